@@ -1,0 +1,154 @@
+// migrate, info, validate, repair, baseline, hash.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "base/duration.h"
+#include "base/redact.h"
+#include "cli/commands.h"
+#include "config/config.h"
+
+namespace strata::cli {
+
+std::optional<Options> LoadOptions(const GlobalFlags& g, int& exit_code) {
+  config::Overrides o{g.config, g.url, g.locations};
+  auto opts = config::Load(o);
+  if (!opts) {
+    exit_code = Finish(g, opts.error(), {{"ok", false}, {"error", report::StatusJson(opts.error())}}, "");
+    return std::nullopt;
+  }
+  if (!g.lock_wait.empty()) {
+    auto d = base::ParseDuration(g.lock_wait);
+    if (!d) {
+      exit_code = Finish(g, Status(ErrorCode::kUsage, d.error().message()),
+                         {{"ok", false}, {"error", report::StatusJson(d.error())}}, "");
+      return std::nullopt;
+    }
+    opts->lock_wait = *d;
+  }
+  return std::move(*opts);
+}
+
+int Finish(const GlobalFlags& g, const Status& status, const nlohmann::json& j,
+           const std::string& text) {
+  if (g.json) {
+    std::cout << report::Dump(j) << "\n";
+  } else {
+    std::cout << text;
+    std::cout.flush();
+    if (!status.ok()) std::cerr << report::ErrorText(status);
+  }
+  return ExitCodeFor(status.code());
+}
+
+EventSink ProgressSink(const GlobalFlags& g) {
+  if (g.log_json) {
+    return [](const Event& e) { std::cerr << report::ToJson(e).dump() << "\n"; };
+  }
+  if (!isatty(STDERR_FILENO)) return {};
+  return [](const Event& e) {
+    switch (e.kind) {
+      case EventKind::kLockWaiting:
+        std::cerr << base::RedactSecrets(fmt::format("waiting for the migration lock held by {}\n",
+                                                     e.message));
+        break;
+      case EventKind::kMigrationStarted:
+        std::cerr << fmt::format("[{}/{}] {} ({} statement(s)) ...", e.migration_index + 1,
+                                 e.migration_count, e.script, e.statement_count);
+        break;
+      case EventKind::kMigrationDone:
+        std::cerr << fmt::format(" done in {}\n", base::FormatDuration(base::Millis(e.elapsed_ms)));
+        break;
+      case EventKind::kMigrationFailed:
+        std::cerr << " failed\n";
+        break;
+      case EventKind::kRetry:
+        std::cerr << fmt::format("\n  lock timeout (attempt {}), retrying in {} ...",
+                                 e.attempt, base::FormatDuration(base::Millis(e.elapsed_ms)));
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
+  // migrate
+  auto* migrate = app.add_subcommand("migrate", "apply pending migrations");
+  auto mreq = std::make_shared<MigrateRequest>();
+  migrate->add_option("--target", mreq->target, "apply versioned migrations up to this version");
+  migrate->add_flag("--dry-run", mreq->dry_run, "print exactly the SQL that would run; change nothing");
+  migrate->add_flag("--resume", mreq->resume,
+                    "continue a failed non-transactional migration at its failed statement");
+  reg.commands.emplace_back(migrate, [&g, mreq] {
+    int code = 0;
+    auto opts = LoadOptions(g, code);
+    if (!opts) return code;
+    mreq->sink = ProgressSink(g);
+    auto r = Migrate(*opts, *mreq);
+    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+  });
+
+  auto* info = app.add_subcommand("info", "show every migration and its state");
+  reg.commands.emplace_back(info, [&g] {
+    int code = 0;
+    auto opts = LoadOptions(g, code);
+    if (!opts) return code;
+    auto r = Info(*opts);
+    return Finish(g, r.status, report::ToJson(r), r.status.ok() ? report::ToText(r) : "");
+  });
+
+  auto* validate = app.add_subcommand(
+      "validate", "check that files, strata.sum and the ledger agree (exit 3 if not)");
+  reg.commands.emplace_back(validate, [&g] {
+    int code = 0;
+    auto opts = LoadOptions(g, code);
+    if (!opts) return code;
+    auto r = Validate(*opts);
+    if (!g.json && !r.issues.empty()) {
+      std::cout << report::ToText(r);
+      return ExitCodeFor(r.status.code());
+    }
+    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+  });
+
+  auto* repair = app.add_subcommand(
+      "repair", "clear failed migrations and accept named checksum changes (recorded)");
+  auto rreq = std::make_shared<RepairRequest>();
+  repair->add_option("--accept-checksum", rreq->accept_checksum,
+                     "accept the current checksum of this applied version (repeatable)");
+  repair->add_option("--reason", rreq->reason, "why; recorded in the ledger")->required();
+  repair->add_option("--failed", rreq->clear_failed_version, "clear only this failed version");
+  reg.commands.emplace_back(repair, [&g, rreq] {
+    int code = 0;
+    auto opts = LoadOptions(g, code);
+    if (!opts) return code;
+    auto r = Repair(*opts, *rreq);
+    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+  });
+
+  auto* baseline = app.add_subcommand("baseline", "adopt an existing database at a version");
+  auto breq = std::make_shared<BaselineRequest>();
+  baseline->add_option("--version", breq->version, "the version the database already contains")
+      ->required();
+  baseline->add_option("--description", breq->description, "description of the baseline row");
+  reg.commands.emplace_back(baseline, [&g, breq] {
+    int code = 0;
+    auto opts = LoadOptions(g, code);
+    if (!opts) return code;
+    auto r = Baseline(*opts, *breq);
+    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+  });
+
+  auto* hash = app.add_subcommand("hash", "rewrite strata.sum from the migration files");
+  reg.commands.emplace_back(hash, [&g] {
+    int code = 0;
+    auto opts = LoadOptions(g, code);
+    if (!opts) return code;
+    auto r = Hash(*opts);
+    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+  });
+}
+
+}  // namespace strata::cli

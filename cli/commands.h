@@ -1,0 +1,45 @@
+// The CLI's verbs: each Register* adds subcommands to the CLI11 app and a runner that is called
+// after parsing. Shared helpers load Options from the global flags and print results.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "report/render.h"
+#include "strata/commands.h"
+#include "strata/options.h"
+
+namespace strata::cli {
+
+struct GlobalFlags {
+  std::string url;
+  std::string config;
+  std::vector<std::string> locations;
+  std::string lock_wait;
+  bool json = false;
+  bool log_json = false;
+};
+
+struct Registry {
+  std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
+};
+
+void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg);
+// Verbs of later capabilities (lint, ...). Defined in their own cmd_<verb>.cc.
+void RegisterExtraCommands(CLI::App& app, GlobalFlags& g, Registry& reg);
+
+// Loads Options from strata.toml, the environment and the flags. On error prints it (text or
+// JSON) and returns nullopt with `exit_code` set.
+std::optional<Options> LoadOptions(const GlobalFlags& g, int& exit_code);
+
+// Prints `j` (JSON mode) or `text` plus the error in compiler style; returns the exit code.
+int Finish(const GlobalFlags& g, const Status& status, const nlohmann::json& j,
+           const std::string& text);
+
+// An event sink for progress: a human line per migration on a TTY, JSON lines with --log-json.
+EventSink ProgressSink(const GlobalFlags& g);
+
+}  // namespace strata::cli

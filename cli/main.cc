@@ -1,0 +1,53 @@
+// strata — the command line. Wires CLI11 flags to Options and requests, calls the library,
+// renders the result (text or --json) and maps the ErrorCode to the exit code. No domain logic.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "base/redact.h"
+#include "cli/commands.h"
+#include "config/config.h"
+#include "report/render.h"
+#include "strata/version.h"
+
+int main(int argc, char** argv) {
+  using namespace strata;
+  CLI::App app{"strata — carries a database change through its whole life", "strata"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", kVersion);
+  cli::GlobalFlags g;
+  app.add_option("--url", g.url,
+                 "database URL: sqlite:<path>, sqlite::memory:, postgres://... (env STRATA_URL, "
+                 "DATABASE_URL)");
+  app.add_option("--config", g.config, "path of strata.toml (default ./strata.toml)");
+  app.add_option("--locations", g.locations, "migration directories (overrides strata.toml)")
+      ->delimiter(',');
+  app.add_flag("--json", g.json, "print the result as JSON");
+  app.add_option("--lock-wait", g.lock_wait, "how long to wait for another runner, e.g. 60s");
+  app.add_flag("--log-json", g.log_json, "write progress events as JSON lines to stderr");
+  app.fallthrough();
+
+  cli::Registry reg;
+  cli::RegisterEngineCommands(app, g, reg);
+  cli::RegisterExtraCommands(app, g, reg);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error[usage]: " << base::RedactSecrets(e.what()) << "\n  next: run `strata "
+              << "--help` or `strata <verb> --help`\n";
+    return ExitCodeFor(ErrorCode::kUsage);
+  }
+  for (auto& [sub, run] : reg.commands) {
+    if (sub->parsed()) return run();
+  }
+  return ExitCodeFor(ErrorCode::kUsage);
+}

@@ -1,0 +1,39 @@
+// Typed events that engines publish while they work. Engines never print: the CLI's progress
+// renderer, the JSON-lines logger and (later) the evidence recorder subscribe. A sink is called
+// on the engine's thread, in order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace strata {
+
+enum class EventKind {
+  kLockWaiting,       // another runner holds the migration lock; message = holder
+  kLockAcquired,
+  kMigrationStarted,  // script, version, statement_count
+  kStatementDone,     // statement_index (0-based), rows, elapsed_ms
+  kMigrationDone,     // elapsed_ms
+  kMigrationFailed,   // message
+  kRetry,             // attempt (1-based), message = why, elapsed_ms = backoff
+  kNotice,            // a server notice or warning
+};
+
+struct Event {
+  EventKind kind;
+  std::string script;
+  std::string version;
+  int statement_index = -1;
+  int statement_count = 0;
+  int migration_index = 0;  // 0-based among this run's migrations
+  int migration_count = 0;
+  std::int64_t rows = -1;
+  std::int64_t elapsed_ms = 0;
+  int attempt = 0;
+  std::string message;
+};
+
+using EventSink = std::function<void(const Event&)>;
+
+}  // namespace strata

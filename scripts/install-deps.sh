@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs strata's build and test dependencies from Debian 12 packages (run as root).
+# Idempotent: apt skips what is already installed.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config git
+      libpq-dev libsqlite3-dev libpg-query-dev libcli11-dev libtomlplusplus-dev
+      nlohmann-json3-dev libfmt-dev libssl-dev sqlite3)
+if [[ "${1:-}" == "--test" ]]; then
+  pkgs+=(libgtest-dev libgmock-dev googletest libbenchmark-dev postgresql-15 postgresql-client-15)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

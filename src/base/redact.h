@@ -1,0 +1,22 @@
+// Secret redaction. Every string a user can read (text, JSON, the ledger, evidence) passes
+// through RedactSecrets before it is rendered, so call sites never have to remember.
+// Thread-safe: the registry of extra secret values is guarded by a mutex.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace strata::base {
+
+// Replaces the password in a connection URL ("postgres://u:pw@h/db" → "postgres://u:***@h/db")
+// and password=... / sslpassword / ?password= parameters in key-value or query form.
+std::string RedactUrl(std::string_view url);
+
+// Registers a value (a secret placeholder, a password from the environment) that must never be
+// printed. Values shorter than 4 bytes are ignored (too likely to match ordinary text).
+void RegisterSecret(std::string value);
+
+// Redacts every URL-embedded password and every registered secret in free text.
+std::string RedactSecrets(std::string_view text);
+
+}  // namespace strata::base

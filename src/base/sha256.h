@@ -1,0 +1,34 @@
+// SHA-256 over byte strings (OpenSSL EVP). Stateless functions and a small incremental hasher;
+// a Sha256 object is not thread-safe, distinct objects are independent.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata::base {
+
+using Digest = std::array<std::uint8_t, 32>;
+
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Update(std::string_view bytes);
+  // Finishes the hash; the object must not be updated afterwards.
+  Digest Finish();
+  std::string FinishHex();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX*, kept opaque so OpenSSL headers stay out of this header
+};
+
+Digest Sha256Of(std::string_view bytes);
+std::string Sha256Hex(std::string_view bytes);
+std::string ToHex(const Digest& d);
+
+}  // namespace strata::base

@@ -1,0 +1,50 @@
+#include "db/connection.h"
+
+#include <fmt/format.h>
+
+#include "base/redact.h"
+#include "base/text.h"
+#include "db/postgres/pg_connection.h"
+#include "db/sqlite/sqlite_connection.h"
+
+namespace strata::db {
+
+std::string_view DialectName(Dialect d) {
+  return d == Dialect::kSqlite ? "sqlite" : "postgres";
+}
+
+Result<DbUrl> ParseUrl(std::string_view url) {
+  DbUrl out;
+  out.raw = std::string(url);
+  out.redacted = base::RedactUrl(url);
+  if (base::StartsWithIgnoreCase(url, "postgres://") ||
+      base::StartsWithIgnoreCase(url, "postgresql://")) {
+    out.dialect = Dialect::kPostgres;
+    return out;
+  }
+  if (base::StartsWithIgnoreCase(url, "sqlite:")) {
+    std::string_view rest = url.substr(7);
+    if (rest.substr(0, 2) == "//") rest.remove_prefix(2);
+    if (rest.empty()) {
+      return Status(ErrorCode::kConfig, "sqlite URL without a path")
+          .WithHint("use sqlite:path/to/file.db or sqlite::memory:");
+    }
+    out.dialect = Dialect::kSqlite;
+    out.sqlite_path = rest == ":memory:" ? ":memory:" : std::string(rest);
+    return out;
+  }
+  return Status(ErrorCode::kConfig, fmt::format("unsupported database URL '{}'", out.redacted))
+      .WithHint("use sqlite:<path>, sqlite::memory:, postgres://user@host:port/db");
+}
+
+Status Connection::Exec(std::string_view sql) {
+  auto r = Query(sql);
+  return r.status();
+}
+
+Result<std::unique_ptr<Connection>> Connect(const DbUrl& url, std::string_view application) {
+  if (url.dialect == Dialect::kSqlite) return OpenSqlite(url);
+  return ConnectPostgres(url, application);
+}
+
+}  // namespace strata::db

@@ -1,0 +1,109 @@
+// The database seam: every strata component talks to SQLite or PostgreSQL through these
+// interfaces and never sees libpq or sqlite3 types. A Connection is used by one thread at a
+// time; distinct connections are independent. Failures come back as Status values carrying
+// the database's SQLSTATE (PostgreSQL) or result-code name (SQLite, e.g. "SQLITE_CONSTRAINT").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/result.h"
+
+namespace strata::db {
+
+enum class Dialect { kSqlite, kPostgres };
+std::string_view DialectName(Dialect d);
+
+// A parsed --url. `raw` holds the secret-bearing original; print only `redacted`.
+struct DbUrl {
+  Dialect dialect = Dialect::kSqlite;
+  std::string raw;
+  std::string redacted;
+  std::string sqlite_path;  // SQLite only; ":memory:" for an in-memory database
+};
+
+// Accepts sqlite:<path>, sqlite://<path>, sqlite::memory:, postgres://..., postgresql://...
+// Errors (kConfig) show the redacted URL and the accepted forms.
+Result<DbUrl> ParseUrl(std::string_view url);
+
+using Value = std::optional<std::string>;  // NULL is nullopt; everything else is text
+using Row = std::vector<Value>;
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  std::int64_t rows_affected = -1;  // for INSERT/UPDATE/DELETE, -1 otherwise
+};
+
+// The outcome of ExecBatch: rows affected per completed statement, and on failure the index of
+// the statement that failed with its error (later statements did not run).
+struct BatchResult {
+  std::vector<std::int64_t> rows_affected;
+  Status status;
+  size_t failed_index = 0;
+  // Byte offset (0-based) inside the failing statement that the database pointed at, or -1.
+  int error_position = -1;
+};
+
+// Who holds the migration lock, as far as the database can tell.
+struct LockHolder {
+  std::string description;  // "pid 4242 (strata migrate on host-a) since 2026-11-21 20:54:15"
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  virtual Dialect dialect() const = 0;
+
+  // Runs one statement with $1..$n parameters (text values) and returns all rows.
+  virtual Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+
+  // Runs statements in order, each exactly as given, stopping at the first failure. On
+  // PostgreSQL the batch is pipelined (one round trip) when `pipeline` is true; callers pass
+  // false for statements that must not share an implicit transaction (VACUUM, CONCURRENTLY).
+  virtual BatchResult ExecBatch(const std::vector<std::string_view>& statements,
+                                bool pipeline) = 0;
+
+  // Runs one statement, ignoring any rows. Convenience over Query.
+  Status Exec(std::string_view sql);
+
+  // Whether the connection is still usable (false after the server terminated it).
+  virtual bool Alive() = 0;
+
+  // "PostgreSQL 15.18" / "SQLite 3.40.1", and the major version number (15, 3).
+  virtual std::string ServerVersion() = 0;
+  virtual int ServerMajorVersion() = 0;
+
+  // The user the database knows us as (current_user; the OS user for SQLite).
+  virtual std::string DatabaseUser() = 0;
+
+  // SQL that opens a transaction suitable for migrations (SQLite: BEGIN IMMEDIATE).
+  virtual std::string_view BeginSql() const = 0;
+
+  // Whether a table exists. `schema` may be empty (search_path / main).
+  virtual Result<bool> TableExists(std::string_view schema, std::string_view table) = 0;
+
+  // Whether the schema holds any user table, view or sequence other than `ignore_table`; used
+  // to refuse migrating a non-empty database that has no ledger.
+  virtual Result<bool> HasUserObjects(std::string_view schema, std::string_view ignore_table) = 0;
+
+  // --- The migration lock: one runner per database at a time, released if the process dies.
+  // Tries once, never blocks. Returns true when acquired.
+  virtual Result<bool> TryLock(std::string_view lock_name) = 0;
+  virtual Status Unlock(std::string_view lock_name) = 0;
+  virtual std::optional<LockHolder> DescribeLockHolder(std::string_view lock_name) = 0;
+
+  // Notices/warnings the server sent since the last call (PostgreSQL NOTICE, WARNING).
+  virtual std::vector<std::string> TakeNotices() { return {}; }
+};
+
+// Opens a connection. `application` is shown to other sessions (pg_stat_activity).
+// Errors: kConnection with the redacted URL and the server's message.
+Result<std::unique_ptr<Connection>> Connect(const DbUrl& url, std::string_view application);
+
+}  // namespace strata::db

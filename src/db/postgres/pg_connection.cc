@@ -1,0 +1,316 @@
+#include "db/postgres/pg_connection.h"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include "base/redact.h"
+#include "base/sha256.h"
+
+namespace strata::db {
+
+std::int64_t AdvisoryKey(std::string_view lock_name) {
+  auto d = base::Sha256Of(fmt::format("strata:{}", lock_name));
+  std::uint64_t k = 0;
+  for (int i = 0; i < 8; ++i) k = (k << 8) | d[i];
+  return static_cast<std::int64_t>(k & 0x7fffffffffffffffULL);
+}
+
+namespace {
+
+ErrorCode CodeForSqlState(std::string_view state, bool connection_bad) {
+  if (connection_bad) return ErrorCode::kConnection;
+  if (state == "55P03") return ErrorCode::kLockTimeout;
+  if (state.substr(0, 2) == "08" || state == "57P01" || state == "57P02" || state == "57P03") {
+    return ErrorCode::kConnection;
+  }
+  return ErrorCode::kMigrationFailed;
+}
+
+// PostgreSQL reports error positions in characters; convert to a byte offset.
+int CharPosToByte(std::string_view text, int char_pos_1based) {
+  if (char_pos_1based <= 0) return -1;
+  int chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (++chars == char_pos_1based) return static_cast<int>(i);
+    }
+  }
+  return static_cast<int>(text.size());
+}
+
+class PgConnection final : public Connection {
+ public:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {
+    PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
+  }
+  ~PgConnection() override { PQfinish(conn_); }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  static void OnNotice(void* self, const PGresult* res) {
+    const char* msg = PQresultErrorMessage(res);
+    if (msg) {
+      std::string m(msg);
+      while (!m.empty() && m.back() == '\n') m.pop_back();
+      static_cast<PgConnection*>(self)->notices_.push_back(std::move(m));
+    }
+  }
+
+  Status ErrorFrom(const PGresult* res, std::string_view sql, int* position) {
+    bool bad = PQstatus(conn_) == CONNECTION_BAD;
+    std::string state, message;
+    if (res) {
+      const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      const char* m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+      const char* d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+      const char* p = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+      if (s) state = s;
+      if (m) message = m;
+      if (d) message += fmt::format(" ({})", d);
+      if (p && position) *position = CharPosToByte(sql, std::atoi(p));
+    }
+    if (message.empty()) {
+      message = PQerrorMessage(conn_);
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+    }
+    if (bad) message = fmt::format("connection lost: {}", message);
+    Status st(CodeForSqlState(state, bad), base::RedactSecrets(message));
+    if (!state.empty()) st = std::move(st).WithSqlState(state);
+    if (bad) {
+      st = std::move(st).WithHint(
+          "the server closed the connection; the current transaction was rolled back — rerun "
+          "the command once the database is reachable");
+    }
+    return st;
+  }
+
+  Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
+    std::string text(sql);
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    PGresult* res = params.empty()
+                        ? PQexec(conn_, text.c_str())
+                        : PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0);
+    QueryResult out;
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+      Status s = ErrorFrom(res, sql, nullptr);
+      PQclear(res);
+      return s;
+    }
+    int nf = PQnfields(res);
+    for (int c = 0; c < nf; ++c) out.columns.emplace_back(PQfname(res, c));
+    int nr = PQntuples(res);
+    out.rows.reserve(nr);
+    for (int r = 0; r < nr; ++r) {
+      Row row;
+      row.reserve(nf);
+      for (int c = 0; c < nf; ++c) {
+        if (PQgetisnull(res, r, c)) {
+          row.emplace_back(std::nullopt);
+        } else {
+          row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+    const char* tuples = PQcmdTuples(res);
+    if (tuples && *tuples) out.rows_affected = std::atoll(tuples);
+    PQclear(res);
+    return out;
+  }
+
+  BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool pipeline) override {
+    if (!pipeline || statements.size() <= 1) return ExecOneByOne(statements);
+    BatchResult out;
+    // Chunks keep the server's replies from filling the socket while we are still sending.
+    constexpr size_t kChunk = 128;
+    for (size_t base = 0; base < statements.size(); base += kChunk) {
+      size_t end = std::min(statements.size(), base + kChunk);
+      if (PQenterPipelineMode(conn_) != 1) return ExecOneByOne(statements);
+      std::vector<std::string> texts;
+      texts.reserve(end - base);
+      bool send_failed = false;
+      for (size_t i = base; i < end; ++i) {
+        texts.emplace_back(statements[i]);
+        if (PQsendQueryParams(conn_, texts.back().c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                              0) != 1) {
+          send_failed = true;
+          break;
+        }
+      }
+      if (send_failed || PQpipelineSync(conn_) != 1) {
+        out.status = ErrorFrom(nullptr, "", nullptr);
+        out.failed_index = base + out.rows_affected.size() - base;
+        PQexitPipelineMode(conn_);
+        return out;
+      }
+      bool failed = false;
+      for (size_t i = base; i < end; ++i) {
+        PGresult* res = PQgetResult(conn_);
+        if (!res) {
+          if (!failed) {
+            out.status = ErrorFrom(nullptr, statements[i], nullptr);
+            out.failed_index = i;
+            failed = true;
+          }
+          break;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (!failed) {
+          if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+            const char* tuples = PQcmdTuples(res);
+            out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
+          } else {
+            out.status = ErrorFrom(res, statements[i], &out.error_position);
+            out.failed_index = i;
+            failed = true;
+          }
+        }
+        PQclear(res);
+        // Each query's results end with a NULL.
+        while ((res = PQgetResult(conn_)) != nullptr) {
+          if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+          }
+          PQclear(res);
+        }
+      }
+      // Drain up to and including the sync marker.
+      if (PQstatus(conn_) == CONNECTION_OK) {
+        for (;;) {
+          PGresult* res = PQgetResult(conn_);
+          if (!res) {
+            if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) break;
+            continue;
+          }
+          ExecStatusType st = PQresultStatus(res);
+          PQclear(res);
+          if (st == PGRES_PIPELINE_SYNC) break;
+        }
+      }
+      PQexitPipelineMode(conn_);
+      if (failed) return out;
+    }
+    return out;
+  }
+
+  BatchResult ExecOneByOne(const std::vector<std::string_view>& statements) {
+    BatchResult out;
+    for (size_t i = 0; i < statements.size(); ++i) {
+      std::string text(statements[i]);
+      PGresult* res = PQexec(conn_, text.c_str());
+      ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+        out.status = ErrorFrom(res, statements[i], &out.error_position);
+        out.failed_index = i;
+        PQclear(res);
+        return out;
+      }
+      const char* tuples = PQcmdTuples(res);
+      out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
+      PQclear(res);
+    }
+    return out;
+  }
+
+  bool Alive() override { return PQstatus(conn_) == CONNECTION_OK; }
+
+  std::string ServerVersion() override {
+    int v = PQserverVersion(conn_);
+    return fmt::format("PostgreSQL {}.{}", v / 10000, v % 10000);
+  }
+  int ServerMajorVersion() override { return PQserverVersion(conn_) / 10000; }
+
+  std::string DatabaseUser() override {
+    const char* u = PQuser(conn_);
+    return u ? u : "";
+  }
+
+  std::string_view BeginSql() const override { return "BEGIN"; }
+
+  Result<bool> TableExists(std::string_view schema, std::string_view table) override {
+    STRATA_ASSIGN_OR_RETURN(
+        auto r, Query("SELECT to_regclass($1) IS NOT NULL",
+                      {schema.empty() ? fmt::format("\"{}\"", table)
+                                      : fmt::format("\"{}\".\"{}\"", schema, table)}));
+    return !r.rows.empty() && r.rows[0][0] && *r.rows[0][0] == "t";
+  }
+
+  Result<bool> HasUserObjects(std::string_view schema, std::string_view ignore_table) override {
+    std::string sql =
+        "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r','v','m','S','p','f') AND c.relname <> $2 "
+        "AND c.relname NOT LIKE 'strata\\_%' AND n.nspname = ";
+    sql += schema.empty() ? "current_schema()" : "$1";
+    sql += " LIMIT 1";
+    std::vector<Value> params;
+    if (schema.empty()) {
+      sql = sql.replace(sql.find("$2"), 2, "$1");
+      params = {std::string(ignore_table)};
+    } else {
+      params = {std::string(schema), std::string(ignore_table)};
+    }
+    STRATA_ASSIGN_OR_RETURN(auto r, Query(sql, params));
+    return !r.rows.empty();
+  }
+
+  Result<bool> TryLock(std::string_view lock_name) override {
+    STRATA_ASSIGN_OR_RETURN(auto r, Query("SELECT pg_try_advisory_lock($1::bigint)",
+                                          {std::to_string(AdvisoryKey(lock_name))}));
+    return !r.rows.empty() && r.rows[0][0] && *r.rows[0][0] == "t";
+  }
+
+  Status Unlock(std::string_view lock_name) override {
+    if (!Alive()) return Status::Ok();  // the session is gone, and with it the lock
+    return Query("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(AdvisoryKey(lock_name))})
+        .status();
+  }
+
+  std::optional<LockHolder> DescribeLockHolder(std::string_view lock_name) override {
+    std::int64_t key = AdvisoryKey(lock_name);
+    auto r = Query(
+        "SELECT a.pid, coalesce(nullif(a.application_name, ''), '?'), "
+        "coalesce(a.usename::text, '?'), coalesce(host(a.client_addr), 'local'), "
+        "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ'), a.state "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+        "AND l.classid = (($1::bigint >> 32) & 4294967295)::oid "
+        "AND l.objid = ($1::bigint & 4294967295)::oid LIMIT 1",
+        {std::to_string(key)});
+    if (!r || r->rows.empty()) return std::nullopt;
+    const auto& row = r->rows[0];
+    auto v = [&](int i) { return row[i] ? *row[i] : std::string("?"); };
+    return LockHolder{fmt::format("pid {} ({}, user {}, from {}) connected since {}, now {}",
+                                  v(0), v(1), v(2), v(3), v(4), v(5))};
+  }
+
+  std::vector<std::string> TakeNotices() override { return std::exchange(notices_, {}); }
+
+ private:
+  PGconn* conn_;
+  std::vector<std::string> notices_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url, std::string_view application) {
+  std::string app(application.substr(0, 63));
+  const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
+  const char* values[] = {url.raw.c_str(), app.c_str(), "10", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (!conn || PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    PQfinish(conn);
+    return Status(ErrorCode::kConnection,
+                  fmt::format("cannot connect to {}: {}", url.redacted, base::RedactSecrets(msg)))
+        .WithHint("check the URL, that the server is running, and the credentials");
+  }
+  return std::unique_ptr<Connection>(new PgConnection(conn));
+}
+
+}  // namespace strata::db

@@ -1,0 +1,258 @@
+#include "db/sqlite/sqlite_connection.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "base/duration.h"
+
+namespace strata::db {
+
+namespace {
+
+std::string OsUser() {
+  if (const char* u = std::getenv("USER"); u && *u) return u;
+  if (const char* u = std::getenv("LOGNAME"); u && *u) return u;
+  return "unknown";
+}
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "unknown";
+  return buf;
+}
+
+// Binds $N style parameters: SQLite accepts ?NNN, so "$1" is rewritten to "?1" outside quotes.
+std::string ToSqliteParams(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+      c = '?';
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteConnection() override {
+    if (lock_fd_ >= 0) close(lock_fd_);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Status Error(int rc, std::string_view context) {
+    int ext = sqlite3_extended_errcode(db_);
+    std::string name = sqlite3_errstr(ext);
+    Status s(rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ErrorCode::kLockTimeout
+                                                      : ErrorCode::kMigrationFailed,
+             context.empty() ? std::string(sqlite3_errmsg(db_))
+                             : fmt::format("{}: {}", context, sqlite3_errmsg(db_)));
+    return std::move(s).WithSqlState(fmt::format("SQLITE_{}", CodeName(ext)));
+  }
+
+  static std::string CodeName(int ext) {
+    switch (ext & 0xff) {
+      case SQLITE_ERROR: return "ERROR";
+      case SQLITE_CONSTRAINT: return "CONSTRAINT";
+      case SQLITE_BUSY: return "BUSY";
+      case SQLITE_LOCKED: return "LOCKED";
+      case SQLITE_READONLY: return "READONLY";
+      case SQLITE_MISMATCH: return "MISMATCH";
+      case SQLITE_IOERR: return "IOERR";
+      case SQLITE_CORRUPT: return "CORRUPT";
+      case SQLITE_FULL: return "FULL";
+      case SQLITE_CANTOPEN: return "CANTOPEN";
+      case SQLITE_TOOBIG: return "TOOBIG";
+      case SQLITE_RANGE: return "RANGE";
+      case SQLITE_AUTH: return "AUTH";
+      default: return std::to_string(ext & 0xff);
+    }
+  }
+
+  Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
+    std::string text = params.empty() ? std::string(sql) : ToSqliteParams(sql);
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v2(db_, text.data(), static_cast<int>(text.size()), &stmt, &tail);
+    if (rc != SQLITE_OK) return Error(rc, "");
+    QueryResult out;
+    if (!stmt) return out;  // only whitespace or comments
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (params[i]) {
+        sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i]->data(),
+                          static_cast<int>(params[i]->size()), SQLITE_TRANSIENT);
+      } else {
+        sqlite3_bind_null(stmt, static_cast<int>(i + 1));
+      }
+    }
+    int ncols = sqlite3_column_count(stmt);
+    for (int c = 0; c < ncols; ++c) out.columns.emplace_back(sqlite3_column_name(stmt, c));
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      Row row;
+      row.reserve(ncols);
+      for (int c = 0; c < ncols; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+          row.emplace_back(std::nullopt);
+        } else {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          row.emplace_back(std::string(p, sqlite3_column_bytes(stmt, c)));
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+    bool readonly = sqlite3_stmt_readonly(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) return Error(rc, "");
+    if (!readonly) out.rows_affected = sqlite3_changes64(db_);
+    return out;
+  }
+
+  BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool) override {
+    BatchResult out;
+    for (size_t i = 0; i < statements.size(); ++i) {
+      std::string_view rest = statements[i];
+      std::int64_t affected = 0;
+      // A statement string may hold several SQLite statements (e.g. a trigger body is one);
+      // run them all in order.
+      while (!rest.empty()) {
+        sqlite3_stmt* stmt = nullptr;
+        const char* tail = nullptr;
+        int rc = sqlite3_prepare_v2(db_, rest.data(), static_cast<int>(rest.size()), &stmt, &tail);
+        if (rc != SQLITE_OK) {
+          out.status = Error(rc, "");
+          out.failed_index = i;
+          int off = sqlite3_error_offset(db_);
+          out.error_position = off >= 0 ? static_cast<int>(rest.data() - statements[i].data()) + off : -1;
+          return out;
+        }
+        rest.remove_prefix(static_cast<size_t>(tail - rest.data()));
+        if (!stmt) break;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        bool readonly = sqlite3_stmt_readonly(stmt);
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_DONE) {
+          out.status = Error(rc, "");
+          out.failed_index = i;
+          return out;
+        }
+        if (!readonly) affected += sqlite3_changes64(db_);
+      }
+      out.rows_affected.push_back(affected);
+    }
+    return out;
+  }
+
+  bool Alive() override { return true; }
+
+  std::string ServerVersion() override { return fmt::format("SQLite {}", sqlite3_libversion()); }
+  int ServerMajorVersion() override { return sqlite3_libversion_number() / 1000000; }
+  std::string DatabaseUser() override { return OsUser(); }
+  std::string_view BeginSql() const override { return "BEGIN IMMEDIATE"; }
+
+  Result<bool> TableExists(std::string_view schema, std::string_view table) override {
+    std::string sql = fmt::format(
+        "SELECT 1 FROM {}sqlite_master WHERE type='table' AND name=$1",
+        schema.empty() ? "" : fmt::format("\"{}\".", schema));
+    STRATA_ASSIGN_OR_RETURN(auto r, Query(sql, {std::string(table)}));
+    return !r.rows.empty();
+  }
+
+  Result<bool> HasUserObjects(std::string_view schema, std::string_view ignore_table) override {
+    std::string sql = fmt::format(
+        "SELECT 1 FROM {}sqlite_master WHERE type IN ('table','view') AND name NOT LIKE "
+        "'sqlite_%' AND name <> $1 AND name NOT LIKE 'strata_%' LIMIT 1",
+        schema.empty() ? "" : fmt::format("\"{}\".", schema));
+    STRATA_ASSIGN_OR_RETURN(auto r, Query(sql, {std::string(ignore_table)}));
+    return !r.rows.empty();
+  }
+
+  std::string LockPath(std::string_view lock_name) const {
+    return fmt::format("{}-{}.lock", path_, lock_name);
+  }
+
+  Result<bool> TryLock(std::string_view lock_name) override {
+    if (path_ == ":memory:" || path_.empty()) return true;
+    if (lock_fd_ < 0) {
+      lock_fd_ = open(LockPath(lock_name).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (lock_fd_ < 0) {
+        return Status(ErrorCode::kIo, fmt::format("cannot open lock file {}: {}",
+                                                  LockPath(lock_name), std::strerror(errno)));
+      }
+    }
+    if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) return false;
+      return Status(ErrorCode::kIo, fmt::format("cannot lock {}: {}", LockPath(lock_name),
+                                                std::strerror(errno)));
+    }
+    std::string who = fmt::format("pid {} ({} on {}) since {}\n", getpid(), OsUser(), HostName(),
+                                  base::NowIso8601());
+    if (ftruncate(lock_fd_, 0) == 0) {
+      ssize_t ignored = pwrite(lock_fd_, who.data(), who.size(), 0);
+      (void)ignored;
+    }
+    return true;
+  }
+
+  Status Unlock(std::string_view) override {
+    if (lock_fd_ >= 0) {
+      flock(lock_fd_, LOCK_UN);
+      close(lock_fd_);
+      lock_fd_ = -1;
+    }
+    return Status::Ok();
+  }
+
+  std::optional<LockHolder> DescribeLockHolder(std::string_view lock_name) override {
+    int fd = open(LockPath(lock_name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    char buf[512] = {0};
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return std::nullopt;
+    std::string s(buf, static_cast<size_t>(n));
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return LockHolder{s};
+  }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+  int lock_fd_ = -1;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(url.sqlite_path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status(ErrorCode::kConnection,
+                  fmt::format("cannot open SQLite database {}: {}", url.redacted, msg))
+        .WithHint("check that the directory exists and is writable");
+  }
+  // Concurrent readers (info, validate) wait rather than fail while a migration commits.
+  sqlite3_busy_timeout(db, 60'000);
+  sqlite3_extended_result_codes(db, 1);
+  return std::unique_ptr<Connection>(new SqliteConnection(db, url.sqlite_path));
+}
+
+}  // namespace strata::db

@@ -1,0 +1,66 @@
+// `strata baseline`: adopt an existing database. Migrations up to the baseline version are
+// marked as contained in it and never run here.
+#include <fmt/format.h>
+
+#include "base/duration.h"
+#include "engine/context.h"
+#include "migrate/state.h"
+#include "strata/commands.h"
+
+namespace strata {
+
+BaselineResult Baseline(const Options& options, const BaselineRequest& request) {
+  BaselineResult res;
+  auto fail = [&](Status s) {
+    res.status = std::move(s);
+    return std::move(res);
+  };
+  auto v = migrate::Version::Parse(request.version);
+  if (!v) {
+    return fail(Status(ErrorCode::kUsage,
+                       fmt::format("--version '{}' is not a version", request.version))
+                    .WithHint("e.g. strata baseline --version 5"));
+  }
+  auto set = migrate::Discover(options);
+  if (!set) return fail(set.error());
+  auto ctx = engine::Open(options, "baseline");
+  if (!ctx) return fail(ctx.error());
+  res.target = ctx->url.redacted;
+  engine::RunLock lock;
+  if (Status s = lock.Acquire(*ctx, options.lock_wait, {}); !s.ok()) return fail(std::move(s));
+  if (Status s = engine::EnsureLedger(*ctx, options, true); !s.ok()) return fail(std::move(s));
+  auto rows = ctx->ledger->ReadAll();
+  if (!rows) return fail(rows.error());
+  for (const auto& r : *rows) {
+    if (r.type != migrate::kTypeRepair) {
+      return fail(Status(ErrorCode::kValidation,
+                         fmt::format("the ledger already has {} row(s); baseline only adopts a "
+                                     "database that strata has not migrated",
+                                     rows->size()))
+                      .WithHint("use `strata info` to see its state"));
+    }
+  }
+  migrate::AppliedRow row;
+  row.version = v->text();
+  row.description = request.description;
+  row.type = std::string(migrate::kTypeBaseline);
+  row.script = request.description;
+  row.installed_by = ctx->conn->DatabaseUser();
+  if (row.installed_by.empty()) row.installed_by = engine::OsUser();
+  row.installed_on = base::NowIso8601();
+  row.success = true;
+  if (Status s = ctx->conn->Exec(ctx->conn->BeginSql()); !s.ok()) return fail(std::move(s));
+  Status s = ctx->ledger->Append(row);
+  if (s.ok()) s = ctx->conn->Exec("COMMIT");
+  if (!s.ok()) {
+    (void)ctx->conn->Exec("ROLLBACK");
+    return fail(std::move(s));
+  }
+  res.version = v->text();
+  for (const auto& m : set->migrations) {
+    if (m.kind == migrate::Kind::kVersioned && !(*v < m.version)) ++res.skipped;
+  }
+  return res;
+}
+
+}  // namespace strata

@@ -1,0 +1,49 @@
+// `strata info`: every migration with its state (files × ledger). Read-only: takes no lock and
+// creates nothing.
+#include "engine/context.h"
+#include "migrate/state.h"
+#include "strata/commands.h"
+
+namespace strata {
+
+InfoResult Info(const Options& options) {
+  InfoResult res;
+  auto set = migrate::Discover(options);
+  if (!set) {
+    res.status = set.error();
+    return res;
+  }
+  auto ctx = engine::Open(options, "info");
+  if (!ctx) {
+    res.status = ctx.error();
+    return res;
+  }
+  res.target = ctx->url.redacted;
+  auto rows = ctx->ledger->ReadAll();
+  if (!rows) {
+    res.status = rows.error();
+    return res;
+  }
+  auto report = migrate::Join(*set, *rows);
+  for (const auto& e : report.entries) {
+    InfoRow r;
+    r.version = e.version;
+    r.description = e.description;
+    r.type = e.state == migrate::State::kBaseline ? std::string(migrate::kTypeBaseline)
+             : e.kind == migrate::Kind::kVersioned ? std::string(migrate::kTypeSql)
+                                                    : std::string(migrate::kTypeRepeatable);
+    r.script = e.script;
+    r.state = std::string(migrate::StateName(e.state));
+    r.checksum = e.checksum;
+    r.checksum_mismatch = e.checksum_mismatch;
+    if (e.applied) {
+      r.installed_on = e.applied->installed_on;
+      r.installed_by = e.applied->installed_by;
+      r.execution_time_ms = e.applied->execution_time_ms;
+    }
+    res.migrations.push_back(std::move(r));
+  }
+  return res;
+}
+
+}  // namespace strata

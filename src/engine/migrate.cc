@@ -1,0 +1,152 @@
+// `strata migrate`: apply pending versioned migrations in order, then new or changed
+// repeatable ones, each recorded in the ledger under the migration lock.
+#include <fmt/format.h>
+
+#include "engine/checks.h"
+#include "engine/context.h"
+#include "engine/executor.h"
+#include "engine/plan.h"
+#include "migrate/state.h"
+#include "migrate/sumfile.h"
+#include "strata/commands.h"
+
+namespace strata {
+
+namespace {
+
+using migrate::Kind;
+using migrate::State;
+
+std::string RenderDryRun(const std::vector<engine::PreparedMigration>& prepared,
+                         db::Dialect dialect, const Options& options, const std::string& table) {
+  std::string out;
+  for (const auto& p : prepared) {
+    const auto& m = *p.migration;
+    out += fmt::format("-- {} ({}{})\n", m.script,
+                       m.kind == Kind::kVersioned ? "version " + m.version.text() : "repeatable",
+                       p.settings.transactional ? "" : ", transaction off");
+    bool tx = p.settings.transactional;
+    if (tx) out += fmt::format("{};\n", dialect == db::Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    for (const auto& s : engine::SessionSettings(p, dialect, options, tx)) out += s + ";\n";
+    for (const auto& s : p.statements) out += s.display_sql + ";\n";
+    out += fmt::format("-- ledger: INSERT INTO {} ... ('{}', checksum {})\n", table, m.script,
+                       m.checksum.substr(0, 12));
+    if (tx) out += "COMMIT;\n";
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
+  MigrateResult res;
+  auto fail = [&](Status s) {
+    res.status = std::move(s);
+    return std::move(res);
+  };
+  auto set = migrate::Discover(options);
+  if (!set) return fail(set.error());
+  if (options.require_sum) {
+    if (Status s = migrate::CheckSums(options, *set); !s.ok()) return fail(std::move(s));
+  }
+  std::optional<migrate::Version> target;
+  if (!request.target.empty()) {
+    target = migrate::Version::Parse(request.target);
+    if (!target) {
+      return fail(Status(ErrorCode::kUsage,
+                         fmt::format("--target '{}' is not a version", request.target))
+                      .WithHint("use the version part of a file name, e.g. --target 3 or 1.2"));
+    }
+  }
+  auto ctx = engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate");
+  if (!ctx) return fail(ctx.error());
+  res.target = ctx->url.redacted;
+  engine::RunLock lock;
+  if (!request.dry_run) {
+    if (Status s = lock.Acquire(*ctx, options.lock_wait, request.sink); !s.ok()) {
+      return fail(std::move(s));
+    }
+    if (Status s = engine::EnsureLedger(*ctx, options, false); !s.ok()) return fail(std::move(s));
+  }
+  auto rows = ctx->ledger->ReadAll();
+  if (!rows) return fail(rows.error());
+  migrate::StateReport report = migrate::Join(*set, *rows);
+
+  auto issues = engine::CollectIssues(report, *rows, options);
+  if (request.resume) {
+    std::erase_if(issues, [&](const ValidateIssue& i) {
+      if (i.kind != "failed") return false;
+      for (const auto& e : report.entries) {
+        if (e.script == i.script && e.resolved && e.applied && e.applied->statements_done > 0) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+  if (Status s = engine::IssuesToStatus(issues); !s.ok()) return fail(std::move(s));
+  for (const auto& e : report.entries) {
+    if (e.state == State::kFuture) {
+      res.warnings.push_back(fmt::format(
+          "version {} ({}) is applied but has no file here: this checkout is older than the "
+          "database",
+          e.version, e.script));
+    }
+  }
+
+  // What to run, in order: versioned (pending, allowed out-of-order, resumed), then repeatable.
+  struct Todo {
+    const migrate::Entry* entry;
+    const migrate::AppliedRow* resume_from;
+  };
+  std::vector<Todo> todo;
+  for (const auto& e : report.entries) {
+    if (!e.resolved || e.kind != Kind::kVersioned) continue;
+    if (target && *target < e.resolved->version) continue;
+    if (e.state == State::kPending || e.state == State::kOutOfOrder) {
+      todo.push_back({&e, nullptr});
+    } else if (e.state == State::kFailed && request.resume) {
+      todo.push_back({&e, &*e.applied});
+    }
+  }
+  for (const auto& e : report.entries) {
+    if (!e.resolved || e.kind != Kind::kRepeatable) continue;
+    if (e.state == State::kPending || e.state == State::kOutdated) todo.push_back({&e, nullptr});
+  }
+  res.pending = static_cast<int>(todo.size());
+
+  // Prepare everything before running anything: a bad directive, an undeclared placeholder or
+  // a CONCURRENTLY statement in a transactional file stops the run with nothing applied.
+  std::vector<engine::PreparedMigration> prepared;
+  prepared.reserve(todo.size());
+  for (const auto& t : todo) {
+    auto p = engine::Prepare(*t.entry->resolved, ctx->conn->dialect(), options);
+    if (!p) return fail(p.error());
+    prepared.push_back(std::move(*p));
+  }
+  if (request.dry_run) {
+    res.dry_run_sql = RenderDryRun(prepared, ctx->conn->dialect(), options, ctx->ledger->qualified());
+    return res;
+  }
+  std::string installed_by = ctx->conn->DatabaseUser();
+  if (installed_by.empty()) installed_by = engine::OsUser();
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    engine::ExecuteRequest er;
+    er.prepared = &prepared[i];
+    er.type = std::string(todo[i].entry->kind == Kind::kVersioned ? migrate::kTypeSql
+                                                                  : migrate::kTypeRepeatable);
+    er.installed_by = installed_by;
+    er.resume_from = todo[i].resume_from;
+    er.index = static_cast<int>(i);
+    er.count = static_cast<int>(prepared.size());
+    er.sink = &request.sink;
+    AppliedMigration applied;
+    Status s = engine::Execute(*ctx, options, er, applied);
+    if (!s.ok()) return fail(std::move(s));
+    res.applied.push_back(std::move(applied));
+  }
+  return res;
+}
+
+}  // namespace strata

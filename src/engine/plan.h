@@ -1,0 +1,43 @@
+// Preparing a migration for execution: split into statements, expand placeholders, resolve
+// directives and refuse what cannot work (a CONCURRENTLY statement inside a transaction, BEGIN
+// or COMMIT inside a migration) before anything runs. Pure; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/connection.h"
+#include "migrate/discovery.h"
+#include "sql/directives.h"
+#include "sql/splitter.h"
+#include "strata/options.h"
+#include "strata/result.h"
+
+namespace strata::engine {
+
+struct PreparedStatement {
+  std::string sql;          // placeholders expanded (secret values included: never print)
+  std::string display_sql;  // placeholders expanded with secrets redacted
+  int line = 0;             // 1-based line in the file
+  int column = 0;
+  size_t offset = 0;        // byte offset of the statement in the file
+};
+
+struct PreparedMigration {
+  const migrate::Migration* migration = nullptr;
+  sql::FileSettings settings;
+  std::vector<PreparedStatement> statements;
+};
+
+Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect dialect,
+                                  const Options& options);
+
+// The SQL a transactional migration opens with on this dialect (lock/statement timeouts).
+std::vector<std::string> SessionSettings(const PreparedMigration& p, db::Dialect dialect,
+                                         const Options& options, bool local);
+
+// SHA-256 chained over the first `n` statements' text: the "applied prefix" of a
+// non-transactional migration, checked before --resume continues it.
+std::string PrefixHash(const PreparedMigration& p, size_t n);
+
+}  // namespace strata::engine

@@ -1,0 +1,105 @@
+// `strata repair`: never silent. Clears failed rows and accepts named checksum changes by
+// appending REPAIR rows (with the reason and the operator) — the ledger is never rewritten.
+#include <fmt/format.h>
+
+#include "base/duration.h"
+#include "base/text.h"
+#include "engine/context.h"
+#include "migrate/state.h"
+#include "strata/commands.h"
+
+namespace strata {
+
+RepairResult Repair(const Options& options, const RepairRequest& request) {
+  RepairResult res;
+  auto fail = [&](Status s) {
+    res.status = std::move(s);
+    return std::move(res);
+  };
+  if (base::Trim(request.reason).empty()) {
+    return fail(Status(ErrorCode::kUsage, "repair needs --reason \"...\"")
+                    .WithHint("say why, e.g. --reason \"index created by hand in INC-123\"; it "
+                              "is recorded in the ledger"));
+  }
+  auto set = migrate::Discover(options);
+  if (!set) return fail(set.error());
+  auto ctx = engine::Open(options, "repair");
+  if (!ctx) return fail(ctx.error());
+  res.target = ctx->url.redacted;
+  engine::RunLock lock;
+  if (Status s = lock.Acquire(*ctx, options.lock_wait, {}); !s.ok()) return fail(std::move(s));
+  auto rows = ctx->ledger->ReadAll();
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) {
+    return fail(Status(ErrorCode::kValidation, "there is no ledger to repair")
+                    .WithHint("run `strata migrate` first"));
+  }
+  auto report = migrate::Join(*set, *rows);
+  std::string by = ctx->conn->DatabaseUser();
+  if (by.empty()) by = engine::OsUser();
+  std::string operator_note = fmt::format("{} (os user {})", request.reason, engine::OsUser());
+
+  auto append = [&](const migrate::Entry& e, std::string_view action,
+                    std::optional<std::string> checksum) -> Status {
+    migrate::AppliedRow row;
+    row.version = e.version;
+    row.description = std::string(action);
+    row.type = std::string(migrate::kTypeRepair);
+    row.script = e.script;
+    row.checksum = std::move(checksum);
+    row.installed_by = by;
+    row.installed_on = base::NowIso8601();
+    row.success = true;
+    row.reason = operator_note;
+    STRATA_TRY(ctx->conn->Exec(ctx->conn->BeginSql()));
+    Status s = ctx->ledger->Append(row);
+    if (s.ok()) s = ctx->conn->Exec("COMMIT");
+    if (!s.ok()) {
+      ctx->ledger->Rewind();
+      (void)ctx->conn->Exec("ROLLBACK");
+    }
+    return s;
+  };
+
+  // 1. --accept-checksum for each named version.
+  for (const auto& v : request.accept_checksum) {
+    auto want = migrate::Version::Parse(v);
+    const migrate::Entry* found = nullptr;
+    for (const auto& e : report.entries) {
+      if (want && e.resolved && e.kind == migrate::Kind::kVersioned && e.resolved->version == *want) {
+        found = &e;
+      }
+    }
+    if (!found) {
+      return fail(Status(ErrorCode::kUsage,
+                         fmt::format("--accept-checksum {}: no migration file has that version", v)));
+    }
+    if (found->state != migrate::State::kApplied || !found->checksum_mismatch) {
+      return fail(Status(ErrorCode::kUsage,
+                         fmt::format("--accept-checksum {}: {} is {} and its checksum matches; "
+                                     "nothing to accept",
+                                     v, found->script, migrate::StateName(found->state))));
+    }
+    if (Status s = append(*found, migrate::kRepairAcceptChecksum, found->checksum); !s.ok()) {
+      return fail(std::move(s));
+    }
+    res.actions.push_back(fmt::format("accepted new checksum of {} ({} → {}): {}", found->script,
+                                      found->accepted_checksum.substr(0, 12),
+                                      found->checksum.substr(0, 12), request.reason));
+  }
+  // 2. Failed rows are cleared (they stay in the ledger as evidence).
+  for (const auto& e : report.entries) {
+    if (e.state != migrate::State::kFailed || e.version.empty()) continue;
+    if (!request.clear_failed_version.empty() && e.version != request.clear_failed_version) continue;
+    if (Status s = append(e, migrate::kRepairClearFailed, std::nullopt); !s.ok()) {
+      return fail(std::move(s));
+    }
+    res.actions.push_back(fmt::format(
+        "cleared failed {} ({} statement(s) had run; make sure their effects are undone or "
+        "intended): {}",
+        e.script, e.applied ? e.applied->statements_done : 0, request.reason));
+  }
+  return res;
+}
+
+}  // namespace strata

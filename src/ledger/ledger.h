@@ -1,0 +1,63 @@
+// The ledger: strata_schema_history on one connection. Append-only and hash-chained: each
+// row's row_hash covers its content and the previous row's hash, so an edit, deletion or
+// insertion made by hand breaks the chain and `validate` names the first broken rank.
+// The only in-place update is the progress of a non-transactional migration on the tail row
+// while the runner holds the migration lock. Not thread-safe (one Ledger per connection).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/connection.h"
+#include "migrate/state.h"
+#include "strata/result.h"
+
+namespace strata::ledger {
+
+using migrate::AppliedRow;
+
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// The hash of a row given its content and prev_hash (rank included). Frozen: changing it
+// invalidates every ledger (docs/formats/ledger.md).
+std::string RowHash(const AppliedRow& row);
+
+class Ledger {
+ public:
+  Ledger(db::Connection& conn, std::string table, std::string schema);
+
+  // The quoted, schema-qualified table name for SQL.
+  const std::string& qualified() const { return qualified_; }
+  // The lock name used for the migration lock on this ledger.
+  std::string LockName() const;
+
+  Result<bool> Exists();
+  // Creates the table (and schema on PostgreSQL) if missing. Idempotent.
+  Status Create();
+  // All rows in rank order; also remembers the tail for Append. Empty if the table is absent.
+  Result<std::vector<AppliedRow>> ReadAll();
+
+  // Fills rank, prev_hash and row_hash from the remembered tail and inserts the row. Call in
+  // the same transaction as the migration it records. On success the tail advances; call
+  // Rewind() if the transaction is then rolled back.
+  Status Append(AppliedRow& row);
+  // Rewrites the tail row (progress of a non-transactional migration); recomputes its hash.
+  Status UpdateTail(AppliedRow& row);
+  // Restores the tail remembered before the last Append (after a rollback).
+  void Rewind();
+
+  // Ranks whose stored hash does not match a recomputation, or whose prev_hash does not match
+  // the previous row. Empty when the chain is intact.
+  static std::vector<std::string> VerifyChain(const std::vector<AppliedRow>& rows);
+
+ private:
+  db::Connection& conn_;
+  std::string table_, schema_, qualified_;
+  int tail_rank_ = 0;
+  std::string tail_hash_{kGenesisHash};
+  int saved_rank_ = 0;
+  std::string saved_hash_{kGenesisHash};
+};
+
+}  // namespace strata::ledger

@@ -1,0 +1,58 @@
+// Discovery: finds migration files in locations, validates their names and encoding, and
+// produces the ordered MigrationSet. Reading the disk is separated from resolving names so
+// tests can feed files from memory. Stateless; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "migrate/version.h"
+#include "strata/options.h"
+#include "strata/result.h"
+
+namespace strata::migrate {
+
+enum class Kind { kVersioned, kRepeatable };
+
+// A file as read from a location.
+struct SourceFile {
+  std::string location;  // the location directory as configured
+  std::string script;    // path relative to the location, '/'-separated ("V1__init.sql")
+  std::string path;      // full path for messages
+  std::string bytes;     // raw content
+};
+
+struct Migration {
+  Kind kind = Kind::kVersioned;
+  Version version;          // empty for repeatable migrations
+  std::string description;  // "create quote core tables"
+  std::string script;       // relative name as stored in the ledger
+  std::string path;         // full path for messages
+  std::string location;
+  std::string text;         // normalised content (BOM removed, LF line endings)
+  std::string checksum;     // SHA-256 hex of `text`
+};
+
+// Versioned migrations in version order, then repeatable ones in description order.
+struct MigrationSet {
+  std::vector<Migration> migrations;
+  std::vector<std::string> ignored;  // files skipped by an ignore pattern
+};
+
+// Reads every regular file under each location (recursively). Errors: kIo naming the file
+// or directory that cannot be read.
+Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& locations,
+                                              const std::vector<std::string>& ignore_patterns,
+                                              std::vector<std::string>* ignored);
+
+// Turns files into an ordered set. Errors name the file and the expected form:
+// kBadMigrationName, kDuplicateVersion (both files), kEncoding (line of the bad byte).
+Result<MigrationSet> Resolve(std::vector<SourceFile> files);
+
+// ReadLocations + Resolve with the options' locations and ignore patterns.
+Result<MigrationSet> Discover(const Options& options);
+
+// Whether `name` matches the glob `pattern` (*, ?, no path separators special-cased).
+bool GlobMatch(std::string_view pattern, std::string_view name);
+
+}  // namespace strata::migrate

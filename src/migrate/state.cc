@@ -1,0 +1,156 @@
+#include "migrate/state.h"
+
+#include <map>
+#include <set>
+
+namespace strata::migrate {
+
+std::string_view StateName(State s) {
+  switch (s) {
+    case State::kPending: return "pending";
+    case State::kApplied: return "applied";
+    case State::kFailed: return "failed";
+    case State::kOutdated: return "outdated";
+    case State::kMissing: return "missing";
+    case State::kFuture: return "future";
+    case State::kOutOfOrder: return "out-of-order";
+    case State::kBaseline: return "baseline";
+    case State::kBelowBaseline: return "below-baseline";
+  }
+  return "?";
+}
+
+namespace {
+struct VersionLess {
+  bool operator()(const Version& a, const Version& b) const { return a < b; }
+};
+}  // namespace
+
+StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
+  StateReport report;
+  // Effective row per version, with repairs applied in rank order.
+  std::map<Version, AppliedRow, VersionLess> by_version;
+  std::map<Version, std::string, VersionLess> accepted;  // accepted checksum per version
+  std::map<std::string, AppliedRow> by_repeatable;       // latest row per description
+  const AppliedRow* baseline_row = nullptr;
+  for (const auto& row : rows) {
+    std::optional<Version> v;
+    if (row.version) v = Version::Parse(*row.version);
+    if (row.type == kTypeRepair) {
+      if (!v) continue;
+      if (row.description == kRepairAcceptChecksum && row.checksum) {
+        accepted[*v] = *row.checksum;
+      } else if (row.description == kRepairClearFailed) {
+        auto it = by_version.find(*v);
+        if (it != by_version.end() && !it->second.success) by_version.erase(it);
+      }
+      continue;
+    }
+    if (row.type == kTypeRepeatable) {
+      by_repeatable[row.description] = row;
+      continue;
+    }
+    if (!v) continue;
+    if (row.type == kTypeBaseline) {
+      baseline_row = &row;
+      report.baseline = *v;
+    }
+    by_version[*v] = row;
+    accepted.erase(*v);  // a new row for the version carries its own checksum
+    if (row.success && (!report.latest_applied || *report.latest_applied < *v)) {
+      report.latest_applied = *v;
+    }
+  }
+  std::optional<Version> max_file;
+  std::set<Version, VersionLess> file_versions;
+  std::set<std::string> file_repeatables;
+  for (const auto& m : set.migrations) {
+    if (m.kind == Kind::kVersioned) {
+      file_versions.insert(m.version);
+      if (!max_file || *max_file < m.version) max_file = m.version;
+    } else {
+      file_repeatables.insert(m.description);
+    }
+  }
+  if (baseline_row) {
+    Entry e;
+    e.state = State::kBaseline;
+    e.version = *baseline_row->version;
+    e.description = baseline_row->description;
+    e.script = baseline_row->script;
+    e.applied = *baseline_row;
+    report.entries.push_back(std::move(e));
+  }
+  for (const auto& m : set.migrations) {
+    Entry e;
+    e.kind = m.kind;
+    e.description = m.description;
+    e.script = m.script;
+    e.checksum = m.checksum;
+    e.resolved = &m;
+    if (m.kind == Kind::kVersioned) {
+      e.version = m.version.text();
+      auto it = by_version.find(m.version);
+      if (it != by_version.end() && it->second.type != kTypeBaseline) {
+        e.applied = it->second;
+        auto acc = accepted.find(m.version);
+        e.accepted_checksum =
+            acc != accepted.end() ? acc->second : it->second.checksum.value_or("");
+        if (!it->second.success) {
+          e.state = State::kFailed;
+        } else {
+          e.state = State::kApplied;
+          e.checksum_mismatch = e.accepted_checksum != m.checksum;
+        }
+      } else if (report.baseline && !(*report.baseline < m.version)) {
+        e.state = State::kBelowBaseline;
+      } else if (report.latest_applied && m.version < *report.latest_applied) {
+        e.state = State::kOutOfOrder;
+      } else {
+        e.state = State::kPending;
+      }
+    } else {
+      auto it = by_repeatable.find(m.description);
+      if (it == by_repeatable.end()) {
+        e.state = State::kPending;
+      } else {
+        e.applied = it->second;
+        if (!it->second.success) {
+          e.state = State::kFailed;
+        } else {
+          e.state = it->second.checksum.value_or("") == m.checksum ? State::kApplied
+                                                                   : State::kOutdated;
+        }
+      }
+    }
+    report.entries.push_back(std::move(e));
+  }
+  for (const auto& [v, row] : by_version) {
+    if (row.type == kTypeBaseline || file_versions.count(v)) continue;
+    if (report.baseline && !(*report.baseline < v)) continue;
+    Entry e;
+    e.version = v.text();
+    e.description = row.description;
+    e.script = row.script;
+    e.checksum = row.checksum.value_or("");
+    e.applied = row;
+    e.state = !row.success ? State::kFailed
+              : (!max_file || *max_file < v) ? State::kFuture
+                                             : State::kMissing;
+    report.entries.push_back(std::move(e));
+  }
+  for (const auto& [desc, row] : by_repeatable) {
+    if (file_repeatables.count(desc)) continue;
+    Entry e;
+    e.kind = Kind::kRepeatable;
+    e.description = desc;
+    e.script = row.script;
+    e.checksum = row.checksum.value_or("");
+    e.applied = row;
+    e.state = State::kMissing;
+    report.entries.push_back(std::move(e));
+  }
+  return report;
+}
+
+}  // namespace strata::migrate

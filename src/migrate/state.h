@@ -1,0 +1,77 @@
+// The migration state model: the join of resolved files × applied ledger rows, as Flyway's
+// MigrationInfo, plus repair and baseline semantics. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migrate/discovery.h"
+
+namespace strata::migrate {
+
+// Ledger row types. Stored as text in the ledger: never rename.
+inline constexpr std::string_view kTypeSql = "SQL";
+inline constexpr std::string_view kTypeRepeatable = "REPEATABLE";
+inline constexpr std::string_view kTypeBaseline = "BASELINE";
+inline constexpr std::string_view kTypeRepair = "REPAIR";
+// REPAIR row descriptions (stored; never rename).
+inline constexpr std::string_view kRepairAcceptChecksum = "accept-checksum";
+inline constexpr std::string_view kRepairClearFailed = "clear-failed";
+
+// One row of strata_schema_history.
+struct AppliedRow {
+  int rank = 0;
+  std::optional<std::string> version;
+  std::string description;
+  std::string type;
+  std::string script;
+  std::optional<std::string> checksum;
+  std::string installed_by;
+  std::string installed_on;
+  std::int64_t execution_time_ms = 0;
+  bool success = false;
+  int statements_done = 0;
+  std::optional<std::string> prefix_hash;
+  std::optional<std::string> reason;
+  std::string prev_hash;
+  std::string row_hash;
+};
+
+enum class State {
+  kPending,
+  kApplied,
+  kFailed,
+  kOutdated,      // repeatable whose file changed since it last ran
+  kMissing,       // applied, file gone
+  kFuture,        // applied, newer than any file
+  kOutOfOrder,    // pending, older than the latest applied version
+  kBaseline,      // the baseline marker itself
+  kBelowBaseline  // at or below the baseline version: never run here
+};
+std::string_view StateName(State s);
+
+struct Entry {
+  State state = State::kPending;
+  Kind kind = Kind::kVersioned;
+  std::string version;  // display text, empty for repeatable
+  std::string description;
+  std::string script;
+  std::string checksum;                 // of the file when there is one, else the applied one
+  std::optional<AppliedRow> applied;    // the effective ledger row
+  const Migration* resolved = nullptr;  // the file, if any (points into the MigrationSet)
+  bool checksum_mismatch = false;       // applied versioned file whose content changed
+  std::string accepted_checksum;        // the checksum the ledger accepts for this version
+};
+
+struct StateReport {
+  std::vector<Entry> entries;  // in execution order, then missing/future
+  std::optional<Version> baseline;
+  std::optional<Version> latest_applied;
+};
+
+// Joins files and ledger rows. `rows` must be in rank order.
+StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows);
+
+}  // namespace strata::migrate

@@ -1,0 +1,110 @@
+#include "migrate/sumfile.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "base/sha256.h"
+#include "base/text.h"
+
+namespace strata::migrate {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::vector<const Migration*> InLocation(const MigrationSet& set, const std::string& loc) {
+  std::vector<const Migration*> out;
+  for (const auto& m : set.migrations) {
+    if (m.location == loc) out.push_back(&m);
+  }
+  return out;
+}
+}  // namespace
+
+std::string RenderSum(const std::vector<const Migration*>& migrations) {
+  std::string body;
+  base::Sha256 total;
+  for (const Migration* m : migrations) {
+    std::string line = fmt::format("{} {}\n", m->script, m->checksum);
+    total.Update(line);
+    body += line;
+  }
+  return fmt::format("strata.sum v1 {}\n{}", total.FinishHex(), body);
+}
+
+Result<std::vector<std::string>> WriteSums(const Options& options, const MigrationSet& set) {
+  std::vector<std::string> written;
+  for (const auto& loc : options.locations) {
+    std::string path = (fs::path(loc) / kSumFileName).string();
+    std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << RenderSum(InLocation(set, loc));
+      if (!out) return Status(ErrorCode::kIo, fmt::format("cannot write {}", tmp));
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) return Status(ErrorCode::kIo, fmt::format("cannot write {}: {}", path, ec.message()));
+    written.push_back(path);
+  }
+  return written;
+}
+
+Status CheckSums(const Options& options, const MigrationSet& set) {
+  for (const auto& loc : options.locations) {
+    std::string path = (fs::path(loc) / kSumFileName).string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return Status(ErrorCode::kSumMismatch, fmt::format("{} does not exist", path))
+          .WithSpan({path, 0, 0})
+          .WithHint("run `strata hash` and commit strata.sum with the migrations (or set "
+                    "migrate.require_sum = false)");
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string expected = RenderSum(InLocation(set, loc));
+    std::string actual = base::NormalizeText(ss.str());
+    if (actual == expected) continue;
+    // Explain the difference file by file.
+    std::map<std::string, std::string> recorded, current;
+    bool header_ok = false;
+    int line_no = 0;
+    for (auto line : base::SplitLines(actual)) {
+      ++line_no;
+      if (line_no == 1) {
+        header_ok = line.substr(0, 13) == "strata.sum v1";
+        continue;
+      }
+      auto sp = line.rfind(' ');
+      if (sp == std::string_view::npos) continue;
+      recorded[std::string(line.substr(0, sp))] = std::string(line.substr(sp + 1));
+    }
+    for (const Migration* m : InLocation(set, loc)) current[m->script] = m->checksum;
+    std::vector<std::string> diffs;
+    for (const auto& [name, sum] : current) {
+      auto it = recorded.find(name);
+      if (it == recorded.end()) {
+        diffs.push_back(fmt::format("added: {}", name));
+      } else if (it->second != sum) {
+        diffs.push_back(fmt::format("changed: {}", name));
+      }
+    }
+    for (const auto& [name, sum] : recorded) {
+      if (!current.count(name)) diffs.push_back(fmt::format("removed: {}", name));
+    }
+    if (!header_ok) diffs.insert(diffs.begin(), "the first line is not `strata.sum v1 <sha256>`");
+    if (diffs.empty()) diffs.push_back("the cumulative sum on the first line was edited");
+    return Status(ErrorCode::kSumMismatch,
+                  fmt::format("{} does not match the migration files ({})", path,
+                              fmt::join(diffs, "; ")))
+        .WithSpan({path, 0, 0})
+        .WithHint("another branch may have added a migration: review the files, renumber if "
+                  "two share a slot, then run `strata hash`");
+  }
+  return Status::Ok();
+}
+
+}  // namespace strata::migrate

@@ -1,0 +1,206 @@
+#include "report/render.h"
+
+#include <fmt/format.h>
+
+#include "base/redact.h"
+
+namespace strata::report {
+
+using nlohmann::json;
+
+namespace {
+void RedactStrings(json& j) {
+  if (j.is_string()) {
+    j = base::RedactSecrets(j.get<std::string>());
+  } else if (j.is_structured()) {
+    for (auto& el : j) RedactStrings(el);
+  }
+}
+}  // namespace
+
+std::string Dump(const json& j) {
+  json copy = j;
+  RedactStrings(copy);
+  return copy.dump(2);
+}
+
+json StatusJson(const Status& s) {
+  if (s.ok()) return nullptr;
+  json j = {{"code", std::string(ErrorCodeName(s.code()))},
+            {"exit_code", ExitCodeFor(s.code())},
+            {"message", s.message()}};
+  if (!s.span().empty()) {
+    j["file"] = s.span().file;
+    if (s.span().line) j["line"] = s.span().line;
+    if (s.span().column) j["column"] = s.span().column;
+  }
+  if (!s.sqlstate().empty()) j["sqlstate"] = s.sqlstate();
+  if (!s.hint().empty()) j["hint"] = s.hint();
+  return j;
+}
+
+json ToJson(const MigrateResult& r) {
+  json applied = json::array();
+  for (const auto& a : r.applied) {
+    applied.push_back({{"version", a.version},
+                       {"description", a.description},
+                       {"script", a.script},
+                       {"type", a.type},
+                       {"checksum", a.checksum},
+                       {"transactional", a.transactional},
+                       {"statements", a.statements},
+                       {"attempts", a.attempts},
+                       {"execution_time_ms", a.execution_time_ms},
+                       {"rows_affected", a.rows_affected}});
+  }
+  json j = {{"ok", r.status.ok()},
+            {"target", r.target},
+            {"pending", r.pending},
+            {"applied", applied},
+            {"warnings", r.warnings},
+            {"error", StatusJson(r.status)}};
+  if (!r.dry_run_sql.empty() || r.pending == 0) j["dry_run_sql"] = r.dry_run_sql;
+  return j;
+}
+
+json ToJson(const InfoResult& r) {
+  json ms = json::array();
+  for (const auto& m : r.migrations) {
+    json row = {{"version", m.version.empty() ? json(nullptr) : json(m.version)},
+                {"description", m.description},
+                {"type", m.type},
+                {"script", m.script},
+                {"state", m.state},
+                {"checksum", m.checksum},
+                {"installed_on", m.installed_on.empty() ? json(nullptr) : json(m.installed_on)}};
+    if (!m.installed_by.empty()) row["installed_by"] = m.installed_by;
+    if (m.execution_time_ms >= 0) row["execution_time_ms"] = m.execution_time_ms;
+    if (m.checksum_mismatch) row["checksum_mismatch"] = true;
+    ms.push_back(std::move(row));
+  }
+  return {{"ok", r.status.ok()}, {"target", r.target}, {"migrations", ms},
+          {"error", StatusJson(r.status)}};
+}
+
+json ToJson(const ValidateResult& r) {
+  json issues = json::array();
+  for (const auto& i : r.issues) {
+    issues.push_back({{"kind", i.kind}, {"script", i.script}, {"message", i.message},
+                      {"hint", i.hint}});
+  }
+  return {{"ok", r.status.ok()}, {"target", r.target}, {"checked", r.checked},
+          {"issues", issues}, {"error", StatusJson(r.status)}};
+}
+
+json ToJson(const RepairResult& r) {
+  return {{"ok", r.status.ok()}, {"target", r.target}, {"actions", r.actions},
+          {"error", StatusJson(r.status)}};
+}
+
+json ToJson(const BaselineResult& r) {
+  return {{"ok", r.status.ok()}, {"target", r.target}, {"version", r.version},
+          {"skipped", r.skipped}, {"error", StatusJson(r.status)}};
+}
+
+json ToJson(const HashResult& r) {
+  return {{"ok", r.status.ok()}, {"written", r.written}, {"migrations", r.migrations},
+          {"error", StatusJson(r.status)}};
+}
+
+json ToJson(const Event& e) {
+  static constexpr const char* kNames[] = {"lock_waiting", "lock_acquired", "migration_started",
+                                           "statement_done", "migration_done", "migration_failed",
+                                           "retry", "notice"};
+  json j = {{"event", kNames[static_cast<int>(e.kind)]}};
+  if (!e.script.empty()) j["script"] = e.script;
+  if (!e.version.empty()) j["version"] = e.version;
+  if (e.statement_index >= 0) j["statement"] = e.statement_index + 1;
+  if (e.statement_count) j["statements"] = e.statement_count;
+  if (e.migration_count) {
+    j["migration"] = e.migration_index + 1;
+    j["migrations"] = e.migration_count;
+  }
+  if (e.rows >= 0) j["rows"] = e.rows;
+  if (e.elapsed_ms) j["elapsed_ms"] = e.elapsed_ms;
+  if (e.attempt) j["attempt"] = e.attempt;
+  if (!e.message.empty()) j["message"] = base::RedactSecrets(e.message);
+  return j;
+}
+
+std::string ErrorText(const Status& s) {
+  if (s.ok()) return {};
+  std::string out;
+  if (!s.span().empty()) out += s.span().ToString() + ": ";
+  out += fmt::format("error[{}]: {}", ErrorCodeName(s.code()), s.message());
+  if (!s.sqlstate().empty()) out += fmt::format(" (SQLSTATE {})", s.sqlstate());
+  out += "\n";
+  if (!s.hint().empty()) out += fmt::format("  next: {}\n", s.hint());
+  return base::RedactSecrets(out);
+}
+
+std::string ToText(const MigrateResult& r) {
+  std::string out;
+  for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
+  if (!r.dry_run_sql.empty()) return base::RedactSecrets(out + r.dry_run_sql);
+  for (const auto& a : r.applied) {
+    out += fmt::format("applied {:<40} {} statement(s) in {} ms{}{}\n", a.script, a.statements,
+                       a.execution_time_ms, a.transactional ? "" : " (no transaction)",
+                       a.attempts > 1 ? fmt::format(", {} attempts", a.attempts) : "");
+  }
+  if (r.status.ok()) {
+    out += r.applied.empty()
+               ? fmt::format("{} is up to date\n", r.target)
+               : fmt::format("{} migration(s) applied to {}\n", r.applied.size(), r.target);
+  }
+  return base::RedactSecrets(out);
+}
+
+std::string ToText(const InfoResult& r) {
+  std::string out = fmt::format("{:<16} {:<40} {:<11} {:<15} {}\n", "version", "description",
+                                "type", "state", "installed on");
+  for (const auto& m : r.migrations) {
+    std::string desc = m.description.size() > 40 ? m.description.substr(0, 37) + "..." : m.description;
+    out += fmt::format("{:<16} {:<40} {:<11} {:<15} {}\n", m.version.empty() ? "-" : m.version,
+                       desc, m.type, m.checksum_mismatch ? m.state + "*" : m.state,
+                       m.installed_on);
+  }
+  bool mismatch = false;
+  for (const auto& m : r.migrations) mismatch |= m.checksum_mismatch;
+  if (mismatch) out += "* the file changed after it was applied: run `strata validate`\n";
+  return base::RedactSecrets(out);
+}
+
+std::string ToText(const ValidateResult& r) {
+  if (r.issues.empty()) {
+    return fmt::format("validated {} migration(s) against {}: ok\n", r.checked, r.target);
+  }
+  std::string out;
+  for (const auto& i : r.issues) {
+    out += fmt::format("{}error[{}]: {}\n  next: {}\n",
+                       i.script.empty() ? "" : i.script + ": ", i.kind, i.message, i.hint);
+  }
+  out += fmt::format("{} problem(s) found\n", r.issues.size());
+  return base::RedactSecrets(out);
+}
+
+std::string ToText(const RepairResult& r) {
+  if (r.actions.empty() && r.status.ok()) return "nothing to repair\n";
+  std::string out;
+  for (const auto& a : r.actions) out += fmt::format("repair: {}\n", a);
+  return base::RedactSecrets(out);
+}
+
+std::string ToText(const BaselineResult& r) {
+  if (!r.status.ok()) return {};
+  return base::RedactSecrets(fmt::format(
+      "baselined {} at version {}: {} migration file(s) at or below it will not run\n", r.target,
+      r.version, r.skipped));
+}
+
+std::string ToText(const HashResult& r) {
+  std::string out;
+  for (const auto& w : r.written) out += fmt::format("wrote {}\n", w);
+  return out;
+}
+
+}  // namespace strata::report

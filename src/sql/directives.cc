@@ -1,0 +1,143 @@
+#include "sql/directives.h"
+
+#include <fmt/format.h>
+
+#include "base/text.h"
+
+namespace strata::sql {
+
+namespace {
+enum Scope { kFile, kStatement };
+struct DirectiveInfo {
+  std::string_view name;
+  Scope scope;
+  std::string_view argument;
+};
+constexpr DirectiveInfo kDirectives[] = {
+#define STRATA_DIRECTIVE(name, scope, arg, doc) {name, scope, arg},
+#include "sql/directives.def"
+#undef STRATA_DIRECTIVE
+};
+
+const DirectiveInfo* Find(std::string_view name) {
+  for (const auto& d : kDirectives) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::string Suggest(std::string_view name) {
+  std::string_view best;
+  size_t best_d = 4;
+  for (const auto& d : kDirectives) {
+    size_t dist = base::EditDistance(name, d.name);
+    if (dist < best_d) {
+      best_d = dist;
+      best = d.name;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& d : kDirectives) names.emplace_back(d.name);
+  if (!best.empty()) return fmt::format("did you mean `-- strata:{}`?", best);
+  return fmt::format("known directives: {}", fmt::join(names, ", "));
+}
+}  // namespace
+
+std::vector<std::string_view> KnownDirectives() {
+  std::vector<std::string_view> out;
+  for (const auto& d : kDirectives) out.push_back(d.name);
+  return out;
+}
+
+Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file) {
+  FileSettings out;
+  if (text.find("strata:") == std::string_view::npos) return out;
+  int line_no = 0;
+  for (std::string_view line : base::SplitLines(text)) {
+    ++line_no;
+    std::string_view t = base::Trim(line);
+    if (t.substr(0, 2) != "--") continue;
+    t = base::Trim(t.substr(2));
+    if (t.substr(0, 7) != "strata:") continue;
+    t.remove_prefix(7);
+    size_t sp = 0;
+    while (sp < t.size() && !std::isspace(static_cast<unsigned char>(t[sp]))) ++sp;
+    std::string name(t.substr(0, sp));
+    std::string args(base::Trim(t.substr(sp)));
+    SourceSpan span{std::string(file), line_no, 0};
+    const DirectiveInfo* info = Find(name);
+    if (!info) {
+      return Status(ErrorCode::kDirective, fmt::format("unknown directive `-- strata:{}`", name))
+          .WithSpan(span)
+          .WithHint(Suggest(name));
+    }
+    if (name == "transaction") {
+      std::string v = base::ToLower(args);
+      if (v == "off" || v == "false") {
+        out.transactional = false;
+      } else if (v == "on" || v == "true") {
+        out.transactional = true;
+      } else {
+        return Status(ErrorCode::kDirective,
+                      fmt::format("`-- strata:transaction` takes on or off, got '{}'", args))
+            .WithSpan(span)
+            .WithHint("write `-- strata:transaction off`");
+      }
+    } else if (name == "lock-timeout" || name == "statement-timeout") {
+      auto d = base::ParseDuration(args);
+      if (!d || args.empty()) {
+        return Status(ErrorCode::kDirective,
+                      fmt::format("`-- strata:{}` needs a duration, got '{}'", name, args))
+            .WithSpan(span)
+            .WithHint(fmt::format("write e.g. `-- strata:{} 5s`", name));
+      }
+      (name == "lock-timeout" ? out.lock_timeout : out.statement_timeout) = *d;
+    }
+    out.directives.push_back(Directive{std::move(name), std::move(args), line_no});
+  }
+  return out;
+}
+
+Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders& placeholders,
+                                       std::string_view file, int first_line,
+                                       bool redact_secrets) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  int line = first_line;
+  size_t line_start = 0;
+  while (i < text.size()) {
+    size_t p = text.find("${", i);
+    if (p == std::string_view::npos) {
+      out.append(text.substr(i));
+      break;
+    }
+    for (size_t k = i; k < p; ++k) {
+      if (text[k] == '\n') {
+        ++line;
+        line_start = k + 1;
+      }
+    }
+    out.append(text.substr(i, p - i));
+    size_t close = text.find('}', p + 2);
+    std::string_view name =
+        close == std::string_view::npos ? std::string_view() : text.substr(p + 2, close - p - 2);
+    auto it = placeholders.find(name);
+    if (close == std::string_view::npos || it == placeholders.end()) {
+      return Status(ErrorCode::kPlaceholder,
+                    fmt::format("placeholder `${{{}}}` is not declared", name))
+          .WithSpan({std::string(file), line, static_cast<int>(p - line_start) + 1})
+          .WithHint(fmt::format("declare it in strata.toml under [placeholders] ({} = \"...\")",
+                                name.empty() ? "name" : name));
+    }
+    if (redact_secrets && it->second.secret) {
+      out += fmt::format("<secret:{}>", name);
+    } else {
+      out += it->second.value;
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
+}  // namespace strata::sql

@@ -1,0 +1,55 @@
+// `-- strata:` directives and `${name}` placeholders in migration text. Pure functions;
+// thread-safe.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/duration.h"
+#include "strata/result.h"
+
+namespace strata::sql {
+
+struct Directive {
+  std::string name;  // "lock-timeout"
+  std::string args;  // "5s"
+  int line = 0;      // 1-based line in the file
+};
+
+// The file-level settings the engine needs, resolved from the directives.
+struct FileSettings {
+  bool transactional = true;
+  std::optional<base::Millis> lock_timeout;
+  std::optional<base::Millis> statement_timeout;
+  std::vector<Directive> directives;  // all of them, in order, including statement-scoped
+};
+
+// Reads every line that starts (after blanks) with `-- strata:`. Errors (kDirective) name the
+// file and line, and suggest the closest known directive for a typo.
+Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file);
+
+// Names of all known directives (from directives.def).
+std::vector<std::string_view> KnownDirectives();
+
+struct Placeholder {
+  std::string value;
+  bool secret = false;
+};
+using Placeholders = std::map<std::string, Placeholder, std::less<>>;
+
+// Replaces `${name}` for declared names. An undeclared name is an error (kPlaceholder) with
+// file:line:col. With `redact_secrets`, secret values are rendered as `<secret:name>` (for
+// --dry-run and logs) instead of their value.
+Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders& placeholders,
+                                       std::string_view file, int first_line,
+                                       bool redact_secrets);
+
+// Whether text contains "${" at all (fast path).
+inline bool HasPlaceholders(std::string_view text) {
+  return text.find("${") != std::string_view::npos;
+}
+
+}  // namespace strata::sql
