@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+
+#include "base/duration.h"
+#include "base/redact.h"
+#include "base/sha256.h"
+#include "base/text.h"
+
+namespace strata::base {
+namespace {
+
+TEST(Sha256, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Text, NormalizeRemovesBomAndCarriageReturns) {
+  EXPECT_EQ(NormalizeText("\xEF\xBB\xBF" "a\r\nb\rc\n"), "a\nb\nc\n");
+  EXPECT_EQ(NormalizeText("a\nb"), "a\nb");
+}
+
+TEST(Text, FindInvalidUtf8) {
+  EXPECT_FALSE(FindInvalidUtf8("héllo ✓ 𝄞").has_value());
+  EXPECT_EQ(FindInvalidUtf8("ab\xC3"), 2u);         // truncated
+  EXPECT_EQ(FindInvalidUtf8("a\xC0\xAF"), 1u);      // overlong
+  EXPECT_EQ(FindInvalidUtf8("a\xED\xA0\x80"), 1u);  // surrogate
+}
+
+TEST(Text, LineIndex) {
+  std::string t = "ab\ncd\n\nef";
+  LineIndex li(t);
+  EXPECT_EQ(li.LineOf(0), 1);
+  EXPECT_EQ(li.LineOf(3), 2);
+  EXPECT_EQ(li.ColumnOf(4), 2);
+  EXPECT_EQ(li.LineOf(7), 4);
+  EXPECT_EQ(li.Line(t, 2), "cd");
+}
+
+TEST(Redact, UrlPasswords) {
+  EXPECT_EQ(RedactUrl("postgres://app:s3cr%40t@db:5432/x"), "postgres://app:***@db:5432/x");
+  EXPECT_EQ(RedactUrl("postgresql://u@h/db?sslmode=require&password=pw1"),
+            "postgresql://u@h/db?sslmode=require&password=***");
+  EXPECT_EQ(RedactUrl("host=h password='a b' user=u"), "host=h password=*** user=u");
+  EXPECT_EQ(RedactUrl("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
+}
+
+TEST(Redact, RegisteredSecretsAnywhere) {
+  RegisterSecret("tr0ub4dor");
+  EXPECT_EQ(RedactSecrets("error near 'tr0ub4dor' at line 1"), "error near '***' at line 1");
+}
+
+TEST(Duration, ParsesUnits) {
+  EXPECT_EQ(ParseDuration("500ms")->count(), 500);
+  EXPECT_EQ(ParseDuration("5s")->count(), 5000);
+  EXPECT_EQ(ParseDuration("1.5s")->count(), 1500);
+  EXPECT_EQ(ParseDuration("2min")->count(), 120000);
+  EXPECT_EQ(ParseDuration("1h")->count(), 3600000);
+  EXPECT_EQ(ParseDuration("250")->count(), 250);
+  EXPECT_FALSE(ParseDuration("fast").ok());
+  EXPECT_FALSE(ParseDuration("5 parsecs").ok());
+  EXPECT_FALSE(ParseDuration("-1s").ok());
+}
+
+}  // namespace
+}  // namespace strata::base
