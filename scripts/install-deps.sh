@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libpq-dev libsqlite3-dev libpg-query-dev libcli11-dev libtomlplusplus-dev
-      nlohmann-json3-dev libfmt-dev libssl-dev sqlite3)
+      nlohmann-json3-dev libfmt-dev libssl-dev sqlite3 python3)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libgtest-dev libgmock-dev googletest libbenchmark-dev postgresql-15 postgresql-client-15)
 fi
