@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# migrate-bench.sh — time `strata migrate` against its floor and its fastest peers, in one run.
+#
+#   bench/migrate-bench.sh [-n "1000 200"] [-r RUNS] [-R NOOP_RUNS] [-t TOOLS] [-e ENGINES] [-o DIR]
+#
+#   -n  migration counts (default "1000 200")
+#   -r  hyperfine runs per "migrate" cell (default 5); -R runs per "no-op" cell (default 20)
+#   -t  tools (default "floor strata dbmate node-pg-migrate")
+#   -e  engines (default "pg sqlite")
+#   -o  results directory (default bench/results/<UTC timestamp>; bench/results/ is git-ignored)
+#   STRATA=path/to/strata (default build/cli/strata, from
+#     `cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2`)
+#
+# What it does:
+#   * starts a private PostgreSQL 15 cluster (initdb + pg_ctl, as the postgres user when run
+#     as root) in a temporary directory, TCP on 127.0.0.1:<free port>, trust auth, default
+#     settings (fsync and synchronous_commit on); it is stopped and removed on exit, whatever
+#     happens (trap);
+#   * generates N migrations with gen-migrations.py (identical SQL in every tool's layout) and
+#     writes strata.sum with `strata hash`;
+#   * "migrate": hyperfine times one command applying all N migrations to an empty database,
+#     dropped and recreated (PostgreSQL) or deleted (SQLite) by --prepare before every run;
+#   * "no-op": the same command again with all N applied (start, connect, read the ledger,
+#     compare with the files — for strata including the strata.sum check — exit);
+#   * checks every migrated database (tables, indexes, seed rows, ledger rows);
+#   * writes hyperfine JSON per cell and summary.md (min / median, ratios, targets).
+#
+# Tools:
+#   floor            the database's own CLI in ONE session: psql (the real binary in
+#                    /usr/lib/postgresql/15/bin, not Debian's Perl wrapper) / sqlite3 running
+#                    `BEGIN; <file>; INSERT ledger row; COMMIT;` per file; no-op = one
+#                    psql/sqlite3 process reading the ledger
+#   strata           $STRATA --url ... --locations ... migrate
+#   dbmate           npm dbmate's native Go binary (node_modules/@dbmate/linux-x64), not the
+#                    node wrapper (which adds ~90 ms per call)
+#   node-pg-migrate  npm node-pg-migrate (PostgreSQL only), one transaction per migration
+#                    (--no-single-transaction: the same granularity as the others)
+# Peers come from bench/package.json (`npm ci` into bench/node_modules on first use).
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+NS="1000 200"
+RUNS=5
+NOOP_RUNS=20
+TOOLS="floor strata dbmate node-pg-migrate"
+ENGINES="pg sqlite"
+OUT=""
+while getopts "n:r:R:t:e:o:h" opt; do
+  case $opt in
+    n) NS=$OPTARG ;;
+    r) RUNS=$OPTARG ;;
+    R) NOOP_RUNS=$OPTARG ;;
+    t) TOOLS=$OPTARG ;;
+    e) ENGINES=$OPTARG ;;
+    o) OUT=$OPTARG ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
+  esac
+done
+OUT=${OUT:-$BENCH_DIR/results/$(date -u +%Y%m%dT%H%M%SZ)}
+STRATA=${STRATA:-$ROOT/build/cli/strata}
+PGBIN=/usr/lib/postgresql/15/bin
+PSQL_BIN=$PGBIN/psql   # the real binary: /usr/bin/psql is a Perl wrapper costing ~22 ms a start
+DBMATE=$BENCH_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
+NPM_BIN=$BENCH_DIR/node_modules/.bin
+
+say() { printf '== %s\n' "$*" >&2; }
+die() { printf 'migrate-bench: %s\n' "$*" >&2; exit 1; }
+has_tool() { [[ " $TOOLS " == *" $1 "* ]]; }
+
+# --- prerequisites -----------------------------------------------------------------------
+[ -x "$STRATA" ] || die "no strata binary at $STRATA (build it: cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2, or set STRATA=...)"
+command -v hyperfine >/dev/null || die "hyperfine is missing (apt-get install hyperfine)"
+command -v sqlite3 >/dev/null || die "sqlite3 is missing (apt-get install sqlite3)"
+command -v python3 >/dev/null || die "python3 is missing"
+[ -x "$PGBIN/initdb" ] && [ -x "$PSQL_BIN" ] || die "PostgreSQL 15 is missing (apt-get install postgresql-15)"
+if has_tool dbmate || has_tool node-pg-migrate; then
+  if [ ! -x "$DBMATE" ] || [ ! -x "$NPM_BIN/node-pg-migrate" ]; then
+    say "installing peers from bench/package.json into bench/node_modules"
+    (cd "$BENCH_DIR" && npm ci --no-fund --no-audit --loglevel=error) >&2 \
+      || die "npm ci failed in $BENCH_DIR (or run with -t \"floor strata\")"
+  fi
+fi
+
+mkdir -p "$OUT/json"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")
+chmod 755 "$WORK"   # the postgres user must reach its data and socket directory
+PGDATA=$WORK/pgdata
+SQLITE_DB=$WORK/mbench.sqlite3
+
+if [ "$(id -u)" = 0 ]; then
+  id postgres >/dev/null 2>&1 || die "running as root needs the postgres user (postgresql-15 creates it)"
+  as_pg() { runuser -u postgres -- "$@"; }
+else
+  as_pg() { "$@"; }
+fi
+
+cleanup() {
+  local rc=$?
+  if [ -s "$PGDATA/postmaster.pid" ]; then
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- private cluster ---------------------------------------------------------------------
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$PGDATA"
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA"
+chmod 700 "$PGDATA"
+as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
+  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+cat >>"$PGDATA/postgresql.conf" <<EOF
+# migrate-bench: defaults otherwise (fsync, synchronous_commit on)
+listen_addresses = '127.0.0.1'
+port = $PORT
+unix_socket_directories = '$PGDATA'
+EOF
+as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null \
+  || { cat "$PGDATA/server.log" >&2; die "pg_ctl start failed"; }
+say "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT ($PGDATA)"
+
+PSQL="$PSQL_BIN -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PORT -U postgres"
+PGURL="postgres://postgres@127.0.0.1:$PORT/mbench"
+RESET_PG="$PSQL -d postgres -c 'DROP DATABASE IF EXISTS mbench WITH (FORCE)' -c 'CREATE DATABASE mbench'"
+RESET_SQLITE="rm -f $SQLITE_DB $SQLITE_DB-journal $SQLITE_DB-wal $SQLITE_DB-shm $SQLITE_DB-*.lock"
+
+# --- machine facts -----------------------------------------------------------------------
+{
+  echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "cores=$(nproc)"
+  echo "memory=$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "kernel=$(uname -r)"
+  echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+  echo "postgresql=$("$PGBIN/postgres" --version)"
+  echo "sqlite3=$(sqlite3 --version | cut -d' ' -f1)"
+  echo "hyperfine=$(hyperfine --version)"
+  echo "strata=$STRATA ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+  [ -x "$DBMATE" ] && echo "dbmate=$("$DBMATE" --version)"
+  [ -x "$NPM_BIN/node-pg-migrate" ] && echo "node-pg-migrate=$(node -p "require('$BENCH_DIR/node_modules/node-pg-migrate/package.json').version") (node $(node --version))"
+  echo "runs=$RUNS noop_runs=$NOOP_RUNS"
+  echo "command=bench/migrate-bench.sh -n \"$NS\" -r $RUNS -R $NOOP_RUNS -t \"$TOOLS\" -e \"$ENGINES\""
+} >"$OUT/machine.txt"
+
+# --- commands per TOOL/ENGINE ------------------------------------------------------------
+# cmd TOOL ENGINE DIR -> prints the shell command that applies every migration in DIR
+cmd() {
+  local tool=$1 engine=$2 m=$3
+  case $tool/$engine in
+    floor/pg)         echo "cd $m && $PSQL -d mbench -f floor/ledger.sql -f floor/pg-session.sql" ;;
+    floor/sqlite)     echo "cd $m && sqlite3 -bail $SQLITE_DB '.read floor/ledger.sql' '.read floor/sqlite-session.sql'" ;;
+    strata/pg)        echo "$STRATA --url $PGURL --locations $m/strata migrate" ;;
+    strata/sqlite)    echo "$STRATA --url sqlite:$SQLITE_DB --locations $m/strata migrate" ;;
+    dbmate/pg)        echo "$DBMATE --url '$PGURL?sslmode=disable' --migrations-dir $m/dbmate --no-dump-schema migrate" ;;
+    dbmate/sqlite)    echo "$DBMATE --url sqlite:$SQLITE_DB --migrations-dir $m/dbmate --no-dump-schema migrate" ;;
+    node-pg-migrate/pg) echo "DATABASE_URL=$PGURL $NPM_BIN/node-pg-migrate up -m $m/npm --no-single-transaction" ;;
+    *) return 1 ;;
+  esac
+}
+# noop_cmd TOOL ENGINE DIR -> the "nothing to do" command (the floor: read the ledger)
+noop_cmd() {
+  case $1/$2 in
+    floor/pg)     echo "$PSQL -d mbench -At -c 'SELECT installed_rank, version, checksum FROM bench_ledger ORDER BY installed_rank' >/dev/null" ;;
+    floor/sqlite) echo "sqlite3 $SQLITE_DB 'SELECT installed_rank, version, checksum FROM bench_ledger ORDER BY installed_rank' >/dev/null" ;;
+    *) cmd "$@" ;;
+  esac
+}
+ledger_table() {
+  case $1 in
+    floor) echo bench_ledger ;; strata) echo strata_schema_history ;;
+    dbmate) echo schema_migrations ;; node-pg-migrate) echo pgmigrations ;;
+  esac
+}
+# verify TOOL ENGINE N: the schema every tool must leave behind
+verify() {
+  local tool=$1 engine=$2 n=$3 q got want
+  local tables=$(( (n + 3) / 4 )) indexes=$(( (n + 1) / 4 * 2 )) seeded=$(( n / 4 ))
+  local ledger active="SELECT 2"
+  ledger=$(ledger_table "$tool")
+  [ "$seeded" -gt 0 ] && active="SELECT count(*) FROM t$seeded WHERE status = 'active'"
+  case $engine in
+    pg) q="SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+\$')
+             || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname ~ '^t[0-9]+_' AND indexname !~ '_pkey$')
+             || ' ' || ($active) || ' ' || (SELECT count(*) FROM $ledger)"
+        got=$($PSQL -d mbench -At -c "$q") ;;
+    sqlite)
+        got=$(sqlite3 "$SQLITE_DB" "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name GLOB 't[0-9]*')
+             || ' ' || (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name GLOB 't[0-9]*_*')
+             || ' ' || ($active) || ' ' || (SELECT count(*) FROM $ledger)") ;;
+  esac
+  want="$tables $indexes 2 $n"   # tables, indexes, 'active' seed rows in the last seeded table, ledger rows
+  [ "$got" = "$want" ] || die "verify $tool/$engine N=$n: got '$got', want '$want' (tables indexes active-rows ledger-rows)"
+  echo "verified $tool/$engine N=$n: $tables tables, $indexes indexes, $n ledger rows" >>"$OUT/verify.log"
+}
+
+hf() { # hf NAME JSON [hyperfine options...] -- COMMAND
+  local name=$1 json=$2; shift 2
+  hyperfine --style basic --export-json "$OUT/json/$json.json" -n "$name" "$@"
+}
+
+# --- the measurements --------------------------------------------------------------------
+for n in $NS; do
+  M=$WORK/mig-$n
+  python3 "$BENCH_DIR/gen-migrations.py" "$n" "$M" >&2
+  "$STRATA" --locations "$M/strata" hash >/dev/null || die "strata hash failed in $M/strata"
+  for engine in $ENGINES; do
+    if [ "$engine" = pg ]; then reset=$RESET_PG; else reset=$RESET_SQLITE; fi
+    for tool in $TOOLS; do
+      c=$(cmd "$tool" "$engine" "$M") || continue   # e.g. node-pg-migrate has no SQLite
+      say "$tool/$engine N=$n"
+      hf "$tool/$engine migrate N=$n" "$n-$engine-migrate-$tool" \
+        --runs "$RUNS" --prepare "$reset" "$c"
+      verify "$tool" "$engine" "$n"
+      # no-op: all N applied (the last timed run left them), timed re-runs
+      hf "$tool/$engine no-op N=$n" "$n-$engine-noop-$tool" \
+        --warmup 2 --runs "$NOOP_RUNS" "$(noop_cmd "$tool" "$engine" "$M")"
+      verify "$tool" "$engine" "$n"
+    done
+    sh -c "$reset"
+  done
+done
+
+python3 "$BENCH_DIR/summarize.py" "$OUT" >"$OUT/summary.md"
+cat "$OUT/summary.md"
+say "results in $OUT"
