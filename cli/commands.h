@@ -27,6 +27,18 @@ struct Registry {
   std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
 };
 
+// Each verb file registers itself at static-initialisation time:
+//   static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) { ... });
+// main() then calls every registered function after the engine verbs.
+using RegisterFn = void (*)(CLI::App&, GlobalFlags&, Registry&);
+struct VerbRegistrar {
+  explicit VerbRegistrar(RegisterFn fn) { All().push_back(fn); }
+  static std::vector<RegisterFn>& All() {
+    static std::vector<RegisterFn> fns;
+    return fns;
+  }
+};
+
 void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg);
 // Verbs of later capabilities (lint, ...). Defined in their own cmd_<verb>.cc.
 void RegisterExtraCommands(CLI::App& app, GlobalFlags& g, Registry& reg);

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   cli::Registry reg;
   cli::RegisterEngineCommands(app, g, reg);
   cli::RegisterExtraCommands(app, g, reg);
+  for (auto fn : cli::VerbRegistrar::All()) fn(app, g, reg);
 
   try {
     app.parse(argc, argv);
