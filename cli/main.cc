@@ -43,8 +43,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "error[usage]: " << base::RedactSecrets(e.what()) << "\n  next: run `strata "
-              << "--help` or `strata <verb> --help`\n";
+    Status usage = Status(ErrorCode::kUsage, e.what())
+                       .WithHint("run `strata --help` or `strata <verb> --help`");
+    bool json = false;
+    for (int i = 1; i < argc; ++i) json |= std::string_view(argv[i]) == "--json";
+    if (json) {
+      std::cout << report::Dump({{"ok", false}, {"error", report::StatusJson(usage)}}) << "\n";
+    } else {
+      std::cerr << report::ErrorText(usage);
+    }
     return ExitCodeFor(ErrorCode::kUsage);
   }
   for (auto& [sub, run] : reg.commands) {
