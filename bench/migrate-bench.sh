@@ -142,6 +142,7 @@ RESET_SQLITE="rm -f $SQLITE_DB $SQLITE_DB-journal $SQLITE_DB-wal $SQLITE_DB-shm 
   echo "strata=$STRATA ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
   [ -x "$DBMATE" ] && echo "dbmate=$("$DBMATE" --version)"
   [ -x "$NPM_BIN/node-pg-migrate" ] && echo "node-pg-migrate=$(node -p "require('$BENCH_DIR/node_modules/node-pg-migrate/package.json').version") (node $(node --version))"
+  echo "load_average_at_start=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "runs=$RUNS noop_runs=$NOOP_RUNS"
   echo "command=bench/migrate-bench.sh -n \"$NS\" -r $RUNS -R $NOOP_RUNS -t \"$TOOLS\" -e \"$ENGINES\""
 } >"$OUT/machine.txt"
@@ -224,6 +225,7 @@ for n in $NS; do
   done
 done
 
+echo "load_average_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 python3 "$BENCH_DIR/summarize.py" "$OUT" >"$OUT/summary.md"
 cat "$OUT/summary.md"
 say "results in $OUT"

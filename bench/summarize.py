@@ -30,7 +30,9 @@ def load(out):
         n, engine, kind, tool = os.path.basename(path)[:-5].split("-", 3)
         with open(path) as f:
             r = json.load(f)["results"][0]
-        cells[(int(n), engine, kind, tool)] = (r["min"], r["median"], len(r["times"]))
+        # min, median, runs, mean CPU (user + system) of the timed process tree
+        cells[(int(n), engine, kind, tool)] = (r["min"], r["median"], len(r["times"]),
+                                               r["user"] + r["system"])
     return cells
 
 
@@ -87,6 +89,20 @@ def main():
         runs = sorted({v[2] for k, v in cells.items() if k[1] == engine})
         lines.append(f"Runs per cell: {', '.join(map(str, runs))}. Floor no-op = "
                      f"{NOOP_LABEL['floor']}.")
+        lines.append("")
+        lines.append(f"Client CPU (user + system, mean per run, of the tool's own processes; "
+                     f"the server's work is not in it):")
+        lines.append("")
+        lines += [head.replace("| tool |", "| tool (client CPU) |"), rule]
+        for tool in TOOLS:
+            if not any(k[1] == engine and k[3] == tool for k in cells):
+                continue
+            row = f"| {LABEL[tool]} |"
+            for n in ns:
+                for kind in ("migrate", "noop"):
+                    c = cells.get((n, engine, kind, tool))
+                    row += (f" {c[3]:.3f} s |" if kind == "migrate" else f" {c[3] * 1000:.1f} ms |") if c else " – |"
+            lines.append(row)
         lines.append("")
 
     lines.append("### Ratios and targets")

@@ -1,6 +1,7 @@
 // Discovery without the disk: name parsing, validation, checksums and version ordering of
 // N in-memory files (migrate::Resolve), version parsing and comparison, strata.sum rendering.
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <random>
@@ -35,9 +36,9 @@ std::vector<std::string> VersionTexts(int n) {
   for (int i = 1; i <= n; ++i) {
     switch (i % 4) {
       case 0: v.push_back(std::to_string(i)); break;
-      case 1: v.push_back("1." + std::to_string(i)); break;
-      case 2: v.push_back("2026" + std::to_string(100000 + i) + "_0901"); break;
-      default: v.push_back("000" + std::to_string(i) + ".0.1"); break;
+      case 1: v.push_back(fmt::format("1.{}", i)); break;
+      case 2: v.push_back(fmt::format("2026{}_0901", 100000 + i)); break;
+      default: v.push_back(fmt::format("000{}.0.1", i)); break;
     }
   }
   return v;
