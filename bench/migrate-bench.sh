@@ -77,8 +77,11 @@ command -v python3 >/dev/null || die "python3 is missing"
 if has_tool dbmate || has_tool node-pg-migrate; then
   if [ ! -x "$DBMATE" ] || [ ! -x "$NPM_BIN/node-pg-migrate" ]; then
     say "installing peers from bench/package.json into bench/node_modules"
-    (cd "$BENCH_DIR" && npm ci --no-fund --no-audit --loglevel=error) >&2 \
-      || die "npm ci failed in $BENCH_DIR (or run with -t \"floor strata\")"
+    # npm ci can reject a lock file that lists other platforms' optional binaries
+    # (@dbmate/darwin-*, ...): fall back to npm install, which honours the same pins.
+    (cd "$BENCH_DIR" && { npm ci --no-fund --no-audit --loglevel=error \
+                          || npm install --no-fund --no-audit --loglevel=error; }) >&2 \
+      || die "npm install failed in $BENCH_DIR (or run with -t \"floor strata\")"
   fi
 fi
 
