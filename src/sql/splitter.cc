@@ -1,10 +1,11 @@
 #include "sql/splitter.h"
 
 #include <fmt/format.h>
-#include <pg_query.h>
-#include <sqlite3.h>
-
+#include <algorithm>
 #include <cctype>
+#include <iterator>
+#include <optional>
+#include <string>
 
 #include "base/text.h"
 
@@ -12,7 +13,22 @@ namespace strata::sql {
 
 namespace {
 
-bool IsBlank(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+// ASCII classification without the C locale's function calls: splitting is one pass over
+// files of many megabytes.
+constexpr bool IsBlank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsAsciiAlpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
+// Case-insensitive equality with a lower-case ASCII keyword.
+constexpr bool IsKeyword(std::string_view w, std::string_view lower) {
+  if (w.size() != lower.size()) return false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (AsciiLower(w[i]) != lower[i]) return false;
+  }
+  return true;
+}
 
 // Skips blanks and `--` line comments only: psql keeps /* */ comments in the statement text.
 size_t SkipBlanksAndLineComments(std::string_view s, size_t i) {
@@ -38,60 +54,515 @@ void Push(std::string_view text, size_t b, size_t e, const base::LineIndex& line
   out.push_back(Statement{stmt, b, lines.LineOf(b), lines.ColumnOf(b)});
 }
 
-// A trailing `--` comment after the last semicolon belongs to no statement; strip trailing
-// line comments from a piece so "SELECT 1; -- done" does not become a statement "-- done".
+bool IsHorizSpace(char c) { return c == ' ' || c == '\t' || c == '\f'; }
+bool IsNewline(char c) { return c == '\n' || c == '\r'; }
+// psql's {space}: [ \t\n\r\f] (not \v).
+bool IsSqlSpace(char c) { return IsHorizSpace(c) || IsNewline(c); }
+bool IsIdentStart(char c) {
+  return IsAsciiAlpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+bool IsDolqCont(char c) { return IsIdentStart(c) || IsDigit(c); }
+bool IsIdentCont(char c) { return IsDolqCont(c) || c == '$'; }
+
+// Skips a `--` comment starting at i; returns the offset of its newline (or the end).
+size_t SkipDashComment(std::string_view s, size_t i) {
+  while (i < s.size() && !IsNewline(s[i])) ++i;
+  return i;
+}
+
+// psql's {quotecontinue} lookahead after a closing quote at s[i - 1]: blanks and `--` comments
+// containing at least one newline, then another quote, continue the same literal ('a'\n'b' is
+// 'ab', and E'a'\n'\'' stays an E'' string). Returns the offset just past the next quote, or 0.
+size_t QuoteContinue(std::string_view s, size_t i) {
+  while (i < s.size()) {  // {horiz_whitespace}*
+    if (IsHorizSpace(s[i])) {
+      ++i;
+    } else if (s.compare(i, 2, "--") == 0) {
+      i = SkipDashComment(s, i);
+    } else {
+      break;
+    }
+  }
+  if (i >= s.size() || !IsNewline(s[i])) return 0;
+  ++i;
+  while (i < s.size()) {  // {special_whitespace}*: spaces, or a comment and its newline
+    if (IsSqlSpace(s[i])) {
+      ++i;
+    } else if (s.compare(i, 2, "--") == 0) {
+      size_t e = SkipDashComment(s, i);
+      if (e >= s.size()) return 0;
+      i = e + 1;
+    } else {
+      break;
+    }
+  }
+  return i < s.size() && s[i] == '\'' ? i + 1 : 0;
+}
+
+// Where a `$tag$` delimiter starting at s[i] == '$' ends (one past its closing `$`), or 0.
+size_t DollarDelimEnd(std::string_view s, size_t i) {
+  size_t j = i + 1;
+  if (j < s.size() && IsIdentStart(s[j])) {
+    while (j < s.size() && IsDolqCont(s[j])) ++j;
+  }
+  return j < s.size() && s[j] == '$' ? j + 1 : 0;
+}
+
+// `SET [SESSION | LOCAL] standard_conforming_strings {= | TO} <value>` and its RESETs, which
+// psql learns about from the server and applies to the lines it reads afterwards. Returns the
+// new value, or nullopt if the statement does not change it.
+std::optional<bool> StdStringsChange(std::string_view stmt);
+
+struct PgUnterminated {
+  size_t at;         // offset of the opening delimiter
+  std::string what;  // "quoted string", "dollar-quoted string $tag$", ...
+};
+
+// Statement-boundary lexer for PostgreSQL, following psqlscan.l. Scan() consumes one statement
+// from `pos` and stops after its terminating `;` (or at the end of the text).
+class PgScanner {
+ public:
+  explicit PgScanner(std::string_view s) : s_(s) {}
+
+  // Scans from pos_ to just past the statement's `;` (or to the end). Returns false with
+  // `error` set when the text ends inside a literal or comment.
+  bool Scan(PgUnterminated& error);
+
+  size_t pos() const { return pos_; }
+  void set_pos(size_t p) { pos_ = p; }
+  bool terminated() const { return terminated_; }
+  bool copy_from_stdin() const { return IsKeyword(first_word_, "copy") && saw_from_stdin_; }
+  // Makes `value` the standard_conforming_strings setting for text from offset `from` on.
+  void SetStdStrings(bool value, size_t from) {
+    pending_std_ = value;
+    pending_from_ = from;
+  }
+
+ private:
+  bool StdStringsAt(size_t i) {
+    if (i >= pending_from_) {
+      std_strings_ = pending_std_;
+      pending_from_ = std::string_view::npos;
+    }
+    return std_strings_;
+  }
+  void Word(size_t b, size_t e);
+  // Scans a '' / E'' / B'' / X'' / U&'' string whose opening quote is at s_[q]; returns the
+  // offset past the closing quote (continuations included), or npos if unterminated.
+  size_t ScanString(size_t q, bool backslash_escapes);
+
+  std::string_view s_;
+  size_t pos_ = 0;
+  bool std_strings_ = true;
+  bool pending_std_ = true;
+  size_t pending_from_ = std::string_view::npos;
+  // Per statement.
+  bool terminated_ = false;
+  int paren_depth_ = 0;
+  int begin_depth_ = 0;
+  int identifier_count_ = 0;
+  char identifiers_[4] = {0, 0, 0, 0};
+  std::string_view first_word_;
+  bool prev_word_from_ = false;  // the previous token was the word FROM
+  bool saw_from_stdin_ = false;
+};
+
+// psql's {identifier} rule: tracks whether the statement starts with CREATE [OR REPLACE]
+// {FUNCTION | PROCEDURE}; if so, BEGIN (and CASE inside it) ... END nest, and a `;` inside them
+// does not end the statement (SQL-standard function bodies, BEGIN ATOMIC ... END).
+void PgScanner::Word(size_t b, size_t e) {
+  std::string_view w = s_.substr(b, e - b);
+  auto is = [&](std::string_view k) { return IsKeyword(w, k); };
+  if (identifier_count_ == 0) {
+    std::fill(std::begin(identifiers_), std::end(identifiers_), '\0');
+    first_word_ = w;
+  }
+  if (is("create") || is("function") || is("procedure") || is("or") || is("replace")) {
+    if (identifier_count_ < 4) {
+      identifiers_[identifier_count_] = AsciiLower(w[0]);
+    }
+  }
+  ++identifier_count_;
+  const char* id = identifiers_;
+  if (id[0] == 'c' &&
+      (id[1] == 'f' || id[1] == 'p' || (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) &&
+      paren_depth_ == 0) {
+    if (is("begin")) {
+      ++begin_depth_;
+    } else if (is("case")) {
+      if (begin_depth_ >= 1) ++begin_depth_;
+    } else if (is("end")) {
+      if (begin_depth_ > 0) --begin_depth_;
+    }
+  }
+  // COPY ... FROM STDIN: the data rows that follow are not SQL.
+  if (prev_word_from_ && is("stdin") && paren_depth_ == 0) saw_from_stdin_ = true;
+  prev_word_from_ = is("from");
+}
+
+size_t PgScanner::ScanString(size_t q, bool backslash_escapes) {
+  size_t i = q + 1;
+  for (;;) {
+    if (i >= s_.size()) return std::string_view::npos;
+    char c = s_[i];
+    if (c == '\\' && backslash_escapes) {
+      i += 2;
+    } else if (c == '\'') {
+      if (i + 1 < s_.size() && s_[i + 1] == '\'') {
+        i += 2;
+      } else {
+        size_t next = QuoteContinue(s_, i + 1);
+        if (next == 0) return i + 1;
+        i = next;
+      }
+    } else {
+      ++i;
+    }
+  }
+}
+
+bool PgScanner::Scan(PgUnterminated& error) {
+  terminated_ = false;
+  identifier_count_ = 0;
+  first_word_ = {};
+  prev_word_from_ = false;
+  saw_from_stdin_ = false;
+  const size_t n = s_.size();
+  size_t i = pos_;
+  while (i < n) {
+    char c = s_[i];
+    if (IsSqlSpace(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '-' && i + 1 < n && s_[i + 1] == '-') {
+      i = SkipDashComment(s_, i);
+      continue;
+    }
+    if (c == '/' && i + 1 < n && s_[i + 1] == '*') {  // nested /* */ comment
+      size_t open = i;
+      int depth = 0;
+      i += 2;
+      for (;;) {
+        if (i + 1 >= n) {
+          error = {open, "/* comment"};
+          return false;
+        }
+        if (s_[i] == '/' && s_[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (s_[i] == '*' && s_[i + 1] == '/') {
+          i += 2;
+          if (depth-- == 0) break;
+        } else {
+          ++i;
+        }
+      }
+      continue;
+    }
+    // Any token other than a word ends a FROM STDIN pair.
+    bool word = false;
+    if (IsIdentStart(c)) {
+      char next = i + 1 < n ? s_[i + 1] : '\0';
+      char lc = AsciiLower(c);
+      if (next == '\'' && (lc == 'b' || lc == 'x' || lc == 'e')) {  // B'', X'', E''
+        size_t e = ScanString(i + 1, lc == 'e');
+        if (e == std::string_view::npos) {
+          error = {i, "quoted string"};
+          return false;
+        }
+        i = e;
+      } else if (next == '\'' && lc == 'n') {  // N'': only the N, the quote follows
+        ++i;
+      } else if (lc == 'u' && next == '&' && i + 2 < n && (s_[i + 2] == '\'' || s_[i + 2] == '"')) {
+        if (s_[i + 2] == '\'') {  // U&'': like '' (no backslash escapes)
+          size_t e = ScanString(i + 2, false);
+          if (e == std::string_view::npos) {
+            error = {i, "quoted string"};
+            return false;
+          }
+          i = e;
+        } else {  // U&"": like ""
+          size_t e = s_.find('"', i + 3);
+          while (e != std::string_view::npos && e + 1 < n && s_[e + 1] == '"') {
+            e = s_.find('"', e + 2);
+          }
+          if (e == std::string_view::npos) {
+            error = {i, "quoted identifier"};
+            return false;
+          }
+          i = e + 1;
+        }
+      } else if (lc == 'u' && next == '&') {  // {xufailed}: the U alone
+        ++i;
+      } else {
+        size_t b = i;
+        while (i < n && IsIdentCont(s_[i])) ++i;
+        Word(b, i);
+        word = true;
+      }
+    } else if (c == '\'') {
+      size_t e = ScanString(i, !StdStringsAt(i));
+      if (e == std::string_view::npos) {
+        error = {i, "quoted string"};
+        return false;
+      }
+      i = e;
+    } else if (c == '"') {
+      size_t e = s_.find('"', i + 1);
+      while (e != std::string_view::npos && e + 1 < n && s_[e + 1] == '"') {
+        e = s_.find('"', e + 2);
+      }
+      if (e == std::string_view::npos) {
+        error = {i, "quoted identifier"};
+        return false;
+      }
+      i = e + 1;
+    } else if (c == '$') {
+      size_t d = DollarDelimEnd(s_, i);
+      if (d != 0) {
+        std::string_view delim = s_.substr(i, d - i);
+        size_t close = s_.find(delim, d);
+        if (close == std::string_view::npos) {
+          error = {i, fmt::format("dollar-quoted string {}", delim)};
+          return false;
+        }
+        i = close + delim.size();
+      } else {
+        ++i;  // $1 or a lone $
+        while (i < n && IsDigit(s_[i])) ++i;
+      }
+    } else if (IsDigit(c)) {
+      // Numbers: digits only; a following letter starts a new token, as in psql
+      // (`1e'x'` is 1 then E'x'; `123abc` is 123 then abc).
+      while (i < n && IsDigit(s_[i])) ++i;
+    } else if (c == '(') {
+      ++paren_depth_;
+      ++i;
+    } else if (c == ')') {
+      if (paren_depth_ > 0) --paren_depth_;
+      ++i;
+    } else if (c == ';') {
+      ++i;
+      if (paren_depth_ == 0 && begin_depth_ == 0) {
+        pos_ = i;
+        terminated_ = true;
+        return true;
+      }
+    } else {
+      ++i;  // operators, punctuation, and anything psql would treat as {other}
+    }
+    if (!word) prev_word_from_ = false;
+  }
+  pos_ = n;
+  return true;
+}
+
+std::optional<bool> StdStringsChange(std::string_view stmt) {
+  // Tokens: words, `=`, and quoted values, lower-cased.
+  stmt = SkipLeadingComments(stmt);
+  if (stmt.empty() || (AsciiLower(stmt[0]) != 's' && AsciiLower(stmt[0]) != 'r')) {
+    return std::nullopt;  // the common case, without allocating
+  }
+  std::vector<std::string> t;
+  size_t i = 0;
+  while (i < stmt.size() && t.size() < 6) {
+    char c = stmt[i];
+    if (IsSqlSpace(c)) {
+      ++i;
+    } else if (IsIdentCont(c)) {
+      size_t b = i;
+      while (i < stmt.size() && IsIdentCont(stmt[i])) ++i;
+      t.push_back(base::ToLower(stmt.substr(b, i - b)));
+    } else if (c == '\'' || c == '"') {
+      size_t e = stmt.find(c, i + 1);
+      if (e == std::string_view::npos) break;
+      t.push_back(base::ToLower(stmt.substr(i + 1, e - i - 1)));
+      i = e + 1;
+    } else if (c == '=') {
+      t.emplace_back("=");
+      ++i;
+    } else {
+      break;
+    }
+  }
+  auto at = [&](size_t k) -> std::string_view { return k < t.size() ? t[k] : std::string_view(); };
+  if (at(0) == "reset") {
+    if (at(1) == "all" || at(1) == "standard_conforming_strings") return true;
+    return std::nullopt;
+  }
+  if (at(0) != "set") return std::nullopt;
+  size_t k = 1;
+  if (at(k) == "session" || at(k) == "local") ++k;
+  if (at(k) != "standard_conforming_strings") return std::nullopt;
+  ++k;
+  if (at(k) != "=" && at(k) != "to") return std::nullopt;
+  std::string_view v = at(k + 1);
+  if (v == "default" || v == "on" || v == "true" || v == "yes" || v == "1" || v == "t" ||
+      v == "y") {
+    return true;
+  }
+  if (v == "off" || v == "false" || v == "no" || v == "0" || v == "f" || v == "n" || v == "of") {
+    return false;
+  }
+  return std::nullopt;
+}
+
+Status SplitError(std::string_view file, const base::LineIndex& lines, size_t at,
+                  std::string message, std::string hint) {
+  return Status(ErrorCode::kMigrationFailed, std::move(message))
+      .WithSpan({std::string(file), lines.LineOf(at), lines.ColumnOf(at)})
+      .WithHint(std::move(hint));
+}
+
+size_t SkipBom(std::string_view text) {
+  return text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+}
+
 Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_view file) {
-  std::string input(text);  // libpg_query wants a NUL-terminated string
-  PgQuerySplitResult r = pg_query_split_with_scanner(input.c_str());
   base::LineIndex lines(text);
-  if (r.error) {
-    int pos = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : 0;
-    Status s = Status(ErrorCode::kMigrationFailed,
-                      fmt::format("cannot split SQL: {}", r.error->message))
-                   .WithSpan({std::string(file), lines.LineOf(pos), lines.ColumnOf(pos)})
-                   .WithHint("check for an unterminated string, comment or $$ body");
-    pg_query_free_split_result(r);
-    return s;
-  }
   std::vector<Statement> out;
-  out.reserve(r.n_stmts);
-  for (int i = 0; i < r.n_stmts; ++i) {
-    size_t b = static_cast<size_t>(r.stmts[i]->stmt_location);
-    size_t e = b + static_cast<size_t>(r.stmts[i]->stmt_len);
-    if (e > text.size()) e = text.size();
-    Push(text, b, e, lines, out);
+  PgScanner scanner(text);
+  scanner.set_pos(SkipBom(text));
+  while (scanner.pos() < text.size()) {
+    size_t begin = scanner.pos();
+    PgUnterminated error;
+    if (!scanner.Scan(error)) {
+      return SplitError(file, lines, error.at,
+                        fmt::format("unterminated {} at end of file", error.what),
+                        "close it, or look for the quote or comment start it was meant to match");
+    }
+    size_t end = scanner.pos();
+    size_t before = out.size();
+    Push(text, begin, end, lines, out);
+    if (out.size() == before) continue;
+    const Statement& st = out.back();
+    if (auto std_strings = StdStringsChange(st.text)) {
+      // psql reads the setting from the server before scanning each line, so a change applies
+      // from the line after the one the statement ends on.
+      size_t nl = text.find('\n', end);
+      scanner.SetStdStrings(*std_strings, nl == std::string_view::npos ? text.size() : nl + 1);
+    }
+    if (scanner.terminated() && scanner.copy_from_stdin()) {
+      // The data starts on the next line and ends before a line that is exactly `\.`.
+      size_t nl = text.find('\n', end);
+      std::string_view rest_of_line =
+          text.substr(end, (nl == std::string_view::npos ? text.size() : nl) - end);
+      if (!SkipLeadingComments(rest_of_line).empty()) {
+        return SplitError(file, lines, end,
+                          "text after `COPY ... FROM STDIN;` on the same line",
+                          "put the COPY data on the lines after the COPY statement, ended by a "
+                          "line `\\.`, and the next statement after that");
+      }
+      size_t data = nl == std::string_view::npos ? text.size() : nl + 1;
+      size_t p = data;
+      size_t data_end = text.size();
+      size_t resume = text.size();
+      while (p < text.size()) {
+        size_t e = text.find('\n', p);
+        size_t le = e == std::string_view::npos ? text.size() : e;
+        std::string_view l = text.substr(p, le - p);
+        if (l == "\\." || l == "\\.\r") {
+          data_end = p;
+          resume = le;
+          break;
+        }
+        p = le == text.size() ? le : le + 1;
+      }
+      Statement& copy = out.back();
+      copy.copy_from_stdin = true;
+      copy.copy_data = text.substr(data, data_end - data);
+      scanner.set_pos(resume);
+    }
   }
-  pg_query_free_split_result(r);
   return out;
 }
 
+// SQLite's sqlite3_complete() state machine (complete.c), run once over the whole text. A
+// statement ends at a `;` that brings the machine back to START; CREATE [TEMP] TRIGGER bodies
+// need `END;` to get there.
+enum SqliteToken { kSemi, kWs, kOther, kExplain, kCreate, kTemp, kTrigger, kEnd };
+
 Result<std::vector<Statement>> SplitSqlite(std::string_view text, std::string_view file) {
+  static constexpr unsigned char kTrans[8][8] = {
+      // SEMI WS OTHER EXPLAIN CREATE TEMP TRIGGER END
+      {1, 0, 2, 3, 4, 2, 2, 2},  // 0 INVALID
+      {1, 1, 2, 3, 4, 2, 2, 2},  // 1 START
+      {1, 2, 2, 2, 2, 2, 2, 2},  // 2 NORMAL
+      {1, 3, 3, 2, 4, 2, 2, 2},  // 3 EXPLAIN
+      {1, 4, 2, 2, 2, 4, 5, 2},  // 4 CREATE
+      {6, 5, 5, 5, 5, 5, 5, 5},  // 5 TRIGGER
+      {6, 6, 5, 5, 5, 5, 5, 7},  // 6 SEMI
+      {1, 7, 5, 5, 5, 5, 5, 5},  // 7 END
+  };
   base::LineIndex lines(text);
   std::vector<Statement> out;
-  size_t start = 0;
-  std::string buf;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != ';') continue;
-    buf.assign(text.substr(start, i + 1 - start));
-    if (sqlite3_complete(buf.c_str())) {
-      Push(text, start, i + 1, lines, out);
-      start = i + 1;
+  const size_t n = text.size();
+  size_t start = SkipBom(text);
+  size_t i = start;
+  int state = 0;
+  while (i < n) {
+    char c = text[i];
+    SqliteToken tok = kOther;
+    if (c == ';') {
+      tok = kSemi;
+      ++i;
+    } else if (IsBlank(c)) {
+      tok = kWs;
+      ++i;
+    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      size_t e = text.find("*/", i + 2);
+      if (e == std::string_view::npos) {
+        return SplitError(file, lines, i, "unterminated /* comment at end of file",
+                          "close the comment with */");
+      }
+      tok = kWs;
+      i = e + 2;
+    } else if (c == '-' && i + 1 < n && text[i + 1] == '-') {
+      tok = kWs;
+      i = SkipDashComment(text, i);
+    } else if (c == '[' || c == '`' || c == '"' || c == '\'') {
+      char close = c == '[' ? ']' : c;
+      size_t e = text.find(close, i + 1);
+      if (e == std::string_view::npos) {
+        return SplitError(file, lines, i,
+                          c == '\'' ? "unterminated quoted string at end of file"
+                                    : "unterminated quoted identifier at end of file",
+                          fmt::format("close it with {}", close));
+      }
+      i = e + 1;
+    } else if (IsIdentCont(c)) {
+      size_t b = i;
+      while (i < n && IsIdentCont(text[i])) ++i;
+      std::string_view w = text.substr(b, i - b);
+      auto is = [&](std::string_view k) { return IsKeyword(w, k); };
+      if (is("create")) {
+        tok = kCreate;
+      } else if (is("trigger")) {
+        tok = kTrigger;
+      } else if (is("temp") || is("temporary")) {
+        tok = kTemp;
+      } else if (is("end")) {
+        tok = kEnd;
+      } else if (is("explain")) {
+        tok = kExplain;
+      }
+    } else {
+      ++i;
+    }
+    state = kTrans[state][tok];
+    if (tok == kSemi && state == 1) {
+      Push(text, start, i, lines, out);
+      start = i;
     }
   }
-  // Whatever follows the last complete statement: a statement without a trailing semicolon is
-  // fine; an unterminated string or trigger body is an error.
-  std::string_view rest = text.substr(start);
-  if (!SkipLeadingComments(rest).empty()) {
-    buf.assign(rest);
-    buf += ";";
-    if (!sqlite3_complete(buf.c_str())) {
-      size_t b = SkipBlanksAndLineComments(text, start);
-      return Status(ErrorCode::kMigrationFailed, "incomplete SQL statement at end of file")
-          .WithSpan({std::string(file), lines.LineOf(b), lines.ColumnOf(b)})
-          .WithHint("check for an unterminated string, comment or a trigger without END");
-    }
-    Push(text, start, text.size(), lines, out);
+  if (state >= 5) {
+    size_t b = SkipBlanksAndLineComments(text, start);
+    return SplitError(file, lines, b, "incomplete CREATE TRIGGER at end of file",
+                      "end the trigger body with END;");
   }
+  // A last statement without a semicolon is fine.
+  Push(text, start, n, lines, out);
   return out;
 }
 
@@ -200,19 +671,33 @@ std::string_view NonTransactionalConstruct(std::string_view statement) {
     return "ALTER TABLE DETACH PARTITION CONCURRENTLY";
   }
   if (at(0) == "CLUSTER" && w.size() == 1) return "CLUSTER (all tables)";
+  if (at(0) == "COMMIT" && at(1) == "PREPARED") return "COMMIT PREPARED";
+  if (at(0) == "ROLLBACK" && at(1) == "PREPARED") return "ROLLBACK PREPARED";
   return {};
 }
 
 bool IsTransactionControl(std::string_view statement) {
   auto w = LeadingWords(statement, 3);
-  if (w.empty()) return false;
-  const std::string& k = w[0];
+  auto at = [&](size_t i) -> std::string_view { return i < w.size() ? w[i] : std::string_view(); };
+  std::string_view k = at(0);
   if (k == "BEGIN") {
-    // PL/pgSQL's BEGIN never starts a top-level statement; BEGIN ATOMIC is not top level either.
-    return true;
+    // BEGIN ATOMIC opens a SQL-standard function body and is never a statement of its own.
+    return at(1) != "ATOMIC";
   }
-  if (k == "START" && w.size() > 1 && w[1] == "TRANSACTION") return true;
-  return k == "COMMIT" || k == "END" || k == "ROLLBACK" || k == "ABORT";
+  if (k == "START") return at(1) == "TRANSACTION";
+  if (k == "END") {
+    // END, END WORK, END TRANSACTION [AND [NO] CHAIN]; END IF / LOOP / CASE / ATOMIC / a label
+    // close blocks inside function bodies and never start a top-level statement.
+    return at(1).empty() || at(1) == "WORK" || at(1) == "TRANSACTION" || at(1) == "AND";
+  }
+  if (k == "COMMIT" || k == "ROLLBACK" || k == "ABORT") {
+    // ROLLBACK TO [SAVEPOINT] only undoes part of the transaction; COMMIT/ROLLBACK PREPARED act
+    // on another, prepared transaction (and cannot run inside one: NonTransactionalConstruct).
+    return at(1) != "TO" && at(1) != "PREPARED" && !(at(1) == "WORK" && at(2) == "TO") &&
+           !(at(1) == "TRANSACTION" && at(2) == "TO");
+  }
+  if (k == "PREPARE") return at(1) == "TRANSACTION";
+  return false;
 }
 
 }  // namespace strata::sql

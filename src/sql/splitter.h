@@ -1,6 +1,18 @@
-// Statement splitting without a database. PostgreSQL text is split with libpg_query's scanner
-// (PostgreSQL's own lexer: dollar quoting, nested comments, E'' and U&'' strings); SQLite text
-// with sqlite3_complete (SQLite's own notion of a complete statement, triggers included).
+// Statement splitting without a database, so that strata sends exactly the statements the
+// database's own command-line client would send for the same file.
+//
+// PostgreSQL: a lexer that follows psql's (src/fe_utils/psqlscan.l) rule for rule where it
+// decides statement boundaries: '' / E'' / U&'' / B'' / X'' strings (with SQL's continuation of
+// a string across a newline), "" identifiers, $tag$ bodies, nested /* */ comments, parentheses
+// (a `;` inside parentheses does not end a statement), CREATE FUNCTION/PROCEDURE ... BEGIN ATOMIC
+// ... END bodies, `SET standard_conforming_strings` (backslash escapes in '' strings when off),
+// and the inline data of COPY ... FROM STDIN up to a `\.` line. Unlike libpg_query's scanner it
+// does not reject lexically invalid tokens (`123abc`, `""`): those are the server's to report.
+// docs/formats/splitting.md is the specification, tests/sql/ the proof against psql and atlas.
+//
+// SQLite: sqlite3_complete()'s state machine (SQLite's own notion of a complete statement,
+// CREATE TRIGGER ... BEGIN ... END; included), run once over the text so splitting is linear.
+//
 // Pure functions; thread-safe.
 #pragma once
 
@@ -19,24 +31,38 @@ struct Statement {
   size_t offset = 0;      // byte offset of `text` in the input
   int line = 0;           // 1-based line of the statement's first character
   int column = 0;         // 1-based column (bytes)
+  // PostgreSQL `COPY ... FROM STDIN`: the inline data rows that follow the statement in the
+  // file, from the line after the statement up to (not including) the `\.` line or the end of
+  // the text, with their final newline. The rows are not statements: the caller streams them to
+  // the server (PQputCopyData) after sending `text`.
+  bool copy_from_stdin = false;
+  std::string_view copy_data;
 
   // The statement's first line, for messages ("CREATE INDEX idx ON t (a)").
   std::string_view FirstLine() const;
 };
 
-// Splits `text` into statements. Empty statements (only blanks, comments or `;`) are dropped.
-// Errors (kMigrationFailed with a span) come from an unterminated quote, comment or dollar
-// body; `file` names the input in the span.
+// Splits `text` into statements. Empty statements (only blanks, comments or `;`) are dropped;
+// a leading UTF-8 BOM is ignored (offsets stay relative to `text`). The returned views point
+// into `text`, which must outlive them. Errors (kMigrationFailed with a span at the opening
+// delimiter) come from an unterminated quoted string, quoted identifier, /* comment or dollar
+// body, an incomplete SQLite CREATE TRIGGER, and text after `COPY ... FROM STDIN;` on the same
+// line; `file` names the input in the span.
 Result<std::vector<Statement>> Split(std::string_view text, db::Dialect dialect,
                                      std::string_view file);
 
-// PostgreSQL statements that cannot run inside a transaction block. Returns a short name of the
+// PostgreSQL statements that cannot run inside a transaction block (also COMMIT/ROLLBACK
+// PREPARED). Returns a short name of the
 // construct ("CREATE INDEX CONCURRENTLY") or an empty view when the statement is fine.
 std::string_view NonTransactionalConstruct(std::string_view statement);
 
-// Whether the statement is transaction control (BEGIN, COMMIT, ROLLBACK, START TRANSACTION,
-// END, ABORT, SAVEPOINT is fine). A migration must not contain these: strata owns the
-// transaction.
+// Whether a top-level statement (as returned by Split) is transaction control: BEGIN [WORK |
+// TRANSACTION | DEFERRED | IMMEDIATE | EXCLUSIVE | ISOLATION ...], START TRANSACTION, COMMIT,
+// END [WORK | TRANSACTION], ROLLBACK, ABORT, PREPARE TRANSACTION. Not transaction control:
+// SAVEPOINT, RELEASE, ROLLBACK TO [SAVEPOINT], COMMIT/ROLLBACK PREPARED (see
+// NonTransactionalConstruct), and block syntax that never starts a top-level statement (BEGIN
+// ATOMIC, END IF, END LOOP, END CASE, ...; a trigger's END is inside its CREATE TRIGGER). A
+// migration must not contain transaction control: strata owns the transaction.
 bool IsTransactionControl(std::string_view statement);
 
 // Skips blanks, `--` comments and `/* */` comments (nested) at the start of `s`.
