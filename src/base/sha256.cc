@@ -4,8 +4,17 @@
 
 namespace strata::base {
 
+namespace {
+// OpenSSL 3 resolves "SHA256" through its provider machinery under a lock on every implicit
+// EVP_sha256() init; fetch the implementation once and reuse it.
+const EVP_MD* Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+}  // namespace
+
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), Md(), nullptr);
 }
 Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
@@ -23,9 +32,10 @@ Digest Sha256::Finish() {
 std::string Sha256::FinishHex() { return ToHex(Finish()); }
 
 Digest Sha256Of(std::string_view bytes) {
-  Sha256 h;
-  h.Update(bytes);
-  return h.Finish();
+  Digest d{};
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), d.data(), &len, Md(), nullptr);
+  return d;
 }
 
 std::string Sha256Hex(std::string_view bytes) { return ToHex(Sha256Of(bytes)); }
