@@ -1,0 +1,714 @@
+#include "seed/correction.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "base/duration.h"
+#include "base/sha256.h"
+#include "base/text.h"
+#include "engine/context.h"
+#include "seed/dbutil.h"
+#include "seed/package.h"
+#include "seed/toml_util.h"
+
+namespace strata::seed {
+
+namespace embedded {
+std::string_view EmbeddedFile(std::string_view name);
+}
+
+// The ledger row type of a correction run (docs/formats/correction.md). Stored: never rename.
+inline constexpr std::string_view kLedgerTypeCorrection = "CORRECTION";
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ValidIdent(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Correction> ParseCorrection(std::string_view text, const std::string& path,
+                                   const std::string& rel_path) {
+  Correction c;
+  c.path = path;
+  c.rel_path = rel_path;
+  c.checksum = base::Sha256Hex(base::NormalizeText(text));
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, tomlu::Parse(text, path));
+  bool have_min = false, have_max = false;
+  for (auto&& [k, n] : tbl) {
+    std::string_view key = k.str();
+    if (key == "id") {
+      STRATA_ASSIGN_OR_RETURN(c.id, tomlu::Text(path, n, key));
+    } else if (key == "reason") {
+      STRATA_ASSIGN_OR_RETURN(c.reason, tomlu::Text(path, n, key));
+    } else if (key == "ticket") {
+      STRATA_ASSIGN_OR_RETURN(c.ticket, tomlu::Text(path, n, key));
+    } else if (key == "approved_by") {
+      STRATA_ASSIGN_OR_RETURN(c.approved_by, tomlu::Text(path, n, key));
+    } else if (key == "table") {
+      STRATA_ASSIGN_OR_RETURN(c.table, tomlu::Text(path, n, key));
+    } else if (key == "key") {
+      STRATA_ASSIGN_OR_RETURN(c.key, tomlu::Text(path, n, key));
+    } else if (key == "where") {
+      STRATA_ASSIGN_OR_RETURN(c.where, tomlu::Text(path, n, key));
+    } else if (key == "sample") {
+      STRATA_ASSIGN_OR_RETURN(auto v, tomlu::Int(path, n, key));
+      c.sample = static_cast<int>(std::clamp<std::int64_t>(v, 0, 1000));
+    } else if (key == "set") {
+      const toml::table* t = n.as_table();
+      if (!t) return tomlu::KeyError(path, n, "`set` must be a table of column = value");
+      for (auto&& [k2, n2] : *t) {
+        std::string col(k2.str());
+        if (!ValidIdent(col)) {
+          return tomlu::KeyError(path, n2, fmt::format("`{}` is not a plain column name", col));
+        }
+        std::optional<std::string> v;
+        if (auto s = n2.value<std::string>()) {
+          v = *s;
+        } else if (n2.is_integer()) {
+          v = std::to_string(*n2.value<std::int64_t>());
+        } else if (n2.is_floating_point()) {
+          v = fmt::format("{}", *n2.value<double>());
+        } else if (n2.is_boolean()) {
+          v = *n2.value<bool>() ? "true" : "false";
+        } else if (n2.is_date_time() || n2.is_date()) {
+          STRATA_ASSIGN_OR_RETURN(v, tomlu::Text(path, n2, col));
+        } else {
+          return tomlu::KeyError(path, n2, fmt::format("`set.{}` must be a string, number, boolean "
+                                                       "or date", col),
+                                 "list columns to set to NULL in set_null = [\"...\"]");
+        }
+        c.set.emplace_back(col, std::move(v));
+      }
+    } else if (key == "set_null") {
+      STRATA_ASSIGN_OR_RETURN(auto cols, tomlu::Strings(path, n, key));
+      for (auto& col : cols) c.set.emplace_back(col, std::nullopt);
+    } else if (key == "expect") {
+      const toml::table* t = n.as_table();
+      if (!t) return tomlu::KeyError(path, n, "`expect` must be a table");
+      for (auto&& [k2, n2] : *t) {
+        if (k2.str() == "min_rows") {
+          STRATA_ASSIGN_OR_RETURN(c.min_rows, tomlu::Int(path, n2, "expect.min_rows"));
+          have_min = true;
+        } else if (k2.str() == "max_rows") {
+          STRATA_ASSIGN_OR_RETURN(c.max_rows, tomlu::Int(path, n2, "expect.max_rows"));
+          have_max = true;
+        } else {
+          return tomlu::UnknownKey(path, n2, k2.str(), {"min_rows", "max_rows"});
+        }
+      }
+    } else {
+      return tomlu::UnknownKey(path, n, key,
+                               {"id", "reason", "ticket", "approved_by", "table", "key", "where",
+                                "set", "set_null", "expect", "sample"});
+    }
+  }
+  auto missing = [&](std::string_view what, std::string hint) {
+    return Status(ErrorCode::kConfig, fmt::format("`{}` is missing", what))
+        .WithSpan({path, 1, 0})
+        .WithHint(std::move(hint));
+  };
+  if (c.id.empty()) return missing("id", "give the correction a stable id, e.g. CORR-2026-07-QUOTE-STATE-001");
+  if (fs::path(path).stem().string() != c.id) {
+    return Status(ErrorCode::kConfig,
+                  fmt::format("id `{}` does not match the file name `{}`", c.id,
+                              fs::path(path).filename().string()))
+        .WithSpan({path, 1, 0})
+        .WithHint(fmt::format("name the file {}.toml", c.id));
+  }
+  if (c.reason.empty()) return missing("reason", "say which business defect this corrects (seed 003 §20.3)");
+  if (c.approved_by.empty()) return missing("approved_by", "name the business/data owner who approved it");
+  if (!ValidIdent(c.table)) return missing("table", "name the target table, e.g. table = \"quote_revision\"");
+  if (!ValidIdent(c.key)) return missing("key", "name the column that identifies a row, e.g. key = \"id\"");
+  if (base::Trim(c.where).empty()) {
+    return missing("where", "give the predicate of the rows to correct; a correction is never "
+                            "table-wide by accident");
+  }
+  if (c.set.empty()) return missing("set", "add [set] with the new column values");
+  if (!have_min || !have_max) {
+    return missing("expect.min_rows / expect.max_rows",
+                   "state the expected row-count range; apply rolls back outside it");
+  }
+  if (c.min_rows < 0 || c.max_rows < c.min_rows) {
+    return Status(ErrorCode::kConfig, fmt::format("expected range {}..{} is empty", c.min_rows,
+                                                  c.max_rows))
+        .WithSpan({path, 1, 0})
+        .WithHint("set 0 <= min_rows <= max_rows");
+  }
+  for (const auto& [col, v] : c.set) {
+    if (col == c.key) {
+      return Status(ErrorCode::kConfig, fmt::format("the correction changes its key column `{}`", col))
+          .WithSpan({path, 1, 0})
+          .WithHint("identifiers are never changed by a correction (invariant 8)");
+    }
+  }
+  return c;
+}
+
+Result<Correction> LoadCorrection(const Options& options, const std::string& id_or_path) {
+  STRATA_ASSIGN_OR_RETURN(auto settings, LoadSettings(options));
+  fs::path project = options.project_dir.empty() ? fs::path(".") : fs::path(options.project_dir);
+  fs::path file;
+  if (id_or_path.ends_with(".toml")) {
+    file = id_or_path;
+  } else {
+    file = project / settings.corrections / (id_or_path + ".toml");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::string known;
+    std::error_code ec;
+    for (auto& e : fs::directory_iterator(project / settings.corrections, ec)) {
+      if (e.path().extension() == ".toml") known += " " + e.path().stem().string();
+    }
+    return Status(ErrorCode::kUsage, fmt::format("no correction file {}", file.string()))
+        .WithHint(known.empty() ? fmt::format("write {}/<id>.toml (docs/formats/correction.md)",
+                                              settings.corrections)
+                                : fmt::format("known corrections:{}", known));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::error_code ec;
+  std::string rel = fs::relative(file, project, ec).string();
+  if (ec || rel.empty()) rel = file.string();
+  return ParseCorrection(ss.str(), file.string(), rel);
+}
+
+namespace {
+
+struct Target {
+  engine::Context ctx;
+  std::vector<ColumnInfo> cols;
+  std::map<std::string, const ColumnInfo*> by_name;
+  std::string table_sql;
+};
+
+std::string ImageExpr(const Target& t) {
+  if (t.ctx.conn->dialect() == db::Dialect::kPostgres) {
+    return fmt::format("CAST(to_jsonb({}) AS TEXT)", t.table_sql);
+  }
+  std::string args;
+  for (const auto& c : t.cols) {
+    args += fmt::format("{}'{}', {}", args.empty() ? "" : ", ", c.name, QuoteIdent(c.name));
+  }
+  return fmt::format("json_object({})", args);
+}
+
+Status CheckTarget(const Correction& c, Target& t) {
+  STRATA_ASSIGN_OR_RETURN(t.cols, TableColumns(*t.ctx.conn, c.table));
+  if (t.cols.empty()) {
+    return Status(ErrorCode::kValidation, fmt::format("table `{}` does not exist", c.table))
+        .WithSpan({c.path, 1, 0})
+        .WithHint("fix `table`, or run `strata migrate` first");
+  }
+  for (const auto& col : t.cols) t.by_name[col.name] = &col;
+  for (const auto& name : {c.key}) {
+    if (!t.by_name.count(name)) {
+      return Status(ErrorCode::kValidation, fmt::format("`{}` is not a column of `{}`", name, c.table))
+          .WithSpan({c.path, 1, 0})
+          .WithHint("fix `key`");
+    }
+  }
+  for (const auto& [name, v] : c.set) {
+    if (!t.by_name.count(name)) {
+      return Status(ErrorCode::kValidation, fmt::format("`{}` is not a column of `{}`", name, c.table))
+          .WithSpan({c.path, 1, 0})
+          .WithHint("fix the [set] column name");
+    }
+  }
+  t.table_sql = QuoteIdent(c.table);
+  return Status::Ok();
+}
+
+Status EnsureTables(db::Connection& conn) {
+  std::string_view ddl = embedded::EmbeddedFile(
+      conn.dialect() == db::Dialect::kPostgres ? "postgres.sql" : "sqlite.sql");
+  std::vector<std::string> stmts;
+  std::string cur;
+  for (auto line : base::SplitLines(ddl)) {
+    if (base::Trim(line).starts_with("--")) continue;
+    cur += std::string(line) + "\n";
+    if (base::Trim(line).ends_with(";")) {
+      stmts.push_back(cur);
+      cur.clear();
+    }
+  }
+  for (const auto& s : stmts) STRATA_TRY(conn.Exec(s));
+  return Status::Ok();
+}
+
+Result<bool> TablesExist(db::Connection& conn) {
+  return conn.TableExists("", "strata_correction_run");
+}
+
+// The latest applied `apply` run of `id` that no applied revert undoes; empty if none.
+Result<std::string> ActiveRun(db::Connection& conn, const std::string& id) {
+  STRATA_ASSIGN_OR_RETURN(bool exists, TablesExist(conn));
+  if (!exists) return std::string();
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query("SELECT run_id FROM strata_correction_run r WHERE correction_id = $1 "
+                         "AND kind = 'apply' AND outcome = 'applied' AND NOT EXISTS ("
+                         "SELECT 1 FROM strata_correction_run v WHERE v.kind = 'revert' AND "
+                         "v.outcome = 'applied' AND v.reverts_run = r.run_id) "
+                         "ORDER BY started_at DESC LIMIT 1",
+                         {id}));
+  if (r.rows.empty()) return std::string();
+  return r.rows[0][0].value_or("");
+}
+
+std::optional<std::string> JsonToBind(db::Dialect d, const ColumnInfo* col,
+                                      const nlohmann::json& v) {
+  if (v.is_null()) return std::nullopt;
+  std::optional<std::string> s;
+  if (v.is_string()) {
+    s = v.get<std::string>();
+  } else if (v.is_boolean()) {
+    s = v.get<bool>() ? "true" : "false";
+  } else {
+    s = v.dump();
+  }
+  return BindValue(d, col, s);
+}
+
+nlohmann::json Overlay(const std::string& before, const Correction& c) {
+  auto j = nlohmann::json::parse(before, nullptr, false);
+  if (j.is_discarded()) return j;
+  for (const auto& [col, v] : c.set) {
+    if (!v) {
+      j[col] = nullptr;
+    } else if (j.contains(col) && j[col].is_number_integer()) {
+      try {
+        j[col] = std::stoll(*v);
+      } catch (...) {
+        j[col] = *v;
+      }
+    } else if (j.contains(col) && j[col].is_boolean()) {
+      j[col] = (*v == "true" || *v == "1");
+    } else {
+      j[col] = *v;
+    }
+  }
+  return j;
+}
+
+std::string ExecutedBy(db::Connection& conn) {
+  std::string by = conn.DatabaseUser();
+  return by.empty() ? engine::OsUser() : by;
+}
+
+Status InsertRun(db::Connection& conn, const Correction& c, const std::string& run_id,
+                 std::string_view kind, const std::string& reverts, std::string_view outcome,
+                 std::int64_t rows, const std::string& message, const std::string& by,
+                 const std::string& started) {
+  auto r = conn.Query(
+      "INSERT INTO strata_correction_run (run_id, correction_id, kind, reverts_run, file, checksum, "
+      "outcome, rows_changed, expected_min, expected_max, message, executed_by, started_at, "
+      "finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+      {run_id, c.id, std::string(kind), reverts.empty() ? db::Value() : db::Value(reverts),
+       c.rel_path, c.checksum, std::string(outcome), std::to_string(rows),
+       std::to_string(c.min_rows), std::to_string(c.max_rows), message, by, started,
+       base::NowIso8601()});
+  return r.status();
+}
+
+Status InsertAudit(db::Connection& conn, const Correction& c, const std::string& run_id,
+                   std::string_view kind, const std::string& key, const std::string& before,
+                   const std::string& after, const std::string& by, const std::string& at) {
+  auto r = conn.Query(
+      "INSERT INTO strata_correction_audit (id, correction_id, target_table, target_id, "
+      "before_value, after_value, reason, approved_by, executed_by, executed_at, run_id, kind, "
+      "ticket) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+      {NewUuid(), c.id, c.table, key, before, after, c.reason, c.approved_by, by, at, run_id,
+       std::string(kind), c.ticket.empty() ? db::Value() : db::Value(c.ticket)});
+  return r.status();
+}
+
+Status AppendLedger(engine::Context& ctx, const Correction& c, std::string_view kind,
+                    const std::string& run_id, std::int64_t rows, const std::string& by,
+                    std::int64_t elapsed) {
+  migrate::AppliedRow row;
+  row.description = kind == "apply" ? c.id : fmt::format("{} (revert)", c.id);
+  row.type = std::string(kLedgerTypeCorrection);
+  row.script = c.rel_path;
+  row.checksum = c.checksum;
+  row.installed_by = by;
+  row.installed_on = base::NowIso8601();
+  row.execution_time_ms = elapsed;
+  row.success = true;
+  row.statements_done = static_cast<int>(rows);
+  row.reason = fmt::format("{}: {} row(s) of {}; run {}; approved by {}; {}", kind, rows, c.table,
+                           run_id, c.approved_by, c.reason);
+  return ctx.ledger->Append(row);
+}
+
+// Opens the database into `t`, (for writes) takes the lock and checks the ledger, and checks
+// the target. `lock` refers to t.ctx: the caller declares `t` before `lock`.
+Status OpenTarget(const Options& options, const Correction& c, engine::RunLock* lock,
+                  CorrectionResult& res, Target& t) {
+  STRATA_ASSIGN_OR_RETURN(t.ctx, engine::Open(options, "correct"));
+  res.target = t.ctx.url.redacted;
+  if (lock) {
+    STRATA_TRY(lock->Acquire(t.ctx, options.lock_wait, {}));
+    STRATA_ASSIGN_OR_RETURN(bool ledger, t.ctx.ledger->Exists());
+    if (!ledger) {
+      return Status(ErrorCode::kValidation, fmt::format("{} has no ledger", res.target))
+          .WithHint("run `strata migrate` first: corrections are recorded in the ledger");
+    }
+    STRATA_TRY(t.ctx.ledger->ReadAll().status());
+    STRATA_TRY(EnsureTables(*t.ctx.conn));
+  }
+  return CheckTarget(c, t);
+}
+
+CorrectionResult Start(std::string verb, const Correction& c) {
+  CorrectionResult res;
+  res.verb = std::move(verb);
+  res.correction_id = c.id;
+  res.file = c.rel_path;
+  res.reason = c.reason;
+  res.ticket = c.ticket;
+  res.approved_by = c.approved_by;
+  res.table = c.table;
+  res.min_rows = c.min_rows;
+  res.max_rows = c.max_rows;
+  return res;
+}
+
+Status OutOfRange(const Correction& c, std::int64_t n, bool rolled_back) {
+  return Status(ErrorCode::kCheckFailed,
+                fmt::format("correction {} matches {} row(s) of {}, outside the expected {}..{}{}",
+                            c.id, n, c.table, c.min_rows, c.max_rows,
+                            rolled_back ? "; rolled back, nothing changed" : ""))
+      .WithSpan({c.path, 1, 0})
+      .WithHint("check the predicate with `strata correct plan`; if the data really changed, "
+                "update [expect] and have it re-approved");
+}
+
+}  // namespace
+
+CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
+  CorrectionResult res;
+  res.verb = "plan";
+  auto c = LoadCorrection(options, id);
+  if (!c) {
+    res.status = c.error();
+    return res;
+  }
+  res = Start("plan", *c);
+  Target target;
+  Target* t = &target;
+  if (Status s = OpenTarget(options, *c, nullptr, res, target); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  db::Connection& conn = *t->ctx.conn;
+  auto prev = ActiveRun(conn, c->id);
+  if (!prev) {
+    res.status = prev.error();
+    return res;
+  }
+  res.previous_run = *prev;
+  auto cnt = conn.Query(fmt::format("SELECT count(*) FROM {} WHERE ({})", t->table_sql, c->where));
+  if (!cnt) {
+    res.status = Status(cnt.error().code(), fmt::format("the predicate failed: {}",
+                                                        cnt.error().message()))
+                     .WithSpan({c->path, 1, 0})
+                     .WithHint("fix `where`: it is SQL evaluated against the target table");
+    return res;
+  }
+  res.count = std::stoll(cnt->rows.at(0).at(0).value_or("0"));
+  res.counted = true;
+  res.in_range = res.count >= c->min_rows && res.count <= c->max_rows;
+  auto sample = conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}) ORDER BY {} "
+                                       "LIMIT {}",
+                                       QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where,
+                                       QuoteIdent(c->key), c->sample));
+  if (!sample) {
+    res.status = sample.error();
+    return res;
+  }
+  for (const auto& r : sample->rows) {
+    std::string before = r[1].value_or("null");
+    res.sample.push_back({r[0].value_or(""), before, Overlay(before, *c).dump()});
+  }
+  if (!res.previous_run.empty()) {
+    res.status = Status(ErrorCode::kValidation,
+                        fmt::format("correction {} was already applied (run {})", c->id,
+                                    res.previous_run))
+                     .WithHint(fmt::format("a correction applies once; to undo it run `strata "
+                                           "correct revert {}`",
+                                           c->id));
+  } else if (!res.in_range) {
+    res.status = OutOfRange(*c, res.count, false);
+  }
+  return res;
+}
+
+CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) {
+  CorrectionResult res;
+  res.verb = "apply";
+  auto c = LoadCorrection(options, id);
+  if (!c) {
+    res.status = c.error();
+    return res;
+  }
+  res = Start("apply", *c);
+  Target target;
+  Target* t = &target;
+  engine::RunLock lock;
+  if (Status s = OpenTarget(options, *c, &lock, res, target); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  db::Connection& conn = *t->ctx.conn;
+  const bool pg = conn.dialect() == db::Dialect::kPostgres;
+  auto prev = ActiveRun(conn, c->id);
+  if (!prev) {
+    res.status = prev.error();
+    return res;
+  }
+  if (!prev->empty()) {
+    res.status = Status(ErrorCode::kValidation,
+                        fmt::format("correction {} was already applied (run {})", c->id, *prev))
+                     .WithHint(fmt::format("a correction applies once; to undo it run `strata "
+                                           "correct revert {}`",
+                                           c->id));
+    return res;
+  }
+  const std::string by = ExecutedBy(conn);
+  const std::string started = base::NowIso8601();
+  const auto t0 = base::MonotonicMillis();
+  res.run_id = NewUuid();
+  auto fail = [&](Status s) {
+    (void)conn.Exec("ROLLBACK");
+    t->ctx.ledger->Rewind();
+    res.status = std::move(s);
+    res.sample.clear();
+    return res;
+  };
+  if (Status s = conn.Exec(conn.BeginSql()); !s.ok()) return fail(std::move(s));
+  // Before images, locked against concurrent change on PostgreSQL.
+  auto before = conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}",
+                                       QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where,
+                                       pg ? " FOR UPDATE" : ""));
+  if (!before) {
+    return fail(Status(before.error().code(), fmt::format("the predicate failed: {}",
+                                                          before.error().message()))
+                    .WithSpan({c->path, 1, 0})
+                    .WithHint("fix `where`: it is SQL evaluated against the target table"));
+  }
+  const auto n = static_cast<std::int64_t>(before->rows.size());
+  res.count = n;
+  res.counted = true;
+  res.in_range = n >= c->min_rows && n <= c->max_rows;
+  if (!res.in_range) {
+    (void)conn.Exec("ROLLBACK");
+    // The refused attempt is itself evidence: record it in its own transaction.
+    Status rec = conn.Exec(conn.BeginSql());
+    if (rec.ok()) {
+      rec = InsertRun(conn, *c, res.run_id, "apply", "", "rolled-back", n,
+                      fmt::format("{} row(s) outside the expected {}..{}", n, c->min_rows,
+                                  c->max_rows),
+                      by, started);
+    }
+    rec = rec.ok() ? conn.Exec("COMMIT") : rec;
+    if (!rec.ok()) (void)conn.Exec("ROLLBACK");
+    res.status = OutOfRange(*c, n, true);
+    return res;
+  }
+  std::map<std::string, std::string> before_by_key;
+  for (const auto& r : before->rows) before_by_key[r[0].value_or("")] = r[1].value_or("null");
+  if (before_by_key.size() != before->rows.size()) {
+    return fail(Status(ErrorCode::kValidation,
+                       fmt::format("key `{}` is not unique among the selected rows", c->key))
+                    .WithSpan({c->path, 1, 0})
+                    .WithHint("key names the column that identifies one row (usually the primary "
+                              "key)"));
+  }
+  std::string sets;
+  std::vector<db::Value> params;
+  for (const auto& [col, v] : c->set) {
+    params.push_back(BindValue(conn.dialect(), t->by_name[col], v));
+    sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
+  }
+  auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE ({}) RETURNING CAST({} AS TEXT), {}",
+                                    t->table_sql, sets, c->where, QuoteIdent(c->key),
+                                    ImageExpr(*t)),
+                        params);
+  if (!upd) {
+    return fail(Status(upd.error().code(), fmt::format("the update failed: {}", upd.error().message()))
+                    .WithSpan({c->path, 1, 0})
+                    .WithSqlState(upd.error().sqlstate())
+                    .WithHint("rolled back, nothing changed; fix [set] or `where` and rerun"));
+  }
+  if (upd->rows.size() != before->rows.size()) {
+    return fail(Status(ErrorCode::kValidation,
+                       fmt::format("{} row(s) were selected but {} updated (rows changed "
+                                   "concurrently)",
+                                   before->rows.size(), upd->rows.size()))
+                    .WithHint("rolled back, nothing changed; rerun `strata correct apply`"));
+  }
+  const std::string at = base::NowIso8601();
+  for (const auto& r : upd->rows) {
+    std::string key = r[0].value_or("");
+    auto it = before_by_key.find(key);
+    if (it == before_by_key.end()) {
+      return fail(Status(ErrorCode::kValidation,
+                         fmt::format("row {} was updated but not selected (changed concurrently)",
+                                     key))
+                      .WithHint("rolled back, nothing changed; rerun `strata correct apply`"));
+    }
+    std::string after = r[1].value_or("null");
+    if (Status s = InsertAudit(conn, *c, res.run_id, "apply", key, it->second, after, by, at);
+        !s.ok()) {
+      return fail(std::move(s));
+    }
+    res.sample.push_back({key, it->second, after});
+  }
+  Status s = InsertRun(conn, *c, res.run_id, "apply", "", "applied", n, c->reason, by, started);
+  if (s.ok()) s = AppendLedger(t->ctx, *c, "apply", res.run_id, n, by, base::MonotonicMillis() - t0);
+  if (s.ok()) s = conn.Exec("COMMIT");
+  if (!s.ok()) return fail(std::move(s));
+  res.applied = true;
+  return res;
+}
+
+CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id) {
+  CorrectionResult res;
+  res.verb = "revert";
+  auto c = LoadCorrection(options, id);
+  if (!c) {
+    res.status = c.error();
+    return res;
+  }
+  res = Start("revert", *c);
+  Target target;
+  Target* t = &target;
+  engine::RunLock lock;
+  if (Status s = OpenTarget(options, *c, &lock, res, target); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  db::Connection& conn = *t->ctx.conn;
+  const db::Dialect d = conn.dialect();
+  const bool pg = d == db::Dialect::kPostgres;
+  auto run = ActiveRun(conn, c->id);
+  if (!run) {
+    res.status = run.error();
+    return res;
+  }
+  if (run->empty()) {
+    res.status = Status(ErrorCode::kValidation,
+                        fmt::format("correction {} has no applied run to revert", c->id))
+                     .WithHint("`strata correct plan " + c->id + "` shows its state");
+    return res;
+  }
+  res.reverts_run = *run;
+  auto audit = conn.Query(
+      "SELECT target_id, CAST(before_value AS TEXT), CAST(after_value AS TEXT) FROM "
+      "strata_correction_audit WHERE run_id = $1 AND kind = 'apply' ORDER BY target_id",
+      {*run});
+  if (!audit) {
+    res.status = audit.error();
+    return res;
+  }
+  const std::string by = ExecutedBy(conn);
+  const std::string started = base::NowIso8601();
+  const auto t0 = base::MonotonicMillis();
+  res.run_id = NewUuid();
+  auto fail = [&](Status s) {
+    (void)conn.Exec("ROLLBACK");
+    t->ctx.ledger->Rewind();
+    res.status = std::move(s);
+    res.sample.clear();
+    return res;
+  };
+  if (Status s = conn.Exec(conn.BeginSql()); !s.ok()) return fail(std::move(s));
+  const std::string image = ImageExpr(*t);
+  const std::string at = base::NowIso8601();
+  std::vector<std::string> changed_since;
+  for (const auto& a : audit->rows) {
+    std::string key = a[0].value_or("");
+    std::string orig_before = a[1].value_or("null"), orig_after = a[2].value_or("null");
+    auto cur = conn.Query(fmt::format("SELECT {} FROM {} WHERE {} = $1{}", image, t->table_sql,
+                                      QuoteIdent(c->key), pg ? " FOR UPDATE" : ""),
+                          {BindValue(d, t->by_name[c->key], key)});
+    if (!cur) return fail(cur.error());
+    auto jb = nlohmann::json::parse(orig_before, nullptr, false);
+    auto ja = nlohmann::json::parse(orig_after, nullptr, false);
+    if (cur->rows.empty() ||
+        nlohmann::json::parse(cur->rows[0][0].value_or("null"), nullptr, false) != ja) {
+      changed_since.push_back(key);
+      continue;
+    }
+    std::string sets;
+    std::vector<db::Value> params;
+    if (jb.is_object()) {
+      for (auto& [col, v] : jb.items()) {
+        if (ja.contains(col) && ja[col] == v) continue;
+        auto it = t->by_name.find(col);
+        if (it == t->by_name.end()) continue;
+        params.push_back(JsonToBind(d, it->second, v));
+        sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
+      }
+    }
+    std::string restored = cur->rows[0][0].value_or("null");
+    if (!sets.empty()) {
+      params.push_back(BindValue(d, t->by_name[c->key], key));
+      auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE {} = ${} RETURNING {}", t->table_sql,
+                                        sets, QuoteIdent(c->key), params.size(), image),
+                            params);
+      if (!upd) return fail(upd.error());
+      if (upd->rows.size() != 1) {
+        return fail(Status(ErrorCode::kValidation, fmt::format("row {} vanished during revert", key)));
+      }
+      restored = upd->rows[0][0].value_or("null");
+    }
+    if (nlohmann::json::parse(restored, nullptr, false) != jb) {
+      return fail(Status(ErrorCode::kCheckFailed,
+                         fmt::format("row {} does not equal its before image after the revert", key))
+                      .WithHint("rolled back; the table's columns may have changed since the "
+                                "correction — restore by hand from strata_correction_audit"));
+    }
+    if (Status s = InsertAudit(conn, *c, res.run_id, "revert", key, orig_after, restored, by, at);
+        !s.ok()) {
+      return fail(std::move(s));
+    }
+    res.sample.push_back({key, orig_after, restored});
+  }
+  if (!changed_since.empty()) {
+    std::string keys;
+    for (size_t i = 0; i < changed_since.size() && i < 5; ++i) keys += " " + changed_since[i];
+    return fail(Status(ErrorCode::kValidation,
+                       fmt::format("{} row(s) changed since correction {} was applied (e.g.{}); "
+                                   "reverting would overwrite those changes",
+                                   changed_since.size(), c->id, keys))
+                    .WithHint("rolled back, nothing changed; write a new correction for these "
+                              "rows instead"));
+  }
+  res.count = static_cast<std::int64_t>(res.sample.size());
+  res.counted = true;
+  res.in_range = true;
+  Status s = InsertRun(conn, *c, res.run_id, "revert", *run, "applied", res.count,
+                       fmt::format("revert of run {}", *run), by, started);
+  if (s.ok()) s = AppendLedger(t->ctx, *c, "revert", res.run_id, res.count, by, base::MonotonicMillis() - t0);
+  if (s.ok()) s = conn.Exec("COMMIT");
+  if (!s.ok()) return fail(std::move(s));
+  res.applied = true;
+  return res;
+}
+
+}  // namespace strata::seed

@@ -1,0 +1,96 @@
+// `strata seed plan|apply|status|diff`: seed data packages (docs/formats/seed-manifest.md)
+// against a database, under the environment policy (seed/environment.h).
+//
+// plan   computes, per package, the exact row diff against the database by stable key:
+//        insert, update, deprecate, delete, unchanged (and, for insert-only packages, drift
+//        it will not touch), plus every policy and meaning-protection violation. Writes nothing.
+// apply  refuses before any write when any selected package has a violation; otherwise applies
+//        each package that has something to do in its own transaction under the migration
+//        lock, and appends a `SEED` row with the package checksum to the ledger in that same
+//        transaction. A second apply finds nothing to do and writes nothing.
+// status one line per package: never applied / applied / changed since applied / drifted.
+// diff   the rows where the database and the packages disagree (drift); status kValidation
+//        when there is any.
+//
+// Request/result structs follow include/strata/commands.h (they belong there once seed is
+// wired into the public API). Not thread-safe per call; calls are independent.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "seed/environment.h"
+#include "seed/package.h"
+#include "strata/options.h"
+#include "strata/result.h"
+
+namespace strata::seed {
+
+// Stored in JSON and evidence: never rename.
+enum class RowAction { kInsert, kUpdate, kDeprecate, kDelete, kUnchanged, kDrift };
+std::string_view ActionName(RowAction a);  // insert update deprecate delete unchanged drift
+
+struct ColumnChange {
+  std::string column;
+  std::optional<std::string> before;  // database text; nullopt = NULL
+  std::optional<std::string> after;
+};
+
+struct RowDiff {
+  RowAction action = RowAction::kUnchanged;
+  std::string table;
+  std::string key;  // "CODE" or "CODE|2" for composite keys
+  SourceSpan span;  // the CSV line (or manifest for rows only in the database)
+  std::vector<ColumnChange> changes;  // insert: every column; update/deprecate: changed ones
+  std::string note;                   // "superseded by X", "closes version", ...
+  // For apply: column → value to write (insert/update/deprecate) and the key values.
+  std::vector<std::pair<std::string, std::optional<std::string>>> write;
+  std::vector<std::pair<std::string, std::string>> key_values;
+};
+
+struct PackagePlan {
+  std::string id;
+  std::string rel_dir;
+  SeedClass cls = SeedClass::kReference;
+  SeedMode mode = SeedMode::kUpsert;
+  std::string owner;
+  std::string checksum;
+  std::string applied_checksum;  // latest SEED ledger row; empty: never applied
+  std::string applied_on;
+  bool in_scope = true;          // false: the environment's policy leaves it out
+  std::string skipped_reason;
+  std::vector<RowDiff> rows;     // every row that is not unchanged
+  int inserts = 0, updates = 0, deprecates = 0, deletes = 0, unchanged = 0, drift = 0;
+  std::vector<Violation> violations;
+  bool applied = false;          // apply: this package's transaction committed
+  std::int64_t elapsed_ms = 0;
+
+  int Changes() const { return inserts + updates + deprecates + deletes; }
+  // status: never-applied, up-to-date, changed (files differ from the applied checksum),
+  // drifted (database differs from the package), out-of-scope.
+  std::string State() const;
+};
+
+struct SeedRequest {
+  std::string env;                    // required: --env or STRATA_ENV
+  std::vector<std::string> packages;  // explicit package ids (empty: all in scope)
+  std::vector<std::string> classes;   // explicit classes (empty: all in scope)
+};
+
+struct SeedResult {
+  Status status;
+  std::string verb;    // plan, apply, status, diff
+  std::string target;  // redacted URL
+  std::string env;
+  std::string tier;
+  std::vector<PackagePlan> packages;
+  std::vector<Violation> violations;  // all packages' violations, in order
+};
+
+SeedResult SeedPlanCmd(const Options& options, const SeedRequest& request);
+SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request);
+SeedResult SeedStatusCmd(const Options& options, const SeedRequest& request);
+SeedResult SeedDiffCmd(const Options& options, const SeedRequest& request);
+
+}  // namespace strata::seed

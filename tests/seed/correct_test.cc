@@ -1,0 +1,149 @@
+// Audited corrections on real SQLite and PostgreSQL: seed 001 §24's correction of quote
+// revisions stuck in CONFIGURED (issue 6, "Evidence that it works").
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "seed/seed_fixture.h"
+
+namespace strata::testing {
+namespace {
+
+const char* kId = "CORR-2026-07-QUOTE-STATE-001";
+const char* kFile = "db/corrections/CORR-2026-07-QUOTE-STATE-001.toml";
+// Revisions the fixtures leave stuck in CONFIGURED with a price snapshot (the third CONFIGURED
+// revision has none and must not be touched).
+const std::set<std::string> kStuck = {"20000000-0000-4000-8000-000000000001",
+                                      "20000000-0000-4000-8000-000000000002"};
+
+// The current image of a quote_revision row, as JSON, the way strata captures it.
+nlohmann::json Image(const SeedProject& p, const std::string& id) {
+  std::string sql =
+      p.pg() ? "SELECT CAST(to_jsonb(quote_revision) AS TEXT) FROM quote_revision WHERE id = $1"
+             : "SELECT json_object('id', id, 'quote_id', quote_id, 'revision_no', revision_no, "
+               "'state', state, 'contract_term_months', contract_term_months, "
+               "'catalog_snapshot_hash', catalog_snapshot_hash, 'configuration_snapshot_hash', "
+               "configuration_snapshot_hash, 'price_snapshot_hash', price_snapshot_hash, "
+               "'created_at', created_at, 'created_by', created_by, 'version', version) FROM "
+               "quote_revision WHERE id = $1";
+  return nlohmann::json::parse(p.Scalar(sql, {id}));
+}
+
+class CorrectTest : public SeedTest {
+ protected:
+  void Prepare(SeedProject& p) {
+    p.Migrate();
+    auto r = p.Run({"seed", "apply", "--env", "local"});
+    ASSERT_EQ(r.exit_code, kExitOk) << r.All();
+  }
+};
+
+TEST_P(CorrectTest, AuditRowsMatchTheChangedRowsAndRevertRestoresTheBeforeImages) {
+  SeedProject p(GetParam());
+  ASSERT_NO_FATAL_FAILURE(Prepare(p));
+  std::map<std::string, nlohmann::json> before;
+  for (const auto& id : kStuck) before[id] = Image(p, id);
+  auto untouched = Image(p, "20000000-0000-4000-8000-000000000003");
+
+  int code = -1;
+  auto plan = p.Json({"correct", "plan", kId}, &code);
+  ASSERT_EQ(code, kExitOk) << plan.dump(2);
+  EXPECT_EQ(plan["count"], 2);
+  EXPECT_TRUE(plan["in_range"].get<bool>());
+  ASSERT_EQ(plan["sample"].size(), 2u);
+  for (const auto& s : plan["sample"]) {
+    EXPECT_EQ(s["before"]["state"], "CONFIGURED");
+    EXPECT_EQ(s["after"]["state"], "PRICED");
+  }
+  EXPECT_EQ(p.Count("quote_revision WHERE state = 'PRICED'"), 1) << "plan changed data";
+
+  auto apply = p.Json({"correct", "apply", kId}, &code);
+  ASSERT_EQ(code, kExitOk) << apply.dump(2);
+  std::string run = apply["run_id"].get<std::string>();
+  // One audit row per changed row, and nothing else.
+  auto audit = p.Rows("SELECT target_id, CAST(before_value AS TEXT), CAST(after_value AS TEXT), "
+                      "correction_id, target_table, reason, approved_by FROM "
+                      "strata_correction_audit WHERE run_id = $1 ORDER BY target_id",
+                      {run});
+  ASSERT_EQ(audit.size(), kStuck.size());
+  std::set<std::string> audited;
+  for (const auto& a : audit) {
+    audited.insert(a[0]);
+    EXPECT_EQ(nlohmann::json::parse(a[1]), before[a[0]]) << "before image of " << a[0];
+    EXPECT_EQ(nlohmann::json::parse(a[2]), Image(p, a[0])) << "after image of " << a[0];
+    EXPECT_EQ(nlohmann::json::parse(a[2])["state"], "PRICED");
+    EXPECT_EQ(a[3], kId);
+    EXPECT_EQ(a[4], "quote_revision");
+    EXPECT_EQ(a[6], "commercial-ops-lead");
+  }
+  EXPECT_EQ(audited, kStuck);
+  EXPECT_EQ(Image(p, "20000000-0000-4000-8000-000000000003"), untouched);
+  // The run record and the ledger row.
+  EXPECT_EQ(p.Scalar("SELECT outcome FROM strata_correction_run WHERE run_id = $1", {run}),
+            "applied");
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 1);
+  EXPECT_EQ(p.Run({"validate"}).exit_code, kExitOk);
+
+  // It applies once.
+  auto again = p.Run({"correct", "apply", kId});
+  EXPECT_EQ(again.exit_code, kExitRefused) << again.All();
+  EXPECT_NE(again.err.find("correct revert"), std::string::npos) << again.All();
+
+  auto revert = p.Json({"correct", "revert", kId}, &code);
+  ASSERT_EQ(code, kExitOk) << revert.dump(2);
+  EXPECT_EQ(revert["reverts_run"], run);
+  for (const auto& id : kStuck) {
+    EXPECT_EQ(Image(p, id), before[id]) << "revert did not restore " << id;
+  }
+  // The revert is itself audited: one row per restored row, before = the correction's after.
+  std::string revert_run = revert["run_id"].get<std::string>();
+  auto raudit = p.Rows("SELECT target_id, CAST(after_value AS TEXT) FROM strata_correction_audit "
+                       "WHERE run_id = $1 AND kind = 'revert' ORDER BY target_id",
+                       {revert_run});
+  ASSERT_EQ(raudit.size(), kStuck.size());
+  for (const auto& a : raudit) EXPECT_EQ(nlohmann::json::parse(a[1]), before[a[0]]);
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 2);
+  EXPECT_EQ(p.Run({"correct", "revert", kId}).exit_code, kExitRefused) << "nothing left to revert";
+}
+
+TEST_P(CorrectTest, CountOutsideTheExpectedRangeRollsBackAndIsRecorded) {
+  SeedProject p(GetParam());
+  ASSERT_NO_FATAL_FAILURE(Prepare(p));
+  p.Edit(kFile, "max_rows = 50", "max_rows = 1");
+  int code = -1;
+  auto plan = p.Json({"correct", "plan", kId}, &code);
+  EXPECT_EQ(code, kExitCheckFailed) << plan.dump(2);
+  EXPECT_FALSE(plan["in_range"].get<bool>());
+  auto r = p.Run({"correct", "apply", kId});
+  EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+  EXPECT_NE(r.err.find("2 row(s)"), std::string::npos) << r.All();
+  EXPECT_NE(r.err.find("rolled back"), std::string::npos) << r.All();
+  EXPECT_EQ(p.Count("quote_revision WHERE state = 'CONFIGURED'"), 3) << "rows changed";
+  EXPECT_EQ(p.Count("strata_correction_audit"), 0);
+  EXPECT_EQ(p.Count("strata_correction_run WHERE outcome = 'rolled-back'"), 1);
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 0);
+}
+
+TEST_P(CorrectTest, RevertRefusesToOverwriteALaterChange) {
+  SeedProject p(GetParam());
+  ASSERT_NO_FATAL_FAILURE(Prepare(p));
+  ASSERT_EQ(p.Run({"correct", "apply", kId}).exit_code, kExitOk);
+  auto c = p.Connect();
+  ASSERT_TRUE(c->Exec("UPDATE quote_revision SET state = 'APPROVED' WHERE id = "
+                      "'20000000-0000-4000-8000-000000000001'")
+                  .ok());
+  auto r = p.Run({"correct", "revert", kId});
+  EXPECT_EQ(r.exit_code, kExitRefused) << r.All();
+  EXPECT_NE(r.err.find("changed since"), std::string::npos) << r.All();
+  EXPECT_EQ(p.Scalar("SELECT state FROM quote_revision WHERE id = "
+                     "'20000000-0000-4000-8000-000000000002'"),
+            "PRICED")
+      << "a refused revert changed a row";
+  EXPECT_EQ(p.Count("strata_correction_audit WHERE kind = 'revert'"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, CorrectTest,
+                         ::testing::Values(SeedDb::kSqlite, SeedDb::kPostgres), SeedDbName);
+
+}  // namespace
+}  // namespace strata::testing

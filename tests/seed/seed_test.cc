@@ -1,0 +1,317 @@
+// Seed packages on real SQLite and PostgreSQL: the example quote service's reference, catalog,
+// policy and test-only packages (issue 6, "Evidence that it works").
+#include <gtest/gtest.h>
+
+#include "seed/seed_fixture.h"
+
+namespace strata::testing {
+namespace {
+
+const char* kReasonCsv = "db/seed/reference/quote-reason-codes/quote_reason_code.csv";
+const char* kReasonManifest = "db/seed/reference/quote-reason-codes/manifest.toml";
+const char* kOfferingCsv = "db/seed/catalog/enterprise-internet/product_offering.csv";
+const char* kCatalogManifest = "db/seed/catalog/enterprise-internet/manifest.toml";
+const char* kFixtureManifest = "db/seed/test-only/quote-fixtures/manifest.toml";
+const char* kRevisionCsv = "db/seed/test-only/quote-fixtures/quote_revision.csv";
+const char* kLogCsv = "db/seed/test-only/quote-fixtures/quote_transition_log.csv";
+
+int Count(const nlohmann::json& pkg, const char* what) { return pkg["counts"][what].get<int>(); }
+
+bool HasRow(const nlohmann::json& pkg, const std::string& action, const std::string& key) {
+  for (const auto& r : pkg["rows"]) {
+    if (r["action"] == action && r["key"] == key) return true;
+  }
+  return false;
+}
+
+TEST_P(SeedTest, ApplyTwiceChangesNothingTheSecondTime) {
+  SeedProject p(GetParam());
+  p.Migrate();
+  int code = -1;
+  auto plan = p.Json({"seed", "plan", "--env", "local"}, &code);
+  ASSERT_EQ(code, kExitOk) << plan.dump(2);
+  // The exact diff: V002 already inserted three reason codes, the package adds a fourth.
+  auto ref = PackageOf(plan, "quote-reason-codes");
+  EXPECT_EQ(Count(ref, "insert"), 1);
+  EXPECT_EQ(Count(ref, "unchanged"), 3);
+  EXPECT_TRUE(HasRow(ref, "insert", "PRICING_OUTAGE")) << ref.dump(2);
+  EXPECT_EQ(Count(PackageOf(plan, "catalog-enterprise-internet-2026-07"), "insert"), 3);
+  EXPECT_EQ(Count(PackageOf(plan, "discount-approval-2026-07"), "insert"), 2);
+  EXPECT_EQ(Count(PackageOf(plan, "quote-fixtures"), "insert"), 10);
+  EXPECT_EQ(p.Count("quote_reason_code"), 3) << "plan wrote something";
+
+  auto first = p.Json({"seed", "apply", "--env", "local"}, &code);
+  ASSERT_EQ(code, kExitOk) << first.dump(2);
+  for (const auto& pkg : first["packages"]) EXPECT_TRUE(pkg["applied"].get<bool>()) << pkg.dump(2);
+  EXPECT_EQ(p.Count("quote_reason_code"), 4);
+  EXPECT_EQ(p.Count("quote_revision"), 4);
+  // The ledger records each package with its checksum.
+  for (const auto& pkg : first["packages"]) {
+    EXPECT_EQ(p.Scalar("SELECT checksum FROM strata_schema_history WHERE type = 'SEED' AND "
+                       "description = $1",
+                       {pkg["package"].get<std::string>()}),
+              pkg["checksum"].get<std::string>());
+  }
+  int ledger_rows = p.Count("strata_schema_history");
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'SEED'"), 4);
+  EXPECT_EQ(p.Run({"validate"}).exit_code, kExitOk) << "SEED rows keep the hash chain intact";
+
+  auto second = p.Json({"seed", "apply", "--env", "local"}, &code);
+  ASSERT_EQ(code, kExitOk) << second.dump(2);
+  for (const auto& pkg : second["packages"]) {
+    EXPECT_FALSE(pkg["applied"].get<bool>()) << pkg.dump(2);
+    EXPECT_EQ(Count(pkg, "insert") + Count(pkg, "update") + Count(pkg, "deprecate") +
+                  Count(pkg, "delete"),
+              0)
+        << pkg.dump(2);
+  }
+  EXPECT_EQ(p.Count("strata_schema_history"), ledger_rows) << "a second apply wrote the ledger";
+  EXPECT_EQ(p.Count("quote_reason_code"), 4);
+
+  auto status = p.Json({"seed", "status", "--env", "local"}, &code);
+  ASSERT_EQ(code, kExitOk) << status.dump(2);
+  for (const auto& pkg : status["packages"]) EXPECT_EQ(pkg["state"], "up-to-date") << pkg.dump(2);
+  EXPECT_EQ(p.Run({"seed", "diff", "--env", "local"}).exit_code, kExitOk);
+
+  // Drift made by hand shows in status and diff (exit 3), and apply repairs it.
+  auto c = p.Connect();
+  ASSERT_TRUE(c->Exec("UPDATE approval_policy SET approver_role = 'NOBODY' WHERE policy_code = "
+                      "'DISCOUNT_SALES_MANAGER'").ok());
+  status = p.Json({"seed", "status", "--env", "local"}, &code);
+  EXPECT_EQ(PackageOf(status, "discount-approval-2026-07")["state"], "drifted");
+  auto diff = p.Json({"seed", "diff", "--env", "local"}, &code);
+  EXPECT_EQ(code, kExitRefused) << diff.dump(2);
+  EXPECT_TRUE(HasRule(diff, "SD104")) << "a policy version changed in the database is drift that "
+                                        "strata will not overwrite: "
+                                     << diff.dump(2);
+}
+
+TEST_P(SeedTest, CatalogVersionsAreEffectiveDatedNeverOverwritten) {
+  SeedProject p(GetParam());
+  p.Migrate();
+  int code = -1;
+  auto r = p.Json({"seed", "apply", "--env", "local", "--class", "catalog"}, &code);
+  ASSERT_EQ(code, kExitOk) << r.dump(2);
+  auto versions = p.Rows(
+      "SELECT version, monthly_price_minor, CASE WHEN effective_to IS NULL THEN 'open' ELSE "
+      "'closed' END FROM product_offering WHERE code = 'ENTERPRISE_INTERNET_1G' ORDER BY version");
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0], (std::vector<std::string>{"7", "129900", "closed"}));
+  EXPECT_EQ(versions[1], (std::vector<std::string>{"8", "119900", "open"}));
+
+  // A price change written over version 8 is refused: quotes priced under it must stay
+  // explainable.
+  std::string original = p.Read(kOfferingCsv);
+  p.Edit(kOfferingCsv, "ROUTER,119900,EUR", "ROUTER,99900,EUR");
+  r = p.Json({"seed", "apply", "--env", "local", "--class", "catalog"}, &code);
+  EXPECT_EQ(code, kExitRefused) << r.dump(2);
+  EXPECT_TRUE(HasRule(r, "SD104 version-immutable")) << r.dump(2);
+  EXPECT_EQ(p.Scalar("SELECT monthly_price_minor FROM product_offering WHERE code = "
+                     "'ENTERPRISE_INTERNET_1G' AND version = 8"),
+            "119900");
+
+  // The right way: version 9 from 2027-01-01, closing version 8.
+  p.Write(kOfferingCsv, original);
+  p.Edit(kOfferingCsv, "2026-07-01T00:00:00Z,\nENTERPRISE_INTERNET_500M",
+         "2026-07-01T00:00:00Z,2027-01-01T00:00:00Z\nENTERPRISE_INTERNET_1G,9,Enterprise Internet "
+         "1 Gbps,1000,ROUTER,99900,EUR,2027-01-01T00:00:00Z,\nENTERPRISE_INTERNET_500M");
+  auto plan = p.Json({"seed", "plan", "--env", "local", "--class", "catalog"}, &code);
+  ASSERT_EQ(code, kExitOk) << plan.dump(2);
+  auto cat = PackageOf(plan, "catalog-enterprise-internet-2026-07");
+  EXPECT_EQ(Count(cat, "insert"), 1);
+  EXPECT_EQ(Count(cat, "update"), 1);
+  EXPECT_TRUE(HasRow(cat, "insert", "ENTERPRISE_INTERNET_1G|9")) << cat.dump(2);
+  EXPECT_TRUE(HasRow(cat, "update", "ENTERPRISE_INTERNET_1G|8")) << cat.dump(2);
+  r = p.Json({"seed", "apply", "--env", "local", "--class", "catalog"}, &code);
+  ASSERT_EQ(code, kExitOk) << r.dump(2);
+  versions = p.Rows(
+      "SELECT version, monthly_price_minor, CASE WHEN effective_to IS NULL THEN 'open' ELSE "
+      "'closed' END FROM product_offering WHERE code = 'ENTERPRISE_INTERNET_1G' ORDER BY version");
+  ASSERT_EQ(versions.size(), 3u);
+  EXPECT_EQ(versions[1], (std::vector<std::string>{"8", "119900", "closed"}));
+  EXPECT_EQ(versions[2], (std::vector<std::string>{"9", "99900", "open"}));
+
+  // Overlapping windows are rejected when the package is read.
+  p.Edit(kOfferingCsv, "2026-07-01T00:00:00Z,2027-01-01T00:00:00Z",
+         "2026-07-01T00:00:00Z,2027-06-01T00:00:00Z");
+  auto text = p.Run({"seed", "plan", "--env", "local"});
+  EXPECT_NE(text.exit_code, kExitOk);
+  EXPECT_NE(text.err.find("product_offering.csv:"), std::string::npos) << text.All();
+  EXPECT_NE(text.err.find("overlap"), std::string::npos) << text.All();
+}
+
+TEST_P(SeedTest, TestOnlyFixtureIsRefusedInProduction) {
+  SeedProject p(GetParam());
+  p.Migrate();
+  int code = -1;
+  // Named explicitly: refused, naming the rule; nothing written.
+  auto r = p.Json({"seed", "apply", "--env", "production", "--package", "quote-fixtures"}, &code);
+  EXPECT_EQ(code, kExitRefused) << r.dump(2);
+  EXPECT_TRUE(HasRule(r, "SD001 test-only-outside-local-ci")) << r.dump(2);
+  EXPECT_EQ(p.Count("quote"), 0);
+  auto text = p.Run({"seed", "apply", "--env", "production", "--package", "quote-fixtures"});
+  EXPECT_NE(text.out.find("manifest.toml:1: error[SD001 test-only-outside-local-ci]"),
+            std::string::npos)
+      << text.All();
+  EXPECT_NE(text.All().find("nothing was written"), std::string::npos) << text.All();
+
+  // Mixed with an allowed package: still refused before any write.
+  r = p.Json({"seed", "apply", "--env", "production", "--class", "reference,test-only"}, &code);
+  EXPECT_EQ(code, kExitRefused) << r.dump(2);
+  EXPECT_EQ(p.Count("quote_reason_code WHERE code = 'PRICING_OUTAGE'"), 0);
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'SEED'"), 0);
+
+  // The default selection leaves test-only out of production and applies the rest.
+  r = p.Json({"seed", "apply", "--env", "production"}, &code);
+  ASSERT_EQ(code, kExitOk) << r.dump(2);
+  auto fixtures = PackageOf(r, "quote-fixtures");
+  EXPECT_FALSE(fixtures["in_scope"].get<bool>());
+  EXPECT_NE(fixtures["skipped"].get<std::string>().find("SD001"), std::string::npos);
+  EXPECT_EQ(p.Count("quote"), 0);
+  EXPECT_EQ(p.Count("quote_reason_code"), 4);
+  EXPECT_EQ(p.Count("product_offering"), 3);
+
+  // Catalog data without an approval is refused in production, but fine in ci.
+  p.Edit(kCatalogManifest, "[approval]\napproved_by = \"commercial-ops\"\napproved_at = "
+                           "2026-06-25T10:00:00Z\n",
+         "");
+  r = p.Json({"seed", "plan", "--env", "production", "--class", "catalog"}, &code);
+  EXPECT_EQ(code, kExitRefused) << r.dump(2);
+  EXPECT_TRUE(HasRule(r, "SD002 unapproved-package")) << r.dump(2);
+  EXPECT_EQ(p.Run({"seed", "plan", "--env", "ci", "--class", "catalog"}).exit_code, kExitOk);
+
+  // A declared environment may narrow the policy, never widen test-only beyond local/ci.
+  p.Write("strata.toml", p.Read("strata.toml") +
+                             "\n[environments.uat]\ntier = \"staging\"\nclasses = [\"reference\", "
+                             "\"test-only\"]\n");
+  text = p.Run({"seed", "plan", "--env", "uat"});
+  EXPECT_EQ(text.exit_code, 2) << text.All();
+  EXPECT_NE(text.err.find("strata.toml:"), std::string::npos) << text.All();
+  EXPECT_NE(text.err.find("test-only"), std::string::npos) << text.All();
+}
+
+TEST_P(SeedTest, ChangingTheMeaningOfAUsedCodeIsRefused) {
+  SeedProject p(GetParam());
+  p.Migrate();
+  int code = -1;
+  ASSERT_EQ(p.Run({"seed", "apply", "--env", "local"}).exit_code, kExitOk);
+  ASSERT_EQ(p.Count("quote_transition_log WHERE reason_code = 'PRICE_REVIEW'"), 2);
+
+  std::string original_csv = p.Read(kReasonCsv);
+  p.Edit(kReasonCsv, "PRICE_REVIEW,Quote requires price review",
+         "PRICE_REVIEW,Quote requires a second price review");
+  auto r = p.Json({"seed", "apply", "--env", "local"}, &code);
+  EXPECT_EQ(code, kExitRefused) << r.dump(2);
+  ASSERT_TRUE(HasRule(r, "SD101 meaning-change")) << r.dump(2);
+  auto v = r["violations"][0];
+  EXPECT_EQ(v["key"], "PRICE_REVIEW");
+  EXPECT_EQ(v["file"], kReasonCsv);
+  EXPECT_EQ(v["line"], 3);
+  EXPECT_NE(v["message"].get<std::string>().find("used by 2 row(s) of "
+                                                 "quote_transition_log.reason_code"),
+            std::string::npos)
+      << v.dump(2);
+  EXPECT_NE(v["hint"].get<std::string>().find("supersede"), std::string::npos) << v.dump(2);
+  EXPECT_EQ(p.Scalar("SELECT description FROM quote_reason_code WHERE code = 'PRICE_REVIEW'"),
+            "Quote requires price review");
+  // Nothing else was written either (the fixtures package had nothing to do anyway).
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'SEED'"), 4);
+
+  // The fix the hint names: a new code, and the old one superseded (deprecated, not re-meant).
+  p.Write(kReasonCsv, original_csv + "PRICE_REVIEW_SECOND,Quote requires a second price review,true\n");
+  p.Write(kReasonManifest, p.Read(kReasonManifest) +
+                               "\n[tables.supersede]\nPRICE_REVIEW = \"PRICE_REVIEW_SECOND\"\n");
+  auto plan = p.Json({"seed", "plan", "--env", "local", "--class", "reference"}, &code);
+  ASSERT_EQ(code, kExitOk) << plan.dump(2);
+  auto ref = PackageOf(plan, "quote-reason-codes");
+  EXPECT_TRUE(HasRow(ref, "insert", "PRICE_REVIEW_SECOND")) << ref.dump(2);
+  EXPECT_TRUE(HasRow(ref, "deprecate", "PRICE_REVIEW")) << ref.dump(2);
+  ASSERT_EQ(p.Run({"seed", "apply", "--env", "local"}).exit_code, kExitOk);
+  auto row = p.Rows("SELECT description, active, superseded_by FROM quote_reason_code WHERE code "
+                    "= 'PRICE_REVIEW'");
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(row[0][0], "Quote requires price review");
+  EXPECT_EQ(p.BoolText(row[0][1]), "false");
+  EXPECT_EQ(row[0][2], "PRICE_REVIEW_SECOND");
+  EXPECT_EQ(p.Count("quote_transition_log WHERE reason_code = 'PRICE_REVIEW'"), 2);
+  auto again = p.Json({"seed", "apply", "--env", "local"}, &code);
+  ASSERT_EQ(code, kExitOk);
+  EXPECT_FALSE(PackageOf(again, "quote-reason-codes")["applied"].get<bool>());
+
+  // Reusing the deprecated code (dropping the mark so the package says it is active) is refused.
+  p.Edit(kReasonManifest, "[tables.supersede]\nPRICE_REVIEW = \"PRICE_REVIEW_SECOND\"\n", "");
+  r = p.Json({"seed", "plan", "--env", "local"}, &code);
+  EXPECT_EQ(code, kExitRefused);
+  EXPECT_TRUE(HasRule(r, "SD103 deprecated-code-reuse")) << r.dump(2);
+
+  // Deleting a code under sync is refused unless the manifest deprecates it.
+  p.Write(kReasonManifest, p.Read(kReasonManifest) +
+                               "\n[tables.supersede]\nPRICE_REVIEW = \"PRICE_REVIEW_SECOND\"\n");
+  p.Edit(kReasonManifest, "mode = \"upsert\"", "mode = \"sync\"");
+  p.Edit(kReasonCsv, "CONFIGURATION_INVALID,Configuration is invalid,true\n", "");
+  r = p.Json({"seed", "plan", "--env", "local"}, &code);
+  EXPECT_EQ(code, kExitRefused);
+  EXPECT_TRUE(HasRule(r, "SD102 code-deletion")) << r.dump(2);
+  p.Edit(kReasonManifest, "[[tables]]", "[[tables]]\ndeprecate = [\"CONFIGURATION_INVALID\"]");
+  r = p.Json({"seed", "apply", "--env", "local"}, &code);
+  ASSERT_EQ(code, kExitOk) << r.dump(2);
+  EXPECT_EQ(p.BoolText(p.Scalar("SELECT active FROM quote_reason_code WHERE code = "
+                                "'CONFIGURATION_INVALID'")),
+            "false");
+  EXPECT_EQ(p.Count("quote_reason_code"), 5) << "codes are deprecated, never deleted";
+}
+
+TEST_P(SeedTest, SyncRemovesRowsButNeverAReferencedOne) {
+  SeedProject p(GetParam());
+  p.Edit(kFixtureManifest, "data = \"quote_revision.csv\"\nkey = [\"id\"]",
+         "data = \"quote_revision.csv\"\nkey = [\"id\"]\nused_by = "
+         "[\"quote_transition_log.quote_revision_id\"]");
+  p.Migrate();
+  int code = -1;
+  ASSERT_EQ(p.Run({"seed", "apply", "--env", "ci"}).exit_code, kExitOk);
+  std::string revisions = p.Read(kRevisionCsv);
+  // Revision ...0002 is referenced by transition log row 2.
+  auto pos = revisions.find("20000000-0000-4000-8000-000000000002");
+  ASSERT_NE(pos, std::string::npos);
+  p.Write(kRevisionCsv, revisions.substr(0, pos) + revisions.substr(revisions.find('\n', pos) + 1));
+  auto r = p.Json({"seed", "apply", "--env", "ci"}, &code);
+  EXPECT_EQ(code, kExitRefused) << r.dump(2);
+  EXPECT_TRUE(HasRule(r, "SD105 sync-referenced")) << r.dump(2);
+  EXPECT_EQ(p.Count("quote_revision"), 4);
+
+  // An unreferenced row absent from the package is removed.
+  p.Write(kRevisionCsv, revisions);
+  p.Edit(kLogCsv, "3,20000000-0000-4000-8000-000000000004,CONFIGURED,PRICED,PRICE_REVIEW,"
+                  "2026-07-02T11:05:00Z\n",
+         "");
+  auto plan = p.Json({"seed", "plan", "--env", "ci"}, &code);
+  ASSERT_EQ(code, kExitOk) << plan.dump(2);
+  EXPECT_TRUE(HasRow(PackageOf(plan, "quote-fixtures"), "delete", "3")) << plan.dump(2);
+  ASSERT_EQ(p.Run({"seed", "apply", "--env", "ci"}).exit_code, kExitOk);
+  EXPECT_EQ(p.Count("quote_transition_log"), 2);
+}
+
+TEST_P(SeedTest, BadInputNamesTheFileTheLineAndTheNextStep) {
+  SeedProject p(GetParam());
+  p.Migrate();
+  auto r = p.Run({"seed", "plan"});
+  EXPECT_EQ(r.exit_code, 2) << r.All();
+  EXPECT_NE(r.err.find("--env"), std::string::npos) << r.All();
+  p.Edit(kReasonCsv, "PRICE_REVIEW,Quote requires price review,true",
+         "PRICE_REVIEW,\"Quote requires price review,true");
+  r = p.Run({"seed", "plan", "--env", "local"});
+  EXPECT_NE(r.exit_code, kExitOk);
+  EXPECT_NE(r.err.find("quote_reason_code.csv:3:"), std::string::npos) << r.All();
+  EXPECT_NE(r.err.find("next:"), std::string::npos) << r.All();
+  p.Write(kReasonCsv, "code,description,active\nPRICE_REVIEW,Quote requires price review,true\n");
+  p.Edit(kReasonManifest, "owner = \"quote-team\"", "ownr = \"quote-team\"");
+  r = p.Run({"seed", "plan", "--env", "local"});
+  EXPECT_NE(r.err.find("manifest.toml:5"), std::string::npos) << r.All();
+  EXPECT_NE(r.err.find("did you mean `owner`"), std::string::npos) << r.All();
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, SeedTest,
+                         ::testing::Values(SeedDb::kSqlite, SeedDb::kPostgres), SeedDbName);
+
+}  // namespace
+}  // namespace strata::testing
