@@ -3,6 +3,10 @@
 
 namespace strata::cli {
 
-void RegisterExtraCommands(CLI::App&, GlobalFlags&, Registry&) {}
+void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg);
+
+void RegisterExtraCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
+  RegisterLintCommand(app, g, reg);
+}
 
 }  // namespace strata::cli

@@ -1,0 +1,179 @@
+// strata lint: wires flags to the analyzer (src/lint) and picks a renderer. No domain logic.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "cli/commands.h"
+#include "db/connection.h"
+#include "lint/git.h"
+#include "lint/linter.h"
+#include "lint/registry.h"
+#include "lint/render.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct LintFlags {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string fail_on;
+  std::string explain;
+  bool rules = false;
+  std::string pg_version;
+  std::string since;
+};
+
+int Usage(const GlobalFlags& g, std::string message, std::string hint) {
+  Status s = Status(ErrorCode::kUsage, std::move(message)).WithHint(std::move(hint));
+  return Finish(g, s, {{"ok", false}, {"error", report::StatusJson(s)}}, "");
+}
+
+int RunLint(const GlobalFlags& g, const LintFlags& f) {
+  namespace fs = std::filesystem;
+  std::string format = g.json ? "json" : f.format;
+  if (f.rules) {
+    if (format == "json") {
+      std::cout << report::Dump(lint::RuleListJson()) << "\n";
+    } else {
+      std::cout << lint::RenderRuleList();
+    }
+    return 0;
+  }
+  if (!f.explain.empty()) {
+    const lint::RuleInfo* r = lint::FindRule(f.explain);
+    if (!r) return Usage(g, fmt::format("unknown rule `{}`", f.explain), "run `strata lint --rules`");
+    std::string_view doc = lint::RuleDoc(*r);
+    if (format == "json") {
+      std::cout << report::Dump({{"id", r->id}, {"name", r->name}, {"doc", doc}}) << "\n";
+    } else {
+      std::cout << doc;
+    }
+    return 0;
+  }
+  if (format != "text" && format != "json" && format != "sarif" && format != "github") {
+    return Usage(g, fmt::format("unknown --format `{}`", format), "use text, json, sarif or github");
+  }
+
+  int code = 0;
+  auto opts = LoadOptions(g, code);
+  if (!opts) return code;
+  auto config = lint::LoadLintConfig(*opts);
+  if (!config) return Finish(g, config.error(), {{"ok", false}, {"error", report::StatusJson(config.error())}}, "");
+  if (!f.fail_on.empty()) {
+    if (f.fail_on == "never") {
+      config->fail_on = static_cast<lint::Severity>(255);
+    } else if (auto s = lint::ParseSeverity(f.fail_on)) {
+      config->fail_on = *s;
+    } else {
+      return Usage(g, fmt::format("unknown --fail-on `{}`", f.fail_on), "use error, warning, info or never");
+    }
+  }
+  if (!f.pg_version.empty()) {
+    try {
+      size_t dot = f.pg_version.find('.');
+      config->pg_version = std::stoi(f.pg_version.substr(0, dot));
+      config->pg_minor = dot == std::string::npos ? -1 : std::stoi(f.pg_version.substr(dot + 1));
+      config->pg_version_source = "flag";
+    } catch (...) {
+      return Usage(g, fmt::format("bad --pg-version `{}`", f.pg_version), "e.g. --pg-version 15 or 14.3");
+    }
+  }
+
+  std::vector<std::string> paths = f.paths.empty() ? opts->locations : f.paths;
+  auto inputs = lint::LoadInputs(paths, opts->ignore_patterns);
+  if (!inputs) return Finish(g, inputs.error(), {{"ok", false}, {"error", report::StatusJson(inputs.error())}}, "");
+
+  // --url: live sizes and version, and the ledger's view of what is applied.
+  std::optional<lint::LiveInfo> live;
+  if (!g.url.empty()) {
+    auto url = db::ParseUrl(opts->url);
+    if (!url) return Finish(g, url.error(), {{"ok", false}, {"error", report::StatusJson(url.error())}}, "");
+    auto conn = db::Connect(*url, "strata lint");
+    if (!conn) return Finish(g, conn.error(), {{"ok", false}, {"error", report::StatusJson(conn.error())}}, "");
+    auto li = lint::ReadLiveInfo(**conn);
+    if (!li) return Finish(g, li.error(), {{"ok", false}, {"error", report::StatusJson(li.error())}}, "");
+    live = std::move(*li);
+    if (url->dialect == db::Dialect::kPostgres && f.pg_version.empty() && live->server_major > 0) {
+      config->pg_version = live->server_major;
+      config->pg_version_source = "live";
+    }
+    InfoResult info = Info(*opts);
+    if (info.status.ok()) {
+      for (auto& in : *inputs) {
+        for (const auto& row : info.migrations) {
+          if (row.script != in.script) continue;
+          if (row.state == "applied" || row.state == "outdated" || row.state == "success") {
+            if (row.checksum_mismatch) {
+              in.changed_after_apply = "checksum differs from the ledger";
+            } else if (row.type != "REPEATABLE") {
+              in.pending = false;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // --since: lint only what changed; earlier files are context for the model.
+  if (!f.since.empty()) {
+    std::set<std::string> changed_paths;
+    std::set<std::string> modified_paths;
+    auto git = lint::SystemGit();
+    std::set<std::string> dirs;
+    for (const auto& p : paths) dirs.insert(fs::is_directory(p) ? p : fs::path(p).parent_path().string());
+    for (const auto& d : dirs) {
+      auto ch = lint::ChangedSince(git, d.empty() ? "." : d, f.since);
+      if (!ch) return Finish(g, ch.error(), {{"ok", false}, {"error", report::StatusJson(ch.error())}}, "");
+      for (const auto& c : *ch) {
+        changed_paths.insert(c.path);
+        if (c.status == 'M') modified_paths.insert(c.path);
+      }
+    }
+    for (auto& in : *inputs) {
+      std::string abs = fs::weakly_canonical(in.path).string();
+      if (!changed_paths.count(abs)) {
+        in.pending = false;
+      } else if (modified_paths.count(abs) && in.changed_after_apply.empty() && !in.repeatable) {
+        in.changed_after_apply = fmt::format("modified since {}", f.since);
+      }
+    }
+  }
+
+  auto result = lint::Lint(*inputs, *config, live ? &*live : nullptr);
+  int failing = result.CountAtLeast(config->fail_on);
+  int exit_code = failing > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
+  if (format == "json") {
+    std::cout << report::Dump(lint::RenderJson(result, config->fail_on)) << "\n";
+  } else if (format == "sarif") {
+    std::cout << report::Dump(lint::RenderSarif(result)) << "\n";
+  } else if (format == "github") {
+    std::cout << lint::RenderGithub(result);
+  } else {
+    std::cout << lint::RenderText(result, config->fail_on);
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
+  auto* cmd = app.add_subcommand(
+      "lint", "analyze migrations for locks, rewrites and breaking changes (no database needed)");
+  auto flags = std::make_shared<LintFlags>();
+  cmd->add_option("paths", flags->paths, "migration files or directories (default: locations)");
+  cmd->add_option("--format", flags->format, "text (default), json, sarif or github");
+  cmd->add_option("--fail-on", flags->fail_on,
+                  "exit 7 when a finding is at or above: error (default), warning, info, never");
+  cmd->add_option("--explain", flags->explain, "print the documentation of a rule (id or name)");
+  cmd->add_flag("--rules", flags->rules, "list every rule");
+  cmd->add_option("--pg-version", flags->pg_version,
+                  "target PostgreSQL version (default: [lint] pg_version, the live server, or 15)");
+  cmd->add_option("--since", flags->since,
+                  "lint only migrations added or changed since this git ref; flag edited ones");
+  reg.commands.emplace_back(cmd, [&g, flags] { return RunLint(g, *flags); });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,150 @@
+// Lock analysis per statement: kind, lock mode, blocks, rewrite/scan, and the pending-set
+// model (new tables), table-driven. Also the JSON tree and the parse fallback that turns one bad
+// statement into one parse error without losing the others.
+#include <gtest/gtest.h>
+
+#include "analysis/analysis.h"
+
+namespace strata::analysis {
+namespace {
+
+struct Row {
+  const char* sql;
+  LockMode lock;
+  bool rewrite;
+  bool scan;
+  const char* target;
+};
+
+Facts Last(const std::string& sql, int pg = 15) {
+  SchemaModel model;
+  Facts last;
+  auto fa = AnalyzeFile(sql, "t.sql", model, pg, true,
+                        [&](const FileAnalysis&, const StatementAnalysis& s, const SchemaModel&) {
+                          last = s.facts;
+                        });
+  return last;
+}
+
+TEST(Facts, LockModesPerStatement) {
+  const Row rows[] = {
+      {"CREATE INDEX i ON t (a)", LockMode::kShare, false, true, "t"},
+      {"CREATE INDEX CONCURRENTLY i ON s.t (a)", LockMode::kShareUpdateExclusive, false, true, "s.t"},
+      {"ALTER TABLE t ADD COLUMN c int", LockMode::kAccessExclusive, false, false, "t"},
+      {"ALTER TABLE t ADD COLUMN c int DEFAULT 0", LockMode::kAccessExclusive, false, false, "t"},
+      {"ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()", LockMode::kAccessExclusive, true, false, "t"},
+      {"ALTER TABLE t ADD COLUMN c bigserial", LockMode::kAccessExclusive, true, false, "t"},
+      {"ALTER TABLE t ALTER COLUMN c SET NOT NULL", LockMode::kAccessExclusive, false, true, "t"},
+      {"ALTER TABLE t ALTER COLUMN c TYPE bigint", LockMode::kAccessExclusive, true, false, "t"},
+      {"ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)", LockMode::kShareRowExclusive, false, true, "t"},
+      {"ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id) NOT VALID", LockMode::kShareRowExclusive, false, false, "t"},
+      {"ALTER TABLE t VALIDATE CONSTRAINT f", LockMode::kShareUpdateExclusive, false, true, "t"},
+      {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", LockMode::kAccessExclusive, false, true, "t"},
+      {"ALTER TABLE t SET LOGGED", LockMode::kAccessExclusive, true, false, "t"},
+      {"DROP INDEX i", LockMode::kAccessExclusive, false, false, "i"},
+      {"DROP INDEX CONCURRENTLY i", LockMode::kShareUpdateExclusive, false, false, "i"},
+      {"VACUUM FULL t", LockMode::kAccessExclusive, true, false, "t"},
+      {"VACUUM t", LockMode::kShareUpdateExclusive, false, false, "t"},
+      {"CLUSTER t USING i", LockMode::kAccessExclusive, true, false, "t"},
+      {"REINDEX TABLE t", LockMode::kShare, false, true, "t"},
+      {"REINDEX (CONCURRENTLY) TABLE t", LockMode::kShareUpdateExclusive, false, true, "t"},
+      {"REFRESH MATERIALIZED VIEW v", LockMode::kAccessExclusive, true, false, "v"},
+      {"UPDATE t SET a = 1", LockMode::kRowExclusive, false, true, "t"},
+      {"UPDATE t SET a = 1 WHERE id = 2", LockMode::kRowExclusive, false, false, "t"},
+      {"TRUNCATE t", LockMode::kAccessExclusive, false, false, "t"},
+      {"LOCK TABLE t IN SHARE MODE", LockMode::kShare, false, false, "t"},
+      {"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", LockMode::kShareRowExclusive, false, false, "t"},
+      {"ALTER TABLE t RENAME COLUMN a TO b", LockMode::kAccessExclusive, false, false, "t"},
+  };
+  for (const Row& r : rows) {
+    Facts f = Last(r.sql);
+    EXPECT_EQ(f.lock, r.lock) << r.sql << " → " << LockModeName(f.lock);
+    EXPECT_EQ(f.rewrite, r.rewrite) << r.sql;
+    EXPECT_EQ(f.scan, r.scan) << r.sql;
+    EXPECT_EQ(f.target.Display(), r.target) << r.sql;
+  }
+}
+
+TEST(Facts, VersionGating) {
+  EXPECT_TRUE(Last("ALTER TABLE t ADD COLUMN c int DEFAULT 0", 10).rewrite);
+  EXPECT_FALSE(Last("ALTER TABLE t ADD COLUMN c int DEFAULT 0", 11).rewrite);
+  // A validated IS NOT NULL check lets SET NOT NULL skip its scan from 12.
+  const char* sql =
+      "ALTER TABLE t ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID;"
+      "ALTER TABLE t VALIDATE CONSTRAINT c;"
+      "ALTER TABLE t ALTER COLUMN a SET NOT NULL;";
+  EXPECT_FALSE(Last(sql, 12).scan);
+  EXPECT_TRUE(Last(sql, 11).scan);
+}
+
+TEST(Facts, BlocksFollowLockMode) {
+  EXPECT_TRUE(BlocksReads(LockMode::kAccessExclusive));
+  EXPECT_FALSE(BlocksReads(LockMode::kExclusive));
+  EXPECT_TRUE(BlocksWrites(LockMode::kShare));
+  EXPECT_FALSE(BlocksWrites(LockMode::kShareUpdateExclusive));
+}
+
+TEST(Model, TablesCreatedInTheSetAreNewAcrossFiles) {
+  SchemaModel model;
+  AnalyzeFile("CREATE TABLE a (id int);", "V1.sql", model, 15, true, {});
+  AnalyzeFile("CREATE TABLE b (id int);", "V0.sql", model, 15, false, {});
+  bool a_new = false, b_new = true;
+  AnalyzeFile("CREATE INDEX ia ON a (id); CREATE INDEX ib ON b (id);", "V2.sql", model, 15, true,
+              [&](const FileAnalysis&, const StatementAnalysis& s, const SchemaModel&) {
+                if (s.facts.target.name == "a") a_new = s.facts.target_is_new;
+                if (s.facts.target.name == "b") b_new = s.facts.target_is_new;
+              });
+  EXPECT_TRUE(a_new);
+  EXPECT_FALSE(b_new) << "a table from an applied migration is existing";
+}
+
+TEST(Parse, OneBadStatementDoesNotHideTheOthers) {
+  std::string sql = "CREATE TABLE a (id int);\n\nALTER TABLE a ADD COLUMN;\nCREATE INDEX i ON a (id);\n";
+  ParsedFile pf = ParsePostgres(sql);
+  ASSERT_EQ(pf.statements.size(), 3u);
+  EXPECT_TRUE(pf.statements[0].error.empty());
+  EXPECT_FALSE(pf.statements[1].error.empty());
+  EXPECT_EQ(pf.statements[1].offset, sql.find("ALTER"));
+  EXPECT_TRUE(pf.statements[2].node);
+}
+
+TEST(Parse, StatementPositionsSkipComments) {
+  std::string sql = "-- header\n/* c */ SELECT 1;\n  -- x\n  SELECT 2";
+  ParsedFile pf = ParsePostgres(sql);
+  ASSERT_EQ(pf.statements.size(), 2u);
+  EXPECT_EQ(pf.statements[0].text, "SELECT 1");
+  EXPECT_EQ(pf.statements[1].text, "SELECT 2");
+}
+
+TEST(DoBlocks, DmlAndRaiseInsidePlpgsqlAreSeen) {
+  SchemaModel model;
+  bool raises = false;
+  size_t embedded = 0;
+  bool unbounded = false;
+  AnalyzeFile("DO $$ BEGIN UPDATE t SET a = 1; IF x THEN RAISE EXCEPTION 'bad'; END IF; END $$;",
+              "V1.sql", model, 15, true,
+              [&](const FileAnalysis&, const StatementAnalysis& s, const SchemaModel&) {
+                raises = s.raises;
+                embedded = s.embedded.size();
+                unbounded = embedded && s.embedded[0].unbounded_dml;
+              });
+  EXPECT_TRUE(raises);
+  EXPECT_EQ(embedded, 1u);
+  EXPECT_TRUE(unbounded);
+}
+
+TEST(JsonTree, ParsesEscapesAndNesting) {
+  auto t = JsonTree::Parse(R"({"a":[1,-2,{"b":"x\"y\u00e9"}],"c":true,"d":null})");
+  ASSERT_TRUE(t.ok());
+  JsonRef root = (*t)->root();
+  EXPECT_EQ(root.Get("a").size(), 3u);
+  EXPECT_EQ(root.Get("a").At(1).Int(), -2);
+  EXPECT_EQ(root.Get("a").At(2).Get("b").Str(), "x\"y\xc3\xa9");
+  EXPECT_TRUE(root.Get("c").Bool());
+  EXPECT_TRUE(root.Get("d").IsNull());
+  EXPECT_TRUE(root.Get("missing").Get("deeper").IsNull());
+  EXPECT_FALSE(JsonTree::Parse("{\"a\":").ok());
+}
+
+}  // namespace
+}  // namespace strata::analysis

@@ -1,0 +1,251 @@
+#include "analysis/json_tree.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace strata::analysis {
+
+bool JsonRef::IsNull() const { return tree_ == nullptr || type() == JsonType::kNull; }
+
+JsonType JsonRef::type() const {
+  return tree_ ? tree_->nodes_[index_].type : JsonType::kNull;
+}
+
+JsonRef JsonRef::Get(std::string_view key) const {
+  if (!tree_) return {};
+  const auto& n = tree_->nodes_[index_];
+  if (n.type != JsonType::kObject) return {};
+  const auto* k = tree_->kids_.data() + n.first;
+  for (std::uint32_t i = 0; i < n.count; ++i) {
+    if (k[i].key == key) return JsonRef(tree_, k[i].node);
+  }
+  return {};
+}
+
+JsonRef JsonRef::At(size_t i) const {
+  if (!tree_) return {};
+  const auto& n = tree_->nodes_[index_];
+  if ((n.type != JsonType::kObject && n.type != JsonType::kArray) || i >= n.count) return {};
+  return JsonRef(tree_, tree_->kids_[n.first + i].node);
+}
+
+std::string_view JsonRef::KeyAt(size_t i) const {
+  if (!tree_) return {};
+  const auto& n = tree_->nodes_[index_];
+  if (n.type != JsonType::kObject || i >= n.count) return {};
+  return tree_->kids_[n.first + i].key;
+}
+
+size_t JsonRef::size() const {
+  if (!tree_) return 0;
+  const auto& n = tree_->nodes_[index_];
+  return (n.type == JsonType::kObject || n.type == JsonType::kArray) ? n.count : 0;
+}
+
+std::string_view JsonRef::Str(std::string_view fallback) const {
+  if (!tree_ || tree_->nodes_[index_].type != JsonType::kString) return fallback;
+  return tree_->nodes_[index_].str;
+}
+
+std::int64_t JsonRef::Int(std::int64_t fallback) const {
+  if (!tree_ || tree_->nodes_[index_].type != JsonType::kNumber) return fallback;
+  return tree_->nodes_[index_].num;
+}
+
+bool JsonRef::Bool(bool fallback) const {
+  if (!tree_ || tree_->nodes_[index_].type != JsonType::kBool) return fallback;
+  return tree_->nodes_[index_].num != 0;
+}
+
+// Recursive-descent parser. Children of a container are collected on a scratch stack and
+// copied to kids_ as one contiguous block when the container closes.
+class JsonParser {
+ public:
+  explicit JsonParser(JsonTree* t) : t_(t), s_(t->text_.data()), end_(s_ + t->text_.size()) {}
+
+  Status Run() {
+    t_->nodes_.reserve(t_->text_.size() / 12 + 16);
+    t_->kids_.reserve(t_->text_.size() / 12 + 16);
+    Ws();
+    if (!Value(0)) return Error();
+    return Status::Ok();
+  }
+
+ private:
+  Status Error() const {
+    return Status(ErrorCode::kInternal,
+                  fmt::format("malformed parse tree JSON at byte {}", p_ - t_->text_.data()));
+  }
+  void Ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r')) ++p_;
+  }
+  bool String(std::string_view* out) {
+    if (p_ >= end_ || *p_ != '"') return false;
+    const char* start = ++p_;
+    bool escaped = false;
+    while (p_ < end_ && *p_ != '"') {
+      if (*p_ == '\\') {
+        escaped = true;
+        ++p_;
+      }
+      ++p_;
+    }
+    if (p_ >= end_) return false;
+    std::string_view raw(start, static_cast<size_t>(p_ - start));
+    ++p_;
+    if (!escaped) {
+      *out = raw;
+      return true;
+    }
+    std::string u;
+    u.reserve(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (c != '\\' || i + 1 >= raw.size()) {
+        u.push_back(c);
+        continue;
+      }
+      char e = raw[++i];
+      switch (e) {
+        case 'n': u.push_back('\n'); break;
+        case 't': u.push_back('\t'); break;
+        case 'r': u.push_back('\r'); break;
+        case 'b': u.push_back('\b'); break;
+        case 'f': u.push_back('\f'); break;
+        case 'u': {
+          if (i + 4 >= raw.size()) return false;
+          unsigned cp = 0;
+          for (size_t k = 1; k <= 4; ++k) {
+            char h = raw[i + k];
+            cp = cp * 16 + static_cast<unsigned>(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+          }
+          i += 4;
+          if (cp < 0x80) {
+            u.push_back(static_cast<char>(cp));
+          } else if (cp < 0x800) {
+            u.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            u.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else {
+            u.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            u.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            u.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          }
+          break;
+        }
+        default: u.push_back(e); break;
+      }
+    }
+    t_->unescaped_.push_back(std::move(u));
+    *out = t_->unescaped_.back();
+    return true;
+  }
+  std::uint32_t NewNode(JsonType type) {
+    t_->nodes_.push_back(JsonTree::Node{type});
+    return static_cast<std::uint32_t>(t_->nodes_.size() - 1);
+  }
+  // Parses one value into a new node; returns false on malformed input.
+  bool Value(int depth) {
+    if (depth > 4000 || p_ >= end_) return false;
+    char c = *p_;
+    if (c == '{' || c == '[') {
+      bool obj = c == '{';
+      std::uint32_t self = NewNode(obj ? JsonType::kObject : JsonType::kArray);
+      ++p_;
+      size_t mark = scratch_.size();
+      Ws();
+      if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
+        ++p_;
+      } else {
+        while (true) {
+          std::string_view key;
+          if (obj) {
+            if (!String(&key)) return false;
+            Ws();
+            if (p_ >= end_ || *p_ != ':') return false;
+            ++p_;
+            Ws();
+          }
+          std::uint32_t child = static_cast<std::uint32_t>(t_->nodes_.size());
+          if (!Value(depth + 1)) return false;
+          scratch_.push_back(JsonTree::Kid{key, child});
+          Ws();
+          if (p_ < end_ && *p_ == ',') {
+            ++p_;
+            Ws();
+            continue;
+          }
+          if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
+            ++p_;
+            break;
+          }
+          return false;
+        }
+      }
+      auto& n = t_->nodes_[self];
+      n.first = static_cast<std::uint32_t>(t_->kids_.size());
+      n.count = static_cast<std::uint32_t>(scratch_.size() - mark);
+      t_->kids_.insert(t_->kids_.end(), scratch_.begin() + static_cast<long>(mark), scratch_.end());
+      scratch_.resize(mark);
+      return true;
+    }
+    if (c == '"') {
+      std::uint32_t self = NewNode(JsonType::kString);
+      std::string_view v;
+      if (!String(&v)) return false;
+      t_->nodes_[self].str = v;
+      return true;
+    }
+    if (c == 't' || c == 'f' || c == 'n') {
+      std::string_view rest(p_, static_cast<size_t>(end_ - p_));
+      if (rest.substr(0, 4) == "true") {
+        NewNode(JsonType::kBool);
+        t_->nodes_.back().num = 1;
+        p_ += 4;
+      } else if (rest.substr(0, 5) == "false") {
+        NewNode(JsonType::kBool);
+        p_ += 5;
+      } else if (rest.substr(0, 4) == "null") {
+        NewNode(JsonType::kNull);
+        p_ += 4;
+      } else {
+        return false;
+      }
+      return true;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      bool neg = c == '-';
+      if (neg) ++p_;
+      std::int64_t v = 0;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') v = v * 10 + (*p_++ - '0');
+      while (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E' || *p_ == '+' || *p_ == '-' ||
+                           (*p_ >= '0' && *p_ <= '9'))) {
+        ++p_;
+      }
+      std::uint32_t self = NewNode(JsonType::kNumber);
+      t_->nodes_[self].num = neg ? -v : v;
+      return true;
+    }
+    return false;
+  }
+
+  JsonTree* t_;
+  const char* p_ = nullptr;
+  const char* s_;
+  const char* end_;
+  std::vector<JsonTree::Kid> scratch_;
+
+ public:
+  void Start() { p_ = s_; }
+};
+
+Result<std::shared_ptr<JsonTree>> JsonTree::Parse(std::string text) {
+  auto tree = std::make_shared<JsonTree>();
+  tree->text_ = std::move(text);
+  JsonParser p(tree.get());
+  p.Start();
+  STRATA_TRY(p.Run());
+  return tree;
+}
+
+}  // namespace strata::analysis

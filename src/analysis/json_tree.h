@@ -1,0 +1,108 @@
+// JsonTree: a small read-only JSON document tuned for libpg_query's parse trees. libpg_query
+// returns its tree as JSON text; parsing it into a general-purpose DOM (one heap node per
+// value, a std::map per object) costs more than PostgreSQL's parser itself, so this keeps all
+// nodes in one flat array and strings as views into the owned text (unescaped copies only when
+// a string holds an escape). Objects keep their members in source order; lookups are linear,
+// which is the fast path for the 1-8 member objects libpg_query emits.
+//
+// A JsonTree is immutable after Parse and safe to read from many threads. JsonRef is a cheap
+// handle (tree pointer + index) that stays valid while the tree lives; a missing member yields
+// a null JsonRef, so chained lookups never need checks in between.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/result.h"
+
+namespace strata::analysis {
+
+class JsonTree;
+
+enum class JsonType : std::uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
+
+class JsonRef {
+ public:
+  JsonRef() = default;
+  JsonRef(const JsonTree* tree, std::uint32_t index) : tree_(tree), index_(index) {}
+
+  bool IsNull() const;
+  bool IsObject() const { return type() == JsonType::kObject; }
+  bool IsArray() const { return type() == JsonType::kArray; }
+  bool IsString() const { return type() == JsonType::kString; }
+  explicit operator bool() const { return !IsNull(); }
+  JsonType type() const;
+
+  // Member `key` of an object; null when absent or when this is not an object.
+  JsonRef Get(std::string_view key) const;
+  JsonRef operator[](std::string_view key) const { return Get(key); }
+  // Element or member value `i` of an array/object; null when out of range.
+  JsonRef At(size_t i) const;
+  // Key of member `i` of an object ("" otherwise).
+  std::string_view KeyAt(size_t i) const;
+  // Number of elements (array) or members (object); 0 otherwise.
+  size_t size() const;
+
+  // Scalars; each returns the fallback when the type differs.
+  std::string_view Str(std::string_view fallback = {}) const;
+  std::int64_t Int(std::int64_t fallback = 0) const;
+  bool Bool(bool fallback = false) const;
+
+  // libpg_query wraps each node as {"TypeName": {...}}: the type name and the body.
+  std::string_view NodeType() const { return IsObject() && size() == 1 ? KeyAt(0) : ""; }
+  JsonRef NodeBody() const { return IsObject() && size() == 1 ? At(0) : JsonRef(); }
+  // The body when this is the node `type`, else null.
+  JsonRef As(std::string_view type) const { return NodeType() == type ? NodeBody() : JsonRef(); }
+
+  std::uint32_t index() const { return index_; }
+  const JsonTree* tree() const { return tree_; }
+
+ private:
+  const JsonTree* tree_ = nullptr;
+  std::uint32_t index_ = 0;
+};
+
+class JsonTree {
+ public:
+  // Parses `text` (takes ownership). Errors: kInternal with the byte offset (the input comes
+  // from libpg_query, so a failure is a bug, not user input).
+  static Result<std::shared_ptr<JsonTree>> Parse(std::string text);
+
+  JsonRef root() const { return JsonRef(this, 0); }
+  // The number of nodes (for tests and statistics).
+  size_t node_count() const { return nodes_.size(); }
+
+ private:
+  friend class JsonRef;
+  friend class JsonParser;
+  struct Node {
+    JsonType type = JsonType::kNull;
+    std::uint32_t count = 0;  // members or elements
+    std::uint32_t first = 0;  // index into kids_ (array/object)
+    std::string_view str;     // string value
+    std::int64_t num = 0;     // number (integers; fractions truncated) or bool
+  };
+  struct Kid {
+    std::string_view key;  // empty for array elements
+    std::uint32_t node = 0;
+  };
+  std::string text_;
+  std::vector<Node> nodes_;
+  std::vector<Kid> kids_;
+  std::deque<std::string> unescaped_;  // stable storage for strings that held escapes
+};
+
+// Walks `node` depth-first (pre-order) and calls `fn(JsonRef)` on every object and array; a
+// `fn` returning false stops descent below that node.
+template <typename Fn>
+void WalkJson(JsonRef node, Fn&& fn) {
+  if (!node.IsObject() && !node.IsArray()) return;
+  if (!fn(node)) return;
+  for (size_t i = 0, n = node.size(); i < n; ++i) WalkJson(node.At(i), fn);
+}
+
+}  // namespace strata::analysis

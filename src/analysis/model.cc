@@ -1,0 +1,175 @@
+#include "analysis/model.h"
+
+namespace strata::analysis {
+
+namespace {
+std::string Pair(const TableRef& t, std::string_view s) {
+  std::string k = t.Key();
+  k += '|';
+  k += s;
+  return k;
+}
+
+// If `expr` is `col IS NOT NULL`, returns col.
+std::string NotNullColumn(JsonRef expr) {
+  JsonRef nt = expr.Get("NullTest");
+  if (!nt || nt.Get("nulltesttype").Str() != "IS_NOT_NULL") return {};
+  JsonRef fields = nt.Get("arg").Get("ColumnRef").Get("fields");
+  if (fields.size() == 0) return {};
+  return std::string(fields.At(fields.size() - 1).Get("String").Get("sval").Str());
+}
+
+ColumnInfo ColumnFrom(JsonRef col) {
+  ColumnInfo c;
+  JsonRef tn = col.Get("typeName");
+  c.type = std::string(TypeNameLast(tn));
+  c.mods = TypeMods(tn);
+  JsonRef cons = col.Get("constraints");
+  for (size_t i = 0; i < cons.size(); ++i) {
+    std::string_view ct = cons.At(i).Get("Constraint").Get("contype").Str();
+    if (ct == "CONSTR_NOTNULL" || ct == "CONSTR_PRIMARY") c.not_null = true;
+  }
+  return c;
+}
+}  // namespace
+
+const TableInfo* SchemaModel::Find(const TableRef& t) const {
+  auto it = tables_.find(t.Key());
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+bool SchemaModel::IsNew(const TableRef& t) const {
+  const TableInfo* ti = Find(t);
+  return ti && ti->created_in_set;
+}
+
+const ColumnInfo* SchemaModel::Column(const TableRef& t, const std::string& column) const {
+  const TableInfo* ti = Find(t);
+  if (!ti) return nullptr;
+  auto it = ti->columns.find(column);
+  return it == ti->columns.end() ? nullptr : &it->second;
+}
+
+const TableRef* SchemaModel::IndexTable(const std::string& name) const {
+  auto it = index_tables_.find(name);
+  return it == index_tables_.end() ? nullptr : &it->second;
+}
+
+bool SchemaModel::NotValidInFile(const TableRef& t, const std::string& constraint) const {
+  return not_valid_in_file_.count(Pair(t, constraint)) > 0;
+}
+
+bool SchemaModel::HasValidNotNullCheck(const TableRef& t, const std::string& column) const {
+  if (valid_not_null_.count(Pair(t, column)) > 0) return true;
+  auto it = validated_unknown_.find(t.Key());
+  if (it == validated_unknown_.end()) return false;
+  for (const auto& name : it->second) {
+    if (name.find(column) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void SchemaModel::BeginFile() {
+  not_valid_in_file_.clear();
+  for (auto& [k, v] : tables_) v.created_in_file = false;
+}
+
+void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body) {
+  JsonRef cmds = body.Get("cmds");
+  TableInfo* ti = nullptr;
+  if (auto it = tables_.find(t.Key()); it != tables_.end()) ti = &it->second;
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    JsonRef cmd = cmds.At(i).Get("AlterTableCmd");
+    std::string_view sub = cmd.Get("subtype").Str();
+    JsonRef def = cmd.Get("def");
+    if (sub == "AT_AddColumn" && ti) {
+      JsonRef col = def.Get("ColumnDef");
+      ti->columns[std::string(col.Get("colname").Str())] = ColumnFrom(col);
+    } else if (sub == "AT_AlterColumnType" && ti) {
+      JsonRef col = def.Get("ColumnDef");
+      ti->columns[std::string(cmd.Get("name").Str())] = ColumnFrom(col);
+    } else if (sub == "AT_DropColumn" && ti) {
+      ti->columns.erase(std::string(cmd.Get("name").Str()));
+    } else if (sub == "AT_AddConstraint") {
+      JsonRef c = def.Get("Constraint");
+      std::string name(c.Get("conname").Str());
+      bool not_valid = c.Get("skip_validation").Bool();
+      if (not_valid && !name.empty()) not_valid_in_file_.insert(Pair(t, name));
+      if (c.Get("contype").Str() == "CONSTR_CHECK") {
+        std::string col = NotNullColumn(c.Get("raw_expr"));
+        if (!col.empty()) {
+          if (!name.empty()) not_null_checks_[Pair(t, name)] = col;
+          if (!not_valid) valid_not_null_.insert(Pair(t, col));
+        }
+      }
+    } else if (sub == "AT_ValidateConstraint") {
+      std::string name(cmd.Get("name").Str());
+      auto it = not_null_checks_.find(Pair(t, name));
+      if (it != not_null_checks_.end()) {
+        valid_not_null_.insert(Pair(t, it->second));
+      } else {
+        // Defined elsewhere (an earlier, applied migration): remember the name; a name that
+        // mentions the column is taken as its IS NOT NULL check.
+        validated_unknown_[t.Key()].push_back(name);
+      }
+    }
+  }
+}
+
+void SchemaModel::Apply(JsonRef node, bool pending) {
+  std::string_view type = node.NodeType();
+  JsonRef b = node.NodeBody();
+  if (type == "CreateStmt" || type == "CreateTableAsStmt") {
+    TableRef t = TableRefFromRangeVar(type == "CreateStmt"
+                                          ? b.Get("relation")
+                                          : b.Get("into").Get("IntoClause").Get("rel"));
+    if (type == "CreateStmt" && b.Get("if_not_exists").Bool() && tables_.count(t.Key())) return;
+    TableInfo ti;
+    ti.created_in_set = pending;
+    ti.created_in_file = pending;
+    JsonRef elts = b.Get("tableElts");
+    for (size_t i = 0; i < elts.size(); ++i) {
+      JsonRef col = elts.At(i).Get("ColumnDef");
+      if (col) ti.columns[std::string(col.Get("colname").Str())] = ColumnFrom(col);
+    }
+    tables_[t.Key()] = std::move(ti);
+  } else if (type == "AlterTableStmt") {
+    ApplyAlter(TableRefFromRangeVar(b.Get("relation")), b);
+  } else if (type == "IndexStmt") {
+    std::string name(b.Get("idxname").Str());
+    if (!name.empty()) {
+      TableRef t = TableRefFromRangeVar(b.Get("relation"));
+      std::string key = name;
+      if (!t.schema.empty() && t.schema != "public") key = t.schema + "." + name;
+      index_tables_[key] = t;
+      if (b.Get("concurrent").Bool() || IsNew(t)) concurrent_indexes_.insert(name);
+    }
+  } else if (type == "RenameStmt" && b.Get("renameType").Str() == "OBJECT_TABLE") {
+    TableRef from = TableRefFromRangeVar(b.Get("relation"));
+    auto it = tables_.find(from.Key());
+    if (it != tables_.end()) {
+      TableInfo ti = std::move(it->second);
+      tables_.erase(it);
+      TableRef to = from;
+      to.name = std::string(b.Get("newname").Str());
+      tables_[to.Key()] = std::move(ti);
+    }
+  } else if (type == "DropStmt" && b.Get("removeType").Str() == "OBJECT_TABLE") {
+    JsonRef objs = b.Get("objects");
+    for (size_t i = 0; i < objs.size(); ++i) {
+      JsonRef list = objs.At(i).Get("List").Get("items");
+      size_t n = list.size();
+      TableRef t;
+      if (n >= 1) t.name = std::string(list.At(n - 1).Get("String").Get("sval").Str());
+      if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
+      tables_.erase(t.Key());
+    }
+  } else if (type == "CreateEnumStmt" && pending) {
+    JsonRef names = b.Get("typeName");
+    if (names.size() > 0) {
+      enums_.insert(std::string(names.At(names.size() - 1).Get("String").Get("sval").Str()));
+    }
+  }
+}
+
+}  // namespace strata::analysis

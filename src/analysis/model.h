@@ -1,0 +1,64 @@
+// SchemaModel: what analysis knows about the schema while walking the pending set in order.
+// Tables created earlier in the set are "new" (empty, invisible to the running app), so
+// indexing them needs no CONCURRENTLY and NOT NULL on them scans nothing. It also remembers
+// column types, NOT VALID constraints and validated IS NOT NULL checks, indexes built
+// CONCURRENTLY, and enum types created in the set. Not thread-safe; one per lint run.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "analysis/facts.h"
+#include "analysis/json_tree.h"
+
+namespace strata::analysis {
+
+struct ColumnInfo {
+  std::string type;  // last type name, "varchar"
+  std::vector<std::int64_t> mods;
+  bool not_null = false;
+};
+
+struct TableInfo {
+  bool created_in_set = false;   // by a pending migration
+  bool created_in_file = false;  // by the migration being analysed
+  std::unordered_map<std::string, ColumnInfo> columns;
+};
+
+class SchemaModel {
+ public:
+  // Table lookup by TableRef::Key(); nullptr when unknown (an existing table).
+  const TableInfo* Find(const TableRef& t) const;
+  bool IsNew(const TableRef& t) const;
+  const ColumnInfo* Column(const TableRef& t, const std::string& column) const;
+
+  // Index created CONCURRENTLY in the set (name → unique?).
+  bool HasConcurrentIndex(const std::string& name) const { return concurrent_indexes_.count(name); }
+  // The table an index created in the set belongs to, or nullptr.
+  const TableRef* IndexTable(const std::string& name) const;
+  // A NOT VALID constraint added in the current file (for VALIDATE-in-the-same-transaction).
+  bool NotValidInFile(const TableRef& t, const std::string& constraint) const;
+  // A validated CHECK (col IS NOT NULL) exists, so SET NOT NULL skips its scan (PG12+).
+  bool HasValidNotNullCheck(const TableRef& t, const std::string& column) const;
+  bool EnumCreatedInSet(const std::string& type) const { return enums_.count(type) > 0; }
+
+  // Starts a new migration file: file-scoped state (created_in_file, NOT VALID) resets.
+  void BeginFile();
+  // Records the effect of a statement. `pending` is false for already-applied migrations
+  // that are read only for context (their tables are existing, not new).
+  void Apply(JsonRef node, bool pending);
+
+ private:
+  void ApplyAlter(const TableRef& t, JsonRef body);
+  std::unordered_map<std::string, TableInfo> tables_;
+  std::unordered_map<std::string, TableRef> index_tables_;
+  std::unordered_set<std::string> concurrent_indexes_;
+  std::unordered_set<std::string> not_valid_in_file_;  // "table|constraint"
+  std::unordered_map<std::string, std::string> not_null_checks_;  // "table|constraint" → column
+  std::unordered_set<std::string> valid_not_null_;   // "table|column"
+  std::unordered_set<std::string> enums_;
+  std::unordered_map<std::string, std::vector<std::string>> validated_unknown_;  // table → names
+};
+
+}  // namespace strata::analysis

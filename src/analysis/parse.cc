@@ -1,0 +1,149 @@
+#include "analysis/parse.h"
+
+#include <pg_query.h>
+
+#include "sql/splitter.h"
+
+namespace strata::analysis {
+
+namespace {
+
+// Skips blanks and comments; returns the offset of the first token at or after `pos`.
+size_t SkipTrivia(std::string_view text, size_t pos) {
+  std::string_view rest = text.substr(pos);
+  std::string_view skipped = sql::SkipLeadingComments(rest);
+  return pos + (rest.size() - skipped.size());
+}
+
+// Trims blanks and comments at the end of [begin, end).
+size_t TrimEnd(std::string_view text, size_t begin, size_t end) {
+  while (end > begin) {
+    char c = text[end - 1];
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == ';') {
+      --end;
+      continue;
+    }
+    break;
+  }
+  return end;
+}
+
+// Whole-text parse. Returns false (and leaves `out` untouched) when libpg_query reports an
+// error.
+bool ParseWhole(std::string_view text, size_t base, ParsedFile* out, std::string* error,
+                size_t* error_offset) {
+  std::string copy(text);
+  PgQueryParseResult r = pg_query_parse(copy.c_str());
+  if (r.error) {
+    if (error) *error = r.error->message ? r.error->message : "syntax error";
+    if (error_offset) {
+      *error_offset = r.error->cursorpos > 0 ? static_cast<size_t>(r.error->cursorpos - 1) : 0;
+    }
+    pg_query_free_parse_result(r);
+    return false;
+  }
+  auto tree = JsonTree::Parse(r.parse_tree ? r.parse_tree : "{}");
+  pg_query_free_parse_result(r);
+  if (!tree) {
+    if (error) *error = tree.error().message();
+    return false;
+  }
+  JsonRef stmts = (*tree)->root().Get("stmts");
+  for (size_t i = 0, n = stmts.size(); i < n; ++i) {
+    JsonRef raw = stmts.At(i);
+    size_t loc = static_cast<size_t>(raw.Get("stmt_location").Int(0));
+    size_t len = static_cast<size_t>(raw.Get("stmt_len").Int(0));
+    size_t end = len == 0 ? text.size() : loc + len;
+    if (end > text.size()) end = text.size();
+    size_t begin = SkipTrivia(text, loc);
+    if (begin > end) begin = end;
+    end = TrimEnd(text, begin, end);
+    ParsedStatement st;
+    st.offset = base + begin;
+    st.length = end - begin;
+    st.text = text.substr(begin, end - begin);
+    st.node = raw.Get("stmt");
+    st.location_base = base;
+    out->statements.push_back(st);
+  }
+  out->trees.push_back(std::move(*tree));
+  return true;
+}
+
+}  // namespace
+
+ParsedFile ParsePostgres(std::string_view text) {
+  ParsedFile out;
+  std::string error;
+  size_t error_offset = 0;
+  if (ParseWhole(text, 0, &out, &error, &error_offset)) return out;
+  // Slow path: split with PostgreSQL's scanner and parse statement by statement.
+  auto split = sql::Split(text, db::Dialect::kPostgres, "");
+  if (!split) {
+    ParsedStatement st;
+    st.offset = SkipTrivia(text, 0);
+    st.text = text.substr(st.offset);
+    st.length = st.text.size();
+    st.error = split.error().message();
+    st.error_offset = error_offset;
+    out.statements.push_back(st);
+    return out;
+  }
+  for (const auto& s : *split) {
+    ParsedFile one;
+    std::string err;
+    size_t err_off = 0;
+    std::string_view piece = text.substr(s.offset, s.text.size());
+    if (ParseWhole(piece, s.offset, &one, &err, &err_off)) {
+      for (auto& t : one.trees) out.trees.push_back(std::move(t));
+      for (auto& st : one.statements) out.statements.push_back(st);
+      continue;
+    }
+    ParsedStatement st;
+    st.offset = s.offset;
+    st.length = s.text.size();
+    st.text = s.text;
+    st.error = err;
+    st.error_offset = s.offset + err_off;
+    out.statements.push_back(st);
+  }
+  return out;
+}
+
+ParsedSnippet ParseSnippet(const std::string& sql) {
+  ParsedSnippet out;
+  PgQueryParseResult r = pg_query_parse(sql.c_str());
+  if (r.error) {
+    pg_query_free_parse_result(r);
+    return out;
+  }
+  auto tree = JsonTree::Parse(r.parse_tree ? r.parse_tree : "{}");
+  pg_query_free_parse_result(r);
+  if (!tree) return out;
+  out.tree = std::move(*tree);
+  JsonRef stmts = out.tree->root().Get("stmts");
+  for (size_t i = 0; i < stmts.size(); ++i) out.statements.push_back(stmts.At(i).Get("stmt"));
+  return out;
+}
+
+std::shared_ptr<JsonTree> ParsePlpgsqlBody(std::string_view body) {
+  // Pick a dollar-quote tag that does not occur in the body.
+  std::string tag = "$strata$";
+  for (int i = 0; body.find(tag) != std::string_view::npos; ++i) {
+    tag = "$strata" + std::to_string(i) + "$";
+  }
+  std::string fn = "CREATE FUNCTION strata_do_block() RETURNS void AS " + tag;
+  fn.append(body);
+  fn += tag + " LANGUAGE plpgsql";
+  PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn.c_str());
+  if (r.error || !r.plpgsql_funcs) {
+    pg_query_free_plpgsql_parse_result(r);
+    return nullptr;
+  }
+  auto tree = JsonTree::Parse(r.plpgsql_funcs);
+  pg_query_free_plpgsql_parse_result(r);
+  if (!tree) return nullptr;
+  return std::move(*tree);
+}
+
+}  // namespace strata::analysis

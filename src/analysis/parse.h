@@ -1,0 +1,46 @@
+// Parsing SQL text with libpg_query (PostgreSQL's own grammar) into per-statement parse trees.
+// A file is parsed once as a whole; only when that fails is it split (sql::Split) and each
+// statement parsed on its own, so one bad statement becomes one parse error with its position
+// and the rest of the file is still analysed. Pure functions; thread-safe (libpg_query keeps
+// per-thread memory contexts).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/json_tree.h"
+
+namespace strata::analysis {
+
+struct ParsedStatement {
+  size_t offset = 0;          // byte offset of the statement's first token in the file
+  size_t length = 0;          // bytes up to (not including) the terminating semicolon
+  std::string_view text;      // view into the file text
+  JsonRef node;               // {"AlterTableStmt": {...}}; null when the statement failed
+  size_t location_base = 0;   // add to a node's "location" to get a file offset
+  std::string error;          // parse error message (node is null)
+  size_t error_offset = 0;    // file offset the parser pointed at
+};
+
+struct ParsedFile {
+  std::vector<std::shared_ptr<JsonTree>> trees;  // own the nodes referenced above
+  std::vector<ParsedStatement> statements;
+};
+
+// Parses PostgreSQL `text`. Never fails: unparsable statements are returned with `error`.
+ParsedFile ParsePostgres(std::string_view text);
+
+// Parses one SQL string (e.g. a query inside a PL/pgSQL body). Returns null node on error.
+struct ParsedSnippet {
+  std::shared_ptr<JsonTree> tree;
+  std::vector<JsonRef> statements;
+};
+ParsedSnippet ParseSnippet(const std::string& sql);
+
+// Parses a PL/pgSQL body (the text between the $$ of a DO block or function) and returns the
+// function tree (pg_query_parse_plpgsql), or null when it does not parse.
+std::shared_ptr<JsonTree> ParsePlpgsqlBody(std::string_view body);
+
+}  // namespace strata::analysis

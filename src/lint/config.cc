@@ -1,0 +1,133 @@
+// [lint] section of strata.toml → LintConfig.
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+
+#include "base/text.h"
+#include "lint/linter.h"
+
+namespace strata::lint {
+
+namespace {
+
+Status KeyError(const std::string& path, const toml::node& n, std::string message,
+                std::string hint) {
+  return Status(ErrorCode::kConfig, std::move(message))
+      .WithSpan({path, static_cast<int>(n.source().begin.line),
+                 static_cast<int>(n.source().begin.column)})
+      .WithHint(std::move(hint));
+}
+
+Result<std::vector<std::string>> Strings(const std::string& path, const toml::node& n,
+                                         std::string_view key) {
+  std::vector<std::string> out;
+  const toml::array* arr = n.as_array();
+  if (!arr) return KeyError(path, n, fmt::format("lint.{} must be an array of strings", key), "");
+  for (const auto& e : *arr) {
+    if (!e.is_string()) {
+      return KeyError(path, e, fmt::format("lint.{} must be an array of strings", key), "");
+    }
+    out.push_back(std::string(*e.value<std::string_view>()));
+  }
+  return out;
+}
+
+Result<std::int64_t> Bytes(const std::string& path, const toml::node& n) {
+  if (auto i = n.value<std::int64_t>()) return *i;
+  if (auto s = n.value<std::string>()) {
+    std::string v = base::ToLower(*s);
+    std::int64_t mult = 1;
+    auto ends = [&](std::string_view suf) {
+      return v.size() > suf.size() && v.compare(v.size() - suf.size(), suf.size(), suf) == 0;
+    };
+    if (ends("tb")) mult = 1LL << 40;
+    else if (ends("gb")) mult = 1LL << 30;
+    else if (ends("mb")) mult = 1LL << 20;
+    else if (ends("kb")) mult = 1LL << 10;
+    try {
+      return static_cast<std::int64_t>(std::stod(v) * static_cast<double>(mult));
+    } catch (...) {
+    }
+  }
+  return KeyError(path, n, "lint.large_bytes must be bytes or a size like \"1GB\"", "");
+}
+
+}  // namespace
+
+// Parses "15" or "14.3" into major/minor.
+static bool ParseVersion(std::string_view s, int* major, int* minor) {
+  try {
+    size_t dot = s.find('.');
+    *major = std::stoi(std::string(s.substr(0, dot)));
+    *minor = dot == std::string_view::npos ? -1 : std::stoi(std::string(s.substr(dot + 1)));
+    return *major >= 9 && *major < 100;
+  } catch (...) {
+    return false;
+  }
+}
+
+Result<LintConfig> LoadLintConfig(const Options& options) {
+  LintConfig c;
+  c.ledger_table = options.ledger_table;
+  c.engine_lock_timeout = options.lock_timeout.count() > 0;
+  c.engine_statement_timeout = options.statement_timeout.has_value();
+  c.protected_patterns.push_back(options.ledger_table);
+  if (options.config_path.empty()) return c;
+  toml::table doc;
+  try {
+    doc = toml::parse_file(options.config_path);
+  } catch (const toml::parse_error& e) {
+    return Status(ErrorCode::kConfig, std::string(e.description()))
+        .WithSpan({options.config_path, static_cast<int>(e.source().begin.line),
+                   static_cast<int>(e.source().begin.column)});
+  }
+  const toml::table* lint = doc["lint"].as_table();
+  if (!lint) return c;
+  const std::string& path = options.config_path;
+  for (const auto& [k, n] : *lint) {
+    std::string_view key = k.str();
+    if (key == "pg_version") {
+      std::string v = n.is_integer() ? std::to_string(*n.value<std::int64_t>())
+                                     : std::string(n.value<std::string>().value_or(""));
+      if (!ParseVersion(v, &c.pg_version, &c.pg_minor)) {
+        return KeyError(path, n, "lint.pg_version must be a PostgreSQL version like 15 or \"14.3\"", "");
+      }
+      c.pg_version_source = "config";
+    } else if (key == "gate" || key == "fail_on") {
+      auto s = ParseSeverity(n.value<std::string>().value_or(""));
+      if (!s) return KeyError(path, n, fmt::format("lint.{} must be info, warning or error", key), "");
+      (key == "gate" ? c.gate : c.fail_on) = *s;
+    } else if (key == "grant_roles") {
+      STRATA_ASSIGN_OR_RETURN(c.grant_allow_roles, Strings(path, n, key));
+    } else if (key == "protected") {
+      STRATA_ASSIGN_OR_RETURN(auto v, Strings(path, n, key));
+      c.protected_patterns.insert(c.protected_patterns.end(), v.begin(), v.end());
+    } else if (key == "disable" || key == "enable") {
+      STRATA_ASSIGN_OR_RETURN(auto v, Strings(path, n, key));
+      (key == "disable" ? c.disabled : c.enabled).insert(v.begin(), v.end());
+    } else if (key == "vague_names") {
+      STRATA_ASSIGN_OR_RETURN(c.vague_names, Strings(path, n, key));
+    } else if (key == "large_rows") {
+      auto v = n.value<std::int64_t>();
+      if (!v) return KeyError(path, n, "lint.large_rows must be an integer", "");
+      c.large_rows = *v;
+    } else if (key == "large_bytes") {
+      STRATA_ASSIGN_OR_RETURN(c.large_bytes, Bytes(path, n));
+    } else if (key == "severity") {
+      const toml::table* t = n.as_table();
+      if (!t) return KeyError(path, n, "lint.severity must be a table rule = \"error\"", "");
+      for (const auto& [rk, rv] : *t) {
+        auto s = ParseSeverity(rv.value<std::string>().value_or(""));
+        if (!s) return KeyError(path, rv, "severity must be info, warning or error", "");
+        c.severity_overrides[std::string(rk.str())] = *s;
+      }
+    } else {
+      return KeyError(path, n, fmt::format("unknown key `lint.{}`", key),
+                      "known: pg_version, gate, fail_on, grant_roles, protected, disable, "
+                      "enable, severity, large_rows, large_bytes, vague_names");
+    }
+  }
+  return c;
+}
+
+}  // namespace strata::lint

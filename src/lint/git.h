@@ -1,0 +1,31 @@
+// Change-awareness for `strata lint --since <ref>`: which files under the given paths were added
+// or modified since a git ref, and the content a file had at that ref (to flag edits of
+// migrations that were already merged, i.e. may be applied somewhere). Runs `git` as a child
+// process in the file's directory; a seam (GitRunner) lets tests fake it. Thread-compatible.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/result.h"
+
+namespace strata::lint {
+
+// Runs `git <args>` in `dir`; returns stdout, or an error when git fails.
+using GitRunner = std::function<Result<std::string>(const std::string& dir,
+                                                    const std::vector<std::string>& args)>;
+GitRunner SystemGit();
+
+struct GitChange {
+  std::string path;  // absolute
+  char status = 'M'; // 'A' added, 'M' modified, 'R' renamed
+};
+
+// Files changed since `ref` (committed or in the working tree, plus untracked) under `dir`.
+// Errors: kUsage when `ref` is unknown or `dir` is not in a git work tree.
+Result<std::vector<GitChange>> ChangedSince(const GitRunner& git, const std::string& dir,
+                                            const std::string& ref);
+
+}  // namespace strata::lint

@@ -1,0 +1,474 @@
+#include "lint/linter.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/text.h"
+#include "db/connection.h"
+#include "lint/registry.h"
+#include "lint/risk.h"
+#include "lint/suppress.h"
+#include "migrate/discovery.h"
+#include "sql/directives.h"
+
+namespace strata::lint {
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo: return "info";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+  }
+  return "warning";
+}
+
+std::optional<Severity> ParseSeverity(std::string_view s) {
+  if (s == "info" || s == "note") return Severity::kInfo;
+  if (s == "warning" || s == "warn") return Severity::kWarning;
+  if (s == "error") return Severity::kError;
+  return std::nullopt;
+}
+
+int LintResult::CountAtLeast(Severity threshold) const {
+  int n = 0;
+  for (const auto& f : findings) {
+    if (!f.suppressed && f.severity >= threshold) ++n;
+  }
+  return n;
+}
+
+const TableStats* Context::Stats(const analysis::TableRef& t) const {
+  if (!live_) return nullptr;
+  auto it = live_->tables.find(t.Key());
+  if (it == live_->tables.end() && t.schema.empty()) it = live_->tables.find("public." + t.name);
+  return it == live_->tables.end() ? nullptr : &it->second;
+}
+
+void Context::Report(std::string message, std::string help, std::int64_t location) {
+  size_t offset = stmt_->parsed->offset;
+  if (location >= 0) {
+    size_t o = stmt_->parsed->location_base + static_cast<size_t>(location);
+    if (o >= offset && o <= offset + stmt_->parsed->length) offset = o;
+  }
+  ReportAt(file_.LineOf(offset), file_.ColumnOf(offset), std::move(message), std::move(help));
+}
+
+void Context::ReportAt(int line, int column, std::string message, std::string help) {
+  Finding f;
+  f.rule_id = std::string(rule_id_);
+  f.rule_name = std::string(rule_name_);
+  f.severity = severity_;
+  f.file = file_.path;
+  f.line = line;
+  f.column = column;
+  f.message = std::move(message);
+  f.help = std::move(help);
+  f.source_line = std::string(file_.lines->Line(file_.text, line));
+  f.statement_index = stmt_ ? static_cast<int>(stmt_->index) : -1;
+  out_->push_back(std::move(f));
+}
+
+namespace {
+
+std::string HumanBytes(std::int64_t b) {
+  if (b < 0) return "?";
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string Thousands(std::int64_t n) {
+  std::string s = std::to_string(n < 0 ? 0 : n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+bool RuleEnabled(const RuleInfo& r, const LintConfig& c) {
+  std::string id(r.id), name(r.name);
+  if (c.disabled.count(id) || c.disabled.count(name)) return false;
+  if (r.default_on) return true;
+  return c.enabled.count(id) || c.enabled.count(name);
+}
+
+Severity RuleSeverity(const RuleInfo& r, const LintConfig& c) {
+  if (auto it = c.severity_overrides.find(std::string(r.id)); it != c.severity_overrides.end()) {
+    return it->second;
+  }
+  if (auto it = c.severity_overrides.find(std::string(r.name)); it != c.severity_overrides.end()) {
+    return it->second;
+  }
+  return r.severity;
+}
+
+std::string_view SetName(analysis::JsonRef body) { return body.Get("name").Str(); }
+
+bool SetValueIsZero(analysis::JsonRef body) {
+  analysis::JsonRef args = body.Get("args");
+  if (args.size() == 0) return true;
+  std::string v = analysis::ConstText(args.At(0));
+  return v == "0" || v == "0s" || v == "0ms";
+}
+
+// Advances the file state past `sa`.
+void Advance(FileState& st, const analysis::StatementAnalysis& sa) {
+  using analysis::StatementKind;
+  const auto& f = sa.facts;
+  if (f.kind == StatementKind::kSet) {
+    analysis::JsonRef b = sa.node().NodeBody();
+    std::string name = base::ToLower(SetName(b));
+    std::string_view kind = b.Get("kind").Str();
+    bool reset = kind == "VAR_RESET" || kind == "VAR_SET_DEFAULT" || SetValueIsZero(b);
+    if (name == "lock_timeout") st.lock_timeout_set = !reset;
+    if (name == "statement_timeout") st.statement_timeout_set = !reset;
+  } else if (f.kind == StatementKind::kTransaction) {
+    std::string_view kind = sa.node().NodeBody().Get("kind").Str();
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+      st.explicit_txn = true;
+      st.in_txn = true;
+    } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
+               kind == "TRANS_STMT_COMMIT_PREPARED" || kind == "TRANS_STMT_PREPARE") {
+      st.explicit_txn = false;
+      st.in_txn = false;
+      st.access_exclusive_at = -1;
+    }
+  }
+  if (f.lock == analysis::LockMode::kAccessExclusive && !f.target.empty() && !f.target_is_new &&
+      st.access_exclusive_at < 0 && st.InTransaction()) {
+    st.access_exclusive_at = static_cast<int>(sa.index);
+    st.access_exclusive_table = f.target.Display();
+  }
+  if (!st.InTransaction()) st.access_exclusive_at = -1;
+}
+
+std::string DescriptionOf(std::string_view script) {
+  std::string s(script);
+  auto slash = s.find_last_of('/');
+  if (slash != std::string::npos) s = s.substr(slash + 1);
+  auto dot = s.find('.');
+  if (dot != std::string::npos) s = s.substr(0, dot);
+  auto sep = s.find("__");
+  if (sep != std::string::npos) s = s.substr(sep + 2);
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+// Replaces the content of '...' literals with *** on lines that mention a password or secret,
+// so a literal credential found by literal-secret is not printed by the report itself.
+std::string MaskSecretLiterals(std::string s) {
+  std::string lower = base::ToLower(s);
+  if (lower.find("password") == std::string::npos && lower.find("secret") == std::string::npos) {
+    return s;
+  }
+  std::string out;
+  bool in = false;
+  for (char c : s) {
+    if (c == '\'') {
+      if (!in) out += "'***";
+      else out.push_back(c);
+      in = !in;
+      continue;
+    }
+    if (!in) out.push_back(c);
+  }
+  return out;
+}
+
+StatementReport MakeStatementReport(const analysis::StatementAnalysis& sa, const LiveInfo* live) {
+  StatementReport r;
+  r.line = sa.line;
+  r.column = sa.column;
+  const auto& f = sa.facts;
+  r.kind = std::string(analysis::StatementKindName(f.kind));
+  std::string_view text = sa.text();
+  r.summary = std::string(text.substr(0, text.find('\n')));
+  if (r.summary.size() > 120) r.summary = r.summary.substr(0, 117) + "...";
+  r.summary = MaskSecretLiterals(r.summary);
+  r.target = f.target.Display();
+  r.target_is_new = f.target_is_new;
+  r.lock = std::string(analysis::LockModeName(f.lock));
+  r.blocks_reads = f.BlocksReads() && !f.target_is_new;
+  r.blocks_writes = f.BlocksWrites() && !f.target_is_new;
+  r.rewrite = f.rewrite;
+  r.scan = f.scan;
+  r.concurrent = f.concurrent;
+  r.reasons = f.reasons;
+  for (const auto& o : f.other_locks) {
+    r.other_locks.push_back(fmt::format("{} on {}", analysis::LockModeName(o.mode), o.table.Display()));
+  }
+  if (live && !f.target.empty()) {
+    auto it = live->tables.find(f.target.Key());
+    if (it == live->tables.end() && f.target.schema.empty()) {
+      it = live->tables.find("public." + f.target.name);
+    }
+    if (it != live->tables.end()) r.size = it->second;
+  }
+  return r;
+}
+
+}  // namespace
+
+LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
+                const LiveInfo* live) {
+  LintResult result;
+  result.pg_version = config.pg_version;
+  result.pg_version_source = config.pg_version_source;
+  result.live = live != nullptr;
+  analysis::SchemaModel model;
+
+  // Enabled rules by scope, with their effective severity.
+  struct Active {
+    const RuleInfo* rule;
+    Severity severity;
+  };
+  std::vector<Active> stmt_rules, file_rules;
+  for (const auto& r : AllRules()) {
+    if (!RuleEnabled(r, config) || r.scope == Scope::kMeta) continue;
+    (r.scope == Scope::kStatement ? stmt_rules : file_rules).push_back({&r, RuleSeverity(r, config)});
+  }
+  auto meta_enabled = [&](std::string_view name) {
+    const RuleInfo* r = FindRule(name);
+    return r && RuleEnabled(*r, config);
+  };
+
+  for (const LintInput& in : inputs) {
+    MigrationInfo mi;
+    mi.script = in.script;
+    mi.description = DescriptionOf(in.script);
+    mi.repeatable = in.repeatable || in.script.rfind("R__", 0) == 0;
+    mi.versioned = !mi.repeatable;
+
+    FileState state;
+    state.transactional = state.in_txn = config.default_transactional;
+    state.lock_timeout_set = config.engine_lock_timeout;
+    state.statement_timeout_set = config.engine_statement_timeout;
+    std::vector<Finding> file_findings;
+    std::vector<Finding> meta;
+    // Directives: transaction mode and timeouts; a bad directive is a finding.
+    auto settings = sql::ParseDirectives(in.text, in.path);
+    if (settings) {
+      state.transactional = settings->transactional;
+      state.in_txn = settings->transactional;
+      if (settings->lock_timeout) state.lock_timeout_set = settings->lock_timeout->count() > 0;
+      if (settings->statement_timeout) {
+        state.statement_timeout_set = settings->statement_timeout->count() > 0;
+      }
+    } else if (in.pending && meta_enabled("bad-directive")) {
+      Finding f;
+      f.rule_id = "SY105";
+      f.rule_name = "bad-directive";
+      f.severity = Severity::kError;
+      f.file = in.path;
+      f.line = settings.error().span().line;
+      f.column = 1;
+      f.message = settings.error().message();
+      f.help = settings.error().hint().empty() ? "fix the directive; see docs/formats/directives.md"
+                                               : settings.error().hint();
+      meta.push_back(std::move(f));
+    }
+
+    if (!in.changed_after_apply.empty() && meta_enabled("applied-migration-changed")) {
+      Finding f;
+      f.rule_id = "SY106";
+      f.rule_name = "applied-migration-changed";
+      f.severity = Severity::kError;
+      f.file = in.path;
+      f.line = 1;
+      f.column = 1;
+      f.message = fmt::format("{} is already applied and was edited ({}); applied migrations are immutable",
+                              in.script, in.changed_after_apply);
+      f.help = "restore the applied content and put the change in a new migration";
+      meta.push_back(std::move(f));
+    }
+    MigrationReport mr;
+    mr.path = in.path;
+    Context* ctx_ptr = nullptr;
+    auto observe = [&](const analysis::FileAnalysis& fa, const analysis::StatementAnalysis& sa,
+                       const analysis::SchemaModel& m) {
+      (void)fa;
+      if (in.pending) {
+        Context& ctx = *ctx_ptr;
+        ctx.Bind(&sa, &m);
+        if (sa.parse_failed()) {
+          Finding f;
+          f.rule_id = "SY101";
+          f.rule_name = "parse-error";
+          f.severity = Severity::kError;
+          f.file = in.path;
+          size_t off = std::min(sa.parsed->error_offset, in.text.size());
+          if (off < sa.parsed->offset) off = sa.parsed->offset;
+          f.line = fa.LineOf(off);
+          f.column = fa.ColumnOf(off);
+          f.message = fmt::format("PostgreSQL cannot parse this statement: {}", sa.parsed->error);
+          f.help = "fix the syntax; PostgreSQL would reject the migration at this point";
+          f.source_line = std::string(fa.lines->Line(fa.text, f.line));
+          f.statement_index = static_cast<int>(sa.index);
+          file_findings.push_back(std::move(f));
+        } else {
+          for (const Active& a : stmt_rules) {
+            ctx.SetRule(a.rule->id, a.rule->name, a.severity);
+            a.rule->check(ctx);
+          }
+        }
+        mr.statements.push_back(MakeStatementReport(sa, live));
+      }
+      Advance(state, sa);
+    };
+    // The Context needs the FileAnalysis, which exists only once AnalyzeFile starts; bind it
+    // through a small shim the first time the observer runs.
+    std::unique_ptr<Context> ctx;
+    std::unique_ptr<analysis::FileAnalysis> fa;
+    auto shim = [&](const analysis::FileAnalysis& f, const analysis::StatementAnalysis& sa,
+                    const analysis::SchemaModel& m) {
+      if (!ctx) {
+        ctx = std::make_unique<Context>(config, f, mi, state, live, &file_findings);
+        ctx_ptr = ctx.get();
+      }
+      observe(f, sa, m);
+    };
+    fa = analysis::AnalyzeFile(in.text, in.path, model, config.pg_version, in.pending, shim);
+    result.statements += in.pending ? fa->statements.size() : 0;
+    result.bytes += in.pending ? in.text.size() : 0;
+    if (!in.pending) continue;
+    if (!ctx) ctx = std::make_unique<Context>(config, *fa, mi, state, live, &file_findings);
+    ctx->Bind(nullptr, &model);
+    for (const Active& a : file_rules) {
+      ctx->SetRule(a.rule->id, a.rule->name, a.severity);
+      a.rule->check(*ctx);
+    }
+
+    // Live size: escalate size-sensitive findings on large tables, and say the size.
+    if (live) {
+      for (Finding& f : file_findings) {
+        if (f.statement_index < 0) continue;
+        const auto& sa = fa->statements[static_cast<size_t>(f.statement_index)];
+        const RuleInfo* r = FindRule(f.rule_id);
+        if (!r || sa.facts.target.empty()) continue;
+        const TableStats* ts = ctx->Stats(sa.facts.target);
+        if (!ts) continue;
+        f.size_note = fmt::format("{}: ~{} rows, {}", sa.facts.target.Display(),
+                                  Thousands(ts->rows), HumanBytes(ts->bytes));
+        if (r->size_sensitive && (ts->rows >= config.large_rows || ts->bytes >= config.large_bytes) &&
+            f.severity < Severity::kError) {
+          f.severity = Severity::kError;
+          f.escalated = true;
+        }
+      }
+    }
+
+    // Suppressions.
+    auto sup = ParseSuppressions(in.text, in.path, *fa);
+    ApplySuppressions(sup, file_findings, *fa, config, meta_enabled, &meta);
+    for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
+
+    ClassifyMigration(*fa, mi, file_findings, config, live, &mr);
+    for (const auto& f : file_findings) mr.findings += f.suppressed ? 0 : 1;
+    for (const auto& f : meta) mr.findings += f.suppressed ? 0 : 1;
+    for (auto& f : meta) file_findings.push_back(std::move(f));
+    for (auto& f : file_findings) f.source_line = MaskSecretLiterals(std::move(f.source_line));
+    std::stable_sort(file_findings.begin(), file_findings.end(),
+                     [](const Finding& a, const Finding& b) {
+                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
+    for (auto& f : file_findings) result.findings.push_back(std::move(f));
+    result.migrations.push_back(std::move(mr));
+  }
+  return result;
+}
+
+Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
+                                          const std::vector<std::string>& ignore_patterns) {
+  namespace fs = std::filesystem;
+  std::vector<LintInput> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> ignored;
+      auto files = migrate::ReadLocations({p}, ignore_patterns, &ignored);
+      if (!files) return files.error();
+      std::vector<migrate::SourceFile> sql_files;
+      for (auto& f : *files) {
+        if (f.script.size() >= 4 && f.script.compare(f.script.size() - 4, 4, ".sql") == 0) {
+          sql_files.push_back(f);
+        }
+      }
+      auto set = migrate::Resolve(sql_files);
+      if (set) {
+        for (auto& m : set->migrations) {
+          out.push_back({m.path, m.script, m.text, true, m.kind == migrate::Kind::kRepeatable});
+        }
+      } else {
+        // Not a strata location (another tool's naming): lint every .sql file in path order.
+        std::sort(sql_files.begin(), sql_files.end(),
+                  [](const auto& a, const auto& b) { return a.path < b.path; });
+        for (auto& f : sql_files) {
+          out.push_back({f.path, f.script, base::NormalizeText(f.bytes), true, false});
+        }
+      }
+      continue;
+    }
+    std::ifstream in(p, std::ios::binary);
+    if (!in) {
+      return Status(ErrorCode::kIo, fmt::format("cannot read {}", p))
+          .WithHint("check the path; `strata lint` takes migration files or directories");
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string script = fs::path(p).filename().string();
+    out.push_back({p, script, base::NormalizeText(ss.str()), true, script.rfind("R__", 0) == 0});
+  }
+  return out;
+}
+
+Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
+  LiveInfo li;
+  li.server_major = c.ServerMajorVersion();
+  li.server_version = c.ServerVersion();
+  if (c.dialect() != db::Dialect::kPostgres) return li;
+  auto q = c.Query(
+      "SELECT n.nspname, c.relname, c.reltuples::bigint, pg_total_relation_size(c.oid) "
+      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema') "
+      "AND n.nspname NOT LIKE 'pg_toast%'");
+  if (!q) return q.error();
+  for (const auto& row : q->rows) {
+    if (row.size() < 4 || !row[0] || !row[1]) continue;
+    TableStats ts;
+    ts.rows = row[2] ? std::stoll(*row[2]) : -1;
+    ts.bytes = row[3] ? std::stoll(*row[3]) : -1;
+    analysis::TableRef t{*row[0], *row[1]};
+    li.tables[t.Key()] = ts;
+    if (*row[0] == "public") li.tables["public." + *row[1]] = ts;
+  }
+  return li;
+}
+
+Result<LintResult> LintPending(const Options& options,
+                               const std::vector<const migrate::Migration*>& pending,
+                               db::Connection* live) {
+  STRATA_ASSIGN_OR_RETURN(LintConfig config, LoadLintConfig(options));
+  std::optional<LiveInfo> li;
+  if (live && live->dialect() == db::Dialect::kPostgres) {
+    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live));
+    if (li->server_major > 0) {
+      config.pg_version = li->server_major;
+      config.pg_version_source = "live";
+    }
+  }
+  std::vector<LintInput> inputs;
+  inputs.reserve(pending.size());
+  for (const migrate::Migration* m : pending) {
+    inputs.push_back({m->path, m->script, m->text, true, m->kind == migrate::Kind::kRepeatable});
+  }
+  return Lint(inputs, config, li ? &*li : nullptr);
+}
+
+}  // namespace strata::lint

@@ -1,0 +1,116 @@
+// The linter: runs the rule catalogue over migration files in order, against one pending-set
+// model, and returns findings, per-statement lock analysis, a risk class per migration (seed
+// 003's strictness matrix) and every `-- strata:allow` suppression with what it suppressed.
+// Static by default; given LiveInfo (read from a connected PostgreSQL) it knows the server
+// version and table sizes and escalates size-sensitive rules on large tables.
+// Functions are reentrant; a LintResult is a plain value.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lint/rule.h"
+#include "strata/options.h"
+#include "strata/result.h"
+
+namespace strata::db {
+class Connection;
+}
+namespace strata::migrate {
+struct Migration;
+}
+
+namespace strata::lint {
+
+// One file to lint.
+struct LintInput {
+  std::string path;    // for messages (as the user gave it)
+  std::string script;  // file name ("V3__add_index.sql")
+  std::string text;    // normalised content
+  bool pending = true; // false: applied already; read for the model only, not reported
+  bool repeatable = false;
+  // Set when the file is already applied (ledger) or merged (git) and its content changed
+  // since: says how we know ("checksum differs from the ledger", "modified since origin/main").
+  std::string changed_after_apply;
+};
+
+struct StatementReport {
+  int line = 0;
+  int column = 0;
+  std::string kind;     // "create-index"
+  std::string summary;  // first line of the statement
+  std::string target;   // "public.orders" or ""
+  bool target_is_new = false;
+  std::string lock;     // "SHARE", "" for none
+  bool blocks_reads = false;
+  bool blocks_writes = false;
+  bool rewrite = false;
+  bool scan = false;
+  bool concurrent = false;
+  std::vector<std::string> reasons;
+  std::vector<std::string> other_locks;  // "SHARE ROW EXCLUSIVE on users"
+  TableStats size;                        // live size of the target when known
+};
+
+struct MigrationReport {
+  std::string path;
+  std::string risk_class;                 // the strictest class that applies
+  std::vector<std::string> classes;       // every class that applies
+  std::vector<std::string> gates;         // lifecycle gates the classes require
+  std::vector<StatementReport> statements;
+  int findings = 0;                       // unsuppressed
+};
+
+struct SuppressionRecord {
+  std::string file;
+  int line = 0;
+  std::vector<std::string> rules;  // as written
+  std::string reason;
+  bool file_scope = false;
+  int used = 0;  // findings it suppressed
+};
+
+struct LintResult {
+  Status status;  // not ok only for I/O or connection errors, never for findings
+  std::vector<Finding> findings;  // suppressed ones included (suppressed = true)
+  std::vector<MigrationReport> migrations;
+  std::vector<SuppressionRecord> suppressions;
+  int pg_version = 15;
+  std::string pg_version_source;  // "default", "config", "live", "flag"
+  bool live = false;
+  size_t statements = 0;
+  size_t bytes = 0;
+
+  // Unsuppressed findings at or above `threshold`.
+  int CountAtLeast(Severity threshold) const;
+};
+
+// Lints `inputs` in order. Never fails on SQL: parse errors are findings.
+LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
+                const LiveInfo* live = nullptr);
+
+// Reads [lint] from the project's strata.toml (options.config_path) into a LintConfig, and
+// takes the ledger table and engine timeouts from `options`. Errors: kConfig with file:line
+// for unknown keys or wrong types.
+Result<LintConfig> LoadLintConfig(const Options& options);
+
+// Reads the server version and pg_class row estimates and sizes of every ordinary table.
+// Errors: kConnection from the driver. Only PostgreSQL connections have anything to read.
+Result<LiveInfo> ReadLiveInfo(db::Connection& connection);
+
+// The apply-time gate: lints `pending` (in apply order) as the pending set, live-aware when
+// `live` is a PostgreSQL connection (server version and sizes). The caller refuses to apply
+// when result.CountAtLeast(gate) > 0; suppressions with used > 0 are the accepted ones to
+// record in the ledger. Errors: kConfig ([lint] invalid), kConnection (reading pg_class).
+Result<LintResult> LintPending(const Options& options,
+                               const std::vector<const migrate::Migration*>& pending,
+                               db::Connection* live);
+
+// Loads files and directories the way `strata lint` does: a directory is a migration location
+// (engine discovery and order; files that do not follow V/R naming are linted in path order).
+// Errors: kIo naming the path.
+Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
+                                          const std::vector<std::string>& ignore_patterns);
+
+}  // namespace strata::lint

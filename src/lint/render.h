@@ -1,0 +1,22 @@
+// Renderers over LintResult: compiler-style text (file:line:col: severity[id]: message, the
+// source line, a caret, the fix), JSON (everything, including lock analysis and risk classes),
+// SARIF 2.1.0 for code scanning, and GitHub Actions workflow annotations. Secrets are redacted
+// in every rendered string. Stateless; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "lint/linter.h"
+
+namespace strata::lint {
+
+std::string RenderText(const LintResult& r, Severity fail_on);
+nlohmann::json RenderJson(const LintResult& r, Severity fail_on);
+nlohmann::json RenderSarif(const LintResult& r);
+std::string RenderGithub(const LintResult& r);
+// `--rules`: one line per rule (id, name, severity, summary).
+std::string RenderRuleList();
+nlohmann::json RuleListJson();
+
+}  // namespace strata::lint

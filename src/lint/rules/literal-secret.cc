@@ -1,0 +1,38 @@
+// PO102 literal-secret: a literal password or secret in a migration. The doc is literal-secret.md; cases are in literal-secret.test.
+#include <algorithm>
+
+#include "lint/rules/helpers.h"
+
+namespace strata::lint {
+
+void CheckLiteralSecret(Context& ctx) {
+  using namespace rules;  // NOLINT
+  JsonRef node = ctx.stmt()->node();
+  bool found = false;
+  std::int64_t loc = -1;
+  analysis::WalkJson(node, [&](JsonRef n) {
+    if (found) return false;
+    if (JsonRef d = n.As("DefElem")) {
+      std::string_view name = d.Get("defname").Str();
+      if (name == "password" || name == "secret" || name == "passfile") {
+        JsonRef arg = d.Get("arg");
+        if (arg && !analysis::ConstText(arg).empty()) {
+          found = true;
+          loc = Loc(d);
+          return false;
+        }
+      }
+    }
+    return true;
+  });
+  if (!found) {
+    // CREATE USER MAPPING / SERVER options, and literal connection strings with a password.
+    std::string lower = base::ToLower(ctx.stmt()->text());
+    if (lower.find("password=") != std::string::npos || lower.find("password '") != std::string::npos) found = true;
+  }
+  if (!found) return;
+  ctx.Report("a literal password in the migration: it lands in the repository, the ledger and every log that prints SQL",
+             "set passwords outside migrations (a secret store, or a ${placeholder} with secret = true in strata.toml)", loc);
+}
+
+}  // namespace strata::lint

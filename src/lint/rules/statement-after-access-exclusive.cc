@@ -1,0 +1,23 @@
+// LK108 statement-after-access-exclusive: more work in the same transaction after taking ACCESS EXCLUSIVE widens the lock window. The doc is statement-after-access-exclusive.md; cases are in statement-after-access-exclusive.test.
+#include <algorithm>
+
+#include "lint/rules/helpers.h"
+
+namespace strata::lint {
+
+void CheckStatementAfterAccessExclusive(Context& ctx) {
+  using namespace rules;  // NOLINT
+  const auto& st = ctx.state();
+  if (st.access_exclusive_at < 0 || !st.InTransaction()) return;
+  const auto& f = ctx.facts();
+  if (f.kind == StatementKind::kSet || f.kind == StatementKind::kTransaction ||
+      f.kind == StatementKind::kComment) return;
+  // Only heavy follow-ups matter: a scan, a rewrite, DML or another blocking lock.
+  bool heavy = f.rewrite || f.scan || f.dml || (f.lock >= LockMode::kShare && !f.target_is_new);
+  if (!heavy) return;
+  ctx.Report(fmt::format("the ACCESS EXCLUSIVE lock on `{}` taken at statement {} is still held while this statement runs; reads and writes wait the whole time",
+                         st.access_exclusive_table, st.access_exclusive_at + 1),
+             "commit right after the statement that takes ACCESS EXCLUSIVE: split the migration");
+}
+
+}  // namespace strata::lint

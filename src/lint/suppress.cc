@@ -1,0 +1,139 @@
+#include "lint/suppress.h"
+
+#include <fmt/format.h>
+
+#include "base/text.h"
+#include "lint/registry.h"
+
+namespace strata::lint {
+
+std::vector<Suppression> ParseSuppressions(std::string_view text, const std::string& path,
+                                           const analysis::FileAnalysis& file) {
+  std::vector<Suppression> out;
+  if (text.find("strata:allow") == std::string_view::npos) return out;
+  int line_no = 0;
+  int first_stmt_line = file.statements.empty() ? 1 << 30 : file.statements.front().line;
+  for (std::string_view line : base::SplitLines(text)) {
+    ++line_no;
+    std::string_view t = base::Trim(line);
+    if (t.substr(0, 2) != "--") continue;
+    std::string_view rest = base::Trim(t.substr(2));
+    if (rest.substr(0, 12) != "strata:allow") continue;
+    rest = base::Trim(rest.substr(12));
+    Suppression s;
+    s.record.file = path;
+    s.record.line = line_no;
+    s.column = static_cast<int>(line.find("--")) + 1;
+    // Rules up to the first blank, then key="value" pairs.
+    size_t sp = rest.find_first_of(" \t");
+    std::string_view rules = rest.substr(0, sp);
+    std::string_view tail = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
+    while (!rules.empty()) {
+      size_t comma = rules.find(',');
+      std::string_view r = base::Trim(rules.substr(0, comma));
+      if (!r.empty()) s.record.rules.emplace_back(r);
+      if (comma == std::string_view::npos) break;
+      rules = rules.substr(comma + 1);
+    }
+    size_t rpos = tail.find("reason=");
+    if (rpos != std::string_view::npos) {
+      std::string_view v = tail.substr(rpos + 7);
+      if (!v.empty() && (v[0] == '"' || v[0] == '\'')) {
+        char q = v[0];
+        size_t end = v.find(q, 1);
+        s.record.reason = std::string(v.substr(1, end == std::string_view::npos ? v.size() - 1 : end - 1));
+      } else {
+        s.record.reason = std::string(base::Trim(v.substr(0, v.find_first_of(" \t"))));
+      }
+    }
+    s.record.file_scope = line_no < first_stmt_line;
+    if (!s.record.file_scope) {
+      for (const auto& st : file.statements) {
+        if (st.line > line_no) {
+          s.statement_index = static_cast<int>(st.index);
+          break;
+        }
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& findings,
+                       const analysis::FileAnalysis& file, const LintConfig& config,
+                       const std::function<bool(std::string_view)>& meta_enabled,
+                       std::vector<Finding>* meta) {
+  (void)config;
+  auto make = [&](const Suppression& s, std::string_view id, std::string_view name, Severity sev,
+                  std::string message, std::string help) {
+    Finding f;
+    f.rule_id = std::string(id);
+    f.rule_name = std::string(name);
+    f.severity = sev;
+    f.file = s.record.file;
+    f.line = s.record.line;
+    f.column = s.column;
+    f.message = std::move(message);
+    f.help = std::move(help);
+    f.source_line = std::string(file.lines->Line(file.text, s.record.line));
+    return f;
+  };
+  for (auto& s : sups) {
+    std::vector<const RuleInfo*> rules;
+    for (const auto& name : s.record.rules) {
+      const RuleInfo* r = FindRule(name);
+      if (!r) {
+        if (meta_enabled("suppression-unknown-rule")) {
+          std::string best;
+          size_t best_d = 4;
+          for (const auto& k : AllRules()) {
+            size_t d = base::EditDistance(name, k.name);
+            if (d < best_d) {
+              best_d = d;
+              best = std::string(k.name);
+            }
+          }
+          meta->push_back(make(s, "SY103", "suppression-unknown-rule", Severity::kError,
+                               fmt::format("`-- strata:allow {}` names no known rule", name),
+                               best.empty() ? "run `strata lint --rules` for the rule names"
+                                            : fmt::format("did you mean `{}`?", best)));
+        }
+        continue;
+      }
+      rules.push_back(r);
+    }
+    if (s.record.rules.empty() && meta_enabled("suppression-unknown-rule")) {
+      meta->push_back(make(s, "SY103", "suppression-unknown-rule", Severity::kError,
+                           "`-- strata:allow` names no rule",
+                           "write `-- strata:allow <rule> reason=\"...\"`"));
+    }
+    if (s.record.reason.empty() && meta_enabled("suppression-missing-reason")) {
+      meta->push_back(make(s, "SY102", "suppression-missing-reason", Severity::kError,
+                           "suppression without a reason",
+                           "add reason=\"why this is safe here\"; it is recorded with the run"));
+    }
+    for (auto& f : findings) {
+      if (f.suppressed) continue;
+      if (!s.record.file_scope && f.statement_index != s.statement_index) continue;
+      for (const RuleInfo* r : rules) {
+        if (f.rule_id == r->id) {
+          f.suppressed = true;
+          f.suppression_reason = s.record.reason;
+          ++s.record.used;
+          break;
+        }
+      }
+    }
+    if (s.record.used == 0 && !rules.empty() && meta_enabled("unused-suppression")) {
+      meta->push_back(make(s, "SY104", "unused-suppression", Severity::kWarning,
+                           fmt::format("`-- strata:allow {}` suppresses nothing",
+                                       fmt::join(s.record.rules, ",")),
+                           s.record.file_scope
+                               ? "remove the directive"
+                               : "remove the directive, or move it right above the statement it is for"));
+    }
+  }
+}
+
+}  // namespace strata::lint

@@ -1,0 +1,33 @@
+// `-- strata:allow <rule>[,<rule>] reason="..."` suppressions. A directive before the file's
+// first statement covers the whole file; elsewhere it covers the next statement. A suppression
+// without a reason, naming an unknown rule, or suppressing nothing is itself a finding
+// (SY102, SY103, SY104). Pure functions; thread-safe.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/analysis.h"
+#include "lint/linter.h"
+
+namespace strata::lint {
+
+struct Suppression {
+  SuppressionRecord record;
+  int column = 1;
+  int statement_index = -1;  // covered statement, -1 for file scope
+};
+
+// Finds every allow directive in `text`.
+std::vector<Suppression> ParseSuppressions(std::string_view text, const std::string& path,
+                                           const analysis::FileAnalysis& file);
+
+// Marks covered findings suppressed, counts uses, and appends SY10x findings to `meta`.
+void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& findings,
+                       const analysis::FileAnalysis& file, const LintConfig& config,
+                       const std::function<bool(std::string_view)>& meta_enabled,
+                       std::vector<Finding>* meta);
+
+}  // namespace strata::lint

@@ -1,0 +1,159 @@
+// Cross-rule behaviour that the per-rule .test files cannot express: suppression scoping and
+// its meta findings, risk classes and gates, live-size escalation, version gating across
+// rules, and the rendered formats (text snapshot, JSON, SARIF, GitHub).
+#include <gtest/gtest.h>
+
+#include "lint/linter.h"
+#include "lint/render.h"
+
+namespace strata::lint {
+namespace {
+
+LintResult LintOne(const std::string& sql, LintConfig config = {}, const LiveInfo* live = nullptr,
+                   const std::string& script = "V1__add_things.sql") {
+  return Lint({{"db/migration/" + script, script, sql, true, false, ""}}, config, live);
+}
+
+int Count(const LintResult& r, const std::string& id, bool suppressed = false) {
+  int n = 0;
+  for (const auto& f : r.findings) n += f.rule_id == id && f.suppressed == suppressed;
+  return n;
+}
+
+TEST(Suppression, StatementScopeCoversOnlyTheNextStatement) {
+  auto r = LintOne(
+      "CREATE TABLE keep (id bigint);\n"
+      "-- strata:allow ban-drop-table reason=\"retired\"\n"
+      "DROP TABLE a;\n"
+      "DROP TABLE b;\n");
+  EXPECT_EQ(Count(r, "BC105", true), 1);
+  EXPECT_EQ(Count(r, "BC105", false), 1);
+  ASSERT_EQ(r.suppressions.size(), 1u);
+  EXPECT_EQ(r.suppressions[0].used, 1);
+  EXPECT_EQ(r.suppressions[0].reason, "retired");
+  EXPECT_FALSE(r.suppressions[0].file_scope);
+}
+
+TEST(Suppression, FileScopeBeforeFirstStatement) {
+  auto r = LintOne("-- strata:allow BC105,ban-truncate reason=\"cleanup\"\nDROP TABLE a;\nDROP TABLE b;\nTRUNCATE c;\n");
+  EXPECT_EQ(Count(r, "BC105", true), 2);
+  EXPECT_EQ(Count(r, "BC106", true), 1);
+  EXPECT_TRUE(r.suppressions[0].file_scope);
+  EXPECT_EQ(r.CountAtLeast(Severity::kError), 0);
+}
+
+TEST(Suppression, MissingReasonUnknownRuleAndUnusedAreFindings) {
+  auto r = LintOne(
+      "CREATE TABLE t (id bigint);\n"
+      "-- strata:allow ban-drop-table\n"
+      "DROP TABLE a;\n"
+      "-- strata:allow ban-drop-tabel reason=\"x\"\n"
+      "DROP TABLE b;\n"
+      "-- strata:allow renaming-column reason=\"x\"\n"
+      "CREATE TABLE u (id bigint);\n");
+  EXPECT_EQ(Count(r, "SY102"), 1);
+  EXPECT_EQ(Count(r, "SY103"), 1);
+  EXPECT_EQ(Count(r, "SY104"), 1);
+  for (const auto& f : r.findings) {
+    if (f.rule_id == "SY103") EXPECT_NE(f.help.find("ban-drop-table"), std::string::npos) << f.help;
+  }
+}
+
+TEST(Risk, ClassesAndGates) {
+  auto additive = LintOne("CREATE TABLE t (id bigint);");
+  EXPECT_EQ(additive.migrations[0].risk_class, "small-additive-ddl");
+  auto breaking = LintOne("ALTER TABLE quote RENAME COLUMN a TO b;");
+  EXPECT_EQ(breaking.migrations[0].risk_class, "breaking-ddl");
+  EXPECT_NE(std::find(breaking.migrations[0].gates.begin(), breaking.migrations[0].gates.end(),
+                      "compatibility matrix"),
+            breaking.migrations[0].gates.end());
+  auto large = LintOne("ALTER TABLE orders ALTER COLUMN a SET NOT NULL;");
+  EXPECT_EQ(large.migrations[0].risk_class, "large-table-ddl");
+  auto correction = LintOne("UPDATE orders SET a = 1 WHERE id = 7;");
+  EXPECT_EQ(correction.migrations[0].risk_class, "dml-correction");
+  auto backfill = LintOne("UPDATE orders SET a = 1;");
+  EXPECT_EQ(backfill.migrations[0].risk_class, "large-backfill");
+  auto grant = LintOne("GRANT SELECT ON orders TO app_ro;");
+  EXPECT_EQ(grant.migrations[0].risk_class, "security-grant");
+  auto reference = LintOne("INSERT INTO reason_code VALUES ('PRICE', 'Price');");
+  EXPECT_EQ(reference.migrations[0].risk_class, "reference-data");
+  auto logic = LintOne("CREATE VIEW v AS SELECT 1;", {}, nullptr, "R__views.sql");
+  EXPECT_EQ(logic.migrations[0].risk_class, "stored-logic");
+}
+
+TEST(Live, LargeTablesEscalateAndShowTheirSize) {
+  LiveInfo live;
+  live.server_major = 15;
+  live.tables["orders"] = {50'000'000, 12LL << 30};
+  live.tables["small"] = {100, 8192};
+  auto r = LintOne("ALTER TABLE orders ALTER COLUMN a SET NOT NULL;\nALTER TABLE small ALTER COLUMN a SET NOT NULL;\n",
+                   {}, &live);
+  int escalated = 0, plain = 0;
+  for (const auto& f : r.findings) {
+    if (f.rule_id != "CN107") continue;
+    EXPECT_FALSE(f.size_note.empty());
+    (f.escalated ? escalated : plain)++;
+    if (f.escalated) {
+      EXPECT_EQ(f.severity, Severity::kError);
+      EXPECT_NE(f.size_note.find("50,000,000"), std::string::npos) << f.size_note;
+    }
+  }
+  EXPECT_EQ(escalated, 1);
+  EXPECT_EQ(plain, 1);
+  EXPECT_EQ(r.migrations[0].statements[0].size.rows, 50'000'000);
+}
+
+TEST(Render, TextIsCompilerStyleWithCaretAndFix) {
+  auto r = LintOne("CREATE TABLE t (id bigint);\n  CREATE INDEX i ON orders (a);\n");
+  std::string text = RenderText(r, Severity::kError);
+  EXPECT_NE(text.find("db/migration/V1__add_things.sql:2:3: error[LK101]: CREATE INDEX without "
+                      "CONCURRENTLY takes a SHARE lock on `orders` (blocks writes)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n    CREATE INDEX i ON orders (a);\n    ^\n  fix: "), std::string::npos) << text;
+}
+
+TEST(Render, JsonCarriesLockAnalysisAndClasses) {
+  auto r = LintOne("CREATE INDEX i ON orders (a);");
+  auto j = RenderJson(r, Severity::kError);
+  EXPECT_FALSE(j["ok"].get<bool>());
+  auto st = j["migrations"][0]["statements"][0];
+  EXPECT_EQ(st["lock"], "SHARE");
+  EXPECT_TRUE(st["blocks"]["writes"].get<bool>());
+  EXPECT_FALSE(st["blocks"]["reads"].get<bool>());
+  EXPECT_TRUE(st["scan"].get<bool>());
+  EXPECT_EQ(j["migrations"][0]["risk_class"], "large-table-ddl");
+  EXPECT_EQ(j["findings"][0]["rule"], "LK101");
+}
+
+TEST(Render, SarifAndGithub) {
+  auto r = LintOne("DROP TABLE a;");
+  auto s = RenderSarif(r);
+  EXPECT_EQ(s["version"], "2.1.0");
+  EXPECT_EQ(s["runs"][0]["results"][0]["ruleId"], "BC105");
+  EXPECT_EQ(s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+  std::string gh = RenderGithub(r);
+  EXPECT_EQ(gh.rfind("::error file=db/migration/V1__add_things.sql,line=1,col=1,title=BC105 ban-drop-table::", 0), 0u) << gh;
+}
+
+TEST(Secrets, LiteralPasswordsAreNotPrinted) {
+  auto r = LintOne("CREATE ROLE reporting LOGIN PASSWORD 'hunter2';");
+  EXPECT_EQ(Count(r, "PO102"), 1);
+  std::string text = RenderText(r, Severity::kError);
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  EXPECT_EQ(RenderJson(r, Severity::kError).dump().find("hunter2"), std::string::npos);
+}
+
+TEST(Parse, ErrorIsAFindingWithPosition) {
+  auto r = LintOne("CREATE TABLE t (id bigint);\nALTER TABLE t ADD COLUMN;\n");
+  ASSERT_EQ(Count(r, "SY101"), 1);
+  for (const auto& f : r.findings) {
+    if (f.rule_id == "SY101") {
+      EXPECT_EQ(f.line, 2);
+      EXPECT_GT(f.column, 1);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace strata::lint
