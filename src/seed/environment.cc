@@ -83,6 +83,7 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
         if (!t) return tomlu::KeyError(path, n, fmt::format("environment `{}` must be a table", name));
         std::optional<Tier> tier = ParseTier(name);
         std::optional<std::set<SeedClass>> classes, approval;
+        const toml::node* classes_node = &n;
         for (auto&& [k2, n2] : *t) {
           if (k2.str() == "tier") {
             STRATA_ASSIGN_OR_RETURN(auto s, tomlu::Text(path, n2, "tier"));
@@ -93,6 +94,7 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
             }
           } else if (k2.str() == "classes") {
             STRATA_ASSIGN_OR_RETURN(classes, Classes(path, n2, "classes"));
+            classes_node = &n2;
           } else if (k2.str() == "require_approval") {
             STRATA_ASSIGN_OR_RETURN(approval, Classes(path, n2, "require_approval"));
           } else if (k2.str() == "url" || k2.str() == "description") {
@@ -112,7 +114,7 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
         if (classes) {
           if (classes->count(SeedClass::kTestOnly) && !TestOnlyAllowed(*tier)) {
             return tomlu::KeyError(
-                path, n, fmt::format("environment `{}` (tier {}) lists test-only", name,
+                path, *classes_node, fmt::format("environment `{}` (tier {}) lists test-only", name,
                                      TierName(*tier)),
                 "test fixtures never leave local and ci (invariant 7); remove test-only");
           }
