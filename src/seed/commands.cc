@@ -278,11 +278,24 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     if (plan.Changes() == 0 && plan.applied_checksum == plan.checksum) continue;  // idempotent
     auto start = base::MonotonicMillis();
     Status s = conn.Exec(conn.BeginSql());
-    int written = 0;
+    if (s.ok() && conn.dialect() == db::Dialect::kPostgres) {
+      // Never queue behind a long transaction holding the table (seed 001 §15).
+      s = conn.Exec(fmt::format("SET LOCAL lock_timeout = '{}ms'", options.lock_timeout.count()));
+    }
+    // Inserts and updates in manifest table order (parents first), then deletes in reverse
+    // (children first), so foreign keys hold throughout.
+    std::vector<const RowDiff*> order;
     for (const auto& rd : plan.rows) {
+      if (rd.action != RowAction::kDelete) order.push_back(&rd);
+    }
+    for (auto it = plan.rows.rbegin(); it != plan.rows.rend(); ++it) {
+      if (it->action == RowAction::kDelete) order.push_back(&*it);
+    }
+    int written = 0;
+    for (const RowDiff* rd : order) {
       if (!s.ok()) break;
-      if (rd.action == RowAction::kUnchanged || rd.action == RowAction::kDrift) continue;
-      s = ApplyRow(conn, rd);
+      if (rd->action == RowAction::kUnchanged || rd->action == RowAction::kDrift) continue;
+      s = ApplyRow(conn, *rd);
       ++written;
     }
     migrate::AppliedRow row;

@@ -387,6 +387,14 @@ CorrectionResult Start(std::string verb, const Correction& c) {
   return res;
 }
 
+// BEGIN, with PostgreSQL's lock_timeout so a correction never queues behind a long
+// transaction on the target table (seed 001 §15).
+Status BeginCorrection(db::Connection& conn, const Options& options) {
+  STRATA_TRY(conn.Exec(conn.BeginSql()));
+  if (conn.dialect() != db::Dialect::kPostgres) return Status::Ok();
+  return conn.Exec(fmt::format("SET LOCAL lock_timeout = '{}ms'", options.lock_timeout.count()));
+}
+
 Status OutOfRange(const Correction& c, std::int64_t n, bool rolled_back) {
   return Status(ErrorCode::kCheckFailed,
                 fmt::format("correction {} matches {} row(s) of {}, outside the expected {}..{}{}",
@@ -499,7 +507,7 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
     res.sample.clear();
     return res;
   };
-  if (Status s = conn.Exec(conn.BeginSql()); !s.ok()) return fail(std::move(s));
+  if (Status s = BeginCorrection(conn, options); !s.ok()) return fail(std::move(s));
   // Before images, locked against concurrent change on PostgreSQL.
   auto before = conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}",
                                        QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where,
@@ -636,7 +644,7 @@ CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id)
     res.sample.clear();
     return res;
   };
-  if (Status s = conn.Exec(conn.BeginSql()); !s.ok()) return fail(std::move(s));
+  if (Status s = BeginCorrection(conn, options); !s.ok()) return fail(std::move(s));
   const std::string image = ImageExpr(*t);
   const std::string at = base::NowIso8601();
   std::vector<std::string> changed_since;

@@ -289,6 +289,26 @@ TEST_P(SeedTest, SyncRemovesRowsButNeverAReferencedOne) {
   EXPECT_TRUE(HasRow(PackageOf(plan, "quote-fixtures"), "delete", "3")) << plan.dump(2);
   ASSERT_EQ(p.Run({"seed", "apply", "--env", "ci"}).exit_code, kExitOk);
   EXPECT_EQ(p.Count("quote_transition_log"), 2);
+
+  // Removing a quote with its revisions deletes children before parents (PostgreSQL enforces
+  // the foreign keys).
+  const char* kQuoteCsv = "db/seed/test-only/quote-fixtures/quote.csv";
+  std::string quotes = p.Read(kQuoteCsv);
+  auto q = quotes.find("00000000-0000-4000-8000-000000000003");
+  p.Write(kQuoteCsv, quotes.substr(0, q) + quotes.substr(quotes.find('\n', q) + 1));
+  std::string kept;
+  for (size_t at = 0; at < revisions.size();) {
+    size_t nl = revisions.find('\n', at);
+    std::string line = revisions.substr(at, nl - at + 1);
+    if (line.find(",00000000-0000-4000-8000-000000000003,") == std::string::npos) kept += line;
+    at = nl + 1;
+  }
+  p.Write(kRevisionCsv, kept);
+  auto r2 = p.Json({"seed", "apply", "--env", "ci"}, &code);
+  ASSERT_EQ(code, kExitOk) << r2.dump(2);
+  EXPECT_EQ(Count(PackageOf(r2, "quote-fixtures"), "delete"), 3);
+  EXPECT_EQ(p.Count("quote"), 2);
+  EXPECT_EQ(p.Count("quote_revision"), 2);
 }
 
 TEST_P(SeedTest, BadInputNamesTheFileTheLineAndTheNextStep) {
