@@ -37,6 +37,7 @@ int Run(const GlobalFlags& g, const SeedFlags& f,
   }
   req.packages = f.packages;
   req.classes = f.classes;
+  req.sink = ProgressSink(g);
   auto r = cmd(*opts, req);
   return Finish(g, r.status, seed::ToJson(r), seed::ToText(r));
 }

@@ -273,9 +273,27 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
   db::Connection& conn = *pr.ctx.conn;
   std::string by = conn.DatabaseUser();
   if (by.empty()) by = engine::OsUser();
+  std::vector<PackagePlan*> todo;
   for (auto& plan : res.packages) {
     if (!plan.in_scope) continue;
     if (plan.Changes() == 0 && plan.applied_checksum == plan.checksum) continue;  // idempotent
+    todo.push_back(&plan);
+  }
+  auto emit = [&](EventKind kind, const PackagePlan& plan, size_t i, std::int64_t ms,
+                  std::string message) {
+    if (!request.sink) return;
+    Event e{kind};
+    e.script = plan.rel_dir;
+    e.statement_count = plan.Changes();
+    e.migration_index = static_cast<int>(i);
+    e.migration_count = static_cast<int>(todo.size());
+    e.elapsed_ms = ms;
+    e.message = std::move(message);
+    request.sink(e);
+  };
+  for (size_t i = 0; i < todo.size(); ++i) {
+    PackagePlan& plan = *todo[i];
+    emit(EventKind::kMigrationStarted, plan, i, 0, {});
     auto start = base::MonotonicMillis();
     Status s = conn.Exec(conn.BeginSql());
     if (s.ok() && conn.dialect() == db::Dialect::kPostgres) {
@@ -321,10 +339,13 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
       (void)conn.Exec("ROLLBACK");
       pr.ctx.ledger->Rewind();
       res.status = std::move(s).Wrap(fmt::format("package `{}` ({})", plan.id, plan.rel_dir));
+      emit(EventKind::kMigrationFailed, plan, i, base::MonotonicMillis() - start,
+           res.status.message());
       return res;
     }
     plan.applied = true;
     plan.elapsed_ms = base::MonotonicMillis() - start;
+    emit(EventKind::kMigrationDone, plan, i, plan.elapsed_ms, {});
     plan.applied_checksum = plan.checksum;
     plan.applied_on = row.installed_on;
   }

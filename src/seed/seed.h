@@ -22,6 +22,7 @@
 
 #include "seed/environment.h"
 #include "seed/package.h"
+#include "strata/events.h"
 #include "strata/options.h"
 #include "strata/result.h"
 
@@ -76,6 +77,9 @@ struct SeedRequest {
   std::string env;                    // required: --env or STRATA_ENV
   std::vector<std::string> packages;  // explicit package ids (empty: all in scope)
   std::vector<std::string> classes;   // explicit classes (empty: all in scope)
+  // apply: progress per package (kMigrationStarted/Done/Failed with script = package dir,
+  // statement_count = rows to write), so the CLI's progress and --log-json renderers apply.
+  EventSink sink;
 };
 
 struct SeedResult {

@@ -40,8 +40,16 @@ TEST_P(SeedTest, ApplyTwiceChangesNothingTheSecondTime) {
   EXPECT_EQ(Count(PackageOf(plan, "quote-fixtures"), "insert"), 10);
   EXPECT_EQ(p.Count("quote_reason_code"), 3) << "plan wrote something";
 
-  auto first = p.Json({"seed", "apply", "--env", "local"}, &code);
-  ASSERT_EQ(code, kExitOk) << first.dump(2);
+  auto run = p.Run({"--json", "--log-json", "seed", "apply", "--env", "local"});
+  ASSERT_EQ(run.exit_code, kExitOk) << run.All();
+  auto first = nlohmann::json::parse(run.out);
+  // Progress: one started/done event pair per package, as JSON lines on stderr.
+  size_t done = 0;
+  for (size_t at = run.err.find("\"migration_done\""); at != std::string::npos;
+       at = run.err.find("\"migration_done\"", at + 1)) {
+    ++done;
+  }
+  EXPECT_EQ(done, 4u) << run.err;
   for (const auto& pkg : first["packages"]) EXPECT_TRUE(pkg["applied"].get<bool>()) << pkg.dump(2);
   EXPECT_EQ(p.Count("quote_reason_code"), 4);
   EXPECT_EQ(p.Count("quote_revision"), 4);
