@@ -1,0 +1,208 @@
+// strata backfill: declarative, chunked, resumable, throttled data changes (issue 4, seed 000
+// §22). One request/result pair per verb (plan, run, status, pause/resume/cancel, set), the same
+// shape as include/strata/commands.h. The engine never prints: `run` publishes typed
+// BackfillEvents that the CLI renders as a progress bar or JSON lines.
+//
+// Progress lives in the database next to the data: strata_backfill_job (one row per job run),
+// strata_backfill_failure (quarantined rows) and strata_backfill_partition (per-partition
+// progress); DDL in src/backfill/sql/*.sql, format in docs/formats/backfill-job.md. Each chunk
+// is one short transaction that changes the rows and advances the checkpoint together, so a
+// kill at any moment loses or repeats nothing. Functions are not thread-safe with respect to
+// one another's arguments; each call opens its own connection.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "strata/options.h"
+#include "strata/status.h"
+
+namespace strata::backfill {
+
+// Job statuses as stored in strata_backfill_job.status. Frozen: never rename.
+inline constexpr const char* kPending = "pending";
+inline constexpr const char* kRunning = "running";
+inline constexpr const char* kPaused = "paused";
+inline constexpr const char* kInterrupted = "interrupted";
+inline constexpr const char* kCancelled = "cancelled";
+inline constexpr const char* kCompleted = "completed";
+inline constexpr const char* kCompletedWithFailures = "completed_with_failures";
+inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kVerificationFailed = "verification_failed";
+
+enum class BackfillEventKind {
+  kStarted,       // total (estimate), chunk_size, message = resumed-from description
+  kChunk,         // chunk_rows, chunk_failed, chunk_ms, chunk_size, processed, failed, rate
+  kThrottle,      // reason (replica_lag, lock_waiters, overrun, rate), wait_ms, value_ms
+  kRetry,         // attempt, reason = SQLSTATE, message, wait_ms
+  kRowFailed,     // message = key, reason = SQLSTATE
+  kPaused,        // the job row says paused; the runner waits
+  kResumed,
+  kReconfigured,  // message = the overrides now in force
+  kVerify,        // message = actual, reason = expected
+  kDone,          // status in reason
+};
+
+struct BackfillEvent {
+  BackfillEventKind kind;
+  std::string job;
+  std::string partition;  // JSON of the partition value, for partitioned jobs
+  std::int64_t processed = 0;
+  std::int64_t failed = 0;
+  std::int64_t total = -1;  // estimate of processed + remaining candidates, -1 unknown
+  std::int64_t chunk_rows = 0;
+  std::int64_t chunk_failed = 0;
+  std::int64_t chunk_ms = 0;
+  std::int64_t chunk_size = 0;
+  std::int64_t chunks = 0;
+  std::int64_t elapsed_ms = 0;  // since this run started
+  std::int64_t wait_ms = 0;
+  std::int64_t value_ms = 0;    // measured lag / lock wait / chunk time behind a throttle
+  double rows_per_second = 0;
+  int attempt = 0;
+  std::string reason;
+  std::string message;
+};
+using BackfillSink = std::function<void(const BackfillEvent&)>;
+
+// One job run's row, as `status` shows it.
+struct JobState {
+  std::string id;
+  std::string job;
+  int run_no = 0;
+  std::string status;
+  bool runner_alive = false;  // a runner holds the job lock right now
+  std::string started_at, completed_at, updated_at;
+  std::string last_key;  // JSON array
+  std::int64_t processed = 0;
+  std::int64_t failed = 0;
+  std::int64_t chunks = 0;
+  std::int64_t total_estimate = -1;
+  std::int64_t chunk_size = 0;
+  std::string job_file;
+  std::string checksum;
+  std::string overrides;  // JSON object
+  std::string message;
+  std::string runner;
+  struct Partition {
+    std::string value;  // JSON
+    std::string last_key;
+    std::int64_t processed = 0;
+    std::int64_t failed = 0;
+    bool done = false;
+  };
+  std::vector<Partition> partitions;
+};
+
+struct FailureRow {
+  std::string key;  // JSON array
+  std::string error;
+  std::string sqlstate;
+  int attempt = 0;
+  std::string at;
+};
+
+// --- plan: a dry run. Changes nothing: the sample chunk runs in a rolled-back transaction.
+struct PlanRequest {
+  std::string job;  // a name in the backfill directory, or a path to a .toml file
+  int sample_rows = 5;
+};
+struct SampleRow {
+  std::vector<std::string> key;
+  std::vector<std::pair<std::string, std::string>> before, after;  // column → value ("NULL")
+};
+struct PlanResult {
+  Status status;
+  std::string target;
+  std::string job;
+  std::string job_file;
+  std::string table;
+  std::int64_t candidates = 0;
+  std::int64_t chunk_size = 0;
+  std::int64_t estimated_chunks = 0;
+  std::int64_t estimated_ms = 0;
+  std::int64_t sample_chunk_rows = 0;  // rows the rolled-back sample chunk changed
+  std::int64_t sample_chunk_ms = 0;
+  std::string select_sql;  // the keyset query of one chunk
+  std::string chunk_sql;   // the UPDATE of one chunk, with its parameters inlined for reading
+  std::vector<std::string> explain;
+  std::vector<SampleRow> sample;
+  std::string existing_status;  // the job's current run, if any
+  std::vector<std::string> warnings;
+};
+PlanResult Plan(const Options& options, const PlanRequest& request);
+
+// --- run: runs or resumes a job.
+struct RunRequest {
+  std::string job;
+  bool restart = false;  // start a new run from the beginning (needed after the file changed)
+  BackfillSink sink;
+  // Polled between chunks and while waiting: true after SIGINT/SIGTERM. The current chunk
+  // finishes and commits, the job is marked interrupted, and Run returns ok.
+  std::function<bool()> stop_requested;
+};
+struct RunResult {
+  Status status;
+  std::string target;
+  JobState job;
+  std::int64_t rows_this_run = 0;
+  std::int64_t failed_this_run = 0;
+  std::int64_t chunks_this_run = 0;
+  std::int64_t elapsed_ms = 0;
+  bool interrupted = false;  // stopped by a signal; resumable
+  bool already_done = false; // the job had completed before; nothing ran
+  std::string verify_actual, verify_expected;
+  std::vector<std::string> warnings;
+  std::string next_step;  // one line: what to do now
+};
+RunResult Run(const Options& options, const RunRequest& request);
+
+// --- status
+struct StatusRequest {
+  std::string job;  // empty: every job's latest run
+  bool failures = false;
+  int failure_limit = 100;
+};
+struct StatusResult {
+  Status status;
+  std::string target;
+  std::vector<JobState> jobs;
+  std::vector<FailureRow> failures;  // with `failures` and one job
+};
+StatusResult GetStatus(const Options& options, const StatusRequest& request);
+
+// --- pause / resume / cancel: cooperative, through the job row.
+enum class ControlAction { kPause, kResume, kCancel };
+struct ControlRequest {
+  std::string job;
+  ControlAction action;
+};
+struct ControlResult {
+  Status status;
+  std::string target;
+  std::string job;
+  std::string previous_status;
+  std::string new_status;
+  bool runner_alive = false;
+  std::string next_step;
+};
+ControlResult Control(const Options& options, const ControlRequest& request);
+
+// --- set: live reconfiguration, read by a running job at its next chunk.
+// Keys: chunk_size, max_rows_per_second, target_duration, max_replica_lag.
+struct SetRequest {
+  std::string job;
+  std::vector<std::string> assignments;  // "key=value"
+};
+struct SetResult {
+  Status status;
+  std::string target;
+  std::string job;
+  std::string overrides;  // JSON now in force
+  bool runner_alive = false;
+};
+SetResult Set(const Options& options, const SetRequest& request);
+
+}  // namespace strata::backfill

@@ -1,0 +1,114 @@
+#include "backfill/chunk.h"
+
+#include <fmt/format.h>
+
+namespace strata::backfill {
+
+namespace {
+
+std::string Cols(const JobSpec& job, bool desc = false) {
+  std::string alias = TableAlias(job);
+  std::string out;
+  for (size_t i = 0; i < job.key.size(); ++i) {
+    if (i) out += ", ";
+    out += fmt::format("{}.{}{}", alias, job.key[i], desc ? " DESC" : "");
+  }
+  return out;
+}
+
+// `(t.a, t.b) <op> ($n, $n+1)` or `t.a <op> $n`; appends the values to params.
+std::string Compare(const JobSpec& job, std::string_view op, const std::vector<db::Value>& vals,
+                    std::vector<db::Value>& params) {
+  std::string rhs;
+  for (size_t i = 0; i < vals.size(); ++i) {
+    params.push_back(vals[i]);
+    if (i) rhs += ", ";
+    rhs += fmt::format("${}", params.size());
+  }
+  if (job.key.size() == 1) return fmt::format("{} {} {}", Cols(job), op, rhs);
+  return fmt::format("({}) {} ({})", Cols(job), op, rhs);
+}
+
+std::string PartitionCond(const JobSpec& job, const ChunkBounds& b,
+                          std::vector<db::Value>& params) {
+  if (!b.has_partition) return "";
+  std::string col = fmt::format("{}.{}", TableAlias(job), job.partition_by);
+  if (!b.partition) return fmt::format(" AND {} IS NULL", col);
+  params.push_back(b.partition);
+  return fmt::format(" AND {} = ${}", col, params.size());
+}
+
+}  // namespace
+
+std::string TableAlias(const JobSpec& job) {
+  auto dot = job.table.rfind('.');
+  return dot == std::string::npos ? job.table : job.table.substr(dot + 1);
+}
+
+BuiltSql SelectKeys(const JobSpec& job, const ChunkBounds& b, std::int64_t limit) {
+  BuiltSql out;
+  std::string sql = fmt::format("SELECT {} FROM {} WHERE ({})", Cols(job), job.table, job.where);
+  sql += PartitionCond(job, b, out.params);
+  if (!b.lower.empty()) sql += " AND " + Compare(job, ">", b.lower, out.params);
+  sql += fmt::format(" ORDER BY {} LIMIT {}", Cols(job), limit);
+  out.sql = std::move(sql);
+  return out;
+}
+
+BuiltSql UpdateRange(const JobSpec& job, const ChunkBounds& b) {
+  BuiltSql out;
+  std::string sql = fmt::format("UPDATE {} SET {}", job.table, job.set);
+  if (!job.from.empty()) sql += fmt::format(" FROM {}", job.from);
+  sql += fmt::format(" WHERE ({})", job.where);
+  if (!job.join.empty()) sql += fmt::format(" AND ({})", job.join);
+  sql += PartitionCond(job, b, out.params);
+  if (!b.lower.empty()) sql += " AND " + Compare(job, ">", b.lower, out.params);
+  sql += " AND " + Compare(job, "<=", b.upper, out.params);
+  out.sql = std::move(sql);
+  return out;
+}
+
+BuiltSql CountCandidates(const JobSpec& job, const ChunkBounds& b) {
+  BuiltSql out;
+  std::string sql = fmt::format("SELECT count(*) FROM {} WHERE ({})", job.table, job.where);
+  sql += PartitionCond(job, b, out.params);
+  if (!b.lower.empty()) sql += " AND " + Compare(job, ">", b.lower, out.params);
+  out.sql = std::move(sql);
+  return out;
+}
+
+std::string DistinctPartitions(const JobSpec& job) {
+  return fmt::format("SELECT DISTINCT {0} FROM {1} WHERE ({2}) ORDER BY {0}", job.partition_by,
+                     job.table, job.where);
+}
+
+std::string Inline(const BuiltSql& b) {
+  std::string out;
+  const std::string& s = b.sql;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '$' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+      size_t j = i + 1;
+      while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+      size_t n = std::stoul(s.substr(i + 1, j - i - 1));
+      if (n >= 1 && n <= b.params.size()) {
+        const auto& v = b.params[n - 1];
+        if (!v) {
+          out += "NULL";
+        } else {
+          out += '\'';
+          for (char c : *v) {
+            if (c == '\'') out += '\'';
+            out += c;
+          }
+          out += '\'';
+        }
+        i = j - 1;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+}  // namespace strata::backfill

@@ -1,0 +1,69 @@
+// The SQL of a keyset chunk: key order, exclusive lower bound, inclusive upper bound, the
+// candidate predicate re-checked by the UPDATE, partitions.
+#include "backfill/chunk.h"
+
+#include <gtest/gtest.h>
+
+namespace strata::backfill {
+namespace {
+
+JobSpec Job() {
+  JobSpec j;
+  j.table = "app.quote_line";
+  j.key = {"tenant_id", "id"};
+  j.where = "contract_term_months IS NULL";
+  j.set = "contract_term_months = 12";
+  return j;
+}
+
+TEST(ChunkTest, FirstChunkHasNoLowerBound) {
+  auto s = SelectKeys(Job(), {}, 500);
+  EXPECT_EQ(s.sql,
+            "SELECT quote_line.tenant_id, quote_line.id FROM app.quote_line WHERE "
+            "(contract_term_months IS NULL) ORDER BY quote_line.tenant_id, quote_line.id LIMIT 500");
+  EXPECT_TRUE(s.params.empty());
+}
+
+TEST(ChunkTest, CompositeKeysetUsesRowComparison) {
+  ChunkBounds b;
+  b.lower = {std::string("t1"), std::string("7")};
+  b.upper = {std::string("t2"), std::string("3")};
+  auto s = SelectKeys(Job(), b, 10);
+  EXPECT_NE(s.sql.find("(quote_line.tenant_id, quote_line.id) > ($1, $2)"), std::string::npos)
+      << s.sql;
+  auto u = UpdateRange(Job(), b);
+  EXPECT_EQ(u.sql,
+            "UPDATE app.quote_line SET contract_term_months = 12 WHERE (contract_term_months IS "
+            "NULL) AND (quote_line.tenant_id, quote_line.id) > ($1, $2) AND "
+            "(quote_line.tenant_id, quote_line.id) <= ($3, $4)");
+  ASSERT_EQ(u.params.size(), 4u);
+  EXPECT_EQ(Inline(u).find("$"), std::string::npos);
+  EXPECT_NE(Inline(u).find("> ('t1', '7')"), std::string::npos) << Inline(u);
+}
+
+TEST(ChunkTest, JoinAndPartition) {
+  JobSpec j = Job();
+  j.key = {"id"};
+  j.from = "quote_revision qr";
+  j.join = "qr.id = quote_line.quote_revision_id";
+  j.partition_by = "tenant_id";
+  ChunkBounds b;
+  b.has_partition = true;
+  b.partition = std::string("acme");
+  b.upper = {std::string("99")};
+  auto u = UpdateRange(j, b);
+  EXPECT_EQ(u.sql,
+            "UPDATE app.quote_line SET contract_term_months = 12 FROM quote_revision qr WHERE "
+            "(contract_term_months IS NULL) AND (qr.id = quote_line.quote_revision_id) AND "
+            "quote_line.tenant_id = $1 AND quote_line.id <= $2");
+  b.partition = std::nullopt;
+  EXPECT_NE(UpdateRange(j, b).sql.find("quote_line.tenant_id IS NULL"), std::string::npos);
+}
+
+TEST(ChunkTest, InlineQuotes) {
+  BuiltSql b{"SELECT $1, $2, $10", {std::string("it's"), std::nullopt}};
+  EXPECT_EQ(Inline(b), "SELECT 'it''s', NULL, $10");
+}
+
+}  // namespace
+}  // namespace strata::backfill

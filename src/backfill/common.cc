@@ -1,0 +1,154 @@
+#include "backfill/common.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <toml++/toml.h>
+
+
+namespace strata::backfill {
+
+namespace fs = std::filesystem;
+
+Result<Settings> LoadSettings(const Options& options) {
+  Settings s;
+  if (!options.config_path.empty()) {
+    toml::table tbl;
+    try {
+      tbl = toml::parse_file(options.config_path);
+    } catch (const toml::parse_error& e) {
+      return Status(ErrorCode::kConfig, fmt::format("invalid TOML: {}", e.description()))
+          .WithSpan({options.config_path, static_cast<int>(e.source().begin.line),
+                     static_cast<int>(e.source().begin.column)});
+    }
+    if (const toml::node* n = tbl.get("backfill")) {
+      const toml::table* t = n->as_table();
+      auto err = [&](const toml::node& node, std::string msg, std::string hint) {
+        return Status(ErrorCode::kConfig, std::move(msg))
+            .WithSpan({options.config_path, static_cast<int>(node.source().begin.line),
+                       static_cast<int>(node.source().begin.column)})
+            .WithHint(std::move(hint));
+      };
+      if (!t) return err(*n, "`backfill` must be a table", "write [backfill]");
+      for (auto&& [k, v] : *t) {
+        auto str = v.value<std::string>();
+        if (k.str() == "directory" && str) {
+          s.directory = *str;
+        } else if (k.str() == "replica_url" && str) {
+          s.replica_url = *str;
+        } else if (k.str() == "directory" || k.str() == "replica_url") {
+          return err(v, fmt::format("`backfill.{}` must be a string", k.str()), "");
+        } else {
+          return err(v, fmt::format("unknown key `backfill.{}`", k.str()),
+                     "known keys here: directory, replica_url");
+        }
+      }
+    }
+  }
+  if (!fs::path(s.directory).is_absolute() && !options.project_dir.empty()) {
+    s.directory = (fs::path(options.project_dir) / s.directory).lexically_normal().string();
+  }
+  return s;
+}
+
+Result<std::string> ResolveJobPath(const Options& options, const Settings& settings,
+                                   const std::string& job) {
+  (void)options;
+  if (job.empty()) {
+    return Status(ErrorCode::kUsage, "no job given")
+        .WithHint("name a job file in " + settings.directory);
+  }
+  bool looks_like_path = job.find('/') != std::string::npos ||
+                         (job.size() > 5 && job.substr(job.size() - 5) == ".toml");
+  if (looks_like_path) {
+    if (fs::exists(job)) return job;
+    return Status(ErrorCode::kIo, fmt::format("backfill job file {} does not exist", job))
+        .WithHint(fmt::format("list the jobs in {} or check the path", settings.directory));
+  }
+  std::string p = (fs::path(settings.directory) / (job + ".toml")).string();
+  if (fs::exists(p)) return p;
+  std::vector<std::string> known;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(settings.directory, ec)) {
+    if (e.path().extension() == ".toml") known.push_back(e.path().stem().string());
+  }
+  std::sort(known.begin(), known.end());
+  return Status(ErrorCode::kIo, fmt::format("no backfill job `{}`: {} does not exist", job, p))
+      .WithHint(known.empty()
+                    ? fmt::format("create {} (format: docs/formats/backfill-job.md)", p)
+                    : fmt::format("jobs in {}: {}", settings.directory, fmt::join(known, ", ")));
+}
+
+Result<Session> Connect(const Options& options, std::string_view verb) {
+  Session s;
+  STRATA_ASSIGN_OR_RETURN(s.url, db::ParseUrl(options.url));
+  char host[64] = {0};
+  gethostname(host, sizeof(host) - 1);
+  std::string app = fmt::format("strata backfill {} pid {} on {}", verb, getpid(), host);
+  STRATA_ASSIGN_OR_RETURN(s.conn, db::Connect(s.url, app));
+  return s;
+}
+
+std::string JobLockName(const std::string& job_key) { return "backfill-" + job_key; }
+
+std::string KeyToJson(const std::vector<db::Value>& key) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& v : key) j.push_back(v ? nlohmann::json(*v) : nlohmann::json(nullptr));
+  return j.dump();
+}
+
+std::vector<db::Value> KeyFromJson(const std::string& json) {
+  std::vector<db::Value> out;
+  if (json.empty()) return out;
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& el : j) {
+    if (el.is_null()) {
+      out.emplace_back(std::nullopt);
+    } else if (el.is_string()) {
+      out.emplace_back(el.get<std::string>());
+    } else {
+      out.emplace_back(el.dump());
+    }
+  }
+  return out;
+}
+
+bool IsTransient(const Status& s) {
+  const std::string& st = s.sqlstate();
+  return st == "40001" || st == "40P01" || st == "55P03" || st == "57014" ||
+         st == "SQLITE_BUSY" || st == "SQLITE_LOCKED" ||
+         (st.empty() && s.code() == ErrorCode::kLockTimeout);
+}
+
+bool IsConnectionLost(const Status& s) { return s.code() == ErrorCode::kConnection; }
+
+bool Truthy(const db::Value& v) { return v && (*v == "t" || *v == "1" || *v == "true"); }
+
+std::int64_t ToInt(const db::Value& v, std::int64_t fallback) {
+  if (!v || v->empty()) return fallback;
+  try {
+    return std::stoll(*v);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+std::string Text(const db::Value& v) { return v ? *v : std::string(); }
+
+std::string NewUuid() {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          (static_cast<std::uint64_t>(getpid()) << 32));
+  std::uint64_t a = rng(), b = rng();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  std::string h = fmt::format("{:016x}{:016x}", a, b);
+  return fmt::format("{}-{}-{}-{}-{}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4),
+                     h.substr(16, 4), h.substr(20, 12));
+}
+
+}  // namespace strata::backfill

@@ -1,0 +1,758 @@
+// backfill run: the chunk loop. See backfill.h for the contract and docs/formats/backfill-job.md
+// for the state it keeps.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "backfill/backfill.h"
+#include "backfill/chunk.h"
+#include "backfill/common.h"
+#include "backfill/schema.h"
+#include "backfill/store.h"
+#include "backfill/throttle.h"
+#include "base/duration.h"
+#include "base/redact.h"
+
+namespace strata::backfill {
+
+namespace {
+
+using nlohmann::json;
+
+struct Part {
+  bool partitioned = false;
+  std::string value_json;  // for partitioned jobs
+  db::Value value;
+  std::vector<db::Value> last;
+  bool done = false;
+};
+
+struct ChunkResult {
+  std::int64_t rows = 0;
+  std::int64_t failed = 0;
+  std::int64_t keys = 0;
+  std::int64_t elapsed_ms = 0;
+  std::int64_t lock_waiters = 0;
+  std::int64_t longest_wait_ms = 0;
+  int attempts = 1;
+  bool exhausted = false;  // no candidates left in this partition
+};
+
+std::string JobParameters(const JobSpec& j) {
+  json p = {{"table", j.table},
+            {"key", j.key},
+            {"where", j.where},
+            {"set", j.set},
+            {"chunk_size", j.chunk_size},
+            {"target_duration_ms", j.target_duration.count()},
+            {"max_rows_per_second", j.max_rows_per_second},
+            {"lock_timeout_ms", j.lock_timeout.count()},
+            {"statement_timeout_ms", j.statement_timeout.count()},
+            {"max_replica_lag_ms", j.max_replica_lag.count()},
+            {"max_failures", j.max_failures},
+            {"max_failure_ratio", j.max_failure_ratio}};
+  if (!j.from.empty()) p["from"] = j.from;
+  if (!j.join.empty()) p["join"] = j.join;
+  if (!j.partition_by.empty()) p["partition_by"] = j.partition_by;
+  if (!j.verify_query.empty()) p["verify"] = {{"query", j.verify_query}, {"expect", j.verify_expect}};
+  return p.dump();
+}
+
+bool SameValue(const std::string& actual, const std::string& expected) {
+  if (actual == expected) return true;
+  try {
+    size_t a = 0, b = 0;
+    double x = std::stod(actual, &a), y = std::stod(expected, &b);
+    return a == actual.size() && b == expected.size() && x == y;
+  } catch (...) {
+  }
+  auto norm = [](const std::string& s) {
+    if (s == "t" || s == "1" || s == "true") return std::string("true");
+    if (s == "f" || s == "0" || s == "false") return std::string("false");
+    return s;
+  };
+  return norm(actual) == norm(expected);
+}
+
+class Runner {
+ public:
+  Runner(const Options& options, const RunRequest& req, RunResult& res)
+      : options_(options), req_(req), res_(res), rng_(std::random_device{}()) {}
+
+  Status Main();
+  // Fills the result's job state from the database after the run.
+  void Snapshot() {
+    if (!store_ || !session_.conn || !session_.conn->Alive() || spec_.name.empty()) return;
+    auto j = store_->Latest(spec_.name);
+    if (j.ok() && *j) res_.job = std::move(**j);
+  }
+
+ private:
+  bool StopRequested() const { return req_.stop_requested && req_.stop_requested(); }
+  void Emit(BackfillEvent e) {
+    if (!req_.sink) return;
+    e.job = spec_.name;
+    e.processed = processed_;
+    e.failed = failed_;
+    e.total = total_;
+    e.chunks = chunks_total_;
+    e.elapsed_ms = base::MonotonicMillis() - start_ms_;
+    if (e.chunk_size == 0) e.chunk_size = size_;
+    e.rows_per_second =
+        e.elapsed_ms > 0 ? static_cast<double>(res_.rows_this_run) * 1000.0 / e.elapsed_ms : 0;
+    req_.sink(e);
+  }
+  // Sleeps in slices, returning early when a stop is requested.
+  void Sleep(std::int64_t ms) {
+    auto until = base::MonotonicMillis() + ms;
+    while (!StopRequested()) {
+      auto left = until - base::MonotonicMillis();
+      if (left <= 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(left, 50)));
+    }
+  }
+  Status Prepare();
+  Status LoadParts();
+  Status PollControl(bool& stop_loop);
+  void ApplyOverrides(const std::string& overrides);
+  Status ReplicaGate(bool& stop_loop);
+  Result<std::int64_t> MeasureLag();
+  Result<ChunkResult> RunChunk(Part& part);
+  Status Bisect(Part& part, const std::vector<std::vector<db::Value>>& keys, size_t lo, size_t hi,
+                const std::vector<db::Value>& lower, int attempt, ChunkResult& out);
+  Status Finish();
+  Status Fail(Status s);
+
+  const Options& options_;
+  const RunRequest& req_;
+  RunResult& res_;
+  JobSpec spec_;
+  Settings settings_;
+  Session session_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<db::Connection> replica_;
+  std::string replica_url_;
+  bool locked_ = false;
+  JobState job_;
+  std::vector<Part> parts_;
+  size_t next_part_ = 0;
+  Pacing pacing_;
+  std::int64_t size_ = 0;
+  Millis max_lag_{0};
+  std::int64_t processed_ = 0, failed_ = 0, total_ = -1, chunks_total_ = 0;
+  std::int64_t start_ms_ = 0;
+  std::string overrides_seen_ = "{}";
+  std::mt19937 rng_;
+  bool pg_ = false;
+};
+
+Status Runner::Prepare() {
+  STRATA_ASSIGN_OR_RETURN(settings_, LoadSettings(options_));
+  STRATA_ASSIGN_OR_RETURN(auto path, ResolveJobPath(options_, settings_, req_.job));
+  // The whole file is validated before the database is touched.
+  STRATA_ASSIGN_OR_RETURN(spec_, LoadJob(path));
+  STRATA_ASSIGN_OR_RETURN(session_, Connect(options_, "run"));
+  res_.target = session_.url.redacted;
+  pg_ = session_.conn->dialect() == db::Dialect::kPostgres;
+  db::Connection& conn = *session_.conn;
+  STRATA_TRY(CheckSchema(conn, spec_));
+  if (!pg_ && spec_.max_replica_lag.count() > 0) {
+    res_.warnings.push_back("throttle.max_replica_lag is ignored on SQLite (no replicas)");
+  }
+  // One runner per job: the lock is tried once, never waited for.
+  STRATA_ASSIGN_OR_RETURN(bool got, conn.TryLock(JobLockName(spec_.name)));
+  if (!got) {
+    auto holder = conn.DescribeLockHolder(JobLockName(spec_.name));
+    return Status(ErrorCode::kLockTimeout,
+                  fmt::format("backfill job `{}` is already running on {}{}", spec_.name,
+                              res_.target, holder ? ": " + holder->description : ""))
+        .WithHint(fmt::format("watch it with `strata backfill status {0}`, or stop it with "
+                              "`strata backfill pause|cancel {0}`",
+                              spec_.name));
+  }
+  locked_ = true;
+  store_ = std::make_unique<Store>(conn);
+  STRATA_TRY(store_->EnsureTables());
+  STRATA_ASSIGN_OR_RETURN(auto latest, store_->Latest(spec_.name));
+  char host[64] = {0};
+  gethostname(host, sizeof(host) - 1);
+  std::string runner = fmt::format("pid {} on {} as {}", getpid(), host, conn.DatabaseUser());
+  std::string params = JobParameters(spec_);
+  if (!latest || req_.restart) {
+    int run_no = latest ? latest->run_no + 1 : 1;
+    if (latest && (latest->status == kRunning || latest->status == kPaused ||
+                   latest->status == kInterrupted || latest->status == kPending)) {
+      STRATA_TRY(store_->SetStatus(latest->id, kCancelled,
+                                   fmt::format("superseded by run {} (--restart)", run_no), true));
+    }
+    STRATA_ASSIGN_OR_RETURN(job_, store_->CreateRun(spec_.name, run_no, spec_.path,
+                                                    spec_.checksum, params, spec_.chunk_size,
+                                                    runner));
+    return Status::Ok();
+  }
+  job_ = std::move(*latest);
+  const std::string& st = job_.status;
+  if (job_.checksum != spec_.checksum) {
+    return Status(ErrorCode::kValidation,
+                  fmt::format("{} changed since run {} of job `{}` started ({} rows done, "
+                              "status {}): checksum {} is now {}",
+                              spec_.path, job_.run_no, spec_.name, job_.processed, st,
+                              job_.checksum.substr(0, 12), spec_.checksum.substr(0, 12)))
+        .WithSpan({spec_.path, 0, 0})
+        .WithHint(fmt::format("restore the file, or start over with the new definition: "
+                              "`strata backfill run {} --restart` (the old run stays recorded)",
+                              spec_.name));
+  }
+  if (st == kCompleted || st == kCompletedWithFailures) {
+    res_.already_done = true;
+    res_.job = job_;
+    res_.next_step = fmt::format("nothing to do; run it again from the start with "
+                                 "`strata backfill run {} --restart`",
+                                 spec_.name);
+    return Status::Ok();
+  }
+  auto refuse = [&](std::string why, std::string hint) {
+    return Status(ErrorCode::kUsage,
+                  fmt::format("backfill job `{}` run {} is {}{}", spec_.name, job_.run_no, st,
+                              why.empty() ? "" : ": " + why))
+        .WithHint(std::move(hint));
+  };
+  if (st == kPaused) {
+    return refuse(job_.message, fmt::format("resume it with `strata backfill resume {}`, then "
+                                            "`strata backfill run {}`",
+                                            spec_.name, spec_.name));
+  }
+  if (st == kCancelled) {
+    return refuse(job_.message,
+                  fmt::format("start a new run with `strata backfill run {} --restart`", spec_.name));
+  }
+  if (st == kFailed || st == kVerificationFailed) {
+    return refuse(job_.message,
+                  fmt::format("inspect `strata backfill status {} --failures`, fix the data or "
+                              "the job, then `strata backfill run {} --restart`",
+                              spec_.name, spec_.name));
+  }
+  if (st == kRunning) {
+    res_.warnings.push_back(fmt::format("the previous runner ({}) is gone; resuming run {} "
+                                        "from its checkpoint",
+                                        job_.runner.empty() ? "unknown" : job_.runner,
+                                        job_.run_no));
+  }
+  STRATA_TRY(store_->StartRunner(job_.id, runner));
+  job_.status = kRunning;
+  return Status::Ok();
+}
+
+Status Runner::LoadParts() {
+  db::Connection& conn = *session_.conn;
+  if (spec_.partition_by.empty()) {
+    Part p;
+    p.last = KeyFromJson(job_.last_key);
+    parts_.push_back(std::move(p));
+    return Status::Ok();
+  }
+  std::set<std::string> known;
+  for (const auto& jp : job_.partitions) {
+    known.insert(jp.value);
+    if (jp.done) continue;
+    Part p;
+    p.partitioned = true;
+    p.value_json = jp.value;
+    auto v = KeyFromJson("[" + jp.value + "]");
+    p.value = v.empty() ? db::Value() : v[0];
+    p.last = KeyFromJson(jp.last_key);
+    parts_.push_back(std::move(p));
+  }
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(DistinctPartitions(spec_)));
+  for (const auto& row : r.rows) {
+    std::string vj = KeyToJson({row[0]});
+    vj = vj.substr(1, vj.size() - 2);
+    if (known.count(vj)) continue;
+    known.insert(vj);
+    Part p;
+    p.partitioned = true;
+    p.value_json = vj;
+    p.value = row[0];
+    parts_.push_back(std::move(p));
+  }
+  return Status::Ok();
+}
+
+void Runner::ApplyOverrides(const std::string& overrides) {
+  auto o = json::parse(overrides, nullptr, false);
+  if (!o.is_object()) return;
+  if (o.contains("chunk_size") && o["chunk_size"].is_number_integer()) {
+    size_ = o["chunk_size"].get<std::int64_t>();
+    pacing_.min_size = std::min(pacing_.min_size, size_);
+    pacing_.max_size = std::max(pacing_.max_size, size_);
+  }
+  if (o.contains("max_rows_per_second") && o["max_rows_per_second"].is_number()) {
+    pacing_.max_rows_per_second = o["max_rows_per_second"].get<double>();
+  }
+  if (o.contains("target_duration_ms") && o["target_duration_ms"].is_number_integer()) {
+    pacing_.target_ms = o["target_duration_ms"].get<std::int64_t>();
+  }
+  if (o.contains("max_replica_lag_ms") && o["max_replica_lag_ms"].is_number_integer()) {
+    max_lag_ = Millis(o["max_replica_lag_ms"].get<std::int64_t>());
+  }
+}
+
+Status Runner::PollControl(bool& stop_loop) {
+  bool announced = false;
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(auto c, store_->ReadControl(job_.id));
+    if (c.overrides != overrides_seen_ && !c.overrides.empty()) {
+      overrides_seen_ = c.overrides;
+      ApplyOverrides(c.overrides);
+      BackfillEvent e{BackfillEventKind::kReconfigured};
+      e.message = c.overrides;
+      Emit(e);
+    }
+    if (c.status == kCancelled) {
+      job_.status = kCancelled;
+      stop_loop = true;
+      return Status::Ok();
+    }
+    if (c.status != kPaused) {
+      if (announced) Emit(BackfillEvent{BackfillEventKind::kResumed});
+      return Status::Ok();
+    }
+    if (!announced) {
+      Emit(BackfillEvent{BackfillEventKind::kPaused});
+      announced = true;
+    }
+    Sleep(250);
+    if (StopRequested()) {
+      stop_loop = true;
+      job_.status = kPaused;  // stays paused; the runner just leaves
+      return Status::Ok();
+    }
+  }
+}
+
+Result<std::int64_t> Runner::MeasureLag() {
+  if (!replica_url_.empty()) {
+    if (!replica_ || !replica_->Alive()) {
+      STRATA_ASSIGN_OR_RETURN(auto u, db::ParseUrl(replica_url_));
+      STRATA_ASSIGN_OR_RETURN(replica_, db::Connect(u, "strata backfill lag probe"));
+    }
+    STRATA_ASSIGN_OR_RETURN(
+        auto r, replica_->Query(
+                    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 "
+                    "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+                    "ELSE coalesce((extract(epoch FROM now() - pg_last_xact_replay_timestamp()) "
+                    "* 1000)::bigint, 0) END"));
+    return r.rows.empty() ? 0 : ToInt(r.rows[0][0]);
+  }
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, session_.conn->Query("SELECT coalesce(max((extract(epoch FROM replay_lag) * "
+                                   "1000)::bigint), 0) FROM pg_stat_replication"));
+  return r.rows.empty() ? 0 : ToInt(r.rows[0][0]);
+}
+
+Status Runner::ReplicaGate(bool& stop_loop) {
+  if (!pg_ || max_lag_.count() <= 0) return Status::Ok();
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(auto lag, MeasureLag());
+    if (lag <= max_lag_.count()) return Status::Ok();
+    BackfillEvent e{BackfillEventKind::kThrottle};
+    e.reason = "replica_lag";
+    e.value_ms = lag;
+    e.wait_ms = 500;
+    e.message = fmt::format("replica lag {} is above max_replica_lag {}",
+                            base::FormatDuration(Millis(lag)), base::FormatDuration(max_lag_));
+    Emit(e);
+    Sleep(500);
+    if (StopRequested()) {
+      stop_loop = true;
+      return Status::Ok();
+    }
+    STRATA_TRY(PollControl(stop_loop));
+    if (stop_loop) return Status::Ok();
+  }
+}
+
+Status Runner::Bisect(Part& part, const std::vector<std::vector<db::Value>>& keys, size_t lo,
+                      size_t hi, const std::vector<db::Value>& lower, int attempt,
+                      ChunkResult& out) {
+  db::Connection& conn = *session_.conn;
+  ChunkBounds b{part.partitioned, part.value, lower, keys[hi]};
+  auto upd = UpdateRange(spec_, b);
+  STRATA_TRY(conn.Exec("SAVEPOINT strata_bisect"));
+  auto r = conn.Query(upd.sql, upd.params);
+  if (r.ok()) {
+    out.rows += std::max<std::int64_t>(r->rows_affected, 0);
+    return conn.Exec("RELEASE SAVEPOINT strata_bisect");
+  }
+  Status err = r.error();
+  STRATA_TRY(conn.Exec("ROLLBACK TO SAVEPOINT strata_bisect"));
+  STRATA_TRY(conn.Exec("RELEASE SAVEPOINT strata_bisect"));
+  if (IsTransient(err) || IsConnectionLost(err)) return err;
+  if (lo == hi) {
+    std::string key = KeyToJson(keys[lo]);
+    STRATA_TRY(store_->RecordFailure(job_.id, key, base::RedactSecrets(err.message()),
+                                     err.sqlstate(), attempt));
+    ++out.failed;
+    BackfillEvent e{BackfillEventKind::kRowFailed};
+    e.partition = part.value_json;
+    e.message = key;
+    e.reason = err.sqlstate();
+    Emit(e);
+    return Status::Ok();
+  }
+  size_t mid = lo + (hi - lo) / 2;
+  STRATA_TRY(Bisect(part, keys, lo, mid, lower, attempt, out));
+  return Bisect(part, keys, mid + 1, hi, keys[mid], attempt, out);
+}
+
+Result<ChunkResult> Runner::RunChunk(Part& part) {
+  db::Connection& conn = *session_.conn;
+  for (int attempt = 1;; ++attempt) {
+    ChunkResult out;
+    out.attempts = attempt;
+    auto t0 = base::MonotonicMillis();
+    auto rollback = [&] {
+      if (conn.Alive()) (void)conn.Exec("ROLLBACK");
+    };
+    Status st = [&]() -> Status {
+      STRATA_TRY(conn.Exec(conn.BeginSql()));
+      if (pg_) {
+        STRATA_TRY(conn.Exec(fmt::format("SET LOCAL lock_timeout = {}",
+                                         spec_.lock_timeout.count())));
+        STRATA_TRY(conn.Exec(fmt::format("SET LOCAL statement_timeout = {}",
+                                         spec_.statement_timeout.count())));
+      }
+      ChunkBounds b{part.partitioned, part.value, part.last, {}};
+      auto sel = SelectKeys(spec_, b, size_);
+      STRATA_ASSIGN_OR_RETURN(auto keys_r, conn.Query(sel.sql, sel.params));
+      std::vector<std::vector<db::Value>> keys;
+      keys.reserve(keys_r.rows.size());
+      for (auto& row : keys_r.rows) keys.push_back(std::move(row));
+      out.keys = static_cast<std::int64_t>(keys.size());
+      if (keys.empty()) {
+        out.exhausted = true;
+        if (part.partitioned) {
+          STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, "", 0, 0, true));
+        }
+        return conn.Exec("COMMIT");
+      }
+      b.upper = keys.back();
+      auto upd = UpdateRange(spec_, b);
+      auto r = conn.Query(upd.sql, upd.params);
+      if (r.ok()) {
+        out.rows = std::max<std::int64_t>(r->rows_affected, 0);
+      } else {
+        Status err = r.error();
+        if (IsTransient(err) || IsConnectionLost(err)) return err;
+        // A persistent error: isolate the failing rows by bisecting the chunk.
+        STRATA_TRY(conn.Exec("ROLLBACK"));
+        STRATA_TRY(conn.Exec(conn.BeginSql()));
+        if (pg_) {
+          STRATA_TRY(conn.Exec(fmt::format("SET LOCAL lock_timeout = {}",
+                                           spec_.lock_timeout.count())));
+          STRATA_TRY(conn.Exec(fmt::format("SET LOCAL statement_timeout = {}",
+                                           spec_.statement_timeout.count())));
+        }
+        STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, part.last, attempt, out));
+      }
+      if (pg_ && pacing_.lock_wait_backoff) {
+        STRATA_ASSIGN_OR_RETURN(
+            auto w, conn.Query("SELECT count(*), coalesce(max((extract(epoch FROM "
+                               "clock_timestamp() - a.query_start) * 1000)::bigint), 0) FROM "
+                               "pg_stat_activity a WHERE a.wait_event_type = 'Lock' AND "
+                               "pg_backend_pid() = ANY(pg_blocking_pids(a.pid))"));
+        if (!w.rows.empty()) {
+          out.lock_waiters = ToInt(w.rows[0][0]);
+          out.longest_wait_ms = ToInt(w.rows[0][1]);
+        }
+      }
+      std::string last = KeyToJson(keys.back());
+      STRATA_TRY(store_->Checkpoint(job_.id, last, out.rows, out.failed, size_));
+      if (part.partitioned) {
+        STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, last, out.rows,
+                                               out.failed, false));
+      }
+      STRATA_TRY(conn.Exec("COMMIT"));
+      part.last = keys.back();
+      return Status::Ok();
+    }();
+    out.elapsed_ms = base::MonotonicMillis() - t0;
+    if (st.ok()) return out;
+    rollback();
+    if (!IsTransient(st) || attempt > spec_.retries) return st;
+    // lock_timeout / statement_timeout: a smaller chunk holds its locks for less time.
+    if (st.sqlstate() == "55P03" || st.sqlstate() == "57014") {
+      size_ = std::max(pacing_.min_size, size_ / 2);
+    }
+    std::uniform_real_distribution<double> jitter(0, 1);
+    auto wait = RetryBackoffMs(spec_.retry_backoff.count(), attempt, jitter(rng_));
+    BackfillEvent e{BackfillEventKind::kRetry};
+    e.partition = part.value_json;
+    e.attempt = attempt;
+    e.reason = st.sqlstate();
+    e.message = st.message();
+    e.wait_ms = wait;
+    Emit(e);
+    Sleep(wait);
+    if (StopRequested()) return st;
+  }
+}
+
+Status Runner::Fail(Status s) {
+  if (store_ && !job_.id.empty() && session_.conn && session_.conn->Alive()) {
+    (void)store_->SetStatus(job_.id, kInterrupted, base::RedactSecrets(s.message()), false);
+    job_.status = kInterrupted;
+  }
+  if (s.hint().empty()) {
+    s = std::move(s).WithHint(fmt::format("fix the cause and rerun `strata backfill run {}`: it "
+                                          "resumes from its checkpoint",
+                                          spec_.name));
+  }
+  return s;
+}
+
+Status Runner::Finish() {
+  db::Connection& conn = *session_.conn;
+  std::string status = kCompleted;
+  std::string message;
+  Status result;
+  if (!spec_.verify_query.empty()) {
+    auto r = conn.Query(spec_.verify_query);
+    if (!r.ok()) {
+      status = kVerificationFailed;
+      message = fmt::format("verification query failed: {}", r.error().message());
+      result = Status(ErrorCode::kCheckFailed, message).WithSpan({spec_.path, 0, 0});
+    } else {
+      std::string actual =
+          r->rows.empty() || r->rows[0].empty() ? "(no rows)" : Text(r->rows[0][0]);
+      if (!r->rows.empty() && !r->rows[0].empty() && !r->rows[0][0]) actual = "NULL";
+      res_.verify_actual = actual;
+      res_.verify_expected = spec_.verify_expect;
+      BackfillEvent e{BackfillEventKind::kVerify};
+      e.message = actual;
+      e.reason = spec_.verify_expect;
+      Emit(e);
+      if (!SameValue(actual, spec_.verify_expect)) {
+        status = kVerificationFailed;
+        message = fmt::format("verification query returned {}, expected {} ({} rows processed, "
+                              "{} failed)",
+                              actual, spec_.verify_expect, processed_, failed_);
+        result = Status(ErrorCode::kCheckFailed,
+                        fmt::format("backfill job `{}`: {}", spec_.name, message))
+                     .WithSpan({spec_.path, 0, 0})
+                     .WithHint(fmt::format(
+                         "inspect the rows the [verify] query counts, fix them or the job, then "
+                         "`strata backfill run {} --restart`",
+                         spec_.name));
+      }
+    }
+  }
+  if (status == kCompleted && failed_ > 0) {
+    status = kCompletedWithFailures;
+    message = fmt::format("{} row(s) failed and were quarantined in strata_backfill_failure",
+                          failed_);
+    result = Status(ErrorCode::kMigrationFailed,
+                    fmt::format("backfill job `{}` completed with failures: {} row(s) done, {} "
+                                "row(s) quarantined",
+                                spec_.name, processed_, failed_))
+                 .WithHint(fmt::format("list them with `strata backfill status {} --failures`; "
+                                       "after fixing them, `strata backfill run {} --restart` "
+                                       "picks them up",
+                                       spec_.name, spec_.name));
+  }
+  STRATA_TRY(store_->SetStatus(job_.id, status, message, true));
+  job_.status = status;
+  BackfillEvent e{BackfillEventKind::kDone};
+  e.reason = status;
+  Emit(e);
+  return result;
+}
+
+Status Runner::Main() {
+  STRATA_TRY(Prepare());
+  if (res_.already_done) return Status::Ok();
+  start_ms_ = base::MonotonicMillis();
+  processed_ = job_.processed;
+  failed_ = job_.failed;
+  chunks_total_ = job_.chunks;
+  size_ = spec_.chunk_size;
+  if (job_.chunk_size > 0 && job_.processed > 0) size_ = job_.chunk_size;
+  pacing_.target_ms = spec_.target_duration.count();
+  pacing_.min_size = spec_.min_chunk_size;
+  pacing_.max_size = spec_.max_chunk_size;
+  pacing_.max_rows_per_second = spec_.max_rows_per_second;
+  pacing_.lock_wait_backoff = spec_.lock_wait_backoff;
+  max_lag_ = spec_.max_replica_lag;
+  replica_url_ = spec_.replica_url.empty() ? settings_.replica_url : spec_.replica_url;
+  if (!job_.overrides.empty() && job_.overrides != "{}") {
+    overrides_seen_ = job_.overrides;
+    ApplyOverrides(job_.overrides);
+  }
+  db::Connection& conn = *session_.conn;
+  if (Status s = LoadParts(); !s.ok()) return Fail(s);
+  {
+    // Progress total: rows done so far plus the candidates still ahead of the checkpoint.
+    ChunkBounds b;
+    if (spec_.partition_by.empty()) b.lower = parts_[0].last;
+    auto cnt = CountCandidates(spec_, b);
+    auto r = conn.Query(cnt.sql, cnt.params);
+    if (r.ok() && !r->rows.empty()) {
+      total_ = processed_ + ToInt(r->rows[0][0]);
+      (void)store_->SetTotal(job_.id, total_);
+    }
+  }
+  {
+    BackfillEvent e{BackfillEventKind::kStarted};
+    e.message = job_.processed > 0 ? fmt::format("resuming run {} after {} row(s)", job_.run_no,
+                                                 job_.processed)
+                                   : fmt::format("run {}", job_.run_no);
+    Emit(e);
+  }
+  for (;;) {
+    if (StopRequested()) {
+      res_.interrupted = true;
+      break;
+    }
+    bool stop_loop = false;
+    if (Status s = PollControl(stop_loop); !s.ok()) return Fail(s);
+    if (stop_loop) break;
+    if (Status s = ReplicaGate(stop_loop); !s.ok()) return Fail(s);
+    if (stop_loop) break;
+    // Round robin over partitions that still have candidates: fairness between tenants.
+    Part* part = nullptr;
+    for (size_t i = 0; i < parts_.size(); ++i) {
+      Part& p = parts_[(next_part_ + i) % parts_.size()];
+      if (!p.done) {
+        part = &p;
+        next_part_ = (next_part_ + i + 1) % parts_.size();
+        break;
+      }
+    }
+    if (!part) {
+      if (spec_.partition_by.empty()) break;
+      // Partitions that appeared while the job ran (new tenants) are handled too.
+      auto fresh = store_->Latest(spec_.name);
+      if (!fresh.ok()) return Fail(fresh.error());
+      if (*fresh) job_.partitions = (*fresh)->partitions;
+      parts_.clear();
+      next_part_ = 0;
+      if (Status s = LoadParts(); !s.ok()) return Fail(s);
+      if (parts_.empty()) break;
+      continue;
+    }
+    auto cr = RunChunk(*part);
+    if (!cr.ok()) {
+      if (StopRequested() && IsTransient(cr.error())) {
+        res_.interrupted = true;
+        break;
+      }
+      return Fail(cr.error());
+    }
+    if (cr->exhausted) {
+      part->done = true;
+      continue;
+    }
+    processed_ += cr->rows;
+    failed_ += cr->failed;
+    ++chunks_total_;
+    res_.rows_this_run += cr->rows;
+    res_.failed_this_run += cr->failed;
+    ++res_.chunks_this_run;
+    {
+      BackfillEvent e{BackfillEventKind::kChunk};
+      e.partition = part->value_json;
+      e.chunk_rows = cr->rows;
+      e.chunk_failed = cr->failed;
+      e.chunk_ms = cr->elapsed_ms;
+      e.chunk_size = size_;
+      e.attempt = cr->attempts;
+      Emit(e);
+    }
+    // The failure budget: a count and a ratio.
+    std::int64_t attempted = processed_ + failed_;
+    bool over_count = failed_ > spec_.max_failures;
+    bool over_ratio = attempted >= spec_.ratio_min_rows &&
+                      static_cast<double>(failed_) > spec_.max_failure_ratio *
+                                                         static_cast<double>(attempted);
+    if (over_count || over_ratio) {
+      std::string msg = over_count
+                            ? fmt::format("{} failed row(s) exceed max_failures = {}", failed_,
+                                          spec_.max_failures)
+                            : fmt::format("{} failed of {} attempted row(s) exceeds "
+                                          "max_failure_ratio = {}",
+                                          failed_, attempted, spec_.max_failure_ratio);
+      STRATA_TRY(store_->SetStatus(job_.id, kFailed, msg, true));
+      job_.status = kFailed;
+      BackfillEvent e{BackfillEventKind::kDone};
+      e.reason = kFailed;
+      Emit(e);
+      return Status(ErrorCode::kMigrationFailed,
+                    fmt::format("backfill job `{}` stopped: {}", spec_.name, msg))
+          .WithSpan({spec_.path, 0, 0})
+          .WithHint(fmt::format("inspect `strata backfill status {} --failures`, fix the rows or "
+                                "the job, then `strata backfill run {} --restart`",
+                                spec_.name, spec_.name));
+    }
+    ChunkOutcome co{size_, cr->rows + cr->failed, cr->elapsed_ms, cr->lock_waiters,
+                    cr->longest_wait_ms};
+    Decision d = Decide(pacing_, co);
+    size_ = d.next_size;
+    if (d.wait_ms > 0) {
+      if (d.reason != "rate") {
+        BackfillEvent e{BackfillEventKind::kThrottle};
+        e.reason = d.reason;
+        e.wait_ms = d.wait_ms;
+        e.value_ms = d.reason == "lock_waiters" ? cr->longest_wait_ms : cr->elapsed_ms;
+        e.message = d.reason == "lock_waiters"
+                        ? fmt::format("{} session(s) waited on the chunk's locks", cr->lock_waiters)
+                        : fmt::format("chunk took {} (target {})",
+                                      base::FormatDuration(Millis(cr->elapsed_ms)),
+                                      base::FormatDuration(Millis(pacing_.target_ms)));
+        Emit(e);
+      }
+      Sleep(d.wait_ms);
+    }
+  }
+  res_.elapsed_ms = base::MonotonicMillis() - start_ms_;
+  if (job_.status == kCancelled) {
+    res_.next_step = fmt::format("cancelled; start over with `strata backfill run {} --restart`",
+                                 spec_.name);
+    BackfillEvent e{BackfillEventKind::kDone};
+    e.reason = kCancelled;
+    Emit(e);
+    return Status::Ok();
+  }
+  if (res_.interrupted || StopRequested() || job_.status == kPaused) {
+    res_.interrupted = true;
+    if (job_.status != kPaused) {
+      STRATA_TRY(store_->SetStatus(job_.id, kInterrupted,
+                                   "stopped by a signal after a committed chunk", false));
+      job_.status = kInterrupted;
+    }
+    res_.next_step = fmt::format("stopped cleanly after {} row(s); resume with `strata backfill "
+                                 "run {}`",
+                                 processed_, spec_.name);
+    BackfillEvent e{BackfillEventKind::kDone};
+    e.reason = job_.status;
+    Emit(e);
+    return Status::Ok();
+  }
+  return Finish();
+}
+
+}  // namespace
+
+RunResult Run(const Options& options, const RunRequest& request) {
+  RunResult res;
+  Runner runner(options, request, res);
+  res.status = runner.Main();
+  runner.Snapshot();
+  return res;
+}
+
+}  // namespace strata::backfill

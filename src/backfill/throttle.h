@@ -1,0 +1,46 @@
+// Pacing decisions of the runner, as pure functions so they can be tested without a database:
+// the next chunk size from the last chunk's duration (adaptive, toward a target duration), and
+// how long to wait after a chunk (max rows per second, overrun of the target, lock waiters the
+// chunk caused) and before a retry (exponential backoff with jitter). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace strata::backfill {
+
+struct Pacing {
+  std::int64_t target_ms = 0;      // 0: fixed chunk size
+  std::int64_t min_size = 10;
+  std::int64_t max_size = 50'000;
+  double max_rows_per_second = 0;  // 0: unlimited
+  bool lock_wait_backoff = true;
+};
+
+struct ChunkOutcome {
+  std::int64_t size = 0;        // the limit the chunk ran with
+  std::int64_t rows = 0;        // rows it changed (or attempted)
+  std::int64_t elapsed_ms = 0;  // its transaction's wall time
+  std::int64_t lock_waiters = 0;
+  std::int64_t longest_wait_ms = 0;
+};
+
+struct Decision {
+  std::int64_t next_size = 0;
+  std::int64_t wait_ms = 0;
+  std::string reason;  // "", "rate", "overrun", "lock_waiters"
+};
+
+// The next chunk's size and the pause before it.
+// - Adaptive (target_ms > 0): size scales by target/elapsed, at most ×2 or ÷2 per chunk, within
+//   [min_size, max_size]; a chunk that ran over 2× the target also waits the overrun.
+// - Lock waiters (lock_wait_backoff): the size halves and the runner waits as long as the chunk
+//   ran, so the sessions it blocked get through first.
+// - max_rows_per_second: waits so that rows/elapsed stays under the limit.
+Decision Decide(const Pacing& p, const ChunkOutcome& c);
+
+// Backoff before retry `attempt` (1-based) of a chunk that hit a transient error: base × 2^(n-1),
+// capped at 10 s, with ±25% jitter from `jitter01` in [0, 1).
+std::int64_t RetryBackoffMs(std::int64_t base_ms, int attempt, double jitter01);
+
+}  // namespace strata::backfill

@@ -1,0 +1,438 @@
+// strata backfill end to end on real SQLite and a real PostgreSQL 15 (issue 4). Sizes are
+// smaller than the issue's (20k rows and 5 kill points instead of 200k and 20) to keep this
+// binary near a minute on a loaded 2-core CI machine; the behaviour covered is the same.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "backfill/backfill.h"
+#include "backfill_support.h"
+
+namespace strata::testing {
+namespace {
+
+class BackfillTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) STRATA_REQUIRE_POSTGRES();
+    db_ = std::make_unique<BackfillDb>(GetParam(), dir_);
+    WriteProject(dir_, db_->url());
+  }
+  RunResult Strata(std::vector<std::string> args) {
+    return RunStrata(Args(*db_, std::move(args)), dir_.path());
+  }
+  int Spawn(std::vector<std::string> args, const std::string& log) {
+    return SpawnStrata(Args(*db_, std::move(args)), dir_.path(), log);
+  }
+  json StatusOf(const std::string& job) {
+    auto r = Strata({"--json", "backfill", "status", job});
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r.All();
+    if (!j.is_object() || j["jobs"].empty()) return json::object();
+    return j["jobs"][0];
+  }
+  // On PostgreSQL a killed runner's backend may outlive it briefly (holding the job lock).
+  void WaitBackendGone(int pid) {
+    if (!db_->pg()) return;
+    ASSERT_TRUE(WaitFor([&] {
+      return db_->N("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                    "'strata backfill run pid " + std::to_string(pid) + " %'") == 0;
+    }));
+  }
+  TempDir dir_;
+  std::unique_ptr<BackfillDb> db_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Dialects, BackfillTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Postgres" : "Sqlite"; });
+
+// kill -9 at random points, each resumed: the table ends identical to one UPDATE's result and
+// processed_count is exact (the checkpoint commits with its chunk).
+TEST_P(BackfillTest, KillNineAtRandomPointsThenResume) {
+  constexpr int kRows = 20'000;
+  db_->CreateItems(kRows);
+  dir_.Write("db/backfill/double_v.toml",
+             ItemJob("[chunk]\nsize = 500\n[throttle]\nmax_rows_per_second = 20000\n"
+                     "[verify]\nquery = \"SELECT count(*) FROM item WHERE v IS NULL\"\nexpect = 0\n"));
+  std::mt19937 rng(4);
+  int killed_mid_run = 0;
+  for (int i = 0; i < 5; ++i) {
+    std::string log = dir_ / ("kill" + std::to_string(i) + ".log");
+    int pid = Spawn({"--log-json", "backfill", "run", "double_v", "--progress-interval", "0"}, log);
+    bool chunked = WaitFor([&] { return CountEvents(Slurp(log), "chunk") >= 1 + i % 3; }, 60);
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 40));
+    kill(pid, SIGKILL);
+    int code = WaitExit(pid);
+    ASSERT_TRUE(chunked) << Slurp(log);
+    if (code == 128 + SIGKILL) ++killed_mid_run;
+    WaitBackendGone(pid);
+    // Whatever was committed is counted exactly.
+    long long done = db_->N("SELECT count(*) FROM item WHERE v IS NOT NULL");
+    long long counted = db_->N("SELECT processed_count FROM strata_backfill_job");
+    ASSERT_EQ(done, counted) << "after kill " << i;
+  }
+  EXPECT_GE(killed_mid_run, 4);
+  auto r = Strata({"--json", "backfill", "run", "double_v"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["status"], "completed");
+  EXPECT_EQ(j["job"]["processed_count"], kRows);
+  EXPECT_EQ(j["verification"]["actual"], "0");
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM strata_backfill_job"), 1);
+}
+
+// A row that violates a CHECK is isolated by bisection, recorded and skipped; the rest is done.
+TEST_P(BackfillTest, PoisonedRowsAreQuarantined) {
+  db_->CreateItems(5'000);
+  db_->Exec("UPDATE item SET grp = 99 WHERE id IN (7, 1234)");
+  dir_.Write("db/backfill/poison.toml", ItemJob("[chunk]\nsize = 400\n"));
+  auto r = Strata({"--json", "backfill", "run", "poison"});
+  EXPECT_EQ(r.exit_code, 4) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["status"], "completed_with_failures");
+  EXPECT_EQ(j["job"]["processed_count"], 4'998);
+  EXPECT_EQ(j["job"]["failed_count"], 2);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL"), 2);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL AND id IN (7, 1234)"), 2);
+  auto s = Strata({"--json", "backfill", "status", "poison", "--failures"});
+  auto sj = json::parse(s.out);
+  ASSERT_EQ(sj["failures"].size(), 2u) << s.out;
+  EXPECT_EQ(sj["failures"][0]["key"], json::array({"7"}));
+  EXPECT_EQ(sj["failures"][1]["key"], json::array({"1234"}));
+  EXPECT_EQ(sj["failures"][0]["sqlstate"], GetParam() ? "23514" : "SQLITE_CONSTRAINT");
+  EXPECT_NE(sj["failures"][0]["error"].get<std::string>().find("ck_item_poison"),
+            std::string::npos);
+  // Text output names the job and says what to do next.
+  auto t = Strata({"backfill", "status", "poison", "--failures"});
+  EXPECT_NE(t.out.find("completed_with_failures"), std::string::npos) << t.out;
+}
+
+// The failure budget, as a count and as a ratio, stops the job as failed.
+TEST_P(BackfillTest, FailureBudgetStopsTheJob) {
+  db_->CreateItems(3'000);
+  db_->Exec("UPDATE item SET grp = 99 WHERE id BETWEEN 100 AND 110");
+  dir_.Write("db/backfill/by_count.toml",
+             ItemJob("[chunk]\nsize = 200\n[failures]\nmax_failures = 5\n"));
+  auto r = Strata({"--json", "backfill", "run", "by_count"});
+  EXPECT_EQ(r.exit_code, 4) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["status"], "failed");
+  EXPECT_EQ(j["job"]["failed_count"], 11);
+  EXPECT_LT(j["job"]["processed_count"].get<int>(), 3'000 - 11);
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("max_failures = 5"), std::string::npos);
+  // Reruns are refused until --restart.
+  auto again = Strata({"backfill", "run", "by_count"});
+  EXPECT_EQ(again.exit_code, 2) << again.All();
+  EXPECT_NE(again.err.find("--restart"), std::string::npos) << again.err;
+
+  db_->CreateItems(3'000, "item2");
+  db_->Exec("UPDATE item2 SET grp = 99 WHERE id BETWEEN 100 AND 110");
+  dir_.Write("db/backfill/by_ratio.toml",
+             ItemJob("[chunk]\nsize = 500\n[failures]\nmax_failures = 1000\n"
+                     "max_failure_ratio = 0.005\nratio_min_rows = 1000\n",
+                     "item2"));
+  r = Strata({"--json", "backfill", "run", "by_ratio"});
+  EXPECT_EQ(r.exit_code, 4) << r.All();
+  j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["status"], "failed");
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("max_failure_ratio"), std::string::npos)
+      << j.dump();
+}
+
+// A second process inserts and updates rows while the job runs: no lost update, no deadlock
+// storm, and app-inserted candidates are either handled or (inserted after the job passed)
+// correctly left for a later run.
+TEST_P(BackfillTest, ConcurrentWritersLoseNothing) {
+  db_->CreateItems(20'000);
+  dir_.Write("db/backfill/cw.toml",
+             ItemJob("[chunk]\nsize = 500\n[throttle]\nmax_rows_per_second = 10000\n"
+                     "lock_timeout = \"500ms\"\n[failures]\nretries = 20\n"));
+  std::string log = dir_ / "cw.log";
+  int pid = Spawn({"--log-json", "backfill", "run", "cw", "--progress-interval", "0"}, log);
+  std::atomic<bool> stop{false};
+  std::map<long long, int> touched;
+  int inserted = 0, writer_retries = 0;
+  std::thread writer([&] {
+    auto c = db_->Open();
+    std::mt19937 rng(7);
+    long long next_id = 1'000'000;
+    while (!stop) {
+      long long a = 1 + rng() % 20'000, b = 1 + rng() % 20'000;
+      if (a == b) continue;
+      bool new_app = rng() % 2;
+      long long id = next_id;
+      // Two rows in opposite key order in one transaction, plus an insert.
+      std::string begin(c->BeginSql());
+      auto ok = c->Exec(begin);
+      if (ok.ok()) ok = c->Exec(fmt::format("UPDATE item SET touched = touched + 1 WHERE id = {}", std::max(a, b)));
+      if (ok.ok()) ok = c->Exec(fmt::format("UPDATE item SET touched = touched + 1 WHERE id = {}", std::min(a, b)));
+      if (ok.ok()) {
+        ok = c->Exec(fmt::format("INSERT INTO item (id, grp, v) VALUES ({}, 1, {})", id,
+                                 new_app ? std::to_string(id * 2) : "NULL"));
+      }
+      if (ok.ok()) ok = c->Exec("COMMIT");
+      if (ok.ok()) {
+        ++touched[a];
+        ++touched[b];
+        ++inserted;
+        ++next_id;
+      } else {
+        ++writer_retries;
+        (void)c->Exec("ROLLBACK");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  int code = WaitExit(pid);
+  stop = true;
+  writer.join();
+  std::string out = Slurp(log);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_GT(inserted, 10);
+  // No lost update.
+  long long mismatched = 0;
+  for (const auto& [id, n] : touched) {
+    mismatched += db_->N(fmt::format("SELECT touched FROM item WHERE id = {}", id)) != n;
+  }
+  EXPECT_EQ(mismatched, 0);
+  // Every original row done, and nothing computed wrong.
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE id <= 20000 AND (v IS NULL OR v <> id * 2)"), 0);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NOT NULL AND v <> id * 2"), 0);
+  // A NULL left behind was inserted after the job had passed its key.
+  auto st = StatusOf("cw");
+  long long last = std::stoll(st["last_processed_key"][0].get<std::string>());
+  EXPECT_EQ(db_->N(fmt::format("SELECT count(*) FROM item WHERE v IS NULL AND id <= {}", last)), 0);
+  EXPECT_EQ(st["status"], "completed");
+  EXPECT_EQ(st["failed_count"], 0);
+  // No deadlock storm: few retries, if any.
+  EXPECT_LE(CountEvents(out, "retry"), 10) << out;
+}
+
+// pause / resume / set / cancel work from another process through the job row.
+TEST_P(BackfillTest, PauseResumeSetCancelFromAnotherProcess) {
+  db_->CreateItems(20'000);
+  dir_.Write("db/backfill/ctl.toml",
+             ItemJob("[chunk]\nsize = 200\n[throttle]\nmax_rows_per_second = 2000\n"));
+  std::string log = dir_ / "ctl.log";
+  int pid = Spawn({"--log-json", "backfill", "run", "ctl", "--progress-interval", "0"}, log);
+  ASSERT_TRUE(WaitFor([&] { return CountEvents(Slurp(log), "chunk") >= 1; })) << Slurp(log);
+
+  auto s = Strata({"--json", "backfill", "set", "ctl", "chunk_size=77"});
+  ASSERT_EQ(s.exit_code, 0) << s.All();
+  EXPECT_EQ(json::parse(s.out)["runner_alive"], true);
+  ASSERT_TRUE(WaitFor([&] {
+    auto ev = Events(Slurp(log));
+    bool seen = false;
+    for (const auto& e : ev) {
+      if (e["event"] == "backfill.reconfigured") seen = true;
+      if (seen && e["event"] == "backfill.chunk") return true;
+    }
+    return false;
+  })) << Slurp(log);
+  {
+    bool after = false;
+    for (const auto& e : Events(Slurp(log))) {
+      if (e["event"] == "backfill.reconfigured") after = true;
+      if (after && e["event"] == "backfill.chunk") EXPECT_EQ(e["chunk_size"], 77) << e.dump();
+    }
+  }
+
+  ASSERT_EQ(Strata({"backfill", "pause", "ctl"}).exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] { return CountEvents(Slurp(log), "paused") == 1; })) << Slurp(log);
+  long long p1 = db_->N("SELECT processed_count FROM strata_backfill_job");
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(db_->N("SELECT processed_count FROM strata_backfill_job"), p1);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NOT NULL"), p1);
+  auto st = StatusOf("ctl");
+  EXPECT_EQ(st["status"], "paused");
+  EXPECT_EQ(st["runner_alive"], true);
+
+  ASSERT_EQ(Strata({"backfill", "resume", "ctl"}).exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] { return CountEvents(Slurp(log), "resumed") == 1; })) << Slurp(log);
+  ASSERT_TRUE(WaitFor([&] {
+    return db_->N("SELECT processed_count FROM strata_backfill_job") > p1;
+  }));
+
+  auto c = Strata({"--json", "backfill", "cancel", "ctl"});
+  ASSERT_EQ(c.exit_code, 0) << c.All();
+  EXPECT_EQ(WaitExit(pid), 0) << Slurp(log);
+  st = StatusOf("ctl");
+  EXPECT_EQ(st["status"], "cancelled");
+  EXPECT_EQ(st["runner_alive"], false);
+  EXPECT_LT(st["processed_count"].get<int>(), 20'000);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NOT NULL"), st["processed_count"]);
+  auto again = Strata({"backfill", "run", "ctl"});
+  EXPECT_EQ(again.exit_code, 2) << again.All();
+  EXPECT_NE(again.err.find("cancelled"), std::string::npos) << again.err;
+}
+
+// One runner per job; SIGINT finishes the chunk and exits 0; a changed job file is refused
+// unless --restart.
+TEST_P(BackfillTest, LockSigintAndChangedFile) {
+  db_->CreateItems(20'000);
+  std::string job = ItemJob("[chunk]\nsize = 250\n[throttle]\nmax_rows_per_second = 4000\n");
+  dir_.Write("db/backfill/sig.toml", job);
+  std::string log = dir_ / "sig.log";
+  int pid = Spawn({"--log-json", "backfill", "run", "sig", "--progress-interval", "0"}, log);
+  ASSERT_TRUE(WaitFor([&] { return CountEvents(Slurp(log), "chunk") >= 2; })) << Slurp(log);
+
+  auto twice = Strata({"backfill", "run", "sig"});
+  EXPECT_EQ(twice.exit_code, 5) << twice.All();
+  EXPECT_NE(twice.err.find("already running"), std::string::npos) << twice.err;
+
+  kill(pid, SIGINT);
+  EXPECT_EQ(WaitExit(pid), 0) << Slurp(log);
+  auto st = StatusOf("sig");
+  EXPECT_EQ(st["status"], "interrupted");
+  long long run1 = st["processed_count"].get<long long>();
+  EXPECT_GT(run1, 0);
+  EXPECT_LT(run1, 20'000);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NOT NULL"), run1);
+  EXPECT_NE(Slurp(log).find("\"reason\":\"interrupted\""), std::string::npos) << Slurp(log);
+
+  dir_.Write("db/backfill/sig.toml", ItemJob("[chunk]\nsize = 1000\n"));
+  auto changed = Strata({"backfill", "run", "sig"});
+  EXPECT_EQ(changed.exit_code, 3) << changed.All();
+  EXPECT_NE(changed.err.find("sig.toml"), std::string::npos) << changed.err;
+  EXPECT_NE(changed.err.find("--restart"), std::string::npos) << changed.err;
+
+  auto restarted = Strata({"--json", "backfill", "run", "sig", "--restart"});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.All();
+  auto j = json::parse(restarted.out);
+  EXPECT_EQ(j["job"]["run_no"], 2);
+  EXPECT_EQ(j["job"]["status"], "completed");
+  EXPECT_EQ(j["job"]["processed_count"].get<long long>() + run1, 20'000);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+  // The first run stays on record.
+  EXPECT_EQ(db_->N("SELECT count(*) FROM strata_backfill_job WHERE job_key = 'sig'"), 2);
+  // Running a completed job again does nothing.
+  auto done = Strata({"--json", "backfill", "run", "sig"});
+  EXPECT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(json::parse(done.out)["already_done"], true);
+}
+
+// plan: counts, the exact chunk SQL, EXPLAIN and a before/after sample; changes nothing.
+TEST_P(BackfillTest, PlanChangesNothing) {
+  db_->CreateItems(2'000);
+  dir_.Write("db/backfill/p.toml", ItemJob("[chunk]\nsize = 300\n"));
+  auto r = Strata({"--json", "backfill", "plan", "p"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["candidates"], 2'000);
+  EXPECT_EQ(j["estimated_chunks"], 7);
+  EXPECT_EQ(j["sample_chunk_rows"], 300);
+  EXPECT_EQ(j["chunk_sql"],
+            "UPDATE item SET v = id * 2 WHERE (v IS NULL) AND item.id <= '300'");
+  EXPECT_FALSE(j["explain"].empty());
+  ASSERT_EQ(j["sample"].size(), 5u);
+  EXPECT_EQ(j["sample"][0]["before"]["v"], "NULL");
+  EXPECT_EQ(j["sample"][0]["after"]["v"], "2");
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL"), 2'000);
+  auto t = Strata({"backfill", "plan", "p"});
+  EXPECT_NE(t.out.find("v: NULL -> 2"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("nothing was changed"), std::string::npos) << t.out;
+}
+
+// A bad job file is refused before the database is touched, naming the field.
+TEST_P(BackfillTest, BadJobFileNamesTheField) {
+  db_->CreateItems(10);
+  dir_.Write("db/backfill/bad.toml", ItemJob("[chunk]\nsize = 100\ntarget_duraton = \"1s\"\n"));
+  auto r = Strata({"backfill", "run", "bad"});
+  EXPECT_EQ(r.exit_code, 2) << r.All();
+  EXPECT_NE(r.err.find("bad.toml:7"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("chunk.target_duraton"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("target_duration"), std::string::npos) << r.err;
+  EXPECT_FALSE(*db_->conn().TableExists("", "strata_backfill_job"));
+  dir_.Write("db/backfill/nokey.toml",
+             "table = \"item\"\nkey = \"grp\"\nwhere = \"v IS NULL\"\nset = \"v = 1\"\n");
+  r = Strata({"backfill", "run", "nokey"});
+  EXPECT_EQ(r.exit_code, 2) << r.All();
+  EXPECT_NE(r.err.find("not unique"), std::string::npos) << r.err;
+  r = Strata({"--json", "backfill", "run", "missing"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("bad, nokey"), std::string::npos) << r.out;
+}
+
+// A verification mismatch marks the job verification_failed with the numbers.
+TEST_P(BackfillTest, VerificationMismatch) {
+  db_->CreateItems(500);
+  dir_.Write("db/backfill/vf.toml",
+             ItemJob("[verify]\nquery = \"SELECT count(*) FROM item WHERE v > 600\"\nexpect = 0\n"));
+  auto r = Strata({"--json", "backfill", "run", "vf"});
+  EXPECT_EQ(r.exit_code, 8) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["status"], "verification_failed");
+  EXPECT_EQ(j["verification"]["actual"], "200");
+  EXPECT_NE(j["job"]["message"].get<std::string>().find("returned 200, expected 0"),
+            std::string::npos);
+}
+
+// partition_by: per-partition progress, and partitions take turns.
+TEST_P(BackfillTest, PartitionsTakeTurns) {
+  db_->CreateItems(2'000);
+  dir_.Write("db/backfill/tenants.toml", ItemJob("partition_by = \"grp\"\n[chunk]\nsize = 100\n"));
+  std::string log = dir_ / "t.log";
+  int pid = Spawn({"--log-json", "backfill", "run", "tenants", "--progress-interval", "0"}, log);
+  ASSERT_EQ(WaitExit(pid), 0) << Slurp(log);
+  std::vector<std::string> first;
+  for (const auto& e : Events(Slurp(log))) {
+    if (e["event"] == "backfill.chunk" && first.size() < 8) first.push_back(e["partition"].get<std::string>());
+  }
+  ASSERT_EQ(first.size(), 8u);
+  EXPECT_EQ(first, (std::vector<std::string>{"0", "1", "2", "3", "0", "1", "2", "3"}));
+  auto st = StatusOf("tenants");
+  EXPECT_EQ(st["status"], "completed");
+  ASSERT_EQ(st["partitions"].size(), 4u) << st.dump();
+  for (const auto& p : st["partitions"]) {
+    EXPECT_EQ(p["processed_count"], 500) << p.dump();
+    EXPECT_EQ(p["done"], true);
+  }
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+}
+
+// PostgreSQL: when sessions wait on locks the chunk holds, the job halves its chunk and waits.
+TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  WriteProject(dir, db.url());
+  db.CreateItems(2'000);
+  // Row 300 makes the first chunk sleep while it holds the locks of rows 1..299.
+  db.Exec(
+      "CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.id = 300 AND NEW.v IS NOT NULL THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; "
+      "END $$; CREATE TRIGGER slow BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION "
+      "slow_row()");
+  dir.Write("db/backfill/lw.toml", ItemJob("[chunk]\nsize = 500\n"));
+  std::string log = dir / "lw.log";
+  int pid = SpawnStrata({"--url", db.url(), "--log-json", "backfill", "run", "lw",
+                         "--progress-interval", "0"},
+                        dir.path(), log);
+  // An application transaction that needs row 5 while the chunk sleeps.
+  auto app = db.Open();
+  ASSERT_TRUE(WaitFor([&] {
+    return db.N("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") == 1;
+  }));
+  auto upd = app->Query("UPDATE item SET touched = touched + 1 WHERE id = 5");
+  ASSERT_TRUE(upd.ok()) << upd.error().ToString();
+  ASSERT_EQ(WaitExit(pid), 0) << Slurp(log);
+  bool throttled = false;
+  int next_size = 0;
+  for (const auto& e : Events(Slurp(log))) {
+    if (e["event"] == "backfill.throttle" && e["reason"] == "lock_waiters") {
+      throttled = true;
+      EXPECT_GT(e["wait_ms"].get<int>(), 0) << e.dump();
+    } else if (throttled && e["event"] == "backfill.chunk" && next_size == 0) {
+      next_size = e["chunk_size"].get<int>();
+    }
+  }
+  EXPECT_TRUE(throttled) << Slurp(log);
+  EXPECT_EQ(next_size, 250) << Slurp(log);
+  EXPECT_EQ(db.N("SELECT touched FROM item WHERE id = 5"), 1);
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+}
+
+}  // namespace
+}  // namespace strata::testing
