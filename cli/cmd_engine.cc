@@ -87,7 +87,7 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     if (!opts) return code;
     mreq->sink = ProgressSink(g);
     auto r = Migrate(*opts, *mreq);
-    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+    return FinishResult(g, r);
   });
 
   auto* info = app.add_subcommand("info", "show every migration and its state");
@@ -110,7 +110,7 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
       std::cout << report::ToText(r);
       return ExitCodeFor(r.status.code());
     }
-    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+    return FinishResult(g, r);
   });
 
   auto* repair = app.add_subcommand(
@@ -125,7 +125,7 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
     auto r = Repair(*opts, *rreq);
-    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+    return FinishResult(g, r);
   });
 
   auto* baseline = app.add_subcommand("baseline", "adopt an existing database at a version");
@@ -138,7 +138,7 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
     auto r = Baseline(*opts, *breq);
-    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+    return FinishResult(g, r);
   });
 
   auto* hash = app.add_subcommand("hash", "rewrite strata.sum from the migration files");
@@ -147,7 +147,7 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
     auto r = Hash(*opts);
-    return Finish(g, r.status, report::ToJson(r), report::ToText(r));
+    return FinishResult(g, r);
   });
 }
 

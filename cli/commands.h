@@ -51,6 +51,14 @@ std::optional<Options> LoadOptions(const GlobalFlags& g, int& exit_code);
 int Finish(const GlobalFlags& g, const Status& status, const nlohmann::json& j,
            const std::string& text);
 
+// Finish for a result struct with report::ToJson / report::ToText overloads: renders only the
+// format that will be printed.
+template <typename R>
+int FinishResult(const GlobalFlags& g, const R& r) {
+  return g.json ? Finish(g, r.status, report::ToJson(r), std::string())
+                : Finish(g, r.status, nlohmann::json(), report::ToText(r));
+}
+
 // An event sink for progress: a human line per migration on a TTY, JSON lines with --log-json.
 EventSink ProgressSink(const GlobalFlags& g);
 

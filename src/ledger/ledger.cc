@@ -50,7 +50,11 @@ std::string Ledger::LockName() const {
   return schema_.empty() ? table_ : schema_ + "." + table_;
 }
 
-Result<bool> Ledger::Exists() { return conn_.TableExists(schema_, table_); }
+Result<bool> Ledger::Exists() {
+  if (known_to_exist_) return true;  // tables are never dropped by strata
+  STRATA_ASSIGN_OR_RETURN(known_to_exist_, conn_.TableExists(schema_, table_));
+  return known_to_exist_;
+}
 
 Status Ledger::Create() {
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
@@ -63,6 +67,7 @@ Status Ledger::Create() {
   }
   Status s = conn_.Exec(ddl);
   conn_.TakeNotices();
+  known_to_exist_ = s.ok();
   return s;
 }
 

@@ -56,6 +56,7 @@ class Ledger {
   std::string table_, schema_, qualified_;
   int tail_rank_ = 0;
   std::string tail_hash_{kGenesisHash};
+  bool known_to_exist_ = false;
   int saved_rank_ = 0;
   std::string saved_hash_{kGenesisHash};
 };

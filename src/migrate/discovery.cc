@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -41,6 +47,38 @@ constexpr std::string_view kExpected =
     "expected V<version>__<description>.sql (e.g. V001__create_quote_core_tables.sql, "
     "V1.2__add_index.sql, V20260628_0901__add_column.sql) or R__<description>.sql";
 
+// Reads a file into `out` with one read per chunk of its size (no stream buffering).
+Status ReadWholeFile(const std::string& path, std::string& out) {
+  auto fail = [&](std::string_view what) {
+    return Status(ErrorCode::kIo, fmt::format("cannot {} migration file '{}': {}", what, path,
+                                              std::strerror(errno)))
+        .WithSpan({path, 0, 0})
+        .WithHint("check that the file exists and is readable by this user");
+  };
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail("open");
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return fail("stat");
+  }
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = read(fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      close(fd);
+      return fail("read");
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  close(fd);
+  return Status::Ok();
+}
+
 bool Ignored(const std::vector<std::string>& patterns, const std::string& script) {
   std::string base = fs::path(script).filename().string();
   for (const auto& p : patterns) {
@@ -75,37 +113,30 @@ Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& lo
       return Status(ErrorCode::kIo, fmt::format("migration location '{}' is not a directory", loc))
           .WithHint("create it, or set `locations` in strata.toml / --locations");
     }
-    std::vector<fs::path> paths;
+    // (relative name, full path): lexically_relative is a pure string operation, unlike
+    // fs::relative, which resolves every path component with syscalls.
+    std::vector<std::pair<std::string, fs::path>> paths;
     for (auto it = fs::recursive_directory_iterator(loc, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      std::string rel = fs::relative(it->path(), loc).generic_string();
       std::string name = it->path().filename().string();
-      if (it->is_directory()) {
+      if (it->is_directory(ec)) {
         if (!name.empty() && name[0] == '.') it.disable_recursion_pending();
         continue;
       }
+      std::string rel = it->path().lexically_relative(loc).generic_string();
       if (Ignored(ignore_patterns, rel)) {
         if (ignored) ignored->push_back(rel);
         continue;
       }
-      paths.push_back(it->path());
+      paths.emplace_back(std::move(rel), it->path());
     }
     if (ec) {
       return Status(ErrorCode::kIo, fmt::format("cannot list '{}': {}", loc, ec.message()));
     }
-    for (const auto& p : paths) {
-      std::ifstream in(p, std::ios::binary);
-      if (!in) {
-        return Status(ErrorCode::kIo, fmt::format("cannot read migration file '{}'", p.string()))
-            .WithSpan({p.string(), 0, 0})
-            .WithHint("check the file's permissions");
-      }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      if (in.bad()) {
-        return Status(ErrorCode::kIo, fmt::format("error reading '{}'", p.string()));
-      }
-      out.push_back(SourceFile{loc, fs::relative(p, loc).generic_string(), p.string(), ss.str()});
+    for (auto& [rel, p] : paths) {
+      std::string bytes;
+      if (Status s = ReadWholeFile(p.string(), bytes); !s.ok()) return s;
+      out.push_back(SourceFile{loc, std::move(rel), p.string(), std::move(bytes)});
     }
   }
   return out;

@@ -29,9 +29,9 @@ struct VersionLess {
 StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
   StateReport report;
   // Effective row per version, with repairs applied in rank order.
-  std::map<Version, AppliedRow, VersionLess> by_version;
+  std::map<Version, const AppliedRow*, VersionLess> by_version;
   std::map<Version, std::string, VersionLess> accepted;  // accepted checksum per version
-  std::map<std::string, AppliedRow> by_repeatable;       // latest row per description
+  std::map<std::string, const AppliedRow*> by_repeatable;  // latest row per description
   const AppliedRow* baseline_row = nullptr;
   for (const auto& row : rows) {
     std::optional<Version> v;
@@ -42,12 +42,12 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
         accepted[*v] = *row.checksum;
       } else if (row.description == kRepairClearFailed) {
         auto it = by_version.find(*v);
-        if (it != by_version.end() && !it->second.success) by_version.erase(it);
+        if (it != by_version.end() && !it->second->success) by_version.erase(it);
       }
       continue;
     }
     if (row.type == kTypeRepeatable) {
-      by_repeatable[row.description] = row;
+      by_repeatable[row.description] = &row;
       continue;
     }
     if (!v) continue;
@@ -55,7 +55,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       baseline_row = &row;
       report.baseline = *v;
     }
-    by_version[*v] = row;
+    by_version[*v] = &row;
     accepted.erase(*v);  // a new row for the version carries its own checksum
     if (row.success && (!report.latest_applied || *report.latest_applied < *v)) {
       report.latest_applied = *v;
@@ -91,12 +91,12 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     if (m.kind == Kind::kVersioned) {
       e.version = m.version.text();
       auto it = by_version.find(m.version);
-      if (it != by_version.end() && it->second.type != kTypeBaseline) {
-        e.applied = it->second;
+      if (it != by_version.end() && it->second->type != kTypeBaseline) {
+        e.applied = *it->second;
         auto acc = accepted.find(m.version);
         e.accepted_checksum =
-            acc != accepted.end() ? acc->second : it->second.checksum.value_or("");
-        if (!it->second.success) {
+            acc != accepted.end() ? acc->second : it->second->checksum.value_or("");
+        if (!it->second->success) {
           e.state = State::kFailed;
         } else {
           e.state = State::kApplied;
@@ -114,18 +114,19 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       if (it == by_repeatable.end()) {
         e.state = State::kPending;
       } else {
-        e.applied = it->second;
-        if (!it->second.success) {
+        e.applied = *it->second;
+        if (!it->second->success) {
           e.state = State::kFailed;
         } else {
-          e.state = it->second.checksum.value_or("") == m.checksum ? State::kApplied
-                                                                   : State::kOutdated;
+          e.state = it->second->checksum.value_or("") == m.checksum ? State::kApplied
+                                                                    : State::kOutdated;
         }
       }
     }
     report.entries.push_back(std::move(e));
   }
-  for (const auto& [v, row] : by_version) {
+  for (const auto& [v, row_ptr] : by_version) {
+    const AppliedRow& row = *row_ptr;
     if (row.type == kTypeBaseline || file_versions.count(v)) continue;
     if (report.baseline && !(*report.baseline < v)) continue;
     Entry e;
@@ -139,7 +140,8 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
                                              : State::kMissing;
     report.entries.push_back(std::move(e));
   }
-  for (const auto& [desc, row] : by_repeatable) {
+  for (const auto& [desc, row_ptr] : by_repeatable) {
+    const AppliedRow& row = *row_ptr;
     if (file_repeatables.count(desc)) continue;
     Entry e;
     e.kind = Kind::kRepeatable;
