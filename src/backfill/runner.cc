@@ -37,6 +37,7 @@ struct ChunkResult {
   std::int64_t failed = 0;
   std::int64_t keys = 0;
   std::int64_t elapsed_ms = 0;
+  std::int64_t work_ms = -1;  // the UPDATE (or bisection) alone
   std::int64_t lock_waiters = 0;
   std::int64_t longest_wait_ms = 0;
   int attempts = 1;
@@ -443,7 +444,9 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       }
       b.upper = keys.back();
       auto upd = UpdateRange(spec_, b);
+      auto w0 = base::MonotonicMillis();
       auto r = conn.Query(upd.sql, upd.params);
+      out.work_ms = base::MonotonicMillis() - w0;
       if (r.ok()) {
         out.rows = std::max<std::int64_t>(r->rows_affected, 0);
       } else {
@@ -459,6 +462,7 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
                                            spec_.statement_timeout.count())));
         }
         STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, part.last, attempt, out));
+        out.work_ms = base::MonotonicMillis() - w0;
       }
       if (pg_ && pacing_.lock_wait_backoff) {
         STRATA_ASSIGN_OR_RETURN(
@@ -698,8 +702,8 @@ Status Runner::Main() {
                                 "the job, then `strata backfill run {} --restart`",
                                 spec_.name, spec_.name));
     }
-    ChunkOutcome co{size_, cr->rows + cr->failed, cr->elapsed_ms, cr->lock_waiters,
-                    cr->longest_wait_ms};
+    ChunkOutcome co{size_,           cr->rows + cr->failed, cr->elapsed_ms,
+                    cr->lock_waiters, cr->longest_wait_ms,    cr->work_ms};
     Decision d = Decide(pacing_, co);
     size_ = d.next_size;
     if (d.wait_ms > 0) {

@@ -11,7 +11,11 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
   d.next_size = size;
   std::int64_t elapsed = std::max<std::int64_t>(c.elapsed_ms, 1);
   if (p.target_ms > 0) {
-    double factor = static_cast<double>(p.target_ms) / static_cast<double>(elapsed);
+    std::int64_t work = c.work_ms >= 0 ? std::min(std::max<std::int64_t>(c.work_ms, 1), elapsed)
+                                       : elapsed;
+    double budget = std::max(static_cast<double>(p.target_ms - (elapsed - work)),
+                             static_cast<double>(p.target_ms) / 4);
+    double factor = budget / static_cast<double>(work);
     // Only grow when the chunk was full: a short last chunk says nothing about speed.
     if (c.rows < size && factor > 1) factor = 1;
     factor = std::clamp(factor, 0.5, 2.0);

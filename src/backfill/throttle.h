@@ -23,6 +23,7 @@ struct ChunkOutcome {
   std::int64_t elapsed_ms = 0;  // its transaction's wall time
   std::int64_t lock_waiters = 0;
   std::int64_t longest_wait_ms = 0;
+  std::int64_t work_ms = -1;    // of elapsed_ms, the UPDATE itself; -1 = unknown (all of it)
 };
 
 struct Decision {
@@ -32,8 +33,11 @@ struct Decision {
 };
 
 // The next chunk's size and the pause before it.
-// - Adaptive (target_ms > 0): size scales by target/elapsed, at most ×2 or ÷2 per chunk, within
-//   [min_size, max_size]; a chunk that ran over 2× the target also waits the overrun.
+// - Adaptive (target_ms > 0): the time the rows took (work_ms) scales toward the part of the
+//   target left after the chunk's fixed cost (begin, key scan, checkpoint, commit; at least a
+//   quarter of the target), at most ×2 or ÷2 per chunk, within [min_size, max_size]. So a slow
+//   fsync does not shrink chunks to nothing. A chunk that ran over 2× the target also waits the
+//   overrun.
 // - Lock waiters (lock_wait_backoff): the size halves and the runner waits as long as the chunk
 //   ran, so the sessions it blocked get through first.
 // - max_rows_per_second: waits so that rows/elapsed stays under the limit.

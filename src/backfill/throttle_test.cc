@@ -27,6 +27,17 @@ TEST(ThrottleTest, AdaptiveGrowsAndShrinksTowardTheTarget) {
   EXPECT_EQ(Decide(p, {1000, 1000, 4000, 0, 0}).next_size, 700);
 }
 
+TEST(ThrottleTest, FixedCostDoesNotShrinkChunksToNothing) {
+  Pacing p;
+  p.target_ms = 200;
+  // 190 ms of commit/fsync and 10 ms of rows: the rows may take 50 ms (a quarter), so grow.
+  EXPECT_EQ(Decide(p, {1000, 1000, 200, 0, 0, 10}).next_size, 2000);
+  // 40 ms fixed, 320 ms of rows: the rows may take 160 ms: halve.
+  EXPECT_EQ(Decide(p, {1000, 1000, 360, 0, 0, 320}).next_size, 500);
+  // 20 ms fixed, 90 ms of rows: 180 / 90 = ×2.
+  EXPECT_EQ(Decide(p, {1000, 1000, 110, 0, 0, 90}).next_size, 2000);
+}
+
 TEST(ThrottleTest, OverrunWaits) {
   Pacing p;
   p.target_ms = 200;
