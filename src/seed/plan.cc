@@ -105,17 +105,19 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
   }
   std::map<std::string, const ColumnInfo*> by_name;
   for (const auto& c : cols) by_name[c.name] = &c;
-  auto need = [&](const std::string& col, int line, std::string_view what) -> Status {
+  // A named column must exist; `where` is the CSV header or the manifest's [[tables]] entry.
+  auto need = [&](const std::string& col, SourceSpan where, std::string_view what) -> Status {
     if (col.empty() || by_name.count(col)) return Status::Ok();
     return Status(ErrorCode::kValidation,
                   fmt::format("{} `{}` is not a column of table `{}`", what, col, t.name))
-        .WithSpan({line == 1 ? csv_path : p.manifest_path, line == 1 ? 1 : t.manifest_line, 0})
+        .WithSpan(std::move(where))
         .WithHint("fix the name, or add the column with a migration first");
   };
-  for (const auto& h : t.data.header) STRATA_TRY(need(h, 1, "data column"));
-  STRATA_TRY(need(t.active_column, 0, "active_column"));
-  STRATA_TRY(need(t.superseded_by_column, 0, "superseded_by_column"));
-  STRATA_TRY(need(t.effective_to_column, 0, "effective_to_column"));
+  const SourceSpan header{csv_path, 1, 0}, entry{p.manifest_path, t.manifest_line, 0};
+  for (const auto& h : t.data.header) STRATA_TRY(need(h, header, "data column"));
+  STRATA_TRY(need(t.active_column, entry, "active_column"));
+  STRATA_TRY(need(t.superseded_by_column, entry, "superseded_by_column"));
+  STRATA_TRY(need(t.effective_to_column, entry, "effective_to_column"));
   const ColumnInfo* active_col = t.active_column.empty() ? nullptr : by_name[t.active_column];
   const int active_idx = t.active_column.empty() ? -1 : t.data.IndexOf(t.active_column);
 
