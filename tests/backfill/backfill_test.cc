@@ -434,5 +434,44 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
 }
 
+// PostgreSQL: a chunk that hits lock_timeout (55P03) is retried with backoff and a smaller
+// chunk, and succeeds once the application releases its lock.
+TEST(BackfillPgTest, LockTimeoutIsRetriedWithBackoff) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  WriteProject(dir, db.url());
+  db.CreateItems(1'000);
+  auto app = db.Open();
+  ASSERT_TRUE(app->Exec("BEGIN").ok());
+  ASSERT_TRUE(app->Exec("SELECT * FROM item WHERE id = 10 FOR UPDATE").ok());
+  dir.Write("db/backfill/lt.toml",
+            ItemJob("[chunk]\nsize = 400\n[throttle]\nlock_timeout = \"200ms\"\n"
+                    "[failures]\nretries = 50\nretry_backoff = \"50ms\"\n"));
+  std::string log = dir / "lt.log";
+  int pid = SpawnStrata({"--url", db.url(), "--log-json", "backfill", "run", "lt",
+                         "--progress-interval", "0"},
+                        dir.path(), log);
+  ASSERT_TRUE(WaitFor([&] { return CountEvents(Slurp(log), "retry") >= 2; })) << Slurp(log);
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NOT NULL"), 0);
+  ASSERT_TRUE(app->Exec("COMMIT").ok());
+  ASSERT_EQ(WaitExit(pid), 0) << Slurp(log);
+  int retries = 0;
+  for (const auto& e : Events(Slurp(log))) {
+    if (e["event"] == "backfill.retry") {
+      ++retries;
+      EXPECT_EQ(e["reason"], "55P03") << e.dump();
+      EXPECT_GT(e["wait_ms"].get<int>(), 0);
+    }
+  }
+  EXPECT_GE(retries, 2);
+  auto st = json::parse(RunStrata({"--url", db.url(), "--json", "backfill", "status", "lt"},
+                                  dir.path()).out)["jobs"][0];
+  EXPECT_EQ(st["status"], "completed");
+  EXPECT_EQ(st["processed_count"], 1'000);
+  EXPECT_EQ(st["failed_count"], 0);
+  EXPECT_LT(st["chunk_size"].get<int>(), 400);  // halved after the lock timeouts
+}
+
 }  // namespace
 }  // namespace strata::testing
