@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "strata/events.h"
@@ -22,6 +23,21 @@ struct MigrateRequest {
   EventSink sink;
 };
 
+// One pre-, post- or smoke check as it ran (docs/formats/checks.md).
+struct CheckResult {
+  std::string phase;  // pre-check, post-check, smoke
+  std::string name;   // capture name or smoke name; "" when unnamed (the line identifies it)
+  std::string file;
+  int line = 0;
+  std::string query;     // secrets redacted by the renderers
+  std::string expected;  // "= 0", "= 42 (captured lines_before)"
+  std::optional<std::string> value;  // nullopt: NULL or no row
+  bool ok = false;
+  bool skipped = false;  // verify: run-dependent expectation, not judged again
+  std::string message;   // why it failed; empty when ok
+  std::int64_t elapsed_ms = 0;
+};
+
 struct AppliedMigration {
   std::string version;  // empty for repeatable
   std::string description;
@@ -33,6 +49,8 @@ struct AppliedMigration {
   int attempts = 1;
   std::int64_t execution_time_ms = 0;
   std::vector<std::int64_t> rows_affected;  // per statement
+  std::vector<CheckResult> checks;          // pre- and post-checks, in the order they ran
+  std::int64_t lock_wait_ms = 0;            // time lost to lock timeouts before the retry that won
 };
 
 struct MigrateResult {
@@ -42,6 +60,7 @@ struct MigrateResult {
   int pending = 0;          // pending before the run
   std::string dry_run_sql;  // --dry-run: exactly what would be sent
   std::vector<std::string> warnings;
+  std::string run_id;  // the run record in strata_run (empty when nothing was applied)
 };
 MigrateResult Migrate(const Options& options, const MigrateRequest& request);
 
@@ -113,5 +132,151 @@ struct HashResult {
   int migrations = 0;
 };
 HashResult Hash(const Options& options);
+
+// --- verify: post-checks of applied migrations again, and [smoke] queries (src/evidence)
+struct VerifyRequest {
+  bool smoke = false;        // also run the [smoke.*] queries of strata.toml
+  bool smoke_only = false;   // only the smoke queries
+};
+struct VerifiedMigration {
+  std::string script;
+  std::string version;
+  bool file_changed = false;  // the file's checksum differs from the ledger's
+  std::vector<CheckResult> checks;
+};
+struct VerifyResult {
+  Status status;  // kCheckFailed when any check did not hold
+  std::string target;
+  std::string run_id;  // the run record of this verification
+  std::vector<VerifiedMigration> migrations;
+  std::vector<CheckResult> smoke;
+  int passed = 0;
+  int failed = 0;
+  int skipped = 0;  // run-dependent expectations (rows affected, captured values)
+};
+VerifyResult Verify(const Options& options, const VerifyRequest& request);
+
+// --- tag: a named release point in the evidence ledger
+struct TagRequest {
+  std::string name;
+  std::string note;
+};
+struct TagResult {
+  Status status;
+  std::string target;
+  std::string name;
+  std::string run_id;
+  std::string tagged_at;
+  int applied = 0;          // successful migrations in the ledger at the tag
+  std::string ledger_head;  // row_hash of the ledger's last row at the tag
+};
+TagResult Tag(const Options& options, const TagRequest& request);
+
+// --- evidence: a package of what happened, with a SHA-256 digest and optional signature
+struct EvidenceRequest {
+  std::string release;  // runs after the previous tag up to this tag
+  std::string since;    // runs started at or after this ISO-8601 time (or a date)
+  std::string run_id;   // one run
+  std::string format = "md";  // md or json
+  std::string sign_key;       // PEM file of an Ed25519 private key (optional)
+};
+struct EvidenceResult {
+  Status status;
+  std::string target;
+  std::string format;
+  std::string package;  // the complete package text (Markdown or JSON), digest included
+  std::string digest;   // "sha256:<hex>"
+  bool signed_package = false;
+  std::string key_fingerprint;  // SHA-256 of the raw public key, when signed
+  int runs = 0;
+};
+EvidenceResult Evidence(const Options& options, const EvidenceRequest& request);
+
+struct EvidenceVerifyRequest {
+  std::string path;
+  std::string public_key;  // PEM file of the expected Ed25519 public key (optional)
+};
+struct EvidenceVerifyResult {
+  Status status;  // kValidation when the digest or the signature does not match
+  std::string path;
+  std::string format;
+  std::string digest;
+  bool digest_ok = false;
+  bool signed_package = false;
+  bool signature_ok = false;
+  bool key_pinned = false;  // checked against --public-key, not only the embedded key
+  std::string key_fingerprint;
+};
+EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request);
+
+// --- plan: the runbook before the change
+struct PlanRequest {
+  bool all = false;     // every migration file, without reading the database
+  std::string release;  // only this release
+};
+struct PlanStatement {
+  int line = 0;
+  std::string summary;  // the statement's first line
+  std::string effect;   // additive, breaking, contract, data, other
+  std::string lock;     // PostgreSQL table lock it takes, "" if none
+  std::string table;
+  bool rewrites = false;
+  std::int64_t live_rows = -1;  // with a reachable database
+  std::int64_t live_bytes = -1;
+};
+struct PlanCheck {
+  std::string phase;  // pre-check, post-check
+  std::string name;
+  int line = 0;
+  std::string query;
+  std::string expected;
+};
+struct PlanMigration {
+  std::string script;
+  std::string version;
+  std::string description;
+  bool transactional = true;
+  bool pending = true;
+  std::string effect;  // strongest statement effect: contract > breaking > data > additive
+  std::vector<std::pair<std::string, std::string>> intent;  // label, value (template order)
+  std::string risk_class;
+  std::string recovery;  // roll-forward, rollback, none, or "" when not stated
+  std::vector<PlanStatement> statements;
+  std::vector<PlanCheck> checks;
+  std::vector<std::string> findings;  // lint findings or plan findings (missing intent, ...)
+};
+struct PlanCell {
+  std::string db_state;  // "before V5", "after V5 (backfill ...)"
+  std::string old_app;   // works, fails, not-required
+  std::string new_app;
+  std::string justification;  // from the header, or derived from the deployment order
+  bool justified = true;
+};
+struct PlanSurface {
+  std::string surface;  // api, events, cache, workflow, decisions, read-models, documents, audit
+  std::string verdict;  // passed, not-required, not-applicable, failed, unstated
+  std::string statement;
+};
+struct PlanRelease {
+  std::string name;
+  std::string title;
+  std::string order;  // migration-before-app, app-before-migration, phased
+  std::vector<std::string> steps;
+  std::vector<PlanMigration> migrations;
+  std::vector<PlanCell> matrix;
+  std::vector<PlanSurface> surfaces;
+  std::vector<std::string> stop_criteria;
+  std::vector<std::string> failure_handling;
+  std::vector<std::string> roll_forward;
+  std::vector<std::string> findings;
+};
+struct PlanResult {
+  Status status;
+  std::string target;  // redacted URL, empty with --all
+  bool live = false;   // table sizes read from the database
+  std::vector<PlanRelease> releases;
+  int findings = 0;
+};
+PlanResult Plan(const Options& options, const PlanRequest& request);
 
 }  // namespace strata

@@ -1,0 +1,396 @@
+// `strata tag`, `strata evidence` and `strata evidence verify`.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "base/duration.h"
+#include "base/redact.h"
+#include "base/sha256.h"
+#include "evidence/json.h"
+#include "evidence/open.h"
+#include "evidence/package.h"
+#include "evidence/run_store.h"
+#include "evidence/sign.h"
+#include "migrate/discovery.h"
+#include "strata/commands.h"
+#include "strata/version.h"
+#include "verify/intent.h"
+
+namespace strata {
+
+using nlohmann::json;
+
+namespace {
+
+bool ValidTagName(std::string_view n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Holds the migration lock so a tag or a package never interleaves with a running migrate.
+Status AcquireLock(evidence::Db& d, std::chrono::milliseconds wait) {
+  auto start = base::MonotonicMillis();
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(bool got, d.conn->TryLock(d.ledger->LockName()));
+    if (got) return Status::Ok();
+    if (base::MonotonicMillis() - start >= wait.count()) {
+      auto holder = d.conn->DescribeLockHolder(d.ledger->LockName());
+      return Status(ErrorCode::kLockTimeout,
+                    fmt::format("another strata run holds the migration lock{}",
+                                holder ? ": " + holder->description : std::string()))
+          .WithHint("wait for it to finish and rerun, or raise --lock-wait");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+json RunJson(const evidence::RunRow& r) {
+  json j = {{"run_id", r.run_id},
+            {"verb", r.verb},
+            {"os_user", r.os_user},
+            {"db_user", r.db_user},
+            {"host", r.host},
+            {"tool_version", r.tool_version},
+            {"config_checksum", r.config_checksum},
+            {"target", base::RedactSecrets(r.target)},
+            {"started_at", r.started_at},
+            {"finished_at", r.finished_at},
+            {"outcome", r.outcome}};
+  if (!r.tag.empty()) j["tag"] = r.tag;
+  if (!r.error_code.empty()) j["error_code"] = r.error_code;
+  if (!r.error_message.empty()) j["error_message"] = base::RedactSecrets(r.error_message);
+  if (!r.detail.empty()) {
+    json d = json::parse(r.detail, nullptr, false);
+    if (!d.is_discarded()) j["detail"] = d;
+  }
+  return j;
+}
+
+// Selects runs per the request. Errors name the unknown tag or run.
+Result<std::vector<const evidence::RunRow*>> Select(const std::vector<evidence::RunRow>& runs,
+                                                    const EvidenceRequest& req, json& content) {
+  std::vector<const evidence::RunRow*> out;
+  int given = !req.release.empty() + !req.since.empty() + !req.run_id.empty();
+  if (given > 1) {
+    return Status(ErrorCode::kUsage, "give one of --release, --since, --run")
+        .WithHint("e.g. `strata evidence --release B --format md`");
+  }
+  json sel = json::object();
+  if (!req.run_id.empty()) {
+    sel["run"] = req.run_id;
+    for (const auto& r : runs) {
+      if (r.run_id == req.run_id) out.push_back(&r);
+    }
+    if (out.empty()) {
+      return Status(ErrorCode::kUsage, fmt::format("no run {} in strata_run", req.run_id))
+          .WithHint("list runs with `strata --json evidence` (every run) and pick a run_id");
+    }
+  } else if (!req.release.empty()) {
+    sel["release"] = req.release;
+    const evidence::RunRow* tag = nullptr;
+    const evidence::RunRow* prev = nullptr;
+    for (const auto& r : runs) {
+      if (r.verb != "tag" || r.outcome != "succeeded") continue;
+      if (r.tag == req.release) {
+        tag = &r;
+        break;
+      }
+      prev = &r;
+    }
+    if (!tag) {
+      std::vector<std::string> tags;
+      for (const auto& r : runs) {
+        if (r.verb == "tag" && r.outcome == "succeeded") tags.push_back(r.tag);
+      }
+      return Status(ErrorCode::kUsage, fmt::format("no release tagged `{}`", req.release))
+          .WithHint(tags.empty() ? "tag a release point with `strata tag <name>`"
+                                 : fmt::format("tagged releases: {}", fmt::join(tags, ", ")));
+    }
+    json rel = {{"name", tag->tag}, {"tagged_at", tag->started_at}, {"run_id", tag->run_id}};
+    if (prev) rel["previous"] = prev->tag;
+    content["release"] = rel;
+    for (const auto& r : runs) {
+      if (r.started_at > tag->started_at || (prev && r.started_at <= prev->started_at)) continue;
+      if (r.verb == "tag" && &r != tag) continue;
+      out.push_back(&r);
+    }
+  } else if (!req.since.empty()) {
+    sel["since"] = req.since;
+    for (const auto& r : runs) {
+      if (r.started_at >= req.since) out.push_back(&r);
+    }
+  } else {
+    for (const auto& r : runs) out.push_back(&r);
+  }
+  content["selection"] = sel;
+  return out;
+}
+
+}  // namespace
+
+TagResult Tag(const Options& options, const TagRequest& request) {
+  TagResult res;
+  res.name = request.name;
+  auto fail = [&](Status s) {
+    res.status = std::move(s);
+    return std::move(res);
+  };
+  if (!ValidTagName(request.name)) {
+    return fail(Status(ErrorCode::kUsage,
+                       fmt::format("`{}` is not a tag name", base::RedactSecrets(request.name)))
+                    .WithHint("use 1-64 letters, digits, '.', '_' or '-', e.g. `strata tag "
+                              "release-2026.06`"));
+  }
+  auto d = evidence::OpenDb(options, "tag");
+  if (!d) return fail(d.error());
+  res.target = d->url.redacted;
+  if (Status s = evidence::RequireLedger(*d); !s.ok()) return fail(std::move(s));
+  if (Status s = AcquireLock(*d, options.lock_wait); !s.ok()) return fail(std::move(s));
+  struct Unlock {
+    evidence::Db& d;
+    ~Unlock() { (void)d.conn->Unlock(d.ledger->LockName()); }
+  } unlock{*d};
+  auto rows = d->ledger->ReadAll();
+  if (!rows) return fail(rows.error());
+  evidence::RunStore store(*d->conn, options.ledger_schema);
+  auto runs = store.Runs();
+  if (!runs) return fail(runs.error());
+  for (const auto& r : *runs) {
+    if (r.verb == "tag" && r.tag == request.name && r.outcome == "succeeded") {
+      return fail(Status(ErrorCode::kValidation,
+                         fmt::format("release `{}` is already tagged (run {} at {})", r.tag,
+                                     r.run_id, r.started_at))
+                      .WithHint("tags are immutable: choose a new name"));
+    }
+  }
+  for (const auto& r : *rows) res.applied += r.success ? 1 : 0;
+  res.ledger_head = rows->empty() ? std::string() : rows->back().row_hash;
+  auto rec = evidence::RunRecorder::Start(*d->conn, options, "tag", res.target, request.name);
+  if (!rec) return fail(rec.error());
+  res.run_id = (*rec)->run_id();
+  res.tagged_at = base::NowIso8601();
+  json detail = {{"note", request.note}, {"applied", res.applied},
+                 {"ledger_head", res.ledger_head}};
+  if (Status s = (*rec)->Finish(Status::Ok(), detail.dump()); !s.ok()) return fail(std::move(s));
+  return res;
+}
+
+EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) {
+  EvidenceResult res;
+  res.format = request.format;
+  auto fail = [&](Status s) {
+    res.status = std::move(s);
+    return std::move(res);
+  };
+  if (request.format != "md" && request.format != "json") {
+    return fail(Status(ErrorCode::kUsage,
+                       fmt::format("--format {}: expected md or json", request.format))
+                    .WithHint("use --format md (people) or --format json (systems)"));
+  }
+  auto d = evidence::OpenDb(options, "evidence");
+  if (!d) return fail(d.error());
+  res.target = d->url.redacted;
+  if (Status s = evidence::RequireLedger(*d); !s.ok()) return fail(std::move(s));
+  auto rows = d->ledger->ReadAll();
+  if (!rows) return fail(rows.error());
+  evidence::RunStore store(*d->conn, options.ledger_schema);
+  auto runs = store.Runs();
+  if (!runs) return fail(runs.error());
+
+  json content = json::object();
+  content["format"] = std::string(evidence::kPackageFormat);
+  content["generated_at"] = base::NowIso8601();
+  content["generated_by"] = {{"tool", "strata"}, {"version", kVersion}};
+  content["target"] = res.target;
+  auto selected = Select(*runs, request, content);
+  if (!selected) return fail(selected.error());
+  content["ledger"] = {{"rows", rows->size()},
+                       {"head", rows->empty() ? std::string() : rows->back().row_hash},
+                       {"chain_intact", ledger::Ledger::VerifyChain(*rows).empty()}};
+
+  // Intent headers of the files, for "why" beside "what".
+  std::map<std::string, json> intents;
+  if (auto set = migrate::Discover(options); set) {
+    for (const auto& m : set->migrations) {
+      auto intent = verify::ParseIntent(m.text, m.path);
+      if (!intent || !intent->present) continue;
+      json fields = json::object();
+      for (const auto& info : verify::IntentKeys()) {
+        if (intent->Has(info.key)) fields[std::string(info.label)] = std::string(intent->Get(info.key));
+      }
+      intents[m.script + "\x1f" + m.checksum] = fields;
+    }
+  }
+  json jruns = json::array();
+  int succeeded = 0, failed = 0, applied = 0, mfailed = 0, cpass = 0, cfail = 0;
+  for (const auto* r : *selected) {
+    json jr = RunJson(*r);
+    auto ms = store.Migrations(r->run_id);
+    if (!ms) return fail(ms.error());
+    json jms = json::array();
+    for (const auto& m : *ms) {
+      json jm = {{"seq", m.seq},
+                 {"script", m.script},
+                 {"version", m.version},
+                 {"checksum", m.checksum},
+                 {"transactional", m.transactional},
+                 {"outcome", m.outcome},
+                 {"statements", m.statements},
+                 {"rows_affected", m.rows_affected},
+                 {"duration_ms", m.duration_ms},
+                 {"attempts", m.attempts},
+                 {"lock_wait_ms", m.lock_wait_ms},
+                 {"checks", evidence::ChecksJson(m.checks)}};
+      if (!m.error_message.empty()) jm["error_message"] = base::RedactSecrets(m.error_message);
+      if (auto it = intents.find(m.script + "\x1f" + m.checksum); it != intents.end()) {
+        jm["intent"] = it->second;
+      }
+      (m.outcome == "applied" ? applied : mfailed)++;
+      for (const auto& c : m.checks) (c.ok ? cpass : cfail)++;
+      jms.push_back(std::move(jm));
+    }
+    if (jr.contains("detail")) {
+      const json& det = jr["detail"];
+      auto count = [&](const json& cs) {
+        for (const auto& c : cs) {
+          if (c.value("skipped", false)) continue;
+          (c.value("ok", false) ? cpass : cfail)++;
+        }
+      };
+      if (det.contains("smoke")) count(det["smoke"]);
+      if (det.contains("migrations")) {
+        for (const auto& vm : det["migrations"]) count(vm["checks"]);
+      }
+    }
+    jr["migrations"] = std::move(jms);
+    if (r->outcome == "succeeded") ++succeeded;
+    if (r->outcome == "failed") ++failed;
+    jruns.push_back(std::move(jr));
+  }
+  content["runs"] = std::move(jruns);
+  content["summary"] = {{"runs", selected->size()},      {"succeeded", succeeded},
+                        {"failed", failed},              {"migrations_applied", applied},
+                        {"migrations_failed", mfailed},  {"checks_passed", cpass},
+                        {"checks_failed", cfail}};
+  res.runs = static_cast<int>(selected->size());
+
+  // Seal: digest over the content, optional signature over the digest.
+  std::optional<evidence::Signature> sig;
+  if (request.format == "json") {
+    res.digest = "sha256:" + base::Sha256Hex(content.dump());
+  } else {
+    // The digest covers every byte before the digest line (the body and one blank line).
+    res.package = evidence::RenderMarkdown(content) + "\n";
+    res.digest = "sha256:" + base::Sha256Hex(res.package);
+  }
+  if (!request.sign_key.empty()) {
+    auto s = evidence::SignEd25519(res.digest, request.sign_key);
+    if (!s) return fail(s.error());
+    sig = std::move(*s);
+    res.signed_package = true;
+    res.key_fingerprint = sig->fingerprint;
+  }
+  if (request.format == "json") {
+    json pkg = {{"content", content}, {"digest", res.digest}};
+    if (sig) {
+      pkg["signature"] = {{"algorithm", "ed25519"},
+                          {"signature", sig->signature_b64},
+                          {"public_key", sig->public_key_b64},
+                          {"fingerprint", sig->fingerprint}};
+    }
+    res.package = pkg.dump(2) + "\n";
+  } else {
+    res.package += fmt::format("{}{} -->\n", evidence::kDigestMarker, res.digest);
+    if (sig) {
+      res.package += fmt::format("{}ed25519 {} key {} -->\n", evidence::kSignatureMarker,
+                                 sig->signature_b64, sig->public_key_b64);
+    }
+  }
+  // Never hand out a package with a secret in it.
+  if (base::RedactSecrets(res.package) != res.package) {
+    return fail(Status(ErrorCode::kInternal,
+                       "the evidence package would contain a registered secret; refusing")
+                    .WithHint("report this: every stored string should have been redacted"));
+  }
+  return res;
+}
+
+EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request) {
+  EvidenceVerifyResult res;
+  res.path = request.path;
+  std::ifstream in(request.path, std::ios::binary);
+  if (!in) {
+    res.status = Status(ErrorCode::kIo, fmt::format("cannot read {}", request.path))
+                     .WithHint("give the path of a package written by `strata evidence`");
+    return res;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto seal = evidence::ReadSeal(ss.str(), request.path);
+  if (!seal) {
+    res.status = seal.error();
+    return res;
+  }
+  res.format = seal->format;
+  res.digest = seal->digest;
+  res.digest_ok = seal->digest == seal->computed;
+  res.signed_package = !seal->signature_b64.empty();
+  if (res.signed_package) {
+    res.signature_ok =
+        evidence::VerifyEd25519(seal->digest, seal->signature_b64, seal->public_key_b64);
+    res.key_fingerprint = evidence::Fingerprint(seal->public_key_b64);
+  }
+  if (!request.public_key.empty()) {
+    auto pub = evidence::ReadPublicKeyB64(request.public_key);
+    if (!pub) {
+      res.status = pub.error();
+      return res;
+    }
+    res.key_pinned = true;
+    if (!res.signed_package) {
+      res.status = Status(ErrorCode::kValidation,
+                          fmt::format("{} is not signed, but --public-key expects a signature",
+                                      request.path))
+                       .WithSpan({request.path, 0, 0})
+                       .WithHint("ask for a package signed with `strata evidence --sign-key`");
+      return res;
+    }
+    if (*pub != seal->public_key_b64) {
+      res.signature_ok = false;
+      res.status = Status(ErrorCode::kValidation,
+                          fmt::format("{} is signed by key {}, not by the key in {} ({})",
+                                      request.path, res.key_fingerprint, request.public_key,
+                                      evidence::Fingerprint(*pub)))
+                       .WithSpan({request.path, 0, 0})
+                       .WithHint("the package was not signed by the operator you expect: do not "
+                                 "trust it");
+      return res;
+    }
+  }
+  if (!res.digest_ok) {
+    res.status = Status(ErrorCode::kValidation,
+                        fmt::format("{} was changed after it was sealed: its digest says {}, its "
+                                    "content hashes to {}",
+                                    request.path, seal->digest, seal->computed))
+                     .WithSpan({request.path, 0, 0})
+                     .WithHint("do not trust this copy; ask for the original package or "
+                               "regenerate it with `strata evidence`");
+  } else if (res.signed_package && !res.signature_ok) {
+    res.status = Status(ErrorCode::kValidation,
+                        fmt::format("{}: the signature does not match its digest", request.path))
+                     .WithSpan({request.path, 0, 0})
+                     .WithHint("do not trust this copy; the signature was forged or altered");
+  }
+  return res;
+}
+
+}  // namespace strata

@@ -1,0 +1,17 @@
+// JSON forms of the evidence types, shared by the run store (detail columns), the evidence
+// package and the renderers. Pure; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "strata/commands.h"
+
+namespace strata::evidence {
+
+nlohmann::json CheckJson(const CheckResult& c);
+CheckResult CheckFromJson(const nlohmann::json& j);
+nlohmann::json ChecksJson(const std::vector<CheckResult>& cs);
+std::vector<CheckResult> ChecksFromJson(const nlohmann::json& j);
+
+}  // namespace strata::evidence

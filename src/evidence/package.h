@@ -1,0 +1,34 @@
+// Evidence packages (docs/formats/evidence.md): what changed, when, by what mechanism, with
+// what result and how it was verified — built from strata_run, strata_run_migration and the
+// schema history, rendered as Markdown (for people) or JSON (for systems), sealed with a
+// SHA-256 digest of the content and optionally an Ed25519 signature. Pure functions over the
+// content; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "strata/result.h"
+
+namespace strata::evidence {
+
+inline constexpr std::string_view kPackageFormat = "strata-evidence/1";
+inline constexpr std::string_view kDigestMarker = "<!-- strata-evidence-digest: ";
+inline constexpr std::string_view kSignatureMarker = "<!-- strata-evidence-signature: ";
+
+// The Markdown body for a content object (no digest trailer). Deterministic.
+std::string RenderMarkdown(const nlohmann::json& content);
+
+// What a package's seal says, parsed from a Markdown or JSON package.
+struct Seal {
+  std::string format;  // md or json
+  std::string digest;  // as stated in the package
+  std::string computed;  // recomputed over the content
+  std::string signature_b64, public_key_b64;
+};
+// Splits a package into its sealed content and seal. Errors (kValidation) when the package has
+// no digest or is not a strata evidence package.
+Result<Seal> ReadSeal(std::string_view package_text, const std::string& path);
+
+}  // namespace strata::evidence

@@ -1,0 +1,473 @@
+// `strata plan`: the runbook before the change (seed 000 §27, 003 §4, §14-16). For the pending
+// migrations (every file with --all), grouped into the releases of the manifest: intent,
+// statement effects and locks (live table sizes when the database is reachable), the deployment
+// order, pre-checks, verification queries, stop criteria, failure handling, recovery direction
+// and roll-forward plan, the compatibility matrix (database state × old/new app) and the
+// release's statements about the other surfaces. Reads the database; never changes it.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "base/duration.h"
+#include "base/text.h"
+#include "evidence/classify.h"
+#include "evidence/open.h"
+#include "evidence/releases.h"
+#include "migrate/discovery.h"
+#include "migrate/state.h"
+#include "sql/directives.h"
+#include "sql/splitter.h"
+#include "strata/commands.h"
+#include "verify/checks.h"
+#include "verify/intent.h"
+#include "verify/settings.h"
+
+namespace strata {
+
+namespace {
+
+struct Live {
+  std::int64_t rows = -1, bytes = -1;
+};
+
+Live LiveSize(db::Connection& conn, const std::string& table) {
+  Live l;
+  if (table.empty() || table == "(") return l;
+  std::string name = table.substr(table.rfind('.') == std::string::npos ? 0 : table.rfind('.') + 1);
+  if (conn.dialect() == db::Dialect::kPostgres) {
+    auto r = conn.Query(
+        "SELECT c.reltuples::bigint, pg_total_relation_size(c.oid) FROM pg_class c "
+        "WHERE c.relname = $1 AND c.relkind IN ('r', 'p') "
+        "AND pg_table_is_visible(c.oid) LIMIT 1",
+        {name});
+    if (r && !r->rows.empty()) {
+      if (r->rows[0][0]) l.rows = std::atoll(r->rows[0][0]->c_str());
+      if (r->rows[0][1]) l.bytes = std::atoll(r->rows[0][1]->c_str());
+    }
+  } else {
+    auto exists = conn.TableExists("", name);
+    if (exists && *exists) {
+      std::string q = "\"";
+      for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      auto r = conn.Query(fmt::format("SELECT count(*) FROM {}\"", q));
+      if (r && !r->rows.empty() && r->rows[0][0]) l.rows = std::atoll(r->rows[0][0]->c_str());
+    }
+  }
+  return l;
+}
+
+std::string SurfaceVerdict(const std::string& statement) {
+  std::string s = base::ToLower(statement);
+  if (s.rfind("passed", 0) == 0) return "passed";
+  if (s.rfind("not required", 0) == 0 || s.rfind("not_required", 0) == 0) return "not-required";
+  if (s.rfind("not applicable", 0) == 0 || s.rfind("n/a", 0) == 0 ||
+      s.rfind("not_applicable", 0) == 0) {
+    return "not-applicable";
+  }
+  if (s.rfind("failed", 0) == 0 || s.rfind("fails", 0) == 0) return "failed";
+  return "stated";
+}
+
+bool HasBecause(const std::string& s) {
+  return base::ToLower(s).find("because") != std::string::npos;
+}
+
+std::string Short(const PlanMigration& m) {
+  return m.version.empty() ? m.script : "V" + m.version;
+}
+
+void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
+                  const verify::Settings& settings,
+                  const std::map<std::string, verify::Intent>& intents) {
+  std::string effect = "other";
+  for (const auto& m : rel.migrations) effect = std::string(evidence::StrongerEffect(effect, m.effect));
+  // Deployment order.
+  if (spec && !spec->order.empty()) {
+    rel.order = spec->order;
+  } else if (effect == "contract") {
+    rel.order = "app-before-migration";
+  } else if (effect == "breaking") {
+    rel.order = "phased";
+  } else {
+    rel.order = "migration-before-app";
+  }
+  std::string last_version;
+  std::vector<std::string> scripts;
+  for (const auto& m : rel.migrations) {
+    if (!m.version.empty()) last_version = m.version;
+    scripts.push_back(m.script);
+  }
+  std::string migrate_step =
+      fmt::format("Apply {} with `strata migrate{}` (pre-checks run first; post-checks run inside "
+                  "each migration's transaction)",
+                  fmt::join(scripts, ", "),
+                  last_version.empty() ? std::string() : " --target " + last_version);
+  if (spec && !spec->steps.empty()) {
+    for (const auto& s : spec->steps) {
+      rel.steps.push_back(base::ToLower(s) == "migrate" ? migrate_step : s);
+    }
+  } else if (rel.order == "app-before-migration") {
+    rel.steps = {"Confirm every running app instance is the new version (the old one must be gone)",
+                 migrate_step, "Run `strata verify`",
+                 fmt::format("Tag the release: `strata tag {}`", rel.name)};
+  } else if (rel.order == "phased") {
+    rel.steps = {"Expand: apply the additive part first", "Deploy the app that dual-writes",
+                 "Backfill and verify", "Switch reads to the new structure", migrate_step,
+                 "Contract only in a later release, after the old app is gone",
+                 fmt::format("Tag the release: `strata tag {}`", rel.name)};
+  } else {
+    rel.steps = {migrate_step, "Run `strata verify`",
+                 "Deploy the new application version (it may now rely on the change)",
+                 fmt::format("Tag the release: `strata tag {}`", rel.name)};
+  }
+  // Compatibility matrix: before the release, then after each migration.
+  auto intent_of = [&](const PlanMigration& m) -> const verify::Intent* {
+    auto it = intents.find(m.script);
+    return it == intents.end() ? nullptr : &it->second;
+  };
+  {
+    PlanCell c;
+    c.db_state = "before the release";
+    c.old_app = "works";
+    bool needs = effect == "additive" || effect == "breaking" || effect == "contract";
+    if (!needs || rel.order == "app-before-migration") {
+      c.new_app = "works";
+      if (rel.order == "app-before-migration" && needs) {
+        c.justification = "the new app is deployed first and must tolerate the old schema";
+      }
+    } else {
+      c.new_app = "not-required";
+      std::string why;
+      for (const auto& m : rel.migrations) {
+        if (const auto* in = intent_of(m); in && in->Has("new-app-old-db")) {
+          why = std::string(in->Get("new-app-old-db"));
+        }
+      }
+      if (why.empty() && spec) why = spec->new_app_before;
+      c.justification = why;
+      c.justified = !why.empty();
+      if (!c.justified) {
+        rel.findings.push_back(fmt::format(
+            "new app × database before release {} is not required (the app must not run before "
+            "the migration) but nobody says why: add `New app before migration: not required "
+            "because ...` to the intent header, or new_app_before to the release manifest",
+            rel.name));
+      }
+    }
+    rel.matrix.push_back(std::move(c));
+  }
+  std::string cumulative = "other";
+  for (const auto& m : rel.migrations) {
+    cumulative = std::string(evidence::StrongerEffect(cumulative, m.effect));
+    PlanCell c;
+    c.db_state = fmt::format("after {} ({})", Short(m), m.effect);
+    c.new_app = "works";
+    const auto* in = intent_of(m);
+    if (m.effect == "contract" || m.effect == "breaking") {
+      c.old_app = "fails";
+      std::string why = in && in->Has("old-app") ? std::string(in->Get("old-app")) : "";
+      if (why.empty() && spec) why = spec->old_app;
+      c.justification = why;
+      c.justified = !why.empty();
+      if (!c.justified) {
+        rel.findings.push_back(fmt::format(
+            "{} is {}: the old app may fail against it and nobody says why that is acceptable: "
+            "add `Old app: ...` (e.g. not required because the old app is gone before this "
+            "release) to its intent header",
+            m.script, m.effect));
+      }
+    } else {
+      c.old_app = "works";
+      if (in && in->Has("old-app")) c.justification = std::string(in->Get("old-app"));
+    }
+    rel.matrix.push_back(std::move(c));
+  }
+  // Surfaces.
+  std::vector<std::string> unstated;
+  for (const auto& s : evidence::Surfaces()) {
+    PlanSurface ps;
+    ps.surface = s;
+    if (spec) {
+      if (auto it = spec->surfaces.find(s); it != spec->surfaces.end()) ps.statement = it->second;
+    }
+    ps.verdict = ps.statement.empty() ? "unstated" : SurfaceVerdict(ps.statement);
+    if (ps.verdict == "unstated") unstated.push_back(s);
+    if ((ps.verdict == "not-required" || ps.verdict == "failed") && !HasBecause(ps.statement)) {
+      rel.findings.push_back(fmt::format(
+          "surface {} is {} without a reason: write `{} because <deployment order or why>`", s,
+          ps.verdict, ps.verdict == "failed" ? "failed" : "not required"));
+    }
+    rel.surfaces.push_back(std::move(ps));
+  }
+  if (!unstated.empty()) {
+    rel.findings.push_back(fmt::format(
+        "release {} does not state the surfaces {}: add them under [release.surfaces] in the "
+        "release manifest (passed / not required because ... / not applicable)",
+        rel.name, fmt::join(unstated, ", ")));
+  }
+  // Stop criteria.
+  rel.stop_criteria.push_back(fmt::format(
+      "Stop if a migration waits for a lock longer than {} (strata's lock_timeout retries "
+      "give up on their own)",
+      base::FormatDuration(settings.stop.lock_wait)));
+  for (const auto& m : rel.migrations) {
+    const auto* in = intent_of(m);
+    if (in && in->rehearsal) {
+      auto limit = base::Millis(static_cast<std::int64_t>(
+          static_cast<double>(in->rehearsal->count()) * settings.stop.duration_factor));
+      rel.stop_criteria.push_back(fmt::format(
+          "Stop if {} runs longer than {} ({}× its rehearsal of {})", m.script,
+          base::FormatDuration(limit), settings.stop.duration_factor,
+          base::FormatDuration(*in->rehearsal)));
+    }
+    if (in && in->expected_rows) {
+      rel.stop_criteria.push_back(fmt::format(
+          "Stop if {} affects a number of rows outside `{}` (check `strata evidence --run <id>`)",
+          m.script, in->expected_rows->source));
+    }
+  }
+  if (settings.stop.max_duration) {
+    rel.stop_criteria.push_back(fmt::format("Stop if any migration runs longer than {}",
+                                            base::FormatDuration(*settings.stop.max_duration)));
+  }
+  rel.stop_criteria.push_back(
+      "Stop if a post-check fails (strata rolls a transactional migration back by itself) or "
+      "`strata verify` reports a failure");
+  // Failure handling and roll-forward.
+  bool any_nontx = false;
+  for (const auto& m : rel.migrations) any_nontx = any_nontx || !m.transactional;
+  rel.failure_handling.push_back(
+      "If a migration fails before commit: strata rolled it back and recorded the run; stop and "
+      "investigate (`strata evidence --run <id> --format md`)");
+  if (any_nontx) {
+    rel.failure_handling.push_back(
+        "If a non-transactional migration fails: its completed statements are recorded; fix the "
+        "failed statement and `strata migrate --resume`");
+  }
+  if (effect == "additive" || effect == "data" || effect == "other") {
+    rel.failure_handling.push_back(
+        "If the new app fails: roll back the app and keep the schema (the change is additive)");
+  } else {
+    rel.failure_handling.push_back(
+        "If the old app fails after the migration: the contract ran too early; roll forward "
+        "(restore compatibility in a new migration), do not edit the applied one");
+  }
+  std::set<std::string> recoveries;
+  for (const auto& m : rel.migrations) {
+    const auto* in = intent_of(m);
+    if (in && in->Has("recovery-direction")) {
+      rel.roll_forward.push_back(
+          fmt::format("{}: {}", m.script, in->Get("recovery-direction")));
+    } else {
+      rel.roll_forward.push_back(fmt::format(
+          "{}: no recovery direction stated — add `Recovery direction:` to its intent header",
+          m.script));
+    }
+  }
+  rel.roll_forward.push_back(
+      "A correction is a new migration with the next version; never edit or delete an applied "
+      "one (`strata validate` refuses it)");
+}
+
+}  // namespace
+
+PlanResult Plan(const Options& options, const PlanRequest& request) {
+  PlanResult res;
+  auto fail = [&](Status s) {
+    res.status = std::move(s);
+    return std::move(res);
+  };
+  auto settings = verify::LoadSettings(options);
+  if (!settings) return fail(settings.error());
+  auto specs = evidence::LoadReleases(settings->releases_file);
+  if (!specs) return fail(specs.error());
+  auto set = migrate::Discover(options);
+  if (!set) return fail(set.error());
+  // Staged releases: their files live outside `locations` until the release is due.
+  std::set<std::string> staged;
+  std::vector<migrate::MigrationSet> staged_sets;
+  for (const auto& spec : *specs) {
+    if (spec.location.empty()) continue;
+    Options o = options;
+    std::filesystem::path loc(spec.location);
+    if (loc.is_relative()) loc = std::filesystem::path(options.project_dir) / loc;
+    o.locations = {loc.lexically_normal().string()};
+    auto more = migrate::Discover(o);
+    if (!more) return fail(more.error());
+    for (const auto& m : more->migrations) staged.insert(m.script);
+    staged_sets.push_back(std::move(*more));
+  }
+
+  std::optional<evidence::Db> d;
+  std::set<std::string> pending;
+  if (!request.all) {
+    auto opened = evidence::OpenDb(options, "plan");
+    if (!opened) {
+      return fail(Status(opened.error()).WithHint(
+          "plan reads the database to know what is pending; `strata plan --all` plans every "
+          "file without it"));
+    }
+    d = std::move(*opened);
+    res.target = d->url.redacted;
+    res.live = true;
+    auto rows = d->ledger->ReadAll();
+    if (!rows) return fail(rows.error());
+    auto report = migrate::Join(*set, *rows);
+    for (const auto& e : report.entries) {
+      if (e.resolved && (e.state == migrate::State::kPending ||
+                         e.state == migrate::State::kOutOfOrder ||
+                         e.state == migrate::State::kOutdated)) {
+        pending.insert(e.script);
+      }
+    }
+  }
+  db::Dialect dialect = d ? d->conn->dialect() : db::Dialect::kPostgres;
+
+  std::map<std::string, verify::Intent> intents;
+  std::vector<PlanMigration> planned;
+  std::vector<const migrate::Migration*> files;
+  for (const auto& m : set->migrations) files.push_back(&m);
+  for (const auto& ss : staged_sets) {
+    for (const auto& m : ss.migrations) files.push_back(&m);
+  }
+  for (const migrate::Migration* mp : files) {
+    const migrate::Migration& m = *mp;
+    if (!request.all && !pending.count(m.script) && !staged.count(m.script)) continue;
+    PlanMigration pm;
+    pm.script = m.script;
+    pm.version = m.version.text();
+    pm.description = m.description;
+    pm.pending = true;
+    if (staged.count(m.script)) {
+      pm.findings.push_back(fmt::format(
+          "{} is staged outside `locations`: when the release is due, move it to a migration "
+          "location (or pass --locations) and run `strata migrate`",
+          m.script));
+    }
+    auto dirs = sql::ParseDirectives(m.text, m.path);
+    if (!dirs) return fail(dirs.error());
+    pm.transactional = dirs->transactional;
+    auto intent = verify::ParseIntent(m.text, m.path);
+    if (!intent) return fail(intent.error());
+    auto checks = verify::ParseChecks(m.text, m.path);
+    if (!checks) return fail(checks.error());
+    if (Status s = verify::CheckRequired(*intent, settings->intent); !s.ok()) {
+      pm.findings.push_back(s.ToString());
+    }
+    if (!intent->present) {
+      pm.findings.push_back(fmt::format(
+          "{} has no intent header: add `-- strata:intent` with business capability, risk class "
+          "and recovery direction (docs/formats/intent-header.md)",
+          m.script));
+    }
+    for (const auto& info : verify::IntentKeys()) {
+      if (intent->Has(info.key)) {
+        pm.intent.emplace_back(std::string(info.label), std::string(intent->Get(info.key)));
+      }
+    }
+    pm.risk_class = intent->risk_class;
+    pm.recovery = std::string(verify::RecoveryName(intent->recovery));
+    for (const auto* list : {&checks->pre, &checks->post}) {
+      for (const auto& c : *list) {
+        pm.checks.push_back({std::string(verify::PhaseName(c.phase)), c.Name(), c.line, c.query,
+                             c.expect.source});
+      }
+    }
+    auto stmts = sql::Split(m.text, dialect, m.path);
+    if (!stmts) return fail(stmts.error());
+    pm.effect = "other";
+    bool dml = false;
+    for (const auto& s : *stmts) {
+      auto cls = evidence::ClassifyStatement(s.text);
+      PlanStatement ps;
+      ps.line = s.line;
+      ps.summary = std::string(s.FirstLine());
+      ps.effect = cls.effect;
+      ps.lock = cls.lock;
+      ps.table = cls.table;
+      ps.rewrites = cls.rewrites;
+      if (d) {
+        Live l = LiveSize(*d->conn, cls.table);
+        ps.live_rows = l.rows;
+        ps.live_bytes = l.bytes;
+      }
+      pm.effect = std::string(evidence::StrongerEffect(pm.effect, cls.effect));
+      dml = dml || cls.effect == "data";
+      pm.statements.push_back(std::move(ps));
+    }
+    if (dml && checks->post.empty()) {
+      pm.findings.push_back(fmt::format(
+          "{} changes data but has no post-check: add `-- strata:post-check <expectation>` with "
+          "a query that proves the result (seed 003 §5.3)",
+          m.script));
+    }
+    intents[m.script] = std::move(*intent);
+    planned.push_back(std::move(pm));
+  }
+
+  // Group into releases, manifest order first, then anything unassigned.
+  std::set<std::string> used;
+  auto take = [&](const std::string& key) -> std::optional<PlanMigration> {
+    for (auto& pm : planned) {
+      if (used.count(pm.script)) continue;
+      if (pm.version == key || pm.script == key ||
+          (!pm.version.empty() && migrate::Version::Parse(key) &&
+           migrate::Version::Parse(pm.version) &&
+           *migrate::Version::Parse(key) == *migrate::Version::Parse(pm.version))) {
+        used.insert(pm.script);
+        return pm;
+      }
+    }
+    return std::nullopt;
+  };
+  for (const auto& spec : *specs) {
+    if (!request.release.empty() && spec.name != request.release) continue;
+    PlanRelease rel;
+    rel.name = spec.name;
+    rel.title = spec.title;
+    for (const auto& key : spec.migrations) {
+      if (auto pm = take(key)) rel.migrations.push_back(std::move(*pm));
+    }
+    // A release that ships migrations is planned while any of them is pending; a release of
+    // steps only (a backfill, an app deploy) is planned when a later release is.
+    if (rel.migrations.empty() && !spec.migrations.empty()) continue;
+    BuildRelease(rel, &spec, *settings, intents);
+    res.releases.push_back(std::move(rel));
+  }
+  while (!request.all && request.release.empty() && !res.releases.empty() &&
+         res.releases.back().migrations.empty()) {
+    res.releases.pop_back();
+  }
+  if (request.release.empty()) {
+    PlanRelease rest;
+    rest.name = "unreleased";
+    rest.title = "migrations in no release of the manifest";
+    for (auto& pm : planned) {
+      if (!used.count(pm.script)) rest.migrations.push_back(pm);
+    }
+    if (!rest.migrations.empty()) {
+      BuildRelease(rest, nullptr, *settings, intents);
+      res.releases.push_back(std::move(rest));
+    }
+  } else if (res.releases.empty()) {
+    bool known = false;
+    for (const auto& s : *specs) known = known || s.name == request.release;
+    if (!known) {
+      std::vector<std::string> names;
+      for (const auto& s : *specs) names.push_back(s.name);
+      return fail(Status(ErrorCode::kUsage, fmt::format("no release `{}` in {}", request.release,
+                                                        settings->releases_file))
+                      .WithHint(names.empty() ? "define releases in the manifest ([[release]])"
+                                              : fmt::format("releases: {}", fmt::join(names, ", "))));
+    }
+  }
+  for (const auto& r : res.releases) {
+    res.findings += static_cast<int>(r.findings.size());
+    for (const auto& m : r.migrations) res.findings += static_cast<int>(m.findings.size());
+  }
+  return res;
+}
+
+}  // namespace strata

@@ -1,0 +1,308 @@
+#include "evidence/render.h"
+
+#include <fmt/format.h>
+
+#include "base/redact.h"
+#include "evidence/json.h"
+
+namespace strata::evidence {
+
+using nlohmann::json;
+
+namespace {
+
+json StatusJson(const Status& s) {
+  if (s.ok()) return nullptr;
+  json j = {{"code", std::string(ErrorCodeName(s.code()))},
+            {"exit_code", ExitCodeFor(s.code())},
+            {"message", base::RedactSecrets(s.message())}};
+  if (!s.span().empty()) {
+    j["file"] = s.span().file;
+    if (s.span().line) j["line"] = s.span().line;
+  }
+  if (!s.sqlstate().empty()) j["sqlstate"] = s.sqlstate();
+  if (!s.hint().empty()) j["hint"] = s.hint();
+  return j;
+}
+
+std::string CheckLine(const CheckResult& c) {
+  std::string where = c.line ? fmt::format("{}:{}", c.file, c.line) : c.file;
+  std::string verdict = c.skipped ? "skipped" : c.ok ? "ok" : "FAILED";
+  std::string value = c.value ? *c.value : "NULL";
+  std::string what = c.name.empty() ? c.phase : fmt::format("{} `{}`", c.phase, c.name);
+  std::string out = c.ok && !c.skipped
+                        ? fmt::format("  {:<7} {} {}: expected {}, got {}", verdict, where, what,
+                                      c.expected, value)
+                        : fmt::format("  {:<7} {} {}: {}", verdict, where, what, c.message);
+  return base::RedactSecrets(out) + "\n";
+}
+
+}  // namespace
+
+json ToJson(const VerifyResult& r) {
+  json ms = json::array();
+  for (const auto& m : r.migrations) {
+    ms.push_back({{"script", m.script},
+                  {"version", m.version},
+                  {"file_changed", m.file_changed},
+                  {"checks", ChecksJson(m.checks)}});
+  }
+  return {{"ok", r.status.ok()},     {"target", r.target},   {"run_id", r.run_id},
+          {"migrations", ms},        {"smoke", ChecksJson(r.smoke)},
+          {"passed", r.passed},      {"failed", r.failed},   {"skipped", r.skipped},
+          {"error", StatusJson(r.status)}};
+}
+
+std::string ToText(const VerifyResult& r) {
+  std::string out;
+  for (const auto& m : r.migrations) {
+    out += fmt::format("{}{}\n", m.script, m.file_changed ? " (file changed since applied)" : "");
+    for (const auto& c : m.checks) out += CheckLine(c);
+  }
+  if (!r.smoke.empty()) {
+    out += "smoke checks (strata.toml)\n";
+    for (const auto& c : r.smoke) out += CheckLine(c);
+  }
+  out += fmt::format("{} passed, {} failed, {} skipped on {}{}\n", r.passed, r.failed, r.skipped,
+                     r.target, r.run_id.empty() ? "" : fmt::format(" (run {})", r.run_id));
+  return base::RedactSecrets(out);
+}
+
+json ToJson(const TagResult& r) {
+  return {{"ok", r.status.ok()},       {"target", r.target},     {"name", r.name},
+          {"run_id", r.run_id},        {"tagged_at", r.tagged_at}, {"applied", r.applied},
+          {"ledger_head", r.ledger_head}, {"error", StatusJson(r.status)}};
+}
+
+std::string ToText(const TagResult& r) {
+  if (!r.status.ok()) return {};
+  return fmt::format("tagged release {} at {}: {} applied migration(s), schema history head {} "
+                     "(run {})\n",
+                     r.name, r.tagged_at, r.applied, r.ledger_head.substr(0, 12), r.run_id);
+}
+
+json ToJson(const EvidenceResult& r) {
+  return {{"ok", r.status.ok()},
+          {"target", r.target},
+          {"format", r.format},
+          {"digest", r.digest},
+          {"signed", r.signed_package},
+          {"key_fingerprint", r.key_fingerprint},
+          {"runs", r.runs},
+          {"package", r.package},
+          {"error", StatusJson(r.status)}};
+}
+
+json ToJson(const EvidenceVerifyResult& r) {
+  return {{"ok", r.status.ok()},
+          {"path", r.path},
+          {"format", r.format},
+          {"digest", r.digest},
+          {"digest_ok", r.digest_ok},
+          {"signed", r.signed_package},
+          {"signature_ok", r.signature_ok},
+          {"key_pinned", r.key_pinned},
+          {"key_fingerprint", r.key_fingerprint},
+          {"error", StatusJson(r.status)}};
+}
+
+std::string ToText(const EvidenceVerifyResult& r) {
+  if (r.format.empty()) return {};
+  std::string out = fmt::format("{}: {} package, digest {} {}\n", r.path, r.format, r.digest,
+                                r.digest_ok ? "matches its content" : "DOES NOT match");
+  if (!r.signed_package) {
+    out += "  not signed\n";
+  } else {
+    out += fmt::format("  Ed25519 signature {} (key {}{})\n",
+                       r.signature_ok ? "valid" : "INVALID", r.key_fingerprint,
+                       r.key_pinned ? ", matches --public-key"
+                                    : "; pass --public-key to pin the signer");
+  }
+  return out;
+}
+
+json ToJson(const PlanResult& r) {
+  json rels = json::array();
+  for (const auto& rel : r.releases) {
+    json ms = json::array();
+    for (const auto& m : rel.migrations) {
+      json intent = json::object();
+      for (const auto& [k, v] : m.intent) intent[k] = v;
+      json st = json::array();
+      for (const auto& s : m.statements) {
+        st.push_back({{"line", s.line},         {"summary", s.summary}, {"effect", s.effect},
+                      {"lock", s.lock},         {"table", s.table},     {"rewrites", s.rewrites},
+                      {"live_rows", s.live_rows}, {"live_bytes", s.live_bytes}});
+      }
+      json cs = json::array();
+      for (const auto& c : m.checks) {
+        cs.push_back({{"phase", c.phase}, {"name", c.name}, {"line", c.line}, {"query", c.query},
+                      {"expected", c.expected}});
+      }
+      ms.push_back({{"script", m.script},
+                    {"version", m.version},
+                    {"description", m.description},
+                    {"transactional", m.transactional},
+                    {"pending", m.pending},
+                    {"effect", m.effect},
+                    {"intent", intent},
+                    {"risk_class", m.risk_class},
+                    {"recovery", m.recovery},
+                    {"statements", st},
+                    {"checks", cs},
+                    {"findings", m.findings}});
+    }
+    json matrix = json::array();
+    for (const auto& c : rel.matrix) {
+      matrix.push_back({{"db_state", c.db_state},
+                        {"old_app", c.old_app},
+                        {"new_app", c.new_app},
+                        {"justification", c.justification},
+                        {"justified", c.justified}});
+    }
+    json surfaces = json::array();
+    for (const auto& s : rel.surfaces) {
+      surfaces.push_back({{"surface", s.surface}, {"verdict", s.verdict},
+                          {"statement", s.statement}});
+    }
+    rels.push_back({{"name", rel.name},
+                    {"title", rel.title},
+                    {"order", rel.order},
+                    {"steps", rel.steps},
+                    {"migrations", ms},
+                    {"compatibility_matrix", matrix},
+                    {"surfaces", surfaces},
+                    {"stop_criteria", rel.stop_criteria},
+                    {"failure_handling", rel.failure_handling},
+                    {"roll_forward", rel.roll_forward},
+                    {"findings", rel.findings}});
+  }
+  return {{"ok", r.status.ok()}, {"target", r.target}, {"live", r.live}, {"releases", rels},
+          {"findings", r.findings}, {"error", StatusJson(r.status)}};
+}
+
+namespace {
+std::string Md(std::string s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+std::string Size(std::int64_t rows, std::int64_t bytes) {
+  if (rows < 0 && bytes < 0) return "";
+  std::string out = rows >= 0 ? fmt::format("{} rows", rows) : "? rows";
+  if (bytes >= 0) out += fmt::format(", {} kB", bytes / 1024);
+  return out;
+}
+}  // namespace
+
+std::string ToMarkdown(const PlanResult& r) {
+  std::string md;
+  if (r.releases.empty()) {
+    return fmt::format("Nothing to plan: no pending migration{}.\n",
+                       r.target.empty() ? std::string() : " on " + r.target);
+  }
+  for (const auto& rel : r.releases) {
+    md += fmt::format("# Runbook: release {}{}\n\n", rel.name,
+                      rel.title.empty() ? std::string() : " — " + rel.title);
+    md += fmt::format("Target: {}. Deployment order: **{}**.\n\n",
+                      r.target.empty() ? std::string("any database (planned from files, --all)")
+                                       : "`" + r.target + "` (table sizes read live)",
+                      rel.order);
+    md += "## Purpose\n\n";
+    for (const auto& m : rel.migrations) {
+      std::string purpose;
+      for (const auto& [k, v] : m.intent) {
+        if (k == "Business capability") purpose = v;
+      }
+      md += fmt::format("- {}: {}\n", m.script, purpose.empty() ? "(no intent header)" : Md(purpose));
+    }
+    md += "\n## Scope\n\n| migration | effect | risk class | transaction | intent |\n"
+          "|---|---|---|---|---|\n";
+    for (const auto& m : rel.migrations) {
+      std::vector<std::string> intent;
+      for (const auto& [k, v] : m.intent) {
+        if (k != "Business capability") intent.push_back(fmt::format("{}: {}", k, v));
+      }
+      md += fmt::format("| {} | {} | {} | {} | {} |\n", m.script, m.effect,
+                        m.risk_class.empty() ? "—" : m.risk_class,
+                        m.transactional ? "one transaction" : "per statement",
+                        Md(fmt::format("{}", fmt::join(intent, "; "))));
+    }
+    md += "\n## Compatibility matrix\n\n| database state | old app | new app | justification |\n"
+          "|---|---|---|---|\n";
+    for (const auto& c : rel.matrix) {
+      md += fmt::format("| {} | {} | {} | {}{} |\n", c.db_state, c.old_app, c.new_app,
+                        Md(c.justification), c.justified ? "" : "**missing justification**");
+    }
+    md += "\n| surface | verdict | statement |\n|---|---|---|\n";
+    for (const auto& s : rel.surfaces) {
+      md += fmt::format("| {} | {} | {} |\n", s.surface, s.verdict, Md(s.statement));
+    }
+    md += "\n## Pre-checks\n\n";
+    md += "- Confirm the migrations are pending and nothing failed: `strata info`, `strata "
+          "validate`\n";
+    md += "- Confirm no long-running transaction holds the tables (pg_stat_activity)\n";
+    md += "- Confirm the backup / recovery policy for this release\n";
+    for (const auto& m : rel.migrations) {
+      for (const auto& c : m.checks) {
+        if (c.phase != "pre-check") continue;
+        md += fmt::format("- {}:{} `{}`{} — run by strata before the migration\n", m.script,
+                          c.line, Md(c.query),
+                          c.expected.empty() ? std::string(" (captured as " + c.name + ")")
+                                             : " expect " + Md(c.expected));
+      }
+    }
+    md += "\n## Deployment order\n\n";
+    for (size_t i = 0; i < rel.steps.size(); ++i) {
+      md += fmt::format("{}. {}\n", i + 1, Md(rel.steps[i]));
+    }
+    md += "\n## Lock analysis\n\n| statement | effect | lock | table | live size | rewrites/scans |\n"
+          "|---|---|---|---|---|---|\n";
+    for (const auto& m : rel.migrations) {
+      for (const auto& s : m.statements) {
+        md += fmt::format("| {}:{} `{}` | {} | {} | {} | {} | {} |\n", m.script, s.line,
+                          Md(s.summary), s.effect, s.lock.empty() ? "—" : s.lock,
+                          s.table.empty() ? "—" : s.table, Size(s.live_rows, s.live_bytes),
+                          s.rewrites ? "yes" : "no");
+      }
+    }
+    md += "\n## Verification queries\n\n";
+    bool any = false;
+    for (const auto& m : rel.migrations) {
+      for (const auto& c : m.checks) {
+        if (c.phase != "post-check") continue;
+        any = true;
+        md += fmt::format("- {}:{} expect `{}` (inside the migration's transaction; `strata "
+                          "verify` runs it again later)\n\n  ```sql\n  {}\n  ```\n",
+                          m.script, c.line, c.expected, c.query);
+      }
+    }
+    if (!any) md += "- none declared: add `-- strata:post-check` blocks (docs/formats/checks.md)\n";
+    md += "\n## Stop criteria\n\n";
+    for (const auto& s : rel.stop_criteria) md += "- " + Md(s) + "\n";
+    md += "\n## Failure handling\n\n";
+    for (const auto& s : rel.failure_handling) md += "- " + Md(s) + "\n";
+    md += "\n## Recovery direction and roll-forward plan\n\n";
+    for (const auto& s : rel.roll_forward) md += "- " + Md(s) + "\n";
+    std::vector<std::string> findings = rel.findings;
+    for (const auto& m : rel.migrations) {
+      findings.insert(findings.end(), m.findings.begin(), m.findings.end());
+    }
+    if (!findings.empty()) {
+      md += "\n## Findings\n\n";
+      for (const auto& f : findings) md += "- " + Md(f) + "\n";
+    }
+    md += "\n";
+  }
+  return base::RedactSecrets(md);
+}
+
+}  // namespace strata::evidence
