@@ -75,6 +75,10 @@ Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResul
                         i, i + 1));
 }
 
+constexpr std::string_view kPreCheckHint =
+    "nothing was run: the database is not in the state this migration expects; investigate, "
+    "then rerun `strata migrate`";
+
 Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteRequest& req,
                             AppliedMigration& out) {
   const auto& p = *req.prepared;
@@ -88,6 +92,8 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
   size_t first = batch.size();
   for (const auto& s : p.statements) batch.push_back(s.sql);
 
+  verify::Captured captured;
+  STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint));
   std::mt19937 rng(static_cast<unsigned>(getpid() * 7919 + req.index));
   int max_attempts = 1 + options.lock_retries;
   for (int attempt = 1;; ++attempt) {
@@ -111,6 +117,19 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
         e.rows = br.rows_affected[first + i];
         Emit(req, e);
       }
+      std::int64_t rows = 0;
+      for (size_t i = first; i < br.rows_affected.size(); ++i) {
+        if (!verify::IsDml(p.statements[i - first].sql)) continue;
+        rows += std::max<std::int64_t>(0, br.rows_affected[i]);
+      }
+      Status checked = verify::RunChecks(
+          conn, p.checks.post, rows, captured, out.checks,
+          "the migration was rolled back and nothing of it remains; the failing query and its "
+          "value are recorded in strata_run — fix the migration or the data, then rerun");
+      out.statements = static_cast<int>(p.statements.size());
+      out.rows_affected.assign(br.rows_affected.begin() + static_cast<long>(first),
+                               br.rows_affected.end());
+      out.execution_time_ms = base::MonotonicMillis() - start;
       migrate::AppliedRow row;
       if (m.kind == migrate::Kind::kVersioned) row.version = m.version.text();
       row.description = m.description;
@@ -122,7 +141,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
       row.execution_time_ms = base::MonotonicMillis() - start;
       row.success = true;
       row.statements_done = static_cast<int>(p.statements.size());
-      Status s = ctx.ledger->Append(row);
+      Status s = checked.ok() ? ctx.ledger->Append(row) : checked;
       if (s.ok()) s = conn.Exec("COMMIT");
       if (s.ok()) {
         out.attempts = attempt;
@@ -132,9 +151,10 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
                                  br.rows_affected.end());
         return Status::Ok();
       }
-      ctx.ledger->Rewind();
-      failure = std::move(s).Wrap(fmt::format("{}: recording the migration in the ledger failed",
-                                              m.path));
+      if (checked.ok()) ctx.ledger->Rewind();
+      failure = !checked.ok() ? std::move(s)
+                              : std::move(s).Wrap(fmt::format(
+                                    "{}: recording the migration in the ledger failed", m.path));
     }
     if (conn.Alive()) (void)conn.Exec("ROLLBACK");
     out.attempts = attempt;
@@ -143,6 +163,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
       std::int64_t base_ms = std::min<std::int64_t>(8000, 250LL << (attempt - 1));
       std::uniform_real_distribution<double> jitter(0.5, 1.5);
       auto wait = static_cast<std::int64_t>(static_cast<double>(base_ms) * jitter(rng));
+      out.lock_wait_ms += base::MonotonicMillis() - start + wait;
       Event e{EventKind::kRetry};
       e.attempt = attempt;
       e.elapsed_ms = wait;
@@ -189,6 +210,8 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
   } else {
     row.prefix_hash = PrefixHash(p, 0);
   }
+  verify::Captured captured;
+  STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint));
   // Record before the first statement: a kill from here on leaves a failed row that says how
   // far it got.
   STRATA_TRY(ctx.ledger->Append(row));
@@ -214,7 +237,7 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
     row.statements_done = static_cast<int>(i + 1);
     row.prefix_hash = prefix;
     row.execution_time_ms = base::MonotonicMillis() - start;
-    if (i + 1 == p.statements.size()) row.success = true;
+    if (i + 1 == p.statements.size() && p.checks.post.empty()) row.success = true;
     STRATA_TRY(ctx.ledger->UpdateTail(row));
     out.rows_affected.push_back(br.rows_affected.empty() ? 0 : br.rows_affected[0]);
     Event e{EventKind::kStatementDone};
@@ -222,6 +245,28 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
     e.rows = out.rows_affected.back();
     e.elapsed_ms = base::MonotonicMillis() - t0;
     Emit(req, e);
+  }
+  if (!p.checks.post.empty()) {
+    // Post-checks of a non-transactional migration: a failure marks it failed (its statements
+    // stay applied); `migrate --resume` runs the post-checks again.
+    std::int64_t rows = 0;
+    for (size_t i = 0; i < out.rows_affected.size() && i < p.statements.size(); ++i) {
+      if (!verify::IsDml(p.statements[i].sql)) continue;
+      rows += std::max<std::int64_t>(0, out.rows_affected[i]);
+    }
+    Status checked = verify::RunChecks(
+        conn, p.checks.post, rows, captured, out.checks,
+        "the statements ran and are recorded, but the migration is marked failed; correct the "
+        "state, then `strata migrate --resume` runs the post-checks again (or `strata repair "
+        "--reason \"...\"`)");
+    row.success = checked.ok();
+    if (!checked.ok()) row.reason = base::RedactSecrets(checked.ToString());
+    row.execution_time_ms = base::MonotonicMillis() - start;
+    STRATA_TRY(ctx.ledger->UpdateTail(row));
+    if (!checked.ok()) {
+      out.statements = static_cast<int>(p.statements.size());
+      return checked;
+    }
   }
   if (p.statements.empty() || begin == p.statements.size()) {
     row.success = true;

@@ -6,9 +6,11 @@
 #include "engine/context.h"
 #include "engine/executor.h"
 #include "engine/plan.h"
+#include "evidence/run_store.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
 #include "strata/commands.h"
+#include "verify/settings.h"
 
 namespace strata {
 
@@ -41,7 +43,9 @@ std::string RenderDryRun(const std::vector<engine::PreparedMigration>& prepared,
 
 MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   MigrateResult res;
+  std::unique_ptr<evidence::RunRecorder> recorder;  // the run record (strata_run)
   auto fail = [&](Status s) {
+    if (recorder) (void)recorder->Finish(s);
     res.status = std::move(s);
     return std::move(res);
   };
@@ -125,9 +129,24 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (!p) return fail(p.error());
     prepared.push_back(std::move(*p));
   }
+  if (!prepared.empty()) {
+    auto settings = verify::LoadSettings(options);
+    if (!settings) return fail(settings.error());
+    for (const auto& p : prepared) {
+      if (Status s = verify::CheckRequired(p.intent, settings->intent); !s.ok()) {
+        return fail(std::move(s));
+      }
+    }
+  }
   if (request.dry_run) {
     res.dry_run_sql = RenderDryRun(prepared, ctx->conn->dialect(), options, ctx->ledger->qualified());
     return res;
+  }
+  if (!prepared.empty()) {
+    auto rec = evidence::RunRecorder::Start(*ctx->conn, options, "migrate", res.target);
+    if (!rec) return fail(rec.error());
+    recorder = std::move(*rec);
+    res.run_id = recorder->run_id();
   }
   std::string installed_by = ctx->conn->DatabaseUser();
   if (installed_by.empty()) installed_by = engine::OsUser();
@@ -143,8 +162,16 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     er.sink = &request.sink;
     AppliedMigration applied;
     Status s = engine::Execute(*ctx, options, er, applied);
+    if (Status w = recorder->Migration(applied, s); !w.ok()) {
+      res.warnings.push_back("the run record could not be written: " + w.ToString());
+    }
     if (!s.ok()) return fail(std::move(s));
     res.applied.push_back(std::move(applied));
+  }
+  if (recorder) {
+    if (Status w = recorder->Finish(Status::Ok()); !w.ok()) {
+      res.warnings.push_back("the run record could not be finished: " + w.ToString());
+    }
   }
   return res;
 }

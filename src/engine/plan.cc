@@ -12,6 +12,8 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
   PreparedMigration p;
   p.migration = &m;
   STRATA_ASSIGN_OR_RETURN(p.settings, sql::ParseDirectives(m.text, m.path));
+  STRATA_ASSIGN_OR_RETURN(p.checks, verify::ParseChecks(m.text, m.path));
+  STRATA_ASSIGN_OR_RETURN(p.intent, verify::ParseIntent(m.text, m.path));
   STRATA_ASSIGN_OR_RETURN(auto stmts, sql::Split(m.text, dialect, m.path));
   sql::Placeholders ph;
   for (const auto& [k, v] : options.placeholders) ph[k] = sql::Placeholder{v.value, v.secret};

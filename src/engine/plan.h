@@ -12,6 +12,8 @@
 #include "sql/splitter.h"
 #include "strata/options.h"
 #include "strata/result.h"
+#include "verify/checks.h"
+#include "verify/intent.h"
 
 namespace strata::engine {
 
@@ -27,6 +29,8 @@ struct PreparedMigration {
   const migrate::Migration* migration = nullptr;
   sql::FileSettings settings;
   std::vector<PreparedStatement> statements;
+  verify::FileChecks checks;  // -- strata:pre-check / post-check blocks (docs/formats/checks.md)
+  verify::Intent intent;      // -- strata:intent header (docs/formats/intent-header.md)
 };
 
 Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect dialect,
