@@ -356,7 +356,11 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
       f.concurrent = b.Get("concurrent").Bool();
       f.non_transactional = f.concurrent;
       f.lock = f.concurrent ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive;
-      if (const TableRef* owner = model.IndexTable(f.target.Key())) f.target = *owner;
+      if (const TableRef* owner = model.IndexTable(f.target.Key())) {
+        f.target = *owner;
+      } else {
+        f.target_is_index = true;
+      }
     } else if (rt == "OBJECT_TABLE" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_VIEW" ||
                rt == "OBJECT_FOREIGN_TABLE") {
       f.kind = rt == "OBJECT_TABLE" ? StatementKind::kDropTable : StatementKind::kDropOther;

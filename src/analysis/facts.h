@@ -106,6 +106,7 @@ struct Facts {
   bool rewrite = false;           // writes a new heap (and rebuilds indexes)
   bool scan = false;              // reads the whole table under the lock
   bool target_is_new = false;     // created earlier in the pending set
+  bool target_is_index = false;   // DROP INDEX of an index whose table is unknown
   bool concurrent = false;        // CONCURRENTLY form
   bool non_transactional = false; // cannot run inside a transaction block
   bool ddl = false;

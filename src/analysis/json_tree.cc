@@ -62,11 +62,11 @@ bool JsonRef::Bool(bool fallback) const {
 // copied to kids_ as one contiguous block when the container closes.
 class JsonParser {
  public:
-  explicit JsonParser(JsonTree* t) : t_(t), s_(t->text_.data()), end_(s_ + t->text_.size()) {}
+  explicit JsonParser(JsonTree* t) : t_(t), s_(t->view_.data()), end_(s_ + t->view_.size()) {}
 
   Status Run() {
-    t_->nodes_.reserve(t_->text_.size() / 12 + 16);
-    t_->kids_.reserve(t_->text_.size() / 12 + 16);
+    t_->nodes_.reserve(t_->view_.size() / 24 + 16);
+    t_->kids_.reserve(t_->view_.size() / 24 + 16);
     Ws();
     if (!Value(0)) return Error();
     return Status::Ok();
@@ -75,7 +75,7 @@ class JsonParser {
  private:
   Status Error() const {
     return Status(ErrorCode::kInternal,
-                  fmt::format("malformed parse tree JSON at byte {}", p_ - t_->text_.data()));
+                  fmt::format("malformed parse tree JSON at byte {}", p_ - t_->view_.data()));
   }
   void Ws() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r')) ++p_;
@@ -242,6 +242,18 @@ class JsonParser {
 Result<std::shared_ptr<JsonTree>> JsonTree::Parse(std::string text) {
   auto tree = std::make_shared<JsonTree>();
   tree->text_ = std::move(text);
+  tree->view_ = tree->text_;
+  JsonParser p(tree.get());
+  p.Start();
+  STRATA_TRY(p.Run());
+  return tree;
+}
+
+Result<std::shared_ptr<JsonTree>> JsonTree::ParseBorrowed(std::string_view text,
+                                                          std::shared_ptr<void> owner) {
+  auto tree = std::make_shared<JsonTree>();
+  tree->view_ = text;
+  tree->owner_ = std::move(owner);
   JsonParser p(tree.get());
   p.Start();
   STRATA_TRY(p.Run());

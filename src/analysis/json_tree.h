@@ -71,6 +71,10 @@ class JsonTree {
   // Parses `text` (takes ownership). Errors: kInternal with the byte offset (the input comes
   // from libpg_query, so a failure is a bug, not user input).
   static Result<std::shared_ptr<JsonTree>> Parse(std::string text);
+  // Parses `text` without copying it; `owner` keeps the bytes alive as long as the tree (for
+  // libpg_query's result buffer, freed by the owner's deleter).
+  static Result<std::shared_ptr<JsonTree>> ParseBorrowed(std::string_view text,
+                                                         std::shared_ptr<void> owner);
 
   JsonRef root() const { return JsonRef(this, 0); }
   // The number of nodes (for tests and statistics).
@@ -91,6 +95,8 @@ class JsonTree {
     std::uint32_t node = 0;
   };
   std::string text_;
+  std::string_view view_;        // the bytes parsed: text_ or the owner's buffer
+  std::shared_ptr<void> owner_;
   std::vector<Node> nodes_;
   std::vector<Kid> kids_;
   std::deque<std::string> unescaped_;  // stable storage for strings that held escapes

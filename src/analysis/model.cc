@@ -40,7 +40,7 @@ const TableInfo* SchemaModel::Find(const TableRef& t) const {
 
 bool SchemaModel::IsNew(const TableRef& t) const {
   const TableInfo* ti = Find(t);
-  return ti && ti->created_in_set;
+  return ti && (new_means_same_file_ ? ti->created_in_file : ti->created_in_set);
 }
 
 const ColumnInfo* SchemaModel::Column(const TableRef& t, const std::string& column) const {

@@ -43,6 +43,10 @@ class SchemaModel {
   bool HasValidNotNullCheck(const TableRef& t, const std::string& column) const;
   bool EnumCreatedInSet(const std::string& type) const { return enums_.count(type) > 0; }
 
+  // Corpus review mode: "new" means created in the same file only (each file reviewed as if
+  // every earlier one were applied).
+  void SetNewMeansSameFile(bool v) { new_means_same_file_ = v; }
+
   // Starts a new migration file: file-scoped state (created_in_file, NOT VALID) resets.
   void BeginFile();
   // Records the effect of a statement. `pending` is false for already-applied migrations
@@ -51,6 +55,7 @@ class SchemaModel {
 
  private:
   void ApplyAlter(const TableRef& t, JsonRef body);
+  bool new_means_same_file_ = false;
   std::unordered_map<std::string, TableInfo> tables_;
   std::unordered_map<std::string, TableRef> index_tables_;
   std::unordered_set<std::string> concurrent_indexes_;

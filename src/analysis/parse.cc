@@ -42,8 +42,13 @@ bool ParseWhole(std::string_view text, size_t base, ParsedFile* out, std::string
     pg_query_free_parse_result(r);
     return false;
   }
-  auto tree = JsonTree::Parse(r.parse_tree ? r.parse_tree : "{}");
-  pg_query_free_parse_result(r);
+  // Keep libpg_query's buffer alive with the tree instead of copying it.
+  auto holder = std::shared_ptr<PgQueryParseResult>(new PgQueryParseResult(r), [](PgQueryParseResult* p) {
+    pg_query_free_parse_result(*p);
+    delete p;
+  });
+  std::string_view json = r.parse_tree ? std::string_view(r.parse_tree) : std::string_view("{}");
+  auto tree = JsonTree::ParseBorrowed(json, holder);
   if (!tree) {
     if (error) *error = tree.error().message();
     return false;

@@ -141,10 +141,12 @@ void Advance(FileState& st, const analysis::StatementAnalysis& sa) {
       st.access_exclusive_at = -1;
     }
   }
+  if (st.access_exclusive_at >= 0 && IsHeavy(f)) ++st.heavy_after_lock;
   if (f.lock == analysis::LockMode::kAccessExclusive && !f.target.empty() && !f.target_is_new &&
-      st.access_exclusive_at < 0 && st.InTransaction()) {
+      !f.target_is_index && st.access_exclusive_at < 0 && st.InTransaction()) {
     st.access_exclusive_at = static_cast<int>(sa.index);
     st.access_exclusive_table = f.target.Display();
+    st.heavy_after_lock = 0;
   }
   if (!st.InTransaction()) st.access_exclusive_at = -1;
 }
@@ -164,6 +166,7 @@ std::string DescriptionOf(std::string_view script) {
 // Replaces the content of '...' literals with *** on lines that mention a password or secret,
 // so a literal credential found by literal-secret is not printed by the report itself.
 std::string MaskSecretLiterals(std::string s) {
+  if (s.find('\'') == std::string::npos) return s;
   std::string lower = base::ToLower(s);
   if (lower.find("password") == std::string::npos && lower.find("secret") == std::string::npos) {
     return s;
@@ -222,7 +225,9 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   result.pg_version = config.pg_version;
   result.pg_version_source = config.pg_version_source;
   result.live = live != nullptr;
+  result.gate = config.gate;
   analysis::SchemaModel model;
+  model.SetNewMeansSameFile(config.new_means_same_file);
 
   // Enabled rules by scope, with their effective severity.
   struct Active {
@@ -255,8 +260,9 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     // Directives: transaction mode and timeouts; a bad directive is a finding.
     auto settings = sql::ParseDirectives(in.text, in.path);
     if (settings) {
-      state.transactional = settings->transactional;
-      state.in_txn = settings->transactional;
+      for (const auto& d : settings->directives) {
+        if (d.name == "transaction") state.transactional = state.in_txn = settings->transactional;
+      }
       if (settings->lock_timeout) state.lock_timeout_set = settings->lock_timeout->count() > 0;
       if (settings->statement_timeout) {
         state.statement_timeout_set = settings->statement_timeout->count() > 0;

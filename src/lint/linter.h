@@ -81,9 +81,12 @@ struct LintResult {
   bool live = false;
   size_t statements = 0;
   size_t bytes = 0;
+  Severity gate = Severity::kError;  // [lint] gate, for the apply-time gate
 
   // Unsuppressed findings at or above `threshold`.
   int CountAtLeast(Severity threshold) const;
+  // Unsuppressed findings at or above the gate: migrate refuses to apply when > 0.
+  int Blocking() const { return CountAtLeast(gate); }
 };
 
 // Lints `inputs` in order. Never fails on SQL: parse errors are findings.

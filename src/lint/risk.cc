@@ -72,12 +72,13 @@ void ClassifyMigration(const analysis::FileAnalysis& file, const MigrationInfo& 
       case StatementKind::kDelete:
         any_dml = true;
         only_insert = false;
+        if (f.target_is_new) break;  // filling a table created in the set
         add(f.unbounded_dml || large ? "large-backfill" : "dml-correction");
         break;
       case StatementKind::kDo:
         only_insert = false;
         for (const auto& e : st.embedded) {
-          if (e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) {
+          if ((e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) && !e.target_is_new) {
             any_dml = true;
             add(e.unbounded_dml ? "large-backfill" : "dml-correction");
           }

@@ -74,6 +74,7 @@ struct LintConfig {
                                           "updates", "final", "misc", "temp", "tmp", "wip",
                                           "test", "stuff", "new", "patch", "hotfix", "todo"};
   std::string ledger_table = "strata_schema_history";
+  bool new_means_same_file = false;  // review mode: each file as the only pending one
   bool default_transactional = true;   // files run in one transaction unless a directive says
   Severity gate = Severity::kError;     // migrate refuses findings at or above this
   Severity fail_on = Severity::kError;  // `strata lint` exits non-zero at or above this
@@ -89,6 +90,7 @@ struct FileState {
   int access_exclusive_at = -1;  // statement index that first took ACCESS EXCLUSIVE on an
                                  // existing table in the current transaction, or -1
   std::string access_exclusive_table;
+  int heavy_after_lock = 0;      // heavy statements seen since then (LK108 reports the first)
   bool InTransaction() const { return in_txn; }
 };
 
@@ -153,6 +155,18 @@ class Context {
   std::string_view rule_id_, rule_name_;
   Severity severity_ = Severity::kWarning;
 };
+
+// Whether a statement does real work under locks (a scan, a rewrite, DML, or another blocking
+// lock on an existing table): what widens an ACCESS EXCLUSIVE window.
+inline bool IsHeavy(const analysis::Facts& f) {
+  if (f.kind == analysis::StatementKind::kSet || f.kind == analysis::StatementKind::kTransaction ||
+      f.kind == analysis::StatementKind::kComment) {
+    return false;
+  }
+  return f.rewrite || f.scan || f.dml ||
+         (f.lock >= analysis::LockMode::kShare && !f.target_is_new && !f.target_is_index &&
+          !f.target.empty());
+}
 
 using CheckFn = void (*)(Context&);
 

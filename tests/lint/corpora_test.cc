@@ -59,6 +59,11 @@ TEST_P(CorpusTest, ApplySetParsesAndLints) {
     EXPECT_NE(f.rule_id, "SY101") << f.file << ":" << f.line << ": " << f.message;
   }
   Summarise(GetParam().name + "/" + GetParam().list, r);
+  // Review mode: each file as the next migration to ship, every earlier one applied.
+  config.new_means_same_file = true;
+  LintResult review = Lint(inputs, config);
+  EXPECT_EQ(review.migrations.size(), inputs.size());
+  Summarise(GetParam().name + "/" + GetParam().list + " (each file as the only pending one)", review);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpora, CorpusTest,

@@ -10,6 +10,12 @@ void CheckEnvironmentLogic(Context& ctx) {
   static constexpr std::string_view kEnvFunctions[] = {"current_database", "inet_server_addr", "inet_server_port", "inet_client_addr", "current_setting", "pg_postmaster_start_time", "version"};
   static constexpr std::string_view kEnvUsers[] = {"current_user", "session_user"};
   (void)kEnvUsers;
+  {
+    std::string_view text = ctx.stmt()->text();
+    bool maybe = false;
+    for (auto e : kEnvFunctions) maybe = maybe || ContainsIgnoreCase(text, e);
+    if (!maybe) return;
+  }
   std::string_view found;
   std::int64_t loc = -1;
   auto scan = [&](JsonRef root) {
@@ -39,7 +45,7 @@ void CheckEnvironmentLogic(Context& ctx) {
   std::string_view text = ctx.stmt()->text();
   if (found.empty() && ctx.facts().kind == StatementKind::kDo) {
     for (auto e : kEnvFunctions) {
-      if (e != "current_setting" && text.find(e) != std::string_view::npos) { found = e; break; }
+      if (e != "current_setting" && ContainsIgnoreCase(text, std::string(e) + "(")) { found = e; break; }
     }
   }
   if (found.empty()) return;

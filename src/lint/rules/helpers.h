@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include <string>
 #include <string_view>
 
@@ -71,6 +73,21 @@ inline std::string LockPhrase(const Context& ctx, LockMode m) {
 inline bool SubtypeIs(std::string_view sub, std::initializer_list<std::string_view> any) {
   for (auto s : any) {
     if (s == sub) return true;
+  }
+  return false;
+}
+
+// Case-insensitive substring search without allocating; `needle` must be lower case.
+inline bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
+  if (needle.empty()) return true;
+  if (hay.size() < needle.size()) return false;
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    size_t j = 0;
+    while (j < needle.size() &&
+           std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) {
+      ++j;
+    }
+    if (j == needle.size()) return true;
   }
   return false;
 }

@@ -7,6 +7,12 @@ namespace strata::lint {
 
 void CheckLiteralSecret(Context& ctx) {
   using namespace rules;  // NOLINT
+  // Cheap pre-check on the text: most statements never mention a secret.
+  std::string_view text = ctx.stmt()->text();
+  if (!ContainsIgnoreCase(text, "password") && !ContainsIgnoreCase(text, "secret") &&
+      !ContainsIgnoreCase(text, "passfile")) {
+    return;
+  }
   JsonRef node = ctx.stmt()->node();
   bool found = false;
   std::int64_t loc = -1;

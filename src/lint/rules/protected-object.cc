@@ -23,8 +23,9 @@ bool GlobMatchCi(std::string_view p, std::string_view s) {
 
 void CheckProtectedObject(Context& ctx) {
   using namespace rules;  // NOLINT
-  const auto& pats = ctx.config().protected_patterns;
-  if (pats.empty()) return;
+  // The ledger table is always protected, whatever [lint] protected says.
+  std::vector<std::string> pats = ctx.config().protected_patterns;
+  if (!ctx.config().ledger_table.empty()) pats.push_back(ctx.config().ledger_table);
   const auto& f = ctx.facts();
   if (f.kind == StatementKind::kSelect || f.kind == StatementKind::kSet) return;
   auto matches = [&](const analysis::TableRef& t) -> std::string {

@@ -9,7 +9,7 @@ void CheckRequireConcurrentIndexDeletion(Context& ctx) {
   using namespace rules;  // NOLINT
   const auto& f = ctx.facts();
   if (f.kind != StatementKind::kDropIndex || f.concurrent) return;
-  if (f.target_is_new) return;
+  if (f.target_is_new) return;  // an index on a table created in the set
   ctx.Report(fmt::format("DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table {} (blocks reads and writes)",
                          Target(ctx)),
              "use DROP INDEX CONCURRENTLY IF EXISTS in its own migration with `-- strata:transaction off`");

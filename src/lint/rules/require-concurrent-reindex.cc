@@ -10,6 +10,8 @@ void CheckRequireConcurrentReindex(Context& ctx) {
   const auto& f = ctx.facts();
   if (f.kind != StatementKind::kReindex || f.concurrent) return;
   if (ctx.pg() < 12) return;  // no REINDEX CONCURRENTLY before 12
+  std::string_view kind = ctx.body().Get("kind").Str();
+  if (kind == "REINDEX_OBJECT_SYSTEM") return;  // system catalogs cannot be reindexed concurrently
   ctx.Report(fmt::format("REINDEX without CONCURRENTLY takes a {}; queries that use the index wait too",
                          LockPhrase(ctx, f.lock)),
              "use REINDEX (CONCURRENTLY) ... in a migration with `-- strata:transaction off`");

@@ -10,6 +10,7 @@ void CheckRequireLockTimeout(Context& ctx) {
   const auto& f = ctx.facts();
   if (ctx.state().lock_timeout_set) return;
   if (f.lock < LockMode::kShare || f.target.empty() || f.target_is_new) return;
+  if (f.target_is_index && f.lock < LockMode::kAccessExclusive) return;
   ctx.Report(fmt::format("{} is requested without lock_timeout: while it waits, every later query on the table queues behind it",
                          LockPhrase(ctx, f.lock)),
              "SET lock_timeout = '5s' first (or `-- strata:lock-timeout 5s`, or [migrate] lock_timeout) and retry on timeout");

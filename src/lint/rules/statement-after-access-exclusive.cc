@@ -9,12 +9,9 @@ void CheckStatementAfterAccessExclusive(Context& ctx) {
   using namespace rules;  // NOLINT
   const auto& st = ctx.state();
   if (st.access_exclusive_at < 0 || !st.InTransaction()) return;
-  const auto& f = ctx.facts();
-  if (f.kind == StatementKind::kSet || f.kind == StatementKind::kTransaction ||
-      f.kind == StatementKind::kComment) return;
-  // Only heavy follow-ups matter: a scan, a rewrite, DML or another blocking lock.
-  bool heavy = f.rewrite || f.scan || f.dml || (f.lock >= LockMode::kShare && !f.target_is_new);
-  if (!heavy) return;
+  // Only heavy follow-ups matter (a scan, a rewrite, DML or another blocking lock); report the
+  // first one per lock window.
+  if (!IsHeavy(ctx.facts()) || st.heavy_after_lock > 0) return;
   ctx.Report(fmt::format("the ACCESS EXCLUSIVE lock on `{}` taken at statement {} is still held while this statement runs; reads and writes wait the whole time",
                          st.access_exclusive_table, st.access_exclusive_at + 1),
              "commit right after the statement that takes ACCESS EXCLUSIVE: split the migration");
