@@ -216,7 +216,8 @@ std::string ToMarkdown(const PlanResult& r) {
                       r.target.empty() ? std::string("any database (planned from files, --all)")
                                        : "`" + r.target + "` (table sizes read live)",
                       rel.order);
-    md += "## Purpose\n\n";
+    bool has_migrations = !rel.migrations.empty();
+    if (has_migrations) md += "## Purpose\n\n";
     for (const auto& m : rel.migrations) {
       std::string purpose;
       for (const auto& [k, v] : m.intent) {
@@ -224,8 +225,13 @@ std::string ToMarkdown(const PlanResult& r) {
       }
       md += fmt::format("- {}: {}\n", m.script, purpose.empty() ? "(no intent header)" : Md(purpose));
     }
-    md += "\n## Scope\n\n| migration | effect | risk class | transaction | intent |\n"
-          "|---|---|---|---|---|\n";
+    if (has_migrations) {
+      md += "\n## Scope\n\n| migration | effect | risk class | transaction | intent |\n"
+            "|---|---|---|---|---|\n";
+    } else {
+      md += "No migration ships in this release: it is a procedure (a backfill, an app deploy) "
+            "between the releases around it.\n";
+    }
     for (const auto& m : rel.migrations) {
       std::vector<std::string> intent;
       for (const auto& [k, v] : m.intent) {
@@ -264,8 +270,10 @@ std::string ToMarkdown(const PlanResult& r) {
     for (size_t i = 0; i < rel.steps.size(); ++i) {
       md += fmt::format("{}. {}\n", i + 1, Md(rel.steps[i]));
     }
-    md += "\n## Lock analysis\n\n| statement | effect | lock | table | live size | rewrites/scans |\n"
-          "|---|---|---|---|---|---|\n";
+    if (has_migrations) {
+      md += "\n## Lock analysis\n\n| statement | effect | lock | table | live size | "
+            "rewrites/scans |\n|---|---|---|---|---|---|\n";
+    }
     for (const auto& m : rel.migrations) {
       for (const auto& s : m.statements) {
         md += fmt::format("| {}:{} `{}` | {} | {} | {} | {} | {} |\n", m.script, s.line,
@@ -285,7 +293,9 @@ std::string ToMarkdown(const PlanResult& r) {
                           m.script, c.line, c.expected, c.query);
       }
     }
-    if (!any) md += "- none declared: add `-- strata:post-check` blocks (docs/formats/checks.md)\n";
+    if (!any && has_migrations) {
+      md += "- none declared: add `-- strata:post-check` blocks (docs/formats/checks.md)\n";
+    }
     md += "\n## Stop criteria\n\n";
     for (const auto& s : rel.stop_criteria) md += "- " + Md(s) + "\n";
     md += "\n## Failure handling\n\n";

@@ -341,6 +341,21 @@ TEST(Plan, ExampleProjectRendersFourReleases) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(j["releases"][i]["name"], std::string(1, 'A' + i));
   EXPECT_EQ(j["releases"][3]["migrations"][0]["effect"], "contract");
   EXPECT_EQ(j["releases"][0]["order"], "migration-before-app");
+
+  // The example still migrates (release C's checks hold on an empty database) and verifies.
+  auto m = RunStrata({"migrate"}, dir.path());
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  EXPECT_EQ(RunStrata({"verify"}, dir.path()).exit_code, 0);
+  if (!PgCluster::Available()) return;
+  std::string url = PgCluster::Get().CreateDatabase("example");
+  auto pm = RunStrata({"--url", url, "migrate"}, dir.path());
+  ASSERT_EQ(pm.exit_code, 0) << pm.All();
+  // Release D, when due: the staged contract applies on PostgreSQL with its checks.
+  auto d_run = RunStrata({"--url", url, "--locations", "db/migration,db/release-d", "migrate"},
+                         dir.path());
+  EXPECT_NE(d_run.All().find("V011"), std::string::npos) << d_run.All();
+  auto v = RunStrata({"--url", url, "--json", "verify"}, dir.path());
+  EXPECT_EQ(v.exit_code, 0) << v.All();
 }
 
 }  // namespace
