@@ -32,6 +32,15 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
       ps.display_sql = ps.sql;
     }
     SourceSpan span{m.path, s.line, s.column};
+    if (s.copy_from_stdin) {
+      // Inline COPY data would need the copy sub-protocol, which a pipelined migration cannot
+      // carry; refuse it before anything runs rather than leave the connection waiting.
+      return Status(ErrorCode::kNotTransactional,
+                    "COPY ... FROM STDIN with inline data is not supported in a migration")
+          .WithSpan(span)
+          .WithHint("load reference data with INSERT ... VALUES (or a seed package: `strata "
+                    "seed`); bulk loads belong in a backfill or an operational job");
+    }
     if (sql::IsTransactionControl(ps.sql)) {
       return Status(ErrorCode::kNotTransactional,
                     fmt::format("transaction control `{}` inside a migration", s.FirstLine()))
