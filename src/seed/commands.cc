@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "base/duration.h"
 #include "engine/context.h"
+#include "evidence/run_store.h"
 #include "migrate/version.h"
 #include "seed/plan_internal.h"
 #include "seed/seed.h"
@@ -271,6 +274,29 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     return res;
   }
   db::Connection& conn = *pr.ctx.conn;
+  // The run record (strata_run): written before the first package, finished with the outcome
+  // and what each package did.
+  std::unique_ptr<evidence::RunRecorder> recorder;
+  auto finish = [&](const Status& status) {
+    if (!recorder) return;
+    nlohmann::json pkgs = nlohmann::json::array();
+    for (const auto& p : res.packages) {
+      if (!p.in_scope) continue;
+      pkgs.push_back({{"package", p.id},
+                      {"class", std::string(ClassName(p.cls))},
+                      {"checksum", p.checksum},
+                      {"applied", p.applied},
+                      {"insert", p.inserts},
+                      {"update", p.updates},
+                      {"deprecate", p.deprecates},
+                      {"delete", p.deletes},
+                      {"unchanged", p.unchanged}});
+    }
+    nlohmann::json detail = {{"env", res.env}, {"tier", res.tier}, {"packages", pkgs}};
+    if (Status w = recorder->Finish(status, detail.dump()); !w.ok()) {
+      res.warnings.push_back("the run record could not be finished: " + w.ToString());
+    }
+  };
   std::string by = conn.DatabaseUser();
   if (by.empty()) by = engine::OsUser();
   std::vector<PackagePlan*> todo;
@@ -291,6 +317,15 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     e.message = std::move(message);
     request.sink(e);
   };
+  if (!todo.empty()) {
+    auto rec = evidence::RunRecorder::Start(conn, options, "seed apply", res.target);
+    if (!rec) {
+      res.status = rec.error();
+      return res;
+    }
+    recorder = std::move(*rec);
+    res.run_id = recorder->run_id();
+  }
   for (size_t i = 0; i < todo.size(); ++i) {
     PackagePlan& plan = *todo[i];
     emit(EventKind::kMigrationStarted, plan, i, 0, {});
@@ -341,6 +376,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
       res.status = std::move(s).Wrap(fmt::format("package `{}` ({})", plan.id, plan.rel_dir));
       emit(EventKind::kMigrationFailed, plan, i, base::MonotonicMillis() - start,
            res.status.message());
+      finish(res.status);
       return res;
     }
     plan.applied = true;
@@ -349,6 +385,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     plan.applied_checksum = plan.checksum;
     plan.applied_on = row.installed_on;
   }
+  finish(Status::Ok());
   return res;
 }
 

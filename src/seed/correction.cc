@@ -12,6 +12,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "engine/context.h"
+#include "evidence/run_store.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
 #include "seed/toml_util.h"
@@ -309,20 +310,47 @@ std::string ExecutedBy(db::Connection& conn) {
   return by.empty() ? engine::OsUser() : by;
 }
 
-Status InsertRun(db::Connection& conn, const Correction& c, const std::string& run_id,
-                 std::string_view kind, const std::string& reverts, std::string_view outcome,
-                 std::int64_t rows, const std::string& message, const std::string& by,
-                 const std::string& started) {
+Status InsertRun(db::Connection& conn, const Correction& c, const CorrectionResult& res,
+                 std::string_view outcome, std::int64_t rows, const std::string& message,
+                 const std::string& by, const std::string& started) {
+  auto opt = [](const std::string& v) { return v.empty() ? db::Value() : db::Value(v); };
   auto r = conn.Query(
       "INSERT INTO strata_correction_run (run_id, correction_id, kind, reverts_run, file, checksum, "
       "outcome, rows_changed, expected_min, expected_max, message, executed_by, started_at, "
-      "finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-      {run_id, c.id, std::string(kind), reverts.empty() ? db::Value() : db::Value(reverts),
-       c.rel_path, c.checksum, std::string(outcome), std::to_string(rows),
+      "finished_at, evidence_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+      "$14, $15)",
+      {res.run_id, c.id, res.verb == "revert" ? std::string("revert") : std::string("apply"),
+       opt(res.reverts_run), c.rel_path, c.checksum, std::string(outcome), std::to_string(rows),
        std::to_string(c.min_rows), std::to_string(c.max_rows), message, by, started,
-       base::NowIso8601()});
+       base::NowIso8601(), opt(res.evidence_run_id)});
   return r.status();
 }
+
+// The evidence run record (strata_run) of a correction run: started before the transaction,
+// finished with its outcome after commit or rollback.
+class Recorder {
+ public:
+  Status Start(db::Connection& conn, const Options& options, CorrectionResult& res) {
+    STRATA_ASSIGN_OR_RETURN(rec_, evidence::RunRecorder::Start(conn, options,
+                                                               "correct " + res.verb, res.target));
+    res.evidence_run_id = rec_->run_id();
+    return Status::Ok();
+  }
+  void Finish(const Status& status, const Correction& c, CorrectionResult& res) {
+    if (!rec_) return;
+    nlohmann::json detail = {{"correction", c.id},       {"file", c.rel_path},
+                             {"checksum", c.checksum},   {"table", c.table},
+                             {"rows", res.count},        {"correction_run", res.run_id},
+                             {"expected", {c.min_rows, c.max_rows}}};
+    if (!res.reverts_run.empty()) detail["reverts_run"] = res.reverts_run;
+    if (Status w = rec_->Finish(status, detail.dump()); !w.ok()) {
+      res.warnings.push_back("the run record could not be finished: " + w.ToString());
+    }
+  }
+
+ private:
+  std::unique_ptr<evidence::RunRecorder> rec_;
+};
 
 Status InsertAudit(db::Connection& conn, const Correction& c, const std::string& run_id,
                    std::string_view kind, const std::string& key, const std::string& before,
@@ -500,11 +528,17 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
   const std::string started = base::NowIso8601();
   const auto t0 = base::MonotonicMillis();
   res.run_id = NewUuid();
+  Recorder recorder;
+  if (Status s = recorder.Start(conn, options, res); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
   auto fail = [&](Status s) {
     (void)conn.Exec("ROLLBACK");
     t->ctx.ledger->Rewind();
     res.status = std::move(s);
     res.sample.clear();
+    recorder.Finish(res.status, *c, res);
     return res;
   };
   if (Status s = BeginCorrection(conn, options); !s.ok()) return fail(std::move(s));
@@ -527,14 +561,18 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
     // The refused attempt is itself evidence: record it in its own transaction.
     Status rec = conn.Exec(conn.BeginSql());
     if (rec.ok()) {
-      rec = InsertRun(conn, *c, res.run_id, "apply", "", "rolled-back", n,
+      rec = InsertRun(conn, *c, res, "rolled-back", n,
                       fmt::format("{} row(s) outside the expected {}..{}", n, c->min_rows,
                                   c->max_rows),
                       by, started);
     }
     rec = rec.ok() ? conn.Exec("COMMIT") : rec;
-    if (!rec.ok()) (void)conn.Exec("ROLLBACK");
+    if (!rec.ok()) {
+      (void)conn.Exec("ROLLBACK");
+      res.warnings.push_back("the rolled-back run could not be recorded: " + rec.ToString());
+    }
     res.status = OutOfRange(*c, n, true);
+    recorder.Finish(res.status, *c, res);
     return res;
   }
   std::map<std::string, std::string> before_by_key;
@@ -586,11 +624,12 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
     }
     res.sample.push_back({key, it->second, after});
   }
-  Status s = InsertRun(conn, *c, res.run_id, "apply", "", "applied", n, c->reason, by, started);
+  Status s = InsertRun(conn, *c, res, "applied", n, c->reason, by, started);
   if (s.ok()) s = AppendLedger(t->ctx, *c, "apply", res.run_id, n, by, base::MonotonicMillis() - t0);
   if (s.ok()) s = conn.Exec("COMMIT");
   if (!s.ok()) return fail(std::move(s));
   res.applied = true;
+  recorder.Finish(Status::Ok(), *c, res);
   return res;
 }
 
@@ -637,11 +676,17 @@ CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id)
   const std::string started = base::NowIso8601();
   const auto t0 = base::MonotonicMillis();
   res.run_id = NewUuid();
+  Recorder recorder;
+  if (Status s = recorder.Start(conn, options, res); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
   auto fail = [&](Status s) {
     (void)conn.Exec("ROLLBACK");
     t->ctx.ledger->Rewind();
     res.status = std::move(s);
     res.sample.clear();
+    recorder.Finish(res.status, *c, res);
     return res;
   };
   if (Status s = BeginCorrection(conn, options); !s.ok()) return fail(std::move(s));
@@ -710,12 +755,16 @@ CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id)
   res.count = static_cast<std::int64_t>(res.sample.size());
   res.counted = true;
   res.in_range = true;
-  Status s = InsertRun(conn, *c, res.run_id, "revert", *run, "applied", res.count,
-                       fmt::format("revert of run {}", *run), by, started);
-  if (s.ok()) s = AppendLedger(t->ctx, *c, "revert", res.run_id, res.count, by, base::MonotonicMillis() - t0);
+  Status s = InsertRun(conn, *c, res, "applied", res.count, fmt::format("revert of run {}", *run),
+                       by, started);
+  if (s.ok()) {
+    s = AppendLedger(t->ctx, *c, "revert", res.run_id, res.count, by,
+                     base::MonotonicMillis() - t0);
+  }
   if (s.ok()) s = conn.Exec("COMMIT");
   if (!s.ok()) return fail(std::move(s));
   res.applied = true;
+  recorder.Finish(Status::Ok(), *c, res);
   return res;
 }
 

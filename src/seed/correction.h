@@ -67,9 +67,11 @@ struct CorrectionResult {
   std::int64_t min_rows = 0, max_rows = 0;
   bool in_range = false;
   std::vector<CorrectionRow> sample;  // plan: sample; apply/revert: every changed row
-  std::string run_id;                 // apply/revert: the run record
+  std::string run_id;                 // apply/revert: strata_correction_run.run_id
+  std::string evidence_run_id;        // apply/revert: the evidence run record (strata_run)
   std::string reverts_run;            // revert: the run it undoes
   std::string previous_run;           // plan: the run that already applied it, if any
+  std::vector<std::string> warnings;
   bool counted = false;  // count/in_range hold a measurement
   bool applied = false;
 };

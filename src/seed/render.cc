@@ -87,13 +87,21 @@ json ToJson(const SeedResult& r) {
   }
   json v = json::array();
   for (const auto& x : r.violations) v.push_back(ViolationJson(x));
-  return {{"ok", r.status.ok()}, {"verb", r.verb},     {"target", r.target},
-          {"env", r.env},         {"tier", r.tier},     {"packages", pkgs},
-          {"violations", v},      {"error", StatusJson(r.status)}};
+  return {{"ok", r.status.ok()},
+          {"verb", r.verb},
+          {"target", r.target},
+          {"env", r.env},
+          {"tier", r.tier},
+          {"packages", pkgs},
+          {"violations", v},
+          {"run_id", r.run_id.empty() ? json(nullptr) : json(r.run_id)},
+          {"warnings", r.warnings},
+          {"error", StatusJson(r.status)}};
 }
 
 std::string ToText(const SeedResult& r) {
   std::string out;
+  for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   if (!r.env.empty()) {
     out += fmt::format("seed {} --env {} (tier {}) on {}\n", r.verb, r.env, r.tier, r.target);
   }
@@ -158,6 +166,8 @@ json ToJson(const CorrectionResult& r) {
           {"in_range", r.in_range},
           {r.verb == "plan" ? "sample" : "rows", rows},
           {"run_id", r.run_id.empty() ? json(nullptr) : json(r.run_id)},
+          {"evidence_run_id", r.evidence_run_id.empty() ? json(nullptr) : json(r.evidence_run_id)},
+          {"warnings", r.warnings},
           {"reverts_run", r.reverts_run.empty() ? json(nullptr) : json(r.reverts_run)},
           {"previous_run", r.previous_run.empty() ? json(nullptr) : json(r.previous_run)},
           {"applied", r.applied},
@@ -194,6 +204,7 @@ std::string ToText(const CorrectionResult& r) {
     out += fmt::format("{} row(s) {} with before/after images in strata_correction_audit (run {})\n",
                        r.count, r.verb == "revert" ? "restored" : "corrected", r.run_id);
   }
+  for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   return base::RedactSecrets(out);
 }
 

@@ -90,6 +90,8 @@ struct SeedResult {
   std::string tier;
   std::vector<PackagePlan> packages;
   std::vector<Violation> violations;  // all packages' violations, in order
+  std::string run_id;                 // apply: the evidence run record (strata_run), if written
+  std::vector<std::string> warnings;
 };
 
 SeedResult SeedPlanCmd(const Options& options, const SeedRequest& request);

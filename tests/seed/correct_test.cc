@@ -83,6 +83,12 @@ TEST_P(CorrectTest, AuditRowsMatchTheChangedRowsAndRevertRestoresTheBeforeImages
             "applied");
   EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 1);
   EXPECT_EQ(p.Run({"validate"}).exit_code, kExitOk);
+  // The evidence run record (strata_run) links to it.
+  std::string evidence_run = apply["evidence_run_id"].get<std::string>();
+  EXPECT_EQ(p.Rows("SELECT verb, outcome FROM strata_run WHERE run_id = $1", {evidence_run}),
+            (std::vector<std::vector<std::string>>{{"correct apply", "succeeded"}}));
+  EXPECT_EQ(p.Scalar("SELECT evidence_run FROM strata_correction_run WHERE run_id = $1", {run}),
+            evidence_run);
 
   // It applies once.
   auto again = p.Run({"correct", "apply", kId});
@@ -121,6 +127,9 @@ TEST_P(CorrectTest, CountOutsideTheExpectedRangeRollsBackAndIsRecorded) {
   EXPECT_EQ(p.Count("quote_revision WHERE state = 'CONFIGURED'"), 3) << "rows changed";
   EXPECT_EQ(p.Count("strata_correction_audit"), 0);
   EXPECT_EQ(p.Count("strata_correction_run WHERE outcome = 'rolled-back'"), 1);
+  EXPECT_EQ(p.Count("strata_run WHERE verb = 'correct apply' AND outcome = 'failed' AND "
+                    "error_code = 'check-failed'"),
+            1);
   EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 0);
 }
 

@@ -50,6 +50,9 @@ TEST_P(SeedTest, ApplyTwiceChangesNothingTheSecondTime) {
     ++done;
   }
   EXPECT_EQ(done, 4u) << run.err;
+  EXPECT_EQ(p.Rows("SELECT verb, outcome FROM strata_run WHERE run_id = $1",
+                   {first["run_id"].get<std::string>()}),
+            (std::vector<std::vector<std::string>>{{"seed apply", "succeeded"}}));
   for (const auto& pkg : first["packages"]) EXPECT_TRUE(pkg["applied"].get<bool>()) << pkg.dump(2);
   EXPECT_EQ(p.Count("quote_reason_code"), 4);
   EXPECT_EQ(p.Count("quote_revision"), 4);
@@ -74,6 +77,7 @@ TEST_P(SeedTest, ApplyTwiceChangesNothingTheSecondTime) {
         << pkg.dump(2);
   }
   EXPECT_EQ(p.Count("strata_schema_history"), ledger_rows) << "a second apply wrote the ledger";
+  EXPECT_TRUE(second["run_id"].is_null()) << "nothing to do, nothing recorded";
   EXPECT_EQ(p.Count("quote_reason_code"), 4);
 
   auto status = p.Json({"seed", "status", "--env", "local"}, &code);

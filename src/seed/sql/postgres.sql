@@ -31,5 +31,6 @@ CREATE TABLE IF NOT EXISTS strata_correction_run (
     message        text,
     executed_by    varchar(120) NOT NULL,
     started_at     timestamptz NOT NULL,
-    finished_at    timestamptz NOT NULL
+    finished_at    timestamptz NOT NULL,
+    evidence_run   text                    -- strata_run.run_id of the run record
 );

@@ -31,5 +31,6 @@ CREATE TABLE IF NOT EXISTS strata_correction_run (
     message        TEXT,
     executed_by    TEXT NOT NULL,
     started_at     TEXT NOT NULL,
-    finished_at    TEXT NOT NULL
+    finished_at    TEXT NOT NULL,
+    evidence_run   TEXT                    -- strata_run.run_id of the run record
 );
