@@ -40,18 +40,22 @@ Status::Rep& Status::Mutable() {
 }
 
 Status Status::WithSpan(SourceSpan span) && {
+  if (ok()) return std::move(*this);  // nothing to annotate
   Mutable().span = std::move(span);
   return std::move(*this);
 }
 Status Status::WithSqlState(std::string sqlstate) && {
+  if (ok()) return std::move(*this);  // nothing to annotate
   Mutable().sqlstate = std::move(sqlstate);
   return std::move(*this);
 }
 Status Status::WithHint(std::string hint) && {
+  if (ok()) return std::move(*this);  // nothing to annotate
   Mutable().hint = std::move(hint);
   return std::move(*this);
 }
 Status Status::Wrap(std::string_view context) && {
+  if (ok()) return std::move(*this);  // nothing to annotate
   auto& r = Mutable();
   r.message = fmt::format("{}: {}", context, r.message);
   return std::move(*this);

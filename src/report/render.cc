@@ -39,6 +39,21 @@ json StatusJson(const Status& s) {
   return j;
 }
 
+static json ChecksJson(const std::vector<CheckResult>& checks) {
+  json out = json::array();
+  for (const auto& c : checks) {
+    json j = {{"phase", c.phase}, {"file", c.file},         {"line", c.line},
+              {"query", c.query}, {"expected", c.expected}, {"ok", c.ok},
+              {"elapsed_ms", c.elapsed_ms}};
+    j["value"] = c.value ? json(*c.value) : json(nullptr);
+    if (!c.name.empty()) j["name"] = c.name;
+    if (c.skipped) j["skipped"] = true;
+    if (!c.message.empty()) j["message"] = c.message;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 json ToJson(const MigrateResult& r) {
   json applied = json::array();
   for (const auto& a : r.applied) {
@@ -51,10 +66,13 @@ json ToJson(const MigrateResult& r) {
                        {"statements", a.statements},
                        {"attempts", a.attempts},
                        {"execution_time_ms", a.execution_time_ms},
-                       {"rows_affected", a.rows_affected}});
+                       {"rows_affected", a.rows_affected},
+                       {"lock_wait_ms", a.lock_wait_ms},
+                       {"checks", ChecksJson(a.checks)}});
   }
   json j = {{"ok", r.status.ok()},
             {"target", r.target},
+            {"run_id", r.run_id.empty() ? json(nullptr) : json(r.run_id)},
             {"pending", r.pending},
             {"applied", applied},
             {"warnings", r.warnings},
