@@ -1,7 +1,8 @@
 // strata correct plan|apply|revert <id>: audited data corrections from db/corrections/<id>.toml.
+#include "cli/commands.h"
+
 #include <memory>
 
-#include "cli/commands.h"
 #include "seed/correction.h"
 #include "seed/render.h"
 
@@ -9,7 +10,8 @@ namespace strata::cli {
 namespace {
 
 void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
-  auto* correct = app.add_subcommand("correct", "audited data corrections (db/corrections/<id>.toml)");
+  auto* correct =
+      app.add_subcommand("correct", "audited data corrections (db/corrections/<id>.toml)");
   correct->require_subcommand(1);
   struct Verb {
     const char* name;

@@ -1,9 +1,10 @@
 // strata seed plan|apply|status|diff: flags → SeedRequest, call src/seed, render.
+#include "cli/commands.h"
+
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
 #include "seed/render.h"
 #include "seed/seed.h"
 

@@ -1,16 +1,17 @@
 // seed plan / apply / status / diff: selection, policy, the per-package transaction and the
 // ledger row.
+#include "base/duration.h"
+#include "engine/context.h"
+#include "migrate/version.h"
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
 
-#include "base/duration.h"
-#include "engine/context.h"
 #include "evidence/run_store.h"
-#include "migrate/version.h"
 #include "seed/plan_internal.h"
 #include "seed/seed.h"
 
@@ -40,12 +41,13 @@ Status Refused(const std::vector<Violation>& v, std::string_view verb) {
 // Loads the environment and packages, connects, (for apply) takes the lock, reads the ledger and
 // plans every selected package into `pr` and `res`. `lock` refers to pr.ctx, so the caller
 // declares `pr` before `lock` (the lock is released before the connection closes).
-Status Prepare(const Options& options, const SeedRequest& request, SeedResult& res,
-               Prepared& pr, engine::RunLock* lock) {
+Status Prepare(const Options& options, const SeedRequest& request, SeedResult& res, Prepared& pr,
+               engine::RunLock* lock) {
   if (request.env.empty()) {
     return Status(ErrorCode::kUsage, "no environment given")
-        .WithHint("name the target environment: --env local|ci|dev|staging|production (or "
-                  "STRATA_ENV); the seed policy depends on it");
+        .WithHint(
+            "name the target environment: --env local|ci|dev|staging|production (or "
+            "STRATA_ENV); the seed policy depends on it");
   }
   STRATA_ASSIGN_OR_RETURN(pr.env, ResolveEnvironment(options, request.env));
   res.env = pr.env.name;
@@ -122,10 +124,11 @@ Status Prepare(const Options& options, const SeedRequest& request, SeedResult& r
         v.rule = RuleText(kRuleSchemaTooOld);
         v.package = p.id;
         v.span = {p.manifest_path, 1, 0};
-        v.message = fmt::format("package `{}` needs schema version {} or later; the database is at "
-                                "{}",
-                                p.id, p.min_schema_version,
-                                schema_version ? schema_version->text() : "no applied migration");
+        v.message = fmt::format(
+            "package `{}` needs schema version {} or later; the database is at "
+            "{}",
+            p.id, p.min_schema_version,
+            schema_version ? schema_version->text() : "no applied migration");
         v.hint = "run `strata migrate` first";
         plan.violations.push_back(std::move(v));
       }
@@ -197,8 +200,9 @@ Status ApplyRow(db::Connection& conn, const RowDiff& rd) {
                                                 rd.table, rd.key, r.error().message()))
         .WithSpan(rd.span)
         .WithSqlState(r.error().sqlstate())
-        .WithHint("the package's transaction was rolled back; fix the row and rerun `strata seed "
-                  "apply`");
+        .WithHint(
+            "the package's transaction was rolled back; fix the row and rerun `strata seed "
+            "apply`");
   }
   if (r->rows_affected == 0 && rd.action != RowAction::kInsert) {
     return Status(ErrorCode::kMigrationFailed,
@@ -268,9 +272,10 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     return res;
   }
   if (!pr.ledger_exists) {
-    res.status = Status(ErrorCode::kValidation,
-                        fmt::format("{} has no ledger ({})", res.target, options.ledger_table))
-                     .WithHint("run `strata migrate` first: seed packages are recorded in the ledger");
+    res.status =
+        Status(ErrorCode::kValidation,
+               fmt::format("{} has no ledger ({})", res.target, options.ledger_table))
+            .WithHint("run `strata migrate` first: seed packages are recorded in the ledger");
     return res;
   }
   db::Connection& conn = *pr.ctx.conn;
@@ -362,11 +367,11 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
       row.execution_time_ms = base::MonotonicMillis() - start;
       row.success = true;
       row.statements_done = written;
-      row.reason = fmt::format("env {} (tier {}); {} {}: {} inserted, {} updated, {} deprecated, "
-                               "{} deleted, {} unchanged",
-                               res.env, res.tier, ClassName(plan.cls), ModeName(plan.mode),
-                               plan.inserts, plan.updates, plan.deprecates, plan.deletes,
-                               plan.unchanged);
+      row.reason = fmt::format(
+          "env {} (tier {}); {} {}: {} inserted, {} updated, {} deprecated, "
+          "{} deleted, {} unchanged",
+          res.env, res.tier, ClassName(plan.cls), ModeName(plan.mode), plan.inserts, plan.updates,
+          plan.deprecates, plan.deletes, plan.unchanged);
       s = pr.ctx.ledger->Append(row);
     }
     if (s.ok()) s = conn.Exec("COMMIT");

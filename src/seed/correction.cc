@@ -1,17 +1,18 @@
 #include "seed/correction.h"
 
-#include <fmt/format.h>
-
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <set>
-#include <sstream>
-
 #include "base/duration.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "engine/context.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "evidence/run_store.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
@@ -88,8 +89,10 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
         } else if (n2.is_date_time() || n2.is_date()) {
           STRATA_ASSIGN_OR_RETURN(v, tomlu::Text(path, n2, col));
         } else {
-          return tomlu::KeyError(path, n2, fmt::format("`set.{}` must be a string, number, boolean "
-                                                       "or date", col),
+          return tomlu::KeyError(path, n2,
+                                 fmt::format("`set.{}` must be a string, number, boolean "
+                                             "or date",
+                                             col),
                                  "list columns to set to NULL in set_null = [\"...\"]");
         }
         c.set.emplace_back(col, std::move(v));
@@ -122,21 +125,26 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
         .WithSpan({path, 1, 0})
         .WithHint(std::move(hint));
   };
-  if (c.id.empty()) return missing("id", "give the correction a stable id, e.g. CORR-2026-07-QUOTE-STATE-001");
+  if (c.id.empty())
+    return missing("id", "give the correction a stable id, e.g. CORR-2026-07-QUOTE-STATE-001");
   if (fs::path(path).stem().string() != c.id) {
-    return Status(ErrorCode::kConfig,
-                  fmt::format("id `{}` does not match the file name `{}`", c.id,
-                              fs::path(path).filename().string()))
+    return Status(ErrorCode::kConfig, fmt::format("id `{}` does not match the file name `{}`", c.id,
+                                                  fs::path(path).filename().string()))
         .WithSpan({path, 1, 0})
         .WithHint(fmt::format("name the file {}.toml", c.id));
   }
-  if (c.reason.empty()) return missing("reason", "say which business defect this corrects (seed 003 §20.3)");
-  if (c.approved_by.empty()) return missing("approved_by", "name the business/data owner who approved it");
-  if (!ValidIdent(c.table)) return missing("table", "name the target table, e.g. table = \"quote_revision\"");
-  if (!ValidIdent(c.key)) return missing("key", "name the column that identifies a row, e.g. key = \"id\"");
+  if (c.reason.empty())
+    return missing("reason", "say which business defect this corrects (seed 003 §20.3)");
+  if (c.approved_by.empty())
+    return missing("approved_by", "name the business/data owner who approved it");
+  if (!ValidIdent(c.table))
+    return missing("table", "name the target table, e.g. table = \"quote_revision\"");
+  if (!ValidIdent(c.key))
+    return missing("key", "name the column that identifies a row, e.g. key = \"id\"");
   if (base::Trim(c.where).empty()) {
-    return missing("where", "give the predicate of the rows to correct; a correction is never "
-                            "table-wide by accident");
+    return missing("where",
+                   "give the predicate of the rows to correct; a correction is never "
+                   "table-wide by accident");
   }
   if (c.set.empty()) return missing("set", "add [set] with the new column values");
   if (!have_min || !have_max) {
@@ -144,14 +152,15 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
                    "state the expected row-count range; apply rolls back outside it");
   }
   if (c.min_rows < 0 || c.max_rows < c.min_rows) {
-    return Status(ErrorCode::kConfig, fmt::format("expected range {}..{} is empty", c.min_rows,
-                                                  c.max_rows))
+    return Status(ErrorCode::kConfig,
+                  fmt::format("expected range {}..{} is empty", c.min_rows, c.max_rows))
         .WithSpan({path, 1, 0})
         .WithHint("set 0 <= min_rows <= max_rows");
   }
   for (const auto& [col, v] : c.set) {
     if (col == c.key) {
-      return Status(ErrorCode::kConfig, fmt::format("the correction changes its key column `{}`", col))
+      return Status(ErrorCode::kConfig,
+                    fmt::format("the correction changes its key column `{}`", col))
           .WithSpan({path, 1, 0})
           .WithHint("identifiers are never changed by a correction (invariant 8)");
     }
@@ -218,14 +227,16 @@ Status CheckTarget(const Correction& c, Target& t) {
   for (const auto& col : t.cols) t.by_name[col.name] = &col;
   for (const auto& name : {c.key}) {
     if (!t.by_name.count(name)) {
-      return Status(ErrorCode::kValidation, fmt::format("`{}` is not a column of `{}`", name, c.table))
+      return Status(ErrorCode::kValidation,
+                    fmt::format("`{}` is not a column of `{}`", name, c.table))
           .WithSpan({c.path, 1, 0})
           .WithHint("fix `key`");
     }
   }
   for (const auto& [name, v] : c.set) {
     if (!t.by_name.count(name)) {
-      return Status(ErrorCode::kValidation, fmt::format("`{}` is not a column of `{}`", name, c.table))
+      return Status(ErrorCode::kValidation,
+                    fmt::format("`{}` is not a column of `{}`", name, c.table))
           .WithSpan({c.path, 1, 0})
           .WithHint("fix the [set] column name");
     }
@@ -315,7 +326,8 @@ Status InsertRun(db::Connection& conn, const Correction& c, const CorrectionResu
                  const std::string& by, const std::string& started) {
   auto opt = [](const std::string& v) { return v.empty() ? db::Value() : db::Value(v); };
   auto r = conn.Query(
-      "INSERT INTO strata_correction_run (run_id, correction_id, kind, reverts_run, file, checksum, "
+      "INSERT INTO strata_correction_run (run_id, correction_id, kind, reverts_run, file, "
+      "checksum, "
       "outcome, rows_changed, expected_min, expected_max, message, executed_by, started_at, "
       "finished_at, evidence_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
       "$14, $15)",
@@ -331,16 +343,19 @@ Status InsertRun(db::Connection& conn, const Correction& c, const CorrectionResu
 class Recorder {
  public:
   Status Start(db::Connection& conn, const Options& options, CorrectionResult& res) {
-    STRATA_ASSIGN_OR_RETURN(rec_, evidence::RunRecorder::Start(conn, options,
-                                                               "correct " + res.verb, res.target));
+    STRATA_ASSIGN_OR_RETURN(
+        rec_, evidence::RunRecorder::Start(conn, options, "correct " + res.verb, res.target));
     res.evidence_run_id = rec_->run_id();
     return Status::Ok();
   }
   void Finish(const Status& status, const Correction& c, CorrectionResult& res) {
     if (!rec_) return;
-    nlohmann::json detail = {{"correction", c.id},       {"file", c.rel_path},
-                             {"checksum", c.checksum},   {"table", c.table},
-                             {"rows", res.count},        {"correction_run", res.run_id},
+    nlohmann::json detail = {{"correction", c.id},
+                             {"file", c.rel_path},
+                             {"checksum", c.checksum},
+                             {"table", c.table},
+                             {"rows", res.count},
+                             {"correction_run", res.run_id},
                              {"expected", {c.min_rows, c.max_rows}}};
     if (!res.reverts_run.empty()) detail["reverts_run"] = res.reverts_run;
     if (Status w = rec_->Finish(status, detail.dump()); !w.ok()) {
@@ -429,8 +444,9 @@ Status OutOfRange(const Correction& c, std::int64_t n, bool rolled_back) {
                             c.id, n, c.table, c.min_rows, c.max_rows,
                             rolled_back ? "; rolled back, nothing changed" : ""))
       .WithSpan({c.path, 1, 0})
-      .WithHint("check the predicate with `strata correct plan`; if the data really changed, "
-                "update [expect] and have it re-approved");
+      .WithHint(
+          "check the predicate with `strata correct plan`; if the data really changed, "
+          "update [expect] and have it re-approved");
 }
 
 }  // namespace
@@ -459,19 +475,19 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
   res.previous_run = *prev;
   auto cnt = conn.Query(fmt::format("SELECT count(*) FROM {} WHERE ({})", t->table_sql, c->where));
   if (!cnt) {
-    res.status = Status(cnt.error().code(), fmt::format("the predicate failed: {}",
-                                                        cnt.error().message()))
-                     .WithSpan({c->path, 1, 0})
-                     .WithHint("fix `where`: it is SQL evaluated against the target table");
+    res.status =
+        Status(cnt.error().code(), fmt::format("the predicate failed: {}", cnt.error().message()))
+            .WithSpan({c->path, 1, 0})
+            .WithHint("fix `where`: it is SQL evaluated against the target table");
     return res;
   }
   res.count = std::stoll(cnt->rows.at(0).at(0).value_or("0"));
   res.counted = true;
   res.in_range = res.count >= c->min_rows && res.count <= c->max_rows;
-  auto sample = conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}) ORDER BY {} "
-                                       "LIMIT {}",
-                                       QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where,
-                                       QuoteIdent(c->key), c->sample));
+  auto sample = conn.Query(fmt::format(
+      "SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}) ORDER BY {} "
+      "LIMIT {}",
+      QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where, QuoteIdent(c->key), c->sample));
   if (!sample) {
     res.status = sample.error();
     return res;
@@ -481,12 +497,12 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
     res.sample.push_back({r[0].value_or(""), before, Overlay(before, *c).dump()});
   }
   if (!res.previous_run.empty()) {
-    res.status = Status(ErrorCode::kValidation,
-                        fmt::format("correction {} was already applied (run {})", c->id,
-                                    res.previous_run))
-                     .WithHint(fmt::format("a correction applies once; to undo it run `strata "
-                                           "correct revert {}`",
-                                           c->id));
+    res.status =
+        Status(ErrorCode::kValidation,
+               fmt::format("correction {} was already applied (run {})", c->id, res.previous_run))
+            .WithHint(fmt::format("a correction applies once; to undo it run `strata "
+                                  "correct revert {}`",
+                                  c->id));
   } else if (!res.in_range) {
     res.status = OutOfRange(*c, res.count, false);
   }
@@ -543,12 +559,12 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
   };
   if (Status s = BeginCorrection(conn, options); !s.ok()) return fail(std::move(s));
   // Before images, locked against concurrent change on PostgreSQL.
-  auto before = conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}",
-                                       QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where,
-                                       pg ? " FOR UPDATE" : ""));
+  auto before =
+      conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}", QuoteIdent(c->key),
+                             ImageExpr(*t), t->table_sql, c->where, pg ? " FOR UPDATE" : ""));
   if (!before) {
-    return fail(Status(before.error().code(), fmt::format("the predicate failed: {}",
-                                                          before.error().message()))
+    return fail(Status(before.error().code(),
+                       fmt::format("the predicate failed: {}", before.error().message()))
                     .WithSpan({c->path, 1, 0})
                     .WithHint("fix `where`: it is SQL evaluated against the target table"));
   }
@@ -561,10 +577,10 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
     // The refused attempt is itself evidence: record it in its own transaction.
     Status rec = conn.Exec(conn.BeginSql());
     if (rec.ok()) {
-      rec = InsertRun(conn, *c, res, "rolled-back", n,
-                      fmt::format("{} row(s) outside the expected {}..{}", n, c->min_rows,
-                                  c->max_rows),
-                      by, started);
+      rec = InsertRun(
+          conn, *c, res, "rolled-back", n,
+          fmt::format("{} row(s) outside the expected {}..{}", n, c->min_rows, c->max_rows), by,
+          started);
     }
     rec = rec.ok() ? conn.Exec("COMMIT") : rec;
     if (!rec.ok()) {
@@ -590,15 +606,16 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
     params.push_back(BindValue(conn.dialect(), t->by_name[col], v));
     sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
   }
-  auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE ({}) RETURNING CAST({} AS TEXT), {}",
-                                    t->table_sql, sets, c->where, QuoteIdent(c->key),
-                                    ImageExpr(*t)),
-                        params);
+  auto upd =
+      conn.Query(fmt::format("UPDATE {} SET {} WHERE ({}) RETURNING CAST({} AS TEXT), {}",
+                             t->table_sql, sets, c->where, QuoteIdent(c->key), ImageExpr(*t)),
+                 params);
   if (!upd) {
-    return fail(Status(upd.error().code(), fmt::format("the update failed: {}", upd.error().message()))
-                    .WithSpan({c->path, 1, 0})
-                    .WithSqlState(upd.error().sqlstate())
-                    .WithHint("rolled back, nothing changed; fix [set] or `where` and rerun"));
+    return fail(
+        Status(upd.error().code(), fmt::format("the update failed: {}", upd.error().message()))
+            .WithSpan({c->path, 1, 0})
+            .WithSqlState(upd.error().sqlstate())
+            .WithHint("rolled back, nothing changed; fix [set] or `where` and rerun"));
   }
   if (upd->rows.size() != before->rows.size()) {
     return fail(Status(ErrorCode::kValidation,
@@ -612,10 +629,10 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
     std::string key = r[0].value_or("");
     auto it = before_by_key.find(key);
     if (it == before_by_key.end()) {
-      return fail(Status(ErrorCode::kValidation,
-                         fmt::format("row {} was updated but not selected (changed concurrently)",
-                                     key))
-                      .WithHint("rolled back, nothing changed; rerun `strata correct apply`"));
+      return fail(
+          Status(ErrorCode::kValidation,
+                 fmt::format("row {} was updated but not selected (changed concurrently)", key))
+              .WithHint("rolled back, nothing changed; rerun `strata correct apply`"));
     }
     std::string after = r[1].value_or("null");
     if (Status s = InsertAudit(conn, *c, res.run_id, "apply", key, it->second, after, by, at);
@@ -625,7 +642,8 @@ CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) 
     res.sample.push_back({key, it->second, after});
   }
   Status s = InsertRun(conn, *c, res, "applied", n, c->reason, by, started);
-  if (s.ok()) s = AppendLedger(t->ctx, *c, "apply", res.run_id, n, by, base::MonotonicMillis() - t0);
+  if (s.ok())
+    s = AppendLedger(t->ctx, *c, "apply", res.run_id, n, by, base::MonotonicMillis() - t0);
   if (s.ok()) s = conn.Exec("COMMIT");
   if (!s.ok()) return fail(std::move(s));
   res.applied = true;
@@ -721,20 +739,23 @@ CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id)
     std::string restored = cur->rows[0][0].value_or("null");
     if (!sets.empty()) {
       params.push_back(BindValue(d, t->by_name[c->key], key));
-      auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE {} = ${} RETURNING {}", t->table_sql,
-                                        sets, QuoteIdent(c->key), params.size(), image),
-                            params);
+      auto upd =
+          conn.Query(fmt::format("UPDATE {} SET {} WHERE {} = ${} RETURNING {}", t->table_sql, sets,
+                                 QuoteIdent(c->key), params.size(), image),
+                     params);
       if (!upd) return fail(upd.error());
       if (upd->rows.size() != 1) {
-        return fail(Status(ErrorCode::kValidation, fmt::format("row {} vanished during revert", key)));
+        return fail(
+            Status(ErrorCode::kValidation, fmt::format("row {} vanished during revert", key)));
       }
       restored = upd->rows[0][0].value_or("null");
     }
     if (nlohmann::json::parse(restored, nullptr, false) != jb) {
-      return fail(Status(ErrorCode::kCheckFailed,
-                         fmt::format("row {} does not equal its before image after the revert", key))
-                      .WithHint("rolled back; the table's columns may have changed since the "
-                                "correction — restore by hand from strata_correction_audit"));
+      return fail(
+          Status(ErrorCode::kCheckFailed,
+                 fmt::format("row {} does not equal its before image after the revert", key))
+              .WithHint("rolled back; the table's columns may have changed since the "
+                        "correction — restore by hand from strata_correction_audit"));
     }
     if (Status s = InsertAudit(conn, *c, res.run_id, "revert", key, orig_after, restored, by, at);
         !s.ok()) {
@@ -758,8 +779,7 @@ CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id)
   Status s = InsertRun(conn, *c, res, "applied", res.count, fmt::format("revert of run {}", *run),
                        by, started);
   if (s.ok()) {
-    s = AppendLedger(t->ctx, *c, "revert", res.run_id, res.count, by,
-                     base::MonotonicMillis() - t0);
+    s = AppendLedger(t->ctx, *c, "revert", res.run_id, res.count, by, base::MonotonicMillis() - t0);
   }
   if (s.ok()) s = conn.Exec("COMMIT");
   if (!s.ok()) return fail(std::move(s));

@@ -14,13 +14,13 @@
 // Not thread-safe per call; calls are independent.
 #pragma once
 
+#include "strata/options.h"
+#include "strata/result.h"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "strata/options.h"
-#include "strata/result.h"
 
 namespace strata::seed {
 

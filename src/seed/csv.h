@@ -4,12 +4,12 @@
 // string. Lines starting with '#' outside quotes are comments. Stateless; thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "strata/result.h"
 
 namespace strata::seed {
 

@@ -6,9 +6,10 @@ namespace strata::seed {
 namespace {
 
 TEST(Csv, NullEmptyQuotesAndLines) {
-  auto t = ParseCsv("# comment\r\ncode,description,note\r\nA,\"x, \"\"y\"\"\",\nB,\"\",z\n\n"
-                    "C,\"multi\nline\",w\n",
-                    "d.csv");
+  auto t = ParseCsv(
+      "# comment\r\ncode,description,note\r\nA,\"x, \"\"y\"\"\",\nB,\"\",z\n\n"
+      "C,\"multi\nline\",w\n",
+      "d.csv");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->header, (std::vector<std::string>{"code", "description", "note"}));
   ASSERT_EQ(t->rows.size(), 3u);

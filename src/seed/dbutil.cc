@@ -1,10 +1,10 @@
 #include "seed/dbutil.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <random>
-
-#include "base/text.h"
 
 namespace strata::seed {
 
@@ -28,8 +28,9 @@ Result<std::vector<ColumnInfo>> TableColumns(db::Connection& conn, std::string_v
                       "ORDER BY ordinal_position",
                       {std::string(table)}));
   } else {
-    STRATA_ASSIGN_OR_RETURN(r, conn.Query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid",
-                                          {std::string(table)}));
+    STRATA_ASSIGN_OR_RETURN(r,
+                            conn.Query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid",
+                                       {std::string(table)}));
   }
   for (const auto& row : r.rows) {
     ColumnInfo c;

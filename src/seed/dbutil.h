@@ -3,13 +3,14 @@
 // comparison SQL. Internal to src/seed; stateless.
 #pragma once
 
+#include "strata/result.h"
+
+#include "db/connection.h"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "db/connection.h"
-#include "strata/result.h"
 
 namespace strata::seed {
 

@@ -11,11 +11,16 @@ namespace strata::seed {
 
 std::string_view TierName(Tier t) {
   switch (t) {
-    case Tier::kLocal: return "local";
-    case Tier::kCi: return "ci";
-    case Tier::kDev: return "dev";
-    case Tier::kStaging: return "staging";
-    case Tier::kProduction: return "production";
+    case Tier::kLocal:
+      return "local";
+    case Tier::kCi:
+      return "ci";
+    case Tier::kDev:
+      return "dev";
+    case Tier::kStaging:
+      return "staging";
+    case Tier::kProduction:
+      return "production";
   }
   return "?";
 }
@@ -80,7 +85,8 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
         known.emplace_back(k.str());
         if (k.str() != name) continue;
         const toml::table* t = n.as_table();
-        if (!t) return tomlu::KeyError(path, n, fmt::format("environment `{}` must be a table", name));
+        if (!t)
+          return tomlu::KeyError(path, n, fmt::format("environment `{}` must be a table", name));
         std::optional<Tier> tier = ParseTier(name);
         std::optional<std::set<SeedClass>> classes, approval;
         const toml::node* classes_node = &n;
@@ -114,8 +120,8 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
         if (classes) {
           if (classes->count(SeedClass::kTestOnly) && !TestOnlyAllowed(*tier)) {
             return tomlu::KeyError(
-                path, *classes_node, fmt::format("environment `{}` (tier {}) lists test-only", name,
-                                     TierName(*tier)),
+                path, *classes_node,
+                fmt::format("environment `{}` (tier {}) lists test-only", name, TierName(*tier)),
                 "test fixtures never leave local and ci (invariant 7); remove test-only");
           }
           e.classes = *classes;

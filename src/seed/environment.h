@@ -15,14 +15,15 @@
 // Value types; stateless functions; thread-safe.
 #pragma once
 
+#include "strata/options.h"
+#include "strata/result.h"
+
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "seed/package.h"
-#include "strata/options.h"
-#include "strata/result.h"
 
 namespace strata::seed {
 

@@ -1,8 +1,8 @@
 #include "seed/environment.h"
 
-#include <gtest/gtest.h>
-
 #include "support/temp_dir.h"
+
+#include <gtest/gtest.h>
 
 namespace strata::seed {
 namespace {
@@ -29,8 +29,11 @@ TEST(Environment, DefaultMatrix) {
   struct Row {
     const char* env;
     bool test_only, unapproved_catalog;
-  } rows[] = {{"local", true, true},    {"ci", true, true},          {"dev", false, true},
-              {"staging", false, true}, {"production", false, false}};
+  } rows[] = {{"local", true, true},
+              {"ci", true, true},
+              {"dev", false, true},
+              {"staging", false, true},
+              {"production", false, false}};
   for (const auto& r : rows) {
     auto e = ResolveEnvironment(o, r.env);
     ASSERT_TRUE(e.ok()) << r.env;

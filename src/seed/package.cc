@@ -1,5 +1,8 @@
 #include "seed/package.h"
 
+#include "base/sha256.h"
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,8 +11,6 @@
 #include <set>
 #include <sstream>
 
-#include "base/sha256.h"
-#include "base/text.h"
 #include "seed/toml_util.h"
 
 namespace strata::seed {
@@ -18,10 +19,14 @@ namespace fs = std::filesystem;
 
 std::string_view ClassName(SeedClass c) {
   switch (c) {
-    case SeedClass::kReference: return "reference";
-    case SeedClass::kCatalog: return "catalog";
-    case SeedClass::kPolicy: return "policy";
-    case SeedClass::kTestOnly: return "test-only";
+    case SeedClass::kReference:
+      return "reference";
+    case SeedClass::kCatalog:
+      return "catalog";
+    case SeedClass::kPolicy:
+      return "policy";
+    case SeedClass::kTestOnly:
+      return "test-only";
   }
   return "?";
 }
@@ -36,9 +41,12 @@ std::optional<SeedClass> ParseClass(std::string_view s) {
 
 std::string_view ModeName(SeedMode m) {
   switch (m) {
-    case SeedMode::kInsertOnly: return "insert-only";
-    case SeedMode::kUpsert: return "upsert";
-    case SeedMode::kSync: return "sync";
+    case SeedMode::kInsertOnly:
+      return "insert-only";
+    case SeedMode::kUpsert:
+      return "upsert";
+    case SeedMode::kSync:
+      return "sync";
   }
   return "?";
 }
@@ -48,15 +56,15 @@ std::string TableSpec::KeyText(const CsvRow& row) const {
   for (size_t i = 0; i < key.size(); ++i) {
     int idx = data.IndexOf(key[i]);
     if (i) out += '|';
-    if (idx >= 0 && row.fields[static_cast<size_t>(idx)]) out += *row.fields[static_cast<size_t>(idx)];
+    if (idx >= 0 && row.fields[static_cast<size_t>(idx)])
+      out += *row.fields[static_cast<size_t>(idx)];
   }
   return out;
 }
 
 bool TableSpec::IsMeaningColumn(std::string_view column) const {
   if (std::find(key.begin(), key.end(), column) != key.end()) return false;
-  return column != active_column && column != superseded_by_column &&
-         column != effective_to_column;
+  return column != active_column && column != superseded_by_column && column != effective_to_column;
 }
 
 namespace {
@@ -129,10 +137,10 @@ Result<TableSpec> ParseTable(const std::string& path, const toml::table& t) {
         spec.supersede.emplace(std::string(k2.str()), std::move(v));
       }
     } else {
-      return tomlu::UnknownKey(path, n, key,
-                               {"table", "data", "key", "active_column", "superseded_by_column",
-                                "effective_from_column", "effective_to_column", "used_by",
-                                "deprecate", "supersede", "reactivate"});
+      return tomlu::UnknownKey(
+          path, n, key,
+          {"table", "data", "key", "active_column", "superseded_by_column", "effective_from_column",
+           "effective_to_column", "used_by", "deprecate", "supersede", "reactivate"});
     }
   }
   return spec;
@@ -170,8 +178,9 @@ Status CheckTable(const Package& p, TableSpec& t) {
   }
   for (const auto& k : t.key) {
     if (t.data.IndexOf(k) < 0) {
-      return Status(ErrorCode::kConfig,
-                    fmt::format("key column `{}` of table `{}` is not in the data header", k, t.name))
+      return Status(
+                 ErrorCode::kConfig,
+                 fmt::format("key column `{}` of table `{}` is not in the data header", k, t.name))
           .WithSpan({csv_path, 1, 0})
           .WithHint("add the column to the CSV header, or fix `key` in manifest.toml");
     }
@@ -190,7 +199,8 @@ Status CheckTable(const Package& p, TableSpec& t) {
   }
   if (!t.effective_from_column.empty() && t.data.IndexOf(t.effective_from_column) < 0) {
     return Status(ErrorCode::kConfig, fmt::format("effective_from_column `{}` is not in the data "
-                                                  "header", t.effective_from_column))
+                                                  "header",
+                                                  t.effective_from_column))
         .WithSpan({csv_path, 1, 0})
         .WithHint("every version states when it takes effect");
   }
@@ -228,8 +238,8 @@ Status CheckTable(const Package& p, TableSpec& t) {
     }
     auto [it, fresh] = seen.emplace(k, row.line);
     if (!fresh) {
-      return Status(ErrorCode::kConfig, fmt::format("key {} appears twice (first on line {})", k,
-                                                    it->second))
+      return Status(ErrorCode::kConfig,
+                    fmt::format("key {} appears twice (first on line {})", k, it->second))
           .WithSpan({csv_path, row.line, 0})
           .WithHint("a stable key identifies one row; remove or renumber the duplicate");
     }
@@ -249,7 +259,8 @@ Status CheckTable(const Package& p, TableSpec& t) {
     int fi = t.data.IndexOf(t.effective_from_column);
     int ti = t.data.IndexOf(t.effective_to_column);
     std::map<std::string, std::vector<const CsvRow*>> by_code;
-    for (const auto& row : t.data.rows) by_code[*row.fields[static_cast<size_t>(ci)]].push_back(&row);
+    for (const auto& row : t.data.rows)
+      by_code[*row.fields[static_cast<size_t>(ci)]].push_back(&row);
     for (auto& [code, rows] : by_code) {
       std::sort(rows.begin(), rows.end(), [&](const CsvRow* a, const CsvRow* b) {
         return a->fields[static_cast<size_t>(fi)].value_or("") <
@@ -358,10 +369,10 @@ Result<Package> LoadPackage(const std::string& dir, const std::string& rel_dir) 
         p.tables.push_back(std::move(spec));
       }
     } else {
-      return tomlu::UnknownKey(path, n, key,
-                               {"package", "class", "mode", "owner", "description",
-                                "effective_from", "effective_to", "compatibility", "approval",
-                                "tables"});
+      return tomlu::UnknownKey(
+          path, n, key,
+          {"package", "class", "mode", "owner", "description", "effective_from", "effective_to",
+           "compatibility", "approval", "tables"});
     }
   }
   if (!ValidPackageId(p.id)) {
@@ -370,8 +381,10 @@ Result<Package> LoadPackage(const std::string& dir, const std::string& rel_dir) 
   }
   auto cls = ParseClass(cls_text);
   if (!cls) {
-    return ManifestError(p, 1, fmt::format("`class` must be reference, catalog, policy or "
-                                           "test-only, not `{}`", cls_text),
+    return ManifestError(p, 1,
+                         fmt::format("`class` must be reference, catalog, policy or "
+                                     "test-only, not `{}`",
+                                     cls_text),
                          "set class to the folder the package sits in");
   }
   p.cls = *cls;
@@ -382,9 +395,9 @@ Result<Package> LoadPackage(const std::string& dir, const std::string& rel_dir) 
   } else if (mode_text == "sync") {
     p.mode = SeedMode::kSync;
   } else {
-    return ManifestError(p, 1, fmt::format("`mode` must be insert-only, upsert or sync, not `{}`",
-                                           mode_text),
-                         "insert-only adds missing rows; upsert also updates; sync also removes");
+    return ManifestError(
+        p, 1, fmt::format("`mode` must be insert-only, upsert or sync, not `{}`", mode_text),
+        "insert-only adds missing rows; upsert also updates; sync also removes");
   }
   if (p.owner.empty()) {
     return ManifestError(p, 1, "`owner` is missing",
@@ -395,11 +408,12 @@ Result<Package> LoadPackage(const std::string& dir, const std::string& rel_dir) 
                          "catalog and policy packages are effective-dated releases (seed 001 "
                          "§10.2): add effective_from = 2026-07-01T00:00:00Z");
   }
-  if (!p.min_schema_version.empty() && p.min_schema_version.find_first_not_of("0123456789._") !=
-                                           std::string::npos) {
-    return ManifestError(p, 1, fmt::format("min_schema_version `{}` is not a migration version",
-                                           p.min_schema_version),
-                         "use the version of the migration the package needs, e.g. \"005\"");
+  if (!p.min_schema_version.empty() &&
+      p.min_schema_version.find_first_not_of("0123456789._") != std::string::npos) {
+    return ManifestError(
+        p, 1,
+        fmt::format("min_schema_version `{}` is not a migration version", p.min_schema_version),
+        "use the version of the migration the package needs, e.g. \"005\"");
   }
   if ((p.approved_by.empty()) != (p.approved_at.empty())) {
     return ManifestError(p, 1, "approval needs both approved_by and approved_at",
@@ -449,15 +463,17 @@ Result<std::vector<Package>> DiscoverPackages(const Options& options, const Seed
     if (name.starts_with('.')) continue;
     auto cls = ParseClass(name);
     if (!cls) {
-      return Status(ErrorCode::kConfig,
-                    fmt::format("unknown seed class folder `{}`", (fs::path(s.location) / name).string()))
+      return Status(ErrorCode::kConfig, fmt::format("unknown seed class folder `{}`",
+                                                    (fs::path(s.location) / name).string()))
           .WithSpan({cd.string(), 0, 0})
-          .WithHint("seed packages live in reference/, catalog/, policy/ or test-only/ (seed "
-                    "001 §9)");
+          .WithHint(
+              "seed packages live in reference/, catalog/, policy/ or test-only/ (seed "
+              "001 §9)");
     }
     std::vector<fs::path> pkgs;
     for (auto& e : fs::directory_iterator(cd, ec)) {
-      if (e.is_directory() && !e.path().filename().string().starts_with('.')) pkgs.push_back(e.path());
+      if (e.is_directory() && !e.path().filename().string().starts_with('.'))
+        pkgs.push_back(e.path());
     }
     std::sort(pkgs.begin(), pkgs.end());
     for (auto& pd : pkgs) {
@@ -465,17 +481,19 @@ Result<std::vector<Package>> DiscoverPackages(const Options& options, const Seed
       if (!fs::exists(pd / "manifest.toml")) {
         return Status(ErrorCode::kConfig, fmt::format("{} has no manifest.toml", rel))
             .WithSpan({pd.string(), 0, 0})
-            .WithHint("every package directory holds a manifest.toml (docs/formats/seed-manifest.md)");
+            .WithHint(
+                "every package directory holds a manifest.toml (docs/formats/seed-manifest.md)");
       }
       STRATA_ASSIGN_OR_RETURN(Package p, LoadPackage(pd.string(), rel));
       if (p.cls != *cls) {
-        return ManifestError(p, 1, fmt::format("class `{}` does not match the folder `{}`",
-                                               ClassName(p.cls), name),
-                             "move the package to the folder of its class, or fix `class`");
+        return ManifestError(
+            p, 1, fmt::format("class `{}` does not match the folder `{}`", ClassName(p.cls), name),
+            "move the package to the folder of its class, or fix `class`");
       }
       auto [it, fresh] = ids.emplace(p.id, rel);
       if (!fresh) {
-        return ManifestError(p, 1, fmt::format("package id `{}` is also used by {}", p.id, it->second),
+        return ManifestError(p, 1,
+                             fmt::format("package id `{}` is also used by {}", p.id, it->second),
                              "package ids are stable and unique: rename one");
       }
       out.push_back(std::move(p));

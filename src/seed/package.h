@@ -4,14 +4,15 @@
 // and the package checksum. Value types; the functions are stateless and thread-safe.
 #pragma once
 
+#include "strata/options.h"
+#include "strata/result.h"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "seed/csv.h"
-#include "strata/options.h"
-#include "strata/result.h"
 
 namespace strata::seed {
 
@@ -26,15 +27,15 @@ enum class SeedMode { kInsertOnly, kUpsert, kSync };
 std::string_view ModeName(SeedMode m);  // "insert-only", "upsert", "sync"
 
 struct TableSpec {
-  std::string name;        // target table
-  std::string data_file;   // CSV path relative to the package directory
-  std::vector<std::string> key;  // stable key columns (effective-dated: code + version)
-  std::string active_column;        // deprecation flag column; empty: rows cannot be deprecated
-  std::string superseded_by_column; // optional: receives the superseding code
-  std::string effective_from_column;  // catalog/policy: required
-  std::string effective_to_column;    // optional; may only go from NULL to a value
-  std::vector<std::string> used_by;   // "table.column" that reference key[0]
-  std::vector<std::string> deprecate;            // key texts to deprecate
+  std::string name;                    // target table
+  std::string data_file;               // CSV path relative to the package directory
+  std::vector<std::string> key;        // stable key columns (effective-dated: code + version)
+  std::string active_column;           // deprecation flag column; empty: rows cannot be deprecated
+  std::string superseded_by_column;    // optional: receives the superseding code
+  std::string effective_from_column;   // catalog/policy: required
+  std::string effective_to_column;     // optional; may only go from NULL to a value
+  std::vector<std::string> used_by;    // "table.column" that reference key[0]
+  std::vector<std::string> deprecate;  // key texts to deprecate
   std::map<std::string, std::string> supersede;  // old key text → new key text
   std::vector<std::string> reactivate;           // deprecated keys that may be active again
   CsvTable data;
@@ -47,7 +48,7 @@ struct TableSpec {
 };
 
 struct Package {
-  std::string id;             // `package` in the manifest, unique across db/seed
+  std::string id;  // `package` in the manifest, unique across db/seed
   SeedClass cls = SeedClass::kReference;
   SeedMode mode = SeedMode::kUpsert;
   std::string owner;
@@ -68,7 +69,7 @@ struct Package {
 
 // Project-level seed settings: `[seed]` in strata.toml.
 struct SeedSettings {
-  std::string location = "db/seed";           // relative to the project directory
+  std::string location = "db/seed";  // relative to the project directory
   std::string corrections = "db/corrections";
 };
 

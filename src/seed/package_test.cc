@@ -1,10 +1,10 @@
 #include "seed/package.h"
 
+#include "support/temp_dir.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include "support/temp_dir.h"
 
 namespace strata::seed {
 namespace {
@@ -26,7 +26,8 @@ TEST(Package, ChecksumIgnoresLineEndingsButNotContent) {
   b.Write("db/seed/reference/codes/quote_reason_code.csv",
           "code,description,active\r\nA,Alpha,true\r\nB,Beta,true\r\n");
   c.Write("db/seed/reference/codes/manifest.toml", kManifest);
-  c.Write("db/seed/reference/codes/quote_reason_code.csv", "code,description,active\nA,Alpha,true\n");
+  c.Write("db/seed/reference/codes/quote_reason_code.csv",
+          "code,description,active\nA,Alpha,true\n");
   auto pa = Load(a), pb = Load(b), pc = Load(c);
   ASSERT_TRUE(pa.ok()) << pa.status().ToString();
   ASSERT_TRUE(pb.ok() && pc.ok());

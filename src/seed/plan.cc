@@ -12,12 +12,18 @@ namespace strata::seed {
 
 std::string_view ActionName(RowAction a) {
   switch (a) {
-    case RowAction::kInsert: return "insert";
-    case RowAction::kUpdate: return "update";
-    case RowAction::kDeprecate: return "deprecate";
-    case RowAction::kDelete: return "delete";
-    case RowAction::kUnchanged: return "unchanged";
-    case RowAction::kDrift: return "drift";
+    case RowAction::kInsert:
+      return "insert";
+    case RowAction::kUpdate:
+      return "update";
+    case RowAction::kDeprecate:
+      return "deprecate";
+    case RowAction::kDelete:
+      return "delete";
+    case RowAction::kUnchanged:
+      return "unchanged";
+    case RowAction::kDrift:
+      return "drift";
   }
   return "?";
 }
@@ -51,8 +57,8 @@ Result<std::vector<UsedCount>> CountUses(db::Connection& conn, const TableSpec& 
                                   QuoteIdent(u.substr(0, dot)), QuoteIdent(u.substr(dot + 1)));
     auto r = conn.Query(sql, {code});
     if (!r) {
-      return Status(ErrorCode::kConfig, fmt::format("used_by `{}` cannot be counted: {}", u,
-                                                    r.error().message()))
+      return Status(ErrorCode::kConfig,
+                    fmt::format("used_by `{}` cannot be counted: {}", u, r.error().message()))
           .WithHint("used_by names an existing table.column that holds the code");
     }
     out.push_back({u, std::stoll(r->rows.at(0).at(0).value_or("0"))});
@@ -97,11 +103,13 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
   const std::string csv_path = p.rel_dir + "/" + t.data_file;
   STRATA_ASSIGN_OR_RETURN(auto cols, TableColumns(conn, t.name));
   if (cols.empty()) {
-    return Status(ErrorCode::kValidation,
-                  fmt::format("package `{}` targets table `{}`, which does not exist", p.id, t.name))
+    return Status(
+               ErrorCode::kValidation,
+               fmt::format("package `{}` targets table `{}`, which does not exist", p.id, t.name))
         .WithSpan({p.manifest_path, t.manifest_line, 0})
-        .WithHint("run `strata migrate` first (set [compatibility] min_schema_version to the "
-                  "migration that creates it)");
+        .WithHint(
+            "run `strata migrate` first (set [compatibility] min_schema_version to the "
+            "migration that creates it)");
   }
   std::map<std::string, const ColumnInfo*> by_name;
   for (const auto& c : cols) by_name[c.name] = &c;
@@ -135,8 +143,8 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
   std::string sel_keys;
   for (const auto& k : t.key) sel_keys += cast(k) + ", ";
   sel_keys += active_col ? cast(t.active_column) : std::string("NULL");
-  STRATA_ASSIGN_OR_RETURN(auto all, conn.Query(fmt::format("SELECT {} FROM {}", sel_keys,
-                                                           QuoteIdent(t.name))));
+  STRATA_ASSIGN_OR_RETURN(
+      auto all, conn.Query(fmt::format("SELECT {} FROM {}", sel_keys, QuoteIdent(t.name))));
   std::map<std::string, DbRow> db_rows;
   for (auto& r : all.rows) {
     DbRow dr;
@@ -202,20 +210,21 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
   for (size_t c = 0; c < t.data.header.size(); ++c) select += cast(t.data.header[c]) + ", ";
   const int first_col_param = static_cast<int>(t.key.size()) + 1;
   for (size_t c = 0; c < t.data.header.size(); ++c) {
-    select += fmt::format("CASE WHEN {} THEN 1 ELSE 0 END{}",
-                          NullSafeEq(d, QuoteIdent(t.data.header[c]),
-                                     first_col_param + static_cast<int>(c)),
-                          c + 1 < t.data.header.size() ? ", " : "");
+    select += fmt::format(
+        "CASE WHEN {} THEN 1 ELSE 0 END{}",
+        NullSafeEq(d, QuoteIdent(t.data.header[c]), first_col_param + static_cast<int>(c)),
+        c + 1 < t.data.header.size() ? ", " : "");
   }
-  std::string lookup = fmt::format("SELECT {} FROM {} WHERE {}", select, QuoteIdent(t.name),
-                                   key_where(1));
+  std::string lookup =
+      fmt::format("SELECT {} FROM {} WHERE {}", select, QuoteIdent(t.name), key_where(1));
   const size_t nk = t.key.size(), nc = t.data.header.size();
   for (const auto& row : t.data.rows) {
     SourceSpan span{csv_path, row.line, 0};
     std::string key_text = t.KeyText(row);
     std::vector<db::Value> params;
     for (const auto& k : t.key) {
-      params.push_back(BindValue(d, by_name[k], row.fields[static_cast<size_t>(t.data.IndexOf(k))]));
+      params.push_back(
+          BindValue(d, by_name[k], row.fields[static_cast<size_t>(t.data.IndexOf(k))]));
     }
     for (size_t c = 0; c < nc; ++c) {
       params.push_back(BindValue(d, by_name[t.data.header[c]], row.fields[c]));
@@ -225,8 +234,9 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
       return Status(r.error().code(), fmt::format("row {} of table `{}` cannot be compared: {}",
                                                   key_text, t.name, r.error().message()))
           .WithSpan(span)
-          .WithHint("check the value's type against the column (dates as ISO-8601, booleans "
-                    "as true/false)");
+          .WithHint(
+              "check the value's type against the column (dates as ISO-8601, booleans "
+              "as true/false)");
     }
     if (r->rows.empty()) {
       RowDiff rd;
@@ -237,14 +247,16 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
       rd.key_values = key_values_of(row);
       for (size_t c = 0; c < nc; ++c) {
         rd.changes.push_back({t.data.header[c], std::nullopt, row.fields[c]});
-        rd.write.emplace_back(t.data.header[c], BindValue(d, by_name[t.data.header[c]], row.fields[c]));
+        rd.write.emplace_back(t.data.header[c],
+                              BindValue(d, by_name[t.data.header[c]], row.fields[c]));
       }
       plan.inserts++;
       plan.rows.push_back(std::move(rd));
       continue;
     }
     const auto& dbr = r->rows[0];
-    std::vector<std::optional<std::string>> db_key(dbr.begin(), dbr.begin() + static_cast<long>(nk));
+    std::vector<std::optional<std::string>> db_key(dbr.begin(),
+                                                   dbr.begin() + static_cast<long>(nk));
     std::string db_key_text = JoinKey(db_key);
     std::optional<std::string> db_active;
     if (auto it = db_rows.find(db_key_text); it != db_rows.end()) {
@@ -263,12 +275,13 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
     const bool marked = deprecate.count(code) > 0 || deprecate.count(key_text) > 0;
     // Reusing a deprecated code: the database says inactive, the package says active.
     bool reactivating = false;
-    if (db_deprecated && !marked && active_idx >= 0 && !IsFalse(row.fields[static_cast<size_t>(active_idx)])) {
+    if (db_deprecated && !marked && active_idx >= 0 &&
+        !IsFalse(row.fields[static_cast<size_t>(active_idx)])) {
       reactivating = true;
       if (!reactivate.count(code) && !reactivate.count(key_text)) {
         violation(kRuleDeprecatedReuse, key_text, span,
-                  fmt::format("`{}` in {} was deprecated; the package makes it active again", key_text,
-                              t.name),
+                  fmt::format("`{}` in {} was deprecated; the package makes it active again",
+                              key_text, t.name),
                   "a deprecated code is never reused: add a new code instead (or list it in "
                   "reactivate if its meaning is exactly the old one)");
       }
@@ -299,23 +312,24 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
                             Show(m.after));
       }
       if (dated) {
-        violation(kRuleVersionImmutable, key_text, span,
-                  fmt::format("version {} of `{}` in {} would be overwritten ({}){}", key_text, code,
-                              t.name, what,
-                              used.empty() ? "" : fmt::format("; it is used by {}", used)),
-                  fmt::format("effective-dated rows are never overwritten: add a new version with a "
-                              "later {} and close this one{}",
-                              t.effective_from_column,
-                              t.effective_to_column.empty()
-                                  ? ""
-                                  : fmt::format(" by setting its {}", t.effective_to_column)));
+        violation(
+            kRuleVersionImmutable, key_text, span,
+            fmt::format("version {} of `{}` in {} would be overwritten ({}){}", key_text, code,
+                        t.name, what, used.empty() ? "" : fmt::format("; it is used by {}", used)),
+            fmt::format("effective-dated rows are never overwritten: add a new version with a "
+                        "later {} and close this one{}",
+                        t.effective_from_column,
+                        t.effective_to_column.empty()
+                            ? ""
+                            : fmt::format(" by setting its {}", t.effective_to_column)));
       } else {
-        violation(kRuleMeaningChange, key_text, span,
-                  fmt::format("the meaning of `{}` in {} would change ({}){}", key_text, t.name, what,
-                              used.empty() ? "" : fmt::format("; it is used by {}", used)),
-                  fmt::format("never change an old code's meaning: keep `{}` as it is, add a new code "
-                              "with the new meaning and mark [tables.supersede] {} = \"<NEW_CODE>\"",
-                              key_text, code));
+        violation(
+            kRuleMeaningChange, key_text, span,
+            fmt::format("the meaning of `{}` in {} would change ({}){}", key_text, t.name, what,
+                        used.empty() ? "" : fmt::format("; it is used by {}", used)),
+            fmt::format("never change an old code's meaning: keep `{}` as it is, add a new code "
+                        "with the new meaning and mark [tables.supersede] {} = \"<NEW_CODE>\"",
+                        key_text, code));
       }
       continue;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "db/connection.h"
+
 #include "seed/seed.h"
 
 namespace strata::seed {

@@ -1,8 +1,8 @@
 #include "seed/render.h"
 
-#include <fmt/format.h>
-
 #include "base/redact.h"
+
+#include <fmt/format.h>
 
 namespace strata::seed {
 
@@ -27,8 +27,8 @@ json StatusJson(const Status& s) {
 json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 json ViolationJson(const Violation& v) {
-  json j = {{"rule", v.rule},       {"package", v.package}, {"message", v.message},
-            {"hint", v.hint},       {"file", v.span.file},  {"line", v.span.line}};
+  json j = {{"rule", v.rule}, {"package", v.package}, {"message", v.message},
+            {"hint", v.hint}, {"file", v.span.file},  {"line", v.span.line}};
   if (!v.table.empty()) j["table"] = v.table;
   if (!v.key.empty()) j["key"] = v.key;
   return j;
@@ -49,7 +49,8 @@ json ToJson(const SeedResult& r) {
     for (const auto& rd : p.rows) {
       json changes = json::array();
       for (const auto& c : rd.changes) {
-        changes.push_back({{"column", c.column}, {"before", Opt(c.before)}, {"after", Opt(c.after)}});
+        changes.push_back(
+            {{"column", c.column}, {"before", Opt(c.before)}, {"after", Opt(c.after)}});
       }
       json jr = {{"action", std::string(ActionName(rd.action))},
                  {"table", rd.table},
@@ -62,41 +63,37 @@ json ToJson(const SeedResult& r) {
     }
     json v = json::array();
     for (const auto& x : p.violations) v.push_back(ViolationJson(x));
-    json jp = {{"package", p.id},
-               {"dir", p.rel_dir},
-               {"class", std::string(ClassName(p.cls))},
-               {"mode", std::string(ModeName(p.mode))},
-               {"owner", p.owner},
-               {"checksum", p.checksum},
-               {"applied_checksum", p.applied_checksum.empty() ? json(nullptr) : json(p.applied_checksum)},
-               {"applied_on", p.applied_on.empty() ? json(nullptr) : json(p.applied_on)},
-               {"state", p.State()},
-               {"in_scope", p.in_scope},
-               {"counts",
-                {{"insert", p.inserts},
-                 {"update", p.updates},
-                 {"deprecate", p.deprecates},
-                 {"delete", p.deletes},
-                 {"unchanged", p.unchanged},
-                 {"drift", p.drift}}},
-               {"rows", rows},
-               {"violations", v},
-               {"applied", p.applied}};
+    json jp = {
+        {"package", p.id},
+        {"dir", p.rel_dir},
+        {"class", std::string(ClassName(p.cls))},
+        {"mode", std::string(ModeName(p.mode))},
+        {"owner", p.owner},
+        {"checksum", p.checksum},
+        {"applied_checksum", p.applied_checksum.empty() ? json(nullptr) : json(p.applied_checksum)},
+        {"applied_on", p.applied_on.empty() ? json(nullptr) : json(p.applied_on)},
+        {"state", p.State()},
+        {"in_scope", p.in_scope},
+        {"counts",
+         {{"insert", p.inserts},
+          {"update", p.updates},
+          {"deprecate", p.deprecates},
+          {"delete", p.deletes},
+          {"unchanged", p.unchanged},
+          {"drift", p.drift}}},
+        {"rows", rows},
+        {"violations", v},
+        {"applied", p.applied}};
     if (!p.skipped_reason.empty()) jp["skipped"] = p.skipped_reason;
     pkgs.push_back(std::move(jp));
   }
   json v = json::array();
   for (const auto& x : r.violations) v.push_back(ViolationJson(x));
-  return {{"ok", r.status.ok()},
-          {"verb", r.verb},
-          {"target", r.target},
-          {"env", r.env},
-          {"tier", r.tier},
-          {"packages", pkgs},
-          {"violations", v},
-          {"run_id", r.run_id.empty() ? json(nullptr) : json(r.run_id)},
-          {"warnings", r.warnings},
-          {"error", StatusJson(r.status)}};
+  return {{"ok", r.status.ok()},    {"verb", r.verb},
+          {"target", r.target},     {"env", r.env},
+          {"tier", r.tier},         {"packages", pkgs},
+          {"violations", v},        {"run_id", r.run_id.empty() ? json(nullptr) : json(r.run_id)},
+          {"warnings", r.warnings}, {"error", StatusJson(r.status)}};
 }
 
 std::string ToText(const SeedResult& r) {
@@ -149,7 +146,8 @@ json ToJson(const CorrectionResult& r) {
   for (const auto& s : r.sample) {
     auto b = json::parse(s.before, nullptr, false);
     auto a = json::parse(s.after, nullptr, false);
-    rows.push_back({{"key", s.key}, {"before", b.is_discarded() ? json(s.before) : b},
+    rows.push_back({{"key", s.key},
+                    {"before", b.is_discarded() ? json(s.before) : b},
                     {"after", a.is_discarded() ? json(s.after) : a}});
   }
   return {{"ok", r.status.ok()},
@@ -176,10 +174,10 @@ json ToJson(const CorrectionResult& r) {
 
 std::string ToText(const CorrectionResult& r) {
   if (r.correction_id.empty()) return {};
-  std::string out = fmt::format("correct {} {} ({}) on {}\n  reason: {}{}\n  approved by: {}\n",
-                                r.verb, r.correction_id, r.file, r.target, r.reason,
-                                r.ticket.empty() ? "" : fmt::format(" [{}]", r.ticket),
-                                r.approved_by);
+  std::string out =
+      fmt::format("correct {} {} ({}) on {}\n  reason: {}{}\n  approved by: {}\n", r.verb,
+                  r.correction_id, r.file, r.target, r.reason,
+                  r.ticket.empty() ? "" : fmt::format(" [{}]", r.ticket), r.approved_by);
   if (r.counted) {
     out += fmt::format("  {} row(s) of {} (expected {}..{}){}\n", r.count, r.table, r.min_rows,
                        r.max_rows, r.in_range ? "" : " — OUTSIDE the expected range");
@@ -201,8 +199,9 @@ std::string ToText(const CorrectionResult& r) {
     out += fmt::format("  … and {} more\n", r.count - static_cast<std::int64_t>(r.sample.size()));
   }
   if (r.applied) {
-    out += fmt::format("{} row(s) {} with before/after images in strata_correction_audit (run {})\n",
-                       r.count, r.verb == "revert" ? "restored" : "corrected", r.run_id);
+    out +=
+        fmt::format("{} row(s) {} with before/after images in strata_correction_audit (run {})\n",
+                    r.count, r.verb == "revert" ? "restored" : "corrected", r.run_id);
   }
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   return base::RedactSecrets(out);

@@ -16,15 +16,16 @@
 // wired into the public API). Not thread-safe per call; calls are independent.
 #pragma once
 
+#include "strata/events.h"
+#include "strata/options.h"
+#include "strata/result.h"
+
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "seed/environment.h"
 #include "seed/package.h"
-#include "strata/events.h"
-#include "strata/options.h"
-#include "strata/result.h"
 
 namespace strata::seed {
 
@@ -41,8 +42,8 @@ struct ColumnChange {
 struct RowDiff {
   RowAction action = RowAction::kUnchanged;
   std::string table;
-  std::string key;  // "CODE" or "CODE|2" for composite keys
-  SourceSpan span;  // the CSV line (or manifest for rows only in the database)
+  std::string key;                    // "CODE" or "CODE|2" for composite keys
+  SourceSpan span;                    // the CSV line (or manifest for rows only in the database)
   std::vector<ColumnChange> changes;  // insert: every column; update/deprecate: changed ones
   std::string note;                   // "superseded by X", "closes version", ...
   // For apply: column → value to write (insert/update/deprecate) and the key values.
@@ -59,12 +60,12 @@ struct PackagePlan {
   std::string checksum;
   std::string applied_checksum;  // latest SEED ledger row; empty: never applied
   std::string applied_on;
-  bool in_scope = true;          // false: the environment's policy leaves it out
+  bool in_scope = true;  // false: the environment's policy leaves it out
   std::string skipped_reason;
-  std::vector<RowDiff> rows;     // every row that is not unchanged
+  std::vector<RowDiff> rows;  // every row that is not unchanged
   int inserts = 0, updates = 0, deprecates = 0, deletes = 0, unchanged = 0, drift = 0;
   std::vector<Violation> violations;
-  bool applied = false;          // apply: this package's transaction committed
+  bool applied = false;  // apply: this package's transaction committed
   std::int64_t elapsed_ms = 0;
 
   int Changes() const { return inserts + updates + deprecates + deletes; }

@@ -1,10 +1,10 @@
 #include "seed/toml_util.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <sstream>
-
-#include "base/text.h"
 
 namespace strata::seed::tomlu {
 
@@ -24,9 +24,9 @@ int Line(const toml::node& node) { return static_cast<int>(node.source().begin.l
 Status KeyError(const std::string& path, const toml::node& node, std::string msg,
                 std::string hint) {
   const auto& src = node.source();
-  Status s = Status(ErrorCode::kConfig, std::move(msg))
-                 .WithSpan({path, static_cast<int>(src.begin.line),
-                            static_cast<int>(src.begin.column)});
+  Status s =
+      Status(ErrorCode::kConfig, std::move(msg))
+          .WithSpan({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)});
   if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
   return s;
 }
@@ -63,7 +63,8 @@ Result<std::vector<std::string>> Strings(const std::string& path, const toml::no
                                          std::string_view key) {
   if (auto v = node.value<std::string>()) return std::vector<std::string>{*v};
   const toml::array* arr = node.as_array();
-  if (!arr) return KeyError(path, node, fmt::format("`{}` must be a string or a list of strings", key));
+  if (!arr)
+    return KeyError(path, node, fmt::format("`{}` must be a string or a list of strings", key));
   std::vector<std::string> out;
   for (auto&& el : *arr) {
     auto v = el.value<std::string>();

@@ -3,14 +3,14 @@
 // "did you mean" suggestion. Internal to src/seed; stateless.
 #pragma once
 
+#include "strata/result.h"
+
+#include <toml++/toml.h>
+
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
-
-#include "strata/result.h"
 
 namespace strata::seed::tomlu {
 

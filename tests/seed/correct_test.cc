@@ -61,10 +61,11 @@ TEST_P(CorrectTest, AuditRowsMatchTheChangedRowsAndRevertRestoresTheBeforeImages
   ASSERT_EQ(code, kExitOk) << apply.dump(2);
   std::string run = apply["run_id"].get<std::string>();
   // One audit row per changed row, and nothing else.
-  auto audit = p.Rows("SELECT target_id, CAST(before_value AS TEXT), CAST(after_value AS TEXT), "
-                      "correction_id, target_table, reason, approved_by FROM "
-                      "strata_correction_audit WHERE run_id = $1 ORDER BY target_id",
-                      {run});
+  auto audit = p.Rows(
+      "SELECT target_id, CAST(before_value AS TEXT), CAST(after_value AS TEXT), "
+      "correction_id, target_table, reason, approved_by FROM "
+      "strata_correction_audit WHERE run_id = $1 ORDER BY target_id",
+      {run});
   ASSERT_EQ(audit.size(), kStuck.size());
   std::set<std::string> audited;
   for (const auto& a : audit) {
@@ -103,9 +104,10 @@ TEST_P(CorrectTest, AuditRowsMatchTheChangedRowsAndRevertRestoresTheBeforeImages
   }
   // The revert is itself audited: one row per restored row, before = the correction's after.
   std::string revert_run = revert["run_id"].get<std::string>();
-  auto raudit = p.Rows("SELECT target_id, CAST(after_value AS TEXT) FROM strata_correction_audit "
-                       "WHERE run_id = $1 AND kind = 'revert' ORDER BY target_id",
-                       {revert_run});
+  auto raudit = p.Rows(
+      "SELECT target_id, CAST(after_value AS TEXT) FROM strata_correction_audit "
+      "WHERE run_id = $1 AND kind = 'revert' ORDER BY target_id",
+      {revert_run});
   ASSERT_EQ(raudit.size(), kStuck.size());
   for (const auto& a : raudit) EXPECT_EQ(nlohmann::json::parse(a[1]), before[a[0]]);
   EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 2);

@@ -5,21 +5,21 @@
 // Not thread-safe: one SeedProject per test.
 #pragma once
 
+#include "db/connection.h"
+#include "support/pg_cluster.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "db/connection.h"
-#include "support/pg_cluster.h"
-#include "support/run.h"
-#include "support/temp_dir.h"
 
 namespace strata::testing {
 

@@ -88,14 +88,15 @@ TEST_P(SeedTest, ApplyTwiceChangesNothingTheSecondTime) {
   // Drift made by hand shows in status and diff (exit 3), and apply repairs it.
   auto c = p.Connect();
   ASSERT_TRUE(c->Exec("UPDATE approval_policy SET approver_role = 'NOBODY' WHERE policy_code = "
-                      "'DISCOUNT_SALES_MANAGER'").ok());
+                      "'DISCOUNT_SALES_MANAGER'")
+                  .ok());
   status = p.Json({"seed", "status", "--env", "local"}, &code);
   EXPECT_EQ(PackageOf(status, "discount-approval-2026-07")["state"], "drifted");
   auto diff = p.Json({"seed", "diff", "--env", "local"}, &code);
   EXPECT_EQ(code, kExitRefused) << diff.dump(2);
   EXPECT_TRUE(HasRule(diff, "SD104")) << "a policy version changed in the database is drift that "
-                                        "strata will not overwrite: "
-                                     << diff.dump(2);
+                                         "strata will not overwrite: "
+                                      << diff.dump(2);
 }
 
 TEST_P(SeedTest, CatalogVersionsAreEffectiveDatedNeverOverwritten) {
@@ -184,8 +185,9 @@ TEST_P(SeedTest, TestOnlyFixtureIsRefusedInProduction) {
   EXPECT_EQ(p.Count("product_offering"), 3);
 
   // Catalog data without an approval is refused in production, but fine in ci.
-  p.Edit(kCatalogManifest, "[approval]\napproved_by = \"commercial-ops\"\napproved_at = "
-                           "2026-06-25T10:00:00Z\n",
+  p.Edit(kCatalogManifest,
+         "[approval]\napproved_by = \"commercial-ops\"\napproved_at = "
+         "2026-06-25T10:00:00Z\n",
          "");
   r = p.Json({"seed", "plan", "--env", "production", "--class", "catalog"}, &code);
   EXPECT_EQ(code, kExitRefused) << r.dump(2);
@@ -230,7 +232,8 @@ TEST_P(SeedTest, ChangingTheMeaningOfAUsedCodeIsRefused) {
   EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'SEED'"), 4);
 
   // The fix the hint names: a new code, and the old one superseded (deprecated, not re-meant).
-  p.Write(kReasonCsv, original_csv + "PRICE_REVIEW_SECOND,Quote requires a second price review,true\n");
+  p.Write(kReasonCsv,
+          original_csv + "PRICE_REVIEW_SECOND,Quote requires a second price review,true\n");
   p.Write(kReasonManifest, p.Read(kReasonManifest) +
                                "\n[tables.supersede]\nPRICE_REVIEW = \"PRICE_REVIEW_SECOND\"\n");
   auto plan = p.Json({"seed", "plan", "--env", "local", "--class", "reference"}, &code);
@@ -239,8 +242,9 @@ TEST_P(SeedTest, ChangingTheMeaningOfAUsedCodeIsRefused) {
   EXPECT_TRUE(HasRow(ref, "insert", "PRICE_REVIEW_SECOND")) << ref.dump(2);
   EXPECT_TRUE(HasRow(ref, "deprecate", "PRICE_REVIEW")) << ref.dump(2);
   ASSERT_EQ(p.Run({"seed", "apply", "--env", "local"}).exit_code, kExitOk);
-  auto row = p.Rows("SELECT description, active, superseded_by FROM quote_reason_code WHERE code "
-                    "= 'PRICE_REVIEW'");
+  auto row = p.Rows(
+      "SELECT description, active, superseded_by FROM quote_reason_code WHERE code "
+      "= 'PRICE_REVIEW'");
   ASSERT_EQ(row.size(), 1u);
   EXPECT_EQ(row[0][0], "Quote requires price review");
   EXPECT_EQ(p.BoolText(row[0][1]), "false");
@@ -293,8 +297,9 @@ TEST_P(SeedTest, SyncRemovesRowsButNeverAReferencedOne) {
 
   // An unreferenced row absent from the package is removed.
   p.Write(kRevisionCsv, revisions);
-  p.Edit(kLogCsv, "3,20000000-0000-4000-8000-000000000004,CONFIGURED,PRICED,PRICE_REVIEW,"
-                  "2026-07-02T11:05:00Z\n",
+  p.Edit(kLogCsv,
+         "3,20000000-0000-4000-8000-000000000004,CONFIGURED,PRICED,PRICE_REVIEW,"
+         "2026-07-02T11:05:00Z\n",
          "");
   auto plan = p.Json({"seed", "plan", "--env", "ci"}, &code);
   ASSERT_EQ(code, kExitOk) << plan.dump(2);
@@ -342,8 +347,8 @@ TEST_P(SeedTest, BadInputNamesTheFileTheLineAndTheNextStep) {
   EXPECT_NE(r.err.find("did you mean `owner`"), std::string::npos) << r.All();
 }
 
-INSTANTIATE_TEST_SUITE_P(Dialects, SeedTest,
-                         ::testing::Values(SeedDb::kSqlite, SeedDb::kPostgres), SeedDbName);
+INSTANTIATE_TEST_SUITE_P(Dialects, SeedTest, ::testing::Values(SeedDb::kSqlite, SeedDb::kPostgres),
+                         SeedDbName);
 
 }  // namespace
 }  // namespace strata::testing
