@@ -72,8 +72,9 @@ Status EnsureLedger(Context& ctx, const Options& options, bool allow_non_empty) 
   STRATA_ASSIGN_OR_RETURN(bool exists, ctx.ledger->Exists());
   if (exists) return Status::Ok();
   if (!allow_non_empty) {
-    STRATA_ASSIGN_OR_RETURN(bool busy,
-                            ctx.conn->HasUserObjects(options.ledger_schema, options.ledger_table));
+    // The objects that count are where the migrations run (the connection's current schema),
+    // not the ledger's own schema, which is typically new and empty.
+    STRATA_ASSIGN_OR_RETURN(bool busy, ctx.conn->HasUserObjects("", options.ledger_table));
     if (busy) {
       return Status(ErrorCode::kNeedsBaseline,
                     fmt::format("{} already holds tables but has no ledger ({}); strata will not "

@@ -33,9 +33,25 @@ void EmitNotices(const ExecuteRequest& req, db::Connection& conn) {
   }
 }
 
+// Redacts registered secrets and, in any letter case, the values of secret placeholders: a
+// database echoes a value back in its message after folding it (PostgreSQL lower-cases an
+// unquoted identifier: column "s3cr3ttoken" does not exist).
+std::string RedactForMessage(std::string_view text, const Options& options) {
+  std::string out = base::RedactSecrets(text);
+  for (const auto& [name, v] : options.placeholders) {
+    if (!v.secret || v.value.size() < 4) continue;
+    std::string needle = base::ToLower(v.value);
+    for (size_t pos = 0; (pos = base::ToLower(out).find(needle, pos)) != std::string::npos;) {
+      out.replace(pos, needle.size(), "***");
+      pos += 3;
+    }
+  }
+  return out;
+}
+
 // Turns a database error on statement `i` into a message that points into the file.
 Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResult& br,
-                      bool transactional) {
+                      bool transactional, const Options& options) {
   const auto& m = *p.migration;
   const auto& st = p.statements[i];
   int line = st.line, col = st.column;
@@ -52,7 +68,7 @@ Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResul
   Status s = br.status;
   std::string msg = fmt::format("statement {} of {} failed: {}\n  {}", i + 1, p.statements.size(),
                                 s.message(), first);
-  Status out = Status(s.code(), base::RedactSecrets(msg)).WithSpan({m.path, line, col});
+  Status out = Status(s.code(), RedactForMessage(msg, options)).WithSpan({m.path, line, col});
   if (!s.sqlstate().empty()) out = std::move(out).WithSqlState(s.sqlstate());
   if (s.code() == ErrorCode::kConnection) {
     return std::move(out).WithHint(
@@ -108,7 +124,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
         failure = std::move(br.status).Wrap("cannot open the migration transaction");
       } else {
         failed_stmt = br.failed_index - first;
-        failure = StatementError(p, failed_stmt, br, true);
+        failure = StatementError(p, failed_stmt, br, true, options);
       }
     } else {
       for (size_t i = 0; i < p.statements.size(); ++i) {
@@ -226,9 +242,9 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
     db::BatchResult br = conn.ExecBatch({p.statements[i].sql}, /*pipeline=*/false);
     EmitNotices(req, conn);
     if (!br.status.ok()) {
-      Status err = StatementError(p, i, br, false);
+      Status err = StatementError(p, i, br, false, options);
       row.execution_time_ms = base::MonotonicMillis() - start;
-      row.reason = base::RedactSecrets(br.status.ToString());
+      row.reason = RedactForMessage(br.status.ToString(), options);
       if (conn.Alive()) (void)ctx.ledger->UpdateTail(row);
       out.statements = static_cast<int>(i);
       return err;

@@ -51,9 +51,10 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   };
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
-  if (options.require_sum) {
-    if (Status s = migrate::CheckSums(options, *set); !s.ok()) return fail(std::move(s));
-  }
+  // strata.sum is checked before anything is locked or created; its verdict is given after the
+  // ledger has been read, so an edited applied file is reported as that (recorded vs current
+  // checksum), not as a stale sum file.
+  Status sum = options.require_sum ? migrate::CheckSums(options, *set) : Status::Ok();
   std::optional<migrate::Version> target;
   if (!request.target.empty()) {
     target = migrate::Version::Parse(request.target);
@@ -66,6 +67,33 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   auto ctx = engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate");
   if (!ctx) return fail(ctx.error());
   res.target = ctx->url.redacted;
+  // Ledger problems the run would stop on. --resume accepts a failed non-transactional
+  // migration that ran some statements (it continues it).
+  auto ledger_issues = [&](const migrate::StateReport& report,
+                           const std::vector<migrate::AppliedRow>& rows) {
+    auto issues = engine::CollectIssues(report, rows, options);
+    if (request.resume) {
+      std::erase_if(issues, [&](const ValidateIssue& i) {
+        if (i.kind != "failed") return false;
+        for (const auto& e : report.entries) {
+          if (e.script == i.script && e.resolved && e.applied && e.applied->statements_done > 0) {
+            return true;
+          }
+        }
+        return false;
+      });
+    }
+    return engine::IssuesToStatus(issues);
+  };
+  if (!sum.ok()) {
+    // Read-only: nothing is locked or created for a run that is refused.
+    auto rows = ctx->ledger->ReadAll();
+    if (!rows) return fail(rows.error());
+    if (Status s = ledger_issues(migrate::Join(*set, *rows), *rows); !s.ok()) {
+      return fail(std::move(s));
+    }
+    return fail(std::move(sum));
+  }
   engine::RunLock lock;
   if (!request.dry_run) {
     if (Status s = lock.Acquire(*ctx, options.lock_wait, request.sink); !s.ok()) {
@@ -77,19 +105,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   if (!rows) return fail(rows.error());
   migrate::StateReport report = migrate::Join(*set, *rows);
 
-  auto issues = engine::CollectIssues(report, *rows, options);
-  if (request.resume) {
-    std::erase_if(issues, [&](const ValidateIssue& i) {
-      if (i.kind != "failed") return false;
-      for (const auto& e : report.entries) {
-        if (e.script == i.script && e.resolved && e.applied && e.applied->statements_done > 0) {
-          return true;
-        }
-      }
-      return false;
-    });
-  }
-  if (Status s = engine::IssuesToStatus(issues); !s.ok()) return fail(std::move(s));
+  if (Status s = ledger_issues(report, *rows); !s.ok()) return fail(std::move(s));
   for (const auto& e : report.entries) {
     if (e.state == State::kFuture) {
       res.warnings.push_back(fmt::format(
@@ -116,7 +132,11 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   }
   for (const auto& e : report.entries) {
     if (!e.resolved || e.kind != Kind::kRepeatable) continue;
-    if (e.state == State::kPending || e.state == State::kOutdated) todo.push_back({&e, nullptr});
+    if (e.state == State::kPending || e.state == State::kOutdated) {
+      todo.push_back({&e, nullptr});
+    } else if (e.state == State::kFailed && request.resume) {
+      todo.push_back({&e, &*e.applied});
+    }
   }
   res.pending = static_cast<int>(todo.size());
 

@@ -89,7 +89,7 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
   }
   // 2. Failed rows are cleared (they stay in the ledger as evidence).
   for (const auto& e : report.entries) {
-    if (e.state != migrate::State::kFailed || e.version.empty()) continue;
+    if (e.state != migrate::State::kFailed) continue;
     if (!request.clear_failed_version.empty() && e.version != request.clear_failed_version) continue;
     if (Status s = append(e, migrate::kRepairClearFailed, std::nullopt); !s.ok()) {
       return fail(std::move(s));

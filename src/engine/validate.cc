@@ -17,10 +17,6 @@ ValidateResult Validate(const Options& options) {
     res.status = set.error();
     return res;
   }
-  if (options.require_sum) {
-    Status s = migrate::CheckSums(options, *set);
-    if (!s.ok()) res.issues.push_back({"sum", s.span().file, s.message(), s.hint()});
-  }
   auto ctx = engine::Open(options, "validate");
   if (!ctx) {
     res.status = ctx.error();
@@ -34,6 +30,12 @@ ValidateResult Validate(const Options& options) {
   }
   auto report = migrate::Join(*set, *rows);
   for (auto& i : engine::CollectIssues(report, *rows, options)) res.issues.push_back(std::move(i));
+  // After the ledger's issues: an edited applied file also changes strata.sum, and the
+  // checksum mismatch is the problem to report first.
+  if (options.require_sum) {
+    Status s = migrate::CheckSums(options, *set);
+    if (!s.ok()) res.issues.push_back({"sum", s.span().file, s.message(), s.hint()});
+  }
   // Pending files must at least be runnable: directives, placeholders, statement splitting.
   for (const auto& e : report.entries) {
     if (!e.resolved) continue;

@@ -37,7 +37,15 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     std::optional<Version> v;
     if (row.version) v = Version::Parse(*row.version);
     if (row.type == kTypeRepair) {
-      if (!v) continue;
+      if (!v) {
+        // A repeatable migration's failed row is cleared by script (it has no version).
+        if (row.description == kRepairClearFailed) {
+          std::erase_if(by_repeatable, [&](const auto& kv) {
+            return kv.second->script == row.script && !kv.second->success;
+          });
+        }
+        continue;
+      }
       if (row.description == kRepairAcceptChecksum && row.checksum) {
         accepted[*v] = *row.checksum;
       } else if (row.description == kRepairClearFailed) {

@@ -184,7 +184,10 @@ class PgConnection final : public Connection {
         for (;;) {
           PGresult* res = PQgetResult(conn_);
           if (!res) {
-            if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) break;
+            // A lost connection yields NULL forever: stop rather than spin.
+            if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF || PQstatus(conn_) != CONNECTION_OK) {
+              break;
+            }
             continue;
           }
           ExecStatusType st = PQresultStatus(res);
@@ -309,6 +312,13 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url, std::strin
     return Status(ErrorCode::kConnection,
                   fmt::format("cannot connect to {}: {}", url.redacted, base::RedactSecrets(msg)))
         .WithHint("check the URL, that the server is running, and the credentials");
+  }
+  // A runner killed with SIGKILL cannot end its session: the server would keep running the
+  // current statement (holding the migration lock and the migration's table locks) until the
+  // statement ends, and the rerun would wait for a dead runner. PostgreSQL 14+ can notice the
+  // closed socket while a statement runs.
+  if (PQserverVersion(conn) >= 140000) {
+    PQclear(PQexec(conn, "SET client_connection_check_interval = '1s'"));
   }
   return std::unique_ptr<Connection>(new PgConnection(conn));
 }
