@@ -4,6 +4,7 @@
 
 #include "base/duration.h"
 #include "engine/context.h"
+#include "evidence/run_store.h"
 #include "migrate/state.h"
 #include "strata/commands.h"
 
@@ -11,7 +12,9 @@ namespace strata {
 
 BaselineResult Baseline(const Options& options, const BaselineRequest& request) {
   BaselineResult res;
+  std::unique_ptr<evidence::RunRecorder> recorder;  // the run record (strata_run)
   auto fail = [&](Status s) {
+    if (recorder) (void)recorder->Finish(s);
     res.status = std::move(s);
     return std::move(res);
   };
@@ -40,6 +43,9 @@ BaselineResult Baseline(const Options& options, const BaselineRequest& request) 
                       .WithHint("use `strata info` to see its state"));
     }
   }
+  auto rec = evidence::RunRecorder::Start(*ctx->conn, options, "baseline", res.target);
+  if (!rec) return fail(rec.error());
+  recorder = std::move(*rec);
   migrate::AppliedRow row;
   row.version = v->text();
   row.description = request.description;
@@ -60,6 +66,8 @@ BaselineResult Baseline(const Options& options, const BaselineRequest& request) 
   for (const auto& m : set->migrations) {
     if (m.kind == migrate::Kind::kVersioned && !(*v < m.version)) ++res.skipped;
   }
+  (void)recorder->Finish(Status::Ok(), fmt::format("{{\"version\":\"{}\",\"skipped\":{}}}",
+                                                   res.version, res.skipped));
   return res;
 }
 

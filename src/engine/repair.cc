@@ -2,9 +2,12 @@
 // appending REPAIR rows (with the reason and the operator) — the ledger is never rewritten.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "base/duration.h"
 #include "base/text.h"
 #include "engine/context.h"
+#include "evidence/run_store.h"
 #include "migrate/state.h"
 #include "strata/commands.h"
 
@@ -12,7 +15,9 @@ namespace strata {
 
 RepairResult Repair(const Options& options, const RepairRequest& request) {
   RepairResult res;
+  std::unique_ptr<evidence::RunRecorder> recorder;  // the run record (strata_run)
   auto fail = [&](Status s) {
+    if (recorder) (void)recorder->Finish(s);
     res.status = std::move(s);
     return std::move(res);
   };
@@ -35,6 +40,9 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
                     .WithHint("run `strata migrate` first"));
   }
   auto report = migrate::Join(*set, *rows);
+  auto rec = evidence::RunRecorder::Start(*ctx->conn, options, "repair", res.target);
+  if (!rec) return fail(rec.error());
+  recorder = std::move(*rec);
   std::string by = ctx->conn->DatabaseUser();
   if (by.empty()) by = engine::OsUser();
   std::string operator_note = fmt::format("{} (os user {})", request.reason, engine::OsUser());
@@ -98,6 +106,10 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
         "cleared failed {} ({} statement(s) had run; make sure their effects are undone or "
         "intended): {}",
         e.script, e.applied ? e.applied->statements_done : 0, request.reason));
+  }
+  nlohmann::json detail = {{"reason", request.reason}, {"actions", res.actions}};
+  if (Status w = recorder->Finish(Status::Ok(), detail.dump()); !w.ok()) {
+    res.actions.push_back("warning: the run record could not be finished: " + w.ToString());
   }
   return res;
 }
