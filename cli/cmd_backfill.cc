@@ -1,5 +1,9 @@
 // strata backfill plan|run|status|pause|resume|cancel|set: CLI wiring and rendering only; the
 // work is in src/backfill. Progress: a bar on a TTY, JSON lines (one per interval) otherwise.
+#include "base/duration.h"
+#include "base/redact.h"
+#include "cli/commands.h"
+
 #include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
@@ -8,9 +12,6 @@
 #include <iostream>
 
 #include "backfill/backfill.h"
-#include "base/duration.h"
-#include "base/redact.h"
-#include "cli/commands.h"
 
 namespace strata::cli {
 
@@ -35,8 +36,8 @@ json JobJson(const bf::JobState& j) {
   json parts = json::array();
   for (const auto& p : j.partitions) {
     parts.push_back({{"value", json::parse(p.value, nullptr, false)},
-                     {"last_processed_key", p.last_key.empty() ? json(nullptr)
-                                                               : json::parse(p.last_key, nullptr, false)},
+                     {"last_processed_key",
+                      p.last_key.empty() ? json(nullptr) : json::parse(p.last_key, nullptr, false)},
                      {"processed_count", p.processed},
                      {"failed_count", p.failed},
                      {"done", p.done}});
@@ -67,16 +68,26 @@ json JobJson(const bf::JobState& j) {
 
 std::string KindName(bf::BackfillEventKind k) {
   switch (k) {
-    case bf::BackfillEventKind::kStarted: return "started";
-    case bf::BackfillEventKind::kChunk: return "chunk";
-    case bf::BackfillEventKind::kThrottle: return "throttle";
-    case bf::BackfillEventKind::kRetry: return "retry";
-    case bf::BackfillEventKind::kRowFailed: return "row_failed";
-    case bf::BackfillEventKind::kPaused: return "paused";
-    case bf::BackfillEventKind::kResumed: return "resumed";
-    case bf::BackfillEventKind::kReconfigured: return "reconfigured";
-    case bf::BackfillEventKind::kVerify: return "verify";
-    case bf::BackfillEventKind::kDone: return "done";
+    case bf::BackfillEventKind::kStarted:
+      return "started";
+    case bf::BackfillEventKind::kChunk:
+      return "chunk";
+    case bf::BackfillEventKind::kThrottle:
+      return "throttle";
+    case bf::BackfillEventKind::kRetry:
+      return "retry";
+    case bf::BackfillEventKind::kRowFailed:
+      return "row_failed";
+    case bf::BackfillEventKind::kPaused:
+      return "paused";
+    case bf::BackfillEventKind::kResumed:
+      return "resumed";
+    case bf::BackfillEventKind::kReconfigured:
+      return "reconfigured";
+    case bf::BackfillEventKind::kVerify:
+      return "verify";
+    case bf::BackfillEventKind::kDone:
+      return "done";
   }
   return "?";
 }
@@ -123,8 +134,8 @@ std::string Bar(const bf::BackfillEvent& e) {
   std::string eta = "?";
   if (e.total > 0 && e.rows_per_second > 0) {
     auto left = std::max<std::int64_t>(e.total - e.processed - e.failed, 0);
-    eta = base::FormatDuration(
-        base::Millis(static_cast<std::int64_t>(static_cast<double>(left) * 1000.0 / e.rows_per_second)));
+    eta = base::FormatDuration(base::Millis(
+        static_cast<std::int64_t>(static_cast<double>(left) * 1000.0 / e.rows_per_second)));
   }
   return fmt::format("\r{} [{}{}] {}/{} ({:.0f}%) {:.0f} rows/s ETA {} failures {}  ", e.job,
                      std::string(fill, '#'), std::string(kWidth - fill, '.'), e.processed,
@@ -157,16 +168,17 @@ bf::BackfillSink ProgressSinkFor(const GlobalFlags& g, std::int64_t interval_ms)
           return;
         default:
           std::cerr << "\n"
-                    << base::RedactSecrets(fmt::format("{}: {}{}", KindName(e.kind), e.message,
-                                                       e.reason.empty() ? "" : " (" + e.reason + ")"))
+                    << base::RedactSecrets(
+                           fmt::format("{}: {}{}", KindName(e.kind), e.message,
+                                       e.reason.empty() ? "" : " (" + e.reason + ")"))
                     << "\n";
       }
     };
   }
   return [last, interval_ms](const bf::BackfillEvent& e) {
     auto now = base::MonotonicMillis();
-    bool periodic = e.kind == bf::BackfillEventKind::kChunk ||
-                    e.kind == bf::BackfillEventKind::kThrottle;
+    bool periodic =
+        e.kind == bf::BackfillEventKind::kChunk || e.kind == bf::BackfillEventKind::kThrottle;
     if (periodic) {
       if (now - *last < interval_ms) return;
       *last = now;
@@ -198,9 +210,8 @@ std::string RunText(const bf::RunResult& r) {
   std::string out;
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   if (!r.job.id.empty()) {
-    out += fmt::format("backfill {} run {}: {} — {} row(s) done, {} failed, {} chunk(s)",
-                       r.job.job, r.job.run_no, r.job.status, r.job.processed, r.job.failed,
-                       r.job.chunks);
+    out += fmt::format("backfill {} run {}: {} — {} row(s) done, {} failed, {} chunk(s)", r.job.job,
+                       r.job.run_no, r.job.status, r.job.processed, r.job.failed, r.job.chunks);
     if (!r.already_done) {
       out += fmt::format("; this run {} row(s) in {}", r.rows_this_run,
                          base::FormatDuration(base::Millis(r.elapsed_ms)));
@@ -283,7 +294,10 @@ json StatusJsonOf(const bf::StatusResult& r) {
                      {"attempt", f.attempt},
                      {"at", f.at}});
   }
-  return {{"ok", r.status.ok()}, {"target", r.target}, {"jobs", jobs}, {"failures", fails},
+  return {{"ok", r.status.ok()},
+          {"target", r.target},
+          {"jobs", jobs},
+          {"failures", fails},
           {"error", report::StatusJson(r.status)}};
 }
 
@@ -292,16 +306,19 @@ std::string StatusText(const bf::StatusResult& r) {
   if (r.jobs.empty()) return fmt::format("no backfill jobs have run on {}\n", r.target);
   std::string out;
   for (const auto& j : r.jobs) {
-    std::string pct = j.total_estimate > 0
-                          ? fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(j.processed + j.failed) /
-                                                          static_cast<double>(j.total_estimate))
-                          : "";
+    std::string pct =
+        j.total_estimate > 0
+            ? fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(j.processed + j.failed) /
+                                            static_cast<double>(j.total_estimate))
+            : "";
     out += fmt::format("{} run {}: {}{} — {}/{} row(s){}, {} failed, {} chunk(s), last key {}\n",
                        j.job, j.run_no, j.status, j.runner_alive ? " (runner active)" : "",
-                       j.processed, j.total_estimate < 0 ? std::string("?") : std::to_string(j.total_estimate),
+                       j.processed,
+                       j.total_estimate < 0 ? std::string("?") : std::to_string(j.total_estimate),
                        pct, j.failed, j.chunks, j.last_key.empty() ? "-" : j.last_key);
     if (!j.message.empty()) out += fmt::format("  {}\n", j.message);
-    if (j.overrides != "{}" && !j.overrides.empty()) out += fmt::format("  overrides: {}\n", j.overrides);
+    if (j.overrides != "{}" && !j.overrides.empty())
+      out += fmt::format("  overrides: {}\n", j.overrides);
     for (const auto& p : j.partitions) {
       out += fmt::format("  partition {}: {} row(s), {} failed{}\n", p.value, p.processed, p.failed,
                          p.done ? ", done" : "");
@@ -317,10 +334,12 @@ std::string StatusText(const bf::StatusResult& r) {
 std::optional<Options> Load(const GlobalFlags& g, int& code) { return LoadOptions(g, code); }
 
 void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
-  auto* bfc = app.add_subcommand("backfill", "chunked, resumable, throttled data changes (db/backfill/*.toml)");
+  auto* bfc = app.add_subcommand("backfill",
+                                 "chunked, resumable, throttled data changes (db/backfill/*.toml)");
   bfc->require_subcommand(1);
 
-  auto* plan = bfc->add_subcommand("plan", "dry run: candidates, chunk SQL, EXPLAIN, sample before/after; changes nothing");
+  auto* plan = bfc->add_subcommand(
+      "plan", "dry run: candidates, chunk SQL, EXPLAIN, sample before/after; changes nothing");
   auto preq = std::make_shared<bf::PlanRequest>();
   plan->add_option("job", preq->job, "job name in db/backfill/ or path to a .toml")->required();
   plan->add_option("--sample", preq->sample_rows, "rows to show before/after");
@@ -332,12 +351,15 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     return Finish(g, r.status, PlanJson(r), PlanText(r));
   });
 
-  auto* run = bfc->add_subcommand("run", "run or resume a job; SIGINT/SIGTERM stop after the current chunk");
+  auto* run = bfc->add_subcommand(
+      "run", "run or resume a job; SIGINT/SIGTERM stop after the current chunk");
   auto rreq = std::make_shared<bf::RunRequest>();
   auto interval = std::make_shared<std::string>("5s");
   run->add_option("job", rreq->job, "job name in db/backfill/ or path to a .toml")->required();
-  run->add_flag("--restart", rreq->restart, "start a new run from the beginning (after the job file changed)");
-  run->add_option("--progress-interval", *interval, "JSON progress line interval when not on a TTY (0 = every chunk)");
+  run->add_flag("--restart", rreq->restart,
+                "start a new run from the beginning (after the job file changed)");
+  run->add_option("--progress-interval", *interval,
+                  "JSON progress line interval when not on a TTY (0 = every chunk)");
   reg.commands.emplace_back(run, [&g, rreq, interval] {
     int code = 0;
     auto opts = Load(g, code);
@@ -372,9 +394,11 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     const char* help;
     bf::ControlAction action;
   };
-  for (const Ctl& c : {Ctl{"pause", "pause a job: its runner waits after the current chunk", bf::ControlAction::kPause},
+  for (const Ctl& c : {Ctl{"pause", "pause a job: its runner waits after the current chunk",
+                           bf::ControlAction::kPause},
                        Ctl{"resume", "resume a paused job", bf::ControlAction::kResume},
-                       Ctl{"cancel", "cancel a job: its runner stops after the current chunk", bf::ControlAction::kCancel}}) {
+                       Ctl{"cancel", "cancel a job: its runner stops after the current chunk",
+                           bf::ControlAction::kCancel}}) {
     auto* sub = bfc->add_subcommand(c.name, c.help);
     auto req = std::make_shared<bf::ControlRequest>();
     req->action = c.action;
@@ -399,7 +423,10 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     });
   }
 
-  auto* set = bfc->add_subcommand("set", "change chunk_size, max_rows_per_second, target_duration, max_replica_lag of a job; a running job applies it at its next chunk");
+  auto* set =
+      bfc->add_subcommand("set",
+                          "change chunk_size, max_rows_per_second, target_duration, "
+                          "max_replica_lag of a job; a running job applies it at its next chunk");
   auto setreq = std::make_shared<bf::SetRequest>();
   set->add_option("job", setreq->job, "job name")->required();
   set->add_option("assignments", setreq->assignments, "key=value ...")->required();
@@ -414,11 +441,11 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
               {"overrides", json::parse(r.overrides.empty() ? "{}" : r.overrides, nullptr, false)},
               {"runner_alive", r.runner_alive},
               {"error", report::StatusJson(r.status)}};
-    std::string text = r.status.ok()
-                           ? fmt::format("backfill {}: overrides now {}{}\n", r.job, r.overrides,
-                                         r.runner_alive ? " (the runner applies them at its next chunk)"
-                                                        : " (applied when the job next runs)")
-                           : "";
+    std::string text =
+        r.status.ok() ? fmt::format("backfill {}: overrides now {}{}\n", r.job, r.overrides,
+                                    r.runner_alive ? " (the runner applies them at its next chunk)"
+                                                   : " (applied when the job next runs)")
+                      : "";
     return Finish(g, r.status, j, text);
   });
 }

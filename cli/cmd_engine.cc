@@ -1,13 +1,13 @@
 // migrate, info, validate, repair, baseline, hash.
-#include <fmt/format.h>
-#include <unistd.h>
-
-#include <iostream>
-
 #include "base/duration.h"
 #include "base/redact.h"
 #include "cli/commands.h"
 #include "config/config.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
 
 namespace strata::cli {
 
@@ -15,7 +15,8 @@ std::optional<Options> LoadOptions(const GlobalFlags& g, int& exit_code) {
   config::Overrides o{g.config, g.url, g.locations};
   auto opts = config::Load(o);
   if (!opts) {
-    exit_code = Finish(g, opts.error(), {{"ok", false}, {"error", report::StatusJson(opts.error())}}, "");
+    exit_code =
+        Finish(g, opts.error(), {{"ok", false}, {"error", report::StatusJson(opts.error())}}, "");
     return std::nullopt;
   }
   if (!g.lock_wait.empty()) {
@@ -50,8 +51,8 @@ EventSink ProgressSink(const GlobalFlags& g) {
   return [](const Event& e) {
     switch (e.kind) {
       case EventKind::kLockWaiting:
-        std::cerr << base::RedactSecrets(fmt::format("waiting for the migration lock held by {}\n",
-                                                     e.message));
+        std::cerr << base::RedactSecrets(
+            fmt::format("waiting for the migration lock held by {}\n", e.message));
         break;
       case EventKind::kMigrationStarted:
         std::cerr << fmt::format("[{}/{}] {} ({} statement(s)) ...", e.migration_index + 1,
@@ -64,8 +65,8 @@ EventSink ProgressSink(const GlobalFlags& g) {
         std::cerr << " failed\n";
         break;
       case EventKind::kRetry:
-        std::cerr << fmt::format("\n  lock timeout (attempt {}), retrying in {} ...",
-                                 e.attempt, base::FormatDuration(base::Millis(e.elapsed_ms)));
+        std::cerr << fmt::format("\n  lock timeout (attempt {}), retrying in {} ...", e.attempt,
+                                 base::FormatDuration(base::Millis(e.elapsed_ms)));
         break;
       default:
         break;
@@ -78,7 +79,8 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* migrate = app.add_subcommand("migrate", "apply pending migrations");
   auto mreq = std::make_shared<MigrateRequest>();
   migrate->add_option("--target", mreq->target, "apply versioned migrations up to this version");
-  migrate->add_flag("--dry-run", mreq->dry_run, "print exactly the SQL that would run; change nothing");
+  migrate->add_flag("--dry-run", mreq->dry_run,
+                    "print exactly the SQL that would run; change nothing");
   migrate->add_flag("--resume", mreq->resume,
                     "continue a failed non-transactional migration at its failed statement");
   reg.commands.emplace_back(migrate, [&g, mreq] {

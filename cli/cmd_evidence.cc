@@ -1,12 +1,13 @@
 // strata evidence [--release <tag> | --since <time> | --run <id>] [--format md|json]
 //                 [--sign-key key.pem] [-o file]
 // strata evidence verify <file> [--public-key pub.pem]
+#include "cli/commands.h"
+
 #include <fmt/format.h>
 
 #include <fstream>
 #include <iostream>
 
-#include "cli/commands.h"
 #include "evidence/render.h"
 
 namespace strata::cli {
@@ -48,11 +49,10 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
     }
     std::string text;
     if (res.status.ok()) {
-      text = output->empty() ? res.package
-                             : fmt::format("wrote {} ({} run(s), {}{})\n", *output, res.runs,
-                                           res.digest,
-                                           res.signed_package ? ", signed " + res.key_fingerprint
-                                                              : "");
+      text = output->empty()
+                 ? res.package
+                 : fmt::format("wrote {} ({} run(s), {}{})\n", *output, res.runs, res.digest,
+                               res.signed_package ? ", signed " + res.key_fingerprint : "");
     }
     return Finish(g, res.status, evidence::ToJson(res), text);
   });

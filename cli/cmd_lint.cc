@@ -1,16 +1,16 @@
 // strata lint: wires flags to the analyzer (src/lint) and picks a renderer. No domain logic.
-#include <fmt/format.h>
-
-#include <filesystem>
-#include <iostream>
-#include <set>
-
 #include "cli/commands.h"
 #include "db/connection.h"
 #include "lint/git.h"
 #include "lint/linter.h"
 #include "lint/registry.h"
 #include "lint/render.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <set>
 
 namespace strata::cli {
 
@@ -44,7 +44,8 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   }
   if (!f.explain.empty()) {
     const lint::RuleInfo* r = lint::FindRule(f.explain);
-    if (!r) return Usage(g, fmt::format("unknown rule `{}`", f.explain), "run `strata lint --rules`");
+    if (!r)
+      return Usage(g, fmt::format("unknown rule `{}`", f.explain), "run `strata lint --rules`");
     std::string_view doc = lint::RuleDoc(*r);
     if (format == "json") {
       std::cout << report::Dump({{"id", r->id}, {"name", r->name}, {"doc", doc}}) << "\n";
@@ -54,21 +55,25 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     return 0;
   }
   if (format != "text" && format != "json" && format != "sarif" && format != "github") {
-    return Usage(g, fmt::format("unknown --format `{}`", format), "use text, json, sarif or github");
+    return Usage(g, fmt::format("unknown --format `{}`", format),
+                 "use text, json, sarif or github");
   }
 
   int code = 0;
   auto opts = LoadOptions(g, code);
   if (!opts) return code;
   auto config = lint::LoadLintConfig(*opts);
-  if (!config) return Finish(g, config.error(), {{"ok", false}, {"error", report::StatusJson(config.error())}}, "");
+  if (!config)
+    return Finish(g, config.error(), {{"ok", false}, {"error", report::StatusJson(config.error())}},
+                  "");
   if (!f.fail_on.empty()) {
     if (f.fail_on == "never") {
       config->fail_on = static_cast<lint::Severity>(255);
     } else if (auto s = lint::ParseSeverity(f.fail_on)) {
       config->fail_on = *s;
     } else {
-      return Usage(g, fmt::format("unknown --fail-on `{}`", f.fail_on), "use error, warning, info or never");
+      return Usage(g, fmt::format("unknown --fail-on `{}`", f.fail_on),
+                   "use error, warning, info or never");
     }
   }
   if (!f.pg_version.empty()) {
@@ -78,23 +83,31 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
       config->pg_minor = dot == std::string::npos ? -1 : std::stoi(f.pg_version.substr(dot + 1));
       config->pg_version_source = "flag";
     } catch (...) {
-      return Usage(g, fmt::format("bad --pg-version `{}`", f.pg_version), "e.g. --pg-version 15 or 14.3");
+      return Usage(g, fmt::format("bad --pg-version `{}`", f.pg_version),
+                   "e.g. --pg-version 15 or 14.3");
     }
   }
 
   std::vector<std::string> paths = f.paths.empty() ? opts->locations : f.paths;
   auto inputs = lint::LoadInputs(paths, opts->ignore_patterns);
-  if (!inputs) return Finish(g, inputs.error(), {{"ok", false}, {"error", report::StatusJson(inputs.error())}}, "");
+  if (!inputs)
+    return Finish(g, inputs.error(), {{"ok", false}, {"error", report::StatusJson(inputs.error())}},
+                  "");
 
   // --url: live sizes and version, and the ledger's view of what is applied.
   std::optional<lint::LiveInfo> live;
   if (!g.url.empty()) {
     auto url = db::ParseUrl(opts->url);
-    if (!url) return Finish(g, url.error(), {{"ok", false}, {"error", report::StatusJson(url.error())}}, "");
+    if (!url)
+      return Finish(g, url.error(), {{"ok", false}, {"error", report::StatusJson(url.error())}},
+                    "");
     auto conn = db::Connect(*url, "strata lint");
-    if (!conn) return Finish(g, conn.error(), {{"ok", false}, {"error", report::StatusJson(conn.error())}}, "");
+    if (!conn)
+      return Finish(g, conn.error(), {{"ok", false}, {"error", report::StatusJson(conn.error())}},
+                    "");
     auto li = lint::ReadLiveInfo(**conn);
-    if (!li) return Finish(g, li.error(), {{"ok", false}, {"error", report::StatusJson(li.error())}}, "");
+    if (!li)
+      return Finish(g, li.error(), {{"ok", false}, {"error", report::StatusJson(li.error())}}, "");
     live = std::move(*li);
     if (url->dialect == db::Dialect::kPostgres && f.pg_version.empty() && live->server_major > 0) {
       config->pg_version = live->server_major;
@@ -123,10 +136,13 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     std::set<std::string> modified_paths;
     auto git = lint::SystemGit();
     std::set<std::string> dirs;
-    for (const auto& p : paths) dirs.insert(fs::is_directory(p) ? p : fs::path(p).parent_path().string());
+    for (const auto& p : paths)
+      dirs.insert(fs::is_directory(p) ? p : fs::path(p).parent_path().string());
     for (const auto& d : dirs) {
       auto ch = lint::ChangedSince(git, d.empty() ? "." : d, f.since);
-      if (!ch) return Finish(g, ch.error(), {{"ok", false}, {"error", report::StatusJson(ch.error())}}, "");
+      if (!ch)
+        return Finish(g, ch.error(), {{"ok", false}, {"error", report::StatusJson(ch.error())}},
+                      "");
       for (const auto& c : *ch) {
         changed_paths.insert(c.path);
         if (c.status == 'M') modified_paths.insert(c.path);

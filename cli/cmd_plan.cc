@@ -1,5 +1,6 @@
 // strata plan [--all] [--release <name>] [--format md|json]: the runbook before the change.
 #include "cli/commands.h"
+
 #include "evidence/render.h"
 
 namespace strata::cli {
@@ -12,7 +13,8 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto format = std::make_shared<std::string>("md");
   cmd->add_flag("--all", req->all, "plan every migration file without reading the database");
   cmd->add_option("--release", req->release, "only this release of the manifest");
-  cmd->add_option("--format", *format, "md (default) or json")->check(CLI::IsMember({"md", "json"}));
+  cmd->add_option("--format", *format, "md (default) or json")
+      ->check(CLI::IsMember({"md", "json"}));
   r.commands.emplace_back(cmd, [&g, req, format] {
     int code = 0;
     auto opts = LoadOptions(g, code);

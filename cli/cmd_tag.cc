@@ -1,6 +1,7 @@
 // strata tag <name> [--note "..."]: marks a release point in the evidence ledger, so that
 // `strata evidence --release <name>` and plans can name a release range.
 #include "cli/commands.h"
+
 #include "evidence/render.h"
 
 namespace strata::cli {

@@ -1,8 +1,9 @@
 // strata verify [--smoke | --smoke-only]: post-checks of applied migrations again, and the
 // [smoke.*] queries of strata.toml. Exit 8 (check-failed) on any failure.
+#include "cli/commands.h"
+
 #include <iostream>
 
-#include "cli/commands.h"
 #include "evidence/render.h"
 
 namespace strata::cli {

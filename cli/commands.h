@@ -2,15 +2,17 @@
 // after parsing. Shared helpers load Options from the global flags and print results.
 #pragma once
 
+#include "strata/commands.h"
+#include "strata/options.h"
+
+#include "report/render.h"
+
 #include <CLI/CLI.hpp>
+
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "report/render.h"
-#include "strata/commands.h"
-#include "strata/options.h"
 
 namespace strata::cli {
 

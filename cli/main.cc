@@ -1,16 +1,17 @@
 // strata — the command line. Wires CLI11 flags to Options and requests, calls the library,
 // renders the result (text or --json) and maps the ErrorCode to the exit code. No domain logic.
-#include <unistd.h>
-
-#include <CLI/CLI.hpp>
-#include <cstdio>
-#include <iostream>
+#include "strata/version.h"
 
 #include "base/redact.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "report/render.h"
-#include "strata/version.h"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
 
 int main(int argc, char** argv) {
   using namespace strata;

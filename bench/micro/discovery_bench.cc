@@ -1,5 +1,9 @@
 // Discovery without the disk: name parsing, validation, checksums and version ordering of
 // N in-memory files (migrate::Resolve), version parsing and comparison, strata.sum rendering.
+#include "migrate/discovery.h"
+#include "migrate/sumfile.h"
+#include "migrate/version.h"
+
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
@@ -9,9 +13,6 @@
 #include <vector>
 
 #include "corpus.h"
-#include "migrate/discovery.h"
-#include "migrate/sumfile.h"
-#include "migrate/version.h"
 
 namespace {
 
@@ -35,10 +36,18 @@ std::vector<std::string> VersionTexts(int n) {
   std::vector<std::string> v;
   for (int i = 1; i <= n; ++i) {
     switch (i % 4) {
-      case 0: v.push_back(std::to_string(i)); break;
-      case 1: v.push_back(fmt::format("1.{}", i)); break;
-      case 2: v.push_back(fmt::format("2026{}_0901", 100000 + i)); break;
-      default: v.push_back(fmt::format("000{}.0.1", i)); break;
+      case 0:
+        v.push_back(std::to_string(i));
+        break;
+      case 1:
+        v.push_back(fmt::format("1.{}", i));
+        break;
+      case 2:
+        v.push_back(fmt::format("2026{}_0901", 100000 + i));
+        break;
+      default:
+        v.push_back(fmt::format("000{}.0.1", i));
+        break;
     }
   }
   return v;
@@ -49,13 +58,15 @@ void BM_VersionParse(benchmark::State& state) {
   for (auto _ : state) {
     for (const auto& t : texts) benchmark::DoNotOptimize(Version::Parse(t));
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(texts.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(texts.size()));
 }
 BENCHMARK(BM_VersionParse);
 
 void BM_VersionSort(benchmark::State& state) {
   std::vector<Version> versions;
-  for (const auto& t : VersionTexts(static_cast<int>(state.range(0)))) versions.push_back(*Version::Parse(t));
+  for (const auto& t : VersionTexts(static_cast<int>(state.range(0))))
+    versions.push_back(*Version::Parse(t));
   std::mt19937 rng(42);
   std::shuffle(versions.begin(), versions.end(), rng);
   for (auto _ : state) {

@@ -1,12 +1,13 @@
 // Statement splitting per migration (engine::Prepare runs it once per pending file):
 // libpg_query's scanner for PostgreSQL, sqlite3_complete for SQLite.
+#include "sql/splitter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <string>
 #include <vector>
 
 #include "corpus.h"
-#include "sql/splitter.h"
 
 namespace {
 
@@ -22,9 +23,12 @@ void SplitAll(benchmark::State& state, Dialect dialect) {
       benchmark::DoNotOptimize(r);
     }
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bodies.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(bodies.size()));
 }
-void BM_Split1000Migrations_Postgres(benchmark::State& state) { SplitAll(state, Dialect::kPostgres); }
+void BM_Split1000Migrations_Postgres(benchmark::State& state) {
+  SplitAll(state, Dialect::kPostgres);
+}
 void BM_Split1000Migrations_Sqlite(benchmark::State& state) { SplitAll(state, Dialect::kSqlite); }
 BENCHMARK(BM_Split1000Migrations_Postgres)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Split1000Migrations_Sqlite)->Unit(benchmark::kMillisecond);
@@ -36,9 +40,16 @@ void BM_SplitLargeFile(benchmark::State& state, Dialect dialect) {
     if (!r) state.SkipWithError("split failed");
     benchmark::DoNotOptimize(r);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
 }
-BENCHMARK_CAPTURE(BM_SplitLargeFile, postgres, Dialect::kPostgres)->Arg(64 << 10)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SplitLargeFile, sqlite, Dialect::kSqlite)->Arg(64 << 10)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SplitLargeFile, postgres, Dialect::kPostgres)
+    ->Arg(64 << 10)
+    ->Arg(1 << 20)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SplitLargeFile, sqlite, Dialect::kSqlite)
+    ->Arg(64 << 10)
+    ->Arg(1 << 20)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

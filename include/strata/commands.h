@@ -3,15 +3,15 @@
 // command, with whatever was completed before it recorded in the other fields.
 #pragma once
 
+#include "strata/events.h"
+#include "strata/options.h"
+#include "strata/status.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "strata/events.h"
-#include "strata/options.h"
-#include "strata/status.h"
 
 namespace strata {
 
@@ -29,8 +29,8 @@ struct CheckResult {
   std::string name;   // capture name or smoke name; "" when unnamed (the line identifies it)
   std::string file;
   int line = 0;
-  std::string query;     // secrets redacted by the renderers
-  std::string expected;  // "= 0", "= 42 (captured lines_before)"
+  std::string query;                 // secrets redacted by the renderers
+  std::string expected;              // "= 0", "= 42 (captured lines_before)"
   std::optional<std::string> value;  // nullopt: NULL or no row
   bool ok = false;
   bool skipped = false;  // verify: run-dependent expectation, not judged again
@@ -135,8 +135,8 @@ HashResult Hash(const Options& options);
 
 // --- verify: post-checks of applied migrations again, and [smoke] queries (src/evidence)
 struct VerifyRequest {
-  bool smoke = false;        // also run the [smoke.*] queries of strata.toml
-  bool smoke_only = false;   // only the smoke queries
+  bool smoke = false;       // also run the [smoke.*] queries of strata.toml
+  bool smoke_only = false;  // only the smoke queries
 };
 struct VerifiedMigration {
   std::string script;
@@ -174,9 +174,9 @@ TagResult Tag(const Options& options, const TagRequest& request);
 
 // --- evidence: a package of what happened, with a SHA-256 digest and optional signature
 struct EvidenceRequest {
-  std::string release;  // runs after the previous tag up to this tag
-  std::string since;    // runs started at or after this ISO-8601 time (or a date)
-  std::string run_id;   // one run
+  std::string release;        // runs after the previous tag up to this tag
+  std::string since;          // runs started at or after this ISO-8601 time (or a date)
+  std::string run_id;         // one run
   std::string format = "md";  // md or json
   std::string sign_key;       // PEM file of an Ed25519 private key (optional)
 };

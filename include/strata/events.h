@@ -10,7 +10,7 @@
 namespace strata {
 
 enum class EventKind {
-  kLockWaiting,       // another runner holds the migration lock; message = holder
+  kLockWaiting,  // another runner holds the migration lock; message = holder
   kLockAcquired,
   kMigrationStarted,  // script, version, statement_count
   kStatementDone,     // statement_index (0-based), rows, elapsed_ms

@@ -18,16 +18,16 @@ struct PlaceholderValue {
 using PlaceholderMap = std::map<std::string, PlaceholderValue, std::less<>>;
 
 struct Options {
-  std::string config_path;  // the strata.toml that was read, empty if none
-  std::string project_dir;  // directory that relative paths are resolved against
-  std::string url;          // raw URL (may hold a password): never print, use RedactUrl
-  std::vector<std::string> locations;        // migration directories
+  std::string config_path;             // the strata.toml that was read, empty if none
+  std::string project_dir;             // directory that relative paths are resolved against
+  std::string url;                     // raw URL (may hold a password): never print, use RedactUrl
+  std::vector<std::string> locations;  // migration directories
   std::vector<std::string> ignore_patterns;  // glob patterns of files to ignore in locations
   std::string ledger_table = "strata_schema_history";
-  std::string ledger_schema;  // empty: the connection's default schema
-  std::chrono::milliseconds lock_wait{60'000};     // wait for another runner's lock
-  std::chrono::milliseconds lock_timeout{5'000};   // per-statement lock_timeout (PostgreSQL)
-  int lock_retries = 5;                            // attempts after a lock timeout
+  std::string ledger_schema;                      // empty: the connection's default schema
+  std::chrono::milliseconds lock_wait{60'000};    // wait for another runner's lock
+  std::chrono::milliseconds lock_timeout{5'000};  // per-statement lock_timeout (PostgreSQL)
+  int lock_retries = 5;                           // attempts after a lock timeout
   std::optional<std::chrono::milliseconds> statement_timeout;
   bool out_of_order = false;  // allow pending migrations older than the latest applied
   bool require_sum = true;    // strata.sum must exist and match

@@ -3,18 +3,18 @@
 // propagate errors. Thread-safety is that of T.
 #pragma once
 
+#include "strata/status.h"
+
 #include <cassert>
 #include <utility>
 #include <variant>
-
-#include "strata/status.h"
 
 namespace strata {
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit like std::expected
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit like std::expected
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result constructed from an ok Status");
   }
@@ -47,16 +47,16 @@ class [[nodiscard]] Result {
 #define STRATA_CONCAT_(a, b) STRATA_CONCAT_INNER_(a, b)
 
 // Evaluates a Status expression and returns it from the enclosing function if not ok.
-#define STRATA_TRY(expr)                  \
-  do {                                    \
-    ::strata::Status strata_try_s_ = (expr); \
+#define STRATA_TRY(expr)                           \
+  do {                                             \
+    ::strata::Status strata_try_s_ = (expr);       \
     if (!strata_try_s_.ok()) return strata_try_s_; \
   } while (0)
 
 // Evaluates a Result expression; on error returns its Status, else moves the value to lhs.
 #define STRATA_ASSIGN_OR_RETURN(lhs, expr) \
   STRATA_ASSIGN_OR_RETURN_IMPL_(STRATA_CONCAT_(strata_r_, __LINE__), lhs, expr)
-#define STRATA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                  \
+#define STRATA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)  \
+  auto tmp = (expr);                                   \
   if (!tmp.has_value()) return std::move(tmp).error(); \
   lhs = std::move(tmp).value()

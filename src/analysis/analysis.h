@@ -6,16 +6,16 @@
 // independent.
 #pragma once
 
+#include "analysis/facts.h"
+#include "analysis/model.h"
+#include "analysis/parse.h"
+#include "base/text.h"
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "analysis/facts.h"
-#include "analysis/model.h"
-#include "analysis/parse.h"
-#include "base/text.h"
 
 namespace strata::analysis {
 

@@ -1,23 +1,32 @@
 #include "analysis/facts.h"
 
+#include "analysis/model.h"
+
 #include <algorithm>
 #include <array>
-
-#include "analysis/model.h"
 
 namespace strata::analysis {
 
 std::string_view LockModeName(LockMode m) {
   switch (m) {
-    case LockMode::kNone: return "";
-    case LockMode::kAccessShare: return "ACCESS SHARE";
-    case LockMode::kRowShare: return "ROW SHARE";
-    case LockMode::kRowExclusive: return "ROW EXCLUSIVE";
-    case LockMode::kShareUpdateExclusive: return "SHARE UPDATE EXCLUSIVE";
-    case LockMode::kShare: return "SHARE";
-    case LockMode::kShareRowExclusive: return "SHARE ROW EXCLUSIVE";
-    case LockMode::kExclusive: return "EXCLUSIVE";
-    case LockMode::kAccessExclusive: return "ACCESS EXCLUSIVE";
+    case LockMode::kNone:
+      return "";
+    case LockMode::kAccessShare:
+      return "ACCESS SHARE";
+    case LockMode::kRowShare:
+      return "ROW SHARE";
+    case LockMode::kRowExclusive:
+      return "ROW EXCLUSIVE";
+    case LockMode::kShareUpdateExclusive:
+      return "SHARE UPDATE EXCLUSIVE";
+    case LockMode::kShare:
+      return "SHARE";
+    case LockMode::kShareRowExclusive:
+      return "SHARE ROW EXCLUSIVE";
+    case LockMode::kExclusive:
+      return "EXCLUSIVE";
+    case LockMode::kAccessExclusive:
+      return "ACCESS EXCLUSIVE";
   }
   return "";
 }
@@ -26,15 +35,44 @@ bool BlocksReads(LockMode m) { return m == LockMode::kAccessExclusive; }
 bool BlocksWrites(LockMode m) { return m >= LockMode::kShare; }
 
 std::string_view StatementKindName(StatementKind k) {
-  static constexpr std::array<std::string_view, 38> kNames = {
-      "other",         "create-table",   "create-table-as", "alter-table",   "create-index",
-      "drop-index",    "drop-table",     "drop",            "rename",        "truncate",
-      "insert",        "update",         "delete",          "select",        "copy",
-      "vacuum",        "cluster",        "reindex",         "refresh-matview", "lock",
-      "set",           "transaction",    "create-function", "do",            "create-view",
-      "create-trigger", "grant",         "role",            "create-type",   "alter-enum",
-      "create-domain", "alter-domain",   "create-schema",   "create-extension", "comment",
-      "sequence",      "call",           "parse-error"};
+  static constexpr std::array<std::string_view, 38> kNames = {"other",
+                                                              "create-table",
+                                                              "create-table-as",
+                                                              "alter-table",
+                                                              "create-index",
+                                                              "drop-index",
+                                                              "drop-table",
+                                                              "drop",
+                                                              "rename",
+                                                              "truncate",
+                                                              "insert",
+                                                              "update",
+                                                              "delete",
+                                                              "select",
+                                                              "copy",
+                                                              "vacuum",
+                                                              "cluster",
+                                                              "reindex",
+                                                              "refresh-matview",
+                                                              "lock",
+                                                              "set",
+                                                              "transaction",
+                                                              "create-function",
+                                                              "do",
+                                                              "create-view",
+                                                              "create-trigger",
+                                                              "grant",
+                                                              "role",
+                                                              "create-type",
+                                                              "alter-enum",
+                                                              "create-domain",
+                                                              "alter-domain",
+                                                              "create-schema",
+                                                              "create-extension",
+                                                              "comment",
+                                                              "sequence",
+                                                              "call",
+                                                              "parse-error"};
   auto i = static_cast<size_t>(k);
   return i < kNames.size() ? kNames[i] : "other";
 }
@@ -95,13 +133,47 @@ namespace {
 
 // Built-in functions that are STABLE or IMMUTABLE: a default using them is evaluated once
 // when the column is added (PG11+), so no rewrite.
-constexpr std::string_view kNonVolatileFunctions[] = {
-    "now", "current_timestamp", "transaction_timestamp", "statement_timestamp", "current_date",
-    "lower", "upper", "coalesce", "concat", "length", "to_char", "to_timestamp", "to_date",
-    "jsonb_build_object", "json_build_object", "jsonb_build_array", "array", "abs", "round",
-    "make_interval", "date_trunc", "current_setting", "btrim", "trim", "replace", "substr",
-    "substring", "md5", "format", "cast", "timezone", "int4", "int8", "text", "numeric",
-    "array_fill", "nullif", "greatest", "least", "to_jsonb", "to_json"};
+constexpr std::string_view kNonVolatileFunctions[] = {"now",
+                                                      "current_timestamp",
+                                                      "transaction_timestamp",
+                                                      "statement_timestamp",
+                                                      "current_date",
+                                                      "lower",
+                                                      "upper",
+                                                      "coalesce",
+                                                      "concat",
+                                                      "length",
+                                                      "to_char",
+                                                      "to_timestamp",
+                                                      "to_date",
+                                                      "jsonb_build_object",
+                                                      "json_build_object",
+                                                      "jsonb_build_array",
+                                                      "array",
+                                                      "abs",
+                                                      "round",
+                                                      "make_interval",
+                                                      "date_trunc",
+                                                      "current_setting",
+                                                      "btrim",
+                                                      "trim",
+                                                      "replace",
+                                                      "substr",
+                                                      "substring",
+                                                      "md5",
+                                                      "format",
+                                                      "cast",
+                                                      "timezone",
+                                                      "int4",
+                                                      "int8",
+                                                      "text",
+                                                      "numeric",
+                                                      "array_fill",
+                                                      "nullif",
+                                                      "greatest",
+                                                      "least",
+                                                      "to_jsonb",
+                                                      "to_json"};
 
 bool IsNonVolatileFunction(std::string_view name) {
   for (auto f : kNonVolatileFunctions) {
@@ -166,7 +238,8 @@ void AddColumnFacts(Facts& f, JsonRef col, int pg_version) {
       f.scan = true;
       f.reasons.push_back("a CHECK on the new column is verified against every row");
     } else if (ct == "CONSTR_FOREIGN") {
-      f.other_locks.push_back({TableRefFromRangeVar(c.Get("pktable")), LockMode::kShareRowExclusive});
+      f.other_locks.push_back(
+          {TableRefFromRangeVar(c.Get("pktable")), LockMode::kShareRowExclusive});
     }
   }
 }
@@ -217,7 +290,8 @@ void AlterTableFacts(Facts& f, JsonRef body, const SchemaModel& model, int pg_ve
       bool not_valid = c.Get("skip_validation").Bool();
       if (ct == "CONSTR_FOREIGN") {
         Raise(f, LockMode::kShareRowExclusive);
-        f.other_locks.push_back({TableRefFromRangeVar(c.Get("pktable")), LockMode::kShareRowExclusive});
+        f.other_locks.push_back(
+            {TableRefFromRangeVar(c.Get("pktable")), LockMode::kShareRowExclusive});
         if (!not_valid) {
           f.scan = true;
           f.reasons.push_back("a validated FOREIGN KEY checks every existing row");
@@ -315,8 +389,8 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     f.target = TableRefFromRangeVar(b.Get("relation"));
     JsonRef inh = b.Get("inhRelations");
     if (b.Get("partbound") && inh.size() > 0) {
-      f.other_locks.push_back({TableRefFromRangeVar(inh.At(0).Get("RangeVar")),
-                               LockMode::kAccessExclusive});
+      f.other_locks.push_back(
+          {TableRefFromRangeVar(inh.At(0).Get("RangeVar")), LockMode::kAccessExclusive});
     }
     JsonRef elts = b.Get("tableElts");
     for (size_t i = 0; i < elts.size(); ++i) {
@@ -326,8 +400,8 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
         JsonRef c = j < cons.size() ? cons.At(j).Get("Constraint") : tc;
         if (j == cons.size()) tc = JsonRef();
         if (c && c.Get("contype").Str() == "CONSTR_FOREIGN") {
-          f.other_locks.push_back({TableRefFromRangeVar(c.Get("pktable")),
-                                   LockMode::kShareRowExclusive});
+          f.other_locks.push_back(
+              {TableRefFromRangeVar(c.Get("pktable")), LockMode::kShareRowExclusive});
         }
       }
     }
@@ -460,9 +534,10 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
       }
     }
     f.non_transactional = f.concurrent || b.Get("kind").Str() != "REINDEX_OBJECT_INDEX";
-    if (!f.concurrent) f.non_transactional = b.Get("kind").Str() == "REINDEX_OBJECT_SYSTEM" ||
-                                             b.Get("kind").Str() == "REINDEX_OBJECT_DATABASE";
-    f.lock = f.concurrent ? LockMode::kShareUpdateExclusive
+    if (!f.concurrent)
+      f.non_transactional = b.Get("kind").Str() == "REINDEX_OBJECT_SYSTEM" ||
+                            b.Get("kind").Str() == "REINDEX_OBJECT_DATABASE";
+    f.lock = f.concurrent                                    ? LockMode::kShareUpdateExclusive
              : b.Get("kind").Str() == "REINDEX_OBJECT_INDEX" ? LockMode::kAccessExclusive
                                                              : LockMode::kShare;
     f.scan = true;
@@ -541,8 +616,8 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     f.kind = StatementKind::kOther;
     f.non_transactional = true;
   } else if (!t.empty() && t != "ExplainStmt") {
-    f.ddl = t.find("Create") == 0 || t.find("Alter") == 0 || t.find("Drop") == 0 ||
-            t == "DefineStmt";
+    f.ddl =
+        t.find("Create") == 0 || t.find("Alter") == 0 || t.find("Drop") == 0 || t == "DefineStmt";
   }
   if (!f.target.empty()) {
     f.target_is_new = model.IsNew(f.target);

@@ -6,12 +6,12 @@
 // Pure functions over immutable inputs; thread-safe.
 #pragma once
 
+#include "analysis/json_tree.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "analysis/json_tree.h"
 
 namespace strata::analysis {
 
@@ -103,15 +103,15 @@ struct Facts {
   TableRef target;
   LockMode lock = LockMode::kNone;  // strongest lock on `target`
   std::vector<OtherLock> other_locks;
-  bool rewrite = false;           // writes a new heap (and rebuilds indexes)
-  bool scan = false;              // reads the whole table under the lock
-  bool target_is_new = false;     // created earlier in the pending set
-  bool target_is_index = false;   // DROP INDEX of an index whose table is unknown
-  bool concurrent = false;        // CONCURRENTLY form
-  bool non_transactional = false; // cannot run inside a transaction block
+  bool rewrite = false;            // writes a new heap (and rebuilds indexes)
+  bool scan = false;               // reads the whole table under the lock
+  bool target_is_new = false;      // created earlier in the pending set
+  bool target_is_index = false;    // DROP INDEX of an index whose table is unknown
+  bool concurrent = false;         // CONCURRENTLY form
+  bool non_transactional = false;  // cannot run inside a transaction block
   bool ddl = false;
   bool dml = false;
-  bool unbounded_dml = false;     // UPDATE/DELETE without WHERE
+  bool unbounded_dml = false;        // UPDATE/DELETE without WHERE
   std::vector<std::string> reasons;  // why it rewrites/scans, one phrase each
 
   bool BlocksReads() const { return analysis::BlocksReads(lock); }

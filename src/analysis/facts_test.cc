@@ -1,9 +1,9 @@
 // Lock analysis per statement: kind, lock mode, blocks, rewrite/scan, and the pending-set
 // model (new tables), table-driven. Also the JSON tree and the parse fallback that turns one bad
 // statement into one parse error without losing the others.
-#include <gtest/gtest.h>
-
 #include "analysis/analysis.h"
+
+#include <gtest/gtest.h>
 
 namespace strata::analysis {
 namespace {
@@ -19,27 +19,31 @@ struct Row {
 Facts Last(const std::string& sql, int pg = 15) {
   SchemaModel model;
   Facts last;
-  auto fa = AnalyzeFile(sql, "t.sql", model, pg, true,
-                        [&](const FileAnalysis&, const StatementAnalysis& s, const SchemaModel&) {
-                          last = s.facts;
-                        });
+  auto fa = AnalyzeFile(
+      sql, "t.sql", model, pg, true,
+      [&](const FileAnalysis&, const StatementAnalysis& s, const SchemaModel&) { last = s.facts; });
   return last;
 }
 
 TEST(Facts, LockModesPerStatement) {
   const Row rows[] = {
       {"CREATE INDEX i ON t (a)", LockMode::kShare, false, true, "t"},
-      {"CREATE INDEX CONCURRENTLY i ON s.t (a)", LockMode::kShareUpdateExclusive, false, true, "s.t"},
+      {"CREATE INDEX CONCURRENTLY i ON s.t (a)", LockMode::kShareUpdateExclusive, false, true,
+       "s.t"},
       {"ALTER TABLE t ADD COLUMN c int", LockMode::kAccessExclusive, false, false, "t"},
       {"ALTER TABLE t ADD COLUMN c int DEFAULT 0", LockMode::kAccessExclusive, false, false, "t"},
-      {"ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()", LockMode::kAccessExclusive, true, false, "t"},
+      {"ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()", LockMode::kAccessExclusive,
+       true, false, "t"},
       {"ALTER TABLE t ADD COLUMN c bigserial", LockMode::kAccessExclusive, true, false, "t"},
       {"ALTER TABLE t ALTER COLUMN c SET NOT NULL", LockMode::kAccessExclusive, false, true, "t"},
       {"ALTER TABLE t ALTER COLUMN c TYPE bigint", LockMode::kAccessExclusive, true, false, "t"},
-      {"ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)", LockMode::kShareRowExclusive, false, true, "t"},
-      {"ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id) NOT VALID", LockMode::kShareRowExclusive, false, false, "t"},
+      {"ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)",
+       LockMode::kShareRowExclusive, false, true, "t"},
+      {"ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id) NOT VALID",
+       LockMode::kShareRowExclusive, false, false, "t"},
       {"ALTER TABLE t VALIDATE CONSTRAINT f", LockMode::kShareUpdateExclusive, false, true, "t"},
-      {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", LockMode::kAccessExclusive, false, true, "t"},
+      {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", LockMode::kAccessExclusive, false, true,
+       "t"},
       {"ALTER TABLE t SET LOGGED", LockMode::kAccessExclusive, true, false, "t"},
       {"DROP INDEX i", LockMode::kAccessExclusive, false, false, "i"},
       {"DROP INDEX CONCURRENTLY i", LockMode::kShareUpdateExclusive, false, false, "i"},
@@ -53,7 +57,8 @@ TEST(Facts, LockModesPerStatement) {
       {"UPDATE t SET a = 1 WHERE id = 2", LockMode::kRowExclusive, false, false, "t"},
       {"TRUNCATE t", LockMode::kAccessExclusive, false, false, "t"},
       {"LOCK TABLE t IN SHARE MODE", LockMode::kShare, false, false, "t"},
-      {"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", LockMode::kShareRowExclusive, false, false, "t"},
+      {"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+       LockMode::kShareRowExclusive, false, false, "t"},
       {"ALTER TABLE t RENAME COLUMN a TO b", LockMode::kAccessExclusive, false, false, "t"},
   };
   for (const Row& r : rows) {
@@ -99,7 +104,8 @@ TEST(Model, TablesCreatedInTheSetAreNewAcrossFiles) {
 }
 
 TEST(Parse, OneBadStatementDoesNotHideTheOthers) {
-  std::string sql = "CREATE TABLE a (id int);\n\nALTER TABLE a ADD COLUMN;\nCREATE INDEX i ON a (id);\n";
+  std::string sql =
+      "CREATE TABLE a (id int);\n\nALTER TABLE a ADD COLUMN;\nCREATE INDEX i ON a (id);\n";
   ParsedFile pf = ParsePostgres(sql);
   ASSERT_EQ(pf.statements.size(), 3u);
   EXPECT_TRUE(pf.statements[0].error.empty());

@@ -8,9 +8,7 @@ namespace strata::analysis {
 
 bool JsonRef::IsNull() const { return tree_ == nullptr || type() == JsonType::kNull; }
 
-JsonType JsonRef::type() const {
-  return tree_ ? tree_->nodes_[index_].type : JsonType::kNull;
-}
+JsonType JsonRef::type() const { return tree_ ? tree_->nodes_[index_].type : JsonType::kNull; }
 
 JsonRef JsonRef::Get(std::string_view key) const {
   if (!tree_) return {};
@@ -108,17 +106,29 @@ class JsonParser {
       }
       char e = raw[++i];
       switch (e) {
-        case 'n': u.push_back('\n'); break;
-        case 't': u.push_back('\t'); break;
-        case 'r': u.push_back('\r'); break;
-        case 'b': u.push_back('\b'); break;
-        case 'f': u.push_back('\f'); break;
+        case 'n':
+          u.push_back('\n');
+          break;
+        case 't':
+          u.push_back('\t');
+          break;
+        case 'r':
+          u.push_back('\r');
+          break;
+        case 'b':
+          u.push_back('\b');
+          break;
+        case 'f':
+          u.push_back('\f');
+          break;
         case 'u': {
           if (i + 4 >= raw.size()) return false;
           unsigned cp = 0;
           for (size_t k = 1; k <= 4; ++k) {
             char h = raw[i + k];
-            cp = cp * 16 + static_cast<unsigned>(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+            cp = cp * 16 + static_cast<unsigned>(h >= 'a'   ? h - 'a' + 10
+                                                 : h >= 'A' ? h - 'A' + 10
+                                                            : h - '0');
           }
           i += 4;
           if (cp < 0x80) {
@@ -133,7 +143,9 @@ class JsonParser {
           }
           break;
         }
-        default: u.push_back(e); break;
+        default:
+          u.push_back(e);
+          break;
       }
     }
     t_->unescaped_.push_back(std::move(u));

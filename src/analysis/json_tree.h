@@ -10,14 +10,14 @@
 // a null JsonRef, so chained lookups never need checks in between.
 #pragma once
 
+#include "strata/result.h"
+
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "strata/result.h"
 
 namespace strata::analysis {
 
@@ -95,7 +95,7 @@ class JsonTree {
     std::uint32_t node = 0;
   };
   std::string text_;
-  std::string_view view_;        // the bytes parsed: text_ or the owner's buffer
+  std::string_view view_;  // the bytes parsed: text_ or the owner's buffer
   std::shared_ptr<void> owner_;
   std::vector<Node> nodes_;
   std::vector<Kid> kids_;

@@ -120,9 +120,8 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
   std::string_view type = node.NodeType();
   JsonRef b = node.NodeBody();
   if (type == "CreateStmt" || type == "CreateTableAsStmt") {
-    TableRef t = TableRefFromRangeVar(type == "CreateStmt"
-                                          ? b.Get("relation")
-                                          : b.Get("into").Get("IntoClause").Get("rel"));
+    TableRef t = TableRefFromRangeVar(
+        type == "CreateStmt" ? b.Get("relation") : b.Get("into").Get("IntoClause").Get("rel"));
     if (type == "CreateStmt" && b.Get("if_not_exists").Bool() && tables_.count(t.Key())) return;
     TableInfo ti;
     ti.created_in_set = pending;

@@ -5,12 +5,12 @@
 // CONCURRENTLY, and enum types created in the set. Not thread-safe; one per lint run.
 #pragma once
 
+#include "analysis/facts.h"
+#include "analysis/json_tree.h"
+
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
-
-#include "analysis/facts.h"
-#include "analysis/json_tree.h"
 
 namespace strata::analysis {
 
@@ -59,9 +59,9 @@ class SchemaModel {
   std::unordered_map<std::string, TableInfo> tables_;
   std::unordered_map<std::string, TableRef> index_tables_;
   std::unordered_set<std::string> concurrent_indexes_;
-  std::unordered_set<std::string> not_valid_in_file_;  // "table|constraint"
+  std::unordered_set<std::string> not_valid_in_file_;             // "table|constraint"
   std::unordered_map<std::string, std::string> not_null_checks_;  // "table|constraint" → column
-  std::unordered_set<std::string> valid_not_null_;   // "table|column"
+  std::unordered_set<std::string> valid_not_null_;                // "table|column"
   std::unordered_set<std::string> enums_;
   std::unordered_map<std::string, std::vector<std::string>> validated_unknown_;  // table → names
 };

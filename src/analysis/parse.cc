@@ -1,8 +1,8 @@
 #include "analysis/parse.h"
 
-#include <pg_query.h>
-
 #include "sql/splitter.h"
+
+#include <pg_query.h>
 
 namespace strata::analysis {
 
@@ -43,10 +43,11 @@ bool ParseWhole(std::string_view text, size_t base, ParsedFile* out, std::string
     return false;
   }
   // Keep libpg_query's buffer alive with the tree instead of copying it.
-  auto holder = std::shared_ptr<PgQueryParseResult>(new PgQueryParseResult(r), [](PgQueryParseResult* p) {
-    pg_query_free_parse_result(*p);
-    delete p;
-  });
+  auto holder =
+      std::shared_ptr<PgQueryParseResult>(new PgQueryParseResult(r), [](PgQueryParseResult* p) {
+        pg_query_free_parse_result(*p);
+        delete p;
+      });
   std::string_view json = r.parse_tree ? std::string_view(r.parse_tree) : std::string_view("{}");
   auto tree = JsonTree::ParseBorrowed(json, holder);
   if (!tree) {

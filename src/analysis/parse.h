@@ -5,23 +5,23 @@
 // per-thread memory contexts).
 #pragma once
 
+#include "analysis/json_tree.h"
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "analysis/json_tree.h"
-
 namespace strata::analysis {
 
 struct ParsedStatement {
-  size_t offset = 0;          // byte offset of the statement's first token in the file
-  size_t length = 0;          // bytes up to (not including) the terminating semicolon
-  std::string_view text;      // view into the file text
-  JsonRef node;               // {"AlterTableStmt": {...}}; null when the statement failed
-  size_t location_base = 0;   // add to a node's "location" to get a file offset
-  std::string error;          // parse error message (node is null)
-  size_t error_offset = 0;    // file offset the parser pointed at
+  size_t offset = 0;         // byte offset of the statement's first token in the file
+  size_t length = 0;         // bytes up to (not including) the terminating semicolon
+  std::string_view text;     // view into the file text
+  JsonRef node;              // {"AlterTableStmt": {...}}; null when the statement failed
+  size_t location_base = 0;  // add to a node's "location" to get a file offset
+  std::string error;         // parse error message (node is null)
+  size_t error_offset = 0;   // file offset the parser pointed at
 };
 
 struct ParsedFile {

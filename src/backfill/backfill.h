@@ -11,13 +11,13 @@
 // one another's arguments; each call opens its own connection.
 #pragma once
 
+#include "strata/options.h"
+#include "strata/status.h"
+
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include "strata/options.h"
-#include "strata/status.h"
 
 namespace strata::backfill {
 
@@ -33,12 +33,12 @@ inline constexpr const char* kFailed = "failed";
 inline constexpr const char* kVerificationFailed = "verification_failed";
 
 enum class BackfillEventKind {
-  kStarted,       // total (estimate), chunk_size, message = resumed-from description
-  kChunk,         // chunk_rows, chunk_failed, chunk_ms, chunk_size, processed, failed, rate
-  kThrottle,      // reason (replica_lag, lock_waiters, overrun, rate), wait_ms, value_ms
-  kRetry,         // attempt, reason = SQLSTATE, message, wait_ms
-  kRowFailed,     // message = key, reason = SQLSTATE
-  kPaused,        // the job row says paused; the runner waits
+  kStarted,    // total (estimate), chunk_size, message = resumed-from description
+  kChunk,      // chunk_rows, chunk_failed, chunk_ms, chunk_size, processed, failed, rate
+  kThrottle,   // reason (replica_lag, lock_waiters, overrun, rate), wait_ms, value_ms
+  kRetry,      // attempt, reason = SQLSTATE, message, wait_ms
+  kRowFailed,  // message = key, reason = SQLSTATE
+  kPaused,     // the job row says paused; the runner waits
   kResumed,
   kReconfigured,  // message = the overrides now in force
   kVerify,        // message = actual, reason = expected
@@ -59,7 +59,7 @@ struct BackfillEvent {
   std::int64_t chunks = 0;
   std::int64_t elapsed_ms = 0;  // since this run started
   std::int64_t wait_ms = 0;
-  std::int64_t value_ms = 0;    // measured lag / lock wait / chunk time behind a throttle
+  std::int64_t value_ms = 0;  // measured lag / lock wait / chunk time behind a throttle
   double rows_per_second = 0;
   int attempt = 0;
   std::string reason;
@@ -151,8 +151,8 @@ struct RunResult {
   std::int64_t failed_this_run = 0;
   std::int64_t chunks_this_run = 0;
   std::int64_t elapsed_ms = 0;
-  bool interrupted = false;  // stopped by a signal; resumable
-  bool already_done = false; // the job had completed before; nothing ran
+  bool interrupted = false;   // stopped by a signal; resumable
+  bool already_done = false;  // the job had completed before; nothing ran
   std::string verify_actual, verify_expected;
   std::vector<std::string> warnings;
   std::string next_step;  // one line: what to do now

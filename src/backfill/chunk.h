@@ -5,11 +5,12 @@
 // the range are included. Both dialects; parameters are $n. Pure; thread-safe.
 #pragma once
 
+#include "db/connection.h"
+
 #include <string>
 #include <vector>
 
 #include "backfill/job.h"
-#include "db/connection.h"
 
 namespace strata::backfill {
 

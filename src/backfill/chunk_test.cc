@@ -18,9 +18,10 @@ JobSpec Job() {
 
 TEST(ChunkTest, FirstChunkHasNoLowerBound) {
   auto s = SelectKeys(Job(), {}, 500);
-  EXPECT_EQ(s.sql,
-            "SELECT quote_line.tenant_id, quote_line.id FROM app.quote_line WHERE "
-            "(contract_term_months IS NULL) ORDER BY quote_line.tenant_id, quote_line.id LIMIT 500");
+  EXPECT_EQ(
+      s.sql,
+      "SELECT quote_line.tenant_id, quote_line.id FROM app.quote_line WHERE "
+      "(contract_term_months IS NULL) ORDER BY quote_line.tenant_id, quote_line.id LIMIT 500");
   EXPECT_TRUE(s.params.empty());
 }
 

@@ -1,14 +1,13 @@
 #include "backfill/common.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <random>
-#include <toml++/toml.h>
-
 
 namespace strata::backfill {
 
@@ -120,9 +119,8 @@ std::vector<db::Value> KeyFromJson(const std::string& json) {
 
 bool IsTransient(const Status& s) {
   const std::string& st = s.sqlstate();
-  return st == "40001" || st == "40P01" || st == "55P03" || st == "57014" ||
-         st == "SQLITE_BUSY" || st == "SQLITE_LOCKED" ||
-         (st.empty() && s.code() == ErrorCode::kLockTimeout);
+  return st == "40001" || st == "40P01" || st == "55P03" || st == "57014" || st == "SQLITE_BUSY" ||
+         st == "SQLITE_LOCKED" || (st.empty() && s.code() == ErrorCode::kLockTimeout);
 }
 
 bool IsConnectionLost(const Status& s) { return s.code() == ErrorCode::kConnection; }

@@ -3,14 +3,16 @@
 // classification of errors as transient. Internal to src/backfill; not thread-safe.
 #pragma once
 
+#include "strata/options.h"
+
+#include "db/connection.h"
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "backfill/job.h"
-#include "db/connection.h"
-#include "strata/options.h"
 
 namespace strata::backfill {
 

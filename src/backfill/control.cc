@@ -1,13 +1,13 @@
 // backfill status, pause, resume, cancel, set: they talk to a running job through its row.
-#include <fmt/format.h>
+#include "base/duration.h"
+#include "base/text.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "backfill/backfill.h"
 #include "backfill/common.h"
 #include "backfill/store.h"
-#include "base/duration.h"
-#include "base/text.h"
 
 namespace strata::backfill {
 
@@ -91,8 +91,8 @@ ControlResult Control(const Options& options, const ControlRequest& request) {
       return Status(ErrorCode::kUsage,
                     fmt::format("cannot {} backfill job `{}`: run {} is already {}", verb, res.job,
                                 j->run_no, st))
-          .WithHint(fmt::format("start a new run with `strata backfill run {} --restart`",
-                                res.job));
+          .WithHint(
+              fmt::format("start a new run with `strata backfill run {} --restart`", res.job));
     }
     std::string user = session.conn->DatabaseUser();
     std::string now = base::NowIso8601();
@@ -100,38 +100,46 @@ ControlResult Control(const Options& options, const ControlRequest& request) {
       case ControlAction::kPause:
         res.new_status = kPaused;
         res.next_step = res.runner_alive
-                            ? fmt::format("the runner pauses after its current chunk; continue "
-                                          "with `strata backfill resume {}`",
-                                          res.job)
-                            : fmt::format("no runner is active; `strata backfill resume {}` "
-                                          "re-enables the job",
-                                          res.job);
+                            ? fmt::format(
+                                  "the runner pauses after its current chunk; continue "
+                                  "with `strata backfill resume {}`",
+                                  res.job)
+                            : fmt::format(
+                                  "no runner is active; `strata backfill resume {}` "
+                                  "re-enables the job",
+                                  res.job);
         break;
       case ControlAction::kResume:
         if (st != kPaused) {
-          return Status(ErrorCode::kUsage, fmt::format("backfill job `{}` is {}, not paused",
-                                                       res.job, st))
+          return Status(ErrorCode::kUsage,
+                        fmt::format("backfill job `{}` is {}, not paused", res.job, st))
               .WithHint(fmt::format("`strata backfill run {}` runs or resumes it", res.job));
         }
         // A live runner picks `running` up at once; without one, the job waits for `run`.
         res.new_status = res.runner_alive ? kRunning : kInterrupted;
         res.next_step = res.runner_alive
                             ? "the runner continues with its next chunk"
-                            : fmt::format("no runner is active; continue with `strata backfill "
-                                          "run {}`",
-                                          res.job);
+                            : fmt::format(
+                                  "no runner is active; continue with `strata backfill "
+                                  "run {}`",
+                                  res.job);
         break;
       case ControlAction::kCancel:
         res.new_status = kCancelled;
-        res.next_step = fmt::format("{}rows already changed stay changed; a new run starts with "
-                                    "`strata backfill run {} --restart`",
-                                    res.runner_alive ? "the runner stops after its current "
-                                                       "chunk; "
-                                                     : "",
-                                    res.job);
+        res.next_step = fmt::format(
+            "{}rows already changed stay changed; a new run starts with "
+            "`strata backfill run {} --restart`",
+            res.runner_alive ? "the runner stops after its current "
+                               "chunk; "
+                             : "",
+            res.job);
         break;
     }
-    std::string msg = fmt::format("{} by {} at {}", verb == "cancel" ? "cancelled" : verb == "pause" ? "paused" : "resumed", user, now);
+    std::string msg = fmt::format("{} by {} at {}",
+                                  verb == "cancel"  ? "cancelled"
+                                  : verb == "pause" ? "paused"
+                                                    : "resumed",
+                                  user, now);
     return store.SetStatus(j->id, res.new_status, msg, request.action == ControlAction::kCancel);
   }();
   return res;
@@ -148,8 +156,9 @@ SetResult Set(const Options& options, const SetRequest& request) {
       std::string v = eq == std::string::npos ? "" : std::string(base::Trim(a.substr(eq + 1)));
       auto bad = [&](std::string why) {
         return Status(ErrorCode::kUsage, fmt::format("`{}`: {}", a, why))
-            .WithHint("use chunk_size=<rows>, max_rows_per_second=<n, 0 = unlimited>, "
-                      "target_duration=<duration, 0 = fixed size>, max_replica_lag=<duration>");
+            .WithHint(
+                "use chunk_size=<rows>, max_rows_per_second=<n, 0 = unlimited>, "
+                "target_duration=<duration, 0 = fixed size>, max_replica_lag=<duration>");
       };
       if (eq == std::string::npos || v.empty()) return bad("expected key=value");
       try {

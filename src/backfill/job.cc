@@ -1,15 +1,15 @@
 #include "backfill/job.h"
 
+#include "base/duration.h"
+#include "base/sha256.h"
+#include "base/text.h"
+
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
-
-#include "base/duration.h"
-#include "base/sha256.h"
-#include "base/text.h"
 
 namespace strata::backfill {
 
@@ -18,9 +18,9 @@ namespace {
 Status FieldError(const std::string& path, const toml::node& node, std::string msg,
                   std::string hint = {}) {
   const auto& src = node.source();
-  Status s = Status(ErrorCode::kConfig, std::move(msg))
-                 .WithSpan({path, static_cast<int>(src.begin.line),
-                            static_cast<int>(src.begin.column)});
+  Status s =
+      Status(ErrorCode::kConfig, std::move(msg))
+          .WithSpan({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)});
   if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
   return s;
 }
@@ -62,8 +62,8 @@ Result<std::int64_t> Int(const std::string& path, const toml::node& n, std::stri
   return *v;
 }
 
-Result<double> Num(const std::string& path, const toml::node& n, std::string_view field,
-                   double lo, double hi) {
+Result<double> Num(const std::string& path, const toml::node& n, std::string_view field, double lo,
+                   double hi) {
   std::optional<double> v;
   if (auto i = n.value_exact<std::int64_t>()) v = static_cast<double>(*i);
   if (auto d = n.value_exact<double>()) v = *d;
@@ -226,7 +226,8 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         } else if (f == "max_size") {
           STRATA_ASSIGN_OR_RETURN(j.max_chunk_size, Int(path, n2, "chunk.max_size", 1, 10'000'000));
         } else {
-          return UnknownKey(path, n2, "chunk", f, {"size", "target_duration", "min_size", "max_size"});
+          return UnknownKey(path, n2, "chunk", f,
+                            {"size", "target_duration", "min_size", "max_size"});
         }
       }
     } else if (key == "throttle") {
@@ -246,7 +247,8 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         } else if (f == "replica_url") {
           STRATA_ASSIGN_OR_RETURN(j.replica_url, Str(path, n2, "throttle.replica_url"));
         } else if (f == "lock_wait_backoff") {
-          STRATA_ASSIGN_OR_RETURN(j.lock_wait_backoff, Bool(path, n2, "throttle.lock_wait_backoff"));
+          STRATA_ASSIGN_OR_RETURN(j.lock_wait_backoff,
+                                  Bool(path, n2, "throttle.lock_wait_backoff"));
         } else {
           return UnknownKey(path, n2, "throttle", f,
                             {"max_rows_per_second", "lock_timeout", "statement_timeout",
@@ -273,9 +275,9 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         } else if (f == "retry_backoff") {
           STRATA_ASSIGN_OR_RETURN(j.retry_backoff, Dur(path, n2, "failures.retry_backoff"));
         } else {
-          return UnknownKey(path, n2, "failures", f,
-                            {"max_failures", "max_failure_ratio", "ratio_min_rows", "retries",
-                             "retry_backoff"});
+          return UnknownKey(
+              path, n2, "failures", f,
+              {"max_failures", "max_failure_ratio", "ratio_min_rows", "retries", "retry_backoff"});
         }
       }
     } else if (key == "verify") {
@@ -288,7 +290,8 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         if (f == "query") {
           STRATA_ASSIGN_OR_RETURN(j.verify_query, Str(path, n2, "verify.query"));
           std::string q = j.verify_query;
-          while (!q.empty() && (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';')) {
+          while (!q.empty() &&
+                 (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';')) {
             q.pop_back();
           }
           j.verify_query = q;
@@ -302,7 +305,8 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
           } else if (auto b = n2.value_exact<bool>()) {
             j.verify_expect = *b ? "true" : "false";
           } else {
-            return FieldError(path, n2, "`verify.expect` must be a string, an integer or a boolean");
+            return FieldError(path, n2,
+                              "`verify.expect` must be a string, an integer or a boolean");
           }
         } else {
           return UnknownKey(path, n2, "verify", f, {"query", "expect"});
@@ -337,8 +341,9 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
   if (!j.from.empty() || from_node) {
     STRATA_TRY(CheckFragment(path, *from_node, "from", j.from));
     if (j.join.empty()) {
-      return FieldError(path, *from_node, "`from` needs `join`, the condition that links each "
-                                          "row of the table to the joined rows",
+      return FieldError(path, *from_node,
+                        "`from` needs `join`, the condition that links each "
+                        "row of the table to the joined rows",
                         "e.g. join = \"qr.id = quote_line.quote_revision_id\"");
     }
   }
@@ -365,8 +370,9 @@ Result<JobSpec> LoadJob(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Status(ErrorCode::kIo, fmt::format("cannot read backfill job file {}", path))
-        .WithHint("name a job in db/backfill/ (e.g. `strata backfill run <name>`) or give a path "
-                  "to a .toml file");
+        .WithHint(
+            "name a job in db/backfill/ (e.g. `strata backfill run <name>`) or give a path "
+            "to a .toml file");
   }
   std::stringstream ss;
   ss << in.rdbuf();

@@ -5,13 +5,13 @@
 // database; every error names the file, line, column and field. Pure; thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "strata/result.h"
 
 namespace strata::backfill {
 
@@ -23,38 +23,38 @@ struct JobSpec {
   std::string checksum;  // SHA-256 of the normalised file text
   std::string description;
 
-  std::string table;                // target table, optionally schema-qualified
-  std::vector<std::string> key;     // unique, orderable key columns (keyset order)
-  std::string where;                // candidate predicate: rows that still need the change
-  std::string set;                  // the SET list
-  std::string from;                 // optional FROM list (joined tables)
-  std::string join;                 // join condition, required with `from`
-  std::string partition_by;         // optional column: per-partition progress, round robin
+  std::string table;             // target table, optionally schema-qualified
+  std::vector<std::string> key;  // unique, orderable key columns (keyset order)
+  std::string where;             // candidate predicate: rows that still need the change
+  std::string set;               // the SET list
+  std::string from;              // optional FROM list (joined tables)
+  std::string join;              // join condition, required with `from`
+  std::string partition_by;      // optional column: per-partition progress, round robin
 
   // [chunk]
-  std::int64_t chunk_size = 1000;   // initial (and fixed, without target_duration) rows per chunk
-  Millis target_duration{0};        // adaptive sizing target; 0 = fixed size
+  std::int64_t chunk_size = 1000;  // initial (and fixed, without target_duration) rows per chunk
+  Millis target_duration{0};       // adaptive sizing target; 0 = fixed size
   std::int64_t min_chunk_size = 10;
   std::int64_t max_chunk_size = 50'000;
 
   // [throttle]
-  double max_rows_per_second = 0;   // 0 = unlimited
-  Millis lock_timeout{2'000};       // per chunk (PostgreSQL)
-  Millis statement_timeout{60'000}; // per chunk (PostgreSQL)
-  Millis max_replica_lag{0};        // 0 = not gated (PostgreSQL)
-  std::string replica_url;          // optional: measure lag on this replica instead
-  bool lock_wait_backoff = true;    // back off when the chunk makes other sessions wait
+  double max_rows_per_second = 0;    // 0 = unlimited
+  Millis lock_timeout{2'000};        // per chunk (PostgreSQL)
+  Millis statement_timeout{60'000};  // per chunk (PostgreSQL)
+  Millis max_replica_lag{0};         // 0 = not gated (PostgreSQL)
+  std::string replica_url;           // optional: measure lag on this replica instead
+  bool lock_wait_backoff = true;     // back off when the chunk makes other sessions wait
 
   // [failures]
   std::int64_t max_failures = 100;  // quarantined rows tolerated; more stops the job
   double max_failure_ratio = 0.05;  // failed / attempted, checked after `ratio_min_rows`
   std::int64_t ratio_min_rows = 1000;
-  int retries = 5;                  // attempts after a transient error
-  Millis retry_backoff{100};        // first backoff, doubled per attempt, jittered
+  int retries = 5;            // attempts after a transient error
+  Millis retry_backoff{100};  // first backoff, doubled per attempt, jittered
 
   // [verify]
   std::string verify_query;
-  std::string verify_expect;        // compared with the first column of the first row
+  std::string verify_expect;  // compared with the first column of the first row
 };
 
 // Parses and validates a job file's text. `path` names the file in errors; `name` is the

@@ -1,5 +1,7 @@
 // backfill plan: a dry run that changes nothing. The sample chunk runs inside a transaction
 // that is always rolled back.
+#include "base/duration.h"
+
 #include <fmt/format.h>
 
 #include "backfill/backfill.h"
@@ -7,7 +9,6 @@
 #include "backfill/common.h"
 #include "backfill/schema.h"
 #include "backfill/store.h"
-#include "base/duration.h"
 
 namespace strata::backfill {
 
@@ -61,9 +62,9 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
         res.existing_status = fmt::format("run {} is {} after {} row(s)", latest->run_no,
                                           latest->status, latest->processed);
         if (latest->checksum != spec.checksum) {
-          res.warnings.push_back(fmt::format(
-              "{} changed since run {} started; `run` will need --restart", spec.path,
-              latest->run_no));
+          res.warnings.push_back(
+              fmt::format("{} changed since run {} started; `run` will need --restart", spec.path,
+                          latest->run_no));
         }
       }
     }
@@ -90,7 +91,8 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     auto rollback = [&] { (void)conn.Exec("ROLLBACK"); };
     Status st = [&]() -> Status {
       if (pg) {
-        STRATA_TRY(conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec.lock_timeout.count())));
+        STRATA_TRY(
+            conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec.lock_timeout.count())));
         STRATA_TRY(conn.Exec(
             fmt::format("SET LOCAL statement_timeout = {}", spec.statement_timeout.count())));
       }
@@ -106,8 +108,8 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       std::vector<db::Value> sp;
       std::vector<db::Row> sample_keys(
           keys.rows.begin(),
-          keys.rows.begin() + std::min<size_t>(keys.rows.size(),
-                                               static_cast<size_t>(std::max(request.sample_rows, 1))));
+          keys.rows.begin() + std::min<size_t>(keys.rows.size(), static_cast<size_t>(std::max(
+                                                                     request.sample_rows, 1))));
       std::string sample_sql = SampleSql(spec, sample_keys, sp);
       STRATA_ASSIGN_OR_RETURN(auto before, conn.Query(sample_sql, sp));
       // EXPLAIN of the chunk's UPDATE (not executed by EXPLAIN itself).
@@ -131,8 +133,9 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
                       fmt::format("the sample chunk fails: {}", r.error().message()))
             .WithSqlState(r.error().sqlstate())
             .WithSpan({spec.path, 0, 0})
-            .WithHint("fix `set`, `where`, `from` or `join` in the job file; a failing row would "
-                      "be quarantined by `run`, a failing statement stops it");
+            .WithHint(
+                "fix `set`, `where`, `from` or `join` in the job file; a failing row would "
+                "be quarantined by `run`, a failing statement stops it");
       }
       res.sample_chunk_rows = std::max<std::int64_t>(r->rows_affected, 0);
       res.sample_chunk_ms = base::MonotonicMillis() - t0;
@@ -156,9 +159,10 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     }();
     rollback();
     STRATA_TRY(st);
-    res.estimated_chunks = (res.candidates + spec.chunk_size - 1) / std::max<std::int64_t>(spec.chunk_size, 1);
-    std::int64_t per_chunk = spec.target_duration.count() > 0 ? spec.target_duration.count()
-                                                              : res.sample_chunk_ms;
+    res.estimated_chunks =
+        (res.candidates + spec.chunk_size - 1) / std::max<std::int64_t>(spec.chunk_size, 1);
+    std::int64_t per_chunk =
+        spec.target_duration.count() > 0 ? spec.target_duration.count() : res.sample_chunk_ms;
     if (res.sample_chunk_rows > 0 && spec.target_duration.count() == 0) {
       res.estimated_ms = res.sample_chunk_ms * res.candidates / res.sample_chunk_rows;
     } else {

@@ -1,10 +1,13 @@
 // backfill run: the chunk loop. See backfill.h for the contract and docs/formats/backfill-job.md
 // for the state it keeps.
+#include "base/duration.h"
+#include "base/redact.h"
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -15,8 +18,6 @@
 #include "backfill/schema.h"
 #include "backfill/store.h"
 #include "backfill/throttle.h"
-#include "base/duration.h"
-#include "base/redact.h"
 
 namespace strata::backfill {
 
@@ -60,7 +61,8 @@ std::string JobParameters(const JobSpec& j) {
   if (!j.from.empty()) p["from"] = j.from;
   if (!j.join.empty()) p["join"] = j.join;
   if (!j.partition_by.empty()) p["partition_by"] = j.partition_by;
-  if (!j.verify_query.empty()) p["verify"] = {{"query", j.verify_query}, {"expect", j.verify_expect}};
+  if (!j.verify_query.empty())
+    p["verify"] = {{"query", j.verify_query}, {"expect", j.verify_expect}};
   return p.dump();
 }
 
@@ -191,9 +193,8 @@ Status Runner::Prepare() {
       STRATA_TRY(store_->SetStatus(latest->id, kCancelled,
                                    fmt::format("superseded by run {} (--restart)", run_no), true));
     }
-    STRATA_ASSIGN_OR_RETURN(job_, store_->CreateRun(spec_.name, run_no, spec_.path,
-                                                    spec_.checksum, params, spec_.chunk_size,
-                                                    runner));
+    STRATA_ASSIGN_OR_RETURN(job_, store_->CreateRun(spec_.name, run_no, spec_.path, spec_.checksum,
+                                                    params, spec_.chunk_size, runner));
     return Status::Ok();
   }
   job_ = std::move(*latest);
@@ -212,15 +213,15 @@ Status Runner::Prepare() {
   if (st == kCompleted || st == kCompletedWithFailures) {
     res_.already_done = true;
     res_.job = job_;
-    res_.next_step = fmt::format("nothing to do; run it again from the start with "
-                                 "`strata backfill run {} --restart`",
-                                 spec_.name);
+    res_.next_step = fmt::format(
+        "nothing to do; run it again from the start with "
+        "`strata backfill run {} --restart`",
+        spec_.name);
     return Status::Ok();
   }
   auto refuse = [&](std::string why, std::string hint) {
-    return Status(ErrorCode::kUsage,
-                  fmt::format("backfill job `{}` run {} is {}{}", spec_.name, job_.run_no, st,
-                              why.empty() ? "" : ": " + why))
+    return Status(ErrorCode::kUsage, fmt::format("backfill job `{}` run {} is {}{}", spec_.name,
+                                                 job_.run_no, st, why.empty() ? "" : ": " + why))
         .WithHint(std::move(hint));
   };
   if (st == kPaused) {
@@ -229,8 +230,9 @@ Status Runner::Prepare() {
                                             spec_.name, spec_.name));
   }
   if (st == kCancelled) {
-    return refuse(job_.message,
-                  fmt::format("start a new run with `strata backfill run {} --restart`", spec_.name));
+    return refuse(
+        job_.message,
+        fmt::format("start a new run with `strata backfill run {} --restart`", spec_.name));
   }
   if (st == kFailed || st == kVerificationFailed) {
     return refuse(job_.message,
@@ -239,10 +241,10 @@ Status Runner::Prepare() {
                               spec_.name, spec_.name));
   }
   if (st == kRunning) {
-    res_.warnings.push_back(fmt::format("the previous runner ({}) is gone; resuming run {} "
-                                        "from its checkpoint",
-                                        job_.runner.empty() ? "unknown" : job_.runner,
-                                        job_.run_no));
+    res_.warnings.push_back(
+        fmt::format("the previous runner ({}) is gone; resuming run {} "
+                    "from its checkpoint",
+                    job_.runner.empty() ? "unknown" : job_.runner, job_.run_no));
   }
   STRATA_TRY(store_->StartRunner(job_.id, runner));
   job_.status = kRunning;
@@ -423,10 +425,10 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
     Status st = [&]() -> Status {
       STRATA_TRY(conn.Exec(conn.BeginSql()));
       if (pg_) {
-        STRATA_TRY(conn.Exec(fmt::format("SET LOCAL lock_timeout = {}",
-                                         spec_.lock_timeout.count())));
-        STRATA_TRY(conn.Exec(fmt::format("SET LOCAL statement_timeout = {}",
-                                         spec_.statement_timeout.count())));
+        STRATA_TRY(
+            conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count())));
+        STRATA_TRY(conn.Exec(
+            fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
       }
       ChunkBounds b{part.partitioned, part.value, part.last, {}};
       auto sel = SelectKeys(spec_, b, size_);
@@ -456,10 +458,10 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
         STRATA_TRY(conn.Exec("ROLLBACK"));
         STRATA_TRY(conn.Exec(conn.BeginSql()));
         if (pg_) {
-          STRATA_TRY(conn.Exec(fmt::format("SET LOCAL lock_timeout = {}",
-                                           spec_.lock_timeout.count())));
-          STRATA_TRY(conn.Exec(fmt::format("SET LOCAL statement_timeout = {}",
-                                           spec_.statement_timeout.count())));
+          STRATA_TRY(
+              conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count())));
+          STRATA_TRY(conn.Exec(
+              fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
         }
         STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, part.last, attempt, out));
         out.work_ms = base::MonotonicMillis() - w0;
@@ -478,8 +480,8 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       std::string last = KeyToJson(keys.back());
       STRATA_TRY(store_->Checkpoint(job_.id, last, out.rows, out.failed, size_));
       if (part.partitioned) {
-        STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, last, out.rows,
-                                               out.failed, false));
+        STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, last, out.rows, out.failed,
+                                               false));
       }
       STRATA_TRY(conn.Exec("COMMIT"));
       part.last = keys.back();
@@ -513,7 +515,8 @@ Status Runner::Fail(Status s) {
     job_.status = kInterrupted;
   }
   if (s.hint().empty()) {
-    s = std::move(s).WithHint(fmt::format("fix the cause and rerun `strata backfill run {}`: it "
+    s =
+        std::move(s).WithHint(fmt::format("fix the cause and rerun `strata backfill run {}`: it "
                                           "resumes from its checkpoint",
                                           spec_.name));
   }
@@ -543,9 +546,10 @@ Status Runner::Finish() {
       Emit(e);
       if (!SameValue(actual, spec_.verify_expect)) {
         status = kVerificationFailed;
-        message = fmt::format("verification query returned {}, expected {} ({} rows processed, "
-                              "{} failed)",
-                              actual, spec_.verify_expect, processed_, failed_);
+        message = fmt::format(
+            "verification query returned {}, expected {} ({} rows processed, "
+            "{} failed)",
+            actual, spec_.verify_expect, processed_, failed_);
         result = Status(ErrorCode::kCheckFailed,
                         fmt::format("backfill job `{}`: {}", spec_.name, message))
                      .WithSpan({spec_.path, 0, 0})
@@ -558,8 +562,8 @@ Status Runner::Finish() {
   }
   if (status == kCompleted && failed_ > 0) {
     status = kCompletedWithFailures;
-    message = fmt::format("{} row(s) failed and were quarantined in strata_backfill_failure",
-                          failed_);
+    message =
+        fmt::format("{} row(s) failed and were quarantined in strata_backfill_failure", failed_);
     result = Status(ErrorCode::kMigrationFailed,
                     fmt::format("backfill job `{}` completed with failures: {} row(s) done, {} "
                                 "row(s) quarantined",
@@ -612,9 +616,9 @@ Status Runner::Main() {
   }
   {
     BackfillEvent e{BackfillEventKind::kStarted};
-    e.message = job_.processed > 0 ? fmt::format("resuming run {} after {} row(s)", job_.run_no,
-                                                 job_.processed)
-                                   : fmt::format("run {}", job_.run_no);
+    e.message = job_.processed > 0
+                    ? fmt::format("resuming run {} after {} row(s)", job_.run_no, job_.processed)
+                    : fmt::format("run {}", job_.run_no);
     Emit(e);
   }
   for (;;) {
@@ -680,16 +684,16 @@ Status Runner::Main() {
     // The failure budget: a count and a ratio.
     std::int64_t attempted = processed_ + failed_;
     bool over_count = failed_ > spec_.max_failures;
-    bool over_ratio = attempted >= spec_.ratio_min_rows &&
-                      static_cast<double>(failed_) > spec_.max_failure_ratio *
-                                                         static_cast<double>(attempted);
+    bool over_ratio =
+        attempted >= spec_.ratio_min_rows &&
+        static_cast<double>(failed_) > spec_.max_failure_ratio * static_cast<double>(attempted);
     if (over_count || over_ratio) {
-      std::string msg = over_count
-                            ? fmt::format("{} failed row(s) exceed max_failures = {}", failed_,
-                                          spec_.max_failures)
-                            : fmt::format("{} failed of {} attempted row(s) exceeds "
-                                          "max_failure_ratio = {}",
-                                          failed_, attempted, spec_.max_failure_ratio);
+      std::string msg = over_count ? fmt::format("{} failed row(s) exceed max_failures = {}",
+                                                 failed_, spec_.max_failures)
+                                   : fmt::format(
+                                         "{} failed of {} attempted row(s) exceeds "
+                                         "max_failure_ratio = {}",
+                                         failed_, attempted, spec_.max_failure_ratio);
       STRATA_TRY(store_->SetStatus(job_.id, kFailed, msg, true));
       job_.status = kFailed;
       BackfillEvent e{BackfillEventKind::kDone};
@@ -702,8 +706,9 @@ Status Runner::Main() {
                                 "the job, then `strata backfill run {} --restart`",
                                 spec_.name, spec_.name));
     }
-    ChunkOutcome co{size_,           cr->rows + cr->failed, cr->elapsed_ms,
-                    cr->lock_waiters, cr->longest_wait_ms,    cr->work_ms};
+    ChunkOutcome co{
+        size_,      cr->rows + cr->failed, cr->elapsed_ms, cr->lock_waiters, cr->longest_wait_ms,
+        cr->work_ms};
     Decision d = Decide(pacing_, co);
     size_ = d.next_size;
     if (d.wait_ms > 0) {
@@ -724,8 +729,8 @@ Status Runner::Main() {
   }
   res_.elapsed_ms = base::MonotonicMillis() - start_ms_;
   if (job_.status == kCancelled) {
-    res_.next_step = fmt::format("cancelled; start over with `strata backfill run {} --restart`",
-                                 spec_.name);
+    res_.next_step =
+        fmt::format("cancelled; start over with `strata backfill run {} --restart`", spec_.name);
     BackfillEvent e{BackfillEventKind::kDone};
     e.reason = kCancelled;
     Emit(e);
@@ -738,9 +743,10 @@ Status Runner::Main() {
                                    "stopped by a signal after a committed chunk", false));
       job_.status = kInterrupted;
     }
-    res_.next_step = fmt::format("stopped cleanly after {} row(s); resume with `strata backfill "
-                                 "run {}`",
-                                 processed_, spec_.name);
+    res_.next_step = fmt::format(
+        "stopped cleanly after {} row(s); resume with `strata backfill "
+        "run {}`",
+        processed_, spec_.name);
     BackfillEvent e{BackfillEventKind::kDone};
     e.reason = job_.status;
     Emit(e);

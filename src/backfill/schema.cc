@@ -1,5 +1,7 @@
 #include "backfill/schema.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,21 +9,19 @@
 
 #include "backfill/chunk.h"
 #include "backfill/common.h"
-#include "base/text.h"
 
 namespace strata::backfill {
 
 namespace {
 
-Status FieldProblem(const JobSpec& job, std::string_view field, std::string msg,
-                    std::string hint) {
+Status FieldProblem(const JobSpec& job, std::string_view field, std::string msg, std::string hint) {
   return Status(ErrorCode::kConfig, fmt::format("`{}`: {}", field, msg))
       .WithSpan({job.path, 0, 0})
       .WithHint(std::move(hint));
 }
 
 struct TableInfo {
-  std::set<std::string> columns;                 // lower-case
+  std::set<std::string> columns;                   // lower-case
   std::vector<std::set<std::string>> unique_keys;  // lower-case column sets
 };
 
@@ -92,8 +92,7 @@ Status CheckSchema(db::Connection& conn, const JobSpec& job) {
   for (const auto& k : job.key) {
     std::string lk = base::ToLower(k);
     if (!info.columns.count(lk)) {
-      return FieldProblem(job, "key",
-                          fmt::format("`{}` is not a column of `{}`", k, job.table),
+      return FieldProblem(job, "key", fmt::format("`{}` is not a column of `{}`", k, job.table),
                           fmt::format("columns: {}", fmt::join(info.columns, ", ")));
     }
     key.insert(lk);

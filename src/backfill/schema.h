@@ -3,8 +3,9 @@
 // covers a subset of the key, so keyset order never skips or repeats a row. Not thread-safe.
 #pragma once
 
-#include "backfill/job.h"
 #include "db/connection.h"
+
+#include "backfill/job.h"
 
 namespace strata::backfill {
 

@@ -1,9 +1,10 @@
 #include "backfill/store.h"
 
+#include "base/duration.h"
+
 #include <fmt/format.h>
 
 #include "backfill/common.h"
-#include "base/duration.h"
 
 namespace strata::backfill {
 
@@ -68,8 +69,8 @@ Result<std::vector<JobState>> Store::Select(const std::string& where,
                             "ORDER BY partition_value",
                             {j.id}));
     for (const auto& row : p.rows) {
-      j.partitions.push_back({Text(row[0]), Text(row[1]), ToInt(row[2]), ToInt(row[3]),
-                              Truthy(row[4])});
+      j.partitions.push_back(
+          {Text(row[0]), Text(row[1]), ToInt(row[2]), ToInt(row[3]), Truthy(row[4])});
     }
   }
   return out;
@@ -95,13 +96,13 @@ Result<JobState> Store::CreateRun(const std::string& job_key, int run_no,
                                   const std::string& runner) {
   std::string id = NewUuid();
   std::string now = base::NowIso8601();
-  STRATA_TRY(conn_.Query(
-                      "INSERT INTO strata_backfill_job (id, job_key, run_no, status, started_at, "
-                      "parameters, overrides, job_file, job_checksum, chunk_size, runner, "
-                      "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, '{}', $7, $8, $9, "
-                      "$10, $5, $5)",
-                      {id, job_key, std::to_string(run_no), std::string(kRunning), now, parameters,
-                       job_file, checksum, std::to_string(chunk_size), runner})
+  STRATA_TRY(conn_
+                 .Query("INSERT INTO strata_backfill_job (id, job_key, run_no, status, started_at, "
+                        "parameters, overrides, job_file, job_checksum, chunk_size, runner, "
+                        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, '{}', $7, $8, $9, "
+                        "$10, $5, $5)",
+                        {id, job_key, std::to_string(run_no), std::string(kRunning), now,
+                         parameters, job_file, checksum, std::to_string(chunk_size), runner})
                  .status());
   STRATA_ASSIGN_OR_RETURN(auto j, Latest(job_key));
   if (!j || j->id != id) return Status(ErrorCode::kInternal, "created job run row not found");
@@ -122,10 +123,11 @@ Status Store::SetStatus(const std::string& id, const std::string& status,
 Status Store::StartRunner(const std::string& id, const std::string& runner) {
   std::string now = base::NowIso8601();
   return conn_
-      .Query("UPDATE strata_backfill_job SET status = $2, runner = $3, message = NULL, "
-             "started_at = coalesce(started_at, $4), completed_at = NULL, updated_at = $4 "
-             "WHERE id = $1",
-             {id, std::string(kRunning), runner, now})
+      .Query(
+          "UPDATE strata_backfill_job SET status = $2, runner = $3, message = NULL, "
+          "started_at = coalesce(started_at, $4), completed_at = NULL, updated_at = $4 "
+          "WHERE id = $1",
+          {id, std::string(kRunning), runner, now})
       .status();
 }
 
@@ -153,14 +155,15 @@ Status Store::SetOverrides(const std::string& id, const std::string& overrides) 
       .status();
 }
 
-Status Store::Checkpoint(const std::string& id, const std::string& last_key,
-                         std::int64_t processed, std::int64_t failed, std::int64_t chunk_size) {
+Status Store::Checkpoint(const std::string& id, const std::string& last_key, std::int64_t processed,
+                         std::int64_t failed, std::int64_t chunk_size) {
   return conn_
-      .Query("UPDATE strata_backfill_job SET last_processed_key = $2, "
-             "processed_count = processed_count + $3, failed_count = failed_count + $4, "
-             "chunk_count = chunk_count + 1, chunk_size = $5, updated_at = $6 WHERE id = $1",
-             {id, last_key.empty() ? db::Value() : db::Value(last_key), std::to_string(processed),
-              std::to_string(failed), std::to_string(chunk_size), base::NowIso8601()})
+      .Query(
+          "UPDATE strata_backfill_job SET last_processed_key = $2, "
+          "processed_count = processed_count + $3, failed_count = failed_count + $4, "
+          "chunk_count = chunk_count + 1, chunk_size = $5, updated_at = $6 WHERE id = $1",
+          {id, last_key.empty() ? db::Value() : db::Value(last_key), std::to_string(processed),
+           std::to_string(failed), std::to_string(chunk_size), base::NowIso8601()})
       .status();
 }
 
@@ -184,13 +187,14 @@ Status Store::CheckpointPartition(const std::string& id, const std::string& part
       .status();
 }
 
-Status Store::RecordFailure(const std::string& id, const std::string& key,
-                            const std::string& error, const std::string& sqlstate, int attempt) {
+Status Store::RecordFailure(const std::string& id, const std::string& key, const std::string& error,
+                            const std::string& sqlstate, int attempt) {
   return conn_
-      .Query("INSERT INTO strata_backfill_failure (job_id, row_key, error, sqlstate, attempt, at) "
-             "VALUES ($1, $2, $3, $4, $5, $6)",
-             {id, key, error, sqlstate.empty() ? db::Value() : db::Value(sqlstate),
-              std::to_string(attempt), base::NowIso8601()})
+      .Query(
+          "INSERT INTO strata_backfill_failure (job_id, row_key, error, sqlstate, attempt, at) "
+          "VALUES ($1, $2, $3, $4, $5, $6)",
+          {id, key, error, sqlstate.empty() ? db::Value() : db::Value(sqlstate),
+           std::to_string(attempt), base::NowIso8601()})
       .status();
 }
 
@@ -203,8 +207,8 @@ Result<std::vector<FailureRow>> Store::Failures(const std::string& id, int limit
                           {id}));
   std::vector<FailureRow> out;
   for (const auto& row : r.rows) {
-    out.push_back({Text(row[0]), Text(row[1]), Text(row[2]), static_cast<int>(ToInt(row[3])),
-                   Text(row[4])});
+    out.push_back(
+        {Text(row[0]), Text(row[1]), Text(row[2]), static_cast<int>(ToInt(row[3])), Text(row[4])});
   }
   return out;
 }

@@ -4,12 +4,13 @@
 // statements that the runner issues inside its chunk transaction. Not thread-safe.
 #pragma once
 
+#include "db/connection.h"
+
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "backfill/backfill.h"
-#include "db/connection.h"
 
 namespace strata::backfill {
 

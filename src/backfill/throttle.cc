@@ -11,8 +11,8 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
   d.next_size = size;
   std::int64_t elapsed = std::max<std::int64_t>(c.elapsed_ms, 1);
   if (p.target_ms > 0) {
-    std::int64_t work = c.work_ms >= 0 ? std::min(std::max<std::int64_t>(c.work_ms, 1), elapsed)
-                                       : elapsed;
+    std::int64_t work =
+        c.work_ms >= 0 ? std::min(std::max<std::int64_t>(c.work_ms, 1), elapsed) : elapsed;
     double budget = std::max(static_cast<double>(p.target_ms - (elapsed - work)),
                              static_cast<double>(p.target_ms) / 4);
     double factor = budget / static_cast<double>(work);

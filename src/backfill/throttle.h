@@ -10,7 +10,7 @@
 namespace strata::backfill {
 
 struct Pacing {
-  std::int64_t target_ms = 0;      // 0: fixed chunk size
+  std::int64_t target_ms = 0;  // 0: fixed chunk size
   std::int64_t min_size = 10;
   std::int64_t max_size = 50'000;
   double max_rows_per_second = 0;  // 0: unlimited
@@ -23,7 +23,7 @@ struct ChunkOutcome {
   std::int64_t elapsed_ms = 0;  // its transaction's wall time
   std::int64_t lock_waiters = 0;
   std::int64_t longest_wait_ms = 0;
-  std::int64_t work_ms = -1;    // of elapsed_ms, the UPDATE itself; -1 = unknown (all of it)
+  std::int64_t work_ms = -1;  // of elapsed_ms, the UPDATE itself; -1 = unknown (all of it)
 };
 
 struct Decision {

@@ -20,7 +20,7 @@ TEST(ThrottleTest, AdaptiveGrowsAndShrinksTowardTheTarget) {
   EXPECT_EQ(Decide(p, {1000, 1000, 50, 0, 0}).next_size, 2000);   // capped at ×2 per chunk
   EXPECT_EQ(Decide(p, {1000, 1000, 400, 0, 0}).next_size, 500);   // twice as slow: ÷2
   EXPECT_EQ(Decide(p, {1000, 1000, 250, 0, 0}).next_size, 800);
-  EXPECT_EQ(Decide(p, {1000, 10, 10, 0, 0}).next_size, 1000);     // short last chunk: no growth
+  EXPECT_EQ(Decide(p, {1000, 10, 10, 0, 0}).next_size, 1000);  // short last chunk: no growth
   p.max_size = 1500;
   EXPECT_EQ(Decide(p, {1000, 1000, 100, 0, 0}).next_size, 1500);
   p.min_size = 700;

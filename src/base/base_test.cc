@@ -1,20 +1,21 @@
-#include <gtest/gtest.h>
-
 #include "base/duration.h"
 #include "base/redact.h"
 #include "base/sha256.h"
 #include "base/text.h"
 
+#include <gtest/gtest.h>
+
 namespace strata::base {
 namespace {
 
 TEST(Sha256, KnownVector) {
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Text, NormalizeRemovesBomAndCarriageReturns) {
-  EXPECT_EQ(NormalizeText("\xEF\xBB\xBF" "a\r\nb\rc\n"), "a\nb\nc\n");
+  EXPECT_EQ(NormalizeText("\xEF\xBB\xBF"
+                          "a\r\nb\rc\n"),
+            "a\nb\nc\n");
   EXPECT_EQ(NormalizeText("a\nb"), "a\nb");
 }
 

@@ -1,12 +1,12 @@
 #include "base/duration.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
-
-#include "base/text.h"
 
 namespace strata::base {
 
@@ -36,9 +36,9 @@ Result<Millis> ParseDuration(std::string_view text) {
   } else if (unit == "h" || unit == "hour" || unit == "hours") {
     factor = 3'600'000;
   } else {
-    return Status(ErrorCode::kConfig,
-                  fmt::format("invalid duration unit '{}' in '{}': use ms, s, min or h", unit,
-                              text));
+    return Status(
+        ErrorCode::kConfig,
+        fmt::format("invalid duration unit '{}' in '{}': use ms, s, min or h", unit, text));
   }
   return Millis(static_cast<std::int64_t>(std::llround(v * factor)));
 }
@@ -56,8 +56,8 @@ std::string NowIso8601() {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
 std::int64_t MonotonicMillis() {

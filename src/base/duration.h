@@ -2,12 +2,12 @@
 // and wall-clock helpers. Pure functions, thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include "strata/result.h"
 
 namespace strata::base {
 

@@ -3,8 +3,8 @@
 #include "base/text.h"
 
 #include <algorithm>
-#include <mutex>
 #include <cctype>
+#include <mutex>
 #include <vector>
 
 namespace strata::base {
@@ -36,8 +36,8 @@ void RedactUserInfo(std::string& s) {
       continue;
     }
     size_t user_end = i;
-    while (user_end < s.size() && s[user_end] != ':' && s[user_end] != '/' &&
-           s[user_end] != '@' && !IsBlank(s[user_end])) {
+    while (user_end < s.size() && s[user_end] != ':' && s[user_end] != '/' && s[user_end] != '@' &&
+           !IsBlank(s[user_end])) {
       ++user_end;
     }
     if (user_end >= s.size() || s[user_end] != ':') {
@@ -64,8 +64,8 @@ void RedactPasswordParams(std::string& s) {
   for (;;) {
     size_t hit = std::string::npos;
     for (size_t i = pos; i + 8 <= s.size(); ++i) {
-      if ((s[i] == 'p' || s[i] == 'P') && EqualsIgnoreCase(std::string_view(s).substr(i, 8),
-                                                           "password")) {
+      if ((s[i] == 'p' || s[i] == 'P') &&
+          EqualsIgnoreCase(std::string_view(s).substr(i, 8), "password")) {
         hit = i;
         break;
       }

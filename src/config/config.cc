@@ -1,17 +1,17 @@
 #include "config/config.h"
 
+#include "base/duration.h"
+#include "base/redact.h"
+#include "base/sha256.h"
+#include "base/text.h"
+
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
-
-#include "base/duration.h"
-#include "base/redact.h"
-#include "base/sha256.h"
-#include "base/text.h"
 
 namespace strata::config {
 
@@ -22,9 +22,9 @@ namespace {
 Status KeyError(const std::string& path, const toml::node& node, std::string msg,
                 std::string hint = {}) {
   const auto& src = node.source();
-  Status s = Status(ErrorCode::kConfig, std::move(msg))
-                 .WithSpan({path, static_cast<int>(src.begin.line),
-                            static_cast<int>(src.begin.column)});
+  Status s =
+      Status(ErrorCode::kConfig, std::move(msg))
+          .WithSpan({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)});
   if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
   return s;
 }
@@ -205,9 +205,9 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
                key == "smoke" || key == "evidence") {
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
-      return UnknownKey(path, node, key,
-                        {"url", "locations", "ignore", "ledger", "migrate", "placeholders",
-                         "lint"});
+      return UnknownKey(
+          path, node, key,
+          {"url", "locations", "ignore", "ledger", "migrate", "placeholders", "lint"});
     }
   }
   return o;

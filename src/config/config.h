@@ -1,18 +1,18 @@
 // Loading strata.toml into Options. Stateless; thread-safe.
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "strata/options.h"
 #include "strata/result.h"
+
+#include <optional>
+#include <string>
 
 namespace strata::config {
 
 // Command-line overrides; an empty field means "not given".
 struct Overrides {
-  std::string config_path;  // --config
-  std::string url;          // --url
+  std::string config_path;             // --config
+  std::string url;                     // --url
   std::vector<std::string> locations;  // --locations
 };
 

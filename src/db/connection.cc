@@ -1,17 +1,15 @@
 #include "db/connection.h"
 
-#include <fmt/format.h>
-
 #include "base/redact.h"
 #include "base/text.h"
 #include "db/postgres/pg_connection.h"
 #include "db/sqlite/sqlite_connection.h"
 
+#include <fmt/format.h>
+
 namespace strata::db {
 
-std::string_view DialectName(Dialect d) {
-  return d == Dialect::kSqlite ? "sqlite" : "postgres";
-}
+std::string_view DialectName(Dialect d) { return d == Dialect::kSqlite ? "sqlite" : "postgres"; }
 
 Result<DbUrl> ParseUrl(std::string_view url) {
   DbUrl out;

@@ -4,14 +4,14 @@
 // the database's SQLSTATE (PostgreSQL) or result-code name (SQLite, e.g. "SQLITE_CONSTRAINT").
 #pragma once
 
+#include "strata/result.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "strata/result.h"
 
 namespace strata::db {
 
@@ -61,13 +61,13 @@ class Connection {
   virtual Dialect dialect() const = 0;
 
   // Runs one statement with $1..$n parameters (text values) and returns all rows.
-  virtual Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  virtual Result<QueryResult> Query(std::string_view sql,
+                                    const std::vector<Value>& params = {}) = 0;
 
   // Runs statements in order, each exactly as given, stopping at the first failure. On
   // PostgreSQL the batch is pipelined (one round trip) when `pipeline` is true; callers pass
   // false for statements that must not share an implicit transaction (VACUUM, CONCURRENTLY).
-  virtual BatchResult ExecBatch(const std::vector<std::string_view>& statements,
-                                bool pipeline) = 0;
+  virtual BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool pipeline) = 0;
 
   // Runs one statement, ignoring any rows. Convenience over Query.
   Status Exec(std::string_view sql);

@@ -1,12 +1,14 @@
 // `strata baseline`: adopt an existing database. Migrations up to the baseline version are
 // marked as contained in it and never run here.
-#include <fmt/format.h>
+#include "strata/commands.h"
 
 #include "base/duration.h"
 #include "engine/context.h"
-#include "evidence/run_store.h"
 #include "migrate/state.h"
-#include "strata/commands.h"
+
+#include <fmt/format.h>
+
+#include "evidence/run_store.h"
 
 namespace strata {
 
@@ -20,9 +22,9 @@ BaselineResult Baseline(const Options& options, const BaselineRequest& request) 
   };
   auto v = migrate::Version::Parse(request.version);
   if (!v) {
-    return fail(Status(ErrorCode::kUsage,
-                       fmt::format("--version '{}' is not a version", request.version))
-                    .WithHint("e.g. strata baseline --version 5"));
+    return fail(
+        Status(ErrorCode::kUsage, fmt::format("--version '{}' is not a version", request.version))
+            .WithHint("e.g. strata baseline --version 5"));
   }
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
@@ -66,8 +68,8 @@ BaselineResult Baseline(const Options& options, const BaselineRequest& request) 
   for (const auto& m : set->migrations) {
     if (m.kind == migrate::Kind::kVersioned && !(*v < m.version)) ++res.skipped;
   }
-  (void)recorder->Finish(Status::Ok(), fmt::format("{{\"version\":\"{}\",\"skipped\":{}}}",
-                                                   res.version, res.skipped));
+  (void)recorder->Finish(
+      Status::Ok(), fmt::format("{{\"version\":\"{}\",\"skipped\":{}}}", res.version, res.skipped));
   return res;
 }
 

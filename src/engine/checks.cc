@@ -1,8 +1,8 @@
 #include "engine/checks.h"
 
-#include <fmt/format.h>
-
 #include "ledger/ledger.h"
+
+#include <fmt/format.h>
 
 namespace strata::engine {
 
@@ -25,11 +25,11 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
         bool partial = a.statements_done > 0;
         issues.push_back(
             {"failed", e.script,
-             partial ? fmt::format("migration {} failed after {} statement(s) ran{}", name,
-                                   a.statements_done,
-                                   a.reason ? fmt::format(": {}", *a.reason) : "")
-                     : fmt::format("migration {} failed{}", name,
-                                   a.reason ? fmt::format(": {}", *a.reason) : ""),
+             partial
+                 ? fmt::format("migration {} failed after {} statement(s) ran{}", name,
+                               a.statements_done, a.reason ? fmt::format(": {}", *a.reason) : "")
+                 : fmt::format("migration {} failed{}", name,
+                               a.reason ? fmt::format(": {}", *a.reason) : ""),
              partial ? "fix the file's failed statement, then `strata migrate --resume` "
                        "continues there; or undo the applied part by hand and run `strata "
                        "repair --reason \"...\"`"
@@ -75,10 +75,9 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
 Status IssuesToStatus(const std::vector<ValidateIssue>& issues) {
   if (issues.empty()) return Status::Ok();
   const auto& first = issues.front();
-  std::string msg = issues.size() == 1
-                        ? first.message
-                        : fmt::format("{} (and {} more problem(s))", first.message,
-                                      issues.size() - 1);
+  std::string msg = issues.size() == 1 ? first.message
+                                       : fmt::format("{} (and {} more problem(s))", first.message,
+                                                     issues.size() - 1);
   Status s = Status(ErrorCode::kValidation, msg).WithHint(first.hint);
   if (!first.script.empty()) s = std::move(s).WithSpan({first.script, 0, 0});
   return s;

@@ -2,11 +2,12 @@
 // failed migrations, a broken hash chain, out-of-order pending files. Pure; thread-safe.
 #pragma once
 
-#include <vector>
-
-#include "migrate/state.h"
 #include "strata/commands.h"
 #include "strata/options.h"
+
+#include "migrate/state.h"
+
+#include <vector>
 
 namespace strata::engine {
 

@@ -1,14 +1,15 @@
 #include "engine/context.h"
 
+#include "strata/version.h"
+
+#include "base/duration.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <random>
 #include <thread>
-
-#include "base/duration.h"
-#include "strata/version.h"
 
 namespace strata::engine {
 
@@ -25,8 +26,8 @@ Result<Context> Open(const Options& options, std::string_view verb) {
   gethostname(host, sizeof(host) - 1);
   std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), host);
   STRATA_ASSIGN_OR_RETURN(ctx.conn, db::Connect(ctx.url, app));
-  ctx.ledger = std::make_unique<ledger::Ledger>(*ctx.conn, options.ledger_table,
-                                                options.ledger_schema);
+  ctx.ledger =
+      std::make_unique<ledger::Ledger>(*ctx.conn, options.ledger_table, options.ledger_schema);
   return ctx;
 }
 
@@ -53,8 +54,9 @@ Status RunLock::Acquire(Context& ctx, std::chrono::milliseconds wait, const Even
                     fmt::format("another strata run holds the migration lock on {} (waited {}){}",
                                 ctx.url.redacted, base::FormatDuration(wait),
                                 holder ? fmt::format(": {}", holder->description) : ""))
-          .WithHint("wait for it to finish and rerun, or raise --lock-wait; if the holder is "
-                    "gone its lock is released with its session");
+          .WithHint(
+              "wait for it to finish and rerun, or raise --lock-wait; if the holder is "
+              "gone its lock is released with its session");
     }
     if (!announced && sink) {
       auto holder = ctx.conn->DescribeLockHolder(name);
@@ -80,8 +82,9 @@ Status EnsureLedger(Context& ctx, const Options& options, bool allow_non_empty) 
                     fmt::format("{} already holds tables but has no ledger ({}); strata will not "
                                 "guess which migrations it already contains",
                                 ctx.url.redacted, options.ledger_table))
-          .WithHint("adopt it with `strata baseline --version <latest version it contains>`, "
-                    "or point --url at an empty database");
+          .WithHint(
+              "adopt it with `strata baseline --version <latest version it contains>`, "
+              "or point --url at an empty database");
     }
   }
   return ctx.ledger->Create();

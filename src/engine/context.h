@@ -2,15 +2,16 @@
 // migration lock, discover files. Not thread-safe; one Context per command run.
 #pragma once
 
-#include <memory>
-#include <string>
+#include "strata/events.h"
+#include "strata/options.h"
+#include "strata/result.h"
 
 #include "db/connection.h"
 #include "ledger/ledger.h"
 #include "migrate/discovery.h"
-#include "strata/events.h"
-#include "strata/options.h"
-#include "strata/result.h"
+
+#include <memory>
+#include <string>
 
 namespace strata::engine {
 

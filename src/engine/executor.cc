@@ -1,14 +1,14 @@
 #include "engine/executor.h"
 
+#include "base/duration.h"
+#include "base/redact.h"
+#include "base/text.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <random>
 #include <thread>
-
-#include "base/duration.h"
-#include "base/redact.h"
-#include "base/text.h"
 
 namespace strata::engine {
 
@@ -63,8 +63,8 @@ Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResul
       col = li.ColumnOf(abs);
     }
   }
-  std::string_view first = base::Trim(std::string_view(st.display_sql).substr(
-      0, std::string_view(st.display_sql).find('\n')));
+  std::string_view first = base::Trim(
+      std::string_view(st.display_sql).substr(0, std::string_view(st.display_sql).find('\n')));
   Status s = br.status;
   std::string msg = fmt::format("statement {} of {} failed: {}\n  {}", i + 1, p.statements.size(),
                                 s.message(), first);
@@ -217,8 +217,9 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
                                 "that ran (the file was edited above the failed statement)",
                                 m.script, begin))
           .WithSpan({m.path, 0, 0})
-          .WithHint("only the failed statement and those after it may change before --resume; "
-                    "restore the applied part, or clean up by hand and `strata repair`");
+          .WithHint(
+              "only the failed statement and those after it may change before --resume; "
+              "restore the applied part, or clean up by hand and `strata repair`");
     }
     row.statements_done = prev.statements_done;
     row.prefix_hash = prev.prefix_hash;

@@ -5,19 +5,20 @@
 // ran. Never prints. Not thread-safe (uses the Context's connection).
 #pragma once
 
+#include "strata/commands.h"
+
 #include "engine/context.h"
 #include "engine/plan.h"
 #include "migrate/state.h"
-#include "strata/commands.h"
 
 namespace strata::engine {
 
 struct ExecuteRequest {
   const PreparedMigration* prepared = nullptr;
-  std::string type;                 // SQL or REPEATABLE
+  std::string type;  // SQL or REPEATABLE
   std::string installed_by;
   const migrate::AppliedRow* resume_from = nullptr;  // failed row to continue (non-tx only)
-  int index = 0;                    // position in this run, for events
+  int index = 0;                                     // position in this run, for events
   int count = 0;
   const EventSink* sink = nullptr;
 };

@@ -1,6 +1,7 @@
 // `strata hash`: rewrite strata.sum in every location from the files as they are.
-#include "migrate/sumfile.h"
 #include "strata/commands.h"
+
+#include "migrate/sumfile.h"
 
 namespace strata {
 

@@ -1,8 +1,9 @@
 // `strata info`: every migration with its state (files × ledger). Read-only: takes no lock and
 // creates nothing.
+#include "strata/commands.h"
+
 #include "engine/context.h"
 #include "migrate/state.h"
-#include "strata/commands.h"
 
 namespace strata {
 
@@ -29,9 +30,9 @@ InfoResult Info(const Options& options) {
     InfoRow r;
     r.version = e.version;
     r.description = e.description;
-    r.type = e.state == migrate::State::kBaseline ? std::string(migrate::kTypeBaseline)
+    r.type = e.state == migrate::State::kBaseline  ? std::string(migrate::kTypeBaseline)
              : e.kind == migrate::Kind::kVersioned ? std::string(migrate::kTypeSql)
-                                                    : std::string(migrate::kTypeRepeatable);
+                                                   : std::string(migrate::kTypeRepeatable);
     r.script = e.script;
     r.state = std::string(migrate::StateName(e.state));
     r.checksum = e.checksum;

@@ -1,16 +1,18 @@
 // `strata migrate`: apply pending versioned migrations in order, then new or changed
 // repeatable ones, each recorded in the ledger under the migration lock.
-#include <fmt/format.h>
+#include "strata/commands.h"
 
 #include "engine/checks.h"
 #include "engine/context.h"
 #include "engine/executor.h"
 #include "engine/plan.h"
-#include "evidence/run_store.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
-#include "strata/commands.h"
 #include "verify/settings.h"
+
+#include <fmt/format.h>
+
+#include "evidence/run_store.h"
 
 namespace strata {
 
@@ -28,7 +30,8 @@ std::string RenderDryRun(const std::vector<engine::PreparedMigration>& prepared,
                        m.kind == Kind::kVersioned ? "version " + m.version.text() : "repeatable",
                        p.settings.transactional ? "" : ", transaction off");
     bool tx = p.settings.transactional;
-    if (tx) out += fmt::format("{};\n", dialect == db::Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (tx)
+      out += fmt::format("{};\n", dialect == db::Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     for (const auto& s : engine::SessionSettings(p, dialect, options, tx)) out += s + ";\n";
     for (const auto& s : p.statements) out += s.display_sql + ";\n";
     out += fmt::format("-- ledger: INSERT INTO {} ... ('{}', checksum {})\n", table, m.script,
@@ -59,9 +62,9 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   if (!request.target.empty()) {
     target = migrate::Version::Parse(request.target);
     if (!target) {
-      return fail(Status(ErrorCode::kUsage,
-                         fmt::format("--target '{}' is not a version", request.target))
-                      .WithHint("use the version part of a file name, e.g. --target 3 or 1.2"));
+      return fail(
+          Status(ErrorCode::kUsage, fmt::format("--target '{}' is not a version", request.target))
+              .WithHint("use the version part of a file name, e.g. --target 3 or 1.2"));
     }
   }
   auto ctx = engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate");
@@ -159,7 +162,8 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     }
   }
   if (request.dry_run) {
-    res.dry_run_sql = RenderDryRun(prepared, ctx->conn->dialect(), options, ctx->ledger->qualified());
+    res.dry_run_sql =
+        RenderDryRun(prepared, ctx->conn->dialect(), options, ctx->ledger->qualified());
     return res;
   }
   if (!prepared.empty()) {

@@ -1,9 +1,9 @@
 #include "engine/plan.h"
 
-#include <fmt/format.h>
-
 #include "base/sha256.h"
 #include "ledger/ledger.h"
+
+#include <fmt/format.h>
 
 namespace strata::engine {
 
@@ -38,22 +38,24 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
       return Status(ErrorCode::kNotTransactional,
                     "COPY ... FROM STDIN with inline data is not supported in a migration")
           .WithSpan(span)
-          .WithHint("load reference data with INSERT ... VALUES (or a seed package: `strata "
-                    "seed`); bulk loads belong in a backfill or an operational job");
+          .WithHint(
+              "load reference data with INSERT ... VALUES (or a seed package: `strata "
+              "seed`); bulk loads belong in a backfill or an operational job");
     }
     if (sql::IsTransactionControl(ps.sql)) {
       return Status(ErrorCode::kNotTransactional,
                     fmt::format("transaction control `{}` inside a migration", s.FirstLine()))
           .WithSpan(span)
-          .WithHint("remove it: strata runs each migration in its own transaction (or statement "
-                    "by statement with `-- strata:transaction off`)");
+          .WithHint(
+              "remove it: strata runs each migration in its own transaction (or statement "
+              "by statement with `-- strata:transaction off`)");
     }
     if (p.settings.transactional) {
       std::string_view what = dialect == db::Dialect::kPostgres
                                   ? sql::NonTransactionalConstruct(ps.sql)
                                   : std::string_view();
-      if (dialect == db::Dialect::kSqlite && sql::SkipLeadingComments(ps.sql).substr(0, 6) ==
-                                                 "VACUUM") {
+      if (dialect == db::Dialect::kSqlite &&
+          sql::SkipLeadingComments(ps.sql).substr(0, 6) == "VACUUM") {
         what = "VACUUM";
       }
       if (!what.empty()) {
@@ -61,8 +63,9 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
                       fmt::format("{} cannot run inside a transaction, and {} is transactional",
                                   what, m.script))
             .WithSpan(span)
-            .WithHint("add `-- strata:transaction off` at the top of the file and keep that "
-                      "statement in a migration of its own; nothing was run");
+            .WithHint(
+                "add `-- strata:transaction off` at the top of the file and keep that "
+                "statement in a migration of its own; nothing was run");
       }
     }
     p.statements.push_back(std::move(ps));

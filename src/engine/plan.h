@@ -3,17 +3,18 @@
 // or COMMIT inside a migration) before anything runs. Pure; thread-safe.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "strata/options.h"
+#include "strata/result.h"
 
 #include "db/connection.h"
 #include "migrate/discovery.h"
 #include "sql/directives.h"
 #include "sql/splitter.h"
-#include "strata/options.h"
-#include "strata/result.h"
 #include "verify/checks.h"
 #include "verify/intent.h"
+
+#include <string>
+#include <vector>
 
 namespace strata::engine {
 
@@ -22,7 +23,7 @@ struct PreparedStatement {
   std::string display_sql;  // placeholders expanded with secrets redacted
   int line = 0;             // 1-based line in the file
   int column = 0;
-  size_t offset = 0;        // byte offset of the statement in the file
+  size_t offset = 0;  // byte offset of the statement in the file
 };
 
 struct PreparedMigration {

@@ -1,15 +1,16 @@
 // `strata repair`: never silent. Clears failed rows and accepts named checksum changes by
 // appending REPAIR rows (with the reason and the operator) — the ledger is never rewritten.
-#include <fmt/format.h>
-
-#include <nlohmann/json.hpp>
+#include "strata/commands.h"
 
 #include "base/duration.h"
 #include "base/text.h"
 #include "engine/context.h"
-#include "evidence/run_store.h"
 #include "migrate/state.h"
-#include "strata/commands.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "evidence/run_store.h"
 
 namespace strata {
 
@@ -74,13 +75,15 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
     auto want = migrate::Version::Parse(v);
     const migrate::Entry* found = nullptr;
     for (const auto& e : report.entries) {
-      if (want && e.resolved && e.kind == migrate::Kind::kVersioned && e.resolved->version == *want) {
+      if (want && e.resolved && e.kind == migrate::Kind::kVersioned &&
+          e.resolved->version == *want) {
         found = &e;
       }
     }
     if (!found) {
-      return fail(Status(ErrorCode::kUsage,
-                         fmt::format("--accept-checksum {}: no migration file has that version", v)));
+      return fail(
+          Status(ErrorCode::kUsage,
+                 fmt::format("--accept-checksum {}: no migration file has that version", v)));
     }
     if (found->state != migrate::State::kApplied || !found->checksum_mismatch) {
       return fail(Status(ErrorCode::kUsage,
@@ -98,7 +101,8 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
   // 2. Failed rows are cleared (they stay in the ledger as evidence).
   for (const auto& e : report.entries) {
     if (e.state != migrate::State::kFailed) continue;
-    if (!request.clear_failed_version.empty() && e.version != request.clear_failed_version) continue;
+    if (!request.clear_failed_version.empty() && e.version != request.clear_failed_version)
+      continue;
     if (Status s = append(e, migrate::kRepairClearFailed, std::nullopt); !s.ok()) {
       return fail(std::move(s));
     }

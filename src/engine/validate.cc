@@ -1,12 +1,13 @@
 // `strata validate`: the files, strata.sum and the ledger agree. Read-only.
-#include <fmt/format.h>
+#include "strata/commands.h"
 
 #include "engine/checks.h"
 #include "engine/context.h"
 #include "engine/plan.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
-#include "strata/commands.h"
+
+#include <fmt/format.h>
 
 namespace strata {
 

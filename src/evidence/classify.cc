@@ -1,9 +1,9 @@
 #include "evidence/classify.h"
 
+#include "base/text.h"
+
 #include <cctype>
 #include <vector>
-
-#include "base/text.h"
 
 namespace strata::evidence {
 
@@ -144,7 +144,8 @@ StatementClass ClassifyStatement(std::string_view sql) {
     c.effect = "contract";
     c.lock = "ACCESS EXCLUSIVE";
     if (at(1) == "TABLE") c.table = After(w, 2);
-    if (at(1) == "INDEX") c.lock = Has(w, "CONCURRENTLY") ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE";
+    if (at(1) == "INDEX")
+      c.lock = Has(w, "CONCURRENTLY") ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE";
     if (at(1) == "VIEW" || at(1) == "FUNCTION") c.effect = "breaking";
     return c;
   }

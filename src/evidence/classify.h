@@ -13,9 +13,9 @@
 namespace strata::evidence {
 
 struct StatementClass {
-  std::string effect;  // additive, breaking, contract, data, other
-  std::string lock;    // "ACCESS EXCLUSIVE", "SHARE", "ROW EXCLUSIVE", ... or ""
-  std::string table;   // target table as written (lower case), "" if none
+  std::string effect;     // additive, breaking, contract, data, other
+  std::string lock;       // "ACCESS EXCLUSIVE", "SHARE", "ROW EXCLUSIVE", ... or ""
+  std::string table;      // target table as written (lower case), "" if none
   bool rewrites = false;  // rewrites or scans the whole table under its lock
 };
 

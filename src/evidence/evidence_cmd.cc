@@ -1,4 +1,13 @@
 // `strata tag`, `strata evidence` and `strata evidence verify`.
+#include "strata/commands.h"
+#include "strata/version.h"
+
+#include "base/duration.h"
+#include "base/redact.h"
+#include "base/sha256.h"
+#include "migrate/discovery.h"
+#include "verify/intent.h"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -7,18 +16,11 @@
 #include <sstream>
 #include <thread>
 
-#include "base/duration.h"
-#include "base/redact.h"
-#include "base/sha256.h"
 #include "evidence/json.h"
 #include "evidence/open.h"
 #include "evidence/package.h"
 #include "evidence/run_store.h"
 #include "evidence/sign.h"
-#include "migrate/discovery.h"
-#include "strata/commands.h"
-#include "strata/version.h"
-#include "verify/intent.h"
 
 namespace strata {
 
@@ -178,8 +180,8 @@ TagResult Tag(const Options& options, const TagRequest& request) {
   if (!rec) return fail(rec.error());
   res.run_id = (*rec)->run_id();
   res.tagged_at = base::NowIso8601();
-  json detail = {{"note", request.note}, {"applied", res.applied},
-                 {"ledger_head", res.ledger_head}};
+  json detail = {
+      {"note", request.note}, {"applied", res.applied}, {"ledger_head", res.ledger_head}};
   if (Status s = (*rec)->Finish(Status::Ok(), detail.dump()); !s.ok()) return fail(std::move(s));
   return res;
 }
@@ -192,9 +194,9 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
     return std::move(res);
   };
   if (request.format != "md" && request.format != "json") {
-    return fail(Status(ErrorCode::kUsage,
-                       fmt::format("--format {}: expected md or json", request.format))
-                    .WithHint("use --format md (people) or --format json (systems)"));
+    return fail(
+        Status(ErrorCode::kUsage, fmt::format("--format {}: expected md or json", request.format))
+            .WithHint("use --format md (people) or --format json (systems)"));
   }
   auto d = evidence::OpenDb(options, "evidence");
   if (!d) return fail(d.error());
@@ -225,7 +227,8 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
       if (!intent || !intent->present) continue;
       json fields = json::object();
       for (const auto& info : verify::IntentKeys()) {
-        if (intent->Has(info.key)) fields[std::string(info.label)] = std::string(intent->Get(info.key));
+        if (intent->Has(info.key))
+          fields[std::string(info.label)] = std::string(intent->Get(info.key));
       }
       intents[m.script + "\x1f" + m.checksum] = fields;
     }
@@ -277,10 +280,10 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
     jruns.push_back(std::move(jr));
   }
   content["runs"] = std::move(jruns);
-  content["summary"] = {{"runs", selected->size()},      {"succeeded", succeeded},
-                        {"failed", failed},              {"migrations_applied", applied},
-                        {"migrations_failed", mfailed},  {"checks_passed", cpass},
-                        {"checks_failed", cfail}};
+  content["summary"] = {
+      {"runs", selected->size()},      {"succeeded", succeeded},       {"failed", failed},
+      {"migrations_applied", applied}, {"migrations_failed", mfailed}, {"checks_passed", cpass},
+      {"checks_failed", cfail}};
   res.runs = static_cast<int>(selected->size());
 
   // Seal: digest over the content, optional signature over the digest.
@@ -366,13 +369,14 @@ EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request) {
     }
     if (*pub != seal->public_key_b64) {
       res.signature_ok = false;
-      res.status = Status(ErrorCode::kValidation,
-                          fmt::format("{} is signed by key {}, not by the key in {} ({})",
-                                      request.path, res.key_fingerprint, request.public_key,
-                                      evidence::Fingerprint(*pub)))
-                       .WithSpan({request.path, 0, 0})
-                       .WithHint("the package was not signed by the operator you expect: do not "
-                                 "trust it");
+      res.status =
+          Status(ErrorCode::kValidation,
+                 fmt::format("{} is signed by key {}, not by the key in {} ({})", request.path,
+                             res.key_fingerprint, request.public_key, evidence::Fingerprint(*pub)))
+              .WithSpan({request.path, 0, 0})
+              .WithHint(
+                  "the package was not signed by the operator you expect: do not "
+                  "trust it");
       return res;
     }
   }
@@ -382,8 +386,9 @@ EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request) {
                                     "content hashes to {}",
                                     request.path, seal->digest, seal->computed))
                      .WithSpan({request.path, 0, 0})
-                     .WithHint("do not trust this copy; ask for the original package or "
-                               "regenerate it with `strata evidence`");
+                     .WithHint(
+                         "do not trust this copy; ask for the original package or "
+                         "regenerate it with `strata evidence`");
   } else if (res.signed_package && !res.signature_ok) {
     res.status = Status(ErrorCode::kValidation,
                         fmt::format("{}: the signature does not match its digest", request.path))

@@ -2,10 +2,11 @@
 // package and the renderers. Pure; thread-safe.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <vector>
-
 #include "strata/commands.h"
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
 
 namespace strata::evidence {
 

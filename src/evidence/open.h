@@ -2,13 +2,14 @@
 // the schema history, like engine::Open but without depending on the engine. Not thread-safe.
 #pragma once
 
-#include <memory>
-#include <string_view>
+#include "strata/options.h"
+#include "strata/result.h"
 
 #include "db/connection.h"
 #include "ledger/ledger.h"
-#include "strata/options.h"
-#include "strata/result.h"
+
+#include <memory>
+#include <string_view>
 
 namespace strata::evidence {
 

@@ -1,10 +1,10 @@
 #include "evidence/package.h"
 
-#include <fmt/format.h>
-
 #include "base/redact.h"
 #include "base/sha256.h"
 #include "base/text.h"
+
+#include <fmt/format.h>
 
 namespace strata::evidence {
 
@@ -48,8 +48,7 @@ void RenderChecks(std::string& md, const json& checks) {
     md += fmt::format("| {}{} | {} | {} | {} | {} | {} |\n", S(c, "phase"),
                       S(c, "name").empty() ? std::string() : " " + Cell(S(c, "name")),
                       c.value("line", 0), Code(S(c, "query")), Cell(S(c, "expected")),
-                      c.contains("value") && c["value"].is_string() ? Code(S(c, "value"))
-                                                                    : "NULL",
+                      c.contains("value") && c["value"].is_string() ? Code(S(c, "value")) : "NULL",
                       Cell(result));
   }
   md += "\n";
@@ -69,45 +68,44 @@ std::string RenderMarkdown(const json& content) {
   md += fmt::format("- Generated at {} by strata {}\n", S(content, "generated_at"),
                     S(content["generated_by"], "version"));
   const json& led = content["ledger"];
-  md += fmt::format("- Schema history: {} row(s), hash chain {}, head `{}`\n",
-                    led.value("rows", 0), led.value("chain_intact", false) ? "intact" : "BROKEN",
+  md += fmt::format("- Schema history: {} row(s), hash chain {}, head `{}`\n", led.value("rows", 0),
+                    led.value("chain_intact", false) ? "intact" : "BROKEN",
                     S(led, "head").substr(0, 16));
   if (content.contains("release")) {
     const json& r = content["release"];
     md += fmt::format("- Release {} tagged at {}{}\n", S(r, "name"), S(r, "tagged_at"),
-                      r.contains("previous") ? fmt::format(" (after release {})",
-                                                           S(r, "previous"))
+                      r.contains("previous") ? fmt::format(" (after release {})", S(r, "previous"))
                                              : std::string());
   }
   const json& sum = content["summary"];
   md += "\n## Summary\n\n";
-  md += "| runs | succeeded | failed | migrations applied | migrations failed | checks passed | "
-        "checks failed |\n|---|---|---|---|---|---|---|\n";
+  md +=
+      "| runs | succeeded | failed | migrations applied | migrations failed | checks passed | "
+      "checks failed |\n|---|---|---|---|---|---|---|\n";
   md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n\n", sum.value("runs", 0),
                     sum.value("succeeded", 0), sum.value("failed", 0),
                     sum.value("migrations_applied", 0), sum.value("migrations_failed", 0),
                     sum.value("checks_passed", 0), sum.value("checks_failed", 0));
   for (const auto& run : content["runs"]) {
-    md += fmt::format("## Run {} — {}{} — {}\n\n", S(run, "run_id"), S(run, "verb"),
-                      S(run, "tag").empty() ? std::string() : " " + S(run, "tag"),
-                      S(run, "outcome"));
+    md +=
+        fmt::format("## Run {} — {}{} — {}\n\n", S(run, "run_id"), S(run, "verb"),
+                    S(run, "tag").empty() ? std::string() : " " + S(run, "tag"), S(run, "outcome"));
     md += fmt::format("- Operator: OS user `{}`, database user `{}`, host `{}`\n",
                       S(run, "os_user"), S(run, "db_user"), S(run, "host"));
     md += fmt::format("- Tool: strata {}; strata.toml sha256 `{}`\n", S(run, "tool_version"),
                       S(run, "config_checksum").substr(0, 16));
-    md += fmt::format("- Started {}, finished {}\n", S(run, "started_at"),
-                      S(run, "finished_at").empty() ? "never (killed or still running)"
-                                                    : S(run, "finished_at"));
+    md += fmt::format(
+        "- Started {}, finished {}\n", S(run, "started_at"),
+        S(run, "finished_at").empty() ? "never (killed or still running)" : S(run, "finished_at"));
     if (!S(run, "error_message").empty()) {
-      md += fmt::format("- Error [{}]: {}\n", S(run, "error_code"),
-                        Cell(S(run, "error_message")));
+      md += fmt::format("- Error [{}]: {}\n", S(run, "error_code"), Cell(S(run, "error_message")));
     }
     md += "\n";
     for (const auto& m : run["migrations"]) {
-      md += fmt::format("### {}{} — {}\n\n", S(m, "script"),
-                        S(m, "version").empty() ? std::string()
-                                                : fmt::format(" (version {})", S(m, "version")),
-                        S(m, "outcome"));
+      md += fmt::format(
+          "### {}{} — {}\n\n", S(m, "script"),
+          S(m, "version").empty() ? std::string() : fmt::format(" (version {})", S(m, "version")),
+          S(m, "outcome"));
       md += fmt::format("- Checksum: `{}`\n", S(m, "checksum"));
       md += fmt::format("- Mechanism: {}\n",
                         m.value("transactional", true)
@@ -117,7 +115,8 @@ std::string RenderMarkdown(const json& content) {
       std::vector<std::string> rows;
       for (const auto& r : m["rows_affected"]) rows.push_back(r.dump());
       md += fmt::format("- Statements: {}; rows affected per statement: {}\n",
-                        m.value("statements", 0), rows.empty() ? "none" : fmt::format("{}", fmt::join(rows, ", ")));
+                        m.value("statements", 0),
+                        rows.empty() ? "none" : fmt::format("{}", fmt::join(rows, ", ")));
       md += fmt::format("- Duration {} ms, attempts {}, lock waits {} ms\n",
                         m.value("duration_ms", 0), m.value("attempts", 1),
                         m.value("lock_wait_ms", 0));

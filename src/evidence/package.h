@@ -5,11 +5,12 @@
 // content; thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
 #include <nlohmann/json.hpp>
+
 #include <string>
 #include <string_view>
-
-#include "strata/result.h"
 
 namespace strata::evidence {
 
@@ -22,8 +23,8 @@ std::string RenderMarkdown(const nlohmann::json& content);
 
 // What a package's seal says, parsed from a Markdown or JSON package.
 struct Seal {
-  std::string format;  // md or json
-  std::string digest;  // as stated in the package
+  std::string format;    // md or json
+  std::string digest;    // as stated in the package
   std::string computed;  // recomputed over the content
   std::string signature_b64, public_key_b64;
 };

@@ -4,25 +4,27 @@
 // order, pre-checks, verification queries, stop criteria, failure handling, recovery direction
 // and roll-forward plan, the compatibility matrix (database state × old/new app) and the
 // release's statements about the other surfaces. Reads the database; never changes it.
+#include "strata/commands.h"
+
+#include "base/duration.h"
+#include "base/text.h"
+#include "migrate/discovery.h"
+#include "migrate/state.h"
+#include "sql/directives.h"
+#include "sql/splitter.h"
+#include "verify/checks.h"
+#include "verify/intent.h"
+#include "verify/settings.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <map>
 #include <set>
 
-#include "base/duration.h"
-#include "base/text.h"
 #include "evidence/classify.h"
 #include "evidence/open.h"
 #include "evidence/releases.h"
-#include "migrate/discovery.h"
-#include "migrate/state.h"
-#include "sql/directives.h"
-#include "sql/splitter.h"
-#include "strata/commands.h"
-#include "verify/checks.h"
-#include "verify/intent.h"
-#include "verify/settings.h"
 
 namespace strata {
 
@@ -74,15 +76,14 @@ bool HasBecause(const std::string& s) {
   return base::ToLower(s).find("because") != std::string::npos;
 }
 
-std::string Short(const PlanMigration& m) {
-  return m.version.empty() ? m.script : "V" + m.version;
-}
+std::string Short(const PlanMigration& m) { return m.version.empty() ? m.script : "V" + m.version; }
 
 void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
                   const verify::Settings& settings,
                   const std::map<std::string, verify::Intent>& intents) {
   std::string effect = "other";
-  for (const auto& m : rel.migrations) effect = std::string(evidence::StrongerEffect(effect, m.effect));
+  for (const auto& m : rel.migrations)
+    effect = std::string(evidence::StrongerEffect(effect, m.effect));
   // Deployment order.
   if (spec && !spec->order.empty()) {
     rel.order = spec->order;
@@ -99,11 +100,10 @@ void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
     if (!m.version.empty()) last_version = m.version;
     scripts.push_back(m.script);
   }
-  std::string migrate_step =
-      fmt::format("Apply {} with `strata migrate{}` (pre-checks run first; post-checks run inside "
-                  "each migration's transaction)",
-                  fmt::join(scripts, ", "),
-                  last_version.empty() ? std::string() : " --target " + last_version);
+  std::string migrate_step = fmt::format(
+      "Apply {} with `strata migrate{}` (pre-checks run first; post-checks run inside "
+      "each migration's transaction)",
+      fmt::join(scripts, ", "), last_version.empty() ? std::string() : " --target " + last_version);
   if (spec && !spec->steps.empty()) {
     for (const auto& s : spec->steps) {
       rel.steps.push_back(base::ToLower(s) == "migrate" ? migrate_step : s);
@@ -113,8 +113,11 @@ void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
                  migrate_step, "Run `strata verify`",
                  fmt::format("Tag the release: `strata tag {}`", rel.name)};
   } else if (rel.order == "phased") {
-    rel.steps = {"Expand: apply the additive part first", "Deploy the app that dual-writes",
-                 "Backfill and verify", "Switch reads to the new structure", migrate_step,
+    rel.steps = {"Expand: apply the additive part first",
+                 "Deploy the app that dual-writes",
+                 "Backfill and verify",
+                 "Switch reads to the new structure",
+                 migrate_step,
                  "Contract only in a later release, after the old app is gone",
                  fmt::format("Tag the release: `strata tag {}`", rel.name)};
   } else {
@@ -217,10 +220,10 @@ void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
     if (in && in->rehearsal) {
       auto limit = base::Millis(static_cast<std::int64_t>(
           static_cast<double>(in->rehearsal->count()) * settings.stop.duration_factor));
-      rel.stop_criteria.push_back(fmt::format(
-          "Stop if {} runs longer than {} ({}× its rehearsal of {})", m.script,
-          base::FormatDuration(limit), settings.stop.duration_factor,
-          base::FormatDuration(*in->rehearsal)));
+      rel.stop_criteria.push_back(
+          fmt::format("Stop if {} runs longer than {} ({}× its rehearsal of {})", m.script,
+                      base::FormatDuration(limit), settings.stop.duration_factor,
+                      base::FormatDuration(*in->rehearsal)));
     }
     if (in && in->expected_rows) {
       rel.stop_criteria.push_back(fmt::format(
@@ -258,8 +261,7 @@ void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
   for (const auto& m : rel.migrations) {
     const auto* in = intent_of(m);
     if (in && in->Has("recovery-direction")) {
-      rel.roll_forward.push_back(
-          fmt::format("{}: {}", m.script, in->Get("recovery-direction")));
+      rel.roll_forward.push_back(fmt::format("{}: {}", m.script, in->Get("recovery-direction")));
     } else {
       rel.roll_forward.push_back(fmt::format(
           "{}: no recovery direction stated — add `Recovery direction:` to its intent header",
@@ -305,9 +307,10 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
   if (!request.all) {
     auto opened = evidence::OpenDb(options, "plan");
     if (!opened) {
-      return fail(Status(opened.error()).WithHint(
-          "plan reads the database to know what is pending; `strata plan --all` plans every "
-          "file without it"));
+      return fail(Status(opened.error())
+                      .WithHint("plan reads the database to know what is pending; `strata plan "
+                                "--all` plans every "
+                                "file without it"));
     }
     d = std::move(*opened);
     res.target = d->url.redacted;
@@ -316,9 +319,9 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     if (!rows) return fail(rows.error());
     auto report = migrate::Join(*set, *rows);
     for (const auto& e : report.entries) {
-      if (e.resolved && (e.state == migrate::State::kPending ||
-                         e.state == migrate::State::kOutOfOrder ||
-                         e.state == migrate::State::kOutdated)) {
+      if (e.resolved &&
+          (e.state == migrate::State::kPending || e.state == migrate::State::kOutOfOrder ||
+           e.state == migrate::State::kOutdated)) {
         pending.insert(e.script);
       }
     }
@@ -371,8 +374,8 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     pm.recovery = std::string(verify::RecoveryName(intent->recovery));
     for (const auto* list : {&checks->pre, &checks->post}) {
       for (const auto& c : *list) {
-        pm.checks.push_back({std::string(verify::PhaseName(c.phase)), c.Name(), c.line, c.query,
-                             c.expect.source});
+        pm.checks.push_back(
+            {std::string(verify::PhaseName(c.phase)), c.Name(), c.line, c.query, c.expect.source});
       }
     }
     auto stmts = sql::Split(m.text, dialect, m.path);
@@ -457,10 +460,11 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     if (!known) {
       std::vector<std::string> names;
       for (const auto& s : *specs) names.push_back(s.name);
-      return fail(Status(ErrorCode::kUsage, fmt::format("no release `{}` in {}", request.release,
-                                                        settings->releases_file))
-                      .WithHint(names.empty() ? "define releases in the manifest ([[release]])"
-                                              : fmt::format("releases: {}", fmt::join(names, ", "))));
+      return fail(
+          Status(ErrorCode::kUsage,
+                 fmt::format("no release `{}` in {}", request.release, settings->releases_file))
+              .WithHint(names.empty() ? "define releases in the manifest ([[release]])"
+                                      : fmt::format("releases: {}", fmt::join(names, ", "))));
     }
   }
   for (const auto& r : res.releases) {

@@ -1,12 +1,12 @@
 #include "evidence/releases.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <toml++/toml.h>
-
-#include "base/text.h"
 
 namespace strata::evidence {
 
@@ -24,7 +24,9 @@ Result<std::vector<std::string>> Strings(const std::string& path, const toml::no
                                          std::string_view key) {
   std::vector<std::string> out;
   const toml::array* a = n.as_array();
-  if (!a) return KeyError(path, n, fmt::format("`{}` must be an array of strings", key), "e.g. [\"5\", \"6\"]");
+  if (!a)
+    return KeyError(path, n, fmt::format("`{}` must be an array of strings", key),
+                    "e.g. [\"5\", \"6\"]");
   for (const auto& el : *a) {
     if (auto s = el.value<std::string>()) {
       out.push_back(*s);
@@ -63,7 +65,8 @@ Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path) {
                       "the manifest holds [[release]] tables only");
     }
     const toml::array* arr = node.as_array();
-    if (!arr) return KeyError(path, node, "`release` must be [[release]] tables", "write [[release]]");
+    if (!arr)
+      return KeyError(path, node, "`release` must be [[release]] tables", "write [[release]]");
     for (const auto& el : *arr) {
       const toml::table* t = el.as_table();
       if (!t) return KeyError(path, el, "each release must be a table", "write [[release]]");
@@ -101,7 +104,8 @@ Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path) {
           STRATA_TRY(str(&r.new_app_before));
         } else if (key == "surfaces") {
           const toml::table* s = n2.as_table();
-          if (!s) return KeyError(path, n2, "`surfaces` must be a table", "write [release.surfaces]");
+          if (!s)
+            return KeyError(path, n2, "`surfaces` must be a table", "write [release.surfaces]");
           for (auto&& [sk, sv] : *s) {
             const auto& known = Surfaces();
             if (std::find(known.begin(), known.end(), std::string(sk.str())) == known.end()) {
@@ -127,9 +131,9 @@ Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path) {
       }
       for (const auto& m : r.migrations) {
         if (auto it = owner.find(m); it != owner.end()) {
-          return KeyError(path, el,
-                          fmt::format("migration {} is in release {} and {}", m, it->second, r.name),
-                          "a migration ships in exactly one release");
+          return KeyError(
+              path, el, fmt::format("migration {} is in release {} and {}", m, it->second, r.name),
+              "a migration ships in exactly one release");
         }
         owner[m] = r.name;
       }

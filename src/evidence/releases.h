@@ -5,11 +5,11 @@
 // docs/formats/evidence.md describes it. Pure; thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include "strata/result.h"
 
 namespace strata::evidence {
 

@@ -1,8 +1,9 @@
 #include "evidence/render.h"
 
+#include "base/redact.h"
+
 #include <fmt/format.h>
 
-#include "base/redact.h"
 #include "evidence/json.h"
 
 namespace strata::evidence {
@@ -47,10 +48,9 @@ json ToJson(const VerifyResult& r) {
                   {"file_changed", m.file_changed},
                   {"checks", ChecksJson(m.checks)}});
   }
-  return {{"ok", r.status.ok()},     {"target", r.target},   {"run_id", r.run_id},
-          {"migrations", ms},        {"smoke", ChecksJson(r.smoke)},
-          {"passed", r.passed},      {"failed", r.failed},   {"skipped", r.skipped},
-          {"error", StatusJson(r.status)}};
+  return {{"ok", r.status.ok()}, {"target", r.target},           {"run_id", r.run_id},
+          {"migrations", ms},    {"smoke", ChecksJson(r.smoke)}, {"passed", r.passed},
+          {"failed", r.failed},  {"skipped", r.skipped},         {"error", StatusJson(r.status)}};
 }
 
 std::string ToText(const VerifyResult& r) {
@@ -69,28 +69,24 @@ std::string ToText(const VerifyResult& r) {
 }
 
 json ToJson(const TagResult& r) {
-  return {{"ok", r.status.ok()},       {"target", r.target},     {"name", r.name},
-          {"run_id", r.run_id},        {"tagged_at", r.tagged_at}, {"applied", r.applied},
+  return {{"ok", r.status.ok()},          {"target", r.target},           {"name", r.name},
+          {"run_id", r.run_id},           {"tagged_at", r.tagged_at},     {"applied", r.applied},
           {"ledger_head", r.ledger_head}, {"error", StatusJson(r.status)}};
 }
 
 std::string ToText(const TagResult& r) {
   if (!r.status.ok()) return {};
-  return fmt::format("tagged release {} at {}: {} applied migration(s), schema history head {} "
-                     "(run {})\n",
-                     r.name, r.tagged_at, r.applied, r.ledger_head.substr(0, 12), r.run_id);
+  return fmt::format(
+      "tagged release {} at {}: {} applied migration(s), schema history head {} "
+      "(run {})\n",
+      r.name, r.tagged_at, r.applied, r.ledger_head.substr(0, 12), r.run_id);
 }
 
 json ToJson(const EvidenceResult& r) {
-  return {{"ok", r.status.ok()},
-          {"target", r.target},
-          {"format", r.format},
-          {"digest", r.digest},
-          {"signed", r.signed_package},
-          {"key_fingerprint", r.key_fingerprint},
-          {"runs", r.runs},
-          {"package", r.package},
-          {"error", StatusJson(r.status)}};
+  return {
+      {"ok", r.status.ok()}, {"target", r.target},         {"format", r.format},
+      {"digest", r.digest},  {"signed", r.signed_package}, {"key_fingerprint", r.key_fingerprint},
+      {"runs", r.runs},      {"package", r.package},       {"error", StatusJson(r.status)}};
 }
 
 json ToJson(const EvidenceVerifyResult& r) {
@@ -113,10 +109,10 @@ std::string ToText(const EvidenceVerifyResult& r) {
   if (!r.signed_package) {
     out += "  not signed\n";
   } else {
-    out += fmt::format("  Ed25519 signature {} (key {}{})\n",
-                       r.signature_ok ? "valid" : "INVALID", r.key_fingerprint,
-                       r.key_pinned ? ", matches --public-key"
-                                    : "; pass --public-key to pin the signer");
+    out += fmt::format(
+        "  Ed25519 signature {} (key {}{})\n", r.signature_ok ? "valid" : "INVALID",
+        r.key_fingerprint,
+        r.key_pinned ? ", matches --public-key" : "; pass --public-key to pin the signer");
   }
   return out;
 }
@@ -130,13 +126,21 @@ json ToJson(const PlanResult& r) {
       for (const auto& [k, v] : m.intent) intent[k] = v;
       json st = json::array();
       for (const auto& s : m.statements) {
-        st.push_back({{"line", s.line},         {"summary", s.summary}, {"effect", s.effect},
-                      {"lock", s.lock},         {"table", s.table},     {"rewrites", s.rewrites},
-                      {"live_rows", s.live_rows}, {"live_bytes", s.live_bytes}});
+        st.push_back({{"line", s.line},
+                      {"summary", s.summary},
+                      {"effect", s.effect},
+                      {"lock", s.lock},
+                      {"table", s.table},
+                      {"rewrites", s.rewrites},
+                      {"live_rows", s.live_rows},
+                      {"live_bytes", s.live_bytes}});
       }
       json cs = json::array();
       for (const auto& c : m.checks) {
-        cs.push_back({{"phase", c.phase}, {"name", c.name}, {"line", c.line}, {"query", c.query},
+        cs.push_back({{"phase", c.phase},
+                      {"name", c.name},
+                      {"line", c.line},
+                      {"query", c.query},
                       {"expected", c.expected}});
       }
       ms.push_back({{"script", m.script},
@@ -162,8 +166,8 @@ json ToJson(const PlanResult& r) {
     }
     json surfaces = json::array();
     for (const auto& s : rel.surfaces) {
-      surfaces.push_back({{"surface", s.surface}, {"verdict", s.verdict},
-                          {"statement", s.statement}});
+      surfaces.push_back(
+          {{"surface", s.surface}, {"verdict", s.verdict}, {"statement", s.statement}});
     }
     rels.push_back({{"name", rel.name},
                     {"title", rel.title},
@@ -177,8 +181,8 @@ json ToJson(const PlanResult& r) {
                     {"roll_forward", rel.roll_forward},
                     {"findings", rel.findings}});
   }
-  return {{"ok", r.status.ok()}, {"target", r.target}, {"live", r.live}, {"releases", rels},
-          {"findings", r.findings}, {"error", StatusJson(r.status)}};
+  return {{"ok", r.status.ok()}, {"target", r.target},     {"live", r.live},
+          {"releases", rels},    {"findings", r.findings}, {"error", StatusJson(r.status)}};
 }
 
 namespace {
@@ -223,14 +227,17 @@ std::string ToMarkdown(const PlanResult& r) {
       for (const auto& [k, v] : m.intent) {
         if (k == "Business capability") purpose = v;
       }
-      md += fmt::format("- {}: {}\n", m.script, purpose.empty() ? "(no intent header)" : Md(purpose));
+      md +=
+          fmt::format("- {}: {}\n", m.script, purpose.empty() ? "(no intent header)" : Md(purpose));
     }
     if (has_migrations) {
-      md += "\n## Scope\n\n| migration | effect | risk class | transaction | intent |\n"
-            "|---|---|---|---|---|\n";
+      md +=
+          "\n## Scope\n\n| migration | effect | risk class | transaction | intent |\n"
+          "|---|---|---|---|---|\n";
     } else {
-      md += "No migration ships in this release: it is a procedure (a backfill, an app deploy) "
-            "between the releases around it.\n";
+      md +=
+          "No migration ships in this release: it is a procedure (a backfill, an app deploy) "
+          "between the releases around it.\n";
     }
     for (const auto& m : rel.migrations) {
       std::vector<std::string> intent;
@@ -242,8 +249,9 @@ std::string ToMarkdown(const PlanResult& r) {
                         m.transactional ? "one transaction" : "per statement",
                         Md(fmt::format("{}", fmt::join(intent, "; "))));
     }
-    md += "\n## Compatibility matrix\n\n| database state | old app | new app | justification |\n"
-          "|---|---|---|---|\n";
+    md +=
+        "\n## Compatibility matrix\n\n| database state | old app | new app | justification |\n"
+        "|---|---|---|---|\n";
     for (const auto& c : rel.matrix) {
       md += fmt::format("| {} | {} | {} | {}{} |\n", c.db_state, c.old_app, c.new_app,
                         Md(c.justification), c.justified ? "" : "**missing justification**");
@@ -253,15 +261,16 @@ std::string ToMarkdown(const PlanResult& r) {
       md += fmt::format("| {} | {} | {} |\n", s.surface, s.verdict, Md(s.statement));
     }
     md += "\n## Pre-checks\n\n";
-    md += "- Confirm the migrations are pending and nothing failed: `strata info`, `strata "
-          "validate`\n";
+    md +=
+        "- Confirm the migrations are pending and nothing failed: `strata info`, `strata "
+        "validate`\n";
     md += "- Confirm no long-running transaction holds the tables (pg_stat_activity)\n";
     md += "- Confirm the backup / recovery policy for this release\n";
     for (const auto& m : rel.migrations) {
       for (const auto& c : m.checks) {
         if (c.phase != "pre-check") continue;
-        md += fmt::format("- {}:{} `{}`{} — run by strata before the migration\n", m.script,
-                          c.line, Md(c.query),
+        md += fmt::format("- {}:{} `{}`{} — run by strata before the migration\n", m.script, c.line,
+                          Md(c.query),
                           c.expected.empty() ? std::string(" (captured as " + c.name + ")")
                                              : " expect " + Md(c.expected));
       }
@@ -271,8 +280,9 @@ std::string ToMarkdown(const PlanResult& r) {
       md += fmt::format("{}. {}\n", i + 1, Md(rel.steps[i]));
     }
     if (has_migrations) {
-      md += "\n## Lock analysis\n\n| statement | effect | lock | table | live size | "
-            "rewrites/scans |\n|---|---|---|---|---|---|\n";
+      md +=
+          "\n## Lock analysis\n\n| statement | effect | lock | table | live size | "
+          "rewrites/scans |\n|---|---|---|---|---|---|\n";
     }
     for (const auto& m : rel.migrations) {
       for (const auto& s : m.statements) {
@@ -288,9 +298,10 @@ std::string ToMarkdown(const PlanResult& r) {
       for (const auto& c : m.checks) {
         if (c.phase != "post-check") continue;
         any = true;
-        md += fmt::format("- {}:{} expect `{}` (inside the migration's transaction; `strata "
-                          "verify` runs it again later)\n\n  ```sql\n  {}\n  ```\n",
-                          m.script, c.line, c.expected, c.query);
+        md += fmt::format(
+            "- {}:{} expect `{}` (inside the migration's transaction; `strata "
+            "verify` runs it again later)\n\n  ```sql\n  {}\n  ```\n",
+            m.script, c.line, c.expected, c.query);
       }
     }
     if (!any && has_migrations) {

@@ -4,10 +4,11 @@
 // that folder takes capability results. Stateless; thread-safe.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <string>
-
 #include "strata/commands.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
 
 namespace strata::evidence {
 

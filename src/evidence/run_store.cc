@@ -1,17 +1,18 @@
 #include "evidence/run_store.h"
 
-#include <fmt/format.h>
-#include <unistd.h>
+#include "strata/version.h"
 
+#include "base/duration.h"
+#include "base/redact.h"
+
+#include <fmt/format.h>
 #include <pwd.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <random>
 
-#include "base/duration.h"
-#include "base/redact.h"
 #include "evidence/json.h"
-#include "strata/version.h"
 
 namespace strata::evidence {
 
@@ -121,11 +122,10 @@ Status RunStore::InsertMigration(const RunMigrationRow& m) {
                          "$7, $8, $9, $10, $11, $12, $13, $14)",
                          prefix_, kMigrationColumns),
              {m.run_id, std::to_string(m.seq), m.script, Opt(m.version), Opt(m.checksum),
-              std::string(m.transactional ? (pg ? "true" : "1") : (pg ? "false" : "0")),
-              m.outcome, std::to_string(m.statements), rows.dump(),
-              std::to_string(m.duration_ms), std::to_string(m.attempts),
-              std::to_string(m.lock_wait_ms), ChecksJson(m.checks).dump(),
-              Opt(base::RedactSecrets(m.error_message))})
+              std::string(m.transactional ? (pg ? "true" : "1") : (pg ? "false" : "0")), m.outcome,
+              std::to_string(m.statements), rows.dump(), std::to_string(m.duration_ms),
+              std::to_string(m.attempts), std::to_string(m.lock_wait_ms),
+              ChecksJson(m.checks).dump(), Opt(base::RedactSecrets(m.error_message))})
       .status();
 }
 
@@ -133,8 +133,8 @@ Result<std::vector<RunRow>> RunStore::Runs() {
   std::vector<RunRow> out;
   STRATA_ASSIGN_OR_RETURN(bool exists, Exists());
   if (!exists) return out;
-  STRATA_ASSIGN_OR_RETURN(auto r, conn_.Query(fmt::format(
-                                      "SELECT {} FROM {}strata_run ORDER BY started_at, run_id",
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn_.Query(fmt::format("SELECT {} FROM {}strata_run ORDER BY started_at, run_id",
                                       kRunColumns, prefix_)));
   for (const auto& v : r.rows) {
     RunRow x;

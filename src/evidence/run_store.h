@@ -10,16 +10,17 @@
 // Not thread-safe: one store/recorder per connection.
 #pragma once
 
+#include "strata/commands.h"
+#include "strata/options.h"
+#include "strata/result.h"
+
+#include "db/connection.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "db/connection.h"
-#include "strata/commands.h"
-#include "strata/options.h"
-#include "strata/result.h"
 
 namespace strata::evidence {
 

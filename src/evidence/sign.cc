@@ -1,13 +1,13 @@
 #include "evidence/sign.h"
 
+#include "base/sha256.h"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <memory>
 #include <vector>
-
-#include "base/sha256.h"
 
 namespace strata::evidence {
 
@@ -26,8 +26,7 @@ struct BioFree {
 
 std::string B64(const unsigned char* p, size_t n) {
   std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p,
-                            static_cast<int>(n));
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n));
   out.resize(static_cast<size_t>(len));
   return out;
 }
@@ -49,8 +48,9 @@ Result<Pkey> ReadKey(const std::string& path, bool want_private) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new_file(path.c_str(), "r"));
   if (!bio) {
     return Status(ErrorCode::kIo, fmt::format("cannot read the key file {}", path))
-        .WithHint("check the path; create a key with `openssl genpkey -algorithm ed25519 -out "
-                  "key.pem`");
+        .WithHint(
+            "check the path; create a key with `openssl genpkey -algorithm ed25519 -out "
+            "key.pem`");
   }
   EVP_PKEY* k = want_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                              : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
@@ -61,9 +61,8 @@ Result<Pkey> ReadKey(const std::string& path, bool want_private) {
   }
   Pkey key(k);
   if (!key || EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) {
-    return Status(ErrorCode::kConfig,
-                  fmt::format("{} is not an Ed25519 {} key in PEM form", path,
-                              want_private ? "private" : "public"))
+    return Status(ErrorCode::kConfig, fmt::format("{} is not an Ed25519 {} key in PEM form", path,
+                                                  want_private ? "private" : "public"))
         .WithHint(want_private ? "create one with `openssl genpkey -algorithm ed25519 -out "
                                  "key.pem`"
                                : "export it with `openssl pkey -in key.pem -pubout -out pub.pem`");
@@ -83,8 +82,8 @@ std::string RawPublicB64(EVP_PKEY* key) {
 std::string Fingerprint(const std::string& pub_b64) {
   std::vector<unsigned char> raw;
   if (!UnB64(pub_b64, &raw)) return {};
-  std::string hex = base::Sha256Hex(std::string_view(reinterpret_cast<const char*>(raw.data()),
-                                                     raw.size()));
+  std::string hex =
+      base::Sha256Hex(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
   return "sha256:" + hex.substr(0, 16);
 }
 
@@ -125,7 +124,8 @@ bool VerifyEd25519(std::string_view message, const std::string& sig_b64,
 Result<std::string> ReadPublicKeyB64(const std::string& path) {
   STRATA_ASSIGN_OR_RETURN(Pkey key, ReadKey(path, false));
   std::string b64 = RawPublicB64(key.get());
-  if (b64.empty()) return Status(ErrorCode::kConfig, fmt::format("{}: no Ed25519 public key", path));
+  if (b64.empty())
+    return Status(ErrorCode::kConfig, fmt::format("{}: no Ed25519 public key", path));
   return b64;
 }
 

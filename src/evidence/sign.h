@@ -3,10 +3,10 @@
 // -pubout -out pub.pem`). strata never writes a private key anywhere. Thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
 #include <string>
 #include <string_view>
-
-#include "strata/result.h"
 
 namespace strata::evidence {
 

@@ -1,19 +1,21 @@
 // `strata verify`: the post-checks of every applied migration again (has the data drifted since
 // it was applied?) and, with --smoke, the [smoke.*] queries of strata.toml. Results are written
 // to the evidence ledger as a run of verb "verify". Exit code 8 (check-failed) on any failure.
-#include <fmt/format.h>
-
-#include <map>
-#include <nlohmann/json.hpp>
+#include "strata/commands.h"
 
 #include "base/redact.h"
+#include "migrate/discovery.h"
+#include "verify/checks.h"
+#include "verify/settings.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
 #include "evidence/json.h"
 #include "evidence/open.h"
 #include "evidence/run_store.h"
-#include "migrate/discovery.h"
-#include "strata/commands.h"
-#include "verify/checks.h"
-#include "verify/settings.h"
 
 namespace strata {
 
@@ -27,12 +29,12 @@ VerifyResult Verify(const Options& options, const VerifyRequest& request) {
   if (!settings) return fail(settings.error());
   bool run_smoke = request.smoke || request.smoke_only;
   if (run_smoke && settings->smoke.empty()) {
-    return fail(Status(ErrorCode::kConfig,
-                       fmt::format("--smoke: {} declares no [smoke.<name>] queries",
-                                   options.config_path.empty() ? "strata.toml"
-                                                               : options.config_path))
-                    .WithHint("add e.g. [smoke.no_null_term] with query = \"SELECT count(*) ...\" "
-                              "and expect = \"= 0\" (docs/formats/checks.md)"));
+    return fail(
+        Status(ErrorCode::kConfig,
+               fmt::format("--smoke: {} declares no [smoke.<name>] queries",
+                           options.config_path.empty() ? "strata.toml" : options.config_path))
+            .WithHint("add e.g. [smoke.no_null_term] with query = \"SELECT count(*) ...\" "
+                      "and expect = \"= 0\" (docs/formats/checks.md)"));
   }
   auto d = evidence::OpenDb(options, "verify");
   if (!d) return fail(d.error());
@@ -112,15 +114,16 @@ VerifyResult Verify(const Options& options, const VerifyRequest& request) {
     for (const auto& c : res.smoke) {
       if (!c.ok && !first) first = &c;
     }
-    res.status = Status(ErrorCode::kCheckFailed,
-                        fmt::format("{} of {} check(s) did not hold; first: {}{}: {}",
-                                    res.failed, res.failed + res.passed, first->phase,
-                                    first->name.empty() ? "" : " `" + first->name + "`",
-                                    first->message))
-                     .WithSpan({first->file, first->line, 0})
-                     .WithHint("the database no longer satisfies what its migrations promised: "
-                               "investigate the rows, correct them with a new migration, then "
-                               "run `strata verify` again");
+    res.status =
+        Status(ErrorCode::kCheckFailed,
+               fmt::format("{} of {} check(s) did not hold; first: {}{}: {}", res.failed,
+                           res.failed + res.passed, first->phase,
+                           first->name.empty() ? "" : " `" + first->name + "`", first->message))
+            .WithSpan({first->file, first->line, 0})
+            .WithHint(
+                "the database no longer satisfies what its migrations promised: "
+                "investigate the rows, correct them with a new migration, then "
+                "run `strata verify` again");
   }
   // The evidence ledger records the verification (even a failing one).
   auto rec = evidence::RunRecorder::Start(*d->conn, options, "verify", res.target);

@@ -1,8 +1,8 @@
 #include "ledger/ledger.h"
 
-#include <fmt/format.h>
-
 #include "base/sha256.h"
+
+#include <fmt/format.h>
 
 namespace strata::ledger {
 
@@ -29,15 +29,13 @@ constexpr std::string_view kColumns =
 std::string RowHash(const AppliedRow& r) {
   // Fields separated by the ASCII unit separator; optional fields are "" when absent and
   // flagged, so "" and NULL hash differently.
-  auto opt = [](const std::optional<std::string>& o) {
-    return o ? "1" + *o : std::string("0");
-  };
+  auto opt = [](const std::optional<std::string>& o) { return o ? "1" + *o : std::string("0"); };
   std::string s = fmt::format(
       "strata-ledger-v1\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}"
       "\x1f{}\x1f{}",
       r.rank, opt(r.version), r.description, r.type, r.script, opt(r.checksum), r.installed_by,
-      r.installed_on, r.execution_time_ms, r.success ? 1 : 0, r.statements_done,
-      opt(r.prefix_hash), opt(r.reason), r.prev_hash);
+      r.installed_on, r.execution_time_ms, r.success ? 1 : 0, r.statements_done, opt(r.prefix_hash),
+      opt(r.reason), r.prev_hash);
   return base::Sha256Hex(s);
 }
 
@@ -46,9 +44,7 @@ Ledger::Ledger(db::Connection& conn, std::string table, std::string schema)
   qualified_ = schema_.empty() ? Quote(table_) : Quote(schema_) + "." + Quote(table_);
 }
 
-std::string Ledger::LockName() const {
-  return schema_.empty() ? table_ : schema_ + "." + table_;
-}
+std::string Ledger::LockName() const { return schema_.empty() ? table_ : schema_ + "." + table_; }
 
 Result<bool> Ledger::Exists() {
   if (known_to_exist_) return true;  // tables are never dropped by strata
@@ -78,8 +74,8 @@ Result<std::vector<AppliedRow>> Ledger::ReadAll() {
   STRATA_ASSIGN_OR_RETURN(bool exists, Exists());
   if (!exists) return rows;
   STRATA_ASSIGN_OR_RETURN(
-      auto r, conn_.Query(fmt::format("SELECT {} FROM {} ORDER BY installed_rank", kColumns,
-                                      qualified_)));
+      auto r,
+      conn_.Query(fmt::format("SELECT {} FROM {} ORDER BY installed_rank", kColumns, qualified_)));
   rows.reserve(r.rows.size());
   for (const auto& v : r.rows) {
     AppliedRow a;
@@ -114,17 +110,18 @@ Status Ledger::Append(AppliedRow& row) {
   row.prev_hash = tail_hash_;
   row.row_hash = RowHash(row);
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
-  STRATA_TRY(conn_.Query(
-                     fmt::format("INSERT INTO {} ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                                 "$10, $11, $12, $13, $14, $15)",
-                                 qualified_, kColumns),
-                     {std::to_string(row.rank), row.version, row.description, row.type,
-                      row.script, row.checksum, row.installed_by, row.installed_on,
-                      std::to_string(row.execution_time_ms),
-                      std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
-                      std::to_string(row.statements_done), row.prefix_hash, row.reason,
-                      row.prev_hash, row.row_hash})
-                     .status());
+  STRATA_TRY(
+      conn_
+          .Query(fmt::format("INSERT INTO {} ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                             "$10, $11, $12, $13, $14, $15)",
+                             qualified_, kColumns),
+                 {std::to_string(row.rank), row.version, row.description, row.type, row.script,
+                  row.checksum, row.installed_by, row.installed_on,
+                  std::to_string(row.execution_time_ms),
+                  std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
+                  std::to_string(row.statements_done), row.prefix_hash, row.reason, row.prev_hash,
+                  row.row_hash})
+          .status());
   tail_rank_ = row.rank;
   tail_hash_ = row.row_hash;
   return Status::Ok();
@@ -133,16 +130,16 @@ Status Ledger::Append(AppliedRow& row) {
 Status Ledger::UpdateTail(AppliedRow& row) {
   row.row_hash = RowHash(row);
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
-  STRATA_TRY(conn_.Query(
-                     fmt::format("UPDATE {} SET success = $2, statements_done = $3, prefix_hash "
-                                 "= $4, execution_time_ms = $5, row_hash = $6, reason = $7 "
-                                 "WHERE installed_rank = $1",
-                                 qualified_),
-                     {std::to_string(row.rank),
-                      std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
-                      std::to_string(row.statements_done), row.prefix_hash,
-                      std::to_string(row.execution_time_ms), row.row_hash, row.reason})
-                     .status());
+  STRATA_TRY(conn_
+                 .Query(fmt::format("UPDATE {} SET success = $2, statements_done = $3, prefix_hash "
+                                    "= $4, execution_time_ms = $5, row_hash = $6, reason = $7 "
+                                    "WHERE installed_rank = $1",
+                                    qualified_),
+                        {std::to_string(row.rank),
+                         std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
+                         std::to_string(row.statements_done), row.prefix_hash,
+                         std::to_string(row.execution_time_ms), row.row_hash, row.reason})
+                 .status());
   tail_hash_ = row.row_hash;
   return Status::Ok();
 }
@@ -161,12 +158,13 @@ std::vector<std::string> Ledger::VerifyChain(const std::vector<AppliedRow>& rows
       broken.push_back(fmt::format("rank {} follows rank {} (a row was deleted or inserted)",
                                    r.rank, expected_rank - 1));
     } else if (r.prev_hash != prev) {
-      broken.push_back(fmt::format("rank {}: prev_hash does not match rank {}", r.rank,
-                                   r.rank - 1));
+      broken.push_back(
+          fmt::format("rank {}: prev_hash does not match rank {}", r.rank, r.rank - 1));
     } else if (RowHash(r) != r.row_hash) {
-      broken.push_back(fmt::format("rank {} ({}): content does not match its hash (edited by "
-                                   "hand?)",
-                                   r.rank, r.script));
+      broken.push_back(
+          fmt::format("rank {} ({}): content does not match its hash (edited by "
+                      "hand?)",
+                      r.rank, r.script));
     }
     prev = r.row_hash;
     expected_rank = r.rank + 1;

@@ -5,12 +5,13 @@
 // while the runner holds the migration lock. Not thread-safe (one Ledger per connection).
 #pragma once
 
-#include <string>
-#include <vector>
+#include "strata/result.h"
 
 #include "db/connection.h"
 #include "migrate/state.h"
-#include "strata/result.h"
+
+#include <string>
+#include <vector>
 
 namespace strata::ledger {
 

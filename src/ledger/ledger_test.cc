@@ -34,14 +34,18 @@ TEST(Ledger, AppendsAChainAndDetectsTampering) {
   EXPECT_TRUE(Ledger::VerifyChain(*rows).empty());
 
   // An edit by hand.
-  ASSERT_TRUE((*conn)->Exec("UPDATE strata_schema_history SET checksum = 'x' WHERE installed_rank = 2").ok());
+  ASSERT_TRUE((*conn)
+                  ->Exec("UPDATE strata_schema_history SET checksum = 'x' WHERE installed_rank = 2")
+                  .ok());
   rows = ledger.ReadAll();
   auto broken = Ledger::VerifyChain(*rows);
   ASSERT_EQ(broken.size(), 1u);
   EXPECT_NE(broken[0].find("rank 2"), std::string::npos);
 
   // A deleted row.
-  ASSERT_TRUE((*conn)->Exec("UPDATE strata_schema_history SET checksum = 'c' WHERE installed_rank = 2").ok());
+  ASSERT_TRUE((*conn)
+                  ->Exec("UPDATE strata_schema_history SET checksum = 'c' WHERE installed_rank = 2")
+                  .ok());
   ASSERT_TRUE((*conn)->Exec("DELETE FROM strata_schema_history WHERE installed_rank = 2").ok());
   rows = ledger.ReadAll();
   broken = Ledger::VerifyChain(*rows);

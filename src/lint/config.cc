@@ -1,10 +1,9 @@
 // [lint] section of strata.toml → LintConfig.
-#include <fmt/format.h>
-
-#include <toml++/toml.h>
-
 #include "base/text.h"
 #include "lint/linter.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
 
 namespace strata::lint {
 
@@ -40,10 +39,14 @@ Result<std::int64_t> Bytes(const std::string& path, const toml::node& n) {
     auto ends = [&](std::string_view suf) {
       return v.size() > suf.size() && v.compare(v.size() - suf.size(), suf.size(), suf) == 0;
     };
-    if (ends("tb")) mult = 1LL << 40;
-    else if (ends("gb")) mult = 1LL << 30;
-    else if (ends("mb")) mult = 1LL << 20;
-    else if (ends("kb")) mult = 1LL << 10;
+    if (ends("tb"))
+      mult = 1LL << 40;
+    else if (ends("gb"))
+      mult = 1LL << 30;
+    else if (ends("mb"))
+      mult = 1LL << 20;
+    else if (ends("kb"))
+      mult = 1LL << 10;
     try {
       return static_cast<std::int64_t>(std::stod(v) * static_cast<double>(mult));
     } catch (...) {
@@ -90,12 +93,14 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
       std::string v = n.is_integer() ? std::to_string(*n.value<std::int64_t>())
                                      : std::string(n.value<std::string>().value_or(""));
       if (!ParseVersion(v, &c.pg_version, &c.pg_minor)) {
-        return KeyError(path, n, "lint.pg_version must be a PostgreSQL version like 15 or \"14.3\"", "");
+        return KeyError(path, n, "lint.pg_version must be a PostgreSQL version like 15 or \"14.3\"",
+                        "");
       }
       c.pg_version_source = "config";
     } else if (key == "gate" || key == "fail_on") {
       auto s = ParseSeverity(n.value<std::string>().value_or(""));
-      if (!s) return KeyError(path, n, fmt::format("lint.{} must be info, warning or error", key), "");
+      if (!s)
+        return KeyError(path, n, fmt::format("lint.{} must be info, warning or error", key), "");
       (key == "gate" ? c.gate : c.fail_on) = *s;
     } else if (key == "grant_roles") {
       STRATA_ASSIGN_OR_RETURN(c.grant_allow_roles, Strings(path, n, key));

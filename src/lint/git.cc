@@ -12,8 +12,10 @@ namespace {
 std::string Quote(const std::string& s) {
   std::string o = "'";
   for (char c : s) {
-    if (c == '\'') o += "'\\''";
-    else o.push_back(c);
+    if (c == '\'')
+      o += "'\\''";
+    else
+      o.push_back(c);
   }
   return o + "'";
 }

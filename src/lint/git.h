@@ -4,12 +4,12 @@
 // process in the file's directory; a seam (GitRunner) lets tests fake it. Thread-compatible.
 #pragma once
 
+#include "strata/result.h"
+
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "strata/result.h"
 
 namespace strata::lint {
 
@@ -19,8 +19,8 @@ using GitRunner = std::function<Result<std::string>(const std::string& dir,
 GitRunner SystemGit();
 
 struct GitChange {
-  std::string path;  // absolute
-  char status = 'M'; // 'A' added, 'M' modified, 'R' renamed
+  std::string path;   // absolute
+  char status = 'M';  // 'A' added, 'M' modified, 'R' renamed
 };
 
 // Files changed since `ref` (committed or in the working tree, plus untracked) under `dir`.

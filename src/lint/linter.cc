@@ -1,12 +1,5 @@
 #include "lint/linter.h"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "base/text.h"
 #include "db/connection.h"
 #include "lint/registry.h"
@@ -15,13 +8,23 @@
 #include "migrate/discovery.h"
 #include "sql/directives.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 namespace strata::lint {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "warning";
 }
@@ -175,8 +178,10 @@ std::string MaskSecretLiterals(std::string s) {
   bool in = false;
   for (char c : s) {
     if (c == '\'') {
-      if (!in) out += "'***";
-      else out.push_back(c);
+      if (!in)
+        out += "'***";
+      else
+        out.push_back(c);
       in = !in;
       continue;
     }
@@ -205,7 +210,8 @@ StatementReport MakeStatementReport(const analysis::StatementAnalysis& sa, const
   r.concurrent = f.concurrent;
   r.reasons = f.reasons;
   for (const auto& o : f.other_locks) {
-    r.other_locks.push_back(fmt::format("{} on {}", analysis::LockModeName(o.mode), o.table.Display()));
+    r.other_locks.push_back(
+        fmt::format("{} on {}", analysis::LockModeName(o.mode), o.table.Display()));
   }
   if (live && !f.target.empty()) {
     auto it = live->tables.find(f.target.Key());
@@ -237,7 +243,8 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   std::vector<Active> stmt_rules, file_rules;
   for (const auto& r : AllRules()) {
     if (!RuleEnabled(r, config) || r.scope == Scope::kMeta) continue;
-    (r.scope == Scope::kStatement ? stmt_rules : file_rules).push_back({&r, RuleSeverity(r, config)});
+    (r.scope == Scope::kStatement ? stmt_rules : file_rules)
+        .push_back({&r, RuleSeverity(r, config)});
   }
   auto meta_enabled = [&](std::string_view name) {
     const RuleInfo* r = FindRule(name);
@@ -289,8 +296,9 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
       f.file = in.path;
       f.line = 1;
       f.column = 1;
-      f.message = fmt::format("{} is already applied and was edited ({}); applied migrations are immutable",
-                              in.script, in.changed_after_apply);
+      f.message =
+          fmt::format("{} is already applied and was edited ({}); applied migrations are immutable",
+                      in.script, in.changed_after_apply);
       f.help = "restore the applied content and put the change in a new migration";
       meta.push_back(std::move(f));
     }
@@ -362,7 +370,8 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
         if (!ts) continue;
         f.size_note = fmt::format("{}: ~{} rows, {}", sa.facts.target.Display(),
                                   Thousands(ts->rows), HumanBytes(ts->bytes));
-        if (r->size_sensitive && (ts->rows >= config.large_rows || ts->bytes >= config.large_bytes) &&
+        if (r->size_sensitive &&
+            (ts->rows >= config.large_rows || ts->bytes >= config.large_bytes) &&
             f.severity < Severity::kError) {
           f.severity = Severity::kError;
           f.escalated = true;

@@ -6,13 +6,14 @@
 // Functions are reentrant; a LintResult is a plain value.
 #pragma once
 
+#include "strata/options.h"
+#include "strata/result.h"
+
+#include "lint/rule.h"
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "lint/rule.h"
-#include "strata/options.h"
-#include "strata/result.h"
 
 namespace strata::db {
 class Connection;
@@ -25,10 +26,10 @@ namespace strata::lint {
 
 // One file to lint.
 struct LintInput {
-  std::string path;    // for messages (as the user gave it)
-  std::string script;  // file name ("V3__add_index.sql")
-  std::string text;    // normalised content
-  bool pending = true; // false: applied already; read for the model only, not reported
+  std::string path;     // for messages (as the user gave it)
+  std::string script;   // file name ("V3__add_index.sql")
+  std::string text;     // normalised content
+  bool pending = true;  // false: applied already; read for the model only, not reported
   bool repeatable = false;
   // Set when the file is already applied (ledger) or merged (git) and its content changed
   // since: says how we know ("checksum differs from the ledger", "modified since origin/main").
@@ -42,7 +43,7 @@ struct StatementReport {
   std::string summary;  // first line of the statement
   std::string target;   // "public.orders" or ""
   bool target_is_new = false;
-  std::string lock;     // "SHARE", "" for none
+  std::string lock;  // "SHARE", "" for none
   bool blocks_reads = false;
   bool blocks_writes = false;
   bool rewrite = false;
@@ -50,16 +51,16 @@ struct StatementReport {
   bool concurrent = false;
   std::vector<std::string> reasons;
   std::vector<std::string> other_locks;  // "SHARE ROW EXCLUSIVE on users"
-  TableStats size;                        // live size of the target when known
+  TableStats size;                       // live size of the target when known
 };
 
 struct MigrationReport {
   std::string path;
-  std::string risk_class;                 // the strictest class that applies
-  std::vector<std::string> classes;       // every class that applies
-  std::vector<std::string> gates;         // lifecycle gates the classes require
+  std::string risk_class;            // the strictest class that applies
+  std::vector<std::string> classes;  // every class that applies
+  std::vector<std::string> gates;    // lifecycle gates the classes require
   std::vector<StatementReport> statements;
-  int findings = 0;                       // unsuppressed
+  int findings = 0;  // unsuppressed
 };
 
 struct SuppressionRecord {
@@ -72,7 +73,7 @@ struct SuppressionRecord {
 };
 
 struct LintResult {
-  Status status;  // not ok only for I/O or connection errors, never for findings
+  Status status;                  // not ok only for I/O or connection errors, never for findings
   std::vector<Finding> findings;  // suppressed ones included (suppressed = true)
   std::vector<MigrationReport> migrations;
   std::vector<SuppressionRecord> suppressions;

@@ -5,7 +5,8 @@
 namespace strata::lint {
 
 // Each rule's check lives in rules/<name>.cc.
-#define STRATA_RULE(ident, id, name, sev, scope, on, size, squawk, summary) void Check##ident(Context&);
+#define STRATA_RULE(ident, id, name, sev, scope, on, size, squawk, summary) \
+  void Check##ident(Context&);
 #include "lint/rules.def"
 #undef STRATA_RULE
 

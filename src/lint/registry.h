@@ -2,10 +2,10 @@
 // kebab-case name. Thread-safe (immutable).
 #pragma once
 
+#include "lint/rule.h"
+
 #include <span>
 #include <string_view>
-
-#include "lint/rule.h"
 
 namespace strata::lint {
 

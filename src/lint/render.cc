@@ -1,10 +1,11 @@
 #include "lint/render.h"
 
-#include <fmt/format.h>
+#include "strata/version.h"
 
 #include "base/redact.h"
 #include "lint/registry.h"
-#include "strata/version.h"
+
+#include <fmt/format.h>
 
 namespace strata::lint {
 
@@ -45,7 +46,9 @@ std::string RenderText(const LintResult& r, Severity fail_on) {
       ++suppressed;
       continue;
     }
-    (f.severity == Severity::kError ? errors : f.severity == Severity::kWarning ? warnings : infos)++;
+    (f.severity == Severity::kError     ? errors
+     : f.severity == Severity::kWarning ? warnings
+                                        : infos)++;
     out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.file, f.line, f.column, SeverityName(f.severity),
                        f.rule_id, base::RedactSecrets(f.message));
     if (!f.source_line.empty()) {
@@ -53,7 +56,8 @@ std::string RenderText(const LintResult& r, Severity fail_on) {
       out += fmt::format("  {}\n  {}\n", src, Caret(src, f.column));
     }
     if (!f.size_note.empty()) {
-      out += fmt::format("  size: {}{}\n", f.size_note, f.escalated ? " (escalated: large table)" : "");
+      out += fmt::format("  size: {}{}\n", f.size_note,
+                         f.escalated ? " (escalated: large table)" : "");
     }
     out += fmt::format("  fix: {} [{}]\n", f.help, f.rule_name);
   }
@@ -81,18 +85,19 @@ nlohmann::json RenderJson(const LintResult& r, Severity fail_on) {
   for (const auto& m : r.migrations) {
     nlohmann::json st = nlohmann::json::array();
     for (const auto& s : m.statements) {
-      nlohmann::json j = {{"line", s.line},
-                          {"column", s.column},
-                          {"kind", s.kind},
-                          {"statement", base::RedactSecrets(s.summary)},
-                          {"target", s.target},
-                          {"target_is_new", s.target_is_new},
-                          {"lock", s.lock.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.lock)},
-                          {"blocks", {{"reads", s.blocks_reads}, {"writes", s.blocks_writes}}},
-                          {"rewrite", s.rewrite},
-                          {"scan", s.scan},
-                          {"concurrent", s.concurrent},
-                          {"reasons", s.reasons}};
+      nlohmann::json j = {
+          {"line", s.line},
+          {"column", s.column},
+          {"kind", s.kind},
+          {"statement", base::RedactSecrets(s.summary)},
+          {"target", s.target},
+          {"target_is_new", s.target_is_new},
+          {"lock", s.lock.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.lock)},
+          {"blocks", {{"reads", s.blocks_reads}, {"writes", s.blocks_writes}}},
+          {"rewrite", s.rewrite},
+          {"scan", s.scan},
+          {"concurrent", s.concurrent},
+          {"reasons", s.reasons}};
       if (!s.other_locks.empty()) j["other_locks"] = s.other_locks;
       if (s.size.rows >= 0) j["size"] = {{"rows", s.size.rows}, {"bytes", s.size.bytes}};
       st.push_back(std::move(j));
@@ -154,7 +159,8 @@ nlohmann::json RenderSarif(const LintResult& r) {
         {"locations",
          {{{"physicalLocation",
             {{"artifactLocation", {{"uri", f.file}}},
-             {"region", {{"startLine", std::max(1, f.line)}, {"startColumn", std::max(1, f.column)}}}}}}}}};
+             {"region",
+              {{"startLine", std::max(1, f.line)}, {"startColumn", std::max(1, f.column)}}}}}}}}};
     if (f.suppressed) {
       res["suppressions"] = {{{"kind", "inSource"}, {"justification", f.suppression_reason}}};
     }
@@ -176,10 +182,14 @@ std::string RenderGithub(const LintResult& r) {
   auto esc = [](std::string s) {
     std::string o;
     for (char c : s) {
-      if (c == '%') o += "%25";
-      else if (c == '\r') o += "%0D";
-      else if (c == '\n') o += "%0A";
-      else o.push_back(c);
+      if (c == '%')
+        o += "%25";
+      else if (c == '\r')
+        o += "%0D";
+      else if (c == '\n')
+        o += "%0A";
+      else
+        o.push_back(c);
     }
     return o;
   };

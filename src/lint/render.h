@@ -4,10 +4,11 @@
 // in every rendered string. Stateless; thread-safe.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <string>
-
 #include "lint/linter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
 
 namespace strata::lint {
 

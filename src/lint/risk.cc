@@ -1,8 +1,8 @@
 #include "lint/risk.h"
 
-#include <algorithm>
-
 #include "base/text.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -78,7 +78,8 @@ void ClassifyMigration(const analysis::FileAnalysis& file, const MigrationInfo& 
       case StatementKind::kDo:
         only_insert = false;
         for (const auto& e : st.embedded) {
-          if ((e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) && !e.target_is_new) {
+          if ((e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) &&
+              !e.target_is_new) {
             any_dml = true;
             add(e.unbounded_dml ? "large-backfill" : "dml-correction");
           }
@@ -89,8 +90,8 @@ void ClassifyMigration(const analysis::FileAnalysis& file, const MigrationInfo& 
           only_insert = false;
           any_ddl = any_ddl || f.ddl;
           if (f.kind == StatementKind::kTruncate) any_dml = true;
-          bool heavy = (f.rewrite || f.scan || f.BlocksWrites()) && !f.target.empty() &&
-                       !f.target_is_new;
+          bool heavy =
+              (f.rewrite || f.scan || f.BlocksWrites()) && !f.target.empty() && !f.target_is_new;
           if (large || (heavy && (f.rewrite || f.scan))) add("large-table-ddl");
         }
         break;

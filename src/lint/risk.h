@@ -3,11 +3,11 @@
 // Pure functions; thread-safe.
 #pragma once
 
-#include <string_view>
-#include <vector>
-
 #include "analysis/analysis.h"
 #include "lint/linter.h"
+
+#include <string_view>
+#include <vector>
 
 namespace strata::lint {
 

@@ -6,6 +6,8 @@
 // constant table. Everything here is used by one thread per lint run.
 #pragma once
 
+#include "analysis/analysis.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,8 +15,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "analysis/analysis.h"
 
 namespace strata::lint {
 
@@ -38,8 +38,8 @@ struct Finding {
   int statement_index = -1;  // -1: file-level
   bool suppressed = false;
   std::string suppression_reason;
-  bool escalated = false;    // raised to error by live table size
-  std::string size_note;     // "orders: ~12,000,000 rows, 3.1 GB" when live-aware
+  bool escalated = false;  // raised to error by live table size
+  std::string size_note;   // "orders: ~12,000,000 rows, 3.1 GB" when live-aware
 };
 
 // Table statistics read from pg_class on a live database.
@@ -63,34 +63,34 @@ struct LintConfig {
   // statement (true when linting a strata project): those count as set.
   bool engine_lock_timeout = true;
   bool engine_statement_timeout = false;
-  std::vector<std::string> grant_allow_roles;   // roles GRANT may name; empty = no check
-  std::vector<std::string> protected_patterns;  // globs on [schema.]table names
-  std::set<std::string> disabled;               // rule ids or names
-  std::set<std::string> enabled;                // opt-in rules turned on
+  std::vector<std::string> grant_allow_roles;          // roles GRANT may name; empty = no check
+  std::vector<std::string> protected_patterns;         // globs on [schema.]table names
+  std::set<std::string> disabled;                      // rule ids or names
+  std::set<std::string> enabled;                       // opt-in rules turned on
   std::map<std::string, Severity> severity_overrides;  // by id or name
   std::int64_t large_rows = 1'000'000;
   std::int64_t large_bytes = 1LL << 30;
-  std::vector<std::string> vague_names = {"fix", "fixes", "changes", "change", "update",
-                                          "updates", "final", "misc", "temp", "tmp", "wip",
-                                          "test", "stuff", "new", "patch", "hotfix", "todo"};
+  std::vector<std::string> vague_names = {
+      "fix", "fixes", "changes", "change", "update", "updates", "final",  "misc", "temp",
+      "tmp", "wip",   "test",    "stuff",  "new",    "patch",   "hotfix", "todo"};
   std::string ledger_table = "strata_schema_history";
-  bool new_means_same_file = false;  // review mode: each file as the only pending one
-  bool default_transactional = true;   // files run in one transaction unless a directive says
+  bool new_means_same_file = false;     // review mode: each file as the only pending one
+  bool default_transactional = true;    // files run in one transaction unless a directive says
   Severity gate = Severity::kError;     // migrate refuses findings at or above this
   Severity fail_on = Severity::kError;  // `strata lint` exits non-zero at or above this
 };
 
 // Running state of the file before the current statement.
 struct FileState {
-  bool transactional = true;     // strata runs the file in one transaction
-  bool in_txn = true;            // a transaction is open here (strata's, or BEGIN in the file)
-  bool explicit_txn = false;     // a BEGIN written in the file is open
+  bool transactional = true;  // strata runs the file in one transaction
+  bool in_txn = true;         // a transaction is open here (strata's, or BEGIN in the file)
+  bool explicit_txn = false;  // a BEGIN written in the file is open
   bool lock_timeout_set = false;
   bool statement_timeout_set = false;
   int access_exclusive_at = -1;  // statement index that first took ACCESS EXCLUSIVE on an
                                  // existing table in the current transaction, or -1
   std::string access_exclusive_table;
-  int heavy_after_lock = 0;      // heavy statements seen since then (LK108 reports the first)
+  int heavy_after_lock = 0;  // heavy statements seen since then (LK108 reports the first)
   bool InTransaction() const { return in_txn; }
 };
 
@@ -107,7 +107,12 @@ class Context {
   Context(const LintConfig& config, const analysis::FileAnalysis& file,
           const MigrationInfo& migration, const FileState& state, const LiveInfo* live,
           std::vector<Finding>* out)
-      : config_(config), file_(file), migration_(migration), state_(state), live_(live), out_(out) {}
+      : config_(config),
+        file_(file),
+        migration_(migration),
+        state_(state),
+        live_(live),
+        out_(out) {}
 
   const LintConfig& config() const { return config_; }
   const analysis::FileAnalysis& file() const { return file_; }
@@ -175,8 +180,8 @@ struct RuleInfo {
   std::string_view name;  // kebab-case, used in config and suppressions
   Severity severity;      // default severity
   Scope scope;
-  bool default_on;        // opt-in rules are off unless [lint] enable lists them
-  bool size_sensitive;    // escalates to error above the large-table threshold (live)
+  bool default_on;      // opt-in rules are off unless [lint] enable lists them
+  bool size_sensitive;  // escalates to error above the large-table threshold (live)
   std::string_view summary;
   std::string_view squawk;  // squawk rule(s) it covers, "" if none
   CheckFn check;

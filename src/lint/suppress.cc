@@ -1,9 +1,9 @@
 #include "lint/suppress.h"
 
-#include <fmt/format.h>
-
 #include "base/text.h"
 #include "lint/registry.h"
+
+#include <fmt/format.h>
 
 namespace strata::lint {
 
@@ -41,7 +41,8 @@ std::vector<Suppression> ParseSuppressions(std::string_view text, const std::str
       if (!v.empty() && (v[0] == '"' || v[0] == '\'')) {
         char q = v[0];
         size_t end = v.find(q, 1);
-        s.record.reason = std::string(v.substr(1, end == std::string_view::npos ? v.size() - 1 : end - 1));
+        s.record.reason =
+            std::string(v.substr(1, end == std::string_view::npos ? v.size() - 1 : end - 1));
       } else {
         s.record.reason = std::string(base::Trim(v.substr(0, v.find_first_of(" \t"))));
       }
@@ -126,12 +127,12 @@ void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& fin
       }
     }
     if (s.record.used == 0 && !rules.empty() && meta_enabled("unused-suppression")) {
-      meta->push_back(make(s, "SY104", "unused-suppression", Severity::kWarning,
-                           fmt::format("`-- strata:allow {}` suppresses nothing",
-                                       fmt::join(s.record.rules, ",")),
-                           s.record.file_scope
-                               ? "remove the directive"
-                               : "remove the directive, or move it right above the statement it is for"));
+      meta->push_back(make(
+          s, "SY104", "unused-suppression", Severity::kWarning,
+          fmt::format("`-- strata:allow {}` suppresses nothing", fmt::join(s.record.rules, ",")),
+          s.record.file_scope
+              ? "remove the directive"
+              : "remove the directive, or move it right above the statement it is for"));
     }
   }
 }

@@ -4,13 +4,13 @@
 // (SY102, SY103, SY104). Pure functions; thread-safe.
 #pragma once
 
+#include "analysis/analysis.h"
+#include "lint/linter.h"
+
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "analysis/analysis.h"
-#include "lint/linter.h"
 
 namespace strata::lint {
 

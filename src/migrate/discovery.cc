@@ -1,8 +1,10 @@
 #include "migrate/discovery.h"
 
-#include <fmt/format.h>
+#include "base/sha256.h"
+#include "base/text.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,9 +15,6 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include "base/sha256.h"
-#include "base/text.h"
 
 namespace strata::migrate {
 
@@ -196,10 +195,10 @@ Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
                    [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (size_t i = 1; i < versioned.size(); ++i) {
     if (versioned[i].version == versioned[i - 1].version) {
-      return Status(ErrorCode::kDuplicateVersion,
-                    fmt::format("version {} is used by two files: '{}' and '{}'",
-                                versioned[i].version.text(), versioned[i - 1].path,
-                                versioned[i].path))
+      return Status(
+                 ErrorCode::kDuplicateVersion,
+                 fmt::format("version {} is used by two files: '{}' and '{}'",
+                             versioned[i].version.text(), versioned[i - 1].path, versioned[i].path))
           .WithSpan({versioned[i].path, 0, 0})
           .WithHint("give the newer file the next free version");
     }
@@ -208,10 +207,10 @@ Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
                    [](const Migration& a, const Migration& b) { return a.script < b.script; });
   for (size_t i = 1; i < repeatable.size(); ++i) {
     if (repeatable[i].description == repeatable[i - 1].description) {
-      return Status(ErrorCode::kDuplicateVersion,
-                    fmt::format("two repeatable migrations share the description '{}': '{}' and '{}'",
-                                repeatable[i].description, repeatable[i - 1].path,
-                                repeatable[i].path))
+      return Status(
+                 ErrorCode::kDuplicateVersion,
+                 fmt::format("two repeatable migrations share the description '{}': '{}' and '{}'",
+                             repeatable[i].description, repeatable[i - 1].path, repeatable[i].path))
           .WithSpan({repeatable[i].path, 0, 0})
           .WithHint("rename one of them");
     }

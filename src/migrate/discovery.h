@@ -3,12 +3,13 @@
 // tests can feed files from memory. Stateless; thread-safe.
 #pragma once
 
-#include <string>
-#include <vector>
-
-#include "migrate/version.h"
 #include "strata/options.h"
 #include "strata/result.h"
+
+#include "migrate/version.h"
+
+#include <string>
+#include <vector>
 
 namespace strata::migrate {
 
@@ -29,8 +30,8 @@ struct Migration {
   std::string script;       // relative name as stored in the ledger
   std::string path;         // full path for messages
   std::string location;
-  std::string text;         // normalised content (BOM removed, LF line endings)
-  std::string checksum;     // SHA-256 hex of `text`
+  std::string text;      // normalised content (BOM removed, LF line endings)
+  std::string checksum;  // SHA-256 hex of `text`
 };
 
 // Versioned migrations in version order, then repeatable ones in description order.

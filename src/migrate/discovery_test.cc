@@ -62,7 +62,9 @@ TEST(Discovery, InvalidUtf8IsAnErrorWithTheLine) {
 TEST(Discovery, CrlfAndBomDoNotChangeTheChecksum) {
   auto set = Resolve({F("V1__lf.sql", "create table t (a int);\nselect 1;\n"),
                       F("V2__crlf.sql", "create table t (a int);\r\nselect 1;\r\n"),
-                      F("V3__bom.sql", "\xEF\xBB\xBF" "create table t (a int);\nselect 1;\n")});
+                      F("V3__bom.sql",
+                        "\xEF\xBB\xBF"
+                        "create table t (a int);\nselect 1;\n")});
   ASSERT_TRUE(set.ok());
   EXPECT_EQ(set->migrations[0].checksum, set->migrations[1].checksum);
   EXPECT_EQ(set->migrations[0].checksum, set->migrations[2].checksum);

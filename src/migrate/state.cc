@@ -7,15 +7,24 @@ namespace strata::migrate {
 
 std::string_view StateName(State s) {
   switch (s) {
-    case State::kPending: return "pending";
-    case State::kApplied: return "applied";
-    case State::kFailed: return "failed";
-    case State::kOutdated: return "outdated";
-    case State::kMissing: return "missing";
-    case State::kFuture: return "future";
-    case State::kOutOfOrder: return "out-of-order";
-    case State::kBaseline: return "baseline";
-    case State::kBelowBaseline: return "below-baseline";
+    case State::kPending:
+      return "pending";
+    case State::kApplied:
+      return "applied";
+    case State::kFailed:
+      return "failed";
+    case State::kOutdated:
+      return "outdated";
+    case State::kMissing:
+      return "missing";
+    case State::kFuture:
+      return "future";
+    case State::kOutOfOrder:
+      return "out-of-order";
+    case State::kBaseline:
+      return "baseline";
+    case State::kBelowBaseline:
+      return "below-baseline";
   }
   return "?";
 }
@@ -30,7 +39,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
   StateReport report;
   // Effective row per version, with repairs applied in rank order.
   std::map<Version, const AppliedRow*, VersionLess> by_version;
-  std::map<Version, std::string, VersionLess> accepted;  // accepted checksum per version
+  std::map<Version, std::string, VersionLess> accepted;    // accepted checksum per version
   std::map<std::string, const AppliedRow*> by_repeatable;  // latest row per description
   const AppliedRow* baseline_row = nullptr;
   for (const auto& row : rows) {
@@ -126,8 +135,8 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
         if (!it->second->success) {
           e.state = State::kFailed;
         } else {
-          e.state = it->second->checksum.value_or("") == m.checksum ? State::kApplied
-                                                                    : State::kOutdated;
+          e.state =
+              it->second->checksum.value_or("") == m.checksum ? State::kApplied : State::kOutdated;
         }
       }
     }
@@ -143,7 +152,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     e.script = row.script;
     e.checksum = row.checksum.value_or("");
     e.applied = row;
-    e.state = !row.success ? State::kFailed
+    e.state = !row.success                   ? State::kFailed
               : (!max_file || *max_file < v) ? State::kFuture
                                              : State::kMissing;
     report.entries.push_back(std::move(e));

@@ -2,12 +2,12 @@
 // MigrationInfo, plus repair and baseline semantics. Pure functions; thread-safe.
 #pragma once
 
+#include "migrate/discovery.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "migrate/discovery.h"
 
 namespace strata::migrate {
 

@@ -1,14 +1,14 @@
 #include "migrate/sumfile.h"
 
+#include "base/sha256.h"
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include "base/sha256.h"
-#include "base/text.h"
 
 namespace strata::migrate {
 
@@ -60,8 +60,9 @@ Status CheckSums(const Options& options, const MigrationSet& set) {
     if (!in) {
       return Status(ErrorCode::kSumMismatch, fmt::format("{} does not exist", path))
           .WithSpan({path, 0, 0})
-          .WithHint("run `strata hash` and commit strata.sum with the migrations (or set "
-                    "migrate.require_sum = false)");
+          .WithHint(
+              "run `strata hash` and commit strata.sum with the migrations (or set "
+              "migrate.require_sum = false)");
     }
     std::stringstream ss;
     ss << in.rdbuf();
@@ -97,12 +98,12 @@ Status CheckSums(const Options& options, const MigrationSet& set) {
     }
     if (!header_ok) diffs.insert(diffs.begin(), "the first line is not `strata.sum v1 <sha256>`");
     if (diffs.empty()) diffs.push_back("the cumulative sum on the first line was edited");
-    return Status(ErrorCode::kSumMismatch,
-                  fmt::format("{} does not match the migration files ({})", path,
-                              fmt::join(diffs, "; ")))
+    return Status(ErrorCode::kSumMismatch, fmt::format("{} does not match the migration files ({})",
+                                                       path, fmt::join(diffs, "; ")))
         .WithSpan({path, 0, 0})
-        .WithHint("another branch may have added a migration: review the files, renumber if "
-                  "two share a slot, then run `strata hash`");
+        .WithHint(
+            "another branch may have added a migration: review the files, renumber if "
+            "two share a slot, then run `strata hash`");
   }
   return Status::Ok();
 }

@@ -4,11 +4,12 @@
 // docs/formats/checksum.md. Stateless; thread-safe.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "strata/result.h"
 
 #include "migrate/discovery.h"
-#include "strata/result.h"
+
+#include <string>
+#include <vector>
 
 namespace strata::migrate {
 

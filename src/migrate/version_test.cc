@@ -12,8 +12,17 @@ Version V(const char* s) {
 }
 
 TEST(Version, ComparesPartsAsNumbers) {
-  const char* ordered[] = {"0", "1", "1.1", "1.2", "1.10", "2", "10", "20260628_0901",
-                           "20260628_0902", "20260629", "20150100000001000000",
+  const char* ordered[] = {"0",
+                           "1",
+                           "1.1",
+                           "1.2",
+                           "1.10",
+                           "2",
+                           "10",
+                           "20260628_0901",
+                           "20260628_0902",
+                           "20260629",
+                           "20150100000001000000",
                            "20260703000000000000"};
   for (size_t i = 0; i + 1 < std::size(ordered); ++i) {
     EXPECT_LT(V(ordered[i]), V(ordered[i + 1])) << ordered[i] << " < " << ordered[i + 1];

@@ -1,8 +1,8 @@
 #include "report/render.h"
 
-#include <fmt/format.h>
-
 #include "base/redact.h"
+
+#include <fmt/format.h>
 
 namespace strata::report {
 
@@ -42,8 +42,8 @@ json StatusJson(const Status& s) {
 static json ChecksJson(const std::vector<CheckResult>& checks) {
   json out = json::array();
   for (const auto& c : checks) {
-    json j = {{"phase", c.phase}, {"file", c.file},         {"line", c.line},
-              {"query", c.query}, {"expected", c.expected}, {"ok", c.ok},
+    json j = {{"phase", c.phase},          {"file", c.file},         {"line", c.line},
+              {"query", c.query},          {"expected", c.expected}, {"ok", c.ok},
               {"elapsed_ms", c.elapsed_ms}};
     j["value"] = c.value ? json(*c.value) : json(nullptr);
     if (!c.name.empty()) j["name"] = c.name;
@@ -96,39 +96,51 @@ json ToJson(const InfoResult& r) {
     if (m.checksum_mismatch) row["checksum_mismatch"] = true;
     ms.push_back(std::move(row));
   }
-  return {{"ok", r.status.ok()}, {"target", r.target}, {"migrations", ms},
+  return {{"ok", r.status.ok()},
+          {"target", r.target},
+          {"migrations", ms},
           {"error", StatusJson(r.status)}};
 }
 
 json ToJson(const ValidateResult& r) {
   json issues = json::array();
   for (const auto& i : r.issues) {
-    issues.push_back({{"kind", i.kind}, {"script", i.script}, {"message", i.message},
-                      {"hint", i.hint}});
+    issues.push_back(
+        {{"kind", i.kind}, {"script", i.script}, {"message", i.message}, {"hint", i.hint}});
   }
-  return {{"ok", r.status.ok()}, {"target", r.target}, {"checked", r.checked},
-          {"issues", issues}, {"error", StatusJson(r.status)}};
+  return {{"ok", r.status.ok()},
+          {"target", r.target},
+          {"checked", r.checked},
+          {"issues", issues},
+          {"error", StatusJson(r.status)}};
 }
 
 json ToJson(const RepairResult& r) {
-  return {{"ok", r.status.ok()}, {"target", r.target}, {"actions", r.actions},
+  return {{"ok", r.status.ok()},
+          {"target", r.target},
+          {"actions", r.actions},
           {"error", StatusJson(r.status)}};
 }
 
 json ToJson(const BaselineResult& r) {
-  return {{"ok", r.status.ok()}, {"target", r.target}, {"version", r.version},
-          {"skipped", r.skipped}, {"error", StatusJson(r.status)}};
+  return {{"ok", r.status.ok()},
+          {"target", r.target},
+          {"version", r.version},
+          {"skipped", r.skipped},
+          {"error", StatusJson(r.status)}};
 }
 
 json ToJson(const HashResult& r) {
-  return {{"ok", r.status.ok()}, {"written", r.written}, {"migrations", r.migrations},
+  return {{"ok", r.status.ok()},
+          {"written", r.written},
+          {"migrations", r.migrations},
           {"error", StatusJson(r.status)}};
 }
 
 json ToJson(const Event& e) {
-  static constexpr const char* kNames[] = {"lock_waiting", "lock_acquired", "migration_started",
+  static constexpr const char* kNames[] = {"lock_waiting",   "lock_acquired",  "migration_started",
                                            "statement_done", "migration_done", "migration_failed",
-                                           "retry", "notice"};
+                                           "retry",          "notice"};
   json j = {{"event", kNames[static_cast<int>(e.kind)]}};
   if (!e.script.empty()) j["script"] = e.script;
   if (!e.version.empty()) j["version"] = e.version;
@@ -177,10 +189,10 @@ std::string ToText(const InfoResult& r) {
   std::string out = fmt::format("{:<16} {:<40} {:<11} {:<15} {}\n", "version", "description",
                                 "type", "state", "installed on");
   for (const auto& m : r.migrations) {
-    std::string desc = m.description.size() > 40 ? m.description.substr(0, 37) + "..." : m.description;
+    std::string desc =
+        m.description.size() > 40 ? m.description.substr(0, 37) + "..." : m.description;
     out += fmt::format("{:<16} {:<40} {:<11} {:<15} {}\n", m.version.empty() ? "-" : m.version,
-                       desc, m.type, m.checksum_mismatch ? m.state + "*" : m.state,
-                       m.installed_on);
+                       desc, m.type, m.checksum_mismatch ? m.state + "*" : m.state, m.installed_on);
   }
   bool mismatch = false;
   for (const auto& m : r.migrations) mismatch |= m.checksum_mismatch;
@@ -194,8 +206,8 @@ std::string ToText(const ValidateResult& r) {
   }
   std::string out;
   for (const auto& i : r.issues) {
-    out += fmt::format("{}error[{}]: {}\n  next: {}\n",
-                       i.script.empty() ? "" : i.script + ": ", i.kind, i.message, i.hint);
+    out += fmt::format("{}error[{}]: {}\n  next: {}\n", i.script.empty() ? "" : i.script + ": ",
+                       i.kind, i.message, i.hint);
   }
   out += fmt::format("{} problem(s) found\n", r.issues.size());
   return base::RedactSecrets(out);
@@ -210,9 +222,9 @@ std::string ToText(const RepairResult& r) {
 
 std::string ToText(const BaselineResult& r) {
   if (!r.status.ok()) return {};
-  return base::RedactSecrets(fmt::format(
-      "baselined {} at version {}: {} migration file(s) at or below it will not run\n", r.target,
-      r.version, r.skipped));
+  return base::RedactSecrets(
+      fmt::format("baselined {} at version {}: {} migration file(s) at or below it will not run\n",
+                  r.target, r.version, r.skipped));
 }
 
 std::string ToText(const HashResult& r) {

@@ -3,10 +3,11 @@
 // redaction here, not at call sites. Stateless; thread-safe.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <string>
-
 #include "strata/commands.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
 
 namespace strata::report {
 

@@ -1,8 +1,8 @@
 #include "sql/directives.h"
 
-#include <fmt/format.h>
-
 #include "base/text.h"
+
+#include <fmt/format.h>
 
 namespace strata::sql {
 
@@ -99,8 +99,7 @@ Result<FileSettings> ParseDirectives(std::string_view text, std::string_view fil
 }
 
 Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders& placeholders,
-                                       std::string_view file, int first_line,
-                                       bool redact_secrets) {
+                                       std::string_view file, int first_line, bool redact_secrets) {
   std::string out;
   out.reserve(text.size());
   size_t i = 0;

@@ -2,14 +2,15 @@
 // thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
+#include "base/duration.h"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "base/duration.h"
-#include "strata/result.h"
 
 namespace strata::sql {
 
@@ -44,8 +45,7 @@ using Placeholders = std::map<std::string, Placeholder, std::less<>>;
 // file:line:col. With `redact_secrets`, secret values are rendered as `<secret:name>` (for
 // --dry-run and logs) instead of their value.
 Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders& placeholders,
-                                       std::string_view file, int first_line,
-                                       bool redact_secrets);
+                                       std::string_view file, int first_line, bool redact_secrets);
 
 // Whether text contains "${" at all (fast path).
 inline bool HasPlaceholders(std::string_view text) {

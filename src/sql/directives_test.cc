@@ -40,8 +40,8 @@ TEST(Directives, OrdinaryCommentsAreIgnored) {
 
 TEST(Placeholders, ExpandsDeclaredAndRedactsSecrets) {
   Placeholders ph{{"schema", {"app", false}}, {"pw", {"hunter22", true}}};
-  auto out = ExpandPlaceholders("create role r password '${pw}';\nset search_path = ${schema};",
-                                ph, "f", 1, false);
+  auto out = ExpandPlaceholders("create role r password '${pw}';\nset search_path = ${schema};", ph,
+                                "f", 1, false);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(*out, "create role r password 'hunter22';\nset search_path = app;");
   auto shown = ExpandPlaceholders("password '${pw}'", ph, "f", 1, true);

@@ -1,13 +1,14 @@
 #include "sql/splitter.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <iterator>
 #include <optional>
 #include <string>
-
-#include "base/text.h"
 
 namespace strata::sql {
 
@@ -185,7 +186,8 @@ void PgScanner::Word(size_t b, size_t e) {
   ++identifier_count_;
   const char* id = identifiers_;
   if (id[0] == 'c' &&
-      (id[1] == 'f' || id[1] == 'p' || (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) &&
+      (id[1] == 'f' || id[1] == 'p' ||
+       (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) &&
       paren_depth_ == 0) {
     if (is("begin")) {
       ++begin_depth_;
@@ -415,9 +417,7 @@ Status SplitError(std::string_view file, const base::LineIndex& lines, size_t at
       .WithHint(std::move(hint));
 }
 
-size_t SkipBom(std::string_view text) {
-  return text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-}
+size_t SkipBom(std::string_view text) { return text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; }
 
 Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_view file) {
   base::LineIndex lines(text);
@@ -449,8 +449,7 @@ Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_
       std::string_view rest_of_line =
           text.substr(end, (nl == std::string_view::npos ? text.size() : nl) - end);
       if (!SkipLeadingComments(rest_of_line).empty()) {
-        return SplitError(file, lines, end,
-                          "text after `COPY ... FROM STDIN;` on the same line",
+        return SplitError(file, lines, end, "text after `COPY ... FROM STDIN;` on the same line",
                           "put the COPY data on the lines after the COPY statement, ended by a "
                           "line `\\.`, and the next statement after that");
       }
@@ -573,7 +572,8 @@ std::vector<std::string> LeadingWords(std::string_view s, size_t max_words) {
   size_t i = 0;
   while (i < s.size() && words.size() < max_words) {
     while (i < s.size() && IsBlank(s[i])) ++i;
-    if (i + 1 < s.size() && ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '/' && s[i + 1] == '*'))) {
+    if (i + 1 < s.size() &&
+        ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '/' && s[i + 1] == '*'))) {
       std::string_view rest = SkipLeadingComments(s.substr(i));
       i = s.size() - rest.size();
       continue;

@@ -16,12 +16,13 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
+#include "db/connection.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "db/connection.h"
-#include "strata/result.h"
 
 namespace strata::sql {
 

@@ -1,13 +1,13 @@
 #include "sql/splitter.h"
 
+#include "base/text.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include "base/text.h"
 
 namespace strata::sql {
 namespace {
@@ -65,7 +65,8 @@ TEST(SplitPostgres, EscapeStrings) {
 TEST(SplitPostgres, UnicodeStringsAndIdentifiers) {
   EXPECT_EQ(Texts("SELECT U&'d\\0061t\\+000061;';\nSELECT U&\"d;\"\"\" FROM t;\nSELECT 3"),
             (V{"SELECT U&'d\\0061t\\+000061;'", "SELECT U&\"d;\"\"\" FROM t", "SELECT 3"}));
-  EXPECT_EQ(Texts("SELECT \"a;\"\"b\" FROM t; SELECT 2"), (V{"SELECT \"a;\"\"b\" FROM t", "SELECT 2"}));
+  EXPECT_EQ(Texts("SELECT \"a;\"\"b\" FROM t; SELECT 2"),
+            (V{"SELECT \"a;\"\"b\" FROM t", "SELECT 2"}));
 }
 
 TEST(SplitPostgres, StandardConformingStringsOff) {
@@ -118,8 +119,8 @@ TEST(SplitPostgres, CopyFromStdinData) {
   EXPECT_EQ((*r)[1].line, 5);
   EXPECT_FALSE((*r)[1].copy_from_stdin);
   // Empty data, options after STDIN, data up to the end of the text without `\.`.
-  r = Split("copy t from STDIN with (format csv);\n\\.\ncopy u from stdin;\n1\n2", Dialect::kPostgres,
-            "c.sql");
+  r = Split("copy t from STDIN with (format csv);\n\\.\ncopy u from stdin;\n1\n2",
+            Dialect::kPostgres, "c.sql");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0].copy_data, "");
@@ -243,12 +244,13 @@ INSTANTIATE_TEST_SUITE_P(Dialects, SplitBoth,
 // --- SQLite -----------------------------------------------------------------------------------
 
 TEST(SplitSqlite, TriggerBodiesEndAtEnd) {
-  EXPECT_EQ(Texts("CREATE TABLE t(a);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
-                  "  UPDATE t SET a = 1;\n  SELECT ';';\nEND;\nINSERT INTO t VALUES (1);",
-                  Dialect::kSqlite),
-            (V{"CREATE TABLE t(a)",
-               "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET a = 1;\n  SELECT ';';\nEND",
-               "INSERT INTO t VALUES (1)"}));
+  EXPECT_EQ(
+      Texts("CREATE TABLE t(a);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN\n"
+            "  UPDATE t SET a = 1;\n  SELECT ';';\nEND;\nINSERT INTO t VALUES (1);",
+            Dialect::kSqlite),
+      (V{"CREATE TABLE t(a)",
+         "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET a = 1;\n  SELECT ';';\nEND",
+         "INSERT INTO t VALUES (1)"}));
   EXPECT_EQ(Texts("create temp trigger tr before delete on t begin select 1; end; select 2",
                   Dialect::kSqlite),
             (V{"create temp trigger tr before delete on t begin select 1; end", "select 2"}));
@@ -258,9 +260,9 @@ TEST(SplitSqlite, TriggerBodiesEndAtEnd) {
             (V{"CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN 2 END; END"}));
   // Nested BEGIN ... END; is not SQLite; sqlite3_complete() ends the trigger at the first END;
   // (atlas-lex lexgroup/1_trigger expects the outer one; docs/formats/splitting.md).
-  EXPECT_EQ(Texts("CREATE TRIGGER x AFTER INSERT ON t BEGIN BEGIN SELECT 1; END; END;",
-                  Dialect::kSqlite),
-            (V{"CREATE TRIGGER x AFTER INSERT ON t BEGIN BEGIN SELECT 1; END", "END"}));
+  EXPECT_EQ(
+      Texts("CREATE TRIGGER x AFTER INSERT ON t BEGIN BEGIN SELECT 1; END; END;", Dialect::kSqlite),
+      (V{"CREATE TRIGGER x AFTER INSERT ON t BEGIN BEGIN SELECT 1; END", "END"}));
 }
 
 TEST(SplitSqlite, QuotesAndUnterminatedInput) {

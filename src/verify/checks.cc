@@ -1,13 +1,13 @@
 #include "verify/checks.h"
 
+#include "base/duration.h"
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <cctype>
 #include <charconv>
 #include <cmath>
-
-#include "base/duration.h"
-#include "base/text.h"
 
 namespace strata::verify {
 
@@ -52,28 +52,44 @@ std::string FormatNumber(double v) {
 
 std::string_view OpText(Op op) {
   switch (op) {
-    case Op::kEq: return "=";
-    case Op::kNe: return "!=";
-    case Op::kLt: return "<";
-    case Op::kLe: return "<=";
-    case Op::kGt: return ">";
-    case Op::kGe: return ">=";
-    case Op::kBetween: return "between";
-    case Op::kNone: break;
+    case Op::kEq:
+      return "=";
+    case Op::kNe:
+      return "!=";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kBetween:
+      return "between";
+    case Op::kNone:
+      break;
   }
   return "";
 }
 
 bool Compare(Op op, double v, double a, double b) {
   switch (op) {
-    case Op::kEq: return v == a;
-    case Op::kNe: return v != a;
-    case Op::kLt: return v < a;
-    case Op::kLe: return v <= a;
-    case Op::kGt: return v > a;
-    case Op::kGe: return v >= a;
-    case Op::kBetween: return v >= a && v <= b;
-    case Op::kNone: return true;
+    case Op::kEq:
+      return v == a;
+    case Op::kNe:
+      return v != a;
+    case Op::kLt:
+      return v < a;
+    case Op::kLe:
+      return v <= a;
+    case Op::kGt:
+      return v > a;
+    case Op::kGe:
+      return v >= a;
+    case Op::kBetween:
+      return v >= a && v <= b;
+    case Op::kNone:
+      return true;
   }
   return false;
 }
@@ -155,8 +171,8 @@ Result<Expectation> ParseExpectation(std::string_view text, std::string_view fil
     return e;
   }
   static constexpr std::pair<std::string_view, Op> kOps[] = {
-      {">=", Op::kGe}, {"<=", Op::kLe}, {"!=", Op::kNe}, {"<>", Op::kNe}, {"==", Op::kEq},
-      {"=", Op::kEq},  {">", Op::kGt},  {"<", Op::kLt}};
+      {">=", Op::kGe}, {"<=", Op::kLe}, {"!=", Op::kNe}, {"<>", Op::kNe},
+      {"==", Op::kEq}, {"=", Op::kEq},  {">", Op::kGt},  {"<", Op::kLt}};
   for (const auto& [tok, op] : kOps) {
     if (s.substr(0, tok.size()) == tok) {
       e.op = op;
@@ -194,8 +210,8 @@ Result<Expectation> ParseExpectation(std::string_view text, std::string_view fil
                  "quote text like SQL: `= 'NO'` (double a quote inside: 'it''s')");
     }
     if (e.op != Op::kEq && e.op != Op::kNe) {
-      return Err(file, line, fmt::format("text can only be compared with = or !=, got `{}`",
-                                         OpText(e.op)),
+      return Err(file, line,
+                 fmt::format("text can only be compared with = or !=, got `{}`", OpText(e.op)),
                  "compare numbers with <, <=, >, >=; text with = or !=");
     }
     e.operand = Operand::kText;
@@ -257,8 +273,8 @@ Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
     SplitCapture(t.substr(name_len), &expect_text, &capture);
     if (!capture.empty() || base::EqualsIgnoreCase(base::Trim(t.substr(name_len)), "as")) {
       if (!IsIdent(capture)) {
-        return Err(file, line_no, fmt::format("`as {}`: a capture name is a plain identifier",
-                                              capture),
+        return Err(file, line_no,
+                   fmt::format("`as {}`: a capture name is a plain identifier", capture),
                    "write e.g. `-- strata:pre-check as lines_before`");
       }
       c.capture = base::ToLower(capture);
@@ -287,9 +303,10 @@ Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
         std::string hint =
             phase == Phase::kPre
                 ? fmt::format("capture it first: `-- strata:pre-check as {}`", c.expect.text)
-                : fmt::format("add `-- strata:pre-check as {}` with the query whose value "
-                              "this post-check must equal",
-                              c.expect.text);
+                : fmt::format(
+                      "add `-- strata:pre-check as {}` with the query whose value "
+                      "this post-check must equal",
+                      c.expect.text);
         return Err(file, line_no,
                    fmt::format("`{}` compares with `{}`, which no earlier pre-check captures",
                                c.expect.source, c.expect.text),
@@ -316,8 +333,7 @@ Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
       }
     }
     if (base::Trim(query).empty()) {
-      return Err(file, line_no,
-                 fmt::format("`-- strata:{}` has no query", PhaseName(phase)),
+      return Err(file, line_no, fmt::format("`-- strata:{}` has no query", PhaseName(phase)),
                  "write the query on the comment lines right below it, e.g. `-- SELECT count(*) "
                  "FROM t WHERE c IS NULL;`");
     }
@@ -477,9 +493,8 @@ CheckResult ToResult(const CheckOutcome& o) {
   return r;
 }
 
-Status RunChecks(db::Connection& conn, const std::vector<Check>& checks,
-                 std::int64_t rows_affected, Captured& captured,
-                 std::vector<CheckResult>& results, std::string_view hint) {
+Status RunChecks(db::Connection& conn, const std::vector<Check>& checks, std::int64_t rows_affected,
+                 Captured& captured, std::vector<CheckResult>& results, std::string_view hint) {
   Status first;
   for (const auto& c : checks) {
     CheckOutcome o = RunCheck(conn, c, rows_affected, captured);

@@ -18,16 +18,17 @@
 // Parsing is pure and thread-safe. Running uses the caller's connection (not thread-safe).
 #pragma once
 
+#include "strata/commands.h"
+#include "strata/result.h"
+
+#include "db/connection.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "db/connection.h"
-#include "strata/commands.h"
-#include "strata/result.h"
 
 namespace strata::verify {
 
@@ -48,10 +49,10 @@ enum class Operand {
 struct Expectation {
   Op op = Op::kNone;
   Operand operand = Operand::kNone;
-  double number = 0;       // kNumber; lower bound for kBetween
-  double number_hi = 0;    // upper bound for kBetween
-  std::string text;        // kText literal, or kCaptured name
-  std::string source;      // as written, normalised: "= 0", "between 1 and 5"
+  double number = 0;     // kNumber; lower bound for kBetween
+  double number_hi = 0;  // upper bound for kBetween
+  std::string text;      // kText literal, or kCaptured name
+  std::string source;    // as written, normalised: "= 0", "between 1 and 5"
 
   // Whether the expectation depends on the run that applied the migration (rows affected or
   // a captured value), so `strata verify` cannot judge it again later.
@@ -70,7 +71,7 @@ struct Check {
   std::string capture;  // `as <name>`: the value is remembered under this name
   std::string query;    // the query text, without the comment markers
   std::string file;
-  int line = 0;         // line of the directive
+  int line = 0;  // line of the directive
   // The name shown in output: the capture name, or "" (then the line identifies it).
   std::string Name() const;
 };
@@ -109,9 +110,8 @@ CheckOutcome RunCheck(db::Connection& conn, const Check& check, std::int64_t row
 // ok, or kCheckFailed for the first check that did not hold: its file:line, the expected and
 // actual value, the query's first line, and `hint` as the next step. Stops after a query that
 // failed to run (on PostgreSQL that aborted the transaction).
-Status RunChecks(db::Connection& conn, const std::vector<Check>& checks,
-                 std::int64_t rows_affected, Captured& captured,
-                 std::vector<CheckResult>& results, std::string_view hint);
+Status RunChecks(db::Connection& conn, const std::vector<Check>& checks, std::int64_t rows_affected,
+                 Captured& captured, std::vector<CheckResult>& results, std::string_view hint);
 
 // Whether `sql` changes rows (INSERT, UPDATE, DELETE, MERGE, or WITH ... one of them): only
 // these count toward `= rows affected` (drivers report stale counts for DDL).

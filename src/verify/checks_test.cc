@@ -69,16 +69,26 @@ TEST(Expectation, Judge) {
     bool ok;
   };
   const J cases[] = {
-      {"= 0", "0", -1, true},          {"= 0", "3", -1, false},
-      {"> 0", "1", -1, true},          {"> 0", "0", -1, false},
-      {"between 1 and 5", "5", -1, true}, {"between 1 and 5", "6", -1, false},
-      {"= rows affected", "12", 12, true}, {"= rows affected", "11", 12, false},
-      {"= rows affected", "0", -1, false}, {"= before", "42", -1, true},
-      {"= before", "41", -1, false},   {"= label", "abc", -1, true},
-      {"!= label", "abc", -1, false},  {"= nothing", "1", -1, false},
-      {"= missing", "1", -1, false},   {"= 'NO'", "NO", -1, true},
-      {"= 'NO'", "YES", -1, false},    {"= 0", std::nullopt, -1, false},
-      {"= 0", "zero", -1, false},      {"", "whatever", -1, true},
+      {"= 0", "0", -1, true},
+      {"= 0", "3", -1, false},
+      {"> 0", "1", -1, true},
+      {"> 0", "0", -1, false},
+      {"between 1 and 5", "5", -1, true},
+      {"between 1 and 5", "6", -1, false},
+      {"= rows affected", "12", 12, true},
+      {"= rows affected", "11", 12, false},
+      {"= rows affected", "0", -1, false},
+      {"= before", "42", -1, true},
+      {"= before", "41", -1, false},
+      {"= label", "abc", -1, true},
+      {"!= label", "abc", -1, false},
+      {"= nothing", "1", -1, false},
+      {"= missing", "1", -1, false},
+      {"= 'NO'", "NO", -1, true},
+      {"= 'NO'", "YES", -1, false},
+      {"= 0", std::nullopt, -1, false},
+      {"= 0", "zero", -1, false},
+      {"", "whatever", -1, true},
   };
   for (const auto& c : cases) {
     auto e = ParseExpectation(c.exp, "f", 1);
@@ -175,9 +185,15 @@ TEST(Checks, FuzzNeverCrashes) {
     for (int k = 0; k < edits; ++k) {
       size_t pos = rng() % (s.size() + 1);
       switch (rng() % 3) {
-        case 0: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        case 1: if (pos < s.size()) s.erase(pos, 1); break;
-        default: if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256); break;
+        case 0:
+          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 1:
+          if (pos < s.size()) s.erase(pos, 1);
+          break;
+        default:
+          if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256);
+          break;
       }
     }
     auto r = ParseChecks(s, "f.sql");

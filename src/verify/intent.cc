@@ -1,11 +1,11 @@
 #include "verify/intent.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
-
-#include "base/text.h"
 
 namespace strata::verify {
 
@@ -62,7 +62,8 @@ std::string SuggestKey(std::string_view norm) {
   std::string_view best;
   size_t best_d = std::max<size_t>(2, norm.size() / 3) + 1;  // close enough to be a typo
   for (const auto& k : IntentKeys()) {
-    size_t d = std::min(base::EditDistance(norm, k.key), base::EditDistance(norm, KeyNorm(k.label)));
+    size_t d =
+        std::min(base::EditDistance(norm, k.key), base::EditDistance(norm, KeyNorm(k.label)));
     if (d < best_d) {
       best_d = d;
       best = k.label;
@@ -85,8 +86,7 @@ const std::vector<IntentKeyInfo>& IntentKeys() {
       {"expected-effect", "Expected production effect", "locks, rewrites, rows, duration"},
       {"user-visible-effect", "User-visible effect", "what users notice, or none"},
       {"risk-class", "Risk class", "one of the risk classes, then free text"},
-      {"recovery-direction", "Recovery direction",
-       "roll-forward, rollback or none, then how"},
+      {"recovery-direction", "Recovery direction", "roll-forward, rollback or none, then how"},
       {"old-app", "Old app",
        "justifies the cell old app × database after this migration when it fails"},
       {"new-app-old-db", "New app before migration",
@@ -104,18 +104,21 @@ const std::vector<IntentKeyInfo>& IntentKeys() {
 
 const std::vector<std::string_view>& KnownRiskClasses() {
   static const std::vector<std::string_view> kClasses = {
-      "repair",          "baseline",       "breaking-ddl",   "large-backfill",
-      "large-table-ddl", "dml-correction", "security-grant", "stored-logic",
-      "reference-data",  "small-additive-ddl"};
+      "repair",         "baseline",       "breaking-ddl", "large-backfill", "large-table-ddl",
+      "dml-correction", "security-grant", "stored-logic", "reference-data", "small-additive-ddl"};
   return kClasses;
 }
 
 std::string_view RecoveryName(Recovery r) {
   switch (r) {
-    case Recovery::kRollForward: return "roll-forward";
-    case Recovery::kRollback: return "rollback";
-    case Recovery::kNone: return "none";
-    case Recovery::kUnknown: break;
+    case Recovery::kRollForward:
+      return "roll-forward";
+    case Recovery::kRollback:
+      return "rollback";
+    case Recovery::kNone:
+      return "none";
+    case Recovery::kUnknown:
+      break;
   }
   return "";
 }
@@ -177,16 +180,15 @@ Result<Intent> ParseIntent(std::string_view text, std::string_view file) {
       std::string norm = KeyNorm(v.substr(0, colon));
       const IntentKeyInfo* info = FindKey(norm);
       if (!info) {
-        return Err(file, ln,
-                   fmt::format("unknown intent key `{}`", base::Trim(v.substr(0, colon))),
+        return Err(file, ln, fmt::format("unknown intent key `{}`", base::Trim(v.substr(0, colon))),
                    SuggestKey(norm));
       }
       std::string key(info->key);
       if (auto it = out.fields.find(key); it != out.fields.end()) {
-        return Err(file, ln,
-                   fmt::format("`{}` is given twice (first at line {})", info->label,
-                               it->second.line),
-                   "keep one; indent a continuation line by three spaces after `--`");
+        return Err(
+            file, ln,
+            fmt::format("`{}` is given twice (first at line {})", info->label, it->second.line),
+            "keep one; indent a continuation line by three spaces after `--`");
       }
       std::string value(base::Trim(v.substr(colon + 1)));
       if (value.empty()) {
@@ -220,9 +222,9 @@ Result<Intent> ParseIntent(std::string_view text, std::string_view file) {
       }
       return Err(file, it->second.line,
                  fmt::format("`Risk class: {}` does not start with a known risk class", v),
-                 best.empty() ? fmt::format("start it with one of: {}", fmt::join(known, ", "))
-                              : fmt::format("did you mean `{}`? (known: {})", best,
-                                            fmt::join(known, ", ")));
+                 best.empty()
+                     ? fmt::format("start it with one of: {}", fmt::join(known, ", "))
+                     : fmt::format("did you mean `{}`? (known: {})", best, fmt::join(known, ", ")));
     }
     out.risk_class = cls;
   }
@@ -270,7 +272,7 @@ Result<Intent> ParseIntent(std::string_view text, std::string_view file) {
 IntentPolicy IntentPolicy::Defaults() {
   IntentPolicy p;
   p.always = {"business-capability", "risk-class", "recovery-direction"};
-  std::vector<std::string> all = {"business-capability", "objects-affected",   "app-dependency",
+  std::vector<std::string> all = {"business-capability", "objects-affected",    "app-dependency",
                                   "expected-effect",     "user-visible-effect", "risk-class",
                                   "recovery-direction"};
   for (auto c : {"breaking-ddl", "large-table-ddl", "large-backfill", "dml-correction"}) {
@@ -284,8 +286,9 @@ Status CheckRequired(const Intent& intent, const IntentPolicy& policy) {
     if (!policy.require_header) return Status::Ok();
     return Status(ErrorCode::kDirective, "the migration has no intent header")
         .WithSpan({intent.file, 1, 0})
-        .WithHint("add `-- strata:intent` and the fields of docs/formats/intent-header.md at the "
-                  "top of the file (required by [evidence.intent] require_header)");
+        .WithHint(
+            "add `-- strata:intent` and the fields of docs/formats/intent-header.md at the "
+            "top of the file (required by [evidence.intent] require_header)");
   }
   std::vector<std::string> missing;
   auto need = [&](const std::string& k) {
@@ -311,8 +314,9 @@ Status CheckRequired(const Intent& intent, const IntentPolicy& policy) {
                                 : fmt::format(" of a {} migration", intent.risk_class),
                             fmt::join(labels, ", ")))
       .WithSpan({intent.file, intent.line, 0})
-      .WithHint("add the missing lines below `-- strata:intent` (required keys per risk class "
-                "are set in strata.toml [evidence.intent])");
+      .WithHint(
+          "add the missing lines below `-- strata:intent` (required keys per risk class "
+          "are set in strata.toml [evidence.intent])");
 }
 
 }  // namespace strata::verify

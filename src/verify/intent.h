@@ -17,15 +17,16 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include "strata/result.h"
+
+#include "base/duration.h"
+#include "verify/checks.h"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "base/duration.h"
-#include "strata/result.h"
-#include "verify/checks.h"
 
 namespace strata::verify {
 
@@ -53,7 +54,7 @@ struct IntentField {
 struct Intent {
   bool present = false;  // the file has `-- strata:intent`
   std::string file;
-  int line = 0;          // line of `-- strata:intent`
+  int line = 0;                                            // line of `-- strata:intent`
   std::map<std::string, IntentField, std::less<>> fields;  // canonical key → value
 
   std::string risk_class;  // the known class the `Risk class` value starts with

@@ -3,11 +3,11 @@
 // input (prefixes, random mutations) never crashes.
 #include "verify/intent.h"
 
+#include "verify/settings.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "verify/settings.h"
 
 namespace strata::verify {
 namespace {
@@ -165,9 +165,15 @@ TEST(Intent, FuzzNeverCrashes) {
     for (int k = 0; k < edits; ++k) {
       size_t pos = rng() % (s.size() + 1);
       switch (rng() % 3) {
-        case 0: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        case 1: if (pos < s.size()) s.erase(pos, 1); break;
-        default: if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256); break;
+        case 0:
+          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 1:
+          if (pos < s.size()) s.erase(pos, 1);
+          break;
+        default:
+          if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256);
+          break;
       }
     }
     auto r = ParseIntent(s, "f.sql");

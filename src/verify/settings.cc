@@ -1,13 +1,13 @@
 #include "verify/settings.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
-
-#include "base/text.h"
 
 namespace strata::verify {
 
@@ -18,9 +18,9 @@ namespace {
 Status KeyError(const std::string& path, const toml::node& node, std::string msg,
                 std::string hint = {}) {
   const auto& src = node.source();
-  Status s = Status(ErrorCode::kConfig, std::move(msg))
-                 .WithSpan({path, static_cast<int>(src.begin.line),
-                            static_cast<int>(src.begin.column)});
+  Status s =
+      Status(ErrorCode::kConfig, std::move(msg))
+          .WithSpan({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)});
   if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
   return s;
 }
@@ -143,9 +143,9 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
           }
         }
       } else {
-        return Unknown(path, n, "evidence", key,
-                       {"releases", "stop_lock_wait", "stop_duration_factor", "stop_max_duration",
-                        "intent"});
+        return Unknown(
+            path, n, "evidence", key,
+            {"releases", "stop_lock_wait", "stop_duration_factor", "stop_max_duration", "intent"});
       }
     }
   }
@@ -189,11 +189,10 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
       auto e = ParseExpectation(expect, path, sc.check.line);
       if (!e) return e.error();
       if (e->op == Op::kNone || e->RunDependent()) {
-        return KeyError(path, n,
-                        fmt::format("[smoke.{}] needs expect = \"<op> <number or 'text'>\"",
-                                    sc.name),
-                        "e.g. expect = \"= 0\"; smoke checks cannot use rows affected or "
-                        "captured values");
+        return KeyError(
+            path, n, fmt::format("[smoke.{}] needs expect = \"<op> <number or 'text'>\"", sc.name),
+            "e.g. expect = \"= 0\"; smoke checks cannot use rows affected or "
+            "captured values");
       }
       sc.check.expect = std::move(*e);
       sc.check.query = sc.query;

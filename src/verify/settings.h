@@ -4,16 +4,17 @@
 // Pure; thread-safe.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
+#include "strata/options.h"
+#include "strata/result.h"
 
 #include "base/duration.h"
 #include "db/connection.h"
-#include "strata/options.h"
-#include "strata/result.h"
 #include "verify/checks.h"
 #include "verify/intent.h"
+
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace strata::verify {
 

@@ -3,23 +3,23 @@
 // JSON progress lines a run writes. Not thread-safe; one per test.
 #pragma once
 
+#include "db/connection.h"
+#include "support/pg_cluster.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "db/connection.h"
-#include "support/pg_cluster.h"
-#include "support/run.h"
-#include "support/temp_dir.h"
 
 namespace strata::testing {
 
@@ -62,7 +62,8 @@ class BackfillDb {
   void CreateItems(int rows, const std::string& table = "item") {
     Exec("CREATE TABLE " + table +
          " (id bigint PRIMARY KEY, grp integer NOT NULL, v bigint, touched integer NOT NULL "
-         "DEFAULT 0, CONSTRAINT ck_" + table + "_poison CHECK (v IS NULL OR grp <> 99))");
+         "DEFAULT 0, CONSTRAINT ck_" +
+         table + "_poison CHECK (v IS NULL OR grp <> 99))");
     if (pg_) {
       Exec("INSERT INTO " + table + " (id, grp) SELECT g, g % 4 FROM generate_series(1, " +
            std::to_string(rows) + ") g");

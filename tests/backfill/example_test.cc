@@ -12,7 +12,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Uuid(int kind, int n) { return fmt::format("00000000-0000-4000-8000-{:04d}{:08d}", kind, n); }
+std::string Uuid(int kind, int n) {
+  return fmt::format("00000000-0000-4000-8000-{:04d}{:08d}", kind, n);
+}
 
 class ExampleTest : public ::testing::TestWithParam<bool> {};
 INSTANTIATE_TEST_SUITE_P(Dialects, ExampleTest, ::testing::Values(false, true),
@@ -25,8 +27,8 @@ TEST_P(ExampleTest, ContractTermBackfillEndToEnd) {
   fs::copy(std::string(STRATA_SOURCE_DIR) + "/examples/quote-service", proj,
            fs::copy_options::recursive);
   fs::remove(proj + "/quote.db");
-  std::string url = GetParam() ? PgCluster::Get().CreateDatabase("ex")
-                               : "sqlite:" + proj + "/quote.db";
+  std::string url =
+      GetParam() ? PgCluster::Get().CreateDatabase("ex") : "sqlite:" + proj + "/quote.db";
   std::vector<std::string> url_args;
   if (GetParam()) url_args = {"--url", url};
   auto strata = [&](std::vector<std::string> a) {
@@ -47,23 +49,28 @@ TEST_P(ExampleTest, ContractTermBackfillEndToEnd) {
   std::string sql;
   const char* states[] = {"DRAFT", "PRICED", "APPROVED", "ACCEPTED"};
   for (int q = 0; q < 20; ++q) {
-    sql += fmt::format("INSERT INTO quote (id, customer_id, state, created_at, updated_at) VALUES "
-                       "('{}', '{}', 'DRAFT', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');\n",
-                       Uuid(1, q), Uuid(2, q));
+    sql += fmt::format(
+        "INSERT INTO quote (id, customer_id, state, created_at, updated_at) VALUES "
+        "('{}', '{}', 'DRAFT', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');\n",
+        Uuid(1, q), Uuid(2, q));
     for (int r = 0; r < 2; ++r) {
       int rev = q * 2 + r;
-      sql += fmt::format("INSERT INTO quote_revision (id, quote_id, revision_no, state, "
-                         "contract_term_months, created_at, created_by) VALUES ('{}', '{}', {}, "
-                         "'DRAFT', {}, '2026-01-01T00:00:00Z', 'seed');\n",
-                         Uuid(3, rev), Uuid(1, q), r + 1, 12 * (1 + rev % 3));
+      sql += fmt::format(
+          "INSERT INTO quote_revision (id, quote_id, revision_no, state, "
+          "contract_term_months, created_at, created_by) VALUES ('{}', '{}', {}, "
+          "'DRAFT', {}, '2026-01-01T00:00:00Z', 'seed');\n",
+          Uuid(3, rev), Uuid(1, q), r + 1, 12 * (1 + rev % 3));
       std::string values;
       for (int l = 0; l < 30; ++l) {
         int id = rev * 30 + l + 1;
-        values += fmt::format("{}({}, '{}', 'OFFER-{}', 1, '{}', 1000, 'EUR', '2026-01-01T00:00:00Z')",
-                              values.empty() ? "" : ", ", id, Uuid(3, rev), l % 5, states[id % 4]);
+        values +=
+            fmt::format("{}({}, '{}', 'OFFER-{}', 1, '{}', 1000, 'EUR', '2026-01-01T00:00:00Z')",
+                        values.empty() ? "" : ", ", id, Uuid(3, rev), l % 5, states[id % 4]);
       }
-      sql += "INSERT INTO quote_line (id, quote_revision_id, product_offering_code, quantity, "
-             "lifecycle_status, unit_price_minor, currency, created_at) VALUES " + values + ";\n";
+      sql +=
+          "INSERT INTO quote_line (id, quote_revision_id, product_offering_code, quantity, "
+          "lifecycle_status, unit_price_minor, currency, created_at) VALUES " +
+          values + ";\n";
     }
   }
   auto b = conn->ExecBatch({sql}, false);

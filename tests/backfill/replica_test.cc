@@ -59,9 +59,10 @@ class Replica {
         "-p {} -k {} -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=200 "
         "-c wal_receiver_status_interval=1s -c fsync=off",
         port_, dir_);
-    rc = RunAsPostgres(fmt::format("{}/pg_ctl -D {}/data -l {}/server.log -w -t 60 -o \"{}\" "
-                                   "start > /dev/null 2>&1",
-                                   kBin, dir_, dir_, opts));
+    rc =
+        RunAsPostgres(fmt::format("{}/pg_ctl -D {}/data -l {}/server.log -w -t 60 -o \"{}\" "
+                                  "start > /dev/null 2>&1",
+                                  kBin, dir_, dir_, opts));
     if (rc != 0) {
       ADD_FAILURE() << "replica start failed: " << Slurp(dir_ + "/server.log");
       return;
@@ -76,7 +77,8 @@ class Replica {
         char b;
         while (read(fds[0], &b, 1) > 0) {
         }
-        RunAsPostgres(fmt::format("{}/pg_ctl -D {}/data -m immediate stop > /dev/null 2>&1", kBin, dir_));
+        RunAsPostgres(
+            fmt::format("{}/pg_ctl -D {}/data -m immediate stop > /dev/null 2>&1", kBin, dir_));
         std::filesystem::remove_all(dir_);
         _exit(0);
       }
@@ -126,9 +128,9 @@ void LagGatesTheJob(const std::string& extra_throttle, const std::string& table)
   }));
   db.CreateItems(20'000, table);
   ASSERT_TRUE(WaitFor([&] {
-    return PgCluster::Query(replica->Url("postgres"),
-                            fmt::format("SELECT count(*) FROM pg_database WHERE datname = '{}'",
-                                        dbname)) == "1";
+    return PgCluster::Query(
+               replica->Url("postgres"),
+               fmt::format("SELECT count(*) FROM pg_database WHERE datname = '{}'", dbname)) == "1";
   }));
   PgCluster::Query(replica->Url("postgres"), "SELECT pg_wal_replay_pause()");
 
@@ -137,9 +139,9 @@ void LagGatesTheJob(const std::string& extra_throttle, const std::string& table)
   if (auto at = throttle.find("@REPLICA@"); at != std::string::npos) throttle.replace(at, 9, rurl);
   dir.Write("db/backfill/lag.toml", ItemJob("[chunk]\nsize = 250\n" + throttle, table));
   std::string log = dir / "lag.log";
-  int pid = SpawnStrata({"--url", db.url(), "--log-json", "backfill", "run", "lag",
-                         "--progress-interval", "0"},
-                        dir.path(), log);
+  int pid = SpawnStrata(
+      {"--url", db.url(), "--log-json", "backfill", "run", "lag", "--progress-interval", "0"},
+      dir.path(), log);
   bool gated = WaitFor([&] { return Slurp(log).find("\"replica_lag\"") != std::string::npos; }, 90);
   if (!gated) {
     PgCluster::Query(replica->Url("postgres"), "SELECT pg_wal_replay_resume()");

@@ -2,16 +2,16 @@
 // in strata naming in the verified order of their APPLY-ORDER*.txt files (NO-TX files get
 // `-- strata:transaction off`), applied with `strata migrate` to a fresh database, then checked
 // with `strata info --json` (every file applied) and `strata validate`.
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-
 #include "support/pg_cluster.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace strata::testing {
 namespace {

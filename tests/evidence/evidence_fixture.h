@@ -3,19 +3,19 @@
 // Not thread-safe: one Project per test.
 #pragma once
 
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <map>
-#include <memory>
-#include <nlohmann/json.hpp>
-#include <string>
-#include <vector>
-
 #include "db/connection.h"
 #include "support/pg_cluster.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace strata::testing {
 

@@ -130,10 +130,9 @@ TEST_P(DialectTest, VerifyRerunsPostChecksAndSmoke) {
             "description = \"no negative values\"\n"
             "query = \"SELECT count(*) FROM t WHERE v < 0\"\n"
             "expect = \"= 0\"\n");
-  p.Write("V1__t.sql",
-          std::string(kTable) +
-              "-- strata:post-check = 0\n-- SELECT count(*) FROM t WHERE v IS NULL;\n"
-              "-- strata:post-check = rows affected\n-- SELECT count(*) FROM t;\n");
+  p.Write("V1__t.sql", std::string(kTable) +
+                           "-- strata:post-check = 0\n-- SELECT count(*) FROM t WHERE v IS NULL;\n"
+                           "-- strata:post-check = rows affected\n-- SELECT count(*) FROM t;\n");
   ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitOk);
   auto ok = p.Json({"verify", "--smoke"});
   EXPECT_EQ(ok["ok"], true) << ok.dump();
@@ -146,8 +145,7 @@ TEST_P(DialectTest, VerifyRerunsPostChecksAndSmoke) {
   EXPECT_NE(bad.out.find("FAILED  db/migration/V1__t.sql:3 post-check: expected = 0, got 1"),
             std::string::npos)
       << bad.out;
-  EXPECT_NE(bad.out.find("smoke `no_negative`: expected = 0, got 1"), std::string::npos)
-      << bad.out;
+  EXPECT_NE(bad.out.find("smoke `no_negative`: expected = 0, got 1"), std::string::npos) << bad.out;
   // Each verification is a run in the evidence ledger, with its results.
   EXPECT_EQ(p.Scalar("SELECT count(*) FROM strata_run WHERE verb = 'verify'"), "2");
   EXPECT_EQ(p.Scalar("SELECT outcome FROM strata_run WHERE verb = 'verify' AND outcome = "
@@ -176,8 +174,8 @@ TEST_P(DialectTest, HeaderErrorsStopTheRunBeforeAnythingRuns) {
   EXPECT_NE(r2.err.find("missing `Schema/data object affected:`"), std::string::npos) << r2.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Db, DialectTest,
-                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres), DialectName);
+INSTANTIATE_TEST_SUITE_P(Db, DialectTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         DialectName);
 
 // An Ed25519 key pair written as PEM files.
 void WriteKeyPair(const std::string& priv, const std::string& pub) {
@@ -211,8 +209,8 @@ TEST(Evidence, TagReleaseSignVerifyAndTamper) {
 
   for (std::string format : {"md", "json"}) {
     std::string out = p.dir() / ("B." + format);
-    auto r = p.Run({"evidence", "--release", "B", "--format", format, "--sign-key", priv, "-o",
-                    out});
+    auto r =
+        p.Run({"evidence", "--release", "B", "--format", format, "--sign-key", priv, "-o", out});
     ASSERT_EQ(r.exit_code, kExitOk) << r.All();
     std::string text;
     {
@@ -246,10 +244,11 @@ TEST(Evidence, TagReleaseSignVerifyAndTamper) {
 TEST(Evidence, SecretsNeverReachTheLedgerOrPackage) {
   Project p(Dialect::kSqlite,
             "[placeholders]\napi_token = { value = \"s3cr3t-t0ken-value\", secret = true }\n");
-  p.Write("V1__t.sql", "create table cfg (k text, v text);\n"
-                       "insert into cfg values ('token', '${api_token}');\n"
-                       "-- strata:post-check = 'nothing'\n"
-                       "-- SELECT v FROM cfg WHERE k = 'token';\n");
+  p.Write("V1__t.sql",
+          "create table cfg (k text, v text);\n"
+          "insert into cfg values ('token', '${api_token}');\n"
+          "-- strata:post-check = 'nothing'\n"
+          "-- SELECT v FROM cfg WHERE k = 'token';\n");
   auto r = p.Run({"migrate"});
   EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
   EXPECT_EQ(r.All().find("s3cr3t-t0ken-value"), std::string::npos) << r.All();
@@ -300,8 +299,9 @@ TEST(Evidence, MarkdownGolden) {
           "-- SELECT count(*) FROM t;\n");
   auto j = p.Json({"migrate"});
   ASSERT_EQ(j["ok"], true) << j.dump();
-  std::string run_id = p.Scalar("SELECT run_id FROM strata_run WHERE verb = 'migrate' AND "
-                                "outcome = 'succeeded' ORDER BY started_at DESC");
+  std::string run_id = p.Scalar(
+      "SELECT run_id FROM strata_run WHERE verb = 'migrate' AND "
+      "outcome = 'succeeded' ORDER BY started_at DESC");
   auto r = p.Run({"evidence", "--run", run_id, "--format", "md"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
   std::string got = Normalise(r.out, p);
@@ -351,8 +351,8 @@ TEST(Plan, ExampleProjectRendersFourReleases) {
   auto pm = RunStrata({"--url", url, "migrate"}, dir.path());
   ASSERT_EQ(pm.exit_code, 0) << pm.All();
   // Release D, when due: the staged contract applies on PostgreSQL with its checks.
-  auto d_run = RunStrata({"--url", url, "--locations", "db/migration,db/release-d", "migrate"},
-                         dir.path());
+  auto d_run =
+      RunStrata({"--url", url, "--locations", "db/migration,db/release-d", "migrate"}, dir.path());
   EXPECT_NE(d_run.All().find("V011"), std::string::npos) << d_run.All();
   auto v = RunStrata({"--url", url, "--json", "verify"}, dir.path());
   EXPECT_EQ(v.exit_code, 0) << v.All();

@@ -1,11 +1,10 @@
 // Every verb that changes the database leaves a run record in strata_run: baseline and repair
 // as well as migrate (issue 5, "every run of every verb that changes the database").
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
-
 #include "support/run.h"
 #include "support/temp_dir.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace strata::testing {
 namespace {
@@ -20,9 +19,9 @@ TEST(RunRecords, BaselineAndRepairAreRecorded) {
   ASSERT_EQ(RunStrata({"migrate"}, dir.path()).exit_code, 0);
   dir.Write("db/migration/V2__b.sql", "create table b (x int); -- reviewed\n");
   ASSERT_EQ(RunStrata({"hash"}, dir.path()).exit_code, 0);
-  auto repair = RunStrata({"--json", "repair", "--accept-checksum", "2", "--reason",
-                           "comment added after apply"},
-                          dir.path());
+  auto repair = RunStrata(
+      {"--json", "repair", "--accept-checksum", "2", "--reason", "comment added after apply"},
+      dir.path());
   ASSERT_EQ(repair.exit_code, 0) << repair.All();
 
   auto ev = RunStrata({"--json", "evidence", "--format", "json"}, dir.path());

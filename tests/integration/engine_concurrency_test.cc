@@ -2,11 +2,12 @@
 // never an open transaction), waiting runners name the holder, lock_timeout with bounded,
 // recorded retries so a migration never stalls traffic behind its lock request. Real
 // processes against a real PostgreSQL database and a real SQLite file.
+#include "db/postgres/pg_connection.h"
+
 #include <signal.h>
 
 #include <atomic>
 
-#include "db/postgres/pg_connection.h"
 #include "integration/engine_fixture.h"
 
 namespace strata::testing {
@@ -25,9 +26,10 @@ int WriteLoggedSet(const Project& p, bool with_cic) {
     return "INSERT INTO applied_log (script) VALUES ('" + who + "');\n";
   };
   int n = 0;
-  p.Write("V1__init.sql", "CREATE TABLE applied_log (script text NOT NULL);\n"
-                          "CREATE TABLE items (id integer PRIMARY KEY, a integer);\n" +
-                              log("V1"));
+  p.Write("V1__init.sql",
+          "CREATE TABLE applied_log (script text NOT NULL);\n"
+          "CREATE TABLE items (id integer PRIMARY KEY, a integer);\n" +
+              log("V1"));
   ++n;
   for (int v = 2; v <= 8; ++v) {
     std::string t = "t" + std::to_string(v);
@@ -45,9 +47,10 @@ int WriteLoggedSet(const Project& p, bool with_cic) {
                 log("V5.5"));
     ++n;
   }
-  p.Write("R__items_view.sql", "DROP VIEW IF EXISTS items_view;\n"
-                               "CREATE VIEW items_view AS SELECT id, a FROM items;\n" +
-                                   log("R"));
+  p.Write("R__items_view.sql",
+          "DROP VIEW IF EXISTS items_view;\n"
+          "CREATE VIEW items_view AS SELECT id, a FROM items;\n" +
+              log("R"));
   ++n;
   return n;
 }
@@ -184,8 +187,9 @@ TEST(ConcurrencyPostgres, LockWaitTimeoutNamesAdvisoryLockHolder) {
   EXPECT_EQ(r.exit_code, 0) << r.All();
   EXPECT_TRUE(p.TableExists("one"));
   // The runner leaves no lock behind and no session idle in a transaction.
-  EXPECT_EQ(PgCluster::Query(p.url(), "SELECT count(*) FROM pg_locks WHERE locktype = "
-                                      "'advisory'"),
+  EXPECT_EQ(PgCluster::Query(p.url(),
+                             "SELECT count(*) FROM pg_locks WHERE locktype = "
+                             "'advisory'"),
             "0");
 }
 
@@ -197,8 +201,9 @@ TEST(ConcurrencyPostgres, LockWaitTimeoutNamesAdvisoryLockHolder) {
 TEST(ConcurrencyPostgres, MigrationBehindLongQueryRetriesWithoutStallingTraffic) {
   STRATA_REQUIRE_POSTGRES();
   Project p(Db::kPostgres, "[migrate]\nlock_timeout = \"200ms\"\nlock_retries = 10\n");
-  p.Write("V1__hot.sql", "CREATE TABLE hot (id integer PRIMARY KEY);\n"
-                         "INSERT INTO hot VALUES (1), (2), (3);\n");
+  p.Write("V1__hot.sql",
+          "CREATE TABLE hot (id integer PRIMARY KEY);\n"
+          "INSERT INTO hot VALUES (1), (2), (3);\n");
   p.Write("V2__alter_hot.sql", "ALTER TABLE hot ADD COLUMN flag boolean NOT NULL DEFAULT false;\n");
   p.Hash();
   ASSERT_EQ(p.Run({"migrate", "--target", "1"}).exit_code, 0);
@@ -234,14 +239,14 @@ TEST(ConcurrencyPostgres, MigrationBehindLongQueryRetriesWithoutStallingTraffic)
   // The migration is queued behind the blocker at least once before it lets go.
   EXPECT_TRUE(Eventually(
       [&] {
-        return PgCluster::Query(p.url(), "SELECT count(*) FROM pg_stat_activity WHERE "
-                                         "application_name LIKE 'strata migrate%' AND "
-                                         "wait_event_type = 'Lock'") == "1";
+        return PgCluster::Query(p.url(),
+                                "SELECT count(*) FROM pg_stat_activity WHERE "
+                                "application_name LIKE 'strata migrate%' AND "
+                                "wait_event_type = 'Lock'") == "1";
       },
       std::chrono::seconds(30)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms - (NowMs() - start) > 0
-                                                            ? hold_ms - (NowMs() - start)
-                                                            : 0));
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(hold_ms - (NowMs() - start) > 0 ? hold_ms - (NowMs() - start) : 0));
   ASSERT_TRUE(blocker->Exec("COMMIT").ok());
   auto released = NowMs();
   runner.join();
@@ -284,8 +289,9 @@ TEST(ConcurrencyPostgres, LockTimeoutRetriesAreBounded) {
   STRATA_REQUIRE_POSTGRES();
   Project p(Db::kPostgres, "[migrate]\nlock_timeout = \"100ms\"\nlock_retries = 2\n");
   p.Write("V1__hot.sql", "CREATE TABLE hot (id integer PRIMARY KEY);\n");
-  p.Write("V2__alter_hot.sql", "CREATE TABLE side (a integer);\n"
-                               "ALTER TABLE hot ADD COLUMN flag boolean;\n");
+  p.Write("V2__alter_hot.sql",
+          "CREATE TABLE side (a integer);\n"
+          "ALTER TABLE hot ADD COLUMN flag boolean;\n");
   p.Hash();
   ASSERT_EQ(p.Run({"migrate", "--target", "1"}).exit_code, 0);
   auto blocker = p.Connect("forever-report");
@@ -304,8 +310,9 @@ TEST(ConcurrencyPostgres, LockTimeoutRetriesAreBounded) {
   EXPECT_FALSE(p.TableExists("side"));
   EXPECT_EQ(p.LedgerRows(), 1);
   // A per-file directive overrides the configured lock_timeout.
-  p.Write("V2__alter_hot.sql", "-- strata:lock-timeout 30s\nCREATE TABLE side (a integer);\n"
-                               "ALTER TABLE hot ADD COLUMN flag boolean;\n");
+  p.Write("V2__alter_hot.sql",
+          "-- strata:lock-timeout 30s\nCREATE TABLE side (a integer);\n"
+          "ALTER TABLE hot ADD COLUMN flag boolean;\n");
   p.Hash();
   auto dry = p.Run({"migrate", "--dry-run"});
   EXPECT_NE(dry.out.find("SET LOCAL lock_timeout = '30000ms'"), std::string::npos) << dry.out;
@@ -317,8 +324,9 @@ TEST(ConcurrencyPostgres, LockTimeoutRetriesAreBounded) {
 TEST(ConcurrencyPostgres, StatementTimeoutDirectiveFailsWithoutRetry) {
   STRATA_REQUIRE_POSTGRES();
   Project p(Db::kPostgres);
-  p.Write("V1__slow.sql", "-- strata:statement-timeout 300ms\nCREATE TABLE slow (a integer);\n"
-                          "SELECT pg_sleep(30);\n");
+  p.Write("V1__slow.sql",
+          "-- strata:statement-timeout 300ms\nCREATE TABLE slow (a integer);\n"
+          "SELECT pg_sleep(30);\n");
   p.Hash();
   auto start = NowMs();
   auto r = p.Run({"--log-json", "migrate"});

@@ -2,9 +2,10 @@
 // failing statement, an edited applied file, a hand-edited ledger. Each leaves database and
 // ledger consistent, says what happened and what to do, and the next run recovers.
 // SQLite and PostgreSQL, real databases, the real binary.
+#include "base/sha256.h"
+
 #include <signal.h>
 
-#include "base/sha256.h"
 #include "integration/engine_fixture.h"
 
 namespace strata::testing {
@@ -32,8 +33,10 @@ std::string InsertRows(Db db, const std::string& table, int n) {
     return "INSERT INTO " + table + " SELECT g FROM generate_series(1, " + std::to_string(n) +
            ") g;\n";
   }
-  return "INSERT INTO " + table + " WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-         "FROM c WHERE x < " + std::to_string(n) + ") SELECT x FROM c;\n";
+  return "INSERT INTO " + table +
+         " WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+         "FROM c WHERE x < " +
+         std::to_string(n) + ") SELECT x FROM c;\n";
 }
 
 // Waits until the spawned runner is inside the slow statement of `script`.
@@ -63,8 +66,9 @@ bool WaitUntilInSlowStatement(const Project& p, const std::string& log, const st
 TEST_P(FailureTest, KillNineMidTransactionalMigrationThenRerunAppliesCleanly) {
   Project p(GetParam(), SlowToml(GetParam(), true));
   p.Write("V1__base.sql", "CREATE TABLE base (a integer);\n");
-  p.Write("V2__long.sql", "CREATE TABLE half (a integer);\n" + InsertRows(GetParam(), "half", 5000) +
-                              SlowStatement(GetParam()) + "CREATE TABLE half_done (a integer);\n");
+  p.Write("V2__long.sql", "CREATE TABLE half (a integer);\n" +
+                              InsertRows(GetParam(), "half", 5000) + SlowStatement(GetParam()) +
+                              "CREATE TABLE half_done (a integer);\n");
   p.Write("V3__after.sql", "CREATE TABLE after_long (a integer);\n");
   p.Hash();
   ASSERT_EQ(p.Run({"migrate", "--target", "1"}).exit_code, 0);
@@ -97,9 +101,9 @@ TEST_P(FailureTest, KillNineMidTransactionalMigrationThenRerunAppliesCleanly) {
     // The killed runner's server session is gone too (it would otherwise hold locks).
     EXPECT_TRUE(Eventually(
         [&] {
-          return PgCluster::Query(p.url(), "SELECT count(*) FROM pg_stat_activity WHERE query "
-                                           "LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()") ==
-                 "0";
+          return PgCluster::Query(p.url(),
+                                  "SELECT count(*) FROM pg_stat_activity WHERE query "
+                                  "LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()") == "0";
         },
         std::chrono::seconds(20)));
   }
@@ -222,8 +226,8 @@ TEST_P(FailureTest, EditedAppliedFileIsRefusedUntilRepairAcceptsIt) {
   EXPECT_EQ(p.Scalar("SELECT checksum FROM strata_schema_history WHERE type = 'REPAIR'"),
             base::Sha256Hex(edited));
   EXPECT_EQ(p.Scalar("SELECT version FROM strata_schema_history WHERE type = 'REPAIR'"), "2");
-  EXPECT_FALSE(p.Scalar("SELECT installed_by FROM strata_schema_history WHERE type = 'REPAIR'")
-                   .empty());
+  EXPECT_FALSE(
+      p.Scalar("SELECT installed_by FROM strata_schema_history WHERE type = 'REPAIR'").empty());
 
   auto v = p.Run({"validate"});
   EXPECT_EQ(v.exit_code, 0) << v.All();
@@ -246,8 +250,9 @@ TEST_P(FailureTest, HandEditedLedgerIsDetected) {
   p.Hash();
   ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
   ASSERT_EQ(p.Run({"validate"}).exit_code, 0);
-  p.Exec("UPDATE strata_schema_history SET execution_time_ms = execution_time_ms + 1 WHERE "
-         "installed_rank = 2");
+  p.Exec(
+      "UPDATE strata_schema_history SET execution_time_ms = execution_time_ms + 1 WHERE "
+      "installed_rank = 2");
   for (const std::string verb : {"validate", "migrate"}) {
     auto r = p.Run({verb});
     EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
@@ -255,8 +260,9 @@ TEST_P(FailureTest, HandEditedLedgerIsDetected) {
     EXPECT_NE(r.All().find("broken"), std::string::npos) << r.All();
   }
   // Recomputing a row's own hash does not help: the next row's prev_hash no longer matches.
-  p.Exec("UPDATE strata_schema_history SET execution_time_ms = execution_time_ms - 1 WHERE "
-         "installed_rank = 2");
+  p.Exec(
+      "UPDATE strata_schema_history SET execution_time_ms = execution_time_ms - 1 WHERE "
+      "installed_rank = 2");
   ASSERT_EQ(p.Run({"validate"}).exit_code, 0);
   p.Exec("UPDATE strata_schema_history SET row_hash = '" + std::string(64, 'a') +
          "' WHERE installed_rank = 1");
@@ -284,10 +290,12 @@ TEST_P(FailureTest, HandEditedLedgerIsDetected) {
 TEST_P(FailureTest, FailedNonTransactionalMigrationBlocksThenResumes) {
   Project p(GetParam());
   p.Write("V1__one.sql", "CREATE TABLE one (a integer);\n");
-  const std::string head = "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
-                           "INSERT INTO nt_a VALUES (1);\n";
-  p.Write("V2__notx.sql", head + "INSERT INTO no_such_table VALUES (1);\n"
-                                 "CREATE TABLE nt_b (a integer);\n");
+  const std::string head =
+      "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
+      "INSERT INTO nt_a VALUES (1);\n";
+  p.Write("V2__notx.sql", head +
+                              "INSERT INTO no_such_table VALUES (1);\n"
+                              "CREATE TABLE nt_b (a integer);\n");
   p.Write("V3__three.sql", "CREATE TABLE three (a integer);\n");
   p.Hash();
   auto r = p.Run({"migrate"});
@@ -297,8 +305,7 @@ TEST_P(FailureTest, FailedNonTransactionalMigrationBlocksThenResumes) {
   // Statements 1..2 ran and are recorded; the row is failed.
   EXPECT_EQ(p.Count("nt_a"), 1);
   EXPECT_FALSE(p.TableExists("nt_b"));
-  EXPECT_EQ(p.Scalar("SELECT statements_done FROM strata_schema_history WHERE version = '2'"),
-            "2");
+  EXPECT_EQ(p.Scalar("SELECT statements_done FROM strata_schema_history WHERE version = '2'"), "2");
   EXPECT_EQ(p.Count(std::string("strata_schema_history WHERE version = '2' AND success = ") +
                     (pg() ? "false" : "0")),
             1);
@@ -313,8 +320,9 @@ TEST_P(FailureTest, FailedNonTransactionalMigrationBlocksThenResumes) {
   }
   EXPECT_FALSE(p.TableExists("three"));
   // Editing the applied prefix is refused by --resume.
-  p.Write("V2__notx.sql", "-- strata:transaction off\nCREATE TABLE nt_a (a bigint);\n"
-                          "INSERT INTO nt_a VALUES (1);\nCREATE TABLE nt_b (a integer);\n");
+  p.Write("V2__notx.sql",
+          "-- strata:transaction off\nCREATE TABLE nt_a (a bigint);\n"
+          "INSERT INTO nt_a VALUES (1);\nCREATE TABLE nt_b (a integer);\n");
   p.Hash();
   r = p.Run({"migrate", "--resume"});
   EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
@@ -338,13 +346,15 @@ TEST_P(FailureTest, FailedNonTransactionalMigrationBlocksThenResumes) {
 // row and the file then runs from its first statement.
 TEST_P(FailureTest, FailedNonTransactionalMigrationRepairedAfterCleanUp) {
   Project p(GetParam());
-  p.Write("V1__notx.sql", "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
-                          "INSERT INTO no_such_table VALUES (1);\n");
+  p.Write("V1__notx.sql",
+          "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
+          "INSERT INTO no_such_table VALUES (1);\n");
   p.Hash();
   ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitMigrationFailed);
   p.Exec("DROP TABLE nt_a");
-  p.Write("V1__notx.sql", "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
-                          "CREATE TABLE nt_b (a integer);\n");
+  p.Write("V1__notx.sql",
+          "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
+          "CREATE TABLE nt_b (a integer);\n");
   p.Hash();
   auto r = p.Run({"repair", "--reason", "dropped nt_a by hand"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -361,8 +371,9 @@ TEST_P(FailureTest, FailedNonTransactionalMigrationRepairedAfterCleanUp) {
 TEST_P(FailureTest, FailedNonTransactionalRepeatableIsRepairedOrResumed) {
   Project p(GetParam());
   p.Write("V1__one.sql", "CREATE TABLE one (a integer);\n");
-  p.Write("R__refresh.sql", "-- strata:transaction off\nCREATE TABLE r_a (a integer);\n"
-                            "INSERT INTO no_such_table VALUES (1);\n");
+  p.Write("R__refresh.sql",
+          "-- strata:transaction off\nCREATE TABLE r_a (a integer);\n"
+          "INSERT INTO no_such_table VALUES (1);\n");
   p.Hash();
   auto r = p.Run({"migrate"});
   ASSERT_EQ(r.exit_code, kExitMigrationFailed) << r.All();
@@ -370,8 +381,9 @@ TEST_P(FailureTest, FailedNonTransactionalRepeatableIsRepairedOrResumed) {
   EXPECT_EQ(info["migrations"][1]["state"], "failed") << info.dump(2);
   EXPECT_EQ(p.Run({"migrate"}).exit_code, kExitValidation);
   // Resume: fix the failed statement, keep the applied one.
-  p.Write("R__refresh.sql", "-- strata:transaction off\nCREATE TABLE r_a (a integer);\n"
-                            "CREATE TABLE r_b (a integer);\n");
+  p.Write("R__refresh.sql",
+          "-- strata:transaction off\nCREATE TABLE r_a (a integer);\n"
+          "CREATE TABLE r_b (a integer);\n");
   p.Hash();
   r = p.Run({"migrate", "--resume"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -380,12 +392,14 @@ TEST_P(FailureTest, FailedNonTransactionalRepeatableIsRepairedOrResumed) {
   EXPECT_EQ(info["migrations"][1]["state"], "applied") << info.dump(2);
   EXPECT_EQ(p.Run({"validate"}).exit_code, 0);
   // Repair: it fails again after a change; the operator cleans up and clears the failed row.
-  p.Write("R__refresh.sql", "-- strata:transaction off\nDROP TABLE r_b;\n"
-                            "INSERT INTO no_such_table VALUES (2);\n");
+  p.Write("R__refresh.sql",
+          "-- strata:transaction off\nDROP TABLE r_b;\n"
+          "INSERT INTO no_such_table VALUES (2);\n");
   p.Hash();
   ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitMigrationFailed);
-  p.Write("R__refresh.sql", "-- strata:transaction off\nDROP TABLE IF EXISTS r_b;\n"
-                            "CREATE TABLE r_c (a integer);\n");
+  p.Write("R__refresh.sql",
+          "-- strata:transaction off\nDROP TABLE IF EXISTS r_b;\n"
+          "CREATE TABLE r_c (a integer);\n");
   p.Hash();
   r = p.Run({"repair", "--reason", "fixed the refresh script"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -399,8 +413,9 @@ TEST_P(FailureTest, FailedNonTransactionalRepeatableIsRepairedOrResumed) {
 // "repair: removes failed rows" — `--failed <version>` clears only that one.
 TEST_P(FailureTest, RepairFailedClearsOnlyTheNamedVersion) {
   Project p(GetParam(), "[migrate]\nout_of_order = true\n");
-  p.Write("V1__a.sql", "-- strata:transaction off\nCREATE TABLE a (x integer);\n"
-                       "INSERT INTO nope VALUES (1);\n");
+  p.Write("V1__a.sql",
+          "-- strata:transaction off\nCREATE TABLE a (x integer);\n"
+          "INSERT INTO nope VALUES (1);\n");
   p.Hash();
   ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitMigrationFailed);
   p.Exec("DROP TABLE a");
@@ -455,7 +470,8 @@ TEST(FailurePostgres, TerminatedConnectionInTransactionalMigration) {
   Project p(Db::kPostgres, SlowToml(Db::kPostgres, true));
   p.Write("V1__base.sql", "CREATE TABLE base (a integer);\n");
   p.Write("V2__long.sql", "CREATE TABLE half (a integer);\n" +
-                              InsertRows(Db::kPostgres, "half", 100) + SlowStatement(Db::kPostgres));
+                              InsertRows(Db::kPostgres, "half", 100) +
+                              SlowStatement(Db::kPostgres));
   p.Hash();
   ASSERT_EQ(p.Run({"migrate", "--target", "1"}).exit_code, 0);
   RunResult r = RunAndTerminate(p, {"migrate"});
@@ -480,11 +496,11 @@ TEST(FailurePostgres, TerminatedConnectionInNonTransactionalMigrationResumes) {
   STRATA_REQUIRE_POSTGRES();
   Project p(Db::kPostgres, SlowToml(Db::kPostgres, true));
   p.Write("V1__base.sql", "CREATE TABLE base (a integer);\n");
-  p.Write("V2__notx.sql", "-- strata:transaction off\n"
-                          "CREATE TABLE nt_a (a integer);\n"
-                          "CREATE INDEX CONCURRENTLY nt_a_a ON nt_a (a);\n" +
-                              SlowStatement(Db::kPostgres) +
-                              "CREATE TABLE nt_b (a integer);\n");
+  p.Write("V2__notx.sql",
+          "-- strata:transaction off\n"
+          "CREATE TABLE nt_a (a integer);\n"
+          "CREATE INDEX CONCURRENTLY nt_a_a ON nt_a (a);\n" +
+              SlowStatement(Db::kPostgres) + "CREATE TABLE nt_b (a integer);\n");
   p.Write("V3__after.sql", "CREATE TABLE after_notx (a integer);\n");
   p.Hash();
   ASSERT_EQ(p.Run({"migrate", "--target", "1"}).exit_code, 0);
@@ -493,8 +509,7 @@ TEST(FailurePostgres, TerminatedConnectionInNonTransactionalMigrationResumes) {
   EXPECT_NE(r.err.find("V2__notx.sql:4"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("connection"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
-  EXPECT_EQ(p.Scalar("SELECT statements_done FROM strata_schema_history WHERE version = '2'"),
-            "2");
+  EXPECT_EQ(p.Scalar("SELECT statements_done FROM strata_schema_history WHERE version = '2'"), "2");
   EXPECT_EQ(p.Scalar("SELECT success FROM strata_schema_history WHERE version = '2'"), "f");
   EXPECT_TRUE(p.TableExists("nt_a"));
   EXPECT_FALSE(p.TableExists("nt_b"));

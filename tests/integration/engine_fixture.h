@@ -5,8 +5,14 @@
 // Not thread-safe: one Project per test; RunStrata itself may be called from several threads.
 #pragma once
 
+#include "db/connection.h"
+#include "support/pg_cluster.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,16 +21,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "db/connection.h"
-#include "support/pg_cluster.h"
-#include "support/run.h"
-#include "support/temp_dir.h"
 
 namespace strata::testing {
 
@@ -105,7 +105,9 @@ class Project {
   bool pg() const { return db_ == Db::kPostgres; }
   const std::string& url() const { return url_; }
   const TempDir& dir() const { return dir_; }
-  std::string MigrationPath(const std::string& name) const { return dir_ / ("db/migration/" + name); }
+  std::string MigrationPath(const std::string& name) const {
+    return dir_ / ("db/migration/" + name);
+  }
 
   void WriteToml(const std::string& toml) const {
     dir_.Write("strata.toml", "locations = [\"db/migration\"]\n" + toml);

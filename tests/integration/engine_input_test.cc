@@ -1,12 +1,13 @@
 // Issue 2, "Migrations", "Failure and bad input" (files), "Ledger" and "Commands": every bad or
 // unusual input strata reads, on SQLite and on PostgreSQL, through the real binary against a
 // real database. Each test says which line of the issue it covers.
+#include "base/sha256.h"
+#include "base/text.h"
+
 #include <sys/stat.h>
 
 #include <filesystem>
 
-#include "base/sha256.h"
-#include "base/text.h"
 #include "integration/engine_fixture.h"
 
 namespace strata::testing {
@@ -25,8 +26,8 @@ TEST_P(InputTest, VersionsAreOrderedNumericallyPartByPart) {
   Project p(GetParam());
   // Each file records its place: n = number of rows before it.
   auto log = [](const std::string& v) {
-    return "INSERT INTO applied_order (n, v) VALUES ((SELECT count(*) FROM applied_order), '" +
-           v + "');\n";
+    return "INSERT INTO applied_order (n, v) VALUES ((SELECT count(*) FROM applied_order), '" + v +
+           "');\n";
   };
   p.Write("V1__one.sql", "CREATE TABLE applied_order (n integer PRIMARY KEY, v text);\n");
   p.Write("V10__ten.sql", log("10"));
@@ -45,16 +46,16 @@ TEST_P(InputTest, VersionsAreOrderedNumericallyPartByPart) {
   auto info = p.Json({"info"});
   std::vector<std::string> versions;
   for (const auto& m : info["migrations"]) versions.push_back(m["version"].get<std::string>());
-  EXPECT_EQ(versions, (std::vector<std::string>{"1", "1.1", "2", "10", "20260628.0900",
-                                                "20260628.0901"}));
+  EXPECT_EQ(versions,
+            (std::vector<std::string>{"1", "1.1", "2", "10", "20260628.0900", "20260628.0901"}));
   EXPECT_EQ(p.Scalar("SELECT version FROM strata_schema_history WHERE installed_rank = 4"), "10");
 }
 
 // "A malformed name (e.g. V1_add.sql, v2__x.sql, V3__.sql) ... is an error naming the file and
 // the expected form — never silently skipped"
 TEST_P(InputTest, MalformedNamesAreErrorsNamingFileAndForm) {
-  for (const std::string name : {"V1_add.sql", "v2__x.sql", "V3__.sql", "Vx__bad.sql",
-                                 "R_views.sql", "V4__add.SQL"}) {
+  for (const std::string name :
+       {"V1_add.sql", "v2__x.sql", "V3__.sql", "Vx__bad.sql", "R_views.sql", "V4__add.SQL"}) {
     SCOPED_TRACE(name);
     Project p(GetParam());
     p.Write("V0__ok.sql", "CREATE TABLE ok (a integer);\n");
@@ -147,9 +148,12 @@ TEST_P(InputTest, CrlfBomAndNoTrailingNewlineFilesApplyAndKeepTheirChecksum) {
   const std::string lf = "CREATE TABLE crlf (a integer);\nINSERT INTO crlf VALUES (1);\n";
   std::string crlf = "CREATE TABLE crlf (a integer);\r\nINSERT INTO crlf VALUES (1);\r\n";
   p.Write("V1__crlf.sql", crlf);
-  p.Write("V2__bom.sql", "\xEF\xBB\xBF" "CREATE TABLE bom (a integer);\n");
-  p.Write("V3__no_newline.sql", "CREATE TABLE no_newline (a integer);\nINSERT INTO no_newline "
-                                "VALUES (7)");
+  p.Write("V2__bom.sql",
+          "\xEF\xBB\xBF"
+          "CREATE TABLE bom (a integer);\n");
+  p.Write("V3__no_newline.sql",
+          "CREATE TABLE no_newline (a integer);\nINSERT INTO no_newline "
+          "VALUES (7)");
   p.Write("V4__empty.sql", "");
   p.Write("V5__only_comments.sql", "-- nothing to do here\n/* really */\n");
   p.Hash();
@@ -163,8 +167,7 @@ TEST_P(InputTest, CrlfBomAndNoTrailingNewlineFilesApplyAndKeepTheirChecksum) {
   for (const auto& m : info["migrations"]) EXPECT_EQ(m["state"], "applied") << m.dump();
   // The CRLF file's checksum is the LF twin's.
   EXPECT_EQ(info["migrations"][0]["checksum"], base::Sha256Hex(lf));
-  EXPECT_EQ(info["migrations"][1]["checksum"],
-            base::Sha256Hex("CREATE TABLE bom (a integer);\n"));
+  EXPECT_EQ(info["migrations"][1]["checksum"], base::Sha256Hex("CREATE TABLE bom (a integer);\n"));
   // A checkout that converts line endings or drops the BOM is not an edit: validate stays
   // quiet and strata.sum still matches.
   p.Write("V1__crlf.sql", lf);
@@ -295,8 +298,7 @@ TEST_P(InputTest, UnknownDirectiveIsAnError) {
     EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
     EXPECT_NE(r.All().find("V2__typo.sql:1"), std::string::npos) << r.All();
     EXPECT_NE(r.All().find("strata:transation"), std::string::npos) << r.All();
-    EXPECT_NE(r.All().find("did you mean `-- strata:transaction`"), std::string::npos)
-        << r.All();
+    EXPECT_NE(r.All().find("did you mean `-- strata:transaction`"), std::string::npos) << r.All();
   }
   // Nothing ran, not even the good V1: everything is prepared before anything runs.
   EXPECT_FALSE(p.TableExists("one"));
@@ -404,8 +406,8 @@ TEST_P(InputTest, NonTransactionalStatementInTransactionalFileIsRefusedBeforeAny
   std::vector<std::string> bad = {"VACUUM"};
   if (pg()) {
     bad = {"CREATE INDEX CONCURRENTLY one_a ON one (a)",
-           "create unique index concurrently one_a ON one (a)",
-           "DROP INDEX CONCURRENTLY one_a", "REINDEX TABLE CONCURRENTLY one", "VACUUM one"};
+           "create unique index concurrently one_a ON one (a)", "DROP INDEX CONCURRENTLY one_a",
+           "REINDEX TABLE CONCURRENTLY one", "VACUUM one"};
   }
   for (const auto& stmt : bad) {
     SCOPED_TRACE(stmt);
@@ -573,10 +575,12 @@ TEST_P(InputTest, OutOfOrderPendingIsRefusedUnlessAllowed) {
 TEST_P(InputTest, RepeatableRunsAfterVersionedAndAgainWhenChanged) {
   Project p(GetParam());
   // R__a sorts before every V file by name, but needs the table V2 creates.
-  p.Write("R__a_view.sql", "DROP VIEW IF EXISTS a_view;\nCREATE VIEW a_view AS SELECT 1 AS x "
-                           "FROM two;\n");
-  p.Write("R__b_view.sql", "DROP VIEW IF EXISTS b_view;\nCREATE VIEW b_view AS SELECT x FROM "
-                           "a_view;\n");
+  p.Write("R__a_view.sql",
+          "DROP VIEW IF EXISTS a_view;\nCREATE VIEW a_view AS SELECT 1 AS x "
+          "FROM two;\n");
+  p.Write("R__b_view.sql",
+          "DROP VIEW IF EXISTS b_view;\nCREATE VIEW b_view AS SELECT x FROM "
+          "a_view;\n");
   p.Write("V1__one.sql", "CREATE TABLE one (a integer);\n");
   p.Write("V2__two.sql", "CREATE TABLE two (a integer);\nINSERT INTO two VALUES (1);\n");
   p.Hash();
@@ -592,8 +596,9 @@ TEST_P(InputTest, RepeatableRunsAfterVersionedAndAgainWhenChanged) {
   r = p.Run({"--json", "migrate"});
   EXPECT_EQ(json::parse(r.out)["applied"].size(), 0u) << r.out;
   // Changed: outdated, then re-run.
-  p.Write("R__a_view.sql", "DROP VIEW IF EXISTS b_view;\nDROP VIEW IF EXISTS a_view;\n"
-                           "CREATE VIEW a_view AS SELECT 2 AS x FROM two;\n");
+  p.Write("R__a_view.sql",
+          "DROP VIEW IF EXISTS b_view;\nDROP VIEW IF EXISTS a_view;\n"
+          "CREATE VIEW a_view AS SELECT 2 AS x FROM two;\n");
   p.Hash();
   auto info = p.Json({"info"});
   std::map<std::string, std::string> state;
@@ -641,8 +646,9 @@ TEST_P(InputTest, TargetStopsAtVersion) {
 TEST_P(InputTest, DryRunPrintsExpandedSqlAndChangesNothing) {
   Project p(GetParam(), "[placeholders]\nschema_owner = \"owner_role_42\"\n");
   p.Write("V1__one.sql", "CREATE TABLE one (a text DEFAULT '${schema_owner}');\n");
-  p.Write("V2__two.sql", "-- strata:transaction off\n-- strata:lock-timeout 3s\n"
-                         "CREATE TABLE two (a integer);\n");
+  p.Write("V2__two.sql",
+          "-- strata:transaction off\n-- strata:lock-timeout 3s\n"
+          "CREATE TABLE two (a integer);\n");
   p.Hash();
   auto r = p.Run({"migrate", "--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -769,8 +775,9 @@ TEST_P(InputTest, GlobalFlagsEnvironmentAndJsonOnEveryVerb) {
   Project p(GetParam());
   p.Write("V1__one.sql", "CREATE TABLE one (a integer);\n");
   p.dir().Write("db/more/V2__two.sql", "CREATE TABLE two (a integer);\n");
-  p.dir().Write("db/more/R__view.sql", "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT a FROM "
-                                       "two;\n");
+  p.dir().Write("db/more/R__view.sql",
+                "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT a FROM "
+                "two;\n");
   // --locations (comma-separated) overrides strata.toml; strata hash writes one sum per location.
   auto h = p.Run({"--locations", "db/migration,db/more", "hash"});
   ASSERT_EQ(h.exit_code, 0) << h.All();
@@ -780,10 +787,16 @@ TEST_P(InputTest, GlobalFlagsEnvironmentAndJsonOnEveryVerb) {
   EXPECT_EQ(json::parse(r.out)["applied"].size(), 3u) << r.out;
   EXPECT_TRUE(p.TableExists("two"));
   // Every verb speaks --json, on success and on failure.
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"info"}, {"validate"}, {"hash"}, {"migrate"}, {"migrate", "--dry-run"},
-           {"repair", "--reason", "nothing"}, {"baseline", "--version", "1"},
-           {"migrate", "--target", "nope"}, {"migrate", "--no-such-flag"}, {"clean"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"info"},
+                                                                {"validate"},
+                                                                {"hash"},
+                                                                {"migrate"},
+                                                                {"migrate", "--dry-run"},
+                                                                {"repair", "--reason", "nothing"},
+                                                                {"baseline", "--version", "1"},
+                                                                {"migrate", "--target", "nope"},
+                                                                {"migrate", "--no-such-flag"},
+                                                                {"clean"}}) {
     std::vector<std::string> full = {"--locations", "db/migration,db/more", "--json"};
     full.insert(full.end(), args.begin(), args.end());
     auto j = p.Run(full);

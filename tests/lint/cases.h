@@ -4,12 +4,12 @@
 // changed); `-- next-file: <name>` starts the next migration file of the same case.
 #pragma once
 
+#include "lint/linter.h"
+
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "lint/linter.h"
 
 namespace strata::lint::testing {
 
@@ -50,7 +50,8 @@ inline std::vector<Case> ParseCases(const std::string& text) {
       std::string kv;
       while (ws >> kv) {
         auto eq = kv.find('=');
-        out.back().with.emplace_back(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+        out.back().with.emplace_back(kv.substr(0, eq),
+                                     eq == std::string::npos ? "" : kv.substr(eq + 1));
       }
     }
     out.back().sql += line + "\n";
@@ -109,7 +110,8 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
     cur.text += line + "\n";
   }
   inputs.push_back(cur);
-  for (int i = 0; i < applied && i < static_cast<int>(inputs.size()); ++i) inputs[i].pending = false;
+  for (int i = 0; i < applied && i < static_cast<int>(inputs.size()); ++i)
+    inputs[i].pending = false;
   return Lint(inputs, config);
 }
 

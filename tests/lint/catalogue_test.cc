@@ -1,15 +1,15 @@
 // The rule catalogue: every rule in rules.def has a doc with the required sections, a .cc, and a
 // .test with at least one bad and one good case; every bad case is flagged by its rule and no
 // good case is; ids and names are unique and well-formed.
+#include "lint/cases.h"
+#include "lint/registry.h"
+#include "lint/render.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <regex>
 #include <set>
-
-#include "lint/registry.h"
-#include "lint/render.h"
-#include "lint/cases.h"
 
 namespace strata::lint {
 namespace {
@@ -45,8 +45,8 @@ TEST(Catalogue, EveryRuleHasDocCodeAndCases) {
     EXPECT_TRUE(std::filesystem::exists(base + ".cc")) << r.name << ": missing .cc";
     std::string doc(RuleDoc(r));
     EXPECT_FALSE(doc.empty()) << r.name << ": missing embedded .md";
-    for (const char* section : {"## Problem", "## Lock", "## Rewrite or scan", "## Safe recipe",
-                                "## Bad", "## Good"}) {
+    for (const char* section :
+         {"## Problem", "## Lock", "## Rewrite or scan", "## Safe recipe", "## Bad", "## Good"}) {
       EXPECT_NE(doc.find(section), std::string::npos) << r.name << ".md lacks " << section;
     }
     EXPECT_EQ(doc.rfind("# " + std::string(r.id) + " " + std::string(r.name), 0), 0u)
@@ -79,10 +79,12 @@ TEST(Catalogue, BadCasesAreFlaggedAndGoodCasesAreNot) {
       }
       if (c.bad) {
         EXPECT_GT(hits, 0) << r.name << ".test:" << c.line << " bad case not flagged:" << c.title
-                           << "\n" << Describe(res);
+                           << "\n"
+                           << Describe(res);
       } else {
         EXPECT_EQ(hits, 0) << r.name << ".test:" << c.line << " good case flagged:" << c.title
-                           << "\n" << Describe(res);
+                           << "\n"
+                           << Describe(res);
       }
       ++checked;
     }

@@ -2,15 +2,15 @@
 // lint never crashes, every file of the verified PostgreSQL apply sets parses (PostgreSQL 15
 // applied them all), and the synapse 12-72 history is analysed too. Findings per rule are
 // printed for docs/lint-corpus-review.md.
+#include "base/text.h"
+#include "lint/cases.h"
+#include "lint/linter.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
-
-#include "base/text.h"
-#include "lint/cases.h"
-#include "lint/linter.h"
 
 namespace strata::lint {
 namespace {
@@ -24,7 +24,8 @@ std::vector<LintInput> FromApplyOrder(const std::string& corpus, const std::stri
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
     std::string path = line.substr(0, line.find('\t'));
-    bool no_tx = line.find("NO-TX") != std::string::npos || line.find("AUTOCOMMIT") != std::string::npos;
+    bool no_tx =
+        line.find("NO-TX") != std::string::npos || line.find("AUTOCOMMIT") != std::string::npos;
     std::string text = base::NormalizeText(testing::ReadFile(kCorpora + corpus + "/" + path));
     if (no_tx) text = "-- strata:transaction off\n" + text;
     std::string script = std::filesystem::path(path).filename().string();
@@ -36,8 +37,8 @@ std::vector<LintInput> FromApplyOrder(const std::string& corpus, const std::stri
 void Summarise(const std::string& name, const LintResult& r) {
   std::map<std::string, int> by_rule;
   for (const auto& f : r.findings) by_rule[f.rule_id + " " + f.rule_name]++;
-  std::cout << name << ": " << r.migrations.size() << " files, " << r.statements
-            << " statements, " << r.findings.size() << " findings\n";
+  std::cout << name << ": " << r.migrations.size() << " files, " << r.statements << " statements, "
+            << r.findings.size() << " findings\n";
   for (const auto& [k, n] : by_rule) std::cout << "  " << k << ": " << n << "\n";
 }
 
@@ -65,7 +66,8 @@ TEST_P(CorpusTest, ApplySetParsesAndLints) {
   config.new_means_same_file = true;
   LintResult review = Lint(inputs, config);
   EXPECT_EQ(review.migrations.size(), inputs.size());
-  Summarise(GetParam().name + "/" + GetParam().list + " (each file as the only pending one)", review);
+  Summarise(GetParam().name + "/" + GetParam().list + " (each file as the only pending one)",
+            review);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpora, CorpusTest,
@@ -76,7 +78,8 @@ INSTANTIATE_TEST_SUITE_P(Corpora, CorpusTest,
                                            Corpus{"synapse", "APPLY-ORDER.txt"}),
                          [](const auto& info) {
                            std::string n = info.param.name + "_" + info.param.list;
-                           for (char& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           for (char& c : n)
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
 
@@ -94,7 +97,8 @@ TEST(Corpora, SynapseHistoryNeverCrashes) {
     inputs.push_back({p.substr(kCorpora.size()), e.path().filename().string(),
                       base::NormalizeText(testing::ReadFile(p)), true, false, ""});
   }
-  std::sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  std::sort(inputs.begin(), inputs.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
   ASSERT_GT(inputs.size(), 250u);
   LintResult r = Lint(inputs, LintConfig{});
   EXPECT_EQ(r.migrations.size(), inputs.size());

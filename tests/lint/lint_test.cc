@@ -1,10 +1,10 @@
 // Cross-rule behaviour that the per-rule .test files cannot express: suppression scoping and
 // its meta findings, risk classes and gates, live-size escalation, version gating across
 // rules, and the rendered formats (text snapshot, JSON, SARIF, GitHub).
-#include <gtest/gtest.h>
-
 #include "lint/linter.h"
 #include "lint/render.h"
+
+#include <gtest/gtest.h>
 
 namespace strata::lint {
 namespace {
@@ -35,7 +35,9 @@ TEST(Suppression, StatementScopeCoversOnlyTheNextStatement) {
 }
 
 TEST(Suppression, FileScopeBeforeFirstStatement) {
-  auto r = LintOne("-- strata:allow BC105,ban-truncate reason=\"cleanup\"\nDROP TABLE a;\nDROP TABLE b;\nTRUNCATE c;\n");
+  auto r = LintOne(
+      "-- strata:allow BC105,ban-truncate reason=\"cleanup\"\nDROP TABLE a;\nDROP TABLE "
+      "b;\nTRUNCATE c;\n");
   EXPECT_EQ(Count(r, "BC105", true), 2);
   EXPECT_EQ(Count(r, "BC106", true), 1);
   EXPECT_TRUE(r.suppressions[0].file_scope);
@@ -86,8 +88,10 @@ TEST(Live, LargeTablesEscalateAndShowTheirSize) {
   live.server_major = 15;
   live.tables["orders"] = {50'000'000, 12LL << 30};
   live.tables["small"] = {100, 8192};
-  auto r = LintOne("ALTER TABLE orders ALTER COLUMN a SET NOT NULL;\nALTER TABLE small ALTER COLUMN a SET NOT NULL;\n",
-                   {}, &live);
+  auto r = LintOne(
+      "ALTER TABLE orders ALTER COLUMN a SET NOT NULL;\nALTER TABLE small ALTER COLUMN a SET NOT "
+      "NULL;\n",
+      {}, &live);
   int escalated = 0, plain = 0;
   for (const auto& f : r.findings) {
     if (f.rule_id != "CN107") continue;
@@ -110,7 +114,8 @@ TEST(Render, TextIsCompilerStyleWithCaretAndFix) {
                       "CONCURRENTLY takes a SHARE lock on `orders` (blocks writes)"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("\n    CREATE INDEX i ON orders (a);\n    ^\n  fix: "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n    CREATE INDEX i ON orders (a);\n    ^\n  fix: "), std::string::npos)
+      << text;
 }
 
 TEST(Render, JsonCarriesLockAnalysisAndClasses) {
@@ -131,9 +136,15 @@ TEST(Render, SarifAndGithub) {
   auto s = RenderSarif(r);
   EXPECT_EQ(s["version"], "2.1.0");
   EXPECT_EQ(s["runs"][0]["results"][0]["ruleId"], "BC105");
-  EXPECT_EQ(s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+  EXPECT_EQ(s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            1);
   std::string gh = RenderGithub(r);
-  EXPECT_EQ(gh.rfind("::error file=db/migration/V1__add_things.sql,line=1,col=1,title=BC105 ban-drop-table::", 0), 0u) << gh;
+  EXPECT_EQ(
+      gh.rfind(
+          "::error file=db/migration/V1__add_things.sql,line=1,col=1,title=BC105 ban-drop-table::",
+          0),
+      0u)
+      << gh;
 }
 
 TEST(Secrets, LiteralPasswordsAreNotPrinted) {

@@ -6,6 +6,9 @@
 // statements. The MySQL DELIMITER and MSSQL GO cases are not PostgreSQL or SQLite and are not
 // run; lexgroup/2_function is MySQL DELIMITER syntax despite being listed (see
 // docs/formats/splitting.md).
+#include "base/text.h"
+#include "sql/splitter.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -14,9 +17,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "base/text.h"
-#include "sql/splitter.h"
 
 namespace strata::sql {
 namespace {

@@ -5,7 +5,12 @@
 // the server (oracle/psql-sent-statements.jsonl, captured from the server log). The test prints
 // the agreement rate per file and per statement and fails below kMinFileAgreement. Every known
 // exception is listed in kExceptions with its reason, and in docs/formats/splitting.md.
+#include "base/text.h"
+#include "sql/splitter.h"
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pg_query.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -16,12 +21,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <pg_query.h>
-
-#include "base/text.h"
-#include "sql/splitter.h"
 
 namespace strata::sql {
 namespace {
@@ -62,8 +61,8 @@ bool HasMetaCommand(std::string_view text) {
     }
     if (!line.empty() && line.front() == '\\' && line != "\\.") return true;
     if (line.find("\\;") != std::string_view::npos) return true;
-    for (std::string_view cmd : {"\\gset", "\\gexec", "\\gx", "\\g", "\\crosstabview", "\\watch",
-                                 "\\gdesc"}) {
+    for (std::string_view cmd :
+         {"\\gset", "\\gexec", "\\gx", "\\g", "\\crosstabview", "\\watch", "\\gdesc"}) {
       if (line.size() >= cmd.size() && line.substr(line.size() - cmd.size()) == cmd) return true;
     }
   }
@@ -201,8 +200,9 @@ TEST(PgRegressAgreement, SplitterMatchesPsql) {
       std::string w = i < want.size() ? want[i] : "<none>";
       std::string g = i < got.size() ? got[i] : "<none>";
       if (w == g) continue;
-      failures << "  first difference at statement " << i + 1 << "\n    psql:   "
-               << w.substr(0, 300) << "\n    strata: " << g.substr(0, 300) << "\n";
+      failures << "  first difference at statement " << i + 1
+               << "\n    psql:   " << w.substr(0, 300) << "\n    strata: " << g.substr(0, 300)
+               << "\n";
       break;
     }
   }

@@ -44,10 +44,10 @@ class PgCluster {
 }  // namespace strata::testing
 
 // Skips the current test when PostgreSQL is not installed, unless STRATA_REQUIRE_PG=1.
-#define STRATA_REQUIRE_POSTGRES()                                                \
-  do {                                                                          \
-    if (!::strata::testing::PgCluster::Available()) {                           \
-      if (std::getenv("STRATA_REQUIRE_PG")) FAIL() << "PostgreSQL 15 missing";  \
-      GTEST_SKIP() << "PostgreSQL 15 is not installed";                         \
-    }                                                                           \
+#define STRATA_REQUIRE_POSTGRES()                                              \
+  do {                                                                         \
+    if (!::strata::testing::PgCluster::Available()) {                          \
+      if (std::getenv("STRATA_REQUIRE_PG")) FAIL() << "PostgreSQL 15 missing"; \
+      GTEST_SKIP() << "PostgreSQL 15 is not installed";                        \
+    }                                                                          \
   } while (0)

@@ -1,10 +1,10 @@
 #include "db/postgres/pg_connection.h"
 
-#include <fmt/format.h>
-#include <libpq-fe.h>
-
 #include "base/redact.h"
 #include "base/sha256.h"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
 
 namespace strata::db {
 
@@ -236,10 +236,10 @@ class PgConnection final : public Connection {
   std::string_view BeginSql() const override { return "BEGIN"; }
 
   Result<bool> TableExists(std::string_view schema, std::string_view table) override {
-    STRATA_ASSIGN_OR_RETURN(
-        auto r, Query("SELECT to_regclass($1) IS NOT NULL",
-                      {schema.empty() ? fmt::format("\"{}\"", table)
-                                      : fmt::format("\"{}\".\"{}\"", schema, table)}));
+    STRATA_ASSIGN_OR_RETURN(auto r,
+                            Query("SELECT to_regclass($1) IS NOT NULL",
+                                  {schema.empty() ? fmt::format("\"{}\"", table)
+                                                  : fmt::format("\"{}\".\"{}\"", schema, table)}));
     return !r.rows.empty() && r.rows[0][0] && *r.rows[0][0] == "t";
   }
 
@@ -287,8 +287,8 @@ class PgConnection final : public Connection {
     if (!r || r->rows.empty()) return std::nullopt;
     const auto& row = r->rows[0];
     auto v = [&](int i) { return row[i] ? *row[i] : std::string("?"); };
-    return LockHolder{fmt::format("pid {} ({}, user {}, from {}) connected since {}, now {}",
-                                  v(0), v(1), v(2), v(3), v(4), v(5))};
+    return LockHolder{fmt::format("pid {} ({}, user {}, from {}) connected since {}, now {}", v(0),
+                                  v(1), v(2), v(3), v(4), v(5))};
   }
 
   std::vector<std::string> TakeNotices() override { return std::exchange(notices_, {}); }
@@ -300,7 +300,8 @@ class PgConnection final : public Connection {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url, std::string_view application) {
+Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
+                                                    std::string_view application) {
   std::string app(application.substr(0, 63));
   const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
   const char* values[] = {url.raw.c_str(), app.c_str(), "10", nullptr};

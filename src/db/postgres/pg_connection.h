@@ -4,9 +4,9 @@
 // transaction), so it disappears with the session if the runner dies.
 #pragma once
 
-#include <memory>
-
 #include "db/connection.h"
+
+#include <memory>
 
 namespace strata::db {
 

@@ -1,5 +1,7 @@
 #include "db/sqlite/sqlite_connection.h"
 
+#include "base/duration.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -7,8 +9,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-
-#include "base/duration.h"
 
 namespace strata::db {
 
@@ -37,7 +37,8 @@ std::string ToSqliteParams(std::string_view sql) {
       if (c == quote) quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
-    } else if (c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+    } else if (c == '$' && i + 1 < sql.size() &&
+               std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
       c = '?';
     }
     out.push_back(c);
@@ -67,20 +68,34 @@ class SqliteConnection final : public Connection {
 
   static std::string CodeName(int ext) {
     switch (ext & 0xff) {
-      case SQLITE_ERROR: return "ERROR";
-      case SQLITE_CONSTRAINT: return "CONSTRAINT";
-      case SQLITE_BUSY: return "BUSY";
-      case SQLITE_LOCKED: return "LOCKED";
-      case SQLITE_READONLY: return "READONLY";
-      case SQLITE_MISMATCH: return "MISMATCH";
-      case SQLITE_IOERR: return "IOERR";
-      case SQLITE_CORRUPT: return "CORRUPT";
-      case SQLITE_FULL: return "FULL";
-      case SQLITE_CANTOPEN: return "CANTOPEN";
-      case SQLITE_TOOBIG: return "TOOBIG";
-      case SQLITE_RANGE: return "RANGE";
-      case SQLITE_AUTH: return "AUTH";
-      default: return std::to_string(ext & 0xff);
+      case SQLITE_ERROR:
+        return "ERROR";
+      case SQLITE_CONSTRAINT:
+        return "CONSTRAINT";
+      case SQLITE_BUSY:
+        return "BUSY";
+      case SQLITE_LOCKED:
+        return "LOCKED";
+      case SQLITE_READONLY:
+        return "READONLY";
+      case SQLITE_MISMATCH:
+        return "MISMATCH";
+      case SQLITE_IOERR:
+        return "IOERR";
+      case SQLITE_CORRUPT:
+        return "CORRUPT";
+      case SQLITE_FULL:
+        return "FULL";
+      case SQLITE_CANTOPEN:
+        return "CANTOPEN";
+      case SQLITE_TOOBIG:
+        return "TOOBIG";
+      case SQLITE_RANGE:
+        return "RANGE";
+      case SQLITE_AUTH:
+        return "AUTH";
+      default:
+        return std::to_string(ext & 0xff);
     }
   }
 
@@ -137,7 +152,8 @@ class SqliteConnection final : public Connection {
           out.status = Error(rc, "");
           out.failed_index = i;
           int off = sqlite3_error_offset(db_);
-          out.error_position = off >= 0 ? static_cast<int>(rest.data() - statements[i].data()) + off : -1;
+          out.error_position =
+              off >= 0 ? static_cast<int>(rest.data() - statements[i].data()) + off : -1;
           return out;
         }
         rest.remove_prefix(static_cast<size_t>(tail - rest.data()));
@@ -166,9 +182,8 @@ class SqliteConnection final : public Connection {
   std::string_view BeginSql() const override { return "BEGIN IMMEDIATE"; }
 
   Result<bool> TableExists(std::string_view schema, std::string_view table) override {
-    std::string sql = fmt::format(
-        "SELECT 1 FROM {}sqlite_master WHERE type='table' AND name=$1",
-        schema.empty() ? "" : fmt::format("\"{}\".", schema));
+    std::string sql = fmt::format("SELECT 1 FROM {}sqlite_master WHERE type='table' AND name=$1",
+                                  schema.empty() ? "" : fmt::format("\"{}\".", schema));
     STRATA_ASSIGN_OR_RETURN(auto r, Query(sql, {std::string(table)}));
     return !r.rows.empty();
   }
@@ -197,8 +212,8 @@ class SqliteConnection final : public Connection {
     }
     if (flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       if (errno == EWOULDBLOCK) return false;
-      return Status(ErrorCode::kIo, fmt::format("cannot lock {}: {}", LockPath(lock_name),
-                                                std::strerror(errno)));
+      return Status(ErrorCode::kIo,
+                    fmt::format("cannot lock {}: {}", LockPath(lock_name), std::strerror(errno)));
     }
     std::string who = fmt::format("pid {} ({} on {}) since {}\n", getpid(), OsUser(), HostName(),
                                   base::NowIso8601());

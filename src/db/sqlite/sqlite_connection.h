@@ -3,9 +3,9 @@
 // process dies. An in-memory database needs no lock.
 #pragma once
 
-#include <memory>
-
 #include "db/connection.h"
+
+#include <memory>
 
 namespace strata::db {
 

@@ -1,7 +1,8 @@
-// CL103 adding-auto-increment-column: ADD COLUMN serial/identity rewrites the table. The doc is adding-auto-increment-column.md; cases are in adding-auto-increment-column.test.
-#include <algorithm>
-
+// CL103 adding-auto-increment-column: ADD COLUMN serial/identity rewrites the table. The doc is
+// adding-auto-increment-column.md; cases are in adding-auto-increment-column.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -15,11 +16,17 @@ void CheckAddingAutoIncrementColumn(Context& ctx) {
     bool serial = type == "serial" || type == "bigserial" || type == "smallserial" ||
                   type == "serial4" || type == "serial8" || type == "serial2";
     bool identity = false;
-    ForEachColumnConstraint(col, [&](JsonRef c) { identity = identity || c.Get("contype").Str() == "CONSTR_IDENTITY"; });
+    ForEachColumnConstraint(col, [&](JsonRef c) {
+      identity = identity || c.Get("contype").Str() == "CONSTR_IDENTITY";
+    });
     if (!serial && !identity) return;
-    ctx.Report(fmt::format("ADD COLUMN `{}` {} fills every existing row, rewriting the table under an {}",
-                           col.Get("colname").Str(), serial ? "serial" : "GENERATED AS IDENTITY", LockPhrase(ctx, LockMode::kAccessExclusive)),
-               "add a nullable bigint, attach a sequence as DEFAULT for new rows, backfill in batches, then enforce NOT NULL", Loc(col));
+    ctx.Report(
+        fmt::format("ADD COLUMN `{}` {} fills every existing row, rewriting the table under an {}",
+                    col.Get("colname").Str(), serial ? "serial" : "GENERATED AS IDENTITY",
+                    LockPhrase(ctx, LockMode::kAccessExclusive)),
+        "add a nullable bigint, attach a sequence as DEFAULT for new rows, backfill in batches, "
+        "then enforce NOT NULL",
+        Loc(col));
   });
 }
 

@@ -1,7 +1,9 @@
-// CL101 adding-field-with-default: ADD COLUMN with a volatile default (or any default before 11, or STORED generated) rewrites the table. The doc is adding-field-with-default.md; cases are in adding-field-with-default.test.
-#include <algorithm>
-
+// CL101 adding-field-with-default: ADD COLUMN with a volatile default (or any default before 11, or
+// STORED generated) rewrites the table. The doc is adding-field-with-default.md; cases are in
+// adding-field-with-default.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -14,16 +16,26 @@ void CheckAddingFieldWithDefault(Context& ctx) {
     ForEachColumnConstraint(col, [&](JsonRef c) {
       std::string_view ct = c.Get("contype").Str();
       if (ct == "CONSTR_GENERATED") {
-        ctx.Report(fmt::format("adding a STORED generated column `{}` rewrites the table under an {}", col.Get("colname").Str(), LockPhrase(ctx, LockMode::kAccessExclusive)),
-                   "add a nullable column, fill it with a trigger and a batched backfill", Loc(c));
+        ctx.Report(
+            fmt::format("adding a STORED generated column `{}` rewrites the table under an {}",
+                        col.Get("colname").Str(), LockPhrase(ctx, LockMode::kAccessExclusive)),
+            "add a nullable column, fill it with a trigger and a batched backfill", Loc(c));
       } else if (ct == "CONSTR_DEFAULT") {
         JsonRef e = c.Get("raw_expr");
         if (ctx.pg() < 11) {
-          ctx.Report(fmt::format("before PostgreSQL 11, ADD COLUMN `{}` with a DEFAULT rewrites the table under an {}", col.Get("colname").Str(), LockPhrase(ctx, LockMode::kAccessExclusive)),
-                     "add the column without a default, SET DEFAULT separately, then backfill in batches", Loc(e));
+          ctx.Report(
+              fmt::format("before PostgreSQL 11, ADD COLUMN `{}` with a DEFAULT rewrites the table "
+                          "under an {}",
+                          col.Get("colname").Str(), LockPhrase(ctx, LockMode::kAccessExclusive)),
+              "add the column without a default, SET DEFAULT separately, then backfill in batches",
+              Loc(e));
         } else if (analysis::ExprIsVolatile(e)) {
-          ctx.Report(fmt::format("ADD COLUMN `{}` with a volatile DEFAULT rewrites the table under an {}", col.Get("colname").Str(), LockPhrase(ctx, LockMode::kAccessExclusive)),
-                     "add the column nullable, SET DEFAULT for new rows, then backfill existing rows in batches", Loc(e));
+          ctx.Report(
+              fmt::format("ADD COLUMN `{}` with a volatile DEFAULT rewrites the table under an {}",
+                          col.Get("colname").Str(), LockPhrase(ctx, LockMode::kAccessExclusive)),
+              "add the column nullable, SET DEFAULT for new rows, then backfill existing rows in "
+              "batches",
+              Loc(e));
         }
       }
     });

@@ -1,7 +1,8 @@
-// LK111 attach-partition-scan: ATTACH PARTITION scans the partition unless a matching CHECK exists. The doc is attach-partition-scan.md; cases are in attach-partition-scan.test.
-#include <algorithm>
-
+// LK111 attach-partition-scan: ATTACH PARTITION scans the partition unless a matching CHECK exists.
+// The doc is attach-partition-scan.md; cases are in attach-partition-scan.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -12,9 +13,11 @@ void CheckAttachPartitionScan(Context& ctx) {
     JsonRef part = cmd.Get("def").Get("PartitionCmd").Get("name");
     analysis::TableRef p = analysis::TableRefFromRangeVar(part);
     if (ctx.model()->IsNew(p)) return;
-    ctx.Report(fmt::format("ATTACH PARTITION scans `{}` under ACCESS EXCLUSIVE to check the partition bound (and {} on {})",
+    ctx.Report(fmt::format("ATTACH PARTITION scans `{}` under ACCESS EXCLUSIVE to check the "
+                           "partition bound (and {} on {})",
                            p.Display(), analysis::LockModeName(ctx.facts().lock), Target(ctx)),
-               "first add a CHECK matching the bound NOT VALID, VALIDATE it, then ATTACH (the scan is skipped)");
+               "first add a CHECK matching the bound NOT VALID, VALIDATE it, then ATTACH (the scan "
+               "is skipped)");
   });
 }
 

@@ -1,7 +1,8 @@
-// SY105 bad-directive: an unknown or malformed -- strata: directive. The doc is bad-directive.md; cases are in bad-directive.test.
-#include <algorithm>
-
+// SY105 bad-directive: an unknown or malformed -- strata: directive. The doc is bad-directive.md;
+// cases are in bad-directive.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 

@@ -1,7 +1,8 @@
-// BC104 ban-drop-column: DROP COLUMN without an approval annotation. The doc is ban-drop-column.md; cases are in ban-drop-column.test.
-#include <algorithm>
-
+// BC104 ban-drop-column: DROP COLUMN without an approval annotation. The doc is ban-drop-column.md;
+// cases are in ban-drop-column.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -10,9 +11,11 @@ void CheckBanDropColumn(Context& ctx) {
   if (ctx.facts().target_is_new) return;
   ForEachAlterCmd(ctx, [&](JsonRef cmd, std::string_view sub) {
     if (sub != "AT_DropColumn") return;
-    ctx.Report(fmt::format("dropping column `{}` from {} breaks the running application if it still reads or writes it, and loses the data",
+    ctx.Report(fmt::format("dropping column `{}` from {} breaks the running application if it "
+                           "still reads or writes it, and loses the data",
                            cmd.Get("name").Str(), Target(ctx)),
-               "stop using the column in the app first, deploy, then drop with -- strata:allow ban-drop-column reason=\"...\"");
+               "stop using the column in the app first, deploy, then drop with -- strata:allow "
+               "ban-drop-column reason=\"...\"");
   });
 }
 

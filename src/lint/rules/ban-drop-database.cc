@@ -1,7 +1,8 @@
-// BC108 ban-drop-database: DROP DATABASE in a migration. The doc is ban-drop-database.md; cases are in ban-drop-database.test.
-#include <algorithm>
-
+// BC108 ban-drop-database: DROP DATABASE in a migration. The doc is ban-drop-database.md; cases are
+// in ban-drop-database.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 

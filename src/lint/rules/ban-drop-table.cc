@@ -1,7 +1,8 @@
-// BC105 ban-drop-table: DROP TABLE without an approval annotation. The doc is ban-drop-table.md; cases are in ban-drop-table.test.
-#include <algorithm>
-
+// BC105 ban-drop-table: DROP TABLE without an approval annotation. The doc is ban-drop-table.md;
+// cases are in ban-drop-table.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -9,8 +10,10 @@ void CheckBanDropTable(Context& ctx) {
   using namespace rules;  // NOLINT
   const auto& f = ctx.facts();
   if (f.kind != StatementKind::kDropTable || f.target_is_new) return;
-  ctx.Report(fmt::format("dropping table {} destroys its data and breaks anything still using it", Target(ctx)),
-             "rename it away first (or revoke access) for a release, then drop with -- strata:allow ban-drop-table reason=\"...\"");
+  ctx.Report(fmt::format("dropping table {} destroys its data and breaks anything still using it",
+                         Target(ctx)),
+             "rename it away first (or revoke access) for a release, then drop with -- "
+             "strata:allow ban-drop-table reason=\"...\"");
 }
 
 }  // namespace strata::lint

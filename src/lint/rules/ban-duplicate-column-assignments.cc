@@ -1,7 +1,9 @@
-// ST104 ban-duplicate-column-assignments: a column declared or assigned twice fails at run time. The doc is ban-duplicate-column-assignments.md; cases are in ban-duplicate-column-assignments.test.
-#include <algorithm>
-
+// ST104 ban-duplicate-column-assignments: a column declared or assigned twice fails at run time.
+// The doc is ban-duplicate-column-assignments.md; cases are in
+// ban-duplicate-column-assignments.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -12,7 +14,8 @@ void CheckBanDuplicateColumnAssignments(Context& ctx) {
   auto dup = [&](std::string name, std::int64_t loc, std::string_view what) {
     for (const auto& s : seen) {
       if (s == name) {
-        ctx.Report(fmt::format("column `{}` is {} more than once; PostgreSQL rejects the statement", name, what),
+        ctx.Report(fmt::format("column `{}` is {} more than once; PostgreSQL rejects the statement",
+                               name, what),
                    "remove the duplicate", loc);
         return;
       }
@@ -54,7 +57,8 @@ void CheckBanDuplicateColumnAssignments(Context& ctx) {
     JsonRef whens = b.Get("mergeWhenClauses");
     for (size_t i = 0; i < whens.size(); ++i) {
       JsonRef w = whens.At(i).Get("MergeWhenClause");
-      targets(w.Get("targetList"), w.Get("commandType").Str() == "CMD_INSERT" ? "listed" : "assigned", false);
+      targets(w.Get("targetList"),
+              w.Get("commandType").Str() == "CMD_INSERT" ? "listed" : "assigned", false);
     }
   } else if (JsonRef b = node.As("ViewStmt")) {
     JsonRef aliases = b.Get("aliases");

@@ -1,7 +1,8 @@
-// DM104 dml-without-post-check: a data-changing migration without a post-check. The doc is dml-without-post-check.md; cases are in dml-without-post-check.test.
-#include <algorithm>
-
+// DM104 dml-without-post-check: a data-changing migration without a post-check. The doc is
+// dml-without-post-check.md; cases are in dml-without-post-check.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -11,20 +12,26 @@ void CheckDmlWithoutPostCheck(Context& ctx) {
   bool checked = false;
   for (const auto& st : ctx.file().statements) {
     const auto& f = st.facts;
-    bool dml = (f.kind == StatementKind::kUpdate || f.kind == StatementKind::kDelete) && !f.target_is_new;
+    bool dml =
+        (f.kind == StatementKind::kUpdate || f.kind == StatementKind::kDelete) && !f.target_is_new;
     for (const auto& e : st.embedded) {
-      dml = dml || ((e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) && !e.target_is_new);
+      dml = dml || ((e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) &&
+                    !e.target_is_new);
     }
     if (dml && !first_dml) first_dml = &st;
     if (first_dml && st.raises) checked = true;  // DO block that RAISEs when the result is wrong
   }
   if (!first_dml || checked) return;
   std::string_view text = ctx.file().text;
-  if (text.find("strata:check") != std::string_view::npos || text.find("post-check") != std::string_view::npos ||
-      text.find("postcheck") != std::string_view::npos) return;
+  if (text.find("strata:check") != std::string_view::npos ||
+      text.find("post-check") != std::string_view::npos ||
+      text.find("postcheck") != std::string_view::npos)
+    return;
   ctx.ReportAt(first_dml->line, first_dml->column,
-               "this migration changes existing rows but never verifies the result; success is an exit code, not a state",
-               "end it with a DO block that counts the rows that must not remain and RAISEs EXCEPTION if any do (or a -- post-check: query)");
+               "this migration changes existing rows but never verifies the result; success is an "
+               "exit code, not a state",
+               "end it with a DO block that counts the rows that must not remain and RAISEs "
+               "EXCEPTION if any do (or a -- post-check: query)");
 }
 
 }  // namespace strata::lint

@@ -1,7 +1,9 @@
-// TX103 enum-add-value-in-transaction: ALTER TYPE ... ADD VALUE inside a transaction fails before PostgreSQL 12. The doc is enum-add-value-in-transaction.md; cases are in enum-add-value-in-transaction.test.
-#include <algorithm>
-
+// TX103 enum-add-value-in-transaction: ALTER TYPE ... ADD VALUE inside a transaction fails before
+// PostgreSQL 12. The doc is enum-add-value-in-transaction.md; cases are in
+// enum-add-value-in-transaction.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 

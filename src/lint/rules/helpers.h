@@ -2,16 +2,15 @@
 // definitions, name things in messages. Header-only; pure.
 #pragma once
 
-#include <fmt/format.h>
-
-#include <cctype>
-
-#include <string>
-#include <string_view>
-
 #include "analysis/facts.h"
 #include "base/text.h"
 #include "lint/rule.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <string>
+#include <string_view>
 
 namespace strata::lint::rules {
 
@@ -83,8 +82,7 @@ inline bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
   if (hay.size() < needle.size()) return false;
   for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
     size_t j = 0;
-    while (j < needle.size() &&
-           std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) {
+    while (j < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) {
       ++j;
     }
     if (j == needle.size()) return true;

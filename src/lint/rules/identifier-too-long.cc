@@ -1,8 +1,8 @@
 // ST101 identifier-too-long: identifiers over 63 bytes are silently truncated. The doc is
 // identifier-too-long.md; cases are in identifier-too-long.test.
-#include <algorithm>
-
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -58,10 +58,11 @@ void CheckIdentifierTooLong(Context& ctx) {
     if (len > 63) {
       std::string_view name = text.substr(start, len);
       size_t offset = ctx.stmt()->parsed->offset + start;
-      ctx.ReportAt(ctx.file().LineOf(offset), ctx.file().ColumnOf(offset),
-                   fmt::format("identifier `{}` is {} bytes; PostgreSQL silently truncates it to 63 (`{}`)",
-                               name, len, name.substr(0, 63)),
-                   "shorten it to at most 63 bytes");
+      ctx.ReportAt(
+          ctx.file().LineOf(offset), ctx.file().ColumnOf(offset),
+          fmt::format("identifier `{}` is {} bytes; PostgreSQL silently truncates it to 63 (`{}`)",
+                      name, len, name.substr(0, 63)),
+          "shorten it to at most 63 bytes");
     }
   }
 }

@@ -1,7 +1,8 @@
-// PO102 literal-secret: a literal password or secret in a migration. The doc is literal-secret.md; cases are in literal-secret.test.
-#include <algorithm>
-
+// PO102 literal-secret: a literal password or secret in a migration. The doc is literal-secret.md;
+// cases are in literal-secret.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -34,11 +35,17 @@ void CheckLiteralSecret(Context& ctx) {
   if (!found) {
     // CREATE USER MAPPING / SERVER options, and literal connection strings with a password.
     std::string lower = base::ToLower(ctx.stmt()->text());
-    if (lower.find("password=") != std::string::npos || lower.find("password '") != std::string::npos) found = true;
+    if (lower.find("password=") != std::string::npos ||
+        lower.find("password '") != std::string::npos)
+      found = true;
   }
   if (!found) return;
-  ctx.Report("a literal password in the migration: it lands in the repository, the ledger and every log that prints SQL",
-             "set passwords outside migrations (a secret store, or a ${placeholder} with secret = true in strata.toml)", loc);
+  ctx.Report(
+      "a literal password in the migration: it lands in the repository, the ledger and every log "
+      "that prints SQL",
+      "set passwords outside migrations (a secret store, or a ${placeholder} with secret = true in "
+      "strata.toml)",
+      loc);
 }
 
 }  // namespace strata::lint

@@ -1,7 +1,8 @@
-// DM103 mixed-ddl-and-dml: one migration mixes schema changes and data changes (one intent per migration). The doc is mixed-ddl-and-dml.md; cases are in mixed-ddl-and-dml.test.
-#include <algorithm>
-
+// DM103 mixed-ddl-and-dml: one migration mixes schema changes and data changes (one intent per
+// migration). The doc is mixed-ddl-and-dml.md; cases are in mixed-ddl-and-dml.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -16,17 +17,23 @@ void CheckMixedDdlAndDml(Context& ctx) {
                   f.kind != StatementKind::kCreateFunction && f.kind != StatementKind::kComment &&
                   f.kind != StatementKind::kGrant && f.kind != StatementKind::kCreateView;
     bool is_dml = false;
-    if ((f.kind == StatementKind::kUpdate || f.kind == StatementKind::kDelete) && !f.target_is_new) is_dml = true;
+    if ((f.kind == StatementKind::kUpdate || f.kind == StatementKind::kDelete) && !f.target_is_new)
+      is_dml = true;
     for (const auto& e : st.embedded) {
-      if ((e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) && !e.target_is_new) is_dml = true;
+      if ((e.kind == StatementKind::kUpdate || e.kind == StatementKind::kDelete) &&
+          !e.target_is_new)
+        is_dml = true;
     }
     if (is_ddl && !ddl) ddl = &st;
     if (is_dml && !dml) dml = &st;
   }
   if (!ddl || !dml) return;
   ctx.ReportAt(dml->line, dml->column,
-               fmt::format("this migration changes schema (line {}) and rewrites existing data (line {}): two intents, one transaction, one lock window", ddl->line, dml->line),
-               "split it: schema change in one migration, data change (or a strata backfill job) in the next");
+               fmt::format("this migration changes schema (line {}) and rewrites existing data "
+                           "(line {}): two intents, one transaction, one lock window",
+                           ddl->line, dml->line),
+               "split it: schema change in one migration, data change (or a strata backfill job) "
+               "in the next");
 }
 
 }  // namespace strata::lint

@@ -1,7 +1,8 @@
-// SY101 parse-error: a statement PostgreSQL's parser rejects. The doc is parse-error.md; cases are in parse-error.test.
-#include <algorithm>
-
+// SY101 parse-error: a statement PostgreSQL's parser rejects. The doc is parse-error.md; cases are
+// in parse-error.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 

@@ -1,7 +1,8 @@
-// TY106 prefer-timestamptz: timestamp without time zone loses the offset; use timestamptz. The doc is prefer-timestamptz.md; cases are in prefer-timestamptz.test.
-#include <algorithm>
-
+// TY106 prefer-timestamptz: timestamp without time zone loses the offset; use timestamptz. The doc
+// is prefer-timestamptz.md; cases are in prefer-timestamptz.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -11,7 +12,9 @@ void CheckPreferTimestamptz(Context& ctx) {
     JsonRef tn = col.Get("typeName");
     std::string_view t = analysis::TypeNameLast(tn);
     if (t != "timestamp") return;
-    ctx.Report(fmt::format("column `{}` is timestamp without time zone: the instant is ambiguous once sessions use different zones", col.Get("colname").Str()),
+    ctx.Report(fmt::format("column `{}` is timestamp without time zone: the instant is ambiguous "
+                           "once sessions use different zones",
+                           col.Get("colname").Str()),
                "use timestamptz", Loc(tn));
   });
 }

@@ -1,7 +1,9 @@
-// LK101 require-concurrent-index-creation: CREATE INDEX without CONCURRENTLY on an existing table blocks writes. The doc is require-concurrent-index-creation.md; cases are in require-concurrent-index-creation.test.
-#include <algorithm>
-
+// LK101 require-concurrent-index-creation: CREATE INDEX without CONCURRENTLY on an existing table
+// blocks writes. The doc is require-concurrent-index-creation.md; cases are in
+// require-concurrent-index-creation.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -9,9 +11,11 @@ void CheckRequireConcurrentIndexCreation(Context& ctx) {
   using namespace rules;  // NOLINT
   const auto& f = ctx.facts();
   if (f.kind != StatementKind::kCreateIndex || f.concurrent || !ctx.TargetExists()) return;
-  ctx.Report(fmt::format("CREATE INDEX without CONCURRENTLY takes a {} while it reads the whole table",
-                         LockPhrase(ctx, f.lock)),
-             "use CREATE INDEX CONCURRENTLY IF NOT EXISTS in its own migration with `-- strata:transaction off`");
+  ctx.Report(
+      fmt::format("CREATE INDEX without CONCURRENTLY takes a {} while it reads the whole table",
+                  LockPhrase(ctx, f.lock)),
+      "use CREATE INDEX CONCURRENTLY IF NOT EXISTS in its own migration with `-- "
+      "strata:transaction off`");
 }
 
 }  // namespace strata::lint

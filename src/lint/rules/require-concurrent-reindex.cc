@@ -1,7 +1,9 @@
-// LK104 require-concurrent-reindex: REINDEX without CONCURRENTLY blocks writes (and reads through the index). The doc is require-concurrent-reindex.md; cases are in require-concurrent-reindex.test.
-#include <algorithm>
-
+// LK104 require-concurrent-reindex: REINDEX without CONCURRENTLY blocks writes (and reads through
+// the index). The doc is require-concurrent-reindex.md; cases are in
+// require-concurrent-reindex.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -12,9 +14,10 @@ void CheckRequireConcurrentReindex(Context& ctx) {
   if (ctx.pg() < 12) return;  // no REINDEX CONCURRENTLY before 12
   std::string_view kind = ctx.body().Get("kind").Str();
   if (kind == "REINDEX_OBJECT_SYSTEM") return;  // system catalogs cannot be reindexed concurrently
-  ctx.Report(fmt::format("REINDEX without CONCURRENTLY takes a {}; queries that use the index wait too",
-                         LockPhrase(ctx, f.lock)),
-             "use REINDEX (CONCURRENTLY) ... in a migration with `-- strata:transaction off`");
+  ctx.Report(
+      fmt::format("REINDEX without CONCURRENTLY takes a {}; queries that use the index wait too",
+                  LockPhrase(ctx, f.lock)),
+      "use REINDEX (CONCURRENTLY) ... in a migration with `-- strata:transaction off`");
 }
 
 }  // namespace strata::lint

@@ -1,7 +1,8 @@
-// LK106 require-lock-timeout: a blocking lock requested without lock_timeout queues every later query behind it. The doc is require-lock-timeout.md; cases are in require-lock-timeout.test.
-#include <algorithm>
-
+// LK106 require-lock-timeout: a blocking lock requested without lock_timeout queues every later
+// query behind it. The doc is require-lock-timeout.md; cases are in require-lock-timeout.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -11,9 +12,11 @@ void CheckRequireLockTimeout(Context& ctx) {
   if (ctx.state().lock_timeout_set) return;
   if (f.lock < LockMode::kShare || f.target.empty() || f.target_is_new) return;
   if (f.target_is_index && f.lock < LockMode::kAccessExclusive) return;
-  ctx.Report(fmt::format("{} is requested without lock_timeout: while it waits, every later query on the table queues behind it",
+  ctx.Report(fmt::format("{} is requested without lock_timeout: while it waits, every later query "
+                         "on the table queues behind it",
                          LockPhrase(ctx, f.lock)),
-             "SET lock_timeout = '5s' first (or `-- strata:lock-timeout 5s`, or [migrate] lock_timeout) and retry on timeout");
+             "SET lock_timeout = '5s' first (or `-- strata:lock-timeout 5s`, or [migrate] "
+             "lock_timeout) and retry on timeout");
 }
 
 }  // namespace strata::lint

@@ -1,7 +1,8 @@
-// LK107 require-statement-timeout: a table scan or rewrite under lock without statement_timeout. The doc is require-statement-timeout.md; cases are in require-statement-timeout.test.
-#include <algorithm>
-
+// LK107 require-statement-timeout: a table scan or rewrite under lock without statement_timeout.
+// The doc is require-statement-timeout.md; cases are in require-statement-timeout.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -11,9 +12,12 @@ void CheckRequireStatementTimeout(Context& ctx) {
   if (ctx.state().statement_timeout_set) return;
   if (!(f.rewrite || f.scan) || f.target.empty() || f.target_is_new) return;
   if (f.lock < LockMode::kShare) return;
-  ctx.Report(fmt::format("{} holds a {} for as long as the scan or rewrite takes, with no statement_timeout",
-                         f.rewrite ? "this rewrite" : "this scan", LockPhrase(ctx, f.lock)),
-             "SET statement_timeout (or `-- strata:statement-timeout 10min`) so a slow step fails instead of blocking");
+  ctx.Report(
+      fmt::format(
+          "{} holds a {} for as long as the scan or rewrite takes, with no statement_timeout",
+          f.rewrite ? "this rewrite" : "this scan", LockPhrase(ctx, f.lock)),
+      "SET statement_timeout (or `-- strata:statement-timeout 10min`) so a slow step fails instead "
+      "of blocking");
 }
 
 }  // namespace strata::lint

@@ -1,7 +1,9 @@
-// LK108 statement-after-access-exclusive: more work in the same transaction after taking ACCESS EXCLUSIVE widens the lock window. The doc is statement-after-access-exclusive.md; cases are in statement-after-access-exclusive.test.
-#include <algorithm>
-
+// LK108 statement-after-access-exclusive: more work in the same transaction after taking ACCESS
+// EXCLUSIVE widens the lock window. The doc is statement-after-access-exclusive.md; cases are in
+// statement-after-access-exclusive.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -12,7 +14,8 @@ void CheckStatementAfterAccessExclusive(Context& ctx) {
   // Only heavy follow-ups matter (a scan, a rewrite, DML or another blocking lock); report the
   // first one per lock window.
   if (!IsHeavy(ctx.facts()) || st.heavy_after_lock > 0) return;
-  ctx.Report(fmt::format("the ACCESS EXCLUSIVE lock on `{}` taken at statement {} is still held while this statement runs; reads and writes wait the whole time",
+  ctx.Report(fmt::format("the ACCESS EXCLUSIVE lock on `{}` taken at statement {} is still held "
+                         "while this statement runs; reads and writes wait the whole time",
                          st.access_exclusive_table, st.access_exclusive_at + 1),
              "commit right after the statement that takes ACCESS EXCLUSIVE: split the migration");
 }

@@ -1,7 +1,8 @@
-// SY102 suppression-missing-reason: a -- strata:allow without reason=\"...\". The doc is suppression-missing-reason.md; cases are in suppression-missing-reason.test.
-#include <algorithm>
-
+// SY102 suppression-missing-reason: a -- strata:allow without reason=\"...\". The doc is
+// suppression-missing-reason.md; cases are in suppression-missing-reason.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 

@@ -1,7 +1,8 @@
-// SY103 suppression-unknown-rule: a -- strata:allow naming a rule that does not exist. The doc is suppression-unknown-rule.md; cases are in suppression-unknown-rule.test.
-#include <algorithm>
-
+// SY103 suppression-unknown-rule: a -- strata:allow naming a rule that does not exist. The doc is
+// suppression-unknown-rule.md; cases are in suppression-unknown-rule.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 

@@ -1,7 +1,8 @@
-// SY104 unused-suppression: a -- strata:allow that suppresses nothing. The doc is unused-suppression.md; cases are in unused-suppression.test.
-#include <algorithm>
-
+// SY104 unused-suppression: a -- strata:allow that suppresses nothing. The doc is
+// unused-suppression.md; cases are in unused-suppression.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 

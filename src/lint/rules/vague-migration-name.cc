@@ -1,7 +1,8 @@
-// ST106 vague-migration-name: a file name like fix/changes/update/final says nothing about intent. The doc is vague-migration-name.md; cases are in vague-migration-name.test.
-#include <algorithm>
-
+// ST106 vague-migration-name: a file name like fix/changes/update/final says nothing about intent.
+// The doc is vague-migration-name.md; cases are in vague-migration-name.test.
 #include "lint/rules/helpers.h"
+
+#include <algorithm>
 
 namespace strata::lint {
 
@@ -17,8 +18,11 @@ void CheckVagueMigrationName(Context& ctx) {
     while (j < d.size() && isalnum(static_cast<unsigned char>(d[j]))) ++j;
     if (j > i) {
       std::string w = d.substr(i, j - i);
-      bool number = std::all_of(w.begin(), w.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); });
-      bool vague = number || std::find(ctx.config().vague_names.begin(), ctx.config().vague_names.end(), w) != ctx.config().vague_names.end();
+      bool number = std::all_of(w.begin(), w.end(),
+                                [](char c) { return isdigit(static_cast<unsigned char>(c)); });
+      bool vague = number ||
+                   std::find(ctx.config().vague_names.begin(), ctx.config().vague_names.end(), w) !=
+                       ctx.config().vague_names.end();
       any_word = true;
       all_vague = all_vague && vague;
     }
@@ -26,7 +30,10 @@ void CheckVagueMigrationName(Context& ctx) {
   }
   if (any_word && !all_vague) return;
   if (!ctx.migration().versioned) return;
-  ctx.ReportAt(1, 1, fmt::format("`{}` does not say what the migration does; the ledger and every reviewer see only this name", ctx.migration().script),
+  ctx.ReportAt(1, 1,
+               fmt::format("`{}` does not say what the migration does; the ledger and every "
+                           "reviewer see only this name",
+                           ctx.migration().script),
                "name the change: V<ver>__add_quote_line_contract_term.sql (verb + object)");
 }
 
