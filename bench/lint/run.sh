@@ -22,6 +22,9 @@ DATA=$HERE/.data
 mkdir -p "$DATA"
 
 SQ=$HERE/.peers/node_modules/@squawk-cli/linux-x64/bin/squawk
+# bench/package.json lists squawk-cli too: reuse bench/node_modules when `npm ci` ran there.
+[ -x "$SQ" ] || [ ! -x "$HERE/../node_modules/@squawk-cli/linux-x64/bin/squawk" ] ||
+  SQ=$HERE/../node_modules/@squawk-cli/linux-x64/bin/squawk
 if [ ! -x "$SQ" ] && command -v npm >/dev/null; then
   (mkdir -p .peers && cd .peers && npm install --silent --no-audit --no-fund squawk-cli >/dev/null 2>&1) || true
 fi

@@ -51,6 +51,37 @@ struct AppliedMigration {
   std::vector<std::int64_t> rows_affected;  // per statement
   std::vector<CheckResult> checks;          // pre- and post-checks, in the order they ran
   std::int64_t lock_wait_ms = 0;            // time lost to lock timeouts before the retry that won
+  std::vector<std::string> lint_allowed;    // accepted `strata:allow` suppressions, as recorded
+};
+
+// The apply-time lint gate: what the analyzer said about the pending set before anything ran.
+struct GateFinding {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string rule_id;  // "LK101"
+  std::string rule_name;
+  std::string severity;  // info, warning, error
+  std::string message;
+  std::string help;
+  std::string size_note;  // live table size when it escalated the finding
+};
+struct AcceptedSuppression {
+  std::string script;
+  int line = 0;
+  std::vector<std::string> rules;
+  std::string reason;
+  int suppressed = 0;  // findings it suppressed
+};
+struct LintGateReport {
+  bool ran = false;
+  std::string skipped;       // why the gate did not run ("[migrate] lint_gate = false", ...)
+  std::string gate;          // severity threshold: info, warning, error
+  std::string pg_version;    // "15 (live)"
+  bool live = false;         // table sizes read from the database
+  std::vector<GateFinding> blocking;  // unsuppressed findings at or above the gate
+  std::vector<AcceptedSuppression> accepted;
+  int findings_below_gate = 0;
 };
 
 struct MigrateResult {
@@ -61,6 +92,7 @@ struct MigrateResult {
   std::string dry_run_sql;  // --dry-run: exactly what would be sent
   std::vector<std::string> warnings;
   std::string run_id;  // the run record in strata_run (empty when nothing was applied)
+  LintGateReport lint;
 };
 MigrateResult Migrate(const Options& options, const MigrateRequest& request);
 
@@ -76,6 +108,7 @@ struct InfoRow {
   std::string installed_by;
   std::int64_t execution_time_ms = -1;
   bool checksum_mismatch = false;
+  std::string note;  // the ledger row's reason: retries, accepted lint suppressions, repairs
 };
 struct InfoResult {
   Status status;

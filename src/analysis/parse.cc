@@ -4,6 +4,10 @@
 
 #include <pg_query.h>
 
+#include <cctype>
+#include <memory>
+#include <string>
+
 namespace strata::analysis {
 
 namespace {
@@ -78,7 +82,91 @@ bool ParseWhole(std::string_view text, size_t base, ParsedFile* out, std::string
 
 }  // namespace
 
+std::string MaskPlaceholders(std::string_view text) {
+  std::string out(text);
+  auto dollar_tag_end = [&](size_t i) -> size_t {  // one past the closing '$' of $tag$, or 0
+    size_t j = i + 1;
+    while (j < out.size() && (std::isalnum(static_cast<unsigned char>(out[j])) || out[j] == '_' ||
+                              static_cast<unsigned char>(out[j]) >= 0x80)) {
+      if (j == i + 1 && std::isdigit(static_cast<unsigned char>(out[j]))) return 0;
+      ++j;
+    }
+    return j < out.size() && out[j] == '$' ? j + 1 : 0;
+  };
+  size_t i = 0, n = out.size();
+  while (i < n) {
+    char c = out[i];
+    if (c == '-' && i + 1 < n && out[i + 1] == '-') {
+      size_t e = out.find('\n', i);
+      i = e == std::string::npos ? n : e + 1;
+    } else if (c == '/' && i + 1 < n && out[i + 1] == '*') {
+      int depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (out[i] == '/' && i + 1 < n && out[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (out[i] == '*' && i + 1 < n && out[i + 1] == '/') {
+          --depth;
+          i += 2;
+        } else {
+          ++i;
+        }
+      }
+    } else if (c == '\'' || c == '"') {
+      bool escapes = c == '\'' && i > 0 && (out[i - 1] == 'E' || out[i - 1] == 'e');
+      for (++i; i < n; ++i) {
+        if (escapes && out[i] == '\\') {
+          ++i;
+        } else if (out[i] == c) {
+          if (i + 1 < n && out[i + 1] == c) {
+            ++i;
+          } else {
+            break;
+          }
+        }
+      }
+      ++i;
+    } else if (c == '$' && i + 1 < n && out[i + 1] == '{') {
+      size_t close = out.find('}', i + 2);
+      size_t eol = out.find('\n', i);
+      if (close == std::string::npos || close > eol) {
+        ++i;
+        continue;
+      }
+      out[i] = '_';
+      out[i + 1] = '$';
+      out[close] = '_';
+      i = close + 1;
+    } else if (c == '$' && (i == 0 || !(std::isalnum(static_cast<unsigned char>(out[i - 1])) ||
+                                         out[i - 1] == '_'))) {
+      size_t e = dollar_tag_end(i);
+      if (e == 0) {
+        ++i;
+        continue;
+      }
+      std::string_view tag(out.data() + i, e - i);
+      size_t close = std::string_view(out).find(tag, e);
+      i = close == std::string::npos ? n : close + tag.size();
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
 ParsedFile ParsePostgres(std::string_view text) {
+  if (text.find("${") != std::string_view::npos) {
+    // strata placeholders are not SQL: parse a same-length copy where each `${name}` outside
+    // quotes reads as the identifier `_$name_`, so positions stay exact. The copy lives with
+    // the trees (statement texts view into it).
+    auto masked = std::make_shared<std::string>(MaskPlaceholders(text));
+    if (*masked != text) {
+      ParsedFile out = ParsePostgres(*masked);
+      out.masked_text = std::move(masked);
+      return out;
+    }
+  }
   ParsedFile out;
   std::string error;
   size_t error_offset = 0;

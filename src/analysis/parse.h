@@ -27,7 +27,12 @@ struct ParsedStatement {
 struct ParsedFile {
   std::vector<std::shared_ptr<JsonTree>> trees;  // own the nodes referenced above
   std::vector<ParsedStatement> statements;
+  std::shared_ptr<const std::string> masked_text;  // the parsed text when placeholders were masked
 };
+
+// `text` with every strata `${name}` outside quotes and comments replaced by the identifier
+// `_$name_` (same length), so PostgreSQL's grammar reads a placeholder as a name or value.
+std::string MaskPlaceholders(std::string_view text);
 
 // Parses PostgreSQL `text`. Never fails: unparsable statements are returned with `error`.
 ParsedFile ParsePostgres(std::string_view text);

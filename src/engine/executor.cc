@@ -50,6 +50,20 @@ std::string RedactForMessage(std::string_view text, const Options& options) {
 }
 
 // Turns a database error on statement `i` into a message that points into the file.
+// The ledger row's reason for a migration that ran: lock-timeout retries it needed and the
+// lint suppressions accepted for it. nullopt when there is nothing to say.
+std::optional<std::string> LedgerNote(const ExecuteRequest& req, int attempt,
+                                      std::int64_t lock_wait_ms) {
+  std::string note;
+  if (attempt > 1) {
+    note = fmt::format("applied on attempt {} after {} lock timeout(s), {} ms lost waiting",
+                       attempt, attempt - 1, lock_wait_ms);
+  }
+  if (!req.note.empty()) note += (note.empty() ? "" : "; ") + req.note;
+  if (note.empty()) return std::nullopt;
+  return note;
+}
+
 Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResult& br,
                       bool transactional, const Options& options) {
   const auto& m = *p.migration;
@@ -157,16 +171,13 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
       row.execution_time_ms = base::MonotonicMillis() - start;
       row.success = true;
       row.statements_done = static_cast<int>(p.statements.size());
+      row.reason = LedgerNote(req, attempt, out.lock_wait_ms);
       Status s = checked.ok() ? ctx.ledger->Append(row) : checked;
+      out.attempts = attempt;
+      out.execution_time_ms = row.execution_time_ms;
+      if (s.ok() && req.before_commit) s = req.before_commit(out);
       if (s.ok()) s = conn.Exec("COMMIT");
-      if (s.ok()) {
-        out.attempts = attempt;
-        out.statements = static_cast<int>(p.statements.size());
-        out.execution_time_ms = row.execution_time_ms;
-        out.rows_affected.assign(br.rows_affected.begin() + static_cast<long>(first),
-                                 br.rows_affected.end());
-        return Status::Ok();
-      }
+      if (s.ok()) return Status::Ok();
       if (checked.ok()) ctx.ledger->Rewind();
       failure = !checked.ok() ? std::move(s)
                               : std::move(s).Wrap(fmt::format(
@@ -224,8 +235,10 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
     row.statements_done = prev.statements_done;
     row.prefix_hash = prev.prefix_hash;
     row.reason = fmt::format("resumed after rank {} at statement {}", prev.rank, begin + 1);
+    if (!req.note.empty()) *row.reason += "; " + req.note;
   } else {
     row.prefix_hash = PrefixHash(p, 0);
+    row.reason = LedgerNote(req, 1, 0);
   }
   verify::Captured captured;
   STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint));

@@ -11,6 +11,9 @@
 #include "engine/plan.h"
 #include "migrate/state.h"
 
+#include <functional>
+#include <string>
+
 namespace strata::engine {
 
 struct ExecuteRequest {
@@ -21,6 +24,11 @@ struct ExecuteRequest {
   int index = 0;                                     // position in this run, for events
   int count = 0;
   const EventSink* sink = nullptr;
+  std::string note;  // recorded in the ledger row's reason (accepted lint suppressions)
+  // Transactional migrations: called with the completed `out` after the ledger row is written
+  // and before COMMIT, so evidence commits atomically with the migration (and costs no commit
+  // of its own). An error rolls the migration back.
+  std::function<Status(const AppliedMigration&)> before_commit;
 };
 
 // Runs the migration. On failure the Status names file:line, the statement's first line, the

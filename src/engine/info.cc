@@ -41,6 +41,7 @@ InfoResult Info(const Options& options) {
       r.installed_on = e.applied->installed_on;
       r.installed_by = e.applied->installed_by;
       r.execution_time_ms = e.applied->execution_time_ms;
+      r.note = e.applied->reason.value_or("");
     }
     res.migrations.push_back(std::move(r));
   }

@@ -5,6 +5,7 @@
 #include "engine/checks.h"
 #include "engine/context.h"
 #include "engine/executor.h"
+#include "engine/lint_gate.h"
 #include "engine/plan.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
@@ -40,6 +41,34 @@ std::string RenderDryRun(const std::vector<engine::PreparedMigration>& prepared,
     out += "\n";
   }
   return out;
+}
+
+// What to run, in order: versioned (pending, allowed out-of-order, resumed), then repeatable.
+struct Todo {
+  const migrate::Entry* entry;
+  const migrate::AppliedRow* resume_from;
+};
+std::vector<Todo> CollectTodo(const migrate::StateReport& report,
+                              const std::optional<migrate::Version>& target, bool resume) {
+  std::vector<Todo> todo;
+  for (const auto& e : report.entries) {
+    if (!e.resolved || e.kind != Kind::kVersioned) continue;
+    if (target && *target < e.resolved->version) continue;
+    if (e.state == State::kPending || e.state == State::kOutOfOrder) {
+      todo.push_back({&e, nullptr});
+    } else if (e.state == State::kFailed && resume) {
+      todo.push_back({&e, &*e.applied});
+    }
+  }
+  for (const auto& e : report.entries) {
+    if (!e.resolved || e.kind != Kind::kRepeatable) continue;
+    if (e.state == State::kPending || e.state == State::kOutdated) {
+      todo.push_back({&e, nullptr});
+    } else if (e.state == State::kFailed && resume) {
+      todo.push_back({&e, &*e.applied});
+    }
+  }
+  return todo;
 }
 
 }  // namespace
@@ -98,14 +127,33 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     return fail(std::move(sum));
   }
   engine::RunLock lock;
+  std::optional<std::vector<migrate::AppliedRow>> rows;
   if (!request.dry_run) {
-    if (Status s = lock.Acquire(*ctx, options.lock_wait, request.sink); !s.ok()) {
-      return fail(std::move(s));
+    // Up to date is the common case of a deploy: read the ledger first, and take the lock (and
+    // create anything) only when there is something to apply. The verdict is re-read under it.
+    auto exists = ctx->ledger->Exists();
+    if (!exists) return fail(exists.error());
+    if (*exists) {
+      auto peek = ctx->ledger->ReadAll();
+      if (!peek) return fail(peek.error());
+      if (CollectTodo(migrate::Join(*set, *peek), target, request.resume).empty()) {
+        rows = std::move(*peek);
+      }
     }
-    if (Status s = engine::EnsureLedger(*ctx, options, false); !s.ok()) return fail(std::move(s));
+    if (!rows) {
+      if (Status s = lock.Acquire(*ctx, options.lock_wait, request.sink); !s.ok()) {
+        return fail(std::move(s));
+      }
+      if (Status s = engine::EnsureLedger(*ctx, options, false); !s.ok()) {
+        return fail(std::move(s));
+      }
+    }
   }
-  auto rows = ctx->ledger->ReadAll();
-  if (!rows) return fail(rows.error());
+  if (!rows) {
+    auto read = ctx->ledger->ReadAll();
+    if (!read) return fail(read.error());
+    rows = std::move(*read);
+  }
   migrate::StateReport report = migrate::Join(*set, *rows);
 
   if (Status s = ledger_issues(report, *rows); !s.ok()) return fail(std::move(s));
@@ -118,29 +166,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     }
   }
 
-  // What to run, in order: versioned (pending, allowed out-of-order, resumed), then repeatable.
-  struct Todo {
-    const migrate::Entry* entry;
-    const migrate::AppliedRow* resume_from;
-  };
-  std::vector<Todo> todo;
-  for (const auto& e : report.entries) {
-    if (!e.resolved || e.kind != Kind::kVersioned) continue;
-    if (target && *target < e.resolved->version) continue;
-    if (e.state == State::kPending || e.state == State::kOutOfOrder) {
-      todo.push_back({&e, nullptr});
-    } else if (e.state == State::kFailed && request.resume) {
-      todo.push_back({&e, &*e.applied});
-    }
-  }
-  for (const auto& e : report.entries) {
-    if (!e.resolved || e.kind != Kind::kRepeatable) continue;
-    if (e.state == State::kPending || e.state == State::kOutdated) {
-      todo.push_back({&e, nullptr});
-    } else if (e.state == State::kFailed && request.resume) {
-      todo.push_back({&e, &*e.applied});
-    }
-  }
+  std::vector<Todo> todo = CollectTodo(report, target, request.resume);
   res.pending = static_cast<int>(todo.size());
 
   // Prepare everything before running anything: a bad directive, an undeclared placeholder or
@@ -160,6 +186,12 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
         return fail(std::move(s));
       }
     }
+  }
+  // The lint gate reads the same pending set, live-aware on PostgreSQL; a refused run (and a
+  // refused --dry-run) applies nothing.
+  std::vector<std::string> notes;
+  if (Status s = engine::RunLintGate(*ctx, options, prepared, res.lint, notes); !s.ok()) {
+    return fail(std::move(s));
   }
   if (request.dry_run) {
     res.dry_run_sql =
@@ -181,13 +213,30 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
                                                                   : migrate::kTypeRepeatable);
     er.installed_by = installed_by;
     er.resume_from = todo[i].resume_from;
+    er.note = notes[i];
     er.index = static_cast<int>(i);
     er.count = static_cast<int>(prepared.size());
     er.sink = &request.sink;
     AppliedMigration applied;
+    for (const auto& a : res.lint.accepted) {
+      if (a.script != prepared[i].migration->script) continue;
+      std::string rules;
+      for (const auto& r : a.rules) rules += (rules.empty() ? "" : ",") + r;
+      applied.lint_allowed.push_back(fmt::format("{} at line {}: {}", rules, a.line, a.reason));
+    }
+    // A transactional migration's evidence row commits with it; a failed or non-transactional
+    // one is recorded after its transaction ended.
+    bool recorded_in_tx = false;
+    er.before_commit = [&](const AppliedMigration& done) {
+      Status w = recorder->Migration(done, Status::Ok());
+      if (w.ok()) recorded_in_tx = true;
+      return w.ok() ? w : std::move(w).Wrap("writing the run record (evidence) failed");
+    };
     Status s = engine::Execute(*ctx, options, er, applied);
-    if (Status w = recorder->Migration(applied, s); !w.ok()) {
-      res.warnings.push_back("the run record could not be written: " + w.ToString());
+    if (!s.ok() || !recorded_in_tx) {
+      if (Status w = recorder->Migration(applied, s); !w.ok()) {
+        res.warnings.push_back("the run record could not be written: " + w.ToString());
+      }
     }
     if (!s.ok()) return fail(std::move(s));
     res.applied.push_back(std::move(applied));

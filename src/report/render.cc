@@ -68,7 +68,34 @@ json ToJson(const MigrateResult& r) {
                        {"execution_time_ms", a.execution_time_ms},
                        {"rows_affected", a.rows_affected},
                        {"lock_wait_ms", a.lock_wait_ms},
+                       {"lint_allowed", a.lint_allowed},
                        {"checks", ChecksJson(a.checks)}});
+  }
+  json lint = {{"ran", r.lint.ran}};
+  if (!r.lint.skipped.empty()) lint["skipped"] = r.lint.skipped;
+  if (r.lint.ran) {
+    json blocking = json::array();
+    for (const auto& f : r.lint.blocking) {
+      json fj = {{"file", f.file},         {"line", f.line},         {"column", f.column},
+                 {"rule_id", f.rule_id},   {"rule", f.rule_name},    {"severity", f.severity},
+                 {"message", f.message},   {"help", f.help}};
+      if (!f.size_note.empty()) fj["size"] = f.size_note;
+      blocking.push_back(std::move(fj));
+    }
+    json accepted = json::array();
+    for (const auto& a : r.lint.accepted) {
+      accepted.push_back({{"script", a.script},
+                          {"line", a.line},
+                          {"rules", a.rules},
+                          {"reason", a.reason},
+                          {"suppressed", a.suppressed}});
+    }
+    lint["gate"] = r.lint.gate;
+    lint["pg_version"] = r.lint.pg_version;
+    lint["live"] = r.lint.live;
+    lint["blocking"] = std::move(blocking);
+    lint["accepted"] = std::move(accepted);
+    lint["findings_below_gate"] = r.lint.findings_below_gate;
   }
   json j = {{"ok", r.status.ok()},
             {"target", r.target},
@@ -76,6 +103,7 @@ json ToJson(const MigrateResult& r) {
             {"pending", r.pending},
             {"applied", applied},
             {"warnings", r.warnings},
+            {"lint", std::move(lint)},
             {"error", StatusJson(r.status)}};
   if (!r.dry_run_sql.empty() || r.pending == 0) j["dry_run_sql"] = r.dry_run_sql;
   return j;
@@ -94,6 +122,7 @@ json ToJson(const InfoResult& r) {
     if (!m.installed_by.empty()) row["installed_by"] = m.installed_by;
     if (m.execution_time_ms >= 0) row["execution_time_ms"] = m.execution_time_ms;
     if (m.checksum_mismatch) row["checksum_mismatch"] = true;
+    if (!m.note.empty()) row["note"] = m.note;
     ms.push_back(std::move(row));
   }
   return {{"ok", r.status.ok()},
@@ -171,6 +200,17 @@ std::string ErrorText(const Status& s) {
 std::string ToText(const MigrateResult& r) {
   std::string out;
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
+  for (const auto& f : r.lint.blocking) {
+    out += fmt::format("{}:{}:{}: {}[{}]: {}{}\n  fix: {} [{}]\n", f.file, f.line, f.column,
+                       f.severity, f.rule_id, f.message,
+                       f.size_note.empty() ? "" : " (" + f.size_note + ")", f.help, f.rule_name);
+  }
+  for (const auto& a : r.lint.accepted) {
+    std::string rules;
+    for (const auto& x : a.rules) rules += (rules.empty() ? "" : ",") + x;
+    out += fmt::format("lint: {} line {}: allowed {} ({}), recorded in the ledger\n", a.script,
+                       a.line, rules, a.reason);
+  }
   if (!r.dry_run_sql.empty()) return base::RedactSecrets(out + r.dry_run_sql);
   for (const auto& a : r.applied) {
     out += fmt::format("applied {:<40} {} statement(s) in {} ms{}{}\n", a.script, a.statements,

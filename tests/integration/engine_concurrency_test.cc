@@ -8,6 +8,8 @@
 
 #include <atomic>
 
+#include <fmt/format.h>
+
 #include "integration/engine_fixture.h"
 
 namespace strata::testing {
@@ -270,6 +272,12 @@ TEST(ConcurrencyPostgres, MigrationBehindLongQueryRetriesWithoutStallingTraffic)
     EXPECT_GT(e["elapsed_ms"].get<int>(), 0) << "backoff recorded: " << line;
   }
   EXPECT_EQ(retries, attempts - 1) << r.err;
+  // ... and the ledger row itself says how many attempts it took (hash-chained, so it stays).
+  EXPECT_NE(p.Scalar("SELECT reason FROM strata_schema_history WHERE script = "
+                     "'V2__alter_hot.sql'")
+                .find(fmt::format("applied on attempt {} after {} lock timeout(s)", attempts,
+                                  attempts - 1)),
+            std::string::npos);
   EXPECT_EQ(p.Scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'hot' "
                      "AND column_name = 'flag'"),
             "1");

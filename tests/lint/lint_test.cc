@@ -3,6 +3,7 @@
 // rules, and the rendered formats (text snapshot, JSON, SARIF, GitHub).
 #include "lint/linter.h"
 #include "lint/render.h"
+#include "analysis/parse.h"
 
 #include <gtest/gtest.h>
 
@@ -164,6 +165,27 @@ TEST(Parse, ErrorIsAFindingWithPosition) {
       EXPECT_GT(f.column, 1);
     }
   }
+}
+
+// strata's ${name} placeholders are not SQL: they read as names or values (positions exact),
+// so a migration that uses them is analysed, not reported as a syntax error; a placeholder in a
+// string is not a literal secret; placeholders inside quotes and comments stay as written.
+TEST(Parse, PlaceholdersAreAnalysedNotSyntaxErrors) {
+  auto r = LintOne(
+      "CREATE TABLE ${schema}.audit (id bigint);\nSELECT ${api_token};\n"
+      "CREATE ROLE app LOGIN PASSWORD '${app_password}';\nDELETE FROM ${schema}.orders;\n");
+  EXPECT_EQ(Count(r, "SY101"), 0);
+  EXPECT_EQ(Count(r, "PO102"), 0);
+  ASSERT_EQ(Count(r, "DM101"), 1);  // still analysed
+  for (const auto& f : r.findings) {
+    if (f.rule_id == "DM101") {
+      EXPECT_EQ(f.line, 4);
+      EXPECT_EQ(f.column, 1);
+      EXPECT_NE(f.source_line.find("${schema}"), std::string::npos) << f.source_line;
+    }
+  }
+  EXPECT_EQ(analysis::MaskPlaceholders("SELECT ${a}, '${b}', $$ ${c} $$ -- ${d}\n"),
+            "SELECT _$a_, '${b}', $$ ${c} $$ -- ${d}\n");
 }
 
 }  // namespace

@@ -1,0 +1,94 @@
+#include "engine/lint_gate.h"
+
+#include "lint/linter.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace strata::engine {
+
+namespace {
+
+// Findings that mean the same on SQLite as on PostgreSQL. Lock, rewrite, type and grammar
+// rules model PostgreSQL and would refuse valid SQLite migrations.
+bool GatesOnSqlite(const lint::Finding& f) {
+  std::string_view id = f.rule_id;
+  if (id == "SY101") return false;  // SQLite grammar is not PostgreSQL's
+  return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
+         id.starts_with("SY") || id == "ST106";
+}
+
+std::string AllowNote(const std::vector<AcceptedSuppression>& accepted) {
+  std::string out;
+  for (const auto& a : accepted) {
+    std::string rules;
+    for (const auto& r : a.rules) rules += (rules.empty() ? "" : ",") + r;
+    out += fmt::format("{}lint allowed {} at line {}: {}", out.empty() ? "" : "; ", rules, a.line,
+                       a.reason);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status RunLintGate(Context& ctx, const Options& options,
+                   const std::vector<PreparedMigration>& prepared, LintGateReport& report,
+                   std::vector<std::string>& notes) {
+  notes.assign(prepared.size(), std::string());
+  if (!options.lint_gate) {
+    report.skipped = "[migrate] lint_gate = false";
+    return Status::Ok();
+  }
+  if (prepared.empty()) return Status::Ok();
+  bool sqlite = ctx.conn->dialect() == db::Dialect::kSqlite;
+  std::vector<const migrate::Migration*> pending;
+  pending.reserve(prepared.size());
+  for (const auto& p : prepared) pending.push_back(p.migration);
+  STRATA_ASSIGN_OR_RETURN(lint::LintResult lr, lint::LintPending(options, pending, ctx.conn.get()));
+  if (!lr.status.ok()) return lr.status;
+  report.ran = true;
+  report.gate = std::string(lint::SeverityName(lr.gate));
+  report.pg_version = sqlite ? "sqlite (dialect-neutral rules only)"
+                             : fmt::format("{} ({})", lr.pg_version, lr.pg_version_source);
+  report.live = lr.live;
+
+  for (const auto& f : lr.findings) {
+    if (f.suppressed) continue;
+    if (f.severity < lr.gate || (sqlite && !GatesOnSqlite(f))) {
+      ++report.findings_below_gate;
+      continue;
+    }
+    report.blocking.push_back({f.file, f.line, f.column, f.rule_id, f.rule_name,
+                               std::string(lint::SeverityName(f.severity)), f.message, f.help,
+                               f.size_note});
+  }
+
+  std::map<std::string, size_t> by_path;
+  for (size_t i = 0; i < prepared.size(); ++i) by_path[prepared[i].migration->path] = i;
+  std::vector<std::vector<AcceptedSuppression>> per_file(prepared.size());
+  for (const auto& s : lr.suppressions) {
+    if (s.used <= 0 || s.reason.empty()) continue;
+    auto it = by_path.find(s.file);
+    if (it == by_path.end()) continue;
+    AcceptedSuppression a{prepared[it->second].migration->script, s.line, s.rules, s.reason,
+                          s.used};
+    per_file[it->second].push_back(a);
+    report.accepted.push_back(std::move(a));
+  }
+  for (size_t i = 0; i < prepared.size(); ++i) notes[i] = AllowNote(per_file[i]);
+
+  if (report.blocking.empty()) return Status::Ok();
+  const auto& first = report.blocking.front();
+  return Status(ErrorCode::kLint,
+                fmt::format("the lint gate refused the run: {} finding(s) at or above '{}' in the "
+                            "pending migrations, first {}:{}: {}[{}] {}",
+                            report.blocking.size(), report.gate, first.file, first.line,
+                            first.severity, first.rule_id, first.message))
+      .WithHint(
+          "change the migration as the finding's fix says (strata lint --explain <rule> has the "
+          "safe recipe), or accept it on the statement with -- strata:allow <rule> "
+          "reason=\"...\" (recorded in the ledger); nothing was applied");
+}
+
+}  // namespace strata::engine
