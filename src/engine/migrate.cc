@@ -128,6 +128,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   }
   engine::RunLock lock;
   std::optional<std::vector<migrate::AppliedRow>> rows;
+  std::optional<migrate::StateReport> peeked;
   if (!request.dry_run) {
     // Up to date is the common case of a deploy: read the ledger first, and take the lock (and
     // create anything) only when there is something to apply. The verdict is re-read under it.
@@ -136,8 +137,11 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (*exists) {
       auto peek = ctx->ledger->ReadAll();
       if (!peek) return fail(peek.error());
-      if (CollectTodo(migrate::Join(*set, *peek), target, request.resume).empty()) {
-        rows = std::move(*peek);
+      rows = std::move(*peek);
+      peeked = migrate::Join(*set, *rows);
+      if (!CollectTodo(*peeked, target, request.resume).empty()) {
+        rows.reset();
+        peeked.reset();
       }
     }
     if (!rows) {
@@ -154,7 +158,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (!read) return fail(read.error());
     rows = std::move(*read);
   }
-  migrate::StateReport report = migrate::Join(*set, *rows);
+  migrate::StateReport report = peeked ? std::move(*peeked) : migrate::Join(*set, *rows);
 
   if (Status s = ledger_issues(report, *rows); !s.ok()) return fail(std::move(s));
   for (const auto& e : report.entries) {
