@@ -60,7 +60,7 @@ count_statements() {  # strata's own count (parse once, JSON)
 
 OUT=$HERE/results.md
 {
-  echo "Machine: $(nproc) CPUs, $(uname -r); strata $("$STRATA" --version 2>/dev/null); squawk ${SQ:+$("$SQ" --version 2>/dev/null)}${SQ:-not installed}; median of $RUNS runs, single thread."
+  echo "Machine: $(nproc) CPUs, $(uname -r); strata $("$STRATA" --version 2>/dev/null); ${SQ:+$("$SQ" --version 2>/dev/null)}${SQ:-squawk not installed}; median of $RUNS runs, single thread."
   echo
   echo "| input | tool | bytes | statements | seconds | statements/s | MB/s |"
   echo "|---|---|---:|---:|---:|---:|---:|"

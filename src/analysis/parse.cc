@@ -139,7 +139,7 @@ std::string MaskPlaceholders(std::string_view text) {
       out[close] = '_';
       i = close + 1;
     } else if (c == '$' && (i == 0 || !(std::isalnum(static_cast<unsigned char>(out[i - 1])) ||
-                                         out[i - 1] == '_'))) {
+                                        out[i - 1] == '_'))) {
       size_t e = dollar_tag_end(i);
       if (e == 0) {
         ++i;

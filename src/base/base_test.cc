@@ -49,6 +49,17 @@ TEST(Redact, RegisteredSecretsAnywhere) {
   EXPECT_EQ(RedactSecrets("error near 'tr0ub4dor' at line 1"), "error near '***' at line 1");
 }
 
+// A database may echo a value back in another case: PostgreSQL lower-cases an unquoted
+// identifier in "column ... does not exist".
+TEST(Redact, RegisteredSecretsIgnoreCase) {
+  RegisterSecret("Api-Token-XYZ");
+  EXPECT_EQ(RedactSecrets("column api-token-xyz does not exist; was API-TOKEN-XYZ"),
+            "column *** does not exist; was ***");
+  EXPECT_TRUE(MayHoldSecret("..api-token-xyz.."));
+  EXPECT_FALSE(MayHoldSecret("nothing here"));
+  EXPECT_TRUE(MayHoldSecret("PassWord=x"));
+}
+
 TEST(Duration, ParsesUnits) {
   EXPECT_EQ(ParseDuration("500ms")->count(), 500);
   EXPECT_EQ(ParseDuration("5s")->count(), 5000);

@@ -98,12 +98,30 @@ void RedactPasswordParams(std::string& s) {
   }
 }
 
-bool MayHoldUrlSecret(std::string_view t) {
-  if (t.find("://") != std::string_view::npos) return true;
-  for (size_t i = 0; i + 7 <= t.size(); ++i) {
-    if ((t[i] == 'a' || t[i] == 'A') && EqualsIgnoreCase(t.substr(i, 7), "assword")) return true;
+inline char Fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
+
+// Case-insensitive (ASCII) find of `needle`, which is lower case.
+size_t FindFolded(std::string_view hay, std::string_view needle, size_t from = 0) {
+  if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
+  char first = needle[0];
+  for (size_t i = from, last = hay.size() - needle.size(); i <= last; ++i) {
+    if (Fold(hay[i]) != first) continue;
+    size_t k = 1;
+    while (k < needle.size() && Fold(hay[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return i;
   }
-  return false;
+  return std::string_view::npos;
+}
+
+bool MayHoldUrlSecret(std::string_view t) {
+  return t.find("://") != std::string_view::npos ||
+         FindFolded(t, "assword") != std::string_view::npos;
+}
+
+std::string FoldAll(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = Fold(c);
+  return out;
 }
 }  // namespace
 
@@ -116,18 +134,29 @@ std::string RedactUrl(std::string_view url) {
 
 void RegisterSecret(std::string value) {
   if (value.size() < 4) return;
+  // Stored case-folded: a database may echo a value back in another case (an unknown
+  // identifier is lower-cased in PostgreSQL's message).
+  value = FoldAll(value);
   std::lock_guard<std::mutex> lock(SecretsMutex());
   auto& s = Secrets();
   if (std::find(s.begin(), s.end(), value) == s.end()) s.push_back(std::move(value));
 }
 
+bool MayHoldSecret(std::string_view text) {
+  if (MayHoldUrlSecret(text)) return true;
+  std::lock_guard<std::mutex> lock(SecretsMutex());
+  for (const auto& secret : Secrets()) {
+    if (FindFolded(text, secret) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 std::string RedactSecrets(std::string_view text) {
-  std::string out;
-  out = MayHoldUrlSecret(text) ? RedactUrl(text) : std::string(text);
+  std::string out = MayHoldUrlSecret(text) ? RedactUrl(text) : std::string(text);
   std::lock_guard<std::mutex> lock(SecretsMutex());
   for (const auto& secret : Secrets()) {
     size_t pos = 0;
-    while ((pos = out.find(secret, pos)) != std::string::npos) {
+    while ((pos = FindFolded(out, secret, pos)) != std::string::npos) {
       out.replace(pos, secret.size(), "***");
       pos += 3;
     }

@@ -16,7 +16,11 @@ std::string RedactUrl(std::string_view url);
 // printed. Values shorter than 4 bytes are ignored (too likely to match ordinary text).
 void RegisterSecret(std::string value);
 
-// Redacts every URL-embedded password and every registered secret in free text.
+// Redacts every URL-embedded password and every registered secret (matched ignoring ASCII
+// case) in free text.
 std::string RedactSecrets(std::string_view text);
+
+// Whether RedactSecrets could change `text` (a cheap scan; false means it is safe as is).
+bool MayHoldSecret(std::string_view text);
 
 }  // namespace strata::base

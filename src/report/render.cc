@@ -11,17 +11,17 @@ using nlohmann::json;
 namespace {
 void RedactStrings(json& j) {
   if (j.is_string()) {
-    j = base::RedactSecrets(j.get<std::string>());
+    const auto& s = j.get_ref<const std::string&>();
+    if (base::MayHoldSecret(s)) j = base::RedactSecrets(s);
   } else if (j.is_structured()) {
     for (auto& el : j) RedactStrings(el);
   }
 }
 }  // namespace
 
-std::string Dump(const json& j) {
-  json copy = j;
-  RedactStrings(copy);
-  return copy.dump(2);
+std::string Dump(json j) {
+  RedactStrings(j);
+  return j.dump(2);
 }
 
 json StatusJson(const Status& s) {
@@ -76,9 +76,9 @@ json ToJson(const MigrateResult& r) {
   if (r.lint.ran) {
     json blocking = json::array();
     for (const auto& f : r.lint.blocking) {
-      json fj = {{"file", f.file},         {"line", f.line},         {"column", f.column},
-                 {"rule_id", f.rule_id},   {"rule", f.rule_name},    {"severity", f.severity},
-                 {"message", f.message},   {"help", f.help}};
+      json fj = {{"file", f.file},       {"line", f.line},      {"column", f.column},
+                 {"rule_id", f.rule_id}, {"rule", f.rule_name}, {"severity", f.severity},
+                 {"message", f.message}, {"help", f.help}};
       if (!f.size_note.empty()) fj["size"] = f.size_note;
       blocking.push_back(std::move(fj));
     }

@@ -30,6 +30,6 @@ std::string ToText(const BaselineResult& r);
 std::string ToText(const HashResult& r);
 
 // Serialises JSON with secrets redacted in every string value.
-std::string Dump(const nlohmann::json& j);
+std::string Dump(nlohmann::json j);  // by value: pass temporaries, they are redacted in place
 
 }  // namespace strata::report

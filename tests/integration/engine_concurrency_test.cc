@@ -4,11 +4,10 @@
 // processes against a real PostgreSQL database and a real SQLite file.
 #include "db/postgres/pg_connection.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <atomic>
-
-#include <fmt/format.h>
 
 #include "integration/engine_fixture.h"
 

@@ -32,8 +32,9 @@ TEST_P(LintGateTest, RefusesErrorFindingsBeforeAnythingRuns) {
   p.Hash();
   ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
   p.Write("V2__audit.sql", "CREATE TABLE audit (id bigint PRIMARY KEY);\n");
-  p.Write("V3__orders_by_customer.sql",
-          "-- an index for the customer page\nCREATE INDEX orders_customer ON orders (customer);\n");
+  p.Write(
+      "V3__orders_by_customer.sql",
+      "-- an index for the customer page\nCREATE INDEX orders_customer ON orders (customer);\n");
   p.Hash();
   auto r = p.Run({"migrate"});
   if (!pg()) {
@@ -127,7 +128,8 @@ TEST_P(LintGateTest, AcceptedSuppressionIsRecordedInTheLedger) {
 
   std::string reason =
       p.Scalar("SELECT reason FROM strata_schema_history WHERE script = 'V2__reset_codes.sql'");
-  EXPECT_EQ(reason, "lint allowed delete-without-where at line 1: demo tenant reset, ticket OPS-12");
+  EXPECT_EQ(reason,
+            "lint allowed delete-without-where at line 1: demo tenant reset, ticket OPS-12");
   auto info = p.Json({"info"});
   bool seen = false;
   for (const auto& m : info["migrations"]) {
@@ -139,8 +141,9 @@ TEST_P(LintGateTest, AcceptedSuppressionIsRecordedInTheLedger) {
   EXPECT_TRUE(seen) << info.dump(2);
   // The note is part of the hash chain: editing it by hand is detected.
   EXPECT_EQ(p.Run({"validate"}).exit_code, 0);
-  p.Exec("UPDATE strata_schema_history SET reason = 'nothing to see' WHERE script = "
-         "'V2__reset_codes.sql'");
+  p.Exec(
+      "UPDATE strata_schema_history SET reason = 'nothing to see' WHERE script = "
+      "'V2__reset_codes.sql'");
   auto v = p.Run({"validate"});
   EXPECT_EQ(v.exit_code, kExitValidation) << v.All();
 }
@@ -204,11 +207,11 @@ TEST_P(LintGateTest, LiveSizesEscalateInLintAndInTheGate) {
   p.Hash();
 
   // Static (the two files alone, so the tables are not "new"): both are warnings.
-  auto stat = json::parse(RunStrata({"lint", "--format", "json",
-                                     p.MigrationPath("V2__small_kind_required.sql"),
-                                     p.MigrationPath("V3__events_kind_required.sql")},
-                                    p.dir().path())
-                              .out);
+  auto stat = json::parse(
+      RunStrata({"lint", "--format", "json", p.MigrationPath("V2__small_kind_required.sql"),
+                 p.MigrationPath("V3__events_kind_required.sql")},
+                p.dir().path())
+          .out);
   int warnings = 0;
   for (const auto& f : stat["findings"]) {
     if (f["rule"] == "CN107") {
@@ -273,8 +276,8 @@ TEST_P(LintGateTest, SinceLintsOnlyChangesAndFlagsEditedMergedFiles) {
   auto r = RunStrata({"lint", "--since", "base", "--format", "json"}, dir);
   EXPECT_EQ(r.exit_code, kExitLint) << r.All();
   auto j = json::parse(r.out);
-  EXPECT_TRUE(HasRule(j["findings"], "LK101", "rule")) << j.dump(2);  // V4: orders is not new
-  EXPECT_TRUE(HasRule(j["findings"], "SY106", "rule")) << j.dump(2);  // V2 edited after merge
+  EXPECT_TRUE(HasRule(j["findings"], "LK101", "rule")) << j.dump(2);   // V4: orders is not new
+  EXPECT_TRUE(HasRule(j["findings"], "SY106", "rule")) << j.dump(2);   // V2 edited after merge
   EXPECT_FALSE(HasRule(j["findings"], "DM101", "rule")) << j.dump(2);  // V3 unchanged: not linted
   for (const auto& f : j["findings"]) {
     if (f["rule"] == "SY106") {

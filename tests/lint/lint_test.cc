@@ -1,9 +1,9 @@
 // Cross-rule behaviour that the per-rule .test files cannot express: suppression scoping and
 // its meta findings, risk classes and gates, live-size escalation, version gating across
 // rules, and the rendered formats (text snapshot, JSON, SARIF, GitHub).
+#include "analysis/parse.h"
 #include "lint/linter.h"
 #include "lint/render.h"
-#include "analysis/parse.h"
 
 #include <gtest/gtest.h>
 
