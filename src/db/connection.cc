@@ -40,6 +40,14 @@ Status Connection::Exec(std::string_view sql) {
   return r.status();
 }
 
+BatchResult Connection::CopyIn(std::string_view, std::string_view) {
+  BatchResult out;
+  out.status = Status(ErrorCode::kMigrationFailed,
+                      "COPY ... FROM STDIN is PostgreSQL's; this database has no COPY")
+                   .WithHint("load the rows with INSERT ... VALUES");
+  return out;
+}
+
 Result<std::unique_ptr<Connection>> Connect(const DbUrl& url, std::string_view application) {
   if (url.dialect == Dialect::kSqlite) return OpenSqlite(url);
   return ConnectPostgres(url, application);

@@ -69,6 +69,12 @@ class Connection {
   // false for statements that must not share an implicit transaction (VACUUM, CONCURRENTLY).
   virtual BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool pipeline) = 0;
 
+  // PostgreSQL `COPY ... FROM STDIN`: sends `copy_sql`, then `data` (the rows as written in
+  // the file, without the `\.` terminator) through the copy sub-protocol. The result has one
+  // rows_affected entry (rows copied) or the error, like a one-statement ExecBatch. Other
+  // dialects have no COPY and return an error.
+  virtual BatchResult CopyIn(std::string_view copy_sql, std::string_view data);
+
   // Runs one statement, ignoring any rows. Convenience over Query.
   Status Exec(std::string_view sql);
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -62,6 +63,48 @@ std::optional<std::string> LedgerNote(const ExecuteRequest& req, int attempt,
   if (!req.note.empty()) note += (note.empty() ? "" : "; ") + req.note;
   if (note.empty()) return std::nullopt;
   return note;
+}
+
+// Runs `batch` (BEGIN and session settings, then the migration's statements from index
+// `first` on) in one pipeline; when the migration carries COPY ... FROM STDIN rows, in
+// pipelined segments around each COPY, whose copy sub-protocol cannot be pipelined. The result
+// reads like one ExecBatch over the whole batch.
+db::BatchResult RunBatch(db::Connection& conn, const std::vector<std::string_view>& batch,
+                         size_t first, const PreparedMigration& p) {
+  bool has_copy = std::any_of(p.statements.begin(), p.statements.end(),
+                              [](const PreparedStatement& s) { return s.copy_in; });
+  if (!has_copy) return conn.ExecBatch(batch, /*pipeline=*/true);
+  db::BatchResult out;
+  size_t segment = 0;
+  for (size_t i = first; i <= batch.size(); ++i) {
+    bool copy = i < batch.size() && p.statements[i - first].copy_in;
+    if (i < batch.size() && !copy) continue;
+    if (i > segment) {
+      std::vector<std::string_view> part(batch.begin() + static_cast<long>(segment),
+                                         batch.begin() + static_cast<long>(i));
+      db::BatchResult br = conn.ExecBatch(part, /*pipeline=*/true);
+      out.rows_affected.insert(out.rows_affected.end(), br.rows_affected.begin(),
+                               br.rows_affected.end());
+      if (!br.status.ok()) {
+        out.status = std::move(br.status);
+        out.failed_index = segment + br.failed_index;
+        out.error_position = br.error_position;
+        return out;
+      }
+    }
+    if (copy) {
+      db::BatchResult br = conn.CopyIn(batch[i], p.statements[i - first].copy_data);
+      if (!br.status.ok()) {
+        out.status = std::move(br.status);
+        out.failed_index = i;
+        out.error_position = br.error_position;
+        return out;
+      }
+      out.rows_affected.push_back(br.rows_affected.empty() ? 0 : br.rows_affected[0]);
+    }
+    segment = i + 1;
+  }
+  return out;
 }
 
 Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResult& br,
@@ -129,7 +172,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
   for (int attempt = 1;; ++attempt) {
     auto start = base::MonotonicMillis();
     std::string installed_on = base::NowIso8601();
-    db::BatchResult br = conn.ExecBatch(batch, /*pipeline=*/true);
+    db::BatchResult br = RunBatch(conn, batch, first, p);
     EmitNotices(req, conn);
     Status failure;
     size_t failed_stmt = 0;
@@ -253,7 +296,9 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
   out.rows_affected.assign(begin, -1);
   for (size_t i = begin; i < p.statements.size(); ++i) {
     auto t0 = base::MonotonicMillis();
-    db::BatchResult br = conn.ExecBatch({p.statements[i].sql}, /*pipeline=*/false);
+    db::BatchResult br = p.statements[i].copy_in
+                             ? conn.CopyIn(p.statements[i].sql, p.statements[i].copy_data)
+                             : conn.ExecBatch({p.statements[i].sql}, /*pipeline=*/false);
     EmitNotices(req, conn);
     if (!br.status.ok()) {
       Status err = StatementError(p, i, br, false, options);

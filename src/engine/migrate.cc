@@ -34,7 +34,14 @@ std::string RenderDryRun(const std::vector<engine::PreparedMigration>& prepared,
     if (tx)
       out += fmt::format("{};\n", dialect == db::Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     for (const auto& s : engine::SessionSettings(p, dialect, options, tx)) out += s + ";\n";
-    for (const auto& s : p.statements) out += s.display_sql + ";\n";
+    for (const auto& s : p.statements) {
+      out += s.display_sql + ";\n";
+      if (s.copy_in) {
+        out += s.copy_data;
+        if (!s.copy_data.empty() && s.copy_data.back() != '\n') out += "\n";
+        out += "\\.\n";
+      }
+    }
     out += fmt::format("-- ledger: INSERT INTO {} ... ('{}', checksum {})\n", table, m.script,
                        m.checksum.substr(0, 12));
     if (tx) out += "COMMIT;\n";

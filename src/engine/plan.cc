@@ -33,14 +33,14 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
     }
     SourceSpan span{m.path, s.line, s.column};
     if (s.copy_from_stdin) {
-      // Inline COPY data would need the copy sub-protocol, which a pipelined migration cannot
-      // carry; refuse it before anything runs rather than leave the connection waiting.
-      return Status(ErrorCode::kNotTransactional,
-                    "COPY ... FROM STDIN with inline data is not supported in a migration")
-          .WithSpan(span)
-          .WithHint(
-              "load reference data with INSERT ... VALUES (or a seed package: `strata "
-              "seed`); bulk loads belong in a backfill or an operational job");
+      // The rows go through the copy sub-protocol after the statement (executor.cc).
+      ps.copy_in = true;
+      if (sql::HasPlaceholders(s.copy_data)) {
+        STRATA_ASSIGN_OR_RETURN(
+            ps.copy_data, sql::ExpandPlaceholders(s.copy_data, ph, m.path, s.line + 1, false));
+      } else {
+        ps.copy_data = std::string(s.copy_data);
+      }
     }
     if (sql::IsTransactionControl(ps.sql)) {
       return Status(ErrorCode::kNotTransactional,
@@ -88,7 +88,8 @@ std::vector<std::string> SessionSettings(const PreparedMigration& p, db::Dialect
 std::string PrefixHash(const PreparedMigration& p, size_t n) {
   std::string h(ledger::kGenesisHash);
   for (size_t i = 0; i < n && i < p.statements.size(); ++i) {
-    h = base::Sha256Hex(h + "\x1f" + p.statements[i].sql);
+    const auto& st = p.statements[i];
+    h = base::Sha256Hex(h + "\x1f" + st.sql + (st.copy_in ? "\x1e" + st.copy_data : ""));
   }
   return h;
 }

@@ -24,6 +24,10 @@ struct PreparedStatement {
   int line = 0;             // 1-based line in the file
   int column = 0;
   size_t offset = 0;  // byte offset of the statement in the file
+  // PostgreSQL `COPY ... FROM STDIN` followed by inline rows in the file: `sql` is the COPY
+  // statement, `copy_data` the rows (placeholders expanded) sent through the copy protocol.
+  bool copy_in = false;
+  std::string copy_data;
 };
 
 struct PreparedMigration {

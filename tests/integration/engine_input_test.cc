@@ -876,6 +876,66 @@ TEST(InputPostgres, NonEmptyDatabaseNeedsBaselineWhenLedgerHasItsOwnSchema) {
   EXPECT_EQ(p.Count("ops.strata_schema_history"), 1);
 }
 
+// PostgreSQL `COPY ... FROM STDIN` with the rows inline (pg_dump's format, which Flyway runs
+// too): the rows go through the copy protocol inside the migration's transaction, `;` in the
+// data is data, \N is NULL, the count is in rows_affected, and --dry-run prints the rows.
+TEST(InputPostgres, CopyFromStdinWithInlineRows) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  p.Write("V1__reason_codes.sql",
+          "CREATE TABLE reason_code (code text PRIMARY KEY, label text, rank integer);\n"
+          "COPY reason_code (code, label, rank) FROM stdin;\n"
+          "PRICE\tPrice too high; competitor cheaper\t1\n"
+          "TERM\tContract term\t2\n"
+          "OTHER\t\\N\t3\n"
+          "\\.\n"
+          "INSERT INTO reason_code VALUES ('LATE', 'Late delivery', 4);\n");
+  p.Hash();
+  auto dry = p.Run({"migrate", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.All();
+  EXPECT_NE(dry.out.find("TERM\tContract term\t2\nOTHER\t\\N\t3\n\\.\n"), std::string::npos)
+      << dry.out;
+  EXPECT_FALSE(p.TableExists("reason_code"));
+
+  auto j = p.Json({"migrate"});
+  ASSERT_TRUE(j["ok"].get<bool>()) << j.dump(2);
+  EXPECT_EQ(j["applied"][0]["rows_affected"], json::parse("[0, 3, 1]")) << j.dump(2);
+  EXPECT_EQ(p.Count("reason_code"), 4);
+  EXPECT_EQ(p.Scalar("SELECT label FROM reason_code WHERE code = 'PRICE'"),
+            "Price too high; competitor cheaper");
+  EXPECT_EQ(p.Scalar("SELECT count(*) FROM reason_code WHERE code = 'OTHER' AND label IS NULL"),
+            "1");
+
+  // A bad row fails the migration with the data line named; nothing of the file remains.
+  p.Write("V2__more_codes.sql",
+          "CREATE TABLE channel (code text PRIMARY KEY, weight integer);\n"
+          "COPY channel FROM stdin;\n"
+          "WEB\t1\n"
+          "SHOP\tmany\n"
+          "\\.\n");
+  p.Hash();
+  auto r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitMigrationFailed) << r.All();
+  EXPECT_NE(r.err.find("V2__more_codes.sql:2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;  // COPY channel, line 2
+  EXPECT_NE(r.err.find("22P02"), std::string::npos) << r.err;
+  EXPECT_FALSE(p.TableExists("channel"));
+
+  // The same file without a transaction: the COPY is a statement like the others.
+  p.Write("V2__more_codes.sql",
+          "-- strata:transaction off\n"
+          "CREATE TABLE channel (code text PRIMARY KEY, weight integer);\n"
+          "COPY channel FROM stdin;\n"
+          "WEB\t1\n"
+          "SHOP\t2\n"
+          "\\.\n");
+  p.Hash();
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(p.Count("channel"), 2);
+  EXPECT_EQ(p.Run({"validate"}).exit_code, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, InputTest, ::testing::Values(Db::kSqlite, Db::kPostgres),
                          DbName);
 

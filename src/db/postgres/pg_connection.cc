@@ -220,6 +220,58 @@ class PgConnection final : public Connection {
     return out;
   }
 
+  BatchResult CopyIn(std::string_view copy_sql, std::string_view data) override {
+    BatchResult out;
+    std::string text(copy_sql);
+    PGresult* res = PQexec(conn_, text.c_str());
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+      out.status =
+          res && PQresultStatus(res) == PGRES_COMMAND_OK
+              ? Status(ErrorCode::kMigrationFailed, "the COPY statement did not read from STDIN")
+              : ErrorFrom(res, copy_sql, &out.error_position);
+      PQclear(res);
+      return out;
+    }
+    PQclear(res);
+    // Blocking connection: PQputCopyData queues and flushes; send in 64 KB pieces.
+    constexpr size_t kPiece = 64 * 1024;
+    bool sent = true;
+    for (size_t at = 0; at < data.size() && sent; at += kPiece) {
+      std::string_view piece = data.substr(at, kPiece);
+      sent = PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
+    }
+    if (sent && !data.empty() && data.back() != '\n') sent = PQputCopyData(conn_, "\n", 1) == 1;
+    if (PQputCopyEnd(conn_, sent ? nullptr : "strata: sending the COPY data failed") != 1) {
+      out.status = ErrorFrom(nullptr, copy_sql, nullptr);
+      return out;
+    }
+    bool failed = false;
+    while ((res = PQgetResult(conn_)) != nullptr) {
+      if (!failed) {
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+          const char* tuples = PQcmdTuples(res);
+          out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
+        } else {
+          // A bad row: the server's context names the data line ("COPY t, line 3: ...").
+          Status st = ErrorFrom(res, copy_sql, nullptr);
+          if (const char* where = PQresultErrorField(res, PG_DIAG_CONTEXT)) {
+            Status with(st.code(),
+                        fmt::format("{} [{}]", st.message(), base::RedactSecrets(where)));
+            if (!st.sqlstate().empty()) with = std::move(with).WithSqlState(st.sqlstate());
+            st = std::move(with);
+          }
+          out.status = std::move(st);
+          failed = true;
+        }
+      }
+      PQclear(res);
+    }
+    if (!failed && out.rows_affected.empty()) {
+      out.status = ErrorFrom(nullptr, copy_sql, nullptr);
+    }
+    return out;
+  }
+
   bool Alive() override { return PQstatus(conn_) == CONNECTION_OK; }
 
   std::string ServerVersion() override {
