@@ -75,10 +75,10 @@ struct AcceptedSuppression {
 };
 struct LintGateReport {
   bool ran = false;
-  std::string skipped;       // why the gate did not run ("[migrate] lint_gate = false", ...)
-  std::string gate;          // severity threshold: info, warning, error
-  std::string pg_version;    // "15 (live)"
-  bool live = false;         // table sizes read from the database
+  std::string skipped;     // why the gate did not run ("[migrate] lint_gate = false", ...)
+  std::string gate;        // severity threshold: info, warning, error
+  std::string pg_version;  // "15 (live)"
+  bool live = false;       // table sizes read from the database
   std::vector<GateFinding> blocking;  // unsuppressed findings at or above the gate
   std::vector<AcceptedSuppression> accepted;
   int findings_below_gate = 0;
@@ -251,11 +251,35 @@ struct PlanStatement {
   int line = 0;
   std::string summary;  // the statement's first line
   std::string effect;   // additive, breaking, contract, data, other
+  std::string kind;     // the analyzer's statement kind ("create-index"), "" when by keywords
   std::string lock;     // PostgreSQL table lock it takes, "" if none
   std::string table;
-  bool rewrites = false;
+  bool target_is_new = false;        // created earlier in the planned set: nobody else uses it yet
+  bool blocks_reads = false;         // the lock blocks plain SELECTs on an existing table
+  bool blocks_writes = false;        // ... INSERT/UPDATE/DELETE on an existing table
+  bool rewrite = false;              // writes a new heap
+  bool scan = false;                 // reads the whole table under the lock
+  bool rewrites = false;             // rewrite || scan
+  std::vector<std::string> reasons;  // why it rewrites or scans
+  // "analyzer" (PostgreSQL's grammar parsed it), or "keywords" (it did not, e.g. SQLite-only
+  // syntax: effect, lock and table come from the keyword classifier).
+  std::string classified_by;
   std::int64_t live_rows = -1;  // with a reachable database
   std::int64_t live_bytes = -1;
+};
+// A lint finding on a planned migration (suppressed ones included, with their reason).
+struct PlanLintFinding {
+  std::string rule_id;  // "LK101"
+  std::string rule_name;
+  std::string severity;  // info, warning, error
+  int line = 0;
+  int column = 0;
+  std::string message;
+  std::string help;
+  std::string size_note;   // live table size, when known
+  bool escalated = false;  // raised to error by the live table size
+  bool suppressed = false;
+  std::string suppression_reason;
 };
 struct PlanCheck {
   std::string phase;  // pre-check, post-check
@@ -272,11 +296,18 @@ struct PlanMigration {
   bool pending = true;
   std::string effect;  // strongest statement effect: contract > breaking > data > additive
   std::vector<std::pair<std::string, std::string>> intent;  // label, value (template order)
-  std::string risk_class;
+  std::string risk_class;                                   // as declared in the intent header
   std::string recovery;  // roll-forward, rollback, none, or "" when not stated
+  // The safety analyzer's view (strata lint): the strictest risk class that applies, every
+  // class that applies, the lifecycle gates they require, and the lint findings.
+  std::string analyzed_risk_class;
+  std::vector<std::string> risk_classes;
+  std::vector<std::string> gates;
+  std::vector<PlanLintFinding> lint;
   std::vector<PlanStatement> statements;
   std::vector<PlanCheck> checks;
-  std::vector<std::string> findings;  // lint findings or plan findings (missing intent, ...)
+  std::vector<std::string>
+      findings;  // plan findings (missing intent, ...); lint ones are in `lint`
 };
 struct PlanCell {
   std::string db_state;  // "before V5", "after V5 (backfill ...)"
@@ -305,10 +336,13 @@ struct PlanRelease {
 };
 struct PlanResult {
   Status status;
-  std::string target;  // redacted URL, empty with --all
-  bool live = false;   // table sizes read from the database
+  std::string target;        // redacted URL, empty with --all
+  bool live = false;         // table sizes read from the database
+  std::string pg_version;    // what the analyzer assumed: "15 (live)", "15 (default)"
+  std::string dialect_note;  // e.g. SQLite targets: only dialect-neutral lint rules
   std::vector<PlanRelease> releases;
-  int findings = 0;
+  int findings = 0;       // plan findings (runbook gaps)
+  int lint_findings = 0;  // unsuppressed lint findings
 };
 PlanResult Plan(const Options& options, const PlanRequest& request);
 

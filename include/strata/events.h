@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace strata {
@@ -18,6 +19,7 @@ enum class EventKind {
   kMigrationFailed,   // message
   kRetry,             // attempt (1-based), message = why, elapsed_ms = backoff
   kNotice,            // a server notice or warning
+  kCheckDone,         // one pre-/post-check ran: check, elapsed_ms (message = why it failed)
 };
 
 struct Event {
@@ -32,6 +34,17 @@ struct Event {
   std::int64_t elapsed_ms = 0;
   int attempt = 0;
   std::string message;
+  // kCheckDone: which check, where, and what it saw.
+  struct Check {
+    std::string phase;  // "pre-check", "post-check"
+    std::string name;   // capture name, or "" (file:line identifies it)
+    std::string file;
+    int line = 0;
+    bool ok = false;
+    std::optional<std::string> value;  // nullopt: NULL or no row
+    std::string expected;              // "= 0", "= 42 (captured lines_before)"
+  };
+  std::optional<Check> check;
 };
 
 using EventSink = std::function<void(const Event&)>;

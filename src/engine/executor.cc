@@ -26,6 +26,18 @@ void Emit(const ExecuteRequest& req, Event e) {
   (*req.sink)(e);
 }
 
+// An observer for verify::RunChecks that publishes each check as it completes.
+verify::CheckObserver CheckEvents(const ExecuteRequest& req) {
+  if (!req.sink || !*req.sink) return {};
+  return [&req](const CheckResult& r) {
+    Event e{EventKind::kCheckDone};
+    e.elapsed_ms = r.elapsed_ms;
+    e.message = r.message;
+    e.check = Event::Check{r.phase, r.name, r.file, r.line, r.ok, r.value, r.expected};
+    Emit(req, std::move(e));
+  };
+}
+
 void EmitNotices(const ExecuteRequest& req, db::Connection& conn) {
   for (auto& n : conn.TakeNotices()) {
     Event e{EventKind::kNotice};
@@ -166,7 +178,8 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
   for (const auto& s : p.statements) batch.push_back(s.sql);
 
   verify::Captured captured;
-  STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint));
+  STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint,
+                               CheckEvents(req)));
   std::mt19937 rng(static_cast<unsigned>(getpid() * 7919 + req.index));
   int max_attempts = 1 + options.lock_retries;
   for (int attempt = 1;; ++attempt) {
@@ -198,7 +211,8 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
       Status checked = verify::RunChecks(
           conn, p.checks.post, rows, captured, out.checks,
           "the migration was rolled back and nothing of it remains; the failing query and its "
-          "value are recorded in strata_run — fix the migration or the data, then rerun");
+          "value are recorded in strata_run — fix the migration or the data, then rerun",
+          CheckEvents(req));
       out.statements = static_cast<int>(p.statements.size());
       out.rows_affected.assign(br.rows_affected.begin() + static_cast<long>(first),
                                br.rows_affected.end());
@@ -284,7 +298,8 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
     row.reason = LedgerNote(req, 1, 0);
   }
   verify::Captured captured;
-  STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint));
+  STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint,
+                               CheckEvents(req)));
   // Record before the first statement: a kill from here on leaves a failed row that says how
   // far it got.
   STRATA_TRY(ctx.ledger->Append(row));
@@ -333,7 +348,8 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
         conn, p.checks.post, rows, captured, out.checks,
         "the statements ran and are recorded, but the migration is marked failed; correct the "
         "state, then `strata migrate --resume` runs the post-checks again (or `strata repair "
-        "--reason \"...\"`)");
+        "--reason \"...\"`)",
+        CheckEvents(req));
     row.success = checked.ok();
     if (!checked.ok()) row.reason = base::RedactSecrets(checked.ToString());
     row.execution_time_ms = base::MonotonicMillis() - start;

@@ -178,4 +178,108 @@ StatementClass ClassifyStatement(std::string_view sql) {
   return c;
 }
 
+analysis::StatementKind StatementKindFromName(std::string_view name) {
+  using analysis::StatementKind;
+  for (int k = 0; k <= static_cast<int>(StatementKind::kParseError); ++k) {
+    auto kind = static_cast<StatementKind>(k);
+    if (analysis::StatementKindName(kind) == name) return kind;
+  }
+  return StatementKind::kOther;
+}
+
+namespace {
+
+// A new column that old INSERTs cannot satisfy: NOT NULL (or PRIMARY KEY) without a DEFAULT,
+// identity or generated value.
+bool RequiredNewColumn(analysis::JsonRef col) {
+  bool not_null = col.Get("is_not_null").Bool(), filled = false;
+  analysis::JsonRef cons = col.Get("constraints");
+  for (size_t i = 0; i < cons.size(); ++i) {
+    std::string_view ct = cons.At(i).Get("Constraint").Get("contype").Str();
+    if (ct == "CONSTR_NOTNULL" || ct == "CONSTR_PRIMARY") not_null = true;
+    if (ct == "CONSTR_DEFAULT" || ct == "CONSTR_IDENTITY" || ct == "CONSTR_GENERATED") {
+      filled = true;
+    }
+  }
+  std::string_view type = analysis::TypeNameLast(col.Get("typeName"));
+  if (type.find("serial") != std::string_view::npos) filled = true;
+  return not_null && !filled;
+}
+
+std::string_view AlterTableCmdEffect(analysis::JsonRef cmd) {
+  std::string_view sub = cmd.Get("subtype").Str();
+  analysis::JsonRef def = cmd.Get("def");
+  if (sub == "AT_AddColumn") {
+    return RequiredNewColumn(def.Get("ColumnDef")) ? "breaking" : "additive";
+  }
+  if (sub == "AT_DropColumn" || sub == "AT_SetNotNull" || sub == "AT_ValidateConstraint" ||
+      sub == "AT_AddIndexConstraint" || sub == "AT_DetachPartition") {
+    return "contract";
+  }
+  if (sub == "AT_AlterColumnType") return "breaking";
+  if (sub == "AT_DropNotNull" || sub == "AT_DropConstraint" || sub == "AT_AttachPartition") {
+    return "additive";
+  }
+  if (sub == "AT_ColumnDefault") return def ? "additive" : "breaking";  // DROP DEFAULT
+  if (sub == "AT_AddConstraint") {
+    return def.Get("Constraint").Get("skip_validation").Bool() ? "additive" : "contract";
+  }
+  return "other";
+}
+
+}  // namespace
+
+std::string_view EffectOf(analysis::StatementKind kind, analysis::JsonRef node) {
+  using analysis::StatementKind;
+  analysis::JsonRef body = node.NodeBody();
+  switch (kind) {
+    case StatementKind::kCreateTable:
+    case StatementKind::kCreateTableAs:
+    case StatementKind::kCreateIndex:
+    case StatementKind::kCreateFunction:
+    case StatementKind::kCreateView:
+    case StatementKind::kCreateTrigger:
+    case StatementKind::kCreateType:
+    case StatementKind::kCreateDomain:
+    case StatementKind::kCreateSchema:
+    case StatementKind::kCreateExtension:
+      return "additive";
+    case StatementKind::kSequence:
+      return node.NodeType() == "CreateSeqStmt" ? "additive" : "other";
+    case StatementKind::kAlterEnum:
+      return body.Get("oldVal") ? "breaking" : "additive";  // RENAME VALUE / ADD VALUE
+    case StatementKind::kAlterTable: {
+      std::string_view effect = "other";
+      analysis::JsonRef cmds = body.Get("cmds");
+      for (size_t i = 0; i < cmds.size(); ++i) {
+        effect = StrongerEffect(effect, AlterTableCmdEffect(cmds.At(i).Get("AlterTableCmd")));
+      }
+      return effect;
+    }
+    case StatementKind::kDropTable:
+    case StatementKind::kDropIndex:
+    case StatementKind::kTruncate:
+      return "contract";
+    case StatementKind::kDropOther: {
+      std::string_view rt = body.Get("removeType").Str();
+      if (rt == "OBJECT_VIEW" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_FUNCTION" ||
+          rt == "OBJECT_PROCEDURE") {
+        return "breaking";
+      }
+      return "contract";
+    }
+    case StatementKind::kRename:
+      return body.Get("renameType").Str() == "OBJECT_INDEX" ? "other" : "breaking";
+    case StatementKind::kInsert:
+    case StatementKind::kUpdate:
+    case StatementKind::kDelete:
+    case StatementKind::kCopy:
+      return "data";
+    case StatementKind::kSelect:
+      return body.Get("intoClause") ? "additive" : "other";  // SELECT ... INTO new_table
+    default:
+      return node.NodeType() == "MergeStmt" ? "data" : "other";
+  }
+}
+
 }  // namespace strata::evidence

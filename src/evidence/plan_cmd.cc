@@ -4,10 +4,20 @@
 // order, pre-checks, verification queries, stop criteria, failure handling, recovery direction
 // and roll-forward plan, the compatibility matrix (database state × old/new app) and the
 // release's statements about the other surfaces. Reads the database; never changes it.
+//
+// Statement facts come from the safety analyzer (strata lint, once per release, live-aware on
+// PostgreSQL): lock, table, whether the table is new in the release, rewrite and scan, the
+// migration's risk class and gates, and the lint findings. The compatibility
+// effect is derived from the analyzer's statement kind and parse tree; only a statement
+// PostgreSQL's grammar cannot parse falls back to the keyword classifier (and says so).
 #include "strata/commands.h"
 
+#include "analysis/parse.h"
 #include "base/duration.h"
 #include "base/text.h"
+#include "db/connection.h"
+#include "lint/linter.h"
+#include "lint/risk.h"
 #include "migrate/discovery.h"
 #include "migrate/state.h"
 #include "sql/directives.h"
@@ -18,8 +28,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "evidence/classify.h"
@@ -74,6 +86,72 @@ std::string SurfaceVerdict(const std::string& statement) {
 
 bool HasBecause(const std::string& s) {
   return base::ToLower(s).find("because") != std::string::npos;
+}
+
+// Lint findings that mean the same on SQLite as on PostgreSQL (the apply-time gate's rule on
+// SQLite targets): lock, rewrite, type and grammar rules model PostgreSQL only.
+bool MeansTheSameOnSqlite(const lint::Finding& f) {
+  std::string_view id = f.rule_id;
+  if (id == "SY101") return false;
+  return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
+         id.starts_with("SY") || id == "ST106";
+}
+
+// 0 = strictest; RiskClasses().size() when unknown.
+size_t RiskRank(std::string_view cls) {
+  const auto& all = lint::RiskClasses();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].name == cls) return i;
+  }
+  return all.size();
+}
+
+// Fills `ps` from the analyzer's facts of the same statement.
+void FromAnalyzer(const lint::StatementReport& sr, const analysis::ParsedStatement& parsed,
+                  PlanStatement& ps) {
+  ps.classified_by = "analyzer";
+  ps.kind = sr.kind;
+  ps.effect =
+      std::string(evidence::EffectOf(evidence::StatementKindFromName(sr.kind), parsed.node));
+  ps.lock = sr.lock;
+  ps.table = sr.target;
+  ps.target_is_new = sr.target_is_new;
+  ps.blocks_reads = sr.blocks_reads;
+  ps.blocks_writes = sr.blocks_writes;
+  ps.rewrite = sr.rewrite;
+  ps.scan = sr.scan;
+  ps.rewrites = sr.rewrite || sr.scan;
+  ps.reasons = sr.reasons;
+  ps.live_rows = sr.size.rows;
+  ps.live_bytes = sr.size.bytes;
+}
+
+void FromKeywords(std::string_view sql, PlanStatement& ps) {
+  auto cls = evidence::ClassifyStatement(sql);
+  ps.classified_by = "keywords";
+  ps.effect = cls.effect;
+  ps.lock = cls.lock;
+  ps.table = cls.table;
+  ps.rewrites = cls.rewrites;
+  ps.blocks_reads = cls.lock == "ACCESS EXCLUSIVE";
+  ps.blocks_writes =
+      !cls.lock.empty() && cls.lock != "ROW EXCLUSIVE" && cls.lock != "SHARE UPDATE EXCLUSIVE";
+}
+
+PlanLintFinding ToPlanFinding(const lint::Finding& f) {
+  PlanLintFinding p;
+  p.rule_id = f.rule_id;
+  p.rule_name = f.rule_name;
+  p.severity = std::string(lint::SeverityName(f.severity));
+  p.line = f.line;
+  p.column = f.column;
+  p.message = f.message;
+  p.help = f.help;
+  p.size_note = f.size_note;
+  p.escalated = f.escalated;
+  p.suppressed = f.suppressed;
+  p.suppression_reason = f.suppression_reason;
+  return p;
 }
 
 std::string Short(const PlanMigration& m) { return m.version.empty() ? m.script : "V" + m.version; }
@@ -273,6 +351,139 @@ void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
       "one (`strata validate` refuses it)");
 }
 
+// The safety analyzer (strata lint), one release at a time. Every known migration file
+// (applied, pending, staged) is read in apply order as context; the release's own files are
+// the pending set. So a table is new (empty, used by nobody yet) only when a migration of the
+// same release created it: the release's files deploy together, while tables of applied
+// migrations and earlier releases exist and hold data. Live-aware (server version, table sizes
+// from pg_class) on a PostgreSQL target.
+struct Analyzer {
+  const std::vector<const migrate::Migration*>& files;  // apply order
+  db::Dialect dialect = db::Dialect::kPostgres;
+  db::Connection* conn = nullptr;  // null with --all
+  lint::LintConfig config;
+  std::optional<lint::LiveInfo> live;
+
+  bool sqlite() const { return dialect == db::Dialect::kSqlite; }
+
+  // Reads [lint] and, on a PostgreSQL target, the server version and table sizes. Errors:
+  // kConfig ([lint] invalid), kConnection.
+  Status Load(const Options& options) {
+    STRATA_ASSIGN_OR_RETURN(config, lint::LoadLintConfig(options));
+    if (conn && !sqlite()) {
+      STRATA_ASSIGN_OR_RETURN(live, lint::ReadLiveInfo(*conn));
+      if (live->server_major > 0) {
+        config.pg_version = live->server_major;
+        config.pg_version_source = "live";
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Fills each migration of `rel` with its statements (facts and effect), effect, analyzed risk
+  // class, gates and lint findings, and the plan findings that follow from them.
+  Status Analyze(PlanRelease& rel) const {
+    if (rel.migrations.empty()) return Status::Ok();
+    std::set<std::string> mine;
+    for (const auto& pm : rel.migrations) mine.insert(pm.script);
+    std::vector<lint::LintInput> inputs;
+    std::map<std::string, const migrate::Migration*> by_script;
+    size_t last = 0;
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (mine.count(files[i]->script)) last = i + 1;
+    }
+    for (size_t i = 0; i < last; ++i) {
+      const migrate::Migration& m = *files[i];
+      bool pending = mine.count(m.script) > 0;
+      if (pending) by_script[m.script] = &m;
+      inputs.push_back({m.path, m.script, m.text, pending, m.kind == migrate::Kind::kRepeatable});
+    }
+    lint::LintResult lr = lint::Lint(inputs, config, live ? &*live : nullptr);
+    if (!lr.status.ok()) return lr.status;
+    std::map<std::string, const lint::MigrationReport*> reports;
+    for (const auto& mr : lr.migrations) reports[mr.path] = &mr;
+    for (auto& pm : rel.migrations) {
+      auto it = by_script.find(pm.script);
+      if (it == by_script.end()) continue;
+      const migrate::Migration& m = *it->second;
+      auto rit = reports.find(m.path);
+      STRATA_TRY(Fill(m, rit == reports.end() ? nullptr : rit->second, lr, pm));
+    }
+    return Status::Ok();
+  }
+
+  Status Fill(const migrate::Migration& m, const lint::MigrationReport* mr,
+              const lint::LintResult& lr, PlanMigration& pm) const {
+    auto stmts = sql::Split(m.text, dialect, m.path);
+    if (!stmts) return stmts.error();
+    // The analyzer's statements (libpg_query, the same parse lint made) beside strata's split
+    // for the target dialect, matched by position.
+    analysis::ParsedFile parsed = analysis::ParsePostgres(m.text);
+    if (mr && mr->statements.size() != parsed.statements.size()) mr = nullptr;
+    auto analyzed = [&](const sql::Statement& s) -> std::optional<size_t> {
+      if (!mr) return std::nullopt;
+      for (size_t j = 0; j < parsed.statements.size(); ++j) {
+        const auto& sr = mr->statements[j];
+        if (parsed.statements[j].offset != s.offset &&
+            (sr.line != s.line || sr.column != s.column)) {
+          continue;
+        }
+        if (!parsed.statements[j].error.empty() || !parsed.statements[j].node) break;
+        return j;
+      }
+      return std::nullopt;
+    };
+    pm.statements.clear();
+    pm.effect = "other";
+    bool dml = false;
+    for (const auto& s : *stmts) {
+      PlanStatement ps;
+      ps.line = s.line;
+      ps.summary = std::string(s.FirstLine());
+      if (auto j = analyzed(s)) {
+        FromAnalyzer(mr->statements[*j], parsed.statements[*j], ps);
+      } else {
+        FromKeywords(s.text, ps);
+      }
+      if (conn && (sqlite() || ps.classified_by == "keywords") && !ps.target_is_new) {
+        Live l = LiveSize(*conn, ps.table);
+        ps.live_rows = l.rows;
+        ps.live_bytes = l.bytes;
+      }
+      pm.effect = std::string(evidence::StrongerEffect(pm.effect, ps.effect));
+      dml = dml || ps.effect == "data";
+      pm.statements.push_back(std::move(ps));
+    }
+    if (mr) {
+      pm.analyzed_risk_class = mr->risk_class;
+      pm.risk_classes = mr->classes;
+      pm.gates = mr->gates;
+    }
+    for (const auto& f : lr.findings) {
+      if (f.file != m.path || (sqlite() && !MeansTheSameOnSqlite(f))) continue;
+      pm.lint.push_back(ToPlanFinding(f));
+    }
+    if (!pm.risk_class.empty() && !pm.analyzed_risk_class.empty() &&
+        std::find(pm.risk_classes.begin(), pm.risk_classes.end(), pm.risk_class) ==
+            pm.risk_classes.end() &&
+        RiskRank(pm.analyzed_risk_class) < RiskRank(pm.risk_class)) {
+      pm.findings.push_back(fmt::format(
+          "{} declares risk class {} but the analyzer classes it {} (gates: {}): correct "
+          "`Risk class:` in its intent header, or change the migration",
+          m.script, pm.risk_class, pm.analyzed_risk_class, fmt::join(pm.gates, "; ")));
+    }
+    bool post_checks = false;
+    for (const auto& c : pm.checks) post_checks = post_checks || c.phase == "post-check";
+    if (dml && !post_checks) {
+      pm.findings.push_back(fmt::format(
+          "{} changes data but has no post-check: add `-- strata:post-check <expectation>` with "
+          "a query that proves the result (seed 003 §5.3)",
+          m.script));
+    }
+    return Status::Ok();
+  }
+};
+
 }  // namespace
 
 PlanResult Plan(const Options& options, const PlanRequest& request) {
@@ -335,9 +546,19 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
   for (const auto& ss : staged_sets) {
     for (const auto& m : ss.migrations) files.push_back(&m);
   }
+  bool sqlite = dialect == db::Dialect::kSqlite;
+  Analyzer analyzer{files, dialect, d ? d->conn.get() : nullptr};
+  if (Status s = analyzer.Load(options); !s.ok()) return fail(std::move(s));
+  res.pg_version =
+      fmt::format("{} ({})", analyzer.config.pg_version, analyzer.config.pg_version_source);
+  if (sqlite) {
+    res.dialect_note =
+        "SQLite target: statement facts and locks are PostgreSQL's; only dialect-neutral lint "
+        "rules apply";
+  }
   for (const migrate::Migration* mp : files) {
+    if (!request.all && !pending.count(mp->script) && !staged.count(mp->script)) continue;
     const migrate::Migration& m = *mp;
-    if (!request.all && !pending.count(m.script) && !staged.count(m.script)) continue;
     PlanMigration pm;
     pm.script = m.script;
     pm.version = m.version.text();
@@ -378,34 +599,6 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
             {std::string(verify::PhaseName(c.phase)), c.Name(), c.line, c.query, c.expect.source});
       }
     }
-    auto stmts = sql::Split(m.text, dialect, m.path);
-    if (!stmts) return fail(stmts.error());
-    pm.effect = "other";
-    bool dml = false;
-    for (const auto& s : *stmts) {
-      auto cls = evidence::ClassifyStatement(s.text);
-      PlanStatement ps;
-      ps.line = s.line;
-      ps.summary = std::string(s.FirstLine());
-      ps.effect = cls.effect;
-      ps.lock = cls.lock;
-      ps.table = cls.table;
-      ps.rewrites = cls.rewrites;
-      if (d) {
-        Live l = LiveSize(*d->conn, cls.table);
-        ps.live_rows = l.rows;
-        ps.live_bytes = l.bytes;
-      }
-      pm.effect = std::string(evidence::StrongerEffect(pm.effect, cls.effect));
-      dml = dml || cls.effect == "data";
-      pm.statements.push_back(std::move(ps));
-    }
-    if (dml && checks->post.empty()) {
-      pm.findings.push_back(fmt::format(
-          "{} changes data but has no post-check: add `-- strata:post-check <expectation>` with "
-          "a query that proves the result (seed 003 §5.3)",
-          m.script));
-    }
     intents[m.script] = std::move(*intent);
     planned.push_back(std::move(pm));
   }
@@ -436,6 +629,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     // A release that ships migrations is planned while any of them is pending; a release of
     // steps only (a backfill, an app deploy) is planned when a later release is.
     if (rel.migrations.empty() && !spec.migrations.empty()) continue;
+    if (Status s = analyzer.Analyze(rel); !s.ok()) return fail(std::move(s));
     BuildRelease(rel, &spec, *settings, intents);
     res.releases.push_back(std::move(rel));
   }
@@ -451,6 +645,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       if (!used.count(pm.script)) rest.migrations.push_back(pm);
     }
     if (!rest.migrations.empty()) {
+      if (Status s = analyzer.Analyze(rest); !s.ok()) return fail(std::move(s));
       BuildRelease(rest, nullptr, *settings, intents);
       res.releases.push_back(std::move(rest));
     }
@@ -469,7 +664,10 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
   }
   for (const auto& r : res.releases) {
     res.findings += static_cast<int>(r.findings.size());
-    for (const auto& m : r.migrations) res.findings += static_cast<int>(m.findings.size());
+    for (const auto& m : r.migrations) {
+      res.findings += static_cast<int>(m.findings.size());
+      for (const auto& f : m.lint) res.lint_findings += f.suppressed ? 0 : 1;
+    }
   }
   return res;
 }

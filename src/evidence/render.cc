@@ -129,11 +129,33 @@ json ToJson(const PlanResult& r) {
         st.push_back({{"line", s.line},
                       {"summary", s.summary},
                       {"effect", s.effect},
+                      {"kind", s.kind},
                       {"lock", s.lock},
                       {"table", s.table},
+                      {"target_is_new", s.target_is_new},
+                      {"blocks_reads", s.blocks_reads},
+                      {"blocks_writes", s.blocks_writes},
+                      {"rewrite", s.rewrite},
+                      {"scan", s.scan},
                       {"rewrites", s.rewrites},
+                      {"reasons", s.reasons},
+                      {"classified_by", s.classified_by},
                       {"live_rows", s.live_rows},
                       {"live_bytes", s.live_bytes}});
+      }
+      json lint = json::array();
+      for (const auto& f : m.lint) {
+        lint.push_back({{"rule_id", f.rule_id},
+                        {"rule_name", f.rule_name},
+                        {"severity", f.severity},
+                        {"line", f.line},
+                        {"column", f.column},
+                        {"message", f.message},
+                        {"help", f.help},
+                        {"size_note", f.size_note},
+                        {"escalated", f.escalated},
+                        {"suppressed", f.suppressed},
+                        {"suppression_reason", f.suppression_reason}});
       }
       json cs = json::array();
       for (const auto& c : m.checks) {
@@ -151,6 +173,10 @@ json ToJson(const PlanResult& r) {
                     {"effect", m.effect},
                     {"intent", intent},
                     {"risk_class", m.risk_class},
+                    {"analyzed_risk_class", m.analyzed_risk_class},
+                    {"risk_classes", m.risk_classes},
+                    {"gates", m.gates},
+                    {"lint", lint},
                     {"recovery", m.recovery},
                     {"statements", st},
                     {"checks", cs},
@@ -181,8 +207,15 @@ json ToJson(const PlanResult& r) {
                     {"roll_forward", rel.roll_forward},
                     {"findings", rel.findings}});
   }
-  return {{"ok", r.status.ok()}, {"target", r.target},     {"live", r.live},
-          {"releases", rels},    {"findings", r.findings}, {"error", StatusJson(r.status)}};
+  return {{"ok", r.status.ok()},
+          {"target", r.target},
+          {"live", r.live},
+          {"pg_version", r.pg_version},
+          {"dialect_note", r.dialect_note},
+          {"releases", rels},
+          {"findings", r.findings},
+          {"lint_findings", r.lint_findings},
+          {"error", StatusJson(r.status)}};
 }
 
 namespace {
@@ -198,6 +231,18 @@ std::string Md(std::string s) {
     }
   }
   return out;
+}
+std::string Blocks(const PlanStatement& s) {
+  if (s.target_is_new) return "nothing (new table)";
+  if (s.blocks_reads) return "reads, writes";
+  if (s.blocks_writes) return "writes";
+  return "—";
+}
+std::string Rewrites(const PlanStatement& s) {
+  std::string what = s.rewrite ? "rewrite" : s.scan ? "scan" : s.rewrites ? "yes" : "no";
+  if (what == "no") return what;
+  if (s.target_is_new) return what + " (new table)";
+  return s.reasons.empty() ? what : what + ": " + Md(s.reasons.front());
 }
 std::string Size(std::int64_t rows, std::int64_t bytes) {
   if (rows < 0 && bytes < 0) return "";
@@ -220,6 +265,9 @@ std::string ToMarkdown(const PlanResult& r) {
                       r.target.empty() ? std::string("any database (planned from files, --all)")
                                        : "`" + r.target + "` (table sizes read live)",
                       rel.order);
+    md +=
+        fmt::format("Statement facts and risk classes: strata's analyzer for PostgreSQL {}{}.\n\n",
+                    r.pg_version, r.dialect_note.empty() ? "" : "; " + r.dialect_note);
     bool has_migrations = !rel.migrations.empty();
     if (has_migrations) md += "## Purpose\n\n";
     for (const auto& m : rel.migrations) {
@@ -232,8 +280,8 @@ std::string ToMarkdown(const PlanResult& r) {
     }
     if (has_migrations) {
       md +=
-          "\n## Scope\n\n| migration | effect | risk class | transaction | intent |\n"
-          "|---|---|---|---|---|\n";
+          "\n## Scope\n\n| migration | effect | risk class (declared) | risk class (analyzed) | "
+          "transaction | intent |\n|---|---|---|---|---|---|\n";
     } else {
       md +=
           "No migration ships in this release: it is a procedure (a backfill, an app deploy) "
@@ -244,10 +292,21 @@ std::string ToMarkdown(const PlanResult& r) {
       for (const auto& [k, v] : m.intent) {
         if (k != "Business capability") intent.push_back(fmt::format("{}: {}", k, v));
       }
-      md += fmt::format("| {} | {} | {} | {} | {} |\n", m.script, m.effect,
+      md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", m.script, m.effect,
                         m.risk_class.empty() ? "—" : m.risk_class,
+                        m.analyzed_risk_class.empty() ? "—" : m.analyzed_risk_class,
                         m.transactional ? "one transaction" : "per statement",
                         Md(fmt::format("{}", fmt::join(intent, "; "))));
+    }
+    if (has_migrations) {
+      md += "\nGates the analyzed risk classes require:\n\n";
+      for (const auto& m : rel.migrations) {
+        md += fmt::format("- {}: {}{}\n", m.script,
+                          m.gates.empty() ? "—" : Md(fmt::format("{}", fmt::join(m.gates, "; "))),
+                          m.risk_classes.size() > 1
+                              ? fmt::format(" ({})", fmt::join(m.risk_classes, ", "))
+                              : std::string());
+      }
     }
     md +=
         "\n## Compatibility matrix\n\n| database state | old app | new app | justification |\n"
@@ -281,16 +340,24 @@ std::string ToMarkdown(const PlanResult& r) {
     }
     if (has_migrations) {
       md +=
-          "\n## Lock analysis\n\n| statement | effect | lock | table | live size | "
-          "rewrites/scans |\n|---|---|---|---|---|---|\n";
+          "\n## Lock analysis\n\n| statement | effect | lock | table | blocks | live size | "
+          "rewrites/scans |\n|---|---|---|---|---|---|---|\n";
     }
+    bool by_keywords = false;
     for (const auto& m : rel.migrations) {
       for (const auto& s : m.statements) {
-        md += fmt::format("| {}:{} `{}` | {} | {} | {} | {} | {} |\n", m.script, s.line,
-                          Md(s.summary), s.effect, s.lock.empty() ? "—" : s.lock,
-                          s.table.empty() ? "—" : s.table, Size(s.live_rows, s.live_bytes),
-                          s.rewrites ? "yes" : "no");
+        bool kw = s.classified_by == "keywords";
+        by_keywords = by_keywords || kw;
+        md += fmt::format("| {}:{} `{}`{} | {} | {} | {}{} | {} | {} | {} |\n", m.script, s.line,
+                          Md(s.summary), kw ? " †" : "", s.effect, s.lock.empty() ? "—" : s.lock,
+                          s.table.empty() ? "—" : s.table, s.target_is_new ? " (new)" : "",
+                          Blocks(s), Size(s.live_rows, s.live_bytes), Rewrites(s));
       }
+    }
+    if (by_keywords) {
+      md +=
+          "\n† PostgreSQL's grammar cannot parse this statement (SQLite-only syntax?): its "
+          "effect, lock and table come from strata's keyword classifier.\n";
     }
     md += "\n## Verification queries\n\n";
     bool any = false;
@@ -320,6 +387,25 @@ std::string ToMarkdown(const PlanResult& r) {
     if (!findings.empty()) {
       md += "\n## Findings\n\n";
       for (const auto& f : findings) md += "- " + Md(f) + "\n";
+    }
+    bool any_lint = false;
+    for (const auto& m : rel.migrations) any_lint = any_lint || !m.lint.empty();
+    if (any_lint) {
+      md += "\n## Lint findings\n\n";
+      for (const auto& m : rel.migrations) {
+        for (const auto& f : m.lint) {
+          if (f.suppressed) {
+            md += fmt::format("- {}:{}:{} allowed {}[{}] {}: {} (suppressed: {})\n", m.script,
+                              f.line, f.column, f.severity, f.rule_id, f.rule_name, Md(f.message),
+                              Md(f.suppression_reason));
+            continue;
+          }
+          md += fmt::format("- {}:{}:{} {}[{}] {}: {}{} — {}\n", m.script, f.line, f.column,
+                            f.severity, f.rule_id, f.rule_name, Md(f.message),
+                            f.size_note.empty() ? std::string() : " (" + Md(f.size_note) + ")",
+                            Md(f.help));
+        }
+      }
     }
     md += "\n";
   }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace strata::report {
 
 using nlohmann::json;
@@ -167,9 +169,12 @@ json ToJson(const HashResult& r) {
 }
 
 json ToJson(const Event& e) {
+  // Indexed by EventKind: keep in the enum's order.
   static constexpr const char* kNames[] = {"lock_waiting",   "lock_acquired",  "migration_started",
                                            "statement_done", "migration_done", "migration_failed",
-                                           "retry",          "notice"};
+                                           "retry",          "notice",         "check_done"};
+  static_assert(std::size(kNames) == static_cast<size_t>(EventKind::kCheckDone) + 1,
+                "one name per EventKind");
   json j = {{"event", kNames[static_cast<int>(e.kind)]}};
   if (!e.script.empty()) j["script"] = e.script;
   if (!e.version.empty()) j["version"] = e.version;
@@ -183,6 +188,17 @@ json ToJson(const Event& e) {
   if (e.elapsed_ms) j["elapsed_ms"] = e.elapsed_ms;
   if (e.attempt) j["attempt"] = e.attempt;
   if (!e.message.empty()) j["message"] = base::RedactSecrets(e.message);
+  if (e.check) {
+    const auto& c = *e.check;
+    j["phase"] = c.phase;
+    if (!c.name.empty()) j["name"] = c.name;
+    j["file"] = c.file;
+    j["line"] = c.line;
+    j["ok"] = c.ok;
+    j["value"] = c.value ? json(base::RedactSecrets(*c.value)) : json(nullptr);
+    j["expected"] = c.expected;
+    j["elapsed_ms"] = e.elapsed_ms;
+  }
   return j;
 }
 

@@ -494,11 +494,13 @@ CheckResult ToResult(const CheckOutcome& o) {
 }
 
 Status RunChecks(db::Connection& conn, const std::vector<Check>& checks, std::int64_t rows_affected,
-                 Captured& captured, std::vector<CheckResult>& results, std::string_view hint) {
+                 Captured& captured, std::vector<CheckResult>& results, std::string_view hint,
+                 const CheckObserver& on_done) {
   Status first;
   for (const auto& c : checks) {
     CheckOutcome o = RunCheck(conn, c, rows_affected, captured);
     results.push_back(ToResult(o));
+    if (on_done) on_done(results.back());
     if (!o.ok && first.ok()) {
       std::string_view q = c.query;
       q = q.substr(0, q.find('\n'));

@@ -24,6 +24,7 @@
 #include "db/connection.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -109,9 +110,12 @@ CheckOutcome RunCheck(db::Connection& conn, const Check& check, std::int64_t row
 // Runs `checks` in order on `conn`, appending one CheckResult per check to `results`. Returns
 // ok, or kCheckFailed for the first check that did not hold: its file:line, the expected and
 // actual value, the query's first line, and `hint` as the next step. Stops after a query that
-// failed to run (on PostgreSQL that aborted the transaction).
+// failed to run (on PostgreSQL that aborted the transaction). `on_done` (may be empty) is called
+// with each check's result as soon as it has run, before the next one starts.
+using CheckObserver = std::function<void(const CheckResult&)>;
 Status RunChecks(db::Connection& conn, const std::vector<Check>& checks, std::int64_t rows_affected,
-                 Captured& captured, std::vector<CheckResult>& results, std::string_view hint);
+                 Captured& captured, std::vector<CheckResult>& results, std::string_view hint,
+                 const CheckObserver& on_done = {});
 
 // Whether `sql` changes rows (INSERT, UPDATE, DELETE, MERGE, or WITH ... one of them): only
 // these count toward `= rows affected` (drivers report stale counts for DDL).
