@@ -3,6 +3,7 @@
 #include "base/duration.h"
 #include "base/sha256.h"
 #include "base/text.h"
+#include "config/toml_values.h"
 #include "engine/context.h"
 
 #include <fmt/format.h>
@@ -16,7 +17,6 @@
 #include "evidence/run_store.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
-#include "seed/toml_util.h"
 
 namespace strata::seed {
 
@@ -48,34 +48,34 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
   c.path = path;
   c.rel_path = rel_path;
   c.checksum = base::Sha256Hex(base::NormalizeText(text));
-  STRATA_ASSIGN_OR_RETURN(toml::table tbl, tomlu::Parse(text, path));
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(text, path));
   bool have_min = false, have_max = false;
   for (auto&& [k, n] : tbl) {
     std::string_view key = k.str();
     if (key == "id") {
-      STRATA_ASSIGN_OR_RETURN(c.id, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.id, config::GetText(path, n, key));
     } else if (key == "reason") {
-      STRATA_ASSIGN_OR_RETURN(c.reason, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.reason, config::GetText(path, n, key));
     } else if (key == "ticket") {
-      STRATA_ASSIGN_OR_RETURN(c.ticket, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.ticket, config::GetText(path, n, key));
     } else if (key == "approved_by") {
-      STRATA_ASSIGN_OR_RETURN(c.approved_by, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.approved_by, config::GetText(path, n, key));
     } else if (key == "table") {
-      STRATA_ASSIGN_OR_RETURN(c.table, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.table, config::GetText(path, n, key));
     } else if (key == "key") {
-      STRATA_ASSIGN_OR_RETURN(c.key, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.key, config::GetText(path, n, key));
     } else if (key == "where") {
-      STRATA_ASSIGN_OR_RETURN(c.where, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.where, config::GetText(path, n, key));
     } else if (key == "sample") {
-      STRATA_ASSIGN_OR_RETURN(auto v, tomlu::Int(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(auto v, config::GetInt(path, n, key));
       c.sample = static_cast<int>(std::clamp<std::int64_t>(v, 0, 1000));
     } else if (key == "set") {
       const toml::table* t = n.as_table();
-      if (!t) return tomlu::KeyError(path, n, "`set` must be a table of column = value");
+      if (!t) return config::TomlError(path, n, "`set` must be a table of column = value");
       for (auto&& [k2, n2] : *t) {
         std::string col(k2.str());
         if (!ValidIdent(col)) {
-          return tomlu::KeyError(path, n2, fmt::format("`{}` is not a plain column name", col));
+          return config::TomlError(path, n2, fmt::format("`{}` is not a plain column name", col));
         }
         std::optional<std::string> v;
         if (auto s = n2.value<std::string>()) {
@@ -87,37 +87,36 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
         } else if (n2.is_boolean()) {
           v = *n2.value<bool>() ? "true" : "false";
         } else if (n2.is_date_time() || n2.is_date()) {
-          STRATA_ASSIGN_OR_RETURN(v, tomlu::Text(path, n2, col));
+          STRATA_ASSIGN_OR_RETURN(v, config::GetText(path, n2, fmt::format("set.{}", col)));
         } else {
-          return tomlu::KeyError(path, n2,
-                                 fmt::format("`set.{}` must be a string, number, boolean "
-                                             "or date",
-                                             col),
-                                 "list columns to set to NULL in set_null = [\"...\"]");
+          return config::TomlError(path, n2,
+                                   fmt::format("`set.{}` must be a string, number, boolean "
+                                               "or date",
+                                               col),
+                                   "list columns to set to NULL in set_null = [\"...\"]");
         }
         c.set.emplace_back(col, std::move(v));
       }
     } else if (key == "set_null") {
-      STRATA_ASSIGN_OR_RETURN(auto cols, tomlu::Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(auto cols, config::GetStrings(path, n, key));
       for (auto& col : cols) c.set.emplace_back(col, std::nullopt);
     } else if (key == "expect") {
-      const toml::table* t = n.as_table();
-      if (!t) return tomlu::KeyError(path, n, "`expect` must be a table");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, n, key));
       for (auto&& [k2, n2] : *t) {
         if (k2.str() == "min_rows") {
-          STRATA_ASSIGN_OR_RETURN(c.min_rows, tomlu::Int(path, n2, "expect.min_rows"));
+          STRATA_ASSIGN_OR_RETURN(c.min_rows, config::GetInt(path, n2, "expect.min_rows"));
           have_min = true;
         } else if (k2.str() == "max_rows") {
-          STRATA_ASSIGN_OR_RETURN(c.max_rows, tomlu::Int(path, n2, "expect.max_rows"));
+          STRATA_ASSIGN_OR_RETURN(c.max_rows, config::GetInt(path, n2, "expect.max_rows"));
           have_max = true;
         } else {
-          return tomlu::UnknownKey(path, n2, k2.str(), {"min_rows", "max_rows"});
+          return config::UnknownKey(path, n2, "expect", k2.str(), {"min_rows", "max_rows"});
         }
       }
     } else {
-      return tomlu::UnknownKey(path, n, key,
-                               {"id", "reason", "ticket", "approved_by", "table", "key", "where",
-                                "set", "set_null", "expect", "sample"});
+      return config::UnknownKey(path, n, "", key,
+                                {"id", "reason", "ticket", "approved_by", "table", "key", "where",
+                                 "set", "set_null", "expect", "sample"});
     }
   }
   auto missing = [&](std::string_view what, std::string hint) {
