@@ -1,5 +1,7 @@
 #include "backfill/common.h"
 
+#include "config/toml_values.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
@@ -16,34 +18,18 @@ namespace fs = std::filesystem;
 Result<Settings> LoadSettings(const Options& options) {
   Settings s;
   if (!options.config_path.empty()) {
-    toml::table tbl;
-    try {
-      tbl = toml::parse_file(options.config_path);
-    } catch (const toml::parse_error& e) {
-      return Status(ErrorCode::kConfig, fmt::format("invalid TOML: {}", e.description()))
-          .WithSpan({options.config_path, static_cast<int>(e.source().begin.line),
-                     static_cast<int>(e.source().begin.column)});
-    }
+    STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseTomlFile(options.config_path));
     if (const toml::node* n = tbl.get("backfill")) {
-      const toml::table* t = n->as_table();
-      auto err = [&](const toml::node& node, std::string msg, std::string hint) {
-        return Status(ErrorCode::kConfig, std::move(msg))
-            .WithSpan({options.config_path, static_cast<int>(node.source().begin.line),
-                       static_cast<int>(node.source().begin.column)})
-            .WithHint(std::move(hint));
-      };
-      if (!t) return err(*n, "`backfill` must be a table", "write [backfill]");
+      const std::string& path = options.config_path;
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, *n, "backfill"));
       for (auto&& [k, v] : *t) {
-        auto str = v.value<std::string>();
-        if (k.str() == "directory" && str) {
-          s.directory = *str;
-        } else if (k.str() == "replica_url" && str) {
-          s.replica_url = *str;
-        } else if (k.str() == "directory" || k.str() == "replica_url") {
-          return err(v, fmt::format("`backfill.{}` must be a string", k.str()), "");
+        if (k.str() == "directory") {
+          STRATA_ASSIGN_OR_RETURN(s.directory, config::GetString(path, v, "backfill.directory"));
+        } else if (k.str() == "replica_url") {
+          STRATA_ASSIGN_OR_RETURN(s.replica_url,
+                                  config::GetString(path, v, "backfill.replica_url"));
         } else {
-          return err(v, fmt::format("unknown key `backfill.{}`", k.str()),
-                     "known keys here: directory, replica_url");
+          return config::UnknownKey(path, v, "backfill", k.str(), {"directory", "replica_url"});
         }
       }
     }

@@ -66,8 +66,8 @@ struct BadCase {
 TEST(JobTest, EveryMistakeNamesTheField) {
   std::string base = "table = \"t\"\nkey = \"id\"\nwhere = \"v IS NULL\"\nset = \"v = 1\"\n";
   std::vector<BadCase> cases = {
-      {"unknown top-level", base + "chunk_sise = 3\n", "unknown field `chunk_sise`", 5},
-      {"unknown nested", base + "[chunk]\nsise = 3\n", "unknown field `chunk.sise`", 6},
+      {"unknown top-level", base + "chunk_sise = 3\n", "unknown key `chunk_sise`", 5},
+      {"unknown nested", base + "[chunk]\nsise = 3\n", "unknown key `chunk.sise`", 6},
       {"bad duration", base + "[chunk]\ntarget_duration = \"fast\"\n", "chunk.target_duration", 6},
       {"negative size", base + "[chunk]\nsize = 0\n", "chunk.size", 6},
       {"missing where", "table = \"t\"\nkey = \"id\"\nset = \"v = 1\"\n", "`where`", 0},

@@ -36,6 +36,15 @@ TEST(Text, LineIndex) {
   EXPECT_EQ(li.Line(t, 2), "cd");
 }
 
+TEST(Text, ClosestMatchIsTheNearestLikelyTypo) {
+  std::vector<std::string_view> known = {"lock_wait", "lock_timeout", "table"};
+  EXPECT_EQ(base::ClosestMatch("lock_timout", known), "lock_timeout");
+  EXPECT_EQ(base::ClosestMatch("tabel", known), "table");
+  EXPECT_EQ(base::ClosestMatch("colour", known), "");
+  EXPECT_EQ(base::ClosestMatch("tbl", known, 1), "");
+  EXPECT_EQ(base::ClosestMatch("tbl", known, 2), "table");
+}
+
 TEST(Redact, UrlPasswords) {
   EXPECT_EQ(RedactUrl("postgres://app:s3cr%40t@db:5432/x"), "postgres://app:***@db:5432/x");
   EXPECT_EQ(RedactUrl("postgresql://u@h/db?sslmode=require&password=pw1"),

@@ -149,4 +149,17 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+std::string_view ClosestMatch(std::string_view word, std::span<const std::string_view> candidates,
+                              size_t max_distance) {
+  std::string_view best;
+  size_t best_d = max_distance + 1;
+  for (std::string_view c : candidates) {
+    if (size_t d = EditDistance(word, c); d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
 }  // namespace strata::base

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::vector<std::string_view> SplitLines(std::string_view s);
 // Levenshtein distance, for "did you mean" suggestions.
 size_t EditDistance(std::string_view a, std::string_view b);
+// The candidate nearest `word` by edit distance if that distance is at most `max_distance` (a
+// likely typo), else empty; the first of equally near candidates wins.
+std::string_view ClosestMatch(std::string_view word, std::span<const std::string_view> candidates,
+                              size_t max_distance = 3);
 
 }  // namespace strata::base

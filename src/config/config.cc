@@ -1,9 +1,8 @@
 #include "config/config.h"
 
-#include "base/duration.h"
 #include "base/redact.h"
 #include "base/sha256.h"
-#include "base/text.h"
+#include "config/toml_values.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -19,74 +18,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Status KeyError(const std::string& path, const toml::node& node, std::string msg,
-                std::string hint = {}) {
-  const auto& src = node.source();
-  Status s =
-      Status(ErrorCode::kConfig, std::move(msg))
-          .WithSpan({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)});
-  if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
-  return s;
-}
-
-Result<std::string> GetString(const std::string& path, const toml::node& node,
-                              std::string_view key) {
-  if (auto v = node.value<std::string>()) return *v;
-  return KeyError(path, node, fmt::format("`{}` must be a string", key));
-}
-
-Result<std::vector<std::string>> GetStrings(const std::string& path, const toml::node& node,
-                                            std::string_view key) {
-  std::vector<std::string> out;
-  if (auto v = node.value<std::string>()) {
-    out.push_back(*v);
-    return out;
-  }
-  const toml::array* arr = node.as_array();
-  if (!arr) return KeyError(path, node, fmt::format("`{}` must be an array of strings", key));
-  for (const auto& el : *arr) {
-    auto s = el.value<std::string>();
-    if (!s) return KeyError(path, el, fmt::format("`{}` must contain only strings", key));
-    out.push_back(*s);
-  }
-  return out;
-}
-
-Result<std::chrono::milliseconds> GetDuration(const std::string& path, const toml::node& node,
-                                              std::string_view key) {
-  if (auto i = node.value<int64_t>()) return std::chrono::milliseconds(*i);
-  if (auto s = node.value<std::string>()) {
-    auto d = base::ParseDuration(*s);
-    if (!d) return KeyError(path, node, fmt::format("`{}`: {}", key, d.error().message()));
-    return *d;
-  }
-  return KeyError(path, node, fmt::format("`{}` must be a duration like \"5s\"", key));
-}
-
-Result<bool> GetBool(const std::string& path, const toml::node& node, std::string_view key) {
-  if (auto b = node.value<bool>()) return *b;
-  return KeyError(path, node, fmt::format("`{}` must be true or false", key));
-}
-
 std::string Resolve(const std::string& dir, const std::string& p) {
   if (p.empty() || fs::path(p).is_absolute() || dir.empty()) return p;
   return (fs::path(dir) / p).lexically_normal().string();
-}
-
-Status UnknownKey(const std::string& path, const toml::node& node, std::string_view key,
-                  std::initializer_list<std::string_view> known) {
-  std::string best;
-  size_t best_d = 4;
-  for (auto k : known) {
-    size_t d = base::EditDistance(key, k);
-    if (d < best_d) {
-      best_d = d;
-      best = k;
-    }
-  }
-  return KeyError(path, node, fmt::format("unknown key `{}`", key),
-                  best.empty() ? fmt::format("known keys here: {}", fmt::join(known, ", "))
-                               : fmt::format("did you mean `{}`?", best));
 }
 
 }  // namespace
@@ -98,14 +32,7 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
   o.config_checksum = base::Sha256Hex(text);
   o.locations = {Resolve(dir, "db/migration")};
   o.ignore_patterns = {"*.md", "*.txt", "strata.sum", ".*"};
-  toml::table tbl;
-  try {
-    tbl = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status(ErrorCode::kConfig, fmt::format("invalid TOML: {}", e.description()))
-        .WithSpan({path, static_cast<int>(e.source().begin.line),
-                   static_cast<int>(e.source().begin.column)});
-  }
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, ParseToml(text, path));
   for (auto&& [k, node] : tbl) {
     std::string_view key = k.str();
     if (key == "url") {
@@ -118,20 +45,18 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
       STRATA_ASSIGN_OR_RETURN(auto pats, GetStrings(path, node, key));
       o.ignore_patterns.insert(o.ignore_patterns.end(), pats.begin(), pats.end());
     } else if (key == "ledger") {
-      const toml::table* t = node.as_table();
-      if (!t) return KeyError(path, node, "`ledger` must be a table");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
         if (k2.str() == "table") {
           STRATA_ASSIGN_OR_RETURN(o.ledger_table, GetString(path, n2, "ledger.table"));
         } else if (k2.str() == "schema") {
           STRATA_ASSIGN_OR_RETURN(o.ledger_schema, GetString(path, n2, "ledger.schema"));
         } else {
-          return UnknownKey(path, n2, k2.str(), {"table", "schema"});
+          return UnknownKey(path, n2, key, k2.str(), {"table", "schema"});
         }
       }
     } else if (key == "migrate") {
-      const toml::table* t = node.as_table();
-      if (!t) return KeyError(path, node, "`migrate` must be a table");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
         std::string_view key2 = k2.str();
         if (key2 == "lock_wait") {
@@ -142,11 +67,8 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
           STRATA_ASSIGN_OR_RETURN(auto d, GetDuration(path, n2, "migrate.statement_timeout"));
           o.statement_timeout = d;
         } else if (key2 == "lock_retries") {
-          auto v = n2.value<int64_t>();
-          if (!v || *v < 0 || *v > 100) {
-            return KeyError(path, n2, "`migrate.lock_retries` must be an integer 0..100");
-          }
-          o.lock_retries = static_cast<int>(*v);
+          STRATA_ASSIGN_OR_RETURN(auto v, GetInt(path, n2, "migrate.lock_retries", 0, 100));
+          o.lock_retries = static_cast<int>(v);
         } else if (key2 == "out_of_order") {
           STRATA_ASSIGN_OR_RETURN(o.out_of_order, GetBool(path, n2, "migrate.out_of_order"));
         } else if (key2 == "require_sum") {
@@ -154,49 +76,49 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
         } else if (key2 == "lint_gate") {
           STRATA_ASSIGN_OR_RETURN(o.lint_gate, GetBool(path, n2, "migrate.lint_gate"));
         } else {
-          return UnknownKey(path, n2, key2,
+          return UnknownKey(path, n2, key, key2,
                             {"lock_wait", "lock_timeout", "lock_retries", "statement_timeout",
                              "out_of_order", "require_sum", "lint_gate"});
         }
       }
     } else if (key == "placeholders") {
-      const toml::table* t = node.as_table();
-      if (!t) return KeyError(path, node, "`placeholders` must be a table");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
         PlaceholderValue pv;
         if (auto s = n2.value<std::string>()) {
           pv.value = *s;
         } else if (const toml::table* pt = n2.as_table()) {
           bool have = false;
+          const std::string section = fmt::format("placeholders.{}", k2.str());
           for (auto&& [k3, n3] : *pt) {
             if (k3.str() == "value") {
-              STRATA_ASSIGN_OR_RETURN(pv.value, GetString(path, n3, "value"));
+              STRATA_ASSIGN_OR_RETURN(pv.value, GetString(path, n3, section + ".value"));
               have = true;
             } else if (k3.str() == "env") {
-              STRATA_ASSIGN_OR_RETURN(auto var, GetString(path, n3, "env"));
+              STRATA_ASSIGN_OR_RETURN(auto var, GetString(path, n3, section + ".env"));
               const char* v = std::getenv(var.c_str());
               if (!v) {
-                return KeyError(path, n3,
-                                fmt::format("placeholder `{}` reads environment variable {}, "
-                                            "which is not set",
-                                            k2.str(), var),
-                                fmt::format("export {}=... before running strata", var));
+                return TomlError(path, n3,
+                                 fmt::format("placeholder `{}` reads environment variable {}, "
+                                             "which is not set",
+                                             k2.str(), var),
+                                 fmt::format("export {}=... before running strata", var));
               }
               pv.value = v;
               have = true;
             } else if (k3.str() == "secret") {
-              STRATA_ASSIGN_OR_RETURN(pv.secret, GetBool(path, n3, "secret"));
+              STRATA_ASSIGN_OR_RETURN(pv.secret, GetBool(path, n3, section + ".secret"));
             } else {
-              return UnknownKey(path, n3, k3.str(), {"value", "env", "secret"});
+              return UnknownKey(path, n3, section, k3.str(), {"value", "env", "secret"});
             }
           }
           if (!have) {
-            return KeyError(path, n2,
-                            fmt::format("placeholder `{}` needs `value` or `env`", k2.str()));
+            return TomlError(path, n2,
+                             fmt::format("placeholder `{}` needs `value` or `env`", k2.str()));
           }
         } else {
-          return KeyError(path, n2,
-                          fmt::format("placeholder `{}` must be a string or a table", k2.str()));
+          return TomlError(path, n2,
+                           fmt::format("placeholder `{}` must be a string or a table", k2.str()));
         }
         if (pv.secret) base::RegisterSecret(pv.value);
         o.placeholders.emplace(std::string(k2.str()), std::move(pv));
@@ -205,9 +127,9 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
                key == "smoke" || key == "evidence") {
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
-      return UnknownKey(
-          path, node, key,
-          {"url", "locations", "ignore", "ledger", "migrate", "placeholders", "lint"});
+      return UnknownKey(path, node, "", key,
+                        {"url", "locations", "ignore", "ledger", "migrate", "placeholders", "lint",
+                         "environments", "seed", "backfill", "smoke", "evidence"});
     }
   }
   return o;

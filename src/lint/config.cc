@@ -1,5 +1,6 @@
 // [lint] section of strata.toml → LintConfig.
 #include "base/text.h"
+#include "config/toml_values.h"
 #include "lint/linter.h"
 
 #include <fmt/format.h>
@@ -7,29 +8,9 @@
 
 namespace strata::lint {
 
+using config::TomlError;
+
 namespace {
-
-Status KeyError(const std::string& path, const toml::node& n, std::string message,
-                std::string hint) {
-  return Status(ErrorCode::kConfig, std::move(message))
-      .WithSpan({path, static_cast<int>(n.source().begin.line),
-                 static_cast<int>(n.source().begin.column)})
-      .WithHint(std::move(hint));
-}
-
-Result<std::vector<std::string>> Strings(const std::string& path, const toml::node& n,
-                                         std::string_view key) {
-  std::vector<std::string> out;
-  const toml::array* arr = n.as_array();
-  if (!arr) return KeyError(path, n, fmt::format("lint.{} must be an array of strings", key), "");
-  for (const auto& e : *arr) {
-    if (!e.is_string()) {
-      return KeyError(path, e, fmt::format("lint.{} must be an array of strings", key), "");
-    }
-    out.push_back(std::string(*e.value<std::string_view>()));
-  }
-  return out;
-}
 
 Result<std::int64_t> Bytes(const std::string& path, const toml::node& n) {
   if (auto i = n.value<std::int64_t>()) return *i;
@@ -52,7 +33,7 @@ Result<std::int64_t> Bytes(const std::string& path, const toml::node& n) {
     } catch (...) {
     }
   }
-  return KeyError(path, n, "lint.large_bytes must be bytes or a size like \"1GB\"", "");
+  return TomlError(path, n, "`lint.large_bytes` must be a number of bytes or a size like \"1GB\"");
 }
 
 }  // namespace
@@ -76,14 +57,7 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
   c.engine_statement_timeout = options.statement_timeout.has_value();
   c.protected_patterns.push_back(options.ledger_table);
   if (options.config_path.empty()) return c;
-  toml::table doc;
-  try {
-    doc = toml::parse_file(options.config_path);
-  } catch (const toml::parse_error& e) {
-    return Status(ErrorCode::kConfig, std::string(e.description()))
-        .WithSpan({options.config_path, static_cast<int>(e.source().begin.line),
-                   static_cast<int>(e.source().begin.column)});
-  }
+  STRATA_ASSIGN_OR_RETURN(toml::table doc, config::ParseTomlFile(options.config_path));
   const toml::table* lint = doc["lint"].as_table();
   if (!lint) return c;
   const std::string& path = options.config_path;
@@ -93,43 +67,46 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
       std::string v = n.is_integer() ? std::to_string(*n.value<std::int64_t>())
                                      : std::string(n.value<std::string>().value_or(""));
       if (!ParseVersion(v, &c.pg_version, &c.pg_minor)) {
-        return KeyError(path, n, "lint.pg_version must be a PostgreSQL version like 15 or \"14.3\"",
-                        "");
+        return TomlError(path, n,
+                         "`lint.pg_version` must be a PostgreSQL version like 15 or \"14.3\"");
       }
       c.pg_version_source = "config";
     } else if (key == "gate" || key == "fail_on") {
-      auto s = ParseSeverity(n.value<std::string>().value_or(""));
-      if (!s)
-        return KeyError(path, n, fmt::format("lint.{} must be info, warning or error", key), "");
+      std::string name = fmt::format("lint.{}", key);
+      STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, n, name));
+      auto s = ParseSeverity(v);
+      if (!s) return TomlError(path, n, fmt::format("`{}` must be info, warning or error", name));
       (key == "gate" ? c.gate : c.fail_on) = *s;
     } else if (key == "grant_roles") {
-      STRATA_ASSIGN_OR_RETURN(c.grant_allow_roles, Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.grant_allow_roles, config::GetStrings(path, n, "lint.grant_roles"));
     } else if (key == "protected") {
-      STRATA_ASSIGN_OR_RETURN(auto v, Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(auto v, config::GetStrings(path, n, "lint.protected"));
       c.protected_patterns.insert(c.protected_patterns.end(), v.begin(), v.end());
     } else if (key == "disable" || key == "enable") {
-      STRATA_ASSIGN_OR_RETURN(auto v, Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(auto v, config::GetStrings(path, n, fmt::format("lint.{}", key)));
       (key == "disable" ? c.disabled : c.enabled).insert(v.begin(), v.end());
     } else if (key == "vague_names") {
-      STRATA_ASSIGN_OR_RETURN(c.vague_names, Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.vague_names, config::GetStrings(path, n, "lint.vague_names"));
     } else if (key == "large_rows") {
-      auto v = n.value<std::int64_t>();
-      if (!v) return KeyError(path, n, "lint.large_rows must be an integer", "");
-      c.large_rows = *v;
+      STRATA_ASSIGN_OR_RETURN(c.large_rows, config::GetInt(path, n, "lint.large_rows", 0));
     } else if (key == "large_bytes") {
       STRATA_ASSIGN_OR_RETURN(c.large_bytes, Bytes(path, n));
     } else if (key == "severity") {
-      const toml::table* t = n.as_table();
-      if (!t) return KeyError(path, n, "lint.severity must be a table rule = \"error\"", "");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, n, "lint.severity"));
       for (const auto& [rk, rv] : *t) {
-        auto s = ParseSeverity(rv.value<std::string>().value_or(""));
-        if (!s) return KeyError(path, rv, "severity must be info, warning or error", "");
+        std::string name = fmt::format("lint.severity.{}", rk.str());
+        STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, rv, name));
+        auto s = ParseSeverity(v);
+        if (!s) {
+          return TomlError(path, rv, fmt::format("`{}` must be info, warning or error", name));
+        }
         c.severity_overrides[std::string(rk.str())] = *s;
       }
     } else {
-      return KeyError(path, n, fmt::format("unknown key `lint.{}`", key),
-                      "known: pg_version, gate, fail_on, grant_roles, protected, disable, "
-                      "enable, severity, large_rows, large_bytes, vague_names");
+      return config::UnknownKey(
+          path, n, "lint", key,
+          {"pg_version", "gate", "fail_on", "grant_roles", "protected", "disable", "enable",
+           "severity", "large_rows", "large_bytes", "vague_names"});
     }
   }
   return c;

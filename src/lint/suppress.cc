@@ -86,15 +86,9 @@ void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& fin
       const RuleInfo* r = FindRule(name);
       if (!r) {
         if (meta_enabled("suppression-unknown-rule")) {
-          std::string best;
-          size_t best_d = 4;
-          for (const auto& k : AllRules()) {
-            size_t d = base::EditDistance(name, k.name);
-            if (d < best_d) {
-              best_d = d;
-              best = std::string(k.name);
-            }
-          }
+          std::vector<std::string_view> names;
+          for (const auto& k : AllRules()) names.push_back(k.name);
+          std::string_view best = base::ClosestMatch(name, names);
           meta->push_back(make(s, "SY103", "suppression-unknown-rule", Severity::kError,
                                fmt::format("`-- strata:allow {}` names no known rule", name),
                                best.empty() ? "run `strata lint --rules` for the rule names"

@@ -3,6 +3,7 @@
 #include "base/duration.h"
 #include "base/sha256.h"
 #include "base/text.h"
+#include "config/toml_values.h"
 #include "engine/context.h"
 
 #include <fmt/format.h>
@@ -16,7 +17,6 @@
 #include "evidence/run_store.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
-#include "seed/toml_util.h"
 
 namespace strata::seed {
 
@@ -48,34 +48,34 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
   c.path = path;
   c.rel_path = rel_path;
   c.checksum = base::Sha256Hex(base::NormalizeText(text));
-  STRATA_ASSIGN_OR_RETURN(toml::table tbl, tomlu::Parse(text, path));
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(text, path));
   bool have_min = false, have_max = false;
   for (auto&& [k, n] : tbl) {
     std::string_view key = k.str();
     if (key == "id") {
-      STRATA_ASSIGN_OR_RETURN(c.id, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.id, config::GetText(path, n, key));
     } else if (key == "reason") {
-      STRATA_ASSIGN_OR_RETURN(c.reason, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.reason, config::GetText(path, n, key));
     } else if (key == "ticket") {
-      STRATA_ASSIGN_OR_RETURN(c.ticket, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.ticket, config::GetText(path, n, key));
     } else if (key == "approved_by") {
-      STRATA_ASSIGN_OR_RETURN(c.approved_by, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.approved_by, config::GetText(path, n, key));
     } else if (key == "table") {
-      STRATA_ASSIGN_OR_RETURN(c.table, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.table, config::GetText(path, n, key));
     } else if (key == "key") {
-      STRATA_ASSIGN_OR_RETURN(c.key, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.key, config::GetText(path, n, key));
     } else if (key == "where") {
-      STRATA_ASSIGN_OR_RETURN(c.where, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(c.where, config::GetText(path, n, key));
     } else if (key == "sample") {
-      STRATA_ASSIGN_OR_RETURN(auto v, tomlu::Int(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(auto v, config::GetInt(path, n, key));
       c.sample = static_cast<int>(std::clamp<std::int64_t>(v, 0, 1000));
     } else if (key == "set") {
       const toml::table* t = n.as_table();
-      if (!t) return tomlu::KeyError(path, n, "`set` must be a table of column = value");
+      if (!t) return config::TomlError(path, n, "`set` must be a table of column = value");
       for (auto&& [k2, n2] : *t) {
         std::string col(k2.str());
         if (!ValidIdent(col)) {
-          return tomlu::KeyError(path, n2, fmt::format("`{}` is not a plain column name", col));
+          return config::TomlError(path, n2, fmt::format("`{}` is not a plain column name", col));
         }
         std::optional<std::string> v;
         if (auto s = n2.value<std::string>()) {
@@ -87,37 +87,36 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
         } else if (n2.is_boolean()) {
           v = *n2.value<bool>() ? "true" : "false";
         } else if (n2.is_date_time() || n2.is_date()) {
-          STRATA_ASSIGN_OR_RETURN(v, tomlu::Text(path, n2, col));
+          STRATA_ASSIGN_OR_RETURN(v, config::GetText(path, n2, fmt::format("set.{}", col)));
         } else {
-          return tomlu::KeyError(path, n2,
-                                 fmt::format("`set.{}` must be a string, number, boolean "
-                                             "or date",
-                                             col),
-                                 "list columns to set to NULL in set_null = [\"...\"]");
+          return config::TomlError(path, n2,
+                                   fmt::format("`set.{}` must be a string, number, boolean "
+                                               "or date",
+                                               col),
+                                   "list columns to set to NULL in set_null = [\"...\"]");
         }
         c.set.emplace_back(col, std::move(v));
       }
     } else if (key == "set_null") {
-      STRATA_ASSIGN_OR_RETURN(auto cols, tomlu::Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(auto cols, config::GetStrings(path, n, key));
       for (auto& col : cols) c.set.emplace_back(col, std::nullopt);
     } else if (key == "expect") {
-      const toml::table* t = n.as_table();
-      if (!t) return tomlu::KeyError(path, n, "`expect` must be a table");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, n, key));
       for (auto&& [k2, n2] : *t) {
         if (k2.str() == "min_rows") {
-          STRATA_ASSIGN_OR_RETURN(c.min_rows, tomlu::Int(path, n2, "expect.min_rows"));
+          STRATA_ASSIGN_OR_RETURN(c.min_rows, config::GetInt(path, n2, "expect.min_rows"));
           have_min = true;
         } else if (k2.str() == "max_rows") {
-          STRATA_ASSIGN_OR_RETURN(c.max_rows, tomlu::Int(path, n2, "expect.max_rows"));
+          STRATA_ASSIGN_OR_RETURN(c.max_rows, config::GetInt(path, n2, "expect.max_rows"));
           have_max = true;
         } else {
-          return tomlu::UnknownKey(path, n2, k2.str(), {"min_rows", "max_rows"});
+          return config::UnknownKey(path, n2, "expect", k2.str(), {"min_rows", "max_rows"});
         }
       }
     } else {
-      return tomlu::UnknownKey(path, n, key,
-                               {"id", "reason", "ticket", "approved_by", "table", "key", "where",
-                                "set", "set_null", "expect", "sample"});
+      return config::UnknownKey(path, n, "", key,
+                                {"id", "reason", "ticket", "approved_by", "table", "key", "where",
+                                 "set", "set_null", "expect", "sample"});
     }
   }
   auto missing = [&](std::string_view what, std::string hint) {
@@ -449,6 +448,101 @@ Status OutOfRange(const Correction& c, std::int64_t n, bool rolled_back) {
           "update [expect] and have it re-approved");
 }
 
+// A write verb (apply, revert) in progress: the correction, its open and locked target, the
+// result being filled, and the executor and start time of its audit and run rows.
+struct Write {
+  const Correction& c;
+  Target& t;
+  db::Connection& conn;
+  CorrectionResult& res;
+  std::string by;
+  std::string started;
+  db::QueryResult audit;  // revert: the audit rows of the run it undoes
+};
+
+// Records a refused write as a 'rolled-back' run in its own transaction: the refusal is itself
+// evidence. A failure to record becomes a warning.
+void RecordRolledBack(Write& w) {
+  Status rec = w.conn.Exec(w.conn.BeginSql());
+  if (rec.ok()) {
+    rec = InsertRun(w.conn, w.c, w.res, "rolled-back", w.res.count,
+                    fmt::format("{} row(s) outside the expected {}..{}", w.res.count, w.c.min_rows,
+                                w.c.max_rows),
+                    w.by, w.started);
+  }
+  rec = rec.ok() ? w.conn.Exec("COMMIT") : rec;
+  if (!rec.ok()) {
+    (void)w.conn.Exec("ROLLBACK");
+    w.res.warnings.push_back("the rolled-back run could not be recorded: " + rec.ToString());
+  }
+}
+
+// The frame `correct apply` and `correct revert` share. Loads correction `id`, opens its
+// target under the migration lock and finds its active run, which `check` may refuse (nothing
+// is recorded then). Then starts the evidence run record, BEGINs and calls `change`, which
+// changes the rows, writes their audit rows, fills res.sample and res.count, and returns the
+// message of the run row; the run row, the ledger row and COMMIT follow. Any error rolls the
+// transaction back (nothing changed) and is the result's status; a write that counted rows
+// outside [expect] is also recorded as a 'rolled-back' run.
+CorrectionResult RunWrite(const Options& options, const std::string& id, const std::string& verb,
+                          Status (*check)(Write&, const std::string&),
+                          Result<std::string> (*change)(Write&)) {
+  CorrectionResult res;
+  res.verb = verb;
+  auto c = LoadCorrection(options, id);
+  if (!c) {
+    res.status = c.error();
+    return res;
+  }
+  res = Start(verb, *c);
+  Target t;  // before `lock`, which refers to t.ctx
+  engine::RunLock lock;
+  if (Status s = OpenTarget(options, *c, &lock, res, t); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  db::Connection& conn = *t.ctx.conn;
+  auto run = ActiveRun(conn, c->id);
+  if (!run) {
+    res.status = run.error();
+    return res;
+  }
+  Write w{*c, t, conn, res, ExecutedBy(conn), "", {}};
+  if (Status s = check(w, *run); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  w.started = base::NowIso8601();
+  const auto t0 = base::MonotonicMillis();
+  res.run_id = NewUuid();
+  Recorder recorder;
+  if (Status s = recorder.Start(conn, options, res); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  Status s = BeginCorrection(conn, options);
+  if (s.ok()) {
+    Result<std::string> message = change(w);
+    s = message.status();
+    if (s.ok()) s = InsertRun(conn, *c, res, "applied", res.count, *message, w.by, w.started);
+  }
+  if (s.ok()) {
+    s = AppendLedger(t.ctx, *c, verb, res.run_id, res.count, w.by, base::MonotonicMillis() - t0);
+  }
+  if (s.ok()) s = conn.Exec("COMMIT");
+  if (s.ok()) {
+    res.applied = true;
+  } else {
+    (void)conn.Exec("ROLLBACK");
+    t.ctx.ledger->Rewind();
+    res.sample.clear();
+    if (res.counted && !res.in_range) RecordRolledBack(w);
+    res.status = std::move(s);
+  }
+  recorder.Finish(res.status, *c, res);
+  return res;
+}
+
 }  // namespace
 
 CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
@@ -509,219 +603,132 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
   return res;
 }
 
-CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) {
-  CorrectionResult res;
-  res.verb = "apply";
-  auto c = LoadCorrection(options, id);
-  if (!c) {
-    res.status = c.error();
-    return res;
-  }
-  res = Start("apply", *c);
-  Target target;
-  Target* t = &target;
-  engine::RunLock lock;
-  if (Status s = OpenTarget(options, *c, &lock, res, target); !s.ok()) {
-    res.status = std::move(s);
-    return res;
-  }
-  db::Connection& conn = *t->ctx.conn;
+namespace {
+
+// Refuses an apply of a correction that is already applied.
+Status ApplyCheck(Write& w, const std::string& active_run) {
+  if (active_run.empty()) return Status::Ok();
+  return Status(ErrorCode::kValidation,
+                fmt::format("correction {} was already applied (run {})", w.c.id, active_run))
+      .WithHint(fmt::format("a correction applies once; to undo it run `strata "
+                            "correct revert {}`",
+                            w.c.id));
+}
+
+// Changes the rows the correction selects, keeping before and after images in the audit.
+Result<std::string> ApplyRows(Write& w) {
+  const Correction& c = w.c;
+  db::Connection& conn = w.conn;
+  Target& t = w.t;
+  CorrectionResult& res = w.res;
   const bool pg = conn.dialect() == db::Dialect::kPostgres;
-  auto prev = ActiveRun(conn, c->id);
-  if (!prev) {
-    res.status = prev.error();
-    return res;
-  }
-  if (!prev->empty()) {
-    res.status = Status(ErrorCode::kValidation,
-                        fmt::format("correction {} was already applied (run {})", c->id, *prev))
-                     .WithHint(fmt::format("a correction applies once; to undo it run `strata "
-                                           "correct revert {}`",
-                                           c->id));
-    return res;
-  }
-  const std::string by = ExecutedBy(conn);
-  const std::string started = base::NowIso8601();
-  const auto t0 = base::MonotonicMillis();
-  res.run_id = NewUuid();
-  Recorder recorder;
-  if (Status s = recorder.Start(conn, options, res); !s.ok()) {
-    res.status = std::move(s);
-    return res;
-  }
-  auto fail = [&](Status s) {
-    (void)conn.Exec("ROLLBACK");
-    t->ctx.ledger->Rewind();
-    res.status = std::move(s);
-    res.sample.clear();
-    recorder.Finish(res.status, *c, res);
-    return res;
-  };
-  if (Status s = BeginCorrection(conn, options); !s.ok()) return fail(std::move(s));
   // Before images, locked against concurrent change on PostgreSQL.
   auto before =
-      conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}", QuoteIdent(c->key),
-                             ImageExpr(*t), t->table_sql, c->where, pg ? " FOR UPDATE" : ""));
+      conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}", QuoteIdent(c.key),
+                             ImageExpr(t), t.table_sql, c.where, pg ? " FOR UPDATE" : ""));
   if (!before) {
-    return fail(Status(before.error().code(),
-                       fmt::format("the predicate failed: {}", before.error().message()))
-                    .WithSpan({c->path, 1, 0})
-                    .WithHint("fix `where`: it is SQL evaluated against the target table"));
+    return Status(before.error().code(),
+                  fmt::format("the predicate failed: {}", before.error().message()))
+        .WithSpan({c.path, 1, 0})
+        .WithHint("fix `where`: it is SQL evaluated against the target table");
   }
   const auto n = static_cast<std::int64_t>(before->rows.size());
   res.count = n;
   res.counted = true;
-  res.in_range = n >= c->min_rows && n <= c->max_rows;
-  if (!res.in_range) {
-    (void)conn.Exec("ROLLBACK");
-    // The refused attempt is itself evidence: record it in its own transaction.
-    Status rec = conn.Exec(conn.BeginSql());
-    if (rec.ok()) {
-      rec = InsertRun(
-          conn, *c, res, "rolled-back", n,
-          fmt::format("{} row(s) outside the expected {}..{}", n, c->min_rows, c->max_rows), by,
-          started);
-    }
-    rec = rec.ok() ? conn.Exec("COMMIT") : rec;
-    if (!rec.ok()) {
-      (void)conn.Exec("ROLLBACK");
-      res.warnings.push_back("the rolled-back run could not be recorded: " + rec.ToString());
-    }
-    res.status = OutOfRange(*c, n, true);
-    recorder.Finish(res.status, *c, res);
-    return res;
-  }
+  res.in_range = n >= c.min_rows && n <= c.max_rows;
+  if (!res.in_range) return OutOfRange(c, n, true);
   std::map<std::string, std::string> before_by_key;
   for (const auto& r : before->rows) before_by_key[r[0].value_or("")] = r[1].value_or("null");
   if (before_by_key.size() != before->rows.size()) {
-    return fail(Status(ErrorCode::kValidation,
-                       fmt::format("key `{}` is not unique among the selected rows", c->key))
-                    .WithSpan({c->path, 1, 0})
-                    .WithHint("key names the column that identifies one row (usually the primary "
-                              "key)"));
+    return Status(ErrorCode::kValidation,
+                  fmt::format("key `{}` is not unique among the selected rows", c.key))
+        .WithSpan({c.path, 1, 0})
+        .WithHint("key names the column that identifies one row (usually the primary key)");
   }
   std::string sets;
   std::vector<db::Value> params;
-  for (const auto& [col, v] : c->set) {
-    params.push_back(BindValue(conn.dialect(), t->by_name[col], v));
+  for (const auto& [col, v] : c.set) {
+    params.push_back(BindValue(conn.dialect(), t.by_name[col], v));
     sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
   }
-  auto upd =
-      conn.Query(fmt::format("UPDATE {} SET {} WHERE ({}) RETURNING CAST({} AS TEXT), {}",
-                             t->table_sql, sets, c->where, QuoteIdent(c->key), ImageExpr(*t)),
-                 params);
+  auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE ({}) RETURNING CAST({} AS TEXT), {}",
+                                    t.table_sql, sets, c.where, QuoteIdent(c.key), ImageExpr(t)),
+                        params);
   if (!upd) {
-    return fail(
-        Status(upd.error().code(), fmt::format("the update failed: {}", upd.error().message()))
-            .WithSpan({c->path, 1, 0})
-            .WithSqlState(upd.error().sqlstate())
-            .WithHint("rolled back, nothing changed; fix [set] or `where` and rerun"));
+    return Status(upd.error().code(), fmt::format("the update failed: {}", upd.error().message()))
+        .WithSpan({c.path, 1, 0})
+        .WithSqlState(upd.error().sqlstate())
+        .WithHint("rolled back, nothing changed; fix [set] or `where` and rerun");
   }
   if (upd->rows.size() != before->rows.size()) {
-    return fail(Status(ErrorCode::kValidation,
-                       fmt::format("{} row(s) were selected but {} updated (rows changed "
-                                   "concurrently)",
-                                   before->rows.size(), upd->rows.size()))
-                    .WithHint("rolled back, nothing changed; rerun `strata correct apply`"));
+    return Status(ErrorCode::kValidation,
+                  fmt::format("{} row(s) were selected but {} updated (rows changed "
+                              "concurrently)",
+                              before->rows.size(), upd->rows.size()))
+        .WithHint("rolled back, nothing changed; rerun `strata correct apply`");
   }
   const std::string at = base::NowIso8601();
   for (const auto& r : upd->rows) {
     std::string key = r[0].value_or("");
     auto it = before_by_key.find(key);
     if (it == before_by_key.end()) {
-      return fail(
-          Status(ErrorCode::kValidation,
-                 fmt::format("row {} was updated but not selected (changed concurrently)", key))
-              .WithHint("rolled back, nothing changed; rerun `strata correct apply`"));
+      return Status(ErrorCode::kValidation,
+                    fmt::format("row {} was updated but not selected (changed concurrently)", key))
+          .WithHint("rolled back, nothing changed; rerun `strata correct apply`");
     }
     std::string after = r[1].value_or("null");
-    if (Status s = InsertAudit(conn, *c, res.run_id, "apply", key, it->second, after, by, at);
-        !s.ok()) {
-      return fail(std::move(s));
-    }
+    STRATA_TRY(InsertAudit(conn, c, res.run_id, "apply", key, it->second, after, w.by, at));
     res.sample.push_back({key, it->second, after});
   }
-  Status s = InsertRun(conn, *c, res, "applied", n, c->reason, by, started);
-  if (s.ok())
-    s = AppendLedger(t->ctx, *c, "apply", res.run_id, n, by, base::MonotonicMillis() - t0);
-  if (s.ok()) s = conn.Exec("COMMIT");
-  if (!s.ok()) return fail(std::move(s));
-  res.applied = true;
-  recorder.Finish(Status::Ok(), *c, res);
-  return res;
+  return c.reason;
 }
 
-CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id) {
-  CorrectionResult res;
-  res.verb = "revert";
-  auto c = LoadCorrection(options, id);
-  if (!c) {
-    res.status = c.error();
-    return res;
+}  // namespace
+
+CorrectionResult CorrectApplyCmd(const Options& options, const std::string& id) {
+  return RunWrite(options, id, "apply", ApplyCheck, ApplyRows);
+}
+
+namespace {
+
+// Refuses a revert without an applied run; reads the audit rows of the run it undoes.
+Status RevertCheck(Write& w, const std::string& active_run) {
+  if (active_run.empty()) {
+    return Status(ErrorCode::kValidation,
+                  fmt::format("correction {} has no applied run to revert", w.c.id))
+        .WithHint("`strata correct plan " + w.c.id + "` shows its state");
   }
-  res = Start("revert", *c);
-  Target target;
-  Target* t = &target;
-  engine::RunLock lock;
-  if (Status s = OpenTarget(options, *c, &lock, res, target); !s.ok()) {
-    res.status = std::move(s);
-    return res;
-  }
-  db::Connection& conn = *t->ctx.conn;
+  w.res.reverts_run = active_run;
+  STRATA_ASSIGN_OR_RETURN(
+      w.audit, w.conn.Query("SELECT target_id, CAST(before_value AS TEXT), CAST(after_value AS "
+                            "TEXT) FROM strata_correction_audit WHERE run_id = $1 AND kind = "
+                            "'apply' ORDER BY target_id",
+                            {active_run}));
+  return Status::Ok();
+}
+
+// Restores each row's before image, unless the row changed since the apply.
+Result<std::string> RevertRows(Write& w) {
+  const Correction& c = w.c;
+  db::Connection& conn = w.conn;
+  Target& t = w.t;
+  CorrectionResult& res = w.res;
   const db::Dialect d = conn.dialect();
   const bool pg = d == db::Dialect::kPostgres;
-  auto run = ActiveRun(conn, c->id);
-  if (!run) {
-    res.status = run.error();
-    return res;
-  }
-  if (run->empty()) {
-    res.status = Status(ErrorCode::kValidation,
-                        fmt::format("correction {} has no applied run to revert", c->id))
-                     .WithHint("`strata correct plan " + c->id + "` shows its state");
-    return res;
-  }
-  res.reverts_run = *run;
-  auto audit = conn.Query(
-      "SELECT target_id, CAST(before_value AS TEXT), CAST(after_value AS TEXT) FROM "
-      "strata_correction_audit WHERE run_id = $1 AND kind = 'apply' ORDER BY target_id",
-      {*run});
-  if (!audit) {
-    res.status = audit.error();
-    return res;
-  }
-  const std::string by = ExecutedBy(conn);
-  const std::string started = base::NowIso8601();
-  const auto t0 = base::MonotonicMillis();
-  res.run_id = NewUuid();
-  Recorder recorder;
-  if (Status s = recorder.Start(conn, options, res); !s.ok()) {
-    res.status = std::move(s);
-    return res;
-  }
-  auto fail = [&](Status s) {
-    (void)conn.Exec("ROLLBACK");
-    t->ctx.ledger->Rewind();
-    res.status = std::move(s);
-    res.sample.clear();
-    recorder.Finish(res.status, *c, res);
-    return res;
-  };
-  if (Status s = BeginCorrection(conn, options); !s.ok()) return fail(std::move(s));
-  const std::string image = ImageExpr(*t);
+  const std::string image = ImageExpr(t);
   const std::string at = base::NowIso8601();
   std::vector<std::string> changed_since;
-  for (const auto& a : audit->rows) {
+  for (const auto& a : w.audit.rows) {
     std::string key = a[0].value_or("");
     std::string orig_before = a[1].value_or("null"), orig_after = a[2].value_or("null");
-    auto cur = conn.Query(fmt::format("SELECT {} FROM {} WHERE {} = $1{}", image, t->table_sql,
-                                      QuoteIdent(c->key), pg ? " FOR UPDATE" : ""),
-                          {BindValue(d, t->by_name[c->key], key)});
-    if (!cur) return fail(cur.error());
+    STRATA_ASSIGN_OR_RETURN(
+        auto cur, conn.Query(fmt::format("SELECT {} FROM {} WHERE {} = $1{}", image, t.table_sql,
+                                         QuoteIdent(c.key), pg ? " FOR UPDATE" : ""),
+                             {BindValue(d, t.by_name[c.key], key)}));
     auto jb = nlohmann::json::parse(orig_before, nullptr, false);
     auto ja = nlohmann::json::parse(orig_after, nullptr, false);
-    if (cur->rows.empty() ||
-        nlohmann::json::parse(cur->rows[0][0].value_or("null"), nullptr, false) != ja) {
+    if (cur.rows.empty() ||
+        nlohmann::json::parse(cur.rows[0][0].value_or("null"), nullptr, false) != ja) {
       changed_since.push_back(key);
       continue;
     }
@@ -730,62 +737,56 @@ CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id)
     if (jb.is_object()) {
       for (auto& [col, v] : jb.items()) {
         if (ja.contains(col) && ja[col] == v) continue;
-        auto it = t->by_name.find(col);
-        if (it == t->by_name.end()) continue;
+        auto it = t.by_name.find(col);
+        if (it == t.by_name.end()) continue;
         params.push_back(JsonToBind(d, it->second, v));
         sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
       }
     }
-    std::string restored = cur->rows[0][0].value_or("null");
+    std::string restored = cur.rows[0][0].value_or("null");
     if (!sets.empty()) {
-      params.push_back(BindValue(d, t->by_name[c->key], key));
-      auto upd =
-          conn.Query(fmt::format("UPDATE {} SET {} WHERE {} = ${} RETURNING {}", t->table_sql, sets,
-                                 QuoteIdent(c->key), params.size(), image),
-                     params);
-      if (!upd) return fail(upd.error());
-      if (upd->rows.size() != 1) {
-        return fail(
-            Status(ErrorCode::kValidation, fmt::format("row {} vanished during revert", key)));
+      params.push_back(BindValue(d, t.by_name[c.key], key));
+      STRATA_ASSIGN_OR_RETURN(
+          auto upd,
+          conn.Query(fmt::format("UPDATE {} SET {} WHERE {} = ${} RETURNING {}", t.table_sql, sets,
+                                 QuoteIdent(c.key), params.size(), image),
+                     params));
+      if (upd.rows.size() != 1) {
+        return Status(ErrorCode::kValidation, fmt::format("row {} vanished during revert", key));
       }
-      restored = upd->rows[0][0].value_or("null");
+      restored = upd.rows[0][0].value_or("null");
     }
     if (nlohmann::json::parse(restored, nullptr, false) != jb) {
-      return fail(
-          Status(ErrorCode::kCheckFailed,
-                 fmt::format("row {} does not equal its before image after the revert", key))
-              .WithHint("rolled back; the table's columns may have changed since the "
-                        "correction — restore by hand from strata_correction_audit"));
+      return Status(ErrorCode::kCheckFailed,
+                    fmt::format("row {} does not equal its before image after the revert", key))
+          .WithHint(
+              "rolled back; the table's columns may have changed since the "
+              "correction — restore by hand from strata_correction_audit");
     }
-    if (Status s = InsertAudit(conn, *c, res.run_id, "revert", key, orig_after, restored, by, at);
-        !s.ok()) {
-      return fail(std::move(s));
-    }
+    STRATA_TRY(InsertAudit(conn, c, res.run_id, "revert", key, orig_after, restored, w.by, at));
     res.sample.push_back({key, orig_after, restored});
   }
   if (!changed_since.empty()) {
     std::string keys;
     for (size_t i = 0; i < changed_since.size() && i < 5; ++i) keys += " " + changed_since[i];
-    return fail(Status(ErrorCode::kValidation,
-                       fmt::format("{} row(s) changed since correction {} was applied (e.g.{}); "
-                                   "reverting would overwrite those changes",
-                                   changed_since.size(), c->id, keys))
-                    .WithHint("rolled back, nothing changed; write a new correction for these "
-                              "rows instead"));
+    return Status(ErrorCode::kValidation,
+                  fmt::format("{} row(s) changed since correction {} was applied (e.g.{}); "
+                              "reverting would overwrite those changes",
+                              changed_since.size(), c.id, keys))
+        .WithHint(
+            "rolled back, nothing changed; write a new correction for these rows "
+            "instead");
   }
   res.count = static_cast<std::int64_t>(res.sample.size());
   res.counted = true;
   res.in_range = true;
-  Status s = InsertRun(conn, *c, res, "applied", res.count, fmt::format("revert of run {}", *run),
-                       by, started);
-  if (s.ok()) {
-    s = AppendLedger(t->ctx, *c, "revert", res.run_id, res.count, by, base::MonotonicMillis() - t0);
-  }
-  if (s.ok()) s = conn.Exec("COMMIT");
-  if (!s.ok()) return fail(std::move(s));
-  res.applied = true;
-  recorder.Finish(Status::Ok(), *c, res);
-  return res;
+  return fmt::format("revert of run {}", res.reverts_run);
+}
+
+}  // namespace
+
+CorrectionResult CorrectRevertCmd(const Options& options, const std::string& id) {
+  return RunWrite(options, id, "revert", RevertCheck, RevertRows);
 }
 
 }  // namespace strata::seed

@@ -1,11 +1,11 @@
 #include "seed/environment.h"
 
+#include "config/toml_values.h"
+
 #include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "seed/toml_util.h"
 
 namespace strata::seed {
 
@@ -52,13 +52,13 @@ Environment Default(const std::string& name, Tier tier) {
 
 Result<std::set<SeedClass>> Classes(const std::string& path, const toml::node& n,
                                     std::string_view key) {
-  STRATA_ASSIGN_OR_RETURN(auto names, tomlu::Strings(path, n, key));
+  STRATA_ASSIGN_OR_RETURN(auto names, config::GetStrings(path, n, key));
   std::set<SeedClass> out;
   for (const auto& s : names) {
     auto c = ParseClass(s);
     if (!c) {
-      return tomlu::KeyError(path, n, fmt::format("`{}` lists unknown class `{}`", key, s),
-                             "classes are reference, catalog, policy, test-only");
+      return config::TomlError(path, n, fmt::format("`{}` lists unknown class `{}`", key, s),
+                               "classes are reference, catalog, policy, test-only");
     }
     out.insert(*c);
   }
@@ -74,29 +74,31 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    STRATA_ASSIGN_OR_RETURN(toml::table tbl, tomlu::Parse(ss.str(), path));
+    STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(ss.str(), path));
     if (const toml::node* envs = tbl.get("environments")) {
       const toml::table* et = envs->as_table();
       if (!et) {
-        return tomlu::KeyError(path, *envs, "`environments` must be a table",
-                               "declare each as [environments.<name>] with tier = \"...\"");
+        return config::TomlError(path, *envs, "`environments` must be a table",
+                                 "declare each as [environments.<name>] with tier = \"...\"");
       }
       for (auto&& [k, n] : *et) {
         known.emplace_back(k.str());
         if (k.str() != name) continue;
         const toml::table* t = n.as_table();
-        if (!t)
-          return tomlu::KeyError(path, n, fmt::format("environment `{}` must be a table", name));
+        if (!t) {
+          return config::TomlError(path, n, fmt::format("environment `{}` must be a table", name));
+        }
         std::optional<Tier> tier = ParseTier(name);
         std::optional<std::set<SeedClass>> classes, approval;
         const toml::node* classes_node = &n;
         for (auto&& [k2, n2] : *t) {
           if (k2.str() == "tier") {
-            STRATA_ASSIGN_OR_RETURN(auto s, tomlu::Text(path, n2, "tier"));
+            STRATA_ASSIGN_OR_RETURN(
+                auto s, config::GetText(path, n2, fmt::format("environments.{}.tier", name)));
             tier = ParseTier(s);
             if (!tier) {
-              return tomlu::KeyError(path, n2, fmt::format("unknown tier `{}`", s),
-                                     "tier is one of local, ci, dev, staging, production");
+              return config::TomlError(path, n2, fmt::format("unknown tier `{}`", s),
+                                       "tier is one of local, ci, dev, staging, production");
             }
           } else if (k2.str() == "classes") {
             STRATA_ASSIGN_OR_RETURN(classes, Classes(path, n2, "classes"));
@@ -106,20 +108,21 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
           } else if (k2.str() == "url" || k2.str() == "description") {
             // Accepted for other tools/readers; seed does not use them.
           } else {
-            return tomlu::UnknownKey(path, n2, k2.str(),
-                                     {"tier", "classes", "require_approval", "url", "description"});
+            return config::UnknownKey(
+                path, n2, fmt::format("environments.{}", name), k2.str(),
+                {"tier", "classes", "require_approval", "url", "description"});
           }
         }
         if (!tier) {
-          return tomlu::KeyError(path, n, fmt::format("environment `{}` has no tier", name),
-                                 "add tier = \"local\" | \"ci\" | \"dev\" | \"staging\" | "
-                                 "\"production\"");
+          return config::TomlError(path, n, fmt::format("environment `{}` has no tier", name),
+                                   "add tier = \"local\" | \"ci\" | \"dev\" | \"staging\" | "
+                                   "\"production\"");
         }
         Environment e = Default(name, *tier);
         e.declared = true;
         if (classes) {
           if (classes->count(SeedClass::kTestOnly) && !TestOnlyAllowed(*tier)) {
-            return tomlu::KeyError(
+            return config::TomlError(
                 path, *classes_node,
                 fmt::format("environment `{}` (tier {}) lists test-only", name, TierName(*tier)),
                 "test fixtures never leave local and ci (invariant 7); remove test-only");

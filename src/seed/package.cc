@@ -2,6 +2,7 @@
 
 #include "base/sha256.h"
 #include "base/text.h"
+#include "config/toml_values.h"
 
 #include <fmt/format.h>
 
@@ -10,8 +11,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include "seed/toml_util.h"
 
 namespace strata::seed {
 
@@ -103,42 +102,42 @@ Status ManifestError(const Package& p, int line, std::string msg, std::string hi
 
 Result<TableSpec> ParseTable(const std::string& path, const toml::table& t) {
   TableSpec spec;
-  spec.manifest_line = tomlu::Line(t);
+  spec.manifest_line = static_cast<int>(t.source().begin.line);
   for (auto&& [k, n] : t) {
     std::string_view key = k.str();
     if (key == "table") {
-      STRATA_ASSIGN_OR_RETURN(spec.name, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.name, config::GetText(path, n, key));
     } else if (key == "data") {
-      STRATA_ASSIGN_OR_RETURN(spec.data_file, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.data_file, config::GetText(path, n, key));
     } else if (key == "key") {
-      STRATA_ASSIGN_OR_RETURN(spec.key, tomlu::Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.key, config::GetStrings(path, n, key));
     } else if (key == "active_column") {
-      STRATA_ASSIGN_OR_RETURN(spec.active_column, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.active_column, config::GetText(path, n, key));
     } else if (key == "superseded_by_column") {
-      STRATA_ASSIGN_OR_RETURN(spec.superseded_by_column, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.superseded_by_column, config::GetText(path, n, key));
     } else if (key == "effective_from_column") {
-      STRATA_ASSIGN_OR_RETURN(spec.effective_from_column, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.effective_from_column, config::GetText(path, n, key));
     } else if (key == "effective_to_column") {
-      STRATA_ASSIGN_OR_RETURN(spec.effective_to_column, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.effective_to_column, config::GetText(path, n, key));
     } else if (key == "used_by") {
-      STRATA_ASSIGN_OR_RETURN(spec.used_by, tomlu::Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.used_by, config::GetStrings(path, n, key));
     } else if (key == "deprecate") {
-      STRATA_ASSIGN_OR_RETURN(spec.deprecate, tomlu::Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.deprecate, config::GetStrings(path, n, key));
     } else if (key == "reactivate") {
-      STRATA_ASSIGN_OR_RETURN(spec.reactivate, tomlu::Strings(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(spec.reactivate, config::GetStrings(path, n, key));
     } else if (key == "supersede") {
       const toml::table* st = n.as_table();
       if (!st) {
-        return tomlu::KeyError(path, n, "`supersede` must be a table of old = \"new\" codes",
-                               "write [tables.supersede] then OLD_CODE = \"NEW_CODE\"");
+        return config::TomlError(path, n, "`supersede` must be a table of old = \"new\" codes",
+                                 "write [tables.supersede] then OLD_CODE = \"NEW_CODE\"");
       }
       for (auto&& [k2, n2] : *st) {
-        STRATA_ASSIGN_OR_RETURN(auto v, tomlu::Text(path, n2, "supersede"));
+        STRATA_ASSIGN_OR_RETURN(auto v, config::GetText(path, n2, "supersede"));
         spec.supersede.emplace(std::string(k2.str()), std::move(v));
       }
     } else {
-      return tomlu::UnknownKey(
-          path, n, key,
+      return config::UnknownKey(
+          path, n, "tables", key,
           {"table", "data", "key", "active_column", "superseded_by_column", "effective_from_column",
            "effective_to_column", "used_by", "deprecate", "supersede", "reactivate"});
     }
@@ -290,19 +289,20 @@ Result<SeedSettings> LoadSettings(const Options& options) {
   SeedSettings s;
   if (options.config_path.empty()) return s;
   STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(options.config_path));
-  STRATA_ASSIGN_OR_RETURN(toml::table tbl, tomlu::Parse(text, options.config_path));
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(text, options.config_path));
   const toml::node* node = tbl.get("seed");
   if (!node) return s;
-  const toml::table* t = node->as_table();
-  if (!t) return tomlu::KeyError(options.config_path, *node, "`seed` must be a table");
+  STRATA_ASSIGN_OR_RETURN(const toml::table* t,
+                          config::GetTable(options.config_path, *node, "seed"));
   for (auto&& [k, n] : *t) {
     if (k.str() == "location") {
-      STRATA_ASSIGN_OR_RETURN(s.location, tomlu::Text(options.config_path, n, "seed.location"));
+      STRATA_ASSIGN_OR_RETURN(s.location, config::GetText(options.config_path, n, "seed.location"));
     } else if (k.str() == "corrections") {
       STRATA_ASSIGN_OR_RETURN(s.corrections,
-                              tomlu::Text(options.config_path, n, "seed.corrections"));
+                              config::GetText(options.config_path, n, "seed.corrections"));
     } else {
-      return tomlu::UnknownKey(options.config_path, n, k.str(), {"location", "corrections"});
+      return config::UnknownKey(options.config_path, n, "seed", k.str(),
+                                {"location", "corrections"});
     }
   }
   return s;
@@ -316,61 +316,62 @@ Result<Package> LoadPackage(const std::string& dir, const std::string& rel_dir) 
   p.manifest_path = (fs::path(rel_dir) / "manifest.toml").string();
   const std::string& path = p.manifest_path;
   STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile((fs::path(dir) / "manifest.toml").string()));
-  STRATA_ASSIGN_OR_RETURN(toml::table tbl, tomlu::Parse(text, path));
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(text, path));
   std::string cls_text, mode_text = "upsert";
   for (auto&& [k, n] : tbl) {
     std::string_view key = k.str();
     if (key == "package") {
-      STRATA_ASSIGN_OR_RETURN(p.id, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(p.id, config::GetText(path, n, key));
     } else if (key == "class") {
-      STRATA_ASSIGN_OR_RETURN(cls_text, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(cls_text, config::GetText(path, n, key));
     } else if (key == "mode") {
-      STRATA_ASSIGN_OR_RETURN(mode_text, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(mode_text, config::GetText(path, n, key));
     } else if (key == "owner") {
-      STRATA_ASSIGN_OR_RETURN(p.owner, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(p.owner, config::GetText(path, n, key));
     } else if (key == "description") {
-      STRATA_ASSIGN_OR_RETURN(p.description, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(p.description, config::GetText(path, n, key));
     } else if (key == "effective_from") {
-      STRATA_ASSIGN_OR_RETURN(p.effective_from, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(p.effective_from, config::GetText(path, n, key));
     } else if (key == "effective_to") {
-      STRATA_ASSIGN_OR_RETURN(p.effective_to, tomlu::Text(path, n, key));
+      STRATA_ASSIGN_OR_RETURN(p.effective_to, config::GetText(path, n, key));
     } else if (key == "compatibility") {
-      const toml::table* t = n.as_table();
-      if (!t) return tomlu::KeyError(path, n, "`compatibility` must be a table");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, n, key));
       for (auto&& [k2, n2] : *t) {
         if (k2.str() == "min_schema_version") {
-          STRATA_ASSIGN_OR_RETURN(p.min_schema_version, tomlu::Text(path, n2, k2.str()));
+          STRATA_ASSIGN_OR_RETURN(p.min_schema_version,
+                                  config::GetText(path, n2, fmt::format("{}.{}", key, k2.str())));
         } else {
-          return tomlu::UnknownKey(path, n2, k2.str(), {"min_schema_version"});
+          return config::UnknownKey(path, n2, "compatibility", k2.str(), {"min_schema_version"});
         }
       }
     } else if (key == "approval") {
-      const toml::table* t = n.as_table();
-      if (!t) return tomlu::KeyError(path, n, "`approval` must be a table");
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, n, key));
       for (auto&& [k2, n2] : *t) {
         if (k2.str() == "approved_by") {
-          STRATA_ASSIGN_OR_RETURN(p.approved_by, tomlu::Text(path, n2, k2.str()));
+          STRATA_ASSIGN_OR_RETURN(p.approved_by,
+                                  config::GetText(path, n2, fmt::format("{}.{}", key, k2.str())));
         } else if (k2.str() == "approved_at") {
-          STRATA_ASSIGN_OR_RETURN(p.approved_at, tomlu::Text(path, n2, k2.str()));
+          STRATA_ASSIGN_OR_RETURN(p.approved_at,
+                                  config::GetText(path, n2, fmt::format("{}.{}", key, k2.str())));
         } else {
-          return tomlu::UnknownKey(path, n2, k2.str(), {"approved_by", "approved_at"});
+          return config::UnknownKey(path, n2, "approval", k2.str(), {"approved_by", "approved_at"});
         }
       }
     } else if (key == "tables") {
       const toml::array* arr = n.as_array();
       if (!arr) {
-        return tomlu::KeyError(path, n, "`tables` must be an array of tables",
-                               "write one [[tables]] section per target table");
+        return config::TomlError(path, n, "`tables` must be an array of tables",
+                                 "write one [[tables]] section per target table");
       }
       for (auto&& el : *arr) {
         const toml::table* t = el.as_table();
-        if (!t) return tomlu::KeyError(path, el, "each [[tables]] entry must be a table");
+        if (!t) return config::TomlError(path, el, "each [[tables]] entry must be a table");
         STRATA_ASSIGN_OR_RETURN(auto spec, ParseTable(path, *t));
         p.tables.push_back(std::move(spec));
       }
     } else {
-      return tomlu::UnknownKey(
-          path, n, key,
+      return config::UnknownKey(
+          path, n, "", key,
           {"package", "class", "mode", "owner", "description", "effective_from", "effective_to",
            "compatibility", "approval", "tables"});
     }

@@ -27,17 +27,9 @@ const DirectiveInfo* Find(std::string_view name) {
 }
 
 std::string Suggest(std::string_view name) {
-  std::string_view best;
-  size_t best_d = 4;
-  for (const auto& d : kDirectives) {
-    size_t dist = base::EditDistance(name, d.name);
-    if (dist < best_d) {
-      best_d = dist;
-      best = d.name;
-    }
-  }
-  std::vector<std::string> names;
+  std::vector<std::string_view> names;
   for (const auto& d : kDirectives) names.emplace_back(d.name);
+  std::string_view best = base::ClosestMatch(name, names);
   if (!best.empty()) return fmt::format("did you mean `-- strata:{}`?", best);
   return fmt::format("known directives: {}", fmt::join(names, ", "));
 }

@@ -211,15 +211,7 @@ Result<Intent> ParseIntent(std::string_view text, std::string_view file) {
     std::string cls = base::ToLower(v.substr(0, end));
     const auto& known = KnownRiskClasses();
     if (std::find(known.begin(), known.end(), cls) == known.end()) {
-      std::string_view best;
-      size_t best_d = 5;
-      for (auto k : known) {
-        size_t d = base::EditDistance(cls, k);
-        if (d < best_d) {
-          best_d = d;
-          best = k;
-        }
-      }
+      std::string_view best = base::ClosestMatch(cls, known, 4);
       return Err(file, it->second.line,
                  fmt::format("`Risk class: {}` does not start with a known risk class", v),
                  best.empty()

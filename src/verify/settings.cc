@@ -1,10 +1,11 @@
 #include "verify/settings.h"
 
-#include "base/text.h"
+#include "config/toml_values.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,67 +14,32 @@ namespace strata::verify {
 
 namespace fs = std::filesystem;
 
+using config::GetBool;
+using config::GetDuration;
+using config::GetNumber;
+using config::GetString;
+using config::GetTable;
+using config::TomlError;
+using config::UnknownKey;
+
 namespace {
-
-Status KeyError(const std::string& path, const toml::node& node, std::string msg,
-                std::string hint = {}) {
-  const auto& src = node.source();
-  Status s =
-      Status(ErrorCode::kConfig, std::move(msg))
-          .WithSpan({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)});
-  if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
-  return s;
-}
-
-Status Unknown(const std::string& path, const toml::node& node, std::string_view section,
-               std::string_view key, std::initializer_list<std::string_view> known) {
-  std::string_view best;
-  size_t best_d = 4;
-  for (auto k : known) {
-    size_t d = base::EditDistance(key, k);
-    if (d < best_d) {
-      best_d = d;
-      best = k;
-    }
-  }
-  return KeyError(path, node, fmt::format("unknown key `{}` in [{}]", key, section),
-                  best.empty() ? fmt::format("known keys here: {}", fmt::join(known, ", "))
-                               : fmt::format("did you mean `{}`?", best));
-}
-
-Result<std::string> Str(const std::string& path, const toml::node& n, std::string_view key) {
-  if (auto v = n.value<std::string>()) return *v;
-  return KeyError(path, n, fmt::format("`{}` must be a string", key));
-}
 
 Result<std::vector<std::string>> IntentKeyList(const std::string& path, const toml::node& n,
                                                std::string_view key) {
-  const toml::array* arr = n.as_array();
-  if (!arr) return KeyError(path, n, fmt::format("`{}` must be an array of intent keys", key));
-  std::vector<std::string> out;
-  for (const auto& el : *arr) {
-    auto s = el.value<std::string>();
-    if (!s) return KeyError(path, el, fmt::format("`{}` must contain only strings", key));
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> out, config::GetStrings(path, n, key));
+  for (size_t i = 0; i < out.size(); ++i) {
     bool ok = false;
-    for (const auto& k : IntentKeys()) ok = ok || k.key == *s;
+    for (const auto& k : IntentKeys()) ok = ok || k.key == out[i];
     if (!ok) {
       std::vector<std::string_view> keys;
       for (const auto& k : IntentKeys()) keys.push_back(k.key);
-      return KeyError(path, el, fmt::format("`{}` is not an intent key", *s),
-                      fmt::format("intent keys: {}", fmt::join(keys, ", ")));
+      const toml::array* arr = n.as_array();
+      return TomlError(path, arr ? *arr->get(i) : n,
+                       fmt::format("`{}` is not an intent key", out[i]),
+                       fmt::format("intent keys: {}", fmt::join(keys, ", ")));
     }
-    out.push_back(*s);
   }
   return out;
-}
-
-Result<base::Millis> Dur(const std::string& path, const toml::node& n, std::string_view key) {
-  if (auto s = n.value<std::string>()) {
-    auto d = base::ParseDuration(*s);
-    if (d) return *d;
-    return KeyError(path, n, fmt::format("`{}`: {}", key, d.error().message()));
-  }
-  return KeyError(path, n, fmt::format("`{}` must be a duration like \"60s\"", key));
 }
 
 }  // namespace
@@ -88,62 +54,54 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
                                const std::string& dir) {
   Settings out;
   out.releases_file = (fs::path(dir.empty() ? "." : dir) / "db/releases.toml").string();
-  toml::table tbl;
-  try {
-    tbl = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status(ErrorCode::kConfig, fmt::format("invalid TOML: {}", e.description()))
-        .WithSpan({path, static_cast<int>(e.source().begin.line),
-                   static_cast<int>(e.source().begin.column)});
-  }
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(text, path));
   if (const toml::node* ev = tbl.get("evidence")) {
-    const toml::table* t = ev->as_table();
-    if (!t) return KeyError(path, *ev, "[evidence] must be a table");
+    STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, *ev, "evidence"));
     for (auto&& [k, n] : *t) {
       std::string_view key = k.str();
       if (key == "releases") {
-        STRATA_ASSIGN_OR_RETURN(auto p, Str(path, n, "evidence.releases"));
+        STRATA_ASSIGN_OR_RETURN(auto p, GetString(path, n, "evidence.releases"));
         out.releases_file = fs::path(p).is_absolute() ? p : (fs::path(dir) / p).string();
       } else if (key == "stop_lock_wait") {
-        STRATA_ASSIGN_OR_RETURN(out.stop.lock_wait, Dur(path, n, "evidence.stop_lock_wait"));
+        STRATA_ASSIGN_OR_RETURN(out.stop.lock_wait,
+                                GetDuration(path, n, "evidence.stop_lock_wait"));
       } else if (key == "stop_max_duration") {
-        STRATA_ASSIGN_OR_RETURN(out.stop.max_duration, Dur(path, n, "evidence.stop_max_duration"));
+        STRATA_ASSIGN_OR_RETURN(out.stop.max_duration,
+                                GetDuration(path, n, "evidence.stop_max_duration"));
       } else if (key == "stop_duration_factor") {
-        auto f = n.value<double>();
-        if (!f || *f < 1.0) {
-          return KeyError(path, n, "`evidence.stop_duration_factor` must be a number >= 1");
-        }
-        out.stop.duration_factor = *f;
+        STRATA_ASSIGN_OR_RETURN(out.stop.duration_factor,
+                                GetNumber(path, n, "evidence.stop_duration_factor", 1.0));
       } else if (key == "intent") {
-        const toml::table* it = n.as_table();
-        if (!it) return KeyError(path, n, "[evidence.intent] must be a table");
+        STRATA_ASSIGN_OR_RETURN(const toml::table* it, GetTable(path, n, "evidence.intent"));
         for (auto&& [k2, n2] : *it) {
           std::string_view key2 = k2.str();
           if (key2 == "require_header") {
-            auto b = n2.value<bool>();
-            if (!b) return KeyError(path, n2, "`require_header` must be true or false");
-            out.intent.require_header = *b;
+            STRATA_ASSIGN_OR_RETURN(out.intent.require_header,
+                                    GetBool(path, n2, "evidence.intent.require_header"));
           } else if (key2 == "required") {
-            STRATA_ASSIGN_OR_RETURN(out.intent.always, IntentKeyList(path, n2, "required"));
+            STRATA_ASSIGN_OR_RETURN(out.intent.always,
+                                    IntentKeyList(path, n2, "evidence.intent.required"));
           } else if (key2 == "required_for") {
-            const toml::table* rf = n2.as_table();
-            if (!rf) return KeyError(path, n2, "[evidence.intent.required_for] must be a table");
+            STRATA_ASSIGN_OR_RETURN(const toml::table* rf,
+                                    GetTable(path, n2, "evidence.intent.required_for"));
             for (auto&& [cls, keys] : *rf) {
               const auto& known = KnownRiskClasses();
               if (std::find(known.begin(), known.end(), cls.str()) == known.end()) {
-                return KeyError(path, keys, fmt::format("unknown risk class `{}`", cls.str()),
-                                fmt::format("risk classes: {}", fmt::join(known, ", ")));
+                return TomlError(path, keys, fmt::format("unknown risk class `{}`", cls.str()),
+                                 fmt::format("risk classes: {}", fmt::join(known, ", ")));
               }
-              STRATA_ASSIGN_OR_RETURN(out.intent.by_class[std::string(cls.str())],
-                                      IntentKeyList(path, keys, cls.str()));
+              STRATA_ASSIGN_OR_RETURN(
+                  out.intent.by_class[std::string(cls.str())],
+                  IntentKeyList(path, keys,
+                                fmt::format("evidence.intent.required_for.{}", cls.str())));
             }
           } else {
-            return Unknown(path, n2, "evidence.intent", key2,
-                           {"require_header", "required", "required_for"});
+            return UnknownKey(path, n2, "evidence.intent", key2,
+                              {"require_header", "required", "required_for"});
           }
         }
       } else {
-        return Unknown(
+        return UnknownKey(
             path, n, "evidence", key,
             {"releases", "stop_lock_wait", "stop_duration_factor", "stop_max_duration", "intent"});
       }
@@ -151,12 +109,15 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
   }
   if (const toml::node* sm = tbl.get("smoke")) {
     const toml::table* t = sm->as_table();
-    if (!t) return KeyError(path, *sm, "[smoke] must be a table of [smoke.<name>] tables");
+    if (!t) {
+      return TomlError(path, *sm, "[smoke] must be a table of [smoke.<name>] tables",
+                       "write [smoke.<name>] with query = \"...\" and expect = \"= 0\"");
+    }
     for (auto&& [k, n] : *t) {
       const toml::table* c = n.as_table();
       if (!c) {
-        return KeyError(path, n, fmt::format("`smoke.{}` must be a table", k.str()),
-                        "write [smoke.<name>] with query = \"...\" and expect = \"= 0\"");
+        return TomlError(path, n, fmt::format("`smoke.{}` must be a table", k.str()),
+                         "write [smoke.<name>] with query = \"...\" and expect = \"= 0\"");
       }
       SmokeCheck sc;
       sc.name = std::string(k.str());
@@ -165,31 +126,33 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
       sc.check.file = path;
       sc.check.line = static_cast<int>(n.source().begin.line);
       std::string expect;
+      const std::string section = "smoke." + sc.name;
       for (auto&& [k2, n2] : *c) {
         std::string_view key2 = k2.str();
         if (key2 == "query") {
-          STRATA_ASSIGN_OR_RETURN(sc.query, Str(path, n2, "query"));
+          STRATA_ASSIGN_OR_RETURN(sc.query, GetString(path, n2, section + ".query"));
         } else if (key2 == "query_sqlite") {
-          STRATA_ASSIGN_OR_RETURN(sc.query_sqlite, Str(path, n2, "query_sqlite"));
+          STRATA_ASSIGN_OR_RETURN(sc.query_sqlite, GetString(path, n2, section + ".query_sqlite"));
         } else if (key2 == "query_postgres") {
-          STRATA_ASSIGN_OR_RETURN(sc.query_postgres, Str(path, n2, "query_postgres"));
+          STRATA_ASSIGN_OR_RETURN(sc.query_postgres,
+                                  GetString(path, n2, section + ".query_postgres"));
         } else if (key2 == "expect") {
-          STRATA_ASSIGN_OR_RETURN(expect, Str(path, n2, "expect"));
+          STRATA_ASSIGN_OR_RETURN(expect, GetString(path, n2, section + ".expect"));
         } else if (key2 == "description") {
-          STRATA_ASSIGN_OR_RETURN(sc.description, Str(path, n2, "description"));
+          STRATA_ASSIGN_OR_RETURN(sc.description, GetString(path, n2, section + ".description"));
         } else {
-          return Unknown(path, n2, fmt::format("smoke.{}", sc.name), key2,
-                         {"query", "query_sqlite", "query_postgres", "expect", "description"});
+          return UnknownKey(path, n2, section, key2,
+                            {"query", "query_sqlite", "query_postgres", "expect", "description"});
         }
       }
       if (sc.query.empty() && (sc.query_sqlite.empty() || sc.query_postgres.empty())) {
-        return KeyError(path, n, fmt::format("[smoke.{}] has no query", sc.name),
-                        "add query = \"SELECT count(*) FROM ...\"");
+        return TomlError(path, n, fmt::format("[smoke.{}] has no query", sc.name),
+                         "add query = \"SELECT count(*) FROM ...\"");
       }
       auto e = ParseExpectation(expect, path, sc.check.line);
       if (!e) return e.error();
       if (e->op == Op::kNone || e->RunDependent()) {
-        return KeyError(
+        return TomlError(
             path, n, fmt::format("[smoke.{}] needs expect = \"<op> <number or 'text'>\"", sc.name),
             "e.g. expect = \"= 0\"; smoke checks cannot use rows affected or "
             "captured values");
