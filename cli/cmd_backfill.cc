@@ -88,6 +88,10 @@ std::string KindName(bf::BackfillEventKind k) {
       return "verify";
     case bf::BackfillEventKind::kDone:
       return "done";
+    case bf::BackfillEventKind::kConnectionLost:
+      return "connection_lost";
+    case bf::BackfillEventKind::kReconnected:
+      return "reconnected";
   }
   return "?";
 }
@@ -119,7 +123,11 @@ json EventJson(const bf::BackfillEvent& e) {
     j["wait_ms"] = e.wait_ms;
     j["value_ms"] = e.value_ms;
   }
-  if (e.kind == bf::BackfillEventKind::kRetry) j["attempt"] = e.attempt;
+  if (e.kind == bf::BackfillEventKind::kConnectionLost) j["wait_ms"] = e.wait_ms;
+  if (e.kind == bf::BackfillEventKind::kRetry || e.kind == bf::BackfillEventKind::kConnectionLost ||
+      e.kind == bf::BackfillEventKind::kReconnected) {
+    j["attempt"] = e.attempt;
+  }
   if (!e.reason.empty()) j["reason"] = e.reason;
   if (!e.message.empty()) j["message"] = e.message;
   return j;
@@ -166,6 +174,13 @@ bf::BackfillSink ProgressSinkFor(const GlobalFlags& g, std::int64_t interval_ms)
         case bf::BackfillEventKind::kDone:
           std::cerr << Bar(e) << "\n";
           return;
+        case bf::BackfillEventKind::kConnectionLost:
+          std::cerr << "\n"
+                    << base::RedactSecrets(
+                           fmt::format("connection lost: {}; reconnect attempt {} in {}", e.message,
+                                       e.attempt, base::FormatDuration(base::Millis(e.wait_ms))))
+                    << "\n";
+          return;
         default:
           std::cerr << "\n"
                     << base::RedactSecrets(
@@ -197,6 +212,7 @@ json RunJson(const bf::RunResult& r) {
             {"elapsed_ms", r.elapsed_ms},
             {"interrupted", r.interrupted},
             {"already_done", r.already_done},
+            {"reconnects", r.reconnects},
             {"warnings", r.warnings},
             {"next_step", r.next_step.empty() ? json(nullptr) : json(r.next_step)},
             {"error", report::StatusJson(r.status)}};

@@ -43,6 +43,12 @@ enum class BackfillEventKind {
   kReconfigured,  // message = the overrides now in force
   kVerify,        // message = actual, reason = expected
   kDone,          // status in reason
+  // The connection was lost (message = the error, reason = SQLSTATE if any); the runner waits
+  // wait_ms and then makes reconnect attempt `attempt`.
+  kConnectionLost,
+  // Reconnected on attempt `attempt`, the job lock taken again and progress reloaded from the
+  // checkpoint; message says from where the run continues.
+  kReconnected,
 };
 
 struct BackfillEvent {
@@ -135,6 +141,14 @@ struct PlanResult {
 PlanResult Plan(const Options& options, const PlanRequest& request);
 
 // --- run: runs or resumes a job.
+//
+// A lost connection (server restart, failover, pg_terminate_backend) does not end the run: the
+// runner reconnects (failures.reconnect_attempts with doubling backoff from
+// failures.reconnect_backoff), takes the job lock again, reloads its progress from the job row
+// and continues; the chunk in flight was rolled back by the server, or committed with its
+// checkpoint, so nothing is lost or done twice. When no attempt succeeds the run returns
+// kConnection with the resume hint (the job row stays `running`: resumable). When another
+// runner took the job lock in the meantime the run returns kLockTimeout naming it.
 struct RunRequest {
   std::string job;
   bool restart = false;  // start a new run from the beginning (needed after the file changed)
@@ -153,6 +167,7 @@ struct RunResult {
   std::int64_t elapsed_ms = 0;
   bool interrupted = false;   // stopped by a signal; resumable
   bool already_done = false;  // the job had completed before; nothing ran
+  int reconnects = 0;         // lost connections this run recovered from
   std::string verify_actual, verify_expected;
   std::vector<std::string> warnings;
   std::string next_step;  // one line: what to do now

@@ -33,7 +33,7 @@ std::string JobKey(const std::string& arg) {
 }
 
 Status NoJob(const std::string& job, const std::string& target) {
-  return Status(ErrorCode::kUsage,
+  return Status(ErrorCode::kBackfillState,
                 fmt::format("backfill job `{}` has never run on {}", job, target))
       .WithHint(fmt::format("start it with `strata backfill run {}`", job));
 }
@@ -88,7 +88,7 @@ ControlResult Control(const Options& options, const ControlRequest& request) {
                        : request.action == ControlAction::kResume ? "resume"
                                                                   : "cancel";
     if (finished) {
-      return Status(ErrorCode::kUsage,
+      return Status(ErrorCode::kBackfillState,
                     fmt::format("cannot {} backfill job `{}`: run {} is already {}", verb, res.job,
                                 j->run_no, st))
           .WithHint(
@@ -111,7 +111,7 @@ ControlResult Control(const Options& options, const ControlRequest& request) {
         break;
       case ControlAction::kResume:
         if (st != kPaused) {
-          return Status(ErrorCode::kUsage,
+          return Status(ErrorCode::kBackfillState,
                         fmt::format("backfill job `{}` is {}, not paused", res.job, st))
               .WithHint(fmt::format("`strata backfill run {}` runs or resumes it", res.job));
         }

@@ -199,10 +199,17 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
           j.retries = static_cast<int>(r);
         } else if (f == "retry_backoff") {
           STRATA_ASSIGN_OR_RETURN(j.retry_backoff, GetDuration(path, n2, "failures.retry_backoff"));
+        } else if (f == "reconnect_attempts") {
+          STRATA_ASSIGN_OR_RETURN(auto r,
+                                  GetInt(path, n2, "failures.reconnect_attempts", 0, 1000));
+          j.reconnect_attempts = static_cast<int>(r);
+        } else if (f == "reconnect_backoff") {
+          STRATA_ASSIGN_OR_RETURN(j.reconnect_backoff,
+                                  GetDuration(path, n2, "failures.reconnect_backoff"));
         } else {
-          return UnknownKey(
-              path, n2, "failures", f,
-              {"max_failures", "max_failure_ratio", "ratio_min_rows", "retries", "retry_backoff"});
+          return UnknownKey(path, n2, "failures", f,
+                            {"max_failures", "max_failure_ratio", "ratio_min_rows", "retries",
+                             "retry_backoff", "reconnect_attempts", "reconnect_backoff"});
         }
       }
     } else if (key == "verify") {

@@ -51,6 +51,10 @@ struct JobSpec {
   std::int64_t ratio_min_rows = 1000;
   int retries = 5;            // attempts after a transient error
   Millis retry_backoff{100};  // first backoff, doubled per attempt, jittered
+  // A lost connection (server restart, failover, pg_terminate_backend): reconnect attempts
+  // before the run gives up, and the first wait, doubled per attempt (jittered, capped at 10s).
+  int reconnect_attempts = 10;
+  Millis reconnect_backoff{500};
 
   // [verify]
   std::string verify_query;

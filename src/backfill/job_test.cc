@@ -26,6 +26,8 @@ lock_timeout = "1s"
 [failures]
 max_failures = 10
 max_failure_ratio = 0.05
+reconnect_attempts = 4
+reconnect_backoff = "250ms"
 
 [verify]
 query = "SELECT count(*) FROM quote_line WHERE contract_term_months IS NULL"
@@ -43,6 +45,8 @@ TEST(JobTest, ParsesAFullJob) {
   EXPECT_EQ(j->lock_timeout.count(), 1000);
   EXPECT_EQ(j->max_failures, 10);
   EXPECT_DOUBLE_EQ(j->max_failure_ratio, 0.05);
+  EXPECT_EQ(j->reconnect_attempts, 4);
+  EXPECT_EQ(j->reconnect_backoff.count(), 250);
   EXPECT_EQ(j->verify_expect, "0");
   EXPECT_EQ(j->checksum.size(), 64u);
 }
@@ -81,6 +85,10 @@ TEST(JobTest, EveryMistakeNamesTheField) {
       {"bad key", "table = \"t\"\nkey = [1]\n", "`key`", 2},
       {"ratio out of range", base + "[failures]\nmax_failure_ratio = 2.0\n",
        "failures.max_failure_ratio", 6},
+      {"reconnect attempts out of range", base + "[failures]\nreconnect_attempts = -1\n",
+       "failures.reconnect_attempts", 6},
+      {"bad reconnect backoff", base + "[failures]\nreconnect_backoff = \"soon\"\n",
+       "failures.reconnect_backoff", 6},
       {"verify without expect", base + "[verify]\nquery = \"SELECT 1\"\n", "needs `expect`", 5},
       {"bad toml", "table = \n", "invalid TOML", 1},
   };

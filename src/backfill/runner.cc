@@ -66,6 +66,12 @@ std::string JobParameters(const JobSpec& j) {
   return p.dump();
 }
 
+// The first line of a driver message (libpq adds lines of explanation to a lost connection).
+std::string FirstLine(const std::string& s) {
+  auto nl = s.find('\n');
+  return base::RedactSecrets(nl == std::string::npos ? s : s.substr(0, nl));
+}
+
 bool SameValue(const std::string& actual, const std::string& expected) {
   if (actual == expected) return true;
   try {
@@ -130,6 +136,11 @@ class Runner {
                 const std::vector<db::Value>& lower, int attempt, ChunkResult& out);
   Status Finish();
   Status Fail(Status s);
+  // After an error: ok when it was a lost connection and the runner reconnected (the caller
+  // goes round its loop again); otherwise the error to end the run with.
+  Status Recover(Status s);
+  Status Reconnect(const Status& lost);
+  std::string RunnerDescription();
 
   const Options& options_;
   const RunRequest& req_;
@@ -182,9 +193,7 @@ Status Runner::Prepare() {
   store_ = std::make_unique<Store>(conn);
   STRATA_TRY(store_->EnsureTables());
   STRATA_ASSIGN_OR_RETURN(auto latest, store_->Latest(spec_.name));
-  char host[64] = {0};
-  gethostname(host, sizeof(host) - 1);
-  std::string runner = fmt::format("pid {} on {} as {}", getpid(), host, conn.DatabaseUser());
+  std::string runner = RunnerDescription();
   std::string params = JobParameters(spec_);
   if (!latest || req_.restart) {
     int run_no = latest ? latest->run_no + 1 : 1;
@@ -200,7 +209,7 @@ Status Runner::Prepare() {
   job_ = std::move(*latest);
   const std::string& st = job_.status;
   if (job_.checksum != spec_.checksum) {
-    return Status(ErrorCode::kValidation,
+    return Status(ErrorCode::kBackfillChanged,
                   fmt::format("{} changed since run {} of job `{}` started ({} rows done, "
                               "status {}): checksum {} is now {}",
                               spec_.path, job_.run_no, spec_.name, job_.processed, st,
@@ -220,8 +229,9 @@ Status Runner::Prepare() {
     return Status::Ok();
   }
   auto refuse = [&](std::string why, std::string hint) {
-    return Status(ErrorCode::kUsage, fmt::format("backfill job `{}` run {} is {}{}", spec_.name,
-                                                 job_.run_no, st, why.empty() ? "" : ": " + why))
+    return Status(ErrorCode::kBackfillState,
+                  fmt::format("backfill job `{}` run {} is {}{}", spec_.name, job_.run_no, st,
+                              why.empty() ? "" : ": " + why))
         .WithHint(std::move(hint));
   };
   if (st == kPaused) {
@@ -249,6 +259,12 @@ Status Runner::Prepare() {
   STRATA_TRY(store_->StartRunner(job_.id, runner));
   job_.status = kRunning;
   return Status::Ok();
+}
+
+std::string Runner::RunnerDescription() {
+  char host[64] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return fmt::format("pid {} on {} as {}", getpid(), host, session_.conn->DatabaseUser());
 }
 
 Status Runner::LoadParts() {
@@ -523,6 +539,122 @@ Status Runner::Fail(Status s) {
   return s;
 }
 
+Status Runner::Recover(Status s) {
+  if (!IsConnectionLost(s) || !session_.conn) return s;
+  // A replica probe's error is not the session's: the session must itself be gone.
+  if (session_.conn->Alive() && session_.conn->Query("SELECT 1").ok()) return s;
+  return Reconnect(s);
+}
+
+Status Runner::Reconnect(const Status& lost) {
+  auto t0 = base::MonotonicMillis();
+  // The dead session took its advisory lock with it (SQLite keeps its lock file: it never
+  // loses a connection this way).
+  store_.reset();
+  session_.conn.reset();
+  locked_ = false;
+  const std::string ours = fmt::format("strata backfill run pid {} on", getpid());
+  Status last = lost;
+  int attempt = 0;
+  auto gave_up = [&](std::string why) {
+    return Status(ErrorCode::kConnection,
+                  fmt::format("backfill job `{}` lost its connection to {} ({}) and {}: {}",
+                              spec_.name, res_.target, FirstLine(lost.message()), why,
+                              FirstLine(last.message())))
+        .WithHint(fmt::format("the checkpoint ({} row(s) done) is safe in strata_backfill_job; "
+                              "once the database is reachable, rerun `strata backfill run {}`: "
+                              "it resumes from there",
+                              processed_, spec_.name));
+  };
+  while (attempt < spec_.reconnect_attempts) {
+    ++attempt;
+    std::uniform_real_distribution<double> jitter(0, 1);
+    auto wait = RetryBackoffMs(spec_.reconnect_backoff.count(), attempt, jitter(rng_));
+    {
+      BackfillEvent e{BackfillEventKind::kConnectionLost};
+      e.attempt = attempt;
+      e.wait_ms = wait;
+      e.reason = last.sqlstate();
+      e.message = FirstLine(last.message());
+      Emit(e);
+    }
+    Sleep(wait);
+    if (StopRequested()) return gave_up("was stopped by a signal while reconnecting");
+    auto s = Connect(options_, "run");
+    if (!s.ok()) {
+      last = s.error();
+      continue;
+    }
+    auto got = s->conn->TryLock(JobLockName(spec_.name));
+    if (!got.ok()) {
+      last = got.error();
+      continue;
+    }
+    if (!*got) {
+      auto holder = s->conn->DescribeLockHolder(JobLockName(spec_.name));
+      if (holder && holder->description.find(ours) == std::string::npos) {
+        return Status(ErrorCode::kLockTimeout,
+                      fmt::format("backfill job `{}` lost its connection to {}, and another "
+                                  "runner took the job over before it could reconnect: {}",
+                                  spec_.name, res_.target, holder->description))
+            .WithHint(fmt::format("watch it with `strata backfill status {}`", spec_.name));
+      }
+      // This runner's previous session, not yet reaped by the server, still holds the lock.
+      last = Status(ErrorCode::kLockTimeout,
+                    "the job lock is still held by this runner's previous session");
+      continue;
+    }
+    session_ = std::move(*s);
+    locked_ = true;
+    store_ = std::make_unique<Store>(*session_.conn);
+    // The job row is the truth: a chunk whose COMMIT was lost with the connection either
+    // committed (and its checkpoint with it) or did not.
+    auto row = store_->Latest(spec_.name);
+    if (!row.ok()) {
+      last = row.error();
+      continue;
+    }
+    if (!*row || (*row)->id != job_.id) {
+      return Status(ErrorCode::kBackfillState,
+                    fmt::format("backfill job `{}` run {} was superseded while the connection "
+                                "was down",
+                                spec_.name, job_.run_no))
+          .WithHint(fmt::format("see `strata backfill status {}`", spec_.name));
+    }
+    JobState& j = **row;
+    res_.rows_this_run += j.processed - processed_;
+    res_.failed_this_run += j.failed - failed_;
+    processed_ = j.processed;
+    failed_ = j.failed;
+    chunks_total_ = j.chunks;
+    job_.last_key = j.last_key;
+    job_.partitions = j.partitions;
+    parts_.clear();
+    next_part_ = 0;
+    if (Status ls = LoadParts(); !ls.ok()) {
+      last = ls;
+      continue;
+    }
+    if (Status ss = store_->StartRunner(job_.id, RunnerDescription()); !ss.ok()) {
+      last = ss;
+      continue;
+    }
+    ++res_.reconnects;
+    std::string msg = fmt::format(
+        "reconnected after {} attempt(s) in {}; resuming from the checkpoint after {} row(s)",
+        attempt, base::FormatDuration(Millis(base::MonotonicMillis() - t0)), processed_);
+    res_.warnings.push_back(
+        fmt::format("lost the connection ({}); {}", FirstLine(lost.message()), msg));
+    BackfillEvent e{BackfillEventKind::kReconnected};
+    e.attempt = attempt;
+    e.message = msg;
+    Emit(e);
+    return Status::Ok();
+  }
+  return gave_up(fmt::format("could not reconnect in {} attempt(s) over {}", attempt,
+                             base::FormatDuration(Millis(base::MonotonicMillis() - t0))));
+}
+
 Status Runner::Finish() {
   db::Connection& conn = *session_.conn;
   std::string status = kCompleted;
@@ -564,7 +696,7 @@ Status Runner::Finish() {
     status = kCompletedWithFailures;
     message =
         fmt::format("{} row(s) failed and were quarantined in strata_backfill_failure", failed_);
-    result = Status(ErrorCode::kMigrationFailed,
+    result = Status(ErrorCode::kBackfillFailed,
                     fmt::format("backfill job `{}` completed with failures: {} row(s) done, {} "
                                 "row(s) quarantined",
                                 spec_.name, processed_, failed_))
@@ -601,14 +733,13 @@ Status Runner::Main() {
     overrides_seen_ = job_.overrides;
     ApplyOverrides(job_.overrides);
   }
-  db::Connection& conn = *session_.conn;
   if (Status s = LoadParts(); !s.ok()) return Fail(s);
   {
     // Progress total: rows done so far plus the candidates still ahead of the checkpoint.
     ChunkBounds b;
     if (spec_.partition_by.empty()) b.lower = parts_[0].last;
     auto cnt = CountCandidates(spec_, b);
-    auto r = conn.Query(cnt.sql, cnt.params);
+    auto r = session_.conn->Query(cnt.sql, cnt.params);
     if (r.ok() && !r->rows.empty()) {
       total_ = processed_ + ToInt(r->rows[0][0]);
       (void)store_->SetTotal(job_.id, total_);
@@ -627,9 +758,15 @@ Status Runner::Main() {
       break;
     }
     bool stop_loop = false;
-    if (Status s = PollControl(stop_loop); !s.ok()) return Fail(s);
+    if (Status s = PollControl(stop_loop); !s.ok()) {
+      if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
+      continue;
+    }
     if (stop_loop) break;
-    if (Status s = ReplicaGate(stop_loop); !s.ok()) return Fail(s);
+    if (Status s = ReplicaGate(stop_loop); !s.ok()) {
+      if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
+      continue;
+    }
     if (stop_loop) break;
     // Round robin over partitions that still have candidates: fairness between tenants.
     Part* part = nullptr;
@@ -645,11 +782,17 @@ Status Runner::Main() {
       if (spec_.partition_by.empty()) break;
       // Partitions that appeared while the job ran (new tenants) are handled too.
       auto fresh = store_->Latest(spec_.name);
-      if (!fresh.ok()) return Fail(fresh.error());
+      if (!fresh.ok()) {
+        if (Status r = Recover(fresh.error()); !r.ok()) return Fail(r);
+        continue;
+      }
       if (*fresh) job_.partitions = (*fresh)->partitions;
       parts_.clear();
       next_part_ = 0;
-      if (Status s = LoadParts(); !s.ok()) return Fail(s);
+      if (Status s = LoadParts(); !s.ok()) {
+        if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
+        continue;
+      }
       if (parts_.empty()) break;
       continue;
     }
@@ -659,7 +802,8 @@ Status Runner::Main() {
         res_.interrupted = true;
         break;
       }
-      return Fail(cr.error());
+      if (Status r = Recover(cr.error()); !r.ok()) return Fail(r);
+      continue;
     }
     if (cr->exhausted) {
       part->done = true;
@@ -699,7 +843,7 @@ Status Runner::Main() {
       BackfillEvent e{BackfillEventKind::kDone};
       e.reason = kFailed;
       Emit(e);
-      return Status(ErrorCode::kMigrationFailed,
+      return Status(ErrorCode::kBackfillFailed,
                     fmt::format("backfill job `{}` stopped: {}", spec_.name, msg))
           .WithSpan({spec_.path, 0, 0})
           .WithHint(fmt::format("inspect `strata backfill status {} --failures`, fix the rows or "
@@ -752,7 +896,11 @@ Status Runner::Main() {
     Emit(e);
     return Status::Ok();
   }
-  return Finish();
+  for (;;) {
+    Status s = Finish();
+    if (s.ok() || !IsConnectionLost(s)) return s;
+    if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
+  }
 }
 
 }  // namespace

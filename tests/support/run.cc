@@ -1,9 +1,11 @@
 #include "support/run.h"
 
 #include <fcntl.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -55,6 +57,31 @@ RunResult RunStrata(const std::vector<std::string>& args, const std::string& cwd
   r.err = Slurp(err_t);
   unlink(out_t);
   unlink(err_t);
+  return r;
+}
+
+RunResult RunStrataOnTty(const std::vector<std::string>& args, const std::string& cwd) {
+  int master = -1;
+  struct winsize ws {};
+  ws.ws_row = 40;
+  ws.ws_col = 200;
+  pid_t pid = forkpty(&master, nullptr, nullptr, &ws);
+  RunResult r;
+  if (pid < 0) return r;
+  if (pid == 0) ExecStrata(args, cwd, {});
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(master, buf, sizeof(buf));
+    if (n > 0) {
+      r.out.append(buf, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO once the child has closed the terminal
+    }
+  }
+  close(master);
+  r.exit_code = WaitExit(pid);
   return r;
 }
 

@@ -20,6 +20,11 @@ struct RunResult {
 RunResult RunStrata(const std::vector<std::string>& args, const std::string& cwd,
                     const std::map<std::string, std::string>& env = {});
 
+// Runs strata under a pseudo-terminal (forkpty): stdin, stdout and stderr are the terminal, so
+// isatty() holds and the output is what a user sees (line feeds as \r\n). Returns the exit code
+// and everything written to the terminal in `out`.
+RunResult RunStrataOnTty(const std::vector<std::string>& args, const std::string& cwd);
+
 // Starts strata without waiting; returns the pid. Output goes to `log_path`.
 int SpawnStrata(const std::vector<std::string>& args, const std::string& cwd,
                 const std::string& log_path);
