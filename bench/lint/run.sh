@@ -37,13 +37,18 @@ list() { grep -v '^#' "$CORPORA/$1/$2" | cut -f1 | sed "s|^|$CORPORA/$1/|"; }
   list temporal APPLY-ORDER-visibility-db.txt; list synapse APPLY-ORDER.txt; } >"$DATA/real.list"
 find "$CORPORA/synapse/synapse/storage/schema" -name '*.sql' -o -name '*.sql.postgres' | sort >>"$DATA/real.list"
 
+# Single thread for both tools: squawk lints files in parallel on every core, so each timed
+# command is pinned to one CPU (taskset) when available.
+PIN=()
+command -v taskset >/dev/null && PIN=(taskset -c 0)
+
 # median wall seconds of RUNS runs of "$@" (after one warm-up)
 median() {
   "$@" >/dev/null 2>&1 || true
   local ts=()
   for _ in $(seq "$RUNS"); do
     local t0 t1
-    t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s.%N)
+    t0=$(date +%s.%N); "${PIN[@]}" "$@" >/dev/null 2>&1 || true; t1=$(date +%s.%N)
     ts+=("$(echo "$t1 - $t0" | bc -l)")
   done
   printf '%s\n' "${ts[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
@@ -60,7 +65,7 @@ count_statements() {  # strata's own count (parse once, JSON)
 
 OUT=$HERE/results.md
 {
-  echo "Machine: $(nproc) CPUs, $(uname -r); strata $("$STRATA" --version 2>/dev/null); ${SQ:+$("$SQ" --version 2>/dev/null)}${SQ:-squawk not installed}; median of $RUNS runs, single thread."
+  echo "Machine: $(nproc) CPUs, $(uname -r); strata $("$STRATA" --version 2>/dev/null); $(if [ -n "$SQ" ]; then "$SQ" --version 2>/dev/null; else echo "squawk not installed"; fi); median of $RUNS runs, single thread."
   echo
   echo "| input | tool | bytes | statements | seconds | statements/s | MB/s |"
   echo "|---|---|---:|---:|---:|---:|---:|"

@@ -10,15 +10,6 @@ namespace strata::engine {
 
 namespace {
 
-// Findings that mean the same on SQLite as on PostgreSQL. Lock, rewrite, type and grammar
-// rules model PostgreSQL and would refuse valid SQLite migrations.
-bool GatesOnSqlite(const lint::Finding& f) {
-  std::string_view id = f.rule_id;
-  if (id == "SY101") return false;  // SQLite grammar is not PostgreSQL's
-  return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
-         id.starts_with("SY") || id == "ST106";
-}
-
 std::string AllowNote(const std::vector<AcceptedSuppression>& accepted) {
   std::string out;
   for (const auto& a : accepted) {
@@ -55,7 +46,7 @@ Status RunLintGate(Context& ctx, const Options& options,
 
   for (const auto& f : lr.findings) {
     if (f.suppressed) continue;
-    if (f.severity < lr.gate || (sqlite && !GatesOnSqlite(f))) {
+    if (f.severity < lr.gate || (sqlite && !lint::MeansTheSameOnSqlite(f))) {
       ++report.findings_below_gate;
       continue;
     }

@@ -88,15 +88,6 @@ bool HasBecause(const std::string& s) {
   return base::ToLower(s).find("because") != std::string::npos;
 }
 
-// Lint findings that mean the same on SQLite as on PostgreSQL (the apply-time gate's rule on
-// SQLite targets): lock, rewrite, type and grammar rules model PostgreSQL only.
-bool MeansTheSameOnSqlite(const lint::Finding& f) {
-  std::string_view id = f.rule_id;
-  if (id == "SY101") return false;
-  return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
-         id.starts_with("SY") || id == "ST106";
-}
-
 // 0 = strictest; RiskClasses().size() when unknown.
 size_t RiskRank(std::string_view cls) {
   const auto& all = lint::RiskClasses();
@@ -460,7 +451,7 @@ struct Analyzer {
       pm.gates = mr->gates;
     }
     for (const auto& f : lr.findings) {
-      if (f.file != m.path || (sqlite() && !MeansTheSameOnSqlite(f))) continue;
+      if (f.file != m.path || (sqlite() && !lint::MeansTheSameOnSqlite(f))) continue;
       pm.lint.push_back(ToPlanFinding(f));
     }
     if (!pm.risk_class.empty() && !pm.analyzed_risk_class.empty() &&

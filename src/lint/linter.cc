@@ -36,6 +36,13 @@ std::optional<Severity> ParseSeverity(std::string_view s) {
   return std::nullopt;
 }
 
+bool MeansTheSameOnSqlite(const Finding& f) {
+  std::string_view id = f.rule_id;
+  if (id == "SY101") return false;
+  return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
+         id.starts_with("SY") || id == "ST106";
+}
+
 int LintResult::CountAtLeast(Severity threshold) const {
   int n = 0;
   for (const auto& f : findings) {

@@ -90,6 +90,12 @@ struct LintResult {
   int Blocking() const { return CountAtLeast(gate); }
 };
 
+// Whether a finding means the same on SQLite as on PostgreSQL: breaking changes (BC), data
+// changes (DM), policy (PO), suppression meta (SY, except SY101 parse errors: SQLite's grammar
+// is not PostgreSQL's) and vague names (ST106). Lock, rewrite and type rules model PostgreSQL
+// only. The apply-time gate and `plan` use this on SQLite targets.
+bool MeansTheSameOnSqlite(const Finding& f);
+
 // Lints `inputs` in order. Never fails on SQL: parse errors are findings.
 LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
                 const LiveInfo* live = nullptr);
