@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace strata::analysis {
 
@@ -57,6 +58,7 @@ class SchemaModel {
   void ApplyAlter(const TableRef& t, JsonRef body);
   bool new_means_same_file_ = false;
   std::unordered_map<std::string, TableInfo> tables_;
+  std::vector<std::string> created_in_file_;  // keys whose created_in_file is set
   std::unordered_map<std::string, TableRef> index_tables_;
   std::unordered_set<std::string> concurrent_indexes_;
   std::unordered_set<std::string> not_valid_in_file_;             // "table|constraint"
