@@ -200,8 +200,7 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         } else if (f == "retry_backoff") {
           STRATA_ASSIGN_OR_RETURN(j.retry_backoff, GetDuration(path, n2, "failures.retry_backoff"));
         } else if (f == "reconnect_attempts") {
-          STRATA_ASSIGN_OR_RETURN(auto r,
-                                  GetInt(path, n2, "failures.reconnect_attempts", 0, 1000));
+          STRATA_ASSIGN_OR_RETURN(auto r, GetInt(path, n2, "failures.reconnect_attempts", 0, 1000));
           j.reconnect_attempts = static_cast<int>(r);
         } else if (f == "reconnect_backoff") {
           STRATA_ASSIGN_OR_RETURN(j.reconnect_backoff,

@@ -3,30 +3,26 @@
 #include "lint/linter.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <map>
 
 namespace strata::engine {
 
-namespace {
-
-std::string AllowNote(const std::vector<AcceptedSuppression>& accepted) {
+std::string AllowedNote(const std::vector<std::string>& allowed) {
   std::string out;
-  for (const auto& a : accepted) {
-    std::string rules;
-    for (const auto& r : a.rules) rules += (rules.empty() ? "" : ",") + r;
-    out += fmt::format("{}lint allowed {} at line {}: {}", out.empty() ? "" : "; ", rules, a.line,
-                       a.reason);
-  }
+  for (const auto& a : allowed) out += fmt::format("{}lint allowed {}", out.empty() ? "" : "; ", a);
   return out;
 }
 
-}  // namespace
+std::string DescribeAllowance(const AcceptedSuppression& a) {
+  return fmt::format("{} at line {}: {}", fmt::join(a.rules, ","), a.line, a.reason);
+}
 
 Status RunLintGate(Context& ctx, const Options& options,
                    const std::vector<PreparedMigration>& prepared, LintGateReport& report,
-                   std::vector<std::string>& notes) {
-  notes.assign(prepared.size(), std::string());
+                   std::vector<std::vector<std::string>>& allowed) {
+  allowed.assign(prepared.size(), {});
   if (!options.lint_gate) {
     report.skipped = "[migrate] lint_gate = false";
     return Status::Ok();
@@ -57,17 +53,15 @@ Status RunLintGate(Context& ctx, const Options& options,
 
   std::map<std::string, size_t> by_path;
   for (size_t i = 0; i < prepared.size(); ++i) by_path[prepared[i].migration->path] = i;
-  std::vector<std::vector<AcceptedSuppression>> per_file(prepared.size());
   for (const auto& s : lr.suppressions) {
     if (s.used <= 0 || s.reason.empty()) continue;
     auto it = by_path.find(s.file);
     if (it == by_path.end()) continue;
     AcceptedSuppression a{prepared[it->second].migration->script, s.line, s.rules, s.reason,
                           s.used};
-    per_file[it->second].push_back(a);
+    allowed[it->second].push_back(DescribeAllowance(a));
     report.accepted.push_back(std::move(a));
   }
-  for (size_t i = 0; i < prepared.size(); ++i) notes[i] = AllowNote(per_file[i]);
 
   if (report.blocking.empty()) return Status::Ok();
   const auto& first = report.blocking.front();

@@ -15,15 +15,20 @@
 
 namespace strata::engine {
 
-// Fills `report`; `notes[i]` receives the ledger note of prepared[i] (empty when nothing was
-// suppressed). Returns kLint when the gate refuses, kConfig for an invalid [lint] table,
-// kConnection when the live sizes cannot be read.
+// Fills `report`; `allowed[i]` receives the accepted suppressions of prepared[i], each as
+// "<rules> at line N: <reason>". Returns kLint when the gate refuses, kConfig for an invalid
+// [lint] table, kConnection when the live sizes cannot be read.
 //
-// On SQLite the analyzer's PostgreSQL lock and grammar rules do not apply; only the families
-// that mean the same on any database gate the run (breaking changes BC, data changes DM,
-// policy PO, suppression meta SY10x except parse errors, vague names ST106).
+// On SQLite only findings that mean the same there gate the run (lint::MeansTheSameOnSqlite).
 Status RunLintGate(Context& ctx, const Options& options,
                    const std::vector<PreparedMigration>& prepared, LintGateReport& report,
-                   std::vector<std::string>& notes);
+                   std::vector<std::vector<std::string>>& allowed);
+
+// One accepted suppression as recorded: "<rules> at line N: <reason>".
+std::string DescribeAllowance(const AcceptedSuppression& a);
+
+// The ledger note for a migration's accepted suppressions ("lint allowed ...; lint allowed ..."),
+// empty when there are none.
+std::string AllowedNote(const std::vector<std::string>& allowed);
 
 }  // namespace strata::engine

@@ -200,8 +200,8 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   }
   // The lint gate reads the same pending set, live-aware on PostgreSQL; a refused run (and a
   // refused --dry-run) applies nothing.
-  std::vector<std::string> notes;
-  if (Status s = engine::RunLintGate(*ctx, options, prepared, res.lint, notes); !s.ok()) {
+  std::vector<std::vector<std::string>> allowed;
+  if (Status s = engine::RunLintGate(*ctx, options, prepared, res.lint, allowed); !s.ok()) {
     return fail(std::move(s));
   }
   if (request.dry_run) {
@@ -224,17 +224,12 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
                                                                   : migrate::kTypeRepeatable);
     er.installed_by = installed_by;
     er.resume_from = todo[i].resume_from;
-    er.note = notes[i];
+    er.note = engine::AllowedNote(allowed[i]);
     er.index = static_cast<int>(i);
     er.count = static_cast<int>(prepared.size());
     er.sink = &request.sink;
     AppliedMigration applied;
-    for (const auto& a : res.lint.accepted) {
-      if (a.script != prepared[i].migration->script) continue;
-      std::string rules;
-      for (const auto& r : a.rules) rules += (rules.empty() ? "" : ",") + r;
-      applied.lint_allowed.push_back(fmt::format("{} at line {}: {}", rules, a.line, a.reason));
-    }
+    applied.lint_allowed = allowed[i];
     // A transactional migration's evidence row commits with it; a failed or non-transactional
     // one is recorded after its transaction ended.
     bool recorded_in_tx = false;

@@ -3,6 +3,7 @@
 #include "base/redact.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iterator>
 
@@ -222,10 +223,8 @@ std::string ToText(const MigrateResult& r) {
                        f.size_note.empty() ? "" : " (" + f.size_note + ")", f.help, f.rule_name);
   }
   for (const auto& a : r.lint.accepted) {
-    std::string rules;
-    for (const auto& x : a.rules) rules += (rules.empty() ? "" : ",") + x;
     out += fmt::format("lint: {} line {}: allowed {} ({}), recorded in the ledger\n", a.script,
-                       a.line, rules, a.reason);
+                       a.line, fmt::join(a.rules, ","), a.reason);
   }
   if (!r.dry_run_sql.empty()) return base::RedactSecrets(out + r.dry_run_sql);
   for (const auto& a : r.applied) {
