@@ -3,6 +3,8 @@
 // never a crash.
 #include "verify/checks.h"
 
+#include "verify/mutate_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -180,22 +182,7 @@ TEST(Checks, FuzzNeverCrashes) {
   std::mt19937 rng(12345);
   const std::string alphabet = "-=<>!' \n;asbetweenrowsaffectedstrata:pre-checkpost-check0123";
   for (int iter = 0; iter < 5000; ++iter) {
-    std::string s = base;
-    int edits = 1 + static_cast<int>(rng() % 6);
-    for (int k = 0; k < edits; ++k) {
-      size_t pos = rng() % (s.size() + 1);
-      switch (rng() % 3) {
-        case 0:
-          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
-          break;
-        case 1:
-          if (pos < s.size()) s.erase(pos, 1);
-          break;
-        default:
-          if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256);
-          break;
-      }
-    }
+    std::string s = test_util::Mutate(base, rng, alphabet, 6);
     auto r = ParseChecks(s, "f.sql");
     if (!r.ok()) {
       EXPECT_EQ(r.error().code(), ErrorCode::kDirective);

@@ -3,6 +3,7 @@
 // input (prefixes, random mutations) never crashes.
 #include "verify/intent.h"
 
+#include "verify/mutate_test_util.h"
 #include "verify/settings.h"
 
 #include <gtest/gtest.h>
@@ -160,22 +161,7 @@ TEST(Intent, FuzzNeverCrashes) {
   std::mt19937 rng(777);
   const std::string alphabet = "-: \n#*abcdefghijklmnopqrstuvwxyz=<>'strata:intent";
   for (int iter = 0; iter < 5000; ++iter) {
-    std::string s = base;
-    int edits = 1 + static_cast<int>(rng() % 8);
-    for (int k = 0; k < edits; ++k) {
-      size_t pos = rng() % (s.size() + 1);
-      switch (rng() % 3) {
-        case 0:
-          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
-          break;
-        case 1:
-          if (pos < s.size()) s.erase(pos, 1);
-          break;
-        default:
-          if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256);
-          break;
-      }
-    }
+    std::string s = test_util::Mutate(base, rng, alphabet, 8);
     auto r = ParseIntent(s, "f.sql");
     if (!r.ok()) {
       EXPECT_EQ(r.error().code(), ErrorCode::kDirective);
