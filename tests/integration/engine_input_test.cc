@@ -4,6 +4,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -708,6 +709,32 @@ TEST_P(InputTest, BaselineAdoptsANonEmptyDatabase) {
   EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
   r = p.Run({"baseline", "--version", "two"});
   EXPECT_EQ(r.exit_code, kExitUsage) << r.All();
+}
+
+// The embedded default: a SQLite database strata creates is in write-ahead-log mode (one fsync
+// per commit instead of four, same durability); a database another program created keeps the
+// journal mode that program chose, because the mode is a persistent property of the file.
+TEST(InputSqlite, NewDatabaseIsWalAndAnExistingOneKeepsItsJournalMode) {
+  Project fresh(Db::kSqlite);
+  fresh.Write("V1__t.sql", "CREATE TABLE t (a integer);\n");
+  fresh.Hash();
+  auto r = fresh.Run({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(fresh.Scalar("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(fresh.Scalar("PRAGMA synchronous"), "2");  // FULL: a commit is durable
+
+  Project existing(Db::kSqlite);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((existing.dir() / "test.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 7", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  existing.Write("V1__t.sql", "CREATE TABLE t (a integer);\n");
+  existing.Hash();
+  r = existing.Run({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(existing.Scalar("PRAGMA journal_mode"), "delete");
+  EXPECT_EQ(existing.Scalar("PRAGMA user_version"), "7");
+  EXPECT_TRUE(existing.TableExists("t"));
 }
 
 // "Passwords are never printed: every URL in any output or error is redacted."
