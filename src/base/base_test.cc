@@ -1,9 +1,12 @@
 #include "base/duration.h"
+#include "base/parallel.h"
 #include "base/redact.h"
 #include "base/sha256.h"
 #include "base/text.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
 
 namespace strata::base {
 namespace {
@@ -79,6 +82,25 @@ TEST(Duration, ParsesUnits) {
   EXPECT_FALSE(ParseDuration("fast").ok());
   EXPECT_FALSE(ParseDuration("5 parsecs").ok());
   EXPECT_FALSE(ParseDuration("-1s").ok());
+}
+
+// Every index is visited exactly once, whatever the split; small inputs stay on the caller.
+TEST(ParallelFor, VisitsEveryIndexOnce) {
+  for (size_t n : {0u, 1u, 63u, 64u, 129u, 1000u, 1001u}) {
+    std::vector<std::atomic<int>> seen(n);
+    std::atomic<int> calls{0};
+    ParallelFor(
+        n, 64,
+        [&](size_t begin, size_t end) {
+          ++calls;
+          for (size_t i = begin; i < end; ++i) ++seen[i];
+        },
+        4);
+    for (size_t i = 0; i < n; ++i) EXPECT_EQ(seen[i].load(), 1) << "n=" << n << " i=" << i;
+    EXPECT_EQ(calls.load(),
+              n == 0 ? 0 : static_cast<int>(std::min<size_t>(4, std::max<size_t>(1, n / 64))))
+        << "n=" << n;
+  }
 }
 
 }  // namespace

@@ -48,16 +48,25 @@ std::string NormalizeText(std::string_view s) {
   if (s.size() >= 3 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\r') {
-      out.push_back('\n');
-      if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-    } else {
-      out.push_back(c);
+  // Copy the runs between carriage returns whole; CRLF and a lone CR both become LF.
+  for (size_t i = 0; i < s.size();) {
+    size_t cr = s.find('\r', i);
+    if (cr == std::string_view::npos) {
+      out.append(s.substr(i));
+      break;
     }
+    out.append(s.substr(i, cr - i));
+    out.push_back('\n');
+    i = cr + 1;
+    if (i < s.size() && s[i] == '\n') ++i;
   }
   return out;
+}
+
+std::string NormalizeTextOwned(std::string s) {
+  bool bom = s.size() >= 3 && s.compare(0, 3, "\xEF\xBB\xBF") == 0;
+  if (!bom && s.find('\r') == std::string::npos) return s;
+  return NormalizeText(std::string_view(s));
 }
 
 LineIndex::LineIndex(std::string_view text) {

@@ -17,6 +17,9 @@ std::optional<size_t> FindInvalidUtf8(std::string_view s);
 // Removes a leading UTF-8 BOM and turns CRLF and lone CR into LF. Used for checksums, so a
 // CRLF checkout of a file hashes the same as its LF original.
 std::string NormalizeText(std::string_view s);
+// The same for a string the caller gives up: returned as is (no copy) when it has neither a
+// BOM nor a carriage return, the common case.
+std::string NormalizeTextOwned(std::string s);
 
 // Maps byte offsets in a text to 1-based line and column (column counts bytes).
 class LineIndex {

@@ -13,6 +13,9 @@
 
 #include <fmt/format.h>
 
+#include <future>
+#include <optional>
+
 #include "evidence/run_store.h"
 
 namespace strata {
@@ -88,6 +91,31 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     res.status = std::move(s);
     return std::move(res);
   };
+  // The database side of the up-to-date check (connect, does the ledger exist, read it) runs
+  // while this thread reads and hashes the files: the two meet only in Join. The read takes no
+  // lock; when there is something to apply the ledger is read again under the lock.
+  struct DbSide {
+    Result<engine::Context> ctx;
+    Status error;
+    bool ledger_exists = false;
+    std::optional<std::vector<migrate::AppliedRow>> rows;
+  };
+  auto db_side = std::async(std::launch::async, [&options, &request] {
+    DbSide d{engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate")};
+    if (!d.ctx || request.dry_run) return d;
+    auto exists = d.ctx->ledger->Exists();
+    if (!exists) {
+      d.error = exists.error();
+    } else if ((d.ledger_exists = *exists)) {
+      auto read = d.ctx->ledger->ReadAll();
+      if (read) {
+        d.rows = std::move(*read);
+      } else {
+        d.error = read.error();
+      }
+    }
+    return d;
+  });
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
   // strata.sum is checked before anything is locked or created; its verdict is given after the
@@ -103,7 +131,8 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
               .WithHint("use the version part of a file name, e.g. --target 3 or 1.2"));
     }
   }
-  auto ctx = engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate");
+  DbSide db = db_side.get();
+  auto& ctx = db.ctx;
   if (!ctx) return fail(ctx.error());
   res.target = ctx->url.redacted;
   // Ledger problems the run would stop on. --resume accepts a failed non-transactional
@@ -137,14 +166,12 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   std::optional<std::vector<migrate::AppliedRow>> rows;
   std::optional<migrate::StateReport> peeked;
   if (!request.dry_run) {
-    // Up to date is the common case of a deploy: read the ledger first, and take the lock (and
-    // create anything) only when there is something to apply. The verdict is re-read under it.
-    auto exists = ctx->ledger->Exists();
-    if (!exists) return fail(exists.error());
-    if (*exists) {
-      auto peek = ctx->ledger->ReadAll();
-      if (!peek) return fail(peek.error());
-      rows = std::move(*peek);
+    // Up to date is the common case of a deploy: the ledger was read first, and the lock is
+    // taken (and anything created) only when there is something to apply. The verdict is
+    // re-read under it.
+    if (!db.error.ok()) return fail(std::move(db.error));
+    if (db.rows) {
+      rows = std::move(db.rows);
       peeked = migrate::Join(*set, *rows);
       if (!CollectTodo(*peeked, target, request.resume).empty()) {
         rows.reset();

@@ -1,5 +1,8 @@
 #include "migrate/discovery.h"
 
+#include "base/sha256.h"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace strata::migrate {
@@ -69,6 +72,32 @@ TEST(Discovery, CrlfAndBomDoNotChangeTheChecksum) {
   EXPECT_EQ(set->migrations[0].checksum, set->migrations[1].checksum);
   EXPECT_EQ(set->migrations[0].checksum, set->migrations[2].checksum);
   EXPECT_EQ(set->migrations[1].text, "create table t (a int);\nselect 1;\n");
+}
+
+// A project large enough to be read and hashed on several threads: every file keeps its own
+// content and checksum, in version order, and the first bad file in reading order is the one
+// reported (the same verdict as one thread).
+TEST(Discovery, ManyFilesKeepTheirOwnChecksumsAndTheFirstErrorWins) {
+  std::vector<SourceFile> files;
+  for (int i = 500; i >= 1; --i) {
+    files.push_back(F(fmt::format("V{}__m{}.sql", i, i), fmt::format("select {};\r\n", i)));
+  }
+  auto set = Resolve(files);
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  ASSERT_EQ(set->migrations.size(), 500u);
+  for (int i = 1; i <= 500; ++i) {
+    const auto& m = set->migrations[i - 1];
+    EXPECT_EQ(m.version.text(), std::to_string(i));
+    EXPECT_EQ(m.text, fmt::format("select {};\n", i));
+    EXPECT_EQ(m.checksum, base::Sha256Hex(m.text));
+  }
+  files[400].bytes = "select '\xff';\n";  // V100
+  files[10].bytes = "select '\xfe';\n";   // V490
+  auto bad = Resolve(files);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kEncoding);
+  EXPECT_NE(bad.error().message().find("V490__m490.sql"), std::string::npos)
+      << bad.error().ToString();
 }
 
 TEST(Discovery, GlobMatch) {

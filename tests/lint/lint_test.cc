@@ -58,7 +58,9 @@ TEST(Suppression, MissingReasonUnknownRuleAndUnusedAreFindings) {
   EXPECT_EQ(Count(r, "SY103"), 1);
   EXPECT_EQ(Count(r, "SY104"), 1);
   for (const auto& f : r.findings) {
-    if (f.rule_id == "SY103") EXPECT_NE(f.help.find("ban-drop-table"), std::string::npos) << f.help;
+    if (f.rule_id == "SY103") {
+      EXPECT_NE(f.help.find("ban-drop-table"), std::string::npos) << f.help;
+    }
   }
 }
 
