@@ -6,6 +6,7 @@
 // the agreement rate per file and per statement and fails below kMinFileAgreement. Every known
 // exception is listed in kExceptions with its reason, and in docs/formats/splitting.md.
 #include "base/text.h"
+#include "sql/psql_meta.h"
 #include "sql/splitter.h"
 
 #include <gtest/gtest.h>
@@ -48,25 +49,6 @@ std::string Slurp(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// A psql meta-command is a backslash command psql interprets itself instead of sending it. The
-// corpus uses them at the start of a line (\set, \if, \gexec, ...) and at the end of a query
-// (`... \gset`, `SELECT 1\; SELECT 2`). The one backslash line that is not a meta-command is
-// `\.`, the end of COPY ... FROM stdin data, which strata must handle itself.
-bool HasMetaCommand(std::string_view text) {
-  for (std::string_view line : base::SplitLines(text)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
-      line.remove_suffix(1);
-    }
-    if (!line.empty() && line.front() == '\\' && line != "\\.") return true;
-    if (line.find("\\;") != std::string_view::npos) return true;
-    for (std::string_view cmd :
-         {"\\gset", "\\gexec", "\\gx", "\\g", "\\crosstabview", "\\watch", "\\gdesc"}) {
-      if (line.size() >= cmd.size() && line.substr(line.size() - cmd.size()) == cmd) return true;
-    }
-  }
-  return false;
 }
 
 // Normalisation applied to both sides before comparing:
@@ -149,7 +131,7 @@ TEST(PgRegressAgreement, SplitterMatchesPsql) {
     std::string raw = Slurp(dir / file);
     // strata splits the text as discovery hands it over: BOM removed, line endings LF.
     std::string text = base::NormalizeText(raw);
-    if (HasMetaCommand(text)) {
+    if (testing::HasMetaCommand(text)) {
       ++excluded_meta;
       continue;
     }
