@@ -36,7 +36,7 @@ struct Part {
 struct ChunkResult {
   std::int64_t rows = 0;
   std::int64_t failed = 0;
-  std::int64_t keys = 0;
+  std::int64_t keys = 0;  // candidates the chunk covered; below its size: likely the last one
   std::int64_t elapsed_ms = 0;
   std::int64_t work_ms = -1;  // the UPDATE (or bisection) alone
   std::int64_t lock_waiters = 0;
@@ -132,8 +132,11 @@ class Runner {
   Status ReplicaGate(bool& stop_loop);
   Result<std::int64_t> MeasureLag();
   Result<ChunkResult> RunChunk(Part& part);
-  Status Bisect(Part& part, const std::vector<std::vector<db::Value>>& keys, size_t lo, size_t hi,
-                const std::vector<db::Value>& lower, int attempt, ChunkResult& out);
+  // Runs the UPDATE of the range (lower, upper] that holds keys[lo..hi] in a savepoint; on a
+  // persistent error, halves the range at a key until the failing rows are single keys.
+  Status Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, size_t hi,
+                const std::vector<db::Value>& lower, const std::vector<db::Value>& upper,
+                int attempt, ChunkResult& out);
   Status Finish();
   Status Fail(Status s);
   // After an error: ok when it was a lost connection and the runner reconnected (the caller
@@ -396,11 +399,11 @@ Status Runner::ReplicaGate(bool& stop_loop) {
   }
 }
 
-Status Runner::Bisect(Part& part, const std::vector<std::vector<db::Value>>& keys, size_t lo,
-                      size_t hi, const std::vector<db::Value>& lower, int attempt,
-                      ChunkResult& out) {
+Status Runner::Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, size_t hi,
+                      const std::vector<db::Value>& lower, const std::vector<db::Value>& upper,
+                      int attempt, ChunkResult& out) {
   db::Connection& conn = *session_.conn;
-  ChunkBounds b{part.partitioned, part.value, lower, keys[hi]};
+  ChunkBounds b{part.partitioned, part.value, lower, upper};
   auto upd = UpdateRange(spec_, b);
   STRATA_TRY(conn.Exec("SAVEPOINT strata_bisect"));
   auto r = conn.Query(upd.sql, upd.params);
@@ -425,8 +428,8 @@ Status Runner::Bisect(Part& part, const std::vector<std::vector<db::Value>>& key
     return Status::Ok();
   }
   size_t mid = lo + (hi - lo) / 2;
-  STRATA_TRY(Bisect(part, keys, lo, mid, lower, attempt, out));
-  return Bisect(part, keys, mid + 1, hi, keys[mid], attempt, out);
+  STRATA_TRY(Bisect(part, keys, lo, mid, lower, keys[mid], attempt, out));
+  return Bisect(part, keys, mid + 1, hi, keys[mid], upper, attempt, out);
 }
 
 Result<ChunkResult> Runner::RunChunk(Part& part) {
@@ -446,21 +449,26 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
         STRATA_TRY(conn.Exec(
             fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
       }
+      // Only the chunk's upper bound and the number of candidates up to it leave the server.
       ChunkBounds b{part.partitioned, part.value, part.last, {}};
-      auto sel = SelectKeys(spec_, b, size_);
-      STRATA_ASSIGN_OR_RETURN(auto keys_r, conn.Query(sel.sql, sel.params));
-      std::vector<std::vector<db::Value>> keys;
-      keys.reserve(keys_r.rows.size());
-      for (auto& row : keys_r.rows) keys.push_back(std::move(row));
-      out.keys = static_cast<std::int64_t>(keys.size());
-      if (keys.empty()) {
+      auto bound = ChunkUpperBound(spec_, b, size_);
+      STRATA_ASSIGN_OR_RETURN(auto bound_r, conn.Query(bound.sql, bound.params));
+      if (bound_r.rows.empty()) {
         out.exhausted = true;
         if (part.partitioned) {
           STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, "", 0, 0, true));
         }
         return conn.Exec("COMMIT");
       }
-      b.upper = keys.back();
+      db::Row& top = bound_r.rows[0];
+      if (top.size() != spec_.key.size() + 1) {
+        return Status(ErrorCode::kInternal,
+                      fmt::format("the chunk bound query returned {} column(s), expected {}",
+                                  top.size(), spec_.key.size() + 1));
+      }
+      out.keys = ToInt(top.back());
+      top.pop_back();
+      b.upper = std::move(top);
       auto upd = UpdateRange(spec_, b);
       auto w0 = base::MonotonicMillis();
       auto r = conn.Query(upd.sql, upd.params);
@@ -479,7 +487,13 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
           STRATA_TRY(conn.Exec(
               fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
         }
-        STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, part.last, attempt, out));
+        // The candidate keys of the range, fetched only now, to bisect it.
+        auto sel = SelectKeys(spec_, b, 0);
+        STRATA_ASSIGN_OR_RETURN(auto keys, conn.Query(sel.sql, sel.params));
+        if (!keys.rows.empty()) {
+          STRATA_TRY(
+              Bisect(part, keys.rows, 0, keys.rows.size() - 1, part.last, b.upper, attempt, out));
+        }
         out.work_ms = base::MonotonicMillis() - w0;
       }
       if (pg_ && pacing_.lock_wait_backoff) {
@@ -493,14 +507,14 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
           out.longest_wait_ms = ToInt(w.rows[0][1]);
         }
       }
-      std::string last = KeyToJson(keys.back());
+      std::string last = KeyToJson(b.upper);
       STRATA_TRY(store_->Checkpoint(job_.id, last, out.rows, out.failed, size_));
       if (part.partitioned) {
         STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, last, out.rows, out.failed,
                                                false));
       }
       STRATA_TRY(conn.Exec("COMMIT"));
-      part.last = keys.back();
+      part.last = std::move(b.upper);
       return Status::Ok();
     }();
     out.elapsed_ms = base::MonotonicMillis() - t0;

@@ -406,6 +406,41 @@ TEST_P(BackfillTest, VerificationMismatch) {
             std::string::npos);
 }
 
+// A composite key: chunks end exactly at every size-th candidate (the chunk's bound is found on
+// the server), a short last chunk takes the rest, and a failing chunk fetches the keys of its
+// range to bisect them.
+TEST_P(BackfillTest, CompositeKeyChunksAndBisection) {
+  db_->CreateItems(2'000);
+  db_->Exec("CREATE UNIQUE INDEX item_grp_id ON item (grp, id)");
+  db_->Exec("UPDATE item SET grp = 99 WHERE id IN (7, 1503)");  // sorted last: (99, 7), (99, 1503)
+  db_->Exec("UPDATE item SET v = id * 2 WHERE id % 10 = 0");    // not candidates: 1,800 remain
+  dir_.Write("db/backfill/composite.toml",
+             "table = \"item\"\nkey = [\"grp\", \"id\"]\nwhere = \"v IS NULL\"\n"
+             "set = \"v = id * 2\"\n[chunk]\nsize = 400\n");
+  std::string log = dir_ / "composite.log";
+  int pid = Spawn({"--log-json", "backfill", "run", "composite", "--progress-interval", "0"}, log);
+  ASSERT_EQ(WaitExit(pid), 4) << Slurp(log);
+  std::vector<long long> rows;
+  for (const auto& e : Events(Slurp(log))) {
+    if (e["event"] == "backfill.chunk") {
+      rows.push_back(e["chunk_rows"].get<long long>() + e["chunk_failed"].get<long long>());
+    }
+  }
+  EXPECT_EQ(rows, (std::vector<long long>{400, 400, 400, 400, 200})) << Slurp(log);
+  auto st = StatusOf("composite");
+  EXPECT_EQ(st["status"], "completed_with_failures");
+  EXPECT_EQ(st["processed_count"], 1'798);
+  EXPECT_EQ(st["failed_count"], 2);
+  EXPECT_EQ(st["chunk_count"], 5);
+  EXPECT_EQ(st["last_processed_key"], json::array({"99", "1503"}));
+  auto f = json::parse(Strata({"--json", "backfill", "status", "composite", "--failures"}).out);
+  ASSERT_EQ(f["failures"].size(), 2u) << f.dump();
+  EXPECT_EQ(f["failures"][0]["key"], json::array({"99", "7"}));
+  EXPECT_EQ(f["failures"][1]["key"], json::array({"99", "1503"}));
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL"), 2);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v <> id * 2"), 0);
+}
+
 // partition_by: per-partition progress, and partitions take turns.
 TEST_P(BackfillTest, PartitionsTakeTurns) {
   db_->CreateItems(2'000);
