@@ -43,6 +43,7 @@ struct ChunkResult {
   std::int64_t longest_wait_ms = 0;
   int attempts = 1;
   bool exhausted = false;  // no candidates left in this partition
+  bool halted = false;     // the job row said paused or cancelled: the chunk did nothing
 };
 
 std::string JobParameters(const JobSpec& j) {
@@ -128,7 +129,12 @@ class Runner {
   Status Prepare();
   Status LoadParts();
   Status PollControl(bool& stop_loop);
+  // Applies and announces `backfill set` overrides when they changed.
+  void NoteOverrides(const std::string& overrides);
   void ApplyOverrides(const std::string& overrides);
+  // The statements that open a chunk's transaction: BEGIN, and on PostgreSQL the chunk's lock
+  // and statement timeouts, as one string (one round trip there).
+  std::string ChunkBegin() const;
   Status ReplicaGate(bool& stop_loop);
   Result<std::int64_t> MeasureLag();
   Result<ChunkResult> RunChunk(Part& part);
@@ -324,17 +330,27 @@ void Runner::ApplyOverrides(const std::string& overrides) {
   }
 }
 
+void Runner::NoteOverrides(const std::string& overrides) {
+  if (overrides == overrides_seen_ || overrides.empty()) return;
+  overrides_seen_ = overrides;
+  ApplyOverrides(overrides);
+  BackfillEvent e{BackfillEventKind::kReconfigured};
+  e.message = overrides;
+  Emit(e);
+}
+
+std::string Runner::ChunkBegin() const {
+  std::string begin(session_.conn->BeginSql());
+  if (!pg_) return begin;
+  return fmt::format("{}; SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}", begin,
+                     spec_.lock_timeout.count(), spec_.statement_timeout.count());
+}
+
 Status Runner::PollControl(bool& stop_loop) {
   bool announced = false;
   for (;;) {
     STRATA_ASSIGN_OR_RETURN(auto c, store_->ReadControl(job_.id));
-    if (c.overrides != overrides_seen_ && !c.overrides.empty()) {
-      overrides_seen_ = c.overrides;
-      ApplyOverrides(c.overrides);
-      BackfillEvent e{BackfillEventKind::kReconfigured};
-      e.message = c.overrides;
-      Emit(e);
-    }
+    NoteOverrides(c.overrides);
     if (c.status == kCancelled) {
       job_.status = kCancelled;
       stop_loop = true;
@@ -442,12 +458,12 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       if (conn.Alive()) (void)conn.Exec("ROLLBACK");
     };
     Status st = [&]() -> Status {
-      STRATA_TRY(conn.Exec(conn.BeginSql()));
-      if (pg_) {
-        STRATA_TRY(
-            conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count())));
-        STRATA_TRY(conn.Exec(
-            fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
+      // The control read (pause, cancel, `backfill set`) rides on the chunk's BEGIN.
+      STRATA_ASSIGN_OR_RETURN(auto control, store_->ReadControl(job_.id, ChunkBegin()));
+      NoteOverrides(control.overrides);
+      if (control.status == kPaused || control.status == kCancelled) {
+        out.halted = true;
+        return conn.Exec("ROLLBACK");
       }
       // Only the chunk's upper bound and the number of candidates up to it leave the server.
       ChunkBounds b{part.partitioned, part.value, part.last, {}};
@@ -479,13 +495,11 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
         Status err = r.error();
         if (IsTransient(err) || IsConnectionLost(err)) return err;
         // A persistent error: isolate the failing rows by bisecting the chunk.
-        STRATA_TRY(conn.Exec("ROLLBACK"));
-        STRATA_TRY(conn.Exec(conn.BeginSql()));
         if (pg_) {
-          STRATA_TRY(
-              conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count())));
-          STRATA_TRY(conn.Exec(
-              fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
+          STRATA_TRY(conn.Exec("ROLLBACK; " + ChunkBegin()));
+        } else {
+          STRATA_TRY(conn.Exec("ROLLBACK"));
+          STRATA_TRY(conn.Exec(ChunkBegin()));
         }
         // The candidate keys of the range, fetched only now, to bisect it.
         auto sel = SelectKeys(spec_, b, 0);
@@ -766,17 +780,23 @@ Status Runner::Main() {
                     : fmt::format("run {}", job_.run_no);
     Emit(e);
   }
+  // Each chunk reads the job row's control fields as it begins; the runner polls them itself
+  // only after a chunk found the job paused or cancelled (and while throttled).
+  bool poll_control = false;
   for (;;) {
     if (StopRequested()) {
       res_.interrupted = true;
       break;
     }
     bool stop_loop = false;
-    if (Status s = PollControl(stop_loop); !s.ok()) {
-      if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
-      continue;
+    if (poll_control) {
+      poll_control = false;
+      if (Status s = PollControl(stop_loop); !s.ok()) {
+        if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
+        continue;
+      }
+      if (stop_loop) break;
     }
-    if (stop_loop) break;
     if (Status s = ReplicaGate(stop_loop); !s.ok()) {
       if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
       continue;
@@ -817,6 +837,10 @@ Status Runner::Main() {
         break;
       }
       if (Status r = Recover(cr.error()); !r.ok()) return Fail(r);
+      continue;
+    }
+    if (cr->halted) {
+      poll_control = true;
       continue;
     }
     if (cr->exhausted) {

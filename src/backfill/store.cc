@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "backfill/common.h"
 
 namespace strata::backfill {
@@ -138,9 +141,21 @@ Status Store::SetTotal(const std::string& id, std::int64_t total) {
       .status();
 }
 
-Result<Store::Control> Store::ReadControl(const std::string& id) {
-  STRATA_ASSIGN_OR_RETURN(
-      auto r, conn_.Query("SELECT status, overrides FROM strata_backfill_job WHERE id = $1", {id}));
+Result<Store::Control> Store::ReadControl(const std::string& id, std::string_view prefix) {
+  constexpr std::string_view kSelect = "SELECT status, overrides FROM strata_backfill_job WHERE id";
+  auto read = [&]() -> Result<db::QueryResult> {
+    // PostgreSQL runs a parameterless string of statements as one simple query and answers with
+    // the last one's rows. The id is inlined: a UUID strata made (checked, to be sure).
+    bool uuid = id.size() == 36 && std::all_of(id.begin(), id.end(), [](char c) {
+                  return c == '-' || std::isxdigit(static_cast<unsigned char>(c));
+                });
+    if (!prefix.empty() && conn_.dialect() == db::Dialect::kPostgres && uuid) {
+      return conn_.Query(fmt::format("{}; {} = '{}'", prefix, kSelect, id));
+    }
+    if (!prefix.empty()) STRATA_TRY(conn_.Exec(prefix));
+    return conn_.Query(fmt::format("{} = $1", kSelect), {id});
+  };
+  STRATA_ASSIGN_OR_RETURN(auto r, read());
   if (r.rows.empty()) return Status(ErrorCode::kInternal, "backfill job row disappeared");
   return Control{Text(r.rows[0][0]), Text(r.rows[0][1])};
 }

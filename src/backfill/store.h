@@ -41,7 +41,9 @@ class Store {
     std::string status;
     std::string overrides;
   };
-  Result<Control> ReadControl(const std::string& id);
+  // The job row's status and overrides. With `prefix` (statements without parameters, e.g. the
+  // chunk's BEGIN), that runs first, in the same round trip on PostgreSQL.
+  Result<Control> ReadControl(const std::string& id, std::string_view prefix = {});
   Status SetOverrides(const std::string& id, const std::string& overrides);
 
   // Inside the chunk transaction.
