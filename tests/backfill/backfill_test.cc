@@ -639,6 +639,45 @@ TEST(BackfillPgTest, GivesUpWhenTheConnectionCannotBeReestablished) {
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
 }
 
+// PostgreSQL: a chunk's round trips are pipelines (db::Connection::QueryPipeline): every
+// statement's result at once, or the first failure, with the later statements (COMMIT) not run
+// and the transaction left open, aborted; the connection stays usable.
+TEST(BackfillPgTest, QueryPipelineStopsAtTheFirstFailure) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  db.CreateItems(10);
+  auto c = db.Open();
+  auto ok = c->QueryPipeline({{"BEGIN", {}},
+                              {"SELECT id FROM item WHERE id <= $1 ORDER BY id", {"3"}},
+                              {"UPDATE item SET v = 1 WHERE id = $1", {"2"}},
+                              {"COMMIT", {}}});
+  ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+  ASSERT_EQ(ok->size(), 4u);
+  ASSERT_EQ((*ok)[1].rows.size(), 3u);
+  EXPECT_EQ((*ok)[1].rows[2][0], "3");
+  EXPECT_EQ((*ok)[2].rows_affected, 1);
+  EXPECT_EQ(db.N("SELECT v FROM item WHERE id = 2"), 1);
+
+  auto bad = c->QueryPipeline({{"BEGIN", {}},
+                               {"UPDATE item SET v = 2 WHERE id = 3", {}},
+                               {"SELECT 1 / (id - id) FROM item WHERE id = $1", {"4"}},
+                               {"UPDATE item SET v = 3 WHERE id = 4", {}},
+                               {"COMMIT", {}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().sqlstate(), "22012") << bad.error().ToString();
+  auto in_failed = c->Query("SELECT 1");
+  ASSERT_FALSE(in_failed.ok());
+  EXPECT_EQ(in_failed.error().sqlstate(), "25P02");
+  ASSERT_TRUE(c->Exec("ROLLBACK").ok());
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NOT NULL"), 1);
+
+  auto again = c->QueryPipeline({{"SELECT 1", {}}, {"SELECT $1::int + 1", {"41"}}});
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ((*again)[1].rows[0][0], "42");
+  EXPECT_TRUE(c->Query("SELECT 1").ok());
+}
+
 // PostgreSQL: when sessions wait on locks the chunk holds, the job halves its chunk and waits.
 TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
   STRATA_REQUIRE_POSTGRES();
