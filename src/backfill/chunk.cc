@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace strata::backfill {
 
 namespace {
@@ -50,7 +52,38 @@ BuiltSql SelectKeys(const JobSpec& job, const ChunkBounds& b, std::int64_t limit
   std::string sql = fmt::format("SELECT {} FROM {} WHERE ({})", Cols(job), job.table, job.where);
   sql += PartitionCond(job, b, out.params);
   if (!b.lower.empty()) sql += " AND " + Compare(job, ">", b.lower, out.params);
-  sql += fmt::format(" ORDER BY {} LIMIT {}", Cols(job), limit);
+  if (!b.upper.empty()) sql += " AND " + Compare(job, "<=", b.upper, out.params);
+  sql += fmt::format(" ORDER BY {}", Cols(job));
+  if (limit > 0) sql += fmt::format(" LIMIT {}", limit);
+  out.sql = std::move(sql);
+  return out;
+}
+
+BuiltSql ChunkUpperBound(const JobSpec& job, const ChunkBounds& b, std::int64_t limit) {
+  limit = std::max<std::int64_t>(limit, 1);
+  BuiltSql out;
+  // Pieces are appended in text order: each condition numbers its parameters as it goes.
+  auto candidates = [&] {
+    std::string s = fmt::format(" FROM {} WHERE ({})", job.table, job.where);
+    s += PartitionCond(job, b, out.params);
+    if (!b.lower.empty()) s += " AND " + Compare(job, ">", b.lower, out.params);
+    return s;
+  };
+  // A full chunk: the limit-th candidate in key order, skipped to on the server along SelectKeys'
+  // index range scan.
+  std::string sql = fmt::format("SELECT * FROM (SELECT {}, {} AS strata_n", Cols(job), limit);
+  sql += candidates();
+  sql += fmt::format(" ORDER BY {} LIMIT 1 OFFSET {}) AS strata_full", Cols(job), limit - 1);
+  // The last chunk, fewer candidates than the limit: the last of them and their number (counted
+  // along the same index, at most `limit`). The outer LIMIT 1 stops before this part when the
+  // first one has its row, and the two parts never both have one.
+  sql += fmt::format(" UNION ALL SELECT * FROM (SELECT {}, (SELECT count(*) FROM (SELECT 1",
+                     Cols(job));
+  sql += candidates();
+  sql += fmt::format(" ORDER BY {} LIMIT {}) AS strata_c) AS strata_n", Cols(job), limit);
+  sql += candidates();
+  sql += fmt::format(" ORDER BY {} LIMIT 1) AS strata_last WHERE strata_n < {} LIMIT 1",
+                     Cols(job, true), limit);
   out.sql = std::move(sql);
   return out;
 }

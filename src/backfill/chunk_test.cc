@@ -42,6 +42,66 @@ TEST(ChunkTest, CompositeKeysetUsesRowComparison) {
   EXPECT_NE(Inline(u).find("> ('t1', '7')"), std::string::npos) << Inline(u);
 }
 
+// Only the chunk's last key and the number of candidates up to it come back: the n-th candidate
+// in key order is found on the server (composite keys too, inside a partition), and only a last,
+// short chunk counts its candidates.
+TEST(ChunkTest, UpperBoundIsComputedOnTheServer) {
+  JobSpec j = Job();
+  j.partition_by = "region";
+  ChunkBounds b;
+  b.has_partition = true;
+  b.partition = std::string("eu");
+  b.lower = {std::string("t1"), std::string("7")};
+  auto s = ChunkUpperBound(j, b, 20'000);
+  EXPECT_EQ(s.sql,
+            "SELECT * FROM (SELECT quote_line.tenant_id, quote_line.id, 20000 AS strata_n FROM "
+            "app.quote_line WHERE (contract_term_months IS NULL) AND quote_line.region = $1 AND "
+            "(quote_line.tenant_id, quote_line.id) > ($2, $3) ORDER BY quote_line.tenant_id, "
+            "quote_line.id LIMIT 1 OFFSET 19999) AS strata_full "
+            "UNION ALL SELECT * FROM (SELECT quote_line.tenant_id, quote_line.id, "
+            "(SELECT count(*) FROM (SELECT 1 FROM app.quote_line WHERE (contract_term_months IS "
+            "NULL) AND quote_line.region = $4 AND (quote_line.tenant_id, quote_line.id) > ($5, "
+            "$6) ORDER BY quote_line.tenant_id, quote_line.id LIMIT 20000) AS strata_c) AS "
+            "strata_n FROM app.quote_line WHERE (contract_term_months IS NULL) AND "
+            "quote_line.region = $7 AND (quote_line.tenant_id, quote_line.id) > ($8, $9) ORDER "
+            "BY quote_line.tenant_id DESC, quote_line.id DESC LIMIT 1) AS strata_last WHERE "
+            "strata_n < 20000 LIMIT 1");
+  ASSERT_EQ(s.params.size(), 9u);
+  for (size_t i = 0; i < 9; i += 3) {
+    EXPECT_EQ(*s.params[i], "eu");
+    EXPECT_EQ(*s.params[i + 1], "t1");
+    EXPECT_EQ(*s.params[i + 2], "7");
+  }
+  // The first chunk: no lower bound.
+  j.key = {"id"};
+  j.partition_by.clear();
+  auto first = ChunkUpperBound(j, {}, 10);
+  EXPECT_EQ(first.sql,
+            "SELECT * FROM (SELECT quote_line.id, 10 AS strata_n FROM app.quote_line WHERE "
+            "(contract_term_months IS NULL) ORDER BY quote_line.id LIMIT 1 OFFSET 9) AS "
+            "strata_full UNION ALL SELECT * FROM (SELECT quote_line.id, (SELECT count(*) FROM "
+            "(SELECT 1 FROM app.quote_line WHERE (contract_term_months IS NULL) ORDER BY "
+            "quote_line.id LIMIT 10) AS strata_c) AS strata_n FROM app.quote_line WHERE "
+            "(contract_term_months IS NULL) ORDER BY quote_line.id DESC LIMIT 1) AS strata_last "
+            "WHERE strata_n < 10 LIMIT 1");
+  EXPECT_TRUE(first.params.empty());
+}
+
+// A chunk that fails persistently fetches the keys of its range, (lower, upper], to bisect it.
+TEST(ChunkTest, KeysOfARangeForBisection) {
+  ChunkBounds b;
+  b.lower = {std::string("t1"), std::string("7")};
+  b.upper = {std::string("t2"), std::string("3")};
+  auto s = SelectKeys(Job(), b, 0);
+  EXPECT_EQ(s.sql,
+            "SELECT quote_line.tenant_id, quote_line.id FROM app.quote_line WHERE "
+            "(contract_term_months IS NULL) AND (quote_line.tenant_id, quote_line.id) > ($1, $2) "
+            "AND (quote_line.tenant_id, quote_line.id) <= ($3, $4) ORDER BY "
+            "quote_line.tenant_id, quote_line.id");
+  ASSERT_EQ(s.params.size(), 4u);
+  EXPECT_EQ(*s.params[3], "3");
+}
+
 TEST(ChunkTest, JoinAndPartition) {
   JobSpec j = Job();
   j.key = {"id"};

@@ -36,14 +36,26 @@ struct Part {
 struct ChunkResult {
   std::int64_t rows = 0;
   std::int64_t failed = 0;
-  std::int64_t keys = 0;
+  std::int64_t keys = 0;  // candidates the chunk covered; below its size: likely the last one
   std::int64_t elapsed_ms = 0;
   std::int64_t work_ms = -1;  // the UPDATE (or bisection) alone
   std::int64_t lock_waiters = 0;
   std::int64_t longest_wait_ms = 0;
   int attempts = 1;
   bool exhausted = false;  // no candidates left in this partition
+  bool halted = false;     // the job row said paused or cancelled: the chunk did nothing
+  bool lagging = false;    // the replica lag was above the limit: the chunk did nothing
 };
+
+// The replica lag as the primary sees it (pg_stat_replication), in ms.
+constexpr const char* kPrimaryLagSql =
+    "SELECT coalesce(max((extract(epoch FROM replay_lag) * 1000)::bigint), 0) FROM "
+    "pg_stat_replication";
+// Sessions waiting on locks this session holds, and the longest wait so far (ms).
+constexpr const char* kLockWaitersSql =
+    "SELECT count(*), coalesce(max((extract(epoch FROM clock_timestamp() - a.query_start) * "
+    "1000)::bigint), 0) FROM pg_stat_activity a WHERE a.wait_event_type = 'Lock' AND "
+    "pg_backend_pid() = ANY(pg_blocking_pids(a.pid))";
 
 std::string JobParameters(const JobSpec& j) {
   json p = {{"table", j.table},
@@ -128,12 +140,23 @@ class Runner {
   Status Prepare();
   Status LoadParts();
   Status PollControl(bool& stop_loop);
+  // Applies and announces `backfill set` overrides when they changed.
+  void NoteOverrides(const std::string& overrides);
   void ApplyOverrides(const std::string& overrides);
+  // The statements that open a chunk's transaction: BEGIN, and on PostgreSQL the chunk's lock
+  // and statement timeouts.
+  std::vector<db::Statement> ChunkBegin() const;
+  // Whether the chunk itself measures the replica lag (on the primary, in its first round trip)
+  // instead of ReplicaGate before it.
+  bool LagInChunk() const { return pg_ && max_lag_.count() > 0 && replica_url_.empty(); }
   Status ReplicaGate(bool& stop_loop);
   Result<std::int64_t> MeasureLag();
   Result<ChunkResult> RunChunk(Part& part);
-  Status Bisect(Part& part, const std::vector<std::vector<db::Value>>& keys, size_t lo, size_t hi,
-                const std::vector<db::Value>& lower, int attempt, ChunkResult& out);
+  // Runs the UPDATE of the range (lower, upper] that holds keys[lo..hi] in a savepoint; on a
+  // persistent error, halves the range at a key until the failing rows are single keys.
+  Status Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, size_t hi,
+                const std::vector<db::Value>& lower, const std::vector<db::Value>& upper,
+                int attempt, ChunkResult& out);
   Status Finish();
   Status Fail(Status s);
   // After an error: ok when it was a lost connection and the runner reconnected (the caller
@@ -321,17 +344,30 @@ void Runner::ApplyOverrides(const std::string& overrides) {
   }
 }
 
+void Runner::NoteOverrides(const std::string& overrides) {
+  if (overrides == overrides_seen_ || overrides.empty()) return;
+  overrides_seen_ = overrides;
+  ApplyOverrides(overrides);
+  BackfillEvent e{BackfillEventKind::kReconfigured};
+  e.message = overrides;
+  Emit(e);
+}
+
+std::vector<db::Statement> Runner::ChunkBegin() const {
+  std::vector<db::Statement> out{{std::string(session_.conn->BeginSql()), {}}};
+  if (pg_) {
+    out.push_back({fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count()), {}});
+    out.push_back(
+        {fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count()), {}});
+  }
+  return out;
+}
+
 Status Runner::PollControl(bool& stop_loop) {
   bool announced = false;
   for (;;) {
     STRATA_ASSIGN_OR_RETURN(auto c, store_->ReadControl(job_.id));
-    if (c.overrides != overrides_seen_ && !c.overrides.empty()) {
-      overrides_seen_ = c.overrides;
-      ApplyOverrides(c.overrides);
-      BackfillEvent e{BackfillEventKind::kReconfigured};
-      e.message = c.overrides;
-      Emit(e);
-    }
+    NoteOverrides(c.overrides);
     if (c.status == kCancelled) {
       job_.status = kCancelled;
       stop_loop = true;
@@ -368,9 +404,7 @@ Result<std::int64_t> Runner::MeasureLag() {
                     "* 1000)::bigint, 0) END"));
     return r.rows.empty() ? 0 : ToInt(r.rows[0][0]);
   }
-  STRATA_ASSIGN_OR_RETURN(
-      auto r, session_.conn->Query("SELECT coalesce(max((extract(epoch FROM replay_lag) * "
-                                   "1000)::bigint), 0) FROM pg_stat_replication"));
+  STRATA_ASSIGN_OR_RETURN(auto r, session_.conn->Query(kPrimaryLagSql));
   return r.rows.empty() ? 0 : ToInt(r.rows[0][0]);
 }
 
@@ -396,11 +430,11 @@ Status Runner::ReplicaGate(bool& stop_loop) {
   }
 }
 
-Status Runner::Bisect(Part& part, const std::vector<std::vector<db::Value>>& keys, size_t lo,
-                      size_t hi, const std::vector<db::Value>& lower, int attempt,
-                      ChunkResult& out) {
+Status Runner::Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, size_t hi,
+                      const std::vector<db::Value>& lower, const std::vector<db::Value>& upper,
+                      int attempt, ChunkResult& out) {
   db::Connection& conn = *session_.conn;
-  ChunkBounds b{part.partitioned, part.value, lower, keys[hi]};
+  ChunkBounds b{part.partitioned, part.value, lower, upper};
   auto upd = UpdateRange(spec_, b);
   STRATA_TRY(conn.Exec("SAVEPOINT strata_bisect"));
   auto r = conn.Query(upd.sql, upd.params);
@@ -425,8 +459,8 @@ Status Runner::Bisect(Part& part, const std::vector<std::vector<db::Value>>& key
     return Status::Ok();
   }
   size_t mid = lo + (hi - lo) / 2;
-  STRATA_TRY(Bisect(part, keys, lo, mid, lower, attempt, out));
-  return Bisect(part, keys, mid + 1, hi, keys[mid], attempt, out);
+  STRATA_TRY(Bisect(part, keys, lo, mid, lower, keys[mid], attempt, out));
+  return Bisect(part, keys, mid + 1, hi, keys[mid], upper, attempt, out);
 }
 
 Result<ChunkResult> Runner::RunChunk(Part& part) {
@@ -439,28 +473,56 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       if (conn.Alive()) (void)conn.Exec("ROLLBACK");
     };
     Status st = [&]() -> Status {
-      STRATA_TRY(conn.Exec(conn.BeginSql()));
-      if (pg_) {
-        STRATA_TRY(
-            conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count())));
-        STRATA_TRY(conn.Exec(
-            fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
-      }
+      // The first round trip (a pipeline on PostgreSQL): BEGIN and the timeouts, the job row's
+      // control fields (pause, cancel, `backfill set`), the replica lag when the primary
+      // measures it, and the chunk's upper bound with the number of candidates up to it (only
+      // these leave the server, not the keys).
       ChunkBounds b{part.partitioned, part.value, part.last, {}};
-      auto sel = SelectKeys(spec_, b, size_);
-      STRATA_ASSIGN_OR_RETURN(auto keys_r, conn.Query(sel.sql, sel.params));
-      std::vector<std::vector<db::Value>> keys;
-      keys.reserve(keys_r.rows.size());
-      for (auto& row : keys_r.rows) keys.push_back(std::move(row));
-      out.keys = static_cast<std::int64_t>(keys.size());
-      if (keys.empty()) {
-        out.exhausted = true;
-        if (part.partitioned) {
-          STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, "", 0, 0, true));
-        }
-        return conn.Exec("COMMIT");
+      std::int64_t limit = size_;
+      auto bound = ChunkUpperBound(spec_, b, limit);
+      std::vector<db::Statement> first = ChunkBegin();
+      size_t control_at = first.size();
+      first.push_back(Store::ControlStatement(job_.id));
+      bool lag_in_chunk = LagInChunk();
+      if (lag_in_chunk) first.push_back({kPrimaryLagSql, {}});
+      first.push_back({bound.sql, bound.params});
+      STRATA_ASSIGN_OR_RETURN(auto opened, conn.QueryPipeline(first));
+      STRATA_ASSIGN_OR_RETURN(auto control, Store::ParseControl(opened[control_at]));
+      NoteOverrides(control.overrides);
+      if (control.status == kPaused || control.status == kCancelled) {
+        out.halted = true;
+        return conn.Exec("ROLLBACK");
       }
-      b.upper = keys.back();
+      if (lag_in_chunk) {
+        const auto& lag = opened[control_at + 1].rows;
+        if (!lag.empty() && ToInt(lag[0][0]) > max_lag_.count()) {
+          out.lagging = true;
+          return conn.Exec("ROLLBACK");
+        }
+      }
+      db::QueryResult bound_r = std::move(opened.back());
+      if (size_ != limit) {  // `backfill set chunk_size` just now
+        bound = ChunkUpperBound(spec_, b, size_);
+        STRATA_ASSIGN_OR_RETURN(bound_r, conn.Query(bound.sql, bound.params));
+      }
+      if (bound_r.rows.empty()) {
+        out.exhausted = true;
+        std::vector<db::Statement> done;
+        if (part.partitioned) {
+          done.push_back(store_->CheckpointPartition(job_.id, part.value_json, "", 0, 0, true));
+        }
+        done.push_back({"COMMIT", {}});
+        return conn.QueryPipeline(done).status();
+      }
+      db::Row& top = bound_r.rows[0];
+      if (top.size() != spec_.key.size() + 1) {
+        return Status(ErrorCode::kInternal,
+                      fmt::format("the chunk bound query returned {} column(s), expected {}",
+                                  top.size(), spec_.key.size() + 1));
+      }
+      out.keys = ToInt(top.back());
+      top.pop_back();
+      b.upper = std::move(top);
       auto upd = UpdateRange(spec_, b);
       auto w0 = base::MonotonicMillis();
       auto r = conn.Query(upd.sql, upd.params);
@@ -470,37 +532,38 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       } else {
         Status err = r.error();
         if (IsTransient(err) || IsConnectionLost(err)) return err;
-        // A persistent error: isolate the failing rows by bisecting the chunk.
-        STRATA_TRY(conn.Exec("ROLLBACK"));
-        STRATA_TRY(conn.Exec(conn.BeginSql()));
-        if (pg_) {
-          STRATA_TRY(
-              conn.Exec(fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count())));
-          STRATA_TRY(conn.Exec(
-              fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count())));
+        // A persistent error: isolate the failing rows by bisecting the chunk, in a new
+        // transaction (one round trip on PostgreSQL), over the keys of its range, fetched only
+        // now.
+        std::vector<db::Statement> again{{"ROLLBACK", {}}};
+        for (auto& s : ChunkBegin()) again.push_back(std::move(s));
+        auto sel = SelectKeys(spec_, b, 0);
+        again.push_back({sel.sql, sel.params});
+        STRATA_ASSIGN_OR_RETURN(auto reopened, conn.QueryPipeline(again));
+        const auto& keys = reopened.back().rows;
+        if (!keys.empty()) {
+          STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, part.last, b.upper, attempt, out));
         }
-        STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, part.last, attempt, out));
         out.work_ms = base::MonotonicMillis() - w0;
       }
-      if (pg_ && pacing_.lock_wait_backoff) {
-        STRATA_ASSIGN_OR_RETURN(
-            auto w, conn.Query("SELECT count(*), coalesce(max((extract(epoch FROM "
-                               "clock_timestamp() - a.query_start) * 1000)::bigint), 0) FROM "
-                               "pg_stat_activity a WHERE a.wait_event_type = 'Lock' AND "
-                               "pg_backend_pid() = ANY(pg_blocking_pids(a.pid))"));
-        if (!w.rows.empty()) {
-          out.lock_waiters = ToInt(w.rows[0][0]);
-          out.longest_wait_ms = ToInt(w.rows[0][1]);
-        }
-      }
-      std::string last = KeyToJson(keys.back());
-      STRATA_TRY(store_->Checkpoint(job_.id, last, out.rows, out.failed, size_));
+      // The last round trip (a pipeline on PostgreSQL): the sessions waiting on the chunk's
+      // locks, the checkpoint, COMMIT.
+      std::string last = KeyToJson(b.upper);
+      std::vector<db::Statement> close;
+      bool waiters = pg_ && pacing_.lock_wait_backoff;
+      if (waiters) close.push_back({kLockWaitersSql, {}});
+      close.push_back(store_->Checkpoint(job_.id, last, out.rows, out.failed, size_));
       if (part.partitioned) {
-        STRATA_TRY(store_->CheckpointPartition(job_.id, part.value_json, last, out.rows, out.failed,
-                                               false));
+        close.push_back(store_->CheckpointPartition(job_.id, part.value_json, last, out.rows,
+                                                    out.failed, false));
       }
-      STRATA_TRY(conn.Exec("COMMIT"));
-      part.last = keys.back();
+      close.push_back({"COMMIT", {}});
+      STRATA_ASSIGN_OR_RETURN(auto closed, conn.QueryPipeline(close));
+      if (waiters && !closed[0].rows.empty()) {
+        out.lock_waiters = ToInt(closed[0].rows[0][0]);
+        out.longest_wait_ms = ToInt(closed[0].rows[0][1]);
+      }
+      part.last = std::move(b.upper);
       return Status::Ok();
     }();
     out.elapsed_ms = base::MonotonicMillis() - t0;
@@ -752,22 +815,33 @@ Status Runner::Main() {
                     : fmt::format("run {}", job_.run_no);
     Emit(e);
   }
+  // Each chunk reads the job row's control fields as it begins; the runner polls them itself
+  // only after a chunk found the job paused or cancelled (and while throttled). Likewise for
+  // the replica lag when the primary measures it.
+  bool poll_control = false;
+  bool lagging = false;
   for (;;) {
     if (StopRequested()) {
       res_.interrupted = true;
       break;
     }
     bool stop_loop = false;
-    if (Status s = PollControl(stop_loop); !s.ok()) {
-      if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
-      continue;
+    if (poll_control) {
+      poll_control = false;
+      if (Status s = PollControl(stop_loop); !s.ok()) {
+        if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
+        continue;
+      }
+      if (stop_loop) break;
     }
-    if (stop_loop) break;
-    if (Status s = ReplicaGate(stop_loop); !s.ok()) {
-      if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
-      continue;
+    if (!LagInChunk() || lagging) {
+      lagging = false;
+      if (Status s = ReplicaGate(stop_loop); !s.ok()) {
+        if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
+        continue;
+      }
+      if (stop_loop) break;
     }
-    if (stop_loop) break;
     // Round robin over partitions that still have candidates: fairness between tenants.
     Part* part = nullptr;
     for (size_t i = 0; i < parts_.size(); ++i) {
@@ -803,6 +877,11 @@ Status Runner::Main() {
         break;
       }
       if (Status r = Recover(cr.error()); !r.ok()) return Fail(r);
+      continue;
+    }
+    if (cr->halted || cr->lagging) {
+      poll_control = cr->halted;
+      lagging = cr->lagging;
       continue;
     }
     if (cr->exhausted) {

@@ -138,11 +138,21 @@ Status Store::SetTotal(const std::string& id, std::int64_t total) {
       .status();
 }
 
-Result<Store::Control> Store::ReadControl(const std::string& id) {
-  STRATA_ASSIGN_OR_RETURN(
-      auto r, conn_.Query("SELECT status, overrides FROM strata_backfill_job WHERE id = $1", {id}));
-  if (r.rows.empty()) return Status(ErrorCode::kInternal, "backfill job row disappeared");
+db::Statement Store::ControlStatement(const std::string& id) {
+  return {"SELECT status, overrides FROM strata_backfill_job WHERE id = $1", {id}};
+}
+
+Result<Store::Control> Store::ParseControl(const db::QueryResult& r) {
+  if (r.rows.empty() || r.rows[0].size() < 2) {
+    return Status(ErrorCode::kInternal, "backfill job row disappeared");
+  }
   return Control{Text(r.rows[0][0]), Text(r.rows[0][1])};
+}
+
+Result<Store::Control> Store::ReadControl(const std::string& id) {
+  auto st = ControlStatement(id);
+  STRATA_ASSIGN_OR_RETURN(auto r, conn_.Query(st.sql, st.params));
+  return ParseControl(r);
 }
 
 Status Store::SetOverrides(const std::string& id, const std::string& overrides) {
@@ -155,36 +165,33 @@ Status Store::SetOverrides(const std::string& id, const std::string& overrides) 
       .status();
 }
 
-Status Store::Checkpoint(const std::string& id, const std::string& last_key, std::int64_t processed,
-                         std::int64_t failed, std::int64_t chunk_size) {
-  return conn_
-      .Query(
-          "UPDATE strata_backfill_job SET last_processed_key = $2, "
-          "processed_count = processed_count + $3, failed_count = failed_count + $4, "
-          "chunk_count = chunk_count + 1, chunk_size = $5, updated_at = $6 WHERE id = $1",
-          {id, last_key.empty() ? db::Value() : db::Value(last_key), std::to_string(processed),
-           std::to_string(failed), std::to_string(chunk_size), base::NowIso8601()})
-      .status();
+db::Statement Store::Checkpoint(const std::string& id, const std::string& last_key,
+                                std::int64_t processed, std::int64_t failed,
+                                std::int64_t chunk_size) {
+  return {
+      "UPDATE strata_backfill_job SET last_processed_key = $2, "
+      "processed_count = processed_count + $3, failed_count = failed_count + $4, "
+      "chunk_count = chunk_count + 1, chunk_size = $5, updated_at = $6 WHERE id = $1",
+      {id, last_key.empty() ? db::Value() : db::Value(last_key), std::to_string(processed),
+       std::to_string(failed), std::to_string(chunk_size), base::NowIso8601()}};
 }
 
-Status Store::CheckpointPartition(const std::string& id, const std::string& partition,
-                                  const std::string& last_key, std::int64_t processed,
-                                  std::int64_t failed, bool done) {
+db::Statement Store::CheckpointPartition(const std::string& id, const std::string& partition,
+                                         const std::string& last_key, std::int64_t processed,
+                                         std::int64_t failed, bool done) {
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
   std::string done_v = pg ? (done ? "true" : "false") : (done ? "1" : "0");
-  return conn_
-      .Query(fmt::format(
-                 "INSERT INTO strata_backfill_partition (job_id, partition_value, "
-                 "last_processed_key, processed_count, failed_count, done, updated_at) "
-                 "VALUES ($1, $2, $3, $4, $5, {0}, $6) ON CONFLICT (job_id, partition_value) DO "
-                 "UPDATE SET last_processed_key = coalesce($3, strata_backfill_partition."
-                 "last_processed_key), processed_count = strata_backfill_partition."
-                 "processed_count + $4, failed_count = strata_backfill_partition.failed_count + "
-                 "$5, done = {0}, updated_at = $6",
-                 done_v),
-             {id, partition, last_key.empty() ? db::Value() : db::Value(last_key),
-              std::to_string(processed), std::to_string(failed), base::NowIso8601()})
-      .status();
+  return {
+      fmt::format("INSERT INTO strata_backfill_partition (job_id, partition_value, "
+                  "last_processed_key, processed_count, failed_count, done, updated_at) "
+                  "VALUES ($1, $2, $3, $4, $5, {0}, $6) ON CONFLICT (job_id, partition_value) DO "
+                  "UPDATE SET last_processed_key = coalesce($3, strata_backfill_partition."
+                  "last_processed_key), processed_count = strata_backfill_partition."
+                  "processed_count + $4, failed_count = strata_backfill_partition.failed_count + "
+                  "$5, done = {0}, updated_at = $6",
+                  done_v),
+      {id, partition, last_key.empty() ? db::Value() : db::Value(last_key),
+       std::to_string(processed), std::to_string(failed), base::NowIso8601()}};
 }
 
 Status Store::RecordFailure(const std::string& id, const std::string& key, const std::string& error,

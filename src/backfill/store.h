@@ -42,14 +42,17 @@ class Store {
     std::string overrides;
   };
   Result<Control> ReadControl(const std::string& id);
+  // The same read as a statement (for a pipeline), and its result.
+  static db::Statement ControlStatement(const std::string& id);
+  static Result<Control> ParseControl(const db::QueryResult& r);
   Status SetOverrides(const std::string& id, const std::string& overrides);
 
-  // Inside the chunk transaction.
-  Status Checkpoint(const std::string& id, const std::string& last_key, std::int64_t processed,
-                    std::int64_t failed, std::int64_t chunk_size);
-  Status CheckpointPartition(const std::string& id, const std::string& partition,
-                             const std::string& last_key, std::int64_t processed,
-                             std::int64_t failed, bool done);
+  // Inside the chunk transaction, as statements the runner pipelines with its COMMIT.
+  db::Statement Checkpoint(const std::string& id, const std::string& last_key,
+                           std::int64_t processed, std::int64_t failed, std::int64_t chunk_size);
+  db::Statement CheckpointPartition(const std::string& id, const std::string& partition,
+                                    const std::string& last_key, std::int64_t processed,
+                                    std::int64_t failed, bool done);
   Status RecordFailure(const std::string& id, const std::string& key, const std::string& error,
                        const std::string& sqlstate, int attempt);
 

@@ -40,6 +40,17 @@ Status Connection::Exec(std::string_view sql) {
   return r.status();
 }
 
+Result<std::vector<QueryResult>> Connection::QueryPipeline(
+    const std::vector<Statement>& statements) {
+  std::vector<QueryResult> out;
+  out.reserve(statements.size());
+  for (const auto& st : statements) {
+    STRATA_ASSIGN_OR_RETURN(auto r, Query(st.sql, st.params));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 BatchResult Connection::CopyIn(std::string_view, std::string_view) {
   BatchResult out;
   out.status = Status(ErrorCode::kMigrationFailed,

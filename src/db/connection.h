@@ -49,6 +49,12 @@ struct BatchResult {
   int error_position = -1;
 };
 
+// One statement with its $1..$n parameters, for QueryPipeline.
+struct Statement {
+  std::string sql;
+  std::vector<Value> params;
+};
+
 // Who holds the migration lock, as far as the database can tell.
 struct LockHolder {
   std::string description;  // "pid 4242 (strata migrate on host-a) since 2026-11-21 20:54:15"
@@ -68,6 +74,14 @@ class Connection {
   // PostgreSQL the batch is pipelined (one round trip) when `pipeline` is true; callers pass
   // false for statements that must not share an implicit transaction (VACUUM, CONCURRENTLY).
   virtual BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool pipeline) = 0;
+
+  // Runs statements in order, each one statement with its parameters, stopping at the first
+  // failure: every statement's result, or that failure (later statements did not run; a
+  // transaction the statements opened stays open, aborted on PostgreSQL). PostgreSQL pipelines
+  // them: one round trip (all are sent before any result is read: meant for a few statements
+  // with small results); outside a transaction they share one implicit transaction there, so a
+  // failure undoes the earlier ones. The default runs one Query each.
+  virtual Result<std::vector<QueryResult>> QueryPipeline(const std::vector<Statement>& statements);
 
   // PostgreSQL `COPY ... FROM STDIN`: sends `copy_sql`, then `data` (the rows as written in
   // the file, without the `\.` terminator) through the copy sub-protocol. The result has one

@@ -406,6 +406,41 @@ TEST_P(BackfillTest, VerificationMismatch) {
             std::string::npos);
 }
 
+// A composite key: chunks end exactly at every size-th candidate (the chunk's bound is found on
+// the server), a short last chunk takes the rest, and a failing chunk fetches the keys of its
+// range to bisect them.
+TEST_P(BackfillTest, CompositeKeyChunksAndBisection) {
+  db_->CreateItems(2'000);
+  db_->Exec("CREATE UNIQUE INDEX item_grp_id ON item (grp, id)");
+  db_->Exec("UPDATE item SET grp = 99 WHERE id IN (7, 1503)");  // sorted last: (99, 7), (99, 1503)
+  db_->Exec("UPDATE item SET v = id * 2 WHERE id % 10 = 0");    // not candidates: 1,800 remain
+  dir_.Write("db/backfill/composite.toml",
+             "table = \"item\"\nkey = [\"grp\", \"id\"]\nwhere = \"v IS NULL\"\n"
+             "set = \"v = id * 2\"\n[chunk]\nsize = 400\n");
+  std::string log = dir_ / "composite.log";
+  int pid = Spawn({"--log-json", "backfill", "run", "composite", "--progress-interval", "0"}, log);
+  ASSERT_EQ(WaitExit(pid), 4) << Slurp(log);
+  std::vector<long long> rows;
+  for (const auto& e : Events(Slurp(log))) {
+    if (e["event"] == "backfill.chunk") {
+      rows.push_back(e["chunk_rows"].get<long long>() + e["chunk_failed"].get<long long>());
+    }
+  }
+  EXPECT_EQ(rows, (std::vector<long long>{400, 400, 400, 400, 200})) << Slurp(log);
+  auto st = StatusOf("composite");
+  EXPECT_EQ(st["status"], "completed_with_failures");
+  EXPECT_EQ(st["processed_count"], 1'798);
+  EXPECT_EQ(st["failed_count"], 2);
+  EXPECT_EQ(st["chunk_count"], 5);
+  EXPECT_EQ(st["last_processed_key"], json::array({"99", "1503"}));
+  auto f = json::parse(Strata({"--json", "backfill", "status", "composite", "--failures"}).out);
+  ASSERT_EQ(f["failures"].size(), 2u) << f.dump();
+  EXPECT_EQ(f["failures"][0]["key"], json::array({"99", "7"}));
+  EXPECT_EQ(f["failures"][1]["key"], json::array({"99", "1503"}));
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL"), 2);
+  EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v <> id * 2"), 0);
+}
+
 // partition_by: per-partition progress, and partitions take turns.
 TEST_P(BackfillTest, PartitionsTakeTurns) {
   db_->CreateItems(2'000);
@@ -602,6 +637,45 @@ TEST(BackfillPgTest, GivesUpWhenTheConnectionCannotBeReestablished) {
   EXPECT_EQ(j["job"]["status"], "completed");
   EXPECT_EQ(j["job"]["processed_count"], 20'000);
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+}
+
+// PostgreSQL: a chunk's round trips are pipelines (db::Connection::QueryPipeline): every
+// statement's result at once, or the first failure, with the later statements (COMMIT) not run
+// and the transaction left open, aborted; the connection stays usable.
+TEST(BackfillPgTest, QueryPipelineStopsAtTheFirstFailure) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  db.CreateItems(10);
+  auto c = db.Open();
+  auto ok = c->QueryPipeline({{"BEGIN", {}},
+                              {"SELECT id FROM item WHERE id <= $1 ORDER BY id", {"3"}},
+                              {"UPDATE item SET v = 1 WHERE id = $1", {"2"}},
+                              {"COMMIT", {}}});
+  ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+  ASSERT_EQ(ok->size(), 4u);
+  ASSERT_EQ((*ok)[1].rows.size(), 3u);
+  EXPECT_EQ((*ok)[1].rows[2][0], "3");
+  EXPECT_EQ((*ok)[2].rows_affected, 1);
+  EXPECT_EQ(db.N("SELECT v FROM item WHERE id = 2"), 1);
+
+  auto bad = c->QueryPipeline({{"BEGIN", {}},
+                               {"UPDATE item SET v = 2 WHERE id = 3", {}},
+                               {"SELECT 1 / (id - id) FROM item WHERE id = $1", {"4"}},
+                               {"UPDATE item SET v = 3 WHERE id = 4", {}},
+                               {"COMMIT", {}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().sqlstate(), "22012") << bad.error().ToString();
+  auto in_failed = c->Query("SELECT 1");
+  ASSERT_FALSE(in_failed.ok());
+  EXPECT_EQ(in_failed.error().sqlstate(), "25P02");
+  ASSERT_TRUE(c->Exec("ROLLBACK").ok());
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NOT NULL"), 1);
+
+  auto again = c->QueryPipeline({{"SELECT 1", {}}, {"SELECT $1::int + 1", {"41"}}});
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ((*again)[1].rows[0][0], "42");
+  EXPECT_TRUE(c->Query("SELECT 1").ok());
 }
 
 // PostgreSQL: when sessions wait on locks the chunk holds, the job halves its chunk and waits.

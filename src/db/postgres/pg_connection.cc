@@ -93,13 +93,20 @@ class PgConnection final : public Connection {
                         ? PQexec(conn_, text.c_str())
                         : PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
                                        nullptr, values.data(), nullptr, nullptr, 0);
-    QueryResult out;
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
       Status s = ErrorFrom(res, sql, nullptr);
       PQclear(res);
       return s;
     }
+    QueryResult out = ToResult(res);
+    PQclear(res);
+    return out;
+  }
+
+  // The rows and row count of a successful result (not cleared).
+  static QueryResult ToResult(PGresult* res) {
+    QueryResult out;
     int nf = PQnfields(res);
     for (int c = 0; c < nf; ++c) out.columns.emplace_back(PQfname(res, c));
     int nr = PQntuples(res);
@@ -118,7 +125,72 @@ class PgConnection final : public Connection {
     }
     const char* tuples = PQcmdTuples(res);
     if (tuples && *tuples) out.rows_affected = std::atoll(tuples);
-    PQclear(res);
+    return out;
+  }
+
+  Result<std::vector<QueryResult>> QueryPipeline(
+      const std::vector<Statement>& statements) override {
+    if (statements.size() <= 1 || PQenterPipelineMode(conn_) != 1) {
+      return Connection::QueryPipeline(statements);
+    }
+    std::vector<QueryResult> out;
+    out.reserve(statements.size());
+    for (const auto& st : statements) {
+      std::vector<const char*> values;
+      values.reserve(st.params.size());
+      for (const auto& p : st.params) values.push_back(p ? p->c_str() : nullptr);
+      if (PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr,
+                            values.data(), nullptr, nullptr, 0) != 1) {
+        Status s = ErrorFrom(nullptr, st.sql, nullptr);
+        PQexitPipelineMode(conn_);
+        return s;
+      }
+    }
+    if (PQpipelineSync(conn_) != 1) {
+      Status s = ErrorFrom(nullptr, "", nullptr);
+      PQexitPipelineMode(conn_);
+      return s;
+    }
+    std::optional<Status> failed;
+    bool synced = false;
+    for (const auto& st : statements) {
+      PGresult* res = PQgetResult(conn_);
+      if (!res) {
+        if (!failed) failed = ErrorFrom(nullptr, st.sql, nullptr);
+        break;
+      }
+      ExecStatusType rs = PQresultStatus(res);
+      if (!failed) {
+        if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK || rs == PGRES_EMPTY_QUERY) {
+          out.push_back(ToResult(res));
+        } else {
+          failed = ErrorFrom(res, st.sql, nullptr);  // later ones: PGRES_PIPELINE_ABORTED
+        }
+      }
+      PQclear(res);
+      // Each query's results end with a NULL.
+      while (!synced && (res = PQgetResult(conn_)) != nullptr) {
+        synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+      }
+      if (synced) break;
+    }
+    // Drain up to and including the sync marker.
+    while (!synced && PQstatus(conn_) == CONNECTION_OK) {
+      PGresult* res = PQgetResult(conn_);
+      if (!res) {
+        // A lost connection yields NULL forever: stop rather than spin.
+        if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF || PQstatus(conn_) != CONNECTION_OK) break;
+        continue;
+      }
+      synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+      PQclear(res);
+    }
+    PQexitPipelineMode(conn_);
+    if (failed) return *failed;
+    if (out.size() != statements.size()) {
+      return Status(ErrorCode::kInternal, "the pipeline ended before all its results");
+    }
     return out;
   }
 
