@@ -175,6 +175,7 @@ PY
 secs() { python3 -c "print(round($2 - $1, 2))"; }
 
 # --- idle workload -------------------------------------------------------------------------
+vacuum  # like every phase: no checkpoint of the freshly loaded table inside the window
 say "idle workload (15 s, $CLIENTS clients $LOAD_RATE)"
 start_load idle 17
 t0=$(now); sleep 15; t1=$(now)
