@@ -99,7 +99,9 @@ TEST(JobTest, EveryMistakeNamesTheField) {
     EXPECT_NE(j.error().message().find(c.expect_in_message), std::string::npos)
         << c.name << ": " << j.error().message();
     EXPECT_EQ(j.error().span().file, "db/backfill/x.toml") << c.name;
-    if (c.line) EXPECT_EQ(j.error().span().line, c.line) << c.name << ": " << j.error().ToString();
+    if (c.line) {
+      EXPECT_EQ(j.error().span().line, c.line) << c.name << ": " << j.error().ToString();
+    }
   }
 }
 

@@ -151,6 +151,14 @@ Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResul
         "a lock on the table was not granted within lock_timeout (after all retries); find the "
         "blocking session (pg_stat_activity / pg_locks) and rerun");
   }
+  // COPY is PostgreSQL's: SQLite only says "syntax error", which does not tell why.
+  if (s.sqlstate().rfind("SQLITE_", 0) == 0 && first.size() > 5 &&
+      base::ToLower(first.substr(0, 5)) == "copy ") {
+    return std::move(out).WithHint(
+        "COPY is PostgreSQL's and SQLite has no such statement: load the rows with INSERT "
+        "statements in this migration (or keep a PostgreSQL-only file out of the SQLite "
+        "locations)");
+  }
   return std::move(out).WithHint(
       transactional
           ? "the migration was rolled back and nothing of it remains; fix the statement and "

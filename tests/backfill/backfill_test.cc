@@ -273,7 +273,9 @@ TEST_P(BackfillTest, PauseResumeSetCancelFromAnotherProcess) {
     bool after = false;
     for (const auto& e : Events(Slurp(log))) {
       if (e["event"] == "backfill.reconfigured") after = true;
-      if (after && e["event"] == "backfill.chunk") EXPECT_EQ(e["chunk_size"], 77) << e.dump();
+      if (after && e["event"] == "backfill.chunk") {
+        EXPECT_EQ(e["chunk_size"], 77) << e.dump();
+      }
     }
   }
 

@@ -737,6 +737,18 @@ TEST(InputSqlite, NewDatabaseIsWalAndAnExistingOneKeepsItsJournalMode) {
   EXPECT_TRUE(existing.TableExists("t"));
 }
 
+// A COPY ... FROM STDIN file run on SQLite: SQLite only says "syntax error"; strata says why.
+TEST(InputSqlite, CopyFromStdinIsExplainedAsPostgresOnly) {
+  Project p(Db::kSqlite);
+  p.Write("V1__t.sql", "CREATE TABLE t (a integer);\nCOPY t (a) FROM STDIN;\n1\n\\.\n");
+  p.Hash();
+  auto r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitMigrationFailed) << r.All();
+  EXPECT_NE(r.err.find("V1__t.sql:2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("COPY is PostgreSQL's"), std::string::npos) << r.err;
+  EXPECT_FALSE(p.TableExists("t"));
+}
+
 // "Passwords are never printed: every URL in any output or error is redacted."
 TEST(InputPostgres, PasswordInUrlIsNeverPrinted) {
   STRATA_REQUIRE_POSTGRES();
