@@ -84,6 +84,11 @@ TEST(Duration, ParsesUnits) {
   EXPECT_FALSE(ParseDuration("-1s").ok());
 }
 
+TEST(Text, MarkdownCellKeepsATableRowIntact) {
+  EXPECT_EQ(MarkdownCell("a|b\nc"), "a\\|b c");
+  EXPECT_EQ(MarkdownCell("plain"), "plain");
+}
+
 // Every index is visited exactly once, whatever the split; small inputs stay on the caller.
 TEST(ParallelFor, VisitsEveryIndexOnce) {
   for (size_t n : {0u, 1u, 63u, 64u, 129u, 1000u, 1001u}) {

@@ -171,4 +171,19 @@ std::string_view ClosestMatch(std::string_view word, std::span<const std::string
   return best;
 }
 
+std::string MarkdownCell(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace strata::base

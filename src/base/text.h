@@ -36,6 +36,9 @@ class LineIndex {
 
 std::string_view Trim(std::string_view s);
 std::string ToLower(std::string_view s);
+
+// Text for one Markdown table cell: `|` escaped, newlines turned into spaces.
+std::string MarkdownCell(std::string_view s);
 std::string ToUpper(std::string_view s);
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

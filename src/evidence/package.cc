@@ -18,20 +18,7 @@ std::string S(const json& j, const char* key) {
   return j[key].dump();
 }
 
-// Table cells: no pipes or newlines.
-std::string Cell(std::string s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string Cell(std::string_view s) { return base::MarkdownCell(s); }
 
 std::string Code(const std::string& s) { return s.empty() ? "" : "`" + Cell(s) + "`"; }
 

@@ -1,6 +1,7 @@
 #include "evidence/render.h"
 
 #include "base/redact.h"
+#include "base/text.h"
 
 #include <fmt/format.h>
 
@@ -219,19 +220,7 @@ json ToJson(const PlanResult& r) {
 }
 
 namespace {
-std::string Md(std::string s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string Md(std::string_view s) { return base::MarkdownCell(s); }
 std::string Blocks(const PlanStatement& s) {
   if (s.target_is_new) return "nothing (new table)";
   if (s.blocks_reads) return "reads, writes";
