@@ -1,5 +1,6 @@
 #include "backfill/job.h"
 
+#include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "config/toml_values.h"
@@ -8,8 +9,6 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace strata::backfill {
 
@@ -296,17 +295,16 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
 }
 
 Result<JobSpec> LoadJob(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kIo, fmt::format("cannot read backfill job file {}", path))
+  std::string why;
+  auto text = base::ReadFile(path, &why);
+  if (!text) {
+    return Status(ErrorCode::kIo, fmt::format("cannot read backfill job file {}: {}", path, why))
         .WithHint(
             "name a job in db/backfill/ (e.g. `strata backfill run <name>`) or give a path "
             "to a .toml file");
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
   std::string name = std::filesystem::path(path).stem().string();
-  return ParseJob(ss.str(), path, name);
+  return ParseJob(*text, path, name);
 }
 
 }  // namespace strata::backfill

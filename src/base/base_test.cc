@@ -1,4 +1,5 @@
 #include "base/duration.h"
+#include "base/file.h"
 #include "base/parallel.h"
 #include "base/redact.h"
 #include "base/sha256.h"
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 
 namespace strata::base {
 namespace {
@@ -87,6 +89,27 @@ TEST(Duration, ParsesUnits) {
 TEST(Text, MarkdownCellKeepsATableRowIntact) {
   EXPECT_EQ(MarkdownCell("a|b\nc"), "a\\|b c");
   EXPECT_EQ(MarkdownCell("plain"), "plain");
+}
+
+TEST(File, ReadFileReadsBytesAndRefusesWhatIsNotAFile) {
+  std::string dir = ::testing::TempDir();
+  std::string path = dir + "/strata-readfile-test.bin";
+  std::string bytes("a\0b\r\nc", 6);
+  {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  auto got = ReadFile(path);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, bytes);
+  std::remove(path.c_str());
+  std::string why;
+  EXPECT_FALSE(ReadFile(path, &why).has_value());
+  EXPECT_NE(why.find("No such file"), std::string::npos) << why;
+  EXPECT_FALSE(ReadFile(dir, &why).has_value());  // a directory is not a file
+  EXPECT_NE(why.find("directory"), std::string::npos) << why;
 }
 
 // Every index is visited exactly once, whatever the split; small inputs stay on the caller.

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include "base/file.h"
 #include "base/redact.h"
 #include "base/sha256.h"
 #include "config/toml_values.h"
@@ -9,8 +10,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace strata::config {
 
@@ -141,15 +140,14 @@ Result<Options> Load(const Overrides& overrides) {
   if (path.empty() && fs::exists("strata.toml")) path = "strata.toml";
   Options o;
   if (!path.empty()) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return Status(ErrorCode::kConfig, fmt::format("cannot read config file {}", path))
+    std::string why;
+    auto text = base::ReadFile(path, &why);
+    if (!text) {
+      return Status(ErrorCode::kConfig, fmt::format("cannot read config file {}: {}", path, why))
           .WithHint(explicit_config ? "check the --config path" : "");
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
     std::string dir = fs::path(path).parent_path().string();
-    STRATA_ASSIGN_OR_RETURN(o, Parse(ss.str(), path, dir));
+    STRATA_ASSIGN_OR_RETURN(o, Parse(*text, path, dir));
   } else {
     o.locations = {"db/migration"};
     o.ignore_patterns = {"*.md", "*.txt", "strata.sum", ".*"};

@@ -1,11 +1,11 @@
 #include "config/toml_values.h"
 
 #include "base/duration.h"
+#include "base/file.h"
 #include "base/text.h"
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -87,14 +87,13 @@ Result<toml::table> ParseToml(std::string_view text, const std::string& path) {
 }
 
 Result<toml::table> ParseTomlFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kConfig, fmt::format("cannot read {}", path))
+  std::string why;
+  auto text = base::ReadFile(path, &why);
+  if (!text) {
+    return Status(ErrorCode::kConfig, fmt::format("cannot read {}: {}", path, why))
         .WithHint("check that the file exists and is readable");
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseToml(ss.str(), path);
+  return ParseToml(*text, path);
 }
 
 Status TomlError(const std::string& path, const toml::node& node, std::string message,

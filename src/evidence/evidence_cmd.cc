@@ -3,6 +3,7 @@
 #include "strata/version.h"
 
 #include "base/duration.h"
+#include "base/file.h"
 #include "base/redact.h"
 #include "base/sha256.h"
 #include "migrate/discovery.h"
@@ -11,9 +12,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <thread>
 
 #include "evidence/json.h"
@@ -330,15 +329,14 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
 EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request) {
   EvidenceVerifyResult res;
   res.path = request.path;
-  std::ifstream in(request.path, std::ios::binary);
-  if (!in) {
-    res.status = Status(ErrorCode::kIo, fmt::format("cannot read {}", request.path))
+  std::string why;
+  auto text = base::ReadFile(request.path, &why);
+  if (!text) {
+    res.status = Status(ErrorCode::kIo, fmt::format("cannot read {}: {}", request.path, why))
                      .WithHint("give the path of a package written by `strata evidence`");
     return res;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto seal = evidence::ReadSeal(ss.str(), request.path);
+  auto seal = evidence::ReadSeal(*text, request.path);
   if (!seal) {
     res.status = seal.error();
     return res;

@@ -1,5 +1,6 @@
 #include "lint/linter.h"
 
+#include "base/file.h"
 #include "base/text.h"
 #include "db/connection.h"
 #include "lint/registry.h"
@@ -12,8 +13,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace strata::lint {
 
@@ -437,15 +436,15 @@ Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
       }
       continue;
     }
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
-      return Status(ErrorCode::kIo, fmt::format("cannot read {}", p))
+    std::string why;
+    auto text = base::ReadFile(p, &why);
+    if (!text) {
+      return Status(ErrorCode::kIo, fmt::format("cannot read {}: {}", p, why))
           .WithHint("check the path; `strata lint` takes migration files or directories");
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
     std::string script = fs::path(p).filename().string();
-    out.push_back({p, script, base::NormalizeText(ss.str()), true, script.rfind("R__", 0) == 0});
+    out.push_back(
+        {p, script, base::NormalizeTextOwned(std::move(*text)), true, script.rfind("R__", 0) == 0});
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "migrate/discovery.h"
 
+#include "base/file.h"
 #include "base/parallel.h"
 #include "base/sha256.h"
 #include "base/text.h"
@@ -51,35 +52,15 @@ constexpr std::string_view kExpected =
     "expected V<version>__<description>.sql (e.g. V001__create_quote_core_tables.sql, "
     "V1.2__add_index.sql, V20260628_0901__add_column.sql) or R__<description>.sql";
 
-// Reads a file into `out` with one read per chunk of its size (no stream buffering).
 Status ReadWholeFile(const std::string& path, std::string& out) {
-  auto fail = [&](std::string_view what) {
-    return Status(ErrorCode::kIo, fmt::format("cannot {} migration file '{}': {}", what, path,
-                                              std::strerror(errno)))
+  std::string why;
+  auto bytes = base::ReadFile(path, &why);
+  if (!bytes) {
+    return Status(ErrorCode::kIo, fmt::format("cannot read migration file '{}': {}", path, why))
         .WithSpan({path, 0, 0})
         .WithHint("check that the file exists and is readable by this user");
-  };
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail("open");
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    close(fd);
-    return fail("stat");
   }
-  out.resize(static_cast<size_t>(st.st_size));
-  size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = read(fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      close(fd);
-      return fail("read");
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  out.resize(got);
-  close(fd);
+  out = std::move(*bytes);
   return Status::Ok();
 }
 

@@ -1,5 +1,6 @@
 #include "migrate/sumfile.h"
 
+#include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
 
@@ -8,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 namespace strata::migrate {
 
@@ -56,18 +56,16 @@ Result<std::vector<std::string>> WriteSums(const Options& options, const Migrati
 Status CheckSums(const Options& options, const MigrationSet& set) {
   for (const auto& loc : options.locations) {
     std::string path = (fs::path(loc) / kSumFileName).string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto text = base::ReadFile(path);
+    if (!text) {
       return Status(ErrorCode::kSumMismatch, fmt::format("{} does not exist", path))
           .WithSpan({path, 0, 0})
           .WithHint(
               "run `strata hash` and commit strata.sum with the migrations (or set "
               "migrate.require_sum = false)");
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
     std::string expected = RenderSum(InLocation(set, loc));
-    std::string actual = base::NormalizeText(ss.str());
+    std::string actual = base::NormalizeTextOwned(std::move(*text));
     if (actual == expected) continue;
     // Explain the difference file by file.
     std::map<std::string, std::string> recorded, current;

@@ -1,6 +1,7 @@
 #include "seed/correction.h"
 
 #include "base/duration.h"
+#include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "config/toml_values.h"
@@ -10,9 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "evidence/run_store.h"
 #include "seed/dbutil.h"
@@ -176,8 +175,8 @@ Result<Correction> LoadCorrection(const Options& options, const std::string& id_
   } else {
     file = project / settings.corrections / (id_or_path + ".toml");
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  auto text = base::ReadFile(file.string());
+  if (!text) {
     std::string known;
     std::error_code ec;
     for (auto& e : fs::directory_iterator(project / settings.corrections, ec)) {
@@ -188,12 +187,10 @@ Result<Correction> LoadCorrection(const Options& options, const std::string& id_
                                               settings.corrections)
                                 : fmt::format("known corrections:{}", known));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
   std::error_code ec;
   std::string rel = fs::relative(file, project, ec).string();
   if (ec || rel.empty()) rel = file.string();
-  return ParseCorrection(ss.str(), file.string(), rel);
+  return ParseCorrection(*text, file.string(), rel);
 }
 
 namespace {

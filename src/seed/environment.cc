@@ -4,9 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 namespace strata::seed {
 
 std::string_view TierName(Tier t) {
@@ -71,10 +68,7 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
   std::vector<std::string> known;
   if (!options.config_path.empty()) {
     const std::string& path = options.config_path;
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(ss.str(), path));
+    STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseTomlFile(path));
     if (const toml::node* envs = tbl.get("environments")) {
       const toml::table* et = envs->as_table();
       if (!et) {

@@ -1,5 +1,6 @@
 #include "seed/package.h"
 
+#include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "config/toml_values.h"
@@ -8,9 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace strata::seed {
 
@@ -69,14 +68,13 @@ bool TableSpec::IsMeaningColumn(std::string_view column) const {
 namespace {
 
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kIo, fmt::format("cannot read {}", path))
+  std::string why;
+  auto text = base::ReadFile(path, &why);
+  if (!text) {
+    return Status(ErrorCode::kIo, fmt::format("cannot read {}: {}", path, why))
         .WithHint("check that the file exists and is readable");
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return std::move(*text);
 }
 
 bool ValidIdent(std::string_view s) {

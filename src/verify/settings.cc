@@ -1,5 +1,6 @@
 #include "verify/settings.h"
 
+#include "base/file.h"
 #include "config/toml_values.h"
 
 #include <fmt/format.h>
@@ -7,8 +8,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace strata::verify {
 
@@ -169,14 +168,13 @@ Result<Settings> LoadSettings(const Options& options) {
   if (options.config_path.empty()) {
     return ParseSettings("", "strata.toml", options.project_dir);
   }
-  std::ifstream in(options.config_path, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kIo, fmt::format("cannot read {}", options.config_path))
+  std::string why;
+  auto text = base::ReadFile(options.config_path, &why);
+  if (!text) {
+    return Status(ErrorCode::kIo, fmt::format("cannot read {}: {}", options.config_path, why))
         .WithHint("check the path given with --config");
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseSettings(ss.str(), options.config_path, options.project_dir);
+  return ParseSettings(*text, options.config_path, options.project_dir);
 }
 
 }  // namespace strata::verify

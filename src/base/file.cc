@@ -1,0 +1,47 @@
+#include "base/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace strata::base {
+
+std::optional<std::string> ReadFile(const std::string& path, std::string* error) {
+  auto fail = [&](int fd) -> std::optional<std::string> {
+    int e = errno;
+    if (fd >= 0) close(fd);
+    if (error) *error = std::strerror(e);
+    return std::nullopt;
+  };
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(fd);
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return fail(fd);
+  if (S_ISDIR(st.st_mode)) {
+    errno = EISDIR;
+    return fail(fd);
+  }
+  std::string out;
+  // st_size is 0 for pipes and some special files: read until end of file then.
+  out.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) : 4096);
+  size_t got = 0;
+  for (;;) {
+    if (got == out.size()) {
+      if (st.st_size > 0) break;
+      out.resize(out.size() * 2);
+    }
+    ssize_t n = read(fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(fd);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  close(fd);
+  return out;
+}
+
+}  // namespace strata::base
