@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <optional>
+
 namespace strata::db {
 
 std::int64_t AdvisoryKey(std::string_view lock_name) {
@@ -128,43 +130,46 @@ class PgConnection final : public Connection {
     return out;
   }
 
-  Result<std::vector<QueryResult>> QueryPipeline(
-      const std::vector<Statement>& statements) override {
-    if (statements.size() <= 1 || PQenterPipelineMode(conn_) != 1) {
-      return Connection::QueryPipeline(statements);
-    }
-    std::vector<QueryResult> out;
-    out.reserve(statements.size());
-    for (const auto& st : statements) {
-      std::vector<const char*> values;
-      values.reserve(st.params.size());
-      for (const auto& p : st.params) values.push_back(p ? p->c_str() : nullptr);
-      if (PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                            values.data(), nullptr, nullptr, 0) != 1) {
-        Status s = ErrorFrom(nullptr, st.sql, nullptr);
-        PQexitPipelineMode(conn_);
-        return s;
-      }
-    }
-    if (PQpipelineSync(conn_) != 1) {
-      Status s = ErrorFrom(nullptr, "", nullptr);
+  // A failed statement of a pipeline: its index in the pipeline, the error and the server's
+  // error position in its text (-1 when none).
+  struct PipelineFailure {
+    size_t index = 0;
+    Status status;
+    int error_position = -1;
+  };
+
+  // One pipeline round trip for statements [0, n): `send(i)` queues statement i (true when
+  // libpq took it), `text(i)` is its text (for the error position), `on_ok(i, res)` takes each
+  // successful result (PQclear is done here). Results are read in order up to the first
+  // failure, which is returned in `failure` (later statements were aborted by the server; a
+  // failed send or sync is reported at index 0: nothing can be said to have run). Returns false,
+  // having sent nothing, when the connection cannot enter pipeline mode.
+  template <typename Send, typename Text, typename OnOk>
+  bool RunPipeline(size_t n, Send&& send, Text&& text, OnOk&& on_ok,
+                   std::optional<PipelineFailure>& failure) {
+    if (PQenterPipelineMode(conn_) != 1) return false;
+    bool sent = true;
+    for (size_t i = 0; i < n && sent; ++i) sent = send(i);
+    if (!sent || PQpipelineSync(conn_) != 1) {
+      failure = PipelineFailure{0, ErrorFrom(nullptr, "", nullptr)};
       PQexitPipelineMode(conn_);
-      return s;
+      return true;
     }
-    std::optional<Status> failed;
     bool synced = false;
-    for (const auto& st : statements) {
+    for (size_t i = 0; i < n && !synced; ++i) {
       PGresult* res = PQgetResult(conn_);
       if (!res) {
-        if (!failed) failed = ErrorFrom(nullptr, st.sql, nullptr);
+        if (!failure) failure = PipelineFailure{i, ErrorFrom(nullptr, text(i), nullptr)};
         break;
       }
       ExecStatusType rs = PQresultStatus(res);
-      if (!failed) {
+      if (!failure) {
         if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK || rs == PGRES_EMPTY_QUERY) {
-          out.push_back(ToResult(res));
-        } else {
-          failed = ErrorFrom(res, st.sql, nullptr);  // later ones: PGRES_PIPELINE_ABORTED
+          on_ok(i, res);
+        } else {  // the later ones come back PGRES_PIPELINE_ABORTED
+          PipelineFailure f{i};
+          f.status = ErrorFrom(res, text(i), &f.error_position);
+          failure = std::move(f);
         }
       }
       PQclear(res);
@@ -173,7 +178,6 @@ class PgConnection final : public Connection {
         synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
         PQclear(res);
       }
-      if (synced) break;
     }
     // Drain up to and including the sync marker.
     while (!synced && PQstatus(conn_) == CONNECTION_OK) {
@@ -187,7 +191,29 @@ class PgConnection final : public Connection {
       PQclear(res);
     }
     PQexitPipelineMode(conn_);
-    if (failed) return *failed;
+    return true;
+  }
+
+  Result<std::vector<QueryResult>> QueryPipeline(
+      const std::vector<Statement>& statements) override {
+    if (statements.size() <= 1) return Connection::QueryPipeline(statements);
+    std::vector<QueryResult> out;
+    out.reserve(statements.size());
+    std::optional<PipelineFailure> failure;
+    bool ran = RunPipeline(
+        statements.size(),
+        [&](size_t i) {
+          const Statement& st = statements[i];
+          std::vector<const char*> values;
+          values.reserve(st.params.size());
+          for (const auto& p : st.params) values.push_back(p ? p->c_str() : nullptr);
+          return PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                   values.data(), nullptr, nullptr, 0) == 1;
+        },
+        [&](size_t i) -> std::string_view { return statements[i].sql; },
+        [&](size_t, PGresult* res) { out.push_back(ToResult(res)); }, failure);
+    if (!ran) return Connection::QueryPipeline(statements);
+    if (failure) return std::move(failure->status);
     if (out.size() != statements.size()) {
       return Status(ErrorCode::kInternal, "the pipeline ended before all its results");
     }
@@ -201,74 +227,36 @@ class PgConnection final : public Connection {
     constexpr size_t kChunk = 128;
     for (size_t base = 0; base < statements.size(); base += kChunk) {
       size_t end = std::min(statements.size(), base + kChunk);
-      if (PQenterPipelineMode(conn_) != 1) return ExecOneByOne(statements);
-      std::vector<std::string> texts;
-      texts.reserve(end - base);
-      bool send_failed = false;
-      for (size_t i = base; i < end; ++i) {
-        texts.emplace_back(statements[i]);
-        if (PQsendQueryParams(conn_, texts.back().c_str(), 0, nullptr, nullptr, nullptr, nullptr,
-                              0) != 1) {
-          send_failed = true;
-          break;
-        }
-      }
-      if (send_failed || PQpipelineSync(conn_) != 1) {
-        out.status = ErrorFrom(nullptr, "", nullptr);
-        out.failed_index = base + out.rows_affected.size() - base;
-        PQexitPipelineMode(conn_);
-        return out;
-      }
-      bool failed = false;
-      for (size_t i = base; i < end; ++i) {
-        PGresult* res = PQgetResult(conn_);
-        if (!res) {
-          if (!failed) {
-            out.status = ErrorFrom(nullptr, statements[i], nullptr);
-            out.failed_index = i;
-            failed = true;
-          }
-          break;
-        }
-        ExecStatusType st = PQresultStatus(res);
-        if (!failed) {
-          if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+      std::vector<std::string> texts(statements.begin() + base, statements.begin() + end);
+      std::optional<PipelineFailure> failure;
+      bool ran = RunPipeline(
+          end - base,
+          [&](size_t i) {
+            return PQsendQueryParams(conn_, texts[i].c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                                     0) == 1;
+          },
+          [&](size_t i) { return statements[base + i]; },
+          [&](size_t, PGresult* res) {
             const char* tuples = PQcmdTuples(res);
             out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
-          } else {
-            out.status = ErrorFrom(res, statements[i], &out.error_position);
-            out.failed_index = i;
-            failed = true;
-          }
-        }
-        PQclear(res);
-        // Each query's results end with a NULL.
-        while ((res = PQgetResult(conn_)) != nullptr) {
-          if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
-            PQclear(res);
-            break;
-          }
-          PQclear(res);
-        }
+          },
+          failure);
+      if (!ran) {
+        // No pipeline mode: the rest one by one.
+        BatchResult rest = ExecOneByOne({statements.begin() + base, statements.end()});
+        out.rows_affected.insert(out.rows_affected.end(), rest.rows_affected.begin(),
+                                 rest.rows_affected.end());
+        out.status = std::move(rest.status);
+        out.failed_index = base + rest.failed_index;
+        out.error_position = rest.error_position;
+        return out;
       }
-      // Drain up to and including the sync marker.
-      if (PQstatus(conn_) == CONNECTION_OK) {
-        for (;;) {
-          PGresult* res = PQgetResult(conn_);
-          if (!res) {
-            // A lost connection yields NULL forever: stop rather than spin.
-            if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF || PQstatus(conn_) != CONNECTION_OK) {
-              break;
-            }
-            continue;
-          }
-          ExecStatusType st = PQresultStatus(res);
-          PQclear(res);
-          if (st == PGRES_PIPELINE_SYNC) break;
-        }
+      if (failure) {
+        out.status = std::move(failure->status);
+        out.failed_index = base + failure->index;
+        out.error_position = failure->error_position;
+        return out;
       }
-      PQexitPipelineMode(conn_);
-      if (failed) return out;
     }
     return out;
   }
