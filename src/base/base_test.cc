@@ -29,6 +29,12 @@ TEST(Text, FindInvalidUtf8) {
   EXPECT_EQ(FindInvalidUtf8("ab\xC3"), 2u);         // truncated
   EXPECT_EQ(FindInvalidUtf8("a\xC0\xAF"), 1u);      // overlong
   EXPECT_EQ(FindInvalidUtf8("a\xED\xA0\x80"), 1u);  // surrogate
+  // Past long ASCII runs (checked eight bytes at a time), at and off a word boundary.
+  std::string ascii(16, 'x');
+  EXPECT_EQ(FindInvalidUtf8(ascii + "\xC3"), 16u);
+  EXPECT_EQ(FindInvalidUtf8(ascii + "abcde\xFF" + ascii), 21u);
+  EXPECT_FALSE(FindInvalidUtf8(ascii + "é" + ascii + "✓").has_value());
+  EXPECT_EQ(FindInvalidUtf8(ascii + "é" + ascii + "\xE2\x9C"), 34u);
 }
 
 TEST(Text, LineIndex) {

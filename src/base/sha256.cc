@@ -40,8 +40,19 @@ Digest Sha256Of(std::string_view bytes) {
 
 std::string Sha256Hex(std::string_view bytes) { return ToHex(Sha256Of(bytes)); }
 
+namespace {
+constexpr char kHex[] = "0123456789abcdef";
+}  // namespace
+
+bool HexEquals(const Digest& d, std::string_view hex) {
+  if (hex.size() != 2 * d.size()) return false;
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (hex[2 * i] != kHex[d[i] >> 4] || hex[2 * i + 1] != kHex[d[i] & 0xF]) return false;
+  }
+  return true;
+}
+
 std::string ToHex(const Digest& d) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out(64, '0');
   for (size_t i = 0; i < d.size(); ++i) {
     out[2 * i] = kHex[d[i] >> 4];

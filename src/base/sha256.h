@@ -30,5 +30,7 @@ class Sha256 {
 Digest Sha256Of(std::string_view bytes);
 std::string Sha256Hex(std::string_view bytes);
 std::string ToHex(const Digest& d);
+// Whether `hex` is the lower-case hex form of `d` (what ToHex gives), without allocating.
+bool HexEquals(const Digest& d, std::string_view hex);
 
 }  // namespace strata::base

@@ -7,8 +7,10 @@
 #include "strata/result.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +34,9 @@ Result<DbUrl> ParseUrl(std::string_view url);
 
 using Value = std::optional<std::string>;  // NULL is nullopt; everything else is text
 using Row = std::vector<Value>;
+// A column of a row handed to a QueryRows callback: valid only during the call.
+using ValueView = std::optional<std::string_view>;
+using RowFn = std::function<void(std::span<const ValueView> row)>;
 
 struct QueryResult {
   std::vector<std::string> columns;
@@ -69,6 +74,11 @@ class Connection {
   // Runs one statement with $1..$n parameters (text values) and returns all rows.
   virtual Result<QueryResult> Query(std::string_view sql,
                                     const std::vector<Value>& params = {}) = 0;
+
+  // Query for large results: `fn` sees each row in turn, read in place from the driver's
+  // buffers (no QueryResult is built).
+  virtual Status QueryRows(std::string_view sql, const std::vector<Value>& params,
+                           const RowFn& fn) = 0;
 
   // Runs statements in order, each exactly as given, stopping at the first failure. On
   // PostgreSQL the batch is pipelined (one round trip) when `pipeline` is true; callers pass

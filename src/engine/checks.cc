@@ -9,16 +9,18 @@ namespace strata::engine {
 using migrate::State;
 
 std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
-                                         const std::vector<migrate::AppliedRow>& rows,
+                                         const std::vector<std::string>& chain_breaks,
                                          const Options& options) {
   std::vector<ValidateIssue> issues;
-  for (const auto& broken : ledger::Ledger::VerifyChain(rows)) {
+  for (const auto& broken : chain_breaks) {
     issues.push_back({"broken-chain", "", fmt::format("ledger hash chain broken at {}", broken),
                       "someone edited the ledger table by hand; restore it from a backup or "
                       "investigate — strata will not run until the history is trustworthy"});
   }
   for (const auto& e : report.entries) {
-    std::string name = e.version.empty() ? e.script : fmt::format("{} ({})", e.version, e.script);
+    auto name = [&e] {
+      return e.version.empty() ? e.script : fmt::format("{} ({})", e.version, e.script);
+    };
     switch (e.state) {
       case State::kFailed: {
         const auto& a = *e.applied;
@@ -26,9 +28,9 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
         issues.push_back(
             {"failed", e.script,
              partial
-                 ? fmt::format("migration {} failed after {} statement(s) ran{}", name,
+                 ? fmt::format("migration {} failed after {} statement(s) ran{}", name(),
                                a.statements_done, a.reason ? fmt::format(": {}", *a.reason) : "")
-                 : fmt::format("migration {} failed{}", name,
+                 : fmt::format("migration {} failed{}", name(),
                                a.reason ? fmt::format(": {}", *a.reason) : ""),
              partial ? "fix the file's failed statement, then `strata migrate --resume` "
                        "continues there; or undo the applied part by hand and run `strata "
@@ -39,7 +41,7 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
       }
       case State::kMissing:
         issues.push_back({"missing", e.script,
-                          fmt::format("applied migration {} has no file any more", name),
+                          fmt::format("applied migration {} has no file any more", name()),
                           "restore the file from version control: applied migrations are "
                           "never deleted"});
         break;
@@ -47,7 +49,7 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
         if (!options.out_of_order) {
           issues.push_back(
               {"out-of-order", e.script,
-               fmt::format("pending migration {} is older than the latest applied version", name),
+               fmt::format("pending migration {} is older than the latest applied version", name()),
                "give it a version above the latest applied one, or set migrate.out_of_order = "
                "true if this order is intended"});
         }
@@ -57,7 +59,7 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
           issues.push_back(
               {"checksum-mismatch", e.script,
                fmt::format("applied migration {} was edited: recorded checksum {}, file now {}",
-                           name, e.accepted_checksum, e.checksum),
+                           name(), e.accepted_checksum, e.checksum),
                "never edit an applied migration: revert the edit and write a new migration; if "
                "the edit is harmless (whitespace, comments), run `strata repair "
                "--accept-checksum " +

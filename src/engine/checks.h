@@ -11,8 +11,10 @@
 
 namespace strata::engine {
 
+// `chain_breaks` is ledger::Ledger::VerifyChain of the rows the report was joined from (computed
+// by the caller, which may do it while other work runs).
 std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
-                                         const std::vector<migrate::AppliedRow>& rows,
+                                         const std::vector<std::string>& chain_breaks,
                                          const Options& options);
 
 // Maps an issue list to the one Status a command fails with (kValidation), or ok.

@@ -7,6 +7,7 @@
 #include "engine/executor.h"
 #include "engine/lint_gate.h"
 #include "engine/plan.h"
+#include "ledger/ledger.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
 #include "verify/settings.h"
@@ -67,7 +68,7 @@ std::vector<Todo> CollectTodo(const migrate::StateReport& report,
     if (e.state == State::kPending || e.state == State::kOutOfOrder) {
       todo.push_back({&e, nullptr});
     } else if (e.state == State::kFailed && resume) {
-      todo.push_back({&e, &*e.applied});
+      todo.push_back({&e, e.applied});
     }
   }
   for (const auto& e : report.entries) {
@@ -75,7 +76,7 @@ std::vector<Todo> CollectTodo(const migrate::StateReport& report,
     if (e.state == State::kPending || e.state == State::kOutdated) {
       todo.push_back({&e, nullptr});
     } else if (e.state == State::kFailed && resume) {
-      todo.push_back({&e, &*e.applied});
+      todo.push_back({&e, e.applied});
     }
   }
   return todo;
@@ -99,20 +100,18 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     Status error;
     bool ledger_exists = false;
     std::optional<std::vector<migrate::AppliedRow>> rows;
+    std::vector<std::string> chain_breaks;  // of rows
   };
   auto db_side = std::async(std::launch::async, [&options, &request] {
     DbSide d{engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate")};
     if (!d.ctx || request.dry_run) return d;
-    auto exists = d.ctx->ledger->Exists();
-    if (!exists) {
-      d.error = exists.error();
-    } else if ((d.ledger_exists = *exists)) {
-      auto read = d.ctx->ledger->ReadAll();
-      if (read) {
-        d.rows = std::move(*read);
-      } else {
-        d.error = read.error();
-      }
+    // A fresh connection, outside any transaction: one round trip when the ledger exists.
+    auto read = d.ctx->ledger->ReadIfExists();
+    if (!read) {
+      d.error = read.error();
+    } else if ((d.ledger_exists = read->has_value())) {
+      d.chain_breaks = ledger::Ledger::VerifyChain(**read);
+      d.rows = std::move(**read);
     }
     return d;
   });
@@ -138,8 +137,8 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   // Ledger problems the run would stop on. --resume accepts a failed non-transactional
   // migration that ran some statements (it continues it).
   auto ledger_issues = [&](const migrate::StateReport& report,
-                           const std::vector<migrate::AppliedRow>& rows) {
-    auto issues = engine::CollectIssues(report, rows, options);
+                           const std::vector<std::string>& chain_breaks) {
+    auto issues = engine::CollectIssues(report, chain_breaks, options);
     if (request.resume) {
       std::erase_if(issues, [&](const ValidateIssue& i) {
         if (i.kind != "failed") return false;
@@ -157,7 +156,8 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     // Read-only: nothing is locked or created for a run that is refused.
     auto rows = ctx->ledger->ReadAll();
     if (!rows) return fail(rows.error());
-    if (Status s = ledger_issues(migrate::Join(*set, *rows), *rows); !s.ok()) {
+    if (Status s = ledger_issues(migrate::Join(*set, *rows), ledger::Ledger::VerifyChain(*rows));
+        !s.ok()) {
       return fail(std::move(s));
     }
     return fail(std::move(sum));
@@ -165,6 +165,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   engine::RunLock lock;
   std::optional<std::vector<migrate::AppliedRow>> rows;
   std::optional<migrate::StateReport> peeked;
+  std::vector<std::string> chain_breaks;  // of rows
   if (!request.dry_run) {
     // Up to date is the common case of a deploy: the ledger was read first, and the lock is
     // taken (and anything created) only when there is something to apply. The verdict is
@@ -172,10 +173,12 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (!db.error.ok()) return fail(std::move(db.error));
     if (db.rows) {
       rows = std::move(db.rows);
+      chain_breaks = std::move(db.chain_breaks);
       peeked = migrate::Join(*set, *rows);
       if (!CollectTodo(*peeked, target, request.resume).empty()) {
         rows.reset();
         peeked.reset();
+        chain_breaks.clear();
       }
     }
     if (!rows) {
@@ -191,10 +194,11 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     auto read = ctx->ledger->ReadAll();
     if (!read) return fail(read.error());
     rows = std::move(*read);
+    chain_breaks = ledger::Ledger::VerifyChain(*rows);
   }
   migrate::StateReport report = peeked ? std::move(*peeked) : migrate::Join(*set, *rows);
 
-  if (Status s = ledger_issues(report, *rows); !s.ok()) return fail(std::move(s));
+  if (Status s = ledger_issues(report, chain_breaks); !s.ok()) return fail(std::move(s));
   for (const auto& e : report.entries) {
     if (e.state == State::kFuture) {
       res.warnings.push_back(fmt::format(

@@ -4,6 +4,7 @@
 #include "engine/checks.h"
 #include "engine/context.h"
 #include "engine/plan.h"
+#include "ledger/ledger.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
 
@@ -30,7 +31,8 @@ ValidateResult Validate(const Options& options) {
     return res;
   }
   auto report = migrate::Join(*set, *rows);
-  for (auto& i : engine::CollectIssues(report, *rows, options)) res.issues.push_back(std::move(i));
+  for (auto& i : engine::CollectIssues(report, ledger::Ledger::VerifyChain(*rows), options))
+    res.issues.push_back(std::move(i));
   // After the ledger's issues: an edited applied file also changes strata.sum, and the
   // checksum mismatch is the problem to report first.
   if (options.require_sum) {

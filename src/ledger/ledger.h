@@ -38,6 +38,10 @@ class Ledger {
   Status Create();
   // All rows in rank order; also remembers the tail for Append. Empty if the table is absent.
   Result<std::vector<AppliedRow>> ReadAll();
+  // ReadAll in one round trip when the table exists: reads without asking first, and asks
+  // only when the read fails. nullopt if the table is absent. Only outside a transaction (a
+  // failed read aborts one on PostgreSQL).
+  Result<std::optional<std::vector<AppliedRow>>> ReadIfExists();
 
   // Fills rank, prev_hash and row_hash from the remembered tail and inserts the row. Call in
   // the same transaction as the migration it records. On success the tail advances; call
@@ -53,6 +57,8 @@ class Ledger {
   static std::vector<std::string> VerifyChain(const std::vector<AppliedRow>& rows);
 
  private:
+  Status ReadRows(std::vector<AppliedRow>& rows);
+
   db::Connection& conn_;
   std::string table_, schema_, qualified_;
   int tail_rank_ = 0;

@@ -1,5 +1,7 @@
 #include "ledger/ledger.h"
 
+#include "base/sha256.h"
+
 #include <gtest/gtest.h>
 
 namespace strata::ledger {
@@ -51,6 +53,80 @@ TEST(Ledger, AppendsAChainAndDetectsTampering) {
   broken = Ledger::VerifyChain(*rows);
   ASSERT_FALSE(broken.empty());
   EXPECT_NE(broken[0].find("deleted"), std::string::npos);
+}
+
+TEST(Ledger, RowHashCoversEveryFieldInItsStoredForm) {
+  // The format is stored in every ledger: a change here breaks every existing chain.
+  AppliedRow r;
+  r.rank = 7;
+  r.version = "1.2";
+  r.description = "add index";
+  r.type = "SQL";
+  r.script = "V1.2__add_index.sql";
+  r.checksum = "abc";
+  r.installed_by = "deploy";
+  r.installed_on = "2026-11-22T05:00:00.000Z";
+  r.execution_time_ms = 42;
+  r.success = true;
+  r.statements_done = 3;
+  r.reason = "";  // present but empty: hashes differently from absent
+  r.prev_hash = std::string(kGenesisHash);
+  std::string expected =
+      "strata-ledger-v1\x1f"
+      "7\x1f"
+      "11.2\x1f"
+      "add index\x1f"
+      "SQL\x1f"
+      "V1.2__add_index.sql\x1f"
+      "1abc\x1f"
+      "deploy\x1f"
+      "2026-11-22T05:00:00.000Z\x1f"
+      "42\x1f"
+      "1\x1f"
+      "3\x1f"
+      "0\x1f"
+      "1\x1f" +
+      std::string(kGenesisHash);
+  EXPECT_EQ(RowHash(r), base::Sha256Hex(expected));
+  r.reason.reset();
+  EXPECT_NE(RowHash(r), base::Sha256Hex(expected));
+}
+
+TEST(Ledger, ReadIfExistsTellsAnAbsentLedgerFromAnEmptyOneAndKeepsTheTail) {
+  auto url = db::ParseUrl("sqlite::memory:");
+  ASSERT_TRUE(url.ok());
+  auto conn = db::Connect(*url, "test");
+  ASSERT_TRUE(conn.ok());
+  Ledger absent(**conn, "strata_schema_history", "");
+  auto none = absent.ReadIfExists();
+  ASSERT_TRUE(none.ok()) << none.error().ToString();
+  EXPECT_FALSE(none->has_value());
+
+  ASSERT_TRUE(absent.Create().ok());
+  auto empty = absent.ReadIfExists();
+  ASSERT_TRUE(empty.ok());
+  ASSERT_TRUE(empty->has_value());
+  EXPECT_TRUE((*empty)->empty());
+  AppliedRow first;
+  first.version = "1";
+  first.type = "SQL";
+  first.success = true;
+  ASSERT_TRUE(absent.Append(first).ok());
+
+  // A second reader appends after what it read: rank 2, chained to rank 1.
+  Ledger reader(**conn, "strata_schema_history", "");
+  auto rows = reader.ReadIfExists();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_TRUE(rows->has_value());
+  ASSERT_EQ((*rows)->size(), 1u);
+  EXPECT_EQ((**rows)[0].version, "1");
+  EXPECT_EQ((**rows)[0].row_hash, first.row_hash);
+  AppliedRow second;
+  second.version = "2";
+  second.type = "SQL";
+  ASSERT_TRUE(reader.Append(second).ok());
+  EXPECT_EQ(second.rank, 2);
+  EXPECT_EQ(second.prev_hash, first.row_hash);
 }
 
 }  // namespace

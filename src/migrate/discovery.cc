@@ -5,23 +5,20 @@
 #include "base/sha256.h"
 #include "base/text.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <optional>
-#include <sstream>
 
 namespace strata::migrate {
-
-namespace fs = std::filesystem;
 
 bool GlobMatch(std::string_view p, std::string_view s) {
   size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
@@ -64,8 +61,13 @@ Status ReadWholeFile(const std::string& path, std::string& out) {
   return Status::Ok();
 }
 
-bool Ignored(const std::vector<std::string>& patterns, const std::string& script) {
-  std::string base = fs::path(script).filename().string();
+std::string_view BaseName(std::string_view script) {
+  size_t slash = script.rfind('/');
+  return slash == std::string_view::npos ? script : script.substr(slash + 1);
+}
+
+bool Ignored(const std::vector<std::string>& patterns, std::string_view script) {
+  std::string_view base = BaseName(script);
   for (const auto& p : patterns) {
     if (GlobMatch(p, base) || GlobMatch(p, script)) return true;
   }
@@ -86,6 +88,185 @@ std::string Describe(std::string_view raw) {
   return d;
 }
 
+// Appends the files under `root` (recursively; directories whose name starts with '.' are
+// skipped) to `out` as '/'-separated names relative to `root`. readdir's d_type says what an
+// entry is, so only symbolic links and file systems without d_type cost a stat.
+Status ListFiles(const std::string& root, std::vector<std::string>& out) {
+  std::vector<std::string> dirs{""};  // relative, "" is root itself
+  while (!dirs.empty()) {
+    std::string rel = std::move(dirs.back());
+    dirs.pop_back();
+    std::string path = rel.empty() ? root : root + "/" + rel;
+    DIR* dir = opendir(path.c_str());
+    if (!dir) {
+      return Status(ErrorCode::kIo,
+                    fmt::format("cannot list '{}': {}", path, std::strerror(errno)));
+    }
+    errno = 0;
+    while (const dirent* e = readdir(dir)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      unsigned char type = e->d_type;
+      struct stat st {};
+      if (type == DT_UNKNOWN && fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+      }
+      // A link to a file is read as the file; a link to a directory is not followed.
+      if (type == DT_LNK && fstatat(dirfd(dir), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+        continue;
+      }
+      bool is_dir = type == DT_DIR;
+      std::string child = rel.empty() ? std::string(name) : rel + "/" + std::string(name);
+      if (is_dir) {
+        if (name[0] != '.') dirs.push_back(std::move(child));
+      } else {
+        out.push_back(std::move(child));
+      }
+      errno = 0;
+    }
+    int read_error = errno;
+    closedir(dir);
+    if (read_error != 0) {
+      return Status(ErrorCode::kIo,
+                    fmt::format("cannot list '{}': {}", path, std::strerror(read_error)));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace {
+
+// The files of one location, listed and filtered: names relative to it, in name order.
+struct Listing {
+  std::string prefix;  // the location with a trailing '/'
+  std::vector<std::string> scripts;
+};
+
+Result<Listing> ListLocation(const std::string& loc,
+                             const std::vector<std::string>& ignore_patterns,
+                             std::vector<std::string>* ignored) {
+  struct stat st {};
+  if (stat(loc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status(ErrorCode::kIo, fmt::format("migration location '{}' is not a directory", loc))
+        .WithHint("create it, or set `locations` in strata.toml / --locations");
+  }
+  std::vector<std::string> names;
+  STRATA_TRY(ListFiles(loc, names));
+  std::sort(names.begin(), names.end());  // reproducible errors and ignored list
+  Listing out;
+  out.prefix = loc.empty() || loc.back() == '/' ? loc : loc + "/";
+  out.scripts.reserve(names.size());
+  for (auto& rel : names) {
+    if (Ignored(ignore_patterns, rel)) {
+      if (ignored) ignored->push_back(std::move(rel));
+      continue;
+    }
+    out.scripts.push_back(std::move(rel));
+  }
+  return out;
+}
+
+// The name part of resolving a file: kind, version and description into `m`.
+Status ParseName(const SourceFile& f, Migration& m) {
+  std::string_view base = BaseName(f.script);
+  if (!base.ends_with(".sql")) return BadName(f, "not a .sql file");
+  std::string_view stem = base.substr(0, base.size() - 4);
+  if (stem.empty()) return BadName(f, "it must start with V (versioned) or R (repeatable)");
+  size_t sep = stem.find("__");
+  if (stem[0] == 'v' || stem[0] == 'r') {
+    return BadName(f, fmt::format("the prefix must be an upper-case '{}'",
+                                  static_cast<char>(std::toupper(stem[0]))));
+  }
+  if (stem[0] == 'V') {
+    if (sep == std::string::npos) {
+      return BadName(f, "no '__' (two underscores) between version and description");
+    }
+    auto v = Version::Parse(stem.substr(1, sep - 1));
+    if (!v) {
+      return BadName(f, fmt::format("'{}' is not a version (numbers separated by . or _)",
+                                    stem.substr(1, sep - 1)));
+    }
+    m.kind = Kind::kVersioned;
+    m.version = std::move(*v);
+  } else if (stem[0] == 'R') {
+    if (sep != 1) return BadName(f, "a repeatable migration is named R__<description>.sql");
+    m.kind = Kind::kRepeatable;
+  } else {
+    return BadName(f, "it must start with V (versioned) or R (repeatable)");
+  }
+  std::string_view desc = stem.substr(sep + 2);
+  if (base::Trim(desc).empty()) return BadName(f, "the description after '__' is empty");
+  m.description = Describe(desc);
+  return Status::Ok();
+}
+
+// The content part: UTF-8 check, normalisation, checksum. Takes f's bytes and names.
+Status TakeContent(SourceFile& f, Migration& m) {
+  if (auto bad = base::FindInvalidUtf8(f.bytes)) {
+    base::LineIndex li(f.bytes);
+    return Status(ErrorCode::kEncoding,
+                  fmt::format("'{}' is not valid UTF-8 (byte offset {})", f.script, *bad))
+        .WithSpan({f.path, li.LineOf(*bad), li.ColumnOf(*bad)})
+        .WithHint("re-save the file as UTF-8 (iconv -f LATIN1 -t UTF-8)");
+  }
+  m.text = base::NormalizeTextOwned(std::move(f.bytes));
+  m.checksum = base::Sha256Hex(m.text);
+  m.script = std::move(f.script);
+  m.path = std::move(f.path);
+  m.location = std::move(f.location);
+  return Status::Ok();
+}
+
+// Orders resolved migrations (versioned by version, then repeatable by name) and refuses
+// duplicates. `errors[i]` is the outcome of migrations[i]; the first failure in input order wins,
+// as a sequential pass would report it.
+Result<MigrationSet> Order(std::vector<Migration> migrations, std::vector<Status>& errors) {
+  for (auto& e : errors) {
+    if (!e.ok()) return std::move(e);
+  }
+  // Sort indices, not 200-byte migrations; ties keep input (name) order.
+  std::vector<uint32_t> versioned, repeatable;
+  for (uint32_t i = 0; i < migrations.size(); ++i) {
+    (migrations[i].kind == Kind::kVersioned ? versioned : repeatable).push_back(i);
+  }
+  std::stable_sort(versioned.begin(), versioned.end(), [&](uint32_t a, uint32_t b) {
+    return migrations[a].version < migrations[b].version;
+  });
+  std::stable_sort(repeatable.begin(), repeatable.end(), [&](uint32_t a, uint32_t b) {
+    return migrations[a].script < migrations[b].script;
+  });
+  for (size_t i = 1; i < versioned.size(); ++i) {
+    const Migration& prev = migrations[versioned[i - 1]];
+    const Migration& m = migrations[versioned[i]];
+    if (m.version == prev.version) {
+      return Status(ErrorCode::kDuplicateVersion,
+                    fmt::format("version {} is used by two files: '{}' and '{}'", m.version.text(),
+                                prev.path, m.path))
+          .WithSpan({m.path, 0, 0})
+          .WithHint("give the newer file the next free version");
+    }
+  }
+  for (size_t i = 1; i < repeatable.size(); ++i) {
+    const Migration& prev = migrations[repeatable[i - 1]];
+    const Migration& m = migrations[repeatable[i]];
+    if (m.description == prev.description) {
+      return Status(ErrorCode::kDuplicateVersion,
+                    fmt::format("two repeatable migrations share the description '{}': '{}' and "
+                                "'{}'",
+                                m.description, prev.path, m.path))
+          .WithSpan({m.path, 0, 0})
+          .WithHint("rename one of them");
+    }
+  }
+  MigrationSet set;
+  set.migrations.reserve(migrations.size());
+  for (uint32_t i : versioned) set.migrations.push_back(std::move(migrations[i]));
+  for (uint32_t i : repeatable) set.migrations.push_back(std::move(migrations[i]));
+  return set;
+}
+
 }  // namespace
 
 Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& locations,
@@ -93,41 +274,16 @@ Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& lo
                                               std::vector<std::string>* ignored) {
   std::vector<SourceFile> out;
   for (const auto& loc : locations) {
-    std::error_code ec;
-    if (!fs::is_directory(loc, ec)) {
-      return Status(ErrorCode::kIo, fmt::format("migration location '{}' is not a directory", loc))
-          .WithHint("create it, or set `locations` in strata.toml / --locations");
-    }
-    // (relative name, full path): lexically_relative is a pure string operation, unlike
-    // fs::relative, which resolves every path component with syscalls.
-    std::vector<std::pair<std::string, fs::path>> paths;
-    for (auto it = fs::recursive_directory_iterator(loc, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      if (it->is_directory(ec)) {
-        if (!name.empty() && name[0] == '.') it.disable_recursion_pending();
-        continue;
-      }
-      std::string rel = it->path().lexically_relative(loc).generic_string();
-      if (Ignored(ignore_patterns, rel)) {
-        if (ignored) ignored->push_back(rel);
-        continue;
-      }
-      paths.emplace_back(std::move(rel), it->path());
-    }
-    if (ec) {
-      return Status(ErrorCode::kIo, fmt::format("cannot list '{}': {}", loc, ec.message()));
-    }
-    // Reading is most of a no-op run's time (four syscalls per file): two threads halve it.
+    STRATA_ASSIGN_OR_RETURN(Listing listing, ListLocation(loc, ignore_patterns, ignored));
     size_t first = out.size();
-    out.resize(first + paths.size());
-    std::vector<Status> errors(paths.size());
-    base::ParallelFor(paths.size(), kFilesPerThread, [&](size_t begin, size_t end) {
+    out.resize(first + listing.scripts.size());
+    std::vector<Status> errors(listing.scripts.size());
+    base::ParallelFor(listing.scripts.size(), kFilesPerThread, [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i) {
         SourceFile& f = out[first + i];
         f.location = loc;
-        f.script = std::move(paths[i].first);
-        f.path = paths[i].second.string();
+        f.path = listing.prefix + listing.scripts[i];
+        f.script = std::move(listing.scripts[i]);
         errors[i] = ReadWholeFile(f.path, f.bytes);
       }
     });
@@ -139,105 +295,42 @@ Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& lo
 }
 
 Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
-  MigrationSet set;
-  std::vector<Migration> versioned, repeatable;
-  // The content work (UTF-8 check, normalisation, SHA-256) is independent per file.
-  struct Content {
-    std::optional<size_t> bad_utf8;
-    std::string text, checksum;
-  };
-  std::vector<Content> content(files.size());
+  std::vector<Migration> migrations(files.size());
+  std::vector<Status> errors(files.size());
   base::ParallelFor(files.size(), kFilesPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      Content& c = content[i];
-      c.bad_utf8 = base::FindInvalidUtf8(files[i].bytes);
-      if (c.bad_utf8) continue;
-      c.text = base::NormalizeTextOwned(std::move(files[i].bytes));
-      c.checksum = base::Sha256Hex(c.text);
+      errors[i] = ParseName(files[i], migrations[i]);
+      if (errors[i].ok()) errors[i] = TakeContent(files[i], migrations[i]);
     }
   });
-  for (size_t i = 0; i < files.size(); ++i) {
-    SourceFile& f = files[i];
-    std::string base = fs::path(f.script).filename().string();
-    if (base.size() < 4 || base.substr(base.size() - 4) != ".sql") {
-      return BadName(f, "not a .sql file");
-    }
-    std::string stem = base.substr(0, base.size() - 4);
-    Migration m;
-    m.script = f.script;
-    m.path = f.path;
-    m.location = f.location;
-    size_t sep = stem.find("__");
-    if (stem[0] == 'v' || stem[0] == 'r') {
-      return BadName(f, fmt::format("the prefix must be an upper-case '{}'",
-                                    static_cast<char>(std::toupper(stem[0]))));
-    }
-    if (stem[0] == 'V') {
-      if (sep == std::string::npos) {
-        return BadName(f, "no '__' (two underscores) between version and description");
-      }
-      auto v = Version::Parse(stem.substr(1, sep - 1));
-      if (!v) {
-        return BadName(f, fmt::format("'{}' is not a version (numbers separated by . or _)",
-                                      stem.substr(1, sep - 1)));
-      }
-      m.kind = Kind::kVersioned;
-      m.version = *v;
-    } else if (stem[0] == 'R') {
-      if (sep != 1) return BadName(f, "a repeatable migration is named R__<description>.sql");
-      m.kind = Kind::kRepeatable;
-    } else {
-      return BadName(f, "it must start with V (versioned) or R (repeatable)");
-    }
-    std::string desc = stem.substr(sep + 2);
-    if (base::Trim(desc).empty()) return BadName(f, "the description after '__' is empty");
-    m.description = Describe(desc);
-    if (auto bad = content[i].bad_utf8) {
-      base::LineIndex li(f.bytes);
-      return Status(ErrorCode::kEncoding,
-                    fmt::format("'{}' is not valid UTF-8 (byte offset {})", f.script, *bad))
-          .WithSpan({f.path, li.LineOf(*bad), li.ColumnOf(*bad)})
-          .WithHint("re-save the file as UTF-8 (iconv -f LATIN1 -t UTF-8)");
-    }
-    m.text = std::move(content[i].text);
-    m.checksum = std::move(content[i].checksum);
-    std::string().swap(f.bytes);
-    (m.kind == Kind::kVersioned ? versioned : repeatable).push_back(std::move(m));
-  }
-  std::stable_sort(versioned.begin(), versioned.end(),
-                   [](const Migration& a, const Migration& b) { return a.version < b.version; });
-  for (size_t i = 1; i < versioned.size(); ++i) {
-    if (versioned[i].version == versioned[i - 1].version) {
-      return Status(
-                 ErrorCode::kDuplicateVersion,
-                 fmt::format("version {} is used by two files: '{}' and '{}'",
-                             versioned[i].version.text(), versioned[i - 1].path, versioned[i].path))
-          .WithSpan({versioned[i].path, 0, 0})
-          .WithHint("give the newer file the next free version");
-    }
-  }
-  std::stable_sort(repeatable.begin(), repeatable.end(),
-                   [](const Migration& a, const Migration& b) { return a.script < b.script; });
-  for (size_t i = 1; i < repeatable.size(); ++i) {
-    if (repeatable[i].description == repeatable[i - 1].description) {
-      return Status(
-                 ErrorCode::kDuplicateVersion,
-                 fmt::format("two repeatable migrations share the description '{}': '{}' and '{}'",
-                             repeatable[i].description, repeatable[i - 1].path, repeatable[i].path))
-          .WithSpan({repeatable[i].path, 0, 0})
-          .WithHint("rename one of them");
-    }
-  }
-  set.migrations = std::move(versioned);
-  for (auto& r : repeatable) set.migrations.push_back(std::move(r));
-  return set;
+  return Order(std::move(migrations), errors);
 }
 
 Result<MigrationSet> Discover(const Options& options) {
   std::vector<std::string> ignored;
-  STRATA_ASSIGN_OR_RETURN(auto files,
-                          ReadLocations(options.locations, options.ignore_patterns, &ignored));
-  STRATA_ASSIGN_OR_RETURN(auto set, Resolve(std::move(files)));
+  std::vector<SourceFile> files;
+  for (const auto& loc : options.locations) {
+    STRATA_ASSIGN_OR_RETURN(Listing listing, ListLocation(loc, options.ignore_patterns, &ignored));
+    for (auto& script : listing.scripts) {
+      SourceFile& f = files.emplace_back();
+      f.location = loc;
+      f.path = listing.prefix + script;
+      f.script = std::move(script);
+    }
+  }
+  // One pass per file on up to two threads: name, read, check, hash. Reading is most of a
+  // no-op run's time (three syscalls per file), so the bytes are hashed while in cache.
+  std::vector<Migration> migrations(files.size());
+  std::vector<Status> errors(files.size());
+  base::ParallelFor(files.size(), kFilesPerThread, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      Status& e = errors[i];
+      e = ParseName(files[i], migrations[i]);
+      if (e.ok()) e = ReadWholeFile(files[i].path, files[i].bytes);
+      if (e.ok()) e = TakeContent(files[i], migrations[i]);
+    }
+  });
+  STRATA_ASSIGN_OR_RETURN(auto set, Order(std::move(migrations), errors));
   set.ignored = std::move(ignored);
   return set;
 }

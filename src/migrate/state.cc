@@ -1,5 +1,6 @@
 #include "migrate/state.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -78,24 +79,33 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       report.latest_applied = *v;
     }
   }
+  report.entries.reserve(set.migrations.size() + by_version.size() + by_repeatable.size() + 1);
   std::optional<Version> max_file;
-  std::set<Version, VersionLess> file_versions;
-  std::set<std::string> file_repeatables;
+  std::vector<const Version*> file_versions;  // sorted: a lookup per applied row
+  std::set<std::string_view> file_repeatables;
+  file_versions.reserve(set.migrations.size());
   for (const auto& m : set.migrations) {
     if (m.kind == Kind::kVersioned) {
-      file_versions.insert(m.version);
+      file_versions.push_back(&m.version);
       if (!max_file || *max_file < m.version) max_file = m.version;
     } else {
       file_repeatables.insert(m.description);
     }
   }
+  auto by_value = [](const Version* a, const Version* b) { return *a < *b; };
+  if (!std::is_sorted(file_versions.begin(), file_versions.end(), by_value)) {
+    std::sort(file_versions.begin(), file_versions.end(), by_value);
+  }
+  auto has_file = [&](const Version& v) {
+    return std::binary_search(file_versions.begin(), file_versions.end(), &v, by_value);
+  };
   if (baseline_row) {
     Entry e;
     e.state = State::kBaseline;
     e.version = *baseline_row->version;
     e.description = baseline_row->description;
     e.script = baseline_row->script;
-    e.applied = *baseline_row;
+    e.applied = baseline_row;
     report.entries.push_back(std::move(e));
   }
   for (const auto& m : set.migrations) {
@@ -109,7 +119,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       e.version = m.version.text();
       auto it = by_version.find(m.version);
       if (it != by_version.end() && it->second->type != kTypeBaseline) {
-        e.applied = *it->second;
+        e.applied = it->second;
         auto acc = accepted.find(m.version);
         e.accepted_checksum =
             acc != accepted.end() ? acc->second : it->second->checksum.value_or("");
@@ -131,7 +141,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       if (it == by_repeatable.end()) {
         e.state = State::kPending;
       } else {
-        e.applied = *it->second;
+        e.applied = it->second;
         if (!it->second->success) {
           e.state = State::kFailed;
         } else {
@@ -144,14 +154,14 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
   }
   for (const auto& [v, row_ptr] : by_version) {
     const AppliedRow& row = *row_ptr;
-    if (row.type == kTypeBaseline || file_versions.count(v)) continue;
+    if (row.type == kTypeBaseline || has_file(v)) continue;
     if (report.baseline && !(*report.baseline < v)) continue;
     Entry e;
     e.version = v.text();
     e.description = row.description;
     e.script = row.script;
     e.checksum = row.checksum.value_or("");
-    e.applied = row;
+    e.applied = &row;
     e.state = !row.success                   ? State::kFailed
               : (!max_file || *max_file < v) ? State::kFuture
                                              : State::kMissing;
@@ -165,7 +175,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     e.description = desc;
     e.script = row.script;
     e.checksum = row.checksum.value_or("");
-    e.applied = row;
+    e.applied = &row;
     e.state = State::kMissing;
     report.entries.push_back(std::move(e));
   }

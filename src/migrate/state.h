@@ -59,7 +59,7 @@ struct Entry {
   std::string description;
   std::string script;
   std::string checksum;                 // of the file when there is one, else the applied one
-  std::optional<AppliedRow> applied;    // the effective ledger row
+  const AppliedRow* applied = nullptr;  // the effective ledger row (points into Join's rows)
   const Migration* resolved = nullptr;  // the file, if any (points into the MigrationSet)
   bool checksum_mismatch = false;       // applied versioned file whose content changed
   std::string accepted_checksum;        // the checksum the ledger accepts for this version
@@ -71,7 +71,8 @@ struct StateReport {
   std::optional<Version> latest_applied;
 };
 
-// Joins files and ledger rows. `rows` must be in rank order.
+// Joins files and ledger rows. `rows` must be in rank order; the report points into `set` and
+// `rows`, which must outlive it.
 StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows);
 
 }  // namespace strata::migrate

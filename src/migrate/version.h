@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace strata::migrate {
 
@@ -17,15 +16,20 @@ class Version {
   // Parses "1", "1.2", "1_2", "20260628_0901". Returns nullopt on anything else.
   static std::optional<Version> Parse(std::string_view text);
 
-  bool empty() const { return parts_.empty(); }
+  bool empty() const { return text_.empty(); }
   // Display form: parts joined with '.', as written ("001.2" stays "001.2").
   const std::string& text() const { return text_; }
 
-  std::strong_ordering operator<=>(const Version& other) const;
-  bool operator==(const Version& other) const { return (*this <=> other) == 0; }
+  std::strong_ordering operator<=>(const Version& other) const {
+    return key_.compare(other.key_) <=> 0;
+  }
+  bool operator==(const Version& other) const { return key_ == other.key_; }
 
  private:
-  std::vector<std::string> parts_;  // digits, leading zeros stripped ("" for 0)
+  // The order as one byte string, so that comparing versions is comparing strings: each part
+  // without leading zeros as <length><digits>, trailing zero parts dropped. A shorter number is
+  // smaller, and so is its length byte; lengths from 255 on are 0xFF and 4 bytes big-endian.
+  std::string key_;
   std::string text_;
 };
 

@@ -37,6 +37,22 @@ TEST(Version, LeadingAndTrailingZerosDoNotCount) {
   EXPECT_EQ(V("1_2").text(), "1.2");
 }
 
+TEST(Version, ZeroPartsInTheMiddleCountAndLongPartsCompareAsNumbers) {
+  EXPECT_LT(V("1"), V("1.0.1"));
+  EXPECT_LT(V("1.0.1"), V("1.1"));
+  EXPECT_LT(V("1.0.9"), V("1.1.0"));
+  EXPECT_EQ(V("1.0.0.0"), V("1"));
+  EXPECT_EQ(V("0.0"), V("0"));
+  EXPECT_LT(V("0"), V("0.0.1"));
+  // Parts of 255 digits and more: a longer number is still larger, whatever its digits.
+  std::string d254(254, '9'), d255 = "1" + std::string(254, '0'),
+                              d300 = "1" + std::string(299, '0');
+  EXPECT_LT(V(d254.c_str()), V(d255.c_str()));
+  EXPECT_LT(V(d255.c_str()), V(d300.c_str()));
+  EXPECT_LT(V((d300 + ".1").c_str()), V((d300 + ".2").c_str()));
+  EXPECT_EQ(V(("000" + d300).c_str()), V(d300.c_str()));
+}
+
 TEST(Version, RejectsNonVersions) {
   for (const char* bad : {"", "a", "1a", "1..2", ".1", "1.", "1__2", "-1", "1 2"}) {
     EXPECT_FALSE(Version::Parse(bad).has_value()) << bad;

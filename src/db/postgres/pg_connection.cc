@@ -87,6 +87,14 @@ class PgConnection final : public Connection {
   }
 
   Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
+    STRATA_ASSIGN_OR_RETURN(PGresult * res, Run(sql, params));
+    QueryResult out = ToResult(res);
+    PQclear(res);
+    return out;
+  }
+
+  // Runs one statement: its successful result (the caller PQclears it) or the error.
+  Result<PGresult*> Run(std::string_view sql, const std::vector<Value>& params) {
     std::string text(sql);
     std::vector<const char*> values;
     values.reserve(params.size());
@@ -101,9 +109,24 @@ class PgConnection final : public Connection {
       PQclear(res);
       return s;
     }
-    QueryResult out = ToResult(res);
+    return res;
+  }
+
+  Status QueryRows(std::string_view sql, const std::vector<Value>& params,
+                   const RowFn& fn) override {
+    STRATA_ASSIGN_OR_RETURN(PGresult * res, Run(sql, params));
+    int nf = PQnfields(res), nr = PQntuples(res);
+    std::vector<ValueView> row(static_cast<size_t>(nf));
+    for (int r = 0; r < nr; ++r) {
+      for (int c = 0; c < nf; ++c) {
+        row[c] = PQgetisnull(res, r, c)
+                     ? ValueView()
+                     : ValueView(std::in_place, PQgetvalue(res, r, c), PQgetlength(res, r, c));
+      }
+      fn(row);
+    }
     PQclear(res);
-    return out;
+    return Status::Ok();
   }
 
   // The rows and row count of a successful result (not cleared).

@@ -103,13 +103,33 @@ class SqliteConnection final : public Connection {
   }
 
   Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
+    QueryResult out;
+    STRATA_TRY(Run(
+        sql, params,
+        [&out](std::span<const ValueView> row) {
+          Row& r = out.rows.emplace_back();
+          r.reserve(row.size());
+          for (const auto& v : row) r.emplace_back(v ? Value(std::in_place, *v) : std::nullopt);
+        },
+        &out));
+    return out;
+  }
+
+  Status QueryRows(std::string_view sql, const std::vector<Value>& params,
+                   const RowFn& fn) override {
+    return Run(sql, params, fn, nullptr);
+  }
+
+  // Runs one statement, handing each row to `fn` as it is stepped; `meta` (if given) gets the
+  // column names and, for a statement that writes, the rows changed.
+  Status Run(std::string_view sql, const std::vector<Value>& params, const RowFn& fn,
+             QueryResult* meta) {
     std::string text = params.empty() ? std::string(sql) : ToSqliteParams(sql);
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v2(db_, text.data(), static_cast<int>(text.size()), &stmt, &tail);
     if (rc != SQLITE_OK) return Error(rc, "");
-    QueryResult out;
-    if (!stmt) return out;  // only whitespace or comments
+    if (!stmt) return Status::Ok();  // only whitespace or comments
     for (size_t i = 0; i < params.size(); ++i) {
       if (params[i]) {
         sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i]->data(),
@@ -119,25 +139,26 @@ class SqliteConnection final : public Connection {
       }
     }
     int ncols = sqlite3_column_count(stmt);
-    for (int c = 0; c < ncols; ++c) out.columns.emplace_back(sqlite3_column_name(stmt, c));
+    if (meta) {
+      for (int c = 0; c < ncols; ++c) meta->columns.emplace_back(sqlite3_column_name(stmt, c));
+    }
+    std::vector<ValueView> row(static_cast<size_t>(ncols));
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      Row row;
-      row.reserve(ncols);
       for (int c = 0; c < ncols; ++c) {
         if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
-          row.emplace_back(std::nullopt);
+          row[c].reset();
         } else {
           const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-          row.emplace_back(std::string(p, sqlite3_column_bytes(stmt, c)));
+          row[c].emplace(p, static_cast<size_t>(sqlite3_column_bytes(stmt, c)));
         }
       }
-      out.rows.push_back(std::move(row));
+      fn(row);
     }
     bool readonly = sqlite3_stmt_readonly(stmt);
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE) return Error(rc, "");
-    if (!readonly) out.rows_affected = sqlite3_changes64(db_);
-    return out;
+    if (meta && !readonly) meta->rows_affected = sqlite3_changes64(db_);
+    return Status::Ok();
   }
 
   BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool) override {
