@@ -1,5 +1,6 @@
-// Discovery without the disk: name parsing, validation, checksums and version ordering of
-// N in-memory files (migrate::Resolve), version parsing and comparison, strata.sum rendering.
+// Discovery: name parsing, validation, checksums and version ordering of N in-memory files
+// (migrate::Resolve) and of N files on disk (migrate::Discover, the no-op run's file side),
+// version parsing and comparison, strata.sum rendering.
 #include "migrate/discovery.h"
 #include "migrate/sumfile.h"
 #include "migrate/version.h"
@@ -8,6 +9,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,6 +35,30 @@ void BM_Resolve(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 BENCHMARK(BM_Resolve)->Arg(200)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+// Discover over a directory of N files written once (page cache warm, as in a repeated run).
+void BM_Discover(benchmark::State& state) {
+  const auto files = strata::bench::SourceFiles(static_cast<int>(state.range(0)));
+  char tmpl[] = "/tmp/strata-discover-bench-XXXXXX";
+  if (!mkdtemp(tmpl)) {
+    state.SkipWithError("mkdtemp failed");
+    return;
+  }
+  std::string dir = tmpl;
+  for (const auto& f : files) {
+    std::ofstream(dir + "/" + f.script, std::ios::binary) << f.bytes;
+  }
+  strata::Options options;
+  options.locations = {dir};
+  for (auto _ : state) {
+    auto set = strata::migrate::Discover(options);
+    if (!set) state.SkipWithError("Discover failed");
+    benchmark::DoNotOptimize(set);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_Discover)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 std::vector<std::string> VersionTexts(int n) {
   std::vector<std::string> v;

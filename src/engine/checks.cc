@@ -19,14 +19,15 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
   }
   for (const auto& e : report.entries) {
     auto name = [&e] {
-      return e.version.empty() ? e.script : fmt::format("{} ({})", e.version, e.script);
+      return e.version.empty() ? std::string(e.script)
+                               : fmt::format("{} ({})", e.version, e.script);
     };
     switch (e.state) {
       case State::kFailed: {
         const auto& a = *e.applied;
         bool partial = a.statements_done > 0;
         issues.push_back(
-            {"failed", e.script,
+            {"failed", std::string(e.script),
              partial
                  ? fmt::format("migration {} failed after {} statement(s) ran{}", name(),
                                a.statements_done, a.reason ? fmt::format(": {}", *a.reason) : "")
@@ -40,7 +41,7 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
         break;
       }
       case State::kMissing:
-        issues.push_back({"missing", e.script,
+        issues.push_back({"missing", std::string(e.script),
                           fmt::format("applied migration {} has no file any more", name()),
                           "restore the file from version control: applied migrations are "
                           "never deleted"});
@@ -48,7 +49,7 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
       case State::kOutOfOrder:
         if (!options.out_of_order) {
           issues.push_back(
-              {"out-of-order", e.script,
+              {"out-of-order", std::string(e.script),
                fmt::format("pending migration {} is older than the latest applied version", name()),
                "give it a version above the latest applied one, or set migrate.out_of_order = "
                "true if this order is intended"});
@@ -57,7 +58,7 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
       case State::kApplied:
         if (e.checksum_mismatch) {
           issues.push_back(
-              {"checksum-mismatch", e.script,
+              {"checksum-mismatch", std::string(e.script),
                fmt::format("applied migration {} was edited: recorded checksum {}, file now {}",
                            name(), e.accepted_checksum, e.checksum),
                "never edit an applied migration: revert the edit and write a new migration; if "

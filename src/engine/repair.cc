@@ -91,7 +91,8 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
                                      "nothing to accept",
                                      v, found->script, migrate::StateName(found->state))));
     }
-    if (Status s = append(*found, migrate::kRepairAcceptChecksum, found->checksum); !s.ok()) {
+    if (Status s = append(*found, migrate::kRepairAcceptChecksum, std::string(found->checksum));
+        !s.ok()) {
       return fail(std::move(s));
     }
     res.actions.push_back(fmt::format("accepted new checksum of {} ({} → {}): {}", found->script,

@@ -524,7 +524,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       if (e.resolved &&
           (e.state == migrate::State::kPending || e.state == migrate::State::kOutOfOrder ||
            e.state == migrate::State::kOutdated)) {
-        pending.insert(e.script);
+        pending.insert(std::string(e.script));
       }
     }
   }

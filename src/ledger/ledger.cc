@@ -111,10 +111,15 @@ Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists() {
     return std::optional<std::vector<AppliedRow>>(std::move(rows));
   }
   STRATA_ASSIGN_OR_RETURN(bool exists, Exists());
-  if (exists) return read;
-  tail_rank_ = 0;
-  tail_hash_ = std::string(kGenesisHash);
-  return std::optional<std::vector<AppliedRow>>();
+  if (!exists) {
+    tail_rank_ = 0;
+    tail_hash_ = std::string(kGenesisHash);
+    return std::optional<std::vector<AppliedRow>>();
+  }
+  // It exists now: another runner created it since the read, or the read failed for another
+  // reason (which reading again reports).
+  STRATA_TRY(ReadRows(rows));
+  return std::optional<std::vector<AppliedRow>>(std::move(rows));
 }
 
 Status Ledger::ReadRows(std::vector<AppliedRow>& rows) {

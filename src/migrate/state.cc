@@ -40,8 +40,8 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
   StateReport report;
   // Effective row per version, with repairs applied in rank order.
   std::map<Version, const AppliedRow*, VersionLess> by_version;
-  std::map<Version, std::string, VersionLess> accepted;    // accepted checksum per version
-  std::map<std::string, const AppliedRow*> by_repeatable;  // latest row per description
+  std::map<Version, std::string_view, VersionLess> accepted;  // accepted checksum per version
+  std::map<std::string, const AppliedRow*> by_repeatable;     // latest row per description
   const AppliedRow* baseline_row = nullptr;
   for (const auto& row : rows) {
     std::optional<Version> v;
@@ -121,8 +121,9 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       if (it != by_version.end() && it->second->type != kTypeBaseline) {
         e.applied = it->second;
         auto acc = accepted.find(m.version);
-        e.accepted_checksum =
-            acc != accepted.end() ? acc->second : it->second->checksum.value_or("");
+        e.accepted_checksum = acc != accepted.end()  ? acc->second
+                              : it->second->checksum ? std::string_view(*it->second->checksum)
+                                                     : std::string_view();
         if (!it->second->success) {
           e.state = State::kFailed;
         } else {
@@ -145,8 +146,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
         if (!it->second->success) {
           e.state = State::kFailed;
         } else {
-          e.state =
-              it->second->checksum.value_or("") == m.checksum ? State::kApplied : State::kOutdated;
+          e.state = it->second->checksum == m.checksum ? State::kApplied : State::kOutdated;
         }
       }
     }
@@ -160,7 +160,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     e.version = v.text();
     e.description = row.description;
     e.script = row.script;
-    e.checksum = row.checksum.value_or("");
+    if (row.checksum) e.checksum = *row.checksum;
     e.applied = &row;
     e.state = !row.success                   ? State::kFailed
               : (!max_file || *max_file < v) ? State::kFuture
@@ -174,7 +174,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     e.kind = Kind::kRepeatable;
     e.description = desc;
     e.script = row.script;
-    e.checksum = row.checksum.value_or("");
+    if (row.checksum) e.checksum = *row.checksum;
     e.applied = &row;
     e.state = State::kMissing;
     report.entries.push_back(std::move(e));

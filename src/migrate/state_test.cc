@@ -24,7 +24,7 @@ AppliedRow Row(int rank, std::optional<std::string> version, std::string type, s
 
 std::map<std::string, std::string> States(const StateReport& r) {
   std::map<std::string, std::string> out;
-  for (const auto& e : r.entries) out[e.script] = std::string(StateName(e.state));
+  for (const auto& e : r.entries) out[std::string(e.script)] = std::string(StateName(e.state));
   return out;
 }
 

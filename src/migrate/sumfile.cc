@@ -25,14 +25,13 @@ std::vector<const Migration*> InLocation(const MigrationSet& set, const std::str
 }  // namespace
 
 std::string RenderSum(const std::vector<const Migration*>& migrations) {
+  // The cumulative sum is the SHA-256 of the body (every line, in order).
   std::string body;
-  base::Sha256 total;
+  body.reserve(migrations.size() * 100);
   for (const Migration* m : migrations) {
-    std::string line = fmt::format("{} {}\n", m->script, m->checksum);
-    total.Update(line);
-    body += line;
+    body.append(m->script).append(" ").append(m->checksum).append("\n");
   }
-  return fmt::format("strata.sum v1 {}\n{}", total.FinishHex(), body);
+  return fmt::format("strata.sum v1 {}\n{}", base::Sha256Hex(body), body);
 }
 
 Result<std::vector<std::string>> WriteSums(const Options& options, const MigrationSet& set) {
