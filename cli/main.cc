@@ -61,7 +61,15 @@ int main(int argc, char** argv) {
     return ExitCodeFor(ErrorCode::kUsage);
   }
   for (auto& [sub, run] : reg.commands) {
-    if (sub->parsed()) return run();
+    if (!sub->parsed()) continue;
+    int rc = run();
+    // The command has finished and closed its connections and files; what is left is freeing
+    // memory the process is about to lose (CLI11's tree, OpenSSL's tables): ~1.5 ms of a 20 ms
+    // no-op run. Flush the output and leave.
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    _exit(rc);
   }
   return ExitCodeFor(ErrorCode::kUsage);
 }
