@@ -2,9 +2,9 @@
 
 #include "base/redact.h"
 #include "base/sha256.h"
+#include "db/postgres/libpq.h"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <optional>
 
@@ -42,37 +42,39 @@ int CharPosToByte(std::string_view text, int char_pos_1based) {
 
 class PgConnection final : public Connection {
  public:
-  explicit PgConnection(PGconn* conn) : conn_(conn) {
-    PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
+  // Takes ownership of `conn`, opened with `pq`.
+  PgConnection(const LibPq& pq, PGconn* conn) : pq_(pq), conn_(conn) {
+    pq_.PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
   }
-  ~PgConnection() override { PQfinish(conn_); }
+  ~PgConnection() override { pq_.PQfinish(conn_); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
 
-  static void OnNotice(void* self, const PGresult* res) {
-    const char* msg = PQresultErrorMessage(res);
+  static void OnNotice(void* arg, const PGresult* res) {
+    auto* self = static_cast<PgConnection*>(arg);
+    const char* msg = self->pq_.PQresultErrorMessage(res);
     if (msg) {
       std::string m(msg);
       while (!m.empty() && m.back() == '\n') m.pop_back();
-      static_cast<PgConnection*>(self)->notices_.push_back(std::move(m));
+      self->notices_.push_back(std::move(m));
     }
   }
 
   Status ErrorFrom(const PGresult* res, std::string_view sql, int* position) {
-    bool bad = PQstatus(conn_) == CONNECTION_BAD;
+    bool bad = pq_.PQstatus(conn_) == CONNECTION_BAD;
     std::string state, message;
     if (res) {
-      const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-      const char* m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-      const char* d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-      const char* p = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+      const char* s = pq_.PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      const char* m = pq_.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+      const char* d = pq_.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+      const char* p = pq_.PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
       if (s) state = s;
       if (m) message = m;
       if (d) message += fmt::format(" ({})", d);
       if (p && position) *position = CharPosToByte(sql, std::atoi(p));
     }
     if (message.empty()) {
-      message = PQerrorMessage(conn_);
+      message = pq_.PQerrorMessage(conn_);
       while (!message.empty() && message.back() == '\n') message.pop_back();
     }
     if (bad) message = fmt::format("connection lost: {}", message);
@@ -89,7 +91,7 @@ class PgConnection final : public Connection {
   Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
     STRATA_ASSIGN_OR_RETURN(PGresult * res, Run(sql, params));
     QueryResult out = ToResult(res);
-    PQclear(res);
+    pq_.PQclear(res);
     return out;
   }
 
@@ -100,13 +102,13 @@ class PgConnection final : public Connection {
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
     PGresult* res = params.empty()
-                        ? PQexec(conn_, text.c_str())
-                        : PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
-                                       nullptr, values.data(), nullptr, nullptr, 0);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+                        ? pq_.PQexec(conn_, text.c_str())
+                        : pq_.PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                                           nullptr, values.data(), nullptr, nullptr, 0);
+    ExecStatusType st = res ? pq_.PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
       Status s = ErrorFrom(res, sql, nullptr);
-      PQclear(res);
+      pq_.PQclear(res);
       return s;
     }
     return res;
@@ -115,40 +117,40 @@ class PgConnection final : public Connection {
   Status QueryRows(std::string_view sql, const std::vector<Value>& params,
                    const RowFn& fn) override {
     STRATA_ASSIGN_OR_RETURN(PGresult * res, Run(sql, params));
-    int nf = PQnfields(res), nr = PQntuples(res);
+    int nf = pq_.PQnfields(res), nr = pq_.PQntuples(res);
     std::vector<ValueView> row(static_cast<size_t>(nf));
     for (int r = 0; r < nr; ++r) {
       for (int c = 0; c < nf; ++c) {
-        row[c] = PQgetisnull(res, r, c)
-                     ? ValueView()
-                     : ValueView(std::in_place, PQgetvalue(res, r, c), PQgetlength(res, r, c));
+        row[c] = pq_.PQgetisnull(res, r, c) ? ValueView()
+                                            : ValueView(std::in_place, pq_.PQgetvalue(res, r, c),
+                                                        pq_.PQgetlength(res, r, c));
       }
       fn(row);
     }
-    PQclear(res);
+    pq_.PQclear(res);
     return Status::Ok();
   }
 
   // The rows and row count of a successful result (not cleared).
-  static QueryResult ToResult(PGresult* res) {
+  QueryResult ToResult(PGresult* res) const {
     QueryResult out;
-    int nf = PQnfields(res);
-    for (int c = 0; c < nf; ++c) out.columns.emplace_back(PQfname(res, c));
-    int nr = PQntuples(res);
+    int nf = pq_.PQnfields(res);
+    for (int c = 0; c < nf; ++c) out.columns.emplace_back(pq_.PQfname(res, c));
+    int nr = pq_.PQntuples(res);
     out.rows.reserve(nr);
     for (int r = 0; r < nr; ++r) {
       Row row;
       row.reserve(nf);
       for (int c = 0; c < nf; ++c) {
-        if (PQgetisnull(res, r, c)) {
+        if (pq_.PQgetisnull(res, r, c)) {
           row.emplace_back(std::nullopt);
         } else {
-          row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+          row.emplace_back(std::string(pq_.PQgetvalue(res, r, c), pq_.PQgetlength(res, r, c)));
         }
       }
       out.rows.push_back(std::move(row));
     }
-    const char* tuples = PQcmdTuples(res);
+    const char* tuples = pq_.PQcmdTuples(res);
     if (tuples && *tuples) out.rows_affected = std::atoll(tuples);
     return out;
   }
@@ -170,22 +172,22 @@ class PgConnection final : public Connection {
   template <typename Send, typename Text, typename OnOk>
   bool RunPipeline(size_t n, Send&& send, Text&& text, OnOk&& on_ok,
                    std::optional<PipelineFailure>& failure) {
-    if (PQenterPipelineMode(conn_) != 1) return false;
+    if (pq_.PQenterPipelineMode(conn_) != 1) return false;
     bool sent = true;
     for (size_t i = 0; i < n && sent; ++i) sent = send(i);
-    if (!sent || PQpipelineSync(conn_) != 1) {
+    if (!sent || pq_.PQpipelineSync(conn_) != 1) {
       failure = PipelineFailure{0, ErrorFrom(nullptr, "", nullptr)};
-      PQexitPipelineMode(conn_);
+      pq_.PQexitPipelineMode(conn_);
       return true;
     }
     bool synced = false;
     for (size_t i = 0; i < n && !synced; ++i) {
-      PGresult* res = PQgetResult(conn_);
+      PGresult* res = pq_.PQgetResult(conn_);
       if (!res) {
         if (!failure) failure = PipelineFailure{i, ErrorFrom(nullptr, text(i), nullptr)};
         break;
       }
-      ExecStatusType rs = PQresultStatus(res);
+      ExecStatusType rs = pq_.PQresultStatus(res);
       if (!failure) {
         if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK || rs == PGRES_EMPTY_QUERY) {
           on_ok(i, res);
@@ -195,25 +197,26 @@ class PgConnection final : public Connection {
           failure = std::move(f);
         }
       }
-      PQclear(res);
+      pq_.PQclear(res);
       // Each query's results end with a NULL.
-      while (!synced && (res = PQgetResult(conn_)) != nullptr) {
-        synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-        PQclear(res);
+      while (!synced && (res = pq_.PQgetResult(conn_)) != nullptr) {
+        synced = pq_.PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        pq_.PQclear(res);
       }
     }
     // Drain up to and including the sync marker.
-    while (!synced && PQstatus(conn_) == CONNECTION_OK) {
-      PGresult* res = PQgetResult(conn_);
+    while (!synced && pq_.PQstatus(conn_) == CONNECTION_OK) {
+      PGresult* res = pq_.PQgetResult(conn_);
       if (!res) {
         // A lost connection yields NULL forever: stop rather than spin.
-        if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF || PQstatus(conn_) != CONNECTION_OK) break;
+        if (pq_.PQpipelineStatus(conn_) == PQ_PIPELINE_OFF || pq_.PQstatus(conn_) != CONNECTION_OK)
+          break;
         continue;
       }
-      synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-      PQclear(res);
+      synced = pq_.PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+      pq_.PQclear(res);
     }
-    PQexitPipelineMode(conn_);
+    pq_.PQexitPipelineMode(conn_);
     return true;
   }
 
@@ -230,8 +233,8 @@ class PgConnection final : public Connection {
           std::vector<const char*> values;
           values.reserve(st.params.size());
           for (const auto& p : st.params) values.push_back(p ? p->c_str() : nullptr);
-          return PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                   values.data(), nullptr, nullptr, 0) == 1;
+          return pq_.PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0) == 1;
         },
         [&](size_t i) -> std::string_view { return statements[i].sql; },
         [&](size_t, PGresult* res) { out.push_back(ToResult(res)); }, failure);
@@ -255,12 +258,12 @@ class PgConnection final : public Connection {
       bool ran = RunPipeline(
           end - base,
           [&](size_t i) {
-            return PQsendQueryParams(conn_, texts[i].c_str(), 0, nullptr, nullptr, nullptr, nullptr,
-                                     0) == 1;
+            return pq_.PQsendQueryParams(conn_, texts[i].c_str(), 0, nullptr, nullptr, nullptr,
+                                         nullptr, 0) == 1;
           },
           [&](size_t i) { return statements[base + i]; },
           [&](size_t, PGresult* res) {
-            const char* tuples = PQcmdTuples(res);
+            const char* tuples = pq_.PQcmdTuples(res);
             out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
           },
           failure);
@@ -288,17 +291,17 @@ class PgConnection final : public Connection {
     BatchResult out;
     for (size_t i = 0; i < statements.size(); ++i) {
       std::string text(statements[i]);
-      PGresult* res = PQexec(conn_, text.c_str());
-      ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+      PGresult* res = pq_.PQexec(conn_, text.c_str());
+      ExecStatusType st = res ? pq_.PQresultStatus(res) : PGRES_FATAL_ERROR;
       if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
         out.status = ErrorFrom(res, statements[i], &out.error_position);
         out.failed_index = i;
-        PQclear(res);
+        pq_.PQclear(res);
         return out;
       }
-      const char* tuples = PQcmdTuples(res);
+      const char* tuples = pq_.PQcmdTuples(res);
       out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
-      PQclear(res);
+      pq_.PQclear(res);
     }
     return out;
   }
@@ -306,38 +309,38 @@ class PgConnection final : public Connection {
   BatchResult CopyIn(std::string_view copy_sql, std::string_view data) override {
     BatchResult out;
     std::string text(copy_sql);
-    PGresult* res = PQexec(conn_, text.c_str());
-    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+    PGresult* res = pq_.PQexec(conn_, text.c_str());
+    if (!res || pq_.PQresultStatus(res) != PGRES_COPY_IN) {
       out.status =
-          res && PQresultStatus(res) == PGRES_COMMAND_OK
+          res && pq_.PQresultStatus(res) == PGRES_COMMAND_OK
               ? Status(ErrorCode::kMigrationFailed, "the COPY statement did not read from STDIN")
               : ErrorFrom(res, copy_sql, &out.error_position);
-      PQclear(res);
+      pq_.PQclear(res);
       return out;
     }
-    PQclear(res);
+    pq_.PQclear(res);
     // Blocking connection: PQputCopyData queues and flushes; send in 64 KB pieces.
     constexpr size_t kPiece = 64 * 1024;
     bool sent = true;
     for (size_t at = 0; at < data.size() && sent; at += kPiece) {
       std::string_view piece = data.substr(at, kPiece);
-      sent = PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
+      sent = pq_.PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
     }
-    if (sent && !data.empty() && data.back() != '\n') sent = PQputCopyData(conn_, "\n", 1) == 1;
-    if (PQputCopyEnd(conn_, sent ? nullptr : "strata: sending the COPY data failed") != 1) {
+    if (sent && !data.empty() && data.back() != '\n') sent = pq_.PQputCopyData(conn_, "\n", 1) == 1;
+    if (pq_.PQputCopyEnd(conn_, sent ? nullptr : "strata: sending the COPY data failed") != 1) {
       out.status = ErrorFrom(nullptr, copy_sql, nullptr);
       return out;
     }
     bool failed = false;
-    while ((res = PQgetResult(conn_)) != nullptr) {
+    while ((res = pq_.PQgetResult(conn_)) != nullptr) {
       if (!failed) {
-        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-          const char* tuples = PQcmdTuples(res);
+        if (pq_.PQresultStatus(res) == PGRES_COMMAND_OK) {
+          const char* tuples = pq_.PQcmdTuples(res);
           out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
         } else {
           // A bad row: the server's context names the data line ("COPY t, line 3: ...").
           Status st = ErrorFrom(res, copy_sql, nullptr);
-          if (const char* where = PQresultErrorField(res, PG_DIAG_CONTEXT)) {
+          if (const char* where = pq_.PQresultErrorField(res, PG_DIAG_CONTEXT)) {
             Status with(st.code(),
                         fmt::format("{} [{}]", st.message(), base::RedactSecrets(where)));
             if (!st.sqlstate().empty()) with = std::move(with).WithSqlState(st.sqlstate());
@@ -347,7 +350,7 @@ class PgConnection final : public Connection {
           failed = true;
         }
       }
-      PQclear(res);
+      pq_.PQclear(res);
     }
     if (!failed && out.rows_affected.empty()) {
       out.status = ErrorFrom(nullptr, copy_sql, nullptr);
@@ -355,16 +358,16 @@ class PgConnection final : public Connection {
     return out;
   }
 
-  bool Alive() override { return PQstatus(conn_) == CONNECTION_OK; }
+  bool Alive() override { return pq_.PQstatus(conn_) == CONNECTION_OK; }
 
   std::string ServerVersion() override {
-    int v = PQserverVersion(conn_);
+    int v = pq_.PQserverVersion(conn_);
     return fmt::format("PostgreSQL {}.{}", v / 10000, v % 10000);
   }
-  int ServerMajorVersion() override { return PQserverVersion(conn_) / 10000; }
+  int ServerMajorVersion() override { return pq_.PQserverVersion(conn_) / 10000; }
 
   std::string DatabaseUser() override {
-    const char* u = PQuser(conn_);
+    const char* u = pq_.PQuser(conn_);
     return u ? u : "";
   }
 
@@ -429,6 +432,7 @@ class PgConnection final : public Connection {
   std::vector<std::string> TakeNotices() override { return std::exchange(notices_, {}); }
 
  private:
+  const LibPq& pq_;
   PGconn* conn_;
   std::vector<std::string> notices_;
 };
@@ -437,14 +441,18 @@ class PgConnection final : public Connection {
 
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
                                                     std::string_view application) {
+  // The first PostgreSQL connection loads libpq (see libpq.h).
+  auto lib = LibPq::Get();
+  if (!lib) return Status(lib.error()).Wrap(fmt::format("cannot connect to {}", url.redacted));
+  const LibPq* pq = *lib;
   std::string app(application.substr(0, 63));
   const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
   const char* values[] = {url.raw.c_str(), app.c_str(), "10", nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-  if (!conn || PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
+  PGconn* conn = pq->PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (!conn || pq->PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = conn ? pq->PQerrorMessage(conn) : "out of memory";
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    PQfinish(conn);
+    pq->PQfinish(conn);
     return Status(ErrorCode::kConnection,
                   fmt::format("cannot connect to {}: {}", url.redacted, base::RedactSecrets(msg)))
         .WithHint("check the URL, that the server is running, and the credentials");
@@ -453,10 +461,10 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
   // current statement (holding the migration lock and the migration's table locks) until the
   // statement ends, and the rerun would wait for a dead runner. PostgreSQL 14+ can notice the
   // closed socket while a statement runs.
-  if (PQserverVersion(conn) >= 140000) {
-    PQclear(PQexec(conn, "SET client_connection_check_interval = '1s'"));
+  if (pq->PQserverVersion(conn) >= 140000) {
+    pq->PQclear(pq->PQexec(conn, "SET client_connection_check_interval = '1s'"));
   }
-  return std::unique_ptr<Connection>(new PgConnection(conn));
+  return std::unique_ptr<Connection>(new PgConnection(*pq, conn));
 }
 
 }  // namespace strata::db
