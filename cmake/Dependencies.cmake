@@ -1,10 +1,18 @@
 # Every dependency comes from a Debian 12 package (see README "Set up"). This file is the one
 # place that says how each is found and how it is linked.
 #
-# libpq is not linked: src/db/postgres/libpq.cc opens it with dlopen on the first PostgreSQL
-# connection, because libpq alone brings ~20 shared libraries (Kerberos, LDAP, GnuTLS, ...) that
-# would otherwise be mapped at every start, ~5 ms before main(). The code sees only its header
-# (deps::libpq_headers); the tests' PgCluster links it (PostgreSQL::PostgreSQL).
+# Startup cost decides the linking: every shared library the strata binary needs is mapped at
+# every start, before main(). So the binary needs only libc, libm and libcrypto:
+#   - libpq is not linked: src/db/postgres/libpq.cc opens it with dlopen on the first PostgreSQL
+#     connection (libpq alone brings ~20 libraries: Kerberos, LDAP, GnuTLS, ...; ~5 ms). The code
+#     sees only its header (deps::libpq_headers); the tests' PgCluster links it
+#     (PostgreSQL::PostgreSQL).
+#   - SQLite is linked from libsqlite3-dev's static libsqlite3.a.
+#   - fmt and toml++ are compiled into strata (cmake/deps/*.cc) from their Debian headers: their
+#     shared libraries link libstdc++.so, which -static-libstdc++ (cli/CMakeLists.txt) must not
+#     meet a second copy of.
+#   - OpenSSL's libcrypto stays shared (libpq needs it too); pg_query is static; CLI11 and
+#     nlohmann-json are header-only.
 find_package(PkgConfig REQUIRED)
 find_package(PostgreSQL REQUIRED)          # libpq-dev (headers; libpq5 at run time)
 find_package(SQLite3 REQUIRED)             # libsqlite3-dev
@@ -12,7 +20,7 @@ find_package(OpenSSL REQUIRED)             # libssl-dev (SHA-256, Ed25519)
 find_package(fmt REQUIRED)                 # libfmt-dev
 find_package(nlohmann_json REQUIRED)       # nlohmann-json3-dev
 find_package(CLI11 REQUIRED)               # libcli11-dev
-pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)  # libtomlplusplus-dev
+pkg_check_modules(TOMLPP REQUIRED tomlplusplus)  # libtomlplusplus-dev
 find_package(Threads REQUIRED)
 
 # libpq's header only; the library is loaded at run time (${CMAKE_DL_LIBS}: dlopen).
@@ -20,6 +28,29 @@ add_library(deps::libpq_headers INTERFACE IMPORTED)
 set_target_properties(deps::libpq_headers PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${PostgreSQL_INCLUDE_DIRS}"
   INTERFACE_LINK_LIBRARIES "${CMAKE_DL_LIBS}")
+
+# SQLite from the static archive when there is one (Debian's libsqlite3-dev has it), with what
+# the archive needs (libm, dlopen, threads); else the shared library FindSQLite3 found.
+find_library(STRATA_SQLITE3_STATIC_LIBRARY NAMES libsqlite3.a)
+if(STRATA_SQLITE3_STATIC_LIBRARY)
+  set_target_properties(SQLite::SQLite3 PROPERTIES
+    IMPORTED_LOCATION "${STRATA_SQLITE3_STATIC_LIBRARY}"
+    INTERFACE_LINK_LIBRARIES "m;${CMAKE_DL_LIBS};Threads::Threads")
+endif()
+
+# fmt: its implementation compiled once, in cmake/deps/fmt.cc (what fmt's own src/format.cc
+# does), without FMT_SHARED, so nothing refers to libfmt.so.
+add_library(strata_dep_fmt STATIC ${CMAKE_CURRENT_LIST_DIR}/deps/fmt.cc)
+target_include_directories(strata_dep_fmt SYSTEM PUBLIC
+  $<TARGET_PROPERTY:fmt::fmt,INTERFACE_INCLUDE_DIRECTORIES>)
+add_library(deps::fmt ALIAS strata_dep_fmt)
+
+# toml++: TOML_HEADER_ONLY=0 everywhere (declarations), the implementation compiled once in
+# cmake/deps/tomlplusplus.cc. Not TOML_SHARED_LIB: nothing refers to libtomlplusplus.so.
+add_library(strata_dep_tomlplusplus STATIC ${CMAKE_CURRENT_LIST_DIR}/deps/tomlplusplus.cc)
+target_include_directories(strata_dep_tomlplusplus SYSTEM PUBLIC ${TOMLPP_INCLUDE_DIRS})
+target_compile_definitions(strata_dep_tomlplusplus PUBLIC TOML_HEADER_ONLY=0)
+add_library(deps::tomlplusplus ALIAS strata_dep_tomlplusplus)
 
 # libpg-query-dev ships a static library and a header, no CMake config.
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)

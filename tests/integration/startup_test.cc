@@ -2,6 +2,7 @@
 // (LD_DEBUG=files: one "file=<soname>" line per library it loads, at start or by dlopen).
 // libpq and the ~20 libraries it needs cost milliseconds at every start, so strata loads it
 // only when it connects to PostgreSQL (src/db/postgres/libpq.h): a SQLite run never maps it.
+// GCC builds also link the C++ runtime in (cli/CMakeLists.txt), so libstdc++.so is not loaded.
 #include "support/run.h"
 #include "support/temp_dir.h"
 
@@ -48,6 +49,18 @@ TEST(Startup, APostgresConnectionLoadsLibpq) {
   EXPECT_TRUE(Loaded(r, "libpq.so.5")) << r.err;
   EXPECT_NE(r.err.find("cannot connect to"), std::string::npos) << r.err;
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+// A shared library that brings libstdc++.so (libfmt.so and libtomlplusplus.so do) would load
+// a second copy of the C++ runtime beside the one linked in.
+TEST(Startup, NoSharedCxxRuntimeIsLoaded) {
+  TempDir d;
+  auto r = RunStrata({"--version"}, d.path(), kTraceLoads);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  ASSERT_TRUE(Loaded(r, "libc.so.6")) << r.err;
+  EXPECT_FALSE(Loaded(r, "libstdc++.so")) << r.err;
+}
+#endif
 
 }  // namespace
 }  // namespace strata::testing
