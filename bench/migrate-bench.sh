@@ -20,6 +20,7 @@
 #     writes strata.sum with `strata hash`;
 #   * "migrate": hyperfine times one command applying all N migrations to an empty database,
 #     dropped and recreated (PostgreSQL) or deleted (SQLite) by --prepare before every run;
+#     the tools' runs are interleaved (round 1 of every tool, then round 2, ...);
 #   * "no-op": the same command again with all N applied (start, connect, read the ledger,
 #     compare with the files — for strata including the strata.sum check — exit);
 #   * checks every migrated database (tables, indexes, seed rows, ledger rows);
@@ -85,7 +86,7 @@ if has_tool dbmate || has_tool node-pg-migrate; then
   fi
 fi
 
-mkdir -p "$OUT/json"
+mkdir -p "$OUT/json/parts"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")
 chmod 755 "$WORK"   # the postgres user must reach its data and socket directory
 PGDATA=$WORK/pgdata
@@ -213,13 +214,27 @@ for n in $NS; do
   "$STRATA" --locations "$M/strata" hash >/dev/null || die "strata hash failed in $M/strata"
   for engine in $ENGINES; do
     if [ "$engine" = pg ]; then reset=$RESET_PG; else reset=$RESET_SQLITE; fi
+    # migrate: RUNS rounds, each timing every tool once, in turn. The machine's disk and CPU
+    # drift over minutes here; interleaving makes the drift hit every tool alike (timing all
+    # runs of one tool, then all of the next, once showed the floor 1.4x faster than an
+    # interleaved measurement of the same binaries did).
+    for round in $(seq "$RUNS"); do
+      for tool in $TOOLS; do
+        c=$(cmd "$tool" "$engine" "$M") || continue   # e.g. node-pg-migrate has no SQLite
+        say "$tool/$engine N=$n migrate, round $round/$RUNS"
+        hf "$tool/$engine migrate N=$n" "parts/$n-$engine-migrate-$tool-$round" \
+          --runs 1 --prepare "$reset" "$c" >/dev/null
+        verify "$tool" "$engine" "$n"
+      done
+    done
     for tool in $TOOLS; do
-      c=$(cmd "$tool" "$engine" "$M") || continue   # e.g. node-pg-migrate has no SQLite
-      say "$tool/$engine N=$n"
-      hf "$tool/$engine migrate N=$n" "$n-$engine-migrate-$tool" \
-        --runs "$RUNS" --prepare "$reset" "$c"
+      c=$(cmd "$tool" "$engine" "$M") || continue
+      python3 "$BENCH_DIR/summarize.py" --merge "$OUT/json/$n-$engine-migrate-$tool.json" \
+        "$OUT"/json/parts/"$n-$engine-migrate-$tool"-*.json
+      # no-op: all N applied by this tool (an untimed run), then timed re-runs
+      sh -c "$reset" && sh -c "$c" >/dev/null || die "$tool/$engine N=$n: migrate failed"
       verify "$tool" "$engine" "$n"
-      # no-op: all N applied (the last timed run left them), timed re-runs
+      say "$tool/$engine N=$n no-op"
       hf "$tool/$engine no-op N=$n" "$n-$engine-noop-$tool" \
         --warmup 2 --runs "$NOOP_RUNS" "$(noop_cmd "$tool" "$engine" "$M")"
       verify "$tool" "$engine" "$n"

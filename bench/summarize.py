@@ -36,6 +36,26 @@ def load(out):
     return cells
 
 
+def merge(dest, parts):
+    """One hyperfine result from single-run parts (the interleaved migrate cells)."""
+    results = []
+    for path in parts:
+        with open(path) as f:
+            results.append(json.load(f)["results"][0])
+    times = sorted(t for r in results for t in r["times"])
+    mid = len(times) // 2
+    median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+    merged = dict(results[0])
+    merged.update({
+        "times": times, "min": times[0], "max": times[-1], "median": median,
+        "mean": sum(times) / len(times),
+        "user": sum(r["user"] for r in results) / len(results),
+        "system": sum(r["system"] for r in results) / len(results),
+    })
+    with open(dest, "w") as f:
+        json.dump({"results": [merged]}, f)
+
+
 def fmt_s(c):
     return f"{c[0]:.3f} / {c[1]:.3f}" if c else "–"
 
@@ -140,4 +160,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[1] == "--merge":
+        merge(sys.argv[2], sys.argv[3:])  # summarize.py --merge DEST.json PART.json...
+    else:
+        main()
