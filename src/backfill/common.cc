@@ -111,8 +111,6 @@ bool IsTransient(const Status& s) {
 
 bool IsConnectionLost(const Status& s) { return s.code() == ErrorCode::kConnection; }
 
-bool Truthy(const db::Value& v) { return v && (*v == "t" || *v == "1" || *v == "true"); }
-
 std::int64_t ToInt(const db::Value& v, std::int64_t fallback) {
   if (!v || v->empty()) return fallback;
   try {

@@ -47,7 +47,6 @@ std::vector<db::Value> KeyFromJson(const std::string& json);
 bool IsTransient(const Status& s);
 bool IsConnectionLost(const Status& s);
 
-bool Truthy(const db::Value& v);
 std::int64_t ToInt(const db::Value& v, std::int64_t fallback = 0);
 std::string Text(const db::Value& v);
 

@@ -70,7 +70,7 @@ Result<std::vector<JobState>> Store::Select(const std::string& where,
                             {j.id}));
     for (const auto& row : p.rows) {
       j.partitions.push_back(
-          {Text(row[0]), Text(row[1]), ToInt(row[2]), ToInt(row[3]), Truthy(row[4])});
+          {Text(row[0]), Text(row[1]), ToInt(row[2]), ToInt(row[3]), db::IsTrue(row[4])});
     }
   }
   return out;

@@ -35,6 +35,8 @@ Result<DbUrl> ParseUrl(std::string_view url) {
       .WithHint("use sqlite:<path>, sqlite::memory:, postgres://user@host:port/db");
 }
 
+bool IsTrue(ValueView v) { return v && (*v == "t" || *v == "1" || *v == "true"); }
+
 Status Connection::Exec(std::string_view sql) {
   auto r = Query(sql);
   return r.status();

@@ -38,6 +38,9 @@ using Row = std::vector<Value>;
 using ValueView = std::optional<std::string_view>;
 using RowFn = std::function<void(std::span<const ValueView> row)>;
 
+// A boolean column as either driver returns it as text: 't' (PostgreSQL), '1' (SQLite).
+bool IsTrue(ValueView v);
+
 struct QueryResult {
   std::vector<std::string> columns;
   std::vector<Row> rows;

@@ -98,7 +98,6 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   struct DbSide {
     Result<engine::Context> ctx;
     Status error;
-    bool ledger_exists = false;
     std::optional<std::vector<migrate::AppliedRow>> rows;
     std::vector<std::string> chain_breaks;  // of rows
   };
@@ -109,7 +108,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     auto read = d.ctx->ledger->ReadIfExists();
     if (!read) {
       d.error = read.error();
-    } else if ((d.ledger_exists = read->has_value())) {
+    } else if (read->has_value()) {
       d.chain_breaks = ledger::Ledger::VerifyChain(**read);
       d.rows = std::move(**read);
     }

@@ -31,7 +31,6 @@ std::string Quote(std::string_view ident) {
 
 db::Value Opt(const std::string& s) { return s.empty() ? db::Value() : db::Value(s); }
 std::string Str(const db::Value& v) { return v ? *v : std::string(); }
-bool Truthy(const db::Value& v) { return v && (*v == "t" || *v == "1" || *v == "true"); }
 
 constexpr std::string_view kRunColumns =
     "run_id, verb, tag, os_user, db_user, host, tool_version, config_checksum, target, "
@@ -172,7 +171,7 @@ Result<std::vector<RunMigrationRow>> RunStore::Migrations(const std::string& run
     m.script = Str(v[2]);
     m.version = Str(v[3]);
     m.checksum = Str(v[4]);
-    m.transactional = Truthy(v[5]);
+    m.transactional = db::IsTrue(v[5]);
     m.outcome = Str(v[6]);
     m.statements = std::atoi(Str(v[7]).c_str());
     auto rows = nlohmann::json::parse(Str(v[8]), nullptr, false);

@@ -150,7 +150,7 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows) {
         a.installed_by = str(v[6]);
         a.installed_on = str(v[7]);
         a.execution_time_ms = num(v[8]);
-        a.success = v[9] && (*v[9] == "t" || *v[9] == "1" || *v[9] == "true");
+        a.success = db::IsTrue(v[9]);
         a.statements_done = static_cast<int>(num(v[10]));
         a.prefix_hash = opt(v[11]);
         a.reason = opt(v[12]);

@@ -138,32 +138,31 @@ Status ListFiles(const std::string& root, std::vector<std::string>& out) {
 
 namespace {
 
-// The files of one location, listed and filtered: names relative to it, in name order.
-struct Listing {
-  std::string prefix;  // the location with a trailing '/'
-  std::vector<std::string> scripts;
-};
-
-Result<Listing> ListLocation(const std::string& loc,
-                             const std::vector<std::string>& ignore_patterns,
-                             std::vector<std::string>* ignored) {
-  struct stat st {};
-  if (stat(loc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Status(ErrorCode::kIo, fmt::format("migration location '{}' is not a directory", loc))
-        .WithHint("create it, or set `locations` in strata.toml / --locations");
-  }
-  std::vector<std::string> names;
-  STRATA_TRY(ListFiles(loc, names));
-  std::sort(names.begin(), names.end());  // reproducible errors and ignored list
-  Listing out;
-  out.prefix = loc.empty() || loc.back() == '/' ? loc : loc + "/";
-  out.scripts.reserve(names.size());
-  for (auto& rel : names) {
-    if (Ignored(ignore_patterns, rel)) {
-      if (ignored) ignored->push_back(std::move(rel));
-      continue;
+// The files of the locations, listed and filtered, unread: each location's in name order.
+Result<std::vector<SourceFile>> ListSources(const std::vector<std::string>& locations,
+                                            const std::vector<std::string>& ignore_patterns,
+                                            std::vector<std::string>* ignored) {
+  std::vector<SourceFile> out;
+  for (const auto& loc : locations) {
+    struct stat st {};
+    if (stat(loc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Status(ErrorCode::kIo, fmt::format("migration location '{}' is not a directory", loc))
+          .WithHint("create it, or set `locations` in strata.toml / --locations");
     }
-    out.scripts.push_back(std::move(rel));
+    std::vector<std::string> names;
+    STRATA_TRY(ListFiles(loc, names));
+    std::sort(names.begin(), names.end());  // reproducible errors and ignored list
+    std::string prefix = loc.empty() || loc.back() == '/' ? loc : loc + "/";
+    for (auto& rel : names) {
+      if (Ignored(ignore_patterns, rel)) {
+        if (ignored) ignored->push_back(std::move(rel));
+        continue;
+      }
+      SourceFile& f = out.emplace_back();
+      f.location = loc;
+      f.path = prefix + rel;
+      f.script = std::move(rel);
+    }
   }
   return out;
 }
@@ -267,70 +266,48 @@ Result<MigrationSet> Order(std::vector<Migration> migrations, std::vector<Status
   return set;
 }
 
-}  // namespace
-
-Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& locations,
-                                              const std::vector<std::string>& ignore_patterns,
-                                              std::vector<std::string>* ignored) {
-  std::vector<SourceFile> out;
-  for (const auto& loc : locations) {
-    STRATA_ASSIGN_OR_RETURN(Listing listing, ListLocation(loc, ignore_patterns, ignored));
-    size_t first = out.size();
-    out.resize(first + listing.scripts.size());
-    std::vector<Status> errors(listing.scripts.size());
-    base::ParallelFor(listing.scripts.size(), kFilesPerThread, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        SourceFile& f = out[first + i];
-        f.location = loc;
-        f.path = listing.prefix + listing.scripts[i];
-        f.script = std::move(listing.scripts[i]);
-        errors[i] = ReadWholeFile(f.path, f.bytes);
-      }
-    });
-    for (auto& e : errors) {
-      if (!e.ok()) return std::move(e);  // the first in name order, as a sequential read
-    }
-  }
-  return out;
-}
-
-Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
-  std::vector<Migration> migrations(files.size());
-  std::vector<Status> errors(files.size());
-  base::ParallelFor(files.size(), kFilesPerThread, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      errors[i] = ParseName(files[i], migrations[i]);
-      if (errors[i].ok()) errors[i] = TakeContent(files[i], migrations[i]);
-    }
-  });
-  return Order(std::move(migrations), errors);
-}
-
-Result<MigrationSet> Discover(const Options& options) {
-  std::vector<std::string> ignored;
-  std::vector<SourceFile> files;
-  for (const auto& loc : options.locations) {
-    STRATA_ASSIGN_OR_RETURN(Listing listing, ListLocation(loc, options.ignore_patterns, &ignored));
-    for (auto& script : listing.scripts) {
-      SourceFile& f = files.emplace_back();
-      f.location = loc;
-      f.path = listing.prefix + script;
-      f.script = std::move(script);
-    }
-  }
-  // One pass per file on up to two threads: name, read, check, hash. Reading is most of a
-  // no-op run's time (three syscalls per file), so the bytes are hashed while in cache.
+// Resolves every file on up to two threads: its name, then (if `read`, from disk) its content.
+// Reading is most of a no-op run's time (open, fstat, read, close per file), so each file is
+// hashed while its bytes are in cache.
+Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read) {
   std::vector<Migration> migrations(files.size());
   std::vector<Status> errors(files.size());
   base::ParallelFor(files.size(), kFilesPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       Status& e = errors[i];
       e = ParseName(files[i], migrations[i]);
-      if (e.ok()) e = ReadWholeFile(files[i].path, files[i].bytes);
+      if (e.ok() && read) e = ReadWholeFile(files[i].path, files[i].bytes);
       if (e.ok()) e = TakeContent(files[i], migrations[i]);
     }
   });
-  STRATA_ASSIGN_OR_RETURN(auto set, Order(std::move(migrations), errors));
+  return Order(std::move(migrations), errors);
+}
+
+}  // namespace
+
+Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& locations,
+                                              const std::vector<std::string>& ignore_patterns,
+                                              std::vector<std::string>* ignored) {
+  STRATA_ASSIGN_OR_RETURN(auto files, ListSources(locations, ignore_patterns, ignored));
+  std::vector<Status> errors(files.size());
+  base::ParallelFor(files.size(), kFilesPerThread, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) errors[i] = ReadWholeFile(files[i].path, files[i].bytes);
+  });
+  for (auto& e : errors) {
+    if (!e.ok()) return std::move(e);  // the first in name order, as a sequential read
+  }
+  return files;
+}
+
+Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
+  return ResolveAll(std::move(files), /*read=*/false);
+}
+
+Result<MigrationSet> Discover(const Options& options) {
+  std::vector<std::string> ignored;
+  STRATA_ASSIGN_OR_RETURN(auto files,
+                          ListSources(options.locations, options.ignore_patterns, &ignored));
+  STRATA_ASSIGN_OR_RETURN(auto set, ResolveAll(std::move(files), /*read=*/true));
   set.ignored = std::move(ignored);
   return set;
 }
