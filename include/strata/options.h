@@ -32,6 +32,7 @@ struct Options {
   bool out_of_order = false;  // allow pending migrations older than the latest applied
   bool require_sum = true;    // strata.sum must exist and match
   bool lint_gate = true;      // run the analyzer before applying (when available)
+  bool stat_cache = true;     // migrate: unchanged files (by stat) are not re-read
   PlaceholderMap placeholders;
   std::string config_checksum;  // SHA-256 of strata.toml as read
 };

@@ -9,7 +9,26 @@
 
 namespace strata::base {
 
-std::optional<std::string> ReadFile(const std::string& path, std::string* error) {
+namespace {
+FileStamp ToStamp(const struct stat& st) {
+  FileStamp s;
+  s.dev = st.st_dev;
+  s.ino = st.st_ino;
+  s.size = static_cast<std::uint64_t>(st.st_size);
+  s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  s.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  return s;
+}
+}  // namespace
+
+std::optional<FileStamp> StampOf(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return ToStamp(st);
+}
+
+std::optional<std::string> ReadFile(const std::string& path, std::string* error,
+                                    FileStamp* stamp) {
   auto fail = [&](int fd) -> std::optional<std::string> {
     int e = errno;
     if (fd >= 0) close(fd);
@@ -24,6 +43,7 @@ std::optional<std::string> ReadFile(const std::string& path, std::string* error)
     errno = EISDIR;
     return fail(fd);
   }
+  if (stamp) *stamp = ToStamp(st);
   std::string out;
   // st_size is 0 for pipes and some special files: read until end of file then.
   out.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) : 4096);

@@ -74,10 +74,12 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
           STRATA_ASSIGN_OR_RETURN(o.require_sum, GetBool(path, n2, "migrate.require_sum"));
         } else if (key2 == "lint_gate") {
           STRATA_ASSIGN_OR_RETURN(o.lint_gate, GetBool(path, n2, "migrate.lint_gate"));
+        } else if (key2 == "stat_cache") {
+          STRATA_ASSIGN_OR_RETURN(o.stat_cache, GetBool(path, n2, "migrate.stat_cache"));
         } else {
           return UnknownKey(path, n2, key, key2,
                             {"lock_wait", "lock_timeout", "lock_retries", "statement_timeout",
-                             "out_of_order", "require_sum", "lint_gate"});
+                             "out_of_order", "require_sum", "lint_gate", "stat_cache"});
         }
       }
     } else if (key == "placeholders") {

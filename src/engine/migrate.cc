@@ -8,6 +8,7 @@
 #include "engine/lint_gate.h"
 #include "engine/plan.h"
 #include "ledger/ledger.h"
+#include "migrate/stat_cache.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
 #include "verify/settings.h"
@@ -114,7 +115,9 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     }
     return d;
   });
-  auto set = migrate::Discover(options);
+  // An up-to-date run stats the files it has seen before instead of reading them.
+  const migrate::StatCache cache = migrate::StatCache::For(options);
+  auto set = migrate::Discover(options, &cache);
   if (!set) return fail(set.error());
   // strata.sum is checked before anything is locked or created; its verdict is given after the
   // ledger has been read, so an edited applied file is reported as that (recorded vs current
@@ -215,6 +218,9 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   std::vector<engine::PreparedMigration> prepared;
   prepared.reserve(todo.size());
   for (const auto& t : todo) {
+    // Only what runs is read; its checksum must still be the one the state was judged on.
+    auto& m = set->migrations[static_cast<size_t>(t.entry->resolved - set->migrations.data())];
+    if (Status s = migrate::LoadText(m); !s.ok()) return fail(std::move(s));
     auto p = engine::Prepare(*t.entry->resolved, ctx->conn->dialect(), options);
     if (!p) return fail(p.error());
     prepared.push_back(std::move(*p));

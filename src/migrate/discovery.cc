@@ -4,11 +4,13 @@
 #include "base/parallel.h"
 #include "base/sha256.h"
 #include "base/text.h"
+#include "migrate/stat_cache.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,9 +51,10 @@ constexpr std::string_view kExpected =
     "expected V<version>__<description>.sql (e.g. V001__create_quote_core_tables.sql, "
     "V1.2__add_index.sql, V20260628_0901__add_column.sql) or R__<description>.sql";
 
-Status ReadWholeFile(const std::string& path, std::string& out) {
+Status ReadWholeFile(const std::string& path, std::string& out,
+                     base::FileStamp* stamp = nullptr) {
   std::string why;
-  auto bytes = base::ReadFile(path, &why);
+  auto bytes = base::ReadFile(path, &why, stamp);
   if (!bytes) {
     return Status(ErrorCode::kIo, fmt::format("cannot read migration file '{}': {}", path, why))
         .WithSpan({path, 0, 0})
@@ -201,21 +204,26 @@ Status ParseName(const SourceFile& f, Migration& m) {
   return Status::Ok();
 }
 
-// The content part: UTF-8 check, normalisation, checksum. Takes f's bytes and names.
-Status TakeContent(SourceFile& f, Migration& m) {
-  if (auto bad = base::FindInvalidUtf8(f.bytes)) {
-    base::LineIndex li(f.bytes);
+// The content part: UTF-8 check, normalisation, checksum of `bytes` (consumed) into `text` and
+// `checksum`.
+Status CheckContent(std::string_view script, const std::string& path, std::string& bytes,
+                    std::string& text, std::string& checksum) {
+  if (auto bad = base::FindInvalidUtf8(bytes)) {
+    base::LineIndex li(bytes);
     return Status(ErrorCode::kEncoding,
-                  fmt::format("'{}' is not valid UTF-8 (byte offset {})", f.script, *bad))
-        .WithSpan({f.path, li.LineOf(*bad), li.ColumnOf(*bad)})
+                  fmt::format("'{}' is not valid UTF-8 (byte offset {})", script, *bad))
+        .WithSpan({path, li.LineOf(*bad), li.ColumnOf(*bad)})
         .WithHint("re-save the file as UTF-8 (iconv -f LATIN1 -t UTF-8)");
   }
-  m.text = base::NormalizeTextOwned(std::move(f.bytes));
-  m.checksum = base::Sha256Hex(m.text);
+  text = base::NormalizeTextOwned(std::move(bytes));
+  checksum = base::Sha256Hex(text);
+  return Status::Ok();
+}
+
+void TakeNames(SourceFile& f, Migration& m) {
   m.script = std::move(f.script);
   m.path = std::move(f.path);
   m.location = std::move(f.location);
-  return Status::Ok();
 }
 
 // Orders resolved migrations (versioned by version, then repeatable by name) and refuses
@@ -268,18 +276,47 @@ Result<MigrationSet> Order(std::vector<Migration> migrations, std::vector<Status
 
 // Resolves every file on up to two threads: its name, then (if `read`, from disk) its content.
 // Reading is most of a no-op run's time (open, fstat, read, close per file), so each file is
-// hashed while its bytes are in cache.
-Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read) {
+// hashed while its bytes are in cache. With a `cache`, a file whose stamp is unchanged since it
+// was recorded is only stat'ed: its checksum comes from the cache and its text stays unread
+// (LoadText). `seen`, when given, receives the stamp and checksum of every file read or found.
+Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read,
+                                const StatCache* cache = nullptr,
+                                std::vector<StatCache::Entry>* seen = nullptr) {
   std::vector<Migration> migrations(files.size());
   std::vector<Status> errors(files.size());
+  std::vector<std::optional<base::FileStamp>> stamps(seen ? files.size() : 0);
   base::ParallelFor(files.size(), kFilesPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       Status& e = errors[i];
-      e = ParseName(files[i], migrations[i]);
-      if (e.ok() && read) e = ReadWholeFile(files[i].path, files[i].bytes);
-      if (e.ok()) e = TakeContent(files[i], migrations[i]);
+      SourceFile& f = files[i];
+      Migration& m = migrations[i];
+      e = ParseName(f, m);
+      if (!e.ok()) continue;
+      if (cache && cache->Has(f.path)) {
+        auto stamp = base::StampOf(f.path);
+        const std::string* sum = stamp ? cache->Find(f.path, *stamp) : nullptr;
+        if (sum) {
+          m.checksum = *sum;
+          m.text_read = false;
+          if (seen) stamps[i] = *stamp;
+          TakeNames(f, m);
+          continue;
+        }
+      }
+      base::FileStamp stamp;
+      if (read) e = ReadWholeFile(f.path, f.bytes, &stamp);
+      if (e.ok()) e = CheckContent(f.script, f.path, f.bytes, m.text, m.checksum);
+      if (e.ok() && read && seen) stamps[i] = stamp;
+      TakeNames(f, m);
     }
   });
+  if (seen) {
+    for (size_t i = 0; i < stamps.size(); ++i) {
+      if (errors[i].ok() && stamps[i]) {
+        seen->push_back({migrations[i].path, *stamps[i], migrations[i].checksum});
+      }
+    }
+  }
   return Order(std::move(migrations), errors);
 }
 
@@ -303,13 +340,47 @@ Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
   return ResolveAll(std::move(files), /*read=*/false);
 }
 
-Result<MigrationSet> Discover(const Options& options) {
+Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
   std::vector<std::string> ignored;
   STRATA_ASSIGN_OR_RETURN(auto files,
                           ListSources(options.locations, options.ignore_patterns, &ignored));
-  STRATA_ASSIGN_OR_RETURN(auto set, ResolveAll(std::move(files), /*read=*/true));
+  const bool caching = cache && cache->enabled();
+  timespec now{};
+  if (caching) clock_gettime(CLOCK_REALTIME, &now);
+  std::vector<StatCache::Entry> seen;
+  STRATA_ASSIGN_OR_RETURN(auto set, ResolveAll(std::move(files), /*read=*/true,
+                                               caching ? cache : nullptr, caching ? &seen : nullptr));
   set.ignored = std::move(ignored);
+  if (caching) {
+    // Rewritten only when this run read a file that can now be recorded, or when recorded
+    // files went away or changed: an up-to-date run writes nothing.
+    const std::int64_t now_ns =
+        static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    size_t hits = 0;
+    bool fresh = false;
+    for (const auto& m : set.migrations) hits += m.text_read ? 0 : 1;
+    for (const auto& e : seen) {
+      fresh = fresh || (StatCache::Settled(e.stamp, now_ns) && !cache->Find(e.path, e.stamp));
+    }
+    if (fresh || hits != cache->size()) cache->Save(std::move(seen), now_ns);
+  }
   return set;
+}
+
+Status LoadText(Migration& m) {
+  if (m.text_read) return Status::Ok();
+  std::string bytes, text, checksum;
+  STRATA_TRY(ReadWholeFile(m.path, bytes));
+  STRATA_TRY(CheckContent(m.script, m.path, bytes, text, checksum));
+  if (checksum != m.checksum) {
+    return Status(ErrorCode::kIo,
+                  fmt::format("migration file '{}' changed while strata was running", m.path))
+        .WithSpan({m.path, 0, 0})
+        .WithHint("run the command again once nothing is writing to the migration files");
+  }
+  m.text = std::move(text);
+  m.text_read = true;
+  return Status::Ok();
 }
 
 }  // namespace strata::migrate

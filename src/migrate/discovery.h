@@ -13,6 +13,8 @@
 
 namespace strata::migrate {
 
+class StatCache;
+
 enum class Kind { kVersioned, kRepeatable };
 
 // A file as read from a location.
@@ -32,6 +34,7 @@ struct Migration {
   std::string location;
   std::string text;      // normalised content (BOM removed, LF line endings)
   std::string checksum;  // SHA-256 hex of `text`
+  bool text_read = true;  // false: the checksum came from the stat cache, `text` is empty
 };
 
 // Versioned migrations in version order, then repeatable ones in description order.
@@ -50,8 +53,14 @@ Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& lo
 // kBadMigrationName, kDuplicateVersion (both files), kEncoding (line of the bad byte).
 Result<MigrationSet> Resolve(std::vector<SourceFile> files);
 
-// ReadLocations + Resolve with the options' locations and ignore patterns.
-Result<MigrationSet> Discover(const Options& options);
+// ReadLocations + Resolve with the options' locations and ignore patterns. With an enabled
+// `cache`, files whose stamp is unchanged are not read (text_read false; LoadText reads them),
+// and the cache is rewritten when this run read files it can record.
+Result<MigrationSet> Discover(const Options& options, const StatCache* cache = nullptr);
+
+// Reads the text of a migration whose checksum came from the stat cache. Errors: kIo when the
+// file can no longer be read or no longer has that checksum (it changed during the run).
+Status LoadText(Migration& m);
 
 // Whether `name` matches the glob `pattern` (*, ?, no path separators special-cased).
 bool GlobMatch(std::string_view pattern, std::string_view name);
