@@ -285,7 +285,10 @@ Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read,
   std::vector<Migration> migrations(files.size());
   std::vector<Status> errors(files.size());
   std::vector<std::optional<base::FileStamp>> stamps(seen ? files.size() : 0);
-  base::ParallelFor(files.size(), kFilesPerThread, [&](size_t begin, size_t end) {
+  // A stat per file is too little work to pay for a second thread (and on two cores the
+  // database side of the run needs the other one).
+  const size_t per_thread = cache && cache->size() > 0 ? files.size() + 1 : kFilesPerThread;
+  base::ParallelFor(files.size(), per_thread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       Status& e = errors[i];
       SourceFile& f = files[i];

@@ -1,6 +1,5 @@
 #include "migrate/stat_cache.h"
 
-#include "base/sha256.h"
 #include "strata/options.h"
 
 #include <fcntl.h>
@@ -101,12 +100,15 @@ StatCache StatCache::For(const Options& options) {
   // One cache per working directory and location list: discovery's paths are relative to both.
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) return {};
-  std::string key = cwd;
-  for (const auto& loc : options.locations) {
-    key.push_back('\0');
-    key.append(loc);
-  }
-  return AtFile(fmt::format("{}/files-{}", dir, base::Sha256Hex(key).substr(0, 32)));
+  // FNV-1a 64: a name, not a secret (and no SHA-256 start-up on the run's first hash).
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+    h = (h ^ 0xffU) * 0x100000001b3ULL;  // separator
+  };
+  mix(cwd);
+  for (const auto& loc : options.locations) mix(loc);
+  return AtFile(fmt::format("{}/files-{:016x}", dir, h));
 }
 
 const StatCache::Entry* StatCache::Lookup(std::string_view path) const {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <thread>
 
 namespace strata::db {
 
@@ -438,6 +439,10 @@ class PgConnection final : public Connection {
 };
 
 }  // namespace
+
+void PreloadPostgres() {
+  std::thread([] { (void)LibPq::Get(); }).detach();
+}
 
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
                                                     std::string_view application) {
