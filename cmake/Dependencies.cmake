@@ -11,8 +11,12 @@
 #   - fmt and toml++ are compiled into strata (cmake/deps/*.cc) from their Debian headers: their
 #     shared libraries link libstdc++.so, which -static-libstdc++ (cli/CMakeLists.txt) must not
 #     meet a second copy of.
-#   - OpenSSL's libcrypto stays shared (libpq needs it too); pg_query is static; CLI11 and
-#     nlohmann-json are header-only.
+#   - OpenSSL's libcrypto is linked from libssl-dev's static libcrypto.a into the strata binary
+#     (deps::crypto below): the shared one costs ~1 ms at every start (17,000 relocations). libpq
+#     still brings its own shared libssl/libcrypto for TLS when it is loaded; the binary exports
+#     none of its static copy's symbols, so the two never mix. Tests keep the shared library
+#     (they link libpq, which would bind to an exported static copy).
+#   - pg_query is static; CLI11 and nlohmann-json are header-only.
 find_package(PkgConfig REQUIRED)
 find_package(PostgreSQL REQUIRED)          # libpq-dev (headers; libpq5 at run time)
 find_package(SQLite3 REQUIRED)             # libsqlite3-dev
@@ -36,6 +40,20 @@ if(STRATA_SQLITE3_STATIC_LIBRARY)
   set_target_properties(SQLite::SQLite3 PROPERTIES
     IMPORTED_LOCATION "${STRATA_SQLITE3_STATIC_LIBRARY}"
     INTERFACE_LINK_LIBRARIES "m;${CMAKE_DL_LIBS};Threads::Threads")
+endif()
+
+# libcrypto: static in a target that sets the property STRATA_STATIC_CRYPTO (the strata binary),
+# shared everywhere else.
+find_library(STRATA_CRYPTO_STATIC_LIBRARY NAMES libcrypto.a)
+add_library(deps::crypto INTERFACE IMPORTED)
+if(STRATA_CRYPTO_STATIC_LIBRARY)
+  set(_static_crypto "$<BOOL:$<TARGET_PROPERTY:STRATA_STATIC_CRYPTO>>")
+  set_target_properties(deps::crypto PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${OPENSSL_INCLUDE_DIR}"
+    INTERFACE_LINK_LIBRARIES
+      "$<${_static_crypto}:${STRATA_CRYPTO_STATIC_LIBRARY}>;$<$<NOT:${_static_crypto}>:OpenSSL::Crypto>;Threads::Threads;${CMAKE_DL_LIBS}")
+else()
+  set_target_properties(deps::crypto PROPERTIES INTERFACE_LINK_LIBRARIES OpenSSL::Crypto)
 endif()
 
 # fmt: its implementation compiled once, in cmake/deps/fmt.cc (what fmt's own src/format.cc
