@@ -27,8 +27,7 @@ std::optional<FileStamp> StampOf(const std::string& path) {
   return ToStamp(st);
 }
 
-std::optional<std::string> ReadFile(const std::string& path, std::string* error,
-                                    FileStamp* stamp) {
+std::optional<std::string> ReadFile(const std::string& path, std::string* error, FileStamp* stamp) {
   auto fail = [&](int fd) -> std::optional<std::string> {
     int e = errno;
     if (fd >= 0) close(fd);

@@ -51,8 +51,7 @@ constexpr std::string_view kExpected =
     "expected V<version>__<description>.sql (e.g. V001__create_quote_core_tables.sql, "
     "V1.2__add_index.sql, V20260628_0901__add_column.sql) or R__<description>.sql";
 
-Status ReadWholeFile(const std::string& path, std::string& out,
-                     base::FileStamp* stamp = nullptr) {
+Status ReadWholeFile(const std::string& path, std::string& out, base::FileStamp* stamp = nullptr) {
   std::string why;
   auto bytes = base::ReadFile(path, &why, stamp);
   if (!bytes) {
@@ -351,14 +350,14 @@ Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
   timespec now{};
   if (caching) clock_gettime(CLOCK_REALTIME, &now);
   std::vector<StatCache::Entry> seen;
-  STRATA_ASSIGN_OR_RETURN(auto set, ResolveAll(std::move(files), /*read=*/true,
-                                               caching ? cache : nullptr, caching ? &seen : nullptr));
+  STRATA_ASSIGN_OR_RETURN(auto set,
+                          ResolveAll(std::move(files), /*read=*/true, caching ? cache : nullptr,
+                                     caching ? &seen : nullptr));
   set.ignored = std::move(ignored);
   if (caching) {
     // Rewritten only when this run read a file that can now be recorded, or when recorded
     // files went away or changed: an up-to-date run writes nothing.
-    const std::int64_t now_ns =
-        static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    const std::int64_t now_ns = static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
     size_t hits = 0;
     bool fresh = false;
     for (const auto& m : set.migrations) hits += m.text_read ? 0 : 1;

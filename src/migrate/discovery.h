@@ -32,8 +32,8 @@ struct Migration {
   std::string script;       // relative name as stored in the ledger
   std::string path;         // full path for messages
   std::string location;
-  std::string text;      // normalised content (BOM removed, LF line endings)
-  std::string checksum;  // SHA-256 hex of `text`
+  std::string text;       // normalised content (BOM removed, LF line endings)
+  std::string checksum;   // SHA-256 hex of `text`
   bool text_read = true;  // false: the checksum came from the stat cache, `text` is empty
 };
 

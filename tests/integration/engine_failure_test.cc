@@ -253,6 +253,62 @@ TEST_P(FailureTest, EditedAppliedFileIsRefusedUntilRepairAcceptsIt) {
   EXPECT_EQ(p.Run({"validate"}).exit_code, kExitValidation);
 }
 
+// migrate takes the checksum of a file whose stat (inode, size, mtime, ctime) is unchanged from
+// its stat cache instead of reading the file (src/migrate/stat_cache.h). An applied file edited
+// after it was recorded, even to the same size, is still refused; a cached pending file is read
+// when it runs; validate never uses the cache.
+TEST_P(FailureTest, StatCacheNeverHidesAnEditAndRunsWhatItSkippedReading) {
+  Project p(GetParam());
+  const std::string cache = p.dir() / "stat-cache";
+  const std::map<std::string, std::string> env{{"STRATA_CACHE_DIR", cache}};
+  const std::string v1 = "CREATE TABLE one (a integer);\n";
+  p.Write("V1__one.sql", v1);
+  p.Write("V2__two.sql", "CREATE TABLE two (a integer);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate", "--target", "1"}, env).exit_code, 0);
+  // A file is recorded once its times are 2 s old (StatCache::kSettle).
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto r = p.Run({"migrate", "--target", "1"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(cache)) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  const std::string recorded = Slurp(files[0]);
+  EXPECT_NE(recorded.find("V1__one.sql"), std::string::npos) << recorded;
+  EXPECT_NE(recorded.find("V2__two.sql"), std::string::npos) << recorded;
+
+  // V2 is pending and its checksum came from the cache: it is read when it runs.
+  r = p.Run({"migrate"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_TRUE(p.TableExists("two"));
+  EXPECT_EQ(Slurp(files[0]), recorded);  // an up-to-date run writes nothing
+
+  // The cache is what migrate trusts for an unchanged file: a recorded checksum made wrong by
+  // hand (the file untouched) is reported as an edit, while validate, reading every file, passes.
+  std::string forged = recorded;
+  size_t at = forged.find(base::Sha256Hex(v1));
+  ASSERT_NE(at, std::string::npos);
+  forged.replace(at, 64, std::string(64, '0'));
+  std::ofstream(files[0], std::ios::trunc) << forged;
+  r = p.Run({"migrate"}, env);
+  EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+  EXPECT_NE(r.All().find("file now " + std::string(64, '0')), std::string::npos) << r.All();
+  EXPECT_EQ(p.Run({"validate"}, env).exit_code, 0);
+  std::ofstream(files[0], std::ios::trunc) << recorded;
+  ASSERT_EQ(p.Run({"migrate"}, env).exit_code, 0);
+
+  // Edited in place to the same size: the stamp's ctime moved, so the file is read again.
+  const std::string edited = "CREATE TABLE uno (a integer);\n";
+  ASSERT_EQ(edited.size(), v1.size());
+  p.Write("V1__one.sql", edited);
+  for (const std::string verb : {"migrate", "validate"}) {
+    r = p.Run({verb}, env);
+    EXPECT_EQ(r.exit_code, kExitValidation) << verb << ": " << r.All();
+    EXPECT_NE(r.All().find("file now " + base::Sha256Hex(edited)), std::string::npos)
+        << verb << ": " << r.All();
+  }
+}
+
 // "a hash chain (each row's hash covers its content and the previous row's hash) so manual
 // edits to history are detected by validate."
 TEST_P(FailureTest, HandEditedLedgerIsDetected) {
