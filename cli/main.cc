@@ -13,61 +13,7 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <string_view>
-
-namespace {
-
-// The database URL of an engine verb (migrate, info, validate, repair, baseline), found before
-// CLI11 has parsed anything, with Options' precedence: --url, STRATA_URL, DATABASE_URL, then a
-// `url = "..."` line of the config file. "" when there is none or the verb connects later or
-// not at all. It only decides whether to start loading the PostgreSQL driver early; the real
-// parse decides everything else.
-std::string EarlyUrl(int argc, char** argv) {
-  std::string_view verb, url, config = "strata.toml";
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value = [&](std::string_view flag, std::string_view& out) {
-      if (a == flag && i + 1 < argc) {
-        out = argv[++i];
-        return true;
-      }
-      if (a.starts_with(flag) && a.size() > flag.size() && a[flag.size()] == '=') {
-        out = a.substr(flag.size() + 1);
-        return true;
-      }
-      return false;
-    };
-    std::string_view ignored;
-    if (value("--url", url) || value("--config", config) || value("--locations", ignored) ||
-        value("--lock-wait", ignored)) {
-      continue;
-    }
-    if (!a.starts_with('-') && verb.empty()) verb = a;
-  }
-  if (verb != "migrate" && verb != "info" && verb != "validate" && verb != "repair" &&
-      verb != "baseline") {
-    return "";
-  }
-  if (!url.empty()) return std::string(url);
-  for (const char* var : {"STRATA_URL", "DATABASE_URL"}) {
-    if (const char* v = std::getenv(var); v && *v) return v;
-  }
-  std::ifstream in{std::string(config)};
-  for (std::string line; std::getline(in, line);) {
-    std::string_view l = line;
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
-    if (l.starts_with('[')) break;  // url is a top-level key
-    if (!l.starts_with("url")) continue;
-    size_t q = l.find_first_of("\"'");
-    if (q != std::string_view::npos) return std::string(l.substr(q + 1));
-  }
-  return "";
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   // One malloc arena for the few threads strata starts (file readers, the database side of
@@ -77,7 +23,7 @@ int main(int argc, char** argv) {
   using namespace strata;
   // libpq takes ~4 ms of CPU to load: start now, on the other core, while the command line
   // is parsed and the files are read.
-  db::Preload(EarlyUrl(argc, argv));
+  db::Preload(config::EarlyUrl(argc, argv));
   CLI::App app{"strata — carries a database change through its whole life", "strata"};
   app.require_subcommand(1);
   app.set_version_flag("--version", kVersion);
