@@ -22,7 +22,8 @@
 #     dropped and recreated (PostgreSQL) or deleted (SQLite) by --prepare before every run;
 #     the tools' runs are interleaved (round 1 of every tool, then round 2, ...);
 #   * "no-op": the same command again with all N applied (start, connect, read the ledger,
-#     compare with the files — for strata including the strata.sum check — exit);
+#     compare with the files — for strata including the strata.sum check — exit); for strata
+#     also "strata-cold", the no-op without its stat cache (every file read and hashed);
 #   * checks every migrated database (tables, indexes, seed rows, ledger rows);
 #   * writes hyperfine JSON per cell and summary.md (min / median, ratios, targets).
 #
@@ -91,6 +92,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")
 chmod 755 "$WORK"   # the postgres user must reach its data and socket directory
 PGDATA=$WORK/pgdata
 SQLITE_DB=$WORK/mbench.sqlite3
+# migrate's stat cache (src/migrate/stat_cache.h) lives and dies with this run.
+export STRATA_CACHE_DIR=$WORK/stat-cache
 
 if [ "$(id -u)" = 0 ]; then
   id postgres >/dev/null 2>&1 || die "running as root needs the postgres user (postgresql-15 creates it)"
@@ -238,6 +241,13 @@ for n in $NS; do
       hf "$tool/$engine no-op N=$n" "$n-$engine-noop-$tool" \
         --warmup 2 --runs "$NOOP_RUNS" "$(noop_cmd "$tool" "$engine" "$M")"
       verify "$tool" "$engine" "$n"
+      if [ "$tool" = strata ]; then
+        # The same no-op without the stat cache: every file opened, read and hashed, as on
+        # the first run of a fresh checkout.
+        say "strata-cold/$engine N=$n no-op"
+        hf "strata-cold/$engine no-op N=$n" "$n-$engine-noop-strata-cold" \
+          --warmup 2 --runs "$NOOP_RUNS" "STRATA_CACHE_DIR= $(noop_cmd "$tool" "$engine" "$M")"
+      fi
     done
     sh -c "$reset"
   done
