@@ -5,6 +5,8 @@
 // concurrently on disjoint slices and must not throw.
 #pragma once
 
+#include "base/thread.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <thread>
@@ -21,15 +23,15 @@ void ParallelFor(size_t n, size_t min_per_thread, Body&& body, size_t max_thread
     return;
   }
   size_t slice = (n + threads - 1) / threads;
-  std::vector<std::thread> workers;
+  std::vector<Thread> workers;  // each started on another CPU (base/thread.h)
   workers.reserve(threads - 1);
   for (size_t t = 1; t < threads; ++t) {
     size_t begin = t * slice, end = std::min(n, begin + slice);
     if (begin >= end) break;
-    workers.emplace_back([&body, begin, end] { body(begin, end); });
+    workers.emplace_back(std::function<void()>([&body, begin, end] { body(begin, end); }));
   }
   body(size_t{0}, std::min(n, slice));
-  for (auto& w : workers) w.join();
+  for (auto& w : workers) w.Join();
 }
 
 }  // namespace strata::base

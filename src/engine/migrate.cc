@@ -2,6 +2,7 @@
 // repeatable ones, each recorded in the ledger under the migration lock.
 #include "strata/commands.h"
 
+#include "base/thread.h"
 #include "engine/checks.h"
 #include "engine/context.h"
 #include "engine/executor.h"
@@ -15,7 +16,6 @@
 
 #include <fmt/format.h>
 
-#include <future>
 #include <optional>
 
 #include "evidence/run_store.h"
@@ -93,36 +93,46 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     res.status = std::move(s);
     return std::move(res);
   };
-  // The database side of the up-to-date check (connect, does the ledger exist, read it) runs
-  // while this thread reads and hashes the files: the two meet only in Join. The read takes no
-  // lock; when there is something to apply the ledger is read again under the lock.
+  // The up-to-date check has two sides that meet only in Join. The file side (list the files,
+  // stat or read and hash them, check strata.sum) runs on a second thread; the database side
+  // (load the driver, connect, read the ledger without a lock, verify its chain) stays on this
+  // one: it is the longer side, and on a small VM a new thread can wait milliseconds for its
+  // first run. When there is something to apply the ledger is read again under the lock.
+  struct FileSide {
+    Result<migrate::MigrationSet> set;
+    Status sum;  // strata.sum's verdict, given after the ledger has been read
+  };
+  FileSide files{Status(ErrorCode::kInternal, "the file side did not run"), Status::Ok()};
+  base::Thread file_side([&options, &files] {
+    // An up-to-date run stats the files it has seen before instead of reading them.
+    const migrate::StatCache cache = migrate::StatCache::For(options);
+    files.set = migrate::Discover(options, &cache);
+    if (files.set && options.require_sum) files.sum = migrate::CheckSums(options, *files.set);
+  });
   struct DbSide {
     Result<engine::Context> ctx;
     Status error;
     std::optional<std::vector<migrate::AppliedRow>> rows;
     std::vector<std::string> chain_breaks;  // of rows
   };
-  auto db_side = std::async(std::launch::async, [&options, &request] {
-    DbSide d{engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate")};
-    if (!d.ctx || request.dry_run) return d;
+  DbSide db{engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate")};
+  if (db.ctx && !request.dry_run) {
     // A fresh connection, outside any transaction: one round trip when the ledger exists.
-    auto read = d.ctx->ledger->ReadIfExists();
+    auto read = db.ctx->ledger->ReadIfExists();
     if (!read) {
-      d.error = read.error();
+      db.error = read.error();
     } else if (read->has_value()) {
-      d.chain_breaks = ledger::Ledger::VerifyChain(**read);
-      d.rows = std::move(**read);
+      db.chain_breaks = ledger::Ledger::VerifyChain(**read);
+      db.rows = std::move(**read);
     }
-    return d;
-  });
-  // An up-to-date run stats the files it has seen before instead of reading them.
-  const migrate::StatCache cache = migrate::StatCache::For(options);
-  auto set = migrate::Discover(options, &cache);
+  }
+  file_side.Join();
+  auto& set = files.set;
   if (!set) return fail(set.error());
-  // strata.sum is checked before anything is locked or created; its verdict is given after the
-  // ledger has been read, so an edited applied file is reported as that (recorded vs current
-  // checksum), not as a stale sum file.
-  Status sum = options.require_sum ? migrate::CheckSums(options, *set) : Status::Ok();
+  // strata.sum was checked before anything is locked or created; its verdict is given after
+  // the ledger has been read, so an edited applied file is reported as that (recorded vs
+  // current checksum), not as a stale sum file.
+  Status sum = std::move(files.sum);
   std::optional<migrate::Version> target;
   if (!request.target.empty()) {
     target = migrate::Version::Parse(request.target);
@@ -132,7 +142,6 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
               .WithHint("use the version part of a file name, e.g. --target 3 or 1.2"));
     }
   }
-  DbSide db = db_side.get();
   auto& ctx = db.ctx;
   if (!ctx) return fail(ctx.error());
   res.target = ctx->url.redacted;

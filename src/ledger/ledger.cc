@@ -1,6 +1,5 @@
 #include "ledger/ledger.h"
 
-#include "base/parallel.h"
 #include "base/sha256.h"
 
 #include <fmt/format.h>
@@ -212,27 +211,18 @@ void Ledger::Rewind() {
 }
 
 std::vector<std::string> Ledger::VerifyChain(const std::vector<AppliedRow>& rows) {
-  // Each row's digest depends only on the row (prev_hash is one of its fields), so they are
-  // computed on up to two threads; the links between rows are checked in order below.
-  std::vector<char> content_ok(rows.size());
-  base::ParallelFor(rows.size(), 256, [&](size_t begin, size_t end) {
-    std::string buf;
-    for (size_t i = begin; i < end; ++i) {
-      content_ok[i] = base::HexEquals(RowDigest(rows[i], buf), rows[i].row_hash);
-    }
-  });
   std::vector<std::string> broken;
   std::string_view prev = kGenesisHash;
+  std::string buf;
   int expected_rank = 1;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const AppliedRow& r = rows[i];
+  for (const auto& r : rows) {
     if (r.rank != expected_rank) {
       broken.push_back(fmt::format("rank {} follows rank {} (a row was deleted or inserted)",
                                    r.rank, expected_rank - 1));
     } else if (r.prev_hash != prev) {
       broken.push_back(
           fmt::format("rank {}: prev_hash does not match rank {}", r.rank, r.rank - 1));
-    } else if (!content_ok[i]) {
+    } else if (!base::HexEquals(RowDigest(r, buf), r.row_hash)) {
       broken.push_back(
           fmt::format("rank {} ({}): content does not match its hash (edited by "
                       "hand?)",

@@ -2,12 +2,12 @@
 
 #include "base/redact.h"
 #include "base/sha256.h"
+#include "base/thread.h"
 #include "db/postgres/libpq.h"
 
 #include <fmt/format.h>
 
 #include <optional>
-#include <thread>
 
 namespace strata::db {
 
@@ -441,7 +441,7 @@ class PgConnection final : public Connection {
 }  // namespace
 
 void PreloadPostgres() {
-  std::thread([] { (void)LibPq::Get(); }).detach();
+  base::Thread([] { (void)LibPq::Get(); }).Detach();
 }
 
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
