@@ -5,7 +5,6 @@
 #include "base/redact.h"
 #include "cli/commands.h"
 #include "config/config.h"
-#include "db/connection.h"
 #include "report/render.h"
 
 #include <CLI/CLI.hpp>
@@ -21,9 +20,6 @@ int main(int argc, char** argv) {
   // which measured ~160 extra page faults in a 1,000-file no-op run.
   mallopt(M_ARENA_MAX, 1);
   using namespace strata;
-  // libpq takes ~4 ms of CPU to load: start now, on the other core, while the command line
-  // is parsed and the files are read.
-  db::Preload(config::EarlyUrl(argc, argv));
   CLI::App app{"strata — carries a database change through its whole life", "strata"};
   app.require_subcommand(1);
   app.set_version_flag("--version", kVersion);

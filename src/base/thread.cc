@@ -41,6 +41,8 @@ Thread::Thread(std::function<void()> body) {
       start->widen = true;
     }
   }
+  widen_ = start->widen;
+  allowed_ = start->allowed;
   pthread_t handle;
   int rc = pthread_create(&handle, &attr, Run, start.get());
   pthread_attr_destroy(&attr);
@@ -50,7 +52,11 @@ Thread::Thread(std::function<void()> body) {
   joinable_ = true;
 }
 
-Thread::Thread(Thread&& other) noexcept : handle_(other.handle_), joinable_(other.joinable_) {
+Thread::Thread(Thread&& other) noexcept
+    : handle_(other.handle_),
+      joinable_(other.joinable_),
+      widen_(other.widen_),
+      allowed_(other.allowed_) {
   other.joinable_ = false;
 }
 
@@ -58,6 +64,9 @@ Thread::~Thread() { Join(); }
 
 void Thread::Join() {
   if (!joinable_) return;
+  if (widen_) {
+    pthread_setaffinity_np(static_cast<pthread_t>(handle_), sizeof allowed_, &allowed_);
+  }
   pthread_join(static_cast<pthread_t>(handle_), nullptr);
   joinable_ = false;
 }

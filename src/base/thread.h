@@ -5,8 +5,12 @@
 // its first instruction while its parent kept running, and ~0.15 ms when created with an
 // affinity that excludes the parent's CPU. So a Thread is created pinned to the other CPUs the
 // process may use, and its first act is to take back the process's whole affinity mask: the
-// placement is a starting hint, not a pin. With a single allowed CPU it is a plain thread.
+// placement is a starting hint, not a pin. Join widens it too, so a thread whose CPU is stalled
+// (a vCPU the host has not scheduled) cannot keep its joiner waiting. With a single allowed CPU
+// it is a plain thread.
 #pragma once
+
+#include <sched.h>
 
 #include <functional>
 
@@ -21,6 +25,9 @@ class Thread {
   Thread(Thread&& other) noexcept;
   Thread& operator=(Thread&&) = delete;
 
+
+  // Widens the thread's affinity first: a thread that has not started yet (its CPU busy or
+  // stalled) may then run on the joiner's CPU.
   void Join();
   // Lets the thread run on without anyone joining it (e.g. a preload that may outlive its use).
   void Detach();
@@ -28,6 +35,8 @@ class Thread {
  private:
   unsigned long handle_ = 0;  // pthread_t
   bool joinable_ = false;
+  bool widen_ = false;  // started pinned away from its creator's CPU
+  cpu_set_t allowed_;   // the process's affinity when the thread was created
 };
 
 }  // namespace strata::base

@@ -184,49 +184,4 @@ Result<Options> Load(const Overrides& overrides) {
   return o;
 }
 
-std::string EarlyUrl(int argc, const char* const* argv) {
-  std::string_view verb, url, config = "strata.toml";
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value = [&](std::string_view flag, std::string_view& out) {
-      if (a == flag && i + 1 < argc) {
-        out = argv[++i];
-        return true;
-      }
-      if (a.starts_with(flag) && a.size() > flag.size() && a[flag.size()] == '=') {
-        out = a.substr(flag.size() + 1);
-        return true;
-      }
-      return false;
-    };
-    std::string_view ignored;
-    if (value("--url", url) || value("--config", config) || value("--locations", ignored) ||
-        value("--lock-wait", ignored)) {
-      continue;
-    }
-    if (!a.starts_with('-') && verb.empty()) verb = a;
-  }
-  if (verb != "migrate" && verb != "info" && verb != "validate" && verb != "repair" &&
-      verb != "baseline") {
-    return "";
-  }
-  if (!url.empty()) return std::string(url);
-  for (const char* var : {"STRATA_URL", "DATABASE_URL"}) {
-    if (const char* v = std::getenv(var); v && *v) return v;
-  }
-  auto text = base::ReadFile(std::string(config));
-  std::string_view rest = text ? std::string_view(*text) : std::string_view();
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    std::string_view l = rest.substr(0, nl);
-    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
-    if (l.starts_with('[')) break;  // url is a top-level key
-    if (!l.starts_with("url")) continue;
-    size_t q = l.find_first_of("\"'");
-    if (q != std::string_view::npos) return std::string(l.substr(q + 1));
-  }
-  return "";
-}
-
 }  // namespace strata::config

@@ -1,7 +1,5 @@
 #include "config/config.h"
 
-#include "support/temp_dir.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -57,39 +55,6 @@ TEST(Config, SecretPlaceholderFromEnvironment) {
   auto missing = Parse("[placeholders.pw]\nenv = \"STRATA_TEST_UNSET_VAR\"\n", "s", "");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().hint().find("STRATA_TEST_UNSET_VAR"), std::string::npos);
-}
-
-// EarlyUrl decides whether libpq starts loading before the command line is parsed: it must
-// follow Load's precedence, or a SQLite run would map libpq (and a PostgreSQL run not preload).
-TEST(Config, EarlyUrlFollowsLoadsPrecedenceForEngineVerbs) {
-  testing::TempDir dir;
-  const std::string toml = dir.Write("strata.toml",
-                                     "# url = \"sqlite:commented.db\"\n"
-                                     "locations = [\"db\"]\n"
-                                     "url = \"postgres://cfg@h/db\"\n"
-                                     "[placeholders]\nurl = \"sqlite:not-top-level\"\n");
-  unsetenv("STRATA_URL");
-  unsetenv("DATABASE_URL");
-  auto early = [](std::vector<const char*> args) {
-    args.insert(args.begin(), "strata");
-    return EarlyUrl(static_cast<int>(args.size()), args.data());
-  };
-  const char* cfg = toml.c_str();
-  EXPECT_EQ(early({"--config", cfg, "migrate"}).rfind("postgres://cfg@h/db", 0), 0u);
-  const std::string cfg_eq = "--config=" + toml;
-  EXPECT_EQ(early({cfg_eq.c_str(), "info"}).rfind("postgres://cfg@h/db", 0), 0u);
-  setenv("DATABASE_URL", "postgres://database-url", 1);
-  EXPECT_EQ(early({"--config", cfg, "validate"}), "postgres://database-url");
-  setenv("STRATA_URL", "sqlite:strata-url.db", 1);
-  EXPECT_EQ(early({"--config", cfg, "repair"}), "sqlite:strata-url.db");
-  EXPECT_EQ(early({"--url", "postgres://flag", "--config", cfg, "baseline"}), "postgres://flag");
-  EXPECT_EQ(early({"--url=sqlite:x.db", "migrate", "--json"}), "sqlite:x.db");
-  // The value of an option is not the verb; other verbs do not preload.
-  EXPECT_EQ(early({"--locations", "migrate", "hash"}), "");
-  EXPECT_EQ(early({"--url", "postgres://flag", "lint"}), "");
-  EXPECT_EQ(early({}), "");
-  unsetenv("STRATA_URL");
-  unsetenv("DATABASE_URL");
 }
 
 }  // namespace

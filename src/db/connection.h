@@ -139,9 +139,4 @@ class Connection {
 // Errors: kConnection with the redacted URL and the server's message.
 Result<std::unique_ptr<Connection>> Connect(const DbUrl& url, std::string_view application);
 
-// Starts loading the driver `url` will need on a background thread, so that a later Connect
-// finds it loaded: for postgres:// URLs, libpq and its ~20 libraries (~4 ms of CPU). Call it as
-// early as the URL is known. Does nothing for other URLs; never fails (Connect reports).
-void Preload(std::string_view url);
-
 }  // namespace strata::db

@@ -2,7 +2,6 @@
 
 #include "base/redact.h"
 #include "base/sha256.h"
-#include "base/thread.h"
 #include "db/postgres/libpq.h"
 
 #include <fmt/format.h>
@@ -439,10 +438,6 @@ class PgConnection final : public Connection {
 };
 
 }  // namespace
-
-void PreloadPostgres() {
-  base::Thread([] { (void)LibPq::Get(); }).Detach();
-}
 
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
                                                     std::string_view application) {

@@ -16,9 +16,6 @@ namespace strata::db {
 // unreachable (the redacted URL and libpq's reason).
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url, std::string_view application);
 
-// Loads libpq on a detached thread (see Preload in connection.h).
-void PreloadPostgres();
-
 // The advisory-lock key used for a lock name (stable across versions: never change it).
 std::int64_t AdvisoryKey(std::string_view lock_name);
 
