@@ -439,6 +439,8 @@ class PgConnection final : public Connection {
 
 }  // namespace
 
+void LoadPostgresDriver() { (void)LibPq::Get(); }
+
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
                                                     std::string_view application) {
   // The first PostgreSQL connection loads libpq (see libpq.h).

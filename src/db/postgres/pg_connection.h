@@ -16,6 +16,9 @@ namespace strata::db {
 // unreachable (the redacted URL and libpq's reason).
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url, std::string_view application);
 
+// Loads libpq now if it is not loaded (see LoadDriver in connection.h); errors are ignored.
+void LoadPostgresDriver();
+
 // The advisory-lock key used for a lock name (stable across versions: never change it).
 std::int64_t AdvisoryKey(std::string_view lock_name);
 
