@@ -25,7 +25,6 @@ class Thread {
   Thread(Thread&& other) noexcept;
   Thread& operator=(Thread&&) = delete;
 
-
   // Widens the thread's affinity first: a thread that has not started yet (its CPU busy or
   // stalled) may then run on the joiner's CPU.
   void Join();
