@@ -22,8 +22,9 @@
 #     dropped and recreated (PostgreSQL) or deleted (SQLite) by --prepare before every run;
 #     the tools' runs are interleaved (round 1 of every tool, then round 2, ...);
 #   * "no-op": the same command again with all N applied (start, connect, read the ledger,
-#     compare with the files — for strata including the strata.sum check — exit); for strata
-#     also "strata-cold", the no-op without its stat cache (every file read and hashed);
+#     compare with the files — for strata including the strata.sum check — exit), each tool on
+#     its own database so that the no-op runs are interleaved too; for strata also
+#     "strata-cold", the no-op without its stat cache (every file read and hashed);
 #   * checks every migrated database (tables, indexes, seed rows, ledger rows);
 #   * writes hyperfine JSON per cell and summary.md (min / median, ratios, targets).
 #
@@ -91,7 +92,6 @@ mkdir -p "$OUT/json/parts"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")
 chmod 755 "$WORK"   # the postgres user must reach its data and socket directory
 PGDATA=$WORK/pgdata
-SQLITE_DB=$WORK/mbench.sqlite3
 # migrate's stat cache (src/migrate/stat_cache.h) lives and dies with this run.
 export STRATA_CACHE_DIR=$WORK/stat-cache
 
@@ -131,9 +131,21 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null \
 say "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT ($PGDATA)"
 
 PSQL="$PSQL_BIN -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PORT -U postgres"
-PGURL="postgres://postgres@127.0.0.1:$PORT/mbench"
-RESET_PG="$PSQL -d postgres -c 'DROP DATABASE IF EXISTS mbench WITH (FORCE)' -c 'CREATE DATABASE mbench'"
-RESET_SQLITE="rm -f $SQLITE_DB $SQLITE_DB-journal $SQLITE_DB-wal $SQLITE_DB-shm $SQLITE_DB-*.lock"
+# The database every command works on: mbench for the migrate cells; one per tool for the
+# no-op cells (use_db TOOL), so that the tools' no-op runs can be interleaved too.
+use_db() {
+  PGDB=mbench${1:+_${1//-/_}}
+  PGURL="postgres://postgres@127.0.0.1:$PORT/$PGDB"
+  SQLITE_DB=$WORK/$PGDB.sqlite3
+}
+use_db ""
+# reset_cmd ENGINE -> the command that empties the current database
+reset_cmd() {
+  case $1 in
+    pg) echo "$PSQL -d postgres -c 'DROP DATABASE IF EXISTS $PGDB WITH (FORCE)' -c 'CREATE DATABASE $PGDB'" ;;
+    sqlite) echo "rm -f $SQLITE_DB $SQLITE_DB-journal $SQLITE_DB-wal $SQLITE_DB-shm $SQLITE_DB-*.lock" ;;
+  esac
+}
 
 # --- machine facts -----------------------------------------------------------------------
 {
@@ -159,7 +171,7 @@ RESET_SQLITE="rm -f $SQLITE_DB $SQLITE_DB-journal $SQLITE_DB-wal $SQLITE_DB-shm 
 cmd() {
   local tool=$1 engine=$2 m=$3
   case $tool/$engine in
-    floor/pg)         echo "cd $m && $PSQL -d mbench -f floor/ledger.sql -f floor/pg-session.sql" ;;
+    floor/pg)         echo "cd $m && $PSQL -d $PGDB -f floor/ledger.sql -f floor/pg-session.sql" ;;
     floor/sqlite)     echo "cd $m && sqlite3 -bail $SQLITE_DB '.read floor/ledger.sql' '.read floor/sqlite-session.sql'" ;;
     strata/pg)        echo "$STRATA --url $PGURL --locations $m/strata migrate" ;;
     strata/sqlite)    echo "$STRATA --url sqlite:$SQLITE_DB --locations $m/strata migrate" ;;
@@ -172,7 +184,7 @@ cmd() {
 # noop_cmd TOOL ENGINE DIR -> the "nothing to do" command (the floor: read the ledger)
 noop_cmd() {
   case $1/$2 in
-    floor/pg)     echo "$PSQL -d mbench -At -c 'SELECT installed_rank, version, checksum FROM bench_ledger ORDER BY installed_rank' >/dev/null" ;;
+    floor/pg)     echo "$PSQL -d $PGDB -At -c 'SELECT installed_rank, version, checksum FROM bench_ledger ORDER BY installed_rank' >/dev/null" ;;
     floor/sqlite) echo "sqlite3 $SQLITE_DB 'SELECT installed_rank, version, checksum FROM bench_ledger ORDER BY installed_rank' >/dev/null" ;;
     *) cmd "$@" ;;
   esac
@@ -194,7 +206,7 @@ verify() {
     pg) q="SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+\$')
              || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname ~ '^t[0-9]+_' AND indexname !~ '_pkey$')
              || ' ' || ($active) || ' ' || (SELECT count(*) FROM $ledger)"
-        got=$($PSQL -d mbench -At -c "$q") ;;
+        got=$($PSQL -d "$PGDB" -At -c "$q") ;;
     sqlite)
         got=$(sqlite3 "$SQLITE_DB" "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name GLOB 't[0-9]*')
              || ' ' || (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name GLOB 't[0-9]*_*')
@@ -216,7 +228,8 @@ for n in $NS; do
   python3 "$BENCH_DIR/gen-migrations.py" "$n" "$M" >&2
   "$STRATA" --locations "$M/strata" hash >/dev/null || die "strata hash failed in $M/strata"
   for engine in $ENGINES; do
-    if [ "$engine" = pg ]; then reset=$RESET_PG; else reset=$RESET_SQLITE; fi
+    use_db ""
+    reset=$(reset_cmd "$engine")
     # migrate: RUNS rounds, each timing every tool once, in turn. The machine's disk and CPU
     # drift over minutes here; interleaving makes the drift hit every tool alike (timing all
     # runs of one tool, then all of the next, once showed the floor 1.4x faster than an
@@ -225,31 +238,50 @@ for n in $NS; do
       for tool in $TOOLS; do
         c=$(cmd "$tool" "$engine" "$M") || continue   # e.g. node-pg-migrate has no SQLite
         say "$tool/$engine N=$n migrate, round $round/$RUNS"
-        hf "$tool/$engine migrate N=$n" "parts/$n-$engine-migrate-$tool-$round" \
+        hf "$tool/$engine migrate N=$n" "parts/$n-$engine-migrate-$tool-r$round" \
           --runs 1 --prepare "$reset" "$c" >/dev/null
         verify "$tool" "$engine" "$n"
       done
     done
-    for tool in $TOOLS; do
-      c=$(cmd "$tool" "$engine" "$M") || continue
-      python3 "$BENCH_DIR/summarize.py" --merge "$OUT/json/$n-$engine-migrate-$tool.json" \
-        "$OUT"/json/parts/"$n-$engine-migrate-$tool"-*.json
-      # no-op: all N applied by this tool (an untimed run), then timed re-runs
-      sh -c "$reset" && sh -c "$c" >/dev/null || die "$tool/$engine N=$n: migrate failed"
-      verify "$tool" "$engine" "$n"
-      say "$tool/$engine N=$n no-op"
-      hf "$tool/$engine no-op N=$n" "$n-$engine-noop-$tool" \
-        --warmup 2 --runs "$NOOP_RUNS" "$(noop_cmd "$tool" "$engine" "$M")"
-      verify "$tool" "$engine" "$n"
-      if [ "$tool" = strata ]; then
-        # The same no-op without the stat cache: every file opened, read and hashed, as on
-        # the first run of a fresh checkout.
-        say "strata-cold/$engine N=$n no-op"
-        hf "strata-cold/$engine no-op N=$n" "$n-$engine-noop-strata-cold" \
-          --warmup 2 --runs "$NOOP_RUNS" "STRATA_CACHE_DIR= $(noop_cmd "$tool" "$engine" "$M")"
-      fi
-    done
     sh -c "$reset"
+    # no-op: every tool's own database with all N applied (untimed), then NOOP_RUNS rounds,
+    # each timing every tool once (after one untimed warm-up run), in turn. strata-cold is
+    # strata's no-op without its stat cache (every file read and hashed, as on the first run of
+    # a fresh checkout), on strata's database.
+    noop_tools=""
+    for tool in $TOOLS; do
+      cmd "$tool" "$engine" "$M" >/dev/null || continue
+      python3 "$BENCH_DIR/summarize.py" --merge "$OUT/json/$n-$engine-migrate-$tool.json" \
+        "$OUT"/json/parts/"$n-$engine-migrate-$tool"-r*.json
+      use_db "$tool"
+      c=$(cmd "$tool" "$engine" "$M")
+      sh -c "$(reset_cmd "$engine")" && sh -c "$c" >/dev/null || die "$tool/$engine N=$n: migrate failed"
+      verify "$tool" "$engine" "$n"
+      noop_tools="$noop_tools $tool"
+      [ "$tool" = strata ] && noop_tools="$noop_tools strata-cold"
+    done
+    for round in $(seq "$NOOP_RUNS"); do
+      say "$engine N=$n no-op, round $round/$NOOP_RUNS"
+      for tool in $noop_tools; do
+        if [ "$tool" = strata-cold ]; then
+          use_db strata
+          c="STRATA_CACHE_DIR= $(noop_cmd strata "$engine" "$M")"
+        else
+          use_db "$tool"
+          c=$(noop_cmd "$tool" "$engine" "$M")
+        fi
+        hf "$tool/$engine no-op N=$n" "parts/$n-$engine-noop-$tool-r$round" \
+          --warmup 1 --runs 1 "$c" >/dev/null
+      done
+    done
+    for tool in $noop_tools; do
+      python3 "$BENCH_DIR/summarize.py" --merge "$OUT/json/$n-$engine-noop-$tool.json" \
+        "$OUT"/json/parts/"$n-$engine-noop-$tool"-r*.json
+      [ "$tool" = strata-cold ] && continue
+      use_db "$tool"
+      verify "$tool" "$engine" "$n"
+      sh -c "$(reset_cmd "$engine")"
+    done
   done
 done
 
