@@ -41,9 +41,11 @@ namespace strata::db {
   STRATA_LIBPQ_FUNCTION(PQresultErrorField)           \
   STRATA_LIBPQ_FUNCTION(PQresultErrorMessage)         \
   STRATA_LIBPQ_FUNCTION(PQresultStatus)               \
+  STRATA_LIBPQ_FUNCTION(PQsendQuery)                  \
   STRATA_LIBPQ_FUNCTION(PQsendQueryParams)            \
   STRATA_LIBPQ_FUNCTION(PQserverVersion)              \
   STRATA_LIBPQ_FUNCTION(PQsetNoticeReceiver)          \
+  STRATA_LIBPQ_FUNCTION(PQsetSingleRowMode)           \
   STRATA_LIBPQ_FUNCTION(PQstatus)                     \
   STRATA_LIBPQ_FUNCTION(PQuser)
 

@@ -1,0 +1,60 @@
+// The PostgreSQL driver against the test harness's private cluster.
+#include "db/postgres/pg_connection.h"
+
+#include "support/pg_cluster.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace strata::db {
+namespace {
+
+std::unique_ptr<Connection> Open() {
+  auto url = ParseUrl(testing::PgCluster::Get().CreateDatabase("pgconn"));
+  EXPECT_TRUE(url.ok());
+  auto c = Connect(*url, "pg_connection_test");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c ? std::move(*c) : nullptr;
+}
+
+// QueryRows hands rows over as they arrive (single-row mode): every row in order, NULLs as
+// absent values, parameters bound; a statement that fails after some rows reports the error
+// (the rows before it were delivered), and the connection is ready for the next query.
+TEST(PgConnection, QueryRowsStreamsRowsAndRecoversFromAnErrorMidway) {
+  STRATA_REQUIRE_POSTGRES();
+  auto c = Open();
+  ASSERT_NE(c, nullptr);
+  std::vector<std::string> got;
+  Status s = c->QueryRows(
+      "SELECT g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'odd' END FROM generate_series(1, $1::int) g",
+      {std::string("2000")}, [&](std::span<const ValueView> row) {
+        got.push_back(std::string(*row[0]) + ":" + (row[1] ? std::string(*row[1]) : "null"));
+      });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(got.size(), 2000u);
+  EXPECT_EQ(got[0], "1:odd");
+  EXPECT_EQ(got[1], "2:null");
+  EXPECT_EQ(got[1999], "2000:null");
+
+  got.clear();
+  s = c->QueryRows("SELECT 10 / (5 - g) FROM generate_series(1, 10) g", {},
+                   [&](std::span<const ValueView> row) { got.emplace_back(*row[0]); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.sqlstate(), "22012") << s.ToString();
+  EXPECT_EQ(got, (std::vector<std::string>{"2", "3", "5", "10"}));
+  auto after = c->Query("SELECT 41 + 1");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->rows[0][0], "42");
+
+  // Not a query: no rows, no error.
+  got.clear();
+  s = c->QueryRows("SET application_name = 'x'", {},
+                   [&](std::span<const ValueView>) { got.emplace_back("row"); });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(got.empty());
+}
+
+}  // namespace
+}  // namespace strata::db
