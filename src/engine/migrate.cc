@@ -121,11 +121,11 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   DbSide db{engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate")};
   if (db.ctx && !request.dry_run) {
     // A fresh connection, outside any transaction: one round trip when the ledger exists.
-    auto read = db.ctx->ledger->ReadIfExists();
+    // The chain is verified row by row as the rows arrive.
+    auto read = db.ctx->ledger->ReadIfExists(&db.chain_breaks);
     if (!read) {
       db.error = read.error();
     } else if (read->has_value()) {
-      db.chain_breaks = ledger::Ledger::VerifyChain(**read);
       db.rows = std::move(**read);
     }
   }

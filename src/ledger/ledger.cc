@@ -103,12 +103,19 @@ Result<std::vector<AppliedRow>> Ledger::ReadAll() {
   return rows;
 }
 
-Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists() {
+Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
+    std::vector<std::string>* chain_breaks) {
   std::vector<AppliedRow> rows;
-  Status read = ReadRows(rows);
+  std::vector<char> content_ok;
+  std::vector<char>* ok = chain_breaks ? &content_ok : nullptr;
+  auto done = [&]() {
+    if (chain_breaks) *chain_breaks = ChainBreaks(rows, content_ok);
+    return std::optional<std::vector<AppliedRow>>(std::move(rows));
+  };
+  Status read = ReadRows(rows, ok);
   if (read.ok()) {
     known_to_exist_ = true;
-    return std::optional<std::vector<AppliedRow>>(std::move(rows));
+    return done();
   }
   STRATA_ASSIGN_OR_RETURN(bool exists, Exists());
   if (!exists) {
@@ -118,14 +125,16 @@ Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists() {
   }
   // It exists now: another runner created it since the read, or the read failed for another
   // reason (which reading again reports).
-  STRATA_TRY(ReadRows(rows));
-  return std::optional<std::vector<AppliedRow>>(std::move(rows));
+  STRATA_TRY(ReadRows(rows, ok));
+  return done();
 }
 
-Status Ledger::ReadRows(std::vector<AppliedRow>& rows) {
+Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok) {
   tail_rank_ = 0;
   tail_hash_ = std::string(kGenesisHash);
   rows.clear();
+  if (content_ok) content_ok->clear();
+  std::string buf;  // RowDigest's
   auto str = [](const db::ValueView& v) { return v ? std::string(*v) : std::string(); };
   auto opt = [](const db::ValueView& v) {
     return v ? std::optional<std::string>(std::in_place, *v) : std::nullopt;
@@ -156,6 +165,8 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows) {
         a.reason = opt(v[12]);
         a.prev_hash = str(v[13]);
         a.row_hash = str(v[14]);
+        // While the server sends the next rows (PostgreSQL streams them).
+        if (content_ok) content_ok->push_back(base::HexEquals(RowDigest(a, buf), a.row_hash));
       }));
   if (!rows.empty()) {
     tail_rank_ = rows.back().rank;
@@ -211,18 +222,27 @@ void Ledger::Rewind() {
 }
 
 std::vector<std::string> Ledger::VerifyChain(const std::vector<AppliedRow>& rows) {
+  std::vector<char> content_ok;
+  content_ok.reserve(rows.size());
+  std::string buf;
+  for (const auto& r : rows) content_ok.push_back(base::HexEquals(RowDigest(r, buf), r.row_hash));
+  return ChainBreaks(rows, content_ok);
+}
+
+std::vector<std::string> Ledger::ChainBreaks(const std::vector<AppliedRow>& rows,
+                                             const std::vector<char>& content_ok) {
   std::vector<std::string> broken;
   std::string_view prev = kGenesisHash;
-  std::string buf;
   int expected_rank = 1;
-  for (const auto& r : rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const AppliedRow& r = rows[i];
     if (r.rank != expected_rank) {
       broken.push_back(fmt::format("rank {} follows rank {} (a row was deleted or inserted)",
                                    r.rank, expected_rank - 1));
     } else if (r.prev_hash != prev) {
       broken.push_back(
           fmt::format("rank {}: prev_hash does not match rank {}", r.rank, r.rank - 1));
-    } else if (!base::HexEquals(RowDigest(r, buf), r.row_hash)) {
+    } else if (!content_ok[i]) {
       broken.push_back(
           fmt::format("rank {} ({}): content does not match its hash (edited by "
                       "hand?)",

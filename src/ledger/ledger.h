@@ -40,8 +40,10 @@ class Ledger {
   Result<std::vector<AppliedRow>> ReadAll();
   // ReadAll in one round trip when the table exists: reads without asking first, and asks
   // only when the read fails. nullopt if the table is absent. Only outside a transaction (a
-  // failed read aborts one on PostgreSQL).
-  Result<std::optional<std::vector<AppliedRow>>> ReadIfExists();
+  // failed read aborts one on PostgreSQL). With `chain_breaks`, also verifies the hash chain
+  // (what VerifyChain returns), each row's digest computed as the row arrives.
+  Result<std::optional<std::vector<AppliedRow>>> ReadIfExists(
+      std::vector<std::string>* chain_breaks = nullptr);
 
   // Fills rank, prev_hash and row_hash from the remembered tail and inserts the row. Call in
   // the same transaction as the migration it records. On success the tail advances; call
@@ -57,7 +59,11 @@ class Ledger {
   static std::vector<std::string> VerifyChain(const std::vector<AppliedRow>& rows);
 
  private:
-  Status ReadRows(std::vector<AppliedRow>& rows);
+  // `content_ok`, when given, receives for each row whether its stored hash matches its content.
+  Status ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok = nullptr);
+  // VerifyChain with each row's content check already made.
+  static std::vector<std::string> ChainBreaks(const std::vector<AppliedRow>& rows,
+                                              const std::vector<char>& content_ok);
 
   db::Connection& conn_;
   std::string table_, schema_, qualified_;
