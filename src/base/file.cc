@@ -21,6 +21,35 @@ FileStamp ToStamp(const struct stat& st) {
 }
 }  // namespace
 
+bool WriteFileAtomic(const std::string& path, std::string_view bytes, std::string* error,
+                     unsigned mode) {
+  // The pid keeps two concurrent writers off each other's temporary file.
+  std::string tmp = path + "." + std::to_string(getpid()) + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                static_cast<mode_t>(mode));
+  int e = 0;
+  if (fd < 0) {
+    e = errno;
+  } else {
+    size_t put = 0;
+    while (put < bytes.size()) {
+      ssize_t n = write(fd, bytes.data() + put, bytes.size() - put);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        e = n < 0 ? errno : EIO;
+        break;
+      }
+      put += static_cast<size_t>(n);
+    }
+    if (close(fd) != 0 && e == 0) e = errno;
+    if (e == 0 && rename(tmp.c_str(), path.c_str()) != 0) e = errno;
+  }
+  if (e == 0) return true;
+  if (fd >= 0) unlink(tmp.c_str());
+  if (error) *error = std::strerror(e);
+  return false;
+}
+
 std::optional<FileStamp> StampOf(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace strata::base {
 
@@ -19,6 +20,12 @@ struct FileStamp {
   std::int64_t ctime_ns = 0;
   bool operator==(const FileStamp&) const = default;
 };
+
+// Replaces the file at `path` with `bytes` atomically: written to a temporary file beside it
+// (mode `mode`), then renamed over it, so a reader sees the old or the new content, never a
+// part. False on failure (the temporary file is removed); `error` then says why.
+bool WriteFileAtomic(const std::string& path, std::string_view bytes, std::string* error = nullptr,
+                     unsigned mode = 0644);
 
 // The stamp of the file at `path` (following links), or nullopt.
 std::optional<FileStamp> StampOf(const std::string& path);

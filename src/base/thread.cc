@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <sched.h>
 
-#include <cstdlib>
 #include <memory>
 #include <system_error>
 

@@ -152,18 +152,7 @@ void StatCache::Save(std::vector<Entry> entries, std::int64_t now_ns) const {
       mkdir(dir.c_str(), 0700);
     }
   }
-  std::string tmp = fmt::format("{}.{}.tmp", file_, getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return;
-  size_t put = 0;
-  while (put < text.size()) {
-    ssize_t n = write(fd, text.data() + put, text.size() - put);
-    if (n <= 0) break;
-    put += static_cast<size_t>(n);
-  }
-  bool ok = put == text.size();
-  ok = close(fd) == 0 && ok;
-  if (!ok || rename(tmp.c_str(), file_.c_str()) != 0) unlink(tmp.c_str());
+  base::WriteFileAtomic(file_, text, nullptr, 0600);  // a failure costs a re-read next run
 }
 
 }  // namespace strata::migrate

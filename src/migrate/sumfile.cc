@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 namespace strata::migrate {
@@ -38,15 +37,10 @@ Result<std::vector<std::string>> WriteSums(const Options& options, const Migrati
   std::vector<std::string> written;
   for (const auto& loc : options.locations) {
     std::string path = (fs::path(loc) / kSumFileName).string();
-    std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << RenderSum(InLocation(set, loc));
-      if (!out) return Status(ErrorCode::kIo, fmt::format("cannot write {}", tmp));
+    std::string why;
+    if (!base::WriteFileAtomic(path, RenderSum(InLocation(set, loc)), &why)) {
+      return Status(ErrorCode::kIo, fmt::format("cannot write {}: {}", path, why));
     }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) return Status(ErrorCode::kIo, fmt::format("cannot write {}: {}", path, ec.message()));
     written.push_back(path);
   }
   return written;

@@ -19,6 +19,14 @@ std::int64_t AdvisoryKey(std::string_view lock_name) {
 
 namespace {
 
+// libpq's view of statement parameters: NULL for an absent value.
+std::vector<const char*> ParamPointers(const std::vector<Value>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
 ErrorCode CodeForSqlState(std::string_view state, bool connection_bad) {
   if (connection_bad) return ErrorCode::kConnection;
   if (state == "55P03") return ErrorCode::kLockTimeout;
@@ -98,9 +106,7 @@ class PgConnection final : public Connection {
   // Runs one statement: its successful result (the caller PQclears it) or the error.
   Result<PGresult*> Run(std::string_view sql, const std::vector<Value>& params) {
     std::string text(sql);
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    std::vector<const char*> values = ParamPointers(params);
     PGresult* res = params.empty()
                         ? pq_.PQexec(conn_, text.c_str())
                         : pq_.PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
@@ -120,9 +126,7 @@ class PgConnection final : public Connection {
   Status QueryRows(std::string_view sql, const std::vector<Value>& params,
                    const RowFn& fn) override {
     std::string text(sql);
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    std::vector<const char*> values = ParamPointers(params);
     int sent = params.empty()
                    ? pq_.PQsendQuery(conn_, text.c_str())
                    : pq_.PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()),
@@ -255,9 +259,7 @@ class PgConnection final : public Connection {
         statements.size(),
         [&](size_t i) {
           const Statement& st = statements[i];
-          std::vector<const char*> values;
-          values.reserve(st.params.size());
-          for (const auto& p : st.params) values.push_back(p ? p->c_str() : nullptr);
+          std::vector<const char*> values = ParamPointers(st.params);
           return pq_.PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()),
                                        nullptr, values.data(), nullptr, nullptr, 0) == 1;
         },
