@@ -2,8 +2,12 @@
 # Installs strata's build and test dependencies from Debian 12 packages (run as root).
 # Idempotent: apt skips what is already installed.
 set -euo pipefail
+# libpq is linked statically: libpq-dev's libpq.a needs postgresql-server-dev-15's
+# libpgcommon/libpgport archives, and its Kerberos and LDAP calls the headers of libkrb5-dev and
+# libldap-dev (cmake/Dependencies.cmake).
 pkgs=(build-essential cmake pkg-config git
-      libpq-dev libsqlite3-dev libpg-query-dev libcli11-dev libtomlplusplus-dev
+      libpq-dev postgresql-server-dev-15 libkrb5-dev libldap-dev
+      libsqlite3-dev libpg-query-dev libcli11-dev libtomlplusplus-dev
       nlohmann-json3-dev libfmt-dev libssl-dev sqlite3 python3)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libgtest-dev libgmock-dev googletest libbenchmark-dev postgresql-15 postgresql-client-15)

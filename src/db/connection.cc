@@ -61,13 +61,6 @@ BatchResult Connection::CopyIn(std::string_view, std::string_view) {
   return out;
 }
 
-void LoadDriver(std::string_view url) {
-  if (base::StartsWithIgnoreCase(url, "postgres://") ||
-      base::StartsWithIgnoreCase(url, "postgresql://")) {
-    LoadPostgresDriver();
-  }
-}
-
 Result<std::unique_ptr<Connection>> Connect(const DbUrl& url, std::string_view application) {
   if (url.dialect == Dialect::kSqlite) return OpenSqlite(url);
   return ConnectPostgres(url, application);

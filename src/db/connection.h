@@ -139,11 +139,4 @@ class Connection {
 // Errors: kConnection with the redacted URL and the server's message.
 Result<std::unique_ptr<Connection>> Connect(const DbUrl& url, std::string_view application);
 
-// Loads the driver `url` needs (libpq for postgres:// URLs; nothing for SQLite, which is linked
-// in), for a caller about to start threads: loading maps ~20 libraries, and while another
-// thread of the process runs on another CPU each of the loader's mprotect and munmap calls
-// waits for that CPU to flush its TLB (an IPI; ~2 ms more on a 2-vCPU VM). Errors are left to
-// Connect, which reports them with the URL.
-void LoadDriver(std::string_view url);
-
 }  // namespace strata::db

@@ -103,9 +103,6 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     Status sum;  // strata.sum's verdict, given after the ledger has been read
   };
   FileSide files{Status(ErrorCode::kInternal, "the file side did not run"), Status::Ok()};
-  // The driver first: loading libpq while the file side runs on the other CPU made every
-  // mprotect of the loader wait for a TLB-flush IPI (5.4 -> 7.5 ms here).
-  db::LoadDriver(options.url);
   base::Thread file_side([&options, &files] {
     // An up-to-date run stats the files it has seen before instead of reading them.
     const migrate::StatCache cache = migrate::StatCache::For(options);

@@ -1,8 +1,9 @@
-// What the strata binary maps at startup, observed with the dynamic loader's own trace
-// (LD_DEBUG=files: one "file=<soname>" line per library it loads, at start or by dlopen).
-// libpq and the ~20 libraries it needs cost milliseconds at every start, so strata loads it
-// only when it connects to PostgreSQL (src/db/postgres/libpq.h): a SQLite run never maps it.
+// What the strata binary maps, observed with the dynamic loader's own trace (LD_DEBUG=files: one
+// "file=<soname>" line per library it loads, at start or by dlopen). Every shared library costs
+// time at every start, so libpq and OpenSSL are linked in, and the Kerberos and LDAP libraries
+// libpq calls are loaded only when it first calls them (cmake/deps/libpq_delay_load.cc).
 // GCC builds also link the C++ runtime in (cli/CMakeLists.txt), so libstdc++.so is not loaded.
+#include "support/pg_cluster.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 
@@ -19,7 +20,11 @@ bool Loaded(const RunResult& r, const std::string& soname) {
   return r.err.find("file=" + soname) != std::string::npos;
 }
 
-TEST(Startup, SqliteRunsNeverLoadLibpq) {
+// The libraries a shared libpq would bring.
+const char* const kLibpqStack[] = {"libpq.so",   "libssl.so", "libcrypto.so", "libgssapi_krb5.so",
+                                   "libkrb5.so", "libldap",   "libgnutls.so"};
+
+TEST(Startup, NoRunLoadsLibpqOrItsLibrariesUpFront) {
   TempDir d;
   d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
   const std::string url = "sqlite:" + (d / "x.db");
@@ -32,22 +37,86 @@ TEST(Startup, SqliteRunsNeverLoadLibpq) {
     SCOPED_TRACE(args.back());
     auto r = RunStrata(args, d.path(), kTraceLoads);
     ASSERT_EQ(r.exit_code, 0) << r.All();
-    // The trace is there (the C library is always loaded), and libpq is not in it.
+    // The trace is there (the C library is always loaded), and none of libpq's stack is in it.
     ASSERT_TRUE(Loaded(r, "libc.so.6")) << r.err;
-    EXPECT_FALSE(Loaded(r, "libpq.so")) << r.err;
+    for (const char* lib : kLibpqStack) EXPECT_FALSE(Loaded(r, lib)) << lib << "\n" << r.err;
   }
 }
 
-// The control for the test above: the same trace sees libpq when strata connects to PostgreSQL
-// (here to a socket directory that does not exist, so the connection fails at once).
-TEST(Startup, APostgresConnectionLoadsLibpq) {
+// A PostgreSQL connection through a Unix socket needs neither Kerberos nor LDAP, so it loads
+// nothing (here to a socket directory that does not exist: the connection fails at once, with
+// libpq's own message).
+TEST(Startup, APostgresSocketConnectionLoadsNothing) {
   TempDir d;
   d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
   auto r = RunStrata({"--url", "postgres:///strata?host=/nonexistent-strata-socket-dir", "info"},
                      d.path(), kTraceLoads);
   EXPECT_EQ(r.exit_code, 6) << r.All();  // connection
-  EXPECT_TRUE(Loaded(r, "libpq.so.5")) << r.err;
+  ASSERT_TRUE(Loaded(r, "libc.so.6")) << r.err;
+  for (const char* lib : kLibpqStack) EXPECT_FALSE(Loaded(r, lib)) << lib << "\n" << r.err;
   EXPECT_NE(r.err.find("cannot connect to"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("No such file or directory"), std::string::npos) << r.err;
+}
+
+// Over TCP libpq asks GSSAPI for a Kerberos credential cache before it connects, so the
+// Kerberos library is loaded then, through the forwarders: the connection works (a forwarder
+// calling itself would recurse until the stack overflows) and nothing else of libpq's stack
+// is loaded.
+TEST(Startup, ATcpConnectionLoadsKerberosWhenLibpqAsksForIt) {
+  STRATA_REQUIRE_POSTGRES();
+  const std::string url = PgCluster::Get().CreateDatabase("startup");
+  TempDir d;
+  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
+  auto r = RunStrata({"--url", url, "migrate"}, d.path(), kTraceLoads);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_TRUE(Loaded(r, "libgssapi_krb5.so.2")) << r.err;
+  for (const char* lib : kLibpqStack) {
+    if (std::string(lib) != "libgssapi_krb5.so" && std::string(lib) != "libkrb5.so") {
+      EXPECT_FALSE(Loaded(r, lib)) << lib << "\n" << r.err;
+    }
+  }
+  EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
+}
+
+// A machine without a usable Kerberos library (here: a broken file found first through
+// LD_LIBRARY_PATH) is a machine without credentials: libpq connects without GSS encryption.
+TEST(Startup, WithoutAKerberosLibraryATcpConnectionStillWorks) {
+  STRATA_REQUIRE_POSTGRES();
+  const std::string url = PgCluster::Get().CreateDatabase("nokrb");
+  TempDir d;
+  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  d.Write("lib/libgssapi_krb5.so.2", "not a shared library\n");
+  ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
+  auto r = RunStrata({"--url", url, "migrate"}, d.path(), {{"LD_LIBRARY_PATH", d / "lib"}});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
+  // When GSS encryption is required, libpq says it cannot have it.
+  r = RunStrata({"--url", url + "?gssencmode=require", "info"}, d.path(),
+                {{"LD_LIBRARY_PATH", d / "lib"}});
+  EXPECT_EQ(r.exit_code, 6) << r.All();  // connection
+  EXPECT_NE(r.err.find("GSSAPI encryption required"), std::string::npos) << r.err;
+}
+
+// libpq looks a service up in LDAP when pg_service.conf has an ldap:// line for it: only then
+// is the LDAP library loaded; when it cannot be, libpq reports the lookup as failed.
+TEST(Startup, AnLdapServiceLineLoadsTheLdapLibrary) {
+  TempDir d;
+  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  // Port 9 (discard): nothing answers, so the lookup fails either way.
+  d.Write("pg_service.conf",
+          "[strata_ldap]\nldap://127.0.0.1:9/dc=example?uniqueMember?one?(cn=strata)\n");
+  d.Write("lib/libldap-2.5.so.0", "not a shared library\n");
+  d.Write("lib/libldap.so.2", "not a shared library\n");
+  const std::vector<std::string> args = {"--url", "postgres:///?service=strata_ldap", "info"};
+  auto r =
+      RunStrata(args, d.path(), {{"PGSERVICEFILE", d / "pg_service.conf"}, {"LD_DEBUG", "files"}});
+  EXPECT_EQ(r.exit_code, 6) << r.All();  // connection
+  EXPECT_TRUE(Loaded(r, "libldap")) << r.err;
+  auto broken = RunStrata(
+      args, d.path(), {{"PGSERVICEFILE", d / "pg_service.conf"}, {"LD_LIBRARY_PATH", d / "lib"}});
+  EXPECT_EQ(broken.exit_code, 6) << broken.All();
+  EXPECT_NE(broken.err.find("could not create LDAP structure"), std::string::npos) << broken.err;
 }
 
 #if defined(__GNUC__) && !defined(__clang__)

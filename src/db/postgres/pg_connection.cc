@@ -2,9 +2,9 @@
 
 #include "base/redact.h"
 #include "base/sha256.h"
-#include "db/postgres/libpq.h"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 
 #include <optional>
 
@@ -50,17 +50,17 @@ int CharPosToByte(std::string_view text, int char_pos_1based) {
 
 class PgConnection final : public Connection {
  public:
-  // Takes ownership of `conn`, opened with `pq`.
-  PgConnection(const LibPq& pq, PGconn* conn) : pq_(pq), conn_(conn) {
-    pq_.PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
+  // Takes ownership of `conn`.
+  explicit PgConnection(PGconn* conn) : conn_(conn) {
+    PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
   }
-  ~PgConnection() override { pq_.PQfinish(conn_); }
+  ~PgConnection() override { PQfinish(conn_); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   static void OnNotice(void* arg, const PGresult* res) {
     auto* self = static_cast<PgConnection*>(arg);
-    const char* msg = self->pq_.PQresultErrorMessage(res);
+    const char* msg = PQresultErrorMessage(res);
     if (msg) {
       std::string m(msg);
       while (!m.empty() && m.back() == '\n') m.pop_back();
@@ -69,20 +69,20 @@ class PgConnection final : public Connection {
   }
 
   Status ErrorFrom(const PGresult* res, std::string_view sql, int* position) {
-    bool bad = pq_.PQstatus(conn_) == CONNECTION_BAD;
+    bool bad = PQstatus(conn_) == CONNECTION_BAD;
     std::string state, message;
     if (res) {
-      const char* s = pq_.PQresultErrorField(res, PG_DIAG_SQLSTATE);
-      const char* m = pq_.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-      const char* d = pq_.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-      const char* p = pq_.PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+      const char* s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      const char* m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+      const char* d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+      const char* p = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
       if (s) state = s;
       if (m) message = m;
       if (d) message += fmt::format(" ({})", d);
       if (p && position) *position = CharPosToByte(sql, std::atoi(p));
     }
     if (message.empty()) {
-      message = pq_.PQerrorMessage(conn_);
+      message = PQerrorMessage(conn_);
       while (!message.empty() && message.back() == '\n') message.pop_back();
     }
     if (bad) message = fmt::format("connection lost: {}", message);
@@ -99,7 +99,7 @@ class PgConnection final : public Connection {
   Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
     STRATA_ASSIGN_OR_RETURN(PGresult * res, Run(sql, params));
     QueryResult out = ToResult(res);
-    pq_.PQclear(res);
+    PQclear(res);
     return out;
   }
 
@@ -108,13 +108,13 @@ class PgConnection final : public Connection {
     std::string text(sql);
     std::vector<const char*> values = ParamPointers(params);
     PGresult* res = params.empty()
-                        ? pq_.PQexec(conn_, text.c_str())
-                        : pq_.PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
-                                           nullptr, values.data(), nullptr, nullptr, 0);
-    ExecStatusType st = res ? pq_.PQresultStatus(res) : PGRES_FATAL_ERROR;
+                        ? PQexec(conn_, text.c_str())
+                        : PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
       Status s = ErrorFrom(res, sql, nullptr);
-      pq_.PQclear(res);
+      PQclear(res);
       return s;
     }
     return res;
@@ -128,34 +128,33 @@ class PgConnection final : public Connection {
     std::string text(sql);
     std::vector<const char*> values = ParamPointers(params);
     int sent = params.empty()
-                   ? pq_.PQsendQuery(conn_, text.c_str())
-                   : pq_.PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()),
-                                           nullptr, values.data(), nullptr, nullptr, 0);
+                   ? PQsendQuery(conn_, text.c_str())
+                   : PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0);
     if (!sent) return ErrorFrom(nullptr, sql, nullptr);
-    pq_.PQsetSingleRowMode(conn_);  // when refused, the rows come in one result
+    PQsetSingleRowMode(conn_);  // when refused, the rows come in one result
     Status status = Status::Ok();
     std::vector<ValueView> row;
     // Every result is read, also after an error, so the connection is ready for the next query.
-    while (PGresult* res = pq_.PQgetResult(conn_)) {
-      ExecStatusType st = pq_.PQresultStatus(res);
+    while (PGresult* res = PQgetResult(conn_)) {
+      ExecStatusType st = PQresultStatus(res);
       if (!status.ok()) {
         // already failed: drain
       } else if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
-        int nf = pq_.PQnfields(res), nr = pq_.PQntuples(res);
+        int nf = PQnfields(res), nr = PQntuples(res);
         row.resize(static_cast<size_t>(nf));
         for (int r = 0; r < nr; ++r) {
           for (int c = 0; c < nf; ++c) {
-            row[c] = pq_.PQgetisnull(res, r, c)
+            row[c] = PQgetisnull(res, r, c)
                          ? ValueView()
-                         : ValueView(std::in_place, pq_.PQgetvalue(res, r, c),
-                                     pq_.PQgetlength(res, r, c));
+                         : ValueView(std::in_place, PQgetvalue(res, r, c), PQgetlength(res, r, c));
           }
           fn(row);
         }
       } else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
         status = ErrorFrom(res, sql, nullptr);
       }
-      pq_.PQclear(res);
+      PQclear(res);
     }
     return status;
   }
@@ -163,23 +162,23 @@ class PgConnection final : public Connection {
   // The rows and row count of a successful result (not cleared).
   QueryResult ToResult(PGresult* res) const {
     QueryResult out;
-    int nf = pq_.PQnfields(res);
-    for (int c = 0; c < nf; ++c) out.columns.emplace_back(pq_.PQfname(res, c));
-    int nr = pq_.PQntuples(res);
+    int nf = PQnfields(res);
+    for (int c = 0; c < nf; ++c) out.columns.emplace_back(PQfname(res, c));
+    int nr = PQntuples(res);
     out.rows.reserve(nr);
     for (int r = 0; r < nr; ++r) {
       Row row;
       row.reserve(nf);
       for (int c = 0; c < nf; ++c) {
-        if (pq_.PQgetisnull(res, r, c)) {
+        if (PQgetisnull(res, r, c)) {
           row.emplace_back(std::nullopt);
         } else {
-          row.emplace_back(std::string(pq_.PQgetvalue(res, r, c), pq_.PQgetlength(res, r, c)));
+          row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
         }
       }
       out.rows.push_back(std::move(row));
     }
-    const char* tuples = pq_.PQcmdTuples(res);
+    const char* tuples = PQcmdTuples(res);
     if (tuples && *tuples) out.rows_affected = std::atoll(tuples);
     return out;
   }
@@ -201,22 +200,22 @@ class PgConnection final : public Connection {
   template <typename Send, typename Text, typename OnOk>
   bool RunPipeline(size_t n, Send&& send, Text&& text, OnOk&& on_ok,
                    std::optional<PipelineFailure>& failure) {
-    if (pq_.PQenterPipelineMode(conn_) != 1) return false;
+    if (PQenterPipelineMode(conn_) != 1) return false;
     bool sent = true;
     for (size_t i = 0; i < n && sent; ++i) sent = send(i);
-    if (!sent || pq_.PQpipelineSync(conn_) != 1) {
+    if (!sent || PQpipelineSync(conn_) != 1) {
       failure = PipelineFailure{0, ErrorFrom(nullptr, "", nullptr)};
-      pq_.PQexitPipelineMode(conn_);
+      PQexitPipelineMode(conn_);
       return true;
     }
     bool synced = false;
     for (size_t i = 0; i < n && !synced; ++i) {
-      PGresult* res = pq_.PQgetResult(conn_);
+      PGresult* res = PQgetResult(conn_);
       if (!res) {
         if (!failure) failure = PipelineFailure{i, ErrorFrom(nullptr, text(i), nullptr)};
         break;
       }
-      ExecStatusType rs = pq_.PQresultStatus(res);
+      ExecStatusType rs = PQresultStatus(res);
       if (!failure) {
         if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK || rs == PGRES_EMPTY_QUERY) {
           on_ok(i, res);
@@ -226,26 +225,25 @@ class PgConnection final : public Connection {
           failure = std::move(f);
         }
       }
-      pq_.PQclear(res);
+      PQclear(res);
       // Each query's results end with a NULL.
-      while (!synced && (res = pq_.PQgetResult(conn_)) != nullptr) {
-        synced = pq_.PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-        pq_.PQclear(res);
+      while (!synced && (res = PQgetResult(conn_)) != nullptr) {
+        synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
       }
     }
     // Drain up to and including the sync marker.
-    while (!synced && pq_.PQstatus(conn_) == CONNECTION_OK) {
-      PGresult* res = pq_.PQgetResult(conn_);
+    while (!synced && PQstatus(conn_) == CONNECTION_OK) {
+      PGresult* res = PQgetResult(conn_);
       if (!res) {
         // A lost connection yields NULL forever: stop rather than spin.
-        if (pq_.PQpipelineStatus(conn_) == PQ_PIPELINE_OFF || pq_.PQstatus(conn_) != CONNECTION_OK)
-          break;
+        if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF || PQstatus(conn_) != CONNECTION_OK) break;
         continue;
       }
-      synced = pq_.PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-      pq_.PQclear(res);
+      synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+      PQclear(res);
     }
-    pq_.PQexitPipelineMode(conn_);
+    PQexitPipelineMode(conn_);
     return true;
   }
 
@@ -260,8 +258,8 @@ class PgConnection final : public Connection {
         [&](size_t i) {
           const Statement& st = statements[i];
           std::vector<const char*> values = ParamPointers(st.params);
-          return pq_.PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()),
-                                       nullptr, values.data(), nullptr, nullptr, 0) == 1;
+          return PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                   values.data(), nullptr, nullptr, 0) == 1;
         },
         [&](size_t i) -> std::string_view { return statements[i].sql; },
         [&](size_t, PGresult* res) { out.push_back(ToResult(res)); }, failure);
@@ -285,12 +283,12 @@ class PgConnection final : public Connection {
       bool ran = RunPipeline(
           end - base,
           [&](size_t i) {
-            return pq_.PQsendQueryParams(conn_, texts[i].c_str(), 0, nullptr, nullptr, nullptr,
-                                         nullptr, 0) == 1;
+            return PQsendQueryParams(conn_, texts[i].c_str(), 0, nullptr, nullptr, nullptr, nullptr,
+                                     0) == 1;
           },
           [&](size_t i) { return statements[base + i]; },
           [&](size_t, PGresult* res) {
-            const char* tuples = pq_.PQcmdTuples(res);
+            const char* tuples = PQcmdTuples(res);
             out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
           },
           failure);
@@ -318,17 +316,17 @@ class PgConnection final : public Connection {
     BatchResult out;
     for (size_t i = 0; i < statements.size(); ++i) {
       std::string text(statements[i]);
-      PGresult* res = pq_.PQexec(conn_, text.c_str());
-      ExecStatusType st = res ? pq_.PQresultStatus(res) : PGRES_FATAL_ERROR;
+      PGresult* res = PQexec(conn_, text.c_str());
+      ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
       if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
         out.status = ErrorFrom(res, statements[i], &out.error_position);
         out.failed_index = i;
-        pq_.PQclear(res);
+        PQclear(res);
         return out;
       }
-      const char* tuples = pq_.PQcmdTuples(res);
+      const char* tuples = PQcmdTuples(res);
       out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
-      pq_.PQclear(res);
+      PQclear(res);
     }
     return out;
   }
@@ -336,38 +334,38 @@ class PgConnection final : public Connection {
   BatchResult CopyIn(std::string_view copy_sql, std::string_view data) override {
     BatchResult out;
     std::string text(copy_sql);
-    PGresult* res = pq_.PQexec(conn_, text.c_str());
-    if (!res || pq_.PQresultStatus(res) != PGRES_COPY_IN) {
+    PGresult* res = PQexec(conn_, text.c_str());
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
       out.status =
-          res && pq_.PQresultStatus(res) == PGRES_COMMAND_OK
+          res && PQresultStatus(res) == PGRES_COMMAND_OK
               ? Status(ErrorCode::kMigrationFailed, "the COPY statement did not read from STDIN")
               : ErrorFrom(res, copy_sql, &out.error_position);
-      pq_.PQclear(res);
+      PQclear(res);
       return out;
     }
-    pq_.PQclear(res);
+    PQclear(res);
     // Blocking connection: PQputCopyData queues and flushes; send in 64 KB pieces.
     constexpr size_t kPiece = 64 * 1024;
     bool sent = true;
     for (size_t at = 0; at < data.size() && sent; at += kPiece) {
       std::string_view piece = data.substr(at, kPiece);
-      sent = pq_.PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
+      sent = PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
     }
-    if (sent && !data.empty() && data.back() != '\n') sent = pq_.PQputCopyData(conn_, "\n", 1) == 1;
-    if (pq_.PQputCopyEnd(conn_, sent ? nullptr : "strata: sending the COPY data failed") != 1) {
+    if (sent && !data.empty() && data.back() != '\n') sent = PQputCopyData(conn_, "\n", 1) == 1;
+    if (PQputCopyEnd(conn_, sent ? nullptr : "strata: sending the COPY data failed") != 1) {
       out.status = ErrorFrom(nullptr, copy_sql, nullptr);
       return out;
     }
     bool failed = false;
-    while ((res = pq_.PQgetResult(conn_)) != nullptr) {
+    while ((res = PQgetResult(conn_)) != nullptr) {
       if (!failed) {
-        if (pq_.PQresultStatus(res) == PGRES_COMMAND_OK) {
-          const char* tuples = pq_.PQcmdTuples(res);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+          const char* tuples = PQcmdTuples(res);
           out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
         } else {
           // A bad row: the server's context names the data line ("COPY t, line 3: ...").
           Status st = ErrorFrom(res, copy_sql, nullptr);
-          if (const char* where = pq_.PQresultErrorField(res, PG_DIAG_CONTEXT)) {
+          if (const char* where = PQresultErrorField(res, PG_DIAG_CONTEXT)) {
             Status with(st.code(),
                         fmt::format("{} [{}]", st.message(), base::RedactSecrets(where)));
             if (!st.sqlstate().empty()) with = std::move(with).WithSqlState(st.sqlstate());
@@ -377,7 +375,7 @@ class PgConnection final : public Connection {
           failed = true;
         }
       }
-      pq_.PQclear(res);
+      PQclear(res);
     }
     if (!failed && out.rows_affected.empty()) {
       out.status = ErrorFrom(nullptr, copy_sql, nullptr);
@@ -385,16 +383,16 @@ class PgConnection final : public Connection {
     return out;
   }
 
-  bool Alive() override { return pq_.PQstatus(conn_) == CONNECTION_OK; }
+  bool Alive() override { return PQstatus(conn_) == CONNECTION_OK; }
 
   std::string ServerVersion() override {
-    int v = pq_.PQserverVersion(conn_);
+    int v = PQserverVersion(conn_);
     return fmt::format("PostgreSQL {}.{}", v / 10000, v % 10000);
   }
-  int ServerMajorVersion() override { return pq_.PQserverVersion(conn_) / 10000; }
+  int ServerMajorVersion() override { return PQserverVersion(conn_) / 10000; }
 
   std::string DatabaseUser() override {
-    const char* u = pq_.PQuser(conn_);
+    const char* u = PQuser(conn_);
     return u ? u : "";
   }
 
@@ -459,29 +457,22 @@ class PgConnection final : public Connection {
   std::vector<std::string> TakeNotices() override { return std::exchange(notices_, {}); }
 
  private:
-  const LibPq& pq_;
   PGconn* conn_;
   std::vector<std::string> notices_;
 };
 
 }  // namespace
 
-void LoadPostgresDriver() { (void)LibPq::Get(); }
-
 Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
                                                     std::string_view application) {
-  // The first PostgreSQL connection loads libpq (see libpq.h).
-  auto lib = LibPq::Get();
-  if (!lib) return Status(lib.error()).Wrap(fmt::format("cannot connect to {}", url.redacted));
-  const LibPq* pq = *lib;
   std::string app(application.substr(0, 63));
   const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
   const char* values[] = {url.raw.c_str(), app.c_str(), "10", nullptr};
-  PGconn* conn = pq->PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-  if (!conn || pq->PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = conn ? pq->PQerrorMessage(conn) : "out of memory";
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (!conn || PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    pq->PQfinish(conn);
+    PQfinish(conn);
     return Status(ErrorCode::kConnection,
                   fmt::format("cannot connect to {}: {}", url.redacted, base::RedactSecrets(msg)))
         .WithHint("check the URL, that the server is running, and the credentials");
@@ -490,10 +481,10 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
   // current statement (holding the migration lock and the migration's table locks) until the
   // statement ends, and the rerun would wait for a dead runner. PostgreSQL 14+ can notice the
   // closed socket while a statement runs.
-  if (pq->PQserverVersion(conn) >= 140000) {
-    pq->PQclear(pq->PQexec(conn, "SET client_connection_check_interval = '1s'"));
+  if (PQserverVersion(conn) >= 140000) {
+    PQclear(PQexec(conn, "SET client_connection_check_interval = '1s'"));
   }
-  return std::unique_ptr<Connection>(new PgConnection(*pq, conn));
+  return std::unique_ptr<Connection>(new PgConnection(conn));
 }
 
 }  // namespace strata::db
