@@ -15,6 +15,20 @@ namespace {
 
 TEST(Sha256, KnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+// The incremental hasher gives the one-shot digest whatever the pieces (FIPS 180-2's
+// million-"a" vector, fed in uneven pieces).
+TEST(Sha256, IncrementalEqualsOneShot) {
+  const std::string a(1'000'000, 'a');
+  Sha256 h;
+  for (size_t at = 0, piece = 1; at < a.size(); at += piece, piece = piece * 3 % 1021 + 1) {
+    h.Update(std::string_view(a).substr(at, piece));
+  }
+  const std::string expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+  EXPECT_EQ(h.FinishHex(), expected);
+  EXPECT_EQ(Sha256Hex(a), expected);
 }
 
 TEST(Text, NormalizeRemovesBomAndCarriageReturns) {

@@ -56,5 +56,48 @@ TEST(PgConnection, QueryRowsStreamsRowsAndRecoversFromAnErrorMidway) {
   EXPECT_TRUE(got.empty());
 }
 
+// client_connection_check_interval (what lets the server notice a killed runner) is in force
+// before any statement of the session has run, whether the first statement carries it (a
+// parameterless QueryRows), fails while carrying it (the failed query rolled it back), or
+// cannot carry it (parameters, batches).
+TEST(PgConnection, TheConnectionCheckIsSetBeforeAnythingRuns) {
+  STRATA_REQUIRE_POSTGRES();
+  auto interval = [](Connection& c) {
+    auto r = c.Query("SELECT current_setting('client_connection_check_interval')");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && !r->rows.empty() && r->rows[0][0] ? *r->rows[0][0] : std::string("?");
+  };
+  {  // carried by the first query
+    auto c = Open();
+    ASSERT_NE(c, nullptr);
+    std::string seen;
+    Status s = c->QueryRows("SELECT current_setting('client_connection_check_interval')", {},
+                            [&](std::span<const ValueView> row) { seen = std::string(*row[0]); });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(seen, "1s");
+    EXPECT_EQ(interval(*c), "1s");
+  }
+  {  // the first query fails: set again before the next
+    auto c = Open();
+    ASSERT_NE(c, nullptr);
+    Status s = c->QueryRows("SELECT * FROM strata_no_such_table", {}, [](auto) {});
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.ToString().find("strata_no_such_table"), std::string::npos) << s.ToString();
+    EXPECT_EQ(interval(*c), "1s");
+  }
+  {  // the first statements cannot carry it
+    auto c = Open();
+    ASSERT_NE(c, nullptr);
+    BatchResult b =
+        c->ExecBatch({"CREATE TABLE t (v text)",
+                      "INSERT INTO t SELECT current_setting('client_connection_check_interval')"},
+                     /*pipeline=*/true);
+    ASSERT_TRUE(b.status.ok()) << b.status.ToString();
+    auto r = c->Query("SELECT v FROM t");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r->rows[0][0], "1s");
+  }
+}
+
 }  // namespace
 }  // namespace strata::db
