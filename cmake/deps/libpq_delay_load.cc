@@ -7,9 +7,11 @@
 // and --version included (~3 ms here). Instead this file defines those functions itself; each
 // opens the real library with dlopen the first time libpq calls it, and forwards.
 //
-//   - GSSAPI: libpq asks for a Kerberos credential cache on every TCP connection that does not
-//     set gssencmode=disable, so a PostgreSQL run over TCP loads libgssapi_krb5.so.2 once
-//     (~0.5 ms), as psql does at its start. Unix-socket connections never do.
+//   - GSSAPI: libpq asks for Kerberos credentials on every TCP connection that does not set
+//     gssencmode=disable. On a machine with no Kerberos or GSSAPI configuration at all the
+//     answer ("none") is given here without loading anything (NoGssCredentialsPossible);
+//     otherwise libgssapi_krb5.so.2 is loaded and asked (~1.5 ms of a run here; psql pays it
+//     at its start). Unix-socket connections never ask.
 //   - LDAP: only an ldap:// service line loads libldap.
 //   - A library that cannot be loaded behaves like a Kerberos setup without credentials (no
 //     GSS encryption, which gssencmode=prefer allows) or an LDAP server that cannot be reached:
@@ -26,8 +28,14 @@
 #include <ldap.h>
 #pragma GCC visibility pop
 
+#include <dirent.h>
 #include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
 
@@ -74,6 +82,43 @@ Fn Resolve(const Library& lib, const char* name) {
   if (real == nullptr) return unavailable;                               \
   return real(__VA_ARGS__)
 
+// Whether `path` certainly does not exist (an error other than "no such file" counts as
+// existing: the library decides then).
+bool Absent(const char* path) {
+  struct stat st {};
+  return stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+// Whether gss_acquire_cred can only fail, decided without loading GSSAPI. MIT Kerberos finds
+// a client's credentials in a credential cache or a client keytab, named by the environment,
+// by /etc/krb5.conf, or else by its built-in defaults (FILE:/tmp/krb5cc_<uid>,
+// FILE:/etc/krb5/user/<euid>/client.keytab); any other GSSAPI mechanism is a plugin listed in
+// /etc/gss/mech or /etc/gss/mech.d. When none of these exists there is nothing to find. Any
+// doubt (a variable set, a file present or unreadable) leaves the answer to the library.
+bool NoGssCredentialsPossible() {
+  for (const char* var : {"KRB5CCNAME", "KRB5_CONFIG", "KRB5_CLIENT_KTNAME", "KRB5_KTNAME",
+                          "GSS_MECH_CONFIG", "GSS_USE_PROXY"}) {
+    if (std::getenv(var) != nullptr) return false;
+  }
+  if (!Absent("/etc/krb5.conf") || !Absent("/etc/gss/mech")) return false;
+  if (DIR* dir = opendir("/etc/gss/mech.d")) {
+    bool empty = true;
+    while (const dirent* e = readdir(dir)) empty = empty && e->d_name[0] == '.';
+    closedir(dir);
+    if (!empty) return false;
+  } else if (errno != ENOENT) {
+    return false;
+  }
+  char path[64];
+  for (unsigned uid : {static_cast<unsigned>(getuid()), static_cast<unsigned>(geteuid())}) {
+    std::snprintf(path, sizeof(path), "/tmp/krb5cc_%u", uid);
+    if (!Absent(path)) return false;
+  }
+  std::snprintf(path, sizeof(path), "/etc/krb5/user/%u/client.keytab",
+                static_cast<unsigned>(geteuid()));
+  return Absent(path);
+}
+
 // GSSAPI's answer when the library is missing: the mechanism is unavailable.
 OM_uint32 GssUnavailable(OM_uint32* minor) {
   if (minor != nullptr) *minor = 0;
@@ -99,6 +144,12 @@ gss_OID GSS_C_NT_HOSTBASED_SERVICE = &host_based_service;
 OM_uint32 gss_acquire_cred(OM_uint32* minor, gss_name_t name, OM_uint32 time_req, gss_OID_set mechs,
                            gss_cred_usage_t usage, gss_cred_id_t* cred, gss_OID_set* actual_mechs,
                            OM_uint32* time_rec) {
+  static const bool none = NoGssCredentialsPossible();
+  if (none) {
+    if (minor != nullptr) *minor = 0;
+    if (cred != nullptr) *cred = GSS_C_NO_CREDENTIAL;
+    return GSS_S_NO_CRED;
+  }
   STRATA_FORWARD(GssApi, gss_acquire_cred, GssUnavailable(minor), minor, name, time_req, mechs,
                  usage, cred, actual_mechs, time_rec);
 }

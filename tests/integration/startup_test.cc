@@ -8,7 +8,11 @@
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <string>
 
 namespace strata::testing {
@@ -58,17 +62,19 @@ TEST(Startup, APostgresSocketConnectionLoadsNothing) {
   EXPECT_NE(r.err.find("No such file or directory"), std::string::npos) << r.err;
 }
 
-// Over TCP libpq asks GSSAPI for a Kerberos credential cache before it connects, so the
-// Kerberos library is loaded then, through the forwarders: the connection works (a forwarder
-// calling itself would recurse until the stack overflows) and nothing else of libpq's stack
-// is loaded.
-TEST(Startup, ATcpConnectionLoadsKerberosWhenLibpqAsksForIt) {
+// Over TCP libpq asks GSSAPI for Kerberos credentials before it connects. Where Kerberos is
+// configured (here: KRB5_CONFIG names a configuration file) the library is loaded then,
+// through the forwarders: the connection works (a forwarder calling itself would recurse until
+// the stack overflows) and nothing else of libpq's stack is loaded.
+TEST(Startup, ATcpConnectionWithKerberosConfiguredLoadsIt) {
   STRATA_REQUIRE_POSTGRES();
   const std::string url = PgCluster::Get().CreateDatabase("startup");
   TempDir d;
   d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  d.Write("krb5.conf", "[libdefaults]\n");
   ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
-  auto r = RunStrata({"--url", url, "migrate"}, d.path(), kTraceLoads);
+  auto r = RunStrata({"--url", url, "migrate"}, d.path(),
+                     {{"LD_DEBUG", "files"}, {"KRB5_CONFIG", d / "krb5.conf"}});
   ASSERT_EQ(r.exit_code, 0) << r.All();
   EXPECT_TRUE(Loaded(r, "libgssapi_krb5.so.2")) << r.err;
   for (const char* lib : kLibpqStack) {
@@ -79,21 +85,52 @@ TEST(Startup, ATcpConnectionLoadsKerberosWhenLibpqAsksForIt) {
   EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
 }
 
-// A machine without a usable Kerberos library (here: a broken file found first through
-// LD_LIBRARY_PATH) is a machine without credentials: libpq connects without GSS encryption.
+// On a machine with no Kerberos or GSSAPI configuration at all, libpq's question is answered
+// without loading the library (cmake/deps/libpq_delay_load.cc, NoGssCredentialsPossible).
+TEST(Startup, WithoutKerberosConfigurationATcpConnectionLoadsNothing) {
+  STRATA_REQUIRE_POSTGRES();
+  for (const char* path : {"/etc/krb5.conf", "/etc/gss/mech"}) {
+    if (std::filesystem::exists(path)) GTEST_SKIP() << "this machine has " << path;
+  }
+  if (std::filesystem::exists("/etc/gss/mech.d") && !std::filesystem::is_empty("/etc/gss/mech.d")) {
+    GTEST_SKIP() << "this machine has GSSAPI plugins in /etc/gss/mech.d";
+  }
+  for (const char* var : {"KRB5CCNAME", "KRB5_CONFIG", "KRB5_CLIENT_KTNAME", "KRB5_KTNAME",
+                          "GSS_MECH_CONFIG", "GSS_USE_PROXY"}) {
+    if (std::getenv(var) != nullptr) GTEST_SKIP() << var << " is set";
+  }
+  if (std::filesystem::exists("/tmp/krb5cc_" + std::to_string(getuid()))) {
+    GTEST_SKIP() << "this user has a Kerberos credential cache";
+  }
+  const std::string url = PgCluster::Get().CreateDatabase("nokrbconf");
+  TempDir d;
+  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
+  auto r = RunStrata({"--url", url, "migrate"}, d.path(), kTraceLoads);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  ASSERT_TRUE(Loaded(r, "libc.so.6")) << r.err;
+  for (const char* lib : kLibpqStack) EXPECT_FALSE(Loaded(r, lib)) << lib << "\n" << r.err;
+  EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
+}
+
+// A machine whose Kerberos library cannot be loaded (here: a broken file found first through
+// LD_LIBRARY_PATH, with Kerberos configured so that it is asked for) is a machine without
+// credentials: libpq connects without GSS encryption.
 TEST(Startup, WithoutAKerberosLibraryATcpConnectionStillWorks) {
   STRATA_REQUIRE_POSTGRES();
   const std::string url = PgCluster::Get().CreateDatabase("nokrb");
   TempDir d;
   d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
   d.Write("lib/libgssapi_krb5.so.2", "not a shared library\n");
+  d.Write("krb5.conf", "[libdefaults]\n");
+  const std::map<std::string, std::string> env = {{"LD_LIBRARY_PATH", d / "lib"},
+                                                  {"KRB5_CONFIG", d / "krb5.conf"}};
   ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
-  auto r = RunStrata({"--url", url, "migrate"}, d.path(), {{"LD_LIBRARY_PATH", d / "lib"}});
+  auto r = RunStrata({"--url", url, "migrate"}, d.path(), env);
   ASSERT_EQ(r.exit_code, 0) << r.All();
   EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
   // When GSS encryption is required, libpq says it cannot have it.
-  r = RunStrata({"--url", url + "?gssencmode=require", "info"}, d.path(),
-                {{"LD_LIBRARY_PATH", d / "lib"}});
+  r = RunStrata({"--url", url + "?gssencmode=require", "info"}, d.path(), env);
   EXPECT_EQ(r.exit_code, 6) << r.All();  // connection
   EXPECT_NE(r.err.find("GSSAPI encryption required"), std::string::npos) << r.err;
 }
