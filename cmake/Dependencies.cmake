@@ -39,7 +39,6 @@ endif()
 # OpenSSL's libcrypto from libssl-dev's static archive (strata's SHA-256 and Ed25519; libpq's
 # TLS): the shared one alone cost ~1 ms at every start (17,000 relocations). An imported static
 # library, so that CMake places it after everything that uses it.
-find_library(STRATA_SSL_STATIC_LIBRARY NAMES libssl.a REQUIRED)
 find_library(STRATA_CRYPTO_STATIC_LIBRARY NAMES libcrypto.a REQUIRED)
 add_library(deps::crypto STATIC IMPORTED)
 set_target_properties(deps::crypto PROPERTIES
@@ -59,6 +58,7 @@ set_target_properties(deps::crypto PROPERTIES
 #     libkrb5-dev and libldap-dev).
 string(REGEX MATCH "[0-9]+" STRATA_PG_MAJOR "${PostgreSQL_VERSION_STRING}")
 find_library(STRATA_LIBPQ_STATIC_LIBRARY NAMES libpq.a REQUIRED)
+find_library(STRATA_SSL_STATIC_LIBRARY NAMES libssl.a REQUIRED)
 find_library(STRATA_PGCOMMON_LIBRARY NAMES libpgcommon_shlib.a
   PATHS /usr/lib/postgresql/${STRATA_PG_MAJOR}/lib NO_DEFAULT_PATH)
 find_library(STRATA_PGPORT_LIBRARY NAMES libpgport_shlib.a

@@ -24,6 +24,18 @@ bool Loaded(const RunResult& r, const std::string& soname) {
   return r.err.find("file=" + soname) != std::string::npos;
 }
 
+// A project in `d` with one migration and its strata.sum, and a new PostgreSQL database for it
+// (reached over TCP); returns the database's URL.
+std::string ProjectWithOneMigration(TempDir& d, const std::string& database) {
+  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  EXPECT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
+  return PgCluster::Get().CreateDatabase(database);
+}
+
+std::string LedgerRows(const std::string& url) {
+  return PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history");
+}
+
 // The libraries a shared libpq would bring.
 const char* const kLibpqStack[] = {"libpq.so",   "libssl.so", "libcrypto.so", "libgssapi_krb5.so",
                                    "libkrb5.so", "libldap",   "libgnutls.so"};
@@ -68,11 +80,9 @@ TEST(Startup, APostgresSocketConnectionLoadsNothing) {
 // the stack overflows) and nothing else of libpq's stack is loaded.
 TEST(Startup, ATcpConnectionWithKerberosConfiguredLoadsIt) {
   STRATA_REQUIRE_POSTGRES();
-  const std::string url = PgCluster::Get().CreateDatabase("startup");
   TempDir d;
-  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  const std::string url = ProjectWithOneMigration(d, "startup");
   d.Write("krb5.conf", "[libdefaults]\n");
-  ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
   auto r = RunStrata({"--url", url, "migrate"}, d.path(),
                      {{"LD_DEBUG", "files"}, {"KRB5_CONFIG", d / "krb5.conf"}});
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -82,7 +92,7 @@ TEST(Startup, ATcpConnectionWithKerberosConfiguredLoadsIt) {
       EXPECT_FALSE(Loaded(r, lib)) << lib << "\n" << r.err;
     }
   }
-  EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
+  EXPECT_EQ(LedgerRows(url), "1");
 }
 
 // On a machine with no Kerberos or GSSAPI configuration at all, libpq's question is answered
@@ -102,15 +112,13 @@ TEST(Startup, WithoutKerberosConfigurationATcpConnectionLoadsNothing) {
   if (std::filesystem::exists("/tmp/krb5cc_" + std::to_string(getuid()))) {
     GTEST_SKIP() << "this user has a Kerberos credential cache";
   }
-  const std::string url = PgCluster::Get().CreateDatabase("nokrbconf");
   TempDir d;
-  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
-  ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
+  const std::string url = ProjectWithOneMigration(d, "nokrbconf");
   auto r = RunStrata({"--url", url, "migrate"}, d.path(), kTraceLoads);
   ASSERT_EQ(r.exit_code, 0) << r.All();
   ASSERT_TRUE(Loaded(r, "libc.so.6")) << r.err;
   for (const char* lib : kLibpqStack) EXPECT_FALSE(Loaded(r, lib)) << lib << "\n" << r.err;
-  EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
+  EXPECT_EQ(LedgerRows(url), "1");
 }
 
 // A machine whose Kerberos library cannot be loaded (here: a broken file found first through
@@ -118,17 +126,15 @@ TEST(Startup, WithoutKerberosConfigurationATcpConnectionLoadsNothing) {
 // credentials: libpq connects without GSS encryption.
 TEST(Startup, WithoutAKerberosLibraryATcpConnectionStillWorks) {
   STRATA_REQUIRE_POSTGRES();
-  const std::string url = PgCluster::Get().CreateDatabase("nokrb");
   TempDir d;
-  d.Write("db/migration/V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  const std::string url = ProjectWithOneMigration(d, "nokrb");
   d.Write("lib/libgssapi_krb5.so.2", "not a shared library\n");
   d.Write("krb5.conf", "[libdefaults]\n");
   const std::map<std::string, std::string> env = {{"LD_LIBRARY_PATH", d / "lib"},
                                                   {"KRB5_CONFIG", d / "krb5.conf"}};
-  ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
   auto r = RunStrata({"--url", url, "migrate"}, d.path(), env);
   ASSERT_EQ(r.exit_code, 0) << r.All();
-  EXPECT_EQ(PgCluster::Query(url, "SELECT count(*) FROM strata_schema_history"), "1");
+  EXPECT_EQ(LedgerRows(url), "1");
   // When GSS encryption is required, libpq says it cannot have it.
   r = RunStrata({"--url", url + "?gssencmode=require", "info"}, d.path(), env);
   EXPECT_EQ(r.exit_code, 6) << r.All();  // connection
