@@ -16,6 +16,11 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# libpq.a and postgresql-server-dev's archives are linked together: installed together, they
+# come from the same PostgreSQL release (apt upgrades an older libpq-dev named here).
+if [[ " ${missing[*]} " == *" postgresql-server-dev-15 "* && " ${missing[*]} " != *" libpq-dev "* ]]; then
+  missing+=(libpq-dev)
+fi
 if (( ${#missing[@]} )); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
