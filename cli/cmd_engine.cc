@@ -81,8 +81,15 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   migrate->add_option("--target", mreq->target, "apply versioned migrations up to this version");
   migrate->add_flag("--dry-run", mreq->dry_run,
                     "print exactly the SQL that would run; change nothing");
-  migrate->add_flag("--resume", mreq->resume,
-                    "continue a failed non-transactional migration at its failed statement");
+  auto* resume = migrate->add_flag(
+      "--resume", mreq->resume,
+      "continue a failed non-transactional migration at its failed statement");
+  migrate
+      ->add_option("--in-flight", mreq->in_flight,
+                   "with --resume: your verdict on a statement that was in flight when the run "
+                   "stopped and that strata cannot judge from the database")
+      ->check(CLI::IsMember({"done", "rerun"}))
+      ->needs(resume);
   reg.commands.emplace_back(migrate, [&g, mreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);

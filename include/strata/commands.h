@@ -20,6 +20,9 @@ struct MigrateRequest {
   std::string target;  // apply versioned migrations up to and including this version
   bool dry_run = false;
   bool resume = false;  // continue a failed non-transactional migration at its failed statement
+  // With resume: the operator's verdict on a statement that was in flight when the run stopped
+  // and that strata cannot judge from the database: "done" (it took effect) or "rerun".
+  std::string in_flight;
   EventSink sink;
 };
 

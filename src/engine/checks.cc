@@ -4,18 +4,68 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace strata::engine {
 
 using migrate::State;
 
+bool IsUnfinishedTail(const migrate::Entry& e, const std::vector<migrate::AppliedRow>& rows) {
+  return e.state == State::kFailed && e.applied && !rows.empty() &&
+         e.applied->rank == rows.back().rank && !e.applied->success;
+}
+
+FailedRowText DescribeFailedRow(const migrate::AppliedRow& a, std::string_view name) {
+  const std::string reason = a.reason.value_or("");
+  // The executor writes "statement N failed: ..." and "post-checks failed: ..."; a row with
+  // neither was interrupted (killed, connection lost) between or during statements.
+  bool failed = reason.rfind("statement ", 0) == 0 && reason.find(" failed: ") != std::string::npos;
+  bool post = reason.rfind("post-checks failed", 0) == 0;
+  if (a.statement_started && !post) {
+    return {fmt::format("migration {} stopped while statement {} was in flight (statements 1..{} "
+                        "completed){}",
+                        name, *a.statement_started, a.statements_done,
+                        failed ? fmt::format(": {}", reason) : ""),
+            "`strata migrate --resume` asks the database whether that statement took effect and "
+            "continues from there (it says what to do by hand when it cannot tell)"};
+  }
+  if (post) {
+    return {fmt::format("migration {}: every statement ran but {}", name, reason),
+            "correct the state, then `strata migrate --resume` runs the post-checks again; or "
+            "`strata repair --reason \"...\"`"};
+  }
+  if (failed) {
+    return {fmt::format("migration {} failed after {} statement(s) ran: {}", name,
+                        a.statements_done, reason),
+            "fix the file's failed statement, then `strata migrate --resume` continues there; "
+            "or undo the applied part by hand and run `strata repair --reason \"...\"`"};
+  }
+  if (a.type == migrate::kTypeSql || a.type == migrate::kTypeRepeatable) {
+    if (a.statements_done > 0 || a.prefix_hash) {
+      return {fmt::format("migration {} was interrupted after {} statement(s) completed (the run "
+                          "was killed or lost its connection; nothing failed)",
+                          name, a.statements_done),
+              "`strata migrate --resume` continues at the next statement"};
+    }
+  }
+  return {fmt::format("migration {} failed{}", name, reason.empty() ? "" : ": " + reason),
+          "fix the cause and run `strata repair --reason \"...\"` to clear the failed row, "
+          "then migrate again"};
+}
+
 std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
                                          const std::vector<std::string>& chain_breaks,
-                                         const Options& options) {
+                                         const Options& options,
+                                         const std::optional<db::LockHolder>& running) {
   std::vector<ValidateIssue> issues;
   for (const auto& broken : chain_breaks) {
     issues.push_back({"broken-chain", "", fmt::format("ledger hash chain broken at {}", broken),
                       "someone edited the ledger table by hand; restore it from a backup or "
                       "investigate — strata will not run until the history is trustworthy"});
+  }
+  int tail_rank = 0;
+  for (const auto& e : report.entries) {
+    if (e.applied) tail_rank = std::max(tail_rank, e.applied->rank);
   }
   for (const auto& e : report.entries) {
     auto name = [&e] {
@@ -25,19 +75,22 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
     switch (e.state) {
       case State::kFailed: {
         const auto& a = *e.applied;
-        bool partial = a.statements_done > 0;
-        issues.push_back(
-            {"failed", std::string(e.script),
-             partial
-                 ? fmt::format("migration {} failed after {} statement(s) ran{}", name(),
-                               a.statements_done, a.reason ? fmt::format(": {}", *a.reason) : "")
-                 : fmt::format("migration {} failed{}", name(),
-                               a.reason ? fmt::format(": {}", *a.reason) : ""),
-             partial ? "fix the file's failed statement, then `strata migrate --resume` "
-                       "continues there; or undo the applied part by hand and run `strata "
-                       "repair --reason \"...\"`"
-                     : "fix the cause and run `strata repair --reason \"...\"` to clear the "
-                       "failed row, then migrate again"});
+        if (running && a.rank == tail_rank && !a.success) {
+          issues.push_back(
+              {"running", std::string(e.script),
+               fmt::format("migration {} is running: {} statement(s) done{} — {}", name(),
+                           a.statements_done,
+                           a.statement_started
+                               ? fmt::format(", statement {} in flight", *a.statement_started)
+                               : "",
+                           running->description),
+               "wait for that run to finish (`strata migrate` waits for its lock), then check "
+               "again"});
+          break;
+        }
+        FailedRowText t = DescribeFailedRow(a, name());
+        issues.push_back({"failed", std::string(e.script), std::move(t.message),
+                          std::move(t.hint)});
         break;
       }
       case State::kMissing:

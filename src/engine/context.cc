@@ -70,6 +70,18 @@ Status RunLock::Acquire(Context& ctx, std::chrono::milliseconds wait, const Even
   }
 }
 
+std::optional<db::LockHolder> RunningHolder(Context& ctx) {
+  std::string name = ctx.ledger->LockName();
+  auto got = ctx.conn->TryLock(name);
+  if (!got) return std::nullopt;
+  if (*got) {
+    (void)ctx.conn->Unlock(name);
+    return std::nullopt;
+  }
+  auto holder = ctx.conn->DescribeLockHolder(name);
+  return holder ? *holder : db::LockHolder{"another strata run holds the migration lock"};
+}
+
 Status EnsureLedger(Context& ctx, const Options& options, bool allow_non_empty) {
   STRATA_ASSIGN_OR_RETURN(bool exists, ctx.ledger->Exists());
   if (exists) return Status::Ok();

@@ -11,6 +11,7 @@
 #include "migrate/discovery.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace strata::engine {
@@ -37,6 +38,10 @@ class RunLock {
  private:
   Context* ctx_ = nullptr;
 };
+
+// The holder of the migration lock when another run holds it right now; nullopt when it is
+// free (checked by taking and releasing it at once) or cannot be checked.
+std::optional<db::LockHolder> RunningHolder(Context& ctx);
 
 // Creates the ledger if needed. Refuses (kNeedsBaseline) when the schema already holds
 // objects but has no ledger, unless `allow_non_empty` (baseline itself).

@@ -1,5 +1,7 @@
 #include "engine/executor.h"
 
+#include "engine/in_flight.h"
+
 #include "base/duration.h"
 #include "base/redact.h"
 #include "base/text.h"
@@ -119,8 +121,20 @@ db::BatchResult RunBatch(db::Connection& conn, const std::vector<std::string_vie
   return out;
 }
 
+// Exponential backoff with jitter after lock timeout number `attempt`: 0.25s, 0.5s, 1s ...
+// capped at 8s, ×[0.5, 1.5).
+std::int64_t Backoff(int attempt, std::mt19937& rng) {
+  std::int64_t base_ms = std::min<std::int64_t>(8000, 250LL << std::min(attempt - 1, 10));
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return static_cast<std::int64_t>(static_cast<double>(base_ms) * jitter(rng));
+}
+
+// `attempts`: how many times the statement ran into the error (1 when it was not retried);
+// `in_doubt`: a statement run on its own whose connection was lost, so whether it took effect
+// is decided on --resume.
 Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResult& br,
-                      bool transactional, const Options& options) {
+                      bool transactional, const Options& options, int attempts = 1,
+                      bool in_doubt = false) {
   const auto& m = *p.migration;
   const auto& st = p.statements[i];
   int line = st.line, col = st.column;
@@ -143,13 +157,22 @@ Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResul
     return std::move(out).WithHint(
         transactional ? "the connection was lost; the server rolled the migration back, nothing "
                         "of it remains — rerun `strata migrate`"
-                      : "the connection was lost; the ledger records the statements that "
-                        "completed — check the failed one, then `strata migrate --resume`");
+        : in_doubt
+            ? fmt::format("the connection was lost while statement {} ran on its own; the ledger "
+                          "records statements 1..{} and that {} was in flight — `strata migrate "
+                          "--resume` asks the database whether it took effect",
+                          i + 1, i, i + 1)
+            : fmt::format("the connection was lost during statement {}, which commits "
+                          "together with its progress: the ledger says exactly how far the "
+                          "migration got — `strata migrate --resume` continues from there",
+                          i + 1));
   }
   if (s.code() == ErrorCode::kLockTimeout) {
-    return std::move(out).WithHint(
-        "a lock on the table was not granted within lock_timeout (after all retries); find the "
-        "blocking session (pg_stat_activity / pg_locks) and rerun");
+    return std::move(out).WithHint(fmt::format(
+        "a lock on the table was not granted within lock_timeout{}; find the blocking session "
+        "(pg_stat_activity / pg_locks) and rerun{}",
+        attempts > 1 ? fmt::format(" ({} attempts)", attempts) : " (not retried)",
+        transactional ? "" : " `strata migrate --resume`"));
   }
   // COPY is PostgreSQL's: SQLite only says "syntax error", which does not tell why.
   if (s.sqlstate().rfind("SQLITE_", 0) == 0 && first.size() > 5 &&
@@ -202,7 +225,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
         failure = std::move(br.status).Wrap("cannot open the migration transaction");
       } else {
         failed_stmt = br.failed_index - first;
-        failure = StatementError(p, failed_stmt, br, true, options);
+        failure = StatementError(p, failed_stmt, br, true, options, attempt);
       }
     } else {
       for (size_t i = 0; i < p.statements.size(); ++i) {
@@ -251,10 +274,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
     if (conn.Alive()) (void)conn.Exec("ROLLBACK");
     out.attempts = attempt;
     if (failure.code() == ErrorCode::kLockTimeout && attempt < max_attempts && conn.Alive()) {
-      // Exponential backoff with jitter: 0.25s, 0.5s, 1s ... capped at 8s, ×[0.5, 1.5).
-      std::int64_t base_ms = std::min<std::int64_t>(8000, 250LL << (attempt - 1));
-      std::uniform_real_distribution<double> jitter(0.5, 1.5);
-      auto wait = static_cast<std::int64_t>(static_cast<double>(base_ms) * jitter(rng));
+      std::int64_t wait = Backoff(attempt, rng);
       out.lock_wait_ms += base::MonotonicMillis() - start + wait;
       Event e{EventKind::kRetry};
       e.attempt = attempt;
@@ -266,6 +286,192 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
       continue;
     }
     return failure;
+  }
+}
+
+// What to do about the resumed row's statement that was sent when the run was interrupted
+// (its statement_started marker): the index to continue at, or why strata stops.
+Result<size_t> ResolveInFlight(Context& ctx, const ExecuteRequest& req,
+                               const migrate::AppliedRow& prev, std::string& note) {
+  const auto& p = *req.prepared;
+  const auto& m = *p.migration;
+  size_t k = static_cast<size_t>(*prev.statement_started);  // 1-based
+  if (k != static_cast<size_t>(prev.statements_done) + 1 || k > p.statements.size()) {
+    return Status(ErrorCode::kValidation,
+                  fmt::format("cannot resume {}: the ledger (rank {}) says statement {} was in "
+                              "flight after {} completed, which this file does not match",
+                              m.script, prev.rank, k, prev.statements_done))
+        .WithSpan({m.path, 0, 0})
+        .WithHint("restore the file as it was when it ran, or clean up by hand and `strata "
+                  "repair --reason \"...\"`");
+  }
+  const auto& st = p.statements[k - 1];
+  std::string where = fmt::format("statement {} ({}:{})", k, m.path, st.line);
+  if (req.in_flight == "done") {
+    note = fmt::format("{} counted as done by the operator (--in-flight done)", where);
+    return k;
+  }
+  if (req.in_flight == "rerun") {
+    note = fmt::format("{} run again by the operator (--in-flight rerun)", where);
+    return k - 1;
+  }
+  STRATA_ASSIGN_OR_RETURN(InFlightVerdict v, JudgeInFlight(*ctx.conn, st.sql));
+  using O = InFlightVerdict::Outcome;
+  switch (v.outcome) {
+    case O::kTookEffect:
+      note = fmt::format("{} was in flight when the run stopped and took effect: {}", where,
+                         v.evidence);
+      return k;
+    case O::kNotRun:
+    case O::kRerunSafe:
+      note = fmt::format("{} was in flight when the run stopped; run again: {}", where,
+                         v.evidence);
+      return k - 1;
+    case O::kUnknown:
+      break;
+  }
+  std::string_view first = base::Trim(
+      std::string_view(st.display_sql).substr(0, std::string_view(st.display_sql).find('\n')));
+  return Status(ErrorCode::kValidation,
+                fmt::format("cannot resume {}: statements 1..{} completed, and {} was sent when "
+                            "the run was interrupted; whether it took effect is unknown: {}\n  {}",
+                            m.script, k - 1, where, v.evidence, first))
+      .WithSpan({m.path, st.line, st.column})
+      .WithHint(v.hint);
+}
+
+// One statement of a non-transactional migration, with its ledger progress: inside one
+// transaction when the statement can run in one (the ledger can never lag behind the
+// database), else between a "started" marker and its completion (a kill in between is
+// resolved from the database on --resume). Retries a lock timeout like a transactional
+// migration. On success `row` holds the progress as committed.
+Status RunOneStatement(Context& ctx, const Options& options, const ExecuteRequest& req, size_t i,
+                       migrate::AppliedRow& row, std::int64_t start, std::mt19937& rng,
+                       std::int64_t& rows_out, AppliedMigration& out) {
+  const auto& p = *req.prepared;
+  const auto& st = p.statements[i];
+  auto& conn = *ctx.conn;
+  bool wrap = RunsInTransaction(st.sql, conn.dialect());
+  int max_attempts = 1 + options.lock_retries;
+  for (int attempt = 1;; ++attempt) {
+    auto t0 = base::MonotonicMillis();
+    migrate::AppliedRow next = row;
+    next.statement_started.reset();
+    next.statements_done = static_cast<int>(i + 1);
+    next.prefix_hash = PrefixHash(p, i + 1);
+    db::BatchResult br;
+    bool in_doubt = false;  // the statement may have run (unwrapped, connection lost)
+    if (wrap) {
+      // BEGIN, the statement, its progress row and COMMIT: one round trip on PostgreSQL.
+      next.execution_time_ms = base::MonotonicMillis() - start;
+      std::string progress = ctx.ledger->ProgressSql(next);
+      if (st.copy_in) {
+        br = conn.ExecBatch({conn.BeginSql()}, /*pipeline=*/false);
+        if (br.status.ok()) {
+          db::BatchResult copy = conn.CopyIn(st.sql, st.copy_data);
+          if (!copy.status.ok()) {
+            br.status = std::move(copy.status);
+            br.error_position = copy.error_position;
+            br.failed_index = 1;
+          } else {
+            br.rows_affected.push_back(copy.rows_affected.empty() ? 0 : copy.rows_affected[0]);
+            db::BatchResult tail = conn.ExecBatch({progress, "COMMIT"}, /*pipeline=*/true);
+            br.rows_affected.insert(br.rows_affected.end(), tail.rows_affected.begin(),
+                                    tail.rows_affected.end());
+            if (!tail.status.ok()) {
+              br.status = std::move(tail.status);
+              br.failed_index = 2 + tail.failed_index;
+            }
+          }
+        }
+      } else {
+        br = conn.ExecBatch({conn.BeginSql(), st.sql, progress, "COMMIT"}, /*pipeline=*/true);
+      }
+      if (br.status.ok()) {
+        ctx.ledger->TailCommitted(next);
+        br.rows_affected = {br.rows_affected.size() > 1 ? br.rows_affected[1] : 0};
+      } else {
+        if (conn.Alive()) (void)conn.Exec("ROLLBACK");
+        if (br.failed_index == 0) {
+          return std::move(br.status).Wrap("cannot open the statement's transaction");
+        }
+        if (br.failed_index >= 2) {
+          // The statement ran; its progress row or the COMMIT did not. They commit together,
+          // so the ledger still says exactly what the database holds.
+          return std::move(br.status)
+              .Wrap(fmt::format("{}: recording statement {} in the ledger failed (the statement "
+                                "and its progress commit together: the ledger still matches "
+                                "the database)",
+                                p.migration->path, i + 1))
+              .WithHint("fix the cause, then `strata migrate --resume` continues after the last "
+                        "recorded statement");
+        }
+        br.failed_index = 0;
+        // A statement missing from the non-transactional list: run it on its own.
+        const std::string& state = br.status.sqlstate();
+        if (state == "25001" || state == "2D000") {
+          wrap = false;
+          --attempt;
+          continue;
+        }
+      }
+    } else {
+      row.statement_started = static_cast<int>(i + 1);
+      row.execution_time_ms = base::MonotonicMillis() - start;
+      STRATA_TRY(ctx.ledger->UpdateTail(row));
+      br = st.copy_in ? conn.CopyIn(st.sql, st.copy_data)
+                      : conn.ExecBatch({st.sql}, /*pipeline=*/false);
+      if (br.status.ok()) {
+        next.execution_time_ms = base::MonotonicMillis() - start;
+        STRATA_TRY(ctx.ledger->UpdateTail(next));
+      } else {
+        // The marker stays: a statement run on its own can fail half-way (a CREATE INDEX
+        // CONCURRENTLY leaves an INVALID index), so --resume asks the database about it.
+        in_doubt = br.status.code() == ErrorCode::kConnection || !conn.Alive();
+      }
+    }
+    EmitNotices(req, conn);
+    if (br.status.ok()) {
+      row = std::move(next);
+      rows_out = br.rows_affected.empty() ? 0 : br.rows_affected.back();
+      Event e{EventKind::kStatementDone};
+      e.statement_index = static_cast<int>(i);
+      e.rows = rows_out;
+      e.elapsed_ms = base::MonotonicMillis() - t0;
+      Emit(req, e);
+      return Status::Ok();
+    }
+    out.attempts = std::max(out.attempts, attempt);
+    bool lock_timeout = br.status.code() == ErrorCode::kLockTimeout;
+    if (lock_timeout && !wrap && conn.Alive()) {
+      // A statement run on its own may have left something behind (an INVALID index from a
+      // CREATE INDEX CONCURRENTLY that timed out in a later phase): retry only what did not run.
+      auto v = JudgeInFlight(conn, st.sql);
+      if (!v || v->outcome == InFlightVerdict::Outcome::kUnknown ||
+          v->outcome == InFlightVerdict::Outcome::kTookEffect) {
+        lock_timeout = false;
+      }
+    }
+    if (lock_timeout && attempt < max_attempts && conn.Alive()) {
+      std::int64_t wait = Backoff(attempt, rng);
+      out.lock_wait_ms += base::MonotonicMillis() - t0 + wait;
+      Event e{EventKind::kRetry};
+      e.attempt = attempt;
+      e.elapsed_ms = wait;
+      e.statement_index = static_cast<int>(i);
+      e.message = br.status.message();
+      Emit(req, e);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      continue;
+    }
+    Status err = StatementError(p, i, br, false, options, attempt, in_doubt);
+    row.execution_time_ms = base::MonotonicMillis() - start;
+    // "statement N failed: " is how `validate`/`migrate` tell a failure from an interruption
+    // (engine/checks.cc DescribeFailedRow).
+    row.reason = fmt::format("statement {} failed: {}", i + 1,
+                             RedactForMessage(br.status.ToString(), options));
+    if (conn.Alive()) (void)ctx.ledger->UpdateTail(row);
+    return err;
   }
 }
 
@@ -297,9 +503,14 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
               "only the failed statement and those after it may change before --resume; "
               "restore the applied part, or clean up by hand and `strata repair`");
     }
-    row.statements_done = prev.statements_done;
-    row.prefix_hash = prev.prefix_hash;
+    std::string in_flight;
+    if (prev.statement_started) {
+      STRATA_ASSIGN_OR_RETURN(begin, ResolveInFlight(ctx, req, prev, in_flight));
+    }
+    row.statements_done = static_cast<int>(begin);
+    row.prefix_hash = PrefixHash(p, begin);
     row.reason = fmt::format("resumed after rank {} at statement {}", prev.rank, begin + 1);
+    if (!in_flight.empty()) *row.reason += "; " + in_flight;
     if (!req.note.empty()) *row.reason += "; " + req.note;
   } else {
     row.prefix_hash = PrefixHash(p, 0);
@@ -315,34 +526,22 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
   for (const auto& s : SessionSettings(p, conn.dialect(), options, /*local=*/false)) {
     STRATA_TRY(conn.Exec(s));
   }
-  std::string prefix = *row.prefix_hash;
+  // A resumed run is a new session: the settings the completed prefix made (SET search_path,
+  // PRAGMA foreign_keys = off) are made again before it continues.
+  for (size_t i = 0; i < begin; ++i) {
+    if (IsSessionSetting(p.statements[i].sql, conn.dialect())) {
+      STRATA_TRY(conn.Exec(p.statements[i].sql));
+    }
+  }
+  std::mt19937 rng(static_cast<unsigned>(getpid() * 7919 + req.index));
   out.rows_affected.assign(begin, -1);
   for (size_t i = begin; i < p.statements.size(); ++i) {
-    auto t0 = base::MonotonicMillis();
-    db::BatchResult br = p.statements[i].copy_in
-                             ? conn.CopyIn(p.statements[i].sql, p.statements[i].copy_data)
-                             : conn.ExecBatch({p.statements[i].sql}, /*pipeline=*/false);
-    EmitNotices(req, conn);
-    if (!br.status.ok()) {
-      Status err = StatementError(p, i, br, false, options);
-      row.execution_time_ms = base::MonotonicMillis() - start;
-      row.reason = RedactForMessage(br.status.ToString(), options);
-      if (conn.Alive()) (void)ctx.ledger->UpdateTail(row);
+    std::int64_t rows = 0;
+    if (Status s = RunOneStatement(ctx, options, req, i, row, start, rng, rows, out); !s.ok()) {
       out.statements = static_cast<int>(i);
-      return err;
+      return s;
     }
-    prefix = PrefixHash(p, i + 1);
-    row.statements_done = static_cast<int>(i + 1);
-    row.prefix_hash = prefix;
-    row.execution_time_ms = base::MonotonicMillis() - start;
-    if (i + 1 == p.statements.size() && p.checks.post.empty()) row.success = true;
-    STRATA_TRY(ctx.ledger->UpdateTail(row));
-    out.rows_affected.push_back(br.rows_affected.empty() ? 0 : br.rows_affected[0]);
-    Event e{EventKind::kStatementDone};
-    e.statement_index = static_cast<int>(i);
-    e.rows = out.rows_affected.back();
-    e.elapsed_ms = base::MonotonicMillis() - t0;
-    Emit(req, e);
+    out.rows_affected.push_back(rows);
   }
   if (!p.checks.post.empty()) {
     // Post-checks of a non-transactional migration: a failure marks it failed (its statements
@@ -359,7 +558,9 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
         "--reason \"...\"`)",
         CheckEvents(req));
     row.success = checked.ok();
-    if (!checked.ok()) row.reason = base::RedactSecrets(checked.ToString());
+    if (!checked.ok()) {
+      row.reason = "post-checks failed: " + base::RedactSecrets(checked.ToString());
+    }
     row.execution_time_ms = base::MonotonicMillis() - start;
     STRATA_TRY(ctx.ledger->UpdateTail(row));
     if (!checked.ok()) {
@@ -367,8 +568,9 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
       return checked;
     }
   }
-  if (p.statements.empty() || begin == p.statements.size()) {
+  if (!row.success) {
     row.success = true;
+    row.execution_time_ms = base::MonotonicMillis() - start;
     STRATA_TRY(ctx.ledger->UpdateTail(row));
   }
   if (conn.dialect() == db::Dialect::kPostgres) {

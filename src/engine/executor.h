@@ -21,6 +21,9 @@ struct ExecuteRequest {
   std::string type;  // SQL or REPEATABLE
   std::string installed_by;
   const migrate::AppliedRow* resume_from = nullptr;  // failed row to continue (non-tx only)
+  // The resumed row's statement that was in flight when the run stopped: "" lets the database
+  // decide (engine/in_flight.h); "done" or "rerun" is the operator's verdict (--in-flight).
+  std::string in_flight;
   int index = 0;                                     // position in this run, for events
   int count = 0;
   const EventSink* sink = nullptr;

@@ -2,8 +2,11 @@
 // creates nothing.
 #include "strata/commands.h"
 
+#include "engine/checks.h"
 #include "engine/context.h"
 #include "migrate/state.h"
+
+#include <fmt/format.h>
 
 namespace strata {
 
@@ -26,6 +29,10 @@ InfoResult Info(const Options& options) {
     return res;
   }
   auto report = migrate::Join(*set, *rows);
+  std::optional<db::LockHolder> running;
+  for (const auto& e : report.entries) {
+    if (engine::IsUnfinishedTail(e, *rows)) running = engine::RunningHolder(*ctx);
+  }
   for (const auto& e : report.entries) {
     InfoRow r;
     r.version = e.version;
@@ -42,6 +49,16 @@ InfoResult Info(const Options& options) {
       r.installed_by = e.applied->installed_by;
       r.execution_time_ms = e.applied->execution_time_ms;
       r.note = e.applied->reason.value_or("");
+      if (running && engine::IsUnfinishedTail(e, *rows)) {
+        // A live non-transactional migration's progress, not a failure.
+        r.state = "running";
+        r.note = fmt::format("{} statement(s) done{}; {}", e.applied->statements_done,
+                             e.applied->statement_started
+                                 ? fmt::format(", statement {} in flight",
+                                               *e.applied->statement_started)
+                                 : "",
+                             running->description);
+      }
     }
     res.migrations.push_back(std::move(r));
   }

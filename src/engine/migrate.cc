@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "evidence/run_store.h"
@@ -154,7 +155,9 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
       std::erase_if(issues, [&](const ValidateIssue& i) {
         if (i.kind != "failed") return false;
         for (const auto& e : report.entries) {
-          if (e.script == i.script && e.resolved && e.applied && e.applied->statements_done > 0) {
+          // Every non-transactional row carries a prefix hash: it can be continued.
+          if (e.script == i.script && e.resolved && e.applied &&
+              (e.applied->statements_done > 0 || e.applied->prefix_hash)) {
             return true;
           }
         }
@@ -186,7 +189,11 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
       rows = std::move(db.rows);
       chain_breaks = std::move(db.chain_breaks);
       peeked = migrate::Join(*set, *rows);
-      if (!CollectTodo(*peeked, target, request.resume).empty()) {
+      // An unfinished non-transactional row may be another run's live progress: only the
+      // lock tells, so wait for it like for any other run and judge the row under it.
+      bool unfinished = std::any_of(peeked->entries.begin(), peeked->entries.end(),
+                                    [&](const auto& e) { return engine::IsUnfinishedTail(e, *rows); });
+      if (unfinished || !CollectTodo(*peeked, target, request.resume).empty()) {
         rows.reset();
         peeked.reset();
         chain_breaks.clear();
@@ -269,6 +276,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
                                                                   : migrate::kTypeRepeatable);
     er.installed_by = installed_by;
     er.resume_from = todo[i].resume_from;
+    er.in_flight = request.in_flight;
     er.note = engine::AllowedNote(allowed[i]);
     er.index = static_cast<int>(i);
     er.count = static_cast<int>(prepared.size());

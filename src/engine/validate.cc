@@ -31,7 +31,12 @@ ValidateResult Validate(const Options& options) {
     return res;
   }
   auto report = migrate::Join(*set, *rows);
-  for (auto& i : engine::CollectIssues(report, ledger::Ledger::VerifyChain(*rows), options))
+  std::optional<db::LockHolder> running;
+  for (const auto& e : report.entries) {
+    if (engine::IsUnfinishedTail(e, *rows)) running = engine::RunningHolder(*ctx);
+  }
+  for (auto& i :
+       engine::CollectIssues(report, ledger::Ledger::VerifyChain(*rows), options, running))
     res.issues.push_back(std::move(i));
   // After the ledger's issues: an edited applied file also changes strata.sum, and the
   // checksum mismatch is the problem to report first.

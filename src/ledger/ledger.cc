@@ -21,9 +21,12 @@ std::string Quote(std::string_view ident) {
   return out + "\"";
 }
 
+// The columns of format 1.0, in table order; format 1.1 appended statement_started (a ledger
+// created before it lacks the column until a statement needs it: EnsureStartedColumn).
 constexpr std::string_view kColumns =
     "installed_rank, version, description, type, script, checksum, installed_by, installed_on, "
     "execution_time_ms, success, statements_done, prefix_hash, reason, prev_hash, row_hash";
+constexpr std::string_view kStartedColumn = "statement_started";
 
 // The hashed form of a row: fields separated by the ASCII unit separator; optional fields
 // are "" when absent and flagged, so "" and NULL hash differently. Built in `buf` (reused
@@ -54,6 +57,9 @@ base::Digest RowDigest(const AppliedRow& r, std::string& buf) {
   opt(r.prefix_hash);
   opt(r.reason);
   field(r.prev_hash);
+  // Format 1.1: only a row with a statement in flight carries the field, so every row written
+  // before it (and every row without one) hashes as in 1.0.
+  if (r.statement_started) fmt::format_to(std::back_inserter(buf), "\x1fs{}", *r.statement_started);
   return base::Sha256Of(buf);
 }
 }  // namespace
@@ -88,6 +94,8 @@ Status Ledger::Create() {
   Status s = conn_.Exec(ddl);
   conn_.TakeNotices();
   known_to_exist_ = s.ok();
+  // IF NOT EXISTS: an older ledger keeps its columns until a statement needs the new one.
+  if (s.ok()) has_started_column_ = Tristate::kUnknown;
   return s;
 }
 
@@ -145,10 +153,17 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
     return n;
   };
   // Read in place from the driver's result: 1,000 rows of 15 columns are a no-op run's
-  // biggest read.
+  // biggest read. `*`: columns are only ever appended, so a ledger of format 1.0 (15 columns)
+  // and of 1.1 (16) read alike, in one round trip.
+  bool any = false;
   STRATA_TRY(conn_.QueryRows(
-      fmt::format("SELECT {} FROM {} ORDER BY installed_rank", kColumns, qualified_), {},
+      fmt::format("SELECT * FROM {} ORDER BY installed_rank", qualified_), {},
       [&](std::span<const db::ValueView> v) {
+        if (!any) {
+          any = true;
+          has_started_column_ = v.size() > 15 ? Tristate::kYes : Tristate::kNo;
+        }
+        if (v.size() < 15) return;
         AppliedRow& a = rows.emplace_back();
         a.rank = static_cast<int>(num(v[0]));
         a.version = opt(v[1]);
@@ -165,6 +180,7 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
         a.reason = opt(v[12]);
         a.prev_hash = str(v[13]);
         a.row_hash = str(v[14]);
+        if (v.size() > 15 && v[15]) a.statement_started = static_cast<int>(num(v[15]));
         // While the server sends the next rows (PostgreSQL streams them).
         if (content_ok) content_ok->push_back(base::HexEquals(RowDigest(a, buf), a.row_hash));
       }));
@@ -175,46 +191,98 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
   return Status::Ok();
 }
 
+Status Ledger::EnsureStartedColumn() {
+  if (has_started_column_ == Tristate::kYes) return Status::Ok();
+  bool pg = conn_.dialect() == db::Dialect::kPostgres;
+  if (pg) {
+    STRATA_TRY(conn_.Exec(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} integer",
+                                      qualified_, kStartedColumn)));
+    conn_.TakeNotices();
+  } else {
+    Status s = conn_.Exec(
+        fmt::format("ALTER TABLE {} ADD COLUMN {} INTEGER", qualified_, kStartedColumn));
+    if (!s.ok() && s.message().find("duplicate column") == std::string::npos) return s;
+  }
+  has_started_column_ = Tristate::kYes;
+  return Status::Ok();
+}
+
 Status Ledger::Append(AppliedRow& row) {
+  if (row.statement_started) STRATA_TRY(EnsureStartedColumn());
   saved_rank_ = tail_rank_;
   saved_hash_ = tail_hash_;
   row.rank = tail_rank_ + 1;
   row.prev_hash = tail_hash_;
   row.row_hash = RowHash(row);
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
-  STRATA_TRY(
-      conn_
-          .Query(fmt::format("INSERT INTO {} ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                             "$10, $11, $12, $13, $14, $15)",
-                             qualified_, kColumns),
-                 {std::to_string(row.rank), row.version, row.description, row.type, row.script,
-                  row.checksum, row.installed_by, row.installed_on,
-                  std::to_string(row.execution_time_ms),
-                  std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
-                  std::to_string(row.statements_done), row.prefix_hash, row.reason, row.prev_hash,
-                  row.row_hash})
-          .status());
+  bool started = row.statement_started.has_value();
+  std::vector<db::Value> params = {
+      std::to_string(row.rank), row.version, row.description, row.type, row.script,
+      row.checksum, row.installed_by, row.installed_on, std::to_string(row.execution_time_ms),
+      std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
+      std::to_string(row.statements_done), row.prefix_hash, row.reason, row.prev_hash,
+      row.row_hash};
+  if (started) params.push_back(std::to_string(*row.statement_started));
+  STRATA_TRY(conn_
+                 .Query(fmt::format("INSERT INTO {} ({}{}) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                                    "$8, $9, $10, $11, $12, $13, $14, $15{})",
+                                    qualified_, kColumns, started ? ", statement_started" : "",
+                                    started ? ", $16" : ""),
+                        params)
+                 .status());
   tail_rank_ = row.rank;
   tail_hash_ = row.row_hash;
   return Status::Ok();
 }
 
 Status Ledger::UpdateTail(AppliedRow& row) {
+  // Clearing a marker needs the column only where one could have been set: markers are only
+  // written through here, which first makes sure the column exists.
+  if (row.statement_started) STRATA_TRY(EnsureStartedColumn());
+  bool started_col = has_started_column_ == Tristate::kYes;
   row.row_hash = RowHash(row);
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
+  std::vector<db::Value> params = {
+      std::to_string(row.rank),
+      std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
+      std::to_string(row.statements_done), row.prefix_hash,
+      std::to_string(row.execution_time_ms), row.row_hash, row.reason};
+  if (started_col) {
+    params.push_back(row.statement_started ? db::Value(std::to_string(*row.statement_started))
+                                           : db::Value());
+  }
   STRATA_TRY(conn_
                  .Query(fmt::format("UPDATE {} SET success = $2, statements_done = $3, prefix_hash "
-                                    "= $4, execution_time_ms = $5, row_hash = $6, reason = $7 "
+                                    "= $4, execution_time_ms = $5, row_hash = $6, reason = $7{} "
                                     "WHERE installed_rank = $1",
-                                    qualified_),
-                        {std::to_string(row.rank),
-                         std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
-                         std::to_string(row.statements_done), row.prefix_hash,
-                         std::to_string(row.execution_time_ms), row.row_hash, row.reason})
+                                    qualified_, started_col ? ", statement_started = $8" : ""),
+                        params)
                  .status());
   tail_hash_ = row.row_hash;
   return Status::Ok();
 }
+
+std::string Ledger::ProgressSql(AppliedRow& row) {
+  row.row_hash = RowHash(row);
+  bool pg = conn_.dialect() == db::Dialect::kPostgres;
+  // Every value is a number, a boolean or lower-case hex (checked): safe as a literal.
+  auto hex = [](const std::optional<std::string>& h) {
+    if (!h) return std::string("NULL");
+    for (char c : *h) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::string("NULL");
+    }
+    return "'" + *h + "'";
+  };
+  bool started_col = has_started_column_ == Tristate::kYes;
+  return fmt::format(
+      "UPDATE {} SET success = {}, statements_done = {}, prefix_hash = {}, execution_time_ms = "
+      "{}, row_hash = {}{} WHERE installed_rank = {}",
+      qualified_, row.success ? (pg ? "true" : "1") : (pg ? "false" : "0"), row.statements_done,
+      hex(row.prefix_hash), row.execution_time_ms, hex(row.row_hash),
+      started_col ? ", statement_started = NULL" : "", row.rank);
+}
+
+void Ledger::TailCommitted(const AppliedRow& row) { tail_hash_ = row.row_hash; }
 
 void Ledger::Rewind() {
   tail_rank_ = saved_rank_;

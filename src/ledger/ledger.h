@@ -54,6 +54,19 @@ class Ledger {
   // Restores the tail remembered before the last Append (after a rollback).
   void Rewind();
 
+  // The UPDATE that UpdateTail would run for `row` (success, statements_done, prefix_hash,
+  // execution_time_ms, row_hash; a statement marker cleared), as one literal statement to run
+  // in the same transaction as the statement it records. Recomputes row.row_hash; call
+  // TailCommitted(row) once that transaction committed. `row.reason` must be unchanged since
+  // the row was last written (it is not part of the statement). Requires a prior read, Create
+  // or EnsureStartedColumn when the row may carry a marker.
+  std::string ProgressSql(AppliedRow& row);
+  void TailCommitted(const AppliedRow& row);
+
+  // Adds the statement_started column (format 1.1) to a ledger created before it. Idempotent;
+  // outside a transaction or inside the caller's.
+  Status EnsureStartedColumn();
+
   // Ranks whose stored hash does not match a recomputation, or whose prev_hash does not match
   // the previous row. Empty when the chain is intact.
   static std::vector<std::string> VerifyChain(const std::vector<AppliedRow>& rows);
@@ -65,6 +78,8 @@ class Ledger {
   static std::vector<std::string> ChainBreaks(const std::vector<AppliedRow>& rows,
                                               const std::vector<char>& content_ok);
 
+  enum class Tristate { kUnknown, kYes, kNo };
+  Tristate has_started_column_ = Tristate::kUnknown;  // learnt from a read or Create
   db::Connection& conn_;
   std::string table_, schema_, qualified_;
   int tail_rank_ = 0;

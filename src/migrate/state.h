@@ -37,6 +37,11 @@ struct AppliedRow {
   std::optional<std::string> reason;
   std::string prev_hash;
   std::string row_hash;
+  // A non-transactional migration's statement that cannot run inside a transaction (CREATE
+  // INDEX CONCURRENTLY, VACUUM, ...): its 1-based index, written before it is sent and cleared
+  // with statements_done after it completed. Set on a failed row: the statement was sent and
+  // whether it took effect is decided from the database on --resume (docs/formats/ledger.md).
+  std::optional<int> statement_started;
 };
 
 enum class State {

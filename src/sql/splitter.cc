@@ -595,6 +595,10 @@ std::vector<std::string> LeadingWords(std::string_view s, size_t max_words) {
 
 }  // namespace
 
+std::vector<std::string> StatementWords(std::string_view statement, size_t max_words) {
+  return LeadingWords(statement, max_words);
+}
+
 std::string_view Statement::FirstLine() const {
   std::string_view t = text;
   size_t nl = t.find('\n');

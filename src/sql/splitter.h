@@ -52,6 +52,10 @@ struct Statement {
 Result<std::vector<Statement>> Split(std::string_view text, db::Dialect dialect,
                                      std::string_view file);
 
+// The first `max_words` words of a statement, upper-cased, leading comments skipped (a `(`
+// is a word of its own; the first other punctuation ends the list). For keyword matching.
+std::vector<std::string> StatementWords(std::string_view statement, size_t max_words);
+
 // PostgreSQL statements that cannot run inside a transaction block (also COMMIT/ROLLBACK
 // PREPARED). Returns a short name of the
 // construct ("CREATE INDEX CONCURRENTLY") or an empty view when the statement is fine.

@@ -15,5 +15,6 @@ CREATE TABLE IF NOT EXISTS {table} (
     prefix_hash       text,
     reason            text,
     prev_hash         text NOT NULL,
-    row_hash          text NOT NULL
+    row_hash          text NOT NULL,
+    statement_started integer              -- added in format 1.1; NULL unless a statement is in flight
 );

@@ -15,5 +15,6 @@ CREATE TABLE IF NOT EXISTS {table} (
     prefix_hash       TEXT,
     reason            TEXT,
     prev_hash         TEXT NOT NULL,
-    row_hash          TEXT NOT NULL
+    row_hash          TEXT NOT NULL,
+    statement_started INTEGER              -- added in format 1.1; NULL unless a statement is in flight
 );
