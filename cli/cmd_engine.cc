@@ -78,7 +78,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   // migrate
   auto* migrate = app.add_subcommand("migrate", "apply pending migrations");
   auto mreq = std::make_shared<MigrateRequest>();
-  migrate->add_option("--target", mreq->target, "apply versioned migrations up to this version");
+  migrate->add_option("--target", mreq->target,
+                      "apply versioned migrations up to this version (`latest`, the default; "
+                      "`current`: nothing newer than what is applied)");
   migrate->add_flag("--dry-run", mreq->dry_run,
                     "print exactly the SQL that would run; change nothing");
   auto* resume = migrate->add_flag(

@@ -48,7 +48,8 @@ struct AppliedMigration {
   std::string type;  // SQL or REPEATABLE
   std::string checksum;
   bool transactional = true;
-  int statements = 0;
+  int statements = 0;  // statements this run executed
+  int resumed_at = 0;  // --resume: the 1-based statement this run continued at; 0 otherwise
   int attempts = 1;
   std::int64_t execution_time_ms = 0;
   std::vector<std::int64_t> rows_affected;  // per statement

@@ -3,6 +3,7 @@
 #include "strata/version.h"
 
 #include "base/duration.h"
+#include "base/host.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -13,11 +14,7 @@
 
 namespace strata::engine {
 
-std::string OsUser() {
-  if (const char* u = std::getenv("USER"); u && *u) return u;
-  if (const char* u = std::getenv("LOGNAME"); u && *u) return u;
-  return "unknown";
-}
+std::string OsUser() { return base::OsUser(); }
 
 Result<Context> Open(const Options& options, std::string_view verb) {
   Context ctx;

@@ -186,9 +186,14 @@ Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResul
       transactional
           ? "the migration was rolled back and nothing of it remains; fix the statement and "
             "rerun `strata migrate`"
-          : fmt::format("statements 1..{} ran and are recorded; fix statement {} and run `strata "
-                        "migrate --resume`, or undo by hand and `strata repair --reason \"...\"`",
-                        i, i + 1));
+          : i == 0 ? std::string("no statement of it ran; the failure is recorded — fix statement 1 "
+                                 "and run `strata migrate --resume`, or `strata repair --reason "
+                                 "\"...\"` to clear it")
+                   : fmt::format("{} ran and {} recorded; fix statement {} and run `strata "
+                                 "migrate --resume`, or undo by hand and `strata repair --reason "
+                                 "\"...\"`",
+                                 i == 1 ? "statement 1" : fmt::format("statements 1..{}", i),
+                                 i == 1 ? "is" : "are", i + 1));
 }
 
 constexpr std::string_view kPreCheckHint =
@@ -577,7 +582,9 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
     (void)conn.Exec("RESET lock_timeout");
     (void)conn.Exec("RESET statement_timeout");
   }
-  out.statements = static_cast<int>(p.statements.size());
+  // What this run executed: a resumed migration counts from where it continued.
+  out.statements = static_cast<int>(p.statements.size() - begin);
+  out.resumed_at = req.resume_from ? static_cast<int>(begin) + 1 : 0;
   out.execution_time_ms = row.execution_time_ms;
   return Status::Ok();
 }

@@ -134,15 +134,48 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   // the ledger has been read, so an edited applied file is reported as that (recorded vs
   // current checksum), not as a stale sum file.
   Status sum = std::move(files.sum);
+  // --target: latest (everything, the default), current (nothing newer than the newest
+  // applied version: resolved from the ledger below) or the version of a migration file.
   std::optional<migrate::Version> target;
-  if (!request.target.empty()) {
+  bool target_current = request.target == "current";
+  if (!request.target.empty() && request.target != "latest" && !target_current) {
     target = migrate::Version::Parse(request.target);
     if (!target) {
       return fail(
           Status(ErrorCode::kUsage, fmt::format("--target '{}' is not a version", request.target))
-              .WithHint("use the version part of a file name, e.g. --target 3 or 1.2"));
+              .WithHint("use the version part of a file name (e.g. --target 3 or 1.2), `latest` "
+                        "or `current`"));
+    }
+    bool known = false;
+    const migrate::Version* highest = nullptr;
+    for (const auto& m : set->migrations) {
+      if (m.kind != Kind::kVersioned) continue;
+      if (m.version == *target) known = true;
+      if (!highest || *highest < m.version) highest = &m.version;
+    }
+    if (!known) {
+      return fail(Status(ErrorCode::kUsage,
+                         fmt::format("--target {}: no migration file has that version{}",
+                                     request.target,
+                                     highest ? fmt::format(" (the highest is {})", highest->text())
+                                             : ""))
+                      .WithHint("name an existing version, `latest` or `current`; nothing was "
+                                "run"));
     }
   }
+  // `current`: the newest version the ledger records as applied (nothing at all on an empty
+  // ledger: a version below every other).
+  auto resolve_current = [&](const std::vector<migrate::AppliedRow>& rows) {
+    if (!target_current) return;
+    std::optional<migrate::Version> newest;
+    for (const auto& r : rows) {
+      if (!r.success || !r.version) continue;
+      if (r.type != migrate::kTypeSql && r.type != migrate::kTypeBaseline) continue;
+      auto v = migrate::Version::Parse(*r.version);
+      if (v && (!newest || *newest < *v)) newest = v;
+    }
+    target = newest ? newest : migrate::Version::Parse("0");
+  };
   auto& ctx = db.ctx;
   if (!ctx) return fail(ctx.error());
   res.target = ctx->url.redacted;
@@ -188,6 +221,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (db.rows) {
       rows = std::move(db.rows);
       chain_breaks = std::move(db.chain_breaks);
+      resolve_current(*rows);
       peeked = migrate::Join(*set, *rows);
       // An unfinished non-transactional row may be another run's live progress: only the
       // lock tells, so wait for it like for any other run and judge the row under it.
@@ -213,6 +247,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (!read) return fail(read.error());
     rows = std::move(*read);
     chain_breaks = ledger::Ledger::VerifyChain(*rows);
+    resolve_current(*rows);
   }
   migrate::StateReport report = peeked ? std::move(*peeked) : migrate::Join(*set, *rows);
 

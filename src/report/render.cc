@@ -73,6 +73,7 @@ json ToJson(const MigrateResult& r) {
                        {"lock_wait_ms", a.lock_wait_ms},
                        {"lint_allowed", a.lint_allowed},
                        {"checks", ChecksJson(a.checks)}});
+    if (a.resumed_at > 0) applied.back()["resumed_at"] = a.resumed_at;
   }
   json lint = {{"ran", r.lint.ran}};
   if (!r.lint.skipped.empty()) lint["skipped"] = r.lint.skipped;
@@ -228,8 +229,10 @@ std::string ToText(const MigrateResult& r) {
   }
   if (!r.dry_run_sql.empty()) return base::RedactSecrets(out + r.dry_run_sql);
   for (const auto& a : r.applied) {
-    out += fmt::format("applied {:<40} {} statement(s) in {} ms{}{}\n", a.script, a.statements,
+    out += fmt::format("applied {:<40} {} statement(s) in {} ms{}{}{}\n", a.script, a.statements,
                        a.execution_time_ms, a.transactional ? "" : " (no transaction)",
+                       a.resumed_at > 0 ? fmt::format(", resumed at statement {}", a.resumed_at)
+                                        : "",
                        a.attempts > 1 ? fmt::format(", {} attempts", a.attempts) : "");
   }
   if (r.status.ok()) {

@@ -1,6 +1,7 @@
 #include "db/sqlite/sqlite_connection.h"
 
 #include "base/duration.h"
+#include "base/host.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -17,17 +18,8 @@ namespace strata::db {
 
 namespace {
 
-std::string OsUser() {
-  if (const char* u = std::getenv("USER"); u && *u) return u;
-  if (const char* u = std::getenv("LOGNAME"); u && *u) return u;
-  return "unknown";
-}
-
-std::string HostName() {
-  char buf[256] = {0};
-  if (gethostname(buf, sizeof(buf) - 1) != 0) return "unknown";
-  return buf;
-}
+using base::HostName;
+using base::OsUser;
 
 // Binds $N style parameters: SQLite accepts ?NNN, so "$1" is rewritten to "?1" outside quotes.
 std::string ToSqliteParams(std::string_view sql) {
