@@ -25,6 +25,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -39,7 +40,10 @@ namespace fs = std::filesystem;
 using db::Dialect;
 using namespace std::string_literals;
 
-const fs::path kCorpora = fs::path(STRATA_SOURCE_DIR).parent_path() / "shared" / "corpora";
+// ../shared/corpora next to the checkout; STRATA_CORPORA points elsewhere (a git worktree).
+const fs::path kCorpora = std::getenv("STRATA_CORPORA") != nullptr
+                              ? fs::path(std::getenv("STRATA_CORPORA"))
+                              : fs::path(STRATA_SOURCE_DIR).parent_path() / "shared" / "corpora";
 
 std::string Slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
