@@ -1,48 +1,77 @@
 #include "engine/plan.h"
 
 #include "base/sha256.h"
+#include "base/text.h"
 #include "ledger/ledger.h"
 
 #include <fmt/format.h>
 
 namespace strata::engine {
 
+Result<PreparedStatement> PrepareStatement(const sql::Statement& s, const sql::Placeholders& ph,
+                                           std::string_view path) {
+  PreparedStatement ps;
+  ps.line = s.line;
+  ps.column = s.column;
+  ps.offset = s.offset;
+  // Discovery refuses a file with a NUL (migrate::LoadText); this keeps any other source of
+  // text from reaching a driver that reads statements as C strings and would run only the part
+  // before it.
+  if (size_t nul = s.text.find('\0'); nul != std::string_view::npos) {
+    base::LineIndex li(s.text);
+    int line = s.line + li.LineOf(nul) - 1;
+    int column = li.LineOf(nul) == 1 ? s.column + li.ColumnOf(nul) - 1 : li.ColumnOf(nul);
+    return Status(ErrorCode::kEncoding, "a NUL byte inside a statement")
+        .WithSpan({std::string(path), line, column})
+        .WithHint("remove it; nothing was run");
+  }
+  if (sql::HasPlaceholders(s.text)) {
+    STRATA_ASSIGN_OR_RETURN(ps.sql, sql::ExpandPlaceholders(s.text, ph, path, s.line, false));
+    STRATA_ASSIGN_OR_RETURN(ps.display_sql,
+                            sql::ExpandPlaceholders(s.text, ph, path, s.line, true));
+  } else {
+    ps.sql = std::string(s.text);
+    ps.display_sql = ps.sql;
+  }
+  if (s.copy_from_stdin) {
+    // The rows go through the copy sub-protocol after the statement (executor.cc).
+    ps.copy_in = true;
+    if (sql::HasPlaceholders(s.copy_data)) {
+      STRATA_ASSIGN_OR_RETURN(ps.copy_data,
+                              sql::ExpandPlaceholders(s.copy_data, ph, path, s.line + 1, false));
+    } else {
+      ps.copy_data = std::string(s.copy_data);
+    }
+  }
+  return ps;
+}
+
+sql::Placeholders PlaceholdersOf(const Options& options) {
+  sql::Placeholders ph;
+  for (const auto& [k, v] : options.placeholders) ph[k] = sql::Placeholder{v.value, v.secret};
+  return ph;
+}
+
 Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect dialect,
                                   const Options& options) {
   PreparedMigration p;
   p.migration = &m;
-  STRATA_ASSIGN_OR_RETURN(p.settings, sql::ParseDirectives(m.text, m.path));
-  STRATA_ASSIGN_OR_RETURN(p.checks, verify::ParseChecks(m.text, m.path));
-  STRATA_ASSIGN_OR_RETURN(p.intent, verify::ParseIntent(m.text, m.path));
+  STRATA_ASSIGN_OR_RETURN(p.settings, sql::ParseDirectives(m.text, m.path, dialect));
+  {
+    // `-- strata:` lines inside string literals, dollar bodies or /* */ comments are text:
+    // the check and intent readers do not see them.
+    auto masked = sql::MaskFalseDirectives(m.text, dialect);
+    std::string_view text = masked ? std::string_view(*masked) : std::string_view(m.text);
+    STRATA_ASSIGN_OR_RETURN(p.checks, verify::ParseChecks(text, m.path));
+    STRATA_ASSIGN_OR_RETURN(p.intent, verify::ParseIntent(text, m.path));
+  }
   STRATA_ASSIGN_OR_RETURN(auto stmts, sql::Split(m.text, dialect, m.path));
-  sql::Placeholders ph;
-  for (const auto& [k, v] : options.placeholders) ph[k] = sql::Placeholder{v.value, v.secret};
+  const sql::Placeholders ph = PlaceholdersOf(options);
   p.statements.reserve(stmts.size());
   for (const auto& s : stmts) {
-    PreparedStatement ps;
-    ps.line = s.line;
-    ps.column = s.column;
-    ps.offset = s.offset;
-    if (sql::HasPlaceholders(s.text)) {
-      STRATA_ASSIGN_OR_RETURN(ps.sql, sql::ExpandPlaceholders(s.text, ph, m.path, s.line, false));
-      STRATA_ASSIGN_OR_RETURN(ps.display_sql,
-                              sql::ExpandPlaceholders(s.text, ph, m.path, s.line, true));
-    } else {
-      ps.sql = std::string(s.text);
-      ps.display_sql = ps.sql;
-    }
+    STRATA_ASSIGN_OR_RETURN(PreparedStatement ps, PrepareStatement(s, ph, m.path));
     SourceSpan span{m.path, s.line, s.column};
-    if (s.copy_from_stdin) {
-      // The rows go through the copy sub-protocol after the statement (executor.cc).
-      ps.copy_in = true;
-      if (sql::HasPlaceholders(s.copy_data)) {
-        STRATA_ASSIGN_OR_RETURN(
-            ps.copy_data, sql::ExpandPlaceholders(s.copy_data, ph, m.path, s.line + 1, false));
-      } else {
-        ps.copy_data = std::string(s.copy_data);
-      }
-    }
-    if (sql::IsTransactionControl(ps.sql)) {
+    if (sql::IsTransactionControl(ps.sql, dialect)) {
       return Status(ErrorCode::kNotTransactional,
                     fmt::format("transaction control `{}` inside a migration", s.FirstLine()))
           .WithSpan(span)
@@ -51,13 +80,7 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
               "by statement with `-- strata:transaction off`)");
     }
     if (p.settings.transactional) {
-      std::string_view what = dialect == db::Dialect::kPostgres
-                                  ? sql::NonTransactionalConstruct(ps.sql)
-                                  : std::string_view();
-      if (dialect == db::Dialect::kSqlite &&
-          sql::SkipLeadingComments(ps.sql).substr(0, 6) == "VACUUM") {
-        what = "VACUUM";
-      }
+      std::string_view what = sql::NonTransactionalConstruct(ps.sql, dialect);
       if (!what.empty()) {
         return Status(ErrorCode::kNotTransactional,
                       fmt::format("{} cannot run inside a transaction, and {} is transactional",

@@ -41,6 +41,17 @@ struct PreparedMigration {
 Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect dialect,
                                   const Options& options);
 
+// The one place statement text changes between the splitter and the driver: `s.text` with its
+// `${name}` placeholders expanded (`display_sql`: secrets redacted), and for COPY ... FROM
+// STDIN its inline rows, expanded the same way. Without placeholders `sql` is `s.text` byte for
+// byte (tests/corpora/sent_equals_split_test.cc checks this on every real history). Prepare
+// runs it on every statement and then refuses what cannot run.
+Result<PreparedStatement> PrepareStatement(const sql::Statement& s, const sql::Placeholders& ph,
+                                           std::string_view path);
+
+// The configured placeholders in the form ExpandPlaceholders takes.
+sql::Placeholders PlaceholdersOf(const Options& options);
+
 // The SQL a transactional migration opens with on this dialect (lock/statement timeouts).
 std::vector<std::string> SessionSettings(const PreparedMigration& p, db::Dialect dialect,
                                          const Options& options, bool local);

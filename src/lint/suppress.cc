@@ -2,6 +2,7 @@
 
 #include "base/text.h"
 #include "lint/registry.h"
+#include "sql/directives.h"
 
 #include <fmt/format.h>
 
@@ -11,6 +12,10 @@ std::vector<Suppression> ParseSuppressions(std::string_view text, const std::str
                                            const analysis::FileAnalysis& file) {
   std::vector<Suppression> out;
   if (text.find("strata:allow") == std::string_view::npos) return out;
+  // `-- strata:allow` inside a string literal, dollar body or /* */ comment is text, not a
+  // directive (the linter reads PostgreSQL).
+  auto masked = sql::MaskFalseDirectives(text, db::Dialect::kPostgres);
+  if (masked) text = *masked;
   int line_no = 0;
   int first_stmt_line = file.statements.empty() ? 1 << 30 : file.statements.front().line;
   for (std::string_view line : base::SplitLines(text)) {

@@ -214,6 +214,18 @@ Status CheckContent(std::string_view script, const std::string& path, std::strin
         .WithSpan({path, li.LineOf(*bad), li.ColumnOf(*bad)})
         .WithHint("re-save the file as UTF-8 (iconv -f LATIN1 -t UTF-8)");
   }
+  // A NUL is valid UTF-8 but no database takes it in SQL text: libpq and SQLite read a
+  // statement as a C string and would silently run only the part before it. Anywhere in the
+  // file (a comment or COPY data too) it is refused before anything runs.
+  if (size_t nul = bytes.find('\0'); nul != std::string::npos) {
+    base::LineIndex li(bytes);
+    return Status(ErrorCode::kEncoding,
+                  fmt::format("'{}' contains a NUL byte (byte offset {})", script, nul))
+        .WithSpan({path, li.LineOf(nul), li.ColumnOf(nul)})
+        .WithHint(
+            "remove it; write binary data as an escape instead (PostgreSQL '\\x00'::bytea, "
+            "SQLite X'00')");
+  }
   text = base::NormalizeTextOwned(std::move(bytes));
   checksum = base::Sha256Hex(text);
   return Status::Ok();

@@ -1,5 +1,7 @@
 #include "seed/csv.h"
 
+#include "base/text.h"
+
 #include <fmt/format.h>
 
 #include <set>
@@ -25,6 +27,23 @@ Status CsvError(const std::string& path, int line, int col, std::string msg, std
 
 Result<CsvTable> ParseCsv(std::string_view text, const std::string& path) {
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // Values are sent as text parameters: the database takes UTF-8 only, and a NUL would end the
+  // value where the driver reads it as a C string (a silently shortened value). Both are refused
+  // for the whole file before anything is written.
+  if (auto bad = base::FindInvalidUtf8(text)) {
+    base::LineIndex li(text);
+    return Status(ErrorCode::kEncoding,
+                  fmt::format("the data file is not valid UTF-8 (byte offset {})", *bad))
+        .WithSpan({path, li.LineOf(*bad), li.ColumnOf(*bad)})
+        .WithHint("re-save the file as UTF-8 (iconv -f LATIN1 -t UTF-8)");
+  }
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    base::LineIndex li(text);
+    return Status(ErrorCode::kEncoding,
+                  fmt::format("the data file contains a NUL byte (byte offset {})", nul))
+        .WithSpan({path, li.LineOf(nul), li.ColumnOf(nul)})
+        .WithHint("remove it: a text value cannot hold a NUL byte");
+  }
   CsvTable out;
   size_t i = 0;
   int line = 1;

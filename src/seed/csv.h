@@ -25,9 +25,10 @@ struct CsvTable {
   int IndexOf(std::string_view column) const;
 };
 
-// Parses `text` (the contents of `path`, named in errors). Errors (kConfig) carry file:line:col:
-// an unterminated quote, a record whose field count differs from the header, an empty or
-// duplicate header name, text after a closing quote.
+// Parses `text` (the contents of `path`, named in errors). Errors carry file:line:col: bytes
+// that are not UTF-8 or a NUL byte anywhere in the file (kEncoding: a database text value can
+// hold neither); an unterminated quote, a record whose field count differs from the header, an
+// empty or duplicate header name, text after a closing quote (kConfig).
 Result<CsvTable> ParseCsv(std::string_view text, const std::string& path);
 
 }  // namespace strata::seed

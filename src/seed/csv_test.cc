@@ -48,5 +48,37 @@ TEST(Csv, ErrorsNameFileLineAndColumn) {
   }
 }
 
+// Issue 14: a NUL would shorten the value the driver sends; bytes that are not UTF-8 are not
+// text the database takes. Both are refused with the file, line and column, anywhere in the
+// file (a quoted field or a comment line too).
+TEST(Csv, NulAndInvalidUtf8AreRefusedWithFileLineAndColumn) {
+  struct Case {
+    std::string text;
+    int line;
+    int column;
+    const char* message;
+  } cases[] = {
+      {std::string("code,name\nA,ab\0cd\n", 18), 2, 5, "NUL"},
+      {std::string("code,name\nA,\"x\n y\0\"\n", 20), 3, 3, "NUL"},
+      {std::string("# c\0mment\ncode\nA\n", 17), 1, 4, "NUL"},
+      {"code,name\nA,ok\nB,caf\xe9\n", 3, 6, "UTF-8"},
+      {"code,name\nA,\xff\n", 2, 3, "UTF-8"},
+  };
+  for (const auto& c : cases) {
+    auto t = ParseCsv(c.text, "seed/codes.csv");
+    ASSERT_FALSE(t.ok()) << c.text;
+    EXPECT_EQ(t.error().code(), ErrorCode::kEncoding);
+    EXPECT_EQ(t.error().span().file, "seed/codes.csv");
+    EXPECT_EQ(t.error().span().line, c.line) << c.text;
+    EXPECT_EQ(t.error().span().column, c.column) << c.text;
+    EXPECT_NE(t.error().message().find(c.message), std::string::npos) << t.error().message();
+    EXPECT_FALSE(t.error().hint().empty());
+  }
+  // Valid multi-byte UTF-8 is fine.
+  auto ok = ParseCsv("code,name\nA,caf\xc3\xa9 \xe2\x82\xac\n", "d.csv");
+  ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+  EXPECT_EQ(ok->rows[0].fields[1], "caf\xc3\xa9 \xe2\x82\xac");
+}
+
 }  // namespace
 }  // namespace strata::seed

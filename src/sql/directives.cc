@@ -1,8 +1,11 @@
 #include "sql/directives.h"
 
 #include "base/text.h"
+#include "sql/splitter.h"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace strata::sql {
 
@@ -41,17 +44,65 @@ std::vector<std::string_view> KnownDirectives() {
   return out;
 }
 
-Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file) {
-  FileSettings out;
-  if (text.find("strata:") == std::string_view::npos) return out;
+namespace {
+// The directive a line holds, if it is one: the text after `-- strata:`, or nullopt. Only the
+// line's syntax is checked here, not whether its `--` is a real comment.
+std::optional<std::string_view> DirectiveBody(std::string_view line) {
+  std::string_view t = base::Trim(line);
+  if (t.substr(0, 2) != "--") return std::nullopt;
+  t = base::Trim(t.substr(2));
+  if (t.substr(0, 7) != "strata:") return std::nullopt;
+  return t.substr(7);
+}
+
+// Calls fn(line_no, line, body) for every line of `text` that is a directive in a real comment.
+template <typename Fn>
+Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, Fn fn) {
+  std::vector<size_t> comments;
+  bool lexed = false;
   int line_no = 0;
   for (std::string_view line : base::SplitLines(text)) {
     ++line_no;
-    std::string_view t = base::Trim(line);
-    if (t.substr(0, 2) != "--") continue;
-    t = base::Trim(t.substr(2));
-    if (t.substr(0, 7) != "strata:") continue;
-    t.remove_prefix(7);
+    auto body = DirectiveBody(line);
+    if (!body) continue;
+    if (!lexed) {  // only files that look like they have directives pay for the lexing
+      comments = LineCommentOffsets(text, dialect);
+      lexed = true;
+    }
+    size_t at = static_cast<size_t>(line.data() - text.data()) + line.find("--");
+    if (!std::binary_search(comments.begin(), comments.end(), at)) continue;
+    STRATA_TRY(fn(line_no, line, *body));
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+std::optional<std::string> MaskFalseDirectives(std::string_view text, db::Dialect dialect) {
+  if (text.find("strata:") == std::string_view::npos) return std::nullopt;
+  std::vector<size_t> comments;
+  bool lexed = false;
+  std::optional<std::string> out;
+  for (std::string_view line : base::SplitLines(text)) {
+    if (!DirectiveBody(line)) continue;
+    if (!lexed) {
+      comments = LineCommentOffsets(text, dialect);
+      lexed = true;
+    }
+    size_t at = static_cast<size_t>(line.data() - text.data()) + line.find("--");
+    if (std::binary_search(comments.begin(), comments.end(), at)) continue;
+    if (!out) out.emplace(text);
+    (*out)[at] = ' ';
+    (*out)[at + 1] = ' ';
+  }
+  return out;
+}
+
+Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file,
+                                     db::Dialect dialect) {
+  FileSettings out;
+  if (text.find("strata:") == std::string_view::npos) return out;
+  STRATA_TRY(ForEachDirectiveLine(text, dialect, [&](int line_no, std::string_view,
+                                                     std::string_view t) -> Status {
     size_t sp = 0;
     while (sp < t.size() && !std::isspace(static_cast<unsigned char>(t[sp]))) ++sp;
     std::string name(t.substr(0, sp));
@@ -86,7 +137,8 @@ Result<FileSettings> ParseDirectives(std::string_view text, std::string_view fil
       (name == "lock-timeout" ? out.lock_timeout : out.statement_timeout) = *d;
     }
     out.directives.push_back(Directive{std::move(name), std::move(args), line_no});
-  }
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -120,6 +172,18 @@ Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders
           .WithSpan({std::string(file), line, static_cast<int>(p - line_start) + 1})
           .WithHint(fmt::format("declare it in strata.toml under [placeholders] ({} = \"...\")",
                                 name.empty() ? "name" : name));
+    }
+    // A NUL would cut the statement short where the driver reads it as a C string, and the
+    // database takes UTF-8 text only: such a value is refused, never sent (and never shown).
+    const std::string& value = it->second.value;
+    if (value.find('\0') != std::string::npos || base::FindInvalidUtf8(value)) {
+      return Status(ErrorCode::kPlaceholder,
+                    fmt::format("the value of placeholder `${{{}}}` contains {}", name,
+                                value.find('\0') != std::string::npos ? "a NUL byte"
+                                                                     : "bytes that are not UTF-8"))
+          .WithSpan({std::string(file), line, static_cast<int>(p - line_start) + 1})
+          .WithHint(fmt::format("give `{}` a value of UTF-8 text without NUL bytes",
+                                name));
     }
     if (redact_secrets && it->second.secret) {
       out += fmt::format("<secret:{}>", name);

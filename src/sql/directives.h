@@ -5,6 +5,7 @@
 #include "strata/result.h"
 
 #include "base/duration.h"
+#include "db/connection.h"
 
 #include <map>
 #include <optional>
@@ -28,9 +29,20 @@ struct FileSettings {
   std::vector<Directive> directives;  // all of them, in order, including statement-scoped
 };
 
-// Reads every line that starts (after blanks) with `-- strata:`. Errors (kDirective) name the
-// file and line, and suggest the closest known directive for a typo.
-Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file);
+// Reads every line that starts (after blanks) with `-- strata:` where that `--` is a real SQL
+// comment of the dialect (sql::LineCommentOffsets): the same line inside a string literal, a
+// dollar-quoted body, a quoted identifier, a /* */ comment or COPY data is text, not a
+// directive, and is ignored. Errors (kDirective) name the file and line, and suggest the
+// closest known directive for a typo.
+Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file,
+                                     db::Dialect dialect = db::Dialect::kPostgres);
+
+// For the other readers of `-- strata:` lines (verify::ParseChecks, verify::ParseIntent, lint
+// suppressions), which only look at line starts: a copy of `text` in which the `--` of every
+// `-- strata:` line that is not a real comment (see ParseDirectives) is replaced by two blanks,
+// so they skip it; offsets, lines and columns are unchanged. nullopt when there is no such line
+// (use `text` as it is).
+std::optional<std::string> MaskFalseDirectives(std::string_view text, db::Dialect dialect);
 
 // Names of all known directives (from directives.def).
 std::vector<std::string_view> KnownDirectives();

@@ -1,6 +1,10 @@
 #include "sql/directives.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace strata::sql {
 namespace {
@@ -38,6 +42,78 @@ TEST(Directives, OrdinaryCommentsAreIgnored) {
   EXPECT_TRUE(s->transactional);
 }
 
+// Issue 14: a directive is obeyed only in a real comment. The same text inside a string
+// literal, a dollar-quoted body, a quoted identifier, a /* */ comment or COPY data is SQL (or
+// data), and must neither switch the file to non-transactional nor be parsed at all.
+TEST(Directives, OnlyRealCommentsCount) {
+  using db::Dialect;
+  struct Case {
+    std::string text;
+    bool sqlite_too;  // the construct exists in SQLite as well
+  };
+  const std::vector<Case> hidden = {
+      {"select '-- strata:transaction off';\n", true},
+      {"select '\n-- strata:transaction off\n';\n", true},
+      {"insert into t values ('a\n  -- strata:transaction off\n');\n", true},
+      {"select \"\n-- strata:transaction off\n\" from t;\n", true},
+      {"/*\n-- strata:transaction off\n*/\nselect 1;\n", true},
+      {"create function f() returns int as $$\n-- strata:transaction off\nselect 1 $$ "
+       "language sql;\n",
+       false},
+      {"do $body$\nbegin\n  -- strata:transaction off\nend $body$;\n", false},
+      {"select E'it\\'s\n-- strata:transaction off\n';\n", false},
+      {"/* outer /* inner */\n-- strata:transaction off\n*/ select 1;\n", false},
+      {"copy t (a) from stdin;\n-- strata:transaction off\n\\.\nselect 1;\n", false},
+  };
+  for (const auto& c : hidden) {
+    for (Dialect d : {Dialect::kPostgres, Dialect::kSqlite}) {
+      if (d == Dialect::kSqlite && !c.sqlite_too) continue;
+      auto s = ParseDirectives(c.text, "V1__x.sql", d);
+      ASSERT_TRUE(s.ok()) << c.text << s.error().ToString();
+      EXPECT_TRUE(s->transactional) << c.text;
+      EXPECT_TRUE(s->directives.empty()) << c.text;
+    }
+  }
+  // The same line as a real comment, before or after such text, is obeyed.
+  auto s = ParseDirectives("select '\n-- not me\n';\n-- strata:transaction off\nselect 1;\n",
+                           "f", Dialect::kPostgres);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->transactional);
+  ASSERT_EQ(s->directives.size(), 1u);
+  EXPECT_EQ(s->directives[0].line, 4);
+  // SQLite's /* */ do not nest: after `/* a /* b */` the next line is a real comment there.
+  s = ParseDirectives("/* a /* b */\n-- strata:transaction off\nselect 1;\n", "f",
+                      Dialect::kSqlite);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->transactional);
+}
+
+// Every directive the scanner knows: inside a literal it is text. An unknown or malformed one
+// there is not an error either (it is not a directive).
+TEST(Directives, EveryKnownDirectiveIsIgnoredInsideLiterals) {
+  std::vector<std::string> lines;
+  for (std::string_view name : KnownDirectives()) {
+    lines.push_back(fmt::format("-- strata:{} 5s", name));
+  }
+  lines.push_back("-- strata:no-such-directive");
+  lines.push_back("-- strata:transaction maybe");
+  for (const auto& line : lines) {
+    for (db::Dialect d : {db::Dialect::kPostgres, db::Dialect::kSqlite}) {
+      std::string text = "select 1;\nselect '\n" + line + "\n';\n/*\n" + line + "\n*/\n";
+      auto s = ParseDirectives(text, "f", d);
+      ASSERT_TRUE(s.ok()) << line << ": " << s.error().ToString();
+      EXPECT_TRUE(s->directives.empty()) << line;
+      // The other readers of `-- strata:` lines see them masked, at the same offsets.
+      auto masked = MaskFalseDirectives(text, d);
+      ASSERT_TRUE(masked.has_value()) << line;
+      EXPECT_EQ(masked->size(), text.size());
+      EXPECT_EQ(masked->find("-- strata:"), std::string::npos) << *masked;
+    }
+  }
+  EXPECT_FALSE(MaskFalseDirectives("-- strata:transaction off\nselect 1;\n", db::Dialect::kSqlite));
+  EXPECT_FALSE(MaskFalseDirectives("select 1;\n", db::Dialect::kPostgres));
+}
+
 TEST(Placeholders, ExpandsDeclaredAndRedactsSecrets) {
   Placeholders ph{{"schema", {"app", false}}, {"pw", {"hunter22", true}}};
   auto out = ExpandPlaceholders("create role r password '${pw}';\nset search_path = ${schema};", ph,
@@ -57,6 +133,23 @@ TEST(Placeholders, UndeclaredIsAnErrorWithPosition) {
   EXPECT_EQ(out.error().span().line, 2);
   EXPECT_EQ(out.error().span().column, 8);
   EXPECT_NE(out.error().message().find("nope"), std::string::npos);
+}
+
+// A value the driver would cut short (NUL) or the database refuse (not UTF-8) is an error at
+// the placeholder, naming it but never showing the value.
+TEST(Placeholders, ValuesWithNulOrInvalidUtf8AreRefused) {
+  Placeholders ph{{"pw", {std::string("abc\0def", 7), true}}, {"l1", {"caf\xe9", false}}};
+  auto out = ExpandPlaceholders("select 1;\ncreate role r password '${pw}';", ph, "V1__x.sql", 1,
+                                false);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code(), ErrorCode::kPlaceholder);
+  EXPECT_EQ(out.error().span().line, 2);
+  EXPECT_EQ(out.error().span().column, 25);
+  EXPECT_NE(out.error().message().find("NUL"), std::string::npos);
+  EXPECT_EQ(out.error().ToString().find("abc"), std::string::npos);
+  out = ExpandPlaceholders("select '${l1}'", ph, "V1__x.sql", 1, false);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message().find("UTF-8"), std::string::npos);
 }
 
 }  // namespace

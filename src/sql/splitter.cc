@@ -43,15 +43,18 @@ size_t SkipBlanksAndLineComments(std::string_view s, size_t i) {
   }
 }
 
-// Pushes text[b, e) as a statement after trimming; drops it if nothing but comments remain.
+// Pushes text[b, e) as a statement after trimming; drops it if nothing but comments remain,
+// judged by the dialect's own comment rules (PostgreSQL's /* */ nest, SQLite's do not: with
+// the PostgreSQL rule, SQLite's `/* a/* */ CREATE TABLE t ...` looked like one open comment and
+// the statement was dropped).
 void Push(std::string_view text, size_t b, size_t e, const base::LineIndex& lines,
-          std::vector<Statement>& out) {
+          db::Dialect dialect, std::vector<Statement>& out) {
   b = SkipBlanksAndLineComments(text, b);
   if (b >= e) return;
   while (e > b && (IsBlank(text[e - 1]) || text[e - 1] == ';')) --e;
   if (e <= b) return;
   std::string_view stmt = text.substr(b, e - b);
-  if (SkipLeadingComments(stmt).empty()) return;
+  if (SkipLeadingComments(stmt, dialect).empty()) return;
   out.push_back(Statement{stmt, b, lines.LineOf(b), lines.ColumnOf(b)});
 }
 
@@ -74,30 +77,38 @@ size_t SkipDashComment(std::string_view s, size_t i) {
 // psql's {quotecontinue} lookahead after a closing quote at s[i - 1]: blanks and `--` comments
 // containing at least one newline, then another quote, continue the same literal ('a'\n'b' is
 // 'ab', and E'a'\n'\'' stays an E'' string). Returns the offset just past the next quote, or 0.
-size_t QuoteContinue(std::string_view s, size_t i) {
+// When it continues and `comments` is given, the `--` comments it crossed are appended to it.
+size_t QuoteContinue(std::string_view s, size_t i, std::vector<size_t>* comments) {
+  const size_t recorded = comments ? comments->size() : 0;
+  auto fail = [&]() -> size_t {
+    if (comments) comments->resize(recorded);
+    return 0;
+  };
   while (i < s.size()) {  // {horiz_whitespace}*
     if (IsHorizSpace(s[i])) {
       ++i;
     } else if (s.compare(i, 2, "--") == 0) {
+      if (comments) comments->push_back(i);
       i = SkipDashComment(s, i);
     } else {
       break;
     }
   }
-  if (i >= s.size() || !IsNewline(s[i])) return 0;
+  if (i >= s.size() || !IsNewline(s[i])) return fail();
   ++i;
   while (i < s.size()) {  // {special_whitespace}*: spaces, or a comment and its newline
     if (IsSqlSpace(s[i])) {
       ++i;
     } else if (s.compare(i, 2, "--") == 0) {
       size_t e = SkipDashComment(s, i);
-      if (e >= s.size()) return 0;
+      if (e >= s.size()) return fail();
+      if (comments) comments->push_back(i);
       i = e + 1;
     } else {
       break;
     }
   }
-  return i < s.size() && s[i] == '\'' ? i + 1 : 0;
+  return i < s.size() && s[i] == '\'' ? i + 1 : fail();
 }
 
 // Where a `$tag$` delimiter starting at s[i] == '$' ends (one past its closing `$`), or 0.
@@ -123,7 +134,8 @@ struct PgUnterminated {
 // from `pos` and stops after its terminating `;` (or at the end of the text).
 class PgScanner {
  public:
-  explicit PgScanner(std::string_view s) : s_(s) {}
+  // `comments`, when given, receives the offset of every `--` line comment scanned.
+  PgScanner(std::string_view s, std::vector<size_t>* comments) : s_(s), comments_(comments) {}
 
   // Scans from pos_ to just past the statement's `;` (or to the end). Returns false with
   // `error` set when the text ends inside a literal or comment.
@@ -153,6 +165,7 @@ class PgScanner {
   size_t ScanString(size_t q, bool backslash_escapes);
 
   std::string_view s_;
+  std::vector<size_t>* comments_ = nullptr;
   size_t pos_ = 0;
   bool std_strings_ = true;
   bool pending_std_ = true;
@@ -213,7 +226,7 @@ size_t PgScanner::ScanString(size_t q, bool backslash_escapes) {
       if (i + 1 < s_.size() && s_[i + 1] == '\'') {
         i += 2;
       } else {
-        size_t next = QuoteContinue(s_, i + 1);
+        size_t next = QuoteContinue(s_, i + 1, comments_);
         if (next == 0) return i + 1;
         i = next;
       }
@@ -238,6 +251,7 @@ bool PgScanner::Scan(PgUnterminated& error) {
       continue;
     }
     if (c == '-' && i + 1 < n && s_[i + 1] == '-') {
+      if (comments_) comments_->push_back(i);
       i = SkipDashComment(s_, i);
       continue;
     }
@@ -362,7 +376,7 @@ bool PgScanner::Scan(PgUnterminated& error) {
 
 std::optional<bool> StdStringsChange(std::string_view stmt) {
   // Tokens: words, `=`, and quoted values, lower-cased.
-  stmt = SkipLeadingComments(stmt);
+  stmt = SkipLeadingComments(stmt, db::Dialect::kPostgres);
   if (stmt.empty() || (AsciiLower(stmt[0]) != 's' && AsciiLower(stmt[0]) != 'r')) {
     return std::nullopt;  // the common case, without allocating
   }
@@ -419,10 +433,11 @@ Status SplitError(std::string_view file, const base::LineIndex& lines, size_t at
 
 size_t SkipBom(std::string_view text) { return text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; }
 
-Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_view file) {
+Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_view file,
+                                             std::vector<size_t>* comments) {
   base::LineIndex lines(text);
   std::vector<Statement> out;
-  PgScanner scanner(text);
+  PgScanner scanner(text, comments);
   scanner.set_pos(SkipBom(text));
   while (scanner.pos() < text.size()) {
     size_t begin = scanner.pos();
@@ -434,7 +449,7 @@ Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_
     }
     size_t end = scanner.pos();
     size_t before = out.size();
-    Push(text, begin, end, lines, out);
+    Push(text, begin, end, lines, db::Dialect::kPostgres, out);
     if (out.size() == before) continue;
     const Statement& st = out.back();
     if (auto std_strings = StdStringsChange(st.text)) {
@@ -448,7 +463,7 @@ Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_
       size_t nl = text.find('\n', end);
       std::string_view rest_of_line =
           text.substr(end, (nl == std::string_view::npos ? text.size() : nl) - end);
-      if (!SkipLeadingComments(rest_of_line).empty()) {
+      if (!SkipLeadingComments(rest_of_line, db::Dialect::kPostgres).empty()) {
         return SplitError(file, lines, end, "text after `COPY ... FROM STDIN;` on the same line",
                           "put the COPY data on the lines after the COPY statement, ended by a "
                           "line `\\.`, and the next statement after that");
@@ -482,7 +497,8 @@ Result<std::vector<Statement>> SplitPostgres(std::string_view text, std::string_
 // need `END;` to get there.
 enum SqliteToken { kSemi, kWs, kOther, kExplain, kCreate, kTemp, kTrigger, kEnd };
 
-Result<std::vector<Statement>> SplitSqlite(std::string_view text, std::string_view file) {
+Result<std::vector<Statement>> SplitSqlite(std::string_view text, std::string_view file,
+                                           std::vector<size_t>* comments) {
   static constexpr unsigned char kTrans[8][8] = {
       // SEMI WS OTHER EXPLAIN CREATE TEMP TRIGGER END
       {1, 0, 2, 3, 4, 2, 2, 2},  // 0 INVALID
@@ -519,6 +535,7 @@ Result<std::vector<Statement>> SplitSqlite(std::string_view text, std::string_vi
       i = e + 2;
     } else if (c == '-' && i + 1 < n && text[i + 1] == '-') {
       tok = kWs;
+      if (comments) comments->push_back(i);
       i = SkipDashComment(text, i);
     } else if (c == '[' || c == '`' || c == '"' || c == '\'') {
       char close = c == '[' ? ']' : c;
@@ -551,7 +568,7 @@ Result<std::vector<Statement>> SplitSqlite(std::string_view text, std::string_vi
     }
     state = kTrans[state][tok];
     if (tok == kSemi && state == 1) {
-      Push(text, start, i, lines, out);
+      Push(text, start, i, lines, db::Dialect::kSqlite, out);
       start = i;
     }
   }
@@ -561,20 +578,20 @@ Result<std::vector<Statement>> SplitSqlite(std::string_view text, std::string_vi
                       "end the trigger body with END;");
   }
   // A last statement without a semicolon is fine.
-  Push(text, start, n, lines, out);
+  Push(text, start, n, lines, db::Dialect::kSqlite, out);
   return out;
 }
 
 // Upper-cased words of a statement's start, comments skipped, for keyword matching.
-std::vector<std::string> LeadingWords(std::string_view s, size_t max_words) {
+std::vector<std::string> LeadingWords(std::string_view s, size_t max_words, db::Dialect dialect) {
   std::vector<std::string> words;
-  s = SkipLeadingComments(s);
+  s = SkipLeadingComments(s, dialect);
   size_t i = 0;
   while (i < s.size() && words.size() < max_words) {
     while (i < s.size() && IsBlank(s[i])) ++i;
     if (i + 1 < s.size() &&
         ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '/' && s[i + 1] == '*'))) {
-      std::string_view rest = SkipLeadingComments(s.substr(i));
+      std::string_view rest = SkipLeadingComments(s.substr(i), dialect);
       i = s.size() - rest.size();
       continue;
     }
@@ -595,8 +612,9 @@ std::vector<std::string> LeadingWords(std::string_view s, size_t max_words) {
 
 }  // namespace
 
-std::vector<std::string> StatementWords(std::string_view statement, size_t max_words) {
-  return LeadingWords(statement, max_words);
+std::vector<std::string> StatementWords(std::string_view statement, size_t max_words,
+                                        db::Dialect dialect) {
+  return LeadingWords(statement, max_words, dialect);
 }
 
 std::string_view Statement::FirstLine() const {
@@ -606,12 +624,19 @@ std::string_view Statement::FirstLine() const {
   return base::Trim(t);
 }
 
-std::string_view SkipLeadingComments(std::string_view s) {
+std::string_view SkipLeadingComments(std::string_view s, db::Dialect dialect) {
   for (;;) {
     while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
     if (s.size() >= 2 && s[0] == '-' && s[1] == '-') {
       size_t nl = s.find('\n');
       s = nl == std::string_view::npos ? std::string_view() : s.substr(nl + 1);
+      continue;
+    }
+    if (s.size() >= 2 && s[0] == '/' && s[1] == '*' && dialect == db::Dialect::kSqlite) {
+      // SQLite: the comment ends at the first `*/` (no nesting); an unclosed one runs to the
+      // end of the text.
+      size_t e = s.find("*/", 2);
+      s = e == std::string_view::npos ? std::string_view() : s.substr(e + 2);
       continue;
     }
     if (s.size() >= 2 && s[0] == '/' && s[1] == '*') {
@@ -638,11 +663,24 @@ std::string_view SkipLeadingComments(std::string_view s) {
 
 Result<std::vector<Statement>> Split(std::string_view text, db::Dialect dialect,
                                      std::string_view file) {
-  return dialect == db::Dialect::kPostgres ? SplitPostgres(text, file) : SplitSqlite(text, file);
+  return dialect == db::Dialect::kPostgres ? SplitPostgres(text, file, nullptr)
+                                           : SplitSqlite(text, file, nullptr);
 }
 
-std::string_view NonTransactionalConstruct(std::string_view statement) {
-  auto w = LeadingWords(statement, 8);
+std::vector<size_t> LineCommentOffsets(std::string_view text, db::Dialect dialect) {
+  std::vector<size_t> comments;
+  // A split error (an unterminated literal or comment) leaves the comments before it; the
+  // rest of the text is inside the unterminated construct.
+  (void)(dialect == db::Dialect::kPostgres ? SplitPostgres(text, "", &comments)
+                                           : SplitSqlite(text, "", &comments));
+  return comments;
+}
+
+std::string_view NonTransactionalConstruct(std::string_view statement, db::Dialect dialect) {
+  auto w = LeadingWords(statement, 8, dialect);
+  if (dialect == db::Dialect::kSqlite) {
+    return !w.empty() && w[0] == "VACUUM" ? "VACUUM" : std::string_view();
+  }
   auto at = [&](size_t i) -> std::string_view { return i < w.size() ? w[i] : std::string_view(); };
   auto has = [&](std::string_view word) {
     for (const auto& x : w) {
@@ -680,8 +718,8 @@ std::string_view NonTransactionalConstruct(std::string_view statement) {
   return {};
 }
 
-bool IsTransactionControl(std::string_view statement) {
-  auto w = LeadingWords(statement, 3);
+bool IsTransactionControl(std::string_view statement, db::Dialect dialect) {
+  auto w = LeadingWords(statement, 3, dialect);
   auto at = [&](size_t i) -> std::string_view { return i < w.size() ? w[i] : std::string_view(); };
   std::string_view k = at(0);
   if (k == "BEGIN") {

@@ -52,14 +52,18 @@ struct Statement {
 Result<std::vector<Statement>> Split(std::string_view text, db::Dialect dialect,
                                      std::string_view file);
 
-// The first `max_words` words of a statement, upper-cased, leading comments skipped (a `(`
-// is a word of its own; the first other punctuation ends the list). For keyword matching.
-std::vector<std::string> StatementWords(std::string_view statement, size_t max_words);
+// The first `max_words` words of a statement, upper-cased, leading comments skipped by the
+// dialect's rules (a `(` is a word of its own; the first other punctuation ends the list). For
+// keyword matching.
+std::vector<std::string> StatementWords(std::string_view statement, size_t max_words,
+                                        db::Dialect dialect);
 
-// PostgreSQL statements that cannot run inside a transaction block (also COMMIT/ROLLBACK
-// PREPARED). Returns a short name of the
-// construct ("CREATE INDEX CONCURRENTLY") or an empty view when the statement is fine.
-std::string_view NonTransactionalConstruct(std::string_view statement);
+// Statements that cannot run inside a transaction block: on PostgreSQL CREATE INDEX
+// CONCURRENTLY, VACUUM, CREATE DATABASE, ... (also COMMIT/ROLLBACK PREPARED); on SQLite VACUUM.
+// Returns a short name of the construct ("CREATE INDEX CONCURRENTLY") or an empty view when the
+// statement is fine. Leading comments are skipped by the dialect's rules.
+std::string_view NonTransactionalConstruct(std::string_view statement,
+                                           db::Dialect dialect = db::Dialect::kPostgres);
 
 // Whether a top-level statement (as returned by Split) is transaction control: BEGIN [WORK |
 // TRANSACTION | DEFERRED | IMMEDIATE | EXCLUSIVE | ISOLATION ...], START TRANSACTION, COMMIT,
@@ -67,10 +71,24 @@ std::string_view NonTransactionalConstruct(std::string_view statement);
 // SAVEPOINT, RELEASE, ROLLBACK TO [SAVEPOINT], COMMIT/ROLLBACK PREPARED (see
 // NonTransactionalConstruct), and block syntax that never starts a top-level statement (BEGIN
 // ATOMIC, END IF, END LOOP, END CASE, ...; a trigger's END is inside its CREATE TRIGGER). A
-// migration must not contain transaction control: strata owns the transaction.
-bool IsTransactionControl(std::string_view statement);
+// migration must not contain transaction control: strata owns the transaction. Leading
+// comments are skipped by the dialect's rules.
+bool IsTransactionControl(std::string_view statement,
+                          db::Dialect dialect = db::Dialect::kPostgres);
 
-// Skips blanks, `--` comments and `/* */` comments (nested) at the start of `s`.
-std::string_view SkipLeadingComments(std::string_view s);
+// Skips blanks, `--` comments and `/* */` comments at the start of `s`, by the dialect's rules:
+// PostgreSQL's /* */ comments nest (`/* a /* b */ c */` is one comment), SQLite's end at the
+// first `*/` (`/* a /* b */ c` is a comment and then `c`). An unclosed comment runs to the end.
+// Used wherever strata decides a statement is "only comments"; the dialect must be the one the
+// text is for, or real SQL can be taken for a comment and skipped.
+std::string_view SkipLeadingComments(std::string_view s,
+                                     db::Dialect dialect = db::Dialect::kPostgres);
+
+// Offsets of the `--` of every real line comment in `text`, in order, by the dialect's lexical
+// rules (the splitter's): a `--` inside a string literal, quoted identifier, dollar-quoted body,
+// /* */ comment or the inline data of COPY ... FROM STDIN is not a comment and is not listed.
+// `-- strata:` directives count only there (sql/directives.h). When the text ends inside an
+// unterminated literal or comment (a split error), the comments before it are returned.
+std::vector<size_t> LineCommentOffsets(std::string_view text, db::Dialect dialect);
 
 }  // namespace strata::sql

@@ -279,6 +279,69 @@ TEST(SplitSqlite, QuotesAndUnterminatedInput) {
   EXPECT_EQ(r.status().span().column, 8);
 }
 
+// Issue 14: SQLite comments do not nest. `/* ... imports/* */` is a whole comment there, and the
+// statement after it is real SQL; with PostgreSQL's nesting rule it looked like an unclosed
+// comment and the statement was dropped (never run, yet the migration recorded as applied).
+TEST(SplitSqlite, CommentsDoNotNestSoTheStatementAfterOneIsKept) {
+  EXPECT_EQ(Texts("/* copies rows from imports/* */ create table zz (a int);\nselect 1;",
+                  Dialect::kSqlite),
+            (V{"/* copies rows from imports/* */ create table zz (a int)", "select 1"}));
+  EXPECT_EQ(Texts("-- x\n/* a /* b */ /* c */ insert into t values (1)", Dialect::kSqlite),
+            (V{"/* a /* b */ /* c */ insert into t values (1)"}));
+  // Only comments: nothing to send. A `*/` after a non-nested close is SQL (SQLite's to judge).
+  EXPECT_EQ(Texts("/* a /* b */;\n-- c\n;", Dialect::kSqlite), V{});
+  EXPECT_EQ(Texts("/* a /* b */ */;", Dialect::kSqlite), (V{"/* a /* b */ */"}));
+}
+
+TEST(SkipLeadingComments, FollowsEachDialectsCommentRules) {
+  EXPECT_EQ(SkipLeadingComments("/* a /* b */ c */ x", Dialect::kPostgres), "x");
+  EXPECT_EQ(SkipLeadingComments("/* a /* b */ x", Dialect::kSqlite), "x");
+  EXPECT_EQ(SkipLeadingComments("/* a /* b */ x", Dialect::kPostgres), "");  // still open
+  EXPECT_EQ(SkipLeadingComments("-- a\n /* b */\n\t y", Dialect::kSqlite), "y");
+  EXPECT_EQ(SkipLeadingComments("/* open", Dialect::kSqlite), "");
+}
+
+// Every other "is this only comments / what is its first word" decision uses the same rule.
+TEST(Classification, SqliteLeadingCommentsDoNotNest) {
+  EXPECT_TRUE(IsTransactionControl("/* a /* b */ BEGIN", Dialect::kSqlite));
+  EXPECT_TRUE(IsTransactionControl("/* a /* b */ commit", Dialect::kSqlite));
+  EXPECT_EQ(NonTransactionalConstruct("/* a /* b */ vacuum", Dialect::kSqlite), "VACUUM");
+  EXPECT_EQ(NonTransactionalConstruct("VACUUM", Dialect::kSqlite), "VACUUM");
+  EXPECT_EQ(NonTransactionalConstruct("create index i on t (a)", Dialect::kSqlite), "");
+  EXPECT_EQ(NonTransactionalConstruct("/* x */ CREATE INDEX CONCURRENTLY i ON t (a)"),
+            "CREATE INDEX CONCURRENTLY");
+}
+
+// `--` offsets of real comments only: not inside literals, identifiers, dollar bodies, /* */
+// comments or COPY data. Directives are read only there (directives_test.cc).
+TEST(LineCommentOffsets, OnlyRealComments) {
+  auto at = [](std::string_view text, std::string_view needle) {
+    std::vector<size_t> out;
+    for (size_t p = text.find(needle); p != std::string_view::npos; p = text.find(needle, p + 1)) {
+      out.push_back(p);
+    }
+    return out;
+  };
+  std::string pg =
+      "-- one\nselect '\n-- s\n', \"-- i\", $$\n-- d\n$$, $t$ -- d $t$; /* -- b\n/* -- n */ -- b */\n"
+      "COPY t FROM stdin;\n-- data\n\\.\nselect 1 -- two\n;\n";
+  std::vector<size_t> want = {pg.find("-- one"), pg.find("-- two")};
+  EXPECT_EQ(LineCommentOffsets(pg, Dialect::kPostgres), want);
+  std::string lite = "-- one\nselect '\n-- s\n', \"-- i\", [-- x]; /* -- b\n */ -- two\n";
+  want = {lite.find("-- one"), lite.find("-- two")};
+  EXPECT_EQ(LineCommentOffsets(lite, Dialect::kSqlite), want);
+  // SQLite's /* */ does not nest: the second line is a comment there, not in PostgreSQL.
+  std::string both = "/* a /* b */\n-- c\n*/ select 1;";
+  EXPECT_EQ(LineCommentOffsets(both, Dialect::kSqlite), at(both, "-- c"));
+  EXPECT_EQ(LineCommentOffsets(both, Dialect::kPostgres), std::vector<size_t>{});
+  // A comment between the parts of a continued string literal is a real comment.
+  std::string cont = "select 'a'\n-- c\n'b';";
+  EXPECT_EQ(LineCommentOffsets(cont, Dialect::kPostgres), at(cont, "-- c"));
+  // Unterminated: the comments before the open literal only.
+  std::string open = "-- a\nselect 'x\n-- b\n";
+  EXPECT_EQ(LineCommentOffsets(open, Dialect::kPostgres), at(open, "-- a"));
+}
+
 // --- Classification ---------------------------------------------------------------------------
 
 TEST(IsTransactionControl, TopLevelTransactionStatementsOnly) {

@@ -347,6 +347,44 @@ TEST_P(SeedTest, BadInputNamesTheFileTheLineAndTheNextStep) {
   EXPECT_NE(r.err.find("did you mean `owner`"), std::string::npos) << r.All();
 }
 
+// Issue 14: a NUL in a CSV value would reach the database shortened (the driver reads the
+// value as a C string), and bytes that are not UTF-8 are not text the database takes. Either is
+// refused before anything is written, naming the file, line and column.
+TEST_P(SeedTest, CsvWithNulOrInvalidUtf8IsRefusedBeforeAnythingIsWritten) {
+  SeedProject p(GetParam());
+  p.Migrate();
+  const int reasons = p.Count("quote_reason_code");
+  const int offerings = p.Count("product_offering");
+  const int ledger = p.Count("strata_schema_history");
+  struct Case {
+    std::string bad_line;
+    std::string at;  // file:line:col
+    std::string what;
+  } cases[] = {
+      {std::string("PRICING_OUTAGE,Pricing service\0 outage,true", 43),
+       "quote_reason_code.csv:5:31", "NUL"},
+      {"PRICING_OUTAGE,Pricing service caf\xe9,true", "quote_reason_code.csv:5:35", "UTF-8"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    p.Write(kReasonCsv,
+            "code,description,active\nCUSTOMER_REQUEST,Customer requested the change,true\n"
+            "PRICE_REVIEW,Quote requires price review,true\n"
+            "CONFIGURATION_INVALID,Configuration is invalid,true\n" +
+                c.bad_line + "\n");
+    for (const char* verb : {"plan", "apply"}) {
+      auto r = p.Run({"seed", verb, "--env", "local"});
+      EXPECT_EQ(r.exit_code, kExitRefused) << verb << ": " << r.All();
+      EXPECT_NE(r.err.find(c.at), std::string::npos) << verb << ": " << r.All();
+      EXPECT_NE(r.err.find(c.what), std::string::npos) << verb << ": " << r.All();
+    }
+    // Nothing written: not the bad package, not the good ones, not the ledger.
+    EXPECT_EQ(p.Count("quote_reason_code"), reasons);
+    EXPECT_EQ(p.Count("product_offering"), offerings);
+    EXPECT_EQ(p.Count("strata_schema_history"), ledger);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, SeedTest, ::testing::Values(SeedDb::kSqlite, SeedDb::kPostgres),
                          SeedDbName);
 
