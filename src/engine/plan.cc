@@ -13,6 +13,7 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
   p.migration = &m;
   STRATA_ASSIGN_OR_RETURN(p.settings, sql::ParseDirectives(m.text, m.path));
   STRATA_ASSIGN_OR_RETURN(p.checks, verify::ParseChecks(m.text, m.path));
+  STRATA_TRY(verify::ValidateChecks(p.checks, dialect));  // before anything runs (issue 14)
   STRATA_ASSIGN_OR_RETURN(p.intent, verify::ParseIntent(m.text, m.path));
   STRATA_ASSIGN_OR_RETURN(auto stmts, sql::Split(m.text, dialect, m.path));
   sql::Placeholders ph;

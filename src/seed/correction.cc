@@ -1,5 +1,6 @@
 #include "seed/correction.h"
 
+#include "analysis/fragment.h"
 #include "base/duration.h"
 #include "base/file.h"
 #include "base/sha256.h"
@@ -16,6 +17,7 @@
 #include "evidence/run_store.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
+#include "verify/read_only.h"
 
 namespace strata::seed {
 
@@ -65,6 +67,8 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
       STRATA_ASSIGN_OR_RETURN(c.key, config::GetText(path, n, key));
     } else if (key == "where") {
       STRATA_ASSIGN_OR_RETURN(c.where, config::GetText(path, n, key));
+      c.where_line = static_cast<int>(n.source().begin.line);
+      c.where_column = static_cast<int>(n.source().begin.column);
     } else if (key == "sample") {
       STRATA_ASSIGN_OR_RETURN(auto v, config::GetInt(path, n, key));
       c.sample = static_cast<int>(std::clamp<std::int64_t>(v, 0, 1000));
@@ -164,6 +168,16 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
     }
   }
   return c;
+}
+
+Status CheckWhere(const Correction& c, db::Dialect dialect) {
+  Status s = analysis::CheckFragment(c.where, analysis::FragmentKind::kExpression, dialect);
+  if (s.ok()) return s;
+  return Status(ErrorCode::kConfig, fmt::format("`where` is refused: {}", s.message()))
+      .WithSpan({c.path, c.where_line, c.where_column})
+      .WithHint(
+          "write only the predicate of the rows to correct, e.g. where = \"state = 'BROKEN'\"; "
+          "nothing of the correction ran");
 }
 
 Result<Correction> LoadCorrection(const Options& options, const std::string& id_or_path) {
@@ -564,7 +578,18 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
     return res;
   }
   res.previous_run = *prev;
-  auto cnt = conn.Query(fmt::format("SELECT count(*) FROM {} WHERE ({})", t->table_sql, c->where));
+  if (Status s = CheckWhere(*c, conn.dialect()); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  // The predicate and the sample run read-only; the scope is rolled back when it ends.
+  auto read_only = verify::ReadOnlyScope::Begin(conn);
+  if (!read_only) {
+    res.status = read_only.error();
+    return res;
+  }
+  auto cnt =
+      conn.Query(fmt::format("SELECT count(*) FROM {} WHERE (\n{}\n)", t->table_sql, c->where));
   if (!cnt) {
     res.status =
         Status(cnt.error().code(), fmt::format("the predicate failed: {}", cnt.error().message()))
@@ -576,7 +601,7 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
   res.counted = true;
   res.in_range = res.count >= c->min_rows && res.count <= c->max_rows;
   auto sample = conn.Query(fmt::format(
-      "SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}) ORDER BY {} "
+      "SELECT CAST({} AS TEXT), {} FROM {} WHERE (\n{}\n) ORDER BY {} "
       "LIMIT {}",
       QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where, QuoteIdent(c->key), c->sample));
   if (!sample) {
@@ -586,6 +611,10 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
   for (const auto& r : sample->rows) {
     std::string before = r[1].value_or("null");
     res.sample.push_back({r[0].value_or(""), before, Overlay(before, *c).dump()});
+  }
+  if (Status s = read_only->End(); !s.ok()) {
+    res.status = std::move(s);
+    return res;
   }
   if (!res.previous_run.empty()) {
     res.status =
@@ -604,6 +633,7 @@ namespace {
 
 // Refuses an apply of a correction that is already applied.
 Status ApplyCheck(Write& w, const std::string& active_run) {
+  STRATA_TRY(CheckWhere(w.c, w.conn.dialect()));
   if (active_run.empty()) return Status::Ok();
   return Status(ErrorCode::kValidation,
                 fmt::format("correction {} was already applied (run {})", w.c.id, active_run))
@@ -621,7 +651,7 @@ Result<std::string> ApplyRows(Write& w) {
   const bool pg = conn.dialect() == db::Dialect::kPostgres;
   // Before images, locked against concurrent change on PostgreSQL.
   auto before =
-      conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}", QuoteIdent(c.key),
+      conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE (\n{}\n){}", QuoteIdent(c.key),
                              ImageExpr(t), t.table_sql, c.where, pg ? " FOR UPDATE" : ""));
   if (!before) {
     return Status(before.error().code(),
@@ -648,7 +678,7 @@ Result<std::string> ApplyRows(Write& w) {
     params.push_back(BindValue(conn.dialect(), t.by_name[col], v));
     sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
   }
-  auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE ({}) RETURNING CAST({} AS TEXT), {}",
+  auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE (\n{}\n) RETURNING CAST({} AS TEXT), {}",
                                     t.table_sql, sets, c.where, QuoteIdent(c.key), ImageExpr(t)),
                         params);
   if (!upd) {
