@@ -179,7 +179,8 @@ TEST_P(CorrectTest, WhereThatEndsTheStatementIsRefusedAndTheCanarySurvives) {
       EXPECT_NE(r.err.find(std::string(kFile) + ":9"), std::string::npos) << r.All();
       EXPECT_NE(r.err.find("expected exactly one boolean expression"), std::string::npos)
           << r.All();
-      EXPECT_TRUE(c->TableExists("", "canary").value_or(false)) << verb << " " << where;
+      auto canary = c->TableExists("", "canary");
+      EXPECT_TRUE(canary.ok() && *canary) << verb << " " << where;
     }
   }
   EXPECT_EQ(p.Count("quote_revision WHERE state = 'PRICED'"), 1) << "a refused correction changed data";
