@@ -593,7 +593,8 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
   if (!cnt) {
     res.status =
         Status(cnt.error().code(), fmt::format("the predicate failed: {}", cnt.error().message()))
-            .WithSpan({c->path, 1, 0})
+            .WithSpan({c->path, c->where_line, c->where_column})
+            .WithSqlState(cnt.error().sqlstate())
             .WithHint("fix `where`: it is SQL evaluated against the target table");
     return res;
   }
@@ -656,7 +657,8 @@ Result<std::string> ApplyRows(Write& w) {
   if (!before) {
     return Status(before.error().code(),
                   fmt::format("the predicate failed: {}", before.error().message()))
-        .WithSpan({c.path, 1, 0})
+        .WithSpan({c.path, c.where_line, c.where_column})
+        .WithSqlState(before.error().sqlstate())
         .WithHint("fix `where`: it is SQL evaluated against the target table");
   }
   const auto n = static_cast<std::int64_t>(before->rows.size());

@@ -198,7 +198,7 @@ TEST_P(CorrectTest, PlanRunsReadOnly) {
   const std::string original = "where = \"state = 'CONFIGURED' and price_snapshot_hash is not null\"";
   std::string ok_where =
       p.pg() ? "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
-               "price_snapshot_hash is not null) and (select pg_catalog.set_config('x', 'y', "
+               "price_snapshot_hash is not null) and (select pg_catalog.set_config('strata.x', 'y', "
                "false)) is not null\""
              : "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
                "price_snapshot_hash is not null) and abs(-1) = 1\"";
