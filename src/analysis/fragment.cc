@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace strata::analysis {
@@ -208,11 +208,20 @@ Result<std::vector<Token>> PgTokens(std::string_view s, FragmentKind kind) {
       }
       if (!ReadVarint(m, &v)) return malformed();
       switch (t2 >> 3) {
-        case 1: start = v; break;
-        case 2: end = v; break;
-        case 4: token = v; break;
-        case 5: keyword = v; break;
-        default: break;
+        case 1:
+          start = v;
+          break;
+        case 2:
+          end = v;
+          break;
+        case 4:
+          token = v;
+          break;
+        case 5:
+          keyword = v;
+          break;
+        default:
+          break;
       }
     }
     if (token == kPgSqlComment || token == kPgCComment) continue;
@@ -264,9 +273,8 @@ Status CheckTokens(std::string_view s, const std::vector<Token>& toks, FragmentK
         break;
       case Tok::kSemicolon:
         if (kind == FragmentKind::kQuery && k + 1 == toks.size()) break;  // `SELECT ...;`
-        return Refuse(kind,
-                      fmt::format("`;` {} would end the statement and start another",
-                                  At(s, t.start)));
+        return Refuse(
+            kind, fmt::format("`;` {} would end the statement and start another", At(s, t.start)));
       default:
         break;
     }
@@ -278,7 +286,8 @@ Status CheckTokens(std::string_view s, const std::vector<Token>& toks, FragmentK
 }
 
 // The first word outside parentheses that is in `words`, or nullptr.
-const Token* TopLevelWord(const std::vector<Token>& toks, std::initializer_list<std::string_view> words) {
+const Token* TopLevelWord(const std::vector<Token>& toks,
+                          std::initializer_list<std::string_view> words) {
   int depth = 0;
   for (const Token& t : toks) {
     if (t.type == Tok::kOpen) ++depth;
@@ -314,9 +323,9 @@ Status CheckSqliteShape(std::string_view s, const std::vector<Token>& toks, Frag
       }
       return Status::Ok();
     case FragmentKind::kFromList:
-      if (const Token* t = TopLevelWord(
-              toks, {"SELECT", "VALUES", "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT",
-                     "UNION", "EXCEPT", "INTERSECT", "RETURNING", "SET"})) {
+      if (const Token* t =
+              TopLevelWord(toks, {"SELECT", "VALUES", "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER",
+                                  "LIMIT", "UNION", "EXCEPT", "INTERSECT", "RETURNING", "SET"})) {
         return clause(t);
       }
       return Status::Ok();
@@ -332,9 +341,9 @@ Status CheckSqliteShape(std::string_view s, const std::vector<Token>& toks, Frag
           toks, {"SELECT", "VALUES", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP",
                  "ALTER", "PRAGMA", "ATTACH", "DETACH", "VACUUM", "REINDEX", "ANALYZE"});
       if (!verb || (verb->word != "SELECT" && verb->word != "VALUES")) {
-        return Refuse(kind, verb ? fmt::format("`{}` {} changes the database", verb->word,
-                                               At(s, verb->start))
-                                 : std::string("WITH is not followed by SELECT"));
+        return Refuse(
+            kind, verb ? fmt::format("`{}` {} changes the database", verb->word, At(s, verb->start))
+                       : std::string("WITH is not followed by SELECT"));
       }
       return Status::Ok();
     }
@@ -352,7 +361,8 @@ Result<std::shared_ptr<JsonTree>> PgParse(const std::string& sql, size_t prefix_
   if (r.error) {
     size_t pos = r.error->cursorpos > 0 ? static_cast<size_t>(r.error->cursorpos - 1) : 0;
     pos = pos > prefix_len ? pos - prefix_len : 0;
-    return Refuse(kind, fmt::format("it does not parse: {} {}", r.error->message, At(fragment, pos)));
+    return Refuse(kind,
+                  fmt::format("it does not parse: {} {}", r.error->message, At(fragment, pos)));
   }
   return JsonTree::Parse(r.parse_tree ? r.parse_tree : "{}");
 }
@@ -393,14 +403,14 @@ Status OnlyMembers(JsonRef body, std::initializer_list<std::string_view> allowed
     if (k == "op" && body.At(i).Str() == "SETOP_NONE") ok = true;
     if (ok) continue;
     static constexpr std::pair<std::string_view, std::string_view> kClauses[] = {
-        {"whereClause", "WHERE"},         {"fromClause", "FROM"},
-        {"returningList", "RETURNING"},   {"withClause", "WITH"},
-        {"sortClause", "ORDER BY"},       {"limitCount", "LIMIT"},
-        {"limitOffset", "OFFSET"},        {"groupClause", "GROUP BY"},
-        {"havingClause", "HAVING"},       {"windowClause", "WINDOW"},
-        {"distinctClause", "DISTINCT"},   {"lockingClause", "FOR UPDATE/SHARE"},
-        {"intoClause", "INTO"},           {"op", "UNION/INTERSECT/EXCEPT"},
-        {"valuesLists", "VALUES"},        {"limitOption", "FETCH ... WITH TIES"}};
+        {"whereClause", "WHERE"},       {"fromClause", "FROM"},
+        {"returningList", "RETURNING"}, {"withClause", "WITH"},
+        {"sortClause", "ORDER BY"},     {"limitCount", "LIMIT"},
+        {"limitOffset", "OFFSET"},      {"groupClause", "GROUP BY"},
+        {"havingClause", "HAVING"},     {"windowClause", "WINDOW"},
+        {"distinctClause", "DISTINCT"}, {"lockingClause", "FOR UPDATE/SHARE"},
+        {"intoClause", "INTO"},         {"op", "UNION/INTERSECT/EXCEPT"},
+        {"valuesLists", "VALUES"},      {"limitOption", "FETCH ... WITH TIES"}};
     std::string_view clause = k;
     for (const auto& [member, sql] : kClauses) {
       if (member == k) clause = sql;

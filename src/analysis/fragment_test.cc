@@ -26,8 +26,8 @@ const std::vector<Case> kCases = {
     {K::kExpression, "a = ';' and b = ')' and \"odd;name)\" is null", true, true, ""},
     {K::kExpression, "state = 'X' -- why\n", true, true, ""},
     {K::kExpression,
-     "id in (select id from t) and (select pg_catalog.set_config('x','y',false)) is not null",
-     true, true, ""},
+     "id in (select id from t) and (select pg_catalog.set_config('x','y',false)) is not null", true,
+     true, ""},
     {K::kExpression, "exists (select 1 from t where t.a = b)", true, true, ""},
     // PostgreSQL reads $$ ) ; $$ as one string; SQLite has no dollar quoting ($ is a parameter).
     {K::kExpression, "x = $$ ) ; $$", true, false, "bind parameter"},
@@ -91,7 +91,8 @@ TEST(FragmentTest, AcceptsOnlyTheOnePieceItIsMeantToBe) {
             << s.message();
         if (!c.refusal.empty()) {
           EXPECT_NE(s.message().find(c.refusal), std::string::npos)
-              << db::DialectName(d) << ": " << c.text << "\n" << s.message();
+              << db::DialectName(d) << ": " << c.text << "\n"
+              << s.message();
         }
       }
     }

@@ -121,7 +121,7 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
       STRATA_ASSIGN_OR_RETURN(j.where, GetString(path, node, key));
       where_node = &node;
       j.where_at = {static_cast<int>(node.source().begin.line),
-                  static_cast<int>(node.source().begin.column)};
+                    static_cast<int>(node.source().begin.column)};
     } else if (key == "set") {
       STRATA_ASSIGN_OR_RETURN(j.set, GetString(path, node, key));
       set_node = &node;
@@ -131,12 +131,12 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
       STRATA_ASSIGN_OR_RETURN(j.from, GetString(path, node, key));
       from_node = &node;
       j.from_at = {static_cast<int>(node.source().begin.line),
-                  static_cast<int>(node.source().begin.column)};
+                   static_cast<int>(node.source().begin.column)};
     } else if (key == "join") {
       STRATA_ASSIGN_OR_RETURN(j.join, GetString(path, node, key));
       join_node = &node;
       j.join_at = {static_cast<int>(node.source().begin.line),
-                  static_cast<int>(node.source().begin.column)};
+                   static_cast<int>(node.source().begin.column)};
     } else if (key == "partition_by") {
       STRATA_ASSIGN_OR_RETURN(j.partition_by, GetString(path, node, key));
       if (!IsIdentifier(j.partition_by) || j.partition_by.find('.') != std::string::npos) {

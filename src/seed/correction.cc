@@ -7,6 +7,7 @@
 #include "base/text.h"
 #include "config/toml_values.h"
 #include "engine/context.h"
+#include "verify/read_only.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,7 +18,6 @@
 #include "evidence/run_store.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
-#include "verify/read_only.h"
 
 namespace strata::seed {
 
@@ -651,9 +651,9 @@ Result<std::string> ApplyRows(Write& w) {
   CorrectionResult& res = w.res;
   const bool pg = conn.dialect() == db::Dialect::kPostgres;
   // Before images, locked against concurrent change on PostgreSQL.
-  auto before =
-      conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE (\n{}\n){}", QuoteIdent(c.key),
-                             ImageExpr(t), t.table_sql, c.where, pg ? " FOR UPDATE" : ""));
+  auto before = conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE (\n{}\n){}",
+                                       QuoteIdent(c.key), ImageExpr(t), t.table_sql, c.where,
+                                       pg ? " FOR UPDATE" : ""));
   if (!before) {
     return Status(before.error().code(),
                   fmt::format("the predicate failed: {}", before.error().message()))
@@ -680,9 +680,10 @@ Result<std::string> ApplyRows(Write& w) {
     params.push_back(BindValue(conn.dialect(), t.by_name[col], v));
     sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
   }
-  auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE (\n{}\n) RETURNING CAST({} AS TEXT), {}",
-                                    t.table_sql, sets, c.where, QuoteIdent(c.key), ImageExpr(t)),
-                        params);
+  auto upd =
+      conn.Query(fmt::format("UPDATE {} SET {} WHERE (\n{}\n) RETURNING CAST({} AS TEXT), {}",
+                             t.table_sql, sets, c.where, QuoteIdent(c.key), ImageExpr(t)),
+                 params);
   if (!upd) {
     return Status(upd.error().code(), fmt::format("the update failed: {}", upd.error().message()))
         .WithSpan({c.path, 1, 0})

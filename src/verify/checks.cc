@@ -437,11 +437,11 @@ bool Judge(const Expectation& e, const std::optional<std::string>& value,
 Status ValidateCheck(const Check& check, db::Dialect dialect) {
   Status s = analysis::CheckFragment(check.query, analysis::FragmentKind::kQuery, dialect);
   if (s.ok()) return s;
-  return Err(check.file, check.line,
-             fmt::format("the query of this {} is refused: {}", PhaseName(check.phase),
-                         s.message()),
-             "a check only reads: write one SELECT returning one value; change data in the "
-             "migration's statements");
+  return Err(
+      check.file, check.line,
+      fmt::format("the query of this {} is refused: {}", PhaseName(check.phase), s.message()),
+      "a check only reads: write one SELECT returning one value; change data in the "
+      "migration's statements");
 }
 
 Status ValidateChecks(const FileChecks& checks, db::Dialect dialect) {

@@ -7,7 +7,6 @@ namespace strata::verify {
 
 namespace {
 
-
 // The statements that open a scope, and those that close it.
 std::vector<std::string> Opening(db::Dialect d, bool nested) {
   if (d != db::Dialect::kPostgres) {

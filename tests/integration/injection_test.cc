@@ -135,10 +135,11 @@ TEST_P(InjectionTest, BackfillFragmentsAreOnlyWhatTheirFieldNames) {
   if (pg()) {
     // A naive scan sees `) ; DROP ... (E` inside quotes; PostgreSQL sees a string E'\'' and
     // then the end of strata's statement.
-    jobs.push_back({"where = \"v IS NULL AND grp::text <> E'\\\\'') ; DROP TABLE canary; "
-                    "SELECT (E'\\\\''\"\n"
-                    "set = \"v = id * 2\"\n",
-                    "boolean expression"});
+    jobs.push_back(
+        {"where = \"v IS NULL AND grp::text <> E'\\\\'') ; DROP TABLE canary; "
+         "SELECT (E'\\\\''\"\n"
+         "set = \"v = id * 2\"\n",
+         "boolean expression"});
   }
   for (const auto& [fields, expected] : jobs) {
     p.dir().Write("db/backfill/fill.toml", "table = \"item\"\nkey = \"id\"\n" + fields);

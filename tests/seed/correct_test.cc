@@ -160,7 +160,8 @@ TEST_P(CorrectTest, WhereThatEndsTheStatementIsRefusedAndTheCanarySurvives) {
   ASSERT_NO_FATAL_FAILURE(Prepare(p));
   auto c = p.Connect();
   ASSERT_TRUE(c->Exec("CREATE TABLE canary (n integer)").ok());
-  const std::string original = "where = \"state = 'CONFIGURED' and price_snapshot_hash is not null\"";
+  const std::string original =
+      "where = \"state = 'CONFIGURED' and price_snapshot_hash is not null\"";
   const std::vector<std::string> attempts = {
       // The issue's example: close strata's parenthesis, drop a table, reopen one.
       "where = \"state='BROKEN') ; DROP TABLE canary; SELECT (1\"",
@@ -183,7 +184,8 @@ TEST_P(CorrectTest, WhereThatEndsTheStatementIsRefusedAndTheCanarySurvives) {
       EXPECT_TRUE(canary.ok() && *canary) << verb << " " << where;
     }
   }
-  EXPECT_EQ(p.Count("quote_revision WHERE state = 'PRICED'"), 1) << "a refused correction changed data";
+  EXPECT_EQ(p.Count("quote_revision WHERE state = 'PRICED'"), 1)
+      << "a refused correction changed data";
   EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 0);
 }
 
@@ -195,13 +197,15 @@ TEST_P(CorrectTest, PlanRunsReadOnly) {
   ASSERT_NO_FATAL_FAILURE(Prepare(p));
   auto c = p.Connect();
   ASSERT_TRUE(c->Exec("CREATE TABLE canary (n integer)").ok());
-  const std::string original = "where = \"state = 'CONFIGURED' and price_snapshot_hash is not null\"";
+  const std::string original =
+      "where = \"state = 'CONFIGURED' and price_snapshot_hash is not null\"";
   std::string ok_where =
-      p.pg() ? "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
-               "price_snapshot_hash is not null) and (select pg_catalog.set_config('strata.x', 'y', "
-               "false)) is not null\""
-             : "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
-               "price_snapshot_hash is not null) and abs(-1) = 1\"";
+      p.pg()
+          ? "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
+            "price_snapshot_hash is not null) and (select pg_catalog.set_config('strata.x', 'y', "
+            "false)) is not null\""
+          : "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
+            "price_snapshot_hash is not null) and abs(-1) = 1\"";
   p.Edit(kFile, original, ok_where);
   int code = -1;
   auto plan = p.Json({"correct", "plan", kId}, &code);
