@@ -441,10 +441,12 @@ CorrectionResult Start(std::string verb, const Correction& c) {
 }
 
 // BEGIN, with PostgreSQL's lock_timeout so a correction never queues behind a long
-// transaction on the target table (seed 001 §15).
+// transaction on the target table (seed 001 §15), and standard_conforming_strings on: the
+// reading of string literals CheckWhere's parse of `where` assumes.
 Status BeginCorrection(db::Connection& conn, const Options& options) {
   STRATA_TRY(conn.Exec(conn.BeginSql()));
   if (conn.dialect() != db::Dialect::kPostgres) return Status::Ok();
+  STRATA_TRY(conn.Exec("SET LOCAL standard_conforming_strings = on"));
   return conn.Exec(fmt::format("SET LOCAL lock_timeout = '{}ms'", options.lock_timeout.count()));
 }
 
