@@ -1,5 +1,6 @@
 #include "backfill/job.h"
 
+#include "analysis/fragment.h"
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
@@ -119,15 +120,23 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
     } else if (key == "where") {
       STRATA_ASSIGN_OR_RETURN(j.where, GetString(path, node, key));
       where_node = &node;
+      j.where_at = {static_cast<int>(node.source().begin.line),
+                    static_cast<int>(node.source().begin.column)};
     } else if (key == "set") {
       STRATA_ASSIGN_OR_RETURN(j.set, GetString(path, node, key));
       set_node = &node;
+      j.set_at = {static_cast<int>(node.source().begin.line),
+                  static_cast<int>(node.source().begin.column)};
     } else if (key == "from") {
       STRATA_ASSIGN_OR_RETURN(j.from, GetString(path, node, key));
       from_node = &node;
+      j.from_at = {static_cast<int>(node.source().begin.line),
+                   static_cast<int>(node.source().begin.column)};
     } else if (key == "join") {
       STRATA_ASSIGN_OR_RETURN(j.join, GetString(path, node, key));
       join_node = &node;
+      j.join_at = {static_cast<int>(node.source().begin.line),
+                   static_cast<int>(node.source().begin.column)};
     } else if (key == "partition_by") {
       STRATA_ASSIGN_OR_RETURN(j.partition_by, GetString(path, node, key));
       if (!IsIdentifier(j.partition_by) || j.partition_by.find('.') != std::string::npos) {
@@ -218,6 +227,8 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         std::string_view f = k2.str();
         if (f == "query") {
           STRATA_ASSIGN_OR_RETURN(j.verify_query, GetString(path, n2, "verify.query"));
+          j.verify_at = {static_cast<int>(n2.source().begin.line),
+                         static_cast<int>(n2.source().begin.column)};
           std::string q = j.verify_query;
           while (!q.empty() &&
                  (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';')) {
@@ -292,6 +303,34 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
   }
   (void)verify_node;
   return j;
+}
+
+Status CheckFragments(const JobSpec& job, db::Dialect dialect) {
+  using analysis::FragmentKind;
+  struct Piece {
+    std::string_view field;
+    const std::string& text;
+    FragmentKind kind;
+    JobSpec::Span at;
+  };
+  const Piece pieces[] = {
+      {"where", job.where, FragmentKind::kExpression, job.where_at},
+      {"set", job.set, FragmentKind::kAssignments, job.set_at},
+      {"from", job.from, FragmentKind::kFromList, job.from_at},
+      {"join", job.join, FragmentKind::kExpression, job.join_at},
+      {"verify.query", job.verify_query, FragmentKind::kQuery, job.verify_at},
+  };
+  for (const auto& p : pieces) {
+    if (p.text.empty()) continue;
+    Status s = analysis::CheckFragment(p.text, p.kind, dialect);
+    if (s.ok()) continue;
+    return Status(ErrorCode::kConfig, fmt::format("`{}` is refused: {}", p.field, s.message()))
+        .WithSpan({job.path, p.at.line, p.at.column})
+        .WithHint(
+            "strata splices this SQL into its own chunk statements; give exactly the piece the "
+            "field names (docs/formats/backfill-job.md)");
+  }
+  return Status::Ok();
 }
 
 Result<JobSpec> LoadJob(const std::string& path) {

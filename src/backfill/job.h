@@ -7,6 +7,8 @@
 
 #include "strata/result.h"
 
+#include "db/connection.h"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -59,11 +61,25 @@ struct JobSpec {
   // [verify]
   std::string verify_query;
   std::string verify_expect;  // compared with the first column of the first row
+
+  // Where each SQL fragment was written (file line and column; 0 when absent), for
+  // CheckFragments' errors.
+  struct Span {
+    int line = 0;
+    int column = 0;
+  };
+  Span where_at, set_at, from_at, join_at, verify_at;
 };
 
 // Parses and validates a job file's text. `path` names the file in errors; `name` is the
 // job key. Errors are kConfig with a span and a hint.
 Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const std::string& name);
+
+// Accepts each SQL fragment of `job` only as what strata splices it in as, in `dialect`
+// (analysis/fragment.h): `where` and `join` one boolean expression each, `set` a list of
+// assignments, `from` a FROM list, `verify.query` one read-only query. Called once a target is
+// open, before any of them runs. Errors are kConfig at the fragment's file:line:col.
+Status CheckFragments(const JobSpec& job, db::Dialect dialect);
 
 // Reads and parses a job file. kIo when unreadable.
 Result<JobSpec> LoadJob(const std::string& path);

@@ -1,6 +1,8 @@
-// backfill plan: a dry run that changes nothing. The sample chunk runs inside a transaction
-// that is always rolled back.
+// backfill plan: a dry run that changes nothing. Every query that reads runs in a read-only
+// scope (verify/read_only.h); the one sample chunk UPDATE, whose fragments CheckSchema has
+// accepted, runs inside a transaction that is always rolled back.
 #include "base/duration.h"
+#include "verify/read_only.h"
 
 #include <fmt/format.h>
 
@@ -69,7 +71,8 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       }
     }
     if (!spec.partition_by.empty()) {
-      STRATA_ASSIGN_OR_RETURN(auto parts, conn.Query(DistinctPartitions(spec) + " LIMIT 1"));
+      STRATA_ASSIGN_OR_RETURN(auto parts,
+                              verify::QueryReadOnly(conn, DistinctPartitions(spec) + " LIMIT 1"));
       if (!parts.rows.empty()) {
         b.has_partition = true;
         b.partition = parts.rows[0][0];
@@ -77,7 +80,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     }
     {
       auto cnt = CountCandidates(spec, ChunkBounds{});
-      STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(cnt.sql, cnt.params));
+      STRATA_ASSIGN_OR_RETURN(auto r, verify::QueryReadOnly(conn, cnt.sql, cnt.params));
       res.candidates = r.rows.empty() ? 0 : ToInt(r.rows[0][0]);
     }
     res.chunk_size = spec.chunk_size;
@@ -97,6 +100,8 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
             fmt::format("SET LOCAL statement_timeout = {}", spec.statement_timeout.count())));
       }
       auto t0 = base::MonotonicMillis();
+      // The reads before the sample chunk: read-only (a savepoint inside this transaction).
+      STRATA_ASSIGN_OR_RETURN(auto read_only, verify::ReadOnlyScope::Begin(conn));
       STRATA_ASSIGN_OR_RETURN(auto keys, conn.Query(sel.sql, sel.params));
       if (keys.rows.empty()) {
         res.chunk_sql = "-- no candidates: nothing to do";
@@ -127,6 +132,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       } else {
         res.warnings.push_back("EXPLAIN failed: " + ex.error().message());
       }
+      STRATA_TRY(read_only.End());
       auto r = conn.Query(upd.sql, upd.params);
       if (!r.ok()) {
         return Status(r.error().code(),

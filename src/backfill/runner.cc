@@ -2,6 +2,7 @@
 // for the state it keeps.
 #include "base/duration.h"
 #include "base/redact.h"
+#include "verify/read_only.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -724,7 +725,7 @@ Status Runner::Finish() {
   std::string message;
   Status result;
   if (!spec_.verify_query.empty()) {
-    auto r = conn.Query(spec_.verify_query);
+    auto r = verify::QueryReadOnly(conn, spec_.verify_query);  // it only reads (issue 14)
     if (!r.ok()) {
       status = kVerificationFailed;
       message = fmt::format("verification query failed: {}", r.error().message());

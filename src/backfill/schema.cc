@@ -83,6 +83,7 @@ Result<TableInfo> Describe(db::Connection& conn, const JobSpec& job) {
 }  // namespace
 
 Status CheckSchema(db::Connection& conn, const JobSpec& job) {
+  STRATA_TRY(CheckFragments(job, conn.dialect()));  // before any of them runs (issue 14)
   STRATA_ASSIGN_OR_RETURN(auto info, Describe(conn, job));
   if (info.columns.empty()) {
     return FieldProblem(job, "table", fmt::format("table `{}` does not exist", job.table),

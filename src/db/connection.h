@@ -108,6 +108,10 @@ class Connection {
   // Whether the connection is still usable (false after the server terminated it).
   virtual bool Alive() = 0;
 
+  // Whether a transaction block is open (after BEGIN, before COMMIT/ROLLBACK), as the driver
+  // knows it without a round trip (libpq's transaction status, sqlite3_get_autocommit).
+  virtual bool InTransaction() = 0;
+
   // "PostgreSQL 15.18" / "SQLite 3.40.1", and the major version number (15, 3).
   virtual std::string ServerVersion() = 0;
   virtual int ServerMajorVersion() = 0;

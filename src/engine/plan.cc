@@ -63,6 +63,7 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
     auto masked = sql::MaskFalseDirectives(m.text, dialect);
     std::string_view text = masked ? std::string_view(*masked) : std::string_view(m.text);
     STRATA_ASSIGN_OR_RETURN(p.checks, verify::ParseChecks(text, m.path));
+    STRATA_TRY(verify::ValidateChecks(p.checks, dialect));  // before anything runs (issue 14)
     STRATA_ASSIGN_OR_RETURN(p.intent, verify::ParseIntent(text, m.path));
   }
   STRATA_ASSIGN_OR_RETURN(auto stmts, sql::Split(m.text, dialect, m.path));

@@ -1,11 +1,13 @@
 #include "seed/correction.h"
 
+#include "analysis/fragment.h"
 #include "base/duration.h"
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "config/toml_values.h"
 #include "engine/context.h"
+#include "verify/read_only.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -65,6 +67,8 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
       STRATA_ASSIGN_OR_RETURN(c.key, config::GetText(path, n, key));
     } else if (key == "where") {
       STRATA_ASSIGN_OR_RETURN(c.where, config::GetText(path, n, key));
+      c.where_line = static_cast<int>(n.source().begin.line);
+      c.where_column = static_cast<int>(n.source().begin.column);
     } else if (key == "sample") {
       STRATA_ASSIGN_OR_RETURN(auto v, config::GetInt(path, n, key));
       c.sample = static_cast<int>(std::clamp<std::int64_t>(v, 0, 1000));
@@ -164,6 +168,16 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
     }
   }
   return c;
+}
+
+Status CheckWhere(const Correction& c, db::Dialect dialect) {
+  Status s = analysis::CheckFragment(c.where, analysis::FragmentKind::kExpression, dialect);
+  if (s.ok()) return s;
+  return Status(ErrorCode::kConfig, fmt::format("`where` is refused: {}", s.message()))
+      .WithSpan({c.path, c.where_line, c.where_column})
+      .WithHint(
+          "write only the predicate of the rows to correct, e.g. where = \"state = 'BROKEN'\"; "
+          "nothing of the correction ran");
 }
 
 Result<Correction> LoadCorrection(const Options& options, const std::string& id_or_path) {
@@ -427,10 +441,12 @@ CorrectionResult Start(std::string verb, const Correction& c) {
 }
 
 // BEGIN, with PostgreSQL's lock_timeout so a correction never queues behind a long
-// transaction on the target table (seed 001 §15).
+// transaction on the target table (seed 001 §15), and standard_conforming_strings on: the
+// reading of string literals CheckWhere's parse of `where` assumes.
 Status BeginCorrection(db::Connection& conn, const Options& options) {
   STRATA_TRY(conn.Exec(conn.BeginSql()));
   if (conn.dialect() != db::Dialect::kPostgres) return Status::Ok();
+  STRATA_TRY(conn.Exec("SET LOCAL standard_conforming_strings = on"));
   return conn.Exec(fmt::format("SET LOCAL lock_timeout = '{}ms'", options.lock_timeout.count()));
 }
 
@@ -564,11 +580,23 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
     return res;
   }
   res.previous_run = *prev;
-  auto cnt = conn.Query(fmt::format("SELECT count(*) FROM {} WHERE ({})", t->table_sql, c->where));
+  if (Status s = CheckWhere(*c, conn.dialect()); !s.ok()) {
+    res.status = std::move(s);
+    return res;
+  }
+  // The predicate and the sample run read-only; the scope is rolled back when it ends.
+  auto read_only = verify::ReadOnlyScope::Begin(conn);
+  if (!read_only) {
+    res.status = read_only.error();
+    return res;
+  }
+  auto cnt =
+      conn.Query(fmt::format("SELECT count(*) FROM {} WHERE (\n{}\n)", t->table_sql, c->where));
   if (!cnt) {
     res.status =
         Status(cnt.error().code(), fmt::format("the predicate failed: {}", cnt.error().message()))
-            .WithSpan({c->path, 1, 0})
+            .WithSpan({c->path, c->where_line, c->where_column})
+            .WithSqlState(cnt.error().sqlstate())
             .WithHint("fix `where`: it is SQL evaluated against the target table");
     return res;
   }
@@ -576,7 +604,7 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
   res.counted = true;
   res.in_range = res.count >= c->min_rows && res.count <= c->max_rows;
   auto sample = conn.Query(fmt::format(
-      "SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}) ORDER BY {} "
+      "SELECT CAST({} AS TEXT), {} FROM {} WHERE (\n{}\n) ORDER BY {} "
       "LIMIT {}",
       QuoteIdent(c->key), ImageExpr(*t), t->table_sql, c->where, QuoteIdent(c->key), c->sample));
   if (!sample) {
@@ -586,6 +614,10 @@ CorrectionResult CorrectPlanCmd(const Options& options, const std::string& id) {
   for (const auto& r : sample->rows) {
     std::string before = r[1].value_or("null");
     res.sample.push_back({r[0].value_or(""), before, Overlay(before, *c).dump()});
+  }
+  if (Status s = read_only->End(); !s.ok()) {
+    res.status = std::move(s);
+    return res;
   }
   if (!res.previous_run.empty()) {
     res.status =
@@ -604,6 +636,7 @@ namespace {
 
 // Refuses an apply of a correction that is already applied.
 Status ApplyCheck(Write& w, const std::string& active_run) {
+  STRATA_TRY(CheckWhere(w.c, w.conn.dialect()));
   if (active_run.empty()) return Status::Ok();
   return Status(ErrorCode::kValidation,
                 fmt::format("correction {} was already applied (run {})", w.c.id, active_run))
@@ -620,13 +653,14 @@ Result<std::string> ApplyRows(Write& w) {
   CorrectionResult& res = w.res;
   const bool pg = conn.dialect() == db::Dialect::kPostgres;
   // Before images, locked against concurrent change on PostgreSQL.
-  auto before =
-      conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE ({}){}", QuoteIdent(c.key),
-                             ImageExpr(t), t.table_sql, c.where, pg ? " FOR UPDATE" : ""));
+  auto before = conn.Query(fmt::format("SELECT CAST({} AS TEXT), {} FROM {} WHERE (\n{}\n){}",
+                                       QuoteIdent(c.key), ImageExpr(t), t.table_sql, c.where,
+                                       pg ? " FOR UPDATE" : ""));
   if (!before) {
     return Status(before.error().code(),
                   fmt::format("the predicate failed: {}", before.error().message()))
-        .WithSpan({c.path, 1, 0})
+        .WithSpan({c.path, c.where_line, c.where_column})
+        .WithSqlState(before.error().sqlstate())
         .WithHint("fix `where`: it is SQL evaluated against the target table");
   }
   const auto n = static_cast<std::int64_t>(before->rows.size());
@@ -648,9 +682,10 @@ Result<std::string> ApplyRows(Write& w) {
     params.push_back(BindValue(conn.dialect(), t.by_name[col], v));
     sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", QuoteIdent(col), params.size());
   }
-  auto upd = conn.Query(fmt::format("UPDATE {} SET {} WHERE ({}) RETURNING CAST({} AS TEXT), {}",
-                                    t.table_sql, sets, c.where, QuoteIdent(c.key), ImageExpr(t)),
-                        params);
+  auto upd =
+      conn.Query(fmt::format("UPDATE {} SET {} WHERE (\n{}\n) RETURNING CAST({} AS TEXT), {}",
+                             t.table_sql, sets, c.where, QuoteIdent(c.key), ImageExpr(t)),
+                 params);
   if (!upd) {
     return Status(upd.error().code(), fmt::format("the update failed: {}", upd.error().message()))
         .WithSpan({c.path, 1, 0})

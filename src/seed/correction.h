@@ -2,7 +2,8 @@
 // db/corrections/<id>.toml names a target table, its key column, a predicate, the new column
 // values and the expected row-count range.
 //
-// plan    counts the affected rows and shows a sample, before → after. Writes nothing.
+// plan    counts the affected rows and shows a sample, before → after. Writes nothing: its
+//         queries run in a read-only scope that is rolled back (verify/read_only.h).
 // apply   under the migration lock and in ONE transaction: captures each row's before image,
 //         changes the rows, captures the after image, writes one strata_correction_audit row
 //         per changed row, a strata_correction_run row and a `CORRECTION` ledger row. When the
@@ -16,6 +17,8 @@
 
 #include "strata/options.h"
 #include "strata/result.h"
+
+#include "db/connection.h"
 
 #include <map>
 #include <optional>
@@ -31,8 +34,10 @@ struct Correction {
   std::string approved_by;
   std::string table;
   std::string key;    // one column identifying a row (target_id in the audit)
-  std::string where;  // SQL predicate selecting the rows to correct
-  std::vector<std::pair<std::string, std::optional<std::string>>> set;  // column → value
+  std::string where;  // SQL predicate selecting the rows to correct: one boolean expression
+  int where_line = 0, where_column = 0;  // where `where` is written in the file
+  // column → value; values are data (bound as parameters), never SQL
+  std::vector<std::pair<std::string, std::optional<std::string>>> set;
   std::int64_t min_rows = 0;
   std::int64_t max_rows = 0;
   int sample = 5;
@@ -44,6 +49,10 @@ struct Correction {
 // Parses a correction file. Errors (kConfig) carry file:line:col and the next step.
 Result<Correction> ParseCorrection(std::string_view text, const std::string& path,
                                    const std::string& rel_path);
+// Accepts `where` only as exactly one boolean expression in `dialect` (analysis/fragment.h), so
+// that it cannot end strata's statement or leave the parentheses strata puts around it.
+// Errors: kConfig at the file:line:col of `where`, saying what was found and expected.
+Status CheckWhere(const Correction& c, db::Dialect dialect);
 // Finds db/corrections/<id>.toml (or accepts a path to a .toml file) and parses it.
 Result<Correction> LoadCorrection(const Options& options, const std::string& id_or_path);
 

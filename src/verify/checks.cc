@@ -1,7 +1,9 @@
 #include "verify/checks.h"
 
+#include "analysis/fragment.h"
 #include "base/duration.h"
 #include "base/text.h"
+#include "verify/read_only.h"
 
 #include <fmt/format.h>
 
@@ -432,12 +434,35 @@ bool Judge(const Expectation& e, const std::optional<std::string>& value,
   return true;
 }
 
+Status ValidateCheck(const Check& check, db::Dialect dialect) {
+  Status s = analysis::CheckFragment(check.query, analysis::FragmentKind::kQuery, dialect);
+  if (s.ok()) return s;
+  return Err(
+      check.file, check.line,
+      fmt::format("the query of this {} is refused: {}", PhaseName(check.phase), s.message()),
+      "a check only reads: write one SELECT returning one value; change data in the "
+      "migration's statements");
+}
+
+Status ValidateChecks(const FileChecks& checks, db::Dialect dialect) {
+  for (const auto* list : {&checks.pre, &checks.post}) {
+    for (const auto& c : *list) STRATA_TRY(ValidateCheck(c, dialect));
+  }
+  return Status::Ok();
+}
+
 CheckOutcome RunCheck(db::Connection& conn, const Check& check, std::int64_t rows_affected,
                       Captured& captured) {
   CheckOutcome out;
   out.check = &check;
+  if (Status v = ValidateCheck(check, conn.dialect()); !v.ok()) {
+    out.error = v;
+    out.expected = check.expect.source;
+    out.message = v.message();
+    return out;
+  }
   auto t0 = base::MonotonicMillis();
-  auto r = conn.Query(check.query);
+  auto r = QueryReadOnly(conn, check.query);
   out.elapsed_ms = base::MonotonicMillis() - t0;
   if (!r) {
     out.error = r.error();
@@ -501,7 +526,9 @@ Status RunChecks(db::Connection& conn, const std::vector<Check>& checks, std::in
     CheckOutcome o = RunCheck(conn, c, rows_affected, captured);
     results.push_back(ToResult(o));
     if (on_done) on_done(results.back());
-    if (!o.ok && first.ok()) {
+    if (!o.ok && first.ok() && o.error.code() == ErrorCode::kDirective) {
+      first = o.error;  // refused by ValidateCheck: it did not run
+    } else if (!o.ok && first.ok()) {
       std::string_view q = c.query;
       q = q.substr(0, q.find('\n'));
       first = Status(ErrorCode::kCheckFailed,

@@ -88,6 +88,13 @@ struct FileChecks {
 // is defined or defined twice.
 Result<FileChecks> ParseChecks(std::string_view text, std::string_view file);
 
+// Accepts `check`'s query only as exactly one read-only query (SELECT, WITH ... SELECT, VALUES)
+// in `dialect` (analysis/fragment.h). Errors: kDirective at the check's file:line, saying what
+// was found and what was expected.
+Status ValidateCheck(const Check& check, db::Dialect dialect);
+// ValidateCheck of every check in `checks`: the first refusal.
+Status ValidateChecks(const FileChecks& checks, db::Dialect dialect);
+
 // The outcome of running one check.
 struct CheckOutcome {
   const Check* check = nullptr;
@@ -103,7 +110,9 @@ using Captured = std::map<std::string, std::optional<std::string>, std::less<>>;
 
 // Runs one check on `conn`. `rows_affected` is the migration's total (for `= rows affected`;
 // -1 when unknown). `captured` receives `as` captures and supplies captured operands.
-// Never returns an error: a query that fails yields ok = false with `error` set.
+// The query must pass ValidateCheck and runs in a read-only scope (verify/read_only.h), which
+// rolls back whatever it did; inside the caller's transaction that transaction stays usable.
+// Never returns an error: a query that is refused or fails yields ok = false with `error` set.
 CheckOutcome RunCheck(db::Connection& conn, const Check& check, std::int64_t rows_affected,
                       Captured& captured);
 

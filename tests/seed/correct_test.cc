@@ -153,6 +153,93 @@ TEST_P(CorrectTest, RevertRefusesToOverwriteALaterChange) {
   EXPECT_EQ(p.Count("strata_correction_audit WHERE kind = 'revert'"), 0);
 }
 
+// Issue 14: a correction's `where` is spliced into strata's statements; text that would end
+// them and run another statement is refused before anything runs, by plan and by apply.
+TEST_P(CorrectTest, WhereThatEndsTheStatementIsRefusedAndTheCanarySurvives) {
+  SeedProject p(GetParam());
+  ASSERT_NO_FATAL_FAILURE(Prepare(p));
+  auto c = p.Connect();
+  ASSERT_TRUE(c->Exec("CREATE TABLE canary (n integer)").ok());
+  const std::string original =
+      "where = \"state = 'CONFIGURED' and price_snapshot_hash is not null\"";
+  const std::vector<std::string> attempts = {
+      // The issue's example: close strata's parenthesis, drop a table, reopen one.
+      "where = \"state='BROKEN') ; DROP TABLE canary; SELECT (1\"",
+      // The same without the parentheses.
+      "where = \"1 = 1; DROP TABLE canary\"",
+      // Leaving the parentheses without a `;`: (state = 'X') OR (true) ORDER BY ...
+      "where = \"state = 'X') OR (true\"",
+  };
+  std::string current = original;
+  for (const auto& where : attempts) {
+    p.Edit(kFile, current, where);
+    current = where;
+    for (const char* verb : {"plan", "apply"}) {
+      auto r = p.Run({"correct", verb, kId});
+      EXPECT_EQ(r.exit_code, 2) << where << "\n" << r.All();  // kConfig
+      EXPECT_NE(r.err.find(std::string(kFile) + ":9"), std::string::npos) << r.All();
+      EXPECT_NE(r.err.find("expected exactly one boolean expression"), std::string::npos)
+          << r.All();
+      auto canary = c->TableExists("", "canary");
+      EXPECT_TRUE(canary.ok() && *canary) << verb << " " << where;
+    }
+  }
+  EXPECT_EQ(p.Count("quote_revision WHERE state = 'PRICED'"), 1)
+      << "a refused correction changed data";
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'CORRECTION'"), 0);
+}
+
+// Issue 14: `correct plan` runs read-only and rolls back. A predicate with a side-effect-free
+// function runs; one whose function writes is stopped by the database (PostgreSQL: a READ ONLY
+// transaction), and one holding a data-modifying statement is refused before it runs.
+TEST_P(CorrectTest, PlanRunsReadOnly) {
+  SeedProject p(GetParam());
+  ASSERT_NO_FATAL_FAILURE(Prepare(p));
+  auto c = p.Connect();
+  ASSERT_TRUE(c->Exec("CREATE TABLE canary (n integer)").ok());
+  const std::string original =
+      "where = \"state = 'CONFIGURED' and price_snapshot_hash is not null\"";
+  std::string ok_where =
+      p.pg()
+          ? "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
+            "price_snapshot_hash is not null) and (select pg_catalog.set_config('strata.x', 'y', "
+            "false)) is not null\""
+          : "where = \"id in (select id from quote_revision where state = 'CONFIGURED' and "
+            "price_snapshot_hash is not null) and abs(-1) = 1\"";
+  p.Edit(kFile, original, ok_where);
+  int code = -1;
+  auto plan = p.Json({"correct", "plan", kId}, &code);
+  EXPECT_EQ(code, kExitOk) << plan.dump(2);
+  EXPECT_EQ(plan["count"], 2);
+
+  std::string current = ok_where;
+  auto set_where = [&](const std::string& w) {
+    p.Edit(kFile, current, w);
+    current = w;
+  };
+  set_where(
+      "where = \"id in (with d as (insert into canary values (1) returning 'x') select * from "
+      "d)\"");
+  auto r = p.Run({"correct", "plan", kId});
+  EXPECT_EQ(r.exit_code, 2) << r.All();
+  EXPECT_NE(r.err.find("data-modifying"), std::string::npos) << r.All();
+  if (p.pg()) {
+    ASSERT_TRUE(c->Exec("CREATE FUNCTION canary_bump() RETURNS boolean LANGUAGE sql VOLATILE AS "
+                        "'INSERT INTO canary VALUES (1) RETURNING true'")
+                    .ok());
+    set_where("where = \"canary_bump()\"");
+    r = p.Run({"correct", "plan", kId});
+    EXPECT_NE(r.exit_code, kExitOk) << r.All();
+    EXPECT_NE(r.err.find("read-only transaction"), std::string::npos) << r.All();
+  }
+  EXPECT_EQ(p.Count("canary"), 0) << "plan wrote";
+  EXPECT_EQ(p.Count("quote_revision WHERE state = 'PRICED'"), 1) << "plan changed data";
+  // The connection plan used was left writable and nothing is left open: apply still works.
+  set_where(original);
+  EXPECT_EQ(p.Run({"correct", "apply", kId}).exit_code, kExitOk);
+  EXPECT_EQ(p.Count("quote_revision WHERE state = 'PRICED'"), 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, CorrectTest,
                          ::testing::Values(SeedDb::kSqlite, SeedDb::kPostgres), SeedDbName);
 

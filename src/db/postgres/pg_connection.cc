@@ -396,6 +396,10 @@ class PgConnection final : public Connection {
   }
 
   bool Alive() override { return PQstatus(conn_) == CONNECTION_OK; }
+  bool InTransaction() override {
+    PGTransactionStatusType t = PQtransactionStatus(conn_);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+  }
 
   std::string ServerVersion() override {
     int v = PQserverVersion(conn_);

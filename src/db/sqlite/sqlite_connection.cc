@@ -191,6 +191,7 @@ class SqliteConnection final : public Connection {
   }
 
   bool Alive() override { return true; }
+  bool InTransaction() override { return sqlite3_get_autocommit(db_) == 0; }
 
   std::string ServerVersion() override { return fmt::format("SQLite {}", sqlite3_libversion()); }
   int ServerMajorVersion() override { return sqlite3_libversion_number() / 1000000; }
