@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 
@@ -221,8 +223,30 @@ class SqliteConnection final : public Connection {
     return !r.rows.empty();
   }
 
+  // The lock file of `lock_name` for this database. It is keyed on the database file's
+  // identity (device and inode), not on the path it was opened by: a symbolic link, a relative
+  // path or a hard link to the same file finds the same lock. It lies in the directory of the
+  // file as SQLite resolved it (links followed), so all names in one directory share it, and
+  // processes that see the database on a shared volume do too. A database whose file cannot be
+  // found (a URI SQLite resolves itself) falls back to its path.
   std::string LockPath(std::string_view lock_name) const {
-    return fmt::format("{}-{}.lock", path_, lock_name);
+    std::string safe(lock_name);
+    std::replace(safe.begin(), safe.end(), '/', '_');
+    const char* file = sqlite3_db_filename(db_, "main");
+    std::string real = file && *file ? file : path_;
+    if (char* r = realpath(real.c_str(), nullptr)) {
+      real = r;
+      std::free(r);
+    }
+    struct stat st {};
+    if (stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return fmt::format("{}-{}.lock", path_, safe);
+    }
+    size_t slash = real.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : real.substr(0, slash == 0 ? 1 : slash);
+    return fmt::format("{}/strata-{:x}-{}-{}.lock", dir == "/" ? "" : dir,
+                       static_cast<std::uint64_t>(st.st_dev),
+                       static_cast<std::uint64_t>(st.st_ino), safe);
   }
 
   Result<bool> TryLock(std::string_view lock_name) override {
