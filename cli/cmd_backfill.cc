@@ -382,8 +382,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     if (!opts) return code;
     auto iv = base::ParseDuration(*interval);
     if (!iv) {
-      Status bad(ErrorCode::kUsage,
-                 fmt::format("--progress-interval: {}", iv.error().message()));
+      Status bad(ErrorCode::kUsage, fmt::format("--progress-interval: {}", iv.error().message()));
       return Finish(g, bad, {{"ok", false}, {"error", report::StatusJson(bad)}}, "");
     }
     InstallStopHandlers();

@@ -68,9 +68,9 @@ class JsonParser {
     t_->nodes_.reserve(t_->view_.size() / 24 + 16);
     t_->kids_.reserve(t_->view_.size() / 24 + 16);
     struct Open {
-      std::uint32_t self;     // the container's node
-      size_t mark;            // scratch_ size when it opened: its kids are above
-      std::string_view key;   // its key in the parent object ("" in an array or at the root)
+      std::uint32_t self;    // the container's node
+      size_t mark;           // scratch_ size when it opened: its kids are above
+      std::string_view key;  // its key in the parent object ("" in an array or at the root)
       bool obj;
     };
     std::vector<Open> open;
@@ -82,8 +82,8 @@ class JsonParser {
       bool closed_now = false;
       if (*p_ == '{' || *p_ == '[') {
         const bool obj = *p_ == '{';
-        open.push_back(Open{NewNode(obj ? JsonType::kObject : JsonType::kArray), scratch_.size(),
-                            key, obj});
+        open.push_back(
+            Open{NewNode(obj ? JsonType::kObject : JsonType::kArray), scratch_.size(), key, obj});
         ++p_;
         Ws();
         if (p_ < end_ && *p_ == (obj ? '}' : ']')) {

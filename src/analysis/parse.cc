@@ -156,8 +156,7 @@ void WithParseStack(size_t depth_bound, Fn&& fn) {
     return;
   }
   try {
-    base::Thread parser(std::function<void()>([&fn] { fn(); }),
-                        std::min(need, kMaxParseStack));
+    base::Thread parser(std::function<void()>([&fn] { fn(); }), std::min(need, kMaxParseStack));
     parser.Join();
   } catch (const std::system_error&) {
     fn();

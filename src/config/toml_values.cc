@@ -185,8 +185,8 @@ Result<std::chrono::milliseconds> GetDuration(const std::string& path, const tom
     }
     if (*i > base::kMaxDuration.count()) {
       return TomlError(path, node,
-                       fmt::format("`{}` is too long: {}ms, the maximum is {}ms (about 596h)",
-                                   key, *i, base::kMaxDuration.count()));
+                       fmt::format("`{}` is too long: {}ms, the maximum is {}ms (about 596h)", key,
+                                   *i, base::kMaxDuration.count()));
     }
     return std::chrono::milliseconds(*i);
   }

@@ -215,10 +215,9 @@ void QuoteSourceLines(const analysis::FileAnalysis& fa, std::vector<Finding>& fi
     if (text.find('\'') != std::string_view::npos) {
       // Case-insensitive search for "password" / "secret", without a lowered copy.
       auto has = [&](std::string_view word) {
-        auto it = std::search(text.begin(), text.end(), word.begin(), word.end(),
-                              [](char a, char b) {
-                                return std::tolower(static_cast<unsigned char>(a)) == b;
-                              });
+        auto it = std::search(
+            text.begin(), text.end(), word.begin(), word.end(),
+            [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
         return it != text.end();
       };
       mask = has("password") || has("secret");
@@ -404,8 +403,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
                 "split the expression into several statements; see docs/limits.md for what "
                 "strata analyses";
           } else {
-            f.message =
-                fmt::format("PostgreSQL cannot parse this statement: {}", sa.parsed->error);
+            f.message = fmt::format("PostgreSQL cannot parse this statement: {}", sa.parsed->error);
             f.help = "fix the syntax; PostgreSQL would reject the migration at this point";
           }
           f.statement_index = static_cast<int>(sa.index);

@@ -126,7 +126,8 @@ std::pair<long, int> PeakRss(const std::vector<std::string>& args, const std::st
 TEST(Issue14LongLine, FindingsOnOneLongLineUseLinearMemory) {
   Project p(Db::kSqlite);
   std::string line;
-  for (int i = 0; i < 4000; ++i) line += "DELETE FROM quote_line_items_archive_" + std::to_string(i % 7) + "; ";
+  for (int i = 0; i < 4000; ++i)
+    line += "DELETE FROM quote_line_items_archive_" + std::to_string(i % 7) + "; ";
   p.Write("V1__one_line.sql", line + "\n");
   auto [rss, code] = PeakRss({"--json", "lint"}, p.dir().path(), p.dir() / "lint.log");
   ASSERT_LT(code, 128);
@@ -321,7 +322,8 @@ TEST(Issue14SqliteLock, ADatabaseWithHardLinksIsRefused) {
   p.dir().Write("test.db", "");
   std::filesystem::create_hard_link(p.dir() / "test.db", p.dir() / "hard.db");
   p.Write("V1__t.sql", "CREATE TABLE t (id integer);\n");
-  for (const std::string& url : {std::string("sqlite:hard.db"), "sqlite:" + (p.dir() / "test.db")}) {
+  for (const std::string& url :
+       {std::string("sqlite:hard.db"), "sqlite:" + (p.dir() / "test.db")}) {
     auto r = RunStrata({"--url", url, "migrate"}, p.dir().path());
     EXPECT_EQ(r.exit_code, kExitConnection) << r.All();
     EXPECT_NE(r.err.find("has 2 hard links"), std::string::npos) << r.err;

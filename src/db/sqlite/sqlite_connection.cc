@@ -245,8 +245,8 @@ class SqliteConnection final : public Connection {
     size_t slash = real.rfind('/');
     std::string dir = slash == std::string::npos ? "." : real.substr(0, slash == 0 ? 1 : slash);
     return fmt::format("{}/strata-{:x}-{}-{}.lock", dir == "/" ? "" : dir,
-                       static_cast<std::uint64_t>(st.st_dev),
-                       static_cast<std::uint64_t>(st.st_ino), safe);
+                       static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                       safe);
   }
 
   Result<bool> TryLock(std::string_view lock_name) override {
@@ -346,8 +346,9 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
                                 "beside the name a process opens, so two names of one database "
                                 "do not see each other's changes",
                                 url.redacted, st.st_nlink))
-          .WithHint("open the database by one name: replace the extra hard links with "
-                    "symbolic links, or copy the file");
+          .WithHint(
+              "open the database by one name: replace the extra hard links with "
+              "symbolic links, or copy the file");
     }
   }
   // Concurrent readers (info, validate) wait rather than fail while a migration commits.
