@@ -382,8 +382,8 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     if (!opts) return code;
     auto iv = base::ParseDuration(*interval);
     if (!iv) {
-      return Finish(g, Status(ErrorCode::kUsage, iv.error().message()),
-                    {{"ok", false}, {"error", report::StatusJson(iv.error())}}, "");
+      Status bad(ErrorCode::kUsage, fmt::format("--progress-interval: {}", iv.error().message()));
+      return Finish(g, bad, {{"ok", false}, {"error", report::StatusJson(bad)}}, "");
     }
     InstallStopHandlers();
     rreq->sink = ProgressSinkFor(g, iv->count());

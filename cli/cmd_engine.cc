@@ -22,8 +22,8 @@ std::optional<Options> LoadOptions(const GlobalFlags& g, int& exit_code) {
   if (!g.lock_wait.empty()) {
     auto d = base::ParseDuration(g.lock_wait);
     if (!d) {
-      exit_code = Finish(g, Status(ErrorCode::kUsage, d.error().message()),
-                         {{"ok", false}, {"error", report::StatusJson(d.error())}}, "");
+      Status bad(ErrorCode::kUsage, fmt::format("--lock-wait: {}", d.error().message()));
+      exit_code = Finish(g, bad, {{"ok", false}, {"error", report::StatusJson(bad)}}, "");
       return std::nullopt;
     }
     opts->lock_wait = *d;

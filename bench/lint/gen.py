@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """gen.py STATEMENTS OUTDIR: the lint benchmark corpus, a 20-statement cycle of realistic mixed
-migration SQL (safe and risky forms): OUTDIR/one-S.sql and OUTDIR/files-S/NNNNN.sql (10 each)."""
+migration SQL (safe and risky forms): OUTDIR/one-S.sql, OUTDIR/files-S/NNNNN.sql (10 each) and
+OUTDIR/oneline-4000.sql (4,000 of them on a single line: many findings on one long line, which
+once took memory quadratic in the line)."""
 import os
 import sys
 
@@ -50,3 +52,6 @@ with open(os.path.join(out, f"one-{S}.sql"), "w") as one:
             with open(os.path.join(files, f"V{i // 10 + 1:05d}__bench_{i // 10:05d}.sql"), "w") as f:
                 f.write("\n".join(chunk) + "\n")
             chunk = []
+
+with open(os.path.join(out, "oneline-4000.sql"), "w") as f:
+    f.write(" ".join(" ".join(stmt(i).split()) for i in range(4000)) + "\n")

@@ -4,7 +4,8 @@
 #   1. a generated file of STATEMENTS (default 100000) mixed migration DDL/DML statements
 #      (gen.py: a 20-statement cycle of safe and risky forms, like the bench-kit corpus);
 #   2. the same statements as files of 10;
-#   3. the real migration histories in ../shared/corpora (kratos, kestra, temporal, synapse).
+#   3. the real migration histories in ../shared/corpora (kratos, kestra, temporal, synapse);
+#   4. 4,000 of the statements on one line (every finding on the same long line).
 # Prints a Markdown table (statements/s and MB/s, median of RUNS, default 5) to stdout and to
 # bench/lint/results.md. squawk comes from npm (squawk-cli ships its native binary in
 # @squawk-cli/linux-x64); it is installed into bench/lint/.peers on first use and timed as the
@@ -69,11 +70,12 @@ OUT=$HERE/results.md
   echo
   echo "| input | tool | bytes | statements | seconds | statements/s | MB/s |"
   echo "|---|---|---:|---:|---:|---:|---:|"
-  for input in one files real; do
+  for input in one files real oneline; do
     case $input in
       one) args=("$DATA/one-$S.sql"); name="one file, $S statements" ;;
       files) args=("$DATA/files-$S"); name="$((S / 10)) files x 10 statements" ;;
       real) mapfile -t args <"$DATA/real.list"; name="real corpora, ${#args[@]} files" ;;
+      oneline) args=("$DATA/oneline-4000.sql"); name="one line, 4000 statements" ;;
     esac
     if [ "$input" = files ]; then mapfile -t args < <(find "$DATA/files-$S" -name '*.sql' | sort); fi
     bytes=$(cat "${args[@]}" | wc -c)

@@ -154,3 +154,27 @@ TEST(JsonTree, ParsesEscapesAndNesting) {
 
 }  // namespace
 }  // namespace strata::analysis
+
+namespace strata::analysis {
+namespace {
+
+// Issue 14: the tree reader capped depth at 4,000 (a 2,000-term sum was "unparsable") and
+// libpg_query's recursive JSON output overflowed the stack at ~65,000 terms.
+TEST(Parse, LongChainsParseAndWalkWithoutRecursion) {
+  std::string sql = "SELECT 1";
+  for (int i = 1; i < 100'000; ++i) sql += "+1";
+  sql += "; SELECT 2;";
+  ParsedFile pf = ParsePostgres(sql);
+  ASSERT_EQ(pf.statements.size(), 2u);
+  EXPECT_TRUE(pf.statements[0].error.empty()) << pf.statements[0].error;
+  size_t consts = 0;
+  WalkJson(pf.statements[0].node, [&](JsonRef n) {
+    if (n.NodeType() == "A_Const") ++consts;
+    return true;
+  });
+  EXPECT_EQ(consts, 100'000u);
+  EXPECT_FALSE(pf.statements[1].node.IsNull());
+}
+
+}  // namespace
+}  // namespace strata::analysis

@@ -56,18 +56,78 @@ bool JsonRef::Bool(bool fallback) const {
   return tree_->nodes_[index_].num != 0;
 }
 
-// Recursive-descent parser. Children of a container are collected on a scratch stack and
-// copied to kids_ as one contiguous block when the container closes.
+// Children of a container are collected on a scratch stack and copied to kids_ as one
+// contiguous block when the container closes.
 class JsonParser {
  public:
   explicit JsonParser(JsonTree* t) : t_(t), s_(t->view_.data()), end_(s_ + t->view_.size()) {}
 
+  // Iterative: a libpg_query tree is as deep as the SQL nests (a 70,000-term `1+1+...` is
+  // 140,000 levels), so open containers live on a heap stack, not the call stack.
   Status Run() {
     t_->nodes_.reserve(t_->view_.size() / 24 + 16);
     t_->kids_.reserve(t_->view_.size() / 24 + 16);
+    struct Open {
+      std::uint32_t self;    // the container's node
+      size_t mark;           // scratch_ size when it opened: its kids are above
+      std::string_view key;  // its key in the parent object ("" in an array or at the root)
+      bool obj;
+    };
+    std::vector<Open> open;
+    std::string_view key;  // key of the value about to be parsed
     Ws();
-    if (!Value(0)) return Error();
-    return Status::Ok();
+    for (;;) {
+      // A value starts at p_.
+      if (p_ >= end_) return Error();
+      bool closed_now = false;
+      if (*p_ == '{' || *p_ == '[') {
+        const bool obj = *p_ == '{';
+        open.push_back(
+            Open{NewNode(obj ? JsonType::kObject : JsonType::kArray), scratch_.size(), key, obj});
+        ++p_;
+        Ws();
+        if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
+          ++p_;
+          closed_now = true;
+        } else {
+          if (obj && !Key(&key)) return Error();
+          if (!obj) key = {};
+          continue;  // its first value
+        }
+      } else {
+        std::uint32_t node = static_cast<std::uint32_t>(t_->nodes_.size());
+        if (!Scalar()) return Error();
+        if (open.empty()) return Status::Ok();
+        scratch_.push_back(JsonTree::Kid{key, node});
+      }
+      // After a value: a separator, or the end of one or more containers.
+      for (;;) {
+        if (!closed_now) {
+          Ws();
+          const Open& top = open.back();
+          if (p_ < end_ && *p_ == ',') {
+            ++p_;
+            Ws();
+            if (top.obj && !Key(&key)) return Error();
+            if (!top.obj) key = {};
+            break;  // the next value
+          }
+          if (p_ >= end_ || *p_ != (top.obj ? '}' : ']')) return Error();
+          ++p_;
+        }
+        closed_now = false;
+        Open done = open.back();
+        open.pop_back();
+        auto& n = t_->nodes_[done.self];
+        n.first = static_cast<std::uint32_t>(t_->kids_.size());
+        n.count = static_cast<std::uint32_t>(scratch_.size() - done.mark);
+        t_->kids_.insert(t_->kids_.end(), scratch_.begin() + static_cast<long>(done.mark),
+                         scratch_.end());
+        scratch_.resize(done.mark);
+        if (open.empty()) return Status::Ok();
+        scratch_.push_back(JsonTree::Kid{done.key, done.self});
+      }
+    }
   }
 
  private:
@@ -156,51 +216,18 @@ class JsonParser {
     t_->nodes_.push_back(JsonTree::Node{type});
     return static_cast<std::uint32_t>(t_->nodes_.size() - 1);
   }
-  // Parses one value into a new node; returns false on malformed input.
-  bool Value(int depth) {
-    if (depth > 4000 || p_ >= end_) return false;
+  // `"key":` with the blanks around the colon.
+  bool Key(std::string_view* key) {
+    if (!String(key)) return false;
+    Ws();
+    if (p_ >= end_ || *p_ != ':') return false;
+    ++p_;
+    Ws();
+    return true;
+  }
+  // Parses one string, number, boolean or null into a new node; false on malformed input.
+  bool Scalar() {
     char c = *p_;
-    if (c == '{' || c == '[') {
-      bool obj = c == '{';
-      std::uint32_t self = NewNode(obj ? JsonType::kObject : JsonType::kArray);
-      ++p_;
-      size_t mark = scratch_.size();
-      Ws();
-      if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
-        ++p_;
-      } else {
-        while (true) {
-          std::string_view key;
-          if (obj) {
-            if (!String(&key)) return false;
-            Ws();
-            if (p_ >= end_ || *p_ != ':') return false;
-            ++p_;
-            Ws();
-          }
-          std::uint32_t child = static_cast<std::uint32_t>(t_->nodes_.size());
-          if (!Value(depth + 1)) return false;
-          scratch_.push_back(JsonTree::Kid{key, child});
-          Ws();
-          if (p_ < end_ && *p_ == ',') {
-            ++p_;
-            Ws();
-            continue;
-          }
-          if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
-            ++p_;
-            break;
-          }
-          return false;
-        }
-      }
-      auto& n = t_->nodes_[self];
-      n.first = static_cast<std::uint32_t>(t_->kids_.size());
-      n.count = static_cast<std::uint32_t>(scratch_.size() - mark);
-      t_->kids_.insert(t_->kids_.end(), scratch_.begin() + static_cast<long>(mark), scratch_.end());
-      scratch_.resize(mark);
-      return true;
-    }
     if (c == '"') {
       std::uint32_t self = NewNode(JsonType::kString);
       std::string_view v;

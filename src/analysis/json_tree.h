@@ -102,13 +102,22 @@ class JsonTree {
   std::deque<std::string> unescaped_;  // stable storage for strings that held escapes
 };
 
-// Walks `node` depth-first (pre-order) and calls `fn(JsonRef)` on every object and array; a
-// `fn` returning false stops descent below that node.
+// Walks `node` depth-first (pre-order, children in order) and calls `fn(JsonRef)` on every
+// object and array; a `fn` returning false stops descent below that node. Iterative: a parse
+// tree can be far deeper than a thread's stack allows recursion.
 template <typename Fn>
 void WalkJson(JsonRef node, Fn&& fn) {
-  if (!node.IsObject() && !node.IsArray()) return;
-  if (!fn(node)) return;
-  for (size_t i = 0, n = node.size(); i < n; ++i) WalkJson(node.At(i), fn);
+  std::vector<JsonRef> todo{node};
+  while (!todo.empty()) {
+    JsonRef n = todo.back();
+    todo.pop_back();
+    if (!n.IsObject() && !n.IsArray()) continue;
+    if (!fn(n)) continue;
+    for (size_t i = n.size(); i > 0; --i) {
+      JsonRef c = n.At(i - 1);
+      if (c.IsObject() || c.IsArray()) todo.push_back(c);
+    }
+  }
 }
 
 }  // namespace strata::analysis

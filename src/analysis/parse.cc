@@ -1,12 +1,15 @@
 #include "analysis/parse.h"
 
+#include "base/thread.h"
 #include "sql/splitter.h"
 
+#include <fmt/format.h>
 #include <pg_query.h>
 
 #include <cctype>
 #include <memory>
 #include <string>
+#include <system_error>
 
 namespace strata::analysis {
 
@@ -32,12 +35,149 @@ size_t TrimEnd(std::string_view text, size_t begin, size_t end) {
   return end;
 }
 
+// libpg_query writes its parse tree out (as JSON) recursively, one C frame set per nesting
+// level: up to ~128 bytes of stack per level (measured, libpg_query 15-4.0: `1+1+...`,
+// `a JOIN b ... JOIN c`; 64 for `x::int::int`, `... UNION SELECT ...`), so a 70,000-term sum
+// overflows an 8 MB stack. Its own stack-depth check is compiled out. Nesting the grammar builds
+// right-recursively (f(f(...)), NOT NOT ..., subqueries) is capped by the parser's own stack
+// (bison's 10,000 entries) and needs under 1 MB. Only left-associative chains grow without
+// bound, and each of their levels costs an operator character or one of the keywords below.
+// So DepthBound bounds a text's depth, and a parse runs on a thread whose stack covers it.
+constexpr size_t kStackPerLevel = 160;            // bytes; 25% over the measured 128
+constexpr size_t kStackMargin = size_t{2} << 20;  // the bison-capped nesting, and the callers
+constexpr size_t kInlineStack = size_t{2} << 20;  // what any caller's stack can spare
+// The largest stack a parse is given (address space: pages become memory only as deep as the
+// tree goes). A statement that may need more is refused: kMaxDepthBound, ~1.66 million levels.
+constexpr size_t kMaxParseStack = size_t{256} << 20;
+constexpr size_t kMaxDepthBound = (kMaxParseStack - kStackMargin) / kStackPerLevel;
+
+bool IdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The left-associative keyword operators of PostgreSQL's grammar (gram.y's %left list; AND and
+// OR are flattened into one node, not nested).
+bool ChainKeyword(std::string_view w) {
+  auto is = [&](std::string_view k) {
+    if (w.size() != k.size()) return false;
+    for (size_t i = 0; i < k.size(); ++i) {
+      if ((w[i] | 0x20) != k[i]) return false;
+    }
+    return true;
+  };
+  switch (w.size()) {
+    case 2:
+      return is("at");
+    case 4:
+      return is("join");
+    case 5:
+      return is("union");
+    case 6:
+      return is("except");
+    case 7:
+      return is("collate");
+    case 9:
+      return is("intersect");
+    default:
+      return false;
+  }
+}
+
+// An upper bound on the nesting depth of `text`'s parse tree: operator characters and chaining
+// keywords outside quotes and comments. One pass, no allocation.
+size_t DepthBound(std::string_view text) {
+  size_t ops = 0;
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    char c = text[i];
+    switch (c) {
+      case '\'':
+      case '"': {
+        // E'...' strings take backslash escapes; '' and "" are doubled quotes (two strings to
+        // this scan, which is the same).
+        const bool escapes = c == '\'' && i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e');
+        for (++i; i < n && text[i] != c; ++i) {
+          if (escapes && text[i] == '\\') ++i;
+        }
+        break;
+      }
+      case '-':
+        if (i + 1 < n && text[i + 1] == '-') {
+          while (i < n && text[i] != '\n') ++i;
+        } else {
+          ++ops;
+        }
+        break;
+      case '/':
+        if (i + 1 < n && text[i + 1] == '*') {
+          size_t e = text.find("*/", i + 2);
+          i = e == std::string_view::npos ? n : e + 1;
+        } else {
+          ++ops;
+        }
+        break;
+      case '+':
+      case '*':
+      case '<':
+      case '>':
+      case '=':
+      case '~':
+      case '!':
+      case '@':
+      case '#':
+      case '%':
+      case '^':
+      case '&':
+      case '|':
+      case ':':
+        ++ops;
+        break;
+      default:
+        if (IdentChar(c)) {
+          size_t b = i;
+          while (i + 1 < n && IdentChar(text[i + 1])) ++i;
+          if (i + 1 - b <= 9 && ChainKeyword(text.substr(b, i + 1 - b))) ++ops;
+        }
+        break;
+    }
+  }
+  return ops;
+}
+
+// Runs `fn` (a libpg_query call) with a stack deep enough for a tree of `depth_bound` levels:
+// on the calling thread when little is needed, else on a thread of its own. If that thread
+// cannot be created (address space limits), `fn` runs here, as it did before.
+template <typename Fn>
+void WithParseStack(size_t depth_bound, Fn&& fn) {
+  const size_t need = depth_bound * kStackPerLevel + kStackMargin;
+  if (need <= kInlineStack + kStackMargin) {
+    fn();
+    return;
+  }
+  try {
+    base::Thread parser(std::function<void()>([&fn] { fn(); }), std::min(need, kMaxParseStack));
+    parser.Join();
+  } catch (const std::system_error&) {
+    fn();
+  }
+}
+
+// The error of a statement deeper than strata parses.
+std::string TooDeep(size_t bound) {
+  return fmt::format(
+      "the statement nests or chains too deeply for strata's analyser: up to {} levels (about "
+      "one per operator), the limit is {}",
+      bound, kMaxDepthBound);
+}
+
 // Whole-text parse. Returns false (and leaves `out` untouched) when libpg_query reports an
 // error.
 bool ParseWhole(std::string_view text, size_t base, ParsedFile* out, std::string* error,
                 size_t* error_offset) {
   std::string copy(text);
-  PgQueryParseResult r = pg_query_parse(copy.c_str());
+  PgQueryParseResult r{};
+  WithParseStack(DepthBound(text), [&] { r = pg_query_parse(copy.c_str()); });
   if (r.error) {
     if (error) *error = r.error->message ? r.error->message : "syntax error";
     if (error_offset) {
@@ -170,7 +310,9 @@ ParsedFile ParsePostgres(std::string_view text) {
   ParsedFile out;
   std::string error;
   size_t error_offset = 0;
-  if (ParseWhole(text, 0, &out, &error, &error_offset)) return out;
+  if (DepthBound(text) <= kMaxDepthBound && ParseWhole(text, 0, &out, &error, &error_offset)) {
+    return out;
+  }
   // Slow path: split with PostgreSQL's scanner and parse statement by statement.
   auto split = sql::Split(text, db::Dialect::kPostgres, "");
   if (!split) {
@@ -188,7 +330,11 @@ ParsedFile ParsePostgres(std::string_view text) {
     std::string err;
     size_t err_off = 0;
     std::string_view piece = text.substr(s.offset, s.text.size());
-    if (ParseWhole(piece, s.offset, &one, &err, &err_off)) {
+    const size_t bound = DepthBound(piece);
+    const bool beyond = bound > kMaxDepthBound;
+    if (beyond) {
+      err = TooDeep(bound);
+    } else if (ParseWhole(piece, s.offset, &one, &err, &err_off)) {
       for (auto& t : one.trees) out.trees.push_back(std::move(t));
       for (auto& st : one.statements) out.statements.push_back(st);
       continue;
@@ -199,6 +345,7 @@ ParsedFile ParsePostgres(std::string_view text) {
     st.text = s.text;
     st.error = err;
     st.error_offset = s.offset + err_off;
+    st.beyond_limit = beyond;
     out.statements.push_back(st);
   }
   return out;
@@ -206,7 +353,10 @@ ParsedFile ParsePostgres(std::string_view text) {
 
 ParsedSnippet ParseSnippet(const std::string& sql) {
   ParsedSnippet out;
-  PgQueryParseResult r = pg_query_parse(sql.c_str());
+  const size_t bound = DepthBound(sql);
+  if (bound > kMaxDepthBound) return out;
+  PgQueryParseResult r{};
+  WithParseStack(bound, [&] { r = pg_query_parse(sql.c_str()); });
   if (r.error) {
     pg_query_free_parse_result(r);
     return out;
@@ -229,7 +379,10 @@ std::shared_ptr<JsonTree> ParsePlpgsqlBody(std::string_view body) {
   std::string fn = "CREATE FUNCTION strata_do_block() RETURNS void AS " + tag;
   fn.append(body);
   fn += tag + " LANGUAGE plpgsql";
-  PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(fn.c_str());
+  const size_t bound = DepthBound(fn);
+  if (bound > kMaxDepthBound) return nullptr;
+  PgQueryPlpgsqlParseResult r{};
+  WithParseStack(bound, [&] { r = pg_query_parse_plpgsql(fn.c_str()); });
   if (r.error || !r.plpgsql_funcs) {
     pg_query_free_plpgsql_parse_result(r);
     return nullptr;

@@ -22,6 +22,9 @@ struct ParsedStatement {
   size_t location_base = 0;  // add to a node's "location" to get a file offset
   std::string error;         // parse error message (node is null)
   size_t error_offset = 0;   // file offset the parser pointed at
+  // The statement was not parsed: it may nest deeper than strata's analyser goes (see
+  // ParsePostgres). `error` says so; PostgreSQL may still accept it.
+  bool beyond_limit = false;
 };
 
 struct ParsedFile {
@@ -35,6 +38,10 @@ struct ParsedFile {
 std::string MaskPlaceholders(std::string_view text);
 
 // Parses PostgreSQL `text`. Never fails: unparsable statements are returned with `error`.
+// libpg_query builds and writes out its tree recursively, so a parse runs on a thread whose
+// stack is sized from the text (up to 256 MB of address space, touched only as deep as the tree
+// goes): any expression of up to ~1.6 million chained operators is parsed. A statement that
+// could be deeper than that is not parsed; it comes back with `beyond_limit` set.
 ParsedFile ParsePostgres(std::string_view text);
 
 // Parses one SQL string (e.g. a query inside a PL/pgSQL body). Returns null node on error.

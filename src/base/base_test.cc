@@ -6,6 +6,7 @@
 #include "base/text.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cstdio>
@@ -106,6 +107,17 @@ TEST(Duration, ParsesUnits) {
   EXPECT_FALSE(ParseDuration("-1s").ok());
 }
 
+// Issue 14: 99999999999999999999h overflowed int64 and came out negative.
+TEST(Duration, RefusesDurationsLongerThanTheMaximum) {
+  auto d = ParseDuration("99999999999999999999h");
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message().find("too long"), std::string::npos) << d.error().message();
+  EXPECT_FALSE(ParseDuration("99999999999999999999").ok());
+  EXPECT_FALSE(ParseDuration("597h").ok());
+  EXPECT_EQ(ParseDuration("596h")->count(), 596LL * 3'600'000);
+  EXPECT_EQ(ParseDuration("2147483647ms")->count(), kMaxDuration.count());
+}
+
 TEST(Text, MarkdownCellKeepsATableRowIntact) {
   EXPECT_EQ(MarkdownCell("a|b\nc"), "a\\|b c");
   EXPECT_EQ(MarkdownCell("plain"), "plain");
@@ -130,6 +142,25 @@ TEST(File, ReadFileReadsBytesAndRefusesWhatIsNotAFile) {
   EXPECT_NE(why.find("No such file"), std::string::npos) << why;
   EXPECT_FALSE(ReadFile(dir, &why).has_value());  // a directory is not a file
   EXPECT_NE(why.find("directory"), std::string::npos) << why;
+}
+
+// Issue 14: /dev/zero filled memory and a FIFO with no writer blocked forever.
+TEST(File, ReadFileRefusesDevicesFifosAndFilesOverTheCap) {
+  std::string why;
+  EXPECT_FALSE(ReadFile("/dev/zero", &why).has_value());
+  EXPECT_EQ(why, "not a regular file (a character device); strata reads regular files only");
+  std::string fifo = ::testing::TempDir() + "/strata-readfile-fifo";
+  std::remove(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(ReadFile(fifo, &why).has_value());
+  EXPECT_EQ(why, "not a regular file (a FIFO); strata reads regular files only");
+  std::remove(fifo.c_str());
+  std::string path = ::testing::TempDir() + "/strata-readfile-cap";
+  ASSERT_TRUE(WriteFileAtomic(path, "0123456789"));
+  EXPECT_TRUE(ReadFile(path, &why, nullptr, 10).has_value());
+  EXPECT_FALSE(ReadFile(path, &why, nullptr, 9).has_value());
+  EXPECT_NE(why.find("too large: 10 bytes"), std::string::npos) << why;
+  std::remove(path.c_str());
 }
 
 // Every index is visited exactly once, whatever the split; small inputs stay on the caller.

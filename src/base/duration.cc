@@ -40,7 +40,16 @@ Result<Millis> ParseDuration(std::string_view text) {
         ErrorCode::kConfig,
         fmt::format("invalid duration unit '{}' in '{}': use ms, s, min or h", unit, text));
   }
-  return Millis(static_cast<std::int64_t>(std::llround(v * factor)));
+  // Compared as a double before converting: a value past int64's range (1e20h) has no
+  // defined conversion and came out negative.
+  const double ms = v * factor;
+  if (!(ms <= static_cast<double>(kMaxDuration.count()))) {
+    return Status(ErrorCode::kConfig,
+                  fmt::format("duration '{}' is too long: the maximum is {}ms (about 596h, 24 "
+                              "days)",
+                              text, kMaxDuration.count()));
+  }
+  return Millis(static_cast<std::int64_t>(std::llround(ms)));
 }
 
 std::string FormatDuration(Millis d) {

@@ -13,7 +13,13 @@ namespace strata::base {
 
 using Millis = std::chrono::milliseconds;
 
-// Parses a duration. Errors (kConfig) name the accepted units.
+// The longest duration strata accepts: 2,147,483,647 ms (~596 h, 24.8 days), the largest
+// timeout PostgreSQL takes (lock_timeout, statement_timeout are int milliseconds). Longer ones
+// would overflow the timeouts and deadlines computed from them.
+inline constexpr Millis kMaxDuration{2'147'483'647};
+
+// Parses a duration. Errors (kConfig) name the accepted units, or the maximum (kMaxDuration)
+// when the value is longer.
 Result<Millis> ParseDuration(std::string_view text);
 // "1.2s", "350ms", "2m05s".
 std::string FormatDuration(Millis d);

@@ -1,6 +1,7 @@
 #include "base/file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,14 +57,42 @@ std::optional<FileStamp> StampOf(const std::string& path) {
   return ToStamp(st);
 }
 
-std::optional<std::string> ReadFile(const std::string& path, std::string* error, FileStamp* stamp) {
+namespace {
+std::string_view KindOf(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a file";
+}
+
+std::string Bytes(std::uint64_t n) {
+  if (n >= (std::uint64_t{1} << 30) && n % (std::uint64_t{1} << 30) == 0) {
+    return std::to_string(n >> 30) + " GiB";
+  }
+  if (n >= (std::uint64_t{1} << 20) && n % (std::uint64_t{1} << 20) == 0) {
+    return std::to_string(n >> 20) + " MiB";
+  }
+  return std::to_string(n) + " bytes";
+}
+}  // namespace
+
+std::optional<std::string> ReadFile(const std::string& path, std::string* error, FileStamp* stamp,
+                                    std::uint64_t max_bytes) {
   auto fail = [&](int fd) -> std::optional<std::string> {
     int e = errno;
     if (fd >= 0) close(fd);
     if (error) *error = std::strerror(e);
     return std::nullopt;
   };
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  auto refuse = [&](int fd, std::string why) -> std::optional<std::string> {
+    close(fd);
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  // O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever. The file is
+  // refused below before anything is read, so the flag changes nothing else.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return fail(fd);
   struct stat st {};
   if (fstat(fd, &st) != 0) return fail(fd);
@@ -71,14 +100,26 @@ std::optional<std::string> ReadFile(const std::string& path, std::string* error,
     errno = EISDIR;
     return fail(fd);
   }
+  if (!S_ISREG(st.st_mode)) {
+    return refuse(fd, fmt::format("not a regular file ({}); strata reads regular files only",
+                                  KindOf(st.st_mode)));
+  }
+  auto too_large = [&](std::uint64_t size) {
+    return fmt::format("too large: {} bytes, more than the {} strata reads from one file", size,
+                       Bytes(max_bytes));
+  };
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    return refuse(fd, too_large(static_cast<std::uint64_t>(st.st_size)));
+  }
   if (stamp) *stamp = ToStamp(st);
   std::string out;
-  // st_size is 0 for pipes and some special files: read until end of file then.
+  // st_size is 0 for some special files (/proc): read until end of file then, up to the cap.
   out.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) : 4096);
   size_t got = 0;
   for (;;) {
     if (got == out.size()) {
       if (st.st_size > 0) break;
+      if (got > max_bytes) return refuse(fd, too_large(got));
       out.resize(out.size() * 2);
     }
     ssize_t n = read(fd, out.data() + got, out.size() - got);
@@ -87,6 +128,7 @@ std::optional<std::string> ReadFile(const std::string& path, std::string* error,
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
+  if (got > max_bytes) return refuse(fd, too_large(got));
   out.resize(got);
   close(fd);
   return out;

@@ -30,10 +30,19 @@ bool WriteFileAtomic(const std::string& path, std::string_view bytes, std::strin
 // The stamp of the file at `path` (following links), or nullopt.
 std::optional<FileStamp> StampOf(const std::string& path);
 
-// The bytes of the regular file at `path`, or nullopt when it cannot be opened or read (a
-// directory, a missing file, no permission); `error` then holds strerror's text for errno.
-// `stamp`, when given, receives the open file's stamp, taken before it is read.
+// The most ReadFile reads: 1 GiB. strata reads whole files (migrations, seed data, TOML,
+// job and evidence files) into memory; a larger one is refused rather than exhausting it.
+inline constexpr std::uint64_t kMaxReadBytes = std::uint64_t{1} << 30;
+
+// The bytes of the regular file at `path` (a symbolic link is followed to its target), or
+// nullopt; `error` then says why: strerror's text for errno (missing file, no permission, a
+// directory), "not a regular file (a FIFO)" for a FIFO, device or socket (never opened for
+// reading, so a FIFO with no writer or /dev/zero cannot hang or fill memory), or "too large"
+// when it holds more than `max_bytes`. `stamp`, when given, receives the open file's stamp,
+// taken before it is read. This is the one reader of user files: every file strata reads for
+// the user goes through it.
 std::optional<std::string> ReadFile(const std::string& path, std::string* error = nullptr,
-                                    FileStamp* stamp = nullptr);
+                                    FileStamp* stamp = nullptr,
+                                    std::uint64_t max_bytes = kMaxReadBytes);
 
 }  // namespace strata::base

@@ -25,11 +25,20 @@ void* Run(void* arg) {
 
 }  // namespace
 
-Thread::Thread(std::function<void()> body) {
+Thread::Thread(std::function<void()> body) : Thread(std::move(body), 0) {}
+
+Thread::Thread(std::function<void()> body, size_t stack_bytes) {
   auto start = std::make_unique<Start>();
   start->body = std::move(body);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
+  if (stack_bytes > 0) {
+    int rc = pthread_attr_setstacksize(&attr, stack_bytes);
+    if (rc != 0) {
+      pthread_attr_destroy(&attr);
+      throw std::system_error(rc, std::generic_category(), "pthread_attr_setstacksize");
+    }
+  }
   CPU_ZERO(&start->allowed);
   const int here = sched_getcpu();
   if (here >= 0 && sched_getaffinity(0, sizeof start->allowed, &start->allowed) == 0) {

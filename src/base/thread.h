@@ -12,6 +12,7 @@
 
 #include <sched.h>
 
+#include <cstddef>
 #include <functional>
 
 namespace strata::base {
@@ -19,6 +20,9 @@ namespace strata::base {
 class Thread {
  public:
   explicit Thread(std::function<void()> body);
+  // With a stack of `stack_bytes` (0: the default, RLIMIT_STACK's size). The stack is mapped
+  // up front but takes memory only as it is used.
+  Thread(std::function<void()> body, size_t stack_bytes);
   ~Thread();  // joins
   Thread(const Thread&) = delete;
   Thread& operator=(const Thread&) = delete;

@@ -183,6 +183,11 @@ Result<std::chrono::milliseconds> GetDuration(const std::string& path, const tom
     if (*i < 0) {
       return TomlError(path, node, fmt::format("`{}` must not be negative, not {}", key, *i));
     }
+    if (*i > base::kMaxDuration.count()) {
+      return TomlError(path, node,
+                       fmt::format("`{}` is too long: {}ms, the maximum is {}ms (about 596h)", key,
+                                   *i, base::kMaxDuration.count()));
+    }
     return std::chrono::milliseconds(*i);
   }
   if (auto s = node.value_exact<std::string>()) {

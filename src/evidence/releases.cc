@@ -1,5 +1,6 @@
 #include "evidence/releases.h"
 
+#include "base/file.h"
 #include "base/text.h"
 
 #include <fmt/format.h>
@@ -50,9 +51,16 @@ const std::vector<std::string>& Surfaces() {
 Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path) {
   std::vector<ReleaseSpec> out;
   if (path.empty() || !std::filesystem::exists(path)) return out;
+  std::string why;
+  auto text = base::ReadFile(path, &why);
+  if (!text) {
+    return Status(ErrorCode::kConfig, fmt::format("cannot read {}: {}", path, why))
+        .WithSpan({path, 0, 0})
+        .WithHint("check that the releases file is a readable regular file");
+  }
   toml::table tbl;
   try {
-    tbl = toml::parse_file(path);
+    tbl = toml::parse(*text, path);
   } catch (const toml::parse_error& e) {
     return Status(ErrorCode::kConfig, fmt::format("invalid TOML: {}", e.description()))
         .WithSpan({path, static_cast<int>(e.source().begin.line),

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 namespace strata::lint {
@@ -76,7 +77,6 @@ void Context::ReportAt(int line, int column, std::string message, std::string he
   f.column = column;
   f.message = std::move(message);
   f.help = std::move(help);
-  f.source_line = std::string(file_.lines->Line(file_.text, line));
   f.statement_index = stmt_ ? static_cast<int>(stmt_->index) : -1;
   out_->push_back(std::move(f));
 }
@@ -194,6 +194,76 @@ std::string MaskSecretLiterals(std::string s) {
     if (!in) out.push_back(c);
   }
   return out;
+}
+
+// The source line a finding quotes, secrets masked as MaskSecretLiterals does. A long line
+// (one statement after another on a single line, or a minified dump) is quoted as a window of
+// kQuoteBytes around the column, so each finding holds a bounded excerpt: copying the whole
+// line into every finding made a 620 KB one-line file take 24 GB.
+constexpr size_t kQuoteBytes = 160;
+
+// Fills source_line and source_column of `findings` (sorted by line, then column). Each line is
+// scanned once, whatever the number of findings on it.
+void QuoteSourceLines(const analysis::FileAnalysis& fa, std::vector<Finding>& findings) {
+  size_t i = 0;
+  while (i < findings.size()) {
+    const int line = findings[i].line;
+    size_t j = i;
+    while (j < findings.size() && findings[j].line == line) ++j;
+    const std::string_view text = fa.lines->Line(fa.text, line);
+    bool mask = false;
+    if (text.find('\'') != std::string_view::npos) {
+      // Case-insensitive search for "password" / "secret", without a lowered copy.
+      auto has = [&](std::string_view word) {
+        auto it = std::search(
+            text.begin(), text.end(), word.begin(), word.end(),
+            [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+        return it != text.end();
+      };
+      mask = has("password") || has("secret");
+    }
+    size_t scanned = 0;     // bytes of `text` whose quote state is known
+    bool in_quote = false;  // the state at `scanned`
+    for (; i < j; ++i) {
+      Finding& f = findings[i];
+      if (text.empty()) continue;
+      const size_t at = std::min(static_cast<size_t>(std::max(f.column, 1) - 1), text.size());
+      size_t begin = 0, end = text.size();
+      if (text.size() > kQuoteBytes) {
+        begin = at > kQuoteBytes / 2 ? at - kQuoteBytes / 2 : 0;
+        end = std::min(text.size(), begin + kQuoteBytes);
+        begin = end - std::min(end, kQuoteBytes);
+        // Whole UTF-8 characters only.
+        auto continuation = [&](size_t k) {
+          return k < text.size() && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80;
+        };
+        while (begin < at && continuation(begin)) ++begin;
+        while (end > at && continuation(end)) --end;
+      }
+      if (mask) {
+        for (; scanned < begin; ++scanned) in_quote ^= text[scanned] == '\'';
+      }
+      std::string out = begin > 0 ? "..." : "";
+      int column = 0;  // 1-based column of `at` in `out`
+      bool q = in_quote;
+      for (size_t k = begin; k < end; ++k) {
+        if (k == at) column = static_cast<int>(out.size()) + 1;
+        char c = text[k];
+        if (!mask) {
+          out.push_back(c);
+        } else if (c == '\'') {
+          out += q ? "'" : "'***";
+          q = !q;
+        } else if (!q) {
+          out.push_back(c);
+        }
+      }
+      if (column == 0) column = static_cast<int>(out.size()) + 1;
+      if (end < text.size()) out += "...";
+      f.source_line = std::move(out);
+      f.source_column = column;
+    }
+  }
 }
 
 StatementReport MakeStatementReport(const analysis::StatementAnalysis& sa, const LiveInfo* live) {
@@ -327,9 +397,15 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
           if (off < sa.parsed->offset) off = sa.parsed->offset;
           f.line = fa.LineOf(off);
           f.column = fa.ColumnOf(off);
-          f.message = fmt::format("PostgreSQL cannot parse this statement: {}", sa.parsed->error);
-          f.help = "fix the syntax; PostgreSQL would reject the migration at this point";
-          f.source_line = std::string(fa.lines->Line(fa.text, f.line));
+          if (sa.parsed->beyond_limit) {
+            f.message = fmt::format("strata cannot analyse this statement: {}", sa.parsed->error);
+            f.help =
+                "split the expression into several statements; see docs/limits.md for what "
+                "strata analyses";
+          } else {
+            f.message = fmt::format("PostgreSQL cannot parse this statement: {}", sa.parsed->error);
+            f.help = "fix the syntax; PostgreSQL would reject the migration at this point";
+          }
           f.statement_index = static_cast<int>(sa.index);
           file_findings.push_back(std::move(f));
         } else {
@@ -387,18 +463,18 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
 
     // Suppressions.
     auto sup = ParseSuppressions(in.text, in.path, *fa);
-    ApplySuppressions(sup, file_findings, *fa, config, meta_enabled, &meta);
+    ApplySuppressions(sup, file_findings, config, meta_enabled, &meta);
     for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
 
     ClassifyMigration(*fa, mi, file_findings, config, live, &mr);
     for (const auto& f : file_findings) mr.findings += f.suppressed ? 0 : 1;
     for (const auto& f : meta) mr.findings += f.suppressed ? 0 : 1;
     for (auto& f : meta) file_findings.push_back(std::move(f));
-    for (auto& f : file_findings) f.source_line = MaskSecretLiterals(std::move(f.source_line));
     std::stable_sort(file_findings.begin(), file_findings.end(),
                      [](const Finding& a, const Finding& b) {
                        return std::tie(a.line, a.column) < std::tie(b.line, b.column);
                      });
+    QuoteSourceLines(*fa, file_findings);
     for (auto& f : file_findings) result.findings.push_back(std::move(f));
     result.migrations.push_back(std::move(mr));
   }

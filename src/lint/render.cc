@@ -53,7 +53,8 @@ std::string RenderText(const LintResult& r, Severity fail_on) {
                        f.rule_id, base::RedactSecrets(f.message));
     if (!f.source_line.empty()) {
       std::string src = base::RedactSecrets(f.source_line);
-      out += fmt::format("  {}\n  {}\n", src, Caret(src, f.column));
+      out += fmt::format("  {}\n  {}\n", src,
+                         Caret(src, f.source_column > 0 ? f.source_column : f.column));
     }
     if (!f.size_note.empty()) {
       out += fmt::format("  size: {}{}\n", f.size_note,

@@ -34,7 +34,10 @@ struct Finding {
   int column = 0;
   std::string message;  // names the lock and the table
   std::string help;     // one actionable sentence
+  // The source at `line`, secrets masked; on a long line a window of it around `column`, with
+  // "..." where it was cut. Filled by the linter once a file's findings are known.
   std::string source_line;
+  int source_column = 0;     // 1-based column of `column` within source_line
   int statement_index = -1;  // -1: file-level
   bool suppressed = false;
   std::string suppression_reason;

@@ -67,7 +67,7 @@ std::vector<Suppression> ParseSuppressions(std::string_view text, const std::str
 }
 
 void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& findings,
-                       const analysis::FileAnalysis& file, const LintConfig& config,
+                       const LintConfig& config,
                        const std::function<bool(std::string_view)>& meta_enabled,
                        std::vector<Finding>* meta) {
   (void)config;
@@ -82,7 +82,6 @@ void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& fin
     f.column = s.column;
     f.message = std::move(message);
     f.help = std::move(help);
-    f.source_line = std::string(file.lines->Line(file.text, s.record.line));
     return f;
   };
   for (auto& s : sups) {

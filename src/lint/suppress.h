@@ -26,7 +26,7 @@ std::vector<Suppression> ParseSuppressions(std::string_view text, const std::str
 
 // Marks covered findings suppressed, counts uses, and appends SY10x findings to `meta`.
 void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& findings,
-                       const analysis::FileAnalysis& file, const LintConfig& config,
+                       const LintConfig& config,
                        const std::function<bool(std::string_view)>& meta_enabled,
                        std::vector<Finding>* meta);
 

@@ -55,9 +55,18 @@ Status ReadWholeFile(const std::string& path, std::string& out, base::FileStamp*
   std::string why;
   auto bytes = base::ReadFile(path, &why, stamp);
   if (!bytes) {
+    // base::ReadFile refuses FIFOs, devices and sockets (a link to /dev/zero, a named pipe)
+    // and files over its size cap without reading them.
+    std::string_view hint =
+        why.starts_with("not a regular file")
+            ? "a migration must be a regular file (a symbolic link to one is fine); remove it or "
+              "add it to `ignore` in strata.toml"
+        : why.starts_with("too large")
+            ? "split the migration into smaller files; see docs/limits.md"
+            : "check that the file exists and is readable by this user";
     return Status(ErrorCode::kIo, fmt::format("cannot read migration file '{}': {}", path, why))
         .WithSpan({path, 0, 0})
-        .WithHint("check that the file exists and is readable by this user");
+        .WithHint(std::string(hint));
   }
   out = std::move(*bytes);
   return Status::Ok();

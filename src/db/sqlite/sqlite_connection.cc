@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 
@@ -214,8 +216,30 @@ class SqliteConnection final : public Connection {
     return !r.rows.empty();
   }
 
+  // The lock file of `lock_name` for this database. It is keyed on the database file's
+  // identity (device and inode), not on the path it was opened by: a symbolic link or a
+  // relative path to the same file finds the same lock (a file with several hard links is
+  // refused by OpenSqlite). It lies in the directory of the file with links resolved, so
+  // processes that see the database on a shared volume share it too. A database whose file
+  // cannot be found (a URI SQLite resolves itself) falls back to its path.
   std::string LockPath(std::string_view lock_name) const {
-    return fmt::format("{}-{}.lock", path_, lock_name);
+    std::string safe(lock_name);
+    std::replace(safe.begin(), safe.end(), '/', '_');
+    const char* file = sqlite3_db_filename(db_, "main");
+    std::string real = file && *file ? file : path_;
+    if (char* r = realpath(real.c_str(), nullptr)) {
+      real = r;
+      std::free(r);
+    }
+    struct stat st {};
+    if (stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return fmt::format("{}-{}.lock", path_, safe);
+    }
+    size_t slash = real.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : real.substr(0, slash == 0 ? 1 : slash);
+    return fmt::format("{}/strata-{:x}-{}-{}.lock", dir == "/" ? "" : dir,
+                       static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                       safe);
   }
 
   Result<bool> TryLock(std::string_view lock_name) override {
@@ -301,6 +325,24 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
     return Status(ErrorCode::kConnection,
                   fmt::format("cannot open SQLite database {}: {}", url.redacted, msg))
         .WithHint("check that the directory exists and is writable");
+  }
+  // A database file with several hard links cannot be shared safely: SQLite names its journal,
+  // write-ahead log and shared-memory index after the name it was opened by, so a process
+  // opening another name reads without the other's log (committed changes missing) and can
+  // corrupt the database (sqlite.org/howtocorrupt.html, 2.5). Refused before anything is read.
+  if (const char* file = sqlite3_db_filename(db, "main"); file && *file) {
+    struct stat st {};
+    if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
+      sqlite3_close_v2(db);
+      return Status(ErrorCode::kConnection,
+                    fmt::format("SQLite database {} has {} hard links: SQLite keeps its log "
+                                "beside the name a process opens, so two names of one database "
+                                "do not see each other's changes",
+                                url.redacted, st.st_nlink))
+          .WithHint(
+              "open the database by one name: replace the extra hard links with "
+              "symbolic links, or copy the file");
+    }
   }
   // Concurrent readers (info, validate) wait rather than fail while a migration commits.
   sqlite3_busy_timeout(db, 60'000);
