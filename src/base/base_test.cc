@@ -91,6 +91,11 @@ TEST(Redact, PercentEncodedAndPrefixedPasswordKeys) {
   EXPECT_EQ(RedactUrl("{\"url\":\"postgres://h/db?password=s3cretXYZ\"}"),
             "{\"url\":\"postgres://h/db?password=***\"}");
   EXPECT_EQ(RedactUrl("postgres://u:p%40ss@h/db"), "postgres://u:***@h/db");
+  // Markdown around a URL: the value ends at the backtick, and redacting again changes nothing.
+  EXPECT_EQ(RedactUrl("- Target: `postgres://h/db?password=pw1`\n"),
+            "- Target: `postgres://h/db?password=***`\n");
+  EXPECT_EQ(RedactSecrets("- Target: `postgres://h/db?password=***`\n"),
+            "- Target: `postgres://h/db?password=***`\n");
   // Not a password parameter.
   EXPECT_EQ(RedactUrl("postgres://u@h/db?passfile=/x&sslmode=require"),
             "postgres://u@h/db?passfile=/x&sslmode=require");

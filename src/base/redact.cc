@@ -69,6 +69,12 @@ bool IsKeyChar(char c) {
          c == '%';
 }
 
+// Ends an unquoted parameter value: the next parameter, a blank, or a character a URL never
+// holds unencoded but text around one does (quotes, a Markdown backtick, angle brackets).
+bool EndsValue(char c) {
+  return c == '&' || IsBlank(c) || c == '"' || c == '`' || c == '<' || c == '>';
+}
+
 // Whether a parameter name names a password once percent-decoded (libpq decodes the keys of
 // a URL's query) and case-folded: password, sslpassword, PGPASSWORD, db_password ...
 bool IsPasswordKey(std::string_view key) {
@@ -105,7 +111,7 @@ void RedactPasswordParams(std::string& s) {
       while (i < s.size() && s[i] != '\'') i += (s[i] == '\\' && i + 1 < s.size()) ? 2 : 1;
       if (i < s.size()) ++i;
     } else {
-      while (i < s.size() && s[i] != '&' && s[i] != '"' && !IsBlank(s[i])) ++i;
+      while (i < s.size() && !EndsValue(s[i])) ++i;
     }
     if (i == v) {  // "password=" with no value
       pos = i;
@@ -189,7 +195,7 @@ void RegisterUrlSecrets(std::string_view url) {
       i = url.find('\'', v);
       if (i == std::string_view::npos) i = url.size();
     } else {
-      while (i < url.size() && url[i] != '&' && !IsBlank(url[i])) ++i;
+      while (i < url.size() && !EndsValue(url[i])) ++i;
     }
     std::string_view value = url.substr(v, i - v);
     RegisterSecret(std::string(value));
