@@ -191,7 +191,7 @@ size_t LineAt(std::string_view text, size_t offset) {
   return line;
 }
 
-Result<Seal> ReadJsonSeal(std::string_view text, const std::string& path,
+Result<Seal> ReadJsonSeal(std::string_view text,
                           const std::function<Status(std::string)>& not_package,
                           const std::function<Status(std::string)>& malformed) {
   Seal seal;
@@ -292,7 +292,6 @@ Result<Seal> ReadJsonSeal(std::string_view text, const std::string& path,
   } catch (const json::exception& e) {
     return malformed(fmt::format("cannot re-encode the content: {}", e.what()));
   }
-  (void)path;
   return seal;
 }
 
@@ -314,7 +313,7 @@ Result<Seal> ReadSeal(std::string_view text, const std::string& path) {
         .WithHint("do not trust this copy; ask for the package `strata evidence` wrote");
   };
   std::string_view t = base::Trim(text);
-  if (!t.empty() && t[0] == '{') return ReadJsonSeal(text, path, not_package, malformed);
+  if (!t.empty() && t[0] == '{') return ReadJsonSeal(text, not_package, malformed);
 
   seal.format = "md";
   // The first digest line ends the body (rendered body lines never start with the marker);
