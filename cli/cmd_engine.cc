@@ -112,11 +112,15 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
 
   auto* validate = app.add_subcommand(
       "validate", "check that files, strata.sum and the ledger agree (exit 3 if not)");
-  reg.commands.emplace_back(validate, [&g] {
+  auto vreq = std::make_shared<ValidateRequest>();
+  validate->add_option("--expect-head", vreq->expect_head,
+                       "a ledger head kept outside the database (validate --json's ledger_head): "
+                       "the ledger must still hold that row");
+  reg.commands.emplace_back(validate, [&g, vreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
-    auto r = Validate(*opts);
+    auto r = Validate(*opts, *vreq);
     if (!g.json && !r.issues.empty()) {
       std::cout << report::ToText(r);
       return ExitCodeFor(r.status.code());

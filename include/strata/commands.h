@@ -123,18 +123,26 @@ InfoResult Info(const Options& options);
 
 // --- validate
 struct ValidateIssue {
-  std::string kind;  // checksum-mismatch, missing, failed, broken-chain, out-of-order, sum
+  std::string kind;  // checksum-mismatch, missing, failed, broken-chain (also a lost anchored
+                     // row), out-of-order, sum
   std::string script;
   std::string message;
   std::string hint;
+};
+struct ValidateRequest {
+  // A head recorded outside the database (a CI artifact of an earlier `validate --json`'s
+  // ledger_head): the ledger must still hold a row with this hash.
+  std::string expect_head;
 };
 struct ValidateResult {
   Status status;
   std::string target;
   std::vector<ValidateIssue> issues;
   int checked = 0;
+  int ledger_rows = 0;      // the schema history's last rank
+  std::string ledger_head;  // its row_hash ("" when empty): store it, pass it to --expect-head
 };
-ValidateResult Validate(const Options& options);
+ValidateResult Validate(const Options& options, const ValidateRequest& request = {});
 
 // --- repair
 struct RepairRequest {
@@ -238,11 +246,14 @@ struct EvidenceVerifyResult {
   std::string path;
   std::string format;
   std::string digest;
-  bool digest_ok = false;
+  bool digest_ok = false;  // the stated digest is the content's
+  bool whole = false;      // nothing in the file outside the sealed content and its seal
+  std::string uncovered;   // when not whole: where ("line 42: text after the signature line")
   bool signed_package = false;
-  bool signature_ok = false;
-  bool key_pinned = false;  // checked against --public-key, not only the embedded key
+  bool signature_ok = false;  // the signature holds over the digest, and the file is intact
+  bool key_pinned = false;    // signed by the key --public-key names
   std::string key_fingerprint;
+  std::string expected_fingerprint;  // of --public-key's key, when given
 };
 EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request);
 

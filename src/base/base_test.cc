@@ -79,6 +79,38 @@ TEST(Redact, UrlPasswords) {
   EXPECT_EQ(RedactUrl("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
 }
 
+// libpq percent-decodes a URL's query keys and values: `?%70assword=` is a password.
+// Issue 14.
+TEST(Redact, PercentEncodedAndPrefixedPasswordKeys) {
+  EXPECT_EQ(RedactUrl("postgres://u@h:5432/db?%70assword=s3cretXYZ"),
+            "postgres://u@h:5432/db?%70assword=***");
+  EXPECT_EQ(RedactUrl("postgres://u@h/db?sslmode=disable&%50%41%53%53%57%4f%52%44=s3cretXYZ&x=1"),
+            "postgres://u@h/db?sslmode=disable&%50%41%53%53%57%4f%52%44=***&x=1");
+  EXPECT_EQ(RedactUrl("postgres://u@h/db?ssl%70assword=k3y"), "postgres://u@h/db?ssl%70assword=***");
+  EXPECT_EQ(RedactUrl("PGPASSWORD=s3cretXYZ psql -h h"), "PGPASSWORD=*** psql -h h");
+  EXPECT_EQ(RedactUrl("host=h port=5 password = s3cretXYZ"), "host=h port=5 password = ***");
+  EXPECT_EQ(RedactUrl("{\"url\":\"postgres://h/db?password=s3cretXYZ\"}"),
+            "{\"url\":\"postgres://h/db?password=***\"}");
+  EXPECT_EQ(RedactUrl("postgres://u:p%40ss@h/db"), "postgres://u:***@h/db");
+  // Markdown around a URL: the value ends at the backtick, and redacting again changes nothing.
+  EXPECT_EQ(RedactUrl("- Target: `postgres://h/db?password=pw1`\n"),
+            "- Target: `postgres://h/db?password=***`\n");
+  EXPECT_EQ(RedactSecrets("- Target: `postgres://h/db?password=***`\n"),
+            "- Target: `postgres://h/db?password=***`\n");
+  // Not a password parameter.
+  EXPECT_EQ(RedactUrl("postgres://u@h/db?passfile=/x&sslmode=require"),
+            "postgres://u@h/db?passfile=/x&sslmode=require");
+  EXPECT_EQ(PercentDecode("%70a%73s%ZZ%4"), "pass%ZZ%4");
+  EXPECT_TRUE(MayHoldSecret("?p%61ssword=x"));
+}
+
+// The decoded password is what a server could echo; both forms are registered.
+TEST(Redact, UrlSecretsAreRegisteredDecoded) {
+  RegisterUrlSecrets("postgres://u:pa%73%73wordABC@h/db?%70assword=qu%65ryPW1&user=u");
+  EXPECT_EQ(RedactSecrets("echo passwordABC and queryPW1"), "echo *** and ***");
+  EXPECT_EQ(RedactSecrets("raw pa%73%73wordABC and qu%65ryPW1"), "raw *** and ***");
+}
+
 TEST(Redact, RegisteredSecretsAnywhere) {
   RegisterSecret("tr0ub4dor");
   EXPECT_EQ(RedactSecrets("error near 'tr0ub4dor' at line 1"), "error near '***' at line 1");

@@ -57,33 +57,53 @@ void RedactUserInfo(std::string& s) {
   }
 }
 
-// password=secret / sslpassword=secret in a query string or a libpq key-value string (quoted
-// or not), case-insensitive.
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsKeyChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+         c == '%';
+}
+
+// Ends an unquoted parameter value: the next parameter, a blank, or a character a URL never
+// holds unencoded but text around one does (quotes, a Markdown backtick, angle brackets).
+bool EndsValue(char c) {
+  return c == '&' || IsBlank(c) || c == '"' || c == '`' || c == '<' || c == '>';
+}
+
+// Whether a parameter name names a password once percent-decoded (libpq decodes the keys of
+// a URL's query) and case-folded: password, sslpassword, PGPASSWORD, db_password ...
+bool IsPasswordKey(std::string_view key) {
+  std::string decoded = PercentDecode(key);
+  constexpr std::string_view kSuffix = "password";
+  if (decoded.size() < kSuffix.size()) return false;
+  return EqualsIgnoreCase(std::string_view(decoded).substr(decoded.size() - kSuffix.size()),
+                          kSuffix);
+}
+
+// key=secret where the key names a password (IsPasswordKey), in a URL's query string, a libpq
+// key-value string (value quoted or not) or an environment assignment. The key starts the
+// text or follows '?', '&', ';', a quote or a blank.
 void RedactPasswordParams(std::string& s) {
   size_t pos = 0;
-  for (;;) {
-    size_t hit = std::string::npos;
-    for (size_t i = pos; i + 8 <= s.size(); ++i) {
-      if ((s[i] == 'p' || s[i] == 'P') &&
-          EqualsIgnoreCase(std::string_view(s).substr(i, 8), "password")) {
-        hit = i;
-        break;
-      }
-    }
-    if (hit == std::string::npos) return;
-    size_t key_begin = hit;
-    if (key_begin >= 3 && EqualsIgnoreCase(std::string_view(s).substr(key_begin - 3, 3), "ssl")) {
-      key_begin -= 3;
-    }
+  while ((pos = s.find('=', pos)) != std::string::npos) {
+    size_t key_end = pos;
+    while (key_end > 0 && IsBlank(s[key_end - 1])) --key_end;
+    size_t key_begin = key_end;
+    while (key_begin > 0 && IsKeyChar(s[key_begin - 1])) --key_begin;
     bool boundary = key_begin == 0 || s[key_begin - 1] == '?' || s[key_begin - 1] == '&' ||
-                    IsBlank(s[key_begin - 1]);
-    size_t i = hit + 8;
-    while (i < s.size() && IsBlank(s[i])) ++i;
-    if (!boundary || i >= s.size() || s[i] != '=') {
-      pos = hit + 8;
+                    s[key_begin - 1] == ';' || s[key_begin - 1] == '"' ||
+                    s[key_begin - 1] == '\'' || IsBlank(s[key_begin - 1]);
+    if (key_begin == key_end || !boundary ||
+        !IsPasswordKey(std::string_view(s).substr(key_begin, key_end - key_begin))) {
+      ++pos;
       continue;
     }
-    ++i;
+    size_t i = pos + 1;
     while (i < s.size() && IsBlank(s[i])) ++i;
     size_t v = i;
     if (i < s.size() && s[i] == '\'') {
@@ -91,7 +111,11 @@ void RedactPasswordParams(std::string& s) {
       while (i < s.size() && s[i] != '\'') i += (s[i] == '\\' && i + 1 < s.size()) ? 2 : 1;
       if (i < s.size()) ++i;
     } else {
-      while (i < s.size() && s[i] != '&' && !IsBlank(s[i])) ++i;
+      while (i < s.size() && !EndsValue(s[i])) ++i;
+    }
+    if (i == v) {  // "password=" with no value
+      pos = i;
+      continue;
     }
     s.replace(v, i - v, "***");
     pos = v + 3;
@@ -115,7 +139,8 @@ size_t FindFolded(std::string_view hay, std::string_view needle, size_t from = 0
 
 bool MayHoldUrlSecret(std::string_view t) {
   return t.find("://") != std::string_view::npos ||
-         FindFolded(t, "assword") != std::string_view::npos;
+         FindFolded(t, "ssword") != std::string_view::npos ||
+         (t.find('%') != std::string_view::npos && t.find('=') != std::string_view::npos);
 }
 
 std::string FoldAll(std::string_view s) {
@@ -124,6 +149,59 @@ std::string FoldAll(std::string_view s) {
   return out;
 }
 }  // namespace
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    int hi = 0, lo = 0;
+    if (s[i] == '%' && i + 2 < s.size() && (hi = HexValue(s[i + 1])) >= 0 &&
+        (lo = HexValue(s[i + 2])) >= 0) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+void RegisterUrlSecrets(std::string_view url) {
+  // The password of scheme://user:password@host, as written and as libpq decodes it.
+  auto scheme = url.find("://");
+  if (scheme != std::string_view::npos) {
+    size_t begin = scheme + 3;
+    size_t end = url.find_first_of("/?#", begin);
+    std::string_view authority = url.substr(begin, end == std::string_view::npos ? end : end - begin);
+    size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+      std::string_view userinfo = authority.substr(0, at);
+      size_t colon = userinfo.find(':');
+      if (colon != std::string_view::npos) {
+        std::string_view pw = userinfo.substr(colon + 1);
+        RegisterSecret(std::string(pw));
+        RegisterSecret(PercentDecode(pw));
+      }
+    }
+  }
+  // key=value parameters naming a password, in a query string or a key-value string.
+  for (size_t pos = 0; (pos = url.find('=', pos)) != std::string_view::npos; ++pos) {
+    size_t key_begin = pos;
+    while (key_begin > 0 && IsKeyChar(url[key_begin - 1])) --key_begin;
+    if (key_begin == pos || !IsPasswordKey(url.substr(key_begin, pos - key_begin))) continue;
+    size_t v = pos + 1, i = v;
+    if (i < url.size() && url[i] == '\'') {
+      ++v;
+      i = url.find('\'', v);
+      if (i == std::string_view::npos) i = url.size();
+    } else {
+      while (i < url.size() && !EndsValue(url[i])) ++i;
+    }
+    std::string_view value = url.substr(v, i - v);
+    RegisterSecret(std::string(value));
+    RegisterSecret(PercentDecode(value));
+  }
+}
 
 std::string RedactUrl(std::string_view url) {
   std::string s(url);

@@ -9,8 +9,18 @@
 namespace strata::base {
 
 // Replaces the password in a connection URL ("postgres://u:pw@h/db" → "postgres://u:***@h/db")
-// and password=... / sslpassword / ?password= parameters in key-value or query form.
+// and the value of every parameter whose name, percent-decoded and ignoring case, ends in
+// "password" (password, sslpassword, PGPASSWORD, ?%70assword=) in query, key-value or
+// environment-assignment form. Keys are decoded because libpq decodes them.
 std::string RedactUrl(std::string_view url);
+
+// Decodes %XX escapes (RFC 3986); a '%' not followed by two hex digits is kept as is.
+std::string PercentDecode(std::string_view s);
+
+// Registers (RegisterSecret) every password a connection string carries, both as written and
+// percent-decoded, so a database's message echoing the decoded value is redacted too: the
+// userinfo password and the value of each password parameter.
+void RegisterUrlSecrets(std::string_view url);
 
 // Registers a value (a secret placeholder, a password from the environment) that must never be
 // printed. Values shorter than 4 bytes are ignored (too likely to match ordinary text).

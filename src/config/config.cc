@@ -173,14 +173,9 @@ Result<Options> Load(const Overrides& overrides) {
     }
   }
   if (!overrides.locations.empty()) o.locations = overrides.locations;
-  // Any password in the URL must never be printed, even inside a database's own message.
-  if (auto at = o.url.find('@'); at != std::string::npos) {
-    auto scheme = o.url.find("://");
-    auto colon = o.url.find(':', scheme == std::string::npos ? 0 : scheme + 3);
-    if (scheme != std::string::npos && colon != std::string::npos && colon < at) {
-      base::RegisterSecret(o.url.substr(colon + 1, at - colon - 1));
-    }
-  }
+  // Any password in the URL, as written or as libpq decodes it, must never be printed, even
+  // inside a database's own message.
+  base::RegisterUrlSecrets(o.url);
   return o;
 }
 

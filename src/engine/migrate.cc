@@ -249,6 +249,13 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     chain_breaks = ledger::Ledger::VerifyChain(*rows);
     resolve_current(*rows);
   }
+  // Rows a run or tag anchored in strata_run must still be there: a ledger that lost its last
+  // rows (or was emptied) still verifies, and would run those migrations again.
+  {
+    auto lost = evidence::AnchorBreaks(*ctx->conn, options, *rows, /*highest_only=*/true);
+    if (!lost) return fail(lost.error());
+    chain_breaks.insert(chain_breaks.end(), lost->begin(), lost->end());
+  }
   migrate::StateReport report = peeked ? std::move(*peeked) : migrate::Join(*set, *rows);
 
   if (Status s = ledger_issues(report, chain_breaks); !s.ok()) return fail(std::move(s));

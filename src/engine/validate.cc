@@ -10,9 +10,11 @@
 
 #include <fmt/format.h>
 
+#include "evidence/run_store.h"
+
 namespace strata {
 
-ValidateResult Validate(const Options& options) {
+ValidateResult Validate(const Options& options, const ValidateRequest& request) {
   ValidateResult res;
   auto set = migrate::Discover(options);
   if (!set) {
@@ -31,13 +33,28 @@ ValidateResult Validate(const Options& options) {
     return res;
   }
   auto report = migrate::Join(*set, *rows);
+  ledger::Head head = ledger::HeadOf(*rows);
+  res.ledger_rows = head.rows;
+  if (!rows->empty()) res.ledger_head = head.hash;
+  auto breaks = ledger::Ledger::VerifyChain(*rows);
+  // The rows every run and tag anchored (strata_run), and the head kept outside the database,
+  // must still be there: deleting the ledger's last rows leaves the chain itself intact.
+  auto lost = evidence::AnchorBreaks(*ctx->conn, options, *rows);
+  if (!lost) {
+    res.status = lost.error();
+    return res;
+  }
+  breaks.insert(breaks.end(), lost->begin(), lost->end());
+  if (!request.expect_head.empty()) {
+    if (auto b = ledger::ExpectedHeadBreak(*rows, request.expect_head)) breaks.push_back(*b);
+  }
   std::optional<db::LockHolder> running;
   for (const auto& e : report.entries) {
     if (engine::IsUnfinishedTail(e, *rows)) running = engine::RunningHolder(*ctx);
   }
-  for (auto& i :
-       engine::CollectIssues(report, ledger::Ledger::VerifyChain(*rows), options, running))
+  for (auto& i : engine::CollectIssues(report, breaks, options, running)) {
     res.issues.push_back(std::move(i));
+  }
   // After the ledger's issues: an edited applied file also changes strata.sum, and the
   // checksum mismatch is the problem to report first.
   if (options.require_sum) {

@@ -67,6 +67,7 @@ json RunJson(const evidence::RunRow& r) {
             {"finished_at", r.finished_at},
             {"outcome", r.outcome}};
   if (!r.tag.empty()) j["tag"] = r.tag;
+  if (!r.ledger_head.empty()) j["ledger"] = {{"rows", r.ledger_rows}, {"head", r.ledger_head}};
   if (!r.error_code.empty()) j["error_code"] = r.error_code;
   if (!r.error_message.empty()) j["error_message"] = base::RedactSecrets(r.error_message);
   if (!r.detail.empty()) {
@@ -214,9 +215,20 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
   content["target"] = res.target;
   auto selected = Select(*runs, request, content);
   if (!selected) return fail(selected.error());
+  // Intact means the chain verifies and still holds every row a run or tag anchored.
+  std::vector<std::string> breaks = ledger::Ledger::VerifyChain(*rows);
+  std::vector<ledger::Anchor> anchors;
+  for (const auto& r : *runs) {
+    if (r.ledger_head.empty()) continue;
+    anchors.push_back(
+        {r.ledger_rows, r.ledger_head, evidence::AnchorSource(r.verb, r.tag, r.run_id)});
+  }
+  auto lost = ledger::AnchorBreaks(*rows, anchors);
+  breaks.insert(breaks.end(), lost.begin(), lost.end());
   content["ledger"] = {{"rows", rows->size()},
                        {"head", rows->empty() ? std::string() : rows->back().row_hash},
-                       {"chain_intact", ledger::Ledger::VerifyChain(*rows).empty()}};
+                       {"chain_intact", breaks.empty()}};
+  if (!breaks.empty()) content["ledger"]["breaks"] = breaks;
 
   // Intent headers of the files, for "why" beside "what".
   std::map<std::string, json> intents;
@@ -329,12 +341,28 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
 EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request) {
   EvidenceVerifyResult res;
   res.path = request.path;
+  auto fail = [&](std::string message, std::string hint) {
+    res.status = Status(ErrorCode::kValidation, std::move(message))
+                     .WithSpan({request.path, 0, 0})
+                     .WithHint(std::move(hint));
+    return std::move(res);
+  };
   std::string why;
   auto text = base::ReadFile(request.path, &why);
   if (!text) {
     res.status = Status(ErrorCode::kIo, fmt::format("cannot read {}: {}", request.path, why))
                      .WithHint("give the path of a package written by `strata evidence`");
     return res;
+  }
+  std::optional<std::string> pinned;
+  if (!request.public_key.empty()) {
+    auto pub = evidence::ReadPublicKeyB64(request.public_key);
+    if (!pub) {
+      res.status = pub.error();
+      return res;
+    }
+    pinned = *pub;
+    res.expected_fingerprint = evidence::Fingerprint(*pub);
   }
   auto seal = evidence::ReadSeal(*text, request.path);
   if (!seal) {
@@ -344,54 +372,46 @@ EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request) {
   res.format = seal->format;
   res.digest = seal->digest;
   res.digest_ok = seal->digest == seal->computed;
+  res.whole = seal->uncovered.empty();
+  res.uncovered = seal->uncovered;
   res.signed_package = !seal->signature_b64.empty();
+  bool signature_holds = false;
   if (res.signed_package) {
-    res.signature_ok =
+    signature_holds =
         evidence::VerifyEd25519(seal->digest, seal->signature_b64, seal->public_key_b64);
     res.key_fingerprint = evidence::Fingerprint(seal->public_key_b64);
+    res.key_pinned = pinned && *pinned == seal->public_key_b64;
   }
-  if (!request.public_key.empty()) {
-    auto pub = evidence::ReadPublicKeyB64(request.public_key);
-    if (!pub) {
-      res.status = pub.error();
-      return res;
-    }
-    res.key_pinned = true;
-    if (!res.signed_package) {
-      res.status = Status(ErrorCode::kValidation,
-                          fmt::format("{} is not signed, but --public-key expects a signature",
-                                      request.path))
-                       .WithSpan({request.path, 0, 0})
-                       .WithHint("ask for a package signed with `strata evidence --sign-key`");
-      return res;
-    }
-    if (*pub != seal->public_key_b64) {
-      res.signature_ok = false;
-      res.status =
-          Status(ErrorCode::kValidation,
-                 fmt::format("{} is signed by key {}, not by the key in {} ({})", request.path,
-                             res.key_fingerprint, request.public_key, evidence::Fingerprint(*pub)))
-              .WithSpan({request.path, 0, 0})
-              .WithHint(
-                  "the package was not signed by the operator you expect: do not "
-                  "trust it");
-      return res;
-    }
+  // The signature vouches for this file only when it holds, the digest is the content's and
+  // nothing else is in the file.
+  res.signature_ok = signature_holds && res.digest_ok && res.whole;
+  const std::string distrust =
+      "do not trust this copy; ask for the original package or regenerate it with `strata "
+      "evidence`";
+  if (!res.whole) {
+    return fail(fmt::format("{}: {}, which neither the digest nor the signature covers",
+                            request.path, seal->uncovered),
+                distrust);
   }
   if (!res.digest_ok) {
-    res.status = Status(ErrorCode::kValidation,
-                        fmt::format("{} was changed after it was sealed: its digest says {}, its "
-                                    "content hashes to {}",
-                                    request.path, seal->digest, seal->computed))
-                     .WithSpan({request.path, 0, 0})
-                     .WithHint(
-                         "do not trust this copy; ask for the original package or "
-                         "regenerate it with `strata evidence`");
-  } else if (res.signed_package && !res.signature_ok) {
-    res.status = Status(ErrorCode::kValidation,
-                        fmt::format("{}: the signature does not match its digest", request.path))
-                     .WithSpan({request.path, 0, 0})
-                     .WithHint("do not trust this copy; the signature was forged or altered");
+    return fail(fmt::format("{} was changed after it was sealed: its digest says {}, its "
+                            "content hashes to {}",
+                            request.path, seal->digest, seal->computed),
+                distrust);
+  }
+  if (pinned && !res.signed_package) {
+    return fail(
+        fmt::format("{} is not signed, but --public-key expects a signature", request.path),
+        "ask for a package signed with `strata evidence --sign-key`");
+  }
+  if (res.signed_package && !signature_holds) {
+    return fail(fmt::format("{}: the signature does not match its digest", request.path),
+                "do not trust this copy; the signature was forged or altered");
+  }
+  if (pinned && !res.key_pinned) {
+    return fail(fmt::format("{} is signed by key {}, not by the key in {} ({})", request.path,
+                            res.key_fingerprint, request.public_key, res.expected_fingerprint),
+                "the package was not signed by the operator you expect: do not trust it");
   }
   return res;
 }

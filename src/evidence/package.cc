@@ -6,6 +6,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <vector>
+
+#include "evidence/sign.h"
+
 namespace strata::evidence {
 
 using nlohmann::json;
@@ -58,6 +65,11 @@ std::string RenderMarkdown(const json& content) {
   md += fmt::format("- Schema history: {} row(s), hash chain {}, head `{}`\n", led.value("rows", 0),
                     led.value("chain_intact", false) ? "intact" : "BROKEN",
                     S(led, "head").substr(0, 16));
+  if (led.contains("breaks") && led["breaks"].is_array()) {
+    for (const auto& b : led["breaks"]) {
+      md += fmt::format("  - broken at {}\n", Cell(b.is_string() ? b.get<std::string>() : b.dump()));
+    }
+  }
   if (content.contains("release")) {
     const json& r = content["release"];
     md += fmt::format("- Release {} tagged at {}{}\n", S(r, "name"), S(r, "tagged_at"),
@@ -84,6 +96,10 @@ std::string RenderMarkdown(const json& content) {
     md += fmt::format(
         "- Started {}, finished {}\n", S(run, "started_at"),
         S(run, "finished_at").empty() ? "never (killed or still running)" : S(run, "finished_at"));
+    if (run.contains("ledger") && run["ledger"].is_object()) {
+      md += fmt::format("- Schema history anchored: {} row(s), head `{}`\n",
+                        run["ledger"].value("rows", 0), S(run["ledger"], "head").substr(0, 16));
+    }
     if (!S(run, "error_message").empty()) {
       md += fmt::format("- Error [{}]: {}\n", S(run, "error_code"), Cell(S(run, "error_message")));
     }
@@ -145,6 +161,142 @@ std::string RenderMarkdown(const json& content) {
   return md;
 }
 
+namespace {
+
+bool IsDigest(std::string_view d) {
+  constexpr std::string_view kPrefix = "sha256:";
+  if (d.size() != kPrefix.size() + 64 || d.substr(0, kPrefix.size()) != kPrefix) return false;
+  for (char c : d.substr(kPrefix.size())) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool IsBase64(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view JsonTypeName(const json& j) { return j.type_name(); }
+
+// 1-based line of byte `offset` in `text`.
+size_t LineAt(std::string_view text, size_t offset) {
+  size_t line = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
+  return line;
+}
+
+Result<Seal> ReadJsonSeal(std::string_view text,
+                          const std::function<Status(std::string)>& not_package,
+                          const std::function<Status(std::string)>& malformed) {
+  Seal seal;
+  seal.format = "json";
+  // Duplicated keys (at any depth) would be read as one: the last wins, the first is unseen.
+  std::vector<std::vector<std::string>> keys;
+  std::string duplicate;
+  auto cb = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == json::parse_event_t::key && !keys.empty() && parsed.is_string()) {
+      auto& seen = keys.back();
+      const auto& k = parsed.get_ref<const std::string&>();
+      if (std::find(seen.begin(), seen.end(), k) != seen.end()) {
+        if (duplicate.empty()) duplicate = k;
+      } else {
+        seen.push_back(k);
+      }
+    }
+    return true;
+  };
+  json j = json::parse(text, cb, false);
+  if (j.is_discarded() || !j.is_object()) return not_package("expected a JSON object");
+  if (!duplicate.empty()) {
+    return malformed(fmt::format("the key `{}` appears twice in one object; a package has each "
+                                 "key once",
+                                 duplicate));
+  }
+  if (!j.contains("content") || !j.contains("digest")) {
+    return not_package("expected a JSON object with `content` and `digest`");
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.key() != "content" && it.key() != "digest" && it.key() != "signature") {
+      return malformed(fmt::format("unexpected top-level key `{}`: a package has only "
+                                   "`content`, `digest` and `signature`",
+                                   it.key()));
+    }
+  }
+  const json& content = j["content"];
+  if (!content.is_object()) {
+    return malformed(fmt::format("`content` must be an object, not {}", JsonTypeName(content)));
+  }
+  if (!content.contains("format") || !content["format"].is_string() ||
+      content["format"].get<std::string>() != kPackageFormat) {
+    return not_package(fmt::format("content.format is not {}", kPackageFormat));
+  }
+  if (!j["digest"].is_string()) {
+    return malformed(fmt::format("`digest` must be a string, not {}", JsonTypeName(j["digest"])));
+  }
+  seal.digest = j["digest"].get<std::string>();
+  if (!IsDigest(seal.digest)) {
+    return malformed("`digest` is not \"sha256:\" and 64 lower-case hex digits");
+  }
+  if (j.contains("signature")) {
+    const json& sig = j["signature"];
+    if (!sig.is_object()) {
+      return malformed(fmt::format("`signature` must be an object, not {}", JsonTypeName(sig)));
+    }
+    for (auto it = sig.begin(); it != sig.end(); ++it) {
+      if (it.key() != "algorithm" && it.key() != "signature" && it.key() != "public_key" &&
+          it.key() != "fingerprint") {
+        return malformed(fmt::format("unexpected key `signature.{}`", it.key()));
+      }
+      if (!it.value().is_string()) {
+        return malformed(fmt::format("`signature.{}` must be a string, not {}", it.key(),
+                                     JsonTypeName(it.value())));
+      }
+    }
+    for (const char* k : {"algorithm", "signature", "public_key"}) {
+      if (!sig.contains(k)) return malformed(fmt::format("`signature.{}` is missing", k));
+    }
+    if (sig["algorithm"].get<std::string>() != "ed25519") {
+      return malformed(fmt::format("`signature.algorithm` is `{}`; strata signs with ed25519",
+                                   sig["algorithm"].get<std::string>()));
+    }
+    seal.signature_b64 = sig["signature"].get<std::string>();
+    seal.public_key_b64 = sig["public_key"].get<std::string>();
+    if (!IsBase64(seal.signature_b64) || !IsBase64(seal.public_key_b64)) {
+      return malformed("`signature.signature` and `signature.public_key` must be base64");
+    }
+    if (sig.contains("fingerprint") &&
+        sig["fingerprint"].get<std::string>() != Fingerprint(seal.public_key_b64)) {
+      seal.uncovered = "`signature.fingerprint` is not the fingerprint of `signature.public_key`";
+    }
+  }
+  try {
+    seal.computed = "sha256:" + base::Sha256Hex(content.dump());
+    // Byte for byte what strata writes: no other whitespace, order or text to hide content in.
+    if (seal.uncovered.empty() && j.dump(2) + "\n" != text) {
+      size_t at = 0;
+      std::string canonical = j.dump(2) + "\n";
+      while (at < text.size() && at < canonical.size() && text[at] == canonical[at]) ++at;
+      seal.uncovered = fmt::format(
+          "line {}: the file differs from the sealed package from here on (added text, "
+          "spacing or key order)",
+          LineAt(text, at));
+    }
+  } catch (const json::exception& e) {
+    return malformed(fmt::format("cannot re-encode the content: {}", e.what()));
+  }
+  return seal;
+}
+
+}  // namespace
+
 Result<Seal> ReadSeal(std::string_view text, const std::string& path) {
   Seal seal;
   auto not_package = [&](std::string why) {
@@ -154,56 +306,85 @@ Result<Seal> ReadSeal(std::string_view text, const std::string& path) {
         .WithSpan({path, 0, 0})
         .WithHint("verify the file `strata evidence` wrote, unchanged");
   };
+  auto malformed = [&](std::string why) {
+    return Status(ErrorCode::kValidation,
+                  fmt::format("{} has a malformed seal: {}", path, why))
+        .WithSpan({path, 0, 0})
+        .WithHint("do not trust this copy; ask for the package `strata evidence` wrote");
+  };
   std::string_view t = base::Trim(text);
-  if (!t.empty() && t[0] == '{') {
-    seal.format = "json";
-    json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("content") || !j.contains("digest")) {
-      return not_package("expected a JSON object with `content` and `digest`");
+  if (!t.empty() && t[0] == '{') return ReadJsonSeal(text, not_package, malformed);
+
+  seal.format = "md";
+  // The first digest line ends the body (rendered body lines never start with the marker);
+  // the digest line, an optional signature line and nothing else follow.
+  std::string marker = std::string("\n") + std::string(kDigestMarker);
+  size_t pos = text.find(marker);
+  if (pos == std::string_view::npos) return not_package("no `strata-evidence-digest` line");
+  size_t digest_begin = pos + 1;
+  size_t digest_end = text.find('\n', digest_begin);
+  if (digest_end == std::string_view::npos) digest_end = text.size();
+  std::string_view digest_line = text.substr(digest_begin, digest_end - digest_begin);
+  std::string_view body = text.substr(0, digest_begin);
+  seal.computed = "sha256:" + base::Sha256Hex(body);
+  {
+    std::string_view v = digest_line.substr(kDigestMarker.size());
+    size_t close = v.find(" -->");
+    if (close == std::string_view::npos) return malformed("the digest line does not end in ` -->`");
+    seal.digest = std::string(v.substr(0, close));
+    if (!IsDigest(seal.digest)) {
+      return malformed(fmt::format("line {}: the digest is not \"sha256:\" and 64 lower-case hex "
+                                   "digits",
+                                   LineAt(text, digest_begin)));
     }
-    if (!j["content"].is_object() || j["content"].value("format", "") != kPackageFormat) {
-      return not_package(fmt::format("content.format is not {}", kPackageFormat));
-    }
-    seal.digest = j.value("digest", "");
-    seal.computed = "sha256:" + base::Sha256Hex(j["content"].dump());
-    if (j.contains("signature") && j["signature"].is_object()) {
-      seal.signature_b64 = j["signature"].value("signature", "");
-      seal.public_key_b64 = j["signature"].value("public_key", "");
-    }
+  }
+  std::string canonical = fmt::format("{}{} -->\n", kDigestMarker, seal.digest);
+  size_t after = digest_begin;
+  if (text.substr(after, canonical.size()) != canonical) {
+    seal.uncovered = fmt::format("line {}: the digest line is not as strata writes it",
+                                 LineAt(text, after));
     return seal;
   }
-  seal.format = "md";
-  size_t pos = text.find(std::string("\n") + std::string(kDigestMarker));
-  if (pos == std::string_view::npos) return not_package("no `strata-evidence-digest` line");
-  std::string_view body = text.substr(0, pos + 1);
-  seal.computed = "sha256:" + base::Sha256Hex(body);
-  std::string_view rest = text.substr(pos + 1);
-  for (std::string_view line : base::SplitLines(rest)) {
-    line = base::Trim(line);
-    if (line.substr(0, kDigestMarker.size()) == kDigestMarker) {
-      std::string_view v = line.substr(kDigestMarker.size());
-      seal.digest = std::string(base::Trim(v.substr(0, v.find("-->"))));
-    } else if (line.substr(0, kSignatureMarker.size()) == kSignatureMarker) {
-      // "ed25519 <sig> key <pub> -->"
-      std::string_view v = line.substr(kSignatureMarker.size());
-      v = base::Trim(v.substr(0, v.find("-->")));
-      std::vector<std::string> parts;
-      size_t i = 0;
-      while (i < v.size()) {
-        size_t j = v.find(' ', i);
-        if (j == std::string_view::npos) j = v.size();
-        if (j > i) parts.emplace_back(v.substr(i, j - i));
-        i = j + 1;
-      }
-      if (parts.size() == 4 && parts[0] == "ed25519" && parts[2] == "key") {
-        seal.signature_b64 = parts[1];
-        seal.public_key_b64 = parts[3];
-      } else {
-        seal.signature_b64 = "malformed";
-      }
+  after += canonical.size();
+  std::string_view rest = text.substr(after);
+  if (rest.substr(0, kSignatureMarker.size()) == kSignatureMarker) {
+    size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    // "ed25519 <sig> key <pub> -->"
+    std::string_view v = line.substr(kSignatureMarker.size());
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < v.size();) {
+      size_t j = v.find(' ', i);
+      if (j == std::string_view::npos) j = v.size();
+      if (j > i) parts.emplace_back(v.substr(i, j - i));
+      i = j + 1;
     }
+    if (parts.size() != 5 || parts[0] != "ed25519" || parts[2] != "key" || parts[4] != "-->" ||
+        !IsBase64(parts[1]) || !IsBase64(parts[3])) {
+      return malformed(fmt::format(
+          "line {}: expected `{}ed25519 <signature> key <public key> -->`",
+          LineAt(text, after), kSignatureMarker));
+    }
+    seal.signature_b64 = parts[1];
+    seal.public_key_b64 = parts[3];
+    std::string sig_line = fmt::format("{}ed25519 {} key {} -->\n", kSignatureMarker,
+                                       seal.signature_b64, seal.public_key_b64);
+    if (rest.substr(0, sig_line.size()) != sig_line) {
+      seal.uncovered = fmt::format("line {}: the signature line is not as strata writes it",
+                                   LineAt(text, after));
+      return seal;
+    }
+    after += sig_line.size();
+    if (after < text.size()) {
+      seal.uncovered = fmt::format("line {}: text after the signature line",
+                                   LineAt(text, after));
+    }
+  } else if (after < text.size()) {
+    seal.uncovered = fmt::format(
+        "line {}: text after the digest line{}", LineAt(text, after),
+        text.find(kSignatureMarker, after) != std::string_view::npos ? ", before the signature"
+                                                                      : "");
   }
-  if (seal.digest.empty()) return not_package("the digest line is empty");
   return seal;
 }
 

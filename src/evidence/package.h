@@ -27,9 +27,14 @@ struct Seal {
   std::string digest;    // as stated in the package
   std::string computed;  // recomputed over the content
   std::string signature_b64, public_key_b64;
+  // Empty when the file is byte for byte the sealed content plus its seal, as strata writes
+  // it; otherwise what is not covered ("line 42: text after the signature line"): the digest
+  // covers the content and the signature the digest, so nothing else may be in the file.
+  std::string uncovered;
 };
-// Splits a package into its sealed content and seal. Errors (kValidation) when the package has
-// no digest or is not a strata evidence package.
+// Splits a package into its sealed content and seal. Errors (kValidation, naming the file and
+// the field or line) when the package has no digest, is not a strata evidence package, or a
+// seal field is malformed (wrong JSON type, not a SHA-256 digest, not base64).
 Result<Seal> ReadSeal(std::string_view package_text, const std::string& path);
 
 }  // namespace strata::evidence

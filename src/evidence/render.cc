@@ -91,30 +91,42 @@ json ToJson(const EvidenceResult& r) {
 }
 
 json ToJson(const EvidenceVerifyResult& r) {
-  return {{"ok", r.status.ok()},
-          {"path", r.path},
-          {"format", r.format},
-          {"digest", r.digest},
-          {"digest_ok", r.digest_ok},
-          {"signed", r.signed_package},
-          {"signature_ok", r.signature_ok},
-          {"key_pinned", r.key_pinned},
-          {"key_fingerprint", r.key_fingerprint},
-          {"error", StatusJson(r.status)}};
+  json j = {{"ok", r.status.ok()},
+            {"path", r.path},
+            {"format", r.format},
+            {"digest", r.digest},
+            {"digest_ok", r.digest_ok},
+            {"whole", r.whole},
+            {"signed", r.signed_package},
+            {"signature_ok", r.signature_ok},
+            {"key_pinned", r.key_pinned},
+            {"key_fingerprint", r.key_fingerprint},
+            {"error", StatusJson(r.status)}};
+  if (!r.uncovered.empty()) j["uncovered"] = r.uncovered;
+  if (!r.expected_fingerprint.empty()) j["expected_fingerprint"] = r.expected_fingerprint;
+  return j;
 }
 
+// Says "valid" and "matches --public-key" only when they are true of this very file.
 std::string ToText(const EvidenceVerifyResult& r) {
   if (r.format.empty()) return {};
   std::string out = fmt::format("{}: {} package, digest {} {}\n", r.path, r.format, r.digest,
-                                r.digest_ok ? "matches its content" : "DOES NOT match");
+                                r.digest_ok ? "matches its content" : "DOES NOT match its content");
+  if (!r.whole) out += fmt::format("  NOT COVERED by the seal: {}\n", r.uncovered);
   if (!r.signed_package) {
     out += "  not signed\n";
-  } else {
-    out += fmt::format(
-        "  Ed25519 signature {} (key {}{})\n", r.signature_ok ? "valid" : "INVALID",
-        r.key_fingerprint,
-        r.key_pinned ? ", matches --public-key" : "; pass --public-key to pin the signer");
+    return out;
   }
+  std::string key = r.key_fingerprint;
+  if (r.key_pinned) {
+    key += ", matches --public-key";
+  } else if (!r.expected_fingerprint.empty()) {
+    key += fmt::format(", NOT the --public-key key {}", r.expected_fingerprint);
+  } else {
+    key += "; pass --public-key to pin the signer";
+  }
+  out += fmt::format("  Ed25519 signature {} (key {})\n",
+                     r.signature_ok ? "valid" : "INVALID for this file", key);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 
@@ -35,11 +36,56 @@ std::string Str(const db::Value& v) { return v ? *v : std::string(); }
 constexpr std::string_view kRunColumns =
     "run_id, verb, tag, os_user, db_user, host, tool_version, config_checksum, target, "
     "started_at, finished_at, outcome, error_code, error_message, detail";
+// Added after the first release (docs/formats/evidence.md): a table an older strata created
+// lacks them until CreateOrUpgrade adds them.
+constexpr std::string_view kAnchorColumns = ", ledger_rows, ledger_head";
+
+db::Value OptRows(int rows, const std::string& head) {
+  return head.empty() ? db::Value() : db::Value(std::to_string(rows));
+}
 constexpr std::string_view kMigrationColumns =
     "run_id, seq, script, version, checksum, transactional, outcome, statements, rows_affected, "
     "duration_ms, attempts, lock_wait_ms, checks, error_message";
 
 }  // namespace
+
+std::string AnchorSource(std::string_view verb, std::string_view tag, std::string_view run_id) {
+  return verb == "tag" ? fmt::format("tag `{}`", tag) : fmt::format("the {} run {}", verb, run_id);
+}
+
+Result<std::vector<ledger::Anchor>> ReadAnchors(db::Connection& conn, const std::string& schema,
+                                                bool highest_only) {
+  std::vector<ledger::Anchor> out;
+  std::string prefix = schema.empty() ? std::string() : Quote(schema) + ".";
+  std::string sql = fmt::format(
+      "SELECT ledger_rows, ledger_head, verb, tag, run_id FROM {}strata_run WHERE "
+      "ledger_head IS NOT NULL ORDER BY {}",
+      prefix, highest_only ? "ledger_rows DESC, started_at DESC, run_id DESC LIMIT 1"
+                           : "started_at, run_id");
+  auto r = conn.Query(sql);
+  if (!r) {
+    // strata_run absent, or created by a strata that did not record anchors: nothing anchored.
+    RunStore store(conn, schema);
+    auto cols = store.RunColumns();
+    if (cols && std::find(cols->begin(), cols->end(), "ledger_head") == cols->end()) return out;
+    return r.status();
+  }
+  for (const auto& v : r->rows) {
+    ledger::Anchor a;
+    a.rows = std::atoi(Str(v[0]).c_str());
+    a.head = Str(v[1]);
+    a.source = AnchorSource(Str(v[2]), Str(v[3]), Str(v[4]));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> AnchorBreaks(db::Connection& conn, const Options& options,
+                                              const std::vector<ledger::AppliedRow>& rows,
+                                              bool highest_only) {
+  STRATA_ASSIGN_OR_RETURN(auto anchors, ReadAnchors(conn, options.ledger_schema, highest_only));
+  return ledger::AnchorBreaks(rows, anchors);
+}
 
 std::string NewRunId() {
   std::string now = base::NowIso8601();  // 2026-11-21T20:54:15.123Z
@@ -64,14 +110,56 @@ std::string HostName() {
   return host;
 }
 
-RunStore::RunStore(db::Connection& conn, std::string schema) : conn_(conn) {
-  if (!schema.empty()) prefix_ = Quote(schema) + ".";
+RunStore::RunStore(db::Connection& conn, std::string schema)
+    : conn_(conn), schema_(std::move(schema)) {
+  if (!schema_.empty()) prefix_ = Quote(schema_) + ".";
 }
 
-Result<bool> RunStore::Exists() {
-  std::string schema;
-  if (!prefix_.empty()) schema = prefix_.substr(1, prefix_.size() - 3);
-  return conn_.TableExists(schema, "strata_run");
+Result<bool> RunStore::Exists() { return conn_.TableExists(schema_, "strata_run"); }
+
+Result<std::vector<std::string>> RunStore::RunColumns() {
+  std::vector<std::string> out;
+  Result<db::QueryResult> r =
+      conn_.dialect() == db::Dialect::kPostgres
+          ? conn_.Query(
+                "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 "
+                "AND NOT attisdropped ORDER BY attnum",
+                {prefix_ + "strata_run"})
+          : conn_.Query("SELECT name FROM pragma_table_info('strata_run') ORDER BY cid");
+  STRATA_TRY(r.status());
+  for (const auto& v : r->rows) out.push_back(Str(v[0]));
+  return out;
+}
+
+Status RunStore::CreateOrUpgrade() {
+  STRATA_ASSIGN_OR_RETURN(auto cols, RunColumns());
+  if (cols.empty()) {
+    STRATA_TRY(Create());
+    STRATA_ASSIGN_OR_RETURN(cols, RunColumns());
+  }
+  auto has = [&cols](std::string_view c) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
+  if (has("ledger_head") && has("ledger_rows")) return Status::Ok();
+  // Columns are only ever added, nullable and without a default: no rewrite, old rows read as
+  // "not recorded".
+  Status s;
+  if (conn_.dialect() == db::Dialect::kPostgres) {
+    s = conn_.Exec(fmt::format(
+        "ALTER TABLE {}strata_run ADD COLUMN IF NOT EXISTS ledger_rows integer, "
+        "ADD COLUMN IF NOT EXISTS ledger_head text",
+        prefix_));
+    conn_.TakeNotices();
+  } else {
+    for (std::string_view c : {"ledger_rows INTEGER", "ledger_head TEXT"}) {
+      if (has(c.substr(0, c.find(' ')))) continue;
+      s = conn_.Exec(fmt::format("ALTER TABLE {}strata_run ADD COLUMN {}", prefix_, c));
+      if (!s.ok()) break;
+    }
+  }
+  if (s.ok()) return s;
+  // Another runner may have added them first.
+  STRATA_ASSIGN_OR_RETURN(cols, RunColumns());
+  if (has("ledger_head") && has("ledger_rows")) return Status::Ok();
+  return std::move(s).Wrap("cannot add the anchor columns to strata_run");
 }
 
 Status RunStore::Create() {
@@ -93,23 +181,26 @@ Status RunStore::Create() {
 
 Status RunStore::InsertRun(const RunRow& r) {
   return conn_
-      .Query(fmt::format("INSERT INTO {}strata_run ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                         "$9, $10, $11, $12, $13, $14, $15)",
-                         prefix_, kRunColumns),
+      .Query(fmt::format("INSERT INTO {}strata_run ({}{}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                         "$9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                         prefix_, kRunColumns, kAnchorColumns),
              {r.run_id, r.verb, Opt(r.tag), r.os_user, r.db_user, r.host, r.tool_version,
               Opt(r.config_checksum), base::RedactSecrets(r.target), r.started_at,
               Opt(r.finished_at), r.outcome, Opt(r.error_code),
-              Opt(base::RedactSecrets(r.error_message)), Opt(base::RedactSecrets(r.detail))})
+              Opt(base::RedactSecrets(r.error_message)), Opt(base::RedactSecrets(r.detail)),
+              OptRows(r.ledger_rows, r.ledger_head), Opt(r.ledger_head)})
       .status();
 }
 
 Status RunStore::FinishRun(const RunRow& r) {
   return conn_
       .Query(fmt::format("UPDATE {}strata_run SET finished_at = $2, outcome = $3, error_code = "
-                         "$4, error_message = $5, detail = $6 WHERE run_id = $1",
+                         "$4, error_message = $5, detail = $6, ledger_rows = $7, ledger_head = $8 "
+                         "WHERE run_id = $1",
                          prefix_),
              {r.run_id, Opt(r.finished_at), r.outcome, Opt(r.error_code),
-              Opt(base::RedactSecrets(r.error_message)), Opt(base::RedactSecrets(r.detail))})
+              Opt(base::RedactSecrets(r.error_message)), Opt(base::RedactSecrets(r.detail)),
+              OptRows(r.ledger_rows, r.ledger_head), Opt(r.ledger_head)})
       .status();
 }
 
@@ -130,11 +221,13 @@ Status RunStore::InsertMigration(const RunMigrationRow& m) {
 
 Result<std::vector<RunRow>> RunStore::Runs() {
   std::vector<RunRow> out;
-  STRATA_ASSIGN_OR_RETURN(bool exists, Exists());
-  if (!exists) return out;
+  STRATA_ASSIGN_OR_RETURN(auto cols, RunColumns());
+  if (cols.empty()) return out;
+  bool anchored = std::find(cols.begin(), cols.end(), "ledger_head") != cols.end() &&
+                  std::find(cols.begin(), cols.end(), "ledger_rows") != cols.end();
   STRATA_ASSIGN_OR_RETURN(
-      auto r, conn_.Query(fmt::format("SELECT {} FROM {}strata_run ORDER BY started_at, run_id",
-                                      kRunColumns, prefix_)));
+      auto r, conn_.Query(fmt::format("SELECT {}{} FROM {}strata_run ORDER BY started_at, run_id",
+                                      kRunColumns, anchored ? kAnchorColumns : "", prefix_)));
   for (const auto& v : r.rows) {
     RunRow x;
     x.run_id = Str(v[0]);
@@ -152,6 +245,10 @@ Result<std::vector<RunRow>> RunStore::Runs() {
     x.error_code = Str(v[12]);
     x.error_message = Str(v[13]);
     x.detail = Str(v[14]);
+    if (anchored) {
+      x.ledger_rows = std::atoi(Str(v[15]).c_str());
+      x.ledger_head = Str(v[16]);
+    }
     out.push_back(std::move(x));
   }
   return out;
@@ -193,9 +290,11 @@ Result<std::vector<RunMigrationRow>> RunStore::Migrations(const std::string& run
 Result<std::unique_ptr<RunRecorder>> RunRecorder::Start(db::Connection& conn,
                                                         const Options& options, std::string verb,
                                                         std::string target, std::string tag) {
-  std::unique_ptr<RunRecorder> rec(new RunRecorder(conn, options.ledger_schema));
-  STRATA_ASSIGN_OR_RETURN(bool exists, rec->store_.Exists());
-  if (!exists) STRATA_TRY(rec->store_.Create());
+  std::unique_ptr<RunRecorder> rec(new RunRecorder(conn, options));
+  if (Status s = rec->store_.CreateOrUpgrade(); !s.ok()) {
+    return std::move(s).Wrap("cannot create the evidence ledger (strata_run)");
+  }
+  rec->ReadAnchor();
   auto& r = rec->row_;
   r.run_id = NewRunId();
   r.verb = std::move(verb);
@@ -213,6 +312,14 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::Start(db::Connection& conn,
     return std::move(s).Wrap("cannot record the run in strata_run");
   }
   return rec;
+}
+
+void RunRecorder::ReadAnchor() {
+  auto head = ledger_.ReadHead();
+  if (!head) return;
+  ledger::Anchor a = ledger::AnchorFor(*head);
+  row_.ledger_rows = a.rows;
+  row_.ledger_head = a.rows > 0 ? a.head : std::string();
 }
 
 Status RunRecorder::Migration(const AppliedMigration& a, const Status& status) {
@@ -244,6 +351,7 @@ Status RunRecorder::Finish(const Status& status, std::string detail_json) {
     row_.error_message = status.ToString();
   }
   row_.detail = std::move(detail_json);
+  ReadAnchor();  // the ledger as this run leaves it
   return store_.FinishRun(row_);
 }
 

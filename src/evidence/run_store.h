@@ -15,11 +15,13 @@
 #include "strata/result.h"
 
 #include "db/connection.h"
+#include "ledger/ledger.h"
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::evidence {
@@ -33,6 +35,10 @@ struct RunRow {
   std::string outcome;  // running, succeeded, failed
   std::string error_code, error_message;
   std::string detail;  // JSON text or empty
+  // The schema history's anchor when the run started, updated when it finished
+  // (ledger::AnchorFor); 0 and "" when not recorded (a run before anchors, or no ledger).
+  int ledger_rows = 0;
+  std::string ledger_head;
 };
 
 struct RunMigrationRow {
@@ -56,20 +62,45 @@ class RunStore {
   RunStore(db::Connection& conn, std::string schema);
 
   Result<bool> Exists();
-  // Creates both tables if missing. Idempotent.
-  Status Create();
+  // Creates both tables if missing, and adds the columns later versions added (ledger_rows,
+  // ledger_head) to a table an older strata created. Idempotent; safe against a concurrent
+  // runner doing the same.
+  Status CreateOrUpgrade();
+  // The columns of strata_run; empty when the table does not exist.
+  Result<std::vector<std::string>> RunColumns();
   Status InsertRun(const RunRow& r);
   Status FinishRun(const RunRow& r);  // finished_at, outcome, error_*, detail by run_id
   Status InsertMigration(const RunMigrationRow& m);
-  // All runs, oldest first; empty when the tables do not exist.
+  // All runs, oldest first; empty when the tables do not exist. A table an older strata
+  // created reads with no anchors.
   Result<std::vector<RunRow>> Runs();
   // Detail rows of one run, in seq order.
   Result<std::vector<RunMigrationRow>> Migrations(const std::string& run_id);
 
  private:
+  Status Create();
   db::Connection& conn_;
+  std::string schema_;
   std::string prefix_;  // "" or "\"schema\"."
 };
+
+// How an anchor's run is named in messages: "tag `R1`", "the migrate run r2026...".
+std::string AnchorSource(std::string_view verb, std::string_view tag, std::string_view run_id);
+
+// The anchors recorded in strata_run (every run and tag carries one), oldest first; empty when
+// strata_run does not exist or an older strata created it and no run has recorded one since.
+// `highest_only`: only the most recent anchor with the most rows (one row read: what migrate
+// needs to refuse a ledger that lost its last rows). On PostgreSQL call it outside a
+// transaction: the read is tried first and the columns are asked about only when it fails.
+Result<std::vector<ledger::Anchor>> ReadAnchors(db::Connection& conn, const std::string& schema,
+                                                bool highest_only = false);
+
+// The anchor check of `rows` (the schema history in rank order, as read) against strata_run:
+// ReadAnchors + ledger::AnchorBreaks. Messages follow "ledger hash chain broken at "; empty when
+// the ledger still holds every anchored row. Errors: the database's, reading strata_run.
+Result<std::vector<std::string>> AnchorBreaks(db::Connection& conn, const Options& options,
+                                              const std::vector<ledger::AppliedRow>& rows,
+                                              bool highest_only = false);
 
 // A fresh run id: "r20261121T205415123Z-1a2b3c4d", sortable by start time.
 std::string NewRunId();
@@ -92,8 +123,14 @@ class RunRecorder {
   Status Finish(const Status& status, std::string detail_json = {});
 
  private:
-  RunRecorder(db::Connection& conn, std::string schema) : store_(conn, std::move(schema)) {}
+  RunRecorder(db::Connection& conn, const Options& options)
+      : store_(conn, options.ledger_schema),
+        ledger_(conn, options.ledger_table, options.ledger_schema) {}
+  // Sets row_'s anchor from the schema history's last row; leaves it as it was when the read
+  // fails (the run record is still written).
+  void ReadAnchor();
   RunStore store_;
+  ledger::Ledger ledger_;
   RunRow row_;
   int seq_ = 0;
   bool finished_ = false;

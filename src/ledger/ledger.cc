@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <iterator>
 
@@ -67,6 +68,76 @@ base::Digest RowDigest(const AppliedRow& r, std::string& buf) {
 std::string RowHash(const AppliedRow& r) {
   std::string buf;
   return base::ToHex(RowDigest(r, buf));
+}
+
+Head HeadOf(const std::vector<AppliedRow>& rows) {
+  Head h;
+  if (rows.empty()) return h;
+  h.rows = rows.back().rank;
+  h.hash = rows.back().row_hash;
+  h.prev_hash = rows.back().prev_hash;
+  h.success = rows.back().success;
+  return h;
+}
+
+Anchor AnchorFor(const Head& head) {
+  Anchor a;
+  a.rows = head.rows;
+  a.head = head.success ? head.hash : head.prev_hash;
+  return a;
+}
+
+std::vector<std::string> AnchorBreaks(const std::vector<AppliedRow>& rows,
+                                      const std::vector<Anchor>& anchors) {
+  std::vector<std::string> broken;
+  std::vector<std::pair<int, std::string_view>> seen;
+  int last_rank = rows.empty() ? 0 : rows.back().rank;
+  // The most recent anchor of each distinct (rows, head) names the failure.
+  for (auto it = anchors.rbegin(); it != anchors.rend(); ++it) {
+    const Anchor& a = *it;
+    if (a.rows <= 0 || a.head.empty()) continue;
+    std::pair<int, std::string_view> key{a.rows, a.head};
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    const AppliedRow* row = nullptr;
+    auto at = static_cast<size_t>(a.rows) - 1;
+    if (at < rows.size() && rows[at].rank == a.rows) {
+      row = &rows[at];
+    } else {
+      for (const auto& r : rows) {
+        if (r.rank == a.rows) row = &r;
+      }
+    }
+    std::string head = a.head.substr(0, 12);
+    if (!row) {
+      broken.push_back(fmt::format(
+          "rank {}: {} recorded {} row(s) with head {}, but the ledger {}: rows were deleted "
+          "from it",
+          a.rows, a.source, a.rows, head,
+          rows.empty() ? std::string("is empty") : fmt::format("ends at rank {}", last_rank)));
+    } else if (row->row_hash != a.head && row->prev_hash != a.head) {
+      broken.push_back(fmt::format(
+          "rank {} ({}): {} recorded head {} there, the ledger now has {}: the rows up to it "
+          "were rewritten",
+          a.rows, row->script, a.source, head, row->row_hash.substr(0, 12)));
+    }
+  }
+  std::reverse(broken.begin(), broken.end());
+  return broken;
+}
+
+std::optional<std::string> ExpectedHeadBreak(const std::vector<AppliedRow>& rows,
+                                             std::string_view hash) {
+  for (const auto& r : rows) {
+    if (r.row_hash == hash) return std::nullopt;
+  }
+  return fmt::format(
+      "the expected head {}: no row of the ledger has that hash ({}): rows were deleted from "
+      "it or rewritten since the head was recorded",
+      hash,
+      rows.empty() ? std::string("the ledger is empty")
+                   : fmt::format("it ends at rank {}, head {}", rows.back().rank,
+                                 rows.back().row_hash.substr(0, 12)));
 }
 
 Ledger::Ledger(db::Connection& conn, std::string table, std::string schema)
@@ -205,6 +276,25 @@ Status Ledger::EnsureStartedColumn() {
   }
   has_started_column_ = Tristate::kYes;
   return Status::Ok();
+}
+
+Result<Head> Ledger::ReadHead() {
+  Head h;
+  STRATA_ASSIGN_OR_RETURN(bool exists, Exists());
+  if (!exists) return h;
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn_.Query(fmt::format("SELECT installed_rank, row_hash, prev_hash, success FROM {} "
+                                      "ORDER BY installed_rank DESC LIMIT 1",
+                                      qualified_)));
+  if (r.rows.empty()) return h;
+  const auto& v = r.rows[0];
+  int rank = 0;
+  if (v[0]) std::from_chars(v[0]->data(), v[0]->data() + v[0]->size(), rank);
+  h.rows = rank;
+  h.hash = v[1] ? *v[1] : std::string();
+  h.prev_hash = v[2] ? *v[2] : std::string();
+  h.success = db::IsTrue(v[3]);
+  return h;
 }
 
 Status Ledger::Append(AppliedRow& row) {

@@ -10,7 +10,9 @@
 #include "db/connection.h"
 #include "migrate/state.h"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::ledger {
@@ -23,6 +25,41 @@ inline constexpr std::string_view kGenesisHash =
 // The hash of a row given its content and prev_hash (rank included). Frozen: changing it
 // invalidates every ledger (docs/formats/ledger.md).
 std::string RowHash(const AppliedRow& row);
+
+// The chain's last row: its rank (the number of rows of an intact chain), its hash, the hash
+// before it and whether it succeeded. {0, genesis, genesis, true} for an empty ledger.
+struct Head {
+  int rows = 0;
+  std::string hash{kGenesisHash};
+  std::string prev_hash{kGenesisHash};
+  bool success = true;
+};
+Head HeadOf(const std::vector<AppliedRow>& rows);
+
+// A point of the chain recorded outside strata_schema_history (docs/formats/ledger.md,
+// "Anchors"): when `source` ran, the ledger had `rows` rows and `head` was the hash of row
+// `rows` — or, when that row was still unfinished (success false: a non-transactional
+// migration may still be rewriting it), the hash before it (its prev_hash).
+struct Anchor {
+  int rows = 0;
+  std::string head;
+  std::string source;  // who recorded it, for messages: "the migrate run r2026... at <time>"
+};
+// The anchor a run records for `head`: the row's own hash when it succeeded, else the hash
+// before it (an unfinished row may still change in place; its existence is still anchored).
+Anchor AnchorFor(const Head& head);
+
+// Anchors the ledger `rows` (in rank order) no longer satisfies: for each distinct anchor, the
+// row with rank `rows` must exist and have `head` as its row_hash or its prev_hash. One message
+// per failing anchor, phrased to follow "ledger hash chain broken at " ("rank 3: ..."). Empty
+// when every anchor holds. Chain breaks below an anchor are VerifyChain's to report.
+std::vector<std::string> AnchorBreaks(const std::vector<AppliedRow>& rows,
+                                      const std::vector<Anchor>& anchors);
+
+// `validate --expect-head <hash>`: a message (same phrasing) when no row of `rows` has `hash`
+// as its row_hash; nullopt when one does.
+std::optional<std::string> ExpectedHeadBreak(const std::vector<AppliedRow>& rows,
+                                             std::string_view hash);
 
 class Ledger {
  public:
@@ -49,6 +86,10 @@ class Ledger {
   // the same transaction as the migration it records. On success the tail advances; call
   // Rewind() if the transaction is then rolled back.
   Status Append(AppliedRow& row);
+  // The last row (HeadOf the ledger) in one query; an empty Head when the table is absent or
+  // empty. Reads without locking; inside a transaction only if the table exists.
+  Result<Head> ReadHead();
+
   // Rewrites the tail row (progress of a non-transactional migration); recomputes its hash.
   Status UpdateTail(AppliedRow& row);
   // Restores the tail remembered before the last Append (after a rollback).

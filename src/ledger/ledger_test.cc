@@ -135,5 +135,78 @@ TEST(Ledger, ReadIfExistsTellsAnAbsentLedgerFromAnEmptyOneAndKeepsTheTail) {
   EXPECT_EQ(second.prev_hash, first.row_hash);
 }
 
+// Three chained rows, as Append would write them.
+std::vector<AppliedRow> Chain(int n) {
+  std::vector<AppliedRow> rows;
+  std::string prev(kGenesisHash);
+  for (int i = 1; i <= n; ++i) {
+    AppliedRow r;
+    r.rank = i;
+    r.version = std::to_string(i);
+    r.description = "d";
+    r.type = "SQL";
+    r.script = "V" + std::to_string(i) + "__d.sql";
+    r.installed_by = "me";
+    r.installed_on = "2026-11-21T00:00:00.000Z";
+    r.success = true;
+    r.prev_hash = prev;
+    r.row_hash = RowHash(r);
+    prev = r.row_hash;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+// Issue 14: the chain cannot see its last rows deleted; the anchors can.
+TEST(Anchors, LostAndRewrittenRowsAreFound) {
+  auto rows = Chain(3);
+  Anchor at3 = AnchorFor(HeadOf(rows));
+  at3.source = "the migrate run r1";
+  EXPECT_EQ(at3.rows, 3);
+  EXPECT_EQ(at3.head, rows[2].row_hash);
+  EXPECT_TRUE(AnchorBreaks(rows, {at3}).empty());
+
+  auto shorter = rows;
+  shorter.pop_back();
+  EXPECT_TRUE(Ledger::VerifyChain(shorter).empty());  // what the chain alone says
+  auto broken = AnchorBreaks(shorter, {at3, at3});
+  ASSERT_EQ(broken.size(), 1u);  // one message per distinct anchor
+  EXPECT_NE(broken[0].find("rank 3: the migrate run r1 recorded 3 row(s)"), std::string::npos)
+      << broken[0];
+  EXPECT_NE(broken[0].find("ends at rank 2"), std::string::npos) << broken[0];
+  EXPECT_NE(AnchorBreaks({}, {at3})[0].find("is empty"), std::string::npos);
+
+  // Row 3 replaced by another one with a recomputed hash.
+  auto rewritten = rows;
+  rewritten[2].description = "other";
+  rewritten[2].row_hash = RowHash(rewritten[2]);
+  EXPECT_TRUE(Ledger::VerifyChain(rewritten).empty());
+  broken = AnchorBreaks(rewritten, {at3});
+  ASSERT_EQ(broken.size(), 1u);
+  EXPECT_NE(broken[0].find("were rewritten"), std::string::npos) << broken[0];
+
+  // A later head holds the earlier anchor; --expect-head likewise.
+  EXPECT_TRUE(AnchorBreaks(Chain(5), {at3}).empty());
+  EXPECT_FALSE(ExpectedHeadBreak(Chain(5), rows[2].row_hash).has_value());
+  EXPECT_TRUE(ExpectedHeadBreak(shorter, rows[2].row_hash).has_value());
+}
+
+// An unfinished tail (a non-transactional migration still rewriting its row) anchors the hash
+// before it: its row may change, but not disappear.
+TEST(Anchors, UnfinishedTailAnchorsItsPredecessor) {
+  auto rows = Chain(3);
+  rows[2].success = false;
+  rows[2].row_hash = RowHash(rows[2]);
+  Anchor a = AnchorFor(HeadOf(rows));
+  EXPECT_EQ(a.rows, 3);
+  EXPECT_EQ(a.head, rows[1].row_hash);
+  rows[2].success = true;
+  rows[2].statements_done = 4;
+  rows[2].row_hash = RowHash(rows[2]);
+  EXPECT_TRUE(AnchorBreaks(rows, {a}).empty());
+  rows.pop_back();
+  EXPECT_EQ(AnchorBreaks(rows, {a}).size(), 1u);
+}
+
 }  // namespace
 }  // namespace strata::ledger

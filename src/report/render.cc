@@ -145,6 +145,8 @@ json ToJson(const ValidateResult& r) {
           {"target", r.target},
           {"checked", r.checked},
           {"issues", issues},
+          {"ledger_rows", r.ledger_rows},
+          {"ledger_head", r.ledger_head},
           {"error", StatusJson(r.status)}};
 }
 
@@ -259,10 +261,15 @@ std::string ToText(const InfoResult& r) {
 }
 
 std::string ToText(const ValidateResult& r) {
+  // The head, for CI to keep outside the database and pass back with --expect-head.
+  std::string head =
+      r.ledger_head.empty()
+          ? std::string()
+          : fmt::format("ledger head: rank {} {}\n", r.ledger_rows, r.ledger_head);
   if (r.issues.empty()) {
-    return fmt::format("validated {} migration(s) against {}: ok\n", r.checked, r.target);
+    return fmt::format("validated {} migration(s) against {}: ok\n{}", r.checked, r.target, head);
   }
-  std::string out;
+  std::string out = head;
   for (const auto& i : r.issues) {
     out += fmt::format("{}error[{}]: {}\n  next: {}\n", i.script.empty() ? "" : i.script + ": ",
                        i.kind, i.message, i.hint);
