@@ -1,5 +1,7 @@
 #include "engine/plan.h"
 
+#include "verify/annotations.h"
+
 #include "base/sha256.h"
 #include "base/text.h"
 #include "ledger/ledger.h"
@@ -56,16 +58,10 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
                                   const Options& options) {
   PreparedMigration p;
   p.migration = &m;
-  STRATA_ASSIGN_OR_RETURN(p.settings, sql::ParseDirectives(m.text, m.path, dialect));
-  {
-    // `-- strata:` lines inside string literals, dollar bodies or /* */ comments are text:
-    // the check and intent readers do not see them.
-    auto masked = sql::MaskFalseDirectives(m.text, dialect);
-    std::string_view text = masked ? std::string_view(*masked) : std::string_view(m.text);
-    STRATA_ASSIGN_OR_RETURN(p.checks, verify::ParseChecks(text, m.path));
-    STRATA_TRY(verify::ValidateChecks(p.checks, dialect));  // before anything runs (issue 14)
-    STRATA_ASSIGN_OR_RETURN(p.intent, verify::ParseIntent(text, m.path));
-  }
+  STRATA_ASSIGN_OR_RETURN(auto annotations, verify::ReadAnnotations(m.text, m.path, dialect));
+  p.settings = std::move(annotations.settings);
+  p.checks = std::move(annotations.checks);
+  p.intent = std::move(annotations.intent);
   STRATA_ASSIGN_OR_RETURN(auto stmts, sql::Split(m.text, dialect, m.path));
   const sql::Placeholders ph = PlaceholdersOf(options);
   p.statements.reserve(stmts.size());

@@ -7,6 +7,7 @@
 #include "base/redact.h"
 #include "base/sha256.h"
 #include "migrate/discovery.h"
+#include "verify/annotations.h"
 #include "verify/intent.h"
 
 #include <fmt/format.h>
@@ -234,8 +235,9 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
   std::map<std::string, json> intents;
   if (auto set = migrate::Discover(options); set) {
     for (const auto& m : set->migrations) {
-      auto intent = verify::ParseIntent(m.text, m.path);
-      if (!intent || !intent->present) continue;
+      auto annotations = verify::ReadAnnotations(m.text, m.path, d->conn->dialect());
+      if (!annotations || !annotations->intent.present) continue;
+      const verify::Intent* intent = &annotations->intent;
       json fields = json::object();
       for (const auto& info : verify::IntentKeys()) {
         if (intent->Has(info.key))

@@ -22,6 +22,7 @@
 #include "migrate/state.h"
 #include "sql/directives.h"
 #include "sql/splitter.h"
+#include "verify/annotations.h"
 #include "verify/checks.h"
 #include "verify/intent.h"
 #include "verify/settings.h"
@@ -561,13 +562,11 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
           "location (or pass --locations) and run `strata migrate`",
           m.script));
     }
-    auto dirs = sql::ParseDirectives(m.text, m.path);
-    if (!dirs) return fail(dirs.error());
-    pm.transactional = dirs->transactional;
-    auto intent = verify::ParseIntent(m.text, m.path);
-    if (!intent) return fail(intent.error());
-    auto checks = verify::ParseChecks(m.text, m.path);
-    if (!checks) return fail(checks.error());
+    auto annotations = verify::ReadAnnotations(m.text, m.path, dialect);
+    if (!annotations) return fail(annotations.error());
+    pm.transactional = annotations->settings.transactional;
+    const verify::Intent* intent = &annotations->intent;
+    const verify::FileChecks* checks = &annotations->checks;
     if (Status s = verify::CheckRequired(*intent, settings->intent); !s.ok()) {
       pm.findings.push_back(s.ToString());
     }

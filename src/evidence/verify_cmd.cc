@@ -5,6 +5,7 @@
 
 #include "base/redact.h"
 #include "migrate/discovery.h"
+#include "verify/annotations.h"
 #include "verify/checks.h"
 #include "verify/settings.h"
 
@@ -60,8 +61,9 @@ VerifyResult Verify(const Options& options, const VerifyRequest& request) {
       auto it = by_script.find(script);
       if (it == by_script.end()) continue;  // `validate` reports missing files
       const migrate::Migration& m = *it->second;
-      auto checks = verify::ParseChecks(m.text, m.path);
-      if (!checks) return fail(checks.error());
+      auto annotations = verify::ReadAnnotations(m.text, m.path, d->conn->dialect());
+      if (!annotations) return fail(annotations.error());
+      const verify::FileChecks* checks = &annotations->checks;
       if (checks->post.empty()) continue;
       VerifiedMigration vm;
       vm.script = m.script;
