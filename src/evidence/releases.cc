@@ -80,8 +80,11 @@ Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path) {
       if (!t) return KeyError(path, el, "each release must be a table", "write [[release]]");
       ReleaseSpec r;
       r.line = static_cast<int>(el.source().begin.line);
-      for (auto&& [k2, n2] : *t) {
-        std::string_view key = k2.str();
+      for (auto&& member : *t) {
+        // Named, not a structured binding: the lambda below captures it (clang 14 cannot
+        // capture structured bindings, and the fuzz build uses clang).
+        std::string_view key = member.first.str();
+        const toml::node& n2 = member.second;
         auto str = [&](std::string* dst) -> Status {
           auto v = n2.value<std::string>();
           if (!v) return KeyError(path, n2, fmt::format("`{}` must be a string", key), "quote it");
