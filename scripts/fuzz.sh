@@ -11,7 +11,8 @@
 #
 # Environment: STRATA_FUZZ_JOBS (build parallelism, default 2), STRATA_FUZZ_MAX_LEN (default
 # 32768), STRATA_CORPORA (default ../shared/corpora beside the checkout), STRATA_FUZZ_STOP=1
-# (stop a target at its first crash instead of continuing in libFuzzer's fork mode).
+# (stop a target at its first crash instead of continuing in libFuzzer's fork mode),
+# STRATA_FUZZ_NO_BUILD=1 (run the targets already built).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 all_targets=(migration_name directives intent checks split_postgres split_sqlite strata_toml
@@ -48,9 +49,11 @@ launcher=()
 if command -v ccache > /dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
-cmake -S "$root" -B "$build" -G Ninja -C "$root/tests/fuzz/fuzz-cache.cmake" "${launcher[@]}" \
-  > /dev/null
-cmake --build "$build" -j"${STRATA_FUZZ_JOBS:-2}" --target "${targets[@]/%/_fuzz}"
+if [[ "${STRATA_FUZZ_NO_BUILD:-0}" != 1 ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -C "$root/tests/fuzz/fuzz-cache.cmake" "${launcher[@]}" \
+    > /dev/null
+  cmake --build "$build" -j"${STRATA_FUZZ_JOBS:-2}" --target "${targets[@]/%/_fuzz}"
+fi
 
 corpora=${STRATA_CORPORA:-$root/../shared/corpora}
 # extra_inputs <target> <dir>: copies the files of ../shared/corpora that suit the target.
@@ -98,7 +101,6 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/corpus" "$work/artifacts"
   # A scratch copy: what libFuzzer adds to its corpus never reaches the repository.
   cp -R "$root/tests/fuzz/corpus/$t/." "$work/corpus/"
-  if [[ -d "$root/tests/fuzz/crashes/$t" ]]; then cp -R "$root/tests/fuzz/crashes/$t/." "$work/corpus/"; fi
   extra_inputs "$t" "$work/corpus"
   seeds=$(find "$work/corpus" -type f | wc -l)
   mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
@@ -108,21 +110,21 @@ for t in "${targets[@]}"; do
   (cd "$work" && ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$build/tests/fuzz/${t}_fuzz" "${mode[@]}" -max_total_time="$seconds" -timeout=10 \
-      -rss_limit_mb=2048 -max_len="${STRATA_FUZZ_MAX_LEN:-32768}" -print_final_stats=1 \
+      -rss_limit_mb=2048 -max_len="${STRATA_FUZZ_MAX_LEN:-32768}" -print_final_stats=1 -print_funcs=0 \
       -artifact_prefix="$work/artifacts/" "$work/corpus" > "$work/log" 2>&1)
   rc=$?
   set -e
-  execs=$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$work/log" | awk '{s += $2} END {print s + 0}')
+  execs=$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$work/log" | awk '{s += $2} END {print s + 0}' || true)
   if [[ "$execs" == 0 ]]; then
     # fork mode: the last status line holds the total
-    execs=$(grep -oE '^#[0-9]+' "$work/log" | tail -1 | tr -d '#')
+    execs=$( (grep -oE '^#[0-9]+' "$work/log" || true) | tail -1 | tr -d '#')
   fi
   crashes=$(find "$work/artifacts" -type f | wc -l)
   if (( crashes > 0 )) || { (( rc != 0 )) && [[ "${STRATA_FUZZ_STOP:-0}" == 1 ]]; }; then
     failed=1
   fi
   summary+=("$(printf '%-18s %12s %8s' "$t" "${execs:-?}" "$crashes")")
-  (( crashes > 0 )) && find "$work/artifacts" -type f -printf '   %p\n'
+  if (( crashes > 0 )); then find "$work/artifacts" -type f -printf '   %p\n'; fi
 done
 
 echo
