@@ -10,8 +10,9 @@
 # build-fuzz/fuzz-runs/<target>/artifacts/. Exit status 1 when any target found a crash.
 #
 # Environment: STRATA_FUZZ_JOBS (build parallelism, default 2), STRATA_FUZZ_MAX_LEN (default
-# 32768), STRATA_CORPORA (default ../shared/corpora beside the checkout), STRATA_FUZZ_STOP=1
-# (stop a target at its first crash instead of continuing in libFuzzer's fork mode),
+# 32768), STRATA_CORPORA (default ../shared/corpora beside the checkout),
+# STRATA_FUZZ_KEEP_GOING=1 (libFuzzer's fork mode: a target goes on after a crash and collects
+# every crashing input, at some cost in speed; by default a target stops at its first crash),
 # STRATA_FUZZ_NO_BUILD=1 (run the targets already built).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -103,8 +104,10 @@ for t in "${targets[@]}"; do
   cp -R "$root/tests/fuzz/corpus/$t/." "$work/corpus/"
   extra_inputs "$t" "$work/corpus"
   seeds=$(find "$work/corpus" -type f | wc -l)
-  mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
-  [[ "${STRATA_FUZZ_STOP:-0}" == 1 ]] && mode=()
+  mode=()
+  if [[ "${STRATA_FUZZ_KEEP_GOING:-0}" == 1 ]]; then
+    mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+  fi
   echo "== $t: ${seconds}s, $seeds seed inputs"
   set +e
   (cd "$work" && ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
@@ -120,8 +123,9 @@ for t in "${targets[@]}"; do
     execs=$( (grep -oE '^#[0-9]+' "$work/log" || true) | tail -1 | tr -d '#')
   fi
   crashes=$(find "$work/artifacts" -type f | wc -l)
-  if (( crashes > 0 )) || { (( rc != 0 )) && [[ "${STRATA_FUZZ_STOP:-0}" == 1 ]]; }; then
+  if (( crashes > 0 || rc != 0 )); then
     failed=1
+    (( crashes > 0 )) || crashes="rc=$rc"
   fi
   summary+=("$(printf '%-18s %12s %8s' "$t" "${execs:-?}" "$crashes")")
   if (( crashes > 0 )); then find "$work/artifacts" -type f -printf '   %p\n'; fi
