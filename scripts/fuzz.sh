@@ -112,6 +112,7 @@ for t in "${targets[@]}"; do
   set +e
   (cd "$work" && ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/fuzz/lsan.supp} \
     "$build/tests/fuzz/${t}_fuzz" "${mode[@]}" -max_total_time="$seconds" -timeout=10 \
       -rss_limit_mb=2048 -max_len="${STRATA_FUZZ_MAX_LEN:-32768}" -print_final_stats=1 -print_funcs=0 \
       -artifact_prefix="$work/artifacts/" "$work/corpus" > "$work/log" 2>&1)
