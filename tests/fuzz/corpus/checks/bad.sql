@@ -1,0 +1,8 @@
+-- strata:pre-check = rows affected
+-- select 1;
+-- strata:post-check = undefined_name
+-- select 1;
+-- strata:post-check between 5 and 1
+-- strata:post-check as x
+-- strata:post-check as x
+-- select 1;

@@ -1,0 +1,11 @@
+-- strata:pre-check as before
+-- SELECT count(*) FROM t;
+update t set a = 1;
+-- strata:post-check = rows affected
+-- select count(*) from t where a = 1;
+-- strata:post-check between 1 and 5
+-- select 3;
+-- strata:post-check != 'it''s'
+-- select 'x';
+-- strata:post-check = before
+-- select count(*) from t;

@@ -1,0 +1,2 @@
+-- strata:lock-timeout 5 parsecs
+-- strata:transaction maybe

@@ -1,0 +1,30 @@
+-- strata:intent
+-- Business capability: price quote lines by contract term (seed 000 §4, release C: verify)
+-- Schema/data object affected: quote_line.contract_term_months (read only)
+-- Application version dependency: quote-service >= 1.15 writes the term for every new line
+-- Expected production effect: none; two counting queries, recorded in the evidence ledger
+-- User-visible effect: none
+-- Risk class: small-additive-ddl (no change: a recorded verification gate)
+-- Recovery direction: none; if a check fails nothing was changed: rerun the backfill
+--   (strata backfill run quote_line_contract_term) and migrate again
+-- New app before migration: works; the app already tolerates lines without a term
+--
+-- Release C proves that release B's backfill finished before release D may contract. It runs
+-- no statement: its checks are the change, and its ledger row is the proof that they held.
+--
+-- strata:pre-check as lines_before
+-- SELECT count(*) FROM quote_line;
+--
+-- strata:post-check = 0 as active_lines_without_term
+--   SELECT count(*) FROM quote_line
+--   WHERE contract_term_months IS NULL
+--     AND lifecycle_status IN ('DRAFT', 'PRICED', 'APPROVED');
+--
+-- strata:post-check = 0 as backfilled_lines_that_differ
+--   SELECT count(*) FROM quote_line ql
+--   JOIN quote_revision qr ON qr.id = ql.quote_revision_id
+--   WHERE ql.contract_term_source = 'BACKFILLED_FROM_QUOTE'
+--     AND ql.contract_term_months <> qr.contract_term_months;
+--
+-- strata:post-check = lines_before
+-- SELECT count(*) FROM quote_line;

@@ -1,0 +1,20 @@
+-- strata:intent
+-- Business capability: every quote line carries its contract term (seed 000 §4, release D: contract)
+-- Schema/data object affected: quote_line.contract_term_months becomes NOT NULL
+-- Application version dependency: every running quote-service is >= 1.15; 1.14 is retired
+-- Expected production effect: ACCESS EXCLUSIVE on quote_line while PostgreSQL scans every row
+-- User-visible effect: none
+-- Risk class: breaking-ddl (contract phase)
+-- Recovery direction: roll-forward; if an old writer reappears, DROP NOT NULL in a new migration
+-- Old app: not required because quote-service 1.14 is retired before release D
+-- Rehearsal duration: 3s
+--
+-- Staged: this file stays in db/release-d until the old app is gone, then moves to
+-- db/migration. PostgreSQL only: SQLite cannot add NOT NULL to an existing column.
+--
+-- strata:pre-check = 0
+-- SELECT count(*) FROM quote_line WHERE contract_term_months IS NULL;
+alter table quote_line alter column contract_term_months set not null;
+-- strata:post-check = 'NO'
+--   SELECT is_nullable FROM information_schema.columns
+--   WHERE table_name = 'quote_line' AND column_name = 'contract_term_months';

@@ -1,0 +1,7 @@
+-- strata:intent
+-- Risk class: unheard-of
+-- Recovery direction: sideways
+-- Expected rows: between 9 and 1
+-- Rehearsal duration: forever
+-- Busines capability: typo
+-- strata:intent

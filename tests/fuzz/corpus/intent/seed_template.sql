@@ -1,0 +1,15 @@
+-- strata:intent
+-- ## Migration Intent
+-- - Business capability: price quote lines by contract term
+-- - Schema/data object affected: quote_line.contract_term_months,
+--     quote_line.contract_term_source
+-- - Application version dependency: quote-service >= 1.15
+-- - Expected production effect: 2 metadata-only ALTERs
+-- - User-visible effect: none
+-- - Risk class: small-additive-ddl (nullable columns)
+-- - Recovery direction: roll-forward; old app ignores the columns
+-- Expected rows: between 0 and 100
+-- Rehearsal duration: 2s
+--
+-- not part of the header: anything: goes
+alter table quote_line add column contract_term_months integer;

@@ -1,0 +1,3 @@
+
+alter table t set logged, add column c integer default uuid();
+        

@@ -1,0 +1,3 @@
+
+ALTER TABLE "core_recipe" ALTER COLUMN "foo" SET NOT NULL;
+        

@@ -1,0 +1,3 @@
+
+        ALTER TABLE a ADD COLUMN b SERIAL PRIMARY KEY;
+    

@@ -1,0 +1,2 @@
+﻿create table a (id int);
+create index concurrently i on a (id);

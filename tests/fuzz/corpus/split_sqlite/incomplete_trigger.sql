@@ -1,0 +1,1 @@
+create trigger x before delete on t begin select 1;
