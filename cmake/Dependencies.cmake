@@ -8,7 +8,8 @@
 # is shared too: libfmt and libtomlplusplus link libstdc++.so, and a second, static copy of the
 # runtime beside it would be two runtimes in one process.
 #   - What it costs: the dynamic loader maps libpq's ~20 libraries (Kerberos, LDAP, GnuTLS, ...)
-#     and relocates them at every start, ~5 ms (docs/PERFORMANCE.md); a tool whose runs last
+#     and runs their initialisers at every start, ~6 ms of CPU here, what psql pays too
+#     (docs/PERFORMANCE.md, issue 15); a tool whose runs last
 #     seconds to hours does not trade security updates for that.
 #   - Static only where Debian ships nothing else: libpg_query (libpg-query-dev). CLI11 and
 #     nlohmann-json are header-only.
