@@ -6,9 +6,12 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
 
 #include "backfill/backfill.h"
@@ -133,60 +136,122 @@ json EventJson(const bf::BackfillEvent& e) {
   return j;
 }
 
-std::string Bar(const bf::BackfillEvent& e) {
-  constexpr int kWidth = 30;
+// The terminal's width in columns (stderr's), else $COLUMNS, else 80.
+int TerminalColumns() {
+  struct winsize ws {};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS")) {
+    int n = std::atoi(c);
+    if (n > 0) return n;
+  }
+  return 80;
+}
+
+// One progress line that fits in `columns` - 1 (a line that wraps cannot be redrawn in place
+// with \r: each redraw would leave a new line). The bar shrinks first (at most 30 wide); under
+// 10 the details after the counts go; a bar under 5 goes; then the line is cut.
+std::string Bar(const bf::BackfillEvent& e, int columns, std::string_view note = {}) {
+  const size_t room = static_cast<size_t>(std::max(columns - 1, 10));
   double frac = e.total > 0 ? std::min(1.0, static_cast<double>(e.processed + e.failed) /
                                                 static_cast<double>(e.total))
                             : 0;
-  int fill = static_cast<int>(frac * kWidth);
   std::string eta = "?";
   if (e.total > 0 && e.rows_per_second > 0) {
     auto left = std::max<std::int64_t>(e.total - e.processed - e.failed, 0);
     eta = base::FormatDuration(base::Millis(
         static_cast<std::int64_t>(static_cast<double>(left) * 1000.0 / e.rows_per_second)));
   }
-  return fmt::format("\r{} [{}{}] {}/{} ({:.0f}%) {:.0f} rows/s ETA {} failures {}  ", e.job,
-                     std::string(fill, '#'), std::string(kWidth - fill, '.'), e.processed,
-                     e.total < 0 ? std::string("?") : std::to_string(e.total), frac * 100,
-                     e.rows_per_second, eta, e.failed);
+  std::string counts =
+      fmt::format(" {}/{} ({:.0f}%)", e.processed,
+                  e.total < 0 ? std::string("?") : std::to_string(e.total), frac * 100);
+  std::string details = fmt::format(" {:.0f} rows/s ETA {}", e.rows_per_second, eta);
+  if (e.failed > 0) details += fmt::format(" failures {}", e.failed);
+  if (!note.empty()) details += fmt::format(" ({})", note);
+  const size_t fixed = e.job.size() + counts.size();
+  auto bar_room = [&](size_t extra) {
+    return static_cast<int>(
+        std::min<size_t>(30, room > fixed + extra + 3 ? room - fixed - extra - 3 : 0));
+  };
+  int width = bar_room(details.size());
+  if (width < 10 && !details.empty()) {
+    details.clear();
+    width = bar_room(0);
+  }
+  std::string bar;
+  if (width >= 5) {
+    int fill = static_cast<int>(frac * width);
+    bar = fmt::format(" [{}{}]", std::string(fill, '#'), std::string(width - fill, '.'));
+  }
+  std::string line = e.job + bar + counts + details;
+  if (line.size() > room) line.resize(room);
+  return line;
 }
 
 bf::BackfillSink ProgressSinkFor(const GlobalFlags& g, std::int64_t interval_ms) {
   bool tty = !g.log_json && isatty(STDERR_FILENO);
   auto last = std::make_shared<std::int64_t>(-1'000'000);
   if (tty) {
-    return [last](const bf::BackfillEvent& e) {
+    // `open`: a bar is on the terminal's current line (no line feed after it yet): it is
+    // redrawn in place (\r, erase to the end of the line); any other line first ends it.
+    auto open = std::make_shared<bool>(false);
+    auto draw = [open](const bf::BackfillEvent& e, std::string_view note = {}) {
+      std::cerr << "\r" << Bar(e, TerminalColumns(), note) << "\x1b[K" << std::flush;
+      *open = true;
+    };
+    auto line = [open](const std::string& text) {
+      if (*open) std::cerr << "\n";
+      *open = false;
+      std::cerr << base::RedactSecrets(text) << "\n" << std::flush;
+    };
+    return [last, open, draw, line](const bf::BackfillEvent& e) {
       auto now = base::MonotonicMillis();
       switch (e.kind) {
         case bf::BackfillEventKind::kChunk:
           if (now - *last < 100) return;
           *last = now;
-          std::cerr << Bar(e) << std::flush;
+          draw(e);
           return;
         case bf::BackfillEventKind::kThrottle:
           if (e.reason == "replica_lag" || now - *last >= 1000) {
-            std::cerr << Bar(e) << fmt::format("(throttled: {})", e.reason) << std::flush;
+            draw(e, "throttled: " + e.reason);
           }
           return;
         case bf::BackfillEventKind::kStarted:
-          std::cerr << fmt::format("backfill {}: {}\n", e.job, e.message);
+          line(fmt::format("backfill {}: {}", e.job, e.message));
           return;
+        case bf::BackfillEventKind::kVerify:
         case bf::BackfillEventKind::kDone:
-          std::cerr << Bar(e) << "\n";
+          // The final counts, once: the bar is redrawn in place and ended. The verification
+          // and the outcome are in the summary that follows on stdout.
+          if (*open) {
+            draw(e);
+            std::cerr << "\n" << std::flush;
+            *open = false;
+          }
+          return;
+        case bf::BackfillEventKind::kPaused:
+          line(
+              fmt::format("paused: {} at {} row(s) done; waiting for `strata backfill resume "
+                          "{}` (or cancel)",
+                          e.job, e.processed, e.job));
+          return;
+        case bf::BackfillEventKind::kResumed:
+          line(fmt::format("resumed: {} at {} row(s) done", e.job, e.processed));
+          return;
+        case bf::BackfillEventKind::kReconfigured:
+          line(fmt::format("reconfigured: {} now runs with {}", e.job,
+                           e.message.empty() ? "its file's settings" : e.message));
           return;
         case bf::BackfillEventKind::kConnectionLost:
-          std::cerr << "\n"
-                    << base::RedactSecrets(
-                           fmt::format("connection lost: {}; reconnect attempt {} in {}", e.message,
-                                       e.attempt, base::FormatDuration(base::Millis(e.wait_ms))))
-                    << "\n";
+          line(fmt::format("connection lost: {}; reconnect attempt {} in {}", e.message, e.attempt,
+                           base::FormatDuration(base::Millis(e.wait_ms))));
           return;
-        default:
-          std::cerr << "\n"
-                    << base::RedactSecrets(
-                           fmt::format("{}: {}{}", KindName(e.kind), e.message,
-                                       e.reason.empty() ? "" : " (" + e.reason + ")"))
-                    << "\n";
+        default: {
+          std::string what = e.message;
+          if (!e.reason.empty()) what += (what.empty() ? "" : " ") + ("(" + e.reason + ")");
+          if (what.empty()) what = fmt::format("{} at {} row(s) done", e.job, e.processed);
+          line(fmt::format("{}: {}", KindName(e.kind), what));
+        }
       }
     };
   }

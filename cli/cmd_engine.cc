@@ -34,7 +34,7 @@ std::optional<Options> LoadOptions(const GlobalFlags& g, int& exit_code) {
 int Finish(const GlobalFlags& g, const Status& status, const nlohmann::json& j,
            const std::string& text) {
   if (g.json) {
-    std::cout << report::Dump(j) << "\n";
+    std::cout << report::Dump(report::Envelope(j, status)) << "\n";
   } else {
     std::cout << text;
     std::cout.flush();
@@ -59,7 +59,9 @@ EventSink ProgressSink(const GlobalFlags& g) {
                                  e.migration_count, e.script, e.statement_count);
         break;
       case EventKind::kMigrationDone:
-        std::cerr << fmt::format(" done in {}\n", base::FormatDuration(base::Millis(e.elapsed_ms)));
+        std::cerr << fmt::format(" done in {}{}\n",
+                                 base::FormatDuration(base::Millis(e.elapsed_ms)),
+                                 e.attempt > 1 ? fmt::format(", {} attempts", e.attempt) : "");
         break;
       case EventKind::kMigrationFailed:
         std::cerr << " failed\n";
@@ -98,7 +100,11 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     if (!opts) return code;
     mreq->sink = ProgressSink(g);
     auto r = Migrate(*opts, *mreq);
-    return FinishResult(g, r);
+    if (g.json) return FinishResult(g, r);
+    // Progress already listed each migration with its time on this terminal: the summary
+    // does not list them again (with a second, different time).
+    bool listed = mreq->sink && !g.log_json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+    return Finish(g, r.status, nlohmann::json(), report::ToText(r, !listed));
   });
 
   auto* info = app.add_subcommand("info", "show every migration and its state");

@@ -36,7 +36,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   std::string format = g.json ? "json" : f.format;
   if (f.rules) {
     if (format == "json") {
-      std::cout << report::Dump(lint::RuleListJson()) << "\n";
+      std::cout << report::Dump(report::Envelope(lint::RuleListJson(), Status::Ok())) << "\n";
     } else {
       std::cout << lint::RenderRuleList();
     }
@@ -48,7 +48,9 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
       return Usage(g, fmt::format("unknown rule `{}`", f.explain), "run `strata lint --rules`");
     std::string_view doc = lint::RuleDoc(*r);
     if (format == "json") {
-      std::cout << report::Dump({{"id", r->id}, {"name", r->name}, {"doc", doc}}) << "\n";
+      std::cout << report::Dump(report::Envelope({{"id", r->id}, {"name", r->name}, {"doc", doc}},
+                                                 Status::Ok()))
+                << "\n";
     } else {
       std::cout << doc;
     }
@@ -101,6 +103,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     if (!url)
       return Finish(g, url.error(), {{"ok", false}, {"error", report::StatusJson(url.error())}},
                     "");
+    url->may_create = false;  // lint reads sizes; it never creates a database
     auto conn = db::Connect(*url, "strata lint");
     if (!conn)
       return Finish(g, conn.error(), {{"ok", false}, {"error", report::StatusJson(conn.error())}},
@@ -162,7 +165,14 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   int failing = result.CountAtLeast(config->fail_on);
   int exit_code = failing > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
   if (format == "json") {
-    std::cout << report::Dump(lint::RenderJson(result, config->fail_on)) << "\n";
+    Status gate = failing == 0 ? Status::Ok()
+                               : Status(ErrorCode::kLint,
+                                        fmt::format("{} finding(s) at or above --fail-on", failing))
+                                     .WithHint(
+                                         "fix them, or suppress one with `-- strata:allow <rule> "
+                                         "reason=...` on the statement");
+    std::cout << report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on), gate))
+              << "\n";
   } else if (format == "sarif") {
     std::cout << report::Dump(lint::RenderSarif(result)) << "\n";
   } else if (format == "github") {

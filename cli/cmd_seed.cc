@@ -12,6 +12,7 @@ namespace strata::cli {
 namespace {
 
 struct SeedFlags {
+  bool restore = false;
   std::string env;
   std::vector<std::string> packages;
   std::vector<std::string> classes;
@@ -38,6 +39,7 @@ int Run(const GlobalFlags& g, const SeedFlags& f,
   }
   req.packages = f.packages;
   req.classes = f.classes;
+  req.restore = f.restore;
   req.sink = ProgressSink(g);
   auto r = cmd(*opts, req);
   return Finish(g, r.status, seed::ToJson(r), seed::ToText(r));
@@ -66,6 +68,11 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto* sub = seed->add_subcommand(v.name, v.help);
     auto flags = std::make_shared<SeedFlags>();
     AddFlags(sub, *flags);
+    if (std::string_view(v.name) == "apply") {
+      sub->add_flag("--restore", flags->restore,
+                    "also put back rows edited in the database after their package was applied "
+                    "(recorded in the ledger and the run record)");
+    }
     auto cmd = v.cmd;
     reg.commands.emplace_back(sub, [&g, flags, cmd] { return Run(g, *flags, cmd); });
   }

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     bool json = false;
     for (int i = 1; i < argc; ++i) json |= std::string_view(argv[i]) == "--json";
     if (json) {
-      std::cout << report::Dump({{"ok", false}, {"error", report::StatusJson(usage)}}) << "\n";
+      std::cout << report::Dump(report::Envelope(nlohmann::json::object(), usage)) << "\n";
     } else {
       std::cerr << report::ErrorText(usage);
     }

@@ -14,6 +14,9 @@ namespace strata {
 struct PlaceholderValue {
   std::string value;
   bool secret = false;  // never printed, logged or stored
+  // `env = "VAR"` with VAR unset: no value. Only running SQL that uses the placeholder needs
+  // one, so loading succeeds and expanding it for execution is the error (kPlaceholder).
+  std::string unset_env;
 };
 using PlaceholderMap = std::map<std::string, PlaceholderValue, std::less<>>;
 

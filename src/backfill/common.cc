@@ -71,6 +71,7 @@ Result<std::string> ResolveJobPath(const Options& options, const Settings& setti
 Result<Session> Connect(const Options& options, std::string_view verb) {
   Session s;
   STRATA_ASSIGN_OR_RETURN(s.url, db::ParseUrl(options.url));
+  s.url.may_create = false;  // a backfill works on existing tables
   char host[64] = {0};
   gethostname(host, sizeof(host) - 1);
   std::string app = fmt::format("strata backfill {} pid {} on {}", verb, getpid(), host);

@@ -184,6 +184,9 @@ class Runner {
   Millis max_lag_{0};
   std::int64_t processed_ = 0, failed_ = 0, total_ = -1, chunks_total_ = 0;
   std::int64_t start_ms_ = 0;
+  // The rate limit's schedule: rows since rate_start_ms_ (see the chunk loop).
+  std::int64_t rate_rows_ = 0;
+  std::int64_t rate_start_ms_ = 0;
   std::string overrides_seen_ = "{}";
   std::mt19937 rng_;
   bool pg_ = false;
@@ -336,6 +339,8 @@ void Runner::ApplyOverrides(const std::string& overrides) {
   }
   if (o.contains("max_rows_per_second") && o["max_rows_per_second"].is_number()) {
     pacing_.max_rows_per_second = o["max_rows_per_second"].get<double>();
+    rate_rows_ = 0;  // a new limit starts its own schedule
+    rate_start_ms_ = base::MonotonicMillis();
   }
   if (o.contains("target_duration_ms") && o["target_duration_ms"].is_number_integer()) {
     pacing_.target_ms = o["target_duration_ms"].get<std::int64_t>();
@@ -395,6 +400,7 @@ Result<std::int64_t> Runner::MeasureLag() {
   if (!replica_url_.empty()) {
     if (!replica_ || !replica_->Alive()) {
       STRATA_ASSIGN_OR_RETURN(auto u, db::ParseUrl(replica_url_));
+      u.may_create = false;
       STRATA_ASSIGN_OR_RETURN(replica_, db::Connect(u, "strata backfill lag probe"));
     }
     STRATA_ASSIGN_OR_RETURN(
@@ -781,6 +787,7 @@ Status Runner::Main() {
   STRATA_TRY(Prepare());
   if (res_.already_done) return Status::Ok();
   start_ms_ = base::MonotonicMillis();
+  rate_start_ms_ = start_ms_;
   processed_ = job_.processed;
   failed_ = job_.failed;
   chunks_total_ = job_.chunks;
@@ -933,6 +940,18 @@ Status Runner::Main() {
     ChunkOutcome co{
         size_,      cr->rows + cr->failed, cr->elapsed_ms, cr->lock_waiters, cr->longest_wait_ms,
         cr->work_ms};
+    if (pacing_.max_rows_per_second > 0) {
+      // The rate over the whole run, not per chunk: time between chunks (checkpoints, events,
+      // the key scan) counts. A run that fell behind (a stall, a lost connection, a pause) does
+      // not catch up in a burst: the clock moves so that it is exactly on schedule.
+      rate_rows_ += co.rows;
+      auto now = base::MonotonicMillis();
+      auto due = static_cast<std::int64_t>(static_cast<double>(rate_rows_) * 1000.0 /
+                                           pacing_.max_rows_per_second);
+      if (now - rate_start_ms_ > due) rate_start_ms_ = now - due;
+      co.paced_rows = rate_rows_;
+      co.paced_ms = now - rate_start_ms_;
+    }
     Decision d = Decide(pacing_, co);
     size_ = d.next_size;
     if (d.wait_ms > 0) {
@@ -974,7 +993,14 @@ Status Runner::Main() {
     BackfillEvent e{BackfillEventKind::kDone};
     e.reason = job_.status;
     Emit(e);
-    return Status::Ok();
+    // Paused by `strata backfill pause`: what was asked. Stopped by a signal: the job is not
+    // done, and the exit code says so (130, as a shell reports an interrupted command).
+    if (job_.status == kPaused) return Status::Ok();
+    return Status(ErrorCode::kInterrupted,
+                  fmt::format("backfill job `{}` was interrupted after {} row(s) ({} this run); "
+                              "every committed chunk is kept",
+                              spec_.name, processed_, res_.rows_this_run))
+        .WithHint(fmt::format("resume with `strata backfill run {}`", spec_.name));
   }
   for (;;) {
     Status s = Finish();

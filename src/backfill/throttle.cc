@@ -33,7 +33,21 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
       d.reason = "lock_waiters";
     }
   }
-  if (p.max_rows_per_second > 0 && c.rows > 0) {
+  d.next_size = std::clamp(d.next_size, std::max<std::int64_t>(p.min_size, 1),
+                           std::max(p.max_size, p.min_size));
+  if (p.max_rows_per_second > 0) {
+    auto tenth = static_cast<std::int64_t>(std::ceil(p.max_rows_per_second / 10));
+    d.next_size = std::min(d.next_size, std::max({tenth, p.min_size, std::int64_t{1}}));
+  }
+  if (p.max_rows_per_second > 0 && c.paced_rows >= 0 && c.paced_ms >= 0) {
+    auto due = static_cast<std::int64_t>(std::ceil(static_cast<double>(c.paced_rows + d.next_size) *
+                                                   1000.0 / p.max_rows_per_second));
+    std::int64_t w = due - c.paced_ms;
+    if (w > d.wait_ms) {
+      d.wait_ms = w;
+      d.reason = "rate";
+    }
+  } else if (p.max_rows_per_second > 0 && c.rows > 0) {
     auto need = static_cast<std::int64_t>(
         std::ceil(static_cast<double>(c.rows) * 1000.0 / p.max_rows_per_second));
     std::int64_t w = need - c.elapsed_ms;
@@ -42,8 +56,6 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
       d.reason = "rate";
     }
   }
-  d.next_size = std::clamp(d.next_size, std::max<std::int64_t>(p.min_size, 1),
-                           std::max(p.max_size, p.min_size));
   return d;
 }
 

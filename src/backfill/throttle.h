@@ -24,6 +24,10 @@ struct ChunkOutcome {
   std::int64_t lock_waiters = 0;
   std::int64_t longest_wait_ms = 0;
   std::int64_t work_ms = -1;  // of elapsed_ms, the UPDATE itself; -1 = unknown (all of it)
+  // For max_rows_per_second over the run: rows since the rate schedule started (this chunk's
+  // included) and the milliseconds since then; -1 = per chunk only (rows / elapsed_ms).
+  std::int64_t paced_rows = -1;
+  std::int64_t paced_ms = -1;
 };
 
 struct Decision {
@@ -40,7 +44,11 @@ struct Decision {
 //   overrun.
 // - Lock waiters (lock_wait_backoff): the size halves and the runner waits as long as the chunk
 //   ran, so the sessions it blocked get through first.
-// - max_rows_per_second: waits so that rows/elapsed stays under the limit.
+// - max_rows_per_second: a chunk holds at most a tenth of a second's rows at the limit (at least
+//   min_size), so no single chunk bursts past it; with paced_rows/paced_ms the wait makes the
+//   next chunk start no earlier than when the rows so far plus its own are due at the limit, so
+//   rows / time stays under the limit at the end of every chunk (without them: per chunk,
+//   rows / elapsed_ms).
 Decision Decide(const Pacing& p, const ChunkOutcome& c);
 
 // Backoff before retry `attempt` (1-based) of a chunk that hit a transient error: base × 2^(n-1),

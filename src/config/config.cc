@@ -97,15 +97,14 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
               have = true;
             } else if (k3.str() == "env") {
               STRATA_ASSIGN_OR_RETURN(auto var, GetString(path, n3, section + ".env"));
+              // Unset: only the verbs that run SQL using the placeholder need its value
+              // (hash, lint, info, validate, plan do not); they fail where it is expanded.
               const char* v = std::getenv(var.c_str());
-              if (!v) {
-                return TomlError(path, n3,
-                                 fmt::format("placeholder `{}` reads environment variable {}, "
-                                             "which is not set",
-                                             k2.str(), var),
-                                 fmt::format("export {}=... before running strata", var));
+              if (v) {
+                pv.value = v;
+              } else {
+                pv.unset_env = var;
               }
-              pv.value = v;
               have = true;
             } else if (k3.str() == "secret") {
               STRATA_ASSIGN_OR_RETURN(pv.secret, GetBool(path, n3, section + ".secret"));

@@ -26,6 +26,12 @@ struct DbUrl {
   std::string raw;
   std::string redacted;
   std::string sqlite_path;  // SQLite only; ":memory:" for an in-memory database
+  // Whether Connect may create the database: a SQLite file that does not exist yet. Every verb
+  // opener sets it: only the verbs that build a schema (migrate, baseline, seed apply) leave it
+  // true; the others (info, validate, plan, verify, evidence, lint --url, seed status/diff,
+  // backfill...) get a missing file as a kConnection error naming the path, never a new empty
+  // database with everything pending. PostgreSQL never creates a database.
+  bool may_create = true;
 };
 
 // Accepts sqlite:<path>, sqlite://<path>, sqlite::memory:, postgres://..., postgresql://...

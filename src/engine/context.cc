@@ -19,6 +19,7 @@ std::string OsUser() { return base::OsUser(); }
 Result<Context> Open(const Options& options, std::string_view verb) {
   Context ctx;
   STRATA_ASSIGN_OR_RETURN(ctx.url, db::ParseUrl(options.url));
+  ctx.url.may_create = verb == "migrate" || verb == "baseline" || verb == "seed apply";
   char host[64] = {0};
   gethostname(host, sizeof(host) - 1);
   std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), host);

@@ -50,7 +50,8 @@ Result<PreparedStatement> PrepareStatement(const sql::Statement& s, const sql::P
 
 sql::Placeholders PlaceholdersOf(const Options& options) {
   sql::Placeholders ph;
-  for (const auto& [k, v] : options.placeholders) ph[k] = sql::Placeholder{v.value, v.secret};
+  for (const auto& [k, v] : options.placeholders)
+    ph[k] = sql::Placeholder{v.value, v.secret, v.unset_env};
   return ph;
 }
 

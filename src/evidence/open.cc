@@ -10,6 +10,7 @@ namespace strata::evidence {
 Result<Db> OpenDb(const Options& options, std::string_view verb) {
   Db d;
   STRATA_ASSIGN_OR_RETURN(d.url, db::ParseUrl(options.url));
+  d.url.may_create = false;  // verify, evidence, tag, plan: never create a database
   std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), HostName());
   STRATA_ASSIGN_OR_RETURN(d.conn, db::Connect(d.url, app));
   d.ledger = std::make_unique<ledger::Ledger>(*d.conn, options.ledger_table, options.ledger_schema);

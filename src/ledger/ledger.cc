@@ -3,10 +3,13 @@
 #include "base/sha256.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <iterator>
+#include <set>
 
 namespace strata::ledger {
 
@@ -62,6 +65,60 @@ base::Digest RowDigest(const AppliedRow& r, std::string& buf) {
   // before it (and every row without one) hashes as in 1.0.
   if (r.statement_started) fmt::format_to(std::back_inserter(buf), "\x1fs{}", *r.statement_started);
   return base::Sha256Of(buf);
+}
+
+// The table a read of the ledger failed on, when it is not a strata ledger at all: a
+// `[ledger] table` pointing at another tool's history. Recognised by its columns; `failed` is
+// returned unchanged when the table has strata's columns (the failure is something else) or
+// its columns cannot be read.
+Status ForeignTableError(db::Connection& conn, const std::string& qualified, Status failed) {
+  auto r = conn.Query(fmt::format("SELECT * FROM {} WHERE 1 = 0", qualified));
+  if (!r) return failed;
+  std::set<std::string> cols;
+  for (auto c : r->columns) {
+    for (auto& ch : c) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    cols.insert(std::move(c));
+  }
+  if (cols.count("row_hash") && cols.count("prev_hash") && cols.count("installed_rank")) {
+    return failed;
+  }
+  auto has = [&](std::initializer_list<const char*> names) {
+    return std::all_of(names.begin(), names.end(), [&](const char* n) { return cols.count(n); });
+  };
+  std::string tool, from;
+  if (has({"installed_rank", "version", "script", "checksum", "execution_time", "success"})) {
+    tool = "Flyway";
+    from = "flyway";
+  } else if (has({"id", "author", "filename", "dateexecuted", "orderexecuted", "md5sum"})) {
+    tool = "Liquibase";
+    from = "liquibase";
+  } else if (has({"version", "run_on"})) {
+    tool = "Diesel";
+    from = "diesel";
+  } else if (has({"version", "dirty"}) && cols.size() == 2) {
+    tool = "golang-migrate";
+    from = "golang-migrate";
+  } else if (has({"version"}) && cols.size() <= 2) {
+    tool = "dbmate";  // also Rails' and sqlx's schema_migrations shape
+    from = "dbmate";
+  }
+  std::vector<std::string> names(r->columns.begin(), r->columns.end());
+  if (tool.empty()) {
+    return Status(ErrorCode::kConfig,
+                  fmt::format("{} is not a strata ledger: its columns are ({}), not strata's",
+                              qualified, fmt::join(names, ", ")))
+        .WithHint(
+            "choose another [ledger] table in strata.toml; strata creates "
+            "its own ledger on the first migrate");
+  }
+  return Status(ErrorCode::kConfig,
+                fmt::format("{} is not a strata ledger; it looks like {}'s history table "
+                            "(columns {})",
+                            qualified, tool, fmt::join(names, ", ")))
+      .WithHint(fmt::format(
+          "strata import --from {} will adopt it (not yet available), or choose another "
+          "[ledger] table in strata.toml",
+          from));
 }
 }  // namespace
 
@@ -226,10 +283,13 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
   // Read in place from the driver's result: 1,000 rows of 15 columns are a no-op run's
   // biggest read. `*`: columns are only ever appended, so a ledger of format 1.0 (15 columns)
   // and of 1.1 (16) read alike, in one round trip.
+  // Naming row_hash (NOT NULL in every format) makes another tool's history table fail here,
+  // even an empty one, and be recognised: ForeignTableError.
   bool any = false;
-  STRATA_TRY(conn_.QueryRows(
-      fmt::format("SELECT * FROM {} ORDER BY installed_rank", qualified_), {},
-      [&](std::span<const db::ValueView> v) {
+  Status read = conn_.QueryRows(
+      fmt::format("SELECT * FROM {} WHERE row_hash IS NOT NULL ORDER BY installed_rank",
+                  qualified_),
+      {}, [&](std::span<const db::ValueView> v) {
         if (!any) {
           any = true;
           has_started_column_ = v.size() > 15 ? Tristate::kYes : Tristate::kNo;
@@ -254,7 +314,8 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
         if (v.size() > 15 && v[15]) a.statement_started = static_cast<int>(num(v[15]));
         // While the server sends the next rows (PostgreSQL streams them).
         if (content_ok) content_ok->push_back(base::HexEquals(RowDigest(a, buf), a.row_hash));
-      }));
+      });
+  if (!read.ok()) return ForeignTableError(conn_, qualified_, std::move(read));
   if (!rows.empty()) {
     tail_rank_ = rows.back().rank;
     tail_hash_ = rows.back().row_hash;

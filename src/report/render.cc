@@ -1,5 +1,6 @@
 #include "report/render.h"
 
+#include "base/duration.h"
 #include "base/redact.h"
 
 #include <fmt/format.h>
@@ -29,16 +30,33 @@ std::string Dump(json j) {
 
 json StatusJson(const Status& s) {
   if (s.ok()) return nullptr;
-  json j = {{"code", std::string(ErrorCodeName(s.code()))},
-            {"exit_code", ExitCodeFor(s.code())},
-            {"message", s.message()}};
-  if (!s.span().empty()) {
-    j["file"] = s.span().file;
-    if (s.span().line) j["line"] = s.span().line;
-    if (s.span().column) j["column"] = s.span().column;
+  auto or_null = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
+  auto num_or_null = [](int v) { return v > 0 ? json(v) : json(nullptr); };
+  return {{"code", std::string(ErrorCodeName(s.code()))},
+          {"exit_code", ExitCodeFor(s.code())},
+          {"message", s.message()},
+          {"hint", or_null(s.hint())},
+          {"file", or_null(s.span().file)},
+          {"line", num_or_null(s.span().line)},
+          {"column", num_or_null(s.span().column)},
+          {"sqlstate", or_null(s.sqlstate())}};
+}
+
+json Envelope(json j, const Status& s) {
+  if (!j.is_object()) j = json{{"result", std::move(j)}};
+  if (!j.contains("ok") || !j["ok"].is_boolean()) j["ok"] = s.ok();
+  if (!s.ok()) {
+    j["ok"] = false;
+    j["error"] = StatusJson(s);
+  } else if (!j.contains("error") || !j["error"].is_object()) {
+    j["error"] = nullptr;
+  } else {
+    // A verb's own error object (not ok without a failed status): same keys as StatusJson.
+    for (const char* k :
+         {"code", "exit_code", "message", "hint", "file", "line", "column", "sqlstate"}) {
+      if (!j["error"].contains(k)) j["error"][k] = nullptr;
+    }
   }
-  if (!s.sqlstate().empty()) j["sqlstate"] = s.sqlstate();
-  if (!s.hint().empty()) j["hint"] = s.hint();
   return j;
 }
 
@@ -211,13 +229,23 @@ std::string ErrorText(const Status& s) {
   std::string out;
   if (!s.span().empty()) out += s.span().ToString() + ": ";
   out += fmt::format("error[{}]: {}", ErrorCodeName(s.code()), s.message());
-  if (!s.sqlstate().empty()) out += fmt::format(" (SQLSTATE {})", s.sqlstate());
+  // A SQLite result code is not a SQLSTATE: it is named as SQLite's, unless the message
+  // already names it (an extended code, "(SQLITE_CONSTRAINT_NOTNULL)").
+  if (s.sqlstate().rfind("SQLITE_", 0) == 0) {
+    if (s.message().find(s.sqlstate()) == std::string::npos) {
+      out += fmt::format(" (SQLite result code {})", s.sqlstate());
+    }
+  } else if (!s.sqlstate().empty()) {
+    out += fmt::format(" (SQLSTATE {})", s.sqlstate());
+  }
   out += "\n";
   if (!s.hint().empty()) out += fmt::format("  next: {}\n", s.hint());
   return base::RedactSecrets(out);
 }
 
-std::string ToText(const MigrateResult& r) {
+std::string ToText(const MigrateResult& r) { return ToText(r, /*list_applied=*/true); }
+
+std::string ToText(const MigrateResult& r, bool list_applied) {
   std::string out;
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   for (const auto& f : r.lint.blocking) {
@@ -231,11 +259,16 @@ std::string ToText(const MigrateResult& r) {
   }
   if (!r.dry_run_sql.empty()) return base::RedactSecrets(out + r.dry_run_sql);
   for (const auto& a : r.applied) {
-    out += fmt::format("applied {:<40} {} statement(s) in {} ms{}{}{}\n", a.script, a.statements,
-                       a.execution_time_ms, a.transactional ? "" : " (no transaction)",
-                       a.resumed_at > 0 ? fmt::format(", resumed at statement {}", a.resumed_at)
-                                        : "",
-                       a.attempts > 1 ? fmt::format(", {} attempts", a.attempts) : "");
+    std::string notes =
+        fmt::format("{}{}{}", a.transactional ? "" : " (no transaction)",
+                    a.resumed_at > 0 ? fmt::format(", resumed at statement {}", a.resumed_at) : "",
+                    a.attempts > 1 ? fmt::format(", {} attempts", a.attempts) : "");
+    if (list_applied) {
+      out += fmt::format("applied {:<40} {} statement(s) in {}{}\n", a.script, a.statements,
+                         base::FormatDuration(base::Millis(a.execution_time_ms)), notes);
+    } else if (!notes.empty()) {
+      out += fmt::format("{}:{}\n", a.script, notes);
+    }
   }
   if (r.status.ok()) {
     out += r.applied.empty()

@@ -11,7 +11,16 @@
 
 namespace strata::report {
 
+// The `error` object of every --json output (docs/json.md): null for ok, else
+// {code, exit_code, message, hint, file, line, column, sqlstate}, every key present (null when
+// the error has no such part).
 nlohmann::json StatusJson(const Status& s);
+
+// The envelope every --json output has (docs/json.md): an object with `ok` (bool) and `error`
+// (StatusJson) beside the verb's own fields, which keep their names. `j` that is not an object
+// goes under `result`. An `ok` the verb set is kept (a verb may be not ok without an error, e.g.
+// validate's issues); an `error` is always the one of `s` when `s` is not ok.
+nlohmann::json Envelope(nlohmann::json j, const Status& s);
 nlohmann::json ToJson(const MigrateResult& r);
 nlohmann::json ToJson(const InfoResult& r);
 nlohmann::json ToJson(const ValidateResult& r);
@@ -23,6 +32,9 @@ nlohmann::json ToJson(const Event& e);
 // "file:line:col: error[code]: message\n  hint: ...". Empty for ok.
 std::string ErrorText(const Status& s);
 std::string ToText(const MigrateResult& r);
+// `list_applied` false: the per-migration lines were already shown as progress on the same
+// terminal; only notes the progress line lacks (resumed, no transaction) and the total remain.
+std::string ToText(const MigrateResult& r, bool list_applied);
 std::string ToText(const InfoResult& r);
 std::string ToText(const ValidateResult& r);
 std::string ToText(const RepairResult& r);

@@ -80,7 +80,7 @@ Status Prepare(const Options& options, const SeedRequest& request, SeedResult& r
     if (!want_classes.empty() && !want_classes.count(p.cls)) continue;
     pr.packages.push_back(std::move(p));
   }
-  STRATA_ASSIGN_OR_RETURN(pr.ctx, engine::Open(options, "seed"));
+  STRATA_ASSIGN_OR_RETURN(pr.ctx, engine::Open(options, lock ? "seed apply" : "seed"));
   res.target = pr.ctx.url.redacted;
   if (lock) STRATA_TRY(lock->Acquire(pr.ctx, options.lock_wait, {}));
   STRATA_ASSIGN_OR_RETURN(pr.ledger_exists, pr.ctx.ledger->Exists());
@@ -175,6 +175,9 @@ Status ApplyRow(db::Connection& conn, const RowDiff& rd) {
       sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", table, cols, vals);
       break;
     }
+    case RowAction::kDrift:
+      if (!rd.restorable) return Status::Ok();
+      [[fallthrough]];
     case RowAction::kUpdate:
     case RowAction::kDeprecate: {
       std::string sets;
@@ -244,15 +247,30 @@ SeedResult SeedDiffCmd(const Options& options, const SeedRequest& request) {
     res.status = std::move(s);
     return res;
   }
-  int differing = 0;
+  int differing = 0, edited = 0, changes = 0;
   for (const auto& p : res.packages) {
     if (p.in_scope && (p.Changes() > 0 || p.drift > 0 || !p.violations.empty())) ++differing;
+    if (!p.in_scope) continue;
+    changes += p.Changes();
+    for (const auto& rd : p.rows) edited += rd.restorable ? 1 : 0;
   }
   if (differing > 0) {
+    // What fixes it, honestly: apply writes the package's changes; rows edited in the database
+    // since they were applied come back only with --restore.
+    std::string hint = "review the rows above";
+    if (changes > 0) {
+      hint += fmt::format("; `strata seed apply --env {}` writes the packages' changes", res.env);
+    }
+    if (edited > 0) {
+      hint += fmt::format(
+          "; {} row(s) were edited in the database after they were applied: `strata seed apply "
+          "--env {} --restore` puts the packages' values back (recorded), or keep the edit by "
+          "changing the package",
+          edited, res.env);
+    }
     res.status = Status(ErrorCode::kValidation,
                         fmt::format("{} package(s) differ from the database", differing))
-                     .WithHint("review the rows above; `strata seed apply --env " + res.env +
-                               "` makes the database match the packages");
+                     .WithHint(hint);
   }
   return res;
 }
@@ -295,7 +313,9 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
                       {"update", p.updates},
                       {"deprecate", p.deprecates},
                       {"delete", p.deletes},
-                      {"unchanged", p.unchanged}});
+                      {"unchanged", p.unchanged},
+                      {"drift", p.drift},
+                      {"restored", p.restored}});
     }
     nlohmann::json detail = {{"env", res.env}, {"tier", res.tier}, {"packages", pkgs}};
     if (Status w = recorder->Finish(status, detail.dump()); !w.ok()) {
@@ -307,7 +327,12 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
   std::vector<PackagePlan*> todo;
   for (auto& plan : res.packages) {
     if (!plan.in_scope) continue;
-    if (plan.Changes() == 0 && plan.applied_checksum == plan.checksum) continue;  // idempotent
+    int restorable = 0;
+    for (const auto& rd : plan.rows) restorable += rd.restorable ? 1 : 0;
+    if (plan.Changes() == 0 && plan.applied_checksum == plan.checksum &&
+        !(request.restore && restorable > 0)) {
+      continue;  // idempotent
+    }
     todo.push_back(&plan);
   }
   auto emit = [&](EventKind kind, const PackagePlan& plan, size_t i, std::int64_t ms,
@@ -349,10 +374,17 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     for (auto it = plan.rows.rbegin(); it != plan.rows.rend(); ++it) {
       if (it->action == RowAction::kDelete) order.push_back(&*it);
     }
-    int written = 0;
+    int written = 0, restored = 0;
+    std::string restored_keys;
     for (const RowDiff* rd : order) {
       if (!s.ok()) break;
-      if (rd->action == RowAction::kUnchanged || rd->action == RowAction::kDrift) continue;
+      if (rd->action == RowAction::kUnchanged) continue;
+      if (rd->action == RowAction::kDrift) {
+        if (!request.restore || !rd->restorable) continue;
+        ++restored;
+        restored_keys +=
+            fmt::format("{}{} {}", restored_keys.empty() ? "" : ", ", rd->table, rd->key);
+      }
       s = ApplyRow(conn, *rd);
       ++written;
     }
@@ -372,6 +404,12 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
           "{} deleted, {} unchanged",
           res.env, res.tier, ClassName(plan.cls), ModeName(plan.mode), plan.inserts, plan.updates,
           plan.deprecates, plan.deletes, plan.unchanged);
+      if (restored > 0) {
+        *row.reason += fmt::format(
+            "; --restore: {} row(s) edited in the database put back to the package's values "
+            "({})",
+            restored, restored_keys);
+      }
       s = pr.ctx.ledger->Append(row);
     }
     if (s.ok()) s = conn.Exec("COMMIT");
@@ -385,6 +423,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
       return res;
     }
     plan.applied = true;
+    plan.restored = restored;
     plan.elapsed_ms = base::MonotonicMillis() - start;
     emit(EventKind::kMigrationDone, plan, i, plan.elapsed_ms, {});
     plan.applied_checksum = plan.checksum;

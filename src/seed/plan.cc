@@ -30,6 +30,7 @@ std::string_view ActionName(RowAction a) {
 
 std::string PackagePlan::State() const {
   if (!in_scope) return "out-of-scope";
+  if (applied) return drift > restored ? "drifted" : "up-to-date";
   if (applied_checksum.empty()) return "never-applied";
   if (applied_checksum != checksum) return "changed";
   if (Changes() > 0 || drift > 0 || !violations.empty()) return "drifted";
@@ -301,6 +302,30 @@ Status PlanTable(db::Connection& conn, const Package& p, const TableSpec& t, Pac
       } else {
         plan.unchanged++;
       }
+      continue;
+    }
+    // The package is byte for byte what was last applied, so a difference was made in the
+    // database (a hand edit), not by the package: drift, counted and restorable, never a
+    // meaning change blamed on the package.
+    if ((!meaning.empty() || (protect && !other.empty())) && !plan.applied_checksum.empty() &&
+        plan.applied_checksum == plan.checksum) {
+      RowDiff rd;
+      rd.action = RowAction::kDrift;
+      rd.table = t.name;
+      rd.key = key_text;
+      rd.span = span;
+      rd.restorable = true;
+      for (size_t i = 0; i < nk; ++i) rd.key_values.emplace_back(t.key[i], db_key[i].value_or(""));
+      rd.changes = meaning;
+      rd.changes.insert(rd.changes.end(), other.begin(), other.end());
+      for (const auto& ch : rd.changes) {
+        rd.write.emplace_back(ch.column, BindValue(d, by_name[ch.column], ch.after));
+      }
+      rd.note =
+          "edited in the database after the package was applied; `strata seed apply "
+          "--restore` puts the package's values back";
+      plan.drift++;
+      plan.rows.push_back(std::move(rd));
       continue;
     }
     if (!meaning.empty() && protect) {

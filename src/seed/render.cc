@@ -59,6 +59,7 @@ json ToJson(const SeedResult& r) {
                  {"line", rd.span.line},
                  {"changes", changes}};
       if (!rd.note.empty()) jr["note"] = rd.note;
+      if (rd.restorable) jr["restorable"] = true;
       rows.push_back(std::move(jr));
     }
     json v = json::array();
@@ -80,7 +81,8 @@ json ToJson(const SeedResult& r) {
           {"deprecate", p.deprecates},
           {"delete", p.deletes},
           {"unchanged", p.unchanged},
-          {"drift", p.drift}}},
+          {"drift", p.drift},
+          {"restored", p.restored}}},
         {"rows", rows},
         {"violations", v},
         {"applied", p.applied}};
@@ -99,7 +101,7 @@ json ToJson(const SeedResult& r) {
 std::string ToText(const SeedResult& r) {
   std::string out;
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
-  if (!r.env.empty()) {
+  if (!r.env.empty() && !r.target.empty()) {
     out += fmt::format("seed {} --env {} (tier {}) on {}\n", r.verb, r.env, r.tier, r.target);
   }
   for (const auto& p : r.packages) {
@@ -123,9 +125,10 @@ std::string ToText(const SeedResult& r) {
                            rd.note.empty() ? "" : fmt::format("  ({})", rd.note));
       }
     }
-    out += fmt::format("  {} insert, {} update, {} deprecate, {} delete, {} unchanged{}{}\n",
+    out += fmt::format("  {} insert, {} update, {} deprecate, {} delete, {} unchanged{}{}{}\n",
                        p.inserts, p.updates, p.deprecates, p.deletes, p.unchanged,
                        p.drift ? fmt::format(", {} drift", p.drift) : "",
+                       p.restored ? fmt::format(" ({} restored)", p.restored) : "",
                        p.applied ? fmt::format(" — applied in {} ms", p.elapsed_ms) : "");
   }
   for (const auto& v : r.violations) {
@@ -133,10 +136,23 @@ std::string ToText(const SeedResult& r) {
                        v.hint);
   }
   if (r.status.ok() && r.verb == "apply") {
-    int n = 0;
-    for (const auto& p : r.packages) n += p.applied ? 1 : 0;
-    out += n == 0 ? fmt::format("{} already matches the packages; nothing to do\n", r.target)
-                  : fmt::format("{} package(s) applied to {}\n", n, r.target);
+    int n = 0, left = 0;
+    for (const auto& p : r.packages) {
+      n += p.applied ? 1 : 0;
+      for (const auto& rd : p.rows) left += rd.restorable ? 1 : 0;
+      left -= p.restored;
+    }
+    if (n == 0 && left == 0) {
+      out += fmt::format("{} already matches the packages; nothing to do\n", r.target);
+    } else if (n > 0) {
+      out += fmt::format("{} package(s) applied to {}\n", n, r.target);
+    }
+    if (left > 0) {
+      out += fmt::format(
+          "{} row(s) were edited in the database after they were applied and are left as they "
+          "are: `strata seed apply --env {} --restore` puts the packages' values back\n",
+          left, r.env);
+    }
   }
   return base::RedactSecrets(out);
 }

@@ -9,6 +9,9 @@
 //        lock, and appends a `SEED` row with the package checksum to the ledger in that same
 //        transaction. A second apply finds nothing to do and writes nothing.
 // status one line per package: never applied / applied / changed since applied / drifted.
+//        A row whose package is unchanged since it was applied but which differs in the
+//        database was edited there: drift (restorable), never blamed on the package; only
+//        `apply --restore` writes it back.
 // diff   the rows where the database and the packages disagree (drift); status kValidation
 //        when there is any.
 //
@@ -49,6 +52,9 @@ struct RowDiff {
   // For apply: column → value to write (insert/update/deprecate) and the key values.
   std::vector<std::pair<std::string, std::optional<std::string>>> write;
   std::vector<std::pair<std::string, std::string>> key_values;
+  // kDrift only: the row was edited in the database after its package (unchanged since) was
+  // applied; `write` holds the package's values, which `seed apply --restore` puts back.
+  bool restorable = false;
 };
 
 struct PackagePlan {
@@ -66,11 +72,14 @@ struct PackagePlan {
   int inserts = 0, updates = 0, deprecates = 0, deletes = 0, unchanged = 0, drift = 0;
   std::vector<Violation> violations;
   bool applied = false;  // apply: this package's transaction committed
+  int restored = 0;      // apply --restore: drifted rows put back to the package's values
   std::int64_t elapsed_ms = 0;
 
   int Changes() const { return inserts + updates + deprecates + deletes; }
   // status: never-applied, up-to-date, changed (files differ from the applied checksum),
-  // drifted (database differs from the package), out-of-scope.
+  // drifted (database differs from the package: rows edited by hand since it was applied),
+  // out-of-scope. After `seed apply` applied it: up-to-date, or drifted while rows it does not
+  // touch (insert-only, or edited by hand without --restore) still differ.
   std::string State() const;
 };
 
@@ -78,6 +87,9 @@ struct SeedRequest {
   std::string env;                    // required: --env or STRATA_ENV
   std::vector<std::string> packages;  // explicit package ids (empty: all in scope)
   std::vector<std::string> classes;   // explicit classes (empty: all in scope)
+  // apply: also put back rows edited in the database since their package was applied
+  // (RowDiff::restorable), recorded in the ledger row and the run record.
+  bool restore = false;
   // apply: progress per package (kMigrationStarted/Done/Failed with script = package dir,
   // statement_count = rows to write), so the CLI's progress and --log-json renderers apply.
   EventSink sink;

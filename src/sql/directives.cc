@@ -173,6 +173,20 @@ Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders
           .WithHint(fmt::format("declare it in strata.toml under [placeholders] ({} = \"...\")",
                                 name.empty() ? "name" : name));
     }
+    if (!it->second.unset_env.empty()) {
+      if (redact_secrets) {
+        out += fmt::format("<unset:{}>", it->second.unset_env);
+        i = close + 1;
+        continue;
+      }
+      return Status(ErrorCode::kPlaceholder,
+                    fmt::format("placeholder `${{{}}}` reads environment variable {}, which is "
+                                "not set",
+                                name, it->second.unset_env))
+          .WithSpan({std::string(file), line, static_cast<int>(p - line_start) + 1})
+          .WithHint(
+              fmt::format("export {}=... before running SQL that uses it", it->second.unset_env));
+    }
     // A NUL would cut the statement short where the driver reads it as a C string, and the
     // database takes UTF-8 text only: such a value is refused, never sent (and never shown).
     const std::string& value = it->second.value;

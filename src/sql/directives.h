@@ -50,12 +50,14 @@ std::vector<std::string_view> KnownDirectives();
 struct Placeholder {
   std::string value;
   bool secret = false;
+  std::string unset_env;  // read from this environment variable, which is not set: no value
 };
 using Placeholders = std::map<std::string, Placeholder, std::less<>>;
 
 // Replaces `${name}` for declared names. An undeclared name is an error (kPlaceholder) with
 // file:line:col. With `redact_secrets`, secret values are rendered as `<secret:name>` (for
-// --dry-run and logs) instead of their value.
+// --dry-run and logs) instead of their value, and a placeholder without a value (`unset_env`)
+// as `<unset:VAR>`; without it, such a placeholder is an error (kPlaceholder) naming VAR.
 Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders& placeholders,
                                        std::string_view file, int first_line, bool redact_secrets);
 

@@ -307,8 +307,8 @@ TEST_P(BackfillTest, PauseResumeSetCancelFromAnotherProcess) {
   EXPECT_NE(again.err.find("cancelled"), std::string::npos) << again.err;
 }
 
-// One runner per job; SIGINT finishes the chunk and exits 0; a changed job file is refused
-// unless --restart.
+// One runner per job; SIGINT finishes the chunk and exits 130 (interrupted: the job is not
+// done; issue 17); a changed job file is refused unless --restart.
 TEST_P(BackfillTest, LockSigintAndChangedFile) {
   db_->CreateItems(20'000);
   std::string job = ItemJob("[chunk]\nsize = 250\n[throttle]\nmax_rows_per_second = 4000\n");
@@ -322,7 +322,10 @@ TEST_P(BackfillTest, LockSigintAndChangedFile) {
   EXPECT_NE(twice.err.find("already running"), std::string::npos) << twice.err;
 
   kill(pid, SIGINT);
-  EXPECT_EQ(WaitExit(pid), 0) << Slurp(log);
+  EXPECT_EQ(WaitExit(pid), 130) << Slurp(log);
+  EXPECT_NE(Slurp(log).find("error[interrupted]"), std::string::npos) << Slurp(log);
+  EXPECT_NE(Slurp(log).find("resume with `strata backfill run sig`"), std::string::npos)
+      << Slurp(log);
   auto st = StatusOf("sig");
   EXPECT_EQ(st["status"], "interrupted");
   long long run1 = st["processed_count"].get<long long>();
@@ -760,6 +763,102 @@ TEST(BackfillPgTest, LockTimeoutIsRetriedWithBackoff) {
   EXPECT_EQ(st["processed_count"], 1'000);
   EXPECT_EQ(st["failed_count"], 0);
   EXPECT_LT(st["chunk_size"].get<int>(), 400);  // halved after the lock timeouts
+}
+
+// Issue 17: "Backfill's max_rows_per_second = 20000 measured 23,800 rows/s over 2 s": the rate
+// over the run, not per chunk, stays under the limit (5% tolerance for the clock), and the
+// limiter does not throttle far below it either.
+TEST_P(BackfillTest, RateLimitHoldsOverTheWholeRun) {
+  db_->CreateItems(50'000);
+  dir_.Write("db/backfill/rate.toml",
+             ItemJob("[chunk]\nsize = 5000\n[throttle]\nmax_rows_per_second = 20000\n"));
+  std::string log = dir_ / "rate.log";
+  int pid = Spawn({"--log-json", "backfill", "run", "rate", "--progress-interval", "0"}, log);
+  ASSERT_EQ(WaitExit(pid), 0) << Slurp(log);
+  int checked = 0;
+  for (const auto& e : Events(Slurp(log))) {
+    if (e["event"] != "backfill.chunk") continue;
+    auto ms = e["elapsed_ms"].get<long long>();
+    if (ms < 1000) continue;  // the first chunks run before any wait
+    double rate = e["processed"].get<double>() * 1000.0 / static_cast<double>(ms);
+    EXPECT_LE(rate, 20000 * 1.05) << e.dump();
+    ++checked;
+  }
+  EXPECT_GT(checked, 0) << Slurp(log);
+  auto st = StatusOf("rate");
+  EXPECT_EQ(st["processed_count"], 50'000);
+  json last;
+  for (const auto& e : Events(Slurp(log))) {
+    if (e["event"] == "backfill.chunk") last = e;
+  }
+  double rate = last["processed"].get<double>() * 1000.0 / last["elapsed_ms"].get<double>();
+  EXPECT_LE(rate, 20000 * 1.05) << last.dump();
+  EXPECT_GE(rate, 20000 * 0.6) << "throttled far below the limit: " << last.dump();
+}
+
+// Issue 17: "The backfill progress bar ignores terminal width (at 70 columns each redraw leaves a
+// new line); paused:/resumed: print with nothing after them; the final bar is drawn twice around
+// verify: 0 (0)." On a pseudo-terminal of 60 and 200 columns.
+TEST_P(BackfillTest, ProgressBarFitsTheTerminalAndIsDrawnOnce) {
+  db_->CreateItems(12'000);
+  for (int columns : {60, 200}) {
+    SCOPED_TRACE(columns);
+    db_->Exec("UPDATE item SET v = NULL");
+    dir_.Write("db/backfill/bar.toml",
+               ItemJob("[chunk]\nsize = 200\n[throttle]\nmax_rows_per_second = 6000\n"
+                       "[verify]\nquery = \"SELECT count(*) FROM item WHERE v IS NULL\"\n"
+                       "expect = 0\n"));
+    RunResult r;
+    std::thread runner([&] {
+      r = RunStrataOnTty(Args(*db_, {"backfill", "run", "bar", "--restart"}), dir_.path(), columns);
+    });
+    // Pause and resume it while it runs.
+    bool running = WaitFor([&] {
+      auto st = StatusOf("bar");
+      return st.is_object() && st.contains("processed_count") && st["status"] == "running" &&
+             st["processed_count"].get<long long>() > 1000;
+    });
+    EXPECT_TRUE(running);
+    EXPECT_EQ(Strata({"backfill", "pause", "bar"}).exit_code, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    EXPECT_EQ(Strata({"backfill", "resume", "bar"}).exit_code, 0);
+    runner.join();
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(db_->N("SELECT count(*) FROM item WHERE v IS NULL"), 0);
+    // Terminal lines (\r\n) and, within a line, what each redraw (\r) left.
+    std::vector<std::string> lines;
+    size_t at = 0;
+    for (size_t nl; (nl = r.out.find("\r\n", at)) != std::string::npos; at = nl + 2) {
+      lines.push_back(r.out.substr(at, nl - at));
+    }
+    int bars = 0, full = 0;
+    for (const auto& line : lines) {
+      size_t from = 0;
+      for (size_t cr = 0;; from = cr + 1) {
+        cr = line.find('\r', from);
+        std::string draw = line.substr(from, cr == std::string::npos ? cr : cr - from);
+        if (auto k = draw.find("\x1b[K"); k != std::string::npos) draw.erase(k);
+        EXPECT_LE(static_cast<int>(draw.size()), columns - 1) << "wraps: " << draw;
+        if (cr == std::string::npos) break;
+      }
+      std::string shown =
+          line.substr(line.rfind('\r') == std::string::npos ? 0 : line.rfind('\r') + 1);
+      if (shown.rfind("bar ", 0) == 0 || shown.rfind("bar [", 0) == 0) {
+        ++bars;
+        if (shown.find("12000/12000") != std::string::npos) ++full;
+      }
+    }
+    EXPECT_EQ(full, 1) << "the final counts are shown once:\n" << r.out;
+    EXPECT_LE(bars, 3) << "one bar line, plus one ended by each of paused/resumed:\n" << r.out;
+    // paused/resumed say what happened.
+    std::regex paused(
+        R"(paused: bar at \d+ row\(s\) done; waiting for `strata backfill resume bar`)");
+    std::regex resumed(R"(resumed: bar at \d+ row\(s\) done)");
+    EXPECT_TRUE(std::regex_search(r.out, paused)) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, resumed)) << r.out;
+    EXPECT_EQ(r.out.find("verify: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("verification: 0 (expected 0)"), std::string::npos) << r.out;
+  }
 }
 
 }  // namespace

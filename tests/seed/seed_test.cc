@@ -94,9 +94,77 @@ TEST_P(SeedTest, ApplyTwiceChangesNothingTheSecondTime) {
   EXPECT_EQ(PackageOf(status, "discount-approval-2026-07")["state"], "drifted");
   auto diff = p.Json({"seed", "diff", "--env", "local"}, &code);
   EXPECT_EQ(code, kExitRefused) << diff.dump(2);
-  EXPECT_TRUE(HasRule(diff, "SD104")) << "a policy version changed in the database is drift that "
-                                         "strata will not overwrite: "
-                                      << diff.dump(2);
+  // A policy version changed in the database is drift that strata will not overwrite unless
+  // told to (--restore); the package, unchanged since it was applied, is not blamed (issue 17).
+  EXPECT_FALSE(HasRule(diff, "SD104")) << diff.dump(2);
+  EXPECT_TRUE(
+      HasRow(PackageOf(diff, "discount-approval-2026-07"), "drift", "DISCOUNT_SALES_MANAGER|1"))
+      << diff.dump(2);
+}
+
+// Issue 17: "`seed apply` labels never-applied packages drifted; after a hand edit of a
+// reference row, the counts skip the edited row, `seed diff` says apply fixes it, and `seed
+// apply` refuses with SD101 and blames the package." The honest state, and a recorded restore.
+TEST_P(SeedTest, HandEditedRowIsDriftAndRestoredOnlyOnRequest) {
+  SeedProject p(GetParam());
+  p.Migrate();
+  int code = -1;
+  auto status = p.Json({"seed", "status", "--env", "local"}, &code);
+  EXPECT_EQ(PackageOf(status, "quote-reason-codes")["state"], "never-applied");
+  auto first = p.Run({"seed", "apply", "--env", "local"});
+  ASSERT_EQ(first.exit_code, kExitOk) << first.All();
+  EXPECT_EQ(first.out.find("drifted"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("up-to-date"), std::string::npos) << first.out;
+
+  auto c = p.Connect();
+  ASSERT_TRUE(c->Exec("UPDATE quote_reason_code SET description = 'edited by hand' WHERE code = "
+                      "'PRICE_REVIEW'")
+                  .ok());
+  status = p.Json({"seed", "status", "--env", "local"}, &code);
+  auto ref = PackageOf(status, "quote-reason-codes");
+  EXPECT_EQ(ref["state"], "drifted") << ref.dump(2);
+  EXPECT_EQ(Count(ref, "drift"), 1) << ref.dump(2);
+  EXPECT_EQ(Count(ref, "unchanged"), 3) << "every row is counted: " << ref.dump(2);
+
+  auto diff = p.Run({"--json", "seed", "diff", "--env", "local"});
+  EXPECT_EQ(diff.exit_code, kExitRefused) << diff.All();
+  auto dj = nlohmann::json::parse(diff.out);
+  ref = PackageOf(dj, "quote-reason-codes");
+  ASSERT_TRUE(HasRow(ref, "drift", "PRICE_REVIEW")) << ref.dump(2);
+  EXPECT_TRUE(dj["violations"].empty()) << "the package is not blamed: " << dj.dump(2);
+  std::string hint = dj["error"]["hint"].get<std::string>();
+  EXPECT_NE(hint.find("--restore"), std::string::npos) << hint;
+  EXPECT_EQ(hint.find("makes the database match"), std::string::npos) << hint;
+
+  // apply leaves the edit alone (and says so); it does not refuse.
+  auto apply = p.Run({"seed", "apply", "--env", "local"});
+  EXPECT_EQ(apply.exit_code, kExitOk) << apply.All();
+  EXPECT_EQ(apply.All().find("SD101"), std::string::npos) << apply.All();
+  EXPECT_NE(apply.out.find("--restore"), std::string::npos) << apply.out;
+  EXPECT_EQ(p.Scalar("SELECT description FROM quote_reason_code WHERE code = 'PRICE_REVIEW'"),
+            "edited by hand");
+
+  // --restore puts the package's value back, recorded in the ledger and the run record.
+  int seeds = p.Count("strata_schema_history WHERE type = 'SEED'");
+  auto restored = p.Json({"seed", "apply", "--env", "local", "--restore"}, &code);
+  ASSERT_EQ(code, kExitOk) << restored.dump(2);
+  EXPECT_EQ(p.Scalar("SELECT description FROM quote_reason_code WHERE code = 'PRICE_REVIEW'"),
+            "Quote requires price review");
+  EXPECT_EQ(Count(PackageOf(restored, "quote-reason-codes"), "restored"), 1) << restored.dump(2);
+  EXPECT_EQ(p.Count("strata_schema_history WHERE type = 'SEED'"), seeds + 1);
+  std::string reason = p.Scalar(
+      "SELECT reason FROM strata_schema_history WHERE type = 'SEED' ORDER BY installed_rank "
+      "DESC LIMIT 1");
+  EXPECT_NE(reason.find("--restore: 1 row(s)"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("quote_reason_code PRICE_REVIEW"), std::string::npos) << reason;
+  ASSERT_TRUE(restored["run_id"].is_string()) << restored.dump(2);
+  EXPECT_NE(p.Scalar("SELECT detail FROM strata_run WHERE run_id = $1",
+                     {restored["run_id"].get<std::string>()})
+                .find("\"restored\":1"),
+            std::string::npos);
+  status = p.Json({"seed", "status", "--env", "local"}, &code);
+  EXPECT_EQ(PackageOf(status, "quote-reason-codes")["state"], "up-to-date") << status.dump(2);
+  EXPECT_EQ(p.Run({"seed", "diff", "--env", "local"}).exit_code, kExitOk);
 }
 
 TEST_P(SeedTest, CatalogVersionsAreEffectiveDatedNeverOverwritten) {

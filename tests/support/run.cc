@@ -60,11 +60,12 @@ RunResult RunStrata(const std::vector<std::string>& args, const std::string& cwd
   return r;
 }
 
-RunResult RunStrataOnTty(const std::vector<std::string>& args, const std::string& cwd) {
+RunResult RunStrataOnTty(const std::vector<std::string>& args, const std::string& cwd,
+                         int columns) {
   int master = -1;
   struct winsize ws {};
   ws.ws_row = 40;
-  ws.ws_col = 200;
+  ws.ws_col = static_cast<unsigned short>(columns);
   pid_t pid = forkpty(&master, nullptr, nullptr, &ws);
   RunResult r;
   if (pid < 0) return r;

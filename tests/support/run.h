@@ -22,8 +22,9 @@ RunResult RunStrata(const std::vector<std::string>& args, const std::string& cwd
 
 // Runs strata under a pseudo-terminal (forkpty): stdin, stdout and stderr are the terminal, so
 // isatty() holds and the output is what a user sees (line feeds as \r\n). Returns the exit code
-// and everything written to the terminal in `out`.
-RunResult RunStrataOnTty(const std::vector<std::string>& args, const std::string& cwd);
+// and everything written to the terminal in `out`. The terminal is `columns` wide, 40 rows.
+RunResult RunStrataOnTty(const std::vector<std::string>& args, const std::string& cwd,
+                         int columns = 200);
 
 // Starts strata without waiting; returns the pid. Output goes to `log_path`.
 int SpawnStrata(const std::vector<std::string>& args, const std::string& cwd,

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <optional>
 
 namespace strata::db {
@@ -34,6 +35,31 @@ ErrorCode CodeForSqlState(std::string_view state, bool connection_bad) {
     return ErrorCode::kConnection;
   }
   return ErrorCode::kMigrationFailed;
+}
+
+// A multi-line diagnostic field on one line: its lines (trimmed, blank ones dropped) joined by
+// `sep` — " " for a statement, "; " for a CONTEXT stack (innermost first, as the server lists
+// it).
+std::string OneLine(std::string_view text, std::string_view sep) {
+  std::string out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t nl = text.find('\n', at);
+    std::string_view line = text.substr(at, nl == std::string_view::npos ? nl : nl - at);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) {
+      line.remove_prefix(1);
+    }
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+      line.remove_suffix(1);
+    }
+    if (!line.empty()) {
+      if (!out.empty()) out += sep;
+      out += line;
+    }
+    if (nl == std::string_view::npos) break;
+    at = nl + 1;
+  }
+  return out;
 }
 
 // PostgreSQL reports error positions in characters; convert to a byte offset.
@@ -81,6 +107,17 @@ class PgConnection final : public Connection {
       if (m) message = m;
       if (d) message += fmt::format(" ({})", d);
       if (p && position) *position = CharPosToByte(sql, std::atoi(p));
+      // Where inside the statement it failed, as psql shows it: the inner statement of a DO
+      // block or function (QUERY) and the PL/pgSQL line or COPY data line (CONTEXT). Without
+      // them a failure inside `DO $$ ... $$` only points at the DO.
+      std::string where;
+      if (const char* q = PQresultErrorField(res, PG_DIAG_INTERNAL_QUERY)) {
+        where = fmt::format("query: {}", OneLine(q, " "));
+      }
+      if (const char* c = PQresultErrorField(res, PG_DIAG_CONTEXT)) {
+        where += fmt::format("{}context: {}", where.empty() ? "" : "; ", OneLine(c, "; "));
+      }
+      if (!where.empty()) message += fmt::format(" [{}]", where);
     }
     if (message.empty()) {
       message = PQerrorMessage(conn_);
@@ -376,14 +413,7 @@ class PgConnection final : public Connection {
           out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
         } else {
           // A bad row: the server's context names the data line ("COPY t, line 3: ...").
-          Status st = ErrorFrom(res, copy_sql, nullptr);
-          if (const char* where = PQresultErrorField(res, PG_DIAG_CONTEXT)) {
-            Status with(st.code(),
-                        fmt::format("{} [{}]", st.message(), base::RedactSecrets(where)));
-            if (!st.sqlstate().empty()) with = std::move(with).WithSqlState(st.sqlstate());
-            st = std::move(with);
-          }
-          out.status = std::move(st);
+          out.status = ErrorFrom(res, copy_sql, nullptr);
           failed = true;
         }
       }

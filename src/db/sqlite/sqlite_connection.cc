@@ -14,7 +14,9 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
+#include <utility>
 
 namespace strata::db {
 
@@ -55,45 +57,134 @@ class SqliteConnection final : public Connection {
 
   Status Error(int rc, std::string_view context) {
     int ext = sqlite3_extended_errcode(db_);
-    std::string name = sqlite3_errstr(ext);
+    // The status's code is the primary result code's name ("SQLITE_CONSTRAINT", stable like a
+    // SQLSTATE class); the message is SQLite's and names the extended code when it says more
+    // ("NOT NULL constraint failed: t.a (SQLITE_CONSTRAINT_NOTNULL)").
+    std::string msg = context.empty() ? std::string(sqlite3_errmsg(db_))
+                                      : fmt::format("{}: {}", context, sqlite3_errmsg(db_));
+    if (ext != (ext & 0xff)) msg += fmt::format(" (SQLITE_{})", CodeName(ext));
     Status s(rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ErrorCode::kLockTimeout
                                                       : ErrorCode::kMigrationFailed,
-             context.empty() ? std::string(sqlite3_errmsg(db_))
-                             : fmt::format("{}: {}", context, sqlite3_errmsg(db_)));
-    return std::move(s).WithSqlState(fmt::format("SQLITE_{}", CodeName(ext)));
+             std::move(msg));
+    return std::move(s).WithSqlState(fmt::format("SQLITE_{}", CodeName(ext & 0xff)));
   }
 
+  // The name of a result code without its "SQLITE_" prefix ("CONSTRAINT", "CONSTRAINT_UNIQUE"),
+  // or its number when this SQLite has no name for it. `ext` may be extended or primary.
   static std::string CodeName(int ext) {
-    switch (ext & 0xff) {
-      case SQLITE_ERROR:
-        return "ERROR";
-      case SQLITE_CONSTRAINT:
-        return "CONSTRAINT";
-      case SQLITE_BUSY:
-        return "BUSY";
-      case SQLITE_LOCKED:
-        return "LOCKED";
-      case SQLITE_READONLY:
-        return "READONLY";
-      case SQLITE_MISMATCH:
-        return "MISMATCH";
-      case SQLITE_IOERR:
-        return "IOERR";
-      case SQLITE_CORRUPT:
-        return "CORRUPT";
-      case SQLITE_FULL:
-        return "FULL";
-      case SQLITE_CANTOPEN:
-        return "CANTOPEN";
-      case SQLITE_TOOBIG:
-        return "TOOBIG";
-      case SQLITE_RANGE:
-        return "RANGE";
-      case SQLITE_AUTH:
-        return "AUTH";
-      default:
-        return std::to_string(ext & 0xff);
+#define C(n) \
+  { SQLITE_##n, #n }
+    static constexpr std::pair<int, const char*> kNames[] = {
+        C(OK),
+        C(ERROR),
+        C(INTERNAL),
+        C(PERM),
+        C(ABORT),
+        C(BUSY),
+        C(LOCKED),
+        C(NOMEM),
+        C(READONLY),
+        C(INTERRUPT),
+        C(IOERR),
+        C(CORRUPT),
+        C(NOTFOUND),
+        C(FULL),
+        C(CANTOPEN),
+        C(PROTOCOL),
+        C(EMPTY),
+        C(SCHEMA),
+        C(TOOBIG),
+        C(CONSTRAINT),
+        C(MISMATCH),
+        C(MISUSE),
+        C(NOLFS),
+        C(AUTH),
+        C(FORMAT),
+        C(RANGE),
+        C(NOTADB),
+        C(NOTICE),
+        C(WARNING),
+        C(ERROR_MISSING_COLLSEQ),
+        C(ERROR_RETRY),
+        C(ERROR_SNAPSHOT),
+        C(IOERR_READ),
+        C(IOERR_SHORT_READ),
+        C(IOERR_WRITE),
+        C(IOERR_FSYNC),
+        C(IOERR_DIR_FSYNC),
+        C(IOERR_TRUNCATE),
+        C(IOERR_FSTAT),
+        C(IOERR_UNLOCK),
+        C(IOERR_RDLOCK),
+        C(IOERR_DELETE),
+        C(IOERR_BLOCKED),
+        C(IOERR_NOMEM),
+        C(IOERR_ACCESS),
+        C(IOERR_CHECKRESERVEDLOCK),
+        C(IOERR_LOCK),
+        C(IOERR_CLOSE),
+        C(IOERR_DIR_CLOSE),
+        C(IOERR_SHMOPEN),
+        C(IOERR_SHMSIZE),
+        C(IOERR_SHMLOCK),
+        C(IOERR_SHMMAP),
+        C(IOERR_SEEK),
+        C(IOERR_DELETE_NOENT),
+        C(IOERR_MMAP),
+        C(IOERR_GETTEMPPATH),
+        C(IOERR_CONVPATH),
+        C(IOERR_VNODE),
+        C(IOERR_AUTH),
+        C(IOERR_BEGIN_ATOMIC),
+        C(IOERR_COMMIT_ATOMIC),
+        C(IOERR_ROLLBACK_ATOMIC),
+        C(IOERR_DATA),
+        C(IOERR_CORRUPTFS),
+        C(LOCKED_SHAREDCACHE),
+        C(LOCKED_VTAB),
+        C(BUSY_RECOVERY),
+        C(BUSY_SNAPSHOT),
+        C(BUSY_TIMEOUT),
+        C(CANTOPEN_NOTEMPDIR),
+        C(CANTOPEN_ISDIR),
+        C(CANTOPEN_FULLPATH),
+        C(CANTOPEN_CONVPATH),
+        C(CANTOPEN_DIRTYWAL),
+        C(CANTOPEN_SYMLINK),
+        C(CORRUPT_VTAB),
+        C(CORRUPT_SEQUENCE),
+        C(CORRUPT_INDEX),
+        C(READONLY_RECOVERY),
+        C(READONLY_CANTLOCK),
+        C(READONLY_ROLLBACK),
+        C(READONLY_DBMOVED),
+        C(READONLY_CANTINIT),
+        C(READONLY_DIRECTORY),
+        C(ABORT_ROLLBACK),
+        C(CONSTRAINT_CHECK),
+        C(CONSTRAINT_COMMITHOOK),
+        C(CONSTRAINT_FOREIGNKEY),
+        C(CONSTRAINT_FUNCTION),
+        C(CONSTRAINT_NOTNULL),
+        C(CONSTRAINT_PRIMARYKEY),
+        C(CONSTRAINT_TRIGGER),
+        C(CONSTRAINT_UNIQUE),
+        C(CONSTRAINT_VTAB),
+        C(CONSTRAINT_ROWID),
+        C(CONSTRAINT_PINNED),
+        C(CONSTRAINT_DATATYPE),
+        C(NOTICE_RECOVER_WAL),
+        C(NOTICE_RECOVER_ROLLBACK),
+        C(WARNING_AUTOINDEX),
+        C(AUTH_USER),
+        C(OK_LOAD_PERMANENTLY),
+        C(OK_SYMLINK),
+    };
+#undef C
+    for (const auto& [code, name] : kNames) {
+      if (code == ext) return name;
     }
+    return std::to_string(ext);
   }
 
   Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
@@ -313,12 +404,30 @@ bool IsNewDatabaseFile(const std::string& path) {
 Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
   ConfigureLibraryOnce();
   const bool creating = IsNewDatabaseFile(url.sqlite_path);
+  // A verb that only reads never creates a database: a mistyped path would otherwise become a
+  // new empty file on which everything looks pending. Without SQLITE_OPEN_CREATE SQLite refuses
+  // a missing file itself; the check before it names the path and the next step.
+  if (!url.may_create && url.sqlite_path != ":memory:" && url.sqlite_path.rfind("file:", 0) != 0) {
+    struct stat st {};
+    if (stat(url.sqlite_path.c_str(), &st) != 0 && errno == ENOENT) {
+      std::error_code ec;
+      std::string abs = std::filesystem::absolute(url.sqlite_path, ec).string();
+      return Status(ErrorCode::kConnection,
+                    fmt::format("SQLite database {} does not exist ({}); this command only "
+                                "reads, so it does not create one",
+                                url.sqlite_path, ec ? url.sqlite_path : abs))
+          .WithHint(
+              "check the path in --url, STRATA_URL or `url` in strata.toml; `strata migrate` "
+              "creates a new database");
+    }
+  }
   sqlite3* db = nullptr;
   // NOMUTEX: a Connection is used by one thread at a time (connection.h), so SQLite's
   // per-call mutex is pure cost.
-  int rc = sqlite3_open_v2(
-      url.sqlite_path.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(url.sqlite_path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | (url.may_create ? SQLITE_OPEN_CREATE : 0) |
+                               SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
