@@ -37,6 +37,15 @@ Result<DbUrl> ParseUrl(std::string_view url) {
 
 bool IsTrue(ValueView v) { return v && (*v == "t" || *v == "1" || *v == "true"); }
 
+std::string QuoteIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 Status Connection::Exec(std::string_view sql) {
   auto r = Query(sql);
   return r.status();

@@ -47,6 +47,9 @@ using RowFn = std::function<void(std::span<const ValueView> row)>;
 // A boolean column as either driver returns it as text: 't' (PostgreSQL), '1' (SQLite).
 bool IsTrue(ValueView v);
 
+// `name` as a quoted identifier ("a""b"), the same on PostgreSQL and SQLite.
+std::string QuoteIdent(std::string_view name);
+
 struct QueryResult {
   std::vector<std::string> columns;
   std::vector<Row> rows;

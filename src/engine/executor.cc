@@ -129,6 +129,21 @@ std::int64_t Backoff(int attempt, std::mt19937& rng) {
   return static_cast<std::int64_t>(static_cast<double>(base_ms) * jitter(rng));
 }
 
+// After lock timeout number `attempt` on statement `stmt` (0-based) of an attempt that began at
+// `since`: publishes the retry, counts the time lost and sleeps the backoff.
+void WaitToRetry(const ExecuteRequest& req, int attempt, size_t stmt, std::string_view message,
+                 std::int64_t since, std::mt19937& rng, AppliedMigration& out) {
+  std::int64_t wait = Backoff(attempt, rng);
+  out.lock_wait_ms += base::MonotonicMillis() - since + wait;
+  Event e{EventKind::kRetry};
+  e.attempt = attempt;
+  e.elapsed_ms = wait;
+  e.statement_index = static_cast<int>(stmt);
+  e.message = std::string(message);
+  Emit(req, e);
+  std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+}
+
 // `attempts`: how many times the statement ran into the error (1 when it was not retried);
 // `in_doubt`: a statement run on its own whose connection was lost, so whether it took effect
 // is decided on --resume.
@@ -279,15 +294,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
     if (conn.Alive()) (void)conn.Exec("ROLLBACK");
     out.attempts = attempt;
     if (failure.code() == ErrorCode::kLockTimeout && attempt < max_attempts && conn.Alive()) {
-      std::int64_t wait = Backoff(attempt, rng);
-      out.lock_wait_ms += base::MonotonicMillis() - start + wait;
-      Event e{EventKind::kRetry};
-      e.attempt = attempt;
-      e.elapsed_ms = wait;
-      e.statement_index = static_cast<int>(failed_stmt);
-      e.message = failure.message();
-      Emit(req, e);
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      WaitToRetry(req, attempt, failed_stmt, failure.message(), start, rng, out);
       continue;
     }
     return failure;
@@ -458,15 +465,7 @@ Status RunOneStatement(Context& ctx, const Options& options, const ExecuteReques
       }
     }
     if (lock_timeout && attempt < max_attempts && conn.Alive()) {
-      std::int64_t wait = Backoff(attempt, rng);
-      out.lock_wait_ms += base::MonotonicMillis() - t0 + wait;
-      Event e{EventKind::kRetry};
-      e.attempt = attempt;
-      e.elapsed_ms = wait;
-      e.statement_index = static_cast<int>(i);
-      e.message = br.status.message();
-      Emit(req, e);
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      WaitToRetry(req, attempt, i, br.status.message(), t0, rng, out);
       continue;
     }
     Status err = StatementError(p, i, br, false, options, attempt, in_doubt);

@@ -12,17 +12,9 @@ namespace {
 
 using Outcome = InFlightVerdict::Outcome;
 
-std::string QuoteIdent(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string Qualified(std::string_view schema, std::string_view name) {
-  return schema.empty() ? QuoteIdent(name) : QuoteIdent(schema) + "." + QuoteIdent(name);
+  return schema.empty() ? db::QuoteIdent(name)
+                        : db::QuoteIdent(schema) + "." + db::QuoteIdent(name);
 }
 
 // The first value of the first row, or nullopt when there is no row.
@@ -56,22 +48,22 @@ Result<InFlightVerdict> JudgeCreateIndex(db::Connection& conn, analysis::JsonRef
                                table.Display(), table.Display()));
   }
   STRATA_ASSIGN_OR_RETURN(
-      auto valid,
-      One(conn,
-          fmt::format("SELECT ix.indisvalid FROM pg_catalog.pg_index ix "
-                      "JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid "
-                      "WHERE i.relname = $3 AND ix.indrelid = (SELECT c.oid FROM "
-                      "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
-                      "c.relnamespace WHERE {})",
-                      kRelationWhere),
-          {table.name, table.schema, index}));
+      auto valid, One(conn,
+                      fmt::format("SELECT ix.indisvalid FROM pg_catalog.pg_index ix "
+                                  "JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid "
+                                  "WHERE i.relname = $3 AND ix.indrelid = (SELECT c.oid FROM "
+                                  "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+                                  "c.relnamespace WHERE {})",
+                                  kRelationWhere),
+                      {table.name, table.schema, index}));
   std::string shown = fmt::format("index {} on {}", index, table.Display());
   if (!valid) return Verdict(Outcome::kNotRun, shown + " does not exist");
   if (db::IsTrue(*valid)) return Verdict(Outcome::kTookEffect, shown + " exists and is valid");
   return Verdict(
       Outcome::kUnknown,
-      shown + " exists but is INVALID: the interrupted CREATE INDEX CONCURRENTLY left it "
-              "half-built",
+      shown +
+          " exists but is INVALID: the interrupted CREATE INDEX CONCURRENTLY left it "
+          "half-built",
       fmt::format("drop it with `DROP INDEX CONCURRENTLY {};`, then `strata migrate --resume` "
                   "builds it again",
                   Qualified(table.schema, index)));
@@ -105,8 +97,9 @@ Result<InFlightVerdict> JudgeShared(db::Connection& conn, std::string_view what,
                                     std::string_view catalog, std::string_view column,
                                     std::string_view name, bool creates) {
   STRATA_ASSIGN_OR_RETURN(
-      auto found, One(conn, fmt::format("SELECT 1 FROM pg_catalog.{} WHERE {} = $1", catalog, column),
-                      {std::string(name)}));
+      auto found,
+      One(conn, fmt::format("SELECT 1 FROM pg_catalog.{} WHERE {} = $1", catalog, column),
+          {std::string(name)}));
   std::string shown = fmt::format("{} {}", what, name);
   if (found.has_value() == creates) {
     return Verdict(Outcome::kTookEffect, shown + (creates ? " exists" : " no longer exists"));
@@ -135,12 +128,12 @@ Result<InFlightVerdict> JudgePostgres(db::Connection& conn, std::string_view sql
     return JudgeShared(conn, "database", "pg_database", "datname", body["dbname"].Str(), false);
   }
   if (type == "CreateTableSpaceStmt") {
-    return JudgeShared(conn, "tablespace", "pg_tablespace", "spcname",
-                       body["tablespacename"].Str(), true);
+    return JudgeShared(conn, "tablespace", "pg_tablespace", "spcname", body["tablespacename"].Str(),
+                       true);
   }
   if (type == "DropTableSpaceStmt") {
-    return JudgeShared(conn, "tablespace", "pg_tablespace", "spcname",
-                       body["tablespacename"].Str(), false);
+    return JudgeShared(conn, "tablespace", "pg_tablespace", "spcname", body["tablespacename"].Str(),
+                       false);
   }
   if (type == "CreateSubscriptionStmt") {
     return JudgeShared(conn, "subscription", "pg_subscription", "subname", body["subname"].Str(),

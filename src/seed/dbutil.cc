@@ -8,15 +8,7 @@
 
 namespace strata::seed {
 
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
+std::string QuoteIdent(std::string_view name) { return db::QuoteIdent(name); }
 
 Result<std::vector<ColumnInfo>> TableColumns(db::Connection& conn, std::string_view table) {
   std::vector<ColumnInfo> out;
