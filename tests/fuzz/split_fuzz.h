@@ -28,10 +28,10 @@ inline void FuzzSplit(const uint8_t* data, size_t size, db::Dialect dialect) {
       FUZZ_CHECK(s.copy_data.data() >= begin && s.copy_data.data() + s.copy_data.size() <= end);
     }
     (void)s.FirstLine();
-    (void)sql::StatementWords(s.text, 8);
-    (void)sql::NonTransactionalConstruct(s.text);
-    (void)sql::IsTransactionControl(s.text);
-    (void)sql::SkipLeadingComments(s.text);
+    (void)sql::StatementWords(s.text, 8, dialect);
+    (void)sql::NonTransactionalConstruct(s.text, dialect);
+    (void)sql::IsTransactionControl(s.text, dialect);
+    (void)sql::SkipLeadingComments(s.text, dialect);
   }
 }
 
