@@ -19,6 +19,9 @@ struct ColumnInfo {
   std::string type;  // last type name, "varchar"
   std::vector<std::int64_t> mods;
   bool not_null = false;
+  // Sequence number of the pending file whose ADD COLUMN created it (-1: an existing column,
+  // or one created with its table).
+  int added_in_file = -1;
 };
 
 struct TableInfo {
@@ -33,6 +36,19 @@ class SchemaModel {
   const TableInfo* Find(const TableRef& t) const;
   bool IsNew(const TableRef& t) const;
   const ColumnInfo* Column(const TableRef& t, const std::string& column) const;
+
+  // A column the pending set added with ALTER TABLE ... ADD COLUMN (no deployed application
+  // uses it yet). Follows the same "new" rule as IsNew.
+  bool IsNewColumn(const TableRef& t, const std::string& column) const;
+  // Whether every one of `columns` of `t` is known NOT NULL (declared, SET NOT NULL, a primary
+  // key, or a validated CHECK (c IS NOT NULL) on PostgreSQL 12+).
+  bool ColumnsNotNull(const TableRef& t, const std::vector<std::string>& columns,
+                      int pg_version) const;
+  // The key columns of an index created in the set (empty when unknown or an expression).
+  const std::vector<std::string>* IndexColumns(const std::string& name) const;
+  // Indexes that exist in the live catalog, by TableRef::Key() of the index name → their
+  // table, so DROP INDEX resolves to the table whose size matters.
+  void AddExistingIndex(const std::string& index_key, TableRef table);
 
   // Index created CONCURRENTLY in the set (name → unique?).
   bool HasConcurrentIndex(const std::string& name) const { return concurrent_indexes_.count(name); }
@@ -55,11 +71,13 @@ class SchemaModel {
   void Apply(JsonRef node, bool pending);
 
  private:
-  void ApplyAlter(const TableRef& t, JsonRef body);
+  void ApplyAlter(const TableRef& t, JsonRef body, bool pending);
   bool new_means_same_file_ = false;
   std::unordered_map<std::string, TableInfo> tables_;
   std::vector<std::string> created_in_file_;  // keys whose created_in_file is set
+  int file_seq_ = 0;  // the current file's sequence number (BeginFile increments)
   std::unordered_map<std::string, TableRef> index_tables_;
+  std::unordered_map<std::string, std::vector<std::string>> index_columns_;
   std::unordered_set<std::string> concurrent_indexes_;
   std::unordered_set<std::string> not_valid_in_file_;             // "table|constraint"
   std::unordered_map<std::string, std::string> not_null_checks_;  // "table|constraint" → column

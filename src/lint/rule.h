@@ -55,6 +55,8 @@ struct LiveInfo {
   int server_major = 0;
   std::string server_version;
   std::map<std::string, TableStats> tables;  // by analysis::TableRef::Key()
+  // Every index in the live catalog, by TableRef::Key() of its name → its table.
+  std::map<std::string, analysis::TableRef> indexes;
 };
 
 // [lint] in strata.toml plus command-line overrides.

@@ -11,6 +11,8 @@ void CheckBanDropColumn(Context& ctx) {
   if (ctx.facts().target_is_new) return;
   ForEachAlterCmd(ctx, [&](JsonRef cmd, std::string_view sub) {
     if (sub != "AT_DropColumn") return;
+    // A column the pending set itself added is used by no deployed application.
+    if (ctx.model()->IsNewColumn(ctx.facts().target, std::string(cmd.Get("name").Str()))) return;
     ctx.Report(fmt::format("dropping column `{}` from {} breaks the running application if it "
                            "still reads or writes it, and loses the data",
                            cmd.Get("name").Str(), Target(ctx)),
