@@ -100,6 +100,12 @@ void SchemaModel::AddExistingIndex(const std::string& index_key, TableRef table)
   index_tables_.emplace(index_key, std::move(table));
 }
 
+void SchemaModel::AddExistingColumn(const TableRef& table, const std::string& column,
+                                    ColumnInfo info) {
+  info.added_in_file = -1;
+  tables_[table.Key()].columns[column] = std::move(info);
+}
+
 const TableRef* SchemaModel::IndexTable(const std::string& name) const {
   auto it = index_tables_.find(name);
   return it == index_tables_.end() ? nullptr : &it->second;

@@ -49,6 +49,9 @@ class SchemaModel {
   // Indexes that exist in the live catalog, by TableRef::Key() of the index name → their
   // table, so DROP INDEX resolves to the table whose size matters.
   void AddExistingIndex(const std::string& index_key, TableRef table);
+  // A column of an existing table as the live catalog has it (type, typmods, NOT NULL), so a
+  // type change of an existing column is judged against its real type.
+  void AddExistingColumn(const TableRef& table, const std::string& column, ColumnInfo info);
 
   // Index created CONCURRENTLY in the set (name → unique?).
   bool HasConcurrentIndex(const std::string& name) const { return concurrent_indexes_.count(name); }

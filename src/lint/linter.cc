@@ -315,6 +315,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   model.SetNewMeansSameFile(config.new_means_same_file);
   if (live) {
     for (const auto& [index, table] : live->indexes) model.AddExistingIndex(index, table);
+    for (const auto& c : live->columns) model.AddExistingColumn(c.table, c.name, c.info);
   }
 
   // Enabled rules by scope, with their effective severity.
@@ -576,6 +577,37 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
     if (row.size() < 4 || !row[0] || !row[1] || !row[2] || !row[3]) continue;
     analysis::TableRef index{*row[0], *row[1]};
     li.indexes[index.Key()] = analysis::TableRef{*row[2] == "public" ? "" : *row[2], *row[3]};
+  }
+  // Columns with their types as the parser names them (typname: varchar, bpchar, numeric) and
+  // typmods decoded (varchar(n): n + 4; numeric(p,s): ((p << 16) | s) + 4), so ALTER COLUMN
+  // TYPE of an existing column can tell a catalog-only widening from a rewrite.
+  auto cols = c.Query(
+      "SELECT n.nspname, c.relname, a.attname, t.typname, a.atttypmod, a.attnotnull "
+      "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+      "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p') "
+      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'");
+  if (!cols) return cols.error();
+  for (const auto& row : cols->rows) {
+    if (row.size() < 6 || !row[0] || !row[1] || !row[2] || !row[3]) continue;
+    LiveInfo::Column col;
+    col.table = analysis::TableRef{*row[0] == "public" ? "" : *row[0], *row[1]};
+    col.name = *row[2];
+    col.info.type = *row[3];
+    std::int64_t mod = row[4] ? std::stoll(*row[4]) : -1;
+    if (mod >= 0) {
+      const std::string& t = col.info.type;
+      if (t == "varchar" || t == "bpchar") {
+        col.info.mods = {mod - 4};
+      } else if (t == "numeric" && mod >= 4) {
+        col.info.mods = {((mod - 4) >> 16) & 0xffff, (mod - 4) & 0xffff};
+      } else if (t == "varbit" || t == "bit") {
+        col.info.mods = {mod};
+      }
+    }
+    col.info.not_null = row[5] && (*row[5] == "t" || *row[5] == "true");
+    li.columns.push_back(std::move(col));
   }
   return li;
 }

@@ -57,6 +57,13 @@ struct LiveInfo {
   std::map<std::string, TableStats> tables;  // by analysis::TableRef::Key()
   // Every index in the live catalog, by TableRef::Key() of its name → its table.
   std::map<std::string, analysis::TableRef> indexes;
+  // Every column of every ordinary table: type (pg_type.typname), typmods, NOT NULL.
+  struct Column {
+    analysis::TableRef table;
+    std::string name;
+    analysis::ColumnInfo info;
+  };
+  std::vector<Column> columns;
 };
 
 // [lint] in strata.toml plus command-line overrides.

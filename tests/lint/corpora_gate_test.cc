@@ -76,6 +76,68 @@ std::multiset<std::string> Blocking(const TempDir& dir, std::string* all) {
   return out;
 }
 
+// The reviewed error-level findings (docs/lint-corpus-review.md says why each is right): file,
+// rule, how many.
+struct Expected {
+  const char* file;
+  const char* rule;
+  int count;
+};
+
+const Expected kKratosTail[] = {
+    {"V0307__20250505150900000000_code_address_type_autocommit_up_sql.sql", "CL104", 2},
+    {"V0309__20250708190000000001_identities_external_id_index_up_sql.sql", "LK101", 1},
+    {"V0313__20251105000000000004_identity_id_not_null_fks_postgres_up_sql.sql", "LK101", 2},
+};
+const Expected kKestraTail[] = {
+    {"V0010__V1_10__multitenant_indices_sql.sql", "LK101", 16},
+    {"V0011__V1_12__execution_triggerid_sql.sql", "CL101", 1},
+    {"V0011__V1_12__execution_triggerid_sql.sql", "LK101", 1},
+    {"V0012__V1_13__log_fulltext_sql.sql", "CL101", 1},
+    {"V0013__V1_14__subflow_executions_sql.sql", "BC102", 1},
+    {"V0014__V1_15__trigger_store_next_date_sql.sql", "CL101", 1},
+    {"V0015__V1_16__log_timestamp_index_sql.sql", "LK101", 1},
+    {"V0019__V1_20__drop_worker_instance_sql.sql", "BC105", 1},
+    {"V0020__V1_21__trigger_worker_id_sql.sql", "CL101", 1},
+};
+const Expected kTemporalVisibilityTail[] = {
+    {"V0002__index_sql.sql", "LK101", 1},
+    {"V0003__advanced_visibility_sql.sql", "CL101", 35},
+    {"V0003__advanced_visibility_sql.sql", "LK101", 42},
+    {"V0004__add_history_size_bytes_sql.sql", "LK101", 1},
+    {"V0005__add_build_ids_search_attribute_sql.sql", "CL101", 1},
+    {"V0005__add_build_ids_search_attribute_sql.sql", "LK101", 1},
+    {"V0006__add_execution_duration_sql.sql", "LK101", 1},
+    {"V0007__add_state_transition_count_sql.sql", "LK101", 1},
+    {"V0008__add_parent_workflow_info_sql.sql", "LK101", 2},
+    {"V0009__add_root_workflow_info_sql.sql", "LK101", 2},
+    {"V0010__fix_root_workflow_info_sql.sql", "LK101", 2},
+    {"V0011__add_pause_info_search_attribute_sql.sql", "CL101", 1},
+    {"V0011__add_pause_info_search_attribute_sql.sql", "LK101", 1},
+    {"V0012__add_deployment_search_attributes_sql.sql", "CL101", 3},
+    {"V0012__add_deployment_search_attributes_sql.sql", "LK101", 3},
+    {"V0014__combined_v1_10_v1_13_sql.sql", "CL101", 17},
+    {"V0015__add_external_payload_size_and_count_search_attributes_sql.sql", "CL101", 2},
+};
+const Expected kSynapseTail[] = {
+    {"V0059__01_drop_old_tables_sql.sql", "BC105", 5},
+};
+const Expected kCratesIoTail[] = {
+    {"V0268__2026_05_27_130000_0000_drop_semver_ord.sql", "BC104", 1},
+    {"V0277__2026_06_17_112535_0000_drop_versions_checksum.sql", "BC104", 1},
+    {"V0279__2026_06_18_084149_0000_drop_users_gh_avatar.sql", "BC104", 1},
+    {"V0283__2026_07_15_182934_0000_drop_users_gh_encrypted_token.sql", "BC104", 1},
+};
+
+template <size_t N>
+std::multiset<std::string> Set(const Expected (&list)[N]) {
+  std::multiset<std::string> out;
+  for (const auto& e : list) {
+    for (int i = 0; i < e.count; ++i) out.insert(std::string(e.file) + " " + e.rule);
+  }
+  return out;
+}
+
 struct History {
   std::string corpus;
   std::string order;
@@ -128,12 +190,12 @@ TEST_P(CorporaGate, OnlyReviewedErrors) {
 
 INSTANTIATE_TEST_SUITE_P(
     Histories, CorporaGate,
-    ::testing::Values(History{"ory-kratos", "APPLY-ORDER.txt", {}, {}},
-                      History{"kestra", "APPLY-ORDER.txt", {}, {}},
+    ::testing::Values(History{"ory-kratos", "APPLY-ORDER.txt", {}, Set(kKratosTail)},
+                      History{"kestra", "APPLY-ORDER.txt", {}, Set(kKestraTail)},
                       History{"temporal", "APPLY-ORDER-temporal-db.txt", {}, {}},
-                      History{"temporal", "APPLY-ORDER-visibility-db.txt", {}, {}},
-                      History{"synapse", "APPLY-ORDER.txt", {}, {}},
-                      History{"crates-io", "APPLY-ORDER.txt", {}, {}}),
+                      History{"temporal", "APPLY-ORDER-visibility-db.txt", {}, Set(kTemporalVisibilityTail)},
+                      History{"synapse", "APPLY-ORDER.txt", {}, Set(kSynapseTail)},
+                      History{"crates-io", "APPLY-ORDER.txt", {}, Set(kCratesIoTail)}),
     [](const auto& info) {
       std::string n = info.param.corpus + "_" + info.param.order;
       for (char& c : n) {

@@ -105,6 +105,26 @@ TEST_P(RealHistoryGate, DropIndexIsJudgedByItsTable) {
   EXPECT_EQ(p.Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'events_kind_idx'"), "1");
 }
 
+// The gate reads existing columns' types from the live catalog: widening a varchar column an
+// applied migration created is catalog-only (no CL104), narrowing it is still refused.
+TEST_P(RealHistoryGate, TypeChangesAreJudgedAgainstTheLiveColumn) {
+  if (!pg()) GTEST_SKIP() << "the live catalog is read from PostgreSQL";
+  Project p(GetParam());
+  p.Write("V1__members.sql",
+          "CREATE TABLE members (id bigint PRIMARY KEY, rpc_address varchar(64) NOT NULL);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  p.Write("V2__wider.sql", "ALTER TABLE members ALTER COLUMN rpc_address TYPE varchar(128);\n");
+  p.Hash();
+  auto r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  p.Write("V3__narrower.sql", "ALTER TABLE members ALTER COLUMN rpc_address TYPE varchar(16);\n");
+  p.Hash();
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitLint) << r.All();
+  EXPECT_NE(r.out.find("V3__narrower.sql:1:51: error[CL104]"), std::string::npos) << r.All();
+}
+
 // Without --url or --since, each file is judged on its own with every earlier one applied: a
 // breaking change to a table an earlier file created is caught in CI; a table created earlier in
 // the same file is still new.

@@ -92,6 +92,31 @@ TEST(RealHistory, DropTableIfExistsOfAnAbsentTableIsNotABreakingChange) {
   EXPECT_EQ(Of(r2, "BC105").size(), 2u);
 }
 
+// With the live catalog, ALTER COLUMN TYPE of an existing column is judged against its real
+// type: widening varchar(64) to varchar(128) changes the catalog only (temporal v1.5, v1.8).
+TEST(RealHistory, WideningAnExistingVarcharIsNotARewrite) {
+  LintConfig config;
+  LiveInfo live;
+  live.server_major = 15;
+  live.tables["cluster_membership"] = TableStats{10, 8192};
+  LiveInfo::Column col;
+  col.table = analysis::TableRef{"", "cluster_membership"};
+  col.name = "rpc_address";
+  col.info.type = "varchar";
+  col.info.mods = {64};
+  live.columns.push_back(col);
+  auto r = Lint({In("V1__widen.sql",
+                    "ALTER TABLE cluster_membership ALTER COLUMN rpc_address TYPE VARCHAR(128);\n")},
+                config, &live);
+  EXPECT_TRUE(Of(r, "CL104").empty()) << RenderText(r, Severity::kInfo);
+  // Narrowing it is a rewrite (and a check of every value).
+  auto narrow = Lint({In("V1__narrow.sql",
+                         "ALTER TABLE cluster_membership ALTER COLUMN rpc_address TYPE "
+                         "VARCHAR(32);\n")},
+                     config, &live);
+  EXPECT_EQ(Of(narrow, "CL104").size(), 1u);
+}
+
 // ST104 on view columns PostgreSQL names after the casted column.
 TEST(RealHistory, ViewOfCastsHasNoDuplicateColumns) {
   LintConfig config;
