@@ -8,8 +8,9 @@ namespace strata::lint {
 
 namespace {
 
-// Whether a later statement of the same transaction adds `column` back to `table` (a generated
-// column redefined by DROP + ADD): once that transaction commits, the column is there again.
+// Whether a later statement of the same transaction adds `column` back to `table` as a generated
+// column (a generated column redefined by DROP + ADD): once that transaction commits, the column
+// is there again with every value recomputed, so no reader sees it missing and no data is lost.
 using analysis::JsonRef;
 
 bool ReAddedInSameTransaction(const Context& ctx, const analysis::TableRef& table,
@@ -26,10 +27,17 @@ bool ReAddedInSameTransaction(const Context& ctx, const analysis::TableRef& tabl
     JsonRef cmds = alter.Get("cmds");
     for (size_t c = 0; c < cmds.size(); ++c) {
       JsonRef cmd = cmds.At(c).Get("AlterTableCmd");
-      if (cmd.Get("subtype").Str() == "AT_AddColumn" &&
-          cmd.Get("def").Get("ColumnDef").Get("colname").Str() == column) {
-        return true;
+      JsonRef col = cmd.Get("def").Get("ColumnDef");
+      if (cmd.Get("subtype").Str() != "AT_AddColumn" || col.Get("colname").Str() != column) {
+        continue;
       }
+      // Only a GENERATED ... STORED column comes back with its values (computed from the row);
+      // any other column comes back empty or with its default: the data is gone.
+      JsonRef cons = col.Get("constraints");
+      for (size_t k = 0; k < cons.size(); ++k) {
+        if (cons.At(k).Get("Constraint").Get("contype").Str() == "CONSTR_GENERATED") return true;
+      }
+      return false;
     }
   }
   return false;
@@ -44,7 +52,7 @@ void CheckBanDropColumn(Context& ctx) {
     if (sub != "AT_DropColumn") return;
     // A column the pending set itself added is used by no deployed application.
     if (ctx.model()->IsNewColumn(ctx.facts().target, std::string(cmd.Get("name").Str()))) return;
-    // Dropped and added back in the same transaction: no reader ever sees it missing.
+    // Regenerated in the same transaction: no reader sees it missing, no value is lost.
     if (ReAddedInSameTransaction(ctx, ctx.facts().target, cmd.Get("name").Str())) return;
     ctx.Report(fmt::format("dropping column `{}` from {} breaks the running application if it "
                            "still reads or writes it, and loses the data",
