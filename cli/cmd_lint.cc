@@ -1,6 +1,6 @@
 // strata lint: wires flags to the analyzer (src/lint) and picks a renderer. No domain logic.
-#include "cli/commands.h"
 #include "base/text.h"
+#include "cli/commands.h"
 #include "db/connection.h"
 #include "lint/git.h"
 #include "lint/linter.h"
@@ -98,8 +98,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   std::vector<std::string> paths;
   for (const auto& p : f.paths) {
     if (p == "-") {
-      if (from_stdin)
-        return Usage(g, "`-` is given twice", "standard input holds one migration");
+      if (from_stdin) return Usage(g, "`-` is given twice", "standard input holds one migration");
       from_stdin = true;
     } else {
       paths.push_back(p);

@@ -214,8 +214,8 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
   bool select_into = type == "SelectStmt" && b.Get("intoClause");
   if (type == "CreateStmt" || type == "CreateTableAsStmt" || select_into) {
     TableRef t = TableRefFromRangeVar(type == "CreateStmt" ? b.Get("relation")
-                                      : select_into ? IntoRel(b.Get("intoClause"))
-                                                    : IntoRel(b.Get("into")));
+                                      : select_into        ? IntoRel(b.Get("intoClause"))
+                                                           : IntoRel(b.Get("into")));
     if (b.Get("if_not_exists").Bool() && tables_.count(t.Key())) return;
     TableInfo ti;
     ti.created_in_set = pending;

@@ -1,5 +1,6 @@
 // SchemaModel: what analysis knows about the schema while walking the pending set in order.
-// Tables created earlier in the set are "new" (empty, invisible to the running app), so
+// Tables (and ADD COLUMN columns) the pending set creates are "new" (empty, invisible to the
+// running app; docs/lint.md "New and existing"), so
 // indexing them needs no CONCURRENTLY and NOT NULL on them scans nothing. It also remembers
 // column types, NOT VALID constraints and validated IS NOT NULL checks, indexes built
 // CONCURRENTLY, and enum types created in the set. Not thread-safe; one per lint run.
@@ -63,8 +64,8 @@ class SchemaModel {
   bool HasValidNotNullCheck(const TableRef& t, const std::string& column) const;
   bool EnumCreatedInSet(const std::string& type) const { return enums_.count(type) > 0; }
 
-  // Corpus review mode: "new" means created in the same file only (each file reviewed as if
-  // every earlier one were applied).
+  // Each file on its own (`strata lint` without --url or --since; docs/lint.md, "New and
+  // existing"): "new" means created in the same file only, every earlier file counts as applied.
   void SetNewMeansSameFile(bool v) { new_means_same_file_ = v; }
 
   // Starts a new migration file: file-scoped state (created_in_file, NOT VALID) resets.

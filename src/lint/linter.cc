@@ -587,7 +587,8 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
       "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p') "
-      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'");
+      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE "
+      "'pg_toast%'");
   if (!cols) return cols.error();
   for (const auto& row : cols->rows) {
     if (row.size() < 6 || !row[0] || !row[1] || !row[2] || !row[3]) continue;

@@ -86,7 +86,8 @@ struct LintConfig {
       "fix", "fixes", "changes", "change", "update", "updates", "final",  "misc", "temp",
       "tmp", "wip",   "test",    "stuff",  "new",    "patch",   "hotfix", "todo"};
   std::string ledger_table = "strata_schema_history";
-  bool new_means_same_file = false;     // review mode: each file as the only pending one
+  bool new_means_same_file = false;     // each file as the only pending one (lint without
+                                        // --url/--since; docs/lint.md "New and existing")
   bool default_transactional = true;    // files run in one transaction unless a directive says
   Severity gate = Severity::kError;     // migrate refuses findings at or above this
   Severity fail_on = Severity::kError;  // `strata lint` exits non-zero at or above this

@@ -177,25 +177,26 @@ TEST_P(CorporaGate, OnlyReviewedErrors) {
   // Apply all but the last 20 (an imported history: the gate judged it above).
   char target[16];
   std::snprintf(target, sizeof(target), "%04d", files - tail_files);
-  dir.Write("strata.toml", "url = \"" + url +
-                               "\"\n[migrate]\nlock_timeout = \"30s\"\nlint_gate = false\n");
+  dir.Write("strata.toml",
+            "url = \"" + url + "\"\n[migrate]\nlock_timeout = \"30s\"\nlint_gate = false\n");
   auto m = RunStrata({"migrate", "--target", target}, dir.path());
   ASSERT_EQ(m.exit_code, 0) << m.All();
   dir.Write("strata.toml", "url = \"" + url + "\"\n[migrate]\nlock_timeout = \"30s\"\n");
   auto tail = Blocking(dir, &out);
-  std::printf("[gate] %s %s, last %d against the earlier ones: %zu error(s)\n%s",
-              h.corpus.c_str(), h.order.c_str(), tail_files, tail.size(), Dump(tail).c_str());
+  std::printf("[gate] %s %s, last %d against the earlier ones: %zu error(s)\n%s", h.corpus.c_str(),
+              h.order.c_str(), tail_files, tail.size(), Dump(tail).c_str());
   EXPECT_EQ(tail, h.last_20) << out;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Histories, CorporaGate,
-    ::testing::Values(History{"ory-kratos", "APPLY-ORDER.txt", {}, Set(kKratosTail)},
-                      History{"kestra", "APPLY-ORDER.txt", {}, Set(kKestraTail)},
-                      History{"temporal", "APPLY-ORDER-temporal-db.txt", {}, {}},
-                      History{"temporal", "APPLY-ORDER-visibility-db.txt", {}, Set(kTemporalVisibilityTail)},
-                      History{"synapse", "APPLY-ORDER.txt", {}, Set(kSynapseTail)},
-                      History{"crates-io", "APPLY-ORDER.txt", {}, Set(kCratesIoTail)}),
+    ::testing::Values(
+        History{"ory-kratos", "APPLY-ORDER.txt", {}, Set(kKratosTail)},
+        History{"kestra", "APPLY-ORDER.txt", {}, Set(kKestraTail)},
+        History{"temporal", "APPLY-ORDER-temporal-db.txt", {}, {}},
+        History{"temporal", "APPLY-ORDER-visibility-db.txt", {}, Set(kTemporalVisibilityTail)},
+        History{"synapse", "APPLY-ORDER.txt", {}, Set(kSynapseTail)},
+        History{"crates-io", "APPLY-ORDER.txt", {}, Set(kCratesIoTail)}),
     [](const auto& info) {
       std::string n = info.param.corpus + "_" + info.param.order;
       for (char& c : n) {

@@ -61,14 +61,11 @@ struct Expected {
 };
 
 const Expected kCratesIoLast20[] = {
-    {"crates-io/migrations/2026-05-27-130000-0000_drop_semver_ord/up.sql",
-     "BC104", 1},
-    {"crates-io/migrations/2026-06-17-112535-0000_drop_versions_checksum/up.sql",
-     "BC104", 1},
-    {"crates-io/migrations/2026-06-18-084149-0000_drop_users_gh_avatar/up.sql",
-     "BC104", 1},
-    {"crates-io/migrations/2026-07-15-182934-0000_drop_users_gh_encrypted_token/up.sql",
-     "BC104", 1},
+    {"crates-io/migrations/2026-05-27-130000-0000_drop_semver_ord/up.sql", "BC104", 1},
+    {"crates-io/migrations/2026-06-17-112535-0000_drop_versions_checksum/up.sql", "BC104", 1},
+    {"crates-io/migrations/2026-06-18-084149-0000_drop_users_gh_avatar/up.sql", "BC104", 1},
+    {"crates-io/migrations/2026-07-15-182934-0000_drop_users_gh_encrypted_token/up.sql", "BC104",
+     1},
 };
 const Expected kKestraLast20[] = {
     {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/V1_10__multitenant_indices.sql",
@@ -77,11 +74,12 @@ const Expected kKestraLast20[] = {
      "CL101", 1},
     {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/V1_12__execution_triggerid.sql",
      "LK101", 1},
-    {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/V1_13__log_fulltext.sql",
-     "CL101", 1},
+    {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/V1_13__log_fulltext.sql", "CL101",
+     1},
     {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/V1_14__subflow_executions.sql",
      "BC102", 1},
-    {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/V1_15__trigger_store_next_date.sql",
+    {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/"
+     "V1_15__trigger_store_next_date.sql",
      "CL101", 1},
     {"kestra/jdbc-postgres/src/main/resources/migrations/postgres/V1_16__log_timestamp_index.sql",
      "LK101", 1},
@@ -91,51 +89,55 @@ const Expected kKestraLast20[] = {
      "CL101", 1},
 };
 const Expected kKratosLast20[] = {
-    {"ory-kratos/persistence/sql/migrations/sql/20250505150900000000_code_address_type.autocommit.up.sql",
+    {"ory-kratos/persistence/sql/migrations/sql/"
+     "20250505150900000000_code_address_type.autocommit.up.sql",
      "CL104", 2},
-    {"ory-kratos/persistence/sql/migrations/sql/20250708190000000001_identities_external_id_index.up.sql",
+    {"ory-kratos/persistence/sql/migrations/sql/"
+     "20250708190000000001_identities_external_id_index.up.sql",
      "LK101", 1},
-    {"ory-kratos/persistence/sql/migrations/sql/20251105000000000004_identity_id_not_null_fks.postgres.up.sql",
+    {"ory-kratos/persistence/sql/migrations/sql/"
+     "20251105000000000004_identity_id_not_null_fks.postgres.up.sql",
      "LK101", 2},
 };
 const Expected kSynapseLast20[] = {
-    {"synapse/synapse/storage/schema/main/delta/83/01_drop_old_tables.sql",
-     "BC105", 5},
+    {"synapse/synapse/storage/schema/main/delta/83/01_drop_old_tables.sql", "BC105", 5},
 };
 const Expected kTemporalVisibilityLast20[] = {
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.1/index.sql",
-     "LK101", 1},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.13/combined_v1.10_v1.13.sql",
-     "CL101", 17},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.14/add_external_payload_size_and_count_search_attributes.sql",
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.1/index.sql", "LK101", 1},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.13/combined_v1.10_v1.13.sql", "CL101",
+     17},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.14/"
+     "add_external_payload_size_and_count_search_attributes.sql",
      "CL101", 2},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.2/advanced_visibility.sql",
-     "CL101", 35},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.2/advanced_visibility.sql",
-     "LK101", 42},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.2/advanced_visibility.sql", "CL101",
+     35},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.2/advanced_visibility.sql", "LK101",
+     42},
     {"temporal/schema/postgresql/v12/visibility/versioned/v1.3/add_build_ids_search_attribute.sql",
      "CL101", 1},
     {"temporal/schema/postgresql/v12/visibility/versioned/v1.3/add_build_ids_search_attribute.sql",
      "LK101", 1},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.3/add_history_size_bytes.sql",
-     "LK101", 1},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.4/add_execution_duration.sql",
-     "LK101", 1},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.3/add_history_size_bytes.sql", "LK101",
+     1},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.4/add_execution_duration.sql", "LK101",
+     1},
     {"temporal/schema/postgresql/v12/visibility/versioned/v1.4/add_parent_workflow_info.sql",
      "LK101", 2},
     {"temporal/schema/postgresql/v12/visibility/versioned/v1.4/add_state_transition_count.sql",
      "LK101", 1},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.5/add_root_workflow_info.sql",
-     "LK101", 2},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.6/fix_root_workflow_info.sql",
-     "LK101", 2},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.5/add_root_workflow_info.sql", "LK101",
+     2},
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.6/fix_root_workflow_info.sql", "LK101",
+     2},
     {"temporal/schema/postgresql/v12/visibility/versioned/v1.7/add_pause_info_search_attribute.sql",
      "CL101", 1},
     {"temporal/schema/postgresql/v12/visibility/versioned/v1.7/add_pause_info_search_attribute.sql",
      "LK101", 1},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.8/add_deployment_search_attributes.sql",
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.8/"
+     "add_deployment_search_attributes.sql",
      "CL101", 3},
-    {"temporal/schema/postgresql/v12/visibility/versioned/v1.8/add_deployment_search_attributes.sql",
+    {"temporal/schema/postgresql/v12/visibility/versioned/v1.8/"
+     "add_deployment_search_attributes.sql",
      "LK101", 3},
 };
 
@@ -211,21 +213,21 @@ TEST_P(CorpusTest, ApplySetParsesAndLints) {
             review, false);
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpora, CorpusTest,
-                         ::testing::Values(
-                             Corpus{"ory-kratos", "APPLY-ORDER.txt", {}, Set(kKratosLast20)},
-                             Corpus{"kestra", "APPLY-ORDER.txt", {}, Set(kKestraLast20)},
-                             Corpus{"temporal", "APPLY-ORDER-temporal-db.txt", {}, {}},
-                             Corpus{"temporal", "APPLY-ORDER-visibility-db.txt", {},
-                                    Set(kTemporalVisibilityLast20)},
-                             Corpus{"synapse", "APPLY-ORDER.txt", {}, Set(kSynapseLast20)},
-                             Corpus{"crates-io", "APPLY-ORDER.txt", {}, Set(kCratesIoLast20)}),
-                         [](const auto& info) {
-                           std::string n = info.param.name + "_" + info.param.list;
-                           for (char& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Corpora, CorpusTest,
+    ::testing::Values(
+        Corpus{"ory-kratos", "APPLY-ORDER.txt", {}, Set(kKratosLast20)},
+        Corpus{"kestra", "APPLY-ORDER.txt", {}, Set(kKestraLast20)},
+        Corpus{"temporal", "APPLY-ORDER-temporal-db.txt", {}, {}},
+        Corpus{"temporal", "APPLY-ORDER-visibility-db.txt", {}, Set(kTemporalVisibilityLast20)},
+        Corpus{"synapse", "APPLY-ORDER.txt", {}, Set(kSynapseLast20)},
+        Corpus{"crates-io", "APPLY-ORDER.txt", {}, Set(kCratesIoLast20)}),
+    [](const auto& info) {
+      std::string n = info.param.name + "_" + info.param.list;
+      for (char& c : n)
+        if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+      return n;
+    });
 
 TEST(Corpora, SynapseHistoryNeverCrashes) {
   // The corpora live beside the checkout (../shared/corpora); a clone elsewhere has none.

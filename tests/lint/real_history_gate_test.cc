@@ -2,12 +2,12 @@
 // histories, through `strata migrate` (the apply-time gate, live on PostgreSQL) and through
 // `strata lint`; what "new" means without a database (each file on its own); and `lint -`.
 // Real binary, real PostgreSQL from the test cluster.
-#include "integration/engine_fixture.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "integration/engine_fixture.h"
 
 namespace strata::testing {
 namespace {
@@ -77,8 +77,7 @@ TEST_P(RealHistoryGate, DroppingWhatThePendingRunAddedOrWhatIsAbsent) {
   p.Hash();
   r = p.Run({"migrate"});
   EXPECT_EQ(r.exit_code, kExitLint) << r.All();
-  EXPECT_NE(r.out.find("V4__orders_no_legacy.sql:1:1: error[BC104]"), std::string::npos)
-      << r.All();
+  EXPECT_NE(r.out.find("V4__orders_no_legacy.sql:1:1: error[BC104]"), std::string::npos) << r.All();
   EXPECT_NE(r.out.find("V5__drop_orders.sql:1:1: error[BC105]"), std::string::npos) << r.All();
 }
 
@@ -98,8 +97,7 @@ TEST_P(RealHistoryGate, DropIndexIsJudgedByItsTable) {
   p.Hash();
   auto r = p.Run({"migrate"});
   EXPECT_EQ(r.exit_code, kExitLint) << r.All();
-  EXPECT_NE(r.out.find("V2__drop_kind_index.sql:1:1: error[LK102]"), std::string::npos)
-      << r.All();
+  EXPECT_NE(r.out.find("V2__drop_kind_index.sql:1:1: error[LK102]"), std::string::npos) << r.All();
   EXPECT_NE(r.out.find("the index's table `events`"), std::string::npos) << r.All();
   EXPECT_NE(r.out.find("20,000"), std::string::npos) << r.All();
   EXPECT_EQ(p.Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'events_kind_idx'"), "1");
@@ -155,12 +153,10 @@ TEST_P(RealHistoryGate, LintReadsStandardInput) {
   Project p(GetParam());
   p.Write("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);\n");
   std::string dir = p.dir().path();
-  {
-    std::ofstream(dir + "/buffer.sql") << "CREATE INDEX orders_customer ON orders (customer);\n";
-  }
+  { std::ofstream(dir + "/buffer.sql") << "CREATE INDEX orders_customer ON orders (customer);\n"; }
   auto run = [&](const std::string& args) {
-    std::string cmd = "cd '" + dir + "' && '" + STRATA_BINARY + "' lint " + args +
-                      " < buffer.sql > out.txt 2>&1";
+    std::string cmd =
+        "cd '" + dir + "' && '" + STRATA_BINARY + "' lint " + args + " < buffer.sql > out.txt 2>&1";
     int rc = std::system(cmd.c_str());
     std::ifstream in(dir + "/out.txt");
     std::stringstream ss;

@@ -24,8 +24,9 @@ std::vector<const Finding*> Of(const LintResult& r, const std::string& id) {
 // A lock name that starts with a vowel takes "an": "takes an ACCESS EXCLUSIVE lock".
 TEST(RealHistory, LockNamesTakeTheRightArticle) {
   LintConfig config;
-  auto r = Lint({In("V1__t.sql", "ALTER TABLE orders ALTER COLUMN total TYPE numeric(20,2);\n"
-                                 "REINDEX INDEX orders_total;\n")},
+  auto r = Lint({In("V1__t.sql",
+                    "ALTER TABLE orders ALTER COLUMN total TYPE numeric(20,2);\n"
+                    "REINDEX INDEX orders_total;\n")},
                 config);
   std::string text = RenderText(r, Severity::kInfo);
   EXPECT_EQ(text.find(" a ACCESS"), std::string::npos) << text;
@@ -46,8 +47,7 @@ TEST(RealHistory, DropIndexOfAGeneratedNameNamesItsTable) {
                 config);
   auto lk = Of(r, "LK102");
   ASSERT_EQ(lk.size(), 1u);
-  EXPECT_NE(lk[0]->message.find("the index's table `orders`"), std::string::npos)
-      << lk[0]->message;
+  EXPECT_NE(lk[0]->message.find("the index's table `orders`"), std::string::npos) << lk[0]->message;
   // An index nobody told the linter about is named as an index, not as a table.
   auto unknown = Lint({In("V1__drop.sql", "DROP INDEX mystery_idx;\n")}, config);
   auto lk2 = Of(unknown, "LK102");
@@ -105,9 +105,10 @@ TEST(RealHistory, WideningAnExistingVarcharIsNotARewrite) {
   col.info.type = "varchar";
   col.info.mods = {64};
   live.columns.push_back(col);
-  auto r = Lint({In("V1__widen.sql",
-                    "ALTER TABLE cluster_membership ALTER COLUMN rpc_address TYPE VARCHAR(128);\n")},
-                config, &live);
+  auto r =
+      Lint({In("V1__widen.sql",
+               "ALTER TABLE cluster_membership ALTER COLUMN rpc_address TYPE VARCHAR(128);\n")},
+           config, &live);
   EXPECT_TRUE(Of(r, "CL104").empty()) << RenderText(r, Severity::kInfo);
   // Narrowing it is a rewrite (and a check of every value).
   auto narrow = Lint({In("V1__narrow.sql",
