@@ -1,4 +1,5 @@
 // strata lint: wires flags to the analyzer (src/lint) and picks a renderer. No domain logic.
+#include "base/text.h"
 #include "cli/commands.h"
 #include "db/connection.h"
 #include "lint/git.h"
@@ -10,6 +11,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <set>
 
 namespace strata::cli {
@@ -24,6 +26,7 @@ struct LintFlags {
   bool rules = false;
   std::string pg_version;
   std::string since;
+  std::string stdin_name;
 };
 
 int Usage(const GlobalFlags& g, std::string message, std::string hint) {
@@ -90,11 +93,48 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     }
   }
 
-  std::vector<std::string> paths = f.paths.empty() ? opts->locations : f.paths;
+  // `-`: one migration from standard input (editors, pre-commit hooks). Other paths given with
+  // it are read as earlier migrations (context, not reported); when --stdin-name names one of
+  // them, standard input replaces that file's content.
+  bool from_stdin = false;
+  std::vector<std::string> paths;
+  for (const auto& p : f.paths) {
+    if (p == "-") {
+      if (from_stdin) return Usage(g, "`-` is given twice", "standard input holds one migration");
+      from_stdin = true;
+    } else {
+      paths.push_back(p);
+    }
+  }
+  if (!from_stdin && !f.stdin_name.empty()) {
+    return Usage(g, "--stdin-name without `-`",
+                 "pass `-` to read the migration from standard input");
+  }
+  if (!from_stdin && paths.empty()) paths = opts->locations;
   auto inputs = lint::LoadInputs(paths, opts->ignore_patterns);
   if (!inputs)
     return Finish(g, inputs.error(), {{"ok", false}, {"error", report::StatusJson(inputs.error())}},
                   "");
+  if (from_stdin) {
+    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    std::string name = f.stdin_name.empty() ? "<stdin>" : f.stdin_name;
+    std::string script = fs::path(name).filename().string();
+    bool replaced = false;
+    std::error_code ec;
+    const fs::path want = fs::weakly_canonical(name, ec);
+    for (auto& in : *inputs) {
+      in.pending = false;
+      if (!f.stdin_name.empty() && fs::weakly_canonical(in.path, ec) == want) {
+        in.text = base::NormalizeTextOwned(std::move(text));
+        in.pending = true;
+        replaced = true;
+      }
+    }
+    if (!replaced) {
+      inputs->push_back({name, script, base::NormalizeTextOwned(std::move(text)), true,
+                         script.rfind("R__", 0) == 0});
+    }
+  }
 
   // --url: live sizes and version, and the ledger's view of what is applied.
   std::optional<lint::LiveInfo> live;
@@ -161,6 +201,11 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     }
   }
 
+  // What "new" means (docs/lint.md, "New and existing"): a relation is new only if the pending
+  // set creates it. The pending set is what the ledger says is pending (--url), else what
+  // changed since a git ref (--since); with neither, each file is linted on its own, as if every
+  // earlier file were applied, so a breaking change to an old table is caught in CI.
+  if (g.url.empty() && f.since.empty()) config->new_means_same_file = true;
   auto result = lint::Lint(*inputs, *config, live ? &*live : nullptr);
   int failing = result.CountAtLeast(config->fail_on);
   int exit_code = failing > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
@@ -189,7 +234,9 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* cmd = app.add_subcommand(
       "lint", "analyze migrations for locks, rewrites and breaking changes (no database needed)");
   auto flags = std::make_shared<LintFlags>();
-  cmd->add_option("paths", flags->paths, "migration files or directories (default: locations)");
+  cmd->add_option("paths", flags->paths,
+                  "migration files or directories (default: locations); `-` reads one migration "
+                  "from standard input");
   cmd->add_option("--format", flags->format, "text (default), json, sarif or github");
   cmd->add_option("--fail-on", flags->fail_on,
                   "exit 7 when a finding is at or above: error (default), warning, info, never");
@@ -199,6 +246,8 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
                   "target PostgreSQL version (default: [lint] pg_version, the live server, or 15)");
   cmd->add_option("--since", flags->since,
                   "lint only migrations added or changed since this git ref; flag edited ones");
+  cmd->add_option("--stdin-name", flags->stdin_name,
+                  "the file name standard input stands for (messages, naming rules)");
   reg.commands.emplace_back(cmd, [&g, flags] { return RunLint(g, *flags); });
 }
 

@@ -77,6 +77,11 @@ std::string_view StatementKindName(StatementKind k) {
   return i < kNames.size() ? kNames[i] : "other";
 }
 
+JsonRef IntoRel(JsonRef into) {
+  if (JsonRef wrapped = into.Get("IntoClause")) return wrapped.Get("rel");
+  return into.Get("rel");
+}
+
 std::string TableRef::Key() const {
   if (schema.empty() || schema == "public") return name;
   return schema + "." + name;
@@ -306,8 +311,13 @@ void AlterTableFacts(Facts& f, JsonRef body, const SchemaModel& model, int pg_ve
           f.scan = true;
           f.reasons.push_back("builds an index over every row");
         } else if (ct == "CONSTR_PRIMARY") {
-          f.scan = true;
-          f.reasons.push_back("PRIMARY KEY sets NOT NULL on its columns, which scans the table");
+          // USING INDEX: the index exists; PRIMARY KEY still sets NOT NULL on its columns,
+          // which scans unless every one is already proven NOT NULL.
+          const auto* cols = model.IndexColumns(std::string(c.Get("indexname").Str()));
+          if (!cols || !model.ColumnsNotNull(f.target, *cols, pg_version)) {
+            f.scan = true;
+            f.reasons.push_back("PRIMARY KEY sets NOT NULL on its columns, which scans the table");
+          }
         }
       }
     } else if (sub == "AT_ValidateConstraint") {
@@ -408,7 +418,7 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
   } else if (t == "CreateTableAsStmt") {
     f.kind = StatementKind::kCreateTableAs;
     f.ddl = true;
-    f.target = TableRefFromRangeVar(b.Get("into").Get("IntoClause").Get("rel"));
+    f.target = TableRefFromRangeVar(IntoRel(b.Get("into")));
   } else if (t == "AlterTableStmt") {
     AlterTableFacts(f, b, model, pg_version);
   } else if (t == "IndexStmt") {
@@ -487,7 +497,12 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     }
   } else if (t == "SelectStmt") {
     f.kind = StatementKind::kSelect;
-    if (b.Get("intoClause")) f.ddl = true;
+    if (JsonRef into = b.Get("intoClause")) {
+      // SELECT ... INTO t creates t, like CREATE TABLE t AS.
+      f.kind = StatementKind::kCreateTableAs;
+      f.ddl = true;
+      f.target = TableRefFromRangeVar(IntoRel(into));
+    }
   } else if (t == "CopyStmt") {
     f.kind = StatementKind::kCopy;
     f.dml = b.Get("is_from").Bool();
@@ -621,7 +636,11 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
   }
   if (!f.target.empty()) {
     f.target_is_new = model.IsNew(f.target);
-    if (f.kind == StatementKind::kCreateTable) f.target_is_new = true;
+    // CREATE TABLE, CREATE TABLE AS, CREATE MATERIALIZED VIEW and SELECT INTO create the
+    // relation (IF NOT EXISTS of one that exists creates nothing, and touches nothing either).
+    if (f.kind == StatementKind::kCreateTable || f.kind == StatementKind::kCreateTableAs) {
+      f.target_is_new = true;
+    }
   }
   return f;
 }

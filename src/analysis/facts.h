@@ -89,6 +89,10 @@ struct TableRef {
   std::string Display() const;
 };
 TableRef TableRefFromRangeVar(JsonRef range_var);
+// The RangeVar an IntoClause creates (CREATE TABLE AS, CREATE MATERIALIZED VIEW, SELECT INTO).
+// libpg_query writes a typed IntoClause field without the {"IntoClause": ...} wrapper; both
+// forms are read.
+JsonRef IntoRel(JsonRef into);
 
 // A lock the statement takes on a relation other than its target (e.g. the referenced table
 // of a foreign key).

@@ -19,6 +19,29 @@ std::string NotNullColumn(JsonRef expr) {
   return std::string(fields.At(fields.size() - 1).Get("String").Get("sval").Str());
 }
 
+// PostgreSQL's generated index name (ChooseIndexName, ChooseRelationName): the table, the key
+// column names ("expr" for an expression) and "idx", joined by '_' and cut to 63 bytes by
+// shortening the longer of table and columns. A collision would add a number; not modelled.
+std::string GeneratedIndexName(const std::string& table, JsonRef params) {
+  std::string cols;
+  for (size_t i = 0; i < params.size(); ++i) {
+    JsonRef p = params.At(i).Get("IndexElem");
+    std::string_view n = p.Get("name").Str();
+    if (!cols.empty()) cols += '_';
+    cols += n.empty() ? std::string("expr") : std::string(n);
+  }
+  std::string a = table, b = cols;
+  const size_t overhead = (b.empty() ? 0 : 1) + 1 + 3;  // '_' + cols + '_' + "idx"
+  while (a.size() + b.size() + overhead > 63) {
+    if (a.size() > b.size()) {
+      a.pop_back();
+    } else {
+      b.pop_back();
+    }
+  }
+  return b.empty() ? a + "_idx" : a + "_" + b + "_idx";
+}
+
 ColumnInfo ColumnFrom(JsonRef col) {
   ColumnInfo c;
   JsonRef tn = col.Get("typeName");
@@ -50,6 +73,39 @@ const ColumnInfo* SchemaModel::Column(const TableRef& t, const std::string& colu
   return it == ti->columns.end() ? nullptr : &it->second;
 }
 
+bool SchemaModel::IsNewColumn(const TableRef& t, const std::string& column) const {
+  const ColumnInfo* c = Column(t, column);
+  if (!c || c->added_in_file < 0) return false;
+  return !new_means_same_file_ || c->added_in_file == file_seq_;
+}
+
+bool SchemaModel::ColumnsNotNull(const TableRef& t, const std::vector<std::string>& columns,
+                                 int pg_version) const {
+  if (columns.empty()) return false;
+  for (const auto& col : columns) {
+    const ColumnInfo* c = Column(t, col);
+    if (c && c->not_null) continue;
+    if (pg_version >= 12 && HasValidNotNullCheck(t, col)) continue;
+    return false;
+  }
+  return true;
+}
+
+const std::vector<std::string>* SchemaModel::IndexColumns(const std::string& name) const {
+  auto it = index_columns_.find(name);
+  return it == index_columns_.end() ? nullptr : &it->second;
+}
+
+void SchemaModel::AddExistingIndex(const std::string& index_key, TableRef table) {
+  index_tables_.emplace(index_key, std::move(table));
+}
+
+void SchemaModel::AddExistingColumn(const TableRef& table, const std::string& column,
+                                    ColumnInfo info) {
+  info.added_in_file = -1;
+  tables_[table.Key()].columns[column] = std::move(info);
+}
+
 const TableRef* SchemaModel::IndexTable(const std::string& name) const {
   auto it = index_tables_.find(name);
   return it == index_tables_.end() ? nullptr : &it->second;
@@ -70,6 +126,7 @@ bool SchemaModel::HasValidNotNullCheck(const TableRef& t, const std::string& col
 }
 
 void SchemaModel::BeginFile() {
+  ++file_seq_;
   not_valid_in_file_.clear();
   // Only the tables the previous file created carry the flag: resetting those keeps a long
   // history linear (iterating every table per file was 37 % of linting 10,000 files).
@@ -79,7 +136,7 @@ void SchemaModel::BeginFile() {
   created_in_file_.clear();
 }
 
-void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body) {
+void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
   JsonRef cmds = body.Get("cmds");
   TableInfo* ti = nullptr;
   if (auto it = tables_.find(t.Key()); it != tables_.end()) ti = &it->second;
@@ -87,18 +144,47 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body) {
     JsonRef cmd = cmds.At(i).Get("AlterTableCmd");
     std::string_view sub = cmd.Get("subtype").Str();
     JsonRef def = cmd.Get("def");
-    if (sub == "AT_AddColumn" && ti) {
+    if (sub == "AT_AddColumn") {
       JsonRef col = def.Get("ColumnDef");
-      ti->columns[std::string(col.Get("colname").Str())] = ColumnFrom(col);
+      std::string name(col.Get("colname").Str());
+      // An existing table the model has not seen (created before the files it read): track the
+      // columns the pending set adds to it.
+      if (!ti && pending) ti = &tables_[t.Key()];
+      if (!ti) continue;
+      // ADD COLUMN IF NOT EXISTS of a column that may already exist creates nothing new.
+      bool known = ti->columns.count(name) > 0;
+      if (cmd.Get("missing_ok").Bool() && (known || !ti->created_in_set)) {
+        if (!known) ti->columns[name] = ColumnFrom(col);
+        continue;
+      }
+      ColumnInfo ci = ColumnFrom(col);
+      if (pending) ci.added_in_file = file_seq_;
+      ti->columns[name] = std::move(ci);
     } else if (sub == "AT_AlterColumnType" && ti) {
       JsonRef col = def.Get("ColumnDef");
-      ti->columns[std::string(cmd.Get("name").Str())] = ColumnFrom(col);
+      ColumnInfo& ci = ti->columns[std::string(cmd.Get("name").Str())];
+      ColumnInfo next = ColumnFrom(col);
+      ci.type = std::move(next.type);
+      ci.mods = std::move(next.mods);
+    } else if (sub == "AT_SetNotNull" && ti) {
+      ti->columns[std::string(cmd.Get("name").Str())].not_null = true;
+    } else if (sub == "AT_DropNotNull" && ti) {
+      ti->columns[std::string(cmd.Get("name").Str())].not_null = false;
     } else if (sub == "AT_DropColumn" && ti) {
       ti->columns.erase(std::string(cmd.Get("name").Str()));
     } else if (sub == "AT_AddConstraint") {
       JsonRef c = def.Get("Constraint");
       std::string name(c.Get("conname").Str());
       bool not_valid = c.Get("skip_validation").Bool();
+      if (c.Get("contype").Str() == "CONSTR_PRIMARY" && ti) {
+        JsonRef keys = c.Get("keys");
+        for (size_t k = 0; k < keys.size(); ++k) {
+          ti->columns[std::string(keys.At(k).Get("String").Get("sval").Str())].not_null = true;
+        }
+        if (const auto* cols = IndexColumns(std::string(c.Get("indexname").Str()))) {
+          for (const auto& col : *cols) ti->columns[col].not_null = true;
+        }
+      }
       if (not_valid && !name.empty()) not_valid_in_file_.insert(Pair(t, name));
       if (c.Get("contype").Str() == "CONSTR_CHECK") {
         std::string col = NotNullColumn(c.Get("raw_expr"));
@@ -124,10 +210,13 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body) {
 void SchemaModel::Apply(JsonRef node, bool pending) {
   std::string_view type = node.NodeType();
   JsonRef b = node.NodeBody();
-  if (type == "CreateStmt" || type == "CreateTableAsStmt") {
-    TableRef t = TableRefFromRangeVar(
-        type == "CreateStmt" ? b.Get("relation") : b.Get("into").Get("IntoClause").Get("rel"));
-    if (type == "CreateStmt" && b.Get("if_not_exists").Bool() && tables_.count(t.Key())) return;
+  // SELECT ... INTO creates a table like CREATE TABLE AS.
+  bool select_into = type == "SelectStmt" && b.Get("intoClause");
+  if (type == "CreateStmt" || type == "CreateTableAsStmt" || select_into) {
+    TableRef t = TableRefFromRangeVar(type == "CreateStmt" ? b.Get("relation")
+                                      : select_into        ? IntoRel(b.Get("intoClause"))
+                                                           : IntoRel(b.Get("into")));
+    if (b.Get("if_not_exists").Bool() && tables_.count(t.Key())) return;
     TableInfo ti;
     ti.created_in_set = pending;
     ti.created_in_file = pending;
@@ -139,16 +228,26 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
     if (pending) created_in_file_.push_back(t.Key());
     tables_[t.Key()] = std::move(ti);
   } else if (type == "AlterTableStmt") {
-    ApplyAlter(TableRefFromRangeVar(b.Get("relation")), b);
+    ApplyAlter(TableRefFromRangeVar(b.Get("relation")), b, pending);
   } else if (type == "IndexStmt") {
+    TableRef t = TableRefFromRangeVar(b.Get("relation"));
     std::string name(b.Get("idxname").Str());
-    if (!name.empty()) {
-      TableRef t = TableRefFromRangeVar(b.Get("relation"));
-      std::string key = name;
-      if (!t.schema.empty() && t.schema != "public") key = t.schema + "." + name;
-      index_tables_[key] = t;
-      if (b.Get("concurrent").Bool() || IsNew(t)) concurrent_indexes_.insert(name);
+    if (name.empty()) name = GeneratedIndexName(t.name, b.Get("indexParams"));
+    std::string key = name;
+    if (!t.schema.empty() && t.schema != "public") key = t.schema + "." + name;
+    index_tables_[key] = t;
+    std::vector<std::string> cols;
+    JsonRef params = b.Get("indexParams");
+    for (size_t i = 0; i < params.size(); ++i) {
+      std::string_view n = params.At(i).Get("IndexElem").Get("name").Str();
+      if (n.empty()) {
+        cols.clear();
+        break;
+      }
+      cols.emplace_back(n);
     }
+    index_columns_[name] = std::move(cols);
+    if (b.Get("concurrent").Bool() || IsNew(t)) concurrent_indexes_.insert(name);
   } else if (type == "RenameStmt" && b.Get("renameType").Str() == "OBJECT_TABLE") {
     TableRef from = TableRefFromRangeVar(b.Get("relation"));
     auto it = tables_.find(from.Key());

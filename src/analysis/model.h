@@ -1,5 +1,6 @@
 // SchemaModel: what analysis knows about the schema while walking the pending set in order.
-// Tables created earlier in the set are "new" (empty, invisible to the running app), so
+// Tables (and ADD COLUMN columns) the pending set creates are "new" (empty, invisible to the
+// running app; docs/lint.md "New and existing"), so
 // indexing them needs no CONCURRENTLY and NOT NULL on them scans nothing. It also remembers
 // column types, NOT VALID constraints and validated IS NOT NULL checks, indexes built
 // CONCURRENTLY, and enum types created in the set. Not thread-safe; one per lint run.
@@ -19,6 +20,9 @@ struct ColumnInfo {
   std::string type;  // last type name, "varchar"
   std::vector<std::int64_t> mods;
   bool not_null = false;
+  // Sequence number of the pending file whose ADD COLUMN created it (-1: an existing column,
+  // or one created with its table).
+  int added_in_file = -1;
 };
 
 struct TableInfo {
@@ -34,6 +38,22 @@ class SchemaModel {
   bool IsNew(const TableRef& t) const;
   const ColumnInfo* Column(const TableRef& t, const std::string& column) const;
 
+  // A column the pending set added with ALTER TABLE ... ADD COLUMN (no deployed application
+  // uses it yet). Follows the same "new" rule as IsNew.
+  bool IsNewColumn(const TableRef& t, const std::string& column) const;
+  // Whether every one of `columns` of `t` is known NOT NULL (declared, SET NOT NULL, a primary
+  // key, or a validated CHECK (c IS NOT NULL) on PostgreSQL 12+).
+  bool ColumnsNotNull(const TableRef& t, const std::vector<std::string>& columns,
+                      int pg_version) const;
+  // The key columns of an index created in the set (empty when unknown or an expression).
+  const std::vector<std::string>* IndexColumns(const std::string& name) const;
+  // Indexes that exist in the live catalog, by TableRef::Key() of the index name → their
+  // table, so DROP INDEX resolves to the table whose size matters.
+  void AddExistingIndex(const std::string& index_key, TableRef table);
+  // A column of an existing table as the live catalog has it (type, typmods, NOT NULL), so a
+  // type change of an existing column is judged against its real type.
+  void AddExistingColumn(const TableRef& table, const std::string& column, ColumnInfo info);
+
   // Index created CONCURRENTLY in the set (name → unique?).
   bool HasConcurrentIndex(const std::string& name) const { return concurrent_indexes_.count(name); }
   // The table an index created in the set belongs to, or nullptr.
@@ -44,8 +64,8 @@ class SchemaModel {
   bool HasValidNotNullCheck(const TableRef& t, const std::string& column) const;
   bool EnumCreatedInSet(const std::string& type) const { return enums_.count(type) > 0; }
 
-  // Corpus review mode: "new" means created in the same file only (each file reviewed as if
-  // every earlier one were applied).
+  // Each file on its own (`strata lint` without --url or --since; docs/lint.md, "New and
+  // existing"): "new" means created in the same file only, every earlier file counts as applied.
   void SetNewMeansSameFile(bool v) { new_means_same_file_ = v; }
 
   // Starts a new migration file: file-scoped state (created_in_file, NOT VALID) resets.
@@ -55,11 +75,13 @@ class SchemaModel {
   void Apply(JsonRef node, bool pending);
 
  private:
-  void ApplyAlter(const TableRef& t, JsonRef body);
+  void ApplyAlter(const TableRef& t, JsonRef body, bool pending);
   bool new_means_same_file_ = false;
   std::unordered_map<std::string, TableInfo> tables_;
   std::vector<std::string> created_in_file_;  // keys whose created_in_file is set
+  int file_seq_ = 0;  // the current file's sequence number (BeginFile increments)
   std::unordered_map<std::string, TableRef> index_tables_;
+  std::unordered_map<std::string, std::vector<std::string>> index_columns_;
   std::unordered_set<std::string> concurrent_indexes_;
   std::unordered_set<std::string> not_valid_in_file_;             // "table|constraint"
   std::unordered_map<std::string, std::string> not_null_checks_;  // "table|constraint" → column

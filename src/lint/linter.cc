@@ -151,8 +151,11 @@ void Advance(FileState& st, const analysis::StatementAnalysis& sa) {
     }
   }
   if (st.access_exclusive_at >= 0 && IsHeavy(f)) ++st.heavy_after_lock;
+  // The window that LK108 measures: ACCESS EXCLUSIVE on an existing table that stays. A DROP
+  // TABLE's lock is on a table that is going away; nothing can use it after the commit anyway.
   if (f.lock == analysis::LockMode::kAccessExclusive && !f.target.empty() && !f.target_is_new &&
-      !f.target_is_index && st.access_exclusive_at < 0 && st.InTransaction()) {
+      !f.target_is_index && f.kind != analysis::StatementKind::kDropTable &&
+      st.access_exclusive_at < 0 && st.InTransaction()) {
     st.access_exclusive_at = static_cast<int>(sa.index);
     st.access_exclusive_table = f.target.Display();
     st.heavy_after_lock = 0;
@@ -310,6 +313,10 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   result.gate = config.gate;
   analysis::SchemaModel model;
   model.SetNewMeansSameFile(config.new_means_same_file);
+  if (live) {
+    for (const auto& [index, table] : live->indexes) model.AddExistingIndex(index, table);
+    for (const auto& c : live->columns) model.AddExistingColumn(c.table, c.name, c.info);
+  }
 
   // Enabled rules by scope, with their effective severity.
   struct Active {
@@ -555,6 +562,53 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
     analysis::TableRef t{*row[0], *row[1]};
     li.tables[t.Key()] = ts;
     if (*row[0] == "public") li.tables["public." + *row[1]] = ts;
+  }
+  // Indexes → their tables, so DROP INDEX is judged by the size of the table it locks.
+  auto ix = c.Query(
+      "SELECT n.nspname, i.relname, tn.nspname, t.relname FROM pg_catalog.pg_index x "
+      "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace "
+      "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
+      "JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace "
+      "WHERE n.nspname NOT IN ('pg_catalog','information_schema') "
+      "AND n.nspname NOT LIKE 'pg_toast%'");
+  if (!ix) return ix.error();
+  for (const auto& row : ix->rows) {
+    if (row.size() < 4 || !row[0] || !row[1] || !row[2] || !row[3]) continue;
+    analysis::TableRef index{*row[0], *row[1]};
+    li.indexes[index.Key()] = analysis::TableRef{*row[2] == "public" ? "" : *row[2], *row[3]};
+  }
+  // Columns with their types as the parser names them (typname: varchar, bpchar, numeric) and
+  // typmods decoded (varchar(n): n + 4; numeric(p,s): ((p << 16) | s) + 4), so ALTER COLUMN
+  // TYPE of an existing column can tell a catalog-only widening from a rewrite.
+  auto cols = c.Query(
+      "SELECT n.nspname, c.relname, a.attname, t.typname, a.atttypmod, a.attnotnull "
+      "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+      "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p') "
+      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE "
+      "'pg_toast%'");
+  if (!cols) return cols.error();
+  for (const auto& row : cols->rows) {
+    if (row.size() < 6 || !row[0] || !row[1] || !row[2] || !row[3]) continue;
+    LiveInfo::Column col;
+    col.table = analysis::TableRef{*row[0] == "public" ? "" : *row[0], *row[1]};
+    col.name = *row[2];
+    col.info.type = *row[3];
+    std::int64_t mod = row[4] ? std::stoll(*row[4]) : -1;
+    if (mod >= 0) {
+      const std::string& t = col.info.type;
+      if (t == "varchar" || t == "bpchar") {
+        col.info.mods = {mod - 4};
+      } else if (t == "numeric" && mod >= 4) {
+        col.info.mods = {((mod - 4) >> 16) & 0xffff, (mod - 4) & 0xffff};
+      } else if (t == "varbit" || t == "bit") {
+        col.info.mods = {mod};
+      }
+    }
+    col.info.not_null = row[5] && (*row[5] == "t" || *row[5] == "true");
+    li.columns.push_back(std::move(col));
   }
   return li;
 }

@@ -55,6 +55,15 @@ struct LiveInfo {
   int server_major = 0;
   std::string server_version;
   std::map<std::string, TableStats> tables;  // by analysis::TableRef::Key()
+  // Every index in the live catalog, by TableRef::Key() of its name → its table.
+  std::map<std::string, analysis::TableRef> indexes;
+  // Every column of every ordinary table: type (pg_type.typname), typmods, NOT NULL.
+  struct Column {
+    analysis::TableRef table;
+    std::string name;
+    analysis::ColumnInfo info;
+  };
+  std::vector<Column> columns;
 };
 
 // [lint] in strata.toml plus command-line overrides.
@@ -77,7 +86,8 @@ struct LintConfig {
       "fix", "fixes", "changes", "change", "update", "updates", "final",  "misc", "temp",
       "tmp", "wip",   "test",    "stuff",  "new",    "patch",   "hotfix", "todo"};
   std::string ledger_table = "strata_schema_history";
-  bool new_means_same_file = false;     // review mode: each file as the only pending one
+  bool new_means_same_file = false;     // each file as the only pending one (lint without
+                                        // --url/--since; docs/lint.md "New and existing")
   bool default_transactional = true;    // files run in one transaction unless a directive says
   Severity gate = Severity::kError;     // migrate refuses findings at or above this
   Severity fail_on = Severity::kError;  // `strata lint` exits non-zero at or above this

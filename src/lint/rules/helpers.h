@@ -69,6 +69,15 @@ inline std::string LockPhrase(const Context& ctx, LockMode m) {
   return fmt::format("{} lock on {} ({})", analysis::LockModeName(m), Target(ctx), blocks);
 }
 
+// The phrase with its indefinite article: "an ACCESS EXCLUSIVE lock ...", "a SHARE lock ...".
+// Lock names start with a letter pronounced as written, so a leading vowel decides.
+inline std::string WithArticle(std::string_view phrase) {
+  char c =
+      phrase.empty() ? 'x' : static_cast<char>(std::tolower(static_cast<unsigned char>(phrase[0])));
+  bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+  return fmt::format("{} {}", vowel ? "an" : "a", phrase);
+}
+
 inline bool SubtypeIs(std::string_view sub, std::initializer_list<std::string_view> any) {
   for (auto s : any) {
     if (s == sub) return true;

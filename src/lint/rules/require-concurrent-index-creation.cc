@@ -12,8 +12,8 @@ void CheckRequireConcurrentIndexCreation(Context& ctx) {
   const auto& f = ctx.facts();
   if (f.kind != StatementKind::kCreateIndex || f.concurrent || !ctx.TargetExists()) return;
   ctx.Report(
-      fmt::format("CREATE INDEX without CONCURRENTLY takes a {} while it reads the whole table",
-                  LockPhrase(ctx, f.lock)),
+      fmt::format("CREATE INDEX without CONCURRENTLY takes {} while it reads the whole table",
+                  WithArticle(LockPhrase(ctx, f.lock))),
       "use CREATE INDEX CONCURRENTLY IF NOT EXISTS in its own migration with `-- "
       "strata:transaction off`");
 }

@@ -15,8 +15,8 @@ void CheckRequireConcurrentReindex(Context& ctx) {
   std::string_view kind = ctx.body().Get("kind").Str();
   if (kind == "REINDEX_OBJECT_SYSTEM") return;  // system catalogs cannot be reindexed concurrently
   ctx.Report(
-      fmt::format("REINDEX without CONCURRENTLY takes a {}; queries that use the index wait too",
-                  LockPhrase(ctx, f.lock)),
+      fmt::format("REINDEX without CONCURRENTLY takes {}; queries that use the index wait too",
+                  WithArticle(LockPhrase(ctx, f.lock))),
       "use REINDEX (CONCURRENTLY) ... in a migration with `-- strata:transaction off`");
 }
 

@@ -13,9 +13,8 @@ void CheckRequireStatementTimeout(Context& ctx) {
   if (!(f.rewrite || f.scan) || f.target.empty() || f.target_is_new) return;
   if (f.lock < LockMode::kShare) return;
   ctx.Report(
-      fmt::format(
-          "{} holds a {} for as long as the scan or rewrite takes, with no statement_timeout",
-          f.rewrite ? "this rewrite" : "this scan", LockPhrase(ctx, f.lock)),
+      fmt::format("{} holds {} for as long as the scan or rewrite takes, with no statement_timeout",
+                  f.rewrite ? "this rewrite" : "this scan", WithArticle(LockPhrase(ctx, f.lock))),
       "SET statement_timeout (or `-- strata:statement-timeout 10min`) so a slow step fails instead "
       "of blocking");
 }
