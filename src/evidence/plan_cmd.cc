@@ -362,6 +362,9 @@ struct Analyzer {
   // kConfig ([lint] invalid), kConnection.
   Status Load(const Options& options) {
     STRATA_ASSIGN_OR_RETURN(config, lint::LoadLintConfig(options));
+    // Without a database (--all) there is no pending set: each file is judged on its own, so a
+    // breaking change to an older table is not taken for one on a new table (docs/lint.md).
+    if (!conn) config.new_means_same_file = true;
     if (conn && !sqlite()) {
       STRATA_ASSIGN_OR_RETURN(live, lint::ReadLiveInfo(*conn));
       if (live->server_major > 0) {
