@@ -942,13 +942,15 @@ Status Runner::Main() {
         cr->work_ms};
     if (pacing_.max_rows_per_second > 0) {
       // The rate over the whole run, not per chunk: time between chunks (checkpoints, events,
-      // the key scan) counts. A run that fell behind (a stall, a lost connection, a pause) does
-      // not catch up in a burst: the clock moves so that it is exactly on schedule.
+      // the key scan) counts. On schedule, a chunk ends at most its own budget (rows / limit)
+      // after its rows were due; a run further behind (a stall, a lost connection, a pause) does
+      // not catch up in a burst: the clock moves so that it is behind by one budget only.
       rate_rows_ += co.rows;
       auto now = base::MonotonicMillis();
-      auto due = static_cast<std::int64_t>(static_cast<double>(rate_rows_) * 1000.0 /
-                                           pacing_.max_rows_per_second);
-      if (now - rate_start_ms_ > due) rate_start_ms_ = now - due;
+      auto per_ms = pacing_.max_rows_per_second / 1000.0;
+      auto due = static_cast<std::int64_t>(static_cast<double>(rate_rows_) / per_ms);
+      auto budget = static_cast<std::int64_t>(static_cast<double>(co.rows) / per_ms);
+      if (now - rate_start_ms_ > due + budget) rate_start_ms_ = now - due - budget;
       co.paced_rows = rate_rows_;
       co.paced_ms = now - rate_start_ms_;
     }

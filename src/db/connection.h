@@ -32,6 +32,10 @@ struct DbUrl {
   // backfill...) get a missing file as a kConnection error naming the path, never a new empty
   // database with everything pending. PostgreSQL never creates a database.
   bool may_create = true;
+  // With !may_create: a SQLite file that does not exist is opened as an empty in-memory
+  // database instead of being an error — for the previews of what migrate would do to it
+  // (migrate --dry-run, plan). Nothing is created.
+  bool missing_is_empty = false;
 };
 
 // Accepts sqlite:<path>, sqlite://<path>, sqlite::memory:, postgres://..., postgresql://...

@@ -135,6 +135,21 @@ TEST(Placeholders, UndeclaredIsAnErrorWithPosition) {
   EXPECT_NE(out.error().message().find("nope"), std::string::npos);
 }
 
+// Issue 17: a placeholder whose environment variable is unset has no value: shown as
+// <unset:VAR>, and an error with its position only when expanded to run.
+TEST(Placeholders, UnsetEnvironmentVariableFailsOnlyWhenRun) {
+  Placeholders ph{{"pw", {"", true, "STRATA_PW"}}};
+  auto shown = ExpandPlaceholders("select '${pw}';", ph, "V1__x.sql", 1, true);
+  ASSERT_TRUE(shown.ok()) << shown.error().ToString();
+  EXPECT_EQ(*shown, "select '<unset:STRATA_PW>';");
+  auto run = ExpandPlaceholders("select 1;\nselect '${pw}';", ph, "V1__x.sql", 1, false);
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.error().code(), ErrorCode::kPlaceholder);
+  EXPECT_EQ(run.error().span().line, 2);
+  EXPECT_EQ(run.error().span().column, 9);
+  EXPECT_NE(run.error().message().find("STRATA_PW, which is not set"), std::string::npos);
+}
+
 // A value the driver would cut short (NUL) or the database refuse (not UTF-8) is an error at
 // the placeholder, naming it but never showing the value.
 TEST(Placeholders, ValuesWithNulOrInvalidUtf8AreRefused) {

@@ -838,7 +838,9 @@ TEST_P(BackfillTest, ProgressBarFitsTheTerminalAndIsDrawnOnce) {
         cr = line.find('\r', from);
         std::string draw = line.substr(from, cr == std::string::npos ? cr : cr - from);
         if (auto k = draw.find("\x1b[K"); k != std::string::npos) draw.erase(k);
-        EXPECT_LE(static_cast<int>(draw.size()), columns - 1) << "wraps: " << draw;
+        if (draw.rfind("bar ", 0) == 0) {  // a progress draw (other lines may wrap)
+          EXPECT_LE(static_cast<int>(draw.size()), columns - 1) << "wraps: " << draw;
+        }
         if (cr == std::string::npos) break;
       }
       std::string shown =

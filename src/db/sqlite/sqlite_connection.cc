@@ -403,13 +403,16 @@ bool IsNewDatabaseFile(const std::string& path) {
 
 Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
   ConfigureLibraryOnce();
-  const bool creating = IsNewDatabaseFile(url.sqlite_path);
+  std::string path = url.sqlite_path;
+  const bool creating = IsNewDatabaseFile(path);
   // A verb that only reads never creates a database: a mistyped path would otherwise become a
   // new empty file on which everything looks pending. Without SQLITE_OPEN_CREATE SQLite refuses
   // a missing file itself; the check before it names the path and the next step.
   if (!url.may_create && url.sqlite_path != ":memory:" && url.sqlite_path.rfind("file:", 0) != 0) {
     struct stat st {};
-    if (stat(url.sqlite_path.c_str(), &st) != 0 && errno == ENOENT) {
+    if (stat(url.sqlite_path.c_str(), &st) != 0 && errno == ENOENT && url.missing_is_empty) {
+      path = ":memory:";  // a preview: the database migrate would create is empty
+    } else if (stat(url.sqlite_path.c_str(), &st) != 0 && errno == ENOENT) {
       std::error_code ec;
       std::string abs = std::filesystem::absolute(url.sqlite_path, ec).string();
       return Status(ErrorCode::kConnection,
@@ -424,7 +427,7 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
   sqlite3* db = nullptr;
   // NOMUTEX: a Connection is used by one thread at a time (connection.h), so SQLite's
   // per-call mutex is pure cost.
-  int rc = sqlite3_open_v2(url.sqlite_path.c_str(), &db,
+  int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | (url.may_create ? SQLITE_OPEN_CREATE : 0) |
                                SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
                            nullptr);
@@ -461,13 +464,13 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
   // with the same durability (synchronous stays FULL), and readers never block the writer.
   // The mode is persistent, so it is only chosen for a new file; an existing database keeps
   // the journal mode its application chose.
-  if (creating) {
+  if (creating && path != ":memory:") {
     char* err = nullptr;
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err) != SQLITE_OK) {
       sqlite3_free(err);  // e.g. a file system without shared memory: rollback journal it is
     }
   }
-  return std::unique_ptr<Connection>(new SqliteConnection(db, url.sqlite_path));
+  return std::unique_ptr<Connection>(new SqliteConnection(db, path));
 }
 
 }  // namespace strata::db
