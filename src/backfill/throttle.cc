@@ -40,7 +40,12 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
     d.next_size = std::min(d.next_size, std::max({tenth, p.min_size, std::int64_t{1}}));
   }
   if (p.max_rows_per_second > 0 && c.paced_rows >= 0 && c.paced_ms >= 0) {
-    auto due = static_cast<std::int64_t>(std::ceil(static_cast<double>(c.paced_rows + d.next_size) *
+    // Pre-pay the rows the next chunk is expected to change: as many as this one changed, at
+    // most its size. At the table's live tail (an application inserting candidates) chunks
+    // change a handful of rows; pre-paying a full chunk for each would pace the job below the
+    // application's insert rate, and it would chase the tail for ever.
+    std::int64_t expected = std::min(d.next_size, std::max<std::int64_t>(c.rows, 1));
+    auto due = static_cast<std::int64_t>(std::ceil(static_cast<double>(c.paced_rows + expected) *
                                                    1000.0 / p.max_rows_per_second));
     std::int64_t w = due - c.paced_ms;
     if (w > d.wait_ms) {

@@ -97,6 +97,20 @@ TEST(ThrottleTest, RateLimitOverTheRunPrepaysTheNextChunk) {
   EXPECT_GE(static_cast<double>(rows) * 1000.0 / static_cast<double>(now), 19000.0);
 }
 
+// At the live tail a chunk changes a handful of rows: the wait pre-pays those, not a full
+// chunk, so the job keeps up with an application inserting candidates (tests/backfill
+// ConcurrentWritersLoseNothing chased the tail for ever when every chunk pre-paid 1,000 rows).
+TEST(ThrottleTest, RateLimitAtTheTailPrepaysOnlyWhatChunksChange) {
+  Pacing p;
+  p.max_rows_per_second = 10000;
+  p.max_size = 50'000;
+  ChunkOutcome c{1000, 13, 1, 0, 0};
+  c.paced_rows = 20'000;  // 20,000 rows so far in 2 s: on schedule
+  c.paced_ms = 2000;
+  auto d = Decide(p, c);
+  EXPECT_LE(d.wait_ms, 2);  // 13 rows are due 1.3 ms from now
+}
+
 TEST(ThrottleTest, RetryBackoffDoublesWithJitterAndCap) {
   EXPECT_EQ(RetryBackoffMs(100, 1, 0.5), 100);
   EXPECT_EQ(RetryBackoffMs(100, 3, 0.5), 400);
