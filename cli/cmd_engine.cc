@@ -85,9 +85,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                       "`current`: nothing newer than what is applied)");
   migrate->add_flag("--dry-run", mreq->dry_run,
                     "print exactly the SQL that would run; change nothing");
-  auto* resume = migrate->add_flag(
-      "--resume", mreq->resume,
-      "continue a failed non-transactional migration at its failed statement");
+  auto* resume =
+      migrate->add_flag("--resume", mreq->resume,
+                        "continue a failed non-transactional migration at its failed statement");
   migrate
       ->add_option("--in-flight", mreq->in_flight,
                    "with --resume: your verdict on a statement that was in flight when the run "

@@ -45,8 +45,8 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
     // change a handful of rows; pre-paying a full chunk for each would pace the job below the
     // application's insert rate, and it would chase the tail for ever.
     std::int64_t expected = std::min(d.next_size, std::max<std::int64_t>(c.rows, 1));
-    auto due = static_cast<std::int64_t>(std::ceil(static_cast<double>(c.paced_rows + expected) *
-                                                   1000.0 / p.max_rows_per_second));
+    auto due = static_cast<std::int64_t>(
+        std::ceil(static_cast<double>(c.paced_rows + expected) * 1000.0 / p.max_rows_per_second));
     std::int64_t w = due - c.paced_ms;
     if (w > d.wait_ms) {
       d.wait_ms = w;

@@ -86,7 +86,8 @@ TEST(Redact, PercentEncodedAndPrefixedPasswordKeys) {
             "postgres://u@h:5432/db?%70assword=***");
   EXPECT_EQ(RedactUrl("postgres://u@h/db?sslmode=disable&%50%41%53%53%57%4f%52%44=s3cretXYZ&x=1"),
             "postgres://u@h/db?sslmode=disable&%50%41%53%53%57%4f%52%44=***&x=1");
-  EXPECT_EQ(RedactUrl("postgres://u@h/db?ssl%70assword=k3y"), "postgres://u@h/db?ssl%70assword=***");
+  EXPECT_EQ(RedactUrl("postgres://u@h/db?ssl%70assword=k3y"),
+            "postgres://u@h/db?ssl%70assword=***");
   EXPECT_EQ(RedactUrl("PGPASSWORD=s3cretXYZ psql -h h"), "PGPASSWORD=*** psql -h h");
   EXPECT_EQ(RedactUrl("host=h port=5 password = s3cretXYZ"), "host=h port=5 password = ***");
   EXPECT_EQ(RedactUrl("{\"url\":\"postgres://h/db?password=s3cretXYZ\"}"),

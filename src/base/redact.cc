@@ -172,7 +172,8 @@ void RegisterUrlSecrets(std::string_view url) {
   if (scheme != std::string_view::npos) {
     size_t begin = scheme + 3;
     size_t end = url.find_first_of("/?#", begin);
-    std::string_view authority = url.substr(begin, end == std::string_view::npos ? end : end - begin);
+    std::string_view authority =
+        url.substr(begin, end == std::string_view::npos ? end : end - begin);
     size_t at = authority.rfind('@');
     if (at != std::string_view::npos) {
       std::string_view userinfo = authority.substr(0, at);

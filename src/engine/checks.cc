@@ -89,8 +89,8 @@ std::vector<ValidateIssue> CollectIssues(const migrate::StateReport& report,
           break;
         }
         FailedRowText t = DescribeFailedRow(a, name());
-        issues.push_back({"failed", std::string(e.script), std::move(t.message),
-                          std::move(t.hint)});
+        issues.push_back(
+            {"failed", std::string(e.script), std::move(t.message), std::move(t.hint)});
         break;
       }
       case State::kMissing:

@@ -10,7 +10,6 @@
 
 #include <optional>
 #include <string_view>
-
 #include <vector>
 
 namespace strata::engine {

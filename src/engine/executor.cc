@@ -1,10 +1,9 @@
 #include "engine/executor.h"
 
-#include "engine/in_flight.h"
-
 #include "base/duration.h"
 #include "base/redact.h"
 #include "base/text.h"
+#include "engine/in_flight.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -201,14 +200,14 @@ Status StatementError(const PreparedMigration& p, size_t i, const db::BatchResul
       transactional
           ? "the migration was rolled back and nothing of it remains; fix the statement and "
             "rerun `strata migrate`"
-          : i == 0 ? std::string("no statement of it ran; the failure is recorded — fix statement 1 "
-                                 "and run `strata migrate --resume`, or `strata repair --reason "
-                                 "\"...\"` to clear it")
-                   : fmt::format("{} ran and {} recorded; fix statement {} and run `strata "
-                                 "migrate --resume`, or undo by hand and `strata repair --reason "
-                                 "\"...\"`",
-                                 i == 1 ? "statement 1" : fmt::format("statements 1..{}", i),
-                                 i == 1 ? "is" : "are", i + 1));
+      : i == 0 ? std::string("no statement of it ran; the failure is recorded — fix statement 1 "
+                             "and run `strata migrate --resume`, or `strata repair --reason "
+                             "\"...\"` to clear it")
+               : fmt::format("{} ran and {} recorded; fix statement {} and run `strata "
+                             "migrate --resume`, or undo by hand and `strata repair --reason "
+                             "\"...\"`",
+                             i == 1 ? "statement 1" : fmt::format("statements 1..{}", i),
+                             i == 1 ? "is" : "are", i + 1));
 }
 
 constexpr std::string_view kPreCheckHint =
@@ -314,8 +313,9 @@ Result<size_t> ResolveInFlight(Context& ctx, const ExecuteRequest& req,
                               "flight after {} completed, which this file does not match",
                               m.script, prev.rank, k, prev.statements_done))
         .WithSpan({m.path, 0, 0})
-        .WithHint("restore the file as it was when it ran, or clean up by hand and `strata "
-                  "repair --reason \"...\"`");
+        .WithHint(
+            "restore the file as it was when it ran, or clean up by hand and `strata "
+            "repair --reason \"...\"`");
   }
   const auto& st = p.statements[k - 1];
   std::string where = fmt::format("statement {} ({}:{})", k, m.path, st.line);
@@ -336,8 +336,7 @@ Result<size_t> ResolveInFlight(Context& ctx, const ExecuteRequest& req,
       return k;
     case O::kNotRun:
     case O::kRerunSafe:
-      note = fmt::format("{} was in flight when the run stopped; run again: {}", where,
-                         v.evidence);
+      note = fmt::format("{} was in flight when the run stopped; run again: {}", where, v.evidence);
       return k - 1;
     case O::kUnknown:
       break;
@@ -415,8 +414,9 @@ Status RunOneStatement(Context& ctx, const Options& options, const ExecuteReques
                                 "and its progress commit together: the ledger still matches "
                                 "the database)",
                                 p.migration->path, i + 1))
-              .WithHint("fix the cause, then `strata migrate --resume` continues after the last "
-                        "recorded statement");
+              .WithHint(
+                  "fix the cause, then `strata migrate --resume` continues after the last "
+                  "recorded statement");
         }
         br.failed_index = 0;
         // A statement missing from the non-transactional list: run it on its own.

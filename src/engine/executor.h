@@ -24,7 +24,7 @@ struct ExecuteRequest {
   // The resumed row's statement that was in flight when the run stopped: "" lets the database
   // decide (engine/in_flight.h); "done" or "rerun" is the operator's verdict (--in-flight).
   std::string in_flight;
-  int index = 0;                                     // position in this run, for events
+  int index = 0;  // position in this run, for events
   int count = 0;
   const EventSink* sink = nullptr;
   std::string note;  // recorded in the ledger row's reason (accepted lint suppressions)

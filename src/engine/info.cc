@@ -52,12 +52,12 @@ InfoResult Info(const Options& options) {
       if (running && engine::IsUnfinishedTail(e, *rows)) {
         // A live non-transactional migration's progress, not a failure.
         r.state = "running";
-        r.note = fmt::format("{} statement(s) done{}; {}", e.applied->statements_done,
-                             e.applied->statement_started
-                                 ? fmt::format(", statement {} in flight",
-                                               *e.applied->statement_started)
-                                 : "",
-                             running->description);
+        r.note =
+            fmt::format("{} statement(s) done{}; {}", e.applied->statements_done,
+                        e.applied->statement_started
+                            ? fmt::format(", statement {} in flight", *e.applied->statement_started)
+                            : "",
+                        running->description);
       }
     }
     res.migrations.push_back(std::move(r));

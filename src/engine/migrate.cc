@@ -154,13 +154,12 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
       if (!highest || *highest < m.version) highest = &m.version;
     }
     if (!known) {
-      return fail(Status(ErrorCode::kUsage,
-                         fmt::format("--target {}: no migration file has that version{}",
-                                     request.target,
-                                     highest ? fmt::format(" (the highest is {})", highest->text())
-                                             : ""))
-                      .WithHint("name an existing version, `latest` or `current`; nothing was "
-                                "run"));
+      return fail(
+          Status(ErrorCode::kUsage,
+                 fmt::format("--target {}: no migration file has that version{}", request.target,
+                             highest ? fmt::format(" (the highest is {})", highest->text()) : ""))
+              .WithHint("name an existing version, `latest` or `current`; nothing was "
+                        "run"));
     }
   }
   // `current`: the newest version the ledger records as applied (nothing at all on an empty
@@ -225,8 +224,9 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
       peeked = migrate::Join(*set, *rows);
       // An unfinished non-transactional row may be another run's live progress: only the
       // lock tells, so wait for it like for any other run and judge the row under it.
-      bool unfinished = std::any_of(peeked->entries.begin(), peeked->entries.end(),
-                                    [&](const auto& e) { return engine::IsUnfinishedTail(e, *rows); });
+      bool unfinished =
+          std::any_of(peeked->entries.begin(), peeked->entries.end(),
+                      [&](const auto& e) { return engine::IsUnfinishedTail(e, *rows); });
       if (unfinished || !CollectTodo(*peeked, target, request.resume).empty()) {
         rows.reset();
         peeked.reset();

@@ -1,10 +1,9 @@
 #include "engine/plan.h"
 
-#include "verify/annotations.h"
-
 #include "base/sha256.h"
 #include "base/text.h"
 #include "ledger/ledger.h"
+#include "verify/annotations.h"
 
 #include <fmt/format.h>
 

@@ -402,9 +402,8 @@ EvidenceVerifyResult VerifyEvidence(const EvidenceVerifyRequest& request) {
                 distrust);
   }
   if (pinned && !res.signed_package) {
-    return fail(
-        fmt::format("{} is not signed, but --public-key expects a signature", request.path),
-        "ask for a package signed with `strata evidence --sign-key`");
+    return fail(fmt::format("{} is not signed, but --public-key expects a signature", request.path),
+                "ask for a package signed with `strata evidence --sign-key`");
   }
   if (res.signed_package && !signature_holds) {
     return fail(fmt::format("{}: the signature does not match its digest", request.path),

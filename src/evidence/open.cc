@@ -10,7 +10,7 @@ namespace strata::evidence {
 Result<Db> OpenDb(const Options& options, std::string_view verb) {
   Db d;
   STRATA_ASSIGN_OR_RETURN(d.url, db::ParseUrl(options.url));
-  d.url.may_create = false;  // verify, evidence, tag, plan: never create a database
+  d.url.may_create = false;                 // verify, evidence, tag, plan: never create a database
   d.url.missing_is_empty = verb == "plan";  // the runbook of what migrate would do to it
   std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), HostName());
   STRATA_ASSIGN_OR_RETURN(d.conn, db::Connect(d.url, app));

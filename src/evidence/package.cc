@@ -67,7 +67,8 @@ std::string RenderMarkdown(const json& content) {
                     S(led, "head").substr(0, 16));
   if (led.contains("breaks") && led["breaks"].is_array()) {
     for (const auto& b : led["breaks"]) {
-      md += fmt::format("  - broken at {}\n", Cell(b.is_string() ? b.get<std::string>() : b.dump()));
+      md +=
+          fmt::format("  - broken at {}\n", Cell(b.is_string() ? b.get<std::string>() : b.dump()));
     }
   }
   if (content.contains("release")) {
@@ -216,18 +217,20 @@ Result<Seal> ReadJsonSeal(std::string_view text,
   json j = json::parse(text, cb, false);
   if (j.is_discarded() || !j.is_object()) return not_package("expected a JSON object");
   if (!duplicate.empty()) {
-    return malformed(fmt::format("the key `{}` appears twice in one object; a package has each "
-                                 "key once",
-                                 duplicate));
+    return malformed(
+        fmt::format("the key `{}` appears twice in one object; a package has each "
+                    "key once",
+                    duplicate));
   }
   if (!j.contains("content") || !j.contains("digest")) {
     return not_package("expected a JSON object with `content` and `digest`");
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (it.key() != "content" && it.key() != "digest" && it.key() != "signature") {
-      return malformed(fmt::format("unexpected top-level key `{}`: a package has only "
-                                   "`content`, `digest` and `signature`",
-                                   it.key()));
+      return malformed(
+          fmt::format("unexpected top-level key `{}`: a package has only "
+                      "`content`, `digest` and `signature`",
+                      it.key()));
     }
   }
   const json& content = j["content"];
@@ -307,8 +310,7 @@ Result<Seal> ReadSeal(std::string_view text, const std::string& path) {
         .WithHint("verify the file `strata evidence` wrote, unchanged");
   };
   auto malformed = [&](std::string why) {
-    return Status(ErrorCode::kValidation,
-                  fmt::format("{} has a malformed seal: {}", path, why))
+    return Status(ErrorCode::kValidation, fmt::format("{} has a malformed seal: {}", path, why))
         .WithSpan({path, 0, 0})
         .WithHint("do not trust this copy; ask for the package `strata evidence` wrote");
   };
@@ -333,16 +335,17 @@ Result<Seal> ReadSeal(std::string_view text, const std::string& path) {
     if (close == std::string_view::npos) return malformed("the digest line does not end in ` -->`");
     seal.digest = std::string(v.substr(0, close));
     if (!IsDigest(seal.digest)) {
-      return malformed(fmt::format("line {}: the digest is not \"sha256:\" and 64 lower-case hex "
-                                   "digits",
-                                   LineAt(text, digest_begin)));
+      return malformed(
+          fmt::format("line {}: the digest is not \"sha256:\" and 64 lower-case hex "
+                      "digits",
+                      LineAt(text, digest_begin)));
     }
   }
   std::string canonical = fmt::format("{}{} -->\n", kDigestMarker, seal.digest);
   size_t after = digest_begin;
   if (text.substr(after, canonical.size()) != canonical) {
-    seal.uncovered = fmt::format("line {}: the digest line is not as strata writes it",
-                                 LineAt(text, after));
+    seal.uncovered =
+        fmt::format("line {}: the digest line is not as strata writes it", LineAt(text, after));
     return seal;
   }
   after += canonical.size();
@@ -361,9 +364,8 @@ Result<Seal> ReadSeal(std::string_view text, const std::string& path) {
     }
     if (parts.size() != 5 || parts[0] != "ed25519" || parts[2] != "key" || parts[4] != "-->" ||
         !IsBase64(parts[1]) || !IsBase64(parts[3])) {
-      return malformed(fmt::format(
-          "line {}: expected `{}ed25519 <signature> key <public key> -->`",
-          LineAt(text, after), kSignatureMarker));
+      return malformed(fmt::format("line {}: expected `{}ed25519 <signature> key <public key> -->`",
+                                   LineAt(text, after), kSignatureMarker));
     }
     seal.signature_b64 = parts[1];
     seal.public_key_b64 = parts[3];
@@ -376,14 +378,13 @@ Result<Seal> ReadSeal(std::string_view text, const std::string& path) {
     }
     after += sig_line.size();
     if (after < text.size()) {
-      seal.uncovered = fmt::format("line {}: text after the signature line",
-                                   LineAt(text, after));
+      seal.uncovered = fmt::format("line {}: text after the signature line", LineAt(text, after));
     }
   } else if (after < text.size()) {
-    seal.uncovered = fmt::format(
-        "line {}: text after the digest line{}", LineAt(text, after),
-        text.find(kSignatureMarker, after) != std::string_view::npos ? ", before the signature"
-                                                                      : "");
+    seal.uncovered = fmt::format("line {}: text after the digest line{}", LineAt(text, after),
+                                 text.find(kSignatureMarker, after) != std::string_view::npos
+                                     ? ", before the signature"
+                                     : "");
   }
   return seal;
 }

@@ -91,16 +91,11 @@ json ToJson(const EvidenceResult& r) {
 }
 
 json ToJson(const EvidenceVerifyResult& r) {
-  json j = {{"ok", r.status.ok()},
-            {"path", r.path},
-            {"format", r.format},
-            {"digest", r.digest},
-            {"digest_ok", r.digest_ok},
-            {"whole", r.whole},
-            {"signed", r.signed_package},
-            {"signature_ok", r.signature_ok},
-            {"key_pinned", r.key_pinned},
-            {"key_fingerprint", r.key_fingerprint},
+  json j = {{"ok", r.status.ok()},          {"path", r.path},
+            {"format", r.format},           {"digest", r.digest},
+            {"digest_ok", r.digest_ok},     {"whole", r.whole},
+            {"signed", r.signed_package},   {"signature_ok", r.signature_ok},
+            {"key_pinned", r.key_pinned},   {"key_fingerprint", r.key_fingerprint},
             {"error", StatusJson(r.status)}};
   if (!r.uncovered.empty()) j["uncovered"] = r.uncovered;
   if (!r.expected_fingerprint.empty()) j["expected_fingerprint"] = r.expected_fingerprint;

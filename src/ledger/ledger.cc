@@ -206,8 +206,7 @@ Result<bool> Ledger::Exists() {
 Status Ledger::Create() {
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
   if (pg && !schema_.empty()) {
-    STRATA_TRY(
-        conn_.Exec(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", db::QuoteIdent(schema_))));
+    STRATA_TRY(conn_.Exec(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", db::QuoteIdent(schema_))));
   }
   std::string ddl(EmbeddedFile(pg ? "postgres.sql" : "sqlite.sql"));
   for (size_t pos; (pos = ddl.find("{table}")) != std::string::npos;) {
@@ -325,8 +324,8 @@ Status Ledger::EnsureStartedColumn() {
                                       qualified_, kStartedColumn)));
     conn_.TakeNotices();
   } else {
-    Status s = conn_.Exec(
-        fmt::format("ALTER TABLE {} ADD COLUMN {} INTEGER", qualified_, kStartedColumn));
+    Status s =
+        conn_.Exec(fmt::format("ALTER TABLE {} ADD COLUMN {} INTEGER", qualified_, kStartedColumn));
     if (!s.ok() && s.message().find("duplicate column") == std::string::npos) return s;
   }
   has_started_column_ = Tristate::kYes;
@@ -362,10 +361,20 @@ Status Ledger::Append(AppliedRow& row) {
   bool pg = conn_.dialect() == db::Dialect::kPostgres;
   bool started = row.statement_started.has_value();
   std::vector<db::Value> params = {
-      std::to_string(row.rank), row.version, row.description, row.type, row.script,
-      row.checksum, row.installed_by, row.installed_on, std::to_string(row.execution_time_ms),
+      std::to_string(row.rank),
+      row.version,
+      row.description,
+      row.type,
+      row.script,
+      row.checksum,
+      row.installed_by,
+      row.installed_on,
+      std::to_string(row.execution_time_ms),
       std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
-      std::to_string(row.statements_done), row.prefix_hash, row.reason, row.prev_hash,
+      std::to_string(row.statements_done),
+      row.prefix_hash,
+      row.reason,
+      row.prev_hash,
       row.row_hash};
   if (started) params.push_back(std::to_string(*row.statement_started));
   STRATA_TRY(conn_
@@ -390,8 +399,11 @@ Status Ledger::UpdateTail(AppliedRow& row) {
   std::vector<db::Value> params = {
       std::to_string(row.rank),
       std::string(row.success ? (pg ? "true" : "1") : (pg ? "false" : "0")),
-      std::to_string(row.statements_done), row.prefix_hash,
-      std::to_string(row.execution_time_ms), row.row_hash, row.reason};
+      std::to_string(row.statements_done),
+      row.prefix_hash,
+      std::to_string(row.execution_time_ms),
+      row.row_hash,
+      row.reason};
   if (started_col) {
     params.push_back(row.statement_started ? db::Value(std::to_string(*row.statement_started))
                                            : db::Value());

@@ -159,12 +159,9 @@ json ToJson(const ValidateResult& r) {
     issues.push_back(
         {{"kind", i.kind}, {"script", i.script}, {"message", i.message}, {"hint", i.hint}});
   }
-  return {{"ok", r.status.ok()},
-          {"target", r.target},
-          {"checked", r.checked},
-          {"issues", issues},
-          {"ledger_rows", r.ledger_rows},
-          {"ledger_head", r.ledger_head},
+  return {{"ok", r.status.ok()},          {"target", r.target},
+          {"checked", r.checked},         {"issues", issues},
+          {"ledger_rows", r.ledger_rows}, {"ledger_head", r.ledger_head},
           {"error", StatusJson(r.status)}};
 }
 
@@ -295,10 +292,9 @@ std::string ToText(const InfoResult& r) {
 
 std::string ToText(const ValidateResult& r) {
   // The head, for CI to keep outside the database and pass back with --expect-head.
-  std::string head =
-      r.ledger_head.empty()
-          ? std::string()
-          : fmt::format("ledger head: rank {} {}\n", r.ledger_rows, r.ledger_head);
+  std::string head = r.ledger_head.empty()
+                         ? std::string()
+                         : fmt::format("ledger head: rank {} {}\n", r.ledger_rows, r.ledger_head);
   if (r.issues.empty()) {
     return fmt::format("validated {} migration(s) against {}: ok\n{}", r.checked, r.target, head);
   }

@@ -101,44 +101,45 @@ Result<FileSettings> ParseDirectives(std::string_view text, std::string_view fil
                                      db::Dialect dialect) {
   FileSettings out;
   if (text.find("strata:") == std::string_view::npos) return out;
-  STRATA_TRY(ForEachDirectiveLine(text, dialect, [&](int line_no, std::string_view,
-                                                     std::string_view t) -> Status {
-    size_t sp = 0;
-    while (sp < t.size() && !std::isspace(static_cast<unsigned char>(t[sp]))) ++sp;
-    std::string name(t.substr(0, sp));
-    std::string args(base::Trim(t.substr(sp)));
-    SourceSpan span{std::string(file), line_no, 0};
-    const DirectiveInfo* info = Find(name);
-    if (!info) {
-      return Status(ErrorCode::kDirective, fmt::format("unknown directive `-- strata:{}`", name))
-          .WithSpan(span)
-          .WithHint(Suggest(name));
-    }
-    if (name == "transaction") {
-      std::string v = base::ToLower(args);
-      if (v == "off" || v == "false") {
-        out.transactional = false;
-      } else if (v == "on" || v == "true") {
-        out.transactional = true;
-      } else {
-        return Status(ErrorCode::kDirective,
-                      fmt::format("`-- strata:transaction` takes on or off, got '{}'", args))
-            .WithSpan(span)
-            .WithHint("write `-- strata:transaction off`");
-      }
-    } else if (name == "lock-timeout" || name == "statement-timeout") {
-      auto d = base::ParseDuration(args);
-      if (!d || args.empty()) {
-        return Status(ErrorCode::kDirective,
-                      fmt::format("`-- strata:{}` needs a duration, got '{}'", name, args))
-            .WithSpan(span)
-            .WithHint(fmt::format("write e.g. `-- strata:{} 5s`", name));
-      }
-      (name == "lock-timeout" ? out.lock_timeout : out.statement_timeout) = *d;
-    }
-    out.directives.push_back(Directive{std::move(name), std::move(args), line_no});
-    return Status::Ok();
-  }));
+  STRATA_TRY(ForEachDirectiveLine(
+      text, dialect, [&](int line_no, std::string_view, std::string_view t) -> Status {
+        size_t sp = 0;
+        while (sp < t.size() && !std::isspace(static_cast<unsigned char>(t[sp]))) ++sp;
+        std::string name(t.substr(0, sp));
+        std::string args(base::Trim(t.substr(sp)));
+        SourceSpan span{std::string(file), line_no, 0};
+        const DirectiveInfo* info = Find(name);
+        if (!info) {
+          return Status(ErrorCode::kDirective,
+                        fmt::format("unknown directive `-- strata:{}`", name))
+              .WithSpan(span)
+              .WithHint(Suggest(name));
+        }
+        if (name == "transaction") {
+          std::string v = base::ToLower(args);
+          if (v == "off" || v == "false") {
+            out.transactional = false;
+          } else if (v == "on" || v == "true") {
+            out.transactional = true;
+          } else {
+            return Status(ErrorCode::kDirective,
+                          fmt::format("`-- strata:transaction` takes on or off, got '{}'", args))
+                .WithSpan(span)
+                .WithHint("write `-- strata:transaction off`");
+          }
+        } else if (name == "lock-timeout" || name == "statement-timeout") {
+          auto d = base::ParseDuration(args);
+          if (!d || args.empty()) {
+            return Status(ErrorCode::kDirective,
+                          fmt::format("`-- strata:{}` needs a duration, got '{}'", name, args))
+                .WithSpan(span)
+                .WithHint(fmt::format("write e.g. `-- strata:{} 5s`", name));
+          }
+          (name == "lock-timeout" ? out.lock_timeout : out.statement_timeout) = *d;
+        }
+        out.directives.push_back(Directive{std::move(name), std::move(args), line_no});
+        return Status::Ok();
+      }));
   return out;
 }
 
@@ -194,10 +195,9 @@ Result<std::string> ExpandPlaceholders(std::string_view text, const Placeholders
       return Status(ErrorCode::kPlaceholder,
                     fmt::format("the value of placeholder `${{{}}}` contains {}", name,
                                 value.find('\0') != std::string::npos ? "a NUL byte"
-                                                                     : "bytes that are not UTF-8"))
+                                                                      : "bytes that are not UTF-8"))
           .WithSpan({std::string(file), line, static_cast<int>(p - line_start) + 1})
-          .WithHint(fmt::format("give `{}` a value of UTF-8 text without NUL bytes",
-                                name));
+          .WithHint(fmt::format("give `{}` a value of UTF-8 text without NUL bytes", name));
     }
     if (redact_secrets && it->second.secret) {
       out += fmt::format("<secret:{}>", name);

@@ -75,8 +75,8 @@ TEST(Directives, OnlyRealCommentsCount) {
     }
   }
   // The same line as a real comment, before or after such text, is obeyed.
-  auto s = ParseDirectives("select '\n-- not me\n';\n-- strata:transaction off\nselect 1;\n",
-                           "f", Dialect::kPostgres);
+  auto s = ParseDirectives("select '\n-- not me\n';\n-- strata:transaction off\nselect 1;\n", "f",
+                           Dialect::kPostgres);
   ASSERT_TRUE(s.ok());
   EXPECT_FALSE(s->transactional);
   ASSERT_EQ(s->directives.size(), 1u);
@@ -154,8 +154,8 @@ TEST(Placeholders, UnsetEnvironmentVariableFailsOnlyWhenRun) {
 // the placeholder, naming it but never showing the value.
 TEST(Placeholders, ValuesWithNulOrInvalidUtf8AreRefused) {
   Placeholders ph{{"pw", {std::string("abc\0def", 7), true}}, {"l1", {"caf\xe9", false}}};
-  auto out = ExpandPlaceholders("select 1;\ncreate role r password '${pw}';", ph, "V1__x.sql", 1,
-                                false);
+  auto out =
+      ExpandPlaceholders("select 1;\ncreate role r password '${pw}';", ph, "V1__x.sql", 1, false);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code(), ErrorCode::kPlaceholder);
   EXPECT_EQ(out.error().span().line, 2);

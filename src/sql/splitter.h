@@ -73,8 +73,7 @@ std::string_view NonTransactionalConstruct(std::string_view statement,
 // ATOMIC, END IF, END LOOP, END CASE, ...; a trigger's END is inside its CREATE TRIGGER). A
 // migration must not contain transaction control: strata owns the transaction. Leading
 // comments are skipped by the dialect's rules.
-bool IsTransactionControl(std::string_view statement,
-                          db::Dialect dialect = db::Dialect::kPostgres);
+bool IsTransactionControl(std::string_view statement, db::Dialect dialect = db::Dialect::kPostgres);
 
 // Skips blanks, `--` comments and `/* */` comments at the start of `s`, by the dialect's rules:
 // PostgreSQL's /* */ comments nest (`/* a /* b */ c */` is one comment), SQLite's end at the

@@ -323,7 +323,8 @@ TEST(LineCommentOffsets, OnlyRealComments) {
     return out;
   };
   std::string pg =
-      "-- one\nselect '\n-- s\n', \"-- i\", $$\n-- d\n$$, $t$ -- d $t$; /* -- b\n/* -- n */ -- b */\n"
+      "-- one\nselect '\n-- s\n', \"-- i\", $$\n-- d\n$$, $t$ -- d $t$; /* -- b\n/* -- n */ -- b "
+      "*/\n"
       "COPY t FROM stdin;\n-- data\n\\.\nselect 1 -- two\n;\n";
   std::vector<size_t> want = {pg.find("-- one"), pg.find("-- two")};
   EXPECT_EQ(LineCommentOffsets(pg, Dialect::kPostgres), want);

@@ -221,10 +221,11 @@ void CheckCorpus(Corpus corpus, Dialect dialect, const std::string& name) {
     CheckMigration(m, dialect, options, totals);
     if (::testing::Test::HasFatalFailure()) return;
   }
-  std::printf("[sent==split] %s: %zu files, %zu statements (%zu COPY), %zu bytes sent, "
-              "%zu files checked statement by statement (refused whole by Prepare)\n",
-              name.c_str(), totals.files, totals.statements, totals.copies, totals.bytes_sent,
-              totals.refused_by_prepare);
+  std::printf(
+      "[sent==split] %s: %zu files, %zu statements (%zu COPY), %zu bytes sent, "
+      "%zu files checked statement by statement (refused whole by Prepare)\n",
+      name.c_str(), totals.files, totals.statements, totals.copies, totals.bytes_sent,
+      totals.refused_by_prepare);
 }
 
 TEST(SentEqualsSplit, MigrationHistories) {

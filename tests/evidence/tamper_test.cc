@@ -45,8 +45,8 @@ TEST_P(Tamper, RunsAndTagsRecordTheLedgerHead) {
   WriteThree(p);
   ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitOk);
   ASSERT_EQ(p.Run({"tag", "R1"}).exit_code, kExitOk);
-  std::string head = p.Scalar(
-      fmt::format("SELECT row_hash FROM {} WHERE installed_rank = 3", kLedger));
+  std::string head =
+      p.Scalar(fmt::format("SELECT row_hash FROM {} WHERE installed_rank = 3", kLedger));
   ASSERT_EQ(head.size(), 64u);
   EXPECT_EQ(p.Scalar("SELECT ledger_rows FROM strata_run WHERE verb = 'migrate'"), "3");
   EXPECT_EQ(p.Scalar("SELECT ledger_head FROM strata_run WHERE verb = 'migrate'"), head);
@@ -305,8 +305,8 @@ TEST_P(SignedPackage, WordingSaysOnlyWhatHolds) {
   EXPECT_NE(r.err.find("changed after it was sealed"), std::string::npos) << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Db, SignedPackage,
-                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres), DialectName);
+INSTANTIATE_TEST_SUITE_P(Db, SignedPackage, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         DialectName);
 
 // --- secrets
 
@@ -339,7 +339,8 @@ TEST(Secrets, PercentEncodedPasswordKeyIsRedactedEverywhere) {
       auto r = run(args);
       EXPECT_EQ(r.exit_code, want) << fmt::format("{}", fmt::join(args, " ")) << "\n" << r.All();
       EXPECT_EQ(r.All().find(secret), std::string::npos)
-          << fmt::format("{}", fmt::join(args, " ")) << "\n" << r.All();
+          << fmt::format("{}", fmt::join(args, " ")) << "\n"
+          << r.All();
     }
   }
   // The target is shown redacted, not dropped.

@@ -1,7 +1,8 @@
 // `-- strata:pre-check` / `post-check` blocks and the expectation language
 // (verify::ParseChecks, verify::ParseExpectation), as engine::Prepare reads every migration file.
-#include "fuzz_util.h"
 #include "verify/checks.h"
+
+#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;

@@ -1,7 +1,8 @@
 // `-- strata:` directives (sql::ParseDirectives) and `${name}` placeholders
 // (sql::ExpandPlaceholders), as engine::Prepare reads every migration file.
-#include "fuzz_util.h"
 #include "sql/directives.h"
+
+#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;
@@ -20,8 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto shown = sql::ExpandPlaceholders(text, kPlaceholders, "V1__fuzz.sql", 1, true);
     // Redaction never changes whether the text expands.
     FUZZ_CHECK(plain.ok() == shown.ok());
-    if (shown) FUZZ_CHECK(shown->find("s3cr3t-value") == std::string::npos ||
-                          text.find("s3cr3t-value") != std::string_view::npos);
+    if (shown)
+      FUZZ_CHECK(shown->find("s3cr3t-value") == std::string::npos ||
+                 text.find("s3cr3t-value") != std::string_view::npos);
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 // The intent header (verify::ParseIntent) and its required-key policy (verify::CheckRequired),
 // as engine::Prepare and `strata lint` read every migration file.
-#include "fuzz_util.h"
 #include "verify/intent.h"
+
+#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;

@@ -4,8 +4,9 @@
 // apply-time gate run it. The input is the file's text, normalised as lint::LoadInputs does
 // (`strata lint FILE` does not check UTF-8 first).
 #include "base/text.h"
-#include "fuzz_util.h"
 #include "lint/linter.h"
+
+#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;

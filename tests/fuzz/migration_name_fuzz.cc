@@ -4,9 +4,10 @@
 //
 // Input: one script name per line up to the first empty line (at most 32), then the content
 // every one of those files holds.
-#include "fuzz_util.h"
 #include "migrate/discovery.h"
 #include "migrate/version.h"
+
+#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;

@@ -82,15 +82,74 @@ struct Rng {
 
 // Tokens that open or close the constructs the parsers track.
 const std::vector<std::string>& Tokens() {
-  static const std::vector<std::string> kTokens = {
-      "'", "\"", "/*", "*/", "--", "$$", "$tag$", "$", ";", "\n", "\r\n", "\\", "\\.\n",
-      "E'", "U&'", "(", ")", "[", "]", "{", "}", "=", ",", "#", "\"\"", "''", std::string(1, '\0'),
-      "\xff", "\xef\xbb\xbf", "\xc3", "\xe2\x82", "BEGIN", "END", "ATOMIC", "CASE", "TRIGGER",
-      "COPY t FROM STDIN;\n", "-- strata:", "-- strata:intent\n", "-- strata:pre-check ",
-      "-- strata:post-check ", "-- strata:allow ", "${", "}", "==> x.csv <==\n", "[[release]]\n",
-      "[", "]]", " = ", "\"\"\"", "'''", "0x", "1e999", "-9223372036854775809", "99999999999999999999",
-      "__", "V", "R__", ".sql", "between ", " and ", "rows affected", "<!-- strata-evidence-digest: ",
-      "<!-- strata-evidence-signature: ", "-->", "sha256:", "ed25519 ", " key "};
+  static const std::vector<std::string> kTokens = {"'",
+                                                   "\"",
+                                                   "/*",
+                                                   "*/",
+                                                   "--",
+                                                   "$$",
+                                                   "$tag$",
+                                                   "$",
+                                                   ";",
+                                                   "\n",
+                                                   "\r\n",
+                                                   "\\",
+                                                   "\\.\n",
+                                                   "E'",
+                                                   "U&'",
+                                                   "(",
+                                                   ")",
+                                                   "[",
+                                                   "]",
+                                                   "{",
+                                                   "}",
+                                                   "=",
+                                                   ",",
+                                                   "#",
+                                                   "\"\"",
+                                                   "''",
+                                                   std::string(1, '\0'),
+                                                   "\xff",
+                                                   "\xef\xbb\xbf",
+                                                   "\xc3",
+                                                   "\xe2\x82",
+                                                   "BEGIN",
+                                                   "END",
+                                                   "ATOMIC",
+                                                   "CASE",
+                                                   "TRIGGER",
+                                                   "COPY t FROM STDIN;\n",
+                                                   "-- strata:",
+                                                   "-- strata:intent\n",
+                                                   "-- strata:pre-check ",
+                                                   "-- strata:post-check ",
+                                                   "-- strata:allow ",
+                                                   "${",
+                                                   "}",
+                                                   "==> x.csv <==\n",
+                                                   "[[release]]\n",
+                                                   "[",
+                                                   "]]",
+                                                   " = ",
+                                                   "\"\"\"",
+                                                   "'''",
+                                                   "0x",
+                                                   "1e999",
+                                                   "-9223372036854775809",
+                                                   "99999999999999999999",
+                                                   "__",
+                                                   "V",
+                                                   "R__",
+                                                   ".sql",
+                                                   "between ",
+                                                   " and ",
+                                                   "rows affected",
+                                                   "<!-- strata-evidence-digest: ",
+                                                   "<!-- strata-evidence-signature: ",
+                                                   "-->",
+                                                   "sha256:",
+                                                   "ed25519 ",
+                                                   " key "};
   return kTokens;
 }
 
@@ -137,7 +196,8 @@ std::string Mutate(const std::vector<std::string>& corpus, Rng& rng, size_t max_
         const std::string& other = corpus[rng.Below(corpus.size())];
         if (other.empty()) break;
         size_t from = rng.Below(other.size());
-        s.insert(pos, other.substr(from, 1 + rng.Below(std::min<size_t>(other.size() - from, 512))));
+        s.insert(pos,
+                 other.substr(from, 1 + rng.Below(std::min<size_t>(other.size() - from, 512))));
         break;
       }
     }
@@ -171,8 +231,10 @@ int main(int argc, char** argv) {
       continue;
     }
     if (a.substr(0, 1) == "-") {
-      std::fprintf(stderr, "usage: %s [--mutations=N] [--seconds=S] [--seed=N] [--max-len=N] "
-                   "DIR|FILE...\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--mutations=N] [--seconds=S] [--seed=N] [--max-len=N] "
+                   "DIR|FILE...\n",
+                   argv[0]);
       return 2;
     }
     paths.emplace_back(a);
@@ -193,8 +255,7 @@ int main(int argc, char** argv) {
     } else if (fs::is_regular_file(p, ec)) {
       files.push_back(p);
     } else {
-      std::fprintf(stderr, "%s: %s is neither a file nor a directory\n", target.c_str(),
-                   p.c_str());
+      std::fprintf(stderr, "%s: %s is neither a file nor a directory\n", target.c_str(), p.c_str());
       return 2;
     }
   }

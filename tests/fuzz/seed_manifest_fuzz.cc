@@ -2,10 +2,10 @@
 // table's CSV, checks keys against headers and computes the package checksum. The input is a
 // bundle (fuzz_util.h): manifest.toml first, then `==> name.csv <==` sections for data files,
 // written to a scratch package directory.
+#include <filesystem>
+
 #include "fuzz_util.h"
 #include "seed/package.h"
-
-#include <filesystem>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;

@@ -3,8 +3,9 @@
 // by split_postgres_fuzz.cc and split_sqlite_fuzz.cc.
 #pragma once
 
-#include "fuzz_util.h"
 #include "sql/splitter.h"
+
+#include "fuzz_util.h"
 
 namespace strata::fuzz {
 

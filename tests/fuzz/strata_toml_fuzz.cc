@@ -4,13 +4,14 @@
 // (seed::ResolveEnvironment), [backfill] (backfill::LoadSettings), [evidence] and [smoke]
 // (verify::LoadSettings). The input is written to a scratch strata.toml, since the loaders read
 // the file options.config_path names.
-#include "backfill/common.h"
 #include "config/config.h"
-#include "fuzz_util.h"
 #include "lint/linter.h"
+#include "verify/settings.h"
+
+#include "backfill/common.h"
+#include "fuzz_util.h"
 #include "seed/environment.h"
 #include "seed/package.h"
-#include "verify/settings.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;

@@ -26,8 +26,7 @@ TEST(StatementsSqlite, StatementAfterACommentContainingSlashStarRuns) {
   p.Hash();
   auto dry = p.Run({"migrate", "--dry-run"});
   ASSERT_EQ(dry.exit_code, kExitOk) << dry.All();
-  EXPECT_NE(dry.out.find("CREATE TABLE zz AS SELECT a FROM imports"), std::string::npos)
-      << dry.out;
+  EXPECT_NE(dry.out.find("CREATE TABLE zz AS SELECT a FROM imports"), std::string::npos) << dry.out;
   EXPECT_NE(dry.out.find("INSERT INTO zz VALUES (7)"), std::string::npos) << dry.out;
   auto r = p.Run({"migrate"});
   ASSERT_EQ(r.exit_code, kExitOk) << r.All();
@@ -64,8 +63,7 @@ TEST_P(StatementsTest, NulInAMigrationIsRefusedBeforeAnythingRuns) {
   Project p(GetParam(), "[migrate]\nrequire_sum = false\n");
   p.Write("V1__ok.sql", "CREATE TABLE ok (a integer);\n");
   const std::string line2 = "INSERT INTO before_nul VALUES (1);";
-  p.Write("V2__nul.sql", "CREATE TABLE before_nul (a integer);\n" + line2 +
-                             std::string("\0", 1) +
+  p.Write("V2__nul.sql", "CREATE TABLE before_nul (a integer);\n" + line2 + std::string("\0", 1) +
                              " INSERT INTO before_nul VALUES (2);\nCREATE TABLE after_nul (a "
                              "integer);\n");
   const std::string where = "V2__nul.sql:2:" + std::to_string(line2.size() + 1);
@@ -114,9 +112,8 @@ TEST_P(StatementsTest, DirectiveInsideALiteralOrBlockCommentIsNotObeyed) {
   for (const auto& hider : hiders) {
     SCOPED_TRACE(hider);
     Project p(GetParam());
-    p.Write("V1__tx.sql",
-            "CREATE TABLE kept (a integer);\nINSERT INTO kept VALUES (1);\n" + hider +
-                "INSERT INTO no_such_table VALUES (1);\n");
+    p.Write("V1__tx.sql", "CREATE TABLE kept (a integer);\nINSERT INTO kept VALUES (1);\n" + hider +
+                              "INSERT INTO no_such_table VALUES (1);\n");
     p.Hash();
     auto dry = p.Run({"migrate", "--dry-run"});
     ASSERT_EQ(dry.exit_code, kExitOk) << dry.All();

@@ -22,8 +22,7 @@ TEST_P(FirstHourTest, TargetMustNameAVersionOrLatestOrCurrent) {
   p.Hash();
   auto r = p.Run({"migrate", "--target", "99"});
   EXPECT_EQ(r.exit_code, kExitUsage) << r.All();
-  EXPECT_NE(r.err.find("no migration file has that version (the highest is 3)"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("no migration file has that version (the highest is 3)"), std::string::npos)
       << r.err;
   EXPECT_FALSE(p.TableExists("a")) << "an unknown target ran migrations";
 

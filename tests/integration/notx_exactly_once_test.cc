@@ -114,8 +114,8 @@ TEST_P(NotxTest, SecondRunWaitsForALiveNonTransactionalMigration) {
   std::string spin = pg() ? "SELECT pg_sleep(${spin});\n"
                           : "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
                             "SELECT x + 1 FROM c WHERE x < ${spin}) SELECT x FROM c);\n";
-  Project p(GetParam(), std::string("[placeholders]\nspin = \"") + (pg() ? "4" : "20000000") +
-                            "\"\n");
+  Project p(GetParam(),
+            std::string("[placeholders]\nspin = \"") + (pg() ? "4" : "20000000") + "\"\n");
   p.Write("V1__notx.sql", "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n" + spin +
                               "CREATE TABLE nt_b (a integer);\n");
   p.Write("V2__after.sql", "CREATE TABLE after_notx (a integer);\n");
@@ -126,8 +126,9 @@ TEST_P(NotxTest, SecondRunWaitsForALiveNonTransactionalMigration) {
   ASSERT_TRUE(Eventually(
       [&] {
         return p.TableExists("strata_schema_history") &&
-               p.Scalar("SELECT statements_done FROM strata_schema_history WHERE version = "
-                        "'1'") == "1";
+               p.Scalar(
+                   "SELECT statements_done FROM strata_schema_history WHERE version = "
+                   "'1'") == "1";
       },
       std::chrono::seconds(60)))
       << Slurp(log);
@@ -186,8 +187,9 @@ TEST_P(NotxTest, InterruptionIsNotCalledAFailure) {
   EXPECT_NE(r.err.find("strata migrate --resume"), std::string::npos) << r.err;
   auto info = p.Json({"info"});
   EXPECT_EQ(info["migrations"][0]["state"], "failed") << "the run is dead: not running";
-  p.Write("V1__notx.sql", "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
-                          "SELECT 1;\nCREATE TABLE nt_b (a integer);\n");
+  p.Write("V1__notx.sql",
+          "-- strata:transaction off\nCREATE TABLE nt_a (a integer);\n"
+          "SELECT 1;\nCREATE TABLE nt_b (a integer);\n");
   p.Hash();
   r = p.Run({"migrate", "--resume"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -215,8 +217,7 @@ TEST_P(NotxTest, LedgerWithoutTheInFlightColumnKeepsWorking) {
   EXPECT_EQ(p.Scalar("SELECT count(statement_started) FROM strata_schema_history"), "0");
 }
 
-INSTANTIATE_TEST_SUITE_P(Dialects, NotxTest, ::testing::Values(Db::kSqlite, Db::kPostgres),
-                         DbName);
+INSTANTIATE_TEST_SUITE_P(Dialects, NotxTest, ::testing::Values(Db::kSqlite, Db::kPostgres), DbName);
 
 // A session of the test's own that holds locks or a snapshot until the test lets go: timing
 // does not matter, however busy the machine is.
@@ -275,13 +276,14 @@ TEST(NotxPostgres, LockTimeoutOfAStatementIsRetried) {
 }
 
 bool IndexExists(const Project& p, const std::string& name) {
-  return PgCluster::Query(p.url(), "SELECT count(*) FROM pg_class WHERE relname = '" + name +
-                                       "'") == "1";
+  return PgCluster::Query(p.url(),
+                          "SELECT count(*) FROM pg_class WHERE relname = '" + name + "'") == "1";
 }
 std::string IndexValid(const Project& p, const std::string& name) {
-  return PgCluster::Query(p.url(), "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid "
-                                   "= i.indexrelid WHERE c.relname = '" +
-                                       name + "'");
+  return PgCluster::Query(p.url(),
+                          "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid "
+                          "= i.indexrelid WHERE c.relname = '" +
+                              name + "'");
 }
 
 // "Where it cannot (CONCURRENTLY ...), record 'statement k started' before it and on resume
@@ -317,8 +319,7 @@ TEST(NotxPostgres, InFlightConcurrentIndexIsJudgedFromTheCatalog) {
   ASSERT_TRUE(Eventually([&] { return IndexValid(p, "big_a") == "t"; }, std::chrono::seconds(60)));
   kill(pid, SIGKILL);
   WaitExitFor(pid, std::chrono::seconds(10));
-  EXPECT_EQ(p.Scalar("SELECT statements_done FROM strata_schema_history WHERE version = '2'"),
-            "1");
+  EXPECT_EQ(p.Scalar("SELECT statements_done FROM strata_schema_history WHERE version = '2'"), "1");
   auto r = p.Run({"--lock-wait", "60s", "migrate"});
   EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
   EXPECT_NE(r.err.find("statement 2 was in flight"), std::string::npos) << r.err;

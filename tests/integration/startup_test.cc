@@ -17,11 +17,11 @@ TEST(Startup, RunsWithDebiansSharedLibraries) {
   auto r = RunStrata({"--version"}, d.path(), {{"LD_DEBUG", "files"}});
   ASSERT_EQ(r.exit_code, 0) << r.All();
   // Sonames without their major version (Debian 12: libpq.so.5, libssl.so.3, libfmt.so.9, ...).
-  for (const char* soname : {"libc.so.", "libpq.so.", "libssl.so.", "libcrypto.so.",
-                             "libsqlite3.so.", "libfmt.so.", "libtomlplusplus.so.",
-                             "libstdc++.so."}) {
+  for (const char* soname :
+       {"libc.so.", "libpq.so.", "libssl.so.", "libcrypto.so.", "libsqlite3.so.", "libfmt.so.",
+        "libtomlplusplus.so.", "libstdc++.so."}) {
     EXPECT_NE(r.err.find(std::string("file=") + soname), std::string::npos) << soname << "\n"
-                                                                              << r.err;
+                                                                            << r.err;
   }
 }
 

@@ -101,21 +101,46 @@ TEST(Catalogue, EveryRuleIsListed) {
 // by a strata rule (rules.def's squawk column) or is a documented difference, and
 // docs/rules/squawk-coverage.md lists it.
 TEST(Catalogue, EverySquawkRuleIsCovered) {
-  const char* squawk[] = {
-      "adding-field-with-default", "adding-foreign-key-constraint", "adding-not-nullable-field",
-      "adding-required-field", "adding-serial-primary-key-field",
-      "ban-alter-domain-with-add-constraint", "ban-char-field",
-      "ban-concurrent-index-creation-in-transaction", "ban-create-domain-with-constraint",
-      "ban-drop-column", "ban-drop-database", "ban-drop-not-null", "ban-drop-table",
-      "ban-duplicate-column-assignments", "ban-truncate-cascade", "ban-uncommitted-transaction",
-      "changing-column-type", "constraint-missing-not-valid", "disallowed-unique-constraint",
-      "identifier-too-long", "prefer-bigint-over-int", "prefer-bigint-over-smallint",
-      "prefer-identity", "prefer-repack", "prefer-robust-stmts", "prefer-text-field",
-      "prefer-timestamptz", "renaming-column", "renaming-table",
-      "require-concurrent-index-creation", "require-concurrent-index-deletion",
-      "require-concurrent-partition-detach", "require-concurrent-reindex",
-      "require-enum-value-ordering", "require-lock-timeout", "require-statement-timeout",
-      "require-table-schema", "require-timeout-settings", "transaction-nesting", "unused-ignore"};
+  const char* squawk[] = {"adding-field-with-default",
+                          "adding-foreign-key-constraint",
+                          "adding-not-nullable-field",
+                          "adding-required-field",
+                          "adding-serial-primary-key-field",
+                          "ban-alter-domain-with-add-constraint",
+                          "ban-char-field",
+                          "ban-concurrent-index-creation-in-transaction",
+                          "ban-create-domain-with-constraint",
+                          "ban-drop-column",
+                          "ban-drop-database",
+                          "ban-drop-not-null",
+                          "ban-drop-table",
+                          "ban-duplicate-column-assignments",
+                          "ban-truncate-cascade",
+                          "ban-uncommitted-transaction",
+                          "changing-column-type",
+                          "constraint-missing-not-valid",
+                          "disallowed-unique-constraint",
+                          "identifier-too-long",
+                          "prefer-bigint-over-int",
+                          "prefer-bigint-over-smallint",
+                          "prefer-identity",
+                          "prefer-repack",
+                          "prefer-robust-stmts",
+                          "prefer-text-field",
+                          "prefer-timestamptz",
+                          "renaming-column",
+                          "renaming-table",
+                          "require-concurrent-index-creation",
+                          "require-concurrent-index-deletion",
+                          "require-concurrent-partition-detach",
+                          "require-concurrent-reindex",
+                          "require-enum-value-ordering",
+                          "require-lock-timeout",
+                          "require-statement-timeout",
+                          "require-table-schema",
+                          "require-timeout-settings",
+                          "transaction-nesting",
+                          "unused-ignore"};
   // Deliberate differences (docs/rules/squawk-coverage.md says why).
   const std::set<std::string> differences = {"require-timeout-settings"};
   std::set<std::string> mapped;
@@ -134,7 +159,8 @@ TEST(Catalogue, EverySquawkRuleIsCovered) {
   std::string doc =
       testing::ReadFile(std::string(STRATA_SOURCE_DIR) + "/docs/rules/squawk-coverage.md");
   for (const char* s : squawk) {
-    EXPECT_TRUE(mapped.count(s) || differences.count(s)) << "squawk rule " << s << " is not covered";
+    EXPECT_TRUE(mapped.count(s) || differences.count(s))
+        << "squawk rule " << s << " is not covered";
     EXPECT_NE(doc.find(std::string("| `") + s + "` |"), std::string::npos)
         << "docs/rules/squawk-coverage.md does not list " << s;
   }
