@@ -1,5 +1,6 @@
 #include "backfill/common.h"
 
+#include "base/host.h"
 #include "config/toml_values.h"
 
 #include <fmt/format.h>
@@ -72,9 +73,8 @@ Result<Session> Connect(const Options& options, std::string_view verb) {
   Session s;
   STRATA_ASSIGN_OR_RETURN(s.url, db::ParseUrl(options.url));
   s.url.may_create = false;  // a backfill works on existing tables
-  char host[64] = {0};
-  gethostname(host, sizeof(host) - 1);
-  std::string app = fmt::format("strata backfill {} pid {} on {}", verb, getpid(), host);
+  std::string app =
+      fmt::format("strata backfill {} pid {} on {}", verb, getpid(), base::HostName());
   STRATA_ASSIGN_OR_RETURN(s.conn, db::Connect(s.url, app));
   return s;
 }

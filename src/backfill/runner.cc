@@ -1,6 +1,7 @@
 // backfill run: the chunk loop. See backfill.h for the contract and docs/formats/backfill-job.md
 // for the state it keeps.
 #include "base/duration.h"
+#include "base/host.h"
 #include "base/redact.h"
 #include "verify/read_only.h"
 
@@ -289,9 +290,8 @@ Status Runner::Prepare() {
 }
 
 std::string Runner::RunnerDescription() {
-  char host[64] = {0};
-  gethostname(host, sizeof(host) - 1);
-  return fmt::format("pid {} on {} as {}", getpid(), host, session_.conn->DatabaseUser());
+  return fmt::format("pid {} on {} as {}", getpid(), base::HostName(),
+                     session_.conn->DatabaseUser());
 }
 
 Status Runner::LoadParts() {

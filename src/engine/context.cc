@@ -21,9 +21,7 @@ Result<Context> Open(const Options& options, std::string_view verb) {
   STRATA_ASSIGN_OR_RETURN(ctx.url, db::ParseUrl(options.url));
   ctx.url.may_create = verb == "migrate" || verb == "baseline" || verb == "seed apply";
   ctx.url.missing_is_empty = verb == "migrate --dry-run";
-  char host[64] = {0};
-  gethostname(host, sizeof(host) - 1);
-  std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), host);
+  std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), base::HostName());
   STRATA_ASSIGN_OR_RETURN(ctx.conn, db::Connect(ctx.url, app));
   ctx.ledger =
       std::make_unique<ledger::Ledger>(*ctx.conn, options.ledger_table, options.ledger_schema);

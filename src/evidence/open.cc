@@ -1,5 +1,7 @@
 #include "evidence/open.h"
 
+#include "base/host.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -12,7 +14,7 @@ Result<Db> OpenDb(const Options& options, std::string_view verb) {
   STRATA_ASSIGN_OR_RETURN(d.url, db::ParseUrl(options.url));
   d.url.may_create = false;                 // verify, evidence, tag, plan: never create a database
   d.url.missing_is_empty = verb == "plan";  // the runbook of what migrate would do to it
-  std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), HostName());
+  std::string app = fmt::format("strata {} pid {} on {}", verb, getpid(), base::HostName());
   STRATA_ASSIGN_OR_RETURN(d.conn, db::Connect(d.url, app));
   d.ledger = std::make_unique<ledger::Ledger>(*d.conn, options.ledger_table, options.ledger_schema);
   return d;

@@ -3,6 +3,7 @@
 #include "strata/version.h"
 
 #include "base/duration.h"
+#include "base/host.h"
 #include "base/redact.h"
 
 #include <fmt/format.h>
@@ -87,19 +88,6 @@ std::string NewRunId() {
   }
   std::random_device rd;
   return fmt::format("r{}-{:08x}", compact, rd());
-}
-
-std::string OsUser() {
-  if (const char* u = std::getenv("USER"); u && *u) return u;
-  if (const char* u = std::getenv("LOGNAME"); u && *u) return u;
-  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) return pw->pw_name;
-  return "unknown";
-}
-
-std::string HostName() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) return "unknown";
-  return host;
 }
 
 RunStore::RunStore(db::Connection& conn, std::string schema)
@@ -293,10 +281,10 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::Start(db::Connection& conn,
   r.run_id = NewRunId();
   r.verb = std::move(verb);
   r.tag = std::move(tag);
-  r.os_user = OsUser();
+  r.os_user = base::OsUser();
   r.db_user = conn.DatabaseUser();
-  if (r.db_user.empty() || r.db_user == "unknown") r.db_user = OsUser();
-  r.host = HostName();
+  if (r.db_user.empty() || r.db_user == "unknown") r.db_user = base::OsUser();
+  r.host = base::HostName();
   r.tool_version = kVersion;
   r.config_checksum = options.config_checksum;
   r.target = std::move(target);

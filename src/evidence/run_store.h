@@ -104,9 +104,6 @@ Result<std::vector<std::string>> AnchorBreaks(db::Connection& conn, const Option
 
 // A fresh run id: "r20261121T205415123Z-1a2b3c4d", sortable by start time.
 std::string NewRunId();
-// The OS user, the host name.
-std::string OsUser();
-std::string HostName();
 
 class RunRecorder {
  public:
