@@ -122,6 +122,12 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   validate->add_option("--expect-head", vreq->expect_head,
                        "a ledger head kept outside the database (validate --json's ledger_head): "
                        "the ledger must still hold that row");
+  validate
+      ->add_option("--ignore", vreq->ignore,
+                   "states to accept: pending (a pre-deploy check), future (an older "
+                   "application version is deployed); adds to strata.toml's validate.ignore")
+      ->check(CLI::IsMember({"pending", "future"}))
+      ->delimiter(',');
   reg.commands.emplace_back(validate, [&g, vreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);

@@ -133,6 +133,8 @@ struct ValidateRequest {
   // A head recorded outside the database (a CI artifact of an earlier `validate --json`'s
   // ledger_head): the ledger must still hold a row with this hash.
   std::string expect_head;
+  // States accepted on top of strata.toml's validate.ignore: "pending", "future".
+  std::vector<std::string> ignore;
 };
 struct ValidateResult {
   Status status;

@@ -36,6 +36,7 @@ struct Options {
   bool require_sum = true;    // strata.sum must exist and match
   bool lint_gate = true;      // run the analyzer before applying (when available)
   bool stat_cache = true;     // migrate: unchanged files (by stat) are not re-read
+  std::vector<std::string> validate_ignore;  // states validate accepts: "pending", "future"
   PlaceholderMap placeholders;
   std::string config_checksum;  // SHA-256 of strata.toml as read
 };

@@ -1,5 +1,7 @@
 #include "analysis/analysis.h"
 
+#include "sql/splitter.h"
+
 namespace strata::analysis {
 
 namespace {
@@ -25,6 +27,14 @@ bool DoIsPlpgsql(JsonRef body) {
   return true;
 }
 
+// What cannot run inside a transaction block is one list, the one the engine runs by
+// (sql::NonTransactionalConstruct); the parse tree adds only what depends on the server version.
+void MarkNonTransactional(std::string_view statement, Facts& f) {
+  if (!sql::NonTransactionalConstruct(statement, db::Dialect::kPostgres).empty()) {
+    f.non_transactional = true;
+  }
+}
+
 void InspectPlpgsql(std::string_view body, const SchemaModel& model, int pg_version,
                     StatementAnalysis& sa) {
   auto tree = ParsePlpgsqlBody(body);
@@ -35,6 +45,7 @@ void InspectPlpgsql(std::string_view body, const SchemaModel& model, int pg_vers
       auto snip = ParseSnippet(q);
       for (JsonRef s : snip.statements) {
         Facts f = ComputeFacts(s, model, pg_version);
+        if (snip.statements.size() == 1) MarkNonTransactional(q, f);
         // Keep only what matters; the tree dies with `snip`.
         f.node_type = {};
         sa.embedded.push_back(std::move(f));
@@ -80,6 +91,7 @@ std::unique_ptr<FileAnalysis> AnalyzeFile(std::string_view text, std::string pat
       sa.facts.kind = StatementKind::kParseError;
     } else {
       sa.facts = ComputeFacts(ps.node, model, pg_version);
+      MarkNonTransactional(ps.text, sa.facts);
       if (JsonRef d = ps.node.As("DoStmt"); d && DoIsPlpgsql(d)) {
         InspectPlpgsql(DoBody(d), model, pg_version, sa);
         for (const Facts& e : sa.embedded) {

@@ -351,7 +351,6 @@ void AlterTableFacts(Facts& f, JsonRef body, const SchemaModel& model, int pg_ve
     } else if (sub == "AT_DetachPartition") {
       bool conc = def.Get("PartitionCmd").Get("concurrent").Bool();
       f.concurrent = f.concurrent || conc;
-      if (conc) f.non_transactional = true;
       Raise(f, conc ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive);
     } else if (sub == "AT_SetStatistics" || sub == "AT_SetOptions" || sub == "AT_ResetOptions" ||
                sub == "AT_ClusterOn" || sub == "AT_DropCluster" || sub == "AT_SetRelOptions" ||
@@ -426,7 +425,6 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     f.ddl = true;
     f.target = TableRefFromRangeVar(b.Get("relation"));
     f.concurrent = b.Get("concurrent").Bool();
-    f.non_transactional = f.concurrent;
     f.lock = f.concurrent ? LockMode::kShareUpdateExclusive : LockMode::kShare;
     f.scan = true;
     f.reasons.push_back(f.concurrent ? "builds the index with two scans, without blocking writes"
@@ -438,7 +436,6 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     if (rt == "OBJECT_INDEX") {
       f.kind = StatementKind::kDropIndex;
       f.concurrent = b.Get("concurrent").Bool();
-      f.non_transactional = f.concurrent;
       f.lock = f.concurrent ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive;
       if (const TableRef* owner = model.IndexTable(f.target.Key())) {
         f.target = *owner;
@@ -510,7 +507,6 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     f.lock = f.dml ? LockMode::kRowExclusive : LockMode::kAccessShare;
   } else if (t == "VacuumStmt") {
     f.kind = StatementKind::kVacuum;
-    f.non_transactional = b.Get("is_vacuumcmd").Bool();
     bool full = false;
     JsonRef opts = b.Get("options");
     for (size_t i = 0; i < opts.size(); ++i) {
@@ -548,10 +544,6 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
         f.concurrent = !(v == "false" || v == "0" || v == "off");
       }
     }
-    f.non_transactional = f.concurrent || b.Get("kind").Str() != "REINDEX_OBJECT_INDEX";
-    if (!f.concurrent)
-      f.non_transactional = b.Get("kind").Str() == "REINDEX_OBJECT_SYSTEM" ||
-                            b.Get("kind").Str() == "REINDEX_OBJECT_DATABASE";
     f.lock = f.concurrent                                    ? LockMode::kShareUpdateExclusive
              : b.Get("kind").Str() == "REINDEX_OBJECT_INDEX" ? LockMode::kAccessExclusive
                                                              : LockMode::kShare;
@@ -629,7 +621,6 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     f.kind = StatementKind::kCall;
   } else if (t == "CreatedbStmt" || t == "DropdbStmt" || t == "AlterSystemStmt") {
     f.kind = StatementKind::kOther;
-    f.non_transactional = true;
   } else if (!t.empty() && t != "ExplainStmt") {
     f.ddl =
         t.find("Create") == 0 || t.find("Alter") == 0 || t.find("Drop") == 0 || t == "DefineStmt";

@@ -25,6 +25,12 @@ Result<Millis> ParseDuration(std::string_view text);
 std::string FormatDuration(Millis d);
 // UTC now as ISO-8601 with milliseconds: "2026-11-21T20:54:15.123Z".
 std::string NowIso8601();
+// A point in time as users write it for a selection (`evidence --since`): an ISO-8601 date or
+// date-time ("2026-12-06", "2026-12-06T09:30", "2026-12-06 09:30:00Z", "...+01:00"), or a
+// duration back from now ("36h"). Returns it in NowIso8601's form, so it compares as text with
+// recorded times. A date that does not exist (2026-13-45, 2026-02-30) or other text is an error
+// (kUsage) naming `what` and the accepted forms.
+Result<std::string> ParsePointInTime(std::string_view text, std::string_view what);
 // Milliseconds on a monotonic clock, for measuring.
 std::int64_t MonotonicMillis();
 

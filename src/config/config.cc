@@ -82,6 +82,20 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
                              "out_of_order", "require_sum", "lint_gate", "stat_cache"});
         }
       }
+    } else if (key == "validate") {
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
+      for (auto&& [k2, n2] : *t) {
+        if (k2.str() != "ignore") return UnknownKey(path, n2, key, k2.str(), {"ignore"});
+        STRATA_ASSIGN_OR_RETURN(o.validate_ignore,
+                                GetStrings(path, n2, "validate.ignore"));
+        for (const auto& state : o.validate_ignore) {
+          if (state != "pending" && state != "future") {
+            return TomlError(path, n2,
+                             fmt::format("validate.ignore: unknown state `{}`", state))
+                .WithHint("the states validate may accept are \"pending\" and \"future\"");
+          }
+        }
+      }
     } else if (key == "placeholders") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
@@ -128,8 +142,8 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
       return UnknownKey(path, node, "", key,
-                        {"url", "locations", "ignore", "ledger", "migrate", "placeholders", "lint",
-                         "environments", "seed", "backfill", "smoke", "evidence"});
+                        {"url", "locations", "ignore", "ledger", "migrate", "validate", "placeholders",
+                         "lint", "environments", "seed", "backfill", "smoke", "evidence"});
     }
   }
   return o;

@@ -47,15 +47,20 @@ Result<PreparedStatement> PrepareStatement(const sql::Statement& s, const sql::P
   return ps;
 }
 
-sql::Placeholders PlaceholdersOf(const Options& options) {
+sql::Placeholders PlaceholdersOf(const Options& options, PrepareFor purpose) {
   sql::Placeholders ph;
-  for (const auto& [k, v] : options.placeholders)
-    ph[k] = sql::Placeholder{v.value, v.secret, v.unset_env};
+  for (const auto& [k, v] : options.placeholders) {
+    if (purpose == PrepareFor::kCheck && !v.unset_env.empty()) {
+      ph[k] = sql::Placeholder{fmt::format("<unset:{}>", v.unset_env), false, ""};
+    } else {
+      ph[k] = sql::Placeholder{v.value, v.secret, v.unset_env};
+    }
+  }
   return ph;
 }
 
 Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect dialect,
-                                  const Options& options) {
+                                  const Options& options, PrepareFor purpose) {
   PreparedMigration p;
   p.migration = &m;
   STRATA_ASSIGN_OR_RETURN(auto annotations, verify::ReadAnnotations(m.text, m.path, dialect));
@@ -63,7 +68,7 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
   p.checks = std::move(annotations.checks);
   p.intent = std::move(annotations.intent);
   STRATA_ASSIGN_OR_RETURN(auto stmts, sql::Split(m.text, dialect, m.path));
-  const sql::Placeholders ph = PlaceholdersOf(options);
+  const sql::Placeholders ph = PlaceholdersOf(options, purpose);
   p.statements.reserve(stmts.size());
   for (const auto& s : stmts) {
     STRATA_ASSIGN_OR_RETURN(PreparedStatement ps, PrepareStatement(s, ph, m.path));

@@ -38,8 +38,12 @@ struct PreparedMigration {
   verify::Intent intent;      // -- strata:intent header (docs/formats/intent-header.md)
 };
 
+// What a prepared migration is for: running it needs every placeholder's value; checking or
+// showing it (validate, migrate --dry-run) does not, and an environment variable that is not
+// set reads as `<unset:VAR>`.
+enum class PrepareFor { kRun, kCheck };
 Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect dialect,
-                                  const Options& options);
+                                  const Options& options, PrepareFor purpose = PrepareFor::kRun);
 
 // The one place statement text changes between the splitter and the driver: `s.text` with its
 // `${name}` placeholders expanded (`display_sql`: secrets redacted), and for COPY ... FROM
@@ -50,7 +54,7 @@ Result<PreparedStatement> PrepareStatement(const sql::Statement& s, const sql::P
                                            std::string_view path);
 
 // The configured placeholders in the form ExpandPlaceholders takes.
-sql::Placeholders PlaceholdersOf(const Options& options);
+sql::Placeholders PlaceholdersOf(const Options& options, PrepareFor purpose = PrepareFor::kRun);
 
 // The SQL a transactional migration opens with on this dialect (lock/statement timeouts).
 std::vector<std::string> SessionSettings(const PreparedMigration& p, db::Dialect dialect,

@@ -6,6 +6,7 @@
 #include "base/text.h"
 #include "engine/context.h"
 #include "migrate/state.h"
+#include "migrate/sumfile.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -71,6 +72,7 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
   };
 
   // 1. --accept-checksum for each named version.
+  std::vector<std::pair<size_t, std::string>> accepted;  // index in set, checksum accepted before
   for (const auto& v : request.accept_checksum) {
     auto want = migrate::Version::Parse(v);
     const migrate::Entry* found = nullptr;
@@ -98,6 +100,23 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
     res.actions.push_back(fmt::format("accepted new checksum of {} ({} → {}): {}", found->script,
                                       found->accepted_checksum.substr(0, 12),
                                       found->checksum.substr(0, 12), request.reason));
+    accepted.emplace_back(static_cast<size_t>(found->resolved - set->migrations.data()),
+                          found->accepted_checksum);
+  }
+  // strata.sum follows the accepted edits and only them: when it matched the files except for
+  // those edits it is rewritten; any other difference is left for a review and `strata hash`.
+  if (!accepted.empty() && options.require_sum) {
+    migrate::MigrationSet before = *set;
+    for (const auto& [i, old_checksum] : accepted) before.migrations[i].checksum = old_checksum;
+    if (migrate::CheckSums(options, before).ok()) {
+      auto written = migrate::WriteSums(options, *set);
+      if (!written) return fail(written.error());
+      for (const auto& path : *written) res.actions.push_back("updated " + path);
+    } else {
+      res.actions.push_back(
+          "strata.sum was not updated: it differs from the files in more than the accepted "
+          "edits; review `strata validate` and run `strata hash`");
+    }
   }
   // 2. Failed rows are cleared (they stay in the ledger as evidence).
   for (const auto& e : report.entries) {

@@ -8,7 +8,11 @@
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
 
+#include "base/redact.h"
+
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "evidence/run_store.h"
 
@@ -16,6 +20,7 @@ namespace strata {
 
 ValidateResult Validate(const Options& options, const ValidateRequest& request) {
   ValidateResult res;
+  res.target = base::RedactUrl(options.url);
   auto set = migrate::Discover(options);
   if (!set) {
     res.status = set.error();
@@ -55,6 +60,33 @@ ValidateResult Validate(const Options& options, const ValidateRequest& request) 
   for (auto& i : engine::CollectIssues(report, breaks, options, running)) {
     res.issues.push_back(std::move(i));
   }
+  // After a deploy nothing may be pending, and the files must know every applied version, as
+  // in Flyway; a pre-deploy check (or a rollback window) accepts them by name.
+  auto accepts = [&](std::string_view state) {
+    auto has = [&](const std::vector<std::string>& v) {
+      return std::find(v.begin(), v.end(), state) != v.end();
+    };
+    return has(options.validate_ignore) || has(request.ignore);
+  };
+  for (const auto& e : report.entries) {
+    auto name = [&e] { return fmt::format("{} ({})", e.version, e.script); };
+    if (e.state == migrate::State::kPending && !accepts("pending")) {
+      res.issues.push_back(
+          {"pending", std::string(e.script),
+           fmt::format("migration {} is not applied", e.version.empty() ? e.script : name()),
+           "run `strata migrate`; before a deploy, accept pending files with `strata validate "
+           "--ignore pending` or validate.ignore = [\"pending\"] in strata.toml"});
+    } else if (e.state == migrate::State::kFuture && !accepts("future")) {
+      res.issues.push_back(
+          {"future", std::string(e.script),
+           fmt::format("version {} is applied but this checkout has no file for it: it is newer "
+                       "than every file here",
+                       name()),
+           "check out the release that applied it; while an older application version is "
+           "deployed on purpose, accept it with `strata validate --ignore future` or "
+           "validate.ignore = [\"future\"]"});
+    }
+  }
   // After the ledger's issues: an edited applied file also changes strata.sum, and the
   // checksum mismatch is the problem to report first.
   if (options.require_sum) {
@@ -69,7 +101,7 @@ ValidateResult Validate(const Options& options, const ValidateRequest& request) 
         e.state != migrate::State::kOutdated) {
       continue;
     }
-    auto p = engine::Prepare(*e.resolved, ctx->conn->dialect(), options);
+    auto p = engine::Prepare(*e.resolved, ctx->conn->dialect(), options, engine::PrepareFor::kCheck);
     if (!p) {
       res.issues.push_back({std::string(ErrorCodeName(p.error().code())),
                             p.error().span().ToString(), p.error().message(), p.error().hint()});

@@ -7,18 +7,23 @@
 #include "base/redact.h"
 #include "base/sha256.h"
 #include "migrate/discovery.h"
+#include "migrate/state.h"
+#include "migrate/version.h"
 #include "verify/annotations.h"
 #include "verify/intent.h"
+#include "verify/settings.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "evidence/json.h"
 #include "evidence/open.h"
 #include "evidence/package.h"
+#include "evidence/releases.h"
 #include "evidence/run_store.h"
 #include "evidence/sign.h"
 
@@ -127,9 +132,10 @@ Result<std::vector<const evidence::RunRow*>> Select(const std::vector<evidence::
       out.push_back(&r);
     }
   } else if (!req.since.empty()) {
-    sel["since"] = req.since;
+    STRATA_ASSIGN_OR_RETURN(std::string since, base::ParsePointInTime(req.since, "--since"));
+    sel["since"] = since;
     for (const auto& r : runs) {
-      if (r.started_at >= req.since) out.push_back(&r);
+      if (r.started_at >= since) out.push_back(&r);
     }
   } else {
     for (const auto& r : runs) out.push_back(&r);
@@ -139,6 +145,38 @@ Result<std::vector<const evidence::RunRow*>> Select(const std::vector<evidence::
 }
 
 }  // namespace
+
+// The migrations release `name` of the manifest lists that the ledger does not show applied
+// (a version at or below a baseline counts as applied). No manifest entry: nothing to check.
+static Status CheckReleaseApplied(const Options& options, const std::string& name,
+                           const std::set<std::string>& versions,
+                           const std::set<std::string>& scripts,
+                           const std::optional<migrate::Version>& baseline) {
+  auto settings = verify::LoadSettings(options);
+  if (!settings) return settings.error();
+  auto specs = evidence::LoadReleases(settings->releases_file);
+  if (!specs) return specs.error();
+  for (const auto& spec : *specs) {
+    if (spec.name != name) continue;
+    std::vector<std::string> missing;
+    for (const auto& m : spec.migrations) {
+      bool present = scripts.count(m) > 0;
+      if (auto want = migrate::Version::Parse(m); want && !present) {
+        for (const auto& v : versions) present |= migrate::Version::Parse(v) == want;
+        present |= baseline && *want <= *baseline;
+      }
+      if (!present) missing.push_back(m);
+    }
+    if (missing.empty()) return Status::Ok();
+    return Status(ErrorCode::kValidation,
+                  fmt::format("release `{}` lists {} migration(s) that are not applied here: {}",
+                              name, missing.size(), fmt::join(missing, ", ")))
+        .WithSpan({settings->releases_file, spec.line, 0})
+        .WithHint("apply them with `strata migrate` before tagging the release (a tag records "
+                  "what is deployed)");
+  }
+  return Status::Ok();
+}
 
 TagResult Tag(const Options& options, const TagRequest& request) {
   TagResult res;
@@ -175,7 +213,28 @@ TagResult Tag(const Options& options, const TagRequest& request) {
                       .WithHint("tags are immutable: choose a new name"));
     }
   }
-  for (const auto& r : *rows) res.applied += r.success ? 1 : 0;
+  // What the tag counts: migrations applied (versioned and repeatable), not the seed packages,
+  // corrections, repairs and baselines the ledger also records.
+  std::set<std::string> versions, scripts;
+  std::optional<migrate::Version> baseline;
+  int repeatables = 0;
+  for (const auto& r : *rows) {
+    if (!r.success) continue;
+    if (r.type == migrate::kTypeSql && r.version) {
+      versions.insert(*r.version);
+      scripts.insert(r.script);
+    } else if (r.type == migrate::kTypeRepeatable) {
+      repeatables += scripts.insert(r.script).second ? 1 : 0;
+    } else if (r.type == migrate::kTypeBaseline && r.version) {
+      baseline = migrate::Version::Parse(*r.version);
+    }
+  }
+  res.applied = static_cast<int>(versions.size()) + repeatables;
+  // A release the manifest names is tagged only when every migration it lists is applied.
+  if (Status s = CheckReleaseApplied(options, request.name, versions, scripts, baseline);
+      !s.ok()) {
+    return fail(std::move(s));
+  }
   res.ledger_head = rows->empty() ? std::string() : rows->back().row_hash;
   auto rec = evidence::RunRecorder::Start(*d->conn, options, "tag", res.target, request.name);
   if (!rec) return fail(rec.error());

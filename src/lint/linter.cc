@@ -8,6 +8,7 @@
 #include "lint/suppress.h"
 #include "migrate/discovery.h"
 #include "sql/directives.h"
+#include "verify/intent.h"
 
 #include <fmt/format.h>
 
@@ -204,6 +205,44 @@ std::string MaskSecretLiterals(std::string s) {
 // kQuoteBytes around the column, so each finding holds a bounded excerpt: copying the whole
 // line into every finding made a 620 KB one-line file take 24 GB.
 constexpr size_t kQuoteBytes = 160;
+
+// PO105: the intent header's `Risk class` is weaker than the strictest class the statements
+// themselves call for (the classes read from the file name, repair and baseline, are the
+// author's to declare and are not compared).
+std::optional<Finding> DeclaredClassTooWeak(const LintInput& in, const MigrationReport& mr) {
+  auto intent = verify::ParseIntent(in.text, in.path);
+  if (!intent || !intent->present || intent->risk_class.empty()) return std::nullopt;
+  const auto& classes = RiskClasses();
+  auto rank = [&](std::string_view name) {
+    for (size_t i = 0; i < classes.size(); ++i) {
+      if (classes[i].name == name) return i;
+    }
+    return classes.size();
+  };
+  size_t analysed = classes.size();
+  for (const auto& c : mr.classes) {
+    if (c == "repair" || c == "baseline") continue;
+    analysed = std::min(analysed, rank(c));
+  }
+  if (analysed == classes.size() || rank(intent->risk_class) <= analysed) return std::nullopt;
+  const auto& strict = classes[analysed];
+  Finding f;
+  f.rule_id = "PO105";
+  f.rule_name = "declared-risk-class-too-weak";
+  f.severity = Severity::kError;
+  f.file = in.path;
+  auto field = intent->fields.find(std::string_view("risk-class"));
+  f.line = field != intent->fields.end() ? field->second.line : intent->line;
+  f.column = 1;
+  f.message = fmt::format(
+      "the intent header declares risk class `{}`, but the statements make it `{}`: its gates "
+      "({}) would be skipped",
+      intent->risk_class, strict.name, strict.gates);
+  f.help = fmt::format(
+      "declare `Risk class: {}` and meet its gates, or change the migration so that it is `{}`",
+      strict.name, intent->risk_class);
+  return f;
+}
 
 // Fills source_line and source_column of `findings` (sorted by line, then column). Each line is
 // scanned once, whatever the number of findings on it.
@@ -474,6 +513,9 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
 
     ClassifyMigration(*fa, mi, file_findings, config, live, &mr);
+    if (meta_enabled("declared-risk-class-too-weak")) {
+      if (auto f = DeclaredClassTooWeak(in, mr)) meta.push_back(std::move(*f));
+    }
     for (const auto& f : file_findings) mr.findings += f.suppressed ? 0 : 1;
     for (const auto& f : meta) mr.findings += f.suppressed ? 0 : 1;
     for (auto& f : meta) file_findings.push_back(std::move(f));

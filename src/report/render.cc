@@ -295,7 +295,10 @@ std::string ToText(const ValidateResult& r) {
   std::string head = r.ledger_head.empty()
                          ? std::string()
                          : fmt::format("ledger head: rank {} {}\n", r.ledger_rows, r.ledger_head);
+  // "ok" only for an ok verdict: a run that stopped before judging (a misnamed file, a missing
+  // location) prints its error alone.
   if (r.issues.empty()) {
+    if (!r.status.ok()) return "";
     return fmt::format("validated {} migration(s) against {}: ok\n{}", r.checked, r.target, head);
   }
   std::string out = head;
@@ -303,7 +306,7 @@ std::string ToText(const ValidateResult& r) {
     out += fmt::format("{}error[{}]: {}\n  next: {}\n", i.script.empty() ? "" : i.script + ": ",
                        i.kind, i.message, i.hint);
   }
-  out += fmt::format("{} problem(s) found\n", r.issues.size());
+  out += fmt::format("{} problem(s) found validating {}\n", r.issues.size(), r.target);
   return base::RedactSecrets(out);
 }
 

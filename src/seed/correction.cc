@@ -32,15 +32,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool ValidIdent(std::string_view s) {
-  if (s.empty() || s.size() > 63) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<Correction> ParseCorrection(std::string_view text, const std::string& path,
@@ -77,7 +68,7 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
       if (!t) return config::TomlError(path, n, "`set` must be a table of column = value");
       for (auto&& [k2, n2] : *t) {
         std::string col(k2.str());
-        if (!ValidIdent(col)) {
+        if (!IsPlainIdent(col)) {
           return config::TomlError(path, n2, fmt::format("`{}` is not a plain column name", col));
         }
         std::optional<std::string> v;
@@ -139,10 +130,18 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
     return missing("reason", "say which business defect this corrects (seed 003 §20.3)");
   if (c.approved_by.empty())
     return missing("approved_by", "name the business/data owner who approved it");
-  if (!ValidIdent(c.table))
+  auto not_plain = [&](std::string_view what, const std::string& value) {
+    return Status(ErrorCode::kConfig,
+                  fmt::format("{} = \"{}\" is not a plain SQL identifier", what, value))
+        .WithSpan({path, 1, 0})
+        .WithHint("use letters, digits and _ (at most 63), not starting with a digit");
+  };
+  if (c.table.empty())
     return missing("table", "name the target table, e.g. table = \"quote_revision\"");
-  if (!ValidIdent(c.key))
+  if (!IsPlainIdent(c.table)) return not_plain("table", c.table);
+  if (c.key.empty())
     return missing("key", "name the column that identifies a row, e.g. key = \"id\"");
+  if (!IsPlainIdent(c.key)) return not_plain("key", c.key);
   if (base::Trim(c.where).empty()) {
     return missing("where",
                    "give the predicate of the rows to correct; a correction is never "
@@ -153,9 +152,18 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
     return missing("expect.min_rows / expect.max_rows",
                    "state the expected row-count range; apply rolls back outside it");
   }
-  if (c.min_rows < 0 || c.max_rows < c.min_rows) {
+  if (c.min_rows < 0) {
     return Status(ErrorCode::kConfig,
-                  fmt::format("expected range {}..{} is empty", c.min_rows, c.max_rows))
+                  fmt::format("expect.min_rows = {} is negative: a correction changes 0 or more rows",
+                              c.min_rows))
+        .WithSpan({path, 1, 0})
+        .WithHint("set 0 <= min_rows <= max_rows");
+  }
+  if (c.max_rows < c.min_rows) {
+    return Status(ErrorCode::kConfig,
+                  fmt::format("expect.max_rows = {} is below expect.min_rows = {}: no row count "
+                              "could satisfy both",
+                              c.max_rows, c.min_rows))
         .WithSpan({path, 1, 0})
         .WithHint("set 0 <= min_rows <= max_rows");
   }

@@ -4,9 +4,19 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <random>
 
 namespace strata::seed {
+
+bool IsPlainIdent(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
 
 std::string QuoteIdent(std::string_view name) { return db::QuoteIdent(name); }
 

@@ -14,6 +14,10 @@
 
 namespace strata::seed {
 
+// A plain SQL identifier (letters, digits, _; not starting with a digit; at most 63 bytes):
+// what seed packages and corrections accept as a table or column name.
+bool IsPlainIdent(std::string_view s);
+
 // "name" with embedded quotes doubled.
 std::string QuoteIdent(std::string_view name);
 

@@ -1,5 +1,7 @@
 #include "seed/package.h"
 
+#include "seed/dbutil.h"
+
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
@@ -77,14 +79,6 @@ Result<std::string> ReadFile(const std::string& path) {
   return std::move(*text);
 }
 
-bool ValidIdent(std::string_view s) {
-  if (s.empty() || s.size() > 63) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
 bool ValidPackageId(std::string_view s) {
   if (s.empty() || s.size() > 120) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -148,9 +142,13 @@ Status CheckTable(const Package& p, TableSpec& t) {
   auto err = [&](std::string msg, std::string hint) {
     return ManifestError(p, t.manifest_line, std::move(msg), std::move(hint));
   };
-  if (!ValidIdent(t.name)) {
-    return err(fmt::format("`table` is missing or not a plain SQL identifier: `{}`", t.name),
-               "name the target table, e.g. table = \"quote_reason_code\"");
+  if (t.name.empty()) {
+    return err("`table` is missing", "name the target table, e.g. table = \"quote_reason_code\"");
+  }
+  if (!IsPlainIdent(t.name)) {
+    return err(fmt::format("table = \"{}\" is not a plain SQL identifier", t.name),
+               "use letters, digits and _ (at most 63), not starting with a digit, e.g. table = "
+               "\"quote_reason_code\"; a quoted name is not supported for seed tables");
   }
   if (t.data_file.empty()) t.data_file = t.name + ".csv";
   if (t.key.empty()) {
@@ -159,7 +157,7 @@ Status CheckTable(const Package& p, TableSpec& t) {
   }
   for (const auto* col : {&t.active_column, &t.superseded_by_column, &t.effective_from_column,
                           &t.effective_to_column}) {
-    if (!col->empty() && !ValidIdent(*col)) {
+    if (!col->empty() && !IsPlainIdent(*col)) {
       return err(fmt::format("`{}` is not a plain SQL identifier", *col), "use the column name");
     }
   }
@@ -167,7 +165,7 @@ Status CheckTable(const Package& p, TableSpec& t) {
   STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile((fs::path(p.dir) / t.data_file).string()));
   STRATA_ASSIGN_OR_RETURN(t.data, ParseCsv(text, csv_path));
   for (const auto& h : t.data.header) {
-    if (!ValidIdent(h)) {
+    if (!IsPlainIdent(h)) {
       return Status(ErrorCode::kConfig, fmt::format("column `{}` is not a plain SQL identifier", h))
           .WithSpan({csv_path, 1, 0})
           .WithHint("header names are the table's column names");
@@ -215,8 +213,8 @@ Status CheckTable(const Package& p, TableSpec& t) {
   }
   for (const auto& u : t.used_by) {
     auto dot = u.find('.');
-    if (dot == std::string::npos || !ValidIdent(u.substr(0, dot)) ||
-        !ValidIdent(u.substr(dot + 1))) {
+    if (dot == std::string::npos || !IsPlainIdent(u.substr(0, dot)) ||
+        !IsPlainIdent(u.substr(dot + 1))) {
       return err(fmt::format("used_by entry `{}` is not table.column", u),
                  "e.g. used_by = [\"quote_transition_log.reason_code\"]");
     }

@@ -60,6 +60,10 @@ TEST(Package, ManifestErrorsNameTheFileAndTheFix) {
        kCsv, "need mode upsert or sync"},
       {kManifest, "code,description,active\nA,Alpha,true\nA,Again,true\n", "appears twice"},
       {std::string(kManifest) + "tabel = 1\n", kCsv, "did you mean `table`"},
+      // Issue 17: a name with a quote is not "missing".
+      {"package = \"codes\"\nclass = \"reference\"\nowner = \"o\"\n[[tables]]\n"
+       "table = \"quote\\\"line\"\nkey = [\"code\"]\n",
+       kCsv, "table = \"quote\"line\" is not a plain SQL identifier"},
   };
   for (const auto& c : cases) {
     testing::TempDir d;

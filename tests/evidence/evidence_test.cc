@@ -241,6 +241,39 @@ TEST(Evidence, TagReleaseSignVerifyAndTamper) {
   EXPECT_EQ(p.Run({"evidence", "--release", "Z"}).exit_code, 2);
 }
 
+// "`tag D` succeeds although release D's migrations were never applied; `tag` counts seed rows
+// as applied migrations": a release of the manifest is tagged only when its migrations are
+// applied, and the count is of migrations.
+TEST(Evidence, TagOfAManifestReleaseNeedsItsMigrationsApplied) {
+  Project p(Dialect::kSqlite);
+  p.Write("V1__t.sql", kTable);
+  p.Write("V2__more.sql", "insert into t (id, v) values (4, 40);\n");
+  p.dir().Write("db/releases.toml",
+                "[[release]]\nname = \"C\"\nmigrations = [\"1\", \"2\"]\n"
+                "[[release]]\nname = \"D\"\nmigrations = [\"3\", \"R__view.sql\"]\n");
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitOk);
+  // A repair row is in the ledger too; it is not a migration.
+  p.Write("V2__more.sql", "-- four\ninsert into t (id, v) values (4, 40);\n");
+  ASSERT_EQ(p.Run({"repair", "--accept-checksum", "2", "--reason", "comment"}).exit_code, kExitOk);
+  auto r = p.Run({"tag", "D"});
+  EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+  EXPECT_NE(r.err.find("release `D` lists 2 migration(s) that are not applied here: 3, R__view.sql"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("releases.toml:"), std::string::npos) << r.err;
+  r = p.Run({"--json", "tag", "C"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.All();
+  EXPECT_EQ(nlohmann::json::parse(r.out)["applied"], 2) << r.out;
+  p.Write("V3__d.sql", "insert into t (id, v) values (5, 50);\n");
+  p.Write("R__view.sql", "drop view if exists tv;\ncreate view tv as select id from t;\n");
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitOk);
+  r = p.Run({"--json", "tag", "D"});
+  ASSERT_EQ(r.exit_code, kExitOk) << r.All();
+  EXPECT_EQ(nlohmann::json::parse(r.out)["applied"], 4) << r.out;
+  // A name the manifest does not know marks a point in time, as before.
+  EXPECT_EQ(p.Run({"tag", "hotfix-1"}).exit_code, kExitOk);
+}
+
 TEST(Evidence, SecretsNeverReachTheLedgerOrPackage) {
   Project p(Dialect::kSqlite,
             "[placeholders]\napi_token = { value = \"s3cr3t-t0ken-value\", secret = true }\n");

@@ -201,6 +201,13 @@ TEST_P(FirstHourEdgesTest, UnsetSecretIsNeededOnlyToRunSql) {
   EXPECT_NE(r.err.find("STRATA_TEST_NEVER_SET_TOKEN, which is not set"), std::string::npos)
       << r.err;
   EXPECT_FALSE(p.TableExists("a")) << "migrate started although V2 cannot run";
+  // Validating and previewing need no value either: the pending files are checked, and the
+  // preview shows where the value goes.
+  r = p.Run({"validate", "--ignore", "pending"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  r = p.Run({"migrate", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("<unset:STRATA_TEST_NEVER_SET_TOKEN>"), std::string::npos) << r.out;
   r = p.Run({"migrate"}, {{"STRATA_TEST_NEVER_SET_TOKEN", "s3cr3t-value"}});
   EXPECT_EQ(r.exit_code, 0) << r.All();
   EXPECT_EQ(r.All().find("s3cr3t-value"), std::string::npos);
@@ -277,6 +284,118 @@ TEST_P(FirstHourEdgesTest, EveryJsonOutputHasTheEnvelope) {
 
 INSTANTIATE_TEST_SUITE_P(Dialects, FirstHourEdgesTest,
                          ::testing::Values(Db::kSqlite, Db::kPostgres), DbName);
+
+// "validate prints `validated 0 migration(s) against : ok` and then exits 3": nothing says
+// "ok" unless the verdict is ok, and the summary names the target.
+TEST_P(FirstHourEdgesTest, ValidateSaysOkOnlyWhenItIsOk) {
+  Project p(GetParam());
+  p.Write("V1__a.sql", "CREATE TABLE a (x integer);\n");
+  p.Hash();
+  p.Write("create_b.sql", "CREATE TABLE b (x integer);\n");
+  auto r = p.Run({"validate"});
+  EXPECT_NE(r.exit_code, 0) << r.All();
+  EXPECT_EQ(r.out.find("ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("create_b.sql"), std::string::npos) << r.err;
+  p.Remove("create_b.sql");
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  p.Write("V2__b.sql", "CREATE TABLE b (x integer);\n");
+  r = p.Run({"validate"});
+  EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+  EXPECT_EQ(r.out.find(": ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("problem(s) found validating " + (pg() ? std::string("postgres") : "sqlite:")),
+            std::string::npos)
+      << r.out;
+}
+
+// "a pending migration after a deploy is a validate failure, as in Flyway (with `[validate]
+// ignore` for pre-deploy checks); a future migration is reported and configurable".
+TEST_P(FirstHourEdgesTest, PendingAndFutureFailValidateUnlessAccepted) {
+  Project p(GetParam());
+  p.Write("V1__a.sql", "CREATE TABLE a (x integer);\n");
+  p.Write("V2__b.sql", "CREATE TABLE b (x integer);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(p.Run({"validate"}).exit_code, 0);
+  p.Write("V3__c.sql", "CREATE TABLE c (x integer);\n");
+  p.Hash();
+  auto r = p.Run({"validate"});
+  EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+  EXPECT_NE(r.out.find("error[pending]: migration 3 (V3__c.sql) is not applied"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("--ignore pending"), std::string::npos) << r.out;
+  r = p.Run({"validate", "--ignore", "pending"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find(": ok"), std::string::npos) << r.out;
+  // The same from strata.toml; an unknown state there is an error naming the accepted ones.
+  p.WriteToml("[validate]\nignore = [\"pending\"]\n");
+  EXPECT_EQ(p.Run({"validate"}).exit_code, 0);
+  p.WriteToml("[validate]\nignore = [\"pendng\"]\n");
+  r = p.Run({"validate"});
+  EXPECT_EQ(r.exit_code, kExitUsage) << r.All();
+  EXPECT_NE(r.err.find("unknown state `pendng`"), std::string::npos) << r.err;
+  p.WriteToml("");
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  // An older checkout (the file of the newest applied version is not here).
+  p.Remove("V3__c.sql");
+  p.Hash();
+  r = p.Run({"validate"});
+  EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+  EXPECT_NE(r.out.find("error[future]: version 3 (V3__c.sql) is applied"), std::string::npos)
+      << r.out;
+  r = p.Run({"validate", "--ignore", "future"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  r = p.Run({"validate", "--ignore", "sideways"});
+  EXPECT_EQ(r.exit_code, kExitUsage) << r.All();
+}
+
+// "`repair --accept-checksum` leaves strata.sum stale and the next hint blames another
+// branch": the sum follows the accepted edit, and only it.
+TEST_P(FirstHourEdgesTest, AcceptedChecksumUpdatesTheSumFile) {
+  Project p(GetParam());
+  p.Write("V1__a.sql", "CREATE TABLE a (x integer);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  p.Write("V1__a.sql", "-- the table of a\nCREATE TABLE a (x integer);\n");
+  ASSERT_EQ(p.Run({"validate"}).exit_code, kExitValidation);
+  auto r = p.Run({"repair", "--accept-checksum", "1", "--reason", "comment only"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("updated "), std::string::npos) << r.out;
+  r = p.Run({"validate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  // An unreviewed new file beside the accepted edit keeps the sum as it was.
+  p.Write("V1__a.sql", "-- the table of a (again)\nCREATE TABLE a (x integer);\n");
+  p.Write("V2__b.sql", "CREATE TABLE b (x integer);\n");
+  r = p.Run({"repair", "--accept-checksum", "1", "--reason", "comment only"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("strata.sum was not updated"), std::string::npos) << r.out;
+  r = p.Run({"validate", "--ignore", "pending"});
+  EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+  EXPECT_NE(r.All().find("V2__b.sql"), std::string::npos) << r.All();
+}
+
+// "`evidence --since yesterday` and `--since 2026-13-45` produce an empty package with exit
+// 0": a time that is not one is an error; dates, date-times and durations select runs.
+TEST_P(FirstHourEdgesTest, EvidenceSinceNeedsARealTime) {
+  Project p(GetParam());
+  p.Write("V1__a.sql", "CREATE TABLE a (x integer);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  for (const char* bad : {"yesterday", "2026-13-45", "2026-02-30", "2026-12-06T25:00"}) {
+    auto r = p.Run({"evidence", "--since", bad});
+    EXPECT_EQ(r.exit_code, kExitUsage) << bad << ": " << r.All();
+    EXPECT_NE(r.err.find(std::string("--since `") + bad + "`"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("ISO-8601"), std::string::npos) << r.err;
+  }
+  for (const char* good : {"2000-01-01", "2000-01-01T00:00:00Z", "2000-01-01 01:00+01:00", "1h"}) {
+    auto r = p.Run({"--json", "evidence", "--since", good});
+    ASSERT_EQ(r.exit_code, 0) << good << ": " << r.All();
+    EXPECT_GT(json::parse(r.out)["runs"].get<int>(), 0) << good << ": " << r.out.substr(0, 400);
+  }
+  auto r = p.Run({"--json", "evidence", "--since", "2999-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(json::parse(r.out)["runs"].get<int>(), 0) << r.out.substr(0, 400);
+}
 
 }  // namespace
 }  // namespace strata::testing

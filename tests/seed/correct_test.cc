@@ -114,6 +114,29 @@ TEST_P(CorrectTest, AuditRowsMatchTheChangedRowsAndRevertRestoresTheBeforeImages
   EXPECT_EQ(p.Run({"correct", "revert", kId}).exit_code, kExitRefused) << "nothing left to revert";
 }
 
+// Issue 17: "expected range -5..50 is empty" and "`table` is missing" for a name with a quote:
+// each error says what is wrong with the value given.
+TEST_P(CorrectTest, InvalidRangesAndNamesSayWhatIsWrong) {
+  SeedProject p(GetParam());
+  ASSERT_NO_FATAL_FAILURE(Prepare(p));
+  p.Edit(kFile, "min_rows = 1", "min_rows = -5");
+  auto r = p.Run({"correct", "plan", kId});
+  EXPECT_NE(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.err.find("expect.min_rows = -5 is negative"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("is empty"), std::string::npos) << r.err;
+  p.Edit(kFile, "min_rows = -5", "min_rows = 60");
+  r = p.Run({"correct", "plan", kId});
+  EXPECT_NE(r.err.find("expect.max_rows = 50 is below expect.min_rows = 60"), std::string::npos)
+      << r.err;
+  p.Edit(kFile, "min_rows = 60", "min_rows = 1");
+  p.Edit(kFile, "table = \"quote_revision\"", "table = \"quote\\\"revision\"");
+  r = p.Run({"correct", "plan", kId});
+  EXPECT_NE(r.err.find("table = \"quote\"revision\" is not a plain SQL identifier"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("is missing"), std::string::npos) << r.err;
+}
+
 TEST_P(CorrectTest, CountOutsideTheExpectedRangeRollsBackAndIsRecorded) {
   SeedProject p(GetParam());
   ASSERT_NO_FATAL_FAILURE(Prepare(p));
