@@ -188,8 +188,8 @@ InitResult Init(const InitRequest& request) {
   res.dialect = dialect;
 
   // Check everything before writing anything.
-  const fs::path toml = dir / "strata.toml";
-  const fs::path loc = dir / "db" / "migration";
+  const fs::path toml = (dir / "strata.toml").lexically_normal();
+  const fs::path loc = (dir / "db" / "migration").lexically_normal();
   const fs::path sum = loc / std::string(migrate::kSumFileName);
   std::error_code ec;
   if (fs::exists(toml, ec) || fs::is_symlink(toml, ec)) {
