@@ -48,9 +48,9 @@ TEST(Init, WritesACommentedTomlThatParsesAndAnEmptySum) {
   auto all = config::Parse(uncommented, d / "strata.toml", d.path());
   EXPECT_TRUE(all.ok()) << all.status().ToString() << "\n" << uncommented;
   EXPECT_EQ(d.Read("db/migration/strata.sum"), EmptySum());
-  // The project it made works: info on it succeeds (nothing to list).
-  auto info = RunStrata({"info"}, d.path());
-  EXPECT_EQ(info.exit_code, 0) << info.All();
+  // The project it made works: migrate on it succeeds (nothing to apply).
+  auto migrate = RunStrata({"migrate"}, d.path());
+  EXPECT_EQ(migrate.exit_code, 0) << migrate.All();
 }
 
 TEST(Init, PostgresWithAPasswordInTheUrlKeepsThePasswordOutOfTheFile) {
@@ -116,8 +116,13 @@ TEST(Init, DetectsOtherToolsAndProposesTheImport) {
   EXPECT_EQ(tools, (std::vector<std::string>{"flyway", "golang-migrate", "dbmate", "diesel",
                                              "liquibase", "sqitch"}));
   EXPECT_EQ(j["next_steps"][0], "strata import --from flyway");
-  auto text = RunStrata({"init", "--dir", "again"}, d.path());
-  EXPECT_NE(text.out.find("found a dbmate history"), std::string::npos) << text.out;
+  TempDir dbmate;
+  dbmate.Write("db/migrations/20240101000000_init.sql", "-- migrate:up\ncreate table a(id int);\n");
+  auto text = RunStrata({"init"}, dbmate.path());
+  EXPECT_NE(text.out.find("found a dbmate history here (db/migrations/20240101000000_init.sql): "
+                          "bring it along with `strata import --from dbmate`"),
+            std::string::npos)
+      << text.out;
 }
 
 // ----------------------------------------------------------------------------------- new
@@ -200,7 +205,7 @@ TEST(New, KeepsAnEditedFileReportedInStrataSum) {
   auto r = RunStrata({"new", "b"}, d.path());
   ASSERT_EQ(r.exit_code, 0) << r.All();
   EXPECT_NE(r.out.find("warning:"), std::string::npos) << r.out;
-  auto check = RunStrata({"validate"}, d.path());
+  auto check = RunStrata({"migrate"}, d.path());
   EXPECT_NE(check.All().find("changed: V1__a.sql"), std::string::npos) << check.All();
   EXPECT_EQ(check.All().find("added: V2__b.sql"), std::string::npos) << check.All();
 }
@@ -222,7 +227,7 @@ TEST(New, BadDescriptionsAreRefusedAndNothingIsWritten) {
     auto r = RunStrata({"new", b.description}, d.path());
     EXPECT_EQ(r.exit_code, kExitUsage) << b.description << ": " << r.All();
     EXPECT_NE(r.err.find(b.says), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("hint"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("next:"), std::string::npos) << r.err;
   }
   EXPECT_EQ(Files(d.path()), files);
   EXPECT_EQ(d.Read("db/migration/strata.sum"), sum);
