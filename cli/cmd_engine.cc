@@ -83,6 +83,10 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   migrate->add_option("--target", mreq->target,
                       "apply versioned migrations up to this version (`latest`, the default; "
                       "`current`: nothing newer than what is applied)");
+  auto out_of_order = std::make_shared<bool>(false);
+  migrate->add_flag("--out-of-order", *out_of_order,
+                    "apply pending migrations older than the newest applied one (overrides "
+                    "[migrate] out_of_order and STRATA_MIGRATE_OUT_OF_ORDER)");
   migrate->add_flag("--dry-run", mreq->dry_run,
                     "print exactly the SQL that would run; change nothing");
   auto* resume =
@@ -94,10 +98,11 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                    "stopped and that strata cannot judge from the database")
       ->check(CLI::IsMember({"done", "rerun"}))
       ->needs(resume);
-  reg.commands.emplace_back(migrate, [&g, mreq] {
+  reg.commands.emplace_back(migrate, [&g, mreq, out_of_order] {
     int code = 0;
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
+    if (*out_of_order) opts->out_of_order = true;
     mreq->sink = ProgressSink(g);
     auto r = Migrate(*opts, *mreq);
     if (g.json) return FinishResult(g, r);

@@ -39,12 +39,25 @@ def exit_codes():
 def settings():
     src = "src/config/settings.def"
     md = HEADER.format(src=src) + "# strata.toml settings\n\n"
-    md += ("Precedence, lowest to highest: strata.toml, then the environment (`STRATA_URL`, then\n"
-           "`DATABASE_URL`), then command-line flags (`--url`, `--locations`, `--lock-wait`).\n"
+    md += ("Precedence, lowest to highest: strata.toml, then the environment, then command-line\n"
+           "flags (`--url`, `--locations`, `--lock-wait`, `migrate --out-of-order`). Every key can\n"
+           "be set in the environment as `STRATA_<SECTION>_<KEY>` (the key in upper case, `.` as\n"
+           "`_`; an empty variable counts as unset); the url also as `DATABASE_URL` (below\n"
+           "`STRATA_URL`). Values are read as the key's type: booleans `true`/`false` (or\n"
+           "`1`/`0`, `yes`/`no`, `on`/`off`), arrays comma-separated (`db/migration,db/extra`) or\n"
+           "in TOML syntax, tables as TOML inline tables (`{ PO101 = \"warning\" }`); relative\n"
+           "paths resolve as in strata.toml. `STRATA_PLACEHOLDERS_<NAME>` sets the placeholder\n"
+           "`name` (lower case, or the declared one of that name in any case, which stays\n"
+           "secret if declared so). A bad value is an error naming the variable.\n"
            "Unknown keys are errors that name the line and suggest the closest key.\n\n")
-    md += "| key | type | default | secret | meaning |\n|---|---|---|---|---|\n"
+    md += "| key | environment | type | default | secret | meaning |\n|---|---|---|---|---|---|\n"
     for key, typ, default, secret, doc in rows(src, "STRATA_SETTING"):
-        md += f"| `{key}` | {typ} | `{default}` | {'yes' if secret == 'true' else ''} | {doc} |\n"
+        env = "STRATA_" + key.split("<")[0].replace(".", "_").upper()
+        env = f"`{env}<NAME>`" if "<" in key else f"`{env}`"
+        if key == "url":
+            env += ", `DATABASE_URL`"
+        md += (f"| `{key}` | {env} | {typ} | `{default}` | {'yes' if secret == 'true' else ''} "
+               f"| {doc} |\n")
     return "docs/settings.md", md
 
 

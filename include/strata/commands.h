@@ -88,6 +88,17 @@ struct LintGateReport {
   int findings_below_gate = 0;
 };
 
+// A Flyway-style callback (`beforeMigrate.sql`, ...) a migrate run executed.
+struct CallbackRun {
+  std::string event;      // beforeMigrate, beforeEachMigrate, afterEachMigrate, afterMigrate,
+                          // afterMigrateError
+  std::string script;     // the callback file, relative to its location
+  std::string checksum;   // SHA-256 of its text as run (before placeholder expansion)
+  std::string migration;  // the migration it ran around (the each-migration events)
+  std::int64_t elapsed_ms = 0;
+  bool ok = true;
+};
+
 struct MigrateResult {
   Status status;
   std::string target;  // redacted URL
@@ -97,6 +108,7 @@ struct MigrateResult {
   std::vector<std::string> warnings;
   std::string run_id;  // the run record in strata_run (empty when nothing was applied)
   LintGateReport lint;
+  std::vector<CallbackRun> callbacks;  // in the order they ran; also in the run record
 };
 MigrateResult Migrate(const Options& options, const MigrateRequest& request);
 

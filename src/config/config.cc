@@ -8,8 +8,13 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
+
+extern char** environ;
 
 namespace strata::config {
 
@@ -22,16 +27,203 @@ std::string Resolve(const std::string& dir, const std::string& p) {
   return (fs::path(dir) / p).lexically_normal().string();
 }
 
+struct SettingInfo {
+  std::string_view key;
+  std::string_view type;
+};
+constexpr SettingInfo kSettings[] = {
+#define STRATA_SETTING(key, type, def, secret, doc) {key, type},
+#include "config/settings.def"
+#undef STRATA_SETTING
+};
+
+constexpr std::string_view kPlaceholderPrefix = "STRATA_PLACEHOLDERS_";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string TrimmedCopy(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+// `value` as a TOML node whose source is `$VAR`, so that the typed readers' errors name the
+// variable (TomlError) instead of a line of strata.toml. `toml_text`: the value is TOML
+// syntax (an array, an inline table, a number, a boolean); otherwise a string.
+Result<toml::table> EnvNode(std::string_view var, std::string_view value, bool toml_text) {
+  std::string doc;
+  if (toml_text) {
+    doc = fmt::format("v = {}\n", value);
+  } else {
+    toml::table t;
+    t.insert("v", std::string(value));
+    std::ostringstream os;
+    os << t;
+    doc = os.str() + "\n";
+  }
+  try {
+    return toml::parse(doc, "$" + std::string(var));
+  } catch (const toml::parse_error& e) {
+    return Status(ErrorCode::kConfig, fmt::format("environment variable {}: `{}` is not valid "
+                                                  "here: {}",
+                                                  var, value, e.description()))
+        .WithHint("arrays are comma-separated (a,b) or TOML ([\"a\", \"b\"]); tables are TOML "
+                  "inline tables ({ key = \"value\" })");
+  }
+}
+
+// The environment's value of one settings.def key as a node of the type the key takes.
+Result<toml::table> EnvValue(std::string_view var, std::string_view type, std::string raw) {
+  std::string v = TrimmedCopy(raw);
+  auto bad = [&](std::string_view expected) {
+    return Status(ErrorCode::kConfig,
+                  fmt::format("environment variable {}: `{}` is not {}", var, v, expected))
+        .WithHint(fmt::format("set {} to {}, or unset it", var, expected));
+  };
+  if (type == "boolean") {
+    std::string l = Lower(v);
+    if (l == "true" || l == "1" || l == "yes" || l == "on") return EnvNode(var, "true", true);
+    if (l == "false" || l == "0" || l == "no" || l == "off") return EnvNode(var, "false", true);
+    return bad("a boolean (true/false, 1/0, yes/no, on/off)");
+  }
+  if (type == "integer") {
+    std::string_view digits = v;
+    if (!digits.empty() && digits[0] == '-') digits.remove_prefix(1);
+    if (!AllDigits(digits) || digits.size() > 18) return bad("an integer");
+    return EnvNode(var, v, true);
+  }
+  if (type == "duration" || type == "integer or string" || type == "bytes or size") {
+    return EnvNode(var, v, AllDigits(v) && v.size() <= 18);
+  }
+  if (type == "array of strings") {
+    if (!v.empty() && v[0] == '[') return EnvNode(var, v, true);
+    std::string arr = "[";
+    std::string_view rest = v;
+    bool first = true;
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string item = TrimmedCopy(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (item.empty()) continue;
+      toml::table t;
+      t.insert("v", item);
+      std::ostringstream os;
+      os << t;
+      std::string line = os.str();  // v = "item"
+      arr += (first ? "" : ", ") + line.substr(line.find('=') + 2);
+      first = false;
+    }
+    arr += "]";
+    return EnvNode(var, arr, true);
+  }
+  if (type == "table") return EnvNode(var, v, true);
+  return EnvNode(var, v, false);  // string, severity, ...
+}
+
+// Sets `tbl[a][b]` (or `tbl[a]`) to the node `v` of `src`, creating the section table.
+void Put(toml::table& tbl, std::string_view key, toml::table& src) {
+  toml::node* n = src.get("v");
+  if (!n) return;
+  size_t dot = key.find('.');
+  if (dot == std::string_view::npos) {
+    tbl.insert_or_assign(std::string(key), std::move(*n));
+    return;
+  }
+  std::string section(key.substr(0, dot));
+  if (!tbl.contains(section)) tbl.insert(section, toml::table{});
+  // A section that is not a table in the file is left for the reader to report.
+  if (toml::table* t = tbl[section].as_table()) {
+    t->insert_or_assign(std::string(key.substr(dot + 1)), std::move(*n));
+  }
+}
+
 }  // namespace
 
-Result<Options> Parse(std::string_view text, const std::string& path, const std::string& dir) {
+std::string EnvName(std::string_view key) {
+  std::string out = "STRATA_";
+  for (char c : key) {
+    if (c == '.') {
+      out += '_';
+    } else if (c == '<') {
+      break;  // placeholders.<name>
+    } else {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+Status ApplyEnvironment(toml::table& tbl) {
+  for (const auto& s : kSettings) {
+    // `url` keeps its own rule in Load (STRATA_URL, then DATABASE_URL); placeholders below.
+    if (s.key == "url" || s.key.find('<') != std::string_view::npos) continue;
+    std::string var = EnvName(s.key);
+    const char* v = std::getenv(var.c_str());
+    if (!v || !*v) continue;
+    STRATA_ASSIGN_OR_RETURN(toml::table node, EnvValue(var, s.type, v));
+    Put(tbl, s.key, node);
+  }
+  // STRATA_PLACEHOLDERS_<NAME>: the placeholder `name` (lower case), or the one strata.toml
+  // declares with that name in any case. A declared table keeps its `secret`.
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry = *e;
+    if (!entry.starts_with(kPlaceholderPrefix)) continue;
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos || eq == kPlaceholderPrefix.size()) continue;
+    std::string var(entry.substr(0, eq));
+    std::string value(entry.substr(eq + 1));
+    std::string name = Lower(entry.substr(kPlaceholderPrefix.size(), eq - kPlaceholderPrefix.size()));
+    if (!tbl.contains("placeholders")) tbl.insert("placeholders", toml::table{});
+    toml::table* ph = tbl["placeholders"].as_table();
+    if (!ph) continue;
+    for (auto&& [k, n] : *ph) {
+      if (Lower(k.str()) == name) {
+        name = std::string(k.str());
+        break;
+      }
+    }
+    STRATA_ASSIGN_OR_RETURN(toml::table node, EnvNode(var, value, false));
+    toml::node* declared = ph->get(name);
+    if (toml::table* t = declared ? declared->as_table() : nullptr) {
+      t->erase("env");
+      t->insert_or_assign("value", std::move(*node.get("v")));
+    } else {
+      ph->insert_or_assign(name, std::move(*node.get("v")));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<toml::table> LoadProjectToml(const std::string& path) {
+  toml::table tbl;
+  if (!path.empty()) {
+    STRATA_ASSIGN_OR_RETURN(tbl, ParseTomlFile(path));
+  }
+  STRATA_TRY(ApplyEnvironment(tbl));
+  return tbl;
+}
+
+namespace {
+
+Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const std::string& path,
+                           const std::string& dir) {
   Options o;
   o.config_path = path;
   o.project_dir = dir;
-  o.config_checksum = base::Sha256Hex(text);
+  if (!path.empty()) o.config_checksum = base::Sha256Hex(text);
   o.locations = {Resolve(dir, "db/migration")};
   o.ignore_patterns = {"*.md", "*.txt", "strata.sum", ".*"};
-  STRATA_ASSIGN_OR_RETURN(toml::table tbl, ParseToml(text, path));
   for (auto&& [k, node] : tbl) {
     std::string_view key = k.str();
     if (key == "url") {
@@ -149,24 +341,37 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
   return o;
 }
 
+}  // namespace
+
+Result<Options> Parse(std::string_view text, const std::string& path, const std::string& dir) {
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, ParseToml(text, path));
+  return ParseTable(tbl, text, path, dir);
+}
+
 Result<Options> Load(const Overrides& overrides) {
   std::string path = overrides.config_path;
   bool explicit_config = !path.empty();
   if (path.empty() && fs::exists("strata.toml")) path = "strata.toml";
   Options o;
+  std::string text;
+  std::string dir;
   if (!path.empty()) {
     std::string why;
-    auto text = base::ReadFile(path, &why);
-    if (!text) {
+    auto read = base::ReadFile(path, &why);
+    if (!read) {
       return Status(ErrorCode::kConfig, fmt::format("cannot read config file {}: {}", path, why))
           .WithHint(explicit_config ? "check the --config path" : "");
     }
-    std::string dir = fs::path(path).parent_path().string();
-    STRATA_ASSIGN_OR_RETURN(o, Parse(*text, path, dir));
-  } else {
-    o.locations = {"db/migration"};
-    o.ignore_patterns = {"*.md", "*.txt", "strata.sum", ".*"};
+    text = std::move(*read);
+    dir = fs::path(path).parent_path().string();
   }
+  toml::table tbl;
+  if (!path.empty()) {
+    STRATA_ASSIGN_OR_RETURN(tbl, ParseToml(text, path));
+  }
+  // strata.toml < STRATA_<SECTION>_<KEY> < flags.
+  STRATA_TRY(ApplyEnvironment(tbl));
+  STRATA_ASSIGN_OR_RETURN(o, ParseTable(tbl, text, path, dir));
   if (!overrides.url.empty()) {
     o.url = overrides.url;
   } else if (const char* u = std::getenv("STRATA_URL"); u && *u) {

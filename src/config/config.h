@@ -4,6 +4,8 @@
 #include "strata/options.h"
 #include "strata/result.h"
 
+#include <toml++/toml.h>
+
 #include <optional>
 #include <string>
 
@@ -23,5 +25,24 @@ Result<Options> Load(const Overrides& overrides);
 // Parses strata.toml text (for tests). `path` names the file in errors; `dir` is the
 // directory relative paths resolve against.
 Result<Options> Parse(std::string_view text, const std::string& path, const std::string& dir);
+
+// The environment variable that sets a settings.def key: `STRATA_` + the key in upper case
+// with `.` as `_` (`migrate.lock_wait` -> STRATA_MIGRATE_LOCK_WAIT; `placeholders.<name>` ->
+// STRATA_PLACEHOLDERS_, the name follows).
+std::string EnvName(std::string_view key);
+
+// Overlays every settings.def key set in the environment (STRATA_<SECTION>_<KEY>, not empty)
+// onto `tbl`, strata.toml as parsed: the environment wins over the file. Values are read as the
+// key's type (booleans true/false/1/0/yes/no/on/off, arrays comma-separated or in TOML syntax,
+// tables as TOML inline tables); a reader's later type error names the variable. `url` keeps
+// its own rule (Load: STRATA_URL, then DATABASE_URL). STRATA_PLACEHOLDERS_<NAME> sets the
+// placeholder `name` (lower case, or the declared one of any case, which keeps its `secret`).
+// Errors: kConfig naming the variable and the type expected.
+Status ApplyEnvironment(toml::table& tbl);
+
+// strata.toml at `path` (empty: no file) with the environment applied: what every reader of a
+// strata.toml section (lint, ...) reads, so that each of its settings.def keys can come from
+// the environment too.
+Result<toml::table> LoadProjectToml(const std::string& path);
 
 }  // namespace strata::config

@@ -99,6 +99,14 @@ Result<toml::table> ParseTomlFile(const std::string& path) {
 Status TomlError(const std::string& path, const toml::node& node, std::string message,
                  std::string hint) {
   const auto& src = node.source();
+  // A value from the environment (config::ApplyEnvironment) names its variable, not a line of
+  // strata.toml.
+  if (src.path && src.path->size() > 1 && (*src.path)[0] == '$') {
+    Status s = Status(ErrorCode::kConfig, fmt::format("{} (environment variable {})", message,
+                                                      std::string_view(*src.path).substr(1)));
+    if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
+    return s;
+  }
   Status s =
       Status(ErrorCode::kConfig, std::move(message))
           .WithSpan({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)});

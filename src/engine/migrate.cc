@@ -3,6 +3,7 @@
 #include "strata/commands.h"
 
 #include "base/thread.h"
+#include "engine/callbacks.h"
 #include "engine/checks.h"
 #include "engine/context.h"
 #include "engine/executor.h"
@@ -89,8 +90,12 @@ std::vector<Todo> CollectTodo(const migrate::StateReport& report,
 MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   MigrateResult res;
   std::unique_ptr<evidence::RunRecorder> recorder;  // the run record (strata_run)
+  // The run record's detail names the callbacks that ran (none: no detail, as before).
+  auto detail = [&]() -> std::string {
+    return res.callbacks.empty() ? std::string() : engine::CallbacksDetail(res.callbacks).dump();
+  };
   auto fail = [&](Status s) {
-    if (recorder) (void)recorder->Finish(s);
+    if (recorder) (void)recorder->Finish(s, detail());
     res.status = std::move(s);
     return std::move(res);
   };
@@ -301,8 +306,28 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     return fail(std::move(s));
   }
   if (request.dry_run) {
-    res.dry_run_sql =
-        RenderDryRun(prepared, ctx->conn->dialect(), options, ctx->ledger->qualified());
+    // Callbacks run only when something is applied, as in a real run.
+    auto cb = [&](std::string_view event) -> Result<std::string> {
+      if (prepared.empty()) return std::string();
+      return engine::CallbackDryRun(set->callbacks, event, ctx->conn->dialect(), options);
+    };
+    auto before = cb("beforeMigrate");
+    auto before_each = cb("beforeEachMigrate");
+    auto after_each = cb("afterEachMigrate");
+    auto after = cb("afterMigrate");
+    for (auto* r : {&before, &before_each, &after_each, &after}) {
+      if (!*r) return fail(r->error());
+    }
+    std::string body;
+    if (before_each->empty() && after_each->empty()) {
+      body = RenderDryRun(prepared, ctx->conn->dialect(), options, ctx->ledger->qualified());
+    }
+    for (size_t i = 0; body.empty() && i < prepared.size(); ++i) {
+      body += *before_each;
+      body += RenderDryRun({prepared[i]}, ctx->conn->dialect(), options, ctx->ledger->qualified());
+      body += *after_each;
+    }
+    res.dry_run_sql = *before + body + *after;
     return res;
   }
   if (!prepared.empty()) {
@@ -313,7 +338,25 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   }
   std::string installed_by = ctx->conn->DatabaseUser();
   if (installed_by.empty()) installed_by = engine::OsUser();
+  // Flyway-style callbacks (engine/callbacks.h) around the run and each migration; after a
+  // failure afterMigrateError runs (its own failure is a warning: the first error stands).
+  engine::Callbacks callbacks(*ctx, options, set->callbacks, res.callbacks);
+  auto fail_run = [&](Status s) {
+    if (callbacks.Has("afterMigrateError") && ctx->conn->Alive()) {
+      if (ctx->conn->InTransaction()) (void)ctx->conn->Exec("ROLLBACK");
+      if (Status e = callbacks.Run("afterMigrateError"); !e.ok()) {
+        res.warnings.push_back("the afterMigrateError callback failed too: " + e.ToString());
+      }
+    }
+    return fail(std::move(s));
+  };
+  if (!prepared.empty()) {
+    if (Status s = callbacks.Run("beforeMigrate"); !s.ok()) return fail_run(std::move(s));
+  }
   for (size_t i = 0; i < prepared.size(); ++i) {
+    if (Status s = callbacks.Run("beforeEachMigrate", prepared[i].migration->script); !s.ok()) {
+      return fail_run(std::move(s));
+    }
     engine::ExecuteRequest er;
     er.prepared = &prepared[i];
     er.type = std::string(todo[i].entry->kind == Kind::kVersioned ? migrate::kTypeSql
@@ -341,11 +384,17 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
         res.warnings.push_back("the run record could not be written: " + w.ToString());
       }
     }
-    if (!s.ok()) return fail(std::move(s));
+    if (!s.ok()) return fail_run(std::move(s));
     res.applied.push_back(std::move(applied));
+    if (Status s2 = callbacks.Run("afterEachMigrate", prepared[i].migration->script); !s2.ok()) {
+      return fail_run(std::move(s2));
+    }
+  }
+  if (!prepared.empty()) {
+    if (Status s = callbacks.Run("afterMigrate"); !s.ok()) return fail_run(std::move(s));
   }
   if (recorder) {
-    if (Status w = recorder->Finish(Status::Ok()); !w.ok()) {
+    if (Status w = recorder->Finish(Status::Ok(), detail()); !w.ok()) {
       res.warnings.push_back("the run record could not be finished: " + w.ToString());
     }
   }

@@ -1,5 +1,6 @@
 // [lint] section of strata.toml → LintConfig.
 #include "base/text.h"
+#include "config/config.h"
 #include "config/toml_values.h"
 #include "lint/linter.h"
 
@@ -56,8 +57,8 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
   c.engine_lock_timeout = options.lock_timeout.count() > 0;
   c.engine_statement_timeout = options.statement_timeout.has_value();
   c.protected_patterns.push_back(options.ledger_table);
-  if (options.config_path.empty()) return c;
-  STRATA_ASSIGN_OR_RETURN(toml::table doc, config::ParseTomlFile(options.config_path));
+  // The [lint] keys of strata.toml, each overridable by STRATA_LINT_<KEY>.
+  STRATA_ASSIGN_OR_RETURN(toml::table doc, config::LoadProjectToml(options.config_path));
   const toml::table* lint = doc["lint"].as_table();
   if (!lint) return c;
   const std::string& path = options.config_path;

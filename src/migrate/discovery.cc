@@ -360,13 +360,19 @@ Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& lo
 }
 
 Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
-  return ResolveAll(std::move(files), /*read=*/false);
+  std::vector<Callback> callbacks;
+  STRATA_TRY(TakeCallbacks(files, /*read=*/false, callbacks));
+  STRATA_ASSIGN_OR_RETURN(auto set, ResolveAll(std::move(files), /*read=*/false));
+  set.callbacks = std::move(callbacks);
+  return set;
 }
 
 Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
   std::vector<std::string> ignored;
   STRATA_ASSIGN_OR_RETURN(auto files,
                           ListSources(options.locations, options.ignore_patterns, &ignored));
+  std::vector<Callback> callbacks;
+  STRATA_TRY(TakeCallbacks(files, /*read=*/true, callbacks));
   const bool caching = cache && cache->enabled();
   timespec now{};
   if (caching) clock_gettime(CLOCK_REALTIME, &now);
@@ -375,6 +381,7 @@ Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
                           ResolveAll(std::move(files), /*read=*/true, caching ? cache : nullptr,
                                      caching ? &seen : nullptr));
   set.ignored = std::move(ignored);
+  set.callbacks = std::move(callbacks);
   if (caching) {
     // Rewritten only when this run read a file that can now be recorded, or when recorded
     // files went away or changed: an up-to-date run writes nothing.
@@ -388,6 +395,68 @@ Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
     if (fresh || hits != cache->size()) cache->Save(std::move(seen), now_ns);
   }
   return set;
+}
+
+Status TakeCallbacks(std::vector<SourceFile>& files, bool read, std::vector<Callback>& out) {
+  // Flyway's events that strata does not run: named, so such a file is not "a bad name".
+  static constexpr std::string_view kOtherFlywayEvents[] = {
+      "beforeClean",     "afterClean",        "afterCleanError",   "beforeEachMigrateStatement",
+      "afterEachMigrateStatement", "afterEachMigrateStatementError", "afterEachMigrateError",
+      "beforeUndo",      "beforeEachUndo",    "afterEachUndo",     "afterEachUndoError",
+      "afterUndo",       "afterUndoError",    "beforeValidate",    "afterValidate",
+      "afterValidateError", "beforeBaseline", "afterBaseline",     "afterBaselineError",
+      "beforeRepair",    "afterRepair",       "afterRepairError",  "beforeInfo",
+      "afterInfo",       "afterInfoError",    "beforeConnect",     "afterConnect",
+      "beforeCreateSchema", "createSchema"};
+  size_t kept = 0;
+  size_t first = out.size();
+  for (size_t i = 0; i < files.size(); ++i) {
+    SourceFile& f = files[i];
+    std::string_view base = BaseName(f.script);
+    std::string_view event;
+    if (base.ends_with(".sql")) {
+      std::string_view stem = base.substr(0, base.size() - 4);
+      std::string_view head = stem.substr(0, stem.find("__"));
+      for (std::string_view e : kCallbackEvents) {
+        if (head == e) event = e;
+      }
+      if (event.empty()) {
+        for (std::string_view e : kOtherFlywayEvents) {
+          if (head == e) {
+            return Status(ErrorCode::kBadMigrationName,
+                          fmt::format("'{}' is a Flyway `{}` callback, an event strata does not run",
+                                      f.script, e))
+                .WithSpan({f.path, 0, 0})
+                .WithHint(fmt::format("strata runs {} callbacks; remove or rename the file, or add "
+                                      "it to `ignore` in strata.toml",
+                                      fmt::join(kCallbackEvents, ", ")));
+          }
+        }
+      } else if (stem.size() > head.size() && base::Trim(stem.substr(head.size() + 2)).empty()) {
+        return BadName(f, "the description after the callback's '__' is empty");
+      }
+      if (!event.empty()) {
+        Callback c;
+        c.event = std::string(event);
+        if (stem.size() > head.size()) c.description = Describe(stem.substr(head.size() + 2));
+        if (read) STRATA_TRY(ReadWholeFile(f.path, f.bytes));
+        STRATA_TRY(CheckContent(f.script, f.path, f.bytes, c.text, c.checksum));
+        c.script = std::move(f.script);
+        c.path = std::move(f.path);
+        c.location = std::move(f.location);
+        out.push_back(std::move(c));
+        continue;
+      }
+    }
+    if (kept != i) files[kept] = std::move(f);
+    ++kept;
+  }
+  files.resize(kept);
+  std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                   [](const Callback& a, const Callback& b) {
+                     return a.event != b.event ? a.event < b.event : a.script < b.script;
+                   });
+  return Status::Ok();
 }
 
 Status LoadText(Migration& m) {

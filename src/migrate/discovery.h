@@ -37,9 +37,35 @@ struct Migration {
   bool text_read = true;  // false: the checksum came from the stat cache, `text` is empty
 };
 
+// A Flyway-style callback in a location: `<event>.sql` or `<event>__<description>.sql`, SQL
+// that `migrate` runs at that point of a run that applies something (engine/callbacks.h). Not a
+// migration: no version, no ledger row, not in strata.sum; each run records the callbacks it
+// ran with their checksums in its run record.
+struct Callback {
+  std::string event;        // beforeMigrate, beforeEachMigrate, afterEachMigrate,
+                            // afterMigrate or afterMigrateError
+  std::string description;  // of `<event>__<description>.sql`; empty for `<event>.sql`
+  std::string script;       // relative name, as Migration::script
+  std::string path;
+  std::string location;
+  std::string text;      // normalised content
+  std::string checksum;  // SHA-256 hex of `text`
+};
+
+// The callback events `migrate` runs, in the order of a run.
+inline constexpr std::string_view kCallbackEvents[] = {
+    "beforeMigrate", "beforeEachMigrate", "afterEachMigrate", "afterMigrate", "afterMigrateError"};
+
+// Moves the callback files out of `files` into `out` (by event, then name), reading them from
+// disk when `read` (else their bytes are given). A Flyway callback event strata does not run
+// (beforeValidate, afterClean, ...) is kBadMigrationName naming the events it does run; content
+// errors as for migrations (kIo, kEncoding).
+Status TakeCallbacks(std::vector<SourceFile>& files, bool read, std::vector<Callback>& out);
+
 // Versioned migrations in version order, then repeatable ones in description order.
 struct MigrationSet {
   std::vector<Migration> migrations;
+  std::vector<Callback> callbacks;  // Flyway-style callbacks, by event then name
   std::vector<std::string> ignored;  // files skipped by an ignore pattern
 };
 

@@ -128,6 +128,16 @@ json ToJson(const MigrateResult& r) {
             {"lint", std::move(lint)},
             {"error", StatusJson(r.status)}};
   if (!r.dry_run_sql.empty() || r.pending == 0) j["dry_run_sql"] = r.dry_run_sql;
+  json callbacks = json::array();
+  for (const auto& c : r.callbacks) {
+    callbacks.push_back({{"event", c.event},
+                         {"script", c.script},
+                         {"checksum", c.checksum},
+                         {"migration", c.migration},
+                         {"elapsed_ms", c.elapsed_ms},
+                         {"ok", c.ok}});
+  }
+  j["callbacks"] = std::move(callbacks);
   return j;
 }
 
@@ -266,6 +276,11 @@ std::string ToText(const MigrateResult& r, bool list_applied) {
     } else if (!notes.empty()) {
       out += fmt::format("{}:{}\n", a.script, notes);
     }
+  }
+  for (const auto& c : r.callbacks) {
+    out += fmt::format("callback {} ({}{}) {} in {}\n", c.script, c.event,
+                       c.migration.empty() ? "" : ", " + c.migration, c.ok ? "ran" : "failed",
+                       base::FormatDuration(base::Millis(c.elapsed_ms)));
   }
   if (r.status.ok()) {
     out += r.applied.empty()

@@ -1,0 +1,46 @@
+// strata init and strata new: start a project and author its next migration. Neither opens a
+// database.
+#include "cli/commands.h"
+#include "report/authoring.h"
+#include "strata/authoring.h"
+
+namespace strata::cli {
+namespace {
+
+static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+  auto* init = app.add_subcommand(
+      "init", "start a project: a commented strata.toml, db/migration and its strata.sum");
+  auto ireq = std::make_shared<InitRequest>();
+  init->add_option("--dialect", ireq->dialect, "postgres or sqlite (default: the --url's, else sqlite)")
+      ->check(CLI::IsMember({"postgres", "sqlite"}));
+  init->add_option("--dir", ireq->dir, "the project directory (default: the current one)");
+  init->footer(
+      "Examples:\n  strata init\n  strata init --dialect postgres --url postgres://app@localhost/app\n"
+      "Never overwrites a file. The global --url is written without its password.");
+  r.commands.emplace_back(init, [&g, ireq] {
+    ireq->url = g.url;
+    auto res = Init(*ireq);
+    return Finish(g, res.status, report::ToJson(res), report::ToText(res));
+  });
+
+  auto* nw = app.add_subcommand("new", "create the next migration file (and its strata.sum line)");
+  auto nreq = std::make_shared<NewRequest>();
+  nw->add_option("description", nreq->description, "what the migration does, a few words")
+      ->required();
+  nw->add_flag("--no-transaction", nreq->no_transaction,
+               "the file runs outside a transaction (-- strata:transaction off)");
+  nw->add_flag("--repeatable", nreq->repeatable, "an R__ migration, re-run when it changes");
+  nw->footer(
+      "Examples:\n  strata new \"add email to customer\"\n"
+      "  strata new --no-transaction \"index customer email\"");
+  r.commands.emplace_back(nw, [&g, nreq] {
+    int code = 0;
+    auto opts = LoadOptions(g, code);
+    if (!opts) return code;
+    auto res = New(*opts, *nreq);
+    return Finish(g, res.status, report::ToJson(res), report::ToText(res));
+  });
+});
+
+}  // namespace
+}  // namespace strata::cli
