@@ -82,6 +82,16 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
                              "out_of_order", "require_sum", "lint_gate", "stat_cache"});
         }
       }
+    } else if (key == "database") {
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
+      for (auto&& [k2, n2] : *t) {
+        if (k2.str() == "connect_timeout") {
+          STRATA_ASSIGN_OR_RETURN(o.connect_timeout,
+                                  GetDuration(path, n2, "database.connect_timeout"));
+        } else {
+          return UnknownKey(path, n2, key, k2.str(), {"connect_timeout"});
+        }
+      }
     } else if (key == "placeholders") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
@@ -127,9 +137,10 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
                key == "smoke" || key == "evidence") {
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
-      return UnknownKey(path, node, "", key,
-                        {"url", "locations", "ignore", "ledger", "migrate", "placeholders", "lint",
-                         "environments", "seed", "backfill", "smoke", "evidence"});
+      return UnknownKey(
+          path, node, "", key,
+          {"url", "locations", "ignore", "database", "ledger", "migrate", "placeholders", "lint",
+           "environments", "seed", "backfill", "smoke", "evidence"});
     }
   }
   return o;
