@@ -28,6 +28,15 @@ std::optional<Options> LoadOptions(const GlobalFlags& g, int& exit_code) {
     }
     opts->lock_wait = *d;
   }
+  if (!g.connect_timeout.empty()) {
+    auto d = base::ParseDuration(g.connect_timeout);
+    if (!d) {
+      Status bad(ErrorCode::kUsage, fmt::format("--connect-timeout: {}", d.error().message()));
+      exit_code = Finish(g, bad, {{"ok", false}, {"error", report::StatusJson(bad)}}, "");
+      return std::nullopt;
+    }
+    opts->connect_timeout = *d;
+  }
   return std::move(*opts);
 }
 

@@ -1,7 +1,7 @@
 // strata plan [--all] [--release <name>] [--format md|json]: the runbook before the change.
 #include "cli/commands.h"
 
-#include "evidence/render.h"
+#include "plan/render.h"
 
 namespace strata::cli {
 namespace {
@@ -22,8 +22,8 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
     auto res = Plan(*opts, *req);
     GlobalFlags out = g;
     if (*format == "json") out.json = true;
-    return Finish(out, res.status, evidence::ToJson(res),
-                  res.status.ok() ? evidence::ToMarkdown(res) : std::string());
+    return Finish(out, res.status, plan::ToJson(res),
+                  res.status.ok() ? plan::ToMarkdown(res) : std::string());
   });
 });
 

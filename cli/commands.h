@@ -21,6 +21,7 @@ struct GlobalFlags {
   std::string config;
   std::vector<std::string> locations;
   std::string lock_wait;
+  std::string connect_timeout;
   bool json = false;
   bool log_json = false;
 };

@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_flag("--json", g.json, "print the result as JSON");
   app.add_option("--lock-wait", g.lock_wait, "how long to wait for another runner, e.g. 60s");
+  app.add_option("--connect-timeout", g.connect_timeout,
+                 "how long to keep trying while the server refuses connections or is starting "
+                 "up, e.g. 5s (default), 0s: one attempt");
   app.add_flag("--log-json", g.log_json, "write progress events as JSON lines to stderr");
   app.fallthrough();
 

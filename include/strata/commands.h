@@ -7,6 +7,7 @@
 #include "strata/options.h"
 #include "strata/status.h"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -191,6 +192,21 @@ struct HashResult {
   int migrations = 0;
 };
 HashResult Hash(const Options& options);
+
+// --- wait: until the database accepts connections and answers a query (src/session). For
+// containers and CI: `strata wait --timeout 30s && strata migrate`. Fails with kConnection
+// (exit 6) when the timeout passes first, or at once on an error waiting cannot cure (bad URL,
+// authentication).
+struct WaitRequest {
+  std::chrono::milliseconds timeout{30'000};
+};
+struct WaitResult {
+  Status status;
+  std::string target;          // redacted URL
+  int attempts = 0;            // connection attempts made
+  std::int64_t waited_ms = 0;  // from the first attempt to the answer (or giving up)
+};
+WaitResult Wait(const Options& options, const WaitRequest& request);
 
 // --- verify: post-checks of applied migrations again, and [smoke] queries (src/evidence)
 struct VerifyRequest {

@@ -29,6 +29,9 @@ struct Options {
   std::string ledger_table = "strata_schema_history";
   std::string ledger_schema;                      // empty: the connection's default schema
   std::chrono::milliseconds lock_wait{60'000};    // wait for another runner's lock
+  // How long opening a PostgreSQL database retries while the server refuses or resets the
+  // connection or is starting up (never on an authentication failure); 0: one attempt.
+  std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds lock_timeout{5'000};  // per-statement lock_timeout (PostgreSQL)
   int lock_retries = 5;                           // attempts after a lock timeout
   std::optional<std::chrono::milliseconds> statement_timeout;

@@ -1,6 +1,5 @@
 #include "backfill/common.h"
 
-#include "base/host.h"
 #include "config/toml_values.h"
 
 #include <fmt/format.h>
@@ -67,16 +66,6 @@ Result<std::string> ResolveJobPath(const Options& options, const Settings& setti
       .WithHint(known.empty()
                     ? fmt::format("create {} (format: docs/formats/backfill-job.md)", p)
                     : fmt::format("jobs in {}: {}", settings.directory, fmt::join(known, ", ")));
-}
-
-Result<Session> Connect(const Options& options, std::string_view verb) {
-  Session s;
-  STRATA_ASSIGN_OR_RETURN(s.url, db::ParseUrl(options.url));
-  s.url.may_create = false;  // a backfill works on existing tables
-  std::string app =
-      fmt::format("strata backfill {} pid {} on {}", verb, getpid(), base::HostName());
-  STRATA_ASSIGN_OR_RETURN(s.conn, db::Connect(s.url, app));
-  return s;
 }
 
 std::string JobLockName(const std::string& job_key) { return "backfill-" + job_key; }

@@ -1,5 +1,5 @@
 // Plumbing shared by the backfill verbs: resolving a job name to its file, the [backfill]
-// section of strata.toml, connecting, the per-job lock name, key (de)serialisation and the
+// section of strata.toml, the per-job lock name, key (de)serialisation and the
 // classification of errors as transient. Internal to src/backfill; not thread-safe.
 #pragma once
 
@@ -28,12 +28,6 @@ Result<Settings> LoadSettings(const Options& options);
 // file. Returns the file path; kIo names both places it looked.
 Result<std::string> ResolveJobPath(const Options& options, const Settings& settings,
                                    const std::string& job);
-
-struct Session {
-  db::DbUrl url;
-  std::unique_ptr<db::Connection> conn;
-};
-Result<Session> Connect(const Options& options, std::string_view verb);
 
 // The lock that makes a job run at most once at a time (advisory lock / lock file).
 std::string JobLockName(const std::string& job_key);

@@ -1,6 +1,7 @@
 // backfill status, pause, resume, cancel, set: they talk to a running job through its row.
 #include "base/duration.h"
 #include "base/text.h"
+#include "session/session.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -43,7 +44,7 @@ Status NoJob(const std::string& job, const std::string& target) {
 StatusResult GetStatus(const Options& options, const StatusRequest& request) {
   StatusResult res;
   res.status = [&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(auto session, Connect(options, "status"));
+    STRATA_ASSIGN_OR_RETURN(auto session, session::Open(options, "backfill status"));
     res.target = session.url.redacted;
     Store store(*session.conn);
     STRATA_ASSIGN_OR_RETURN(bool exists, store.Exists());
@@ -72,7 +73,7 @@ ControlResult Control(const Options& options, const ControlRequest& request) {
   ControlResult res;
   res.job = JobKey(request.job);
   res.status = [&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(auto session, Connect(options, "control"));
+    STRATA_ASSIGN_OR_RETURN(auto session, session::Open(options, "backfill control"));
     res.target = session.url.redacted;
     Store store(*session.conn);
     STRATA_ASSIGN_OR_RETURN(bool exists, store.Exists());
@@ -185,7 +186,7 @@ SetResult Set(const Options& options, const SetRequest& request) {
       return Status(ErrorCode::kUsage, "nothing to set")
           .WithHint("e.g. `strata backfill set <job> chunk_size=500 max_rows_per_second=2000`");
     }
-    STRATA_ASSIGN_OR_RETURN(auto session, Connect(options, "set"));
+    STRATA_ASSIGN_OR_RETURN(auto session, session::Open(options, "backfill set"));
     res.target = session.url.redacted;
     Store store(*session.conn);
     STRATA_ASSIGN_OR_RETURN(bool exists, store.Exists());

@@ -2,6 +2,7 @@
 // scope (verify/read_only.h); the one sample chunk UPDATE, whose fragments CheckSchema has
 // accepted, runs inside a transaction that is always rolled back.
 #include "base/duration.h"
+#include "session/session.h"
 #include "verify/read_only.h"
 
 #include <fmt/format.h>
@@ -50,7 +51,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     res.job = spec.name;
     res.job_file = spec.path;
     res.table = spec.table;
-    STRATA_ASSIGN_OR_RETURN(auto session, Connect(options, "plan"));
+    STRATA_ASSIGN_OR_RETURN(auto session, session::Open(options, "backfill plan"));
     res.target = session.url.redacted;
     db::Connection& conn = *session.conn;
     bool pg = conn.dialect() == db::Dialect::kPostgres;

@@ -3,6 +3,7 @@
 #include "base/duration.h"
 #include "base/host.h"
 #include "base/redact.h"
+#include "session/session.h"
 #include "verify/read_only.h"
 
 #include <fmt/format.h>
@@ -172,7 +173,7 @@ class Runner {
   RunResult& res_;
   JobSpec spec_;
   Settings settings_;
-  Session session_;
+  session::Session session_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<db::Connection> replica_;
   std::string replica_url_;
@@ -198,7 +199,7 @@ Status Runner::Prepare() {
   STRATA_ASSIGN_OR_RETURN(auto path, ResolveJobPath(options_, settings_, req_.job));
   // The whole file is validated before the database is touched.
   STRATA_ASSIGN_OR_RETURN(spec_, LoadJob(path));
-  STRATA_ASSIGN_OR_RETURN(session_, Connect(options_, "run"));
+  STRATA_ASSIGN_OR_RETURN(session_, session::Open(options_, "backfill run"));
   res_.target = session_.url.redacted;
   pg_ = session_.conn->dialect() == db::Dialect::kPostgres;
   db::Connection& conn = *session_.conn;
@@ -650,7 +651,7 @@ Status Runner::Reconnect(const Status& lost) {
     }
     Sleep(wait);
     if (StopRequested()) return gave_up("was stopped by a signal while reconnecting");
-    auto s = Connect(options_, "run");
+    auto s = session::Open(options_, "backfill run");
     if (!s.ok()) {
       last = s.error();
       continue;

@@ -288,6 +288,16 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
           }
         }
       }
+    } else if (key == "database") {
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
+      for (auto&& [k2, n2] : *t) {
+        if (k2.str() == "connect_timeout") {
+          STRATA_ASSIGN_OR_RETURN(o.connect_timeout,
+                                  GetDuration(path, n2, "database.connect_timeout"));
+        } else {
+          return UnknownKey(path, n2, key, k2.str(), {"connect_timeout"});
+        }
+      }
     } else if (key == "placeholders") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
@@ -334,8 +344,9 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
       return UnknownKey(path, node, "", key,
-                        {"url", "locations", "ignore", "ledger", "migrate", "validate", "placeholders",
-                         "lint", "environments", "seed", "backfill", "smoke", "evidence"});
+                        {"url", "locations", "ignore", "database", "ledger", "migrate", "validate",
+                         "placeholders", "lint", "environments", "seed", "backfill", "smoke",
+                         "evidence"});
     }
   }
   return o;

@@ -62,6 +62,16 @@ Result<std::vector<QueryResult>> Connection::QueryPipeline(
   return out;
 }
 
+Status Connection::QueryRowsEach(const std::vector<RowQuery>& queries, size_t* failed) {
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (Status s = QueryRows(queries[i].sql, {}, queries[i].fn); !s.ok()) {
+      if (failed) *failed = i;
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
 BatchResult Connection::CopyIn(std::string_view, std::string_view) {
   BatchResult out;
   out.status = Status(ErrorCode::kMigrationFailed,

@@ -36,6 +36,8 @@ struct DbUrl {
   // database instead of being an error — for the previews of what migrate would do to it
   // (migrate --dry-run, plan). Nothing is created.
   bool missing_is_empty = false;
+  // PostgreSQL: libpq's connect_timeout of one connection attempt, in seconds (2 at least).
+  int attempt_timeout_s = 10;
 };
 
 // Accepts sqlite:<path>, sqlite://<path>, sqlite::memory:, postgres://..., postgresql://...
@@ -76,6 +78,12 @@ struct Statement {
   std::vector<Value> params;
 };
 
+// One parameterless query whose rows go to `fn`, for QueryRowsEach.
+struct RowQuery {
+  std::string sql;
+  RowFn fn;
+};
+
 // Who holds the migration lock, as far as the database can tell.
 struct LockHolder {
   std::string description;  // "pid 4242 (strata migrate on host-a) since 2026-11-21 20:54:15"
@@ -108,6 +116,13 @@ class Connection {
   // with small results); outside a transaction they share one implicit transaction there, so a
   // failure undoes the earlier ones. The default runs one Query each.
   virtual Result<std::vector<QueryResult>> QueryPipeline(const std::vector<Statement>& statements);
+
+  // QueryRows for several parameterless read queries in one round trip (PostgreSQL: one
+  // simple-query message, so they share one implicit transaction; use outside a transaction):
+  // each query's rows go to its own `fn`, read in place. Stops at the first failure and returns
+  // it with its index in `*failed` (the later queries did not run; the earlier ones delivered
+  // all their rows). The default runs one QueryRows each.
+  virtual Status QueryRowsEach(const std::vector<RowQuery>& queries, size_t* failed);
 
   // PostgreSQL `COPY ... FROM STDIN`: sends `copy_sql`, then `data` (the rows as written in
   // the file, without the `\.` terminator) through the copy sub-protocol. The result has one

@@ -3,18 +3,18 @@
 #include "strata/commands.h"
 
 #include "base/duration.h"
-#include "engine/context.h"
+#include "base/host.h"
 #include "migrate/state.h"
+#include "session/run_store.h"
+#include "session/session.h"
 
 #include <fmt/format.h>
-
-#include "evidence/run_store.h"
 
 namespace strata {
 
 BaselineResult Baseline(const Options& options, const BaselineRequest& request) {
   BaselineResult res;
-  std::unique_ptr<evidence::RunRecorder> recorder;  // the run record (strata_run)
+  std::unique_ptr<session::RunRecorder> recorder;  // the run record (strata_run)
   auto fail = [&](Status s) {
     if (recorder) (void)recorder->Finish(s);
     res.status = std::move(s);
@@ -28,12 +28,12 @@ BaselineResult Baseline(const Options& options, const BaselineRequest& request) 
   }
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
-  auto ctx = engine::Open(options, "baseline");
+  auto ctx = session::Open(options, "baseline", {.may_create = true});
   if (!ctx) return fail(ctx.error());
   res.target = ctx->url.redacted;
-  engine::RunLock lock;
+  session::RunLock lock;
   if (Status s = lock.Acquire(*ctx, options.lock_wait, {}); !s.ok()) return fail(std::move(s));
-  if (Status s = engine::EnsureLedger(*ctx, options, true); !s.ok()) return fail(std::move(s));
+  if (Status s = session::EnsureLedger(*ctx, options, true); !s.ok()) return fail(std::move(s));
   auto rows = ctx->ledger->ReadAll();
   if (!rows) return fail(rows.error());
   for (const auto& r : *rows) {
@@ -45,7 +45,7 @@ BaselineResult Baseline(const Options& options, const BaselineRequest& request) 
                       .WithHint("use `strata info` to see its state"));
     }
   }
-  auto rec = evidence::RunRecorder::Start(*ctx->conn, options, "baseline", res.target);
+  auto rec = session::RunRecorder::Start(*ctx->conn, options, "baseline", res.target);
   if (!rec) return fail(rec.error());
   recorder = std::move(*rec);
   migrate::AppliedRow row;
@@ -54,7 +54,7 @@ BaselineResult Baseline(const Options& options, const BaselineRequest& request) 
   row.type = std::string(migrate::kTypeBaseline);
   row.script = request.description;
   row.installed_by = ctx->conn->DatabaseUser();
-  if (row.installed_by.empty()) row.installed_by = engine::OsUser();
+  if (row.installed_by.empty()) row.installed_by = base::OsUser();
   row.installed_on = base::NowIso8601();
   row.success = true;
   if (Status s = ctx->conn->Exec(ctx->conn->BeginSql()); !s.ok()) return fail(std::move(s));

@@ -5,12 +5,12 @@
 // (`-- strata:transaction off`). They run under the migration lock of a run that applies
 // something: an up-to-date migrate runs none. A callback is not a migration: it has no ledger
 // row; each one that ran is listed in MigrateResult::callbacks and the run record
-// (strata_run.detail). Not thread-safe (uses the Context's connection).
+// (strata_run.detail). Not thread-safe (uses the session's connection).
 #pragma once
 
 #include "strata/commands.h"
 
-#include "engine/context.h"
+#include "session/session.h"
 #include "migrate/discovery.h"
 
 #include <nlohmann/json.hpp>
@@ -23,7 +23,7 @@ namespace strata::engine {
 
 class Callbacks {
  public:
-  Callbacks(Context& ctx, const Options& options, const std::vector<migrate::Callback>& callbacks,
+  Callbacks(session::Session& ctx, const Options& options, const std::vector<migrate::Callback>& callbacks,
             std::vector<CallbackRun>& ran)
       : ctx_(ctx), options_(options), callbacks_(callbacks), ran_(ran) {}
 
@@ -37,7 +37,7 @@ class Callbacks {
   bool Has(std::string_view event) const;
 
  private:
-  Context& ctx_;
+  session::Session& ctx_;
   const Options& options_;
   const std::vector<migrate::Callback>& callbacks_;
   std::vector<CallbackRun>& ran_;

@@ -214,8 +214,8 @@ constexpr std::string_view kPreCheckHint =
     "nothing was run: the database is not in the state this migration expects; investigate, "
     "then rerun `strata migrate`";
 
-Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteRequest& req,
-                            AppliedMigration& out) {
+Status ExecuteTransactional(session::Session& ctx, const Options& options,
+                            const ExecuteRequest& req, AppliedMigration& out) {
   const auto& p = *req.prepared;
   const auto& m = *p.migration;
   auto& conn = *ctx.conn;
@@ -302,7 +302,7 @@ Status ExecuteTransactional(Context& ctx, const Options& options, const ExecuteR
 
 // What to do about the resumed row's statement that was sent when the run was interrupted
 // (its statement_started marker): the index to continue at, or why strata stops.
-Result<size_t> ResolveInFlight(Context& ctx, const ExecuteRequest& req,
+Result<size_t> ResolveInFlight(session::Session& ctx, const ExecuteRequest& req,
                                const migrate::AppliedRow& prev, std::string& note) {
   const auto& p = *req.prepared;
   const auto& m = *p.migration;
@@ -356,8 +356,8 @@ Result<size_t> ResolveInFlight(Context& ctx, const ExecuteRequest& req,
 // database), else between a "started" marker and its completion (a kill in between is
 // resolved from the database on --resume). Retries a lock timeout like a transactional
 // migration. On success `row` holds the progress as committed.
-Status RunOneStatement(Context& ctx, const Options& options, const ExecuteRequest& req, size_t i,
-                       migrate::AppliedRow& row, std::int64_t start, std::mt19937& rng,
+Status RunOneStatement(session::Session& ctx, const Options& options, const ExecuteRequest& req,
+                       size_t i, migrate::AppliedRow& row, std::int64_t start, std::mt19937& rng,
                        std::int64_t& rows_out, AppliedMigration& out) {
   const auto& p = *req.prepared;
   const auto& st = p.statements[i];
@@ -479,8 +479,8 @@ Status RunOneStatement(Context& ctx, const Options& options, const ExecuteReques
   }
 }
 
-Status ExecuteNonTransactional(Context& ctx, const Options& options, const ExecuteRequest& req,
-                               AppliedMigration& out) {
+Status ExecuteNonTransactional(session::Session& ctx, const Options& options,
+                               const ExecuteRequest& req, AppliedMigration& out) {
   const auto& p = *req.prepared;
   const auto& m = *p.migration;
   auto& conn = *ctx.conn;
@@ -590,7 +590,7 @@ Status ExecuteNonTransactional(Context& ctx, const Options& options, const Execu
 
 }  // namespace
 
-Status Execute(Context& ctx, const Options& options, const ExecuteRequest& req,
+Status Execute(session::Session& ctx, const Options& options, const ExecuteRequest& req,
                AppliedMigration& out) {
   const auto& m = *req.prepared->migration;
   out.version = m.version.text();

@@ -2,14 +2,14 @@
 // A transactional migration and its ledger row commit together, with a bounded, jittered
 // retry after a lock timeout. A non-transactional migration records a ledger row before its
 // first statement and updates it after each one, so a crash leaves an exact account of what
-// ran. Never prints. Not thread-safe (uses the Context's connection).
+// ran. Never prints. Not thread-safe (uses the Session's connection).
 #pragma once
 
 #include "strata/commands.h"
 
-#include "engine/context.h"
 #include "engine/plan.h"
 #include "migrate/state.h"
+#include "session/session.h"
 
 #include <functional>
 #include <string>
@@ -36,7 +36,7 @@ struct ExecuteRequest {
 
 // Runs the migration. On failure the Status names file:line, the statement's first line, the
 // database's message and SQLSTATE; `out` holds what completed.
-Status Execute(Context& ctx, const Options& options, const ExecuteRequest& req,
+Status Execute(session::Session& ctx, const Options& options, const ExecuteRequest& req,
                AppliedMigration& out);
 
 }  // namespace strata::engine

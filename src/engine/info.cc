@@ -3,8 +3,8 @@
 #include "strata/commands.h"
 
 #include "engine/checks.h"
-#include "engine/context.h"
 #include "migrate/state.h"
+#include "session/session.h"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@ InfoResult Info(const Options& options) {
     res.status = set.error();
     return res;
   }
-  auto ctx = engine::Open(options, "info");
+  auto ctx = session::Open(options, "info");
   if (!ctx) {
     res.status = ctx.error();
     return res;
@@ -31,7 +31,7 @@ InfoResult Info(const Options& options) {
   auto report = migrate::Join(*set, *rows);
   std::optional<db::LockHolder> running;
   for (const auto& e : report.entries) {
-    if (engine::IsUnfinishedTail(e, *rows)) running = engine::RunningHolder(*ctx);
+    if (engine::IsUnfinishedTail(e, *rows)) running = session::RunningHolder(*ctx);
   }
   for (const auto& e : report.entries) {
     InfoRow r;

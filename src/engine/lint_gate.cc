@@ -19,7 +19,7 @@ std::string DescribeAllowance(const AcceptedSuppression& a) {
   return fmt::format("{} at line {}: {}", fmt::join(a.rules, ","), a.line, a.reason);
 }
 
-Status RunLintGate(Context& ctx, const Options& options,
+Status RunLintGate(session::Session& ctx, const Options& options,
                    const std::vector<PreparedMigration>& prepared, LintGateReport& report,
                    std::vector<std::vector<std::string>>& allowed) {
   allowed.assign(prepared.size(), {});

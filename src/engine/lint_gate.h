@@ -7,8 +7,8 @@
 #include "strata/commands.h"
 #include "strata/options.h"
 
-#include "engine/context.h"
 #include "engine/plan.h"
+#include "session/session.h"
 
 #include <string>
 #include <vector>
@@ -20,7 +20,7 @@ namespace strata::engine {
 // [lint] table, kConnection when the live sizes cannot be read.
 //
 // On SQLite only findings that mean the same there gate the run (lint::MeansTheSameOnSqlite).
-Status RunLintGate(Context& ctx, const Options& options,
+Status RunLintGate(session::Session& ctx, const Options& options,
                    const std::vector<PreparedMigration>& prepared, LintGateReport& report,
                    std::vector<std::vector<std::string>>& allowed);
 

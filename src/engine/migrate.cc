@@ -2,10 +2,10 @@
 // repeatable ones, each recorded in the ledger under the migration lock.
 #include "strata/commands.h"
 
+#include "base/host.h"
 #include "base/thread.h"
 #include "engine/callbacks.h"
 #include "engine/checks.h"
-#include "engine/context.h"
 #include "engine/executor.h"
 #include "engine/lint_gate.h"
 #include "engine/plan.h"
@@ -13,14 +13,14 @@
 #include "migrate/stat_cache.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
+#include "session/run_store.h"
+#include "session/session.h"
 #include "verify/settings.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
-
-#include "evidence/run_store.h"
 
 namespace strata {
 
@@ -89,7 +89,7 @@ std::vector<Todo> CollectTodo(const migrate::StateReport& report,
 
 MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   MigrateResult res;
-  std::unique_ptr<evidence::RunRecorder> recorder;  // the run record (strata_run)
+  std::unique_ptr<session::RunRecorder> recorder;  // the run record (strata_run)
   // The run record's detail names the callbacks that ran (none: no detail, as before).
   auto detail = [&]() -> std::string {
     return res.callbacks.empty() ? std::string() : engine::CallbacksDetail(res.callbacks).dump();
@@ -116,16 +116,20 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (files.set && options.require_sum) files.sum = migrate::CheckSums(options, *files.set);
   });
   struct DbSide {
-    Result<engine::Context> ctx;
+    Result<session::Session> ctx;
     Status error;
     std::optional<std::vector<migrate::AppliedRow>> rows;
     std::vector<std::string> chain_breaks;  // of rows
   };
-  DbSide db{engine::Open(options, request.dry_run ? "migrate --dry-run" : "migrate")};
+  DbSide db{request.dry_run
+                ? session::Open(options, "migrate --dry-run", {.missing_is_empty = true})
+                : session::Open(options, "migrate", {.may_create = true})};
+  // The highest anchor in strata_run, read in the same round trip as the ledger.
+  session::AnchorRead anchors(options.ledger_schema, /*highest_only=*/true);
   if (db.ctx && !request.dry_run) {
     // A fresh connection, outside any transaction: one round trip when the ledger exists.
     // The chain is verified row by row as the rows arrive.
-    auto read = db.ctx->ledger->ReadIfExists(&db.chain_breaks);
+    auto read = db.ctx->ledger->ReadIfExists(&db.chain_breaks, anchors.also());
     if (!read) {
       db.error = read.error();
     } else if (read->has_value()) {
@@ -213,10 +217,11 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     }
     return fail(std::move(sum));
   }
-  engine::RunLock lock;
+  session::RunLock lock;
   std::optional<std::vector<migrate::AppliedRow>> rows;
   std::optional<migrate::StateReport> peeked;
   std::vector<std::string> chain_breaks;  // of rows
+  bool first_read = false;                // rows are the ones read with `anchors`
   if (!request.dry_run) {
     // Up to date is the common case of a deploy: the ledger was read first, and the lock is
     // taken (and anything created) only when there is something to apply. The verdict is
@@ -224,6 +229,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (!db.error.ok()) return fail(std::move(db.error));
     if (db.rows) {
       rows = std::move(db.rows);
+      first_read = true;
       chain_breaks = std::move(db.chain_breaks);
       resolve_current(*rows);
       peeked = migrate::Join(*set, *rows);
@@ -234,6 +240,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
                       [&](const auto& e) { return engine::IsUnfinishedTail(e, *rows); });
       if (unfinished || !CollectTodo(*peeked, target, request.resume).empty()) {
         rows.reset();
+        first_read = false;
         peeked.reset();
         chain_breaks.clear();
       }
@@ -242,7 +249,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
       if (Status s = lock.Acquire(*ctx, options.lock_wait, request.sink); !s.ok()) {
         return fail(std::move(s));
       }
-      if (Status s = engine::EnsureLedger(*ctx, options, false); !s.ok()) {
+      if (Status s = session::EnsureLedger(*ctx, options, false); !s.ok()) {
         return fail(std::move(s));
       }
     }
@@ -257,7 +264,8 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   // Rows a run or tag anchored in strata_run must still be there: a ledger that lost its last
   // rows (or was emptied) still verifies, and would run those migrations again.
   {
-    auto lost = evidence::AnchorBreaks(*ctx->conn, options, *rows, /*highest_only=*/true);
+    auto lost = session::AnchorBreaks(*ctx->conn, options, *rows, /*highest_only=*/true,
+                                      first_read ? &anchors : nullptr);
     if (!lost) return fail(lost.error());
     chain_breaks.insert(chain_breaks.end(), lost->begin(), lost->end());
   }
@@ -331,13 +339,13 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     return res;
   }
   if (!prepared.empty()) {
-    auto rec = evidence::RunRecorder::Start(*ctx->conn, options, "migrate", res.target);
+    auto rec = session::RunRecorder::Start(*ctx->conn, options, "migrate", res.target);
     if (!rec) return fail(rec.error());
     recorder = std::move(*rec);
     res.run_id = recorder->run_id();
   }
   std::string installed_by = ctx->conn->DatabaseUser();
-  if (installed_by.empty()) installed_by = engine::OsUser();
+  if (installed_by.empty()) installed_by = base::OsUser();
   // Flyway-style callbacks (engine/callbacks.h) around the run and each migration; after a
   // failure afterMigrateError runs (its own failure is a warning: the first error stands).
   engine::Callbacks callbacks(*ctx, options, set->callbacks, res.callbacks);

@@ -3,21 +3,21 @@
 #include "strata/commands.h"
 
 #include "base/duration.h"
+#include "base/host.h"
 #include "base/text.h"
-#include "engine/context.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
+#include "session/run_store.h"
+#include "session/session.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "evidence/run_store.h"
 
 namespace strata {
 
 RepairResult Repair(const Options& options, const RepairRequest& request) {
   RepairResult res;
-  std::unique_ptr<evidence::RunRecorder> recorder;  // the run record (strata_run)
+  std::unique_ptr<session::RunRecorder> recorder;  // the run record (strata_run)
   auto fail = [&](Status s) {
     if (recorder) (void)recorder->Finish(s);
     res.status = std::move(s);
@@ -30,10 +30,10 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
   }
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
-  auto ctx = engine::Open(options, "repair");
+  auto ctx = session::Open(options, "repair");
   if (!ctx) return fail(ctx.error());
   res.target = ctx->url.redacted;
-  engine::RunLock lock;
+  session::RunLock lock;
   if (Status s = lock.Acquire(*ctx, options.lock_wait, {}); !s.ok()) return fail(std::move(s));
   auto rows = ctx->ledger->ReadAll();
   if (!rows) return fail(rows.error());
@@ -42,12 +42,12 @@ RepairResult Repair(const Options& options, const RepairRequest& request) {
                     .WithHint("run `strata migrate` first"));
   }
   auto report = migrate::Join(*set, *rows);
-  auto rec = evidence::RunRecorder::Start(*ctx->conn, options, "repair", res.target);
+  auto rec = session::RunRecorder::Start(*ctx->conn, options, "repair", res.target);
   if (!rec) return fail(rec.error());
   recorder = std::move(*rec);
   std::string by = ctx->conn->DatabaseUser();
-  if (by.empty()) by = engine::OsUser();
-  std::string operator_note = fmt::format("{} (os user {})", request.reason, engine::OsUser());
+  if (by.empty()) by = base::OsUser();
+  std::string operator_note = fmt::format("{} (os user {})", request.reason, base::OsUser());
 
   auto append = [&](const migrate::Entry& e, std::string_view action,
                     std::optional<std::string> checksum) -> Status {

@@ -1,20 +1,18 @@
 // `strata validate`: the files, strata.sum and the ledger agree. Read-only.
 #include "strata/commands.h"
 
+#include "base/redact.h"
 #include "engine/checks.h"
-#include "engine/context.h"
 #include "engine/plan.h"
 #include "ledger/ledger.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
-
-#include "base/redact.h"
+#include "session/run_store.h"
+#include "session/session.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-
-#include "evidence/run_store.h"
 
 namespace strata {
 
@@ -26,17 +24,21 @@ ValidateResult Validate(const Options& options, const ValidateRequest& request) 
     res.status = set.error();
     return res;
   }
-  auto ctx = engine::Open(options, "validate");
+  auto ctx = session::Open(options, "validate");
   if (!ctx) {
     res.status = ctx.error();
     return res;
   }
   res.target = ctx->url.redacted;
-  auto rows = ctx->ledger->ReadAll();
-  if (!rows) {
-    res.status = rows.error();
+  // The ledger and the anchors every run and tag recorded (strata_run), in one round trip.
+  session::AnchorRead anchors(options.ledger_schema, /*highest_only=*/false);
+  auto read = ctx->ledger->ReadIfExists(nullptr, anchors.also());
+  if (!read) {
+    res.status = read.error();
     return res;
   }
+  auto rows = std::optional<std::vector<migrate::AppliedRow>>(
+      read->has_value() ? std::move(**read) : std::vector<migrate::AppliedRow>());
   auto report = migrate::Join(*set, *rows);
   ledger::Head head = ledger::HeadOf(*rows);
   res.ledger_rows = head.rows;
@@ -44,7 +46,7 @@ ValidateResult Validate(const Options& options, const ValidateRequest& request) 
   auto breaks = ledger::Ledger::VerifyChain(*rows);
   // The rows every run and tag anchored (strata_run), and the head kept outside the database,
   // must still be there: deleting the ledger's last rows leaves the chain itself intact.
-  auto lost = evidence::AnchorBreaks(*ctx->conn, options, *rows);
+  auto lost = session::AnchorBreaks(*ctx->conn, options, *rows, /*highest_only=*/false, &anchors);
   if (!lost) {
     res.status = lost.error();
     return res;
@@ -55,7 +57,7 @@ ValidateResult Validate(const Options& options, const ValidateRequest& request) 
   }
   std::optional<db::LockHolder> running;
   for (const auto& e : report.entries) {
-    if (engine::IsUnfinishedTail(e, *rows)) running = engine::RunningHolder(*ctx);
+    if (engine::IsUnfinishedTail(e, *rows)) running = session::RunningHolder(*ctx);
   }
   for (auto& i : engine::CollectIssues(report, breaks, options, running)) {
     res.issues.push_back(std::move(i));

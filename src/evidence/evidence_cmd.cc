@@ -9,22 +9,20 @@
 #include "migrate/discovery.h"
 #include "migrate/state.h"
 #include "migrate/version.h"
+#include "session/check_json.h"
+#include "session/run_store.h"
+#include "session/session.h"
 #include "verify/annotations.h"
 #include "verify/intent.h"
 #include "verify/settings.h"
+#include "config/releases.h"
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <map>
 #include <set>
-#include <thread>
 
-#include "evidence/json.h"
-#include "evidence/open.h"
 #include "evidence/package.h"
-#include "evidence/releases.h"
-#include "evidence/run_store.h"
 #include "evidence/sign.h"
 
 namespace strata {
@@ -43,24 +41,7 @@ bool ValidTagName(std::string_view n) {
   return true;
 }
 
-// Holds the migration lock so a tag or a package never interleaves with a running migrate.
-Status AcquireLock(evidence::Db& d, std::chrono::milliseconds wait) {
-  auto start = base::MonotonicMillis();
-  for (;;) {
-    STRATA_ASSIGN_OR_RETURN(bool got, d.conn->TryLock(d.ledger->LockName()));
-    if (got) return Status::Ok();
-    if (base::MonotonicMillis() - start >= wait.count()) {
-      auto holder = d.conn->DescribeLockHolder(d.ledger->LockName());
-      return Status(ErrorCode::kLockTimeout,
-                    fmt::format("another strata run holds the migration lock{}",
-                                holder ? ": " + holder->description : std::string()))
-          .WithHint("wait for it to finish and rerun, or raise --lock-wait");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
-json RunJson(const evidence::RunRow& r) {
+json RunJson(const session::RunRow& r) {
   json j = {{"run_id", r.run_id},
             {"verb", r.verb},
             {"os_user", r.os_user},
@@ -84,9 +65,9 @@ json RunJson(const evidence::RunRow& r) {
 }
 
 // Selects runs per the request. Errors name the unknown tag or run.
-Result<std::vector<const evidence::RunRow*>> Select(const std::vector<evidence::RunRow>& runs,
-                                                    const EvidenceRequest& req, json& content) {
-  std::vector<const evidence::RunRow*> out;
+Result<std::vector<const session::RunRow*>> Select(const std::vector<session::RunRow>& runs,
+                                                   const EvidenceRequest& req, json& content) {
+  std::vector<const session::RunRow*> out;
   int given = !req.release.empty() + !req.since.empty() + !req.run_id.empty();
   if (given > 1) {
     return Status(ErrorCode::kUsage, "give one of --release, --since, --run")
@@ -104,8 +85,8 @@ Result<std::vector<const evidence::RunRow*>> Select(const std::vector<evidence::
     }
   } else if (!req.release.empty()) {
     sel["release"] = req.release;
-    const evidence::RunRow* tag = nullptr;
-    const evidence::RunRow* prev = nullptr;
+    const session::RunRow* tag = nullptr;
+    const session::RunRow* prev = nullptr;
     for (const auto& r : runs) {
       if (r.verb != "tag" || r.outcome != "succeeded") continue;
       if (r.tag == req.release) {
@@ -154,7 +135,7 @@ static Status CheckReleaseApplied(const Options& options, const std::string& nam
                            const std::optional<migrate::Version>& baseline) {
   auto settings = verify::LoadSettings(options);
   if (!settings) return settings.error();
-  auto specs = evidence::LoadReleases(settings->releases_file);
+  auto specs = config::LoadReleases(settings->releases_file);
   if (!specs) return specs.error();
   for (const auto& spec : *specs) {
     if (spec.name != name) continue;
@@ -191,18 +172,16 @@ TagResult Tag(const Options& options, const TagRequest& request) {
                     .WithHint("use 1-64 letters, digits, '.', '_' or '-', e.g. `strata tag "
                               "release-2026.06`"));
   }
-  auto d = evidence::OpenDb(options, "tag");
+  auto d = session::Open(options, "tag");
   if (!d) return fail(d.error());
   res.target = d->url.redacted;
-  if (Status s = evidence::RequireLedger(*d); !s.ok()) return fail(std::move(s));
-  if (Status s = AcquireLock(*d, options.lock_wait); !s.ok()) return fail(std::move(s));
-  struct Unlock {
-    evidence::Db& d;
-    ~Unlock() { (void)d.conn->Unlock(d.ledger->LockName()); }
-  } unlock{*d};
+  if (Status s = session::RequireLedger(*d); !s.ok()) return fail(std::move(s));
+  // Held so a tag never interleaves with a running migrate.
+  session::RunLock lock;
+  if (Status s = lock.Acquire(*d, options.lock_wait, nullptr); !s.ok()) return fail(std::move(s));
   auto rows = d->ledger->ReadAll();
   if (!rows) return fail(rows.error());
-  evidence::RunStore store(*d->conn, options.ledger_schema);
+  session::RunStore store(*d->conn, options.ledger_schema);
   auto runs = store.Runs();
   if (!runs) return fail(runs.error());
   for (const auto& r : *runs) {
@@ -236,7 +215,7 @@ TagResult Tag(const Options& options, const TagRequest& request) {
     return fail(std::move(s));
   }
   res.ledger_head = rows->empty() ? std::string() : rows->back().row_hash;
-  auto rec = evidence::RunRecorder::Start(*d->conn, options, "tag", res.target, request.name);
+  auto rec = session::RunRecorder::Start(*d->conn, options, "tag", res.target, request.name);
   if (!rec) return fail(rec.error());
   res.run_id = (*rec)->run_id();
   res.tagged_at = base::NowIso8601();
@@ -258,13 +237,13 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
         Status(ErrorCode::kUsage, fmt::format("--format {}: expected md or json", request.format))
             .WithHint("use --format md (people) or --format json (systems)"));
   }
-  auto d = evidence::OpenDb(options, "evidence");
+  auto d = session::Open(options, "evidence");
   if (!d) return fail(d.error());
   res.target = d->url.redacted;
-  if (Status s = evidence::RequireLedger(*d); !s.ok()) return fail(std::move(s));
+  if (Status s = session::RequireLedger(*d); !s.ok()) return fail(std::move(s));
   auto rows = d->ledger->ReadAll();
   if (!rows) return fail(rows.error());
-  evidence::RunStore store(*d->conn, options.ledger_schema);
+  session::RunStore store(*d->conn, options.ledger_schema);
   auto runs = store.Runs();
   if (!runs) return fail(runs.error());
 
@@ -281,7 +260,7 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
   for (const auto& r : *runs) {
     if (r.ledger_head.empty()) continue;
     anchors.push_back(
-        {r.ledger_rows, r.ledger_head, evidence::AnchorSource(r.verb, r.tag, r.run_id)});
+        {r.ledger_rows, r.ledger_head, session::AnchorSource(r.verb, r.tag, r.run_id)});
   }
   auto lost = ledger::AnchorBreaks(*rows, anchors);
   breaks.insert(breaks.end(), lost.begin(), lost.end());
@@ -324,7 +303,7 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
                  {"duration_ms", m.duration_ms},
                  {"attempts", m.attempts},
                  {"lock_wait_ms", m.lock_wait_ms},
-                 {"checks", evidence::ChecksJson(m.checks)}};
+                 {"checks", session::ChecksJson(m.checks)}};
       if (!m.error_message.empty()) jm["error_message"] = base::RedactSecrets(m.error_message);
       if (auto it = intents.find(m.script + "\x1f" + m.checksum); it != intents.end()) {
         jm["intent"] = it->second;

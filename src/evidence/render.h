@@ -1,4 +1,4 @@
-// Renderers for the evidence verbs' results (verify, tag, evidence, evidence verify, plan):
+// Renderers for the evidence verbs' results (verify, tag, evidence, evidence verify):
 // JSON (the machine twin) and text / Markdown for people. Strings are redacted by
 // report::Dump / here. Integration point: these belong beside the others in src/report once
 // that folder takes capability results. Stateless; thread-safe.
@@ -16,12 +16,9 @@ nlohmann::json ToJson(const VerifyResult& r);
 nlohmann::json ToJson(const TagResult& r);
 nlohmann::json ToJson(const EvidenceResult& r);
 nlohmann::json ToJson(const EvidenceVerifyResult& r);
-nlohmann::json ToJson(const PlanResult& r);
 
 std::string ToText(const VerifyResult& r);
 std::string ToText(const TagResult& r);
 std::string ToText(const EvidenceVerifyResult& r);
-// The runbook: one Markdown document for every release in the plan.
-std::string ToMarkdown(const PlanResult& r);
 
 }  // namespace strata::evidence

@@ -5,6 +5,9 @@
 
 #include "base/redact.h"
 #include "migrate/discovery.h"
+#include "session/check_json.h"
+#include "session/run_store.h"
+#include "session/session.h"
 #include "verify/annotations.h"
 #include "verify/checks.h"
 #include "verify/settings.h"
@@ -13,10 +16,6 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
-
-#include "evidence/json.h"
-#include "evidence/open.h"
-#include "evidence/run_store.h"
 
 namespace strata {
 
@@ -37,10 +36,10 @@ VerifyResult Verify(const Options& options, const VerifyRequest& request) {
             .WithHint("add e.g. [smoke.no_null_term] with query = \"SELECT count(*) ...\" "
                       "and expect = \"= 0\" (docs/formats/checks.md)"));
   }
-  auto d = evidence::OpenDb(options, "verify");
+  auto d = session::Open(options, "verify");
   if (!d) return fail(d.error());
   res.target = d->url.redacted;
-  if (Status s = evidence::RequireLedger(*d); !s.ok()) return fail(std::move(s));
+  if (Status s = session::RequireLedger(*d); !s.ok()) return fail(std::move(s));
   auto rows = d->ledger->ReadAll();
   if (!rows) return fail(rows.error());
 
@@ -128,7 +127,7 @@ VerifyResult Verify(const Options& options, const VerifyRequest& request) {
                 "run `strata verify` again");
   }
   // The evidence ledger records the verification (even a failing one).
-  auto rec = evidence::RunRecorder::Start(*d->conn, options, "verify", res.target);
+  auto rec = session::RunRecorder::Start(*d->conn, options, "verify", res.target);
   if (!rec) {
     if (res.status.ok()) res.status = rec.error();
     return res;
@@ -137,13 +136,13 @@ VerifyResult Verify(const Options& options, const VerifyRequest& request) {
   nlohmann::json detail = {{"passed", res.passed},
                            {"failed", res.failed},
                            {"skipped", res.skipped},
-                           {"smoke", evidence::ChecksJson(res.smoke)}};
+                           {"smoke", session::ChecksJson(res.smoke)}};
   nlohmann::json ms = nlohmann::json::array();
   for (const auto& m : res.migrations) {
     ms.push_back({{"script", m.script},
                   {"version", m.version},
                   {"file_changed", m.file_changed},
-                  {"checks", evidence::ChecksJson(m.checks)}});
+                  {"checks", session::ChecksJson(m.checks)}});
   }
   detail["migrations"] = ms;
   if (Status s = (*rec)->Finish(res.status, detail.dump()); !s.ok() && res.status.ok()) {

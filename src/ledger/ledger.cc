@@ -233,7 +233,7 @@ Result<std::vector<AppliedRow>> Ledger::ReadAll() {
 }
 
 Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
-    std::vector<std::string>* chain_breaks) {
+    std::vector<std::string>* chain_breaks, const Also* also) {
   std::vector<AppliedRow> rows;
   std::vector<char> content_ok;
   std::vector<char>* ok = chain_breaks ? &content_ok : nullptr;
@@ -241,7 +241,7 @@ Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
     if (chain_breaks) *chain_breaks = ChainBreaks(rows, content_ok);
     return std::optional<std::vector<AppliedRow>>(std::move(rows));
   };
-  Status read = ReadRows(rows, ok);
+  Status read = ReadRows(rows, ok, also);
   if (read.ok()) {
     known_to_exist_ = true;
     return done();
@@ -254,11 +254,12 @@ Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
   }
   // It exists now: another runner created it since the read, or the read failed for another
   // reason (which reading again reports).
-  STRATA_TRY(ReadRows(rows, ok));
+  STRATA_TRY(ReadRows(rows, ok, also));
   return done();
 }
 
-Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok) {
+Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok,
+                        const Also* also) {
   tail_rank_ = 0;
   tail_hash_ = std::string(kGenesisHash);
   rows.clear();
@@ -279,36 +280,40 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
   // Naming row_hash (NOT NULL in every format) makes another tool's history table fail here,
   // even an empty one, and be recognised: ForeignTableError.
   bool any = false;
-  Status read = conn_.QueryRows(
-      fmt::format("SELECT * FROM {} WHERE row_hash IS NOT NULL ORDER BY installed_rank",
-                  qualified_),
-      {}, [&](std::span<const db::ValueView> v) {
-        if (!any) {
-          any = true;
-          has_started_column_ = v.size() > 15 ? Tristate::kYes : Tristate::kNo;
-        }
-        if (v.size() < 15) return;
-        AppliedRow& a = rows.emplace_back();
-        a.rank = static_cast<int>(num(v[0]));
-        a.version = opt(v[1]);
-        a.description = str(v[2]);
-        a.type = str(v[3]);
-        a.script = str(v[4]);
-        a.checksum = opt(v[5]);
-        a.installed_by = str(v[6]);
-        a.installed_on = str(v[7]);
-        a.execution_time_ms = num(v[8]);
-        a.success = db::IsTrue(v[9]);
-        a.statements_done = static_cast<int>(num(v[10]));
-        a.prefix_hash = opt(v[11]);
-        a.reason = opt(v[12]);
-        a.prev_hash = str(v[13]);
-        a.row_hash = str(v[14]);
-        if (v.size() > 15 && v[15]) a.statement_started = static_cast<int>(num(v[15]));
-        // While the server sends the next rows (PostgreSQL streams them).
-        if (content_ok) content_ok->push_back(base::HexEquals(RowDigest(a, buf), a.row_hash));
-      });
-  if (!read.ok()) return ForeignTableError(conn_, qualified_, std::move(read));
+  std::vector<db::RowQuery> queries(1);
+  queries[0].sql = fmt::format(
+      "SELECT * FROM {} WHERE row_hash IS NOT NULL ORDER BY installed_rank", qualified_);
+  queries[0].fn = [&](std::span<const db::ValueView> v) {
+    if (!any) {
+      any = true;
+      has_started_column_ = v.size() > 15 ? Tristate::kYes : Tristate::kNo;
+    }
+    if (v.size() < 15) return;
+    AppliedRow& a = rows.emplace_back();
+    a.rank = static_cast<int>(num(v[0]));
+    a.version = opt(v[1]);
+    a.description = str(v[2]);
+    a.type = str(v[3]);
+    a.script = str(v[4]);
+    a.checksum = opt(v[5]);
+    a.installed_by = str(v[6]);
+    a.installed_on = str(v[7]);
+    a.execution_time_ms = num(v[8]);
+    a.success = db::IsTrue(v[9]);
+    a.statements_done = static_cast<int>(num(v[10]));
+    a.prefix_hash = opt(v[11]);
+    a.reason = opt(v[12]);
+    a.prev_hash = str(v[13]);
+    a.row_hash = str(v[14]);
+    if (v.size() > 15 && v[15]) a.statement_started = static_cast<int>(num(v[15]));
+    // While the server sends the next rows (PostgreSQL streams them).
+    if (content_ok) content_ok->push_back(base::HexEquals(RowDigest(a, buf), a.row_hash));
+  };
+  if (also) queries.push_back(also->query);
+  size_t failed = 0;
+  Status read = conn_.QueryRowsEach(queries, &failed);
+  if (also && also->status && (read.ok() || failed > 0)) *also->status = read;
+  if (!read.ok() && failed == 0) return ForeignTableError(conn_, qualified_, std::move(read));
   if (!rows.empty()) {
     tail_rank_ = rows.back().rank;
     tail_hash_ = rows.back().row_hash;

@@ -79,8 +79,15 @@ class Ledger {
   // only when the read fails. nullopt if the table is absent. Only outside a transaction (a
   // failed read aborts one on PostgreSQL). With `chain_breaks`, also verifies the hash chain
   // (what VerifyChain returns), each row's digest computed as the row arrives.
+  // `also`: another read sent in the same round trip after the ledger's (the evidence ledger's
+  // anchors); `*also_status` receives how it ended, and stays nullopt when it did not run (the
+  // ledger read failed first: the caller runs it on its own).
+  struct Also {
+    db::RowQuery query;
+    std::optional<Status>* status = nullptr;
+  };
   Result<std::optional<std::vector<AppliedRow>>> ReadIfExists(
-      std::vector<std::string>* chain_breaks = nullptr);
+      std::vector<std::string>* chain_breaks = nullptr, const Also* also = nullptr);
 
   // Fills rank, prev_hash and row_hash from the remembered tail and inserts the row. Call in
   // the same transaction as the migration it records. On success the tail advances; call
@@ -114,7 +121,8 @@ class Ledger {
 
  private:
   // `content_ok`, when given, receives for each row whether its stored hash matches its content.
-  Status ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok = nullptr);
+  Status ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok = nullptr,
+                  const Also* also = nullptr);
   // VerifyChain with each row's content check already made.
   static std::vector<std::string> ChainBreaks(const std::vector<AppliedRow>& rows,
                                               const std::vector<char>& content_ok);

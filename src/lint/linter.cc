@@ -3,6 +3,7 @@
 #include "base/file.h"
 #include "base/text.h"
 #include "db/connection.h"
+#include "db/table_size.h"
 #include "lint/registry.h"
 #include "lint/risk.h"
 #include "lint/suppress.h"
@@ -579,31 +580,12 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
   li.server_major = c.ServerMajorVersion();
   li.server_version = c.ServerVersion();
   if (c.dialect() != db::Dialect::kPostgres) return li;
-  // pg_total_relation_size takes ACCESS SHARE on the table, which waits behind an ACCESS
-  // EXCLUSIVE lock held or queued by another session (a migration in progress): the gate must
-  // not hang there. Such a table's size comes from the catalog's page counts instead (as of
-  // its last VACUUM/ANALYZE), which need no lock.
-  auto q = c.Query(
-      "SELECT n.nspname, c.relname, c.reltuples::bigint, "
-      "CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'relation' "
-      "AND l.relation = c.oid AND l.mode = 'AccessExclusiveLock') "
-      "THEN (c.relpages::bigint + coalesce((SELECT sum(i.relpages) FROM pg_catalog.pg_index x "
-      "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid), 0) + "
-      "coalesce((SELECT t.relpages FROM pg_catalog.pg_class t WHERE t.oid = c.reltoastrelid), "
-      "0)) * current_setting('block_size')::bigint "
-      "ELSE pg_catalog.pg_total_relation_size(c.oid) END "
-      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema') "
-      "AND n.nspname NOT LIKE 'pg_toast%'");
-  if (!q) return q.error();
-  for (const auto& row : q->rows) {
-    if (row.size() < 4 || !row[0] || !row[1]) continue;
-    TableStats ts;
-    ts.rows = row[2] ? std::stoll(*row[2]) : -1;
-    ts.bytes = row[3] ? std::stoll(*row[3]) : -1;
-    analysis::TableRef t{*row[0], *row[1]};
-    li.tables[t.Key()] = ts;
-    if (*row[0] == "public") li.tables["public." + *row[1]] = ts;
+  // Sizes without waiting behind a migration's ACCESS EXCLUSIVE lock (db/table_size.h).
+  STRATA_ASSIGN_OR_RETURN(auto sizes, db::ReadTableSizes(c));
+  for (const auto& ts : sizes) {
+    analysis::TableRef t{ts.schema, ts.name};
+    li.tables[t.Key()] = TableStats{ts.rows, ts.bytes};
+    if (ts.schema == "public") li.tables["public." + ts.name] = TableStats{ts.rows, ts.bytes};
   }
   // Indexes → their tables, so DROP INDEX is judged by the size of the table it locks.
   auto ix = c.Query(

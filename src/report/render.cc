@@ -197,6 +197,11 @@ json ToJson(const HashResult& r) {
           {"error", StatusJson(r.status)}};
 }
 
+json ToJson(const WaitResult& r) {
+  return {{"ok", r.status.ok()},    {"target", r.target},       {"ready", r.status.ok()},
+          {"attempts", r.attempts}, {"waited_ms", r.waited_ms}, {"error", StatusJson(r.status)}};
+}
+
 json ToJson(const Event& e) {
   // Indexed by EventKind: keep in the enum's order.
   static constexpr const char* kNames[] = {"lock_waiting",   "lock_acquired",  "migration_started",
@@ -337,6 +342,13 @@ std::string ToText(const BaselineResult& r) {
   return base::RedactSecrets(
       fmt::format("baselined {} at version {}: {} migration file(s) at or below it will not run\n",
                   r.target, r.version, r.skipped));
+}
+
+std::string ToText(const WaitResult& r) {
+  if (!r.status.ok()) return {};
+  return fmt::format(
+      "{} is ready: it accepted a connection and answered a query ({} ms, {} attempt{})\n",
+      r.target, r.waited_ms, r.attempts, r.attempts == 1 ? "" : "s");
 }
 
 std::string ToText(const HashResult& r) {

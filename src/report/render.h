@@ -27,6 +27,7 @@ nlohmann::json ToJson(const ValidateResult& r);
 nlohmann::json ToJson(const RepairResult& r);
 nlohmann::json ToJson(const BaselineResult& r);
 nlohmann::json ToJson(const HashResult& r);
+nlohmann::json ToJson(const WaitResult& r);
 nlohmann::json ToJson(const Event& e);
 
 // "file:line:col: error[code]: message\n  hint: ...". Empty for ok.
@@ -40,6 +41,7 @@ std::string ToText(const ValidateResult& r);
 std::string ToText(const RepairResult& r);
 std::string ToText(const BaselineResult& r);
 std::string ToText(const HashResult& r);
+std::string ToText(const WaitResult& r);
 
 // Serialises JSON with secrets redacted in every string value.
 std::string Dump(nlohmann::json j);  // by value: pass temporaries, they are redacted in place

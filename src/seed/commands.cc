@@ -1,8 +1,10 @@
 // seed plan / apply / status / diff: selection, policy, the per-package transaction and the
 // ledger row.
 #include "base/duration.h"
-#include "engine/context.h"
+#include "base/host.h"
 #include "migrate/version.h"
+#include "session/run_store.h"
+#include "session/session.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,7 +13,6 @@
 #include <memory>
 #include <set>
 
-#include "evidence/run_store.h"
 #include "seed/plan_internal.h"
 #include "seed/seed.h"
 
@@ -24,7 +25,7 @@ inline constexpr std::string_view kLedgerTypeSeed = "SEED";
 namespace {
 
 struct Prepared {
-  engine::Context ctx;
+  session::Session ctx;
   Environment env;
   std::vector<Package> packages;
   std::vector<ledger::AppliedRow> ledger_rows;
@@ -42,7 +43,7 @@ Status Refused(const std::vector<Violation>& v, std::string_view verb) {
 // plans every selected package into `pr` and `res`. `lock` refers to pr.ctx, so the caller
 // declares `pr` before `lock` (the lock is released before the connection closes).
 Status Prepare(const Options& options, const SeedRequest& request, SeedResult& res, Prepared& pr,
-               engine::RunLock* lock) {
+               session::RunLock* lock) {
   if (request.env.empty()) {
     return Status(ErrorCode::kUsage, "no environment given")
         .WithHint(
@@ -80,7 +81,8 @@ Status Prepare(const Options& options, const SeedRequest& request, SeedResult& r
     if (!want_classes.empty() && !want_classes.count(p.cls)) continue;
     pr.packages.push_back(std::move(p));
   }
-  STRATA_ASSIGN_OR_RETURN(pr.ctx, engine::Open(options, lock ? "seed apply" : "seed"));
+  STRATA_ASSIGN_OR_RETURN(pr.ctx, session::Open(options, lock ? "seed apply" : "seed",
+                                                {.may_create = lock != nullptr}));
   res.target = pr.ctx.url.redacted;
   if (lock) STRATA_TRY(lock->Acquire(pr.ctx, options.lock_wait, {}));
   STRATA_ASSIGN_OR_RETURN(pr.ledger_exists, pr.ctx.ledger->Exists());
@@ -279,7 +281,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
   SeedResult res;
   res.verb = "apply";
   Prepared pr;
-  engine::RunLock lock;
+  session::RunLock lock;
   if (Status s = Prepare(options, request, res, pr, &lock); !s.ok()) {
     res.status = std::move(s);
     return res;
@@ -299,7 +301,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
   db::Connection& conn = *pr.ctx.conn;
   // The run record (strata_run): written before the first package, finished with the outcome
   // and what each package did.
-  std::unique_ptr<evidence::RunRecorder> recorder;
+  std::unique_ptr<session::RunRecorder> recorder;
   auto finish = [&](const Status& status) {
     if (!recorder) return;
     nlohmann::json pkgs = nlohmann::json::array();
@@ -323,7 +325,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     }
   };
   std::string by = conn.DatabaseUser();
-  if (by.empty()) by = engine::OsUser();
+  if (by.empty()) by = base::OsUser();
   std::vector<PackagePlan*> todo;
   for (auto& plan : res.packages) {
     if (!plan.in_scope) continue;
@@ -348,7 +350,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     request.sink(e);
   };
   if (!todo.empty()) {
-    auto rec = evidence::RunRecorder::Start(conn, options, "seed apply", res.target);
+    auto rec = session::RunRecorder::Start(conn, options, "seed apply", res.target);
     if (!rec) {
       res.status = rec.error();
       return res;

@@ -3,10 +3,12 @@
 #include "analysis/fragment.h"
 #include "base/duration.h"
 #include "base/file.h"
+#include "base/host.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "config/toml_values.h"
-#include "engine/context.h"
+#include "session/run_store.h"
+#include "session/session.h"
 #include "verify/read_only.h"
 
 #include <fmt/format.h>
@@ -15,7 +17,6 @@
 #include <filesystem>
 #include <set>
 
-#include "evidence/run_store.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
 
@@ -218,7 +219,7 @@ Result<Correction> LoadCorrection(const Options& options, const std::string& id_
 namespace {
 
 struct Target {
-  engine::Context ctx;
+  session::Session ctx;
   std::vector<ColumnInfo> cols;
   std::map<std::string, const ColumnInfo*> by_name;
   std::string table_sql;
@@ -336,7 +337,7 @@ nlohmann::json Overlay(const std::string& before, const Correction& c) {
 
 std::string ExecutedBy(db::Connection& conn) {
   std::string by = conn.DatabaseUser();
-  return by.empty() ? engine::OsUser() : by;
+  return by.empty() ? base::OsUser() : by;
 }
 
 Status InsertRun(db::Connection& conn, const Correction& c, const CorrectionResult& res,
@@ -362,7 +363,7 @@ class Recorder {
  public:
   Status Start(db::Connection& conn, const Options& options, CorrectionResult& res) {
     STRATA_ASSIGN_OR_RETURN(
-        rec_, evidence::RunRecorder::Start(conn, options, "correct " + res.verb, res.target));
+        rec_, session::RunRecorder::Start(conn, options, "correct " + res.verb, res.target));
     res.evidence_run_id = rec_->run_id();
     return Status::Ok();
   }
@@ -382,7 +383,7 @@ class Recorder {
   }
 
  private:
-  std::unique_ptr<evidence::RunRecorder> rec_;
+  std::unique_ptr<session::RunRecorder> rec_;
 };
 
 Status InsertAudit(db::Connection& conn, const Correction& c, const std::string& run_id,
@@ -397,7 +398,7 @@ Status InsertAudit(db::Connection& conn, const Correction& c, const std::string&
   return r.status();
 }
 
-Status AppendLedger(engine::Context& ctx, const Correction& c, std::string_view kind,
+Status AppendLedger(session::Session& ctx, const Correction& c, std::string_view kind,
                     const std::string& run_id, std::int64_t rows, const std::string& by,
                     std::int64_t elapsed) {
   migrate::AppliedRow row;
@@ -417,9 +418,9 @@ Status AppendLedger(engine::Context& ctx, const Correction& c, std::string_view 
 
 // Opens the database into `t`, (for writes) takes the lock and checks the ledger, and checks
 // the target. `lock` refers to t.ctx: the caller declares `t` before `lock`.
-Status OpenTarget(const Options& options, const Correction& c, engine::RunLock* lock,
+Status OpenTarget(const Options& options, const Correction& c, session::RunLock* lock,
                   CorrectionResult& res, Target& t) {
-  STRATA_ASSIGN_OR_RETURN(t.ctx, engine::Open(options, "correct"));
+  STRATA_ASSIGN_OR_RETURN(t.ctx, session::Open(options, "correct"));
   res.target = t.ctx.url.redacted;
   if (lock) {
     STRATA_TRY(lock->Acquire(t.ctx, options.lock_wait, {}));
@@ -517,7 +518,7 @@ CorrectionResult RunWrite(const Options& options, const std::string& id, const s
   }
   res = Start(verb, *c);
   Target t;  // before `lock`, which refers to t.ctx
-  engine::RunLock lock;
+  session::RunLock lock;
   if (Status s = OpenTarget(options, *c, &lock, res, t); !s.ok()) {
     res.status = std::move(s);
     return res;

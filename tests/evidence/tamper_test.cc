@@ -92,7 +92,7 @@ TEST_P(Tamper, EmptyingTheLedgerIsFound) {
   EXPECT_NE(v.out.find("tag `R1`"), std::string::npos) << v.out;
 }
 
-// Today the next migrate runs V3 again. Enabled once migrate calls evidence::AnchorBreaks
+// Today the next migrate runs V3 again. Enabled once migrate calls session::AnchorBreaks
 // (the lead wires it in src/engine/migrate.cc; see the branch's report).
 TEST_P(Tamper, MigrateRefusesALedgerThatLostAnchoredRows) {
   Project p(GetParam());

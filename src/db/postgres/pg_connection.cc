@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -35,6 +36,32 @@ ErrorCode CodeForSqlState(std::string_view state, bool connection_bad) {
     return ErrorCode::kConnection;
   }
   return ErrorCode::kMigrationFailed;
+}
+
+// A failed connection has no PGresult to carry a SQLSTATE: the class is read from libpq's
+// message. 57P03 (cannot_connect_now): the server is starting up or recovering; 08001 (unable to
+// establish): nothing listens yet, or the attempt timed out; 08006 (connection failure): reset
+// or closed during start-up; 28000/28P01: authentication. Empty when unknown.
+std::string ConnectFailureState(std::string_view msg) {
+  auto has = [&](std::string_view s) { return msg.find(s) != std::string_view::npos; };
+  if (has("password authentication failed") || has("authentication failed")) return "28P01";
+  if (has("no pg_hba.conf entry") || has("password is required") || has("no password supplied")) {
+    return "28000";
+  }
+  if (has("the database system is starting up") ||
+      has("the database system is not yet accepting connections") ||
+      has("the database system is in recovery mode") ||
+      has("the database system is shutting down")) {
+    return "57P03";
+  }
+  if (has("Connection refused") || has("No such file or directory") || has("timeout expired") ||
+      has("Is the server running")) {
+    return "08001";
+  }
+  if (has("Connection reset") || has("server closed the connection unexpectedly")) {
+    return "08006";
+  }
+  return "";
 }
 
 // A multi-line diagnostic field on one line: its lines (trimmed, blank ones dropped) joined by
@@ -201,6 +228,54 @@ class PgConnection final : public Connection {
       PQclear(res);
     }
     // A failed query rolled the SET back with it: it stays pending.
+    if (carries_setup && status.ok()) pending_setup_.clear();
+    return status;
+  }
+
+  Status QueryRowsEach(const std::vector<RowQuery>& queries, size_t* failed) override {
+    if (queries.size() <= 1) return Connection::QueryRowsEach(queries, failed);
+    // One simple-query message, "[SET ...;] q0; q1; ...": each query's rows (single-row mode
+    // applies to each) end with a zero-row TUPLES_OK, a SET with COMMAND_OK; an error ends
+    // the message (the later queries do not run).
+    const bool carries_setup = !pending_setup_.empty();
+    std::string text = carries_setup ? pending_setup_ + ";\n" : std::string();
+    for (size_t i = 0; i < queries.size(); ++i) {
+      text += queries[i].sql;
+      text += i + 1 < queries.size() ? ";\n" : "";
+    }
+    if (!PQsendQuery(conn_, text.c_str())) return ErrorFrom(nullptr, queries[0].sql, nullptr);
+    PQsetSingleRowMode(conn_);
+    Status status = Status::Ok();
+    size_t ended = 0;  // statements of the message that ended (the SET included)
+    const size_t skip = carries_setup ? 1 : 0;
+    std::vector<ValueView> row;
+    while (PGresult* res = PQgetResult(conn_)) {
+      ExecStatusType st = PQresultStatus(res);
+      size_t i = ended >= skip ? ended - skip : queries.size();
+      if (!status.ok()) {
+        // already failed: drain
+      } else if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+        int nf = PQnfields(res), nr = PQntuples(res);
+        row.resize(static_cast<size_t>(nf));
+        for (int r = 0; r < nr && i < queries.size(); ++r) {
+          for (int c = 0; c < nf; ++c) {
+            row[c] = PQgetisnull(res, r, c)
+                         ? ValueView()
+                         : ValueView(std::in_place, PQgetvalue(res, r, c), PQgetlength(res, r, c));
+          }
+          queries[i].fn(row);
+        }
+        if (st == PGRES_TUPLES_OK) ++ended;
+      } else if (st == PGRES_COMMAND_OK || st == PGRES_EMPTY_QUERY) {
+        ++ended;
+      } else {
+        std::string_view sql = i < queries.size() ? std::string_view(queries[i].sql) : text;
+        status = ErrorFrom(res, sql, nullptr);
+        if (failed) *failed = i < queries.size() ? i : 0;
+      }
+      PQclear(res);
+    }
+    // A failure rolled the SET back with it: it stays pending.
     if (carries_setup && status.ok()) pending_setup_.clear();
     return status;
   }
@@ -525,7 +600,8 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
                                                     std::string_view application) {
   std::string app(application.substr(0, 63));
   const char* keys[] = {"dbname", "fallback_application_name", "connect_timeout", nullptr};
-  const char* values[] = {url.raw.c_str(), app.c_str(), "10", nullptr};
+  std::string timeout = std::to_string(std::max(2, url.attempt_timeout_s));
+  const char* values[] = {url.raw.c_str(), app.c_str(), timeout.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
     std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
@@ -533,6 +609,7 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
     PQfinish(conn);
     return Status(ErrorCode::kConnection,
                   fmt::format("cannot connect to {}: {}", url.redacted, base::RedactSecrets(msg)))
+        .WithSqlState(ConnectFailureState(msg))
         .WithHint("check the URL, that the server is running, and the credentials");
   }
   // A runner killed with SIGKILL cannot end its session: the server would keep running the

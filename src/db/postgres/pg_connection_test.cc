@@ -56,6 +56,52 @@ TEST(PgConnection, QueryRowsStreamsRowsAndRecoversFromAnErrorMidway) {
   EXPECT_TRUE(got.empty());
 }
 
+// QueryRowsEach (migrate's ledger and anchor reads in one round trip): each query's rows go to
+// its own callback, in order, also when the first carries the session setup and when a query
+// returns no rows; a failing later query reports its index after the earlier ones delivered all
+// their rows; a failing first query runs nothing after it; the connection stays usable.
+TEST(PgConnection, QueryRowsEachSendsReadsTogetherAndReportsWhichFailed) {
+  STRATA_REQUIRE_POSTGRES();
+  auto c = Open();
+  ASSERT_NE(c, nullptr);
+  std::vector<std::string> a, b, z;
+  auto into = [](std::vector<std::string>& v) {
+    return [&v](std::span<const ValueView> row) { v.emplace_back(row[0] ? *row[0] : "null"); };
+  };
+  size_t failed = 99;
+  Status s = c->QueryRowsEach({{"SELECT g FROM generate_series(1, 1000) g", into(a)},
+                               {"SELECT 1 WHERE false", into(z)},
+                               {"SELECT 'x' UNION ALL SELECT NULL", into(b)}},
+                              &failed);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(a.size(), 1000u);
+  EXPECT_EQ(a.front(), "1");
+  EXPECT_EQ(a.back(), "1000");
+  EXPECT_TRUE(z.empty());
+  EXPECT_EQ(b, (std::vector<std::string>{"x", "null"}));
+  auto interval = c->Query("SHOW client_connection_check_interval");
+  ASSERT_TRUE(interval.ok()) << interval.status().ToString();
+  EXPECT_EQ(interval->rows[0][0], "1s");  // the setup went with the first message and held
+
+  a.clear();
+  b.clear();
+  s = c->QueryRowsEach({{"SELECT 7", into(a)}, {"SELECT * FROM no_such_table", into(b)}}, &failed);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(failed, 1u);
+  EXPECT_EQ(s.sqlstate(), "42P01") << s.ToString();
+  EXPECT_EQ(a, (std::vector<std::string>{"7"}));
+
+  a.clear();
+  b.clear();
+  s = c->QueryRowsEach({{"SELECT * FROM no_such_table", into(a)}, {"SELECT 8", into(b)}}, &failed);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(failed, 0u);
+  EXPECT_TRUE(b.empty());
+  auto after = c->Query("SELECT 41 + 1");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->rows[0][0], "42");
+}
+
 // client_connection_check_interval (what lets the server notice a killed runner) is in force
 // before any statement of the session has run, whether the first statement carries it (a
 // parameterless QueryRows), fails while carrying it (the failed query rolled it back), or

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace strata::evidence {
+namespace strata::plan {
 
 struct StatementClass {
   std::string effect;     // additive, breaking, contract, data, other
@@ -37,4 +37,4 @@ analysis::StatementKind StatementKindFromName(std::string_view name);
 // > other. Returns the stronger of the two.
 std::string_view StrongerEffect(std::string_view a, std::string_view b);
 
-}  // namespace strata::evidence
+}  // namespace strata::plan

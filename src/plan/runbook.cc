@@ -16,10 +16,12 @@
 #include "base/duration.h"
 #include "base/text.h"
 #include "db/connection.h"
+#include "db/table_size.h"
 #include "lint/linter.h"
 #include "lint/risk.h"
 #include "migrate/discovery.h"
 #include "migrate/state.h"
+#include "session/session.h"
 #include "sql/directives.h"
 #include "sql/splitter.h"
 #include "verify/annotations.h"
@@ -35,9 +37,8 @@
 #include <optional>
 #include <set>
 
-#include "evidence/classify.h"
-#include "evidence/open.h"
-#include "evidence/releases.h"
+#include "plan/classify.h"
+#include "config/releases.h"
 
 namespace strata {
 
@@ -50,26 +51,8 @@ struct Live {
 Live LiveSize(db::Connection& conn, const std::string& table) {
   Live l;
   if (table.empty() || table == "(") return l;
-  std::string name = table.substr(table.rfind('.') == std::string::npos ? 0 : table.rfind('.') + 1);
-  if (conn.dialect() == db::Dialect::kPostgres) {
-    auto r = conn.Query(
-        "SELECT c.reltuples::bigint, pg_total_relation_size(c.oid) FROM pg_class c "
-        "WHERE c.relname = $1 AND c.relkind IN ('r', 'p') "
-        "AND pg_table_is_visible(c.oid) LIMIT 1",
-        {name});
-    if (r && !r->rows.empty()) {
-      if (r->rows[0][0]) l.rows = std::atoll(r->rows[0][0]->c_str());
-      if (r->rows[0][1]) l.bytes = std::atoll(r->rows[0][1]->c_str());
-    }
-  } else {
-    auto exists = conn.TableExists("", name);
-    if (exists && *exists) {
-      std::string q = "\"";
-      for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      auto r = conn.Query(fmt::format("SELECT count(*) FROM {}\"", q));
-      if (r && !r->rows.empty() && r->rows[0][0]) l.rows = std::atoll(r->rows[0][0]->c_str());
-    }
-  }
+  auto sizes = db::ReadTableSizes(conn, table);
+  if (sizes && !sizes->empty()) l = {sizes->front().rows, sizes->front().bytes};
   return l;
 }
 
@@ -103,8 +86,7 @@ void FromAnalyzer(const lint::StatementReport& sr, const analysis::ParsedStateme
                   PlanStatement& ps) {
   ps.classified_by = "analyzer";
   ps.kind = sr.kind;
-  ps.effect =
-      std::string(evidence::EffectOf(evidence::StatementKindFromName(sr.kind), parsed.node));
+  ps.effect = std::string(plan::EffectOf(plan::StatementKindFromName(sr.kind), parsed.node));
   ps.lock = sr.lock;
   ps.table = sr.target;
   ps.target_is_new = sr.target_is_new;
@@ -119,7 +101,7 @@ void FromAnalyzer(const lint::StatementReport& sr, const analysis::ParsedStateme
 }
 
 void FromKeywords(std::string_view sql, PlanStatement& ps) {
-  auto cls = evidence::ClassifyStatement(sql);
+  auto cls = plan::ClassifyStatement(sql);
   ps.classified_by = "keywords";
   ps.effect = cls.effect;
   ps.lock = cls.lock;
@@ -148,12 +130,10 @@ PlanLintFinding ToPlanFinding(const lint::Finding& f) {
 
 std::string Short(const PlanMigration& m) { return m.version.empty() ? m.script : "V" + m.version; }
 
-void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
-                  const verify::Settings& settings,
+void BuildRelease(PlanRelease& rel, const config::ReleaseSpec* spec, const verify::Settings& settings,
                   const std::map<std::string, verify::Intent>& intents) {
   std::string effect = "other";
-  for (const auto& m : rel.migrations)
-    effect = std::string(evidence::StrongerEffect(effect, m.effect));
+  for (const auto& m : rel.migrations) effect = std::string(plan::StrongerEffect(effect, m.effect));
   // Deployment order.
   if (spec && !spec->order.empty()) {
     rel.order = spec->order;
@@ -233,7 +213,7 @@ void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
   }
   std::string cumulative = "other";
   for (const auto& m : rel.migrations) {
-    cumulative = std::string(evidence::StrongerEffect(cumulative, m.effect));
+    cumulative = std::string(plan::StrongerEffect(cumulative, m.effect));
     PlanCell c;
     c.db_state = fmt::format("after {} ({})", Short(m), m.effect);
     c.new_app = "works";
@@ -259,7 +239,7 @@ void BuildRelease(PlanRelease& rel, const evidence::ReleaseSpec* spec,
   }
   // Surfaces.
   std::vector<std::string> unstated;
-  for (const auto& s : evidence::Surfaces()) {
+  for (const auto& s : config::Surfaces()) {
     PlanSurface ps;
     ps.surface = s;
     if (spec) {
@@ -445,7 +425,7 @@ struct Analyzer {
         ps.live_rows = l.rows;
         ps.live_bytes = l.bytes;
       }
-      pm.effect = std::string(evidence::StrongerEffect(pm.effect, ps.effect));
+      pm.effect = std::string(plan::StrongerEffect(pm.effect, ps.effect));
       dml = dml || ps.effect == "data";
       pm.statements.push_back(std::move(ps));
     }
@@ -489,7 +469,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
   };
   auto settings = verify::LoadSettings(options);
   if (!settings) return fail(settings.error());
-  auto specs = evidence::LoadReleases(settings->releases_file);
+  auto specs = config::LoadReleases(settings->releases_file);
   if (!specs) return fail(specs.error());
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
@@ -508,10 +488,10 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     staged_sets.push_back(std::move(*more));
   }
 
-  std::optional<evidence::Db> d;
+  std::optional<session::Session> d;
   std::set<std::string> pending;
   if (!request.all) {
-    auto opened = evidence::OpenDb(options, "plan");
+    auto opened = session::Open(options, "plan", {.missing_is_empty = true});
     if (!opened) {
       return fail(Status(opened.error())
                       .WithHint("plan reads the database to know what is pending; `strata plan "

@@ -1,6 +1,6 @@
 // The evidence ledger: strata_run (one row per run of a database-changing verb) and
 // strata_run_migration (one row per migration a run touched), beside the schema history in the
-// same schema. DDL in evidence/sql/*.sql (embedded); format in docs/formats/evidence.md.
+// same schema. DDL in session/sql/*.sql (embedded); format in docs/formats/evidence.md.
 //
 // RunRecorder is what a verb uses: Start() inserts the run row with outcome "running" before
 // anything changes, Migration() appends a detail row after each migration's transaction has
@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace strata::evidence {
+namespace strata::session {
 
 struct RunRow {
   std::string run_id;
@@ -95,12 +95,31 @@ std::string AnchorSource(std::string_view verb, std::string_view tag, std::strin
 Result<std::vector<ledger::Anchor>> ReadAnchors(db::Connection& conn, const std::string& schema,
                                                 bool highest_only = false);
 
+// ReadAnchors sent in the same round trip as the schema history's read (a no-op migrate makes
+// one): `also()` is the read to pass to Ledger::ReadIfExists, which fills `anchors` and
+// `status`. Not copyable: the read writes into this object.
+struct AnchorRead {
+  AnchorRead(std::string schema, bool highest_only);
+  AnchorRead(const AnchorRead&) = delete;
+  AnchorRead& operator=(const AnchorRead&) = delete;
+  const ledger::Ledger::Also* also() const { return &also_; }
+
+  std::string schema;
+  std::vector<ledger::Anchor> anchors;
+  std::optional<Status> status;  // nullopt: not run (the ledger read failed before it)
+
+ private:
+  ledger::Ledger::Also also_;
+};
+
 // The anchor check of `rows` (the schema history in rank order, as read) against strata_run:
 // ReadAnchors + ledger::AnchorBreaks. Messages follow "ledger hash chain broken at "; empty when
-// the ledger still holds every anchored row. Errors: the database's, reading strata_run.
+// the ledger still holds every anchored row. With `read` (run with the rows' own read), its
+// anchors are used instead of reading them again. Errors: the database's, reading strata_run.
 Result<std::vector<std::string>> AnchorBreaks(db::Connection& conn, const Options& options,
                                               const std::vector<ledger::AppliedRow>& rows,
-                                              bool highest_only = false);
+                                              bool highest_only = false,
+                                              AnchorRead* read = nullptr);
 
 // A fresh run id: "r20261121T205415123Z-1a2b3c4d", sortable by start time.
 std::string NewRunId();
@@ -133,4 +152,4 @@ class RunRecorder {
   bool finished_ = false;
 };
 
-}  // namespace strata::evidence
+}  // namespace strata::session

@@ -1,8 +1,8 @@
-#include "evidence/json.h"
+#include "session/check_json.h"
 
 #include "base/redact.h"
 
-namespace strata::evidence {
+namespace strata::session {
 
 using nlohmann::json;
 
@@ -50,4 +50,4 @@ std::vector<CheckResult> ChecksFromJson(const json& j) {
   return out;
 }
 
-}  // namespace strata::evidence
+}  // namespace strata::session

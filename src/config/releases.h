@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace strata::evidence {
+namespace strata::config {
 
 struct ReleaseSpec {
   std::string name;
@@ -37,4 +37,4 @@ const std::vector<std::string>& Surfaces();
 // migration listed in two releases.
 Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path);
 
-}  // namespace strata::evidence
+}  // namespace strata::config

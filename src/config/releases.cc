@@ -1,4 +1,4 @@
-#include "evidence/releases.h"
+#include "config/releases.h"
 
 #include "base/file.h"
 #include "base/text.h"
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
-namespace strata::evidence {
+namespace strata::config {
 
 namespace {
 
@@ -154,4 +154,4 @@ Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path) {
   return out;
 }
 
-}  // namespace strata::evidence
+}  // namespace strata::config

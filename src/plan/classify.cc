@@ -1,11 +1,11 @@
-#include "evidence/classify.h"
+#include "plan/classify.h"
 
 #include "base/text.h"
 
 #include <cctype>
 #include <vector>
 
-namespace strata::evidence {
+namespace strata::plan {
 
 namespace {
 
@@ -282,4 +282,4 @@ std::string_view EffectOf(analysis::StatementKind kind, analysis::JsonRef node) 
   }
 }
 
-}  // namespace strata::evidence
+}  // namespace strata::plan

@@ -8,11 +8,11 @@
 
 #include <vector>
 
-namespace strata::evidence {
+namespace strata::session {
 
 nlohmann::json CheckJson(const CheckResult& c);
 CheckResult CheckFromJson(const nlohmann::json& j);
 nlohmann::json ChecksJson(const std::vector<CheckResult>& cs);
 std::vector<CheckResult> ChecksFromJson(const nlohmann::json& j);
 
-}  // namespace strata::evidence
+}  // namespace strata::session
