@@ -214,7 +214,9 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
               "   i.indexrelid = d.objid) "
               " WHEN d.classid = 'pg_trigger'::regclass THEN (SELECT 'trigger ' || tgname FROM "
               "   pg_trigger WHERE oid = d.objid) "
-              " WHEN d.classid = 'pg_attrdef'::regclass THEN NULL "
+              " WHEN d.classid = 'pg_attrdef'::regclass THEN (SELECT 'generated column ' || "
+              "   a.attname FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid "
+              "   AND a.attnum = ad.adnum WHERE ad.oid = d.objid AND ad.adnum <> $2::int) "
               " END, CASE WHEN d.classid = 'pg_attrdef'::regclass THEN NULL ELSE "
               " d.classid::regclass::text || ' ' || d.objid::text END) "
               "FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = "
@@ -594,16 +596,16 @@ Result<Session> Connect(const Options& options, std::string_view verb) {
   Session s;
   STRATA_ASSIGN_OR_RETURN(s.url, db::ParseUrl(options.url));
   s.url.may_create = false;
-  STRATA_ASSIGN_OR_RETURN(
-      s.conn, db::Connect(s.url, fmt::format("strata change {} pid {} on {}", verb, getpid(),
-                                             base::HostName())));
-  if (s.conn->dialect() != db::Dialect::kPostgres) {
+  if (s.url.dialect != db::Dialect::kPostgres) {
     return Status(ErrorCode::kUsage,
                   "strata change needs PostgreSQL: an embedded single-writer SQLite database has "
                   "no rolling deploy with two application versions writing at once")
         .WithHint("on SQLite write the end-state DDL as a plain migration and run `strata "
                   "migrate`");
   }
+  STRATA_ASSIGN_OR_RETURN(
+      s.conn, db::Connect(s.url, fmt::format("strata change {} pid {} on {}", verb, getpid(),
+                                             base::HostName())));
   return s;
 }
 
