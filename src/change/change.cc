@@ -993,15 +993,17 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
         STRATA_ASSIGN_OR_RETURN(
             auto n, One(c, fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, u)));
         std::int64_t k = std::stoll(n.empty() ? "0" : n);
-        if (r.Pair() && r.op.up_inferred) {
-          STRATA_ASSIGN_OR_RETURN(
-              auto m, One(c, fmt::format("SELECT count(*) FROM {} WHERE {} IS DISTINCT FROM ({})",
-                                         r.qualified, QuoteIdent(r.shadow), r.op.up)));
-          k += std::stoll(m.empty() ? "0" : m);
-        }
         total += k;
-        if (k > 0) {
-          bad.push_back(fmt::format("{} rows of {} where {}", k, r.op.table, u));
+        if (k > 0) bad.push_back(fmt::format("{} rows of {} where {}", k, r.op.table, u));
+        if (r.Pair() && r.op.up_inferred) {
+          // With an inferred (exact) up, every row must also agree: new = up(old).
+          std::string differ = fmt::format("NOT ({}) AND {} IS DISTINCT FROM ({})", u,
+                                           QuoteIdent(r.shadow), r.op.up);
+          STRATA_ASSIGN_OR_RETURN(
+              auto m, One(c, fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, differ)));
+          std::int64_t d = std::stoll(m.empty() ? "0" : m);
+          total += d;
+          if (d > 0) bad.push_back(fmt::format("{} rows of {} where {}", d, r.op.table, differ));
         }
       }
       res.unmigrated = total;
