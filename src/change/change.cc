@@ -875,10 +875,25 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
     STRATA_TRY(EnsureState(c));
     STRATA_ASSIGN_OR_RETURN(auto st, LoadState(c, spec.name));
     std::vector<Resolved> ops;
+    bool restart_backfill = false;
     if (st) {
       STRATA_TRY(ChecksumGuard(spec, *st));
       res.phase = st->phase;
-      if (st->phase == "started" || st->phase == "completing" || st->phase == "completed") {
+      bool rerun_backfill = false;
+      if (st->phase == "started") {
+        // Rows left unmigrated (a writer that bypassed the triggers): backfill them again.
+        for (const auto& r : st->ops) {
+          if (Unmigrated(r).empty()) continue;
+          STRATA_ASSIGN_OR_RETURN(auto n, One(c, fmt::format("SELECT count(*) FROM {} WHERE {}",
+                                                             r.qualified, Unmigrated(r))));
+          rerun_backfill |= !n.empty() && n != "0";
+        }
+      }
+      if (rerun_backfill) {
+        ops = st->ops;
+        restart_backfill = true;
+      } else if (st->phase == "started" || st->phase == "completing" ||
+                 st->phase == "completed") {
         res.already = true;
         res.next_step = st->phase == "completed"
                             ? "nothing to do: the change is complete"
@@ -887,14 +902,15 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
                                           spec.path);
         return Status::Ok();
       }
-      if (st->phase != "starting") {
+      if (st->phase != "starting" && !rerun_backfill) {
         return Status(ErrorCode::kValidation,
                       fmt::format("change `{}` is {}; start cannot run again", spec.name,
                                   st->phase))
             .WithHint("an aborted change is finished; write a new change file to try again");
       }
       ops = st->ops;
-      Emit(request, "start", "resuming an interrupted start");
+      Emit(request, "start", rerun_backfill ? "backfilling rows left unmigrated"
+                                            : "resuming an interrupted start");
     } else {
       STRATA_ASSIGN_OR_RETURN(ops, ResolveAll(c, spec));
       STRATA_TRY(CheckOverlap(c, spec.name, ops));
@@ -910,8 +926,9 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
                          {spec.name, base::OsUser() + "@" + base::HostName()})
                      .status());
     }
-    res.phase = "starting";
+    if (!restart_backfill) res.phase = "starting";
     for (const auto& r : ops) {
+      if (restart_backfill) break;  // the expand is done; only data moves
       for (const auto& step : StartSteps(r)) {
         Emit(request, "start", step.what);
         STRATA_TRY(RunTx(c, options, step.sql));
@@ -924,6 +941,7 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
       Emit(request, "backfill", fmt::format("backfill job {}", JobName(spec.name, i)));
       backfill::RunRequest br;
       br.job = path;
+      br.restart = restart_backfill;
       br.sink = [&](const backfill::BackfillEvent& e) {
         if (e.kind == backfill::BackfillEventKind::kChunk) {
           Emit(request, "backfill", JobName(spec.name, i), e.processed);
