@@ -1175,13 +1175,13 @@ StatusResult GetStatus(const Options& options, const StatusRequest& request) {
   return res;
 }
 
-Result<std::vector<std::string>> OpenChangeTables(const Options& options) {
+Result<std::vector<std::string>> OpenChangeTables(db::Connection& conn) {
   std::vector<std::string> out;
-  STRATA_ASSIGN_OR_RETURN(auto s, Connect(options, "status"));
-  STRATA_ASSIGN_OR_RETURN(auto exists, s.conn->TableExists("", "strata_change"));
+  if (conn.dialect() != db::Dialect::kPostgres) return out;
+  STRATA_ASSIGN_OR_RETURN(auto exists, conn.TableExists("", "strata_change"));
   if (!exists) return out;
   STRATA_ASSIGN_OR_RETURN(auto rows,
-                          s.conn->Query("SELECT operations::text FROM strata_change WHERE phase "
+                          conn.Query("SELECT operations::text FROM strata_change WHERE phase "
                                         "IN ('starting', 'started', 'completing', 'aborting')"));
   for (const auto& row : rows.rows) {
     auto j = json::parse(*row[0], nullptr, false);

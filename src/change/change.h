@@ -22,6 +22,8 @@
 #include "strata/result.h"
 #include "strata/status.h"
 
+#include "db/connection.h"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -143,8 +145,17 @@ struct StatusResult {
 };
 StatusResult GetStatus(const Options& options, const StatusRequest& request);
 
+// For `migrate`: whether the migration text carries `-- strata:change` (a real comment line).
+bool IsChangeFile(std::string_view text);
+
+// For `migrate`: kValidation naming `path`:line:col, the table and the open change when a
+// statement of the plain migration `text` targets one of `open_tables` (OpenChangeTables);
+// the hint names `--allow-open-changes`.
+Status CheckPlainMigration(const std::vector<std::string>& open_tables, std::string_view text,
+                           const std::string& path);
+
 // For `migrate`: the tables with an open change (phase starting/started/completing/aborting),
 // each as "schema.table" or "table". Empty when there is no state table.
-Result<std::vector<std::string>> OpenChangeTables(const Options& options);
+Result<std::vector<std::string>> OpenChangeTables(db::Connection& conn);
 
 }  // namespace strata::change

@@ -194,6 +194,41 @@ Result<RowExpression> QualifyForTrigger(std::string_view expr) {
   return out;
 }
 
+bool IsChangeFile(std::string_view text) {
+  if (text.find("strata:change") == std::string_view::npos) return false;
+  auto settings = sql::ParseDirectives(text, "");
+  if (!settings) return false;
+  for (const auto& d : settings->directives) {
+    if (d.name == "change") return true;
+  }
+  return false;
+}
+
+Status CheckPlainMigration(const std::vector<std::string>& open_tables, std::string_view text,
+                           const std::string& path) {
+  if (open_tables.empty()) return Status::Ok();
+  analysis::SchemaModel model;
+  auto fa = analysis::AnalyzeFile(text, path, model, 15, true, {});
+  for (const auto& st : fa->statements) {
+    std::vector<analysis::TableRef> refs{st.facts.target};
+    for (const auto& o : st.facts.other_locks) refs.push_back(o.table);
+    for (const auto& t : refs) {
+      if (t.empty()) continue;
+      std::string key = t.Key();
+      if (std::find(open_tables.begin(), open_tables.end(), key) == open_tables.end()) continue;
+      return Status(ErrorCode::kValidation,
+                    fmt::format("`{}` touches table `{}`, which has an open zero-downtime change "
+                                "(old and new representations kept in step by triggers)",
+                                base::Trim(st.text()).substr(0, 120), key))
+          .WithSpan({path, st.line, st.column})
+          .WithHint("finish the change first (`strata change status`, then `strata change "
+                    "complete` or `abort`), or run with --allow-open-changes if this statement "
+                    "is safe beside it");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
   std::string text = base::NormalizeText(raw);
   ChangeSpec spec;

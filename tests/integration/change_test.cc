@@ -444,6 +444,73 @@ TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
 }
 
+TEST_F(ChangeTest, TypeChangeAddRequiredColumnAndDropColumnInOneWindow) {
+  Exec("CREATE TABLE w (id int PRIMARY KEY, amount int NOT NULL, legacy text NOT NULL, note text)");
+  Exec("INSERT INTO w SELECT g, g * 10, 'L' || g, 'seed' FROM generate_series(1, 3000) g");
+  std::string file = dir_.Write("V5__w.sql",
+                                "-- strata:change chunk_size=700\n"
+                                "-- strata:up code = 'C' || id::text\n"
+                                "-- strata:down legacy = 'gone'\n"
+                                "ALTER TABLE w ALTER COLUMN amount TYPE bigint;\n"
+                                "ALTER TABLE w ADD COLUMN code text NOT NULL;\n"
+                                "ALTER TABLE w DROP COLUMN legacy;\n");
+  auto plan = Strata({"change", "plan", file, "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  auto pj = nlohmann::json::parse(plan.out, nullptr, false);
+  ASSERT_EQ(pj["operations"].size(), 3u) << plan.out;
+  EXPECT_EQ(pj["operations"][0]["kind"], "alter_type");
+  EXPECT_EQ(pj["operations"][0]["up_inferred"], true);
+  EXPECT_EQ(pj["operations"][1]["kind"], "add_column");
+  EXPECT_EQ(pj["operations"][2]["kind"], "drop_column");
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  // The old version (knows amount as int and legacy, not code) and the new one (knows code,
+  // not legacy) both insert and update.
+  Exec("INSERT INTO w (id, amount, legacy) VALUES (5001, 5, 'x')");
+  Exec("INSERT INTO w (id, amount, code) VALUES (5002, 7, 'K')");
+  Exec("UPDATE w SET amount = 99 WHERE id = 10");
+  EXPECT_EQ(Q("SELECT code FROM w WHERE id = 5001"), "C5001");
+  EXPECT_EQ(Q("SELECT legacy FROM w WHERE id = 5002"), "gone");
+  EXPECT_EQ(Q("SELECT _strata_new_amount FROM w WHERE id = 10"), "99");
+  auto done = Strata({"change", "complete", file});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+              "'w'::regclass AND attname = 'amount'"),
+            "bigint");
+  EXPECT_EQ(Q("SELECT count(*) FROM w WHERE amount IS DISTINCT FROM id * 10 AND id NOT IN "
+              "(10, 5001, 5002)"),
+            "0");
+  EXPECT_EQ(Q("SELECT amount FROM w WHERE id = 10"), "99");
+  EXPECT_EQ(Q("SELECT count(*) FROM w WHERE code IS DISTINCT FROM 'C' || id AND id <> 5002"),
+            "0");
+  EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attnum) FROM "
+              "pg_attribute WHERE attrelid = 'w'::regclass AND attnum > 0 AND NOT attisdropped"),
+            "id:true,amount:true,note:false,code:true");
+}
+
+TEST_F(ChangeTest, MigrateRunsStartAndRefusesAPlainMigrationOnTheOpenTable) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term) SELECT g % 100 FROM generate_series(1, 2000) g;\n");
+  std::string change = dir_.Write("db/migration/V2__rename_term.sql", kRename);
+  auto m = Strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months IS DISTINCT FROM term"), "0");
+  EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '2'"), "true");
+  dir_.Write("db/migration/V3__touch_item.sql", "ALTER TABLE item ADD COLUMN extra int;\n");
+  auto refused = Strata({"migrate"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("open zero-downtime change"), std::string::npos) << refused.All();
+  EXPECT_NE(refused.err.find("V3__touch_item.sql:1:1"), std::string::npos) << refused.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_schema_history WHERE version = '3'"), "0");
+  auto forced = Strata({"migrate", "--allow-open-changes"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.All();
+  auto done = Strata({"change", "complete", change});
+  EXPECT_EQ(done.exit_code, 0) << done.All();
+}
+
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
   std::string file = dir_.Write("V2__rename.sql", kRename);
   auto r = RunStrata({"--url", "sqlite:" + (dir_ / "app.db"), "change", "start", file},
