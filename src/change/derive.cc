@@ -116,6 +116,8 @@ Result<Directives> ReadDirectives(std::string_view text, const std::string& path
 }
 
 std::string TypeText(JsonRef type_name) {
+  // A typed field is written without its {"TypeName": ...} wrapper; accept both forms.
+  if (JsonRef inner = type_name.As("TypeName")) type_name = inner;
   std::string t = analysis::DottedName(type_name.Get("names"));
   auto mods = analysis::TypeMods(type_name);
   if (!mods.empty()) {
@@ -300,13 +302,13 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
                           "give the conversion as `-- strata:up <column> = <expression>` "
                           "instead of USING");
           }
-          o.new_type = TypeText(def.Get("typeName").As("TypeName"));
+          o.new_type = TypeText(def.Get("typeName"));
         } else if (sub == "AT_AddColumn") {
           o.kind = OpKind::kAddColumn;
           JsonRef def = c.Get("def").As("ColumnDef");
           o.column = std::string(def.Get("colname").Str());
           o.new_column = o.column;
-          o.new_type = TypeText(def.Get("typeName").As("TypeName"));
+          o.new_type = TypeText(def.Get("typeName"));
           bool not_null = false;
           JsonRef cons = def.Get("constraints");
           for (size_t k = 0; k < cons.size(); ++k) {
