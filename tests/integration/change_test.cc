@@ -482,9 +482,10 @@ TEST_F(ChangeTest, TypeChangeAddRequiredColumnAndDropColumnInOneWindow) {
   EXPECT_EQ(Q("SELECT amount FROM w WHERE id = 10"), "99");
   EXPECT_EQ(Q("SELECT count(*) FROM w WHERE code IS DISTINCT FROM 'C' || id AND id <> 5002"),
             "0");
+  // The type-changed column is a new attribute: it now comes last in `SELECT *` order.
   EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attnum) FROM "
               "pg_attribute WHERE attrelid = 'w'::regclass AND attnum > 0 AND NOT attisdropped"),
-            "id:true,amount:true,note:false,code:true");
+            "id:true,note:false,amount:true,code:true");
 }
 
 TEST_F(ChangeTest, MigrateRunsStartAndRefusesAPlainMigrationOnTheOpenTable) {
