@@ -18,23 +18,24 @@ namespace ch = strata::change;
 
 json OpJson(const ch::PlannedOperation& p) {
   const auto& o = p.op;
-  return {{"kind", ch::OpKindName(o.kind)},
-          {"table", o.schema.empty() ? o.table : o.schema + "." + o.table},
-          {"column", o.column},
-          {"new_column", o.new_column.empty() ? json(nullptr) : json(o.new_column)},
-          {"new_type", o.new_type.empty() ? json(nullptr) : json(o.new_type)},
-          {"up", o.up.empty() ? json(nullptr) : json(o.up)},
-          {"up_inferred", o.up_inferred},
-          {"down", o.down.empty() ? json(nullptr) : json(o.down)},
-          {"down_inferred", o.down_inferred},
-          {"line", o.line},
-          {"statement", o.statement},
-          {"creates", p.creates},
-          {"drops", p.drops},
-          {"old_version_sees", p.old_sees},
-          {"new_version_sees", p.new_sees},
-          {"unmigrated_predicate", p.unmigrated_sql.empty() ? json(nullptr) : json(p.unmigrated_sql)},
-          {"notes", p.notes}};
+  return {
+      {"kind", ch::OpKindName(o.kind)},
+      {"table", o.schema.empty() ? o.table : o.schema + "." + o.table},
+      {"column", o.column},
+      {"new_column", o.new_column.empty() ? json(nullptr) : json(o.new_column)},
+      {"new_type", o.new_type.empty() ? json(nullptr) : json(o.new_type)},
+      {"up", o.up.empty() ? json(nullptr) : json(o.up)},
+      {"up_inferred", o.up_inferred},
+      {"down", o.down.empty() ? json(nullptr) : json(o.down)},
+      {"down_inferred", o.down_inferred},
+      {"line", o.line},
+      {"statement", o.statement},
+      {"creates", p.creates},
+      {"drops", p.drops},
+      {"old_version_sees", p.old_sees},
+      {"new_version_sees", p.new_sees},
+      {"unmigrated_predicate", p.unmigrated_sql.empty() ? json(nullptr) : json(p.unmigrated_sql)},
+      {"notes", p.notes}};
 }
 
 json PlanJson(const ch::PlanResult& r) {
@@ -135,9 +136,9 @@ ch::PhaseSink Progress(const GlobalFlags& g) {
   if (!g.log_json && !tty) return {};
   return [&g](const ch::PhaseEvent& e) {
     if (g.log_json) {
-      std::cerr << json{{"phase", e.phase}, {"message", e.message}, {"processed", e.processed}}
-                       .dump()
-                << "\n";
+      std::cerr
+          << json{{"phase", e.phase}, {"message", e.message}, {"processed", e.processed}}.dump()
+          << "\n";
     } else if (e.processed > 0) {
       std::cerr << fmt::format("\r{}: {} rows", e.message, e.processed);
     } else {
@@ -152,8 +153,9 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   cc->require_subcommand(1);
 
   auto* plan = cc->add_subcommand(
-      "plan", "show the derived operations, what each phase creates and drops, the locks, and "
-              "what the old and new versions see; changes nothing");
+      "plan",
+      "show the derived operations, what each phase creates and drops, the locks, and "
+      "what the old and new versions see; changes nothing");
   auto pfile = std::make_shared<std::string>();
   plan->add_option("file", *pfile, "the change file")->required();
   reg.commands.emplace_back(plan, [&g, pfile] {
@@ -174,8 +176,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
        &ch::Start},
       {"complete", "verify, then contract: validated NOT NULL, drop the old representation",
        &ch::Complete},
-      {"abort", "remove everything start added; nothing written in the window is lost",
-       &ch::Abort},
+      {"abort", "remove everything start added; nothing written in the window is lost", &ch::Abort},
   };
   for (const auto& v : kVerbs) {
     auto* sub = cc->add_subcommand(v.name, v.help);

@@ -2,11 +2,9 @@
 // the phase state (strata_change) and the backfill through the backfill engine.
 #include "change/change.h"
 
-#include "backfill/backfill.h"
 #include "base/file.h"
 #include "base/host.h"
 #include "base/sha256.h"
-#include "change/internal.h"
 #include "db/connection.h"
 
 #include <fmt/format.h>
@@ -18,6 +16,9 @@
 #include <filesystem>
 #include <map>
 #include <thread>
+
+#include "backfill/backfill.h"
+#include "change/internal.h"
 
 namespace strata::change {
 
@@ -67,21 +68,34 @@ struct Resolved {
 
 json ToJson(const Resolved& r) {
   const Operation& o = r.op;
-  return {{"kind", OpKindName(o.kind)}, {"schema", o.schema},       {"table", o.table},
-          {"column", o.column},          {"new_column", o.new_column}, {"new_type", o.new_type},
-          {"up", o.up},                  {"down", o.down},           {"line", o.line},
-          {"statement", o.statement},    {"qualified", r.qualified}, {"table_schema", r.schema},
-          {"pk", r.pk},                  {"old_type", r.old_type},   {"old_not_null", r.old_not_null},
-          {"old_default", r.old_default}, {"tag", r.tag},            {"shadow", r.shadow},
+  return {{"kind", OpKindName(o.kind)},
+          {"schema", o.schema},
+          {"table", o.table},
+          {"column", o.column},
+          {"new_column", o.new_column},
+          {"new_type", o.new_type},
+          {"up", o.up},
+          {"down", o.down},
+          {"line", o.line},
+          {"statement", o.statement},
+          {"qualified", r.qualified},
+          {"table_schema", r.schema},
+          {"pk", r.pk},
+          {"old_type", r.old_type},
+          {"old_not_null", r.old_not_null},
+          {"old_default", r.old_default},
+          {"tag", r.tag},
+          {"shadow", r.shadow},
           {"final_column", r.final_column}};
 }
 
 Resolved FromJson(const json& j) {
   Resolved r;
-  static const std::map<std::string, OpKind> kinds = {
-      {"rename_column", OpKind::kRenameColumn}, {"alter_type", OpKind::kAlterType},
-      {"set_not_null", OpKind::kSetNotNull},    {"add_column", OpKind::kAddColumn},
-      {"drop_column", OpKind::kDropColumn}};
+  static const std::map<std::string, OpKind> kinds = {{"rename_column", OpKind::kRenameColumn},
+                                                      {"alter_type", OpKind::kAlterType},
+                                                      {"set_not_null", OpKind::kSetNotNull},
+                                                      {"add_column", OpKind::kAddColumn},
+                                                      {"drop_column", OpKind::kDropColumn}};
   r.op.kind = kinds.at(j.value("kind", "rename_column"));
   r.op.schema = j.value("schema", "");
   r.op.table = j.value("table", "");
@@ -104,8 +118,7 @@ Resolved FromJson(const json& j) {
   return r;
 }
 
-Status Refuse(const ChangeSpec& spec, const Operation& op, std::string message,
-              std::string hint) {
+Status Refuse(const ChangeSpec& spec, const Operation& op, std::string message, std::string hint) {
   return Status(ErrorCode::kValidation, std::move(message))
       .WithSpan({spec.path, op.line, op.col})
       .WithHint(std::move(hint));
@@ -136,8 +149,8 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
   r.table_oid = *t.rows[0][0];
   r.schema = *t.rows[0][1];
   if (*t.rows[0][2] != "r") {
-    return Refuse(spec, op, fmt::format("`{}` is not a plain table (relkind {})", written,
-                                        *t.rows[0][2]),
+    return Refuse(spec, op,
+                  fmt::format("`{}` is not a plain table (relkind {})", written, *t.rows[0][2]),
                   "partitioned tables and views are not supported by strata change yet");
   }
   r.qualified = QuoteIdent(r.schema) + "." + QuoteIdent(op.table);
@@ -157,13 +170,13 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
   }
   for (const auto& k : r.pk) {
     if (k == op.column && op.kind != OpKind::kSetNotNull) {
-      return Refuse(spec, op, fmt::format("column `{}` is part of the primary key of `{}`",
-                                          op.column, written),
-                    "changing a key column is not supported by strata change");
+      return Refuse(
+          spec, op,
+          fmt::format("column `{}` is part of the primary key of `{}`", op.column, written),
+          "changing a key column is not supported by strata change");
     }
   }
-  r.tag = "_strata_chg_" +
-          base::Sha256Hex(spec.name + "/" + std::to_string(index)).substr(0, 8);
+  r.tag = "_strata_chg_" + base::Sha256Hex(spec.name + "/" + std::to_string(index)).substr(0, 8);
   STRATA_ASSIGN_OR_RETURN(
       auto col,
       c.Query("SELECT a.attnum::text, format_type(a.atttypid, a.atttypmod), a.attnotnull::text, "
@@ -189,39 +202,39 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
     r.old_not_null = *row[2] == "true";
     r.old_default = row[3].value_or("");
     if (!row[4].value_or("").empty() || !row[5].value_or("").empty()) {
-      return Refuse(spec, op, fmt::format("column `{}` of `{}` is a generated or identity column",
-                                          op.column, written),
-                    "strata change does not change generated or identity columns");
+      return Refuse(
+          spec, op,
+          fmt::format("column `{}` of `{}` is a generated or identity column", op.column, written),
+          "strata change does not change generated or identity columns");
     }
     if (op.kind != OpKind::kSetNotNull) {
       STRATA_ASSIGN_OR_RETURN(
           auto deps,
-          c.Query(
-              "SELECT coalesce(CASE "
-              " WHEN d.classid = 'pg_rewrite'::regclass THEN (SELECT 'view ' || "
-              "   ev_class::regclass::text FROM pg_rewrite WHERE oid = d.objid) "
-              " WHEN d.classid = 'pg_constraint'::regclass THEN (SELECT CASE contype "
-              "   WHEN 'f' THEN 'foreign key ' WHEN 'c' THEN 'check constraint ' WHEN 'u' THEN "
-              "   'unique constraint ' WHEN 'p' THEN 'primary key ' ELSE 'constraint ' END || "
-              "   conname || ' on ' || conrelid::regclass::text FROM pg_constraint WHERE oid = "
-              "   d.objid) "
-              " WHEN d.classid = 'pg_class'::regclass AND d.objid = $1::oid THEN "
-              "   (SELECT 'generated column ' || attname FROM pg_attribute WHERE attrelid = "
-              "   d.objid AND attnum = d.objsubid) "
-              " WHEN d.classid = 'pg_class'::regclass THEN (SELECT CASE WHEN i.indexprs IS "
-              "   NOT NULL OR i.indpred IS NOT NULL THEN 'index expression or predicate of ' "
-              "   ELSE 'index ' END || d.objid::regclass::text FROM pg_index i WHERE "
-              "   i.indexrelid = d.objid) "
-              " WHEN d.classid = 'pg_trigger'::regclass THEN (SELECT 'trigger ' || tgname FROM "
-              "   pg_trigger WHERE oid = d.objid) "
-              " WHEN d.classid = 'pg_attrdef'::regclass THEN (SELECT 'generated column ' || "
-              "   a.attname FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid "
-              "   AND a.attnum = ad.adnum WHERE ad.oid = d.objid AND ad.adnum <> $2::int) "
-              " END, CASE WHEN d.classid = 'pg_attrdef'::regclass THEN NULL ELSE "
-              " d.classid::regclass::text || ' ' || d.objid::text END) "
-              "FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = "
-              "$1::oid AND d.refobjsubid = $2::int AND d.deptype IN ('n', 'a') ORDER BY 1",
-              {r.table_oid, attnum}));
+          c.Query("SELECT coalesce(CASE "
+                  " WHEN d.classid = 'pg_rewrite'::regclass THEN (SELECT 'view ' || "
+                  "   ev_class::regclass::text FROM pg_rewrite WHERE oid = d.objid) "
+                  " WHEN d.classid = 'pg_constraint'::regclass THEN (SELECT CASE contype "
+                  "   WHEN 'f' THEN 'foreign key ' WHEN 'c' THEN 'check constraint ' WHEN 'u' THEN "
+                  "   'unique constraint ' WHEN 'p' THEN 'primary key ' ELSE 'constraint ' END || "
+                  "   conname || ' on ' || conrelid::regclass::text FROM pg_constraint WHERE oid = "
+                  "   d.objid) "
+                  " WHEN d.classid = 'pg_class'::regclass AND d.objid = $1::oid THEN "
+                  "   (SELECT 'generated column ' || attname FROM pg_attribute WHERE attrelid = "
+                  "   d.objid AND attnum = d.objsubid) "
+                  " WHEN d.classid = 'pg_class'::regclass THEN (SELECT CASE WHEN i.indexprs IS "
+                  "   NOT NULL OR i.indpred IS NOT NULL THEN 'index expression or predicate of ' "
+                  "   ELSE 'index ' END || d.objid::regclass::text FROM pg_index i WHERE "
+                  "   i.indexrelid = d.objid) "
+                  " WHEN d.classid = 'pg_trigger'::regclass THEN (SELECT 'trigger ' || tgname FROM "
+                  "   pg_trigger WHERE oid = d.objid) "
+                  " WHEN d.classid = 'pg_attrdef'::regclass THEN (SELECT 'generated column ' || "
+                  "   a.attname FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid "
+                  "   AND a.attnum = ad.adnum WHERE ad.oid = d.objid AND ad.adnum <> $2::int) "
+                  " END, CASE WHEN d.classid = 'pg_attrdef'::regclass THEN NULL ELSE "
+                  " d.classid::regclass::text || ' ' || d.objid::text END) "
+                  "FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = "
+                  "$1::oid AND d.refobjsubid = $2::int AND d.deptype IN ('n', 'a') ORDER BY 1",
+                  {r.table_oid, attnum}));
       std::vector<std::string> found;
       for (const auto& d : deps.rows) {
         if (d[0]) found.push_back(*d[0]);
@@ -253,27 +266,28 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       case OpKind::kSetNotNull:
         r.shadow = r.final_column = op.column;
         if (r.old_not_null) {
-          return Refuse(spec, op, fmt::format("column `{}` of `{}` is already NOT NULL",
-                                              op.column, written),
+          return Refuse(spec, op,
+                        fmt::format("column `{}` of `{}` is already NOT NULL", op.column, written),
                         "remove the statement");
         }
         break;
       case OpKind::kDropColumn:
         if (r.old_not_null && r.old_default.empty() && op.down.empty()) {
-          return Refuse(spec, op,
-                        fmt::format("column `{}` of `{}` is NOT NULL without a default: rows the "
-                                    "new version inserts (without it) would fail",
-                                    op.column, written),
-                        fmt::format("add `-- strata:down {} = <expression over the new row>`",
-                                    op.column));
+          return Refuse(
+              spec, op,
+              fmt::format("column `{}` of `{}` is NOT NULL without a default: rows the "
+                          "new version inserts (without it) would fail",
+                          op.column, written),
+              fmt::format("add `-- strata:down {} = <expression over the new row>`", op.column));
         }
         break;
       case OpKind::kAddColumn:
         break;
     }
     if (r.Pair()) {
-      STRATA_ASSIGN_OR_RETURN(auto clash, One(c, "SELECT 1 FROM pg_attribute WHERE attrelid = "
-                                                 "$1::oid AND attname = $2 AND NOT attisdropped",
+      STRATA_ASSIGN_OR_RETURN(auto clash, One(c,
+                                              "SELECT 1 FROM pg_attribute WHERE attrelid = "
+                                              "$1::oid AND attname = $2 AND NOT attisdropped",
                                               {r.table_oid, r.shadow}));
       if (!clash.empty()) {
         return Refuse(spec, op,
@@ -288,14 +302,16 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
                         const std::string& type) -> Status {
     if (expr.empty()) return Status::Ok();
     auto q = QualifyForTrigger(expr);
-    if (!q) return Refuse(spec, op, q.error().message(), "write the expression over the row's own columns");
+    if (!q)
+      return Refuse(spec, op, q.error().message(),
+                    "write the expression over the row's own columns");
     std::string extra;
     if (r.Pair() || op.kind == OpKind::kAddColumn) {
       std::string t = op.kind == OpKind::kRenameColumn ? r.old_type : op.new_type;
       extra = fmt::format(", NULL::{} AS {}", t, QuoteIdent(r.shadow));
     }
-    std::string sql = fmt::format("EXPLAIN SELECT ({})::{} FROM (SELECT *{} FROM {}) AS new",
-                                  expr, type, extra, r.qualified);
+    std::string sql = fmt::format("EXPLAIN SELECT ({})::{} FROM (SELECT *{} FROM {}) AS new", expr,
+                                  type, extra, r.qualified);
     auto res = c.Query(sql);
     if (!res) {
       return Refuse(spec, op,
@@ -329,9 +345,7 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
 
 // --- the DDL of each phase ------------------------------------------------------------------
 
-std::string Trig(const Resolved& r) {
-  return QuoteIdent(r.tag) + " ON " + r.qualified;
-}
+std::string Trig(const Resolved& r) { return QuoteIdent(r.tag) + " ON " + r.qualified; }
 
 std::string TriggerFunction(const Resolved& r) {
   auto q = [](const std::string& e) { return QualifyForTrigger(e)->text; };
@@ -342,8 +356,8 @@ std::string TriggerFunction(const Resolved& r) {
     std::string oo = "OLD." + QuoteIdent(op.column), on = "OLD." + QuoteIdent(r.shadow);
     std::string dflt;
     if (!r.old_default.empty()) {
-      dflt = fmt::format("    IF {0} IS NULL AND {1} IS NULL THEN {0} := ({2}); END IF;\n", o,
-                         n, r.old_default);
+      dflt = fmt::format("    IF {0} IS NULL AND {1} IS NULL THEN {0} := ({2}); END IF;\n", o, n,
+                         r.old_default);
     }
     body = fmt::format(
         "  IF TG_OP = 'INSERT' THEN\n{0}"
@@ -359,8 +373,8 @@ std::string TriggerFunction(const Resolved& r) {
   } else if (op.kind == OpKind::kDropColumn) {
     std::string c = "NEW." + QuoteIdent(op.column);
     std::string fill = op.down.empty() ? r.old_default : q(op.down);
-    body = fmt::format("  IF TG_OP = 'INSERT' AND {0} IS NULL THEN {0} := ({1}); END IF;\n", c,
-                       fill);
+    body =
+        fmt::format("  IF TG_OP = 'INSERT' AND {0} IS NULL THEN {0} := ({1}); END IF;\n", c, fill);
   } else {
     std::string c = "NEW." + QuoteIdent(op.column);
     body = fmt::format("  IF {0} IS NULL THEN {0} := ({1}); END IF;\n", c, q(op.up));
@@ -418,9 +432,9 @@ std::vector<Step> StartSteps(const Resolved& r) {
   }
   if (s.sql.empty()) return {};
   s.what = fmt::format("expand {}.{}: {}", op.table, op.column,
-                       r.Pair()            ? "add " + r.shadow + " and the dual-write trigger"
-                       : NeedsTrigger(r)   ? "add the fill trigger"
-                                           : "nothing");
+                       r.Pair()          ? "add " + r.shadow + " and the dual-write trigger"
+                       : NeedsTrigger(r) ? "add the fill trigger"
+                                         : "nothing");
   s.lock = "ACCESS EXCLUSIVE on " + op.table +
            " for a catalog update only (no scan, no rewrite), under lock_timeout with retries";
   return {s};
@@ -446,13 +460,13 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
   std::vector<Step> out;
   const Operation& op = r.op;
   if (r.NeedsCheck()) {
-    out.push_back({"complete",
-                   fmt::format("validate {} IS NOT NULL", r.FilledColumn()),
-                   {IfConstraint(r, true,
-                                 fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", r.qualified,
-                                             r.Check()))},
-                   "SHARE UPDATE EXCLUSIVE on " + op.table +
-                       " while it scans: reads and writes continue"});
+    out.push_back(
+        {"complete",
+         fmt::format("validate {} IS NOT NULL", r.FilledColumn()),
+         {IfConstraint(
+             r, true,
+             fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", r.qualified, r.Check()))},
+         "SHARE UPDATE EXCLUSIVE on " + op.table + " while it scans: reads and writes continue"});
   }
   Step s{"complete", "", {}, ""};
   if (NeedsTrigger(r)) {
@@ -496,7 +510,9 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
 }
 
 std::vector<Step> AbortSteps(const Resolved& r) {
-  Step s{"abort", fmt::format("remove what start added for {}.{}", r.op.table, r.op.column), {},
+  Step s{"abort",
+         fmt::format("remove what start added for {}.{}", r.op.table, r.op.column),
+         {},
          "ACCESS EXCLUSIVE on " + r.op.table + " for catalog updates only"};
   if (NeedsTrigger(r)) {
     s.sql.push_back("DROP TRIGGER IF EXISTS " + Trig(r));
@@ -511,8 +527,8 @@ std::vector<Step> AbortSteps(const Resolved& r) {
                                 QuoteIdent(r.op.column), r.old_default));
   }
   if (r.Pair() || r.op.kind == OpKind::kAddColumn) {
-    s.sql.push_back(fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", r.qualified,
-                                QuoteIdent(r.shadow)));
+    s.sql.push_back(
+        fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", r.qualified, QuoteIdent(r.shadow)));
   }
   if (s.sql.empty()) return {};
   return {s};
@@ -531,8 +547,8 @@ PlannedOperation Describe(const Resolved& r) {
     p.drops.push_back(fmt::format("trigger {} and function {}.{}", r.tag, r.schema, r.tag));
   }
   if (r.NeedsCheck()) {
-    p.creates.push_back(fmt::format("check {}_nn ({} IS NOT NULL) NOT VALID", r.tag,
-                                    r.FilledColumn()));
+    p.creates.push_back(
+        fmt::format("check {}_nn ({} IS NOT NULL) NOT VALID", r.tag, r.FilledColumn()));
     p.drops.push_back(fmt::format("check {}_nn (replaced by NOT NULL)", r.tag));
   }
   if (op.kind == OpKind::kRenameColumn || op.kind == OpKind::kAlterType ||
@@ -552,21 +568,21 @@ PlannedOperation Describe(const Resolved& r) {
   }
   switch (op.kind) {
     case OpKind::kRenameColumn:
-      p.old_sees = fmt::format("{}.{} as before; its writes are copied to {}", t, op.column,
-                               op.new_column);
-      p.new_sees = fmt::format("{}.{} (a real column, no views, no search_path); its writes are "
-                               "copied back to {}",
-                               t, op.new_column, op.column);
+      p.old_sees =
+          fmt::format("{}.{} as before; its writes are copied to {}", t, op.column, op.new_column);
+      p.new_sees = fmt::format(
+          "{}.{} (a real column, no views, no search_path); its writes are "
+          "copied back to {}",
+          t, op.new_column, op.column);
       break;
     case OpKind::kAlterType:
       p.old_sees = fmt::format("{}.{} as {}; writes are converted into {}", t, op.column,
                                r.old_type, r.shadow);
-      p.new_sees = fmt::format("{}.{} as {} until complete, then as {} (same name)", t,
-                               op.column, r.old_type, op.new_type);
+      p.new_sees = fmt::format("{}.{} as {} until complete, then as {} (same name)", t, op.column,
+                               r.old_type, op.new_type);
       break;
     case OpKind::kSetNotNull:
-      p.old_sees = fmt::format("{}.{} as before; a NULL it writes becomes {}", t, op.column,
-                               op.up);
+      p.old_sees = fmt::format("{}.{} as before; a NULL it writes becomes {}", t, op.column, op.up);
       p.new_sees = fmt::format("{}.{} never NULL (checked for new writes at once)", t, op.column);
       break;
     case OpKind::kAddColumn:
@@ -575,10 +591,10 @@ PlannedOperation Describe(const Resolved& r) {
       break;
     case OpKind::kDropColumn:
       p.old_sees = fmt::format("{}.{} as before", t, op.column);
-      p.new_sees = fmt::format("{} without using {}{}", t, op.column,
-                               NeedsTrigger(r) ? "; rows it inserts get " +
-                                                     (op.down.empty() ? r.old_default : op.down)
-                                               : "");
+      p.new_sees = fmt::format(
+          "{} without using {}{}", t, op.column,
+          NeedsTrigger(r) ? "; rows it inserts get " + (op.down.empty() ? r.old_default : op.down)
+                          : "");
       break;
   }
   p.unmigrated_sql = Unmigrated(r);
@@ -600,8 +616,9 @@ Result<Session> Connect(const Options& options, std::string_view verb) {
     return Status(ErrorCode::kUsage,
                   "strata change needs PostgreSQL: an embedded single-writer SQLite database has "
                   "no rolling deploy with two application versions writing at once")
-        .WithHint("on SQLite write the end-state DDL as a plain migration and run `strata "
-                  "migrate`");
+        .WithHint(
+            "on SQLite write the end-state DDL as a plain migration and run `strata "
+            "migrate`");
   }
   STRATA_ASSIGN_OR_RETURN(
       s.conn, db::Connect(s.url, fmt::format("strata change {} pid {} on {}", verb, getpid(),
@@ -627,10 +644,10 @@ bool Retryable(const Status& s) {
 // retried with doubling backoff, so no application query queues behind a blocked ACCESS
 // EXCLUSIVE request for longer than the timeout.
 Status RunTx(db::Connection& c, const Options& options, const std::vector<std::string>& sql) {
-  auto timeout = std::min<std::chrono::milliseconds>(options.lock_timeout,
-                                                     std::chrono::milliseconds(2000));
-  std::vector<std::string> batch = {"BEGIN",
-                                    fmt::format("SET LOCAL lock_timeout = '{}ms'", timeout.count())};
+  auto timeout =
+      std::min<std::chrono::milliseconds>(options.lock_timeout, std::chrono::milliseconds(2000));
+  std::vector<std::string> batch = {
+      "BEGIN", fmt::format("SET LOCAL lock_timeout = '{}ms'", timeout.count())};
   batch.insert(batch.end(), sql.begin(), sql.end());
   batch.push_back("COMMIT");
   std::vector<std::string_view> views(batch.begin(), batch.end());
@@ -642,8 +659,8 @@ Status RunTx(db::Connection& c, const Options& options, const std::vector<std::s
     if (c.InTransaction()) (void)c.Query("ROLLBACK");
     if (!Retryable(r.status) || attempt >= retries) {
       std::string stmt = r.failed_index < batch.size() ? batch[r.failed_index] : "";
-      return Status(r.status).Wrap(fmt::format("after {} attempt(s), running `{}`", attempt + 1,
-                                               stmt.substr(0, 200)));
+      return Status(r.status).Wrap(
+          fmt::format("after {} attempt(s), running `{}`", attempt + 1, stmt.substr(0, 200)));
     }
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, std::chrono::milliseconds(5000));
@@ -686,9 +703,11 @@ Status SetPhase(db::Connection& c, const std::string& name, const std::string& p
                                  final ? ", finished_at = now()" : ""),
                      {name, phase, message})
                  .status());
-  return c.Query("INSERT INTO strata_change_event (name, phase, by, message) VALUES ($1, $2, "
-                 "$3, $4)",
-                 {name, phase, base::OsUser() + "@" + base::HostName(), message})
+  return c
+      .Query(
+          "INSERT INTO strata_change_event (name, phase, by, message) VALUES ($1, $2, "
+          "$3, $4)",
+          {name, phase, base::OsUser() + "@" + base::HostName(), message})
       .status();
 }
 
@@ -726,8 +745,8 @@ Status CheckOverlap(db::Connection& c, const std::string& name, const std::vecto
           for (const auto& b : cols(mine)) {
             if (same_table && !a.empty() && a == b) {
               return Status(ErrorCode::kValidation,
-                            fmt::format("column `{}` of `{}` is already in the open change `{}`",
-                                        a, mine.op.table, *row[0]))
+                            fmt::format("column `{}` of `{}` is already in the open change `{}`", a,
+                                        mine.op.table, *row[0]))
                   .WithHint(fmt::format("finish it first: `strata change complete` or `strata "
                                         "change abort` for {}",
                                         *row[0]));
@@ -741,11 +760,10 @@ Status CheckOverlap(db::Connection& c, const std::string& name, const std::vecto
 }
 
 std::string JobDir(const Options& options) {
-  fs::path dir = fs::temp_directory_path() /
-                 fmt::format("strata-change-{}", getuid()) /
-                 base::Sha256Hex(db::ParseUrl(options.url) ? db::ParseUrl(options.url)->redacted
-                                                           : options.url)
-                     .substr(0, 12);
+  fs::path dir =
+      fs::temp_directory_path() / fmt::format("strata-change-{}", getuid()) /
+      base::Sha256Hex(db::ParseUrl(options.url) ? db::ParseUrl(options.url)->redacted : options.url)
+          .substr(0, 12);
   return dir.string();
 }
 
@@ -844,8 +862,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
         backfill.push_back(
             {"backfill",
              fmt::format("backfill job {} over {} in key order ({}), chunks of {}",
-                         JobName(spec.name, i), r.op.table, fmt::join(r.pk, ", "),
-                         spec.chunk_size),
+                         JobName(spec.name, i), r.op.table, fmt::join(r.pk, ", "), spec.chunk_size),
              {fmt::format("UPDATE {} SET {} WHERE <key range> AND ({})", r.qualified,
                           BackfillSet(r), Unmigrated(r))},
              "ROW EXCLUSIVE on " + r.op.table + " per chunk: only the chunk's rows are locked"});
@@ -892,25 +909,25 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
       if (rerun_backfill) {
         ops = st->ops;
         restart_backfill = true;
-      } else if (st->phase == "started" || st->phase == "completing" ||
-                 st->phase == "completed") {
+      } else if (st->phase == "started" || st->phase == "completing" || st->phase == "completed") {
         res.already = true;
         res.next_step = st->phase == "completed"
                             ? "nothing to do: the change is complete"
-                            : fmt::format("deploy the new version; then `strata change complete "
-                                          "{}`",
-                                          spec.path);
+                            : fmt::format(
+                                  "deploy the new version; then `strata change complete "
+                                  "{}`",
+                                  spec.path);
         return Status::Ok();
       }
       if (st->phase != "starting" && !rerun_backfill) {
-        return Status(ErrorCode::kValidation,
-                      fmt::format("change `{}` is {}; start cannot run again", spec.name,
-                                  st->phase))
+        return Status(
+                   ErrorCode::kValidation,
+                   fmt::format("change `{}` is {}; start cannot run again", spec.name, st->phase))
             .WithHint("an aborted change is finished; write a new change file to try again");
       }
       ops = st->ops;
-      Emit(request, "start", rerun_backfill ? "backfilling rows left unmigrated"
-                                            : "resuming an interrupted start");
+      Emit(request, "start",
+           rerun_backfill ? "backfilling rows left unmigrated" : "resuming an interrupted start");
     } else {
       STRATA_ASSIGN_OR_RETURN(ops, ResolveAll(c, spec));
       STRATA_TRY(CheckOverlap(c, spec.name, ops));
@@ -952,8 +969,8 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
         return Status(out.status).Wrap(fmt::format("backfill of {}", JobName(spec.name, i)));
       }
       res.backfilled += out.job.processed;
-      res.done.push_back(fmt::format("backfill {}: {} rows", JobName(spec.name, i),
-                                     out.job.processed));
+      res.done.push_back(
+          fmt::format("backfill {}: {} rows", JobName(spec.name, i), out.job.processed));
     }
     STRATA_TRY(SetPhase(c, spec.name, "started", ""));
     res.phase = "started";
@@ -965,8 +982,9 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
   };
   res.status = run();
   if (!res.status.ok() && res.phase == "starting") {
-    res.next_step = "run `strata change start` again to finish the phase (it resumes), or "
-                    "`strata change abort` to undo it";
+    res.next_step =
+        "run `strata change start` again to finish the phase (it resumes), or "
+        "`strata change abort` to undo it";
   }
   return res;
 }
@@ -993,13 +1011,13 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
       return Status::Ok();
     }
     if (st->phase != "started" && st->phase != "completing") {
-      return Status(ErrorCode::kValidation,
-                    fmt::format("change `{}` is {}; complete needs it started", spec.name,
-                                st->phase))
-          .WithHint(st->phase == "starting"
-                        ? fmt::format("finish the expand first: `strata change start {}`",
-                                      spec.path)
-                        : "an aborted change is finished");
+      return Status(
+                 ErrorCode::kValidation,
+                 fmt::format("change `{}` is {}; complete needs it started", spec.name, st->phase))
+          .WithHint(
+              st->phase == "starting"
+                  ? fmt::format("finish the expand first: `strata change start {}`", spec.path)
+                  : "an aborted change is finished");
     }
     if (st->phase == "started") {
       // Verify: no unmigrated rows, then the checks validated (no write is blocked).
@@ -1026,9 +1044,8 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
       }
       res.unmigrated = total;
       if (total > 0) {
-        return Status(ErrorCode::kCheckFailed,
-                      fmt::format("change `{}` cannot complete: {}", spec.name,
-                                  fmt::join(bad, "; ")))
+        return Status(ErrorCode::kCheckFailed, fmt::format("change `{}` cannot complete: {}",
+                                                           spec.name, fmt::join(bad, "; ")))
             .WithHint(fmt::format("run `strata change start {}` again to backfill them, and "
                                   "check that no writer bypasses the triggers",
                                   spec.path));
@@ -1148,21 +1165,22 @@ StatusResult GetStatus(const Options& options, const StatusRequest& request) {
           if (std::find(cs.tables.begin(), cs.tables.end(), r.op.table) == cs.tables.end()) {
             cs.tables.push_back(r.op.table);
           }
-          STRATA_ASSIGN_OR_RETURN(
-              auto t, One(c, "SELECT 1 FROM pg_trigger WHERE tgname = $1", {r.tag}));
+          STRATA_ASSIGN_OR_RETURN(auto t,
+                                  One(c, "SELECT 1 FROM pg_trigger WHERE tgname = $1", {r.tag}));
           if (!t.empty()) cs.triggers.push_back(r.tag + " on " + r.op.table);
           if (open && cs.phase != "completing" && !Unmigrated(r).empty()) {
-            auto n = One(c, fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified,
-                                        Unmigrated(r)));
+            auto n =
+                One(c, fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, Unmigrated(r)));
             if (n && !n->empty()) total += std::stoll(*n);
           }
         }
         if (open && cs.phase != "completing") cs.unmigrated = total;
       }
       if (open) {
-        auto apps = c.Query("SELECT DISTINCT application_name FROM pg_stat_activity WHERE "
-                            "datname = current_database() AND pid <> pg_backend_pid() AND "
-                            "application_name <> '' ORDER BY 1");
+        auto apps = c.Query(
+            "SELECT DISTINCT application_name FROM pg_stat_activity WHERE "
+            "datname = current_database() AND pid <> pg_backend_pid() AND "
+            "application_name <> '' ORDER BY 1");
         if (apps) {
           for (const auto& a : apps->rows) cs.sessions.push_back(a[0].value_or(""));
         }
@@ -1182,7 +1200,7 @@ Result<std::vector<std::string>> OpenChangeTables(db::Connection& conn) {
   if (!exists) return out;
   STRATA_ASSIGN_OR_RETURN(auto rows,
                           conn.Query("SELECT operations::text FROM strata_change WHERE phase "
-                                        "IN ('starting', 'started', 'completing', 'aborting')"));
+                                     "IN ('starting', 'started', 'completing', 'aborting')"));
   for (const auto& row : rows.rows) {
     auto j = json::parse(*row[0], nullptr, false);
     if (!j.is_array()) continue;

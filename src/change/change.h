@@ -70,7 +70,7 @@ struct Step {
   std::string phase;  // start, backfill, complete, abort
   std::string what;   // one line for a human
   std::vector<std::string> sql;
-  std::string lock;   // the strongest lock it takes and for how long
+  std::string lock;  // the strongest lock it takes and for how long
 };
 
 struct PlannedOperation {
@@ -112,7 +112,7 @@ struct PhaseResult {
   Status status;
   std::string target;
   std::string name;
-  std::string phase;  // the phase recorded when the verb returns
+  std::string phase;              // the phase recorded when the verb returns
   std::vector<std::string> done;  // steps run (or found done) this time
   std::int64_t backfilled = 0;
   std::int64_t unmigrated = -1;  // complete: rows verification found unmigrated

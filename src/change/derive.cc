@@ -7,8 +7,6 @@
 #include "analysis/parse.h"
 #include "base/sha256.h"
 #include "base/text.h"
-#include "change/change.h"
-#include "change/internal.h"
 #include "sql/directives.h"
 
 #include <fmt/format.h>
@@ -18,14 +16,16 @@
 #include <filesystem>
 #include <map>
 
+#include "change/change.h"
+#include "change/internal.h"
+
 namespace strata::change {
 
 namespace {
 
 using analysis::JsonRef;
 
-Status Refuse(const std::string& path, int line, int col, std::string message,
-              std::string hint) {
+Status Refuse(const std::string& path, int line, int col, std::string message, std::string hint) {
   return Status(ErrorCode::kValidation, std::move(message))
       .WithSpan({path, line, col})
       .WithHint(std::move(hint));
@@ -95,8 +95,8 @@ Result<Directives> ReadDirectives(std::string_view text, const std::string& path
                       fmt::format("`-- strata:{} {}` is not `<column> = <expression>`", dir.name,
                                   dir.args))
             .WithSpan({path, dir.line, 1})
-            .WithHint(fmt::format("write e.g. `-- strata:{} contract_term_months = term`",
-                                  dir.name));
+            .WithHint(
+                fmt::format("write e.g. `-- strata:{} contract_term_months = term`", dir.name));
       }
       Status s = analysis::CheckFragment(expr, analysis::FragmentKind::kExpression,
                                          db::Dialect::kPostgres);
@@ -223,9 +223,10 @@ Status CheckPlainMigration(const std::vector<std::string>& open_tables, std::str
                                 "(old and new representations kept in step by triggers)",
                                 base::Trim(st.text()).substr(0, 120), key))
           .WithSpan({path, st.line, st.column})
-          .WithHint("finish the change first (`strata change status`, then `strata change "
-                    "complete` or `abort`), or run with --allow-open-changes if this statement "
-                    "is safe beside it");
+          .WithHint(
+              "finish the change first (`strata change status`, then `strata change "
+              "complete` or `abort`), or run with --allow-open-changes if this statement "
+              "is safe beside it");
     }
   }
   return Status::Ok();
@@ -283,7 +284,8 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
       ops.push_back(op);
     } else if (JsonRef a = node.As("AlterTableStmt")) {
       if (a.Get("objtype").Str() != "OBJECT_TABLE") {
-        return refuse("only ALTER TABLE is derived in a change file", "move it to a plain migration");
+        return refuse("only ALTER TABLE is derived in a change file",
+                      "move it to a plain migration");
       }
       take_table(a.Get("relation"));
       JsonRef cmds = a.Get("cmds");
@@ -325,16 +327,16 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
             }
           }
           if (!not_null) {
-            return refuse(fmt::format("ADD COLUMN `{}` without NOT NULL needs no change window",
-                                      o.column),
-                          "put it in a plain migration");
+            return refuse(
+                fmt::format("ADD COLUMN `{}` without NOT NULL needs no change window", o.column),
+                "put it in a plain migration");
           }
         } else if (sub == "AT_DropColumn") {
           o.kind = OpKind::kDropColumn;
         } else {
-          return refuse(fmt::format("`{}`: {} is not derived in a change file yet", op.statement,
-                                    sub),
-                        "move it to a plain migration, or split the change");
+          return refuse(
+              fmt::format("`{}`: {} is not derived in a change file yet", op.statement, sub),
+              "move it to a plain migration, or split the change");
         }
         ops.push_back(o);
       }
@@ -406,7 +408,8 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
     }
   }
   if (spec.operations.empty()) {
-    return Refuse(path, 1, 1, "the change file holds no statement", "write the DDL of the end state");
+    return Refuse(path, 1, 1, "the change file holds no statement",
+                  "write the DDL of the end state");
   }
   return spec;
 }

@@ -1,16 +1,17 @@
 // Derive (no database): operations from the parse tree, inferred expressions, and the
 // refusals that need no catalog, each at file:line:col.
+#include <gtest/gtest.h>
+
 #include "change/change.h"
 #include "change/internal.h"
-
-#include <gtest/gtest.h>
 
 namespace strata::change {
 namespace {
 
 TEST(Derive, RenameInfersIdentityBothWays) {
-  auto s = Derive("-- strata:change\nALTER TABLE quote_line RENAME COLUMN term TO contract_term_months;\n",
-                  "db/V42__rename.sql");
+  auto s = Derive(
+      "-- strata:change\nALTER TABLE quote_line RENAME COLUMN term TO contract_term_months;\n",
+      "db/V42__rename.sql");
   ASSERT_TRUE(s.ok()) << s.error().ToString();
   ASSERT_EQ(s->operations.size(), 1u);
   const auto& op = s->operations[0];
@@ -63,7 +64,8 @@ TEST(Derive, RefusesWhatItCannotDeriveAtTheStatement) {
        "changed twice", 3},
       {"-- strata:change\n-- strata:up zz = 1\nALTER TABLE t RENAME COLUMN a TO b;",
        "matches no operation", 2},
-      {"-- strata:change\n-- strata:up b = 1); DROP TABLE t; --\nALTER TABLE t RENAME COLUMN a TO b;",
+      {"-- strata:change\n-- strata:up b = 1); DROP TABLE t; --\nALTER TABLE t RENAME COLUMN a TO "
+       "b;",
        "", 0},
       {"-- strata:change\nALTER TABLE t ALTER COLUMN a TYPE int USING a::int;", "USING", 2},
       {"-- strata:change bogus=1\nALTER TABLE t RENAME COLUMN a TO b;", "bogus", 1},
@@ -72,7 +74,8 @@ TEST(Derive, RefusesWhatItCannotDeriveAtTheStatement) {
     auto s = Derive(c.text, "V9__bad.sql");
     ASSERT_FALSE(s.ok()) << c.text;
     EXPECT_NE((s.error().message() + " " + s.error().hint()).find(c.message), std::string::npos)
-        << c.text << "\n" << s.error().ToString();
+        << c.text << "\n"
+        << s.error().ToString();
     if (c.line) {
       EXPECT_EQ(s.error().span().line, c.line) << c.text;
     }

@@ -4,7 +4,8 @@
 
 namespace strata::engine {
 
-Result<std::vector<bool>> ScreenChanges(Context& ctx, const std::vector<PreparedMigration>& prepared,
+Result<std::vector<bool>> ScreenChanges(Context& ctx,
+                                        const std::vector<PreparedMigration>& prepared,
                                         bool allow_open_changes) {
   std::vector<bool> is_change(prepared.size(), false);
   bool plain = false;

@@ -17,7 +17,8 @@ namespace strata::engine {
 
 // Which of `prepared` are change files; refuses (kValidation, file:line:col) a plain one that
 // touches a table with an open change unless `allow_open_changes`.
-Result<std::vector<bool>> ScreenChanges(Context& ctx, const std::vector<PreparedMigration>& prepared,
+Result<std::vector<bool>> ScreenChanges(Context& ctx,
+                                        const std::vector<PreparedMigration>& prepared,
                                         bool allow_open_changes);
 
 // Runs the start phase of the change file `p` (resuming one that was interrupted), then empties

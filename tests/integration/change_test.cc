@@ -79,8 +79,8 @@ class AppClient {
         bool omit = may_omit_ && rng() % 5 == 0;
         std::string sql =
             omit ? "INSERT INTO item (note) VALUES ('x') RETURNING id"
-                 : fmt::format("INSERT INTO item ({}, note) VALUES ({}, 'x') RETURNING id",
-                               column_, v);
+                 : fmt::format("INSERT INTO item ({}, note) VALUES ({}, 'x') RETURNING id", column_,
+                               v);
         auto r = conn->Query(sql);
         if (!r) {
           Fail(sql + ": " + r.error().ToString());
@@ -185,11 +185,13 @@ class ChangeTest : public ::testing::Test {
     EXPECT_GT(checked, 10);
   }
   void SeedItems(int rows) {
-    Exec("CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
-         "qty integer, note text)");
-    Exec(fmt::format("INSERT INTO item (term, qty, note) SELECT g % 100, CASE WHEN g % 3 = 0 "
-                     "THEN NULL ELSE g END, 'seed' FROM generate_series(1, {}) g",
-                     rows));
+    Exec(
+        "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+        "qty integer, note text)");
+    Exec(
+        fmt::format("INSERT INTO item (term, qty, note) SELECT g % 100, CASE WHEN g % 3 = 0 "
+                    "THEN NULL ELSE g END, 'seed' FROM generate_series(1, {}) g",
+                    rows));
   }
 
   std::string url_;
@@ -238,10 +240,12 @@ TEST_F(ChangeTest, RenameColumnOldAndNewVersionsWorkThroughStartAndComplete) {
   // Seeded rows neither version touched keep their value (the backfill copied it).
   std::string touched;
   for (const auto* app : {&old_app, &new_app}) {
-    for (const auto& [id, v] : app->rows()) touched += (touched.empty() ? "" : ",") + std::to_string(id);
+    for (const auto& [id, v] : app->rows())
+      touched += (touched.empty() ? "" : ",") + std::to_string(id);
   }
   EXPECT_EQ(Q("SELECT count(*) FROM item WHERE id <= 20000 AND months <> id % 100 AND id <> "
-              "ALL('{" + touched + "}'::bigint[])"),
+              "ALL('{" +
+              touched + "}'::bigint[])"),
             "0");
   EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
               "attname = 'term' AND NOT attisdropped"),
@@ -303,7 +307,7 @@ TEST_F(ChangeTest, SetNotNullWhileTheOldVersionStillWritesNulls) {
   AppClient old_app(url_, "app-v1", "qty", 0, 20000, /*writes_nulls=*/true, "0");
   AppClient new_app(url_, "app-v2", "qty", 1, 20000, false, "0");
   old_app.default_ = new_app.default_ = "0";  // an omitted qty is NULL, filled with 0
-  new_app.may_omit_ = false;  // the new version knows qty is required
+  new_app.may_omit_ = false;                  // the new version knows qty is required
   old_app.Start();
   std::this_thread::sleep_for(300ms);
   auto start = Strata({"change", "start", file});
@@ -352,13 +356,13 @@ TEST_F(ChangeTest, KillNineMidBackfillThenStartAgainFinishes) {
   std::string file = dir_.Write("V2__rename_term.sql",
                                 "-- strata:change chunk_size=200 max_rows_per_second=6000\n"
                                 "ALTER TABLE item RENAME COLUMN term TO months;\n");
-  int pid = SpawnStrata({"--url", url_, "change", "start", file}, dir_.path(),
-                        dir_ / "start.log");
+  int pid = SpawnStrata({"--url", url_, "change", "start", file}, dir_.path(), dir_ / "start.log");
   // Wait until the backfill has moved some rows, then kill -9.
   for (int i = 0; i < 200; ++i) {
     std::this_thread::sleep_for(50ms);
-    auto exists = Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
-                    "attname = 'months'");
+    auto exists =
+        Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+          "attname = 'months'");
     if (exists == "1" &&
         std::stoll(Q("SELECT count(*) FROM item WHERE months IS NOT NULL")) > 3000) {
       break;
@@ -385,13 +389,14 @@ TEST_F(ChangeTest, KillNineMidBackfillThenStartAgainFinishes) {
 
 TEST_F(ChangeTest, CompleteIsRefusedWithTheNumbersWhileRowsAreUnmigrated) {
   SeedItems(1000);
-  std::string file = dir_.Write("V2__rename_qty.sql",
-                                "-- strata:change\nALTER TABLE item RENAME COLUMN qty TO quantity;\n");
+  std::string file = dir_.Write(
+      "V2__rename_qty.sql", "-- strata:change\nALTER TABLE item RENAME COLUMN qty TO quantity;\n");
   ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
   // A writer that bypasses the trigger (session_replication_role = replica) leaves rows behind:
   // ids 1..10 hold qty except 3, 6, 9.
-  Exec("SET session_replication_role = replica; UPDATE item SET quantity = NULL WHERE id <= 10; "
-       "SET session_replication_role = origin");
+  Exec(
+      "SET session_replication_role = replica; UPDATE item SET quantity = NULL WHERE id <= 10; "
+      "SET session_replication_role = origin");
   auto r = Strata({"change", "complete", file});
   EXPECT_EQ(r.exit_code, 8) << r.All();
   EXPECT_NE(r.err.find("7 rows of item"), std::string::npos) << r.All();
@@ -409,8 +414,9 @@ TEST_F(ChangeTest, CompleteIsRefusedWithTheNumbersWhileRowsAreUnmigrated) {
 
 TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
   Exec("CREATE TABLE nokey (a int, b int)");
-  Exec("CREATE TABLE t (id int PRIMARY KEY, a int, b int, c int, d int GENERATED ALWAYS AS "
-       "(c * 2) STORED, e int)");
+  Exec(
+      "CREATE TABLE t (id int PRIMARY KEY, a int, b int, c int, d int GENERATED ALWAYS AS "
+      "(c * 2) STORED, e int)");
   Exec("CREATE VIEW t_view AS SELECT id, a FROM t");
   Exec("CREATE TABLE child (id int PRIMARY KEY, t_b int)");
   Exec("ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE (b)");
@@ -480,8 +486,7 @@ TEST_F(ChangeTest, TypeChangeAddRequiredColumnAndDropColumnInOneWindow) {
               "(10, 5001, 5002)"),
             "0");
   EXPECT_EQ(Q("SELECT amount FROM w WHERE id = 10"), "99");
-  EXPECT_EQ(Q("SELECT count(*) FROM w WHERE code IS DISTINCT FROM 'C' || id AND id <> 5002"),
-            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM w WHERE code IS DISTINCT FROM 'C' || id AND id <> 5002"), "0");
   // The type-changed column is a new attribute: it now comes last in `SELECT *` order.
   EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attnum) FROM "
               "pg_attribute WHERE attrelid = 'w'::regclass AND attnum > 0 AND NOT attisdropped"),
@@ -512,10 +517,39 @@ TEST_F(ChangeTest, MigrateRunsStartAndRefusesAPlainMigrationOnTheOpenTable) {
   EXPECT_EQ(done.exit_code, 0) << done.All();
 }
 
+TEST_F(ChangeTest, StartNeverMakesOtherSessionsWaitLongerThanTheLockTimeout) {
+  SeedItems(2000);
+  dir_.Write("strata.toml", "[migrate]\nlock_timeout = \"1s\"\n");
+  std::string file = dir_.Write("V2__rename_term.sql", kRename);
+  // A long transaction holds ACCESS SHARE on item: start's ACCESS EXCLUSIVE request must wait.
+  auto holder = Open(url_, "long reader");
+  ASSERT_TRUE(holder->Query("BEGIN").ok());
+  ASSERT_TRUE(holder->Query("SELECT * FROM item WHERE id = 1").ok());
+  int pid = SpawnStrata({"--url", url_, "change", "start", file}, dir_.path(), dir_ / "start.log");
+  // Meanwhile an application reads: queued behind the pending request, it may wait at most
+  // about one lock_timeout, never until the long transaction ends.
+  auto app = Open(url_, "app");
+  std::chrono::milliseconds worst{0};
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < until) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = app->Query("SELECT term FROM item WHERE id = 2");
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - t0));
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "starting");  // still retrying
+  ASSERT_TRUE(holder->Query("COMMIT").ok());
+  EXPECT_EQ(WaitExit(pid), 0) << dir_.Read("start.log");
+  EXPECT_LT(worst.count(), 2500) << "an application query waited behind strata's lock request";
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+}
+
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
   std::string file = dir_.Write("V2__rename.sql", kRename);
-  auto r = RunStrata({"--url", "sqlite:" + (dir_ / "app.db"), "change", "start", file},
-                     dir_.path());
+  auto r =
+      RunStrata({"--url", "sqlite:" + (dir_ / "app.db"), "change", "start", file}, dir_.path());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("needs PostgreSQL"), std::string::npos) << r.All();
 }
