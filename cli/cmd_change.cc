@@ -111,7 +111,8 @@ json StatusJsonOf(const ch::StatusResult& r) {
                    {"tables", c.tables},
                    {"triggers", c.triggers},
                    {"unmigrated_rows", c.unmigrated < 0 ? json(nullptr) : json(c.unmigrated)},
-                   {"sessions", c.sessions}});
+                   {"sessions", c.sessions},
+                   {"backfill", c.backfill}});
   }
   return {{"target", r.target}, {"changes", arr}};
 }
@@ -124,6 +125,7 @@ std::string StatusText(const ch::StatusResult& r) {
                        c.started_at);
     if (c.unmigrated >= 0) out += fmt::format("  unmigrated rows: {}\n", c.unmigrated);
     for (const auto& t : c.triggers) out += "  trigger " + t + "\n";
+    for (const auto& b : c.backfill) out += "  backfill " + b + "\n";
     if (!c.sessions.empty()) {
       out += fmt::format("  connected applications: {}\n", fmt::join(c.sessions, ", "));
     }

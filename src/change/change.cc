@@ -1175,6 +1175,15 @@ StatusResult GetStatus(const Options& options, const StatusRequest& request) {
           }
         }
         if (open && cs.phase != "completing") cs.unmigrated = total;
+        for (size_t i = 0; i < j.size(); ++i) {
+          if (Unmigrated(FromJson(j[i])).empty()) continue;
+          auto bs = backfill::GetStatus(options, {JobName(cs.name, i)});
+          if (!bs.status.ok() || bs.jobs.empty()) continue;
+          const auto& job = bs.jobs[0];
+          cs.backfill.push_back(fmt::format("{} {}, {} rows in {} chunks{}", job.job, job.status,
+                                            job.processed, job.chunks,
+                                            job.runner_alive ? " (running now)" : ""));
+        }
       }
       if (open) {
         auto apps = c.Query(

@@ -134,6 +134,8 @@ struct ChangeState {
   std::vector<std::string> triggers;  // present now
   std::int64_t unmigrated = -1;       // rows still unmigrated (open changes)
   std::vector<std::string> sessions;  // application_name of clients connected right now
+  // One line per backfill job of the change: "change.V2__x.0 completed, 20000 rows".
+  std::vector<std::string> backfill;
 };
 struct StatusRequest {
   std::string name;  // empty: all

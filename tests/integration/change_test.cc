@@ -224,6 +224,8 @@ TEST_F(ChangeTest, RenameColumnOldAndNewVersionsWorkThroughStartAndComplete) {
   EXPECT_EQ(sj["changes"][0]["phase"], "started") << status.out;
   EXPECT_EQ(sj["changes"][0]["unmigrated_rows"], 0) << status.out;
   EXPECT_NE(sj["changes"][0]["sessions"].dump().find("app-v2"), std::string::npos);
+  EXPECT_NE(sj["changes"][0]["backfill"].dump().find(" completed, "), std::string::npos)
+      << status.out;
   old_app.Stop();  // the old version is gone
   auto complete = Strata({"change", "complete", file});
   ASSERT_EQ(complete.exit_code, 0) << complete.All();
