@@ -107,6 +107,8 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                    "stopped and that strata cannot judge from the database")
       ->check(CLI::IsMember({"done", "rerun"}))
       ->needs(resume);
+  migrate->add_flag("--allow-open-changes", mreq->allow_open_changes,
+                    "apply plain migrations that touch a table with an open `strata change`");
   reg.commands.emplace_back(migrate, [&g, mreq, out_of_order] {
     int code = 0;
     auto opts = LoadOptions(g, code);

@@ -24,6 +24,8 @@ struct MigrateRequest {
   // With resume: the operator's verdict on a statement that was in flight when the run stopped
   // and that strata cannot judge from the database: "done" (it took effect) or "rerun".
   std::string in_flight;
+  // Apply plain migrations that touch a table with an open zero-downtime change (docs/change.md).
+  bool allow_open_changes = false;
   EventSink sink;
 };
 

@@ -5,6 +5,7 @@
 #include "base/host.h"
 #include "base/thread.h"
 #include "engine/callbacks.h"
+#include "engine/change_hook.h"
 #include "engine/checks.h"
 #include "engine/executor.h"
 #include "engine/lint_gate.h"
@@ -307,11 +308,25 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
       }
     }
   }
+  // Zero-downtime changes (engine/change_hook.h): change files run their start phase and are
+  // not linted as plain DDL; plain files touching a table with an open change are refused.
+  auto is_change = engine::ScreenChanges(*ctx, prepared, request.allow_open_changes);
+  if (!is_change) return fail(is_change.error());
   // The lint gate reads the same pending set, live-aware on PostgreSQL; a refused run (and a
   // refused --dry-run) applies nothing.
-  std::vector<std::vector<std::string>> allowed;
-  if (Status s = engine::RunLintGate(*ctx, options, prepared, res.lint, allowed); !s.ok()) {
+  std::vector<engine::PreparedMigration> gated;
+  std::vector<size_t> gated_at;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    if ((*is_change)[i]) continue;
+    gated.push_back(prepared[i]);
+    gated_at.push_back(i);
+  }
+  std::vector<std::vector<std::string>> allowed(prepared.size()), gated_allowed;
+  if (Status s = engine::RunLintGate(*ctx, options, gated, res.lint, gated_allowed); !s.ok()) {
     return fail(std::move(s));
+  }
+  for (size_t k = 0; k < gated_at.size() && k < gated_allowed.size(); ++k) {
+    allowed[gated_at[k]] = std::move(gated_allowed[k]);
   }
   if (request.dry_run) {
     // Callbacks run only when something is applied, as in a real run.
@@ -386,7 +401,8 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
       if (w.ok()) recorded_in_tx = true;
       return w.ok() ? w : std::move(w).Wrap("writing the run record (evidence) failed");
     };
-    Status s = engine::Execute(*ctx, options, er, applied);
+    Status s = (*is_change)[i] ? engine::StartChange(options, prepared[i]) : Status::Ok();
+    if (s.ok()) s = engine::Execute(*ctx, options, er, applied);
     if (!s.ok() || !recorded_in_tx) {
       if (Status w = recorder->Migration(applied, s); !w.ok()) {
         res.warnings.push_back("the run record could not be written: " + w.ToString());

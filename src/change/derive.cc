@@ -1,0 +1,417 @@
+// Derive: a `-- strata:change` file → operations, from libpg_query's parse tree (the
+// analyzer's ParsePostgres). Only column-level operations are derived today; every other
+// statement is refused with the reason and the file:line:col.
+#include "analysis/analysis.h"
+#include "analysis/facts.h"
+#include "analysis/fragment.h"
+#include "analysis/parse.h"
+#include "base/sha256.h"
+#include "base/text.h"
+#include "sql/directives.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+
+#include "change/change.h"
+#include "change/internal.h"
+
+namespace strata::change {
+
+namespace {
+
+using analysis::JsonRef;
+
+Status Refuse(const std::string& path, int line, int col, std::string message, std::string hint) {
+  return Status(ErrorCode::kValidation, std::move(message))
+      .WithSpan({path, line, col})
+      .WithHint(std::move(hint));
+}
+
+// "col = expr" → (col, expr). The column is an identifier, lower-cased unless quoted.
+bool SplitAssignment(std::string_view args, std::string& column, std::string& expr) {
+  size_t eq = args.find('=');
+  if (eq == std::string_view::npos) return false;
+  std::string_view lhs = base::Trim(args.substr(0, eq));
+  expr = std::string(base::Trim(args.substr(eq + 1)));
+  if (lhs.empty() || expr.empty()) return false;
+  if (lhs.size() >= 2 && lhs.front() == '"' && lhs.back() == '"') {
+    column = std::string(lhs.substr(1, lhs.size() - 2));
+    return true;
+  }
+  for (char c : lhs) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  column = base::ToLower(lhs);
+  return true;
+}
+
+struct Directives {
+  bool change = false;
+  std::int64_t chunk_size = 1000;
+  double max_rows_per_second = 0;
+  struct Expr {
+    std::string expr;
+    int line = 0;
+    bool used = false;
+  };
+  std::map<std::string, Expr> up, down;
+};
+
+Result<Directives> ReadDirectives(std::string_view text, const std::string& path) {
+  STRATA_ASSIGN_OR_RETURN(auto settings, sql::ParseDirectives(text, path));
+  Directives d;
+  for (const auto& dir : settings.directives) {
+    if (dir.name == "change") {
+      d.change = true;
+      std::string_view rest = dir.args;
+      while (!(rest = base::Trim(rest)).empty()) {
+        size_t sp = rest.find_first_of(" \t");
+        std::string_view word = rest.substr(0, sp);
+        rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
+        size_t eq = word.find('=');
+        std::string key(word.substr(0, eq));
+        std::string value(eq == std::string_view::npos ? "" : word.substr(eq + 1));
+        char* end = nullptr;
+        double v = value.empty() ? -1 : std::strtod(value.c_str(), &end);
+        bool ok = end && *end == '\0' && v > 0;
+        if (ok && key == "chunk_size") {
+          d.chunk_size = static_cast<std::int64_t>(v);
+        } else if (ok && key == "max_rows_per_second") {
+          d.max_rows_per_second = v;
+        } else {
+          return Refuse(path, dir.line, 1,
+                        fmt::format("`-- strata:change` argument `{}` is not understood", word),
+                        "arguments are chunk_size=<n> and max_rows_per_second=<n>");
+        }
+      }
+    } else if (dir.name == "up" || dir.name == "down") {
+      std::string column, expr;
+      if (!SplitAssignment(dir.args, column, expr)) {
+        return Status(ErrorCode::kDirective,
+                      fmt::format("`-- strata:{} {}` is not `<column> = <expression>`", dir.name,
+                                  dir.args))
+            .WithSpan({path, dir.line, 1})
+            .WithHint(
+                fmt::format("write e.g. `-- strata:{} contract_term_months = term`", dir.name));
+      }
+      Status s = analysis::CheckFragment(expr, analysis::FragmentKind::kExpression,
+                                         db::Dialect::kPostgres);
+      if (!s.ok()) {
+        return std::move(s).Wrap(fmt::format("`-- strata:{}` for `{}`", dir.name, column));
+      }
+      auto& map = dir.name == "up" ? d.up : d.down;
+      if (map.count(column)) {
+        return Refuse(path, dir.line, 1,
+                      fmt::format("a second `-- strata:{}` for column `{}`", dir.name, column),
+                      "give one expression per column");
+      }
+      map[column] = {expr, dir.line, false};
+    }
+  }
+  return d;
+}
+
+std::string TypeText(JsonRef type_name) {
+  // A typed field is written without its {"TypeName": ...} wrapper; accept both forms.
+  if (JsonRef inner = type_name.As("TypeName")) type_name = inner;
+  std::string t = analysis::DottedName(type_name.Get("names"));
+  auto mods = analysis::TypeMods(type_name);
+  if (!mods.empty()) {
+    t += "(";
+    for (size_t i = 0; i < mods.size(); ++i) t += (i ? "," : "") + std::to_string(mods[i]);
+    t += ")";
+  }
+  if (analysis::TypeIsArray(type_name)) t += "[]";
+  return t;
+}
+
+}  // namespace
+
+std::string_view OpKindName(OpKind k) {
+  switch (k) {
+    case OpKind::kRenameColumn:
+      return "rename_column";
+    case OpKind::kAlterType:
+      return "alter_type";
+    case OpKind::kSetNotNull:
+      return "set_not_null";
+    case OpKind::kAddColumn:
+      return "add_column";
+    case OpKind::kDropColumn:
+      return "drop_column";
+  }
+  return "";
+}
+
+std::string QuoteIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Result<RowExpression> QualifyForTrigger(std::string_view expr) {
+  const std::string prefix = "SELECT ";
+  std::string sql = prefix + std::string(expr);
+  auto parsed = analysis::ParseSnippet(sql);
+  if (parsed.statements.size() != 1) {
+    return Status(ErrorCode::kValidation, fmt::format("`{}` is not one expression", expr));
+  }
+  std::vector<size_t> at;
+  RowExpression out;
+  Status bad;
+  analysis::WalkJson(parsed.statements[0], [&](JsonRef n) {
+    if (!bad.ok()) return false;
+    if (n.As("SubLink") || n.As("RangeVar")) {
+      bad = Status(ErrorCode::kValidation,
+                   fmt::format("`{}` holds a subquery; an up/down expression is computed from "
+                               "the row alone",
+                               expr));
+      return false;
+    }
+    JsonRef cr = n.As("ColumnRef");
+    if (!cr) return true;
+    JsonRef fields = cr.Get("fields");
+    if (fields.size() != 1 || !fields.At(0).As("String")) {
+      bad = Status(ErrorCode::kValidation,
+                   fmt::format("`{}` names a column qualified or with `*`; write columns of the "
+                               "changed table unqualified",
+                               expr));
+      return false;
+    }
+    out.columns.emplace_back(fields.At(0).As("String").Get("sval").Str());
+    at.push_back(static_cast<size_t>(cr.Get("location").Int()) - prefix.size());
+    return false;
+  });
+  if (!bad.ok()) return bad;
+  std::sort(at.rbegin(), at.rend());
+  out.text = std::string(expr);
+  for (size_t pos : at) out.text.insert(pos, "NEW.");
+  return out;
+}
+
+bool IsChangeFile(std::string_view text) {
+  if (text.find("strata:change") == std::string_view::npos) return false;
+  auto settings = sql::ParseDirectives(text, "");
+  if (!settings) return false;
+  for (const auto& d : settings->directives) {
+    if (d.name == "change") return true;
+  }
+  return false;
+}
+
+Status CheckPlainMigration(const std::vector<std::string>& open_tables, std::string_view text,
+                           const std::string& path) {
+  if (open_tables.empty()) return Status::Ok();
+  analysis::SchemaModel model;
+  auto fa = analysis::AnalyzeFile(text, path, model, 15, true, {});
+  for (const auto& st : fa->statements) {
+    std::vector<analysis::TableRef> refs{st.facts.target};
+    for (const auto& o : st.facts.other_locks) refs.push_back(o.table);
+    for (const auto& t : refs) {
+      if (t.empty()) continue;
+      std::string key = t.Key();
+      if (std::find(open_tables.begin(), open_tables.end(), key) == open_tables.end()) continue;
+      return Status(ErrorCode::kValidation,
+                    fmt::format("`{}` touches table `{}`, which has an open zero-downtime change "
+                                "(old and new representations kept in step by triggers)",
+                                base::Trim(st.text()).substr(0, 120), key))
+          .WithSpan({path, st.line, st.column})
+          .WithHint(
+              "finish the change first (`strata change status`, then `strata change "
+              "complete` or `abort`), or run with --allow-open-changes if this statement "
+              "is safe beside it");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
+  std::string text = base::NormalizeText(raw);
+  ChangeSpec spec;
+  spec.path = path;
+  spec.name = std::filesystem::path(path).stem().string();
+  spec.checksum = base::Sha256Hex(text);
+  STRATA_ASSIGN_OR_RETURN(auto dirs, ReadDirectives(text, path));
+  if (!dirs.change) {
+    return Refuse(path, 1, 1, "the file is not marked `-- strata:change`",
+                  "add the line `-- strata:change` before its statements");
+  }
+  spec.chunk_size = dirs.chunk_size;
+  spec.max_rows_per_second = dirs.max_rows_per_second;
+
+  analysis::SchemaModel model;
+  auto fa = analysis::AnalyzeFile(text, path, model, 15, true, {});
+  std::map<std::string, std::string> touched;  // table.column → statement position
+  for (const auto& st : fa->statements) {
+    auto refuse = [&](std::string message, std::string hint) {
+      return Refuse(path, st.line, st.column, std::move(message), std::move(hint));
+    };
+    if (st.parse_failed()) {
+      return refuse(fmt::format("syntax error: {}", st.parsed->error),
+                    "fix the statement; a change file holds plain PostgreSQL DDL");
+    }
+    JsonRef node = st.node();
+    Operation op;
+    op.line = st.line;
+    op.col = st.column;
+    op.statement = std::string(base::Trim(st.text()));
+    auto take_table = [&](JsonRef rv) {
+      op.schema = std::string(rv.Get("schemaname").Str());
+      op.table = std::string(rv.Get("relname").Str());
+    };
+    std::vector<Operation> ops;
+    if (JsonRef r = node.As("RenameStmt")) {
+      if (r.Get("renameType").Str() != "OBJECT_COLUMN" ||
+          r.Get("relationType").Str() != "OBJECT_TABLE") {
+        return refuse(fmt::format("`{}` is not a column rename; strata change derives column "
+                                  "renames, type changes, SET NOT NULL, ADD COLUMN ... NOT NULL "
+                                  "and DROP COLUMN so far",
+                                  op.statement),
+                      "move it to a plain migration, or split it into a change of its own once "
+                      "strata supports it");
+      }
+      take_table(r.Get("relation"));
+      op.kind = OpKind::kRenameColumn;
+      op.column = std::string(r.Get("subname").Str());
+      op.new_column = std::string(r.Get("newname").Str());
+      ops.push_back(op);
+    } else if (JsonRef a = node.As("AlterTableStmt")) {
+      if (a.Get("objtype").Str() != "OBJECT_TABLE") {
+        return refuse("only ALTER TABLE is derived in a change file",
+                      "move it to a plain migration");
+      }
+      take_table(a.Get("relation"));
+      JsonRef cmds = a.Get("cmds");
+      for (size_t i = 0; i < cmds.size(); ++i) {
+        JsonRef c = cmds.At(i).As("AlterTableCmd");
+        std::string_view sub = c.Get("subtype").Str();
+        Operation o = op;
+        o.column = std::string(c.Get("name").Str());
+        if (sub == "AT_SetNotNull") {
+          o.kind = OpKind::kSetNotNull;
+        } else if (sub == "AT_AlterColumnType") {
+          o.kind = OpKind::kAlterType;
+          JsonRef def = c.Get("def").As("ColumnDef");
+          if (def.Get("raw_default") || def.Get("collClause")) {
+            return refuse("ALTER COLUMN TYPE ... USING/COLLATE in a change file",
+                          "give the conversion as `-- strata:up <column> = <expression>` "
+                          "instead of USING");
+          }
+          o.new_type = TypeText(def.Get("typeName"));
+        } else if (sub == "AT_AddColumn") {
+          o.kind = OpKind::kAddColumn;
+          JsonRef def = c.Get("def").As("ColumnDef");
+          o.column = std::string(def.Get("colname").Str());
+          o.new_column = o.column;
+          o.new_type = TypeText(def.Get("typeName"));
+          bool not_null = false;
+          JsonRef cons = def.Get("constraints");
+          for (size_t k = 0; k < cons.size(); ++k) {
+            std::string_view ct = cons.At(k).As("Constraint").Get("contype").Str();
+            if (ct == "CONSTR_NOTNULL") {
+              not_null = true;
+            } else {
+              return refuse(
+                  fmt::format("ADD COLUMN `{}` with a {} clause in a change file", o.column,
+                              base::ToLower(ct.substr(7))),
+                  "a nullable column, or one with a constant DEFAULT, is already online: put "
+                  "it in a plain migration; in a change write `ADD COLUMN c type NOT NULL` with "
+                  "`-- strata:up c = <expression>`");
+            }
+          }
+          if (!not_null) {
+            return refuse(
+                fmt::format("ADD COLUMN `{}` without NOT NULL needs no change window", o.column),
+                "put it in a plain migration");
+          }
+        } else if (sub == "AT_DropColumn") {
+          o.kind = OpKind::kDropColumn;
+        } else {
+          return refuse(
+              fmt::format("`{}`: {} is not derived in a change file yet", op.statement, sub),
+              "move it to a plain migration, or split the change");
+        }
+        ops.push_back(o);
+      }
+    } else {
+      return refuse(fmt::format("`{}` ({}) is not derived in a change file", op.statement,
+                                analysis::StatementKindName(st.facts.kind)),
+                    "a change file holds ALTER TABLE column changes only; put other statements "
+                    "in a plain migration before or after it");
+    }
+    for (auto& o : ops) {
+      std::string key = o.schema + "." + o.table + "." + o.column;
+      if (touched.count(key)) {
+        return refuse(fmt::format("column `{}` of `{}` is changed twice in one change file",
+                                  o.column, o.table),
+                      fmt::format("one operation per column; the first is at {}", touched[key]));
+      }
+      touched[key] = fmt::format("{}:{}", path, o.line);
+      if (o.kind == OpKind::kRenameColumn) {
+        touched[o.schema + "." + o.table + "." + o.new_column] = touched[key];
+      }
+      // up: keyed by the new representation's name; down: by the old column's.
+      std::string up_key = o.kind == OpKind::kRenameColumn ? o.new_column : o.column;
+      if (auto it = dirs.up.find(up_key); it != dirs.up.end()) {
+        it->second.used = true;
+        o.up = it->second.expr;
+      }
+      if (auto it = dirs.down.find(o.column); it != dirs.down.end()) {
+        it->second.used = true;
+        o.down = it->second.expr;
+      }
+      switch (o.kind) {
+        case OpKind::kRenameColumn:
+          if (o.up.empty()) o.up = QuoteIdent(o.column), o.up_inferred = true;
+          if (o.down.empty()) o.down = QuoteIdent(o.new_column), o.down_inferred = true;
+          break;
+        case OpKind::kAlterType:
+          if (o.up.empty()) {
+            o.up = fmt::format("{}::{}", QuoteIdent(o.column), o.new_type);
+            o.up_inferred = true;
+          }
+          // down is inferred with the old type, known only from the database (Plan).
+          break;
+        case OpKind::kSetNotNull:
+        case OpKind::kAddColumn:
+          if (o.up.empty()) {
+            return refuse(
+                fmt::format("`{}` needs a value for rows whose `{}` is NULL: the old version "
+                            "keeps writing them during the window",
+                            o.statement, o.column),
+                fmt::format("add `-- strata:up {} = <expression over the row>`, e.g. "
+                            "`coalesce({}, 0)`",
+                            o.column, o.kind == OpKind::kSetNotNull ? o.column : "other_column"));
+          }
+          break;
+        case OpKind::kDropColumn:
+          break;
+      }
+      spec.operations.push_back(std::move(o));
+    }
+  }
+  for (const auto* m : {&dirs.up, &dirs.down}) {
+    for (const auto& [col, e] : *m) {
+      if (!e.used) {
+        return Refuse(path, e.line, 1,
+                      fmt::format("`-- strata:{} {} = ...` matches no operation of this file",
+                                  m == &dirs.up ? "up" : "down", col),
+                      "`up` names the new representation's column, `down` the old column");
+      }
+    }
+  }
+  if (spec.operations.empty()) {
+    return Refuse(path, 1, 1, "the change file holds no statement",
+                  "write the DDL of the end state");
+  }
+  return spec;
+}
+
+}  // namespace strata::change

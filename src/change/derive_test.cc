@@ -1,0 +1,94 @@
+// Derive (no database): operations from the parse tree, inferred expressions, and the
+// refusals that need no catalog, each at file:line:col.
+#include <gtest/gtest.h>
+
+#include "change/change.h"
+#include "change/internal.h"
+
+namespace strata::change {
+namespace {
+
+TEST(Derive, RenameInfersIdentityBothWays) {
+  auto s = Derive(
+      "-- strata:change\nALTER TABLE quote_line RENAME COLUMN term TO contract_term_months;\n",
+      "db/V42__rename.sql");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  ASSERT_EQ(s->operations.size(), 1u);
+  const auto& op = s->operations[0];
+  EXPECT_EQ(op.kind, OpKind::kRenameColumn);
+  EXPECT_EQ(op.table, "quote_line");
+  EXPECT_EQ(op.column, "term");
+  EXPECT_EQ(op.new_column, "contract_term_months");
+  EXPECT_EQ(op.up, "\"term\"");
+  EXPECT_TRUE(op.up_inferred);
+  EXPECT_EQ(op.down, "\"contract_term_months\"");
+  EXPECT_EQ(s->name, "V42__rename");
+  EXPECT_EQ(op.line, 2);
+}
+
+TEST(Derive, SeveralOperationsWithDirectives) {
+  auto s = Derive(
+      "-- strata:change chunk_size=50 max_rows_per_second=100\n"
+      "-- strata:up qty = coalesce(qty, 0)\n"
+      "-- strata:up code = 'C' || id::text\n"
+      "ALTER TABLE t ALTER COLUMN qty SET NOT NULL, ADD COLUMN code text NOT NULL;\n"
+      "ALTER TABLE t ALTER COLUMN amount TYPE numeric(18,4);\n",
+      "V1__x.sql");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(s->chunk_size, 50);
+  EXPECT_EQ(s->max_rows_per_second, 100);
+  ASSERT_EQ(s->operations.size(), 3u);
+  EXPECT_EQ(s->operations[0].kind, OpKind::kSetNotNull);
+  EXPECT_EQ(s->operations[0].up, "coalesce(qty, 0)");
+  EXPECT_EQ(s->operations[1].kind, OpKind::kAddColumn);
+  EXPECT_EQ(s->operations[1].new_type, "text");
+  EXPECT_EQ(s->operations[2].kind, OpKind::kAlterType);
+  EXPECT_EQ(s->operations[2].new_type, "pg_catalog.numeric(18,4)");
+  EXPECT_EQ(s->operations[2].up, "\"amount\"::pg_catalog.numeric(18,4)");
+}
+
+struct Bad {
+  const char* text;
+  const char* message;
+  int line;
+};
+
+TEST(Derive, RefusesWhatItCannotDeriveAtTheStatement) {
+  const Bad cases[] = {
+      {"ALTER TABLE t RENAME COLUMN a TO b;", "not marked `-- strata:change`", 1},
+      {"-- strata:change\nCREATE INDEX i ON t (a);", "is not derived in a change file", 2},
+      {"-- strata:change\nALTER TABLE t ALTER COLUMN a SET NOT NULL;", "strata:up a =", 2},
+      {"-- strata:change\nALTER TABLE t ADD COLUMN a int DEFAULT 0;", "plain migration", 2},
+      {"-- strata:change\nALTER TABLE t ADD COLUMN a int;", "needs no change window", 2},
+      {"-- strata:change\nALTER TABLE t RENAME COLUMN a TO b;\nALTER TABLE t DROP COLUMN a;",
+       "changed twice", 3},
+      {"-- strata:change\n-- strata:up zz = 1\nALTER TABLE t RENAME COLUMN a TO b;",
+       "matches no operation", 2},
+      {"-- strata:change\n-- strata:up b = 1); DROP TABLE t; --\nALTER TABLE t RENAME COLUMN a TO "
+       "b;",
+       "", 0},
+      {"-- strata:change\nALTER TABLE t ALTER COLUMN a TYPE int USING a::int;", "USING", 2},
+      {"-- strata:change bogus=1\nALTER TABLE t RENAME COLUMN a TO b;", "bogus", 1},
+  };
+  for (const auto& c : cases) {
+    auto s = Derive(c.text, "V9__bad.sql");
+    ASSERT_FALSE(s.ok()) << c.text;
+    EXPECT_NE((s.error().message() + " " + s.error().hint()).find(c.message), std::string::npos)
+        << c.text << "\n"
+        << s.error().ToString();
+    if (c.line) {
+      EXPECT_EQ(s.error().span().line, c.line) << c.text;
+    }
+  }
+}
+
+TEST(QualifyForTrigger, PrefixesEveryColumnAndRefusesSubqueries) {
+  auto q = QualifyForTrigger("coalesce(qty, 0) + \"Odd\" * length(note)");
+  ASSERT_TRUE(q.ok()) << q.error().ToString();
+  EXPECT_EQ(q->text, "coalesce(NEW.qty, 0) + NEW.\"Odd\" * length(NEW.note)");
+  EXPECT_FALSE(QualifyForTrigger("(SELECT max(x) FROM other)").ok());
+  EXPECT_FALSE(QualifyForTrigger("t.qty").ok());
+}
+
+}  // namespace
+}  // namespace strata::change

@@ -1,0 +1,560 @@
+// strata change (issue 19) on the private PostgreSQL cluster: two application versions, each a
+// real libpq client with its own connection and its own shape of the table, insert, update,
+// delete and read continuously across `change start` and `change complete` (or `abort`) with
+// zero errors; kill -9 mid-backfill and rerun; refusals at plan time with the object named.
+#include "db/connection.h"
+#include "support/pg_cluster.h"
+#include "support/run.h"
+#include "support/temp_dir.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace strata::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::unique_ptr<db::Connection> Open(const std::string& url, const std::string& app) {
+  auto u = db::ParseUrl(url);
+  auto c = db::Connect(*u, app);
+  EXPECT_TRUE(c.ok()) << c.error().ToString();
+  return std::move(*c);
+}
+
+// One application version: writes and reads `column` (its name for the value) on rows it
+// owns (ids it inserted, and seeded ids with id % 2 == parity), and checks every read
+// against what it wrote. A NULL it writes may read back as `null_reads_as` (a fill rule).
+class AppClient {
+ public:
+  AppClient(std::string url, std::string name, std::string column, int parity, int seeded,
+            bool writes_nulls, std::string null_reads_as)
+      : url_(std::move(url)),
+        name_(std::move(name)),
+        column_(std::move(column)),
+        parity_(parity),
+        seeded_(seeded),
+        writes_nulls_(writes_nulls),
+        null_reads_as_(std::move(null_reads_as)) {}
+
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  const std::vector<std::string>& errors() const { return errors_; }
+  int ops() const { return ops_; }
+  // Expected value per owned row ("NULL" for a NULL write).
+  const std::map<long long, std::string>& rows() const { return rows_; }
+  const std::string& column() const { return column_; }
+
+ private:
+  void Fail(const std::string& what) {
+    if (errors_.size() < 20) errors_.push_back(name_ + ": " + what);
+  }
+  void Loop() {
+    auto conn = Open(url_, name_);
+    std::mt19937 rng(parity_ * 7919 + 1);
+    std::vector<long long> own;
+    while (!stop_) {
+      ++ops_;
+      int pick = rng() % 10;
+      std::string v = std::to_string(rng() % 100000);
+      if (writes_nulls_ && rng() % 4 == 0) v = "NULL";
+      if (pick < 3) {  // insert, sometimes leaving the column to its default
+        bool omit = may_omit_ && rng() % 5 == 0;
+        std::string sql =
+            omit ? "INSERT INTO item (note) VALUES ('x') RETURNING id"
+                 : fmt::format("INSERT INTO item ({}, note) VALUES ({}, 'x') RETURNING id", column_,
+                               v);
+        auto r = conn->Query(sql);
+        if (!r) {
+          Fail(sql + ": " + r.error().ToString());
+          continue;
+        }
+        long long id = std::stoll(*r->rows[0][0]);
+        own.push_back(id);
+        rows_[id] = omit ? "DEFAULT" : v;
+      } else if (pick < 6) {  // update a seeded row or an own row
+        long long id;
+        if (own.empty() || rng() % 2) {
+          id = static_cast<long long>(rng() % (seeded_ / 2)) * 2 + 1 + parity_;
+        } else {
+          id = own[rng() % own.size()];
+        }
+        std::string sql = fmt::format("UPDATE item SET {} = {} WHERE id = {}", column_, v, id);
+        auto r = conn->Query(sql);
+        if (!r) {
+          Fail(sql + ": " + r.error().ToString());
+          continue;
+        }
+        if (r->rows_affected == 1) rows_[id] = v;
+      } else if (pick < 7 && !own.empty()) {  // delete an own row
+        size_t k = rng() % own.size();
+        long long id = own[k];
+        own.erase(own.begin() + k);
+        auto r = conn->Query(fmt::format("DELETE FROM item WHERE id = {}", id));
+        if (!r) Fail("delete: " + r.error().ToString());
+        rows_.erase(id);
+      } else if (!rows_.empty()) {  // read back one owned row
+        auto it = rows_.begin();
+        std::advance(it, rng() % rows_.size());
+        auto r = conn->Query(fmt::format("SELECT {} FROM item WHERE id = {}", column_, it->first));
+        if (!r) {
+          Fail("read: " + r.error().ToString());
+          continue;
+        }
+        if (r->rows.size() != 1) {
+          Fail(fmt::format("row {} vanished", it->first));
+          continue;
+        }
+        std::string got = r->rows[0][0].value_or("NULL");
+        if (!Matches(it->second, got)) {
+          Fail(fmt::format("row {}: wrote {}, read {}", it->first, it->second, got));
+        }
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+
+ public:
+  bool Matches(const std::string& wrote, const std::string& got) const {
+    if (wrote == "DEFAULT" && null_reads_as_.empty()) return got == default_;
+    if (wrote == "DEFAULT") return got == "NULL" || got == null_reads_as_;
+    if (wrote == "NULL") return got == "NULL" || got == null_reads_as_;
+    return wrote == got;
+  }
+  std::string default_ = "12";
+  bool may_omit_ = true;  // inserts that leave the column to its default
+
+ private:
+  std::string url_, name_, column_;
+  int parity_, seeded_;
+  bool writes_nulls_;
+  std::string null_reads_as_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::vector<std::string> errors_;
+  int ops_ = 0;
+  std::map<long long, std::string> rows_;
+};
+
+class ChangeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    STRATA_REQUIRE_POSTGRES();
+    url_ = PgCluster::Get().CreateDatabase("chg");
+    admin_ = Open(url_, "change test");
+  }
+  void Exec(const std::string& sql) {
+    auto r = admin_->ExecBatch({sql}, false);
+    ASSERT_TRUE(r.status.ok()) << sql << ": " << r.status.ToString();
+  }
+  std::string Q(const std::string& sql) {
+    auto r = admin_->Query(sql);
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.error().ToString();
+    if (!r.ok() || r->rows.empty()) return "";
+    return r->rows[0][0].value_or("NULL");
+  }
+  RunResult Strata(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--url", url_});
+    return RunStrata(args, dir_.path());
+  }
+  // The owned rows of `c` read back through `column` now.
+  void ExpectRows(const AppClient& c, const std::string& column) {
+    int checked = 0;
+    for (const auto& [id, wrote] : c.rows()) {
+      std::string got = Q(fmt::format("SELECT {} FROM item WHERE id = {}", column, id));
+      ASSERT_TRUE(c.Matches(wrote, got)) << "row " << id << " wrote " << wrote << " read " << got;
+      ++checked;
+    }
+    EXPECT_GT(checked, 10);
+  }
+  void SeedItems(int rows) {
+    Exec(
+        "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+        "qty integer, note text)");
+    Exec(
+        fmt::format("INSERT INTO item (term, qty, note) SELECT g % 100, CASE WHEN g % 3 = 0 "
+                    "THEN NULL ELSE g END, 'seed' FROM generate_series(1, {}) g",
+                    rows));
+  }
+
+  std::string url_;
+  TempDir dir_;
+  std::unique_ptr<db::Connection> admin_;
+};
+
+const char* kRename =
+    "-- strata:change chunk_size=500\n"
+    "ALTER TABLE item RENAME COLUMN term TO months;\n";
+
+TEST_F(ChangeTest, RenameColumnOldAndNewVersionsWorkThroughStartAndComplete) {
+  SeedItems(20000);
+  std::string file = dir_.Write("V2__rename_term.sql", kRename);
+  AppClient old_app(url_, "app-v1", "term", 0, 20000, false, "");
+  AppClient new_app(url_, "app-v2", "months", 1, 20000, false, "");
+  old_app.Start();
+  std::this_thread::sleep_for(300ms);
+  auto plan = Strata({"change", "plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  EXPECT_NE(plan.out.find("rename_column item.term"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("up inferred"), std::string::npos) << plan.out;
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  new_app.Start();  // the rolling deploy: both versions write
+  std::this_thread::sleep_for(1500ms);
+  auto status = Strata({"change", "status", "--json"});
+  auto sj = nlohmann::json::parse(status.out, nullptr, false);
+  ASSERT_TRUE(sj.is_object()) << status.All();
+  EXPECT_EQ(sj["changes"][0]["phase"], "started") << status.out;
+  EXPECT_EQ(sj["changes"][0]["unmigrated_rows"], 0) << status.out;
+  EXPECT_NE(sj["changes"][0]["sessions"].dump().find("app-v2"), std::string::npos);
+  EXPECT_NE(sj["changes"][0]["backfill"].dump().find(" completed, "), std::string::npos)
+      << status.out;
+  old_app.Stop();  // the old version is gone
+  auto complete = Strata({"change", "complete", file});
+  ASSERT_EQ(complete.exit_code, 0) << complete.All();
+  std::this_thread::sleep_for(500ms);
+  new_app.Stop();
+
+  EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+  EXPECT_TRUE(new_app.errors().empty()) << ::testing::PrintToString(new_app.errors());
+  EXPECT_GT(old_app.ops(), 100);
+  EXPECT_GT(new_app.ops(), 100);
+  // Invariant: months = what either version last wrote (new = up(old) = old).
+  ExpectRows(old_app, "months");
+  ExpectRows(new_app, "months");
+  // Seeded rows neither version touched keep their value (the backfill copied it).
+  std::string touched;
+  for (const auto* app : {&old_app, &new_app}) {
+    for (const auto& [id, v] : app->rows())
+      touched += (touched.empty() ? "" : ",") + std::to_string(id);
+  }
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE id <= 20000 AND months <> id % 100 AND id <> "
+              "ALL('{" +
+              touched + "}'::bigint[])"),
+            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+              "attname = 'term' AND NOT attisdropped"),
+            "0");
+  EXPECT_EQ(Q("SELECT attnotnull::text FROM pg_attribute WHERE attrelid = 'item'::regclass "
+              "AND attname = 'months'"),
+            "true");
+  EXPECT_EQ(Q("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef d JOIN pg_attribute a ON "
+              "a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = "
+              "'item'::regclass AND a.attname = 'months'"),
+            "12");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'item'::regclass"), "0");
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "completed");
+  // A rerun is a no-op, and the old shape is refused by the database, not silently accepted.
+  EXPECT_EQ(Strata({"change", "complete", file}).exit_code, 0);
+}
+
+TEST_F(ChangeTest, RenameColumnAbortLosesNothingEitherVersionWrote) {
+  SeedItems(20000);
+  std::string file = dir_.Write("V2__rename_term.sql", kRename);
+  AppClient old_app(url_, "app-v1", "term", 0, 20000, false, "");
+  AppClient new_app(url_, "app-v2", "months", 1, 20000, false, "");
+  old_app.Start();
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  new_app.Start();
+  std::this_thread::sleep_for(1500ms);
+  new_app.Stop();  // the new version is rolled back
+  auto abort = Strata({"change", "abort", file});
+  ASSERT_EQ(abort.exit_code, 0) << abort.All();
+  std::this_thread::sleep_for(500ms);
+  old_app.Stop();
+
+  EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+  EXPECT_TRUE(new_app.errors().empty()) << ::testing::PrintToString(new_app.errors());
+  // Everything the new version wrote is in the old column.
+  ExpectRows(old_app, "term");
+  ExpectRows(new_app, "term");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+              "attname = 'months' AND NOT attisdropped"),
+            "0");
+  EXPECT_EQ(Q("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef d JOIN pg_attribute a ON "
+              "a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = "
+              "'item'::regclass AND a.attname = 'term'"),
+            "12");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'item'::regclass"), "0");
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "aborted");
+  EXPECT_NE(Strata({"change", "complete", file}).exit_code, 0);
+}
+
+const char* kNotNull =
+    "-- strata:change chunk_size=500\n"
+    "-- strata:up qty = coalesce(qty, 0)\n"
+    "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n";
+
+TEST_F(ChangeTest, SetNotNullWhileTheOldVersionStillWritesNulls) {
+  SeedItems(20000);
+  std::string file = dir_.Write("V3__qty_not_null.sql", kNotNull);
+  AppClient old_app(url_, "app-v1", "qty", 0, 20000, /*writes_nulls=*/true, "0");
+  AppClient new_app(url_, "app-v2", "qty", 1, 20000, false, "0");
+  old_app.default_ = new_app.default_ = "0";  // an omitted qty is NULL, filled with 0
+  new_app.may_omit_ = false;                  // the new version knows qty is required
+  old_app.Start();
+  std::this_thread::sleep_for(300ms);
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  new_app.Start();
+  std::this_thread::sleep_for(1500ms);
+  old_app.Stop();
+  auto complete = Strata({"change", "complete", file});
+  ASSERT_EQ(complete.exit_code, 0) << complete.All();
+  std::this_thread::sleep_for(300ms);
+  new_app.Stop();
+  EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+  EXPECT_TRUE(new_app.errors().empty()) << ::testing::PrintToString(new_app.errors());
+  ExpectRows(old_app, "qty");
+  ExpectRows(new_app, "qty");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty IS NULL"), "0");
+  EXPECT_EQ(Q("SELECT attnotnull::text FROM pg_attribute WHERE attrelid = 'item'::regclass "
+              "AND attname = 'qty'"),
+            "true");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conrelid = 'item'::regclass AND "
+              "contype = 'c'"),
+            "0");
+}
+
+TEST_F(ChangeTest, SetNotNullAbortKeepsTheColumnNullable) {
+  SeedItems(5000);
+  std::string file = dir_.Write("V3__qty_not_null.sql", kNotNull);
+  AppClient old_app(url_, "app-v1", "qty", 0, 5000, true, "0");
+  old_app.default_ = "0";
+  old_app.Start();
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(Strata({"change", "abort", file}).exit_code, 0);
+  std::this_thread::sleep_for(300ms);
+  old_app.Stop();
+  EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+  EXPECT_EQ(Q("SELECT attnotnull::text FROM pg_attribute WHERE attrelid = 'item'::regclass "
+              "AND attname = 'qty'"),
+            "false");
+  Exec("INSERT INTO item (qty, note) VALUES (NULL, 'after abort')");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE note = 'after abort' AND qty IS NULL"), "1");
+}
+
+TEST_F(ChangeTest, KillNineMidBackfillThenStartAgainFinishes) {
+  SeedItems(60000);
+  std::string file = dir_.Write("V2__rename_term.sql",
+                                "-- strata:change chunk_size=200 max_rows_per_second=6000\n"
+                                "ALTER TABLE item RENAME COLUMN term TO months;\n");
+  int pid = SpawnStrata({"--url", url_, "change", "start", file}, dir_.path(), dir_ / "start.log");
+  // Wait until the backfill has moved some rows, then kill -9.
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto exists =
+        Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+          "attname = 'months'");
+    if (exists == "1" &&
+        std::stoll(Q("SELECT count(*) FROM item WHERE months IS NOT NULL")) > 3000) {
+      break;
+    }
+  }
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(WaitExit(pid), 128 + SIGKILL);
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "starting");
+  long long left = std::stoll(Q("SELECT count(*) FROM item WHERE months IS NULL"));
+  EXPECT_GT(left, 0) << "the kill came too late to test a resume";
+  auto status = Strata({"change", "status"});
+  EXPECT_NE(status.out.find("starting"), std::string::npos) << status.All();
+  // Writes during the interruption still go through the trigger.
+  Exec("INSERT INTO item (term, note) VALUES (77, 'during')");
+  auto again = Strata({"change", "start", file});
+  ASSERT_EQ(again.exit_code, 0) << again.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months IS DISTINCT FROM term"), "0");
+  EXPECT_EQ(Q("SELECT months FROM item WHERE note = 'during'"), "77");
+  auto done = Strata({"change", "complete", file});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months <> id % 100 AND note = 'seed'"), "0");
+}
+
+TEST_F(ChangeTest, CompleteIsRefusedWithTheNumbersWhileRowsAreUnmigrated) {
+  SeedItems(1000);
+  std::string file = dir_.Write(
+      "V2__rename_qty.sql", "-- strata:change\nALTER TABLE item RENAME COLUMN qty TO quantity;\n");
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  // A writer that bypasses the trigger (session_replication_role = replica) leaves rows behind:
+  // ids 1..10 hold qty except 3, 6, 9.
+  Exec(
+      "SET session_replication_role = replica; UPDATE item SET quantity = NULL WHERE id <= 10; "
+      "SET session_replication_role = origin");
+  auto r = Strata({"change", "complete", file});
+  EXPECT_EQ(r.exit_code, 8) << r.All();
+  EXPECT_NE(r.err.find("7 rows of item"), std::string::npos) << r.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+              "attname = 'qty' AND NOT attisdropped"),
+            "1");
+  // As the refusal says: start again backfills the rows left behind, then complete succeeds.
+  auto again = Strata({"change", "start", file});
+  ASSERT_EQ(again.exit_code, 0) << again.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE quantity IS DISTINCT FROM qty"), "0");
+  auto done = Strata({"change", "complete", file});
+  EXPECT_EQ(done.exit_code, 0) << done.All();
+}
+
+TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
+  Exec("CREATE TABLE nokey (a int, b int)");
+  Exec(
+      "CREATE TABLE t (id int PRIMARY KEY, a int, b int, c int, d int GENERATED ALWAYS AS "
+      "(c * 2) STORED, e int)");
+  Exec("CREATE VIEW t_view AS SELECT id, a FROM t");
+  Exec("CREATE TABLE child (id int PRIMARY KEY, t_b int)");
+  Exec("ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE (b)");
+  Exec("ALTER TABLE child ADD CONSTRAINT child_t_fk FOREIGN KEY (t_b) REFERENCES t (b)");
+  Exec("CREATE INDEX t_e_expr ON t ((e + 1))");
+  struct Case {
+    const char* sql;
+    const char* expect;
+  } cases[] = {
+      {"ALTER TABLE nokey RENAME COLUMN a TO aa;", "has no primary key"},
+      {"ALTER TABLE t RENAME COLUMN a TO aa;", "view t_view"},
+      {"ALTER TABLE t RENAME COLUMN b TO bb;", "child_t_fk"},
+      {"ALTER TABLE t RENAME COLUMN c TO cc;", "generated column d"},
+      {"ALTER TABLE t RENAME COLUMN e TO ee;", "index expression or predicate of t_e_expr"},
+      {"-- strata:up e = coalesce(e, now())\nALTER TABLE t ALTER COLUMN e SET NOT NULL;",
+       "does not type-check"},
+      {"ALTER TABLE t ALTER COLUMN e SET NOT NULL;", "strata:up e ="},
+      {"CREATE INDEX t_a ON t (a);", "not derived in a change file"},
+      {"ALTER TABLE t ADD COLUMN f int NOT NULL;", "strata:up f ="},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    std::string file =
+        dir_.Write(fmt::format("V{}__bad.sql", ++n), std::string("-- strata:change\n") + c.sql);
+    auto r = Strata({"change", "plan", file});
+    EXPECT_NE(r.exit_code, 0) << c.sql;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.sql << "\n" << r.All();
+    EXPECT_NE(r.err.find(file), std::string::npos) << "names the file: " << r.All();
+  }
+  // Nothing was created by any of them.
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
+}
+
+TEST_F(ChangeTest, TypeChangeAddRequiredColumnAndDropColumnInOneWindow) {
+  Exec("CREATE TABLE w (id int PRIMARY KEY, amount int NOT NULL, legacy text NOT NULL, note text)");
+  Exec("INSERT INTO w SELECT g, g * 10, 'L' || g, 'seed' FROM generate_series(1, 3000) g");
+  std::string file = dir_.Write("V5__w.sql",
+                                "-- strata:change chunk_size=700\n"
+                                "-- strata:up code = 'C' || id::text\n"
+                                "-- strata:down legacy = 'gone'\n"
+                                "ALTER TABLE w ALTER COLUMN amount TYPE bigint;\n"
+                                "ALTER TABLE w ADD COLUMN code text NOT NULL;\n"
+                                "ALTER TABLE w DROP COLUMN legacy;\n");
+  auto plan = Strata({"change", "plan", file, "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  auto pj = nlohmann::json::parse(plan.out, nullptr, false);
+  ASSERT_EQ(pj["operations"].size(), 3u) << plan.out;
+  EXPECT_EQ(pj["operations"][0]["kind"], "alter_type");
+  EXPECT_EQ(pj["operations"][0]["up_inferred"], true);
+  EXPECT_EQ(pj["operations"][1]["kind"], "add_column");
+  EXPECT_EQ(pj["operations"][2]["kind"], "drop_column");
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  // The old version (knows amount as int and legacy, not code) and the new one (knows code,
+  // not legacy) both insert and update.
+  Exec("INSERT INTO w (id, amount, legacy) VALUES (5001, 5, 'x')");
+  Exec("INSERT INTO w (id, amount, code) VALUES (5002, 7, 'K')");
+  Exec("UPDATE w SET amount = 99 WHERE id = 10");
+  EXPECT_EQ(Q("SELECT code FROM w WHERE id = 5001"), "C5001");
+  EXPECT_EQ(Q("SELECT legacy FROM w WHERE id = 5002"), "gone");
+  EXPECT_EQ(Q("SELECT _strata_new_amount FROM w WHERE id = 10"), "99");
+  auto done = Strata({"change", "complete", file});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+              "'w'::regclass AND attname = 'amount'"),
+            "bigint");
+  EXPECT_EQ(Q("SELECT count(*) FROM w WHERE amount IS DISTINCT FROM id * 10 AND id NOT IN "
+              "(10, 5001, 5002)"),
+            "0");
+  EXPECT_EQ(Q("SELECT amount FROM w WHERE id = 10"), "99");
+  EXPECT_EQ(Q("SELECT count(*) FROM w WHERE code IS DISTINCT FROM 'C' || id AND id <> 5002"), "0");
+  // The type-changed column is a new attribute: it now comes last in `SELECT *` order.
+  EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attnum) FROM "
+              "pg_attribute WHERE attrelid = 'w'::regclass AND attnum > 0 AND NOT attisdropped"),
+            "id:true,note:false,amount:true,code:true");
+}
+
+TEST_F(ChangeTest, MigrateRunsStartAndRefusesAPlainMigrationOnTheOpenTable) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term) SELECT g % 100 FROM generate_series(1, 2000) g;\n");
+  std::string change = dir_.Write("db/migration/V2__rename_term.sql", kRename);
+  auto m = Strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months IS DISTINCT FROM term"), "0");
+  EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '2'"), "true");
+  dir_.Write("db/migration/V3__touch_item.sql", "ALTER TABLE item ADD COLUMN extra int;\n");
+  auto refused = Strata({"migrate"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("open zero-downtime change"), std::string::npos) << refused.All();
+  EXPECT_NE(refused.err.find("V3__touch_item.sql:1:1"), std::string::npos) << refused.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_schema_history WHERE version = '3'"), "0");
+  auto forced = Strata({"migrate", "--allow-open-changes"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.All();
+  auto done = Strata({"change", "complete", change});
+  EXPECT_EQ(done.exit_code, 0) << done.All();
+}
+
+TEST_F(ChangeTest, StartNeverMakesOtherSessionsWaitLongerThanTheLockTimeout) {
+  SeedItems(2000);
+  dir_.Write("strata.toml", "[migrate]\nlock_timeout = \"1s\"\n");
+  std::string file = dir_.Write("V2__rename_term.sql", kRename);
+  // A long transaction holds ACCESS SHARE on item: start's ACCESS EXCLUSIVE request must wait.
+  auto holder = Open(url_, "long reader");
+  ASSERT_TRUE(holder->Query("BEGIN").ok());
+  ASSERT_TRUE(holder->Query("SELECT * FROM item WHERE id = 1").ok());
+  int pid = SpawnStrata({"--url", url_, "change", "start", file}, dir_.path(), dir_ / "start.log");
+  // Meanwhile an application reads: queued behind the pending request, it may wait at most
+  // about one lock_timeout, never until the long transaction ends.
+  auto app = Open(url_, "app");
+  std::chrono::milliseconds worst{0};
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < until) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = app->Query("SELECT term FROM item WHERE id = 2");
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    worst = std::max(worst, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - t0));
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "starting");  // still retrying
+  ASSERT_TRUE(holder->Query("COMMIT").ok());
+  EXPECT_EQ(WaitExit(pid), 0) << dir_.Read("start.log");
+  EXPECT_LT(worst.count(), 2500) << "an application query waited behind strata's lock request";
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+}
+
+TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
+  std::string file = dir_.Write("V2__rename.sql", kRename);
+  auto r =
+      RunStrata({"--url", "sqlite:" + (dir_ / "app.db"), "change", "start", file}, dir_.path());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("needs PostgreSQL"), std::string::npos) << r.All();
+}
+
+}  // namespace
+}  // namespace strata::testing
