@@ -51,7 +51,7 @@ std::string ToText(const ImportResult& r) {
                : fmt::format("{}: {} {} ledger row(s) from {}\n", r.target,
                              r.dry_run ? "would write" : "wrote", r.ledger_rows, r.table);
   } else {
-    out += "no database given (--url): files only, no ledger rows\n";
+    out += "no database (--url, or its SQLite file does not exist): files only, no ledger rows\n";
   }
   if (!r.not_carried.empty()) {
     out += fmt::format("not carried ({}):\n", r.not_carried.size());

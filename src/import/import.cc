@@ -182,7 +182,19 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
   std::vector<std::pair<size_t, const ToolRow*>> applied;  // migs index, row
   std::optional<std::string> baseline_version;
   History hist;
-  if (!options.url.empty()) {
+  // No database to read: no URL, or a SQLite file that does not exist (the default URL of a
+  // project that never had one). Then only the files are carried.
+  bool has_database = !options.url.empty();
+  if (has_database) {
+    auto u = db::ParseUrl(options.url);
+    if (!u) return fail(u.error());
+    std::error_code ec;
+    if (u->dialect == db::Dialect::kSqlite && u->sqlite_path != ":memory:" &&
+        !fs::exists(u->sqlite_path, ec)) {
+      has_database = false;
+    }
+  }
+  if (has_database) {
     auto c = engine::Open(options, "import");
     if (!c) return fail(c.error());
     ctx = std::move(*c);
