@@ -449,7 +449,7 @@ std::vector<std::string> ApplyOrder(const std::string& corpus, const std::string
     if (line.empty() || line[0] == '#') continue;
     bool notx = line.find("\tNO-TX") != std::string::npos;
     std::string file = line.substr(0, line.find('\t'));
-    std::string cmd = fmt::format("psql -X -q -v ON_ERROR_STOP=1 {} -d '{}' -f '{}/{}' >/dev/null",
+    std::string cmd = fmt::format("PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 {} -d '{}' -f '{}/{}' >/dev/null",
                                   notx ? "" : "--single-transaction", url, corpus, file);
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     files.push_back(file);
