@@ -36,7 +36,7 @@ nlohmann::json ToJson(const ImportResult& r) {
 
 std::string ToText(const ImportResult& r) {
   std::string out;
-  if (r.tool.empty()) return out;
+  if (!r.status.ok()) return out;  // the error says what stopped it; nothing was written
   out += fmt::format("{} {} migration(s) from {} into {}{}\n",
                      r.dry_run ? "would import" : "imported", r.migrations.size(), r.source,
                      r.location, r.dry_run ? " (dry run: nothing written)" : "");

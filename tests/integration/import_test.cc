@@ -158,6 +158,13 @@ TEST_P(ImportTest, FlywayHistoryContinuesWhereFlywayStopped) {
   EXPECT_EQ(p.Count("flyway_schema_history"), 4);
   EXPECT_EQ(p.Scalar("SELECT installed_by FROM strata_schema_history WHERE version = '2'"),
             "flyway-user");
+  // `info` shows who applied what.
+  auto info = p.Json({"info"});
+  bool imported_shown = false;
+  for (const auto& m : info["migrations"]) {
+    if (m["script"] == "V1_1__create_b.sql") imported_shown = m["type"] == "IMPORTED";
+  }
+  EXPECT_TRUE(imported_shown) << info;
 }
 
 TEST_P(ImportTest, FlywayChecksumMismatchNamesTheFileAndWritesNothing) {
