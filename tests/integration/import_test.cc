@@ -556,5 +556,98 @@ TEST_P(ImportTest, DbmateRealTool) {
   ImportValidateAndContinue(p, {"--from", "dbmate"}, "V20240103120000__after.sql", 2);
 }
 
+
+// --- sqitch itself, when installed (Debian: `apt-get install sqitch libdbd-pg-perl
+// libdbd-sqlite3-perl`, scripts/install-deps.sh --test).
+TEST_P(ImportTest, SqitchRealTool) {
+  if (access("/usr/bin/sqitch", X_OK) != 0) {
+    GTEST_SKIP() << "sqitch is not installed (apt-get install sqitch libdbd-pg-perl "
+                    "libdbd-sqlite3-perl): SqitchPlanAndRegistry covers its registry";
+  }
+  Project p(GetParam());
+  const auto& d = p.dir();
+  d.Write("sq/sqitch.conf", fmt::format("[core]\n\tengine = {}\n", pg() ? "pg" : "sqlite"));
+  d.Write("sq/sqitch.plan",
+          "%syntax-version=1.0.0\n%project=app\n\n"
+          "create_a 2024-01-01T00:00:00Z Ann <ann@example.com> # a\n"
+          "create_b [create_a] 2024-01-02T00:00:00Z Ann <ann@example.com> # b\n");
+  d.Write("sq/deploy/create_a.sql", "BEGIN;\nCREATE TABLE a (x integer);\nCOMMIT;\n");
+  d.Write("sq/deploy/create_b.sql", "BEGIN;\nCREATE TABLE b (x integer);\nCOMMIT;\n");
+  d.Write("sq/revert/create_a.sql", "BEGIN;\nDROP TABLE a;\nCOMMIT;\n");
+  d.Write("sq/revert/create_b.sql", "BEGIN;\nDROP TABLE b;\nCOMMIT;\n");
+  std::string target = pg() ? "db:pg:" + p.url().substr(p.url().find("//")) : "db:sqlite:" + d / "test.db";
+  std::string cmd = fmt::format(
+      "cd '{}' && SQITCH_FULLNAME=Ann SQITCH_EMAIL=ann@example.com sqitch deploy '{}' "
+      ">/dev/null 2>&1",
+      d / "sq", target);
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  ImportValidateAndContinue(p, {"--from", "sqitch", "--source", "sq"}, "V003__after.sql", 2);
+  EXPECT_EQ(p.Scalar("SELECT installed_by FROM strata_schema_history WHERE version = '002'"),
+            "Ann <ann@example.com>");
+}
+
+// --- Liquibase itself, when installed (`npm install liquibase@4.28.1` in bench/ bundles it; it
+// runs on Debian's Java). Its MD5SUMs check strata's computation of Liquibase's checksum.
+std::string LiquibaseBinary() {
+  std::string c = std::string(STRATA_SOURCE_DIR) + "/bench/node_modules/liquibase/dist/liquibase/liquibase";
+  return access(c.c_str(), X_OK) == 0 && access("/usr/bin/java", X_OK) == 0 ? c : "";
+}
+
+TEST_P(ImportTest, LiquibaseRealTool) {
+  std::string lb = LiquibaseBinary();
+  if (lb.empty()) {
+    GTEST_SKIP() << "Liquibase is not installed (`cd bench && npm install --no-save "
+                    "liquibase@4.28.1`, and Java): LiquibaseFormattedSqlChangesets covers its "
+                    "table";
+  }
+  if (!pg()) {
+    // Its bundled sqlite-jdbc needs slf4j-api on the main classpath: Debian's libslf4j-java,
+    // linked into its lib/ as ../shared/bench-kit/install-peers.sh does.
+    std::string lib = std::filesystem::path(lb).parent_path() / "lib/slf4j-api.jar";
+    if (access("/usr/share/java/slf4j-api.jar", R_OK) != 0) {
+      GTEST_SKIP() << "Liquibase on SQLite needs Debian's libslf4j-java";
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(lib, ec)) {
+      std::filesystem::create_symlink("/usr/share/java/slf4j-api.jar", lib, ec);
+    }
+  }
+  if (!pg()) {
+    // Its bundled sqlite-jdbc needs slf4j-api on the main classpath: Debian's libslf4j-java,
+    // linked into its lib/ as ../shared/bench-kit/install-peers.sh does.
+    std::string lib = std::filesystem::path(lb).parent_path() / "lib/slf4j-api.jar";
+    if (access("/usr/share/java/slf4j-api.jar", R_OK) != 0) {
+      GTEST_SKIP() << "Liquibase on SQLite needs Debian's libslf4j-java";
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(lib, ec)) {
+      std::filesystem::create_symlink("/usr/share/java/slf4j-api.jar", lib, ec);
+    }
+  }
+  Project p(GetParam());
+  const auto& d = p.dir();
+  d.Write("changelog.sql",
+          "--liquibase formatted sql\n\n"
+          "--changeset alice:1\nCREATE TABLE a (x integer);\n--rollback DROP TABLE a;\n\n"
+          "--changeset bob:idx runInTransaction:false\n--comment: an index\n"
+          "CREATE INDEX a_x ON a (x);\n\n"
+          "--changeset carol:3 splitStatements:false\nCREATE TABLE b (x integer);\n");
+  std::string jdbc, user;
+  if (pg()) {
+    // postgres://postgres@127.0.0.1:<port>/<db>
+    std::string rest = p.url().substr(p.url().find('@') + 1);
+    jdbc = "jdbc:postgresql://" + rest;
+    user = "--username=postgres";
+  } else {
+    jdbc = "jdbc:sqlite:" + d / "test.db";
+  }
+  std::string cmd = fmt::format(
+      "cd '{}' && '{}' --changelog-file=changelog.sql --url='{}' {} --show-banner=false "
+      "update >'{}' 2>&1",
+      d.path(), lb, jdbc, user, d / "liquibase.log");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << Slurp(d / "liquibase.log");
+  ImportValidateAndContinue(p, {"--from", "liquibase"}, "V004__after.sql", 3);
+}
+
 }  // namespace
 }  // namespace strata::testing
