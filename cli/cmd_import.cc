@@ -67,11 +67,12 @@ const VerbRegistrar kRegister([](CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* cmd = app.add_subcommand(
       "import", "adopt a Flyway, golang-migrate, dbmate, Diesel, Liquibase or sqitch history");
   auto req = std::make_shared<ImportRequest>();
-  cmd->add_option("--from", req->from, "the tool: flyway, golang-migrate, dbmate, diesel, "
-                                       "liquibase, sqitch")
+  cmd->add_option("--from", req->from,
+                  "the tool: flyway, golang-migrate, dbmate, diesel, "
+                  "liquibase, sqitch")
       ->required()
-      ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "liquibase",
-                             "sqitch"}));
+      ->check(
+          CLI::IsMember({"flyway", "golang-migrate", "dbmate", "diesel", "liquibase", "sqitch"}));
   cmd->add_option("--source", req->source,
                   "the tool's migrations (directory; Liquibase: a changelog file or directory; "
                   "sqitch: the directory of sqitch.plan); default: the tool's usual path");

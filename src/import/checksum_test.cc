@@ -1,7 +1,8 @@
 #include "import/checksum.h"
-#include "import/import.h"
 
 #include <gtest/gtest.h>
+
+#include "import/import.h"
 
 namespace strata::import {
 namespace {
@@ -17,7 +18,9 @@ TEST(ImportChecksum, FlywayIgnoresLineEndingsAndBom) {
   std::int32_t lf = FlywayChecksum("CREATE TABLE a (x int);\nSELECT 1;\n");
   EXPECT_EQ(FlywayChecksum("CREATE TABLE a (x int);\r\nSELECT 1;\r\n"), lf);
   EXPECT_EQ(FlywayChecksum("CREATE TABLE a (x int);\rSELECT 1;\r"), lf);
-  EXPECT_EQ(FlywayChecksum("\xEF\xBB\xBF" "CREATE TABLE a (x int);\nSELECT 1;\n"), lf);
+  EXPECT_EQ(FlywayChecksum("\xEF\xBB\xBF"
+                           "CREATE TABLE a (x int);\nSELECT 1;\n"),
+            lf);
   EXPECT_EQ(lf, static_cast<std::int32_t>(Crc32("CREATE TABLE a (x int);SELECT 1;")));
   EXPECT_NE(FlywayChecksum("CREATE TABLE a (x bigint);\nSELECT 1;\n"), lf);
 }

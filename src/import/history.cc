@@ -1,16 +1,26 @@
 // The other tools' history tables, read (never written). Each reader names the source that
 // defines the table it expects.
-#include "import/import.h"
-
 #include <fmt/format.h>
 
 #include <regex>
+
+#include "import/import.h"
 
 namespace strata::import {
 
 namespace {
 
 std::string Text(const db::Value& v) { return v ? *v : std::string(); }
+
+// `s` as an SQL string literal (quotes doubled), the same on PostgreSQL and SQLite.
+std::string Literal(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    out.push_back(c);
+    if (c == '\'') out.push_back('\'');
+  }
+  return out + "'";
+}
 
 // `name` or `schema.name`, as an SQL identifier: unquoted (so PostgreSQL folds it as the tool
 // did when it created the table) when it is a plain name; refused otherwise.
@@ -44,9 +54,8 @@ Result<db::QueryResult> Read(db::Connection& conn, const std::string& sql,
                              const std::string& table) {
   auto r = conn.Query(sql);
   if (!r) {
-    return Status(ErrorCode::kValidation,
-                  fmt::format("cannot read {} as the tool defines it: {}", table,
-                              r.status().message()))
+    return Status(ErrorCode::kValidation, fmt::format("cannot read {} as the tool defines it: {}",
+                                                      table, r.status().message()))
         .WithHint("the table does not have the tool's columns; check --from and --table");
   }
   return std::move(*r);
@@ -54,7 +63,8 @@ Result<db::QueryResult> Read(db::Connection& conn, const std::string& sql,
 
 }  // namespace
 
-Result<History> ReadHistory(Tool tool, db::Connection& conn, const std::string& table_override) {
+Result<History> ReadHistory(Tool tool, db::Connection& conn, const std::string& table_override,
+                            const std::string& project) {
   History h;
   std::vector<std::string> names;
   switch (tool) {
@@ -143,8 +153,7 @@ Result<History> ReadHistory(Tool tool, db::Connection& conn, const std::string& 
       // __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP
       // NOT NULL DEFAULT CURRENT_TIMESTAMP).
       STRATA_ASSIGN_OR_RETURN(
-          auto r,
-          Read(conn, fmt::format("SELECT version, run_on FROM {} ORDER BY version", t), t));
+          auto r, Read(conn, fmt::format("SELECT version, run_on FROM {} ORDER BY version", t), t));
       for (const auto& row : r.rows) {
         ToolRow tr;
         tr.key = Text(row[0]);
@@ -182,11 +191,12 @@ Result<History> ReadHistory(Tool tool, db::Connection& conn, const std::string& 
       // script_hash, change, project, note, committed_at, committer_name, committer_email,
       // planned_at, planner_name, planner_email); the deployed changes only.
       STRATA_ASSIGN_OR_RETURN(
-          auto r, Read(conn,
-                       fmt::format("SELECT change, script_hash, committed_at, committer_name, "
-                                   "committer_email, change_id FROM {} ORDER BY committed_at",
-                                   t),
-                       t));
+          auto r,
+          Read(conn,
+               fmt::format("SELECT change, script_hash, committed_at, committer_name, "
+                           "committer_email, change_id FROM {}{} ORDER BY committed_at",
+                           t, project.empty() ? "" : " WHERE project = " + Literal(project)),
+               t));
       for (const auto& row : r.rows) {
         ToolRow tr;
         tr.key = Text(row[0]);

@@ -8,7 +8,6 @@
 #include "base/file.h"
 #include "base/text.h"
 #include "engine/context.h"
-#include "evidence/run_store.h"
 #include "migrate/discovery.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
@@ -20,6 +19,8 @@
 #include <filesystem>
 #include <map>
 #include <set>
+
+#include "evidence/run_store.h"
 
 namespace strata {
 
@@ -65,8 +66,8 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
   };
   auto tool_opt = import::ParseTool(request.from);
   if (!tool_opt) {
-    return fail(Status(ErrorCode::kUsage, fmt::format("--from '{}' is not a tool strata imports",
-                                                      request.from))
+    return fail(Status(ErrorCode::kUsage,
+                       fmt::format("--from '{}' is not a tool strata imports", request.from))
                     .WithHint("use one of flyway, golang-migrate, dbmate, diesel, liquibase, "
                               "sqitch"));
   }
@@ -83,10 +84,10 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
       }
     }
     if (source.empty()) {
-      return fail(Status(ErrorCode::kUsage,
-                         fmt::format("no {} migrations found at {}", res.tool,
-                                     fmt::join(import::DefaultSources(tool), ", ")))
-                      .WithHint("name them with --source <dir>"));
+      return fail(
+          Status(ErrorCode::kUsage, fmt::format("no {} migrations found at {}", res.tool,
+                                                fmt::join(import::DefaultSources(tool), ", ")))
+              .WithHint("name them with --source <dir>"));
     }
   }
   res.source = source;
@@ -162,7 +163,8 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
       if (!m.repeatable) tool_order.push_back(m.script), ours.insert(m.script);
     }
     for (const auto& m : set->migrations) {
-      if (m.kind == migrate::Kind::kVersioned && ours.count(m.script) && m.location == res.location) {
+      if (m.kind == migrate::Kind::kVersioned && ours.count(m.script) &&
+          m.location == res.location) {
         strata_order.push_back(m.script);
       }
     }
@@ -213,15 +215,15 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
       u->may_create = false;
       auto rc = db::Connect(*u, "strata import (sqitch registry)");
       if (!rc) {
-        return fail(Status(ErrorCode::kConnection,
-                           fmt::format("cannot open sqitch's registry {}: {}", u->redacted,
-                                       rc.error().message()))
-                        .WithHint("name it with --registry sqlite:<path of sqitch.db>"));
+        return fail(
+            Status(ErrorCode::kConnection, fmt::format("cannot open sqitch's registry {}: {}",
+                                                       u->redacted, rc.error().message()))
+                .WithHint("name it with --registry sqlite:<path of sqitch.db>"));
       }
       registry = std::move(*rc);
       tool_conn = registry.get();
     }
-    auto h = import::ReadHistory(tool, *tool_conn, request.table);
+    auto h = import::ReadHistory(tool, *tool_conn, request.table, layout->project);
     if (!h) return fail(h.error());
     hist = std::move(*h);
     res.table = hist.table;
@@ -261,12 +263,12 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
       cur.where = fmt::format("{} version {}", hist.table, cur.key);
       auto at = find(cur);
       if (!at) {
-        return fail(Status(ErrorCode::kValidation,
-                           fmt::format("{} records version {}, but {} has no "
-                                       "{}_*.up.sql",
-                                       hist.table, cur.key, source, cur.key))
-                        .WithHint("restore the migration files golang-migrate applied, then rerun "
-                                  "`strata import`"));
+        return fail(
+            Status(ErrorCode::kValidation, fmt::format("{} records version {}, but {} has no "
+                                                       "{}_*.up.sql",
+                                                       hist.table, cur.key, source, cur.key))
+                .WithHint("restore the migration files golang-migrate applied, then rerun "
+                          "`strata import`"));
       }
       for (size_t i = 0; i <= *at; ++i) {
         hist.rows.push_back(ToolRow{migs[i].key, "", "", "", 0, true, "SQL",
@@ -323,13 +325,13 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
       }
       if (r->checksum != m.checksum) {
         std::string what = tool == Tool::kLiquibase ? "changeset" : "file";
-        return fail(Status(ErrorCode::kValidation,
-                           fmt::format("{} '{}' changed after {} applied it: {} records checksum "
-                                       "{}, the {} now has {}",
-                                       what, m.source, res.tool, r->where, r->checksum, what,
-                                       m.checksum))
-                        .WithSpan({m.source, 0, 0})
-                        .WithHint(RestoreHint(tool)));
+        return fail(
+            Status(ErrorCode::kValidation,
+                   fmt::format("{} '{}' changed after {} applied it: {} records checksum "
+                               "{}, the {} now has {}",
+                               what, m.source, res.tool, r->where, r->checksum, what, m.checksum))
+                .WithSpan({m.source, 0, 0})
+                .WithHint(RestoreHint(tool)));
       }
     }
     // A gap: a migration the tool never applied below one it did.
@@ -344,16 +346,16 @@ ImportResult Import(const Options& options, const ImportRequest& request) {
         auto v = migrate::Version::Parse(migs[i].version);
         if (b && v && !(*b < *v)) continue;  // inside Flyway's baseline
       }
-      return fail(Status(ErrorCode::kValidation,
-                         fmt::format("gap in the history: {} never applied '{}', but it applied "
-                                     "the later '{}' ({})",
-                                     res.tool, migs[i].source, migs[*last].source,
-                                     latest[*last]->where))
-                      .WithSpan({migs[i].source, 0, 0})
-                      .WithHint(fmt::format(
-                          "apply it with {} first (or delete it if it is obsolete), then rerun "
-                          "`strata import`; nothing was written",
-                          res.tool)));
+      return fail(
+          Status(ErrorCode::kValidation,
+                 fmt::format("gap in the history: {} never applied '{}', but it applied "
+                             "the later '{}' ({})",
+                             res.tool, migs[i].source, migs[*last].source, latest[*last]->where))
+              .WithSpan({migs[i].source, 0, 0})
+              .WithHint(
+                  fmt::format("apply it with {} first (or delete it if it is obsolete), then rerun "
+                              "`strata import`; nothing was written",
+                              res.tool)));
     }
     for (const auto& [i, r] : latest) applied.emplace_back(i, r);
     for (const auto& [i, r] : applied) {

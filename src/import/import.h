@@ -43,6 +43,7 @@ struct Layout {
   std::string source;
   std::vector<ToolMigration> migrations;  // in the tool's order
   std::vector<std::string> not_carried;   // "<path>: <why>"
+  std::string project;                    // sqitch: the plan's %project (its registry is shared)
 };
 
 // Reads the tool's migrations at `source` (a directory; for Liquibase also a changelog file;
@@ -82,7 +83,9 @@ struct History {
   bool dirty = false;
 };
 
-// Reads the tool's table on `conn` (`table` overrides the tool's default name). Never writes.
-Result<History> ReadHistory(Tool tool, db::Connection& conn, const std::string& table);
+// Reads the tool's table on `conn` (`table` overrides the tool's default name); for sqitch only
+// the rows of `project` when it is not empty. Never writes.
+Result<History> ReadHistory(Tool tool, db::Connection& conn, const std::string& table,
+                            const std::string& project = {});
 
 }  // namespace strata::import

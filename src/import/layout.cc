@@ -1,8 +1,6 @@
 // The other tools' file layouts, read into ToolMigrations, and their versions mapped to strata's.
 #include "base/file.h"
 #include "base/text.h"
-#include "import/checksum.h"
-#include "import/import.h"
 #include "migrate/version.h"
 
 #include <fmt/format.h>
@@ -12,6 +10,9 @@
 #include <filesystem>
 #include <map>
 #include <regex>
+
+#include "import/checksum.h"
+#include "import/import.h"
 
 namespace strata::import {
 
@@ -146,8 +147,9 @@ Status DuplicateKey(const ToolMigration& a, const ToolMigration& b, std::string_
                 fmt::format("{} {} is used by two files: '{}' and '{}'", what, b.key, a.source,
                             b.source))
       .WithSpan({b.source, 0, 0})
-      .WithHint("the tool would refuse this too: give one of them a new version and apply it "
-                "with the tool, then rerun `strata import`");
+      .WithHint(
+          "the tool would refuse this too: give one of them a new version and apply it "
+          "with the tool, then rerun `strata import`");
 }
 
 // --- Flyway: V<version>__<desc>.sql, R__<desc>.sql, in any subdirectory.
@@ -214,8 +216,9 @@ Result<Layout> ReadFlyway(const std::string& source) {
         m.text = WithDirective(std::move(m.text), false);
         m.notes.push_back(rel + ".conf executeInTransaction=false: -- strata:transaction off");
       }
-      lay.not_carried.push_back(path + ".conf: per-script settings (transaction carried; "
-                                       "others not)");
+      lay.not_carried.push_back(path +
+                                ".conf: per-script settings (transaction carried; "
+                                "others not)");
     }
     lay.migrations.push_back(std::move(m));
   }
@@ -317,8 +320,8 @@ Result<Layout> ReadDbmate(const std::string& source) {
           .WithHint("dbmate refuses such a file too: add `-- migrate:up` above its statements");
     }
     size_t up_eol = text.find('\n', up);
-    std::string marker = text.substr(up, up_eol == std::string::npos ? std::string::npos
-                                                                       : up_eol - up);
+    std::string marker =
+        text.substr(up, up_eol == std::string::npos ? std::string::npos : up_eol - up);
     size_t body_start = up_eol == std::string::npos ? text.size() : up_eol + 1;
     size_t body_end = down != std::string::npos && down > up ? down : text.size();
     std::string body = text.substr(body_start, body_end - body_start);
@@ -327,9 +330,8 @@ Result<Layout> ReadDbmate(const std::string& source) {
       m.notes.push_back("`-- migrate:up transaction:false`: -- strata:transaction off");
     }
     if (down != std::string::npos && down > up) {
-      std::string rest = text.substr(text.find('\n', down) == std::string::npos
-                                         ? text.size()
-                                         : text.find('\n', down) + 1);
+      std::string rest = text.substr(
+          text.find('\n', down) == std::string::npos ? text.size() : text.find('\n', down) + 1);
       if (!base::Trim(rest).empty()) {
         lay.not_carried.push_back(path + ": its `-- migrate:down` section (strata rolls forward)");
       }
@@ -444,8 +446,9 @@ Status ReadFormattedSql(const std::string& path, Layout& lay) {
         continue;
       }
       if (t.empty()) continue;
-      lay.not_carried.push_back(path + ": not a Liquibase formatted SQL changelog "
-                                       "(its first line is not `--liquibase formatted sql`)");
+      lay.not_carried.push_back(path +
+                                ": not a Liquibase formatted SQL changelog "
+                                "(its first line is not `--liquibase formatted sql`)");
       return Status::Ok();
     }
     std::smatch mt;
@@ -484,9 +487,8 @@ Status ReadFormattedSql(const std::string& path, Layout& lay) {
     if (!cur) continue;
     std::string lower = base::ToLower(t);
     if (lower.starts_with("--rollback")) {
-      lay.not_carried.push_back(
-          fmt::format("{}:{}: the rollback of changeset {} (strata rolls forward)", path,
-                      line_no, cur->key));
+      lay.not_carried.push_back(fmt::format(
+          "{}:{}: the rollback of changeset {} (strata rolls forward)", path, line_no, cur->key));
       continue;
     }
     if (lower.starts_with("--precondition") || lower.starts_with("--validchecksum") ||
@@ -532,9 +534,8 @@ Result<Layout> ReadLiquibase(const std::string& source) {
     for (size_t j = 0; j < i; ++j) {
       if (lay.migrations[i].key == lay.migrations[j].key) {
         return Status(ErrorCode::kDuplicateVersion,
-                      fmt::format("changeset {} is defined twice: {} and {}",
-                                  lay.migrations[i].key, lay.migrations[j].source,
-                                  lay.migrations[i].source))
+                      fmt::format("changeset {} is defined twice: {} and {}", lay.migrations[i].key,
+                                  lay.migrations[j].source, lay.migrations[i].source))
             .WithSpan({lay.migrations[i].source, 0, 0})
             .WithHint("Liquibase identifies a changeset by author:id; give one a new id");
       }
@@ -556,11 +557,16 @@ Result<Layout> ReadSqitch(const std::string& source) {
   for (auto line : base::SplitLines(text)) {
     ++line_no;
     std::string_view t = base::Trim(line);
+    if (t.starts_with("%project=")) {
+      lay.project = std::string(base::Trim(t.substr(9)));
+      continue;
+    }
     if (t.empty() || t[0] == '%' || t[0] == '#') continue;
     if (t[0] == '@') {
-      lay.not_carried.push_back(fmt::format("{}:{}: tag {} (strata tags releases with "
-                                            "`strata tag`)",
-                                            plan_path, line_no, t.substr(0, t.find(' '))));
+      lay.not_carried.push_back(
+          fmt::format("{}:{}: tag {} (strata tags releases with "
+                      "`strata tag`)",
+                      plan_path, line_no, t.substr(0, t.find(' '))));
       continue;
     }
     std::string name(t.substr(0, t.find_first_of(" \t")));
@@ -569,8 +575,9 @@ Result<Layout> ReadSqitch(const std::string& source) {
                     fmt::format("{}:{}: change '{}' is reworked (it also appears on line {})",
                                 plan_path, line_no, name, seen[name]))
           .WithSpan({plan_path, line_no, 1})
-          .WithHint("strata imports plans without reworked changes: import before the rework, "
-                    "or fold the rework into a new change");
+          .WithHint(
+              "strata imports plans without reworked changes: import before the rework, "
+              "or fold the rework into a new change");
     }
     seen[name] = line_no;
     ToolMigration m;
@@ -597,8 +604,9 @@ Result<Layout> ReadSqitch(const std::string& source) {
         out.append(lines[i]).append("\n");
       }
       body = std::move(out);
-      m.notes.push_back("its BEGIN; ... COMMIT; wrapper removed: strata runs it in one "
-                        "transaction with its ledger row");
+      m.notes.push_back(
+          "its BEGIN; ... COMMIT; wrapper removed: strata runs it in one "
+          "transaction with its ledger row");
     }
     m.text = std::move(body);
     for (const char* dir : {"revert", "verify"}) {

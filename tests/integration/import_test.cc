@@ -52,13 +52,13 @@ std::string LiquibaseMd5(const std::string& body_path) {
 }
 
 std::string Sha1(const std::string& path) {
-  return Python("import sys,hashlib; print(hashlib.sha1(open(sys.argv[1],\"rb\").read()).hexdigest())",
-                path);
+  return Python(
+      "import sys,hashlib; print(hashlib.sha1(open(sys.argv[1],\"rb\").read()).hexdigest())", path);
 }
 
 // Import, validate, then a new migration is the only one `migrate` applies.
 void ImportValidateAndContinue(const Project& p, std::vector<std::string> import_args,
-                                      const std::string& next_file, int expected_rows) {
+                               const std::string& next_file, int expected_rows) {
   import_args.insert(import_args.begin(), "import");
   auto r = p.Run(import_args);
   ASSERT_EQ(r.exit_code, 0) << r.All();
@@ -128,7 +128,8 @@ TEST_P(ImportTest, FlywayHistoryContinuesWhereFlywayStopped) {
                      FlywayCrc(d / "flyway/V1__create_a.sql")));
   Apply(p, FlywayRow(pg(), 2, "1.1", "create b", "V1_1__create_b.sql",
                      FlywayCrc(d / "flyway/V1_1__create_b.sql")));
-  Apply(p, FlywayRow(pg(), 3, "", "view a", "R__view_a.sql", FlywayCrc(d / "flyway/R__view_a.sql")));
+  Apply(p,
+        FlywayRow(pg(), 3, "", "view a", "R__view_a.sql", FlywayCrc(d / "flyway/R__view_a.sql")));
   Apply(p, FlywayRow(pg(), 4, "2", "create c", "V2__create_c.sql",
                      FlywayCrc(d / "flyway/V2__create_c.sql")));
 
@@ -139,8 +140,7 @@ TEST_P(ImportTest, FlywayHistoryContinuesWhereFlywayStopped) {
   EXPECT_EQ(j["migrations"].size(), 4u);
   EXPECT_EQ(j["ledger_rows"], 4);
   EXPECT_EQ(j["table"], "flyway_schema_history");
-  EXPECT_NE(j["not_carried"].dump().find("U1_1__undo_b.sql: an undo migration"),
-            std::string::npos)
+  EXPECT_NE(j["not_carried"].dump().find("U1_1__undo_b.sql: an undo migration"), std::string::npos)
       << j["not_carried"];
   EXPECT_FALSE(std::filesystem::exists(p.MigrationPath("V1__create_a.sql")));
   EXPECT_FALSE(std::filesystem::exists(p.MigrationPath("strata.sum")));
@@ -149,8 +149,7 @@ TEST_P(ImportTest, FlywayHistoryContinuesWhereFlywayStopped) {
   ImportValidateAndContinue(p, {"--from", "flyway", "--source", "flyway"}, "V3__after.sql", 4);
   EXPECT_EQ(Slurp(p.MigrationPath("V1_1__create_b.sql")), "CREATE TABLE b (x integer);\n");
   // The row records where it came from; the old table is untouched.
-  std::string reason = p.Scalar(
-      "SELECT reason FROM strata_schema_history WHERE version = '1.1'");
+  std::string reason = p.Scalar("SELECT reason FROM strata_schema_history WHERE version = '1.1'");
   auto why = json::parse(reason);
   EXPECT_EQ(why["imported_from"], "flyway");
   EXPECT_EQ(why["tool_checksum"], FlywayCrc(d / "flyway/V1_1__create_b.sql"));
@@ -219,8 +218,9 @@ TEST_P(ImportTest, GolangMigrateUpFilesOnlyAndTheVersionReached) {
   d.Write("migrations/000002_create_b.down.sql", "DROP TABLE b;\n");
   Apply(p, "CREATE TABLE a (x integer)");
   Apply(p, "CREATE TABLE b (x integer)");
-  Apply(p, "CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean "
-           "not null)");
+  Apply(p,
+        "CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean "
+        "not null)");
   Apply(p, pg() ? "INSERT INTO schema_migrations VALUES (2, false)"
                 : "INSERT INTO schema_migrations VALUES (2, 0)");
   auto j = p.Json({"import", "--from", "golang-migrate", "--source", "migrations", "--dry-run"});
@@ -238,8 +238,9 @@ TEST_P(ImportTest, GolangMigrateDirtyFlagStopsTheImport) {
   d.Write("migrations/1_create_a.up.sql", "CREATE TABLE a (x integer);\n");
   d.Write("migrations/2_create_b.up.sql", "CREATE TABLE b (x integer);\nCREATE TABLE q (x int);\n");
   Apply(p, "CREATE TABLE a (x integer)");
-  Apply(p, "CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean "
-           "not null)");
+  Apply(p,
+        "CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean "
+        "not null)");
   Apply(p, pg() ? "INSERT INTO schema_migrations VALUES (2, true)"
                 : "INSERT INTO schema_migrations VALUES (2, 1)");
   auto r = p.Run({"import", "--from", "golang-migrate", "--source", "migrations"});
@@ -301,10 +302,12 @@ TEST_P(ImportTest, DieselVersionsKeepTheirStringOrder) {
   Apply(p, "CREATE TABLE a (x integer)");
   Apply(p, "CREATE INDEX a_x ON a (x)");
   Apply(p, "CREATE TABLE c (x integer)");
-  Apply(p, "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, "
-           "run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");
-  Apply(p, "INSERT INTO __diesel_schema_migrations (version) VALUES ('20260527120000'), "
-           "('202605271200000000'), ('20260528000000')");
+  Apply(p,
+        "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, "
+        "run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+  Apply(p,
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('20260527120000'), "
+        "('202605271200000000'), ('20260528000000')");
   auto j = p.Json({"import", "--from", "diesel", "--dry-run"});
   ASSERT_EQ(j["migrations"].size(), 3u) << j;
   EXPECT_EQ(j["migrations"][0]["script"], "V20260527120000__a.sql");
@@ -401,7 +404,11 @@ TEST_P(ImportTest, SqitchPlanAndRegistry) {
       "INSERT INTO {0}changes VALUES ('c1', '{1}', 'create_a', 'app', 'a', '2024-01-01 00:00:00',"
       " 'Ann', 'ann@example.com', '2024-01-01 00:00:00', 'Ann', 'ann@example.com');"
       "INSERT INTO {0}changes VALUES ('c2', '{2}', 'create_b', 'app', 'b', '2024-01-02 00:00:00',"
-      " 'Ann', 'ann@example.com', '2024-01-02 00:00:00', 'Ann', 'ann@example.com');",
+      " 'Ann', 'ann@example.com', '2024-01-02 00:00:00', 'Ann', 'ann@example.com');"
+      // Another project deployed to the same registry is not this plan's history.
+      "INSERT INTO {0}projects VALUES ('other', NULL, CURRENT_TIMESTAMP, 'Bo', 'bo@example.com');"
+      "INSERT INTO {0}changes VALUES ('c9', NULL, 'unrelated', 'other', '', '2024-01-05 00:00:00',"
+      " 'Bo', 'bo@example.com', '2024-01-05 00:00:00', 'Bo', 'bo@example.com');",
       schema, Sha1(d / "sq/deploy/create_a.sql"), Sha1(d / "sq/deploy/create_b.sql"));
   if (pg()) {
     Apply(p, "CREATE SCHEMA sqitch;" + ddl);
@@ -456,8 +463,10 @@ std::vector<std::string> ApplyOrder(const std::string& corpus, const std::string
     if (line.empty() || line[0] == '#') continue;
     bool notx = line.find("\tNO-TX") != std::string::npos;
     std::string file = line.substr(0, line.find('\t'));
-    std::string cmd = fmt::format("PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 {} -d '{}' -f '{}/{}' >/dev/null",
-                                  notx ? "" : "--single-transaction", url, corpus, file);
+    std::string cmd = fmt::format(
+        "PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 {} -d '{}' -f "
+        "'{}/{}' >/dev/null",
+        notx ? "" : "--single-transaction", url, corpus, file);
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     files.push_back(file);
   }
@@ -503,8 +512,9 @@ TEST_F(ImportCorpusTest, CratesIoDieselHistory) {
   std::string corpus = CorpusDir() + "/crates-io";
   auto files = ApplyOrder(corpus, p.url());
   ASSERT_EQ(files.size(), 285u);
-  p.Exec("CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, "
-         "run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+  p.Exec(
+      "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, "
+      "run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");
   for (const auto& f : files) {
     std::string dir = std::filesystem::path(f).parent_path().filename();
     std::string ver = dir.substr(0, dir.find('_'));
@@ -521,7 +531,7 @@ TEST_F(ImportCorpusTest, CratesIoDieselHistory) {
   EXPECT_EQ(notx, 7);
   EXPECT_EQ(j["not_carried"].size(), 285u + 2u) << j["not_carried"];  // down.sql + 2 stray files
   ImportValidateAndContinue(p, {"--from", "diesel", "--source", corpus + "/migrations"},
-                             "V20990101000000__after.sql", 285);
+                            "V20990101000000__after.sql", 285);
 }
 
 // --- dbmate itself, when it is installed (bench/: `npm install` pins it; or on PATH).
@@ -547,15 +557,16 @@ TEST_P(ImportTest, DbmateRealTool) {
   d.Write("db/migrations/20240102120000_index_a.sql",
           "-- migrate:up transaction:false\nCREATE INDEX a_x ON a (x);\n\n-- migrate:down\n");
   std::string url = p.url();
-  if (!p.pg()) url = "sqlite:" + d / "test.db";
-  else url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("sslmode=disable");
+  if (!p.pg())
+    url = "sqlite:" + d / "test.db";
+  else
+    url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("sslmode=disable");
   std::string cmd = fmt::format("cd '{}' && '{}' --url '{}' --no-dump-schema up >/dev/null 2>&1",
                                 d.path(), dbmate, url);
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   ASSERT_TRUE(p.TableExists("schema_migrations"));
   ImportValidateAndContinue(p, {"--from", "dbmate"}, "V20240103120000__after.sql", 2);
 }
-
 
 // --- sqitch itself, when installed (Debian: `apt-get install sqitch libdbd-pg-perl
 // libdbd-sqlite3-perl`, scripts/install-deps.sh --test).
@@ -575,7 +586,8 @@ TEST_P(ImportTest, SqitchRealTool) {
   d.Write("sq/deploy/create_b.sql", "BEGIN;\nCREATE TABLE b (x integer);\nCOMMIT;\n");
   d.Write("sq/revert/create_a.sql", "BEGIN;\nDROP TABLE a;\nCOMMIT;\n");
   d.Write("sq/revert/create_b.sql", "BEGIN;\nDROP TABLE b;\nCOMMIT;\n");
-  std::string target = pg() ? "db:pg:" + p.url().substr(p.url().find("//")) : "db:sqlite:" + d / "test.db";
+  std::string target =
+      pg() ? "db:pg:" + p.url().substr(p.url().find("//")) : "db:sqlite:" + d / "test.db";
   std::string cmd = fmt::format(
       "cd '{}' && SQITCH_FULLNAME=Ann SQITCH_EMAIL=ann@example.com sqitch deploy '{}' "
       ">/dev/null 2>&1",
@@ -589,7 +601,8 @@ TEST_P(ImportTest, SqitchRealTool) {
 // --- Liquibase itself, when installed (`npm install liquibase@4.28.1` in bench/ bundles it; it
 // runs on Debian's Java). Its MD5SUMs check strata's computation of Liquibase's checksum.
 std::string LiquibaseBinary() {
-  std::string c = std::string(STRATA_SOURCE_DIR) + "/bench/node_modules/liquibase/dist/liquibase/liquibase";
+  std::string c =
+      std::string(STRATA_SOURCE_DIR) + "/bench/node_modules/liquibase/dist/liquibase/liquibase";
   return access(c.c_str(), X_OK) == 0 && access("/usr/bin/java", X_OK) == 0 ? c : "";
 }
 
