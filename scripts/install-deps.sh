@@ -12,6 +12,8 @@ pkgs=(build-essential cmake git
       sqlite3 python3)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libgtest-dev libgmock-dev googletest libbenchmark-dev postgresql-15 postgresql-client-15)
+  # strata import's tests run the real sqitch (tests/integration/import_test.cc)
+  pkgs+=(sqitch libdbd-pg-perl libdbd-sqlite3-perl)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -179,7 +179,10 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     std::optional<migrate::Version> newest;
     for (const auto& r : rows) {
       if (!r.success || !r.version) continue;
-      if (r.type != migrate::kTypeSql && r.type != migrate::kTypeBaseline) continue;
+      if (r.type != migrate::kTypeSql && r.type != migrate::kTypeBaseline &&
+          r.type != migrate::kTypeImported) {
+        continue;
+      }
       auto v = migrate::Version::Parse(*r.version);
       if (v && (!newest || *newest < *v)) newest = v;
     }

@@ -64,7 +64,7 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       }
       continue;
     }
-    if (row.type == kTypeRepeatable) {
+    if (row.type == kTypeRepeatable || (row.type == kTypeImported && !v)) {
       by_repeatable[row.description] = &row;
       continue;
     }

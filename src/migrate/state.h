@@ -16,6 +16,10 @@ inline constexpr std::string_view kTypeSql = "SQL";
 inline constexpr std::string_view kTypeRepeatable = "REPEATABLE";
 inline constexpr std::string_view kTypeBaseline = "BASELINE";
 inline constexpr std::string_view kTypeRepair = "REPAIR";
+// A migration another tool applied, adopted by `strata import` (reason: the tool, its table
+// row and checksum). Versioned rows count as applied SQL rows; rows without a version as
+// repeatable ones.
+inline constexpr std::string_view kTypeImported = "IMPORTED";
 // REPAIR row descriptions (stored; never rename).
 inline constexpr std::string_view kRepairAcceptChecksum = "accept-checksum";
 inline constexpr std::string_view kRepairClearFailed = "clear-failed";

@@ -92,7 +92,7 @@ Status Prepare(const Options& options, const SeedRequest& request, SeedResult& r
   std::optional<migrate::Version> schema_version;
   for (const auto& r : pr.ledger_rows) {
     if (!r.success || !r.version || r.type == kLedgerTypeSeed) continue;
-    if (r.type != "SQL" && r.type != "BASELINE") continue;
+    if (r.type != "SQL" && r.type != "BASELINE" && r.type != "IMPORTED") continue;
     auto v = migrate::Version::Parse(*r.version);
     if (v && (!schema_version || *schema_version < *v)) schema_version = v;
   }

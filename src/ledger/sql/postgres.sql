@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS {table} (
     installed_rank    integer PRIMARY KEY,
     version           text,
     description       text NOT NULL,
-    type              text NOT NULL,       -- SQL, REPEATABLE, BASELINE, REPAIR, SEED, CORRECTION (never rename)
+    type              text NOT NULL,       -- SQL, REPEATABLE, BASELINE, REPAIR, SEED, CORRECTION, IMPORTED (never rename)
     script            text NOT NULL,
     checksum          text,
     installed_by      text NOT NULL,

@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS {table} (
     installed_rank    INTEGER PRIMARY KEY,
     version           TEXT,
     description       TEXT NOT NULL,
-    type              TEXT NOT NULL,       -- SQL, REPEATABLE, BASELINE, REPAIR, SEED, CORRECTION (never rename)
+    type              TEXT NOT NULL,       -- SQL, REPEATABLE, BASELINE, REPAIR, SEED, CORRECTION, IMPORTED (never rename)
     script            TEXT NOT NULL,
     checksum          TEXT,
     installed_by      TEXT NOT NULL,
