@@ -94,6 +94,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                    "stopped and that strata cannot judge from the database")
       ->check(CLI::IsMember({"done", "rerun"}))
       ->needs(resume);
+  Examples(migrate, {{"strata --url postgres://app@localhost/app migrate", "apply every pending "
+                                                                           "migration"},
+                     {"strata migrate --dry-run --target 42", "print the SQL up to version 42"}});
   reg.commands.emplace_back(migrate, [&g, mreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -108,12 +111,15 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   });
 
   auto* info = app.add_subcommand("info", "show every migration and its state");
+  Examples(info, {{"strata info", "every migration with its state"},
+                  {"strata info --json", "the same as JSON"}});
   reg.commands.emplace_back(info, [&g] {
     int code = 0;
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
     auto r = Info(*opts);
-    return Finish(g, r.status, report::ToJson(r), r.status.ok() ? report::ToText(r) : "");
+    return Finish(g, r.status, report::ToJson(r),
+                  r.status.ok() ? report::ToText(r, UseColor(g, STDOUT_FILENO)) : "");
   });
 
   auto* validate = app.add_subcommand(
@@ -122,6 +128,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   validate->add_option("--expect-head", vreq->expect_head,
                        "a ledger head kept outside the database (validate --json's ledger_head): "
                        "the ledger must still hold that row");
+  Examples(validate, {{"strata validate", "exit 3 when files, strata.sum and the ledger disagree"},
+                      {"strata validate --json --expect-head <head>",
+                       "also check a ledger head kept outside the database"}});
   reg.commands.emplace_back(validate, [&g, vreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -141,6 +150,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                      "accept the current checksum of this applied version (repeatable)");
   repair->add_option("--reason", rreq->reason, "why; recorded in the ledger")->required();
   repair->add_option("--failed", rreq->clear_failed_version, "clear only this failed version");
+  Examples(repair, {{"strata repair --reason \"fixed by hand\"", "clear failed migrations"},
+                    {"strata repair --accept-checksum 7 --reason \"comment only\"",
+                     "accept an edited applied file"}});
   reg.commands.emplace_back(repair, [&g, rreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -154,6 +166,8 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   baseline->add_option("--version", breq->version, "the version the database already contains")
       ->required();
   baseline->add_option("--description", breq->description, "description of the baseline row");
+  Examples(baseline, {{"strata baseline --version 12",
+                       "adopt a database that already holds versions up to 12"}});
   reg.commands.emplace_back(baseline, [&g, breq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -163,11 +177,16 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   });
 
   auto* hash = app.add_subcommand("hash", "rewrite strata.sum from the migration files");
-  reg.commands.emplace_back(hash, [&g] {
+  auto hreq = std::make_shared<HashRequest>();
+  hash->add_flag("--check", hreq->check,
+                 "write nothing; exit 3 when strata.sum does not match the files (pre-commit, CI)");
+  Examples(hash, {{"strata hash", "rewrite strata.sum after adding a migration"},
+                  {"strata hash --check", "fail when strata.sum is out of date"}});
+  reg.commands.emplace_back(hash, [&g, hreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
-    auto r = Hash(*opts);
+    auto r = Hash(*opts, *hreq);
     return FinishResult(g, r);
   });
 }

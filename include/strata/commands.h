@@ -170,13 +170,17 @@ struct BaselineResult {
 };
 BaselineResult Baseline(const Options& options, const BaselineRequest& request);
 
-// --- hash (rewrites strata.sum)
+// --- hash (rewrites strata.sum; with `check`, only compares it: kSumMismatch names the files)
+struct HashRequest {
+  bool check = false;  // write nothing; fail when a strata.sum differs from the files
+};
 struct HashResult {
   Status status;
   std::vector<std::string> written;
   int migrations = 0;
+  bool checked = false;  // `check` ran and every strata.sum matched
 };
-HashResult Hash(const Options& options);
+HashResult Hash(const Options& options, const HashRequest& request = {});
 
 // --- verify: post-checks of applied migrations again, and [smoke] queries (src/evidence)
 struct VerifyRequest {
