@@ -94,9 +94,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                    "stopped and that strata cannot judge from the database")
       ->check(CLI::IsMember({"done", "rerun"}))
       ->needs(resume);
-  Examples(migrate, {{"strata --url postgres://app@localhost/app migrate", "apply every pending "
-                                                                           "migration"},
-                     {"strata migrate --dry-run --target 42", "print the SQL up to version 42"}});
+  Examples(migrate,
+           {{"strata --url postgres://app@localhost/app migrate", "apply every pending migration"},
+            {"strata migrate --dry-run --target 42", "print the SQL up to version 42"}});
   reg.commands.emplace_back(migrate, [&g, mreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);

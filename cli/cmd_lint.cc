@@ -249,8 +249,8 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
                   "lint only migrations added or changed since this git ref; flag edited ones");
   cmd->add_option("--stdin-name", flags->stdin_name,
                   "the file name standard input stands for (messages, naming rules)");
-  Examples(cmd, {{"strata lint --format sarif > strata-lint.sarif", "lint every migration for code "
-                                                                   "scanning"},
+  Examples(cmd, {{"strata lint --format sarif > strata-lint.sarif",
+                  "lint every migration for code scanning"},
                  {"strata lint --since origin/main --fail-on warning",
                   "only the migrations this branch adds or changes"}});
   reg.commands.emplace_back(cmd, [&g, flags] { return RunLint(g, *flags); });

@@ -2,6 +2,9 @@
 // `strata help <verb>`, every verb's --help with the global flags and examples, completion
 // scripts, man pages and colour. The real binary; the verbs are read from `strata --help`, so a
 // verb added later is held to the same standard without a list here.
+#include "support/run.h"
+#include "support/temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <stdlib.h>
@@ -10,9 +13,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "support/run.h"
-#include "support/temp_dir.h"
-
 namespace strata::testing {
 namespace {
 
@@ -20,6 +20,20 @@ constexpr int kExitUsage = 2;
 constexpr std::string_view kRed = "\033[31m";
 
 bool Has(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+
+// Runs `cmd` with /bin/sh; returns its standard output and error.
+std::string Shell(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  char buf[512];
+  while (p && fgets(buf, sizeof buf, p)) out += buf;
+  if (p) pclose(p);
+  return out;
+}
+
+bool Installed(const std::string& program) {
+  return std::system(("command -v " + program + " > /dev/null 2>&1").c_str()) == 0;
+}
 
 // The visible verbs, from the "Subcommands:" section of `strata --help`.
 std::vector<std::string> Verbs(const std::string& cwd) {
@@ -149,6 +163,34 @@ TEST(CliTest, CompletionScriptsCoverEveryVerb) {
   EXPECT_EQ(complete("strata --color a"), "auto always");
   EXPECT_EQ(complete("strata backfill ru"), "run");
   EXPECT_TRUE(Has(complete("strata info --"), "--url")) << "global flags after a verb";
+
+  // fish: its own completion engine, where installed.
+  if (Installed("fish")) {
+    std::string fish = dir.Write("strata.fish", RunStrata({"completion", "fish"}, dir.path()).out);
+    EXPECT_EQ(Shell("fish -n " + fish), "");
+    EXPECT_EQ(Shell("fish -c 'source " + fish + "; complete -C \"strata migr\"'"),
+              "migrate\tapply pending migrations\n");
+    EXPECT_TRUE(
+        Has(Shell("fish -c 'source " + fish + "; complete -C \"strata migrate --in-flight \"'"),
+            "rerun\t"));
+  }
+  // zsh: the syntax, and what the function offers with zsh's completion builtins stubbed.
+  if (Installed("zsh")) {
+    std::string zsh = dir.Write("_strata", RunStrata({"completion", "zsh"}, dir.path()).out);
+    EXPECT_EQ(Shell("zsh -n " + zsh), "");
+    std::string stub =
+        dir.Write("stub.zsh",
+                  "compdef() { :; }\n"
+                  "_describe() { local -a a; a=(\"${(@P)4}\"); print -l -- \"${a[@]}\"; }\n"
+                  "compadd() { shift; print -l -- \"$@\"; }\n"
+                  "_files() { print files; }\n"
+                  "source $1\n"
+                  "words=(\"${(@)argv[2,-1]}\"); CURRENT=${#words}; "
+                  "PREFIX=${words[CURRENT]}\n_strata\n");
+    EXPECT_TRUE(Has(Shell("zsh " + stub + " " + zsh + " strata mig"),
+                    "migrate:apply pending migrations\n"));
+    EXPECT_EQ(Shell("zsh " + stub + " " + zsh + " strata migrate --in-flight ''"), "done\nrerun\n");
+  }
 }
 
 TEST(CliTest, ManPagesOnePerVerbFromTheSameDefinitions) {
