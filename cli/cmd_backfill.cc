@@ -418,6 +418,9 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* bfc = app.add_subcommand("backfill",
                                  "chunked, resumable, throttled data changes (db/backfill/*.toml)");
   bfc->require_subcommand(1);
+  Examples(bfc,
+           {{"strata backfill plan fill_tax_code", "dry run of db/backfill/fill_tax_code.toml"},
+            {"strata backfill run fill_tax_code", "run it in resumable, throttled chunks"}});
 
   auto* plan = bfc->add_subcommand(
       "plan", "dry run: candidates, chunk SQL, EXPLAIN, sample before/after; changes nothing");

@@ -13,6 +13,9 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* correct =
       app.add_subcommand("correct", "audited data corrections (db/corrections/<id>.toml)");
   correct->require_subcommand(1);
+  Examples(correct, {{"strata correct plan fix-1234",
+                      "the rows db/corrections/fix-1234.toml would change, before and after"},
+                     {"strata correct apply fix-1234", "apply it with an audit trail"}});
   struct Verb {
     const char* name;
     const char* help;

@@ -109,6 +109,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
       ->needs(resume);
   migrate->add_flag("--allow-open-changes", mreq->allow_open_changes,
                     "apply plain migrations that touch a table with an open `strata change`");
+  Examples(migrate,
+           {{"strata --url postgres://app@localhost/app migrate", "apply every pending migration"},
+            {"strata migrate --dry-run --target 42", "print the SQL up to version 42"}});
   reg.commands.emplace_back(migrate, [&g, mreq, out_of_order] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -124,12 +127,15 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   });
 
   auto* info = app.add_subcommand("info", "show every migration and its state");
+  Examples(info, {{"strata info", "every migration with its state"},
+                  {"strata info --json", "the same as JSON"}});
   reg.commands.emplace_back(info, [&g] {
     int code = 0;
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
     auto r = Info(*opts);
-    return Finish(g, r.status, report::ToJson(r), r.status.ok() ? report::ToText(r) : "");
+    return Finish(g, r.status, report::ToJson(r),
+                  r.status.ok() ? report::ToText(r, UseColor(g, STDOUT_FILENO)) : "");
   });
 
   auto* validate = app.add_subcommand(
@@ -144,6 +150,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                    "application version is deployed); adds to strata.toml's validate.ignore")
       ->check(CLI::IsMember({"pending", "future"}))
       ->delimiter(',');
+  Examples(validate, {{"strata validate", "exit 3 when files, strata.sum and the ledger disagree"},
+                      {"strata validate --json --expect-head <head>",
+                       "also check a ledger head kept outside the database"}});
   reg.commands.emplace_back(validate, [&g, vreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -163,6 +172,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                      "accept the current checksum of this applied version (repeatable)");
   repair->add_option("--reason", rreq->reason, "why; recorded in the ledger")->required();
   repair->add_option("--failed", rreq->clear_failed_version, "clear only this failed version");
+  Examples(repair, {{"strata repair --reason \"fixed by hand\"", "clear failed migrations"},
+                    {"strata repair --accept-checksum 7 --reason \"comment only\"",
+                     "accept an edited applied file"}});
   reg.commands.emplace_back(repair, [&g, rreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -176,6 +188,8 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   baseline->add_option("--version", breq->version, "the version the database already contains")
       ->required();
   baseline->add_option("--description", breq->description, "description of the baseline row");
+  Examples(baseline, {{"strata baseline --version 12",
+                       "adopt a database that already holds versions up to 12"}});
   reg.commands.emplace_back(baseline, [&g, breq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -185,11 +199,16 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
   });
 
   auto* hash = app.add_subcommand("hash", "rewrite strata.sum from the migration files");
-  reg.commands.emplace_back(hash, [&g] {
+  auto hreq = std::make_shared<HashRequest>();
+  hash->add_flag("--check", hreq->check,
+                 "write nothing; exit 3 when strata.sum does not match the files (pre-commit, CI)");
+  Examples(hash, {{"strata hash", "rewrite strata.sum after adding a migration"},
+                  {"strata hash --check", "fail when strata.sum is out of date"}});
+  reg.commands.emplace_back(hash, [&g, hreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
     if (!opts) return code;
-    auto r = Hash(*opts);
+    auto r = Hash(*opts, *hreq);
     return FinishResult(g, r);
   });
 }

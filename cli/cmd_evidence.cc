@@ -25,6 +25,8 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   cmd->add_option("--sign-key", req->sign_key, "PEM file of an Ed25519 private key");
   cmd->add_option("-o,--output", *output, "write the package to this file");
 
+  Examples(cmd, {{"strata evidence --release B -o evidence-B.md", "the evidence of release B"},
+                 {"strata evidence verify evidence-B.md", "check its digest"}});
   auto* ver = cmd->add_subcommand("verify", "check a package's digest and signature");
   auto vreq = std::make_shared<EvidenceVerifyRequest>();
   ver->add_option("file", vreq->path, "the package file")->required();

@@ -8,6 +8,7 @@
 #include "lint/render.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
@@ -223,7 +224,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   } else if (format == "github") {
     std::cout << lint::RenderGithub(result);
   } else {
-    std::cout << lint::RenderText(result, config->fail_on);
+    std::cout << lint::RenderText(result, config->fail_on, UseColor(g, STDOUT_FILENO));
   }
   return exit_code;
 }
@@ -248,6 +249,10 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
                   "lint only migrations added or changed since this git ref; flag edited ones");
   cmd->add_option("--stdin-name", flags->stdin_name,
                   "the file name standard input stands for (messages, naming rules)");
+  Examples(cmd, {{"strata lint --format sarif > strata-lint.sarif",
+                  "lint every migration for code scanning"},
+                 {"strata lint --since origin/main --fail-on warning",
+                  "only the migrations this branch adds or changes"}});
   reg.commands.emplace_back(cmd, [&g, flags] { return RunLint(g, *flags); });
 }
 

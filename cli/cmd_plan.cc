@@ -15,6 +15,8 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   cmd->add_option("--release", req->release, "only this release of the manifest");
   cmd->add_option("--format", *format, "md (default) or json")
       ->check(CLI::IsMember({"md", "json"}));
+  Examples(cmd, {{"strata plan > runbook.md", "the runbook of the pending migrations"},
+                 {"strata plan --all --format json", "every file, without a database"}});
   r.commands.emplace_back(cmd, [&g, req, format] {
     int code = 0;
     auto opts = LoadOptions(g, code);

@@ -49,6 +49,8 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* seed = app.add_subcommand(
       "seed", "seed data packages (reference, catalog, policy, test-only) per environment");
   seed->require_subcommand(1);
+  Examples(seed, {{"strata seed plan --env staging", "the row diff each package would apply"},
+                  {"strata seed apply --env staging", "apply it, one transaction per package"}});
   struct Verb {
     const char* name;
     const char* help;

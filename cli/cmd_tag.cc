@@ -9,6 +9,8 @@ namespace {
 
 static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* cmd = app.add_subcommand("tag", "mark a release point in the evidence ledger");
+  Examples(cmd, {{"strata tag release-2026.06 --note \"quarterly release\"",
+                  "mark the runs so far as one release"}});
   auto req = std::make_shared<TagRequest>();
   cmd->add_option("name", req->name, "release name, e.g. release-2026.06 or B")->required();
   cmd->add_option("--note", req->note, "a line recorded with the tag");

@@ -12,6 +12,8 @@ namespace {
 static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* cmd = app.add_subcommand(
       "verify", "run the post-checks of applied migrations again (and --smoke queries)");
+  Examples(cmd, {{"strata verify", "run the post-checks of applied migrations again"},
+                 {"strata verify --smoke", "and the smoke queries of strata.toml"}});
   auto req = std::make_shared<VerifyRequest>();
   cmd->add_flag("--smoke", req->smoke, "also run the [smoke.<name>] queries of strata.toml");
   cmd->add_flag("--smoke-only", req->smoke_only, "run only the smoke queries");

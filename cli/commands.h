@@ -5,6 +5,7 @@
 #include "strata/commands.h"
 #include "strata/options.h"
 
+#include "cli/help.h"
 #include "report/render.h"
 
 #include <CLI/CLI.hpp>
@@ -24,13 +25,15 @@ struct GlobalFlags {
   std::string connect_timeout;
   bool json = false;
   bool log_json = false;
+  std::string color = "auto";  // --color: auto, always, never
 };
 
 struct Registry {
   std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
 };
 
-// Each verb file registers itself at static-initialisation time:
+// Each verb file registers itself at static-initialisation time (and gives its verb one or two
+// examples with Examples(cmd, {...}), cli/help.h):
 //   static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) { ... });
 // main() then calls every registered function after the engine verbs.
 using RegisterFn = void (*)(CLI::App&, GlobalFlags&, Registry&);
@@ -61,6 +64,10 @@ int FinishResult(const GlobalFlags& g, const R& r) {
   return g.json ? Finish(g, r.status, report::ToJson(r), std::string())
                 : Finish(g, r.status, nlohmann::json(), report::ToText(r));
 }
+
+// Whether to colour what goes to `fd`: --color always/never, else (auto) when `fd` is a
+// terminal and NO_COLOR is unset or empty (https://no-color.org).
+bool UseColor(const GlobalFlags& g, int fd);
 
 // An event sink for progress: a human line per migration on a TTY, JSON lines with --log-json.
 EventSink ProgressSink(const GlobalFlags& g);

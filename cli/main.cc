@@ -4,6 +4,7 @@
 
 #include "base/redact.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "config/config.h"
 #include "report/render.h"
 
@@ -37,12 +38,20 @@ int main(int argc, char** argv) {
                  "how long to keep trying while the server refuses connections or is starting "
                  "up, e.g. 5s (default), 0s: one attempt");
   app.add_flag("--log-json", g.log_json, "write progress events as JSON lines to stderr");
+  app.add_option("--color,--colour", g.color,
+                 "colour severities and states: auto (default: on a terminal, unless NO_COLOR "
+                 "is set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   app.fallthrough();
+  cli::Examples(&app, {{"strata --url postgres://app@db/app migrate", "apply pending migrations"},
+                       {"strata help migrate", "the options and examples of one verb"}});
 
   cli::Registry reg;
   cli::RegisterEngineCommands(app, g, reg);
   cli::RegisterExtraCommands(app, g, reg);
   for (auto fn : cli::VerbRegistrar::All()) fn(app, g, reg);
+  cli::RegisterHelpCommands(app, g, reg);
+  cli::InstallHelp(app);
 
   try {
     app.parse(argc, argv);
@@ -53,8 +62,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    Status usage = Status(ErrorCode::kUsage, e.what())
-                       .WithHint("run `strata --help` or `strata <verb> --help`");
+    Status usage = cli::DiagnoseUsage(app, argc, argv, e.what());
     bool json = false;
     for (int i = 1; i < argc; ++i) json |= std::string_view(argv[i]) == "--json";
     if (json) {

@@ -227,12 +227,17 @@ struct ImportResult {
 ImportResult Import(const Options& options, const ImportRequest& request);
 
 // --- hash (rewrites strata.sum)
+// --- hash (rewrites strata.sum; with `check`, only compares it: kSumMismatch names the files)
+struct HashRequest {
+  bool check = false;  // write nothing; fail when a strata.sum differs from the files
+};
 struct HashResult {
   Status status;
   std::vector<std::string> written;
   int migrations = 0;
+  bool checked = false;  // `check` ran and every strata.sum matched
 };
-HashResult Hash(const Options& options);
+HashResult Hash(const Options& options, const HashRequest& request = {});
 
 // --- wait: until the database accepts connections and answers a query (src/session). For
 // containers and CI: `strata wait --timeout 30s && strata migrate`. Fails with kConnection

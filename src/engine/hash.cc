@@ -5,7 +5,7 @@
 
 namespace strata {
 
-HashResult Hash(const Options& options) {
+HashResult Hash(const Options& options, const HashRequest& request) {
   HashResult res;
   auto set = migrate::Discover(options);
   if (!set) {
@@ -13,6 +13,11 @@ HashResult Hash(const Options& options) {
     return res;
   }
   res.migrations = static_cast<int>(set->migrations.size());
+  if (request.check) {
+    res.status = migrate::CheckSums(options, *set);
+    res.checked = res.status.ok();
+    return res;
+  }
   auto written = migrate::WriteSums(options, *set);
   if (!written) {
     res.status = written.error();

@@ -2,6 +2,7 @@
 
 #include "strata/version.h"
 
+#include "base/ansi.h"
 #include "base/redact.h"
 #include "lint/registry.h"
 
@@ -38,7 +39,7 @@ nlohmann::json FindingJson(const Finding& f) {
 
 }  // namespace
 
-std::string RenderText(const LintResult& r, Severity fail_on) {
+std::string RenderText(const LintResult& r, Severity fail_on, bool color) {
   std::string out;
   int errors = 0, warnings = 0, infos = 0, suppressed = 0;
   for (const auto& f : r.findings) {
@@ -49,8 +50,12 @@ std::string RenderText(const LintResult& r, Severity fail_on) {
     (f.severity == Severity::kError     ? errors
      : f.severity == Severity::kWarning ? warnings
                                         : infos)++;
-    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.file, f.line, f.column, SeverityName(f.severity),
-                       f.rule_id, base::RedactSecrets(f.message));
+    base::Ansi style = f.severity == Severity::kError     ? base::Ansi::kRed
+                       : f.severity == Severity::kWarning ? base::Ansi::kYellow
+                                                          : base::Ansi::kCyan;
+    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.file, f.line, f.column,
+                       base::Paint(SeverityName(f.severity), style, color), f.rule_id,
+                       base::RedactSecrets(f.message));
     if (!f.source_line.empty()) {
       std::string src = base::RedactSecrets(f.source_line);
       out += fmt::format("  {}\n  {}\n", src,

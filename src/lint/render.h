@@ -12,7 +12,8 @@
 
 namespace strata::lint {
 
-std::string RenderText(const LintResult& r, Severity fail_on);
+// `color`: severities in ANSI colour (error red, warning yellow, info cyan).
+std::string RenderText(const LintResult& r, Severity fail_on, bool color = false);
 nlohmann::json RenderJson(const LintResult& r, Severity fail_on);
 nlohmann::json RenderSarif(const LintResult& r);
 std::string RenderGithub(const LintResult& r);

@@ -1,5 +1,6 @@
 #include "report/render.h"
 
+#include "base/ansi.h"
 #include "base/duration.h"
 #include "base/redact.h"
 
@@ -193,6 +194,7 @@ json ToJson(const BaselineResult& r) {
 json ToJson(const HashResult& r) {
   return {{"ok", r.status.ok()},
           {"written", r.written},
+          {"checked", r.checked},
           {"migrations", r.migrations},
           {"error", StatusJson(r.status)}};
 }
@@ -295,14 +297,30 @@ std::string ToText(const MigrateResult& r, bool list_applied) {
   return base::RedactSecrets(out);
 }
 
-std::string ToText(const InfoResult& r) {
+namespace {
+// The info table's state column: the colour says whether it needs attention.
+std::string PaintState(const std::string& state, bool color) {
+  std::string_view base_state = std::string_view(state).substr(0, state.find('*'));
+  base::Ansi style = base::Ansi::kYellow;
+  if (base_state == "applied" || base_state == "baseline") style = base::Ansi::kGreen;
+  if (base_state == "pending" || base_state == "running") style = base::Ansi::kCyan;
+  if (base_state == "failed" || base_state == "missing" || state.find('*') != std::string::npos)
+    style = base::Ansi::kRed;
+  if (base_state == "below-baseline") style = base::Ansi::kDim;
+  std::string pad(state.size() < 15 ? 15 - state.size() : 0, ' ');
+  return base::Paint(state, style, color) + pad;
+}
+}  // namespace
+
+std::string ToText(const InfoResult& r, bool color) {
   std::string out = fmt::format("{:<16} {:<40} {:<11} {:<15} {}\n", "version", "description",
                                 "type", "state", "installed on");
   for (const auto& m : r.migrations) {
     std::string desc =
         m.description.size() > 40 ? m.description.substr(0, 37) + "..." : m.description;
-    out += fmt::format("{:<16} {:<40} {:<11} {:<15} {}\n", m.version.empty() ? "-" : m.version,
-                       desc, m.type, m.checksum_mismatch ? m.state + "*" : m.state, m.installed_on);
+    out += fmt::format("{:<16} {:<40} {:<11} {} {}\n", m.version.empty() ? "-" : m.version, desc,
+                       m.type, PaintState(m.checksum_mismatch ? m.state + "*" : m.state, color),
+                       m.installed_on);
   }
   bool mismatch = false;
   for (const auto& m : r.migrations) mismatch |= m.checksum_mismatch;
@@ -354,6 +372,7 @@ std::string ToText(const WaitResult& r) {
 std::string ToText(const HashResult& r) {
   std::string out;
   for (const auto& w : r.written) out += fmt::format("wrote {}\n", w);
+  if (r.checked) out += fmt::format("strata.sum matches {} migration(s)\n", r.migrations);
   return out;
 }
 

@@ -36,7 +36,8 @@ std::string ToText(const MigrateResult& r);
 // `list_applied` false: the per-migration lines were already shown as progress on the same
 // terminal; only notes the progress line lacks (resumed, no transaction) and the total remain.
 std::string ToText(const MigrateResult& r, bool list_applied);
-std::string ToText(const InfoResult& r);
+// `color`: states in ANSI colour (applied green, pending cyan, failed/missing red, ...).
+std::string ToText(const InfoResult& r, bool color = false);
 std::string ToText(const ValidateResult& r);
 std::string ToText(const RepairResult& r);
 std::string ToText(const BaselineResult& r);
