@@ -153,6 +153,10 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* cc = app.add_subcommand(
       "change", "zero-downtime expand/contract changes written in SQL (`-- strata:change`)");
   cc->require_subcommand(1);
+  Examples(cc, {{"strata change plan db/migration/V12__rename_term.sql",
+                 "the derived operations, locks and what each app version sees"},
+                {"strata change complete db/migration/V12__rename_term.sql",
+                 "verify and contract once the old application version is gone"}});
 
   auto* plan = cc->add_subcommand(
       "plan",

@@ -80,9 +80,10 @@ const VerbRegistrar kRegister([](CLI::App& app, GlobalFlags& g, Registry& reg) {
   cmd->add_option("--registry", req->registry,
                   "sqitch on SQLite: URL of its registry (default sqlite:<dir>/sqitch.db)");
   cmd->add_flag("--dry-run", req->dry_run, "check and show everything; write nothing");
-  cmd->footer(
-      "Examples:\n  strata import --from flyway --source src/main/resources/db/migration "
-      "--dry-run\n  strata --url postgres://... import --from diesel --source migrations");
+  Examples(cmd, {{"strata import --from flyway --source src/main/resources/db/migration --dry-run",
+                  "show what would be converted and recorded; write nothing"},
+                 {"strata --url postgres://app@db/app import --from diesel --source migrations",
+                  "convert a Diesel history and record what its table says is applied"}});
   reg.commands.emplace_back(cmd, [&g, req] {
     int code = 0;
     auto opts = LoadOptions(g, code);

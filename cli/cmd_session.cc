@@ -16,6 +16,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
       "wait until the database accepts connections and answers a query (exit 6 on timeout)");
   auto timeout = std::make_shared<std::string>("30s");
   cmd->add_option("--timeout", *timeout, "how long to keep trying, e.g. 30s (default), 2m");
+  Examples(cmd, {{"strata wait --timeout 60s && strata migrate",
+                  "in a container entrypoint: migrate once the database is up"},
+                 {"strata --json wait", "ready, attempts and the time waited, as JSON"}});
   r.commands.emplace_back(cmd, [&g, timeout] {
     int code = 0;
     auto opts = LoadOptions(g, code);

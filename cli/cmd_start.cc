@@ -14,9 +14,10 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   init->add_option("--dialect", ireq->dialect, "postgres or sqlite (default: the --url's, else sqlite)")
       ->check(CLI::IsMember({"postgres", "sqlite"}));
   init->add_option("--dir", ireq->dir, "the project directory (default: the current one)");
-  init->footer(
-      "Examples:\n  strata init\n  strata init --dialect postgres --url postgres://app@localhost/app\n"
-      "Never overwrites a file. The global --url is written without its password.");
+  init->footer("Never overwrites a file. The global --url is written without its password.");
+  Examples(init, {{"strata init", "a SQLite project in the current directory"},
+                  {"strata init --dialect postgres --url postgres://app@localhost/app",
+                   "a PostgreSQL project (the password stays out of strata.toml)"}});
   r.commands.emplace_back(init, [&g, ireq] {
     ireq->url = g.url;
     auto res = Init(*ireq);
@@ -30,9 +31,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   nw->add_flag("--no-transaction", nreq->no_transaction,
                "the file runs outside a transaction (-- strata:transaction off)");
   nw->add_flag("--repeatable", nreq->repeatable, "an R__ migration, re-run when it changes");
-  nw->footer(
-      "Examples:\n  strata new \"add email to customer\"\n"
-      "  strata new --no-transaction \"index customer email\"");
+  Examples(nw, {{"strata new \"add email to customer\"", "the next versioned migration"},
+                {"strata new --no-transaction \"index customer email\"",
+                 "one that runs outside a transaction (CREATE INDEX CONCURRENTLY)"}});
   r.commands.emplace_back(nw, [&g, nreq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
