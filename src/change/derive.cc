@@ -147,15 +147,6 @@ std::string_view OpKindName(OpKind k) {
   return "";
 }
 
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 Result<RowExpression> QualifyForTrigger(std::string_view expr) {
   const std::string prefix = "SELECT ";
   std::string sql = prefix + std::string(expr);

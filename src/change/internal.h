@@ -3,6 +3,8 @@
 
 #include "strata/result.h"
 
+#include "db/connection.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,7 +12,7 @@
 namespace strata::change {
 
 // "name" quoted as a PostgreSQL identifier.
-std::string QuoteIdent(std::string_view name);
+using db::QuoteIdent;
 
 // `expr` (one expression over a row's columns, written unqualified) with every column
 // reference prefixed by `NEW.`, for use inside a row trigger. Also returns the columns it
