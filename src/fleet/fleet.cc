@@ -51,6 +51,23 @@ std::string LatestVersion(const InfoResult& info) {
   return v;
 }
 
+// The engine names the URL it connected to, with the parameters the fleet added: name the URL
+// as the fleet file wrote it instead.
+Status AsWritten(Status st, const std::string& used, const std::string& written) {
+  if (st.ok() || used == written) return st;
+  std::string msg = st.message();
+  for (size_t at = msg.find(used); at != std::string::npos; at = msg.find(used, at)) {
+    msg.replace(at, used.size(), written);
+    at += written.size();
+  }
+  if (msg == st.message()) return st;
+  Status out(st.code(), std::move(msg));
+  if (!st.span().empty()) out = std::move(out).WithSpan(st.span());
+  if (!st.sqlstate().empty()) out = std::move(out).WithSqlState(st.sqlstate());
+  if (!st.hint().empty()) out = std::move(out).WithHint(st.hint());
+  return out;
+}
+
 bool Counts(const std::string& result) { return result == "failed" || result == "timeout"; }
 
 // Who holds the target's migration lock right now ("" when free or unknown).
@@ -270,6 +287,7 @@ class Runner {
       }
     }
     out.elapsed_ms = base::MonotonicMillis() - start;
+    st = AsWritten(std::move(st), base::RedactUrl(o.url), targets_[i].display);
     bool late = false;
     {
       std::lock_guard<std::mutex> g(mu_);
