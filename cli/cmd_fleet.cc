@@ -47,6 +47,9 @@ class TtyProgress {
           std::string line = fmt::format("{:<11} {}  {} applied  {}", t.result, t.name, t.applied,
                                          base::FormatDuration(base::Millis(t.elapsed_ms)));
           if (!t.status.ok()) line += "  " + base::RedactSecrets(t.status.message());
+          for (char& c : line) {
+            if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+          }
           if (line.size() > 160) line = line.substr(0, 157) + "...";
           std::cerr << line << "\n";
         }

@@ -337,5 +337,29 @@ TEST_F(FleetTest, PerTargetTimeLimitStopsASlowTarget) {
   EXPECT_LT(took, 4000) << "the slow target was not stopped at its limit";
 }
 
+// On a terminal: the canary wave and the next are announced, each finished target gets a line
+// (result first), the live block ends with the totals, and the table follows.
+TEST(FleetTty, ProgressShowsTargetsAndTotalsOnATerminal) {
+  TempDir dir;
+  dir.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nlint_gate = false\n");
+  std::filesystem::create_directories(dir / "db/migration");
+  std::filesystem::create_directories(dir / "t");
+  dir.Write("db/migration/V1__a.sql", "CREATE TABLE a (id integer);\n");
+  dir.Write("db/migration/V2__b.sql", "CREATE TABLE b (id integer);\n");
+  ASSERT_EQ(RunStrata({"--url", "sqlite::memory:", "hash"}, dir.path()).exit_code, 0);
+  std::string toml;
+  for (const char* n : {"one", "two", "three"}) {
+    toml += fmt::format("[[target]]\nname = \"{}\"\nurl = \"sqlite:t/{}.db\"\n", n, n);
+  }
+  dir.Write("db/fleet.toml", toml);
+  auto r = RunStrataOnTty({"fleet", "migrate", "--canary", "one", "--parallel", "2"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("canary wave"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wave 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok          two  2 applied"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3/3 done, 0 failed, 0 running"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("three   - -> 2   2"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace strata::testing
