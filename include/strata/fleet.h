@@ -29,6 +29,7 @@ namespace strata {
 //   locked      another runner held its migration lock past the lock wait: reported only
 //   not-reached the fleet stopped (failure policy, canary failure, kill) before it started
 //   skipped     --resume: it completed in the run being resumed
+//   planned     --dry-run: it would run (in the wave the result names)
 struct FleetTargetResult {
   std::string name;
   std::string url;  // redacted, as written in the fleet file (environment references unexpanded)

@@ -524,7 +524,9 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
     r.fleet_run_id = NewRunId();
   }
 
-  if (!req.dry_run) {
+  if (req.dry_run) {
+    for (size_t i : todo) r.targets[i].result = "planned";
+  } else {
     Runner runner(options, req, sink, targets, r);
     runner.timeout = std::chrono::milliseconds(
         req.target_timeout_ms >= 0 ? req.target_timeout_ms : spec->target_timeout.count());
@@ -558,7 +560,7 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
     else if (t.result == "skipped") ++r.skipped;
     else if (t.result == "unreachable") ++r.unreachable;
     else if (t.result == "locked") ++r.locked;
-    else if (t.result == "not-reached") ++r.not_reached;
+    else if (t.result == "not-reached" || t.result == "planned") ++r.not_reached;
     else ++r.failed;
     if (t.result == "failed" || t.result == "timeout") {
       bad.push_back(t.name);

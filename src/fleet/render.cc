@@ -170,10 +170,14 @@ std::string ToText(const FleetResult& r) {
     std::string version = t.before.empty() ? "-" : t.before;
     if (t.after != t.before) version += " -> " + (t.after.empty() ? "-" : t.after);
     rows.push_back({t.name, version, std::to_string(t.applied),
-                    t.result == "not-reached" || t.result == "skipped"
+                    t.result == "not-reached" || t.result == "skipped" || t.result == "planned"
                         ? "-"
                         : base::FormatDuration(base::Millis(t.elapsed_ms)),
-                    t.result, Cut(base::RedactSecrets(t.status.ok() ? "" : t.status.message()),
+                    t.result == "planned"
+                        ? (t.wave == 0 ? std::string("planned (canary)")
+                                       : fmt::format("planned (wave {})", t.wave))
+                        : t.result,
+                    Cut(base::RedactSecrets(t.status.ok() ? "" : t.status.message()),
                                   120)});
   }
   out = Table({"TARGET", "VERSION", "APPLIED", "TIME", "RESULT", "ERROR"}, rows);

@@ -219,6 +219,15 @@ TEST_F(FleetTest, OneConflictingTargetFailsTheRestFinish) {
 TEST_F(FleetTest, StopPolicyLeavesTheRestUntouched) {
   Fleet f({.per_cluster = 4, .schemas = 0, .sqlite = 0, .conflict = true});
   int code = 0;
+  // --dry-run: the canary alone in wave 0, then waves of three; nothing touched.
+  auto plan = ByName(f.Json({"migrate", "--dry-run", "--canary", "b03", "--wave-size", "3"}, &code));
+  EXPECT_EQ(code, kExitOk);
+  EXPECT_EQ(plan["b03"]["wave"], 0);
+  EXPECT_EQ(plan["b03"]["result"], "planned");
+  EXPECT_EQ(plan["a00"]["wave"], 1);
+  EXPECT_EQ(plan["a03"]["wave"], 2);
+  EXPECT_EQ(plan["b02"]["wave"], 3);
+  EXPECT_TRUE(f.Ledger("a00").empty());
   auto j = f.Json({"migrate", "--canary", "b03", "--parallel", "2"}, &code);
   EXPECT_EQ(code, kExitMigrationFailed);
   auto t = ByName(j);
@@ -311,6 +320,18 @@ TEST_F(FleetTest, TwoFleetRunsAtOnceNeverDoubleApply) {
   }
   EXPECT_EQ(applied, kMigrations * static_cast<int>(f.names().size()));
   for (const auto& name : f.names()) EXPECT_EQ(f.Ledger(name), kAll) << name;
+  // fleet info names a target whose migration lock another runner holds right now.
+  auto u = db::ParseUrl(f.Url("a02"));
+  ASSERT_TRUE(u.ok());
+  auto holder = db::Connect(*u, "strata migrate pid 1 on elsewhere");
+  ASSERT_TRUE(holder.ok());
+  ASSERT_TRUE(*(*holder)->TryLock("strata_schema_history"));
+  auto info = ByName(f.Json({"info", "--only", "a02,a03"}));
+  EXPECT_NE(info["a02"]["locked_by"].get<std::string>().find("elsewhere"), std::string::npos)
+      << info["a02"].dump();
+  EXPECT_TRUE(info["a03"]["locked_by"].is_null());
+  auto text = f.Run({"fleet", "info", "--only", "a02"});
+  EXPECT_NE(text.out.find("locked"), std::string::npos) << text.All();
 }
 
 // A per-target time limit stops a target whose migration runs too long, and says so.
