@@ -103,7 +103,8 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   };
   for (Verb v : {Verb{"migrate", "apply pending migrations to every target (canary, waves)"},
                  Verb{"info", "which targets are behind, by how much, failed or locked"},
-                 Verb{"validate", "validate every target's ledger against the files"}}) {
+                 Verb{"validate", "validate every target's ledger against the files"},
+                 Verb{"verify", "run every target's post-checks again (recorded per target)"}}) {
     auto* sub = fleet->add_subcommand(v.name, v.help);
     sub->fallthrough();
     auto req = std::make_shared<FleetRequest>();

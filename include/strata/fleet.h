@@ -50,7 +50,7 @@ struct FleetTargetResult {
 };
 
 struct FleetRequest {
-  std::string verb = "migrate";  // migrate, info, validate
+  std::string verb = "migrate";  // migrate, info, validate, verify
   std::string fleet_file;        // default <project>/db/fleet.toml
   int parallel = 0;              // 0: the fleet file's value, else 4
   int wave_size = -1;            // -1: the fleet file's; 0: one wave with everything

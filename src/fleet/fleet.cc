@@ -278,6 +278,10 @@ class Runner {
         if (row.state == "failed") ++out.failed_rows;
       }
       if (st.ok()) out.locked_by = LockHolder(o);
+    } else if (req_.verb == "verify") {
+      VerifyResult v = Verify(o, VerifyRequest{});
+      st = v.status;
+      out.run_id = v.run_id;
     } else if (req_.verb == "validate") {
       ValidateResult v = Validate(o);
       st = v.status;
@@ -388,9 +392,10 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
   FleetResult r;
   auto t0 = base::MonotonicMillis();
   r.verb = req.verb;
-  if (req.verb != "migrate" && req.verb != "info" && req.verb != "validate") {
+  if (req.verb != "migrate" && req.verb != "info" && req.verb != "validate" &&
+      req.verb != "verify") {
     r.status = Status(ErrorCode::kUsage, fmt::format("fleet cannot run `{}`", req.verb))
-                   .WithHint("use strata fleet migrate, info or validate");
+                   .WithHint("use strata fleet migrate, info, validate or verify");
     return r;
   }
   std::string dir = options.project_dir.empty() ? "." : options.project_dir;
@@ -575,6 +580,7 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
                                                     ", "));
     if (bad.size() > 5) names += fmt::format(" and {} more", bad.size() - 5);
     r.status = Status(req.verb == "validate" ? ErrorCode::kValidation
+                      : req.verb == "verify" ? ErrorCode::kCheckFailed
                       : r.failed == 1 ? worst
                                       : ErrorCode::kMigrationFailed,
                       fmt::format("{} of {} target(s) failed: {}", r.failed, r.targets.size(),

@@ -290,6 +290,9 @@ TEST_F(FleetTest, KillMidwayThenResumeAppliesEverythingExactlyOnce) {
   for (const auto& name : f.names()) EXPECT_EQ(f.Ledger(name), kAll) << name;
   auto v = f.Json({"validate"}, &code);
   EXPECT_EQ(code, kExitOk) << v.dump(2);
+  v = f.Json({"verify", "--parallel", "4"}, &code);
+  EXPECT_EQ(code, kExitOk) << v.dump(2);
+  EXPECT_EQ(v["totals"]["ok"].get<int>(), static_cast<int>(f.names().size()));
   // Nothing left to resume: a second --resume runs no target.
   j = f.Json({"migrate", "--resume"}, &code);
   EXPECT_EQ(code, kExitOk);
