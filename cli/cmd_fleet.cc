@@ -5,7 +5,6 @@
 #include "base/duration.h"
 #include "base/redact.h"
 #include "cli/commands.h"
-#include "fleet/render.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -13,6 +12,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
+
+#include "fleet/render.h"
 
 namespace strata::cli {
 namespace {

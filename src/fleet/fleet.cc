@@ -5,15 +5,14 @@
 // The engine takes the target's migration lock and records its run as for a single
 // `strata migrate`, so a second fleet run at the same time waits on each target's lock and
 // then finds nothing left to apply.
-#include "strata/commands.h"
 #include "strata/fleet.h"
+
+#include "strata/commands.h"
 
 #include "base/duration.h"
 #include "base/redact.h"
 #include "base/thread.h"
 #include "db/connection.h"
-#include "fleet/spec.h"
-#include "fleet/state.h"
 #include "ledger/ledger.h"
 
 #include <fmt/format.h>
@@ -26,6 +25,9 @@
 #include <mutex>
 #include <random>
 #include <thread>
+
+#include "fleet/spec.h"
+#include "fleet/state.h"
 
 namespace strata {
 
@@ -296,8 +298,8 @@ class Runner {
     {
       std::lock_guard<std::mutex> g(mu_);
       running_.erase(i);
-      late = timed_out_[i] ||
-             (timeout.count() > 0 && out.elapsed_ms >= timeout.count() && !st.ok());
+      late =
+          timed_out_[i] || (timeout.count() > 0 && out.elapsed_ms >= timeout.count() && !st.ok());
     }
     if (st.ok()) {
       out.result = "ok";
@@ -306,8 +308,9 @@ class Runner {
       st = Status(ErrorCode::kMigrationFailed,
                   fmt::format("stopped after the per-target time limit of {}: {}",
                               base::FormatDuration(timeout), st.message()))
-               .WithHint("raise --target-timeout, or run this target alone; a transactional "
-                         "migration was rolled back");
+               .WithHint(
+                   "raise --target-timeout, or run this target alone; a transactional "
+                   "migration was rolled back");
     } else if (st.code() == ErrorCode::kConnection) {
       out.result = "unreachable";
     } else if (st.code() == ErrorCode::kLockTimeout &&
@@ -376,13 +379,20 @@ nlohmann::json Summary(const FleetResult& r) {
                         {"error", t.status.ok() ? "" : base::RedactSecrets(t.status.ToString())}});
     }
   }
-  return {{"fleet_run_id", r.fleet_run_id}, {"resumed_run_id", r.resumed_run_id},
-          {"verb", r.verb},                 {"finished_at", base::NowIso8601()},
-          {"elapsed_ms", r.elapsed_ms},     {"targets", r.targets.size()},
-          {"ok", r.ok},                     {"failed", r.failed},
-          {"unreachable", r.unreachable},   {"locked", r.locked},
-          {"not_reached", r.not_reached},   {"skipped", r.skipped},
-          {"stopped", r.stopped},           {"stop_reason", r.stop_reason},
+  return {{"fleet_run_id", r.fleet_run_id},
+          {"resumed_run_id", r.resumed_run_id},
+          {"verb", r.verb},
+          {"finished_at", base::NowIso8601()},
+          {"elapsed_ms", r.elapsed_ms},
+          {"targets", r.targets.size()},
+          {"ok", r.ok},
+          {"failed", r.failed},
+          {"unreachable", r.unreachable},
+          {"locked", r.locked},
+          {"not_reached", r.not_reached},
+          {"skipped", r.skipped},
+          {"stopped", r.stopped},
+          {"stop_reason", r.stop_reason},
           {"not_ok", failed}};
 }
 
@@ -416,8 +426,9 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
   }
   if (targets.empty()) {
     r.status = Status(ErrorCode::kConfig, fmt::format("{} selects no target", r.fleet_file))
-                   .WithHint("add [[target]], [[discover]] or [[schemas]] entries, or check "
-                             "--only");
+                   .WithHint(
+                       "add [[target]], [[discover]] or [[schemas]] entries, or check "
+                       "--only");
     return r;
   }
   if (spec->state_file.empty()) {
@@ -426,8 +437,9 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
     r.state_file = spec->state_file;
   } else {
     auto slash = r.fleet_file.rfind('/');
-    r.state_file = (slash == std::string::npos ? std::string() : r.fleet_file.substr(0, slash + 1)) +
-                   spec->state_file;
+    r.state_file =
+        (slash == std::string::npos ? std::string() : r.fleet_file.substr(0, slash + 1)) +
+        spec->state_file;
   }
   fleet::StateFile state(r.state_file);
 
@@ -448,7 +460,8 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
   std::optional<fleet::FleetState> previous;
   {
     auto loaded = state.Load();
-    if (loaded) previous = std::move(*loaded);
+    if (loaded)
+      previous = std::move(*loaded);
     else if (req.resume) {
       r.status = loaded.error();
       return r;
@@ -561,12 +574,18 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
   std::vector<std::string> bad;
   ErrorCode worst = ErrorCode::kOk;
   for (const auto& t : r.targets) {
-    if (t.result == "ok") ++r.ok;
-    else if (t.result == "skipped") ++r.skipped;
-    else if (t.result == "unreachable") ++r.unreachable;
-    else if (t.result == "locked") ++r.locked;
-    else if (t.result == "not-reached" || t.result == "planned") ++r.not_reached;
-    else ++r.failed;
+    if (t.result == "ok")
+      ++r.ok;
+    else if (t.result == "skipped")
+      ++r.skipped;
+    else if (t.result == "unreachable")
+      ++r.unreachable;
+    else if (t.result == "locked")
+      ++r.locked;
+    else if (t.result == "not-reached" || t.result == "planned")
+      ++r.not_reached;
+    else
+      ++r.failed;
     if (t.result == "failed" || t.result == "timeout") {
       bad.push_back(t.name);
       worst = t.status.code() == ErrorCode::kOk ? ErrorCode::kMigrationFailed : t.status.code();
@@ -575,24 +594,22 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
   r.elapsed_ms = base::MonotonicMillis() - t0;
   if (req.dry_run) return r;
   if (r.failed > 0) {
-    std::string names = fmt::format("{}", fmt::join(bad.begin(),
-                                                    bad.begin() + std::min<size_t>(bad.size(), 5),
-                                                    ", "));
+    std::string names = fmt::format(
+        "{}", fmt::join(bad.begin(), bad.begin() + std::min<size_t>(bad.size(), 5), ", "));
     if (bad.size() > 5) names += fmt::format(" and {} more", bad.size() - 5);
-    r.status = Status(req.verb == "validate" ? ErrorCode::kValidation
-                      : req.verb == "verify" ? ErrorCode::kCheckFailed
-                      : r.failed == 1 ? worst
+    r.status =
+        Status(req.verb == "validate" ? ErrorCode::kValidation
+               : req.verb == "verify" ? ErrorCode::kCheckFailed
+               : r.failed == 1        ? worst
                                       : ErrorCode::kMigrationFailed,
-                      fmt::format("{} of {} target(s) failed: {}", r.failed, r.targets.size(),
-                                  names))
-                   .WithHint(req.verb == "migrate"
-                                 ? "fix the cause shown per target, then `strata fleet migrate "
-                                   "--resume` retries only the targets that did not finish"
-                                 : "see the per-target errors above");
+               fmt::format("{} of {} target(s) failed: {}", r.failed, r.targets.size(), names))
+            .WithHint(req.verb == "migrate"
+                          ? "fix the cause shown per target, then `strata fleet migrate "
+                            "--resume` retries only the targets that did not finish"
+                          : "see the per-target errors above");
   } else if (r.unreachable > 0) {
-    r.status = Status(ErrorCode::kConnection,
-                      fmt::format("{} of {} target(s) unreachable", r.unreachable,
-                                  r.targets.size()))
+    r.status = Status(ErrorCode::kConnection, fmt::format("{} of {} target(s) unreachable",
+                                                          r.unreachable, r.targets.size()))
                    .WithHint("when they are back, `strata fleet migrate --resume` runs only them");
   } else if (r.locked > 0) {
     r.status = Status(ErrorCode::kLockTimeout,

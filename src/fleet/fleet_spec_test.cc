@@ -1,12 +1,12 @@
 // The fleet file reader: positions and suggestions in errors, environment expansion that never
 // shows the expanded value, and the libpq parameters a schema tenant's URL gets.
-#include "fleet/spec.h"
-
 #include "base/redact.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
+
+#include "fleet/spec.h"
 
 namespace strata::fleet {
 namespace {
@@ -61,8 +61,8 @@ list = ["acme", "globex"]
 }
 
 TEST(FleetSpec, UnknownKeyNamesThePositionAndSuggests) {
-  auto spec = ParseFleet("[[target]]\nname = \"a\"\nurll = \"sqlite:a.db\"\n", "db/fleet.toml",
-                         Env({}));
+  auto spec =
+      ParseFleet("[[target]]\nname = \"a\"\nurll = \"sqlite:a.db\"\n", "db/fleet.toml", Env({}));
   ASSERT_FALSE(spec.ok());
   EXPECT_EQ(spec.status().span().ToString(), "db/fleet.toml:3:8");
   EXPECT_NE(spec.status().message().find("did you mean `url`"), std::string::npos)
@@ -101,9 +101,10 @@ TEST(FleetSpec, SchemaTenantUrlCarriesSearchPathAndApplicationName) {
   EXPECT_EQ(WithParams("postgres://u@h/db", "acme", "strata fleet 1 #2"),
             "postgres://u@h/db?options=-c%20search_path%3D%22acme%22"
             "&application_name=strata%20fleet%201%20%232");
-  EXPECT_EQ(WithParams("postgres://u@h/db?sslmode=disable&options=-c%20work_mem%3D4MB", "t a", ""),
-            "postgres://u@h/db?sslmode=disable&options=-c%20work_mem%3D4MB%20-c%20search_path%3D%22t"
-            "%5C%20a%22");
+  EXPECT_EQ(
+      WithParams("postgres://u@h/db?sslmode=disable&options=-c%20work_mem%3D4MB", "t a", ""),
+      "postgres://u@h/db?sslmode=disable&options=-c%20work_mem%3D4MB%20-c%20search_path%3D%22t"
+      "%5C%20a%22");
   EXPECT_EQ(WithParams("sqlite:a.db", "x", "y"), "sqlite:a.db");
 }
 

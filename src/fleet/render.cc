@@ -15,13 +15,13 @@ namespace {
 
 nlohmann::json StatusJson(const Status& s) {
   if (s.ok()) return nullptr;
-  return {{"code", std::string(ErrorCodeName(s.code()))},
-          {"message", base::RedactSecrets(s.message())},
-          {"hint", s.hint().empty() ? nlohmann::json(nullptr) : nlohmann::json(s.hint())},
-          {"sqlstate",
-           s.sqlstate().empty() ? nlohmann::json(nullptr) : nlohmann::json(s.sqlstate())},
-          {"file", s.span().file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.span().file)},
-          {"line", s.span().line}};
+  return {
+      {"code", std::string(ErrorCodeName(s.code()))},
+      {"message", base::RedactSecrets(s.message())},
+      {"hint", s.hint().empty() ? nlohmann::json(nullptr) : nlohmann::json(s.hint())},
+      {"sqlstate", s.sqlstate().empty() ? nlohmann::json(nullptr) : nlohmann::json(s.sqlstate())},
+      {"file", s.span().file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.span().file)},
+      {"line", s.span().line}};
 }
 
 std::string Cut(std::string s, size_t n) {
@@ -122,9 +122,9 @@ nlohmann::json ToJson(const FleetEvent& e) {
     case FleetEvent::Kind::kEngine:
       j["event"] = "engine";
       if (e.event) {
-        static const char* kNames[] = {"lock-waiting",     "lock-acquired", "migration-started",
-                                       "statement-done",   "migration-done", "migration-failed",
-                                       "retry",            "notice",         "check-done"};
+        static const char* kNames[] = {"lock-waiting",   "lock-acquired",  "migration-started",
+                                       "statement-done", "migration-done", "migration-failed",
+                                       "retry",          "notice",         "check-done"};
         j["kind"] = kNames[static_cast<int>(e.event->kind)];
         j["script"] = e.event->script;
         if (!e.event->message.empty()) j["message"] = base::RedactSecrets(e.event->message);
@@ -154,7 +154,7 @@ std::string ToText(const FleetResult& r) {
       rows.push_back({t.name, t.after.empty() ? "-" : t.after,
                       t.result == "ok" ? std::to_string(t.pending) : "?", state,
                       t.last_fleet_result.empty() ? "-" : t.last_fleet_result,
-                      Cut(base::RedactSecrets(!t.status.ok()    ? t.status.message()
+                      Cut(base::RedactSecrets(!t.status.ok()         ? t.status.message()
                                               : !t.locked_by.empty() ? "held by " + t.locked_by
                                                                      : ""),
                           100)});
@@ -173,12 +173,10 @@ std::string ToText(const FleetResult& r) {
                     t.result == "not-reached" || t.result == "skipped" || t.result == "planned"
                         ? "-"
                         : base::FormatDuration(base::Millis(t.elapsed_ms)),
-                    t.result == "planned"
-                        ? (t.wave == 0 ? std::string("planned (canary)")
-                                       : fmt::format("planned (wave {})", t.wave))
-                        : t.result,
-                    Cut(base::RedactSecrets(t.status.ok() ? "" : t.status.message()),
-                                  120)});
+                    t.result == "planned" ? (t.wave == 0 ? std::string("planned (canary)")
+                                                         : fmt::format("planned (wave {})", t.wave))
+                                          : t.result,
+                    Cut(base::RedactSecrets(t.status.ok() ? "" : t.status.message()), 120)});
   }
   out = Table({"TARGET", "VERSION", "APPLIED", "TIME", "RESULT", "ERROR"}, rows);
   out += fmt::format(

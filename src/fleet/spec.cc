@@ -103,14 +103,13 @@ Result<std::string> ExpandEnv(std::string_view text, const EnvFn& env) {
     bool valid = end != std::string_view::npos && !name.empty();
     for (size_t k = 0; valid && k < name.size(); ++k) valid = IsNameChar(name[k], k == 0);
     if (!valid) {
-      return Status(ErrorCode::kConfig,
-                    fmt::format("malformed environment reference at offset {}: write ${{NAME}}",
-                                i));
+      return Status(
+          ErrorCode::kConfig,
+          fmt::format("malformed environment reference at offset {}: write ${{NAME}}", i));
     }
     auto value = env(name);
     if (!value) {
-      return Status(ErrorCode::kConfig,
-                    fmt::format("environment variable {} is not set", name));
+      return Status(ErrorCode::kConfig, fmt::format("environment variable {} is not set", name));
     }
     base::RegisterSecret(*value);
     out += *value;
@@ -245,8 +244,10 @@ Result<FleetSpec> ParseFleet(std::string_view text, const std::string& path, con
           }
         }
         if (d.url.empty() || d.query.empty()) {
-          return TomlError(path, el, "a [[discover]] needs `url` (the control database) and "
-                           "`query`", "e.g. query = \"SELECT name, url FROM tenants WHERE active\"");
+          return TomlError(path, el,
+                           "a [[discover]] needs `url` (the control database) and "
+                           "`query`",
+                           "e.g. query = \"SELECT name, url FROM tenants WHERE active\"");
         }
         spec.discover.push_back(std::move(d));
       }
@@ -405,11 +406,11 @@ Result<std::vector<Target>> ResolveTargets(const FleetSpec& spec, const std::str
     }
     auto [it, fresh] = seen.emplace(t.name, t.origin);
     if (!fresh) {
-      return Status(ErrorCode::kConfig,
-                    fmt::format("{}: target name `{}` is already used at {}", t.origin, t.name,
-                                it->second))
-          .WithHint("target names identify a target in the state file and reports: make them "
-                    "unique");
+      return Status(ErrorCode::kConfig, fmt::format("{}: target name `{}` is already used at {}",
+                                                    t.origin, t.name, it->second))
+          .WithHint(
+              "target names identify a target in the state file and reports: make them "
+              "unique");
     }
     t.url = ResolveSqlite(t.url, project_dir);
   }

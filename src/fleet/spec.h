@@ -51,8 +51,8 @@ struct FleetSpec {
   bool keep_going = false;
   std::vector<std::string> canary;
   std::chrono::milliseconds target_timeout{0};  // 0: none
-  std::string state_file;                        // absolute or relative to the fleet file
-  std::vector<Target> targets;                   // explicit ones
+  std::string state_file;                       // absolute or relative to the fleet file
+  std::vector<Target> targets;                  // explicit ones
   std::vector<Discovery> discover;
   std::vector<SchemaGroup> schemas;
 };

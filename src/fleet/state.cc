@@ -17,15 +17,19 @@ namespace {
 nlohmann::json ToJson(const FleetState& s) {
   nlohmann::json targets = nlohmann::json::object();
   for (const auto& [name, t] : s.targets) {
-    targets[name] = {{"result", t.result},           {"before", t.before},
-                     {"after", t.after},             {"applied", t.applied},
-                     {"run_id", t.run_id},           {"error", t.error},
-                     {"elapsed_ms", t.elapsed_ms},   {"finished_at", t.finished_at}};
+    targets[name] = {{"result", t.result},         {"before", t.before},
+                     {"after", t.after},           {"applied", t.applied},
+                     {"run_id", t.run_id},         {"error", t.error},
+                     {"elapsed_ms", t.elapsed_ms}, {"finished_at", t.finished_at}};
   }
-  return {{"format", s.format},         {"fleet_run_id", s.fleet_run_id},
-          {"verb", s.verb},             {"fleet_file", s.fleet_file},
-          {"started_at", s.started_at}, {"updated_at", s.updated_at},
-          {"finished_at", s.finished_at}, {"attempts", s.attempts},
+  return {{"format", s.format},
+          {"fleet_run_id", s.fleet_run_id},
+          {"verb", s.verb},
+          {"fleet_file", s.fleet_file},
+          {"started_at", s.started_at},
+          {"updated_at", s.updated_at},
+          {"finished_at", s.finished_at},
+          {"attempts", s.attempts},
           {"targets", targets}};
 }
 
@@ -123,8 +127,7 @@ Status StateFile::Reset(const FleetState& state) {
   return Update([&](FleetState& s) { s = state; });
 }
 
-Status StateFile::Record(const std::string& run_id, const std::string& name,
-                         const TargetState& t) {
+Status StateFile::Record(const std::string& run_id, const std::string& name, const TargetState& t) {
   return Update([&](FleetState& s) {
     // A run that started after ours owns the file now: still record what we did to the
     // target, it is the freshest truth about it.

@@ -4,11 +4,11 @@
 // rest unmigrated (or stops them, per policy); an unreachable tenant is reported, not fatal;
 // kill -9 of the fleet run and --resume apply every migration exactly once; two fleet runs at
 // once never double-apply; secrets from the environment are never printed.
-#include "integration/engine_fixture.h"
-
 #include <fmt/format.h>
 
 #include <set>
+
+#include "integration/engine_fixture.h"
 
 namespace strata::testing {
 namespace {
@@ -198,8 +198,7 @@ TEST_F(FleetTest, OneConflictingTargetFailsTheRestFinish) {
   EXPECT_EQ(PgCluster::Query(f.shared_url(),
                              "SELECT count(*) FROM pg_tables WHERE tablename = 'account'"),
             "10");
-  EXPECT_EQ(PgCluster::Query(f.shared_url(), "SELECT to_regclass('public.account') IS NULL"),
-            "t");
+  EXPECT_EQ(PgCluster::Query(f.shared_url(), "SELECT to_regclass('public.account') IS NULL"), "t");
   // The text table names the failure too, and no URL leaks its password.
   auto r = f.Run({"fleet", "info"});
   EXPECT_NE(r.out.find("b03"), std::string::npos) << r.All();
@@ -220,7 +219,8 @@ TEST_F(FleetTest, StopPolicyLeavesTheRestUntouched) {
   Fleet f({.per_cluster = 4, .schemas = 0, .sqlite = 0, .conflict = true});
   int code = 0;
   // --dry-run: the canary alone in wave 0, then waves of three; nothing touched.
-  auto plan = ByName(f.Json({"migrate", "--dry-run", "--canary", "b03", "--wave-size", "3"}, &code));
+  auto plan =
+      ByName(f.Json({"migrate", "--dry-run", "--canary", "b03", "--wave-size", "3"}, &code));
   EXPECT_EQ(code, kExitOk);
   EXPECT_EQ(plan["b03"]["wave"], 0);
   EXPECT_EQ(plan["b03"]["result"], "planned");
@@ -316,8 +316,8 @@ TEST_F(FleetTest, TwoFleetRunsAtOnceNeverDoubleApply) {
     std::string text = Slurp(logs / log);
     // Progress is one JSON object per line; the result is the indented object at the end.
     size_t at = text.rfind("\n{\n");
-    auto j = nlohmann::json::parse(at == std::string::npos ? text : text.substr(at + 1), nullptr,
-                                   false);
+    auto j =
+        nlohmann::json::parse(at == std::string::npos ? text : text.substr(at + 1), nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << text;
     for (const auto& t : j["targets"]) applied += t["applied"].get<int>();
   }
