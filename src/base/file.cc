@@ -24,8 +24,9 @@ FileStamp ToStamp(const struct stat& st) {
 
 bool WriteFileAtomic(const std::string& path, std::string_view bytes, std::string* error,
                      unsigned mode) {
-  // The pid keeps two concurrent writers off each other's temporary file.
-  std::string tmp = path + "." + std::to_string(getpid()) + ".tmp";
+  // The pid and the thread id keep two concurrent writers (processes, or threads of one fleet
+  // run) off each other's temporary file.
+  std::string tmp = fmt::format("{}.{}.{}.tmp", path, getpid(), gettid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
                 static_cast<mode_t>(mode));
   int e = 0;

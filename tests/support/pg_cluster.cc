@@ -44,6 +44,7 @@ int RunAsPostgres(const std::string& cmd) {
 }
 
 PgCluster* g_cluster = nullptr;
+PgCluster* g_second = nullptr;
 std::mutex g_mu;
 }  // namespace
 
@@ -59,6 +60,18 @@ PgCluster& PgCluster::Get() {
     });
   }
   return *g_cluster;
+}
+
+PgCluster& PgCluster::Second() {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (!g_second) {
+    g_second = new PgCluster();
+    std::atexit([] {
+      delete g_second;
+      g_second = nullptr;
+    });
+  }
+  return *g_second;
 }
 
 PgCluster::PgCluster() {

@@ -13,6 +13,9 @@ class PgCluster {
   // The shared cluster, started on first call. Aborts the test binary with a clear message if
   // PostgreSQL 15 is not installed.
   static PgCluster& Get();
+  // A second, independent cluster (its own port and data directory), for tests that need two
+  // servers (fleets). Started on first call, stopped like the first.
+  static PgCluster& Second();
 
   // Whether the PostgreSQL binaries are installed (tests skip otherwise when STRATA_REQUIRE_PG
   // is not set; CI sets it so nothing is silently skipped).

@@ -1,0 +1,389 @@
+// strata fleet on real servers: two private PostgreSQL clusters (databases on both, tenant
+// schemas in one database) and SQLite files, all receiving the same history through the strata
+// binary. What a platform team relies on: one broken tenant is named and does not leave the
+// rest unmigrated (or stops them, per policy); an unreachable tenant is reported, not fatal;
+// kill -9 of the fleet run and --resume apply every migration exactly once; two fleet runs at
+// once never double-apply; secrets from the environment are never printed.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "integration/engine_fixture.h"
+
+namespace strata::testing {
+namespace {
+
+constexpr int kMigrations = 5;
+
+// A project with a five-migration history every dialect runs, and a fleet file over fresh
+// databases on two clusters, tenant schemas in one shared database and SQLite files.
+class Fleet {
+ public:
+  struct Shape {
+    int per_cluster = 10;
+    int schemas = 10;
+    int sqlite = 5;
+    bool conflict = false;     // one database holds a type named like a table V2 creates
+    bool unreachable = false;  // one target on a port nobody listens on
+  };
+
+  explicit Fleet(Shape shape) : shape_(shape) {
+    dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nlint_gate = false\n");
+    std::filesystem::create_directories(dir_ / "db/migration");
+    std::filesystem::create_directories(dir_ / "tenants");
+    dir_.Write("db/migration/V1__account.sql",
+               "CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);\n");
+    dir_.Write("db/migration/V2__quote.sql",
+               "CREATE TABLE quote (id integer PRIMARY KEY, account_id integer REFERENCES "
+               "account (id), total numeric);\n");
+    dir_.Write("db/migration/V3__quote_account.sql",
+               "CREATE INDEX quote_account ON quote (account_id);\n");
+    dir_.Write("db/migration/V4__region.sql", "ALTER TABLE account ADD COLUMN region text;\n");
+    dir_.Write("db/migration/V5__big_quote.sql",
+               "CREATE VIEW big_quote AS SELECT id, total FROM quote WHERE total > 1000;\n");
+    auto h = RunStrata({"--url", "sqlite::memory:", "hash"}, dir_.path());
+    EXPECT_EQ(h.exit_code, 0) << h.All();
+
+    std::string toml;
+    auto add = [&](const std::string& name, const std::string& url, const std::string& labels) {
+      toml += fmt::format("[[target]]\nname = \"{}\"\nurl = \"{}\"\nlabels = [{}]\n\n", name, url,
+                          labels);
+      names_.push_back(name);
+    };
+    for (int c = 0; c < 2; ++c) {
+      PgCluster& cluster = c == 0 ? PgCluster::Get() : PgCluster::Second();
+      for (int i = 0; i < shape.per_cluster; ++i) {
+        std::string url = cluster.CreateDatabase(c == 0 ? "fa" : "fb");
+        std::string name = fmt::format("{}{:02}", c == 0 ? "a" : "b", i);
+        urls_[name] = url;
+        // The password comes from the environment (trust authentication ignores it).
+        std::string written = url;
+        written.replace(written.find("postgres@"), 9, "postgres:${FLEET_PW}@");
+        add(name, written, c == 0 && i == 0 ? "\"canary\", \"eu\"" : "\"eu\"");
+      }
+    }
+    if (shape.conflict) {
+      PgCluster::Query(urls_["b03"], "CREATE TYPE quote AS (x int)");
+    }
+    shared_url_ = PgCluster::Get().CreateDatabase("fshared");
+    std::vector<std::string> schemas;
+    for (int i = 0; i < shape.schemas; ++i) {
+      schemas.push_back(fmt::format("\"tenant_{}\"", i));
+      names_.push_back(fmt::format("shared.tenant_{}", i));
+    }
+    if (shape.schemas > 0) {
+      toml += fmt::format("[[schemas]]\nname = \"shared\"\nurl = \"{}\"\nlist = [{}]\n\n",
+                          shared_url_, fmt::join(schemas, ", "));
+    }
+    for (int i = 0; i < shape.sqlite; ++i) {
+      add(fmt::format("s{}", i), fmt::format("sqlite:tenants/s{}.db", i), "\"local\"");
+    }
+    if (shape.unreachable) {
+      add("gone", "postgres://postgres@127.0.0.1:1/nowhere", "\"eu\"");
+    }
+    dir_.Write("db/fleet.toml", toml);
+  }
+
+  const std::vector<std::string>& names() const { return names_; }
+  const std::string& dir() const { return dir_.path(); }
+  std::string Url(const std::string& name) const { return urls_.at(name); }
+  const std::string& shared_url() const { return shared_url_; }
+  std::string StateFile() const { return dir_ / "db/fleet.state.json"; }
+
+  RunResult Run(std::vector<std::string> args) const {
+    return RunStrata(args, dir_.path(), {{"FLEET_PW", kSecret}});
+  }
+  // `strata --json fleet <args...>`, parsed.
+  nlohmann::json Json(std::vector<std::string> args, int* exit_code = nullptr) const {
+    args.insert(args.begin(), {"--json", "fleet"});
+    auto r = Run(args);
+    if (exit_code) *exit_code = r.exit_code;
+    EXPECT_EQ(r.All().find(kSecret), std::string::npos) << "secret printed: " << r.All();
+    auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.All();
+    return j;
+  }
+  int Spawn(std::vector<std::string> args, const std::string& log) const {
+    // SpawnStrata passes no environment: the password goes in through the process's own.
+    setenv("FLEET_PW", kSecret, 1);
+    return SpawnStrata(args, dir_.path(), log);
+  }
+
+  // Versions in a target's ledger (successful rows), in order.
+  std::vector<std::string> Ledger(const std::string& name) const {
+    std::string sql =
+        "SELECT version FROM {}strata_schema_history WHERE success AND version IS NOT NULL "
+        "ORDER BY installed_rank";
+    std::unique_ptr<db::Connection> c;
+    std::string prefix;
+    if (name.rfind("shared.", 0) == 0) {
+      c = Connect(shared_url_);
+      prefix = "\"" + name.substr(7) + "\".";
+    } else if (name[0] == 's') {
+      c = Connect("sqlite:" + (dir_ / ("tenants/" + name + ".db")));
+    } else {
+      c = Connect(urls_.at(name));
+    }
+    std::vector<std::string> out;
+    if (!c) return out;
+    auto exists = c->TableExists(prefix.empty() ? "" : name.substr(7), "strata_schema_history");
+    if (!exists || !*exists) return out;
+    auto r = c->Query(fmt::format(fmt::runtime(sql), prefix));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (r) {
+      for (const auto& row : r->rows) out.push_back(row[0].value_or("?"));
+    }
+    return out;
+  }
+
+  static constexpr const char* kSecret = "s3cret-from-env-9f2";
+
+ private:
+  static std::unique_ptr<db::Connection> Connect(const std::string& url) {
+    auto u = db::ParseUrl(url);
+    if (!u) return nullptr;
+    u->may_create = false;
+    auto c = db::Connect(*u, "fleet-test");
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c ? std::move(*c) : nullptr;
+  }
+
+  Shape shape_;
+  TempDir dir_;
+  std::vector<std::string> names_;
+  std::map<std::string, std::string> urls_;
+  std::string shared_url_;
+};
+
+const std::vector<std::string> kAll = {"1", "2", "3", "4", "5"};
+
+std::map<std::string, nlohmann::json> ByName(const nlohmann::json& j) {
+  std::map<std::string, nlohmann::json> out;
+  for (const auto& t : j["targets"]) out[t["target"].get<std::string>()] = t;
+  return out;
+}
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override { STRATA_REQUIRE_POSTGRES(); }
+};
+
+// The whole fleet with one conflicting tenant and one unreachable one, policy "continue":
+// every other target gets the history (tenant schemas in their own schema with their own
+// ledger), the report names the broken target and the object, the unreachable one is reported.
+TEST_F(FleetTest, OneConflictingTargetFailsTheRestFinish) {
+  Fleet f({.conflict = true, .unreachable = true});
+  int code = 0;
+  auto j = f.Json({"migrate", "--parallel", "4", "--keep-going"}, &code);
+  EXPECT_EQ(code, kExitMigrationFailed) << j.dump(2);
+  auto t = ByName(j);
+  ASSERT_EQ(t.size(), f.names().size());
+  EXPECT_EQ(t["b03"]["result"], "failed");
+  std::string err = t["b03"]["error"]["message"].get<std::string>();
+  EXPECT_NE(err.find("quote"), std::string::npos) << err;
+  EXPECT_EQ(t["gone"]["result"], "unreachable");
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("b03"), std::string::npos);
+  for (const auto& name : f.names()) {
+    if (name == "b03" || name == "gone") continue;
+    EXPECT_EQ(t[name]["result"], "ok") << name << ": " << t[name].dump();
+    EXPECT_EQ(t[name]["applied"], kMigrations) << name;
+    EXPECT_EQ(t[name]["before"], "") << name;
+    EXPECT_EQ(t[name]["after"], "5") << name;
+    EXPECT_FALSE(t[name]["run_id"].get<std::string>().empty()) << name << ": no run record";
+    EXPECT_EQ(f.Ledger(name), kAll) << name;
+  }
+  // The failed tenant applied V1 and stopped at V2; its ledger says so.
+  EXPECT_EQ(f.Ledger("b03"), std::vector<std::string>{"1"});
+  // Schema tenants: the tables are in the tenant's schema, nothing landed in public.
+  EXPECT_EQ(PgCluster::Query(f.shared_url(),
+                             "SELECT count(*) FROM pg_tables WHERE tablename = 'account'"),
+            "10");
+  EXPECT_EQ(PgCluster::Query(f.shared_url(), "SELECT to_regclass('public.account') IS NULL"), "t");
+  // The text table names the failure too, and no URL leaks its password.
+  auto r = f.Run({"fleet", "info"});
+  EXPECT_NE(r.out.find("b03"), std::string::npos) << r.All();
+  EXPECT_EQ(r.All().find(Fleet::kSecret), std::string::npos);
+  auto state = Slurp(f.StateFile());
+  EXPECT_EQ(state.find(Fleet::kSecret), std::string::npos);
+  // fleet info: b03 is behind by 4 and has its last fleet result.
+  auto info = ByName(f.Json({"info"}));
+  EXPECT_EQ(info["b03"]["pending"], 4);
+  EXPECT_EQ(info["b03"]["last_fleet_result"], "failed");
+  EXPECT_EQ(info["a01"]["pending"], 0);
+  EXPECT_EQ(info["gone"]["result"], "unreachable");
+}
+
+// Policy "stop": the canary fails, nothing else is started; with --max-failures 1 and no
+// canary, no target starts after the first failure.
+TEST_F(FleetTest, StopPolicyLeavesTheRestUntouched) {
+  Fleet f({.per_cluster = 4, .schemas = 0, .sqlite = 0, .conflict = true});
+  int code = 0;
+  // --dry-run: the canary alone in wave 0, then waves of three; nothing touched.
+  auto plan =
+      ByName(f.Json({"migrate", "--dry-run", "--canary", "b03", "--wave-size", "3"}, &code));
+  EXPECT_EQ(code, kExitOk);
+  EXPECT_EQ(plan["b03"]["wave"], 0);
+  EXPECT_EQ(plan["b03"]["result"], "planned");
+  EXPECT_EQ(plan["a00"]["wave"], 1);
+  EXPECT_EQ(plan["a03"]["wave"], 2);
+  EXPECT_EQ(plan["b02"]["wave"], 3);
+  EXPECT_TRUE(f.Ledger("a00").empty());
+  auto j = f.Json({"migrate", "--canary", "b03", "--parallel", "2"}, &code);
+  EXPECT_EQ(code, kExitMigrationFailed);
+  auto t = ByName(j);
+  EXPECT_EQ(t["b03"]["result"], "failed");
+  EXPECT_TRUE(j["stopped"].get<bool>());
+  EXPECT_NE(j["stop_reason"].get<std::string>().find("canary b03"), std::string::npos);
+  for (const auto& name : f.names()) {
+    if (name == "b03") continue;
+    EXPECT_EQ(t[name]["result"], "not-reached") << name;
+    EXPECT_TRUE(f.Ledger(name).empty()) << name;
+  }
+  // Sequential, stop after one failure: the targets before b03 are done, the rest untouched.
+  j = f.Json({"migrate", "--parallel", "1", "--max-failures", "1"}, &code);
+  EXPECT_EQ(code, kExitMigrationFailed);
+  t = ByName(j);
+  bool after = false;
+  for (const auto& name : f.names()) {
+    if (name == "b03") {
+      after = true;
+      continue;
+    }
+    EXPECT_EQ(t[name]["result"], after ? "not-reached" : "ok") << name;
+    EXPECT_EQ(f.Ledger(name).size(), after ? 0u : 5u) << name;
+  }
+  // Continue: everything but b03.
+  j = f.Json({"migrate", "--resume", "--keep-going"}, &code);
+  t = ByName(j);
+  for (const auto& name : f.names()) {
+    if (name != "b03") {
+      EXPECT_EQ(f.Ledger(name), kAll) << name;
+    }
+  }
+  EXPECT_EQ(j["totals"]["failed"], 1);
+}
+
+// kill -9 of the fleet run midway, then --resume: every target has every migration exactly
+// once, the resumed run skips the targets that had finished, and every ledger validates.
+TEST_F(FleetTest, KillMidwayThenResumeAppliesEverythingExactlyOnce) {
+  Fleet f({});
+  TempDir logs;
+  int pid = f.Spawn({"fleet", "migrate", "--parallel", "2"}, logs / "run.log");
+  bool midway = Eventually(
+      [&] {
+        auto s = nlohmann::json::parse(Slurp(f.StateFile()), nullptr, false);
+        if (s.is_discarded() || !s.contains("targets")) return false;
+        int ok = 0;
+        for (const auto& [k, v] : s["targets"].items()) ok += v["result"] == "ok";
+        return ok >= 6;
+      },
+      std::chrono::seconds(60));
+  kill(pid, SIGKILL);
+  EXPECT_EQ(WaitExit(pid), 128 + SIGKILL);
+  ASSERT_TRUE(midway) << Slurp(logs / "run.log");
+  int code = 0;
+  auto j = f.Json({"migrate", "--resume", "--parallel", "4"}, &code);
+  EXPECT_EQ(code, kExitOk) << j.dump(2);
+  EXPECT_GE(j["totals"]["skipped"].get<int>(), 6);
+  EXPECT_EQ(j["totals"]["ok"].get<int>() + j["totals"]["skipped"].get<int>(),
+            static_cast<int>(f.names().size()));
+  for (const auto& name : f.names()) EXPECT_EQ(f.Ledger(name), kAll) << name;
+  auto v = f.Json({"validate"}, &code);
+  EXPECT_EQ(code, kExitOk) << v.dump(2);
+  v = f.Json({"verify", "--parallel", "4"}, &code);
+  EXPECT_EQ(code, kExitOk) << v.dump(2);
+  EXPECT_EQ(v["totals"]["ok"].get<int>(), static_cast<int>(f.names().size()));
+  // Nothing left to resume: a second --resume runs no target.
+  j = f.Json({"migrate", "--resume"}, &code);
+  EXPECT_EQ(code, kExitOk);
+  EXPECT_EQ(j["totals"]["skipped"].get<int>(), static_cast<int>(f.names().size()));
+}
+
+// Two fleet runs over the same targets at once: each target's migration lock serialises them,
+// so every migration is applied once, and the applied counts of both runs add up to the total.
+TEST_F(FleetTest, TwoFleetRunsAtOnceNeverDoubleApply) {
+  Fleet f({.per_cluster = 6, .schemas = 6, .sqlite = 3});
+  TempDir logs;
+  auto run = [&](const std::string& out) {
+    return f.Spawn({"--json", "fleet", "migrate", "--parallel", "3"}, out);
+  };
+  int a = run(logs / "a.json");
+  int b = run(logs / "b.json");
+  EXPECT_EQ(WaitExitFor(a, std::chrono::seconds(120)), 0) << Slurp(logs / "a.json");
+  EXPECT_EQ(WaitExitFor(b, std::chrono::seconds(120)), 0) << Slurp(logs / "b.json");
+  int applied = 0;
+  for (const auto* log : {"a.json", "b.json"}) {
+    std::string text = Slurp(logs / log);
+    // Progress is one JSON object per line; the result is the indented object at the end.
+    size_t at = text.rfind("\n{\n");
+    auto j =
+        nlohmann::json::parse(at == std::string::npos ? text : text.substr(at + 1), nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << text;
+    for (const auto& t : j["targets"]) applied += t["applied"].get<int>();
+  }
+  EXPECT_EQ(applied, kMigrations * static_cast<int>(f.names().size()));
+  for (const auto& name : f.names()) EXPECT_EQ(f.Ledger(name), kAll) << name;
+  // fleet info names a target whose migration lock another runner holds right now.
+  auto u = db::ParseUrl(f.Url("a02"));
+  ASSERT_TRUE(u.ok());
+  auto holder = db::Connect(*u, "strata migrate pid 1 on elsewhere");
+  ASSERT_TRUE(holder.ok());
+  ASSERT_TRUE(*(*holder)->TryLock("strata_schema_history"));
+  auto info = ByName(f.Json({"info", "--only", "a02,a03"}));
+  EXPECT_NE(info["a02"]["locked_by"].get<std::string>().find("elsewhere"), std::string::npos)
+      << info["a02"].dump();
+  EXPECT_TRUE(info["a03"]["locked_by"].is_null());
+  auto text = f.Run({"fleet", "info", "--only", "a02"});
+  EXPECT_NE(text.out.find("locked"), std::string::npos) << text.All();
+}
+
+// A per-target time limit stops a target whose migration runs too long, and says so.
+TEST_F(FleetTest, PerTargetTimeLimitStopsASlowTarget) {
+  Fleet f({.per_cluster = 2, .schemas = 0, .sqlite = 0});
+  // a01 gets V1 only; then a session holds account: V2's foreign key waits for it, past the
+  // one-second limit.
+  int code = 0;
+  auto j = f.Json({"migrate", "--only", "a01", "--target", "1"}, &code);
+  ASSERT_EQ(code, kExitOk) << j.dump(2);
+  auto holder = std::thread([&] {
+    PgCluster::Query(f.Url("a01"),
+                     "BEGIN; LOCK TABLE account IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); "
+                     "COMMIT");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto start = NowMs();
+  j = f.Json({"migrate", "--target-timeout", "1s", "--keep-going"}, &code);
+  auto took = NowMs() - start;
+  holder.join();
+  auto t = ByName(j);
+  EXPECT_EQ(t["a01"]["result"], "timeout") << j.dump(2);
+  EXPECT_EQ(t["a00"]["result"], "ok");
+  EXPECT_LT(took, 4000) << "the slow target was not stopped at its limit";
+}
+
+// On a terminal: the canary wave and the next are announced, each finished target gets a line
+// (result first), the live block ends with the totals, and the table follows.
+TEST(FleetTty, ProgressShowsTargetsAndTotalsOnATerminal) {
+  TempDir dir;
+  dir.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nlint_gate = false\n");
+  std::filesystem::create_directories(dir / "db/migration");
+  std::filesystem::create_directories(dir / "t");
+  dir.Write("db/migration/V1__a.sql", "CREATE TABLE a (id integer);\n");
+  dir.Write("db/migration/V2__b.sql", "CREATE TABLE b (id integer);\n");
+  ASSERT_EQ(RunStrata({"--url", "sqlite::memory:", "hash"}, dir.path()).exit_code, 0);
+  std::string toml;
+  for (const char* n : {"one", "two", "three"}) {
+    toml += fmt::format("[[target]]\nname = \"{}\"\nurl = \"sqlite:t/{}.db\"\n", n, n);
+  }
+  dir.Write("db/fleet.toml", toml);
+  auto r = RunStrataOnTty({"fleet", "migrate", "--canary", "one", "--parallel", "2"}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("canary wave"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wave 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok          two  2 applied"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3/3 done, 0 failed, 0 running"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("three   - -> 2   2"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace strata::testing
