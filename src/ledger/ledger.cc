@@ -108,8 +108,8 @@ Status ForeignTableError(db::Connection& conn, const std::string& qualified, Sta
                             "(columns {})",
                             qualified, tool, fmt::join(names, ", ")))
       .WithHint(fmt::format(
-          "strata import --from {} will adopt it (not yet available), or choose another "
-          "[ledger] table in strata.toml",
+          "leave [ledger] table at strata's own and run `strata import --from {}`: it "
+          "converts the files and records what this table says is applied (docs/import.md)",
           from));
 }
 }  // namespace
