@@ -82,6 +82,18 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
                              "out_of_order", "require_sum", "lint_gate", "stat_cache"});
         }
       }
+    } else if (key == "schema") {
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
+      for (auto&& [k2, n2] : *t) {
+        if (k2.str() == "file") {
+          STRATA_ASSIGN_OR_RETURN(auto f, GetString(path, n2, "schema.file"));
+          o.schema_file = Resolve(dir, f);
+        } else if (k2.str() == "ignore") {
+          STRATA_ASSIGN_OR_RETURN(o.schema_ignore, GetStrings(path, n2, "schema.ignore"));
+        } else {
+          return UnknownKey(path, n2, key, k2.str(), {"file", "ignore"});
+        }
+      }
     } else if (key == "placeholders") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
@@ -128,7 +140,7 @@ Result<Options> Parse(std::string_view text, const std::string& path, const std:
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
       return UnknownKey(path, node, "", key,
-                        {"url", "locations", "ignore", "ledger", "migrate", "placeholders", "lint",
+                        {"url", "locations", "ignore", "ledger", "migrate", "schema", "placeholders", "lint",
                          "environments", "seed", "backfill", "smoke", "evidence"});
     }
   }

@@ -12,6 +12,7 @@
 #include "migrate/stat_cache.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
+#include "schema/schema.h"
 #include "verify/settings.h"
 
 #include <fmt/format.h>
@@ -346,6 +347,10 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (Status w = recorder->Finish(Status::Ok()); !w.ok()) {
       res.warnings.push_back("the run record could not be finished: " + w.ToString());
     }
+  }
+  // [schema] file: the schema after this run, beside the migrations for review (docs/schema.md).
+  if (Status w = schema::WriteSchemaFile(*ctx->conn, options, !res.applied.empty()); !w.ok()) {
+    res.warnings.push_back("the schema file could not be written: " + w.ToString());
   }
   return res;
 }
