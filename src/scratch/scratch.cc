@@ -83,7 +83,9 @@ void DoCleanup(const Cleanup& c) {
 // In its own session, so the terminal's Ctrl-C reaches strata only.
 Status StartGuardian(const Cleanup& c, int* pid_out, int* fd_out) {
   int fds[2];
-  if (pipe(fds) != 0) return Status(ErrorCode::kIo, "pipe() for the scratch guardian failed");
+  // Close-on-exec: a server started below (pg_ctl) must not hold the write end, or the guardian
+  // would wait for it for ever.
+  if (pipe2(fds, O_CLOEXEC) != 0) return Status(ErrorCode::kIo, "pipe() for the scratch guardian failed");
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) {
@@ -100,6 +102,10 @@ Status StartGuardian(const Cleanup& c, int* pid_out, int* fd_out) {
       dup2(null, 0);
       dup2(null, 1);
       dup2(null, 2);
+    }
+    // Nor anything else of the parent's (pipes others wait on, its connections).
+    for (int fd = 3; fd < 1024; ++fd) {
+      if (fd != fds[0]) close(fd);
     }
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);

@@ -152,7 +152,9 @@ TEST_P(SchemaFileTest, MigrateWritesTheSchemaFile) {
   p.Hash();
   ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
   std::string second = Slurp(p.dir() / "db/schema.sql");
-  EXPECT_NE(second.find("-- object: table u"), std::string::npos) << second;
+  EXPECT_NE(second.find(p.pg() ? "-- object: table public.u\n" : "-- object: table u\n"),
+            std::string::npos)
+      << second;
   EXPECT_EQ(second, Dump(p));
   // The file is what drift compares with by default: no drift right after migrate.
   auto d = p.Run({"drift"});
