@@ -5,6 +5,7 @@
 
 #include "migrate/version.h"
 #include "schema/schema.h"
+#include "scratch/fixtures.h"
 #include "scratch/scratch.h"
 
 #include <fmt/format.h>
@@ -29,9 +30,10 @@ Options OnScratch(const Options& options, const scratch::Database& d) {
   return o;
 }
 
-Result<std::unique_ptr<db::Connection>> ConnectTo(const std::string& raw, std::string_view app) {
+Result<std::unique_ptr<db::Connection>> ConnectTo(const std::string& raw, std::string_view app,
+                                                  bool may_create = false) {
   STRATA_ASSIGN_OR_RETURN(db::DbUrl url, db::ParseUrl(raw));
-  url.may_create = false;
+  url.may_create = may_create;
   return db::Connect(url, app);
 }
 
@@ -53,29 +55,93 @@ TestResult Test(const Options& options, const TestRequest& request) {
   r.scratch = (*scratch)->description();
   Options on = OnScratch(options, **scratch);
 
-  // 1. Every migration from empty, with its pre- and post-checks.
-  auto tm = std::chrono::steady_clock::now();
-  MigrateRequest mreq;
-  std::string current;  // the migration running when the run stopped
-  mreq.sink = [&current](const Event& e) {
-    if (e.kind == EventKind::kMigrationStarted) current = e.script;
-  };
-  MigrateResult m = Migrate(on, mreq);
-  for (const auto& a : m.applied) {
-    int failed = 0;
-    for (const auto& c : a.checks) failed += !c.ok && !c.skipped;
-    r.checks += static_cast<int>(a.checks.size());
-    r.steps.push_back({a.script, failed ? "failed" : "passed",
-                       fmt::format("{} statement(s), {} check(s)", a.statements, a.checks.size()),
-                       a.execution_time_ms});
+  // 1. Every migration from empty, with its pre- and post-checks; a data fixture's before.sql
+  // loaded just before its migration and its expect.toml checked just after it.
+  auto fixtures = scratch::FindFixtures(options);
+  if (!fixtures) {
+    r.status = fixtures.error();
+    return r;
   }
-  r.migrations = static_cast<int>(m.applied.size());
-  if (!m.status.ok()) {
+  std::vector<std::string> versions;  // of the migration files, in order
+  if (!fixtures->empty()) {
+    // The scratch database exists from here on (a SQLite file is created), empty.
+    if (auto c = ConnectTo(on.url, "strata test", /*may_create=*/true); !c) {
+      r.status = c.error();
+      return r;
+    }
+    InfoResult files = Info(on);
+    if (!files.status.ok()) {
+      r.status = files.status;
+      return r;
+    }
+    for (const auto& row : files.migrations) {
+      if (!row.version.empty()) versions.push_back(row.version);
+    }
+  }
+  auto run_migrate = [&](const std::string& target) {
+    auto tm = std::chrono::steady_clock::now();
+    MigrateRequest mreq;
+    mreq.target = target;
+    std::string current;  // the migration running when the run stopped
+    mreq.sink = [&current](const Event& e) {
+      if (e.kind == EventKind::kMigrationStarted) current = e.script;
+    };
+    MigrateResult m = Migrate(on, mreq);
+    for (const auto& a : m.applied) {
+      int failed = 0;
+      for (const auto& c : a.checks) failed += !c.ok && !c.skipped;
+      r.checks += static_cast<int>(a.checks.size());
+      r.steps.push_back({a.script, failed ? "failed" : "passed",
+                         fmt::format("{} statement(s), {} check(s)", a.statements,
+                                     a.checks.size()),
+                         a.execution_time_ms});
+    }
+    r.migrations += static_cast<int>(m.applied.size());
+    if (m.status.ok()) return true;
     r.steps.push_back({current.empty() ? "migrate" : current, "failed", m.status.ToString(),
                        Since(tm)});
     r.status = std::move(m.status).Wrap(
         current.empty() ? std::string("strata test: migrate on the scratch database")
                         : fmt::format("strata test: {} on the scratch database", current));
+    return false;
+  };
+  auto fail_fixture = [&](const scratch::Fixture& f, Status s) {
+    r.steps.push_back({"fixture " + f.version, "failed", s.message(), 0});
+    r.status = std::move(s);
+    r.elapsed_ms = Since(t0);
+  };
+  for (const auto& f : *fixtures) {
+    // Up to the migration before the fixture's.
+    auto fv = migrate::Version::Parse(f.version);
+    std::string prev;
+    for (const auto& v : versions) {
+      auto pv = migrate::Version::Parse(v);
+      if (pv && fv && *pv < *fv) prev = v;
+    }
+    if (!prev.empty() && !run_migrate(prev)) {
+      r.elapsed_ms = Since(t0);
+      return r;
+    }
+    auto conn = ConnectTo(on.url, "strata test");
+    if (!conn) {
+      fail_fixture(f, conn.error());
+      return r;
+    }
+    if (Status s = scratch::LoadBefore(**conn, f); !s.ok()) {
+      fail_fixture(f, std::move(s));
+      return r;
+    }
+    if (!run_migrate(f.version)) {
+      r.elapsed_ms = Since(t0);
+      return r;
+    }
+    if (Status s = scratch::RunExpect(**conn, f, r.steps, r.checks); !s.ok()) {
+      r.status = std::move(s);
+      r.elapsed_ms = Since(t0);
+      return r;
+    }
+  }
+  if (!run_migrate("")) {
     r.elapsed_ms = Since(t0);
     return r;
   }

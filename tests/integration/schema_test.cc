@@ -365,6 +365,33 @@ TEST_P(StrataTestVerb, FailuresNameTheMigrationAndTheCheck) {
   EXPECT_EQ(ScratchDatabases(), "0");
 }
 
+TEST_P(StrataTestVerb, DataFixturesRunAroundTheirMigration) {
+  Project p(GetParam());
+  p.Write("V1__item.sql", "CREATE TABLE item (id integer PRIMARY KEY, price integer);\n");
+  p.Write("V2__fill.sql", "UPDATE item SET price = 0 WHERE price IS NULL;\n");
+  p.Write("V3__more.sql", "CREATE TABLE other (id integer);\n");
+  p.Hash();
+  p.dir().Write("db/migration-test/2/before.sql",
+                "INSERT INTO item VALUES (1, NULL);\nINSERT INTO item VALUES (2, 5);\n");
+  p.dir().Write("db/migration-test/2/expect.toml",
+                "[[check]]\nname = \"no NULL price\"\n"
+                "query = \"SELECT count(*) FROM item WHERE price IS NULL\"\nexpect = \"0\"\n\n"
+                "[[check]]\nquery = \"SELECT sum(price) FROM item\"\nexpect = \"5\"\n");
+  auto r = Test(p);
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("passed  fixture 2: no NULL price"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("passed  V3__more.sql"), std::string::npos) << r.out;
+  // A migration that mangles the fixture's rows: the fixture's check names file:line.
+  p.Write("V2__fill.sql", "UPDATE item SET price = 1 WHERE price IS NULL;\n");
+  p.Hash();
+  auto f = Test(p);
+  EXPECT_EQ(f.exit_code, kExitCheckFailed) << f.All();
+  EXPECT_NE(f.out.find("failed  fixture 2: SELECT sum(price) FROM item: "), std::string::npos)
+      << f.out;
+  EXPECT_NE(f.out.find("expect.toml:6:1: expected 5, got 6"), std::string::npos) << f.out;
+  EXPECT_EQ(ScratchDatabases(), "0");
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, StrataTestVerb, ::testing::Values(Db::kSqlite, Db::kPostgres),
                          DbName);
 
