@@ -121,4 +121,77 @@ Status RunExpect(db::Connection& conn, const Fixture& f, std::vector<TestStep>& 
   return first;
 }
 
+Status RunPgTap(db::Connection& conn, const Options& options, std::vector<TestStep>& steps) {
+  fs::path dir = fs::path(options.project_dir) / "db" / "test";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Status::Ok();
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".sql") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) return Status::Ok();
+  if (conn.dialect() != db::Dialect::kPostgres) {
+    steps.push_back({"pgtap", "skipped",
+                     fmt::format("{} holds {} file(s); pgTAP runs on PostgreSQL only",
+                                 dir.string(), files.size()),
+                     0});
+    return Status::Ok();
+  }
+  auto avail = conn.Query("SELECT 1 FROM pg_available_extensions WHERE name = 'pgtap'");
+  if (!avail) return avail.error();
+  if (avail->rows.empty()) {
+    steps.push_back(
+        {"pgtap", "skipped",
+         fmt::format("{} holds {} file(s), but the pgtap extension is not installed on the "
+                     "scratch server (Debian: apt-get install postgresql-{}-pgtap)",
+                     dir.string(), files.size(), conn.ServerMajorVersion()),
+         0});
+    return Status::Ok();
+  }
+  if (Status s = conn.Exec("CREATE EXTENSION IF NOT EXISTS pgtap"); !s.ok()) return s;
+  Status first = Status::Ok();
+  for (const auto& path : files) {
+    std::string err;
+    auto text = base::ReadFile(path, &err);
+    std::string name = "pgtap " + fs::path(path).filename().string();
+    if (!text) return Status(ErrorCode::kIo, fmt::format("{}: {}", path, err));
+    auto stmts = sql::Split(*text, db::Dialect::kPostgres, path);
+    if (!stmts) return stmts.error();
+    int ok = 0, not_ok = 0;
+    std::string first_failure;
+    (void)conn.Exec("BEGIN");
+    for (const auto& st : *stmts) {
+      if (sql::IsTransactionControl(st.text)) continue;  // the file's own BEGIN/ROLLBACK
+      auto r = conn.Query(st.text);
+      if (!r) {
+        ++not_ok;
+        if (first_failure.empty()) {
+          first_failure = fmt::format("{}:{}:{}: {}", path, st.line, st.column,
+                                      r.error().message());
+        }
+        break;
+      }
+      for (const auto& row : r->rows) {
+        if (row.empty() || !row[0]) continue;
+        std::string_view line = *row[0];
+        if (line.starts_with("ok ")) ++ok;
+        if (line.starts_with("not ok")) {
+          ++not_ok;
+          if (first_failure.empty()) first_failure = fmt::format("{}: {}", path, line);
+        }
+      }
+    }
+    (void)conn.Exec("ROLLBACK");
+    std::string message = fmt::format("{} ok, {} not ok", ok, not_ok);
+    if (!first_failure.empty()) message += "; " + first_failure;
+    steps.push_back({name, not_ok ? "failed" : "passed", message, 0});
+    if (not_ok && first.ok()) {
+      first = Status(ErrorCode::kCheckFailed, fmt::format("{}: {}", name, message))
+                  .WithHint("fix the migration or the pgTAP test");
+    }
+  }
+  return first;
+}
+
 }  // namespace strata::scratch

@@ -31,4 +31,10 @@ Status LoadBefore(db::Connection& conn, const Fixture& f);
 Status RunExpect(db::Connection& conn, const Fixture& f, std::vector<TestStep>& steps,
                  int& checks);
 
+// pgTAP: every db/test/*.sql (name order) run on the migrated scratch database, each inside a
+// transaction that is rolled back, its TAP lines read from the rows it returns; one step per
+// file. No db/test folder: nothing. SQLite, or a server without the pgtap extension: one
+// skipped step that says so. kCheckFailed when any file has a `not ok` line or fails.
+Status RunPgTap(db::Connection& conn, const Options& options, std::vector<TestStep>& steps);
+
 }  // namespace strata::scratch

@@ -195,6 +195,12 @@ TestResult Test(const Options& options, const TestRequest& request) {
                        st.ok() ? "matches " + options.schema_file : st.message(), Since(ts)});
     if (!st.ok() && r.status.ok()) r.status = std::move(st);
   }
+  // 4. pgTAP tests (after the schema comparison: the extension is an object of its own).
+  if (auto conn = ConnectTo(on.url, "strata test"); !conn) {
+    if (r.status.ok()) r.status = conn.error();
+  } else if (Status s = scratch::RunPgTap(**conn, options, r.steps); !s.ok() && r.status.ok()) {
+    r.status = std::move(s);
+  }
   r.elapsed_ms = Since(t0);
   return r;
 }

@@ -392,6 +392,34 @@ TEST_P(StrataTestVerb, DataFixturesRunAroundTheirMigration) {
   EXPECT_EQ(ScratchDatabases(), "0");
 }
 
+TEST_P(StrataTestVerb, PgTapFilesOrAClearMessage) {
+  Project p(GetParam());
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer);\n");
+  p.Hash();
+  p.dir().Write("db/test/t_test.sql",
+                "SELECT plan(2);\nSELECT has_table('t');\nSELECT has_table('nope');\n"
+                "SELECT * FROM finish();\n");
+  auto r = Test(p);
+  bool have_pgtap =
+      pg() && PgCluster::Query(PgCluster::Get().AdminUrl(),
+                               "SELECT count(*) FROM pg_available_extensions WHERE name = "
+                               "'pgtap'") == "1";
+  if (!have_pgtap) {
+    EXPECT_EQ(r.exit_code, 0) << r.All();
+    EXPECT_NE(r.out.find(pg() ? "skipped pgtap: " : "skipped pgtap: "), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(pg() ? "the pgtap extension is not installed"
+                              : "pgTAP runs on PostgreSQL only"),
+              std::string::npos)
+        << r.out;
+  } else {
+    EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+    EXPECT_NE(r.out.find("failed  pgtap t_test.sql: 1 ok, 1 not ok"), std::string::npos)
+        << r.out;
+  }
+  EXPECT_EQ(ScratchDatabases(), "0");
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, StrataTestVerb, ::testing::Values(Db::kSqlite, Db::kPostgres),
                          DbName);
 
