@@ -3,7 +3,8 @@
 # of N tables (default 1000: 6 columns, a primary key, a foreign key, an index, a check; a view
 # per 10 tables; a function and a trigger per 50) in a private PostgreSQL cluster started here
 # (initdb + pg_ctl in a temporary directory, a free loopback port) and always stopped.
-# Usage: bench/schema_dump.sh path/to/strata [N]   Results: docs/PERFORMANCE.md.
+# Usage: bench/schema_dump.sh path/to/strata [N]   Results: docs/PERFORMANCE.md. KEEP=1 leaves
+# the cluster running and prints its URL (stop it with pg_ctl -D <dir>/data stop).
 set -eu
 STRATA=$(realpath "$1")
 N=${2:-1000}
