@@ -5,6 +5,7 @@
 
 #include "strata/events.h"
 #include "strata/options.h"
+#include "strata/schema.h"  // schema dump, drift, test
 #include "strata/status.h"
 
 #include <chrono>

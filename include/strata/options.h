@@ -40,6 +40,10 @@ struct Options {
   bool lint_gate = true;      // run the analyzer before applying (when available)
   bool stat_cache = true;     // migrate: unchanged files (by stat) are not re-read
   std::vector<std::string> validate_ignore;  // states validate accepts: "pending", "future"
+  // [schema]: the schema file `strata schema dump` writes after every migrate and `drift`
+  // compares with (absolute; empty = none), and glob patterns of objects drift ignores.
+  std::string schema_file;
+  std::vector<std::string> schema_ignore;
   PlaceholderMap placeholders;
   std::string config_checksum;  // SHA-256 of strata.toml as read
 };

@@ -298,6 +298,18 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
           return UnknownKey(path, n2, key, k2.str(), {"connect_timeout"});
         }
       }
+    } else if (key == "schema") {
+      STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
+      for (auto&& [k2, n2] : *t) {
+        if (k2.str() == "file") {
+          STRATA_ASSIGN_OR_RETURN(auto f, GetString(path, n2, "schema.file"));
+          o.schema_file = Resolve(dir, f);
+        } else if (k2.str() == "ignore") {
+          STRATA_ASSIGN_OR_RETURN(o.schema_ignore, GetStrings(path, n2, "schema.ignore"));
+        } else {
+          return UnknownKey(path, n2, key, k2.str(), {"file", "ignore"});
+        }
+      }
     } else if (key == "placeholders") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
@@ -345,8 +357,8 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
     } else {
       return UnknownKey(path, node, "", key,
                         {"url", "locations", "ignore", "database", "ledger", "migrate", "validate",
-                         "placeholders", "lint", "environments", "seed", "backfill", "smoke",
-                         "evidence"});
+                         "schema", "placeholders", "lint", "environments", "seed", "backfill",
+                         "smoke", "evidence"});
     }
   }
   return o;

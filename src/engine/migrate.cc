@@ -14,6 +14,7 @@
 #include "migrate/stat_cache.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
+#include "schema/schema.h"
 #include "session/run_store.h"
 #include "session/session.h"
 #include "verify/settings.h"
@@ -424,6 +425,10 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     if (Status w = recorder->Finish(Status::Ok(), detail()); !w.ok()) {
       res.warnings.push_back("the run record could not be finished: " + w.ToString());
     }
+  }
+  // [schema] file: the schema after this run, beside the migrations for review (docs/schema.md).
+  if (Status w = schema::WriteSchemaFile(*ctx->conn, options, !res.applied.empty()); !w.ok()) {
+    res.warnings.push_back("the schema file could not be written: " + w.ToString());
   }
   return res;
 }

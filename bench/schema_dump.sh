@@ -1,0 +1,54 @@
+#!/bin/sh
+# `strata schema dump` and `strata drift` beside `pg_dump --schema-only` on a generated schema
+# of N tables (default 1000: 6 columns, a primary key, a foreign key, an index, a check; a view
+# per 10 tables; a function and a trigger per 50) in a private PostgreSQL cluster started here
+# (initdb + pg_ctl in a temporary directory, a free loopback port) and always stopped.
+# Usage: bench/schema_dump.sh path/to/strata [N]   Results: docs/PERFORMANCE.md. KEEP=1 leaves
+# the cluster running and prints its URL (stop it with pg_ctl -D <dir>/data stop).
+set -eu
+STRATA=$(realpath "$1")
+N=${2:-1000}
+BIN=${STRATA_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+DIR=$(mktemp -d /tmp/strata-bench-schema-XXXXXX)
+AS=""
+if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS="runuser -u postgres --"; fi
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+[ -n "${KEEP:-}" ] && echo "url: postgres://postgres@127.0.0.1:$PORT/postgres"
+cleanup() { [ -n "${KEEP:-}" ] && return 0; $AS "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+trap cleanup EXIT INT TERM
+$AS "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+$AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+python3 - "$N" > "$DIR/schema.sql" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("CREATE SCHEMA app;")
+for i in range(n):
+    fk = f", parent_id bigint REFERENCES app.t{i-1}(id)" if i else ", parent_id bigint"
+    print(f"CREATE TABLE app.t{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, "
+          f"amount numeric(12,2) DEFAULT 0 CHECK (amount >= 0), created timestamptz NOT NULL DEFAULT now(), "
+          f"flags integer[]{fk});")
+    print(f"CREATE INDEX t{i}_name_idx ON app.t{i} (name);")
+    if i % 10 == 0:
+        print(f"CREATE VIEW app.v{i} AS SELECT id, name FROM app.t{i} WHERE amount > 0;")
+    if i % 50 == 0:
+        print(f"CREATE FUNCTION app.f{i}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;")
+        print(f"CREATE TRIGGER t{i}_trg BEFORE UPDATE ON app.t{i} FOR EACH ROW EXECUTE FUNCTION app.f{i}();")
+PY
+"$BIN/psql" -q -X -v ON_ERROR_STOP=1 "$URL" -f "$DIR/schema.sql" >/dev/null
+cd "$DIR"
+best() {  # best of 3 wall-clock runs, in ms
+  b=999999
+  for _ in 1 2 3; do
+    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
+    t=$(( (e - s) / 1000000 )); [ "$t" -lt "$b" ] && b=$t
+  done
+  echo "$b"
+}
+echo "tables: $N"
+echo "strata schema dump:        $(best "$STRATA" --url "$URL" schema dump) ms ($("$STRATA" --url "$URL" schema dump | wc -c) bytes)"
+echo "pg_dump --schema-only:     $(best "$BIN/pg_dump" --schema-only "$URL") ms ($("$BIN/pg_dump" --schema-only "$URL" | wc -c) bytes)"
+"$STRATA" --url "$URL" schema dump --out "$DIR/dump.sql" >/dev/null
+echo "strata drift (no drift):   $(best "$STRATA" --url "$URL" drift --against "$DIR/dump.sql") ms"
+"$STRATA" --url "$URL" schema dump > "$DIR/dump2.sql"
+cmp -s "$DIR/dump.sql" "$DIR/dump2.sql" && echo "second dump identical: yes" || echo "second dump identical: NO"

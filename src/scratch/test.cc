@@ -1,0 +1,276 @@
+// `strata test` (the history applied to a throwaway database: migrate with its pre/post-checks,
+// verify, the schema compared with the committed schema file) and `strata drift --scratch`
+// (the applied migrations replayed on a throwaway database, compared with the live one).
+#include "strata/commands.h"
+
+#include "migrate/version.h"
+#include "schema/schema.h"
+#include "scratch/fixtures.h"
+#include "scratch/scratch.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+
+namespace strata {
+namespace {
+
+std::int64_t Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               t0)
+      .count();
+}
+
+// The options a run on the scratch database uses: its URL, no schema file written.
+Options OnScratch(const Options& options, const scratch::Database& d) {
+  Options o = options;
+  o.url = d.url();
+  o.schema_file.clear();
+  return o;
+}
+
+Result<std::unique_ptr<db::Connection>> ConnectTo(const std::string& raw, std::string_view app,
+                                                  bool may_create = false) {
+  STRATA_ASSIGN_OR_RETURN(db::DbUrl url, db::ParseUrl(raw));
+  url.may_create = may_create;
+  return db::Connect(url, app);
+}
+
+}  // namespace
+
+TestResult Test(const Options& options, const TestRequest& request) {
+  auto t0 = std::chrono::steady_clock::now();
+  TestResult r;
+  auto url = db::ParseUrl(options.url);
+  if (!url) {
+    r.status = url.error();
+    return r;
+  }
+  auto scratch = scratch::Database::Create(request.scratch, url->dialect, request.keep);
+  if (!scratch) {
+    r.status = scratch.error();
+    return r;
+  }
+  r.scratch = (*scratch)->description();
+  Options on = OnScratch(options, **scratch);
+
+  // 1. Every migration from empty, with its pre- and post-checks; a data fixture's before.sql
+  // loaded just before its migration and its expect.toml checked just after it.
+  auto fixtures = scratch::FindFixtures(options);
+  if (!fixtures) {
+    r.status = fixtures.error();
+    return r;
+  }
+  std::vector<std::string> versions;  // of the migration files, in order
+  if (!fixtures->empty()) {
+    // The scratch database exists from here on (a SQLite file is created), empty.
+    if (auto c = ConnectTo(on.url, "strata test", /*may_create=*/true); !c) {
+      r.status = c.error();
+      return r;
+    }
+    InfoResult files = Info(on);
+    if (!files.status.ok()) {
+      r.status = files.status;
+      return r;
+    }
+    for (const auto& row : files.migrations) {
+      if (!row.version.empty()) versions.push_back(row.version);
+    }
+  }
+  auto run_migrate = [&](const std::string& target) {
+    auto tm = std::chrono::steady_clock::now();
+    MigrateRequest mreq;
+    mreq.target = target;
+    std::string current;  // the migration running when the run stopped
+    mreq.sink = [&current](const Event& e) {
+      if (e.kind == EventKind::kMigrationStarted) current = e.script;
+    };
+    MigrateResult m = Migrate(on, mreq);
+    for (const auto& a : m.applied) {
+      int failed = 0;
+      for (const auto& c : a.checks) failed += !c.ok && !c.skipped;
+      r.checks += static_cast<int>(a.checks.size());
+      r.steps.push_back({a.script, failed ? "failed" : "passed",
+                         fmt::format("{} statement(s), {} check(s)", a.statements,
+                                     a.checks.size()),
+                         a.execution_time_ms});
+    }
+    r.migrations += static_cast<int>(m.applied.size());
+    if (m.status.ok()) return true;
+    r.steps.push_back({current.empty() ? "migrate" : current, "failed", m.status.ToString(),
+                       Since(tm)});
+    r.status = std::move(m.status).Wrap(
+        current.empty() ? std::string("strata test: migrate on the scratch database")
+                        : fmt::format("strata test: {} on the scratch database", current));
+    return false;
+  };
+  auto fail_fixture = [&](const scratch::Fixture& f, Status s) {
+    r.steps.push_back({"fixture " + f.version, "failed", s.message(), 0});
+    r.status = std::move(s);
+    r.elapsed_ms = Since(t0);
+  };
+  for (const auto& f : *fixtures) {
+    // Up to the migration before the fixture's.
+    auto fv = migrate::Version::Parse(f.version);
+    std::string prev;
+    for (const auto& v : versions) {
+      auto pv = migrate::Version::Parse(v);
+      if (pv && fv && *pv < *fv) prev = v;
+    }
+    if (!prev.empty() && !run_migrate(prev)) {
+      r.elapsed_ms = Since(t0);
+      return r;
+    }
+    auto conn = ConnectTo(on.url, "strata test");
+    if (!conn) {
+      fail_fixture(f, conn.error());
+      return r;
+    }
+    if (Status s = scratch::LoadBefore(**conn, f); !s.ok()) {
+      fail_fixture(f, std::move(s));
+      return r;
+    }
+    if (!run_migrate(f.version)) {
+      r.elapsed_ms = Since(t0);
+      return r;
+    }
+    if (Status s = scratch::RunExpect(**conn, f, r.steps, r.checks); !s.ok()) {
+      r.status = std::move(s);
+      r.elapsed_ms = Since(t0);
+      return r;
+    }
+  }
+  if (!run_migrate("")) {
+    r.elapsed_ms = Since(t0);
+    return r;
+  }
+
+  // 2. verify: every check again, against the finished schema.
+  auto tv = std::chrono::steady_clock::now();
+  VerifyResult v = Verify(on, VerifyRequest{});
+  std::string vmsg = fmt::format("{} passed, {} failed, {} skipped", v.passed, v.failed, v.skipped);
+  if (!v.status.ok()) {
+    for (const auto& vm : v.migrations) {
+      for (const auto& c : vm.checks) {
+        if (!c.ok && !c.skipped) {
+          vmsg += fmt::format("; {}:{} {}: {}", c.file, c.line, c.phase, c.message);
+        }
+      }
+    }
+  }
+  r.steps.push_back({"verify", v.status.ok() ? "passed" : "failed", vmsg, Since(tv)});
+  if (!v.status.ok() && r.status.ok()) r.status = v.status;
+
+  // 3. The committed schema file, when there is one.
+  auto ts = std::chrono::steady_clock::now();
+  if (!request.compare_schema || options.schema_file.empty()) {
+    r.steps.push_back({"schema", "skipped", "no [schema] file in strata.toml", 0});
+  } else if (!std::filesystem::exists(options.schema_file)) {
+    r.steps.push_back({"schema", "skipped",
+                       fmt::format("{} does not exist yet: `strata migrate` writes it",
+                                   options.schema_file),
+                       0});
+  } else {
+    auto inspect = schema::InspectOptionsFor(options);
+    Status st = Status::Ok();
+    auto expected = schema::LoadSchemaFile(options.schema_file, inspect);
+    if (!expected) {
+      st = expected.error();
+    } else if (auto conn = ConnectTo(on.url, "strata test"); !conn) {
+      st = conn.error();
+    } else if (auto items = schema::DriftAgainst(**conn, *expected, inspect, nullptr); !items) {
+      st = items.error();
+    } else {
+      r.schema_diff = std::move(*items);
+      st = schema::DriftStatus(r.schema_diff, options.schema_file);
+      if (!st.ok()) {
+        st = std::move(st).WithHint(
+            fmt::format("the migrations build a schema other than {}: run `strata schema dump "
+                        "--out {}` on a migrated database and commit it, or fix the migration",
+                        options.schema_file, options.schema_file));
+      }
+    }
+    r.steps.push_back({"schema", st.ok() ? "passed" : "failed",
+                       st.ok() ? "matches " + options.schema_file : st.message(), Since(ts)});
+    if (!st.ok() && r.status.ok()) r.status = std::move(st);
+  }
+  // 4. pgTAP tests (after the schema comparison: the extension is an object of its own).
+  if (auto conn = ConnectTo(on.url, "strata test"); !conn) {
+    if (r.status.ok()) r.status = conn.error();
+  } else if (Status s = scratch::RunPgTap(**conn, options, r.steps); !s.ok() && r.status.ok()) {
+    r.status = std::move(s);
+  }
+  r.elapsed_ms = Since(t0);
+  return r;
+}
+
+DriftResult DriftScratch(const Options& options, const DriftRequest& request) {
+  auto t0 = std::chrono::steady_clock::now();
+  DriftResult r;
+  // What the live database has applied: the newest applied version is the target.
+  InfoResult info = Info(options);
+  if (!info.status.ok()) {
+    r.status = info.status;
+    return r;
+  }
+  r.target = info.target;
+  std::optional<migrate::Version> newest_v;
+  std::string newest;
+  for (const auto& m : info.migrations) {
+    if (m.version.empty() || (m.state != "applied" && m.state != "out-of-order")) continue;
+    auto v = migrate::Version::Parse(m.version);
+    if (v && (!newest_v || *newest_v < *v)) {
+      newest_v = v;
+      newest = m.version;
+    }
+  }
+  auto url = db::ParseUrl(options.url);
+  if (!url) {
+    r.status = url.error();
+    return r;
+  }
+  auto scratch = scratch::Database::Create(request.scratch, url->dialect, false);
+  if (!scratch) {
+    r.status = scratch.error();
+    return r;
+  }
+  r.against = "the applied migrations replayed on " + (*scratch)->description();
+  Options on = OnScratch(options, **scratch);
+  auto inspect = schema::InspectOptionsFor(options);
+  if (!newest.empty()) {
+    MigrateRequest mreq;
+    mreq.target = newest;
+    MigrateResult m = Migrate(on, mreq);
+    if (!m.status.ok()) {
+      r.status = std::move(m.status).Wrap("replaying the applied migrations on the scratch database");
+      return r;
+    }
+  }
+  auto sconn = ConnectTo(on.url, "strata drift");
+  if (!sconn) {
+    r.status = sconn.error();
+    return r;
+  }
+  auto expected = schema::Inspect(**sconn, inspect);
+  if (!expected) {
+    r.status = expected.error();
+    return r;
+  }
+  auto live = ConnectTo(options.url, "strata drift");
+  if (!live) {
+    r.status = live.error();
+    return r;
+  }
+  auto items = schema::DriftAgainst(**live, *expected, inspect, &r.compared);
+  if (!items) {
+    r.status = items.error();
+    return r;
+  }
+  r.items = std::move(*items);
+  r.status = schema::DriftStatus(r.items, "the applied migrations");
+  r.elapsed_ms = Since(t0);
+  return r;
+}
+
+}  // namespace strata

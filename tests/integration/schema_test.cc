@@ -1,0 +1,486 @@
+// strata schema dump, strata drift, strata test (issue 20) on the private PostgreSQL cluster and
+// on SQLite: what a user sees from the binary.
+#include "integration/engine_fixture.h"
+
+#include <regex>
+
+namespace strata::testing {
+namespace {
+
+constexpr int kExitCheckFailed = 8;
+constexpr int kExitDrift = 9;
+
+// Whether the drift JSON lists this difference.
+bool Has(const nlohmann::json& j, const std::string& change, const std::string& kind,
+         const std::string& object, const std::string& field = "") {
+  for (const auto& d : j["differences"]) {
+    if (d["change"] == change && d["kind"] == kind && d["object"] == object &&
+        (field.empty() || d.value("field", "") == field)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Dump(const Project& p) {
+  auto r = p.Run({"schema", "dump"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  return r.out;
+}
+
+constexpr const char* kPgSchema = R"(CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE SCHEMA app;
+CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN app.posint AS integer CHECK (VALUE > 0);
+CREATE TABLE app.customer (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name text NOT NULL,
+  mood app.mood DEFAULT 'ok',
+  score app.posint,
+  gone integer,
+  token text DEFAULT encode(gen_random_bytes(8), 'hex'),
+  CONSTRAINT customer_name_check CHECK (length(name) < 100)
+);
+CREATE TABLE app.orders (
+  id serial PRIMARY KEY,
+  customer_id bigint NOT NULL REFERENCES app.customer (id),
+  total numeric(12,2) NOT NULL DEFAULT 0,
+  qty integer NOT NULL DEFAULT 0,
+  note text
+);
+CREATE TABLE app.to_drop (id integer);
+CREATE INDEX orders_customer_idx ON app.orders (customer_id);
+CREATE SEQUENCE app.invoice_no START 1000;
+CREATE VIEW app.big_orders AS SELECT id, total FROM app.orders WHERE total > 100;
+CREATE MATERIALIZED VIEW app.order_totals AS SELECT customer_id, sum(total) AS s FROM app.orders GROUP BY 1;
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER orders_touch BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch();
+ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY orders_all ON app.orders USING (total >= 0);
+GRANT SELECT ON app.big_orders TO PUBLIC;
+COMMENT ON TABLE app.customer IS 'who buys';
+COMMENT ON COLUMN app.orders.note IS 'free text';
+)";
+
+TEST(SchemaDumpTest, PostgresCoversEveryKindDeterministically) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  p.Write("V1__schema.sql", kPgSchema);
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  std::string a = Dump(p);
+  std::string b = Dump(p);
+  EXPECT_EQ(a, b) << "the dump changed although nothing did";
+  for (const char* want : {
+           "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public",
+           "-- object: schema app\nCREATE SCHEMA app;",
+           "CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy');",
+           "CREATE DOMAIN app.posint AS integer CONSTRAINT posint_check CHECK ((VALUE > 0));",
+           "CREATE TABLE app.customer (\n    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,",
+           "    mood app.mood DEFAULT 'ok'::app.mood,",
+           "    total numeric(12,2) NOT NULL DEFAULT 0,",
+           "ALTER TABLE app.orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY "
+           "(customer_id) REFERENCES app.customer(id);",
+           "CREATE INDEX orders_customer_idx ON app.orders USING btree (customer_id);",
+           "CREATE SEQUENCE app.invoice_no AS bigint INCREMENT BY 1",
+           "ALTER SEQUENCE app.orders_id_seq OWNED BY app.orders.id;",
+           "-- object: view app.big_orders\nCREATE VIEW app.big_orders AS\n",
+           "-- object: matview app.order_totals\nCREATE MATERIALIZED VIEW app.order_totals AS",
+           "CREATE OR REPLACE FUNCTION app.touch()",
+           "CREATE TRIGGER orders_touch BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE "
+           "FUNCTION app.touch();",
+           "ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY;",
+           "CREATE POLICY orders_all ON app.orders AS PERMISSIVE FOR ALL TO PUBLIC USING ((total "
+           ">= (0)::numeric));",
+           "GRANT SELECT ON TABLE app.big_orders TO PUBLIC;",
+           "COMMENT ON TABLE app.customer IS 'who buys';",
+           "COMMENT ON COLUMN app.orders.note IS 'free text';",
+       }) {
+    EXPECT_NE(a.find(want), std::string::npos) << "missing: " << want << "\n" << a;
+  }
+  // strata's own tables and the extension's functions are not the user's schema.
+  EXPECT_EQ(a.find("strata_schema_history"), std::string::npos) << a;
+  EXPECT_EQ(a.find("strata_run"), std::string::npos) << a;
+  EXPECT_NE(a.find("DEFAULT encode(public.gen_random_bytes(8), 'hex'::text)"), std::string::npos)
+      << a;
+  EXPECT_EQ(a.find("-- object: function public."), std::string::npos) << a;
+  // Canonical order: types before tables, tables before constraints, foreign keys last of those.
+  EXPECT_LT(a.find("-- object: type app.mood"), a.find("-- object: table app.customer"));
+  EXPECT_LT(a.find("-- object: constraint app.customer.customer_pkey"),
+            a.find("-- object: constraint app.orders.orders_customer_id_fkey"));
+  // --out writes the same bytes; --json carries them with a digest.
+  auto out = p.Run({"schema", "dump", "--out", "db/schema.sql"});
+  ASSERT_EQ(out.exit_code, 0) << out.All();
+  EXPECT_EQ(Slurp(p.dir() / "db/schema.sql"), a);
+  auto j = p.Json({"schema", "dump"});
+  EXPECT_EQ(j["schema"], a);
+  EXPECT_EQ(j["counts"]["table"], 3);
+}
+
+TEST(SchemaDumpTest, SqliteFromSqliteSchema) {
+  Project p(Db::kSqlite);
+  p.Write("V1__schema.sql",
+          "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT 'x');\n"
+          "CREATE INDEX t_name ON t (name);\n"
+          "CREATE VIEW v AS SELECT id FROM t;\n"
+          "CREATE TRIGGER t_ai AFTER INSERT ON t BEGIN SELECT 1; END;\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  std::string a = Dump(p);
+  EXPECT_EQ(a, Dump(p));
+  EXPECT_NE(a.find("-- object: table t\nCREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT "
+                   "NULL DEFAULT 'x');"),
+            std::string::npos)
+      << a;
+  EXPECT_NE(a.find("-- object: index t_name\n-- table: t\nCREATE INDEX t_name ON t (name);"),
+            std::string::npos)
+      << a;
+  EXPECT_NE(a.find("-- object: trigger t_ai"), std::string::npos) << a;
+  EXPECT_EQ(a.find("strata_"), std::string::npos) << a;
+}
+
+class SchemaFileTest : public EngineTest {};
+
+TEST_P(SchemaFileTest, MigrateWritesTheSchemaFile) {
+  Project p(GetParam(), "[schema]\nfile = \"db/schema.sql\"\n");
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer NOT NULL);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  std::string first = Slurp(p.dir() / "db/schema.sql");
+  EXPECT_EQ(first, Dump(p));
+  p.Write("V2__u.sql", "CREATE TABLE u (id integer);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  std::string second = Slurp(p.dir() / "db/schema.sql");
+  EXPECT_NE(second.find(p.pg() ? "-- object: table public.u\n" : "-- object: table u\n"),
+            std::string::npos)
+      << second;
+  EXPECT_EQ(second, Dump(p));
+  // The file is what drift compares with by default: no drift right after migrate.
+  auto d = p.Run({"drift"});
+  EXPECT_EQ(d.exit_code, 0) << d.All();
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, SchemaFileTest, ::testing::Values(Db::kSqlite, Db::kPostgres),
+                         DbName);
+
+TEST(DriftTest, PostgresReportsEveryKindMadeByHand) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres, "[schema]\nfile = \"db/schema.sql\"\n");
+  p.Write("V1__schema.sql", kPgSchema);
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  auto clean = p.Run({"drift"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.All();
+  EXPECT_NE(clean.out.find("0 difference(s)"), std::string::npos) << clean.out;
+
+  p.Exec("CREATE TABLE app.hand_made (id integer)");
+  p.Exec("DROP TABLE app.to_drop");
+  p.Exec("ALTER TABLE app.orders ADD COLUMN extra integer");
+  p.Exec("ALTER TABLE app.customer DROP COLUMN gone");
+  p.Exec("ALTER TABLE app.orders ALTER COLUMN qty TYPE bigint");
+  p.Exec("ALTER TABLE app.orders ALTER COLUMN qty SET DEFAULT 1");
+  p.Exec("ALTER TABLE app.orders ALTER COLUMN note SET NOT NULL");
+  p.Exec("CREATE INDEX hand_idx ON app.orders (note)");
+  p.Exec("DROP INDEX app.orders_customer_idx");
+  p.Exec("ALTER TABLE app.customer DROP CONSTRAINT customer_name_check");
+  p.Exec("ALTER TABLE app.customer ADD CONSTRAINT customer_name_key UNIQUE (name)");
+  p.Exec("DROP TRIGGER orders_touch ON app.orders");
+  p.Exec("CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+         "NEW.note := 'x'; RETURN NEW; END $$");
+  p.Exec("CREATE FUNCTION app.extra_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+  p.Exec("CREATE OR REPLACE VIEW app.big_orders AS SELECT id, total FROM app.orders WHERE total "
+         "> 200");
+  p.Exec("DROP POLICY orders_all ON app.orders");
+  p.Exec("REVOKE SELECT ON app.big_orders FROM PUBLIC");
+  p.Exec("COMMENT ON TABLE app.customer IS 'who pays'");
+  p.Exec("ALTER TYPE app.mood ADD VALUE 'angry'");
+  p.Exec("CREATE SEQUENCE app.hand_seq");
+
+  auto r = p.Run({"--json", "drift"});
+  EXPECT_EQ(r.exit_code, kExitDrift) << r.All();
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["error"]["code"], "drift") << j.dump(2);
+  EXPECT_TRUE(Has(j, "extra", "table", "app.hand_made")) << j.dump(2);
+  EXPECT_TRUE(Has(j, "missing", "table", "app.to_drop"));
+  EXPECT_TRUE(Has(j, "extra", "column", "app.orders.extra"));
+  EXPECT_TRUE(Has(j, "missing", "column", "app.customer.gone"));
+  EXPECT_TRUE(Has(j, "changed", "column", "app.orders.qty", "type"));
+  EXPECT_TRUE(Has(j, "changed", "column", "app.orders.qty", "default"));
+  EXPECT_TRUE(Has(j, "changed", "column", "app.orders.note", "nullability"));
+  EXPECT_TRUE(Has(j, "extra", "index", "app.hand_idx"));
+  EXPECT_TRUE(Has(j, "missing", "index", "app.orders_customer_idx"));
+  EXPECT_TRUE(Has(j, "missing", "constraint", "app.customer.customer_name_check"));
+  EXPECT_TRUE(Has(j, "extra", "constraint", "app.customer.customer_name_key"));
+  EXPECT_TRUE(Has(j, "missing", "trigger", "app.orders.orders_touch"));
+  EXPECT_TRUE(Has(j, "changed", "function", "app.touch()", "definition"));
+  EXPECT_TRUE(Has(j, "extra", "function", "app.extra_fn()"));
+  EXPECT_TRUE(Has(j, "changed", "view", "app.big_orders", "definition"));
+  EXPECT_TRUE(Has(j, "missing", "policy", "app.orders.orders_all"));
+  EXPECT_TRUE(Has(j, "missing", "grant", "TABLE app.big_orders TO PUBLIC"));
+  EXPECT_TRUE(Has(j, "changed", "comment", "TABLE app.customer", "definition"));
+  EXPECT_TRUE(Has(j, "changed", "type", "app.mood", "definition"));
+  EXPECT_TRUE(Has(j, "extra", "sequence", "app.hand_seq"));
+  // The text names each object too.
+  auto t = p.Run({"drift"});
+  EXPECT_EQ(t.exit_code, kExitDrift);
+  EXPECT_NE(t.out.find("changed column app.orders.qty type: integer -> bigint"),
+            std::string::npos)
+      << t.out;
+  EXPECT_NE(t.err.find("differs from"), std::string::npos) << t.err;
+  // validate --drift adds it to the usual checks.
+  auto v = p.Run({"validate", "--drift"});
+  EXPECT_EQ(v.exit_code, kExitDrift) << v.All();
+  EXPECT_EQ(p.Run({"validate"}).exit_code, 0);
+}
+
+TEST(DriftTest, SqliteReportsHandMadeChanges) {
+  Project p(Db::kSqlite);
+  p.Write("V1__schema.sql",
+          "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+          "CREATE TABLE old (id INTEGER);\n"
+          "CREATE INDEX t_name ON t (name);\n"
+          "CREATE VIEW v AS SELECT id FROM t;\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  ASSERT_EQ(p.Run({"schema", "dump", "--out", "schema.sql"}).exit_code, 0);
+  EXPECT_EQ(p.Run({"drift", "--against", "schema.sql"}).exit_code, 0);
+  p.Exec("ALTER TABLE t ADD COLUMN extra INTEGER DEFAULT 3");
+  p.Exec("DROP INDEX t_name");
+  p.Exec("DROP TABLE old");
+  p.Exec("CREATE TABLE hand (x)");
+  p.Exec("DROP VIEW v");
+  p.Exec("CREATE VIEW v AS SELECT id, name FROM t");
+  auto r = p.Run({"--json", "drift", "--against", "schema.sql"});
+  EXPECT_EQ(r.exit_code, kExitDrift) << r.All();
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(Has(j, "extra", "column", "t.extra")) << j.dump(2);
+  EXPECT_TRUE(Has(j, "missing", "index", "t_name"));
+  EXPECT_TRUE(Has(j, "missing", "table", "old"));
+  EXPECT_TRUE(Has(j, "extra", "table", "hand"));
+  EXPECT_TRUE(Has(j, "changed", "view", "v", "definition"));
+  // Not a schema file: a clear error.
+  p.dir().Write("bad.sql", "CREATE TABLE x (id int);\n");
+  auto bad = p.Run({"drift", "--against", "bad.sql"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("bad.sql:1:1: not a schema file"), std::string::npos) << bad.err;
+}
+
+TEST(DriftTest, ScratchReplaysTheAppliedMigrations) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY, name text);\n");
+  p.Write("V2__i.sql", "CREATE INDEX t_name ON t (name);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  p.Write("V3__pending.sql", "CREATE TABLE pending_only (id integer);\n");
+  p.Hash();
+  std::string admin = PgCluster::Get().AdminUrl();
+  auto clean = p.Run({"drift", "--scratch", admin});
+  EXPECT_EQ(clean.exit_code, 0) << clean.All();  // V3 is pending: not part of the history yet
+  p.Exec("ALTER TABLE t DROP COLUMN name");
+  auto r = p.Run({"--json", "drift", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, kExitDrift) << r.All();
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(Has(j, "missing", "column", "public.t.name")) << j.dump(2);
+  EXPECT_TRUE(Has(j, "missing", "index", "public.t_name")) << j.dump(2);
+  // The scratch databases are gone.
+  EXPECT_EQ(PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                                    "'strata\\_test\\_%'"),
+            "0");
+}
+
+class StrataTestVerb : public EngineTest {
+ protected:
+  // --scratch for this dialect: the private cluster's server, or a temporary SQLite file.
+  std::vector<std::string> Scratch() const {
+    if (!pg()) return {};
+    return {"--scratch", PgCluster::Get().AdminUrl()};
+  }
+  RunResult Test(const Project& p, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {"test"};
+    for (auto& a : Scratch()) args.push_back(a);
+    for (auto& a : extra) args.push_back(a);
+    return p.Run(args);
+  }
+  std::string ScratchDatabases() const {
+    if (!pg()) return "0";
+    return PgCluster::Query(PgCluster::Get().AdminUrl(),
+                            "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                            "'strata\\_test\\_%'");
+  }
+};
+
+TEST_P(StrataTestVerb, PassesAndComparesWithTheSchemaFile) {
+  Project p(GetParam(), "[schema]\nfile = \"db/schema.sql\"\n");
+  p.Write("V1__t.sql",
+          "-- strata:post-check = 0\n-- SELECT count(*) FROM t\n"
+          "CREATE TABLE t (id integer PRIMARY KEY, name text);\n");
+  p.Write("V2__i.sql", "CREATE INDEX t_name ON t (name);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);  // writes db/schema.sql
+  auto r = Test(p, {"--junit", "junit.xml"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("passed  V1__t.sql"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("passed  schema: matches"), std::string::npos) << r.out;
+  std::string junit = Slurp(p.dir() / "junit.xml");
+  EXPECT_NE(junit.find("<testcase classname=\"strata\" name=\"V2__i.sql\""), std::string::npos)
+      << junit;
+  EXPECT_NE(junit.find("failures=\"0\""), std::string::npos) << junit;
+  EXPECT_EQ(ScratchDatabases(), "0");
+  // The live database was not touched by the test: still two rows in its ledger.
+  EXPECT_EQ(p.LedgerRows(), 2);
+
+  // A migration that builds something else than the committed file: named, exit 9.
+  p.Write("V3__u.sql", "CREATE TABLE u (id integer);\n");
+  p.Hash();
+  auto diff = Test(p, {"--junit", "junit.xml"});
+  EXPECT_EQ(diff.exit_code, kExitDrift) << diff.All();
+  EXPECT_NE(diff.out.find("extra   table "), std::string::npos) << diff.out;
+  EXPECT_NE(Slurp(p.dir() / "junit.xml").find("<failure"), std::string::npos);
+  EXPECT_EQ(ScratchDatabases(), "0");
+}
+
+TEST_P(StrataTestVerb, FailuresNameTheMigrationAndTheCheck) {
+  Project p(GetParam());
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer);\n");
+  p.Write("V2__check.sql",
+          "-- strata:post-check = 5\n-- SELECT count(*) FROM t\nINSERT INTO t VALUES (1);\n");
+  p.Hash();
+  auto r = p.Run([&] {
+    std::vector<std::string> a = {"--json", "test"};
+    for (auto& s : Scratch()) a.push_back(s);
+    return a;
+  }());
+  EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("V2__check.sql"), std::string::npos)
+      << j.dump(2);
+  p.Write("V2__check.sql", "INSERT INTO no_such_table VALUES (1);\n");
+  p.Hash();
+  auto f = Test(p);
+  EXPECT_EQ(f.exit_code, kExitMigrationFailed) << f.All();
+  EXPECT_NE(f.out.find("failed  V2__check.sql"), std::string::npos) << f.out;
+  EXPECT_NE(f.err.find("no_such_table"), std::string::npos) << f.err;
+  EXPECT_EQ(ScratchDatabases(), "0");
+}
+
+TEST_P(StrataTestVerb, DataFixturesRunAroundTheirMigration) {
+  Project p(GetParam());
+  p.Write("V1__item.sql", "CREATE TABLE item (id integer PRIMARY KEY, price integer);\n");
+  p.Write("V2__fill.sql", "UPDATE item SET price = 0 WHERE price IS NULL;\n");
+  p.Write("V3__more.sql", "CREATE TABLE other (id integer);\n");
+  p.Hash();
+  p.dir().Write("db/migration-test/2/before.sql",
+                "INSERT INTO item VALUES (1, NULL);\nINSERT INTO item VALUES (2, 5);\n");
+  p.dir().Write("db/migration-test/2/expect.toml",
+                "[[check]]\nname = \"no NULL price\"\n"
+                "query = \"SELECT count(*) FROM item WHERE price IS NULL\"\nexpect = \"0\"\n\n"
+                "[[check]]\nquery = \"SELECT sum(price) FROM item\"\nexpect = \"5\"\n");
+  auto r = Test(p);
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("passed  fixture 2: no NULL price"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("passed  V3__more.sql"), std::string::npos) << r.out;
+  // A migration that mangles the fixture's rows: the fixture's check names file:line.
+  p.Write("V2__fill.sql", "UPDATE item SET price = 1 WHERE price IS NULL;\n");
+  p.Hash();
+  auto f = Test(p);
+  EXPECT_EQ(f.exit_code, kExitCheckFailed) << f.All();
+  EXPECT_NE(f.out.find("failed  fixture 2: SELECT sum(price) FROM item: "), std::string::npos)
+      << f.out;
+  EXPECT_NE(f.out.find("expect.toml:6:1: expected 5, got 6"), std::string::npos) << f.out;
+  EXPECT_EQ(ScratchDatabases(), "0");
+}
+
+TEST_P(StrataTestVerb, PgTapFilesOrAClearMessage) {
+  Project p(GetParam());
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer);\n");
+  p.Hash();
+  p.dir().Write("db/test/t_test.sql",
+                "SELECT plan(2);\nSELECT has_table('t');\nSELECT has_table('nope');\n"
+                "SELECT * FROM finish();\n");
+  auto r = Test(p);
+  bool have_pgtap =
+      pg() && PgCluster::Query(PgCluster::Get().AdminUrl(),
+                               "SELECT count(*) FROM pg_available_extensions WHERE name = "
+                               "'pgtap'") == "1";
+  if (!have_pgtap) {
+    EXPECT_EQ(r.exit_code, 0) << r.All();
+    EXPECT_NE(r.out.find(pg() ? "skipped pgtap: " : "skipped pgtap: "), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(pg() ? "the pgtap extension is not installed"
+                              : "pgTAP runs on PostgreSQL only"),
+              std::string::npos)
+        << r.out;
+  } else {
+    EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+    EXPECT_NE(r.out.find("failed  pgtap t_test.sql: 1 ok, 1 not ok"), std::string::npos)
+        << r.out;
+  }
+  EXPECT_EQ(ScratchDatabases(), "0");
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, StrataTestVerb, ::testing::Values(Db::kSqlite, Db::kPostgres),
+                         DbName);
+
+TEST(ScratchTest, ServerThatRefusesCreateDatabase) {
+  STRATA_REQUIRE_POSTGRES();
+  std::string admin = PgCluster::Get().AdminUrl();
+  PgCluster::Query(admin,
+                   "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+                   "'no_createdb') THEN CREATE ROLE no_createdb LOGIN NOCREATEDB; END IF; END $$");
+  Project p(Db::kPostgres);
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer);\n");
+  p.Hash();
+  std::string url = admin;
+  url.replace(url.find("postgres@"), 9, "no_createdb@");
+  auto r = p.Run({"test", "--scratch", url});
+  EXPECT_NE(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.err.find("creating the scratch database strata_test_"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("CREATEDB"), std::string::npos) << r.err;
+}
+
+TEST(ScratchTest, CtrlCRemovesTheScratchDatabase) {
+  STRATA_REQUIRE_POSTGRES();
+  std::string admin = PgCluster::Get().AdminUrl();
+  Project p(Db::kPostgres);
+  p.Write("V1__slow.sql", "SELECT pg_sleep(60);\n");
+  p.Hash();
+  int pid = p.Spawn({"test", "--scratch", admin}, p.dir() / "log.txt");
+  auto count = [&] {
+    return PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                                   "'strata\\_test\\_%'");
+  };
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return PgCluster::Query(admin, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                                       "'SELECT pg_sleep(60)%'") == "1";
+      },
+      std::chrono::seconds(30)))
+      << Slurp(p.dir() / "log.txt");
+  EXPECT_EQ(count(), "1");
+  kill(pid, SIGINT);
+  int code = WaitExitFor(pid, std::chrono::seconds(20));
+  EXPECT_NE(code, 0);
+  EXPECT_TRUE(Eventually([&] { return count() == "0"; }, std::chrono::seconds(20)))
+      << "the scratch database outlived Ctrl-C";
+}
+
+TEST(ScratchTest, LocalClusterIsStartedAndRemoved) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer);\n");
+  p.Hash();
+  auto r = p.Run({"--json", "test", "--scratch", "local"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = nlohmann::json::parse(r.out);
+  std::string where = j["scratch"];
+  EXPECT_NE(where.find("a private PostgreSQL cluster on 127.0.0.1:"), std::string::npos) << where;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(where, m, std::regex("\\((/tmp/strata-scratch-[^)]+)\\)")));
+  EXPECT_FALSE(std::filesystem::exists(m[1].str())) << "the cluster directory is still there";
+}
+
+}  // namespace
+}  // namespace strata::testing
