@@ -32,7 +32,16 @@ std::string Render(const RuleInfo& rule) {
     for (const auto& f : res.findings) {
       if (f.rule_id == rule.id) only.findings.push_back(f);
     }
-    out += "== " + c.title + "\n" + RenderText(only, Severity::kError);
+    // The findings, without the run's summary line (counts of this filtered result).
+    std::string text = RenderText(only, Severity::kError);
+    if (size_t summary = text.rfind('\n', text.size() - 2); summary != std::string::npos) {
+      text.resize(summary + 1);
+    } else {
+      text.clear();
+    }
+    std::string_view title = c.title;
+    while (!title.empty() && title.front() == ' ') title.remove_prefix(1);
+    out += "== " + std::string(title) + "\n" + text;
   }
   return out;
 }
