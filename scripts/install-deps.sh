@@ -14,6 +14,9 @@ if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libgtest-dev libgmock-dev googletest libbenchmark-dev postgresql-15 postgresql-client-15)
   # strata import's tests run the real sqitch (tests/integration/import_test.cc)
   pkgs+=(sqitch libdbd-pg-perl libdbd-sqlite3-perl)
+  # the man pages and the .deb are checked as users read them: man, groff, col; dpkg-shlibdeps
+  # (dpkg-dev) computes the package's Depends
+  pkgs+=(man-db groff-base bsdextrautils dpkg-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
