@@ -1,12 +1,12 @@
 // strata schema dump, strata drift, strata test, and `validate --drift` (docs/schema.md).
-#include "cli/commands.h"
-
 #include "base/file.h"
-#include "schema/render.h"
+#include "cli/commands.h"
 
 #include <fmt/format.h>
 
 #include <iostream>
+
+#include "schema/render.h"
 
 namespace strata::cli {
 namespace {
@@ -50,8 +50,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
 
   // --- test
   auto* test = app.add_subcommand(
-      "test", "apply every migration to a throwaway database, run the checks and verify, and "
-              "compare the result with the schema file");
+      "test",
+      "apply every migration to a throwaway database, run the checks and verify, and "
+      "compare the result with the schema file");
   auto treq = std::make_shared<TestRequest>();
   auto junit = std::make_shared<std::string>();
   test->add_option("--scratch", treq->scratch,

@@ -1,8 +1,9 @@
 // strata init and strata new: start a project and author its next migration. Neither opens a
 // database.
+#include "strata/authoring.h"
+
 #include "cli/commands.h"
 #include "report/authoring.h"
-#include "strata/authoring.h"
 
 namespace strata::cli {
 namespace {
@@ -11,7 +12,8 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* init = app.add_subcommand(
       "init", "start a project: a commented strata.toml, db/migration and its strata.sum");
   auto ireq = std::make_shared<InitRequest>();
-  init->add_option("--dialect", ireq->dialect, "postgres or sqlite (default: the --url's, else sqlite)")
+  init->add_option("--dialect", ireq->dialect,
+                   "postgres or sqlite (default: the --url's, else sqlite)")
       ->check(CLI::IsMember({"postgres", "sqlite"}));
   init->add_option("--dir", ireq->dir, "the project directory (default: the current one)");
   init->footer("Never overwrites a file. The global --url is written without its password.");

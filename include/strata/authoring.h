@@ -36,7 +36,7 @@ struct InitResult {
   std::vector<std::string> existing;   // kept as they were (db/migration, ...)
   std::vector<DetectedTool> detected;  // other tools' histories found here
   std::vector<std::string> warnings;
-  std::vector<std::string> next_steps; // commands to run next, in order
+  std::vector<std::string> next_steps;  // commands to run next, in order
 };
 InitResult Init(const InitRequest& request);
 
@@ -48,11 +48,11 @@ struct NewRequest {
 
 struct NewResult {
   Status status;
-  std::string path;         // the file created
-  std::string script;       // its name in the location ("V0008__add_email.sql")
-  std::string version;      // empty for a repeatable migration
-  std::string scheme;       // "sequence", "zero-padded sequence", "timestamp", "dotted", "first"
-  std::string sum_path;     // the strata.sum updated
+  std::string path;      // the file created
+  std::string script;    // its name in the location ("V0008__add_email.sql")
+  std::string version;   // empty for a repeatable migration
+  std::string scheme;    // "sequence", "zero-padded sequence", "timestamp", "dotted", "first"
+  std::string sum_path;  // the strata.sum updated
   std::vector<std::string> warnings;
   std::vector<std::string> next_steps;
 };

@@ -200,25 +200,25 @@ struct ImportRequest {
 };
 // One migration of the other tool as strata carries it.
 struct ImportedMigration {
-  std::string source;      // the tool's file (path as given), with ":<id>" for a changeset
-  std::string tool_id;     // the tool's key: its version, change name or author:id
-  std::string script;      // strata's file name in the location
-  std::string version;     // strata's version (empty for repeatable)
+  std::string source;   // the tool's file (path as given), with ":<id>" for a changeset
+  std::string tool_id;  // the tool's key: its version, change name or author:id
+  std::string script;   // strata's file name in the location
+  std::string version;  // strata's version (empty for repeatable)
   bool transactional = true;
-  bool applied = false;          // recorded in the tool's table
-  std::string tool_checksum;     // as the tool records it (empty when the tool keeps none)
-  std::string applied_on;        // as the tool records it
-  std::string applied_by;        // as the tool records it
-  bool written = false;          // this run wrote the file (false: identical file existed)
+  bool applied = false;            // recorded in the tool's table
+  std::string tool_checksum;       // as the tool records it (empty when the tool keeps none)
+  std::string applied_on;          // as the tool records it
+  std::string applied_by;          // as the tool records it
+  bool written = false;            // this run wrote the file (false: identical file existed)
   std::vector<std::string> notes;  // what changed in carrying it (directive added, ...)
 };
 struct ImportResult {
   Status status;
   std::string tool;
-  std::string source;       // directory or changelog read
-  std::string location;     // strata location written
-  std::string target;       // redacted URL; empty when no database was given (files only)
-  std::string table;        // the tool's table read; empty when absent or no database
+  std::string source;    // directory or changelog read
+  std::string location;  // strata location written
+  std::string target;    // redacted URL; empty when no database was given (files only)
+  std::string table;     // the tool's table read; empty when absent or no database
   bool dry_run = false;
   std::vector<ImportedMigration> migrations;  // in the tool's order (= strata's order)
   std::vector<std::string> not_carried;       // down files, Java/Go migrations, XML/YAML ...

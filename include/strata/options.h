@@ -27,8 +27,8 @@ struct Options {
   std::vector<std::string> locations;  // migration directories
   std::vector<std::string> ignore_patterns;  // glob patterns of files to ignore in locations
   std::string ledger_table = "strata_schema_history";
-  std::string ledger_schema;                      // empty: the connection's default schema
-  std::chrono::milliseconds lock_wait{60'000};    // wait for another runner's lock
+  std::string ledger_schema;                    // empty: the connection's default schema
+  std::chrono::milliseconds lock_wait{60'000};  // wait for another runner's lock
   // How long opening a PostgreSQL database retries while the server refuses or resets the
   // connection or is starting up (never on an authentication failure); 0: one attempt.
   std::chrono::milliseconds connect_timeout{5'000};

@@ -19,11 +19,11 @@ struct SchemaDumpRequest {
 };
 struct SchemaDumpResult {
   Status status;
-  std::string target;   // redacted URL
-  std::string dialect;  // postgres, sqlite
-  std::string out;      // the file written, if any
-  std::string text;     // the dump itself
-  std::string sha256;   // of `text`
+  std::string target;                 // redacted URL
+  std::string dialect;                // postgres, sqlite
+  std::string out;                    // the file written, if any
+  std::string text;                   // the dump itself
+  std::string sha256;                 // of `text`
   std::map<std::string, int> counts;  // objects per kind
   std::int64_t elapsed_ms = 0;
 };

@@ -103,9 +103,9 @@ Result<std::string> ParsePointInTime(std::string_view text, std::string_view wha
   if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0])) && s.find('-') == s.npos) {
     auto d = ParseDuration(s);
     if (!d) return bad("is neither a date nor a duration");
-    auto now = std::chrono::duration_cast<Millis>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+    auto now =
+        std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     return IsoOf(now - d->count());
   }
   size_t i = 0;

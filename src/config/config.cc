@@ -78,8 +78,9 @@ Result<toml::table> EnvNode(std::string_view var, std::string_view value, bool t
     return Status(ErrorCode::kConfig, fmt::format("environment variable {}: `{}` is not valid "
                                                   "here: {}",
                                                   var, value, e.description()))
-        .WithHint("arrays are comma-separated (a,b) or TOML ([\"a\", \"b\"]); tables are TOML "
-                  "inline tables ({ key = \"value\" })");
+        .WithHint(
+            "arrays are comma-separated (a,b) or TOML ([\"a\", \"b\"]); tables are TOML "
+            "inline tables ({ key = \"value\" })");
   }
 }
 
@@ -183,7 +184,8 @@ Status ApplyEnvironment(toml::table& tbl) {
     if (eq == std::string_view::npos || eq == kPlaceholderPrefix.size()) continue;
     std::string var(entry.substr(0, eq));
     std::string value(entry.substr(eq + 1));
-    std::string name = Lower(entry.substr(kPlaceholderPrefix.size(), eq - kPlaceholderPrefix.size()));
+    std::string name =
+        Lower(entry.substr(kPlaceholderPrefix.size(), eq - kPlaceholderPrefix.size()));
     if (!tbl.contains("placeholders")) tbl.insert("placeholders", toml::table{});
     toml::table* ph = tbl["placeholders"].as_table();
     if (!ph) continue;
@@ -278,12 +280,10 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
         if (k2.str() != "ignore") return UnknownKey(path, n2, key, k2.str(), {"ignore"});
-        STRATA_ASSIGN_OR_RETURN(o.validate_ignore,
-                                GetStrings(path, n2, "validate.ignore"));
+        STRATA_ASSIGN_OR_RETURN(o.validate_ignore, GetStrings(path, n2, "validate.ignore"));
         for (const auto& state : o.validate_ignore) {
           if (state != "pending" && state != "future") {
-            return TomlError(path, n2,
-                             fmt::format("validate.ignore: unknown state `{}`", state))
+            return TomlError(path, n2, fmt::format("validate.ignore: unknown state `{}`", state))
                 .WithHint("the states validate may accept are \"pending\" and \"future\"");
           }
         }
@@ -355,10 +355,10 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
                key == "smoke" || key == "evidence") {
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
-      return UnknownKey(path, node, "", key,
-                        {"url", "locations", "ignore", "database", "ledger", "migrate", "validate",
-                         "schema", "placeholders", "lint", "environments", "seed", "backfill",
-                         "smoke", "evidence"});
+      return UnknownKey(
+          path, node, "", key,
+          {"url", "locations", "ignore", "database", "ledger", "migrate", "validate", "schema",
+           "placeholders", "lint", "environments", "seed", "backfill", "smoke", "evidence"});
     }
   }
   return o;

@@ -41,8 +41,8 @@ Status RunPrepared(db::Connection& conn, const Options& options, const migrate::
     if (br.status.ok()) continue;
     if (tx && conn.Alive()) (void)conn.Exec("ROLLBACK");
     return Status(ErrorCode::kMigrationFailed,
-                  fmt::format("{} callback {} failed at statement {}: {}", c.event, c.script,
-                              i + 1, br.status.message()))
+                  fmt::format("{} callback {} failed at statement {}: {}", c.event, c.script, i + 1,
+                              br.status.message()))
         .WithSpan({c.path, s.line, s.column})
         .WithHint(tx ? "the callback was rolled back; fix it and rerun `strata migrate`"
                      : fmt::format("its statements before {} ran (transaction off); fix it and "

@@ -10,8 +10,8 @@
 
 #include "strata/commands.h"
 
-#include "session/session.h"
 #include "migrate/discovery.h"
+#include "session/session.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,8 +23,8 @@ namespace strata::engine {
 
 class Callbacks {
  public:
-  Callbacks(session::Session& ctx, const Options& options, const std::vector<migrate::Callback>& callbacks,
-            std::vector<CallbackRun>& ran)
+  Callbacks(session::Session& ctx, const Options& options,
+            const std::vector<migrate::Callback>& callbacks, std::vector<CallbackRun>& ran)
       : ctx_(ctx), options_(options), callbacks_(callbacks), ran_(ran) {}
 
   // Runs every callback of `event` in name order; `migration` names the migration of an

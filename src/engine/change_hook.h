@@ -8,8 +8,8 @@
 #include "strata/commands.h"
 #include "strata/options.h"
 
-#include "session/session.h"
 #include "engine/plan.h"
+#include "session/session.h"
 
 #include <vector>
 

@@ -37,7 +37,7 @@ InfoResult Info(const Options& options) {
     InfoRow r;
     r.version = e.version;
     r.description = e.description;
-    r.type = e.state == migrate::State::kBaseline  ? std::string(migrate::kTypeBaseline)
+    r.type = e.state == migrate::State::kBaseline ? std::string(migrate::kTypeBaseline)
              : e.applied && e.applied->type == migrate::kTypeImported
                  ? std::string(migrate::kTypeImported)  // applied by another tool
              : e.kind == migrate::Kind::kVersioned ? std::string(migrate::kTypeSql)

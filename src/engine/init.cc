@@ -17,9 +17,9 @@
 
 #include <cctype>
 #include <cerrno>
-#include <optional>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 namespace strata {
 
@@ -75,7 +75,8 @@ std::string WithoutPassword(const std::string& url, bool* dropped) {
     size_t pos = 0;
     while (pos <= query.size()) {
       size_t amp = query.find('&', pos);
-      std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      std::string part =
+          query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
       std::string key = base::ToLower(base::PercentDecode(part.substr(0, part.find('='))));
       if (!part.empty() && !key.ends_with("password")) kept += (kept.empty() ? "" : "&") + part;
       if (amp == std::string::npos) break;
@@ -114,10 +115,13 @@ std::string TomlString(const std::string& s) {
 std::string RenderToml(const std::string& dialect, const std::string& url_line) {
   const bool pg = dialect == "postgres";
   std::string t;
-  t += "# strata.toml, written by `strata init`. Every key is described in docs/settings.md; each\n";
-  t += "# can also come from the environment as STRATA_<SECTION>_<KEY> (STRATA_MIGRATE_LOCK_WAIT)\n";
+  t +=
+      "# strata.toml, written by `strata init`. Every key is described in docs/settings.md; each\n";
+  t +=
+      "# can also come from the environment as STRATA_<SECTION>_<KEY> (STRATA_MIGRATE_LOCK_WAIT)\n";
   t += "# and the common ones from flags (--url, --locations, --lock-wait). Flag > env > file.\n\n";
-  t += "# The database. STRATA_URL, DATABASE_URL or --url override it. Keep passwords out of this\n";
+  t +=
+      "# The database. STRATA_URL, DATABASE_URL or --url override it. Keep passwords out of this\n";
   t += "# file: in STRATA_URL, PGPASSWORD or ~/.pgpass.\n";
   t += url_line + "\n\n";
   t += "# Migration directories, relative to this file: V<version>__<description>.sql and\n";
@@ -138,11 +142,13 @@ std::string RenderToml(const std::string& dialect, const std::string& url_line) 
   t += "# PostgreSQL statement_timeout for migration statements (none by default).\n";
   t += "# statement_timeout = \"15min\"\n\n";
   t += "[lint]\n";
-  t += "# migrate refuses pending migrations with findings at or above this (info, warning, error).\n";
+  t += "# migrate refuses pending migrations with findings at or above this (info, warning, "
+       "error).\n";
   t += "gate = \"error\"\n";
   t += "# The PostgreSQL version to judge against when no live database is given.\n";
   t += pg ? "pg_version = 15\n\n" : "# pg_version = 15\n\n";
-  t += "# ${name} values used in migrations; a table reads the environment and can hide the value.\n";
+  t += "# ${name} values used in migrations; a table reads the environment and can hide the "
+       "value.\n";
   t += "# [placeholders]\n";
   t += "# app_schema = \"public\"\n";
   t += "# app_password = { env = \"APP_PASSWORD\", secret = true }\n";
@@ -163,11 +169,11 @@ InitResult Init(const InitRequest& request) {
   std::string dialect = request.dialect;
   std::string url_dialect;
   if (!request.url.empty()) {
-    url_dialect = request.url.rfind("sqlite:", 0) == 0 ? "sqlite"
-                  : (request.url.rfind("postgres://", 0) == 0 ||
-                     request.url.rfind("postgresql://", 0) == 0)
-                      ? "postgres"
-                      : "";
+    url_dialect =
+        request.url.rfind("sqlite:", 0) == 0 ? "sqlite"
+        : (request.url.rfind("postgres://", 0) == 0 || request.url.rfind("postgresql://", 0) == 0)
+            ? "postgres"
+            : "";
     if (url_dialect.empty()) {
       return fail(Status(ErrorCode::kUsage,
                          fmt::format("--url '{}' is neither sqlite:<path> nor postgres://...",
@@ -181,8 +187,8 @@ InitResult Init(const InitRequest& request) {
                        fmt::format("--dialect '{}' is not postgres or sqlite", dialect)));
   }
   if (!url_dialect.empty() && url_dialect != dialect) {
-    return fail(Status(ErrorCode::kUsage, fmt::format("--dialect {} but --url is a {} URL",
-                                                      dialect, url_dialect))
+    return fail(Status(ErrorCode::kUsage,
+                       fmt::format("--dialect {} but --url is a {} URL", dialect, url_dialect))
                     .WithHint("give one of them, or make them agree"));
   }
   res.dialect = dialect;
@@ -211,9 +217,9 @@ InitResult Init(const InitRequest& request) {
                              "<path>/strata.toml)"));
   }
   if (fs::exists(loc, ec) && !fs::is_directory(loc, ec)) {
-    return fail(Status(ErrorCode::kUsage,
-                       fmt::format("{} exists and is not a directory", loc.string()))
-                    .WithHint("move it away; strata keeps migrations in that directory"));
+    return fail(
+        Status(ErrorCode::kUsage, fmt::format("{} exists and is not a directory", loc.string()))
+            .WithHint("move it away; strata keeps migrations in that directory"));
   }
   // The url line: given (without its password), or the dialect's starting point.
   std::string url_line;
@@ -261,8 +267,8 @@ InitResult Init(const InitRequest& request) {
   if (!fs::exists(dir, ec)) {
     fs::create_directories(dir, ec);
     if (ec) {
-      return fail(Status(ErrorCode::kIo,
-                         fmt::format("cannot create {}: {}", dir.string(), ec.message())));
+      return fail(
+          Status(ErrorCode::kIo, fmt::format("cannot create {}: {}", dir.string(), ec.message())));
     }
     res.created.push_back(dir.string());
   }
@@ -275,8 +281,8 @@ InitResult Init(const InitRequest& request) {
   } else {
     fs::create_directories(loc, ec);
     if (ec) {
-      return fail(Status(ErrorCode::kIo,
-                         fmt::format("cannot create {}: {}", loc.string(), ec.message())));
+      return fail(
+          Status(ErrorCode::kIo, fmt::format("cannot create {}: {}", loc.string(), ec.message())));
     }
     res.created.push_back(loc.string());
   }
@@ -292,7 +298,8 @@ InitResult Init(const InitRequest& request) {
   if (dir != fs::path(".")) steps.push_back(fmt::format("cd {}", dir.string()));
   for (const auto& d : res.detected) steps.push_back(d.import_command);
   if (res.password_dropped) {
-    steps.push_back("export STRATA_URL='<the url with its password>'   # not written to strata.toml");
+    steps.push_back(
+        "export STRATA_URL='<the url with its password>'   # not written to strata.toml");
   } else if (dialect == "postgres" && request.url.empty()) {
     steps.push_back("edit `url` in strata.toml, or export STRATA_URL=postgres://user@host/db");
   }

@@ -14,7 +14,6 @@
 #include "migrate/stat_cache.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
-#include "schema/schema.h"
 #include "session/run_store.h"
 #include "session/session.h"
 #include "verify/settings.h"
@@ -23,6 +22,8 @@
 
 #include <algorithm>
 #include <optional>
+
+#include "schema/schema.h"
 
 namespace strata {
 
@@ -297,9 +298,9 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     // Only what runs is read; its checksum must still be the one the state was judged on.
     auto& m = set->migrations[static_cast<size_t>(t.entry->resolved - set->migrations.data())];
     if (Status s = migrate::LoadText(m); !s.ok()) return fail(std::move(s));
-    auto p = engine::Prepare(*t.entry->resolved, ctx->conn->dialect(), options,
-                             request.dry_run ? engine::PrepareFor::kCheck
-                                             : engine::PrepareFor::kRun);
+    auto p =
+        engine::Prepare(*t.entry->resolved, ctx->conn->dialect(), options,
+                        request.dry_run ? engine::PrepareFor::kCheck : engine::PrepareFor::kRun);
     if (!p) return fail(p.error());
     prepared.push_back(std::move(*p));
   }

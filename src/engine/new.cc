@@ -215,9 +215,8 @@ Result<std::string> SumWith(const std::string& loc, const migrate::Migration& ad
   checksum[added.script] = added.checksum;
   auto ordered = migrate::Resolve(std::move(files));
   if (!ordered) {
-    return Status(ErrorCode::kSumMismatch,
-                  fmt::format("cannot add {} to {}: {}", added.script, path,
-                              ordered.error().message()))
+    return Status(ErrorCode::kSumMismatch, fmt::format("cannot add {} to {}: {}", added.script,
+                                                       path, ordered.error().message()))
         .WithSpan({path, 0, 0})
         .WithHint("review the files and run `strata hash`");
   }
@@ -245,9 +244,9 @@ NewResult New(const Options& options, const NewRequest& request) {
         "name and the intent header's Business capability)"));
   }
   if (auto bad = base::FindInvalidUtf8(description)) {
-    return fail(BadDescription(
-        fmt::format("the description is not valid UTF-8 (byte offset {})", *bad),
-        "use UTF-8 text"));
+    return fail(
+        BadDescription(fmt::format("the description is not valid UTF-8 (byte offset {})", *bad),
+                       "use UTF-8 text"));
   }
   if (description.find('\n') != std::string::npos || description.find('\r') != std::string::npos) {
     return fail(BadDescription("the description spans several lines",
@@ -264,8 +263,7 @@ NewResult New(const Options& options, const NewRequest& request) {
   std::string slug = Slug(description);
   if (slug.empty()) {
     return fail(BadDescription(
-        fmt::format("the description '{}' has no letters or digits for the file name",
-                    description),
+        fmt::format("the description '{}' has no letters or digits for the file name", description),
         "use words: strata new \"add email to customer\""));
   }
   if (options.locations.empty()) {
@@ -275,9 +273,10 @@ NewResult New(const Options& options, const NewRequest& request) {
   const std::string& loc = options.locations.front();
   std::error_code ec;
   if (!fs::is_directory(loc, ec)) {
-    return fail(Status(ErrorCode::kIo, fmt::format("migration location '{}' is not a directory", loc))
-                    .WithHint("run `strata init` to start a project here, or set `locations` in "
-                              "strata.toml / --locations"));
+    return fail(
+        Status(ErrorCode::kIo, fmt::format("migration location '{}' is not a directory", loc))
+            .WithHint("run `strata init` to start a project here, or set `locations` in "
+                      "strata.toml / --locations"));
   }
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
@@ -334,9 +333,9 @@ NewResult New(const Options& options, const NewRequest& request) {
   Status before = migrate::CheckSums(only_loc, *set);
   if (!before.ok() && before.code() == ErrorCode::kSumMismatch &&
       fs::exists(fs::path(loc) / std::string(migrate::kSumFileName), ec)) {
-    res.warnings.push_back(fmt::format(
-        "{}; those lines were kept as recorded: review the files and run `strata hash`",
-        before.message()));
+    res.warnings.push_back(
+        fmt::format("{}; those lines were kept as recorded: review the files and run `strata hash`",
+                    before.message()));
   }
   auto sum = SumWith(loc, added, *set);
   if (!sum) return fail(sum.error());

@@ -103,7 +103,8 @@ ValidateResult Validate(const Options& options, const ValidateRequest& request) 
         e.state != migrate::State::kOutdated) {
       continue;
     }
-    auto p = engine::Prepare(*e.resolved, ctx->conn->dialect(), options, engine::PrepareFor::kCheck);
+    auto p =
+        engine::Prepare(*e.resolved, ctx->conn->dialect(), options, engine::PrepareFor::kCheck);
     if (!p) {
       res.issues.push_back({std::string(ErrorCodeName(p.error().code())),
                             p.error().span().ToString(), p.error().message(), p.error().hint()});

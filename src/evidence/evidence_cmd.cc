@@ -6,6 +6,7 @@
 #include "base/file.h"
 #include "base/redact.h"
 #include "base/sha256.h"
+#include "config/releases.h"
 #include "migrate/discovery.h"
 #include "migrate/state.h"
 #include "migrate/version.h"
@@ -15,7 +16,6 @@
 #include "verify/annotations.h"
 #include "verify/intent.h"
 #include "verify/settings.h"
-#include "config/releases.h"
 
 #include <fmt/format.h>
 
@@ -130,9 +130,9 @@ Result<std::vector<const session::RunRow*>> Select(const std::vector<session::Ru
 // The migrations release `name` of the manifest lists that the ledger does not show applied
 // (a version at or below a baseline counts as applied). No manifest entry: nothing to check.
 static Status CheckReleaseApplied(const Options& options, const std::string& name,
-                           const std::set<std::string>& versions,
-                           const std::set<std::string>& scripts,
-                           const std::optional<migrate::Version>& baseline) {
+                                  const std::set<std::string>& versions,
+                                  const std::set<std::string>& scripts,
+                                  const std::optional<migrate::Version>& baseline) {
   auto settings = verify::LoadSettings(options);
   if (!settings) return settings.error();
   auto specs = config::LoadReleases(settings->releases_file);
@@ -153,8 +153,9 @@ static Status CheckReleaseApplied(const Options& options, const std::string& nam
                   fmt::format("release `{}` lists {} migration(s) that are not applied here: {}",
                               name, missing.size(), fmt::join(missing, ", ")))
         .WithSpan({settings->releases_file, spec.line, 0})
-        .WithHint("apply them with `strata migrate` before tagging the release (a tag records "
-                  "what is deployed)");
+        .WithHint(
+            "apply them with `strata migrate` before tagging the release (a tag records "
+            "what is deployed)");
   }
   return Status::Ok();
 }
@@ -210,8 +211,7 @@ TagResult Tag(const Options& options, const TagRequest& request) {
   }
   res.applied = static_cast<int>(versions.size()) + repeatables;
   // A release the manifest names is tagged only when every migration it lists is applied.
-  if (Status s = CheckReleaseApplied(options, request.name, versions, scripts, baseline);
-      !s.ok()) {
+  if (Status s = CheckReleaseApplied(options, request.name, versions, scripts, baseline); !s.ok()) {
     return fail(std::move(s));
   }
   res.ledger_head = rows->empty() ? std::string() : rows->back().row_hash;

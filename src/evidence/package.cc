@@ -93,9 +93,10 @@ std::string RenderMarkdown(const json& content) {
     md += fmt::format("- Operator: OS user `{}`, database user `{}`, host `{}`\n",
                       S(run, "os_user"), S(run, "db_user"), S(run, "host"));
     const std::string config = S(run, "config_checksum");
-    md += fmt::format("- Tool: strata {}; {}\n", S(run, "tool_version"),
-                      config.empty() ? std::string("no strata.toml (flags and environment only)")
-                                     : fmt::format("strata.toml sha256 `{}`", config.substr(0, 16)));
+    md +=
+        fmt::format("- Tool: strata {}; {}\n", S(run, "tool_version"),
+                    config.empty() ? std::string("no strata.toml (flags and environment only)")
+                                   : fmt::format("strata.toml sha256 `{}`", config.substr(0, 16)));
     md += fmt::format(
         "- Started {}, finished {}\n", S(run, "started_at"),
         S(run, "finished_at").empty() ? "never (killed or still running)" : S(run, "finished_at"));

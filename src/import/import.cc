@@ -22,7 +22,6 @@
 #include <map>
 #include <set>
 
-
 namespace strata {
 
 namespace fs = std::filesystem;

@@ -1,6 +1,7 @@
 // [lint] section of strata.toml → LintConfig.
-#include "base/text.h"
 #include "config/config.h"
+
+#include "base/text.h"
 #include "config/toml_values.h"
 #include "lint/linter.h"
 

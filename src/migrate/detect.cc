@@ -22,7 +22,7 @@ constexpr int kMaxDepth = 5;
 constexpr size_t kMaxEntries = 20'000;
 
 bool SkippedDir(const std::string& name) {
-  static const char* const kSkip[] = {".git", "node_modules", "target", "build", "vendor",
+  static const char* const kSkip[] = {".git",  "node_modules", "target", "build", "vendor",
                                       ".venv", "dist",         ".hg",    ".svn"};
   for (const char* s : kSkip) {
     if (name == s) return true;

@@ -399,15 +399,35 @@ Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
 
 Status TakeCallbacks(std::vector<SourceFile>& files, bool read, std::vector<Callback>& out) {
   // Flyway's events that strata does not run: named, so such a file is not "a bad name".
-  static constexpr std::string_view kOtherFlywayEvents[] = {
-      "beforeClean",     "afterClean",        "afterCleanError",   "beforeEachMigrateStatement",
-      "afterEachMigrateStatement", "afterEachMigrateStatementError", "afterEachMigrateError",
-      "beforeUndo",      "beforeEachUndo",    "afterEachUndo",     "afterEachUndoError",
-      "afterUndo",       "afterUndoError",    "beforeValidate",    "afterValidate",
-      "afterValidateError", "beforeBaseline", "afterBaseline",     "afterBaselineError",
-      "beforeRepair",    "afterRepair",       "afterRepairError",  "beforeInfo",
-      "afterInfo",       "afterInfoError",    "beforeConnect",     "afterConnect",
-      "beforeCreateSchema", "createSchema"};
+  static constexpr std::string_view kOtherFlywayEvents[] = {"beforeClean",
+                                                            "afterClean",
+                                                            "afterCleanError",
+                                                            "beforeEachMigrateStatement",
+                                                            "afterEachMigrateStatement",
+                                                            "afterEachMigrateStatementError",
+                                                            "afterEachMigrateError",
+                                                            "beforeUndo",
+                                                            "beforeEachUndo",
+                                                            "afterEachUndo",
+                                                            "afterEachUndoError",
+                                                            "afterUndo",
+                                                            "afterUndoError",
+                                                            "beforeValidate",
+                                                            "afterValidate",
+                                                            "afterValidateError",
+                                                            "beforeBaseline",
+                                                            "afterBaseline",
+                                                            "afterBaselineError",
+                                                            "beforeRepair",
+                                                            "afterRepair",
+                                                            "afterRepairError",
+                                                            "beforeInfo",
+                                                            "afterInfo",
+                                                            "afterInfoError",
+                                                            "beforeConnect",
+                                                            "afterConnect",
+                                                            "beforeCreateSchema",
+                                                            "createSchema"};
   size_t kept = 0;
   size_t first = out.size();
   for (size_t i = 0; i < files.size(); ++i) {
@@ -423,9 +443,10 @@ Status TakeCallbacks(std::vector<SourceFile>& files, bool read, std::vector<Call
       if (event.empty()) {
         for (std::string_view e : kOtherFlywayEvents) {
           if (head == e) {
-            return Status(ErrorCode::kBadMigrationName,
-                          fmt::format("'{}' is a Flyway `{}` callback, an event strata does not run",
-                                      f.script, e))
+            return Status(
+                       ErrorCode::kBadMigrationName,
+                       fmt::format("'{}' is a Flyway `{}` callback, an event strata does not run",
+                                   f.script, e))
                 .WithSpan({f.path, 0, 0})
                 .WithHint(fmt::format("strata runs {} callbacks; remove or rename the file, or add "
                                       "it to `ignore` in strata.toml",

@@ -65,7 +65,7 @@ Status TakeCallbacks(std::vector<SourceFile>& files, bool read, std::vector<Call
 // Versioned migrations in version order, then repeatable ones in description order.
 struct MigrationSet {
   std::vector<Migration> migrations;
-  std::vector<Callback> callbacks;  // Flyway-style callbacks, by event then name
+  std::vector<Callback> callbacks;   // Flyway-style callbacks, by event then name
   std::vector<std::string> ignored;  // files skipped by an ignore pattern
 };
 

@@ -15,6 +15,7 @@
 #include "analysis/parse.h"
 #include "base/duration.h"
 #include "base/text.h"
+#include "config/releases.h"
 #include "db/connection.h"
 #include "db/table_size.h"
 #include "lint/linter.h"
@@ -38,7 +39,6 @@
 #include <set>
 
 #include "plan/classify.h"
-#include "config/releases.h"
 
 namespace strata {
 
@@ -130,7 +130,8 @@ PlanLintFinding ToPlanFinding(const lint::Finding& f) {
 
 std::string Short(const PlanMigration& m) { return m.version.empty() ? m.script : "V" + m.version; }
 
-void BuildRelease(PlanRelease& rel, const config::ReleaseSpec* spec, const verify::Settings& settings,
+void BuildRelease(PlanRelease& rel, const config::ReleaseSpec* spec,
+                  const verify::Settings& settings,
                   const std::map<std::string, verify::Intent>& intents) {
   std::string effect = "other";
   for (const auto& m : rel.migrations) effect = std::string(plan::StrongerEffect(effect, m.effect));

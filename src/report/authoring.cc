@@ -40,11 +40,11 @@ std::string ToText(const InitResult& r) {
   std::string out;
   for (const auto& c : r.created) out += fmt::format("created {}\n", c);
   for (const auto& e : r.existing) out += fmt::format("kept    {} (already there)\n", e);
-  out += fmt::format("database: {} ({})\n", r.url.empty() ? "(set STRATA_URL)" : r.url,
-                     r.dialect);
+  out += fmt::format("database: {} ({})\n", r.url.empty() ? "(set STRATA_URL)" : r.url, r.dialect);
   if (r.password_dropped) {
-    out += "the password in --url was not written to strata.toml: give it in STRATA_URL, "
-           "PGPASSWORD or ~/.pgpass\n";
+    out +=
+        "the password in --url was not written to strata.toml: give it in STRATA_URL, "
+        "PGPASSWORD or ~/.pgpass\n";
   }
   for (const auto& d : r.detected) {
     out += fmt::format("found a {} history here ({}): bring it along with `{}`\n", d.tool,

@@ -1,6 +1,4 @@
 // `strata schema dump` and `strata drift --against FILE`, and the schema file migrate writes.
-#include "schema/schema.h"
-
 #include "base/file.h"
 #include "base/sha256.h"
 #include "session/session.h"
@@ -9,6 +7,8 @@
 
 #include <chrono>
 #include <filesystem>
+
+#include "schema/schema.h"
 
 namespace strata {
 namespace schema {
@@ -46,8 +46,7 @@ Status WriteSchemaFile(db::Connection& conn, const Options& options, bool applie
   std::string text = Render(s);
   if (auto old = base::ReadFile(options.schema_file); old && *old == text) return Status::Ok();
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(options.schema_file).parent_path(),
-                                      ec);
+  std::filesystem::create_directories(std::filesystem::path(options.schema_file).parent_path(), ec);
   std::string err;
   if (!base::WriteFileAtomic(options.schema_file, text, &err)) {
     return Status(ErrorCode::kIo, fmt::format("{}: {}", options.schema_file, err))
@@ -114,11 +113,11 @@ Result<std::vector<DriftItem>> DriftAgainst(db::Connection& conn, const Snapshot
 
 Status DriftStatus(const std::vector<DriftItem>& items, const std::string& against) {
   if (items.empty()) return Status::Ok();
-  return Status(ErrorCode::kDrift,
-                fmt::format("the live schema differs from {} in {} place(s)", against,
-                            items.size()))
-      .WithHint("bring the change into a migration (or undo it by hand), then run `strata drift` "
-                "again");
+  return Status(ErrorCode::kDrift, fmt::format("the live schema differs from {} in {} place(s)",
+                                               against, items.size()))
+      .WithHint(
+          "bring the change into a migration (or undo it by hand), then run `strata drift` "
+          "again");
 }
 
 }  // namespace schema
@@ -162,8 +161,9 @@ DriftResult Drift(const Options& options, const DriftRequest& request) {
   r.against = request.against.empty() ? options.schema_file : request.against;
   if (r.against.empty()) {
     r.status = Status(ErrorCode::kUsage, "drift needs what the history says the schema is")
-                   .WithHint("pass --against db/schema.sql, set [schema] file in strata.toml, or "
-                             "pass --scratch local to replay the applied migrations");
+                   .WithHint(
+                       "pass --against db/schema.sql, set [schema] file in strata.toml, or "
+                       "pass --scratch local to replay the applied migrations");
     return r;
   }
   auto inspect = schema::InspectOptionsFor(options);

@@ -2,11 +2,11 @@
 // one read-only snapshot with search_path = pg_catalog, so every name outside pg_catalog is
 // schema-qualified and the text does not depend on the session; or from SQLite's sqlite_schema
 // and pragma_table_info.
-#include "schema/model.h"
-
 #include <fmt/format.h>
 
 #include <map>
+
+#include "schema/model.h"
 
 namespace strata::schema {
 namespace {
@@ -40,8 +40,9 @@ std::string FuncName() {
   return "format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))";
 }
 std::string UserFunc() {
-  return fmt::format("{} AND p.prokind IN ('f', 'p', 'w') AND p.proname NOT LIKE 'strata\\_%' AND {}",
-                     kUserNs, NotExt("pg_proc", "p.oid"));
+  return fmt::format(
+      "{} AND p.prokind IN ('f', 'p', 'w') AND p.proname NOT LIKE 'strata\\_%' AND {}", kUserNs,
+      NotExt("pg_proc", "p.oid"));
 }
 
 struct Queries {
@@ -60,9 +61,10 @@ Queries PgQueries(int major) {
       format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I VERSION %L;', e.extname, n.nspname, e.extversion)
     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
     WHERE e.extname <> 'plpgsql' AND $1::text IS NOT NULL)");
-  add("schema", fmt::format(R"(SELECT quote_ident(n.nspname), NULL, format('CREATE SCHEMA %I;', n.nspname)
+  add("schema",
+      fmt::format(R"(SELECT quote_ident(n.nspname), NULL, format('CREATE SCHEMA %I;', n.nspname)
     FROM pg_namespace n WHERE {} AND n.nspname <> 'public' AND {} AND $1::text IS NOT NULL)",
-                            kUserNs, NotExt("pg_namespace", "n.oid")));
+                  kUserNs, NotExt("pg_namespace", "n.oid")));
   add("type", fmt::format(R"(SELECT format('%I.%I', n.nspname, t.typname), NULL,
     CASE t.typtype
     WHEN 'e' THEN format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, t.typname,
@@ -117,7 +119,9 @@ Queries PgQueries(int major) {
       CASE WHEN c.relforcerowsecurity THEN format(E'\nALTER TABLE %s FORCE ROW LEVEL SECURITY;', r.qname) ELSE '' END,
       r.oid::text
     FROM rel r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind IN ('r', 'p'))");
-  add("column", std::string(kRel) + R"(SELECT quote_ident(a.attname), a.attrelid::text, format_type(a.atttypid, a.atttypmod),
+  add("column",
+      std::string(kRel) +
+          R"(SELECT quote_ident(a.attname), a.attrelid::text, format_type(a.atttypid, a.atttypmod),
       CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN
         (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_collation co
          JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END,
@@ -148,7 +152,8 @@ Queries PgQueries(int major) {
   add("function", fmt::format(R"(SELECT {}, NULL, rtrim(pg_get_functiondef(p.oid), E'\n') || ';'
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {} AND $1::text IS NOT NULL)",
                               FuncName(), UserFunc()));
-  add("trigger", std::string(kRel) + fmt::format(R"(SELECT format('%s.%I', r.qname, t.tgname), r.qname,
+  add("trigger",
+      std::string(kRel) + fmt::format(R"(SELECT format('%s.%I', r.qname, t.tgname), r.qname,
       pg_get_triggerdef(t.oid, false) || ';' ||
       CASE t.tgenabled WHEN 'D' THEN format(E'\nALTER TABLE %s DISABLE TRIGGER %I;', r.qname, t.tgname)
                        WHEN 'R' THEN format(E'\nALTER TABLE %s ENABLE REPLICA TRIGGER %I;', r.qname, t.tgname)
@@ -156,7 +161,7 @@ Queries PgQueries(int major) {
                        ELSE '' END
     FROM rel r JOIN pg_trigger t ON t.tgrelid = r.oid
     WHERE NOT t.tgisinternal AND t.tgname NOT LIKE 'strata\_%' {})",
-                                                   major >= 13 ? "AND t.tgparentid = 0" : ""));
+                                      major >= 13 ? "AND t.tgparentid = 0" : ""));
   add("policy", std::string(kRel) + R"(SELECT format('%s.%I', r.qname, pol.polname), r.qname,
       format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s;', pol.polname, r.qname,
         CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
@@ -186,9 +191,10 @@ Queries PgQueries(int major) {
       SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS grantee,
              x.is_grantable AS grantable, string_agg(x.privilege_type, ', ' ORDER BY x.privilege_type) AS privs
       FROM aclexplode(a.acl) x WHERE x.grantee <> a.owner GROUP BY 1, 2) g)",
-                                                 FuncName(), UserFunc(), kUserNs,
-                                                 NotExt("pg_namespace", "n.oid")));
-  add("comment", std::string(kRel) + fmt::format(R"(SELECT x.kind || ' ' || x.obj, NULL,
+                                               FuncName(), UserFunc(), kUserNs,
+                                               NotExt("pg_namespace", "n.oid")));
+  add("comment",
+      std::string(kRel) + fmt::format(R"(SELECT x.kind || ' ' || x.obj, NULL,
       format('COMMENT ON %s %s IS %L;', x.kind, x.obj, x.description)
     FROM (
       SELECT CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
@@ -208,9 +214,8 @@ Queries PgQueries(int major) {
       UNION ALL
       SELECT 'SCHEMA', quote_ident(n.nspname), d.description FROM pg_namespace n
       JOIN pg_description d ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid WHERE {} AND {}) x)",
-                                                   FuncName(), UserFunc(), kUserNs,
-                                                   NotExt("pg_type", "t.oid"), kUserNs,
-                                                   NotExt("pg_namespace", "n.oid")));
+                                      FuncName(), UserFunc(), kUserNs, NotExt("pg_type", "t.oid"),
+                                      kUserNs, NotExt("pg_namespace", "n.oid")));
   return q;
 }
 

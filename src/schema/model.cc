@@ -11,8 +11,8 @@ namespace strata::schema {
 
 int RankOf(std::string_view kind, std::string_view sql) {
   static constexpr std::string_view kOrder[] = {
-      "extension", "schema", "type",       "function", "sequence", "table",  "view",    "matview",
-      "constraint", "",     "index",      "trigger",  "policy",   "grant",  "comment"};
+      "extension",  "schema", "type",  "function", "sequence", "table", "view",   "matview",
+      "constraint", "",       "index", "trigger",  "policy",   "grant", "comment"};
   for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
     if (kOrder[i] != kind) continue;
     // Foreign keys after every key they may reference.
@@ -98,9 +98,10 @@ std::string Render(const Snapshot& s) {
         "-- extensions' objects are left out. Review it; do not edit it (docs/schema.md).\n",
         s.major);
   } else {
-    out += "-- strata schema dump: sqlite\n"
-           "-- Written by `strata schema dump` from sqlite_schema; strata's tables are left out.\n"
-           "-- Review it; do not edit it (docs/schema.md).\n";
+    out +=
+        "-- strata schema dump: sqlite\n"
+        "-- Written by `strata schema dump` from sqlite_schema; strata's tables are left out.\n"
+        "-- Review it; do not edit it (docs/schema.md).\n";
   }
   for (const auto& o : s.objects) {
     out += '\n';
@@ -196,8 +197,8 @@ Result<Snapshot> Parse(std::string_view text, const std::string& path) {
         std::string_view line = rest.substr(4, e == std::string_view::npos ? e : e - 4);
         if (line.ends_with(',')) line.remove_suffix(1);
         size_t n = IdentLength(line);
-        cur->columns.push_back(Column::ParseDefinition(
-            std::string(line.substr(0, n)), n < line.size() ? line.substr(n + 1) : ""));
+        cur->columns.push_back(Column::ParseDefinition(std::string(line.substr(0, n)),
+                                                       n < line.size() ? line.substr(n + 1) : ""));
         rest = e == std::string_view::npos ? std::string_view() : rest.substr(e + 1);
       }
       sql += '\n';

@@ -30,9 +30,9 @@ struct Column {
 };
 
 struct Object {
-  std::string kind;   // extension schema type sequence table constraint index view matview
-                      // function trigger policy grant comment (SQLite: table index view trigger)
-  std::string name;   // unique within its kind: "public.t", "public.t.t_pkey", "TABLE public.t TO r"
+  std::string kind;  // extension schema type sequence table constraint index view matview
+                     // function trigger policy grant comment (SQLite: table index view trigger)
+  std::string name;  // unique within its kind: "public.t", "public.t.t_pkey", "TABLE public.t TO r"
   std::string table;  // the table it belongs to (column-bearing objects' owner), or ""
   int rank = 0;       // RankOf(kind, sql): canonical order is rank, then name (bytewise)
   std::string sql;    // the definition, as written in the schema file (tables: without columns)
@@ -41,7 +41,7 @@ struct Object {
 
 struct Snapshot {
   db::Dialect dialect = db::Dialect::kPostgres;
-  int major = 0;  // server major version (PostgreSQL); pg_get_*def text is per major
+  int major = 0;                // server major version (PostgreSQL); pg_get_*def text is per major
   std::vector<Object> objects;  // canonical order after Canonicalize
 };
 

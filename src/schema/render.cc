@@ -13,8 +13,11 @@ nlohmann::json ToJson(const DriftItem& d) {
 }
 
 nlohmann::json ToJson(const SchemaDumpResult& r, bool with_text) {
-  nlohmann::json j = {{"target", r.target},   {"dialect", r.dialect}, {"sha256", r.sha256},
-                      {"counts", r.counts},   {"elapsed_ms", r.elapsed_ms}};
+  nlohmann::json j = {{"target", r.target},
+                      {"dialect", r.dialect},
+                      {"sha256", r.sha256},
+                      {"counts", r.counts},
+                      {"elapsed_ms", r.elapsed_ms}};
   if (!r.out.empty()) j["out"] = r.out;
   if (with_text) j["schema"] = r.text;
   return j;
@@ -23,7 +26,7 @@ nlohmann::json ToJson(const SchemaDumpResult& r, bool with_text) {
 nlohmann::json ToJson(const DriftResult& r) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& d : r.items) items.push_back(ToJson(d));
-  return {{"target", r.target},   {"against", r.against},        {"compared", r.compared},
+  return {{"target", r.target},        {"against", r.against}, {"compared", r.compared},
           {"drift", !r.items.empty()}, {"differences", items}, {"elapsed_ms", r.elapsed_ms}};
 }
 
@@ -72,11 +75,11 @@ std::string ToText(const DriftResult& r) {
 }
 
 std::string ToText(const TestResult& r) {
-  std::string out = fmt::format("test on {}: {} migration(s), {} check(s)\n", r.scratch,
-                                r.migrations, r.checks);
+  std::string out =
+      fmt::format("test on {}: {} migration(s), {} check(s)\n", r.scratch, r.migrations, r.checks);
   for (const auto& s : r.steps) {
-    out += fmt::format("  {:<7} {}{}{}\n", s.status, s.name, s.message.empty() ? "" : ": ",
-                       s.message);
+    out +=
+        fmt::format("  {:<7} {}{}{}\n", s.status, s.name, s.message.empty() ? "" : ": ", s.message);
   }
   for (const auto& d : r.schema_diff) out += "    " + ItemText(d) + "\n";
   return out;
@@ -87,11 +90,20 @@ std::string Xml(std::string_view s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;

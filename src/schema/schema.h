@@ -8,10 +8,11 @@
 #include "strata/schema.h"
 
 #include "db/connection.h"
-#include "schema/model.h"
 
 #include <string>
 #include <vector>
+
+#include "schema/model.h"
 
 namespace strata::schema {
 

@@ -94,8 +94,7 @@ Status RunExpect(db::Connection& conn, const Fixture& f, std::vector<TestStep>& 
       }
       const auto& src = item.source();
       std::string where = fmt::format("{}:{}:{}", path, src.begin.line, src.begin.column);
-      std::string label =
-          fmt::format("fixture {}: {}", f.version, name.empty() ? query : name);
+      std::string label = fmt::format("fixture {}: {}", f.version, name.empty() ? query : name);
       ++checks;
       auto r = conn.Query(query);
       std::string got = "NULL";
@@ -113,8 +112,9 @@ Status RunExpect(db::Connection& conn, const Fixture& f, std::vector<TestStep>& 
       if (!ok && first.ok()) {
         first = Status(ErrorCode::kCheckFailed,
                        fmt::format("{} after migration {}", message, f.version))
-                    .WithHint("the migration does not do to the fixture's rows what expect.toml "
-                              "says: fix the migration or the expectation");
+                    .WithHint(
+                        "the migration does not do to the fixture's rows what expect.toml "
+                        "says: fix the migration or the expectation");
       }
     }
   }
@@ -133,8 +133,8 @@ Status RunPgTap(db::Connection& conn, const Options& options, std::vector<TestSt
   if (files.empty()) return Status::Ok();
   if (conn.dialect() != db::Dialect::kPostgres) {
     steps.push_back({"pgtap", "skipped",
-                     fmt::format("{} holds {} file(s); pgTAP runs on PostgreSQL only",
-                                 dir.string(), files.size()),
+                     fmt::format("{} holds {} file(s); pgTAP runs on PostgreSQL only", dir.string(),
+                                 files.size()),
                      0});
     return Status::Ok();
   }
@@ -167,8 +167,8 @@ Status RunPgTap(db::Connection& conn, const Options& options, std::vector<TestSt
       if (!r) {
         ++not_ok;
         if (first_failure.empty()) {
-          first_failure = fmt::format("{}:{}:{}: {}", path, st.line, st.column,
-                                      r.error().message());
+          first_failure =
+              fmt::format("{}:{}:{}: {}", path, st.line, st.column, r.error().message());
         }
         break;
       }

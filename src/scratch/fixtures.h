@@ -28,8 +28,7 @@ Status LoadBefore(db::Connection& conn, const Fixture& f);
 
 // Runs expect.toml's [[check]] tables (query, expect, optional name) on `conn`; one step per
 // check. kCheckFailed naming the first failed check, file:line:col.
-Status RunExpect(db::Connection& conn, const Fixture& f, std::vector<TestStep>& steps,
-                 int& checks);
+Status RunExpect(db::Connection& conn, const Fixture& f, std::vector<TestStep>& steps, int& checks);
 
 // pgTAP: every db/test/*.sql (name order) run on the migrated scratch database, each inside a
 // transaction that is rolled back, its TAP lines read from the rows it returns; one step per

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
-#include <signal.h>
 
 namespace fs = std::filesystem;
 
@@ -62,8 +62,8 @@ void DoCleanup(const Cleanup& c) {
     if (u) {
       u->may_create = false;
       if (auto conn = db::Connect(*u, "strata scratch cleanup")) {
-        (void)(*conn)->Exec(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                                        db::QuoteIdent(c.db)));
+        (void)(*conn)->Exec(
+            fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(c.db)));
       }
     }
   }
@@ -85,7 +85,8 @@ Status StartGuardian(const Cleanup& c, int* pid_out, int* fd_out) {
   int fds[2];
   // Close-on-exec: a server started below (pg_ctl) must not hold the write end, or the guardian
   // would wait for it for ever.
-  if (pipe2(fds, O_CLOEXEC) != 0) return Status(ErrorCode::kIo, "pipe() for the scratch guardian failed");
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return Status(ErrorCode::kIo, "pipe() for the scratch guardian failed");
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) {
@@ -184,9 +185,10 @@ Result<std::unique_ptr<Database>> Database::Create(std::string_view spec, db::Di
     if (c.bindir.empty()) {
       return Status(ErrorCode::kConfig,
                     "--scratch local needs PostgreSQL's server binaries (initdb, pg_ctl)")
-          .WithHint("install postgresql (Debian: apt-get install postgresql-15), set "
-                    "STRATA_PG_BINDIR, or pass --scratch postgres://... of a server where strata "
-                    "may create databases");
+          .WithHint(
+              "install postgresql (Debian: apt-get install postgresql-15), set "
+              "STRATA_PG_BINDIR, or pass --scratch postgres://... of a server where strata "
+              "may create databases");
     }
     char tmpl[] = "/tmp/strata-scratch-XXXXXX";
     if (!mkdtemp(tmpl)) return Status(ErrorCode::kIo, "could not create a temporary directory");
@@ -223,9 +225,9 @@ Result<std::unique_ptr<Database>> Database::Create(std::string_view spec, db::Di
   // A server URL: a database of our own on it.
   STRATA_ASSIGN_OR_RETURN(db::DbUrl admin, db::ParseUrl(spec));
   if (admin.dialect != db::Dialect::kPostgres) {
-    return Status(ErrorCode::kUsage,
-                  fmt::format("--scratch {}: expected local, auto or a postgres:// URL",
-                              admin.redacted));
+    return Status(
+        ErrorCode::kUsage,
+        fmt::format("--scratch {}: expected local, auto or a postgres:// URL", admin.redacted));
   }
   admin.may_create = false;
   base::RegisterUrlSecrets(spec);

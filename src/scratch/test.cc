@@ -4,14 +4,15 @@
 #include "strata/commands.h"
 
 #include "migrate/version.h"
-#include "schema/schema.h"
-#include "scratch/fixtures.h"
-#include "scratch/scratch.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
+
+#include "schema/schema.h"
+#include "scratch/fixtures.h"
+#include "scratch/scratch.h"
 
 namespace strata {
 namespace {
@@ -92,14 +93,13 @@ TestResult Test(const Options& options, const TestRequest& request) {
       for (const auto& c : a.checks) failed += !c.ok && !c.skipped;
       r.checks += static_cast<int>(a.checks.size());
       r.steps.push_back({a.script, failed ? "failed" : "passed",
-                         fmt::format("{} statement(s), {} check(s)", a.statements,
-                                     a.checks.size()),
+                         fmt::format("{} statement(s), {} check(s)", a.statements, a.checks.size()),
                          a.execution_time_ms});
     }
     r.migrations += static_cast<int>(m.applied.size());
     if (m.status.ok()) return true;
-    r.steps.push_back({current.empty() ? "migrate" : current, "failed", m.status.ToString(),
-                       Since(tm)});
+    r.steps.push_back(
+        {current.empty() ? "migrate" : current, "failed", m.status.ToString(), Since(tm)});
     r.status = std::move(m.status).Wrap(
         current.empty() ? std::string("strata test: migrate on the scratch database")
                         : fmt::format("strata test: {} on the scratch database", current));
@@ -167,10 +167,9 @@ TestResult Test(const Options& options, const TestRequest& request) {
   if (!request.compare_schema || options.schema_file.empty()) {
     r.steps.push_back({"schema", "skipped", "no [schema] file in strata.toml", 0});
   } else if (!std::filesystem::exists(options.schema_file)) {
-    r.steps.push_back({"schema", "skipped",
-                       fmt::format("{} does not exist yet: `strata migrate` writes it",
-                                   options.schema_file),
-                       0});
+    r.steps.push_back(
+        {"schema", "skipped",
+         fmt::format("{} does not exist yet: `strata migrate` writes it", options.schema_file), 0});
   } else {
     auto inspect = schema::InspectOptionsFor(options);
     Status st = Status::Ok();
@@ -243,7 +242,8 @@ DriftResult DriftScratch(const Options& options, const DriftRequest& request) {
     mreq.target = newest;
     MigrateResult m = Migrate(on, mreq);
     if (!m.status.ok()) {
-      r.status = std::move(m.status).Wrap("replaying the applied migrations on the scratch database");
+      r.status =
+          std::move(m.status).Wrap("replaying the applied migrations on the scratch database");
       return r;
     }
   }

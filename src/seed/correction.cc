@@ -31,9 +31,7 @@ inline constexpr std::string_view kLedgerTypeCorrection = "CORRECTION";
 
 namespace fs = std::filesystem;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Result<Correction> ParseCorrection(std::string_view text, const std::string& path,
                                    const std::string& rel_path) {
@@ -154,9 +152,10 @@ Result<Correction> ParseCorrection(std::string_view text, const std::string& pat
                    "state the expected row-count range; apply rolls back outside it");
   }
   if (c.min_rows < 0) {
-    return Status(ErrorCode::kConfig,
-                  fmt::format("expect.min_rows = {} is negative: a correction changes 0 or more rows",
-                              c.min_rows))
+    return Status(
+               ErrorCode::kConfig,
+               fmt::format("expect.min_rows = {} is negative: a correction changes 0 or more rows",
+                           c.min_rows))
         .WithSpan({path, 1, 0})
         .WithHint("set 0 <= min_rows <= max_rows");
   }

@@ -1,7 +1,5 @@
 #include "seed/package.h"
 
-#include "seed/dbutil.h"
-
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
@@ -12,6 +10,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+
+#include "seed/dbutil.h"
 
 namespace strata::seed {
 

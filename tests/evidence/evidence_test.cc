@@ -257,8 +257,9 @@ TEST(Evidence, TagOfAManifestReleaseNeedsItsMigrationsApplied) {
   ASSERT_EQ(p.Run({"repair", "--accept-checksum", "2", "--reason", "comment"}).exit_code, kExitOk);
   auto r = p.Run({"tag", "D"});
   EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
-  EXPECT_NE(r.err.find("release `D` lists 2 migration(s) that are not applied here: 3, R__view.sql"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("release `D` lists 2 migration(s) that are not applied here: 3, R__view.sql"),
+      std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("releases.toml:"), std::string::npos) << r.err;
   r = p.Run({"--json", "tag", "C"});

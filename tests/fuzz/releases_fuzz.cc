@@ -1,7 +1,8 @@
 // The release manifest (db/releases.toml): config::LoadReleases, as `strata plan` and
 // `strata evidence` read it. The input is written to a scratch file (the loader reads a path).
-#include "fuzz_util.h"
 #include "config/releases.h"
+
+#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;

@@ -2,9 +2,10 @@
 // the environment, and the README's getting-started commands, run as a user runs them: the
 // real binary, real SQLite, the private PostgreSQL cluster.
 #include "config/config.h"
-#include "integration/engine_fixture.h"
 
 #include <regex>
+
+#include "integration/engine_fixture.h"
 
 namespace strata::testing {
 namespace {
@@ -40,10 +41,8 @@ TEST(Init, WritesACommentedTomlThatParsesAndAnEmptySum) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->url, "sqlite:strata.db");
   // Every commented-out key parses too once uncommented.
-  std::string uncommented =
-      std::regex_replace(toml, std::regex(R"(^# (\[?[a-z_]+\]?( = .*)?)$)",
-                                          std::regex::multiline),
-                         "$1");
+  std::string uncommented = std::regex_replace(
+      toml, std::regex(R"(^# (\[?[a-z_]+\]?( = .*)?)$)", std::regex::multiline), "$1");
   EXPECT_NE(uncommented, toml);
   auto all = config::Parse(uncommented, d / "strata.toml", d.path());
   EXPECT_TRUE(all.ok()) << all.status().ToString() << "\n" << uncommented;
@@ -55,10 +54,10 @@ TEST(Init, WritesACommentedTomlThatParsesAndAnEmptySum) {
 
 TEST(Init, PostgresWithAPasswordInTheUrlKeepsThePasswordOutOfTheFile) {
   TempDir d;
-  auto r = RunStrata({"--json", "init", "--dialect", "postgres", "--url",
-                      "postgres://app:s3cret-pw@db.internal:5432/shop?sslmode=require", "--dir",
-                      "proj"},
-                     d.path());
+  auto r =
+      RunStrata({"--json", "init", "--dialect", "postgres", "--url",
+                 "postgres://app:s3cret-pw@db.internal:5432/shop?sslmode=require", "--dir", "proj"},
+                d.path());
   ASSERT_EQ(r.exit_code, 0) << r.All();
   EXPECT_EQ(r.All().find("s3cret-pw"), std::string::npos) << r.All();
   auto j = nlohmann::json::parse(r.out);
@@ -100,8 +99,9 @@ TEST(Init, DetectsOtherToolsAndProposesTheImport) {
   d.Write("flyway.conf", "flyway.url=jdbc:postgresql://localhost/app\n");
   d.Write("go/migrations/000001_create_users.up.sql", "create table users(id int);\n");
   d.Write("go/migrations/000001_create_users.down.sql", "drop table users;\n");
-  d.Write("db/migrations/20240101000000_init.sql", "-- migrate:up\ncreate table a(id int);\n"
-                                                   "-- migrate:down\ndrop table a;\n");
+  d.Write("db/migrations/20240101000000_init.sql",
+          "-- migrate:up\ncreate table a(id int);\n"
+          "-- migrate:down\ndrop table a;\n");
   d.Write("rust/migrations/2024-01-01-000000_create_posts/up.sql", "create table posts();\n");
   d.Write("lb/changelog.sql", "--liquibase formatted sql\n--changeset bob:1\ncreate table b();\n");
   d.Write("sq/sqitch.plan", "%project=shop\n");
@@ -169,8 +169,7 @@ TEST(New, WritesTheIntentTemplateAndUpdatesStrataSum) {
   ASSERT_EQ(r.exit_code, 0) << r.All();
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "db/migration/V001__add_email_to_customer.sql");
   std::string body = d.Read("db/migration/V001__add_email_to_customer.sql");
-  EXPECT_EQ(body.rfind("-- strata:intent\n-- Business capability: add email to customer\n", 0),
-            0u)
+  EXPECT_EQ(body.rfind("-- strata:intent\n-- Business capability: add email to customer\n", 0), 0u)
       << body;
   for (auto key : {"Risk class:", "Recovery direction:", "Expected production effect:"}) {
     EXPECT_NE(body.find(key), std::string::npos) << key;
@@ -387,8 +386,8 @@ RunResult Bash(const std::string& script, const std::string& cwd,
   TempDir t;
   std::string path = t.Write("script.sh", "set -euo pipefail\n" + script);
   std::string bin_dir = fs::path(STRATA_BINARY).parent_path().string();
-  std::string cmd = "cd '" + cwd + "' && env -u STRATA_URL -u DATABASE_URL PATH='" + bin_dir +
-                    ":" + std::getenv("PATH") + "'";
+  std::string cmd = "cd '" + cwd + "' && env -u STRATA_URL -u DATABASE_URL PATH='" + bin_dir + ":" +
+                    std::getenv("PATH") + "'";
   for (const auto& [k, v] : env) cmd += " " + k + "='" + v + "'";
   cmd += " bash '" + path + "' > '" + (t / "out") + "' 2>&1";
   RunResult r;

@@ -302,8 +302,9 @@ TEST_P(FirstHourEdgesTest, ValidateSaysOkOnlyWhenItIsOk) {
   r = p.Run({"validate"});
   EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
   EXPECT_EQ(r.out.find(": ok"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("problem(s) found validating " + (pg() ? std::string("postgres") : "sqlite:")),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("problem(s) found validating " + (pg() ? std::string("postgres") : "sqlite:")),
+      std::string::npos)
       << r.out;
 }
 
@@ -320,8 +321,7 @@ TEST_P(FirstHourEdgesTest, PendingAndFutureFailValidateUnlessAccepted) {
   p.Hash();
   auto r = p.Run({"validate"});
   EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
-  EXPECT_NE(r.out.find("error[pending]: migration 3 (V3__c.sql) is not applied"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("error[pending]: migration 3 (V3__c.sql) is not applied"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("--ignore pending"), std::string::npos) << r.out;
   r = p.Run({"validate", "--ignore", "pending"});

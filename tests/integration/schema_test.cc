@@ -1,8 +1,8 @@
 // strata schema dump, strata drift, strata test (issue 20) on the private PostgreSQL cluster and
 // on SQLite: what a user sees from the binary.
-#include "integration/engine_fixture.h"
-
 #include <regex>
+
+#include "integration/engine_fixture.h"
 
 namespace strata::testing {
 namespace {
@@ -186,11 +186,13 @@ TEST(DriftTest, PostgresReportsEveryKindMadeByHand) {
   p.Exec("ALTER TABLE app.customer DROP CONSTRAINT customer_name_check");
   p.Exec("ALTER TABLE app.customer ADD CONSTRAINT customer_name_key UNIQUE (name)");
   p.Exec("DROP TRIGGER orders_touch ON app.orders");
-  p.Exec("CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-         "NEW.note := 'x'; RETURN NEW; END $$");
+  p.Exec(
+      "CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "NEW.note := 'x'; RETURN NEW; END $$");
   p.Exec("CREATE FUNCTION app.extra_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'");
-  p.Exec("CREATE OR REPLACE VIEW app.big_orders AS SELECT id, total FROM app.orders WHERE total "
-         "> 200");
+  p.Exec(
+      "CREATE OR REPLACE VIEW app.big_orders AS SELECT id, total FROM app.orders WHERE total "
+      "> 200");
   p.Exec("DROP POLICY orders_all ON app.orders");
   p.Exec("REVOKE SELECT ON app.big_orders FROM PUBLIC");
   p.Exec("COMMENT ON TABLE app.customer IS 'who pays'");
@@ -224,8 +226,7 @@ TEST(DriftTest, PostgresReportsEveryKindMadeByHand) {
   // The text names each object too.
   auto t = p.Run({"drift"});
   EXPECT_EQ(t.exit_code, kExitDrift);
-  EXPECT_NE(t.out.find("changed column app.orders.qty type: integer -> bigint"),
-            std::string::npos)
+  EXPECT_NE(t.out.find("changed column app.orders.qty type: integer -> bigint"), std::string::npos)
       << t.out;
   EXPECT_NE(t.err.find("differs from"), std::string::npos) << t.err;
   // validate --drift adds it to the usual checks.
@@ -285,8 +286,9 @@ TEST(DriftTest, ScratchReplaysTheAppliedMigrations) {
   EXPECT_TRUE(Has(j, "missing", "column", "public.t.name")) << j.dump(2);
   EXPECT_TRUE(Has(j, "missing", "index", "public.t_name")) << j.dump(2);
   // The scratch databases are gone.
-  EXPECT_EQ(PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname LIKE "
-                                    "'strata\\_test\\_%'"),
+  EXPECT_EQ(PgCluster::Query(admin,
+                             "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                             "'strata\\_test\\_%'"),
             "0");
 }
 
@@ -406,16 +408,14 @@ TEST_P(StrataTestVerb, PgTapFilesOrAClearMessage) {
                                "'pgtap'") == "1";
   if (!have_pgtap) {
     EXPECT_EQ(r.exit_code, 0) << r.All();
-    EXPECT_NE(r.out.find(pg() ? "skipped pgtap: " : "skipped pgtap: "), std::string::npos)
-        << r.out;
-    EXPECT_NE(r.out.find(pg() ? "the pgtap extension is not installed"
-                              : "pgTAP runs on PostgreSQL only"),
-              std::string::npos)
+    EXPECT_NE(r.out.find(pg() ? "skipped pgtap: " : "skipped pgtap: "), std::string::npos) << r.out;
+    EXPECT_NE(
+        r.out.find(pg() ? "the pgtap extension is not installed" : "pgTAP runs on PostgreSQL only"),
+        std::string::npos)
         << r.out;
   } else {
     EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
-    EXPECT_NE(r.out.find("failed  pgtap t_test.sql: 1 ok, 1 not ok"), std::string::npos)
-        << r.out;
+    EXPECT_NE(r.out.find("failed  pgtap t_test.sql: 1 ok, 1 not ok"), std::string::npos) << r.out;
   }
   EXPECT_EQ(ScratchDatabases(), "0");
 }
@@ -436,8 +436,7 @@ TEST(ScratchTest, ServerThatRefusesCreateDatabase) {
   url.replace(url.find("postgres@"), 9, "no_createdb@");
   auto r = p.Run({"test", "--scratch", url});
   EXPECT_NE(r.exit_code, 0) << r.All();
-  EXPECT_NE(r.err.find("creating the scratch database strata_test_"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("creating the scratch database strata_test_"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("CREATEDB"), std::string::npos) << r.err;
 }
 
@@ -449,13 +448,15 @@ TEST(ScratchTest, CtrlCRemovesTheScratchDatabase) {
   p.Hash();
   int pid = p.Spawn({"test", "--scratch", admin}, p.dir() / "log.txt");
   auto count = [&] {
-    return PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname LIKE "
-                                   "'strata\\_test\\_%'");
+    return PgCluster::Query(admin,
+                            "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                            "'strata\\_test\\_%'");
   };
   ASSERT_TRUE(Eventually(
       [&] {
-        return PgCluster::Query(admin, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
-                                       "'SELECT pg_sleep(60)%'") == "1";
+        return PgCluster::Query(admin,
+                                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                                "'SELECT pg_sleep(60)%'") == "1";
       },
       std::chrono::seconds(30)))
       << Slurp(p.dir() / "log.txt");
