@@ -6,6 +6,7 @@
 #include "lint/linter.h"
 #include "lint/registry.h"
 #include "lint/render.h"
+#include "session/session.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -140,20 +141,18 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   // --url: live sizes and version, and the ledger's view of what is applied.
   std::optional<lint::LiveInfo> live;
   if (!g.url.empty()) {
-    auto url = db::ParseUrl(opts->url);
-    if (!url)
-      return Finish(g, url.error(), {{"ok", false}, {"error", report::StatusJson(url.error())}},
-                    "");
-    url->may_create = false;  // lint reads sizes; it never creates a database
-    auto conn = db::Connect(*url, "strata lint");
+    // Through the session layer (connect retry, redaction); lint reads sizes and never creates
+    // a database.
+    auto conn = session::Open(*opts, "lint");
     if (!conn)
       return Finish(g, conn.error(), {{"ok", false}, {"error", report::StatusJson(conn.error())}},
                     "");
-    auto li = lint::ReadLiveInfo(**conn);
+    auto li = lint::ReadLiveInfo(*conn->conn);
     if (!li)
       return Finish(g, li.error(), {{"ok", false}, {"error", report::StatusJson(li.error())}}, "");
     live = std::move(*li);
-    if (url->dialect == db::Dialect::kPostgres && f.pg_version.empty() && live->server_major > 0) {
+    if (conn->url.dialect == db::Dialect::kPostgres && f.pg_version.empty() &&
+        live->server_major > 0) {
       config->pg_version = live->server_major;
       config->pg_version_source = "live";
     }
