@@ -28,24 +28,6 @@ namespace {
 constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
 constexpr const char* kPassword = "wait-s3cret-pw";
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-int RunAsPostgres(const std::string& cmd) {
-  std::string full = geteuid() == 0 ? fmt::format("runuser -u postgres -- sh -c '{}'", cmd) : cmd;
-  return std::system(full.c_str());
-}
-
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

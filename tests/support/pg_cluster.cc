@@ -20,9 +20,6 @@ namespace strata::testing {
 
 namespace fs = std::filesystem;
 
-namespace {
-constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
-
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -42,6 +39,9 @@ int RunAsPostgres(const std::string& cmd) {
   std::string full = geteuid() == 0 ? fmt::format("runuser -u postgres -- sh -c '{}'", cmd) : cmd;
   return std::system(full.c_str());
 }
+
+namespace {
+constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
 
 PgCluster* g_cluster = nullptr;
 PgCluster* g_second = nullptr;

@@ -8,6 +8,11 @@
 
 namespace strata::testing {
 
+// A loopback TCP port nobody listens on right now (for a server a test starts itself).
+int FreePort();
+// Runs a shell command as the postgres OS user when we are root (initdb refuses root).
+int RunAsPostgres(const std::string& cmd);
+
 class PgCluster {
  public:
   // The shared cluster, started on first call. Aborts the test binary with a clear message if
