@@ -982,20 +982,39 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
   return res;
 }
 
+// A change that `start` opened: its file read, the target connected, the change's lock taken
+// and its state loaded (never started: kValidation with `never_started` as the next step).
+struct Started {
+  ChangeSpec spec;
+  session::Session session;
+  StateRow state;
+};
+Result<Started> OpenStarted(const Options& options, const PhaseRequest& request,
+                            std::string_view verb, const std::string& never_started,
+                            PhaseResult& res) {
+  STRATA_ASSIGN_OR_RETURN(auto spec, ReadSpec(request.file));
+  res.name = spec.name;
+  STRATA_ASSIGN_OR_RETURN(auto s, Connect(options, verb));
+  res.target = s.url.redacted;
+  STRATA_TRY(TakeLock(*s.conn, spec.name));
+  STRATA_ASSIGN_OR_RETURN(auto st, LoadState(*s.conn, spec.name));
+  if (!st) {
+    return Status(ErrorCode::kValidation, fmt::format("change `{}` was never started", spec.name))
+        .WithHint(never_started);
+  }
+  return Started{std::move(spec), std::move(s), std::move(*st)};
+}
+
 PhaseResult Complete(const Options& options, const PhaseRequest& request) {
   PhaseResult res;
   auto run = [&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(auto spec, ReadSpec(request.file));
-    res.name = spec.name;
-    STRATA_ASSIGN_OR_RETURN(auto s, Connect(options, "complete"));
-    res.target = s.url.redacted;
-    db::Connection& c = *s.conn;
-    STRATA_TRY(TakeLock(c, spec.name));
-    STRATA_ASSIGN_OR_RETURN(auto st, LoadState(c, spec.name));
-    if (!st) {
-      return Status(ErrorCode::kValidation, fmt::format("change `{}` was never started", spec.name))
-          .WithHint(fmt::format("run `strata change start {}` first", spec.path));
-    }
+    STRATA_ASSIGN_OR_RETURN(
+        Started o,
+        OpenStarted(options, request, "complete",
+                    fmt::format("run `strata change start {}` first", request.file), res));
+    const ChangeSpec& spec = o.spec;
+    db::Connection& c = *o.session.conn;
+    const std::optional<StateRow> st = std::move(o.state);
     STRATA_TRY(ChecksumGuard(spec, *st));
     res.phase = st->phase;
     if (st->phase == "completed") {
@@ -1085,17 +1104,11 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
 PhaseResult Abort(const Options& options, const PhaseRequest& request) {
   PhaseResult res;
   auto run = [&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(auto spec, ReadSpec(request.file));
-    res.name = spec.name;
-    STRATA_ASSIGN_OR_RETURN(auto s, Connect(options, "abort"));
-    res.target = s.url.redacted;
-    db::Connection& c = *s.conn;
-    STRATA_TRY(TakeLock(c, spec.name));
-    STRATA_ASSIGN_OR_RETURN(auto st, LoadState(c, spec.name));
-    if (!st) {
-      return Status(ErrorCode::kValidation, fmt::format("change `{}` was never started", spec.name))
-          .WithHint("nothing to abort");
-    }
+    STRATA_ASSIGN_OR_RETURN(Started o,
+                            OpenStarted(options, request, "abort", "nothing to abort", res));
+    const ChangeSpec& spec = o.spec;
+    db::Connection& c = *o.session.conn;
+    const std::optional<StateRow> st = std::move(o.state);
     res.phase = st->phase;
     if (st->phase == "aborted") {
       res.already = true;
