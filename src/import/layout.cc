@@ -152,6 +152,18 @@ Status DuplicateKey(const ToolMigration& a, const ToolMigration& b, std::string_
           "with the tool, then rerun `strata import`");
 }
 
+// The tool's migrations in the tool's order (`less`); two files with one version are refused.
+template <typename Less>
+Result<Layout> InToolOrder(Layout lay, Less less) {
+  std::stable_sort(lay.migrations.begin(), lay.migrations.end(), less);
+  for (size_t i = 1; i < lay.migrations.size(); ++i) {
+    if (lay.migrations[i].key == lay.migrations[i - 1].key) {
+      return DuplicateKey(lay.migrations[i - 1], lay.migrations[i], "version");
+    }
+  }
+  return lay;
+}
+
 // --- Flyway: V<version>__<desc>.sql, R__<desc>.sql, in any subdirectory.
 Result<Layout> ReadFlyway(const std::string& source) {
   Layout lay;
@@ -271,15 +283,9 @@ Result<Layout> ReadGolangMigrate(const std::string& source) {
     STRATA_TRY(ReadBytes(path, m.text));
     lay.migrations.push_back(std::move(m));
   }
-  std::stable_sort(lay.migrations.begin(), lay.migrations.end(), [](const auto& a, const auto& b) {
+  return InToolOrder(std::move(lay), [](const ToolMigration& a, const ToolMigration& b) {
     return *migrate::Version::Parse(a.key) < *migrate::Version::Parse(b.key);
   });
-  for (size_t i = 1; i < lay.migrations.size(); ++i) {
-    if (lay.migrations[i].key == lay.migrations[i - 1].key) {
-      return DuplicateKey(lay.migrations[i - 1], lay.migrations[i], "version");
-    }
-  }
-  return lay;
 }
 
 // --- dbmate: <version>_<name>.sql with `-- migrate:up [transaction:false]` and
@@ -339,14 +345,8 @@ Result<Layout> ReadDbmate(const std::string& source) {
     m.text = WithDirective(std::move(body), m.transactional);
     lay.migrations.push_back(std::move(m));
   }
-  std::stable_sort(lay.migrations.begin(), lay.migrations.end(),
-                   [](const auto& a, const auto& b) { return a.key < b.key; });
-  for (size_t i = 1; i < lay.migrations.size(); ++i) {
-    if (lay.migrations[i].key == lay.migrations[i - 1].key) {
-      return DuplicateKey(lay.migrations[i - 1], lay.migrations[i], "version");
-    }
-  }
-  return lay;
+  return InToolOrder(std::move(lay),
+                     [](const ToolMigration& a, const ToolMigration& b) { return a.key < b.key; });
 }
 
 // --- Diesel: <version>_<name>/{up.sql,down.sql,metadata.toml}; the version without '-',
@@ -406,14 +406,8 @@ Result<Layout> ReadDiesel(const std::string& source) {
     m.text = WithDirective(std::move(m.text), m.transactional);
     lay.migrations.push_back(std::move(m));
   }
-  std::stable_sort(lay.migrations.begin(), lay.migrations.end(),
-                   [](const auto& a, const auto& b) { return a.key < b.key; });
-  for (size_t i = 1; i < lay.migrations.size(); ++i) {
-    if (lay.migrations[i].key == lay.migrations[i - 1].key) {
-      return DuplicateKey(lay.migrations[i - 1], lay.migrations[i], "version");
-    }
-  }
-  return lay;
+  return InToolOrder(std::move(lay),
+                     [](const ToolMigration& a, const ToolMigration& b) { return a.key < b.key; });
 }
 
 // --- Liquibase formatted SQL: `--liquibase formatted sql`, then `--changeset author:id ...`.
