@@ -23,6 +23,7 @@
 #include "strata/status.h"
 
 #include "db/connection.h"
+#include "sql/directives.h"
 
 #include <cstdint>
 #include <functional>
@@ -147,8 +148,9 @@ struct StatusResult {
 };
 StatusResult GetStatus(const Options& options, const StatusRequest& request);
 
-// For `migrate`: whether the migration text carries `-- strata:change` (a real comment line).
-bool IsChangeFile(std::string_view text);
+// For `migrate`: whether a migration's directives (as Prepare parsed them) include
+// `-- strata:change`.
+bool IsChangeFile(const sql::FileSettings& settings);
 
 // For `migrate`: kValidation naming `path`:line:col, the table and the open change when a
 // statement of the plain migration `text` targets one of `open_tables` (OpenChangeTables);

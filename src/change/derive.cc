@@ -187,11 +187,8 @@ Result<RowExpression> QualifyForTrigger(std::string_view expr) {
   return out;
 }
 
-bool IsChangeFile(std::string_view text) {
-  if (text.find("strata:change") == std::string_view::npos) return false;
-  auto settings = sql::ParseDirectives(text, "");
-  if (!settings) return false;
-  for (const auto& d : settings->directives) {
+bool IsChangeFile(const sql::FileSettings& settings) {
+  for (const auto& d : settings.directives) {
     if (d.name == "change") return true;
   }
   return false;

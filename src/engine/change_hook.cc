@@ -10,7 +10,7 @@ Result<std::vector<bool>> ScreenChanges(session::Session& ctx,
   std::vector<bool> is_change(prepared.size(), false);
   bool plain = false;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    is_change[i] = change::IsChangeFile(prepared[i].migration->text);
+    is_change[i] = change::IsChangeFile(prepared[i].settings);
     plain |= !is_change[i];
   }
   if (!plain || allow_open_changes) return is_change;
