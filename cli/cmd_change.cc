@@ -42,11 +42,16 @@ json PlanJson(const ch::PlanResult& r) {
   json ops = json::array(), steps = json::array();
   for (const auto& p : r.operations) ops.push_back(OpJson(p));
   for (const auto& s : r.steps) {
-    steps.push_back({{"phase", s.phase}, {"what", s.what}, {"lock", s.lock}, {"sql", s.sql}});
+    steps.push_back({{"phase", s.phase},
+                     {"what", s.what},
+                     {"lock", s.lock},
+                     {"sql", s.sql},
+                     {"transaction", !s.no_tx}});
   }
   return {{"target", r.target},
           {"change", r.name},
           {"phase", r.phase.empty() ? json(nullptr) : json(r.phase)},
+          {"end_state", r.end_state},
           {"operations", ops},
           {"steps", steps}};
 }
@@ -55,6 +60,8 @@ std::string PlanText(const ch::PlanResult& r) {
   if (!r.status.ok() && r.operations.empty()) return "";
   std::string out = fmt::format("change {} on {}{}\n", r.name, r.target,
                                 r.phase.empty() ? "" : " (phase " + r.phase + ")");
+  out += "\nend state (the file's DDL, reached through the phases below):\n";
+  for (const auto& st : r.end_state) out += "  " + st + ";\n";
   for (const auto& p : r.operations) {
     out += fmt::format("\n{} {}.{} (line {})\n  {}\n", ch::OpKindName(p.op.kind), p.op.table,
                        p.op.column, p.op.line, p.op.statement);
@@ -70,7 +77,8 @@ std::string PlanText(const ch::PlanResult& r) {
       phase = s.phase;
       out += fmt::format("\n-- {}\n", phase);
     }
-    out += fmt::format("-- {} [lock: {}]\n", s.what, s.lock);
+    out += fmt::format("-- {} [lock: {}]{}\n", s.what, s.lock,
+                       s.no_tx ? " (outside a transaction)" : "");
     for (const auto& q : s.sql) out += q + ";\n";
   }
   return out;
@@ -112,7 +120,10 @@ json StatusJsonOf(const ch::StatusResult& r) {
                    {"triggers", c.triggers},
                    {"unmigrated_rows", c.unmigrated < 0 ? json(nullptr) : json(c.unmigrated)},
                    {"sessions", c.sessions},
-                   {"backfill", c.backfill}});
+                   {"backfill", c.backfill},
+                   {"running", c.running},
+                   {"running_by", c.running_by.empty() ? json(nullptr) : json(c.running_by)},
+                   {"next_step", c.next_step.empty() ? json(nullptr) : json(c.next_step)}});
   }
   return {{"target", r.target}, {"changes", arr}};
 }
@@ -129,6 +140,7 @@ std::string StatusText(const ch::StatusResult& r) {
     if (!c.sessions.empty()) {
       out += fmt::format("  connected applications: {}\n", fmt::join(c.sessions, ", "));
     }
+    if (!c.next_step.empty()) out += "  next: " + c.next_step + "\n";
   }
   return out;
 }

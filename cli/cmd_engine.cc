@@ -109,6 +109,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
       ->needs(resume);
   migrate->add_flag("--allow-open-changes", mreq->allow_open_changes,
                     "apply plain migrations that touch a table with an open `strata change`");
+  migrate->add_flag("--complete-changes", mreq->complete_changes,
+                    "first complete the `strata change` windows earlier runs left open (once "
+                    "the old application version is gone)");
   Examples(migrate,
            {{"strata --url postgres://app@localhost/app migrate", "apply every pending migration"},
             {"strata migrate --dry-run --target 42", "print the SQL up to version 42"}});

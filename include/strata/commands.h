@@ -27,6 +27,9 @@ struct MigrateRequest {
   std::string in_flight;
   // Apply plain migrations that touch a table with an open zero-downtime change (docs/change.md).
   bool allow_open_changes = false;
+  // Before anything pending runs, complete the changes an earlier run left open (phase started
+  // or completing): the caller says the old application version is gone (docs/change.md).
+  bool complete_changes = false;
   EventSink sink;
 };
 
@@ -113,6 +116,7 @@ struct MigrateResult {
   std::string run_id;  // the run record in strata_run (empty when nothing was applied)
   LintGateReport lint;
   std::vector<CallbackRun> callbacks;  // in the order they ran; also in the run record
+  std::vector<std::string> changes_completed;  // --complete-changes: the changes it completed
 };
 MigrateResult Migrate(const Options& options, const MigrateRequest& request);
 
@@ -130,10 +134,23 @@ struct InfoRow {
   bool checksum_mismatch = false;
   std::string note;  // the ledger row's reason: retries, accepted lint suppressions, repairs
 };
+// An open zero-downtime change window (`strata change`, docs/change.md).
+struct OpenChangeInfo {
+  std::string name;  // the change file's stem
+  std::string file;
+  std::string phase;  // starting, started, completing, aborting
+  std::string since;  // when start began
+  std::vector<std::string> tables;
+  // Per backfill job: "change.V2__x.0 completed, 20000 rows in 40 chunks (running now)".
+  std::vector<std::string> backfill;
+  bool running = false;   // a verb works on it now
+  std::string next_step;  // what finishes or closes the window
+};
 struct InfoResult {
   Status status;
   std::string target;
   std::vector<InfoRow> migrations;
+  std::vector<OpenChangeInfo> changes;  // open change windows (PostgreSQL)
 };
 InfoResult Info(const Options& options);
 

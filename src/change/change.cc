@@ -54,10 +54,26 @@ struct Resolved {
   std::string tag;          // _strata_chg_<8 hex>: trigger, function, check names
   std::string shadow;       // the column holding the new representation during the window
   std::string final_column;
+  // alter_type: the table's columns when the change was resolved, for the new version's view.
+  std::vector<std::string> table_columns;
+  // A split or merge: the add_column (with up) and drop_column (with down) operations of one
+  // table share one trigger, kept by the group's first added column (the leader), which also
+  // holds the group's columns: [column, expression, type].
+  bool reshape = false;
+  bool reshape_leader = false;
+  // rename_column: the column's plain indexes, rebuilt on the new column: [old name,
+  // temporary name, CREATE INDEX CONCURRENTLY ... of the copy].
+  std::vector<std::vector<std::string>> indexes;
+  std::vector<std::vector<std::string>> reshape_up, reshape_down;
 
   bool Pair() const { return op.kind == OpKind::kRenameColumn || op.kind == OpKind::kAlterType; }
+  bool ObjectOp() const {  // a constraint or index operation: no column, no data to move
+    return op.kind == OpKind::kAddCheck || op.kind == OpKind::kAddForeignKey ||
+           op.kind == OpKind::kAddUnique || op.kind == OpKind::kCreateIndex ||
+           op.kind == OpKind::kRenameTable;
+  }
   bool NeedsCheck() const {
-    return op.kind == OpKind::kSetNotNull || op.kind == OpKind::kAddColumn ||
+    return op.kind == OpKind::kSetNotNull || (op.kind == OpKind::kAddColumn && !op.nullable) ||
            (Pair() && old_not_null);
   }
   std::string Fn() const { return QuoteIdent(schema) + "." + QuoteIdent(tag) + "()"; }
@@ -79,6 +95,8 @@ json ToJson(const Resolved& r) {
           {"down", o.down},
           {"line", o.line},
           {"statement", o.statement},
+          {"object", o.object},
+          {"ddl", o.ddl},
           {"qualified", r.qualified},
           {"table_schema", r.schema},
           {"pk", r.pk},
@@ -87,7 +105,14 @@ json ToJson(const Resolved& r) {
           {"old_default", r.old_default},
           {"tag", r.tag},
           {"shadow", r.shadow},
-          {"final_column", r.final_column}};
+          {"final_column", r.final_column},
+          {"table_columns", r.table_columns},
+          {"nullable", o.nullable},
+          {"reshape", r.reshape},
+          {"reshape_leader", r.reshape_leader},
+          {"reshape_up", r.reshape_up},
+          {"reshape_down", r.reshape_down},
+          {"indexes", r.indexes}};
 }
 
 Resolved FromJson(const json& j) {
@@ -96,7 +121,12 @@ Resolved FromJson(const json& j) {
                                                       {"alter_type", OpKind::kAlterType},
                                                       {"set_not_null", OpKind::kSetNotNull},
                                                       {"add_column", OpKind::kAddColumn},
-                                                      {"drop_column", OpKind::kDropColumn}};
+                                                      {"drop_column", OpKind::kDropColumn},
+                                                      {"add_check", OpKind::kAddCheck},
+                                                      {"add_foreign_key", OpKind::kAddForeignKey},
+                                                      {"add_unique", OpKind::kAddUnique},
+                                                      {"create_index", OpKind::kCreateIndex},
+                                                      {"rename_table", OpKind::kRenameTable}};
   r.op.kind = kinds.at(j.value("kind", "rename_column"));
   r.op.schema = j.value("schema", "");
   r.op.table = j.value("table", "");
@@ -107,6 +137,8 @@ Resolved FromJson(const json& j) {
   r.op.down = j.value("down", "");
   r.op.line = j.value("line", 0);
   r.op.statement = j.value("statement", "");
+  r.op.object = j.value("object", "");
+  r.op.ddl = j.value("ddl", "");
   r.qualified = j.value("qualified", "");
   r.schema = j.value("table_schema", "");
   r.pk = j.value("pk", std::vector<std::string>{});
@@ -116,6 +148,13 @@ Resolved FromJson(const json& j) {
   r.tag = j.value("tag", "");
   r.shadow = j.value("shadow", "");
   r.final_column = j.value("final_column", "");
+  r.table_columns = j.value("table_columns", std::vector<std::string>{});
+  r.op.nullable = j.value("nullable", false);
+  r.reshape = j.value("reshape", false);
+  r.reshape_leader = j.value("reshape_leader", false);
+  r.reshape_up = j.value("reshape_up", std::vector<std::vector<std::string>>{});
+  r.reshape_down = j.value("reshape_down", std::vector<std::vector<std::string>>{});
+  r.indexes = j.value("indexes", std::vector<std::vector<std::string>>{});
   return r;
 }
 
@@ -130,6 +169,48 @@ Result<std::string> One(db::Connection& c, const std::string& sql,
   STRATA_ASSIGN_OR_RETURN(auto r, c.Query(sql, params));
   if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return std::string();
   return *r.rows[0][0];
+}
+
+// `def` (pg_get_indexdef of an index without expressions) with the key or INCLUDE column
+// `from` renamed to `to`; "" when the text is not in the expected form.
+std::string RenameInIndexDef(const std::string& def, const std::string& from,
+                             const std::string& to) {
+  size_t using_at = def.find(" USING ");
+  if (using_at == std::string::npos) return "";
+  std::string out = def.substr(0, using_at);
+  size_t i = using_at;
+  std::string want = QuoteIdent(from);  // pg_get_indexdef quotes only where it must
+  int replaced = 0;
+  while (i < def.size()) {
+    size_t open = def.find('(', i);
+    if (open == std::string::npos) break;
+    out += def.substr(i, open + 1 - i);
+    size_t close = def.find(')', open);
+    if (close == std::string::npos) return "";
+    // Elements "col [opclass] [DESC] [NULLS ...]": the first token is the column.
+    std::string list = def.substr(open + 1, close - open - 1);
+    size_t pos = 0;
+    std::string rebuilt;
+    while (pos <= list.size()) {
+      size_t comma = list.find(", ", pos);
+      std::string el = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      size_t sp = el.find(' ');
+      std::string first = el.substr(0, sp);
+      if (first == want || first == from) {
+        el = QuoteIdent(to) + (sp == std::string::npos ? "" : el.substr(sp));
+        ++replaced;
+      }
+      rebuilt += (rebuilt.empty() ? "" : ", ") + el;
+      if (comma == std::string::npos) break;
+      pos = comma + 2;
+    }
+    out += rebuilt + ")";
+    i = close + 1;
+    // Only the key list and an INCLUDE list hold columns; WITH (...) holds storage options.
+    if (def.compare(i, 10, " INCLUDE (") != 0) break;
+  }
+  out += def.substr(std::min(i, def.size()));
+  return replaced > 0 ? out : "";
 }
 
 // Reads the catalog for one operation and refuses what cannot be made zero-downtime.
@@ -155,6 +236,28 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
                   "partitioned tables and views are not supported by strata change yet");
   }
   r.qualified = QuoteIdent(r.schema) + "." + QuoteIdent(op.table);
+  r.tag = "_strata_chg_" + base::Sha256Hex(spec.name + "/" + std::to_string(index)).substr(0, 8);
+  if (r.ObjectOp()) {
+    // A constraint or an index: its name must be free (an index is a relation of the schema).
+    STRATA_ASSIGN_OR_RETURN(
+        auto taken,
+        One(c,
+            op.kind == OpKind::kCreateIndex || op.kind == OpKind::kAddUnique ||
+                    op.kind == OpKind::kRenameTable
+                ? "SELECT 'relation' FROM pg_class WHERE relnamespace = $1::regnamespace AND "
+                  "relname = $2 UNION ALL SELECT 'constraint' FROM pg_constraint WHERE conrelid "
+                  "= $3::oid AND conname = $2"
+                : "SELECT 'constraint' FROM pg_constraint WHERE conrelid = $3::oid AND conname "
+                  "= $2 AND $1::text IS NOT NULL",
+            {QuoteIdent(r.schema), op.object, r.table_oid}));
+    if (!taken.empty()) {
+      return Refuse(spec, op,
+                    fmt::format("a {} named `{}` already exists on `{}`", taken, op.object,
+                                written),
+                    "choose another name (or drop the old one in a plain migration first)");
+    }
+    return r;
+  }
   STRATA_ASSIGN_OR_RETURN(
       auto pk, c.Query("SELECT a.attname FROM pg_index i, unnest(i.indkey) WITH ORDINALITY "
                        "k(attnum, ord), pg_attribute a WHERE i.indrelid = $1::oid AND "
@@ -177,7 +280,6 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
           "changing a key column is not supported by strata change");
     }
   }
-  r.tag = "_strata_chg_" + base::Sha256Hex(spec.name + "/" + std::to_string(index)).substr(0, 8);
   STRATA_ASSIGN_OR_RETURN(
       auto col,
       c.Query("SELECT a.attnum::text, format_type(a.atttypid, a.atttypmod), a.attnotnull::text, "
@@ -236,9 +338,36 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
                   "FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = "
                   "$1::oid AND d.refobjsubid = $2::int AND d.deptype IN ('n', 'a') ORDER BY 1",
                   {r.table_oid, attnum}));
+      // A rename keeps the column's plain indexes (no expression, no predicate, no
+      // constraint): start builds each again on the new column, complete gives it the name.
+      std::vector<std::string> moved;
+      if (op.kind == OpKind::kRenameColumn) {
+        STRATA_ASSIGN_OR_RETURN(
+            auto ix, c.Query("SELECT 'index ' || i.indexrelid::regclass::text, c.relname, "
+                             "pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON "
+                             "c.oid = i.indexrelid WHERE i.indrelid = $1::oid AND $2::int2 = "
+                             "ANY(i.indkey) AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT "
+                             "EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid) "
+                             "ORDER BY 2",
+                             {r.table_oid, attnum}));
+        for (const auto& row : ix.rows) {
+          std::string def = RenameInIndexDef(*row[2], op.column, op.new_column);
+          if (def.empty()) continue;  // not understood: stays a refusal below
+          std::string tmp = ("_strata_" + *row[1]).substr(0, 63);
+          // CREATE [UNIQUE] INDEX <name> ON ... → CREATE [UNIQUE] INDEX CONCURRENTLY <tmp> ON ...
+          size_t on = def.find(" ON ");
+          size_t idx = def.find(" INDEX ");
+          if (on == std::string::npos || idx == std::string::npos || idx > on) continue;
+          def = def.substr(0, idx) + " INDEX CONCURRENTLY " + QuoteIdent(tmp) + def.substr(on);
+          r.indexes.push_back({*row[1], tmp, def});
+          moved.push_back(*row[0]);
+        }
+      }
       std::vector<std::string> found;
       for (const auto& d : deps.rows) {
-        if (d[0]) found.push_back(*d[0]);
+        if (d[0] && std::find(moved.begin(), moved.end(), *d[0]) == moved.end()) {
+          found.push_back(*d[0]);
+        }
       }
       if (!found.empty()) {
         return Refuse(
@@ -256,14 +385,20 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       case OpKind::kRenameColumn:
         r.shadow = r.final_column = op.new_column;
         break;
-      case OpKind::kAlterType:
+      case OpKind::kAlterType: {
         r.shadow = ("_strata_new_" + op.column).substr(0, 63);
         r.final_column = op.column;
+        STRATA_ASSIGN_OR_RETURN(auto cols, c.Query("SELECT attname FROM pg_attribute WHERE "
+                                                   "attrelid = $1::oid AND attnum > 0 AND NOT "
+                                                   "attisdropped ORDER BY attnum",
+                                                   {r.table_oid}));
+        for (const auto& row : cols.rows) r.table_columns.push_back(*row[0]);
         if (r.op.down.empty()) {
           r.op.down = fmt::format("{}::{}", QuoteIdent(r.shadow), r.old_type);
           r.op.down_inferred = true;
         }
         break;
+      }
       case OpKind::kSetNotNull:
         r.shadow = r.final_column = op.column;
         if (r.old_not_null) {
@@ -283,6 +418,8 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
         }
         break;
       case OpKind::kAddColumn:
+        break;
+      default:  // constraint, index and table operations: handled earlier
         break;
     }
     if (r.Pair()) {
@@ -307,9 +444,16 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       return Refuse(spec, op, q.error().message(),
                     "write the expression over the row's own columns");
     std::string extra;
-    if (r.Pair() || op.kind == OpKind::kAddColumn) {
+    if (r.Pair()) {
       std::string t = op.kind == OpKind::kRenameColumn ? r.old_type : op.new_type;
       extra = fmt::format(", NULL::{} AS {}", t, QuoteIdent(r.shadow));
+    }
+    // Columns the change adds to this table (a down over a split's new columns names them).
+    for (const auto& other : spec.operations) {
+      if (other.kind == OpKind::kAddColumn && other.table == op.table &&
+          other.schema == op.schema) {
+        extra += fmt::format(", NULL::{} AS {}", other.new_type, QuoteIdent(other.column));
+      }
     }
     std::string sql = fmt::format("EXPLAIN SELECT ({})::{} FROM (SELECT *{} FROM {}) AS new", expr,
                                   type, extra, r.qualified);
@@ -340,6 +484,8 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
     case OpKind::kDropColumn:
       STRATA_TRY(check_expr("down", r.op.down, r.old_type));
       break;
+    default:  // constraint, index and table operations: handled earlier
+      break;
   }
   return r;
 }
@@ -352,7 +498,38 @@ std::string TriggerFunction(const Resolved& r) {
   auto q = [](const std::string& e) { return QualifyForTrigger(e)->text; };
   std::string body;
   const Operation& op = r.op;
-  if (r.Pair()) {
+  if (r.reshape_leader) {
+    // Decided on the row as the application wrote it: the old version writes the dropped
+    // columns, the new version the added ones; the other side is recomputed.
+    auto changed = [](const std::vector<std::vector<std::string>>& cols) {
+      std::vector<std::string> out;
+      for (const auto& c : cols) {
+        out.push_back(fmt::format("NEW.{0} IS DISTINCT FROM OLD.{0}", QuoteIdent(c[0])));
+      }
+      return fmt::format("({})", fmt::join(out, " OR "));
+    };
+    auto assign = [&](const std::vector<std::vector<std::string>>& cols, bool only_null) {
+      std::string out;
+      for (const auto& c : cols) {
+        std::string col = "NEW." + QuoteIdent(c[0]);
+        out += only_null ? fmt::format("    IF {0} IS NULL THEN {0} := ({1}); END IF;\n", col,
+                                       q(c[1]))
+                         : fmt::format("    {} := ({});\n", col, q(c[1]));
+      }
+      return out;
+    };
+    std::vector<std::string> all_null;
+    for (const auto& c : r.reshape_up) all_null.push_back("NEW." + QuoteIdent(c[0]) + " IS NULL");
+    body = fmt::format(
+        "  IF TG_OP = 'INSERT' THEN\n"
+        "    IF {0} THEN\n{1}    END IF;\n{2}"
+        "  ELSIF {3} AND NOT {4} THEN\n{5}"
+        "  ELSIF {4} AND NOT {3} THEN\n{6}"
+        "  END IF;\n",
+        fmt::join(all_null, " AND "), assign(r.reshape_up, false), assign(r.reshape_down, true),
+        changed(r.reshape_down), changed(r.reshape_up), assign(r.reshape_up, false),
+        assign(r.reshape_down, false));
+  } else if (r.Pair()) {
     std::string o = "NEW." + QuoteIdent(op.column), n = "NEW." + QuoteIdent(r.shadow);
     std::string oo = "OLD." + QuoteIdent(op.column), on = "OLD." + QuoteIdent(r.shadow);
     std::string dflt;
@@ -388,6 +565,8 @@ std::string TriggerFunction(const Resolved& r) {
 }
 
 bool NeedsTrigger(const Resolved& r) {
+  if (r.ObjectOp()) return false;
+  if (r.reshape) return r.reshape_leader;
   return r.op.kind != OpKind::kDropColumn || !r.op.down.empty() ||
          (r.old_not_null && !r.old_default.empty());
 }
@@ -399,6 +578,20 @@ std::string IfConstraint(const Resolved& r, bool exists, const std::string& then
       exists ? "" : "NOT ", Lit(r.qualified), Lit(r.tag + "_nn"), then);
 }
 
+std::string IfNamedConstraint(const Resolved& r, const std::string& name, bool exists,
+                              const std::string& then) {
+  return fmt::format(
+      "DO $strata$ BEGIN IF {}EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {}::regclass "
+      "AND conname = {}) THEN {}; END IF; END $strata$",
+      exists ? "" : "NOT ", Lit(r.qualified), Lit(name), then);
+}
+
+std::string NewTable(const Resolved& r) {  // rename_table: the new name, qualified
+  return QuoteIdent(r.schema) + "." + QuoteIdent(r.op.object);
+}
+
+std::string IndexName(const Resolved& r) { return QuoteIdent(r.schema) + "." + QuoteIdent(r.op.object); }
+
 std::string IfColumn(const Resolved& r, const std::string& column, const std::string& then) {
   return fmt::format(
       "DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {}::regclass "
@@ -409,10 +602,57 @@ std::string IfColumn(const Resolved& r, const std::string& column, const std::st
 std::vector<Step> StartSteps(const Resolved& r) {
   Step s{"start", "", {}, ""};
   const Operation& op = r.op;
+  switch (op.kind) {
+    case OpKind::kAddCheck:
+    case OpKind::kAddForeignKey:
+      s.what = fmt::format("add {} {} on {} NOT VALID (checked for new writes at once)",
+                           op.kind == OpKind::kAddCheck ? "check" : "foreign key", op.object,
+                           op.table);
+      s.sql.push_back(IfNamedConstraint(r, op.object, false, op.ddl));
+      s.lock = op.kind == OpKind::kAddCheck
+                   ? "ACCESS EXCLUSIVE on " + op.table +
+                         " for a catalog update only (NOT VALID: no scan), under lock_timeout "
+                         "with retries"
+                   : "SHARE ROW EXCLUSIVE on " + op.table +
+                         " and the referenced table for a catalog update only (NOT VALID: no "
+                         "scan), under lock_timeout with retries";
+      return {s};
+    case OpKind::kRenameTable:
+      s.what = fmt::format("rename {} to {}; a view keeps the old name for the old version",
+                           op.table, op.object);
+      s.sql.push_back(fmt::format(
+          "DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass({}) AND "
+          "relkind = 'r') THEN ALTER TABLE {} RENAME TO {}; CREATE VIEW {} AS SELECT * FROM {}; "
+          "END IF; END $strata$",
+          Lit(r.qualified), r.qualified, QuoteIdent(op.object), r.qualified, NewTable(r)));
+      s.lock = "ACCESS EXCLUSIVE on " + op.table +
+               " for catalog updates only (rename, view), under lock_timeout with retries";
+      return {s};
+    case OpKind::kAddUnique:
+    case OpKind::kCreateIndex:
+      s.what = fmt::format("build {}index {} on {} CONCURRENTLY (an invalid one left by an "
+                           "interrupted build is dropped and rebuilt)",
+                           op.kind == OpKind::kAddUnique ? "unique " : "", op.object, op.table);
+      s.sql.push_back(op.kind == OpKind::kAddUnique
+                          ? fmt::format("CREATE UNIQUE INDEX CONCURRENTLY {} ON {} {}",
+                                        QuoteIdent(op.object), r.qualified, op.ddl)
+                          : op.ddl);
+      s.lock = "SHARE UPDATE EXCLUSIVE on " + op.table +
+               " while it builds, outside a transaction: reads and writes continue";
+      s.no_tx = true;
+      return {s};
+    default:
+      break;
+  }
   std::string type = op.kind == OpKind::kRenameColumn ? r.old_type : op.new_type;
   if (r.Pair() || op.kind == OpKind::kAddColumn) {
     s.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", r.qualified,
                                 QuoteIdent(r.shadow), type));
+  }
+  for (const auto& c : r.reshape_up) {  // the trigger names every added column of the group
+    if (c[0] == r.shadow) continue;
+    s.sql.push_back(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", r.qualified,
+                                QuoteIdent(c[0]), c[2]));
   }
   if (NeedsTrigger(r)) {
     s.sql.push_back(TriggerFunction(r));
@@ -443,6 +683,15 @@ std::vector<Step> StartSteps(const Resolved& r) {
 
 // Rows that still need the backfill ("" when the operation moves no data).
 std::string Unmigrated(const Resolved& r) {
+  if (r.reshape) {
+    if (!r.reshape_leader) return "";
+    std::vector<std::string> nulls, ups;
+    for (const auto& c : r.reshape_up) {
+      nulls.push_back(QuoteIdent(c[0]) + " IS NULL");
+      ups.push_back("(" + c[1] + ") IS NULL");
+    }
+    return fmt::format("{} AND NOT ({})", fmt::join(nulls, " AND "), fmt::join(ups, " AND "));
+  }
   if (r.Pair()) {
     return fmt::format("{} IS NULL AND {} IS NOT NULL", QuoteIdent(r.shadow),
                        QuoteIdent(r.op.column));
@@ -454,12 +703,57 @@ std::string Unmigrated(const Resolved& r) {
 }
 
 std::string BackfillSet(const Resolved& r) {
+  if (r.reshape_leader) {
+    std::vector<std::string> sets;
+    for (const auto& c : r.reshape_up) sets.push_back(fmt::format("{} = ({})", QuoteIdent(c[0]), c[1]));
+    return fmt::format("{}", fmt::join(sets, ", "));
+  }
   return fmt::format("{} = ({})", QuoteIdent(r.Pair() ? r.shadow : r.op.column), r.op.up);
 }
 
 std::vector<Step> CompleteSteps(const Resolved& r) {
   std::vector<Step> out;
   const Operation& op = r.op;
+  switch (op.kind) {
+    case OpKind::kAddCheck:
+    case OpKind::kAddForeignKey:
+      out.push_back(
+          {"complete",
+           fmt::format("validate {} on {}", op.object, op.table),
+           {IfNamedConstraint(
+               r, op.object, true,
+               fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", r.qualified,
+                           QuoteIdent(op.object)))},
+           "SHARE UPDATE EXCLUSIVE on " + op.table +
+               (op.kind == OpKind::kAddForeignKey ? " (ROW SHARE on the referenced table)" : "") +
+               " while it scans: reads and writes continue"});
+      return out;
+    case OpKind::kAddUnique:
+      out.push_back({"complete",
+                     fmt::format("contract {}: constraint {} from its index", op.table, op.object),
+                     {IfNamedConstraint(r, op.object, false,
+                                        fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE "
+                                                    "USING INDEX {}",
+                                                    r.qualified, QuoteIdent(op.object),
+                                                    QuoteIdent(op.object)))},
+                     "ACCESS EXCLUSIVE on " + op.table +
+                         " for a catalog update only (the index is built and valid)"});
+      return out;
+    case OpKind::kCreateIndex:
+      return out;  // built by start; nothing to contract
+    case OpKind::kRenameTable:
+      out.push_back({"complete",
+                     fmt::format("contract {}: drop the view {} kept for the old version",
+                                 op.object, op.table),
+                     {fmt::format("DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE oid "
+                                  "= to_regclass({}) AND relkind = 'v') THEN DROP VIEW {}; END "
+                                  "IF; END $strata$",
+                                  Lit(r.qualified), r.qualified)},
+                     "ACCESS EXCLUSIVE on the view " + op.table + " only"});
+      return out;
+    default:
+      break;
+  }
   if (r.NeedsCheck()) {
     out.push_back(
         {"complete",
@@ -474,11 +768,25 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
     s.sql.push_back("DROP TRIGGER IF EXISTS " + Trig(r));
     s.sql.push_back("DROP FUNCTION IF EXISTS " + r.Fn());
   }
+  // A split or merge drops its old columns with its trigger, in the leader's transaction: a
+  // write between two transactions would find a trigger naming a dropped column.
+  for (const auto& c : r.reshape_down) {
+    s.sql.push_back(
+        fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", r.qualified, QuoteIdent(c[0])));
+  }
   std::string fc = QuoteIdent(r.final_column);
   switch (op.kind) {
     case OpKind::kRenameColumn:
       s.sql.push_back(fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", r.qualified,
                                   QuoteIdent(op.column)));
+      for (const auto& ix : r.indexes) {  // the old index went with the column
+        s.sql.push_back(fmt::format(
+            "DO $strata$ BEGIN IF to_regclass({0}) IS NOT NULL AND to_regclass({1}) IS NULL "
+            "THEN ALTER INDEX {2}.{3} RENAME TO {4}; END IF; END $strata$",
+            Lit(QuoteIdent(r.schema) + "." + QuoteIdent(ix[1])),
+            Lit(QuoteIdent(r.schema) + "." + QuoteIdent(ix[0])), QuoteIdent(r.schema),
+            QuoteIdent(ix[1]), QuoteIdent(ix[0])));
+      }
       break;
     case OpKind::kAlterType:
       s.sql.push_back(IfColumn(
@@ -487,6 +795,7 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
                       r.qualified, QuoteIdent(op.column), QuoteIdent(r.shadow))));
       break;
     case OpKind::kDropColumn:
+      if (r.reshape) break;  // the group's leader drops it with the trigger
       s.sql.push_back(fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", r.qualified,
                                   QuoteIdent(op.column)));
       break;
@@ -511,6 +820,47 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
 }
 
 std::vector<Step> AbortSteps(const Resolved& r) {
+  switch (r.op.kind) {
+    case OpKind::kAddCheck:
+    case OpKind::kAddForeignKey:
+      return {{"abort",
+               fmt::format("drop constraint {} from {}", r.op.object, r.op.table),
+               {fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", r.qualified,
+                            QuoteIdent(r.op.object))},
+               "ACCESS EXCLUSIVE on " + r.op.table + " for a catalog update only"}};
+    case OpKind::kRenameTable:
+      return {{"abort",
+               fmt::format("drop the view {} and rename {} back", r.op.table, r.op.object),
+               {fmt::format("DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE oid = "
+                            "to_regclass({}) AND relkind = 'v') THEN DROP VIEW {}; END IF; IF "
+                            "EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass({}) AND "
+                            "relkind = 'r') THEN ALTER TABLE {} RENAME TO {}; END IF; END "
+                            "$strata$",
+                            Lit(r.qualified), r.qualified, Lit(NewTable(r)), NewTable(r),
+                            QuoteIdent(r.op.table))},
+               "ACCESS EXCLUSIVE on " + r.op.object + " for catalog updates only"}};
+    case OpKind::kAddUnique:
+    case OpKind::kCreateIndex: {
+      Step s{"abort",
+             fmt::format("drop index {} CONCURRENTLY", r.op.object),
+             {fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", IndexName(r))},
+             "SHARE UPDATE EXCLUSIVE on " + r.op.table +
+                 ", outside a transaction: reads and writes continue"};
+      s.no_tx = true;
+      if (r.op.kind == OpKind::kAddUnique) {
+        // A constraint already made from the index (a complete that did not finish) goes first.
+        Step drop{"abort",
+                  fmt::format("drop constraint {} if complete made it", r.op.object),
+                  {fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", r.qualified,
+                               QuoteIdent(r.op.object))},
+                  "ACCESS EXCLUSIVE on " + r.op.table + " for a catalog update only"};
+        return {drop, s};
+      }
+      return {s};
+    }
+    default:
+      break;
+  }
   Step s{"abort",
          fmt::format("remove what start added for {}.{}", r.op.table, r.op.column),
          {},
@@ -531,8 +881,96 @@ std::vector<Step> AbortSteps(const Resolved& r) {
     s.sql.push_back(
         fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", r.qualified, QuoteIdent(r.shadow)));
   }
+  for (const auto& c : r.reshape_up) {  // with the trigger that names them
+    if (c[0] == r.shadow) continue;
+    s.sql.push_back(
+        fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", r.qualified, QuoteIdent(c[0])));
+  }
   if (s.sql.empty()) return {};
   return {s};
+}
+
+// --- the new version's view schema (same-name type changes) ---------------------------------
+
+// "15" for the change `V15__widen_amount`; the stem itself when it has no version.
+std::string ChangeVersion(const std::string& change) {
+  if (change.size() > 1 && (change[0] == 'V' || change[0] == 'v')) {
+    size_t end = change.find("__");
+    if (end != std::string::npos && end > 1) return change.substr(1, end - 1);
+  }
+  return change;
+}
+
+// A same-name type change gives the two versions one name with two shapes: the old version
+// keeps the table (the old type until complete), the new one puts a schema of views first in
+// its search_path. The schema is `<first reshaped table>_v<change version>`; "" when the change
+// needs none.
+std::string ViewSchema(const std::string& change, const std::vector<Resolved>& ops) {
+  for (const auto& r : ops) {
+    if (r.op.kind == OpKind::kAlterType) {
+      std::string v = ChangeVersion(change);
+      for (char& ch : v) {
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return (r.op.table + "_v" + v).substr(0, 63);
+    }
+  }
+  return "";
+}
+
+// One auto-updatable view per table a type change reshapes: every column in its end-state
+// name and type (the shadow column under the final name; renamed columns by their new name;
+// dropped ones left out; added ones included).
+std::vector<Step> ViewStartSteps(const std::string& change, const std::vector<Resolved>& ops) {
+  std::string schema = ViewSchema(change, ops);
+  if (schema.empty()) return {};
+  Step s{"start", fmt::format("view schema {} for the new version (`SET search_path = {}, ...`)",
+                              schema, schema),
+         {fmt::format("CREATE SCHEMA IF NOT EXISTS {}", QuoteIdent(schema))},
+         "none on the tables (a new schema and views)"};
+  std::vector<std::string> done;
+  for (const auto& t : ops) {
+    if (t.op.kind != OpKind::kAlterType ||
+        std::find(done.begin(), done.end(), t.qualified) != done.end()) {
+      continue;
+    }
+    done.push_back(t.qualified);
+    std::vector<std::string> cols;
+    for (const auto& col : t.table_columns) {
+      std::string item = QuoteIdent(col);
+      for (const auto& r : ops) {
+        if (r.qualified != t.qualified || r.op.column != col) continue;
+        if (r.op.kind == OpKind::kAlterType) {
+          item = QuoteIdent(r.shadow) + " AS " + QuoteIdent(col);
+        } else if (r.op.kind == OpKind::kRenameColumn) {
+          item = QuoteIdent(r.op.new_column);
+        } else if (r.op.kind == OpKind::kDropColumn) {
+          item.clear();
+        }
+      }
+      if (!item.empty()) cols.push_back(item);
+    }
+    for (const auto& r : ops) {
+      if (r.qualified == t.qualified && r.op.kind == OpKind::kAddColumn) {
+        cols.push_back(QuoteIdent(r.op.column));
+      }
+    }
+    s.sql.push_back(fmt::format("CREATE OR REPLACE VIEW {}.{} AS SELECT {} FROM {}",
+                                QuoteIdent(schema), QuoteIdent(t.op.table), fmt::join(cols, ", "),
+                                t.qualified));
+  }
+  return {s};
+}
+
+// Complete and abort drop the view schema first (its views name the columns they contract).
+std::vector<Step> ViewDropSteps(const std::string& phase, const std::string& change,
+                                const std::vector<Resolved>& ops) {
+  std::string schema = ViewSchema(change, ops);
+  if (schema.empty()) return {};
+  return {{phase,
+           fmt::format("drop the view schema {}", schema),
+           {fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", QuoteIdent(schema))},
+           "none on the tables"}};
 }
 
 PlannedOperation Describe(const Resolved& r) {
@@ -540,6 +978,44 @@ PlannedOperation Describe(const Resolved& r) {
   p.op = r.op;
   const Operation& op = r.op;
   std::string t = op.table;
+  switch (op.kind) {
+    case OpKind::kAddCheck:
+    case OpKind::kAddForeignKey:
+      p.creates.push_back(fmt::format("constraint {} NOT VALID", op.object));
+      p.drops.push_back("nothing (validates the constraint)");
+      p.old_sees = fmt::format(
+          "{} as before; its new writes must satisfy {} from start (rows already there are "
+          "checked at complete)",
+          t, op.object);
+      p.new_sees = p.old_sees;
+      return p;
+    case OpKind::kAddUnique:
+      p.creates.push_back(fmt::format("unique index {} (built CONCURRENTLY)", op.object));
+      p.drops.push_back(fmt::format("nothing (constraint {} is made from the index)", op.object));
+      p.old_sees = fmt::format(
+          "{} as before; once the index is built, its writes must keep {} unique", t, op.ddl);
+      p.new_sees = p.old_sees;
+      return p;
+    case OpKind::kRenameTable:
+      p.creates.push_back(fmt::format("(renames {} to {})", t, op.object));
+      p.creates.push_back(fmt::format(
+          "view {}.{} AS SELECT * FROM {} (auto-updatable) for the old version", r.schema, t,
+          op.object));
+      p.drops.push_back(fmt::format("view {}.{}", r.schema, t));
+      p.old_sees = fmt::format(
+          "{} as before: a simple view over {}, so reads, inserts (with the table's defaults), "
+          "updates and deletes go through; no search_path needed",
+          t, op.object);
+      p.new_sees = fmt::format("{}, the real table", op.object);
+      return p;
+    case OpKind::kCreateIndex:
+      p.creates.push_back(fmt::format("index {} (built CONCURRENTLY)", op.object));
+      p.old_sees = fmt::format("{} as before (the index only speeds up reads)", t);
+      p.new_sees = p.old_sees;
+      return p;
+    default:
+      break;
+  }
   if (r.Pair() || op.kind == OpKind::kAddColumn) {
     p.creates.push_back(fmt::format("column {}.{}", t, r.shadow));
   }
@@ -597,9 +1073,28 @@ PlannedOperation Describe(const Resolved& r) {
           NeedsTrigger(r) ? "; rows it inserts get " + (op.down.empty() ? r.old_default : op.down)
                           : "");
       break;
+    default:  // constraint, index and table operations: handled earlier
+      break;
   }
   p.unmigrated_sql = Unmigrated(r);
   return p;
+}
+
+// rename_column: the copies of the column's indexes, built CONCURRENTLY after the backfill
+// (the new column is then filled, so the build reads each row once). Each step: one index.
+std::vector<Step> IndexCopySteps(const Resolved& r) {
+  std::vector<Step> out;
+  for (const auto& ix : r.indexes) {
+    Step s{"start (after the backfill)",
+           fmt::format("build {} on {} CONCURRENTLY (the copy of index {})", ix[1],
+                       r.final_column, ix[0]),
+           {ix[2]},
+           "SHARE UPDATE EXCLUSIVE on " + r.op.table +
+               " while it builds, outside a transaction: reads and writes continue"};
+    s.no_tx = true;
+    out.push_back(s);
+  }
+  return out;
 }
 
 // --- running ------------------------------------------------------------------------------
@@ -658,6 +1153,62 @@ Status RunTx(db::Connection& c, const Options& options, const std::vector<std::s
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, std::chrono::milliseconds(5000));
   }
+}
+
+// Whether the index `name` (schema-qualified, quoted) exists: "" no, "true" valid, "false" left
+// invalid by a CONCURRENTLY build that failed or was killed.
+Result<std::string> IndexValid(db::Connection& c, const std::string& name) {
+  return One(c, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass($1)",
+             {name});
+}
+
+// Runs statements outside a transaction (CREATE/DROP INDEX CONCURRENTLY) without lock_timeout:
+// they wait for older transactions, but nothing queues behind their SHARE UPDATE EXCLUSIVE.
+Status RunNoTx(db::Connection& c, const std::vector<std::string>& sql) {
+  STRATA_ASSIGN_OR_RETURN(auto before, One(c, "SELECT current_setting('lock_timeout')"));
+  STRATA_TRY(c.Query("SET lock_timeout = 0").status());
+  Status out = Status::Ok();
+  for (const auto& q : sql) {
+    auto r = c.Query(q);
+    if (!r) {
+      out = Status(r.error()).Wrap(fmt::format("running `{}`", q.substr(0, 200)));
+      break;
+    }
+  }
+  (void)c.Query("SELECT set_config('lock_timeout', $1, false)", {before});
+  return out;
+}
+
+// One step of a phase: in a short transaction with retries, or (CONCURRENTLY) outside one. A
+// build finds the index valid (done before), missing, or invalid (dropped and rebuilt).
+Status RunStep(db::Connection& c, const Options& options, const Resolved& r, const Step& step,
+               const std::function<void(const std::string&)>& say) {
+  if (!step.no_tx) return RunTx(c, options, step.sql);
+  if (step.phase == "start") {
+    STRATA_ASSIGN_OR_RETURN(auto valid, IndexValid(c, IndexName(r)));
+    if (valid == "true") return Status::Ok();
+    if (valid == "false") {
+      say(fmt::format("index {} was left invalid by an interrupted CONCURRENTLY build: dropping "
+                      "and rebuilding it",
+                      r.op.object));
+      STRATA_TRY(
+          RunNoTx(c, {fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", IndexName(r))}));
+    }
+  }
+  return RunNoTx(c, step.sql);
+}
+
+// Builds the index copy `tmp` (a name in `schema`): done when valid, rebuilt when a killed
+// build left it invalid.
+Status RunIndexCopy(db::Connection& c, const Step& step, const std::string& schema,
+                    const std::string& tmp) {
+  std::string qualified = QuoteIdent(schema) + "." + QuoteIdent(tmp);
+  STRATA_ASSIGN_OR_RETURN(auto valid, IndexValid(c, qualified));
+  if (valid == "true") return Status::Ok();
+  if (valid == "false") {
+    STRATA_TRY(RunNoTx(c, {"DROP INDEX CONCURRENTLY IF EXISTS " + qualified}));
+  }
+  return RunNoTx(c, step.sql);
 }
 
 Status EnsureState(db::Connection& c) {
@@ -811,6 +1362,45 @@ Result<std::vector<Resolved>> ResolveAll(db::Connection& c, const ChangeSpec& sp
     STRATA_ASSIGN_OR_RETURN(auto r, Resolve(c, spec, i));
     out.push_back(std::move(r));
   }
+  // Splits and merges: on one table, columns added with an `up` and columns dropped with a
+  // `down` form one group with one trigger (a change to either side recomputes the other).
+  // Only an `up` naming a dropped column and a `down` naming an added one join the group.
+  auto names = [](const std::string& expr, const std::vector<Resolved*>& of) {
+    auto q = QualifyForTrigger(expr);
+    if (!q) return false;
+    for (const auto* r : of) {
+      if (std::find(q->columns.begin(), q->columns.end(), r->op.column) != q->columns.end()) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (auto& first : out) {
+    if (first.op.kind != OpKind::kAddColumn || first.reshape) continue;
+    std::vector<Resolved*> all_adds, all_drops, adds, drops;
+    for (auto& r : out) {
+      if (r.qualified != first.qualified) continue;
+      if (r.op.kind == OpKind::kAddColumn) all_adds.push_back(&r);
+      if (r.op.kind == OpKind::kDropColumn && !r.op.down.empty()) all_drops.push_back(&r);
+    }
+    for (auto* r : all_adds) {
+      if (names(r->op.up, all_drops)) adds.push_back(r);
+    }
+    for (auto* r : all_drops) {
+      if (names(r->op.down, all_adds)) drops.push_back(r);
+    }
+    if (adds.empty() || drops.empty()) continue;
+    Resolved& lead = *adds.front();
+    for (auto* r : adds) {
+      r->reshape = true;
+      lead.reshape_up.push_back({r->op.column, r->op.up, r->op.new_type});
+    }
+    for (auto* r : drops) {
+      r->reshape = true;
+      lead.reshape_down.push_back({r->op.column, r->op.down, r->old_type});
+    }
+    lead.reshape_leader = true;
+  }
   return out;
 }
 
@@ -846,10 +1436,22 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       STRATA_ASSIGN_OR_RETURN(ops, ResolveAll(*s.conn, spec));
       STRATA_TRY(CheckOverlap(*s.conn, spec.name, ops));
     }
-    std::vector<Step> start, backfill, complete, abort;
+    std::vector<Step> start, backfill, complete = ViewDropSteps("complete", spec.name, ops),
+                           abort = ViewDropSteps("abort", spec.name, ops);
+    std::string view_schema = ViewSchema(spec.name, ops);
     for (size_t i = 0; i < ops.size(); ++i) {
       const auto& r = ops[i];
       res.operations.push_back(Describe(r));
+      if (!view_schema.empty() && r.op.kind == OpKind::kAlterType) {
+        auto& p = res.operations.back();
+        p.new_sees = fmt::format(
+            "{}.{} as {} at once through the view schema {} (`SET search_path = {}, {}`); "
+            "without it, as {} until complete",
+            r.op.table, r.op.column, r.op.new_type, view_schema, view_schema, r.schema,
+            r.old_type);
+        p.creates.push_back(fmt::format("view {}.{} (the new shape)", view_schema, r.op.table));
+        p.drops.push_back(fmt::format("schema {} and its views", view_schema));
+      }
       for (auto& x : StartSteps(r)) start.push_back(x);
       if (!Unmigrated(r).empty()) {
         backfill.push_back(
@@ -860,16 +1462,66 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
                           BackfillSet(r), Unmigrated(r))},
              "ROW EXCLUSIVE on " + r.op.table + " per chunk: only the chunk's rows are locked"});
       }
+      for (auto& x : IndexCopySteps(r)) backfill.push_back(x);
       for (auto& x : CompleteSteps(r)) complete.push_back(x);
       for (auto& x : AbortSteps(r)) abort.push_back(x);
     }
+    for (auto& x : ViewStartSteps(spec.name, ops)) start.push_back(x);
     for (auto* v : {&start, &backfill, &complete, &abort}) {
       res.steps.insert(res.steps.end(), v->begin(), v->end());
+    }
+    for (const auto& op : spec.operations) {
+      if (res.end_state.empty() || res.end_state.back() != op.statement) {
+        res.end_state.push_back(op.statement);
+      }
     }
     return Status::Ok();
   };
   res.status = run();
   return res;
+}
+
+std::string DryRunText(const Options& options, const std::string& path) {
+  auto plan = Plan(options, {path});
+  std::string out = "-- a zero-downtime change (`-- strata:change`, docs/change.md): migrate runs "
+                    "its start phase below, not the end-state statements\n";
+  if (!plan.status.ok()) {
+    std::string msg = plan.status.ToString();
+    for (char& ch : msg) {
+      if (ch == '\n') ch = ' ';
+    }
+    return out + "-- strata change plan refuses it, so migrate would stop here: " + msg + "\n";
+  }
+  out += "-- end state:\n";
+  for (const auto& st : plan.end_state) {
+    std::string line;
+    for (char ch : st) {
+      line += ch;
+      if (ch == '\n') line += "--   ";
+    }
+    out += "--   " + line + ";\n";
+  }
+  out += "-- derived operations:\n";
+  for (const auto& p : plan.operations) {
+    out += fmt::format("--   {} {}{}\n", OpKindName(p.op.kind), p.op.table,
+                       p.op.column.empty() ? "" : "." + p.op.column);
+    for (const auto& n : p.notes) out += "--     " + n + "\n";
+  }
+  if (!plan.phase.empty()) {
+    out += fmt::format("-- the change is already recorded as {}: start resumes or does nothing\n",
+                       plan.phase);
+  }
+  for (const auto& s : plan.steps) {
+    if (s.phase.rfind("start", 0) != 0 && s.phase != "backfill") continue;
+    out += fmt::format("-- {} {} [lock: {}]{}\n", s.phase, s.what, s.lock,
+                       s.no_tx ? " (outside a transaction)" : "");
+    for (const auto& q : s.sql) out += q + ";\n";
+  }
+  out += fmt::format(
+      "-- complete and abort run later: `strata change complete {}` or `strata migrate "
+      "--complete-changes` (`strata change plan {}` shows them)\n",
+      path, path);
+  return out;
 }
 
 PhaseResult Start(const Options& options, const PhaseRequest& request) {
@@ -941,9 +1593,17 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
       if (restart_backfill) break;  // the expand is done; only data moves
       for (const auto& step : StartSteps(r)) {
         Emit(request, "start", step.what);
-        STRATA_TRY(RunTx(c, options, step.sql));
+        STRATA_TRY(RunStep(c, options, r, step, [&](const std::string& m) {
+          Emit(request, "start", m);
+          res.done.push_back(m);
+        }));
         res.done.push_back(step.what);
       }
+    }
+    for (const auto& step : restart_backfill ? std::vector<Step>() : ViewStartSteps(spec.name, ops)) {
+      Emit(request, "start", step.what);
+      STRATA_TRY(RunTx(c, options, step.sql));
+      res.done.push_back(step.what);
     }
     for (size_t i = 0; i < ops.size(); ++i) {
       if (Unmigrated(ops[i]).empty()) continue;
@@ -964,6 +1624,14 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
       res.backfilled += out.job.processed;
       res.done.push_back(
           fmt::format("backfill {}: {} rows", JobName(spec.name, i), out.job.processed));
+    }
+    for (const auto& r : ops) {
+      auto steps = IndexCopySteps(r);
+      for (size_t k = 0; k < steps.size(); ++k) {
+        Emit(request, "start", steps[k].what);
+        STRATA_TRY(RunIndexCopy(c, steps[k], r.schema, r.indexes[k][1]));
+        res.done.push_back(steps[k].what);
+      }
     }
     STRATA_TRY(SetPhase(c, spec.name, "started", ""));
     res.phase = "started";
@@ -1036,6 +1704,17 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
       std::vector<std::string> bad;
       std::int64_t total = 0;
       for (const auto& r : st->ops) {
+        if (r.op.kind == OpKind::kAddUnique || r.op.kind == OpKind::kCreateIndex) {
+          STRATA_ASSIGN_OR_RETURN(auto valid, IndexValid(c, IndexName(r)));
+          if (valid != "true") {
+            return Status(ErrorCode::kCheckFailed,
+                          fmt::format("change `{}` cannot complete: index {} on {} is {}",
+                                      spec.name, r.op.object, r.op.table,
+                                      valid.empty() ? "missing" : "invalid (its build failed)"))
+                .WithHint(fmt::format("run `strata change start {}` again: it rebuilds the index",
+                                      spec.path));
+          }
+        }
         std::string u = Unmigrated(r);
         if (u.empty()) continue;
         STRATA_ASSIGN_OR_RETURN(
@@ -1067,6 +1746,14 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
           if (step.sql.size() == 1 && step.what.rfind("validate", 0) == 0) {
             Emit(request, "complete", step.what);
             Status v = RunTx(c, options, step.sql);
+            if (!v.ok() && r.ObjectOp()) {
+              return Status(ErrorCode::kCheckFailed,
+                            fmt::format("constraint {} does not hold on the rows of {}: {}",
+                                        r.op.object, r.op.table, v.message()))
+                  .WithHint(
+                      "fix the rows that violate it (new writes are already checked), then run "
+                      "`strata change complete` again; or `strata change abort`");
+            }
             if (!v.ok()) {
               STRATA_ASSIGN_OR_RETURN(
                   auto n, One(c, fmt::format("SELECT count(*) FROM {} WHERE {} IS NULL",
@@ -1083,11 +1770,16 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
       STRATA_TRY(SetPhase(c, spec.name, "completing", ""));
       res.phase = "completing";
     }
+    for (const auto& step : ViewDropSteps("complete", spec.name, st->ops)) {
+      Emit(request, "complete", step.what);
+      STRATA_TRY(RunTx(c, options, step.sql));
+      res.done.push_back(step.what);
+    }
     for (const auto& r : st->ops) {
       for (const auto& step : CompleteSteps(r)) {
-        if (step.what.rfind("validate", 0) == 0) continue;
+        if (step.what.rfind("validate", 0) == 0 || step.sql.empty()) continue;
         Emit(request, "complete", step.what);
-        STRATA_TRY(RunTx(c, options, step.sql));
+        STRATA_TRY(RunStep(c, options, r, step, [](const std::string&) {}));
         res.done.push_back(step.what);
       }
     }
@@ -1125,10 +1817,15 @@ PhaseResult Abort(const Options& options, const PhaseRequest& request) {
     }
     STRATA_TRY(SetPhase(c, spec.name, "aborting", ""));
     res.phase = "aborting";
+    for (const auto& step : ViewDropSteps("abort", spec.name, st->ops)) {
+      Emit(request, "abort", step.what);
+      STRATA_TRY(RunTx(c, options, step.sql));
+      res.done.push_back(step.what);
+    }
     for (const auto& r : st->ops) {
       for (const auto& step : AbortSteps(r)) {
         Emit(request, "abort", step.what);
-        STRATA_TRY(RunTx(c, options, step.sql));
+        STRATA_TRY(RunStep(c, options, r, step, [](const std::string&) {}));
         res.done.push_back(step.what);
       }
     }
@@ -1146,66 +1843,115 @@ PhaseResult Abort(const Options& options, const PhaseRequest& request) {
   return res;
 }
 
+namespace {
+
+bool OpenPhase(const std::string& phase) {
+  return phase == "starting" || phase == "started" || phase == "completing" ||
+         phase == "aborting";
+}
+
+// The recorded changes (all, or the one named), each with its triggers, backfill jobs and, for
+// a phase in progress, who works on it or the verb that finishes it. `count_rows`: also count
+// the rows still unmigrated (a scan: status does, info does not).
+Result<std::vector<ChangeState>> ReadStates(const Options& options, db::Connection& c,
+                                            const std::string& name, bool open_only,
+                                            bool count_rows) {
+  std::vector<ChangeState> out;
+  STRATA_ASSIGN_OR_RETURN(auto exists, c.TableExists("", "strata_change"));
+  if (!exists) return out;
+  STRATA_ASSIGN_OR_RETURN(
+      auto rows, c.Query("SELECT name, file, phase, started_at::text, "
+                         "coalesce(finished_at::text, ''), updated_at::text, "
+                         "coalesce(message, ''), operations::text FROM strata_change WHERE "
+                         "$1 = '' OR name = $1 ORDER BY started_at",
+                         {name}));
+  for (const auto& row : rows.rows) {
+    ChangeState cs{*row[0], *row[1], *row[2], *row[3], *row[4], *row[5], *row[6]};
+    bool open = OpenPhase(cs.phase);
+    if (open_only && !open) continue;
+    auto j = json::parse(*row[7], nullptr, false);
+    if (j.is_array()) {
+      std::int64_t total = 0;
+      bool counted = false;
+      for (const auto& o : j) {
+        Resolved r = FromJson(o);
+        if (std::find(cs.tables.begin(), cs.tables.end(), r.op.table) == cs.tables.end()) {
+          cs.tables.push_back(r.op.table);
+        }
+        STRATA_ASSIGN_OR_RETURN(auto t,
+                                One(c, "SELECT 1 FROM pg_trigger WHERE tgname = $1", {r.tag}));
+        if (!t.empty()) cs.triggers.push_back(r.tag + " on " + r.op.table);
+        if (count_rows && open && cs.phase != "completing" && !Unmigrated(r).empty()) {
+          auto n =
+              One(c, fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, Unmigrated(r)));
+          if (n && !n->empty()) total += std::stoll(*n);
+          counted = true;
+        }
+      }
+      if (count_rows && open && cs.phase != "completing") cs.unmigrated = counted ? total : 0;
+      for (size_t i = 0; i < j.size(); ++i) {
+        if (Unmigrated(FromJson(j[i])).empty()) continue;
+        auto bs = backfill::GetStatus(options, {JobName(cs.name, i)});
+        if (!bs.status.ok() || bs.jobs.empty()) continue;
+        const auto& job = bs.jobs[0];
+        cs.backfill.push_back(fmt::format("{} {}, {} rows in {} chunks{}", job.job, job.status,
+                                          job.processed, job.chunks,
+                                          job.runner_alive ? " (running now)" : ""));
+      }
+    }
+    if (open) {
+      // A phase in progress is either being worked on (its verb holds the change's lock) or was
+      // interrupted: say which, and what finishes it.
+      if (auto holder = c.DescribeLockHolder(LockName(cs.name))) {
+        cs.running = true;
+        cs.running_by = holder->description;
+      }
+      std::string verb = cs.phase == "starting"     ? "start"
+                         : cs.phase == "completing" ? "complete"
+                         : cs.phase == "aborting"   ? "abort"
+                                                    : "";
+      if (cs.running) {
+        cs.next_step = fmt::format("wait: {} is working on it", cs.running_by);
+      } else if (!verb.empty()) {
+        cs.next_step = fmt::format(
+            "interrupted: run `strata change {} {}` again to finish the {} phase", verb, cs.file,
+            verb);
+      } else {
+        cs.next_step = fmt::format(
+            "once the old version is gone: `strata change complete {}` (or `strata migrate "
+            "--complete-changes`); to undo: `strata change abort {}`",
+            cs.file, cs.file);
+      }
+      auto apps = c.Query(
+          "SELECT DISTINCT application_name FROM pg_stat_activity WHERE "
+          "datname = current_database() AND pid <> pg_backend_pid() AND "
+          "application_name <> '' ORDER BY 1");
+      if (apps) {
+        for (const auto& a : apps->rows) cs.sessions.push_back(a[0].value_or(""));
+      }
+    }
+    out.push_back(std::move(cs));
+  }
+  return out;
+}
+
+}  // namespace
+
 StatusResult GetStatus(const Options& options, const StatusRequest& request) {
   StatusResult res;
   auto run = [&]() -> Status {
     STRATA_ASSIGN_OR_RETURN(auto s, Connect(options, "status"));
     res.target = s.url.redacted;
-    db::Connection& c = *s.conn;
-    STRATA_ASSIGN_OR_RETURN(auto exists, c.TableExists("", "strata_change"));
-    if (!exists) return Status::Ok();
-    STRATA_ASSIGN_OR_RETURN(
-        auto rows, c.Query("SELECT name, file, phase, started_at::text, "
-                           "coalesce(finished_at::text, ''), updated_at::text, "
-                           "coalesce(message, ''), operations::text FROM strata_change WHERE "
-                           "$1 = '' OR name = $1 ORDER BY started_at",
-                           {request.name}));
-    for (const auto& row : rows.rows) {
-      ChangeState cs{*row[0], *row[1], *row[2], *row[3], *row[4], *row[5], *row[6]};
-      auto j = json::parse(*row[7], nullptr, false);
-      bool open = cs.phase == "starting" || cs.phase == "started" || cs.phase == "completing";
-      if (j.is_array()) {
-        std::int64_t total = 0;
-        for (const auto& o : j) {
-          Resolved r = FromJson(o);
-          if (std::find(cs.tables.begin(), cs.tables.end(), r.op.table) == cs.tables.end()) {
-            cs.tables.push_back(r.op.table);
-          }
-          STRATA_ASSIGN_OR_RETURN(auto t,
-                                  One(c, "SELECT 1 FROM pg_trigger WHERE tgname = $1", {r.tag}));
-          if (!t.empty()) cs.triggers.push_back(r.tag + " on " + r.op.table);
-          if (open && cs.phase != "completing" && !Unmigrated(r).empty()) {
-            auto n =
-                One(c, fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, Unmigrated(r)));
-            if (n && !n->empty()) total += std::stoll(*n);
-          }
-        }
-        if (open && cs.phase != "completing") cs.unmigrated = total;
-        for (size_t i = 0; i < j.size(); ++i) {
-          if (Unmigrated(FromJson(j[i])).empty()) continue;
-          auto bs = backfill::GetStatus(options, {JobName(cs.name, i)});
-          if (!bs.status.ok() || bs.jobs.empty()) continue;
-          const auto& job = bs.jobs[0];
-          cs.backfill.push_back(fmt::format("{} {}, {} rows in {} chunks{}", job.job, job.status,
-                                            job.processed, job.chunks,
-                                            job.runner_alive ? " (running now)" : ""));
-        }
-      }
-      if (open) {
-        auto apps = c.Query(
-            "SELECT DISTINCT application_name FROM pg_stat_activity WHERE "
-            "datname = current_database() AND pid <> pg_backend_pid() AND "
-            "application_name <> '' ORDER BY 1");
-        if (apps) {
-          for (const auto& a : apps->rows) cs.sessions.push_back(a[0].value_or(""));
-        }
-      }
-      res.changes.push_back(std::move(cs));
-    }
+    STRATA_ASSIGN_OR_RETURN(res.changes, ReadStates(options, *s.conn, request.name, false, true));
     return Status::Ok();
   };
   res.status = run();
   return res;
+}
+
+Result<std::vector<ChangeState>> OpenChanges(const Options& options, db::Connection& conn) {
+  if (conn.dialect() != db::Dialect::kPostgres) return std::vector<ChangeState>();
+  return ReadStates(options, conn, "", true, false);
 }
 
 Result<std::vector<std::string>> OpenChangeTables(db::Connection& conn) {
@@ -1221,8 +1967,12 @@ Result<std::vector<std::string>> OpenChangeTables(db::Connection& conn) {
     if (!j.is_array()) continue;
     for (const auto& o : j) {
       Resolved r = FromJson(o);
-      std::string t = r.schema == "public" ? r.op.table : r.schema + "." + r.op.table;
-      if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+      for (const auto& name : std::vector<std::string>{
+               r.op.table, r.op.kind == OpKind::kRenameTable ? r.op.object : ""}) {
+        if (name.empty()) continue;
+        std::string t = r.schema == "public" ? name : r.schema + "." + name;
+        if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+      }
     }
   }
   return out;

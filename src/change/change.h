@@ -33,7 +33,20 @@
 namespace strata::change {
 
 // Operation kinds. Values are stored (by name) in strata_change.operations: never rename.
-enum class OpKind { kRenameColumn, kAlterType, kSetNotNull, kAddColumn, kDropColumn };
+enum class OpKind {
+  kRenameColumn,
+  kAlterType,
+  kSetNotNull,
+  kAddColumn,
+  kDropColumn,
+  kAddCheck,       // ADD CONSTRAINT c CHECK (...): NOT VALID at start, VALIDATE at complete
+  kAddForeignKey,  // ADD CONSTRAINT c FOREIGN KEY ...: the same
+  kAddUnique,      // ADD CONSTRAINT c UNIQUE (...): CREATE UNIQUE INDEX CONCURRENTLY at start,
+                   // ADD CONSTRAINT ... USING INDEX at complete
+  kCreateIndex,    // CREATE INDEX: CONCURRENTLY, outside a transaction, at start
+  kRenameTable,    // ALTER TABLE t RENAME TO u: at start the table takes its new name and an
+                   // auto-updatable view keeps the old one; complete drops the view
+};
 std::string_view OpKindName(OpKind k);
 
 struct Operation {
@@ -47,9 +60,15 @@ struct Operation {
   std::string down;        // expression over the new row
   bool up_inferred = false;
   bool down_inferred = false;
+  // kAddColumn written without NOT NULL: allowed with an `up` (a split's or merge's new column).
+  bool nullable = false;
   int line = 0;  // statement position in the file
   int col = 0;
   std::string statement;  // the statement text
+  // Constraint and index operations: the constraint's (or index's) name, and the DDL start
+  // runs (the statement with NOT VALID, or made CONCURRENTLY; for UNIQUE the key columns).
+  std::string object;
+  std::string ddl;
 };
 
 // A change file read without a database: its directives and derived operations.
@@ -72,6 +91,7 @@ struct Step {
   std::string what;   // one line for a human
   std::vector<std::string> sql;
   std::string lock;  // the strongest lock it takes and for how long
+  bool no_tx = false;  // CREATE INDEX CONCURRENTLY: runs outside a transaction
 };
 
 struct PlannedOperation {
@@ -94,8 +114,16 @@ struct PlanResult {
   std::vector<PlannedOperation> operations;
   std::vector<Step> steps;
   std::string phase;  // the change's recorded phase, "" when never started
+  // The file's own statements: the end state the phases reach (what a plain migration would
+  // have run), each once, in file order.
+  std::vector<std::string> end_state;
 };
 PlanResult Plan(const Options& options, const PlanRequest& request);
+
+// For `migrate --dry-run`: what migrate would run for the change file at `path` (its start
+// phase's SQL, the backfill), with its end-state DDL and derived operations as comments; the
+// refusal as a comment when the plan fails.
+std::string DryRunText(const Options& options, const std::string& path);
 
 // --- start / complete / abort
 struct PhaseEvent {
@@ -137,6 +165,11 @@ struct ChangeState {
   std::vector<std::string> sessions;  // application_name of clients connected right now
   // One line per backfill job of the change: "change.V2__x.0 completed, 20000 rows".
   std::vector<std::string> backfill;
+  // For a phase in progress (starting, completing, aborting): whether a verb is working on it
+  // right now (it holds the change's lock) and, when none is, the verb to rerun to finish it.
+  bool running = false;
+  std::string running_by;  // the lock holder, "pid 4242 (strata change complete ...) since ..."
+  std::string next_step;
 };
 struct StatusRequest {
   std::string name;  // empty: all
@@ -147,6 +180,12 @@ struct StatusResult {
   std::vector<ChangeState> changes;
 };
 StatusResult GetStatus(const Options& options, const StatusRequest& request);
+
+// For `info`: the open change windows (phase starting, started, completing or aborting) on the
+// target `conn` is connected to, with backfill progress from the backfill engine's state and
+// whether a verb is working on each now; no row counts (info stays cheap on big tables). Empty
+// when there is no state table or the target is not PostgreSQL.
+Result<std::vector<ChangeState>> OpenChanges(const Options& options, db::Connection& conn);
 
 // For `migrate`: whether a migration's directives (as Prepare parsed them) include
 // `-- strata:change`.

@@ -129,6 +129,51 @@ std::string TypeText(JsonRef type_name) {
   return t;
 }
 
+// `text` (a CREATE [UNIQUE] INDEX statement, maybe after comments) with CONCURRENTLY after
+// INDEX; "" when the words are not where expected.
+std::string MakeConcurrent(std::string_view text) {
+  size_t i = 0;
+  auto skip = [&] {
+    for (;;) {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      if (text.substr(i, 2) == "--") {
+        size_t nl = text.find('\n', i);
+        i = nl == std::string_view::npos ? text.size() : nl + 1;
+      } else if (text.substr(i, 2) == "/*") {
+        size_t end = text.find("*/", i + 2);
+        i = end == std::string_view::npos ? text.size() : end + 2;
+      } else {
+        return;
+      }
+    }
+  };
+  auto word = [&](std::string_view w) {
+    skip();
+    if (i + w.size() > text.size() || base::ToLower(text.substr(i, w.size())) != w) return false;
+    size_t end = i + w.size();
+    if (end < text.size() &&
+        (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) {
+      return false;
+    }
+    i = end;
+    return true;
+  };
+  if (!word("create")) return "";
+  (void)word("unique");
+  if (!word("index")) return "";
+  std::string out(text);
+  out.insert(i, " CONCURRENTLY");
+  return out;
+}
+
+std::string StripSemicolon(std::string_view text) {
+  std::string t(base::Trim(text));
+  while (!t.empty() && (t.back() == ';' || std::isspace(static_cast<unsigned char>(t.back())))) {
+    t.pop_back();
+  }
+  return t;
+}
+
 }  // namespace
 
 std::string_view OpKindName(OpKind k) {
@@ -143,6 +188,16 @@ std::string_view OpKindName(OpKind k) {
       return "add_column";
     case OpKind::kDropColumn:
       return "drop_column";
+    case OpKind::kAddCheck:
+      return "add_check";
+    case OpKind::kAddForeignKey:
+      return "add_foreign_key";
+    case OpKind::kAddUnique:
+      return "add_unique";
+    case OpKind::kCreateIndex:
+      return "create_index";
+    case OpKind::kRenameTable:
+      return "rename_table";
   }
   return "";
 }
@@ -255,7 +310,12 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
       op.table = std::string(rv.Get("relname").Str());
     };
     std::vector<Operation> ops;
-    if (JsonRef r = node.As("RenameStmt")) {
+    if (JsonRef r = node.As("RenameStmt"); r && r.Get("renameType").Str() == "OBJECT_TABLE") {
+      take_table(r.Get("relation"));
+      op.kind = OpKind::kRenameTable;
+      op.object = std::string(r.Get("newname").Str());
+      ops.push_back(op);
+    } else if (JsonRef r = node.As("RenameStmt")) {
       if (r.Get("renameType").Str() != "OBJECT_COLUMN" ||
           r.Get("relationType").Str() != "OBJECT_TABLE") {
         return refuse(fmt::format("`{}` is not a column rename; strata change derives column "
@@ -314,13 +374,58 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
                   "`-- strata:up c = <expression>`");
             }
           }
-          if (!not_null) {
-            return refuse(
-                fmt::format("ADD COLUMN `{}` without NOT NULL needs no change window", o.column),
-                "put it in a plain migration");
-          }
+          o.nullable = !not_null;  // refused below unless an `up` computes it (a split)
         } else if (sub == "AT_DropColumn") {
           o.kind = OpKind::kDropColumn;
+        } else if (sub == "AT_AddConstraint") {
+          JsonRef con = c.Get("def").As("Constraint");
+          std::string_view ct = con.Get("contype").Str();
+          o.object = std::string(con.Get("conname").Str());
+          o.column.clear();
+          if (ct != "CONSTR_CHECK" && ct != "CONSTR_FOREIGN" && ct != "CONSTR_UNIQUE") {
+            return refuse(fmt::format("`{}`: a {} constraint is not derived in a change file",
+                                      op.statement, base::ToLower(ct.substr(7))),
+                          "change files add CHECK, FOREIGN KEY and UNIQUE constraints; put "
+                          "other constraints in a plain migration");
+          }
+          if (o.object.empty()) {
+            return refuse(
+                fmt::format("`{}` does not name its constraint", op.statement),
+                "write `ADD CONSTRAINT <name> ...`: start, complete and abort find it by name");
+          }
+          if (cmds.size() != 1) {
+            return refuse("ADD CONSTRAINT together with other changes in one ALTER TABLE",
+                          "write one ALTER TABLE ... ADD CONSTRAINT statement per constraint");
+          }
+          if (ct == "CONSTR_UNIQUE") {
+            o.kind = OpKind::kAddUnique;
+            if (con.Get("including").size() > 0 || con.Get("options").size() > 0 ||
+                !con.Get("indexspace").Str().empty() || !con.Get("indexname").Str().empty() ||
+                con.Get("deferrable").Bool()) {
+              return refuse(
+                  "UNIQUE with INCLUDE, WITH, USING INDEX, a tablespace or DEFERRABLE in a "
+                  "change file",
+                  "write `ADD CONSTRAINT <name> UNIQUE (<columns>)`; strata builds the index "
+                  "CONCURRENTLY itself");
+            }
+            std::vector<std::string> keys;
+            JsonRef k = con.Get("keys");
+            for (size_t j = 0; j < k.size(); ++j) {
+              keys.push_back(QuoteIdent(std::string(k.At(j).As("String").Get("sval").Str())));
+            }
+            o.column = keys.empty() ? "" : std::string(k.At(0).As("String").Get("sval").Str());
+            o.ddl = fmt::format("({}){}", fmt::join(keys, ", "),
+                                con.Get("nulls_not_distinct").Bool() ? " NULLS NOT DISTINCT" : "");
+          } else {
+            o.kind = ct == "CONSTR_CHECK" ? OpKind::kAddCheck : OpKind::kAddForeignKey;
+            if (con.Get("skip_validation").Bool()) {
+              return refuse(fmt::format("`{}` is already NOT VALID: it needs no change window",
+                                        op.statement),
+                            "put it in a plain migration and VALIDATE it in a later one, or "
+                            "drop NOT VALID and let the change do both");
+            }
+            o.ddl = StripSemicolon(op.statement) + "\nNOT VALID";
+          }
         } else {
           return refuse(
               fmt::format("`{}`: {} is not derived in a change file yet", op.statement, sub),
@@ -328,6 +433,26 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
         }
         ops.push_back(o);
       }
+    } else if (JsonRef ix = node.As("IndexStmt")) {
+      take_table(ix.Get("relation"));
+      op.kind = OpKind::kCreateIndex;
+      op.object = std::string(ix.Get("idxname").Str());
+      if (op.object.empty()) {
+        return refuse(fmt::format("`{}` does not name its index", op.statement),
+                      "write `CREATE INDEX <name> ON ...`: start and abort find it by name");
+      }
+      if (ix.Get("if_not_exists").Bool()) {
+        return refuse("CREATE INDEX IF NOT EXISTS in a change file",
+                      "drop IF NOT EXISTS: strata checks for the index itself, and rebuilds one "
+                      "an interrupted CONCURRENTLY left invalid");
+      }
+      std::string text = StripSemicolon(op.statement);
+      op.ddl = ix.Get("concurrent").Bool() ? text : MakeConcurrent(text);
+      if (op.ddl.empty()) {
+        return refuse(fmt::format("`{}`: cannot place CONCURRENTLY in it", op.statement),
+                      "write CREATE INDEX CONCURRENTLY yourself");
+      }
+      ops.push_back(op);
     } else {
       return refuse(fmt::format("`{}` ({}) is not derived in a change file", op.statement,
                                 analysis::StatementKindName(st.facts.kind)),
@@ -335,10 +460,12 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
                     "in a plain migration before or after it");
     }
     for (auto& o : ops) {
-      std::string key = o.schema + "." + o.table + "." + o.column;
+      bool object_op = !o.object.empty();
+      std::string key = o.schema + "." + o.table + "." + (object_op ? "#" + o.object : o.column);
       if (touched.count(key)) {
-        return refuse(fmt::format("column `{}` of `{}` is changed twice in one change file",
-                                  o.column, o.table),
+        return refuse(fmt::format("{} `{}` of `{}` is changed twice in one change file",
+                                  object_op ? "object" : "column",
+                                  object_op ? o.object : o.column, o.table),
                       fmt::format("one operation per column; the first is at {}", touched[key]));
       }
       touched[key] = fmt::format("{}:{}", path, o.line);
@@ -346,6 +473,10 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
         touched[o.schema + "." + o.table + "." + o.new_column] = touched[key];
       }
       // up: keyed by the new representation's name; down: by the old column's.
+      if (object_op) {
+        spec.operations.push_back(std::move(o));
+        continue;
+      }
       std::string up_key = o.kind == OpKind::kRenameColumn ? o.new_column : o.column;
       if (auto it = dirs.up.find(up_key); it != dirs.up.end()) {
         it->second.used = true;
@@ -369,6 +500,13 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
           break;
         case OpKind::kSetNotNull:
         case OpKind::kAddColumn:
+          if (o.up.empty() && o.nullable) {
+            return refuse(
+                fmt::format("ADD COLUMN `{}` without NOT NULL needs no change window", o.column),
+                fmt::format("put it in a plain migration; or, for a split or merge, compute it "
+                            "from the old columns with `-- strata:up {} = <expression>`",
+                            o.column));
+          }
           if (o.up.empty()) {
             return refuse(
                 fmt::format("`{}` needs a value for rows whose `{}` is NULL: the old version "
@@ -379,7 +517,7 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
                             o.column, o.kind == OpKind::kSetNotNull ? o.column : "other_column"));
           }
           break;
-        case OpKind::kDropColumn:
+        default:
           break;
       }
       spec.operations.push_back(std::move(o));

@@ -2,6 +2,10 @@
 
 #include "change/change.h"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+
 namespace strata::engine {
 
 Result<std::vector<bool>> ScreenChanges(session::Session& ctx,
@@ -27,6 +31,42 @@ Status StartChange(const Options& options, PreparedMigration& p) {
   auto r = change::Start(options, {p.migration->path, {}});
   if (!r.status.ok()) return r.status;
   p.statements.clear();
+  return Status::Ok();
+}
+
+bool IsChangeMigration(const PreparedMigration& p) { return change::IsChangeFile(p.settings); }
+
+std::string ChangeDryRun(const Options& options, const PreparedMigration& p) {
+  return change::DryRunText(options, p.migration->path);
+}
+
+Result<std::vector<OpenChangeInfo>> OpenChangeWindows(const Options& options,
+                                                      session::Session& ctx) {
+  std::vector<OpenChangeInfo> out;
+  STRATA_ASSIGN_OR_RETURN(auto open, change::OpenChanges(options, *ctx.conn));
+  for (auto& c : open) {
+    out.push_back({c.name, c.file, c.phase, c.started_at, c.tables, c.backfill, c.running,
+                   c.next_step});
+  }
+  return out;
+}
+
+Status CompleteOpenChanges(const Options& options, session::Session& ctx,
+                           const std::vector<std::string>& files,
+                           std::vector<std::string>& completed) {
+  STRATA_ASSIGN_OR_RETURN(auto open, change::OpenChanges(options, *ctx.conn));
+  for (const auto& c : open) {
+    if (c.phase != "started" && c.phase != "completing") continue;
+    std::string file = c.file;
+    for (const auto& f : files) {
+      if (std::filesystem::path(f).stem().string() == c.name) file = f;
+    }
+    auto r = change::Complete(options, {file, {}});
+    if (!r.status.ok()) {
+      return Status(r.status).Wrap(fmt::format("--complete-changes: change `{}`", c.name));
+    }
+    completed.push_back(c.name);
+  }
   return Status::Ok();
 }
 

@@ -25,4 +25,24 @@ Result<std::vector<bool>> ScreenChanges(session::Session& ctx,
 // its statements so the executor records it without running the end-state DDL.
 Status StartChange(const Options& options, PreparedMigration& p);
 
+// Whether `p` is a change file (`-- strata:change`).
+bool IsChangeMigration(const PreparedMigration& p);
+
+// `migrate --dry-run` for a change file: its start phase's SQL with the end-state DDL and the
+// derived operations as comments (change::DryRunText).
+std::string ChangeDryRun(const Options& options, const PreparedMigration& p);
+
+// The open change windows for `info` (empty off PostgreSQL or without a state table).
+Result<std::vector<OpenChangeInfo>> OpenChangeWindows(const Options& options,
+                                                      session::Session& ctx);
+
+// `migrate --complete-changes`: completes every change an earlier run left open (phase started
+// or completing), each through `strata change complete` on its file: the file of `files` whose
+// stem is the change's name, else the path recorded at start. Appends each completed change's
+// name to `completed`; stops at the first that cannot complete (verification failed: the
+// numbers, and nothing pending has run). A change still `starting` is left to its own rerun.
+Status CompleteOpenChanges(const Options& options, session::Session& ctx,
+                           const std::vector<std::string>& files,
+                           std::vector<std::string>& completed);
+
 }  // namespace strata::engine

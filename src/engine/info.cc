@@ -2,6 +2,7 @@
 // creates nothing.
 #include "strata/commands.h"
 
+#include "engine/change_hook.h"
 #include "engine/checks.h"
 #include "migrate/state.h"
 #include "session/session.h"
@@ -64,6 +65,13 @@ InfoResult Info(const Options& options) {
     }
     res.migrations.push_back(std::move(r));
   }
+  // Open zero-downtime change windows (engine/change_hook.h): phase, tables, backfill progress.
+  auto windows = engine::OpenChangeWindows(options, *ctx);
+  if (!windows) {
+    res.status = windows.error();
+    return res;
+  }
+  res.changes = std::move(*windows);
   return res;
 }
 

@@ -40,6 +40,12 @@ std::string RenderDryRun(const std::vector<engine::PreparedMigration>& prepared,
     out += fmt::format("-- {} ({}{})\n", m.script,
                        m.kind == Kind::kVersioned ? "version " + m.version.text() : "repeatable",
                        p.settings.transactional ? "" : ", transaction off");
+    if (engine::IsChangeMigration(p)) {  // its start phase, not its end-state statements
+      out += engine::ChangeDryRun(options, p);
+      out += fmt::format("-- ledger: INSERT INTO {} ... ('{}', checksum {})\n\n", table, m.script,
+                         m.checksum.substr(0, 12));
+      continue;
+    }
     bool tx = p.settings.transactional;
     if (tx)
       out += fmt::format("{};\n", dialect == db::Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -310,6 +316,27 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     for (const auto& p : prepared) {
       if (Status s = verify::CheckRequired(p.intent, settings->intent); !s.ok()) {
         return fail(std::move(s));
+      }
+    }
+  }
+  // --complete-changes: the old application version is gone, so the windows earlier runs
+  // opened are closed first (engine/change_hook.h); a plain file below may then touch them.
+  if (request.complete_changes && !request.dry_run) {
+    std::vector<std::string> files;
+    for (const auto& m : set->migrations) files.push_back(m.path);
+    if (Status s = engine::CompleteOpenChanges(options, *ctx, files, res.changes_completed);
+        !s.ok()) {
+      return fail(std::move(s));
+    }
+  } else if (request.complete_changes) {
+    auto open = engine::OpenChangeWindows(options, *ctx);
+    if (!open) return fail(open.error());
+    for (const auto& c : *open) {
+      if (c.phase == "started" || c.phase == "completing") {
+        res.warnings.push_back(fmt::format(
+            "--complete-changes would complete change {} (`strata change plan {}` shows its "
+            "complete phase)",
+            c.name, c.file));
       }
     }
   }

@@ -126,6 +126,7 @@ json ToJson(const MigrateResult& r) {
             {"pending", r.pending},
             {"applied", applied},
             {"warnings", r.warnings},
+            {"changes_completed", r.changes_completed},
             {"lint", std::move(lint)},
             {"error", StatusJson(r.status)}};
   if (!r.dry_run_sql.empty() || r.pending == 0) j["dry_run_sql"] = r.dry_run_sql;
@@ -158,9 +159,21 @@ json ToJson(const InfoResult& r) {
     if (!m.note.empty()) row["note"] = m.note;
     ms.push_back(std::move(row));
   }
+  json changes = json::array();
+  for (const auto& c : r.changes) {
+    changes.push_back({{"name", c.name},
+                       {"file", c.file},
+                       {"phase", c.phase},
+                       {"since", c.since},
+                       {"tables", c.tables},
+                       {"backfill", c.backfill},
+                       {"running", c.running},
+                       {"next_step", c.next_step}});
+  }
   return {{"ok", r.status.ok()},
           {"target", r.target},
           {"migrations", ms},
+          {"open_changes", changes},
           {"error", StatusJson(r.status)}};
 }
 
@@ -284,6 +297,7 @@ std::string ToText(const MigrateResult& r, bool list_applied) {
       out += fmt::format("{}:{}\n", a.script, notes);
     }
   }
+  for (const auto& c : r.changes_completed) out += fmt::format("completed change {}\n", c);
   for (const auto& c : r.callbacks) {
     out += fmt::format("callback {} ({}{}) {} in {}\n", c.script, c.event,
                        c.migration.empty() ? "" : ", " + c.migration, c.ok ? "ran" : "failed",
@@ -325,6 +339,13 @@ std::string ToText(const InfoResult& r, bool color) {
   bool mismatch = false;
   for (const auto& m : r.migrations) mismatch |= m.checksum_mismatch;
   if (mismatch) out += "* the file changed after it was applied: run `strata validate`\n";
+  if (!r.changes.empty()) out += "\nopen change windows (strata change status for details):\n";
+  for (const auto& c : r.changes) {
+    out += fmt::format("  {}  {}  table {}  since {}{}\n", c.name, c.phase,
+                       fmt::join(c.tables, ","), c.since, c.running ? "  (running now)" : "");
+    for (const auto& b : c.backfill) out += "    backfill " + b + "\n";
+    if (!c.next_step.empty()) out += "    next: " + c.next_step + "\n";
+  }
   return base::RedactSecrets(out);
 }
 

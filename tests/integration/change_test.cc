@@ -20,6 +20,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace strata::testing {
@@ -68,6 +69,10 @@ class AppClient {
   }
   void Loop() {
     auto conn = Open(url_, name_);
+    if (!search_path_.empty()) {
+      auto r = conn->Query("SET search_path = " + search_path_);
+      if (!r) Fail("search_path: " + r.error().ToString());
+    }
     std::mt19937 rng(parity_ * 7919 + 1);
     std::vector<long long> own;
     while (!stop_) {
@@ -78,9 +83,9 @@ class AppClient {
       if (pick < 3) {  // insert, sometimes leaving the column to its default
         bool omit = may_omit_ && rng() % 5 == 0;
         std::string sql =
-            omit ? "INSERT INTO item (note) VALUES ('x') RETURNING id"
-                 : fmt::format("INSERT INTO item ({}, note) VALUES ({}, 'x') RETURNING id", column_,
-                               v);
+            omit ? fmt::format("INSERT INTO {} (note) VALUES ('x') RETURNING id", table_)
+                 : fmt::format("INSERT INTO {} ({}, note) VALUES ({}, 'x') RETURNING id", table_,
+                               column_, v);
         auto r = conn->Query(sql);
         if (!r) {
           Fail(sql + ": " + r.error().ToString());
@@ -96,7 +101,7 @@ class AppClient {
         } else {
           id = own[rng() % own.size()];
         }
-        std::string sql = fmt::format("UPDATE item SET {} = {} WHERE id = {}", column_, v, id);
+        std::string sql = fmt::format("UPDATE {} SET {} = {} WHERE id = {}", table_, column_, v, id);
         auto r = conn->Query(sql);
         if (!r) {
           Fail(sql + ": " + r.error().ToString());
@@ -107,13 +112,13 @@ class AppClient {
         size_t k = rng() % own.size();
         long long id = own[k];
         own.erase(own.begin() + k);
-        auto r = conn->Query(fmt::format("DELETE FROM item WHERE id = {}", id));
+        auto r = conn->Query(fmt::format("DELETE FROM {} WHERE id = {}", table_, id));
         if (!r) Fail("delete: " + r.error().ToString());
         rows_.erase(id);
       } else if (!rows_.empty()) {  // read back one owned row
         auto it = rows_.begin();
         std::advance(it, rng() % rows_.size());
-        auto r = conn->Query(fmt::format("SELECT {} FROM item WHERE id = {}", column_, it->first));
+        auto r = conn->Query(fmt::format("SELECT {} FROM {} WHERE id = {}", column_, table_, it->first));
         if (!r) {
           Fail("read: " + r.error().ToString());
           continue;
@@ -140,6 +145,8 @@ class AppClient {
   }
   std::string default_ = "12";
   bool may_omit_ = true;  // inserts that leave the column to its default
+  std::string table_ = "item";  // the table (or view) this version knows
+  std::string search_path_;     // set at connect when not empty
 
  private:
   std::string url_, name_, column_;
@@ -175,10 +182,11 @@ class ChangeTest : public ::testing::Test {
     return RunStrata(args, dir_.path());
   }
   // The owned rows of `c` read back through `column` now.
-  void ExpectRows(const AppClient& c, const std::string& column) {
+  void ExpectRows(const AppClient& c, const std::string& column,
+                  const std::string& table = "item") {
     int checked = 0;
     for (const auto& [id, wrote] : c.rows()) {
-      std::string got = Q(fmt::format("SELECT {} FROM item WHERE id = {}", column, id));
+      std::string got = Q(fmt::format("SELECT {} FROM {} WHERE id = {}", column, table, id));
       ASSERT_TRUE(c.Matches(wrote, got)) << "row " << id << " wrote " << wrote << " read " << got;
       ++checked;
     }
@@ -214,6 +222,10 @@ TEST_F(ChangeTest, RenameColumnOldAndNewVersionsWorkThroughStartAndComplete) {
   ASSERT_EQ(plan.exit_code, 0) << plan.All();
   EXPECT_NE(plan.out.find("rename_column item.term"), std::string::npos) << plan.out;
   EXPECT_NE(plan.out.find("up inferred"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("end state (the file's DDL, reached through the phases below):\n  "
+                          "ALTER TABLE item RENAME COLUMN term TO months;"),
+            std::string::npos)
+      << plan.out;
   auto start = Strata({"change", "start", file});
   ASSERT_EQ(start.exit_code, 0) << start.All();
   new_app.Start();  // the rolling deploy: both versions write
@@ -436,7 +448,8 @@ TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
       {"-- strata:up e = coalesce(e, now())\nALTER TABLE t ALTER COLUMN e SET NOT NULL;",
        "does not type-check"},
       {"ALTER TABLE t ALTER COLUMN e SET NOT NULL;", "strata:up e ="},
-      {"CREATE INDEX t_a ON t (a);", "not derived in a change file"},
+      {"CREATE INDEX ON t (a);", "does not name its index"},
+      {"ALTER TABLE t ADD CHECK (a > 0);", "does not name its constraint"},
       {"ALTER TABLE t ADD COLUMN f int NOT NULL;", "strata:up f ="},
   };
   int n = 0;
@@ -502,6 +515,19 @@ TEST_F(ChangeTest, MigrateRunsStartAndRefusesAPlainMigrationOnTheOpenTable) {
              "qty integer, note text);\n"
              "INSERT INTO item (term) SELECT g % 100 FROM generate_series(1, 2000) g;\n");
   std::string change = dir_.Write("db/migration/V2__rename_term.sql", kRename);
+  ASSERT_EQ(Strata({"migrate", "--target", "1"}).exit_code, 0);
+  // --dry-run shows what migrate runs for a change file: its start phase, with the end state
+  // and the derived operations, not the end-state DDL as if it ran.
+  auto dry = Strata({"migrate", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.All();
+  EXPECT_NE(dry.out.find("migrate runs its start phase"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("-- end state:\n--   ALTER TABLE item RENAME COLUMN term TO months;"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_NE(dry.out.find("--   rename_column item.term"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("CREATE OR REPLACE TRIGGER"), std::string::npos) << dry.out;
+  EXPECT_EQ(dry.out.find("\nALTER TABLE item RENAME COLUMN"), std::string::npos) << dry.out;
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname = 'strata_change'"), "0");
   auto m = Strata({"migrate"});
   ASSERT_EQ(m.exit_code, 0) << m.All();
   EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
@@ -546,6 +572,495 @@ TEST_F(ChangeTest, StartNeverMakesOtherSessionsWaitLongerThanTheLockTimeout) {
   EXPECT_EQ(WaitExit(pid), 0) << dir_.Read("start.log");
   EXPECT_LT(worst.count(), 2500) << "an application query waited behind strata's lock request";
   EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+}
+
+TEST_F(ChangeTest, InfoShowsOpenWindowsAndMigrateCompleteChangesClosesThem) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term) SELECT g % 100 FROM generate_series(1, 3000) g;\n");
+  dir_.Write("db/migration/V2__rename_term.sql", kRename);
+  ASSERT_EQ(Strata({"migrate"}).exit_code, 0);
+  // info: the window, its phase, table, start time and backfill progress, in text and JSON.
+  auto info = Strata({"info"});
+  ASSERT_EQ(info.exit_code, 0) << info.All();
+  EXPECT_NE(info.out.find("open change windows"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("V2__rename_term  started  table item  since "), std::string::npos)
+      << info.out;
+  EXPECT_NE(info.out.find("backfill change.V2__rename_term.0 completed, 3000 rows"),
+            std::string::npos)
+      << info.out;
+  EXPECT_NE(info.out.find("--complete-changes"), std::string::npos) << info.out;
+  auto ij = nlohmann::json::parse(Strata({"info", "--json"}).out, nullptr, false);
+  ASSERT_TRUE(ij.is_object());
+  ASSERT_EQ(ij["open_changes"].size(), 1u) << ij.dump();
+  EXPECT_EQ(ij["open_changes"][0]["phase"], "started");
+  EXPECT_EQ(ij["open_changes"][0]["tables"][0], "item");
+  EXPECT_FALSE(ij["open_changes"][0]["since"].get<std::string>().empty());
+  EXPECT_NE(ij["open_changes"][0]["backfill"].dump().find("3000 rows"), std::string::npos);
+  // The next deploy: the old version is gone, and a plain migration touches the table.
+  dir_.Write("db/migration/V3__touch_item.sql", "ALTER TABLE item ADD COLUMN extra int;\n");
+  auto dry = Strata({"migrate", "--complete-changes", "--dry-run"});
+  EXPECT_NE(dry.All().find("would complete change V2__rename_term"), std::string::npos)
+      << dry.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  auto m = Strata({"migrate", "--complete-changes", "--json"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  auto mj = nlohmann::json::parse(m.out, nullptr, false);
+  EXPECT_EQ(mj["changes_completed"], nlohmann::json::array({"V2__rename_term"})) << m.out;
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "completed");
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_schema_history WHERE version = '3' AND success"), "1");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+              "attname IN ('term', 'months', 'extra') AND NOT attisdropped"),
+            "2");
+  auto after = Strata({"info", "--json"});
+  auto aj = nlohmann::json::parse(after.out, nullptr, false);
+  EXPECT_EQ(aj["open_changes"].size(), 0u) << after.out;
+  EXPECT_EQ(Strata({"info"}).out.find("open change windows"), std::string::npos);
+}
+
+TEST_F(ChangeTest, KillNineDuringCompleteThenCompleteAgainFinishesAndStatusSaysWhich) {
+  SeedItems(3000);
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n");
+  dir_.Write("db/migration/V1__noop.sql", "SELECT 1;\n");
+  Exec("CREATE TABLE w (id int PRIMARY KEY, a int)");
+  Exec("INSERT INTO w SELECT g, g FROM generate_series(1, 500) g");
+  std::string file = dir_.Write("V2__two.sql",
+                                "-- strata:change\n"
+                                "ALTER TABLE item RENAME COLUMN term TO months;\n"
+                                "ALTER TABLE w RENAME COLUMN a TO b;\n");
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  // A long transaction on w: complete contracts item, then waits (retrying) for w.
+  auto holder = Open(url_, "long reader");
+  ASSERT_TRUE(holder->Query("BEGIN").ok());
+  ASSERT_TRUE(holder->Query("SELECT * FROM w WHERE id = 1").ok());
+  int pid =
+      SpawnStrata({"--url", url_, "change", "complete", file}, dir_.path(), dir_ / "complete.log");
+  bool midway = false;
+  for (int i = 0; i < 300 && !midway; ++i) {
+    std::this_thread::sleep_for(50ms);
+    midway = Q("SELECT phase FROM strata_change") == "completing" &&
+             Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+               "attname = 'term' AND NOT attisdropped") == "0";
+  }
+  ASSERT_TRUE(midway) << dir_.Read("complete.log");
+  auto busy = nlohmann::json::parse(Strata({"change", "status", "--json"}).out, nullptr, false);
+  EXPECT_EQ(busy["changes"][0]["phase"], "completing");
+  EXPECT_EQ(busy["changes"][0]["running"], true) << busy.dump();
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(WaitExit(pid), 128 + SIGKILL);
+  // Once the killed session is gone, status says the phase was interrupted and what finishes
+  // it; never "running" for a dead process, never a phase that is neither.
+  nlohmann::json st;
+  for (int i = 0; i < 100; ++i) {
+    st = nlohmann::json::parse(Strata({"change", "status", "--json"}).out, nullptr, false);
+    if (st["changes"][0]["running"] == false) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(st["changes"][0]["phase"], "completing") << st.dump();
+  EXPECT_EQ(st["changes"][0]["running"], false) << st.dump();
+  EXPECT_NE(st["changes"][0]["next_step"].get<std::string>().find(
+                "interrupted: run `strata change complete " + file),
+            std::string::npos)
+      << st.dump();
+  auto info = Strata({"info"});
+  EXPECT_NE(info.out.find("completing"), std::string::npos) << info.All();
+  // Abort is refused (the old column of item is gone); complete again finishes.
+  EXPECT_NE(Strata({"change", "abort", file}).exit_code, 0);
+  ASSERT_TRUE(holder->Query("COMMIT").ok());
+  Exec("INSERT INTO w (id, a) VALUES (9001, 5)");  // the old version of w still writes a
+  auto again = Strata({"change", "complete", file});
+  ASSERT_EQ(again.exit_code, 0) << again.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "completed");
+  EXPECT_EQ(Q("SELECT b FROM w WHERE id = 9001"), "5");
+  EXPECT_EQ(Q("SELECT count(*) FROM w WHERE b IS DISTINCT FROM id AND id <> 9001"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months IS DISTINCT FROM id % 100"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
+  EXPECT_EQ(Q("SELECT string_agg(phase, ',' ORDER BY id) FROM strata_change_event"),
+            "starting,started,completing,completed");
+  EXPECT_EQ(Strata({"change", "complete", file}).exit_code, 0);
+}
+
+// Constraint and index changes (issue 19): the old and the new version both write qty,
+// continuously, from before start until after complete (or abort), with zero errors.
+struct ObjectCase {
+  const char* name;
+  const char* statement;
+  const char* object;
+  // After complete: one row when the object is there in its final form.
+  const char* final_check;
+};
+const ObjectCase kObjectCases[] = {
+    {"Check", "ALTER TABLE item ADD CONSTRAINT item_qty_nonneg CHECK (qty >= 0);",
+     "item_qty_nonneg",
+     "SELECT 1 FROM pg_constraint WHERE conname = 'item_qty_nonneg' AND contype = 'c' AND "
+     "convalidated"},
+    {"ForeignKey",
+     "ALTER TABLE item ADD CONSTRAINT item_qty_ref FOREIGN KEY (qty) REFERENCES ref (id);",
+     "item_qty_ref",
+     "SELECT 1 FROM pg_constraint WHERE conname = 'item_qty_ref' AND contype = 'f' AND "
+     "convalidated"},
+    {"Unique", "ALTER TABLE item ADD CONSTRAINT item_qty_id_key UNIQUE (qty, id);",
+     "item_qty_id_key",
+     "SELECT 1 FROM pg_constraint c JOIN pg_index i ON i.indexrelid = c.conindid WHERE "
+     "c.conname = 'item_qty_id_key' AND c.contype = 'u' AND i.indisvalid"},
+    {"Index", "CREATE INDEX item_qty_idx ON item (qty);", "item_qty_idx",
+     "SELECT 1 FROM pg_index WHERE indexrelid = 'item_qty_idx'::regclass AND indisvalid"},
+};
+
+class ChangeObjectTest : public ChangeTest,
+                         public ::testing::WithParamInterface<std::tuple<ObjectCase, bool>> {
+ protected:
+  void Run() {
+    const ObjectCase& oc = std::get<0>(GetParam());
+    bool complete = std::get<1>(GetParam());
+    SeedItems(20000);
+    Exec("CREATE TABLE ref (id int PRIMARY KEY)");
+    Exec("INSERT INTO ref SELECT generate_series(0, 100000)");
+    std::string file =
+        dir_.Write("V4__object.sql", std::string("-- strata:change\n") + oc.statement + "\n");
+    AppClient old_app(url_, "app-v1", "qty", 0, 20000, /*writes_nulls=*/true, "");
+    AppClient new_app(url_, "app-v2", "qty", 1, 20000, true, "");
+    old_app.default_ = new_app.default_ = "NULL";
+    old_app.Start();
+    std::this_thread::sleep_for(300ms);
+    auto plan = Strata({"change", "plan", file});
+    ASSERT_EQ(plan.exit_code, 0) << plan.All();
+    auto start = Strata({"change", "start", file});
+    ASSERT_EQ(start.exit_code, 0) << start.All();
+    // From start the object is there (NOT VALID, or a valid index built CONCURRENTLY).
+    EXPECT_EQ(Q(fmt::format("SELECT count(*) FROM pg_class WHERE relname = '{0}' UNION ALL "
+                            "SELECT count(*) FROM pg_constraint WHERE conname = '{0}' ORDER BY 1 "
+                            "DESC LIMIT 1",
+                            oc.object)),
+              "1");
+    new_app.Start();
+    std::this_thread::sleep_for(1500ms);
+    if (complete) {
+      old_app.Stop();
+      auto r = Strata({"change", "complete", file});
+      ASSERT_EQ(r.exit_code, 0) << r.All();
+      std::this_thread::sleep_for(300ms);
+      new_app.Stop();
+      EXPECT_EQ(Q(oc.final_check), "1") << oc.final_check;
+    } else {
+      new_app.Stop();
+      auto r = Strata({"change", "abort", file});
+      ASSERT_EQ(r.exit_code, 0) << r.All();
+      std::this_thread::sleep_for(300ms);
+      old_app.Stop();
+      EXPECT_EQ(Q(fmt::format("SELECT (SELECT count(*) FROM pg_class WHERE relname = '{0}') + "
+                              "(SELECT count(*) FROM pg_constraint WHERE conname = '{0}')",
+                              oc.object)),
+                "0");
+    }
+    EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+    EXPECT_TRUE(new_app.errors().empty()) << ::testing::PrintToString(new_app.errors());
+    EXPECT_GT(old_app.ops(), 100);
+    EXPECT_GT(new_app.ops(), 100);
+    ExpectRows(old_app, "qty");
+    ExpectRows(new_app, "qty");
+    EXPECT_EQ(Q("SELECT phase FROM strata_change"), complete ? "completed" : "aborted");
+  }
+};
+
+TEST_P(ChangeObjectTest, BothVersionsWriteThroughTheWindow) { Run(); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Objects, ChangeObjectTest,
+    ::testing::Combine(::testing::ValuesIn(kObjectCases), ::testing::Bool()),
+    [](const ::testing::TestParamInfo<std::tuple<ObjectCase, bool>>& i) {
+      return std::string(std::get<0>(i.param).name) +
+             (std::get<1>(i.param) ? "Complete" : "Abort");
+    });
+
+TEST_F(ChangeTest, UniqueBuildThatFailedLeavesAnInvalidIndexThatStartRebuilds) {
+  SeedItems(5000);
+  Exec("UPDATE item SET qty = -7 WHERE id IN (1, 2)");  // a duplicate: the build fails
+  std::string file = dir_.Write("V4__qty_unique.sql",
+                                "-- strata:change\n"
+                                "ALTER TABLE item ADD CONSTRAINT item_qty_key UNIQUE (qty);\n");
+  auto first = Strata({"change", "start", file});
+  EXPECT_NE(first.exit_code, 0);
+  EXPECT_NE(first.err.find("item_qty_key"), std::string::npos) << first.All();
+  EXPECT_EQ(Q("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'item_qty_key'::regclass"),
+            "false");
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "starting");
+  // Complete is refused while the index is not valid.
+  EXPECT_NE(Strata({"change", "complete", file}).exit_code, 0);
+  Exec("UPDATE item SET qty = NULL WHERE id = 2");
+  auto again = Strata({"change", "start", file});
+  ASSERT_EQ(again.exit_code, 0) << again.All();
+  EXPECT_NE(again.All().find("left invalid"), std::string::npos) << again.All();
+  EXPECT_EQ(Q("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'item_qty_key'::regclass"),
+            "true");
+  ASSERT_EQ(Strata({"change", "complete", file}).exit_code, 0);
+  EXPECT_EQ(Q("SELECT contype::text FROM pg_constraint WHERE conname = 'item_qty_key'"), "u");
+  // The constraint holds for every writer now.
+  EXPECT_FALSE(admin_->Query("UPDATE item SET qty = 7 WHERE id = 1").ok() &&
+               admin_->Query("UPDATE item SET qty = 7 WHERE id = 4").ok());
+}
+
+TEST_F(ChangeTest, CheckThatExistingRowsViolateIsRefusedAtCompleteWithTheReason) {
+  SeedItems(2000);
+  Exec("UPDATE item SET qty = -1 WHERE id = 7");
+  std::string file = dir_.Write(
+      "V4__qty_check.sql",
+      "-- strata:change\nALTER TABLE item ADD CONSTRAINT item_qty_nonneg CHECK (qty >= 0);\n");
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);  // NOT VALID: no scan
+  // New writes are checked at once.
+  EXPECT_FALSE(admin_->Query("INSERT INTO item (qty) VALUES (-3)").ok());
+  auto r = Strata({"change", "complete", file});
+  EXPECT_EQ(r.exit_code, 8) << r.All();
+  EXPECT_NE(r.err.find("constraint item_qty_nonneg does not hold"), std::string::npos) << r.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  Exec("UPDATE item SET qty = 1 WHERE id = 7");
+  ASSERT_EQ(Strata({"change", "complete", file}).exit_code, 0);
+  EXPECT_EQ(Q("SELECT convalidated::text FROM pg_constraint WHERE conname = 'item_qty_nonneg'"),
+            "true");
+}
+
+// Table rename: the new version uses the new name (the real table), the old version keeps the
+// old one (an auto-updatable view over it) without any search_path.
+class ChangeRenameTableTest : public ChangeTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(ChangeRenameTableTest, BothVersionsWriteThroughTheWindow) {
+  bool complete = GetParam();
+  SeedItems(20000);
+  std::string file = dir_.Write("V6__item_to_product.sql",
+                                "-- strata:change\nALTER TABLE item RENAME TO product;\n");
+  AppClient old_app(url_, "app-v1", "term", 0, 20000, false, "");
+  AppClient new_app(url_, "app-v2", "term", 1, 20000, false, "");
+  new_app.table_ = "product";
+  old_app.Start();
+  std::this_thread::sleep_for(300ms);
+  auto plan = Strata({"change", "plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  EXPECT_NE(plan.out.find("rename_table"), std::string::npos) << plan.out;
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  EXPECT_EQ(Q("SELECT relkind::text FROM pg_class WHERE relname = 'item'"), "v");
+  new_app.Start();
+  std::this_thread::sleep_for(1500ms);
+  if (complete) {
+    old_app.Stop();
+    auto r = Strata({"change", "complete", file});
+    ASSERT_EQ(r.exit_code, 0) << r.All();
+    std::this_thread::sleep_for(300ms);
+    new_app.Stop();
+    EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname = 'item'"), "0");
+    EXPECT_EQ(Q("SELECT relkind::text FROM pg_class WHERE relname = 'product'"), "r");
+    ExpectRows(old_app, "term", "product");
+    ExpectRows(new_app, "term", "product");
+  } else {
+    new_app.Stop();
+    auto r = Strata({"change", "abort", file});
+    ASSERT_EQ(r.exit_code, 0) << r.All();
+    std::this_thread::sleep_for(300ms);
+    old_app.Stop();
+    EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname = 'product'"), "0");
+    EXPECT_EQ(Q("SELECT relkind::text FROM pg_class WHERE relname = 'item'"), "r");
+    ExpectRows(old_app, "term");
+    ExpectRows(new_app, "term");
+  }
+  EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+  EXPECT_TRUE(new_app.errors().empty()) << ::testing::PrintToString(new_app.errors());
+  EXPECT_GT(old_app.ops(), 100);
+  EXPECT_GT(new_app.ops(), 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Phases, ChangeRenameTableTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return std::string(i.param ? "Complete" : "Abort");
+                         });
+
+// A same-name type change: the old version keeps item.qty as integer; the new version puts
+// the view schema item_v8 first in its search_path and sees qty as bigint at once.
+TEST_F(ChangeTest, TypeChangeGivesTheNewVersionItsShapeThroughAViewSchema) {
+  SeedItems(20000);
+  std::string file = dir_.Write("V8__qty_bigint.sql",
+                                "-- strata:change\nALTER TABLE item ALTER COLUMN qty TYPE bigint;\n");
+  AppClient old_app(url_, "app-v1", "qty", 0, 20000, true, "");
+  AppClient new_app(url_, "app-v2", "qty", 1, 20000, true, "");
+  old_app.default_ = new_app.default_ = "NULL";
+  new_app.search_path_ = "item_v8, public";
+  old_app.Start();
+  auto plan = Strata({"change", "plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  EXPECT_NE(plan.out.find("SET search_path = item_v8, public"), std::string::npos) << plan.out;
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+              "'item_v8.item'::regclass AND attname = 'qty'"),
+            "bigint");
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+              "'public.item'::regclass AND attname = 'qty'"),
+            "integer");
+  new_app.Start();
+  std::this_thread::sleep_for(1500ms);
+  old_app.Stop();
+  auto r = Strata({"change", "complete", file});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  std::this_thread::sleep_for(300ms);
+  new_app.Stop();
+  EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+  EXPECT_TRUE(new_app.errors().empty()) << ::testing::PrintToString(new_app.errors());
+  EXPECT_GT(new_app.ops(), 100);
+  ExpectRows(old_app, "qty");
+  ExpectRows(new_app, "qty");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_namespace WHERE nspname = 'item_v8'"), "0");
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+              "'item'::regclass AND attname = 'qty'"),
+            "bigint");
+}
+
+// Split (one column into two) and merge (two into one), written as ADD COLUMN with `up` and
+// DROP COLUMN with `down`: one trigger keeps both shapes in step; the old version writes the
+// old column(s), the new version the new one(s), continuously through the window.
+struct ReshapeCase {
+  const char* name;
+  const char* table_sql;  // CREATE TABLE person ... (before the seed)
+  const char* seed;       // INSERT ... of `rows` rows, $ROWS
+  const char* file;
+  const char* old_column;  // what the old version writes and reads
+  const char* new_column;  // what the new version writes and reads
+  const char* invariant;   // rows where the two shapes disagree (must be 0 in the window)
+  const char* old_after;   // after complete, the old version's value read from the new shape
+  const char* new_after;   // after abort, the new version's value read from the old shape
+};
+const ReshapeCase kReshapeCases[] = {
+    {"Split", "CREATE TABLE person (id bigserial PRIMARY KEY, name text, note text)",
+     "INSERT INTO person (name, note) SELECT 'F' || g || ' L' || g, 'seed' FROM "
+     "generate_series(1, $ROWS) g",
+     "-- strata:change chunk_size=500\n"
+     "-- strata:up first_name = split_part(name, ' ', 1)\n"
+     "-- strata:up last_name = nullif(split_part(name, ' ', 2), '')\n"
+     "-- strata:down name = concat_ws(' ', first_name, last_name)\n"
+     "ALTER TABLE person ADD COLUMN first_name text;\n"
+     "ALTER TABLE person ADD COLUMN last_name text;\n"
+     "ALTER TABLE person DROP COLUMN name;\n",
+     "name", "first_name",
+     "name IS DISTINCT FROM concat_ws(' ', first_name, last_name) OR first_name IS DISTINCT "
+     "FROM split_part(name, ' ', 1)",
+     "first_name", "split_part(name, ' ', 1)"},
+    {"Merge",
+     "CREATE TABLE person (id bigserial PRIMARY KEY, first_name text, last_name text, note "
+     "text)",
+     "INSERT INTO person (first_name, last_name, note) SELECT 'F' || g, 'L' || g, 'seed' FROM "
+     "generate_series(1, $ROWS) g",
+     "-- strata:change chunk_size=500\n"
+     "-- strata:up full_name = concat_ws(' ', first_name, last_name)\n"
+     "-- strata:down first_name = split_part(full_name, ' ', 1)\n"
+     "-- strata:down last_name = nullif(split_part(full_name, ' ', 2), '')\n"
+     "ALTER TABLE person ADD COLUMN full_name text;\n"
+     "ALTER TABLE person DROP COLUMN first_name;\n"
+     "ALTER TABLE person DROP COLUMN last_name;\n",
+     "first_name", "full_name",
+     "full_name IS DISTINCT FROM concat_ws(' ', first_name, last_name)",
+     "split_part(full_name, ' ', 1)", "first_name"},
+};
+
+class ChangeReshapeTest : public ChangeTest,
+                          public ::testing::WithParamInterface<std::tuple<ReshapeCase, bool>> {
+ protected:
+  void ExpectExpr(const AppClient& c, const std::string& expr) {
+    int checked = 0;
+    for (const auto& [id, wrote] : c.rows()) {
+      std::string got = Q(fmt::format("SELECT {} FROM person WHERE id = {}", expr, id));
+      ASSERT_EQ(got, wrote) << "row " << id << " through " << expr;
+      ++checked;
+    }
+    EXPECT_GT(checked, 10);
+  }
+};
+
+TEST_P(ChangeReshapeTest, BothVersionsWriteThroughTheWindow) {
+  const ReshapeCase& rc = std::get<0>(GetParam());
+  bool complete = std::get<1>(GetParam());
+  const int rows = 10000;
+  Exec(rc.table_sql);
+  std::string seed = rc.seed;
+  seed.replace(seed.find("$ROWS"), 5, std::to_string(rows));
+  Exec(seed);
+  std::string file = dir_.Write("V9__reshape.sql", rc.file);
+  AppClient old_app(url_, "app-v1", rc.old_column, 0, rows, false, "");
+  AppClient new_app(url_, "app-v2", rc.new_column, 1, rows, false, "");
+  for (auto* a : {&old_app, &new_app}) {
+    a->table_ = "person";
+    a->may_omit_ = false;
+  }
+  old_app.Start();
+  auto plan = Strata({"change", "plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  new_app.Start();
+  std::this_thread::sleep_for(1500ms);
+  if (complete) {
+    old_app.Stop();
+    EXPECT_EQ(Q(std::string("SELECT count(*) FROM person WHERE ") + rc.invariant), "0");
+    auto r = Strata({"change", "complete", file});
+    ASSERT_EQ(r.exit_code, 0) << r.All();
+    std::this_thread::sleep_for(300ms);
+    new_app.Stop();
+    ExpectExpr(old_app, rc.old_after);
+    ExpectExpr(new_app, rc.new_column);
+    EXPECT_EQ(Q(fmt::format("SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                            "'person'::regclass AND attname = '{}' AND NOT attisdropped",
+                            rc.old_column)),
+              "0");
+  } else {
+    new_app.Stop();
+    EXPECT_EQ(Q(std::string("SELECT count(*) FROM person WHERE ") + rc.invariant), "0");
+    auto r = Strata({"change", "abort", file});
+    ASSERT_EQ(r.exit_code, 0) << r.All();
+    std::this_thread::sleep_for(300ms);
+    old_app.Stop();
+    ExpectExpr(old_app, rc.old_column);
+    ExpectExpr(new_app, rc.new_after);
+    EXPECT_EQ(Q(fmt::format("SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                            "'person'::regclass AND attname = '{}' AND NOT attisdropped",
+                            rc.new_column)),
+              "0");
+  }
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
+  EXPECT_TRUE(old_app.errors().empty()) << ::testing::PrintToString(old_app.errors());
+  EXPECT_TRUE(new_app.errors().empty()) << ::testing::PrintToString(new_app.errors());
+  EXPECT_GT(old_app.ops(), 100);
+  EXPECT_GT(new_app.ops(), 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Reshapes, ChangeReshapeTest,
+    ::testing::Combine(::testing::ValuesIn(kReshapeCases), ::testing::Bool()),
+    [](const ::testing::TestParamInfo<std::tuple<ReshapeCase, bool>>& i) {
+      return std::string(std::get<0>(i.param).name) +
+             (std::get<1>(i.param) ? "Complete" : "Abort");
+    });
+
+TEST_F(ChangeTest, RenameOfAnIndexedColumnRebuildsItsIndexesOnTheNewColumn) {
+  SeedItems(5000);
+  Exec("CREATE INDEX item_term_idx ON item (term DESC, note) INCLUDE (qty)");
+  Exec("CREATE INDEX item_qty_term ON item USING btree (qty, term)");
+  std::string file = dir_.Write("V2__rename_term.sql", kRename);
+  auto plan = Strata({"change", "plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  EXPECT_NE(plan.out.find("the copy of index item_term_idx"), std::string::npos) << plan.out;
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  EXPECT_EQ(Q("SELECT pg_get_indexdef('_strata_item_term_idx'::regclass)"),
+            "CREATE INDEX _strata_item_term_idx ON public.item USING btree (months DESC, note) "
+            "INCLUDE (qty)");
+  EXPECT_EQ(Q("SELECT indisvalid::text FROM pg_index WHERE indexrelid = "
+              "'_strata_item_qty_term'::regclass"),
+            "true");
+  auto done = Strata({"change", "complete", file});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT pg_get_indexdef('item_term_idx'::regclass)"),
+            "CREATE INDEX item_term_idx ON public.item USING btree (months DESC, note) INCLUDE "
+            "(qty)");
+  EXPECT_EQ(Q("SELECT pg_get_indexdef('item_qty_term'::regclass)"),
+            "CREATE INDEX item_qty_term ON public.item USING btree (qty, months)");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_strata\\_%'"), "0");
 }
 
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
