@@ -383,8 +383,10 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
           o.object = std::string(con.Get("conname").Str());
           o.column.clear();
           if (ct != "CONSTR_CHECK" && ct != "CONSTR_FOREIGN" && ct != "CONSTR_UNIQUE") {
+            std::string what = base::ToLower(ct.substr(7));
+            if (what == "primary") what = "primary key";
             return refuse(fmt::format("`{}`: a {} constraint is not derived in a change file",
-                                      op.statement, base::ToLower(ct.substr(7))),
+                                      op.statement, what),
                           "change files add CHECK, FOREIGN KEY and UNIQUE constraints; put "
                           "other constraints in a plain migration");
           }

@@ -56,7 +56,12 @@ struct Bad {
 TEST(Derive, RefusesWhatItCannotDeriveAtTheStatement) {
   const Bad cases[] = {
       {"ALTER TABLE t RENAME COLUMN a TO b;", "not marked `-- strata:change`", 1},
-      {"-- strata:change\nCREATE INDEX i ON t (a);", "is not derived in a change file", 2},
+      {"-- strata:change\nCREATE INDEX ON t (a);", "does not name its index", 2},
+      {"-- strata:change\nALTER TABLE t ADD CHECK (a > 0);", "does not name its constraint", 2},
+      {"-- strata:change\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;",
+       "already NOT VALID", 2},
+      {"-- strata:change\nALTER TABLE t ADD CONSTRAINT p PRIMARY KEY (a);", "primary key", 2},
+      {"-- strata:change\nCREATE INDEX IF NOT EXISTS i ON t (a);", "IF NOT EXISTS", 2},
       {"-- strata:change\nALTER TABLE t ALTER COLUMN a SET NOT NULL;", "strata:up a =", 2},
       {"-- strata:change\nALTER TABLE t ADD COLUMN a int DEFAULT 0;", "plain migration", 2},
       {"-- strata:change\nALTER TABLE t ADD COLUMN a int;", "needs no change window", 2},
@@ -80,6 +85,39 @@ TEST(Derive, RefusesWhatItCannotDeriveAtTheStatement) {
       EXPECT_EQ(s.error().span().line, c.line) << c.text;
     }
   }
+}
+
+TEST(Derive, ConstraintsIndexesTableRenamesAndSplits) {
+  auto s = Derive(
+      "-- strata:change\n"
+      "-- strata:up first_name = split_part(name, ' ', 1)\n"
+      "-- strata:down name = first_name\n"
+      "ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0);\n"
+      "ALTER TABLE t ADD CONSTRAINT t_b_fk FOREIGN KEY (b) REFERENCES p (id);\n"
+      "ALTER TABLE t ADD CONSTRAINT t_c_key UNIQUE (c, \"D\");\n"
+      "/* why */ create unique index t_e_idx on t (e) where e > 0;\n"
+      "ALTER TABLE t ADD COLUMN first_name text;\n"
+      "ALTER TABLE t DROP COLUMN name;\n"
+      "ALTER TABLE u RENAME TO v;\n",
+      "V9__many.sql");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  ASSERT_EQ(s->operations.size(), 7u);
+  EXPECT_EQ(s->operations[0].kind, OpKind::kAddCheck);
+  EXPECT_EQ(s->operations[0].object, "t_a_pos");
+  EXPECT_EQ(s->operations[0].ddl, "ALTER TABLE t ADD CONSTRAINT t_a_pos CHECK (a > 0)\nNOT VALID");
+  EXPECT_EQ(s->operations[1].kind, OpKind::kAddForeignKey);
+  EXPECT_EQ(s->operations[2].kind, OpKind::kAddUnique);
+  EXPECT_EQ(s->operations[2].ddl, "(\"c\", \"D\")");
+  EXPECT_EQ(s->operations[3].kind, OpKind::kCreateIndex);
+  EXPECT_EQ(s->operations[3].ddl,
+            "create unique index CONCURRENTLY t_e_idx on t (e) where e > 0");
+  EXPECT_EQ(s->operations[4].kind, OpKind::kAddColumn);
+  EXPECT_TRUE(s->operations[4].nullable);
+  EXPECT_EQ(s->operations[4].up, "split_part(name, ' ', 1)");
+  EXPECT_EQ(s->operations[5].down, "first_name");
+  EXPECT_EQ(s->operations[6].kind, OpKind::kRenameTable);
+  EXPECT_EQ(s->operations[6].table, "u");
+  EXPECT_EQ(s->operations[6].object, "v");
 }
 
 TEST(QualifyForTrigger, PrefixesEveryColumnAndRefusesSubqueries) {
