@@ -32,8 +32,8 @@ cd "$DIR"
 setup() {
   $PSQL -c "DROP TABLE IF EXISTS acct; DROP TABLE IF EXISTS strata_change, strata_change_event, strata_backfill_job, strata_backfill_chunk CASCADE" >/dev/null 2>&1 || true
   $PSQL -c "CREATE TABLE acct (id bigint PRIMARY KEY, qty integer NOT NULL DEFAULT 0, note text);
-            INSERT INTO acct SELECT g, g % 1000, 'row ' || g FROM generate_series(1, $N) g;
-            VACUUM ANALYZE acct;" >/dev/null
+            INSERT INTO acct SELECT g, g % 1000, 'row ' || g FROM generate_series(1, $N) g;" \
+        -c "VACUUM ANALYZE acct" >/dev/null
 }
 cat > workload.sql <<EOF
 \set id random(1, $N)
@@ -43,12 +43,13 @@ SELECT qty, note FROM acct WHERE id = :id + 1;
 END;
 EOF
 
-# run_workload <label> <seconds>: pgbench in the background; its log goes to <label>.*
+# run_workload <label> <seconds>: pgbench in the background (its pid in $pid); its log goes
+# to <label>.*
 run_workload() {
   rm -f "$1".log*
   "$BIN/pgbench" -n -c "$C" -j 2 -T "$2" -f workload.sql -l --log-prefix="$1.log" "$URL" \
     > "$1.out" 2>&1 &
-  echo $!
+  pid=$!
 }
 # report <label> <what>: tps, p99, worst, transactions over 1s (latency is column 3, in us)
 report() {
@@ -74,24 +75,24 @@ EOF
 
 echo "rows: $N  clients: $C  phase length: ${T}s"
 setup
-pid=$(run_workload base "$T"); wait "$pid"; report base "before (no change)"
+run_workload base "$T"; wait "$pid"; report base "before (no change)"
 
-pid=$(run_workload start "$T")
+run_workload start "$T"
 sleep 2
 ms=$(elapsed "$STRATA" --url "$URL" change start V2__qty_bigint.sql)
 wait "$pid"; report start "across change start (+backfill)"
 echo "    change start took $ms ms: $(( N * 1000 / (ms > 0 ? ms : 1) )) rows/s backfilled with the workload running"
 
-pid=$(run_workload window "$T"); wait "$pid"; report window "in the window (dual-write trigger)"
+run_workload window "$T"; wait "$pid"; report window "in the window (dual-write trigger)"
 
-pid=$(run_workload complete "$T")
+run_workload complete "$T"
 sleep 2
 ms=$(elapsed "$STRATA" --url "$URL" change complete V2__qty_bigint.sql)
 wait "$pid"; report complete "across change complete"
 echo "    change complete took $ms ms"
 
 setup
-pid=$(run_workload plain "$T")
+run_workload plain "$T"
 sleep 2
 ms=$(elapsed $PSQL -c "ALTER TABLE acct ALTER COLUMN qty TYPE bigint")
 wait "$pid"; report plain "across a plain ALTER TABLE"
@@ -99,7 +100,7 @@ echo "    the plain ALTER TABLE took $ms ms (ACCESS EXCLUSIVE for all of it)"
 
 setup
 $PSQL -c "ALTER TABLE acct ADD COLUMN qty2 bigint" >/dev/null
-pid=$(run_workload update "$T")
+run_workload update "$T"
 sleep 2
 ms=$(elapsed $PSQL -c "UPDATE acct SET qty2 = qty")
 wait "$pid"; report update "across one UPDATE of every row"

@@ -117,16 +117,12 @@ json ToJson(const Resolved& r) {
 
 Resolved FromJson(const json& j) {
   Resolved r;
-  static const std::map<std::string, OpKind> kinds = {{"rename_column", OpKind::kRenameColumn},
-                                                      {"alter_type", OpKind::kAlterType},
-                                                      {"set_not_null", OpKind::kSetNotNull},
-                                                      {"add_column", OpKind::kAddColumn},
-                                                      {"drop_column", OpKind::kDropColumn},
-                                                      {"add_check", OpKind::kAddCheck},
-                                                      {"add_foreign_key", OpKind::kAddForeignKey},
-                                                      {"add_unique", OpKind::kAddUnique},
-                                                      {"create_index", OpKind::kCreateIndex},
-                                                      {"rename_table", OpKind::kRenameTable}};
+  static const std::map<std::string, OpKind> kinds = {
+      {"rename_column", OpKind::kRenameColumn},    {"alter_type", OpKind::kAlterType},
+      {"set_not_null", OpKind::kSetNotNull},       {"add_column", OpKind::kAddColumn},
+      {"drop_column", OpKind::kDropColumn},        {"add_check", OpKind::kAddCheck},
+      {"add_foreign_key", OpKind::kAddForeignKey}, {"add_unique", OpKind::kAddUnique},
+      {"create_index", OpKind::kCreateIndex},      {"rename_table", OpKind::kRenameTable}};
   r.op.kind = kinds.at(j.value("kind", "rename_column"));
   r.op.schema = j.value("schema", "");
   r.op.table = j.value("table", "");
@@ -193,7 +189,8 @@ std::string RenameInIndexDef(const std::string& def, const std::string& from,
     std::string rebuilt;
     while (pos <= list.size()) {
       size_t comma = list.find(", ", pos);
-      std::string el = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string el =
+          list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       size_t sp = el.find(' ');
       std::string first = el.substr(0, sp);
       if (first == want || first == from) {
@@ -251,10 +248,10 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
                   "= $2 AND $1::text IS NOT NULL",
             {QuoteIdent(r.schema), op.object, r.table_oid}));
     if (!taken.empty()) {
-      return Refuse(spec, op,
-                    fmt::format("a {} named `{}` already exists on `{}`", taken, op.object,
-                                written),
-                    "choose another name (or drop the old one in a plain migration first)");
+      return Refuse(
+          spec, op,
+          fmt::format("a {} named `{}` already exists on `{}`", taken, op.object, written),
+          "choose another name (or drop the old one in a plain migration first)");
     }
     return r;
   }
@@ -512,9 +509,9 @@ std::string TriggerFunction(const Resolved& r) {
       std::string out;
       for (const auto& c : cols) {
         std::string col = "NEW." + QuoteIdent(c[0]);
-        out += only_null ? fmt::format("    IF {0} IS NULL THEN {0} := ({1}); END IF;\n", col,
-                                       q(c[1]))
-                         : fmt::format("    {} := ({});\n", col, q(c[1]));
+        out += only_null
+                   ? fmt::format("    IF {0} IS NULL THEN {0} := ({1}); END IF;\n", col, q(c[1]))
+                   : fmt::format("    {} := ({});\n", col, q(c[1]));
       }
       return out;
     };
@@ -590,7 +587,9 @@ std::string NewTable(const Resolved& r) {  // rename_table: the new name, qualif
   return QuoteIdent(r.schema) + "." + QuoteIdent(r.op.object);
 }
 
-std::string IndexName(const Resolved& r) { return QuoteIdent(r.schema) + "." + QuoteIdent(r.op.object); }
+std::string IndexName(const Resolved& r) {
+  return QuoteIdent(r.schema) + "." + QuoteIdent(r.op.object);
+}
 
 std::string IfColumn(const Resolved& r, const std::string& column, const std::string& then) {
   return fmt::format(
@@ -605,9 +604,9 @@ std::vector<Step> StartSteps(const Resolved& r) {
   switch (op.kind) {
     case OpKind::kAddCheck:
     case OpKind::kAddForeignKey:
-      s.what = fmt::format("add {} {} on {} NOT VALID (checked for new writes at once)",
-                           op.kind == OpKind::kAddCheck ? "check" : "foreign key", op.object,
-                           op.table);
+      s.what =
+          fmt::format("add {} {} on {} NOT VALID (checked for new writes at once)",
+                      op.kind == OpKind::kAddCheck ? "check" : "foreign key", op.object, op.table);
       s.sql.push_back(IfNamedConstraint(r, op.object, false, op.ddl));
       s.lock = op.kind == OpKind::kAddCheck
                    ? "ACCESS EXCLUSIVE on " + op.table +
@@ -630,9 +629,10 @@ std::vector<Step> StartSteps(const Resolved& r) {
       return {s};
     case OpKind::kAddUnique:
     case OpKind::kCreateIndex:
-      s.what = fmt::format("build {}index {} on {} CONCURRENTLY (an invalid one left by an "
-                           "interrupted build is dropped and rebuilt)",
-                           op.kind == OpKind::kAddUnique ? "unique " : "", op.object, op.table);
+      s.what = fmt::format(
+          "build {}index {} on {} CONCURRENTLY (an invalid one left by an "
+          "interrupted build is dropped and rebuilt)",
+          op.kind == OpKind::kAddUnique ? "unique " : "", op.object, op.table);
       s.sql.push_back(op.kind == OpKind::kAddUnique
                           ? fmt::format("CREATE UNIQUE INDEX CONCURRENTLY {} ON {} {}",
                                         QuoteIdent(op.object), r.qualified, op.ddl)
@@ -705,7 +705,8 @@ std::string Unmigrated(const Resolved& r) {
 std::string BackfillSet(const Resolved& r) {
   if (r.reshape_leader) {
     std::vector<std::string> sets;
-    for (const auto& c : r.reshape_up) sets.push_back(fmt::format("{} = ({})", QuoteIdent(c[0]), c[1]));
+    for (const auto& c : r.reshape_up)
+      sets.push_back(fmt::format("{} = ({})", QuoteIdent(c[0]), c[1]));
     return fmt::format("{}", fmt::join(sets, ", "));
   }
   return fmt::format("{} = ({})", QuoteIdent(r.Pair() ? r.shadow : r.op.column), r.op.up);
@@ -720,10 +721,9 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
       out.push_back(
           {"complete",
            fmt::format("validate {} on {}", op.object, op.table),
-           {IfNamedConstraint(
-               r, op.object, true,
-               fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", r.qualified,
-                           QuoteIdent(op.object)))},
+           {IfNamedConstraint(r, op.object, true,
+                              fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", r.qualified,
+                                          QuoteIdent(op.object)))},
            "SHARE UPDATE EXCLUSIVE on " + op.table +
                (op.kind == OpKind::kAddForeignKey ? " (ROW SHARE on the referenced table)" : "") +
                " while it scans: reads and writes continue"});
@@ -731,11 +731,11 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
     case OpKind::kAddUnique:
       out.push_back({"complete",
                      fmt::format("contract {}: constraint {} from its index", op.table, op.object),
-                     {IfNamedConstraint(r, op.object, false,
-                                        fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE "
-                                                    "USING INDEX {}",
-                                                    r.qualified, QuoteIdent(op.object),
-                                                    QuoteIdent(op.object)))},
+                     {IfNamedConstraint(
+                         r, op.object, false,
+                         fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE "
+                                     "USING INDEX {}",
+                                     r.qualified, QuoteIdent(op.object), QuoteIdent(op.object)))},
                      "ACCESS EXCLUSIVE on " + op.table +
                          " for a catalog update only (the index is built and valid)"});
       return out;
@@ -924,8 +924,9 @@ std::string ViewSchema(const std::string& change, const std::vector<Resolved>& o
 std::vector<Step> ViewStartSteps(const std::string& change, const std::vector<Resolved>& ops) {
   std::string schema = ViewSchema(change, ops);
   if (schema.empty()) return {};
-  Step s{"start", fmt::format("view schema {} for the new version (`SET search_path = {}, ...`)",
-                              schema, schema),
+  Step s{"start",
+         fmt::format("view schema {} for the new version (`SET search_path = {}, ...`)", schema,
+                     schema),
          {fmt::format("CREATE SCHEMA IF NOT EXISTS {}", QuoteIdent(schema))},
          "none on the tables (a new schema and views)"};
   std::vector<std::string> done;
@@ -998,9 +999,9 @@ PlannedOperation Describe(const Resolved& r) {
       return p;
     case OpKind::kRenameTable:
       p.creates.push_back(fmt::format("(renames {} to {})", t, op.object));
-      p.creates.push_back(fmt::format(
-          "view {}.{} AS SELECT * FROM {} (auto-updatable) for the old version", r.schema, t,
-          op.object));
+      p.creates.push_back(
+          fmt::format("view {}.{} AS SELECT * FROM {} (auto-updatable) for the old version",
+                      r.schema, t, op.object));
       p.drops.push_back(fmt::format("view {}.{}", r.schema, t));
       p.old_sees = fmt::format(
           "{} as before: a simple view over {}, so reads, inserts (with the table's defaults), "
@@ -1086,8 +1087,8 @@ std::vector<Step> IndexCopySteps(const Resolved& r) {
   std::vector<Step> out;
   for (const auto& ix : r.indexes) {
     Step s{"start (after the backfill)",
-           fmt::format("build {} on {} CONCURRENTLY (the copy of index {})", ix[1],
-                       r.final_column, ix[0]),
+           fmt::format("build {} on {} CONCURRENTLY (the copy of index {})", ix[1], r.final_column,
+                       ix[0]),
            {ix[2]},
            "SHARE UPDATE EXCLUSIVE on " + r.op.table +
                " while it builds, outside a transaction: reads and writes continue"};
@@ -1158,8 +1159,7 @@ Status RunTx(db::Connection& c, const Options& options, const std::vector<std::s
 // Whether the index `name` (schema-qualified, quoted) exists: "" no, "true" valid, "false" left
 // invalid by a CONCURRENTLY build that failed or was killed.
 Result<std::string> IndexValid(db::Connection& c, const std::string& name) {
-  return One(c, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass($1)",
-             {name});
+  return One(c, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass($1)", {name});
 }
 
 // Runs statements outside a transaction (CREATE/DROP INDEX CONCURRENTLY) without lock_timeout:
@@ -1188,11 +1188,11 @@ Status RunStep(db::Connection& c, const Options& options, const Resolved& r, con
     STRATA_ASSIGN_OR_RETURN(auto valid, IndexValid(c, IndexName(r)));
     if (valid == "true") return Status::Ok();
     if (valid == "false") {
-      say(fmt::format("index {} was left invalid by an interrupted CONCURRENTLY build: dropping "
+      say(
+          fmt::format("index {} was left invalid by an interrupted CONCURRENTLY build: dropping "
                       "and rebuilding it",
                       r.op.object));
-      STRATA_TRY(
-          RunNoTx(c, {fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", IndexName(r))}));
+      STRATA_TRY(RunNoTx(c, {fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", IndexName(r))}));
     }
   }
   return RunNoTx(c, step.sql);
@@ -1437,7 +1437,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       STRATA_TRY(CheckOverlap(*s.conn, spec.name, ops));
     }
     std::vector<Step> start, backfill, complete = ViewDropSteps("complete", spec.name, ops),
-                           abort = ViewDropSteps("abort", spec.name, ops);
+                                       abort = ViewDropSteps("abort", spec.name, ops);
     std::string view_schema = ViewSchema(spec.name, ops);
     for (size_t i = 0; i < ops.size(); ++i) {
       const auto& r = ops[i];
@@ -1447,8 +1447,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
         p.new_sees = fmt::format(
             "{}.{} as {} at once through the view schema {} (`SET search_path = {}, {}`); "
             "without it, as {} until complete",
-            r.op.table, r.op.column, r.op.new_type, view_schema, view_schema, r.schema,
-            r.old_type);
+            r.op.table, r.op.column, r.op.new_type, view_schema, view_schema, r.schema, r.old_type);
         p.creates.push_back(fmt::format("view {}.{} (the new shape)", view_schema, r.op.table));
         p.drops.push_back(fmt::format("schema {} and its views", view_schema));
       }
@@ -1483,8 +1482,9 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
 
 std::string DryRunText(const Options& options, const std::string& path) {
   auto plan = Plan(options, {path});
-  std::string out = "-- a zero-downtime change (`-- strata:change`, docs/change.md): migrate runs "
-                    "its start phase below, not the end-state statements\n";
+  std::string out =
+      "-- a zero-downtime change (`-- strata:change`, docs/change.md): migrate runs "
+      "its start phase below, not the end-state statements\n";
   if (!plan.status.ok()) {
     std::string msg = plan.status.ToString();
     for (char& ch : msg) {
@@ -1600,7 +1600,8 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
         res.done.push_back(step.what);
       }
     }
-    for (const auto& step : restart_backfill ? std::vector<Step>() : ViewStartSteps(spec.name, ops)) {
+    for (const auto& step :
+         restart_backfill ? std::vector<Step>() : ViewStartSteps(spec.name, ops)) {
       Emit(request, "start", step.what);
       STRATA_TRY(RunTx(c, options, step.sql));
       res.done.push_back(step.what);
@@ -1846,8 +1847,7 @@ PhaseResult Abort(const Options& options, const PhaseRequest& request) {
 namespace {
 
 bool OpenPhase(const std::string& phase) {
-  return phase == "starting" || phase == "started" || phase == "completing" ||
-         phase == "aborting";
+  return phase == "starting" || phase == "started" || phase == "completing" || phase == "aborting";
 }
 
 // The recorded changes (all, or the one named), each with its triggers, backfill jobs and, for
@@ -1913,9 +1913,9 @@ Result<std::vector<ChangeState>> ReadStates(const Options& options, db::Connecti
       if (cs.running) {
         cs.next_step = fmt::format("wait: {} is working on it", cs.running_by);
       } else if (!verb.empty()) {
-        cs.next_step = fmt::format(
-            "interrupted: run `strata change {} {}` again to finish the {} phase", verb, cs.file,
-            verb);
+        cs.next_step =
+            fmt::format("interrupted: run `strata change {} {}` again to finish the {} phase", verb,
+                        cs.file, verb);
       } else {
         cs.next_step = fmt::format(
             "once the old version is gone: `strata change complete {}` (or `strata migrate "

@@ -90,7 +90,7 @@ struct Step {
   std::string phase;  // start, backfill, complete, abort
   std::string what;   // one line for a human
   std::vector<std::string> sql;
-  std::string lock;  // the strongest lock it takes and for how long
+  std::string lock;    // the strongest lock it takes and for how long
   bool no_tx = false;  // CREATE INDEX CONCURRENTLY: runs outside a transaction
 };
 

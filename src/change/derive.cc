@@ -421,10 +421,10 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
           } else {
             o.kind = ct == "CONSTR_CHECK" ? OpKind::kAddCheck : OpKind::kAddForeignKey;
             if (con.Get("skip_validation").Bool()) {
-              return refuse(fmt::format("`{}` is already NOT VALID: it needs no change window",
-                                        op.statement),
-                            "put it in a plain migration and VALIDATE it in a later one, or "
-                            "drop NOT VALID and let the change do both");
+              return refuse(
+                  fmt::format("`{}` is already NOT VALID: it needs no change window", op.statement),
+                  "put it in a plain migration and VALIDATE it in a later one, or "
+                  "drop NOT VALID and let the change do both");
             }
             o.ddl = StripSemicolon(op.statement) + "\nNOT VALID";
           }
@@ -465,10 +465,10 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
       bool object_op = !o.object.empty();
       std::string key = o.schema + "." + o.table + "." + (object_op ? "#" + o.object : o.column);
       if (touched.count(key)) {
-        return refuse(fmt::format("{} `{}` of `{}` is changed twice in one change file",
-                                  object_op ? "object" : "column",
-                                  object_op ? o.object : o.column, o.table),
-                      fmt::format("one operation per column; the first is at {}", touched[key]));
+        return refuse(
+            fmt::format("{} `{}` of `{}` is changed twice in one change file",
+                        object_op ? "object" : "column", object_op ? o.object : o.column, o.table),
+            fmt::format("one operation per column; the first is at {}", touched[key]));
       }
       touched[key] = fmt::format("{}:{}", path, o.line);
       if (o.kind == OpKind::kRenameColumn) {

@@ -109,8 +109,7 @@ TEST(Derive, ConstraintsIndexesTableRenamesAndSplits) {
   EXPECT_EQ(s->operations[2].kind, OpKind::kAddUnique);
   EXPECT_EQ(s->operations[2].ddl, "(\"c\", \"D\")");
   EXPECT_EQ(s->operations[3].kind, OpKind::kCreateIndex);
-  EXPECT_EQ(s->operations[3].ddl,
-            "create unique index CONCURRENTLY t_e_idx on t (e) where e > 0");
+  EXPECT_EQ(s->operations[3].ddl, "create unique index CONCURRENTLY t_e_idx on t (e) where e > 0");
   EXPECT_EQ(s->operations[4].kind, OpKind::kAddColumn);
   EXPECT_TRUE(s->operations[4].nullable);
   EXPECT_EQ(s->operations[4].up, "split_part(name, ' ', 1)");

@@ -1,10 +1,10 @@
 #include "engine/change_hook.h"
 
-#include "change/change.h"
-
 #include <fmt/format.h>
 
 #include <filesystem>
+
+#include "change/change.h"
 
 namespace strata::engine {
 
@@ -45,8 +45,8 @@ Result<std::vector<OpenChangeInfo>> OpenChangeWindows(const Options& options,
   std::vector<OpenChangeInfo> out;
   STRATA_ASSIGN_OR_RETURN(auto open, change::OpenChanges(options, *ctx.conn));
   for (auto& c : open) {
-    out.push_back({c.name, c.file, c.phase, c.started_at, c.tables, c.backfill, c.running,
-                   c.next_step});
+    out.push_back(
+        {c.name, c.file, c.phase, c.started_at, c.tables, c.backfill, c.running, c.next_step});
   }
   return out;
 }

@@ -101,7 +101,8 @@ class AppClient {
         } else {
           id = own[rng() % own.size()];
         }
-        std::string sql = fmt::format("UPDATE {} SET {} = {} WHERE id = {}", table_, column_, v, id);
+        std::string sql =
+            fmt::format("UPDATE {} SET {} = {} WHERE id = {}", table_, column_, v, id);
         auto r = conn->Query(sql);
         if (!r) {
           Fail(sql + ": " + r.error().ToString());
@@ -118,7 +119,8 @@ class AppClient {
       } else if (!rows_.empty()) {  // read back one owned row
         auto it = rows_.begin();
         std::advance(it, rng() % rows_.size());
-        auto r = conn->Query(fmt::format("SELECT {} FROM {} WHERE id = {}", column_, table_, it->first));
+        auto r =
+            conn->Query(fmt::format("SELECT {} FROM {} WHERE id = {}", column_, table_, it->first));
         if (!r) {
           Fail("read: " + r.error().ToString());
           continue;
@@ -144,7 +146,7 @@ class AppClient {
     return wrote == got;
   }
   std::string default_ = "12";
-  bool may_omit_ = true;  // inserts that leave the column to its default
+  bool may_omit_ = true;        // inserts that leave the column to its default
   std::string table_ = "item";  // the table (or view) this version knows
   std::string search_path_;     // set at connect when not empty
 
@@ -767,13 +769,12 @@ class ChangeObjectTest : public ChangeTest,
 
 TEST_P(ChangeObjectTest, BothVersionsWriteThroughTheWindow) { Run(); }
 
-INSTANTIATE_TEST_SUITE_P(
-    Objects, ChangeObjectTest,
-    ::testing::Combine(::testing::ValuesIn(kObjectCases), ::testing::Bool()),
-    [](const ::testing::TestParamInfo<std::tuple<ObjectCase, bool>>& i) {
-      return std::string(std::get<0>(i.param).name) +
-             (std::get<1>(i.param) ? "Complete" : "Abort");
-    });
+INSTANTIATE_TEST_SUITE_P(Objects, ChangeObjectTest,
+                         ::testing::Combine(::testing::ValuesIn(kObjectCases), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<ObjectCase, bool>>& i) {
+                           return std::string(std::get<0>(i.param).name) +
+                                  (std::get<1>(i.param) ? "Complete" : "Abort");
+                         });
 
 TEST_F(ChangeTest, UniqueBuildThatFailedLeavesAnInvalidIndexThatStartRebuilds) {
   SeedItems(5000);
@@ -879,8 +880,8 @@ INSTANTIATE_TEST_SUITE_P(Phases, ChangeRenameTableTest, ::testing::Bool(),
 // the view schema item_v8 first in its search_path and sees qty as bigint at once.
 TEST_F(ChangeTest, TypeChangeGivesTheNewVersionItsShapeThroughAViewSchema) {
   SeedItems(20000);
-  std::string file = dir_.Write("V8__qty_bigint.sql",
-                                "-- strata:change\nALTER TABLE item ALTER COLUMN qty TYPE bigint;\n");
+  std::string file = dir_.Write(
+      "V8__qty_bigint.sql", "-- strata:change\nALTER TABLE item ALTER COLUMN qty TYPE bigint;\n");
   AppClient old_app(url_, "app-v1", "qty", 0, 20000, true, "");
   AppClient new_app(url_, "app-v2", "qty", 1, 20000, true, "");
   old_app.default_ = new_app.default_ = "NULL";
@@ -955,8 +956,7 @@ const ReshapeCase kReshapeCases[] = {
      "ALTER TABLE person ADD COLUMN full_name text;\n"
      "ALTER TABLE person DROP COLUMN first_name;\n"
      "ALTER TABLE person DROP COLUMN last_name;\n",
-     "first_name", "full_name",
-     "full_name IS DISTINCT FROM concat_ws(' ', first_name, last_name)",
+     "first_name", "full_name", "full_name IS DISTINCT FROM concat_ws(' ', first_name, last_name)",
      "split_part(full_name, ' ', 1)", "first_name"},
 };
 
@@ -1030,13 +1030,12 @@ TEST_P(ChangeReshapeTest, BothVersionsWriteThroughTheWindow) {
   EXPECT_GT(new_app.ops(), 100);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Reshapes, ChangeReshapeTest,
-    ::testing::Combine(::testing::ValuesIn(kReshapeCases), ::testing::Bool()),
-    [](const ::testing::TestParamInfo<std::tuple<ReshapeCase, bool>>& i) {
-      return std::string(std::get<0>(i.param).name) +
-             (std::get<1>(i.param) ? "Complete" : "Abort");
-    });
+INSTANTIATE_TEST_SUITE_P(Reshapes, ChangeReshapeTest,
+                         ::testing::Combine(::testing::ValuesIn(kReshapeCases), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<ReshapeCase, bool>>& i) {
+                           return std::string(std::get<0>(i.param).name) +
+                                  (std::get<1>(i.param) ? "Complete" : "Abort");
+                         });
 
 TEST_F(ChangeTest, RenameOfAnIndexedColumnRebuildsItsIndexesOnTheNewColumn) {
   SeedItems(5000);
