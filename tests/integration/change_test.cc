@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -1060,6 +1061,35 @@ TEST_F(ChangeTest, RenameOfAnIndexedColumnRebuildsItsIndexesOnTheNewColumn) {
   EXPECT_EQ(Q("SELECT pg_get_indexdef('item_qty_term'::regclass)"),
             "CREATE INDEX item_qty_term ON public.item USING btree (qty, months)");
   EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_strata\\_%'"), "0");
+}
+
+TEST_F(ChangeTest, MigrateRunsAnIndexChangeConcurrentlyBesideItsOwnSession) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term) SELECT g % 100 FROM generate_series(1, 2000) g;\n");
+  dir_.Write("db/migration/V2__qty_idx.sql",
+             "-- strata:change\nCREATE INDEX item_qty_idx ON item (qty);\n");
+  // CREATE INDEX CONCURRENTLY waits for every older transaction: migrate's own session must
+  // hold none while the change's start runs, or the run would wait for itself.
+  int pid = SpawnStrata({"--url", url_, "migrate"}, dir_.path(), dir_ / "migrate.log");
+  int code = -1;
+  for (int i = 0; i < 600 && code < 0; ++i) {
+    std::this_thread::sleep_for(100ms);
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      code = WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+  }
+  if (code < 0) {
+    ::kill(pid, SIGKILL);
+    (void)WaitExit(pid);
+  }
+  ASSERT_EQ(code, 0) << dir_.Read("migrate.log");
+  EXPECT_EQ(Q("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'item_qty_idx'::regclass"),
+            "true");
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '2'"), "true");
 }
 
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
