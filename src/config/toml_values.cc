@@ -156,6 +156,28 @@ Result<std::vector<std::string>> GetStrings(const std::string& path, const toml:
   return out;
 }
 
+Result<std::vector<std::string>> GetStringsOrInts(const std::string& path, const toml::node& node,
+                                                  std::string_view key) {
+  const toml::array* arr = node.as_array();
+  if (!arr) {
+    return TypeError(path, node, key, "an array of strings",
+                     fmt::format("write {} = [\"5\", \"6\"]", LastPart(key)));
+  }
+  std::vector<std::string> out;
+  for (const auto& el : *arr) {
+    if (auto v = el.value_exact<std::string>()) {
+      out.push_back(*v);
+    } else if (auto i = el.value_exact<std::int64_t>()) {
+      out.push_back(std::to_string(*i));
+    } else {
+      return TomlError(path, el,
+                       fmt::format("`{}` must contain only strings, not {}", key, TypeName(el)),
+                       "quote it");
+    }
+  }
+  return out;
+}
+
 Result<std::int64_t> GetInt(const std::string& path, const toml::node& node, std::string_view key,
                             std::int64_t lo, std::int64_t hi) {
   auto v = node.value_exact<std::int64_t>();
@@ -215,9 +237,14 @@ Result<const toml::table*> GetTable(const std::string& path, const toml::node& n
 
 Status UnknownKey(const std::string& path, const toml::node& node, std::string_view section,
                   std::string_view key, std::initializer_list<std::string_view> known) {
+  return UnknownKey(path, node, section, key, std::span(known.begin(), known.size()));
+}
+
+Status UnknownKey(const std::string& path, const toml::node& node, std::string_view section,
+                  std::string_view key, std::span<const std::string_view> known) {
   std::string name = section.empty() ? std::string(key) : fmt::format("{}.{}", section, key);
   std::string message = fmt::format("unknown key `{}`", name);
-  if (auto best = base::ClosestMatch(key, {known.begin(), known.size()}); !best.empty()) {
+  if (auto best = base::ClosestMatch(key, known); !best.empty()) {
     message += fmt::format(" (did you mean `{}`?)", best);
   }
   std::vector<std::string> quoted;
