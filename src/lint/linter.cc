@@ -211,7 +211,10 @@ constexpr size_t kQuoteBytes = 160;
 // themselves call for (the classes read from the file name, repair and baseline, are the
 // author's to declare and are not compared).
 std::optional<Finding> DeclaredClassTooWeak(const LintInput& in, const MigrationReport& mr) {
-  auto intent = verify::ParseIntent(in.text, in.path);
+  // The header is read from real comments only (the linter reads PostgreSQL): the same lines
+  // inside a string literal or a dollar-quoted body are text.
+  std::optional<std::string> masked = sql::MaskFalseDirectives(in.text, db::Dialect::kPostgres);
+  auto intent = verify::ParseIntent(masked ? std::string_view(*masked) : in.text, in.path);
   if (!intent || !intent->present || intent->risk_class.empty()) return std::nullopt;
   const auto& classes = RiskClasses();
   auto rank = [&](std::string_view name) {
