@@ -660,4 +660,41 @@ Result<LintResult> LintPending(const Options& options,
   return Lint(inputs, config, li ? &*li : nullptr);
 }
 
+void UseStdinInput(std::vector<LintInput>& inputs, std::string text,
+                   const std::string& stdin_name) {
+  namespace fs = std::filesystem;
+  std::string name = stdin_name.empty() ? "<stdin>" : stdin_name;
+  std::string script = fs::path(name).filename().string();
+  bool replaced = false;
+  std::error_code ec;
+  const fs::path want = fs::weakly_canonical(name, ec);
+  for (auto& in : inputs) {
+    in.pending = false;
+    if (!stdin_name.empty() && fs::weakly_canonical(in.path, ec) == want) {
+      in.text = base::NormalizeTextOwned(std::move(text));
+      in.pending = true;
+      replaced = true;
+    }
+  }
+  if (!replaced) {
+    inputs.push_back({name, script, base::NormalizeTextOwned(std::move(text)), true,
+                      script.rfind("R__", 0) == 0});
+  }
+}
+
+void MarkApplied(std::vector<LintInput>& inputs, const std::vector<InfoRow>& ledger) {
+  for (auto& in : inputs) {
+    for (const auto& row : ledger) {
+      if (row.script != in.script) continue;
+      if (row.state == "applied" || row.state == "outdated" || row.state == "success") {
+        if (row.checksum_mismatch) {
+          in.changed_after_apply = "checksum differs from the ledger";
+        } else if (row.type != "REPEATABLE") {
+          in.pending = false;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace strata::lint
