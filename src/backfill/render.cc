@@ -46,7 +46,6 @@ json JobJson(const JobState& j) {
           {"partitions", parts}};
 }
 
-
 std::string EventKindName(BackfillEventKind k) {
   switch (k) {
     case BackfillEventKind::kStarted:
@@ -76,7 +75,6 @@ std::string EventKindName(BackfillEventKind k) {
   }
   return "?";
 }
-
 
 json EventJson(const BackfillEvent& e) {
   json j = {{"event", "backfill." + EventKindName(e.kind)},
@@ -115,7 +113,6 @@ json EventJson(const BackfillEvent& e) {
   return j;
 }
 
-
 std::string ProgressBar(const BackfillEvent& e, int columns, std::string_view note) {
   const size_t room = static_cast<size_t>(std::max(columns - 1, 10));
   double frac = e.total > 0 ? std::min(1.0, static_cast<double>(e.processed + e.failed) /
@@ -152,7 +149,6 @@ std::string ProgressBar(const BackfillEvent& e, int columns, std::string_view no
   if (line.size() > room) line.resize(room);
   return line;
 }
-
 
 json ToJson(const RunResult& r) {
   json j = {{"ok", r.status.ok()},

@@ -69,8 +69,9 @@ TEST(BackfillRender, ControlAndSetText) {
   SetResult s;
   s.job = "j";
   s.overrides = R"({"chunk_size":50})";
-  EXPECT_EQ(ToText(s), "backfill j: overrides now {\"chunk_size\":50} (applied when the job next "
-                       "runs)\n");
+  EXPECT_EQ(ToText(s),
+            "backfill j: overrides now {\"chunk_size\":50} (applied when the job next "
+            "runs)\n");
   EXPECT_EQ(ToJson(s)["overrides"]["chunk_size"], 50);
 }
 

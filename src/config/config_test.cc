@@ -73,8 +73,8 @@ TEST(Config, SettingKeysComeFromTheTable) {
   EXPECT_EQ(SettingKeys("smoke.<name>"),
             (V{"query", "query_sqlite", "query_postgres", "expect", "description"}));
   V top = SettingKeys("");
-  for (std::string_view s : {"url", "migrate", "lint", "seed", "environments", "backfill",
-                             "evidence", "smoke"}) {
+  for (std::string_view s :
+       {"url", "migrate", "lint", "seed", "environments", "backfill", "evidence", "smoke"}) {
     EXPECT_NE(std::find(top.begin(), top.end(), s), top.end()) << s;
   }
 }

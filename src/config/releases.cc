@@ -81,7 +81,7 @@ Result<std::vector<ReleaseSpec>> LoadReleases(const std::string& path) {
       for (const auto& o : out) {
         if (o.name == r.name) {
           return TomlError(path, el, fmt::format("release `{}` is defined twice", r.name),
-                          "give each release its own name");
+                           "give each release its own name");
         }
       }
       for (const auto& m : r.migrations) {

@@ -2,7 +2,6 @@
 // ledger's view (--url) and git's (--since). The git seam (GitRunner) stands in for a repository.
 #include "lint/git.h"
 #include "lint/linter.h"
-
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -58,8 +57,8 @@ TEST(LintPending, LedgerMakesAppliedFilesContextAndFlagsEdits) {
 TEST(LintPending, SinceKeepsChangedFilesAndFlagsModifiedOnes) {
   testing::TempDir d;
   auto in = Inputs(d);
-  GitRunner git = [&](const std::string&, const std::vector<std::string>& args)
-      -> Result<std::string> {
+  GitRunner git = [&](const std::string&,
+                      const std::vector<std::string>& args) -> Result<std::string> {
     if (args[0] == "rev-parse" && args[1] == "--show-toplevel") return d.path() + "\n";
     if (args[0] == "rev-parse") return std::string("abc\n");
     if (args[0] == "diff") return std::string("M\tdb/V2__b.sql\nM\tdb/R__v.sql\n");
@@ -72,8 +71,10 @@ TEST(LintPending, SinceKeepsChangedFilesAndFlagsModifiedOnes) {
   EXPECT_TRUE(in[2].pending);
   EXPECT_EQ(in[2].changed_after_apply, "") << "a repeatable file runs again when changed";
 
-  GitRunner no_repo = [](const std::string&, const std::vector<std::string>&)
-      -> Result<std::string> { return Status(ErrorCode::kIo, "not a git repository"); };
+  GitRunner no_repo = [](const std::string&,
+                         const std::vector<std::string>&) -> Result<std::string> {
+    return Status(ErrorCode::kIo, "not a git repository");
+  };
   Status s = MarkChangedSince(no_repo, {d / "db"}, "origin/main", in);
   EXPECT_EQ(s.code(), ErrorCode::kUsage);
 }

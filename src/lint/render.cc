@@ -188,7 +188,8 @@ Status GateStatus(const LintResult& r, Severity fail_on) {
   int failing = r.CountAtLeast(fail_on);
   if (failing == 0) return Status::Ok();
   return Status(ErrorCode::kLint, fmt::format("{} finding(s) at or above --fail-on", failing))
-      .WithHint("fix them, or suppress one with `-- strata:allow <rule> reason=...` on the statement");
+      .WithHint(
+          "fix them, or suppress one with `-- strata:allow <rule> reason=...` on the statement");
 }
 
 std::string RenderGithub(const LintResult& r) {

@@ -27,11 +27,10 @@ TEST(EvidenceSettings, UnknownKeyAndBadTypeNameLineColumnAndKey) {
             std::string::npos)
       << type.error().message();
 
-  auto smoke = ParseSettings("[smoke.orders]\nquery = \"SELECT 1\"\nexpct = \"= 1\"\n",
-                             "strata.toml", "");
+  auto smoke =
+      ParseSettings("[smoke.orders]\nquery = \"SELECT 1\"\nexpct = \"= 1\"\n", "strata.toml", "");
   ASSERT_FALSE(smoke.ok());
-  EXPECT_EQ(smoke.error().message(),
-            "unknown key `smoke.orders.expct` (did you mean `expect`?)");
+  EXPECT_EQ(smoke.error().message(), "unknown key `smoke.orders.expct` (did you mean `expect`?)");
 }
 
 TEST(EvidenceSettings, EnvironmentOverridesTheFile) {

@@ -3,8 +3,8 @@
 // tests/sql/atlas-lex holds the PostgreSQL and SQLite cases of ariga/atlas's
 // sql/migrate/testdata (README.md there): <case>.sql and <case>.sql.golden, the expected
 // statements each followed by a `-- end --` line. This test runs them through strata's splitter
-// and expects the same statements. The MySQL DELIMITER and MSSQL GO cases are not PostgreSQL or SQLite and are not
-// run; lexgroup/2_function is MySQL DELIMITER syntax despite being listed (see
+// and expects the same statements. The MySQL DELIMITER and MSSQL GO cases are not PostgreSQL or
+// SQLite and are not run; lexgroup/2_function is MySQL DELIMITER syntax despite being listed (see
 // docs/formats/splitting.md).
 #include "base/text.h"
 #include "sql/splitter.h"
