@@ -1,5 +1,5 @@
-// strata lint: wires flags to the analyzer (src/lint) and picks a renderer. No domain logic.
-#include "base/text.h"
+// strata lint: wires flags to the analyzer (src/lint: inputs from paths and standard input, the
+// ledger's and git's view of what is pending, the rules) and picks a renderer. No domain logic.
 #include "cli/commands.h"
 #include "db/connection.h"
 #include "lint/git.h"
@@ -11,10 +11,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <iostream>
 #include <iterator>
-#include <set>
 
 namespace strata::cli {
 
@@ -36,8 +34,11 @@ int Usage(const GlobalFlags& g, std::string message, std::string hint) {
   return Finish(g, s, {{"ok", false}, {"error", report::StatusJson(s)}}, "");
 }
 
+int Fail(const GlobalFlags& g, const Status& s) {
+  return Finish(g, s, {{"ok", false}, {"error", report::StatusJson(s)}}, "");
+}
+
 int RunLint(const GlobalFlags& g, const LintFlags& f) {
-  namespace fs = std::filesystem;
   std::string format = g.json ? "json" : f.format;
   if (f.rules) {
     if (format == "json") {
@@ -70,9 +71,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   auto opts = LoadOptions(g, code);
   if (!opts) return code;
   auto config = lint::LoadLintConfig(*opts);
-  if (!config)
-    return Finish(g, config.error(), {{"ok", false}, {"error", report::StatusJson(config.error())}},
-                  "");
+  if (!config) return Fail(g, config.error());
   if (!f.fail_on.empty()) {
     if (f.fail_on == "never") {
       config->fail_on = static_cast<lint::Severity>(255);
@@ -114,28 +113,12 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   }
   if (!from_stdin && paths.empty()) paths = opts->locations;
   auto inputs = lint::LoadInputs(paths, opts->ignore_patterns);
-  if (!inputs)
-    return Finish(g, inputs.error(), {{"ok", false}, {"error", report::StatusJson(inputs.error())}},
-                  "");
+  if (!inputs) return Fail(g, inputs.error());
   if (from_stdin) {
-    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-    std::string name = f.stdin_name.empty() ? "<stdin>" : f.stdin_name;
-    std::string script = fs::path(name).filename().string();
-    bool replaced = false;
-    std::error_code ec;
-    const fs::path want = fs::weakly_canonical(name, ec);
-    for (auto& in : *inputs) {
-      in.pending = false;
-      if (!f.stdin_name.empty() && fs::weakly_canonical(in.path, ec) == want) {
-        in.text = base::NormalizeTextOwned(std::move(text));
-        in.pending = true;
-        replaced = true;
-      }
-    }
-    if (!replaced) {
-      inputs->push_back({name, script, base::NormalizeTextOwned(std::move(text)), true,
-                         script.rfind("R__", 0) == 0});
-    }
+    lint::UseStdinInput(
+        *inputs,
+        std::string{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()},
+        f.stdin_name);
   }
 
   // --url: live sizes and version, and the ledger's view of what is applied.
@@ -144,12 +127,9 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     // Through the session layer (connect retry, redaction); lint reads sizes and never creates
     // a database.
     auto conn = session::Open(*opts, "lint");
-    if (!conn)
-      return Finish(g, conn.error(), {{"ok", false}, {"error", report::StatusJson(conn.error())}},
-                    "");
+    if (!conn) return Fail(g, conn.error());
     auto li = lint::ReadLiveInfo(*conn->conn);
-    if (!li)
-      return Finish(g, li.error(), {{"ok", false}, {"error", report::StatusJson(li.error())}}, "");
+    if (!li) return Fail(g, li.error());
     live = std::move(*li);
     if (conn->url.dialect == db::Dialect::kPostgres && f.pg_version.empty() &&
         live->server_major > 0) {
@@ -157,48 +137,13 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
       config->pg_version_source = "live";
     }
     InfoResult info = Info(*opts);
-    if (info.status.ok()) {
-      for (auto& in : *inputs) {
-        for (const auto& row : info.migrations) {
-          if (row.script != in.script) continue;
-          if (row.state == "applied" || row.state == "outdated" || row.state == "success") {
-            if (row.checksum_mismatch) {
-              in.changed_after_apply = "checksum differs from the ledger";
-            } else if (row.type != "REPEATABLE") {
-              in.pending = false;
-            }
-          }
-        }
-      }
-    }
+    if (info.status.ok()) lint::MarkApplied(*inputs, info.migrations);
   }
 
   // --since: lint only what changed; earlier files are context for the model.
   if (!f.since.empty()) {
-    std::set<std::string> changed_paths;
-    std::set<std::string> modified_paths;
-    auto git = lint::SystemGit();
-    std::set<std::string> dirs;
-    for (const auto& p : paths)
-      dirs.insert(fs::is_directory(p) ? p : fs::path(p).parent_path().string());
-    for (const auto& d : dirs) {
-      auto ch = lint::ChangedSince(git, d.empty() ? "." : d, f.since);
-      if (!ch)
-        return Finish(g, ch.error(), {{"ok", false}, {"error", report::StatusJson(ch.error())}},
-                      "");
-      for (const auto& c : *ch) {
-        changed_paths.insert(c.path);
-        if (c.status == 'M') modified_paths.insert(c.path);
-      }
-    }
-    for (auto& in : *inputs) {
-      std::string abs = fs::weakly_canonical(in.path).string();
-      if (!changed_paths.count(abs)) {
-        in.pending = false;
-      } else if (modified_paths.count(abs) && in.changed_after_apply.empty() && !in.repeatable) {
-        in.changed_after_apply = fmt::format("modified since {}", f.since);
-      }
-    }
+    Status s = lint::MarkChangedSince(lint::SystemGit(), paths, f.since, *inputs);
+    if (!s.ok()) return Fail(g, s);
   }
 
   // What "new" means (docs/lint.md, "New and existing"): a relation is new only if the pending
@@ -207,16 +152,10 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   // earlier file were applied, so a breaking change to an old table is caught in CI.
   if (g.url.empty() && f.since.empty()) config->new_means_same_file = true;
   auto result = lint::Lint(*inputs, *config, live ? &*live : nullptr);
-  int failing = result.CountAtLeast(config->fail_on);
-  int exit_code = failing > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
+  int exit_code = result.CountAtLeast(config->fail_on) > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
   if (format == "json") {
-    Status gate = failing == 0 ? Status::Ok()
-                               : Status(ErrorCode::kLint,
-                                        fmt::format("{} finding(s) at or above --fail-on", failing))
-                                     .WithHint(
-                                         "fix them, or suppress one with `-- strata:allow <rule> "
-                                         "reason=...` on the statement");
-    std::cout << report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on), gate))
+    std::cout << report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on),
+                                               lint::GateStatus(result, config->fail_on)))
               << "\n";
   } else if (format == "sarif") {
     std::cout << report::Dump(lint::RenderSarif(result)) << "\n";

@@ -54,6 +54,92 @@ std::vector<const CLI::Option*> GlobalOptions(const CLI::App* a) {
   return out;
 }
 
+// The global flags each verb honours, by long name: its help and man page list these, not every
+// global flag (CLI11 accepts them all after any verb). Keyed by the verb's path ("backfill run");
+// a nested verb without an entry of its own takes its parent's. --config goes with every verb
+// that reads strata.toml, --url and --connect-timeout with those that open a database,
+// --locations with those that read migration files, --lock-wait with those that take the
+// migration lock, --log-json with those that publish progress events, --color with those whose
+// text is coloured; --json with all of them. The cli test fails for a verb missing here.
+const std::map<std::string, std::vector<std::string_view>, std::less<>>& VerbGlobals() {
+  using V = std::vector<std::string_view>;
+  static const V kDb = {"url", "config", "json", "connect-timeout"};
+  auto with = [](V base, std::initializer_list<std::string_view> more) {
+    base.insert(base.end(), more);
+    return base;
+  };
+  static const std::map<std::string, V, std::less<>> kTable = {
+      {"migrate", with(kDb, {"locations", "lock-wait", "log-json"})},
+      {"info", with(kDb, {"locations", "color"})},
+      {"validate", with(kDb, {"locations"})},
+      {"repair", with(kDb, {"locations", "lock-wait"})},
+      {"baseline", with(kDb, {"locations", "lock-wait"})},
+      {"hash", {"config", "json", "locations"}},
+      {"lint", with(kDb, {"locations", "color"})},
+      {"backfill", kDb},
+      {"backfill run", with(kDb, {"log-json"})},
+      {"change", kDb},
+      {"change start", with(kDb, {"log-json"})},
+      {"change complete", with(kDb, {"log-json"})},
+      {"change abort", with(kDb, {"log-json"})},
+      {"correct", with(kDb, {"lock-wait"})},
+      {"evidence", with(kDb, {"locations"})},
+      {"evidence verify", {"json"}},
+      {"fleet", with(kDb, {"locations", "lock-wait", "log-json"})},
+      {"import", with(kDb, {"locations", "lock-wait"})},
+      {"plan", with(kDb, {"locations"})},
+      {"schema", kDb},
+      {"drift", with(kDb, {"locations"})},
+      {"test", {"url", "config", "json", "locations"}},
+      {"seed", with(kDb, {"log-json"})},
+      {"seed apply", with(kDb, {"log-json", "lock-wait"})},
+      {"wait", kDb},
+      {"init", {"url", "json"}},
+      {"new", {"config", "json", "locations"}},
+      {"tag", with(kDb, {"lock-wait"})},
+      {"verify", with(kDb, {"locations"})},
+      {"help", {"json"}},
+      {"completion", {"json"}},
+  };
+  return kTable;
+}
+
+// "backfill run" for `strata backfill run`; "" for the root.
+std::string VerbPath(const CLI::App* a) {
+  std::string path;
+  for (; a && a->get_parent(); a = a->get_parent()) {
+    path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+  }
+  return path;
+}
+
+// The entry of VerbGlobals for `a` or its nearest listed ancestor; null when none is listed.
+const std::vector<std::string_view>* HonouredGlobals(const CLI::App* a) {
+  for (; a && a->get_parent(); a = a->get_parent()) {
+    auto it = VerbGlobals().find(VerbPath(a));
+    if (it != VerbGlobals().end()) return &it->second;
+  }
+  return nullptr;
+}
+
+// The global options `a` honours (GlobalOptions, filtered by VerbGlobals; all of them for a
+// verb that is not listed).
+std::vector<const CLI::Option*> VerbGlobalOptions(const CLI::App* a) {
+  std::vector<const CLI::Option*> all = GlobalOptions(a);
+  const auto* honoured = HonouredGlobals(a);
+  if (!honoured) return all;
+  std::vector<const CLI::Option*> out;
+  for (const auto* o : all) {
+    for (const auto& n : o->get_lnames()) {
+      if (std::find(honoured->begin(), honoured->end(), n) != honoured->end()) {
+        out.push_back(o);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 // A flag expects no value (CLI11 sets expected(0)); an option one or more.
 bool TakesValue(const CLI::Option* o) { return o->get_expected_max() > 0; }
 
@@ -141,9 +227,10 @@ class Formatter : public CLI::Formatter {
                         CLI::AppFormatMode mode) const override {
     std::string out = CLI::Formatter::make_help(app, name, mode);
     if (mode == CLI::AppFormatMode::Sub) return out;
-    auto globals = GlobalOptions(app);
+    auto globals = VerbGlobalOptions(app);
     if (!globals.empty()) {
-      out += "Global options (accepted before or after the verb):\n";
+      out += app->get_parent() ? "Global options this verb honours (before or after it):\n"
+                               : "Global options (accepted before or after the verb):\n";
       for (const auto* o : globals) out += make_option(o, false);
       out += "\n";
     }
@@ -450,8 +537,8 @@ std::string ManPage(CLI::App& root, CLI::App* a) {
     }
   }
   if (a->get_parent()) {
-    out += ".SH GLOBAL OPTIONS\nAccepted before or after the verb:\n";
-    for (const auto* o : GlobalOptions(a)) out += ManOption(o);
+    out += ".SH GLOBAL OPTIONS\nThose this verb honours, accepted before or after it:\n";
+    for (const auto* o : VerbGlobalOptions(a)) out += ManOption(o);
   } else {
     out +=
         ".SH ENVIRONMENT\n"

@@ -49,11 +49,18 @@ def settings():
            "paths resolve as in strata.toml. `STRATA_PLACEHOLDERS_<NAME>` sets the placeholder\n"
            "`name` (lower case, or the declared one of that name in any case, which stays\n"
            "secret if declared so). A bad value is an error naming the variable.\n"
-           "Unknown keys are errors that name the line and suggest the closest key.\n\n")
+           "Unknown keys are errors that name the line and suggest the closest key. Keys under a\n"
+           "name the file chooses (`environments.<name>`, `smoke.<name>`,\n"
+           "`evidence.intent.required_for.<class>`) are set in strata.toml only.\n\n")
     md += "| key | environment | type | default | secret | meaning |\n|---|---|---|---|---|---|\n"
     for key, typ, default, secret, doc in rows(src, "STRATA_SETTING"):
         env = "STRATA_" + key.split("<")[0].replace(".", "_").upper()
-        env = f"`{env}<NAME>`" if "<" in key else f"`{env}`"
+        if "<" not in key:
+            env = f"`{env}`"
+        elif key.startswith("placeholders."):
+            env = f"`{env}<NAME>`"
+        else:
+            env = "—"  # a key under a name the file chooses has no variable
         if key == "url":
             env += ", `DATABASE_URL`"
         md += (f"| `{key}` | {env} | {typ} | `{default}` | {'yes' if secret == 'true' else ''} "

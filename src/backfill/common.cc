@@ -1,5 +1,6 @@
 #include "backfill/common.h"
 
+#include "config/config.h"
 #include "config/toml_values.h"
 
 #include <fmt/format.h>
@@ -17,20 +18,18 @@ namespace fs = std::filesystem;
 
 Result<Settings> LoadSettings(const Options& options) {
   Settings s;
-  if (!options.config_path.empty()) {
-    STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseTomlFile(options.config_path));
-    if (const toml::node* n = tbl.get("backfill")) {
-      const std::string& path = options.config_path;
-      STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, *n, "backfill"));
-      for (auto&& [k, v] : *t) {
-        if (k.str() == "directory") {
-          STRATA_ASSIGN_OR_RETURN(s.directory, config::GetString(path, v, "backfill.directory"));
-        } else if (k.str() == "replica_url") {
-          STRATA_ASSIGN_OR_RETURN(s.replica_url,
-                                  config::GetString(path, v, "backfill.replica_url"));
-        } else {
-          return config::UnknownKey(path, v, "backfill", k.str(), {"directory", "replica_url"});
-        }
+  // strata.toml (none: defaults) with the environment (STRATA_BACKFILL_*) applied.
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::LoadProjectToml(options.config_path));
+  if (const toml::node* n = tbl.get("backfill")) {
+    const std::string& path = options.config_path;
+    STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, *n, "backfill"));
+    for (auto&& [k, v] : *t) {
+      if (k.str() == "directory") {
+        STRATA_ASSIGN_OR_RETURN(s.directory, config::GetString(path, v, "backfill.directory"));
+      } else if (k.str() == "replica_url") {
+        STRATA_ASSIGN_OR_RETURN(s.replica_url, config::GetString(path, v, "backfill.replica_url"));
+      } else {
+        return config::UnknownSetting(path, v, "backfill", k.str());
       }
     }
   }

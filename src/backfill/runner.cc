@@ -165,7 +165,22 @@ class Runner {
   // After an error: ok when it was a lost connection and the runner reconnected (the caller
   // goes round its loop again); otherwise the error to end the run with.
   Status Recover(Status s);
+  // Reconnects after `lost` with backoff (reconnect_attempts, reconnect_backoff): each attempt
+  // is Relock, then ReloadCheckpoint. Ok once reconnected; otherwise the error to end the run.
   Status Reconnect(const Status& lost);
+  // One step of a reconnect attempt: done, retry (`status` says why this attempt failed) or
+  // fatal (the run ends with `status`).
+  struct Attempt {
+    enum Outcome { kDone, kRetry, kFatal } outcome;
+    Status status;
+  };
+  // A new session that holds the job lock (session_, store_). Fatal when another runner has
+  // taken the job over; a retry while this runner's dead session still holds the lock.
+  Attempt Relock();
+  // The job's progress from its row (the truth: a chunk whose COMMIT was lost with the
+  // connection either committed with its checkpoint or did not), and this runner registered
+  // again. Fatal when a newer run has superseded this one.
+  Attempt ReloadCheckpoint();
   std::string RunnerDescription();
 
   const Options& options_;
@@ -624,7 +639,6 @@ Status Runner::Reconnect(const Status& lost) {
   store_.reset();
   session_.conn.reset();
   locked_ = false;
-  const std::string ours = fmt::format("strata backfill run pid {} on", getpid());
   Status last = lost;
   int attempt = 0;
   auto gave_up = [&](std::string why) {
@@ -651,63 +665,11 @@ Status Runner::Reconnect(const Status& lost) {
     }
     Sleep(wait);
     if (StopRequested()) return gave_up("was stopped by a signal while reconnecting");
-    auto s = session::Open(options_, "backfill run");
-    if (!s.ok()) {
-      last = s.error();
-      continue;
-    }
-    auto got = s->conn->TryLock(JobLockName(spec_.name));
-    if (!got.ok()) {
-      last = got.error();
-      continue;
-    }
-    if (!*got) {
-      auto holder = s->conn->DescribeLockHolder(JobLockName(spec_.name));
-      if (holder && holder->description.find(ours) == std::string::npos) {
-        return Status(ErrorCode::kLockTimeout,
-                      fmt::format("backfill job `{}` lost its connection to {}, and another "
-                                  "runner took the job over before it could reconnect: {}",
-                                  spec_.name, res_.target, holder->description))
-            .WithHint(fmt::format("watch it with `strata backfill status {}`", spec_.name));
-      }
-      // This runner's previous session, not yet reaped by the server, still holds the lock.
-      last = Status(ErrorCode::kLockTimeout,
-                    "the job lock is still held by this runner's previous session");
-      continue;
-    }
-    session_ = std::move(*s);
-    locked_ = true;
-    store_ = std::make_unique<Store>(*session_.conn);
-    // The job row is the truth: a chunk whose COMMIT was lost with the connection either
-    // committed (and its checkpoint with it) or did not.
-    auto row = store_->Latest(spec_.name);
-    if (!row.ok()) {
-      last = row.error();
-      continue;
-    }
-    if (!*row || (*row)->id != job_.id) {
-      return Status(ErrorCode::kBackfillState,
-                    fmt::format("backfill job `{}` run {} was superseded while the connection "
-                                "was down",
-                                spec_.name, job_.run_no))
-          .WithHint(fmt::format("see `strata backfill status {}`", spec_.name));
-    }
-    JobState& j = **row;
-    res_.rows_this_run += j.processed - processed_;
-    res_.failed_this_run += j.failed - failed_;
-    processed_ = j.processed;
-    failed_ = j.failed;
-    chunks_total_ = j.chunks;
-    job_.last_key = j.last_key;
-    job_.partitions = j.partitions;
-    parts_.clear();
-    next_part_ = 0;
-    if (Status ls = LoadParts(); !ls.ok()) {
-      last = ls;
-      continue;
-    }
-    if (Status ss = store_->StartRunner(job_.id, RunnerDescription()); !ss.ok()) {
-      last = ss;
+    Attempt a = Relock();
+    if (a.outcome == Attempt::kDone) a = ReloadCheckpoint();
+    if (a.outcome == Attempt::kFatal) return a.status;
+    if (a.outcome == Attempt::kRetry) {
+      last = a.status;
       continue;
     }
     ++res_.reconnects;
@@ -724,6 +686,61 @@ Status Runner::Reconnect(const Status& lost) {
   }
   return gave_up(fmt::format("could not reconnect in {} attempt(s) over {}", attempt,
                              base::FormatDuration(Millis(base::MonotonicMillis() - t0))));
+}
+
+Runner::Attempt Runner::Relock() {
+  auto s = session::Open(options_, "backfill run");
+  if (!s.ok()) return {Attempt::kRetry, s.error()};
+  auto got = s->conn->TryLock(JobLockName(spec_.name));
+  if (!got.ok()) return {Attempt::kRetry, got.error()};
+  if (!*got) {
+    const std::string ours = fmt::format("strata backfill run pid {} on", getpid());
+    auto holder = s->conn->DescribeLockHolder(JobLockName(spec_.name));
+    if (holder && holder->description.find(ours) == std::string::npos) {
+      return {Attempt::kFatal,
+              Status(ErrorCode::kLockTimeout,
+                     fmt::format("backfill job `{}` lost its connection to {}, and another "
+                                 "runner took the job over before it could reconnect: {}",
+                                 spec_.name, res_.target, holder->description))
+                  .WithHint(fmt::format("watch it with `strata backfill status {}`", spec_.name))};
+    }
+    // This runner's previous session, not yet reaped by the server, still holds the lock.
+    return {Attempt::kRetry,
+            Status(ErrorCode::kLockTimeout,
+                   "the job lock is still held by this runner's previous session")};
+  }
+  session_ = std::move(*s);
+  locked_ = true;
+  store_ = std::make_unique<Store>(*session_.conn);
+  return {Attempt::kDone, Status::Ok()};
+}
+
+Runner::Attempt Runner::ReloadCheckpoint() {
+  auto row = store_->Latest(spec_.name);
+  if (!row.ok()) return {Attempt::kRetry, row.error()};
+  if (!*row || (*row)->id != job_.id) {
+    return {Attempt::kFatal,
+            Status(ErrorCode::kBackfillState,
+                   fmt::format("backfill job `{}` run {} was superseded while the connection "
+                               "was down",
+                               spec_.name, job_.run_no))
+                .WithHint(fmt::format("see `strata backfill status {}`", spec_.name))};
+  }
+  JobState& j = **row;
+  res_.rows_this_run += j.processed - processed_;
+  res_.failed_this_run += j.failed - failed_;
+  processed_ = j.processed;
+  failed_ = j.failed;
+  chunks_total_ = j.chunks;
+  job_.last_key = j.last_key;
+  job_.partitions = j.partitions;
+  parts_.clear();
+  next_part_ = 0;
+  if (Status ls = LoadParts(); !ls.ok()) return {Attempt::kRetry, ls};
+  if (Status ss = store_->StartRunner(job_.id, RunnerDescription()); !ss.ok()) {
+    return {Attempt::kRetry, ss};
+  }
+  return {Attempt::kDone, Status::Ok()};
 }
 
 Status Runner::Finish() {

@@ -119,6 +119,18 @@ TEST(Derive, ConstraintsIndexesTableRenamesAndSplits) {
   EXPECT_EQ(s->operations[6].object, "v");
 }
 
+// `-- strata:change` inside a string literal does not make a plain migration a change file.
+TEST(Derive, ChangeDirectiveInsideALiteralIsText) {
+  auto hidden = sql::ParseDirectives(
+      "COMMENT ON TABLE t IS '\n-- strata:change\n';\nALTER TABLE t ADD COLUMN a int;\n",
+      "V1__x.sql");
+  ASSERT_TRUE(hidden.ok()) << hidden.error().ToString();
+  EXPECT_FALSE(IsChangeFile(*hidden));
+  auto real = sql::ParseDirectives("-- strata:change\nALTER TABLE t ADD COLUMN a int;\n", "f");
+  ASSERT_TRUE(real.ok());
+  EXPECT_TRUE(IsChangeFile(*real));
+}
+
 TEST(QualifyForTrigger, PrefixesEveryColumnAndRefusesSubqueries) {
   auto q = QualifyForTrigger("coalesce(qty, 0) + \"Odd\" * length(note)");
   ASSERT_TRUE(q.ok()) << q.error().ToString();

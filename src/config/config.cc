@@ -107,6 +107,16 @@ Result<toml::table> EnvValue(std::string_view var, std::string_view type, std::s
   if (type == "duration" || type == "integer or string" || type == "bytes or size") {
     return EnvNode(var, v, AllDigits(v) && v.size() <= 18);
   }
+  if (type == "number") {
+    // [-]digits[.digits]: TOML's own spelling of an integer or a float.
+    std::string_view n = v;
+    if (!n.empty() && n[0] == '-') n.remove_prefix(1);
+    size_t dot = n.find('.');
+    std::string_view whole = n.substr(0, dot);
+    std::string_view frac = dot == std::string_view::npos ? "0" : n.substr(dot + 1);
+    if (!AllDigits(whole) || !AllDigits(frac) || n.size() > 30) return bad("a number");
+    return EnvNode(var, v, true);
+  }
   if (type == "array of strings") {
     if (!v.empty() && v[0] == '[') return EnvNode(var, v, true);
     std::string arr = "[";
@@ -132,21 +142,22 @@ Result<toml::table> EnvValue(std::string_view var, std::string_view type, std::s
   return EnvNode(var, v, false);  // string, severity, ...
 }
 
-// Sets `tbl[a][b]` (or `tbl[a]`) to the node `v` of `src`, creating the section table.
+// Sets `tbl[a][b]...[z]` for the dotted `key` to the node `v` of `src`, creating the section
+// tables on the way.
 void Put(toml::table& tbl, std::string_view key, toml::table& src) {
   toml::node* n = src.get("v");
   if (!n) return;
-  size_t dot = key.find('.');
-  if (dot == std::string_view::npos) {
-    tbl.insert_or_assign(std::string(key), std::move(*n));
-    return;
+  toml::table* t = &tbl;
+  size_t dot;
+  while ((dot = key.find('.')) != std::string_view::npos) {
+    std::string section(key.substr(0, dot));
+    if (!t->contains(section)) t->insert(section, toml::table{});
+    // A section that is not a table in the file is left for the reader to report.
+    t = (*t)[section].as_table();
+    if (!t) return;
+    key.remove_prefix(dot + 1);
   }
-  std::string section(key.substr(0, dot));
-  if (!tbl.contains(section)) tbl.insert(section, toml::table{});
-  // A section that is not a table in the file is left for the reader to report.
-  if (toml::table* t = tbl[section].as_table()) {
-    t->insert_or_assign(std::string(key.substr(dot + 1)), std::move(*n));
-  }
+  t->insert_or_assign(std::string(key), std::move(*n));
 }
 
 }  // namespace
@@ -207,6 +218,29 @@ Status ApplyEnvironment(toml::table& tbl) {
   return Status::Ok();
 }
 
+std::vector<std::string_view> SettingKeys(std::string_view section) {
+  std::vector<std::string_view> out;
+  for (const auto& s : kSettings) {
+    std::string_view rest = s.key;
+    if (!section.empty()) {
+      if (!rest.starts_with(section) || rest.size() <= section.size() ||
+          rest[section.size()] != '.') {
+        continue;
+      }
+      rest.remove_prefix(section.size() + 1);
+    }
+    rest = rest.substr(0, rest.find('.'));
+    if (std::find(out.begin(), out.end(), rest) == out.end()) out.push_back(rest);
+  }
+  return out;
+}
+
+Status UnknownSetting(const std::string& path, const toml::node& node, std::string_view section,
+                      std::string_view key, std::string_view shown) {
+  std::vector<std::string_view> known = SettingKeys(section);
+  return UnknownKey(path, node, shown.empty() ? section : shown, key, known);
+}
+
 Result<toml::table> LoadProjectToml(const std::string& path) {
   toml::table tbl;
   if (!path.empty()) {
@@ -245,7 +279,7 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
         } else if (k2.str() == "schema") {
           STRATA_ASSIGN_OR_RETURN(o.ledger_schema, GetString(path, n2, "ledger.schema"));
         } else {
-          return UnknownKey(path, n2, key, k2.str(), {"table", "schema"});
+          return UnknownSetting(path, n2, key, k2.str());
         }
       }
     } else if (key == "migrate") {
@@ -271,15 +305,13 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
         } else if (key2 == "stat_cache") {
           STRATA_ASSIGN_OR_RETURN(o.stat_cache, GetBool(path, n2, "migrate.stat_cache"));
         } else {
-          return UnknownKey(path, n2, key, key2,
-                            {"lock_wait", "lock_timeout", "lock_retries", "statement_timeout",
-                             "out_of_order", "require_sum", "lint_gate", "stat_cache"});
+          return UnknownSetting(path, n2, key, key2);
         }
       }
     } else if (key == "validate") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, node, key));
       for (auto&& [k2, n2] : *t) {
-        if (k2.str() != "ignore") return UnknownKey(path, n2, key, k2.str(), {"ignore"});
+        if (k2.str() != "ignore") return UnknownSetting(path, n2, key, k2.str());
         STRATA_ASSIGN_OR_RETURN(o.validate_ignore, GetStrings(path, n2, "validate.ignore"));
         for (const auto& state : o.validate_ignore) {
           if (state != "pending" && state != "future") {
@@ -295,7 +327,7 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
           STRATA_ASSIGN_OR_RETURN(o.connect_timeout,
                                   GetDuration(path, n2, "database.connect_timeout"));
         } else {
-          return UnknownKey(path, n2, key, k2.str(), {"connect_timeout"});
+          return UnknownSetting(path, n2, key, k2.str());
         }
       }
     } else if (key == "schema") {
@@ -307,7 +339,7 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
         } else if (k2.str() == "ignore") {
           STRATA_ASSIGN_OR_RETURN(o.schema_ignore, GetStrings(path, n2, "schema.ignore"));
         } else {
-          return UnknownKey(path, n2, key, k2.str(), {"file", "ignore"});
+          return UnknownSetting(path, n2, key, k2.str());
         }
       }
     } else if (key == "placeholders") {
@@ -355,10 +387,7 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
                key == "smoke" || key == "evidence") {
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
-      return UnknownKey(
-          path, node, "", key,
-          {"url", "locations", "ignore", "database", "ledger", "migrate", "validate", "schema",
-           "placeholders", "lint", "environments", "seed", "backfill", "smoke", "evidence"});
+      return UnknownSetting(path, node, "", key);
     }
   }
   return o;

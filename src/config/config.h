@@ -8,6 +8,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace strata::config {
 
@@ -44,5 +46,18 @@ Status ApplyEnvironment(toml::table& tbl);
 // strata.toml section (lint, ...) reads, so that each of its settings.def keys can come from
 // the environment too.
 Result<toml::table> LoadProjectToml(const std::string& path);
+
+// The keys settings.def declares directly under `section` (dotted, as the key is written:
+// "" for the top level, "evidence.intent", "smoke.<name>"): the next part of each key, once, in
+// the table's order ("lock_wait", "lock_timeout", ...; "evidence" for "evidence.releases" at
+// the top level).
+std::vector<std::string_view> SettingKeys(std::string_view section);
+
+// kConfig "unknown key" (config::UnknownKey: file:line:col, did-you-mean, the known keys as the
+// hint) for a key under `section` that settings.def does not declare. `section` is the key's
+// table as settings.def spells it ("environments.<name>"); `shown` the same as the user wrote
+// it ("environments.ci"), empty for `section`.
+Status UnknownSetting(const std::string& path, const toml::node& node, std::string_view section,
+                      std::string_view key, std::string_view shown = {});
 
 }  // namespace strata::config

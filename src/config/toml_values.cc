@@ -135,25 +135,46 @@ Result<std::string> GetText(const std::string& path, const toml::node& node, std
   return os.str();
 }
 
+namespace {
+
+// The elements of `arr`, each a string (or, with `ints`, an integer read as its decimal text).
+Result<std::vector<std::string>> StringElements(const std::string& path, const toml::array& arr,
+                                                std::string_view key, bool ints,
+                                                std::string_view hint) {
+  std::vector<std::string> out;
+  for (const auto& el : arr) {
+    if (auto v = el.value_exact<std::string>()) {
+      out.push_back(*v);
+    } else if (auto i = ints ? el.value_exact<std::int64_t>() : std::nullopt) {
+      out.push_back(std::to_string(*i));
+    } else {
+      return TomlError(path, el,
+                       fmt::format("`{}` must contain only strings, not {}", key, TypeName(el)),
+                       std::string(hint));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> GetStrings(const std::string& path, const toml::node& node,
                                             std::string_view key) {
   if (auto v = node.value_exact<std::string>()) return std::vector<std::string>{*v};
+  const std::string hint = fmt::format("write {} = [\"a\", \"b\"]", LastPart(key));
+  const toml::array* arr = node.as_array();
+  if (!arr) return TypeError(path, node, key, "a string or an array of strings", hint);
+  return StringElements(path, *arr, key, false, hint);
+}
+
+Result<std::vector<std::string>> GetStringsOrInts(const std::string& path, const toml::node& node,
+                                                  std::string_view key) {
   const toml::array* arr = node.as_array();
   if (!arr) {
-    return TypeError(path, node, key, "a string or an array of strings",
-                     fmt::format("write {} = [\"a\", \"b\"]", LastPart(key)));
+    return TypeError(path, node, key, "an array of strings",
+                     fmt::format("write {} = [\"5\", \"6\"]", LastPart(key)));
   }
-  std::vector<std::string> out;
-  for (const auto& el : *arr) {
-    auto v = el.value_exact<std::string>();
-    if (!v) {
-      return TomlError(path, el,
-                       fmt::format("`{}` must contain only strings, not {}", key, TypeName(el)),
-                       fmt::format("write {} = [\"a\", \"b\"]", LastPart(key)));
-    }
-    out.push_back(*v);
-  }
-  return out;
+  return StringElements(path, *arr, key, true, "quote it");
 }
 
 Result<std::int64_t> GetInt(const std::string& path, const toml::node& node, std::string_view key,
@@ -215,9 +236,14 @@ Result<const toml::table*> GetTable(const std::string& path, const toml::node& n
 
 Status UnknownKey(const std::string& path, const toml::node& node, std::string_view section,
                   std::string_view key, std::initializer_list<std::string_view> known) {
+  return UnknownKey(path, node, section, key, std::span(known.begin(), known.size()));
+}
+
+Status UnknownKey(const std::string& path, const toml::node& node, std::string_view section,
+                  std::string_view key, std::span<const std::string_view> known) {
   std::string name = section.empty() ? std::string(key) : fmt::format("{}.{}", section, key);
   std::string message = fmt::format("unknown key `{}`", name);
-  if (auto best = base::ClosestMatch(key, {known.begin(), known.size()}); !best.empty()) {
+  if (auto best = base::ClosestMatch(key, known); !best.empty()) {
     message += fmt::format(" (did you mean `{}`?)", best);
   }
   std::vector<std::string> quoted;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,9 @@ Result<std::string> GetText(const std::string& path, const toml::node& node, std
 // A string (one element) or an array of strings.
 Result<std::vector<std::string>> GetStrings(const std::string& path, const toml::node& node,
                                             std::string_view key);
+// An array of strings and integers, an integer read as its decimal text (versions: [5, "6"]).
+Result<std::vector<std::string>> GetStringsOrInts(const std::string& path, const toml::node& node,
+                                                  std::string_view key);
 // An integer in lo..hi.
 Result<std::int64_t> GetInt(const std::string& path, const toml::node& node, std::string_view key,
                             std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
@@ -59,5 +63,7 @@ Result<const toml::table*> GetTable(const std::string& path, const toml::node& n
 // table the key sits in, empty at top level.
 Status UnknownKey(const std::string& path, const toml::node& node, std::string_view section,
                   std::string_view key, std::initializer_list<std::string_view> known);
+Status UnknownKey(const std::string& path, const toml::node& node, std::string_view section,
+                  std::string_view key, std::span<const std::string_view> known);
 
 }  // namespace strata::config

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 namespace strata::lint {
 
@@ -86,6 +87,33 @@ Result<std::vector<GitChange>> ChangedSince(const GitRunner& git, const std::str
     }
   }
   return out;
+}
+
+Status MarkChangedSince(const GitRunner& git, const std::vector<std::string>& paths,
+                        const std::string& ref, std::vector<LintInput>& inputs) {
+  namespace fs = std::filesystem;
+  std::set<std::string> changed_paths;
+  std::set<std::string> modified_paths;
+  std::set<std::string> dirs;
+  for (const auto& p : paths) {
+    dirs.insert(fs::is_directory(p) ? p : fs::path(p).parent_path().string());
+  }
+  for (const auto& d : dirs) {
+    STRATA_ASSIGN_OR_RETURN(auto changes, ChangedSince(git, d.empty() ? "." : d, ref));
+    for (const auto& c : changes) {
+      changed_paths.insert(c.path);
+      if (c.status == 'M') modified_paths.insert(c.path);
+    }
+  }
+  for (auto& in : inputs) {
+    std::string abs = fs::weakly_canonical(in.path).string();
+    if (!changed_paths.count(abs)) {
+      in.pending = false;
+    } else if (modified_paths.count(abs) && in.changed_after_apply.empty() && !in.repeatable) {
+      in.changed_after_apply = fmt::format("modified since {}", ref);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace strata::lint

@@ -6,6 +6,8 @@
 
 #include "strata/result.h"
 
+#include "lint/linter.h"
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,5 +29,12 @@ struct GitChange {
 // Errors: kUsage when `ref` is unknown or `dir` is not in a git work tree.
 Result<std::vector<GitChange>> ChangedSince(const GitRunner& git, const std::string& dir,
                                             const std::string& ref);
+
+// `strata lint --since <ref>`: under `paths` (the files and directories linted), an input not
+// added or changed since `ref` becomes context (not pending); a modified one that is neither
+// flagged already nor repeatable is flagged "modified since <ref>" (it may be applied
+// somewhere). Errors: ChangedSince's.
+Status MarkChangedSince(const GitRunner& git, const std::vector<std::string>& paths,
+                        const std::string& ref, std::vector<LintInput>& inputs);
 
 }  // namespace strata::lint

@@ -211,7 +211,10 @@ constexpr size_t kQuoteBytes = 160;
 // themselves call for (the classes read from the file name, repair and baseline, are the
 // author's to declare and are not compared).
 std::optional<Finding> DeclaredClassTooWeak(const LintInput& in, const MigrationReport& mr) {
-  auto intent = verify::ParseIntent(in.text, in.path);
+  // The header is read from real comments only (the linter reads PostgreSQL): the same lines
+  // inside a string literal or a dollar-quoted body are text.
+  std::optional<std::string> masked = sql::MaskFalseDirectives(in.text, db::Dialect::kPostgres);
+  auto intent = verify::ParseIntent(masked ? std::string_view(*masked) : in.text, in.path);
   if (!intent || !intent->present || intent->risk_class.empty()) return std::nullopt;
   const auto& classes = RiskClasses();
   auto rank = [&](std::string_view name) {
@@ -655,6 +658,43 @@ Result<LintResult> LintPending(const Options& options,
     inputs.push_back({m->path, m->script, m->text, true, m->kind == migrate::Kind::kRepeatable});
   }
   return Lint(inputs, config, li ? &*li : nullptr);
+}
+
+void UseStdinInput(std::vector<LintInput>& inputs, std::string text,
+                   const std::string& stdin_name) {
+  namespace fs = std::filesystem;
+  std::string name = stdin_name.empty() ? "<stdin>" : stdin_name;
+  std::string script = fs::path(name).filename().string();
+  bool replaced = false;
+  std::error_code ec;
+  const fs::path want = fs::weakly_canonical(name, ec);
+  for (auto& in : inputs) {
+    in.pending = false;
+    if (!stdin_name.empty() && fs::weakly_canonical(in.path, ec) == want) {
+      in.text = base::NormalizeTextOwned(std::move(text));
+      in.pending = true;
+      replaced = true;
+    }
+  }
+  if (!replaced) {
+    inputs.push_back({name, script, base::NormalizeTextOwned(std::move(text)), true,
+                      script.rfind("R__", 0) == 0});
+  }
+}
+
+void MarkApplied(std::vector<LintInput>& inputs, const std::vector<InfoRow>& ledger) {
+  for (auto& in : inputs) {
+    for (const auto& row : ledger) {
+      if (row.script != in.script) continue;
+      if (row.state == "applied" || row.state == "outdated" || row.state == "success") {
+        if (row.checksum_mismatch) {
+          in.changed_after_apply = "checksum differs from the ledger";
+        } else if (row.type != "REPEATABLE") {
+          in.pending = false;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace strata::lint

@@ -6,6 +6,7 @@
 // Functions are reentrant; a LintResult is a plain value.
 #pragma once
 
+#include "strata/commands.h"
 #include "strata/options.h"
 #include "strata/result.h"
 
@@ -122,5 +123,17 @@ Result<LintResult> LintPending(const Options& options,
 // Errors: kIo naming the path.
 Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
                                           const std::vector<std::string>& ignore_patterns);
+
+// `strata lint -`: the one migration read from standard input is the only pending input. When
+// `stdin_name` names one of `inputs` (the same file after resolving the path), `text` replaces
+// that file's content; otherwise it is added after them, named `stdin_name` (or "<stdin>").
+// Every other input is context, read for the model only.
+void UseStdinInput(std::vector<LintInput>& inputs, std::string text,
+                   const std::string& stdin_name);
+
+// The ledger's view (`strata info` rows): an applied versioned file is context, not pending; an
+// applied file whose checksum differs from the ledger's stays pending and is flagged as changed
+// after apply. Repeatable files stay pending (they run again when changed).
+void MarkApplied(std::vector<LintInput>& inputs, const std::vector<InfoRow>& ledger);
 
 }  // namespace strata::lint

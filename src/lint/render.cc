@@ -184,6 +184,14 @@ nlohmann::json RenderSarif(const LintResult& r) {
              {"results", std::move(results)}}}}};
 }
 
+Status GateStatus(const LintResult& r, Severity fail_on) {
+  int failing = r.CountAtLeast(fail_on);
+  if (failing == 0) return Status::Ok();
+  return Status(ErrorCode::kLint, fmt::format("{} finding(s) at or above --fail-on", failing))
+      .WithHint(
+          "fix them, or suppress one with `-- strata:allow <rule> reason=...` on the statement");
+}
+
 std::string RenderGithub(const LintResult& r) {
   auto esc = [](std::string s) {
     std::string o;

@@ -17,6 +17,9 @@ std::string RenderText(const LintResult& r, Severity fail_on, bool color = false
 nlohmann::json RenderJson(const LintResult& r, Severity fail_on);
 nlohmann::json RenderSarif(const LintResult& r);
 std::string RenderGithub(const LintResult& r);
+// The outcome `strata lint --json` reports beside the findings: OK, or kLint counting the
+// findings at or above `fail_on`, with the hint to fix or suppress them.
+Status GateStatus(const LintResult& r, Severity fail_on);
 // `--rules`: one line per rule (id, name, severity, summary).
 std::string RenderRuleList();
 nlohmann::json RuleListJson();

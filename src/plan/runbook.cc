@@ -460,6 +460,101 @@ struct Analyzer {
   }
 };
 
+// Staged releases: their files live outside `locations` until the release is due.
+struct StagedFiles {
+  std::set<std::string> scripts;
+  std::vector<migrate::MigrationSet> sets;
+};
+
+Result<StagedFiles> DiscoverStaged(const Options& options,
+                                   const std::vector<config::ReleaseSpec>& specs) {
+  StagedFiles out;
+  for (const auto& spec : specs) {
+    if (spec.location.empty()) continue;
+    Options o = options;
+    std::filesystem::path loc(spec.location);
+    if (loc.is_relative()) loc = std::filesystem::path(options.project_dir) / loc;
+    o.locations = {loc.lexically_normal().string()};
+    STRATA_ASSIGN_OR_RETURN(auto more, migrate::Discover(o));
+    for (const auto& m : more.migrations) out.scripts.insert(m.script);
+    out.sets.push_back(std::move(more));
+  }
+  return out;
+}
+
+// The scripts the ledger of `d` says are still to run: pending, out of order or outdated.
+Result<std::set<std::string>> PendingScripts(session::Session& d,
+                                             const migrate::MigrationSet& set) {
+  STRATA_ASSIGN_OR_RETURN(auto rows, d.ledger->ReadAll());
+  std::set<std::string> pending;
+  auto report = migrate::Join(set, rows);
+  for (const auto& e : report.entries) {
+    if (e.resolved &&
+        (e.state == migrate::State::kPending || e.state == migrate::State::kOutOfOrder ||
+         e.state == migrate::State::kOutdated)) {
+      pending.insert(std::string(e.script));
+    }
+  }
+  return pending;
+}
+
+// One file's part of the runbook: its annotations (transaction mode, intent, checks) and the
+// findings about them; its intent goes into `intents`.
+Result<PlanMigration> PlanFile(const migrate::Migration& m, bool staged, db::Dialect dialect,
+                               const verify::Settings& settings,
+                               std::map<std::string, verify::Intent>& intents) {
+  PlanMigration pm;
+  pm.script = m.script;
+  pm.version = m.version.text();
+  pm.description = m.description;
+  pm.pending = true;
+  if (staged) {
+    pm.findings.push_back(fmt::format(
+        "{} is staged outside `locations`: when the release is due, move it to a migration "
+        "location (or pass --locations) and run `strata migrate`",
+        m.script));
+  }
+  STRATA_ASSIGN_OR_RETURN(auto annotations, verify::ReadAnnotations(m.text, m.path, dialect));
+  pm.transactional = annotations.settings.transactional;
+  const verify::Intent& intent = annotations.intent;
+  const verify::FileChecks& checks = annotations.checks;
+  if (Status s = verify::CheckRequired(intent, settings.intent); !s.ok()) {
+    pm.findings.push_back(s.ToString());
+  }
+  if (!intent.present) {
+    pm.findings.push_back(fmt::format(
+        "{} has no intent header: add `-- strata:intent` with business capability, risk class "
+        "and recovery direction (docs/formats/intent-header.md)",
+        m.script));
+  }
+  for (const auto& info : verify::IntentKeys()) {
+    if (intent.Has(info.key)) {
+      pm.intent.emplace_back(std::string(info.label), std::string(intent.Get(info.key)));
+    }
+  }
+  pm.risk_class = intent.risk_class;
+  pm.recovery = std::string(verify::RecoveryName(intent.recovery));
+  for (const auto* list : {&checks.pre, &checks.post}) {
+    for (const auto& c : *list) {
+      pm.checks.push_back(
+          {std::string(verify::PhaseName(c.phase)), c.Name(), c.line, c.query, c.expect.source});
+    }
+  }
+  intents[m.script] = intent;
+  return pm;
+}
+
+// The totals of the plan: findings on releases and migrations, unsuppressed lint findings.
+void CountFindings(PlanResult& res) {
+  for (const auto& r : res.releases) {
+    res.findings += static_cast<int>(r.findings.size());
+    for (const auto& m : r.migrations) {
+      res.findings += static_cast<int>(m.findings.size());
+      for (const auto& f : m.lint) res.lint_findings += f.suppressed ? 0 : 1;
+    }
+  }
+}
+
 }  // namespace
 
 PlanResult Plan(const Options& options, const PlanRequest& request) {
@@ -474,20 +569,8 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
   if (!specs) return fail(specs.error());
   auto set = migrate::Discover(options);
   if (!set) return fail(set.error());
-  // Staged releases: their files live outside `locations` until the release is due.
-  std::set<std::string> staged;
-  std::vector<migrate::MigrationSet> staged_sets;
-  for (const auto& spec : *specs) {
-    if (spec.location.empty()) continue;
-    Options o = options;
-    std::filesystem::path loc(spec.location);
-    if (loc.is_relative()) loc = std::filesystem::path(options.project_dir) / loc;
-    o.locations = {loc.lexically_normal().string()};
-    auto more = migrate::Discover(o);
-    if (!more) return fail(more.error());
-    for (const auto& m : more->migrations) staged.insert(m.script);
-    staged_sets.push_back(std::move(*more));
-  }
+  auto staged = DiscoverStaged(options, *specs);
+  if (!staged) return fail(staged.error());
 
   std::optional<session::Session> d;
   std::set<std::string> pending;
@@ -502,16 +585,9 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     d = std::move(*opened);
     res.target = d->url.redacted;
     res.live = true;
-    auto rows = d->ledger->ReadAll();
-    if (!rows) return fail(rows.error());
-    auto report = migrate::Join(*set, *rows);
-    for (const auto& e : report.entries) {
-      if (e.resolved &&
-          (e.state == migrate::State::kPending || e.state == migrate::State::kOutOfOrder ||
-           e.state == migrate::State::kOutdated)) {
-        pending.insert(std::string(e.script));
-      }
-    }
+    auto p = PendingScripts(*d, *set);
+    if (!p) return fail(p.error());
+    pending = std::move(*p);
   }
   db::Dialect dialect = d ? d->conn->dialect() : db::Dialect::kPostgres;
 
@@ -519,7 +595,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
   std::vector<PlanMigration> planned;
   std::vector<const migrate::Migration*> files;
   for (const auto& m : set->migrations) files.push_back(&m);
-  for (const auto& ss : staged_sets) {
+  for (const auto& ss : staged->sets) {
     for (const auto& m : ss.migrations) files.push_back(&m);
   }
   bool sqlite = dialect == db::Dialect::kSqlite;
@@ -533,48 +609,10 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
         "rules apply";
   }
   for (const migrate::Migration* mp : files) {
-    if (!request.all && !pending.count(mp->script) && !staged.count(mp->script)) continue;
-    const migrate::Migration& m = *mp;
-    PlanMigration pm;
-    pm.script = m.script;
-    pm.version = m.version.text();
-    pm.description = m.description;
-    pm.pending = true;
-    if (staged.count(m.script)) {
-      pm.findings.push_back(fmt::format(
-          "{} is staged outside `locations`: when the release is due, move it to a migration "
-          "location (or pass --locations) and run `strata migrate`",
-          m.script));
-    }
-    auto annotations = verify::ReadAnnotations(m.text, m.path, dialect);
-    if (!annotations) return fail(annotations.error());
-    pm.transactional = annotations->settings.transactional;
-    const verify::Intent* intent = &annotations->intent;
-    const verify::FileChecks* checks = &annotations->checks;
-    if (Status s = verify::CheckRequired(*intent, settings->intent); !s.ok()) {
-      pm.findings.push_back(s.ToString());
-    }
-    if (!intent->present) {
-      pm.findings.push_back(fmt::format(
-          "{} has no intent header: add `-- strata:intent` with business capability, risk class "
-          "and recovery direction (docs/formats/intent-header.md)",
-          m.script));
-    }
-    for (const auto& info : verify::IntentKeys()) {
-      if (intent->Has(info.key)) {
-        pm.intent.emplace_back(std::string(info.label), std::string(intent->Get(info.key)));
-      }
-    }
-    pm.risk_class = intent->risk_class;
-    pm.recovery = std::string(verify::RecoveryName(intent->recovery));
-    for (const auto* list : {&checks->pre, &checks->post}) {
-      for (const auto& c : *list) {
-        pm.checks.push_back(
-            {std::string(verify::PhaseName(c.phase)), c.Name(), c.line, c.query, c.expect.source});
-      }
-    }
-    intents[m.script] = std::move(*intent);
-    planned.push_back(std::move(pm));
+    if (!request.all && !pending.count(mp->script) && !staged->scripts.count(mp->script)) continue;
+    auto pm = PlanFile(*mp, staged->scripts.count(mp->script) > 0, dialect, *settings, intents);
+    if (!pm) return fail(pm.error());
+    planned.push_back(std::move(*pm));
   }
 
   // Group into releases, manifest order first, then anything unassigned.
@@ -636,13 +674,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
                                       : fmt::format("releases: {}", fmt::join(names, ", "))));
     }
   }
-  for (const auto& r : res.releases) {
-    res.findings += static_cast<int>(r.findings.size());
-    for (const auto& m : r.migrations) {
-      res.findings += static_cast<int>(m.findings.size());
-      for (const auto& f : m.lint) res.lint_findings += f.suppressed ? 0 : 1;
-    }
-  }
+  CountFindings(res);
   return res;
 }
 

@@ -1,5 +1,6 @@
 #include "seed/environment.h"
 
+#include "config/config.h"
 #include "config/toml_values.h"
 
 #include <fmt/format.h>
@@ -102,9 +103,8 @@ Result<Environment> ResolveEnvironment(const Options& options, const std::string
           } else if (k2.str() == "url" || k2.str() == "description") {
             // Accepted for other tools/readers; seed does not use them.
           } else {
-            return config::UnknownKey(
-                path, n2, fmt::format("environments.{}", name), k2.str(),
-                {"tier", "classes", "require_approval", "url", "description"});
+            return config::UnknownSetting(path, n2, "environments.<name>", k2.str(),
+                                          fmt::format("environments.{}", name));
           }
         }
         if (!tier) {

@@ -3,6 +3,7 @@
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
+#include "config/config.h"
 #include "config/toml_values.h"
 
 #include <fmt/format.h>
@@ -283,9 +284,8 @@ Status CheckTable(const Package& p, TableSpec& t) {
 
 Result<SeedSettings> LoadSettings(const Options& options) {
   SeedSettings s;
-  if (options.config_path.empty()) return s;
-  STRATA_ASSIGN_OR_RETURN(std::string text, ReadFile(options.config_path));
-  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(text, options.config_path));
+  // strata.toml with the environment (STRATA_SEED_*) applied.
+  STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::LoadProjectToml(options.config_path));
   const toml::node* node = tbl.get("seed");
   if (!node) return s;
   STRATA_ASSIGN_OR_RETURN(const toml::table* t,
@@ -297,8 +297,7 @@ Result<SeedSettings> LoadSettings(const Options& options) {
       STRATA_ASSIGN_OR_RETURN(s.corrections,
                               config::GetText(options.config_path, n, "seed.corrections"));
     } else {
-      return config::UnknownKey(options.config_path, n, "seed", k.str(),
-                                {"location", "corrections"});
+      return config::UnknownSetting(options.config_path, n, "seed", k.str());
     }
   }
   return s;

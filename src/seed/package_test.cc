@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace strata::seed {
@@ -16,6 +17,25 @@ const char* kCsv = "code,description,active\nA,Alpha,true\nB,Beta,true\n";
 
 Result<Package> Load(const testing::TempDir& d) {
   return LoadPackage(d / "db/seed/reference/codes", "db/seed/reference/codes");
+}
+
+// [seed] keys are settings.def keys: an unknown one suggests from the table at file:line:col, and
+// STRATA_SEED_LOCATION overrides the file.
+TEST(SeedSettings, UnknownKeyAndEnvironment) {
+  testing::TempDir d;
+  Options o;
+  o.config_path = d.Write("strata.toml", "[seed]\nlocaton = \"x\"\n");
+  auto bad = LoadSettings(o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().span().line, 2);
+  EXPECT_EQ(bad.error().message(), "unknown key `seed.locaton` (did you mean `location`?)");
+
+  o.config_path = d.Write("strata.toml", "[seed]\nlocation = \"db/a\"\n");
+  setenv("STRATA_SEED_LOCATION", "db/b", 1);
+  auto s = LoadSettings(o);
+  unsetenv("STRATA_SEED_LOCATION");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(s->location, "db/b");
 }
 
 TEST(Package, ChecksumIgnoresLineEndingsButNotContent) {

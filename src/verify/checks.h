@@ -85,7 +85,9 @@ struct FileChecks {
 
 // Reads every check block in a migration file. Errors (kDirective) name file:line: a missing
 // query, a malformed expectation, `rows affected` in a pre-check, a capture name used before it
-// is defined or defined twice.
+// is defined or defined twice. Reads line starts only: give it the text with the `-- strata:`
+// lines that are not real comments masked (sql::MaskFalseDirectives), as ReadAnnotations does;
+// use ReadAnnotations unless only the checks are wanted.
 Result<FileChecks> ParseChecks(std::string_view text, std::string_view file);
 
 // Accepts `check`'s query only as exactly one read-only query (SELECT, WITH ... SELECT, VALUES)

@@ -71,7 +71,8 @@ struct Intent {
 // (kDirective) name file:line: an unknown key (with the closest known one), a line that is not
 // `Key: value`, a repeated key, an unknown risk class, a recovery direction that is not
 // roll-forward / rollback / none, a malformed expected-rows or rehearsal duration, a second
-// header.
+// header. Reads line starts only: give it the text with the `-- strata:` lines that are not
+// real comments masked (sql::MaskFalseDirectives), as ReadAnnotations and lint's PO105 do.
 Result<Intent> ParseIntent(std::string_view text, std::string_view file);
 
 // Which keys must be present. `always` applies to every header; `by_class` adds keys for a

@@ -1,6 +1,7 @@
 #include "verify/settings.h"
 
 #include "base/file.h"
+#include "config/config.h"
 #include "config/toml_values.h"
 
 #include <fmt/format.h>
@@ -19,7 +20,6 @@ using config::GetNumber;
 using config::GetString;
 using config::GetTable;
 using config::TomlError;
-using config::UnknownKey;
 
 namespace {
 
@@ -54,6 +54,8 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
   Settings out;
   out.releases_file = (fs::path(dir.empty() ? "." : dir) / "db/releases.toml").string();
   STRATA_ASSIGN_OR_RETURN(toml::table tbl, config::ParseToml(text, path));
+  // Each settings.def key of [evidence] can come from the environment (STRATA_EVIDENCE_*).
+  STRATA_TRY(config::ApplyEnvironment(tbl));
   if (const toml::node* ev = tbl.get("evidence")) {
     STRATA_ASSIGN_OR_RETURN(const toml::table* t, GetTable(path, *ev, "evidence"));
     for (auto&& [k, n] : *t) {
@@ -95,14 +97,11 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
                                 fmt::format("evidence.intent.required_for.{}", cls.str())));
             }
           } else {
-            return UnknownKey(path, n2, "evidence.intent", key2,
-                              {"require_header", "required", "required_for"});
+            return config::UnknownSetting(path, n2, "evidence.intent", key2);
           }
         }
       } else {
-        return UnknownKey(
-            path, n, "evidence", key,
-            {"releases", "stop_lock_wait", "stop_duration_factor", "stop_max_duration", "intent"});
+        return config::UnknownSetting(path, n, "evidence", key);
       }
     }
   }
@@ -140,8 +139,7 @@ Result<Settings> ParseSettings(std::string_view text, const std::string& path,
         } else if (key2 == "description") {
           STRATA_ASSIGN_OR_RETURN(sc.description, GetString(path, n2, section + ".description"));
         } else {
-          return UnknownKey(path, n2, section, key2,
-                            {"query", "query_sqlite", "query_postgres", "expect", "description"});
+          return config::UnknownSetting(path, n2, "smoke.<name>", key2, section);
         }
       }
       if (sc.query.empty() && (sc.query_sqlite.empty() || sc.query_postgres.empty())) {

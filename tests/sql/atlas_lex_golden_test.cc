@@ -1,10 +1,10 @@
 // Agreement with atlas's statement splitter on its golden files (issue 2, "Real histories").
 //
-// ../shared/corpora/atlas-lex holds ariga/atlas's sql/migrate/testdata: <case>.sql and
-// <case>.sql.golden, the expected statements each followed by a `-- end --` line. This test runs
-// the PostgreSQL-relevant cases (MANIFEST.md) through strata's splitter and expects the same
-// statements. The MySQL DELIMITER and MSSQL GO cases are not PostgreSQL or SQLite and are not
-// run; lexgroup/2_function is MySQL DELIMITER syntax despite being listed (see
+// tests/sql/atlas-lex holds the PostgreSQL and SQLite cases of ariga/atlas's
+// sql/migrate/testdata (README.md there): <case>.sql and <case>.sql.golden, the expected
+// statements each followed by a `-- end --` line. This test runs them through strata's splitter
+// and expects the same statements. The MySQL DELIMITER and MSSQL GO cases are not PostgreSQL or
+// SQLite and are not run; lexgroup/2_function is MySQL DELIMITER syntax despite being listed (see
 // docs/formats/splitting.md).
 #include "base/text.h"
 #include "sql/splitter.h"
@@ -23,10 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path TestData() {
-  return fs::path(STRATA_SOURCE_DIR).parent_path() / "shared" / "corpora" / "atlas-lex" / "sql" /
-         "migrate" / "testdata";
-}
+fs::path TestData() { return fs::path(STRATA_SOURCE_DIR) / "tests" / "sql" / "atlas-lex"; }
 
 std::string Slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -102,7 +99,7 @@ class AtlasLexGolden : public ::testing::TestWithParam<Case> {};
 TEST_P(AtlasLexGolden, SameStatements) {
   const Case& c = GetParam();
   fs::path sql = TestData() / c.file;
-  if (!fs::exists(sql)) GTEST_SKIP() << "corpus not found at " << sql;
+  ASSERT_TRUE(fs::exists(sql)) << sql;
   std::string text = base::NormalizeText(Slurp(sql));
   if (c.hash == Hash::kDropLines) text = DropHashCommentLines(text);
   std::vector<std::string> want = Golden(base::NormalizeText(Slurp(sql.string() + ".golden")));
@@ -151,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
 // refuses the file and points at the quote.
 TEST(AtlasLexGoldenRaw, HashCommentWithApostropheIsAnUnterminatedString) {
   fs::path sql = TestData() / "lex/6_skip_comment.sql";
-  if (!fs::exists(sql)) GTEST_SKIP() << "corpus not found";
+  ASSERT_TRUE(fs::exists(sql)) << sql;
   auto split = Split(base::NormalizeText(Slurp(sql)), db::Dialect::kPostgres, "6.sql");
   ASSERT_FALSE(split.ok());
   EXPECT_EQ(split.status().span().line, 32);

@@ -1,6 +1,7 @@
 // DM104 dml-without-post-check: a data-changing migration without a post-check. The doc is
 // dml-without-post-check.md; cases are in dml-without-post-check.test.
 #include "lint/rules/helpers.h"
+#include "sql/splitter.h"
 
 #include <algorithm>
 
@@ -22,11 +23,21 @@ void CheckDmlWithoutPostCheck(Context& ctx) {
     if (first_dml && st.raises) checked = true;  // DO block that RAISEs when the result is wrong
   }
   if (!first_dml || checked) return;
+  // A post-check in a real comment (`-- strata:post-check`, or a `-- post-check:` note) counts;
+  // the same words inside a string literal or a dollar-quoted body are text (sql's one comment
+  // scanner, as for every `-- strata:` line).
   std::string_view text = ctx.file().text;
-  if (text.find("strata:check") != std::string_view::npos ||
-      text.find("post-check") != std::string_view::npos ||
-      text.find("postcheck") != std::string_view::npos)
-    return;
+  auto mentions_check = [](std::string_view s) {
+    return s.find("strata:check") != std::string_view::npos ||
+           s.find("post-check") != std::string_view::npos ||
+           s.find("postcheck") != std::string_view::npos;
+  };
+  if (mentions_check(text)) {
+    for (size_t at : sql::LineCommentOffsets(text, db::Dialect::kPostgres)) {
+      std::string_view comment = text.substr(at);
+      if (mentions_check(comment.substr(0, comment.find('\n')))) return;
+    }
+  }
   ctx.ReportAt(first_dml->line, first_dml->column,
                "this migration changes existing rows but never verifies the result; success is an "
                "exit code, not a state",
