@@ -1,0 +1,308 @@
+#include "identifiers/live.h"
+
+#include "base/duration.h"
+#include "base/text.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <optional>
+#include <regex>
+
+namespace strata::identifiers {
+
+namespace {
+
+using db::Dialect;
+using db::QuoteIdent;
+
+constexpr std::string_view kUuidRe =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+constexpr std::string_view kIntegerRe = "^-?[0-9]+$";
+
+std::string Quoted(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+std::string_view ClosestOf(std::string_view word, const std::vector<std::string>& names) {
+  std::vector<std::string_view> views(names.begin(), names.end());
+  std::string_view m = base::ClosestMatch(word, views);
+  if (m.empty()) {  // a difference of case only is further than 3 edits on long names
+    for (std::string_view n : views) {
+      if (base::EqualsIgnoreCase(n, word)) return n;
+    }
+  }
+  return m;
+}
+
+Status Problem(const Contract& c, std::string message, std::string hint) {
+  Status s = Status(ErrorCode::kConfig, std::move(message))
+                 .WithSpan(SourceSpan{c.file, c.line, c.column});
+  if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
+  return s;
+}
+
+Result<std::vector<std::string>> Strings(db::Connection& conn, std::string_view sql,
+                                         const std::vector<db::Value>& params) {
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(sql, params));
+  std::vector<std::string> out;
+  for (auto& row : r.rows) {
+    if (!row.empty() && row[0]) out.push_back(*row[0]);
+  }
+  return out;
+}
+
+// The tables a contract's table could have meant: in its schema (or visible, without one).
+Result<std::vector<std::string>> TableNames(db::Connection& conn, const Contract& c) {
+  if (conn.dialect() == Dialect::kPostgres) {
+    return Strings(conn,
+                   "SELECT c.relname FROM pg_class c "
+                   "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
+                   "('r','p','v','m','f') AND (($1 = '' AND pg_table_is_visible(c.oid)) OR "
+                   "n.nspname = $1) ORDER BY 1",
+                   {c.schema});
+  }
+  std::string schema = c.schema.empty() ? "main" : c.schema;
+  return Strings(conn,
+                 fmt::format("SELECT name FROM {}.sqlite_schema WHERE type IN ('table','view') "
+                             "ORDER BY 1",
+                             QuoteIdent(schema)),
+                 {});
+}
+
+// The table's columns; nullopt when the table does not exist.
+Result<std::optional<std::vector<std::string>>> ColumnNames(db::Connection& conn,
+                                                             const Contract& c) {
+  if (conn.dialect() == Dialect::kPostgres) {
+    STRATA_ASSIGN_OR_RETURN(
+        auto oid, Strings(conn,
+                          "SELECT c.oid::text FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                          "c.relnamespace WHERE c.relkind IN ('r','p','v','m','f') AND "
+                          "c.relname = $2 AND (($1 = '' AND pg_table_is_visible(c.oid)) OR "
+                          "n.nspname = $1)",
+                          {c.schema, c.table}));
+    if (oid.empty()) return std::optional<std::vector<std::string>>();
+    STRATA_ASSIGN_OR_RETURN(auto cols, Strings(conn,
+                                               "SELECT attname FROM pg_attribute WHERE attrelid "
+                                               "= $1::oid AND attnum > 0 AND NOT attisdropped "
+                                               "ORDER BY attnum",
+                                               {oid[0]}));
+    return std::optional<std::vector<std::string>>(std::move(cols));
+  }
+  std::string schema = c.schema.empty() ? "main" : c.schema;
+  STRATA_ASSIGN_OR_RETURN(
+      auto found,
+      Strings(conn,
+              fmt::format("SELECT name FROM {}.sqlite_schema WHERE type IN ('table','view') AND "
+                          "name = $1",
+                          QuoteIdent(schema)),
+              {c.table}));
+  if (found.empty()) return std::optional<std::vector<std::string>>();
+  STRATA_ASSIGN_OR_RETURN(
+      auto cols, Strings(conn, "SELECT name FROM pragma_table_info($1, $2) ORDER BY cid",
+                         {c.table, schema}));
+  return std::optional<std::vector<std::string>>(std::move(cols));
+}
+
+// md5 of `text`, its first 8 bytes as a big-endian 64-bit integer, as PostgreSQL's
+// ('x' || left(md5(text), 16))::bit(64)::bigint reads it.
+std::int64_t Hash64(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), md, &len, EVP_md5(), nullptr);
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | md[i];
+  return static_cast<std::int64_t>(v);
+}
+
+std::string DigestText(std::int64_t hi, std::int64_t lo) {
+  return fmt::format("{:016x}{:016x}", static_cast<std::uint64_t>(hi),
+                     static_cast<std::uint64_t>(lo));
+}
+
+Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
+  std::string anynull, text, key, ok;
+  std::vector<db::Value> params;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    std::string q = QuoteIdent(c.columns[i]);
+    anynull += fmt::format("{}{} IS NULL", i ? " OR " : "", q);
+    text += fmt::format("{}{}::text", i ? " || chr(31) || " : "", q);
+    key += fmt::format("{}{}", i ? ", " : "", q);
+    std::string pred;
+    switch (c.format.kind) {
+      case FormatKind::kUuid:
+        pred = fmt::format("{}::text ~ {}", q, Quoted(kUuidRe));
+        break;
+      case FormatKind::kInteger:
+        pred = fmt::format("{}::text ~ {}", q, Quoted(kIntegerRe));
+        break;
+      case FormatKind::kRegex:
+        pred = fmt::format("{}::text ~ {}", q, Quoted(c.format.pattern));
+        break;
+      case FormatKind::kPrefix:
+        pred = fmt::format("starts_with({}::text, {})", q, Quoted(c.format.pattern));
+        break;
+      case FormatKind::kAny:
+        pred = "true";
+        break;
+    }
+    ok += fmt::format("{}({})", i ? " AND " : "", pred);
+  }
+  if (c.columns.size() > 1) key = "ROW(" + key + ")";
+  // OFFSET 0 keeps the subquery: md5 is computed once per row, not once per reference.
+  const std::string sql = fmt::format(
+      "SELECT count(*), count(*) FILTER (WHERE n), "
+      "count(*) FILTER (WHERE NOT n) - count(DISTINCT k) FILTER (WHERE NOT n), "
+      "count(*) FILTER (WHERE NOT n AND NOT ok), "
+      "coalesce(sum((h >> 32)::int4) FILTER (WHERE NOT n), 0), "
+      "coalesce(sum((h << 32 >> 32)::int4) FILTER (WHERE NOT n), 0) "
+      "FROM (SELECT ({0}) AS n, {1} AS k, ({2}) AS ok, "
+      "CASE WHEN {0} THEN 0 ELSE ('x' || left(md5({3}), 16))::bit(64)::int8 END AS h "
+      "FROM {4} OFFSET 0) s",
+      anynull, key, ok, text, TableRef(c));
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(sql, params));
+  Digest d;
+  const auto& row = r.rows.at(0);
+  auto num = [&](size_t i) { return row[i] ? std::stoll(*row[i]) : 0; };
+  d.rows = num(0);
+  d.nulls = num(1);
+  d.duplicates = num(2);
+  d.format_violations = num(3);
+  d.digest = DigestText(num(4), num(5));
+  return d;
+}
+
+Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
+  std::optional<std::regex> re;
+  switch (c.format.kind) {
+    case FormatKind::kUuid:
+      re.emplace(std::string(kUuidRe), std::regex::extended);
+      break;
+    case FormatKind::kInteger:
+      re.emplace(std::string(kIntegerRe), std::regex::extended);
+      break;
+    case FormatKind::kRegex:
+      re.emplace(c.format.pattern, std::regex::extended);
+      break;
+    default:
+      break;
+  }
+  std::string cols;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    cols += fmt::format("{}CAST({} AS TEXT)", i ? ", " : "", QuoteIdent(c.columns[i]));
+  }
+  // Ordered, so a duplicate is the row before it: one pass, one previous value in memory.
+  const std::string sql = fmt::format("SELECT {0} FROM {1} ORDER BY {0}", cols, TableRef(c));
+  Digest d;
+  std::int64_t hi = 0, lo = 0;
+  std::string prev, text;
+  bool have_prev = false;
+  STRATA_TRY(conn.QueryRows(sql, {}, [&](std::span<const db::ValueView> row) {
+    ++d.rows;
+    text.clear();
+    bool null = false, bad = false;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (!row[i]) {
+        null = true;
+        break;
+      }
+      if (i) text += '\x1f';
+      text += *row[i];
+      if (re) {
+        bad = bad || !std::regex_search(row[i]->begin(), row[i]->end(), *re);
+      } else if (c.format.kind == FormatKind::kPrefix) {
+        bad = bad || !row[i]->starts_with(c.format.pattern);
+      }
+    }
+    if (null) {
+      ++d.nulls;
+      return;
+    }
+    if (bad) ++d.format_violations;
+    if (have_prev && text == prev) ++d.duplicates;
+    prev = text;
+    have_prev = true;
+    const std::int64_t h = Hash64(text);
+    hi += static_cast<std::int32_t>(h >> 32);
+    lo += static_cast<std::int32_t>(static_cast<std::uint32_t>(h));
+  }));
+  d.digest = DigestText(hi, lo);
+  return d;
+}
+
+}  // namespace
+
+bool Digest::Same(const Digest& o) const {
+  return rows == o.rows && nulls == o.nulls && duplicates == o.duplicates &&
+         format_violations == o.format_violations && digest == o.digest;
+}
+
+std::string TableRef(const Contract& c) {
+  return c.schema.empty() ? QuoteIdent(c.table) : QuoteIdent(c.schema) + "." + QuoteIdent(c.table);
+}
+
+Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contracts& contracts) {
+  std::vector<SchemaProblem> out;
+  for (const Contract& c : contracts.all()) {
+    STRATA_ASSIGN_OR_RETURN(auto cols, ColumnNames(conn, c));
+    if (!cols) {
+      STRATA_ASSIGN_OR_RETURN(auto names, TableNames(conn, c));
+      std::string_view near = ClosestOf(c.table, names);
+      out.push_back(
+          {c.name,
+           Problem(c,
+                   fmt::format("identifier `{}`: table {} does not exist{}", c.name,
+                               c.QualifiedTable(),
+                               near.empty() ? std::string()
+                                            : fmt::format(" (did you mean `{}`?)", near)),
+                   near.empty() ? "fix table in the identifiers file, or apply the migration "
+                                  "that creates it first"
+                                : fmt::format("fix table in the identifiers file: table = \"{}\"",
+                                              c.schema.empty() ? std::string(near)
+                                                               : c.schema + "." +
+                                                                     std::string(near)))});
+      continue;
+    }
+    auto missing = [&](const std::string& col, std::string_view role) {
+      for (const auto& have : *cols) {
+        if (have == col) return;
+      }
+      std::string_view near = ClosestOf(col, *cols);
+      out.push_back(
+          {c.name,
+           Problem(c,
+                   fmt::format("identifier `{}`: {} column {} of {} does not exist{}", c.name,
+                               role, col, c.QualifiedTable(),
+                               near.empty() ? std::string()
+                                            : fmt::format(" (did you mean `{}`?)", near)),
+                   near.empty()
+                       ? fmt::format("the table has: {}", fmt::join(*cols, ", "))
+                       : fmt::format("fix {} in the identifiers file: `{}`", role, near))});
+    };
+    for (const auto& col : c.columns) missing(col, "identifier");
+    if (!c.tombstone_column.empty()) missing(c.tombstone_column, "tombstone");
+  }
+  return out;
+}
+
+Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c) {
+  const auto t0 = base::MonotonicMillis();
+  auto d = conn.dialect() == Dialect::kPostgres ? PostgresDigest(conn, c) : SqliteDigest(conn, c);
+  if (!d.ok()) {
+    return Status(d.status().code(),
+                  fmt::format("identifier `{}`: digest of {} failed: {}", c.name, c.Target(),
+                              d.status().message()))
+        .WithHint("run `strata identifiers check` to compare the contract with the schema");
+  }
+  d->identifier = c.name;
+  d->table = c.Target();
+  d->duration_ms = base::MonotonicMillis() - t0;
+  return d;
+}
+
+}  // namespace strata::identifiers

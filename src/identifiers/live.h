@@ -1,0 +1,56 @@
+// Identifier contracts against a live database: the check that every contracted table and
+// column exists (a missing one names the closest match), and the digest of an identifier's
+// values: row, NULL, duplicate and format-violation counts and an order-independent digest of
+// the set, computed by the database in one streaming pass (PostgreSQL: one aggregate query;
+// SQLite: one ordered scan read row by row). Client memory is constant either way.
+// Not thread-safe: one connection per call.
+#pragma once
+
+#include "strata/result.h"
+
+#include "db/connection.h"
+#include "identifiers/contract.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace strata::identifiers {
+
+// One contract that does not match the live schema: a kConfig Status at the contract's
+// file:line:col whose message names the identifier and what is missing, with the closest
+// match in the hint when there is one.
+struct SchemaProblem {
+  std::string identifier;
+  Status status;
+};
+
+// Every contract's table, identifier columns and tombstone column, looked up in the catalog.
+// Errors: the database's.
+Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contracts& contracts);
+
+struct Digest {
+  std::string identifier;
+  std::string table;  // as the contract names it (Contract::Target())
+  std::int64_t rows = 0;
+  std::int64_t nulls = 0;       // rows where any identifier column is NULL
+  std::int64_t duplicates = 0;  // non-NULL rows minus distinct non-NULL values
+  std::int64_t format_violations = 0;  // non-NULL values outside the contract's format
+  // 32 hex digits: two 64-bit sums over the non-NULL values of 32-bit slices of md5(value
+  // text) — equal sets (with multiplicity) give equal digests in any order, on either dialect.
+  std::string digest;
+  std::int64_t duration_ms = 0;
+
+  // Whether `other` has the same counts and digest.
+  bool Same(const Digest& other) const;
+};
+
+// The SQL text of the identifier (columns joined with U+001F), a table reference and the
+// per-column format predicate, for the digest and the protection triggers.
+std::string TableRef(const Contract& c);
+
+// The digest of one contract's values. Errors: the database's (a missing table or column is
+// the database's error; run CheckSchema first for a message with the closest match).
+Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c);
+
+}  // namespace strata::identifiers
