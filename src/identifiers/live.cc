@@ -246,6 +246,24 @@ std::string TableRef(const Contract& c) {
   return c.schema.empty() ? QuoteIdent(c.table) : QuoteIdent(c.schema) + "." + QuoteIdent(c.table);
 }
 
+std::string IdText(const Contract& c, Dialect dialect) {
+  std::string out;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    if (i) out += dialect == Dialect::kPostgres ? " || chr(31) || " : " || char(31) || ";
+    out += dialect == Dialect::kPostgres ? fmt::format("{}::text", QuoteIdent(c.columns[i]))
+                                         : fmt::format("CAST({} AS TEXT)", QuoteIdent(c.columns[i]));
+  }
+  return out;
+}
+
+std::string AnyNull(const Contract& c) {
+  std::string out;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    out += fmt::format("{}{} IS NULL", i ? " OR " : "", QuoteIdent(c.columns[i]));
+  }
+  return out;
+}
+
 Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contracts& contracts) {
   std::vector<SchemaProblem> out;
   for (const Contract& c : contracts.all()) {
@@ -282,7 +300,8 @@ Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contr
                                             : fmt::format(" (did you mean `{}`?)", near)),
                    near.empty()
                        ? fmt::format("the table has: {}", fmt::join(*cols, ", "))
-                       : fmt::format("fix {} in the identifiers file: `{}`", role, near))});
+                       : fmt::format("fix the {} column in the identifiers file: \"{}\"", role,
+                                     near))});
     };
     for (const auto& col : c.columns) missing(col, "identifier");
     if (!c.tombstone_column.empty()) missing(c.tombstone_column, "tombstone");

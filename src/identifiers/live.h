@@ -45,9 +45,12 @@ struct Digest {
   bool Same(const Digest& other) const;
 };
 
-// The SQL text of the identifier (columns joined with U+001F), a table reference and the
-// per-column format predicate, for the digest and the protection triggers.
+// SQL pieces for one contract: the table reference (quoted, schema-qualified when the contract
+// is), the identifier as text (columns joined with U+001F, as the digest hashes it) and the
+// condition that any identifier column is NULL.
 std::string TableRef(const Contract& c);
+std::string IdText(const Contract& c, db::Dialect dialect);
+std::string AnyNull(const Contract& c);
 
 // The digest of one contract's values. Errors: the database's (a missing table or column is
 // the database's error; run CheckSchema first for a message with the closest match).
