@@ -324,10 +324,17 @@ Result<std::unique_ptr<Guard>> GuardSql(const Options& options,
 
 Result<std::unique_ptr<Guard>> GuardTable(const Options& options, std::string_view table,
                                           Expectation e, std::string run_id, std::string verb) {
+  return GuardTables(options, {std::string(table)}, e, std::move(run_id), std::move(verb));
+}
+
+Result<std::unique_ptr<Guard>> GuardTables(const Options& options,
+                                           const std::vector<std::string>& tables, Expectation e,
+                                           std::string run_id, std::string verb) {
   STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
   if (contracts.empty()) return std::unique_ptr<Guard>();
-  return Guard::Begin(options, contracts, TouchedTable(contracts, table, e), std::move(run_id),
-                      std::move(verb));
+  Touched touched;
+  for (const auto& t : tables) touched.merge(TouchedTable(contracts, t, e));
+  return Guard::Begin(options, contracts, touched, std::move(run_id), std::move(verb));
 }
 
 Result<std::string> RecordedJson(db::Connection& conn, const std::string& ledger_schema,

@@ -58,6 +58,11 @@ Result<std::unique_ptr<class Guard>> GuardSql(const Options& options,
 Result<std::unique_ptr<class Guard>> GuardTable(const Options& options, std::string_view table,
                                                 Expectation e, std::string run_id,
                                                 std::string verb);
+// GuardTable for several tables (a change's operations).
+Result<std::unique_ptr<class Guard>> GuardTables(const Options& options,
+                                                 const std::vector<std::string>& tables,
+                                                 Expectation e, std::string run_id,
+                                                 std::string verb);
 
 // One identifier's comparison.
 struct Verdict {

@@ -217,8 +217,57 @@ TEST_P(IdentifiersTest, BackfillRunIsRecordedAndAnIdChangeFailsIt) {
   EXPECT_EQ(p->Count("strata_run WHERE verb = 'backfill run' AND outcome = 'failed'"), 1);
 }
 
+TEST_P(IdentifiersTest, CorrectApplyIsRecordedAndAnIdChangeFailsIt) {
+  auto p = Make();
+  auto corr = [&](const std::string& id, const std::string& set) {
+    p->dir().Write("db/corrections/" + id + ".toml",
+                   "id = \"" + id + "\"\nreason = \"r\"\napproved_by = \"lead\"\n"
+                   "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 1\"\n[set]\n" + set +
+                       "\n[expect]\nmin_rows = 1\nmax_rows = 1\n");
+  };
+  corr("FIX-1", "note = \"fixed\"");
+  auto ok = p->Run({"correct", "apply", "FIX-1"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.All();
+  EXPECT_EQ(p->Count("strata_identifier_digest d JOIN strata_run r ON r.run_id = d.run_id WHERE "
+                     "r.verb = 'correct apply' AND d.verdict = 'explained'"),
+            1);
+  corr("FIX-2", "quote_number = \"Q-100\"");
+  auto bad = p->Run({"correct", "apply", "FIX-2"});
+  EXPECT_EQ(bad.exit_code, kExitCheckFailed) << bad.All();
+  EXPECT_NE(bad.err.find("1 vanished though its rows may never be deleted (deletes = tombstone) "
+                         "(e.g. Q-1)"),
+            std::string::npos)
+      << bad.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, IdentifiersTest, ::testing::Values(Db::kSqlite, Db::kPostgres),
                          DbName);
+
+// change complete drops the old column of a rename: a contracted column going that way is a
+// verification failure naming the identifier (the mapping is the safe path).
+TEST(IdentifiersChangeTest, CompletingARenameOfAContractedColumnFails) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  p.dir().Write("db/identifiers.toml",
+                "[[identifier]]\nname = \"quote_number\"\ntable = \"quote\"\n"
+                "column = \"quote_number\"\n");
+  p.Write("V1__schema.sql", "CREATE TABLE quote (id int PRIMARY KEY, quote_number text);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  p.Exec("INSERT INTO quote SELECT g, 'Q-' || g FROM generate_series(1, 50) g");
+  std::string file = p.Write("V2__rename.sql",
+                             "-- strata:change\nALTER TABLE quote RENAME COLUMN quote_number TO "
+                             "quote_no;\n");
+  auto start = p.Run({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  auto done = p.Run({"change", "complete", file});
+  EXPECT_EQ(done.exit_code, kExitCheckFailed) << done.All();
+  EXPECT_NE(done.err.find("identifier `quote_number` (quote(quote_number)): its values could not "
+                          "be read after the run"),
+            std::string::npos)
+      << done.err;
+  EXPECT_EQ(p.Count("strata_run WHERE verb = 'change complete' AND outcome = 'failed'"), 1);
+}
 
 // kill -9 during a digest of a large table: nothing is left behind, and the rerun gives the
 // numbers of the data (nothing counted twice).
