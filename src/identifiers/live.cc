@@ -109,8 +109,7 @@ Result<std::optional<std::vector<std::string>>> ColumnNames(db::Connection& conn
   return std::optional<std::vector<std::string>>(std::move(cols));
 }
 
-// md5 of `text`, its first 8 bytes as a big-endian 64-bit integer, as PostgreSQL's
-// ('x' || left(md5(text), 16))::bit(64)::bigint reads it.
+// md5 of `text`, its first 8 bytes as a big-endian 64-bit integer (SQLite's digest).
 std::int64_t Hash64(std::string_view text) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -120,26 +119,49 @@ std::int64_t Hash64(std::string_view text) {
   return static_cast<std::int64_t>(v);
 }
 
-std::string DigestText(std::int64_t hi, std::int64_t lo) {
-  return fmt::format("{:016x}{:016x}", static_cast<std::uint64_t>(hi),
-                     static_cast<std::uint64_t>(lo));
+
+// The column's type as format_type writes it ("bigint", "uuid", "text"), "" when unknown.
+Result<std::string> ColumnType(db::Connection& conn, const Contract& c, const std::string& col) {
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query("SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = "
+                         "$1::regclass AND attname = $2 AND NOT attisdropped",
+                         {TableRef(c), col}));
+  return r.rows.empty() || !r.rows[0][0] ? std::string() : *r.rows[0][0];
 }
 
+// A decimal integer (possibly negative, beyond 64 bits) modulo 2^64.
+std::uint64_t Mod64(std::string_view dec) {
+  bool neg = !dec.empty() && dec[0] == '-';
+  std::uint64_t v = 0;
+  for (char ch : dec.substr(neg ? 1 : 0)) {
+    if (ch < '0' || ch > '9') break;
+    v = v * 10 + static_cast<std::uint64_t>(ch - '0');  // wraps: arithmetic modulo 2^64
+  }
+  return neg ? ~v + 1 : v;
+}
+
+// One aggregate query, no subquery: PostgreSQL's hashtextextended (the hash its hash indexes
+// and partitions use, 64 bits) of each value's text, summed (an int128 accumulator); the
+// format is checked only where the column's type does not already guarantee it (a uuid column
+// holds uuids, an integer column integers).
 Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
   std::string anynull, text, key, ok;
-  std::vector<db::Value> params;
+  bool all_typed = true;
   for (size_t i = 0; i < c.columns.size(); ++i) {
     std::string q = QuoteIdent(c.columns[i]);
     anynull += fmt::format("{}{} IS NULL", i ? " OR " : "", q);
     text += fmt::format("{}{}::text", i ? " || chr(31) || " : "", q);
     key += fmt::format("{}{}", i ? ", " : "", q);
+    STRATA_ASSIGN_OR_RETURN(std::string type, ColumnType(conn, c, c.columns[i]));
     std::string pred;
     switch (c.format.kind) {
       case FormatKind::kUuid:
-        pred = fmt::format("{}::text ~ {}", q, Quoted(kUuidRe));
+        if (type != "uuid") pred = fmt::format("{}::text ~ {}", q, Quoted(kUuidRe));
         break;
       case FormatKind::kInteger:
-        pred = fmt::format("{}::text ~ {}", q, Quoted(kIntegerRe));
+        if (type != "smallint" && type != "integer" && type != "bigint") {
+          pred = fmt::format("{}::text ~ {}", q, Quoted(kIntegerRe));
+        }
         break;
       case FormatKind::kRegex:
         pred = fmt::format("{}::text ~ {}", q, Quoted(c.format.pattern));
@@ -148,24 +170,33 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
         pred = fmt::format("starts_with({}::text, {})", q, Quoted(c.format.pattern));
         break;
       case FormatKind::kAny:
-        pred = "true";
         break;
     }
-    ok += fmt::format("{}({})", i ? " AND " : "", pred);
+    if (pred.empty()) continue;
+    all_typed = false;
+    ok += fmt::format("{}({})", ok.empty() ? "" : " AND ", pred);
   }
-  if (c.columns.size() > 1) key = "ROW(" + key + ")";
-  // OFFSET 0 keeps the subquery: md5 is computed once per row, not once per reference.
-  const std::string sql = fmt::format(
-      "SELECT count(*), count(*) FILTER (WHERE n), "
-      "count(*) FILTER (WHERE NOT n) - count(DISTINCT k) FILTER (WHERE NOT n), "
-      "count(*) FILTER (WHERE NOT n AND NOT ok), "
-      "coalesce(sum((h >> 32)::int4) FILTER (WHERE NOT n), 0), "
-      "coalesce(sum((h << 32 >> 32)::int4) FILTER (WHERE NOT n), 0) "
-      "FROM (SELECT ({0}) AS n, {1} AS k, ({2}) AS ok, "
-      "CASE WHEN {0} THEN 0 ELSE ('x' || left(md5({3}), 16))::bit(64)::int8 END AS h "
-      "FROM {4} OFFSET 0) s",
-      anynull, key, ok, text, TableRef(c));
-  STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(sql, params));
+  std::string sql;
+  const std::string bad =
+      all_typed ? std::string("0") : fmt::format("count(*) FILTER (WHERE NOT ({}))", ok);
+  if (c.columns.size() == 1) {
+    // count(col) skips NULLs, hashtextextended(NULL) is NULL and sum skips it.
+    const std::string q = QuoteIdent(c.columns[0]);
+    sql = fmt::format(
+        "SELECT count(*), count(*) - count({0}), count({0}) - count(DISTINCT {0}), {1}, "
+        "sum(hashtextextended({2}, 0)) FROM {3}",
+        q, bad, text, TableRef(c));
+  } else {
+    sql = fmt::format(
+        "SELECT count(*), count(*) FILTER (WHERE {0}), count(*) FILTER (WHERE NOT ({0})) - "
+        "count(DISTINCT ROW({1})) FILTER (WHERE NOT ({0})), {2}, "
+        "sum(hashtextextended({3}, 0)) FROM {4}",
+        anynull, key,
+        all_typed ? std::string("0")
+                  : fmt::format("count(*) FILTER (WHERE NOT ({}) AND NOT ({}))", anynull, ok),
+        text, TableRef(c));
+  }
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(sql));
   Digest d;
   const auto& row = r.rows.at(0);
   auto num = [&](size_t i) { return row[i] ? std::stoll(*row[i]) : 0; };
@@ -173,7 +204,7 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
   d.nulls = num(1);
   d.duplicates = num(2);
   d.format_violations = num(3);
-  d.digest = DigestText(num(4), num(5));
+  d.digest = fmt::format("{:016x}", row[4] ? Mod64(*row[4]) : 0);
   return d;
 }
 
@@ -199,7 +230,7 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
   // Ordered, so a duplicate is the row before it: one pass, one previous value in memory.
   const std::string sql = fmt::format("SELECT {0} FROM {1} ORDER BY {0}", cols, TableRef(c));
   Digest d;
-  std::int64_t hi = 0, lo = 0;
+  std::uint64_t sum = 0;
   std::string prev, text;
   bool have_prev = false;
   STRATA_TRY(conn.QueryRows(sql, {}, [&](std::span<const db::ValueView> row) {
@@ -227,11 +258,9 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
     if (have_prev && text == prev) ++d.duplicates;
     prev = text;
     have_prev = true;
-    const std::int64_t h = Hash64(text);
-    hi += static_cast<std::int32_t>(h >> 32);
-    lo += static_cast<std::int32_t>(static_cast<std::uint32_t>(h));
+    sum += static_cast<std::uint64_t>(Hash64(text));  // modulo 2^64
   }));
-  d.digest = DigestText(hi, lo);
+  d.digest = fmt::format("{:016x}", sum);
   return d;
 }
 

@@ -36,8 +36,9 @@ struct Digest {
   std::int64_t nulls = 0;       // rows where any identifier column is NULL
   std::int64_t duplicates = 0;  // non-NULL rows minus distinct non-NULL values
   std::int64_t format_violations = 0;  // non-NULL values outside the contract's format
-  // 32 hex digits: two 64-bit sums over the non-NULL values of 32-bit slices of md5(value
-  // text) — equal sets (with multiplicity) give equal digests in any order, on either dialect.
+  // 16 hex digits: the sum modulo 2^64 of a 64-bit hash of each non-NULL value's text
+  // (PostgreSQL: hashtextextended; SQLite: the first 8 bytes of md5). Equal multisets give
+  // equal digests in any order; compare digests of one dialect only.
   std::string digest;
   std::int64_t duration_ms = 0;
 
