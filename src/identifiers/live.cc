@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 
@@ -129,6 +130,28 @@ Result<std::string> ColumnType(db::Connection& conn, const Contract& c, const st
   return r.rows.empty() || !r.rows[0][0] ? std::string() : *r.rows[0][0];
 }
 
+// Whether a valid unique index (no predicate, no expression) covers exactly the contract's
+// columns: then no non-NULL value repeats, and the digest needs no DISTINCT (a sort).
+Result<bool> UniqueIndexed(db::Connection& conn, const Contract& c) {
+  std::vector<std::string> cols = c.columns;
+  std::sort(cols.begin(), cols.end());
+  std::string want;
+  for (const auto& col : cols) want += (want.empty() ? "" : ",") + col;
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query(
+                  "SELECT count(*) FROM pg_index i WHERE i.indrelid = $1::regclass AND "
+                  "i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL "
+                  "AND i.indnkeyatts = $2::int AND (SELECT string_agg(a.attname::text, ',' ORDER "
+                  "BY a.attname::text COLLATE \"C\") FROM pg_attribute a WHERE a.attrelid = "
+                  "i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) = $3",
+                  {TableRef(c), std::to_string(cols.size()), want}));
+  return !r.rows.empty() && r.rows[0][0] && *r.rows[0][0] != "0";
+}
+
+bool Collatable(std::string_view type) {
+  return type == "text" || type == "character varying" || type == "character" || type == "name";
+}
+
 // A decimal integer (possibly negative, beyond 64 bits) modulo 2^64.
 std::uint64_t Mod64(std::string_view dec) {
   bool neg = !dec.empty() && dec[0] == '-';
@@ -151,8 +174,10 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
     std::string q = QuoteIdent(c.columns[i]);
     anynull += fmt::format("{}{} IS NULL", i ? " OR " : "", q);
     text += fmt::format("{}{}::text", i ? " || chr(31) || " : "", q);
-    key += fmt::format("{}{}", i ? ", " : "", q);
     STRATA_ASSIGN_OR_RETURN(std::string type, ColumnType(conn, c, c.columns[i]));
+    // Byte order for DISTINCT: the same equality (deterministic collations compare bytes for
+    // equality), without the collation's costly comparisons.
+    key += fmt::format("{}{}{}", i ? ", " : "", q, Collatable(type) ? " COLLATE \"C\"" : "");
     std::string pred;
     switch (c.format.kind) {
       case FormatKind::kUuid:
@@ -176,6 +201,7 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
     all_typed = false;
     ok += fmt::format("{}({})", ok.empty() ? "" : " AND ", pred);
   }
+  STRATA_ASSIGN_OR_RETURN(const bool unique, UniqueIndexed(conn, c));
   std::string sql;
   const std::string bad =
       all_typed ? std::string("0") : fmt::format("count(*) FILTER (WHERE NOT ({}))", ok);
@@ -183,15 +209,18 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
     // count(col) skips NULLs, hashtextextended(NULL) is NULL and sum skips it.
     const std::string q = QuoteIdent(c.columns[0]);
     sql = fmt::format(
-        "SELECT count(*), count(*) - count({0}), count({0}) - count(DISTINCT {0}), {1}, "
-        "sum(hashtextextended({2}, 0)) FROM {3}",
-        q, bad, text, TableRef(c));
+        "SELECT count(*), count(*) - count({0}), {1}, {2}, sum(hashtextextended({3}, 0)) FROM {4}",
+        q, unique ? std::string("0") : fmt::format("count({}) - count(DISTINCT {})", q, key), bad,
+        text, TableRef(c));
   } else {
     sql = fmt::format(
-        "SELECT count(*), count(*) FILTER (WHERE {0}), count(*) FILTER (WHERE NOT ({0})) - "
-        "count(DISTINCT ROW({1})) FILTER (WHERE NOT ({0})), {2}, "
+        "SELECT count(*), count(*) FILTER (WHERE {0}), {1}, {2}, "
         "sum(hashtextextended({3}, 0)) FROM {4}",
-        anynull, key,
+        anynull,
+        unique ? std::string("0")
+               : fmt::format("count(*) FILTER (WHERE NOT ({0})) - count(DISTINCT ROW({1})) "
+                             "FILTER (WHERE NOT ({0}))",
+                             anynull, key),
         all_typed ? std::string("0")
                   : fmt::format("count(*) FILTER (WHERE NOT ({}) AND NOT ({}))", anynull, ok),
         text, TableRef(c));
