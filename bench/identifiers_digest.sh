@@ -4,7 +4,9 @@
 # in a private PostgreSQL cluster started here (initdb + pg_ctl in a temporary directory, a free
 # loopback port) and always stopped.
 # Usage: bench/identifiers_digest.sh path/to/strata [N ids, default 5000000] [backfill rows,
-# default 1000000]   Results: docs/PERFORMANCE.md ("Identifier digests").
+# default 1000000]   Results: docs/PERFORMANCE.md ("Identifier digests"). REF_UNIQUE=0: the
+# backfilled table's identifier without its unique constraint (the digest then counts
+# duplicates with a sort).
 set -eu
 STRATA=$(realpath "$1")
 N=${2:-5000000}
@@ -22,7 +24,7 @@ URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 PSQL="$BIN/psql -q -X -v ON_ERROR_STOP=1 $URL"
 $PSQL -c "CREATE TABLE ids (n bigint, u uuid)" \
       -c "INSERT INTO ids SELECT g, md5(g::text)::uuid FROM generate_series(1, $N) g" \
-      -c "CREATE TABLE job (id bigint PRIMARY KEY, ref text NOT NULL, note text)" \
+      -c "CREATE TABLE job (id bigint PRIMARY KEY, ref text NOT NULL $( [ "${REF_UNIQUE:-1}" = 1 ] && echo UNIQUE ), note text)" \
       -c "INSERT INTO job SELECT g, 'R-' || g, NULL FROM generate_series(1, $B) g" \
       -c "VACUUM ANALYZE"
 mkdir -p "$DIR/p/db/backfill"
@@ -77,4 +79,4 @@ for _ in 1 2 3; do
   t=$(run_backfill db/none.toml); [ "$t" -lt "$without" ] && without=$t
   t=$(run_backfill db/ids.toml); [ "$t" -lt "$with" ] && with=$t
 done
-echo "backfill of $B rows: without contract ${without} ms, with before/after digests ${with} ms ($(python3 -c "print(f'{($with-$without)*100/$without:+.1f} %')"))"
+echo "backfill of $B rows (ref unique: ${REF_UNIQUE:-1}): without contract ${without} ms, with before/after digests ${with} ms ($(python3 -c "print(f'{($with-$without)*100/$without:+.1f} %')"))"

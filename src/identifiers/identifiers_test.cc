@@ -181,3 +181,36 @@ TEST(IdentifierContracts, TheProjectSettingIsCheckedLikeEveryOther) {
 
 }  // namespace
 }  // namespace strata::identifiers
+
+#include "identifiers/record.h"
+
+namespace strata::identifiers {
+namespace {
+
+TEST(IdentifierTouches, TheAnalyzerSaysWhichContractsASqlFileTouchesAndWhatItDeclares) {
+  auto r = Contracts::Parse(kExample, kPath);
+  ASSERT_TRUE(r.ok());
+  const std::string a =
+      "INSERT INTO sales.quote (quote_number) VALUES ('Q-9');\n"
+      "UPDATE product SET sku = 'ABC-0001' WHERE sku = 'ABC-0002';\n"
+      "CREATE TABLE unrelated (id int);\n";
+  const std::string b =
+      "DO $$ BEGIN DELETE FROM order_line WHERE order_id = 1; END $$;\n"
+      "ALTER TABLE invoice ADD CONSTRAINT fk FOREIGN KEY (event) REFERENCES outbox_event "
+      "(event_id);\n";
+  Touched t = TouchedBySql(*r, {a, b});
+  ASSERT_EQ(t.size(), 4u);
+  EXPECT_TRUE(t.at("quote_number").may_insert);
+  EXPECT_FALSE(t.at("quote_number").may_delete);
+  EXPECT_FALSE(t.at("sku").may_insert);  // an UPDATE declares nothing
+  EXPECT_FALSE(t.at("sku").may_delete);
+  EXPECT_TRUE(t.at("order_line").may_delete);  // inside a DO block
+  EXPECT_FALSE(t.at("event_id").may_insert);   // locked by a foreign key: touched, no permission
+  EXPECT_TRUE(TouchedBySql(*r, {"SELECT 1;"}).empty());
+  Touched one = TouchedTable(*r, "public.order_line", {.may_insert = true});
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_TRUE(one.at("order_line").may_insert);
+}
+
+}  // namespace
+}  // namespace strata::identifiers
