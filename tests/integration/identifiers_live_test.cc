@@ -5,6 +5,8 @@
 // fail on a difference they do not explain.
 #include "integration/engine_fixture.h"
 
+#include <fmt/format.h>
+
 #include <csignal>
 
 namespace strata::testing {
@@ -237,6 +239,50 @@ TEST_P(IdentifiersTest, CorrectApplyIsRecordedAndAnIdChangeFailsIt) {
                          "(e.g. Q-1)"),
             std::string::npos)
       << bad.err;
+}
+
+// The example project's contracts (quote number, outbox event id) match its migrations, digest,
+// and protect its quotes against a hand-written UPDATE.
+TEST_P(IdentifiersTest, TheExampleProjectsContracts) {
+  TempDir dir;
+  const std::string proj = dir / "quote-service";
+  std::filesystem::copy(std::string(STRATA_SOURCE_DIR) + "/examples/quote-service", proj,
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove(proj + "/quote.db");
+  const std::string url =
+      pg() ? PgCluster::Get().CreateDatabase("ex") : "sqlite:" + proj + "/quote.db";
+  auto strata = [&](std::vector<std::string> a) {
+    a.insert(a.begin(), {"--url", url});
+    return RunStrata(a, proj);
+  };
+  ASSERT_EQ(strata({"hash"}).exit_code, 0);
+  auto m = strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  auto c = strata({"identifiers", "check"});
+  EXPECT_EQ(c.exit_code, 0) << c.All();
+  auto d = strata({"--json", "identifiers", "digest"});
+  ASSERT_EQ(d.exit_code, 0) << d.All();
+  auto j = nlohmann::json::parse(d.out);
+  ASSERT_EQ(j["identifiers"].size(), 2u) << j.dump(2);
+  EXPECT_EQ(j["identifiers"][0]["identifier"], "quote_number");
+  EXPECT_EQ(j["identifiers"][1]["identifier"], "outbox_event_id");
+  ASSERT_EQ(strata({"identifiers", "protect", "quote_number"}).exit_code, 0);
+  auto u = db::ParseUrl(url);
+  auto conn = db::Connect(*u, "t");
+  ASSERT_TRUE(conn.ok());
+  const char* id = "'6f1c2a52-8d1e-4b5a-9c61-0a1b2c3d4e5f'";
+  ASSERT_TRUE((*conn)
+                  ->Exec(fmt::format("INSERT INTO quote (id, customer_id, state, created_at, "
+                                     "updated_at) VALUES ({0}, {0}, 'DRAFT', {1}, {1})",
+                                     id, pg() ? "now()" : "'2026-12-07'"))
+                  .ok());
+  auto upd = (*conn)->Exec(fmt::format(
+      "UPDATE quote SET id = '00000000-0000-0000-0000-000000000001' WHERE id = {}", id));
+  ASSERT_FALSE(upd.ok());
+  EXPECT_NE(upd.message().find("identifier quote_number (held by order management, partner "
+                               "portal, billing export) must not change"),
+            std::string::npos)
+      << upd.ToString();
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, IdentifiersTest, ::testing::Values(Db::kSqlite, Db::kPostgres),
