@@ -21,6 +21,7 @@
 #include "backfill/schema.h"
 #include "backfill/store.h"
 #include "backfill/throttle.h"
+#include "identifiers/record.h"
 
 namespace strata::backfill {
 
@@ -1029,13 +1030,35 @@ Status Runner::Main() {
   }
 }
 
+// The identifier guard of a job's table (identifiers/record.h): a backfill updates rows, so
+// no contracted id may appear, vanish or change. nullptr when the table has no contract or the
+// job cannot be read (Main reports that).
+Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
+                                                     const std::string& job) {
+  auto settings = LoadSettings(options);
+  if (!settings) return std::unique_ptr<identifiers::Guard>();
+  auto path = ResolveJobPath(options, *settings, job);
+  if (!path) return std::unique_ptr<identifiers::Guard>();
+  auto spec = LoadJob(*path);
+  if (!spec) return std::unique_ptr<identifiers::Guard>();
+  return identifiers::GuardTable(options, spec->table, {}, "", "backfill run");
+}
+
 }  // namespace
 
 RunResult Run(const Options& options, const RunRequest& request) {
   RunResult res;
+  auto guard = GuardJob(options, request.job);
+  if (!guard) {
+    res.status = guard.error();
+    return res;
+  }
   Runner runner(options, request, res);
   res.status = runner.Main();
   runner.Snapshot();
+  if (*guard) {
+    if (Status v = (*guard)->End(res.status); !v.ok() && res.status.ok()) res.status = v;
+  }
   return res;
 }
 

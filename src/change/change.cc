@@ -20,6 +20,7 @@
 
 #include "backfill/backfill.h"
 #include "change/internal.h"
+#include "identifiers/record.h"
 
 namespace strata::change {
 
@@ -1676,6 +1677,9 @@ Result<Started> OpenStarted(const Options& options, const PhaseRequest& request,
 
 PhaseResult Complete(const Options& options, const PhaseRequest& request) {
   PhaseResult res;
+  // Identifier contracts on the change's tables (identifiers/record.h): digests before the
+  // contract phase and after it; dropping or rewriting a contracted column fails it.
+  std::unique_ptr<identifiers::Guard> guard;
   auto run = [&]() -> Status {
     STRATA_ASSIGN_OR_RETURN(
         Started o,
@@ -1699,6 +1703,12 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
               st->phase == "starting"
                   ? fmt::format("finish the expand first: `strata change start {}`", spec.path)
                   : "an aborted change is finished");
+    }
+    {
+      std::vector<std::string> tables;
+      for (const auto& r : st->ops) tables.push_back(r.op.table);
+      STRATA_ASSIGN_OR_RETURN(guard,
+                              identifiers::GuardTables(options, tables, {}, "", "change complete"));
     }
     if (st->phase == "started") {
       // Verify: no unmigrated rows, then the checks validated (no write is blocked).
@@ -1791,6 +1801,9 @@ PhaseResult Complete(const Options& options, const PhaseRequest& request) {
     return Status::Ok();
   };
   res.status = run();
+  if (guard) {
+    if (Status v = guard->End(res.status); !v.ok() && res.status.ok()) res.status = v;
+  }
   return res;
 }
 

@@ -384,7 +384,7 @@ Result<Options> ParseTable(const toml::table& tbl, std::string_view text, const 
         o.placeholders.emplace(std::string(k2.str()), std::move(pv));
       }
     } else if (key == "lint" || key == "environments" || key == "seed" || key == "backfill" ||
-               key == "smoke" || key == "evidence") {
+               key == "smoke" || key == "evidence" || key == "identifiers") {
       // Sections owned by other capabilities; each validates its own keys when it runs.
     } else {
       return UnknownSetting(path, node, "", key);

@@ -10,6 +10,7 @@
 #include "engine/executor.h"
 #include "engine/lint_gate.h"
 #include "engine/plan.h"
+#include "identifiers/record.h"
 #include "ledger/ledger.h"
 #include "migrate/stat_cache.h"
 #include "migrate/state.h"
@@ -391,6 +392,16 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     recorder = std::move(*rec);
     res.run_id = recorder->run_id();
   }
+  // Identifier contracts (identifiers/record.h): the digests of the contracted tables the
+  // pending migrations touch, before and after; a difference they do not explain fails the run.
+  std::unique_ptr<identifiers::Guard> id_guard;
+  if (!prepared.empty()) {
+    std::vector<std::string_view> texts;
+    for (const auto& p : prepared) texts.push_back(p.migration->text);
+    auto g = identifiers::GuardSql(options, texts, res.run_id, "migrate");
+    if (!g) return fail(g.error());
+    id_guard = std::move(*g);
+  }
   std::string installed_by = ctx->conn->DatabaseUser();
   if (installed_by.empty()) installed_by = base::OsUser();
   // Flyway-style callbacks (engine/callbacks.h) around the run and each migration; after a
@@ -448,6 +459,9 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
   }
   if (!prepared.empty()) {
     if (Status s = callbacks.Run("afterMigrate"); !s.ok()) return fail_run(std::move(s));
+  }
+  if (id_guard) {
+    if (Status v = id_guard->End(); !v.ok()) return fail(std::move(v));
   }
   if (recorder) {
     if (Status w = recorder->Finish(Status::Ok(), detail()); !w.ok()) {

@@ -24,6 +24,7 @@
 
 #include "evidence/package.h"
 #include "evidence/sign.h"
+#include "identifiers/record.h"
 
 namespace strata {
 
@@ -326,6 +327,13 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
       }
     }
     jr["migrations"] = std::move(jms);
+    // The identifier digests before and after the run (identifiers/record.h), when it touched
+    // contracted tables.
+    auto ids = identifiers::RecordedJson(*d->conn, options.ledger_schema, r->run_id);
+    if (!ids) return fail(ids.error());
+    if (json jids = json::parse(*ids, nullptr, false); jids.is_array() && !jids.empty()) {
+      jr["identifiers"] = std::move(jids);
+    }
     if (r->outcome == "succeeded") ++succeeded;
     if (r->outcome == "failed") ++failed;
     jruns.push_back(std::move(jr));

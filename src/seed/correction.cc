@@ -7,6 +7,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "config/toml_values.h"
+#include "identifiers/record.h"
 #include "session/run_store.h"
 #include "session/session.h"
 #include "verify/read_only.h"
@@ -541,6 +542,15 @@ CorrectionResult RunWrite(const Options& options, const std::string& id, const s
     res.status = std::move(s);
     return res;
   }
+  // Identifier contracts on the table (identifiers/record.h): a correction updates rows, so no
+  // contracted id may appear, vanish or change; digests before and after in the evidence.
+  auto guard = identifiers::GuardTable(options, c->table, {}, res.evidence_run_id,
+                                       "correct " + verb);
+  if (!guard) {
+    res.status = guard.error();
+    recorder.Finish(res.status, *c, res);
+    return res;
+  }
   Status s = BeginCorrection(conn, options);
   if (s.ok()) {
     Result<std::string> message = change(w);
@@ -559,6 +569,9 @@ CorrectionResult RunWrite(const Options& options, const std::string& id, const s
     res.sample.clear();
     if (res.counted && !res.in_range) RecordRolledBack(w);
     res.status = std::move(s);
+  }
+  if (*guard) {
+    if (Status v = (*guard)->End(res.status); !v.ok() && res.status.ok()) res.status = v;
   }
   recorder.Finish(res.status, *c, res);
   return res;

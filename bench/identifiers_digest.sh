@@ -1,0 +1,82 @@
+#!/bin/sh
+# `strata identifiers digest` beside `SELECT count(DISTINCT id)` on the same column (issue 21:
+# within 2x), and the before/after digests' cost on a backfill of the same table (under 5 %),
+# in a private PostgreSQL cluster started here (initdb + pg_ctl in a temporary directory, a free
+# loopback port) and always stopped.
+# Usage: bench/identifiers_digest.sh path/to/strata [N ids, default 5000000] [backfill rows,
+# default 1000000]   Results: docs/PERFORMANCE.md ("Identifier digests"). REF_UNIQUE=0: the
+# backfilled table's identifier without its unique constraint (the digest then counts
+# duplicates with a sort).
+set -eu
+STRATA=$(realpath "$1")
+N=${2:-5000000}
+B=${3:-1000000}
+BIN=${STRATA_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+DIR=$(mktemp -d /tmp/strata-bench-ids-XXXXXX)
+AS=""
+if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS="runuser -u postgres --"; fi
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cleanup() { $AS "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+trap cleanup EXIT INT TERM
+$AS "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+$AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1" start >/dev/null
+URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+PSQL="$BIN/psql -q -X -v ON_ERROR_STOP=1 $URL"
+$PSQL -c "CREATE TABLE ids (n bigint, u uuid)" \
+      -c "INSERT INTO ids SELECT g, md5(g::text)::uuid FROM generate_series(1, $N) g" \
+      -c "CREATE TABLE job (id bigint PRIMARY KEY, ref text NOT NULL $( [ "${REF_UNIQUE:-1}" = 1 ] && echo UNIQUE ), note text)" \
+      -c "INSERT INTO job SELECT g, 'R-' || g, NULL FROM generate_series(1, $B) g" \
+      -c "VACUUM ANALYZE"
+mkdir -p "$DIR/p/db/backfill"
+cd "$DIR/p"
+cat > db/ids.toml <<TOML
+[[identifier]]
+name = "n"
+table = "ids"
+column = "n"
+format = "integer"
+
+[[identifier]]
+name = "u"
+table = "ids"
+column = "u"
+format = "uuid"
+
+[[identifier]]
+name = "ref"
+table = "job"
+column = "ref"
+format = { prefix = "R-" }
+TOML
+printf 'table = "job"\nkey = "id"\nwhere = "note IS NULL"\nset = "note = '"'"'x'"'"'"\n[chunk]\nsize = 10000\n' > db/backfill/fill.toml
+best() {  # best of 3 wall-clock runs, in ms
+  b=999999
+  for _ in 1 2 3; do
+    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
+    t=$(( (e - s) / 1000000 )); [ "$t" -lt "$b" ] && b=$t
+  done
+  echo "$b"
+}
+ratio() { python3 -c "print(f'{$1/$2:.2f}x')"; }
+echo "ids: $N"
+for col in n u; do
+  floor=$(best $PSQL -c "SELECT count(DISTINCT $col) FROM ids")
+  printf '[identifiers]\nfile = "db/ids.toml"\n' > strata.toml
+  d=$(best "$STRATA" --url "$URL" identifiers digest "$col")
+  rss=$( { /usr/bin/time -f %M "$STRATA" --url "$URL" identifiers digest "$col" >/dev/null; } 2>&1 | tail -1)
+  echo "column $col: count(DISTINCT) ${floor} ms, strata identifiers digest ${d} ms ($(ratio "$d" "$floor")), client max RSS ${rss} kB"
+done
+# The backfill of B rows with the contract (before/after digests) and without it.
+run_backfill() {  # $1: identifiers file or "none"; prints ms of one fresh run
+  $PSQL -c "UPDATE job SET note = NULL" -c "DELETE FROM strata_backfill_job" -c "VACUUM job" >/dev/null 2>&1 || \
+    $PSQL -c "UPDATE job SET note = NULL" -c "VACUUM job" >/dev/null
+  printf '[identifiers]\nfile = "%s"\n' "$1" > strata.toml
+  s=$(date +%s%N); "$STRATA" --url "$URL" backfill run fill --restart >/dev/null 2>&1; e=$(date +%s%N)
+  echo $(( (e - s) / 1000000 ))
+}
+without=999999; with=999999
+for _ in 1 2 3; do
+  t=$(run_backfill db/none.toml); [ "$t" -lt "$without" ] && without=$t
+  t=$(run_backfill db/ids.toml); [ "$t" -lt "$with" ] && with=$t
+done
+echo "backfill of $B rows (ref unique: ${REF_UNIQUE:-1}): without contract ${without} ms, with before/after digests ${with} ms ($(python3 -c "print(f'{($with-$without)*100/$without:+.1f} %')"))"

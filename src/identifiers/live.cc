@@ -1,0 +1,385 @@
+#include "identifiers/live.h"
+
+#include "base/duration.h"
+#include "base/text.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <optional>
+#include <regex>
+
+namespace strata::identifiers {
+
+namespace {
+
+using db::Dialect;
+using db::QuoteIdent;
+
+constexpr std::string_view kUuidRe =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+constexpr std::string_view kIntegerRe = "^-?[0-9]+$";
+
+std::string Quoted(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+std::string_view ClosestOf(std::string_view word, const std::vector<std::string>& names) {
+  std::vector<std::string_view> views(names.begin(), names.end());
+  std::string_view m = base::ClosestMatch(word, views);
+  if (m.empty()) {  // a difference of case only is further than 3 edits on long names
+    for (std::string_view n : views) {
+      if (base::EqualsIgnoreCase(n, word)) return n;
+    }
+  }
+  return m;
+}
+
+Status Problem(const Contract& c, std::string message, std::string hint) {
+  Status s = Status(ErrorCode::kConfig, std::move(message))
+                 .WithSpan(SourceSpan{c.file, c.line, c.column});
+  if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
+  return s;
+}
+
+Result<std::vector<std::string>> Strings(db::Connection& conn, std::string_view sql,
+                                         const std::vector<db::Value>& params) {
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(sql, params));
+  std::vector<std::string> out;
+  for (auto& row : r.rows) {
+    if (!row.empty() && row[0]) out.push_back(*row[0]);
+  }
+  return out;
+}
+
+// The tables a contract's table could have meant: in its schema (or visible, without one).
+Result<std::vector<std::string>> TableNames(db::Connection& conn, const Contract& c) {
+  if (conn.dialect() == Dialect::kPostgres) {
+    return Strings(conn,
+                   "SELECT c.relname FROM pg_class c "
+                   "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN "
+                   "('r','p','v','m','f') AND (($1 = '' AND pg_table_is_visible(c.oid)) OR "
+                   "n.nspname = $1) ORDER BY 1",
+                   {c.schema});
+  }
+  std::string schema = c.schema.empty() ? "main" : c.schema;
+  return Strings(conn,
+                 fmt::format("SELECT name FROM {}.sqlite_schema WHERE type IN ('table','view') "
+                             "ORDER BY 1",
+                             QuoteIdent(schema)),
+                 {});
+}
+
+// The table's columns; nullopt when the table does not exist.
+Result<std::optional<std::vector<std::string>>> ColumnNames(db::Connection& conn,
+                                                             const Contract& c) {
+  if (conn.dialect() == Dialect::kPostgres) {
+    STRATA_ASSIGN_OR_RETURN(
+        auto oid, Strings(conn,
+                          "SELECT c.oid::text FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                          "c.relnamespace WHERE c.relkind IN ('r','p','v','m','f') AND "
+                          "c.relname = $2 AND (($1 = '' AND pg_table_is_visible(c.oid)) OR "
+                          "n.nspname = $1)",
+                          {c.schema, c.table}));
+    if (oid.empty()) return std::optional<std::vector<std::string>>();
+    STRATA_ASSIGN_OR_RETURN(auto cols, Strings(conn,
+                                               "SELECT attname FROM pg_attribute WHERE attrelid "
+                                               "= $1::oid AND attnum > 0 AND NOT attisdropped "
+                                               "ORDER BY attnum",
+                                               {oid[0]}));
+    return std::optional<std::vector<std::string>>(std::move(cols));
+  }
+  std::string schema = c.schema.empty() ? "main" : c.schema;
+  STRATA_ASSIGN_OR_RETURN(
+      auto found,
+      Strings(conn,
+              fmt::format("SELECT name FROM {}.sqlite_schema WHERE type IN ('table','view') AND "
+                          "name = $1",
+                          QuoteIdent(schema)),
+              {c.table}));
+  if (found.empty()) return std::optional<std::vector<std::string>>();
+  STRATA_ASSIGN_OR_RETURN(
+      auto cols, Strings(conn, "SELECT name FROM pragma_table_info($1, $2) ORDER BY cid",
+                         {c.table, schema}));
+  return std::optional<std::vector<std::string>>(std::move(cols));
+}
+
+// md5 of `text`, its first 8 bytes as a big-endian 64-bit integer (SQLite's digest).
+std::int64_t Hash64(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), md, &len, EVP_md5(), nullptr);
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | md[i];
+  return static_cast<std::int64_t>(v);
+}
+
+
+// The column's type as format_type writes it ("bigint", "uuid", "text"), "" when unknown.
+Result<std::string> ColumnType(db::Connection& conn, const Contract& c, const std::string& col) {
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query("SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = "
+                         "$1::regclass AND attname = $2 AND NOT attisdropped",
+                         {TableRef(c), col}));
+  return r.rows.empty() || !r.rows[0][0] ? std::string() : *r.rows[0][0];
+}
+
+// Whether a valid unique index (no predicate, no expression) covers exactly the contract's
+// columns: then no non-NULL value repeats, and the digest needs no DISTINCT (a sort).
+Result<bool> UniqueIndexed(db::Connection& conn, const Contract& c) {
+  std::vector<std::string> cols = c.columns;
+  std::sort(cols.begin(), cols.end());
+  std::string want;
+  for (const auto& col : cols) want += (want.empty() ? "" : ",") + col;
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query(
+                  "SELECT count(*) FROM pg_index i WHERE i.indrelid = $1::regclass AND "
+                  "i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL "
+                  "AND i.indnkeyatts = $2::int AND (SELECT string_agg(a.attname::text, ',' ORDER "
+                  "BY a.attname::text COLLATE \"C\") FROM pg_attribute a WHERE a.attrelid = "
+                  "i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) = $3",
+                  {TableRef(c), std::to_string(cols.size()), want}));
+  return !r.rows.empty() && r.rows[0][0] && *r.rows[0][0] != "0";
+}
+
+bool Collatable(std::string_view type) {
+  return type == "text" || type == "character varying" || type == "character" || type == "name";
+}
+
+// A decimal integer (possibly negative, beyond 64 bits) modulo 2^64.
+std::uint64_t Mod64(std::string_view dec) {
+  bool neg = !dec.empty() && dec[0] == '-';
+  std::uint64_t v = 0;
+  for (char ch : dec.substr(neg ? 1 : 0)) {
+    if (ch < '0' || ch > '9') break;
+    v = v * 10 + static_cast<std::uint64_t>(ch - '0');  // wraps: arithmetic modulo 2^64
+  }
+  return neg ? ~v + 1 : v;
+}
+
+// One aggregate query, no subquery: PostgreSQL's hashtextextended (the hash its hash indexes
+// and partitions use, 64 bits) of each value's text, summed (an int128 accumulator); the
+// format is checked only where the column's type does not already guarantee it (a uuid column
+// holds uuids, an integer column integers).
+Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
+  std::string anynull, text, key, ok;
+  bool all_typed = true;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    std::string q = QuoteIdent(c.columns[i]);
+    anynull += fmt::format("{}{} IS NULL", i ? " OR " : "", q);
+    text += fmt::format("{}{}::text", i ? " || chr(31) || " : "", q);
+    STRATA_ASSIGN_OR_RETURN(std::string type, ColumnType(conn, c, c.columns[i]));
+    // Byte order for DISTINCT: the same equality (deterministic collations compare bytes for
+    // equality), without the collation's costly comparisons.
+    key += fmt::format("{}{}{}", i ? ", " : "", q, Collatable(type) ? " COLLATE \"C\"" : "");
+    std::string pred;
+    switch (c.format.kind) {
+      case FormatKind::kUuid:
+        if (type != "uuid") pred = fmt::format("{}::text ~ {}", q, Quoted(kUuidRe));
+        break;
+      case FormatKind::kInteger:
+        if (type != "smallint" && type != "integer" && type != "bigint") {
+          pred = fmt::format("{}::text ~ {}", q, Quoted(kIntegerRe));
+        }
+        break;
+      case FormatKind::kRegex:
+        pred = fmt::format("{}::text ~ {}", q, Quoted(c.format.pattern));
+        break;
+      case FormatKind::kPrefix:
+        pred = fmt::format("starts_with({}::text, {})", q, Quoted(c.format.pattern));
+        break;
+      case FormatKind::kAny:
+        break;
+    }
+    if (pred.empty()) continue;
+    all_typed = false;
+    ok += fmt::format("{}({})", ok.empty() ? "" : " AND ", pred);
+  }
+  STRATA_ASSIGN_OR_RETURN(const bool unique, UniqueIndexed(conn, c));
+  std::string sql;
+  const std::string bad =
+      all_typed ? std::string("0") : fmt::format("count(*) FILTER (WHERE NOT ({}))", ok);
+  if (c.columns.size() == 1) {
+    // count(col) skips NULLs, hashtextextended(NULL) is NULL and sum skips it.
+    const std::string q = QuoteIdent(c.columns[0]);
+    sql = fmt::format(
+        "SELECT count(*), count(*) - count({0}), {1}, {2}, sum(hashtextextended({3}, 0)) FROM {4}",
+        q, unique ? std::string("0") : fmt::format("count({}) - count(DISTINCT {})", q, key), bad,
+        text, TableRef(c));
+  } else {
+    sql = fmt::format(
+        "SELECT count(*), count(*) FILTER (WHERE {0}), {1}, {2}, "
+        "sum(hashtextextended({3}, 0)) FROM {4}",
+        anynull,
+        unique ? std::string("0")
+               : fmt::format("count(*) FILTER (WHERE NOT ({0})) - count(DISTINCT ROW({1})) "
+                             "FILTER (WHERE NOT ({0}))",
+                             anynull, key),
+        all_typed ? std::string("0")
+                  : fmt::format("count(*) FILTER (WHERE NOT ({}) AND NOT ({}))", anynull, ok),
+        text, TableRef(c));
+  }
+  STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(sql));
+  Digest d;
+  const auto& row = r.rows.at(0);
+  auto num = [&](size_t i) { return row[i] ? std::stoll(*row[i]) : 0; };
+  d.rows = num(0);
+  d.nulls = num(1);
+  d.duplicates = num(2);
+  d.format_violations = num(3);
+  d.digest = fmt::format("{:016x}", row[4] ? Mod64(*row[4]) : 0);
+  return d;
+}
+
+Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
+  std::optional<std::regex> re;
+  switch (c.format.kind) {
+    case FormatKind::kUuid:
+      re.emplace(std::string(kUuidRe), std::regex::extended);
+      break;
+    case FormatKind::kInteger:
+      re.emplace(std::string(kIntegerRe), std::regex::extended);
+      break;
+    case FormatKind::kRegex:
+      re.emplace(c.format.pattern, std::regex::extended);
+      break;
+    default:
+      break;
+  }
+  std::string cols;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    cols += fmt::format("{}CAST({} AS TEXT)", i ? ", " : "", QuoteIdent(c.columns[i]));
+  }
+  // Ordered, so a duplicate is the row before it: one pass, one previous value in memory.
+  const std::string sql = fmt::format("SELECT {0} FROM {1} ORDER BY {0}", cols, TableRef(c));
+  Digest d;
+  std::uint64_t sum = 0;
+  std::string prev, text;
+  bool have_prev = false;
+  STRATA_TRY(conn.QueryRows(sql, {}, [&](std::span<const db::ValueView> row) {
+    ++d.rows;
+    text.clear();
+    bool null = false, bad = false;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (!row[i]) {
+        null = true;
+        break;
+      }
+      if (i) text += '\x1f';
+      text += *row[i];
+      if (re) {
+        bad = bad || !std::regex_search(row[i]->begin(), row[i]->end(), *re);
+      } else if (c.format.kind == FormatKind::kPrefix) {
+        bad = bad || !row[i]->starts_with(c.format.pattern);
+      }
+    }
+    if (null) {
+      ++d.nulls;
+      return;
+    }
+    if (bad) ++d.format_violations;
+    if (have_prev && text == prev) ++d.duplicates;
+    prev = text;
+    have_prev = true;
+    sum += static_cast<std::uint64_t>(Hash64(text));  // modulo 2^64
+  }));
+  d.digest = fmt::format("{:016x}", sum);
+  return d;
+}
+
+}  // namespace
+
+bool Digest::Same(const Digest& o) const {
+  return rows == o.rows && nulls == o.nulls && duplicates == o.duplicates &&
+         format_violations == o.format_violations && digest == o.digest;
+}
+
+std::string TableRef(const Contract& c) {
+  return c.schema.empty() ? QuoteIdent(c.table) : QuoteIdent(c.schema) + "." + QuoteIdent(c.table);
+}
+
+std::string IdText(const Contract& c, Dialect dialect) {
+  std::string out;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    if (i) out += dialect == Dialect::kPostgres ? " || chr(31) || " : " || char(31) || ";
+    out += dialect == Dialect::kPostgres ? fmt::format("{}::text", QuoteIdent(c.columns[i]))
+                                         : fmt::format("CAST({} AS TEXT)", QuoteIdent(c.columns[i]));
+  }
+  return out;
+}
+
+std::string AnyNull(const Contract& c) {
+  std::string out;
+  for (size_t i = 0; i < c.columns.size(); ++i) {
+    out += fmt::format("{}{} IS NULL", i ? " OR " : "", QuoteIdent(c.columns[i]));
+  }
+  return out;
+}
+
+Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contracts& contracts) {
+  std::vector<SchemaProblem> out;
+  for (const Contract& c : contracts.all()) {
+    STRATA_ASSIGN_OR_RETURN(auto cols, ColumnNames(conn, c));
+    if (!cols) {
+      STRATA_ASSIGN_OR_RETURN(auto names, TableNames(conn, c));
+      std::string_view near = ClosestOf(c.table, names);
+      out.push_back(
+          {c.name,
+           Problem(c,
+                   fmt::format("identifier `{}`: table {} does not exist{}", c.name,
+                               c.QualifiedTable(),
+                               near.empty() ? std::string()
+                                            : fmt::format(" (did you mean `{}`?)", near)),
+                   near.empty() ? "fix table in the identifiers file, or apply the migration "
+                                  "that creates it first"
+                                : fmt::format("fix table in the identifiers file: table = \"{}\"",
+                                              c.schema.empty() ? std::string(near)
+                                                               : c.schema + "." +
+                                                                     std::string(near)))});
+      continue;
+    }
+    auto missing = [&](const std::string& col, std::string_view role) {
+      for (const auto& have : *cols) {
+        if (have == col) return;
+      }
+      std::string_view near = ClosestOf(col, *cols);
+      out.push_back(
+          {c.name,
+           Problem(c,
+                   fmt::format("identifier `{}`: {} column {} of {} does not exist{}", c.name,
+                               role, col, c.QualifiedTable(),
+                               near.empty() ? std::string()
+                                            : fmt::format(" (did you mean `{}`?)", near)),
+                   near.empty()
+                       ? fmt::format("the table has: {}", fmt::join(*cols, ", "))
+                       : fmt::format("fix the {} column in the identifiers file: \"{}\"", role,
+                                     near))});
+    };
+    for (const auto& col : c.columns) missing(col, "identifier");
+    if (!c.tombstone_column.empty()) missing(c.tombstone_column, "tombstone");
+  }
+  return out;
+}
+
+Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c) {
+  const auto t0 = base::MonotonicMillis();
+  auto d = conn.dialect() == Dialect::kPostgres ? PostgresDigest(conn, c) : SqliteDigest(conn, c);
+  if (!d.ok()) {
+    return Status(d.status().code(),
+                  fmt::format("identifier `{}`: digest of {} failed: {}", c.name, c.Target(),
+                              d.status().message()))
+        .WithHint("run `strata identifiers check` to compare the contract with the schema");
+  }
+  d->identifier = c.name;
+  d->table = c.Target();
+  d->duration_ms = base::MonotonicMillis() - t0;
+  return d;
+}
+
+}  // namespace strata::identifiers

@@ -1,0 +1,60 @@
+// Identifier contracts against a live database: the check that every contracted table and
+// column exists (a missing one names the closest match), and the digest of an identifier's
+// values: row, NULL, duplicate and format-violation counts and an order-independent digest of
+// the set, computed by the database in one streaming pass (PostgreSQL: one aggregate query;
+// SQLite: one ordered scan read row by row). Client memory is constant either way.
+// Not thread-safe: one connection per call.
+#pragma once
+
+#include "strata/result.h"
+
+#include "db/connection.h"
+#include "identifiers/contract.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace strata::identifiers {
+
+// One contract that does not match the live schema: a kConfig Status at the contract's
+// file:line:col whose message names the identifier and what is missing, with the closest
+// match in the hint when there is one.
+struct SchemaProblem {
+  std::string identifier;
+  Status status;
+};
+
+// Every contract's table, identifier columns and tombstone column, looked up in the catalog.
+// Errors: the database's.
+Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contracts& contracts);
+
+struct Digest {
+  std::string identifier;
+  std::string table;  // as the contract names it (Contract::Target())
+  std::int64_t rows = 0;
+  std::int64_t nulls = 0;       // rows where any identifier column is NULL
+  std::int64_t duplicates = 0;  // non-NULL rows minus distinct non-NULL values
+  std::int64_t format_violations = 0;  // non-NULL values outside the contract's format
+  // 16 hex digits: the sum modulo 2^64 of a 64-bit hash of each non-NULL value's text
+  // (PostgreSQL: hashtextextended; SQLite: the first 8 bytes of md5). Equal multisets give
+  // equal digests in any order; compare digests of one dialect only.
+  std::string digest;
+  std::int64_t duration_ms = 0;
+
+  // Whether `other` has the same counts and digest.
+  bool Same(const Digest& other) const;
+};
+
+// SQL pieces for one contract: the table reference (quoted, schema-qualified when the contract
+// is), the identifier as text (columns joined with U+001F, as the digest hashes it) and the
+// condition that any identifier column is NULL.
+std::string TableRef(const Contract& c);
+std::string IdText(const Contract& c, db::Dialect dialect);
+std::string AnyNull(const Contract& c);
+
+// The digest of one contract's values. Errors: the database's (a missing table or column is
+// the database's error; run CheckSchema first for a message with the closest match).
+Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c);
+
+}  // namespace strata::identifiers

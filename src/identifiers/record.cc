@@ -1,0 +1,372 @@
+#include "identifiers/record.h"
+
+#include "analysis/analysis.h"
+#include "base/duration.h"
+#include "base/text.h"
+#include "session/run_store.h"
+#include "session/session.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace strata::identifiers {
+
+namespace {
+
+using analysis::StatementKind;
+using db::Dialect;
+using db::QuoteIdent;
+
+constexpr int kSample = 5;
+
+std::string DigestTable(const std::string& schema) {
+  return (schema.empty() ? "" : QuoteIdent(schema) + ".") + "strata_identifier_digest";
+}
+
+Status CreateDigestTable(db::Connection& conn, const std::string& schema) {
+  return conn.Exec(fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (run_id TEXT NOT NULL, identifier TEXT NOT NULL, phase TEXT "
+      "NOT NULL, target TEXT NOT NULL, row_count BIGINT, null_count BIGINT, duplicate_count "
+      "BIGINT, format_violations BIGINT, digest TEXT, appeared BIGINT, vanished BIGINT, sample "
+      "TEXT, verdict TEXT, recorded_at TEXT NOT NULL, PRIMARY KEY (run_id, identifier, phase))",
+      DigestTable(schema)));
+}
+
+// One row; written again (a rerun of the same phase) it replaces the first, never doubles.
+Status Record(db::Connection& conn, const std::string& schema, const std::string& run_id,
+              const std::string& phase, const Digest& d, const Verdict* v) {
+  auto n = [](std::int64_t x) { return db::Value(std::to_string(x)); };
+  std::vector<db::Value> p = {run_id,      d.identifier, phase,  d.table,
+                              n(d.rows),   n(d.nulls),   n(d.duplicates),
+                              n(d.format_violations),    d.digest};
+  if (v) {
+    nlohmann::json sample = {{"appeared", v->appeared_sample}, {"vanished", v->vanished_sample}};
+    p.push_back(n(v->appeared));
+    p.push_back(n(v->vanished));
+    p.push_back(sample.dump());
+    p.push_back(v->explained ? std::string("explained") : "unexplained: " + v->problem);
+  } else {
+    p.insert(p.end(), {std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+  }
+  p.push_back(base::NowIso8601());
+  return conn
+      .Query(fmt::format("INSERT INTO {} (run_id, identifier, phase, target, row_count, "
+                         "null_count, duplicate_count, format_violations, digest, appeared, "
+                         "vanished, sample, verdict, recorded_at) VALUES ($1, $2, $3, $4, $5, "
+                         "$6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (run_id, "
+                         "identifier, phase) DO UPDATE SET row_count = excluded.row_count, "
+                         "null_count = excluded.null_count, duplicate_count = "
+                         "excluded.duplicate_count, format_violations = "
+                         "excluded.format_violations, digest = excluded.digest, appeared = "
+                         "excluded.appeared, vanished = excluded.vanished, sample = "
+                         "excluded.sample, verdict = excluded.verdict, recorded_at = "
+                         "excluded.recorded_at",
+                         DigestTable(schema)),
+             p)
+      .status();
+}
+
+void Touch(const Contracts& contracts, const analysis::Facts& f, Touched& out) {
+  auto mark = [&](const analysis::TableRef& t, bool primary) {
+    if (t.empty()) return;
+    for (const Contract* c : contracts.OnTable(t.Display())) {
+      Expectation& e = out[c->name];
+      if (!primary) continue;
+      switch (f.kind) {
+        case StatementKind::kInsert:
+        case StatementKind::kCopy:
+        case StatementKind::kCreateTableAs:
+          e.may_insert = true;
+          break;
+        case StatementKind::kDelete:
+        case StatementKind::kTruncate:
+        case StatementKind::kDropTable:
+          e.may_delete = true;
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  mark(f.target, true);
+  for (const auto& o : f.other_locks) mark(o.table, false);
+}
+
+std::string SampleText(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) {
+    std::string shown = id;
+    std::replace(shown.begin(), shown.end(), '\x1f', ',');
+    out += (out.empty() ? "" : ", ") + shown;
+  }
+  return out;
+}
+
+}  // namespace
+
+Touched TouchedTable(const Contracts& contracts, std::string_view table, Expectation e) {
+  Touched out;
+  for (const Contract* c : contracts.OnTable(table)) out[c->name] = e;
+  return out;
+}
+
+Touched TouchedBySql(const Contracts& contracts, const std::vector<std::string_view>& files,
+                     int pg_version) {
+  Touched out;
+  if (contracts.empty()) return out;
+  analysis::SchemaModel model;
+  for (std::string_view text : files) {
+    analysis::AnalyzeFile(text, "", model, pg_version, true,
+                          [&](const analysis::FileAnalysis&, const analysis::StatementAnalysis& s,
+                              const analysis::SchemaModel&) {
+                            Touch(contracts, s.facts, out);
+                            for (const auto& f : s.embedded) Touch(contracts, f, out);
+                          });
+  }
+  return out;
+}
+
+struct Guard::Impl {
+  session::Session session;
+  std::string schema;  // the ledger's
+  std::unique_ptr<session::RunRecorder> recorder;  // when Begin started the run record
+  struct Item {
+    const Contract* contract;
+    Expectation expect;
+    Digest before;
+    std::string snapshot;  // temporary table with the before set
+    bool absent_before = false;  // the table or column did not exist yet: no before set
+  };
+  std::vector<Item> items;
+  Contracts contracts;
+};
+
+Guard::~Guard() = default;
+
+Result<std::unique_ptr<Guard>> Guard::Begin(const Options& options, const Contracts& contracts,
+                                            const Touched& touched, std::string run_id,
+                                            std::string verb) {
+  if (contracts.empty() || touched.empty()) return std::unique_ptr<Guard>();
+  STRATA_ASSIGN_OR_RETURN(db::DbUrl url, db::ParseUrl(options.url));
+  if (url.dialect == Dialect::kSqlite && url.sqlite_path == ":memory:") {
+    return std::unique_ptr<Guard>();
+  }
+  std::unique_ptr<Guard> g(new Guard());
+  g->impl_ = std::make_unique<Impl>();
+  Impl& im = *g->impl_;
+  im.contracts = contracts;
+  im.schema = options.ledger_schema;
+  STRATA_ASSIGN_OR_RETURN(im.session, session::Open(options, verb + " identifiers"));
+  db::Connection& conn = *im.session.conn;
+  if (run_id.empty()) {
+    STRATA_ASSIGN_OR_RETURN(im.recorder,
+                            session::RunRecorder::Start(conn, options, verb, url.redacted));
+    run_id = im.recorder->run_id();
+  }
+  g->run_id_ = run_id;
+  STRATA_TRY(CreateDigestTable(conn, im.schema));
+  // A touched contract whose table or column does not exist yet is one the run creates: it
+  // has no before set, and after the run it must exist (End).
+  STRATA_ASSIGN_OR_RETURN(auto problems, CheckSchema(conn, contracts));
+  auto absent = [&](const std::string& name) {
+    for (const auto& p : problems) {
+      if (p.identifier == name) return true;
+    }
+    return false;
+  };
+  int i = 0;
+  for (const auto& [name, expect] : touched) {
+    const Contract* c = im.contracts.Find(name);
+    if (!c) continue;
+    Impl::Item item{c, expect, {}, fmt::format("strata_idsnap_{}", i++)};
+    if (absent(name)) {
+      item.absent_before = true;
+      item.before.identifier = c->name;
+      item.before.table = c->Target();
+      STRATA_TRY(Record(conn, im.schema, run_id, "before", item.before, nullptr));
+      im.items.push_back(std::move(item));
+      continue;
+    }
+    STRATA_ASSIGN_OR_RETURN(item.before, ComputeDigest(conn, *c));
+    STRATA_TRY(conn.Exec(fmt::format("DROP TABLE IF EXISTS {}.{}",
+                                     conn.dialect() == Dialect::kPostgres ? "pg_temp" : "temp",
+                                     item.snapshot)));
+    STRATA_TRY(conn.Exec(fmt::format("CREATE TEMP TABLE {} AS SELECT {} AS id FROM {} WHERE NOT "
+                                     "({})",
+                                     item.snapshot, IdText(*c, conn.dialect()), TableRef(*c),
+                                     AnyNull(*c))));
+    STRATA_TRY(Record(conn, im.schema, run_id, "before", item.before, nullptr));
+    im.items.push_back(std::move(item));
+  }
+  return g;
+}
+
+Status Guard::End(const Status& run_status) {
+  Impl& im = *impl_;
+  db::Connection& conn = *im.session.conn;
+  std::vector<std::string> unexplained;
+  for (auto& item : im.items) {
+    const Contract& c = *item.contract;
+    Verdict v;
+    v.identifier = c.name;
+    v.before = item.before;
+    auto after = ComputeDigest(conn, c);
+    if (!after) {
+      v.explained = false;
+      v.problem = fmt::format("its values could not be read after the run: {}",
+                              after.status().message());
+      Digest gone = item.before;
+      gone.rows = gone.nulls = gone.duplicates = gone.format_violations = 0;
+      gone.digest.clear();
+      (void)Record(conn, im.schema, run_id_, "after", gone, &v);
+      unexplained.push_back(fmt::format("identifier `{}` ({}): {}", c.name, c.Target(),
+                                        v.problem));
+      verdicts_.push_back(std::move(v));
+      continue;
+    }
+    v.after = *after;
+    if (item.absent_before) {
+      v.appeared = after->rows - after->nulls;  // a new table's rows are all new
+    } else if (!item.before.Same(*after)) {
+      const std::string now_set = fmt::format("SELECT {} FROM {} WHERE NOT ({})",
+                                              IdText(c, conn.dialect()), TableRef(c), AnyNull(c));
+      auto count_of = [&](const std::string& set_sql) -> Result<std::int64_t> {
+        STRATA_ASSIGN_OR_RETURN(auto r, conn.Query("SELECT count(*) FROM (" + set_sql + ") x"));
+        return std::stoll(r.rows.at(0).at(0).value_or("0"));
+      };
+      auto sample_of = [&](const std::string& set_sql) -> Result<std::vector<std::string>> {
+        STRATA_ASSIGN_OR_RETURN(
+            auto r, conn.Query(fmt::format("SELECT * FROM ({}) x ORDER BY 1 LIMIT {}", set_sql,
+                                           kSample)));
+        std::vector<std::string> out;
+        for (auto& row : r.rows) out.push_back(row.at(0).value_or(""));
+        return out;
+      };
+      const std::string appeared_sql =
+          fmt::format("{} EXCEPT SELECT id FROM {}", now_set, item.snapshot);
+      const std::string vanished_sql =
+          fmt::format("SELECT id FROM {} EXCEPT {}", item.snapshot, now_set);
+      STRATA_ASSIGN_OR_RETURN(v.appeared, count_of(appeared_sql));
+      STRATA_ASSIGN_OR_RETURN(v.vanished, count_of(vanished_sql));
+      STRATA_ASSIGN_OR_RETURN(v.appeared_sample, sample_of(appeared_sql));
+      STRATA_ASSIGN_OR_RETURN(v.vanished_sample, sample_of(vanished_sql));
+      std::vector<std::string> why;
+      if (v.appeared > 0 && !item.expect.may_insert) {
+        why.push_back(fmt::format("{} appeared that the run declared no insert for (e.g. {})",
+                                  v.appeared, SampleText(v.appeared_sample)));
+      }
+      if (v.vanished > 0 && !(item.expect.may_delete && c.MayDelete())) {
+        why.push_back(fmt::format(
+            "{} vanished{} (e.g. {})", v.vanished,
+            c.MayDelete() ? " that the run declared no delete for"
+                          : fmt::format(" though its rows may never be deleted (deletes = {})",
+                                        DeletesName(c.deletes)),
+            SampleText(v.vanished_sample)));
+      }
+      if (after->nulls > item.before.nulls) {
+        why.push_back(fmt::format("NULLs rose from {} to {}", item.before.nulls, after->nulls));
+      }
+      if (after->duplicates > item.before.duplicates) {
+        why.push_back(fmt::format("duplicates rose from {} to {}", item.before.duplicates,
+                                  after->duplicates));
+      }
+      if (after->format_violations > item.before.format_violations) {
+        why.push_back(fmt::format("values outside its format ({}) rose from {} to {}",
+                                  Describe(c.format), item.before.format_violations,
+                                  after->format_violations));
+      }
+      if (why.empty() && v.appeared == 0 && v.vanished == 0 && after->rows != item.before.rows) {
+        // Same set, another multiplicity: rows repeating an id came or went.
+        why.push_back(fmt::format("rows went from {} to {} with the same ids",
+                                  item.before.rows, after->rows));
+      }
+      if (!why.empty()) {
+        v.explained = false;
+        v.problem = fmt::format("{} (rows {} → {})", fmt::join(why, "; "), item.before.rows,
+                                after->rows);
+        unexplained.push_back(fmt::format("identifier `{}` ({}, held by {}): {}", c.name,
+                                          c.Target(),
+                                          c.consumers.empty() ? std::string("its consumers")
+                                                              : fmt::format("{}", fmt::join(
+                                                                                     c.consumers,
+                                                                                     ", ")),
+                                          v.problem));
+      }
+    }
+    STRATA_TRY(Record(conn, im.schema, run_id_, "after", *after, &v));
+    (void)conn.Exec(fmt::format("DROP TABLE IF EXISTS {}", item.snapshot));
+    verdicts_.push_back(std::move(v));
+  }
+  Status verdict = Status::Ok();
+  if (!unexplained.empty()) {
+    verdict = Status(ErrorCode::kCheckFailed,
+                     fmt::format("identifiers changed in a way the run does not explain: {}",
+                                 fmt::join(unexplained, "; ")))
+                  .WithHint(fmt::format(
+                      "the digests before and after are in the evidence ledger (run {}); an id "
+                      "must change only through a mapping, never in place",
+                      run_id_));
+  }
+  if (im.recorder) {
+    (void)im.recorder->Finish(!run_status.ok() ? run_status : verdict);
+  }
+  return verdict;
+}
+
+Result<std::unique_ptr<Guard>> GuardSql(const Options& options,
+                                        const std::vector<std::string_view>& files,
+                                        std::string run_id, std::string verb) {
+  STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
+  if (contracts.empty()) return std::unique_ptr<Guard>();
+  return Guard::Begin(options, contracts, TouchedBySql(contracts, files), std::move(run_id),
+                      std::move(verb));
+}
+
+Result<std::unique_ptr<Guard>> GuardTable(const Options& options, std::string_view table,
+                                          Expectation e, std::string run_id, std::string verb) {
+  return GuardTables(options, {std::string(table)}, e, std::move(run_id), std::move(verb));
+}
+
+Result<std::unique_ptr<Guard>> GuardTables(const Options& options,
+                                           const std::vector<std::string>& tables, Expectation e,
+                                           std::string run_id, std::string verb) {
+  STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
+  if (contracts.empty()) return std::unique_ptr<Guard>();
+  Touched touched;
+  for (const auto& t : tables) touched.merge(TouchedTable(contracts, t, e));
+  return Guard::Begin(options, contracts, touched, std::move(run_id), std::move(verb));
+}
+
+Result<std::string> RecordedJson(db::Connection& conn, const std::string& ledger_schema,
+                                 const std::string& run_id) {
+  STRATA_ASSIGN_OR_RETURN(bool exists, conn.TableExists(ledger_schema, "strata_identifier_digest"));
+  nlohmann::json out = nlohmann::json::array();
+  if (!exists) return out.dump();
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query(fmt::format("SELECT identifier, phase, target, row_count, null_count, "
+                                     "duplicate_count, format_violations, digest, appeared, "
+                                     "vanished, sample, verdict FROM {} WHERE run_id = $1 ORDER "
+                                     "BY identifier, phase DESC",
+                                     DigestTable(ledger_schema)),
+                         {run_id}));
+  for (const auto& row : r.rows) {
+    auto num = [&](size_t i) -> nlohmann::json {
+      return row[i] ? nlohmann::json(std::stoll(*row[i])) : nlohmann::json(nullptr);
+    };
+    nlohmann::json j = {{"identifier", row[0].value_or("")}, {"phase", row[1].value_or("")},
+                        {"target", row[2].value_or("")},     {"rows", num(3)},
+                        {"nulls", num(4)},                   {"duplicates", num(5)},
+                        {"format_violations", num(6)},       {"digest", row[7].value_or("")}};
+    if (row[8]) j["appeared"] = num(8);
+    if (row[9]) j["vanished"] = num(9);
+    if (row[10]) {
+      auto s = nlohmann::json::parse(*row[10], nullptr, false);
+      if (!s.is_discarded()) j["sample"] = s;
+    }
+    if (row[11]) j["verdict"] = *row[11];
+    out.push_back(std::move(j));
+  }
+  return out.dump();
+}
+
+}  // namespace strata::identifiers

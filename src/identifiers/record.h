@@ -1,0 +1,112 @@
+// The before/after record of a run that touches contracted tables (migrate, backfill run,
+// correct apply, change complete): each touched identifier's digest before anything runs and
+// after, stored in the evidence ledger (`strata_identifier_digest`, beside strata_run, keyed by
+// the run id) and compared. A difference the run does not explain (ids that appeared without
+// declared inserts, vanished without declared and permitted deletes, new NULLs, duplicates or
+// format violations, a column gone) fails the run's verification with the numbers and a sample
+// of the ids that appeared or vanished. The before set is kept for that sample in a temporary
+// table of the guard's own connection (gone with the connection, so a killed run leaves
+// nothing behind). Not thread-safe.
+#pragma once
+
+#include "strata/options.h"
+#include "strata/result.h"
+
+#include "db/connection.h"
+#include "identifiers/contract.h"
+#include "identifiers/live.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+
+namespace strata::session {
+class RunRecorder;
+}
+
+namespace strata::identifiers {
+
+// What a run declares it does to a contracted table's rows.
+struct Expectation {
+  bool may_insert = false;  // new ids may appear
+  bool may_delete = false;  // ids may vanish, where the contract allows deletes
+};
+// Contract name → what the run may do to its rows.
+using Touched = std::map<std::string, Expectation, std::less<>>;
+
+// The contracts on `table` (e.g. a backfill job's), each with `e`.
+Touched TouchedTable(const Contracts& contracts, std::string_view table, Expectation e);
+// The contracts the SQL of `files` touches, per the analyzer's model: a statement (or one inside
+// a DO block or function body) whose target is a contracted table, or that locks one (a foreign
+// key, a cascade). INSERT, COPY and CREATE TABLE AS into it declare inserts; DELETE, TRUNCATE and
+// DROP declare deletes.
+Touched TouchedBySql(const Contracts& contracts, const std::vector<std::string_view>& files,
+                     int pg_version = 15);
+
+// Begin for the SQL a run is about to execute (migrate's pending files): loads the project's
+// contracts and guards what TouchedBySql finds. nullptr when nothing contracted is touched.
+Result<std::unique_ptr<class Guard>> GuardSql(const Options& options,
+                                              const std::vector<std::string_view>& files,
+                                              std::string run_id, std::string verb);
+// Begin for a run over one table (a backfill job's, a correction's, a change's): loads the
+// project's contracts and guards the ones on `table` with `e`.
+Result<std::unique_ptr<class Guard>> GuardTable(const Options& options, std::string_view table,
+                                                Expectation e, std::string run_id,
+                                                std::string verb);
+// GuardTable for several tables (a change's operations).
+Result<std::unique_ptr<class Guard>> GuardTables(const Options& options,
+                                                 const std::vector<std::string>& tables,
+                                                 Expectation e, std::string run_id,
+                                                 std::string verb);
+
+// One identifier's comparison.
+struct Verdict {
+  std::string identifier;
+  Digest before;
+  std::optional<Digest> after;  // nullopt when it could not be read (error in `problem`)
+  std::int64_t appeared = 0, vanished = 0;
+  std::vector<std::string> appeared_sample, vanished_sample;
+  bool explained = true;
+  std::string problem;  // what is unexplained, one line; empty when explained
+};
+
+class Guard {
+ public:
+  // Reads the digests of `touched` before the run on a connection of its own, records them
+  // under `run_id` (empty: starts a run record of its own for `verb`, finished by End) and
+  // keeps each before set in a temporary table. Returns nullptr when nothing is touched, no
+  // contracts exist or the target is an in-memory SQLite database (no second connection sees
+  // it). Errors: the database's, or a contract whose table or column is missing.
+  static Result<std::unique_ptr<Guard>> Begin(const Options& options, const Contracts& contracts,
+                                              const Touched& touched, std::string run_id,
+                                              std::string verb);
+  ~Guard();
+
+  // Reads the digests after the run, records them and compares. kVerification naming each
+  // unexplained difference (numbers and samples); ok otherwise. `run_status`: how the run
+  // itself ended (for the run record Begin may have started).
+  Status End(const Status& run_status = Status::Ok());
+
+  const std::vector<Verdict>& verdicts() const { return verdicts_; }
+  const std::string& run_id() const { return run_id_; }
+
+ private:
+  Guard() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<Verdict> verdicts_;
+  std::string run_id_;
+};
+
+// The recorded digests of one run (empty when the table does not exist), as evidence JSON text:
+// [{"identifier", "phase", "target", "rows", "nulls", "duplicates", "format_violations",
+// "digest", "appeared", "vanished", "sample", "verdict"}...].
+Result<std::string> RecordedJson(db::Connection& conn, const std::string& ledger_schema,
+                                 const std::string& run_id);
+
+}  // namespace strata::identifiers
