@@ -91,8 +91,8 @@ struct LintResult {
 };
 
 // Whether a finding means the same on SQLite as on PostgreSQL: breaking changes (BC), data
-// changes (DM), policy (PO), suppression meta (SY, except SY101 parse errors: SQLite's grammar
-// is not PostgreSQL's) and vague names (ST106). Lock, rewrite and type rules model PostgreSQL
+// changes (DM), policy (PO), identifier contracts (ID), suppression meta (SY, except SY101
+// parse errors: SQLite's grammar is not PostgreSQL's) and vague names (ST106). Lock, rewrite and type rules model PostgreSQL
 // only. The apply-time gate and `plan` use this on SQLite targets.
 bool MeansTheSameOnSqlite(const Finding& f);
 
