@@ -6,6 +6,8 @@
 #include "backfill/backfill.h"
 #include "identifiers/map.h"
 
+#include <fmt/format.h>
+
 #include <memory>
 
 namespace strata::cli {
@@ -14,11 +16,15 @@ namespace {
 // The `identifiers` parent command, whichever verb file registers first (cmd_identifiers.cc
 // adds check, digest and protect to the same parent).
 CLI::App* IdentifiersParent(CLI::App& app) {
-  for (CLI::App* sub : app.get_subcommands({})) {
-    if (sub->get_name() == "identifiers") return sub;
+  try {
+    return app.get_subcommand("identifiers");
+  } catch (const CLI::OptionNotFound&) {
+    // not registered yet: this file makes it
   }
   auto* ids = app.add_subcommand("identifiers", "external identifier contracts");
   ids->require_subcommand(1);
+  Examples(ids, {{"strata identifiers map status quote_number",
+                  "coverage of a re-key through a mapping"}});
   return ids;
 }
 
@@ -44,6 +50,9 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   create->add_option("--expr", creq->expr, "the new id as SQL over the table's row `src`");
   create->add_option("--why", creq->why, "why the ids change (recorded with every row)")
       ->required();
+  Examples(create, {{"strata identifiers map create quote_number --to quote_number_v2 --why "
+                     "\"new numbering\"",
+                     "old quote numbers → the new column's values"}});
   reg.commands.emplace_back(create, [&g, creq] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -55,6 +64,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
       "fill", "map every old id through the backfill engine (resumable; rerun after any stop)");
   auto fname = std::make_shared<std::string>();
   fill->add_option("identifier", *fname, "the mapped identifier")->required();
+  Examples(fill, {{"strata identifiers map fill quote_number", "map every old id; rerun to resume"}});
   reg.commands.emplace_back(fill, [&g, fname] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -95,6 +105,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto* sub = map->add_subcommand(v.name, v.help);
     auto name = std::make_shared<std::string>();
     sub->add_option("identifier", *name, "the mapped identifier")->required();
+    Examples(sub, {{fmt::format("strata identifiers map {} quote_number", v.name), v.help}});
     auto fn = v.fn;
     reg.commands.emplace_back(sub, [&g, name, fn] {
       int code = 0;

@@ -15,6 +15,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// `strata hash` (strata.sum) then `strata migrate`.
+RunResult Migrate(const Project& p) {
+  p.Hash();
+  return p.Run({"migrate"});
+}
+
 constexpr int kExitCheckFailed = 8;
 
 constexpr const char* kContracts = R"toml(
@@ -43,7 +49,7 @@ class IdentifierMap : public ::testing::Test {
     p.Write("V012__add_quote_number_v2.sql",
             "ALTER TABLE quote ADD COLUMN quote_number_v2 text;\n");
     p.dir().Write("db/identifiers.toml", kContracts);
-    auto r = p.Run({"migrate"});
+    auto r = Migrate(p);
     ASSERT_EQ(r.exit_code, 0) << r.All();
     p.Exec(fmt::format(
         "INSERT INTO quote (id, customer_id, state, created_at, updated_at, quote_number_v2) "
