@@ -3,12 +3,12 @@
 // docs/identifiers-map.md). `fill` runs the mapping's job through the backfill engine.
 #include "cli/commands.h"
 
-#include "backfill/backfill.h"
-#include "identifiers/map.h"
-
 #include <fmt/format.h>
 
 #include <memory>
+
+#include "backfill/backfill.h"
+#include "identifiers/map.h"
 
 namespace strata::cli {
 namespace {
@@ -44,8 +44,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* create = map->add_subcommand(
       "create", "create the mapping table, its guard trigger and its lookup view");
   auto creq = std::make_shared<identifiers::MapCreateRequest>();
-  create->add_option("identifier", creq->identifier, "a name in db/identifiers.toml")
-      ->required();
+  create->add_option("identifier", creq->identifier, "a name in db/identifiers.toml")->required();
   create->add_option("--to", creq->to, "the column of the same table holding the new ids");
   create->add_option("--expr", creq->expr, "the new id as SQL over the table's row `src`");
   create->add_option("--why", creq->why, "why the ids change (recorded with every row)")
@@ -64,7 +63,8 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
       "fill", "map every old id through the backfill engine (resumable; rerun after any stop)");
   auto fname = std::make_shared<std::string>();
   fill->add_option("identifier", *fname, "the mapped identifier")->required();
-  Examples(fill, {{"strata identifiers map fill quote_number", "map every old id; rerun to resume"}});
+  Examples(fill,
+           {{"strata identifiers map fill quote_number", "map every old id; rerun to resume"}});
   reg.commands.emplace_back(fill, [&g, fname] {
     int code = 0;
     auto opts = LoadOptions(g, code);
@@ -95,8 +95,9 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     identifiers::MapStatus (*fn)(const Options&, const std::string&);
   };
   static const Verb verbs[] = {
-      {"status", "coverage (unmapped, collisions, orphans, stale) and, once published, the hash "
-                 "chain check",
+      {"status",
+       "coverage (unmapped, collisions, orphans, stale) and, once published, the hash "
+       "chain check",
        identifiers::MapStatusOf},
       {"publish", "verify, then freeze the mapping (guard trigger, chain head in the ledger)",
        identifiers::MapPublish},

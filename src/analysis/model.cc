@@ -323,7 +323,7 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       tables_[to.Key()] = std::move(ti);
     }
   } else if (type == "DropStmt" && (b.Get("removeType").Str() == "OBJECT_TABLE" ||
-                                     b.Get("removeType").Str() == "OBJECT_VIEW")) {
+                                    b.Get("removeType").Str() == "OBJECT_VIEW")) {
     JsonRef objs = b.Get("objects");
     for (size_t i = 0; i < objs.size(); ++i) {
       JsonRef list = objs.At(i).Get("List").Get("items");

@@ -4,7 +4,6 @@
 #include "base/file.h"
 #include "base/sha256.h"
 #include "db/connection.h"
-#include "identifiers/contract.h"
 #include "ledger/ledger.h"
 #include "session/session.h"
 
@@ -13,6 +12,8 @@
 
 #include <filesystem>
 #include <optional>
+
+#include "identifiers/contract.h"
 
 namespace strata::identifiers {
 
@@ -100,23 +101,25 @@ Result<Opened> Open(const Options& options, const std::string& name, std::string
   if (!c) {
     STRATA_ASSIGN_OR_RETURN(std::string file, Contracts::ProjectFile(options));
     return Status(ErrorCode::kConfig, fmt::format("no identifier `{}` in {}", name, file))
-        .WithHint("a mapping re-keys a declared identifier: add its [[identifier]] first "
-                  "(docs/formats/identifiers.md)");
+        .WithHint(
+            "a mapping re-keys a declared identifier: add its [[identifier]] first "
+            "(docs/formats/identifiers.md)");
   }
   if (c->columns.size() != 1) {
     return Status(ErrorCode::kValidation,
                   fmt::format("identifier `{}` is composite ({}); a mapping re-keys a "
                               "one-column identifier",
                               name, c->Target()))
-        .WithHint("map a one-column identifier (a composite one: add a surrogate column and "
-                  "contract it first)");
+        .WithHint(
+            "map a one-column identifier (a composite one: add a surrogate column and "
+            "contract it first)");
   }
   Opened o{{}, *c};
   STRATA_ASSIGN_OR_RETURN(o.s, session::Open(options, fmt::format("identifiers map {}", verb)));
   if (o.s.conn->dialect() != db::Dialect::kPostgres) {
-    return Status(ErrorCode::kConfig,
-                  fmt::format("identifier mappings need PostgreSQL; {} is SQLite",
-                              o.s.url.redacted))
+    return Status(
+               ErrorCode::kConfig,
+               fmt::format("identifier mappings need PostgreSQL; {} is SQLite", o.s.url.redacted))
         .WithHint("run the re-key on the PostgreSQL target");
   }
   return o;
@@ -133,8 +136,8 @@ Result<std::optional<Registered>> ReadRegistry(db::Connection& conn, const std::
   if (r.rows.empty()) return std::optional<Registered>();
   const auto& row = r.rows[0];
   auto v = [&](size_t i) { return row[i].value_or(""); };
-  return std::optional<Registered>(Registered{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7),
-                                              v(8), v(9), v(10)});
+  return std::optional<Registered>(
+      Registered{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8), v(9), v(10)});
 }
 
 Status NotCreated(const std::string& name) {
@@ -162,11 +165,11 @@ void Describe(MapStatus& st, const Registered& r) {
 Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
   std::string src = fmt::format("src.{}", db::QuoteIdent(r.column));
   std::string orphans =
-      r.home.empty()
-          ? "-1"
-          : fmt::format("(SELECT count(*) FROM {0} m WHERE m.new_id IS NOT NULL AND NOT EXISTS "
-                        "(SELECT 1 FROM {1} h WHERE h.{2}::text = m.new_id))",
-                        r.map_table, r.table, db::QuoteIdent(r.home));
+      r.home.empty() ? "-1"
+                     : fmt::format(
+                           "(SELECT count(*) FROM {0} m WHERE m.new_id IS NOT NULL AND NOT EXISTS "
+                           "(SELECT 1 FROM {1} h WHERE h.{2}::text = m.new_id))",
+                           r.map_table, r.table, db::QuoteIdent(r.home));
   STRATA_ASSIGN_OR_RETURN(
       auto q,
       conn.Query(fmt::format(
@@ -201,8 +204,8 @@ Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
         fmt::format("{} new id(s) are shared by several old ids (a collision)", st.collisions));
   }
   if (st.orphans > 0) {
-    st.problems.push_back(fmt::format("{} new id(s) resolve to no row of {} (orphaned)",
-                                      st.orphans, r.table));
+    st.problems.push_back(
+        fmt::format("{} new id(s) resolve to no row of {} (orphaned)", st.orphans, r.table));
   }
   if (st.stale > 0) {
     st.problems.push_back(
@@ -247,8 +250,9 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   MapStatus st;
   st.name = req.identifier;
   if (req.to.empty() == req.expr.empty()) {
-    return Fail(st, Status(ErrorCode::kUsage, "give the new id as exactly one of --to <column> "
-                                              "or --expr <SQL over src>"));
+    return Fail(st, Status(ErrorCode::kUsage,
+                           "give the new id as exactly one of --to <column> "
+                           "or --expr <SQL over src>"));
   }
   if (req.why.empty()) {
     return Fail(st, Status(ErrorCode::kUsage,
@@ -269,26 +273,27 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   r.state = kStateFilling;
   auto ids_file = Contracts::ProjectFile(options);
   if (!ids_file) return Fail(st, ids_file.error());
-  r.job_file = (fs::path(*ids_file).parent_path() / "identifier-maps" /
-                fmt::format("idmap_{}.toml", c.name))
-                   .string();
+  r.job_file =
+      (fs::path(*ids_file).parent_path() / "identifier-maps" / fmt::format("idmap_{}.toml", c.name))
+          .string();
   auto existing = ReadRegistry(conn, c.name);
   if (!existing) return Fail(st, existing.error());
   if (*existing) {
     Describe(st, **existing);
     if ((*existing)->new_expr != r.new_expr) {
       return Fail(st, Status(ErrorCode::kValidation,
-                             fmt::format("a mapping for `{}` already exists with new id {}",
-                                         c.name, (*existing)->new_expr))
+                             fmt::format("a mapping for `{}` already exists with new id {}", c.name,
+                                         (*existing)->new_expr))
                           .WithHint("a mapping is created once; see `strata identifiers map "
-                                    "status " + c.name + "`"));
+                                    "status " +
+                                    c.name + "`"));
     }
     st.next_step = fmt::format("already created; `strata identifiers map fill {}`", c.name);
     return st;
   }
   // The new-id expression must read the table's row as `src`.
-  if (auto probe = conn.Query(fmt::format("SELECT ({})::text FROM {} AS src LIMIT 0", r.new_expr,
-                                          r.table));
+  if (auto probe =
+          conn.Query(fmt::format("SELECT ({})::text FROM {} AS src LIMIT 0", r.new_expr, r.table));
       !probe) {
     return Fail(st, Status(ErrorCode::kValidation,
                            fmt::format("the new id `{}` does not read as an expression over a "
@@ -472,9 +477,8 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
     STRATA_TRY(conn.Exec(fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", r.map_table)));
     STRATA_TRY(Measure(conn, r, st));
     if (!st.problems.empty()) {
-      return Status(ErrorCode::kCheckFailed,
-                    fmt::format("mapping `{}` cannot be published: {}", name,
-                                fmt::join(st.problems, "; ")))
+      return Status(ErrorCode::kCheckFailed, fmt::format("mapping `{}` cannot be published: {}",
+                                                         name, fmt::join(st.problems, "; ")))
           .WithHint(fmt::format("`strata identifiers map fill {0}` and `map status {0}`; a "
                                 "collision or orphan needs a better new-id expression (a new "
                                 "mapping)",
@@ -484,14 +488,14 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
     auto window = o->contract.stability_window.count();
     STRATA_ASSIGN_OR_RETURN(
         auto upd,
-        conn.Query(fmt::format("UPDATE strata_id_mapping SET status = 'published', published_at "
-                               "= now(), published_by = current_user, old_ids = $1, chain_head "
-                               "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
-                               "published_at::text, resolvable_until::text",
-                               window > 0 ? fmt::format("now() + interval '{} milliseconds'",
-                                                        window)
-                                          : "NULL"),
-                   {std::to_string(st.old_ids), st.chain_head, name}));
+        conn.Query(
+            fmt::format(
+                "UPDATE strata_id_mapping SET status = 'published', published_at "
+                "= now(), published_by = current_user, old_ids = $1, chain_head "
+                "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
+                "published_at::text, resolvable_until::text",
+                window > 0 ? fmt::format("now() + interval '{} milliseconds'", window) : "NULL"),
+            {std::to_string(st.old_ids), st.chain_head, name}));
     st.published_at = upd.rows[0][0].value_or("");
     st.resolvable_until = upd.rows[0][1].value_or("");
     migrate::AppliedRow row;
@@ -516,8 +520,7 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
   st.state = kStatePublished;
   st.published_head = st.chain_head;
   st.next_step = fmt::format("consumers resolve old ids through {}{}", st.lookup_view,
-                             st.resolvable_until.empty() ? ""
-                                                         : " until " + st.resolvable_until);
+                             st.resolvable_until.empty() ? "" : " until " + st.resolvable_until);
   return st;
 }
 
@@ -553,26 +556,24 @@ nlohmann::json ToJson(const MapStatus& s) {
 std::string ToText(const MapStatus& s) {
   std::string out;
   if (s.map_table.empty()) return out;
-  out += fmt::format("mapping {}: {}.{} → {} ({})\n", s.name, s.table, s.column, s.new_id,
-                     s.state);
+  out += fmt::format("mapping {}: {}.{} → {} ({})\n", s.name, s.table, s.column, s.new_id, s.state);
   if (s.rows > 0 || s.old_ids > 0) {
-    out += fmt::format("  coverage {:.1f}%: {} of {} old ids mapped; {} unmapped, {} collisions, "
-                       "{} orphaned, {} stale\n",
-                       s.coverage * 100.0, s.old_ids - s.unmapped, s.old_ids, s.unmapped,
-                       s.collisions, s.orphans < 0 ? std::string("-") : std::to_string(s.orphans),
-                       s.stale);
+    out += fmt::format(
+        "  coverage {:.1f}%: {} of {} old ids mapped; {} unmapped, {} collisions, "
+        "{} orphaned, {} stale\n",
+        s.coverage * 100.0, s.old_ids - s.unmapped, s.old_ids, s.unmapped, s.collisions,
+        s.orphans < 0 ? std::string("-") : std::to_string(s.orphans), s.stale);
   }
   for (const auto& p : s.problems) out += "  - " + p + "\n";
   if (!s.published_at.empty()) {
-    out += fmt::format("  published {} (chain {}){}\n", s.published_at,
-                       s.published_head.substr(0, 12),
-                       s.resolvable_until.empty() ? ""
-                                                  : "; old ids resolve until " + s.resolvable_until);
+    out += fmt::format(
+        "  published {} (chain {}){}\n", s.published_at, s.published_head.substr(0, 12),
+        s.resolvable_until.empty() ? "" : "; old ids resolve until " + s.resolvable_until);
   }
   if (!s.chain_head.empty()) {
-    out += s.edited_after_publish ? "  EDITED after publish: chain " + s.chain_head.substr(0, 12) +
-                                        "\n"
-                                  : "  chain intact\n";
+    out += s.edited_after_publish
+               ? "  EDITED after publish: chain " + s.chain_head.substr(0, 12) + "\n"
+               : "  chain intact\n";
   }
   out += fmt::format("  lookup view {}; job {}\n", s.lookup_view, s.job_file);
   if (!s.next_step.empty()) out += "next: " + s.next_step + "\n";

@@ -44,14 +44,14 @@ struct MapCreateRequest {
 struct MapStatus {
   Status status;
   std::string target;
-  std::string name;        // the identifier
-  std::string table;       // the contracted table
-  std::string column;      // its identifier column (the old ids)
-  std::string new_id;      // the new-id expression
-  std::string map_table;   // strata_idmap_<name>
+  std::string name;         // the identifier
+  std::string table;        // the contracted table
+  std::string column;       // its identifier column (the old ids)
+  std::string new_id;       // the new-id expression
+  std::string map_table;    // strata_idmap_<name>
   std::string lookup_view;  // strata_idmap_<name>_lookup
-  std::string job_file;    // the backfill job that fills it
-  std::string state;       // filling | published
+  std::string job_file;     // the backfill job that fills it
+  std::string state;        // filling | published
   std::string why;
   std::int64_t old_ids = 0;     // distinct non-NULL old ids in the table
   std::int64_t rows = 0;        // mapping rows

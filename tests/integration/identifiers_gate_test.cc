@@ -7,9 +7,9 @@
 // Then the safe path: a re-key of the quote numbers through a mapping (create, fill through the
 // backfill engine, status, publish), an edit after publish detected, and kill -9 during the
 // mapping's fill followed by a rerun that maps every id exactly once.
-#include "integration/engine_fixture.h"
-
 #include <filesystem>
+
+#include "integration/engine_fixture.h"
 
 namespace strata::testing {
 namespace {
@@ -109,8 +109,8 @@ TEST_P(IdentifierGate, NoContractsFileMeansNoIdentifierFindings) {
   EXPECT_EQ(r.All().find("ID106"), std::string::npos) << r.All();
 }
 
-INSTANTIATE_TEST_SUITE_P(Dialects, IdentifierGate,
-                         ::testing::Values(Db::kSqlite, Db::kPostgres), DbName);
+INSTANTIATE_TEST_SUITE_P(Dialects, IdentifierGate, ::testing::Values(Db::kSqlite, Db::kPostgres),
+                         DbName);
 
 class IdentifierGatePg : public ::testing::Test {
  protected:
@@ -137,8 +137,9 @@ TEST_F(IdentifierGatePg, MigrateRefusesACascadeFromTheLiveCatalog) {
 TEST_F(IdentifierGatePg, CorrectApplyRefusesUpdatingTheQuoteNumber) {
   Project p(Db::kPostgres);
   ExampleProject(p);
-  p.Exec("INSERT INTO quote VALUES ('00000000-0000-0000-0000-000000000001', "
-         "gen_random_uuid(), 'DRAFT', now(), now(), 0)");
+  p.Exec(
+      "INSERT INTO quote VALUES ('00000000-0000-0000-0000-000000000001', "
+      "gen_random_uuid(), 'DRAFT', now(), now(), 0)");
   p.dir().Write("db/corrections/CORR-RENUMBER.toml", R"toml(
 id = "CORR-RENUMBER"
 reason = "renumber the first quote"
@@ -162,8 +163,9 @@ max_rows = 1
 TEST_F(IdentifierGatePg, BackfillRunRefusesAJobRewritingTheQuoteNumber) {
   Project p(Db::kPostgres);
   ExampleProject(p);
-  p.Exec("INSERT INTO quote VALUES ('00000000-0000-0000-0000-000000000001', "
-         "gen_random_uuid(), 'DRAFT', now(), now(), 0)");
+  p.Exec(
+      "INSERT INTO quote VALUES ('00000000-0000-0000-0000-000000000001', "
+      "gen_random_uuid(), 'DRAFT', now(), now(), 0)");
   p.dir().Write("db/backfill/renumber.toml", R"toml(
 table = "quote"
 key = "id"

@@ -4,11 +4,11 @@
 // after publish is refused by the guard trigger and, when the trigger is bypassed, detected by
 // the hash chain recorded in the ledger; kill -9 during the mapping's fill, then a rerun, maps
 // every old id exactly once.
-#include "integration/engine_fixture.h"
-
 #include <fmt/format.h>
 
 #include <filesystem>
+
+#include "integration/engine_fixture.h"
 
 namespace strata::testing {
 namespace {
@@ -112,14 +112,15 @@ TEST_F(IdentifierMap, AnEditAfterPublishIsRefusedAndDetected) {
   // The guard trigger refuses an edit.
   auto c = p.Connect();
   ASSERT_TRUE(c);
-  auto upd = c->Exec("UPDATE strata_idmap_quote_number SET new_id = 'QN-999999' WHERE new_id = "
-                     "'QN-000003'");
+  auto upd = c->Exec(
+      "UPDATE strata_idmap_quote_number SET new_id = 'QN-999999' WHERE new_id = "
+      "'QN-000003'");
   EXPECT_FALSE(upd.ok());
   EXPECT_NE(upd.ToString().find("never edited"), std::string::npos) << upd.ToString();
   EXPECT_FALSE(c->Exec("DELETE FROM strata_idmap_quote_number").ok());
   // Past the trigger (its owner disables it), the chain still tells.
-  ASSERT_TRUE(c->Exec("ALTER TABLE strata_idmap_quote_number DISABLE TRIGGER strata_idmap_guard")
-                  .ok());
+  ASSERT_TRUE(
+      c->Exec("ALTER TABLE strata_idmap_quote_number DISABLE TRIGGER strata_idmap_guard").ok());
   ASSERT_TRUE(c->Exec("UPDATE strata_idmap_quote_number SET new_id = 'QN-999999' WHERE new_id "
                       "= 'QN-000003'")
                   .ok());

@@ -16,8 +16,8 @@ void CheckIdentifierDropped(Context& ctx) {
       if (sub != "AT_DropColumn") return;
       std::string col(cmd.Get("name").Str());
       if (const Contract* c = ContractedColumn(ctx, t, col)) {
-        ctx.Report(fmt::format("drops column `{}` of `{}`: the {}; every id it holds is lost",
-                               col, t.Display(), Named(*c)),
+        ctx.Report(fmt::format("drops column `{}` of `{}`: the {}; every id it holds is lost", col,
+                               t.Display(), Named(*c)),
                    MappingHelp(*c));
       }
     });

@@ -23,9 +23,9 @@ void CheckIdentifierRenamed(Context& ctx) {
       }
     } else if (kind == "OBJECT_TABLE") {
       for (const Contract* c : ids.OnTable(t.Display())) {
-        ctx.Report(fmt::format("renames table `{}` to `{}`: it holds the {}", t.Display(), to,
-                               Named(*c)),
-                   MappingHelp(*c));
+        ctx.Report(
+            fmt::format("renames table `{}` to `{}`: it holds the {}", t.Display(), to, Named(*c)),
+            MappingHelp(*c));
         return;
       }
     }

@@ -26,12 +26,17 @@ bool CheckReach(Context& ctx, const analysis::TableRef& t, bool truncate_cascade
     std::string allowed = c->deletes == identifiers::Deletes::kTombstone
                               ? fmt::format("rows are only tombstoned (`{}`)", c->tombstone_column)
                               : std::string("rows are never deleted");
-    ctx.Report(fmt::format("{} rows of `{}`{}: the {} says {}; ids its consumers hold vanish",
-                           how, t.Display(), path, Named(*c), allowed),
+    ctx.Report(fmt::format("{} `{}`{}: the {} says {}; ids its consumers hold vanish", how,
+                           t.Display(), path, Named(*c), allowed),
                c->deletes == identifiers::Deletes::kTombstone
-                   ? fmt::format("set `{}` instead of deleting; {}", c->tombstone_column,
-                                 MappingHelp(*c))
-                   : MappingHelp(*c));
+                   ? fmt::format("set `{}` instead of deleting: the rows stay resolvable; "
+                                 "duplicates are merged through a mapping (`strata identifiers "
+                                 "map create {}`)",
+                                 c->tombstone_column, c->name)
+                   : fmt::format("keep the rows (archive, do not delete); duplicates are merged "
+                                 "through a mapping (`strata identifiers map create {}`); if the "
+                                 "consumers agreed, declare `deletes = \"allowed\"` at {}:{}",
+                                 c->name, c->file, c->line));
     return true;
   }
   return false;
@@ -43,7 +48,8 @@ void CheckIdentifierRowsDeleted(Context& ctx) {
   if (ctx.config().identifiers.empty()) return;
   JsonRef node = ctx.stmt()->node();
   if (JsonRef d = node.As("DeleteStmt")) {
-    CheckReach(ctx, analysis::TableRefFromRangeVar(d.Get("relation")), false, true, "DELETE removes");
+    CheckReach(ctx, analysis::TableRefFromRangeVar(d.Get("relation")), false, true,
+               "DELETE removes rows of");
   } else if (JsonRef t = node.As("TruncateStmt")) {
     bool cascade = t.Get("behavior").Str() == "DROP_CASCADE";
     JsonRef rels = t.Get("relations");
@@ -58,7 +64,7 @@ void CheckIdentifierRowsDeleted(Context& ctx) {
     for (size_t i = 0; i < whens.size(); ++i) {
       if (whens.At(i).Get("MergeWhenClause").Get("commandType").Str() == "CMD_DELETE") {
         CheckReach(ctx, analysis::TableRefFromRangeVar(m.Get("relation")), false, true,
-                   "MERGE ... DELETE removes");
+                   "MERGE ... DELETE removes rows of");
         return;
       }
     }
@@ -68,7 +74,7 @@ void CheckIdentifierRowsDeleted(Context& ctx) {
       if (e.kind != StatementKind::kDelete && e.kind != StatementKind::kTruncate) continue;
       if (e.target.empty()) continue;
       if (CheckReach(ctx, e.target, false, e.kind == StatementKind::kDelete,
-                     "a DELETE or TRUNCATE in the body removes")) {
+                     "a DELETE or TRUNCATE in the body removes rows of")) {
         return;
       }
     }

@@ -15,9 +15,8 @@ void CheckTargets(Context& ctx, const analysis::TableRef& t, analysis::JsonRef t
     const Contract* c = ContractedColumn(ctx, t, col);
     if (!c) continue;
     Resolved r = ResolveRelation(ctx, t);
-    std::string via = r.view ? fmt::format(" (through view `{}` over `{}`)", t.Display(),
-                                           r.table.Display())
-                             : "";
+    std::string via =
+        r.view ? fmt::format(" (through view `{}` over `{}`)", t.Display(), r.table.Display()) : "";
     ctx.Report(fmt::format("{} column `{}` of `{}`{}: the {}; ids its consumers hold stop "
                            "resolving, silently",
                            how, col, t.Display(), via, Named(*c)),
