@@ -147,7 +147,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     if (!conn)
       return Finish(g, conn.error(), {{"ok", false}, {"error", report::StatusJson(conn.error())}},
                     "");
-    auto li = lint::ReadLiveInfo(*conn->conn);
+    auto li = lint::ReadLiveInfo(*conn->conn, &config->identifiers);
     if (!li)
       return Finish(g, li.error(), {{"ok", false}, {"error", report::StatusJson(li.error())}}, "");
     live = std::move(*li);

@@ -21,7 +21,7 @@ Status RefuseIdentifierChanges(const Options& options, std::string_view sql, con
   }
   std::optional<LiveInfo> li;
   if (live && live->dialect() == db::Dialect::kPostgres) {
-    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live));
+    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live, &config.identifiers));
   }
   std::string script = at.file.empty() ? "input.sql" : at.file;
   LintInput in{script, script, base::NormalizeText(sql), true, false, ""};

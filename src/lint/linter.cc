@@ -1,10 +1,10 @@
 #include "lint/linter.h"
 
+#include "analysis/parse.h"
 #include "base/file.h"
 #include "base/text.h"
 #include "db/connection.h"
 #include "db/table_size.h"
-#include "analysis/parse.h"
 #include "lint/registry.h"
 #include "lint/risk.h"
 #include "lint/suppress.h"
@@ -43,8 +43,7 @@ bool MeansTheSameOnSqlite(const Finding& f) {
   std::string_view id = f.rule_id;
   if (id == "SY101") return false;
   return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
-         id.starts_with("ID") ||
-         id.starts_with("SY") || id == "ST106";
+         id.starts_with("ID") || id.starts_with("SY") || id == "ST106";
 }
 
 int LintResult::CountAtLeast(Severity threshold) const {
@@ -583,7 +582,7 @@ Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
   return out;
 }
 
-Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
+Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* contracts) {
   LiveInfo li;
   li.server_major = c.ServerMajorVersion();
   li.server_version = c.ServerVersion();
@@ -643,6 +642,7 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
     li.columns.push_back(std::move(col));
   }
   // Views and cascading foreign keys, for the identifier rules (ID family).
+  if (!contracts || contracts->empty()) return li;
   auto defs = c.Query(
       "SELECT format('CREATE VIEW %I.%I AS %s', n.nspname, c.relname, pg_get_viewdef(c.oid)) "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -665,7 +665,7 @@ Result<LintResult> LintPending(const Options& options,
   STRATA_ASSIGN_OR_RETURN(LintConfig config, LoadLintConfig(options));
   std::optional<LiveInfo> li;
   if (live && live->dialect() == db::Dialect::kPostgres) {
-    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live));
+    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live, &config.identifiers));
     if (li->server_major > 0) {
       config.pg_version = li->server_major;
       config.pg_version_source = "live";
