@@ -84,6 +84,9 @@ TEST_F(IdentifierMap, ReKeyOfQuoteNumbersThroughAMappingPasses) {
   ASSERT_EQ(head.size(), 64u);
   // Recorded in the hash-chained ledger.
   EXPECT_EQ(p.Scalar("SELECT checksum FROM strata_schema_history WHERE type = 'ID_MAP'"), head);
+  // The ledger stays valid with the mapping's row in its chain.
+  auto v = p.Run({"validate"});
+  EXPECT_EQ(v.exit_code, 0) << v.All();
   // The old ids stay resolvable; the ids themselves never changed in place.
   std::string old_id = p.Scalar("SELECT id::text FROM quote WHERE quote_number_v2 = 'QN-000007'");
   EXPECT_EQ(p.Scalar("SELECT current_id FROM strata_idmap_quote_number_lookup WHERE id = '" +
