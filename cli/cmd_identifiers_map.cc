@@ -49,6 +49,8 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   create->add_option("--expr", creq->expr, "the new id as SQL over the table's row `src`");
   create->add_option("--why", creq->why, "why the ids change (recorded with every row)")
       ->required();
+  create->add_flag("--merge", creq->merge,
+                   "a merge: several old ids may map to one new id (duplicates folded)");
   Examples(create, {{"strata identifiers map create quote_number --to quote_number_v2 --why "
                      "\"new numbering\"",
                      "old quote numbers → the new column's values"}});

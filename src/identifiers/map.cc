@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS strata_id_mapping (
   published_by text,
   old_ids bigint,
   chain_head text,
-  resolvable_until timestamptz
+  resolvable_until timestamptz,
+  merges boolean NOT NULL DEFAULT false
 );
 CREATE OR REPLACE FUNCTION strata_idmap_guard() RETURNS trigger LANGUAGE plpgsql AS $strata$
 BEGIN
@@ -88,6 +89,7 @@ $strata$)sql";
 struct Registered {
   std::string table, column, new_expr, home, why, map_table, job_file, state;
   std::string published_at, chain_head, resolvable_until;
+  bool merges = false;
 };
 
 struct Opened {
@@ -131,13 +133,14 @@ Result<std::optional<Registered>> ReadRegistry(db::Connection& conn, const std::
   STRATA_ASSIGN_OR_RETURN(
       auto r, conn.Query("SELECT source_table, source_column, new_expr, home_column, why, "
                          "map_table, job_file, status, published_at::text, chain_head, "
-                         "resolvable_until::text FROM strata_id_mapping WHERE name = $1",
+                         "resolvable_until::text, merges FROM strata_id_mapping WHERE name = $1",
                          {name}));
   if (r.rows.empty()) return std::optional<Registered>();
   const auto& row = r.rows[0];
   auto v = [&](size_t i) { return row[i].value_or(""); };
-  return std::optional<Registered>(
-      Registered{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8), v(9), v(10)});
+  return std::optional<Registered>(Registered{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8),
+                                              v(9), v(10),
+                                              row[11] && (*row[11] == "t" || *row[11] == "true")});
 }
 
 Status NotCreated(const std::string& name) {
@@ -159,6 +162,7 @@ void Describe(MapStatus& st, const Registered& r) {
   st.published_at = r.published_at;
   st.published_head = r.chain_head;
   st.resolvable_until = r.resolvable_until;
+  st.merge = r.merges;
 }
 
 // Coverage counts, in one statement.
@@ -199,7 +203,7 @@ Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
   if (st.unmapped > 0) {
     st.problems.push_back(fmt::format("{} old id(s) have no new id", st.unmapped));
   }
-  if (st.collisions > 0) {
+  if (st.collisions > 0 && !r.merges) {
     st.problems.push_back(
         fmt::format("{} new id(s) are shared by several old ids (a collision)", st.collisions));
   }
@@ -269,6 +273,7 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   r.home = req.to;
   r.new_expr = req.to.empty() ? req.expr : "src." + db::QuoteIdent(req.to);
   r.why = req.why;
+  r.merges = req.merge;
   r.map_table = MapTable(c.name);
   r.state = kStateFilling;
   auto ids_file = Contracts::ProjectFile(options);
@@ -323,10 +328,11 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
                   "FROM {0} m WHERE m.new_id IS NOT NULL",
                   m, Lit(c.name)),
       fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
-                  "home_column, why, map_table, job_file) VALUES ({}, {}, {}, {}, {}, {}, {}, "
-                  "{})",
+                  "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
+                  "{}, {}, {})",
                   Lit(c.name), Lit(r.table), Lit(r.column), Lit(r.new_expr),
-                  r.home.empty() ? "NULL" : Lit(r.home), Lit(r.why), Lit(m), Lit(r.job_file)),
+                  r.home.empty() ? "NULL" : Lit(r.home), Lit(r.why), Lit(m), Lit(r.job_file),
+                  r.merges ? "true" : "false"),
       "COMMIT"};
   for (const auto& s : sql) {
     if (Status e = conn.Exec(s); !e.ok()) {
@@ -540,6 +546,7 @@ nlohmann::json ToJson(const MapStatus& s) {
                       {"mapped", s.mapped},
                       {"unmapped", s.unmapped},
                       {"collisions", s.collisions},
+                      {"merge", s.merge},
                       {"orphans", s.orphans},
                       {"stale", s.stale},
                       {"coverage", s.coverage},
@@ -559,9 +566,10 @@ std::string ToText(const MapStatus& s) {
   out += fmt::format("mapping {}: {}.{} → {} ({})\n", s.name, s.table, s.column, s.new_id, s.state);
   if (s.rows > 0 || s.old_ids > 0) {
     out += fmt::format(
-        "  coverage {:.1f}%: {} of {} old ids mapped; {} unmapped, {} collisions, "
+        "  coverage {:.1f}%: {} of {} old ids mapped; {} unmapped, {} {}, "
         "{} orphaned, {} stale\n",
         s.coverage * 100.0, s.old_ids - s.unmapped, s.old_ids, s.unmapped, s.collisions,
+        s.merge ? "new ids shared (a merge)" : "collisions",
         s.orphans < 0 ? std::string("-") : std::to_string(s.orphans), s.stale);
   }
   for (const auto& p : s.problems) out += "  - " + p + "\n";

@@ -39,6 +39,9 @@ struct MapCreateRequest {
   std::string to;
   std::string expr;
   std::string why;  // recorded with every mapping row
+  // A merge (duplicate customers folded into one): several old ids may map to one new id, so
+  // shared new ids are not collisions.
+  bool merge = false;
 };
 
 struct MapStatus {
@@ -57,6 +60,7 @@ struct MapStatus {
   std::int64_t rows = 0;        // mapping rows
   std::int64_t mapped = 0;      // mapping rows with a new id
   std::int64_t unmapped = 0;    // old ids without a mapped row
+  bool merge = false;           // shared new ids allowed (MapCreateRequest::merge)
   std::int64_t collisions = 0;  // new ids that several old ids map to
   std::int64_t orphans = 0;     // new ids that resolve to no row (with `to`); -1 not checked
   std::int64_t stale = 0;       // mapping rows whose old id is no longer in the table

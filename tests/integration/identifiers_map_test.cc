@@ -137,6 +137,35 @@ TEST_F(IdentifierMap, AnEditAfterPublishIsRefusedAndDetected) {
   EXPECT_NE(refill.exit_code, 0) << refill.All();
 }
 
+// Two old ids onto one new id is a collision, unless the mapping is declared a merge.
+TEST_F(IdentifierMap, SharedNewIdsAreACollisionUnlessTheMappingIsAMerge) {
+  Project p(Db::kPostgres);
+  Setup(p, 20);
+  ASSERT_EQ(p.Run({"identifiers", "map", "create", "quote_number", "--expr",
+                   "'QN-' || (src.quote_number_v2 > 'QN-000010')::text", "--why", "renumber"})
+                .exit_code,
+            0);
+  auto fill = p.Json({"identifiers", "map", "fill", "quote_number"});
+  EXPECT_EQ(fill["collisions"], 2) << fill.dump();
+  auto pub = p.Run({"identifiers", "map", "publish", "quote_number"});
+  EXPECT_EQ(pub.exit_code, kExitCheckFailed) << pub.All();
+  EXPECT_NE(pub.All().find("collision"), std::string::npos) << pub.All();
+
+  Project m(Db::kPostgres);
+  Setup(m, 20);
+  ASSERT_EQ(
+      m.Run({"identifiers", "map", "create", "quote_number", "--merge", "--expr",
+             "'QN-' || (src.quote_number_v2 > 'QN-000010')::text", "--why", "fold duplicates"})
+          .exit_code,
+      0);
+  ASSERT_EQ(m.Run({"identifiers", "map", "fill", "quote_number"}).exit_code, 0);
+  auto ok = m.Run({"identifiers", "map", "publish", "quote_number"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.All();
+  EXPECT_EQ(m.Count("strata_idmap_quote_number_lookup WHERE current_id = 'QN-true' AND "
+                    "superseded"),
+            10);
+}
+
 TEST_F(IdentifierMap, KillDuringFillThenRerunMapsEveryIdOnce) {
   Project p(Db::kPostgres);
   const int n = 3000;
