@@ -8,9 +8,8 @@ namespace strata::cli {
 namespace {
 
 static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
-  auto* ids = app.add_subcommand(
-      "identifiers", "external identifier contracts: check, digest, protect, unprotect");
-  ids->require_subcommand(1);
+  auto* ids = VerbGroup(app, "identifiers", "external identifier contracts");
+  ids->description("external identifier contracts: check, digest, protect, unprotect, map");
   Examples(ids, {{"strata identifiers check", "every contract's table and columns exist"},
                  {"strata --json identifiers digest quote_number",
                   "counts and the digest of one identifier"}});

@@ -128,7 +128,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     // a database.
     auto conn = session::Open(*opts, "lint");
     if (!conn) return Fail(g, conn.error());
-    auto li = lint::ReadLiveInfo(*conn->conn);
+    auto li = lint::ReadLiveInfo(*conn->conn, &config->identifiers);
     if (!li) return Fail(g, li.error());
     live = std::move(*li);
     if (conn->url.dialect == db::Dialect::kPostgres && f.pg_version.empty() &&

@@ -45,6 +45,17 @@ struct VerbRegistrar {
   }
 };
 
+// A parent verb that several verb files add subcommands to (`identifiers check` here,
+// `identifiers map` there): whichever file registers first creates it, the others find it, so
+// the order of static initialisation does not matter.
+inline CLI::App* VerbGroup(CLI::App& app, const std::string& name, const std::string& help) {
+  for (auto* sub : app.get_subcommands({}))
+    if (sub->get_name() == name) return sub;
+  auto* group = app.add_subcommand(name, help);
+  group->require_subcommand(1);
+  return group;
+}
+
 void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg);
 // Verbs of later capabilities (lint, ...). Defined in their own cmd_<verb>.cc.
 void RegisterExtraCommands(CLI::App& app, GlobalFlags& g, Registry& reg);

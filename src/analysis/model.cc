@@ -54,7 +54,58 @@ ColumnInfo ColumnFrom(JsonRef col) {
   }
   return c;
 }
+// The foreign key a Constraint node declares on `child` (column-level when `column` is set).
+void AddForeignKey(std::vector<ForeignKey>& out, const TableRef& child, JsonRef c,
+                   std::string_view column) {
+  if (c.Get("contype").Str() != "CONSTR_FOREIGN") return;
+  ForeignKey fk;
+  fk.child = child;
+  fk.parent = TableRefFromRangeVar(c.Get("pktable"));
+  JsonRef attrs = c.Get("fk_attrs");
+  for (size_t i = 0; i < attrs.size(); ++i)
+    fk.columns.emplace_back(attrs.At(i).Get("String").Get("sval").Str());
+  if (fk.columns.empty() && !column.empty()) fk.columns.emplace_back(column);
+  std::string_view act = c.Get("fk_del_action").Str();
+  fk.on_delete = act.empty() ? 'a' : act[0];
+  out.push_back(std::move(fk));
+}
+
+// A view's shape from its SELECT: one table in FROM, no grouping, set operation or DISTINCT
+// makes it simple (PostgreSQL then lets UPDATE and DELETE through it to the table).
+ViewInfo ViewFrom(JsonRef view_stmt) {
+  ViewInfo v;
+  JsonRef sel = view_stmt.Get("query").Get("SelectStmt");
+  if (!sel) return v;
+  JsonRef from = sel.Get("fromClause");
+  if (from.size() != 1 || !from.At(0).Get("RangeVar")) return v;
+  v.base = TableRefFromRangeVar(from.At(0).Get("RangeVar"));
+  v.simple = !sel.Get("groupClause") && !sel.Get("distinctClause") && !sel.Get("havingClause") &&
+             !sel.Get("larg") && !sel.Get("limitCount");
+  JsonRef aliases = view_stmt.Get("aliases");
+  JsonRef targets = sel.Get("targetList");
+  for (size_t i = 0; i < targets.size(); ++i) {
+    JsonRef rt = targets.At(i).Get("ResTarget");
+    JsonRef fields = rt.Get("val").Get("ColumnRef").Get("fields");
+    if (fields.size() == 0) continue;
+    JsonRef last = fields.At(fields.size() - 1);
+    if (last.Get("A_Star")) {
+      v.star = true;
+      continue;
+    }
+    std::string base(last.Get("String").Get("sval").Str());
+    std::string name(rt.Get("name").Str());
+    if (name.empty()) name = base;
+    if (i < aliases.size()) name = std::string(aliases.At(i).Get("String").Get("sval").Str());
+    v.columns[name] = base;
+  }
+  return v;
+}
 }  // namespace
+
+const ViewInfo* SchemaModel::View(const TableRef& v) const {
+  auto it = views_.find(v.Key());
+  return it == views_.end() ? nullptr : &it->second;
+}
 
 const TableInfo* SchemaModel::Find(const TableRef& t) const {
   auto it = tables_.find(t.Key());
@@ -174,6 +225,7 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
       ti->columns.erase(std::string(cmd.Get("name").Str()));
     } else if (sub == "AT_AddConstraint") {
       JsonRef c = def.Get("Constraint");
+      AddForeignKey(foreign_keys_, t, c, "");
       std::string name(c.Get("conname").Str());
       bool not_valid = c.Get("skip_validation").Bool();
       if (c.Get("contype").Str() == "CONSTR_PRIMARY" && ti) {
@@ -225,10 +277,21 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       JsonRef col = elts.At(i).Get("ColumnDef");
       if (col) ti.columns[std::string(col.Get("colname").Str())] = ColumnFrom(col);
     }
+    for (size_t i = 0; i < elts.size(); ++i) {
+      if (JsonRef col = elts.At(i).Get("ColumnDef")) {
+        JsonRef cons = col.Get("constraints");
+        for (size_t k = 0; k < cons.size(); ++k)
+          AddForeignKey(foreign_keys_, t, cons.At(k).Get("Constraint"), col.Get("colname").Str());
+      } else if (JsonRef c = elts.At(i).Get("Constraint")) {
+        AddForeignKey(foreign_keys_, t, c, "");
+      }
+    }
     if (pending) created_in_file_.push_back(t.Key());
     tables_[t.Key()] = std::move(ti);
   } else if (type == "AlterTableStmt") {
     ApplyAlter(TableRefFromRangeVar(b.Get("relation")), b, pending);
+  } else if (type == "ViewStmt") {
+    views_[TableRefFromRangeVar(b.Get("view")).Key()] = ViewFrom(b);
   } else if (type == "IndexStmt") {
     TableRef t = TableRefFromRangeVar(b.Get("relation"));
     std::string name(b.Get("idxname").Str());
@@ -259,7 +322,8 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       if (ti.created_in_file) created_in_file_.push_back(to.Key());
       tables_[to.Key()] = std::move(ti);
     }
-  } else if (type == "DropStmt" && b.Get("removeType").Str() == "OBJECT_TABLE") {
+  } else if (type == "DropStmt" && (b.Get("removeType").Str() == "OBJECT_TABLE" ||
+                                    b.Get("removeType").Str() == "OBJECT_VIEW")) {
     JsonRef objs = b.Get("objects");
     for (size_t i = 0; i < objs.size(); ++i) {
       JsonRef list = objs.At(i).Get("List").Get("items");
@@ -268,6 +332,7 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       if (n >= 1) t.name = std::string(list.At(n - 1).Get("String").Get("sval").Str());
       if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
       tables_.erase(t.Key());
+      views_.erase(t.Key());
     }
   } else if (type == "CreateEnumStmt" && pending) {
     JsonRef names = b.Get("typeName");

@@ -31,6 +31,24 @@ struct TableInfo {
   std::unordered_map<std::string, ColumnInfo> columns;
 };
 
+// A foreign key the model has seen (created in the files read, or from the live catalog).
+struct ForeignKey {
+  TableRef child;                    // the referencing table
+  std::vector<std::string> columns;  // its referencing columns
+  TableRef parent;                   // the referenced table
+  char on_delete = 'a';  // pg_constraint.confdeltype: a no action, r restrict, c cascade,
+                         // n set null, d set default
+};
+
+// A view over one table (a simple, automatically updatable view in PostgreSQL's sense when
+// `simple`): which base table its rows are, and which base column each output column is.
+struct ViewInfo {
+  TableRef base;  // empty when the view reads no single table
+  bool simple = false;
+  bool star = false;  // selects `*`: every base column under its own name
+  std::unordered_map<std::string, std::string> columns;  // view column → base column
+};
+
 class SchemaModel {
  public:
   // Table lookup by TableRef::Key(); nullptr when unknown (an existing table).
@@ -53,6 +71,11 @@ class SchemaModel {
   // A column of an existing table as the live catalog has it (type, typmods, NOT NULL), so a
   // type change of an existing column is judged against its real type.
   void AddExistingColumn(const TableRef& table, const std::string& column, ColumnInfo info);
+
+  // Foreign keys seen so far, in order.
+  const std::vector<ForeignKey>& foreign_keys() const { return foreign_keys_; }
+  // A view created by the files read (or from the live catalog), or nullptr.
+  const ViewInfo* View(const TableRef& v) const;
 
   // Index created CONCURRENTLY in the set (name → unique?).
   bool HasConcurrentIndex(const std::string& name) const { return concurrent_indexes_.count(name); }
@@ -87,6 +110,8 @@ class SchemaModel {
   std::unordered_map<std::string, std::string> not_null_checks_;  // "table|constraint" → column
   std::unordered_set<std::string> valid_not_null_;                // "table|column"
   std::unordered_set<std::string> enums_;
+  std::vector<ForeignKey> foreign_keys_;
+  std::unordered_map<std::string, ViewInfo> views_;
   std::unordered_map<std::string, std::vector<std::string>> validated_unknown_;  // table → names
 };
 

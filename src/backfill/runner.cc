@@ -3,6 +3,7 @@
 #include "base/duration.h"
 #include "base/host.h"
 #include "base/redact.h"
+#include "lint/identifier_gate.h"
 #include "session/session.h"
 #include "verify/read_only.h"
 
@@ -220,6 +221,10 @@ Status Runner::Prepare() {
   pg_ = session_.conn->dialect() == db::Dialect::kPostgres;
   db::Connection& conn = *session_.conn;
   STRATA_TRY(CheckSchema(conn, spec_));
+  // A job that rewrites an identifier others hold (db/identifiers.toml) is refused.
+  STRATA_TRY(lint::RefuseIdentifierChanges(
+      options_, fmt::format("UPDATE {} SET {}", spec_.table, spec_.set),
+      {spec_.path, spec_.set_at.line, spec_.set_at.column}, "backfill run", &conn));
   if (!pg_ && spec_.max_replica_lag.count() > 0) {
     res_.warnings.push_back("throttle.max_replica_lag is ignored on SQLite (no replicas)");
   }

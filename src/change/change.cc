@@ -6,6 +6,7 @@
 #include "base/host.h"
 #include "base/sha256.h"
 #include "db/connection.h"
+#include "lint/identifier_gate.h"
 #include "session/session.h"
 
 #include <fmt/format.h>
@@ -1534,6 +1535,8 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
     STRATA_ASSIGN_OR_RETURN(auto s, Connect(options, "start"));
     res.target = s.url.redacted;
     db::Connection& c = *s.conn;
+    // A change that renames, retypes or rewrites an identifier others hold is refused.
+    STRATA_TRY(lint::RefuseIdentifierChangesInFile(options, request.file, "change start", &c));
     STRATA_TRY(TakeLock(c, spec.name));
     STRATA_TRY(EnsureState(c));
     STRATA_ASSIGN_OR_RETURN(auto st, LoadState(c, spec.name));

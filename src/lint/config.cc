@@ -58,6 +58,8 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
   c.engine_lock_timeout = options.lock_timeout.count() > 0;
   c.engine_statement_timeout = options.statement_timeout.has_value();
   c.protected_patterns.push_back(options.ledger_table);
+  // Identifier contracts (db/identifiers.toml): none declared, the ID rules stay silent.
+  STRATA_ASSIGN_OR_RETURN(c.identifiers, identifiers::Contracts::ForProject(options));
   // The [lint] keys of strata.toml, each overridable by STRATA_LINT_<KEY>.
   STRATA_ASSIGN_OR_RETURN(toml::table doc, config::LoadProjectToml(options.config_path));
   const toml::table* lint = doc["lint"].as_table();

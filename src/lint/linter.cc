@@ -1,5 +1,6 @@
 #include "lint/linter.h"
 
+#include "analysis/parse.h"
 #include "base/file.h"
 #include "base/text.h"
 #include "db/connection.h"
@@ -42,7 +43,7 @@ bool MeansTheSameOnSqlite(const Finding& f) {
   std::string_view id = f.rule_id;
   if (id == "SY101") return false;
   return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
-         id.starts_with("SY") || id == "ST106";
+         id.starts_with("ID") || id.starts_with("SY") || id == "ST106";
 }
 
 int LintResult::CountAtLeast(Severity threshold) const {
@@ -359,6 +360,12 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   if (live) {
     for (const auto& [index, table] : live->indexes) model.AddExistingIndex(index, table);
     for (const auto& c : live->columns) model.AddExistingColumn(c.table, c.name, c.info);
+    if (!config.identifiers.empty()) {
+      for (const auto& def : live->relation_definitions) {
+        analysis::ParsedSnippet p = analysis::ParseSnippet(def);
+        for (const auto& st : p.statements) model.Apply(st, false);
+      }
+    }
   }
 
   // Enabled rules by scope, with their effective severity.
@@ -578,7 +585,7 @@ Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
   return out;
 }
 
-Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
+Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* contracts) {
   LiveInfo li;
   li.server_major = c.ServerMajorVersion();
   li.server_version = c.ServerVersion();
@@ -637,6 +644,21 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c) {
     col.info.not_null = row[5] && (*row[5] == "t" || *row[5] == "true");
     li.columns.push_back(std::move(col));
   }
+  // Views and cascading foreign keys, for the identifier rules (ID family).
+  if (!contracts || contracts->empty()) return li;
+  auto defs = c.Query(
+      "SELECT format('CREATE VIEW %I.%I AS %s', n.nspname, c.relname, pg_get_viewdef(c.oid)) "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog','information_schema') "
+      "UNION ALL SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', n.nspname, c.relname, "
+      "k.conname, pg_get_constraintdef(k.oid)) FROM pg_catalog.pg_constraint k "
+      "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE k.contype = 'f' AND k.confdeltype = 'c'");
+  if (!defs) return defs.error();
+  for (const auto& row : defs->rows) {
+    if (!row.empty() && row[0]) li.relation_definitions.push_back(*row[0]);
+  }
   return li;
 }
 
@@ -646,7 +668,7 @@ Result<LintResult> LintPending(const Options& options,
   STRATA_ASSIGN_OR_RETURN(LintConfig config, LoadLintConfig(options));
   std::optional<LiveInfo> li;
   if (live && live->dialect() == db::Dialect::kPostgres) {
-    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live));
+    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live, &config.identifiers));
     if (li->server_major > 0) {
       config.pg_version = li->server_major;
       config.pg_version_source = "live";

@@ -92,9 +92,9 @@ struct LintResult {
 };
 
 // Whether a finding means the same on SQLite as on PostgreSQL: breaking changes (BC), data
-// changes (DM), policy (PO), suppression meta (SY, except SY101 parse errors: SQLite's grammar
-// is not PostgreSQL's) and vague names (ST106). Lock, rewrite and type rules model PostgreSQL
-// only. The apply-time gate and `plan` use this on SQLite targets.
+// changes (DM), policy (PO), identifier contracts (ID), suppression meta (SY, except SY101
+// parse errors: SQLite's grammar is not PostgreSQL's) and vague names (ST106). Lock, rewrite and
+// type rules model PostgreSQL only. The apply-time gate and `plan` use this on SQLite targets.
 bool MeansTheSameOnSqlite(const Finding& f);
 
 // Lints `inputs` in order. Never fails on SQL: parse errors are findings.
@@ -106,9 +106,12 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
 // for unknown keys or wrong types.
 Result<LintConfig> LoadLintConfig(const Options& options);
 
-// Reads the server version and pg_class row estimates and sizes of every ordinary table.
+// Reads the server version and pg_class row estimates and sizes of every ordinary table; with
+// `contracts` declaring identifiers, also the views and ON DELETE CASCADE foreign keys the ID
+// rules follow (LiveInfo::relation_definitions; not read otherwise: pg_get_viewdef per view).
 // Errors: kConnection from the driver. Only PostgreSQL connections have anything to read.
-Result<LiveInfo> ReadLiveInfo(db::Connection& connection);
+Result<LiveInfo> ReadLiveInfo(db::Connection& connection,
+                              const identifiers::Contracts* contracts = nullptr);
 
 // The apply-time gate: lints `pending` (in apply order) as the pending set, live-aware when
 // `live` is a PostgreSQL connection (server version and sizes). The caller refuses to apply

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "analysis/analysis.h"
+#include "identifiers/contract.h"
 
 #include <cstdint>
 #include <map>
@@ -64,6 +65,11 @@ struct LiveInfo {
     analysis::ColumnInfo info;
   };
   std::vector<Column> columns;
+  // Views and ON DELETE CASCADE foreign keys as SQL (`CREATE VIEW ... AS ...`, `ALTER TABLE ...
+  // ADD CONSTRAINT ... FOREIGN KEY ...`), read into the model when identifier contracts are
+  // declared, so the ID rules see an UPDATE through an existing view and a cascade from an
+  // existing table.
+  std::vector<std::string> relation_definitions;
 };
 
 // [lint] in strata.toml plus command-line overrides.
@@ -77,6 +83,7 @@ struct LintConfig {
   bool engine_statement_timeout = false;
   std::vector<std::string> grant_allow_roles;          // roles GRANT may name; empty = no check
   std::vector<std::string> protected_patterns;         // globs on [schema.]table names
+  identifiers::Contracts identifiers;  // db/identifiers.toml: what the ID rules guard
   std::set<std::string> disabled;                      // rule ids or names
   std::set<std::string> enabled;                       // opt-in rules turned on
   std::map<std::string, Severity> severity_overrides;  // by id or name

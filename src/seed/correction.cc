@@ -8,6 +8,7 @@
 #include "base/text.h"
 #include "config/toml_values.h"
 #include "identifiers/record.h"
+#include "lint/identifier_gate.h"
 #include "session/run_store.h"
 #include "session/session.h"
 #include "verify/read_only.h"
@@ -482,6 +483,18 @@ struct Write {
   db::QueryResult audit;  // revert: the audit rows of the run it undoes
 };
 
+// The correction as the UPDATE it is (values are data: NULL stands in), through the identifier
+// gate (lint/identifier_gate.h).
+Status RefuseIdentifierChange(const Options& options, const Correction& c, db::Connection& conn) {
+  std::string sets;
+  for (const auto& [col, value] : c.set) {
+    sets += (sets.empty() ? "" : ", ") + QuoteIdent(col) + " = NULL";
+  }
+  return lint::RefuseIdentifierChanges(
+      options, fmt::format("UPDATE {} SET {} WHERE ({})", c.table, sets, c.where),
+      {c.path, c.where_line, c.where_column}, "correct apply", &conn);
+}
+
 // Records a refused write as a 'rolled-back' run in its own transaction: the refusal is itself
 // evidence. A failure to record becomes a warning.
 void RecordRolledBack(Write& w) {
@@ -530,8 +543,11 @@ CorrectionResult RunWrite(const Options& options, const std::string& id, const s
     return res;
   }
   Write w{*c, t, conn, res, ExecutedBy(conn), "", {}};
-  if (Status s = check(w, *run); !s.ok()) {
-    res.status = std::move(s);
+  Status checked = check(w, *run);
+  // Identifier contracts (db/identifiers.toml): a correction that rewrites an id is refused.
+  if (checked.ok() && verb == "apply") checked = RefuseIdentifierChange(options, *c, conn);
+  if (!checked.ok()) {
+    res.status = std::move(checked);
     return res;
   }
   w.started = base::NowIso8601();

@@ -1,7 +1,10 @@
 // Reader of rule case files (src/lint/rules/<rule>.test) and a runner that lints one case as a
 // pending set. Format: `-- case bad|good: <title>` starts a case; `-- with: k=v ...` sets
 // options (pg, transaction, file, applied, engine_lock_timeout, grant_roles, protected, enable,
-// changed); `-- next-file: <name>` starts the next migration file of the same case.
+// changed); `-- next-file: <name>` starts the next migration file of the same case;
+// `-- identifier: name=.. table=.. column=..|columns=a,b deletes=.. tombstone=.. consumers=a,b
+// format=uuid|integer|prefix:P|regex:R` declares an identifier contract (db/identifiers.toml) for
+// the case, one per line.
 #pragma once
 
 #include "lint/linter.h"
@@ -18,6 +21,7 @@ struct Case {
   std::string title;
   int line = 0;  // in the .test file
   std::vector<std::pair<std::string, std::string>> with;
+  std::vector<std::string> identifiers;  // `-- identifier:` lines, without the prefix
   std::string sql;
 };
 
@@ -45,6 +49,7 @@ inline std::vector<Case> ParseCases(const std::string& text) {
       continue;
     }
     if (out.empty()) continue;
+    if (line.rfind("-- identifier: ", 0) == 0) out.back().identifiers.push_back(line.substr(15));
     if (line.rfind("-- with: ", 0) == 0) {
       std::istringstream ws(line.substr(9));
       std::string kv;
@@ -67,8 +72,54 @@ inline std::vector<std::string> SplitComma(const std::string& s) {
   return out;
 }
 
+// The `-- identifier:` lines of a case as the text of a db/identifiers.toml.
+inline std::string IdentifiersToml(const std::vector<std::string>& lines) {
+  auto quoted = [](const std::string& v) {
+    std::string out = "\"";
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    return out + "\"";
+  };
+  auto list = [&](const std::string& v) {
+    std::string out = "[";
+    for (const auto& p : SplitComma(v)) out += (out.size() > 1 ? ", " : "") + quoted(p);
+    return out + "]";
+  };
+  std::string toml;
+  for (const auto& l : lines) {
+    toml += "[[identifier]]\n";
+    std::istringstream ws(l);
+    std::string kv;
+    while (ws >> kv) {
+      auto eq = kv.find('=');
+      std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      if (k == "columns" || k == "consumers") {
+        toml += k + " = " + list(v) + "\n";
+      } else if (k == "format" && v.find(':') != std::string::npos) {
+        auto colon = v.find(':');
+        toml += "format = { " + v.substr(0, colon) + " = " + quoted(v.substr(colon + 1)) + " }\n";
+      } else {
+        toml += k + " = " + quoted(v) + "\n";
+      }
+    }
+  }
+  return toml;
+}
+
 // Lints `c` and returns all findings (suppressed ones included).
 inline LintResult RunCase(const Case& c, LintConfig config = {}) {
+  if (!c.identifiers.empty()) {
+    auto parsed = identifiers::Contracts::Parse(IdentifiersToml(c.identifiers),
+                                                "db/identifiers.toml");
+    if (!parsed) {
+      LintResult bad;
+      bad.status = parsed.error();
+      return bad;
+    }
+    config.identifiers = std::move(*parsed);
+  }
   std::string file = "V1__case.sql";
   int applied = 0;
   std::string changed;

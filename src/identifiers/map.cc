@@ -1,0 +1,591 @@
+#include "identifiers/map.h"
+
+#include "base/duration.h"
+#include "base/file.h"
+#include "base/sha256.h"
+#include "db/connection.h"
+#include "ledger/ledger.h"
+#include "session/session.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "identifiers/contract.h"
+
+namespace strata::identifiers {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kRegistry = "strata_id_mapping";
+constexpr const char* kStateFilling = "filling";      // stored: never rename
+constexpr const char* kStatePublished = "published";  // stored: never rename
+
+// SQL literal 'text'.
+std::string Lit(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// A TOML basic string "text".
+std::string TomlStr(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string MapTable(const std::string& name) { return "strata_idmap_" + name; }
+
+// The registry, the guard function and (per mapping) nothing else: idempotent DDL.
+constexpr const char* kRegistryDdl = R"sql(
+CREATE TABLE IF NOT EXISTS strata_id_mapping (
+  name text PRIMARY KEY,
+  source_table text NOT NULL,
+  source_column text NOT NULL,
+  new_expr text NOT NULL,
+  home_column text,
+  why text NOT NULL,
+  map_table text NOT NULL,
+  job_file text NOT NULL,
+  status text NOT NULL DEFAULT 'filling',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL DEFAULT current_user,
+  published_at timestamptz,
+  published_by text,
+  old_ids bigint,
+  chain_head text,
+  resolvable_until timestamptz,
+  merges boolean NOT NULL DEFAULT false
+);
+CREATE OR REPLACE FUNCTION strata_idmap_guard() RETURNS trigger LANGUAGE plpgsql AS $strata$
+BEGIN
+  IF EXISTS (SELECT 1 FROM strata_id_mapping WHERE map_table = TG_TABLE_NAME
+             AND status = 'published') THEN
+    RAISE EXCEPTION 'strata: % is a published identifier mapping; it is never edited',
+      TG_TABLE_NAME
+      USING HINT = 'a published mapping is final: re-key again through a new mapping '
+                   '(strata identifiers map create)';
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END
+$strata$)sql";
+
+struct Registered {
+  std::string table, column, new_expr, home, why, map_table, job_file, state;
+  std::string published_at, chain_head, resolvable_until;
+  bool merges = false;
+};
+
+struct Opened {
+  session::Session s;
+  Contract contract;
+};
+
+Result<Opened> Open(const Options& options, const std::string& name, std::string_view verb) {
+  STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
+  const Contract* c = contracts.Find(name);
+  if (!c) {
+    STRATA_ASSIGN_OR_RETURN(std::string file, Contracts::ProjectFile(options));
+    return Status(ErrorCode::kConfig, fmt::format("no identifier `{}` in {}", name, file))
+        .WithHint(
+            "a mapping re-keys a declared identifier: add its [[identifier]] first "
+            "(docs/formats/identifiers.md)");
+  }
+  if (c->columns.size() != 1) {
+    return Status(ErrorCode::kValidation,
+                  fmt::format("identifier `{}` is composite ({}); a mapping re-keys a "
+                              "one-column identifier",
+                              name, c->Target()))
+        .WithHint(
+            "map a one-column identifier (a composite one: add a surrogate column and "
+            "contract it first)");
+  }
+  Opened o{{}, *c};
+  STRATA_ASSIGN_OR_RETURN(o.s, session::Open(options, fmt::format("identifiers map {}", verb)));
+  if (o.s.conn->dialect() != db::Dialect::kPostgres) {
+    return Status(
+               ErrorCode::kConfig,
+               fmt::format("identifier mappings need PostgreSQL; {} is SQLite", o.s.url.redacted))
+        .WithHint("run the re-key on the PostgreSQL target");
+  }
+  return o;
+}
+
+Result<std::optional<Registered>> ReadRegistry(db::Connection& conn, const std::string& name) {
+  STRATA_ASSIGN_OR_RETURN(bool exists, conn.TableExists("", kRegistry));
+  if (!exists) return std::optional<Registered>();
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query("SELECT source_table, source_column, new_expr, home_column, why, "
+                         "map_table, job_file, status, published_at::text, chain_head, "
+                         "resolvable_until::text, merges FROM strata_id_mapping WHERE name = $1",
+                         {name}));
+  if (r.rows.empty()) return std::optional<Registered>();
+  const auto& row = r.rows[0];
+  auto v = [&](size_t i) { return row[i].value_or(""); };
+  return std::optional<Registered>(Registered{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8),
+                                              v(9), v(10),
+                                              row[11] && (*row[11] == "t" || *row[11] == "true")});
+}
+
+Status NotCreated(const std::string& name) {
+  return Status(ErrorCode::kValidation, fmt::format("no mapping for identifier `{}`", name))
+      .WithHint(fmt::format("create it: `strata identifiers map create {} --to <column> "
+                            "--why \"...\"`",
+                            name));
+}
+
+void Describe(MapStatus& st, const Registered& r) {
+  st.table = r.table;
+  st.column = r.column;
+  st.new_id = r.new_expr;
+  st.map_table = r.map_table;
+  st.lookup_view = r.map_table + "_lookup";
+  st.job_file = r.job_file;
+  st.state = r.state;
+  st.why = r.why;
+  st.published_at = r.published_at;
+  st.published_head = r.chain_head;
+  st.resolvable_until = r.resolvable_until;
+  st.merge = r.merges;
+}
+
+// Coverage counts, in one statement.
+Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
+  std::string src = fmt::format("src.{}", db::QuoteIdent(r.column));
+  std::string orphans =
+      r.home.empty() ? "-1"
+                     : fmt::format(
+                           "(SELECT count(*) FROM {0} m WHERE m.new_id IS NOT NULL AND NOT EXISTS "
+                           "(SELECT 1 FROM {1} h WHERE h.{2}::text = m.new_id))",
+                           r.map_table, r.table, db::QuoteIdent(r.home));
+  STRATA_ASSIGN_OR_RETURN(
+      auto q,
+      conn.Query(fmt::format(
+          "SELECT (SELECT count(DISTINCT {2}::text) FROM {0} src WHERE {2} IS NOT NULL), "
+          "(SELECT count(*) FROM {1}), (SELECT count(*) FROM {1} WHERE new_id IS NOT NULL), "
+          "(SELECT count(*) FROM (SELECT DISTINCT {2}::text AS id FROM {0} src WHERE {2} IS NOT "
+          "NULL) s WHERE NOT EXISTS (SELECT 1 FROM {1} m WHERE m.old_id = s.id AND m.new_id IS "
+          "NOT NULL)), "
+          "(SELECT count(*) FROM (SELECT new_id FROM {1} WHERE new_id IS NOT NULL GROUP BY "
+          "new_id HAVING count(*) > 1) c), {3}, "
+          "(SELECT count(*) FROM {1} m WHERE NOT EXISTS (SELECT 1 FROM {0} src WHERE "
+          "{2}::text = m.old_id))",
+          r.table, r.map_table, src, orphans)));
+  auto n = [&](size_t i) { return std::stoll(q.rows[0][i].value_or("0")); };
+  st.old_ids = n(0);
+  st.rows = n(1);
+  st.mapped = n(2);
+  st.unmapped = n(3);
+  st.collisions = n(4);
+  st.orphans = n(5);
+  st.stale = n(6);
+  st.coverage = st.old_ids == 0 ? 1.0
+                                : static_cast<double>(st.old_ids - st.unmapped) /
+                                      static_cast<double>(st.old_ids);
+  st.problems.clear();
+  if (st.rows == 0) st.problems.push_back("the mapping is empty: run `map fill`");
+  if (st.unmapped > 0) {
+    st.problems.push_back(fmt::format("{} old id(s) have no new id", st.unmapped));
+  }
+  if (st.collisions > 0 && !r.merges) {
+    st.problems.push_back(
+        fmt::format("{} new id(s) are shared by several old ids (a collision)", st.collisions));
+  }
+  if (st.orphans > 0) {
+    st.problems.push_back(
+        fmt::format("{} new id(s) resolve to no row of {} (orphaned)", st.orphans, r.table));
+  }
+  if (st.stale > 0) {
+    st.problems.push_back(
+        fmt::format("{} mapping row(s) name an old id no longer in {}", st.stale, r.table));
+  }
+  return Status::Ok();
+}
+
+// The mapping's hash chain, like the ledger's: from the genesis hash, each row's hash is
+// SHA-256 of the previous hash and the row's fields joined by U+001F, rows in old_id order
+// (byte order). Streams the rows: constant memory.
+Result<std::string> ChainHead(db::Connection& conn, const std::string& map_table) {
+  std::string head(ledger::kGenesisHash);
+  std::string buf;
+  STRATA_TRY(conn.QueryRows(
+      fmt::format("SELECT old_id, new_id, to_char(since AT TIME ZONE 'UTC', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), why FROM {} ORDER BY old_id COLLATE \"C\"",
+                  map_table),
+      {}, [&](std::span<const db::ValueView> row) {
+        buf.assign(head);
+        for (const auto& v : row) {
+          buf += '\x1f';
+          if (v) {
+            buf.append(v->data(), v->size());
+          } else {
+            buf += '\0';
+          }
+        }
+        head = base::Sha256Hex(buf);
+      }));
+  return head;
+}
+
+MapStatus Fail(MapStatus st, Status s) {
+  st.status = std::move(s);
+  return st;
+}
+
+}  // namespace
+
+MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
+  MapStatus st;
+  st.name = req.identifier;
+  if (req.to.empty() == req.expr.empty()) {
+    return Fail(st, Status(ErrorCode::kUsage,
+                           "give the new id as exactly one of --to <column> "
+                           "or --expr <SQL over src>"));
+  }
+  if (req.why.empty()) {
+    return Fail(st, Status(ErrorCode::kUsage,
+                           "--why is required: every mapping row records why its id changed"));
+  }
+  auto o = Open(options, req.identifier, "create");
+  if (!o) return Fail(st, o.error());
+  db::Connection& conn = *o->s.conn;
+  st.target = o->s.url.redacted;
+  const Contract& c = o->contract;
+  Registered r;
+  r.table = c.QualifiedTable();
+  r.column = c.columns[0];
+  r.home = req.to;
+  r.new_expr = req.to.empty() ? req.expr : "src." + db::QuoteIdent(req.to);
+  r.why = req.why;
+  r.merges = req.merge;
+  r.map_table = MapTable(c.name);
+  r.state = kStateFilling;
+  auto ids_file = Contracts::ProjectFile(options);
+  if (!ids_file) return Fail(st, ids_file.error());
+  r.job_file =
+      (fs::path(*ids_file).parent_path() / "identifier-maps" / fmt::format("idmap_{}.toml", c.name))
+          .string();
+  auto existing = ReadRegistry(conn, c.name);
+  if (!existing) return Fail(st, existing.error());
+  if (*existing) {
+    Describe(st, **existing);
+    if ((*existing)->new_expr != r.new_expr) {
+      return Fail(st, Status(ErrorCode::kValidation,
+                             fmt::format("a mapping for `{}` already exists with new id {}", c.name,
+                                         (*existing)->new_expr))
+                          .WithHint("a mapping is created once; see `strata identifiers map "
+                                    "status " +
+                                    c.name + "`"));
+    }
+    st.next_step = fmt::format("already created; `strata identifiers map fill {}`", c.name);
+    return st;
+  }
+  // The new-id expression must read the table's row as `src`.
+  if (auto probe =
+          conn.Query(fmt::format("SELECT ({})::text FROM {} AS src LIMIT 0", r.new_expr, r.table));
+      !probe) {
+    return Fail(st, Status(ErrorCode::kValidation,
+                           fmt::format("the new id `{}` does not read as an expression over a "
+                                       "row of {} (src): {}",
+                                       r.new_expr, r.table, probe.error().message()))
+                        .WithHint("--to names a column of the identifier's table; --expr is SQL "
+                                  "over its row as `src`"));
+  }
+  std::string m = r.map_table;
+  std::vector<std::string> sql = {
+      std::string(conn.BeginSql()),
+      kRegistryDdl,
+      fmt::format("CREATE TABLE {} (old_id text PRIMARY KEY, new_id text, since timestamptz, "
+                  "why text)",
+                  m),
+      fmt::format("CREATE TRIGGER strata_idmap_guard BEFORE INSERT OR UPDATE OR DELETE ON {} "
+                  "FOR EACH ROW EXECUTE FUNCTION strata_idmap_guard()",
+                  m),
+      fmt::format("CREATE TRIGGER strata_idmap_guard_truncate BEFORE TRUNCATE ON {} FOR EACH "
+                  "STATEMENT EXECUTE FUNCTION strata_idmap_guard()",
+                  m),
+      fmt::format("CREATE VIEW {0}_lookup AS SELECT m.old_id AS id, m.new_id AS current_id, "
+                  "true AS superseded, m.since, m.why FROM {0} m JOIN strata_id_mapping r ON "
+                  "r.name = {1} WHERE m.new_id IS NOT NULL AND r.status = 'published' AND "
+                  "(r.resolvable_until IS NULL OR now() < r.resolvable_until) UNION ALL "
+                  "SELECT DISTINCT m.new_id, m.new_id, false, NULL::timestamptz, NULL::text "
+                  "FROM {0} m WHERE m.new_id IS NOT NULL",
+                  m, Lit(c.name)),
+      fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
+                  "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
+                  "{}, {}, {})",
+                  Lit(c.name), Lit(r.table), Lit(r.column), Lit(r.new_expr),
+                  r.home.empty() ? "NULL" : Lit(r.home), Lit(r.why), Lit(m), Lit(r.job_file),
+                  r.merges ? "true" : "false"),
+      "COMMIT"};
+  for (const auto& s : sql) {
+    if (Status e = conn.Exec(s); !e.ok()) {
+      (void)conn.Exec("ROLLBACK");
+      return Fail(st, std::move(e));
+    }
+  }
+  Describe(st, r);
+  st.next_step = fmt::format("fill it: `strata identifiers map fill {}`", c.name);
+  return st;
+}
+
+MapStatus MapPrepareFill(const Options& options, const std::string& name) {
+  MapStatus st;
+  st.name = name;
+  auto o = Open(options, name, "fill");
+  if (!o) return Fail(st, o.error());
+  db::Connection& conn = *o->s.conn;
+  st.target = o->s.url.redacted;
+  auto reg = ReadRegistry(conn, name);
+  if (!reg) return Fail(st, reg.error());
+  if (!*reg) return Fail(st, NotCreated(name));
+  const Registered& r = **reg;
+  Describe(st, r);
+  if (r.state == kStatePublished) {
+    return Fail(st, Status(ErrorCode::kValidation,
+                           fmt::format("the mapping for `{}` is published ({}); it is never "
+                                       "edited",
+                                       name, r.published_at))
+                        .WithHint("a further re-key goes through a new mapping"));
+  }
+  // One row per old id, including those that appeared since the last fill. Idempotent.
+  std::string col = db::QuoteIdent(r.column);
+  if (Status s = conn.Exec(fmt::format(
+          "INSERT INTO {0} (old_id) SELECT DISTINCT src.{1}::text FROM {2} src WHERE src.{1} IS "
+          "NOT NULL ON CONFLICT (old_id) DO NOTHING",
+          r.map_table, col, r.table));
+      !s.ok()) {
+    return Fail(st, std::move(s));
+  }
+  // The backfill job that computes the new ids: chunked by old_id, one transaction per chunk,
+  // only rows still without a new id, so a rerun after any interruption changes each row once.
+  std::string text = fmt::format(
+      "# Written by `strata identifiers map fill {0}`; run by it. Do not edit: the mapping's\n"
+      "# registry row (strata_id_mapping) is the source.\n"
+      "description = {1}\n"
+      "table = {2}\n"
+      "key = \"old_id\"\n"
+      "where = {3}\n"
+      "set = {4}\n"
+      "from = {5}\n"
+      "join = {6}\n",
+      name, TomlStr(fmt::format("identifier mapping `{}`: old → new ({})", name, r.why)),
+      TomlStr(r.map_table), TomlStr(fmt::format("{}.new_id IS NULL", r.map_table)),
+      TomlStr(fmt::format("new_id = ({})::text, since = now(), why = {}", r.new_expr, Lit(r.why))),
+      TomlStr(fmt::format("{} AS src", r.table)),
+      TomlStr(fmt::format("src.{}::text = {}.old_id", col, r.map_table)));
+  std::error_code ec;
+  fs::create_directories(fs::path(r.job_file).parent_path(), ec);
+  auto old = base::ReadFile(r.job_file);
+  if (!old || *old != text) {
+    std::string why;
+    if (!base::WriteFileAtomic(r.job_file, text, &why)) {
+      return Fail(st, Status(ErrorCode::kIo, fmt::format("cannot write {}: {}", r.job_file, why)));
+    }
+  }
+  return st;
+}
+
+MapStatus MapStatusOf(const Options& options, const std::string& name) {
+  MapStatus st;
+  st.name = name;
+  auto o = Open(options, name, "status");
+  if (!o) return Fail(st, o.error());
+  db::Connection& conn = *o->s.conn;
+  st.target = o->s.url.redacted;
+  auto reg = ReadRegistry(conn, name);
+  if (!reg) return Fail(st, reg.error());
+  if (!*reg) return Fail(st, NotCreated(name));
+  const Registered& r = **reg;
+  Describe(st, r);
+  if (Status s = Measure(conn, r, st); !s.ok()) return Fail(st, std::move(s));
+  if (r.state != kStatePublished) {
+    st.next_step = st.problems.empty()
+                       ? fmt::format("complete: `strata identifiers map publish {}`", name)
+                       : fmt::format("`strata identifiers map fill {}`, then status again", name);
+    return st;
+  }
+  auto head = ChainHead(conn, r.map_table);
+  if (!head) return Fail(st, head.error());
+  st.chain_head = *head;
+  // The head the ledger recorded at publish (the registry row could be edited too).
+  std::string ledger_head;
+  if (auto rows = o->s.ledger->ReadAll(); rows) {
+    for (const auto& row : *rows) {
+      if (row.type == kLedgerTypeIdMap && row.description == "map " + name && row.checksum) {
+        ledger_head = *row.checksum;
+      }
+    }
+  }
+  st.edited_after_publish = *head != r.chain_head || (!ledger_head.empty() && *head != ledger_head);
+  if (st.edited_after_publish) {
+    st.status = Status(ErrorCode::kCheckFailed,
+                       fmt::format("the published mapping `{}` was edited after publish: its "
+                                   "hash chain ends in {} but {} was published{} ({} rows now, "
+                                   "{} unmapped, {} stale)",
+                                   name, head->substr(0, 12), r.chain_head.substr(0, 12),
+                                   ledger_head.empty() ? "" : " and recorded in the ledger",
+                                   st.rows, st.unmapped, st.stale))
+                    .WithHint(fmt::format("find who bypassed the guard trigger on {} (it refuses "
+                                          "edits; disabling it takes the table's owner) and "
+                                          "restore the rows from a backup",
+                                          r.map_table));
+  }
+  return st;
+}
+
+MapStatus MapPublish(const Options& options, const std::string& name) {
+  MapStatus st;
+  st.name = name;
+  auto o = Open(options, name, "publish");
+  if (!o) return Fail(st, o.error());
+  session::Session& s = o->s;
+  db::Connection& conn = *s.conn;
+  st.target = s.url.redacted;
+  session::RunLock lock;
+  if (Status e = lock.Acquire(s, options.lock_wait, {}); !e.ok()) return Fail(st, std::move(e));
+  auto exists = s.ledger->Exists();
+  if (!exists) return Fail(st, exists.error());
+  if (!*exists) {
+    return Fail(st, Status(ErrorCode::kValidation, fmt::format("{} has no ledger", st.target))
+                        .WithHint("run `strata migrate` first: a published mapping is recorded "
+                                  "in the ledger"));
+  }
+  if (auto all = s.ledger->ReadAll(); !all) return Fail(st, all.error());
+  auto reg = ReadRegistry(conn, name);
+  if (!reg) return Fail(st, reg.error());
+  if (!*reg) return Fail(st, NotCreated(name));
+  Registered r = **reg;
+  Describe(st, r);
+  if (r.state == kStatePublished) {
+    st.next_step = "already published; `strata identifiers map status " + name + "` checks it";
+    return st;
+  }
+  auto body = [&]() -> Status {
+    STRATA_TRY(conn.Exec(conn.BeginSql()));
+    // Nothing changes the mapping between the checks and the freeze.
+    STRATA_TRY(conn.Exec(fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", r.map_table)));
+    STRATA_TRY(Measure(conn, r, st));
+    if (!st.problems.empty()) {
+      return Status(ErrorCode::kCheckFailed, fmt::format("mapping `{}` cannot be published: {}",
+                                                         name, fmt::join(st.problems, "; ")))
+          .WithHint(fmt::format("`strata identifiers map fill {0}` and `map status {0}`; a "
+                                "collision or orphan needs a better new-id expression (a new "
+                                "mapping)",
+                                name));
+    }
+    STRATA_ASSIGN_OR_RETURN(st.chain_head, ChainHead(conn, r.map_table));
+    auto window = o->contract.stability_window.count();
+    STRATA_ASSIGN_OR_RETURN(
+        auto upd,
+        conn.Query(
+            fmt::format(
+                "UPDATE strata_id_mapping SET status = 'published', published_at "
+                "= now(), published_by = current_user, old_ids = $1, chain_head "
+                "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
+                "published_at::text, resolvable_until::text",
+                window > 0 ? fmt::format("now() + interval '{} milliseconds'", window) : "NULL"),
+            {std::to_string(st.old_ids), st.chain_head, name}));
+    st.published_at = upd.rows[0][0].value_or("");
+    st.resolvable_until = upd.rows[0][1].value_or("");
+    migrate::AppliedRow row;
+    row.description = "map " + name;
+    row.type = std::string(kLedgerTypeIdMap);
+    row.script = r.job_file;
+    row.checksum = st.chain_head;
+    row.installed_by = conn.DatabaseUser();
+    row.installed_on = base::NowIso8601();
+    row.success = true;
+    row.statements_done = static_cast<int>(st.rows);
+    row.reason = fmt::format("{}.{} re-keyed to {}: {} old ids, {} rows; {}", r.table, r.column,
+                             r.new_expr, st.old_ids, st.rows, r.why);
+    STRATA_TRY(s.ledger->Append(row));
+    return conn.Exec("COMMIT");
+  };
+  if (Status e = body(); !e.ok()) {
+    (void)conn.Exec("ROLLBACK");
+    s.ledger->Rewind();
+    return Fail(st, std::move(e));
+  }
+  st.state = kStatePublished;
+  st.published_head = st.chain_head;
+  st.next_step = fmt::format("consumers resolve old ids through {}{}", st.lookup_view,
+                             st.resolvable_until.empty() ? "" : " until " + st.resolvable_until);
+  return st;
+}
+
+nlohmann::json ToJson(const MapStatus& s) {
+  nlohmann::json j = {{"name", s.name},
+                      {"target", s.target},
+                      {"table", s.table},
+                      {"column", s.column},
+                      {"new_id", s.new_id},
+                      {"map_table", s.map_table},
+                      {"lookup_view", s.lookup_view},
+                      {"job_file", s.job_file},
+                      {"state", s.state},
+                      {"why", s.why},
+                      {"old_ids", s.old_ids},
+                      {"rows", s.rows},
+                      {"mapped", s.mapped},
+                      {"unmapped", s.unmapped},
+                      {"collisions", s.collisions},
+                      {"merge", s.merge},
+                      {"orphans", s.orphans},
+                      {"stale", s.stale},
+                      {"coverage", s.coverage},
+                      {"problems", s.problems},
+                      {"chain_head", s.chain_head},
+                      {"published_head", s.published_head},
+                      {"published_at", s.published_at},
+                      {"resolvable_until", s.resolvable_until},
+                      {"edited_after_publish", s.edited_after_publish},
+                      {"next_step", s.next_step}};
+  return j;
+}
+
+std::string ToText(const MapStatus& s) {
+  std::string out;
+  if (s.map_table.empty()) return out;
+  out += fmt::format("mapping {}: {}.{} → {} ({})\n", s.name, s.table, s.column, s.new_id, s.state);
+  if (s.rows > 0 || s.old_ids > 0) {
+    out += fmt::format(
+        "  coverage {:.1f}%: {} of {} old ids mapped; {} unmapped, {} {}, "
+        "{} orphaned, {} stale\n",
+        s.coverage * 100.0, s.old_ids - s.unmapped, s.old_ids, s.unmapped, s.collisions,
+        s.merge ? "new ids shared (a merge)" : "collisions",
+        s.orphans < 0 ? std::string("-") : std::to_string(s.orphans), s.stale);
+  }
+  for (const auto& p : s.problems) out += "  - " + p + "\n";
+  if (!s.published_at.empty()) {
+    out += fmt::format(
+        "  published {} (chain {}){}\n", s.published_at, s.published_head.substr(0, 12),
+        s.resolvable_until.empty() ? "" : "; old ids resolve until " + s.resolvable_until);
+  }
+  if (!s.chain_head.empty()) {
+    out += s.edited_after_publish
+               ? "  EDITED after publish: chain " + s.chain_head.substr(0, 12) + "\n"
+               : "  chain intact\n";
+  }
+  out += fmt::format("  lookup view {}; job {}\n", s.lookup_view, s.job_file);
+  if (!s.next_step.empty()) out += "next: " + s.next_step + "\n";
+  return out;
+}
+
+}  // namespace strata::identifiers
