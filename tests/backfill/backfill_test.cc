@@ -829,8 +829,8 @@ TEST_P(BackfillTest, ProgressBarFitsTheTerminalAndIsDrawnOnce) {
     EXPECT_TRUE(held);
     EXPECT_EQ(Strata({"backfill", "pause", "bar"}).exit_code, 0);
     std::ofstream(gate).put('\n');
-    bool paused = WaitFor([&] { return exists(gate + ".paused"); });
-    EXPECT_TRUE(paused);
+    bool announced = WaitFor([&] { return exists(gate + ".paused"); });
+    EXPECT_TRUE(announced);
     EXPECT_EQ(Strata({"backfill", "resume", "bar"}).exit_code, 0);
     runner.join();
     ASSERT_EQ(r.exit_code, 0) << r.out;

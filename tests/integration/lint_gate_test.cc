@@ -2,6 +2,8 @@
 // "Suppression and change-awareness": `migrate` runs the analyzer on the pending set before
 // anything is applied, live-aware on PostgreSQL; `lint --url` escalates by real table sizes;
 // `lint --since` reads git. Real binary, real databases, real git.
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 #include "integration/engine_fixture.h"
@@ -402,9 +404,10 @@ TEST_P(LintGateTest, RiskClassGatesAreCheckedBeforeApplying) {
 }
 
 // Issue 17: "A fixture-looking INSERT into a table that has a seed package (or a test-only
-// package) inside a versioned migration is a finding", pointing to `strata seed`.
-TEST_P(LintGateTest, FixtureInsertIntoASeededTableIsRefused) {
-  Project p(GetParam());
+// package) inside a versioned migration is a finding", pointing to `strata seed`: a warning in
+// `lint` and in the gate's report, refused where the project makes it an error.
+TEST_P(LintGateTest, FixtureInsertIntoASeededTableIsAFinding) {
+  Project p(GetParam(), "[lint.severity]\nfixture-insert-into-seeded-table = \"error\"\n");
   p.dir().Write("db/seed/test-only/demo-reasons/manifest.toml",
                 "package = \"demo-reasons\"\nclass = \"test-only\"\nowner = \"qa\"\n"
                 "[[tables]]\ntable = \"reason\"\nkey = [\"code\"]\n");
@@ -418,7 +421,23 @@ TEST_P(LintGateTest, FixtureInsertIntoASeededTableIsRefused) {
   EXPECT_NE(r.out.find("demo-reasons"), std::string::npos) << r.All();
   EXPECT_NE(r.out.find("strata seed apply"), std::string::npos) << r.All();
   EXPECT_FALSE(p.TableExists("reason"));
+  // By default a warning: reported by lint, not refused.
+  p.WriteToml("");
+  auto lint = p.Run({"lint", "--format", "json", "db/migration"});
+  EXPECT_EQ(lint.exit_code, 0) << lint.All();
+  auto j = json::parse(lint.out);
+  bool found = false;
+  for (const auto& f : j["findings"]) {
+    if (f["rule"] != "DM106") continue;
+    found = true;
+    EXPECT_EQ(f["severity"], "warning") << f.dump();
+    EXPECT_NE(f["message"].get<std::string>().find("seed package `demo-reasons` (test-only)"),
+              std::string::npos)
+        << f.dump();
+  }
+  EXPECT_TRUE(found) << lint.out;
   // Rows derived from the database are a data migration, not a fixture.
+  p.WriteToml("[lint.severity]\nfixture-insert-into-seeded-table = \"error\"\n");
   p.Write("V2__reason_rows.sql", "INSERT INTO reason (code) SELECT 'X' WHERE false;\n");
   p.Hash();
   r = p.Run({"migrate"});
