@@ -876,7 +876,7 @@ Status Runner::Main() {
   bool poll_control = false;
   bool lagging = false;
   for (;;) {
-    test_hold_.At(job_.processed, [this] { return StopRequested(); });
+    test_hold_.At(processed_, [this] { return StopRequested(); });
     if (StopRequested()) {
       res_.interrupted = true;
       break;
