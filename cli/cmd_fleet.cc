@@ -95,7 +95,8 @@ class TtyProgress {
 
 void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* fleet = app.add_subcommand(
-      "fleet", "run migrate, info or validate over every target of db/fleet.toml, in waves");
+      "fleet",
+      "run migrate, info, validate, verify, lint or drift over every target of db/fleet.toml");
   fleet->require_subcommand(1);
   fleet->fallthrough();
   Examples(fleet, {{"strata fleet migrate --parallel 8 --canary staging",
@@ -108,7 +109,9 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   for (Verb v : {Verb{"migrate", "apply pending migrations to every target (canary, waves)"},
                  Verb{"info", "which targets are behind, by how much, failed or locked"},
                  Verb{"validate", "validate every target's ledger against the files"},
-                 Verb{"verify", "run every target's post-checks again (recorded per target)"}}) {
+                 Verb{"verify", "run every target's post-checks again (recorded per target)"},
+                 Verb{"lint", "the lint gate's verdict on every target's pending migrations, live"},
+                 Verb{"drift", "compare every target's live schema with its history"}}) {
     auto* sub = fleet->add_subcommand(v.name, v.help);
     sub->fallthrough();
     auto req = std::make_shared<FleetRequest>();
@@ -119,6 +122,13 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
         ->check(CLI::Range(1, 1024));
     sub->add_option("--only", req->only, "only these targets: names or labels (label:x)")
         ->delimiter(',');
+    if (std::string_view(v.name) == "lint") {
+      sub->add_option("--target", req->target, "lint the pending migrations up to this version");
+    }
+    if (std::string_view(v.name) == "drift") {
+      sub->add_option("--against", req->against,
+                      "the schema file to compare with (default: [schema] file)");
+    }
     if (std::string_view(v.name) == "migrate") {
       sub->add_option("--canary", req->canary,
                       "run these targets (names or labels) first, alone; stop if one fails")
@@ -133,7 +143,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
                     "never stop for failures: run every target and report");
       sub->add_option("--target-timeout", *timeout,
                       "per-target time limit, e.g. 10m (PostgreSQL: its sessions are "
-                      "terminated)");
+                      "terminated; SQLite: its statement is interrupted)");
       sub->add_flag("--resume", req->resume,
                     "run only the targets that did not finish ok in the last fleet run");
       sub->add_flag("--dry-run", req->dry_run, "list the targets and waves; run nothing");

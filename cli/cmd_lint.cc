@@ -123,15 +123,17 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
 
   // --url: live sizes and version, and the ledger's view of what is applied.
   std::optional<lint::LiveInfo> live;
+  std::optional<session::Session> live_session;  // open while linting: row estimates use it
   if (!g.url.empty()) {
     // Through the session layer (connect retry, redaction); lint reads sizes and never creates
     // a database.
     auto conn = session::Open(*opts, "lint");
     if (!conn) return Fail(g, conn.error());
-    auto li = lint::ReadLiveInfo(*conn->conn, &config->identifiers);
+    live_session = std::move(*conn);
+    auto li = lint::ReadLiveInfo(*live_session->conn, &config->identifiers);
     if (!li) return Fail(g, li.error());
     live = std::move(*li);
-    if (conn->url.dialect == db::Dialect::kPostgres && f.pg_version.empty() &&
+    if (live_session->url.dialect == db::Dialect::kPostgres && f.pg_version.empty() &&
         live->server_major > 0) {
       config->pg_version = live->server_major;
       config->pg_version_source = "live";

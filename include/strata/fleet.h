@@ -1,4 +1,4 @@
-// Fleets: one command runs a verb (migrate, info, validate) over many targets — tenant
+// Fleets: one command runs a verb (migrate, info, validate, verify, lint, drift) over many targets — tenant
 // databases, schemas of one database, SQLite files — listed in a fleet file
 // (docs/formats/fleet.md). Each target is driven through the ordinary verb API of
 // strata/commands.h with its own Options, so it gets the same lock, ledger and run record as a
@@ -10,8 +10,10 @@
 // (the fleet serialises the calls). Every URL in a result or event is redacted.
 #pragma once
 
+#include "strata/commands.h"
 #include "strata/events.h"
 #include "strata/options.h"
+#include "strata/schema.h"
 #include "strata/status.h"
 
 #include <cstdint>
@@ -30,6 +32,8 @@ namespace strata {
 //   not-reached the fleet stopped (failure policy, canary failure, kill) before it started
 //   skipped     --resume: it completed in the run being resumed
 //   planned     --dry-run: it would run (in the wave the result names)
+//   findings    lint: the gate would refuse its pending set (findings at or above [lint] gate)
+//   drifted     drift: its live schema differs from what its history says
 struct FleetTargetResult {
   std::string name;
   std::string url;     // redacted, as written in the fleet file (environment references unexpanded)
@@ -47,10 +51,13 @@ struct FleetTargetResult {
   std::int64_t elapsed_ms = 0;
   Status status;                  // the error, when result is not ok
   std::string last_fleet_result;  // info: its result in the state file's last fleet run
+  std::vector<GateFinding> findings;  // lint: the gate's blocking findings for its pending set
+  int findings_below_gate = 0;        // lint: the others
+  std::vector<DriftItem> drift;       // drift: the differences
 };
 
 struct FleetRequest {
-  std::string verb = "migrate";     // migrate, info, validate, verify
+  std::string verb = "migrate";     // migrate, info, validate, verify, lint, drift
   std::string fleet_file;           // default <project>/db/fleet.toml
   int parallel = 0;                 // 0: the fleet file's value, else 4
   int wave_size = -1;               // -1: the fleet file's; 0: one wave with everything
@@ -61,7 +68,8 @@ struct FleetRequest {
   bool resume = false;                  // migrate: only targets not ok in the last fleet run
   std::vector<std::string> only;        // run only these names or labels (empty: all)
   bool dry_run = false;                 // resolve and print the targets and waves; touch nothing
-  std::string target;                   // migrate: --target version
+  std::string target;                   // migrate, lint: --target version
+  std::string against;                  // drift: the schema file (default: [schema] file)
 };
 
 // A progress event: a target starting or finishing, or an engine event of a running target.

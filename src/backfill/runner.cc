@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <set>
 #include <thread>
@@ -29,6 +31,48 @@ namespace strata::backfill {
 namespace {
 
 using nlohmann::json;
+
+// A test seam, the way a test drives the run's timing without sleeps (tests/backfill: the
+// progress bar under a pseudo-terminal): STRATA_TEST_BACKFILL_HOLD=<rows>:<path>. Once at least
+// <rows> rows are done the runner creates <path>.held and waits until <path> exists (or a stop
+// is requested); it creates <path>.paused when it announces a pause. Unset: nothing happens.
+class TestHold {
+ public:
+  TestHold() {
+    const char* v = std::getenv("STRATA_TEST_BACKFILL_HOLD");
+    if (!v) return;
+    std::string_view s(v);
+    auto colon = s.find(':');
+    if (colon == std::string_view::npos) return;
+    try {
+      rows_ = std::stoll(std::string(s.substr(0, colon)));
+    } catch (...) {
+      return;
+    }
+    path_ = std::string(s.substr(colon + 1));
+  }
+  // Returns once the test lets the run go on (at once when not holding here).
+  template <typename StopFn>
+  void At(std::int64_t processed, StopFn&& stop) {
+    if (path_.empty() || held_ || processed < rows_) return;
+    held_ = true;
+    Touch(path_ + ".held");
+    while (access(path_.c_str(), F_OK) != 0 && !stop()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  void Paused() {
+    if (!path_.empty()) Touch(path_ + ".paused");
+  }
+
+ private:
+  static void Touch(const std::string& p) {
+    if (FILE* f = std::fopen(p.c_str(), "w")) std::fclose(f);
+  }
+  std::int64_t rows_ = 0;
+  std::string path_;
+  bool held_ = false;
+};
 
 struct Part {
   bool partitioned = false;
@@ -133,6 +177,7 @@ class Runner {
         e.elapsed_ms > 0 ? static_cast<double>(res_.rows_this_run) * 1000.0 / e.elapsed_ms : 0;
     req_.sink(e);
   }
+  TestHold test_hold_;
   // Sleeps in slices, returning early when a stop is requested.
   void Sleep(std::int64_t ms) {
     auto until = base::MonotonicMillis() + ms;
@@ -407,6 +452,7 @@ Status Runner::PollControl(bool& stop_loop) {
     }
     if (!announced) {
       Emit(BackfillEvent{BackfillEventKind::kPaused});
+      test_hold_.Paused();
       announced = true;
     }
     Sleep(250);
@@ -853,6 +899,7 @@ Status Runner::Main() {
   bool poll_control = false;
   bool lagging = false;
   for (;;) {
+    test_hold_.At(processed_, [this] { return StopRequested(); });
     if (StopRequested()) {
       res_.interrupted = true;
       break;

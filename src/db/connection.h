@@ -171,4 +171,9 @@ class Connection {
 // Errors: kConnection with the redacted URL and the server's message.
 Result<std::unique_ptr<Connection>> Connect(const DbUrl& url, std::string_view application);
 
+// Interrupts the statement running on every SQLite connection this process has open on the
+// database file at `path`, from any thread (the fleet's per-target time limit): it fails with
+// SQLITE_INTERRUPT, like any failed statement. Returns the connections found.
+int InterruptSqlite(const std::string& path);
+
 }  // namespace strata::db

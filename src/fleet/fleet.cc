@@ -140,8 +140,10 @@ class Runner {
   }
   bool stopped() const { return stop_.load(); }
 
-  // The watchdog: stops PostgreSQL targets that run past the time limit by terminating their
-  // sessions (found by the application name the fleet gave them). Runs until Finish().
+  // The watchdog: stops targets that run past the time limit. PostgreSQL: their sessions are
+  // terminated (found by the application name the fleet gave them), once. SQLite: the statement
+  // running on the target's file is interrupted, at every tick until the target ends (an
+  // interrupt between two statements stops nothing). Runs until StopWatchdog().
   void StartWatchdog() {
     if (timeout.count() <= 0) return;
     watchdog_ = std::make_unique<base::Thread>(std::function<void()>([this] {
@@ -153,7 +155,8 @@ class Runner {
           std::lock_guard<std::mutex> g(mu_);
           auto now = base::MonotonicMillis();
           for (auto& [i, started] : running_) {
-            if (now - started > timeout.count() && !timed_out_[i]) late.push_back(i);
+            if (now - started <= timeout.count()) continue;
+            if (!timed_out_[i] || IsSqlite(i)) late.push_back(i);
           }
           for (size_t i : late) timed_out_[i] = true;
         }
@@ -193,9 +196,16 @@ class Runner {
     return o;
   }
 
+  bool IsSqlite(size_t i) const { return targets_[i].url.rfind("sqlite", 0) == 0; }
+
   void Terminate(size_t i) {
     const Target& t = targets_[i];
-    if (t.url.rfind("postgres", 0) != 0) return;  // SQLite: checked when the target ends
+    if (IsSqlite(i)) {
+      // The target runs in this process: interrupt its statement on the database file.
+      if (auto url = db::ParseUrl(t.url)) db::InterruptSqlite(url->sqlite_path);
+      return;
+    }
+    if (t.url.rfind("postgres", 0) != 0) return;
     auto url = db::ParseUrl(fleet::WithParams(t.url, "", ""));
     if (!url) return;
     auto conn = db::Connect(*url, "strata fleet watchdog");
@@ -243,7 +253,7 @@ class Runner {
         Emit(e);
       };
     }
-    bool sqlite = targets_[i].url.rfind("sqlite", 0) == 0;
+    bool sqlite = IsSqlite(i);
     Status st;
     if (req_.verb == "migrate") {
       InfoResult before = Info(o);
@@ -284,6 +294,29 @@ class Runner {
       VerifyResult v = Verify(o, VerifyRequest{});
       st = v.status;
       out.run_id = v.run_id;
+    } else if (req_.verb == "lint") {
+      // The apply-time gate's verdict on the target's pending set, live (its server version,
+      // its table sizes and row estimates): a migrate --dry-run that stops after the gate.
+      Options lo = o;
+      lo.lint_gate = true;
+      MigrateRequest m;
+      m.dry_run = true;
+      m.target = req_.target;
+      MigrateResult mr = Migrate(lo, m);
+      st = mr.status;
+      out.pending = mr.pending;
+      out.findings = mr.lint.blocking;
+      out.findings_below_gate = mr.lint.findings_below_gate;
+      InfoResult info = Info(o);
+      if (info.status.ok()) out.before = out.after = LatestVersion(info);
+    } else if (req_.verb == "drift") {
+      DriftRequest d;
+      d.against = req_.against;
+      DriftResult dr = Drift(o, d);
+      st = dr.status;
+      out.drift = dr.items;
+      InfoResult info = Info(o);
+      if (info.status.ok()) out.before = out.after = LatestVersion(info);
     } else if (req_.verb == "validate") {
       ValidateResult v = Validate(o);
       st = v.status;
@@ -311,6 +344,10 @@ class Runner {
                .WithHint(
                    "raise --target-timeout, or run this target alone; a transactional "
                    "migration was rolled back");
+    } else if (req_.verb == "lint" && st.code() == ErrorCode::kLint) {
+      out.result = "findings";
+    } else if (req_.verb == "drift" && st.code() == ErrorCode::kDrift) {
+      out.result = "drifted";
     } else if (st.code() == ErrorCode::kConnection) {
       out.result = "unreachable";
     } else if (st.code() == ErrorCode::kLockTimeout &&
@@ -403,9 +440,9 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
   auto t0 = base::MonotonicMillis();
   r.verb = req.verb;
   if (req.verb != "migrate" && req.verb != "info" && req.verb != "validate" &&
-      req.verb != "verify") {
+      req.verb != "verify" && req.verb != "lint" && req.verb != "drift") {
     r.status = Status(ErrorCode::kUsage, fmt::format("fleet cannot run `{}`", req.verb))
-                   .WithHint("use strata fleet migrate, info, validate or verify");
+                   .WithHint("use strata fleet migrate, info, validate, verify, lint or drift");
     return r;
   }
   std::string dir = options.project_dir.empty() ? "." : options.project_dir;
@@ -586,7 +623,8 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
       ++r.not_reached;
     else
       ++r.failed;
-    if (t.result == "failed" || t.result == "timeout") {
+    if (t.result == "failed" || t.result == "timeout" || t.result == "findings" ||
+        t.result == "drifted") {
       bad.push_back(t.name);
       worst = t.status.code() == ErrorCode::kOk ? ErrorCode::kMigrationFailed : t.status.code();
     }
@@ -597,16 +635,35 @@ FleetResult Fleet(const Options& options, const FleetRequest& req, const FleetSi
     std::string names = fmt::format(
         "{}", fmt::join(bad.begin(), bad.begin() + std::min<size_t>(bad.size(), 5), ", "));
     if (bad.size() > 5) names += fmt::format(" and {} more", bad.size() - 5);
-    r.status =
-        Status(req.verb == "validate" ? ErrorCode::kValidation
-               : req.verb == "verify" ? ErrorCode::kCheckFailed
-               : r.failed == 1        ? worst
-                                      : ErrorCode::kMigrationFailed,
-               fmt::format("{} of {} target(s) failed: {}", r.failed, r.targets.size(), names))
-            .WithHint(req.verb == "migrate"
-                          ? "fix the cause shown per target, then `strata fleet migrate "
-                            "--resume` retries only the targets that did not finish"
-                          : "see the per-target errors above");
+    // lint and drift: a target that could not be judged (an error) says more than one that
+    // was judged and found wanting.
+    bool only_verdicts = true;
+    for (const auto& t : r.targets) {
+      only_verdicts &= t.result != "failed" && t.result != "timeout";
+    }
+    if ((req.verb == "lint" || req.verb == "drift") && only_verdicts) {
+      bool lint = req.verb == "lint";
+      r.status = Status(lint ? ErrorCode::kLint : ErrorCode::kDrift,
+                        fmt::format("{} of {} target(s) {}: {}", r.failed, r.targets.size(),
+                                    lint ? "have pending migrations the lint gate refuses"
+                                         : "drifted from their history",
+                                    names))
+                     .WithHint(lint ? "the findings are listed per target; `strata lint --url "
+                                      "<target's URL> db/migration` shows them with their fix"
+                                    : "the differences are listed per target; bring the schema "
+                                      "back with a migration, or find who changed it by hand");
+    } else {
+      r.status =
+          Status(req.verb == "validate" ? ErrorCode::kValidation
+                 : req.verb == "verify" ? ErrorCode::kCheckFailed
+                 : r.failed == 1        ? worst
+                                        : ErrorCode::kMigrationFailed,
+                 fmt::format("{} of {} target(s) failed: {}", r.failed, r.targets.size(), names))
+              .WithHint(req.verb == "migrate"
+                            ? "fix the cause shown per target, then `strata fleet migrate "
+                              "--resume` retries only the targets that did not finish"
+                            : "see the per-target errors above");
+    }
   } else if (r.unreachable > 0) {
     r.status = Status(ErrorCode::kConnection, fmt::format("{} of {} target(s) unreachable",
                                                           r.unreachable, r.targets.size()))

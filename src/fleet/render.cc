@@ -56,7 +56,7 @@ std::string Table(const std::vector<std::string>& head,
 }  // namespace
 
 nlohmann::json ToJson(const FleetTargetResult& t) {
-  return {{"target", t.name},
+  nlohmann::json j = {{"target", t.name},
           {"url", base::RedactSecrets(t.url)},
           {"schema", t.schema.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.schema)},
           {"labels", t.labels},
@@ -73,6 +73,35 @@ nlohmann::json ToJson(const FleetTargetResult& t) {
           {"run_id", t.run_id},
           {"elapsed_ms", t.elapsed_ms},
           {"error", StatusJson(t.status)}};
+  if (!t.findings.empty() || t.findings_below_gate > 0) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : t.findings) {
+      findings.push_back({{"file", f.file},
+                          {"line", f.line},
+                          {"column", f.column},
+                          {"rule", f.rule_id},
+                          {"name", f.rule_name},
+                          {"severity", f.severity},
+                          {"message", base::RedactSecrets(f.message)},
+                          {"help", f.help},
+                          {"size", f.size_note}});
+    }
+    j["findings"] = std::move(findings);
+    j["findings_below_gate"] = t.findings_below_gate;
+  }
+  if (!t.drift.empty()) {
+    nlohmann::json drift = nlohmann::json::array();
+    for (const auto& d : t.drift) {
+      drift.push_back({{"kind", d.kind},
+                       {"object", d.object},
+                       {"change", d.change},
+                       {"field", d.field},
+                       {"expected", d.expected},
+                       {"actual", d.actual}});
+    }
+    j["drift"] = std::move(drift);
+  }
+  return j;
 }
 
 nlohmann::json ToJson(const FleetResult& r) {
@@ -164,6 +193,43 @@ std::string ToText(const FleetResult& r) {
     for (const auto& t : r.targets) behind += t.result == "ok" && t.pending > 0;
     out += fmt::format("{} target(s): {} behind, {} unreadable\n", r.targets.size(), behind,
                        r.targets.size() - static_cast<size_t>(r.ok));
+    return out;
+  }
+  if (r.verb == "lint" || r.verb == "drift") {
+    bool lint = r.verb == "lint";
+    std::string details;
+    for (const auto& t : r.targets) {
+      std::string detail;
+      if (!t.status.ok() && t.result != "findings" && t.result != "drifted") {
+        detail = base::RedactSecrets(t.status.message());
+      } else if (lint) {
+        detail = fmt::format("{} blocking, {} below the gate", t.findings.size(),
+                             t.findings_below_gate);
+      } else {
+        detail = fmt::format("{} difference(s)", t.drift.size());
+      }
+      rows.push_back({t.name, t.after.empty() ? "-" : t.after,
+                      lint ? std::to_string(t.pending) : "-", t.result, Cut(detail, 120)});
+      for (const auto& f : t.findings) {
+        details += Cut(fmt::format("{}: {}:{}:{}: {}[{}] {}", t.name, f.file, f.line, f.column,
+                                   f.severity, f.rule_id, base::RedactSecrets(f.message)),
+                       200) +
+                   "\n";
+      }
+      for (const auto& d : t.drift) {
+        std::string what = fmt::format("{}: {} {} {}", t.name, d.kind, d.object, d.change);
+        if (!d.field.empty()) {
+          what += fmt::format(" {}: expected {}, live {}", d.field, d.expected, d.actual);
+        }
+        details += Cut(what, 200) + "\n";
+      }
+    }
+    out = Table({"TARGET", "VERSION", lint ? "PENDING" : "-", "RESULT", "DETAIL"}, rows);
+    out += details;
+    out += fmt::format("{} target(s) in {}: {} ok, {} {}, {} unreachable, {} locked\n",
+                       r.targets.size(), base::FormatDuration(base::Millis(r.elapsed_ms)), r.ok,
+                       r.failed, lint ? "with findings or errors" : "drifted or failed",
+                       r.unreachable, r.locked);
     return out;
   }
   for (const auto& t : r.targets) {

@@ -2,11 +2,16 @@
 #include "config/config.h"
 
 #include "base/text.h"
+#include "config/releases.h"
 #include "config/toml_values.h"
 #include "lint/linter.h"
+#include "verify/settings.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+
+#include <cctype>
+#include <filesystem>
 
 namespace strata::lint {
 
@@ -38,6 +43,60 @@ Result<std::int64_t> Bytes(const std::string& path, const toml::node& n) {
   return TomlError(path, n, "`lint.large_bytes` must be a number of bytes or a size like \"1GB\"");
 }
 
+// What PO106 and DM106 check against, from the project: the release manifest (each migration a
+// release lists → the release and its stated surfaces) and the tables seed packages own. Only
+// for a project (a strata.toml or a release manifest exists); a seed manifest strata cannot
+// read is the seed verbs' to report, not lint's.
+Status ReadProjectGates(const Options& options, const toml::table& doc, LintConfig& c) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  STRATA_ASSIGN_OR_RETURN(verify::Settings settings, verify::LoadSettings(options));
+  bool project = (!options.config_path.empty() && fs::exists(options.config_path, ec)) ||
+                 fs::exists(settings.releases_file, ec);
+  if (!project) return Status::Ok();
+  c.releases_file = settings.releases_file;
+  STRATA_ASSIGN_OR_RETURN(auto releases, config::LoadReleases(settings.releases_file));
+  for (const auto& r : releases) {
+    LintConfig::Release entry{r.name, {}};
+    for (const auto& [surface, text] : r.surfaces) entry.surfaces.push_back(surface);
+    for (const auto& m : r.migrations) {
+      bool digits = !m.empty() && std::isdigit(static_cast<unsigned char>(m[0]));
+      size_t i = 0;
+      while (digits && i + 1 < m.size() && m[i] == '0' &&
+             std::isdigit(static_cast<unsigned char>(m[i + 1]))) {
+        ++i;
+      }
+      c.releases[m.substr(i)] = entry;
+    }
+  }
+  std::string location = "db/seed";
+  if (auto v = doc["seed"]["location"].value<std::string>()) location = *v;
+  fs::path root = fs::path(options.project_dir.empty() ? "." : options.project_dir) / location;
+  if (!fs::is_directory(root, ec)) return Status::Ok();
+  for (const auto& cls : fs::directory_iterator(root, ec)) {
+    if (!cls.is_directory(ec)) continue;
+    for (const auto& pkg : fs::directory_iterator(cls.path(), ec)) {
+      fs::path manifest = pkg.path() / "manifest.toml";
+      if (!fs::exists(manifest, ec)) continue;
+      auto parsed = config::ParseTomlFile(manifest.string());
+      if (!parsed) continue;
+      std::string id = (*parsed)["package"].value<std::string>().value_or(
+          pkg.path().filename().string());
+      std::string owner = fmt::format("seed package `{}` ({})", id,
+                                      cls.path().filename().string());
+      if (const toml::array* tables = (*parsed)["tables"].as_array()) {
+        for (const auto& t : *tables) {
+          if (auto name = t.as_table() ? (*t.as_table())["table"].value<std::string>()
+                                       : std::nullopt) {
+            c.seed_tables.emplace(base::ToLower(*name), owner);
+          }
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 // Parses "15" or "14.3" into major/minor.
@@ -62,6 +121,7 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
   STRATA_ASSIGN_OR_RETURN(c.identifiers, identifiers::Contracts::ForProject(options));
   // The [lint] keys of strata.toml, each overridable by STRATA_LINT_<KEY>.
   STRATA_ASSIGN_OR_RETURN(toml::table doc, config::LoadProjectToml(options.config_path));
+  STRATA_TRY(ReadProjectGates(options, doc, c));
   const toml::table* lint = doc["lint"].as_table();
   if (!lint) return c;
   const std::string& path = options.config_path;

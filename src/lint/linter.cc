@@ -10,9 +10,11 @@
 #include "lint/suppress.h"
 #include "migrate/discovery.h"
 #include "sql/directives.h"
+#include "verify/checks.h"
 #include "verify/intent.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -247,6 +249,82 @@ std::optional<Finding> DeclaredClassTooWeak(const LintInput& in, const Migration
       "declare `Risk class: {}` and meet its gates, or change the migration so that it is `{}`",
       strict.name, intent->risk_class);
   return f;
+}
+
+// What a release manifest entry or a file name says the version is: "005" and "5" are one.
+std::string ReleaseKey(std::string_view v) {
+  size_t i = 0;
+  while (i + 1 < v.size() && v[i] == '0' && std::isdigit(static_cast<unsigned char>(v[i + 1]))) {
+    ++i;
+  }
+  return std::string(v.substr(i));
+}
+
+// PO106: the gates strata can check of the classes the statements give a migration with an
+// intent header (the header is where a migration declares its lifecycle): a data change needs a
+// strata post-check, which migrate runs and records; a breaking change needs a release in the
+// manifest that lists it and states its compatibility surfaces.
+std::vector<Finding> UnmetGates(const LintInput& in, const MigrationReport& mr,
+                                const LintConfig& config) {
+  std::vector<Finding> out;
+  auto intent = verify::ParseIntent(in.text, in.path);
+  if (!intent || !intent->present) return out;
+  auto has = [&](std::string_view c) {
+    return std::find(mr.classes.begin(), mr.classes.end(), c) != mr.classes.end();
+  };
+  auto finding = [&](std::string message, std::string help) {
+    Finding f;
+    f.rule_id = "PO106";
+    f.rule_name = "risk-class-gate-unmet";
+    f.severity = Severity::kError;
+    f.file = in.path;
+    f.line = intent->line;
+    f.column = 1;
+    f.message = std::move(message);
+    f.help = std::move(help);
+    out.push_back(std::move(f));
+  };
+  std::string_view data_class = has("large-backfill")   ? "large-backfill"
+                                : has("dml-correction") ? "dml-correction"
+                                                        : "";
+  if (!data_class.empty()) {
+    auto checks = verify::ParseChecks(in.text, in.path);
+    if (checks && checks->post.empty()) {
+      finding(fmt::format("{} changes existing rows (risk class `{}`) but has no post-check: "
+                          "nothing strata runs and records says the data is right afterwards",
+                          in.script, data_class),
+              "add a `-- strata:post-check = 0` block with a query counting the rows that must "
+              "not remain (docs/formats/checks.md); migrate runs it before the commit");
+    }
+  }
+  if (has("breaking-ddl") && !config.releases_file.empty()) {
+    std::string script = in.script;
+    std::string version;
+    if (script.size() > 1 && (script[0] == 'V' || script[0] == 'v')) {
+      if (auto sep = script.find("__"); sep != std::string::npos) {
+        version = ReleaseKey(script.substr(1, sep - 1));
+      }
+    }
+    auto it = config.releases.find(script);
+    if (it == config.releases.end() && !version.empty()) it = config.releases.find(version);
+    if (it == config.releases.end()) {
+      finding(fmt::format("{} is a breaking change (risk class `breaking-ddl`) and no release in "
+                          "{} lists it: nothing states what it does to the old app's surfaces",
+                          in.script, config.releases_file),
+              fmt::format("add it to a release (`migrations = [\"{}\"]`) with its [release."
+                          "surfaces] (api, events, ...: passed, or not required because ...); "
+                          "docs/formats/evidence.md",
+                          version.empty() ? script : version));
+    } else if (it->second.surfaces.empty()) {
+      finding(fmt::format("{} is a breaking change (risk class `breaking-ddl`); release `{}` "
+                          "lists it but states no compatibility surface",
+                          in.script, it->second.name),
+              fmt::format("add [release.surfaces] to release `{}` in {}: each surface passed, or "
+                          "not required because ...",
+                          it->second.name, config.releases_file));
+    }
+  }
+  return out;
 }
 
 // Fills source_line and source_column of `findings` (sorted by line, then column). Each line is
@@ -518,12 +596,19 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
       }
     }
 
+    // The classes, from every finding (suppressed or not: a suppression accepts a statement,
+    // it does not change what kind of migration it is), and the gates they need; a file-scope
+    // allow covers an unmet gate.
+    ClassifyMigration(*fa, mi, file_findings, config, live, &mr);
+    if (meta_enabled("risk-class-gate-unmet") && mi.versioned) {
+      for (auto& f : UnmetGates(in, mr, config)) file_findings.push_back(std::move(f));
+    }
+
     // Suppressions.
     auto sup = ParseSuppressions(in.text, in.path, *fa);
     ApplySuppressions(sup, file_findings, config, meta_enabled, &meta);
     for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
 
-    ClassifyMigration(*fa, mi, file_findings, config, live, &mr);
     if (meta_enabled("declared-risk-class-too-weak")) {
       if (auto f = DeclaredClassTooWeak(in, mr)) meta.push_back(std::move(*f));
     }
@@ -597,6 +682,34 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* c
     li.tables[t.Key()] = TableStats{ts.rows, ts.bytes};
     if (ts.schema == "public") li.tables["public." + ts.name] = TableStats{ts.rows, ts.bytes};
   }
+  // Row estimates of single statements (DM105). Planning an UPDATE or DELETE takes its ROW
+  // EXCLUSIVE lock: in a transaction of its own, with a short lock_timeout, never waiting long
+  // behind another session's lock, and rolled back at once.
+  db::Connection* conn = &c;
+  li.estimate_rows = [conn](std::string_view sql) -> std::optional<std::int64_t> {
+    if (conn->InTransaction() || !conn->Exec("BEGIN").ok()) return std::nullopt;
+    std::optional<std::int64_t> rows;
+    if (conn->Exec("SET LOCAL lock_timeout = '1s'").ok() &&
+        conn->Exec("SET LOCAL statement_timeout = '5s'").ok()) {
+      auto r = conn->Query(fmt::format("EXPLAIN (FORMAT JSON) {}", sql));
+      if (r && !r->rows.empty() && !r->rows[0].empty() && r->rows[0][0]) {
+        auto j = nlohmann::json::parse(*r->rows[0][0], nullptr, /*allow_exceptions=*/false);
+        if (j.is_array() && !j.empty() && j[0].contains("Plan")) {
+          const nlohmann::json* plan = &j[0]["Plan"];
+          // ModifyTable reports 0 rows (it returns none): its input is what it touches.
+          if (plan->value("Node Type", "") == "ModifyTable" && plan->contains("Plans") &&
+              !(*plan)["Plans"].empty()) {
+            plan = &(*plan)["Plans"][0];
+          }
+          if (plan->contains("Plan Rows") && (*plan)["Plan Rows"].is_number()) {
+            rows = static_cast<std::int64_t>((*plan)["Plan Rows"].get<double>());
+          }
+        }
+      }
+    }
+    (void)conn->Exec("ROLLBACK");
+    return rows;
+  };
   // Indexes → their tables, so DROP INDEX is judged by the size of the table it locks.
   auto ix = c.Query(
       "SELECT n.nspname, i.relname, tn.nspname, t.relname FROM pg_catalog.pg_index x "

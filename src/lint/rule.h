@@ -10,6 +10,7 @@
 #include "identifiers/contract.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -70,6 +71,10 @@ struct LiveInfo {
   // declared, so the ID rules see an UPDATE through an existing view and a cascade from an
   // existing table.
   std::vector<std::string> relation_definitions;
+  // The live planner's row estimate for one statement (EXPLAIN (FORMAT JSON), never executed):
+  // the rows an UPDATE/DELETE would touch. nullopt when it cannot be planned (an object the
+  // pending set creates, a placeholder). Set by ReadLiveInfo; valid while its connection is.
+  std::function<std::optional<std::int64_t>(std::string_view sql)> estimate_rows;
 };
 
 // [lint] in strata.toml plus command-line overrides.
@@ -96,6 +101,19 @@ struct LintConfig {
   bool new_means_same_file = false;     // each file as the only pending one (lint without
                                         // --url/--since; docs/lint.md "New and existing")
   bool default_transactional = true;    // files run in one transaction unless a directive says
+  // The release manifest ([evidence] releases, default db/releases.toml) by migration: what a
+  // release lists (a version without leading zeros, "5", or a script name) → that release.
+  // `releases_file` empty: no project was read (lint of loose files), and the release gate of
+  // breaking-ddl (PO106) is not checked.
+  struct Release {
+    std::string name;
+    std::vector<std::string> surfaces;  // the surfaces it states
+  };
+  std::string releases_file;
+  std::map<std::string, Release> releases;
+  // Tables a seed package owns ([[tables]] table of db/seed/<class>/<package>/manifest.toml),
+  // lower-cased name → "package `id` (class)"; DM106.
+  std::map<std::string, std::string> seed_tables;
   Severity gate = Severity::kError;     // migrate refuses findings at or above this
   Severity fail_on = Severity::kError;  // `strata lint` exits non-zero at or above this
 };

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <regex>
@@ -800,9 +802,14 @@ TEST_P(BackfillTest, RateLimitHoldsOverTheWholeRun) {
 
 // Issue 17: "The backfill progress bar ignores terminal width (at 70 columns each redraw leaves a
 // new line); paused:/resumed: print with nothing after them; the final bar is drawn twice around
-// verify: 0 (0)." On a pseudo-terminal of 60 and 200 columns.
-TEST_P(BackfillTest, DISABLED_ProgressBarFitsTheTerminalAndIsDrawnOnce) {
+// verify: 0 (0)." On a pseudo-terminal of 60 and 200 columns. The run's timing is the test's, not
+// the machine's: STRATA_TEST_BACKFILL_HOLD stops the runner after 1,000 rows until the test has
+// paused the job, and says when the runner announced the pause, so the resume comes after it.
+TEST_P(BackfillTest, ProgressBarFitsTheTerminalAndIsDrawnOnce) {
   db_->CreateItems(12'000);
+  struct Unset {
+    ~Unset() { unsetenv("STRATA_TEST_BACKFILL_HOLD"); }
+  } unset;  // later tests run without the hold, however this one ends
   for (int columns : {60, 200}) {
     SCOPED_TRACE(columns);
     db_->Exec("UPDATE item SET v = NULL");
@@ -810,19 +817,20 @@ TEST_P(BackfillTest, DISABLED_ProgressBarFitsTheTerminalAndIsDrawnOnce) {
                ItemJob("[chunk]\nsize = 200\n[throttle]\nmax_rows_per_second = 6000\n"
                        "[verify]\nquery = \"SELECT count(*) FROM item WHERE v IS NULL\"\n"
                        "expect = 0\n"));
+    std::string gate = dir_ / fmt::format("hold-{}", columns);
+    setenv("STRATA_TEST_BACKFILL_HOLD", fmt::format("1000:{}", gate).c_str(), 1);
     RunResult r;
     std::thread runner([&] {
       r = RunStrataOnTty(Args(*db_, {"backfill", "run", "bar", "--restart"}), dir_.path(), columns);
     });
-    // Pause and resume it while it runs.
-    bool running = WaitFor([&] {
-      auto st = StatusOf("bar");
-      return st.is_object() && st.contains("processed_count") && st["status"] == "running" &&
-             st["processed_count"].get<long long>() > 1000;
-    });
-    EXPECT_TRUE(running);
+    auto exists = [](const std::string& p) { return std::filesystem::exists(p); };
+    // Held after 1,000 rows: pause it there, let it go on, and resume once it said "paused".
+    bool held = WaitFor([&] { return exists(gate + ".held"); });
+    EXPECT_TRUE(held);
     EXPECT_EQ(Strata({"backfill", "pause", "bar"}).exit_code, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    std::ofstream(gate).put('\n');
+    bool announced = WaitFor([&] { return exists(gate + ".paused"); });
+    EXPECT_TRUE(announced);
     EXPECT_EQ(Strata({"backfill", "resume", "bar"}).exit_code, 0);
     runner.join();
     ASSERT_EQ(r.exit_code, 0) << r.out;

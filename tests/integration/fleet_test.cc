@@ -361,6 +361,194 @@ TEST_F(FleetTest, PerTargetTimeLimitStopsASlowTarget) {
   EXPECT_LT(took, 4000) << "the slow target was not stopped at its limit";
 }
 
+// Issue 22: discovery against a real control database. A private table of tenants on the
+// control database is read by the fleet file's query: the active tenants are the targets (with
+// their labels), an inactive one is never touched, and a password stored in the control table
+// (or taken from the environment by a ${VAR} in a stored URL) is never printed.
+TEST_F(FleetTest, DiscoveryQueryReadsTheTenantsOfAControlDatabase) {
+  TempDir dir;
+  dir.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nlint_gate = false\n");
+  std::filesystem::create_directories(dir / "db/migration");
+  dir.Write("db/migration/V1__account.sql", "CREATE TABLE account (id integer PRIMARY KEY);\n");
+  dir.Write("db/migration/V2__quote.sql", "CREATE TABLE quote (id integer PRIMARY KEY);\n");
+  ASSERT_EQ(RunStrata({"--url", "sqlite::memory:", "hash"}, dir.path()).exit_code, 0);
+  PgCluster& pg = PgCluster::Get();
+  std::string control = pg.CreateDatabase("fctl");
+  std::string t1 = pg.CreateDatabase("fdisc"), t2 = pg.CreateDatabase("fdisc"),
+              off = pg.CreateDatabase("fdisc");
+  auto with_password = [](std::string url, const std::string& pw) {
+    url.replace(url.find("postgres@"), 9, "postgres:" + pw + "@");
+    return url;
+  };
+  const std::string stored_pw = "st0red-pw-71c";
+  PgCluster::Query(control,
+                   "CREATE TABLE tenants (tenant_id text PRIMARY KEY, dsn text NOT NULL, region "
+                   "text, active boolean NOT NULL)");
+  PgCluster::Query(
+      control,
+      fmt::format("INSERT INTO tenants VALUES ('acme', '{}', 'eu', true), ('globex', '{}', "
+                  "'us,big', true), ('initech', '{}', 'eu', false)",
+                  with_password(t1, stored_pw), with_password(t2, "${TENANT_PW}"), off));
+  dir.Write("db/fleet.toml",
+            fmt::format("[[discover]]\nurl = \"{}\"\nquery = \"SELECT tenant_id AS name, dsn AS "
+                        "url, region AS labels FROM tenants WHERE active ORDER BY tenant_id\"\n"
+                        "labels = [\"tenant\"]\n",
+                        with_password(control, "${CONTROL_PW}")));
+  std::map<std::string, std::string> env = {{"CONTROL_PW", "ctl-secret-5d"},
+                                            {"TENANT_PW", "env-secret-3a"}};
+  auto r = RunStrata({"--json", "fleet", "migrate"}, dir.path(), env);
+  ASSERT_EQ(r.exit_code, kExitOk) << r.All();
+  for (const char* secret : {"st0red-pw-71c", "ctl-secret-5d", "env-secret-3a"}) {
+    EXPECT_EQ(r.All().find(secret), std::string::npos) << "secret printed: " << r.All();
+  }
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["targets"].size(), 2u) << j.dump(2);
+  auto t = ByName(j);
+  EXPECT_EQ(t["acme"]["result"], "ok");
+  EXPECT_EQ(t["acme"]["after"], "2");
+  EXPECT_EQ(t["globex"]["applied"], 2);
+  auto labels = t["globex"]["labels"].get<std::set<std::string>>();
+  EXPECT_EQ(labels, (std::set<std::string>{"tenant", "us", "big"})) << t["globex"].dump();
+  EXPECT_EQ(PgCluster::Query(t1, "SELECT count(*) FROM strata_schema_history WHERE success"),
+            "2");
+  EXPECT_EQ(PgCluster::Query(t2, "SELECT to_regclass('quote') IS NOT NULL"), "t");
+  EXPECT_EQ(PgCluster::Query(off, "SELECT to_regclass('strata_schema_history') IS NULL"), "t")
+      << "an inactive tenant was migrated";
+  // A tenant that becomes active is a target of the next run; the others have nothing to do.
+  PgCluster::Query(control, "UPDATE tenants SET active = true WHERE tenant_id = 'initech'");
+  auto again = RunStrata({"--json", "fleet", "migrate", "--only", "eu"}, dir.path(), env);
+  ASSERT_EQ(again.exit_code, kExitOk) << again.All();
+  auto t2j = ByName(nlohmann::json::parse(again.out));
+  ASSERT_EQ(t2j.size(), 2u);
+  EXPECT_EQ(t2j["acme"]["applied"], 0);
+  EXPECT_EQ(t2j["initech"]["applied"], 2);
+  // The control database unreachable: a configuration error naming the query's origin, with
+  // its URL redacted.
+  dir.Write("db/fleet.toml",
+            "[[discover]]\nurl = \"postgres://postgres:${CONTROL_PW}@127.0.0.1:1/fleet\"\n"
+            "query = \"SELECT name, url FROM tenants\"\n");
+  auto down = RunStrata({"fleet", "info"}, dir.path(), env);
+  EXPECT_NE(down.exit_code, kExitOk);
+  EXPECT_NE(down.All().find("db/fleet.toml"), std::string::npos) << down.All();
+  EXPECT_EQ(down.All().find("ctl-secret-5d"), std::string::npos) << down.All();
+}
+
+// Issue 22: `strata fleet lint` is the apply-time gate's verdict on every target's pending set,
+// live: the same history is refused where a table is large and accepted where it is small.
+TEST_F(FleetTest, FleetLintJudgesEachTargetsPendingSetLive) {
+  TempDir dir;
+  dir.Write("strata.toml",
+            "locations = [\"db/migration\"]\n[migrate]\nlint_gate = false\n[lint]\n"
+            "large_rows = 1000\n");
+  std::filesystem::create_directories(dir / "db/migration");
+  dir.Write("db/migration/V1__item.sql",
+            "CREATE TABLE item (id integer PRIMARY KEY, v integer);\n");
+  dir.Write("db/migration/V2__fill.sql", "UPDATE item SET v = 0 WHERE v IS NULL;\n");
+  ASSERT_EQ(RunStrata({"--url", "sqlite::memory:", "hash"}, dir.path()).exit_code, 0);
+  PgCluster& pg = PgCluster::Get();
+  std::string big = pg.CreateDatabase("flint"), small = pg.CreateDatabase("flint");
+  dir.Write("db/fleet.toml", fmt::format("[[target]]\nname = \"big\"\nurl = \"{}\"\n\n"
+                                         "[[target]]\nname = \"small\"\nurl = \"{}\"\n",
+                                         big, small));
+  for (const auto& url : {big, small}) {
+    auto m = RunStrata({"--url", url, "migrate", "--target", "1"}, dir.path());
+    ASSERT_EQ(m.exit_code, kExitOk) << m.All();
+  }
+  PgCluster::Query(big, "INSERT INTO item SELECT g, NULL FROM generate_series(1, 20000) g; "
+                        "ANALYZE item");
+  PgCluster::Query(small, "INSERT INTO item VALUES (1, NULL); ANALYZE item");
+  auto r = RunStrata({"--json", "fleet", "lint"}, dir.path());
+  EXPECT_EQ(r.exit_code, 7) << r.All();  // kLint
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.All();
+  auto t = ByName(j);
+  EXPECT_EQ(t["big"]["result"], "findings") << t["big"].dump(2);
+  EXPECT_EQ(t["big"]["pending"], 1);
+  ASSERT_FALSE(t["big"]["findings"].empty());
+  EXPECT_EQ(t["big"]["findings"][0]["rule"], "DM105") << t["big"].dump(2);
+  EXPECT_EQ(t["small"]["result"], "ok") << t["small"].dump(2);
+  EXPECT_EQ(PgCluster::Query(big, "SELECT count(*) FROM item WHERE v IS NULL"), "20000")
+      << "fleet lint changed data";
+  auto text = RunStrata({"fleet", "lint"}, dir.path());
+  EXPECT_NE(text.out.find("big: "), std::string::npos) << text.All();
+  EXPECT_NE(text.out.find("DM105"), std::string::npos) << text.All();
+}
+
+// Issue 22: `strata fleet drift` runs drift on every target against the schema file, reports the
+// differences per target and exits non-zero when any target drifted.
+TEST_F(FleetTest, FleetDriftNamesTheTargetsThatDrifted) {
+  Fleet f({.per_cluster = 2, .schemas = 0, .sqlite = 0});
+  int code = 0;
+  auto j = f.Json({"migrate"}, &code);
+  ASSERT_EQ(code, kExitOk) << j.dump(2);
+  auto dump = RunStrata({"--url", f.Url("a00"), "schema", "dump", "--out", "db/schema.sql"},
+                        f.dir());
+  ASSERT_EQ(dump.exit_code, kExitOk) << dump.All();
+  j = f.Json({"drift", "--against", "db/schema.sql"}, &code);
+  EXPECT_EQ(code, kExitOk) << j.dump(2);
+  for (const auto& t : j["targets"]) EXPECT_EQ(t["result"], "ok") << t.dump(2);
+  // A hand-made change on one tenant.
+  PgCluster::Query(f.Url("b01"), "ALTER TABLE account ADD COLUMN hand_made text");
+  j = f.Json({"drift", "--against", "db/schema.sql"}, &code);
+  EXPECT_EQ(code, 9) << j.dump(2);  // kDrift
+  auto t = ByName(j);
+  EXPECT_EQ(t["b01"]["result"], "drifted") << t["b01"].dump(2);
+  ASSERT_FALSE(t["b01"]["drift"].empty());
+  EXPECT_NE(t["b01"]["drift"].dump().find("hand_made"), std::string::npos) << t["b01"].dump(2);
+  EXPECT_EQ(t["a01"]["result"], "ok");
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("b01"), std::string::npos) << j.dump(2);
+  auto text = f.Run({"fleet", "drift", "--against", "db/schema.sql"});
+  EXPECT_EQ(text.exit_code, 9);
+  EXPECT_NE(text.out.find("b01: column"), std::string::npos) << text.All();
+}
+
+// Issue 22: the per-target time limit stops a slow SQLite target too (its statement is
+// interrupted in the fleet's process), and the others finish.
+TEST(FleetSqlite, PerTargetTimeLimitInterruptsASlowSqliteTarget) {
+  TempDir dir;
+  dir.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nlint_gate = false\n");
+  std::filesystem::create_directories(dir / "db/migration");
+  std::filesystem::create_directories(dir / "t");
+  dir.Write("db/migration/V1__a.sql", "CREATE TABLE a (id integer);\n");
+  // Minutes of work on the slow target only (its table holds the bound).
+  dir.Write("db/migration/V2__count.sql",
+            "CREATE TABLE n AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+            "WHERE x < (SELECT coalesce(max(id), 10) FROM a)) SELECT count(*) AS k FROM c;\n");
+  ASSERT_EQ(RunStrata({"--url", "sqlite::memory:", "hash"}, dir.path()).exit_code, 0);
+  std::string toml;
+  for (const char* n : {"fast", "slow"}) {
+    toml += fmt::format("[[target]]\nname = \"{}\"\nurl = \"sqlite:t/{}.db\"\n", n, n);
+  }
+  dir.Write("db/fleet.toml", toml);
+  ASSERT_EQ(RunStrata({"fleet", "migrate", "--target", "1"}, dir.path()).exit_code, 0);
+  {
+    auto u = db::ParseUrl("sqlite:" + (dir / "t/slow.db"));
+    ASSERT_TRUE(u.ok());
+    auto c = db::Connect(*u, "test");
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE((*c)->Exec("INSERT INTO a VALUES (2000000000)").ok());
+  }
+  auto start = NowMs();
+  auto r = RunStrata({"--json", "fleet", "migrate", "--target-timeout", "1s", "--keep-going"},
+                     dir.path());
+  auto took = NowMs() - start;
+  auto t = ByName(nlohmann::json::parse(r.out, nullptr, false));
+  EXPECT_EQ(t["slow"]["result"], "timeout") << r.All();
+  EXPECT_EQ(t["fast"]["result"], "ok") << r.All();
+  EXPECT_NE(r.exit_code, kExitOk);
+  EXPECT_LT(took, 8000) << "the slow SQLite target was not stopped at its limit";
+  // Nothing half-done: V2 is not in the slow target's ledger and its table does not exist.
+  auto u = db::ParseUrl("sqlite:" + (dir / "t/slow.db"));
+  auto c = db::Connect(*u, "test");
+  ASSERT_TRUE(c.ok());
+  auto n = (*c)->Query("SELECT count(*) FROM sqlite_master WHERE name = 'n'");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->rows[0][0].value_or(""), "0");
+  auto ok = (*c)->Query("SELECT count(*) FROM strata_schema_history WHERE version = '2' AND success");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->rows[0][0].value_or(""), "0");
+}
+
 // On a terminal: the canary wave and the next are announced, each finished target gets a line
 // (result first), the live block ends with the totals, and the table follows.
 TEST(FleetTty, ProgressShowsTargetsAndTotalsOnATerminal) {

@@ -2,6 +2,8 @@
 // "Suppression and change-awareness": `migrate` runs the analyzer on the pending set before
 // anything is applied, live-aware on PostgreSQL; `lint --url` escalates by real table sizes;
 // `lint --since` reads git. Real binary, real databases, real git.
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 #include "integration/engine_fixture.h"
@@ -288,6 +290,158 @@ TEST_P(LintGateTest, SinceLintsOnlyChangesAndFlagsEditedMergedFiles) {
   auto bad = RunStrata({"lint", "--since", "no-such-ref"}, dir);
   EXPECT_EQ(bad.exit_code, kExitUsage) << bad.All();
   EXPECT_NE(bad.err.find("no-such-ref"), std::string::npos) << bad.All();
+}
+
+// Issue 17: "A bulk UPDATE on a table above large_rows is only a warning and runs inside the
+// migration ... refuse it in the gate on a live large table and point to `strata backfill`."
+// The volume is the live one: the table's row estimate without WHERE, the planner's estimate
+// for a WHERE that selects most rows; a selective WHERE and an empty table pass.
+TEST_P(LintGateTest, BulkDmlOnALargeLiveTableIsRefusedAndPointsToBackfill) {
+  if (!pg()) GTEST_SKIP() << "row estimates are read from PostgreSQL's catalog and planner";
+  Project p(GetParam(), "[lint]\nlarge_rows = 1000\n");
+  p.Write("V1__item.sql",
+          "CREATE TABLE item (id bigint PRIMARY KEY, v integer);\n"
+          "CREATE TABLE fresh (id bigint PRIMARY KEY, v integer);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  // An empty table: the same statement passes.
+  p.Write("V2__fresh_v.sql", "UPDATE fresh SET v = 0 WHERE v IS NULL;\n");
+  p.Hash();
+  auto r = p.Run({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  p.Exec("INSERT INTO item SELECT g, NULL FROM generate_series(1, 20000) g");
+  p.Exec("ANALYZE item");
+  p.Write("V3__item_v.sql", "UPDATE item SET v = 0 WHERE v IS NULL;\n");
+  p.Hash();
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitLint) << r.All();
+  EXPECT_NE(r.out.find("V3__item_v.sql:1:1: error[DM105]"), std::string::npos) << r.All();
+  EXPECT_NE(r.out.find("planner's estimate"), std::string::npos) << r.All();
+  EXPECT_NE(r.out.find("strata backfill run"), std::string::npos) << r.All();
+  EXPECT_EQ(p.Scalar("SELECT count(*) FROM item WHERE v IS NULL"), "20000");
+  // `lint --url` says the same.
+  auto lr = p.Run({"lint", "--format", "json"});
+  EXPECT_EQ(lr.exit_code, kExitLint) << lr.All();
+  EXPECT_NE(lr.out.find("DM105"), std::string::npos) << lr.All();
+  // A DELETE without WHERE: the table's estimate.
+  p.Write("V3__item_v.sql", "DELETE FROM item;\n");
+  p.Hash();
+  auto j = p.Json({"migrate"});
+  EXPECT_TRUE(HasRule(j["lint"]["blocking"], "DM105")) << j.dump(2);
+  // A selective WHERE passes.
+  p.Write("V3__item_v.sql", "UPDATE item SET v = 0 WHERE id = 5;\n");
+  p.Hash();
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(p.Scalar("SELECT count(*) FROM item WHERE v = 0"), "1");
+}
+
+// Issue 17: "a class's lifecycle gates are checked where strata can check them (a post-check
+// exists for a data change; a breaking change has a release entry with surfaces), not only
+// printed": refused by the gate with the next step, accepted once the gate is met.
+TEST_P(LintGateTest, RiskClassGatesAreCheckedBeforeApplying) {
+  Project p(GetParam());
+  auto legacy_code = [&] {
+    return p.Scalar(p.pg() ? "SELECT count(*) FROM information_schema.columns WHERE table_name "
+                             "= 'quote' AND column_name = 'legacy_code'"
+                           : "SELECT count(*) FROM pragma_table_info('quote') WHERE name = "
+                             "'legacy_code'") == "1";
+  };
+  p.Write("V1__quote.sql",
+          "CREATE TABLE quote (id bigint PRIMARY KEY, state text, legacy_code text);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  const std::string header =
+      "-- strata:intent\n"
+      "-- Business capability: quote states\n"
+      "-- Schema/data object affected: quote\n"
+      "-- Application version dependency: none\n"
+      "-- Expected production effect: a few rows\n"
+      "-- User-visible effect: none\n"
+      "-- Risk class: {}\n"
+      "-- Recovery direction: roll-forward\n";
+  p.Write("V2__lower_states.sql",
+          fmt::format(fmt::runtime(header), "dml-correction") +
+              "UPDATE quote SET state = lower(state) WHERE state <> lower(state);\n");
+  p.Hash();
+  auto r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitLint) << r.All();
+  EXPECT_NE(r.out.find("V2__lower_states.sql:1:1: error[PO106]"), std::string::npos) << r.All();
+  EXPECT_NE(r.out.find("strata:post-check"), std::string::npos) << r.All();
+  p.Write("V2__lower_states.sql",
+          fmt::format(fmt::runtime(header), "dml-correction") +
+              "--\n-- strata:post-check = 0\n-- SELECT count(*) FROM quote WHERE state <> "
+              "lower(state);\n"
+              "UPDATE quote SET state = lower(state) WHERE state <> lower(state);\n");
+  p.Hash();
+  r = p.Run({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+
+  // A breaking change: no release names it.
+  p.Write("V3__drop_legacy.sql",
+          fmt::format(fmt::runtime(header), "breaking-ddl") +
+              "-- strata:allow ban-drop-column reason=\"the app stopped reading it in 2.3\"\n"
+              "ALTER TABLE quote DROP COLUMN legacy_code;\n");
+  p.Hash();
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitLint) << r.All();
+  EXPECT_NE(r.out.find("error[PO106]"), std::string::npos) << r.All();
+  EXPECT_NE(r.out.find("db/releases.toml"), std::string::npos) << r.All();
+  // Listed without surfaces: still refused.
+  p.dir().Write("db/releases.toml",
+                "[[release]]\nname = \"D\"\ntitle = \"contract\"\nmigrations = [\"3\"]\n");
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitLint) << r.All();
+  EXPECT_NE(r.out.find("states no compatibility surface"), std::string::npos) << r.All();
+  EXPECT_TRUE(legacy_code());
+  // With its surfaces: applied.
+  p.dir().Write("db/releases.toml",
+                "[[release]]\nname = \"D\"\ntitle = \"contract\"\nmigrations = [\"3\"]\n"
+                "[release.surfaces]\napi = \"passed: the field left the API in 2.3\"\n");
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_FALSE(legacy_code());
+}
+
+// Issue 17: "A fixture-looking INSERT into a table that has a seed package (or a test-only
+// package) inside a versioned migration is a finding", pointing to `strata seed`: a warning in
+// `lint` and in the gate's report, refused where the project makes it an error.
+TEST_P(LintGateTest, FixtureInsertIntoASeededTableIsAFinding) {
+  Project p(GetParam(), "[lint.severity]\nfixture-insert-into-seeded-table = \"error\"\n");
+  p.dir().Write("db/seed/test-only/demo-reasons/manifest.toml",
+                "package = \"demo-reasons\"\nclass = \"test-only\"\nowner = \"qa\"\n"
+                "[[tables]]\ntable = \"reason\"\nkey = [\"code\"]\n");
+  p.dir().Write("db/seed/test-only/demo-reasons/reason.csv", "code\nA\n");
+  p.Write("V1__reason.sql", "CREATE TABLE reason (code text PRIMARY KEY);\n");
+  p.Write("V2__reason_rows.sql", "INSERT INTO reason (code) VALUES ('A'), ('B');\n");
+  p.Hash();
+  auto r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitLint) << r.All();
+  EXPECT_NE(r.out.find("V2__reason_rows.sql:1:1: error[DM106]"), std::string::npos) << r.All();
+  EXPECT_NE(r.out.find("demo-reasons"), std::string::npos) << r.All();
+  EXPECT_NE(r.out.find("strata seed apply"), std::string::npos) << r.All();
+  EXPECT_FALSE(p.TableExists("reason"));
+  // By default a warning: reported by lint, not refused.
+  p.WriteToml("");
+  auto lint = p.Run({"lint", "--format", "json", "db/migration"});
+  EXPECT_EQ(lint.exit_code, 0) << lint.All();
+  auto j = json::parse(lint.out);
+  bool found = false;
+  for (const auto& f : j["findings"]) {
+    if (f["rule"] != "DM106") continue;
+    found = true;
+    EXPECT_EQ(f["severity"], "warning") << f.dump();
+    EXPECT_NE(f["message"].get<std::string>().find("seed package `demo-reasons` (test-only)"),
+              std::string::npos)
+        << f.dump();
+  }
+  EXPECT_TRUE(found) << lint.out;
+  // Rows derived from the database are a data migration, not a fixture.
+  p.WriteToml("[lint.severity]\nfixture-insert-into-seeded-table = \"error\"\n");
+  p.Write("V2__reason_rows.sql", "INSERT INTO reason (code) SELECT 'X' WHERE false;\n");
+  p.Hash();
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, LintGateTest, ::testing::Values(Db::kSqlite, Db::kPostgres), DbName);

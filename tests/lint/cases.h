@@ -1,10 +1,11 @@
 // Reader of rule case files (src/lint/rules/<rule>.test) and a runner that lints one case as a
 // pending set. Format: `-- case bad|good: <title>` starts a case; `-- with: k=v ...` sets
 // options (pg, transaction, file, applied, engine_lock_timeout, grant_roles, protected, enable,
-// changed); `-- next-file: <name>` starts the next migration file of the same case;
-// `-- identifier: name=.. table=.. column=..|columns=a,b deletes=.. tombstone=.. consumers=a,b
-// format=uuid|integer|prefix:P|regex:R` declares an identifier contract (db/identifiers.toml) for
-// the case, one per line.
+// changed, live_rows=table:rows,..., seeded=table,..., releases=path,
+// release=migration:surface|...); `-- next-file: <name>` starts the next migration file of the
+// same case; `-- identifier: name=.. table=.. column=..|columns=a,b deletes=.. tombstone=..
+// consumers=a,b format=uuid|integer|prefix:P|regex:R` declares an identifier contract
+// (db/identifiers.toml) for the case, one per line.
 #pragma once
 
 #include "lint/linter.h"
@@ -124,6 +125,8 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
   int applied = 0;
   std::string changed;
   std::string transaction;
+  LiveInfo live;
+  bool has_live = false;
   for (const auto& [k, v] : c.with) {
     if (k == "pg") {
       auto dot = v.find('.');
@@ -145,6 +148,23 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
       for (auto& p : SplitComma(v)) config.enabled.insert(p);
     } else if (k == "changed") {
       changed = v;
+    } else if (k == "live_rows") {  // table:rows,...: live row estimates (no planner)
+      for (auto& p : SplitComma(v)) {
+        auto colon = p.find(':');
+        live.tables[p.substr(0, colon)] = {std::stoll(p.substr(colon + 1)), 8192};
+      }
+      has_live = true;
+    } else if (k == "seeded") {  // tables a seed package owns
+      for (auto& t : SplitComma(v)) config.seed_tables[t] = "seed package `case` (reference)";
+    } else if (k == "releases") {  // the manifest's path: a project with a release manifest
+      config.releases_file = v;
+    } else if (k == "release") {  // migration:surface|surface (empty: none stated)
+      auto colon = v.find(':');
+      LintConfig::Release r{"R", {}};
+      std::stringstream ss(v.substr(colon + 1));
+      for (std::string surface; std::getline(ss, surface, '|');) r.surfaces.push_back(surface);
+      config.releases[v.substr(0, colon)] = r;
+      if (config.releases_file.empty()) config.releases_file = "db/releases.toml";
     }
   }
   std::vector<LintInput> inputs;
@@ -163,7 +183,7 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
   inputs.push_back(cur);
   for (int i = 0; i < applied && i < static_cast<int>(inputs.size()); ++i)
     inputs[i].pending = false;
-  return Lint(inputs, config);
+  return Lint(inputs, config, has_live ? &live : nullptr);
 }
 
 }  // namespace strata::lint::testing

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -45,10 +46,42 @@ std::string ToSqliteParams(std::string_view sql) {
   return out;
 }
 
+// The SQLite connections this process has open, by database file (InterruptSqlite). A
+// connection leaves it before it closes, under the mutex, so an interrupt never reaches a
+// closed handle (sqlite3_interrupt's one rule).
+std::mutex g_open_mu;
+std::multimap<std::string, sqlite3*>& OpenByFile() {
+  static auto* open = new std::multimap<std::string, sqlite3*>();
+  return *open;
+}
+
+// The key of a database file: its canonical path ("" for an in-memory or URI database).
+std::string FileKey(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return "";
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : canonical.string();
+}
+
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteConnection(sqlite3* db, std::string path)
+      : db_(db), path_(std::move(path)), key_(FileKey(path_)) {
+    if (key_.empty()) return;
+    std::lock_guard<std::mutex> g(g_open_mu);
+    OpenByFile().emplace(key_, db_);
+  }
   ~SqliteConnection() override {
+    if (!key_.empty()) {
+      std::lock_guard<std::mutex> g(g_open_mu);
+      auto [from, to] = OpenByFile().equal_range(key_);
+      for (auto it = from; it != to; ++it) {
+        if (it->second == db_) {
+          OpenByFile().erase(it);
+          break;
+        }
+      }
+    }
     if (lock_fd_ >= 0) close(lock_fd_);
     sqlite3_close_v2(db_);
   }
@@ -380,6 +413,7 @@ class SqliteConnection final : public Connection {
  private:
   sqlite3* db_;
   std::string path_;
+  std::string key_;  // FileKey(path_): its entry in OpenByFile
   int lock_fd_ = -1;
 };
 
@@ -400,6 +434,16 @@ bool IsNewDatabaseFile(const std::string& path) {
 }
 
 }  // namespace
+
+int InterruptSqlite(const std::string& path) {
+  std::string key = FileKey(path);
+  if (key.empty()) return 0;
+  std::lock_guard<std::mutex> g(g_open_mu);
+  int n = 0;
+  auto [from, to] = OpenByFile().equal_range(key);
+  for (auto it = from; it != to; ++it, ++n) sqlite3_interrupt(it->second);
+  return n;
+}
 
 Result<std::unique_ptr<Connection>> OpenSqlite(const DbUrl& url) {
   ConfigureLibraryOnce();
