@@ -86,6 +86,8 @@ const std::map<std::string, std::vector<std::string_view>, std::less<>>& VerbGlo
       {"evidence", with(kDb, {"locations"})},
       {"evidence verify", {"json"}},
       {"fleet", with(kDb, {"locations", "lock-wait", "log-json"})},
+      {"identifiers", with(kDb, {"locations", "lock-wait"})},
+      {"identifiers map fill", with(kDb, {"lock-wait", "log-json"})},
       {"import", with(kDb, {"locations", "lock-wait"})},
       {"plan", with(kDb, {"locations"})},
       {"schema", kDb},
