@@ -27,6 +27,11 @@ struct MigrateRequest {
   std::string in_flight;
   // Apply plain migrations that touch a table with an open zero-downtime change (docs/change.md).
   bool allow_open_changes = false;
+  // PostgreSQL: after every statement of a transactional migration, inside its transaction,
+  // read the locks this backend holds and publish them as kStatementObserved events (in the
+  // same pipeline as the statements; `strata test`'s observed locks). Migrations with COPY rows
+  // and non-transactional ones are not observed.
+  bool observe = false;
   EventSink sink;
 };
 
