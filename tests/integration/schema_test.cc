@@ -483,8 +483,6 @@ TEST(ScratchTest, LocalClusterIsStartedAndRemoved) {
   EXPECT_FALSE(std::filesystem::exists(m[1].str())) << "the cluster directory is still there";
 }
 
-}  // namespace
-}  // namespace strata::testing
 
 namespace observed {
 
@@ -679,3 +677,6 @@ TEST(FromTest, BuildsAsOfAVersionThenAppliesThePending) {
             std::string::npos)
       << bad.err;
 }
+
+}  // namespace
+}  // namespace strata::testing
