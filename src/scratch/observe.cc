@@ -77,6 +77,7 @@ void LockObserver::OnEvent(const Event& e) {
   std::set<std::pair<std::uint32_t, std::string>> before;
   for (const auto& l : prev_) before.insert({l.oid, l.mode});
   std::vector<std::string> created;
+  std::map<std::string, std::string> renamed;
   for (const auto& l : e.observed->locks) {
     Rel known;
     if (auto it = rels_.find(l.oid); it != rels_.end()) known = it->second;
@@ -88,6 +89,7 @@ void LockObserver::OnEvent(const Event& e) {
     if (known.name.empty() && std::find(created.begin(), created.end(), name) == created.end()) {
       created.push_back(name);
     }
+    if (!known.name.empty() && known.name != name) renamed[known.name] = name;
     // A new relfilenode: the table was rewritten (or truncated). A table not seen before was
     // created since the last snapshot, with relfilenode = oid.
     std::uint32_t was = known.name.empty() ? l.oid : known.relfilenode;
@@ -103,6 +105,7 @@ void LockObserver::OnEvent(const Event& e) {
   prev_ = e.observed->locks;
   scripts_.back().statements.push_back(std::move(st));
   scripts_.back().created.push_back(std::move(created));
+  scripts_.back().renamed.push_back(std::move(renamed));
 }
 
 Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r) {
@@ -159,8 +162,15 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
       };
       // Predicted lock on a table against what the statement took there.
       std::set<std::string> predicted_rels;
+      // The analyzer names a table the statement renames by its old name.
+      std::map<std::string, std::string> alias;
+      for (const auto& [from, to] : sc.renamed[si]) {
+        alias[lint::RelationKey(from)] = lint::RelationKey(to);
+        known.insert(lint::RelationKey(to));
+      }
       auto compare = [&](const std::string& table, const std::string& mode_name) {
         std::string key = lint::RelationKey(table);
+        if (auto a = alias.find(key); a != alias.end()) key = a->second;
         predicted_rels.insert(key);
         LockMode p = lint::LockModeFromName(mode_name);
         auto lk = locks.find(key);
@@ -191,6 +201,7 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
         std::set<std::string> rewritten;
         for (const auto& rw : st.rewrites) rewritten.insert(lint::RelationKey(rw));
         std::string target = pred.target.empty() ? "" : lint::RelationKey(pred.target);
+        if (auto a = alias.find(target); a != alias.end()) target = a->second;
         if (!target.empty() && known.count(target) && pred.rewrite != rewritten.count(target)) {
           finding(target, "rewrite", pred.rewrite ? "rewrite" : "no rewrite",
                   rewritten.count(target) ? "rewrite" : "no rewrite");

@@ -42,6 +42,8 @@ class LockObserver {
     int statement_count = 0;
     std::vector<ObservedStatement> statements;
     std::vector<std::vector<std::string>> created;  // per statement: tables it created
+    // per statement: tables it renamed, old name → new name
+    std::vector<std::map<std::string, std::string>> renamed;
   };
   std::map<std::uint32_t, Rel> rels_;
   std::vector<Script> scripts_;

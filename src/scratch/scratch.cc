@@ -327,7 +327,12 @@ Result<std::unique_ptr<Database>> Database::CreateWarm(std::string_view spec,
       conn->Query("SELECT count(*) FROM pg_database WHERE datname = $1", {d->template_}));
   d->from_template_ = !t.rows.empty() && t.rows[0][0] && *t.rows[0][0] == "1";
   std::string create = fmt::format("CREATE DATABASE {}", db::QuoteIdent(c.db));
-  if (d->from_template_) create += " TEMPLATE " + db::QuoteIdent(d->template_);
+  if (d->from_template_) {
+    create += " TEMPLATE " + db::QuoteIdent(d->template_);
+    // PostgreSQL 15's default (WAL_LOG) writes every block of the template to the WAL: a copy
+    // of the files is several times faster for a schema of a thousand tables.
+    if (conn->ServerMajorVersion() >= 15) create += " STRATEGY = FILE_COPY";
+  }
   if (Status s = conn->Exec(create); !s.ok()) {
     return std::move(s)
         .Wrap(fmt::format("creating the scratch database {} on {}", c.db, where))
