@@ -14,13 +14,13 @@ namespace strata {
 enum class EventKind {
   kLockWaiting,  // another runner holds the migration lock; message = holder
   kLockAcquired,
-  kMigrationStarted,  // script, version, statement_count
-  kStatementDone,     // statement_index (0-based), rows, elapsed_ms
-  kMigrationDone,     // elapsed_ms
-  kMigrationFailed,   // message
-  kRetry,             // attempt (1-based), message = why, elapsed_ms = backoff
-  kNotice,            // a server notice or warning
-  kCheckDone,         // one pre-/post-check ran: check, elapsed_ms (message = why it failed)
+  kMigrationStarted,   // script, version, statement_count
+  kStatementDone,      // statement_index (0-based), rows, elapsed_ms
+  kMigrationDone,      // elapsed_ms
+  kMigrationFailed,    // message
+  kRetry,              // attempt (1-based), message = why, elapsed_ms = backoff
+  kNotice,             // a server notice or warning
+  kCheckDone,          // one pre-/post-check ran: check, elapsed_ms (message = why it failed)
   kStatementObserved,  // MigrateRequest::observe: statement_index (-1: after BEGIN), observed
 };
 

@@ -65,15 +65,15 @@ struct TestRequest {
   // Build the scratch database as of this release (db/releases.toml) or version first, then
   // load the fixtures of what is pending and apply it: the upgrade path.
   std::string from;
-  bool compare_schema = true;    // compare with [schema] file when one exists
+  bool compare_schema = true;  // compare with [schema] file when one exists
   // Write the observed-lock trace (docs/trace.md) here; "" keeps it in the result only.
   std::string trace_file;
 };
 
 // --- observed locks (`strata test` on PostgreSQL; the trace format is docs/trace.md)
 struct ObservedLock {
-  std::string relation;  // "schema.name" (tables, partitioned tables, materialized views)
-  std::string mode;      // "ACCESS EXCLUSIVE", as lint names modes
+  std::string relation;   // "schema.name" (tables, partitioned tables, materialized views)
+  std::string mode;       // "ACCESS EXCLUSIVE", as lint names modes
   bool acquired = false;  // taken by this statement (else held since an earlier one)
 };
 struct ObservedStatement {

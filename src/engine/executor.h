@@ -28,7 +28,7 @@ struct ExecuteRequest {
   int count = 0;
   const EventSink* sink = nullptr;
   bool observe = false;  // MigrateRequest::observe
-  std::string note;  // recorded in the ledger row's reason (accepted lint suppressions)
+  std::string note;      // recorded in the ledger row's reason (accepted lint suppressions)
   // Transactional migrations: called with the completed `out` after the ledger row is written
   // and before COMMIT, so evidence commits atomically with the migration (and costs no commit
   // of its own). An error rolls the migration back.

@@ -281,14 +281,13 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
       items.push_back(fmt::format("{} {} {}{}", it.change, it.kind, it.object,
                                   it.field.empty() ? "" : " (" + it.field + ")"));
     }
-    content["drift"] = {
-        {"against", against},
-        {"verdict", dr.status.ok()                          ? "none"
-                    : dr.status.code() == ErrorCode::kDrift ? "drift"
-                                                            : "not checked"},
-        {"compared", dr.compared},
-        {"differences", dr.items.size()},
-        {"items", items}};
+    content["drift"] = {{"against", against},
+                        {"verdict", dr.status.ok()                          ? "none"
+                                    : dr.status.code() == ErrorCode::kDrift ? "drift"
+                                                                            : "not checked"},
+                        {"compared", dr.compared},
+                        {"differences", dr.items.size()},
+                        {"items", items}};
     if (!dr.status.ok() && dr.status.code() != ErrorCode::kDrift) {
       content["drift"]["reason"] = base::RedactSecrets(dr.status.message());
     }

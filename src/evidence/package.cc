@@ -75,8 +75,8 @@ std::string RenderMarkdown(const json& content) {
     const json& d = content["drift"];
     std::string verdict = S(d, "verdict");
     if (verdict == "none") {
-      md += fmt::format("- Drift against `{}`: none ({} object(s) compared)\n", Cell(S(d, "against")),
-                        d.value("compared", 0));
+      md += fmt::format("- Drift against `{}`: none ({} object(s) compared)\n",
+                        Cell(S(d, "against")), d.value("compared", 0));
     } else if (verdict == "drift") {
       md += fmt::format("- Drift against `{}`: **{} difference(s)**\n", Cell(S(d, "against")),
                         d.value("differences", 0));

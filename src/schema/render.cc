@@ -50,12 +50,12 @@ nlohmann::json ToJson(const TestResult& r) {
                         {"predicted", f.predicted},
                         {"observed", f.observed}});
   }
-  nlohmann::json j = {{"scratch", r.scratch}, {"migrations", r.migrations}, {"checks", r.checks},
-                      {"steps", steps},       {"schema_diff", diff},        {"elapsed_ms", r.elapsed_ms}};
+  nlohmann::json j = {{"scratch", r.scratch}, {"migrations", r.migrations},
+                      {"checks", r.checks},   {"steps", steps},
+                      {"schema_diff", diff},  {"elapsed_ms", r.elapsed_ms}};
   if (!r.server.empty()) {
-    j["observed_locks"] = {{"server", r.server},
-                           {"statements", r.observed_statements},
-                           {"findings", findings}};
+    j["observed_locks"] = {
+        {"server", r.server}, {"statements", r.observed_statements}, {"findings", findings}};
   }
   return j;
 }

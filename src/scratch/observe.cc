@@ -113,8 +113,8 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
   STRATA_ASSIGN_OR_RETURN(lint::LintConfig config, lint::LoadLintConfig(options));
   config.pg_version = pg_major;
   config.pg_version_source = "live";
-  STRATA_ASSIGN_OR_RETURN(auto inputs, lint::LoadInputs(options.locations,
-                                                        options.ignore_patterns));
+  STRATA_ASSIGN_OR_RETURN(auto inputs,
+                          lint::LoadInputs(options.locations, options.ignore_patterns));
   lint::LintResult lr = lint::Lint(inputs, config);
   std::map<std::string, size_t> by_script;
   for (size_t i = 0; i < inputs.size() && i < lr.migrations.size(); ++i) {

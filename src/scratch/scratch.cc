@@ -294,8 +294,9 @@ Result<std::unique_ptr<Database>> Database::CreateWarm(std::string_view spec,
                       bindir, dir, dir, port, dir)) == 0;
       }
       if (!started) {
-        return Status(ErrorCode::kConnection,
-                      fmt::format("the warm scratch cluster did not start (see {}/server.log)", dir))
+        return Status(
+                   ErrorCode::kConnection,
+                   fmt::format("the warm scratch cluster did not start (see {}/server.log)", dir))
             .WithHint(fmt::format("remove {} to start over", dir));
       }
       std::ofstream(port_file) << port << "\n";
@@ -349,7 +350,8 @@ Status Database::Recreate() {
   STRATA_ASSIGN_OR_RETURN(db::DbUrl admin, db::ParseUrl(admin_url_));
   admin.may_create = false;
   STRATA_ASSIGN_OR_RETURN(auto conn, db::Connect(admin, "strata scratch"));
-  STRATA_TRY(conn->Exec(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(db_))));
+  STRATA_TRY(
+      conn->Exec(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(db_))));
   STRATA_TRY(conn->Exec(fmt::format("CREATE DATABASE {}", db::QuoteIdent(db_))));
   from_template_ = false;
   description_ += " (the template no longer fits the files: started empty)";

@@ -56,9 +56,8 @@ TestResult Test(const Options& options, const TestRequest& request) {
   }
   // --keep on PostgreSQL: a warm server and a template of the last good state, per project.
   bool warm = request.keep && url->dialect == db::Dialect::kPostgres && request.scratch != "sqlite";
-  std::string key = base::Sha256Hex(
-                        options.project_dir + "\n" + base::RedactUrl(options.url))
-                        .substr(0, 12);
+  std::string key =
+      base::Sha256Hex(options.project_dir + "\n" + base::RedactUrl(options.url)).substr(0, 12);
   auto scratch = warm ? scratch::Database::CreateWarm(request.scratch, key)
                       : scratch::Database::Create(request.scratch, url->dialect, request.keep);
   if (!scratch) {
@@ -237,8 +236,8 @@ TestResult Test(const Options& options, const TestRequest& request) {
       r.steps.push_back({"observed locks", "failed", s.message(), Since(to)});
       if (r.status.ok()) r.status = std::move(s);
     } else {
-      std::string msg = fmt::format("{} statement(s) observed on {}", r.observed_statements,
-                                    r.server);
+      std::string msg =
+          fmt::format("{} statement(s) observed on {}", r.observed_statements, r.server);
       if (r.lock_findings.empty()) {
         msg += ": as the analyzer predicts";
       } else {
@@ -250,8 +249,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
     if (!request.trace_file.empty()) {
       lint::Trace t{r.server, r.trace};
       std::string err;
-      if (!base::WriteFileAtomic(request.trace_file, lint::TraceToJson(t).dump(1) + "\n",
-                                 &err) &&
+      if (!base::WriteFileAtomic(request.trace_file, lint::TraceToJson(t).dump(1) + "\n", &err) &&
           r.status.ok()) {
         r.status = Status(ErrorCode::kIo, fmt::format("{}: {}", request.trace_file, err))
                        .WithHint("check that the trace file's directory exists and is writable");

@@ -129,8 +129,8 @@ TEST_P(PgCorpusTest, StrataTestFromScratchPasses) {
   dir.Write("db/migration/V0000__extensions.sql",
             "CREATE EXTENSION IF NOT EXISTS btree_gin;\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\n");
   // The live database is never touched by `strata test`: any URL of the right dialect.
-  dir.Write("strata.toml", "url = \"" + PgCluster::Get().AdminUrl() +
-                               "\"\n[migrate]\nlock_timeout = \"30s\"\n");
+  dir.Write("strata.toml",
+            "url = \"" + PgCluster::Get().AdminUrl() + "\"\n[migrate]\nlock_timeout = \"30s\"\n");
   ASSERT_EQ(RunStrata({"hash"}, dir.path()).exit_code, 0);
   auto t = RunStrata({"--json", "test", "--scratch", PgCluster::Get().AdminUrl(), "--trace",
                       dir.path() + "/trace.json"},

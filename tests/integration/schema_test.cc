@@ -483,7 +483,6 @@ TEST(ScratchTest, LocalClusterIsStartedAndRemoved) {
   EXPECT_FALSE(std::filesystem::exists(m[1].str())) << "the cluster directory is still there";
 }
 
-
 namespace observed {
 
 // The trace's statement `index` of `script`, or null.
@@ -530,8 +529,8 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   p.Write("V5__drop_fk.sql", "ALTER TABLE t DROP CONSTRAINT t_u;\n");
   p.Hash();
   std::string trace_path = p.dir().path() + "/trace.json";
-  auto r = p.Run({"--json", "test", "--scratch", PgCluster::Get().AdminUrl(), "--trace",
-                  trace_path, "--junit", "junit.xml"});
+  auto r = p.Run({"--json", "test", "--scratch", PgCluster::Get().AdminUrl(), "--trace", trace_path,
+                  "--junit", "junit.xml"});
   ASSERT_EQ(r.exit_code, 0) << r.All();
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.contains("observed_locks")) << j.dump(2);
@@ -641,12 +640,12 @@ TEST(WarmTest, SecondRunAppliesOnlyWhatChanged) {
   auto first = run();
   EXPECT_EQ(first["migrations"], 2) << first.dump(1);
   EXPECT_EQ(std::stoi(templates()), std::stoi(before) + 1);
-  p.Write("V3__v.sql", "CREATE TABLE v (id integer PRIMARY KEY);\nALTER TABLE t ADD COLUMN x int;\n");
+  p.Write("V3__v.sql",
+          "CREATE TABLE v (id integer PRIMARY KEY);\nALTER TABLE t ADD COLUMN x int;\n");
   p.Hash();
   auto second = run();
   EXPECT_EQ(second["migrations"], 1) << second.dump(1);
-  EXPECT_NE(second["scratch"].get<std::string>().find("a clone of strata_warm_"),
-            std::string::npos)
+  EXPECT_NE(second["scratch"].get<std::string>().find("a clone of strata_warm_"), std::string::npos)
       << second.dump(1);
   EXPECT_EQ(second["steps"][0]["name"], "template") << second.dump(1);
   EXPECT_NE(second["steps"][0]["message"].get<std::string>().find("2 migration(s) already applied"),
@@ -673,8 +672,9 @@ TEST(WarmTest, SecondRunAppliesOnlyWhatChanged) {
   EXPECT_EQ(std::stoi(templates()), std::stoi(before) + 1);
   // Leave the shared cluster as it was.
   std::string name = PgCluster::Query(
-      admin, "SELECT datname FROM pg_database WHERE datname LIKE 'strata\\_warm\\_%' ORDER BY oid "
-             "DESC LIMIT 1");
+      admin,
+      "SELECT datname FROM pg_database WHERE datname LIKE 'strata\\_warm\\_%' ORDER BY oid "
+      "DESC LIMIT 1");
   PgCluster::Query(admin, "DROP DATABASE " + name);
 }
 
@@ -687,8 +687,9 @@ TEST(FromTest, BuildsAsOfAVersionThenAppliesThePending) {
   p.Write("V2__fill.sql", "UPDATE item SET price = 0 WHERE price IS NULL;\n");
   p.Hash();
   p.dir().Write("db/migration-test/2/before.sql", "INSERT INTO item VALUES (1, NULL);\n");
-  p.dir().Write("db/migration-test/2/expect.toml",
-                "[[check]]\nquery = \"SELECT count(*) FROM item WHERE price = 0\"\nexpect = \"1\"\n");
+  p.dir().Write(
+      "db/migration-test/2/expect.toml",
+      "[[check]]\nquery = \"SELECT count(*) FROM item WHERE price = 0\"\nexpect = \"1\"\n");
   auto r = p.Run({"test", "--from", "1", "--scratch", PgCluster::Get().AdminUrl()});
   EXPECT_EQ(r.exit_code, 0) << r.All();
   EXPECT_NE(r.out.find("passed  from 1: the scratch database as of version 1"), std::string::npos)
