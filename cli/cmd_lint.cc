@@ -6,6 +6,7 @@
 #include "lint/linter.h"
 #include "lint/registry.h"
 #include "lint/render.h"
+#include "lint/trace.h"
 #include "session/session.h"
 
 #include <fmt/format.h>
@@ -27,6 +28,7 @@ struct LintFlags {
   std::string pg_version;
   std::string since;
   std::string stdin_name;
+  std::string trace;
 };
 
 int Usage(const GlobalFlags& g, std::string message, std::string hint) {
@@ -81,6 +83,13 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
       return Usage(g, fmt::format("unknown --fail-on `{}`", f.fail_on),
                    "use error, warning, info or never");
     }
+  }
+  if (!f.trace.empty()) {
+    auto trace = lint::ReadTrace(f.trace);
+    if (!trace)
+      return Finish(g, trace.error(), {{"ok", false}, {"error", report::StatusJson(trace.error())}},
+                    "");
+    config->trace = std::make_shared<const lint::Trace>(std::move(*trace));
   }
   if (!f.pg_version.empty()) {
     try {
@@ -189,6 +198,9 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
                   "lint only migrations added or changed since this git ref; flag edited ones");
   cmd->add_option("--stdin-name", flags->stdin_name,
                   "the file name standard input stands for (messages, naming rules)");
+  cmd->add_option("--trace", flags->trace,
+                  "an observed-lock trace (strata test --trace): its observations replace the "
+                  "analyzer's predictions for the statements it covers");
   Examples(cmd, {{"strata lint --format sarif > strata-lint.sarif",
                   "lint every migration for code scanning"},
                  {"strata lint --since origin/main --fail-on warning",

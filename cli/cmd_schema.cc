@@ -58,8 +58,16 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   test->add_option("--scratch", treq->scratch,
                    "the throwaway database: auto (default), local (a private PostgreSQL cluster), "
                    "sqlite, or a postgres:// server URL where strata may create databases");
-  test->add_flag("--keep", treq->keep, "leave the scratch database in place and print where");
+  test->add_flag("--keep", treq->keep,
+                 "PostgreSQL: keep the scratch server warm and this run's result as the template "
+                 "of the next run, which applies only what changed; SQLite: leave the file");
+  test->add_option("--from", treq->from,
+                   "build the scratch database as of this release (db/releases.toml) or version "
+                   "first, then load fixtures and apply what is pending (the upgrade path)");
   test->add_option("--junit", *junit, "also write the result as JUnit XML to this file");
+  test->add_option("--trace", treq->trace_file,
+                   "write the observed-lock trace (PostgreSQL) to this file, for `strata lint "
+                   "--trace` (docs/trace.md)");
   Examples(test, {{"strata test --scratch local --junit test-results.xml",
                    "the whole history on a private cluster, with a JUnit report"},
                   {"strata test --scratch postgres://ci@db/postgres",

@@ -11,7 +11,7 @@ pkgs=(build-essential cmake git
       libpq5 libssl3 libsqlite3-0 libfmt9 libtomlplusplus3
       sqlite3 python3)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(libgtest-dev libgmock-dev googletest libbenchmark-dev postgresql-15 postgresql-client-15)
+  pkgs+=(libgtest-dev libgmock-dev googletest libbenchmark-dev postgresql-15 postgresql-client-15 postgresql-15-pgtap)
   # strata import's tests run the real sqitch (tests/integration/import_test.cc)
   pkgs+=(sqitch libdbd-pg-perl libdbd-sqlite3-perl)
   # the man pages and the .deb are checked as users read them: man, groff, col; dpkg-shlibdeps

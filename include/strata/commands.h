@@ -30,6 +30,11 @@ struct MigrateRequest {
   // Before anything pending runs, complete the changes an earlier run left open (phase started
   // or completing): the caller says the old application version is gone (docs/change.md).
   bool complete_changes = false;
+  // PostgreSQL: after every statement of a transactional migration, inside its transaction,
+  // read the locks this backend holds and publish them as kStatementObserved events (in the
+  // same pipeline as the statements; `strata test`'s observed locks). Migrations with COPY rows
+  // and non-transactional ones are not observed.
+  bool observe = false;
   EventSink sink;
 };
 

@@ -59,8 +59,44 @@ DriftResult DriftScratch(const Options& options, const DriftRequest& request);
 // --- test
 struct TestRequest {
   std::string scratch = "auto";  // auto, local, a PostgreSQL server URL, sqlite
-  bool keep = false;             // leave the scratch database (and cluster) in place
-  bool compare_schema = true;    // compare with [schema] file when one exists
+  // PostgreSQL: keep the scratch server warm and the result as the template of the next run,
+  // which then applies only what changed (docs/schema.md "Warm runs"); SQLite: leave the file.
+  bool keep = false;
+  // Build the scratch database as of this release (db/releases.toml) or version first, then
+  // load the fixtures of what is pending and apply it: the upgrade path.
+  std::string from;
+  bool compare_schema = true;  // compare with [schema] file when one exists
+  // Write the observed-lock trace (docs/trace.md) here; "" keeps it in the result only.
+  std::string trace_file;
+};
+
+// --- observed locks (`strata test` on PostgreSQL; the trace format is docs/trace.md)
+struct ObservedLock {
+  std::string relation;   // "schema.name" (tables, partitioned tables, materialized views)
+  std::string mode;       // "ACCESS EXCLUSIVE", as lint names modes
+  bool acquired = false;  // taken by this statement (else held since an earlier one)
+};
+struct ObservedStatement {
+  int index = 0;  // 0-based in the file
+  int line = 0;   // 1-based, where the statement starts (0 when unknown)
+  double elapsed_ms = 0;
+  std::vector<ObservedLock> locks;    // every table lock held right after the statement
+  std::vector<std::string> rewrites;  // tables with a new relfilenode (rewritten, truncated)
+};
+struct ObservedMigration {
+  std::string script;
+  std::string sha256;  // of the file's normalised text: lint --trace uses a trace only for it
+  std::vector<ObservedStatement> statements;
+};
+// Where the observation disagrees with the analyzer's prediction (strata lint).
+struct LockFinding {
+  std::string file;  // the migration's path
+  int line = 0;
+  int statement = 0;  // 1-based
+  std::string relation;
+  std::string what;  // "lock" or "rewrite"
+  std::string predicted;
+  std::string observed;
 };
 struct TestStep {
   std::string name;    // "migrate", "verify", "schema", or a migration script
@@ -75,6 +111,10 @@ struct TestResult {
   int checks = 0;
   std::vector<TestStep> steps;
   std::vector<DriftItem> schema_diff;  // scratch result vs the committed schema file
+  std::string server;                  // "PostgreSQL 15.18" when locks were observed
+  std::vector<ObservedMigration> trace;
+  std::vector<LockFinding> lock_findings;
+  int observed_statements = 0;
   std::int64_t elapsed_ms = 0;
 };
 TestResult Test(const Options& options, const TestRequest& request);

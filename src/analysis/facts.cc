@@ -256,6 +256,8 @@ bool TypeChangeIsSafe(const ColumnInfo* old, JsonRef tn, JsonRef using_expr) {
   std::string_view to = TypeNameLast(tn);
   auto mods = TypeMods(tn);
   const std::string& from = old->type;
+  // The type the column already has (a history that restates it): PostgreSQL keeps the data.
+  if (from == to && mods == old->mods) return true;
   auto is_varchar = [](std::string_view t) { return t == "varchar"; };
   if ((is_varchar(from) || from == "text") && to == "text") return true;
   if (is_varchar(from) && is_varchar(to)) {

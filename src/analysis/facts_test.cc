@@ -70,6 +70,20 @@ TEST(Facts, LockModesPerStatement) {
   }
 }
 
+// Seen on the kratos corpus with `strata test`'s observed locks: a type change to the type the
+// column already has keeps the table's file (no new relfilenode).
+TEST(Facts, TypeChangeToTheSameTypeDoesNotRewrite) {
+  EXPECT_FALSE(Last("CREATE TABLE t (c timestamp, j jsonb, v varchar(20));\n"
+                    "ALTER TABLE t ALTER COLUMN c TYPE timestamp, ALTER COLUMN c DROP NOT NULL;")
+                   .rewrite);
+  EXPECT_FALSE(Last("CREATE TABLE t (j jsonb);\nALTER TABLE t ALTER COLUMN j TYPE jsonb;").rewrite);
+  EXPECT_TRUE(Last("CREATE TABLE t (c timestamp);\nALTER TABLE t ALTER COLUMN c TYPE timestamptz;")
+                  .rewrite);
+  EXPECT_TRUE(Last("CREATE TABLE t (n numeric(10, 2));\n"
+                   "ALTER TABLE t ALTER COLUMN n TYPE numeric(10, 3);")
+                  .rewrite);
+}
+
 TEST(Facts, VersionGating) {
   EXPECT_TRUE(Last("ALTER TABLE t ADD COLUMN c int DEFAULT 0", 10).rewrite);
   EXPECT_FALSE(Last("ALTER TABLE t ADD COLUMN c int DEFAULT 0", 11).rewrite);

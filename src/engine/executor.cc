@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -120,6 +121,100 @@ db::BatchResult RunBatch(db::Connection& conn, const std::vector<std::string_vie
   return out;
 }
 
+// MigrateRequest::observe. The probe runs right after each statement, inside the migration's
+// transaction and in the same pipeline, and keeps what it sees in a temporary table that is
+// read (and emptied) once the statements ran: one round trip more per migration, not per
+// statement. Catalog relations and the probe's own table are left out.
+constexpr std::string_view kObserveTable =
+    "CREATE TEMP TABLE IF NOT EXISTS strata_observed (stmt integer, at float8, tx_start float8, "
+    "oid oid, relation text, relkind \"char\", mode text, relfilenode oid)";
+std::string ObserveProbe(size_t i) {
+  return fmt::format(
+      "INSERT INTO pg_temp.strata_observed SELECT {}, extract(epoch FROM clock_timestamp()) * "
+      "1000, extract(epoch FROM now()) * 1000, l.relation, n.nspname || '.' || c.relname, "
+      "c.relkind, l.mode, c.relfilenode FROM (SELECT 1) one LEFT JOIN (pg_locks l LEFT JOIN "
+      "pg_class c ON c.oid = l.relation LEFT JOIN pg_namespace n ON n.oid = c.relnamespace) ON "
+      "l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation <> "
+      "'pg_temp.strata_observed'::regclass AND coalesce(n.nspname NOT IN ('pg_catalog', "
+      "'information_schema', 'pg_toast'), true)",
+      i);
+}
+constexpr std::string_view kObserveCollect =
+    "DELETE FROM pg_temp.strata_observed RETURNING stmt, at, tx_start, oid, relation, relkind, "
+    "mode, relfilenode";
+
+bool Observed(const ExecuteRequest& req, db::Connection& conn) {
+  if (!req.observe || conn.dialect() != db::Dialect::kPostgres) return false;
+  const auto& st = req.prepared->statements;
+  return std::none_of(st.begin(), st.end(), [](const PreparedStatement& s) { return s.copy_in; });
+}
+
+// RunBatch with a probe after each statement; the result reads like RunBatch's (the probes'
+// entries left out). A failing probe is reported as its statement's failure.
+db::BatchResult RunObserved(db::Connection& conn, const std::vector<std::string_view>& batch,
+                            size_t first) {
+  std::vector<std::string> probes;
+  probes.reserve(batch.size() - first);
+  for (size_t i = first; i < batch.size(); ++i) probes.push_back(ObserveProbe(i - first));
+  std::vector<std::string_view> all(batch.begin(), batch.begin() + static_cast<long>(first));
+  for (size_t i = first; i < batch.size(); ++i) {
+    all.push_back(batch[i]);
+    all.push_back(probes[i - first]);
+  }
+  db::BatchResult br = conn.ExecBatch(all, /*pipeline=*/true);
+  db::BatchResult out;
+  out.status = std::move(br.status);
+  out.error_position = br.error_position;
+  for (size_t k = 0; k < br.rows_affected.size(); ++k) {
+    if (k < first || (k - first) % 2 == 0) out.rows_affected.push_back(br.rows_affected[k]);
+  }
+  if (!out.status.ok()) {
+    out.failed_index =
+        br.failed_index < first ? br.failed_index : first + (br.failed_index - first) / 2;
+    if (br.failed_index >= first && (br.failed_index - first) % 2 == 1) {
+      out.status = std::move(out.status).Wrap("observing the locks after the statement");
+      out.error_position = -1;
+    }
+  }
+  return out;
+}
+
+// Reads what the probes saw and publishes one kStatementObserved event per statement.
+Status EmitObserved(const ExecuteRequest& req, db::Connection& conn) {
+  STRATA_ASSIGN_OR_RETURN(db::QueryResult q, conn.Query(kObserveCollect));
+  std::map<int, Event::Observed> by_stmt;
+  double tx_start = 0;
+  for (const auto& row : q.rows) {
+    auto text = [&](size_t c) { return row[c] ? std::string(*row[c]) : std::string(); };
+    int stmt = std::atoi(text(0).c_str());
+    double at = std::atof(text(1).c_str());
+    tx_start = std::atof(text(2).c_str());
+    auto [it, fresh] = by_stmt.try_emplace(stmt);
+    if (fresh || at < it->second.at_ms) it->second.at_ms = at;
+    if (!row[3]) continue;
+    Event::Observed::Lock l;
+    l.oid = static_cast<std::uint32_t>(std::strtoul(text(3).c_str(), nullptr, 10));
+    l.relation = text(4);
+    l.relkind = text(5).empty() ? 0 : text(5)[0];
+    l.mode = text(6);
+    l.relfilenode = static_cast<std::uint32_t>(std::strtoul(text(7).c_str(), nullptr, 10));
+    it->second.locks.push_back(std::move(l));
+  }
+  if (!by_stmt.empty()) {
+    Event start{EventKind::kStatementObserved};
+    start.statement_index = -1;
+    start.observed = Event::Observed{tx_start, {}};
+    Emit(req, std::move(start));
+  }
+  for (auto& [stmt, o] : by_stmt) {
+    Event e{EventKind::kStatementObserved};
+    e.statement_index = stmt;
+    e.observed = std::move(o);
+    Emit(req, std::move(e));
+  }
+  return Status::Ok();
+}
+
 // Exponential backoff with jitter after lock timeout number `attempt`: 0.25s, 0.5s, 1s ...
 // capped at 8s, ×[0.5, 1.5).
 std::int64_t Backoff(int attempt, std::mt19937& rng) {
@@ -227,6 +322,11 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
   size_t first = batch.size();
   for (const auto& s : p.statements) batch.push_back(s.sql);
 
+  bool observed = Observed(req, conn);
+  if (observed) {
+    STRATA_TRY(conn.Exec(kObserveTable));
+    (void)conn.TakeNotices();  // "already exists, skipping"
+  }
   verify::Captured captured;
   STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint,
                                CheckEvents(req)));
@@ -235,8 +335,15 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
   for (int attempt = 1;; ++attempt) {
     auto start = base::MonotonicMillis();
     std::string installed_on = base::NowIso8601();
-    db::BatchResult br = RunBatch(conn, batch, first, p);
+    db::BatchResult br =
+        observed ? RunObserved(conn, batch, first) : RunBatch(conn, batch, first, p);
     EmitNotices(req, conn);
+    if (br.status.ok() && observed) {
+      if (Status s = EmitObserved(req, conn); !s.ok()) {
+        br.status = std::move(s).Wrap("reading the observed locks");
+        br.failed_index = batch.size() - 1;
+      }
+    }
     Status failure;
     size_t failed_stmt = 0;
     if (!br.status.ok()) {
@@ -519,6 +626,11 @@ Status ExecuteNonTransactional(session::Session& ctx, const Options& options,
   } else {
     row.prefix_hash = PrefixHash(p, 0);
     row.reason = LedgerNote(req, 1, 0);
+  }
+  bool observed = Observed(req, conn);
+  if (observed) {
+    STRATA_TRY(conn.Exec(kObserveTable));
+    (void)conn.TakeNotices();  // "already exists, skipping"
   }
   verify::Captured captured;
   STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint,

@@ -27,7 +27,8 @@ struct ExecuteRequest {
   int index = 0;  // position in this run, for events
   int count = 0;
   const EventSink* sink = nullptr;
-  std::string note;  // recorded in the ledger row's reason (accepted lint suppressions)
+  bool observe = false;  // MigrateRequest::observe
+  std::string note;      // recorded in the ledger row's reason (accepted lint suppressions)
   // Transactional migrations: called with the completed `out` after the ledger row is written
   // and before COMMIT, so evidence commits atomically with the migration (and costs no commit
   // of its own). An error rolls the migration back.

@@ -434,6 +434,7 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     er.index = static_cast<int>(i);
     er.count = static_cast<int>(prepared.size());
     er.sink = &request.sink;
+    er.observe = request.observe;
     AppliedMigration applied;
     applied.lint_allowed = allowed[i];
     // A transactional migration's evidence row commits with it; a failed or non-transactional

@@ -1,5 +1,6 @@
 // `strata tag`, `strata evidence` and `strata evidence verify`.
 #include "strata/commands.h"
+#include "strata/schema.h"
 #include "strata/version.h"
 
 #include "base/duration.h"
@@ -19,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -269,6 +271,28 @@ EvidenceResult Evidence(const Options& options, const EvidenceRequest& request) 
                        {"head", rows->empty() ? std::string() : rows->back().row_hash},
                        {"chain_intact", breaks.empty()}};
   if (!breaks.empty()) content["ledger"]["breaks"] = breaks;
+  // The drift verdict: the live schema against the committed schema file ([schema] file).
+  if (!options.schema_file.empty()) {
+    DriftResult dr = Drift(options, DriftRequest{});
+    std::error_code ec;
+    std::string against = std::filesystem::relative(options.schema_file, ec).string();
+    if (ec || against.empty()) against = options.schema_file;
+    json items = json::array();
+    for (const auto& it : dr.items) {
+      items.push_back(fmt::format("{} {} {}{}", it.change, it.kind, it.object,
+                                  it.field.empty() ? "" : " (" + it.field + ")"));
+    }
+    content["drift"] = {{"against", against},
+                        {"verdict", dr.status.ok()                          ? "none"
+                                    : dr.status.code() == ErrorCode::kDrift ? "drift"
+                                                                            : "not checked"},
+                        {"compared", dr.compared},
+                        {"differences", dr.items.size()},
+                        {"items", items}};
+    if (!dr.status.ok() && dr.status.code() != ErrorCode::kDrift) {
+      content["drift"]["reason"] = base::RedactSecrets(dr.status.message());
+    }
+  }
 
   // Intent headers of the files, for "why" beside "what".
   std::map<std::string, json> intents;

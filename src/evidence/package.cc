@@ -71,6 +71,23 @@ std::string RenderMarkdown(const json& content) {
           fmt::format("  - broken at {}\n", Cell(b.is_string() ? b.get<std::string>() : b.dump()));
     }
   }
+  if (content.contains("drift")) {
+    const json& d = content["drift"];
+    std::string verdict = S(d, "verdict");
+    if (verdict == "none") {
+      md += fmt::format("- Drift against `{}`: none ({} object(s) compared)\n",
+                        Cell(S(d, "against")), d.value("compared", 0));
+    } else if (verdict == "drift") {
+      md += fmt::format("- Drift against `{}`: **{} difference(s)**\n", Cell(S(d, "against")),
+                        d.value("differences", 0));
+      for (const auto& it : d["items"]) {
+        md += fmt::format("  - {}\n", Cell(it.is_string() ? it.get<std::string>() : it.dump()));
+      }
+    } else {
+      md += fmt::format("- Drift against `{}`: not checked ({})\n", Cell(S(d, "against")),
+                        Cell(S(d, "reason")));
+    }
+  }
   if (content.contains("release")) {
     const json& r = content["release"];
     md += fmt::format("- Release {} tagged at {}{}\n", S(r, "name"), S(r, "tagged_at"),

@@ -2,12 +2,14 @@
 
 #include "analysis/parse.h"
 #include "base/file.h"
+#include "base/sha256.h"
 #include "base/text.h"
 #include "db/connection.h"
 #include "db/table_size.h"
 #include "lint/registry.h"
 #include "lint/risk.h"
 #include "lint/suppress.h"
+#include "lint/trace.h"
 #include "migrate/discovery.h"
 #include "sql/directives.h"
 #include "verify/checks.h"
@@ -515,13 +517,23 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
     MigrationReport mr;
     mr.path = in.path;
+    std::string text_sha = config.trace ? base::Sha256Hex(in.text) : std::string();
     Context* ctx_ptr = nullptr;
     auto observe = [&](const analysis::FileAnalysis& fa, const analysis::StatementAnalysis& sa,
                        const analysis::SchemaModel& m) {
       (void)fa;
       if (in.pending) {
         Context& ctx = *ctx_ptr;
-        ctx.Bind(&sa, &m);
+        // lint --trace: what the server did replaces what the analyzer predicts.
+        const ObservedStatement* obs =
+            config.trace ? FindObserved(*config.trace, in.script, text_sha, sa.index) : nullptr;
+        analysis::StatementAnalysis patched;
+        if (obs) {
+          patched = sa;
+          patched.facts = ApplyObserved(sa.facts, *obs);
+        }
+        const analysis::StatementAnalysis& use = obs ? patched : sa;
+        ctx.Bind(&use, &m);
         if (sa.parse_failed()) {
           Finding f;
           f.rule_id = "SY101";
@@ -549,7 +561,8 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
             a.rule->check(ctx);
           }
         }
-        mr.statements.push_back(MakeStatementReport(sa, live));
+        mr.statements.push_back(MakeStatementReport(use, live));
+        mr.statements.back().observed = obs != nullptr;
       }
       Advance(state, sa);
     };

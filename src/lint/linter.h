@@ -53,6 +53,7 @@ struct StatementReport {
   std::vector<std::string> reasons;
   std::vector<std::string> other_locks;  // "SHARE ROW EXCLUSIVE on users"
   TableStats size;                       // live size of the target when known
+  bool observed = false;  // lock, rewrite and other locks come from a trace (lint --trace)
 };
 
 struct MigrationReport {

@@ -105,6 +105,7 @@ nlohmann::json RenderJson(const LintResult& r, Severity fail_on) {
           {"concurrent", s.concurrent},
           {"reasons", s.reasons}};
       if (!s.other_locks.empty()) j["other_locks"] = s.other_locks;
+      if (s.observed) j["observed"] = true;
       if (s.size.rows >= 0) j["size"] = {{"rows", s.size.rows}, {"bytes", s.size.bytes}};
       st.push_back(std::move(j));
     }

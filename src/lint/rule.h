@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +20,8 @@
 #include <vector>
 
 namespace strata::lint {
+
+struct Trace;
 
 enum class Severity : std::uint8_t { kInfo, kWarning, kError };
 std::string_view SeverityName(Severity s);  // "info", "warning", "error"
@@ -116,6 +119,9 @@ struct LintConfig {
   std::map<std::string, std::string> seed_tables;
   Severity gate = Severity::kError;     // migrate refuses findings at or above this
   Severity fail_on = Severity::kError;  // `strata lint` exits non-zero at or above this
+  // `strata lint --trace FILE`: observations that replace the analyzer's predictions for the
+  // statements they cover (lint/trace.h).
+  std::shared_ptr<const Trace> trace;
 };
 
 // Running state of the file before the current statement.

@@ -40,8 +40,29 @@ nlohmann::json ToJson(const TestResult& r) {
   }
   nlohmann::json diff = nlohmann::json::array();
   for (const auto& d : r.schema_diff) diff.push_back(ToJson(d));
-  return {{"scratch", r.scratch}, {"migrations", r.migrations}, {"checks", r.checks},
-          {"steps", steps},       {"schema_diff", diff},        {"elapsed_ms", r.elapsed_ms}};
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : r.lock_findings) {
+    findings.push_back({{"file", f.file},
+                        {"line", f.line},
+                        {"statement", f.statement},
+                        {"relation", f.relation},
+                        {"what", f.what},
+                        {"predicted", f.predicted},
+                        {"observed", f.observed}});
+  }
+  nlohmann::json j = {{"scratch", r.scratch}, {"migrations", r.migrations},
+                      {"checks", r.checks},   {"steps", steps},
+                      {"schema_diff", diff},  {"elapsed_ms", r.elapsed_ms}};
+  if (!r.server.empty()) {
+    j["observed_locks"] = {
+        {"server", r.server}, {"statements", r.observed_statements}, {"findings", findings}};
+  }
+  return j;
+}
+
+std::string LockFindingText(const LockFinding& f) {
+  return fmt::format("{}:{}: statement {}: {} on {}: the analyzer predicts {}, the server shows {}",
+                     f.file, f.line, f.statement, f.what, f.relation, f.predicted, f.observed);
 }
 
 std::string ItemText(const DriftItem& d) {
@@ -82,6 +103,7 @@ std::string ToText(const TestResult& r) {
         fmt::format("  {:<7} {}{}{}\n", s.status, s.name, s.message.empty() ? "" : ": ", s.message);
   }
   for (const auto& d : r.schema_diff) out += "    " + ItemText(d) + "\n";
+  for (const auto& f : r.lock_findings) out += "    " + LockFindingText(f) + "\n";
   return out;
 }
 
@@ -131,6 +153,11 @@ std::string ToJunit(const TestResult& r) {
       }
       out += fmt::format("><failure message=\"{}\">{}</failure></testcase>\n", Xml(s.message),
                          Xml(body));
+    } else if (s.status == "warning") {
+      // Not the migrations' failure: the analyzer's. Reported, not failed.
+      std::string body = s.message;
+      for (const auto& f : r.lock_findings) body += "\n" + LockFindingText(f);
+      out += fmt::format("><system-out>{}</system-out></testcase>\n", Xml(body));
     } else if (s.status == "skipped") {
       out += fmt::format("><skipped message=\"{}\"/></testcase>\n", Xml(s.message));
     } else {

@@ -20,6 +20,8 @@ std::string ToText(const DriftResult& r);
 std::string ToText(const TestResult& r);
 // One line per difference: "changed column public.t.c type: integer -> bigint".
 std::string ItemText(const DriftItem& d);
+// One observed-lock disagreement: "file:line: statement n: lock on t: the analyzer predicts ...".
+std::string LockFindingText(const LockFinding& f);
 // JUnit XML for CI systems: one test case per step.
 std::string ToJunit(const TestResult& r);
 

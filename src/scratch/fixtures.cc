@@ -1,9 +1,13 @@
 #include "scratch/fixtures.h"
 
+#include "strata/commands.h"
+
 #include "base/file.h"
+#include "config/releases.h"
 #include "config/toml_values.h"
 #include "migrate/version.h"
 #include "sql/splitter.h"
+#include "verify/settings.h"
 
 #include <fmt/format.h>
 
@@ -192,6 +196,41 @@ Status RunPgTap(db::Connection& conn, const Options& options, std::vector<TestSt
     }
   }
   return first;
+}
+
+Result<std::string> FromTarget(const Options& options, const std::string& from) {
+  InfoResult files = Info(options);
+  std::optional<migrate::Version> wanted = migrate::Version::Parse(from);
+  for (const auto& row : files.migrations) {
+    auto v = migrate::Version::Parse(row.version);
+    if (!row.version.empty() && v && wanted && *v == *wanted) return row.version;
+  }
+  auto settings = verify::LoadSettings(options);
+  if (!settings) return settings.error();
+  auto specs = config::LoadReleases(settings->releases_file);
+  if (!specs) return specs.error();
+  for (const auto& spec : *specs) {
+    if (spec.name != from) continue;
+    std::optional<migrate::Version> newest;
+    std::string text;
+    for (const auto& m : spec.migrations) {
+      auto v = migrate::Version::Parse(m);
+      if (v && (!newest || *newest < *v)) {
+        newest = v;
+        text = m;
+      }
+    }
+    if (!newest) {
+      return Status(ErrorCode::kUsage,
+                    fmt::format("--from {}: release {} lists no versioned migration", from, from))
+          .WithHint("pass a version with --from");
+    }
+    return text;
+  }
+  return Status(ErrorCode::kUsage,
+                fmt::format("--from {}: neither a migration's version nor a release of {}", from,
+                            settings->releases_file))
+      .WithHint("pass a version (strata info lists them) or a release name of the manifest");
 }
 
 }  // namespace strata::scratch

@@ -23,6 +23,11 @@ struct Fixture {
 // The fixture folders under <project>/db/migration-test, in version order; none when absent.
 Result<std::vector<Fixture>> FindFixtures(const Options& options);
 
+// `strata test --from`: the version to build the scratch database up to — `from` itself when it
+// is a migration's version, else the newest version that release `from` of db/releases.toml
+// lists. Errors (kUsage) name what was looked for and list nothing-matching hints.
+Result<std::string> FromTarget(const Options& options, const std::string& from);
+
 // Runs before.sql (when present) on `conn`, statement by statement.
 Status LoadBefore(db::Connection& conn, const Fixture& f);
 

@@ -21,18 +21,38 @@ class Database {
   // postgres:// URL of a server where strata may create databases. `dialect`: the project's.
   static Result<std::unique_ptr<Database>> Create(std::string_view spec, db::Dialect dialect,
                                                   bool keep);
+  // `--keep` on PostgreSQL (docs/schema.md "Warm runs"): a server kept between runs — a
+  // `local` cluster stays up in /tmp/strata-warm-<key> (started when it is not running), a
+  // server URL is used as it is — and a template database `strata_warm_<key>` holding the last
+  // good state. The scratch database is a clone of the template when there is one
+  // (from_template()), else empty; Promote() makes it the new template. The guardian drops
+  // the scratch database unless it was promoted; it never stops a warm cluster.
+  static Result<std::unique_ptr<Database>> CreateWarm(std::string_view spec,
+                                                      const std::string& key);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();  // removes it (through the guardian) unless kept
 
   const std::string& url() const { return url_; }                  // may hold a password
   const std::string& description() const { return description_; }  // safe to print
+  bool from_template() const { return from_template_; }
+
+  // Warm: drops this database and creates it again empty (the template no longer fits the
+  // files: an applied migration changed). Errors: the server's.
+  Status Recreate();
+  // Warm: this database (all connections to it closed) becomes the template, replacing the
+  // previous one. Errors: the server's.
+  Status Promote();
 
  private:
   Database() = default;
   std::string url_;
   std::string description_;
   bool keep_ = false;
+  bool from_template_ = false;
+  std::string admin_url_;  // warm: the server's maintenance database
+  std::string db_;         // warm: this database's name
+  std::string template_;   // warm: the template's name
   int guardian_pid_ = -1;
   int guardian_fd_ = -1;
 };

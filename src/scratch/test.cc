@@ -3,15 +3,21 @@
 // (the applied migrations replayed on a throwaway database, compared with the live one).
 #include "strata/commands.h"
 
+#include "base/file.h"
+#include "base/redact.h"
+#include "base/sha256.h"
+#include "lint/trace.h"
 #include "migrate/version.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "schema/schema.h"
 #include "scratch/fixtures.h"
+#include "scratch/observe.h"
 #include "scratch/scratch.h"
 
 namespace strata {
@@ -48,13 +54,50 @@ TestResult Test(const Options& options, const TestRequest& request) {
     r.status = url.error();
     return r;
   }
-  auto scratch = scratch::Database::Create(request.scratch, url->dialect, request.keep);
+  // --keep on PostgreSQL: a warm server and a template of the last good state, per project.
+  bool warm = request.keep && url->dialect == db::Dialect::kPostgres && request.scratch != "sqlite";
+  std::string key =
+      base::Sha256Hex(options.project_dir + "\n" + base::RedactUrl(options.url)).substr(0, 12);
+  auto scratch = warm ? scratch::Database::CreateWarm(request.scratch, key)
+                      : scratch::Database::Create(request.scratch, url->dialect, request.keep);
   if (!scratch) {
     r.status = scratch.error();
     return r;
   }
-  r.scratch = (*scratch)->description();
   Options on = OnScratch(options, **scratch);
+  // What the database has before this run: the template's migrations. A template whose
+  // applied migrations no longer match the files is not used.
+  std::set<std::string> applied_before;
+  if ((*scratch)->from_template()) {
+    InfoResult have = Info(on);
+    bool fits = have.status.ok();
+    for (const auto& row : have.migrations) {
+      if (row.checksum_mismatch || row.state == "missing" || row.state == "failed" ||
+          row.state == "future") {
+        fits = false;
+      }
+    }
+    if (!fits) {
+      if (Status s = (*scratch)->Recreate(); !s.ok()) {
+        r.status = std::move(s);
+        return r;
+      }
+    } else {
+      int n = 0;
+      for (const auto& row : have.migrations) {
+        if (row.state == "applied") {
+          ++n;
+          if (!row.version.empty()) applied_before.insert(row.version);
+        }
+      }
+      r.steps.push_back({"template", "passed",
+                         fmt::format("{} migration(s) already applied in the template of the last "
+                                     "good run",
+                                     n),
+                         0});
+    }
+  }
+  r.scratch = (*scratch)->description();
 
   // 1. Every migration from empty, with its pre- and post-checks; a data fixture's before.sql
   // loaded just before its migration and its expect.toml checked just after it.
@@ -79,13 +122,27 @@ TestResult Test(const Options& options, const TestRequest& request) {
       if (!row.version.empty()) versions.push_back(row.version);
     }
   }
+  // Observed locks (PostgreSQL): every transactional migration's statements are watched.
+  bool observe = url->dialect == db::Dialect::kPostgres;
+  scratch::LockObserver observer;
   auto run_migrate = [&](const std::string& target) {
     auto tm = std::chrono::steady_clock::now();
     MigrateRequest mreq;
     mreq.target = target;
+    mreq.observe = observe;
+    if (observe) {
+      // What exists before this run (fixtures may have built tables), to see rewrites.
+      auto c = ConnectTo(on.url, "strata test");
+      Status s = c ? observer.Snapshot(**c) : c.error();
+      if (!s.ok()) {
+        r.status = std::move(s).Wrap("strata test: reading the scratch database's tables");
+        return false;
+      }
+    }
     std::string current;  // the migration running when the run stopped
-    mreq.sink = [&current](const Event& e) {
+    mreq.sink = [&current, &observer](const Event& e) {
       if (e.kind == EventKind::kMigrationStarted) current = e.script;
+      observer.OnEvent(e);
     };
     MigrateResult m = Migrate(on, mreq);
     for (const auto& a : m.applied) {
@@ -105,6 +162,27 @@ TestResult Test(const Options& options, const TestRequest& request) {
                         : fmt::format("strata test: {} on the scratch database", current));
     return false;
   };
+  // --from: the database as of a release (db/releases.toml) or a version first, the upgrade
+  // path production takes; fixtures of what it already holds are not loaded.
+  if (!request.from.empty()) {
+    auto target = scratch::FromTarget(options, request.from);
+    if (!target) {
+      r.status = target.error();
+      return r;
+    }
+    if (!run_migrate(*target)) {
+      r.elapsed_ms = Since(t0);
+      return r;
+    }
+    InfoResult have = Info(on);
+    for (const auto& row : have.migrations) {
+      if (row.state == "applied" && !row.version.empty()) applied_before.insert(row.version);
+    }
+    r.steps.push_back({"from " + request.from, "passed",
+                       fmt::format("the scratch database as of version {}", *target), 0});
+  }
+  std::erase_if(*fixtures,
+                [&](const scratch::Fixture& f) { return applied_before.count(f.version) > 0; });
   auto fail_fixture = [&](const scratch::Fixture& f, Status s) {
     r.steps.push_back({"fixture " + f.version, "failed", s.message(), 0});
     r.status = std::move(s);
@@ -144,6 +222,41 @@ TestResult Test(const Options& options, const TestRequest& request) {
   if (!run_migrate("")) {
     r.elapsed_ms = Since(t0);
     return r;
+  }
+
+  // Observed locks against the analyzer's predictions, and the trace.
+  if (observe) {
+    auto to = std::chrono::steady_clock::now();
+    int major = 15;
+    if (auto c = ConnectTo(on.url, "strata test")) {
+      r.server = (*c)->ServerVersion();
+      major = (*c)->ServerMajorVersion();
+    }
+    if (Status s = observer.Finish(options, major, r); !s.ok()) {
+      r.steps.push_back({"observed locks", "failed", s.message(), Since(to)});
+      if (r.status.ok()) r.status = std::move(s);
+    } else {
+      std::string msg =
+          fmt::format("{} statement(s) observed on {}", r.observed_statements, r.server);
+      if (r.lock_findings.empty()) {
+        msg += ": as the analyzer predicts";
+      } else {
+        msg += fmt::format(": {} disagreement(s) with the analyzer", r.lock_findings.size());
+      }
+      r.steps.push_back(
+          {"observed locks", r.lock_findings.empty() ? "passed" : "warning", msg, Since(to)});
+    }
+    if (!request.trace_file.empty()) {
+      lint::Trace t{r.server, r.trace};
+      std::string err;
+      if (!base::WriteFileAtomic(request.trace_file, lint::TraceToJson(t).dump(1) + "\n", &err) &&
+          r.status.ok()) {
+        r.status = Status(ErrorCode::kIo, fmt::format("{}: {}", request.trace_file, err))
+                       .WithHint("check that the trace file's directory exists and is writable");
+      }
+    }
+  } else if (!request.trace_file.empty()) {
+    r.steps.push_back({"observed locks", "skipped", "observed locks are PostgreSQL's", 0});
   }
 
   // 2. verify: every check again, against the finished schema.
@@ -199,6 +312,13 @@ TestResult Test(const Options& options, const TestRequest& request) {
     if (r.status.ok()) r.status = conn.error();
   } else if (Status s = scratch::RunPgTap(**conn, options, r.steps); !s.ok() && r.status.ok()) {
     r.status = std::move(s);
+  }
+  // Warm: this state is the template of the next run.
+  if (warm && r.status.ok()) {
+    if (Status s = (*scratch)->Promote(); !s.ok()) {
+      r.steps.push_back({"template", "failed", s.message(), 0});
+      r.status = std::move(s).Wrap("keeping the scratch database as the next run's template");
+    }
   }
   r.elapsed_ms = Since(t0);
   return r;

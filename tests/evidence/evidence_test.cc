@@ -394,3 +394,31 @@ TEST(Plan, ExampleProjectRendersFourReleases) {
 
 }  // namespace
 }  // namespace strata::testing
+
+namespace strata::testing {
+namespace {
+
+// Issue 20: the evidence package records the drift verdict against the committed schema file,
+// so a column dropped by hand is on the record, not only in `strata drift`'s output.
+TEST(Evidence, RecordsTheDriftVerdict) {
+  Project p(Dialect::kSqlite, "[schema]\nfile = \"db/schema.sql\"\n");
+  p.Write("V1__t.sql", kTable);
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitOk);  // writes db/schema.sql
+  std::string js = p.dir() / "e.json";
+  ASSERT_EQ(p.Run({"evidence", "--format", "json", "-o", js}).exit_code, kExitOk);
+  std::ifstream jin(js);
+  auto pkg = nlohmann::json::parse(jin);
+  EXPECT_EQ(pkg["content"]["drift"]["verdict"], "none") << pkg["content"].dump(1);
+  EXPECT_GT(pkg["content"]["drift"]["compared"].get<int>(), 0);
+  p.Exec("CREATE TABLE by_hand (id integer)");
+  std::string out = p.dir() / "e.md";
+  ASSERT_EQ(p.Run({"evidence", "-o", out}).exit_code, kExitOk);
+  std::ifstream in(out);
+  std::string md((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(md.find("- Drift against `db/schema.sql`: **1 difference(s)**"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("  - extra table by_hand"), std::string::npos) << md;
+}
+
+}  // namespace
+}  // namespace strata::testing

@@ -483,5 +483,224 @@ TEST(ScratchTest, LocalClusterIsStartedAndRemoved) {
   EXPECT_FALSE(std::filesystem::exists(m[1].str())) << "the cluster directory is still there";
 }
 
+namespace observed {
+
+// The trace's statement `index` of `script`, or null.
+const nlohmann::json* Stmt(const nlohmann::json& trace, const std::string& script, int index) {
+  for (const auto& m : trace["migrations"]) {
+    if (m["script"] != script) continue;
+    for (const auto& s : m["statements"]) {
+      if (s["index"] == index) return &s;
+    }
+  }
+  return nullptr;
+}
+bool Took(const nlohmann::json& s, const std::string& rel, const std::string& mode) {
+  for (const auto& l : s["locks"]) {
+    if (l["relation"] == rel && l["mode"] == mode && l["acquired"] == true) return true;
+  }
+  return false;
+}
+bool Rewrote(const nlohmann::json& s, const std::string& rel) {
+  for (const auto& r : s["rewrites"]) {
+    if (r == rel) return true;
+  }
+  return false;
+}
+
+}  // namespace observed
+
+// Observed locks (issue 20): `strata test` records what each statement really did on the
+// scratch server, compares it with the analyzer, writes the trace, and `lint --trace` uses it.
+TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  p.Write("V1__t.sql",
+          "CREATE TABLE t (id integer PRIMARY KEY, name text);\n"
+          "CREATE TABLE u (id integer PRIMARY KEY);\n");
+  p.Write("V2__alter.sql",
+          "ALTER TABLE t ADD COLUMN v integer DEFAULT 0;\n"
+          "ALTER TABLE t ALTER COLUMN id TYPE bigint;\n"
+          "ALTER TABLE t ADD CONSTRAINT t_u FOREIGN KEY (v) REFERENCES u (id);\n");
+  p.Write("V3__index.sql", "CREATE INDEX t_name ON t (name);\n");
+  p.Write("V4__comment.sql", "COMMENT ON TABLE u IS 'referenced';\n");
+  // Dropping a foreign key also takes ACCESS EXCLUSIVE on the referenced table (its RI
+  // triggers go): the analyzer does not predict that (docs/lint-observed-locks.md).
+  p.Write("V5__drop_fk.sql", "ALTER TABLE t DROP CONSTRAINT t_u;\n");
+  p.Hash();
+  std::string trace_path = p.dir().path() + "/trace.json";
+  auto r = p.Run({"--json", "test", "--scratch", PgCluster::Get().AdminUrl(), "--trace", trace_path,
+                  "--junit", "junit.xml"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.contains("observed_locks")) << j.dump(2);
+  EXPECT_EQ(j["observed_locks"]["statements"], 8) << j.dump(2);
+  auto trace = nlohmann::json::parse(Slurp(trace_path));
+  EXPECT_EQ(trace["format"], "strata-trace/1");
+  using observed::Rewrote;
+  using observed::Stmt;
+  using observed::Took;
+  // ADD COLUMN with a constant default: ACCESS EXCLUSIVE, no rewrite (PostgreSQL 11+).
+  const auto* add = Stmt(trace, "V2__alter.sql", 0);
+  ASSERT_NE(add, nullptr) << trace.dump(1);
+  EXPECT_TRUE(Took(*add, "public.t", "ACCESS EXCLUSIVE")) << add->dump();
+  EXPECT_FALSE(Rewrote(*add, "public.t")) << add->dump();
+  EXPECT_EQ((*add)["line"], 1);
+  // The type change rewrites the table; its lock was held since statement 1.
+  const auto* type = Stmt(trace, "V2__alter.sql", 1);
+  ASSERT_NE(type, nullptr);
+  EXPECT_TRUE(Rewrote(*type, "public.t")) << type->dump();
+  EXPECT_FALSE(Took(*type, "public.t", "ACCESS EXCLUSIVE")) << type->dump();
+  // The foreign key locks the referenced table too.
+  const auto* fk = Stmt(trace, "V2__alter.sql", 2);
+  ASSERT_NE(fk, nullptr);
+  EXPECT_TRUE(Took(*fk, "public.u", "SHARE ROW EXCLUSIVE")) << fk->dump();
+  // CREATE INDEX: SHARE, no rewrite, a duration.
+  const auto* idx = Stmt(trace, "V3__index.sql", 0);
+  ASSERT_NE(idx, nullptr);
+  EXPECT_TRUE(Took(*idx, "public.t", "SHARE")) << idx->dump();
+  EXPECT_TRUE((*idx)["rewrites"].empty()) << idx->dump();
+  EXPECT_GT((*idx)["elapsed_ms"].get<double>(), 0.0);
+  // Findings are what the analyzer got wrong: only the lock on the referenced table.
+  const auto& findings = j["observed_locks"]["findings"];
+  ASSERT_EQ(findings.size(), 1u) << findings.dump(1);
+  EXPECT_NE(findings[0]["file"].get<std::string>().find("V5__drop_fk.sql"), std::string::npos);
+  EXPECT_EQ(findings[0]["relation"], "public.u");
+  EXPECT_EQ(findings[0]["what"], "lock");
+  EXPECT_EQ(findings[0]["predicted"], "none");
+  EXPECT_EQ(findings[0]["observed"], "ACCESS EXCLUSIVE");
+  // A warning in the report, in JUnit's output, not a failure: the migrations are fine.
+  std::string junit = Slurp(p.dir().path() + "/junit.xml");
+  EXPECT_NE(junit.find("<system-out>"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("failures=\"0\""), std::string::npos) << junit;
+  auto text = p.Run({"test", "--scratch", PgCluster::Get().AdminUrl()});
+  EXPECT_EQ(text.exit_code, 0) << text.All();
+  EXPECT_NE(text.out.find("warning observed locks: 8 statement(s) observed on PostgreSQL 15"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("V5__drop_fk.sql:1: statement 1: lock on public.u: the analyzer "
+                          "predicts none, the server shows ACCESS EXCLUSIVE"),
+            std::string::npos)
+      << text.out;
+
+  // lint --trace: the observed statements are marked, and their locks are the server's.
+  auto lint = p.Run({"--json", "lint", "--trace", trace_path, "--fail-on", "never"});
+  ASSERT_EQ(lint.exit_code, 0) << lint.All();
+  auto lj = nlohmann::json::parse(lint.out);
+  int marked = 0;
+  for (const auto& m : lj["migrations"]) {
+    for (const auto& s : m["statements"]) marked += s.value("observed", false) ? 1 : 0;
+  }
+  EXPECT_EQ(marked, 8) << lj.dump(1);
+  // The observed lock on the referenced table is among the statement's locks now.
+  bool table_lock = false;
+  for (const auto& m : lj["migrations"]) {
+    if (m["file"].get<std::string>().find("V5__drop_fk.sql") == std::string::npos) continue;
+    for (const auto& o : m["statements"][0].value("other_locks", nlohmann::json::array())) {
+      table_lock |= o == "ACCESS EXCLUSIVE on u";
+    }
+  }
+  EXPECT_TRUE(table_lock) << lj.dump(1);
+  // An edited file is analysed again: its statements are not taken from the trace.
+  p.Write("V3__index.sql", "CREATE INDEX t_name ON t (name, id);\n");
+  auto edited = nlohmann::json::parse(
+      p.Run({"--json", "lint", "--trace", trace_path, "--fail-on", "never"}).out);
+  marked = 0;
+  for (const auto& m : edited["migrations"]) {
+    for (const auto& s : m["statements"]) marked += s.value("observed", false) ? 1 : 0;
+  }
+  EXPECT_EQ(marked, 7);
+  // Not a trace: a clear error.
+  p.dir().Write("bad.json", "{\"format\": \"other\"}");
+  auto bad = p.Run({"lint", "--trace", "bad.json"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("bad.json: not a strata trace"), std::string::npos) << bad.All();
+}
+
+// Warm runs (issue 20): `--keep` leaves a template of the last good state on the server; the
+// next run clones it and applies only what changed. A changed applied file means a fresh start.
+TEST(WarmTest, SecondRunAppliesOnlyWhatChanged) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  std::string admin = PgCluster::Get().AdminUrl();
+  auto templates = [&] {
+    return PgCluster::Query(admin,
+                            "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                            "'strata\\_warm\\_%'");
+  };
+  std::string before = templates();
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  p.Write("V2__u.sql", "CREATE TABLE u (id integer PRIMARY KEY);\n");
+  p.Hash();
+  auto run = [&] {
+    auto r = p.Run({"--json", "test", "--keep", "--scratch", admin});
+    EXPECT_EQ(r.exit_code, 0) << r.All();
+    return nlohmann::json::parse(r.out);
+  };
+  auto first = run();
+  EXPECT_EQ(first["migrations"], 2) << first.dump(1);
+  EXPECT_EQ(std::stoi(templates()), std::stoi(before) + 1);
+  p.Write("V3__v.sql",
+          "CREATE TABLE v (id integer PRIMARY KEY);\nALTER TABLE t ADD COLUMN x int;\n");
+  p.Hash();
+  auto second = run();
+  EXPECT_EQ(second["migrations"], 1) << second.dump(1);
+  EXPECT_NE(second["scratch"].get<std::string>().find("a clone of strata_warm_"), std::string::npos)
+      << second.dump(1);
+  EXPECT_EQ(second["steps"][0]["name"], "template") << second.dump(1);
+  EXPECT_NE(second["steps"][0]["message"].get<std::string>().find("2 migration(s) already applied"),
+            std::string::npos);
+  // Only V3 was observed.
+  EXPECT_EQ(second["observed_locks"]["statements"], 2) << second.dump(1);
+  // A failing run leaves the template as it was.
+  p.Write("V4__bad.sql", "INSERT INTO nope VALUES (1);\n");
+  p.Hash();
+  EXPECT_EQ(p.Run({"test", "--keep", "--scratch", admin}).exit_code, 4);
+  p.Remove("V4__bad.sql");
+  p.Hash();
+  auto third = run();
+  EXPECT_EQ(third["migrations"], 0) << third.dump(1);
+  // An applied file changed: the template does not fit, everything runs again.
+  p.Write("V1__t.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
+  p.Hash();
+  auto fresh = run();
+  EXPECT_EQ(fresh["migrations"], 3) << fresh.dump(1);
+  EXPECT_EQ(PgCluster::Query(admin,
+                             "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                             "'strata\\_test\\_%'"),
+            "0");
+  EXPECT_EQ(std::stoi(templates()), std::stoi(before) + 1);
+  // Leave the shared cluster as it was.
+  std::string name = PgCluster::Query(
+      admin,
+      "SELECT datname FROM pg_database WHERE datname LIKE 'strata\\_warm\\_%' ORDER BY oid "
+      "DESC LIMIT 1");
+  PgCluster::Query(admin, "DROP DATABASE " + name);
+}
+
+// --from: the scratch database as of a version first, then the fixtures of what is pending
+// and the pending migrations: the upgrade path.
+TEST(FromTest, BuildsAsOfAVersionThenAppliesThePending) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  p.Write("V1__item.sql", "CREATE TABLE item (id integer PRIMARY KEY, price integer);\n");
+  p.Write("V2__fill.sql", "UPDATE item SET price = 0 WHERE price IS NULL;\n");
+  p.Hash();
+  p.dir().Write("db/migration-test/2/before.sql", "INSERT INTO item VALUES (1, NULL);\n");
+  p.dir().Write(
+      "db/migration-test/2/expect.toml",
+      "[[check]]\nquery = \"SELECT count(*) FROM item WHERE price = 0\"\nexpect = \"1\"\n");
+  auto r = p.Run({"test", "--from", "1", "--scratch", PgCluster::Get().AdminUrl()});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("passed  from 1: the scratch database as of version 1"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("passed  fixture 2"), std::string::npos) << r.out;
+  auto bad = p.Run({"test", "--from", "9", "--scratch", PgCluster::Get().AdminUrl()});
+  EXPECT_EQ(bad.exit_code, 2) << bad.All();
+  EXPECT_NE(bad.err.find("--from 9: neither a migration's version nor a release"),
+            std::string::npos)
+      << bad.err;
+}
+
 }  // namespace
 }  // namespace strata::testing

@@ -1,0 +1,54 @@
+// Observed locks: what each statement of each transactional migration really did on the
+// scratch PostgreSQL server while `strata test` applied it (engine: MigrateRequest::observe),
+// compared with the analyzer's prediction (strata lint). Per statement: the table locks its
+// backend held right after it (and which it took itself: the difference with the previous
+// statement's), the tables it gave a new relfilenode (rewrites), and its duration on the
+// server clock. Where observation and prediction disagree on a lock mode or a rewrite, a
+// LockFinding. docs/lint-observed-locks.md. Not thread-safe: one per test run.
+#pragma once
+
+#include "strata/events.h"
+#include "strata/options.h"
+#include "strata/schema.h"
+
+#include "db/connection.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace strata::scratch {
+
+class LockObserver {
+ public:
+  // Reads the tables that exist now (before a migrate on the scratch database), so a rewrite
+  // of one is seen. Tables created later start with relfilenode = oid.
+  Status Snapshot(db::Connection& conn);
+  // Feed every event of the scratch migrate runs.
+  void OnEvent(const Event& e);
+  // Lints the project's migrations, aligns their statements with the observed ones and fills
+  // r.trace, r.lock_findings and r.observed_statements. Errors: those of lint's config.
+  Status Finish(const Options& options, int pg_major, TestResult& r);
+
+ private:
+  struct Rel {
+    std::string name;
+    char relkind = 0;
+    std::uint32_t relfilenode = 0;
+  };
+  struct Script {
+    std::string name;
+    int statement_count = 0;
+    std::vector<ObservedStatement> statements;
+    std::vector<std::vector<std::string>> created;  // per statement: tables it created
+    // per statement: tables it renamed, old name → new name
+    std::vector<std::map<std::string, std::string>> renamed;
+  };
+  std::map<std::uint32_t, Rel> rels_;
+  std::vector<Script> scripts_;
+  std::vector<Event::Observed::Lock> prev_;
+  double prev_at_ = 0;
+};
+
+}  // namespace strata::scratch
