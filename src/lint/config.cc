@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <cstdio>
+
 namespace strata::lint {
 
 using config::TomlError;
@@ -73,6 +75,13 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
                          "`lint.pg_version` must be a PostgreSQL version like 15 or \"14.3\"");
       }
       c.pg_version_source = "config";
+    } else if (key == "sqlite_version") {
+      STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, n, "lint.sqlite_version"));
+      int major = 0, minor = 0, patch = 0;
+      if (std::sscanf(v.c_str(), "%d.%d.%d", &major, &minor, &patch) < 2 || major != 3) {
+        return TomlError(path, n, "`lint.sqlite_version` must be a SQLite version like \"3.31\"");
+      }
+      c.sqlite_version = major * 1'000'000 + minor * 1000 + patch;
     } else if (key == "gate" || key == "fail_on") {
       std::string name = fmt::format("lint.{}", key);
       STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, n, name));
@@ -107,7 +116,7 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
     } else {
       return config::UnknownKey(
           path, n, "lint", key,
-          {"pg_version", "gate", "fail_on", "grant_roles", "protected", "disable", "enable",
+          {"pg_version", "sqlite_version", "gate", "fail_on", "grant_roles", "protected", "disable", "enable",
            "severity", "large_rows", "large_bytes", "vague_names"});
     }
   }

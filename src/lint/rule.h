@@ -64,10 +64,19 @@ struct LiveInfo {
     analysis::ColumnInfo info;
   };
   std::vector<Column> columns;
+  // SQLite: the live schema (sqlite_master.sql in rowid order) the scratch database starts
+  // from, and the library version (3035005 style).
+  std::vector<std::string> sqlite_schema;
+  int sqlite_version = 0;
 };
 
 // [lint] in strata.toml plus command-line overrides.
 struct LintConfig {
+  // The target database. kSqlite: statements are split and validated by SQLite itself (an
+  // in-memory scratch database, lint/sqlite_scratch.h); only the rules that mean the same on
+  // SQLite run, plus the SQ family (docs/lint.md, "SQLite").
+  db::Dialect dialect = db::Dialect::kPostgres;
+  int sqlite_version = 0;  // target SQLite version, 3035005 style; 0: the live or linked one
   int pg_version = 15;  // target major version
   int pg_minor = -1;    // minor when known (live or "14.3"); -1 unknown
   std::string pg_version_source = "default";

@@ -1,11 +1,12 @@
 // Reader of rule case files (src/lint/rules/<rule>.test) and a runner that lints one case as a
 // pending set. Format: `-- case bad|good: <title>` starts a case; `-- with: k=v ...` sets
 // options (pg, transaction, file, applied, engine_lock_timeout, grant_roles, protected, enable,
-// changed); `-- next-file: <name>` starts the next migration file of the same case.
+// changed, dialect=sqlite, sqlite_version=3.34); `-- next-file: <name>` starts the next migration file of the same case.
 #pragma once
 
 #include "lint/linter.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -94,6 +95,12 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
       for (auto& p : SplitComma(v)) config.enabled.insert(p);
     } else if (k == "changed") {
       changed = v;
+    } else if (k == "dialect") {
+      config.dialect = v == "sqlite" ? db::Dialect::kSqlite : db::Dialect::kPostgres;
+    } else if (k == "sqlite_version") {
+      int major = 0, minor = 0;
+      std::sscanf(v.c_str(), "%d.%d", &major, &minor);
+      config.sqlite_version = major * 1'000'000 + minor * 1000;
     }
   }
   std::vector<LintInput> inputs;

@@ -190,5 +190,67 @@ TEST(Parse, PlaceholdersAreAnalysedNotSyntaxErrors) {
             "SELECT _$a_, '${b}', $$ ${c} $$ -- ${d}\n");
 }
 
+// Issue 16, "SQLite linted as SQLite": on a SQLite target the migration is read by SQLite
+// itself (a scratch database running the pending set in order), not by PostgreSQL's grammar.
+// Valid SQLite is never a parse error, PostgreSQL's type advice never fires, and what SQLite
+// would refuse ("no such column") is an error with its file:line:col before the real run.
+TEST(Sqlite, LintedAsSqliteNotAsPostgres) {
+  const std::string sql =
+      "CREATE TABLE counters (id INTEGER PRIMARY KEY AUTOINCREMENT, code char(5), at timestamp, "
+      "n int NOT NULL DEFAULT 0);\n"
+      "CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID, STRICT;\n"
+      "INSERT OR REPLACE INTO kv (k, v) VALUES ('a', x'00');\n";
+  LintConfig pg;
+  auto on_pg = LintOne(sql, pg);
+  EXPECT_GT(Count(on_pg, "SY101"), 0);  // PostgreSQL's grammar refuses AUTOINCREMENT
+  LintConfig lite;
+  lite.dialect = db::Dialect::kSqlite;
+  auto on_sqlite = LintOne(sql, lite);
+  EXPECT_EQ(on_sqlite.findings.size(), 0u) << on_sqlite.findings.front().rule_id << " "
+                                           << on_sqlite.findings.front().message;
+  // Type advice that is PostgreSQL's only: char(n), timestamp, int keys.
+  auto typed = LintOne("CREATE TABLE t (id int PRIMARY KEY, c char(5), at timestamp);\n", lite);
+  EXPECT_EQ(typed.findings.size(), 0u);
+  EXPECT_GT(Count(LintOne("CREATE TABLE t (id int PRIMARY KEY, c char(5), at timestamp);\n"),
+                  "TY101"),
+            0);
+
+  auto missing = LintOne(
+      "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, total INTEGER);\n"
+      "CREATE INDEX orders_customer\n  ON orders (customer_id);\n",
+      lite);
+  ASSERT_EQ(Count(missing, "SQ101"), 1);
+  EXPECT_EQ(missing.findings[0].line, 3);
+  EXPECT_EQ(missing.findings[0].column, 14);  // SQLite points at `customer_id`
+  EXPECT_NE(missing.findings[0].message.find("no such column: customer_id"), std::string::npos)
+      << missing.findings[0].message;
+  EXPECT_GT(missing.Blocking(), 0);
+  // Dialect-neutral rules still run: DELETE without WHERE, DROP TABLE of an existing table.
+  auto neutral =
+      Lint({{"V1__a.sql", "V1__a.sql", "CREATE TABLE codes (c TEXT);\n", false, false, ""},
+            {"V2__b.sql", "V2__b.sql", "DELETE FROM codes;\nDROP TABLE codes;\n", true, false, ""}},
+           lite);
+  EXPECT_EQ(Count(neutral, "DM101"), 1);
+  EXPECT_EQ(Count(neutral, "BC105"), 1);
+}
+
+// A 12-step rebuild is not a dropped table: BC105 does not fire on the DROP of the table that
+// takes its name back in the same migration.
+TEST(Sqlite, RebuildIsNotADroppedTable) {
+  LintConfig lite;
+  lite.dialect = db::Dialect::kSqlite;
+  auto r = Lint(
+      {{"V1__a.sql", "V1__a.sql", "CREATE TABLE items (id INTEGER PRIMARY KEY, qty INT);\n", false,
+        false, ""},
+       {"V2__b.sql", "V2__b.sql",
+        "CREATE TABLE new_items (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL DEFAULT 0);\n"
+        "INSERT INTO new_items SELECT id, coalesce(qty, 0) FROM items;\nDROP TABLE items;\n"
+        "ALTER TABLE new_items RENAME TO items;\n",
+        true, false, ""}},
+      lite);
+  EXPECT_EQ(Count(r, "BC105"), 0);
+  EXPECT_EQ(r.CountAtLeast(Severity::kWarning), 0);
+}
+
 }  // namespace
 }  // namespace strata::lint
