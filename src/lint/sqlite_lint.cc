@@ -49,6 +49,14 @@ bool ChangesColumnType(const analysis::StatementAnalysis& sa, std::string_view t
   return t.find("alter column") != std::string::npos && t.find(" type ") != std::string::npos;
 }
 
+// An error about the schema (what exists), not the statement's syntax.
+bool SchemaMismatch(std::string_view error) {
+  for (std::string_view k : {"no such ", "already exists", "has no column named"}) {
+    if (error.find(k) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 constexpr const char* kRebuildRecipe =
     "rebuild the table the 12-step way (sqlite.org/lang_altertable.html#otheralter): "
     "`-- strata:transaction off`, PRAGMA foreign_keys=OFF, BEGIN, CREATE TABLE new_t, INSERT "
@@ -75,6 +83,7 @@ void SqliteLinter::BeginFile(bool run, bool report, bool transactional) {
   dangling_seen_.clear();
   rebuilt_drops_.clear();
   dangling_before_.clear();
+  copy_seen_ = false;
   if (!run_) return;
   if (report_) dangling_before_ = scratch_.DanglingForeignKeys();
   if (transactional_) scratch_.Exec("BEGIN");
@@ -91,7 +100,12 @@ void SqliteLinter::Statement(const LintInput& in, const analysis::FileAnalysis& 
   std::string sql = placeholder ? analysis::MaskPlaceholders(orig) : std::string(orig);
   auto words = sql::StatementWords(orig, 2, db::Dialect::kSqlite);
   std::string first = words.empty() ? "" : words[0];
-  if (first == "ATTACH" || first == "DETACH") return;  // the scratch touches no files
+  // The scratch touches no files (ATTACH, VACUUM INTO) and runs no VACUUM (the engine runs it
+  // outside the transaction). COPY is PostgreSQL's: the engine refuses it with its own message,
+  // and its inline rows after it are data, not statements.
+  if (first == "ATTACH" || first == "DETACH" || first == "VACUUM") return;
+  if (first == "COPY") copy_seen_ = true;
+  if (copy_seen_) return;
   if (transactional_ && (first == "BEGIN" || first == "COMMIT" || first == "END" ||
                          first == "ROLLBACK" || first == "SAVEPOINT" || first == "RELEASE")) {
     return;  // strata's own transaction holds the file (TX102 says the rest)
@@ -136,6 +150,12 @@ void SqliteLinter::Statement(const LintInput& in, const analysis::FileAnalysis& 
              fmt::format("SQLite cannot drop this column: {}", outcome.error), kRebuildRecipe);
       } else {
         std::string help;
+        std::string_view rule = "sqlite-rejects-statement";
+        if (SchemaMismatch(outcome.error) && !ChangesColumnType(sa, orig)) {
+          // The scratch's schema may differ from the real one (objects made outside the
+          // migrations, a partly applied non-transactional file being resumed): a warning.
+          rule = "sqlite-schema-mismatch";
+        }
         if (ChangesColumnType(sa, orig)) {
           help = std::string("SQLite has no ALTER COLUMN ... TYPE; ") + kRebuildRecipe;
         } else if (outcome.error.find("no such") != std::string::npos ||
@@ -146,7 +166,7 @@ void SqliteLinter::Statement(const LintInput& in, const analysis::FileAnalysis& 
         } else {
           help = "fix the statement: SQLite rejects it, so the migration would fail here";
         }
-        emit("sqlite-rejects-statement", at, index,
+        emit(rule, at, index,
              fmt::format("SQLite rejects this statement: {}", outcome.error), std::move(help));
       }
     }

@@ -48,6 +48,7 @@ class SqliteLinter {
   int target_version_ = 0;
   bool seeded_ = false;
   bool run_ = true, report_ = true, transactional_ = true;
+  bool copy_seen_ = false;
   std::set<std::string> dangling_before_;
   std::map<std::string, std::pair<int, size_t>> dangling_seen_;  // key → statement, offset
   std::map<std::string, Dropped> dropped_;                        // by lower-case name

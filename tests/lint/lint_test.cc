@@ -193,7 +193,7 @@ TEST(Parse, PlaceholdersAreAnalysedNotSyntaxErrors) {
 // Issue 16, "SQLite linted as SQLite": on a SQLite target the migration is read by SQLite
 // itself (a scratch database running the pending set in order), not by PostgreSQL's grammar.
 // Valid SQLite is never a parse error, PostgreSQL's type advice never fires, and what SQLite
-// would refuse ("no such column") is an error with its file:line:col before the real run.
+// would refuse is found with its file:line:col before the real run ("no such column": SQ105).
 TEST(Sqlite, LintedAsSqliteNotAsPostgres) {
   const std::string sql =
       "CREATE TABLE counters (id INTEGER PRIMARY KEY AUTOINCREMENT, code char(5), at timestamp, "
@@ -219,12 +219,16 @@ TEST(Sqlite, LintedAsSqliteNotAsPostgres) {
       "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, total INTEGER);\n"
       "CREATE INDEX orders_customer\n  ON orders (customer_id);\n",
       lite);
-  ASSERT_EQ(Count(missing, "SQ101"), 1);
+  ASSERT_EQ(Count(missing, "SQ105"), 1);
   EXPECT_EQ(missing.findings[0].line, 3);
   EXPECT_EQ(missing.findings[0].column, 14);  // SQLite points at `customer_id`
   EXPECT_NE(missing.findings[0].message.find("no such column: customer_id"), std::string::npos)
       << missing.findings[0].message;
-  EXPECT_GT(missing.Blocking(), 0);
+  EXPECT_EQ(missing.findings[0].severity, Severity::kWarning);
+  // A syntax error SQLite's parser refuses is an error (the gate stops there).
+  auto syntax = LintOne("CREATE TABLE t (a INTEGER,);\n", lite);
+  ASSERT_EQ(Count(syntax, "SQ101"), 1);
+  EXPECT_GT(syntax.Blocking(), 0);
   // Dialect-neutral rules still run: DELETE without WHERE, DROP TABLE of an existing table.
   auto neutral =
       Lint({{"V1__a.sql", "V1__a.sql", "CREATE TABLE codes (c TEXT);\n", false, false, ""},
