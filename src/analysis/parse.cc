@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace strata::analysis {
 
@@ -161,6 +163,47 @@ void WithParseStack(size_t depth_bound, Fn&& fn) {
   } catch (const std::system_error&) {
     fn();
   }
+}
+
+// A statement that failed to parse with an unclosed `(` swallows every `;` after it (psql's
+// rule, and the splitter's): `SELECT (;\nDELETE FROM t;` is one piece. Returns the spans of the
+// piece cut at every `;` outside quotes, comments and dollar bodies when its parentheses do not
+// balance, so the statements after the broken one are still analysed; else nothing.
+std::vector<std::pair<size_t, size_t>> CutUnbalanced(std::string_view piece) {
+  std::vector<std::pair<size_t, size_t>> cuts;
+  long depth = 0;
+  size_t start = 0;
+  const size_t n = piece.size();
+  for (size_t i = 0; i < n; ++i) {
+    char c = piece[i];
+    if (c == '\'' || c == '"') {
+      for (++i; i < n && piece[i] != c; ++i) {
+      }
+    } else if (c == '-' && i + 1 < n && piece[i + 1] == '-') {
+      while (i < n && piece[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < n && piece[i + 1] == '*') {
+      size_t e = piece.find("*/", i + 2);
+      i = e == std::string_view::npos ? n : e + 1;
+    } else if (c == '$' && (i == 0 || !IdentChar(piece[i - 1]))) {
+      size_t j = i + 1;
+      while (j < n && IdentChar(piece[j]) && piece[j] != '$') ++j;
+      if (j < n && piece[j] == '$') {
+        std::string_view tag = piece.substr(i, j + 1 - i);
+        size_t e = piece.find(tag, j + 1);
+        i = e == std::string_view::npos ? n : e + tag.size() - 1;
+      }
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == ';') {
+      cuts.emplace_back(start, i);
+      start = i + 1;
+    }
+  }
+  if (depth == 0 || cuts.empty()) return {};
+  cuts.emplace_back(start, n);
+  return cuts;
 }
 
 // The error of a statement deeper than strata parses.
@@ -337,6 +380,32 @@ ParsedFile ParsePostgres(std::string_view text) {
     } else if (ParseWhole(piece, s.offset, &one, &err, &err_off)) {
       for (auto& t : one.trees) out.trees.push_back(std::move(t));
       for (auto& st : one.statements) out.statements.push_back(st);
+      continue;
+    } else if (auto cuts = CutUnbalanced(piece); !cuts.empty()) {
+      // The broken statement is reported; the ones its open parenthesis swallowed are parsed.
+      for (const auto& [b, e] : cuts) {
+        size_t begin = SkipTrivia(piece, b);
+        size_t end = TrimEnd(piece, begin, e);
+        if (begin >= end) continue;
+        std::string_view sub = piece.substr(begin, end - begin);
+        ParsedFile part;
+        std::string sub_err;
+        size_t sub_off = 0;
+        if (DepthBound(sub) <= kMaxDepthBound &&
+            ParseWhole(sub, s.offset + begin, &part, &sub_err, &sub_off)) {
+          for (auto& t : part.trees) out.trees.push_back(std::move(t));
+          for (auto& st : part.statements) out.statements.push_back(st);
+          continue;
+        }
+        ParsedStatement st;
+        st.offset = s.offset + begin;
+        st.length = sub.size();
+        st.text = sub;
+        st.error = sub_err.empty() ? TooDeep(DepthBound(sub)) : sub_err;
+        st.error_offset = s.offset + begin + sub_off;
+        st.beyond_limit = sub_err.empty();
+        out.statements.push_back(st);
+      }
       continue;
     }
     ParsedStatement st;

@@ -102,6 +102,10 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
       STRATA_ASSIGN_OR_RETURN(c.large_rows, config::GetInt(path, n, "lint.large_rows", 0));
     } else if (key == "large_bytes") {
       STRATA_ASSIGN_OR_RETURN(c.large_bytes, Bytes(path, n));
+    } else if (key == "safety_assured") {
+      STRATA_ASSIGN_OR_RETURN(c.safety_assured, config::GetBool(path, n, "lint.safety_assured"));
+    } else if (key == "max_file_bytes") {
+      STRATA_ASSIGN_OR_RETURN(c.max_file_bytes, Bytes(path, n));
     } else if (key == "severity") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, n, "lint.severity"));
       for (const auto& [rk, rv] : *t) {
@@ -117,7 +121,7 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
       return config::UnknownKey(
           path, n, "lint", key,
           {"pg_version", "sqlite_version", "gate", "fail_on", "grant_roles", "protected", "disable", "enable",
-           "severity", "large_rows", "large_bytes", "vague_names"});
+           "severity", "large_rows", "large_bytes", "max_file_bytes", "safety_assured", "vague_names"});
     }
   }
   return c;

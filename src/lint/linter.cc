@@ -447,6 +447,30 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
     MigrationReport mr;
     mr.path = in.path;
+    if (static_cast<std::int64_t>(in.text.size()) > config.max_file_bytes) {
+      // Too large to analyse within memory proportional to it: say so, and go on with the rest.
+      if (in.pending && meta_enabled("file-too-large")) {
+        Finding f;
+        f.rule_id = "SY107";
+        f.rule_name = "file-too-large";
+        f.severity = RuleSeverity(*FindRule("file-too-large"), config);
+        f.file = in.path;
+        f.line = 1;
+        f.column = 1;
+        f.message = fmt::format(
+            "{} was not analysed: {} bytes, over the {} bytes strata analyses in one file "
+            "([lint] max_file_bytes)",
+            in.script, Thousands(static_cast<std::int64_t>(in.text.size())),
+            Thousands(config.max_file_bytes));
+        f.help =
+            "split the migration (data in a seed package or a backfill job), or raise [lint] "
+            "max_file_bytes (analysis needs about 80 bytes of memory per byte of SQL)";
+        result.findings.push_back(std::move(f));
+        mr.findings = 1;
+      }
+      if (in.pending) result.migrations.push_back(std::move(mr));
+      continue;
+    }
     Context* ctx_ptr = nullptr;
     const analysis::FileAnalysis* cur_fa = nullptr;
     // SQ findings (SQLite's own verdicts, lint/sqlite_lint.h).
@@ -492,6 +516,15 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
             f.help =
                 "split the expression into several statements; see docs/limits.md for what "
                 "strata analyses";
+          } else if (sa.parsed->error.find("memory exhausted") != std::string::npos) {
+            // Bison's stack: PostgreSQL's grammar nests at most ~10,000 levels.
+            f.message = fmt::format(
+                "PostgreSQL cannot parse this statement: it nests deeper than PostgreSQL's "
+                "parser allows (about 10,000 levels of parentheses or calls): {}",
+                sa.parsed->error);
+            f.help =
+                "flatten the expression (several statements, a temporary table, a VALUES list); "
+                "PostgreSQL would reject the migration at this point";
           } else {
             f.message = fmt::format("PostgreSQL cannot parse this statement: {}", sa.parsed->error);
             f.help = "fix the syntax; PostgreSQL would reject the migration at this point";
@@ -562,7 +595,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
 
     // Suppressions.
-    auto sup = ParseSuppressions(in.text, in.path, *fa);
+    auto sup = ParseSuppressions(in.text, in.path, *fa, config.safety_assured);
     ApplySuppressions(sup, file_findings, config, meta_enabled, &meta);
     for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
 

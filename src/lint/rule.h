@@ -91,6 +91,12 @@ struct LintConfig {
   std::map<std::string, Severity> severity_overrides;  // by id or name
   std::int64_t large_rows = 1'000'000;
   std::int64_t large_bytes = 1LL << 30;
+  // A pending file larger than this is not analysed (SY107): analysis holds a parse tree and a
+  // report per statement, about 80 times the text.
+  std::int64_t max_file_bytes = 16LL << 20;
+  // diesel-guard's `-- safety-assured:start` ... `-- safety-assured:end` blocks read as
+  // acknowledgements of every finding inside them ([lint] safety_assured = true; off: ignored).
+  bool safety_assured = false;
   std::vector<std::string> vague_names = {
       "fix", "fixes", "changes", "change", "update", "updates", "final",  "misc", "temp",
       "tmp", "wip",   "test",    "stuff",  "new",    "patch",   "hotfix", "todo"};

@@ -95,6 +95,8 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
       for (auto& p : SplitComma(v)) config.enabled.insert(p);
     } else if (k == "changed") {
       changed = v;
+    } else if (k == "max_file_bytes") {
+      config.max_file_bytes = std::stoll(v);
     } else if (k == "dialect") {
       config.dialect = v == "sqlite" ? db::Dialect::kSqlite : db::Dialect::kPostgres;
     } else if (k == "sqlite_version") {
