@@ -196,7 +196,7 @@ inline bool IsHeavy(const analysis::Facts& f) {
       f.kind == analysis::StatementKind::kComment) {
     return false;
   }
-  return f.rewrite || f.scan || f.dml ||
+  return f.rewrite || f.scan || f.dml || f.reads_existing ||
          (f.lock >= analysis::LockMode::kShare && !f.target_is_new && !f.target_is_index &&
           !f.target.empty());
 }
