@@ -167,11 +167,10 @@ void SqliteLinter::Statement(const LintInput& in, const analysis::FileAnalysis& 
           help = "fix the statement: SQLite rejects it, so the migration would fail here";
         }
         emit(rule, at, index,
-             fmt::format(rule == "sqlite-schema-mismatch"
-                             ? "SQLite rejects this statement against the schema the migrations "
-                               "build: {}"
-                             : "SQLite rejects this statement: {}",
-                         outcome.error),
+             (rule == "sqlite-schema-mismatch"
+                  ? "SQLite rejects this statement against the schema the migrations build: "
+                  : "SQLite rejects this statement: ") +
+                 outcome.error,
              std::move(help));
       }
     }
