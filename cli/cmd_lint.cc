@@ -1,7 +1,6 @@
 // strata lint: wires flags to the analyzer (src/lint) and picks a renderer. No domain logic.
 #include "base/text.h"
 #include "cli/commands.h"
-#include "config/config.h"
 #include "db/connection.h"
 #include "lint/git.h"
 #include "lint/linter.h"
@@ -109,12 +108,10 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
       return Usage(g, fmt::format("unknown --dialect `{}`", f.dialect), "use postgres or sqlite");
     }
   } else {
-    // Only a URL the project chose (not the sqlite:strata.db fallback when none is set).
+    // Only a URL given for this run (--url, STRATA_URL, DATABASE_URL); not strata.toml's `url`,
+    // which many projects point at a local SQLite file while their migrations are PostgreSQL's,
+    // nor the sqlite:strata.db fallback.
     bool chosen = !g.url.empty() || std::getenv("STRATA_URL") || std::getenv("DATABASE_URL");
-    if (!chosen) {
-      auto doc = config::LoadProjectToml(opts->config_path);
-      chosen = doc && doc->contains("url");
-    }
     if (chosen) {
       if (auto u = db::ParseUrl(opts->url)) config->dialect = u->dialect;
     }

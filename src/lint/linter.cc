@@ -378,6 +378,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   std::optional<SqliteLinter> sq;
   if (sqlite) {
     sq.emplace(config, live);
+    sq->set_context(inputs.size() > 1);
     int v = sq->target_version();
     result.sqlite_version = fmt::format("{}.{}.{}", v / 1'000'000, v / 1000 % 1000, v % 1000);
   }

@@ -51,7 +51,9 @@ bool ChangesColumnType(const analysis::StatementAnalysis& sa, std::string_view t
 
 // An error about the schema (what exists), not the statement's syntax.
 bool SchemaMismatch(std::string_view error) {
-  for (std::string_view k : {"no such ", "already exists", "has no column named"}) {
+  // ... or SQLite's compile-time limits, which the target's build may set otherwise.
+  for (std::string_view k : {"no such ", "already exists", "has no column named", "too large",
+                             "too many"}) {
     if (error.find(k) != std::string_view::npos) return true;
   }
   return false;
@@ -140,7 +142,8 @@ void SqliteLinter::Statement(const LintInput& in, const analysis::FileAnalysis& 
                        "migration fails here",
                        VersionName(target_version_)),
            std::string(kRebuildRecipe) + " — or set [lint] sqlite_version if the target is newer");
-    } else if (!outcome.ok && !placeholder) {
+    } else if (!outcome.ok && !placeholder &&
+               (context_ || !SchemaMismatch(outcome.error) || drop_column)) {
       size_t at = ps.offset;
       if (outcome.offset >= 0 && static_cast<size_t>(outcome.offset) <= ps.length) {
         at += static_cast<size_t>(outcome.offset);

@@ -37,6 +37,9 @@ class SqliteLinter {
   std::set<int> EndFile(const Emit& emit);
 
   int target_version() const { return target_version_; }
+  // Whether the scratch knows the schema the files run against (the live schema, or earlier
+  // files): without it (one file linted alone) "no such table" says nothing (no SQ105).
+  void set_context(bool context) { context_ = context || seeded_; }
 
  private:
   struct Dropped {
@@ -49,6 +52,7 @@ class SqliteLinter {
   bool seeded_ = false;
   bool run_ = true, report_ = true, transactional_ = true;
   bool copy_seen_ = false;
+  bool context_ = true;
   std::set<std::string> dangling_before_;
   std::map<std::string, std::pair<int, size_t>> dangling_seen_;  // key → statement, offset
   std::map<std::string, Dropped> dropped_;                        // by lower-case name

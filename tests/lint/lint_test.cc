@@ -215,9 +215,12 @@ TEST(Sqlite, LintedAsSqliteNotAsPostgres) {
                   "TY101"),
             0);
 
-  auto missing = LintOne(
-      "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, total INTEGER);\n"
-      "CREATE INDEX orders_customer\n  ON orders (customer_id);\n",
+  auto missing = Lint(
+      {{"V1__a.sql", "V1__a.sql", "CREATE TABLE other (id INTEGER);\n", true, false, ""},
+       {"V2__b.sql", "V2__b.sql",
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, total INTEGER);\n"
+        "CREATE INDEX orders_customer\n  ON orders (customer_id);\n",
+        true, false, ""}},
       lite);
   ASSERT_EQ(Count(missing, "SQ105"), 1);
   EXPECT_EQ(missing.findings[0].line, 3);
