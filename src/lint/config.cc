@@ -118,10 +118,10 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
         c.severity_overrides[std::string(rk.str())] = *s;
       }
     } else {
-      return config::UnknownKey(
-          path, n, "lint", key,
-          {"pg_version", "sqlite_version", "gate", "fail_on", "grant_roles", "protected", "disable", "enable",
-           "severity", "large_rows", "large_bytes", "max_file_bytes", "safety_assured", "vague_names"});
+      return config::UnknownKey(path, n, "lint", key,
+                                {"pg_version", "sqlite_version", "gate", "fail_on", "grant_roles",
+                                 "protected", "disable", "enable", "severity", "large_rows",
+                                 "large_bytes", "max_file_bytes", "safety_assured", "vague_names"});
     }
   }
   return c;

@@ -16,9 +16,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
-#include <cstdio>
 #include <set>
 
 namespace strata::lint {

@@ -52,8 +52,8 @@ bool ChangesColumnType(const analysis::StatementAnalysis& sa, std::string_view t
 // An error about the schema (what exists), not the statement's syntax.
 bool SchemaMismatch(std::string_view error) {
   // ... or SQLite's compile-time limits, which the target's build may set otherwise.
-  for (std::string_view k : {"no such ", "already exists", "has no column named", "too large",
-                             "too many"}) {
+  for (std::string_view k :
+       {"no such ", "already exists", "has no column named", "too large", "too many"}) {
     if (error.find(k) != std::string_view::npos) return true;
   }
   return false;
@@ -68,9 +68,9 @@ constexpr const char* kRebuildRecipe =
 }  // namespace
 
 SqliteLinter::SqliteLinter(const LintConfig& config, const LiveInfo* live) {
-  target_version_ = config.sqlite_version > 0                ? config.sqlite_version
-                    : live && live->sqlite_version > 0       ? live->sqlite_version
-                                                             : SqliteScratch::LibraryVersion();
+  target_version_ = config.sqlite_version > 0          ? config.sqlite_version
+                    : live && live->sqlite_version > 0 ? live->sqlite_version
+                                                       : SqliteScratch::LibraryVersion();
   if (live && !live->sqlite_schema.empty()) {
     scratch_.Seed(live->sqlite_schema);
     seeded_ = true;
@@ -96,8 +96,8 @@ void SqliteLinter::Statement(const LintInput& in, const analysis::FileAnalysis& 
   (void)fa;
   if (!run_ || !sa.parsed) return;
   const analysis::ParsedStatement& ps = *sa.parsed;
-  std::string_view orig = std::string_view(in.text).substr(
-      std::min(ps.offset, in.text.size()), ps.length);
+  std::string_view orig =
+      std::string_view(in.text).substr(std::min(ps.offset, in.text.size()), ps.length);
   const bool placeholder = orig.find("${") != std::string_view::npos;
   std::string sql = placeholder ? analysis::MaskPlaceholders(orig) : std::string(orig);
   auto words = sql::StatementWords(orig, 2, db::Dialect::kSqlite);
@@ -209,8 +209,8 @@ void SqliteLinter::Statement(const LintInput& in, const analysis::FileAnalysis& 
                                           type.empty() ? "no type" : type, b));
           } else if (type.find('(') != std::string::npos ||
                      old_type.find('(') != std::string::npos) {
-            changes.push_back(fmt::format("{} from {} to {} (SQLite ignores the length)", name,
-                                          old_type, type));
+            changes.push_back(
+                fmt::format("{} from {} to {} (SQLite ignores the length)", name, old_type, type));
           }
         }
       }

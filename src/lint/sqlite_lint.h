@@ -55,7 +55,7 @@ class SqliteLinter {
   bool context_ = true;
   std::set<std::string> dangling_before_;
   std::map<std::string, std::pair<int, size_t>> dangling_seen_;  // key → statement, offset
-  std::map<std::string, Dropped> dropped_;                        // by lower-case name
+  std::map<std::string, Dropped> dropped_;                       // by lower-case name
   std::set<int> rebuilt_drops_;
 };
 

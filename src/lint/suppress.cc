@@ -45,9 +45,8 @@ void ParseSafetyAssured(std::string_view text, const std::string& path,
       open->statement_index = first;
       open->last_statement = last;
       if (open->record.reason.empty()) {
-        open->record.reason =
-            fmt::format("-- safety-assured block (diesel-guard), lines {}-{}", open->record.line,
-                        line_no);
+        open->record.reason = fmt::format("-- safety-assured block (diesel-guard), lines {}-{}",
+                                          open->record.line, line_no);
       }
       open = nullptr;
     } else if (open->record.reason.empty() && !rest.empty()) {

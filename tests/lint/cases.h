@@ -1,7 +1,8 @@
 // Reader of rule case files (src/lint/rules/<rule>.test) and a runner that lints one case as a
 // pending set. Format: `-- case bad|good: <title>` starts a case; `-- with: k=v ...` sets
 // options (pg, transaction, file, applied, engine_lock_timeout, grant_roles, protected, enable,
-// changed, dialect=sqlite, sqlite_version=3.34); `-- next-file: <name>` starts the next migration file of the same case.
+// changed, dialect=sqlite, sqlite_version=3.34); `-- next-file: <name>` starts the next migration
+// file of the same case.
 #pragma once
 
 #include "lint/linter.h"

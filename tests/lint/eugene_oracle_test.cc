@@ -22,16 +22,16 @@ const std::string kDir = std::string(STRATA_SOURCE_DIR) + "/tests/lint/eugene/";
 
 // eugene hint → strata rules that cover it (any of them flagging counts).
 const std::map<std::string, std::vector<std::string>> kMap = {
-    {"E1", {"CN102"}},           // validating table with a new constraint
-    {"E2", {"CN107"}},           // validating table with a new NOT NULL column
-    {"E3", {"CL105"}},           // add a new JSON column
-    {"E4", {"LK108"}},           // running more statements after taking AccessExclusiveLock
-    {"E5", {"CL104"}},           // type change requiring table rewrite
-    {"E6", {"LK101"}},           // creating a new index on an existing table
-    {"E7", {"CN104"}},           // creating a new unique constraint
-    {"E8", {"CN106"}},           // creating a new exclusion constraint
-    {"E9", {"LK106"}},           // taking dangerous lock without timeout
-    {"E11", {"CL103"}},          // adding a SERIAL or GENERATED ... STORED column
+    {"E1", {"CN102"}},   // validating table with a new constraint
+    {"E2", {"CN107"}},   // validating table with a new NOT NULL column
+    {"E3", {"CL105"}},   // add a new JSON column
+    {"E4", {"LK108"}},   // running more statements after taking AccessExclusiveLock
+    {"E5", {"CL104"}},   // type change requiring table rewrite
+    {"E6", {"LK101"}},   // creating a new index on an existing table
+    {"E7", {"CN104"}},   // creating a new unique constraint
+    {"E8", {"CN106"}},   // creating a new exclusion constraint
+    {"E9", {"LK106"}},   // taking dangerous lock without timeout
+    {"E11", {"CL103"}},  // adding a SERIAL or GENERATED ... STORED column
 };
 // Documented deliberate differences (docs/rules/eugene-coverage.md says why).
 const std::set<std::string> kDeliberate = {"E10", "E15", "W12", "W13", "W14"};

@@ -206,22 +206,22 @@ TEST(Sqlite, LintedAsSqliteNotAsPostgres) {
   LintConfig lite;
   lite.dialect = db::Dialect::kSqlite;
   auto on_sqlite = LintOne(sql, lite);
-  EXPECT_EQ(on_sqlite.findings.size(), 0u) << on_sqlite.findings.front().rule_id << " "
-                                           << on_sqlite.findings.front().message;
+  EXPECT_EQ(on_sqlite.findings.size(), 0u)
+      << on_sqlite.findings.front().rule_id << " " << on_sqlite.findings.front().message;
   // Type advice that is PostgreSQL's only: char(n), timestamp, int keys.
   auto typed = LintOne("CREATE TABLE t (id int PRIMARY KEY, c char(5), at timestamp);\n", lite);
   EXPECT_EQ(typed.findings.size(), 0u);
-  EXPECT_GT(Count(LintOne("CREATE TABLE t (id int PRIMARY KEY, c char(5), at timestamp);\n"),
-                  "TY101"),
-            0);
+  EXPECT_GT(
+      Count(LintOne("CREATE TABLE t (id int PRIMARY KEY, c char(5), at timestamp);\n"), "TY101"),
+      0);
 
-  auto missing = Lint(
-      {{"V1__a.sql", "V1__a.sql", "CREATE TABLE other (id INTEGER);\n", true, false, ""},
-       {"V2__b.sql", "V2__b.sql",
-        "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, total INTEGER);\n"
-        "CREATE INDEX orders_customer\n  ON orders (customer_id);\n",
-        true, false, ""}},
-      lite);
+  auto missing =
+      Lint({{"V1__a.sql", "V1__a.sql", "CREATE TABLE other (id INTEGER);\n", true, false, ""},
+            {"V2__b.sql", "V2__b.sql",
+             "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, total INTEGER);\n"
+             "CREATE INDEX orders_customer\n  ON orders (customer_id);\n",
+             true, false, ""}},
+           lite);
   ASSERT_EQ(Count(missing, "SQ105"), 1);
   EXPECT_EQ(missing.findings[0].line, 3);
   EXPECT_EQ(missing.findings[0].column, 14);  // SQLite points at `customer_id`
@@ -246,15 +246,15 @@ TEST(Sqlite, LintedAsSqliteNotAsPostgres) {
 TEST(Sqlite, RebuildIsNotADroppedTable) {
   LintConfig lite;
   lite.dialect = db::Dialect::kSqlite;
-  auto r = Lint(
-      {{"V1__a.sql", "V1__a.sql", "CREATE TABLE items (id INTEGER PRIMARY KEY, qty INT);\n", false,
-        false, ""},
-       {"V2__b.sql", "V2__b.sql",
-        "CREATE TABLE new_items (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL DEFAULT 0);\n"
-        "INSERT INTO new_items SELECT id, coalesce(qty, 0) FROM items;\nDROP TABLE items;\n"
-        "ALTER TABLE new_items RENAME TO items;\n",
-        true, false, ""}},
-      lite);
+  auto r =
+      Lint({{"V1__a.sql", "V1__a.sql", "CREATE TABLE items (id INTEGER PRIMARY KEY, qty INT);\n",
+             false, false, ""},
+            {"V2__b.sql", "V2__b.sql",
+             "CREATE TABLE new_items (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL DEFAULT 0);\n"
+             "INSERT INTO new_items SELECT id, coalesce(qty, 0) FROM items;\nDROP TABLE items;\n"
+             "ALTER TABLE new_items RENAME TO items;\n",
+             true, false, ""}},
+           lite);
   EXPECT_EQ(Count(r, "BC105"), 0);
   EXPECT_EQ(r.CountAtLeast(Severity::kWarning), 0);
 }
