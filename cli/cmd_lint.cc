@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 
@@ -29,6 +31,7 @@ struct LintFlags {
   std::string since;
   std::string stdin_name;
   std::string trace;
+  std::string dialect;
 };
 
 int Usage(const GlobalFlags& g, std::string message, std::string hint) {
@@ -100,6 +103,26 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     } catch (...) {
       return Usage(g, fmt::format("bad --pg-version `{}`", f.pg_version),
                    "e.g. --pg-version 15 or 14.3");
+    }
+  }
+
+  // The target database: --dialect, else the project's URL (--url, STRATA_URL, strata.toml).
+  // SQLite migrations are read by SQLite itself, not by PostgreSQL's grammar (docs/lint.md).
+  if (!f.dialect.empty()) {
+    if (f.dialect == "sqlite") {
+      config->dialect = db::Dialect::kSqlite;
+    } else if (f.dialect == "postgres" || f.dialect == "postgresql") {
+      config->dialect = db::Dialect::kPostgres;
+    } else {
+      return Usage(g, fmt::format("unknown --dialect `{}`", f.dialect), "use postgres or sqlite");
+    }
+  } else {
+    // Only a URL given for this run (--url, STRATA_URL, DATABASE_URL); not strata.toml's `url`,
+    // which many projects point at a local SQLite file while their migrations are PostgreSQL's,
+    // nor the sqlite:strata.db fallback.
+    bool chosen = !g.url.empty() || std::getenv("STRATA_URL") || std::getenv("DATABASE_URL");
+    if (chosen) {
+      if (auto u = db::ParseUrl(opts->url)) config->dialect = u->dialect;
     }
   }
 
@@ -196,6 +219,8 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
                   "target PostgreSQL version (default: [lint] pg_version, the live server, or 15)");
   cmd->add_option("--since", flags->since,
                   "lint only migrations added or changed since this git ref; flag edited ones");
+  cmd->add_option("--dialect", flags->dialect,
+                  "postgres or sqlite (default: the project's URL, else postgres)");
   cmd->add_option("--stdin-name", flags->stdin_name,
                   "the file name standard input stands for (messages, naming rules)");
   cmd->add_option("--trace", flags->trace,

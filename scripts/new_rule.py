@@ -17,7 +17,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RULES_DEF = os.path.join(ROOT, "src/lint/rules.def")
 RULES_DIR = os.path.join(ROOT, "src/lint/rules")
-FAMILIES = {"SY", "LK", "CN", "CL", "BC", "DM", "TX", "TY", "ST", "PO", "ID"}
+FAMILIES = {"SY", "LK", "CN", "CL", "BC", "DM", "TX", "TY", "ST", "PO", "ID", "SQ"}
 LINE = re.compile(r'STRATA_RULE\((\w+), "(\w+)", "([\w-]+)", k(\w+), k(\w+), (\w+), (\w+), "([^"]*)", "(.*)"\)$')
 
 
@@ -33,7 +33,8 @@ def rules():
 def write_index():
     fam = {"SY": "syntax and suppressions", "LK": "locking", "CN": "constraints", "CL": "columns",
            "BC": "breaking changes", "DM": "data changes", "TX": "transactions", "TY": "types",
-           "ST": "style", "PO": "policy", "ID": "identifier contracts"}
+           "ST": "style", "PO": "policy", "ID": "identifier contracts",
+           "SQ": "SQLite (SQLite targets only)"}
     lines = ["# Lint rules", "",
              "Generated from src/lint/rules.def by scripts/new_rule.py --index; do not edit.",
              "Each rule's full doc is `strata lint --explain <id|name>` (src/lint/rules/<name>.md).", "",

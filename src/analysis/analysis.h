@@ -10,6 +10,7 @@
 #include "analysis/model.h"
 #include "analysis/parse.h"
 #include "base/text.h"
+#include "db/connection.h"
 
 #include <functional>
 #include <memory>
@@ -55,8 +56,12 @@ using StatementObserver =
 // with the model state before the statement, then applies the statement to `model`.
 // `pending` = false reads an applied migration for context only. Never fails: a statement
 // that does not parse has kind kParseError and its error in `parsed->error`.
+// `dialect` kSqlite splits by SQLite's rules and reads each statement with
+// ParseSqliteAsPostgres: statements PostgreSQL's grammar does not read have kind kParseError,
+// and only SQLite itself can say whether they are wrong.
 std::unique_ptr<FileAnalysis> AnalyzeFile(std::string_view text, std::string path,
                                           SchemaModel& model, int pg_version, bool pending,
-                                          const StatementObserver& observe);
+                                          const StatementObserver& observe,
+                                          db::Dialect dialect = db::Dialect::kPostgres);
 
 }  // namespace strata::analysis

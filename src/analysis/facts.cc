@@ -501,6 +501,12 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
       f.kind = StatementKind::kCreateTableAs;
       f.ddl = true;
       f.target = TableRefFromRangeVar(IntoRel(into));
+    } else {
+      JsonRef from = b.Get("fromClause");
+      for (size_t i = 0; i < from.size() && !f.reads_existing; ++i) {
+        JsonRef rv = from.At(i).Get("RangeVar");
+        if (rv && !model.IsNew(TableRefFromRangeVar(rv))) f.reads_existing = true;
+      }
     }
   } else if (t == "CopyStmt") {
     f.kind = StatementKind::kCopy;

@@ -109,6 +109,9 @@ struct Facts {
   std::vector<OtherLock> other_locks;
   bool rewrite = false;            // writes a new heap (and rebuilds indexes)
   bool scan = false;               // reads the whole table under the lock
+  // A SELECT that reads an existing table (`SELECT count(*) FROM t`): work that widens a held
+  // ACCESS EXCLUSIVE window (LK108), though it takes no lock of its own that blocks anyone.
+  bool reads_existing = false;
   bool target_is_new = false;      // created earlier in the pending set
   bool target_is_index = false;    // DROP INDEX of an index whose table is unknown
   bool concurrent = false;         // CONCURRENTLY form

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace strata::analysis {
 
@@ -161,6 +163,47 @@ void WithParseStack(size_t depth_bound, Fn&& fn) {
   } catch (const std::system_error&) {
     fn();
   }
+}
+
+// A statement that failed to parse with an unclosed `(` swallows every `;` after it (psql's
+// rule, and the splitter's): `SELECT (;\nDELETE FROM t;` is one piece. Returns the spans of the
+// piece cut at every `;` outside quotes, comments and dollar bodies when its parentheses do not
+// balance, so the statements after the broken one are still analysed; else nothing.
+std::vector<std::pair<size_t, size_t>> CutUnbalanced(std::string_view piece) {
+  std::vector<std::pair<size_t, size_t>> cuts;
+  long depth = 0;
+  size_t start = 0;
+  const size_t n = piece.size();
+  for (size_t i = 0; i < n; ++i) {
+    char c = piece[i];
+    if (c == '\'' || c == '"') {
+      for (++i; i < n && piece[i] != c; ++i) {
+      }
+    } else if (c == '-' && i + 1 < n && piece[i + 1] == '-') {
+      while (i < n && piece[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < n && piece[i + 1] == '*') {
+      size_t e = piece.find("*/", i + 2);
+      i = e == std::string_view::npos ? n : e + 1;
+    } else if (c == '$' && (i == 0 || !IdentChar(piece[i - 1]))) {
+      size_t j = i + 1;
+      while (j < n && IdentChar(piece[j]) && piece[j] != '$') ++j;
+      if (j < n && piece[j] == '$') {
+        std::string_view tag = piece.substr(i, j + 1 - i);
+        size_t e = piece.find(tag, j + 1);
+        i = e == std::string_view::npos ? n : e + tag.size() - 1;
+      }
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == ';') {
+      cuts.emplace_back(start, i);
+      start = i + 1;
+    }
+  }
+  if (depth == 0 || cuts.empty()) return {};
+  cuts.emplace_back(start, n);
+  return cuts;
 }
 
 // The error of a statement deeper than strata parses.
@@ -338,11 +381,167 @@ ParsedFile ParsePostgres(std::string_view text) {
       for (auto& t : one.trees) out.trees.push_back(std::move(t));
       for (auto& st : one.statements) out.statements.push_back(st);
       continue;
+    } else if (auto cuts = CutUnbalanced(piece); !cuts.empty()) {
+      // The broken statement is reported; the ones its open parenthesis swallowed are parsed.
+      for (const auto& [b, e] : cuts) {
+        size_t begin = SkipTrivia(piece, b);
+        size_t end = TrimEnd(piece, begin, e);
+        if (begin >= end) continue;
+        std::string_view sub = piece.substr(begin, end - begin);
+        ParsedFile part;
+        std::string sub_err;
+        size_t sub_off = 0;
+        if (DepthBound(sub) <= kMaxDepthBound &&
+            ParseWhole(sub, s.offset + begin, &part, &sub_err, &sub_off)) {
+          for (auto& t : part.trees) out.trees.push_back(std::move(t));
+          for (auto& st : part.statements) out.statements.push_back(st);
+          continue;
+        }
+        ParsedStatement st;
+        st.offset = s.offset + begin;
+        st.length = sub.size();
+        st.text = sub;
+        st.error = sub_err.empty() ? TooDeep(DepthBound(sub)) : sub_err;
+        st.error_offset = s.offset + begin + sub_off;
+        st.beyond_limit = sub_err.empty();
+        out.statements.push_back(st);
+      }
+      continue;
     }
     ParsedStatement st;
     st.offset = s.offset;
     st.length = s.text.size();
     st.text = s.text;
+    st.error = err;
+    st.error_offset = s.offset + err_off;
+    st.beyond_limit = beyond;
+    out.statements.push_back(st);
+  }
+  return out;
+}
+
+std::string MaskSqliteOnly(std::string_view text) {
+  std::string out(text);
+  const size_t n = out.size();
+  auto word_at = [&](size_t i, std::string_view w) {
+    if (i + w.size() > n) return false;
+    for (size_t k = 0; k < w.size(); ++k) {
+      if ((out[i + k] | 0x20) != w[k]) return false;
+    }
+    return i + w.size() == n || !IdentChar(out[i + w.size()]);
+  };
+  auto blank = [&](size_t b, size_t e) {
+    for (size_t k = b; k < e; ++k) out[k] = ' ';
+  };
+  // The last significant character before `i` (skipping blanks), or 0.
+  auto prev_sig = [&](size_t i) -> char {
+    while (i > 0) {
+      char c = out[--i];
+      if (c != ' ' && c != '\n' && c != '\t' && c != '\r') return c;
+    }
+    return 0;
+  };
+  size_t i = 0;
+  while (i < n) {
+    char c = out[i];
+    if (c == '-' && i + 1 < n && out[i + 1] == '-') {
+      size_t e = out.find('\n', i);
+      i = e == std::string::npos ? n : e + 1;
+    } else if (c == '/' && i + 1 < n && out[i + 1] == '*') {
+      size_t e = out.find("*/", i + 2);
+      i = e == std::string::npos ? n : e + 2;
+    } else if (c == '\'' || c == '"') {
+      for (++i; i < n; ++i) {
+        if (out[i] == c) {
+          if (i + 1 < n && out[i + 1] == c) {
+            ++i;
+          } else {
+            break;
+          }
+        }
+      }
+      ++i;
+    } else if (c == '`') {
+      size_t e = out.find('`', i + 1);
+      if (e == std::string::npos) break;
+      out[i] = out[e] = '"';
+      i = e + 1;
+    } else if (IdentChar(c) && (i == 0 || !IdentChar(out[i - 1]))) {
+      size_t e = i;
+      while (e < n && IdentChar(out[e])) ++e;
+      if (word_at(i, "autoincrement")) {
+        blank(i, e);
+      } else if (word_at(i, "without")) {
+        size_t j = e;
+        while (j < n && (out[j] == ' ' || out[j] == '\n' || out[j] == '\t' || out[j] == '\r')) ++j;
+        if (word_at(j, "rowid") && prev_sig(i) == ')') {
+          blank(i, j + 5);
+          e = j + 5;
+        }
+      } else if (word_at(i, "strict")) {
+        char p = prev_sig(i);
+        if (p == ')' || p == ',') blank(i, e);
+      }
+      i = e;
+    } else {
+      ++i;
+    }
+  }
+  // Table options are separated by commas (`) WITHOUT ROWID, STRICT`): once blanked, a comma
+  // left between `)` and the end of the statement is blanked too.
+  for (size_t k = 0; k < n; ++k) {
+    if (out[k] != ',') continue;
+    char before = prev_sig(k);
+    size_t j = k + 1;
+    while (j < n && (out[j] == ' ' || out[j] == '\n' || out[j] == '\t' || out[j] == '\r')) ++j;
+    if (before == ')' && (j == n || out[j] == ';')) out[k] = ' ';
+  }
+  return out;
+}
+
+ParsedFile ParseSqliteAsPostgres(std::string_view text) {
+  // Statement boundaries from the text as SQLite reads it (placeholders masked only), so a
+  // statement's span keeps its SQLite-only tail (`) STRICT`); the grammar reads the masked copy.
+  const std::string unmasked = MaskPlaceholders(text);
+  auto masked = std::make_shared<std::string>(MaskSqliteOnly(unmasked));
+  const std::string_view m(*masked);
+  ParsedFile out;
+  out.masked_text = masked;
+  auto split = sql::Split(unmasked, db::Dialect::kSqlite, "");
+  if (!split) {
+    ParsedStatement st;
+    st.offset = SkipTrivia(m, 0);
+    st.text = m.substr(st.offset);
+    st.length = st.text.size();
+    st.error = split.error().message();
+    st.error_offset = st.offset;
+    out.statements.push_back(st);
+    return out;
+  }
+  for (const auto& s : *split) {
+    ParsedFile one;
+    std::string err;
+    size_t err_off = 0;
+    std::string_view piece = m.substr(s.offset, s.text.size());
+    const size_t bound = DepthBound(piece);
+    const bool beyond = bound > kMaxDepthBound;
+    if (beyond) {
+      err = TooDeep(bound);
+    } else if (ParseWhole(piece, s.offset, &one, &err, &err_off) && one.statements.size() == 1) {
+      for (auto& t : one.trees) out.trees.push_back(std::move(t));
+      ParsedStatement st = one.statements.front();
+      st.offset = s.offset;
+      st.length = s.text.size();
+      st.text = piece;
+      out.statements.push_back(st);
+      continue;
+    } else if (err.empty()) {
+      err = "not one statement to PostgreSQL's grammar";
+    }
+    ParsedStatement st;
+    st.offset = s.offset;
+    st.length = s.text.size();
+    st.text = piece;
     st.error = err;
     st.error_offset = s.offset + err_off;
     st.beyond_limit = beyond;

@@ -44,6 +44,18 @@ std::string MaskPlaceholders(std::string_view text);
 // could be deeper than that is not parsed; it comes back with `beyond_limit` set.
 ParsedFile ParsePostgres(std::string_view text);
 
+// `text` with SQLite-only syntax PostgreSQL's grammar does not read blanked out (same length,
+// outside quotes and comments): AUTOINCREMENT, WITHOUT ROWID and STRICT table options, and
+// `name` backquotes read as "name". What is left is the SQL both dialects share, so the
+// dialect-neutral rules can read its tree.
+std::string MaskSqliteOnly(std::string_view text);
+
+// Parses a SQLite migration: split with SQLite's own notion of a statement (sqlite3_complete,
+// CREATE TRIGGER ... END included), each statement read by PostgreSQL's grammar after
+// MaskSqliteOnly. A statement PostgreSQL's grammar still does not read comes back with `error`
+// set; SQLite itself (lint/sqlite_scratch.h) is the judge of whether it is valid.
+ParsedFile ParseSqliteAsPostgres(std::string_view text);
+
 // Parses one SQL string (e.g. a query inside a PL/pgSQL body). Returns null node on error.
 struct ParsedSnippet {
   std::shared_ptr<JsonTree> tree;

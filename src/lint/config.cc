@@ -12,6 +12,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <cstdio>
 
 namespace strata::lint {
 
@@ -135,6 +136,13 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
                          "`lint.pg_version` must be a PostgreSQL version like 15 or \"14.3\"");
       }
       c.pg_version_source = "config";
+    } else if (key == "sqlite_version") {
+      STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, n, "lint.sqlite_version"));
+      int major = 0, minor = 0, patch = 0;
+      if (std::sscanf(v.c_str(), "%d.%d.%d", &major, &minor, &patch) < 2 || major != 3) {
+        return TomlError(path, n, "`lint.sqlite_version` must be a SQLite version like \"3.31\"");
+      }
+      c.sqlite_version = major * 1'000'000 + minor * 1000 + patch;
     } else if (key == "gate" || key == "fail_on") {
       std::string name = fmt::format("lint.{}", key);
       STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, n, name));
@@ -155,6 +163,10 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
       STRATA_ASSIGN_OR_RETURN(c.large_rows, config::GetInt(path, n, "lint.large_rows", 0));
     } else if (key == "large_bytes") {
       STRATA_ASSIGN_OR_RETURN(c.large_bytes, Bytes(path, n));
+    } else if (key == "safety_assured") {
+      STRATA_ASSIGN_OR_RETURN(c.safety_assured, config::GetBool(path, n, "lint.safety_assured"));
+    } else if (key == "max_file_bytes") {
+      STRATA_ASSIGN_OR_RETURN(c.max_file_bytes, Bytes(path, n));
     } else if (key == "severity") {
       STRATA_ASSIGN_OR_RETURN(const toml::table* t, config::GetTable(path, n, "lint.severity"));
       for (const auto& [rk, rv] : *t) {
@@ -167,10 +179,10 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
         c.severity_overrides[std::string(rk.str())] = *s;
       }
     } else {
-      return config::UnknownKey(
-          path, n, "lint", key,
-          {"pg_version", "gate", "fail_on", "grant_roles", "protected", "disable", "enable",
-           "severity", "large_rows", "large_bytes", "vague_names"});
+      return config::UnknownKey(path, n, "lint", key,
+                                {"pg_version", "sqlite_version", "gate", "fail_on", "grant_roles",
+                                 "protected", "disable", "enable", "severity", "large_rows",
+                                 "large_bytes", "max_file_bytes", "safety_assured", "vague_names"});
     }
   }
   return c;

@@ -8,6 +8,7 @@
 #include "db/table_size.h"
 #include "lint/registry.h"
 #include "lint/risk.h"
+#include "lint/sqlite_lint.h"
 #include "lint/suppress.h"
 #include "lint/trace.h"
 #include "migrate/discovery.h"
@@ -20,7 +21,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <set>
 
 namespace strata::lint {
 
@@ -43,11 +47,17 @@ std::optional<Severity> ParseSeverity(std::string_view s) {
   return std::nullopt;
 }
 
-bool MeansTheSameOnSqlite(const Finding& f) {
-  std::string_view id = f.rule_id;
+bool MeansTheSameOnSqlite(std::string_view id) {
   if (id == "SY101") return false;
   return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
-         id.starts_with("ID") || id.starts_with("SY") || id == "ST106";
+         id.starts_with("ID") || id.starts_with("SY") || id.starts_with("SQ") || id == "ST106";
+}
+
+bool MeansTheSameOnSqlite(const Finding& f) { return MeansTheSameOnSqlite(f.rule_id); }
+
+bool RuleAppliesTo(std::string_view id, db::Dialect dialect) {
+  if (dialect == db::Dialect::kSqlite) return MeansTheSameOnSqlite(id);
+  return !id.starts_with("SQ");
 }
 
 int LintResult::CountAtLeast(Severity threshold) const {
@@ -454,8 +464,19 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     Severity severity;
   };
   std::vector<Active> stmt_rules, file_rules;
+  const bool sqlite = config.dialect == db::Dialect::kSqlite;
+  std::optional<SqliteLinter> sq;
+  if (sqlite) {
+    sq.emplace(config, live);
+    sq->set_context(inputs.size() > 1);
+    int v = sq->target_version();
+    result.sqlite_version = fmt::format("{}.{}.{}", v / 1'000'000, v / 1000 % 1000, v % 1000);
+  }
   for (const auto& r : AllRules()) {
-    if (!RuleEnabled(r, config) || r.scope == Scope::kMeta) continue;
+    if (!RuleEnabled(r, config) || r.scope == Scope::kMeta ||
+        !RuleAppliesTo(r.id, config.dialect)) {
+      continue;
+    }
     (r.scope == Scope::kStatement ? stmt_rules : file_rules)
         .push_back({&r, RuleSeverity(r, config)});
   }
@@ -517,11 +538,55 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
     MigrationReport mr;
     mr.path = in.path;
+    if (static_cast<std::int64_t>(in.text.size()) > config.max_file_bytes) {
+      // Too large to analyse within memory proportional to it: say so, and go on with the rest.
+      if (in.pending && meta_enabled("file-too-large")) {
+        Finding f;
+        f.rule_id = "SY107";
+        f.rule_name = "file-too-large";
+        f.severity = RuleSeverity(*FindRule("file-too-large"), config);
+        f.file = in.path;
+        f.line = 1;
+        f.column = 1;
+        f.message = fmt::format(
+            "{} was not analysed: {} bytes, over the {} bytes strata analyses in one file "
+            "([lint] max_file_bytes)",
+            in.script, Thousands(static_cast<std::int64_t>(in.text.size())),
+            Thousands(config.max_file_bytes));
+        f.help =
+            "split the migration (data in a seed package or a backfill job), or raise [lint] "
+            "max_file_bytes (analysis needs about 80 bytes of memory per byte of SQL)";
+        result.findings.push_back(std::move(f));
+        mr.findings = 1;
+      }
+      if (in.pending) result.migrations.push_back(std::move(mr));
+      continue;
+    }
     std::string text_sha = config.trace ? base::Sha256Hex(in.text) : std::string();
     Context* ctx_ptr = nullptr;
+    const analysis::FileAnalysis* cur_fa = nullptr;
+    // SQ findings (SQLite's own verdicts, lint/sqlite_lint.h).
+    SqliteLinter::Emit emit = [&](std::string_view name, size_t offset, int statement,
+                                  std::string message, std::string help) {
+      const RuleInfo* r = FindRule(name);
+      if (!r || !cur_fa || !RuleEnabled(*r, config)) return;
+      Finding f;
+      f.rule_id = std::string(r->id);
+      f.rule_name = std::string(r->name);
+      f.severity = RuleSeverity(*r, config);
+      f.file = in.path;
+      f.line = cur_fa->LineOf(offset);
+      f.column = cur_fa->ColumnOf(offset);
+      f.message = std::move(message);
+      f.help = std::move(help);
+      f.statement_index = statement;
+      file_findings.push_back(std::move(f));
+    };
+    if (sq) sq->BeginFile(in.pending, in.pending, state.transactional);
     auto observe = [&](const analysis::FileAnalysis& fa, const analysis::StatementAnalysis& sa,
                        const analysis::SchemaModel& m) {
-      (void)fa;
+      cur_fa = &fa;
+      if (sq) sq->Statement(in, fa, sa, emit);
       if (in.pending) {
         Context& ctx = *ctx_ptr;
         // lint --trace: what the server did replaces what the analyzer predicts.
@@ -534,7 +599,10 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
         }
         const analysis::StatementAnalysis& use = obs ? patched : sa;
         ctx.Bind(&use, &m);
-        if (sa.parse_failed()) {
+        if (sa.parse_failed() && sqlite) {
+          // PostgreSQL's grammar does not read it; SQLite's verdict (SQ101) is the one that
+          // counts, and the dialect-neutral rules have no tree to read.
+        } else if (sa.parse_failed()) {
           Finding f;
           f.rule_id = "SY101";
           f.rule_name = "parse-error";
@@ -549,6 +617,15 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
             f.help =
                 "split the expression into several statements; see docs/limits.md for what "
                 "strata analyses";
+          } else if (sa.parsed->error.find("memory exhausted") != std::string::npos) {
+            // Bison's stack: PostgreSQL's grammar nests at most ~10,000 levels.
+            f.message = fmt::format(
+                "PostgreSQL cannot parse this statement: it nests deeper than PostgreSQL's "
+                "parser allows (about 10,000 levels of parentheses or calls): {}",
+                sa.parsed->error);
+            f.help =
+                "flatten the expression (several statements, a temporary table, a VALUES list); "
+                "PostgreSQL would reject the migration at this point";
           } else {
             f.message = fmt::format("PostgreSQL cannot parse this statement: {}", sa.parsed->error);
             f.help = "fix the syntax; PostgreSQL would reject the migration at this point";
@@ -578,7 +655,17 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
       }
       observe(f, sa, m);
     };
-    fa = analysis::AnalyzeFile(in.text, in.path, model, config.pg_version, in.pending, shim);
+    fa = analysis::AnalyzeFile(in.text, in.path, model, config.pg_version, in.pending, shim,
+                               config.dialect);
+    cur_fa = fa.get();
+    if (sq) {
+      // A DROP TABLE whose table is back under its name by the end of the file is a rebuild
+      // (SQLite's 12-step ALTER), not a dropped table.
+      std::set<int> rebuilt = sq->EndFile(emit);
+      std::erase_if(file_findings, [&](const Finding& f) {
+        return f.rule_id == "BC105" && rebuilt.count(f.statement_index);
+      });
+    }
     result.statements += in.pending ? fa->statements.size() : 0;
     result.bytes += in.pending ? in.text.size() : 0;
     if (!in.pending) continue;
@@ -597,7 +684,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
         const RuleInfo* r = FindRule(f.rule_id);
         if (!r || sa.facts.target.empty()) continue;
         const TableStats* ts = ctx->Stats(sa.facts.target);
-        if (!ts) continue;
+        if (!ts || (ts->rows < 0 && ts->bytes < 0)) continue;
         f.size_note = fmt::format("{}: ~{} rows, {}", sa.facts.target.Display(),
                                   Thousands(ts->rows), HumanBytes(ts->bytes));
         if (r->size_sensitive &&
@@ -618,7 +705,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
 
     // Suppressions.
-    auto sup = ParseSuppressions(in.text, in.path, *fa);
+    auto sup = ParseSuppressions(in.text, in.path, *fa, config.safety_assured);
     ApplySuppressions(sup, file_findings, config, meta_enabled, &meta);
     for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
 
@@ -687,6 +774,27 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* c
   LiveInfo li;
   li.server_major = c.ServerMajorVersion();
   li.server_version = c.ServerVersion();
+  if (c.dialect() == db::Dialect::kSqlite) {
+    // The schema the scratch database starts from (lint/sqlite_lint.h), in creation order.
+    int major = 0, minor = 0, patch = 0;
+    if (std::sscanf(li.server_version.c_str(), "SQLite %d.%d.%d", &major, &minor, &patch) >= 2) {
+      li.sqlite_version = major * 1'000'000 + minor * 1000 + patch;
+    }
+    auto schema = c.Query(
+        "SELECT sql, type, name FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE "
+        "'sqlite\\_%' ESCAPE '\\' ORDER BY rowid");
+    if (!schema) return schema.error();
+    for (const auto& row : schema->rows) {
+      if (row.size() < 3 || !row[0]) continue;
+      li.sqlite_schema.push_back(*row[0]);
+      // Known to exist (no size: SQLite keeps no row estimate), so DROP TABLE IF EXISTS of a
+      // table the database does not have is told apart.
+      if (row[1] && *row[1] == "table" && row[2]) {
+        li.tables[analysis::TableRef{"", *row[2]}.Key()] = TableStats{};
+      }
+    }
+    return li;
+  }
   if (c.dialect() != db::Dialect::kPostgres) return li;
   // Sizes without waiting behind a migration's ACCESS EXCLUSIVE lock (db/table_size.h).
   STRATA_ASSIGN_OR_RETURN(auto sizes, db::ReadTableSizes(c));
@@ -793,7 +901,11 @@ Result<LintResult> LintPending(const Options& options,
                                db::Connection* live) {
   STRATA_ASSIGN_OR_RETURN(LintConfig config, LoadLintConfig(options));
   std::optional<LiveInfo> li;
-  if (live && live->dialect() == db::Dialect::kPostgres) {
+  if (live && live->dialect() == db::Dialect::kSqlite) {
+    // SQLite: the scratch database starts from the live schema; the pending set runs on it.
+    config.dialect = db::Dialect::kSqlite;
+    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live, &config.identifiers));
+  } else if (live && live->dialect() == db::Dialect::kPostgres) {
     STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live, &config.identifiers));
     if (li->server_major > 0) {
       config.pg_version = li->server_major;

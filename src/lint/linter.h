@@ -81,6 +81,7 @@ struct LintResult {
   std::vector<SuppressionRecord> suppressions;
   int pg_version = 15;
   std::string pg_version_source;  // "default", "config", "live", "flag"
+  std::string sqlite_version;     // SQLite targets: the version judged against ("3.40.1")
   bool live = false;
   size_t statements = 0;
   size_t bytes = 0;
@@ -96,7 +97,11 @@ struct LintResult {
 // changes (DM), policy (PO), identifier contracts (ID), suppression meta (SY, except SY101
 // parse errors: SQLite's grammar is not PostgreSQL's) and vague names (ST106). Lock, rewrite and
 // type rules model PostgreSQL only. The apply-time gate and `plan` use this on SQLite targets.
+// The SQ family (SQLite's own dangers) is SQLite-only. Lint runs only the rules that apply to
+// config.dialect, so the gate, `plan` and `lint` see the same findings for the same target.
 bool MeansTheSameOnSqlite(const Finding& f);
+bool MeansTheSameOnSqlite(std::string_view rule_id);
+bool RuleAppliesTo(std::string_view rule_id, db::Dialect dialect);
 
 // Lints `inputs` in order. Never fails on SQL: parse errors are findings.
 LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,

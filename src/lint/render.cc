@@ -76,11 +76,13 @@ std::string RenderText(const LintResult& r, Severity fail_on, bool color) {
     if (m.risk_class == "small-additive-ddl" && m.findings == 0) continue;
     out += fmt::format("{}: class {}; gates: {}\n", m.path, m.risk_class, fmt::join(m.gates, "; "));
   }
+  std::string target = r.sqlite_version.empty()
+                           ? fmt::format("PostgreSQL {} ({})", r.pg_version, r.pg_version_source)
+                           : fmt::format("SQLite {}", r.sqlite_version);
   out += fmt::format(
-      "{} error(s), {} warning(s), {} info, {} suppressed in {} file(s), {} statement(s); "
-      "PostgreSQL {} ({}){}\n",
-      errors, warnings, infos, suppressed, r.migrations.size(), r.statements, r.pg_version,
-      r.pg_version_source, r.CountAtLeast(fail_on) > 0 ? "" : "; ok");
+      "{} error(s), {} warning(s), {} info, {} suppressed in {} file(s), {} statement(s); {}{}\n",
+      errors, warnings, infos, suppressed, r.migrations.size(), r.statements, target,
+      r.CountAtLeast(fail_on) > 0 ? "" : "; ok");
   return out;
 }
 
@@ -127,6 +129,7 @@ nlohmann::json RenderJson(const LintResult& r, Severity fail_on) {
   }
   int failing = r.CountAtLeast(fail_on);
   return {{"ok", r.status.ok() && failing == 0},
+          {"dialect", r.sqlite_version.empty() ? "postgres" : "sqlite"},
           {"pg_version", r.pg_version},
           {"pg_version_source", r.pg_version_source},
           {"live", r.live},

@@ -78,10 +78,19 @@ struct LiveInfo {
   // the rows an UPDATE/DELETE would touch. nullopt when it cannot be planned (an object the
   // pending set creates, a placeholder). Set by ReadLiveInfo; valid while its connection is.
   std::function<std::optional<std::int64_t>(std::string_view sql)> estimate_rows;
+  // SQLite: the live schema (sqlite_master.sql in rowid order) the scratch database starts
+  // from, and the library version (3035005 style).
+  std::vector<std::string> sqlite_schema;
+  int sqlite_version = 0;
 };
 
 // [lint] in strata.toml plus command-line overrides.
 struct LintConfig {
+  // The target database. kSqlite: statements are split and validated by SQLite itself (an
+  // in-memory scratch database, lint/sqlite_scratch.h); only the rules that mean the same on
+  // SQLite run, plus the SQ family (docs/lint.md, "SQLite").
+  db::Dialect dialect = db::Dialect::kPostgres;
+  int sqlite_version = 0;  // target SQLite version, 3035005 style; 0: the live or linked one
   int pg_version = 15;  // target major version
   int pg_minor = -1;    // minor when known (live or "14.3"); -1 unknown
   std::string pg_version_source = "default";
@@ -97,6 +106,12 @@ struct LintConfig {
   std::map<std::string, Severity> severity_overrides;  // by id or name
   std::int64_t large_rows = 1'000'000;
   std::int64_t large_bytes = 1LL << 30;
+  // A pending file larger than this is not analysed (SY107): analysis holds a parse tree and a
+  // report per statement, about 80 times the text.
+  std::int64_t max_file_bytes = 16LL << 20;
+  // diesel-guard's `-- safety-assured:start` ... `-- safety-assured:end` blocks read as
+  // acknowledgements of every finding inside them ([lint] safety_assured = true; off: ignored).
+  bool safety_assured = false;
   std::vector<std::string> vague_names = {
       "fix", "fixes", "changes", "change", "update", "updates", "final",  "misc", "temp",
       "tmp", "wip",   "test",    "stuff",  "new",    "patch",   "hotfix", "todo"};
@@ -212,7 +227,7 @@ inline bool IsHeavy(const analysis::Facts& f) {
       f.kind == analysis::StatementKind::kComment) {
     return false;
   }
-  return f.rewrite || f.scan || f.dml ||
+  return f.rewrite || f.scan || f.dml || f.reads_existing ||
          (f.lock >= analysis::LockMode::kShare && !f.target_is_new && !f.target_is_index &&
           !f.target.empty());
 }

@@ -8,9 +8,64 @@
 
 namespace strata::lint {
 
+namespace {
+
+// diesel-guard's blocks: `-- safety-assured:start`, the statements, `-- safety-assured:end`. The
+// reason is the comment right after the start line, else a note naming the block.
+void ParseSafetyAssured(std::string_view text, const std::string& path,
+                        const analysis::FileAnalysis& file, std::vector<Suppression>& out) {
+  int line_no = 0;
+  Suppression* open = nullptr;
+  for (std::string_view line : base::SplitLines(text)) {
+    ++line_no;
+    std::string_view t = base::Trim(line);
+    if (t.substr(0, 2) != "--") {
+      continue;
+    }
+    std::string_view rest = base::Trim(t.substr(2));
+    if (rest == "safety-assured:start") {
+      out.emplace_back();
+      open = &out.back();
+      open->block = true;
+      open->record.file = path;
+      open->record.line = line_no;
+      open->record.rules = {"safety-assured"};
+      open->column = static_cast<int>(line.find("--")) + 1;
+      continue;
+    }
+    if (!open) continue;
+    if (rest == "safety-assured:end") {
+      int first = -1, last = -1;
+      for (const auto& st : file.statements) {
+        if (st.line > open->record.line && st.line < line_no) {
+          if (first < 0) first = static_cast<int>(st.index);
+          last = static_cast<int>(st.index);
+        }
+      }
+      open->statement_index = first;
+      open->last_statement = last;
+      if (open->record.reason.empty()) {
+        open->record.reason = fmt::format("-- safety-assured block (diesel-guard), lines {}-{}",
+                                          open->record.line, line_no);
+      }
+      open = nullptr;
+    } else if (open->record.reason.empty() && !rest.empty()) {
+      open->record.reason = std::string(rest);
+    }
+  }
+  // A block never closed covers nothing: diesel-guard itself reports it.
+  if (open) out.pop_back();
+}
+
+}  // namespace
+
 std::vector<Suppression> ParseSuppressions(std::string_view text, const std::string& path,
-                                           const analysis::FileAnalysis& file) {
+                                           const analysis::FileAnalysis& file,
+                                           bool safety_assured) {
   std::vector<Suppression> out;
+  if (safety_assured && text.find("safety-assured:start") != std::string_view::npos) {
+    ParseSafetyAssured(text, path, file, out);
+  }
   if (text.find("strata:allow") == std::string_view::npos) return out;
   // `-- strata:allow` inside a string literal, dollar body or /* */ comment is text, not a
   // directive (the linter reads PostgreSQL).
@@ -85,6 +140,20 @@ void ApplySuppressions(std::vector<Suppression>& sups, std::vector<Finding>& fin
     return f;
   };
   for (auto& s : sups) {
+    if (s.block) {
+      // Every finding of the statements inside the block, except strata's own meta findings.
+      for (auto& f : findings) {
+        if (f.suppressed || f.statement_index < s.statement_index ||
+            f.statement_index > s.last_statement || f.statement_index < 0 ||
+            f.rule_id.starts_with("SY")) {
+          continue;
+        }
+        f.suppressed = true;
+        f.suppression_reason = s.record.reason;
+        ++s.record.used;
+      }
+      continue;
+    }
     std::vector<const RuleInfo*> rules;
     for (const auto& name : s.record.rules) {
       const RuleInfo* r = FindRule(name);

@@ -343,6 +343,7 @@ struct Analyzer {
   // kConfig ([lint] invalid), kConnection.
   Status Load(const Options& options) {
     STRATA_ASSIGN_OR_RETURN(config, lint::LoadLintConfig(options));
+    config.dialect = dialect;
     // Without a database (--all) there is no pending set: each file is judged on its own, so a
     // breaking change to an older table is not taken for one on a new table (docs/lint.md).
     if (!conn) config.new_means_same_file = true;

@@ -444,6 +444,45 @@ TEST_P(LintGateTest, FixtureInsertIntoASeededTableIsAFinding) {
   EXPECT_EQ(r.exit_code, 0) << r.All();
 }
 
+// Issue 16, "SQLite linted as SQLite": `strata lint` and the gate of `migrate` read a SQLite
+// project the same way — with SQLite itself. Valid SQLite that PostgreSQL's grammar refuses
+// (AUTOINCREMENT, WITHOUT ROWID) passes both; a column no migration created is shown at its
+// file:line:col; a statement SQLite's parser refuses is refused by both before anything runs.
+TEST_P(LintGateTest, SqliteLintAndGateAgree) {
+  if (pg()) GTEST_SKIP() << "SQLite's own checks";
+  Project p(GetParam());
+  p.Write("V1__counters.sql",
+          "CREATE TABLE counters (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL);\n"
+          "CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;\n");
+  p.Hash();
+  auto l = RunStrata({"lint", "--dialect", "sqlite", "db/migration"}, p.dir().path());
+  EXPECT_EQ(l.exit_code, 0) << l.All();
+  EXPECT_EQ(l.out.find("SY101"), std::string::npos) << l.All();
+  auto r = p.Run({"migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(p.LedgerRows(), 1);
+
+  // A column no migration created: SQLite's "no column named" at its line, a warning (SQ105).
+  p.Write("V2__count.sql", "-- count per key\nINSERT INTO counters (n, kv_key) VALUES (1, 'a');\n");
+  p.Hash();
+  l = p.Run({"lint"});  // the dialect comes from the URL
+  EXPECT_EQ(l.exit_code, 0) << l.All();
+  EXPECT_NE(l.out.find("V2__count.sql:2:1: warning[SQ105]"), std::string::npos) << l.All();
+  EXPECT_NE(l.out.find("kv_key"), std::string::npos) << l.All();
+  // A statement SQLite's parser refuses: both refuse it before anything runs.
+  p.Write("V2__count.sql", "-- count per key\nINSERT INTO counters (n) VALUES (1),;\n");
+  p.Hash();
+  l = p.Run({"lint"});
+  EXPECT_EQ(l.exit_code, kExitLint) << l.All();
+  EXPECT_NE(l.out.find("V2__count.sql:2:"), std::string::npos) << l.All();
+  EXPECT_NE(l.out.find("error[SQ101]"), std::string::npos) << l.All();
+  r = p.Run({"migrate"});
+  EXPECT_EQ(r.exit_code, kExitLint) << r.All();
+  EXPECT_NE(r.out.find("V2__count.sql:2:"), std::string::npos) << r.All();
+  EXPECT_NE(r.out.find("error[SQ101]"), std::string::npos) << r.All();
+  EXPECT_EQ(p.LedgerRows(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Db, LintGateTest, ::testing::Values(Db::kSqlite, Db::kPostgres), DbName);
 
 }  // namespace

@@ -2,14 +2,15 @@
 // pending set. Format: `-- case bad|good: <title>` starts a case; `-- with: k=v ...` sets
 // options (pg, transaction, file, applied, engine_lock_timeout, grant_roles, protected, enable,
 // changed, live_rows=table:rows,..., seeded=table,..., releases=path,
-// release=migration:surface|...); `-- next-file: <name>` starts the next migration file of the
-// same case; `-- identifier: name=.. table=.. column=..|columns=a,b deletes=.. tombstone=..
-// consumers=a,b format=uuid|integer|prefix:P|regex:R` declares an identifier contract
-// (db/identifiers.toml) for the case, one per line.
+// release=migration:surface|..., dialect=sqlite, sqlite_version=3.34); `-- next-file: <name>`
+// starts the next migration file of the same case; `-- identifier: name=.. table=..
+// column=..|columns=a,b deletes=.. tombstone=.. consumers=a,b format=uuid|integer|prefix:P|regex:R`
+// declares an identifier contract (db/identifiers.toml) for the case, one per line.
 #pragma once
 
 #include "lint/linter.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -165,6 +166,14 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
       for (std::string surface; std::getline(ss, surface, '|');) r.surfaces.push_back(surface);
       config.releases[v.substr(0, colon)] = r;
       if (config.releases_file.empty()) config.releases_file = "db/releases.toml";
+    } else if (k == "max_file_bytes") {
+      config.max_file_bytes = std::stoll(v);
+    } else if (k == "dialect") {
+      config.dialect = v == "sqlite" ? db::Dialect::kSqlite : db::Dialect::kPostgres;
+    } else if (k == "sqlite_version") {
+      int major = 0, minor = 0;
+      std::sscanf(v.c_str(), "%d.%d", &major, &minor);
+      config.sqlite_version = major * 1'000'000 + minor * 1000;
     }
   }
   std::vector<LintInput> inputs;

@@ -27,7 +27,7 @@ std::string Describe(const LintResult& r) {
 
 TEST(Catalogue, IdsAndNamesAreUniqueAndWellFormed) {
   std::set<std::string> ids, names;
-  std::regex id_re("^(SY|LK|CN|CL|BC|DM|TX|TY|ST|PO|ID)[0-9]{3}$");
+  std::regex id_re("^(SY|LK|CN|CL|BC|DM|TX|TY|ST|PO|ID|SQ)[0-9]{3}$");
   std::regex name_re("^[a-z0-9]+(-[a-z0-9]+)*$");
   for (const auto& r : AllRules()) {
     EXPECT_TRUE(ids.insert(std::string(r.id)).second) << "duplicate id " << r.id;
