@@ -1,6 +1,8 @@
 // strata lint: wires flags to the analyzer (src/lint: inputs from paths and standard input, the
 // ledger's and git's view of what is pending, the rules) and picks a renderer. No domain logic.
 #include "cli/commands.h"
+#include "base/file.h"
+#include "config/config.h"
 #include "db/connection.h"
 #include "lint/git.h"
 #include "lint/linter.h"
@@ -117,10 +119,18 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
       return Usage(g, fmt::format("unknown --dialect `{}`", f.dialect), "use postgres or sqlite");
     }
   } else {
-    // Only a URL given for this run (--url, STRATA_URL, DATABASE_URL); not strata.toml's `url`,
-    // which many projects point at a local SQLite file while their migrations are PostgreSQL's,
-    // nor the sqlite:strata.db fallback.
+    // A URL the project chose: for this run (--url, STRATA_URL, DATABASE_URL) or in
+    // strata.toml (`strata init` writes `url = "sqlite:strata.db"`), so `lint` judges the same
+    // dialect the migrate gate does. Not the sqlite:strata.db fallback of a project that names
+    // no database: lint then judges PostgreSQL, the production target.
     bool chosen = !g.url.empty() || std::getenv("STRATA_URL") || std::getenv("DATABASE_URL");
+    if (!chosen && !opts->config_path.empty()) {
+      std::string why;
+      if (auto text = base::ReadFile(opts->config_path, &why)) {
+        auto file = config::Parse(*text, opts->config_path, opts->project_dir);
+        chosen = file.ok() && !file->url.empty();
+      }
+    }
     if (chosen) {
       if (auto u = db::ParseUrl(opts->url)) config->dialect = u->dialect;
     }

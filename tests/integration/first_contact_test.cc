@@ -52,6 +52,22 @@ TEST(Init, WritesACommentedTomlThatParsesAndAnEmptySum) {
   EXPECT_EQ(migrate.exit_code, 0) << migrate.All();
 }
 
+// Issue 17 ("lint and the gate disagree on SQLite projects"): the project `strata init` makes
+// names SQLite in strata.toml, so `strata lint` reads its migrations as SQLite, as the gate of
+// `migrate` does: valid SQLite that PostgreSQL's grammar refuses passes both.
+TEST(Init, LintAndTheGateJudgeAnInitProjectAsSqlite) {
+  TempDir d;
+  ASSERT_EQ(RunStrata({"init"}, d.path()).exit_code, 0);
+  d.Write("db/migration/V001__counters.sql",
+          "CREATE TABLE counters (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL);\n");
+  ASSERT_EQ(RunStrata({"hash"}, d.path()).exit_code, 0);
+  auto lint = RunStrata({"lint"}, d.path());
+  EXPECT_EQ(lint.exit_code, 0) << lint.All();
+  EXPECT_EQ(lint.out.find("SY101"), std::string::npos) << lint.All();
+  auto migrate = RunStrata({"migrate"}, d.path());
+  EXPECT_EQ(migrate.exit_code, 0) << migrate.All();
+}
+
 TEST(Init, PostgresWithAPasswordInTheUrlKeepsThePasswordOutOfTheFile) {
   TempDir d;
   auto r =
