@@ -45,9 +45,8 @@ class Fleet {
     std::filesystem::create_directories(dir_ / "tenants");
     if (shape.example) {
       std::filesystem::create_directories(dir_ / "db");
-      std::filesystem::copy(
-          std::string(STRATA_SOURCE_DIR) + "/examples/quote-service/db/migration",
-          dir_ / "db/migration", std::filesystem::copy_options::recursive);
+      std::filesystem::copy(std::string(STRATA_SOURCE_DIR) + "/examples/quote-service/db/migration",
+                            dir_ / "db/migration", std::filesystem::copy_options::recursive);
     } else {
       WriteOwnHistory();
     }
@@ -236,9 +235,9 @@ TEST_F(FleetTest, OneConflictingTargetFailsTheRestFinish) {
   // The failed tenant applied V001 and V002 and stopped at V003; its ledger says so.
   EXPECT_EQ(f.Ledger("b03"), (std::vector<std::string>{"001", "002"}));
   // Schema tenants: the tables are in the tenant's schema, nothing landed in public.
-  EXPECT_EQ(PgCluster::Query(f.shared_url(),
-                             "SELECT count(*) FROM pg_tables WHERE tablename = 'quote'"),
-            "20");
+  EXPECT_EQ(
+      PgCluster::Query(f.shared_url(), "SELECT count(*) FROM pg_tables WHERE tablename = 'quote'"),
+      "20");
   EXPECT_EQ(PgCluster::Query(f.shared_url(), "SELECT to_regclass('public.quote') IS NULL"), "t");
   // The text table names the failure too, and no URL leaks its password.
   auto r = f.Run({"fleet", "info"});
@@ -454,8 +453,7 @@ TEST_F(FleetTest, DiscoveryQueryReadsTheTenantsOfAControlDatabase) {
   EXPECT_EQ(t["globex"]["applied"], 2);
   auto labels = t["globex"]["labels"].get<std::set<std::string>>();
   EXPECT_EQ(labels, (std::set<std::string>{"tenant", "us", "big"})) << t["globex"].dump();
-  EXPECT_EQ(PgCluster::Query(t1, "SELECT count(*) FROM strata_schema_history WHERE success"),
-            "2");
+  EXPECT_EQ(PgCluster::Query(t1, "SELECT count(*) FROM strata_schema_history WHERE success"), "2");
   EXPECT_EQ(PgCluster::Query(t2, "SELECT to_regclass('quote') IS NOT NULL"), "t");
   EXPECT_EQ(PgCluster::Query(off, "SELECT to_regclass('strata_schema_history') IS NULL"), "t")
       << "an inactive tenant was migrated";
@@ -499,8 +497,9 @@ TEST_F(FleetTest, FleetLintJudgesEachTargetsPendingSetLive) {
     auto m = RunStrata({"--url", url, "migrate", "--target", "1"}, dir.path());
     ASSERT_EQ(m.exit_code, kExitOk) << m.All();
   }
-  PgCluster::Query(big, "INSERT INTO item SELECT g, NULL FROM generate_series(1, 20000) g; "
-                        "ANALYZE item");
+  PgCluster::Query(big,
+                   "INSERT INTO item SELECT g, NULL FROM generate_series(1, 20000) g; "
+                   "ANALYZE item");
   PgCluster::Query(small, "INSERT INTO item VALUES (1, NULL); ANALYZE item");
   auto r = RunStrata({"--json", "fleet", "lint"}, dir.path());
   EXPECT_EQ(r.exit_code, 7) << r.All();  // kLint
@@ -526,8 +525,8 @@ TEST_F(FleetTest, FleetDriftNamesTheTargetsThatDrifted) {
   int code = 0;
   auto j = f.Json({"migrate"}, &code);
   ASSERT_EQ(code, kExitOk) << j.dump(2);
-  auto dump = RunStrata({"--url", f.Url("a00"), "schema", "dump", "--out", "db/schema.sql"},
-                        f.dir());
+  auto dump =
+      RunStrata({"--url", f.Url("a00"), "schema", "dump", "--out", "db/schema.sql"}, f.dir());
   ASSERT_EQ(dump.exit_code, kExitOk) << dump.All();
   j = f.Json({"drift", "--against", "db/schema.sql"}, &code);
   EXPECT_EQ(code, kExitOk) << j.dump(2);
@@ -589,7 +588,8 @@ TEST(FleetSqlite, PerTargetTimeLimitInterruptsASlowSqliteTarget) {
   auto n = (*c)->Query("SELECT count(*) FROM sqlite_master WHERE name = 'n'");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->rows[0][0].value_or(""), "0");
-  auto ok = (*c)->Query("SELECT count(*) FROM strata_schema_history WHERE version = '2' AND success");
+  auto ok =
+      (*c)->Query("SELECT count(*) FROM strata_schema_history WHERE version = '2' AND success");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->rows[0][0].value_or(""), "0");
 }
