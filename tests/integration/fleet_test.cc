@@ -15,34 +15,41 @@ namespace {
 
 constexpr int kMigrations = 5;
 
-// A project with a five-migration history every dialect runs, and a fleet file over fresh
-// databases on two clusters, tenant schemas in one shared database and SQLite files.
+// The example project's history (examples/quote-service/db/migration, copied with its
+// strata.sum): V001..V005 and V010 (V010 runs no statement, only its pre/post-checks), plus
+// the repeatable R__quote_operational_views. All of it runs on every target kind here —
+// PostgreSQL databases, PostgreSQL tenant schemas (every name is unqualified, so the tenant's
+// search_path places it) and SQLite (uuid/timestamptz/jsonb are type names SQLite accepts,
+// ON CONFLICT DO NOTHING and partial indexes exist there) — so none of it is left out.
+const std::vector<std::string> kExampleVersions = {"001", "002", "003", "004", "005", "010"};
+constexpr const char* kExampleRepeatable = "R quote operational views";
+constexpr int kExampleApplied = 7;  // six versioned migrations and the repeatable view
+
+// A project with a history every dialect runs — a five-migration history of its own, or the
+// example project's — and a fleet file over fresh databases on two clusters, tenant schemas in
+// one shared database and SQLite files.
 class Fleet {
  public:
   struct Shape {
     int per_cluster = 10;
     int schemas = 10;
     int sqlite = 5;
-    bool conflict = false;     // one database holds a type named like a table V2 creates
+    bool conflict = false;     // one database (b03) holds a type named like a table the
+                               // history creates (V2's quote; the example's V003 outbox_event)
     bool unreachable = false;  // one target on a port nobody listens on
+    bool example = false;      // the example project's history instead of the five migrations
   };
 
   explicit Fleet(Shape shape) : shape_(shape) {
     dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nlint_gate = false\n");
-    std::filesystem::create_directories(dir_ / "db/migration");
     std::filesystem::create_directories(dir_ / "tenants");
-    dir_.Write("db/migration/V1__account.sql",
-               "CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);\n");
-    dir_.Write("db/migration/V2__quote.sql",
-               "CREATE TABLE quote (id integer PRIMARY KEY, account_id integer REFERENCES "
-               "account (id), total numeric);\n");
-    dir_.Write("db/migration/V3__quote_account.sql",
-               "CREATE INDEX quote_account ON quote (account_id);\n");
-    dir_.Write("db/migration/V4__region.sql", "ALTER TABLE account ADD COLUMN region text;\n");
-    dir_.Write("db/migration/V5__big_quote.sql",
-               "CREATE VIEW big_quote AS SELECT id, total FROM quote WHERE total > 1000;\n");
-    auto h = RunStrata({"--url", "sqlite::memory:", "hash"}, dir_.path());
-    EXPECT_EQ(h.exit_code, 0) << h.All();
+    if (shape.example) {
+      std::filesystem::create_directories(dir_ / "db");
+      std::filesystem::copy(std::string(STRATA_SOURCE_DIR) + "/examples/quote-service/db/migration",
+                            dir_ / "db/migration", std::filesystem::copy_options::recursive);
+    } else {
+      WriteOwnHistory();
+    }
 
     std::string toml;
     auto add = [&](const std::string& name, const std::string& url, const std::string& labels) {
@@ -63,7 +70,8 @@ class Fleet {
       }
     }
     if (shape.conflict) {
-      PgCluster::Query(urls_["b03"], "CREATE TYPE quote AS (x int)");
+      PgCluster::Query(urls_["b03"], shape.example ? "CREATE TYPE outbox_event AS (x int)"
+                                                   : "CREATE TYPE quote AS (x int)");
     }
     shared_url_ = PgCluster::Get().CreateDatabase("fshared");
     std::vector<std::string> schemas;
@@ -109,11 +117,12 @@ class Fleet {
     return SpawnStrata(args, dir_.path(), log);
   }
 
-  // Versions in a target's ledger (successful rows), in order.
+  // A target's ledger, successful rows in order: the version, or "R <description>" for a
+  // repeatable migration.
   std::vector<std::string> Ledger(const std::string& name) const {
     std::string sql =
-        "SELECT version FROM {}strata_schema_history WHERE success AND version IS NOT NULL "
-        "ORDER BY installed_rank";
+        "SELECT coalesce(version, 'R ' || description) FROM {}strata_schema_history WHERE "
+        "success AND (version IS NOT NULL OR substr(script, 1, 3) = 'R__') ORDER BY installed_rank";
     std::unique_ptr<db::Connection> c;
     std::string prefix;
     if (name.rfind("shared.", 0) == 0) {
@@ -139,6 +148,23 @@ class Fleet {
   static constexpr const char* kSecret = "s3cret-from-env-9f2";
 
  private:
+  // V1..V5: two tables with a foreign key, an index, a column and a view.
+  void WriteOwnHistory() {
+    std::filesystem::create_directories(dir_ / "db/migration");
+    dir_.Write("db/migration/V1__account.sql",
+               "CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);\n");
+    dir_.Write("db/migration/V2__quote.sql",
+               "CREATE TABLE quote (id integer PRIMARY KEY, account_id integer REFERENCES "
+               "account (id), total numeric);\n");
+    dir_.Write("db/migration/V3__quote_account.sql",
+               "CREATE INDEX quote_account ON quote (account_id);\n");
+    dir_.Write("db/migration/V4__region.sql", "ALTER TABLE account ADD COLUMN region text;\n");
+    dir_.Write("db/migration/V5__big_quote.sql",
+               "CREATE VIEW big_quote AS SELECT id, total FROM quote WHERE total > 1000;\n");
+    auto h = RunStrata({"--url", "sqlite::memory:", "hash"}, dir_.path());
+    EXPECT_EQ(h.exit_code, 0) << h.All();
+  }
+
   static std::unique_ptr<db::Connection> Connect(const std::string& url) {
     auto u = db::ParseUrl(url);
     if (!u) return nullptr;
@@ -168,11 +194,19 @@ class FleetTest : public ::testing::Test {
   void SetUp() override { STRATA_REQUIRE_POSTGRES(); }
 };
 
-// The whole fleet with one conflicting tenant and one unreachable one, policy "continue":
-// every other target gets the history (tenant schemas in their own schema with their own
-// ledger), the report names the broken target and the object, the unreachable one is reported.
+// Issue 22's shape: 15 databases on each of two clusters (30), 20 tenant schemas in one
+// database and 10 SQLite files, plus one unreachable target, all receiving the example project's
+// history, with one conflicting tenant and policy "continue": every other target gets the whole
+// history (tenant schemas in their own schema with their own ledger), the report names the
+// broken target and the object, the unreachable one is reported.
 TEST_F(FleetTest, OneConflictingTargetFailsTheRestFinish) {
-  Fleet f({.conflict = true, .unreachable = true});
+  Fleet f({.per_cluster = 15,
+           .schemas = 20,
+           .sqlite = 10,
+           .conflict = true,
+           .unreachable = true,
+           .example = true});
+  ASSERT_EQ(f.names().size(), 61u);
   int code = 0;
   auto j = f.Json({"migrate", "--parallel", "4", "--keep-going"}, &code);
   EXPECT_EQ(code, kExitMigrationFailed) << j.dump(2);
@@ -180,34 +214,41 @@ TEST_F(FleetTest, OneConflictingTargetFailsTheRestFinish) {
   ASSERT_EQ(t.size(), f.names().size());
   EXPECT_EQ(t["b03"]["result"], "failed");
   std::string err = t["b03"]["error"]["message"].get<std::string>();
-  EXPECT_NE(err.find("quote"), std::string::npos) << err;
+  EXPECT_NE(err.find("outbox_event"), std::string::npos) << err;
   EXPECT_EQ(t["gone"]["result"], "unreachable");
   EXPECT_NE(j["error"]["message"].get<std::string>().find("b03"), std::string::npos);
+  EXPECT_EQ(j["totals"]["ok"], 59) << j["totals"].dump();
+  EXPECT_EQ(j["totals"]["failed"], 1);
+  EXPECT_EQ(j["totals"]["unreachable"], 1);
+  std::vector<std::string> full = kExampleVersions;
+  full.push_back(kExampleRepeatable);
   for (const auto& name : f.names()) {
     if (name == "b03" || name == "gone") continue;
     EXPECT_EQ(t[name]["result"], "ok") << name << ": " << t[name].dump();
-    EXPECT_EQ(t[name]["applied"], kMigrations) << name;
+    EXPECT_EQ(t[name]["applied"], kExampleApplied) << name;
     EXPECT_EQ(t[name]["before"], "") << name;
-    EXPECT_EQ(t[name]["after"], "5") << name;
+    EXPECT_EQ(t[name]["after"], kExampleVersions.back()) << name;
     EXPECT_FALSE(t[name]["run_id"].get<std::string>().empty()) << name << ": no run record";
-    EXPECT_EQ(f.Ledger(name), kAll) << name;
+    // Every migration exactly once, in order: six versioned rows and the repeatable's.
+    EXPECT_EQ(f.Ledger(name), full) << name;
   }
-  // The failed tenant applied V1 and stopped at V2; its ledger says so.
-  EXPECT_EQ(f.Ledger("b03"), std::vector<std::string>{"1"});
+  // The failed tenant applied V001 and V002 and stopped at V003; its ledger says so.
+  EXPECT_EQ(f.Ledger("b03"), (std::vector<std::string>{"001", "002"}));
   // Schema tenants: the tables are in the tenant's schema, nothing landed in public.
-  EXPECT_EQ(PgCluster::Query(f.shared_url(),
-                             "SELECT count(*) FROM pg_tables WHERE tablename = 'account'"),
-            "10");
-  EXPECT_EQ(PgCluster::Query(f.shared_url(), "SELECT to_regclass('public.account') IS NULL"), "t");
+  EXPECT_EQ(
+      PgCluster::Query(f.shared_url(), "SELECT count(*) FROM pg_tables WHERE tablename = 'quote'"),
+      "20");
+  EXPECT_EQ(PgCluster::Query(f.shared_url(), "SELECT to_regclass('public.quote') IS NULL"), "t");
   // The text table names the failure too, and no URL leaks its password.
   auto r = f.Run({"fleet", "info"});
   EXPECT_NE(r.out.find("b03"), std::string::npos) << r.All();
   EXPECT_EQ(r.All().find(Fleet::kSecret), std::string::npos);
   auto state = Slurp(f.StateFile());
   EXPECT_EQ(state.find(Fleet::kSecret), std::string::npos);
-  // fleet info: b03 is behind by 4 and has its last fleet result.
+  // fleet info: b03 is behind by five (V003, V004, V005, V010 and the repeatable) and has its
+  // last fleet result.
   auto info = ByName(f.Json({"info"}));
-  EXPECT_EQ(info["b03"]["pending"], 4);
+  EXPECT_EQ(info["b03"]["pending"], 5) << info["b03"].dump();
   EXPECT_EQ(info["b03"]["last_fleet_result"], "failed");
   EXPECT_EQ(info["a01"]["pending"], 0);
   EXPECT_EQ(info["gone"]["result"], "unreachable");
@@ -263,10 +304,13 @@ TEST_F(FleetTest, StopPolicyLeavesTheRestUntouched) {
   EXPECT_EQ(j["totals"]["failed"], 1);
 }
 
-// kill -9 of the fleet run midway, then --resume: every target has every migration exactly
-// once, the resumed run skips the targets that had finished, and every ledger validates.
+// kill -9 of the fleet run midway, then --resume, in issue 22's shape with the example
+// project's history: every target has every migration exactly once, the resumed run skips the
+// targets that had finished, and every ledger validates.
 TEST_F(FleetTest, KillMidwayThenResumeAppliesEverythingExactlyOnce) {
-  Fleet f({});
+  Fleet f({.per_cluster = 15, .schemas = 20, .sqlite = 10, .example = true});
+  std::vector<std::string> full = kExampleVersions;
+  full.push_back(kExampleRepeatable);
   TempDir logs;
   int pid = f.Spawn({"fleet", "migrate", "--parallel", "2"}, logs / "run.log");
   bool midway = Eventually(
@@ -287,7 +331,7 @@ TEST_F(FleetTest, KillMidwayThenResumeAppliesEverythingExactlyOnce) {
   EXPECT_GE(j["totals"]["skipped"].get<int>(), 6);
   EXPECT_EQ(j["totals"]["ok"].get<int>() + j["totals"]["skipped"].get<int>(),
             static_cast<int>(f.names().size()));
-  for (const auto& name : f.names()) EXPECT_EQ(f.Ledger(name), kAll) << name;
+  for (const auto& name : f.names()) EXPECT_EQ(f.Ledger(name), full) << name;
   auto v = f.Json({"validate"}, &code);
   EXPECT_EQ(code, kExitOk) << v.dump(2);
   v = f.Json({"verify", "--parallel", "4"}, &code);
@@ -409,8 +453,7 @@ TEST_F(FleetTest, DiscoveryQueryReadsTheTenantsOfAControlDatabase) {
   EXPECT_EQ(t["globex"]["applied"], 2);
   auto labels = t["globex"]["labels"].get<std::set<std::string>>();
   EXPECT_EQ(labels, (std::set<std::string>{"tenant", "us", "big"})) << t["globex"].dump();
-  EXPECT_EQ(PgCluster::Query(t1, "SELECT count(*) FROM strata_schema_history WHERE success"),
-            "2");
+  EXPECT_EQ(PgCluster::Query(t1, "SELECT count(*) FROM strata_schema_history WHERE success"), "2");
   EXPECT_EQ(PgCluster::Query(t2, "SELECT to_regclass('quote') IS NOT NULL"), "t");
   EXPECT_EQ(PgCluster::Query(off, "SELECT to_regclass('strata_schema_history') IS NULL"), "t")
       << "an inactive tenant was migrated";
@@ -454,8 +497,9 @@ TEST_F(FleetTest, FleetLintJudgesEachTargetsPendingSetLive) {
     auto m = RunStrata({"--url", url, "migrate", "--target", "1"}, dir.path());
     ASSERT_EQ(m.exit_code, kExitOk) << m.All();
   }
-  PgCluster::Query(big, "INSERT INTO item SELECT g, NULL FROM generate_series(1, 20000) g; "
-                        "ANALYZE item");
+  PgCluster::Query(big,
+                   "INSERT INTO item SELECT g, NULL FROM generate_series(1, 20000) g; "
+                   "ANALYZE item");
   PgCluster::Query(small, "INSERT INTO item VALUES (1, NULL); ANALYZE item");
   auto r = RunStrata({"--json", "fleet", "lint"}, dir.path());
   EXPECT_EQ(r.exit_code, 7) << r.All();  // kLint
@@ -481,8 +525,8 @@ TEST_F(FleetTest, FleetDriftNamesTheTargetsThatDrifted) {
   int code = 0;
   auto j = f.Json({"migrate"}, &code);
   ASSERT_EQ(code, kExitOk) << j.dump(2);
-  auto dump = RunStrata({"--url", f.Url("a00"), "schema", "dump", "--out", "db/schema.sql"},
-                        f.dir());
+  auto dump =
+      RunStrata({"--url", f.Url("a00"), "schema", "dump", "--out", "db/schema.sql"}, f.dir());
   ASSERT_EQ(dump.exit_code, kExitOk) << dump.All();
   j = f.Json({"drift", "--against", "db/schema.sql"}, &code);
   EXPECT_EQ(code, kExitOk) << j.dump(2);
@@ -544,7 +588,8 @@ TEST(FleetSqlite, PerTargetTimeLimitInterruptsASlowSqliteTarget) {
   auto n = (*c)->Query("SELECT count(*) FROM sqlite_master WHERE name = 'n'");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->rows[0][0].value_or(""), "0");
-  auto ok = (*c)->Query("SELECT count(*) FROM strata_schema_history WHERE version = '2' AND success");
+  auto ok =
+      (*c)->Query("SELECT count(*) FROM strata_schema_history WHERE version = '2' AND success");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->rows[0][0].value_or(""), "0");
 }
