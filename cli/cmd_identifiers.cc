@@ -15,8 +15,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
                   "counts and the digest of one identifier"}});
 
   auto* check = ids->add_subcommand(
-      "check", "compare the contracts with the live schema (a missing table or column is an "
-               "error naming the closest match)");
+      "check",
+      "compare the contracts with the live schema (a missing table or column is an "
+      "error naming the closest match)");
   Examples(check, {{"strata identifiers check", "after editing db/identifiers.toml"}});
   r.commands.emplace_back(check, [&g] {
     int code = 0;
@@ -27,8 +28,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
   });
 
   auto* digest = ids->add_subcommand(
-      "digest", "row, NULL, duplicate and format-violation counts and an order-independent "
-                "digest of each identifier's values, computed in the database in one pass");
+      "digest",
+      "row, NULL, duplicate and format-violation counts and an order-independent "
+      "digest of each identifier's values, computed in the database in one pass");
   auto dreq = std::make_shared<identifiers::DigestRequest>();
   digest->add_option("names", dreq->names, "identifiers to digest (default: all)");
   Examples(digest, {{"strata identifiers digest", "every identifier"},
@@ -50,9 +52,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
     auto req = std::make_shared<identifiers::ProtectRequest>();
     req->remove = remove;
     cmd->add_option("names", req->names, "identifiers (default: all)");
-    Examples(cmd, {{remove ? "strata identifiers unprotect quote_number"
-                           : "strata identifiers protect",
-                    remove ? "drop one identifier's triggers" : "protect every identifier"}});
+    Examples(cmd,
+             {{remove ? "strata identifiers unprotect quote_number" : "strata identifiers protect",
+               remove ? "drop one identifier's triggers" : "protect every identifier"}});
     r.commands.emplace_back(cmd, [&g, req] {
       int code = 0;
       auto opts = LoadOptions(g, code);

@@ -18,8 +18,11 @@ int Render(const GlobalFlags& g, const identifiers::MapStatus& s) {
 }
 
 void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
-  auto* map = VerbGroup(app, "identifiers", "external identifier contracts")->add_subcommand(
-      "map", "re-key an identifier through a verified mapping (old id → new id), never in place");
+  auto* map =
+      VerbGroup(app, "identifiers", "external identifier contracts")
+          ->add_subcommand(
+              "map",
+              "re-key an identifier through a verified mapping (old id → new id), never in place");
   map->require_subcommand(1);
   Examples(map, {{"strata identifiers map create quote_number --to quote_number_v2 --why "
                   "\"new numbering\"",

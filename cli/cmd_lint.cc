@@ -1,7 +1,7 @@
 // strata lint: wires flags to the analyzer (src/lint: inputs from paths and standard input, the
 // ledger's and git's view of what is pending, the rules) and picks a renderer. No domain logic.
-#include "cli/commands.h"
 #include "base/file.h"
+#include "cli/commands.h"
 #include "config/config.h"
 #include "db/connection.h"
 #include "lint/git.h"
@@ -124,7 +124,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     // dialect the migrate gate does. Not the sqlite:strata.db fallback of a project that names
     // no database: lint then judges PostgreSQL, the production target.
     bool chosen = !g.url.empty() || std::getenv("STRATA_URL") || std::getenv("DATABASE_URL");
-    if (!chosen && !opts->config_path.empty()) {
+    if (!chosen && !opts->config_path.empty() && !config->dialect_declared) {
       std::string why;
       if (auto text = base::ReadFile(opts->config_path, &why)) {
         auto file = config::Parse(*text, opts->config_path, opts->project_dir);

@@ -11,8 +11,8 @@
 #include <toml++/toml.h>
 
 #include <cctype>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 
 namespace strata::lint {
 
@@ -81,14 +81,13 @@ Status ReadProjectGates(const Options& options, const toml::table& doc, LintConf
       if (!fs::exists(manifest, ec)) continue;
       auto parsed = config::ParseTomlFile(manifest.string());
       if (!parsed) continue;
-      std::string id = (*parsed)["package"].value<std::string>().value_or(
-          pkg.path().filename().string());
-      std::string owner = fmt::format("seed package `{}` ({})", id,
-                                      cls.path().filename().string());
+      std::string id =
+          (*parsed)["package"].value<std::string>().value_or(pkg.path().filename().string());
+      std::string owner = fmt::format("seed package `{}` ({})", id, cls.path().filename().string());
       if (const toml::array* tables = (*parsed)["tables"].as_array()) {
         for (const auto& t : *tables) {
-          if (auto name = t.as_table() ? (*t.as_table())["table"].value<std::string>()
-                                       : std::nullopt) {
+          if (auto name =
+                  t.as_table() ? (*t.as_table())["table"].value<std::string>() : std::nullopt) {
             c.seed_tables.emplace(base::ToLower(*name), owner);
           }
         }
@@ -136,6 +135,16 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
                          "`lint.pg_version` must be a PostgreSQL version like 15 or \"14.3\"");
       }
       c.pg_version_source = "config";
+    } else if (key == "dialect") {
+      STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, n, "lint.dialect"));
+      if (v == "sqlite") {
+        c.dialect = db::Dialect::kSqlite;
+      } else if (v == "postgres" || v == "postgresql") {
+        c.dialect = db::Dialect::kPostgres;
+      } else {
+        return TomlError(path, n, "`lint.dialect` must be \"postgres\" or \"sqlite\"");
+      }
+      c.dialect_declared = true;
     } else if (key == "sqlite_version") {
       STRATA_ASSIGN_OR_RETURN(std::string v, config::GetString(path, n, "lint.sqlite_version"));
       int major = 0, minor = 0, patch = 0;
@@ -179,10 +188,11 @@ Result<LintConfig> LoadLintConfig(const Options& options) {
         c.severity_overrides[std::string(rk.str())] = *s;
       }
     } else {
-      return config::UnknownKey(path, n, "lint", key,
-                                {"pg_version", "sqlite_version", "gate", "fail_on", "grant_roles",
-                                 "protected", "disable", "enable", "severity", "large_rows",
-                                 "large_bytes", "max_file_bytes", "safety_assured", "vague_names"});
+      return config::UnknownKey(
+          path, n, "lint", key,
+          {"pg_version", "dialect", "sqlite_version", "gate", "fail_on", "grant_roles", "protected",
+           "disable", "enable", "severity", "large_rows", "large_bytes", "max_file_bytes",
+           "safety_assured", "vague_names"});
     }
   }
   return c;

@@ -7,7 +7,6 @@
 #pragma once
 
 #include "analysis/analysis.h"
-#include "identifiers/contract.h"
 
 #include <cstdint>
 #include <functional>
@@ -18,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "identifiers/contract.h"
 
 namespace strata::lint {
 
@@ -90,19 +91,23 @@ struct LintConfig {
   // in-memory scratch database, lint/sqlite_scratch.h); only the rules that mean the same on
   // SQLite run, plus the SQ family (docs/lint.md, "SQLite").
   db::Dialect dialect = db::Dialect::kPostgres;
+  // `[lint] dialect` in strata.toml: the production target of a project whose local URL is
+  // another database (the example: SQLite for development, PostgreSQL in production). `lint`
+  // without a URL for the run judges this dialect; the migrate gate judges the real target.
+  bool dialect_declared = false;
   int sqlite_version = 0;  // target SQLite version, 3035005 style; 0: the live or linked one
-  int pg_version = 15;  // target major version
-  int pg_minor = -1;    // minor when known (live or "14.3"); -1 unknown
+  int pg_version = 15;     // target major version
+  int pg_minor = -1;       // minor when known (live or "14.3"); -1 unknown
   std::string pg_version_source = "default";
   // Whether strata's engine applies migrate.lock_timeout / statement_timeout to every
   // statement (true when linting a strata project): those count as set.
   bool engine_lock_timeout = true;
   bool engine_statement_timeout = false;
-  std::vector<std::string> grant_allow_roles;          // roles GRANT may name; empty = no check
-  std::vector<std::string> protected_patterns;         // globs on [schema.]table names
-  identifiers::Contracts identifiers;  // db/identifiers.toml: what the ID rules guard
-  std::set<std::string> disabled;                      // rule ids or names
-  std::set<std::string> enabled;                       // opt-in rules turned on
+  std::vector<std::string> grant_allow_roles;   // roles GRANT may name; empty = no check
+  std::vector<std::string> protected_patterns;  // globs on [schema.]table names
+  identifiers::Contracts identifiers;           // db/identifiers.toml: what the ID rules guard
+  std::set<std::string> disabled;               // rule ids or names
+  std::set<std::string> enabled;                // opt-in rules turned on
   std::map<std::string, Severity> severity_overrides;  // by id or name
   std::int64_t large_rows = 1'000'000;
   std::int64_t large_bytes = 1LL << 30;
@@ -116,9 +121,9 @@ struct LintConfig {
       "fix", "fixes", "changes", "change", "update", "updates", "final",  "misc", "temp",
       "tmp", "wip",   "test",    "stuff",  "new",    "patch",   "hotfix", "todo"};
   std::string ledger_table = "strata_schema_history";
-  bool new_means_same_file = false;     // each file as the only pending one (lint without
-                                        // --url/--since; docs/lint.md "New and existing")
-  bool default_transactional = true;    // files run in one transaction unless a directive says
+  bool new_means_same_file = false;   // each file as the only pending one (lint without
+                                      // --url/--since; docs/lint.md "New and existing")
+  bool default_transactional = true;  // files run in one transaction unless a directive says
   // The release manifest ([evidence] releases, default db/releases.toml) by migration: what a
   // release lists (a version without leading zeros, "5", or a script name) → that release.
   // `releases_file` empty: no project was read (lint of loose files), and the release gate of

@@ -288,12 +288,15 @@ void WriteProject(const TempDir& dir) {
 TEST(CliTest, ColourOnATerminalOffWithNoColorNeverOrAPipe) {
   TempDir dir;
   WriteProject(dir);
+  // The project is SQLite; its index would be an error on PostgreSQL (LK101), which is what
+  // lint judges with --dialect postgres: a finding to colour.
   // Not a terminal: no escape codes.
-  auto piped = RunStrata({"lint", "db/V2__b.sql"}, dir.path());
+  auto piped = RunStrata({"lint", "--dialect", "postgres", "db/V2__b.sql"}, dir.path());
   EXPECT_TRUE(Has(piped.out, "error[")) << piped.All();
   EXPECT_FALSE(Has(piped.out, "\033[")) << piped.out;
   // --color always: the severity and the states are coloured.
-  auto forced = RunStrata({"--color", "always", "lint", "db/V2__b.sql"}, dir.path());
+  auto forced =
+      RunStrata({"--color", "always", "lint", "--dialect", "postgres", "db/V2__b.sql"}, dir.path());
   EXPECT_TRUE(Has(forced.out, std::string(kRed) + "error\033[0m[")) << forced.out;
   auto info = RunStrata({"info", "--color", "always"}, dir.path());
   EXPECT_TRUE(Has(info.out, "\033[32mapplied\033[0m")) << info.out;
@@ -302,13 +305,15 @@ TEST(CliTest, ColourOnATerminalOffWithNoColorNeverOrAPipe) {
   auto plain_info = RunStrata({"info"}, dir.path());
   EXPECT_EQ(plain_info.out.find("installed on"), info.out.find("installed on"));
   // A terminal: colour, unless NO_COLOR or --color never.
-  auto tty = RunStrataOnTty({"lint", "db/V2__b.sql"}, dir.path());
+  auto tty = RunStrataOnTty({"lint", "--dialect", "postgres", "db/V2__b.sql"}, dir.path());
   EXPECT_TRUE(Has(tty.out, std::string(kRed) + "error")) << tty.out;
-  auto never = RunStrataOnTty({"--color", "never", "lint", "db/V2__b.sql"}, dir.path());
+  auto never = RunStrataOnTty({"--color", "never", "lint", "--dialect", "postgres", "db/V2__b.sql"},
+                              dir.path());
   EXPECT_FALSE(Has(never.out, "\033[3")) << never.out;
   setenv("NO_COLOR", "1", 1);
-  auto no_color = RunStrataOnTty({"lint", "db/V2__b.sql"}, dir.path());
-  auto no_color_forced = RunStrataOnTty({"--color=always", "lint", "db/V2__b.sql"}, dir.path());
+  auto no_color = RunStrataOnTty({"lint", "--dialect", "postgres", "db/V2__b.sql"}, dir.path());
+  auto no_color_forced = RunStrataOnTty(
+      {"--color=always", "lint", "--dialect", "postgres", "db/V2__b.sql"}, dir.path());
   unsetenv("NO_COLOR");
   EXPECT_FALSE(Has(no_color.out, "\033[3")) << no_color.out;
   EXPECT_TRUE(Has(no_color_forced.out, std::string(kRed) + "error")) << "--color always wins";
