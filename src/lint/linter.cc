@@ -704,14 +704,16 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
       for (auto& f : UnmetGates(in, mr, config)) file_findings.push_back(std::move(f));
     }
 
+    // A declared class weaker than the analysed one, before the suppressions, so a file-scope
+    // `-- strata:allow declared-risk-class-too-weak reason=...` accepts it (as its doc says).
+    if (meta_enabled("declared-risk-class-too-weak")) {
+      if (auto f = DeclaredClassTooWeak(in, mr)) file_findings.push_back(std::move(*f));
+    }
+
     // Suppressions.
     auto sup = ParseSuppressions(in.text, in.path, *fa, config.safety_assured);
     ApplySuppressions(sup, file_findings, config, meta_enabled, &meta);
     for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
-
-    if (meta_enabled("declared-risk-class-too-weak")) {
-      if (auto f = DeclaredClassTooWeak(in, mr)) meta.push_back(std::move(*f));
-    }
     for (const auto& f : file_findings) mr.findings += f.suppressed ? 0 : 1;
     for (const auto& f : meta) mr.findings += f.suppressed ? 0 : 1;
     for (auto& f : meta) file_findings.push_back(std::move(f));
