@@ -120,7 +120,7 @@ struct MigrateResult {
   std::vector<std::string> warnings;
   std::string run_id;  // the run record in strata_run (empty when nothing was applied)
   LintGateReport lint;
-  std::vector<CallbackRun> callbacks;  // in the order they ran; also in the run record
+  std::vector<CallbackRun> callbacks;          // in the order they ran; also in the run record
   std::vector<std::string> changes_completed;  // --complete-changes: the changes it completed
 };
 MigrateResult Migrate(const Options& options, const MigrateRequest& request);

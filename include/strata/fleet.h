@@ -1,5 +1,5 @@
-// Fleets: one command runs a verb (migrate, info, validate, verify, lint, drift) over many targets — tenant
-// databases, schemas of one database, SQLite files — listed in a fleet file
+// Fleets: one command runs a verb (migrate, info, validate, verify, lint, drift) over many targets
+// — tenant databases, schemas of one database, SQLite files — listed in a fleet file
 // (docs/formats/fleet.md). Each target is driven through the ordinary verb API of
 // strata/commands.h with its own Options, so it gets the same lock, ledger and run record as a
 // single `strata migrate`. The fleet adds ordering (canary, waves), bounded concurrency, a
@@ -49,8 +49,8 @@ struct FleetTargetResult {
   std::string locked_by;  // info: who holds its migration lock right now
   std::string run_id;     // the engine's run record on that target (strata_run)
   std::int64_t elapsed_ms = 0;
-  Status status;                  // the error, when result is not ok
-  std::string last_fleet_result;  // info: its result in the state file's last fleet run
+  Status status;                      // the error, when result is not ok
+  std::string last_fleet_result;      // info: its result in the state file's last fleet run
   std::vector<GateFinding> findings;  // lint: the gate's blocking findings for its pending set
   int findings_below_gate = 0;        // lint: the others
   std::vector<DriftItem> drift;       // drift: the differences

@@ -72,13 +72,11 @@ void InspectPlpgsql(std::string_view body, const SchemaModel& model, int pg_vers
 
 std::unique_ptr<FileAnalysis> AnalyzeFile(std::string_view text, std::string path,
                                           SchemaModel& model, int pg_version, bool pending,
-                                          const StatementObserver& observe,
-                                          db::Dialect dialect) {
+                                          const StatementObserver& observe, db::Dialect dialect) {
   auto fa = std::make_unique<FileAnalysis>();
   fa->path = std::move(path);
   fa->text = text;
-  fa->parsed =
-      dialect == db::Dialect::kSqlite ? ParseSqliteAsPostgres(text) : ParsePostgres(text);
+  fa->parsed = dialect == db::Dialect::kSqlite ? ParseSqliteAsPostgres(text) : ParsePostgres(text);
   fa->lines = std::make_unique<base::LineIndex>(text);
   fa->statements.reserve(fa->parsed.statements.size());
   model.BeginFile();

@@ -107,8 +107,8 @@ struct Facts {
   TableRef target;
   LockMode lock = LockMode::kNone;  // strongest lock on `target`
   std::vector<OtherLock> other_locks;
-  bool rewrite = false;            // writes a new heap (and rebuilds indexes)
-  bool scan = false;               // reads the whole table under the lock
+  bool rewrite = false;  // writes a new heap (and rebuilds indexes)
+  bool scan = false;     // reads the whole table under the lock
   // A SELECT that reads an existing table (`SELECT count(*) FROM t`): work that widens a held
   // ACCESS EXCLUSIVE window (LK108), though it takes no lock of its own that blocks anyone.
   bool reads_existing = false;

@@ -10,7 +10,6 @@
 #include "engine/executor.h"
 #include "engine/lint_gate.h"
 #include "engine/plan.h"
-#include "identifiers/record.h"
 #include "ledger/ledger.h"
 #include "migrate/stat_cache.h"
 #include "migrate/state.h"
@@ -24,6 +23,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "identifiers/record.h"
 #include "schema/schema.h"
 
 namespace strata {

@@ -56,23 +56,24 @@ std::string Table(const std::vector<std::string>& head,
 }  // namespace
 
 nlohmann::json ToJson(const FleetTargetResult& t) {
-  nlohmann::json j = {{"target", t.name},
-          {"url", base::RedactSecrets(t.url)},
-          {"schema", t.schema.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.schema)},
-          {"labels", t.labels},
-          {"wave", t.wave},
-          {"result", t.result},
-          {"before", t.before},
-          {"after", t.after},
-          {"applied", t.applied},
-          {"pending", t.pending},
-          {"failed_migrations", t.failed_rows},
-          {"locked_by", t.locked_by.empty() ? nlohmann::json(nullptr)
-                                            : nlohmann::json(base::RedactSecrets(t.locked_by))},
-          {"last_fleet_result", t.last_fleet_result},
-          {"run_id", t.run_id},
-          {"elapsed_ms", t.elapsed_ms},
-          {"error", StatusJson(t.status)}};
+  nlohmann::json j = {
+      {"target", t.name},
+      {"url", base::RedactSecrets(t.url)},
+      {"schema", t.schema.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.schema)},
+      {"labels", t.labels},
+      {"wave", t.wave},
+      {"result", t.result},
+      {"before", t.before},
+      {"after", t.after},
+      {"applied", t.applied},
+      {"pending", t.pending},
+      {"failed_migrations", t.failed_rows},
+      {"locked_by", t.locked_by.empty() ? nlohmann::json(nullptr)
+                                        : nlohmann::json(base::RedactSecrets(t.locked_by))},
+      {"last_fleet_result", t.last_fleet_result},
+      {"run_id", t.run_id},
+      {"elapsed_ms", t.elapsed_ms},
+      {"error", StatusJson(t.status)}};
   if (!t.findings.empty() || t.findings_below_gate > 0) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : t.findings) {
@@ -203,8 +204,8 @@ std::string ToText(const FleetResult& r) {
       if (!t.status.ok() && t.result != "findings" && t.result != "drifted") {
         detail = base::RedactSecrets(t.status.message());
       } else if (lint) {
-        detail = fmt::format("{} blocking, {} below the gate", t.findings.size(),
-                             t.findings_below_gate);
+        detail =
+            fmt::format("{} blocking, {} below the gate", t.findings.size(), t.findings_below_gate);
       } else {
         detail = fmt::format("{} difference(s)", t.drift.size());
       }

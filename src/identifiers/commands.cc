@@ -76,12 +76,14 @@ std::vector<std::string> ProtectSql(const Contract& c, Dialect d, bool refuse_de
       c.name, Held(c), c.Target());
   const std::string delete_msg =
       c.deletes == Deletes::kTombstone
-          ? fmt::format("strata: identifier {}{}: rows of {} are never deleted: set {} instead "
-                        "(strata identifiers protect)",
-                        c.name, Held(c), c.QualifiedTable(), c.tombstone_column)
-          : fmt::format("strata: identifier {}{}: rows of {} are never deleted (strata "
-                        "identifiers protect)",
-                        c.name, Held(c), c.QualifiedTable());
+          ? fmt::format(
+                "strata: identifier {}{}: rows of {} are never deleted: set {} instead "
+                "(strata identifiers protect)",
+                c.name, Held(c), c.QualifiedTable(), c.tombstone_column)
+          : fmt::format(
+                "strata: identifier {}{}: rows of {} are never deleted (strata "
+                "identifiers protect)",
+                c.name, Held(c), c.QualifiedTable());
   std::vector<std::string> sql;
   const std::string upd = GuardName(c, "_update"), del = GuardName(c, "_delete"),
                     trunc = GuardName(c, "_truncate"), fn = GuardName(c, "");
@@ -110,19 +112,22 @@ std::vector<std::string> ProtectSql(const Contract& c, Dialect d, bool refuse_de
         SchemaPrefix(c), fn, new_cols, old_cols, esc(update_msg), esc(delete_msg)));
     objects.push_back("function " + SchemaPrefix(c) + fn + "()");
     sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {} ON {}", upd, TableRef(c)));
-    sql.push_back(fmt::format("CREATE TRIGGER {} BEFORE UPDATE OF {} ON {} FOR EACH ROW EXECUTE "
-                              "PROCEDURE {}{}()",
-                              upd, cols, TableRef(c), SchemaPrefix(c), fn));
+    sql.push_back(
+        fmt::format("CREATE TRIGGER {} BEFORE UPDATE OF {} ON {} FOR EACH ROW EXECUTE "
+                    "PROCEDURE {}{}()",
+                    upd, cols, TableRef(c), SchemaPrefix(c), fn));
     objects.push_back("trigger " + upd);
     sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {} ON {}", del, TableRef(c)));
     sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {} ON {}", trunc, TableRef(c)));
     if (refuse_delete) {
-      sql.push_back(fmt::format("CREATE TRIGGER {} BEFORE DELETE ON {} FOR EACH ROW EXECUTE "
-                                "PROCEDURE {}{}()",
-                                del, TableRef(c), SchemaPrefix(c), fn));
-      sql.push_back(fmt::format("CREATE TRIGGER {} BEFORE TRUNCATE ON {} FOR EACH STATEMENT "
-                                "EXECUTE PROCEDURE {}{}()",
-                                trunc, TableRef(c), SchemaPrefix(c), fn));
+      sql.push_back(
+          fmt::format("CREATE TRIGGER {} BEFORE DELETE ON {} FOR EACH ROW EXECUTE "
+                      "PROCEDURE {}{}()",
+                      del, TableRef(c), SchemaPrefix(c), fn));
+      sql.push_back(
+          fmt::format("CREATE TRIGGER {} BEFORE TRUNCATE ON {} FOR EACH STATEMENT "
+                      "EXECUTE PROCEDURE {}{}()",
+                      trunc, TableRef(c), SchemaPrefix(c), fn));
       objects.push_back("trigger " + del);
       objects.push_back("trigger " + trunc);
     }
@@ -130,20 +135,21 @@ std::vector<std::string> ProtectSql(const Contract& c, Dialect d, bool refuse_de
   }
   std::string changed;
   for (const auto& col : c.columns) {
-    changed += fmt::format("{}NEW.{} IS NOT OLD.{}", changed.empty() ? "" : " OR ",
-                           QuoteIdent(col), QuoteIdent(col));
+    changed += fmt::format("{}NEW.{} IS NOT OLD.{}", changed.empty() ? "" : " OR ", QuoteIdent(col),
+                           QuoteIdent(col));
   }
   sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {}{}", SchemaPrefix(c), upd));
-  sql.push_back(fmt::format("CREATE TRIGGER {}{} BEFORE UPDATE OF {} ON {} FOR EACH ROW WHEN {} "
-                            "BEGIN SELECT RAISE(ABORT, {}); END",
-                            SchemaPrefix(c), upd, cols, QuoteIdent(c.table), changed,
-                            SqlString(update_msg)));
+  sql.push_back(
+      fmt::format("CREATE TRIGGER {}{} BEFORE UPDATE OF {} ON {} FOR EACH ROW WHEN {} "
+                  "BEGIN SELECT RAISE(ABORT, {}); END",
+                  SchemaPrefix(c), upd, cols, QuoteIdent(c.table), changed, SqlString(update_msg)));
   objects.push_back("trigger " + upd);
   sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {}{}", SchemaPrefix(c), del));
   if (refuse_delete) {
-    sql.push_back(fmt::format("CREATE TRIGGER {}{} BEFORE DELETE ON {} FOR EACH ROW BEGIN SELECT "
-                              "RAISE(ABORT, {}); END",
-                              SchemaPrefix(c), del, QuoteIdent(c.table), SqlString(delete_msg)));
+    sql.push_back(
+        fmt::format("CREATE TRIGGER {}{} BEFORE DELETE ON {} FOR EACH ROW BEGIN SELECT "
+                    "RAISE(ABORT, {}); END",
+                    SchemaPrefix(c), del, QuoteIdent(c.table), SqlString(delete_msg)));
     objects.push_back("trigger " + del);
   }
   return sql;
@@ -161,8 +167,7 @@ std::vector<std::string> UnprotectSql(const Contract& c, Dialect d,
     objects.push_back("trigger " + t);
   }
   if (d == Dialect::kPostgres) {
-    sql.push_back(
-        fmt::format("DROP FUNCTION IF EXISTS {}{}()", SchemaPrefix(c), GuardName(c, "")));
+    sql.push_back(fmt::format("DROP FUNCTION IF EXISTS {}{}()", SchemaPrefix(c), GuardName(c, "")));
     objects.push_back("function " + SchemaPrefix(c) + GuardName(c, "") + "()");
   }
   return sql;
@@ -278,9 +283,9 @@ ProtectReport Protect(const Options& options, const ProtectRequest& request) {
     return r;
   }
   if (selected->empty()) {
-    r.status = Status(ErrorCode::kUsage, fmt::format("no identifiers declared in {}",
-                                                     contracts->path()))
-                   .WithHint("declare them first (docs/formats/identifiers.md)");
+    r.status =
+        Status(ErrorCode::kUsage, fmt::format("no identifiers declared in {}", contracts->path()))
+            .WithHint("declare them first (docs/formats/identifiers.md)");
     return r;
   }
   const std::string verb = request.remove ? "identifiers unprotect" : "identifiers protect";
@@ -343,8 +348,7 @@ ProtectReport Protect(const Options& options, const ProtectRequest& request) {
 json ToJson(const CheckReport& r) {
   json probs = json::array();
   for (const auto& p : r.problems) probs.push_back(ProblemJson(p));
-  return {{"target", r.target}, {"file", r.file}, {"contracts", r.contracts},
-          {"problems", probs}};
+  return {{"target", r.target}, {"file", r.file}, {"contracts", r.contracts}, {"problems", probs}};
 }
 
 std::string ToText(const CheckReport& r) {
@@ -389,8 +393,7 @@ json ToJson(const ProtectReport& r) {
                    {"objects", p.objects},
                    {"refuses_delete", p.refuses_delete}});
   }
-  return {{"target", r.target}, {"run_id", r.run_id}, {"removed", r.remove},
-          {"identifiers", ids}};
+  return {{"target", r.target}, {"run_id", r.run_id}, {"removed", r.remove}, {"identifiers", ids}};
 }
 
 std::string ToText(const ProtectReport& r) {

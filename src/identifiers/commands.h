@@ -7,12 +7,12 @@
 #include "strata/options.h"
 #include "strata/result.h"
 
-#include "identifiers/live.h"
-
 #include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
+
+#include "identifiers/live.h"
 
 namespace strata::identifiers {
 

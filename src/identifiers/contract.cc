@@ -39,8 +39,7 @@ Result<std::chrono::milliseconds> ParseWindow(const std::string& path, const tom
   if (per_unit == 0) {
     auto d = base::ParseDuration(s);
     if (!d.ok()) {
-      return TomlError(path, node,
-                       fmt::format("stability_window: invalid duration \"{}\"", text),
+      return TomlError(path, node, fmt::format("stability_window: invalid duration \"{}\"", text),
                        "write a number with a unit: \"90d\", \"12w\", \"36h\"");
     }
     return *d;
@@ -214,8 +213,7 @@ Result<Contract> ParseOne(const std::string& path, const toml::table& t) {
                        "list plain column names, e.g. [\"tenant_id\", \"quote_number\"]");
     }
     if (!seen.insert(base::ToLower(col)).second) {
-      return TomlError(path, *columns_node,
-                       fmt::format("{} lists column `{}` twice", what, col),
+      return TomlError(path, *columns_node, fmt::format("{} lists column `{}` twice", what, col),
                        "list each column of the identifier once");
     }
   }
@@ -319,8 +317,8 @@ Result<Contracts> Contracts::Parse(std::string_view text, const std::string& pat
       STRATA_ASSIGN_OR_RETURN(Contract c, ParseOne(path, *t));
       if (const Contract* first = out.Find(c.name)) {
         return TomlError(path, *t,
-                         fmt::format("identifier `{}` is declared twice (first at line {})",
-                                     c.name, first->line),
+                         fmt::format("identifier `{}` is declared twice (first at line {})", c.name,
+                                     first->line),
                          "give each identifier its own name, or merge the two tables");
       }
       out.contracts_.push_back(std::move(c));

@@ -1,11 +1,10 @@
 // Identifier contracts (db/identifiers.toml): every field read into its type, the lookups the
 // gates ask, and each mistake a kConfig error at file:line:col with the next step.
-#include "identifiers/contract.h"
-
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
+#include "identifiers/contract.h"
 
 namespace strata::identifiers {
 namespace {
@@ -112,23 +111,24 @@ TEST(IdentifierContracts, EachMistakeNamesTheSpotAndTheNextStep) {
       {"bad regex", head + "column = \"n\"\nformat = { regex = \"^Q-[0-9\" }\n", 5,
        "format.regex \"^Q-[0-9\" is not a valid POSIX extended regular expression",
        "[0-9] rather than"},
-      {"unknown format", head + "column = \"n\"\nformat = \"guid\"\n", 5,
-       "unknown format \"guid\"", "\"uuid\", \"integer\""},
+      {"unknown format", head + "column = \"n\"\nformat = \"guid\"\n", 5, "unknown format \"guid\"",
+       "\"uuid\", \"integer\""},
       {"tombstone without column", head + "column = \"n\"\ndeletes = \"tombstone\"\n", 5,
        "needs the tombstone column", "tombstone = \"<column>\""},
       {"unknown deletes", head + "column = \"n\"\ndeletes = \"sometimes\"\n", 5,
        "unknown deletes \"sometimes\"", "\"never\""},
       {"no table", "[[identifier]]\nname = \"q\"\ncolumn = \"n\"\n", 1, "names no table",
        "table ="},
-      {"no name", "[[identifier]]\ntable = \"t\"\ncolumn = \"n\"\n", 1, "needs a name",
-       "name ="},
+      {"no name", "[[identifier]]\ntable = \"t\"\ncolumn = \"n\"\n", 1, "needs a name", "name ="},
       {"bad window", head + "column = \"n\"\nstability_window = \"soon\"\n", 5,
        "stability_window: invalid duration \"soon\"", "\"90d\""},
       {"duplicate name", head + "column = \"n\"\n" + head + "column = \"m\"\n", 5,
        "identifier `q` is declared twice (first at line 1)", "its own name"},
       {"column twice", head + "columns = [\"a\", \"A\"]\n", 4, "lists column `A` twice", "once"},
-      {"unknown top-level", "[identifiers]\n", 1, "unknown key `identifiers` (did you mean "
-       "`identifier`?)", ""},
+      {"unknown top-level", "[identifiers]\n", 1,
+       "unknown key `identifiers` (did you mean "
+       "`identifier`?)",
+       ""},
       {"quoted table", "[[identifier]]\nname = \"q\"\ntable = \"a b\"\n", 3,
        "table \"a b\" is not a table name", "schema.table"},
   };

@@ -42,8 +42,8 @@ std::string_view ClosestOf(std::string_view word, const std::vector<std::string>
 }
 
 Status Problem(const Contract& c, std::string message, std::string hint) {
-  Status s = Status(ErrorCode::kConfig, std::move(message))
-                 .WithSpan(SourceSpan{c.file, c.line, c.column});
+  Status s =
+      Status(ErrorCode::kConfig, std::move(message)).WithSpan(SourceSpan{c.file, c.line, c.column});
   if (!hint.empty()) s = std::move(s).WithHint(std::move(hint));
   return s;
 }
@@ -78,7 +78,7 @@ Result<std::vector<std::string>> TableNames(db::Connection& conn, const Contract
 
 // The table's columns; nullopt when the table does not exist.
 Result<std::optional<std::vector<std::string>>> ColumnNames(db::Connection& conn,
-                                                             const Contract& c) {
+                                                            const Contract& c) {
   if (conn.dialect() == Dialect::kPostgres) {
     STRATA_ASSIGN_OR_RETURN(
         auto oid, Strings(conn,
@@ -105,8 +105,8 @@ Result<std::optional<std::vector<std::string>>> ColumnNames(db::Connection& conn
               {c.table}));
   if (found.empty()) return std::optional<std::vector<std::string>>();
   STRATA_ASSIGN_OR_RETURN(
-      auto cols, Strings(conn, "SELECT name FROM pragma_table_info($1, $2) ORDER BY cid",
-                         {c.table, schema}));
+      auto cols,
+      Strings(conn, "SELECT name FROM pragma_table_info($1, $2) ORDER BY cid", {c.table, schema}));
   return std::optional<std::vector<std::string>>(std::move(cols));
 }
 
@@ -119,7 +119,6 @@ std::int64_t Hash64(std::string_view text) {
   for (int i = 0; i < 8; ++i) v = (v << 8) | md[i];
   return static_cast<std::int64_t>(v);
 }
-
 
 // The column's type as format_type writes it ("bigint", "uuid", "text"), "" when unknown.
 Result<std::string> ColumnType(db::Connection& conn, const Contract& c, const std::string& col) {
@@ -138,13 +137,13 @@ Result<bool> UniqueIndexed(db::Connection& conn, const Contract& c) {
   std::string want;
   for (const auto& col : cols) want += (want.empty() ? "" : ",") + col;
   STRATA_ASSIGN_OR_RETURN(
-      auto r, conn.Query(
-                  "SELECT count(*) FROM pg_index i WHERE i.indrelid = $1::regclass AND "
-                  "i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL "
-                  "AND i.indnkeyatts = $2::int AND (SELECT string_agg(a.attname::text, ',' ORDER "
-                  "BY a.attname::text COLLATE \"C\") FROM pg_attribute a WHERE a.attrelid = "
-                  "i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) = $3",
-                  {TableRef(c), std::to_string(cols.size()), want}));
+      auto r,
+      conn.Query("SELECT count(*) FROM pg_index i WHERE i.indrelid = $1::regclass AND "
+                 "i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL "
+                 "AND i.indnkeyatts = $2::int AND (SELECT string_agg(a.attname::text, ',' ORDER "
+                 "BY a.attname::text COLLATE \"C\") FROM pg_attribute a WHERE a.attrelid = "
+                 "i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) = $3",
+                 {TableRef(c), std::to_string(cols.size()), want}));
   return !r.rows.empty() && r.rows[0][0] && *r.rows[0][0] != "0";
 }
 
@@ -308,8 +307,9 @@ std::string IdText(const Contract& c, Dialect dialect) {
   std::string out;
   for (size_t i = 0; i < c.columns.size(); ++i) {
     if (i) out += dialect == Dialect::kPostgres ? " || chr(31) || " : " || char(31) || ";
-    out += dialect == Dialect::kPostgres ? fmt::format("{}::text", QuoteIdent(c.columns[i]))
-                                         : fmt::format("CAST({} AS TEXT)", QuoteIdent(c.columns[i]));
+    out += dialect == Dialect::kPostgres
+               ? fmt::format("{}::text", QuoteIdent(c.columns[i]))
+               : fmt::format("CAST({} AS TEXT)", QuoteIdent(c.columns[i]));
   }
   return out;
 }
@@ -332,16 +332,15 @@ Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contr
       out.push_back(
           {c.name,
            Problem(c,
-                   fmt::format("identifier `{}`: table {} does not exist{}", c.name,
-                               c.QualifiedTable(),
-                               near.empty() ? std::string()
-                                            : fmt::format(" (did you mean `{}`?)", near)),
-                   near.empty() ? "fix table in the identifiers file, or apply the migration "
-                                  "that creates it first"
-                                : fmt::format("fix table in the identifiers file: table = \"{}\"",
-                                              c.schema.empty() ? std::string(near)
-                                                               : c.schema + "." +
-                                                                     std::string(near)))});
+                   fmt::format(
+                       "identifier `{}`: table {} does not exist{}", c.name, c.QualifiedTable(),
+                       near.empty() ? std::string() : fmt::format(" (did you mean `{}`?)", near)),
+                   near.empty()
+                       ? "fix table in the identifiers file, or apply the migration "
+                         "that creates it first"
+                       : fmt::format("fix table in the identifiers file: table = \"{}\"",
+                                     c.schema.empty() ? std::string(near)
+                                                      : c.schema + "." + std::string(near)))});
       continue;
     }
     auto missing = [&](const std::string& col, std::string_view role) {
@@ -352,14 +351,13 @@ Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contr
       out.push_back(
           {c.name,
            Problem(c,
-                   fmt::format("identifier `{}`: {} column {} of {} does not exist{}", c.name,
-                               role, col, c.QualifiedTable(),
-                               near.empty() ? std::string()
-                                            : fmt::format(" (did you mean `{}`?)", near)),
-                   near.empty()
-                       ? fmt::format("the table has: {}", fmt::join(*cols, ", "))
-                       : fmt::format("fix the {} column in the identifiers file: \"{}\"", role,
-                                     near))});
+                   fmt::format(
+                       "identifier `{}`: {} column {} of {} does not exist{}", c.name, role, col,
+                       c.QualifiedTable(),
+                       near.empty() ? std::string() : fmt::format(" (did you mean `{}`?)", near)),
+                   near.empty() ? fmt::format("the table has: {}", fmt::join(*cols, ", "))
+                                : fmt::format("fix the {} column in the identifiers file: \"{}\"",
+                                              role, near))});
     };
     for (const auto& col : c.columns) missing(col, "identifier");
     if (!c.tombstone_column.empty()) missing(c.tombstone_column, "tombstone");
@@ -371,9 +369,8 @@ Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c) {
   const auto t0 = base::MonotonicMillis();
   auto d = conn.dialect() == Dialect::kPostgres ? PostgresDigest(conn, c) : SqliteDigest(conn, c);
   if (!d.ok()) {
-    return Status(d.status().code(),
-                  fmt::format("identifier `{}`: digest of {} failed: {}", c.name, c.Target(),
-                              d.status().message()))
+    return Status(d.status().code(), fmt::format("identifier `{}`: digest of {} failed: {}", c.name,
+                                                 c.Target(), d.status().message()))
         .WithHint("run `strata identifiers check` to compare the contract with the schema");
   }
   d->identifier = c.name;

@@ -36,9 +36,9 @@ Status CreateDigestTable(db::Connection& conn, const std::string& schema) {
 Status Record(db::Connection& conn, const std::string& schema, const std::string& run_id,
               const std::string& phase, const Digest& d, const Verdict* v) {
   auto n = [](std::int64_t x) { return db::Value(std::to_string(x)); };
-  std::vector<db::Value> p = {run_id,      d.identifier, phase,  d.table,
-                              n(d.rows),   n(d.nulls),   n(d.duplicates),
-                              n(d.format_violations),    d.digest};
+  std::vector<db::Value> p = {run_id,    d.identifier, phase,           d.table,
+                              n(d.rows), n(d.nulls),   n(d.duplicates), n(d.format_violations),
+                              d.digest};
   if (v) {
     nlohmann::json sample = {{"appeared", v->appeared_sample}, {"vanished", v->vanished_sample}};
     p.push_back(n(v->appeared));
@@ -128,13 +128,13 @@ Touched TouchedBySql(const Contracts& contracts, const std::vector<std::string_v
 
 struct Guard::Impl {
   session::Session session;
-  std::string schema;  // the ledger's
+  std::string schema;                              // the ledger's
   std::unique_ptr<session::RunRecorder> recorder;  // when Begin started the run record
   struct Item {
     const Contract* contract;
     Expectation expect;
     Digest before;
-    std::string snapshot;  // temporary table with the before set
+    std::string snapshot;        // temporary table with the before set
     bool absent_before = false;  // the table or column did not exist yet: no before set
   };
   std::vector<Item> items;
@@ -191,10 +191,10 @@ Result<std::unique_ptr<Guard>> Guard::Begin(const Options& options, const Contra
     STRATA_TRY(conn.Exec(fmt::format("DROP TABLE IF EXISTS {}.{}",
                                      conn.dialect() == Dialect::kPostgres ? "pg_temp" : "temp",
                                      item.snapshot)));
-    STRATA_TRY(conn.Exec(fmt::format("CREATE TEMP TABLE {} AS SELECT {} AS id FROM {} WHERE NOT "
-                                     "({})",
-                                     item.snapshot, IdText(*c, conn.dialect()), TableRef(*c),
-                                     AnyNull(*c))));
+    STRATA_TRY(conn.Exec(
+        fmt::format("CREATE TEMP TABLE {} AS SELECT {} AS id FROM {} WHERE NOT "
+                    "({})",
+                    item.snapshot, IdText(*c, conn.dialect()), TableRef(*c), AnyNull(*c))));
     STRATA_TRY(Record(conn, im.schema, run_id, "before", item.before, nullptr));
     im.items.push_back(std::move(item));
   }
@@ -213,14 +213,13 @@ Status Guard::End(const Status& run_status) {
     auto after = ComputeDigest(conn, c);
     if (!after) {
       v.explained = false;
-      v.problem = fmt::format("its values could not be read after the run: {}",
-                              after.status().message());
+      v.problem =
+          fmt::format("its values could not be read after the run: {}", after.status().message());
       Digest gone = item.before;
       gone.rows = gone.nulls = gone.duplicates = gone.format_violations = 0;
       gone.digest.clear();
       (void)Record(conn, im.schema, run_id_, "after", gone, &v);
-      unexplained.push_back(fmt::format("identifier `{}` ({}): {}", c.name, c.Target(),
-                                        v.problem));
+      unexplained.push_back(fmt::format("identifier `{}` ({}): {}", c.name, c.Target(), v.problem));
       verdicts_.push_back(std::move(v));
       continue;
     }
@@ -236,8 +235,8 @@ Status Guard::End(const Status& run_status) {
       };
       auto sample_of = [&](const std::string& set_sql) -> Result<std::vector<std::string>> {
         STRATA_ASSIGN_OR_RETURN(
-            auto r, conn.Query(fmt::format("SELECT * FROM ({}) x ORDER BY 1 LIMIT {}", set_sql,
-                                           kSample)));
+            auto r,
+            conn.Query(fmt::format("SELECT * FROM ({}) x ORDER BY 1 LIMIT {}", set_sql, kSample)));
         std::vector<std::string> out;
         for (auto& row : r.rows) out.push_back(row.at(0).value_or(""));
         return out;
@@ -277,20 +276,18 @@ Status Guard::End(const Status& run_status) {
       }
       if (why.empty() && v.appeared == 0 && v.vanished == 0 && after->rows != item.before.rows) {
         // Same set, another multiplicity: rows repeating an id came or went.
-        why.push_back(fmt::format("rows went from {} to {} with the same ids",
-                                  item.before.rows, after->rows));
+        why.push_back(fmt::format("rows went from {} to {} with the same ids", item.before.rows,
+                                  after->rows));
       }
       if (!why.empty()) {
         v.explained = false;
-        v.problem = fmt::format("{} (rows {} → {})", fmt::join(why, "; "), item.before.rows,
-                                after->rows);
-        unexplained.push_back(fmt::format("identifier `{}` ({}, held by {}): {}", c.name,
-                                          c.Target(),
-                                          c.consumers.empty() ? std::string("its consumers")
-                                                              : fmt::format("{}", fmt::join(
-                                                                                     c.consumers,
-                                                                                     ", ")),
-                                          v.problem));
+        v.problem =
+            fmt::format("{} (rows {} → {})", fmt::join(why, "; "), item.before.rows, after->rows);
+        unexplained.push_back(
+            fmt::format("identifier `{}` ({}, held by {}): {}", c.name, c.Target(),
+                        c.consumers.empty() ? std::string("its consumers")
+                                            : fmt::format("{}", fmt::join(c.consumers, ", ")),
+                        v.problem));
       }
     }
     STRATA_TRY(Record(conn, im.schema, run_id_, "after", *after, &v));
@@ -353,10 +350,14 @@ Result<std::string> RecordedJson(db::Connection& conn, const std::string& ledger
     auto num = [&](size_t i) -> nlohmann::json {
       return row[i] ? nlohmann::json(std::stoll(*row[i])) : nlohmann::json(nullptr);
     };
-    nlohmann::json j = {{"identifier", row[0].value_or("")}, {"phase", row[1].value_or("")},
-                        {"target", row[2].value_or("")},     {"rows", num(3)},
-                        {"nulls", num(4)},                   {"duplicates", num(5)},
-                        {"format_violations", num(6)},       {"digest", row[7].value_or("")}};
+    nlohmann::json j = {{"identifier", row[0].value_or("")},
+                        {"phase", row[1].value_or("")},
+                        {"target", row[2].value_or("")},
+                        {"rows", num(3)},
+                        {"nulls", num(4)},
+                        {"duplicates", num(5)},
+                        {"format_violations", num(6)},
+                        {"digest", row[7].value_or("")}};
     if (row[8]) j["appeared"] = num(8);
     if (row[9]) j["vanished"] = num(9);
     if (row[10]) {

@@ -13,8 +13,6 @@
 #include "strata/result.h"
 
 #include "db/connection.h"
-#include "identifiers/contract.h"
-#include "identifiers/live.h"
 
 #include <cstdint>
 #include <map>
@@ -24,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "identifiers/contract.h"
+#include "identifiers/live.h"
 
 namespace strata::session {
 class RunRecorder;

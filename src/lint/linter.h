@@ -137,8 +137,7 @@ Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
 // `stdin_name` names one of `inputs` (the same file after resolving the path), `text` replaces
 // that file's content; otherwise it is added after them, named `stdin_name` (or "<stdin>").
 // Every other input is context, read for the model only.
-void UseStdinInput(std::vector<LintInput>& inputs, std::string text,
-                   const std::string& stdin_name);
+void UseStdinInput(std::vector<LintInput>& inputs, std::string text, const std::string& stdin_name);
 
 // The ledger's view (`strata info` rows): an applied versioned file is context, not pending; an
 // applied file whose checksum differs from the ledger's stays pending and is flagged as changed

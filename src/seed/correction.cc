@@ -7,7 +7,6 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "config/toml_values.h"
-#include "identifiers/record.h"
 #include "lint/identifier_gate.h"
 #include "session/run_store.h"
 #include "session/session.h"
@@ -19,6 +18,7 @@
 #include <filesystem>
 #include <set>
 
+#include "identifiers/record.h"
 #include "seed/dbutil.h"
 #include "seed/package.h"
 
@@ -560,8 +560,8 @@ CorrectionResult RunWrite(const Options& options, const std::string& id, const s
   }
   // Identifier contracts on the table (identifiers/record.h): a correction updates rows, so no
   // contracted id may appear, vanish or change; digests before and after in the evidence.
-  auto guard = identifiers::GuardTable(options, c->table, {}, res.evidence_run_id,
-                                       "correct " + verb);
+  auto guard =
+      identifiers::GuardTable(options, c->table, {}, res.evidence_run_id, "correct " + verb);
   if (!guard) {
     res.status = guard.error();
     recorder.Finish(res.status, *c, res);

@@ -113,8 +113,8 @@ inline std::string IdentifiersToml(const std::vector<std::string>& lines) {
 // Lints `c` and returns all findings (suppressed ones included).
 inline LintResult RunCase(const Case& c, LintConfig config = {}) {
   if (!c.identifiers.empty()) {
-    auto parsed = identifiers::Contracts::Parse(IdentifiersToml(c.identifiers),
-                                                "db/identifiers.toml");
+    auto parsed =
+        identifiers::Contracts::Parse(IdentifiersToml(c.identifiers), "db/identifiers.toml");
     if (!parsed) {
       LintResult bad;
       bad.status = parsed.error();

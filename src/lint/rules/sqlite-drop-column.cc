@@ -1,5 +1,6 @@
-// SQ103 sqlite-drop-column: reported by the SQLite half of the linter (lint/sqlite_lint.cc), from the scratch
-// database that runs the pending set in order. The doc is sqlite-drop-column.md; cases are in sqlite-drop-column.test.
+// SQ103 sqlite-drop-column: reported by the SQLite half of the linter (lint/sqlite_lint.cc), from
+// the scratch database that runs the pending set in order. The doc is sqlite-drop-column.md; cases
+// are in sqlite-drop-column.test.
 #include "lint/rules/helpers.h"
 
 namespace strata::lint {
