@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "change/change.h"
@@ -202,43 +203,137 @@ std::string_view OpKindName(OpKind k) {
   return "";
 }
 
-Result<RowExpression> QualifyForTrigger(std::string_view expr) {
+namespace {
+
+// The end of the identifier (plain or "quoted") that starts at `pos` of `s`.
+size_t IdentEnd(std::string_view s, size_t pos) {
+  if (pos < s.size() && s[pos] == '"') {
+    for (size_t i = pos + 1; i < s.size(); ++i) {
+      if (s[i] != '"') continue;
+      if (i + 1 < s.size() && s[i + 1] == '"') {
+        ++i;
+        continue;
+      }
+      return i + 1;
+    }
+    return s.size();
+  }
+  size_t i = pos;
+  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' ||
+                          s[i] == '$' || static_cast<unsigned char>(s[i]) >= 0x80)) {
+    ++i;
+  }
+  return i;
+}
+
+// The end of the dotted name of `parts` identifiers starting at `pos` (blanks around dots).
+size_t DottedEnd(std::string_view s, size_t pos, size_t parts) {
+  size_t i = IdentEnd(s, pos);
+  for (size_t k = 1; k < parts; ++k) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i >= s.size() || s[i] != '.') return i;
+    ++i;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    i = IdentEnd(s, i);
+  }
+  return i;
+}
+
+}  // namespace
+
+Result<RowExpression> QualifyForTrigger(std::string_view expr, std::string_view table) {
   const std::string prefix = "SELECT ";
   std::string sql = prefix + std::string(expr);
   auto parsed = analysis::ParseSnippet(sql);
-  if (parsed.statements.size() != 1) {
+  if (parsed.statements.size() != 1 ||
+      parsed.statements[0].As("SelectStmt").Get("targetList").size() != 1) {
     return Status(ErrorCode::kValidation, fmt::format("`{}` is not one expression", expr));
   }
-  std::vector<size_t> at;
   RowExpression out;
   Status bad;
-  analysis::WalkJson(parsed.statements[0], [&](JsonRef n) {
-    if (!bad.ok()) return false;
-    if (n.As("SubLink") || n.As("RangeVar")) {
-      bad = Status(ErrorCode::kValidation,
-                   fmt::format("`{}` holds a subquery; an up/down expression is computed from "
-                               "the row alone",
-                               expr));
-      return false;
-    }
-    JsonRef cr = n.As("ColumnRef");
-    if (!cr) return true;
-    JsonRef fields = cr.Get("fields");
-    if (fields.size() != 1 || !fields.At(0).As("String")) {
-      bad = Status(ErrorCode::kValidation,
-                   fmt::format("`{}` names a column qualified or with `*`; write columns of the "
-                               "changed table unqualified",
-                               expr));
-      return false;
-    }
-    out.columns.emplace_back(fields.At(0).As("String").Get("sval").Str());
-    at.push_back(static_cast<size_t>(cr.Get("location").Int()) - prefix.size());
+  auto fail = [&](std::string message) {
+    if (bad.ok()) bad = Status(ErrorCode::kValidation, std::move(message));
     return false;
-  });
+  };
+  auto add_ref = [&](JsonRef cr, size_t parts, std::string column) {
+    size_t at = static_cast<size_t>(cr.Get("location").Int()) - prefix.size();
+    size_t end = DottedEnd(expr, at, parts);
+    size_t col_at = parts == 1 ? at : expr.find_last_of('.', end) + 1;
+    while (col_at < end && std::isspace(static_cast<unsigned char>(expr[col_at]))) ++col_at;
+    out.refs.push_back({at, end - at, column, std::string(expr.substr(col_at, end - col_at))});
+  };
+  std::function<void(JsonRef, bool)> walk = [&](JsonRef root, bool in_sub) {
+    analysis::WalkJson(root, [&](JsonRef n) {
+      if (!bad.ok()) return false;
+      if (JsonRef sub = n.As("SubLink")) {
+        out.subquery = true;
+        walk(sub, true);
+        return false;
+      }
+      if (n.IsObject()) {
+        std::string_view alias = n.Get("aliasname").Str();
+        if (alias.empty()) alias = n.Get("ctename").Str();
+        if (!table.empty() && alias == table) {
+          return fail(fmt::format("`{}` names something else `{}` inside a subquery; "
+                                  "`{}.<column>` must mean the changed row",
+                                  expr, alias, table));
+        }
+      }
+      if (JsonRef rv = n.As("RangeVar")) {
+        std::string_view rel = rv.Get("relname").Str();
+        if (!table.empty() && rel == table) {
+          return fail(fmt::format(
+              "`{}` reads `{}` itself: the trigger computes the value before the row is "
+              "written and sees neither it nor the other rows the same statement writes, so "
+              "the trigger and the backfill would disagree",
+              expr, table));
+        }
+        std::string schema(rv.Get("schemaname").Str());
+        out.tables.push_back((schema.empty() ? "" : schema + ".") + std::string(rel));
+        return true;
+      }
+      if (JsonRef fc = n.As("FuncCall")) {
+        out.functions.push_back(analysis::DottedName(fc.Get("funcname")));
+        return true;
+      }
+      JsonRef cr = n.As("ColumnRef");
+      if (!cr) return true;
+      JsonRef fields = cr.Get("fields");
+      bool all_names = true;
+      for (size_t i = 0; i < fields.size(); ++i) all_names &= bool(fields.At(i).As("String"));
+      auto name = [&](size_t i) { return std::string(fields.At(i).As("String").Get("sval").Str()); };
+      if (all_names && fields.size() == 2 && !table.empty() && name(0) == table) {
+        out.columns.push_back(name(1));
+        add_ref(cr, 2, name(1));
+        return false;
+      }
+      if (in_sub) {
+        if (all_names && fields.size() == 3 && !table.empty() && name(1) == table) {
+          return fail(fmt::format("`{}` names the changed row with its schema; write `{}.<column>`",
+                                  expr, table));
+        }
+        return false;  // a column of the subquery's own tables
+      }
+      if (fields.size() != 1 || !all_names) {
+        return fail(fmt::format(
+            "`{}` names a column qualified{} or with `*`; outside a subquery write the changed "
+            "table's columns unqualified{}",
+            expr, table.empty() ? "" : " with another name than `" + std::string(table) + "`",
+            table.empty() ? "" : " (or as `" + std::string(table) + ".<column>`)"));
+      }
+      out.columns.push_back(name(0));
+      add_ref(cr, 1, name(0));
+      return false;
+    });
+  };
+  walk(parsed.statements[0], false);
   if (!bad.ok()) return bad;
-  std::sort(at.rbegin(), at.rend());
-  out.text = std::string(expr);
-  for (size_t pos : at) out.text.insert(pos, "NEW.");
+  std::sort(out.refs.begin(), out.refs.end(),
+            [](const RowExpression::Ref& a, const RowExpression::Ref& b) { return a.pos < b.pos; });
+  out.text = expr;
+  for (auto it = out.refs.rbegin(); it != out.refs.rend(); ++it) {
+    out.text.replace(it->pos, it->len, "NEW." + it->written);
+  }
   return out;
 }
 

@@ -131,12 +131,54 @@ TEST(Derive, ChangeDirectiveInsideALiteralIsText) {
   EXPECT_TRUE(IsChangeFile(*real));
 }
 
-TEST(QualifyForTrigger, PrefixesEveryColumnAndRefusesSubqueries) {
-  auto q = QualifyForTrigger("coalesce(qty, 0) + \"Odd\" * length(note)");
+TEST(QualifyForTrigger, PrefixesEveryColumnOfTheRow) {
+  auto q = QualifyForTrigger("coalesce(qty, 0) + \"Odd\" * length(t.note)", "t");
   ASSERT_TRUE(q.ok()) << q.error().ToString();
   EXPECT_EQ(q->text, "coalesce(NEW.qty, 0) + NEW.\"Odd\" * length(NEW.note)");
-  EXPECT_FALSE(QualifyForTrigger("(SELECT max(x) FROM other)").ok());
-  EXPECT_FALSE(QualifyForTrigger("t.qty").ok());
+  EXPECT_EQ(q->columns, (std::vector<std::string>{"qty", "Odd", "note"}));
+  EXPECT_FALSE(q->subquery);
+  EXPECT_FALSE(QualifyForTrigger("t.qty").ok());  // no table: a qualifier names nothing
+  EXPECT_FALSE(QualifyForTrigger("other.qty", "t").ok());
+}
+
+// A lookup: inside a subquery the changed row is `<table>.<column>`; unqualified names belong
+// to the subquery's tables and stay as written.
+TEST(QualifyForTrigger, LookupsNameTheRowByItsTable) {
+  const char* e =
+      "coalesce((SELECT qr.contract_term_months FROM quote_revision qr WHERE qr.id = "
+      "quote_line . quote_revision_id AND state <> 'X'), months)";
+  auto q = QualifyForTrigger(e, "quote_line");
+  ASSERT_TRUE(q.ok()) << q.error().ToString();
+  EXPECT_EQ(q->text,
+            "coalesce((SELECT qr.contract_term_months FROM quote_revision qr WHERE qr.id = "
+            "NEW.quote_revision_id AND state <> 'X'), NEW.months)");
+  EXPECT_EQ(q->columns, (std::vector<std::string>{"quote_revision_id", "months"}));
+  EXPECT_TRUE(q->subquery);
+  EXPECT_EQ(q->tables, (std::vector<std::string>{"quote_revision"}));
+  EXPECT_EQ(q->Render(e, [](const std::string& c) { return "$" + c; }),
+            "coalesce((SELECT qr.contract_term_months FROM quote_revision qr WHERE qr.id = "
+            "$quote_revision_id AND state <> 'X'), $months)");
+  auto f = QualifyForTrigger("EXISTS (SELECT 1 FROM s.p WHERE p.k = t.k) AND public.f(a)", "t");
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  EXPECT_EQ(f->text, "EXISTS (SELECT 1 FROM s.p WHERE p.k = NEW.k) AND public.f(NEW.a)");
+  EXPECT_EQ(f->tables, (std::vector<std::string>{"s.p"}));
+  EXPECT_EQ(f->functions, (std::vector<std::string>{"public.f"}));
+}
+
+TEST(QualifyForTrigger, RefusesSubqueriesThatReadTheChangedTable) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"(SELECT max(x) FROM t)", "reads `t` itself"},
+      {"(SELECT max(x) FROM public.t AS u WHERE u.id < t.id)", "reads `t` itself"},
+      {"(SELECT o.x FROM other t WHERE t.id = 1)", "names something else `t`"},
+      {"(WITH t AS (SELECT 1 AS x) SELECT x FROM t)", "`t`"},
+      {"(SELECT o.x FROM other o WHERE o.id = public.t.id)", "with its schema"},
+      {"a, b", "not one expression"},
+  };
+  for (const auto& [expr, want] : cases) {
+    auto q = QualifyForTrigger(expr, "t");
+    ASSERT_FALSE(q.ok()) << expr;
+    EXPECT_NE(q.error().message().find(want), std::string::npos) << q.error().message();
+  }
 }
 
 }  // namespace
