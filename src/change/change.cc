@@ -5,6 +5,8 @@
 #include "base/file.h"
 #include "base/host.h"
 #include "base/sha256.h"
+#include "analysis/json_tree.h"
+#include "analysis/parse.h"
 #include "db/connection.h"
 #include "lint/identifier_gate.h"
 #include "session/session.h"
@@ -169,47 +171,144 @@ Result<std::string> One(db::Connection& c, const std::string& sql,
   return *r.rows[0][0];
 }
 
-// `def` (pg_get_indexdef of an index without expressions) with the key or INCLUDE column
-// `from` renamed to `to`; "" when the text is not in the expected form.
-std::string RenameInIndexDef(const std::string& def, const std::string& from,
-                             const std::string& to) {
-  size_t using_at = def.find(" USING ");
-  if (using_at == std::string::npos) return "";
-  std::string out = def.substr(0, using_at);
-  size_t i = using_at;
-  std::string want = QuoteIdent(from);  // pg_get_indexdef quotes only where it must
-  int replaced = 0;
-  while (i < def.size()) {
-    size_t open = def.find('(', i);
-    if (open == std::string::npos) break;
-    out += def.substr(i, open + 1 - i);
-    size_t close = def.find(')', open);
-    if (close == std::string::npos) return "";
-    // Elements "col [opclass] [DESC] [NULLS ...]": the first token is the column.
-    std::string list = def.substr(open + 1, close - open - 1);
-    size_t pos = 0;
-    std::string rebuilt;
-    while (pos <= list.size()) {
-      size_t comma = list.find(", ", pos);
-      std::string el =
-          list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      size_t sp = el.find(' ');
-      std::string first = el.substr(0, sp);
-      if (first == want || first == from) {
-        el = QuoteIdent(to) + (sp == std::string::npos ? "" : el.substr(sp));
-        ++replaced;
-      }
-      rebuilt += (rebuilt.empty() ? "" : ", ") + el;
-      if (comma == std::string::npos) break;
-      pos = comma + 2;
+// The element spans of the parenthesised list that opens at `open` in `def` (commas at depth
+// 0, quotes respected), and the position of its closing parenthesis (npos when unclosed).
+std::vector<std::pair<size_t, size_t>> ListElements(const std::string& def, size_t open,
+                                                    size_t* close) {
+  std::vector<std::pair<size_t, size_t>> out;
+  int depth = 0;
+  char quote = 0;
+  size_t start = open + 1;
+  *close = std::string::npos;
+  for (size_t i = open + 1; i < def.size(); ++i) {
+    char ch = def[i];
+    if (quote) {
+      if (ch == quote) quote = 0;  // a doubled quote closes and reopens: same result
+      continue;
     }
-    out += rebuilt + ")";
-    i = close + 1;
-    // Only the key list and an INCLUDE list hold columns; WITH (...) holds storage options.
-    if (def.compare(i, 10, " INCLUDE (") != 0) break;
+    if (ch == '\'' || ch == '"') {
+      quote = ch;
+    } else if (ch == '(') {
+      ++depth;
+    } else if (ch == ')' && depth > 0) {
+      --depth;
+    } else if (ch == ')' || (ch == ',' && depth == 0)) {
+      size_t b = start;
+      while (b < i && def[b] == ' ') ++b;
+      out.emplace_back(b, i);
+      start = i + 1;
+      if (ch == ')') {
+        *close = i;
+        return out;
+      }
+    }
   }
-  out += def.substr(std::min(i, def.size()));
-  return replaced > 0 ? out : "";
+  return out;
+}
+
+// `def` (pg_get_indexdef of an index) as `CREATE [UNIQUE] INDEX CONCURRENTLY <tmp> ON ...`
+// with every reference to the column `from` — a key or INCLUDE column, or a column inside an
+// expression or the predicate — naming `to` instead. PostgreSQL keeps an index's expressions
+// by attribute number, so a copy on the new column must be built from the text. "" when the
+// text is not understood (the index then stays a refusal).
+std::string CopyIndexDef(const std::string& def, const std::string& from, const std::string& to,
+                         const std::string& tmp) {
+  auto parsed = analysis::ParseSnippet(def);
+  if (parsed.statements.size() != 1) return "";
+  analysis::JsonRef ix = parsed.statements[0].As("IndexStmt");
+  if (!ix) return "";
+  struct Edit {
+    size_t pos, len;
+    std::string text;
+  };
+  std::vector<Edit> edits;
+  auto columns_in = [&](analysis::JsonRef node) {
+    analysis::WalkJson(node, [&](analysis::JsonRef n) {
+      analysis::JsonRef cr = n.As("ColumnRef");
+      if (!cr) return true;
+      analysis::JsonRef f = cr.Get("fields");
+      if (f.size() == 1 && f.At(0).As("String").Get("sval").Str() == from) {
+        size_t at = static_cast<size_t>(cr.Get("location").Int());
+        size_t end = at;
+        if (at < def.size() && def[at] == '"') {
+          end = def.find('"', at + 1) + 1;
+        } else {
+          while (end < def.size() &&
+                 (std::isalnum(static_cast<unsigned char>(def[end])) || def[end] == '_')) {
+            ++end;
+          }
+        }
+        edits.push_back({at, end - at, QuoteIdent(to)});
+      }
+      return false;
+    });
+  };
+  // Plain key and INCLUDE columns carry no position: find them as the list's elements.
+  auto list = [&](analysis::JsonRef elems, size_t open, size_t* close) {
+    auto spans = ListElements(def, open, close);
+    if (*close == std::string::npos || spans.size() != elems.size()) return false;
+    for (size_t i = 0; i < elems.size(); ++i) {
+      analysis::JsonRef el = elems.At(i).As("IndexElem");
+      if (el.Get("expr")) {
+        columns_in(el.Get("expr"));
+      } else if (el.Get("name").Str() == from) {
+        std::string written = def.substr(spans[i].first, spans[i].second - spans[i].first);
+        size_t len = written.find(' ');
+        if (len == std::string::npos) len = written.size();
+        edits.push_back({spans[i].first, len, QuoteIdent(to)});
+      }
+    }
+    return true;
+  };
+  size_t using_at = def.find(" USING ");
+  size_t open = using_at == std::string::npos ? using_at : def.find('(', using_at);
+  size_t close = 0;
+  if (open == std::string::npos || !list(ix.Get("indexParams"), open, &close)) return "";
+  if (def.compare(close + 1, 10, " INCLUDE (") == 0 &&
+      !list(ix.Get("indexIncludingParams"), close + 10, &close)) {
+    return "";
+  }
+  if (ix.Get("whereClause")) columns_in(ix.Get("whereClause"));
+  if (edits.empty()) return "";
+  // CREATE [UNIQUE] INDEX <name> ON → CREATE [UNIQUE] INDEX CONCURRENTLY <tmp> ON
+  size_t idx = def.find(" INDEX ");
+  size_t on = def.find(" ON ");
+  if (idx == std::string::npos || on == std::string::npos || idx > on) return "";
+  edits.push_back({idx, on - idx, " INDEX CONCURRENTLY " + QuoteIdent(tmp)});
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.pos > b.pos; });
+  std::string out = def;
+  for (const auto& e : edits) out.replace(e.pos, e.len, e.text);
+  return out;
+}
+
+// The manual path around the objects that keep a column from changing (labels as the
+// dependency query in Resolve writes them): one clause per kind found.
+std::string DependentsHint(const std::vector<std::string>& found) {
+  std::vector<std::string> steps;
+  auto has = [&](std::string_view prefix) {
+    return std::any_of(found.begin(), found.end(),
+                       [&](const std::string& f) { return f.rfind(prefix, 0) == 0; });
+  };
+  if (has("view ")) {
+    steps.push_back("drop the view in a plain migration and create it again on the new shape "
+                    "after `change complete`");
+  }
+  if (has("index")) {
+    steps.push_back("`DROP INDEX CONCURRENTLY` the index in a plain migration and build it again "
+                    "after complete (a change file can: `CREATE INDEX`)");
+  }
+  if (has("foreign key") || has("unique constraint") || has("check constraint") ||
+      has("primary key") || has("constraint ")) {
+    steps.push_back("drop the constraint in a plain migration and add it back after complete (a "
+                    "change file can: `ADD CONSTRAINT ... NOT VALID` then VALIDATE)");
+  }
+  if (has("generated column")) {
+    steps.push_back("drop the generated column in a plain migration and add it again over the "
+                    "new column after complete");
+  }
+  if (has("trigger")) steps.push_back("drop the trigger first and create it again after complete");
+  if (steps.empty()) steps.push_back("change or drop the dependent object first in a plain migration");
+  return fmt::format("{}", fmt::join(steps, "; "));
 }
 
 // Reads the catalog for one operation and refuses what cannot be made zero-downtime.
@@ -337,27 +436,28 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
                   "FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = "
                   "$1::oid AND d.refobjsubid = $2::int AND d.deptype IN ('n', 'a') ORDER BY 1",
                   {r.table_oid, attnum}));
-      // A rename keeps the column's plain indexes (no expression, no predicate, no
-      // constraint): start builds each again on the new column, complete gives it the name.
+      // A rename keeps the column's indexes — plain, expression and partial ones, not those
+      // behind a constraint: start builds each again on the new column (CONCURRENTLY, after
+      // the backfill), complete drops the old column with the old index and gives the copy
+      // its name. Labelled as the dependency query labels them.
       std::vector<std::string> moved;
       if (op.kind == OpKind::kRenameColumn) {
         STRATA_ASSIGN_OR_RETURN(
-            auto ix, c.Query("SELECT 'index ' || i.indexrelid::regclass::text, c.relname, "
-                             "pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON "
-                             "c.oid = i.indexrelid WHERE i.indrelid = $1::oid AND $2::int2 = "
-                             "ANY(i.indkey) AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT "
-                             "EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid) "
-                             "ORDER BY 2",
-                             {r.table_oid, attnum}));
+            auto ix,
+            c.Query("SELECT CASE WHEN i.indexprs IS NOT NULL OR i.indpred IS NOT NULL THEN "
+                    "'index expression or predicate of ' ELSE 'index ' END || "
+                    "i.indexrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid) "
+                    "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = "
+                    "$1::oid AND ($2::int2 = ANY(i.indkey) OR EXISTS (SELECT 1 FROM pg_depend d "
+                    "WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid AND "
+                    "d.refclassid = 'pg_class'::regclass AND d.refobjid = $1::oid AND "
+                    "d.refobjsubid = $2::int)) AND NOT EXISTS (SELECT 1 FROM pg_constraint "
+                    "WHERE conindid = i.indexrelid) ORDER BY 2",
+                    {r.table_oid, attnum}));
         for (const auto& row : ix.rows) {
-          std::string def = RenameInIndexDef(*row[2], op.column, op.new_column);
-          if (def.empty()) continue;  // not understood: stays a refusal below
           std::string tmp = ("_strata_" + *row[1]).substr(0, 63);
-          // CREATE [UNIQUE] INDEX <name> ON ... → CREATE [UNIQUE] INDEX CONCURRENTLY <tmp> ON ...
-          size_t on = def.find(" ON ");
-          size_t idx = def.find(" INDEX ");
-          if (on == std::string::npos || idx == std::string::npos || idx > on) continue;
-          def = def.substr(0, idx) + " INDEX CONCURRENTLY " + QuoteIdent(tmp) + def.substr(on);
+          std::string def = CopyIndexDef(*row[2], op.column, op.new_column, tmp);
+          if (def.empty()) continue;  // not understood: stays a refusal below
           r.indexes.push_back({*row[1], tmp, def});
           moved.push_back(*row[0]);
         }
@@ -376,8 +476,7 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
                         op.column, written, fmt::join(found, ", "),
                         op.kind == OpKind::kDropColumn ? "dropping" : "changing",
                         found.size() == 1 ? "it" : "them"),
-            "change or drop the dependent object first in a plain migration (a view can be "
-            "recreated on the new column after `change complete`)");
+            DependentsHint(found));
       }
     }
     switch (op.kind) {
@@ -433,35 +532,101 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       }
     }
   }
-  // The expressions must be what they say: checked by PostgreSQL itself, without running
-  // them (EXPLAIN), over a row shaped like the one the trigger sees.
+  // The expressions must be what they say: checked by PostgreSQL itself without running them
+  // (PREPARE, then DEALLOCATE). Each reference to the changed row becomes a parameter of the
+  // column's type, so the check sees the expression as the trigger does: a lookup's
+  // unqualified names can only resolve to its own tables, never to the changed row (in the
+  // backfill's UPDATE they would, and the two would disagree).
+  std::map<std::string, std::string> row_types;  // the row the expressions see, by column
+  bool row_read = false;
   auto check_expr = [&](const std::string& which, const std::string& expr,
                         const std::string& type) -> Status {
     if (expr.empty()) return Status::Ok();
-    auto q = QualifyForTrigger(expr);
-    if (!q)
-      return Refuse(spec, op, q.error().message(),
-                    "write the expression over the row's own columns");
-    std::string extra;
-    if (r.Pair()) {
-      std::string t = op.kind == OpKind::kRenameColumn ? r.old_type : op.new_type;
-      extra = fmt::format(", NULL::{} AS {}", t, QuoteIdent(r.shadow));
+    auto q = QualifyForTrigger(expr, op.table);
+    if (!q) {
+      return Refuse(spec, op,
+                    fmt::format("the {} expression {}", which, q.error().message()),
+                    fmt::format("write `-- strata:{}` over the row's own columns (inside a "
+                                "subquery as `{}.<column>`)",
+                                which, op.table));
     }
-    // Columns the change adds to this table (a down over a split's new columns names them).
-    for (const auto& other : spec.operations) {
-      if (other.kind == OpKind::kAddColumn && other.table == op.table &&
-          other.schema == op.schema) {
-        extra += fmt::format(", NULL::{} AS {}", other.new_type, QuoteIdent(other.column));
+    if (!row_read) {
+      STRATA_ASSIGN_OR_RETURN(
+          auto cols, c.Query("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                             "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped",
+                             {r.table_oid}));
+      for (const auto& row : cols.rows) row_types[*row[0]] = *row[1];
+      if (r.Pair()) {
+        row_types[r.shadow] = op.kind == OpKind::kRenameColumn ? r.old_type : op.new_type;
       }
+      // Columns the change adds to this table (a down over a split's new columns names them).
+      for (const auto& other : spec.operations) {
+        if (other.kind == OpKind::kAddColumn && other.table == op.table &&
+            other.schema == op.schema) {
+          row_types[other.column] = other.new_type;
+        }
+      }
+      row_read = true;
     }
-    std::string sql = fmt::format("EXPLAIN SELECT ({})::{} FROM (SELECT *{} FROM {}) AS new", expr,
-                                  type, extra, r.qualified);
+    std::vector<std::string> params;
+    std::map<std::string, size_t> number;
+    for (const auto& ref : q->refs) {
+      if (number.count(ref.column)) continue;
+      auto t = row_types.find(ref.column);
+      if (t == row_types.end()) {
+        return Refuse(spec, op,
+                      fmt::format("the {} expression `{}` names column `{}`, which `{}` does not "
+                                  "have during the change",
+                                  which, expr, ref.column, written),
+                      fmt::format("fix `-- strata:{}`", which));
+      }
+      params.push_back(t->second);
+      number[ref.column] = params.size();
+    }
+    std::string body = q->Render(
+        expr, [&](const std::string& col) { return fmt::format("${}", number.at(col)); });
+    std::string sql = fmt::format(
+        "PREPARE _strata_change_check{} AS SELECT ({})::{}",
+        params.empty() ? "" : fmt::format(" ({})", fmt::join(params, ", ")), body, type);
     auto res = c.Query(sql);
     if (!res) {
       return Refuse(spec, op,
                     fmt::format("the {} expression `{}` does not type-check as {} on `{}`: {}",
                                 which, expr, type, written, res.error().message()),
-                    fmt::format("fix `-- strata:{}`", which));
+                    fmt::format("fix `-- strata:{}`{}", which,
+                                q->subquery ? fmt::format("; inside a subquery name the changed "
+                                                          "row's columns `{}.<column>`",
+                                                          op.table)
+                                            : ""));
+    }
+    (void)c.Query("DEALLOCATE _strata_change_check");
+    // A VOLATILE function of the user's own runs once per row written (trigger) and once per
+    // row backfilled, and may write: to this table, it would fire the trigger again inside
+    // the trigger. Built-in volatile functions (random(), nextval(), gen_random_uuid()...)
+    // write no table and are allowed.
+    for (const auto& f : q->functions) {
+      size_t dot = f.rfind('.');
+      std::string schema = dot == std::string::npos ? "" : f.substr(0, dot);
+      std::string name = dot == std::string::npos ? f : f.substr(dot + 1);
+      STRATA_ASSIGN_OR_RETURN(
+          auto v, One(c,
+                      "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON "
+                      "n.oid = p.pronamespace WHERE p.proname = $1 AND p.provolatile = 'v' AND "
+                      "n.nspname NOT IN ('pg_catalog', 'information_schema') AND CASE WHEN $2 = "
+                      "'' THEN n.nspname = ANY(current_schemas(false)) ELSE n.nspname = $2 END "
+                      "ORDER BY 1 LIMIT 1",
+                      {name, schema}));
+      if (!v.empty()) {
+        return Refuse(
+            spec, op,
+            fmt::format("the {} expression `{}` calls `{}`, a VOLATILE function: it runs in the "
+                        "trigger for every row either version writes and again in the backfill, "
+                        "and may write (to `{}` it would fire the trigger inside the trigger)",
+                        which, expr, v, written),
+            fmt::format("if it only reads, declare it so (`ALTER FUNCTION {} STABLE`); "
+                        "otherwise move the data with a backfill job and a plain migration",
+                        v));
+      }
     }
     return Status::Ok();
   };
@@ -494,7 +659,7 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
 std::string Trig(const Resolved& r) { return QuoteIdent(r.tag) + " ON " + r.qualified; }
 
 std::string TriggerFunction(const Resolved& r) {
-  auto q = [](const std::string& e) { return QualifyForTrigger(e)->text; };
+  auto q = [&](const std::string& e) { return QualifyForTrigger(e, r.op.table)->text; };
   std::string body;
   const Operation& op = r.op;
   if (r.reshape_leader) {
@@ -558,6 +723,7 @@ std::string TriggerFunction(const Resolved& r) {
   }
   return fmt::format(
       "CREATE OR REPLACE FUNCTION {}\n RETURNS trigger LANGUAGE plpgsql AS $strata$\n"
+      "#variable_conflict use_column\n"
       "-- strata change: keeps the old and new representation of {} in step\n"
       "BEGIN\n{}  RETURN NEW;\nEND\n$strata$",
       r.Fn(), r.qualified, body);
@@ -1368,7 +1534,7 @@ Result<std::vector<Resolved>> ResolveAll(db::Connection& c, const ChangeSpec& sp
   // `down` form one group with one trigger (a change to either side recomputes the other).
   // Only an `up` naming a dropped column and a `down` naming an added one join the group.
   auto names = [](const std::string& expr, const std::vector<Resolved*>& of) {
-    auto q = QualifyForTrigger(expr);
+    auto q = QualifyForTrigger(expr, of.empty() ? "" : of.front()->op.table);
     if (!q) return false;
     for (const auto* r : of) {
       if (std::find(q->columns.begin(), q->columns.end(), r->op.column) != q->columns.end()) {

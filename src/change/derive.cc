@@ -620,6 +620,28 @@ Result<ChangeSpec> Derive(std::string_view raw, const std::string& path) {
       spec.operations.push_back(std::move(o));
     }
   }
+  // A table rename moves the table under a view for the old version at start; a column or
+  // object change of the same table in the same window would have to be made on the table under
+  // its new name, through the old name's view for the old version, and contracted before the
+  // view drops. strata does not combine them: one window per shape change of a table.
+  for (const auto& ren : spec.operations) {
+    if (ren.kind != OpKind::kRenameTable) continue;
+    for (const auto& o : spec.operations) {
+      if (&o == &ren || o.schema != ren.schema || (o.table != ren.table && o.table != ren.object)) {
+        continue;
+      }
+      const Operation& later = o.line > ren.line ? o : ren;
+      const Operation& first = o.line > ren.line ? ren : o;
+      return Refuse(
+          path, later.line, later.col,
+          fmt::format("`{}` and `{}` change the same table in one change file: a table rename "
+                      "and other changes of `{}` cannot share one window",
+                      first.statement, later.statement, ren.table),
+          fmt::format("put `ALTER TABLE {} RENAME TO {}` in a change file of its own; complete "
+                      "it, then change `{}` in the next one (or the other way round)",
+                      ren.table, ren.object, ren.object));
+    }
+  }
   for (const auto* m : {&dirs.up, &dirs.down}) {
     for (const auto& [col, e] : *m) {
       if (!e.used) {

@@ -74,6 +74,11 @@ TEST(Derive, RefusesWhatItCannotDeriveAtTheStatement) {
        "", 0},
       {"-- strata:change\nALTER TABLE t ALTER COLUMN a TYPE int USING a::int;", "USING", 2},
       {"-- strata:change bogus=1\nALTER TABLE t RENAME COLUMN a TO b;", "bogus", 1},
+      // A table rename and another change of the same table (by either name) in one file.
+      {"-- strata:change\nALTER TABLE t RENAME TO u;\nALTER TABLE u RENAME COLUMN a TO b;",
+       "put `ALTER TABLE t RENAME TO u` in a change file of its own", 3},
+      {"-- strata:change\nCREATE INDEX t_a ON t (a);\nALTER TABLE t RENAME TO u;",
+       "cannot share one window", 3},
   };
   for (const auto& c : cases) {
     auto s = Derive(c.text, "V9__bad.sql");
