@@ -439,6 +439,8 @@ TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
   Exec("ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE (b)");
   Exec("ALTER TABLE child ADD CONSTRAINT child_t_fk FOREIGN KEY (t_b) REFERENCES t (b)");
   Exec("CREATE INDEX t_e_expr ON t ((e + 1))");
+  Exec("CREATE TABLE other (id int PRIMARY KEY, v int, name text)");
+  Exec("CREATE FUNCTION bump(int) RETURNS int LANGUAGE sql VOLATILE AS 'SELECT $1 + 1'");
   struct Case {
     const char* sql;
     const char* expect;
@@ -447,7 +449,26 @@ TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
       {"ALTER TABLE t RENAME COLUMN a TO aa;", "view t_view"},
       {"ALTER TABLE t RENAME COLUMN b TO bb;", "child_t_fk"},
       {"ALTER TABLE t RENAME COLUMN c TO cc;", "generated column d"},
-      {"ALTER TABLE t RENAME COLUMN e TO ee;", "index expression or predicate of t_e_expr"},
+      // A rename copies an expression index onto the new column; a type change cannot.
+      {"ALTER TABLE t ALTER COLUMN e TYPE bigint;", "index expression or predicate of t_e_expr"},
+      {"ALTER TABLE t ALTER COLUMN e TYPE bigint;", "DROP INDEX CONCURRENTLY"},
+      {"ALTER TABLE t DROP COLUMN c;", "generated column d"},
+      // Lookups: type-checked with the row as parameters, as the trigger sees it.
+      {"-- strata:up e = coalesce(e, (SELECT max(e) FROM t))\n"
+       "ALTER TABLE t ALTER COLUMN e SET NOT NULL;",
+       "reads `t` itself"},
+      {"-- strata:up e = coalesce(e, (SELECT v FROM other WHERE other.id = a))\n"
+       "ALTER TABLE t ALTER COLUMN e SET NOT NULL;",
+       "inside a subquery name the changed row's columns `t.<column>`"},
+      {"-- strata:up e = coalesce(e, (SELECT name FROM other WHERE other.id = t.a))\n"
+       "ALTER TABLE t ALTER COLUMN e SET NOT NULL;",
+       "does not type-check as integer"},
+      {"-- strata:up e = coalesce(e, bump(a))\nALTER TABLE t ALTER COLUMN e SET NOT NULL;",
+       "calls `bump(integer)`, a VOLATILE function"},
+      {"-- strata:up e = coalesce(e, zz)\nALTER TABLE t ALTER COLUMN e SET NOT NULL;",
+       "names column `zz`"},
+      {"ALTER TABLE t RENAME TO t2;\nALTER TABLE t2 RENAME COLUMN a TO aa;",
+       "cannot share one window"},
       {"-- strata:up e = coalesce(e, now())\nALTER TABLE t ALTER COLUMN e SET NOT NULL;",
        "does not type-check"},
       {"ALTER TABLE t ALTER COLUMN e SET NOT NULL;", "strata:up e ="},
@@ -464,6 +485,14 @@ TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.sql << "\n" << r.All();
     EXPECT_NE(r.err.find(file), std::string::npos) << "names the file: " << r.All();
   }
+  // A lookup that type-checks is planned, and its trigger reads the other table by the row.
+  std::string ok = dir_.Write(
+      "V99__lookup.sql",
+      "-- strata:change\n-- strata:up e = coalesce(e, (SELECT o.v FROM other o WHERE o.id = "
+      "t.a), 0)\nALTER TABLE t ALTER COLUMN e SET NOT NULL;\n");
+  auto r = Strata({"change", "plan", ok});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("WHERE o.id = NEW.a"), std::string::npos) << r.out;
   // Nothing was created by any of them.
   EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
 }
@@ -1042,6 +1071,11 @@ TEST_F(ChangeTest, RenameOfAnIndexedColumnRebuildsItsIndexesOnTheNewColumn) {
   SeedItems(5000);
   Exec("CREATE INDEX item_term_idx ON item (term DESC, note) INCLUDE (qty)");
   Exec("CREATE INDEX item_qty_term ON item USING btree (qty, term)");
+  // Expression and partial indexes: PostgreSQL keeps their expressions by attribute number,
+  // so the copy on the new column is built from the definition's text, every reference moved.
+  Exec("CREATE UNIQUE INDEX item_term_expr ON item ((term * 1000 + id), lower(note)) WHERE "
+       "term > 10 AND note IS NOT NULL");
+  Exec("CREATE INDEX item_note_part ON item (note) WHERE term < 5");
   std::string file = dir_.Write("V2__rename_term.sql", kRename);
   auto plan = Strata({"change", "plan", file});
   ASSERT_EQ(plan.exit_code, 0) << plan.All();
@@ -1060,6 +1094,18 @@ TEST_F(ChangeTest, RenameOfAnIndexedColumnRebuildsItsIndexesOnTheNewColumn) {
             "(qty)");
   EXPECT_EQ(Q("SELECT pg_get_indexdef('item_qty_term'::regclass)"),
             "CREATE INDEX item_qty_term ON public.item USING btree (qty, months)");
+  EXPECT_EQ(Q("SELECT pg_get_indexdef('item_term_expr'::regclass)"),
+            "CREATE UNIQUE INDEX item_term_expr ON public.item USING btree ((((months * 1000) + "
+            "id)), lower(note)) WHERE ((months > 10) AND (note IS NOT NULL))");
+  EXPECT_EQ(Q("SELECT pg_get_indexdef('item_note_part'::regclass)"),
+            "CREATE INDEX item_note_part ON public.item USING btree (note) WHERE (months < 5)");
+  // The unique copy still refuses a duplicate: row 50 holds (50 * 1000 + 50, 'seed').
+  auto dup = admin_->Query("UPDATE item SET months = 49 WHERE id = 1050");
+  EXPECT_FALSE(dup.ok());
+  if (!dup.ok()) {
+    EXPECT_NE(dup.error().message().find("item_term_expr"), std::string::npos);
+  }
+  EXPECT_TRUE(admin_->Query("UPDATE item SET months = 48 WHERE id = 1050").ok());
   EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_strata\\_%'"), "0");
 }
 
