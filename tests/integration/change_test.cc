@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
@@ -1136,6 +1137,231 @@ TEST_F(ChangeTest, MigrateRunsAnIndexChangeConcurrentlyBesideItsOwnSession) {
             "true");
   EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
   EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '2'"), "true");
+}
+
+// Seed 000 §4 on the example project: releases B, C and D of the contract term as the one
+// change file db/change/V011 (a lookup into quote_revision in `up`), applied by `migrate`
+// while quote-service 1.14 (never writes the term) and 1.15 (writes term and source) both
+// insert, update, delete and read quote lines; completed by `migrate --complete-changes`
+// once 1.14 is gone.
+class QuoteLineApp {
+ public:
+  // `version` 14 or 15; ids it inserts are id_base + 2k (the two versions never collide).
+  QuoteLineApp(std::string url, int version, long long id_base, std::vector<std::string> revisions)
+      : url_(std::move(url)),
+        version_(version),
+        next_id_(id_base),
+        revisions_(std::move(revisions)) {}
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  const std::vector<std::string>& errors() const { return errors_; }
+  int ops() const { return ops_; }
+  struct Line {
+    std::string revision;
+    int quantity = 0;
+    int term = 0;  // 1.15 only: the term it wrote
+  };
+  const std::map<long long, Line>& lines() const { return lines_; }
+
+ private:
+  void Fail(const std::string& what) {
+    if (errors_.size() < 20) errors_.push_back(fmt::format("quote-service 1.{}: {}", version_, what));
+  }
+  void Loop() {
+    auto conn = Open(url_, fmt::format("quote-service-1.{}", version_));
+    std::mt19937 rng(version_);
+    while (!stop_) {
+      ++ops_;
+      int pick = rng() % 10;
+      if (pick < 4 || lines_.empty()) {
+        Line l{revisions_[rng() % revisions_.size()], 1 + static_cast<int>(rng() % 9), 0};
+        long long id = next_id_;
+        next_id_ += 2;
+        std::string sql;
+        if (version_ == 14) {
+          sql = fmt::format(
+              "INSERT INTO quote_line (id, quote_revision_id, product_offering_code, quantity, "
+              "lifecycle_status, unit_price_minor, currency, created_at) VALUES ({}, '{}', "
+              "'ENTERPRISE_INTERNET_1G', {}, 'DRAFT', 119900, 'EUR', now())",
+              id, l.revision, l.quantity);
+        } else {
+          l.term = 6 * (1 + static_cast<int>(rng() % 10));
+          sql = fmt::format(
+              "INSERT INTO quote_line (id, quote_revision_id, product_offering_code, quantity, "
+              "lifecycle_status, unit_price_minor, currency, created_at, contract_term_months, "
+              "contract_term_source) VALUES ({}, '{}', 'ENTERPRISE_INTERNET_1G', {}, 'DRAFT', "
+              "119900, 'EUR', now(), {}, 'EXPLICIT')",
+              id, l.revision, l.quantity, l.term);
+        }
+        auto r = conn->Query(sql);
+        if (!r) {
+          Fail(sql + ": " + r.error().ToString());
+          continue;
+        }
+        lines_[id] = l;
+        continue;
+      }
+      auto it = lines_.begin();
+      std::advance(it, rng() % lines_.size());
+      if (pick < 7) {  // 1.14 changes the quantity; 1.15 also the term
+        int q = 1 + static_cast<int>(rng() % 9);
+        int term = 6 * (1 + static_cast<int>(rng() % 10));
+        std::string sql =
+            version_ == 14
+                ? fmt::format("UPDATE quote_line SET quantity = {} WHERE id = {}", q, it->first)
+                : fmt::format("UPDATE quote_line SET quantity = {}, contract_term_months = {}, "
+                              "contract_term_source = 'EXPLICIT' WHERE id = {}",
+                              q, term, it->first);
+        auto r = conn->Query(sql);
+        if (!r) {
+          Fail(sql + ": " + r.error().ToString());
+          continue;
+        }
+        it->second.quantity = q;
+        if (version_ == 15) it->second.term = term;
+      } else if (pick < 8) {
+        auto r = conn->Query(fmt::format("DELETE FROM quote_line WHERE id = {}", it->first));
+        if (!r) Fail("delete: " + r.error().ToString());
+        lines_.erase(it);
+      } else {
+        auto r = conn->Query(
+            version_ == 14
+                ? fmt::format("SELECT quantity FROM quote_line WHERE id = {}", it->first)
+                : fmt::format("SELECT quantity || '/' || contract_term_months FROM quote_line "
+                              "WHERE id = {}",
+                              it->first));
+        if (!r || r->rows.size() != 1) {
+          Fail(fmt::format("read {}: {}", it->first, r ? "no row" : r.error().ToString()));
+          continue;
+        }
+        std::string want = version_ == 14
+                               ? std::to_string(it->second.quantity)
+                               : fmt::format("{}/{}", it->second.quantity, it->second.term);
+        std::string got = r->rows[0][0].value_or("NULL");
+        if (got != want) Fail(fmt::format("line {}: wrote {}, read {}", it->first, want, got));
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+
+  std::string url_;
+  int version_;
+  long long next_id_;
+  std::vector<std::string> revisions_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::vector<std::string> errors_;
+  int ops_ = 0;
+  std::map<long long, Line> lines_;
+};
+
+TEST_F(ChangeTest, ExampleContractTermIsOneChangeFileWithALookup) {
+  namespace fs = std::filesystem;
+  std::string proj = dir_ / "quote-service";
+  fs::copy(std::string(STRATA_SOURCE_DIR) + "/examples/quote-service", proj,
+           fs::copy_options::recursive);
+  auto strata = [&](std::vector<std::string> a) {
+    a.insert(a.begin(), {"--url", url_});
+    return RunStrata(a, proj);
+  };
+  const std::string change = "db/change/V011__require_quote_line_contract_term.sql";
+  // The applied history: V001..V010 (release A's nullable columns, release C's gate).
+  auto m = strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  // Lines written before the change by quote-service 1.14: no term. 30 quotes, 2 revisions
+  // each (terms 12/24/36), 100 lines per revision: 6000 lines.
+  std::vector<std::string> revisions;
+  std::string sql;
+  for (int q = 0; q < 30; ++q) {
+    std::string quote = fmt::format("00000000-0000-4000-8000-{:012d}", q);
+    sql += fmt::format(
+        "INSERT INTO quote (id, customer_id, state, created_at, updated_at) VALUES ('{}', '{}', "
+        "'DRAFT', now(), now());\n",
+        quote, quote);
+    for (int r = 0; r < 2; ++r) {
+      int rev = q * 2 + r;
+      revisions.push_back(fmt::format("30000000-0000-4000-8000-{:012d}", rev));
+      sql += fmt::format(
+          "INSERT INTO quote_revision (id, quote_id, revision_no, state, contract_term_months, "
+          "created_at, created_by) VALUES ('{}', '{}', {}, 'DRAFT', {}, now(), 'seed');\n"
+          "INSERT INTO quote_line (id, quote_revision_id, product_offering_code, quantity, "
+          "lifecycle_status, unit_price_minor, currency, created_at) SELECT {} + g, '{}', "
+          "'ENTERPRISE_INTERNET_1G', 1, 'PRICED', 119900, 'EUR', now() FROM "
+          "generate_series(1, 100) g;\n",
+          revisions.back(), quote, r + 1, 12 * (1 + rev % 3), rev * 100, revisions.back());
+    }
+  }
+  Exec(sql);
+  QuoteLineApp v14(url_, 14, 1000000, revisions);
+  QuoteLineApp v15(url_, 15, 1000001, revisions);
+  v14.Start();
+  std::this_thread::sleep_for(300ms);
+  auto plan = strata({"--locations", "db/migration,db/change", "change", "plan", change});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  EXPECT_NE(plan.out.find("qr.id = NEW.quote_revision_id"), std::string::npos) << plan.out;
+  // The deploy pipeline's plain migrate reaches the change file and runs its start phase.
+  auto start = strata({"--locations", "db/migration,db/change", "migrate"});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '011'"), "true");
+  v15.Start();  // the rolling deploy: both versions write
+  std::this_thread::sleep_for(2s);
+  auto status = strata({"change", "status", "--json"});
+  auto sj = nlohmann::json::parse(status.out, nullptr, false);
+  ASSERT_TRUE(sj.is_object()) << status.All();
+  EXPECT_EQ(sj["changes"][0]["unmigrated_rows"], 0) << status.out;
+  v14.Stop();  // 1.14 is gone
+  auto done = strata({"--locations", "db/migration,db/change", "migrate", "--complete-changes"});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  std::this_thread::sleep_for(300ms);
+  v15.Stop();
+
+  EXPECT_TRUE(v14.errors().empty()) << ::testing::PrintToString(v14.errors());
+  EXPECT_TRUE(v15.errors().empty()) << ::testing::PrintToString(v15.errors());
+  EXPECT_GT(v14.ops(), 100);
+  EXPECT_GT(v15.ops(), 100);
+  EXPECT_EQ(Q("SELECT phase FROM strata_change"), "completed");
+  EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attname) FROM "
+              "pg_attribute WHERE attrelid = 'quote_line'::regclass AND attname LIKE "
+              "'contract_term%'"),
+            "contract_term_months:true,contract_term_source:true");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'quote_line'::regclass AND NOT "
+              "tgisinternal"),
+            "0");
+  // Lines 1.14 wrote (and the lines from before) carry their revision's term; those 1.15
+  // wrote carry its own. Release C's two queries hold.
+  for (const auto& [id, line] : v14.lines()) {
+    ASSERT_EQ(Q(fmt::format("SELECT (ql.contract_term_months = qr.contract_term_months AND "
+                            "ql.contract_term_source = 'BACKFILLED_FROM_QUOTE' AND ql.quantity = "
+                            "{})::text FROM quote_line ql JOIN quote_revision qr ON qr.id = "
+                            "ql.quote_revision_id WHERE ql.id = {}",
+                            line.quantity, id)),
+              "true")
+        << "line " << id;
+  }
+  for (const auto& [id, line] : v15.lines()) {
+    ASSERT_EQ(Q(fmt::format("SELECT contract_term_months || '/' || contract_term_source FROM "
+                            "quote_line WHERE id = {}",
+                            id)),
+              fmt::format("{}/EXPLICIT", line.term))
+        << "line " << id;
+  }
+  EXPECT_EQ(Q("SELECT count(*) FROM quote_line ql JOIN quote_revision qr ON qr.id = "
+              "ql.quote_revision_id WHERE ql.id <= 6000 AND (ql.contract_term_months <> "
+              "qr.contract_term_months OR ql.contract_term_source <> 'BACKFILLED_FROM_QUOTE')"),
+            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM quote_line WHERE contract_term_months IS NULL AND "
+              "lifecycle_status IN ('DRAFT', 'PRICED', 'APPROVED')"),
+            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM quote_line ql JOIN quote_revision qr ON qr.id = "
+              "ql.quote_revision_id WHERE ql.contract_term_source = 'BACKFILLED_FROM_QUOTE' AND "
+              "ql.contract_term_months <> qr.contract_term_months"),
+            "0");
 }
 
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {

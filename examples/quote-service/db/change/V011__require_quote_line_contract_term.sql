@@ -1,0 +1,24 @@
+-- Seed 000 §4's contract term, the new way: releases B (backfill), C (verify) and D (contract)
+-- of db/releases.toml as ONE zero-downtime change (docs/change.md). Release A (V004, the
+-- nullable columns) and release C (V010) are applied history and stay as they are: a shared
+-- migration is never edited. This file takes the place of db/release-d's V011 (use one or the
+-- other, never both), and unlike it needs no "old app gone first":
+--   strata --url postgres://... --locations db/migration,db/change migrate
+--       start: a NOT VALID check and a fill trigger per column, so quote-service 1.14 (which
+--       never writes the term) and 1.15 (which writes term and source) both keep working; then
+--       the backfill engine fills existing lines in key order, chunked and resumable
+--   strata --url postgres://... change status
+--   ... deploy quote-service 1.15 everywhere; once 1.14 is gone:
+--   strata --url postgres://... --locations db/migration,db/change migrate --complete-changes
+--       verify (no line without a term or source; VALIDATE the checks), then SET NOT NULL
+--       through the validated checks (no scan under ACCESS EXCLUSIVE) and drop the triggers.
+-- A line is given its revision's term (the lookup below, also what 1.15 falls back to). A
+-- line whose revision has no term either is refused from start on, as release D's NOT NULL
+-- would refuse it later: give such revisions a term first, or a default in `up` (coalesce).
+-- PostgreSQL only, like release D.
+--
+-- strata:change chunk_size=1000 max_rows_per_second=20000
+-- strata:up contract_term_months = (SELECT qr.contract_term_months FROM quote_revision qr WHERE qr.id = quote_line.quote_revision_id)
+-- strata:up contract_term_source = 'BACKFILLED_FROM_QUOTE'
+ALTER TABLE quote_line ALTER COLUMN contract_term_months SET NOT NULL;
+ALTER TABLE quote_line ALTER COLUMN contract_term_source SET NOT NULL;
