@@ -1260,7 +1260,20 @@ class QuoteLineApp {
   std::map<long long, Line> lines_;
 };
 
-TEST_F(ChangeTest, ExampleContractTermIsOneChangeFileWithALookup) {
+// The same change from before release A, as a project starting it today writes it: all four
+// releases in one file (two required columns, each filled by a lookup or a constant).
+const char* kContractTermFromScratch =
+    "-- strata:change\n"
+    "-- strata:up contract_term_months = (SELECT qr.contract_term_months FROM quote_revision qr "
+    "WHERE qr.id = quote_line.quote_revision_id)\n"
+    "-- strata:up contract_term_source = 'BACKFILLED_FROM_QUOTE'\n"
+    "ALTER TABLE quote_line ADD COLUMN contract_term_months integer NOT NULL;\n"
+    "ALTER TABLE quote_line ADD COLUMN contract_term_source varchar(40) NOT NULL;\n";
+
+class ChangeExampleTest : public ChangeTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(ChangeExampleTest, ContractTermIsOneChangeFileWithALookup) {
+  const bool from_scratch = GetParam();
   namespace fs = std::filesystem;
   std::string proj = dir_ / "quote-service";
   fs::copy(std::string(STRATA_SOURCE_DIR) + "/examples/quote-service", proj,
@@ -1269,9 +1282,13 @@ TEST_F(ChangeTest, ExampleContractTermIsOneChangeFileWithALookup) {
     a.insert(a.begin(), {"--url", url_});
     return RunStrata(a, proj);
   };
-  const std::string change = "db/change/V011__require_quote_line_contract_term.sql";
-  // The applied history: V001..V010 (release A's nullable columns, release C's gate).
-  auto m = strata({"migrate"});
+  std::string change = "db/change/V011__require_quote_line_contract_term.sql";
+  if (from_scratch) {
+    change = dir_.Write("V004__contract_term.sql", kContractTermFromScratch);
+  }
+  // The applied history: V001..V010 (release A's nullable columns, release C's gate); or, from
+  // scratch, V001..V003 only.
+  auto m = from_scratch ? strata({"migrate", "--target", "003"}) : strata({"migrate"});
   ASSERT_EQ(m.exit_code, 0) << m.All();
   // Lines written before the change by quote-service 1.14: no term. 30 quotes, 2 revisions
   // each (terms 12/24/36), 100 lines per revision: 6000 lines.
@@ -1305,10 +1322,13 @@ TEST_F(ChangeTest, ExampleContractTermIsOneChangeFileWithALookup) {
   ASSERT_EQ(plan.exit_code, 0) << plan.All();
   EXPECT_NE(plan.out.find("qr.id = NEW.quote_revision_id"), std::string::npos) << plan.out;
   // The deploy pipeline's plain migrate reaches the change file and runs its start phase.
-  auto start = strata({"--locations", "db/migration,db/change", "migrate"});
+  auto start = from_scratch ? strata({"change", "start", change})
+                            : strata({"--locations", "db/migration,db/change", "migrate"});
   ASSERT_EQ(start.exit_code, 0) << start.All();
   EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
-  EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '011'"), "true");
+  if (!from_scratch) {
+    EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '011'"), "true");
+  }
   v15.Start();  // the rolling deploy: both versions write
   std::this_thread::sleep_for(2s);
   auto status = strata({"change", "status", "--json"});
@@ -1316,7 +1336,9 @@ TEST_F(ChangeTest, ExampleContractTermIsOneChangeFileWithALookup) {
   ASSERT_TRUE(sj.is_object()) << status.All();
   EXPECT_EQ(sj["changes"][0]["unmigrated_rows"], 0) << status.out;
   v14.Stop();  // 1.14 is gone
-  auto done = strata({"--locations", "db/migration,db/change", "migrate", "--complete-changes"});
+  auto done = from_scratch ? strata({"change", "complete", change})
+                           : strata({"--locations", "db/migration,db/change", "migrate",
+                                     "--complete-changes"});
   ASSERT_EQ(done.exit_code, 0) << done.All();
   std::this_thread::sleep_for(300ms);
   v15.Stop();
@@ -1363,6 +1385,12 @@ TEST_F(ChangeTest, ExampleContractTermIsOneChangeFileWithALookup) {
               "ql.contract_term_months <> qr.contract_term_months"),
             "0");
 }
+
+INSTANTIATE_TEST_SUITE_P(Example, ChangeExampleTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return std::string(i.param ? "FromScratchAllFourReleases"
+                                                      : "ReleasesBCDAfterAppliedReleaseA");
+                         });
 
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
   std::string file = dir_.Write("V2__rename.sql", kRename);
