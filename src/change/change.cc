@@ -2,11 +2,11 @@
 // the phase state (strata_change) and the backfill through the backfill engine.
 #include "change/change.h"
 
+#include "analysis/json_tree.h"
+#include "analysis/parse.h"
 #include "base/file.h"
 #include "base/host.h"
 #include "base/sha256.h"
-#include "analysis/json_tree.h"
-#include "analysis/parse.h"
 #include "db/connection.h"
 #include "lint/identifier_gate.h"
 #include "session/session.h"
@@ -290,24 +290,29 @@ std::string DependentsHint(const std::vector<std::string>& found) {
                        [&](const std::string& f) { return f.rfind(prefix, 0) == 0; });
   };
   if (has("view ")) {
-    steps.push_back("drop the view in a plain migration and create it again on the new shape "
-                    "after `change complete`");
+    steps.push_back(
+        "drop the view in a plain migration and create it again on the new shape "
+        "after `change complete`");
   }
   if (has("index")) {
-    steps.push_back("`DROP INDEX CONCURRENTLY` the index in a plain migration and build it again "
-                    "after complete (a change file can: `CREATE INDEX`)");
+    steps.push_back(
+        "`DROP INDEX CONCURRENTLY` the index in a plain migration and build it again "
+        "after complete (a change file can: `CREATE INDEX`)");
   }
   if (has("foreign key") || has("unique constraint") || has("check constraint") ||
       has("primary key") || has("constraint ")) {
-    steps.push_back("drop the constraint in a plain migration and add it back after complete (a "
-                    "change file can: `ADD CONSTRAINT ... NOT VALID` then VALIDATE)");
+    steps.push_back(
+        "drop the constraint in a plain migration and add it back after complete (a "
+        "change file can: `ADD CONSTRAINT ... NOT VALID` then VALIDATE)");
   }
   if (has("generated column")) {
-    steps.push_back("drop the generated column in a plain migration and add it again over the "
-                    "new column after complete");
+    steps.push_back(
+        "drop the generated column in a plain migration and add it again over the "
+        "new column after complete");
   }
   if (has("trigger")) steps.push_back("drop the trigger first and create it again after complete");
-  if (steps.empty()) steps.push_back("change or drop the dependent object first in a plain migration");
+  if (steps.empty())
+    steps.push_back("change or drop the dependent object first in a plain migration");
   return fmt::format("{}", fmt::join(steps, "; "));
 }
 
@@ -544,8 +549,7 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
     if (expr.empty()) return Status::Ok();
     auto q = QualifyForTrigger(expr, op.table);
     if (!q) {
-      return Refuse(spec, op,
-                    fmt::format("the {} expression {}", which, q.error().message()),
+      return Refuse(spec, op, fmt::format("the {} expression {}", which, q.error().message()),
                     fmt::format("write `-- strata:{}` over the row's own columns (inside a "
                                 "subquery as `{}.<column>`)",
                                 which, op.table));
@@ -583,8 +587,8 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       params.push_back(t->second);
       number[ref.column] = params.size();
     }
-    std::string body = q->Render(
-        expr, [&](const std::string& col) { return fmt::format("${}", number.at(col)); });
+    std::string body =
+        q->Render(expr, [&](const std::string& col) { return fmt::format("${}", number.at(col)); });
     std::string sql = fmt::format(
         "PREPARE _strata_change_check{} AS SELECT ({})::{}",
         params.empty() ? "" : fmt::format(" ({})", fmt::join(params, ", ")), body, type);

@@ -274,9 +274,10 @@ Result<RowExpression> QualifyForTrigger(std::string_view expr, std::string_view 
         std::string_view alias = n.Get("aliasname").Str();
         if (alias.empty()) alias = n.Get("ctename").Str();
         if (!table.empty() && alias == table) {
-          return fail(fmt::format("`{}` names something else `{}` inside a subquery; "
-                                  "`{}.<column>` must mean the changed row",
-                                  expr, alias, table));
+          return fail(
+              fmt::format("`{}` names something else `{}` inside a subquery; "
+                          "`{}.<column>` must mean the changed row",
+                          expr, alias, table));
         }
       }
       if (JsonRef rv = n.As("RangeVar")) {
@@ -301,7 +302,9 @@ Result<RowExpression> QualifyForTrigger(std::string_view expr, std::string_view 
       JsonRef fields = cr.Get("fields");
       bool all_names = true;
       for (size_t i = 0; i < fields.size(); ++i) all_names &= bool(fields.At(i).As("String"));
-      auto name = [&](size_t i) { return std::string(fields.At(i).As("String").Get("sval").Str()); };
+      auto name = [&](size_t i) {
+        return std::string(fields.At(i).As("String").Get("sval").Str());
+      };
       if (all_names && fields.size() == 2 && !table.empty() && name(0) == table) {
         out.columns.push_back(name(1));
         add_ref(cr, 2, name(1));

@@ -1074,8 +1074,9 @@ TEST_F(ChangeTest, RenameOfAnIndexedColumnRebuildsItsIndexesOnTheNewColumn) {
   Exec("CREATE INDEX item_qty_term ON item USING btree (qty, term)");
   // Expression and partial indexes: PostgreSQL keeps their expressions by attribute number,
   // so the copy on the new column is built from the definition's text, every reference moved.
-  Exec("CREATE UNIQUE INDEX item_term_expr ON item ((term * 1000 + id), lower(note)) WHERE "
-       "term > 10 AND note IS NOT NULL");
+  Exec(
+      "CREATE UNIQUE INDEX item_term_expr ON item ((term * 1000 + id), lower(note)) WHERE "
+      "term > 10 AND note IS NOT NULL");
   Exec("CREATE INDEX item_note_part ON item (note) WHERE term < 5");
   std::string file = dir_.Write("V2__rename_term.sql", kRename);
   auto plan = Strata({"change", "plan", file});
@@ -1170,7 +1171,8 @@ class QuoteLineApp {
 
  private:
   void Fail(const std::string& what) {
-    if (errors_.size() < 20) errors_.push_back(fmt::format("quote-service 1.{}: {}", version_, what));
+    if (errors_.size() < 20)
+      errors_.push_back(fmt::format("quote-service 1.{}: {}", version_, what));
   }
   void Loop() {
     auto conn = Open(url_, fmt::format("quote-service-1.{}", version_));
@@ -1214,9 +1216,10 @@ class QuoteLineApp {
         std::string sql =
             version_ == 14
                 ? fmt::format("UPDATE quote_line SET quantity = {} WHERE id = {}", q, it->first)
-                : fmt::format("UPDATE quote_line SET quantity = {}, contract_term_months = {}, "
-                              "contract_term_source = 'EXPLICIT' WHERE id = {}",
-                              q, term, it->first);
+                : fmt::format(
+                      "UPDATE quote_line SET quantity = {}, contract_term_months = {}, "
+                      "contract_term_source = 'EXPLICIT' WHERE id = {}",
+                      q, term, it->first);
         auto r = conn->Query(sql);
         if (!r) {
           Fail(sql + ": " + r.error().ToString());
@@ -1336,9 +1339,10 @@ TEST_P(ChangeExampleTest, ContractTermIsOneChangeFileWithALookup) {
   ASSERT_TRUE(sj.is_object()) << status.All();
   EXPECT_EQ(sj["changes"][0]["unmigrated_rows"], 0) << status.out;
   v14.Stop();  // 1.14 is gone
-  auto done = from_scratch ? strata({"change", "complete", change})
-                           : strata({"--locations", "db/migration,db/change", "migrate",
-                                     "--complete-changes"});
+  auto done =
+      from_scratch
+          ? strata({"change", "complete", change})
+          : strata({"--locations", "db/migration,db/change", "migrate", "--complete-changes"});
   ASSERT_EQ(done.exit_code, 0) << done.All();
   std::this_thread::sleep_for(300ms);
   v15.Stop();
