@@ -1209,6 +1209,15 @@ PlannedOperation Describe(const Resolved& r) {
     p.drops.push_back(fmt::format("(renames {}.{} to {})", t, r.shadow, op.column));
   }
   if (op.up_inferred) p.notes.push_back(fmt::format("up inferred: {}", op.up));
+  for (const auto* e : {&op.up, &r.op.down}) {
+    auto q = e->empty() ? Result<RowExpression>(Status(ErrorCode::kValidation, ""))
+                        : QualifyForTrigger(*e, op.table);
+    if (!q || !q->subquery) continue;
+    p.notes.push_back(fmt::format(
+        "{} looks up {}: computed when a version writes the row (or the backfill reaches it); a "
+        "later change there does not recompute it",
+        e == &op.up ? "up" : "down", fmt::join(q->tables, ", ")));
+  }
   if (r.op.down_inferred) p.notes.push_back(fmt::format("down inferred: {}", r.op.down));
   if (r.Pair() && !r.old_default.empty()) {
     p.notes.push_back(fmt::format(

@@ -1324,6 +1324,9 @@ TEST_P(ChangeExampleTest, ContractTermIsOneChangeFileWithALookup) {
   auto plan = strata({"--locations", "db/migration,db/change", "change", "plan", change});
   ASSERT_EQ(plan.exit_code, 0) << plan.All();
   EXPECT_NE(plan.out.find("qr.id = NEW.quote_revision_id"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("up looks up quote_revision: computed when a version writes the row"),
+            std::string::npos)
+      << plan.out;
   // The deploy pipeline's plain migrate reaches the change file and runs its start phase.
   auto start = from_scratch ? strata({"change", "start", change})
                             : strata({"--locations", "db/migration,db/change", "migrate"});
