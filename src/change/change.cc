@@ -725,12 +725,26 @@ std::string TriggerFunction(const Resolved& r) {
     std::string c = "NEW." + QuoteIdent(op.column);
     body = fmt::format("  IF {0} IS NULL THEN {0} := ({1}); END IF;\n", c, q(op.up));
   }
+  // A lookup names its tables as the change file does; the trigger runs in every writer's
+  // session, whose search_path may differ from strata's (or be empty). The function keeps the
+  // search_path start ran with, under which the expressions were type-checked and the backfill
+  // ran. Only then: a SET on a function costs a little on every call.
+  bool lookup = false;
+  std::vector<std::string> exprs = {op.up, op.down};
+  for (const auto* g : {&r.reshape_up, &r.reshape_down}) {
+    for (const auto& c : *g) exprs.push_back(c[1]);
+  }
+  for (const auto& e : exprs) {
+    auto x = e.empty() ? Result<RowExpression>(Status(ErrorCode::kValidation, ""))
+                       : QualifyForTrigger(e, op.table);
+    lookup |= x.ok() && x->subquery;
+  }
   return fmt::format(
-      "CREATE OR REPLACE FUNCTION {}\n RETURNS trigger LANGUAGE plpgsql AS $strata$\n"
+      "CREATE OR REPLACE FUNCTION {}\n RETURNS trigger LANGUAGE plpgsql{} AS $strata$\n"
       "#variable_conflict use_column\n"
       "-- strata change: keeps the old and new representation of {} in step\n"
       "BEGIN\n{}  RETURN NEW;\nEND\n$strata$",
-      r.Fn(), r.qualified, body);
+      r.Fn(), lookup ? " SET search_path FROM CURRENT" : "", r.qualified, body);
 }
 
 bool NeedsTrigger(const Resolved& r) {

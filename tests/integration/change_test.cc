@@ -1176,6 +1176,12 @@ class QuoteLineApp {
   }
   void Loop() {
     auto conn = Open(url_, fmt::format("quote-service-1.{}", version_));
+    // 1.14 is a hardened service: an empty search_path, every table schema-qualified. A lookup
+    // in the trigger its writes fire must still find quote_revision.
+    if (version_ == 14) {
+      auto r = conn->Query("SET search_path = ''");
+      if (!r) Fail("search_path: " + r.error().ToString());
+    }
     std::mt19937 rng(version_);
     while (!stop_) {
       ++ops_;
@@ -1187,14 +1193,16 @@ class QuoteLineApp {
         std::string sql;
         if (version_ == 14) {
           sql = fmt::format(
-              "INSERT INTO quote_line (id, quote_revision_id, product_offering_code, quantity, "
+              "INSERT INTO public.quote_line (id, quote_revision_id, product_offering_code, "
+              "quantity, "
               "lifecycle_status, unit_price_minor, currency, created_at) VALUES ({}, '{}', "
               "'ENTERPRISE_INTERNET_1G', {}, 'DRAFT', 119900, 'EUR', now())",
               id, l.revision, l.quantity);
         } else {
           l.term = 6 * (1 + static_cast<int>(rng() % 10));
           sql = fmt::format(
-              "INSERT INTO quote_line (id, quote_revision_id, product_offering_code, quantity, "
+              "INSERT INTO public.quote_line (id, quote_revision_id, product_offering_code, "
+              "quantity, "
               "lifecycle_status, unit_price_minor, currency, created_at, contract_term_months, "
               "contract_term_source) VALUES ({}, '{}', 'ENTERPRISE_INTERNET_1G', {}, 'DRAFT', "
               "119900, 'EUR', now(), {}, 'EXPLICIT')",
@@ -1215,9 +1223,10 @@ class QuoteLineApp {
         int term = 6 * (1 + static_cast<int>(rng() % 10));
         std::string sql =
             version_ == 14
-                ? fmt::format("UPDATE quote_line SET quantity = {} WHERE id = {}", q, it->first)
+                ? fmt::format("UPDATE public.quote_line SET quantity = {} WHERE id = {}", q,
+                              it->first)
                 : fmt::format(
-                      "UPDATE quote_line SET quantity = {}, contract_term_months = {}, "
+                      "UPDATE public.quote_line SET quantity = {}, contract_term_months = {}, "
                       "contract_term_source = 'EXPLICIT' WHERE id = {}",
                       q, term, it->first);
         auto r = conn->Query(sql);
@@ -1228,16 +1237,17 @@ class QuoteLineApp {
         it->second.quantity = q;
         if (version_ == 15) it->second.term = term;
       } else if (pick < 8) {
-        auto r = conn->Query(fmt::format("DELETE FROM quote_line WHERE id = {}", it->first));
+        auto r = conn->Query(fmt::format("DELETE FROM public.quote_line WHERE id = {}", it->first));
         if (!r) Fail("delete: " + r.error().ToString());
         lines_.erase(it);
       } else {
         auto r = conn->Query(
             version_ == 14
-                ? fmt::format("SELECT quantity FROM quote_line WHERE id = {}", it->first)
-                : fmt::format("SELECT quantity || '/' || contract_term_months FROM quote_line "
-                              "WHERE id = {}",
-                              it->first));
+                ? fmt::format("SELECT quantity FROM public.quote_line WHERE id = {}", it->first)
+                : fmt::format(
+                      "SELECT quantity || '/' || contract_term_months FROM public.quote_line "
+                      "WHERE id = {}",
+                      it->first));
         if (!r || r->rows.size() != 1) {
           Fail(fmt::format("read {}: {}", it->first, r ? "no row" : r.error().ToString()));
           continue;
