@@ -1409,6 +1409,41 @@ INSTANTIATE_TEST_SUITE_P(Example, ChangeExampleTest, ::testing::Bool(),
                                                       : "ReleasesBCDAfterAppliedReleaseA");
                          });
 
+// A `down` with a lookup: the new version stops writing the denormalised region_name; for the
+// old version, which still reads it, the trigger fills it from region by the row's code.
+TEST_F(ChangeTest, DownLookupFillsTheDroppedColumnForRowsTheNewVersionInserts) {
+  Exec("CREATE TABLE region (code text PRIMARY KEY, name text NOT NULL)");
+  Exec("INSERT INTO region VALUES ('EU', 'Europe'), ('US', 'United States')");
+  Exec(
+      "CREATE TABLE shop (id int PRIMARY KEY, region_code text NOT NULL, region_name text NOT "
+      "NULL)");
+  Exec("INSERT INTO shop SELECT g, 'EU', 'Europe' FROM generate_series(1, 500) g");
+  std::string file = dir_.Write(
+      "V7__drop_region_name.sql",
+      "-- strata:change\n"
+      "-- strata:down region_name = (SELECT r.name FROM region r WHERE r.code = shop.region_code)\n"
+      "ALTER TABLE shop DROP COLUMN region_name;\n");
+  auto plan = Strata({"change", "plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  EXPECT_NE(plan.out.find("down looks up region"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("SET search_path FROM CURRENT"), std::string::npos) << plan.out;
+  ASSERT_EQ(Strata({"change", "start", file}).exit_code, 0);
+  // The new version, with another search_path, inserts without the column.
+  auto app = Open(url_, "app-v2");
+  ASSERT_TRUE(app->Query("SET search_path = pg_catalog").ok());
+  auto r = app->Query("INSERT INTO public.shop (id, region_code) VALUES (1001, 'US')");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(Q("SELECT region_name FROM shop WHERE id = 1001"), "United States");
+  // The old version still writes it itself.
+  Exec("INSERT INTO shop (id, region_code, region_name) VALUES (1002, 'EU', 'Europa')");
+  EXPECT_EQ(Q("SELECT region_name FROM shop WHERE id = 1002"), "Europa");
+  auto done = Strata({"change", "complete", file});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'shop'::regclass AND attname "
+              "= 'region_name' AND NOT attisdropped"),
+            "0");
+}
+
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
   std::string file = dir_.Write("V2__rename.sql", kRename);
   auto r =
