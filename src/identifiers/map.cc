@@ -51,14 +51,73 @@ std::string TomlStr(std::string_view s) {
 
 std::string MapTable(const std::string& name) { return "strata_idmap_" + name; }
 
+// An identifier's value as a mapping stores it, over the row `alias`: one column's text, or a
+// composite identifier's columns' texts joined by U+001F (the form the digest hashes), so one
+// text key stands for the tuple (docs/formats/identifiers.md).
+std::string KeyText(const std::vector<std::string>& cols, std::string_view alias) {
+  std::string out;
+  for (const auto& c : cols) {
+    out += fmt::format("{}{}.{}::text", out.empty() ? "" : " || chr(31) || ", alias,
+                       db::QuoteIdent(c));
+  }
+  return out;
+}
+
+// The row has a value: no column of the identifier is NULL.
+std::string KeyNotNull(const std::vector<std::string>& cols, std::string_view alias) {
+  std::string out;
+  for (const auto& c : cols) {
+    out += fmt::format("{}{}.{} IS NOT NULL", out.empty() ? "" : " AND ", alias,
+                       db::QuoteIdent(c));
+  }
+  return out;
+}
+
+// The read view: any id (an old one while the mapping is published and within the stability
+// window, or a new one) → the current id. A composite identifier's view also splits the id into
+// one text column per identifier column, so a consumer looks a tuple up by its parts.
+std::string LookupViewSql(const std::string& m, const Contract& c) {
+  std::string body = fmt::format(
+      "SELECT m.old_id AS id, m.new_id AS current_id, true AS superseded, m.since, m.why FROM "
+      "{0} m JOIN strata_id_mapping r ON r.name = {1} WHERE m.new_id IS NOT NULL AND r.status = "
+      "'published' AND (r.resolvable_until IS NULL OR now() < r.resolvable_until) UNION ALL "
+      "SELECT DISTINCT m.new_id, m.new_id, false, NULL::timestamptz, NULL::text FROM {0} m "
+      "WHERE m.new_id IS NOT NULL",
+      m, Lit(c.name));
+  if (c.columns.size() > 1) {
+    std::string parts;
+    for (size_t i = 0; i < c.columns.size(); ++i) {
+      parts += fmt::format(", split_part(l.id, chr(31), {}) AS {}", i + 1,
+                           db::QuoteIdent(c.columns[i]));
+    }
+    body = fmt::format("SELECT l.*{} FROM ({}) l", parts, body);
+  }
+  return fmt::format("CREATE VIEW {}_lookup AS {}", m, body);
+}
+
+// "a, b" → {"a", "b"}; the registry stores column lists joined by ",".
+std::vector<std::string> SplitList(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 // The registry, the guard function and (per mapping) nothing else: idempotent DDL.
 constexpr const char* kRegistryDdl = R"sql(
 CREATE TABLE IF NOT EXISTS strata_id_mapping (
   name text PRIMARY KEY,
   source_table text NOT NULL,
-  source_column text NOT NULL,
+  source_column text NOT NULL,  -- composite: the columns joined by ","
   new_expr text NOT NULL,
-  home_column text,
+  home_column text,             -- composite: the columns joined by ","
   why text NOT NULL,
   map_table text NOT NULL,
   job_file text NOT NULL,
@@ -87,7 +146,10 @@ END
 $strata$)sql";
 
 struct Registered {
-  std::string table, column, new_expr, home, why, map_table, job_file, state;
+  std::string table;
+  std::vector<std::string> columns;  // the identifier's (old) columns
+  std::vector<std::string> home;     // --to: the new id's columns; empty with --expr
+  std::string new_expr, why, map_table, job_file, state;
   std::string published_at, chain_head, resolvable_until;
   bool merges = false;
 };
@@ -97,7 +159,9 @@ struct Opened {
   Contract contract;
 };
 
-Result<Opened> Open(const Options& options, const std::string& name, std::string_view verb) {
+// The identifier's contract and a session on the target (PostgreSQL); sets st.target.
+Result<Opened> Open(const Options& options, const std::string& name, std::string_view verb,
+                    MapStatus& st) {
   STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
   const Contract* c = contracts.Find(name);
   if (!c) {
@@ -107,17 +171,9 @@ Result<Opened> Open(const Options& options, const std::string& name, std::string
             "a mapping re-keys a declared identifier: add its [[identifier]] first "
             "(docs/formats/identifiers.md)");
   }
-  if (c->columns.size() != 1) {
-    return Status(ErrorCode::kValidation,
-                  fmt::format("identifier `{}` is composite ({}); a mapping re-keys a "
-                              "one-column identifier",
-                              name, c->Target()))
-        .WithHint(
-            "map a one-column identifier (a composite one: add a surrogate column and "
-            "contract it first)");
-  }
   Opened o{{}, *c};
   STRATA_ASSIGN_OR_RETURN(o.s, session::Open(options, fmt::format("identifiers map {}", verb)));
+  st.target = o.s.url.redacted;
   if (o.s.conn->dialect() != db::Dialect::kPostgres) {
     return Status(
                ErrorCode::kConfig,
@@ -138,9 +194,20 @@ Result<std::optional<Registered>> ReadRegistry(db::Connection& conn, const std::
   if (r.rows.empty()) return std::optional<Registered>();
   const auto& row = r.rows[0];
   auto v = [&](size_t i) { return row[i].value_or(""); };
-  return std::optional<Registered>(Registered{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8),
-                                              v(9), v(10),
-                                              row[11] && (*row[11] == "t" || *row[11] == "true")});
+  Registered reg;
+  reg.table = v(0);
+  reg.columns = SplitList(v(1));
+  reg.new_expr = v(2);
+  reg.home = SplitList(v(3));
+  reg.why = v(4);
+  reg.map_table = v(5);
+  reg.job_file = v(6);
+  reg.state = v(7);
+  reg.published_at = v(8);
+  reg.chain_head = v(9);
+  reg.resolvable_until = v(10);
+  reg.merges = row[11] && (*row[11] == "t" || *row[11] == "true");
+  return std::optional<Registered>(std::move(reg));
 }
 
 Status NotCreated(const std::string& name) {
@@ -152,7 +219,7 @@ Status NotCreated(const std::string& name) {
 
 void Describe(MapStatus& st, const Registered& r) {
   st.table = r.table;
-  st.column = r.column;
+  st.column = fmt::format("{}", fmt::join(r.columns, ", "));
   st.new_id = r.new_expr;
   st.map_table = r.map_table;
   st.lookup_view = r.map_table + "_lookup";
@@ -165,28 +232,40 @@ void Describe(MapStatus& st, const Registered& r) {
   st.merge = r.merges;
 }
 
+// The mapping's registry row (kValidation when it was never created), described into `st`:
+// what fill, status and publish read first.
+Result<Registered> Mapping(db::Connection& conn, const std::string& name, MapStatus& st) {
+  STRATA_ASSIGN_OR_RETURN(auto reg, ReadRegistry(conn, name));
+  if (!reg) return NotCreated(name);
+  Describe(st, *reg);
+  return std::move(*reg);
+}
+
 // Coverage counts, in one statement.
 Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
-  std::string src = fmt::format("src.{}", db::QuoteIdent(r.column));
+  const std::string key = KeyText(r.columns, "src"), has = KeyNotNull(r.columns, "src");
+  // The table's distinct old ids, and how many mapping rows answer a condition on m.
+  const std::string old_ids =
+      fmt::format("SELECT DISTINCT {} AS id FROM {} src WHERE {}", key, r.table, has);
+  auto rows_where = [&](std::string_view cond) {
+    return fmt::format("(SELECT count(*) FROM {} m WHERE {})", r.map_table, cond);
+  };
   std::string orphans =
       r.home.empty() ? "-1"
-                     : fmt::format(
-                           "(SELECT count(*) FROM {0} m WHERE m.new_id IS NOT NULL AND NOT EXISTS "
-                           "(SELECT 1 FROM {1} h WHERE h.{2}::text = m.new_id))",
-                           r.map_table, r.table, db::QuoteIdent(r.home));
+                     : rows_where(fmt::format("m.new_id IS NOT NULL AND NOT EXISTS (SELECT 1 "
+                                              "FROM {} h WHERE {} = m.new_id)",
+                                              r.table, KeyText(r.home, "h")));
   STRATA_ASSIGN_OR_RETURN(
       auto q,
       conn.Query(fmt::format(
-          "SELECT (SELECT count(DISTINCT {2}::text) FROM {0} src WHERE {2} IS NOT NULL), "
-          "(SELECT count(*) FROM {1}), (SELECT count(*) FROM {1} WHERE new_id IS NOT NULL), "
-          "(SELECT count(*) FROM (SELECT DISTINCT {2}::text AS id FROM {0} src WHERE {2} IS NOT "
-          "NULL) s WHERE NOT EXISTS (SELECT 1 FROM {1} m WHERE m.old_id = s.id AND m.new_id IS "
-          "NOT NULL)), "
-          "(SELECT count(*) FROM (SELECT new_id FROM {1} WHERE new_id IS NOT NULL GROUP BY "
-          "new_id HAVING count(*) > 1) c), {3}, "
-          "(SELECT count(*) FROM {1} m WHERE NOT EXISTS (SELECT 1 FROM {0} src WHERE "
-          "{2}::text = m.old_id))",
-          r.table, r.map_table, src, orphans)));
+          "SELECT (SELECT count(*) FROM ({0}) s), {1}, {2}, "
+          "(SELECT count(*) FROM ({0}) s WHERE NOT EXISTS (SELECT 1 FROM {3} m WHERE m.old_id "
+          "= s.id AND m.new_id IS NOT NULL)), "
+          "(SELECT count(*) FROM (SELECT new_id FROM {3} WHERE new_id IS NOT NULL GROUP BY "
+          "new_id HAVING count(*) > 1) c), {4}, {5}",
+          old_ids, rows_where("true"), rows_where("m.new_id IS NOT NULL"), r.map_table, orphans,
+          rows_where(fmt::format("NOT EXISTS (SELECT 1 FROM {} src WHERE {} = m.old_id)",
+                                 r.table, key)))));
   auto n = [&](size_t i) { return std::stoll(q.rows[0][i].value_or("0")); };
   st.old_ids = n(0);
   st.rows = n(1);
@@ -262,16 +341,27 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
     return Fail(st, Status(ErrorCode::kUsage,
                            "--why is required: every mapping row records why its id changed"));
   }
-  auto o = Open(options, req.identifier, "create");
+  auto o = Open(options, req.identifier, "create", st);
   if (!o) return Fail(st, o.error());
   db::Connection& conn = *o->s.conn;
-  st.target = o->s.url.redacted;
   const Contract& c = o->contract;
   Registered r;
   r.table = c.QualifiedTable();
-  r.column = c.columns[0];
-  r.home = req.to;
-  r.new_expr = req.to.empty() ? req.expr : "src." + db::QuoteIdent(req.to);
+  r.columns = c.columns;
+  for (const auto& col : c.columns) {
+    if (col.find(',') != std::string::npos) {
+      return Fail(st, Status(ErrorCode::kValidation,
+                             fmt::format("identifier `{}`: column `{}` has a comma in its name; "
+                                         "a mapping cannot record it",
+                                         c.name, col))
+                          .WithHint("rename the column, or map a column without a comma"));
+    }
+  }
+  // --to: one column, or several for a tuple (a composite new id), as the old id is stored.
+  r.home = SplitList(req.to);
+  r.new_expr = req.to.empty()           ? req.expr
+               : r.home.size() == 1 ? "src." + db::QuoteIdent(r.home[0])
+                                    : KeyText(r.home, "src");
   r.why = req.why;
   r.merges = req.merge;
   r.map_table = MapTable(c.name);
@@ -320,18 +410,14 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
       fmt::format("CREATE TRIGGER strata_idmap_guard_truncate BEFORE TRUNCATE ON {} FOR EACH "
                   "STATEMENT EXECUTE FUNCTION strata_idmap_guard()",
                   m),
-      fmt::format("CREATE VIEW {0}_lookup AS SELECT m.old_id AS id, m.new_id AS current_id, "
-                  "true AS superseded, m.since, m.why FROM {0} m JOIN strata_id_mapping r ON "
-                  "r.name = {1} WHERE m.new_id IS NOT NULL AND r.status = 'published' AND "
-                  "(r.resolvable_until IS NULL OR now() < r.resolvable_until) UNION ALL "
-                  "SELECT DISTINCT m.new_id, m.new_id, false, NULL::timestamptz, NULL::text "
-                  "FROM {0} m WHERE m.new_id IS NOT NULL",
-                  m, Lit(c.name)),
+      LookupViewSql(m, c),
       fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
                   "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
                   "{}, {}, {})",
-                  Lit(c.name), Lit(r.table), Lit(r.column), Lit(r.new_expr),
-                  r.home.empty() ? "NULL" : Lit(r.home), Lit(r.why), Lit(m), Lit(r.job_file),
+                  Lit(c.name), Lit(r.table), Lit(fmt::format("{}", fmt::join(r.columns, ","))),
+                  Lit(r.new_expr),
+                  r.home.empty() ? "NULL" : Lit(fmt::format("{}", fmt::join(r.home, ","))),
+                  Lit(r.why), Lit(m), Lit(r.job_file),
                   r.merges ? "true" : "false"),
       "COMMIT"};
   for (const auto& s : sql) {
@@ -348,15 +434,12 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
 MapStatus MapPrepareFill(const Options& options, const std::string& name) {
   MapStatus st;
   st.name = name;
-  auto o = Open(options, name, "fill");
+  auto o = Open(options, name, "fill", st);
   if (!o) return Fail(st, o.error());
   db::Connection& conn = *o->s.conn;
-  st.target = o->s.url.redacted;
-  auto reg = ReadRegistry(conn, name);
+  auto reg = Mapping(conn, name, st);
   if (!reg) return Fail(st, reg.error());
-  if (!*reg) return Fail(st, NotCreated(name));
-  const Registered& r = **reg;
-  Describe(st, r);
+  const Registered& r = *reg;
   if (r.state == kStatePublished) {
     return Fail(st, Status(ErrorCode::kValidation,
                            fmt::format("the mapping for `{}` is published ({}); it is never "
@@ -365,11 +448,11 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
                         .WithHint("a further re-key goes through a new mapping"));
   }
   // One row per old id, including those that appeared since the last fill. Idempotent.
-  std::string col = db::QuoteIdent(r.column);
+  const std::string key = KeyText(r.columns, "src");
   if (Status s = conn.Exec(fmt::format(
-          "INSERT INTO {0} (old_id) SELECT DISTINCT src.{1}::text FROM {2} src WHERE src.{1} IS "
-          "NOT NULL ON CONFLICT (old_id) DO NOTHING",
-          r.map_table, col, r.table));
+          "INSERT INTO {0} (old_id) SELECT DISTINCT {1} FROM {2} src WHERE {3} ON CONFLICT "
+          "(old_id) DO NOTHING",
+          r.map_table, key, r.table, KeyNotNull(r.columns, "src")));
       !s.ok()) {
     return Fail(st, std::move(s));
   }
@@ -389,7 +472,7 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
       TomlStr(r.map_table), TomlStr(fmt::format("{}.new_id IS NULL", r.map_table)),
       TomlStr(fmt::format("new_id = ({})::text, since = now(), why = {}", r.new_expr, Lit(r.why))),
       TomlStr(fmt::format("{} AS src", r.table)),
-      TomlStr(fmt::format("src.{}::text = {}.old_id", col, r.map_table)));
+      TomlStr(fmt::format("{} = {}.old_id", key, r.map_table)));
   std::error_code ec;
   fs::create_directories(fs::path(r.job_file).parent_path(), ec);
   auto old = base::ReadFile(r.job_file);
@@ -405,15 +488,12 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
 MapStatus MapStatusOf(const Options& options, const std::string& name) {
   MapStatus st;
   st.name = name;
-  auto o = Open(options, name, "status");
+  auto o = Open(options, name, "status", st);
   if (!o) return Fail(st, o.error());
   db::Connection& conn = *o->s.conn;
-  st.target = o->s.url.redacted;
-  auto reg = ReadRegistry(conn, name);
+  auto reg = Mapping(conn, name, st);
   if (!reg) return Fail(st, reg.error());
-  if (!*reg) return Fail(st, NotCreated(name));
-  const Registered& r = **reg;
-  Describe(st, r);
+  const Registered& r = *reg;
   if (Status s = Measure(conn, r, st); !s.ok()) return Fail(st, std::move(s));
   if (r.state != kStatePublished) {
     st.next_step = st.problems.empty()
@@ -453,11 +533,10 @@ MapStatus MapStatusOf(const Options& options, const std::string& name) {
 MapStatus MapPublish(const Options& options, const std::string& name) {
   MapStatus st;
   st.name = name;
-  auto o = Open(options, name, "publish");
+  auto o = Open(options, name, "publish", st);
   if (!o) return Fail(st, o.error());
   session::Session& s = o->s;
   db::Connection& conn = *s.conn;
-  st.target = s.url.redacted;
   session::RunLock lock;
   if (Status e = lock.Acquire(s, options.lock_wait, {}); !e.ok()) return Fail(st, std::move(e));
   auto exists = s.ledger->Exists();
@@ -468,11 +547,9 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
                                   "in the ledger"));
   }
   if (auto all = s.ledger->ReadAll(); !all) return Fail(st, all.error());
-  auto reg = ReadRegistry(conn, name);
+  auto reg = Mapping(conn, name, st);
   if (!reg) return Fail(st, reg.error());
-  if (!*reg) return Fail(st, NotCreated(name));
-  Registered r = **reg;
-  Describe(st, r);
+  const Registered& r = *reg;
   if (r.state == kStatePublished) {
     st.next_step = "already published; `strata identifiers map status " + name + "` checks it";
     return st;
@@ -513,7 +590,7 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
     row.installed_on = base::NowIso8601();
     row.success = true;
     row.statements_done = static_cast<int>(st.rows);
-    row.reason = fmt::format("{}.{} re-keyed to {}: {} old ids, {} rows; {}", r.table, r.column,
+    row.reason = fmt::format("{}({}) re-keyed to {}: {} old ids, {} rows; {}", r.table, st.column,
                              r.new_expr, st.old_ids, st.rows, r.why);
     STRATA_TRY(s.ledger->Append(row));
     return conn.Exec("COMMIT");

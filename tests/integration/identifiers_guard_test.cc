@@ -155,5 +155,38 @@ TEST_F(IdentifierGuardFails, ChangeCompleteWhoseDdlAnEventTriggerTurnsIntoNewIds
        "Q-3)"});
 }
 
+// The after digest counts duplicates only when the values changed (the sort once per run): an
+// unchanged set records the before's count, a run that adds a duplicate is counted exactly.
+TEST_F(IdentifierGuardFails, DuplicatesAreCountedAfterTheRunOnlyWhenTheValuesChanged) {
+  p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-1', 'n')");
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                  "set = \"note = 'done'\"\n");
+  auto ok = p_->Run({"backfill", "run", "notes"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.All();
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 1 "
+                      "AND verdict = 'explained'"),
+            1);
+  // A trigger copies quote 2's number onto the row the next backfill touches.
+  p_->Exec(
+      "CREATE FUNCTION copy_number() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "NEW.quote_number := 'Q-2'; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER copy_number BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 3) "
+      "EXECUTE FUNCTION copy_number()");
+  p_->dir().Write("db/backfill/again.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 3\"\n"
+                  "set = \"note = 'again'\"\n");
+  auto r = p_->Run({"backfill", "run", "again"});
+  EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+  EXPECT_NE(r.err.find("duplicates rose from 1 to 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 vanished though its rows may never be deleted (deletes = tombstone) "
+                       "(e.g. Q-3)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 2"),
+            1);
+}
+
 }  // namespace
 }  // namespace strata::testing
