@@ -288,12 +288,10 @@ ProtectReport Protect(const Options& options, const ProtectRequest& request) {
   r.remove = request.remove;
   const std::string verb = request.remove ? "identifiers unprotect" : "identifiers protect";
   Live live;
-  r.status = OpenLive(options,
-                      {.verb = verb,
-                       .names = &request.names,
-                       .require_one = true,
-                       .check_schema = !request.remove},
-                      live, nullptr, &r.target);
+  r.status = OpenLive(
+      options,
+      {.verb = verb, .names = &request.names, .require_one = true, .check_schema = !request.remove},
+      live, nullptr, &r.target);
   if (r.status.ok()) r.status = live.SelectedProblem();
   if (!r.status.ok()) return r;
   session::Session& s = live.session;

@@ -376,8 +376,8 @@ Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contr
 
 Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
   const auto t0 = base::MonotonicMillis();
-  auto d = conn.dialect() == Dialect::kPostgres ? PostgresDigest(conn, c, o)
-                                                : SqliteDigest(conn, c, o);
+  auto d =
+      conn.dialect() == Dialect::kPostgres ? PostgresDigest(conn, c, o) : SqliteDigest(conn, c, o);
   if (!d.ok()) {
     return Status(d.status().code(), fmt::format("identifier `{}`: digest of {} failed: {}", c.name,
                                                  c.Target(), d.status().message()))

@@ -67,8 +67,7 @@ std::string KeyText(const std::vector<std::string>& cols, std::string_view alias
 std::string KeyNotNull(const std::vector<std::string>& cols, std::string_view alias) {
   std::string out;
   for (const auto& c : cols) {
-    out += fmt::format("{}{}.{} IS NOT NULL", out.empty() ? "" : " AND ", alias,
-                       db::QuoteIdent(c));
+    out += fmt::format("{}{}.{} IS NOT NULL", out.empty() ? "" : " AND ", alias, db::QuoteIdent(c));
   }
   return out;
 }
@@ -87,8 +86,8 @@ std::string LookupViewSql(const std::string& m, const Contract& c) {
   if (c.columns.size() > 1) {
     std::string parts;
     for (size_t i = 0; i < c.columns.size(); ++i) {
-      parts += fmt::format(", split_part(l.id, chr(31), {}) AS {}", i + 1,
-                           db::QuoteIdent(c.columns[i]));
+      parts +=
+          fmt::format(", split_part(l.id, chr(31), {}) AS {}", i + 1, db::QuoteIdent(c.columns[i]));
     }
     body = fmt::format("SELECT l.*{} FROM ({}) l", parts, body);
   }
@@ -264,8 +263,8 @@ Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
           "(SELECT count(*) FROM (SELECT new_id FROM {3} WHERE new_id IS NOT NULL GROUP BY "
           "new_id HAVING count(*) > 1) c), {4}, {5}",
           old_ids, rows_where("true"), rows_where("m.new_id IS NOT NULL"), r.map_table, orphans,
-          rows_where(fmt::format("NOT EXISTS (SELECT 1 FROM {} src WHERE {} = m.old_id)",
-                                 r.table, key)))));
+          rows_where(fmt::format("NOT EXISTS (SELECT 1 FROM {} src WHERE {} = m.old_id)", r.table,
+                                 key)))));
   auto n = [&](size_t i) { return std::stoll(q.rows[0][i].value_or("0")); };
   st.old_ids = n(0);
   st.rows = n(1);
@@ -359,7 +358,7 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   }
   // --to: one column, or several for a tuple (a composite new id), as the old id is stored.
   r.home = SplitList(req.to);
-  r.new_expr = req.to.empty()           ? req.expr
+  r.new_expr = req.to.empty()       ? req.expr
                : r.home.size() == 1 ? "src." + db::QuoteIdent(r.home[0])
                                     : KeyText(r.home, "src");
   r.why = req.why;
@@ -417,8 +416,7 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
                   Lit(c.name), Lit(r.table), Lit(fmt::format("{}", fmt::join(r.columns, ","))),
                   Lit(r.new_expr),
                   r.home.empty() ? "NULL" : Lit(fmt::format("{}", fmt::join(r.home, ","))),
-                  Lit(r.why), Lit(m), Lit(r.job_file),
-                  r.merges ? "true" : "false"),
+                  Lit(r.why), Lit(m), Lit(r.job_file), r.merges ? "true" : "false"),
       "COMMIT"};
   for (const auto& s : sql) {
     if (Status e = conn.Exec(s); !e.ok()) {

@@ -64,7 +64,8 @@ class IdentifierGuardFails : public ::testing::Test {
                          "portal, billing export)"),
               std::string::npos)
         << r.err;
-    for (const auto& e : expected) EXPECT_NE(r.err.find(e), std::string::npos) << e << "\n" << r.err;
+    for (const auto& e : expected)
+      EXPECT_NE(r.err.find(e), std::string::npos) << e << "\n" << r.err;
     EXPECT_EQ(p_->Count(fmt::format("strata_run WHERE verb = '{}' AND outcome = 'failed'", verb)),
               1);
     const std::string run_id = p_->Scalar(fmt::format(
@@ -131,10 +132,10 @@ TEST_F(IdentifierGuardFails, CorrectApplyWhoseUpdateATriggerTurnsIntoADeletedId)
 }
 
 TEST_F(IdentifierGuardFails, ChangeCompleteWhoseDdlAnEventTriggerTurnsIntoNewIds) {
-  const std::string file = p_->dir().Write(
-      "db/changes/note_not_null.sql",
-      "-- strata:change\n-- strata:up note = coalesce(note, '')\n"
-      "ALTER TABLE quote ALTER COLUMN note SET NOT NULL;\n");
+  const std::string file =
+      p_->dir().Write("db/changes/note_not_null.sql",
+                      "-- strata:change\n-- strata:up note = coalesce(note, '')\n"
+                      "ALTER TABLE quote ALTER COLUMN note SET NOT NULL;\n");
   auto start = p_->Run({"change", "start", file});
   ASSERT_EQ(start.exit_code, 0) << start.All();
   // An event trigger, created after the expand: the contract phase's ALTER TABLE fires it,
@@ -184,8 +185,7 @@ TEST_F(IdentifierGuardFails, DuplicatesAreCountedAfterTheRunOnlyWhenTheValuesCha
                        "(e.g. Q-3)"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 2"),
-            1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 2"), 1);
 }
 
 }  // namespace
