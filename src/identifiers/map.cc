@@ -51,14 +51,33 @@ std::string TomlStr(std::string_view s) {
 
 std::string MapTable(const std::string& name) { return "strata_idmap_" + name; }
 
+// What a mapping's SQL spells differently on PostgreSQL and SQLite. Times are timestamptz on
+// PostgreSQL and ISO 8601 UTC text (milliseconds) on SQLite.
+struct Dialect {
+  bool pg = true;
+  explicit Dialect(const db::Connection& conn) : pg(conn.dialect() == db::Dialect::kPostgres) {}
+  std::string Text(std::string_view e) const {
+    return pg ? fmt::format("({})::text", e) : fmt::format("CAST({} AS TEXT)", e);
+  }
+  std::string_view Sep() const { return pg ? "chr(31)" : "char(31)"; }
+  std::string Now() const { return pg ? "now()" : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"; }
+  std::string NowPlus(std::int64_t ms) const {
+    return pg ? fmt::format("now() + interval '{} milliseconds'", ms)
+              : fmt::format("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+{} seconds')", ms / 1000);
+  }
+  std::string_view Time() const { return pg ? "timestamptz" : "text"; }
+  bool Pg() const { return pg; }
+};
+
 // An identifier's value as a mapping stores it, over the row `alias`: one column's text, or a
 // composite identifier's columns' texts joined by U+001F (the form the digest hashes), so one
 // text key stands for the tuple (docs/formats/identifiers.md).
-std::string KeyText(const std::vector<std::string>& cols, std::string_view alias) {
+std::string KeyText(const std::vector<std::string>& cols, std::string_view alias, Dialect d) {
   std::string out;
   for (const auto& c : cols) {
-    out += fmt::format("{}{}.{}::text", out.empty() ? "" : " || chr(31) || ", alias,
-                       db::QuoteIdent(c));
+    if (!out.empty()) out += fmt::format(" || {} || ", d.Sep());
+    out += d.Pg() ? fmt::format("{}.{}::text", alias, db::QuoteIdent(c))
+                  : d.Text(fmt::format("{}.{}", alias, db::QuoteIdent(c)));
   }
   return out;
 }
@@ -75,19 +94,30 @@ std::string KeyNotNull(const std::vector<std::string>& cols, std::string_view al
 // The read view: any id (an old one while the mapping is published and within the stability
 // window, or a new one) → the current id. A composite identifier's view also splits the id into
 // one text column per identifier column, so a consumer looks a tuple up by its parts.
-std::string LookupViewSql(const std::string& m, const Contract& c) {
+std::string LookupViewSql(const std::string& m, const Contract& c, Dialect d) {
   std::string body = fmt::format(
       "SELECT m.old_id AS id, m.new_id AS current_id, true AS superseded, m.since, m.why FROM "
       "{0} m JOIN strata_id_mapping r ON r.name = {1} WHERE m.new_id IS NOT NULL AND r.status = "
-      "'published' AND (r.resolvable_until IS NULL OR now() < r.resolvable_until) UNION ALL "
-      "SELECT DISTINCT m.new_id, m.new_id, false, NULL::timestamptz, NULL::text FROM {0} m "
+      "'published' AND (r.resolvable_until IS NULL OR {2} < r.resolvable_until) UNION ALL "
+      "SELECT DISTINCT m.new_id, m.new_id, false, {3}, {4} FROM {0} m "
       "WHERE m.new_id IS NOT NULL",
-      m, Lit(c.name));
+      m, Lit(c.name), d.Now(), d.pg ? "NULL::timestamptz" : "NULL", d.pg ? "NULL::text" : "NULL");
   if (c.columns.size() > 1) {
     std::string parts;
+    // SQLite has no split_part: part i is what precedes the first separator of the rest after
+    // i - 1 separators (the rest is nested, fine for the few columns of an identifier).
+    std::string rest = "l.id";
     for (size_t i = 0; i < c.columns.size(); ++i) {
-      parts +=
-          fmt::format(", split_part(l.id, chr(31), {}) AS {}", i + 1, db::QuoteIdent(c.columns[i]));
+      std::string part;
+      if (d.pg) {
+        part = fmt::format("split_part(l.id, chr(31), {})", i + 1);
+      } else {
+        part = i + 1 == c.columns.size()
+                   ? rest
+                   : fmt::format("substr({0}, 1, instr({0}, char(31)) - 1)", rest);
+        rest = fmt::format("substr({0}, instr({0}, char(31)) + 1)", rest);
+      }
+      parts += fmt::format(", {} AS {}", part, db::QuoteIdent(c.columns[i]));
     }
     body = fmt::format("SELECT l.*{} FROM ({}) l", parts, body);
   }
@@ -109,8 +139,11 @@ std::vector<std::string> SplitList(std::string_view s) {
   return out;
 }
 
-// The registry, the guard function and (per mapping) nothing else: idempotent DDL.
-constexpr const char* kRegistryDdl = R"sql(
+// The registry and, on PostgreSQL, the guard function (per mapping: nothing else). Idempotent.
+std::vector<std::string> RegistryDdl(Dialect d) {
+  if (d.pg) {
+    return {
+        R"sql(
 CREATE TABLE IF NOT EXISTS strata_id_mapping (
   name text PRIMARY KEY,
   source_table text NOT NULL,
@@ -129,8 +162,8 @@ CREATE TABLE IF NOT EXISTS strata_id_mapping (
   chain_head text,
   resolvable_until timestamptz,
   merges boolean NOT NULL DEFAULT false
-);
-CREATE OR REPLACE FUNCTION strata_idmap_guard() RETURNS trigger LANGUAGE plpgsql AS $strata$
+))sql",
+        R"sql(CREATE OR REPLACE FUNCTION strata_idmap_guard() RETURNS trigger LANGUAGE plpgsql AS $strata$
 BEGIN
   IF EXISTS (SELECT 1 FROM strata_id_mapping WHERE map_table = TG_TABLE_NAME
              AND status = 'published') THEN
@@ -142,7 +175,53 @@ BEGIN
   IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
   RETURN NEW;
 END
-$strata$)sql";
+$strata$)sql"};
+  }
+  return {R"sql(
+CREATE TABLE IF NOT EXISTS strata_id_mapping (
+  name text PRIMARY KEY NOT NULL,
+  source_table text NOT NULL,
+  source_column text NOT NULL,
+  new_expr text NOT NULL,
+  home_column text,
+  why text NOT NULL,
+  map_table text NOT NULL,
+  job_file text NOT NULL,
+  status text NOT NULL DEFAULT 'filling',
+  created_at text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  created_by text NOT NULL DEFAULT '',
+  published_at text,
+  published_by text,
+  old_ids integer,
+  chain_head text,
+  resolvable_until text,
+  merges boolean NOT NULL DEFAULT false
+))sql"};
+}
+
+// The guard of one mapping table: refuses every edit once the mapping is published.
+std::vector<std::string> GuardDdl(const std::string& m, Dialect d) {
+  if (d.pg) {
+    return {fmt::format("CREATE TRIGGER strata_idmap_guard BEFORE INSERT OR UPDATE OR DELETE ON "
+                        "{} FOR EACH ROW EXECUTE FUNCTION strata_idmap_guard()",
+                        m),
+            fmt::format("CREATE TRIGGER strata_idmap_guard_truncate BEFORE TRUNCATE ON {} FOR "
+                        "EACH STATEMENT EXECUTE FUNCTION strata_idmap_guard()",
+                        m)};
+  }
+  std::vector<std::string> out;
+  for (std::string_view op : {"insert", "update", "delete"}) {
+    out.push_back(fmt::format(
+        "CREATE TRIGGER {0}_guard_{1} BEFORE {1} ON {0} WHEN EXISTS (SELECT 1 FROM "
+        "strata_id_mapping WHERE map_table = {2} AND status = 'published') BEGIN SELECT "
+        "RAISE(ABORT, {3}); END",
+        m, op, Lit(m),
+        Lit(fmt::format("strata: {} is a published identifier mapping; it is never edited (a "
+                        "published mapping is final: re-key again through a new mapping)",
+                        m))));
+  }
+  return out;
+}
 
 struct Registered {
   std::string table;
@@ -158,7 +237,7 @@ struct Opened {
   Contract contract;
 };
 
-// The identifier's contract and a session on the target (PostgreSQL); sets st.target.
+// The identifier's contract and a session on the target; sets st.target.
 Result<Opened> Open(const Options& options, const std::string& name, std::string_view verb,
                     MapStatus& st) {
   STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
@@ -173,12 +252,6 @@ Result<Opened> Open(const Options& options, const std::string& name, std::string
   Opened o{{}, *c};
   STRATA_ASSIGN_OR_RETURN(o.s, session::Open(options, fmt::format("identifiers map {}", verb)));
   st.target = o.s.url.redacted;
-  if (o.s.conn->dialect() != db::Dialect::kPostgres) {
-    return Status(
-               ErrorCode::kConfig,
-               fmt::format("identifier mappings need PostgreSQL; {} is SQLite", o.s.url.redacted))
-        .WithHint("run the re-key on the PostgreSQL target");
-  }
   return o;
 }
 
@@ -187,8 +260,9 @@ Result<std::optional<Registered>> ReadRegistry(db::Connection& conn, const std::
   if (!exists) return std::optional<Registered>();
   STRATA_ASSIGN_OR_RETURN(
       auto r, conn.Query("SELECT source_table, source_column, new_expr, home_column, why, "
-                         "map_table, job_file, status, published_at::text, chain_head, "
-                         "resolvable_until::text, merges FROM strata_id_mapping WHERE name = $1",
+                         "map_table, job_file, status, CAST(published_at AS TEXT), chain_head, "
+                         "CAST(resolvable_until AS TEXT), merges FROM strata_id_mapping WHERE "
+                         "name = $1",
                          {name}));
   if (r.rows.empty()) return std::optional<Registered>();
   const auto& row = r.rows[0];
@@ -205,7 +279,7 @@ Result<std::optional<Registered>> ReadRegistry(db::Connection& conn, const std::
   reg.published_at = v(8);
   reg.chain_head = v(9);
   reg.resolvable_until = v(10);
-  reg.merges = row[11] && (*row[11] == "t" || *row[11] == "true");
+  reg.merges = row[11] && (*row[11] == "t" || *row[11] == "true" || *row[11] == "1");
   return std::optional<Registered>(std::move(reg));
 }
 
@@ -242,7 +316,8 @@ Result<Registered> Mapping(db::Connection& conn, const std::string& name, MapSta
 
 // Coverage counts, in one statement.
 Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
-  const std::string key = KeyText(r.columns, "src"), has = KeyNotNull(r.columns, "src");
+  const Dialect d(conn);
+  const std::string key = KeyText(r.columns, "src", d), has = KeyNotNull(r.columns, "src");
   // The table's distinct old ids, and how many mapping rows answer a condition on m.
   const std::string old_ids =
       fmt::format("SELECT DISTINCT {} AS id FROM {} src WHERE {}", key, r.table, has);
@@ -253,7 +328,7 @@ Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
       r.home.empty() ? "-1"
                      : rows_where(fmt::format("m.new_id IS NOT NULL AND NOT EXISTS (SELECT 1 "
                                               "FROM {} h WHERE {} = m.new_id)",
-                                              r.table, KeyText(r.home, "h")));
+                                              r.table, KeyText(r.home, "h", d)));
   STRATA_ASSIGN_OR_RETURN(
       auto q,
       conn.Query(fmt::format(
@@ -303,9 +378,12 @@ Result<std::string> ChainHead(db::Connection& conn, const std::string& map_table
   std::string head(ledger::kGenesisHash);
   std::string buf;
   STRATA_TRY(conn.QueryRows(
-      fmt::format("SELECT old_id, new_id, to_char(since AT TIME ZONE 'UTC', "
-                  "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), why FROM {} ORDER BY old_id COLLATE \"C\"",
-                  map_table),
+      conn.dialect() == db::Dialect::kPostgres
+          ? fmt::format("SELECT old_id, new_id, to_char(since AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), why FROM {} ORDER BY old_id COLLATE "
+                        "\"C\"",
+                        map_table)
+          : fmt::format("SELECT old_id, new_id, since, why FROM {} ORDER BY old_id", map_table),
       {}, [&](std::span<const db::ValueView> row) {
         buf.assign(head);
         for (const auto& v : row) {
@@ -358,9 +436,10 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   }
   // --to: one column, or several for a tuple (a composite new id), as the old id is stored.
   r.home = SplitList(req.to);
+  const Dialect d(conn);
   r.new_expr = req.to.empty()       ? req.expr
                : r.home.size() == 1 ? "src." + db::QuoteIdent(r.home[0])
-                                    : KeyText(r.home, "src");
+                                    : KeyText(r.home, "src", d);
   r.why = req.why;
   r.merges = req.merge;
   r.map_table = MapTable(c.name);
@@ -387,7 +466,7 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   }
   // The new-id expression must read the table's row as `src`.
   if (auto probe =
-          conn.Query(fmt::format("SELECT ({})::text FROM {} AS src LIMIT 0", r.new_expr, r.table));
+          conn.Query(fmt::format("SELECT {} FROM {} AS src LIMIT 0", d.Text(r.new_expr), r.table));
       !probe) {
     return Fail(st, Status(ErrorCode::kValidation,
                            fmt::format("the new id `{}` does not read as an expression over a "
@@ -397,27 +476,23 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
                                   "over its row as `src`"));
   }
   std::string m = r.map_table;
-  std::vector<std::string> sql = {
-      std::string(conn.BeginSql()),
-      kRegistryDdl,
-      fmt::format("CREATE TABLE {} (old_id text PRIMARY KEY, new_id text, since timestamptz, "
-                  "why text)",
-                  m),
-      fmt::format("CREATE TRIGGER strata_idmap_guard BEFORE INSERT OR UPDATE OR DELETE ON {} "
-                  "FOR EACH ROW EXECUTE FUNCTION strata_idmap_guard()",
-                  m),
-      fmt::format("CREATE TRIGGER strata_idmap_guard_truncate BEFORE TRUNCATE ON {} FOR EACH "
-                  "STATEMENT EXECUTE FUNCTION strata_idmap_guard()",
-                  m),
-      LookupViewSql(m, c),
-      fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
-                  "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
-                  "{}, {}, {})",
-                  Lit(c.name), Lit(r.table), Lit(fmt::format("{}", fmt::join(r.columns, ","))),
-                  Lit(r.new_expr),
-                  r.home.empty() ? "NULL" : Lit(fmt::format("{}", fmt::join(r.home, ","))),
-                  Lit(r.why), Lit(m), Lit(r.job_file), r.merges ? "true" : "false"),
-      "COMMIT"};
+  std::vector<std::string> sql = {std::string(conn.BeginSql())};
+  for (auto& ddl : RegistryDdl(d)) sql.push_back(std::move(ddl));
+  sql.push_back(fmt::format(
+      "CREATE TABLE {} (old_id text PRIMARY KEY NOT NULL, new_id text, since {}, why text)", m,
+      d.Time()));
+  for (auto& ddl : GuardDdl(m, d)) sql.push_back(std::move(ddl));
+  sql.insert(
+      sql.end(),
+      {LookupViewSql(m, c, d),
+       fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
+                   "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
+                   "{}, {}, {})",
+                   Lit(c.name), Lit(r.table), Lit(fmt::format("{}", fmt::join(r.columns, ","))),
+                   Lit(r.new_expr),
+                   r.home.empty() ? "NULL" : Lit(fmt::format("{}", fmt::join(r.home, ","))),
+                   Lit(r.why), Lit(m), Lit(r.job_file), r.merges ? "true" : "false"),
+       "COMMIT"});
   for (const auto& s : sql) {
     if (Status e = conn.Exec(s); !e.ok()) {
       (void)conn.Exec("ROLLBACK");
@@ -446,7 +521,8 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
                         .WithHint("a further re-key goes through a new mapping"));
   }
   // One row per old id, including those that appeared since the last fill. Idempotent.
-  const std::string key = KeyText(r.columns, "src");
+  const Dialect d(conn);
+  const std::string key = KeyText(r.columns, "src", d);
   if (Status s = conn.Exec(fmt::format(
           "INSERT INTO {0} (old_id) SELECT DISTINCT {1} FROM {2} src WHERE {3} ON CONFLICT "
           "(old_id) DO NOTHING",
@@ -468,7 +544,8 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
       "join = {6}\n",
       name, TomlStr(fmt::format("identifier mapping `{}`: old → new ({})", name, r.why)),
       TomlStr(r.map_table), TomlStr(fmt::format("{}.new_id IS NULL", r.map_table)),
-      TomlStr(fmt::format("new_id = ({})::text, since = now(), why = {}", r.new_expr, Lit(r.why))),
+      TomlStr(fmt::format("new_id = {}, since = {}, why = {}", d.Text(r.new_expr), d.Now(),
+                          Lit(r.why))),
       TomlStr(fmt::format("{} AS src", r.table)),
       TomlStr(fmt::format("{} = {}.old_id", key, r.map_table)));
   std::error_code ec;
@@ -555,7 +632,11 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
   auto body = [&]() -> Status {
     STRATA_TRY(conn.Exec(conn.BeginSql()));
     // Nothing changes the mapping between the checks and the freeze.
-    STRATA_TRY(conn.Exec(fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", r.map_table)));
+    // (SQLite: BEGIN IMMEDIATE already holds the database's write lock.)
+    const Dialect d(conn);
+    if (d.pg) {
+      STRATA_TRY(conn.Exec(fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", r.map_table)));
+    }
     STRATA_TRY(Measure(conn, r, st));
     if (!st.problems.empty()) {
       return Status(ErrorCode::kCheckFailed, fmt::format("mapping `{}` cannot be published: {}",
@@ -569,14 +650,13 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
     auto window = o->contract.stability_window.count();
     STRATA_ASSIGN_OR_RETURN(
         auto upd,
-        conn.Query(
-            fmt::format(
-                "UPDATE strata_id_mapping SET status = 'published', published_at "
-                "= now(), published_by = current_user, old_ids = $1, chain_head "
-                "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
-                "published_at::text, resolvable_until::text",
-                window > 0 ? fmt::format("now() + interval '{} milliseconds'", window) : "NULL"),
-            {std::to_string(st.old_ids), st.chain_head, name}));
+        conn.Query(fmt::format("UPDATE strata_id_mapping SET status = 'published', published_at "
+                               "= {}, published_by = {}, old_ids = $1, chain_head "
+                               "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
+                               "CAST(published_at AS TEXT), CAST(resolvable_until AS TEXT)",
+                               d.Now(), d.pg ? "current_user" : Lit(conn.DatabaseUser()),
+                               window > 0 ? d.NowPlus(window) : "NULL"),
+                   {std::to_string(st.old_ids), st.chain_head, name}));
     st.published_at = upd.rows[0][0].value_or("");
     st.resolvable_until = upd.rows[0][1].value_or("");
     migrate::AppliedRow row;

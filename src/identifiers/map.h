@@ -16,7 +16,8 @@
 // the registry and as an `ID_MAP` row of the hash-chained ledger, so an edit that gets past the
 // trigger is still detected. A composite identifier's id (old or new) is stored as its columns'
 // texts joined by U+001F, the digest's form; its lookup view adds one column per part.
-// PostgreSQL only. Calls are independent; each opens its connection.
+// PostgreSQL and SQLite (docs/identifiers-map.md). Calls are independent; each opens its
+// connection.
 #pragma once
 
 #include "strata/options.h"

@@ -270,5 +270,60 @@ TEST_F(IdentifierMap, ACompositeIdentifierIsReKeyedTupleToTuple) {
   EXPECT_NE(st.out.find("chain intact"), std::string::npos) << st.All();
 }
 
+// The same re-key on SQLite: the mapping table, its guard triggers, the lookup view (split
+// without split_part), the fill through the backfill engine (UPDATE ... FROM), the checks and
+// the hash chain in the ledger.
+TEST(IdentifierMapSqlite, ACompositeIdentifierIsReKeyedTupleToTuple) {
+  Project p(Db::kSqlite);
+  p.dir().Write("db/identifiers.toml",
+                "[[identifier]]\nname = \"order_ref\"\ntable = \"orders\"\n"
+                "columns = [\"tenant\", \"number\"]\nstability_window = \"30d\"\n");
+  p.Write("V1__orders.sql",
+          "CREATE TABLE orders (id INTEGER PRIMARY KEY, tenant INTEGER, number TEXT, new_tenant "
+          "INTEGER, new_number TEXT);\n");
+  ASSERT_EQ(Migrate(p).exit_code, 0);
+  p.Exec(
+      "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 60) INSERT INTO "
+      "orders SELECT n, n % 3, 'O-' || n, n % 3, 'N-' || substr('000' || n, -4) FROM g");
+  p.Exec("INSERT INTO orders VALUES (61, NULL, 'O-61', 0, 'N-0061')");
+  auto c = p.Run({"identifiers", "map", "create", "order_ref", "--to", "new_tenant,new_number",
+                  "--why", "per-tenant numbering"});
+  ASSERT_EQ(c.exit_code, 0) << c.All();
+  auto fill = p.Json({"identifiers", "map", "fill", "order_ref"});
+  EXPECT_EQ(fill["old_ids"], 60) << fill.dump();
+  EXPECT_EQ(fill["mapped"], 60) << fill.dump();
+  EXPECT_EQ(fill["unmapped"], 0) << fill.dump();
+  EXPECT_EQ(fill["collisions"], 0) << fill.dump();
+  EXPECT_EQ(fill["orphans"], 0) << fill.dump();
+  auto pub = p.Json({"identifiers", "map", "publish", "order_ref"});
+  EXPECT_EQ(pub["state"], "published") << pub.dump();
+  EXPECT_FALSE(pub["resolvable_until"].get<std::string>().empty()) << pub.dump();
+  EXPECT_EQ(p.Scalar("SELECT checksum FROM strata_schema_history WHERE type = 'ID_MAP'"),
+            pub["chain_head"].get<std::string>());
+  EXPECT_EQ(p.Scalar("SELECT replace(current_id, char(31), '/') FROM "
+                     "strata_idmap_order_ref_lookup WHERE tenant = '2' AND number = 'O-5' AND "
+                     "superseded"),
+            "2/N-0005");
+  EXPECT_EQ(p.Scalar("SELECT number FROM strata_idmap_order_ref_lookup WHERE id = '0' || "
+                     "char(31) || 'O-60'"),
+            "O-60");
+  auto conn = p.Connect();
+  auto edit = conn->Exec("UPDATE strata_idmap_order_ref SET new_id = 'x'");
+  EXPECT_FALSE(edit.ok());
+  EXPECT_NE(edit.message().find("published identifier mapping"), std::string::npos)
+      << edit.ToString();
+  auto st = p.Run({"identifiers", "map", "status", "order_ref"});
+  EXPECT_EQ(st.exit_code, 0) << st.All();
+  EXPECT_NE(st.out.find("chain intact"), std::string::npos) << st.All();
+  // An edit that gets past the guard (the triggers dropped) is detected by the chain.
+  ASSERT_TRUE(conn->Exec("DROP TRIGGER strata_idmap_order_ref_guard_update").ok());
+  ASSERT_TRUE(conn->Exec("UPDATE strata_idmap_order_ref SET new_id = 'x' WHERE old_id = '1' || "
+                         "char(31) || 'O-1'")
+                  .ok());
+  auto edited = p.Run({"identifiers", "map", "status", "order_ref"});
+  EXPECT_EQ(edited.exit_code, kExitCheckFailed) << edited.All();
+  EXPECT_NE(edited.All().find("was edited after publish"), std::string::npos) << edited.All();
+}
+
 }  // namespace
 }  // namespace strata::testing
