@@ -196,27 +196,64 @@ json DigestJson(const Digest& d) {
 
 }  // namespace
 
+namespace {
+
+// What every verb here starts with: the project's contracts, those `names` selects (all when
+// empty), a session on the target and, when `check_schema`, where the contracts do not match
+// the live schema. `file` and `target` are set as soon as they are known, so a report names
+// them even when a later step fails.
+struct Live {
+  Contracts contracts;
+  std::vector<const Contract*> selected;  // into `contracts`
+  session::Session session;
+  std::vector<SchemaProblem> problems;
+
+  // The first schema problem of a selected contract; OK when there is none.
+  Status SelectedProblem() const {
+    for (const Contract* c : selected) {
+      for (const auto& p : problems) {
+        if (p.identifier == c->name) return p.status;
+      }
+    }
+    return Status::Ok();
+  }
+};
+
+struct Preamble {
+  std::string_view verb;
+  const std::vector<std::string>* names = nullptr;  // nullptr: every contract
+  bool require_one = false;                         // no contract selected is kUsage
+  bool check_schema = true;
+};
+
+Status OpenLive(const Options& options, const Preamble& what, Live& live, std::string* file,
+                std::string* target) {
+  STRATA_ASSIGN_OR_RETURN(live.contracts, Contracts::ForProject(options));
+  if (file) *file = live.contracts.path();
+  static const std::vector<std::string> kAll;
+  STRATA_ASSIGN_OR_RETURN(live.selected, Select(live.contracts, what.names ? *what.names : kAll));
+  if (what.require_one && live.selected.empty()) {
+    return Status(ErrorCode::kUsage,
+                  fmt::format("no identifiers declared in {}", live.contracts.path()))
+        .WithHint("declare them first (docs/formats/identifiers.md)");
+  }
+  STRATA_ASSIGN_OR_RETURN(live.session, session::Open(options, std::string(what.verb)));
+  if (target) *target = live.session.url.redacted;
+  if (what.check_schema) {
+    STRATA_ASSIGN_OR_RETURN(live.problems, CheckSchema(*live.session.conn, live.contracts));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 CheckReport Check(const Options& options) {
   CheckReport r;
-  auto contracts = Contracts::ForProject(options);
-  if (!contracts) {
-    r.status = contracts.status();
-    return r;
-  }
-  r.file = contracts->path();
-  r.contracts = static_cast<int>(contracts->all().size());
-  auto s = session::Open(options, "identifiers check");
-  if (!s) {
-    r.status = s.status();
-    return r;
-  }
-  r.target = s->url.redacted;
-  auto problems = CheckSchema(*s->conn, *contracts);
-  if (!problems) {
-    r.status = problems.status();
-    return r;
-  }
-  r.problems = std::move(*problems);
+  Live live;
+  r.status = OpenLive(options, {.verb = "identifiers check"}, live, &r.file, &r.target);
+  if (!r.status.ok()) return r;
+  r.contracts = static_cast<int>(live.contracts.all().size());
+  r.problems = std::move(live.problems);
   if (!r.problems.empty()) {
     r.status = r.problems.size() == 1
                    ? r.problems[0].status
@@ -230,36 +267,13 @@ CheckReport Check(const Options& options) {
 
 DigestReport DigestAll(const Options& options, const DigestRequest& request) {
   DigestReport r;
-  auto contracts = Contracts::ForProject(options);
-  if (!contracts) {
-    r.status = contracts.status();
-    return r;
-  }
-  r.file = contracts->path();
-  auto selected = Select(*contracts, request.names);
-  if (!selected) {
-    r.status = selected.status();
-    return r;
-  }
-  auto s = session::Open(options, "identifiers digest");
-  if (!s) {
-    r.status = s.status();
-    return r;
-  }
-  r.target = s->url.redacted;
-  auto problems = CheckSchema(*s->conn, *contracts);
-  if (!problems) {
-    r.status = problems.status();
-    return r;
-  }
-  for (const Contract* c : *selected) {
-    for (const auto& p : *problems) {
-      if (p.identifier == c->name) {
-        r.status = p.status;
-        return r;
-      }
-    }
-    auto d = ComputeDigest(*s->conn, *c);
+  Live live;
+  r.status = OpenLive(options, {.verb = "identifiers digest", .names = &request.names}, live,
+                      &r.file, &r.target);
+  if (r.status.ok()) r.status = live.SelectedProblem();
+  if (!r.status.ok()) return r;
+  for (const Contract* c : live.selected) {
+    auto d = ComputeDigest(*live.session.conn, *c);
     if (!d) {
       r.status = d.status();
       return r;
@@ -272,47 +286,18 @@ DigestReport DigestAll(const Options& options, const DigestRequest& request) {
 ProtectReport Protect(const Options& options, const ProtectRequest& request) {
   ProtectReport r;
   r.remove = request.remove;
-  auto contracts = Contracts::ForProject(options);
-  if (!contracts) {
-    r.status = contracts.status();
-    return r;
-  }
-  auto selected = Select(*contracts, request.names);
-  if (!selected) {
-    r.status = selected.status();
-    return r;
-  }
-  if (selected->empty()) {
-    r.status =
-        Status(ErrorCode::kUsage, fmt::format("no identifiers declared in {}", contracts->path()))
-            .WithHint("declare them first (docs/formats/identifiers.md)");
-    return r;
-  }
   const std::string verb = request.remove ? "identifiers unprotect" : "identifiers protect";
-  auto s = session::Open(options, verb);
-  if (!s) {
-    r.status = s.status();
-    return r;
-  }
-  r.target = s->url.redacted;
-  db::Connection& conn = *s->conn;
-  if (!request.remove) {
-    auto problems = CheckSchema(conn, *contracts);
-    if (!problems) {
-      r.status = problems.status();
-      return r;
-    }
-    for (const Contract* c : *selected) {
-      for (const auto& p : *problems) {
-        if (p.identifier == c->name) {
-          r.status = p.status;
-          return r;
-        }
-      }
-    }
-  }
+  Live live;
+  r.status = OpenLive(
+      options,
+      {.verb = verb, .names = &request.names, .require_one = true, .check_schema = !request.remove},
+      live, nullptr, &r.target);
+  if (r.status.ok()) r.status = live.SelectedProblem();
+  if (!r.status.ok()) return r;
+  session::Session& s = live.session;
+  db::Connection& conn = *s.conn;
   session::RunLock lock;
-  if (Status l = lock.Acquire(*s, options.lock_wait, EventSink{}); !l.ok()) {
+  if (Status l = lock.Acquire(s, options.lock_wait, EventSink{}); !l.ok()) {
     r.status = l;
     return r;
   }
@@ -323,7 +308,7 @@ ProtectReport Protect(const Options& options, const ProtectRequest& request) {
   }
   r.run_id = (*rec)->run_id();
   std::vector<std::string> sql;
-  for (const Contract* c : *selected) {
+  for (const Contract* c : live.selected) {
     ProtectedIdentifier p;
     p.identifier = c->name;
     p.target = c->Target();

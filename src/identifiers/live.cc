@@ -166,7 +166,7 @@ std::uint64_t Mod64(std::string_view dec) {
 // and partitions use, 64 bits) of each value's text, summed (an int128 accumulator); the
 // format is checked only where the column's type does not already guarantee it (a uuid column
 // holds uuids, an integer column integers).
-Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
+Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
   std::string anynull, text, key, ok;
   bool all_typed = true;
   for (size_t i = 0; i < c.columns.size(); ++i) {
@@ -200,7 +200,10 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
     all_typed = false;
     ok += fmt::format("{}({})", ok.empty() ? "" : " AND ", pred);
   }
-  STRATA_ASSIGN_OR_RETURN(const bool unique, UniqueIndexed(conn, c));
+  bool unique = !o.duplicates;  // not counted: no DISTINCT either
+  if (!unique) {
+    STRATA_ASSIGN_OR_RETURN(unique, UniqueIndexed(conn, c));
+  }
   std::string sql;
   const std::string bad =
       all_typed ? std::string("0") : fmt::format("count(*) FILTER (WHERE NOT ({}))", ok);
@@ -230,13 +233,13 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c) {
   auto num = [&](size_t i) { return row[i] ? std::stoll(*row[i]) : 0; };
   d.rows = num(0);
   d.nulls = num(1);
-  d.duplicates = num(2);
+  d.duplicates = o.duplicates ? num(2) : -1;
   d.format_violations = num(3);
   d.digest = fmt::format("{:016x}", row[4] ? Mod64(*row[4]) : 0);
   return d;
 }
 
-Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
+Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
   std::optional<std::regex> re;
   switch (c.format.kind) {
     case FormatKind::kUuid:
@@ -256,8 +259,10 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
     cols += fmt::format("{}CAST({} AS TEXT)", i ? ", " : "", QuoteIdent(c.columns[i]));
   }
   // Ordered, so a duplicate is the row before it: one pass, one previous value in memory.
-  const std::string sql = fmt::format("SELECT {0} FROM {1} ORDER BY {0}", cols, TableRef(c));
+  const std::string sql = fmt::format("SELECT {0} FROM {1}{2}", cols, TableRef(c),
+                                      o.duplicates ? " ORDER BY " + cols : std::string());
   Digest d;
+  if (!o.duplicates) d.duplicates = -1;
   std::uint64_t sum = 0;
   std::string prev, text;
   bool have_prev = false;
@@ -283,9 +288,11 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
       return;
     }
     if (bad) ++d.format_violations;
-    if (have_prev && text == prev) ++d.duplicates;
-    prev = text;
-    have_prev = true;
+    if (o.duplicates) {
+      if (have_prev && text == prev) ++d.duplicates;
+      prev = text;
+      have_prev = true;
+    }
     sum += static_cast<std::uint64_t>(Hash64(text));  // modulo 2^64
   }));
   d.digest = fmt::format("{:016x}", sum);
@@ -294,9 +301,11 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c) {
 
 }  // namespace
 
-bool Digest::Same(const Digest& o) const {
-  return rows == o.rows && nulls == o.nulls && duplicates == o.duplicates &&
-         format_violations == o.format_violations && digest == o.digest;
+bool Digest::Same(const Digest& o) const { return SameValues(o) && duplicates == o.duplicates; }
+
+bool Digest::SameValues(const Digest& o) const {
+  return rows == o.rows && nulls == o.nulls && format_violations == o.format_violations &&
+         digest == o.digest;
 }
 
 std::string TableRef(const Contract& c) {
@@ -365,9 +374,10 @@ Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contr
   return out;
 }
 
-Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c) {
+Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
   const auto t0 = base::MonotonicMillis();
-  auto d = conn.dialect() == Dialect::kPostgres ? PostgresDigest(conn, c) : SqliteDigest(conn, c);
+  auto d =
+      conn.dialect() == Dialect::kPostgres ? PostgresDigest(conn, c, o) : SqliteDigest(conn, c, o);
   if (!d.ok()) {
     return Status(d.status().code(), fmt::format("identifier `{}`: digest of {} failed: {}", c.name,
                                                  c.Target(), d.status().message()))

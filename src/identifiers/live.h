@@ -45,6 +45,9 @@ struct Digest {
 
   // Whether `other` has the same counts and digest.
   bool Same(const Digest& other) const;
+  // Whether `other` has the same rows, NULLs, format violations and digest: the same multiset
+  // of values (up to a 64-bit hash collision), so necessarily the same duplicate count.
+  bool SameValues(const Digest& other) const;
 };
 
 // SQL pieces for one contract: the table reference (quoted, schema-qualified when the contract
@@ -54,8 +57,14 @@ std::string TableRef(const Contract& c);
 std::string IdText(const Contract& c, db::Dialect dialect);
 std::string AnyNull(const Contract& c);
 
+// What a digest counts. The duplicate count is its costly part: unless a unique index covers
+// the identifier, it sorts the values (PostgreSQL: count(DISTINCT); SQLite: ORDER BY).
+struct DigestOptions {
+  bool duplicates = true;  // false: Digest::duplicates is -1 (not counted), no sort
+};
+
 // The digest of one contract's values. Errors: the database's (a missing table or column is
 // the database's error; run CheckSchema first for a message with the closest match).
-Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c);
+Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c, DigestOptions o = {});
 
 }  // namespace strata::identifiers

@@ -51,14 +51,105 @@ std::string TomlStr(std::string_view s) {
 
 std::string MapTable(const std::string& name) { return "strata_idmap_" + name; }
 
-// The registry, the guard function and (per mapping) nothing else: idempotent DDL.
-constexpr const char* kRegistryDdl = R"sql(
+// What a mapping's SQL spells differently on PostgreSQL and SQLite. Times are timestamptz on
+// PostgreSQL and ISO 8601 UTC text (milliseconds) on SQLite.
+struct Dialect {
+  bool pg = true;
+  explicit Dialect(const db::Connection& conn) : pg(conn.dialect() == db::Dialect::kPostgres) {}
+  std::string Text(std::string_view e) const {
+    return pg ? fmt::format("({})::text", e) : fmt::format("CAST({} AS TEXT)", e);
+  }
+  std::string_view Sep() const { return pg ? "chr(31)" : "char(31)"; }
+  std::string Now() const { return pg ? "now()" : "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"; }
+  std::string NowPlus(std::int64_t ms) const {
+    return pg ? fmt::format("now() + interval '{} milliseconds'", ms)
+              : fmt::format("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+{} seconds')", ms / 1000);
+  }
+  std::string_view Time() const { return pg ? "timestamptz" : "text"; }
+  bool Pg() const { return pg; }
+};
+
+// An identifier's value as a mapping stores it, over the row `alias`: one column's text, or a
+// composite identifier's columns' texts joined by U+001F (the form the digest hashes), so one
+// text key stands for the tuple (docs/formats/identifiers.md).
+std::string KeyText(const std::vector<std::string>& cols, std::string_view alias, Dialect d) {
+  std::string out;
+  for (const auto& c : cols) {
+    if (!out.empty()) out += fmt::format(" || {} || ", d.Sep());
+    out += d.Pg() ? fmt::format("{}.{}::text", alias, db::QuoteIdent(c))
+                  : d.Text(fmt::format("{}.{}", alias, db::QuoteIdent(c)));
+  }
+  return out;
+}
+
+// The row has a value: no column of the identifier is NULL.
+std::string KeyNotNull(const std::vector<std::string>& cols, std::string_view alias) {
+  std::string out;
+  for (const auto& c : cols) {
+    out += fmt::format("{}{}.{} IS NOT NULL", out.empty() ? "" : " AND ", alias, db::QuoteIdent(c));
+  }
+  return out;
+}
+
+// The read view: any id (an old one while the mapping is published and within the stability
+// window, or a new one) → the current id. A composite identifier's view also splits the id into
+// one text column per identifier column, so a consumer looks a tuple up by its parts.
+std::string LookupViewSql(const std::string& m, const Contract& c, Dialect d) {
+  std::string body = fmt::format(
+      "SELECT m.old_id AS id, m.new_id AS current_id, true AS superseded, m.since, m.why FROM "
+      "{0} m JOIN strata_id_mapping r ON r.name = {1} WHERE m.new_id IS NOT NULL AND r.status = "
+      "'published' AND (r.resolvable_until IS NULL OR {2} < r.resolvable_until) UNION ALL "
+      "SELECT DISTINCT m.new_id, m.new_id, false, {3}, {4} FROM {0} m "
+      "WHERE m.new_id IS NOT NULL",
+      m, Lit(c.name), d.Now(), d.pg ? "NULL::timestamptz" : "NULL", d.pg ? "NULL::text" : "NULL");
+  if (c.columns.size() > 1) {
+    std::string parts;
+    // SQLite has no split_part: part i is what precedes the first separator of the rest after
+    // i - 1 separators (the rest is nested, fine for the few columns of an identifier).
+    std::string rest = "l.id";
+    for (size_t i = 0; i < c.columns.size(); ++i) {
+      std::string part;
+      if (d.pg) {
+        part = fmt::format("split_part(l.id, chr(31), {})", i + 1);
+      } else {
+        part = i + 1 == c.columns.size()
+                   ? rest
+                   : fmt::format("substr({0}, 1, instr({0}, char(31)) - 1)", rest);
+        rest = fmt::format("substr({0}, instr({0}, char(31)) + 1)", rest);
+      }
+      parts += fmt::format(", {} AS {}", part, db::QuoteIdent(c.columns[i]));
+    }
+    body = fmt::format("SELECT l.*{} FROM ({}) l", parts, body);
+  }
+  return fmt::format("CREATE VIEW {}_lookup AS {}", m, body);
+}
+
+// "a, b" → {"a", "b"}; the registry stores column lists joined by ",".
+std::vector<std::string> SplitList(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// The registry and, on PostgreSQL, the guard function (per mapping: nothing else). Idempotent.
+std::vector<std::string> RegistryDdl(Dialect d) {
+  if (d.pg) {
+    return {
+        R"sql(
 CREATE TABLE IF NOT EXISTS strata_id_mapping (
   name text PRIMARY KEY,
   source_table text NOT NULL,
-  source_column text NOT NULL,
+  source_column text NOT NULL,  -- composite: the columns joined by ","
   new_expr text NOT NULL,
-  home_column text,
+  home_column text,             -- composite: the columns joined by ","
   why text NOT NULL,
   map_table text NOT NULL,
   job_file text NOT NULL,
@@ -71,8 +162,8 @@ CREATE TABLE IF NOT EXISTS strata_id_mapping (
   chain_head text,
   resolvable_until timestamptz,
   merges boolean NOT NULL DEFAULT false
-);
-CREATE OR REPLACE FUNCTION strata_idmap_guard() RETURNS trigger LANGUAGE plpgsql AS $strata$
+))sql",
+        R"sql(CREATE OR REPLACE FUNCTION strata_idmap_guard() RETURNS trigger LANGUAGE plpgsql AS $strata$
 BEGIN
   IF EXISTS (SELECT 1 FROM strata_id_mapping WHERE map_table = TG_TABLE_NAME
              AND status = 'published') THEN
@@ -84,10 +175,59 @@ BEGIN
   IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
   RETURN NEW;
 END
-$strata$)sql";
+$strata$)sql"};
+  }
+  return {R"sql(
+CREATE TABLE IF NOT EXISTS strata_id_mapping (
+  name text PRIMARY KEY NOT NULL,
+  source_table text NOT NULL,
+  source_column text NOT NULL,
+  new_expr text NOT NULL,
+  home_column text,
+  why text NOT NULL,
+  map_table text NOT NULL,
+  job_file text NOT NULL,
+  status text NOT NULL DEFAULT 'filling',
+  created_at text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  created_by text NOT NULL DEFAULT '',
+  published_at text,
+  published_by text,
+  old_ids integer,
+  chain_head text,
+  resolvable_until text,
+  merges boolean NOT NULL DEFAULT false
+))sql"};
+}
+
+// The guard of one mapping table: refuses every edit once the mapping is published.
+std::vector<std::string> GuardDdl(const std::string& m, Dialect d) {
+  if (d.pg) {
+    return {fmt::format("CREATE TRIGGER strata_idmap_guard BEFORE INSERT OR UPDATE OR DELETE ON "
+                        "{} FOR EACH ROW EXECUTE FUNCTION strata_idmap_guard()",
+                        m),
+            fmt::format("CREATE TRIGGER strata_idmap_guard_truncate BEFORE TRUNCATE ON {} FOR "
+                        "EACH STATEMENT EXECUTE FUNCTION strata_idmap_guard()",
+                        m)};
+  }
+  std::vector<std::string> out;
+  for (std::string_view op : {"insert", "update", "delete"}) {
+    out.push_back(fmt::format(
+        "CREATE TRIGGER {0}_guard_{1} BEFORE {1} ON {0} WHEN EXISTS (SELECT 1 FROM "
+        "strata_id_mapping WHERE map_table = {2} AND status = 'published') BEGIN SELECT "
+        "RAISE(ABORT, {3}); END",
+        m, op, Lit(m),
+        Lit(fmt::format("strata: {} is a published identifier mapping; it is never edited (a "
+                        "published mapping is final: re-key again through a new mapping)",
+                        m))));
+  }
+  return out;
+}
 
 struct Registered {
-  std::string table, column, new_expr, home, why, map_table, job_file, state;
+  std::string table;
+  std::vector<std::string> columns;  // the identifier's (old) columns
+  std::vector<std::string> home;     // --to: the new id's columns; empty with --expr
+  std::string new_expr, why, map_table, job_file, state;
   std::string published_at, chain_head, resolvable_until;
   bool merges = false;
 };
@@ -97,7 +237,9 @@ struct Opened {
   Contract contract;
 };
 
-Result<Opened> Open(const Options& options, const std::string& name, std::string_view verb) {
+// The identifier's contract and a session on the target; sets st.target.
+Result<Opened> Open(const Options& options, const std::string& name, std::string_view verb,
+                    MapStatus& st) {
   STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
   const Contract* c = contracts.Find(name);
   if (!c) {
@@ -107,23 +249,9 @@ Result<Opened> Open(const Options& options, const std::string& name, std::string
             "a mapping re-keys a declared identifier: add its [[identifier]] first "
             "(docs/formats/identifiers.md)");
   }
-  if (c->columns.size() != 1) {
-    return Status(ErrorCode::kValidation,
-                  fmt::format("identifier `{}` is composite ({}); a mapping re-keys a "
-                              "one-column identifier",
-                              name, c->Target()))
-        .WithHint(
-            "map a one-column identifier (a composite one: add a surrogate column and "
-            "contract it first)");
-  }
   Opened o{{}, *c};
   STRATA_ASSIGN_OR_RETURN(o.s, session::Open(options, fmt::format("identifiers map {}", verb)));
-  if (o.s.conn->dialect() != db::Dialect::kPostgres) {
-    return Status(
-               ErrorCode::kConfig,
-               fmt::format("identifier mappings need PostgreSQL; {} is SQLite", o.s.url.redacted))
-        .WithHint("run the re-key on the PostgreSQL target");
-  }
+  st.target = o.s.url.redacted;
   return o;
 }
 
@@ -132,15 +260,27 @@ Result<std::optional<Registered>> ReadRegistry(db::Connection& conn, const std::
   if (!exists) return std::optional<Registered>();
   STRATA_ASSIGN_OR_RETURN(
       auto r, conn.Query("SELECT source_table, source_column, new_expr, home_column, why, "
-                         "map_table, job_file, status, published_at::text, chain_head, "
-                         "resolvable_until::text, merges FROM strata_id_mapping WHERE name = $1",
+                         "map_table, job_file, status, CAST(published_at AS TEXT), chain_head, "
+                         "CAST(resolvable_until AS TEXT), merges FROM strata_id_mapping WHERE "
+                         "name = $1",
                          {name}));
   if (r.rows.empty()) return std::optional<Registered>();
   const auto& row = r.rows[0];
   auto v = [&](size_t i) { return row[i].value_or(""); };
-  return std::optional<Registered>(Registered{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8),
-                                              v(9), v(10),
-                                              row[11] && (*row[11] == "t" || *row[11] == "true")});
+  Registered reg;
+  reg.table = v(0);
+  reg.columns = SplitList(v(1));
+  reg.new_expr = v(2);
+  reg.home = SplitList(v(3));
+  reg.why = v(4);
+  reg.map_table = v(5);
+  reg.job_file = v(6);
+  reg.state = v(7);
+  reg.published_at = v(8);
+  reg.chain_head = v(9);
+  reg.resolvable_until = v(10);
+  reg.merges = row[11] && (*row[11] == "t" || *row[11] == "true" || *row[11] == "1");
+  return std::optional<Registered>(std::move(reg));
 }
 
 Status NotCreated(const std::string& name) {
@@ -152,7 +292,7 @@ Status NotCreated(const std::string& name) {
 
 void Describe(MapStatus& st, const Registered& r) {
   st.table = r.table;
-  st.column = r.column;
+  st.column = fmt::format("{}", fmt::join(r.columns, ", "));
   st.new_id = r.new_expr;
   st.map_table = r.map_table;
   st.lookup_view = r.map_table + "_lookup";
@@ -165,28 +305,41 @@ void Describe(MapStatus& st, const Registered& r) {
   st.merge = r.merges;
 }
 
+// The mapping's registry row (kValidation when it was never created), described into `st`:
+// what fill, status and publish read first.
+Result<Registered> Mapping(db::Connection& conn, const std::string& name, MapStatus& st) {
+  STRATA_ASSIGN_OR_RETURN(auto reg, ReadRegistry(conn, name));
+  if (!reg) return NotCreated(name);
+  Describe(st, *reg);
+  return std::move(*reg);
+}
+
 // Coverage counts, in one statement.
 Status Measure(db::Connection& conn, const Registered& r, MapStatus& st) {
-  std::string src = fmt::format("src.{}", db::QuoteIdent(r.column));
+  const Dialect d(conn);
+  const std::string key = KeyText(r.columns, "src", d), has = KeyNotNull(r.columns, "src");
+  // The table's distinct old ids, and how many mapping rows answer a condition on m.
+  const std::string old_ids =
+      fmt::format("SELECT DISTINCT {} AS id FROM {} src WHERE {}", key, r.table, has);
+  auto rows_where = [&](std::string_view cond) {
+    return fmt::format("(SELECT count(*) FROM {} m WHERE {})", r.map_table, cond);
+  };
   std::string orphans =
       r.home.empty() ? "-1"
-                     : fmt::format(
-                           "(SELECT count(*) FROM {0} m WHERE m.new_id IS NOT NULL AND NOT EXISTS "
-                           "(SELECT 1 FROM {1} h WHERE h.{2}::text = m.new_id))",
-                           r.map_table, r.table, db::QuoteIdent(r.home));
+                     : rows_where(fmt::format("m.new_id IS NOT NULL AND NOT EXISTS (SELECT 1 "
+                                              "FROM {} h WHERE {} = m.new_id)",
+                                              r.table, KeyText(r.home, "h", d)));
   STRATA_ASSIGN_OR_RETURN(
       auto q,
       conn.Query(fmt::format(
-          "SELECT (SELECT count(DISTINCT {2}::text) FROM {0} src WHERE {2} IS NOT NULL), "
-          "(SELECT count(*) FROM {1}), (SELECT count(*) FROM {1} WHERE new_id IS NOT NULL), "
-          "(SELECT count(*) FROM (SELECT DISTINCT {2}::text AS id FROM {0} src WHERE {2} IS NOT "
-          "NULL) s WHERE NOT EXISTS (SELECT 1 FROM {1} m WHERE m.old_id = s.id AND m.new_id IS "
-          "NOT NULL)), "
-          "(SELECT count(*) FROM (SELECT new_id FROM {1} WHERE new_id IS NOT NULL GROUP BY "
-          "new_id HAVING count(*) > 1) c), {3}, "
-          "(SELECT count(*) FROM {1} m WHERE NOT EXISTS (SELECT 1 FROM {0} src WHERE "
-          "{2}::text = m.old_id))",
-          r.table, r.map_table, src, orphans)));
+          "SELECT (SELECT count(*) FROM ({0}) s), {1}, {2}, "
+          "(SELECT count(*) FROM ({0}) s WHERE NOT EXISTS (SELECT 1 FROM {3} m WHERE m.old_id "
+          "= s.id AND m.new_id IS NOT NULL)), "
+          "(SELECT count(*) FROM (SELECT new_id FROM {3} WHERE new_id IS NOT NULL GROUP BY "
+          "new_id HAVING count(*) > 1) c), {4}, {5}",
+          old_ids, rows_where("true"), rows_where("m.new_id IS NOT NULL"), r.map_table, orphans,
+          rows_where(fmt::format("NOT EXISTS (SELECT 1 FROM {} src WHERE {} = m.old_id)", r.table,
+                                 key)))));
   auto n = [&](size_t i) { return std::stoll(q.rows[0][i].value_or("0")); };
   st.old_ids = n(0);
   st.rows = n(1);
@@ -225,9 +378,12 @@ Result<std::string> ChainHead(db::Connection& conn, const std::string& map_table
   std::string head(ledger::kGenesisHash);
   std::string buf;
   STRATA_TRY(conn.QueryRows(
-      fmt::format("SELECT old_id, new_id, to_char(since AT TIME ZONE 'UTC', "
-                  "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), why FROM {} ORDER BY old_id COLLATE \"C\"",
-                  map_table),
+      conn.dialect() == db::Dialect::kPostgres
+          ? fmt::format("SELECT old_id, new_id, to_char(since AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), why FROM {} ORDER BY old_id COLLATE "
+                        "\"C\"",
+                        map_table)
+          : fmt::format("SELECT old_id, new_id, since, why FROM {} ORDER BY old_id", map_table),
       {}, [&](std::span<const db::ValueView> row) {
         buf.assign(head);
         for (const auto& v : row) {
@@ -262,16 +418,28 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
     return Fail(st, Status(ErrorCode::kUsage,
                            "--why is required: every mapping row records why its id changed"));
   }
-  auto o = Open(options, req.identifier, "create");
+  auto o = Open(options, req.identifier, "create", st);
   if (!o) return Fail(st, o.error());
   db::Connection& conn = *o->s.conn;
-  st.target = o->s.url.redacted;
   const Contract& c = o->contract;
   Registered r;
   r.table = c.QualifiedTable();
-  r.column = c.columns[0];
-  r.home = req.to;
-  r.new_expr = req.to.empty() ? req.expr : "src." + db::QuoteIdent(req.to);
+  r.columns = c.columns;
+  for (const auto& col : c.columns) {
+    if (col.find(',') != std::string::npos) {
+      return Fail(st, Status(ErrorCode::kValidation,
+                             fmt::format("identifier `{}`: column `{}` has a comma in its name; "
+                                         "a mapping cannot record it",
+                                         c.name, col))
+                          .WithHint("rename the column, or map a column without a comma"));
+    }
+  }
+  // --to: one column, or several for a tuple (a composite new id), as the old id is stored.
+  r.home = SplitList(req.to);
+  const Dialect d(conn);
+  r.new_expr = req.to.empty()       ? req.expr
+               : r.home.size() == 1 ? "src." + db::QuoteIdent(r.home[0])
+                                    : KeyText(r.home, "src", d);
   r.why = req.why;
   r.merges = req.merge;
   r.map_table = MapTable(c.name);
@@ -298,7 +466,7 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   }
   // The new-id expression must read the table's row as `src`.
   if (auto probe =
-          conn.Query(fmt::format("SELECT ({})::text FROM {} AS src LIMIT 0", r.new_expr, r.table));
+          conn.Query(fmt::format("SELECT {} FROM {} AS src LIMIT 0", d.Text(r.new_expr), r.table));
       !probe) {
     return Fail(st, Status(ErrorCode::kValidation,
                            fmt::format("the new id `{}` does not read as an expression over a "
@@ -308,32 +476,23 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
                                   "over its row as `src`"));
   }
   std::string m = r.map_table;
-  std::vector<std::string> sql = {
-      std::string(conn.BeginSql()),
-      kRegistryDdl,
-      fmt::format("CREATE TABLE {} (old_id text PRIMARY KEY, new_id text, since timestamptz, "
-                  "why text)",
-                  m),
-      fmt::format("CREATE TRIGGER strata_idmap_guard BEFORE INSERT OR UPDATE OR DELETE ON {} "
-                  "FOR EACH ROW EXECUTE FUNCTION strata_idmap_guard()",
-                  m),
-      fmt::format("CREATE TRIGGER strata_idmap_guard_truncate BEFORE TRUNCATE ON {} FOR EACH "
-                  "STATEMENT EXECUTE FUNCTION strata_idmap_guard()",
-                  m),
-      fmt::format("CREATE VIEW {0}_lookup AS SELECT m.old_id AS id, m.new_id AS current_id, "
-                  "true AS superseded, m.since, m.why FROM {0} m JOIN strata_id_mapping r ON "
-                  "r.name = {1} WHERE m.new_id IS NOT NULL AND r.status = 'published' AND "
-                  "(r.resolvable_until IS NULL OR now() < r.resolvable_until) UNION ALL "
-                  "SELECT DISTINCT m.new_id, m.new_id, false, NULL::timestamptz, NULL::text "
-                  "FROM {0} m WHERE m.new_id IS NOT NULL",
-                  m, Lit(c.name)),
-      fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
-                  "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
-                  "{}, {}, {})",
-                  Lit(c.name), Lit(r.table), Lit(r.column), Lit(r.new_expr),
-                  r.home.empty() ? "NULL" : Lit(r.home), Lit(r.why), Lit(m), Lit(r.job_file),
-                  r.merges ? "true" : "false"),
-      "COMMIT"};
+  std::vector<std::string> sql = {std::string(conn.BeginSql())};
+  for (auto& ddl : RegistryDdl(d)) sql.push_back(std::move(ddl));
+  sql.push_back(fmt::format(
+      "CREATE TABLE {} (old_id text PRIMARY KEY NOT NULL, new_id text, since {}, why text)", m,
+      d.Time()));
+  for (auto& ddl : GuardDdl(m, d)) sql.push_back(std::move(ddl));
+  sql.insert(
+      sql.end(),
+      {LookupViewSql(m, c, d),
+       fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
+                   "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
+                   "{}, {}, {})",
+                   Lit(c.name), Lit(r.table), Lit(fmt::format("{}", fmt::join(r.columns, ","))),
+                   Lit(r.new_expr),
+                   r.home.empty() ? "NULL" : Lit(fmt::format("{}", fmt::join(r.home, ","))),
+                   Lit(r.why), Lit(m), Lit(r.job_file), r.merges ? "true" : "false"),
+       "COMMIT"});
   for (const auto& s : sql) {
     if (Status e = conn.Exec(s); !e.ok()) {
       (void)conn.Exec("ROLLBACK");
@@ -348,15 +507,12 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
 MapStatus MapPrepareFill(const Options& options, const std::string& name) {
   MapStatus st;
   st.name = name;
-  auto o = Open(options, name, "fill");
+  auto o = Open(options, name, "fill", st);
   if (!o) return Fail(st, o.error());
   db::Connection& conn = *o->s.conn;
-  st.target = o->s.url.redacted;
-  auto reg = ReadRegistry(conn, name);
+  auto reg = Mapping(conn, name, st);
   if (!reg) return Fail(st, reg.error());
-  if (!*reg) return Fail(st, NotCreated(name));
-  const Registered& r = **reg;
-  Describe(st, r);
+  const Registered& r = *reg;
   if (r.state == kStatePublished) {
     return Fail(st, Status(ErrorCode::kValidation,
                            fmt::format("the mapping for `{}` is published ({}); it is never "
@@ -365,11 +521,12 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
                         .WithHint("a further re-key goes through a new mapping"));
   }
   // One row per old id, including those that appeared since the last fill. Idempotent.
-  std::string col = db::QuoteIdent(r.column);
+  const Dialect d(conn);
+  const std::string key = KeyText(r.columns, "src", d);
   if (Status s = conn.Exec(fmt::format(
-          "INSERT INTO {0} (old_id) SELECT DISTINCT src.{1}::text FROM {2} src WHERE src.{1} IS "
-          "NOT NULL ON CONFLICT (old_id) DO NOTHING",
-          r.map_table, col, r.table));
+          "INSERT INTO {0} (old_id) SELECT DISTINCT {1} FROM {2} src WHERE {3} ON CONFLICT "
+          "(old_id) DO NOTHING",
+          r.map_table, key, r.table, KeyNotNull(r.columns, "src")));
       !s.ok()) {
     return Fail(st, std::move(s));
   }
@@ -387,9 +544,10 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
       "join = {6}\n",
       name, TomlStr(fmt::format("identifier mapping `{}`: old → new ({})", name, r.why)),
       TomlStr(r.map_table), TomlStr(fmt::format("{}.new_id IS NULL", r.map_table)),
-      TomlStr(fmt::format("new_id = ({})::text, since = now(), why = {}", r.new_expr, Lit(r.why))),
+      TomlStr(fmt::format("new_id = {}, since = {}, why = {}", d.Text(r.new_expr), d.Now(),
+                          Lit(r.why))),
       TomlStr(fmt::format("{} AS src", r.table)),
-      TomlStr(fmt::format("src.{}::text = {}.old_id", col, r.map_table)));
+      TomlStr(fmt::format("{} = {}.old_id", key, r.map_table)));
   std::error_code ec;
   fs::create_directories(fs::path(r.job_file).parent_path(), ec);
   auto old = base::ReadFile(r.job_file);
@@ -405,15 +563,12 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
 MapStatus MapStatusOf(const Options& options, const std::string& name) {
   MapStatus st;
   st.name = name;
-  auto o = Open(options, name, "status");
+  auto o = Open(options, name, "status", st);
   if (!o) return Fail(st, o.error());
   db::Connection& conn = *o->s.conn;
-  st.target = o->s.url.redacted;
-  auto reg = ReadRegistry(conn, name);
+  auto reg = Mapping(conn, name, st);
   if (!reg) return Fail(st, reg.error());
-  if (!*reg) return Fail(st, NotCreated(name));
-  const Registered& r = **reg;
-  Describe(st, r);
+  const Registered& r = *reg;
   if (Status s = Measure(conn, r, st); !s.ok()) return Fail(st, std::move(s));
   if (r.state != kStatePublished) {
     st.next_step = st.problems.empty()
@@ -453,11 +608,10 @@ MapStatus MapStatusOf(const Options& options, const std::string& name) {
 MapStatus MapPublish(const Options& options, const std::string& name) {
   MapStatus st;
   st.name = name;
-  auto o = Open(options, name, "publish");
+  auto o = Open(options, name, "publish", st);
   if (!o) return Fail(st, o.error());
   session::Session& s = o->s;
   db::Connection& conn = *s.conn;
-  st.target = s.url.redacted;
   session::RunLock lock;
   if (Status e = lock.Acquire(s, options.lock_wait, {}); !e.ok()) return Fail(st, std::move(e));
   auto exists = s.ledger->Exists();
@@ -468,11 +622,9 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
                                   "in the ledger"));
   }
   if (auto all = s.ledger->ReadAll(); !all) return Fail(st, all.error());
-  auto reg = ReadRegistry(conn, name);
+  auto reg = Mapping(conn, name, st);
   if (!reg) return Fail(st, reg.error());
-  if (!*reg) return Fail(st, NotCreated(name));
-  Registered r = **reg;
-  Describe(st, r);
+  const Registered& r = *reg;
   if (r.state == kStatePublished) {
     st.next_step = "already published; `strata identifiers map status " + name + "` checks it";
     return st;
@@ -480,7 +632,11 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
   auto body = [&]() -> Status {
     STRATA_TRY(conn.Exec(conn.BeginSql()));
     // Nothing changes the mapping between the checks and the freeze.
-    STRATA_TRY(conn.Exec(fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", r.map_table)));
+    // (SQLite: BEGIN IMMEDIATE already holds the database's write lock.)
+    const Dialect d(conn);
+    if (d.pg) {
+      STRATA_TRY(conn.Exec(fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", r.map_table)));
+    }
     STRATA_TRY(Measure(conn, r, st));
     if (!st.problems.empty()) {
       return Status(ErrorCode::kCheckFailed, fmt::format("mapping `{}` cannot be published: {}",
@@ -494,14 +650,13 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
     auto window = o->contract.stability_window.count();
     STRATA_ASSIGN_OR_RETURN(
         auto upd,
-        conn.Query(
-            fmt::format(
-                "UPDATE strata_id_mapping SET status = 'published', published_at "
-                "= now(), published_by = current_user, old_ids = $1, chain_head "
-                "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
-                "published_at::text, resolvable_until::text",
-                window > 0 ? fmt::format("now() + interval '{} milliseconds'", window) : "NULL"),
-            {std::to_string(st.old_ids), st.chain_head, name}));
+        conn.Query(fmt::format("UPDATE strata_id_mapping SET status = 'published', published_at "
+                               "= {}, published_by = {}, old_ids = $1, chain_head "
+                               "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
+                               "CAST(published_at AS TEXT), CAST(resolvable_until AS TEXT)",
+                               d.Now(), d.pg ? "current_user" : Lit(conn.DatabaseUser()),
+                               window > 0 ? d.NowPlus(window) : "NULL"),
+                   {std::to_string(st.old_ids), st.chain_head, name}));
     st.published_at = upd.rows[0][0].value_or("");
     st.resolvable_until = upd.rows[0][1].value_or("");
     migrate::AppliedRow row;
@@ -513,7 +668,7 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
     row.installed_on = base::NowIso8601();
     row.success = true;
     row.statements_done = static_cast<int>(st.rows);
-    row.reason = fmt::format("{}.{} re-keyed to {}: {} old ids, {} rows; {}", r.table, r.column,
+    row.reason = fmt::format("{}({}) re-keyed to {}: {} old ids, {} rows; {}", r.table, st.column,
                              r.new_expr, st.old_ids, st.rows, r.why);
     STRATA_TRY(s.ledger->Append(row));
     return conn.Exec("COMMIT");

@@ -14,7 +14,10 @@
 // trigger refuses any INSERT/UPDATE/DELETE/TRUNCATE afterwards, and the chain head (SHA-256
 // over the rows in old_id order, chained like the ledger from its genesis hash) is recorded in
 // the registry and as an `ID_MAP` row of the hash-chained ledger, so an edit that gets past the
-// trigger is still detected. PostgreSQL only. Calls are independent; each opens its connection.
+// trigger is still detected. A composite identifier's id (old or new) is stored as its columns'
+// texts joined by U+001F, the digest's form; its lookup view adds one column per part.
+// PostgreSQL and SQLite (docs/identifiers-map.md). Calls are independent; each opens its
+// connection.
 #pragma once
 
 #include "strata/options.h"
@@ -32,9 +35,10 @@ namespace strata::identifiers {
 inline constexpr std::string_view kLedgerTypeIdMap = "ID_MAP";
 
 struct MapCreateRequest {
-  std::string identifier;  // a contract name in db/identifiers.toml (one column)
+  std::string identifier;  // a contract name in db/identifiers.toml (one column or composite)
   // Where the new id comes from, over the contracted table's row as `src`: `to` names a column
-  // of that table holding the new ids (the new id's home: new ids must resolve there); `expr`
+  // of that table holding the new ids, or several ("a,b") holding a new tuple (the new id's
+  // home: new ids must resolve there); `expr`
   // is any SQL expression instead (e.g. 'QN-' || lpad(src.id::text, 8, '0')).
   std::string to;
   std::string expr;
@@ -49,7 +53,7 @@ struct MapStatus {
   std::string target;
   std::string name;         // the identifier
   std::string table;        // the contracted table
-  std::string column;       // its identifier column (the old ids)
+  std::string column;       // its identifier column(s) (the old ids), "a, b" when composite
   std::string new_id;       // the new-id expression
   std::string map_table;    // strata_idmap_<name>
   std::string lookup_view;  // strata_idmap_<name>_lookup

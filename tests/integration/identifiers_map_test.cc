@@ -206,5 +206,124 @@ TEST_F(IdentifierMap, KillDuringFillThenRerunMapsEveryIdOnce) {
   EXPECT_EQ(pub.exit_code, 0) << pub.All();
 }
 
+// A composite identifier (tenant, number) re-keyed to a new tuple (tenant, new number): each
+// old tuple maps to exactly one new tuple, a tuple with a NULL part is no id, a new tuple
+// shared by two old ones is a collision, the lookup view translates old tuples by their parts,
+// and the published mapping is hash-chained into the ledger and frozen.
+TEST_F(IdentifierMap, ACompositeIdentifierIsReKeyedTupleToTuple) {
+  Project p(Db::kPostgres);
+  p.dir().Write("db/identifiers.toml",
+                "[[identifier]]\nname = \"order_ref\"\ntable = \"orders\"\n"
+                "columns = [\"tenant\", \"number\"]\nconsumers = [\"partner portal\"]\n"
+                "stability_window = \"30d\"\n");
+  p.Write("V1__orders.sql",
+          "CREATE TABLE orders (id int PRIMARY KEY, tenant int, number text, new_tenant int, "
+          "new_number text);\n");
+  ASSERT_EQ(Migrate(p).exit_code, 0);
+  p.Exec(
+      "INSERT INTO orders SELECT g, g % 3, 'O-' || g, g % 3, 'N-' || lpad(g::text, 4, '0') "
+      "FROM generate_series(1, 60) g");
+  p.Exec("INSERT INTO orders VALUES (61, NULL, 'O-61', 0, 'N-0061')");  // no id: a NULL part
+  auto c = p.Run({"identifiers", "map", "create", "order_ref", "--to", "new_tenant,new_number",
+                  "--why", "per-tenant numbering"});
+  ASSERT_EQ(c.exit_code, 0) << c.All();
+  auto fill = p.Json({"identifiers", "map", "fill", "order_ref"});
+  EXPECT_EQ(fill["column"], "tenant, number") << fill.dump();
+  EXPECT_EQ(fill["old_ids"], 60) << fill.dump();
+  EXPECT_EQ(fill["mapped"], 60) << fill.dump();
+  EXPECT_EQ(fill["unmapped"], 0) << fill.dump();
+  EXPECT_EQ(fill["collisions"], 0) << fill.dump();
+  EXPECT_EQ(fill["orphans"], 0) << fill.dump();
+  // Two old tuples sharing a new one (an edit while filling, which the guard trigger allows): a
+  // collision, publishing is refused with the numbers.
+  p.Exec(
+      "UPDATE strata_idmap_order_ref SET new_id = '1' || chr(31) || 'N-0001' WHERE old_id = '1' "
+      "|| chr(31) || 'O-4'");
+  auto bad = p.Run({"identifiers", "map", "publish", "order_ref"});
+  EXPECT_EQ(bad.exit_code, kExitCheckFailed) << bad.All();
+  EXPECT_NE(bad.All().find("1 new id(s) are shared by several old ids (a collision)"),
+            std::string::npos)
+      << bad.All();
+  p.Exec(
+      "UPDATE strata_idmap_order_ref SET new_id = '1' || chr(31) || 'N-0004' WHERE old_id = '1' "
+      "|| chr(31) || 'O-4'");
+  auto pub = p.Json({"identifiers", "map", "publish", "order_ref"});
+  EXPECT_EQ(pub["state"], "published") << pub.dump();
+  EXPECT_EQ(p.Scalar("SELECT checksum FROM strata_schema_history WHERE type = 'ID_MAP'"),
+            pub["chain_head"].get<std::string>());
+  // The read view translates an old tuple, by its parts, to the new one; the new resolves too.
+  EXPECT_EQ(p.Scalar("SELECT replace(current_id, chr(31), '/') FROM strata_idmap_order_ref_lookup "
+                     "WHERE tenant = '2' AND number = 'O-5' AND superseded"),
+            "2/N-0005");
+  EXPECT_EQ(p.Count("strata_idmap_order_ref_lookup WHERE id = '2' || chr(31) || 'N-0005' AND NOT "
+                    "superseded"),
+            1);
+  // Frozen: an edit is refused; the ids in the table never changed in place.
+  auto conn = p.Connect();
+  auto edit = conn->Exec("DELETE FROM strata_idmap_order_ref WHERE old_id LIKE '0%'");
+  EXPECT_FALSE(edit.ok());
+  EXPECT_NE(edit.message().find("published identifier mapping"), std::string::npos)
+      << edit.ToString();
+  EXPECT_EQ(p.Count("orders WHERE number LIKE 'O-%'"), 61);
+  auto st = p.Run({"identifiers", "map", "status", "order_ref"});
+  EXPECT_EQ(st.exit_code, 0) << st.All();
+  EXPECT_NE(st.out.find("chain intact"), std::string::npos) << st.All();
+}
+
+// The same re-key on SQLite: the mapping table, its guard triggers, the lookup view (split
+// without split_part), the fill through the backfill engine (UPDATE ... FROM), the checks and
+// the hash chain in the ledger.
+TEST(IdentifierMapSqlite, ACompositeIdentifierIsReKeyedTupleToTuple) {
+  Project p(Db::kSqlite);
+  p.dir().Write("db/identifiers.toml",
+                "[[identifier]]\nname = \"order_ref\"\ntable = \"orders\"\n"
+                "columns = [\"tenant\", \"number\"]\nstability_window = \"30d\"\n");
+  p.Write("V1__orders.sql",
+          "CREATE TABLE orders (id INTEGER PRIMARY KEY, tenant INTEGER, number TEXT, new_tenant "
+          "INTEGER, new_number TEXT);\n");
+  ASSERT_EQ(Migrate(p).exit_code, 0);
+  p.Exec(
+      "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 60) INSERT INTO "
+      "orders SELECT n, n % 3, 'O-' || n, n % 3, 'N-' || substr('000' || n, -4) FROM g");
+  p.Exec("INSERT INTO orders VALUES (61, NULL, 'O-61', 0, 'N-0061')");
+  auto c = p.Run({"identifiers", "map", "create", "order_ref", "--to", "new_tenant,new_number",
+                  "--why", "per-tenant numbering"});
+  ASSERT_EQ(c.exit_code, 0) << c.All();
+  auto fill = p.Json({"identifiers", "map", "fill", "order_ref"});
+  EXPECT_EQ(fill["old_ids"], 60) << fill.dump();
+  EXPECT_EQ(fill["mapped"], 60) << fill.dump();
+  EXPECT_EQ(fill["unmapped"], 0) << fill.dump();
+  EXPECT_EQ(fill["collisions"], 0) << fill.dump();
+  EXPECT_EQ(fill["orphans"], 0) << fill.dump();
+  auto pub = p.Json({"identifiers", "map", "publish", "order_ref"});
+  EXPECT_EQ(pub["state"], "published") << pub.dump();
+  EXPECT_FALSE(pub["resolvable_until"].get<std::string>().empty()) << pub.dump();
+  EXPECT_EQ(p.Scalar("SELECT checksum FROM strata_schema_history WHERE type = 'ID_MAP'"),
+            pub["chain_head"].get<std::string>());
+  EXPECT_EQ(p.Scalar("SELECT replace(current_id, char(31), '/') FROM "
+                     "strata_idmap_order_ref_lookup WHERE tenant = '2' AND number = 'O-5' AND "
+                     "superseded"),
+            "2/N-0005");
+  EXPECT_EQ(p.Scalar("SELECT number FROM strata_idmap_order_ref_lookup WHERE id = '0' || "
+                     "char(31) || 'O-60'"),
+            "O-60");
+  auto conn = p.Connect();
+  auto edit = conn->Exec("UPDATE strata_idmap_order_ref SET new_id = 'x'");
+  EXPECT_FALSE(edit.ok());
+  EXPECT_NE(edit.message().find("published identifier mapping"), std::string::npos)
+      << edit.ToString();
+  auto st = p.Run({"identifiers", "map", "status", "order_ref"});
+  EXPECT_EQ(st.exit_code, 0) << st.All();
+  EXPECT_NE(st.out.find("chain intact"), std::string::npos) << st.All();
+  // An edit that gets past the guard (the triggers dropped) is detected by the chain.
+  ASSERT_TRUE(conn->Exec("DROP TRIGGER strata_idmap_order_ref_guard_update").ok());
+  ASSERT_TRUE(conn->Exec("UPDATE strata_idmap_order_ref SET new_id = 'x' WHERE old_id = '1' || "
+                         "char(31) || 'O-1'")
+                  .ok());
+  auto edited = p.Run({"identifiers", "map", "status", "order_ref"});
+  EXPECT_EQ(edited.exit_code, kExitCheckFailed) << edited.All();
+  EXPECT_NE(edited.All().find("was edited after publish"), std::string::npos) << edited.All();
+}
+
 }  // namespace
 }  // namespace strata::testing

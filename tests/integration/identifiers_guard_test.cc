@@ -1,0 +1,192 @@
+// The before/after digest guard's failure path (issue 21, seed 004, invariant 8) for the runs
+// the identifier lint gate lets through because nothing they declare touches an identifier:
+// a trigger created by hand (which no analyzer of the run's files can see) rewrites or deletes
+// quote numbers while `backfill run`, `correct apply` and `change complete` write other columns.
+// The after digest catches it: the run fails with exit 8, the message gives the numbers, a
+// sample of the ids that appeared and vanished and the identifier's consumers, and the ledger
+// and the evidence package record the failed verification. Real PostgreSQL.
+#include <fmt/format.h>
+
+#include "integration/engine_fixture.h"
+
+namespace strata::testing {
+namespace {
+
+constexpr int kExitCheckFailed = 8;
+
+constexpr const char* kContracts = R"([[identifier]]
+name = "quote_number"
+table = "quote"
+column = "quote_number"
+format = { prefix = "Q-" }
+consumers = ["partner portal", "billing export"]
+deletes = "tombstone"
+tombstone = "deleted_at"
+)";
+
+class IdentifierGuardFails : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    STRATA_REQUIRE_POSTGRES();
+    p_ = std::make_unique<Project>(Db::kPostgres);
+    p_->dir().Write("db/identifiers.toml", kContracts);
+    p_->Write("V1__schema.sql",
+              "CREATE TABLE quote (id int PRIMARY KEY, quote_number text, note text, "
+              "deleted_at timestamptz);\n");
+    p_->Hash();
+    auto m = p_->Run({"migrate"});
+    ASSERT_EQ(m.exit_code, 0) << m.All();
+    p_->Exec(
+        "INSERT INTO quote (id, quote_number, note) SELECT g, 'Q-' || g, 'n' FROM "
+        "generate_series(1, 20) g");
+  }
+
+  // A trigger the run cannot see: when `note` changes, the quote number is rewritten.
+  void RenumberOnNoteUpdate() const {
+    p_->Exec(
+        "CREATE FUNCTION renumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "NEW.quote_number := 'Q-R' || NEW.id; RETURN NEW; END $$");
+    p_->Exec(
+        "CREATE TRIGGER renumber BEFORE UPDATE OF note ON quote FOR EACH ROW EXECUTE FUNCTION "
+        "renumber()");
+  }
+
+  // The run failed its verification as a user sees it: exit 8, the identifier and its
+  // consumers, the numbers and sample ids; the ledger marks the run failed and records the
+  // unexplained after digest; the evidence package carries both digests of the failed run.
+  void ExpectFailedVerification(const RunResult& r, const std::string& verb,
+                                const std::vector<std::string>& expected) const {
+    EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+    EXPECT_NE(r.err.find("identifiers changed in a way the run does not explain"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("identifier `quote_number` (quote(quote_number), held by partner "
+                         "portal, billing export)"),
+              std::string::npos)
+        << r.err;
+    for (const auto& e : expected)
+      EXPECT_NE(r.err.find(e), std::string::npos) << e << "\n" << r.err;
+    EXPECT_EQ(p_->Count(fmt::format("strata_run WHERE verb = '{}' AND outcome = 'failed'", verb)),
+              1);
+    const std::string run_id = p_->Scalar(fmt::format(
+        "SELECT run_id FROM strata_run WHERE verb = '{}' AND outcome = 'failed'", verb));
+    EXPECT_EQ(p_->Count(fmt::format("strata_identifier_digest WHERE run_id = '{}' AND phase = "
+                                    "'after' AND verdict LIKE 'unexplained%'",
+                                    run_id)),
+              1);
+    auto e = p_->Json({"evidence", "--format", "json"});
+    auto pkg = nlohmann::json::parse(e["package"].get<std::string>(), nullptr, false);
+    ASSERT_FALSE(pkg.is_discarded()) << e.dump(2);
+    bool found = false;
+    for (const auto& run : pkg["content"]["runs"]) {
+      if (run.value("run_id", "") != run_id) continue;
+      found = true;
+      EXPECT_EQ(run["outcome"], "failed") << run.dump(2);
+      ASSERT_EQ(run["identifiers"].size(), 2u) << run.dump(2);
+      EXPECT_EQ(run["identifiers"][0]["phase"], "before");
+      EXPECT_EQ(run["identifiers"][1]["phase"], "after");
+      EXPECT_NE(run["identifiers"][1]["verdict"].get<std::string>().find("unexplained"),
+                std::string::npos)
+          << run.dump(2);
+    }
+    EXPECT_TRUE(found) << run_id << "\n" << e.dump(2);
+  }
+
+  std::unique_ptr<Project> p_;
+};
+
+TEST_F(IdentifierGuardFails, BackfillRunWhoseWritesATriggerTurnsIntoNewIds) {
+  RenumberOnNoteUpdate();
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                  "set = \"note = 'done'\"\n[chunk]\nsize = 10\n");
+  auto r = p_->Run({"backfill", "run", "notes"});
+  ExpectFailedVerification(
+      r, "backfill run",
+      {"20 appeared that the run declared no insert for (e.g. Q-R1, Q-R10, Q-R11, Q-R12, "
+       "Q-R13)",
+       "20 vanished though its rows may never be deleted (deletes = tombstone) (e.g. Q-1, Q-10, "
+       "Q-11, Q-12, Q-13)",
+       "(rows 20 → 20)"});
+  EXPECT_EQ(p_->Count("quote WHERE quote_number LIKE 'Q-R%'"), 20);
+}
+
+TEST_F(IdentifierGuardFails, CorrectApplyWhoseUpdateATriggerTurnsIntoADeletedId) {
+  // This one deletes: fixing one quote's note makes its row (and its number) vanish.
+  p_->Exec(
+      "CREATE FUNCTION purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "DELETE FROM quote WHERE id = NEW.id + 1; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER purge AFTER UPDATE OF note ON quote FOR EACH ROW EXECUTE FUNCTION "
+      "purge()");
+  p_->dir().Write("db/corrections/FIX-1.toml",
+                  "id = \"FIX-1\"\nreason = \"r\"\napproved_by = \"lead\"\n"
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 4\"\n[set]\n"
+                  "note = \"fixed\"\n[expect]\nmin_rows = 1\nmax_rows = 1\n");
+  auto r = p_->Run({"correct", "apply", "FIX-1"});
+  ExpectFailedVerification(r, "correct apply",
+                           {"1 vanished though its rows may never be deleted (deletes = "
+                            "tombstone) (e.g. Q-5)",
+                            "(rows 20 → 19)"});
+  EXPECT_EQ(r.err.find("appeared"), std::string::npos) << r.err;
+}
+
+TEST_F(IdentifierGuardFails, ChangeCompleteWhoseDdlAnEventTriggerTurnsIntoNewIds) {
+  const std::string file =
+      p_->dir().Write("db/changes/note_not_null.sql",
+                      "-- strata:change\n-- strata:up note = coalesce(note, '')\n"
+                      "ALTER TABLE quote ALTER COLUMN note SET NOT NULL;\n");
+  auto start = p_->Run({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  // An event trigger, created after the expand: the contract phase's ALTER TABLE fires it,
+  // and it renumbers three quotes.
+  p_->Exec(
+      "CREATE FUNCTION renumber_on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "UPDATE quote SET quote_number = 'Q-D' || id WHERE id <= 3 AND quote_number NOT LIKE "
+      "'Q-D%'; END $$");
+  p_->Exec(
+      "CREATE EVENT TRIGGER renumber_on_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE') "
+      "EXECUTE FUNCTION renumber_on_ddl()");
+  auto r = p_->Run({"change", "complete", file});
+  p_->Exec("DROP EVENT TRIGGER renumber_on_ddl");
+  ExpectFailedVerification(
+      r, "change complete",
+      {"3 appeared that the run declared no insert for (e.g. Q-D1, Q-D2, Q-D3)",
+       "3 vanished though its rows may never be deleted (deletes = tombstone) (e.g. Q-1, Q-2, "
+       "Q-3)"});
+}
+
+// The after digest counts duplicates only when the values changed (the sort once per run): an
+// unchanged set records the before's count, a run that adds a duplicate is counted exactly.
+TEST_F(IdentifierGuardFails, DuplicatesAreCountedAfterTheRunOnlyWhenTheValuesChanged) {
+  p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-1', 'n')");
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                  "set = \"note = 'done'\"\n");
+  auto ok = p_->Run({"backfill", "run", "notes"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.All();
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 1 "
+                      "AND verdict = 'explained'"),
+            1);
+  // A trigger copies quote 2's number onto the row the next backfill touches.
+  p_->Exec(
+      "CREATE FUNCTION copy_number() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "NEW.quote_number := 'Q-2'; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER copy_number BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 3) "
+      "EXECUTE FUNCTION copy_number()");
+  p_->dir().Write("db/backfill/again.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 3\"\n"
+                  "set = \"note = 'again'\"\n");
+  auto r = p_->Run({"backfill", "run", "again"});
+  EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+  EXPECT_NE(r.err.find("duplicates rose from 1 to 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 vanished though its rows may never be deleted (deletes = tombstone) "
+                       "(e.g. Q-3)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 2"), 1);
+}
+
+}  // namespace
+}  // namespace strata::testing
