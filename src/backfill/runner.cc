@@ -107,18 +107,20 @@ constexpr const char* kLockWaitersSql =
     "pg_backend_pid() = ANY(pg_blocking_pids(a.pid))";
 
 std::string JobParameters(const JobSpec& j) {
-  json p = {{"table", j.table},
+  json p = {{"kind", KindName(j.kind)},
+            {"table", j.table},
             {"key", j.key},
             {"where", j.where},
-            {"set", j.set},
             {"chunk_size", j.chunk_size},
             {"target_duration_ms", j.target_duration.count()},
             {"max_rows_per_second", j.max_rows_per_second},
             {"lock_timeout_ms", j.lock_timeout.count()},
             {"statement_timeout_ms", j.statement_timeout.count()},
             {"max_replica_lag_ms", j.max_replica_lag.count()},
+            {"max_lock_wait_ms", j.max_lock_wait.count()},
             {"max_failures", j.max_failures},
             {"max_failure_ratio", j.max_failure_ratio}};
+  if (!j.set.empty()) p["set"] = j.set;
   if (!j.from.empty()) p["from"] = j.from;
   if (!j.join.empty()) p["join"] = j.join;
   if (!j.partition_by.empty()) p["partition_by"] = j.partition_by;
@@ -266,10 +268,18 @@ Status Runner::Prepare() {
   pg_ = session_.conn->dialect() == db::Dialect::kPostgres;
   db::Connection& conn = *session_.conn;
   STRATA_TRY(CheckSchema(conn, spec_));
-  // A job that rewrites an identifier others hold (db/identifiers.toml) is refused.
-  STRATA_TRY(lint::RefuseIdentifierChanges(
-      options_, fmt::format("UPDATE {} SET {}", spec_.table, spec_.set),
-      {spec_.path, spec_.set_at.line, spec_.set_at.column}, "backfill run", &conn));
+  // A job that rewrites an identifier others hold (db/identifiers.toml), or deletes rows whose
+  // contract keeps them (deletes = "never" or "tombstone"; also through ON DELETE CASCADE), is
+  // refused.
+  if (spec_.kind == JobKind::kDelete) {
+    STRATA_TRY(lint::RefuseIdentifierChanges(
+        options_, fmt::format("DELETE FROM {} WHERE {}", spec_.table, spec_.where),
+        {spec_.path, spec_.kind_at.line, spec_.kind_at.column}, "backfill run", &conn));
+  } else {
+    STRATA_TRY(lint::RefuseIdentifierChanges(
+        options_, fmt::format("UPDATE {} SET {}", spec_.table, spec_.set),
+        {spec_.path, spec_.set_at.line, spec_.set_at.column}, "backfill run", &conn));
+  }
   if (!pg_ && spec_.max_replica_lag.count() > 0) {
     res_.warnings.push_back("throttle.max_replica_lag is ignored on SQLite (no replicas)");
   }
@@ -401,6 +411,7 @@ void Runner::ApplyOverrides(const std::string& overrides) {
   if (!o.is_object()) return;
   if (o.contains("chunk_size") && o["chunk_size"].is_number_integer()) {
     size_ = o["chunk_size"].get<std::int64_t>();
+    pacing_.size = size_;
     pacing_.min_size = std::min(pacing_.min_size, size_);
     pacing_.max_size = std::max(pacing_.max_size, size_);
   }
@@ -432,6 +443,14 @@ std::vector<db::Statement> Runner::ChunkBegin() const {
     out.push_back({fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count()), {}});
     out.push_back(
         {fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count()), {}});
+    // The chunk's COMMIT does not wait for its WAL flush. Safe: the rows and the checkpoint
+    // that describes them commit together, so a server crash loses the last chunks with their
+    // checkpoints (never one without the other) and the resumed run redoes them from the
+    // checkpoint it reads back; the run's last write (its status) is synchronous, and flushing
+    // it flushes every chunk before it.
+    out.push_back({"SET LOCAL synchronous_commit = off", {}});
+    // Who is writing, for triggers that need to know (job names are [A-Za-z0-9_.-]).
+    out.push_back({fmt::format("SET LOCAL strata.backfill = '{}'", spec_.name), {}});
   }
   return out;
 }
@@ -510,7 +529,7 @@ Status Runner::Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, s
                       int attempt, ChunkResult& out) {
   db::Connection& conn = *session_.conn;
   ChunkBounds b{part.partitioned, part.value, lower, upper};
-  auto upd = UpdateRange(spec_, b);
+  auto upd = ChangeRange(spec_, b);
   STRATA_TRY(conn.Exec("SAVEPOINT strata_bisect"));
   auto r = conn.Query(upd.sql, upd.params);
   if (r.ok()) {
@@ -560,7 +579,8 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       first.push_back(Store::ControlStatement(job_.id));
       bool lag_in_chunk = LagInChunk();
       if (lag_in_chunk) first.push_back({kPrimaryLagSql, {}});
-      first.push_back({bound.sql, bound.params});
+      size_t bound_at = first.size() + BoundAt(pg_);
+      for (auto& w : WalkKeyIndex(bound, pg_)) first.push_back(std::move(w));
       STRATA_ASSIGN_OR_RETURN(auto opened, conn.QueryPipeline(first));
       STRATA_ASSIGN_OR_RETURN(auto control, Store::ParseControl(opened[control_at]));
       NoteOverrides(control.overrides);
@@ -575,10 +595,11 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
           return conn.Exec("ROLLBACK");
         }
       }
-      db::QueryResult bound_r = std::move(opened.back());
+      db::QueryResult bound_r = std::move(opened[bound_at]);
       if (size_ != limit) {  // `backfill set chunk_size` just now
         bound = ChunkUpperBound(spec_, b, size_);
-        STRATA_ASSIGN_OR_RETURN(bound_r, conn.Query(bound.sql, bound.params));
+        STRATA_ASSIGN_OR_RETURN(auto again, conn.QueryPipeline(WalkKeyIndex(bound, pg_)));
+        bound_r = std::move(again[BoundAt(pg_)]);
       }
       if (bound_r.rows.empty()) {
         out.exhausted = true;
@@ -598,7 +619,7 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       out.keys = ToInt(top.back());
       top.pop_back();
       b.upper = std::move(top);
-      auto upd = UpdateRange(spec_, b);
+      auto upd = ChangeRange(spec_, b);
       auto w0 = base::MonotonicMillis();
       auto r = conn.Query(upd.sql, upd.params);
       out.work_ms = base::MonotonicMillis() - w0;
@@ -868,6 +889,8 @@ Status Runner::Main() {
   pacing_.max_size = spec_.max_chunk_size;
   pacing_.max_rows_per_second = spec_.max_rows_per_second;
   pacing_.lock_wait_backoff = spec_.lock_wait_backoff;
+  pacing_.max_lock_wait_ms = spec_.max_lock_wait.count();
+  pacing_.size = spec_.chunk_size;
   max_lag_ = spec_.max_replica_lag;
   replica_url_ = spec_.replica_url.empty() ? settings_.replica_url : spec_.replica_url;
   if (!job_.overrides.empty() && job_.overrides != "{}") {
@@ -1082,9 +1105,10 @@ Status Runner::Main() {
   }
 }
 
-// The identifier guard of a job's table (identifiers/record.h): a backfill updates rows, so
-// no contracted id may appear, vanish or change. nullptr when the table has no contract or the
-// job cannot be read (Main reports that).
+// The identifier guard of a job's table (identifiers/record.h): an update job updates rows, so
+// no contracted id may appear, vanish or change; a delete job declares deletes (ids may vanish
+// where the contract allows it; the gate in Prepare refused the others). nullptr when the
+// table has no contract or the job cannot be read (Main reports that).
 Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
                                                      const std::string& job) {
   auto settings = LoadSettings(options);
@@ -1093,7 +1117,9 @@ Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
   if (!path) return std::unique_ptr<identifiers::Guard>();
   auto spec = LoadJob(*path);
   if (!spec) return std::unique_ptr<identifiers::Guard>();
-  return identifiers::GuardTable(options, spec->table, {}, "", "backfill run");
+  identifiers::Expectation e;
+  e.may_delete = spec->kind == JobKind::kDelete;
+  return identifiers::GuardTable(options, spec->table, e, "", "backfill run");
 }
 
 }  // namespace
