@@ -114,8 +114,7 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
       } else if (kind == "delete") {
         j.kind = JobKind::kDelete;
       } else {
-        return TomlError(path, node,
-                         fmt::format("`kind` = \"{}\" is not a kind of job", kind),
+        return TomlError(path, node, fmt::format("`kind` = \"{}\" is not a kind of job", kind),
                          "write kind = \"update\" (SET the candidates; the default) or kind = "
                          "\"delete\" (delete them in chunks)");
       }
@@ -204,10 +203,10 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         } else if (f == "max_lock_wait") {
           STRATA_ASSIGN_OR_RETURN(j.max_lock_wait, GetDuration(path, n2, "throttle.max_lock_wait"));
         } else {
-          return UnknownKey(path, n2, "throttle", f,
-                            {"max_rows_per_second", "lock_timeout", "statement_timeout",
-                             "max_replica_lag", "replica_url", "lock_wait_backoff",
-                             "max_lock_wait"});
+          return UnknownKey(
+              path, n2, "throttle", f,
+              {"max_rows_per_second", "lock_timeout", "statement_timeout", "max_replica_lag",
+               "replica_url", "lock_wait_backoff", "max_lock_wait"});
         }
       }
     } else if (key == "failures") {

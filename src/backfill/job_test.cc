@@ -132,9 +132,9 @@ TEST(JobTest, DeleteJobs) {
   ASSERT_TRUE(upd.ok());
   EXPECT_EQ(upd->kind, JobKind::kUpdate);
 
-  auto with_set = ParseJob(
-      "kind = \"delete\"\ntable = \"t\"\nkey = \"id\"\nwhere = \"x\"\nset = \"a = 1\"\n",
-      "db/backfill/p.toml", "p");
+  auto with_set =
+      ParseJob("kind = \"delete\"\ntable = \"t\"\nkey = \"id\"\nwhere = \"x\"\nset = \"a = 1\"\n",
+               "db/backfill/p.toml", "p");
   ASSERT_FALSE(with_set.ok());
   EXPECT_NE(with_set.error().message().find("has no `set`"), std::string::npos)
       << with_set.error().ToString();

@@ -195,9 +195,10 @@ json ToJson(const PlanResult& r) {
     json b = json::object(), a = json::object();
     for (const auto& [k, v] : s.before) b[k] = v;
     for (const auto& [k, v] : s.after) a[k] = v;
-    sample.push_back(
-        {{"key", s.key}, {"before", b}, {"after", s.deleted ? json(nullptr) : a},
-         {"deleted", s.deleted}});
+    sample.push_back({{"key", s.key},
+                      {"before", b},
+                      {"after", s.deleted ? json(nullptr) : a},
+                      {"deleted", s.deleted}});
   }
   return {{"ok", r.status.ok()},
           {"target", r.target},

@@ -1084,8 +1084,8 @@ Status Runner::CheckFailureBudget() {
 }
 
 void Runner::Pace(const ChunkResult& cr) {
-  ChunkOutcome co{size_,           cr.rows + cr.failed, cr.elapsed_ms, cr.lock_waiters,
-                  cr.longest_wait_ms, cr.work_ms};
+  ChunkOutcome co{size_,           cr.rows + cr.failed, cr.elapsed_ms,
+                  cr.lock_waiters, cr.longest_wait_ms,  cr.work_ms};
   if (pacing_.max_rows_per_second > 0) {
     // The rate over the whole run, not per chunk: time between chunks (checkpoints, events,
     // the key scan) counts. On schedule, a chunk ends at most its own budget (rows / limit)
@@ -1108,11 +1108,11 @@ void Runner::Pace(const ChunkResult& cr) {
     e.reason = d.reason;
     e.wait_ms = d.wait_ms;
     e.value_ms = d.reason == "lock_waiters" ? cr.longest_wait_ms : cr.elapsed_ms;
-    e.message = d.reason == "lock_waiters"
-                    ? fmt::format("{} session(s) waited on the chunk's locks", cr.lock_waiters)
-                    : fmt::format("chunk took {} (target {})",
-                                  base::FormatDuration(Millis(cr.elapsed_ms)),
-                                  base::FormatDuration(Millis(pacing_.target_ms)));
+    e.message =
+        d.reason == "lock_waiters"
+            ? fmt::format("{} session(s) waited on the chunk's locks", cr.lock_waiters)
+            : fmt::format("chunk took {} (target {})", base::FormatDuration(Millis(cr.elapsed_ms)),
+                          base::FormatDuration(Millis(pacing_.target_ms)));
     Emit(e);
   }
   Sleep(d.wait_ms);
