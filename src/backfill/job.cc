@@ -101,12 +101,10 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
   const toml::node* join_node = nullptr;
   const toml::node* verify_node = nullptr;
   const toml::node* chunk_node = nullptr;
-  const toml::node* kind_node = nullptr;
   for (auto&& [k, node] : tbl) {
     std::string_view key = k.str();
     if (key == "kind") {
       STRATA_ASSIGN_OR_RETURN(auto kind, GetString(path, node, key));
-      kind_node = &node;
       j.kind_at = {static_cast<int>(node.source().begin.line),
                    static_cast<int>(node.source().begin.column)};
       if (kind == "update") {
@@ -346,7 +344,6 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
                                  j.chunk_size, j.min_chunk_size, j.max_chunk_size));
   }
   (void)verify_node;
-  (void)kind_node;
   return j;
 }
 
