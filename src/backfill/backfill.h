@@ -110,7 +110,8 @@ struct FailureRow {
   std::string at;
 };
 
-// --- plan: a dry run. Changes nothing: the sample chunk runs in a rolled-back transaction.
+// --- plan: a dry run. Changes nothing: the sample chunk runs in a rolled-back transaction. For a
+// delete job `candidates` is the number of rows `run` would delete.
 struct PlanRequest {
   std::string job;  // a name in the backfill directory, or a path to a .toml file
   int sample_rows = 5;
@@ -118,6 +119,7 @@ struct PlanRequest {
 struct SampleRow {
   std::vector<std::string> key;
   std::vector<std::pair<std::string, std::string>> before, after;  // column → value ("NULL")
+  bool deleted = false;  // a delete job's sample chunk deleted it (`after` is empty)
 };
 struct PlanResult {
   Status status;
@@ -125,14 +127,15 @@ struct PlanResult {
   std::string job;
   std::string job_file;
   std::string table;
-  std::int64_t candidates = 0;
+  std::string kind;             // "update" or "delete" (docs/formats/backfill-job.md)
+  std::int64_t candidates = 0;  // rows the job would change (a delete job: would delete)
   std::int64_t chunk_size = 0;
   std::int64_t estimated_chunks = 0;
   std::int64_t estimated_ms = 0;
-  std::int64_t sample_chunk_rows = 0;  // rows the rolled-back sample chunk changed
+  std::int64_t sample_chunk_rows = 0;  // rows the rolled-back sample chunk changed or deleted
   std::int64_t sample_chunk_ms = 0;
   std::string select_sql;  // the keyset query of one chunk
-  std::string chunk_sql;   // the UPDATE of one chunk, with its parameters inlined for reading
+  std::string chunk_sql;   // the UPDATE (DELETE) of one chunk, its parameters inlined for reading
   std::vector<std::string> explain;
   std::vector<SampleRow> sample;
   std::string existing_status;  // the job's current run, if any

@@ -88,9 +88,26 @@ BuiltSql ChunkUpperBound(const JobSpec& job, const ChunkBounds& b, std::int64_t 
   return out;
 }
 
-BuiltSql UpdateRange(const JobSpec& job, const ChunkBounds& b) {
+std::vector<db::Statement> WalkKeyIndex(const BuiltSql& bound, bool pg) {
+  if (!pg) return {{bound.sql, bound.params}};
+  static constexpr const char* kKnobs[] = {"enable_seqscan", "enable_bitmapscan", "enable_sort",
+                                           "max_parallel_workers_per_gather"};
+  std::vector<db::Statement> out{
+      {"SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', "
+       "true), set_config('enable_sort', 'off', true), "
+       "set_config('max_parallel_workers_per_gather', '0', true)",
+       {}},
+      {bound.sql, bound.params}};
+  // Back to the values in force before (SET LOCAL ... TO DEFAULT: the session never sets them).
+  for (const char* k : kKnobs) out.push_back({fmt::format("SET LOCAL {} TO DEFAULT", k), {}});
+  return out;
+}
+
+BuiltSql ChangeRange(const JobSpec& job, const ChunkBounds& b) {
   BuiltSql out;
-  std::string sql = fmt::format("UPDATE {} SET {}", job.table, job.set);
+  std::string sql = job.kind == JobKind::kDelete
+                        ? fmt::format("DELETE FROM {}", job.table)
+                        : fmt::format("UPDATE {} SET {}", job.table, job.set);
   if (!job.from.empty()) sql += fmt::format(" FROM {}", job.from);
   sql += fmt::format(" WHERE ({})", job.where);
   if (!job.join.empty()) sql += fmt::format(" AND ({})", job.join);

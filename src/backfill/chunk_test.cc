@@ -32,7 +32,7 @@ TEST(ChunkTest, CompositeKeysetUsesRowComparison) {
   auto s = SelectKeys(Job(), b, 10);
   EXPECT_NE(s.sql.find("(quote_line.tenant_id, quote_line.id) > ($1, $2)"), std::string::npos)
       << s.sql;
-  auto u = UpdateRange(Job(), b);
+  auto u = ChangeRange(Job(), b);
   EXPECT_EQ(u.sql,
             "UPDATE app.quote_line SET contract_term_months = 12 WHERE (contract_term_months IS "
             "NULL) AND (quote_line.tenant_id, quote_line.id) > ($1, $2) AND "
@@ -112,13 +112,43 @@ TEST(ChunkTest, JoinAndPartition) {
   b.has_partition = true;
   b.partition = std::string("acme");
   b.upper = {std::string("99")};
-  auto u = UpdateRange(j, b);
+  auto u = ChangeRange(j, b);
   EXPECT_EQ(u.sql,
             "UPDATE app.quote_line SET contract_term_months = 12 FROM quote_revision qr WHERE "
             "(contract_term_months IS NULL) AND (qr.id = quote_line.quote_revision_id) AND "
             "quote_line.tenant_id = $1 AND quote_line.id <= $2");
   b.partition = std::nullopt;
-  EXPECT_NE(UpdateRange(j, b).sql.find("quote_line.tenant_id IS NULL"), std::string::npos);
+  EXPECT_NE(ChangeRange(j, b).sql.find("quote_line.tenant_id IS NULL"), std::string::npos);
+}
+
+// A delete job's chunk deletes the key range, re-checking the candidate predicate.
+TEST(ChunkTest, DeleteJobDeletesTheRange) {
+  JobSpec j = Job();
+  j.kind = JobKind::kDelete;
+  j.set.clear();
+  j.where = "quote_line.status = 'EXPIRED'";
+  ChunkBounds b;
+  b.lower = {std::string("t1"), std::string("7")};
+  b.upper = {std::string("t2"), std::string("3")};
+  auto d = ChangeRange(j, b);
+  EXPECT_EQ(d.sql,
+            "DELETE FROM app.quote_line WHERE (quote_line.status = 'EXPIRED') AND "
+            "(quote_line.tenant_id, quote_line.id) > ($1, $2) AND (quote_line.tenant_id, "
+            "quote_line.id) <= ($3, $4)");
+  ASSERT_EQ(d.params.size(), 4u);
+}
+
+// On PostgreSQL the bound query walks the key's index: the planner is told so for it alone.
+TEST(ChunkTest, BoundWalksTheKeyIndexOnPostgres) {
+  BuiltSql bound{"SELECT 1", {}};
+  auto sqlite = WalkKeyIndex(bound, false);
+  ASSERT_EQ(sqlite.size(), 1u);
+  EXPECT_EQ(sqlite[BoundAt(false)].sql, "SELECT 1");
+  auto pg = WalkKeyIndex(bound, true);
+  ASSERT_GT(pg.size(), 2u);
+  EXPECT_EQ(pg[BoundAt(true)].sql, "SELECT 1");
+  EXPECT_NE(pg[0].sql.find("set_config('enable_seqscan', 'off', true)"), std::string::npos);
+  EXPECT_EQ(pg[2].sql, "SET LOCAL enable_seqscan TO DEFAULT");
 }
 
 TEST(ChunkTest, InlineQuotes) {

@@ -59,6 +59,8 @@ Status CheckFragment(const std::string& path, const toml::node& n, std::string_v
 
 }  // namespace
 
+const char* KindName(JobKind kind) { return kind == JobKind::kDelete ? "delete" : "update"; }
+
 bool IsIdentifier(std::string_view s) {
   if (s.empty() || s.size() > 127) return false;
   bool start = true;
@@ -101,7 +103,20 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
   const toml::node* chunk_node = nullptr;
   for (auto&& [k, node] : tbl) {
     std::string_view key = k.str();
-    if (key == "description") {
+    if (key == "kind") {
+      STRATA_ASSIGN_OR_RETURN(auto kind, GetString(path, node, key));
+      j.kind_at = {static_cast<int>(node.source().begin.line),
+                   static_cast<int>(node.source().begin.column)};
+      if (kind == "update") {
+        j.kind = JobKind::kUpdate;
+      } else if (kind == "delete") {
+        j.kind = JobKind::kDelete;
+      } else {
+        return TomlError(path, node, fmt::format("`kind` = \"{}\" is not a kind of job", kind),
+                         "write kind = \"update\" (SET the candidates; the default) or kind = "
+                         "\"delete\" (delete them in chunks)");
+      }
+    } else if (key == "description") {
       STRATA_ASSIGN_OR_RETURN(j.description, GetString(path, node, key));
     } else if (key == "table") {
       STRATA_ASSIGN_OR_RETURN(j.table, GetString(path, node, key));
@@ -183,10 +198,13 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         } else if (f == "lock_wait_backoff") {
           STRATA_ASSIGN_OR_RETURN(j.lock_wait_backoff,
                                   GetBool(path, n2, "throttle.lock_wait_backoff"));
+        } else if (f == "max_lock_wait") {
+          STRATA_ASSIGN_OR_RETURN(j.max_lock_wait, GetDuration(path, n2, "throttle.max_lock_wait"));
         } else {
-          return UnknownKey(path, n2, "throttle", f,
-                            {"max_rows_per_second", "lock_timeout", "statement_timeout",
-                             "max_replica_lag", "replica_url", "lock_wait_backoff"});
+          return UnknownKey(
+              path, n2, "throttle", f,
+              {"max_rows_per_second", "lock_timeout", "statement_timeout", "max_replica_lag",
+               "replica_url", "lock_wait_backoff", "max_lock_wait"});
         }
       }
     } else if (key == "failures") {
@@ -261,7 +279,7 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
       }
     } else {
       return UnknownKey(path, node, "", key,
-                        {"description", "table", "key", "where", "set", "from", "join",
+                        {"kind", "description", "table", "key", "where", "set", "from", "join",
                          "partition_by", "chunk", "throttle", "failures", "verify"});
     }
   }
@@ -269,14 +287,38 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
   if (j.key.empty()) {
     return Missing(path, "key", "add key = \"id\" (or [\"a\", \"b\"]): unique, orderable columns");
   }
+  if (j.where.empty() && j.kind == JobKind::kDelete) {
+    return Missing(path, "where",
+                   "add where = \"<predicate>\": the rows to delete (a delete job never deletes "
+                   "a whole table)");
+  }
   if (j.where.empty()) {
     return Missing(path, "where",
                    "add where = \"<col> IS NULL\": the predicate of rows still needing the change "
                    "(it is what makes reruns idempotent)");
   }
-  if (j.set.empty()) return Missing(path, "set", "add set = \"col = <expression>\"");
-  STRATA_TRY(CheckFragment(path, *where_node, "where", j.where));
-  STRATA_TRY(CheckFragment(path, *set_node, "set", j.set));
+  if (j.kind == JobKind::kDelete) {
+    // A delete job deletes the candidates `where` selects: nothing to set, nothing to join.
+    if (set_node) {
+      return TomlError(path, *set_node, "a delete job (kind = \"delete\") has no `set`",
+                       "remove `set`; the job deletes every row `where` selects");
+    }
+    if (from_node || join_node) {
+      return TomlError(path, from_node ? *from_node : *join_node,
+                       "a delete job (kind = \"delete\") takes no `from`/`join`",
+                       "select the rows with a subquery in `where`, e.g. where = \"EXISTS "
+                       "(SELECT 1 FROM other o WHERE o.id = t.other_id)\"");
+    }
+    STRATA_TRY(CheckFragment(path, *where_node, "where", j.where));
+  } else {
+    if (j.set.empty()) {
+      return Missing(path, "set",
+                     "add set = \"col = <expression>\" (or kind = \"delete\" to delete the "
+                     "candidates)");
+    }
+    STRATA_TRY(CheckFragment(path, *where_node, "where", j.where));
+    STRATA_TRY(CheckFragment(path, *set_node, "set", j.set));
+  }
   if (!j.from.empty() || from_node) {
     STRATA_TRY(CheckFragment(path, *from_node, "from", j.from));
     if (j.join.empty()) {

@@ -19,16 +19,25 @@ namespace strata::backfill {
 
 using Millis = std::chrono::milliseconds;
 
+// What a job does to each candidate row.
+enum class JobKind {
+  kUpdate,  // UPDATE ... SET <set> (the default)
+  kDelete,  // DELETE: purges and retention, in chunks instead of one long statement
+};
+// "update" / "delete", as written in the job file and shown by plan and status.
+const char* KindName(JobKind kind);
+
 struct JobSpec {
   std::string name;      // the job key: file stem, [A-Za-z0-9_.-]{1,120}
   std::string path;      // the file as given
   std::string checksum;  // SHA-256 of the normalised file text
   std::string description;
 
+  JobKind kind = JobKind::kUpdate;
   std::string table;             // target table, optionally schema-qualified
   std::vector<std::string> key;  // unique, orderable key columns (keyset order)
   std::string where;             // candidate predicate: rows that still need the change
-  std::string set;               // the SET list
+  std::string set;               // the SET list (update jobs; empty for delete jobs)
   std::string from;              // optional FROM list (joined tables)
   std::string join;              // join condition, required with `from`
   std::string partition_by;      // optional column: per-partition progress, round robin
@@ -46,6 +55,7 @@ struct JobSpec {
   Millis max_replica_lag{0};         // 0 = not gated (PostgreSQL)
   std::string replica_url;           // optional: measure lag on this replica instead
   bool lock_wait_backoff = true;     // back off when the chunk makes other sessions wait
+  Millis max_lock_wait{200};         // ... once one of them has waited this long (0: any wait)
 
   // [failures]
   std::int64_t max_failures = 100;  // quarantined rows tolerated; more stops the job
@@ -68,7 +78,7 @@ struct JobSpec {
     int line = 0;
     int column = 0;
   };
-  Span where_at, set_at, from_at, join_at, verify_at;
+  Span where_at, set_at, from_at, join_at, verify_at, kind_at;
 };
 
 // Parses and validates a job file's text. `path` names the file in errors; `name` is the

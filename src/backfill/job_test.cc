@@ -117,5 +117,58 @@ TEST(JobTest, RejectsBadJobNames) {
   EXPECT_NE(j.error().message().find("job name"), std::string::npos);
 }
 
+// kind = "delete": a chunked, resumable purge. It needs `where` and takes no `set`/`from`.
+TEST(JobTest, DeleteJobs) {
+  auto j = ParseJob(
+      "kind = \"delete\"\ntable = \"outbox_event\"\nkey = \"id\"\n"
+      "where = \"published_at IS NOT NULL\"\n",
+      "db/backfill/purge.toml", "purge");
+  ASSERT_TRUE(j.ok()) << j.error().ToString();
+  EXPECT_EQ(j->kind, JobKind::kDelete);
+  EXPECT_STREQ(KindName(j->kind), "delete");
+  EXPECT_TRUE(j->set.empty());
+  EXPECT_EQ(j->kind_at.line, 1);
+  auto upd = ParseJob(kGood, "a", "a");
+  ASSERT_TRUE(upd.ok());
+  EXPECT_EQ(upd->kind, JobKind::kUpdate);
+
+  auto with_set =
+      ParseJob("kind = \"delete\"\ntable = \"t\"\nkey = \"id\"\nwhere = \"x\"\nset = \"a = 1\"\n",
+               "db/backfill/p.toml", "p");
+  ASSERT_FALSE(with_set.ok());
+  EXPECT_NE(with_set.error().message().find("has no `set`"), std::string::npos)
+      << with_set.error().ToString();
+  EXPECT_EQ(with_set.error().span().line, 5);
+
+  auto no_where =
+      ParseJob("kind = \"delete\"\ntable = \"t\"\nkey = \"id\"\n", "db/backfill/p.toml", "p");
+  ASSERT_FALSE(no_where.ok());
+  EXPECT_NE(no_where.error().message().find("`where`"), std::string::npos);
+  EXPECT_NE(no_where.error().hint().find("never deletes a whole table"), std::string::npos);
+
+  auto joined = ParseJob(
+      "kind = \"delete\"\ntable = \"t\"\nkey = \"id\"\nwhere = \"x\"\nfrom = \"u\"\n"
+      "join = \"u.id = t.u_id\"\n",
+      "db/backfill/p.toml", "p");
+  ASSERT_FALSE(joined.ok());
+  EXPECT_NE(joined.error().hint().find("EXISTS"), std::string::npos);
+
+  auto bad = ParseJob("kind = \"purge\"\ntable = \"t\"\nkey = \"id\"\nwhere = \"x\"\n",
+                      "db/backfill/p.toml", "p");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("`kind` = \"purge\""), std::string::npos);
+  EXPECT_EQ(bad.error().span().line, 1);
+}
+
+TEST(JobTest, MaxLockWait) {
+  auto j = ParseJob(
+      "table = \"t\"\nkey = \"id\"\nwhere = \"x\"\nset = \"a = 1\"\n[throttle]\n"
+      "max_lock_wait = \"50ms\"\n",
+      "a", "a");
+  ASSERT_TRUE(j.ok()) << j.error().ToString();
+  EXPECT_EQ(j->max_lock_wait.count(), 50);
+  EXPECT_EQ(ParseJob(kGood, "a", "a")->max_lock_wait.count(), 200);
+}
+
 }  // namespace
 }  // namespace strata::backfill

@@ -1,6 +1,6 @@
 // backfill plan: a dry run that changes nothing. Every query that reads runs in a read-only
-// scope (verify/read_only.h); the one sample chunk UPDATE, whose fragments CheckSchema has
-// accepted, runs inside a transaction that is always rolled back.
+// scope (verify/read_only.h); the one sample chunk UPDATE (or DELETE), whose fragments
+// CheckSchema has accepted, runs inside a transaction that is always rolled back.
 #include "base/duration.h"
 #include "session/session.h"
 #include "verify/read_only.h"
@@ -51,6 +51,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     res.job = spec.name;
     res.job_file = spec.path;
     res.table = spec.table;
+    res.kind = KindName(spec.kind);
     STRATA_ASSIGN_OR_RETURN(auto session, session::Open(options, "backfill plan"));
     res.target = session.url.redacted;
     db::Connection& conn = *session.conn;
@@ -109,7 +110,7 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
         return Status::Ok();
       }
       b.upper = keys.rows.back();
-      auto upd = UpdateRange(spec, b);
+      auto upd = ChangeRange(spec, b);
       res.chunk_sql = Inline(upd);
       std::vector<db::Value> sp;
       std::vector<db::Row> sample_keys(
@@ -147,19 +148,33 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
       res.sample_chunk_rows = std::max<std::int64_t>(r->rows_affected, 0);
       res.sample_chunk_ms = base::MonotonicMillis() - t0;
       STRATA_ASSIGN_OR_RETURN(auto after, conn.Query(sample_sql, sp));
-      size_t nkey = spec.key.size();
+      // The key columns of a row, by name, as text: pairs a row before with itself after (a
+      // delete job's sample chunk deleted some or all of them).
+      auto key_of = [&](const db::QueryResult& r, size_t i) {
+        std::vector<std::string> key;
+        for (const auto& k : spec.key) {
+          for (size_t c = 0; c < r.columns.size(); ++c) {
+            if (r.columns[c] == k) key.push_back(Text(r.rows[i][c]));
+          }
+        }
+        return key;
+      };
+      auto show = [](const db::Value& v) { return v ? *v : std::string("NULL"); };
       for (size_t i = 0; i < before.rows.size(); ++i) {
         SampleRow s;
-        // Find the key columns by name in the row.
+        s.key = key_of(before, i);
         for (size_t c = 0; c < before.columns.size(); ++c) {
-          for (const auto& k : spec.key) {
-            if (before.columns[c] == k) s.key.push_back(Text(before.rows[i][c]));
-          }
-          auto show = [](const db::Value& v) { return v ? *v : std::string("NULL"); };
           s.before.emplace_back(before.columns[c], show(before.rows[i][c]));
-          if (i < after.rows.size()) s.after.emplace_back(after.columns[c], show(after.rows[i][c]));
         }
-        (void)nkey;
+        s.deleted = true;
+        for (size_t a = 0; a < after.rows.size(); ++a) {
+          if (key_of(after, a) != s.key) continue;
+          s.deleted = false;
+          for (size_t c = 0; c < after.columns.size(); ++c) {
+            s.after.emplace_back(after.columns[c], show(after.rows[a][c]));
+          }
+          break;
+        }
         res.sample.push_back(std::move(s));
       }
       return Status::Ok();

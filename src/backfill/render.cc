@@ -195,13 +195,17 @@ json ToJson(const PlanResult& r) {
     json b = json::object(), a = json::object();
     for (const auto& [k, v] : s.before) b[k] = v;
     for (const auto& [k, v] : s.after) a[k] = v;
-    sample.push_back({{"key", s.key}, {"before", b}, {"after", a}});
+    sample.push_back({{"key", s.key},
+                      {"before", b},
+                      {"after", s.deleted ? json(nullptr) : a},
+                      {"deleted", s.deleted}});
   }
   return {{"ok", r.status.ok()},
           {"target", r.target},
           {"job", r.job},
           {"job_file", r.job_file},
           {"table", r.table},
+          {"kind", r.kind},
           {"candidates", r.candidates},
           {"chunk_size", r.chunk_size},
           {"estimated_chunks", r.estimated_chunks},
@@ -223,8 +227,9 @@ std::string ToText(const PlanResult& r) {
   std::string out = fmt::format("backfill plan {} ({}) on {}\n", r.job, r.job_file, r.target);
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   if (!r.existing_status.empty()) out += fmt::format("  existing: {}\n", r.existing_status);
-  out += fmt::format("  candidates: {} row(s) in {}\n  chunks: ~{} of {} row(s), estimated {}\n",
-                     r.candidates, r.table, r.estimated_chunks, r.chunk_size,
+  out += fmt::format("  {}: {} row(s) in {}\n  chunks: ~{} of {} row(s), estimated {}\n",
+                     r.kind == "delete" ? "to delete" : "candidates", r.candidates, r.table,
+                     r.estimated_chunks, r.chunk_size,
                      base::FormatDuration(base::Millis(r.estimated_ms)));
   out += fmt::format("  one chunk (sample: {} row(s) in {}, rolled back):\n    {};\n    {};\n",
                      r.sample_chunk_rows, base::FormatDuration(base::Millis(r.sample_chunk_ms)),
@@ -234,6 +239,10 @@ std::string ToText(const PlanResult& r) {
     for (const auto& l : r.explain) out += fmt::format("    {}\n", l);
   }
   for (const auto& s : r.sample) {
+    if (s.deleted) {
+      out += fmt::format("  row ({}): deleted\n", fmt::join(s.key, ", "));
+      continue;
+    }
     out += fmt::format("  row ({}):\n", fmt::join(s.key, ", "));
     for (size_t i = 0; i < s.before.size(); ++i) {
       const auto& [col, before] = s.before[i];

@@ -107,18 +107,20 @@ constexpr const char* kLockWaitersSql =
     "pg_backend_pid() = ANY(pg_blocking_pids(a.pid))";
 
 std::string JobParameters(const JobSpec& j) {
-  json p = {{"table", j.table},
+  json p = {{"kind", KindName(j.kind)},
+            {"table", j.table},
             {"key", j.key},
             {"where", j.where},
-            {"set", j.set},
             {"chunk_size", j.chunk_size},
             {"target_duration_ms", j.target_duration.count()},
             {"max_rows_per_second", j.max_rows_per_second},
             {"lock_timeout_ms", j.lock_timeout.count()},
             {"statement_timeout_ms", j.statement_timeout.count()},
             {"max_replica_lag_ms", j.max_replica_lag.count()},
+            {"max_lock_wait_ms", j.max_lock_wait.count()},
             {"max_failures", j.max_failures},
             {"max_failure_ratio", j.max_failure_ratio}};
+  if (!j.set.empty()) p["set"] = j.set;
   if (!j.from.empty()) p["from"] = j.from;
   if (!j.join.empty()) p["join"] = j.join;
   if (!j.partition_by.empty()) p["partition_by"] = j.partition_by;
@@ -154,6 +156,8 @@ class Runner {
   Runner(const Options& options, const RunRequest& req, RunResult& res)
       : options_(options), req_(req), res_(res), rng_(std::random_device{}()) {}
 
+  // The run: Prepare, InitPacing, LoadParts, EstimateTotal, AnnounceStart, ChunkLoop, then
+  // EndCancelled, EndStopped or FinishAndVerify.
   Status Main();
   // Fills the result's job state from the database after the run.
   void Snapshot() {
@@ -188,6 +192,27 @@ class Runner {
     }
   }
   Status Prepare();
+  // The pacing, progress and rate state from the job row, the file and `backfill set`.
+  void InitPacing();
+  // The progress total: rows done plus the candidates ahead of the checkpoint (a count).
+  void EstimateTotal();
+  void AnnounceStart();
+  // Chunks until no candidate is left, a stop, a pause or a cancel (ok), or an error that ends
+  // the run (a lost connection is recovered inside).
+  Status ChunkLoop();
+  // The next partition to run a chunk of, round robin; nullptr when none is left, with
+  // `refreshed` set when partitions that appeared meanwhile were loaded (go round again).
+  Result<Part*> NextPart(bool& refreshed);
+  // A committed chunk: the counters and its event.
+  void Count(const Part& part, const ChunkResult& cr);
+  // kBackfillFailed (the job row marked failed) once the failures exceed the budget.
+  Status CheckFailureBudget();
+  // The next chunk's size and the wait before it (throttle.h), announced and slept.
+  void Pace(const ChunkResult& cr);
+  Status EndCancelled();
+  Status EndStopped();
+  // Finish, reconnecting if the connection is lost meanwhile.
+  Status FinishAndVerify();
   Status LoadParts();
   Status PollControl(bool& stop_loop);
   // Applies and announces `backfill set` overrides when they changed.
@@ -266,10 +291,18 @@ Status Runner::Prepare() {
   pg_ = session_.conn->dialect() == db::Dialect::kPostgres;
   db::Connection& conn = *session_.conn;
   STRATA_TRY(CheckSchema(conn, spec_));
-  // A job that rewrites an identifier others hold (db/identifiers.toml) is refused.
-  STRATA_TRY(lint::RefuseIdentifierChanges(
-      options_, fmt::format("UPDATE {} SET {}", spec_.table, spec_.set),
-      {spec_.path, spec_.set_at.line, spec_.set_at.column}, "backfill run", &conn));
+  // A job that rewrites an identifier others hold (db/identifiers.toml), or deletes rows whose
+  // contract keeps them (deletes = "never" or "tombstone"; also through ON DELETE CASCADE), is
+  // refused.
+  if (spec_.kind == JobKind::kDelete) {
+    STRATA_TRY(lint::RefuseIdentifierChanges(
+        options_, fmt::format("DELETE FROM {} WHERE {}", spec_.table, spec_.where),
+        {spec_.path, spec_.kind_at.line, spec_.kind_at.column}, "backfill run", &conn));
+  } else {
+    STRATA_TRY(lint::RefuseIdentifierChanges(
+        options_, fmt::format("UPDATE {} SET {}", spec_.table, spec_.set),
+        {spec_.path, spec_.set_at.line, spec_.set_at.column}, "backfill run", &conn));
+  }
   if (!pg_ && spec_.max_replica_lag.count() > 0) {
     res_.warnings.push_back("throttle.max_replica_lag is ignored on SQLite (no replicas)");
   }
@@ -401,6 +434,7 @@ void Runner::ApplyOverrides(const std::string& overrides) {
   if (!o.is_object()) return;
   if (o.contains("chunk_size") && o["chunk_size"].is_number_integer()) {
     size_ = o["chunk_size"].get<std::int64_t>();
+    pacing_.size = size_;
     pacing_.min_size = std::min(pacing_.min_size, size_);
     pacing_.max_size = std::max(pacing_.max_size, size_);
   }
@@ -432,6 +466,14 @@ std::vector<db::Statement> Runner::ChunkBegin() const {
     out.push_back({fmt::format("SET LOCAL lock_timeout = {}", spec_.lock_timeout.count()), {}});
     out.push_back(
         {fmt::format("SET LOCAL statement_timeout = {}", spec_.statement_timeout.count()), {}});
+    // The chunk's COMMIT does not wait for its WAL flush. Safe: the rows and the checkpoint
+    // that describes them commit together, so a server crash loses the last chunks with their
+    // checkpoints (never one without the other) and the resumed run redoes them from the
+    // checkpoint it reads back; the run's last write (its status) is synchronous, and flushing
+    // it flushes every chunk before it.
+    out.push_back({"SET LOCAL synchronous_commit = off", {}});
+    // Who is writing, for triggers that need to know (job names are [A-Za-z0-9_.-]).
+    out.push_back({fmt::format("SET LOCAL strata.backfill = '{}'", spec_.name), {}});
   }
   return out;
 }
@@ -510,7 +552,7 @@ Status Runner::Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, s
                       int attempt, ChunkResult& out) {
   db::Connection& conn = *session_.conn;
   ChunkBounds b{part.partitioned, part.value, lower, upper};
-  auto upd = UpdateRange(spec_, b);
+  auto upd = ChangeRange(spec_, b);
   STRATA_TRY(conn.Exec("SAVEPOINT strata_bisect"));
   auto r = conn.Query(upd.sql, upd.params);
   if (r.ok()) {
@@ -560,7 +602,8 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       first.push_back(Store::ControlStatement(job_.id));
       bool lag_in_chunk = LagInChunk();
       if (lag_in_chunk) first.push_back({kPrimaryLagSql, {}});
-      first.push_back({bound.sql, bound.params});
+      size_t bound_at = first.size() + BoundAt(pg_);
+      for (auto& w : WalkKeyIndex(bound, pg_)) first.push_back(std::move(w));
       STRATA_ASSIGN_OR_RETURN(auto opened, conn.QueryPipeline(first));
       STRATA_ASSIGN_OR_RETURN(auto control, Store::ParseControl(opened[control_at]));
       NoteOverrides(control.overrides);
@@ -575,10 +618,11 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
           return conn.Exec("ROLLBACK");
         }
       }
-      db::QueryResult bound_r = std::move(opened.back());
+      db::QueryResult bound_r = std::move(opened[bound_at]);
       if (size_ != limit) {  // `backfill set chunk_size` just now
         bound = ChunkUpperBound(spec_, b, size_);
-        STRATA_ASSIGN_OR_RETURN(bound_r, conn.Query(bound.sql, bound.params));
+        STRATA_ASSIGN_OR_RETURN(auto again, conn.QueryPipeline(WalkKeyIndex(bound, pg_)));
+        bound_r = std::move(again[BoundAt(pg_)]);
       }
       if (bound_r.rows.empty()) {
         out.exhausted = true;
@@ -598,7 +642,7 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       out.keys = ToInt(top.back());
       top.pop_back();
       b.upper = std::move(top);
-      auto upd = UpdateRange(spec_, b);
+      auto upd = ChangeRange(spec_, b);
       auto w0 = base::MonotonicMillis();
       auto r = conn.Query(upd.sql, upd.params);
       out.work_ms = base::MonotonicMillis() - w0;
@@ -853,9 +897,23 @@ Status Runner::Finish() {
   return result;
 }
 
+// The run, step by step: prepare (validate, gate, lock, the job row), the pacing and progress
+// state, the chunk loop, then how it ended (cancelled, stopped, or finished and verified).
 Status Runner::Main() {
   STRATA_TRY(Prepare());
   if (res_.already_done) return Status::Ok();
+  InitPacing();
+  if (Status s = LoadParts(); !s.ok()) return Fail(s);
+  EstimateTotal();
+  AnnounceStart();
+  STRATA_TRY(ChunkLoop());
+  res_.elapsed_ms = base::MonotonicMillis() - start_ms_;
+  if (job_.status == kCancelled) return EndCancelled();
+  if (res_.interrupted || StopRequested() || job_.status == kPaused) return EndStopped();
+  return FinishAndVerify();
+}
+
+void Runner::InitPacing() {
   start_ms_ = base::MonotonicMillis();
   rate_start_ms_ = start_ms_;
   processed_ = job_.processed;
@@ -868,31 +926,37 @@ Status Runner::Main() {
   pacing_.max_size = spec_.max_chunk_size;
   pacing_.max_rows_per_second = spec_.max_rows_per_second;
   pacing_.lock_wait_backoff = spec_.lock_wait_backoff;
+  pacing_.max_lock_wait_ms = spec_.max_lock_wait.count();
+  pacing_.size = spec_.chunk_size;
   max_lag_ = spec_.max_replica_lag;
   replica_url_ = spec_.replica_url.empty() ? settings_.replica_url : spec_.replica_url;
   if (!job_.overrides.empty() && job_.overrides != "{}") {
     overrides_seen_ = job_.overrides;
     ApplyOverrides(job_.overrides);
   }
-  if (Status s = LoadParts(); !s.ok()) return Fail(s);
-  {
-    // Progress total: rows done so far plus the candidates still ahead of the checkpoint.
-    ChunkBounds b;
-    if (spec_.partition_by.empty()) b.lower = parts_[0].last;
-    auto cnt = CountCandidates(spec_, b);
-    auto r = session_.conn->Query(cnt.sql, cnt.params);
-    if (r.ok() && !r->rows.empty()) {
-      total_ = processed_ + ToInt(r->rows[0][0]);
-      (void)store_->SetTotal(job_.id, total_);
-    }
+}
+
+void Runner::EstimateTotal() {
+  // Progress total: rows done so far plus the candidates still ahead of the checkpoint.
+  ChunkBounds b;
+  if (spec_.partition_by.empty()) b.lower = parts_[0].last;
+  auto cnt = CountCandidates(spec_, b);
+  auto r = session_.conn->Query(cnt.sql, cnt.params);
+  if (r.ok() && !r->rows.empty()) {
+    total_ = processed_ + ToInt(r->rows[0][0]);
+    (void)store_->SetTotal(job_.id, total_);
   }
-  {
-    BackfillEvent e{BackfillEventKind::kStarted};
-    e.message = job_.processed > 0
-                    ? fmt::format("resuming run {} after {} row(s)", job_.run_no, job_.processed)
-                    : fmt::format("run {}", job_.run_no);
-    Emit(e);
-  }
+}
+
+void Runner::AnnounceStart() {
+  BackfillEvent e{BackfillEventKind::kStarted};
+  e.message = job_.processed > 0
+                  ? fmt::format("resuming run {} after {} row(s)", job_.run_no, job_.processed)
+                  : fmt::format("run {}", job_.run_no);
+  Emit(e);
+}
+
+Status Runner::ChunkLoop() {
   // Each chunk reads the job row's control fields as it begins; the runner polls them itself
   // only after a chunk found the job paused or cancelled (and while throttled). Likewise for
   // the replica lag when the primary measures it.
@@ -902,7 +966,7 @@ Status Runner::Main() {
     test_hold_.At(processed_, [this] { return StopRequested(); });
     if (StopRequested()) {
       res_.interrupted = true;
-      break;
+      return Status::Ok();
     }
     bool stop_loop = false;
     if (poll_control) {
@@ -911,7 +975,7 @@ Status Runner::Main() {
         if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
         continue;
       }
-      if (stop_loop) break;
+      if (stop_loop) return Status::Ok();
     }
     if (!LagInChunk() || lagging) {
       lagging = false;
@@ -919,41 +983,23 @@ Status Runner::Main() {
         if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
         continue;
       }
-      if (stop_loop) break;
+      if (stop_loop) return Status::Ok();
     }
-    // Round robin over partitions that still have candidates: fairness between tenants.
-    Part* part = nullptr;
-    for (size_t i = 0; i < parts_.size(); ++i) {
-      Part& p = parts_[(next_part_ + i) % parts_.size()];
-      if (!p.done) {
-        part = &p;
-        next_part_ = (next_part_ + i + 1) % parts_.size();
-        break;
-      }
-    }
-    if (!part) {
-      if (spec_.partition_by.empty()) break;
-      // Partitions that appeared while the job ran (new tenants) are handled too.
-      auto fresh = store_->Latest(spec_.name);
-      if (!fresh.ok()) {
-        if (Status r = Recover(fresh.error()); !r.ok()) return Fail(r);
-        continue;
-      }
-      if (*fresh) job_.partitions = (*fresh)->partitions;
-      parts_.clear();
-      next_part_ = 0;
-      if (Status s = LoadParts(); !s.ok()) {
-        if (Status r = Recover(std::move(s)); !r.ok()) return Fail(r);
-        continue;
-      }
-      if (parts_.empty()) break;
+    bool refreshed = false;
+    auto part = NextPart(refreshed);
+    if (!part.ok()) {
+      if (Status r = Recover(part.error()); !r.ok()) return Fail(r);
       continue;
     }
-    auto cr = RunChunk(*part);
+    if (!*part) {
+      if (refreshed) continue;
+      return Status::Ok();  // no candidates left anywhere
+    }
+    auto cr = RunChunk(**part);
     if (!cr.ok()) {
       if (StopRequested() && IsTransient(cr.error())) {
         res_.interrupted = true;
-        break;
+        return Status::Ok();
       }
       if (Status r = Recover(cr.error()); !r.ok()) return Fail(r);
       continue;
@@ -964,117 +1010,148 @@ Status Runner::Main() {
       continue;
     }
     if (cr->exhausted) {
-      part->done = true;
+      (*part)->done = true;
       continue;
     }
-    processed_ += cr->rows;
-    failed_ += cr->failed;
-    ++chunks_total_;
-    res_.rows_this_run += cr->rows;
-    res_.failed_this_run += cr->failed;
-    ++res_.chunks_this_run;
-    {
-      BackfillEvent e{BackfillEventKind::kChunk};
-      e.partition = part->value_json;
-      e.chunk_rows = cr->rows;
-      e.chunk_failed = cr->failed;
-      e.chunk_ms = cr->elapsed_ms;
-      e.chunk_size = size_;
-      e.attempt = cr->attempts;
-      Emit(e);
-    }
-    // The failure budget: a count and a ratio.
-    std::int64_t attempted = processed_ + failed_;
-    bool over_count = failed_ > spec_.max_failures;
-    bool over_ratio =
-        attempted >= spec_.ratio_min_rows &&
-        static_cast<double>(failed_) > spec_.max_failure_ratio * static_cast<double>(attempted);
-    if (over_count || over_ratio) {
-      std::string msg = over_count ? fmt::format("{} failed row(s) exceed max_failures = {}",
-                                                 failed_, spec_.max_failures)
-                                   : fmt::format(
-                                         "{} failed of {} attempted row(s) exceeds "
-                                         "max_failure_ratio = {}",
-                                         failed_, attempted, spec_.max_failure_ratio);
-      STRATA_TRY(store_->SetStatus(job_.id, kFailed, msg, true));
-      job_.status = kFailed;
-      BackfillEvent e{BackfillEventKind::kDone};
-      e.reason = kFailed;
-      Emit(e);
-      return Status(ErrorCode::kBackfillFailed,
-                    fmt::format("backfill job `{}` stopped: {}", spec_.name, msg))
-          .WithSpan({spec_.path, 0, 0})
-          .WithHint(fmt::format("inspect `strata backfill status {} --failures`, fix the rows or "
-                                "the job, then `strata backfill run {} --restart`",
-                                spec_.name, spec_.name));
-    }
-    ChunkOutcome co{
-        size_,      cr->rows + cr->failed, cr->elapsed_ms, cr->lock_waiters, cr->longest_wait_ms,
-        cr->work_ms};
-    if (pacing_.max_rows_per_second > 0) {
-      // The rate over the whole run, not per chunk: time between chunks (checkpoints, events,
-      // the key scan) counts. On schedule, a chunk ends at most its own budget (rows / limit)
-      // after its rows were due; a run further behind (a stall, a lost connection, a pause) does
-      // not catch up in a burst: the clock moves so that it is behind by one budget only.
-      rate_rows_ += co.rows;
-      auto now = base::MonotonicMillis();
-      auto per_ms = pacing_.max_rows_per_second / 1000.0;
-      auto due = static_cast<std::int64_t>(static_cast<double>(rate_rows_) / per_ms);
-      auto budget = static_cast<std::int64_t>(static_cast<double>(co.rows) / per_ms);
-      if (now - rate_start_ms_ > due + budget) rate_start_ms_ = now - due - budget;
-      co.paced_rows = rate_rows_;
-      co.paced_ms = now - rate_start_ms_;
-    }
-    Decision d = Decide(pacing_, co);
-    size_ = d.next_size;
-    if (d.wait_ms > 0) {
-      if (d.reason != "rate") {
-        BackfillEvent e{BackfillEventKind::kThrottle};
-        e.reason = d.reason;
-        e.wait_ms = d.wait_ms;
-        e.value_ms = d.reason == "lock_waiters" ? cr->longest_wait_ms : cr->elapsed_ms;
-        e.message = d.reason == "lock_waiters"
-                        ? fmt::format("{} session(s) waited on the chunk's locks", cr->lock_waiters)
-                        : fmt::format("chunk took {} (target {})",
-                                      base::FormatDuration(Millis(cr->elapsed_ms)),
-                                      base::FormatDuration(Millis(pacing_.target_ms)));
-        Emit(e);
-      }
-      Sleep(d.wait_ms);
+    Count(**part, *cr);
+    STRATA_TRY(CheckFailureBudget());
+    Pace(*cr);
+  }
+}
+
+Result<Part*> Runner::NextPart(bool& refreshed) {
+  refreshed = false;
+  // Round robin over partitions that still have candidates: fairness between tenants.
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    Part& p = parts_[(next_part_ + i) % parts_.size()];
+    if (!p.done) {
+      next_part_ = (next_part_ + i + 1) % parts_.size();
+      return &p;
     }
   }
-  res_.elapsed_ms = base::MonotonicMillis() - start_ms_;
-  if (job_.status == kCancelled) {
-    res_.next_step =
-        fmt::format("cancelled; start over with `strata backfill run {} --restart`", spec_.name);
-    BackfillEvent e{BackfillEventKind::kDone};
-    e.reason = kCancelled;
+  if (spec_.partition_by.empty()) return nullptr;
+  // Partitions that appeared while the job ran (new tenants) are handled too.
+  STRATA_ASSIGN_OR_RETURN(auto fresh, store_->Latest(spec_.name));
+  if (fresh) job_.partitions = fresh->partitions;
+  parts_.clear();
+  next_part_ = 0;
+  STRATA_TRY(LoadParts());
+  refreshed = !parts_.empty();
+  return nullptr;
+}
+
+void Runner::Count(const Part& part, const ChunkResult& cr) {
+  processed_ += cr.rows;
+  failed_ += cr.failed;
+  ++chunks_total_;
+  res_.rows_this_run += cr.rows;
+  res_.failed_this_run += cr.failed;
+  ++res_.chunks_this_run;
+  BackfillEvent e{BackfillEventKind::kChunk};
+  e.partition = part.value_json;
+  e.chunk_rows = cr.rows;
+  e.chunk_failed = cr.failed;
+  e.chunk_ms = cr.elapsed_ms;
+  e.chunk_size = size_;
+  e.attempt = cr.attempts;
+  Emit(e);
+}
+
+Status Runner::CheckFailureBudget() {
+  // The failure budget: a count and a ratio.
+  std::int64_t attempted = processed_ + failed_;
+  bool over_count = failed_ > spec_.max_failures;
+  bool over_ratio =
+      attempted >= spec_.ratio_min_rows &&
+      static_cast<double>(failed_) > spec_.max_failure_ratio * static_cast<double>(attempted);
+  if (!over_count && !over_ratio) return Status::Ok();
+  std::string msg =
+      over_count
+          ? fmt::format("{} failed row(s) exceed max_failures = {}", failed_, spec_.max_failures)
+          : fmt::format("{} failed of {} attempted row(s) exceeds max_failure_ratio = {}", failed_,
+                        attempted, spec_.max_failure_ratio);
+  STRATA_TRY(store_->SetStatus(job_.id, kFailed, msg, true));
+  job_.status = kFailed;
+  BackfillEvent e{BackfillEventKind::kDone};
+  e.reason = kFailed;
+  Emit(e);
+  return Status(ErrorCode::kBackfillFailed,
+                fmt::format("backfill job `{}` stopped: {}", spec_.name, msg))
+      .WithSpan({spec_.path, 0, 0})
+      .WithHint(fmt::format("inspect `strata backfill status {} --failures`, fix the rows or "
+                            "the job, then `strata backfill run {} --restart`",
+                            spec_.name, spec_.name));
+}
+
+void Runner::Pace(const ChunkResult& cr) {
+  ChunkOutcome co{size_,           cr.rows + cr.failed, cr.elapsed_ms,
+                  cr.lock_waiters, cr.longest_wait_ms,  cr.work_ms};
+  if (pacing_.max_rows_per_second > 0) {
+    // The rate over the whole run, not per chunk: time between chunks (checkpoints, events,
+    // the key scan) counts. On schedule, a chunk ends at most its own budget (rows / limit)
+    // after its rows were due; a run further behind (a stall, a lost connection, a pause) does
+    // not catch up in a burst: the clock moves so that it is behind by one budget only.
+    rate_rows_ += co.rows;
+    auto now = base::MonotonicMillis();
+    auto per_ms = pacing_.max_rows_per_second / 1000.0;
+    auto due = static_cast<std::int64_t>(static_cast<double>(rate_rows_) / per_ms);
+    auto budget = static_cast<std::int64_t>(static_cast<double>(co.rows) / per_ms);
+    if (now - rate_start_ms_ > due + budget) rate_start_ms_ = now - due - budget;
+    co.paced_rows = rate_rows_;
+    co.paced_ms = now - rate_start_ms_;
+  }
+  Decision d = Decide(pacing_, co);
+  size_ = d.next_size;
+  if (d.wait_ms <= 0) return;
+  if (d.reason != "rate") {
+    BackfillEvent e{BackfillEventKind::kThrottle};
+    e.reason = d.reason;
+    e.wait_ms = d.wait_ms;
+    e.value_ms = d.reason == "lock_waiters" ? cr.longest_wait_ms : cr.elapsed_ms;
+    e.message =
+        d.reason == "lock_waiters"
+            ? fmt::format("{} session(s) waited on the chunk's locks", cr.lock_waiters)
+            : fmt::format("chunk took {} (target {})", base::FormatDuration(Millis(cr.elapsed_ms)),
+                          base::FormatDuration(Millis(pacing_.target_ms)));
     Emit(e);
-    return Status::Ok();
   }
-  if (res_.interrupted || StopRequested() || job_.status == kPaused) {
-    res_.interrupted = true;
-    if (job_.status != kPaused) {
-      STRATA_TRY(store_->SetStatus(job_.id, kInterrupted,
-                                   "stopped by a signal after a committed chunk", false));
-      job_.status = kInterrupted;
-    }
-    res_.next_step = fmt::format(
-        "stopped cleanly after {} row(s); resume with `strata backfill "
-        "run {}`",
-        processed_, spec_.name);
-    BackfillEvent e{BackfillEventKind::kDone};
-    e.reason = job_.status;
-    Emit(e);
-    // Paused by `strata backfill pause`: what was asked. Stopped by a signal: the job is not
-    // done, and the exit code says so (130, as a shell reports an interrupted command).
-    if (job_.status == kPaused) return Status::Ok();
-    return Status(ErrorCode::kInterrupted,
-                  fmt::format("backfill job `{}` was interrupted after {} row(s) ({} this run); "
-                              "every committed chunk is kept",
-                              spec_.name, processed_, res_.rows_this_run))
-        .WithHint(fmt::format("resume with `strata backfill run {}`", spec_.name));
+  Sleep(d.wait_ms);
+}
+
+Status Runner::EndCancelled() {
+  res_.next_step =
+      fmt::format("cancelled; start over with `strata backfill run {} --restart`", spec_.name);
+  BackfillEvent e{BackfillEventKind::kDone};
+  e.reason = kCancelled;
+  Emit(e);
+  return Status::Ok();
+}
+
+Status Runner::EndStopped() {
+  res_.interrupted = true;
+  if (job_.status != kPaused) {
+    STRATA_TRY(store_->SetStatus(job_.id, kInterrupted,
+                                 "stopped by a signal after a committed chunk", false));
+    job_.status = kInterrupted;
   }
+  res_.next_step = fmt::format(
+      "stopped cleanly after {} row(s); resume with `strata backfill "
+      "run {}`",
+      processed_, spec_.name);
+  BackfillEvent e{BackfillEventKind::kDone};
+  e.reason = job_.status;
+  Emit(e);
+  // Paused by `strata backfill pause`: what was asked. Stopped by a signal: the job is not
+  // done, and the exit code says so (130, as a shell reports an interrupted command).
+  if (job_.status == kPaused) return Status::Ok();
+  return Status(ErrorCode::kInterrupted,
+                fmt::format("backfill job `{}` was interrupted after {} row(s) ({} this run); "
+                            "every committed chunk is kept",
+                            spec_.name, processed_, res_.rows_this_run))
+      .WithHint(fmt::format("resume with `strata backfill run {}`", spec_.name));
+}
+
+Status Runner::FinishAndVerify() {
   for (;;) {
     Status s = Finish();
     if (s.ok() || !IsConnectionLost(s)) return s;
@@ -1082,9 +1159,10 @@ Status Runner::Main() {
   }
 }
 
-// The identifier guard of a job's table (identifiers/record.h): a backfill updates rows, so
-// no contracted id may appear, vanish or change. nullptr when the table has no contract or the
-// job cannot be read (Main reports that).
+// The identifier guard of a job's table (identifiers/record.h): an update job updates rows, so
+// no contracted id may appear, vanish or change; a delete job declares deletes (ids may vanish
+// where the contract allows it; the gate in Prepare refused the others). nullptr when the
+// table has no contract or the job cannot be read (Main reports that).
 Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
                                                      const std::string& job) {
   auto settings = LoadSettings(options);
@@ -1093,7 +1171,9 @@ Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
   if (!path) return std::unique_ptr<identifiers::Guard>();
   auto spec = LoadJob(*path);
   if (!spec) return std::unique_ptr<identifiers::Guard>();
-  return identifiers::GuardTable(options, spec->table, {}, "", "backfill run");
+  identifiers::Expectation e;
+  e.may_delete = spec->kind == JobKind::kDelete;
+  return identifiers::GuardTable(options, spec->table, e, "", "backfill run");
 }
 
 }  // namespace

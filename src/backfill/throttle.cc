@@ -24,8 +24,10 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
       d.wait_ms = std::min<std::int64_t>(c.elapsed_ms - p.target_ms, 10'000);
       d.reason = "overrun";
     }
+  } else if (p.size > 0 && size < p.size) {
+    d.next_size = std::min(size * 2, p.size);  // regrow after a backoff
   }
-  if (p.lock_wait_backoff && c.lock_waiters > 0) {
+  if (p.lock_wait_backoff && c.lock_waiters > 0 && c.longest_wait_ms >= p.max_lock_wait_ms) {
     d.next_size = std::min(d.next_size, size / 2);
     std::int64_t w = std::min<std::int64_t>(std::max(c.elapsed_ms, c.longest_wait_ms), 5'000);
     if (w > d.wait_ms) {

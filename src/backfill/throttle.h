@@ -15,6 +15,13 @@ struct Pacing {
   std::int64_t max_size = 50'000;
   double max_rows_per_second = 0;  // 0: unlimited
   bool lock_wait_backoff = true;
+  // Lock waiters make the job back off only once one of them has waited at least this long
+  // (0: any waiter). A session queued for a few milliseconds behind a chunk's row locks is the
+  // normal cost of sharing rows with a workload, and it gets through at the chunk's COMMIT.
+  std::int64_t max_lock_wait_ms = 200;
+  // Without a target: the configured chunk size. A chunk shrunk by a backoff (lock waiters, a
+  // lock or statement timeout) grows back toward it, ×2 per chunk; 0 = no regrowth.
+  std::int64_t size = 0;
 };
 
 struct ChunkOutcome {
@@ -42,8 +49,11 @@ struct Decision {
 //   quarter of the target), at most ×2 or ÷2 per chunk, within [min_size, max_size]. So a slow
 //   fsync does not shrink chunks to nothing. A chunk that ran over 2× the target also waits the
 //   overrun.
-// - Lock waiters (lock_wait_backoff): the size halves and the runner waits as long as the chunk
-//   ran, so the sessions it blocked get through first.
+// - Fixed size (target_ms = 0): the configured `size`; a chunk shrunk by a backoff grows back
+//   toward it, ×2 per chunk that caused none.
+// - Lock waiters (lock_wait_backoff), once one of them waited max_lock_wait_ms or longer: the
+//   size halves and the runner waits as long as the chunk ran, so the sessions it blocked get
+//   through first.
 // - max_rows_per_second: a chunk holds at most a tenth of a second's rows at the limit (at least
 //   min_size), so no single chunk bursts past it; with paced_rows/paced_ms the wait makes the
 //   next chunk start no earlier than when the rows so far plus its own are due at the limit, so

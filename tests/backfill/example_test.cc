@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "backfill_support.h"
 
@@ -111,6 +112,96 @@ TEST_P(ExampleTest, ContractTermBackfillEndToEnd) {
   EXPECT_EQ(rest.exit_code, 0) << rest.All();
   auto validate = strata({"validate"});
   EXPECT_EQ(validate.exit_code, 0) << validate.All();
+}
+
+// A delete job on the example project (issue 21): its quote number is an identifier contract
+// with `deletes = "never"` (db/identifiers.toml), so a backfill that deletes quote rows is
+// refused before anything runs — exit 7, naming the rule, the identifier, its consumers and the
+// safe path — while a purge of published outbox events (`deletes = "allowed"`) runs, in chunks,
+// and its identifier digests explain the ids that vanished.
+TEST_P(ExampleTest, DeleteJobOnQuoteRowsIsRefusedOutboxPurgeRuns) {
+  if (GetParam()) STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  std::string proj = dir / "quote-service";
+  fs::copy(std::string(STRATA_SOURCE_DIR) + "/examples/quote-service", proj,
+           fs::copy_options::recursive);
+  fs::remove(proj + "/quote.db");
+  ASSERT_TRUE(fs::exists(proj + "/db/identifiers.toml"));
+  std::string url =
+      GetParam() ? PgCluster::Get().CreateDatabase("exdel") : "sqlite:" + proj + "/quote.db";
+  std::vector<std::string> url_args;
+  if (GetParam()) url_args = {"--url", url};
+  auto strata = [&](std::vector<std::string> a) {
+    a.insert(a.begin(), url_args.begin(), url_args.end());
+    return RunStrata(a, proj);
+  };
+  ASSERT_EQ(strata({"hash"}).exit_code, 0);
+  auto m = strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  auto u = db::ParseUrl(url);
+  auto conn = std::move(*db::Connect(*u, "example test"));
+  std::string sql;
+  for (int q = 0; q < 3; ++q) {
+    sql += fmt::format(
+        "INSERT INTO quote (id, customer_id, state, created_at, updated_at) VALUES "
+        "('{}', '{}', 'DRAFT', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');\n",
+        Uuid(1, q), Uuid(2, q));
+  }
+  for (int e = 0; e < 30; ++e) {
+    bool published = e % 3 != 0;
+    sql += fmt::format(
+        "INSERT INTO outbox_event (id, aggregate_type, aggregate_id, event_type, event_version, "
+        "payload, headers, status, created_at, published_at) VALUES ('{}', 'quote', '{}', "
+        "'QuoteCreated', 1, '{{}}', '{{}}', '{}', '2026-01-01T00:00:00Z', {});\n",
+        Uuid(5, e), Uuid(1, e % 3), published ? "PUBLISHED" : "NEW",
+        published ? "'2026-01-02T00:00:00Z'" : "NULL");
+  }
+  auto b = conn->ExecBatch({sql}, false);
+  ASSERT_TRUE(b.status.ok()) << b.status.ToString();
+  auto count = [&](const std::string& what) {
+    auto r = conn->Query("SELECT count(*) FROM " + what);
+    return std::stoll(*r->rows[0][0]);
+  };
+
+  std::ofstream(proj + "/db/backfill/purge_draft_quotes.toml")
+      << "description = \"purge abandoned drafts\"\n"
+         "kind = \"delete\"\n"
+         "table = \"quote\"\n"
+         "key = \"id\"\n"
+         "where = \"quote.state = 'DRAFT'\"\n";
+  auto refused = strata({"backfill", "run", "purge_draft_quotes"});
+  EXPECT_EQ(refused.exit_code, 7) << refused.All();
+  const std::string out = refused.All();
+  EXPECT_NE(out.find("backfill run refused"), std::string::npos) << out;
+  EXPECT_NE(out.find("ID106"), std::string::npos) << out;
+  EXPECT_NE(out.find("purge_draft_quotes.toml:2"), std::string::npos) << out;
+  EXPECT_NE(out.find("quote_number"), std::string::npos) << out;
+  EXPECT_NE(out.find("partner portal"), std::string::npos) << out;
+  EXPECT_NE(out.find("rows are never deleted"), std::string::npos) << out;
+  EXPECT_NE(out.find("strata identifiers map create quote_number"), std::string::npos) << out;
+  EXPECT_EQ(count("quote"), 3);  // nothing ran
+  // The dry run is refused nowhere: it changes nothing and shows what would go.
+  auto plan = strata({"--json", "backfill", "plan", "purge_draft_quotes"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  EXPECT_EQ(json::parse(plan.out)["candidates"], 3);
+  EXPECT_EQ(count("quote"), 3);
+
+  std::ofstream(proj + "/db/backfill/purge_outbox.toml")
+      << "kind = \"delete\"\n"
+         "table = \"outbox_event\"\n"
+         "key = \"id\"\n"
+         "where = \"outbox_event.published_at IS NOT NULL\"\n"
+         "[chunk]\nsize = 4\nmin_size = 1\n"
+         "[verify]\nquery = \"SELECT count(*) FROM outbox_event WHERE published_at IS NOT "
+         "NULL\"\nexpect = 0\n";
+  auto purge = strata({"--json", "backfill", "run", "purge_outbox"});
+  ASSERT_EQ(purge.exit_code, 0) << purge.All();
+  auto pj = json::parse(purge.out);
+  EXPECT_EQ(pj["job"]["status"], "completed");
+  EXPECT_EQ(pj["job"]["processed_count"], 20);
+  EXPECT_EQ(pj["job"]["chunk_count"], 5);
+  EXPECT_EQ(count("outbox_event"), 10);
+  EXPECT_EQ(count("outbox_event WHERE published_at IS NULL"), 10);
 }
 
 }  // namespace
