@@ -35,6 +35,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Q = std::string;
 
+std::string JobName(const std::string& change, size_t i);
+
 std::string Lit(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
@@ -56,6 +58,7 @@ struct Resolved {
   bool old_not_null = false;
   std::string old_default;  // pg_get_expr of its default, "" none
   std::string tag;          // _strata_chg_<8 hex>: trigger, function, check names
+  std::string job;          // the backfill job that moves this operation's rows
   std::string shadow;       // the column holding the new representation during the window
   std::string final_column;
   // alter_type: the table's columns when the change was resolved, for the new version's view.
@@ -340,6 +343,7 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
   }
   r.qualified = QuoteIdent(r.schema) + "." + QuoteIdent(op.table);
   r.tag = "_strata_chg_" + base::Sha256Hex(spec.name + "/" + std::to_string(index)).substr(0, 8);
+  r.job = JobName(spec.name, index);
   if (r.ObjectOp()) {
     // A constraint or an index: its name must be free (an index is a relation of the schema).
     STRATA_ASSIGN_OR_RETURN(
@@ -843,9 +847,9 @@ std::vector<Step> StartSteps(const Resolved& r) {
   if (NeedsTrigger(r)) {
     s.sql.push_back(TriggerFunction(r));
     s.sql.push_back(fmt::format(
-        "CREATE OR REPLACE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE "
-        "FUNCTION {}",
-        QuoteIdent(r.tag), r.qualified, r.Fn()));
+        "CREATE OR REPLACE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW WHEN "
+        "(current_setting('strata.backfill', true) IS DISTINCT FROM {}) EXECUTE FUNCTION {}",
+        QuoteIdent(r.tag), r.qualified, Lit(r.job), r.Fn()));
   }
   if (r.Pair() && !r.old_default.empty()) {
     s.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", r.qualified,

@@ -541,6 +541,25 @@ TEST_F(ChangeTest, TypeChangeAddRequiredColumnAndDropColumnInOneWindow) {
             "id:true,note:false,amount:true,code:true");
 }
 
+// The backfill writes up(old) into the new column; if the dual-write trigger fired on that
+// UPDATE it would recompute the old column as down(up(old)), which for a narrowing type is not
+// the old value: the old version's 12.345 would become 12.350 during the window.
+TEST_F(ChangeTest, TheBackfillLeavesTheOldVersionsValuesExactlyAsTheyWere) {
+  Exec("CREATE TABLE price (id int PRIMARY KEY, amount numeric(12,3) NOT NULL)");
+  Exec("INSERT INTO price SELECT g, g + 0.345 FROM generate_series(1, 2000) g");
+  std::string file = dir_.Write("V6__price.sql",
+                                "-- strata:change chunk_size=500\n"
+                                "ALTER TABLE price ALTER COLUMN amount TYPE numeric(12,2);\n");
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM price WHERE amount <> id + 0.345"), "0");
+  EXPECT_EQ(Q("SELECT amount::text || ' ' || _strata_new_amount::text FROM price WHERE id = 12"),
+            "12.345 12.35");
+  // A write by either version still fires the trigger.
+  Exec("UPDATE price SET amount = 7.125 WHERE id = 1");
+  EXPECT_EQ(Q("SELECT _strata_new_amount::text FROM price WHERE id = 1"), "7.13");
+}
+
 TEST_F(ChangeTest, MigrateRunsStartAndRefusesAPlainMigrationOnTheOpenTable) {
   dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
   dir_.Write("db/migration/V1__item.sql",
