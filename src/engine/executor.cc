@@ -87,7 +87,9 @@ db::BatchResult RunBatch(db::Connection& conn, const std::vector<std::string_vie
                          size_t first, const PreparedMigration& p) {
   bool has_copy = std::any_of(p.statements.begin(), p.statements.end(),
                               [](const PreparedStatement& s) { return s.copy_in; });
-  if (!has_copy) return conn.ExecBatch(batch, /*pipeline=*/true);
+  // A body sent whole (`-- strata:split off`) holds several commands, which the extended
+  // protocol of a pipeline refuses: then one by one, with the simple query protocol.
+  if (!has_copy) return conn.ExecBatch(batch, /*pipeline=*/p.settings.split);
   db::BatchResult out;
   size_t segment = 0;
   for (size_t i = first; i <= batch.size(); ++i) {
@@ -152,7 +154,7 @@ bool Observed(const ExecuteRequest& req, db::Connection& conn) {
 // RunBatch with a probe after each statement; the result reads like RunBatch's (the probes'
 // entries left out). A failing probe is reported as its statement's failure.
 db::BatchResult RunObserved(db::Connection& conn, const std::vector<std::string_view>& batch,
-                            size_t first) {
+                            size_t first, const PreparedMigration& p) {
   std::vector<std::string> probes;
   probes.reserve(batch.size() - first);
   for (size_t i = first; i < batch.size(); ++i) probes.push_back(ObserveProbe(i - first));
@@ -161,7 +163,7 @@ db::BatchResult RunObserved(db::Connection& conn, const std::vector<std::string_
     all.push_back(batch[i]);
     all.push_back(probes[i - first]);
   }
-  db::BatchResult br = conn.ExecBatch(all, /*pipeline=*/true);
+  db::BatchResult br = conn.ExecBatch(all, /*pipeline=*/p.settings.split);
   db::BatchResult out;
   out.status = std::move(br.status);
   out.error_position = br.error_position;
@@ -336,7 +338,7 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
     auto start = base::MonotonicMillis();
     std::string installed_on = base::NowIso8601();
     db::BatchResult br =
-        observed ? RunObserved(conn, batch, first) : RunBatch(conn, batch, first, p);
+        observed ? RunObserved(conn, batch, first, p) : RunBatch(conn, batch, first, p);
     EmitNotices(req, conn);
     if (br.status.ok() && observed) {
       if (Status s = EmitObserved(req, conn); !s.ok()) {
@@ -503,7 +505,8 @@ Status RunOneStatement(session::Session& ctx, const Options& options, const Exec
           }
         }
       } else {
-        br = conn.ExecBatch({conn.BeginSql(), st.sql, progress, "COMMIT"}, /*pipeline=*/true);
+        br = conn.ExecBatch({conn.BeginSql(), st.sql, progress, "COMMIT"},
+                            /*pipeline=*/p.settings.split);
       }
       if (br.status.ok()) {
         ctx.ledger->TailCommitted(next);
