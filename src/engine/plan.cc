@@ -104,8 +104,9 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
         return Status(ErrorCode::kDirective,
                       "COPY ... FROM STDIN in a file with `-- strata:split off`")
             .WithSpan(span)
-            .WithHint("its rows go through the copy protocol, statement by statement: remove "
-                      "`-- strata:split off` or move the COPY into a migration of its own");
+            .WithHint(
+                "its rows go through the copy protocol, statement by statement: remove "
+                "`-- strata:split off` or move the COPY into a migration of its own");
       }
       std::string_view what = sql::NonTransactionalConstruct(p.statements[i].sql, dialect);
       if (!what.empty()) {
@@ -114,15 +115,16 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
                                   "sends {}'s statements together, in one",
                                   what, m.script))
             .WithSpan(span)
-            .WithHint("remove `-- strata:split off`, or keep that statement in a migration of "
-                      "its own; nothing was run");
+            .WithHint(
+                "remove `-- strata:split off`, or keep that statement in a migration of "
+                "its own; nothing was run");
       }
     }
     const auto& first = stmts.front();
     const auto& last = stmts.back();
     sql::Statement whole;
-    whole.text = std::string_view(m.text).substr(
-        first.offset, last.offset + last.text.size() - first.offset);
+    whole.text = std::string_view(m.text).substr(first.offset,
+                                                 last.offset + last.text.size() - first.offset);
     whole.offset = first.offset;
     whole.line = first.line;
     whole.column = first.column;

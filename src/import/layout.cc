@@ -429,8 +429,8 @@ Status ReadFormattedSql(const std::string& path, Layout& lay) {
     if (!cur) return;
     std::string body(base::Trim(sql));
     cur->checksum = LiquibaseChecksumV9(body);
-    cur->text = WithDirective((split ? "" : std::string(kNoSplit)) + body + "\n",
-                              cur->transactional);
+    cur->text =
+        WithDirective((split ? "" : std::string(kNoSplit)) + body + "\n", cur->transactional);
     sql.clear();
   };
   int line_no = 0;

@@ -57,9 +57,8 @@ Result<std::vector<std::string>> LocationsAtTag(const Options& options, const st
                                                 const std::string& into) {
   Ran top = Sh(Git(options.project_dir) + " rev-parse --show-toplevel");
   if (top.code != 0 || top.out.empty()) {
-    return Status(ErrorCode::kUsage,
-                  fmt::format("--from {}: {} is not inside a git work tree", tag,
-                              options.project_dir))
+    return Status(ErrorCode::kUsage, fmt::format("--from {}: {} is not inside a git work tree", tag,
+                                                 options.project_dir))
         .WithHint("pass a migration's version or a release of db/releases.toml with --from");
   }
   std::error_code ec;
@@ -78,8 +77,8 @@ Result<std::vector<std::string>> LocationsAtTag(const Options& options, const st
     fs::path dest = fs::path(into) / rel;
     fs::create_directories(dest, ec);
     if (ec) {
-      return Status(ErrorCode::kIo, fmt::format("cannot create {}: {}", dest.string(),
-                                                ec.message()));
+      return Status(ErrorCode::kIo,
+                    fmt::format("cannot create {}: {}", dest.string(), ec.message()));
     }
     out.push_back(dest.string());
     // Nothing there at the tag (the history started later): an empty location.
@@ -92,8 +91,8 @@ Result<std::vector<std::string>> LocationsAtTag(const Options& options, const st
     if (has.out.empty()) continue;
     std::string tar = (fs::path(into) / ".strata-at-tag.tar").string();
     Ran ar = Sh(Git(root.string()) + " archive --format=tar -o " + Quote(tar) + " " + Quote(tag) +
-                    " -- " + Quote(rel.generic_string()) + " && tar -x -f " + Quote(tar) +
-                    " -C " + Quote(into),
+                    " -- " + Quote(rel.generic_string()) + " && tar -x -f " + Quote(tar) + " -C " +
+                    Quote(into),
                 /*both=*/true);
     fs::remove(tar, ec);
     if (ar.code != 0) {

@@ -217,10 +217,11 @@ TestResult Test(const Options& options, const TestRequest& request) {
           files += it->is_regular_file() && it->path().extension() == ".sql";
         }
       }
-      std::string what = last_tag ? fmt::format("git tag {} (the last tag; `--from empty` starts "
-                                                "from an empty database)",
-                                                from)
-                                   : fmt::format("git tag {}", from);
+      std::string what = last_tag ? fmt::format(
+                                        "git tag {} (the last tag; `--from empty` starts "
+                                        "from an empty database)",
+                                        from)
+                                  : fmt::format("git tag {}", from);
       if (files == 0) {
         r.steps.push_back(
             {"from " + from, "skipped", fmt::format("no migration file at {}", what), Since(tf)});
@@ -228,8 +229,8 @@ TestResult Test(const Options& options, const TestRequest& request) {
         Options at_tag = on;
         at_tag.locations = *dirs;
         if (!run_migrate("", at_tag)) {
-          r.status = std::move(r.status).Wrap(
-              fmt::format("building the scratch database as of {}", what));
+          r.status =
+              std::move(r.status).Wrap(fmt::format("building the scratch database as of {}", what));
           r.elapsed_ms = Since(t0);
           return r;
         }

@@ -365,10 +365,11 @@ TEST_P(ImportTest, LiquibaseSplitStatementsFalseRunsTheBodyAsOneStatement) {
            : "CREATE TABLE b (x integer);\n"
              "CREATE TRIGGER b_ins AFTER INSERT ON b BEGIN\n  UPDATE a SET x = x + 1;\nEND;\n"
              "INSERT INTO b VALUES (1);\nINSERT INTO b VALUES (2);";
-  d.Write("changelog.sql", "--liquibase formatted sql\n\n"
-                           "--changeset alice:1\nCREATE TABLE a (x integer);\n\n"
-                           "--changeset bob:2 splitStatements:false\n" +
-                               body + "\n");
+  d.Write("changelog.sql",
+          "--liquibase formatted sql\n\n"
+          "--changeset alice:1\nCREATE TABLE a (x integer);\n\n"
+          "--changeset bob:2 splitStatements:false\n" +
+              body + "\n");
   d.Write("body1.sql", "CREATE TABLE a (x integer);\n");
   Apply(p, "CREATE TABLE a (x integer)");
   if (!pg()) Apply(p, "INSERT INTO a VALUES (0)");
@@ -400,8 +401,7 @@ TEST_P(ImportTest, LiquibaseSplitStatementsFalseRunsTheBodyAsOneStatement) {
   }
   std::string ledger = p.Scalar("SELECT checksum FROM strata_schema_history WHERE version = '002'");
   EXPECT_FALSE(ledger.empty());
-  EXPECT_NE(d.Read("db/migration/strata.sum").find("V002__bob_2.sql " + ledger),
-            std::string::npos)
+  EXPECT_NE(d.Read("db/migration/strata.sum").find("V002__bob_2.sql " + ledger), std::string::npos)
       << ledger << "\n"
       << d.Read("db/migration/strata.sum");
 }
