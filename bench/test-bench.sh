@@ -7,7 +7,8 @@
 #                observed (locks, rewrites), checks, verify, the trace (--trace)
 #   warm first   `strata test --keep` with no template yet (builds it)
 #   warm second  `strata test --keep` after adding migration N+1 (the template holds 1..N)
-# Best of RUNS (default 3) wall-clock runs each, in ms. Usage: bench/test-bench.sh path/to/strata
+# migrate and test run in RUNS (default 3) interleaved pairs, each pair's ratio and load average
+# printed; the warm rows are the best of RUNS. Wall-clock ms. Usage: bench/test-bench.sh path/to/strata
 # [N] [RUNS]. Results: docs/PERFORMANCE.md ("strata test").
 set -eu
 STRATA=$(realpath "$1")
@@ -43,13 +44,28 @@ best() {  # best of RUNS wall-clock runs of "$@" after running $PREP, in ms
   done
   echo "$b"
 }
+ms() {  # wall-clock ms of "$@"
+  s=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; "$@" >&2 || true; exit 1; }; e=$(date +%s%N)
+  echo $(( (e - s) / 1000000 ))
+}
 echo "migrations: $N"
-PREP='psql "DROP DATABASE IF EXISTS target"; psql "CREATE DATABASE target"'
-M=$(best "$STRATA" migrate)
-echo "strata migrate:            $M ms"
-PREP=':'
-T=$(best "$STRATA" test --scratch "$ADMIN" --trace "$DIR/trace.json")
-echo "strata test (from scratch): $T ms ($(python3 -c "print(f'{$T/$M:.2f}')")x migrate)"
+# Interleaved pairs (migrate, then test), so that both see the same load: the ratio of each
+# pair, and the best of each command. /proc/loadavg before each pair.
+M=999999999
+T=999999999
+i=0
+while [ $i -lt "$RUNS" ]; do
+  i=$((i + 1))
+  psql "DROP DATABASE IF EXISTS target"; psql "CREATE DATABASE target"
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  m=$(ms "$STRATA" migrate)
+  t=$(ms "$STRATA" test --scratch "$ADMIN" --trace "$DIR/trace.json")
+  echo "pair $i: migrate $m ms, test $t ms ($(python3 -c "print(f'{$t/$m:.2f}')")x), loadavg $load"
+  [ "$m" -lt "$M" ] && M=$m
+  [ "$t" -lt "$T" ] && T=$t
+done
+echo "strata migrate:            $M ms (best)"
+echo "strata test (from scratch): $T ms (best; $(python3 -c "print(f'{$T/$M:.2f}')")x the best migrate)"
 drop_templates() {
   for d in $("$BIN/psql" -X -At "$ADMIN" -c "SELECT datname FROM pg_database WHERE datname LIKE 'strata_warm_%'"); do psql "DROP DATABASE $d"; done
 }

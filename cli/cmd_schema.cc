@@ -62,8 +62,10 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
                  "PostgreSQL: keep the scratch server warm and this run's result as the template "
                  "of the next run, which applies only what changed; SQLite: leave the file");
   test->add_option("--from", treq->from,
-                   "build the scratch database as of this release (db/releases.toml) or version "
-                   "first, then load fixtures and apply what is pending (the upgrade path)");
+                   "build the scratch database as of this version, release (db/releases.toml) or "
+                   "git tag first, then load fixtures and apply what is pending (the upgrade "
+                   "path); default in a git work tree with tags: the last tag; `empty`: from an "
+                   "empty database");
   test->add_option("--junit", *junit, "also write the result as JUnit XML to this file");
   test->add_option("--trace", treq->trace_file,
                    "write the observed-lock trace (PostgreSQL) to this file, for `strata lint "

@@ -62,8 +62,10 @@ struct TestRequest {
   // PostgreSQL: keep the scratch server warm and the result as the template of the next run,
   // which then applies only what changed (docs/schema.md "Warm runs"); SQLite: leave the file.
   bool keep = false;
-  // Build the scratch database as of this release (db/releases.toml) or version first, then
-  // load the fixtures of what is pending and apply it: the upgrade path.
+  // Build the scratch database as of this version, release (db/releases.toml) or git tag (the
+  // migration files as they were at the tag) first, then load the fixtures of what is pending
+  // and apply it: the upgrade path. "" : the last git tag when the project is in a git work tree
+  // with tags, else from empty; "empty": from an empty database.
   std::string from;
   bool compare_schema = true;  // compare with [schema] file when one exists
   // Write the observed-lock trace (docs/trace.md) here; "" keeps it in the result only.

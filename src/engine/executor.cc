@@ -87,7 +87,9 @@ db::BatchResult RunBatch(db::Connection& conn, const std::vector<std::string_vie
                          size_t first, const PreparedMigration& p) {
   bool has_copy = std::any_of(p.statements.begin(), p.statements.end(),
                               [](const PreparedStatement& s) { return s.copy_in; });
-  if (!has_copy) return conn.ExecBatch(batch, /*pipeline=*/true);
+  // A body sent whole (`-- strata:split off`) holds several commands, which the extended
+  // protocol of a pipeline refuses: then one by one, with the simple query protocol.
+  if (!has_copy) return conn.ExecBatch(batch, /*pipeline=*/p.settings.split);
   db::BatchResult out;
   size_t segment = 0;
   for (size_t i = first; i <= batch.size(); ++i) {
@@ -124,21 +126,34 @@ db::BatchResult RunBatch(db::Connection& conn, const std::vector<std::string_vie
 // MigrateRequest::observe. The probe runs right after each statement, inside the migration's
 // transaction and in the same pipeline, and keeps what it sees in a temporary table that is
 // read (and emptied) once the statements ran: one round trip more per migration, not per
-// statement. Catalog relations and the probe's own table are left out.
-constexpr std::string_view kObserveTable =
-    "CREATE TEMP TABLE IF NOT EXISTS strata_observed (stmt integer, at float8, tx_start float8, "
-    "oid oid, relation text, relkind \"char\", mode text, relfilenode oid)";
-std::string ObserveProbe(size_t i) {
-  return fmt::format(
-      "INSERT INTO pg_temp.strata_observed SELECT {}, extract(epoch FROM clock_timestamp()) * "
-      "1000, extract(epoch FROM now()) * 1000, l.relation, n.nspname || '.' || c.relname, "
-      "c.relkind, l.mode, c.relfilenode FROM (SELECT 1) one LEFT JOIN (pg_locks l LEFT JOIN "
-      "pg_class c ON c.oid = l.relation LEFT JOIN pg_namespace n ON n.oid = c.relnamespace) ON "
-      "l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation <> "
-      "'pg_temp.strata_observed'::regclass AND coalesce(n.nspname NOT IN ('pg_catalog', "
-      "'information_schema', 'pg_toast'), true)",
-      i);
-}
+// statement. Catalog relations and the probe's own table are left out. The probe is a PL/pgSQL
+// function of the session, whose query PostgreSQL plans once per session, not once per
+// statement (planning the join over pg_locks was most of a probe's cost); the setup that
+// creates it and the table when the session has none rides at the head of the migration's
+// pipeline, in its transaction (a rollback takes them away; the next migration makes them
+// again).
+constexpr std::string_view kObserveSetup = R"sql(DO $strata$ BEGIN
+IF to_regclass('pg_temp.strata_observed') IS NULL THEN
+  CREATE TEMP TABLE strata_observed (stmt integer, at float8, tx_start float8, oid oid,
+    relation text, relkind "char", mode text, relfilenode oid);
+END IF;
+IF to_regprocedure('pg_temp.strata_probe(integer)') IS NULL THEN
+  CREATE FUNCTION pg_temp.strata_probe(i integer) RETURNS void LANGUAGE plpgsql AS $probe$
+  BEGIN
+    INSERT INTO pg_temp.strata_observed
+    SELECT i, extract(epoch FROM pg_catalog.clock_timestamp()) * 1000,
+           extract(epoch FROM pg_catalog.now()) * 1000, l.relation,
+           n.nspname || '.' || c.relname, c.relkind, l.mode, c.relfilenode
+    FROM (SELECT 1) one LEFT JOIN (pg_catalog.pg_locks l
+      LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
+      LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace)
+    ON l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+       AND l.relation <> 'pg_temp.strata_observed'::regclass
+       AND coalesce(n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast'), true);
+  END $probe$;
+END IF;
+END $strata$)sql";
+std::string ObserveProbe(size_t i) { return fmt::format("SELECT pg_temp.strata_probe({})", i); }
 constexpr std::string_view kObserveCollect =
     "DELETE FROM pg_temp.strata_observed RETURNING stmt, at, tx_start, oid, relation, relkind, "
     "mode, relfilenode";
@@ -152,28 +167,40 @@ bool Observed(const ExecuteRequest& req, db::Connection& conn) {
 // RunBatch with a probe after each statement; the result reads like RunBatch's (the probes'
 // entries left out). A failing probe is reported as its statement's failure.
 db::BatchResult RunObserved(db::Connection& conn, const std::vector<std::string_view>& batch,
-                            size_t first) {
+                            size_t first, const PreparedMigration& p) {
   std::vector<std::string> probes;
   probes.reserve(batch.size() - first);
   for (size_t i = first; i < batch.size(); ++i) probes.push_back(ObserveProbe(i - first));
+  // BEGIN and the settings, the setup, then each statement followed by its probe.
   std::vector<std::string_view> all(batch.begin(), batch.begin() + static_cast<long>(first));
+  all.push_back(kObserveSetup);
   for (size_t i = first; i < batch.size(); ++i) {
     all.push_back(batch[i]);
     all.push_back(probes[i - first]);
   }
-  db::BatchResult br = conn.ExecBatch(all, /*pipeline=*/true);
+  db::BatchResult br = conn.ExecBatch(all, /*pipeline=*/p.settings.split);
   db::BatchResult out;
   out.status = std::move(br.status);
   out.error_position = br.error_position;
   for (size_t k = 0; k < br.rows_affected.size(); ++k) {
-    if (k < first || (k - first) % 2 == 0) out.rows_affected.push_back(br.rows_affected[k]);
+    if (k < first || (k > first && (k - first - 1) % 2 == 0)) {
+      out.rows_affected.push_back(br.rows_affected[k]);
+    }
   }
   if (!out.status.ok()) {
-    out.failed_index =
-        br.failed_index < first ? br.failed_index : first + (br.failed_index - first) / 2;
-    if (br.failed_index >= first && (br.failed_index - first) % 2 == 1) {
-      out.status = std::move(out.status).Wrap("observing the locks after the statement");
+    if (br.failed_index < first) {
+      out.failed_index = br.failed_index;
+    } else if (br.failed_index == first) {  // the setup: before any statement of the file
+      out.failed_index = first - 1;
+      out.status = std::move(out.status).Wrap("setting up the lock observation");
       out.error_position = -1;
+    } else {
+      size_t j = br.failed_index - first - 1;
+      out.failed_index = first + j / 2;
+      if (j % 2 == 1) {
+        out.status = std::move(out.status).Wrap("observing the locks after the statement");
+        out.error_position = -1;
+      }
     }
   }
   return out;
@@ -322,11 +349,7 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
   size_t first = batch.size();
   for (const auto& s : p.statements) batch.push_back(s.sql);
 
-  bool observed = Observed(req, conn);
-  if (observed) {
-    STRATA_TRY(conn.Exec(kObserveTable));
-    (void)conn.TakeNotices();  // "already exists, skipping"
-  }
+  bool observed = Observed(req, conn);  // the setup rides in RunObserved's pipeline
   verify::Captured captured;
   STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint,
                                CheckEvents(req)));
@@ -336,7 +359,7 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
     auto start = base::MonotonicMillis();
     std::string installed_on = base::NowIso8601();
     db::BatchResult br =
-        observed ? RunObserved(conn, batch, first) : RunBatch(conn, batch, first, p);
+        observed ? RunObserved(conn, batch, first, p) : RunBatch(conn, batch, first, p);
     EmitNotices(req, conn);
     if (br.status.ok() && observed) {
       if (Status s = EmitObserved(req, conn); !s.ok()) {
@@ -503,7 +526,8 @@ Status RunOneStatement(session::Session& ctx, const Options& options, const Exec
           }
         }
       } else {
-        br = conn.ExecBatch({conn.BeginSql(), st.sql, progress, "COMMIT"}, /*pipeline=*/true);
+        br = conn.ExecBatch({conn.BeginSql(), st.sql, progress, "COMMIT"},
+                            /*pipeline=*/p.settings.split);
       }
       if (br.status.ok()) {
         ctx.ledger->TailCommitted(next);
@@ -629,8 +653,7 @@ Status ExecuteNonTransactional(session::Session& ctx, const Options& options,
   }
   bool observed = Observed(req, conn);
   if (observed) {
-    STRATA_TRY(conn.Exec(kObserveTable));
-    (void)conn.TakeNotices();  // "already exists, skipping"
+    STRATA_TRY(conn.Exec(kObserveSetup));
   }
   verify::Captured captured;
   STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint,

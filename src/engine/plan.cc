@@ -95,6 +95,43 @@ Result<PreparedMigration> Prepare(const migrate::Migration& m, db::Dialect diale
     }
     p.statements.push_back(std::move(ps));
   }
+  // `-- strata:split off`: the body, from its first statement to the end of its last, is sent
+  // as one statement (the simple query protocol runs its commands in one implicit transaction).
+  if (!p.settings.split && stmts.size() > 1) {
+    for (size_t i = 0; i < stmts.size(); ++i) {
+      SourceSpan span{m.path, stmts[i].line, stmts[i].column};
+      if (stmts[i].copy_from_stdin) {
+        return Status(ErrorCode::kDirective,
+                      "COPY ... FROM STDIN in a file with `-- strata:split off`")
+            .WithSpan(span)
+            .WithHint(
+                "its rows go through the copy protocol, statement by statement: remove "
+                "`-- strata:split off` or move the COPY into a migration of its own");
+      }
+      std::string_view what = sql::NonTransactionalConstruct(p.statements[i].sql, dialect);
+      if (!what.empty()) {
+        return Status(ErrorCode::kNotTransactional,
+                      fmt::format("{} cannot run inside a transaction, and `-- strata:split off` "
+                                  "sends {}'s statements together, in one",
+                                  what, m.script))
+            .WithSpan(span)
+            .WithHint(
+                "remove `-- strata:split off`, or keep that statement in a migration of "
+                "its own; nothing was run");
+      }
+    }
+    const auto& first = stmts.front();
+    const auto& last = stmts.back();
+    sql::Statement whole;
+    whole.text = std::string_view(m.text).substr(first.offset,
+                                                 last.offset + last.text.size() - first.offset);
+    whole.offset = first.offset;
+    whole.line = first.line;
+    whole.column = first.column;
+    STRATA_ASSIGN_OR_RETURN(PreparedStatement ps, PrepareStatement(whole, ph, m.path));
+    p.statements.clear();
+    p.statements.push_back(std::move(ps));
+  }
   return p;
 }
 

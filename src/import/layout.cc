@@ -142,6 +142,9 @@ std::string WithDirective(std::string body, bool transactional) {
   return std::string(kNoTransaction) + body;
 }
 
+// Liquibase's splitStatements:false: the changeset's body is sent as one statement.
+constexpr std::string_view kNoSplit = "-- strata:split off\n";
+
 Status DuplicateKey(const ToolMigration& a, const ToolMigration& b, std::string_view what) {
   return Status(ErrorCode::kDuplicateVersion,
                 fmt::format("{} {} is used by two files: '{}' and '{}'", what, b.key, a.source,
@@ -419,13 +422,15 @@ Status ReadFormattedSql(const std::string& path, Layout& lay) {
   static const std::regex kChangeset(R"(^--\s*changeset\s+([^:\s]+):(\S+)(.*)$)",
                                      std::regex::icase);
   ToolMigration* cur = nullptr;
+  bool split = true;  // the current changeset's splitStatements
   std::string sql;
   int cur_line = 0;
   auto finish = [&] {
     if (!cur) return;
     std::string body(base::Trim(sql));
     cur->checksum = LiquibaseChecksumV9(body);
-    cur->text = WithDirective(body + "\n", cur->transactional);
+    cur->text =
+        WithDirective((split ? "" : std::string(kNoSplit)) + body + "\n", cur->transactional);
     sql.clear();
   };
   int line_no = 0;
@@ -462,10 +467,9 @@ Status ReadFormattedSql(const std::string& path, Layout& lay) {
         m.transactional = false;
         m.notes.push_back("runInTransaction:false: -- strata:transaction off");
       }
-      if (has("splitstatements:false")) {
-        m.notes.push_back(
-            "splitStatements:false: strata splits statements as psql does (dollar quotes and "
-            "BEGIN ATOMIC bodies stay whole); check a body that relies on not splitting");
+      split = !has("splitstatements:false");
+      if (!split) {
+        m.notes.push_back("splitStatements:false: -- strata:split off (the body is one statement)");
       }
       if (has("enddelimiter:")) {
         m.notes.push_back("endDelimiter: not carried; strata ends statements with ';'");

@@ -18,6 +18,7 @@
 #include "schema/schema.h"
 #include "scratch/fixtures.h"
 #include "scratch/observe.h"
+#include "scratch/release.h"
 #include "scratch/scratch.h"
 
 namespace strata {
@@ -125,7 +126,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
   // Observed locks (PostgreSQL): every transactional migration's statements are watched.
   bool observe = url->dialect == db::Dialect::kPostgres;
   scratch::LockObserver observer;
-  auto run_migrate = [&](const std::string& target) {
+  auto run_migrate = [&](const std::string& target, const Options& with) {
     auto tm = std::chrono::steady_clock::now();
     MigrateRequest mreq;
     mreq.target = target;
@@ -144,7 +145,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
       if (e.kind == EventKind::kMigrationStarted) current = e.script;
       observer.OnEvent(e);
     };
-    MigrateResult m = Migrate(on, mreq);
+    MigrateResult m = Migrate(with, mreq);
     for (const auto& a : m.applied) {
       int failed = 0;
       for (const auto& c : a.checks) failed += !c.ok && !c.skipped;
@@ -162,24 +163,93 @@ TestResult Test(const Options& options, const TestRequest& request) {
                         : fmt::format("strata test: {} on the scratch database", current));
     return false;
   };
-  // --from: the database as of a release (db/releases.toml) or a version first, the upgrade
-  // path production takes; fixtures of what it already holds are not loaded.
-  if (!request.from.empty()) {
-    auto target = scratch::FromTarget(options, request.from);
-    if (!target) {
-      r.status = target.error();
-      return r;
+  // --from: the database as of a version, a release (db/releases.toml) or a git tag first,
+  // the upgrade path production takes; fixtures of what it already holds are not loaded.
+  // Without --from, in a git work tree with tags: as of the last tag. `--from empty`: none.
+  std::string from = request.from == "empty" ? "" : request.from;
+  bool last_tag = false;
+  if (request.from.empty()) {
+    if (auto tag = scratch::LastGitTag(options.project_dir)) {
+      from = *tag;
+      last_tag = true;
     }
-    if (!run_migrate(*target)) {
-      r.elapsed_ms = Since(t0);
+  }
+  if (!from.empty() && !applied_before.empty()) {
+    // A warm template already holds a later state than any release.
+    r.steps.push_back({"from " + from, "skipped", "the template of the last good run is newer", 0});
+  } else if (!from.empty()) {
+    auto tf = std::chrono::steady_clock::now();
+    std::optional<Result<std::string>> target;
+    if (!last_tag) target = scratch::FromTarget(options, from);
+    if (target && target->ok()) {
+      if (!run_migrate(**target, on)) {
+        r.elapsed_ms = Since(t0);
+        return r;
+      }
+      r.steps.push_back({"from " + from, "passed",
+                         fmt::format("the scratch database as of version {}", **target),
+                         Since(tf)});
+    } else if (last_tag || scratch::IsGitTag(options.project_dir, from)) {
+      // The migration files as they were at the tag, applied as production applied them.
+      char tmpl[] = "/tmp/strata-tag-XXXXXX";
+      if (!mkdtemp(tmpl)) {
+        r.status = Status(ErrorCode::kIo, "could not create a temporary directory")
+                       .WithHint("check that /tmp is writable");
+        return r;
+      }
+      struct Remove {
+        std::string dir;
+        ~Remove() {
+          std::error_code ec;
+          std::filesystem::remove_all(dir, ec);
+        }
+      } remove{tmpl};
+      auto dirs = scratch::LocationsAtTag(options, from, tmpl);
+      if (!dirs) {
+        r.status = dirs.error();
+        return r;
+      }
+      int files = 0;
+      for (const auto& d : *dirs) {
+        std::error_code ec;
+        for (auto it = std::filesystem::recursive_directory_iterator(d, ec);
+             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+          files += it->is_regular_file() && it->path().extension() == ".sql";
+        }
+      }
+      std::string what = last_tag ? fmt::format(
+                                        "git tag {} (the last tag; `--from empty` starts "
+                                        "from an empty database)",
+                                        from)
+                                  : fmt::format("git tag {}", from);
+      if (files == 0) {
+        r.steps.push_back(
+            {"from " + from, "skipped", fmt::format("no migration file at {}", what), Since(tf)});
+      } else {
+        Options at_tag = on;
+        at_tag.locations = *dirs;
+        if (!run_migrate("", at_tag)) {
+          r.status =
+              std::move(r.status).Wrap(fmt::format("building the scratch database as of {}", what));
+          r.elapsed_ms = Since(t0);
+          return r;
+        }
+        r.steps.push_back(
+            {"from " + from, "passed",
+             fmt::format("the scratch database as of {}: {} migration file(s)", what, files),
+             Since(tf)});
+      }
+    } else {
+      Status e = target->error();
+      r.status = std::move(e).WithHint(
+          "pass a migration's version (strata info lists them), a release name of "
+          "db/releases.toml, or a git tag (git tag --list)");
       return r;
     }
     InfoResult have = Info(on);
     for (const auto& row : have.migrations) {
       if (row.state == "applied" && !row.version.empty()) applied_before.insert(row.version);
     }
-    r.steps.push_back({"from " + request.from, "passed",
-                       fmt::format("the scratch database as of version {}", *target), 0});
   }
   std::erase_if(*fixtures,
                 [&](const scratch::Fixture& f) { return applied_before.count(f.version) > 0; });
@@ -196,7 +266,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
       auto pv = migrate::Version::Parse(v);
       if (pv && fv && *pv < *fv) prev = v;
     }
-    if (!prev.empty() && !run_migrate(prev)) {
+    if (!prev.empty() && !run_migrate(prev, on)) {
       r.elapsed_ms = Since(t0);
       return r;
     }
@@ -209,7 +279,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
       fail_fixture(f, std::move(s));
       return r;
     }
-    if (!run_migrate(f.version)) {
+    if (!run_migrate(f.version, on)) {
       r.elapsed_ms = Since(t0);
       return r;
     }
@@ -219,7 +289,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
       return r;
     }
   }
-  if (!run_migrate("")) {
+  if (!run_migrate("", on)) {
     r.elapsed_ms = Since(t0);
     return r;
   }

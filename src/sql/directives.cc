@@ -127,6 +127,18 @@ Result<FileSettings> ParseDirectives(std::string_view text, std::string_view fil
                 .WithSpan(span)
                 .WithHint("write `-- strata:transaction off`");
           }
+        } else if (name == "split") {
+          std::string v = base::ToLower(args);
+          if (v == "off" || v == "false") {
+            out.split = false;
+          } else if (v == "on" || v == "true") {
+            out.split = true;
+          } else {
+            return Status(ErrorCode::kDirective,
+                          fmt::format("`-- strata:split` takes on or off, got '{}'", args))
+                .WithSpan(span)
+                .WithHint("write `-- strata:split off`");
+          }
         } else if (name == "lock-timeout" || name == "statement-timeout") {
           auto d = base::ParseDuration(args);
           if (!d || args.empty()) {

@@ -24,6 +24,7 @@ struct Directive {
 // The file-level settings the engine needs, resolved from the directives.
 struct FileSettings {
   bool transactional = true;
+  bool split = true;  // `-- strata:split off`: the body is sent as one statement
   std::optional<base::Millis> lock_timeout;
   std::optional<base::Millis> statement_timeout;
   std::vector<Directive> directives;  // all of them, in order, including statement-scoped

@@ -21,6 +21,18 @@ TEST(Directives, ResolvesFileSettings) {
   EXPECT_EQ(s->directives.size(), 3u);
 }
 
+TEST(Directives, SplitOffSendsTheBodyWhole) {
+  auto s = ParseDirectives("-- strata:split off\nselect 1;\nselect 2;\n", "V1__x.sql");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_FALSE(s->split);
+  EXPECT_TRUE(s->transactional);
+  EXPECT_TRUE(ParseDirectives("select 1;\n", "f")->split);
+  auto bad = ParseDirectives("-- strata:split never\n", "V1__x.sql");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kDirective);
+  EXPECT_NE(bad.error().hint().find("-- strata:split off"), std::string::npos);
+}
+
 TEST(Directives, UnknownDirectiveIsAnErrorWithSuggestion) {
   auto s = ParseDirectives("select 1;\n-- strata:transacton off\n", "V1__x.sql");
   ASSERT_FALSE(s.ok());

@@ -216,6 +216,12 @@ TEST(CliTest, CompletionScriptsCoverEveryVerb) {
   EXPECT_EQ(complete("strata --color a"), "auto always");
   EXPECT_EQ(complete("strata backfill ru"), "run");
   EXPECT_TRUE(Has(complete("strata info --"), "--url")) << "global flags after a verb";
+  // After a verb, only the global flags it honours (cli/help.cc VerbGlobals), as its --help.
+  EXPECT_EQ(complete("strata hash --"), "--check --config --locations --json --help");
+  EXPECT_TRUE(Has(complete("strata migrate --"), "--lock-wait"));
+  EXPECT_FALSE(Has(complete("strata lint --"), "--lock-wait"));
+  EXPECT_EQ(complete("strata evidence verify --"), "--public-key --json --help");
+  EXPECT_TRUE(Has(complete("strata --"), "--lock-wait")) << "before the verb: all of them";
 
   // fish: its own completion engine, where installed.
   if (Installed("fish")) {
@@ -226,6 +232,19 @@ TEST(CliTest, CompletionScriptsCoverEveryVerb) {
     EXPECT_TRUE(
         Has(Shell("fish -c 'source " + fish + "; complete -C \"strata migrate --in-flight \"'"),
             "rerun\t"));
+    auto fish_flags = [&](const std::string& line) {
+      std::string out = Shell("fish -c 'source " + fish + "; complete -C \"" + line + "\"'");
+      std::string names;
+      std::istringstream in(out);
+      for (std::string l; std::getline(in, l);) names += l.substr(0, l.find('\t')) + " ";
+      return names;
+    };
+    EXPECT_EQ(fish_flags("strata hash --"), "--check --config --json --locations ");
+    EXPECT_TRUE(Has(fish_flags("strata migrate --"), "--lock-wait "));
+    EXPECT_FALSE(Has(fish_flags("strata lint --"), "--lock-wait "));
+    // `verify` nested under `evidence` is not the verb `verify`.
+    EXPECT_EQ(fish_flags("strata evidence verify --"), "--json --public-key ");
+    EXPECT_TRUE(Has(fish_flags("strata --"), "--lock-wait ")) << "before the verb: all of them";
   }
   // zsh: the syntax, and what the function offers with zsh's completion builtins stubbed.
   if (Installed("zsh")) {
@@ -243,6 +262,13 @@ TEST(CliTest, CompletionScriptsCoverEveryVerb) {
     EXPECT_TRUE(Has(Shell("zsh " + stub + " " + zsh + " strata mig"),
                     "migrate:apply pending migrations\n"));
     EXPECT_EQ(Shell("zsh " + stub + " " + zsh + " strata migrate --in-flight ''"), "done\nrerun\n");
+    std::string hash = Shell("zsh " + stub + " " + zsh + " strata hash --");
+    EXPECT_TRUE(Has(hash, "--locations:")) << hash;
+    EXPECT_FALSE(Has(hash, "--url:")) << hash;
+    EXPECT_FALSE(Has(hash, "--lock-wait:")) << hash;
+    EXPECT_TRUE(Has(Shell("zsh " + stub + " " + zsh + " strata migrate --"), "--lock-wait:"));
+    EXPECT_FALSE(Has(Shell("zsh " + stub + " " + zsh + " strata lint --"), "--lock-wait:"));
+    EXPECT_TRUE(Has(Shell("zsh " + stub + " " + zsh + " strata --"), "--lock-wait:"));
   }
 }
 

@@ -352,6 +352,91 @@ TEST_P(ImportTest, LiquibaseFormattedSqlChangesets) {
   ImportValidateAndContinue(p, {"--from", "liquibase"}, "V003__after.sql", 2);
 }
 
+// splitStatements:false: the changeset's body is one statement (`-- strata:split off`), and a
+// changeset Liquibase had not run yet is applied by `strata migrate` as that one statement.
+TEST_P(ImportTest, LiquibaseSplitStatementsFalseRunsTheBodyAsOneStatement) {
+  Project p(GetParam());
+  const auto& d = p.dir();
+  std::string body =
+      pg() ? "CREATE TABLE b (x integer);\n"
+             "CREATE FUNCTION b_count() RETURNS bigint LANGUAGE plpgsql AS $$\n"
+             "BEGIN\n  RETURN (SELECT count(*) FROM b);\nEND;\n$$;\n"
+             "DO $$\nBEGIN\n  INSERT INTO b VALUES (1);\n  INSERT INTO b VALUES (2);\nEND;\n$$;"
+           : "CREATE TABLE b (x integer);\n"
+             "CREATE TRIGGER b_ins AFTER INSERT ON b BEGIN\n  UPDATE a SET x = x + 1;\nEND;\n"
+             "INSERT INTO b VALUES (1);\nINSERT INTO b VALUES (2);";
+  d.Write("changelog.sql",
+          "--liquibase formatted sql\n\n"
+          "--changeset alice:1\nCREATE TABLE a (x integer);\n\n"
+          "--changeset bob:2 splitStatements:false\n" +
+              body + "\n");
+  d.Write("body1.sql", "CREATE TABLE a (x integer);\n");
+  Apply(p, "CREATE TABLE a (x integer)");
+  if (!pg()) Apply(p, "INSERT INTO a VALUES (0)");
+  Apply(p, LiquibaseTable());
+  Apply(p, fmt::format("INSERT INTO DATABASECHANGELOG (ID, AUTHOR, FILENAME, DATEEXECUTED, "
+                       "ORDEREXECUTED, EXECTYPE, MD5SUM) VALUES ('1', 'alice', 'changelog.sql', "
+                       "CURRENT_TIMESTAMP, 1, 'EXECUTED', '{}')",
+                       LiquibaseMd5(d / "body1.sql")));
+  auto r = p.Run({"import", "--from", "liquibase"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  std::string file = d.Read("db/migration/V002__bob_2.sql");
+  EXPECT_EQ(file.rfind("-- strata:split off\n", 0), 0u) << file;
+  r = p.Run({"--json", "migrate"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = json::parse(r.out);
+  ASSERT_EQ(j["applied"].size(), 1u) << r.out;
+  EXPECT_EQ(j["applied"][0]["script"], "V002__bob_2.sql");
+  EXPECT_EQ(j["applied"][0]["statements"], 1) << "the body is one statement";
+  if (pg()) {
+    EXPECT_EQ(p.Scalar("SELECT b_count()"), "2");
+  } else {
+    EXPECT_EQ(p.Scalar("SELECT x FROM a"), "2");
+  }
+  // The ledger's checksum is the file's: validate holds, and info shows no mismatch.
+  EXPECT_EQ(p.Run({"validate"}).exit_code, 0);
+  auto info = p.Json({"info"});
+  for (const auto& m : info["migrations"]) {
+    EXPECT_FALSE(m.value("checksum_mismatch", false)) << m;
+  }
+  std::string ledger = p.Scalar("SELECT checksum FROM strata_schema_history WHERE version = '002'");
+  EXPECT_FALSE(ledger.empty());
+  EXPECT_NE(d.Read("db/migration/strata.sum").find("V002__bob_2.sql " + ledger), std::string::npos)
+      << ledger << "\n"
+      << d.Read("db/migration/strata.sum");
+}
+
+// What strata cannot carry is listed, never dropped silently: Flyway's Java migrations and
+// Liquibase's XML/YAML/JSON changelogs, in --json and in the text a user reads.
+TEST_P(ImportTest, JavaMigrationsAndXmlYamlChangelogsAreListedAsNotCarried) {
+  Project p(GetParam());
+  const auto& d = p.dir();
+  d.Write("flyway/V1__create_a.sql", "CREATE TABLE a (x integer);\n");
+  d.Write("flyway/V2__Backfill_a.java", "public class V2__Backfill_a {}\n");
+  d.Write("flyway/V3__Seed.class", "\xca\xfe\xba\xbe");
+  auto j = p.Json({"import", "--from", "flyway", "--source", "flyway", "--dry-run"});
+  ASSERT_EQ(j["migrations"].size(), 1u) << j;
+  std::string listed = j["not_carried"].dump();
+  EXPECT_NE(listed.find("V2__Backfill_a.java: a Java migration"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("V3__Seed.class: a Java migration"), std::string::npos) << listed;
+  auto r = p.Run({"import", "--from", "flyway", "--source", "flyway", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("V2__Backfill_a.java"), std::string::npos) << r.out;
+
+  d.Write("db/changelog/001-tables.sql",
+          "--liquibase formatted sql\n--changeset alice:1\nCREATE TABLE b (x integer);\n");
+  d.Write("db/changelog/002-more.xml", "<databaseChangeLog/>\n");
+  d.Write("db/changelog/003-more.yaml", "databaseChangeLog: []\n");
+  j = p.Json({"import", "--from", "liquibase", "--dry-run"});
+  ASSERT_EQ(j["migrations"].size(), 1u) << j;
+  listed = j["not_carried"].dump();
+  EXPECT_NE(listed.find("002-more.xml: a Liquibase xml changelog"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("003-more.yaml: a Liquibase yaml changelog"), std::string::npos) << listed;
+  r = p.Run({"import", "--from", "liquibase", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("003-more.yaml"), std::string::npos) << r.out;
+}
+
 TEST_P(ImportTest, LiquibaseChangesetEditedAfterItRan) {
   Project p(GetParam());
   const auto& d = p.dir();
@@ -625,18 +710,6 @@ TEST_P(ImportTest, LiquibaseRealTool) {
       std::filesystem::create_symlink("/usr/share/java/slf4j-api.jar", lib, ec);
     }
   }
-  if (!pg()) {
-    // Its bundled sqlite-jdbc needs slf4j-api on the main classpath: Debian's libslf4j-java,
-    // linked into its lib/ as ../shared/bench-kit/install-peers.sh does.
-    std::string lib = std::filesystem::path(lb).parent_path() / "lib/slf4j-api.jar";
-    if (access("/usr/share/java/slf4j-api.jar", R_OK) != 0) {
-      GTEST_SKIP() << "Liquibase on SQLite needs Debian's libslf4j-java";
-    }
-    std::error_code ec;
-    if (!std::filesystem::exists(lib, ec)) {
-      std::filesystem::create_symlink("/usr/share/java/slf4j-api.jar", lib, ec);
-    }
-  }
   Project p(GetParam());
   const auto& d = p.dir();
   d.Write("changelog.sql",
@@ -644,7 +717,10 @@ TEST_P(ImportTest, LiquibaseRealTool) {
           "--changeset alice:1\nCREATE TABLE a (x integer);\n--rollback DROP TABLE a;\n\n"
           "--changeset bob:idx runInTransaction:false\n--comment: an index\n"
           "CREATE INDEX a_x ON a (x);\n\n"
-          "--changeset carol:3 splitStatements:false\nCREATE TABLE b (x integer);\n");
+          "--changeset carol:3 splitStatements:false\nCREATE TABLE b (x integer);\n" +
+              std::string(pg() ? "DO $$\nBEGIN\n  INSERT INTO b VALUES (1);\n  INSERT INTO b "
+                                 "VALUES (2);\nEND;\n$$;\n"
+                               : ""));  // sqlite-jdbc would run only the first statement
   std::string jdbc, user;
   if (pg()) {
     // postgres://postgres@127.0.0.1:<port>/<db>
@@ -660,6 +736,8 @@ TEST_P(ImportTest, LiquibaseRealTool) {
       d.path(), lb, jdbc, user, d / "liquibase.log");
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << Slurp(d / "liquibase.log");
   ImportValidateAndContinue(p, {"--from", "liquibase"}, "V004__after.sql", 3);
+  if (pg()) EXPECT_EQ(p.Count("b"), 2);
+  EXPECT_EQ(p.dir().Read("db/migration/V003__carol_3.sql").rfind("-- strata:split off\n", 0), 0u);
 }
 
 }  // namespace

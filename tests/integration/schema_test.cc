@@ -702,5 +702,67 @@ TEST(FromTest, BuildsAsOfAVersionThenAppliesThePending) {
       << bad.err;
 }
 
+// --from <git tag>, and the last tag by default: the migration files as they were at the tag
+// (a real git repository), then the working tree's. Fixtures of what the tag already holds are
+// not loaded; `--from empty` starts from an empty database.
+TEST(FromTest, GitTagBuildsTheFilesAsTheyWereAtTheTag) {
+  STRATA_REQUIRE_POSTGRES();
+  if (std::system("git --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "git is not installed";
+  Project p(Db::kPostgres);
+  const std::string admin = PgCluster::Get().AdminUrl();
+  auto git = [&](const std::string& args) {
+    std::string cmd = "cd '" + p.dir().path() +
+                      "' && git -c user.name=t -c user.email=t@example.com " + args +
+                      " > /dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  };
+  p.Write("V1__item.sql", "CREATE TABLE item (id integer PRIMARY KEY, price integer);\n");
+  p.Write("V2__fill.sql", "UPDATE item SET price = 0 WHERE price IS NULL;\n");
+  p.Hash();
+  p.dir().Write("db/migration-test/2/before.sql", "INSERT INTO item VALUES (1, NULL);\n");
+  p.dir().Write(
+      "db/migration-test/2/expect.toml",
+      "[[check]]\nquery = \"SELECT count(*) FROM item WHERE price = 0\"\nexpect = \"1\"\n");
+  git("init -q");
+  git("add -A");
+  git("commit -q -m release");
+  git("tag v1.0");
+  // After the release: a new migration (in the working tree only) with its fixture.
+  p.Write("V3__discount.sql", "ALTER TABLE item ADD COLUMN discount integer;\n");
+  p.Hash();
+  p.dir().Write("db/migration-test/3/before.sql", "INSERT INTO item VALUES (2, 5);\n");
+
+  // No --from: the last tag.
+  auto r = p.Run({"test", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("passed  from v1.0: the scratch database as of git tag v1.0 (the last "
+                       "tag; `--from empty` starts from an empty database): 2 migration file(s)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("fixture 2"), std::string::npos) << "held by the tag\n" << r.out;
+  EXPECT_NE(r.out.find("passed  V3__discount.sql"), std::string::npos) << r.out;
+  // Named, and unknown.
+  r = p.Run({"test", "--from", "v1.0", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("from v1.0: the scratch database as of git tag v1.0: 2 migration"),
+            std::string::npos)
+      << r.out;
+  auto bad = p.Run({"test", "--from", "v9.9", "--scratch", admin});
+  EXPECT_EQ(bad.exit_code, 2) << bad.All();
+  EXPECT_NE(bad.err.find("or a git tag"), std::string::npos) << bad.err;
+  // From an empty database: every fixture.
+  r = p.Run({"test", "--from", "empty", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(r.out.find("from v1.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("passed  fixture 2"), std::string::npos) << r.out;
+  // A migration edited after the release is caught as production would catch it: the tag's
+  // file was applied, the working tree's differs.
+  p.Write("V2__fill.sql", "UPDATE item SET price = 1 WHERE price IS NULL;\n");
+  p.Hash();
+  r = p.Run({"test", "--scratch", admin});
+  EXPECT_NE(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.All().find("V2__fill.sql"), std::string::npos) << r.All();
+}
+
 }  // namespace
 }  // namespace strata::testing
