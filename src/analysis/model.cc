@@ -150,19 +150,12 @@ ViewInfo ViewFrom(JsonRef view_stmt) {
 }  // namespace
 
 bool IndexServesLookup(const IndexKey& ix, const std::vector<std::string>& columns) {
-  if (columns.empty() || ix.columns.size() < columns.size()) return false;
   auto has = [](const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
   };
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (!has(columns, ix.columns[i])) return false;
-  }
-  for (const auto& c : columns) {
-    if (std::count(ix.columns.begin(), ix.columns.begin() + static_cast<long>(columns.size()), c) !=
-        1) {
-      return false;
-    }
-  }
+  // The lookup is `col1 = $1 AND col2 = $2 ...`: an index whose first key column is one of them
+  // narrows it to the matching rows (an index on `order_id` serves a key (order_id, line_no)).
+  if (columns.empty() || ix.columns.empty() || !has(columns, ix.columns.front())) return false;
   if (!ix.partial) return true;
   // `WHERE c IS NOT NULL` on lookup columns: `c = $1` implies it, so the planner uses the index.
   if (ix.not_null_predicate.empty()) return false;

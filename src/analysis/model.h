@@ -53,9 +53,9 @@ struct IndexKey {
   std::vector<std::string> not_null_predicate;  // partial on `c IS NOT NULL [AND ...]` only
   bool primary = false;                          // a PRIMARY KEY's index
 };
-// Whether `ix` serves an equality lookup on every one of `columns` (its first columns.size()
-// key columns are those columns, in any order; a partial index only when its predicate is
-// implied by the lookup).
+// Whether `ix` serves an equality lookup on every one of `columns` (a foreign key's check: its
+// first key column is one of them; a partial index only when its predicate is implied by the
+// lookup).
 bool IndexServesLookup(const IndexKey& ix, const std::vector<std::string>& columns);
 // The index `CREATE INDEX` declares (IndexStmt body).
 IndexKey IndexKeyFrom(JsonRef index_stmt, std::string name);

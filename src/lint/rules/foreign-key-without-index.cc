@@ -44,17 +44,18 @@ void AddIfForeign(std::vector<Added>& out, const TableRef& child, JsonRef c,
   if (!a.fk.columns.empty()) out.push_back(std::move(a));
 }
 
-// What a statement does to the foreign key `fk` (on `*child`, which follows renames):
+// What a statement does to the foreign key `*fk` (on `*child`; both follow renames of the
+// table, its columns and the constraint):
 // kCovered when it creates an index serving it, kGone when it drops it, else kNothing.
 enum class Effect { kNothing, kCovered, kGone };
 
-Effect EffectOf(JsonRef node, const ForeignKey& fk, TableRef* child) {
+Effect EffectOf(JsonRef node, ForeignKey* fk, TableRef* child) {
   auto on_child = [&](JsonRef rv) {
     return analysis::TableRefFromRangeVar(rv).Key() == child->Key();
   };
   if (JsonRef ix = node.As("IndexStmt")) {
     if (!on_child(ix.Get("relation"))) return Effect::kNothing;
-    return analysis::IndexServesLookup(analysis::IndexKeyFrom(ix, ""), fk.columns)
+    return analysis::IndexServesLookup(analysis::IndexKeyFrom(ix, ""), fk->columns)
                ? Effect::kCovered
                : Effect::kNothing;
   }
@@ -67,21 +68,28 @@ Effect EffectOf(JsonRef node, const ForeignKey& fk, TableRef* child) {
       JsonRef def = cmd.Get("def");
       IndexKey ix;
       if (sub == "AT_AddConstraint" && analysis::ConstraintIndexKey(def.Get("Constraint"), "", &ix) &&
-          analysis::IndexServesLookup(ix, fk.columns)) {
+          analysis::IndexServesLookup(ix, fk->columns)) {
         return Effect::kCovered;
       }
-      if (sub == "AT_DropConstraint" && cmd.Get("name").Str() == fk.name) return Effect::kGone;
+      if (sub == "AT_DropConstraint" && cmd.Get("name").Str() == fk->name) return Effect::kGone;
       if (sub == "AT_DropColumn" &&
-          std::find(fk.columns.begin(), fk.columns.end(), cmd.Get("name").Str()) !=
-              fk.columns.end()) {
+          std::find(fk->columns.begin(), fk->columns.end(), cmd.Get("name").Str()) !=
+              fk->columns.end()) {
         return Effect::kGone;
       }
     }
     return Effect::kNothing;
   }
   if (JsonRef rn = node.As("RenameStmt")) {
-    if (rn.Get("renameType").Str() == "OBJECT_TABLE" && on_child(rn.Get("relation"))) {
+    if (!on_child(rn.Get("relation"))) return Effect::kNothing;
+    if (rn.Get("renameType").Str() == "OBJECT_TABLE") {
       child->name = std::string(rn.Get("newname").Str());
+    } else if (rn.Get("renameType").Str() == "OBJECT_COLUMN") {
+      std::replace(fk->columns.begin(), fk->columns.end(), std::string(rn.Get("subname").Str()),
+                   std::string(rn.Get("newname").Str()));
+    } else if (rn.Get("renameType").Str() == "OBJECT_TABCONSTRAINT" &&
+               rn.Get("subname").Str() == fk->name) {
+      fk->name = std::string(rn.Get("newname").Str());
     }
     return Effect::kNothing;
   }
@@ -102,11 +110,11 @@ Effect EffectOf(JsonRef node, const ForeignKey& fk, TableRef* child) {
 
 // Whether a later statement of this file or of a later migration of the run creates an index
 // serving `fk`, or drops it.
-bool LaterCoversOrDrops(const Context& ctx, const ForeignKey& fk) {
+bool LaterCoversOrDrops(const Context& ctx, ForeignKey fk) {
   TableRef child = fk.child;
   const auto& here = ctx.file().parsed.statements;
   for (size_t i = ctx.stmt()->index + 1; i < here.size(); ++i) {
-    if (here[i].node && EffectOf(here[i].node, fk, &child) != Effect::kNothing) return true;
+    if (here[i].node && EffectOf(here[i].node, &fk, &child) != Effect::kNothing) return true;
   }
   const analysis::LaterFiles* later = ctx.later_files();
   if (!later) return false;
@@ -118,7 +126,7 @@ bool LaterCoversOrDrops(const Context& ctx, const ForeignKey& fk) {
                    [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; });
     if (!rules::ContainsIgnoreCase(text, word)) continue;
     for (const auto& st : later->Parsed(f).statements) {
-      if (st.node && EffectOf(st.node, fk, &child) != Effect::kNothing) return true;
+      if (st.node && EffectOf(st.node, &fk, &child) != Effect::kNothing) return true;
     }
   }
   return false;
@@ -197,9 +205,13 @@ void CheckForeignKeyWithoutIndex(Context& ctx) {
                     "DELETE from `{}` (and UPDATE of its key) scans {} for referencing rows, "
                     "holding the row locks meanwhile, and joins on the key are slow",
                     a.fk.name, Target(ctx), cols, a.fk.parent.Display(), Target(ctx)),
-        fmt::format("create the index in a migration of its own with `-- strata:transaction "
-                    "off`: CREATE INDEX CONCURRENTLY ON {} ({});",
-                    f.target.Display(), cols),
+        f.target_is_new
+            ? fmt::format("create the index with the table, in this migration: CREATE INDEX ON {} "
+                          "({}); (a new table needs no CONCURRENTLY)",
+                          f.target.Display(), cols)
+            : fmt::format("create the index in a migration of its own with `-- strata:transaction "
+                          "off`: CREATE INDEX CONCURRENTLY ON {} ({});",
+                          f.target.Display(), cols),
         a.location);
   }
 }
