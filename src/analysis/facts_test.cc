@@ -149,6 +149,22 @@ TEST(Model, ForeignKeyNamesAndIndexes) {
   EXPECT_FALSE(IndexServesLookup(ix->indexes[1], {"a_very_long_column_name_as_well"}));
 }
 
+// crates-io V0162: `DROP INDEX reserved_crate_names_canon_crate_name_idx` of an index created
+// as `CREATE UNIQUE INDEX ON reserved_crate_names (canon_crate_name(name))`: PostgreSQL names an
+// expression column after the function, and the lock is on the table.
+TEST(Facts, DropIndexOfAGeneratedExpressionIndexNameLocksItsTable) {
+  Facts f = Last(
+      "CREATE UNIQUE INDEX ON reserved_crate_names (canon_crate_name(name));\n"
+      "CREATE INDEX ON reserved_crate_names ((lower(name)::text), (a + b));\n"
+      "DROP INDEX reserved_crate_names_canon_crate_name_idx;\n");
+  EXPECT_EQ(f.target.Key(), "reserved_crate_names");
+  EXPECT_FALSE(f.target_is_index);
+  f = Last(
+      "CREATE INDEX ON reserved_crate_names ((lower(name)::text), (a + b));\n"
+      "DROP INDEX reserved_crate_names_lower_expr_idx;\n");
+  EXPECT_EQ(f.target.Key(), "reserved_crate_names");
+}
+
 TEST(Facts, TypeChangeToTheSameTypeDoesNotRewrite) {
   EXPECT_FALSE(Last("CREATE TABLE t (c timestamp, j jsonb, v varchar(20));\n"
                     "ALTER TABLE t ALTER COLUMN c TYPE timestamp, ALTER COLUMN c DROP NOT NULL;")

@@ -36,15 +36,38 @@ std::string MakeObjectName(std::string a, std::string b, std::string_view label)
   return (b.empty() ? a : a + "_" + b) + "_" + std::string(label);
 }
 
-// PostgreSQL's generated index name (ChooseIndexName): the table, the key column names
-// ("expr" for an expression) and "idx".
+// The name PostgreSQL gives an index expression's column (FigureIndexColname): a function's
+// name, a cast's operand's name or else its type, a column's name; "" for anything else.
+std::string IndexExprName(JsonRef e) {
+  if (JsonRef f = e.Get("FuncCall")) {
+    JsonRef names = f.Get("funcname");
+    return names.size() ? std::string(names.At(names.size() - 1).Get("String").Get("sval").Str())
+                        : std::string();
+  }
+  if (JsonRef c = e.Get("TypeCast")) {
+    std::string inner = IndexExprName(c.Get("arg"));
+    return inner.empty() ? std::string(TypeNameLast(c.Get("typeName"))) : inner;
+  }
+  if (JsonRef c = e.Get("ColumnRef")) {
+    JsonRef fields = c.Get("fields");
+    return fields.size() ? std::string(fields.At(fields.size() - 1).Get("String").Get("sval").Str())
+                         : std::string();
+  }
+  if (JsonRef c = e.Get("CollateClause")) return IndexExprName(c.Get("arg"));
+  return {};
+}
+
+// PostgreSQL's generated index name (ChooseIndexName): the table, the key column names (an
+// expression's natural name, else "expr") and "idx".
 std::string GeneratedIndexName(const std::string& table, JsonRef params) {
   std::string cols;
   for (size_t i = 0; i < params.size(); ++i) {
     JsonRef p = params.At(i).Get("IndexElem");
-    std::string_view n = p.Get("name").Str();
+    std::string n(p.Get("name").Str());
+    if (n.empty()) n = std::string(p.Get("indexcolname").Str());
+    if (n.empty()) n = IndexExprName(p.Get("expr"));
     if (!cols.empty()) cols += '_';
-    cols += n.empty() ? std::string("expr") : std::string(n);
+    cols += n.empty() ? std::string("expr") : n;
   }
   return MakeObjectName(table, cols, "idx");
 }
