@@ -468,7 +468,11 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
         if (like.Get("options").Int(0) != 0) tix.known = false;
       }
     }
-    table_indexes_[t.Key()] = std::move(tix);
+    TableIndexes& slot = table_indexes_[t.Key()];
+    // An applied table's indexes may already be known from the live catalog (made outside the
+    // migrations, too): keep them.
+    if (!pending) tix.indexes.insert(tix.indexes.end(), slot.indexes.begin(), slot.indexes.end());
+    slot = std::move(tix);
     if (pending) created_in_file_.push_back(t.Key());
     tables_[t.Key()] = std::move(ti);
   } else if (type == "AlterTableStmt") {
@@ -481,7 +485,8 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
     if (name.empty()) name = GeneratedIndexName(t.name, b.Get("indexParams"));
     std::string key = name;
     if (!t.schema.empty() && t.schema != "public") key = t.schema + "." + name;
-    index_tables_[key] = t;
+    // An index read from the live catalog keeps the table as the catalog named it.
+    if (pending || !index_tables_.count(key)) index_tables_[key] = t;
     std::vector<std::string> cols;
     JsonRef params = b.Get("indexParams");
     for (size_t i = 0; i < params.size(); ++i) {

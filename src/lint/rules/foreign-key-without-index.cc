@@ -198,13 +198,18 @@ void CheckForeignKeyWithoutIndex(Context& ctx) {
       return analysis::IndexServesLookup(k, a.fk.columns);
     });
     if (served || LaterCoversOrDrops(ctx, a.fk)) continue;
-    std::string cols;
-    for (const auto& c : a.fk.columns) cols += (cols.empty() ? "" : ", ") + c;
+    std::string cols, quoted;
+    for (const auto& c : a.fk.columns) {
+      cols += (cols.empty() ? "" : ", ") + c;
+      quoted += (quoted.empty() ? "`" : ", `") + c + "`";
+    }
     ctx.Report(
-        fmt::format("foreign key `{}` on {} ({}) has no index leading with its columns: every "
+        fmt::format("foreign key `{}` on {} ({}): no index of {} starts with {}{}, so every "
                     "DELETE from `{}` (and UPDATE of its key) scans {} for referencing rows, "
                     "holding the row locks meanwhile, and joins on the key are slow",
-                    a.fk.name, Target(ctx), cols, a.fk.parent.Display(), Target(ctx)),
+                    a.fk.name, Target(ctx), cols, Target(ctx),
+                    a.fk.columns.size() > 1 ? "any of " : "", quoted, a.fk.parent.Display(),
+                    Target(ctx)),
         f.target_is_new
             ? fmt::format("create the index with the table, in this migration: CREATE INDEX ON {} "
                           "({}); (a new table needs no CONCURRENTLY)",
