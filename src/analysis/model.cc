@@ -74,7 +74,8 @@ std::string GeneratedIndexName(const std::string& table, JsonRef params) {
 
 // PostgreSQL's generated foreign key name (ChooseForeignKeyConstraintNameAddition +
 // ChooseConstraintName): `<table>_<col>_<col>_fkey`.
-std::string GeneratedForeignKeyName(const std::string& table, const std::vector<std::string>& cols) {
+std::string GeneratedForeignKeyName(const std::string& table,
+                                    const std::vector<std::string>& cols) {
   std::string joined;
   for (const auto& c : cols) {
     if (!joined.empty()) joined += '_';
@@ -87,7 +88,8 @@ std::string GeneratedForeignKeyName(const std::string& table, const std::vector<
 
 std::vector<std::string> StringList(JsonRef list) {
   std::vector<std::string> out;
-  for (size_t i = 0; i < list.size(); ++i) out.emplace_back(list.At(i).Get("String").Get("sval").Str());
+  for (size_t i = 0; i < list.size(); ++i)
+    out.emplace_back(list.At(i).Get("String").Get("sval").Str());
   return out;
 }
 
@@ -345,7 +347,8 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
         JsonRef c = cons.At(k).Get("Constraint");
         AddForeignKey(foreign_keys_, t, c, name);
         IndexKey ix;
-        if (ConstraintIndexKey(c, name, &ix)) table_indexes_[t.Key()].indexes.push_back(std::move(ix));
+        if (ConstraintIndexKey(c, name, &ix))
+          table_indexes_[t.Key()].indexes.push_back(std::move(ix));
       }
     } else if (sub == "AT_AlterColumnType" && ti) {
       JsonRef col = def.Get("ColumnDef");
@@ -525,7 +528,9 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
   } else if (type == "RenameStmt" && b.Get("renameType").Str() == "OBJECT_COLUMN") {
     TableRef t = TableRefFromRangeVar(b.Get("relation"));
     std::string from(b.Get("subname").Str()), to(b.Get("newname").Str());
-    auto rename = [&](std::vector<std::string>& cols) { std::replace(cols.begin(), cols.end(), from, to); };
+    auto rename = [&](std::vector<std::string>& cols) {
+      std::replace(cols.begin(), cols.end(), from, to);
+    };
     for (auto& fk : foreign_keys_) {
       if (fk.child.Key() == t.Key()) rename(fk.columns);
     }

@@ -51,7 +51,7 @@ struct IndexKey {
   std::vector<std::string> columns;  // leading plain key columns
   bool partial = false;
   std::vector<std::string> not_null_predicate;  // partial on `c IS NOT NULL [AND ...]` only
-  bool primary = false;                          // a PRIMARY KEY's index
+  bool primary = false;                         // a PRIMARY KEY's index
 };
 // Whether `ix` serves an equality lookup on every one of `columns` (a foreign key's check: its
 // first key column is one of them; a partial index only when its predicate is implied by the

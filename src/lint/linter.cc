@@ -850,7 +850,8 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* c
   // Indexes → their tables, so DROP INDEX is judged by the size of the table it locks; their
   // definitions, so a foreign key's index is found by its columns (CN111).
   auto ix = c.Query(
-      "SELECT n.nspname, i.relname, tn.nspname, t.relname, pg_catalog.pg_get_indexdef(x.indexrelid) "
+      "SELECT n.nspname, i.relname, tn.nspname, t.relname, "
+      "pg_catalog.pg_get_indexdef(x.indexrelid) "
       "FROM pg_catalog.pg_index x "
       "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace "

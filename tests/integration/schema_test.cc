@@ -571,8 +571,7 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   // Findings are what the analyzer got wrong: only the lock of a DROP that dropped nothing.
   const auto& findings = j["observed_locks"]["findings"];
   ASSERT_EQ(findings.size(), 1u) << findings.dump(1);
-  EXPECT_NE(findings[0]["file"].get<std::string>().find("V6__drop_trigger.sql"),
-            std::string::npos);
+  EXPECT_NE(findings[0]["file"].get<std::string>().find("V6__drop_trigger.sql"), std::string::npos);
   EXPECT_EQ(findings[0]["relation"], "u");
   EXPECT_EQ(findings[0]["what"], "lock");
   EXPECT_EQ(findings[0]["predicted"], "ACCESS EXCLUSIVE");

@@ -151,8 +151,8 @@ TEST_P(RealHistoryGate, ForeignKeyIndexesAreReadFromTheLiveCatalog) {
     }
   }
   // Without the database the table's indexes are unknown: nothing is claimed.
-  auto offline = RunStrata({"lint", "--format", "json", "db/migration/V2__purchase_fks.sql"},
-                           p.dir().path());
+  auto offline =
+      RunStrata({"lint", "--format", "json", "db/migration/V2__purchase_fks.sql"}, p.dir().path());
   EXPECT_EQ(RulesCount(json::parse(offline.out)["findings"], "CN111"), 0) << offline.All();
 }
 

@@ -6,9 +6,8 @@
 // statement of the run creates (this file or a later migration: the safe recipe puts the index
 // in a file of its own), serves a lookup by the referencing columns. A foreign key the run drops
 // again (its constraint, a column of it, its table) is not reported.
-#include "lint/rules/helpers.h"
-
 #include "analysis/model.h"
+#include "lint/rules/helpers.h"
 
 #include <algorithm>
 
@@ -27,7 +26,8 @@ struct Added {
 
 std::vector<std::string> Strings(JsonRef list) {
   std::vector<std::string> out;
-  for (size_t i = 0; i < list.size(); ++i) out.emplace_back(list.At(i).Get("String").Get("sval").Str());
+  for (size_t i = 0; i < list.size(); ++i)
+    out.emplace_back(list.At(i).Get("String").Get("sval").Str());
   return out;
 }
 
@@ -67,14 +67,14 @@ Effect EffectOf(JsonRef node, ForeignKey* fk, TableRef* child) {
       std::string_view sub = cmd.Get("subtype").Str();
       JsonRef def = cmd.Get("def");
       IndexKey ix;
-      if (sub == "AT_AddConstraint" && analysis::ConstraintIndexKey(def.Get("Constraint"), "", &ix) &&
+      if (sub == "AT_AddConstraint" &&
+          analysis::ConstraintIndexKey(def.Get("Constraint"), "", &ix) &&
           analysis::IndexServesLookup(ix, fk->columns)) {
         return Effect::kCovered;
       }
       if (sub == "AT_DropConstraint" && cmd.Get("name").Str() == fk->name) return Effect::kGone;
-      if (sub == "AT_DropColumn" &&
-          std::find(fk->columns.begin(), fk->columns.end(), cmd.Get("name").Str()) !=
-              fk->columns.end()) {
+      if (sub == "AT_DropColumn" && std::find(fk->columns.begin(), fk->columns.end(),
+                                              cmd.Get("name").Str()) != fk->columns.end()) {
         return Effect::kGone;
       }
     }
@@ -135,7 +135,8 @@ bool LaterCoversOrDrops(const Context& ctx, ForeignKey fk) {
 bool LiveHas(const Context& ctx, const TableRef& t) {
   const LiveInfo* live = ctx.live();
   if (!live) return false;
-  return live->tables.count(t.Key()) || (t.schema.empty() && live->tables.count("public." + t.name));
+  return live->tables.count(t.Key()) ||
+         (t.schema.empty() && live->tables.count("public." + t.name));
 }
 
 }  // namespace

@@ -17,14 +17,14 @@ void CheckRequireLockTimeout(Context& ctx) {
     // own table is new.
     for (const auto& o : f.other_locks) {
       if (o.mode < LockMode::kShare || ctx.model()->IsNew(o.table)) continue;
-      ctx.Report(fmt::format("{} lock on `{}` ({}) is requested without lock_timeout: while it "
-                             "waits, every later query on `{}` queues behind it",
-                             analysis::LockModeName(o.mode), o.table.Display(),
-                             analysis::BlocksReads(o.mode) ? "blocks reads and writes"
-                                                           : "blocks writes",
-                             o.table.Display()),
-                 "SET lock_timeout = '5s' first (or `-- strata:lock-timeout 5s`, or [migrate] "
-                 "lock_timeout) and retry on timeout");
+      ctx.Report(
+          fmt::format("{} lock on `{}` ({}) is requested without lock_timeout: while it "
+                      "waits, every later query on `{}` queues behind it",
+                      analysis::LockModeName(o.mode), o.table.Display(),
+                      analysis::BlocksReads(o.mode) ? "blocks reads and writes" : "blocks writes",
+                      o.table.Display()),
+          "SET lock_timeout = '5s' first (or `-- strata:lock-timeout 5s`, or [migrate] "
+          "lock_timeout) and retry on timeout");
       return;
     }
     return;
