@@ -279,6 +279,58 @@ bool TypeChangeIsSafe(const ColumnInfo* old, JsonRef tn, JsonRef using_expr) {
   return false;
 }
 
+// Removing a foreign key removes its RI triggers from the table at its other end, which takes
+// ACCESS EXCLUSIVE there (PostgreSQL 15: RemoveTriggerById; ATExecDropConstraint locks the
+// referenced table "to match"). A statement drops one when it drops the constraint, a column or
+// table it is on, and re-creates it when it changes the type of one of its columns. `matches`
+// picks the foreign keys (`child_side`: the statement is on the referencing table, so the
+// referenced one is locked; else the other way round).
+template <typename Pred>
+void LockOtherEndOfForeignKeys(Facts& f, const SchemaModel& model, bool child_side, Pred matches) {
+  for (const ForeignKey& fk : model.foreign_keys()) {
+    if (!matches(fk)) continue;
+    const TableRef& other = child_side ? fk.parent : fk.child;
+    if (other.Key() == (child_side ? fk.child : fk.parent).Key()) continue;  // self-reference
+    f.other_locks.push_back({other, LockMode::kAccessExclusive});
+  }
+}
+
+bool Contains(const std::vector<std::string>& v, std::string_view x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Whether `column` of `table` is referenced by `fk` (its referenced columns, or the primary key
+// of `table` when the foreign key names none).
+bool References(const SchemaModel& model, const ForeignKey& fk, const TableRef& table,
+                std::string_view column) {
+  if (fk.parent.Key() != table.Key()) return false;
+  if (!fk.ref_columns.empty()) return Contains(fk.ref_columns, column);
+  if (const auto* ix = model.Indexes(table)) {
+    for (const auto& k : ix->indexes) {
+      if (k.primary) return Contains(k.columns, column);
+    }
+  }
+  return false;
+}
+
+// One entry per other table, with the strongest mode the statement takes there (a statement that
+// drops and re-adds a foreign key takes ACCESS EXCLUSIVE, not SHARE ROW EXCLUSIVE); none on the
+// target itself (a self-reference), whose lock is `lock` already.
+void MergeOtherLocks(Facts& f) {
+  std::vector<OtherLock> merged;
+  for (auto& o : f.other_locks) {
+    if (o.table.empty() || o.table.Key() == f.target.Key()) continue;
+    auto same = std::find_if(merged.begin(), merged.end(),
+                             [&](const OtherLock& m) { return m.table.Key() == o.table.Key(); });
+    if (same == merged.end()) {
+      merged.push_back(std::move(o));
+    } else {
+      same->mode = std::max(same->mode, o.mode);
+    }
+  }
+  f.other_locks = std::move(merged);
+}
+
 void AlterTableFacts(Facts& f, JsonRef body, const SchemaModel& model, int pg_version) {
   f.kind = StatementKind::kAlterTable;
   f.ddl = true;
@@ -333,8 +385,33 @@ void AlterTableFacts(Facts& f, JsonRef body, const SchemaModel& model, int pg_ve
         f.scan = true;
         f.reasons.push_back("SET NOT NULL reads every row to prove there is no NULL");
       }
+    } else if (sub == "AT_DropConstraint") {
+      Raise(f, LockMode::kAccessExclusive);
+      std::string_view name = cmd.Get("name").Str();
+      LockOtherEndOfForeignKeys(f, model, true, [&](const ForeignKey& fk) {
+        return fk.name == name && fk.child.Key() == f.target.Key();
+      });
+    } else if (sub == "AT_DropColumn") {
+      Raise(f, LockMode::kAccessExclusive);
+      std::string_view col = cmd.Get("name").Str();
+      LockOtherEndOfForeignKeys(f, model, true, [&](const ForeignKey& fk) {
+        return fk.child.Key() == f.target.Key() && Contains(fk.columns, col);
+      });
+      if (cmd.Get("behavior").Str() == "DROP_CASCADE") {
+        LockOtherEndOfForeignKeys(f, model, false, [&](const ForeignKey& fk) {
+          return References(model, fk, f.target, col);
+        });
+      }
     } else if (sub == "AT_AlterColumnType") {
       Raise(f, LockMode::kAccessExclusive);
+      // The foreign keys on the column, either end, are dropped and re-created.
+      std::string_view col = cmd.Get("name").Str();
+      LockOtherEndOfForeignKeys(f, model, true, [&](const ForeignKey& fk) {
+        return fk.child.Key() == f.target.Key() && Contains(fk.columns, col);
+      });
+      LockOtherEndOfForeignKeys(f, model, false, [&](const ForeignKey& fk) {
+        return References(model, fk, f.target, col);
+      });
       JsonRef cd = def.Get("ColumnDef");
       const ColumnInfo* old = model.Column(f.target, std::string(cmd.Get("name").Str()));
       if (!TypeChangeIsSafe(old, cd.Get("typeName"), cd.Get("raw_default"))) {
@@ -387,93 +464,111 @@ TableRef DropObject(JsonRef body, size_t i) {
   return t;
 }
 
-}  // namespace
+// CREATE TABLE: no lock anyone else sees (the table is new); SHARE ROW EXCLUSIVE on each table
+// its foreign keys reference, ACCESS EXCLUSIVE on the parent it is a partition of.
+void CreateTableFacts(Facts& f, JsonRef b) {
+  f.kind = StatementKind::kCreateTable;
+  f.ddl = true;
+  f.target = TableRefFromRangeVar(b.Get("relation"));
+  JsonRef inh = b.Get("inhRelations");
+  if (b.Get("partbound") && inh.size() > 0) {
+    f.other_locks.push_back(
+        {TableRefFromRangeVar(inh.At(0).Get("RangeVar")), LockMode::kAccessExclusive});
+  }
+  JsonRef elts = b.Get("tableElts");
+  for (size_t i = 0; i < elts.size(); ++i) {
+    JsonRef cons = elts.At(i).Get("ColumnDef").Get("constraints");
+    JsonRef tc = elts.At(i).Get("Constraint");
+    for (size_t j = 0; j <= cons.size(); ++j) {
+      JsonRef c = j < cons.size() ? cons.At(j).Get("Constraint") : tc;
+      if (j == cons.size()) tc = JsonRef();
+      if (c && c.Get("contype").Str() == "CONSTR_FOREIGN") {
+        f.other_locks.push_back(
+            {TableRefFromRangeVar(c.Get("pktable")), LockMode::kShareRowExclusive});
+      }
+    }
+  }
+}
 
-Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
-  Facts f;
-  f.node_type = node.NodeType();
-  JsonRef b = node.NodeBody();
-  std::string_view t = f.node_type;
-  if (t == "CreateStmt") {
-    f.kind = StatementKind::kCreateTable;
-    f.ddl = true;
-    f.target = TableRefFromRangeVar(b.Get("relation"));
-    JsonRef inh = b.Get("inhRelations");
-    if (b.Get("partbound") && inh.size() > 0) {
-      f.other_locks.push_back(
-          {TableRefFromRangeVar(inh.At(0).Get("RangeVar")), LockMode::kAccessExclusive});
-    }
-    JsonRef elts = b.Get("tableElts");
-    for (size_t i = 0; i < elts.size(); ++i) {
-      JsonRef cons = elts.At(i).Get("ColumnDef").Get("constraints");
-      JsonRef tc = elts.At(i).Get("Constraint");
-      for (size_t j = 0; j <= cons.size(); ++j) {
-        JsonRef c = j < cons.size() ? cons.At(j).Get("Constraint") : tc;
-        if (j == cons.size()) tc = JsonRef();
-        if (c && c.Get("contype").Str() == "CONSTR_FOREIGN") {
-          f.other_locks.push_back(
-              {TableRefFromRangeVar(c.Get("pktable")), LockMode::kShareRowExclusive});
-        }
-      }
-    }
-  } else if (t == "CreateTableAsStmt") {
-    f.kind = StatementKind::kCreateTableAs;
-    f.ddl = true;
-    f.target = TableRefFromRangeVar(IntoRel(b.Get("into")));
-  } else if (t == "AlterTableStmt") {
-    AlterTableFacts(f, b, model, pg_version);
-  } else if (t == "IndexStmt") {
-    f.kind = StatementKind::kCreateIndex;
-    f.ddl = true;
-    f.target = TableRefFromRangeVar(b.Get("relation"));
+void IndexFacts(Facts& f, JsonRef b) {
+  f.kind = StatementKind::kCreateIndex;
+  f.ddl = true;
+  f.target = TableRefFromRangeVar(b.Get("relation"));
+  f.concurrent = b.Get("concurrent").Bool();
+  f.lock = f.concurrent ? LockMode::kShareUpdateExclusive : LockMode::kShare;
+  f.scan = true;
+  f.reasons.push_back(f.concurrent ? "builds the index with two scans, without blocking writes"
+                                   : "builds the index while blocking writes");
+}
+
+// DROP of a table, index, view, trigger, rule, policy or another object.
+void DropFacts(Facts& f, JsonRef b, const SchemaModel& model) {
+  std::string_view rt = b.Get("removeType").Str();
+  f.ddl = true;
+  if (DropHasTargets(b)) f.target = DropObject(b, 0);
+  if (rt == "OBJECT_INDEX") {
+    f.kind = StatementKind::kDropIndex;
     f.concurrent = b.Get("concurrent").Bool();
-    f.lock = f.concurrent ? LockMode::kShareUpdateExclusive : LockMode::kShare;
-    f.scan = true;
-    f.reasons.push_back(f.concurrent ? "builds the index with two scans, without blocking writes"
-                                     : "builds the index while blocking writes");
-  } else if (t == "DropStmt") {
-    std::string_view rt = b.Get("removeType").Str();
-    f.ddl = true;
-    if (DropHasTargets(b)) f.target = DropObject(b, 0);
-    if (rt == "OBJECT_INDEX") {
-      f.kind = StatementKind::kDropIndex;
-      f.concurrent = b.Get("concurrent").Bool();
-      f.lock = f.concurrent ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive;
-      if (const TableRef* owner = model.IndexTable(f.target.Key())) {
-        f.target = *owner;
-      } else {
-        f.target_is_index = true;
+    f.lock = f.concurrent ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive;
+    if (const TableRef* owner = model.IndexTable(f.target.Key())) {
+      f.target = *owner;
+    } else {
+      f.target_is_index = true;
+    }
+  } else if (rt == "OBJECT_TABLE" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_VIEW" ||
+             rt == "OBJECT_FOREIGN_TABLE") {
+    f.kind = rt == "OBJECT_TABLE" ? StatementKind::kDropTable : StatementKind::kDropOther;
+    f.lock = LockMode::kAccessExclusive;
+    if (rt == "OBJECT_TABLE") {
+      // The foreign keys of the dropped tables go with them (ACCESS EXCLUSIVE on the tables
+      // they reference); with CASCADE, so do the ones referencing them.
+      std::vector<std::string> dropped;
+      for (size_t i = 0; i < b.Get("objects").size(); ++i) {
+        TableRef d = DropObject(b, i);
+        dropped.push_back(d.Key());
+        if (i > 0) f.other_locks.push_back({d, LockMode::kAccessExclusive});
       }
-    } else if (rt == "OBJECT_TABLE" || rt == "OBJECT_MATVIEW" || rt == "OBJECT_VIEW" ||
-               rt == "OBJECT_FOREIGN_TABLE") {
-      f.kind = rt == "OBJECT_TABLE" ? StatementKind::kDropTable : StatementKind::kDropOther;
-      f.lock = LockMode::kAccessExclusive;
-    } else if (rt == "OBJECT_TRIGGER" || rt == "OBJECT_RULE" || rt == "OBJECT_POLICY") {
-      f.kind = StatementKind::kDropOther;
-      f.lock = LockMode::kAccessExclusive;
-      // objects: [table..., trigger]; the table is all but the last name.
-      JsonRef list = b.Get("objects").At(0).Get("List").Get("items");
-      size_t n = list.size();
-      TableRef tr;
-      if (n >= 2) tr.name = std::string(list.At(n - 2).Get("String").Get("sval").Str());
-      if (n >= 3) tr.schema = std::string(list.At(n - 3).Get("String").Get("sval").Str());
-      f.target = tr;
-    } else {
-      f.kind = StatementKind::kDropOther;
-      f.target = TableRef();
+      LockOtherEndOfForeignKeys(f, model, true, [&](const ForeignKey& fk) {
+        return Contains(dropped, fk.child.Key()) && !Contains(dropped, fk.parent.Key());
+      });
+      if (b.Get("behavior").Str() == "DROP_CASCADE") {
+        LockOtherEndOfForeignKeys(f, model, false, [&](const ForeignKey& fk) {
+          return Contains(dropped, fk.parent.Key()) && !Contains(dropped, fk.child.Key());
+        });
+      }
     }
-  } else if (t == "RenameStmt") {
-    f.kind = StatementKind::kRename;
-    f.ddl = true;
-    if (JsonRef rel = b.Get("relation")) f.target = TableRefFromRangeVar(rel);
-    std::string_view rt = b.Get("renameType").Str();
-    if (rt == "OBJECT_SCHEMA" || rt == "OBJECT_TYPE" || rt == "OBJECT_DOMAIN" ||
-        rt == "OBJECT_FUNCTION" || rt == "OBJECT_ROLE") {
-      f.lock = LockMode::kNone;
-    } else {
-      f.lock = rt == "OBJECT_INDEX" ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive;
-    }
-  } else if (t == "TruncateStmt") {
+  } else if (rt == "OBJECT_TRIGGER" || rt == "OBJECT_RULE" || rt == "OBJECT_POLICY") {
+    f.kind = StatementKind::kDropOther;
+    f.lock = LockMode::kAccessExclusive;
+    // objects: [table..., trigger]; the table is all but the last name.
+    JsonRef list = b.Get("objects").At(0).Get("List").Get("items");
+    size_t n = list.size();
+    TableRef tr;
+    if (n >= 2) tr.name = std::string(list.At(n - 2).Get("String").Get("sval").Str());
+    if (n >= 3) tr.schema = std::string(list.At(n - 3).Get("String").Get("sval").Str());
+    f.target = tr;
+  } else {
+    f.kind = StatementKind::kDropOther;
+    f.target = TableRef();
+  }
+}
+
+void RenameFacts(Facts& f, JsonRef b) {
+  f.kind = StatementKind::kRename;
+  f.ddl = true;
+  if (JsonRef rel = b.Get("relation")) f.target = TableRefFromRangeVar(rel);
+  std::string_view rt = b.Get("renameType").Str();
+  if (rt == "OBJECT_SCHEMA" || rt == "OBJECT_TYPE" || rt == "OBJECT_DOMAIN" ||
+      rt == "OBJECT_FUNCTION" || rt == "OBJECT_ROLE") {
+    f.lock = LockMode::kNone;
+  } else {
+    f.lock = rt == "OBJECT_INDEX" ? LockMode::kShareUpdateExclusive : LockMode::kAccessExclusive;
+  }
+}
+
+// TRUNCATE, INSERT, UPDATE, DELETE, SELECT (and SELECT INTO), COPY; false for other statements.
+bool DataFacts(Facts& f, std::string_view t, JsonRef b, const SchemaModel& model) {
+  if (t == "TruncateStmt") {
     f.kind = StatementKind::kTruncate;
     f.dml = true;
     f.lock = LockMode::kAccessExclusive;
@@ -513,7 +608,15 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     f.dml = b.Get("is_from").Bool();
     if (JsonRef rel = b.Get("relation")) f.target = TableRefFromRangeVar(rel);
     f.lock = f.dml ? LockMode::kRowExclusive : LockMode::kAccessShare;
-  } else if (t == "VacuumStmt") {
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// VACUUM, CLUSTER, REINDEX, REFRESH MATERIALIZED VIEW, LOCK; false for other statements.
+bool MaintenanceFacts(Facts& f, std::string_view t, JsonRef b) {
+  if (t == "VacuumStmt") {
     f.kind = StatementKind::kVacuum;
     bool full = false;
     JsonRef opts = b.Get("options");
@@ -570,7 +673,16 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     if (rels.size() > 0) f.target = TableRefFromRangeVar(rels.At(0).Get("RangeVar"));
     std::int64_t mode = b.Get("mode").Int(8);
     f.lock = static_cast<LockMode>(std::clamp<std::int64_t>(mode, 1, 8));
-  } else if (t == "VariableSetStmt") {
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The statements that lock no table of their own: settings, transactions, functions, views,
+// triggers, grants, roles, types, domains, schemas, extensions, comments, sequences.
+void ObjectFacts(Facts& f, std::string_view t, JsonRef b, int pg_version) {
+  if (t == "VariableSetStmt") {
     f.kind = StatementKind::kSet;
   } else if (t == "TransactionStmt") {
     f.kind = StatementKind::kTransaction;
@@ -633,6 +745,33 @@ Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
     f.ddl =
         t.find("Create") == 0 || t.find("Alter") == 0 || t.find("Drop") == 0 || t == "DefineStmt";
   }
+}
+
+}  // namespace
+
+Facts ComputeFacts(JsonRef node, const SchemaModel& model, int pg_version) {
+  Facts f;
+  f.node_type = node.NodeType();
+  JsonRef b = node.NodeBody();
+  std::string_view t = f.node_type;
+  if (t == "CreateStmt") {
+    CreateTableFacts(f, b);
+  } else if (t == "CreateTableAsStmt") {
+    f.kind = StatementKind::kCreateTableAs;
+    f.ddl = true;
+    f.target = TableRefFromRangeVar(IntoRel(b.Get("into")));
+  } else if (t == "AlterTableStmt") {
+    AlterTableFacts(f, b, model, pg_version);
+  } else if (t == "IndexStmt") {
+    IndexFacts(f, b);
+  } else if (t == "DropStmt") {
+    DropFacts(f, b, model);
+  } else if (t == "RenameStmt") {
+    RenameFacts(f, b);
+  } else if (!DataFacts(f, t, b, model) && !MaintenanceFacts(f, t, b)) {
+    ObjectFacts(f, t, b, pg_version);
+  }
+  MergeOtherLocks(f);
   if (!f.target.empty()) {
     f.target_is_new = model.IsNew(f.target);
     // CREATE TABLE, CREATE TABLE AS, CREATE MATERIALIZED VIEW and SELECT INTO create the

@@ -72,6 +72,99 @@ TEST(Facts, LockModesPerStatement) {
 
 // Seen on the kratos corpus with `strata test`'s observed locks: a type change to the type the
 // column already has keeps the table's file (no new relfilenode).
+// The other end of a foreign key (issue 20, docs/lint-observed-locks.md): what PostgreSQL 15
+// locks there, as `strata test` observed it. "" when the statement takes no lock on `table`.
+std::string OtherLock(const Facts& f, const std::string& table) {
+  for (const auto& o : f.other_locks) {
+    if (o.table.Key() == table) return std::string(LockModeName(o.mode));
+  }
+  return "";
+}
+
+TEST(Facts, ForeignKeysLockTheirOtherEnd) {
+  const std::string schema =
+      "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+      "CREATE TABLE orgs (id bigint PRIMARY KEY);\n"
+      "CREATE TABLE emails (id bigint PRIMARY KEY, user_id bigint REFERENCES users,\n"
+      "  org_id bigint, CONSTRAINT emails_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id));\n";
+  struct Case {
+    const char* sql;
+    const char* table;
+    const char* lock;
+  } cases[] = {
+      // Adding one: SHARE ROW EXCLUSIVE on the referenced table (ALTER TABLE docs).
+      {"ALTER TABLE emails ADD FOREIGN KEY (id) REFERENCES orgs (id) NOT VALID", "orgs",
+       "SHARE ROW EXCLUSIVE"},
+      {"CREATE TABLE notes (id bigint, user_id bigint REFERENCES users)", "users",
+       "SHARE ROW EXCLUSIVE"},
+      // Dropping one removes its RI triggers from the other table: ACCESS EXCLUSIVE there.
+      {"ALTER TABLE emails DROP CONSTRAINT emails_org_fk", "orgs", "ACCESS EXCLUSIVE"},
+      {"ALTER TABLE emails DROP CONSTRAINT emails_user_id_fkey", "users", "ACCESS EXCLUSIVE"},
+      {"ALTER TABLE emails DROP CONSTRAINT emails_user_id_fkey", "orgs", ""},
+      {"ALTER TABLE emails DROP COLUMN org_id", "orgs", "ACCESS EXCLUSIVE"},
+      {"ALTER TABLE emails DROP COLUMN org_id", "users", ""},
+      {"DROP TABLE emails", "users", "ACCESS EXCLUSIVE"},
+      {"DROP TABLE emails", "orgs", "ACCESS EXCLUSIVE"},
+      {"DROP TABLE users CASCADE", "emails", "ACCESS EXCLUSIVE"},
+      {"DROP TABLE emails, users", "users", "ACCESS EXCLUSIVE"},
+      // A type change re-creates the foreign keys on the column, at either end.
+      {"ALTER TABLE emails ALTER COLUMN user_id TYPE bigint", "users", "ACCESS EXCLUSIVE"},
+      {"ALTER TABLE users ALTER COLUMN id TYPE bigint", "emails", "ACCESS EXCLUSIVE"},
+      {"ALTER TABLE orgs ALTER COLUMN id TYPE bigint", "emails", "ACCESS EXCLUSIVE"},
+      // Dropping and re-adding one in one statement: the strongest of the two.
+      {"ALTER TABLE emails DROP CONSTRAINT emails_org_fk, ADD CONSTRAINT emails_org_fk FOREIGN "
+       "KEY (org_id) REFERENCES orgs (id) ON DELETE CASCADE",
+       "orgs", "ACCESS EXCLUSIVE"},
+      // A constraint the model does not know: no guess.
+      {"ALTER TABLE emails DROP CONSTRAINT something_else", "orgs", ""},
+  };
+  for (const auto& c : cases) {
+    Facts f = Last(schema + c.sql + ";\n");
+    EXPECT_EQ(OtherLock(f, c.table), c.lock) << c.sql << " on " << c.table;
+    size_t same = 0;
+    for (const auto& o : f.other_locks) same += o.table.Key() == c.table;
+    EXPECT_LE(same, 1u) << c.sql << ": one entry per table";
+  }
+}
+
+TEST(Model, ForeignKeyNamesAndIndexes) {
+  SchemaModel model;
+  AnalyzeFile(
+      "CREATE TABLE a_very_long_table_name_that_goes_on_and_on_and_on (id bigint PRIMARY KEY,\n"
+      "  a_very_long_column_name_as_well bigint REFERENCES p);\n"
+      "CREATE INDEX ON a_very_long_table_name_that_goes_on_and_on_and_on (id, "
+      "a_very_long_column_name_as_well) WHERE id IS NOT NULL;\n",
+      "t.sql", model, 15, true, {});
+  ASSERT_EQ(model.foreign_keys().size(), 1u);
+  // PostgreSQL: a_very_long_table_name_that_g_a_very_long_column_name_as_w_fkey (63 bytes).
+  EXPECT_EQ(model.foreign_keys()[0].name,
+            "a_very_long_table_name_that_g_a_very_long_column_name_as_w_fkey");
+  const auto* ix = model.Indexes({"", "a_very_long_table_name_that_goes_on_and_on_and_on"});
+  ASSERT_NE(ix, nullptr);
+  EXPECT_TRUE(ix->known);
+  ASSERT_EQ(ix->indexes.size(), 2u);
+  EXPECT_TRUE(IndexServesLookup(ix->indexes[0], {"id"}));
+  EXPECT_FALSE(IndexServesLookup(ix->indexes[0], {"a_very_long_column_name_as_well"}));
+  EXPECT_TRUE(IndexServesLookup(ix->indexes[1], {"id"}));  // partial on IS NOT NULL of it
+  EXPECT_FALSE(IndexServesLookup(ix->indexes[1], {"a_very_long_column_name_as_well"}));
+}
+
+// crates-io V0162: `DROP INDEX reserved_crate_names_canon_crate_name_idx` of an index created
+// as `CREATE UNIQUE INDEX ON reserved_crate_names (canon_crate_name(name))`: PostgreSQL names an
+// expression column after the function, and the lock is on the table.
+TEST(Facts, DropIndexOfAGeneratedExpressionIndexNameLocksItsTable) {
+  Facts f = Last(
+      "CREATE UNIQUE INDEX ON reserved_crate_names (canon_crate_name(name));\n"
+      "CREATE INDEX ON reserved_crate_names ((lower(name)::text), (a + b));\n"
+      "DROP INDEX reserved_crate_names_canon_crate_name_idx;\n");
+  EXPECT_EQ(f.target.Key(), "reserved_crate_names");
+  EXPECT_FALSE(f.target_is_index);
+  f = Last(
+      "CREATE INDEX ON reserved_crate_names ((lower(name)::text), (a + b));\n"
+      "DROP INDEX reserved_crate_names_lower_expr_idx;\n");
+  EXPECT_EQ(f.target.Key(), "reserved_crate_names");
+}
+
 TEST(Facts, TypeChangeToTheSameTypeDoesNotRewrite) {
   EXPECT_FALSE(Last("CREATE TABLE t (c timestamp, j jsonb, v varchar(20));\n"
                     "ALTER TABLE t ALTER COLUMN c TYPE timestamp, ALTER COLUMN c DROP NOT NULL;")

@@ -1,5 +1,7 @@
 #include "analysis/model.h"
 
+#include <algorithm>
+
 namespace strata::analysis {
 
 namespace {
@@ -19,19 +21,11 @@ std::string NotNullColumn(JsonRef expr) {
   return std::string(fields.At(fields.size() - 1).Get("String").Get("sval").Str());
 }
 
-// PostgreSQL's generated index name (ChooseIndexName, ChooseRelationName): the table, the key
-// column names ("expr" for an expression) and "idx", joined by '_' and cut to 63 bytes by
-// shortening the longer of table and columns. A collision would add a number; not modelled.
-std::string GeneratedIndexName(const std::string& table, JsonRef params) {
-  std::string cols;
-  for (size_t i = 0; i < params.size(); ++i) {
-    JsonRef p = params.At(i).Get("IndexElem");
-    std::string_view n = p.Get("name").Str();
-    if (!cols.empty()) cols += '_';
-    cols += n.empty() ? std::string("expr") : std::string(n);
-  }
-  std::string a = table, b = cols;
-  const size_t overhead = (b.empty() ? 0 : 1) + 1 + 3;  // '_' + cols + '_' + "idx"
+// PostgreSQL's makeObjectName: `name1`, `name2` (when not empty) and `label` joined by '_' and
+// cut to 63 bytes by shortening the longer of name1 and name2. A collision would add a number;
+// not modelled.
+std::string MakeObjectName(std::string a, std::string b, std::string_view label) {
+  const size_t overhead = (b.empty() ? 0 : 1) + 1 + label.size();
   while (a.size() + b.size() + overhead > 63) {
     if (a.size() > b.size()) {
       a.pop_back();
@@ -39,7 +33,83 @@ std::string GeneratedIndexName(const std::string& table, JsonRef params) {
       b.pop_back();
     }
   }
-  return b.empty() ? a + "_idx" : a + "_" + b + "_idx";
+  return (b.empty() ? a : a + "_" + b) + "_" + std::string(label);
+}
+
+// The name PostgreSQL gives an index expression's column (FigureIndexColname): a function's
+// name, a cast's operand's name or else its type, a column's name; "" for anything else.
+std::string IndexExprName(JsonRef e) {
+  if (JsonRef f = e.Get("FuncCall")) {
+    JsonRef names = f.Get("funcname");
+    return names.size() ? std::string(names.At(names.size() - 1).Get("String").Get("sval").Str())
+                        : std::string();
+  }
+  if (JsonRef c = e.Get("TypeCast")) {
+    std::string inner = IndexExprName(c.Get("arg"));
+    return inner.empty() ? std::string(TypeNameLast(c.Get("typeName"))) : inner;
+  }
+  if (JsonRef c = e.Get("ColumnRef")) {
+    JsonRef fields = c.Get("fields");
+    return fields.size() ? std::string(fields.At(fields.size() - 1).Get("String").Get("sval").Str())
+                         : std::string();
+  }
+  if (JsonRef c = e.Get("CollateClause")) return IndexExprName(c.Get("arg"));
+  return {};
+}
+
+// PostgreSQL's generated index name (ChooseIndexName): the table, the key column names (an
+// expression's natural name, else "expr") and "idx".
+std::string GeneratedIndexName(const std::string& table, JsonRef params) {
+  std::string cols;
+  for (size_t i = 0; i < params.size(); ++i) {
+    JsonRef p = params.At(i).Get("IndexElem");
+    std::string n(p.Get("name").Str());
+    if (n.empty()) n = std::string(p.Get("indexcolname").Str());
+    if (n.empty()) n = IndexExprName(p.Get("expr"));
+    if (!cols.empty()) cols += '_';
+    cols += n.empty() ? std::string("expr") : n;
+  }
+  return MakeObjectName(table, cols, "idx");
+}
+
+// PostgreSQL's generated foreign key name (ChooseForeignKeyConstraintNameAddition +
+// ChooseConstraintName): `<table>_<col>_<col>_fkey`.
+std::string GeneratedForeignKeyName(const std::string& table,
+                                    const std::vector<std::string>& cols) {
+  std::string joined;
+  for (const auto& c : cols) {
+    if (!joined.empty()) joined += '_';
+    joined += c;
+    if (joined.size() >= 63) break;
+  }
+  if (joined.size() > 63) joined.resize(63);
+  return MakeObjectName(table, joined, "fkey");
+}
+
+std::vector<std::string> StringList(JsonRef list) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < list.size(); ++i)
+    out.emplace_back(list.At(i).Get("String").Get("sval").Str());
+  return out;
+}
+
+// Columns `expr` tests with IS NOT NULL when it is nothing else (`a IS NOT NULL AND b IS NOT
+// NULL`); false for any other predicate.
+bool NotNullTests(JsonRef expr, std::vector<std::string>* cols) {
+  if (JsonRef b = expr.Get("BoolExpr")) {
+    if (b.Get("boolop").Str() != "AND_EXPR") return false;
+    JsonRef args = b.Get("args");
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (!NotNullTests(args.At(i), cols)) return false;
+    }
+    return true;
+  }
+  JsonRef nt = expr.Get("NullTest");
+  if (!nt || nt.Get("nulltesttype").Str() != "IS_NOT_NULL") return false;
+  JsonRef fields = nt.Get("arg").Get("ColumnRef").Get("fields");
+  if (fields.size() == 0) return false;
+  cols->emplace_back(fields.At(fields.size() - 1).Get("String").Get("sval").Str());
+  return true;
 }
 
 ColumnInfo ColumnFrom(JsonRef col) {
@@ -65,6 +135,8 @@ void AddForeignKey(std::vector<ForeignKey>& out, const TableRef& child, JsonRef 
   for (size_t i = 0; i < attrs.size(); ++i)
     fk.columns.emplace_back(attrs.At(i).Get("String").Get("sval").Str());
   if (fk.columns.empty() && !column.empty()) fk.columns.emplace_back(column);
+  fk.ref_columns = StringList(c.Get("pk_attrs"));
+  fk.name = ForeignKeyName(child, c, fk.columns);
   std::string_view act = c.Get("fk_del_action").Str();
   fk.on_delete = act.empty() ? 'a' : act[0];
   out.push_back(std::move(fk));
@@ -101,6 +173,65 @@ ViewInfo ViewFrom(JsonRef view_stmt) {
   return v;
 }
 }  // namespace
+
+bool IndexServesLookup(const IndexKey& ix, const std::vector<std::string>& columns) {
+  auto has = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  // The lookup is `col1 = $1 AND col2 = $2 ...`: an index whose first key column is one of them
+  // narrows it to the matching rows (an index on `order_id` serves a key (order_id, line_no)).
+  if (columns.empty() || ix.columns.empty() || !has(columns, ix.columns.front())) return false;
+  if (!ix.partial) return true;
+  // `WHERE c IS NOT NULL` on lookup columns: `c = $1` implies it, so the planner uses the index.
+  if (ix.not_null_predicate.empty()) return false;
+  for (const auto& c : ix.not_null_predicate) {
+    if (!has(columns, c)) return false;
+  }
+  return true;
+}
+
+IndexKey IndexKeyFrom(JsonRef b, std::string name) {
+  IndexKey ix;
+  ix.name = std::move(name);
+  JsonRef params = b.Get("indexParams");
+  for (size_t i = 0; i < params.size(); ++i) {
+    std::string_view n = params.At(i).Get("IndexElem").Get("name").Str();
+    if (n.empty()) break;  // an expression: the prefix of plain columns ends here
+    ix.columns.emplace_back(n);
+  }
+  if (JsonRef where = b.Get("whereClause")) {
+    ix.partial = true;
+    if (!NotNullTests(where, &ix.not_null_predicate)) ix.not_null_predicate.clear();
+  }
+  return ix;
+}
+
+bool ConstraintIndexKey(JsonRef c, std::string_view column, IndexKey* out) {
+  std::string_view ct = c.Get("contype").Str();
+  if (ct != "CONSTR_PRIMARY" && ct != "CONSTR_UNIQUE") return false;
+  out->name = std::string(c.Get("conname").Str());
+  out->primary = ct == "CONSTR_PRIMARY";
+  out->columns = StringList(c.Get("keys"));
+  if (out->columns.empty() && !column.empty()) out->columns.emplace_back(column);
+  return !out->columns.empty() || !c.Get("indexname").Str().empty();
+}
+
+std::string ForeignKeyName(const TableRef& child, JsonRef c, const std::vector<std::string>& cols) {
+  std::string name(c.Get("conname").Str());
+  return name.empty() ? GeneratedForeignKeyName(child.name, cols) : name;
+}
+
+const ForeignKey* SchemaModel::FindForeignKey(const TableRef& child, std::string_view name) const {
+  for (const auto& fk : foreign_keys_) {
+    if (fk.name == name && fk.child.Key() == child.Key()) return &fk;
+  }
+  return nullptr;
+}
+
+const SchemaModel::TableIndexes* SchemaModel::Indexes(const TableRef& t) const {
+  auto it = table_indexes_.find(t.Key());
+  return it == table_indexes_.end() ? nullptr : &it->second;
+}
 
 const ViewInfo* SchemaModel::View(const TableRef& v) const {
   auto it = views_.find(v.Key());
@@ -211,6 +342,14 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
       ColumnInfo ci = ColumnFrom(col);
       if (pending) ci.added_in_file = file_seq_;
       ti->columns[name] = std::move(ci);
+      JsonRef cons = col.Get("constraints");
+      for (size_t k = 0; k < cons.size(); ++k) {
+        JsonRef c = cons.At(k).Get("Constraint");
+        AddForeignKey(foreign_keys_, t, c, name);
+        IndexKey ix;
+        if (ConstraintIndexKey(c, name, &ix))
+          table_indexes_[t.Key()].indexes.push_back(std::move(ix));
+      }
     } else if (sub == "AT_AlterColumnType" && ti) {
       JsonRef col = def.Get("ColumnDef");
       ColumnInfo& ci = ti->columns[std::string(cmd.Get("name").Str())];
@@ -221,11 +360,45 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
       ti->columns[std::string(cmd.Get("name").Str())].not_null = true;
     } else if (sub == "AT_DropNotNull" && ti) {
       ti->columns[std::string(cmd.Get("name").Str())].not_null = false;
-    } else if (sub == "AT_DropColumn" && ti) {
-      ti->columns.erase(std::string(cmd.Get("name").Str()));
+    } else if (sub == "AT_DropColumn") {
+      std::string col(cmd.Get("name").Str());
+      if (ti) ti->columns.erase(col);
+      // Its foreign keys and the indexes that use it go with it.
+      std::erase_if(foreign_keys_, [&](const ForeignKey& fk) {
+        return fk.child.Key() == t.Key() &&
+               std::find(fk.columns.begin(), fk.columns.end(), col) != fk.columns.end();
+      });
+      if (auto it = table_indexes_.find(t.Key()); it != table_indexes_.end()) {
+        std::erase_if(it->second.indexes, [&](const IndexKey& ix) {
+          return std::find(ix.columns.begin(), ix.columns.end(), col) != ix.columns.end();
+        });
+      }
+    } else if (sub == "AT_DropConstraint") {
+      std::string name(cmd.Get("name").Str());
+      std::erase_if(foreign_keys_, [&](const ForeignKey& fk) {
+        return fk.name == name && fk.child.Key() == t.Key();
+      });
+      if (auto it = table_indexes_.find(t.Key()); it != table_indexes_.end()) {
+        std::erase_if(it->second.indexes, [&](const IndexKey& ix) { return ix.name == name; });
+      }
     } else if (sub == "AT_AddConstraint") {
       JsonRef c = def.Get("Constraint");
       AddForeignKey(foreign_keys_, t, c, "");
+      IndexKey ix;
+      if (ConstraintIndexKey(c, "", &ix)) {
+        auto& list = table_indexes_[t.Key()].indexes;
+        if (!c.Get("indexname").Str().empty()) {
+          // USING INDEX: the index becomes the constraint's, under the constraint's name.
+          for (auto& existing : list) {
+            if (existing.name == c.Get("indexname").Str()) {
+              if (!ix.name.empty()) existing.name = ix.name;
+              existing.partial = false;
+            }
+          }
+        } else {
+          list.push_back(std::move(ix));
+        }
+      }
       std::string name(c.Get("conname").Str());
       bool not_valid = c.Get("skip_validation").Bool();
       if (c.Get("contype").Str() == "CONSTR_PRIMARY" && ti) {
@@ -277,15 +450,32 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       JsonRef col = elts.At(i).Get("ColumnDef");
       if (col) ti.columns[std::string(col.Get("colname").Str())] = ColumnFrom(col);
     }
+    // A partition inherits its parent's indexes, LIKE ... INCLUDING copies another table's:
+    // the model does not see those.
+    TableIndexes tix;
+    tix.known = !b.Get("partbound");
     for (size_t i = 0; i < elts.size(); ++i) {
+      IndexKey ix;
       if (JsonRef col = elts.At(i).Get("ColumnDef")) {
         JsonRef cons = col.Get("constraints");
-        for (size_t k = 0; k < cons.size(); ++k)
-          AddForeignKey(foreign_keys_, t, cons.At(k).Get("Constraint"), col.Get("colname").Str());
+        for (size_t k = 0; k < cons.size(); ++k) {
+          JsonRef c = cons.At(k).Get("Constraint");
+          AddForeignKey(foreign_keys_, t, c, col.Get("colname").Str());
+          IndexKey cix;
+          if (ConstraintIndexKey(c, col.Get("colname").Str(), &cix)) tix.indexes.push_back(cix);
+        }
       } else if (JsonRef c = elts.At(i).Get("Constraint")) {
         AddForeignKey(foreign_keys_, t, c, "");
+        if (ConstraintIndexKey(c, "", &ix)) tix.indexes.push_back(std::move(ix));
+      } else if (JsonRef like = elts.At(i).Get("TableLikeClause")) {
+        if (like.Get("options").Int(0) != 0) tix.known = false;
       }
     }
+    TableIndexes& slot = table_indexes_[t.Key()];
+    // An applied table's indexes may already be known from the live catalog (made outside the
+    // migrations, too): keep them.
+    if (!pending) tix.indexes.insert(tix.indexes.end(), slot.indexes.begin(), slot.indexes.end());
+    slot = std::move(tix);
     if (pending) created_in_file_.push_back(t.Key());
     tables_[t.Key()] = std::move(ti);
   } else if (type == "AlterTableStmt") {
@@ -298,7 +488,8 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
     if (name.empty()) name = GeneratedIndexName(t.name, b.Get("indexParams"));
     std::string key = name;
     if (!t.schema.empty() && t.schema != "public") key = t.schema + "." + name;
-    index_tables_[key] = t;
+    // An index read from the live catalog keeps the table as the catalog named it.
+    if (pending || !index_tables_.count(key)) index_tables_[key] = t;
     std::vector<std::string> cols;
     JsonRef params = b.Get("indexParams");
     for (size_t i = 0; i < params.size(); ++i) {
@@ -311,6 +502,7 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
     }
     index_columns_[name] = std::move(cols);
     if (b.Get("concurrent").Bool() || IsNew(t)) concurrent_indexes_.insert(name);
+    table_indexes_[t.Key()].indexes.push_back(IndexKeyFrom(b, name));
   } else if (type == "RenameStmt" && b.Get("renameType").Str() == "OBJECT_TABLE") {
     TableRef from = TableRefFromRangeVar(b.Get("relation"));
     auto it = tables_.find(from.Key());
@@ -321,6 +513,32 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       to.name = std::string(b.Get("newname").Str());
       if (ti.created_in_file) created_in_file_.push_back(to.Key());
       tables_[to.Key()] = std::move(ti);
+    }
+    TableRef to = from;
+    to.name = std::string(b.Get("newname").Str());
+    if (auto ix = table_indexes_.find(from.Key()); ix != table_indexes_.end()) {
+      TableIndexes moved = std::move(ix->second);
+      table_indexes_.erase(ix);
+      table_indexes_[to.Key()] = std::move(moved);
+    }
+    for (auto& fk : foreign_keys_) {
+      if (fk.child.Key() == from.Key()) fk.child = to;
+      if (fk.parent.Key() == from.Key()) fk.parent = to;
+    }
+  } else if (type == "RenameStmt" && b.Get("renameType").Str() == "OBJECT_COLUMN") {
+    TableRef t = TableRefFromRangeVar(b.Get("relation"));
+    std::string from(b.Get("subname").Str()), to(b.Get("newname").Str());
+    auto rename = [&](std::vector<std::string>& cols) {
+      std::replace(cols.begin(), cols.end(), from, to);
+    };
+    for (auto& fk : foreign_keys_) {
+      if (fk.child.Key() == t.Key()) rename(fk.columns);
+    }
+    if (auto ix = table_indexes_.find(t.Key()); ix != table_indexes_.end()) {
+      for (auto& k : ix->second.indexes) {
+        rename(k.columns);
+        rename(k.not_null_predicate);
+      }
     }
   } else if (type == "DropStmt" && (b.Get("removeType").Str() == "OBJECT_TABLE" ||
                                     b.Get("removeType").Str() == "OBJECT_VIEW")) {
@@ -333,6 +551,25 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
       tables_.erase(t.Key());
       views_.erase(t.Key());
+      table_indexes_.erase(t.Key());
+      std::erase_if(foreign_keys_, [&](const ForeignKey& fk) { return fk.child.Key() == t.Key(); });
+    }
+  } else if (type == "DropStmt" && b.Get("removeType").Str() == "OBJECT_INDEX") {
+    JsonRef objs = b.Get("objects");
+    for (size_t i = 0; i < objs.size(); ++i) {
+      JsonRef list = objs.At(i).Get("List").Get("items");
+      size_t n = list.size();
+      if (n == 0) continue;
+      std::string name(list.At(n - 1).Get("String").Get("sval").Str());
+      std::string key = name;
+      if (n >= 2 && list.At(n - 2).Get("String").Get("sval").Str() != "public") {
+        key = std::string(list.At(n - 2).Get("String").Get("sval").Str()) + "." + name;
+      }
+      auto owner = index_tables_.find(key);
+      if (owner == index_tables_.end()) continue;
+      if (auto ix = table_indexes_.find(owner->second.Key()); ix != table_indexes_.end()) {
+        std::erase_if(ix->second.indexes, [&](const IndexKey& k) { return k.name == name; });
+      }
     }
   } else if (type == "CreateEnumStmt" && pending) {
     JsonRef names = b.Get("typeName");

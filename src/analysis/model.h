@@ -33,12 +33,39 @@ struct TableInfo {
 
 // A foreign key the model has seen (created in the files read, or from the live catalog).
 struct ForeignKey {
+  std::string name;                  // as declared, or PostgreSQL's generated `<table>_<cols>_fkey`
   TableRef child;                    // the referencing table
   std::vector<std::string> columns;  // its referencing columns
   TableRef parent;                   // the referenced table
+  std::vector<std::string> ref_columns;  // referenced columns; empty: the parent's primary key
   char on_delete = 'a';  // pg_constraint.confdeltype: a no action, r restrict, c cascade,
                          // n set null, d set default
 };
+
+// An index (or the index of a PRIMARY KEY / UNIQUE constraint) as far as a lookup by its
+// leading columns is concerned: which leading key columns it has (up to the first expression)
+// and whether every row is in it (not partial, or partial only on `col IS NOT NULL` of columns a
+// lookup by equality implies anyway).
+struct IndexKey {
+  std::string name;                  // empty for a constraint's index whose name is unknown
+  std::vector<std::string> columns;  // leading plain key columns
+  bool partial = false;
+  std::vector<std::string> not_null_predicate;  // partial on `c IS NOT NULL [AND ...]` only
+  bool primary = false;                         // a PRIMARY KEY's index
+};
+// Whether `ix` serves an equality lookup on every one of `columns` (a foreign key's check: its
+// first key column is one of them; a partial index only when its predicate is implied by the
+// lookup).
+bool IndexServesLookup(const IndexKey& ix, const std::vector<std::string>& columns);
+// The index `CREATE INDEX` declares (IndexStmt body).
+IndexKey IndexKeyFrom(JsonRef index_stmt, std::string name);
+// The index a PRIMARY KEY or UNIQUE Constraint node builds (`column`: of a column definition);
+// false for other constraints.
+bool ConstraintIndexKey(JsonRef constraint, std::string_view column, IndexKey* out);
+// A foreign key Constraint's name: as declared, or PostgreSQL's generated `<table>_<cols>_fkey`
+// (ChooseConstraintName, cut to 63 bytes; a numbered name after a collision is not modelled).
+std::string ForeignKeyName(const TableRef& child, JsonRef constraint,
+                           const std::vector<std::string>& columns);
 
 // A view over one table (a simple, automatically updatable view in PostgreSQL's sense when
 // `simple`): which base table its rows are, and which base column each output column is.
@@ -72,8 +99,20 @@ class SchemaModel {
   // type change of an existing column is judged against its real type.
   void AddExistingColumn(const TableRef& table, const std::string& column, ColumnInfo info);
 
-  // Foreign keys seen so far, in order.
+  // Foreign keys seen so far, in order (dropped ones removed).
   const std::vector<ForeignKey>& foreign_keys() const { return foreign_keys_; }
+  // The foreign key `name` declared on `child`, or nullptr.
+  const ForeignKey* FindForeignKey(const TableRef& child, std::string_view name) const;
+
+  // Indexes of a table the model read the CREATE TABLE of (its primary key and unique
+  // constraints included): `known` is false when its indexes are not all visible to the model
+  // (an existing table, one made with LIKE ... INCLUDING, a partition).
+  struct TableIndexes {
+    bool known = false;
+    std::vector<IndexKey> indexes;
+  };
+  // nullptr when the model has seen nothing of the table.
+  const TableIndexes* Indexes(const TableRef& t) const;
   // A view created by the files read (or from the live catalog), or nullptr.
   const ViewInfo* View(const TableRef& v) const;
 
@@ -111,6 +150,7 @@ class SchemaModel {
   std::unordered_set<std::string> valid_not_null_;                // "table|column"
   std::unordered_set<std::string> enums_;
   std::vector<ForeignKey> foreign_keys_;
+  std::unordered_map<std::string, TableIndexes> table_indexes_;  // by table key
   std::unordered_map<std::string, ViewInfo> views_;
   std::unordered_map<std::string, std::vector<std::string>> validated_unknown_;  // table → names
 };

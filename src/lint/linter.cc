@@ -449,6 +449,13 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   model.SetNewMeansSameFile(config.new_means_same_file);
   if (live) {
     for (const auto& [index, table] : live->indexes) model.AddExistingIndex(index, table);
+    // The live indexes with their columns (CN111), as `CREATE INDEX` definitions.
+    if (!live->index_definitions.empty()) {
+      std::string defs;
+      for (const auto& d : live->index_definitions) defs += d + ";\n";
+      analysis::ParsedSnippet p = analysis::ParseSnippet(defs);
+      for (const auto& st : p.statements) model.Apply(st, false);
+    }
     for (const auto& c : live->columns) model.AddExistingColumn(c.table, c.name, c.info);
     if (!config.identifiers.empty()) {
       for (const auto& def : live->relation_definitions) {
@@ -484,6 +491,12 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     const RuleInfo* r = FindRule(name);
     return r && RuleEnabled(*r, config);
   };
+
+  // Later migrations, for the rules that look ahead (CN111: the index may come in the next file).
+  std::vector<std::string_view> texts;
+  texts.reserve(inputs.size());
+  for (const LintInput& in : inputs) texts.emplace_back(in.text);
+  const analysis::LaterFiles later(std::move(texts));
 
   for (const LintInput& in : inputs) {
     MigrationInfo mi;
@@ -651,6 +664,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
                     const analysis::SchemaModel& m) {
       if (!ctx) {
         ctx = std::make_unique<Context>(config, f, mi, state, live, &file_findings);
+        ctx->SetLaterFiles(&later, static_cast<size_t>(&in - inputs.data()));
         ctx_ptr = ctx.get();
       }
       observe(f, sa, m);
@@ -833,9 +847,12 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* c
     (void)conn->Exec("ROLLBACK");
     return rows;
   };
-  // Indexes → their tables, so DROP INDEX is judged by the size of the table it locks.
+  // Indexes → their tables, so DROP INDEX is judged by the size of the table it locks; their
+  // definitions, so a foreign key's index is found by its columns (CN111).
   auto ix = c.Query(
-      "SELECT n.nspname, i.relname, tn.nspname, t.relname FROM pg_catalog.pg_index x "
+      "SELECT n.nspname, i.relname, tn.nspname, t.relname, "
+      "pg_catalog.pg_get_indexdef(x.indexrelid) "
+      "FROM pg_catalog.pg_index x "
       "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
       "JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace "
       "JOIN pg_catalog.pg_class t ON t.oid = x.indrelid "
@@ -847,6 +864,7 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* c
     if (row.size() < 4 || !row[0] || !row[1] || !row[2] || !row[3]) continue;
     analysis::TableRef index{*row[0], *row[1]};
     li.indexes[index.Key()] = analysis::TableRef{*row[2] == "public" ? "" : *row[2], *row[3]};
+    if (row.size() > 4 && row[4]) li.index_definitions.push_back(*row[4]);
   }
   // Columns with their types as the parser names them (typname: varchar, bpchar, numeric) and
   // typmods decoded (varchar(n): n + 4; numeric(p,s): ((p << 16) | s) + 4), so ALTER COLUMN

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "analysis/analysis.h"
+#include "analysis/later_files.h"
 
 #include <cstdint>
 #include <functional>
@@ -75,6 +76,9 @@ struct LiveInfo {
   // declared, so the ID rules see an UPDATE through an existing view and a cascade from an
   // existing table.
   std::vector<std::string> relation_definitions;
+  // Every index as `pg_get_indexdef` writes it (`CREATE INDEX ... ON s.t USING btree (c)`), read
+  // into the model so CN111 knows which columns an existing table's indexes lead with.
+  std::vector<std::string> index_definitions;
   // The live planner's row estimate for one statement (EXPLAIN (FORMAT JSON), never executed):
   // the rows an UPDATE/DELETE would touch. nullopt when it cannot be planned (an object the
   // pending set creates, a placeholder). Set by ReadLiveInfo; valid while its connection is.
@@ -201,7 +205,16 @@ class Context {
   // Reports at an explicit 1-based line/column (file rules).
   void ReportAt(int line, int column, std::string message, std::string help);
 
+  // The files of the run, parsed on demand, and the position of this one among them: for a rule
+  // that must know whether a later migration completes this one. nullptr when not given.
+  const analysis::LaterFiles* later_files() const { return later_; }
+  size_t file_index() const { return file_index_; }
+
   // Set by the linter.
+  void SetLaterFiles(const analysis::LaterFiles* later, size_t file_index) {
+    later_ = later;
+    file_index_ = file_index;
+  }
   void Bind(const analysis::StatementAnalysis* stmt, const analysis::SchemaModel* model) {
     stmt_ = stmt;
     model_ = model;
@@ -221,6 +234,8 @@ class Context {
   std::vector<Finding>* out_;
   const analysis::StatementAnalysis* stmt_ = nullptr;
   const analysis::SchemaModel* model_ = nullptr;
+  const analysis::LaterFiles* later_ = nullptr;
+  size_t file_index_ = 0;
   std::string_view rule_id_, rule_name_;
   Severity severity_ = Severity::kWarning;
 };

@@ -525,8 +525,11 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   p.Write("V3__index.sql", "CREATE INDEX t_name ON t (name);\n");
   p.Write("V4__comment.sql", "COMMENT ON TABLE u IS 'referenced';\n");
   // Dropping a foreign key also takes ACCESS EXCLUSIVE on the referenced table (its RI
-  // triggers go): the analyzer does not predict that (docs/lint-observed-locks.md).
+  // triggers go): the analyzer predicts it, and the server agrees.
   p.Write("V5__drop_fk.sql", "ALTER TABLE t DROP CONSTRAINT t_u;\n");
+  // DROP TRIGGER IF EXISTS of a trigger that is not there locks nothing; the analyzer cannot
+  // know it is absent (docs/lint-observed-locks.md): a disagreement.
+  p.Write("V6__drop_trigger.sql", "DROP TRIGGER IF EXISTS no_such_trigger ON u;\n");
   p.Hash();
   std::string trace_path = p.dir().path() + "/trace.json";
   auto r = p.Run({"--json", "test", "--scratch", PgCluster::Get().AdminUrl(), "--trace", trace_path,
@@ -534,7 +537,7 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   ASSERT_EQ(r.exit_code, 0) << r.All();
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.contains("observed_locks")) << j.dump(2);
-  EXPECT_EQ(j["observed_locks"]["statements"], 8) << j.dump(2);
+  EXPECT_EQ(j["observed_locks"]["statements"], 9) << j.dump(2);
   auto trace = nlohmann::json::parse(Slurp(trace_path));
   EXPECT_EQ(trace["format"], "strata-trace/1");
   using observed::Rewrote;
@@ -561,25 +564,29 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   EXPECT_TRUE(Took(*idx, "public.t", "SHARE")) << idx->dump();
   EXPECT_TRUE((*idx)["rewrites"].empty()) << idx->dump();
   EXPECT_GT((*idx)["elapsed_ms"].get<double>(), 0.0);
-  // Findings are what the analyzer got wrong: only the lock on the referenced table.
+  // The drop of the foreign key took ACCESS EXCLUSIVE on the referenced table.
+  const auto* drop_fk = Stmt(trace, "V5__drop_fk.sql", 0);
+  ASSERT_NE(drop_fk, nullptr);
+  EXPECT_TRUE(Took(*drop_fk, "public.u", "ACCESS EXCLUSIVE")) << drop_fk->dump();
+  // Findings are what the analyzer got wrong: only the lock of a DROP that dropped nothing.
   const auto& findings = j["observed_locks"]["findings"];
   ASSERT_EQ(findings.size(), 1u) << findings.dump(1);
-  EXPECT_NE(findings[0]["file"].get<std::string>().find("V5__drop_fk.sql"), std::string::npos);
-  EXPECT_EQ(findings[0]["relation"], "public.u");
+  EXPECT_NE(findings[0]["file"].get<std::string>().find("V6__drop_trigger.sql"), std::string::npos);
+  EXPECT_EQ(findings[0]["relation"], "u");
   EXPECT_EQ(findings[0]["what"], "lock");
-  EXPECT_EQ(findings[0]["predicted"], "none");
-  EXPECT_EQ(findings[0]["observed"], "ACCESS EXCLUSIVE");
+  EXPECT_EQ(findings[0]["predicted"], "ACCESS EXCLUSIVE");
+  EXPECT_EQ(findings[0]["observed"], "none");
   // A warning in the report, in JUnit's output, not a failure: the migrations are fine.
   std::string junit = Slurp(p.dir().path() + "/junit.xml");
   EXPECT_NE(junit.find("<system-out>"), std::string::npos) << junit;
   EXPECT_NE(junit.find("failures=\"0\""), std::string::npos) << junit;
   auto text = p.Run({"test", "--scratch", PgCluster::Get().AdminUrl()});
   EXPECT_EQ(text.exit_code, 0) << text.All();
-  EXPECT_NE(text.out.find("warning observed locks: 8 statement(s) observed on PostgreSQL 15"),
+  EXPECT_NE(text.out.find("warning observed locks: 9 statement(s) observed on PostgreSQL 15"),
             std::string::npos)
       << text.out;
-  EXPECT_NE(text.out.find("V5__drop_fk.sql:1: statement 1: lock on public.u: the analyzer "
-                          "predicts none, the server shows ACCESS EXCLUSIVE"),
+  EXPECT_NE(text.out.find("V6__drop_trigger.sql:1: statement 1: lock on u: the analyzer "
+                          "predicts ACCESS EXCLUSIVE, the server shows none"),
             std::string::npos)
       << text.out;
 
@@ -591,7 +598,7 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   for (const auto& m : lj["migrations"]) {
     for (const auto& s : m["statements"]) marked += s.value("observed", false) ? 1 : 0;
   }
-  EXPECT_EQ(marked, 8) << lj.dump(1);
+  EXPECT_EQ(marked, 9) << lj.dump(1);
   // The observed lock on the referenced table is among the statement's locks now.
   bool table_lock = false;
   for (const auto& m : lj["migrations"]) {
@@ -609,7 +616,7 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   for (const auto& m : edited["migrations"]) {
     for (const auto& s : m["statements"]) marked += s.value("observed", false) ? 1 : 0;
   }
-  EXPECT_EQ(marked, 7);
+  EXPECT_EQ(marked, 8);
   // Not a trace: a clear error.
   p.dir().Write("bad.json", "{\"format\": \"other\"}");
   auto bad = p.Run({"lint", "--trace", "bad.json"});

@@ -1,11 +1,12 @@
 // Reader of rule case files (src/lint/rules/<rule>.test) and a runner that lints one case as a
 // pending set. Format: `-- case bad|good: <title>` starts a case; `-- with: k=v ...` sets
 // options (pg, transaction, file, applied, engine_lock_timeout, grant_roles, protected, enable,
-// changed, live_rows=table:rows,..., seeded=table,..., releases=path,
-// release=migration:surface|..., dialect=sqlite, sqlite_version=3.34); `-- next-file: <name>`
-// starts the next migration file of the same case; `-- identifier: name=.. table=..
-// column=..|columns=a,b deletes=.. tombstone=.. consumers=a,b format=uuid|integer|prefix:P|regex:R`
-// declares an identifier contract (db/identifiers.toml) for the case, one per line.
+// changed, live_rows=table:rows,..., live_index=table:index:col|col,..., seeded=table,...,
+// releases=path, release=migration:surface|..., dialect=sqlite, sqlite_version=3.34); `--
+// next-file: <name>` starts the next migration file of the same case; `-- identifier: name=..
+// table=.. column=..|columns=a,b deletes=.. tombstone=.. consumers=a,b
+// format=uuid|integer|prefix:P|regex:R` declares an identifier contract (db/identifiers.toml) for
+// the case, one per line.
 #pragma once
 
 #include "lint/linter.h"
@@ -153,6 +154,16 @@ inline LintResult RunCase(const Case& c, LintConfig config = {}) {
       for (auto& p : SplitComma(v)) {
         auto colon = p.find(':');
         live.tables[p.substr(0, colon)] = {std::stoll(p.substr(colon + 1)), 8192};
+      }
+      has_live = true;
+    } else if (k == "live_index") {  // table:index:col|col,...: live indexes (pg_get_indexdef)
+      for (auto& p : SplitComma(v)) {
+        auto c1 = p.find(':'), c2 = p.find(':', c1 + 1);
+        std::string cols = p.substr(c2 + 1);
+        for (char& ch : cols) ch = ch == '|' ? ',' : ch;
+        live.index_definitions.push_back("CREATE INDEX " + p.substr(c1 + 1, c2 - c1 - 1) +
+                                         " ON public." + p.substr(0, c1) + " USING btree (" + cols +
+                                         ")");
       }
       has_live = true;
     } else if (k == "seeded") {  // tables a seed package owns

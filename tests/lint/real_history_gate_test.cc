@@ -123,6 +123,39 @@ TEST_P(RealHistoryGate, TypeChangesAreJudgedAgainstTheLiveColumn) {
   EXPECT_NE(r.out.find("V3__narrower.sql:1:51: error[CL104]"), std::string::npos) << r.All();
 }
 
+// CN111 (eugene E15) with a live database: the indexes of an existing table are read from the
+// live catalog (pg_index), so an index made outside the migrations counts, and a foreign key
+// whose columns no live index leads with is reported.
+TEST_P(RealHistoryGate, ForeignKeyIndexesAreReadFromTheLiveCatalog) {
+  if (!pg()) GTEST_SKIP() << "the live indexes are read from PostgreSQL's pg_index";
+  Project p(GetParam());
+  p.Write("V1__purchase.sql",
+          "CREATE TABLE items (id bigint PRIMARY KEY);\n"
+          "CREATE TABLE purchase (id bigint PRIMARY KEY, item bigint, sku bigint);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, 0);
+  p.Exec("CREATE INDEX purchase_sku_by_hand ON purchase (sku, id)");
+  p.Write("V2__purchase_fks.sql",
+          "ALTER TABLE purchase ADD CONSTRAINT purchase_sku_fk FOREIGN KEY (sku) REFERENCES items "
+          "(id) NOT VALID;\n"
+          "ALTER TABLE purchase ADD CONSTRAINT purchase_item_fk FOREIGN KEY (item) REFERENCES "
+          "items (id) NOT VALID;\n");
+  p.Hash();
+  auto r = p.Run({"lint", "--format", "json"});
+  auto j = json::parse(r.out);
+  EXPECT_EQ(RulesCount(j["findings"], "CN111"), 1) << j.dump(2);
+  for (const auto& f : j["findings"]) {
+    if (f.value("rule", "") == "CN111") {
+      EXPECT_EQ(f.value("line", 0), 2) << f.dump();
+      EXPECT_NE(f.value("message", "").find("purchase_item_fk"), std::string::npos) << f.dump();
+    }
+  }
+  // Without the database the table's indexes are unknown: nothing is claimed.
+  auto offline =
+      RunStrata({"lint", "--format", "json", "db/migration/V2__purchase_fks.sql"}, p.dir().path());
+  EXPECT_EQ(RulesCount(json::parse(offline.out)["findings"], "CN111"), 0) << offline.All();
+}
+
 // Without --url or --since, each file is judged on its own with every earlier one applied: a
 // breaking change to a table an earlier file created is caught in CI; a table created earlier in
 // the same file is still new.
