@@ -67,19 +67,16 @@ std::vector<Suppression> ParseSuppressions(std::string_view text, const std::str
     ParseSafetyAssured(text, path, file, out);
   }
   if (text.find("strata:allow") == std::string_view::npos) return out;
-  // `-- strata:allow` inside a string literal, dollar body or /* */ comment is text, not a
-  // directive (the linter reads PostgreSQL).
-  auto masked = sql::MaskFalseDirectives(text, db::Dialect::kPostgres);
-  if (masked) text = *masked;
-  int line_no = 0;
+  // The `-- strata:` lines of real comments, as the engine reads its directives: inside a string
+  // literal, dollar body or /* */ comment the line is text (the linter reads PostgreSQL). Each
+  // line is read on its own, so a bad directive elsewhere (refused by the engine, SY findings
+  // here) loses no suppression.
   int first_stmt_line = file.statements.empty() ? 1 << 30 : file.statements.front().line;
-  for (std::string_view line : base::SplitLines(text)) {
-    ++line_no;
-    std::string_view t = base::Trim(line);
-    if (t.substr(0, 2) != "--") continue;
-    std::string_view rest = base::Trim(t.substr(2));
-    if (rest.substr(0, 12) != "strata:allow") continue;
-    rest = base::Trim(rest.substr(12));
+  (void)sql::ForEachDirectiveLine(text, db::Dialect::kPostgres, [&](int line_no,
+                                                                    std::string_view line,
+                                                                    std::string_view body) {
+    if (body.substr(0, 5) != "allow") return Status::Ok();
+    std::string_view rest = base::Trim(body.substr(5));
     Suppression s;
     s.record.file = path;
     s.record.line = line_no;
@@ -117,7 +114,8 @@ std::vector<Suppression> ParseSuppressions(std::string_view text, const std::str
       }
     }
     out.push_back(std::move(s));
-  }
+    return Status::Ok();
+  });
   return out;
 }
 
