@@ -199,11 +199,10 @@ class MigrateRun {
       if (!highest || *highest < m.version) highest = &m.version;
     }
     if (!known) {
-      return Status(ErrorCode::kUsage,
-                    fmt::format("--target {}: no migration file has that version{}",
-                                request_.target,
-                                highest ? fmt::format(" (the highest is {})", highest->text())
-                                        : ""))
+      return Status(
+                 ErrorCode::kUsage,
+                 fmt::format("--target {}: no migration file has that version{}", request_.target,
+                             highest ? fmt::format(" (the highest is {})", highest->text()) : ""))
           .WithHint("name an existing version, `latest` or `current`; nothing was run");
     }
     return Status::Ok();
@@ -446,13 +445,11 @@ class MigrateRun {
     };
     if (Status s = callbacks.Run("beforeMigrate"); !s.ok()) return fail_run(std::move(s));
     for (size_t i = 0; i < prepared_.size(); ++i) {
-      if (Status s = callbacks.Run("beforeEachMigrate", prepared_[i].migration->script);
-          !s.ok()) {
+      if (Status s = callbacks.Run("beforeEachMigrate", prepared_[i].migration->script); !s.ok()) {
         return fail_run(std::move(s));
       }
       if (Status s = ApplyOne(i, installed_by); !s.ok()) return fail_run(std::move(s));
-      if (Status s = callbacks.Run("afterEachMigrate", prepared_[i].migration->script);
-          !s.ok()) {
+      if (Status s = callbacks.Run("afterEachMigrate", prepared_[i].migration->script); !s.ok()) {
         return fail_run(std::move(s));
       }
     }
@@ -505,8 +502,7 @@ class MigrateRun {
         res_.warnings.push_back("the run record could not be finished: " + w.ToString());
       }
     }
-    if (Status w = schema::WriteSchemaFile(*ctx().conn, options_, !res_.applied.empty());
-        !w.ok()) {
+    if (Status w = schema::WriteSchemaFile(*ctx().conn, options_, !res_.applied.empty()); !w.ok()) {
       res_.warnings.push_back("the schema file could not be written: " + w.ToString());
     }
   }

@@ -335,7 +335,7 @@ void BuildRelease(PlanRelease& rel, const config::ReleaseSpec* spec,
 struct Analyzer {
   const std::vector<const migrate::Migration*>& files;  // apply order
   db::Dialect dialect = db::Dialect::kPostgres;
-  db::Connection* conn = nullptr;  // null with --all
+  db::Connection* conn = nullptr;                    // null with --all
   const std::set<std::string>* unapplied = nullptr;  // pending and staged scripts (with conn)
   lint::Target target;
   const lint::LintConfig& config = target.config;

@@ -57,8 +57,7 @@ std::optional<std::string_view> DirectiveBody(std::string_view line) {
 
 }  // namespace
 
-Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect,
-                            const DirectiveLineFn& fn) {
+Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, const DirectiveLineFn& fn) {
   std::vector<size_t> comments;
   bool lexed = false;
   int line_no = 0;
