@@ -6,6 +6,7 @@
 #include "db/connection.h"
 #include "lint/git.h"
 #include "lint/linter.h"
+#include "lint/pending_set.h"
 #include "lint/registry.h"
 #include "lint/render.h"
 #include "lint/trace.h"
@@ -163,8 +164,8 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
         f.stdin_name);
   }
 
-  // --url: live sizes and version, and the ledger's view of what is applied.
-  std::optional<lint::LiveInfo> live;
+  // --url: the target (lint/pending_set.h: version, sizes, schema), and the ledger's view of
+  // what is applied.
   std::optional<session::Session> live_session;  // open while linting: row estimates use it
   if (!g.url.empty()) {
     // Through the session layer (connect retry, redaction); lint reads sizes and never creates
@@ -172,14 +173,6 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     auto conn = session::Open(*opts, "lint");
     if (!conn) return Fail(g, conn.error());
     live_session = std::move(*conn);
-    auto li = lint::ReadLiveInfo(*live_session->conn, &config->identifiers);
-    if (!li) return Fail(g, li.error());
-    live = std::move(*li);
-    if (live_session->url.dialect == db::Dialect::kPostgres && f.pg_version.empty() &&
-        live->server_major > 0) {
-      config->pg_version = live->server_major;
-      config->pg_version_source = "live";
-    }
     InfoResult info = Info(*opts);
     if (info.status.ok()) lint::MarkApplied(*inputs, info.migrations);
   }
@@ -195,7 +188,11 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   // changed since a git ref (--since); with neither, each file is linted on its own, as if every
   // earlier file were applied, so a breaking change to an old table is caught in CI.
   if (g.url.empty() && f.since.empty()) config->new_means_same_file = true;
-  auto result = lint::Lint(*inputs, *config, live ? &*live : nullptr);
+  const db::Dialect dialect = config->dialect;
+  auto target = lint::ReadTarget(*config, live_session ? live_session->conn.get() : nullptr);
+  if (!target) return Fail(g, target.error());
+  if (!f.dialect.empty()) target->config.dialect = dialect;  // --dialect names it outright
+  auto result = lint::LintPendingSet(*inputs, *target);
   int exit_code = result.CountAtLeast(config->fail_on) > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
   if (format == "json") {
     std::cout << report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on),

@@ -595,7 +595,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
       f.statement_index = statement;
       file_findings.push_back(std::move(f));
     };
-    if (sq) sq->BeginFile(in.pending, in.pending, state.transactional);
+    if (sq) sq->BeginFile(in.pending || !in.applied, in.pending, state.transactional);
     auto observe = [&](const analysis::FileAnalysis& fa, const analysis::StatementAnalysis& sa,
                        const analysis::SchemaModel& m) {
       cur_fa = &fa;
@@ -916,30 +916,6 @@ Result<LiveInfo> ReadLiveInfo(db::Connection& c, const identifiers::Contracts* c
   return li;
 }
 
-Result<LintResult> LintPending(const Options& options,
-                               const std::vector<const migrate::Migration*>& pending,
-                               db::Connection* live) {
-  STRATA_ASSIGN_OR_RETURN(LintConfig config, LoadLintConfig(options));
-  std::optional<LiveInfo> li;
-  if (live && live->dialect() == db::Dialect::kSqlite) {
-    // SQLite: the scratch database starts from the live schema; the pending set runs on it.
-    config.dialect = db::Dialect::kSqlite;
-    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live, &config.identifiers));
-  } else if (live && live->dialect() == db::Dialect::kPostgres) {
-    STRATA_ASSIGN_OR_RETURN(li, ReadLiveInfo(*live, &config.identifiers));
-    if (li->server_major > 0) {
-      config.pg_version = li->server_major;
-      config.pg_version_source = "live";
-    }
-  }
-  std::vector<LintInput> inputs;
-  inputs.reserve(pending.size());
-  for (const migrate::Migration* m : pending) {
-    inputs.push_back({m->path, m->script, m->text, true, m->kind == migrate::Kind::kRepeatable});
-  }
-  return Lint(inputs, config, li ? &*li : nullptr);
-}
-
 void UseStdinInput(std::vector<LintInput>& inputs, std::string text,
                    const std::string& stdin_name) {
   namespace fs = std::filesystem;
@@ -971,6 +947,7 @@ void MarkApplied(std::vector<LintInput>& inputs, const std::vector<InfoRow>& led
           in.changed_after_apply = "checksum differs from the ledger";
         } else if (row.type != "REPEATABLE") {
           in.pending = false;
+          in.applied = true;
         }
       }
     }

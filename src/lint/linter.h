@@ -35,6 +35,9 @@ struct LintInput {
   // Set when the file is already applied (ledger) or merged (git) and its content changed
   // since: says how we know ("checksum differs from the ledger", "modified since origin/main").
   std::string changed_after_apply;
+  // Context the live target already has (the ledger's applied files): a SQLite scratch seeded
+  // from the live schema does not run it again (lint/pending_set.h).
+  bool applied = false;
 };
 
 struct StatementReport {
@@ -119,10 +122,10 @@ Result<LintConfig> LoadLintConfig(const Options& options);
 Result<LiveInfo> ReadLiveInfo(db::Connection& connection,
                               const identifiers::Contracts* contracts = nullptr);
 
-// The apply-time gate: lints `pending` (in apply order) as the pending set, live-aware when
-// `live` is a PostgreSQL connection (server version and sizes). The caller refuses to apply
-// when result.CountAtLeast(gate) > 0; suppressions with used > 0 are the accepted ones to
-// record in the ledger. Errors: kConfig ([lint] invalid), kConnection (reading pg_class).
+// The apply-time gate: lints `pending` (in apply order) as the pending set against the target
+// `live` (lint/pending_set.h: its dialect, version, sizes, SQLite schema). The caller refuses
+// to apply when result.CountAtLeast(gate) > 0; suppressions with used > 0 are the accepted ones
+// to record in the ledger. Errors: kConfig ([lint] invalid), kConnection (reading pg_class).
 Result<LintResult> LintPending(const Options& options,
                                const std::vector<const migrate::Migration*>& pending,
                                db::Connection* live);

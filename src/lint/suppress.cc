@@ -67,57 +67,54 @@ std::vector<Suppression> ParseSuppressions(std::string_view text, const std::str
     ParseSafetyAssured(text, path, file, out);
   }
   if (text.find("strata:allow") == std::string_view::npos) return out;
-  // `-- strata:allow` inside a string literal, dollar body or /* */ comment is text, not a
-  // directive (the linter reads PostgreSQL).
-  auto masked = sql::MaskFalseDirectives(text, db::Dialect::kPostgres);
-  if (masked) text = *masked;
-  int line_no = 0;
+  // The `-- strata:` lines of real comments, as the engine reads its directives: inside a string
+  // literal, dollar body or /* */ comment the line is text (the linter reads PostgreSQL). Each
+  // line is read on its own, so a bad directive elsewhere (refused by the engine, SY findings
+  // here) loses no suppression.
   int first_stmt_line = file.statements.empty() ? 1 << 30 : file.statements.front().line;
-  for (std::string_view line : base::SplitLines(text)) {
-    ++line_no;
-    std::string_view t = base::Trim(line);
-    if (t.substr(0, 2) != "--") continue;
-    std::string_view rest = base::Trim(t.substr(2));
-    if (rest.substr(0, 12) != "strata:allow") continue;
-    rest = base::Trim(rest.substr(12));
-    Suppression s;
-    s.record.file = path;
-    s.record.line = line_no;
-    s.column = static_cast<int>(line.find("--")) + 1;
-    // Rules up to the first blank, then key="value" pairs.
-    size_t sp = rest.find_first_of(" \t");
-    std::string_view rules = rest.substr(0, sp);
-    std::string_view tail = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
-    while (!rules.empty()) {
-      size_t comma = rules.find(',');
-      std::string_view r = base::Trim(rules.substr(0, comma));
-      if (!r.empty()) s.record.rules.emplace_back(r);
-      if (comma == std::string_view::npos) break;
-      rules = rules.substr(comma + 1);
-    }
-    size_t rpos = tail.find("reason=");
-    if (rpos != std::string_view::npos) {
-      std::string_view v = tail.substr(rpos + 7);
-      if (!v.empty() && (v[0] == '"' || v[0] == '\'')) {
-        char q = v[0];
-        size_t end = v.find(q, 1);
-        s.record.reason =
-            std::string(v.substr(1, end == std::string_view::npos ? v.size() - 1 : end - 1));
-      } else {
-        s.record.reason = std::string(base::Trim(v.substr(0, v.find_first_of(" \t"))));
-      }
-    }
-    s.record.file_scope = line_no < first_stmt_line;
-    if (!s.record.file_scope) {
-      for (const auto& st : file.statements) {
-        if (st.line > line_no) {
-          s.statement_index = static_cast<int>(st.index);
-          break;
+  (void)sql::ForEachDirectiveLine(
+      text, db::Dialect::kPostgres, [&](int line_no, std::string_view line, std::string_view body) {
+        if (body.substr(0, 5) != "allow") return Status::Ok();
+        std::string_view rest = base::Trim(body.substr(5));
+        Suppression s;
+        s.record.file = path;
+        s.record.line = line_no;
+        s.column = static_cast<int>(line.find("--")) + 1;
+        // Rules up to the first blank, then key="value" pairs.
+        size_t sp = rest.find_first_of(" \t");
+        std::string_view rules = rest.substr(0, sp);
+        std::string_view tail = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
+        while (!rules.empty()) {
+          size_t comma = rules.find(',');
+          std::string_view r = base::Trim(rules.substr(0, comma));
+          if (!r.empty()) s.record.rules.emplace_back(r);
+          if (comma == std::string_view::npos) break;
+          rules = rules.substr(comma + 1);
         }
-      }
-    }
-    out.push_back(std::move(s));
-  }
+        size_t rpos = tail.find("reason=");
+        if (rpos != std::string_view::npos) {
+          std::string_view v = tail.substr(rpos + 7);
+          if (!v.empty() && (v[0] == '"' || v[0] == '\'')) {
+            char q = v[0];
+            size_t end = v.find(q, 1);
+            s.record.reason =
+                std::string(v.substr(1, end == std::string_view::npos ? v.size() - 1 : end - 1));
+          } else {
+            s.record.reason = std::string(base::Trim(v.substr(0, v.find_first_of(" \t"))));
+          }
+        }
+        s.record.file_scope = line_no < first_stmt_line;
+        if (!s.record.file_scope) {
+          for (const auto& st : file.statements) {
+            if (st.line > line_no) {
+              s.statement_index = static_cast<int>(st.index);
+              break;
+            }
+          }
+        }
+        out.push_back(std::move(s));
+        return Status::Ok();
+      });
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include "db/connection.h"
 #include "db/table_size.h"
 #include "lint/linter.h"
+#include "lint/pending_set.h"
 #include "lint/risk.h"
 #include "migrate/discovery.h"
 #include "migrate/state.h"
@@ -324,36 +325,31 @@ void BuildRelease(PlanRelease& rel, const config::ReleaseSpec* spec,
       "one (`strata validate` refuses it)");
 }
 
-// The safety analyzer (strata lint), one release at a time. Every known migration file
-// (applied, pending, staged) is read in apply order as context; the release's own files are
-// the pending set. So a table is new (empty, used by nobody yet) only when a migration of the
-// same release created it: the release's files deploy together, while tables of applied
-// migrations and earlier releases exist and hold data. Live-aware (server version, table sizes
-// from pg_class) on a PostgreSQL target.
+// The safety analyzer (strata lint's entry point, lint/pending_set.h), one release at a time.
+// Every known migration file (applied, pending, staged) is read in apply order as context; the
+// release's own files are the pending set. So a table is new (empty, used by nobody yet) only
+// when a migration of the same release created it: the release's files deploy together, while
+// tables of applied migrations and earlier releases exist and hold data. Against the target as
+// the gate of `migrate` reads it: server version, table sizes, identifier relations, SQLite's
+// live schema.
 struct Analyzer {
   const std::vector<const migrate::Migration*>& files;  // apply order
   db::Dialect dialect = db::Dialect::kPostgres;
-  db::Connection* conn = nullptr;  // null with --all
-  lint::LintConfig config;
-  std::optional<lint::LiveInfo> live;
+  db::Connection* conn = nullptr;                    // null with --all
+  const std::set<std::string>* unapplied = nullptr;  // pending and staged scripts (with conn)
+  lint::Target target;
+  const lint::LintConfig& config = target.config;
 
   bool sqlite() const { return dialect == db::Dialect::kSqlite; }
 
-  // Reads [lint] and, on a PostgreSQL target, the server version and table sizes. Errors:
-  // kConfig ([lint] invalid), kConnection.
+  // Reads [lint] and the target. Errors: kConfig ([lint] invalid), kConnection.
   Status Load(const Options& options) {
-    STRATA_ASSIGN_OR_RETURN(config, lint::LoadLintConfig(options));
-    config.dialect = dialect;
+    STRATA_ASSIGN_OR_RETURN(lint::LintConfig c, lint::LoadLintConfig(options));
+    c.dialect = dialect;
     // Without a database (--all) there is no pending set: each file is judged on its own, so a
     // breaking change to an older table is not taken for one on a new table (docs/lint.md).
-    if (!conn) config.new_means_same_file = true;
-    if (conn && !sqlite()) {
-      STRATA_ASSIGN_OR_RETURN(live, lint::ReadLiveInfo(*conn));
-      if (live->server_major > 0) {
-        config.pg_version = live->server_major;
-        config.pg_version_source = "live";
-      }
-    }
+    if (!conn) c.new_means_same_file = true;
+    STRATA_ASSIGN_OR_RETURN(target, lint::ReadTarget(std::move(c), conn));
     return Status::Ok();
   }
 
@@ -374,8 +370,9 @@ struct Analyzer {
       bool pending = mine.count(m.script) > 0;
       if (pending) by_script[m.script] = &m;
       inputs.push_back({m.path, m.script, m.text, pending, m.kind == migrate::Kind::kRepeatable});
+      inputs.back().applied = !pending && unapplied && !unapplied->count(m.script);
     }
-    lint::LintResult lr = lint::Lint(inputs, config, live ? &*live : nullptr);
+    lint::LintResult lr = lint::LintPendingSet(inputs, target);
     if (!lr.status.ok()) return lr.status;
     std::map<std::string, const lint::MigrationReport*> reports;
     for (const auto& mr : lr.migrations) reports[mr.path] = &mr;
@@ -600,7 +597,9 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     for (const auto& m : ss.migrations) files.push_back(&m);
   }
   bool sqlite = dialect == db::Dialect::kSqlite;
-  Analyzer analyzer{files, dialect, d ? d->conn.get() : nullptr};
+  std::set<std::string> unapplied = pending;
+  unapplied.insert(staged->scripts.begin(), staged->scripts.end());
+  Analyzer analyzer{files, dialect, d ? d->conn.get() : nullptr, &unapplied};
   if (Status s = analyzer.Load(options); !s.ok()) return fail(std::move(s));
   res.pg_version =
       fmt::format("{} ({})", analyzer.config.pg_version, analyzer.config.pg_version_source);

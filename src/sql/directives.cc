@@ -55,9 +55,9 @@ std::optional<std::string_view> DirectiveBody(std::string_view line) {
   return t.substr(7);
 }
 
-// Calls fn(line_no, line, body) for every line of `text` that is a directive in a real comment.
-template <typename Fn>
-Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, Fn fn) {
+}  // namespace
+
+Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, const DirectiveLineFn& fn) {
   std::vector<size_t> comments;
   bool lexed = false;
   int line_no = 0;
@@ -75,7 +75,6 @@ Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, Fn fn) {
   }
   return Status::Ok();
 }
-}  // namespace
 
 std::optional<std::string> MaskFalseDirectives(std::string_view text, db::Dialect dialect) {
   if (text.find("strata:") == std::string_view::npos) return std::nullopt;

@@ -7,6 +7,7 @@
 #include "base/duration.h"
 #include "db/connection.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,8 +39,18 @@ struct FileSettings {
 Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file,
                                      db::Dialect dialect = db::Dialect::kPostgres);
 
-// For the other readers of `-- strata:` lines (verify::ParseChecks, verify::ParseIntent, lint
-// suppressions), which only look at line starts: a copy of `text` in which the `--` of every
+// The scanner of `-- strata:` comments under ParseDirectives and lint's suppressions: calls
+// fn(line_no, line, body) for every line of `text` that starts (after blanks) with
+// `-- strata:` in a real comment of the dialect (as ParseDirectives reads them), `body` being
+// the text after `strata:`. It judges nothing itself, so a reader that must keep going past a
+// bad line (lint: one bad directive must not lose the file's other suppressions) returns Ok for
+// it; the first error fn returns stops the scan and is returned.
+using DirectiveLineFn =
+    std::function<Status(int line_no, std::string_view line, std::string_view body)>;
+Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, const DirectiveLineFn& fn);
+
+// For the other readers of `-- strata:` lines (verify::ParseChecks, verify::ParseIntent), which
+// only look at line starts: a copy of `text` in which the `--` of every
 // `-- strata:` line that is not a real comment (see ParseDirectives) is replaced by two blanks,
 // so they skip it; offsets, lines and columns are unchanged. nullopt when there is no such line
 // (use `text` as it is).

@@ -126,6 +126,26 @@ TEST(Directives, EveryKnownDirectiveIsIgnoredInsideLiterals) {
   EXPECT_FALSE(MaskFalseDirectives("select 1;\n", db::Dialect::kPostgres));
 }
 
+// The scanner under ParseDirectives and lint's suppressions: every `-- strata:` line of a real
+// comment, judged by nobody, so a reader can keep going past a bad one (a typo below loses no
+// `-- strata:allow`); a line inside a string is text.
+TEST(Directives, ScannerYieldsEveryRealDirectiveLineAndJudgesNone) {
+  std::vector<std::string> seen;
+  Status s = ForEachDirectiveLine(
+      "-- strata:transacton off\n"
+      "SELECT '\n-- strata:allow LK101 reason=\"in a string\"\n';\n"
+      "  -- strata:allow LK101 reason=\"ok\"\n"
+      "CREATE INDEX i ON t (a);\n",
+      db::Dialect::kPostgres, [&](int line, std::string_view text, std::string_view body) {
+        seen.push_back(fmt::format("{}:{}:{}", line, text.find("--") + 1, body));
+        return Status::Ok();
+      });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"1:1:transacton off", "5:3:allow LK101 reason=\"ok\""}));
+  EXPECT_FALSE(ParseDirectives("-- strata:transacton off\n", "V1__x.sql").ok());
+}
+
 TEST(Placeholders, ExpandsDeclaredAndRedactsSecrets) {
   Placeholders ph{{"schema", {"app", false}}, {"pw", {"hunter22", true}}};
   auto out = ExpandPlaceholders("create role r password '${pw}';\nset search_path = ${schema};", ph,

@@ -5,7 +5,9 @@
    everything) names a header of <lib> itself or of a library <lib> links, directly or
    through others, per strata_library(<lib> ... DEPS ...) in src/CMakeLists.txt and
    src/*/CMakeLists.txt. A header of a library it does not link is a layering violation even
-   when the final binary happens to link both.
+   when the final binary happens to link both. The compiler refuses it too (each library's
+   include path is its own folder and those of what it links, CMakeLists.txt strata_library);
+   this check says the same without a build.
 2. ARCHITECTURE.md's dependency graph (the ```deps block: `lib → dep, dep`) lists exactly the
    direct strata_* dependencies the build declares, library for library.
 
