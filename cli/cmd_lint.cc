@@ -37,7 +37,8 @@ struct LintFlags {
   std::string stdin_name;
   std::string trace;
   std::string dialect;
-  std::string jobs;  // --jobs/-j as given; empty: every CPU this process may use
+  std::string jobs;         // --jobs/-j as given
+  bool jobs_given = false;  // without it: every CPU this process may use
 };
 
 // The CPUs this process may run on (its affinity mask: taskset, cgroups' cpusets), at least 1.
@@ -87,7 +88,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   }
 
   int jobs = AvailableCpus();
-  if (!f.jobs.empty()) {
+  if (f.jobs_given) {
     const char* end = f.jobs.data() + f.jobs.size();
     auto [p, ec] = std::from_chars(f.jobs.data(), end, jobs);
     if (ec != std::errc() || p != end || jobs < 1 || jobs > 1024) {
@@ -272,7 +273,8 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
                   "the file name standard input stands for (messages, naming rules)");
   cmd->add_option("-j,--jobs", flags->jobs,
                   "threads to lint with (default: every CPU strata may run on; 1: one thread); "
-                  "the output is the same");
+                  "the output is the same")
+      ->each([flags](const std::string&) { flags->jobs_given = true; });
   cmd->add_option("--trace", flags->trace,
                   "an observed-lock trace (strata test --trace): its observations replace the "
                   "analyzer's predictions for the statements it covers");
