@@ -11,7 +11,8 @@
 # Every output format of each tool: strata text, json, sarif and github; squawk gcc, json and
 # gitlab. The commands of one input run interleaved, RUNS rounds (default 5) after a warm-up,
 # so a load that comes and goes hits all of them alike; the table has the median wall time and
-# the median CPU time (user + system), and the load average before and after.
+# the median CPU time (user + system), and the load average before and after. WARMUP=0 skips
+# the warm-up round.
 # ratio = squawk's time / strata's, against squawk's counterpart format (text and github vs
 # gcc, json vs json, sarif vs gitlab) and against squawk's fastest format ("vs best").
 # Prints a Markdown table to stdout and to bench/lint/results.md. squawk comes from npm
@@ -97,11 +98,13 @@ OUT=$HERE/results.md
         "squawk|gitlab|$SQ --reporter gitlab")
       declare -A wall=() cpu=()
       load0=$(cut -d' ' -f1-3 /proc/loadavg)
-      for c in "${cmds[@]}"; do  # warm-up
-        IFS='|' read -r _ _ cmd <<<"$c"
-        # shellcheck disable=SC2086
-        run1 "$mode" $cmd "${args[@]}" >/dev/null
-      done
+      if [ "${WARMUP:-1}" = 1 ]; then
+        for c in "${cmds[@]}"; do
+          IFS='|' read -r _ _ cmd <<<"$c"
+          # shellcheck disable=SC2086
+          run1 "$mode" $cmd "${args[@]}" >/dev/null
+        done
+      fi
       for _ in $(seq "$RUNS"); do
         for c in "${cmds[@]}"; do
           IFS='|' read -r tool fmt cmd <<<"$c"
@@ -127,8 +130,9 @@ OUT=$HERE/results.md
       for c in "${cmds[@]}"; do
         IFS='|' read -r tool fmt _ <<<"$c"
         k=$tool.$fmt
-        peer=""
-        case $fmt in text | github) peer=squawk.gcc ;; json) peer=squawk.json ;; sarif) peer=squawk.gitlab ;; esac
+        peer=none
+        case $tool.$fmt in strata.text | strata.github) peer=squawk.gcc ;; strata.json) peer=squawk.json ;;
+          strata.sarif) peer=squawk.gitlab ;; esac
         awk -v n="$name" -v c="$cpus" -v t="$tool" -v f="$fmt" -v w="${mw[$k]}" -v u="${mc[$k]}" \
           -v s="$stmts" -v pw="${mw[$peer]:-}" -v pc="${mc[$peer]:-}" -v b="$best" -v st="$tool" 'BEGIN {
             r = (st == "strata" && pw != "") ? sprintf("%.2fx", pw / w) : "";

@@ -196,6 +196,16 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// A value the DOM renderer stores already redacted (RedactSecrets(v)), which Dump redacts once
+// more: the same bytes, without a copy when `v` cannot hold a secret.
+void StrRedacted(JsonWriter& w, std::string_view v) {
+  if (base::MayHoldSecret(v)) {
+    w.Str(base::RedactSecrets(v));
+  } else {
+    w.Str(v);
+  }
+}
+
 void WriteFinding(JsonWriter& w, const Finding& f) {
   w.Open('{');
   w.Key("column").Int(f.column);
@@ -203,7 +213,7 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   w.Key("file").Str(f.file);
   w.Key("help").Str(f.help);
   w.Key("line").Int(f.line);
-  w.Key("message").Str(base::RedactSecrets(f.message));
+  StrRedacted(w.Key("message"), f.message);
   w.Key("name").Str(f.rule_name);
   w.Key("rule").Str(f.rule_id);
   w.Key("severity").Str(SeverityName(f.severity));
@@ -247,7 +257,7 @@ void WriteMigration(JsonWriter& w, const MigrationReport& m) {
       w.Key("rows").Int(s.size.rows);
       w.Close('}');
     }
-    w.Key("statement").Str(base::RedactSecrets(s.summary));
+    StrRedacted(w.Key("statement"), s.summary);
     w.Key("target").Str(s.target);
     w.Key("target_is_new").Bool(s.target_is_new);
     w.Close('}');
