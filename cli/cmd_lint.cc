@@ -234,17 +234,16 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     if (!out) {
       out = report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on), gate));
     }
-    *out += "\n";
   } else if (format == "sarif") {
     out = lint::RenderSarifText(result, jobs);
     if (!out) out = report::Dump(lint::RenderSarif(result));
-    *out += "\n";
   } else if (format == "github") {
     out = lint::RenderGithub(result);
   } else {
     out = lint::RenderText(result, config->fail_on, UseColor(g, STDOUT_FILENO), jobs);
   }
   std::cout.write(out->data(), static_cast<std::streamsize>(out->size()));
+  if (format == "json" || format == "sarif") std::cout << '\n';
   std::cout.flush();
   return exit_code;
 }

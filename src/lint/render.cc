@@ -118,10 +118,12 @@ class JsonWriter {
     open_.push_back(written);
   }
 
+  // `k` is one of this file's literal keys: plain ASCII, nothing to escape.
   JsonWriter& Key(std::string_view k) {
     Before();
-    AppendEscaped(out_, k);
-    out_ += ": ";
+    out_.push_back('"');
+    out_.append(k);
+    out_ += "\": ";
     after_key_ = true;
     return *this;
   }
