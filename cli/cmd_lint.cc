@@ -92,7 +92,8 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
     const char* end = f.jobs.data() + f.jobs.size();
     auto [p, ec] = std::from_chars(f.jobs.data(), end, jobs);
     if (ec != std::errc() || p != end || jobs < 1 || jobs > 1024) {
-      return Usage(g, fmt::format("bad --jobs `{}`: expected a whole number from 1 to 1024", f.jobs),
+      return Usage(g,
+                   fmt::format("bad --jobs `{}`: expected a whole number from 1 to 1024", f.jobs),
                    "e.g. --jobs 4; --jobs 1 lints on one thread; without --jobs, strata uses "
                    "every CPU it may run on");
     }

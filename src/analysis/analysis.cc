@@ -1,6 +1,6 @@
 #include "analysis/analysis.h"
-#include "analysis/prepared.h"
 
+#include "analysis/prepared.h"
 #include "sql/splitter.h"
 
 namespace strata::analysis {

@@ -7,10 +7,10 @@
 #include "base/text.h"
 #include "db/connection.h"
 #include "db/table_size.h"
+#include "lint/pipeline.h"
 #include "lint/registry.h"
 #include "lint/risk.h"
 #include "lint/sqlite_lint.h"
-#include "lint/pipeline.h"
 #include "lint/suppress.h"
 #include "lint/trace.h"
 #include "migrate/discovery.h"
@@ -562,8 +562,8 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     out.report = std::move(mr);
     w.fa.reset();
   };
-  Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)),
-                                         prepare, finish);
+  Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)), prepare,
+                                         finish);
 
   for (size_t index = 0; index < n; ++index) {
     const LintInput& in = inputs[index];
@@ -786,8 +786,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
     ctx.reset();
     pipeline.Finish(Finishing{index, std::move(fa), std::move(mi), std::move(mr),
-                              std::move(file_findings), std::move(meta),
-                              std::move(reports_later)});
+                              std::move(file_findings), std::move(meta), std::move(reports_later)});
   }
   pipeline.Wait();
 

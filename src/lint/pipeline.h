@@ -28,8 +28,7 @@ namespace strata::lint {
 template <typename P, typename F>
 class Pipeline {
  public:
-  Pipeline(size_t n, size_t jobs, std::function<P(size_t)> prepare,
-           std::function<void(F&)> finish)
+  Pipeline(size_t n, size_t jobs, std::function<P(size_t)> prepare, std::function<void(F&)> finish)
       : n_(n),
         window_(2 * jobs + 2),
         max_queue_(2 * jobs),

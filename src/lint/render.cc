@@ -3,10 +3,9 @@
 #include "strata/version.h"
 
 #include "base/ansi.h"
+#include "base/parallel.h"
 #include "base/redact.h"
 #include "lint/registry.h"
-
-#include "base/parallel.h"
 
 #include <fmt/format.h>
 
@@ -55,7 +54,9 @@ struct NotUtf8 {};
 // (the same acceptance as nlohmann's decoder: no overlongs, surrogates or code points past
 // U+10FFFF).
 size_t Utf8Length(std::string_view s, size_t i) {
-  auto at = [&](size_t k) -> unsigned { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0; };
+  auto at = [&](size_t k) -> unsigned {
+    return k < s.size() ? static_cast<unsigned char>(s[k]) : 0;
+  };
   auto cont = [&](size_t k) { return (at(k) & 0xC0) == 0x80; };
   const unsigned c = at(i);
   if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
@@ -64,9 +65,11 @@ size_t Utf8Length(std::string_view s, size_t i) {
     return cont(i + 1) && cont(i + 2) ? 3 : 0;
   }
   if (c == 0xED) return at(i + 1) >= 0x80 && at(i + 1) <= 0x9F && cont(i + 2) ? 3 : 0;
-  if (c == 0xF0) return at(i + 1) >= 0x90 && at(i + 1) <= 0xBF && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c == 0xF0)
+    return at(i + 1) >= 0x90 && at(i + 1) <= 0xBF && cont(i + 2) && cont(i + 3) ? 4 : 0;
   if (c >= 0xF1 && c <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (c == 0xF4) return at(i + 1) >= 0x80 && at(i + 1) <= 0x8F && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c == 0xF4)
+    return at(i + 1) >= 0x80 && at(i + 1) <= 0x8F && cont(i + 2) && cont(i + 3) ? 4 : 0;
   return 0;
 }
 
@@ -88,13 +91,27 @@ void AppendEscaped(std::string& out, std::string_view s) {
     }
     out.append(s.data() + run, i - run);
     switch (c) {
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         out += "\\u00";

@@ -74,9 +74,8 @@ TEST_P(JobsTest, OutputIsTheSameOnOneThreadAndOnMany) {
       ASSERT_FALSE(one.findings.empty());
       const Rendered expect = Render(one, 1);
       // The DOM renderers are the reference for the streaming writers' bytes.
-      EXPECT_EQ(expect.json,
-                report::Dump(report::Envelope(RenderJson(one, Severity::kError),
-                                              GateStatus(one, Severity::kError))));
+      EXPECT_EQ(expect.json, report::Dump(report::Envelope(RenderJson(one, Severity::kError),
+                                                           GateStatus(one, Severity::kError))));
       EXPECT_EQ(expect.sarif, report::Dump(RenderSarif(one)));
       for (int jobs : {2, 3, 8}) {
         const LintResult many = Lint(*set, config, nullptr, jobs);
@@ -116,8 +115,10 @@ TEST(Jobs, LaterFilesSeeTheModelOfEarlierOnes) {
     std::string t = "t" + std::to_string(i);
     std::string v1 = "V" + std::to_string(2 * i + 1) + "__create.sql";
     std::string v2 = "V" + std::to_string(2 * i + 2) + "__alter.sql";
-    inputs.push_back({v1, v1, "CREATE TABLE " + t + " (id bigint PRIMARY KEY);\n", true, false, ""});
-    inputs.push_back({v2, v2, "ALTER TABLE " + t + " ADD COLUMN c int NOT NULL;\n", true, false, ""});
+    inputs.push_back(
+        {v1, v1, "CREATE TABLE " + t + " (id bigint PRIMARY KEY);\n", true, false, ""});
+    inputs.push_back(
+        {v2, v2, "ALTER TABLE " + t + " ADD COLUMN c int NOT NULL;\n", true, false, ""});
   }
   auto count = [](const LintResult& r, const std::string& id) {
     return std::count_if(r.findings.begin(), r.findings.end(),
@@ -163,7 +164,8 @@ TEST(Jobs, CliRefusesBadJobsAndPrintsTheSameWithAny) {
     EXPECT_NE(r.err.find("bad --jobs"), std::string::npos) << bad << ": " << r.All();
   }
   auto one = strata::testing::RunStrata({"lint", "-j1", "--format", "json", file}, dir.path());
-  auto two = strata::testing::RunStrata({"lint", "--jobs", "2", "--format", "json", file}, dir.path());
+  auto two =
+      strata::testing::RunStrata({"lint", "--jobs", "2", "--format", "json", file}, dir.path());
   auto any = strata::testing::RunStrata({"lint", "--format", "json", file}, dir.path());
   EXPECT_EQ(one.exit_code, 7) << one.All();
   EXPECT_EQ(two.out, one.out);
