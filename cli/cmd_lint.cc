@@ -13,8 +13,11 @@
 #include "session/session.h"
 
 #include <fmt/format.h>
+#include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -35,7 +38,17 @@ struct LintFlags {
   std::string stdin_name;
   std::string trace;
   std::string dialect;
+  std::string jobs;         // --jobs/-j as given
+  bool jobs_given = false;  // without it: every CPU this process may use
 };
+
+// The CPUs this process may run on (its affinity mask: taskset, cgroups' cpusets), at least 1.
+int AvailableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return 1;
+}
 
 int Usage(const GlobalFlags& g, std::string message, std::string hint) {
   Status s = Status(ErrorCode::kUsage, std::move(message)).WithHint(std::move(hint));
@@ -73,6 +86,18 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   if (format != "text" && format != "json" && format != "sarif" && format != "github") {
     return Usage(g, fmt::format("unknown --format `{}`", format),
                  "use text, json, sarif or github");
+  }
+
+  int jobs = AvailableCpus();
+  if (f.jobs_given) {
+    const char* end = f.jobs.data() + f.jobs.size();
+    auto [p, ec] = std::from_chars(f.jobs.data(), end, jobs);
+    if (ec != std::errc() || p != end || jobs < 1 || jobs > 1024) {
+      return Usage(g,
+                   fmt::format("bad --jobs `{}`: expected a whole number from 1 to 1024", f.jobs),
+                   "e.g. --jobs 4; --jobs 1 lints on one thread; without --jobs, strata uses "
+                   "every CPU it may run on");
+    }
   }
 
   int code = 0;
@@ -192,19 +217,32 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   auto target = lint::ReadTarget(*config, live_session ? live_session->conn.get() : nullptr);
   if (!target) return Fail(g, target.error());
   if (!f.dialect.empty()) target->config.dialect = dialect;  // --dialect names it outright
-  auto result = lint::LintPendingSet(*inputs, *target);
+  // The result lives until exit (held by a static, so leak checkers see it reachable): its
+  // teardown, a report per statement, would only delay the exit.
+  static lint::LintResult* kept = nullptr;
+  kept = new lint::LintResult(lint::LintPendingSet(*inputs, *target, jobs));
+  const lint::LintResult& result = *kept;
   int exit_code = result.CountAtLeast(config->fail_on) > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
+  std::optional<std::string> out;
   if (format == "json") {
-    std::cout << report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on),
-                                               lint::GateStatus(result, config->fail_on)))
-              << "\n";
+    // Written directly; the same bytes as report::Dump(report::Envelope(RenderJson, gate)).
+    Status gate = lint::GateStatus(result, config->fail_on);
+    out = lint::RenderJsonText(result, config->fail_on,
+                               gate.ok() ? "null" : report::Dump(report::StatusJson(gate)), jobs);
+    if (!out) {
+      out = report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on), gate));
+    }
   } else if (format == "sarif") {
-    std::cout << report::Dump(lint::RenderSarif(result)) << "\n";
+    out = lint::RenderSarifText(result, jobs);
+    if (!out) out = report::Dump(lint::RenderSarif(result));
   } else if (format == "github") {
-    std::cout << lint::RenderGithub(result);
+    out = lint::RenderGithub(result);
   } else {
-    std::cout << lint::RenderText(result, config->fail_on, UseColor(g, STDOUT_FILENO));
+    out = lint::RenderText(result, config->fail_on, UseColor(g, STDOUT_FILENO), jobs);
   }
+  std::cout.write(out->data(), static_cast<std::streamsize>(out->size()));
+  if (format == "json" || format == "sarif") std::cout << '\n';
+  std::cout.flush();
   return exit_code;
 }
 
@@ -230,6 +268,10 @@ void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg) {
                   "postgres or sqlite (default: the project's URL, else postgres)");
   cmd->add_option("--stdin-name", flags->stdin_name,
                   "the file name standard input stands for (messages, naming rules)");
+  cmd->add_option("-j,--jobs", flags->jobs,
+                  "threads to lint with (default: every CPU strata may run on; 1: one thread); "
+                  "the output is the same")
+      ->each([flags](const std::string&) { flags->jobs_given = true; });
   cmd->add_option("--trace", flags->trace,
                   "an observed-lock trace (strata test --trace): its observations replace the "
                   "analyzer's predictions for the statements it covers");

@@ -1,5 +1,6 @@
 #include "analysis/analysis.h"
 
+#include "analysis/prepared.h"
 #include "sql/splitter.h"
 
 namespace strata::analysis {
@@ -70,14 +71,34 @@ void InspectPlpgsql(std::string_view body, const SchemaModel& model, int pg_vers
 
 }  // namespace
 
+PreparedFile PrepareFile(std::string_view text, db::Dialect dialect) {
+  PreparedFile p;
+  p.parsed = dialect == db::Dialect::kSqlite ? ParseSqliteAsPostgres(text) : ParsePostgres(text);
+  p.lines = std::make_unique<base::LineIndex>(text);
+  p.non_transactional.reserve(p.parsed.statements.size());
+  for (const ParsedStatement& ps : p.parsed.statements) {
+    p.non_transactional.push_back(
+        ps.error.empty() &&
+        !sql::NonTransactionalConstruct(ps.text, db::Dialect::kPostgres).empty());
+  }
+  return p;
+}
+
 std::unique_ptr<FileAnalysis> AnalyzeFile(std::string_view text, std::string path,
                                           SchemaModel& model, int pg_version, bool pending,
                                           const StatementObserver& observe, db::Dialect dialect) {
+  return AnalyzeFile(PrepareFile(text, dialect), text, std::move(path), model, pg_version, pending,
+                     observe);
+}
+
+std::unique_ptr<FileAnalysis> AnalyzeFile(PreparedFile prepared, std::string_view text,
+                                          std::string path, SchemaModel& model, int pg_version,
+                                          bool pending, const StatementObserver& observe) {
   auto fa = std::make_unique<FileAnalysis>();
   fa->path = std::move(path);
   fa->text = text;
-  fa->parsed = dialect == db::Dialect::kSqlite ? ParseSqliteAsPostgres(text) : ParsePostgres(text);
-  fa->lines = std::make_unique<base::LineIndex>(text);
+  fa->parsed = std::move(prepared.parsed);
+  fa->lines = std::move(prepared.lines);
   fa->statements.reserve(fa->parsed.statements.size());
   model.BeginFile();
   for (size_t i = 0; i < fa->parsed.statements.size(); ++i) {
@@ -91,7 +112,7 @@ std::unique_ptr<FileAnalysis> AnalyzeFile(std::string_view text, std::string pat
       sa.facts.kind = StatementKind::kParseError;
     } else {
       sa.facts = ComputeFacts(ps.node, model, pg_version);
-      MarkNonTransactional(ps.text, sa.facts);
+      if (prepared.non_transactional[i]) sa.facts.non_transactional = true;
       if (JsonRef d = ps.node.As("DoStmt"); d && DoIsPlpgsql(d)) {
         InspectPlpgsql(DoBody(d), model, pg_version, sa);
         for (const Facts& e : sa.embedded) {

@@ -7,6 +7,7 @@
 #include <pg_query.h>
 
 #include <cctype>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -217,10 +218,11 @@ std::string TooDeep(size_t bound) {
 // Whole-text parse. Returns false (and leaves `out` untouched) when libpg_query reports an
 // error.
 bool ParseWhole(std::string_view text, size_t base, ParsedFile* out, std::string* error,
-                size_t* error_offset) {
+                size_t* error_offset, size_t depth_bound = SIZE_MAX) {
   std::string copy(text);
   PgQueryParseResult r{};
-  WithParseStack(DepthBound(text), [&] { r = pg_query_parse(copy.c_str()); });
+  if (depth_bound == SIZE_MAX) depth_bound = DepthBound(text);  // else the caller's, of `text`
+  WithParseStack(depth_bound, [&] { r = pg_query_parse(copy.c_str()); });
   if (r.error) {
     if (error) *error = r.error->message ? r.error->message : "syntax error";
     if (error_offset) {
@@ -353,7 +355,8 @@ ParsedFile ParsePostgres(std::string_view text) {
   ParsedFile out;
   std::string error;
   size_t error_offset = 0;
-  if (DepthBound(text) <= kMaxDepthBound && ParseWhole(text, 0, &out, &error, &error_offset)) {
+  if (const size_t bound = DepthBound(text);
+      bound <= kMaxDepthBound && ParseWhole(text, 0, &out, &error, &error_offset, bound)) {
     return out;
   }
   // Slow path: split with PostgreSQL's scanner and parse statement by statement.
@@ -377,7 +380,7 @@ ParsedFile ParsePostgres(std::string_view text) {
     const bool beyond = bound > kMaxDepthBound;
     if (beyond) {
       err = TooDeep(bound);
-    } else if (ParseWhole(piece, s.offset, &one, &err, &err_off)) {
+    } else if (ParseWhole(piece, s.offset, &one, &err, &err_off, bound)) {
       for (auto& t : one.trees) out.trees.push_back(std::move(t));
       for (auto& st : one.statements) out.statements.push_back(st);
       continue;

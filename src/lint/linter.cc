@@ -1,11 +1,13 @@
 #include "lint/linter.h"
 
 #include "analysis/parse.h"
+#include "analysis/prepared.h"
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "db/connection.h"
 #include "db/table_size.h"
+#include "lint/pipeline.h"
 #include "lint/registry.h"
 #include "lint/risk.h"
 #include "lint/sqlite_lint.h"
@@ -439,7 +441,7 @@ StatementReport MakeStatementReport(const analysis::StatementAnalysis& sa, const
 }  // namespace
 
 LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
-                const LiveInfo* live) {
+                const LiveInfo* live, int jobs) {
   LintResult result;
   result.pg_version = config.pg_version;
   result.pg_version_source = config.pg_version_source;
@@ -498,7 +500,87 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   for (const LintInput& in : inputs) texts.emplace_back(in.text);
   const analysis::LaterFiles later(std::move(texts));
 
-  for (const LintInput& in : inputs) {
+  // Per file, what does not read the model runs on other threads (`jobs`): the parse
+  // ahead of the rules (Prepare) and the classes, gates, suppressions and quotes after them
+  // (Finish). The statement and file rules run here, in file order, against the one model.
+  // Each file's output lands in its own slot; the result is assembled in file order, so it is
+  // the same whatever the number of threads.
+  struct Prepared {
+    std::optional<analysis::PreparedFile> file;  // nullopt: too large to analyse
+    std::optional<Result<sql::FileSettings>> settings;
+  };
+  struct Done {  // one file's share of the result
+    std::vector<Finding> findings;
+    std::vector<SuppressionRecord> suppressions;
+    std::optional<MigrationReport> report;
+  };
+  const size_t n = inputs.size();
+  std::vector<Done> done(n);
+  auto prepare = [&](size_t i) {
+    const LintInput& in = inputs[i];
+    Prepared p;
+    p.settings.emplace(sql::ParseDirectives(in.text, in.path));
+    if (static_cast<std::int64_t>(in.text.size()) <= config.max_file_bytes) {
+      p.file.emplace(analysis::PrepareFile(in.text, config.dialect));
+    }
+    return p;
+  };
+  // After the rules: everything left is a function of the file, its findings and `live`.
+  struct Finishing {
+    size_t index;
+    std::unique_ptr<analysis::FileAnalysis> fa;
+    MigrationInfo mi;
+    MigrationReport mr;
+    std::vector<Finding> findings;
+    std::vector<Finding> meta;
+    std::vector<std::pair<size_t, size_t>> reports_later;  // (mr.statements index, statement)
+  };
+  auto finish = [&](Finishing& w) {
+    const LintInput& in = inputs[w.index];
+    const analysis::FileAnalysis& fa = *w.fa;
+    MigrationReport& mr = w.mr;
+    std::vector<Finding>& file_findings = w.findings;
+    std::vector<Finding>& meta = w.meta;
+    for (const auto& [k, st] : w.reports_later) {
+      mr.statements[k] = MakeStatementReport(fa.statements[st], live);
+    }
+    // The classes, from every finding (suppressed or not: a suppression accepts a statement,
+    // it does not change what kind of migration it is), and the gates they need; a file-scope
+    // allow covers an unmet gate.
+    ClassifyMigration(fa, w.mi, file_findings, config, live, &mr);
+    if (meta_enabled("risk-class-gate-unmet") && w.mi.versioned) {
+      for (auto& f : UnmetGates(in, mr, config)) file_findings.push_back(std::move(f));
+    }
+
+    // A declared class weaker than the analysed one, before the suppressions, so a file-scope
+    // `-- strata:allow declared-risk-class-too-weak reason=...` accepts it (as its doc says).
+    if (meta_enabled("declared-risk-class-too-weak")) {
+      if (auto f = DeclaredClassTooWeak(in, mr)) file_findings.push_back(std::move(*f));
+    }
+
+    // Suppressions.
+    Done& out = done[w.index];
+    auto sup = ParseSuppressions(in.text, in.path, fa, config.safety_assured);
+    ApplySuppressions(sup, file_findings, config, meta_enabled, &meta);
+    for (auto& s : sup) out.suppressions.push_back(std::move(s.record));
+    for (const auto& f : file_findings) mr.findings += f.suppressed ? 0 : 1;
+    for (const auto& f : meta) mr.findings += f.suppressed ? 0 : 1;
+    for (auto& f : meta) file_findings.push_back(std::move(f));
+    std::stable_sort(file_findings.begin(), file_findings.end(),
+                     [](const Finding& a, const Finding& b) {
+                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
+    QuoteSourceLines(fa, file_findings);
+    out.findings = std::move(file_findings);
+    out.report = std::move(mr);
+    w.fa.reset();
+  };
+  Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)), prepare,
+                                         finish);
+
+  for (size_t index = 0; index < n; ++index) {
+    const LintInput& in = inputs[index];
+    Prepared prepared = pipeline.Take(index);
     MigrationInfo mi;
     mi.script = in.script;
     mi.description = DescriptionOf(in.script);
@@ -512,7 +594,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     std::vector<Finding> file_findings;
     std::vector<Finding> meta;
     // Directives: transaction mode and timeouts; a bad directive is a finding.
-    auto settings = sql::ParseDirectives(in.text, in.path);
+    const auto& settings = *prepared.settings;
     if (settings) {
       for (const auto& d : settings->directives) {
         if (d.name == "transaction") state.transactional = state.in_txn = settings->transactional;
@@ -551,7 +633,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
     MigrationReport mr;
     mr.path = in.path;
-    if (static_cast<std::int64_t>(in.text.size()) > config.max_file_bytes) {
+    if (!prepared.file) {
       // Too large to analyse within memory proportional to it: say so, and go on with the rest.
       if (in.pending && meta_enabled("file-too-large")) {
         Finding f;
@@ -569,15 +651,16 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
         f.help =
             "split the migration (data in a seed package or a backfill job), or raise [lint] "
             "max_file_bytes (analysis needs about 80 bytes of memory per byte of SQL)";
-        result.findings.push_back(std::move(f));
+        done[index].findings.push_back(std::move(f));
         mr.findings = 1;
       }
-      if (in.pending) result.migrations.push_back(std::move(mr));
+      if (in.pending) done[index].report = std::move(mr);
       continue;
     }
     std::string text_sha = config.trace ? base::Sha256Hex(in.text) : std::string();
     Context* ctx_ptr = nullptr;
     const analysis::FileAnalysis* cur_fa = nullptr;
+    std::vector<std::pair<size_t, size_t>> reports_later;
     // SQ findings (SQLite's own verdicts, lint/sqlite_lint.h).
     SqliteLinter::Emit emit = [&](std::string_view name, size_t offset, int statement,
                                   std::string message, std::string help) {
@@ -651,8 +734,14 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
             a.rule->check(ctx);
           }
         }
-        mr.statements.push_back(MakeStatementReport(use, live));
-        mr.statements.back().observed = obs != nullptr;
+        if (obs) {
+          mr.statements.push_back(MakeStatementReport(use, live));
+          mr.statements.back().observed = true;
+        } else {
+          // The report reads only the statement's own facts: written after the rules (Finish).
+          reports_later.emplace_back(mr.statements.size(), sa.index);
+          mr.statements.emplace_back();
+        }
       }
       Advance(state, sa);
     };
@@ -664,13 +753,13 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
                     const analysis::SchemaModel& m) {
       if (!ctx) {
         ctx = std::make_unique<Context>(config, f, mi, state, live, &file_findings);
-        ctx->SetLaterFiles(&later, static_cast<size_t>(&in - inputs.data()));
+        ctx->SetLaterFiles(&later, index);
         ctx_ptr = ctx.get();
       }
       observe(f, sa, m);
     };
-    fa = analysis::AnalyzeFile(in.text, in.path, model, config.pg_version, in.pending, shim,
-                               config.dialect);
+    fa = analysis::AnalyzeFile(std::move(*prepared.file), in.text, in.path, model,
+                               config.pg_version, in.pending, shim);
     cur_fa = fa.get();
     if (sq) {
       // A DROP TABLE whose table is back under its name by the end of the file is a rebuild
@@ -709,35 +798,19 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
         }
       }
     }
+    ctx.reset();
+    pipeline.Finish(Finishing{index, std::move(fa), std::move(mi), std::move(mr),
+                              std::move(file_findings), std::move(meta), std::move(reports_later)});
+  }
+  pipeline.Wait();
 
-    // The classes, from every finding (suppressed or not: a suppression accepts a statement,
-    // it does not change what kind of migration it is), and the gates they need; a file-scope
-    // allow covers an unmet gate.
-    ClassifyMigration(*fa, mi, file_findings, config, live, &mr);
-    if (meta_enabled("risk-class-gate-unmet") && mi.versioned) {
-      for (auto& f : UnmetGates(in, mr, config)) file_findings.push_back(std::move(f));
-    }
-
-    // A declared class weaker than the analysed one, before the suppressions, so a file-scope
-    // `-- strata:allow declared-risk-class-too-weak reason=...` accepts it (as its doc says).
-    if (meta_enabled("declared-risk-class-too-weak")) {
-      if (auto f = DeclaredClassTooWeak(in, mr)) file_findings.push_back(std::move(*f));
-    }
-
-    // Suppressions.
-    auto sup = ParseSuppressions(in.text, in.path, *fa, config.safety_assured);
-    ApplySuppressions(sup, file_findings, config, meta_enabled, &meta);
-    for (auto& s : sup) result.suppressions.push_back(std::move(s.record));
-    for (const auto& f : file_findings) mr.findings += f.suppressed ? 0 : 1;
-    for (const auto& f : meta) mr.findings += f.suppressed ? 0 : 1;
-    for (auto& f : meta) file_findings.push_back(std::move(f));
-    std::stable_sort(file_findings.begin(), file_findings.end(),
-                     [](const Finding& a, const Finding& b) {
-                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-                     });
-    QuoteSourceLines(*fa, file_findings);
-    for (auto& f : file_findings) result.findings.push_back(std::move(f));
-    result.migrations.push_back(std::move(mr));
+  size_t total_findings = 0;
+  for (const Done& d : done) total_findings += d.findings.size();
+  result.findings.reserve(total_findings);
+  for (Done& d : done) {
+    for (auto& f : d.findings) result.findings.push_back(std::move(f));
+    for (auto& s : d.suppressions) result.suppressions.push_back(std::move(s));
+    if (d.report) result.migrations.push_back(std::move(*d.report));
   }
   return result;
 }

@@ -106,9 +106,11 @@ bool MeansTheSameOnSqlite(const Finding& f);
 bool MeansTheSameOnSqlite(std::string_view rule_id);
 bool RuleAppliesTo(std::string_view rule_id, db::Dialect dialect);
 
-// Lints `inputs` in order. Never fails on SQL: parse errors are findings.
+// Lints `inputs` in order. Never fails on SQL: parse errors are findings. `jobs`: threads to
+// use (`strata lint --jobs`); files are parsed ahead and finished on other threads while the
+// model-dependent rules run in file order on this one. The result does not depend on `jobs`.
 LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
-                const LiveInfo* live = nullptr);
+                const LiveInfo* live = nullptr, int jobs = 1);
 
 // Reads [lint] from the project's strata.toml (options.config_path) into a LintConfig, and
 // takes the ledger table and engine timeouts from `options`. Errors: kConfig with file:line

@@ -20,8 +20,9 @@ Result<Target> ReadTarget(LintConfig config, db::Connection* conn) {
   return t;
 }
 
-LintResult LintPendingSet(const std::vector<LintInput>& inputs, const Target& target) {
-  return Lint(inputs, target.config, target.live ? &*target.live : nullptr);
+LintResult LintPendingSet(const std::vector<LintInput>& inputs, const Target& target,
+                          int jobs) {
+  return Lint(inputs, target.config, target.live ? &*target.live : nullptr, jobs);
 }
 
 Result<LintResult> LintPending(const Options& options,

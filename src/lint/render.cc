@@ -3,10 +3,15 @@
 #include "strata/version.h"
 
 #include "base/ansi.h"
+#include "base/parallel.h"
 #include "base/redact.h"
 #include "lint/registry.h"
 
 #include <fmt/format.h>
+
+#include <charconv>
+#include <optional>
+#include <vector>
 
 namespace strata::lint {
 
@@ -37,10 +42,339 @@ nlohmann::json FindingJson(const Finding& f) {
   return j;
 }
 
+// The streaming JSON writer behind RenderJsonText and RenderSarifText: the bytes
+// report::Dump writes for the DOM RenderJson/RenderSarif build (nlohmann's dump(2): two-space
+// indent, "key": value, members in key order, [] and {} when empty, strings escaped as nlohmann
+// escapes them, every string value redacted), without building the DOM. A string that is not
+// valid UTF-8 (nlohmann refuses to write it) stops the writer: the caller falls back to the
+// DOM renderer, which reports it as it always has.
+struct NotUtf8 {};
+
+// Length of the UTF-8 sequence at s[i] (a lead byte >= 0x80), 0 when it is not well formed
+// (the same acceptance as nlohmann's decoder: no overlongs, surrogates or code points past
+// U+10FFFF).
+size_t Utf8Length(std::string_view s, size_t i) {
+  auto at = [&](size_t k) -> unsigned {
+    return k < s.size() ? static_cast<unsigned char>(s[k]) : 0;
+  };
+  auto cont = [&](size_t k) { return (at(k) & 0xC0) == 0x80; };
+  const unsigned c = at(i);
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c == 0xE0) return at(i + 1) >= 0xA0 && at(i + 1) <= 0xBF && cont(i + 2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    return cont(i + 1) && cont(i + 2) ? 3 : 0;
+  }
+  if (c == 0xED) return at(i + 1) >= 0x80 && at(i + 1) <= 0x9F && cont(i + 2) ? 3 : 0;
+  if (c == 0xF0)
+    return at(i + 1) >= 0x90 && at(i + 1) <= 0xBF && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c == 0xF4)
+    return at(i + 1) >= 0x80 && at(i + 1) <= 0x8F && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  return 0;
+}
+
+void AppendEscaped(std::string& out, std::string_view s) {
+  out.push_back('"');
+  size_t run = 0, i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t len = Utf8Length(s, i);
+      if (len == 0) throw NotUtf8{};
+      i += len;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    switch (c) {
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+      }
+    }
+    run = ++i;
+  }
+  out.append(s.data() + run, n - run);
+  out.push_back('"');
+}
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+  // A writer that continues an array opened elsewhere at `depth` (its elements are at
+  // depth + 1), after `written` > 0 elements or before the first.
+  JsonWriter(std::string& out, int depth, bool written) : out_(out) {
+    open_.assign(static_cast<size_t>(depth), true);
+    open_.push_back(written);
+  }
+
+  // `k` is one of this file's literal keys: plain ASCII, nothing to escape.
+  JsonWriter& Key(std::string_view k) {
+    Before();
+    out_.push_back('"');
+    out_.append(k);
+    out_ += "\": ";
+    after_key_ = true;
+    return *this;
+  }
+  void Open(char c) {
+    Before();
+    out_.push_back(c);
+    open_.push_back(false);
+  }
+  void Close(char c) {
+    const bool had = open_.back();
+    open_.pop_back();
+    if (had) {
+      out_.push_back('\n');
+      out_.append(2 * open_.size(), ' ');
+    }
+    out_.push_back(c);
+  }
+  void Str(std::string_view v) {
+    Before();
+    if (base::MayHoldSecret(v)) {
+      AppendEscaped(out_, base::RedactSecrets(v));
+    } else {
+      AppendEscaped(out_, v);
+    }
+  }
+  void Int(std::int64_t v) {
+    Before();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+  void Bool(bool v) {
+    Before();
+    out_ += v ? "true" : "false";
+  }
+  void Null() {
+    Before();
+    out_ += "null";
+  }
+  // A value already written by nlohmann's dump(2) at depth 0: re-indented to this depth.
+  void Dumped(std::string_view json) {
+    Before();
+    const std::string pad(2 * open_.size(), ' ');
+    for (char c : json) {
+      out_.push_back(c);
+      if (c == '\n') out_ += pad;
+    }
+  }
+  // The open array's depth, and whether elements were written into it by other writers.
+  int Depth() const { return static_cast<int>(open_.size()) - 1; }
+  void Wrote(bool any) { open_.back() = open_.back() || any; }
+  void StrArray(const std::vector<std::string>& v) {
+    Open('[');
+    for (const auto& s : v) Str(s);
+    Close(']');
+  }
+
+ private:
+  void Before() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (open_.empty()) return;
+    out_ += open_.back() ? ",\n" : "\n";
+    open_.back() = true;
+    out_.append(2 * open_.size(), ' ');
+  }
+
+  std::string& out_;
+  std::vector<bool> open_;  // per open container: an element was written
+  bool after_key_ = false;
+};
+
+// A value the DOM renderer stores already redacted (RedactSecrets(v)), which Dump redacts once
+// more: the same bytes, without a copy when `v` cannot hold a secret.
+void StrRedacted(JsonWriter& w, std::string_view v) {
+  if (base::MayHoldSecret(v)) {
+    w.Str(base::RedactSecrets(v));
+  } else {
+    w.Str(v);
+  }
+}
+
+void WriteFinding(JsonWriter& w, const Finding& f) {
+  w.Open('{');
+  w.Key("column").Int(f.column);
+  if (f.escalated) w.Key("escalated").Bool(true);
+  w.Key("file").Str(f.file);
+  w.Key("help").Str(f.help);
+  w.Key("line").Int(f.line);
+  StrRedacted(w.Key("message"), f.message);
+  w.Key("name").Str(f.rule_name);
+  w.Key("rule").Str(f.rule_id);
+  w.Key("severity").Str(SeverityName(f.severity));
+  if (!f.size_note.empty()) w.Key("size").Str(f.size_note);
+  w.Key("suppressed").Bool(f.suppressed);
+  if (f.suppressed) w.Key("suppression_reason").Str(f.suppression_reason);
+  w.Close('}');
+}
+
+void WriteMigration(JsonWriter& w, const MigrationReport& m) {
+  w.Open('{');
+  w.Key("classes").StrArray(m.classes);
+  w.Key("file").Str(m.path);
+  w.Key("findings").Int(m.findings);
+  w.Key("gates").StrArray(m.gates);
+  w.Key("risk_class").Str(m.risk_class);
+  w.Key("statements").Open('[');
+  for (const auto& s : m.statements) {
+    w.Open('{');
+    w.Key("blocks").Open('{');
+    w.Key("reads").Bool(s.blocks_reads);
+    w.Key("writes").Bool(s.blocks_writes);
+    w.Close('}');
+    w.Key("column").Int(s.column);
+    w.Key("concurrent").Bool(s.concurrent);
+    w.Key("kind").Str(s.kind);
+    w.Key("line").Int(s.line);
+    if (s.lock.empty()) {
+      w.Key("lock").Null();
+    } else {
+      w.Key("lock").Str(s.lock);
+    }
+    if (s.observed) w.Key("observed").Bool(true);
+    if (!s.other_locks.empty()) w.Key("other_locks").StrArray(s.other_locks);
+    w.Key("reasons").StrArray(s.reasons);
+    w.Key("rewrite").Bool(s.rewrite);
+    w.Key("scan").Bool(s.scan);
+    if (s.size.rows >= 0) {
+      w.Key("size").Open('{');
+      w.Key("bytes").Int(s.size.bytes);
+      w.Key("rows").Int(s.size.rows);
+      w.Close('}');
+    }
+    StrRedacted(w.Key("statement"), s.summary);
+    w.Key("target").Str(s.target);
+    w.Key("target_is_new").Bool(s.target_is_new);
+    w.Close('}');
+  }
+  w.Close(']');
+  w.Close('}');
+}
+
+// Writes the elements of `items` as the body of an array open at `depth` in `w`'s output,
+// rendering slices on up to `jobs` threads and appending them in order.
+template <typename T, typename Fn>
+void WriteElements(std::string& out, JsonWriter& w, const std::vector<T>& items, int jobs,
+                   Fn&& element) {
+  const int depth = w.Depth();
+  w.Wrote(!items.empty());
+  constexpr size_t kSlice = 2048;
+  const size_t slices = (items.size() + kSlice - 1) / kSlice;
+  if (jobs <= 1 || slices <= 1) {
+    JsonWriter part(out, depth, false);
+    for (const auto& it : items) element(part, it);
+    return;
+  }
+  std::vector<std::string> parts(slices);
+  base::ParallelFor(
+      slices, 1,
+      [&](size_t begin, size_t end) {
+        for (size_t s = begin; s < end; ++s) {
+          JsonWriter part(parts[s], depth, s > 0);
+          const size_t e = std::min(items.size(), (s + 1) * kSlice);
+          for (size_t k = s * kSlice; k < e; ++k) element(part, items[k]);
+        }
+      },
+      static_cast<size_t>(jobs));
+  size_t total = out.size();
+  for (const auto& p : parts) total += p.size();
+  out.reserve(total);
+  for (const auto& p : parts) out += p;
+}
+
 }  // namespace
 
-std::string RenderText(const LintResult& r, Severity fail_on, bool color) {
+std::string RenderText(const LintResult& r, Severity fail_on, bool color, int jobs) {
+  // The findings in slices, on up to `jobs` threads, appended in order.
+  auto findings = [&](std::string& out, size_t begin, size_t end) {
+    auto it = std::back_inserter(out);
+    for (size_t k = begin; k < end; ++k) {
+      const Finding& f = r.findings[k];
+      if (f.suppressed) continue;
+      base::Ansi style = f.severity == Severity::kError     ? base::Ansi::kRed
+                         : f.severity == Severity::kWarning ? base::Ansi::kYellow
+                                                            : base::Ansi::kCyan;
+      const std::string_view sev = SeverityName(f.severity);
+      if (color) {
+        fmt::format_to(it, "{}:{}:{}: {}[{}]: ", f.file, f.line, f.column,
+                       base::Paint(sev, style, color), f.rule_id);
+      } else {
+        fmt::format_to(it, "{}:{}:{}: {}[{}]: ", f.file, f.line, f.column, sev, f.rule_id);
+      }
+      if (base::MayHoldSecret(f.message)) {
+        out += base::RedactSecrets(f.message);
+      } else {
+        out += f.message;
+      }
+      out += '\n';
+      if (!f.source_line.empty()) {
+        std::string src = base::RedactSecrets(f.source_line);
+        fmt::format_to(it, "  {}\n  {}\n", src,
+                       Caret(src, f.source_column > 0 ? f.source_column : f.column));
+      }
+      if (!f.size_note.empty()) {
+        fmt::format_to(it, "  size: {}{}\n", f.size_note,
+                       f.escalated ? " (escalated: large table)" : "");
+      }
+      fmt::format_to(it, "  fix: {} [{}]\n", f.help, f.rule_name);
+    }
+  };
   std::string out;
+  constexpr size_t kSlice = 2048;
+  const size_t slices = (r.findings.size() + kSlice - 1) / kSlice;
+  if (jobs <= 1 || slices <= 1) {
+    out.reserve(r.findings.size() * 200);
+    findings(out, 0, r.findings.size());
+  } else {
+    std::vector<std::string> parts(slices);
+    base::ParallelFor(
+        slices, 1,
+        [&](size_t begin, size_t end) {
+          for (size_t s = begin; s < end; ++s) {
+            parts[s].reserve(kSlice * 200);
+            findings(parts[s], s * kSlice, std::min(r.findings.size(), (s + 1) * kSlice));
+          }
+        },
+        static_cast<size_t>(jobs));
+    size_t total = 0;
+    for (const auto& p : parts) total += p.size();
+    out.reserve(total + 4096);
+    for (const auto& p : parts) out += p;
+  }
   int errors = 0, warnings = 0, infos = 0, suppressed = 0;
   for (const auto& f : r.findings) {
     if (f.suppressed) {
@@ -50,22 +384,6 @@ std::string RenderText(const LintResult& r, Severity fail_on, bool color) {
     (f.severity == Severity::kError     ? errors
      : f.severity == Severity::kWarning ? warnings
                                         : infos)++;
-    base::Ansi style = f.severity == Severity::kError     ? base::Ansi::kRed
-                       : f.severity == Severity::kWarning ? base::Ansi::kYellow
-                                                          : base::Ansi::kCyan;
-    out += fmt::format("{}:{}:{}: {}[{}]: {}\n", f.file, f.line, f.column,
-                       base::Paint(SeverityName(f.severity), style, color), f.rule_id,
-                       base::RedactSecrets(f.message));
-    if (!f.source_line.empty()) {
-      std::string src = base::RedactSecrets(f.source_line);
-      out += fmt::format("  {}\n  {}\n", src,
-                         Caret(src, f.source_column > 0 ? f.source_column : f.column));
-    }
-    if (!f.size_note.empty()) {
-      out += fmt::format("  size: {}{}\n", f.size_note,
-                         f.escalated ? " (escalated: large table)" : "");
-    }
-    out += fmt::format("  fix: {} [{}]\n", f.help, f.rule_name);
   }
   for (const auto& s : r.suppressions) {
     out += fmt::format("{}:{}: allowed {} ({}): {} [{} finding(s)]\n", s.file, s.line,
@@ -186,6 +504,132 @@ nlohmann::json RenderSarif(const LintResult& r) {
                  {"informationUri", "https://strata.dev"},
                  {"rules", std::move(rules)}}}}},
              {"results", std::move(results)}}}}};
+}
+
+std::optional<std::string> RenderJsonText(const LintResult& r, Severity fail_on,
+                                          std::string_view error, int jobs) {
+  try {
+    std::string out;
+    out.reserve(256 + r.findings.size() * 400 + r.statements * 300);
+    JsonWriter w(out);
+    const int failing = r.CountAtLeast(fail_on);
+    const int errors = r.CountAtLeast(Severity::kError);
+    const int warnings = r.CountAtLeast(Severity::kWarning);
+    w.Open('{');
+    w.Key("counts").Open('{');
+    w.Key("error").Int(errors);
+    w.Key("failing").Int(failing);
+    w.Key("files").Int(static_cast<std::int64_t>(r.migrations.size()));
+    w.Key("info").Int(r.CountAtLeast(Severity::kInfo) - warnings);
+    w.Key("statements").Int(static_cast<std::int64_t>(r.statements));
+    w.Key("warning").Int(warnings - errors);
+    w.Close('}');
+    w.Key("dialect").Str(r.sqlite_version.empty() ? "postgres" : "sqlite");
+    w.Key("error").Dumped(error);
+    w.Key("fail_on").Str(SeverityName(fail_on));
+    w.Key("findings").Open('[');
+    WriteElements(out, w, r.findings, jobs, WriteFinding);
+    w.Close(']');
+    w.Key("live").Bool(r.live);
+    w.Key("migrations").Open('[');
+    WriteElements(out, w, r.migrations, jobs, WriteMigration);
+    w.Close(']');
+    w.Key("ok").Bool(r.status.ok() && failing == 0);
+    w.Key("pg_version").Int(r.pg_version);
+    w.Key("pg_version_source").Str(r.pg_version_source);
+    w.Key("suppressions").Open('[');
+    for (const auto& s : r.suppressions) {
+      w.Open('{');
+      w.Key("file").Str(s.file);
+      w.Key("line").Int(s.line);
+      w.Key("reason").Str(s.reason);
+      w.Key("rules").StrArray(s.rules);
+      w.Key("scope").Str(s.file_scope ? "file" : "statement");
+      w.Key("used").Int(s.used);
+      w.Close('}');
+    }
+    w.Close(']');
+    w.Close('}');
+    return out;
+  } catch (const NotUtf8&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> RenderSarifText(const LintResult& r, int jobs) {
+  auto level = [](Severity s) {
+    return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "note";
+  };
+  try {
+    std::string out;
+    out.reserve(64 * 1024 + r.findings.size() * 700);
+    JsonWriter w(out);
+    w.Open('{');
+    w.Key("$schema").Str("https://json.schemastore.org/sarif-2.1.0.json");
+    w.Key("runs").Open('[');
+    w.Open('{');
+    w.Key("results").Open('[');
+    WriteElements(out, w, r.findings, jobs, [&](JsonWriter& e, const Finding& f) {
+      e.Open('{');
+      e.Key("level").Str(level(f.severity));
+      e.Key("locations").Open('[');
+      e.Open('{');
+      e.Key("physicalLocation").Open('{');
+      e.Key("artifactLocation").Open('{');
+      e.Key("uri").Str(f.file);
+      e.Close('}');
+      e.Key("region").Open('{');
+      e.Key("startColumn").Int(std::max(1, f.column));
+      e.Key("startLine").Int(std::max(1, f.line));
+      e.Close('}');
+      e.Close('}');
+      e.Close('}');
+      e.Close(']');
+      e.Key("message").Open('{');
+      e.Key("text").Str(base::RedactSecrets(f.message) + " Fix: " + f.help);
+      e.Close('}');
+      e.Key("ruleId").Str(f.rule_id);
+      if (f.suppressed) {
+        e.Key("suppressions").Open('[');
+        e.Open('{');
+        e.Key("justification").Str(f.suppression_reason);
+        e.Key("kind").Str("inSource");
+        e.Close('}');
+        e.Close(']');
+      }
+      e.Close('}');
+    });
+    w.Close(']');
+    w.Key("tool").Open('{');
+    w.Key("driver").Open('{');
+    w.Key("informationUri").Str("https://strata.dev");
+    w.Key("name").Str("strata");
+    w.Key("rules").Open('[');
+    for (const auto& rule : AllRules()) {
+      w.Open('{');
+      w.Key("defaultConfiguration").Open('{');
+      w.Key("level").Str(level(rule.severity));
+      w.Close('}');
+      w.Key("helpUri").Str(fmt::format("https://strata.dev/docs/rules/{}", rule.name));
+      w.Key("id").Str(rule.id);
+      w.Key("name").Str(rule.name);
+      w.Key("shortDescription").Open('{');
+      w.Key("text").Str(rule.summary);
+      w.Close('}');
+      w.Close('}');
+    }
+    w.Close(']');
+    w.Key("version").Str(kVersion);
+    w.Close('}');
+    w.Close('}');
+    w.Close('}');
+    w.Close(']');
+    w.Key("version").Str("2.1.0");
+    w.Close('}');
+    return out;
+  } catch (const NotUtf8&) {
+    return std::nullopt;
+  }
 }
 
 Status GateStatus(const LintResult& r, Severity fail_on) {
