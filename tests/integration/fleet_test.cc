@@ -325,12 +325,23 @@ TEST_F(FleetTest, KillMidwayThenResumeAppliesEverythingExactlyOnce) {
   kill(pid, SIGKILL);
   EXPECT_EQ(WaitExit(pid), 128 + SIGKILL);
   ASSERT_TRUE(midway) << Slurp(logs / "run.log");
-  int code = 0;
-  auto j = f.Json({"migrate", "--resume", "--parallel", "4"}, &code);
-  EXPECT_EQ(code, kExitOk) << j.dump(2);
-  EXPECT_GE(j["totals"]["skipped"].get<int>(), 6);
+  std::string state_at_kill = Slurp(f.StateFile());
+  // The resumed run, kept whole: on failure its stdout (the JSON report), its stderr, the killed
+  // run's log and the state file it resumed from are printed.
+  auto resumed = f.Run({"--json", "fleet", "migrate", "--resume", "--parallel", "4"});
+  int code = resumed.exit_code;
+  auto j = nlohmann::json::parse(resumed.out, nullptr, /*allow_exceptions=*/false);
+  std::string why = fmt::format(
+      "resume exit {}\n--- resume stdout ---\n{}\n--- resume stderr ---\n{}\n--- killed run log "
+      "---\n{}\n--- state at kill ---\n{}",
+      code, resumed.out, resumed.err, Slurp(logs / "run.log"), state_at_kill);
+  ASSERT_FALSE(j.is_discarded()) << why;
+  EXPECT_EQ(resumed.All().find(Fleet::kSecret), std::string::npos) << "secret printed";
+  EXPECT_EQ(code, kExitOk) << why;
+  EXPECT_GE(j["totals"]["skipped"].get<int>(), 6) << why;
   EXPECT_EQ(j["totals"]["ok"].get<int>() + j["totals"]["skipped"].get<int>(),
-            static_cast<int>(f.names().size()));
+            static_cast<int>(f.names().size()))
+      << why;
   for (const auto& name : f.names()) EXPECT_EQ(f.Ledger(name), full) << name;
   auto v = f.Json({"validate"}, &code);
   EXPECT_EQ(code, kExitOk) << v.dump(2);
@@ -341,6 +352,54 @@ TEST_F(FleetTest, KillMidwayThenResumeAppliesEverythingExactlyOnce) {
   j = f.Json({"migrate", "--resume"}, &code);
   EXPECT_EQ(code, kExitOk);
   EXPECT_EQ(j["totals"]["skipped"].get<int>(), static_cast<int>(f.names().size()));
+}
+
+// What the kill test above caught about 1 run in 15: the kill landed while a target's first run
+// was creating the evidence ledger, between `CREATE TABLE strata_run` and `CREATE TABLE
+// strata_run_migration` (each its own statement). strata_run existed, so every later run took
+// the evidence ledger for complete and failed writing its first detail row ("relation
+// strata_run_migration does not exist"): --resume failed on that target, and again on every
+// retry. Here that state is made directly, on each kind of target (a database, a tenant schema,
+// a SQLite file): the first statement of strata's own DDL and nothing else. The fleet run
+// finishes every target and records each migration's detail row.
+TEST_F(FleetTest, ResumeCompletesAnEvidenceLedgerAKillLeftHalfCreated) {
+  Fleet f({.per_cluster = 1, .schemas = 1, .sqlite = 1});
+  auto first_statement = [](const std::string& file, const std::string& prefix) {
+    std::string ddl = Slurp(std::string(STRATA_SOURCE_DIR) + "/src/session/sql/" + file);
+    std::string stmt = ddl.substr(0, ddl.find(";\n") + 1);
+    for (size_t at; (at = stmt.find("{schema}")) != std::string::npos;) {
+      stmt.replace(at, 8, prefix);
+    }
+    EXPECT_NE(stmt.find("strata_run ("), std::string::npos) << stmt;
+    EXPECT_EQ(stmt.find("strata_run_migration"), std::string::npos) << stmt;
+    return stmt;
+  };
+  for (const char* name : {"a00", "b00"}) {
+    PgCluster::Query(f.Url(name), first_statement("run_postgres.sql", ""));
+  }
+  PgCluster::Query(f.shared_url(), "CREATE SCHEMA tenant_0; " +
+                                       first_statement("run_postgres.sql", "\"tenant_0\"."));
+  {
+    auto u = db::ParseUrl("sqlite:" + (std::filesystem::path(f.dir()) / "tenants/s0.db").string());
+    ASSERT_TRUE(u.ok());
+    auto c = db::Connect(*u, "fleet-test");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE((*c)->Exec(first_statement("run_sqlite.sql", "")).ok());
+  }
+  auto r = f.Run({"--json", "fleet", "migrate", "--keep-going"});
+  EXPECT_EQ(r.exit_code, kExitOk) << r.All();
+  auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded()) << r.All();
+  auto t = ByName(j);
+  for (const auto& name : f.names()) {
+    EXPECT_EQ(t[name]["result"], "ok") << name << ": " << t[name].dump(2);
+    EXPECT_EQ(f.Ledger(name), kAll) << name;
+  }
+  // The evidence is whole: one detail row per migration of the run.
+  EXPECT_EQ(PgCluster::Query(f.Url("a00"), "SELECT count(*) FROM strata_run_migration"), "5");
+  EXPECT_EQ(
+      PgCluster::Query(f.shared_url(), "SELECT count(*) FROM \"tenant_0\".strata_run_migration"),
+      "5");
 }
 
 // Two fleet runs over the same targets at once: each target's migration lock serialises them,
