@@ -283,6 +283,11 @@ MigrateResult Migrate(const Options& options, const MigrateRequest& request) {
     chain_breaks.insert(chain_breaks.end(), lost->begin(), lost->end());
   }
   migrate::StateReport report = peeked ? std::move(*peeked) : migrate::Join(*set, *rows);
+  for (const auto& e : report.entries) {  // in version order
+    if ((e.state == State::kApplied || e.state == State::kBaseline) && !e.version.empty()) {
+      res.version_before = e.version;
+    }
+  }
 
   if (Status s = ledger_issues(report, chain_breaks); !s.ok()) return fail(std::move(s));
   for (const auto& e : report.entries) {

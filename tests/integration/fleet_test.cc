@@ -404,14 +404,37 @@ TEST_F(FleetTest, ResumeCompletesAnEvidenceLedgerAKillLeftHalfCreated) {
 
 // Two fleet runs over the same targets at once: each target's migration lock serialises them,
 // so every migration is applied once, and the applied counts of both runs add up to the total.
+// That the runs do overlap is not left to timing: the test holds a00's migration lock (a00 is
+// the first target of both) until both runs report waiting for it, then lets them go.
 TEST_F(FleetTest, TwoFleetRunsAtOnceNeverDoubleApply) {
   Fleet f({.per_cluster = 6, .schemas = 6, .sqlite = 3});
   TempDir logs;
+  auto gate_url = db::ParseUrl(f.Url("a00"));
+  ASSERT_TRUE(gate_url.ok());
+  auto gate = db::Connect(*gate_url, "fleet-test gate");
+  ASSERT_TRUE(gate.ok());
+  ASSERT_TRUE(*(*gate)->TryLock("strata_schema_history"));
   auto run = [&](const std::string& out) {
-    return f.Spawn({"--json", "fleet", "migrate", "--parallel", "3"}, out);
+    // --log-json: the engine's events too, among them "lock-waiting".
+    return f.Spawn({"--json", "--log-json", "fleet", "migrate", "--parallel", "3"}, out);
   };
   int a = run(logs / "a.json");
   int b = run(logs / "b.json");
+  auto waits_for_a00 = [&](const char* log) {
+    std::string text = Slurp(logs / log);
+    for (size_t at = 0; (at = text.find("\"kind\":\"lock-waiting\"", at)) != std::string::npos;
+         ++at) {
+      size_t bol = text.rfind('\n', at);
+      size_t eol = text.find('\n', at);
+      std::string line = text.substr(bol == std::string::npos ? 0 : bol, eol - bol);
+      if (line.find("\"target\":\"a00\"") != std::string::npos) return true;
+    }
+    return false;
+  };
+  bool both_wait = Eventually([&] { return waits_for_a00("a.json") && waits_for_a00("b.json"); },
+                              std::chrono::seconds(50));
+  EXPECT_TRUE(both_wait) << Slurp(logs / "a.json") << "\n---\n" << Slurp(logs / "b.json");
+  ASSERT_TRUE((*gate)->Unlock("strata_schema_history").ok());
   EXPECT_EQ(WaitExitFor(a, std::chrono::seconds(120)), 0) << Slurp(logs / "a.json");
   EXPECT_EQ(WaitExitFor(b, std::chrono::seconds(120)), 0) << Slurp(logs / "b.json");
   int applied = 0;
