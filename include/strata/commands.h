@@ -115,7 +115,7 @@ struct MigrateResult {
   Status status;
   std::string target;  // redacted URL
   std::vector<AppliedMigration> applied;
-  int pending = 0;          // pending before the run
+  int pending = 0;  // pending before the run
   // The highest applied version when the run judged the ledger (as `strata info` shows it;
   // "" when nothing is applied or the ledger was never read).
   std::string version_before;

@@ -142,11 +142,12 @@ Result<std::vector<std::string>> RunStore::Columns(bool whole_store) {
                 whole_store ? std::vector<db::Value>{prefix_ + "strata_run",
                                                      prefix_ + "strata_run_migration"}
                             : std::vector<db::Value>{prefix_ + "strata_run"})
-          : conn_.Query(fmt::format("SELECT name FROM pragma_table_info('strata_run'){} ORDER BY cid",
-                                    whole_store ? " WHERE EXISTS (SELECT 1 FROM sqlite_master "
-                                                  "WHERE type = 'table' AND name = "
-                                                  "'strata_run_migration')"
-                                                : ""));
+          : conn_.Query(
+                fmt::format("SELECT name FROM pragma_table_info('strata_run'){} ORDER BY cid",
+                            whole_store ? " WHERE EXISTS (SELECT 1 FROM sqlite_master "
+                                          "WHERE type = 'table' AND name = "
+                                          "'strata_run_migration')"
+                                        : ""));
   STRATA_TRY(r.status());
   for (const auto& v : r->rows) out.push_back(Str(v[0]));
   return out;
