@@ -3,17 +3,20 @@
 # (a shell loop of `strata migrate`) and against the floor (one psql session per tenant, run in
 # parallel).
 #
-#   bench/fleet-bench.sh [-d DBS] [-m MIGRATIONS] [-p "1 2 4 8 16"] [-j FLOOR_JOBS]
+#   bench/fleet-bench.sh [-d DBS] [-m MIGRATIONS] [-p "1 2 4 8 16"] [-j FLOOR_JOBS] [-x]
 #
 #   -d  tenant databases (default 100)          -m  migrations each (default 50)
 #   -p  --parallel values (default "1 2 4 8 16") -j  parallel psql sessions for the floor (8)
+#   -x  fleet cells only (no psql floor, no shell loop): to compare two strata binaries
 #   STRATA=path/to/strata (default build/cli/strata)
 #
 # Starts a private PostgreSQL 15 cluster (default settings: fsync and synchronous_commit on;
 # max_connections 200) in a temporary directory, removed on exit. Generates the migrations with
 # gen-migrations.py. Before every cell all tenant databases are dropped and created empty (not
 # timed). Each cell is timed once, wall clock; every database is checked after each cell (the
-# last migration's table exists and the ledger has MIGRATIONS rows). Prints a Markdown table.
+# last migration's table exists and the ledger has MIGRATIONS rows). Prints a Markdown table
+# with the 1-minute load average (/proc/loadavg) at the end of each cell: on a shared machine
+# the numbers mean little without it.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -22,10 +25,12 @@ DBS=100
 MIGS=50
 PARS="1 2 4 8 16"
 FLOOR_JOBS=8
-while getopts "d:m:p:j:h" opt; do
+FLEET_ONLY=0
+while getopts "d:m:p:j:xh" opt; do
   case $opt in
     d) DBS=$OPTARG ;; m) MIGS=$OPTARG ;; p) PARS=$OPTARG ;; j) FLOOR_JOBS=$OPTARG ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    x) FLEET_ONLY=1 ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
   esac
 done
 STRATA=${STRATA:-$ROOT/build/cli/strata}
@@ -110,10 +115,11 @@ cell() {  # NAME LEDGER_TABLE COMMAND...
   "$@" >"$WORK/cell.log" 2>&1 || { tail -20 "$WORK/cell.log" >&2; die "$name failed"; }
   t1=$(now)
   check_dbs "$ledger"
-  local s
+  local s load
   s=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
-  say "$name: ${s}s"
-  RESULTS+=("$name|$s")
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  say "$name: ${s}s (load $load)"
+  RESULTS+=("$name|$s|$load")
 }
 
 # --- cells -------------------------------------------------------------------------------
@@ -122,15 +128,20 @@ floor_one() {  # DB: one psql session applying every file with its ledger row
 }
 export -f floor_one
 export GEN PSQL
-cell "psql floor, $FLOOR_JOBS sessions in parallel" bench_ledger \
-  bash -c "seq -f 't%03g' 1 $DBS | xargs -P $FLOOR_JOBS -I{} bash -c 'floor_one {}'"
-cell "shell loop of strata migrate" strata_schema_history \
-  bash -c "cd '$PROJ' && for i in \$(seq -f '%03g' 1 $DBS); do '$STRATA' --url postgres://postgres@127.0.0.1:$PORT/t\$i migrate >/dev/null || exit 1; done"
+if [ $FLEET_ONLY = 0 ]; then
+  cell "psql floor, $FLOOR_JOBS sessions in parallel" bench_ledger \
+    bash -c "seq -f 't%03g' 1 $DBS | xargs -P $FLOOR_JOBS -I{} bash -c 'floor_one {}'"
+  cell "shell loop of strata migrate" strata_schema_history \
+    bash -c "cd '$PROJ' && for i in \$(seq -f '%03g' 1 $DBS); do '$STRATA' --url postgres://postgres@127.0.0.1:$PORT/t\$i migrate >/dev/null || exit 1; done"
+fi
 for p in $PARS; do
   cell "strata fleet migrate --parallel $p" strata_schema_history \
     bash -c "cd '$PROJ' && '$STRATA' fleet migrate --parallel $p"
 done
 
 printf '\n%s tenant databases x %s migrations, PostgreSQL 15 (private cluster, fsync on), %s CPUs\n\n' "$DBS" "$MIGS" "$(nproc)"
-printf '| run | wall time (s) |\n|---|---|\n'
-for r in "${RESULTS[@]}"; do printf '| %s | %s |\n' "${r%%|*}" "${r##*|}"; done
+printf '| run | wall time (s) | load (1 min) |\n|---|---|---|\n'
+for r in "${RESULTS[@]}"; do
+  IFS='|' read -r n t l <<<"$r"
+  printf '| %s | %s | %s |\n' "$n" "$t" "$l"
+done

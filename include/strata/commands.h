@@ -115,7 +115,10 @@ struct MigrateResult {
   Status status;
   std::string target;  // redacted URL
   std::vector<AppliedMigration> applied;
-  int pending = 0;          // pending before the run
+  int pending = 0;  // pending before the run
+  // The highest applied version when the run judged the ledger (as `strata info` shows it;
+  // "" when nothing is applied or the ledger was never read).
+  std::string version_before;
   std::string dry_run_sql;  // --dry-run: exactly what would be sent
   std::vector<std::string> warnings;
   std::string run_id;  // the run record in strata_run (empty when nothing was applied)

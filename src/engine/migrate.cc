@@ -301,6 +301,11 @@ class MigrateRun {
     if (!lost) return lost.error();
     chain_breaks_.insert(chain_breaks_.end(), lost->begin(), lost->end());
     report_ = peeked ? std::move(*peeked) : migrate::Join(set(), *rows_);
+    for (const auto& e : report_.entries) {  // in version order
+      if ((e.state == State::kApplied || e.state == State::kBaseline) && !e.version.empty()) {
+        res_.version_before = e.version;
+      }
+    }
     return Status::Ok();
   }
 

@@ -253,33 +253,29 @@ class Runner {
         Emit(e);
       };
     }
-    bool sqlite = IsSqlite(i);
     Status st;
     if (req_.verb == "migrate") {
-      InfoResult before = Info(o);
-      if (before.status.ok()) {
-        out.before = LatestVersion(before);
-      } else if (!(sqlite && before.status.code() == ErrorCode::kConnection)) {
-        st = before.status;  // unreachable, or a ledger it cannot read: do not migrate
+      // One engine run per target: the "before" version is the one Migrate judged the ledger
+      // on (an `info` first would cost every target a second connection, file scan and
+      // ledger read). An unreachable target or an unreadable ledger fails in Migrate before
+      // anything is locked or changed.
+      MigrateRequest m;
+      m.target = req_.target;
+      m.sink = engine_sink;
+      MigrateResult mr = Migrate(o, m);
+      st = mr.status;
+      out.before = mr.version_before;
+      out.applied = static_cast<int>(mr.applied.size());
+      out.pending = mr.pending;
+      out.run_id = mr.run_id;
+      out.after = out.before;
+      for (const auto& a : mr.applied) {
+        if (!a.version.empty()) out.after = a.version;
       }
-      if (st.ok()) {
-        MigrateRequest m;
-        m.target = req_.target;
-        m.sink = engine_sink;
-        MigrateResult mr = Migrate(o, m);
-        st = mr.status;
-        out.applied = static_cast<int>(mr.applied.size());
-        out.pending = mr.pending;
-        out.run_id = mr.run_id;
-        out.after = out.before;
-        for (const auto& a : mr.applied) {
-          if (!a.version.empty()) out.after = a.version;
-        }
-        // A failed run may have applied some: the ledger's word is what counts.
-        if (!st.ok() && out.applied > 0) {
-          InfoResult after = Info(o);
-          if (after.status.ok()) out.after = LatestVersion(after);
-        }
+      // A failed run may have applied some: the ledger's word is what counts.
+      if (!st.ok() && out.applied > 0) {
+        InfoResult after = Info(o);
+        if (after.status.ok()) out.after = LatestVersion(after);
       }
     } else if (req_.verb == "info") {
       InfoResult info = Info(o);

@@ -129,25 +129,38 @@ RunStore::RunStore(db::Connection& conn, std::string schema)
 
 Result<bool> RunStore::Exists() { return conn_.TableExists(schema_, "strata_run"); }
 
-Result<std::vector<std::string>> RunStore::RunColumns() {
+Result<std::vector<std::string>> RunStore::RunColumns() { return Columns(false); }
+
+Result<std::vector<std::string>> RunStore::Columns(bool whole_store) {
   std::vector<std::string> out;
   Result<db::QueryResult> r =
       conn_.dialect() == db::Dialect::kPostgres
           ? conn_.Query(
-                "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 "
-                "AND NOT attisdropped ORDER BY attnum",
-                {prefix_ + "strata_run"})
-          : conn_.Query("SELECT name FROM pragma_table_info('strata_run') ORDER BY cid");
+                fmt::format("SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) "
+                            "AND attnum > 0 AND NOT attisdropped{} ORDER BY attnum",
+                            whole_store ? " AND to_regclass($2) IS NOT NULL" : ""),
+                whole_store ? std::vector<db::Value>{prefix_ + "strata_run",
+                                                     prefix_ + "strata_run_migration"}
+                            : std::vector<db::Value>{prefix_ + "strata_run"})
+          : conn_.Query(
+                fmt::format("SELECT name FROM pragma_table_info('strata_run'){} ORDER BY cid",
+                            whole_store ? " WHERE EXISTS (SELECT 1 FROM sqlite_master "
+                                          "WHERE type = 'table' AND name = "
+                                          "'strata_run_migration')"
+                                        : ""));
   STRATA_TRY(r.status());
   for (const auto& v : r->rows) out.push_back(Str(v[0]));
   return out;
 }
 
 Status RunStore::CreateOrUpgrade() {
-  STRATA_ASSIGN_OR_RETURN(auto cols, RunColumns());
+  // Both tables or none count: the DDL is one statement per table, so a run killed between the
+  // two (or a connection lost there) left strata_run without strata_run_migration, and every
+  // later run failed writing its first detail row. Create() is idempotent and completes it.
+  STRATA_ASSIGN_OR_RETURN(auto cols, Columns(/*whole_store=*/true));
   if (cols.empty()) {
     STRATA_TRY(Create());
-    STRATA_ASSIGN_OR_RETURN(cols, RunColumns());
+    STRATA_ASSIGN_OR_RETURN(cols, Columns(/*whole_store=*/true));
   }
   auto has = [&cols](std::string_view c) {
     return std::find(cols.begin(), cols.end(), c) != cols.end();

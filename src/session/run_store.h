@@ -79,6 +79,8 @@ class RunStore {
 
  private:
   Status Create();
+  // RunColumns; with `whole_store`, empty also when strata_run_migration is missing.
+  Result<std::vector<std::string>> Columns(bool whole_store);
   db::Connection& conn_;
   std::string schema_;
   std::string prefix_;  // "" or "\"schema\"."
