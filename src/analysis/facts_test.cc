@@ -221,6 +221,25 @@ TEST(Parse, OneBadStatementDoesNotHideTheOthers) {
   EXPECT_TRUE(pf.statements[2].node);
 }
 
+TEST(Parse, AnUnterminatedDollarQuoteHidesOnlyItsOwnStatement) {
+  std::string sql =
+      "CREATE TABLE a (id int);\nCREATE INDEX i ON a (id);\n"
+      "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1;\n";
+  ParsedFile pf = ParsePostgres(sql);
+  ASSERT_EQ(pf.statements.size(), 3u);
+  EXPECT_TRUE(pf.statements[0].node);
+  EXPECT_TRUE(pf.statements[1].node);
+  EXPECT_NE(pf.statements[2].error.find("unterminated"), std::string::npos)
+      << pf.statements[2].error;
+  EXPECT_EQ(pf.statements[2].offset, sql.find("CREATE FUNCTION"));
+  // An unterminated comment that opens a statement of its own.
+  std::string c = "SELECT 1;\nSELECT 2; /* never closed\nSELECT 3;\n";
+  ParsedFile pc = ParsePostgres(c);
+  ASSERT_EQ(pc.statements.size(), 3u);
+  EXPECT_TRUE(pc.statements[1].node);
+  EXPECT_FALSE(pc.statements[2].error.empty());
+}
+
 TEST(Parse, StatementPositionsSkipComments) {
   std::string sql = "-- header\n/* c */ SELECT 1;\n  -- x\n  SELECT 2";
   ParsedFile pf = ParsePostgres(sql);

@@ -1,5 +1,6 @@
 #include "analysis/parse.h"
 
+#include "base/text.h"
 #include "base/thread.h"
 #include "sql/splitter.h"
 
@@ -340,6 +341,29 @@ std::string MaskPlaceholders(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Where the statement holding an unterminated quote or comment begins (0: at the start, or not
+// known). `span` is Split's error: the line and byte column where the construct opens; the text
+// before it splits, and its last piece is the broken statement's beginning unless a `;` closed
+// it before the construct.
+size_t BrokenStatementStart(std::string_view text, const SourceSpan& span) {
+  if (span.line < 1 || span.column < 1) return 0;
+  base::LineIndex lines(text);
+  std::string_view line = lines.Line(text, span.line);
+  if (line.data() == nullptr) return 0;
+  size_t at = static_cast<size_t>(line.data() - text.data()) + static_cast<size_t>(span.column - 1);
+  if (at == 0 || at > text.size()) return 0;
+  auto head = sql::Split(text.substr(0, at), db::Dialect::kPostgres, "");
+  if (!head || head->empty()) return 0;
+  const sql::Statement& last = head->back();
+  size_t end = last.offset + last.text.size();
+  size_t semi = text.substr(end, at - end).find(';');
+  return semi == std::string_view::npos ? last.offset : end + semi + 1;
+}
+
+}  // namespace
+
 ParsedFile ParsePostgres(std::string_view text) {
   if (text.find("${") != std::string_view::npos) {
     // strata placeholders are not SQL: parse a same-length copy where each `${name}` outside
@@ -362,8 +386,13 @@ ParsedFile ParsePostgres(std::string_view text) {
   // Slow path: split with PostgreSQL's scanner and parse statement by statement.
   auto split = sql::Split(text, db::Dialect::kPostgres, "");
   if (!split) {
+    // An unterminated quote or comment swallows the rest of the file, not what comes before
+    // it: the statements before the one it starts in are parsed as usual, and only that one
+    // (to the end of the file) is reported as broken.
+    size_t broken = BrokenStatementStart(text, split.error().span());
+    if (broken > 0) out = ParsePostgres(text.substr(0, broken));
     ParsedStatement st;
-    st.offset = SkipTrivia(text, 0);
+    st.offset = SkipTrivia(text, broken);
     st.text = text.substr(st.offset);
     st.length = st.text.size();
     st.error = split.error().message();
