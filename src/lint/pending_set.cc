@@ -20,8 +20,7 @@ Result<Target> ReadTarget(LintConfig config, db::Connection* conn) {
   return t;
 }
 
-LintResult LintPendingSet(const std::vector<LintInput>& inputs, const Target& target,
-                          int jobs) {
+LintResult LintPendingSet(const std::vector<LintInput>& inputs, const Target& target, int jobs) {
   return Lint(inputs, target.config, target.live ? &*target.live : nullptr, jobs);
 }
 

@@ -39,7 +39,6 @@ Result<Target> ReadTarget(LintConfig config, db::Connection* conn);
 
 // Lints `inputs` (apply order) against `target`. Never fails on SQL: parse errors are findings;
 // result.status is not ok only for I/O errors. `jobs`: threads for the per-file work (Lint).
-LintResult LintPendingSet(const std::vector<LintInput>& inputs, const Target& target,
-                          int jobs = 1);
+LintResult LintPendingSet(const std::vector<LintInput>& inputs, const Target& target, int jobs = 1);
 
 }  // namespace strata::lint
