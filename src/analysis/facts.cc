@@ -96,6 +96,17 @@ TableRef TableRefFromRangeVar(JsonRef rv) {
   return t;
 }
 
+TableRef DropObject(JsonRef body, size_t i) {
+  TableRef t;
+  JsonRef obj = body.Get("objects").At(i);
+  JsonRef list = obj.Get("List").Get("items");
+  if (!list) list = obj.Get("List");
+  size_t n = list.size();
+  if (n >= 1) t.name = std::string(list.At(n - 1).Get("String").Get("sval").Str());
+  if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
+  return t;
+}
+
 std::string_view TypeNameLast(JsonRef tn) {
   JsonRef names = tn.Get("names");
   if (names.size() == 0) return {};
@@ -451,18 +462,6 @@ void AlterTableFacts(Facts& f, JsonRef body, const SchemaModel& model, int pg_ve
 }
 
 bool DropHasTargets(JsonRef body) { return body.Get("objects").size() > 0; }
-
-// First object name of a DROP as a TableRef (list of String nodes).
-TableRef DropObject(JsonRef body, size_t i) {
-  TableRef t;
-  JsonRef obj = body.Get("objects").At(i);
-  JsonRef list = obj.Get("List").Get("items");
-  if (!list) list = obj.Get("List");
-  size_t n = list.size();
-  if (n >= 1) t.name = std::string(list.At(n - 1).Get("String").Get("sval").Str());
-  if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
-  return t;
-}
 
 // CREATE TABLE: no lock anyone else sees (the table is new); SHARE ROW EXCLUSIVE on each table
 // its foreign keys reference, ACCESS EXCLUSIVE on the parent it is a partition of.

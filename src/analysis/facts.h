@@ -89,6 +89,9 @@ struct TableRef {
   std::string Display() const;
 };
 TableRef TableRefFromRangeVar(JsonRef range_var);
+// The i-th object of a DropStmt as a table reference ("schema.name" or "name"; a list of String
+// nodes, with or without its "items" wrapper).
+TableRef DropObject(JsonRef drop_stmt, size_t i);
 // The RangeVar an IntoClause creates (CREATE TABLE AS, CREATE MATERIALIZED VIEW, SELECT INTO).
 // libpg_query writes a typed IntoClause field without the {"IntoClause": ...} wrapper; both
 // forms are read.

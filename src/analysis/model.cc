@@ -544,11 +544,7 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
                                     b.Get("removeType").Str() == "OBJECT_VIEW")) {
     JsonRef objs = b.Get("objects");
     for (size_t i = 0; i < objs.size(); ++i) {
-      JsonRef list = objs.At(i).Get("List").Get("items");
-      size_t n = list.size();
-      TableRef t;
-      if (n >= 1) t.name = std::string(list.At(n - 1).Get("String").Get("sval").Str());
-      if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
+      TableRef t = DropObject(b, i);
       tables_.erase(t.Key());
       views_.erase(t.Key());
       table_indexes_.erase(t.Key());

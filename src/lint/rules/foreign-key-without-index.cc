@@ -97,12 +97,7 @@ Effect EffectOf(JsonRef node, ForeignKey* fk, TableRef* child) {
     if (d.Get("removeType").Str() != "OBJECT_TABLE") return Effect::kNothing;
     JsonRef objs = d.Get("objects");
     for (size_t i = 0; i < objs.size(); ++i) {
-      JsonRef list = objs.At(i).Get("List").Get("items");
-      size_t n = list.size();
-      TableRef t;
-      if (n >= 1) t.name = std::string(list.At(n - 1).Get("String").Get("sval").Str());
-      if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
-      if (t.Key() == child->Key()) return Effect::kGone;
+      if (analysis::DropObject(d, i).Key() == child->Key()) return Effect::kGone;
     }
   }
   return Effect::kNothing;

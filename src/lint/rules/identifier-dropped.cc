@@ -28,7 +28,6 @@ void CheckIdentifierDropped(Context& ctx) {
   std::string_view type = drop.Get("removeType").Str();
   JsonRef objs = drop.Get("objects");
   for (size_t i = 0; i < objs.size(); ++i) {
-    JsonRef list = objs.At(i).Get("List").Get("items");
     if (type == "OBJECT_SCHEMA") {
       std::string schema(objs.At(i).Get("String").Get("sval").Str());
       if (drop.Get("behavior").Str() != "DROP_CASCADE") continue;
@@ -43,10 +42,7 @@ void CheckIdentifierDropped(Context& ctx) {
       continue;
     }
     if (type != "OBJECT_TABLE") continue;
-    size_t n = list.size();
-    analysis::TableRef t;
-    if (n >= 1) t.name = std::string(list.At(n - 1).Get("String").Get("sval").Str());
-    if (n >= 2) t.schema = std::string(list.At(n - 2).Get("String").Get("sval").Str());
+    analysis::TableRef t = analysis::DropObject(drop, i);
     for (const Contract* c : ids.OnTable(t.Display())) {
       ctx.Report(fmt::format("drops table `{}`: the {}; every id it holds is lost", t.Display(),
                              Named(*c)),
