@@ -2,6 +2,7 @@
 
 #include "base/redact.h"
 #include "base/text.h"
+#include "report/render.h"
 #include "session/check_json.h"
 
 #include <fmt/format.h>
@@ -12,19 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-json StatusJson(const Status& s) {
-  if (s.ok()) return nullptr;
-  json j = {{"code", std::string(ErrorCodeName(s.code()))},
-            {"exit_code", ExitCodeFor(s.code())},
-            {"message", base::RedactSecrets(s.message())}};
-  if (!s.span().empty()) {
-    j["file"] = s.span().file;
-    if (s.span().line) j["line"] = s.span().line;
-  }
-  if (!s.sqlstate().empty()) j["sqlstate"] = s.sqlstate();
-  if (!s.hint().empty()) j["hint"] = s.hint();
-  return j;
-}
+using report::StatusJson;
 
 std::string CheckLine(const CheckResult& c) {
   std::string where = c.line ? fmt::format("{}:{}", c.file, c.line) : c.file;

@@ -4,6 +4,7 @@
 
 #include "base/duration.h"
 #include "base/redact.h"
+#include "report/render.h"
 
 #include <fmt/format.h>
 
@@ -13,16 +14,7 @@ namespace strata::fleet {
 
 namespace {
 
-nlohmann::json StatusJson(const Status& s) {
-  if (s.ok()) return nullptr;
-  return {
-      {"code", std::string(ErrorCodeName(s.code()))},
-      {"message", base::RedactSecrets(s.message())},
-      {"hint", s.hint().empty() ? nlohmann::json(nullptr) : nlohmann::json(s.hint())},
-      {"sqlstate", s.sqlstate().empty() ? nlohmann::json(nullptr) : nlohmann::json(s.sqlstate())},
-      {"file", s.span().file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.span().file)},
-      {"line", s.span().line}};
-}
+using report::StatusJson;
 
 std::string Cut(std::string s, size_t n) {
   for (char& c : s) {

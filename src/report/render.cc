@@ -35,8 +35,8 @@ json StatusJson(const Status& s) {
   auto num_or_null = [](int v) { return v > 0 ? json(v) : json(nullptr); };
   return {{"code", std::string(ErrorCodeName(s.code()))},
           {"exit_code", ExitCodeFor(s.code())},
-          {"message", s.message()},
-          {"hint", or_null(s.hint())},
+          {"message", base::RedactSecrets(s.message())},
+          {"hint", or_null(base::RedactSecrets(s.hint()))},
           {"file", or_null(s.span().file)},
           {"line", num_or_null(s.span().line)},
           {"column", num_or_null(s.span().column)},

@@ -1,6 +1,7 @@
 #include "seed/render.h"
 
 #include "base/redact.h"
+#include "report/render.h"
 
 #include <fmt/format.h>
 
@@ -10,19 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-json StatusJson(const Status& s) {
-  if (s.ok()) return nullptr;
-  json j = {{"code", std::string(ErrorCodeName(s.code()))},
-            {"exit_code", ExitCodeFor(s.code())},
-            {"message", s.message()}};
-  if (!s.span().empty()) {
-    j["file"] = s.span().file;
-    if (s.span().line) j["line"] = s.span().line;
-  }
-  if (!s.sqlstate().empty()) j["sqlstate"] = s.sqlstate();
-  if (!s.hint().empty()) j["hint"] = s.hint();
-  return j;
-}
+using report::StatusJson;
 
 json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
