@@ -64,7 +64,6 @@ std::string RedactForMessage(std::string_view text, const Options& options) {
   return out;
 }
 
-// Turns a database error on statement `i` into a message that points into the file.
 // The ledger row's reason for a migration that ran: lock-timeout retries it needed and the
 // lint suppressions accepted for it. nullopt when there is nothing to say.
 std::optional<std::string> LedgerNote(const ExecuteRequest& req, int attempt,
@@ -77,6 +76,20 @@ std::optional<std::string> LedgerNote(const ExecuteRequest& req, int attempt,
   if (!req.note.empty()) note += (note.empty() ? "" : "; ") + req.note;
   if (note.empty()) return std::nullopt;
   return note;
+}
+
+// The ledger row of the migration `req` applies, as it starts: what it is, who applies it, when.
+migrate::AppliedRow LedgerRow(const ExecuteRequest& req, std::string installed_on) {
+  const auto& m = *req.prepared->migration;
+  migrate::AppliedRow row;
+  if (m.kind == migrate::Kind::kVersioned) row.version = m.version.text();
+  row.description = m.description;
+  row.type = req.type;
+  row.script = m.script;
+  row.checksum = m.checksum;
+  row.installed_by = req.installed_by;
+  row.installed_on = std::move(installed_on);
+  return row;
 }
 
 // Runs `batch` (BEGIN and session settings, then the migration's statements from index
@@ -397,14 +410,7 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
       out.rows_affected.assign(br.rows_affected.begin() + static_cast<long>(first),
                                br.rows_affected.end());
       out.execution_time_ms = base::MonotonicMillis() - start;
-      migrate::AppliedRow row;
-      if (m.kind == migrate::Kind::kVersioned) row.version = m.version.text();
-      row.description = m.description;
-      row.type = req.type;
-      row.script = m.script;
-      row.checksum = m.checksum;
-      row.installed_by = req.installed_by;
-      row.installed_on = installed_on;
+      migrate::AppliedRow row = LedgerRow(req, installed_on);
       row.execution_time_ms = base::MonotonicMillis() - start;
       row.success = true;
       row.statements_done = static_cast<int>(p.statements.size());
@@ -616,14 +622,7 @@ Status ExecuteNonTransactional(session::Session& ctx, const Options& options,
   const auto& m = *p.migration;
   auto& conn = *ctx.conn;
   size_t begin = 0;
-  migrate::AppliedRow row;
-  if (m.kind == migrate::Kind::kVersioned) row.version = m.version.text();
-  row.description = m.description;
-  row.type = req.type;
-  row.script = m.script;
-  row.checksum = m.checksum;
-  row.installed_by = req.installed_by;
-  row.installed_on = base::NowIso8601();
+  migrate::AppliedRow row = LedgerRow(req, base::NowIso8601());
   row.success = false;
   if (req.resume_from) {
     const auto& prev = *req.resume_from;

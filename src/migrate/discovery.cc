@@ -22,10 +22,15 @@
 
 namespace strata::migrate {
 
-bool GlobMatch(std::string_view p, std::string_view s) {
+bool GlobMatch(std::string_view p, std::string_view s, bool ignore_case) {
   size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
+  auto eq = [ignore_case](char a, char b) {
+    if (a == b) return true;
+    return ignore_case && std::tolower(static_cast<unsigned char>(a)) ==
+                              std::tolower(static_cast<unsigned char>(b));
+  };
   while (si < s.size()) {
-    if (pi < p.size() && (p[pi] == '?' || p[pi] == s[si])) {
+    if (pi < p.size() && (p[pi] == '?' || eq(p[pi], s[si]))) {
       ++pi;
       ++si;
     } else if (pi < p.size() && p[pi] == '*') {

@@ -88,7 +88,8 @@ Result<MigrationSet> Discover(const Options& options, const StatCache* cache = n
 // file can no longer be read or no longer has that checksum (it changed during the run).
 Status LoadText(Migration& m);
 
-// Whether `name` matches the glob `pattern` (*, ?, no path separators special-cased).
-bool GlobMatch(std::string_view pattern, std::string_view name);
+// Whether `name` matches the glob `pattern` (*, ?, no path separators special-cased), byte for
+// byte or, with `ignore_case`, ASCII letters case-insensitively.
+bool GlobMatch(std::string_view pattern, std::string_view name, bool ignore_case = false);
 
 }  // namespace strata::migrate

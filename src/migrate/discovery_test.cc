@@ -105,6 +105,9 @@ TEST(Discovery, GlobMatch) {
   EXPECT_TRUE(GlobMatch("V*__draft_*.sql", "V9__draft_x.sql"));
   EXPECT_FALSE(GlobMatch("*.md", "V1__a.sql"));
   EXPECT_TRUE(GlobMatch("?__x", "R__x"));
+  EXPECT_FALSE(GlobMatch("*.MD", "README.md"));
+  EXPECT_TRUE(GlobMatch("*.MD", "README.md", /*ignore_case=*/true));
+  EXPECT_TRUE(GlobMatch("public.Strata_*", "public.strata_migration", /*ignore_case=*/true));
 }
 
 }  // namespace

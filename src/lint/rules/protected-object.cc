@@ -1,36 +1,14 @@
 // PO104 protected-object: a change to an object another owner protects ([lint] protected, strata's
 // ledger). The doc is protected-object.md; cases are in protected-object.test.
 #include "lint/rules/helpers.h"
+#include "migrate/discovery.h"
 
 #include <algorithm>
 
 namespace strata::lint {
 
-namespace {
-// Case-insensitive glob (* and ?), for [lint] protected patterns.
-bool GlobMatchCi(std::string_view p, std::string_view s) {
-  size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
-  auto eq = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  };
-  while (si < s.size()) {
-    if (pi < p.size() && (p[pi] == '?' || eq(p[pi], s[si]))) {
-      ++pi;
-      ++si;
-    } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      mark = si;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      si = ++mark;
-    } else
-      return false;
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
-}
-}  // namespace
+// [lint] protected patterns match names case-insensitively.
+constexpr bool kIgnoreCase = true;
 
 void CheckProtectedObject(Context& ctx) {
   using namespace rules;  // NOLINT
@@ -42,8 +20,8 @@ void CheckProtectedObject(Context& ctx) {
   auto matches = [&](const analysis::TableRef& t) -> std::string {
     std::string full = t.schema.empty() ? t.name : t.schema + "." + t.name;
     for (const auto& p : pats) {
-      if (GlobMatchCi(p, t.name) || GlobMatchCi(p, full) ||
-          (!t.schema.empty() && GlobMatchCi(p, t.schema + ".*")))
+      if (migrate::GlobMatch(p, t.name, kIgnoreCase) || migrate::GlobMatch(p, full, kIgnoreCase) ||
+          (!t.schema.empty() && migrate::GlobMatch(p, t.schema + ".*", kIgnoreCase)))
         return p;
     }
     return {};
