@@ -297,6 +297,16 @@ std::string DependentsHint(const std::vector<std::string>& found) {
         "drop the view in a plain migration and create it again on the new shape "
         "after `change complete`");
   }
+  if (has("materialized view ")) {
+    steps.push_back(
+        "drop the materialized view in a plain migration and create it again (then REFRESH) "
+        "on the new shape after `change complete`");
+  }
+  if (has("function ") || has("procedure ")) {
+    steps.push_back(
+        "rewrite the function in a plain migration (`CREATE OR REPLACE FUNCTION`) so it no "
+        "longer reads the column, and make it read the new shape after `change complete`");
+  }
   if (has("index")) {
     steps.push_back(
         "`DROP INDEX CONCURRENTLY` the index in a plain migration and build it again "
@@ -317,6 +327,138 @@ std::string DependentsHint(const std::vector<std::string>& found) {
   if (steps.empty())
     steps.push_back("change or drop the dependent object first in a plain migration");
   return fmt::format("{}", fmt::join(steps, "; "));
+}
+
+// Whether the statement `stmt` (a parse tree) reads the table `table` (of `schema`), and, when
+// `column` is not empty, that column of it: by name, qualified with the table or one of its
+// aliases, or unqualified in a statement that reads the table; as an INSERT or UPDATE target
+// column of the table; and, in a trigger function of the table (`trigger`), as NEW.<column> or
+// OLD.<column>.
+bool StatementReads(analysis::JsonRef stmt, const std::string& schema, const std::string& table,
+                    const std::string& column, bool trigger) {
+  std::vector<std::string> names;  // the table's names in the statement (its aliases)
+  bool reads = false;
+  analysis::WalkJson(stmt, [&](analysis::JsonRef n) {
+    if (analysis::JsonRef rv = n.As("RangeVar")) {
+      std::string_view sch = rv.Get("schemaname").Str();
+      if (rv.Get("relname").Str() == table && (sch.empty() || sch == schema)) {
+        reads = true;
+        names.push_back(table);
+        std::string alias(rv.Get("alias").Get("Alias").Get("aliasname").Str());
+        if (alias.empty()) alias = std::string(rv.Get("alias").Get("aliasname").Str());
+        if (!alias.empty()) names.push_back(alias);
+      }
+    }
+    return true;
+  });
+  if (column.empty()) return reads;
+  bool found = false;
+  auto target_of = [&](analysis::JsonRef rel) {
+    std::string_view sch = rel.Get("schemaname").Str();
+    return rel.Get("relname").Str() == table && (sch.empty() || sch == schema);
+  };
+  analysis::WalkJson(stmt, [&](analysis::JsonRef n) {
+    if (found) return false;
+    for (const char* kind : {"InsertStmt", "UpdateStmt"}) {
+      analysis::JsonRef w = n.As(kind);
+      if (!w || !target_of(w.Get("relation"))) continue;
+      analysis::JsonRef cols = w.Get(std::string_view(kind) == "InsertStmt" ? "cols" : "targetList");
+      for (size_t i = 0; i < cols.size(); ++i) {
+        if (cols.At(i).As("ResTarget").Get("name").Str() == column) found = true;
+      }
+    }
+    analysis::JsonRef cr = n.As("ColumnRef");
+    if (!cr) return true;
+    analysis::JsonRef f = cr.Get("fields");
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < f.size(); ++i) {
+      parts.emplace_back(f.At(i).As("String").Get("sval").Str());
+    }
+    if (parts.empty() || parts.back() != column) return false;
+    if (parts.size() == 1) {
+      found |= reads;
+    } else if (parts.size() == 2) {
+      found |= (reads && std::find(names.begin(), names.end(), parts[0]) != names.end()) ||
+               (trigger && (parts[0] == "new" || parts[0] == "old"));
+    } else {
+      found |= reads && parts[parts.size() - 2] == table;
+    }
+    return false;
+  });
+  return found;
+}
+
+// Whether a function body (`language` sql or plpgsql) reads what StatementReads looks for. A
+// PL/pgSQL body is read statement by statement and expression by expression (dynamic SQL in
+// EXECUTE is not seen); a body that does not parse counts as reading it (it names both).
+bool BodyReads(const std::string& language, const std::string& body, const std::string& schema,
+               const std::string& table, const std::string& column, bool trigger) {
+  auto sql_reads = [&](const std::string& text) -> std::optional<bool> {
+    auto parsed = analysis::ParseSnippet(text);
+    if (!parsed.tree || parsed.statements.empty()) return std::nullopt;
+    for (auto st : parsed.statements) {
+      if (StatementReads(st, schema, table, column, trigger)) return true;
+    }
+    return false;
+  };
+  if (language == "sql") return sql_reads(body).value_or(true);
+  auto tree = analysis::ParsePlpgsqlBody(body);
+  if (!tree) return true;
+  bool found = false;
+  analysis::WalkJson(tree->root(), [&](analysis::JsonRef n) {
+    if (found) return false;
+    analysis::JsonRef ex = n.As("PLpgSQL_expr");
+    if (!ex) return true;
+    std::string q(ex.Get("query").Str());
+    auto r = sql_reads(q);
+    if (!r) r = sql_reads("SELECT " + q);
+    size_t assign = q.find(":=");
+    if (!r && assign != std::string::npos) {  // `target := expression`: both sides
+      auto lhs = sql_reads("SELECT " + q.substr(0, assign));
+      auto rhs = sql_reads("SELECT " + q.substr(assign + 2));
+      if (lhs || rhs) r = lhs.value_or(false) || rhs.value_or(false);
+    }
+    found = r.value_or(false);
+    return false;
+  });
+  return found;
+}
+
+// The user's SQL and PL/pgSQL functions and procedures (any volatility, not an extension's,
+// not strata's own) whose body reads `column` of the table (any column when empty), each as
+// "function name(argtypes)". PostgreSQL records no dependency on what a function body reads
+// (only for a SQL-standard BEGIN ATOMIC body, which pg_depend shows): the bodies are parsed.
+// `only`: restrict to functions of that name (schema.name or name on the search_path).
+Result<std::vector<std::string>> FunctionsReading(db::Connection& c, const Resolved& r,
+                                                  const std::string& column,
+                                                  const std::string& only = "") {
+  size_t dot = only.rfind('.');
+  std::string only_schema = dot == std::string::npos ? "" : only.substr(0, dot);
+  std::string only_name = dot == std::string::npos ? only : only.substr(dot + 1);
+  STRATA_ASSIGN_OR_RETURN(
+      auto fns,
+      c.Query("SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || "
+              "p.oid::regprocedure::text, l.lanname, p.prosrc, EXISTS (SELECT 1 FROM pg_trigger "
+              "t WHERE t.tgfoid = p.oid AND t.tgrelid = $3::oid)::text FROM pg_proc p JOIN "
+              "pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
+              "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT "
+              "LIKE 'pg_toast%' AND l.lanname IN ('sql', 'plpgsql') AND p.proname NOT LIKE "
+              "'\_strata\_%' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+              "'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') AND "
+              "(strpos(lower(p.prosrc), lower($1)) > 0 OR EXISTS (SELECT 1 FROM pg_trigger t "
+              "WHERE t.tgfoid = p.oid AND t.tgrelid = $3::oid)) AND ($2 = '' OR "
+              "strpos(lower(p.prosrc), "
+              "lower($2)) > 0) AND ($4 = '' OR (p.proname = $4 AND CASE WHEN $5 = '' THEN "
+              "n.nspname = ANY(current_schemas(false)) ELSE n.nspname = $5 END)) ORDER BY 1",
+              {r.op.table, column, r.table_oid, only_name, only_schema}));
+  std::vector<std::string> out;
+  for (const auto& row : fns.rows) {
+    bool trigger = row[3].value_or("") == "true";
+    if (BodyReads(*row[1], row[2].value_or(""), r.schema, r.op.table, column, trigger)) {
+      out.push_back(*row[0]);
+    }
+  }
+  return out;
 }
 
 // Reads the catalog for one operation and refuses what cannot be made zero-downtime.
@@ -421,8 +563,13 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       STRATA_ASSIGN_OR_RETURN(
           auto deps,
           c.Query("SELECT coalesce(CASE "
-                  " WHEN d.classid = 'pg_rewrite'::regclass THEN (SELECT 'view ' || "
-                  "   ev_class::regclass::text FROM pg_rewrite WHERE oid = d.objid) "
+                  " WHEN d.classid = 'pg_rewrite'::regclass THEN (SELECT CASE c.relkind WHEN "
+                  "   'm' THEN 'materialized view ' ELSE 'view ' END || c.oid::regclass::text "
+                  "   FROM pg_rewrite w JOIN pg_class c ON c.oid = w.ev_class WHERE w.oid = "
+                  "   d.objid) "
+                  " WHEN d.classid = 'pg_proc'::regclass THEN (SELECT CASE prokind WHEN 'p' "
+                  "   THEN 'procedure ' ELSE 'function ' END || oid::regprocedure::text FROM "
+                  "   pg_proc WHERE oid = d.objid) "
                   " WHEN d.classid = 'pg_constraint'::regclass THEN (SELECT CASE contype "
                   "   WHEN 'f' THEN 'foreign key ' WHEN 'c' THEN 'check constraint ' WHEN 'u' THEN "
                   "   'unique constraint ' WHEN 'p' THEN 'primary key ' ELSE 'constraint ' END || "
@@ -473,9 +620,16 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       }
       std::vector<std::string> found;
       for (const auto& d : deps.rows) {
-        if (d[0] && std::find(moved.begin(), moved.end(), *d[0]) == moved.end()) {
+        if (d[0] && std::find(moved.begin(), moved.end(), *d[0]) == moved.end() &&
+            std::find(found.begin(), found.end(), *d[0]) == found.end()) {
           found.push_back(*d[0]);
         }
+      }
+      // Function bodies: PostgreSQL re-reads them by name when they run, so one that reads the
+      // column breaks when complete renames, retypes or drops it.
+      STRATA_ASSIGN_OR_RETURN(auto fns, FunctionsReading(c, r, op.column));
+      for (auto& f : fns) {
+        if (std::find(found.begin(), found.end(), f) == found.end()) found.push_back(f);
       }
       if (!found.empty()) {
         return Refuse(
@@ -634,6 +788,46 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
             fmt::format("if it only reads, declare it so (`ALTER FUNCTION {} STABLE`); "
                         "otherwise move the data with a backfill job and a plain migration",
                         v));
+      }
+      // Any volatility: a function that reads the changed table itself is a lookup of the
+      // table the trigger writes (see QualifyForTrigger), hidden in a body.
+      STRATA_ASSIGN_OR_RETURN(auto self, FunctionsReading(c, r, "", f));
+      if (!self.empty()) {
+        return Refuse(
+            spec, op,
+            fmt::format("the {} expression `{}` calls {}, which reads `{}` itself: the trigger "
+                        "computes the value before the row is written and sees neither it nor "
+                        "the other rows the same statement writes, so the trigger and the "
+                        "backfill would disagree",
+                        which, expr, self.front(), op.table),
+            fmt::format("compute the value from the row's own columns (or a lookup of other "
+                        "tables) in `-- strata:{}`",
+                        which));
+      }
+    }
+    // A lookup through a view (or materialized view) over the changed table reads it too.
+    for (const auto& t : q->tables) {
+      STRATA_ASSIGN_OR_RETURN(
+          auto view,
+          One(c,
+              "WITH RECURSIVE dep(oid) AS (SELECT $2::oid UNION SELECT w.ev_class FROM dep JOIN "
+              "pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = dep.oid AND "
+              "d.classid = 'pg_rewrite'::regclass JOIN pg_rewrite w ON w.oid = d.objid WHERE "
+              "w.ev_class <> dep.oid) SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' "
+              "ELSE 'view ' END || c.oid::regclass::text FROM dep JOIN pg_class c ON c.oid = "
+              "dep.oid WHERE c.oid = to_regclass($1) AND c.oid <> $2::oid",
+              {t, r.table_oid}));
+      if (!view.empty()) {
+        return Refuse(
+            spec, op,
+            fmt::format("the {} expression `{}` reads {}, which reads `{}` itself: the "
+                        "trigger computes the value before the row is written and sees neither "
+                        "it nor the other rows the same statement writes, so the trigger and "
+                        "the backfill would disagree",
+                        which, expr, view, op.table),
+            fmt::format("compute the value from the row's own columns (or a lookup of other "
+                        "tables) in `-- strata:{}`",
+                        which));
       }
     }
     return Status::Ok();
@@ -900,6 +1094,104 @@ std::string BackfillSet(const Resolved& r) {
     return fmt::format("{}", fmt::join(sets, ", "));
   }
   return fmt::format("{} = ({})", QuoteIdent(r.Pair() ? r.shadow : r.op.column), r.op.up);
+}
+
+// One backfill job per table: the operations of a change that move data in the same table
+// share one pass, whose UPDATE sets every derived column of a chunk's rows at once (one scan
+// and one write of each row instead of one per operation). An operation whose expression
+// reads a column another operation of the pass writes starts a new pass, so each expression
+// sees the values the operations before it in the file have filled, as it would one job after
+// the other. The job is named after its first operation (`change.<name>.<index>`).
+struct BackfillJob {
+  std::string name;
+  std::vector<size_t> ops;  // indexes into the change's operations, in file order
+};
+
+// The columns operation `r`'s backfill writes, and the columns its expressions read.
+std::vector<std::string> BackfillWrites(const Resolved& r) {
+  if (r.reshape_leader) {
+    std::vector<std::string> out;
+    for (const auto& c : r.reshape_up) out.push_back(c[0]);
+    return out;
+  }
+  return {r.Pair() ? r.shadow : r.op.column};
+}
+std::vector<std::string> BackfillReads(const Resolved& r) {
+  std::vector<std::string> exprs = {r.op.up};
+  for (const auto& c : r.reshape_up) exprs.push_back(c[1]);
+  std::vector<std::string> out;
+  for (const auto& e : exprs) {
+    if (e.empty()) continue;
+    auto q = QualifyForTrigger(e, r.op.table);
+    if (q) out.insert(out.end(), q->columns.begin(), q->columns.end());
+  }
+  return out;
+}
+
+std::vector<BackfillJob> BackfillJobs(const std::string& change,
+                                      const std::vector<Resolved>& ops) {
+  std::vector<BackfillJob> jobs;
+  std::map<std::string, size_t> open;  // table → its current job
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (Unmigrated(ops[i]).empty()) continue;
+    auto it = open.find(ops[i].qualified);
+    bool joins = it != open.end();
+    if (joins) {
+      auto reads = BackfillReads(ops[i]);
+      for (size_t k : jobs[it->second].ops) {
+        for (const auto& w : BackfillWrites(ops[k])) {
+          joins &= std::find(reads.begin(), reads.end(), w) == reads.end();
+        }
+      }
+    }
+    if (joins) {
+      jobs[it->second].ops.push_back(i);
+    } else {
+      open[ops[i].qualified] = jobs.size();
+      jobs.push_back({JobName(change, i), {i}});
+    }
+  }
+  return jobs;
+}
+
+// Sets each operation's `job`: the backfill job that moves its table's rows, whose UPDATEs
+// its trigger lets through untouched. Every operation with a trigger on a table with a job
+// skips the table's first job (its others, if any, are named in their own operations).
+void AssignJobs(const std::string& change, std::vector<Resolved>& ops) {
+  auto jobs = BackfillJobs(change, ops);
+  for (size_t i = 0; i < ops.size(); ++i) ops[i].job = JobName(change, i);
+  for (const auto& j : jobs) {
+    for (size_t k : j.ops) ops[k].job = j.name;
+  }
+}
+
+// The rows a job still has to move: those of any of its operations.
+std::string JobWhere(const std::vector<Resolved>& ops, const BackfillJob& j) {
+  if (j.ops.size() == 1) return Unmigrated(ops[j.ops[0]]);
+  std::vector<std::string> parts;
+  for (size_t k : j.ops) parts.push_back("(" + Unmigrated(ops[k]) + ")");
+  return fmt::format("{}", fmt::join(parts, " OR "));
+}
+
+// One UPDATE's SET for all of a job's operations: each column is assigned only on the rows
+// its own operation has not migrated (a row another operation selected keeps its value).
+std::string JobSet(const std::vector<Resolved>& ops, const BackfillJob& j) {
+  if (j.ops.size() == 1) return BackfillSet(ops[j.ops[0]]);
+  std::vector<std::string> sets;
+  for (size_t k : j.ops) {
+    const Resolved& r = ops[k];
+    std::vector<std::vector<std::string>> cols;
+    if (r.reshape_leader) {
+      for (const auto& c : r.reshape_up) cols.push_back({c[0], c[1]});
+    } else {
+      cols.push_back({r.Pair() ? r.shadow : r.op.column, r.op.up});
+    }
+    for (const auto& c : cols) {
+      sets.push_back(fmt::format("{0} = CASE WHEN {1} THEN ({2}) ELSE {0} END", QuoteIdent(c[0]),
+                                 Unmigrated(r), c[1]));
+    }
+  }
+  return fmt::format("{}", fmt::join(sets, ", "));
 }
 
 std::vector<Step> CompleteSteps(const Resolved& r) {
@@ -1435,6 +1727,7 @@ Result<std::optional<StateRow>> LoadState(db::Connection& c, const std::string& 
   if (j.is_array()) {
     for (const auto& o : j) s.ops.push_back(FromJson(o));
   }
+  AssignJobs(name, s.ops);
   return std::optional<StateRow>(std::move(s));
 }
 
@@ -1527,14 +1820,20 @@ std::string JobName(const std::string& change, size_t i) {
   return n.substr(0, 120);
 }
 
-// Writes the backfill job for operation `i` (deterministic text: a rerun resumes it).
-Result<std::string> WriteJob(const Options& options, const ChangeSpec& spec, size_t i,
-                             const Resolved& r) {
+// Writes the backfill job `j` (deterministic text: a rerun resumes it).
+Result<std::string> WriteJob(const Options& options, const ChangeSpec& spec,
+                             const std::vector<Resolved>& ops, const BackfillJob& j) {
   std::string dir = JobDir(options);
   std::error_code ec;
   fs::create_directories(dir, ec);
-  std::string name = JobName(spec.name, i);
-  std::string path = (fs::path(dir) / (name + ".toml")).string();
+  const Resolved& r = ops[j.ops.front()];
+  std::string path = (fs::path(dir) / (j.name + ".toml")).string();
+  std::vector<std::string> statements, numbers;
+  for (size_t k : j.ops) {
+    statements.push_back(ops[k].op.statement);
+    numbers.push_back(std::to_string(k));
+  }
+  std::string where = JobWhere(ops, j);
   std::string keys;
   for (size_t k = 0; k < r.pk.size(); ++k) keys += (k ? ", " : "") + TomlStr(r.pk[k]);
   std::string text = fmt::format(
@@ -1542,12 +1841,13 @@ Result<std::string> WriteJob(const Options& options, const ChangeSpec& spec, siz
       "description = {}\ntable = {}\nkey = [{}]\nwhere = {}\nset = {}\n\n"
       "[chunk]\nsize = {}\n\n[throttle]\nlock_timeout = \"1s\"\nstatement_timeout = \"60s\"\n{}"
       "\n[verify]\nquery = {}\nexpect = 0\n",
-      spec.path, i, TomlStr(r.op.statement), TomlStr(r.schema + "." + r.op.table), keys,
-      TomlStr(Unmigrated(r)), TomlStr(BackfillSet(r)), spec.chunk_size,
+      spec.path, fmt::join(numbers, ", "), TomlStr(fmt::format("{}", fmt::join(statements, " "))),
+      TomlStr(r.schema + "." + r.op.table), keys, TomlStr(where), TomlStr(JobSet(ops, j)),
+      spec.chunk_size,
       spec.max_rows_per_second > 0
           ? fmt::format("max_rows_per_second = {}\n", spec.max_rows_per_second)
           : "",
-      TomlStr(fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, Unmigrated(r))));
+      TomlStr(fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, where)));
   std::string why;
   if (!base::WriteFileAtomic(path, text, &why)) {
     return Status(ErrorCode::kIo, fmt::format("cannot write {}: {}", path, why));
@@ -1600,6 +1900,7 @@ Result<std::vector<Resolved>> ResolveAll(db::Connection& c, const ChangeSpec& sp
     }
     lead.reshape_leader = true;
   }
+  AssignJobs(spec.name, out);
   return out;
 }
 
@@ -1651,18 +1952,26 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
         p.drops.push_back(fmt::format("schema {} and its views", view_schema));
       }
       for (auto& x : StartSteps(r)) start.push_back(x);
-      if (!Unmigrated(r).empty()) {
-        backfill.push_back(
-            {"backfill",
-             fmt::format("backfill job {} over {} in key order ({}), chunks of {}",
-                         JobName(spec.name, i), r.op.table, fmt::join(r.pk, ", "), spec.chunk_size),
-             {fmt::format("UPDATE {} SET {} WHERE <key range> AND ({})", r.qualified,
-                          BackfillSet(r), Unmigrated(r))},
-             "ROW EXCLUSIVE on " + r.op.table + " per chunk: only the chunk's rows are locked"});
-      }
-      for (auto& x : IndexCopySteps(r)) backfill.push_back(x);
       for (auto& x : CompleteSteps(r)) complete.push_back(x);
       for (auto& x : AbortSteps(r)) abort.push_back(x);
+    }
+    for (const auto& j : BackfillJobs(spec.name, ops)) {
+      const Resolved& r = ops[j.ops.front()];
+      std::vector<std::string> what;
+      for (size_t k : j.ops) {
+        what.push_back(fmt::format("{} {}", OpKindName(ops[k].op.kind), ops[k].op.column));
+      }
+      backfill.push_back(
+          {"backfill",
+           fmt::format("backfill job {} over {} in key order ({}), chunks of {}: one pass for {}",
+                       j.name, r.op.table, fmt::join(r.pk, ", "), spec.chunk_size,
+                       fmt::join(what, ", ")),
+           {fmt::format("UPDATE {} SET {} WHERE <key range> AND ({})", r.qualified,
+                        JobSet(ops, j), JobWhere(ops, j))},
+           "ROW EXCLUSIVE on " + r.op.table + " per chunk: only the chunk's rows are locked"});
+    }
+    for (const auto& r : ops) {
+      for (auto& x : IndexCopySteps(r)) backfill.push_back(x);
     }
     for (auto& x : ViewStartSteps(spec.name, ops)) start.push_back(x);
     for (auto* v : {&start, &backfill, &complete, &abort}) {
@@ -1807,25 +2116,23 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
       STRATA_TRY(RunTx(c, options, step.sql));
       res.done.push_back(step.what);
     }
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (Unmigrated(ops[i]).empty()) continue;
-      STRATA_ASSIGN_OR_RETURN(auto path, WriteJob(options, spec, i, ops[i]));
-      Emit(request, "backfill", fmt::format("backfill job {}", JobName(spec.name, i)));
+    for (const auto& j : BackfillJobs(spec.name, ops)) {
+      STRATA_ASSIGN_OR_RETURN(auto path, WriteJob(options, spec, ops, j));
+      Emit(request, "backfill", fmt::format("backfill job {}", j.name));
       backfill::RunRequest br;
       br.job = path;
       br.restart = restart_backfill;
       br.sink = [&](const backfill::BackfillEvent& e) {
         if (e.kind == backfill::BackfillEventKind::kChunk) {
-          Emit(request, "backfill", JobName(spec.name, i), e.processed);
+          Emit(request, "backfill", j.name, e.processed);
         }
       };
       auto out = backfill::Run(options, br);
       if (!out.status.ok()) {
-        return Status(out.status).Wrap(fmt::format("backfill of {}", JobName(spec.name, i)));
+        return Status(out.status).Wrap(fmt::format("backfill of {}", j.name));
       }
       res.backfilled += out.job.processed;
-      res.done.push_back(
-          fmt::format("backfill {}: {} rows", JobName(spec.name, i), out.job.processed));
+      res.done.push_back(fmt::format("backfill {}: {} rows", j.name, out.job.processed));
     }
     for (const auto& r : ops) {
       auto steps = IndexCopySteps(r);
@@ -2043,9 +2350,8 @@ PhaseResult Abort(const Options& options, const PhaseRequest& request) {
         res.done.push_back(step.what);
       }
     }
-    for (size_t i = 0; i < st->ops.size(); ++i) {
-      if (Unmigrated(st->ops[i]).empty()) continue;
-      backfill::ControlRequest cr{JobName(spec.name, i), backfill::ControlAction::kCancel};
+    for (const auto& j : BackfillJobs(spec.name, st->ops)) {
+      backfill::ControlRequest cr{j.name, backfill::ControlAction::kCancel};
       (void)backfill::Control(options, cr);  // a finished or never-run job needs nothing
     }
     STRATA_TRY(SetPhase(c, spec.name, "aborted", ""));
@@ -2102,9 +2408,10 @@ Result<std::vector<ChangeState>> ReadStates(const Options& options, db::Connecti
         }
       }
       if (count_rows && open && cs.phase != "completing") cs.unmigrated = counted ? total : 0;
-      for (size_t i = 0; i < j.size(); ++i) {
-        if (Unmigrated(FromJson(j[i])).empty()) continue;
-        auto bs = backfill::GetStatus(options, {JobName(cs.name, i)});
+      std::vector<Resolved> ops;
+      for (const auto& o : j) ops.push_back(FromJson(o));
+      for (const auto& job_of : BackfillJobs(cs.name, ops)) {
+        auto bs = backfill::GetStatus(options, {job_of.name});
         if (!bs.status.ok() || bs.jobs.empty()) continue;
         const auto& job = bs.jobs[0];
         cs.backfill.push_back(fmt::format("{} {}, {} rows in {} chunks{}", job.job, job.status,
