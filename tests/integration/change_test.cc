@@ -1607,6 +1607,69 @@ TEST_F(ChangeTest, AnUpReadingAColumnTheChangeFillsRunsInALaterPass) {
   ASSERT_EQ(done.exit_code, 0) << done.All();
 }
 
+// Several pending change files applied by one migrate share one window: their operations on
+// one table share one backfill pass (one job); each change is recorded, reported and completed
+// on its own.
+TEST_F(ChangeTest, PendingChangeFilesOfOneMigrateShareOneBackfillPass) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term, qty) SELECT g % 100, CASE WHEN g % 3 = 0 THEN NULL ELSE g "
+             "END FROM generate_series(1, 3000) g;\n");
+  dir_.Write("db/migration/V2__qty_required.sql",
+             "-- strata:change chunk_size=500\n-- strata:up qty = coalesce(qty, 0)\n"
+             "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");
+  dir_.Write("db/migration/V3__code.sql",
+             "-- strata:change\n-- strata:up code = 'C' || id::text\n"
+             "ALTER TABLE item ADD COLUMN code text NOT NULL;\n");
+  auto m = Strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  EXPECT_EQ(Q("SELECT string_agg(job_key || ' ' || processed_count, ',') FROM "
+              "strata_backfill_job"),
+            "change.V2__qty_required.0 3000");
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__qty_required started,V3__code started");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty IS NULL OR code IS DISTINCT FROM 'C' || id"),
+            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty <> CASE WHEN id % 3 = 0 THEN 0 ELSE id END"),
+            "0");
+  auto status = Strata({"change", "status", "V3__code"});
+  ASSERT_EQ(status.exit_code, 0) << status.All();
+  EXPECT_NE(status.out.find("change.V2__qty_required.0 completed, 3000 rows"), std::string::npos)
+      << status.out;
+  // Both windows' triggers work for writes of the old version.
+  Exec("INSERT INTO item (term) VALUES (5)");
+  EXPECT_EQ(Q("SELECT qty::text || ' ' || code FROM item WHERE id = 3001"), "0 C3001");
+  auto done = Strata({"migrate", "--complete-changes"});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__qty_required completed,V3__code completed");
+  EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attnum) FROM "
+              "pg_attribute WHERE attrelid = 'item'::regclass AND attnum > 0 AND NOT "
+              "attisdropped"),
+            "id:true,term:true,qty:true,note:false,code:true");
+}
+
+// Two pending change files on one column are refused before either runs.
+TEST_F(ChangeTest, TwoChangesOfOneWindowOnOneColumnAreRefusedBeforeAnythingRuns) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, qty integer);\n"
+             "INSERT INTO item (qty) SELECT g FROM generate_series(1, 100) g;\n");
+  dir_.Write("db/migration/V2__qty_required.sql",
+             "-- strata:change\n-- strata:up qty = coalesce(qty, 0)\n"
+             "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");
+  dir_.Write("db/migration/V3__qty_bigint.sql",
+             "-- strata:change\nALTER TABLE item ALTER COLUMN qty TYPE bigint;\n");
+  auto m = Strata({"migrate"});
+  EXPECT_NE(m.exit_code, 0) << m.All();
+  EXPECT_NE(m.err.find("V3__qty_bigint.sql:2:1"), std::string::npos) << m.All();
+  EXPECT_NE(m.err.find("also changed by `V2__qty_required`"), std::string::npos) << m.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_change"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
+}
+
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {
   std::string file = dir_.Write("V2__rename.sql", kRename);
   auto r =
