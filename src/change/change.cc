@@ -376,7 +376,8 @@ bool StatementReads(analysis::JsonRef stmt, const std::string& schema, const std
     for (const char* kind : {"InsertStmt", "UpdateStmt"}) {
       analysis::JsonRef w = n.As(kind);
       if (!w || !target_of(w.Get("relation"))) continue;
-      analysis::JsonRef cols = w.Get(std::string_view(kind) == "InsertStmt" ? "cols" : "targetList");
+      bool insert = std::string_view(kind) == "InsertStmt";
+      analysis::JsonRef cols = w.Get(insert ? "cols" : "targetList");
       for (size_t i = 0; i < cols.size(); ++i) {
         if (cols.At(i).As("ResTarget").Get("name").Str() == column) found = true;
       }
