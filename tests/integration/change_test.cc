@@ -1665,6 +1665,60 @@ TEST_F(ChangeTest, PendingChangeFilesOfOneMigrateShareOneBackfillPass) {
             "id:true,term:true,qty:true,note:false,code:true");
 }
 
+// kill -9 during a window's shared backfill: starting any one change of the window again
+// resumes the shared job from its checkpoint (the same run, not a restart); migrate then
+// finishes the other and records both.
+TEST_F(ChangeTest, KillNineMidSharedBackfillThenEitherChangeResumesTheOnePass) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term, qty) SELECT g % 100, CASE WHEN g % 3 = 0 THEN NULL ELSE g "
+             "END FROM generate_series(1, 60000) g;\n");
+  auto first = Strata({"migrate"});
+  ASSERT_EQ(first.exit_code, 0) << first.All();
+  dir_.Write("db/migration/V2__rename_term.sql",
+             "-- strata:change chunk_size=200 max_rows_per_second=6000\n"
+             "ALTER TABLE item RENAME COLUMN term TO months;\n");
+  std::string second = dir_.Write("db/migration/V3__qty_required.sql",
+                                  "-- strata:change\n-- strata:up qty = coalesce(qty, -1)\n"
+                                  "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");
+  int pid = SpawnStrata({"--url", url_, "migrate"}, dir_.path(), dir_ / "migrate.log");
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto exists =
+        Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+          "attname = 'months'");
+    if (exists == "1" &&
+        std::stoll(Q("SELECT count(*) FROM item WHERE months IS NOT NULL")) > 3000) {
+      break;
+    }
+  }
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(WaitExit(pid), 128 + SIGKILL);
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__rename_term starting,V3__qty_required starting");
+  EXPECT_GT(std::stoll(Q("SELECT count(*) FROM item WHERE months IS NULL")), 0)
+      << "the kill came too late to test a resume";
+  auto again = Strata({"change", "start", second});
+  ASSERT_EQ(again.exit_code, 0) << again.All();
+  EXPECT_EQ(Q("SELECT string_agg(job_key || ' run ' || run_no || ' ' || status, ',') FROM "
+              "strata_backfill_job"),
+            "change.V2__rename_term.0 run 1 completed");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months IS DISTINCT FROM term OR qty IS NULL"), "0");
+  auto m = Strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__rename_term started,V3__qty_required started");
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_schema_history WHERE version IN ('2', '3') AND "
+              "success"),
+            "2");
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_backfill_job"), "1");
+  auto done = Strata({"migrate", "--complete-changes"});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty IS NULL OR months <> id % 100"), "0");
+}
+
 // Two pending change files on one column are refused before either runs.
 TEST_F(ChangeTest, TwoChangesOfOneWindowOnOneColumnAreRefusedBeforeAnythingRuns) {
   dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
