@@ -7,6 +7,7 @@
 #include "base/file.h"
 #include "base/host.h"
 #include "base/sha256.h"
+#include "base/text.h"
 #include "db/connection.h"
 #include "lint/identifier_gate.h"
 #include "session/session.h"
@@ -58,7 +59,14 @@ struct Resolved {
   bool old_not_null = false;
   std::string old_default;  // pg_get_expr of its default, "" none
   std::string tag;          // _strata_chg_<8 hex>: trigger, function, check names
-  std::string job;          // the backfill job that moves this operation's rows
+  // The backfill job that moves this operation's rows (its trigger lets that job's UPDATEs
+  // through): one per table for all the operations of a change, or of the changes started
+  // together in one window (StartWindow), on it. Stored with the change.
+  std::string job;
+  std::string change;  // the change (file stem) and the operation's index in it
+  size_t index = 0;
+  std::int64_t chunk_size = 1000;  // the change's backfill settings (a shared job: its first's)
+  double max_rows_per_second = 0;
   std::string shadow;       // the column holding the new representation during the window
   std::string final_column;
   // alter_type: the table's columns when the change was resolved, for the new version's view.
@@ -119,7 +127,10 @@ json ToJson(const Resolved& r) {
           {"reshape_leader", r.reshape_leader},
           {"reshape_up", r.reshape_up},
           {"reshape_down", r.reshape_down},
-          {"indexes", r.indexes}};
+          {"indexes", r.indexes},
+          {"job", r.job},
+          {"chunk_size", r.chunk_size},
+          {"max_rows_per_second", r.max_rows_per_second}};
 }
 
 Resolved FromJson(const json& j) {
@@ -158,6 +169,9 @@ Resolved FromJson(const json& j) {
   r.reshape_up = j.value("reshape_up", std::vector<std::vector<std::string>>{});
   r.reshape_down = j.value("reshape_down", std::vector<std::vector<std::string>>{});
   r.indexes = j.value("indexes", std::vector<std::vector<std::string>>{});
+  r.job = j.value("job", "");
+  r.chunk_size = j.value("chunk_size", std::int64_t{1000});
+  r.max_rows_per_second = j.value("max_rows_per_second", 0.0);
   return r;
 }
 
@@ -297,6 +311,16 @@ std::string DependentsHint(const std::vector<std::string>& found) {
         "drop the view in a plain migration and create it again on the new shape "
         "after `change complete`");
   }
+  if (has("materialized view ")) {
+    steps.push_back(
+        "drop the materialized view in a plain migration and create it again (then REFRESH) "
+        "on the new shape after `change complete`");
+  }
+  if (has("function ") || has("procedure ")) {
+    steps.push_back(
+        "rewrite the function in a plain migration (`CREATE OR REPLACE FUNCTION`) so it no "
+        "longer reads the column, and make it read the new shape after `change complete`");
+  }
   if (has("index")) {
     steps.push_back(
         "`DROP INDEX CONCURRENTLY` the index in a plain migration and build it again "
@@ -317,6 +341,139 @@ std::string DependentsHint(const std::vector<std::string>& found) {
   if (steps.empty())
     steps.push_back("change or drop the dependent object first in a plain migration");
   return fmt::format("{}", fmt::join(steps, "; "));
+}
+
+// Whether the statement `stmt` (a parse tree) reads the table `table` (of `schema`), and, when
+// `column` is not empty, that column of it: by name, qualified with the table or one of its
+// aliases, or unqualified in a statement that reads the table; as an INSERT or UPDATE target
+// column of the table; and, in a trigger function of the table (`trigger`), as NEW.<column> or
+// OLD.<column>.
+bool StatementReads(analysis::JsonRef stmt, const std::string& schema, const std::string& table,
+                    const std::string& column, bool trigger) {
+  std::vector<std::string> names;  // the table's names in the statement (its aliases)
+  bool reads = false;
+  analysis::WalkJson(stmt, [&](analysis::JsonRef n) {
+    if (analysis::JsonRef rv = n.As("RangeVar")) {
+      std::string_view sch = rv.Get("schemaname").Str();
+      if (rv.Get("relname").Str() == table && (sch.empty() || sch == schema)) {
+        reads = true;
+        names.push_back(table);
+        std::string alias(rv.Get("alias").Get("Alias").Get("aliasname").Str());
+        if (alias.empty()) alias = std::string(rv.Get("alias").Get("aliasname").Str());
+        if (!alias.empty()) names.push_back(alias);
+      }
+    }
+    return true;
+  });
+  if (column.empty()) return reads;
+  bool found = false;
+  auto target_of = [&](analysis::JsonRef rel) {
+    std::string_view sch = rel.Get("schemaname").Str();
+    return rel.Get("relname").Str() == table && (sch.empty() || sch == schema);
+  };
+  analysis::WalkJson(stmt, [&](analysis::JsonRef n) {
+    if (found) return false;
+    for (const char* kind : {"InsertStmt", "UpdateStmt"}) {
+      analysis::JsonRef w = n.As(kind);
+      if (!w || !target_of(w.Get("relation"))) continue;
+      bool insert = std::string_view(kind) == "InsertStmt";
+      analysis::JsonRef cols = w.Get(insert ? "cols" : "targetList");
+      for (size_t i = 0; i < cols.size(); ++i) {
+        if (cols.At(i).As("ResTarget").Get("name").Str() == column) found = true;
+      }
+    }
+    analysis::JsonRef cr = n.As("ColumnRef");
+    if (!cr) return true;
+    analysis::JsonRef f = cr.Get("fields");
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < f.size(); ++i) {
+      parts.emplace_back(f.At(i).As("String").Get("sval").Str());
+    }
+    if (parts.empty() || parts.back() != column) return false;
+    if (parts.size() == 1) {
+      found |= reads;
+    } else if (parts.size() == 2) {
+      found |= (reads && std::find(names.begin(), names.end(), parts[0]) != names.end()) ||
+               (trigger && (parts[0] == "new" || parts[0] == "old"));
+    } else {
+      found |= reads && parts[parts.size() - 2] == table;
+    }
+    return false;
+  });
+  return found;
+}
+
+// Whether a function body (`language` sql or plpgsql) reads what StatementReads looks for. A
+// PL/pgSQL body is read statement by statement and expression by expression (dynamic SQL in
+// EXECUTE is not seen); a body that does not parse counts as reading it (it names both).
+bool BodyReads(const std::string& language, const std::string& body, const std::string& schema,
+               const std::string& table, const std::string& column, bool trigger) {
+  auto sql_reads = [&](const std::string& text) -> std::optional<bool> {
+    auto parsed = analysis::ParseSnippet(text);
+    if (!parsed.tree || parsed.statements.empty()) return std::nullopt;
+    for (auto st : parsed.statements) {
+      if (StatementReads(st, schema, table, column, trigger)) return true;
+    }
+    return false;
+  };
+  if (language == "sql") return sql_reads(body).value_or(true);
+  auto tree = analysis::ParsePlpgsqlBody(body);
+  if (!tree) return true;
+  bool found = false;
+  analysis::WalkJson(tree->root(), [&](analysis::JsonRef n) {
+    if (found) return false;
+    analysis::JsonRef ex = n.As("PLpgSQL_expr");
+    if (!ex) return true;
+    std::string q(ex.Get("query").Str());
+    auto r = sql_reads(q);
+    if (!r) r = sql_reads("SELECT " + q);
+    size_t assign = q.find(":=");
+    if (!r && assign != std::string::npos) {  // `target := expression`: both sides
+      auto lhs = sql_reads("SELECT " + q.substr(0, assign));
+      auto rhs = sql_reads("SELECT " + q.substr(assign + 2));
+      if (lhs || rhs) r = lhs.value_or(false) || rhs.value_or(false);
+    }
+    found = r.value_or(false);
+    return false;
+  });
+  return found;
+}
+
+// The user's SQL and PL/pgSQL functions and procedures (any volatility, not an extension's,
+// not strata's own) whose body reads `column` of the table (any column when empty), each as
+// "function name(argtypes)". PostgreSQL records no dependency on what a function body reads
+// (only for a SQL-standard BEGIN ATOMIC body, which pg_depend shows): the bodies are parsed.
+// `only`: restrict to functions of that name (schema.name or name on the search_path).
+Result<std::vector<std::string>> FunctionsReading(db::Connection& c, const Resolved& r,
+                                                  const std::string& column,
+                                                  const std::string& only = "") {
+  size_t dot = only.rfind('.');
+  std::string only_schema = dot == std::string::npos ? "" : only.substr(0, dot);
+  std::string only_name = dot == std::string::npos ? only : only.substr(dot + 1);
+  STRATA_ASSIGN_OR_RETURN(
+      auto fns,
+      c.Query("SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || "
+              "p.oid::regprocedure::text, l.lanname, p.prosrc, EXISTS (SELECT 1 FROM pg_trigger "
+              "t WHERE t.tgfoid = p.oid AND t.tgrelid = $3::oid)::text FROM pg_proc p JOIN "
+              "pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
+              "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT "
+              "LIKE 'pg_toast%' AND l.lanname IN ('sql', 'plpgsql') AND p.proname NOT LIKE "
+              "'\_strata\_%' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+              "'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') AND "
+              "(strpos(lower(p.prosrc), lower($1)) > 0 OR EXISTS (SELECT 1 FROM pg_trigger t "
+              "WHERE t.tgfoid = p.oid AND t.tgrelid = $3::oid)) AND ($2 = '' OR "
+              "strpos(lower(p.prosrc), "
+              "lower($2)) > 0) AND ($4 = '' OR (p.proname = $4 AND CASE WHEN $5 = '' THEN "
+              "n.nspname = ANY(current_schemas(false)) ELSE n.nspname = $5 END)) ORDER BY 1",
+              {r.op.table, column, r.table_oid, only_name, only_schema}));
+  std::vector<std::string> out;
+  for (const auto& row : fns.rows) {
+    bool trigger = row[3].value_or("") == "true";
+    if (BodyReads(*row[1], row[2].value_or(""), r.schema, r.op.table, column, trigger)) {
+      out.push_back(*row[0]);
+    }
+  }
+  return out;
 }
 
 // Reads the catalog for one operation and refuses what cannot be made zero-downtime.
@@ -344,6 +501,10 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
   r.qualified = QuoteIdent(r.schema) + "." + QuoteIdent(op.table);
   r.tag = "_strata_chg_" + base::Sha256Hex(spec.name + "/" + std::to_string(index)).substr(0, 8);
   r.job = JobName(spec.name, index);
+  r.change = spec.name;
+  r.index = index;
+  r.chunk_size = spec.chunk_size;
+  r.max_rows_per_second = spec.max_rows_per_second;
   if (r.ObjectOp()) {
     // A constraint or an index: its name must be free (an index is a relation of the schema).
     STRATA_ASSIGN_OR_RETURN(
@@ -421,8 +582,13 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       STRATA_ASSIGN_OR_RETURN(
           auto deps,
           c.Query("SELECT coalesce(CASE "
-                  " WHEN d.classid = 'pg_rewrite'::regclass THEN (SELECT 'view ' || "
-                  "   ev_class::regclass::text FROM pg_rewrite WHERE oid = d.objid) "
+                  " WHEN d.classid = 'pg_rewrite'::regclass THEN (SELECT CASE c.relkind WHEN "
+                  "   'm' THEN 'materialized view ' ELSE 'view ' END || c.oid::regclass::text "
+                  "   FROM pg_rewrite w JOIN pg_class c ON c.oid = w.ev_class WHERE w.oid = "
+                  "   d.objid) "
+                  " WHEN d.classid = 'pg_proc'::regclass THEN (SELECT CASE prokind WHEN 'p' "
+                  "   THEN 'procedure ' ELSE 'function ' END || oid::regprocedure::text FROM "
+                  "   pg_proc WHERE oid = d.objid) "
                   " WHEN d.classid = 'pg_constraint'::regclass THEN (SELECT CASE contype "
                   "   WHEN 'f' THEN 'foreign key ' WHEN 'c' THEN 'check constraint ' WHEN 'u' THEN "
                   "   'unique constraint ' WHEN 'p' THEN 'primary key ' ELSE 'constraint ' END || "
@@ -473,9 +639,16 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       }
       std::vector<std::string> found;
       for (const auto& d : deps.rows) {
-        if (d[0] && std::find(moved.begin(), moved.end(), *d[0]) == moved.end()) {
+        if (d[0] && std::find(moved.begin(), moved.end(), *d[0]) == moved.end() &&
+            std::find(found.begin(), found.end(), *d[0]) == found.end()) {
           found.push_back(*d[0]);
         }
+      }
+      // Function bodies: PostgreSQL re-reads them by name when they run, so one that reads the
+      // column breaks when complete renames, retypes or drops it.
+      STRATA_ASSIGN_OR_RETURN(auto fns, FunctionsReading(c, r, op.column));
+      for (auto& f : fns) {
+        if (std::find(found.begin(), found.end(), f) == found.end()) found.push_back(f);
       }
       if (!found.empty()) {
         return Refuse(
@@ -634,6 +807,46 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
             fmt::format("if it only reads, declare it so (`ALTER FUNCTION {} STABLE`); "
                         "otherwise move the data with a backfill job and a plain migration",
                         v));
+      }
+      // Any volatility: a function that reads the changed table itself is a lookup of the
+      // table the trigger writes (see QualifyForTrigger), hidden in a body.
+      STRATA_ASSIGN_OR_RETURN(auto self, FunctionsReading(c, r, "", f));
+      if (!self.empty()) {
+        return Refuse(
+            spec, op,
+            fmt::format("the {} expression `{}` calls {}, which reads `{}` itself: the trigger "
+                        "computes the value before the row is written and sees neither it nor "
+                        "the other rows the same statement writes, so the trigger and the "
+                        "backfill would disagree",
+                        which, expr, self.front(), op.table),
+            fmt::format("compute the value from the row's own columns (or a lookup of other "
+                        "tables) in `-- strata:{}`",
+                        which));
+      }
+    }
+    // A lookup through a view (or materialized view) over the changed table reads it too.
+    for (const auto& t : q->tables) {
+      STRATA_ASSIGN_OR_RETURN(
+          auto view,
+          One(c,
+              "WITH RECURSIVE dep(oid) AS (SELECT $2::oid UNION SELECT w.ev_class FROM dep JOIN "
+              "pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = dep.oid AND "
+              "d.classid = 'pg_rewrite'::regclass JOIN pg_rewrite w ON w.oid = d.objid WHERE "
+              "w.ev_class <> dep.oid) SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' "
+              "ELSE 'view ' END || c.oid::regclass::text FROM dep JOIN pg_class c ON c.oid = "
+              "dep.oid WHERE c.oid = to_regclass($1) AND c.oid <> $2::oid",
+              {t, r.table_oid}));
+      if (!view.empty()) {
+        return Refuse(
+            spec, op,
+            fmt::format("the {} expression `{}` reads {}, which reads `{}` itself: the "
+                        "trigger computes the value before the row is written and sees neither "
+                        "it nor the other rows the same statement writes, so the trigger and "
+                        "the backfill would disagree",
+                        which, expr, view, op.table),
+            fmt::format("compute the value from the row's own columns (or a lookup of other "
+                        "tables) in `-- strata:{}`",
+                        which));
       }
     }
     return Status::Ok();
@@ -900,6 +1113,120 @@ std::string BackfillSet(const Resolved& r) {
     return fmt::format("{}", fmt::join(sets, ", "));
   }
   return fmt::format("{} = ({})", QuoteIdent(r.Pair() ? r.shadow : r.op.column), r.op.up);
+}
+
+// One backfill job per table: the operations that move data in the same table — of one change,
+// or of the changes started together in one window — share one pass, whose UPDATE sets every
+// derived column of a chunk's rows at once (one scan and one write of each row instead of one
+// per operation). An operation whose expression reads a column another operation of the pass
+// writes starts a new pass, so each expression sees the values the operations before it have
+// filled, as it would one job after the other. A job is named after its first operation
+// (`change.<name>.<index>`); each operation records its job's name (Resolved::job).
+struct BackfillJob {
+  std::string name;
+  std::vector<Resolved> ops;  // ordered by (change, index)
+};
+
+// The columns operation `r`'s backfill writes, and the columns its expressions read.
+std::vector<std::string> BackfillWrites(const Resolved& r) {
+  if (r.reshape_leader) {
+    std::vector<std::string> out;
+    for (const auto& c : r.reshape_up) out.push_back(c[0]);
+    return out;
+  }
+  return {r.Pair() ? r.shadow : r.op.column};
+}
+std::vector<std::string> BackfillReads(const Resolved& r) {
+  std::vector<std::string> exprs = {r.op.up};
+  for (const auto& c : r.reshape_up) exprs.push_back(c[1]);
+  std::vector<std::string> out;
+  for (const auto& e : exprs) {
+    if (e.empty()) continue;
+    auto q = QualifyForTrigger(e, r.op.table);
+    if (q) out.insert(out.end(), q->columns.begin(), q->columns.end());
+  }
+  return out;
+}
+
+// Sets `job` of every operation of `members` (the changes of one window, in order): operations
+// that move data join their table's current pass unless they read a column it writes.
+void AssignJobs(const std::vector<std::vector<Resolved>*>& members) {
+  struct Pass {
+    std::string name;
+    std::vector<std::string> writes;
+  };
+  std::map<std::string, Pass> open;  // table → its current pass
+  for (auto* ops : members) {
+    for (auto& r : *ops) {
+      r.job = JobName(r.change, r.index);
+      if (Unmigrated(r).empty()) continue;
+      auto it = open.find(r.qualified);
+      bool joins = it != open.end();
+      if (joins) {
+        for (const auto& c : BackfillReads(r)) {
+          const auto& w = it->second.writes;
+          joins &= std::find(w.begin(), w.end(), c) == w.end();
+        }
+      }
+      if (!joins) it = open.insert_or_assign(r.qualified, Pass{r.job, {}}).first;
+      r.job = it->second.name;
+      for (auto& c : BackfillWrites(r)) it->second.writes.push_back(std::move(c));
+    }
+  }
+  // Operations that move no data but have a trigger skip their table's pass too (it changes
+  // nothing they keep in step).
+  for (auto* ops : members) {
+    for (auto& r : *ops) {
+      if (!Unmigrated(r).empty()) continue;
+      if (auto it = open.find(r.qualified); it != open.end()) r.job = it->second.name;
+    }
+  }
+}
+
+// The jobs of `ops` (operations with their `job` set), in order of first appearance.
+std::vector<BackfillJob> JobsOf(const std::vector<Resolved>& ops) {
+  std::vector<BackfillJob> jobs;
+  for (const auto& r : ops) {
+    if (Unmigrated(r).empty()) continue;
+    auto it = std::find_if(jobs.begin(), jobs.end(),
+                           [&](const BackfillJob& j) { return j.name == r.job; });
+    if (it == jobs.end()) it = jobs.insert(jobs.end(), BackfillJob{r.job, {}});
+    it->ops.push_back(r);
+  }
+  for (auto& j : jobs) {
+    std::stable_sort(j.ops.begin(), j.ops.end(), [](const Resolved& a, const Resolved& b) {
+      return std::tie(a.change, a.index) < std::tie(b.change, b.index);
+    });
+  }
+  return jobs;
+}
+
+// The rows a job still has to move: those of any of its operations.
+std::string JobWhere(const BackfillJob& j) {
+  if (j.ops.size() == 1) return Unmigrated(j.ops[0]);
+  std::vector<std::string> parts;
+  for (const auto& r : j.ops) parts.push_back("(" + Unmigrated(r) + ")");
+  return fmt::format("{}", fmt::join(parts, " OR "));
+}
+
+// One UPDATE's SET for all of a job's operations: each column is assigned only on the rows
+// its own operation has not migrated (a row another operation selected keeps its value).
+std::string JobSet(const BackfillJob& j) {
+  if (j.ops.size() == 1) return BackfillSet(j.ops[0]);
+  std::vector<std::string> sets;
+  for (const auto& r : j.ops) {
+    std::vector<std::vector<std::string>> cols;
+    if (r.reshape_leader) {
+      for (const auto& c : r.reshape_up) cols.push_back({c[0], c[1]});
+    } else {
+      cols.push_back({r.Pair() ? r.shadow : r.op.column, r.op.up});
+    }
+    for (const auto& c : cols) {
+      sets.push_back(fmt::format("{0} = CASE WHEN {1} THEN ({2}) ELSE {0} END", QuoteIdent(c[0]),
+                                 Unmigrated(r), c[1]));
+    }
+  }
+  return fmt::format("{}", fmt::join(sets, ", "));
 }
 
 std::vector<Step> CompleteSteps(const Resolved& r) {
@@ -1410,6 +1737,18 @@ Status RunIndexCopy(db::Connection& c, const Step& step, const std::string& sche
   return RunNoTx(c, step.sql);
 }
 
+// Operations read back from strata_change: their change and index, and (a change started
+// before jobs were recorded) their jobs.
+void Loaded(const std::string& name, std::vector<Resolved>& ops) {
+  bool jobs = true;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    ops[i].change = name;
+    ops[i].index = i;
+    jobs &= !ops[i].job.empty();
+  }
+  if (!jobs) AssignJobs({&ops});
+}
+
 Status EnsureState(db::Connection& c) {
   auto r = c.ExecBatch({EmbeddedFile("postgres.sql")}, false);
   return r.status;
@@ -1435,6 +1774,7 @@ Result<std::optional<StateRow>> LoadState(db::Connection& c, const std::string& 
   if (j.is_array()) {
     for (const auto& o : j) s.ops.push_back(FromJson(o));
   }
+  Loaded(name, s.ops);
   return std::optional<StateRow>(std::move(s));
 }
 
@@ -1527,29 +1867,39 @@ std::string JobName(const std::string& change, size_t i) {
   return n.substr(0, 120);
 }
 
-// Writes the backfill job for operation `i` (deterministic text: a rerun resumes it).
-Result<std::string> WriteJob(const Options& options, const ChangeSpec& spec, size_t i,
-                             const Resolved& r) {
-  std::string dir = JobDir(options);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  std::string name = JobName(spec.name, i);
-  std::string path = (fs::path(dir) / (name + ".toml")).string();
+// The text of the backfill job `j`: deterministic (the same operations give the same text, so a
+// rerun resumes the job), and its checksum as the backfill engine computes it.
+std::string JobText(const BackfillJob& j) {
+  const Resolved& r = j.ops.front();
+  std::vector<std::string> statements, labels;
+  for (const auto& o : j.ops) {
+    statements.push_back(o.op.statement);
+    labels.push_back(fmt::format("{} operation {}", o.change, o.index));
+  }
+  std::string where = JobWhere(j);
   std::string keys;
   for (size_t k = 0; k < r.pk.size(); ++k) keys += (k ? ", " : "") + TomlStr(r.pk[k]);
-  std::string text = fmt::format(
-      "# written by `strata change start` for {} (operation {}); do not edit\n"
+  return fmt::format(
+      "# written by `strata change start` for {}; do not edit\n"
       "description = {}\ntable = {}\nkey = [{}]\nwhere = {}\nset = {}\n\n"
       "[chunk]\nsize = {}\n\n[throttle]\nlock_timeout = \"1s\"\nstatement_timeout = \"60s\"\n{}"
       "\n[verify]\nquery = {}\nexpect = 0\n",
-      spec.path, i, TomlStr(r.op.statement), TomlStr(r.schema + "." + r.op.table), keys,
-      TomlStr(Unmigrated(r)), TomlStr(BackfillSet(r)), spec.chunk_size,
-      spec.max_rows_per_second > 0
-          ? fmt::format("max_rows_per_second = {}\n", spec.max_rows_per_second)
-          : "",
-      TomlStr(fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, Unmigrated(r))));
+      fmt::join(labels, ", "), TomlStr(fmt::format("{}", fmt::join(statements, " "))),
+      TomlStr(r.schema + "." + r.op.table), keys, TomlStr(where), TomlStr(JobSet(j)),
+      r.chunk_size,
+      r.max_rows_per_second > 0 ? fmt::format("max_rows_per_second = {}\n", r.max_rows_per_second)
+                                : "",
+      TomlStr(fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, where)));
+}
+
+// Writes the backfill job `j` under JobDir; returns its path.
+Result<std::string> WriteJob(const Options& options, const BackfillJob& j) {
+  std::string dir = JobDir(options);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string path = (fs::path(dir) / (j.name + ".toml")).string();
   std::string why;
-  if (!base::WriteFileAtomic(path, text, &why)) {
+  if (!base::WriteFileAtomic(path, JobText(j), &why)) {
     return Status(ErrorCode::kIo, fmt::format("cannot write {}: {}", path, why));
   }
   return path;
@@ -1600,6 +1950,7 @@ Result<std::vector<Resolved>> ResolveAll(db::Connection& c, const ChangeSpec& sp
     }
     lead.reshape_leader = true;
   }
+  AssignJobs({&out});
   return out;
 }
 
@@ -1651,18 +2002,26 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
         p.drops.push_back(fmt::format("schema {} and its views", view_schema));
       }
       for (auto& x : StartSteps(r)) start.push_back(x);
-      if (!Unmigrated(r).empty()) {
-        backfill.push_back(
-            {"backfill",
-             fmt::format("backfill job {} over {} in key order ({}), chunks of {}",
-                         JobName(spec.name, i), r.op.table, fmt::join(r.pk, ", "), spec.chunk_size),
-             {fmt::format("UPDATE {} SET {} WHERE <key range> AND ({})", r.qualified,
-                          BackfillSet(r), Unmigrated(r))},
-             "ROW EXCLUSIVE on " + r.op.table + " per chunk: only the chunk's rows are locked"});
-      }
-      for (auto& x : IndexCopySteps(r)) backfill.push_back(x);
       for (auto& x : CompleteSteps(r)) complete.push_back(x);
       for (auto& x : AbortSteps(r)) abort.push_back(x);
+    }
+    for (const auto& j : JobsOf(ops)) {
+      const Resolved& r = j.ops.front();
+      std::vector<std::string> what;
+      for (const auto& o : j.ops) {
+        what.push_back(fmt::format("{} {}", OpKindName(o.op.kind), o.op.column));
+      }
+      backfill.push_back(
+          {"backfill",
+           fmt::format("backfill job {} over {} in key order ({}), chunks of {}: one pass for {}",
+                       j.name, r.op.table, fmt::join(r.pk, ", "), spec.chunk_size,
+                       fmt::join(what, ", ")),
+           {fmt::format("UPDATE {} SET {} WHERE <key range> AND ({})", r.qualified,
+                        JobSet(j), JobWhere(j))},
+           "ROW EXCLUSIVE on " + r.op.table + " per chunk: only the chunk's rows are locked"});
+    }
+    for (const auto& r : ops) {
+      for (auto& x : IndexCopySteps(r)) backfill.push_back(x);
     }
     for (auto& x : ViewStartSteps(spec.name, ops)) start.push_back(x);
     for (auto* v : {&start, &backfill, &complete, &abort}) {
@@ -1723,25 +2082,70 @@ std::string DryRunText(const Options& options, const std::string& path) {
   return out;
 }
 
+namespace {
+
+// The operations, of every change whose start is in progress or done (phase starting or
+// started), that the backfill jobs `names` move: a job shared by the changes of one window is
+// written from all of their operations, whichever of them runs it.
+Result<std::vector<Resolved>> OpsOfJobs(db::Connection& c, const std::vector<std::string>& names) {
+  std::vector<Resolved> out;
+  STRATA_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT name, operations::text FROM strata_change "
+                                             "WHERE phase IN ('starting', 'started') ORDER BY "
+                                             "name"));
+  for (const auto& row : rows.rows) {
+    auto j = json::parse(*row[1], nullptr, false);
+    if (!j.is_array()) continue;
+    std::vector<Resolved> ops;
+    for (const auto& o : j) ops.push_back(FromJson(o));
+    Loaded(*row[0], ops);
+    for (auto& r : ops) {
+      if (std::find(names.begin(), names.end(), r.job) != names.end()) out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+// One change of a window being started.
+struct Member {
+  ChangeSpec spec;
+  std::vector<Resolved> ops;
+  bool fresh = false;    // never started: resolved now, recorded before its first DDL
+  bool expand = true;    // run the expand steps (false: the expand is done, only data moves)
+  bool restart = false;  // rows left unmigrated in an open window: backfill them again
+};
+
+}  // namespace
+
 PhaseResult Start(const Options& options, const PhaseRequest& request) {
   PhaseResult res;
   res.phase = "";
+  std::vector<std::string> files = {request.file};
+  files.insert(files.end(), request.window.begin(), request.window.end());
   auto run = [&]() -> Status {
-    STRATA_ASSIGN_OR_RETURN(auto spec, ReadSpec(request.file));
-    res.name = spec.name;
     STRATA_ASSIGN_OR_RETURN(auto s, Connect(options, "start"));
     res.target = s.url.redacted;
     db::Connection& c = *s.conn;
-    // A change that renames, retypes or rewrites an identifier others hold is refused.
-    STRATA_TRY(lint::RefuseIdentifierChangesInFile(options, request.file, "change start", &c));
-    STRATA_TRY(TakeLock(c, spec.name));
-    STRATA_TRY(EnsureState(c));
-    STRATA_ASSIGN_OR_RETURN(auto st, LoadState(c, spec.name));
-    std::vector<Resolved> ops;
-    bool restart_backfill = false;
-    if (st) {
+    std::vector<Member> members;
+    bool state_ready = false;
+    for (const auto& file : files) {
+      Member m;
+      STRATA_ASSIGN_OR_RETURN(m.spec, ReadSpec(file));
+      const ChangeSpec& spec = m.spec;
+      if (res.name.empty()) res.name = spec.name;
+      // A change that renames, retypes or rewrites an identifier others hold is refused.
+      STRATA_TRY(lint::RefuseIdentifierChangesInFile(options, file, "change start", &c));
+      STRATA_TRY(TakeLock(c, spec.name));
+      if (!state_ready) STRATA_TRY(EnsureState(c));
+      state_ready = true;
+      STRATA_ASSIGN_OR_RETURN(auto st, LoadState(c, spec.name));
+      if (!st) {
+        STRATA_ASSIGN_OR_RETURN(m.ops, ResolveAll(c, spec));
+        m.fresh = true;
+        members.push_back(std::move(m));
+        continue;
+      }
       STRATA_TRY(ChecksumGuard(spec, *st));
-      res.phase = st->phase;
+      if (files.size() == 1) res.phase = st->phase;
       bool rerun_backfill = false;
       if (st->phase == "started") {
         // Rows left unmigrated (a writer that bypassed the triggers): backfill them again.
@@ -1752,18 +2156,18 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
           rerun_backfill |= !n.empty() && n != "0";
         }
       }
-      if (rerun_backfill) {
-        ops = st->ops;
-        restart_backfill = true;
-      } else if (st->phase == "started" || st->phase == "completing" || st->phase == "completed") {
-        res.already = true;
-        res.next_step = st->phase == "completed"
-                            ? "nothing to do: the change is complete"
-                            : fmt::format(
-                                  "deploy the new version; then `strata change complete "
-                                  "{}`",
-                                  spec.path);
-        return Status::Ok();
+      if (!rerun_backfill &&
+          (st->phase == "started" || st->phase == "completing" || st->phase == "completed")) {
+        if (files.size() == 1) {
+          res.already = true;
+          res.next_step =
+              st->phase == "completed"
+                  ? "nothing to do: the change is complete"
+                  : fmt::format("deploy the new version; then `strata change complete {}`",
+                                spec.path);
+          return Status::Ok();
+        }
+        continue;  // a window member already started: nothing to do for it
       }
       if (st->phase != "starting" && !rerun_backfill) {
         return Status(
@@ -1771,76 +2175,143 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
                    fmt::format("change `{}` is {}; start cannot run again", spec.name, st->phase))
             .WithHint("an aborted change is finished; write a new change file to try again");
       }
-      ops = st->ops;
+      m.ops = st->ops;
+      m.expand = !rerun_backfill;
+      m.restart = rerun_backfill;
       Emit(request, "start",
-           rerun_backfill ? "backfilling rows left unmigrated" : "resuming an interrupted start");
-    } else {
-      STRATA_ASSIGN_OR_RETURN(ops, ResolveAll(c, spec));
-      STRATA_TRY(CheckOverlap(c, spec.name, ops));
+           rerun_backfill ? fmt::format("{}: backfilling rows left unmigrated", spec.name)
+                          : fmt::format("{}: resuming an interrupted start", spec.name));
+      members.push_back(std::move(m));
+    }
+    if (members.empty()) {
+      res.already = true;
+      res.phase = "started";
+      res.next_step = "deploy the new version; then `strata change complete` each change";
+      return Status::Ok();
+    }
+    // The changes started now share their tables' backfill passes. Each is checked against the
+    // open changes (the ones recorded just before it included) and recorded before any DDL runs.
+    std::vector<std::vector<Resolved>*> fresh;
+    for (auto& m : members) {
+      if (m.fresh) fresh.push_back(&m.ops);
+    }
+    AssignJobs(fresh);
+    for (size_t a = 0; a < members.size(); ++a) {  // two changes of the window on one column
+      for (size_t b = a + 1; b < members.size(); ++b) {
+        for (const auto& x : members[a].ops) {
+          for (const auto& y : members[b].ops) {
+            if (x.ObjectOp() || y.ObjectOp() || x.qualified != y.qualified) continue;
+            for (const auto& col : {y.op.column, y.shadow, y.final_column}) {
+              if (col.empty() || (col != x.op.column && col != x.shadow && col != x.final_column)) {
+                continue;
+              }
+              return Refuse(members[b].spec, y.op,
+                            fmt::format("column `{}` of `{}` is also changed by `{}`, started in "
+                                        "the same window",
+                                        col, y.op.table, members[a].spec.name),
+                            fmt::format("one change per column: deploy {} after {} is complete "
+                                        "(a later migrate), or merge the two files",
+                                        members[b].spec.name, members[a].spec.name));
+            }
+          }
+        }
+      }
+    }
+    for (auto& m : members) {
+      if (!m.fresh) continue;
+      STRATA_TRY(CheckOverlap(c, m.spec.name, m.ops));
       json arr = json::array();
-      for (const auto& r : ops) arr.push_back(ToJson(r));
+      for (const auto& r : m.ops) arr.push_back(ToJson(r));
       // Recorded before the first DDL, with what the catalog said: a rerun uses it.
       STRATA_TRY(c.Query("INSERT INTO strata_change (name, file, checksum, phase, operations) "
                          "VALUES ($1, $2, $3, 'starting', $4::jsonb)",
-                         {spec.name, spec.path, spec.checksum, arr.dump()})
+                         {m.spec.name, m.spec.path, m.spec.checksum, arr.dump()})
                      .status());
       STRATA_TRY(c.Query("INSERT INTO strata_change_event (name, phase, by) VALUES ($1, "
                          "'starting', $2)",
-                         {spec.name, base::OsUser() + "@" + base::HostName()})
+                         {m.spec.name, base::OsUser() + "@" + base::HostName()})
                      .status());
     }
-    if (!restart_backfill) res.phase = "starting";
-    for (const auto& r : ops) {
-      if (restart_backfill) break;  // the expand is done; only data moves
-      for (const auto& step : StartSteps(r)) {
+    if (members.front().expand) res.phase = "starting";
+    for (const auto& m : members) {
+      if (!m.expand) continue;  // the expand is done; only data moves
+      for (const auto& r : m.ops) {
+        for (const auto& step : StartSteps(r)) {
+          Emit(request, "start", step.what);
+          STRATA_TRY(RunStep(c, options, r, step, [&](const std::string& msg) {
+            Emit(request, "start", msg);
+            res.done.push_back(msg);
+          }));
+          res.done.push_back(step.what);
+        }
+      }
+      for (const auto& step : ViewStartSteps(m.spec.name, m.ops)) {
         Emit(request, "start", step.what);
-        STRATA_TRY(RunStep(c, options, r, step, [&](const std::string& m) {
-          Emit(request, "start", m);
-          res.done.push_back(m);
-        }));
+        STRATA_TRY(RunTx(c, options, step.sql));
         res.done.push_back(step.what);
       }
     }
-    for (const auto& step :
-         restart_backfill ? std::vector<Step>() : ViewStartSteps(spec.name, ops)) {
-      Emit(request, "start", step.what);
-      STRATA_TRY(RunTx(c, options, step.sql));
-      res.done.push_back(step.what);
+    // The backfill: each job once, written from every operation it moves (of the changes of
+    // this window, and of an earlier run of the same window).
+    std::vector<std::string> names, restart;
+    for (const auto& m : members) {
+      for (const auto& r : m.ops) {
+        if (Unmigrated(r).empty()) continue;
+        if (std::find(names.begin(), names.end(), r.job) == names.end()) names.push_back(r.job);
+        if (m.restart) restart.push_back(r.job);
+      }
     }
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (Unmigrated(ops[i]).empty()) continue;
-      STRATA_ASSIGN_OR_RETURN(auto path, WriteJob(options, spec, i, ops[i]));
-      Emit(request, "backfill", fmt::format("backfill job {}", JobName(spec.name, i)));
+    STRATA_ASSIGN_OR_RETURN(auto job_ops, OpsOfJobs(c, names));
+    for (const auto& j : JobsOf(job_ops)) {
+      bool again = std::find(restart.begin(), restart.end(), j.name) != restart.end();
+      if (!again) {
+        // A job whose operations changed since it ran (a change of its window was aborted, or
+        // has completed) starts over when unfinished and is done when finished: its `where`
+        // selects only rows still to migrate either way.
+        auto bs = backfill::GetStatus(options, {j.name});
+        if (bs.status.ok() && !bs.jobs.empty() &&
+            bs.jobs[0].checksum != base::Sha256Hex(base::NormalizeText(JobText(j)))) {
+          if (bs.jobs[0].status == "completed") continue;
+          again = true;
+        }
+      }
+      STRATA_ASSIGN_OR_RETURN(auto path, WriteJob(options, j));
+      Emit(request, "backfill", fmt::format("backfill job {}", j.name));
       backfill::RunRequest br;
       br.job = path;
-      br.restart = restart_backfill;
+      br.restart = again;
       br.sink = [&](const backfill::BackfillEvent& e) {
         if (e.kind == backfill::BackfillEventKind::kChunk) {
-          Emit(request, "backfill", JobName(spec.name, i), e.processed);
+          Emit(request, "backfill", j.name, e.processed);
         }
       };
       auto out = backfill::Run(options, br);
       if (!out.status.ok()) {
-        return Status(out.status).Wrap(fmt::format("backfill of {}", JobName(spec.name, i)));
+        return Status(out.status).Wrap(fmt::format("backfill of {}", j.name));
       }
       res.backfilled += out.job.processed;
-      res.done.push_back(
-          fmt::format("backfill {}: {} rows", JobName(spec.name, i), out.job.processed));
+      res.done.push_back(fmt::format("backfill {}: {} rows", j.name, out.job.processed));
     }
-    for (const auto& r : ops) {
-      auto steps = IndexCopySteps(r);
-      for (size_t k = 0; k < steps.size(); ++k) {
-        Emit(request, "start", steps[k].what);
-        STRATA_TRY(RunIndexCopy(c, steps[k], r.schema, r.indexes[k][1]));
-        res.done.push_back(steps[k].what);
+    for (const auto& m : members) {
+      for (const auto& r : m.ops) {
+        auto steps = IndexCopySteps(r);
+        for (size_t k = 0; k < steps.size(); ++k) {
+          Emit(request, "start", steps[k].what);
+          STRATA_TRY(RunIndexCopy(c, steps[k], r.schema, r.indexes[k][1]));
+          res.done.push_back(steps[k].what);
+        }
       }
+      STRATA_TRY(SetPhase(c, m.spec.name, "started", ""));
     }
-    STRATA_TRY(SetPhase(c, spec.name, "started", ""));
     res.phase = "started";
-    res.next_step = fmt::format(
-        "deploy the new version; once the old one is gone run `strata change complete {}` "
-        "(or `strata change abort {}` to undo)",
-        spec.path, spec.path);
+    res.next_step =
+        files.size() == 1
+            ? fmt::format(
+                  "deploy the new version; once the old one is gone run `strata change complete "
+                  "{}` (or `strata change abort {}` to undo)",
+                  request.file, request.file)
+            : "deploy the new version; once the old one is gone run `strata change complete` "
+              "for each change (or `strata migrate --complete-changes`)";
     return Status::Ok();
   };
   res.status = run();
@@ -2043,9 +2514,16 @@ PhaseResult Abort(const Options& options, const PhaseRequest& request) {
         res.done.push_back(step.what);
       }
     }
-    for (size_t i = 0; i < st->ops.size(); ++i) {
-      if (Unmigrated(st->ops[i]).empty()) continue;
-      backfill::ControlRequest cr{JobName(spec.name, i), backfill::ControlAction::kCancel};
+    std::vector<std::string> names;
+    for (const auto& j : JobsOf(st->ops)) names.push_back(j.name);
+    STRATA_ASSIGN_OR_RETURN(auto shared, OpsOfJobs(c, names));
+    for (const auto& j : JobsOf(st->ops)) {
+      // A job this change shares with another change of its window keeps running for it.
+      bool other = std::any_of(shared.begin(), shared.end(), [&](const Resolved& r) {
+        return r.job == j.name && r.change != spec.name;
+      });
+      if (other) continue;
+      backfill::ControlRequest cr{j.name, backfill::ControlAction::kCancel};
       (void)backfill::Control(options, cr);  // a finished or never-run job needs nothing
     }
     STRATA_TRY(SetPhase(c, spec.name, "aborted", ""));
@@ -2102,9 +2580,11 @@ Result<std::vector<ChangeState>> ReadStates(const Options& options, db::Connecti
         }
       }
       if (count_rows && open && cs.phase != "completing") cs.unmigrated = counted ? total : 0;
-      for (size_t i = 0; i < j.size(); ++i) {
-        if (Unmigrated(FromJson(j[i])).empty()) continue;
-        auto bs = backfill::GetStatus(options, {JobName(cs.name, i)});
+      std::vector<Resolved> ops;
+      for (const auto& o : j) ops.push_back(FromJson(o));
+      Loaded(cs.name, ops);
+      for (const auto& job_of : JobsOf(ops)) {
+        auto bs = backfill::GetStatus(options, {job_of.name});
         if (!bs.status.ok() || bs.jobs.empty()) continue;
         const auto& job = bs.jobs[0];
         cs.backfill.push_back(fmt::format("{} {}, {} rows in {} chunks{}", job.job, job.status,

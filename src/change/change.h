@@ -136,6 +136,11 @@ using PhaseSink = std::function<void(const PhaseEvent&)>;
 struct PhaseRequest {
   std::string file;
   PhaseSink sink;
+  // Start only: more change files started with `file` in one window (migrate passes the
+  // pending change files that follow it with no plain migration between). All are resolved
+  // and recorded before any DDL runs; the operations of all of them on one table share one
+  // backfill pass (one job, named after its first operation).
+  std::vector<std::string> window;
 };
 struct PhaseResult {
   Status status;

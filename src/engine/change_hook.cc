@@ -27,8 +27,9 @@ Result<std::vector<bool>> ScreenChanges(session::Session& ctx,
   return is_change;
 }
 
-Status StartChange(const Options& options, PreparedMigration& p) {
-  auto r = change::Start(options, {p.migration->path, {}});
+Status StartChange(const Options& options, PreparedMigration& p,
+                   const std::vector<std::string>& window) {
+  auto r = change::Start(options, {p.migration->path, {}, window});
   if (!r.status.ok()) return r.status;
   p.statements.clear();
   return Status::Ok();

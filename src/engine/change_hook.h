@@ -22,8 +22,11 @@ Result<std::vector<bool>> ScreenChanges(session::Session& ctx,
                                         bool allow_open_changes);
 
 // Runs the start phase of the change file `p` (resuming one that was interrupted), then empties
-// its statements so the executor records it without running the end-state DDL.
-Status StartChange(const Options& options, PreparedMigration& p);
+// its statements so the executor records it without running the end-state DDL. `window`: the
+// pending change files that follow `p` with no plain migration between; they start in the same
+// window (one backfill pass per table for all of them) and are then found started.
+Status StartChange(const Options& options, PreparedMigration& p,
+                   const std::vector<std::string>& window = {});
 
 // Whether `p` is a change file (`-- strata:change`).
 bool IsChangeMigration(const PreparedMigration& p);

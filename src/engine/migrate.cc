@@ -487,7 +487,13 @@ class MigrateRun {
       if (w.ok()) recorded_in_tx = true;
       return w.ok() ? w : std::move(w).Wrap("writing the run record (evidence) failed");
     };
-    Status s = is_change_[i] ? engine::StartChange(options_, prepared_[i]) : Status::Ok();
+    // Pending change files that follow one another start in one window (docs/change.md).
+    std::vector<std::string> window;
+    for (size_t k = i + 1; is_change_[i] && k < prepared_.size() && is_change_[k]; ++k) {
+      window.push_back(prepared_[k].migration->path);
+    }
+    Status s =
+        is_change_[i] ? engine::StartChange(options_, prepared_[i], window) : Status::Ok();
     if (s.ok()) s = engine::Execute(ctx(), options_, er, applied);
     if (!s.ok() || !recorded_in_tx) {
       if (Status w = recorder_->Migration(applied, s); !w.ok()) {

@@ -498,6 +498,71 @@ TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
 }
 
+// Views, materialized views and function bodies (SQL and PL/pgSQL, any volatility; PostgreSQL
+// records no dependency on what a body reads) that read the column a change renames, retypes
+// or drops would break at complete: plan refuses, naming the object and the next step. So does
+// an `up` that reads the changed table itself through a function or a view.
+TEST_F(ChangeTest, PlanRefusesViewsAndFunctionBodiesThatReadTheChangedColumn) {
+  Exec("CREATE TABLE acct (id int PRIMARY KEY, name text, score int, legacy text, flag int, "
+       "touched int, atomic_col int, free int, extra int)");
+  Exec("CREATE TABLE other (id int PRIMARY KEY, free int)");
+  Exec("CREATE VIEW acct_names AS SELECT id, name FROM acct");
+  Exec("CREATE MATERIALIZED VIEW acct_scores AS SELECT id, score FROM acct");
+  Exec("CREATE FUNCTION legacy_of(int) RETURNS text LANGUAGE sql STABLE AS "
+       "$$ SELECT a.legacy FROM acct a WHERE a.id = $1 $$");
+  Exec("CREATE FUNCTION flagged() RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$ DECLARE n "
+       "bigint; BEGIN SELECT count(*) INTO n FROM public.acct WHERE flag > 0; RETURN n; END $$");
+  Exec("CREATE FUNCTION acct_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched "
+       ":= coalesce(NEW.touched, 0) + 1; RETURN NEW; END $$");
+  Exec("CREATE TRIGGER acct_touch BEFORE UPDATE ON acct FOR EACH ROW EXECUTE FUNCTION "
+       "acct_touch()");
+  Exec("CREATE FUNCTION atomic_sum() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT "
+       "sum(atomic_col) FROM acct; END");
+  Exec("CREATE FUNCTION acct_top() RETURNS int LANGUAGE sql STABLE AS "
+       "$$ SELECT max(id) FROM acct $$");
+  // Reads a column named `free` of another table, and `acct` without that column: no refusal.
+  Exec("CREATE FUNCTION other_free() RETURNS bigint LANGUAGE sql STABLE AS "
+       "$$ SELECT sum(o.free) FROM other o WHERE o.id IN (SELECT a.id FROM acct a) $$");
+  Exec("CREATE FUNCTION acct_ids() RETURNS bigint LANGUAGE sql STABLE AS "
+       "$$ SELECT count(id) FROM acct $$");
+  struct Case {
+    const char* sql;
+    std::vector<std::string> expect;
+  } cases[] = {
+      {"ALTER TABLE acct RENAME COLUMN name TO full_name;",
+       {"view acct_names", "drop the view in a plain migration"}},
+      {"ALTER TABLE acct DROP COLUMN score;",
+       {"materialized view acct_scores", "drop the materialized view in a plain migration"}},
+      {"ALTER TABLE acct DROP COLUMN legacy;",
+       {"function legacy_of(integer)", "CREATE OR REPLACE FUNCTION"}},
+      {"ALTER TABLE acct RENAME COLUMN legacy TO old_code;", {"function legacy_of(integer)"}},
+      {"ALTER TABLE acct DROP COLUMN flag;", {"function flagged()", "CREATE OR REPLACE FUNCTION"}},
+      {"ALTER TABLE acct ALTER COLUMN touched TYPE bigint;", {"function acct_touch()"}},
+      {"ALTER TABLE acct DROP COLUMN atomic_col;", {"function atomic_sum()"}},
+      {"-- strata:up extra = coalesce(extra, acct_top())\n"
+       "ALTER TABLE acct ALTER COLUMN extra SET NOT NULL;",
+       {"calls function acct_top(), which reads `acct` itself", "strata:up"}},
+      {"-- strata:up extra = coalesce(extra, (SELECT length(v.name) FROM acct_names v WHERE v.id "
+       "= acct.id))\nALTER TABLE acct ALTER COLUMN extra SET NOT NULL;",
+       {"reads view acct_names, which reads `acct` itself"}},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    std::string file =
+        dir_.Write(fmt::format("V{}__bad.sql", ++n), std::string("-- strata:change\n") + c.sql);
+    auto r = Strata({"change", "plan", file});
+    EXPECT_NE(r.exit_code, 0) << c.sql;
+    for (const auto& e : c.expect) {
+      EXPECT_NE(r.err.find(e), std::string::npos) << c.sql << "\n" << r.All();
+    }
+    EXPECT_NE(r.err.find(file), std::string::npos) << "names the file: " << r.All();
+  }
+  std::string ok =
+      dir_.Write("V99__free.sql", "-- strata:change\nALTER TABLE acct DROP COLUMN free;\n");
+  auto r = Strata({"change", "plan", ok});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+}
+
 TEST_F(ChangeTest, TypeChangeAddRequiredColumnAndDropColumnInOneWindow) {
   Exec("CREATE TABLE w (id int PRIMARY KEY, amount int NOT NULL, legacy text NOT NULL, note text)");
   Exec("INSERT INTO w SELECT g, g * 10, 'L' || g, 'seed' FROM generate_series(1, 3000) g");
@@ -1356,11 +1421,24 @@ TEST_P(ChangeExampleTest, ContractTermIsOneChangeFileWithALookup) {
   EXPECT_NE(plan.out.find("up looks up quote_revision: computed when a version writes the row"),
             std::string::npos)
       << plan.out;
+  // The term and the source are filled by one pass over quote_line, not one per column.
+  size_t passes = 0;
+  for (size_t at = 0; (at = plan.out.find("backfill job change.", at)) != std::string::npos; ++at) {
+    ++passes;
+  }
+  EXPECT_EQ(passes, 1u) << plan.out;
+  EXPECT_NE(plan.out.find(from_scratch ? "one pass for add_column contract_term_months, "
+                                         "add_column contract_term_source"
+                                       : "one pass for set_not_null contract_term_months, "
+                                         "set_not_null contract_term_source"),
+            std::string::npos)
+      << plan.out;
   // The deploy pipeline's plain migrate reaches the change file and runs its start phase.
   auto start = from_scratch ? strata({"change", "start", change})
                             : strata({"--locations", "db/migration,db/change", "migrate"});
   ASSERT_EQ(start.exit_code, 0) << start.All();
   EXPECT_EQ(Q("SELECT phase FROM strata_change"), "started");
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_backfill_job"), "1");
   if (!from_scratch) {
     EXPECT_EQ(Q("SELECT success::text FROM strata_schema_history WHERE version = '011'"), "true");
   }
@@ -1461,6 +1539,203 @@ TEST_F(ChangeTest, DownLookupFillsTheDroppedColumnForRowsTheNewVersionInserts) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'shop'::regclass AND attname "
               "= 'region_name' AND NOT attisdropped"),
             "0");
+}
+
+// Several operations on one table share one backfill pass: one job, one UPDATE per chunk that
+// sets every derived column, each only on the rows its own operation has not migrated.
+TEST_F(ChangeTest, OperationsOnOneTableShareOneBackfillPass) {
+  SeedItems(5000);
+  Exec("UPDATE item SET note = NULL WHERE id % 7 = 0");
+  std::string file = dir_.Write("V7__item_shape.sql",
+                                "-- strata:change chunk_size=400\n"
+                                "-- strata:up qty = coalesce(qty, 0)\n"
+                                "-- strata:up note = 'none'\n"
+                                "-- strata:up code = 'C' || id::text\n"
+                                "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n"
+                                "ALTER TABLE item ALTER COLUMN note SET NOT NULL;\n"
+                                "ALTER TABLE item ADD COLUMN code text NOT NULL;\n"
+                                "ALTER TABLE item RENAME COLUMN term TO months;\n");
+  auto plan = Strata({"change", "plan", file, "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.All();
+  auto pj = nlohmann::json::parse(plan.out, nullptr, false);
+  ASSERT_TRUE(pj.is_object()) << plan.out;
+  int backfills = 0;
+  for (const auto& st : pj["steps"]) backfills += st["phase"] == "backfill";
+  EXPECT_EQ(backfills, 1) << plan.out;
+  auto text = Strata({"change", "plan", file});
+  EXPECT_NE(text.out.find("one pass for set_not_null qty, set_not_null note, add_column code, "
+                          "rename_column term"),
+            std::string::npos)
+      << text.out;
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  // One job ran, over every row once.
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_backfill_job"), "1");
+  EXPECT_EQ(Q("SELECT job_key FROM strata_backfill_job"), "change.V7__item_shape.0");
+  EXPECT_EQ(Q("SELECT processed_count FROM strata_backfill_job"), "5000");
+  auto status = Strata({"change", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.All();
+  size_t lines = 0;
+  for (size_t at = 0; (at = status.out.find("backfill change.", at)) != std::string::npos; ++at) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << status.out;
+  EXPECT_NE(status.out.find("change.V7__item_shape.0 completed, 5000 rows"), std::string::npos)
+      << status.out;
+  auto bstatus = Strata({"backfill", "status"});
+  EXPECT_EQ(bstatus.exit_code, 0) << bstatus.All();
+  EXPECT_NE(bstatus.out.find("change.V7__item_shape.0"), std::string::npos) << bstatus.out;
+  // Each invariant holds on every row, and values that were there are kept.
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty IS NULL"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty <> CASE WHEN id % 3 = 0 THEN 0 ELSE id END"),
+            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE note IS DISTINCT FROM CASE WHEN id % 7 = 0 THEN "
+              "'none' ELSE 'seed' END"),
+            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE code IS DISTINCT FROM 'C' || id"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months IS DISTINCT FROM term"), "0");
+  auto done = Strata({"change", "complete", file});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attnum) FROM "
+              "pg_attribute WHERE attrelid = 'item'::regclass AND attnum > 0 AND NOT "
+              "attisdropped"),
+            "id:true,qty:true,note:true,code:true,months:true");
+}
+
+// An operation whose `up` reads a column another operation of the table fills runs in a pass
+// after it, so it sees the filled values (as one job after the other would).
+TEST_F(ChangeTest, AnUpReadingAColumnTheChangeFillsRunsInALaterPass) {
+  SeedItems(2000);
+  std::string file = dir_.Write("V8__dependent.sql",
+                                "-- strata:change chunk_size=500\n"
+                                "-- strata:up qty = coalesce(qty, 0)\n"
+                                "-- strata:up double_qty = qty * 2\n"
+                                "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n"
+                                "ALTER TABLE item ADD COLUMN double_qty int NOT NULL;\n");
+  auto start = Strata({"change", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.All();
+  EXPECT_EQ(Q("SELECT string_agg(job_key, ',' ORDER BY job_key) FROM strata_backfill_job"),
+            "change.V8__dependent.0,change.V8__dependent.1");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE double_qty IS DISTINCT FROM qty * 2"), "0");
+  auto done = Strata({"change", "complete", file});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+}
+
+// Several pending change files applied by one migrate share one window: their operations on
+// one table share one backfill pass (one job); each change is recorded, reported and completed
+// on its own.
+TEST_F(ChangeTest, PendingChangeFilesOfOneMigrateShareOneBackfillPass) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term, qty) SELECT g % 100, CASE WHEN g % 3 = 0 THEN NULL ELSE g "
+             "END FROM generate_series(1, 3000) g;\n");
+  dir_.Write("db/migration/V2__qty_required.sql",
+             "-- strata:change chunk_size=500\n-- strata:up qty = coalesce(qty, 0)\n"
+             "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");
+  dir_.Write("db/migration/V3__code.sql",
+             "-- strata:change\n-- strata:up code = 'C' || id::text\n"
+             "ALTER TABLE item ADD COLUMN code text NOT NULL;\n");
+  auto m = Strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  EXPECT_EQ(Q("SELECT string_agg(job_key || ' ' || processed_count, ',') FROM "
+              "strata_backfill_job"),
+            "change.V2__qty_required.0 3000");
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__qty_required started,V3__code started");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty IS NULL OR code IS DISTINCT FROM 'C' || id"),
+            "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty <> CASE WHEN id % 3 = 0 THEN 0 ELSE id END"),
+            "0");
+  auto status = Strata({"change", "status", "V3__code"});
+  ASSERT_EQ(status.exit_code, 0) << status.All();
+  EXPECT_NE(status.out.find("change.V2__qty_required.0 completed, 3000 rows"), std::string::npos)
+      << status.out;
+  // Both windows' triggers work for writes of the old version.
+  Exec("INSERT INTO item (term) VALUES (5)");
+  EXPECT_EQ(Q("SELECT qty::text || ' ' || code FROM item WHERE id = 3001"), "0 C3001");
+  auto done = Strata({"migrate", "--complete-changes"});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__qty_required completed,V3__code completed");
+  EXPECT_EQ(Q("SELECT string_agg(attname || ':' || attnotnull::text, ',' ORDER BY attnum) FROM "
+              "pg_attribute WHERE attrelid = 'item'::regclass AND attnum > 0 AND NOT "
+              "attisdropped"),
+            "id:true,term:true,qty:true,note:false,code:true");
+}
+
+// kill -9 during a window's shared backfill: starting any one change of the window again
+// resumes the shared job from its checkpoint (the same run, not a restart); migrate then
+// finishes the other and records both.
+TEST_F(ChangeTest, KillNineMidSharedBackfillThenEitherChangeResumesTheOnePass) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, term integer NOT NULL DEFAULT 12, "
+             "qty integer, note text);\n"
+             "INSERT INTO item (term, qty) SELECT g % 100, CASE WHEN g % 3 = 0 THEN NULL ELSE g "
+             "END FROM generate_series(1, 60000) g;\n");
+  auto first = Strata({"migrate"});
+  ASSERT_EQ(first.exit_code, 0) << first.All();
+  dir_.Write("db/migration/V2__rename_term.sql",
+             "-- strata:change chunk_size=200 max_rows_per_second=6000\n"
+             "ALTER TABLE item RENAME COLUMN term TO months;\n");
+  std::string second = dir_.Write("db/migration/V3__qty_required.sql",
+                                  "-- strata:change\n-- strata:up qty = coalesce(qty, -1)\n"
+                                  "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");
+  int pid = SpawnStrata({"--url", url_, "migrate"}, dir_.path(), dir_ / "migrate.log");
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto exists =
+        Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 'item'::regclass AND "
+          "attname = 'months'");
+    if (exists == "1" &&
+        std::stoll(Q("SELECT count(*) FROM item WHERE months IS NOT NULL")) > 3000) {
+      break;
+    }
+  }
+  ::kill(pid, SIGKILL);
+  EXPECT_EQ(WaitExit(pid), 128 + SIGKILL);
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__rename_term starting,V3__qty_required starting");
+  EXPECT_GT(std::stoll(Q("SELECT count(*) FROM item WHERE months IS NULL")), 0)
+      << "the kill came too late to test a resume";
+  auto again = Strata({"change", "start", second});
+  ASSERT_EQ(again.exit_code, 0) << again.All();
+  EXPECT_EQ(Q("SELECT string_agg(job_key || ' run ' || run_no || ' ' || status, ',') FROM "
+              "strata_backfill_job"),
+            "change.V2__rename_term.0 run 1 completed");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE months IS DISTINCT FROM term OR qty IS NULL"), "0");
+  auto m = Strata({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__rename_term started,V3__qty_required started");
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_schema_history WHERE version IN ('2', '3') AND "
+              "success"),
+            "2");
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_backfill_job"), "1");
+  auto done = Strata({"migrate", "--complete-changes"});
+  ASSERT_EQ(done.exit_code, 0) << done.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty IS NULL OR months <> id % 100"), "0");
+}
+
+// Two pending change files on one column are refused before either runs.
+TEST_F(ChangeTest, TwoChangesOfOneWindowOnOneColumnAreRefusedBeforeAnythingRuns) {
+  dir_.Write("strata.toml", "locations = [\"db/migration\"]\n[migrate]\nrequire_sum = false\n");
+  dir_.Write("db/migration/V1__item.sql",
+             "CREATE TABLE item (id bigserial PRIMARY KEY, qty integer);\n"
+             "INSERT INTO item (qty) SELECT g FROM generate_series(1, 100) g;\n");
+  dir_.Write("db/migration/V2__qty_required.sql",
+             "-- strata:change\n-- strata:up qty = coalesce(qty, 0)\n"
+             "ALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");
+  dir_.Write("db/migration/V3__qty_bigint.sql",
+             "-- strata:change\nALTER TABLE item ALTER COLUMN qty TYPE bigint;\n");
+  auto m = Strata({"migrate"});
+  EXPECT_NE(m.exit_code, 0) << m.All();
+  EXPECT_NE(m.err.find("V3__qty_bigint.sql:2:1"), std::string::npos) << m.All();
+  EXPECT_NE(m.err.find("also changed by `V2__qty_required`"), std::string::npos) << m.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_change"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
 }
 
 TEST_F(ChangeTest, SqliteIsRefusedWithTheReason) {

@@ -6,7 +6,8 @@
 --   strata --url postgres://... --locations db/migration,db/change migrate
 --       start: a NOT VALID check and a fill trigger per column, so quote-service 1.14 (which
 --       never writes the term) and 1.15 (which writes term and source) both keep working; then
---       the backfill engine fills existing lines in key order, chunked and resumable
+--       the backfill engine fills existing lines in key order, chunked and resumable: one pass
+--       over quote_line sets the term and the source of each line in one UPDATE per chunk
 --   strata --url postgres://... change status
 --   ... deploy quote-service 1.15 everywhere; once 1.14 is gone:
 --   strata --url postgres://... --locations db/migration,db/change migrate --complete-changes
