@@ -806,7 +806,7 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
   TempDir dir;
   BackfillDb db(true, dir);
   WriteProject(dir, db.url());
-  db.CreateItems(2'000);
+  db.CreateItems(5'000);  // more than the first chunk's 4 ranges of 500 (chunk.workers = 4)
   // Row 300 makes the first chunk sleep while it holds the locks of rows 1..299.
   db.Exec(
       "CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -845,7 +845,8 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
 // PostgreSQL (issue 19's benchmark): a job over a column that was just added (no statistics,
 // so the planner thinks the candidates are few) finds each chunk's bound along the key's
 // index: the table is not scanned once per chunk. Before, each of the 40 chunks here was a
-// sequential scan and a sort of the whole table.
+// sequential scan and a sort of the whole table. (With chunk.workers = 4, the default, the walk
+// cuts 10 chunks of 4 ranges of 1000: it too goes along the index.)
 TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
   STRATA_REQUIRE_POSTGRES();
   TempDir dir;
@@ -866,7 +867,7 @@ TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
   ASSERT_EQ(r.exit_code, 0) << r.All();
   auto j = json::parse(r.out);
   EXPECT_EQ(j["job"]["processed_count"], 40'000);
-  EXPECT_EQ(j["job"]["chunk_count"], 40);
+  EXPECT_EQ(j["job"]["chunk_count"], 10);  // of 4 ranges of 1000 (chunk.workers = 4)
   // The backend of the run has exited, so its statistics are flushed. The progress total's
   // count(*) scans the table once; the 40 chunks do not.
   long long scans = -1;
@@ -878,6 +879,33 @@ TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
       10));
   EXPECT_LE(scans, 2) << "sequential scans of item during the run";
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE w IS NULL OR w <> id"), 0);
+}
+
+// PostgreSQL, chunk.workers (issue 19's backfill speed): the ranges of a chunk are changed by
+// that many transactions on as many connections at the same time. Each UPDATE here sleeps
+// 0.3 s once (an uncorrelated subquery: one evaluation per statement), so 30 ranges take at
+// least 9 s one after the other; with 3 workers, 10 chunks of 3 ranges side by side take about
+// 3 s. Every row is done exactly once, by one of 3 backends, and processed_count is exact.
+TEST(BackfillPgTest, WorkersChangeTheRangesOfAChunkSideBySide) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  WriteProject(dir, db.url());
+  db.CreateItems(3'000);
+  dir.Write("db/backfill/wk.toml",
+            "table = \"item\"\nkey = \"id\"\nwhere = \"v IS NULL\"\n"
+            "set = \"v = id * 2 + (SELECT 0 FROM pg_sleep(0.3)), touched = touched + "
+            "pg_backend_pid()\"\n[chunk]\nsize = 100\nworkers = 3\n");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = RunStrata({"--url", db.url(), "--json", "backfill", "run", "wk"}, dir.path());
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["processed_count"], 3'000);
+  EXPECT_EQ(j["job"]["chunk_count"], 10);
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+  EXPECT_EQ(db.N("SELECT count(DISTINCT touched) FROM item"), 3);
+  EXPECT_LT(secs, 7.5) << "30 ranges of 0.3 s each ran one after the other";
 }
 
 // PostgreSQL: a chunk that hits lock_timeout (55P03) is retried with backoff and a smaller
