@@ -285,7 +285,13 @@ class Runner {
   // next chunk). When one cannot be opened the run goes on alone.
   std::vector<std::unique_ptr<db::Connection>> workers_;
   bool workers_off_ = false;
-  int Workers() const { return pg_ && !workers_off_ ? std::max(spec_.workers, 1) : 1; }
+  // A rate-limited job runs one transaction at a time: the limit's pacing (throttle.h: no
+  // chunk holds more than a tenth of a second's rows, the next chunk pre-paid) is per
+  // transaction, and a job that states its rate does not need more than one CPU.
+  int Workers() const {
+    return pg_ && !workers_off_ && pacing_.max_rows_per_second <= 0 ? std::max(spec_.workers, 1)
+                                                                     : 1;
+  }
   // Worker i's connection, opened if needed; nullptr when it cannot be (the runner then changes
   // that range itself).
   db::Connection* Worker(size_t i);
