@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <future>
 #include <cstdlib>
+#include <future>
 #include <random>
 #include <set>
 #include <thread>
@@ -290,7 +290,7 @@ class Runner {
   // transaction, and a job that states its rate does not need more than one CPU.
   int Workers() const {
     return pg_ && !workers_off_ && pacing_.max_rows_per_second <= 0 ? std::max(spec_.workers, 1)
-                                                                     : 1;
+                                                                    : 1;
   }
   // Worker i's connection, opened if needed; nullptr when it cannot be (the runner then changes
   // that range itself).
@@ -304,14 +304,13 @@ class Runner {
     std::int64_t longest_wait_ms = 0;
     bool lost = false;  // its connection is gone
   };
-  // Runs in its own thread on `c`: BEGIN (ChunkBegin), the range's UPDATE, then the lock
-  // waiters, the row count (AddProcessed; the parameters `rows_at` (statement, parameter) of
-  // `close` get the count) and
-  // COMMIT. The statements are built by the caller; nothing here touches the runner's state.
+  // Runs in its own thread on `c`: `open` (ChunkBegin, the range's UPDATE), then `close` (the
+  // lock waiters, the row count: AddProcessed, whose parameters at `rows_at` (statement,
+  // parameter) get the UPDATE's count; COMMIT). The statements are built by the caller; nothing
+  // here touches the runner's state.
   static WorkerOut RunWorker(db::Connection* c, std::vector<db::Statement> open,
                              std::vector<db::Statement> close,
-                             std::vector<std::pair<size_t, size_t>> rows_at,
-                             bool waiters);
+                             std::vector<std::pair<size_t, size_t>> rows_at, bool waiters);
 };
 
 Status Runner::Prepare() {
@@ -634,8 +633,7 @@ db::Connection* Runner::Worker(size_t i) {
 
 Runner::WorkerOut Runner::RunWorker(db::Connection* c, std::vector<db::Statement> open,
                                     std::vector<db::Statement> close,
-                             std::vector<std::pair<size_t, size_t>> rows_at,
-                                    bool waiters) {
+                                    std::vector<std::pair<size_t, size_t>> rows_at, bool waiters) {
   WorkerOut w;
   auto fail = [&](Status st) {
     w.status = std::move(st);
@@ -758,13 +756,12 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
         close.push_back(store_->AddProcessed(job_.id, 0));
         if (part.partitioned) {
           rows_at.emplace_back(close.size(), 3);
-          close.push_back(
-              store_->CheckpointPartition(job_.id, part.value_json, "", 0, 0, false));
+          close.push_back(store_->CheckpointPartition(job_.id, part.value_json, "", 0, 0, false));
         }
         close.push_back({"COMMIT", {}});
-        running.emplace_back(i, std::async(std::launch::async, &Runner::RunWorker, wc,
-                                           std::move(open), std::move(close),
-                                           std::move(rows_at), waiters));
+        running.emplace_back(i,
+                             std::async(std::launch::async, &Runner::RunWorker, wc, std::move(open),
+                                        std::move(close), std::move(rows_at), waiters));
       }
       auto w0 = base::MonotonicMillis();
       b.upper = cuts[0];

@@ -177,9 +177,10 @@ db::Statement Store::Checkpoint(const std::string& id, const std::string& last_k
 }
 
 db::Statement Store::AddProcessed(const std::string& id, std::int64_t processed) {
-  return {"UPDATE strata_backfill_job SET processed_count = processed_count + $2, updated_at = $3 "
-          "WHERE id = $1",
-          {id, std::to_string(processed), base::NowIso8601()}};
+  return {
+      "UPDATE strata_backfill_job SET processed_count = processed_count + $2, updated_at = $3 "
+      "WHERE id = $1",
+      {id, std::to_string(processed), base::NowIso8601()}};
 }
 
 db::Statement Store::CheckpointPartition(const std::string& id, const std::string& partition,
