@@ -88,14 +88,39 @@ BuiltSql ChunkUpperBound(const JobSpec& job, const ChunkBounds& b, std::int64_t 
   return out;
 }
 
+BuiltSql ChunkSplits(const JobSpec& job, const ChunkBounds& b, std::int64_t limit, int parts) {
+  limit = std::max<std::int64_t>(limit, 1);
+  std::int64_t n = limit * std::max(parts, 1);
+  BuiltSql out;
+  std::string names;
+  for (size_t i = 0; i < job.key.size(); ++i) names += (i ? ", " : "") + job.key[i];
+  // The candidates in key order (LIMIT before the window functions, so that they count these
+  // and not every candidate); row_number follows that order, which the planner keeps (the
+  // subquery is sorted by the same columns: no second sort).
+  std::string sql = fmt::format(
+      "SELECT {0}, strata_rn FROM (SELECT strata_k.*, row_number() OVER (ORDER BY {0}) AS "
+      "strata_rn, count(*) OVER () AS strata_total FROM (SELECT {1} FROM {2} WHERE ({3})",
+      names, Cols(job), job.table, job.where);
+  sql += PartitionCond(job, b, out.params);
+  if (!b.lower.empty()) sql += " AND " + Compare(job, ">", b.lower, out.params);
+  sql += fmt::format(
+      " ORDER BY {} LIMIT {}) AS strata_k) AS strata_w WHERE strata_rn % {} = 0 OR strata_rn = "
+      "strata_total ORDER BY strata_rn",
+      Cols(job), n, limit);
+  out.sql = std::move(sql);
+  return out;
+}
+
 std::vector<db::Statement> WalkKeyIndex(const BuiltSql& bound, bool pg) {
   if (!pg) return {{bound.sql, bound.params}};
+  // jit: a disabled sort (ChunkSplits' last one, of a few rows) costs 1e10 in the plan, which
+  // would compile the statement (half a second) for a few milliseconds of work.
   static constexpr const char* kKnobs[] = {"enable_seqscan", "enable_bitmapscan", "enable_sort",
-                                           "max_parallel_workers_per_gather"};
+                                           "max_parallel_workers_per_gather", "jit"};
   std::vector<db::Statement> out{
       {"SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', "
        "true), set_config('enable_sort', 'off', true), "
-       "set_config('max_parallel_workers_per_gather', '0', true)",
+       "set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)",
        {}},
       {bound.sql, bound.params}};
   // Back to the values in force before (SET LOCAL ... TO DEFAULT: the session never sets them).

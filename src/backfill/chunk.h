@@ -35,6 +35,12 @@ BuiltSql SelectKeys(const JobSpec& job, const ChunkBounds& b, std::int64_t limit
 // (in key order) followed by `limit` or, when fewer are left, of the last one followed by their
 // number; no row when none is left. Found on the server: the other keys are not shipped.
 BuiltSql ChunkUpperBound(const JobSpec& job, const ChunkBounds& b, std::int64_t limit);
+// A chunk of up to `parts` x `limit` candidates above `b.lower`, cut every `limit` keys for as
+// many transactions side by side: one row per range, in key order, the key columns of its last
+// (inclusive) candidate followed by that candidate's position (limit, 2 x limit, ..., or the
+// number of candidates when fewer are left); no row when none is left. The keys are walked
+// once, along the key's index as ChunkUpperBound; only the cut points leave the server.
+BuiltSql ChunkSplits(const JobSpec& job, const ChunkBounds& b, std::int64_t limit, int parts);
 // `bound` as the statements that run it so that it walks the key's index from the checkpoint,
 // never scanning the table: on PostgreSQL the planner is told so for that statement only
 // (enable_seqscan, enable_bitmapscan, enable_sort off, no parallel workers; transaction-local,

@@ -151,6 +151,27 @@ TEST(ChunkTest, BoundWalksTheKeyIndexOnPostgres) {
   EXPECT_EQ(pg[2].sql, "SET LOCAL enable_seqscan TO DEFAULT");
 }
 
+// Several workers: one walk of the candidates cut every `limit` keys, the window functions over
+// the LIMITed walk only (so they count its rows, not every candidate).
+TEST(ChunkTest, SplitsCutTheChunkForTheWorkers) {
+  JobSpec j = Job();
+  j.partition_by = "tenant_id";
+  j.key = {"id"};
+  ChunkBounds b;
+  b.has_partition = true;
+  b.partition = std::string("acme");
+  b.lower = {std::string("41")};
+  auto s = ChunkSplits(j, b, 500, 4);
+  EXPECT_EQ(s.sql,
+            "SELECT id, strata_rn FROM (SELECT strata_k.*, row_number() OVER (ORDER BY id) AS "
+            "strata_rn, count(*) OVER () AS strata_total FROM (SELECT quote_line.id FROM "
+            "app.quote_line WHERE (contract_term_months IS NULL) AND quote_line.tenant_id = $1 "
+            "AND quote_line.id > $2 ORDER BY quote_line.id LIMIT 2000) AS strata_k) AS strata_w "
+            "WHERE strata_rn % 500 = 0 OR strata_rn = strata_total ORDER BY strata_rn");
+  ASSERT_EQ(s.params.size(), 2u);
+  EXPECT_EQ(*s.params[1], "41");
+}
+
 TEST(ChunkTest, InlineQuotes) {
   BuiltSql b{"SELECT $1, $2, $10", {std::string("it's"), std::nullopt}};
   EXPECT_EQ(Inline(b), "SELECT 'it''s', NULL, $10");

@@ -173,9 +173,12 @@ Result<JobSpec> ParseJob(std::string_view text, const std::string& path, const s
         } else if (f == "max_size") {
           STRATA_ASSIGN_OR_RETURN(j.max_chunk_size,
                                   GetInt(path, n2, "chunk.max_size", 1, 10'000'000));
+        } else if (f == "workers") {
+          STRATA_ASSIGN_OR_RETURN(auto w, GetInt(path, n2, "chunk.workers", 1, 16));
+          j.workers = static_cast<int>(w);
         } else {
           return UnknownKey(path, n2, "chunk", f,
-                            {"size", "target_duration", "min_size", "max_size"});
+                            {"size", "target_duration", "min_size", "max_size", "workers"});
         }
       }
     } else if (key == "throttle") {

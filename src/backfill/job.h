@@ -47,6 +47,11 @@ struct JobSpec {
   Millis target_duration{0};       // adaptive sizing target; 0 = fixed size
   std::int64_t min_chunk_size = 10;
   std::int64_t max_chunk_size = 50'000;
+  // Chunk transactions run side by side (PostgreSQL; SQLite has one writer: always 1). A chunk
+  // of `workers` x size candidates is cut at every size-th key; the runner's own connection
+  // changes the first range and one more connection per worker each of the others, at the same
+  // time; the checkpoint moves past them all only once each has committed (runner.cc).
+  int workers = 4;
 
   // [throttle]
   double max_rows_per_second = 0;    // 0 = unlimited

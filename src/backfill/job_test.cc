@@ -51,6 +51,22 @@ TEST(JobTest, ParsesAFullJob) {
   EXPECT_EQ(j->checksum.size(), 64u);
 }
 
+// chunk.workers: concurrent chunk transactions, 4 unless the file says otherwise, 1..16.
+TEST(JobTest, WorkersDefaultAndRange) {
+  EXPECT_EQ(ParseJob(kGood, "a", "a")->workers, 4);
+  std::string three = std::string(kGood);
+  three.replace(three.find("size = 500"), 10, "size = 500\nworkers = 3");
+  auto j = ParseJob(three, "a", "a");
+  ASSERT_TRUE(j.ok()) << j.error().ToString();
+  EXPECT_EQ(j->workers, 3);
+  std::string zero = std::string(kGood);
+  zero.replace(zero.find("size = 500"), 10, "size = 500\nworkers = 0");
+  auto bad = ParseJob(zero, "db/backfill/ct.toml", "ct");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().ToString().find("chunk.workers"), std::string::npos)
+      << bad.error().ToString();
+}
+
 TEST(JobTest, ChecksumIgnoresLineEndings) {
   std::string crlf;
   for (char c : std::string(kGood)) {

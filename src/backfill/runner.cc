@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <random>
 #include <set>
 #include <thread>
@@ -279,6 +280,37 @@ class Runner {
   std::string overrides_seen_ = "{}";
   std::mt19937 rng_;
   bool pg_ = false;
+  // The workers' own connections (chunk.workers > 1, PostgreSQL), index 1.. (0: unused, the
+  // runner's own): opened at the first chunk that needs them, dropped when lost (reopened at the
+  // next chunk). When one cannot be opened the run goes on alone.
+  std::vector<std::unique_ptr<db::Connection>> workers_;
+  bool workers_off_ = false;
+  // A rate-limited job runs one transaction at a time: the limit's pacing (throttle.h: no
+  // chunk holds more than a tenth of a second's rows, the next chunk pre-paid) is per
+  // transaction, and a job that states its rate does not need more than one CPU.
+  int Workers() const {
+    return pg_ && !workers_off_ && pacing_.max_rows_per_second <= 0 ? std::max(spec_.workers, 1)
+                                                                    : 1;
+  }
+  // Worker i's connection, opened if needed; nullptr when it cannot be (the runner then changes
+  // that range itself).
+  db::Connection* Worker(size_t i);
+  // What a worker's transaction did to its range: committed with its row count, or the error
+  // (rolled back, or its COMMIT's outcome unknown: the runner redoes the range either way).
+  struct WorkerOut {
+    Status status;
+    std::int64_t rows = 0;
+    std::int64_t lock_waiters = 0;
+    std::int64_t longest_wait_ms = 0;
+    bool lost = false;  // its connection is gone
+  };
+  // Runs in its own thread on `c`: `open` (ChunkBegin, the range's UPDATE), then `close` (the
+  // lock waiters, the row count: AddProcessed, whose parameters at `rows_at` (statement,
+  // parameter) get the UPDATE's count; COMMIT). The statements are built by the caller; nothing
+  // here touches the runner's state.
+  static WorkerOut RunWorker(db::Connection* c, std::vector<db::Statement> open,
+                             std::vector<db::Statement> close,
+                             std::vector<std::pair<size_t, size_t>> rows_at, bool waiters);
 };
 
 Status Runner::Prepare() {
@@ -580,11 +612,56 @@ Status Runner::Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, s
   return Bisect(part, keys, mid + 1, hi, keys[mid], upper, attempt, out);
 }
 
+db::Connection* Runner::Worker(size_t i) {
+  if (workers_.size() <= i) workers_.resize(i + 1);
+  if (workers_[i] && workers_[i]->Alive()) return workers_[i].get();
+  workers_[i].reset();
+  // The same application name as the runner's own session ("strata backfill run pid ..."), so
+  // whoever looks for the runner's backends finds these too.
+  auto s = session::Open(options_, "backfill run");
+  if (!s.ok()) {
+    workers_off_ = true;
+    res_.warnings.push_back(fmt::format(
+        "could not open a connection for chunk worker {} ({}); the run goes on with one "
+        "connection",
+        i + 1, FirstLine(s.error().message())));
+    return nullptr;
+  }
+  workers_[i] = std::move(s->conn);
+  return workers_[i].get();
+}
+
+Runner::WorkerOut Runner::RunWorker(db::Connection* c, std::vector<db::Statement> open,
+                                    std::vector<db::Statement> close,
+                                    std::vector<std::pair<size_t, size_t>> rows_at, bool waiters) {
+  WorkerOut w;
+  auto fail = [&](Status st) {
+    w.status = std::move(st);
+    w.rows = 0;
+    w.lost = IsConnectionLost(w.status) || !c->Alive();
+    if (!w.lost) (void)c->Exec("ROLLBACK");
+    return w;
+  };
+  auto opened = c->QueryPipeline(open);
+  if (!opened.ok()) return fail(opened.error());
+  w.rows = std::max<std::int64_t>(opened->back().rows_affected, 0);
+  for (auto [stmt, param] : rows_at) close[stmt].params[param] = std::to_string(w.rows);
+  auto closed = c->QueryPipeline(close);
+  if (!closed.ok()) return fail(closed.error());
+  if (waiters && !(*closed)[0].rows.empty()) {
+    w.lock_waiters = ToInt((*closed)[0].rows[0][0]);
+    w.longest_wait_ms = ToInt((*closed)[0].rows[0][1]);
+  }
+  return w;
+}
+
 Result<ChunkResult> Runner::RunChunk(Part& part) {
   db::Connection& conn = *session_.conn;
   for (int attempt = 1;; ++attempt) {
     ChunkResult out;
     out.attempts = attempt;
+    // Rows the workers committed in this attempt (counted in the job row with them).
+    std::int64_t worker_rows = 0;
     auto t0 = base::MonotonicMillis();
     auto rollback = [&] {
       if (conn.Alive()) (void)conn.Exec("ROLLBACK");
@@ -596,7 +673,14 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       // these leave the server, not the keys).
       ChunkBounds b{part.partitioned, part.value, part.last, {}};
       std::int64_t limit = size_;
-      auto bound = ChunkUpperBound(spec_, b, limit);
+      // Several workers: the chunk is `workers` ranges of `size` candidates, cut on the server
+      // (ChunkSplits, one row per range); one: its upper bound (ChunkUpperBound). Either way the
+      // last column is a count of candidates (up to the cut).
+      int workers = Workers();
+      auto make_bound = [&](std::int64_t n) {
+        return workers > 1 ? ChunkSplits(spec_, b, n, workers) : ChunkUpperBound(spec_, b, n);
+      };
+      auto bound = make_bound(limit);
       std::vector<db::Statement> first = ChunkBegin();
       size_t control_at = first.size();
       first.push_back(Store::ControlStatement(job_.id));
@@ -620,7 +704,7 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       }
       db::QueryResult bound_r = std::move(opened[bound_at]);
       if (size_ != limit) {  // `backfill set chunk_size` just now
-        bound = ChunkUpperBound(spec_, b, size_);
+        bound = make_bound(size_);
         STRATA_ASSIGN_OR_RETURN(auto again, conn.QueryPipeline(WalkKeyIndex(bound, pg_)));
         bound_r = std::move(again[BoundAt(pg_)]);
       }
@@ -633,21 +717,79 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
         done.push_back({"COMMIT", {}});
         return conn.QueryPipeline(done).status();
       }
-      db::Row& top = bound_r.rows[0];
-      if (top.size() != spec_.key.size() + 1) {
-        return Status(ErrorCode::kInternal,
-                      fmt::format("the chunk bound query returned {} column(s), expected {}",
-                                  top.size(), spec_.key.size() + 1));
+      // The cuts: each range's inclusive upper key, in key order; the last is the chunk's.
+      std::vector<std::vector<db::Value>> cuts;
+      for (db::Row& top : bound_r.rows) {
+        if (top.size() != spec_.key.size() + 1) {
+          return Status(ErrorCode::kInternal,
+                        fmt::format("the chunk bound query returned {} column(s), expected {}",
+                                    top.size(), spec_.key.size() + 1));
+        }
+        out.keys = ToInt(top.back());
+        top.pop_back();
+        cuts.push_back(std::move(top));
       }
-      out.keys = ToInt(top.back());
-      top.pop_back();
-      b.upper = std::move(top);
-      auto upd = ChangeRange(spec_, b);
+      b.upper = cuts.back();
+      // Ranges 2.. go to the workers, each its own transaction on its own connection, at the
+      // same time as the runner's own UPDATE of range 1, (checkpoint, first cut]. A worker
+      // commits its rows with their count (not the checkpoint): if the run dies before the
+      // runner's COMMIT, the checkpoint is still below them, the resumed run's candidates no
+      // longer include them, and it goes on from there (nothing skipped, nothing counted twice).
+      // A range whose worker failed (or could not be opened) the runner changes itself, in its
+      // own transaction, before the checkpoint moves past it.
+      bool waiters = pg_ && pacing_.lock_wait_backoff;
+      std::vector<std::pair<size_t, std::future<WorkerOut>>> running;
+      std::vector<size_t> mine;  // ranges (index into cuts) the runner changes itself
+      for (size_t i = 1; i < cuts.size(); ++i) {
+        db::Connection* wc = Worker(i);
+        if (!wc) {
+          mine.push_back(i);
+          continue;
+        }
+        auto upd = ChangeRange(spec_, {part.partitioned, part.value, cuts[i - 1], cuts[i]});
+        std::vector<db::Statement> open = ChunkBegin();
+        open.push_back({upd.sql, upd.params});
+        std::vector<db::Statement> close;
+        std::vector<std::pair<size_t, size_t>> rows_at;
+        if (waiters) close.push_back({kLockWaitersSql, {}});
+        rows_at.emplace_back(close.size(), 1);
+        close.push_back(store_->AddProcessed(job_.id, 0));
+        if (part.partitioned) {
+          rows_at.emplace_back(close.size(), 3);
+          close.push_back(store_->CheckpointPartition(job_.id, part.value_json, "", 0, 0, false));
+        }
+        close.push_back({"COMMIT", {}});
+        running.emplace_back(i,
+                             std::async(std::launch::async, &Runner::RunWorker, wc, std::move(open),
+                                        std::move(close), std::move(rows_at), waiters));
+      }
       auto w0 = base::MonotonicMillis();
+      b.upper = cuts[0];
+      auto upd = ChangeRange(spec_, b);
+      b.upper = cuts.back();
       auto r = conn.Query(upd.sql, upd.params);
+      for (auto& [i, f] : running) {
+        WorkerOut w = f.get();
+        if (w.status.ok()) {
+          worker_rows += w.rows;
+          out.lock_waiters += w.lock_waiters;
+          out.longest_wait_ms = std::max(out.longest_wait_ms, w.longest_wait_ms);
+          continue;
+        }
+        if (w.lost) workers_[i].reset();
+        mine.push_back(i);
+      }
+      std::sort(mine.begin(), mine.end());
+      std::int64_t own_rows = r.ok() ? std::max<std::int64_t>(r->rows_affected, 0) : 0;
+      for (size_t i : mine) {
+        if (!r.ok()) break;
+        auto more = ChangeRange(spec_, {part.partitioned, part.value, cuts[i - 1], cuts[i]});
+        r = conn.Query(more.sql, more.params);
+        if (r.ok()) own_rows += std::max<std::int64_t>(r->rows_affected, 0);
+      }
       out.work_ms = base::MonotonicMillis() - w0;
       if (r.ok()) {
-        out.rows = std::max<std::int64_t>(r->rows_affected, 0);
+        out.rows = own_rows;
       } else {
         Status err = r.error();
         if (IsTransient(err) || IsConnectionLost(err)) return err;
@@ -669,7 +811,6 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       // locks, the checkpoint, COMMIT.
       std::string last = KeyToJson(b.upper);
       std::vector<db::Statement> close;
-      bool waiters = pg_ && pacing_.lock_wait_backoff;
       if (waiters) close.push_back({kLockWaitersSql, {}});
       close.push_back(store_->Checkpoint(job_.id, last, out.rows, out.failed, size_));
       if (part.partitioned) {
@@ -679,14 +820,21 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       close.push_back({"COMMIT", {}});
       STRATA_ASSIGN_OR_RETURN(auto closed, conn.QueryPipeline(close));
       if (waiters && !closed[0].rows.empty()) {
-        out.lock_waiters = ToInt(closed[0].rows[0][0]);
-        out.longest_wait_ms = ToInt(closed[0].rows[0][1]);
+        out.lock_waiters += ToInt(closed[0].rows[0][0]);
+        out.longest_wait_ms = std::max(out.longest_wait_ms, ToInt(closed[0].rows[0][1]));
       }
       part.last = std::move(b.upper);
       return Status::Ok();
     }();
     out.elapsed_ms = base::MonotonicMillis() - t0;
-    if (st.ok()) return out;
+    if (st.ok()) {
+      out.rows += worker_rows;
+      return out;
+    }
+    // The workers' committed rows count even though the runner's transaction did not commit:
+    // the job row has them already.
+    processed_ += worker_rows;
+    res_.rows_this_run += worker_rows;
     rollback();
     if (!IsTransient(st) || attempt > spec_.retries) return st;
     // lock_timeout / statement_timeout: a smaller chunk holds its locks for less time.

@@ -176,6 +176,13 @@ db::Statement Store::Checkpoint(const std::string& id, const std::string& last_k
        std::to_string(failed), std::to_string(chunk_size), base::NowIso8601()}};
 }
 
+db::Statement Store::AddProcessed(const std::string& id, std::int64_t processed) {
+  return {
+      "UPDATE strata_backfill_job SET processed_count = processed_count + $2, updated_at = $3 "
+      "WHERE id = $1",
+      {id, std::to_string(processed), base::NowIso8601()}};
+}
+
 db::Statement Store::CheckpointPartition(const std::string& id, const std::string& partition,
                                          const std::string& last_key, std::int64_t processed,
                                          std::int64_t failed, bool done) {

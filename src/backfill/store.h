@@ -50,6 +50,9 @@ class Store {
   // Inside the chunk transaction, as statements the runner pipelines with its COMMIT.
   db::Statement Checkpoint(const std::string& id, const std::string& last_key,
                            std::int64_t processed, std::int64_t failed, std::int64_t chunk_size);
+  // Rows a worker's transaction changed beside the runner's own (runner.cc): counted with them,
+  // in the same transaction; the checkpoint moves in the runner's.
+  db::Statement AddProcessed(const std::string& id, std::int64_t processed);
   db::Statement CheckpointPartition(const std::string& id, const std::string& partition,
                                     const std::string& last_key, std::int64_t processed,
                                     std::int64_t failed, bool done);

@@ -546,12 +546,17 @@ TEST_P(BackfillTest, CompositeKeyChunksAndBisection) {
       rows.push_back(e["chunk_rows"].get<long long>() + e["chunk_failed"].get<long long>());
     }
   }
-  EXPECT_EQ(rows, (std::vector<long long>{400, 400, 400, 400, 200})) << Slurp(log);
+  // PostgreSQL: one chunk of 4 ranges of 400 (chunk.workers = 4, cut along (grp, id)), then the
+  // rest; SQLite: one range per chunk.
+  const std::vector<long long> expected = GetParam()
+                                              ? std::vector<long long>{1600, 200}
+                                              : std::vector<long long>{400, 400, 400, 400, 200};
+  EXPECT_EQ(rows, expected) << Slurp(log);
   auto st = StatusOf("composite");
   EXPECT_EQ(st["status"], "completed_with_failures");
   EXPECT_EQ(st["processed_count"], 1'798);
   EXPECT_EQ(st["failed_count"], 2);
-  EXPECT_EQ(st["chunk_count"], 5);
+  EXPECT_EQ(st["chunk_count"], expected.size());
   EXPECT_EQ(st["last_processed_key"], json::array({"99", "1503"}));
   auto f = json::parse(Strata({"--json", "backfill", "status", "composite", "--failures"}).out);
   ASSERT_EQ(f["failures"].size(), 2u) << f.dump();
@@ -806,7 +811,7 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
   TempDir dir;
   BackfillDb db(true, dir);
   WriteProject(dir, db.url());
-  db.CreateItems(2'000);
+  db.CreateItems(5'000);  // more than the first chunk's 4 ranges of 500 (chunk.workers = 4)
   // Row 300 makes the first chunk sleep while it holds the locks of rows 1..299.
   db.Exec(
       "CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -845,7 +850,8 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
 // PostgreSQL (issue 19's benchmark): a job over a column that was just added (no statistics,
 // so the planner thinks the candidates are few) finds each chunk's bound along the key's
 // index: the table is not scanned once per chunk. Before, each of the 40 chunks here was a
-// sequential scan and a sort of the whole table.
+// sequential scan and a sort of the whole table. (With chunk.workers = 4, the default, the walk
+// cuts 10 chunks of 4 ranges of 1000: it too goes along the index.)
 TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
   STRATA_REQUIRE_POSTGRES();
   TempDir dir;
@@ -866,7 +872,7 @@ TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
   ASSERT_EQ(r.exit_code, 0) << r.All();
   auto j = json::parse(r.out);
   EXPECT_EQ(j["job"]["processed_count"], 40'000);
-  EXPECT_EQ(j["job"]["chunk_count"], 40);
+  EXPECT_EQ(j["job"]["chunk_count"], 10);  // of 4 ranges of 1000 (chunk.workers = 4)
   // The backend of the run has exited, so its statistics are flushed. The progress total's
   // count(*) scans the table once; the 40 chunks do not.
   long long scans = -1;
@@ -878,6 +884,139 @@ TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
       10));
   EXPECT_LE(scans, 2) << "sequential scans of item during the run";
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE w IS NULL OR w <> id"), 0);
+}
+
+// PostgreSQL, chunk.workers (issue 19's backfill speed): the ranges of a chunk are changed by
+// that many transactions on as many connections at the same time. Each UPDATE here sleeps
+// 0.3 s once (an uncorrelated subquery: one evaluation per statement), so 30 ranges take at
+// least 9 s one after the other; with 3 workers, 10 chunks of 3 ranges side by side take about
+// 3 s. Every row is done exactly once, by one of 3 backends, and processed_count is exact.
+TEST(BackfillPgTest, WorkersChangeTheRangesOfAChunkSideBySide) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  WriteProject(dir, db.url());
+  db.CreateItems(3'000);
+  dir.Write("db/backfill/wk.toml",
+            "table = \"item\"\nkey = \"id\"\nwhere = \"v IS NULL\"\n"
+            "set = \"v = id * 2 + (SELECT 0 FROM pg_sleep(0.3)), touched = touched + "
+            "pg_backend_pid()\"\n[chunk]\nsize = 100\nworkers = 3\n");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = RunStrata({"--url", db.url(), "--json", "backfill", "run", "wk"}, dir.path());
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["processed_count"], 3'000);
+  EXPECT_EQ(j["job"]["chunk_count"], 10);
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+  EXPECT_EQ(db.N("SELECT count(DISTINCT touched) FROM item"), 3);
+  EXPECT_LT(secs, 7.5) << "30 ranges of 0.3 s each ran one after the other";
+}
+
+// PostgreSQL, kill -9 with chunk.workers = 4 and no rate limit (a rate-limited job runs one
+// transaction at a time, so KillNineAtRandomPointsThenResume does not cover workers): after
+// every kill the rows changed are exactly processed_count (a worker's range commits with its
+// count, the runner's with its count and the checkpoint), every run moves the job on, and the
+// last run ends with the table exactly one UPDATE's result.
+TEST(BackfillPgTest, KillNineWithWorkersThenResume) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  WriteProject(dir, db.url());
+  constexpr int kRows = 200'000;
+  constexpr int kKills = 6;
+  db.CreateItems(kRows);
+  db.Exec("UPDATE item SET v = -id WHERE id % 7 = 0");
+  db.Exec("CREATE TABLE item_ref AS SELECT * FROM item");
+  db.Exec("UPDATE item_ref SET v = id * 2 WHERE v IS NULL");
+  const long long candidates = db.N("SELECT count(*) FROM item WHERE v IS NULL");
+  dir.Write("db/backfill/kw.toml", ItemJob("[chunk]\nsize = 500\nworkers = 4\n"));
+  unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  std::vector<long long> marks;
+  for (int i = 0; i < kKills; ++i) marks.push_back(rng() % (candidates * 7 / 10));
+  std::sort(marks.begin(), marks.end());
+  long long before = 0;
+  for (int i = 0; i < kKills; ++i) {
+    std::string log = dir / ("kw" + std::to_string(i) + ".log");
+    int pid = SpawnStrata(
+        {"--url", db.url(), "--log-json", "backfill", "run", "kw", "--progress-interval", "0"},
+        dir.path(), log);
+    bool chunked = WaitFor(
+        [&] {
+          long long processed = -1;
+          for (const auto& e : Events(Slurp(log))) {
+            if (e["event"] == "backfill.chunk") processed = e["processed"].get<long long>();
+          }
+          return processed >= marks[i];
+        },
+        60);
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20'000));
+    kill(pid, SIGKILL);
+    int code = WaitExit(pid);
+    ASSERT_TRUE(chunked) << Slurp(log);
+    ASSERT_EQ(code, 128 + SIGKILL) << "run " << i << " ended before the kill: " << Slurp(log);
+    // The killed runner's backends (its own and the workers') may outlive it briefly, finishing
+    // what they were sent: wait until they are gone before counting.
+    ASSERT_TRUE(WaitFor([&] {
+      return db.N(
+                 "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                 "'strata backfill run pid " +
+                 std::to_string(pid) + " %'") == 0;
+    }));
+    long long done = db.N("SELECT count(*) FROM item WHERE v IS NOT NULL AND v > 0");
+    long long counted = db.N("SELECT processed_count FROM strata_backfill_job");
+    ASSERT_EQ(done, counted) << "after kill " << i;
+    ASSERT_GE(counted, before) << "after kill " << i;
+    before = counted;
+  }
+  auto r = RunStrata({"--url", db.url(), "--json", "backfill", "run", "kw"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["status"], "completed");
+  EXPECT_EQ(j["job"]["processed_count"], candidates);
+  EXPECT_EQ(db.N("SELECT count(*) FROM (SELECT * FROM item EXCEPT SELECT * FROM item_ref) d"), 0);
+  EXPECT_EQ(db.N("SELECT count(*) FROM (SELECT * FROM item_ref EXCEPT SELECT * FROM item) d"), 0);
+}
+
+// PostgreSQL: a worker's connection killed in the middle of its range (pg_terminate_backend on
+// the worker's backend, not the runner's own) loses nothing: the runner changes that range
+// itself before its checkpoint passes it, and opens a new worker connection for the next
+// chunk. Row 8000 is the last of chunk 4's fourth range (7500, 8000], a worker's.
+TEST(BackfillPgTest, AWorkerLostMidRangeIsRedoneByTheRunner) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  WriteProject(dir, db.url());
+  db.CreateItems(20'000);
+  db.Exec(
+      "CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.id = 8000 AND NEW.v IS NOT NULL THEN PERFORM pg_sleep(0.5); END IF; RETURN NEW; "
+      "END $$; CREATE TRIGGER slow BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION "
+      "slow_row()");
+  dir.Write("db/backfill/wl.toml", ItemJob("[chunk]\nsize = 500\nworkers = 4\n"));
+  std::string log = dir / "wl.log";
+  int pid = SpawnStrata(
+      {"--url", db.url(), "--log-json", "backfill", "run", "wl", "--progress-interval", "0"},
+      dir.path(), log);
+  const std::string worker =
+      "application_name LIKE 'strata backfill run pid " + std::to_string(pid) +
+      " %' AND wait_event = 'PgSleep' AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = "
+      "'advisory')";
+  ASSERT_TRUE(WaitFor([&] {
+    return db.N("SELECT count(*) FROM pg_stat_activity WHERE " + worker) == 1;
+  })) << Slurp(log);
+  ASSERT_EQ(db.N("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                 "WHERE " +
+                 worker + ") t"),
+            1);
+  ASSERT_EQ(WaitExit(pid), 0) << Slurp(log);
+  std::string out = Slurp(log);
+  EXPECT_EQ(CountEvents(out, "connection_lost"), 0) << out;
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
+  EXPECT_EQ(db.N("SELECT processed_count FROM strata_backfill_job"), 20'000);
+  EXPECT_EQ(db.N("SELECT chunk_count FROM strata_backfill_job"), 10);
 }
 
 // PostgreSQL: a chunk that hits lock_timeout (55P03) is retried with backoff and a smaller
@@ -892,7 +1031,7 @@ TEST(BackfillPgTest, LockTimeoutIsRetriedWithBackoff) {
   ASSERT_TRUE(app->Exec("BEGIN").ok());
   ASSERT_TRUE(app->Exec("SELECT * FROM item WHERE id = 10 FOR UPDATE").ok());
   dir.Write("db/backfill/lt.toml",
-            ItemJob("[chunk]\nsize = 400\n[throttle]\nlock_timeout = \"200ms\"\n"
+            ItemJob("[chunk]\nsize = 400\nworkers = 1\n[throttle]\nlock_timeout = \"200ms\"\n"
                     "[failures]\nretries = 50\nretry_backoff = \"50ms\"\n"));
   std::string log = dir / "lt.log";
   int pid = SpawnStrata(
