@@ -3,6 +3,7 @@
 #include "analysis/fragment.h"
 #include "base/duration.h"
 #include "base/text.h"
+#include "sql/directives.h"
 #include "verify/read_only.h"
 
 #include <fmt/format.h>
@@ -243,17 +244,14 @@ Result<Expectation> ParseExpectation(std::string_view text, std::string_view fil
   return Err(file, line, fmt::format("cannot compare with '{}'", rest), std::string(kLanguage));
 }
 
-Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
+Result<FileChecks> ParseChecks(std::string_view text, std::string_view file,
+                               db::Dialect dialect) {
   FileChecks out;
   if (text.find("-check") == std::string_view::npos) return out;
-  std::vector<std::string_view> lines = base::SplitLines(text);
+  std::vector<std::string_view> lines;  // for the query lines below a check's first line
   std::map<std::string, int, std::less<>> captures;  // name → line
-  for (size_t i = 0; i < lines.size(); ++i) {
-    std::string_view t = base::Trim(lines[i]);
-    if (t.substr(0, 2) != "--") continue;
-    t = base::Trim(t.substr(2));
-    if (t.substr(0, 7) != "strata:") continue;
-    t.remove_prefix(7);
+  Status st = sql::ForEachDirectiveLine(text, dialect, [&](int line_no, std::string_view,
+                                                           std::string_view t) -> Status {
     Phase phase;
     size_t name_len;
     if (t.substr(0, 9) == "pre-check") {
@@ -263,10 +261,12 @@ Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
       phase = Phase::kPost;
       name_len = 10;
     } else {
-      continue;
+      return Status::Ok();
     }
-    if (t.size() > name_len && !std::isspace(static_cast<unsigned char>(t[name_len]))) continue;
-    int line_no = static_cast<int>(i) + 1;
+    if (t.size() > name_len && !std::isspace(static_cast<unsigned char>(t[name_len]))) {
+      return Status::Ok();
+    }
+    if (lines.empty()) lines = base::SplitLines(text);
     Check c;
     c.phase = phase;
     c.file = std::string(file);
@@ -319,8 +319,7 @@ Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
     // The query: the following comment lines, up to an empty comment, a directive, a line of
     // code, or a line ending in `;`.
     std::string query;
-    size_t j = i + 1;
-    for (; j < lines.size(); ++j) {
+    for (size_t j = static_cast<size_t>(line_no); j < lines.size(); ++j) {
       std::string_view q = base::Trim(lines[j]);
       if (q.substr(0, 2) != "--") break;
       q = base::Trim(q.substr(2));
@@ -329,10 +328,7 @@ Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
       if (end) q = base::Trim(q.substr(0, q.size() - 1));
       if (!query.empty()) query += '\n';
       query += q;
-      if (end) {
-        ++j;
-        break;
-      }
+      if (end) break;
     }
     if (base::Trim(query).empty()) {
       return Err(file, line_no, fmt::format("`-- strata:{}` has no query", PhaseName(phase)),
@@ -347,8 +343,9 @@ Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
       captures.emplace(c.capture, line_no);
     }
     (phase == Phase::kPre ? out.pre : out.post).push_back(std::move(c));
-    i = j - 1;
-  }
+    return Status::Ok();
+  });
+  STRATA_TRY(st);
   return out;
 }
 

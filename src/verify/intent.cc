@@ -1,6 +1,7 @@
 #include "verify/intent.h"
 
 #include "base/text.h"
+#include "sql/directives.h"
 
 #include <fmt/format.h>
 
@@ -128,32 +129,29 @@ std::string_view Intent::Get(std::string_view key) const {
   return it == fields.end() ? std::string_view() : std::string_view(it->second.value);
 }
 
-Result<Intent> ParseIntent(std::string_view text, std::string_view file) {
+Result<Intent> ParseIntent(std::string_view text, std::string_view file, db::Dialect dialect) {
   Intent out;
   out.file = std::string(file);
   if (text.find("strata:intent") == std::string_view::npos) return out;
-  std::vector<std::string_view> lines = base::SplitLines(text);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    std::string_view t = base::Trim(lines[i]);
-    if (t.substr(0, 2) != "--") continue;
-    t = base::Trim(t.substr(2));
-    if (t.substr(0, 13) != "strata:intent") continue;
-    if (t.size() > 13 && !std::isspace(static_cast<unsigned char>(t[13]))) continue;
-    int line_no = static_cast<int>(i) + 1;
+  std::vector<std::string_view> lines;  // for the field lines below the header's first line
+  Status st = sql::ForEachDirectiveLine(text, dialect, [&](int line_no, std::string_view,
+                                                           std::string_view t) -> Status {
+    if (t.substr(0, 6) != "intent") return Status::Ok();
+    if (t.size() > 6 && !std::isspace(static_cast<unsigned char>(t[6]))) return Status::Ok();
+    if (lines.empty()) lines = base::SplitLines(text);
     if (out.present) {
       return Err(file, line_no,
                  fmt::format("a second `-- strata:intent` (the first is at line {})", out.line),
                  "one intent per migration (seed 003 §5.2): merge the headers or split the file");
     }
-    if (!base::Trim(t.substr(13)).empty()) {
+    if (!base::Trim(t.substr(6)).empty()) {
       return Err(file, line_no, "`-- strata:intent` takes no arguments",
                  "put each field on its own comment line below it: `-- Risk class: ...`");
     }
     out.present = true;
     out.line = line_no;
     std::string last_key;
-    size_t j = i + 1;
-    for (; j < lines.size(); ++j) {
+    for (size_t j = static_cast<size_t>(line_no); j < lines.size(); ++j) {
       std::string_view raw = base::Trim(lines[j]);
       if (raw.substr(0, 2) != "--") break;
       std::string_view body = raw.substr(2);
@@ -198,8 +196,9 @@ Result<Intent> ParseIntent(std::string_view text, std::string_view file) {
       out.fields[key] = IntentField{std::move(value), ln};
       last_key = key;
     }
-    i = j - 1;
-  }
+    return Status::Ok();
+  });
+  STRATA_TRY(st);
   if (!out.present) return out;
   // Typed fields.
   if (auto it = out.fields.find("risk-class"); it != out.fields.end()) {
