@@ -18,7 +18,7 @@ struct Case {
 
 // The one list, row by row. Rows marked "server" were checked against PostgreSQL 15 inside
 // BEGIN: SQLSTATE 25001 exactly where a name is expected
-// (tests/integration/transaction_block_test.cc repeats them against the server).
+// (tests/integration/transaction_block_agreement_test.cc repeats them against the server).
 TEST(NonTransactionalConstruct, OneTableForEngineAndLint) {
   for (const Case& c : {
            // Indexes.

@@ -17,12 +17,14 @@ TEST_P(RunStoreTest, TheTwoEvidenceTablesAreCreatedTogetherOrNotAtAll) {
   Project p(GetParam());
   p.Write("V1__t.sql", "CREATE TABLE t (id int);\n");
   p.Hash();
-  if (pg()) {
-    p.Exec("CREATE TYPE strata_run_migration AS ENUM ('x')");
-  } else {
-    p.Exec("CREATE TABLE z (a)");
-    p.Exec("CREATE INDEX strata_run_migration ON z (a)");
-  }
+  ASSERT_EQ(p.Run({"migrate"}).exit_code, kExitOk);
+  // A database whose evidence ledger is not made yet, and whose second CREATE will fail.
+  p.Exec("DROP TABLE strata_run_migration");
+  p.Exec("DROP TABLE strata_run");
+  p.Exec(pg() ? "CREATE TYPE strata_run_migration AS ENUM ('x')"
+              : "CREATE INDEX strata_run_migration ON t (id)");
+  p.Write("V2__u.sql", "CREATE TABLE u (id int);\n");
+  p.Hash();
   auto r = p.Run({"migrate"});
   EXPECT_NE(r.exit_code, kExitOk) << r.All();
   EXPECT_NE(r.All().find("evidence ledger"), std::string::npos) << r.All();

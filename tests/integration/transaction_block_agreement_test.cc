@@ -80,6 +80,7 @@ TEST_P(TransactionBlockTest, LintAndMigrateAgreeOnTablespaceSubscriptionAndClust
     Project one(GetParam(), "[migrate]\nlint_gate = false\n");
     one.Write("V1__t.sql", "CREATE TABLE t (id int PRIMARY KEY);\n");
     one.Write("V2__c.sql", cases[i].sql + ";\n");
+    one.Hash();
     auto r = one.Run({"migrate", "--dry-run"});
     if (want.empty()) {
       EXPECT_EQ(r.exit_code, kExitOk) << cases[i].sql << "\n" << r.All();
@@ -100,6 +101,7 @@ TEST_P(TransactionBlockTest, SqliteVacuumIsTheOneConstruct) {
   if (pg()) GTEST_SKIP() << "SQLite statements";
   Project p(GetParam(), "[migrate]\nlint_gate = false\n");
   p.Write("V1__v.sql", "VACUUM;\n");
+  p.Hash();
   auto lint = Lk103ByFile(p);
   EXPECT_EQ(lint["V1__v.sql"],
             "VACUUM cannot run inside a transaction block, and this migration runs in one (error "
