@@ -30,8 +30,7 @@ bool DoIsPlpgsql(JsonRef body) {
 
 // What cannot run inside a transaction block is one list, the one the engine runs by
 // (sql::NonTransactionalConstruct), for the server version the analysis is for.
-std::string_view NonTransactional(std::string_view statement, db::Dialect dialect,
-                                  int pg_version) {
+std::string_view NonTransactional(std::string_view statement, db::Dialect dialect, int pg_version) {
   return sql::NonTransactionalConstruct(statement, dialect,
                                         pg_version > 0 ? pg_version : sql::kNewestPostgres);
 }

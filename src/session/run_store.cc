@@ -205,8 +205,7 @@ Status RunStore::Create() {
   if (own) STRATA_TRY(conn_.Exec(conn_.BeginSql()));
   Status s;
   size_t start = 0;
-  for (size_t end; s.ok() && (end = ddl.find(";\n", start)) != std::string::npos;
-       start = end + 2) {
+  for (size_t end; s.ok() && (end = ddl.find(";\n", start)) != std::string::npos; start = end + 2) {
     s = conn_.Exec(ddl.substr(start, end - start));
   }
   if (own) {

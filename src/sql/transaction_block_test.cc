@@ -64,7 +64,8 @@ TEST(NonTransactionalConstruct, OneTableForEngineAndLint) {
                 "CREATE SUBSCRIPTION ... WITH (create_slot = true)"},
            Case{"CREATE SUBSCRIPTION s CONNECTION 'host=p' PUBLICATION pub WITH (connect = false)",
                 ""},
-           Case{"CREATE SUBSCRIPTION s CONNECTION 'h' PUBLICATION p WITH (create_slot = 'off')", ""},
+           Case{"CREATE SUBSCRIPTION s CONNECTION 'h' PUBLICATION p WITH (create_slot = 'off')",
+                ""},
            Case{"CREATE SUBSCRIPTION s CONNECTION 'host=p' PUBLICATION pub WITH (enabled = false)",
                 "CREATE SUBSCRIPTION ... WITH (create_slot = true)"},
            // The option's words inside the connection string are not options.

@@ -1,6 +1,5 @@
 #include "verify/annotations.h"
 
-
 namespace strata::verify {
 
 Result<FileAnnotations> ReadAnnotations(std::string_view text, std::string_view path,

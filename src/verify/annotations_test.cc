@@ -60,8 +60,7 @@ TEST(Annotations, EachReaderAloneReadsRealCommentsOnly) {
       "-- SELECT count(*) FROM t;\n";
   for (db::Dialect d : {db::Dialect::kPostgres, db::Dialect::kSqlite}) {
     for (const std::string& text :
-         {"/*\n" + inner + "*/\nUPDATE t SET a = 1;\n",
-          "UPDATE t SET a = '\n" + inner + "';\n"}) {
+         {"/*\n" + inner + "*/\nUPDATE t SET a = 1;\n", "UPDATE t SET a = '\n" + inner + "';\n"}) {
       auto settings = sql::ParseDirectives(text, "V3__x.sql", d);
       ASSERT_TRUE(settings.ok()) << settings.error().ToString();
       EXPECT_TRUE(settings->directives.empty()) << text;

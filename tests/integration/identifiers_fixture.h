@@ -5,10 +5,10 @@
 // Not thread-safe: one Project per test.
 #pragma once
 
-#include "integration/engine_fixture.h"
-
 #include <filesystem>
 #include <string>
+
+#include "integration/engine_fixture.h"
 
 namespace strata::testing {
 

@@ -2,8 +2,6 @@
 // `lint` (LK103) and `migrate` (the refusal of a transactional file) name the same construct for
 // the same statement, and PostgreSQL 15 itself agrees with the list. Real binary, real
 // databases.
-#include "engine_fixture.h"
-
 #include "sql/transaction_block.h"
 
 #include <fmt/format.h>
@@ -11,6 +9,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include "engine_fixture.h"
 
 namespace strata::testing {
 namespace {
@@ -72,8 +72,9 @@ TEST_P(TransactionBlockTest, LintAndMigrateAgreeOnTablespaceSubscriptionAndClust
     if (want.empty()) {
       EXPECT_EQ(lint.count(file), 0u) << cases[i].sql << ": " << lint[file];
     } else {
-      EXPECT_EQ(lint[file], want + " cannot run inside a transaction block, and this migration "
-                                   "runs in one (error 25001)")
+      EXPECT_EQ(lint[file], want +
+                                " cannot run inside a transaction block, and this migration "
+                                "runs in one (error 25001)")
           << cases[i].sql;
     }
     // migrate: only this file pending, checked before anything runs.
@@ -120,11 +121,10 @@ TEST_P(TransactionBlockTest, PostgresRefusesExactlyWhatTheListNames) {
   Project p(GetParam());
   auto c = p.Connect();
   ASSERT_TRUE(c);
-  for (const char* setup :
-       {"CREATE TABLE t (a int PRIMARY KEY)", "CREATE INDEX ti ON t (a)",
-        "CREATE TABLE pt (a int) PARTITION BY RANGE (a)",
-        "CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (10)",
-        "CREATE TYPE mood AS ENUM ('a')"}) {
+  for (const char* setup : {"CREATE TABLE t (a int PRIMARY KEY)", "CREATE INDEX ti ON t (a)",
+                            "CREATE TABLE pt (a int) PARTITION BY RANGE (a)",
+                            "CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM (0) TO (10)",
+                            "CREATE TYPE mood AS ENUM ('a')"}) {
     ASSERT_TRUE(c->Exec(setup).ok()) << setup;
   }
   const std::string db = p.Scalar("SELECT current_database()");
