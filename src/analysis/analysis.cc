@@ -1,7 +1,7 @@
 #include "analysis/analysis.h"
 
 #include "analysis/prepared.h"
-#include "sql/splitter.h"
+#include "sql/transaction_block.h"
 
 namespace strata::analysis {
 
@@ -29,11 +29,10 @@ bool DoIsPlpgsql(JsonRef body) {
 }
 
 // What cannot run inside a transaction block is one list, the one the engine runs by
-// (sql::NonTransactionalConstruct); the parse tree adds only what depends on the server version.
-void MarkNonTransactional(std::string_view statement, Facts& f) {
-  if (!sql::NonTransactionalConstruct(statement, db::Dialect::kPostgres).empty()) {
-    f.non_transactional = true;
-  }
+// (sql::NonTransactionalConstruct), for the server version the analysis is for.
+std::string_view NonTransactional(std::string_view statement, db::Dialect dialect, int pg_version) {
+  return sql::NonTransactionalConstruct(statement, dialect,
+                                        pg_version > 0 ? pg_version : sql::kNewestPostgres);
 }
 
 void InspectPlpgsql(std::string_view body, const SchemaModel& model, int pg_version,
@@ -46,7 +45,9 @@ void InspectPlpgsql(std::string_view body, const SchemaModel& model, int pg_vers
       auto snip = ParseSnippet(q);
       for (JsonRef s : snip.statements) {
         Facts f = ComputeFacts(s, model, pg_version);
-        if (snip.statements.size() == 1) MarkNonTransactional(q, f);
+        if (snip.statements.size() == 1) {
+          f.non_transactional = NonTransactional(q, db::Dialect::kPostgres, pg_version);
+        }
         // Keep only what matters; the tree dies with `snip`.
         f.node_type = {};
         sa.embedded.push_back(std::move(f));
@@ -75,11 +76,11 @@ PreparedFile PrepareFile(std::string_view text, db::Dialect dialect) {
   PreparedFile p;
   p.parsed = dialect == db::Dialect::kSqlite ? ParseSqliteAsPostgres(text) : ParsePostgres(text);
   p.lines = std::make_unique<base::LineIndex>(text);
+  p.dialect = dialect;
   p.non_transactional.reserve(p.parsed.statements.size());
   for (const ParsedStatement& ps : p.parsed.statements) {
-    p.non_transactional.push_back(
-        ps.error.empty() &&
-        !sql::NonTransactionalConstruct(ps.text, db::Dialect::kPostgres).empty());
+    p.non_transactional.push_back(ps.error.empty() ? NonTransactional(ps.text, dialect, 0)
+                                                   : std::string_view());
   }
   return p;
 }
@@ -112,7 +113,11 @@ std::unique_ptr<FileAnalysis> AnalyzeFile(PreparedFile prepared, std::string_vie
       sa.facts.kind = StatementKind::kParseError;
     } else {
       sa.facts = ComputeFacts(ps.node, model, pg_version);
-      if (prepared.non_transactional[i]) sa.facts.non_transactional = true;
+      // The prepared answer is the newest server's; only ALTER TYPE ... ADD VALUE differs
+      // before 12, so an older target asks again.
+      sa.facts.non_transactional = pg_version > 0 && pg_version < 12
+                                       ? NonTransactional(ps.text, prepared.dialect, pg_version)
+                                       : prepared.non_transactional[i];
       if (JsonRef d = ps.node.As("DoStmt"); d && DoIsPlpgsql(d)) {
         InspectPlpgsql(DoBody(d), model, pg_version, sa);
         for (const Facts& e : sa.embedded) {

@@ -680,7 +680,7 @@ bool MaintenanceFacts(Facts& f, std::string_view t, JsonRef b) {
 
 // The statements that lock no table of their own: settings, transactions, functions, views,
 // triggers, grants, roles, types, domains, schemas, extensions, comments, sequences.
-void ObjectFacts(Facts& f, std::string_view t, JsonRef b, int pg_version) {
+void ObjectFacts(Facts& f, std::string_view t, JsonRef b, int /*pg_version*/) {
   if (t == "VariableSetStmt") {
     f.kind = StatementKind::kSet;
   } else if (t == "TransactionStmt") {
@@ -713,7 +713,6 @@ void ObjectFacts(Facts& f, std::string_view t, JsonRef b, int pg_version) {
   } else if (t == "AlterEnumStmt") {
     f.kind = StatementKind::kAlterEnum;
     f.ddl = true;
-    if (pg_version < 12 && b.Get("oldVal").IsNull()) f.non_transactional = true;
   } else if (t == "CreateDomainStmt") {
     f.kind = StatementKind::kCreateDomain;
     f.ddl = true;

@@ -115,10 +115,12 @@ struct Facts {
   // A SELECT that reads an existing table (`SELECT count(*) FROM t`): work that widens a held
   // ACCESS EXCLUSIVE window (LK108), though it takes no lock of its own that blocks anyone.
   bool reads_existing = false;
-  bool target_is_new = false;      // created earlier in the pending set
-  bool target_is_index = false;    // DROP INDEX of an index whose table is unknown
-  bool concurrent = false;         // CONCURRENTLY form
-  bool non_transactional = false;  // cannot run inside a transaction block
+  bool target_is_new = false;    // created earlier in the pending set
+  bool target_is_index = false;  // DROP INDEX of an index whose table is unknown
+  bool concurrent = false;       // CONCURRENTLY form
+  // The construct that cannot run inside a transaction block (sql::NonTransactionalConstruct,
+  // "CREATE INDEX CONCURRENTLY"), or empty. Static storage.
+  std::string_view non_transactional;
   bool ddl = false;
   bool dml = false;
   bool unbounded_dml = false;        // UPDATE/DELETE without WHERE

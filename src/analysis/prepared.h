@@ -16,7 +16,10 @@ namespace strata::analysis {
 struct PreparedFile {
   ParsedFile parsed;
   std::unique_ptr<base::LineIndex> lines;
-  std::vector<bool> non_transactional;  // by statement: sql::NonTransactionalConstruct
+  db::Dialect dialect = db::Dialect::kPostgres;
+  // By statement: sql::NonTransactionalConstruct for the newest PostgreSQL (AnalyzeFile asks
+  // again for an older one).
+  std::vector<std::string_view> non_transactional;
 };
 
 PreparedFile PrepareFile(std::string_view text, db::Dialect dialect = db::Dialect::kPostgres);

@@ -4,6 +4,7 @@
 #include "base/redact.h"
 #include "base/text.h"
 #include "engine/in_flight.h"
+#include "sql/transaction_block.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -498,7 +499,7 @@ Status RunOneStatement(session::Session& ctx, const Options& options, const Exec
   const auto& p = *req.prepared;
   const auto& st = p.statements[i];
   auto& conn = *ctx.conn;
-  bool wrap = RunsInTransaction(st.sql, conn.dialect());
+  bool wrap = sql::SharesTransaction(st.sql, conn.dialect());
   int max_attempts = 1 + options.lock_retries;
   for (int attempt = 1;; ++attempt) {
     auto t0 = base::MonotonicMillis();

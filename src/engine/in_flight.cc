@@ -160,15 +160,6 @@ Result<InFlightVerdict> JudgePostgres(db::Connection& conn, std::string_view sql
 
 }  // namespace
 
-bool RunsInTransaction(std::string_view sql, db::Dialect dialect) {
-  if (dialect == db::Dialect::kPostgres) {
-    return sql::NonTransactionalConstruct(sql, dialect).empty();
-  }
-  auto w = sql::StatementWords(sql, 1, dialect);
-  if (w.empty()) return true;
-  return w[0] != "VACUUM" && w[0] != "PRAGMA" && w[0] != "ATTACH" && w[0] != "DETACH";
-}
-
 bool IsSessionSetting(std::string_view sql, db::Dialect dialect) {
   auto w = sql::StatementWords(sql, 3, dialect);
   auto at = [&](size_t i) -> std::string_view { return i < w.size() ? w[i] : std::string_view(); };

@@ -1,7 +1,5 @@
 // Statements of a non-transactional migration (`-- strata:transaction off`) as the executor
-// runs them: which may share a transaction with their ledger progress (so a kill can never
-// leave the ledger one statement behind), which must run on their own (CREATE INDEX
-// CONCURRENTLY, VACUUM, PRAGMA ...), which only set session state (replayed before a resume),
+// runs them: which only set session state (replayed before a resume),
 // and — for a statement that was sent when the run was interrupted — whether it took effect,
 // decided from the database itself. Pure apart from the catalog queries; not thread-safe
 // (uses the caller's connection).
@@ -13,11 +11,6 @@
 #include <string_view>
 
 namespace strata::engine {
-
-// Whether `sql` can run inside a transaction block on this dialect. False for PostgreSQL's
-// non-transactional constructs (sql::NonTransactionalConstruct) and, on SQLite, for VACUUM,
-// PRAGMA (several are silent no-ops inside a transaction), ATTACH and DETACH.
-bool RunsInTransaction(std::string_view sql, db::Dialect dialect);
 
 // Whether `sql` only sets state of the session (PostgreSQL SET/RESET outside a transaction's
 // scope, SET ROLE, SET SESSION AUTHORIZATION; SQLite `PRAGMA name = value`): a resumed run on

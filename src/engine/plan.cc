@@ -3,6 +3,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "ledger/ledger.h"
+#include "sql/transaction_block.h"
 #include "verify/annotations.h"
 
 #include <fmt/format.h>

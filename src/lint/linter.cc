@@ -52,7 +52,8 @@ std::optional<Severity> ParseSeverity(std::string_view s) {
 bool MeansTheSameOnSqlite(std::string_view id) {
   if (id == "SY101") return false;
   return id.starts_with("BC") || id.starts_with("DM") || id.starts_with("PO") ||
-         id.starts_with("ID") || id.starts_with("SY") || id.starts_with("SQ") || id == "ST106";
+         id.starts_with("ID") || id.starts_with("SY") || id.starts_with("SQ") || id == "ST106" ||
+         id == "LK103";  // by SQLite's own list (sql/transaction_block.h): VACUUM
 }
 
 bool MeansTheSameOnSqlite(const Finding& f) { return MeansTheSameOnSqlite(f.rule_id); }
@@ -230,8 +231,7 @@ constexpr size_t kQuoteBytes = 160;
 std::optional<Finding> DeclaredClassTooWeak(const LintInput& in, const MigrationReport& mr) {
   // The header is read from real comments only (the linter reads PostgreSQL): the same lines
   // inside a string literal or a dollar-quoted body are text.
-  std::optional<std::string> masked = sql::MaskFalseDirectives(in.text, db::Dialect::kPostgres);
-  auto intent = verify::ParseIntent(masked ? std::string_view(*masked) : in.text, in.path);
+  auto intent = verify::ParseIntent(in.text, in.path, db::Dialect::kPostgres);
   if (!intent || !intent->present || intent->risk_class.empty()) return std::nullopt;
   const auto& classes = RiskClasses();
   auto rank = [&](std::string_view name) {
@@ -281,7 +281,9 @@ std::string ReleaseKey(std::string_view v) {
 std::vector<Finding> UnmetGates(const LintInput& in, const MigrationReport& mr,
                                 const LintConfig& config) {
   std::vector<Finding> out;
-  auto intent = verify::ParseIntent(in.text, in.path);
+  // Header and checks from real comments only, as migrate reads them (the linter reads
+  // PostgreSQL).
+  auto intent = verify::ParseIntent(in.text, in.path, db::Dialect::kPostgres);
   if (!intent || !intent->present) return out;
   auto has = [&](std::string_view c) {
     return std::find(mr.classes.begin(), mr.classes.end(), c) != mr.classes.end();
@@ -302,7 +304,7 @@ std::vector<Finding> UnmetGates(const LintInput& in, const MigrationReport& mr,
                                 : has("dml-correction") ? "dml-correction"
                                                         : "";
   if (!data_class.empty()) {
-    auto checks = verify::ParseChecks(in.text, in.path);
+    auto checks = verify::ParseChecks(in.text, in.path, db::Dialect::kPostgres);
     if (checks && checks->post.empty()) {
       finding(fmt::format("{} changes existing rows (risk class `{}`) but has no post-check: "
                           "nothing strata runs and records says the data is right afterwards",

@@ -154,13 +154,16 @@ Result<std::vector<std::string>> RunStore::Columns(bool whole_store) {
 }
 
 Status RunStore::CreateOrUpgrade() {
-  // Both tables or none count: the DDL is one statement per table, so a run killed between the
-  // two (or a connection lost there) left strata_run without strata_run_migration, and every
-  // later run failed writing its first detail row. Create() is idempotent and completes it.
+  // Both tables or none count. Create() makes the pair in one transaction; a ledger made by an
+  // older strata, which created them one statement at a time, may still hold strata_run
+  // without strata_run_migration (a run killed between the two), and every later run failed
+  // writing its first detail row. Create() is idempotent and completes it.
   STRATA_ASSIGN_OR_RETURN(auto cols, Columns(/*whole_store=*/true));
   if (cols.empty()) {
-    STRATA_TRY(Create());
+    Status created = Create();
     STRATA_ASSIGN_OR_RETURN(cols, Columns(/*whole_store=*/true));
+    // Another runner may have created them first (its uncommitted CREATE made ours fail).
+    if (!created.ok() && cols.empty()) return created;
   }
   auto has = [&cols](std::string_view c) {
     return std::find(cols.begin(), cols.end(), c) != cols.end();
@@ -195,15 +198,25 @@ Status RunStore::Create() {
   for (size_t pos; (pos = ddl.find("{schema}")) != std::string::npos;) {
     ddl.replace(pos, 8, prefix_);
   }
-  // One statement at a time (SQLite's Query runs one).
+  // Both tables in one transaction (PostgreSQL's and SQLite's DDL are transactional), so a
+  // kill or a lost connection leaves both or neither; one statement at a time (SQLite's Query
+  // runs one). Inside a caller's transaction, the caller's commit decides.
+  const bool own = !conn_.InTransaction();
+  if (own) STRATA_TRY(conn_.Exec(conn_.BeginSql()));
+  Status s;
   size_t start = 0;
-  for (size_t end; (end = ddl.find(";\n", start)) != std::string::npos; start = end + 2) {
-    std::string stmt = ddl.substr(start, end - start);
-    // Strip leading comment lines.
-    STRATA_TRY(conn_.Exec(stmt));
+  for (size_t end; s.ok() && (end = ddl.find(";\n", start)) != std::string::npos; start = end + 2) {
+    s = conn_.Exec(ddl.substr(start, end - start));
+  }
+  if (own) {
+    if (s.ok()) {
+      s = conn_.Exec("COMMIT");
+    } else if (conn_.InTransaction()) {
+      (void)conn_.Exec("ROLLBACK");
+    }
   }
   conn_.TakeNotices();
-  return Status::Ok();
+  return s;
 }
 
 Status RunStore::InsertRun(const RunRow& r) {

@@ -76,26 +76,6 @@ Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, const Di
   return Status::Ok();
 }
 
-std::optional<std::string> MaskFalseDirectives(std::string_view text, db::Dialect dialect) {
-  if (text.find("strata:") == std::string_view::npos) return std::nullopt;
-  std::vector<size_t> comments;
-  bool lexed = false;
-  std::optional<std::string> out;
-  for (std::string_view line : base::SplitLines(text)) {
-    if (!DirectiveBody(line)) continue;
-    if (!lexed) {
-      comments = LineCommentOffsets(text, dialect);
-      lexed = true;
-    }
-    size_t at = static_cast<size_t>(line.data() - text.data()) + line.find("--");
-    if (std::binary_search(comments.begin(), comments.end(), at)) continue;
-    if (!out) out.emplace(text);
-    (*out)[at] = ' ';
-    (*out)[at + 1] = ' ';
-  }
-  return out;
-}
-
 Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file,
                                      db::Dialect dialect) {
   FileSettings out;

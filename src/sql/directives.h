@@ -39,7 +39,8 @@ struct FileSettings {
 Result<FileSettings> ParseDirectives(std::string_view text, std::string_view file,
                                      db::Dialect dialect = db::Dialect::kPostgres);
 
-// The scanner of `-- strata:` comments under ParseDirectives and lint's suppressions: calls
+// The one scanner of `-- strata:` comments, under ParseDirectives, lint's suppressions, the
+// intent header (verify::ParseIntent) and the check blocks (verify::ParseChecks): calls
 // fn(line_no, line, body) for every line of `text` that starts (after blanks) with
 // `-- strata:` in a real comment of the dialect (as ParseDirectives reads them), `body` being
 // the text after `strata:`. It judges nothing itself, so a reader that must keep going past a
@@ -48,13 +49,6 @@ Result<FileSettings> ParseDirectives(std::string_view text, std::string_view fil
 using DirectiveLineFn =
     std::function<Status(int line_no, std::string_view line, std::string_view body)>;
 Status ForEachDirectiveLine(std::string_view text, db::Dialect dialect, const DirectiveLineFn& fn);
-
-// For the other readers of `-- strata:` lines (verify::ParseChecks, verify::ParseIntent), which
-// only look at line starts: a copy of `text` in which the `--` of every
-// `-- strata:` line that is not a real comment (see ParseDirectives) is replaced by two blanks,
-// so they skip it; offsets, lines and columns are unchanged. nullopt when there is no such line
-// (use `text` as it is).
-std::optional<std::string> MaskFalseDirectives(std::string_view text, db::Dialect dialect);
 
 // Names of all known directives (from directives.def).
 std::vector<std::string_view> KnownDirectives();

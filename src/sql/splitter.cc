@@ -676,48 +676,6 @@ std::vector<size_t> LineCommentOffsets(std::string_view text, db::Dialect dialec
   return comments;
 }
 
-std::string_view NonTransactionalConstruct(std::string_view statement, db::Dialect dialect) {
-  auto w = LeadingWords(statement, 8, dialect);
-  if (dialect == db::Dialect::kSqlite) {
-    return !w.empty() && w[0] == "VACUUM" ? "VACUUM" : std::string_view();
-  }
-  auto at = [&](size_t i) -> std::string_view { return i < w.size() ? w[i] : std::string_view(); };
-  auto has = [&](std::string_view word) {
-    for (const auto& x : w) {
-      if (x == word) return true;
-    }
-    return false;
-  };
-  if (at(0) == "CREATE") {
-    size_t i = 1;
-    if (at(i) == "UNIQUE") ++i;
-    if (at(i) == "INDEX" && at(i + 1) == "CONCURRENTLY") return "CREATE INDEX CONCURRENTLY";
-    if (at(1) == "DATABASE") return "CREATE DATABASE";
-    if (at(1) == "TABLESPACE") return "CREATE TABLESPACE";
-    if (at(1) == "SUBSCRIPTION") return "CREATE SUBSCRIPTION";
-  }
-  if (at(0) == "DROP") {
-    if (at(1) == "INDEX" && at(2) == "CONCURRENTLY") return "DROP INDEX CONCURRENTLY";
-    if (at(1) == "DATABASE") return "DROP DATABASE";
-    if (at(1) == "TABLESPACE") return "DROP TABLESPACE";
-    if (at(1) == "SUBSCRIPTION") return "DROP SUBSCRIPTION";
-  }
-  if (at(0) == "REINDEX" && has("CONCURRENTLY")) return "REINDEX CONCURRENTLY";
-  if (at(0) == "REINDEX" && (at(1) == "SYSTEM" || at(1) == "DATABASE")) return "REINDEX DATABASE";
-  if (at(0) == "VACUUM") return "VACUUM";
-  if (at(0) == "ALTER" && at(1) == "SYSTEM") return "ALTER SYSTEM";
-  if (at(0) == "ALTER" && at(1) == "DATABASE" && has("TABLESPACE")) {
-    return "ALTER DATABASE SET TABLESPACE";
-  }
-  if (at(0) == "ALTER" && at(1) == "TABLE" && has("DETACH") && has("CONCURRENTLY")) {
-    return "ALTER TABLE DETACH PARTITION CONCURRENTLY";
-  }
-  if (at(0) == "CLUSTER" && w.size() == 1) return "CLUSTER (all tables)";
-  if (at(0) == "COMMIT" && at(1) == "PREPARED") return "COMMIT PREPARED";
-  if (at(0) == "ROLLBACK" && at(1) == "PREPARED") return "ROLLBACK PREPARED";
-  return {};
-}
-
 bool IsTransactionControl(std::string_view statement, db::Dialect dialect) {
   auto w = LeadingWords(statement, 3, dialect);
   auto at = [&](size_t i) -> std::string_view { return i < w.size() ? w[i] : std::string_view(); };
@@ -734,7 +692,7 @@ bool IsTransactionControl(std::string_view statement, db::Dialect dialect) {
   }
   if (k == "COMMIT" || k == "ROLLBACK" || k == "ABORT") {
     // ROLLBACK TO [SAVEPOINT] only undoes part of the transaction; COMMIT/ROLLBACK PREPARED act
-    // on another, prepared transaction (and cannot run inside one: NonTransactionalConstruct).
+    // on another, prepared transaction (and cannot run inside one: sql/transaction_block.h).
     return at(1) != "TO" && at(1) != "PREPARED" && !(at(1) == "WORK" && at(2) == "TO") &&
            !(at(1) == "TRANSACTION" && at(2) == "TO");
   }

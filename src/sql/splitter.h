@@ -58,18 +58,11 @@ Result<std::vector<Statement>> Split(std::string_view text, db::Dialect dialect,
 std::vector<std::string> StatementWords(std::string_view statement, size_t max_words,
                                         db::Dialect dialect);
 
-// Statements that cannot run inside a transaction block: on PostgreSQL CREATE INDEX
-// CONCURRENTLY, VACUUM, CREATE DATABASE, ... (also COMMIT/ROLLBACK PREPARED); on SQLite VACUUM.
-// Returns a short name of the construct ("CREATE INDEX CONCURRENTLY") or an empty view when the
-// statement is fine. Leading comments are skipped by the dialect's rules.
-std::string_view NonTransactionalConstruct(std::string_view statement,
-                                           db::Dialect dialect = db::Dialect::kPostgres);
-
 // Whether a top-level statement (as returned by Split) is transaction control: BEGIN [WORK |
 // TRANSACTION | DEFERRED | IMMEDIATE | EXCLUSIVE | ISOLATION ...], START TRANSACTION, COMMIT,
 // END [WORK | TRANSACTION], ROLLBACK, ABORT, PREPARE TRANSACTION. Not transaction control:
 // SAVEPOINT, RELEASE, ROLLBACK TO [SAVEPOINT], COMMIT/ROLLBACK PREPARED (see
-// NonTransactionalConstruct), and block syntax that never starts a top-level statement (BEGIN
+// sql/transaction_block.h), and block syntax that never starts a top-level statement (BEGIN
 // ATOMIC, END IF, END LOOP, END CASE, ...; a trigger's END is inside its CREATE TRIGGER). A
 // migration must not contain transaction control: strata owns the transaction. Leading
 // comments are skipped by the dialect's rules.

@@ -305,11 +305,6 @@ TEST(SkipLeadingComments, FollowsEachDialectsCommentRules) {
 TEST(Classification, SqliteLeadingCommentsDoNotNest) {
   EXPECT_TRUE(IsTransactionControl("/* a /* b */ BEGIN", Dialect::kSqlite));
   EXPECT_TRUE(IsTransactionControl("/* a /* b */ commit", Dialect::kSqlite));
-  EXPECT_EQ(NonTransactionalConstruct("/* a /* b */ vacuum", Dialect::kSqlite), "VACUUM");
-  EXPECT_EQ(NonTransactionalConstruct("VACUUM", Dialect::kSqlite), "VACUUM");
-  EXPECT_EQ(NonTransactionalConstruct("create index i on t (a)", Dialect::kSqlite), "");
-  EXPECT_EQ(NonTransactionalConstruct("/* x */ CREATE INDEX CONCURRENTLY i ON t (a)"),
-            "CREATE INDEX CONCURRENTLY");
 }
 
 // `--` offsets of real comments only: not inside literals, identifiers, dollar bodies, /* */
@@ -383,14 +378,6 @@ TEST(IsTransactionControl, TopLevelTransactionStatementsOnly) {
        }) {
     EXPECT_EQ(IsTransactionControl(c.sql), c.want) << c.sql;
   }
-}
-
-TEST(NonTransactionalConstruct, PreparedTransactions) {
-  EXPECT_EQ(NonTransactionalConstruct("COMMIT PREPARED 'x'"), "COMMIT PREPARED");
-  EXPECT_EQ(NonTransactionalConstruct("ROLLBACK PREPARED 'x'"), "ROLLBACK PREPARED");
-  EXPECT_EQ(NonTransactionalConstruct("CREATE INDEX CONCURRENTLY i ON t (a)"),
-            "CREATE INDEX CONCURRENTLY");
-  EXPECT_EQ(NonTransactionalConstruct("CREATE INDEX i ON t (a)"), "");
 }
 
 // --- Performance ------------------------------------------------------------------------------

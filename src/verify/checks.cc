@@ -3,6 +3,7 @@
 #include "analysis/fragment.h"
 #include "base/duration.h"
 #include "base/text.h"
+#include "sql/directives.h"
 #include "verify/read_only.h"
 
 #include <fmt/format.h>
@@ -243,112 +244,108 @@ Result<Expectation> ParseExpectation(std::string_view text, std::string_view fil
   return Err(file, line, fmt::format("cannot compare with '{}'", rest), std::string(kLanguage));
 }
 
-Result<FileChecks> ParseChecks(std::string_view text, std::string_view file) {
+Result<FileChecks> ParseChecks(std::string_view text, std::string_view file, db::Dialect dialect) {
   FileChecks out;
   if (text.find("-check") == std::string_view::npos) return out;
-  std::vector<std::string_view> lines = base::SplitLines(text);
+  std::vector<std::string_view> lines;  // for the query lines below a check's first line
   std::map<std::string, int, std::less<>> captures;  // name → line
-  for (size_t i = 0; i < lines.size(); ++i) {
-    std::string_view t = base::Trim(lines[i]);
-    if (t.substr(0, 2) != "--") continue;
-    t = base::Trim(t.substr(2));
-    if (t.substr(0, 7) != "strata:") continue;
-    t.remove_prefix(7);
-    Phase phase;
-    size_t name_len;
-    if (t.substr(0, 9) == "pre-check") {
-      phase = Phase::kPre;
-      name_len = 9;
-    } else if (t.substr(0, 10) == "post-check") {
-      phase = Phase::kPost;
-      name_len = 10;
-    } else {
-      continue;
-    }
-    if (t.size() > name_len && !std::isspace(static_cast<unsigned char>(t[name_len]))) continue;
-    int line_no = static_cast<int>(i) + 1;
-    Check c;
-    c.phase = phase;
-    c.file = std::string(file);
-    c.line = line_no;
-    std::string_view expect_text, capture;
-    SplitCapture(t.substr(name_len), &expect_text, &capture);
-    if (!capture.empty() || base::EqualsIgnoreCase(base::Trim(t.substr(name_len)), "as")) {
-      if (!IsIdent(capture)) {
-        return Err(file, line_no,
-                   fmt::format("`as {}`: a capture name is a plain identifier", capture),
-                   "write e.g. `-- strata:pre-check as lines_before`");
-      }
-      c.capture = base::ToLower(capture);
-      if (c.capture == "rows") {
-        return Err(file, line_no, "`rows` is reserved (`= rows affected`)",
-                   "choose another capture name");
-      }
-      if (auto it = captures.find(c.capture); it != captures.end()) {
-        return Err(file, line_no,
-                   fmt::format("`{}` is already captured at line {}", c.capture, it->second),
-                   "give each captured value its own name");
-      }
-    }
-    STRATA_ASSIGN_OR_RETURN(c.expect, ParseExpectation(expect_text, file, line_no));
-    if (phase == Phase::kPost && c.expect.op == Op::kNone) {
-      return Err(file, line_no, "a post-check needs an expectation",
-                 "write e.g. `-- strata:post-check = 0` above its query");
-    }
-    if (phase == Phase::kPre && c.expect.operand == Operand::kRowsAffected) {
-      return Err(file, line_no, "`rows affected` is not known before the migration runs",
-                 "use `= rows affected` in a post-check");
-    }
-    if (c.expect.operand == Operand::kCaptured) {
-      auto it = captures.find(base::ToLower(c.expect.text));
-      if (it == captures.end()) {
-        std::string hint =
-            phase == Phase::kPre
-                ? fmt::format("capture it first: `-- strata:pre-check as {}`", c.expect.text)
-                : fmt::format(
-                      "add `-- strata:pre-check as {}` with the query whose value "
-                      "this post-check must equal",
-                      c.expect.text);
-        return Err(file, line_no,
-                   fmt::format("`{}` compares with `{}`, which no earlier pre-check captures",
-                               c.expect.source, c.expect.text),
-                   hint);
-      }
-      c.expect.text = base::ToLower(c.expect.text);
-    }
-    // The query: the following comment lines, up to an empty comment, a directive, a line of
-    // code, or a line ending in `;`.
-    std::string query;
-    size_t j = i + 1;
-    for (; j < lines.size(); ++j) {
-      std::string_view q = base::Trim(lines[j]);
-      if (q.substr(0, 2) != "--") break;
-      q = base::Trim(q.substr(2));
-      if (q.empty() || q.substr(0, 7) == "strata:") break;
-      bool end = q.back() == ';';
-      if (end) q = base::Trim(q.substr(0, q.size() - 1));
-      if (!query.empty()) query += '\n';
-      query += q;
-      if (end) {
-        ++j;
-        break;
-      }
-    }
-    if (base::Trim(query).empty()) {
-      return Err(file, line_no, fmt::format("`-- strata:{}` has no query", PhaseName(phase)),
-                 "write the query on the comment lines right below it, e.g. `-- SELECT count(*) "
-                 "FROM t WHERE c IS NULL;`");
-    }
-    c.query = std::move(query);
-    if (!c.capture.empty()) {
-      if (phase == Phase::kPost) {
-        // A post-check may capture too (for evidence), but nothing can compare with it.
-      }
-      captures.emplace(c.capture, line_no);
-    }
-    (phase == Phase::kPre ? out.pre : out.post).push_back(std::move(c));
-    i = j - 1;
-  }
+  Status st = sql::ForEachDirectiveLine(
+      text, dialect, [&](int line_no, std::string_view, std::string_view t) -> Status {
+        Phase phase;
+        size_t name_len;
+        if (t.substr(0, 9) == "pre-check") {
+          phase = Phase::kPre;
+          name_len = 9;
+        } else if (t.substr(0, 10) == "post-check") {
+          phase = Phase::kPost;
+          name_len = 10;
+        } else {
+          return Status::Ok();
+        }
+        if (t.size() > name_len && !std::isspace(static_cast<unsigned char>(t[name_len]))) {
+          return Status::Ok();
+        }
+        if (lines.empty()) lines = base::SplitLines(text);
+        Check c;
+        c.phase = phase;
+        c.file = std::string(file);
+        c.line = line_no;
+        std::string_view expect_text, capture;
+        SplitCapture(t.substr(name_len), &expect_text, &capture);
+        if (!capture.empty() || base::EqualsIgnoreCase(base::Trim(t.substr(name_len)), "as")) {
+          if (!IsIdent(capture)) {
+            return Err(file, line_no,
+                       fmt::format("`as {}`: a capture name is a plain identifier", capture),
+                       "write e.g. `-- strata:pre-check as lines_before`");
+          }
+          c.capture = base::ToLower(capture);
+          if (c.capture == "rows") {
+            return Err(file, line_no, "`rows` is reserved (`= rows affected`)",
+                       "choose another capture name");
+          }
+          if (auto it = captures.find(c.capture); it != captures.end()) {
+            return Err(file, line_no,
+                       fmt::format("`{}` is already captured at line {}", c.capture, it->second),
+                       "give each captured value its own name");
+          }
+        }
+        STRATA_ASSIGN_OR_RETURN(c.expect, ParseExpectation(expect_text, file, line_no));
+        if (phase == Phase::kPost && c.expect.op == Op::kNone) {
+          return Err(file, line_no, "a post-check needs an expectation",
+                     "write e.g. `-- strata:post-check = 0` above its query");
+        }
+        if (phase == Phase::kPre && c.expect.operand == Operand::kRowsAffected) {
+          return Err(file, line_no, "`rows affected` is not known before the migration runs",
+                     "use `= rows affected` in a post-check");
+        }
+        if (c.expect.operand == Operand::kCaptured) {
+          auto it = captures.find(base::ToLower(c.expect.text));
+          if (it == captures.end()) {
+            std::string hint =
+                phase == Phase::kPre
+                    ? fmt::format("capture it first: `-- strata:pre-check as {}`", c.expect.text)
+                    : fmt::format(
+                          "add `-- strata:pre-check as {}` with the query whose value "
+                          "this post-check must equal",
+                          c.expect.text);
+            return Err(file, line_no,
+                       fmt::format("`{}` compares with `{}`, which no earlier pre-check captures",
+                                   c.expect.source, c.expect.text),
+                       hint);
+          }
+          c.expect.text = base::ToLower(c.expect.text);
+        }
+        // The query: the following comment lines, up to an empty comment, a directive, a line of
+        // code, or a line ending in `;`.
+        std::string query;
+        for (size_t j = static_cast<size_t>(line_no); j < lines.size(); ++j) {
+          std::string_view q = base::Trim(lines[j]);
+          if (q.substr(0, 2) != "--") break;
+          q = base::Trim(q.substr(2));
+          if (q.empty() || q.substr(0, 7) == "strata:") break;
+          bool end = q.back() == ';';
+          if (end) q = base::Trim(q.substr(0, q.size() - 1));
+          if (!query.empty()) query += '\n';
+          query += q;
+          if (end) break;
+        }
+        if (base::Trim(query).empty()) {
+          return Err(
+              file, line_no, fmt::format("`-- strata:{}` has no query", PhaseName(phase)),
+              "write the query on the comment lines right below it, e.g. `-- SELECT count(*) "
+              "FROM t WHERE c IS NULL;`");
+        }
+        c.query = std::move(query);
+        if (!c.capture.empty()) {
+          if (phase == Phase::kPost) {
+            // A post-check may capture too (for evidence), but nothing can compare with it.
+          }
+          captures.emplace(c.capture, line_no);
+        }
+        (phase == Phase::kPre ? out.pre : out.post).push_back(std::move(c));
+        return Status::Ok();
+      });
+  STRATA_TRY(st);
   return out;
 }
 

@@ -85,10 +85,12 @@ struct FileChecks {
 
 // Reads every check block in a migration file. Errors (kDirective) name file:line: a missing
 // query, a malformed expectation, `rows affected` in a pre-check, a capture name used before it
-// is defined or defined twice. Reads line starts only: give it the text with the `-- strata:`
-// lines that are not real comments masked (sql::MaskFalseDirectives), as ReadAnnotations does;
-// use ReadAnnotations unless only the checks are wanted.
-Result<FileChecks> ParseChecks(std::string_view text, std::string_view file);
+// is defined or defined twice. A check's first line is read where it is a real comment of
+// `dialect` (sql::ForEachDirectiveLine, the one scanner of `-- strata:` lines): inside a string
+// literal, a dollar-quoted body or a /* */ comment it is text. Use ReadAnnotations unless only
+// the checks are wanted.
+Result<FileChecks> ParseChecks(std::string_view text, std::string_view file,
+                               db::Dialect dialect = db::Dialect::kPostgres);
 
 // Accepts `check`'s query only as exactly one read-only query (SELECT, WITH ... SELECT, VALUES)
 // in `dialect` (analysis/fragment.h). Errors: kDirective at the check's file:line, saying what

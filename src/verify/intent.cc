@@ -1,6 +1,7 @@
 #include "verify/intent.h"
 
 #include "base/text.h"
+#include "sql/directives.h"
 
 #include <fmt/format.h>
 
@@ -128,78 +129,79 @@ std::string_view Intent::Get(std::string_view key) const {
   return it == fields.end() ? std::string_view() : std::string_view(it->second.value);
 }
 
-Result<Intent> ParseIntent(std::string_view text, std::string_view file) {
+Result<Intent> ParseIntent(std::string_view text, std::string_view file, db::Dialect dialect) {
   Intent out;
   out.file = std::string(file);
   if (text.find("strata:intent") == std::string_view::npos) return out;
-  std::vector<std::string_view> lines = base::SplitLines(text);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    std::string_view t = base::Trim(lines[i]);
-    if (t.substr(0, 2) != "--") continue;
-    t = base::Trim(t.substr(2));
-    if (t.substr(0, 13) != "strata:intent") continue;
-    if (t.size() > 13 && !std::isspace(static_cast<unsigned char>(t[13]))) continue;
-    int line_no = static_cast<int>(i) + 1;
-    if (out.present) {
-      return Err(file, line_no,
-                 fmt::format("a second `-- strata:intent` (the first is at line {})", out.line),
-                 "one intent per migration (seed 003 §5.2): merge the headers or split the file");
-    }
-    if (!base::Trim(t.substr(13)).empty()) {
-      return Err(file, line_no, "`-- strata:intent` takes no arguments",
-                 "put each field on its own comment line below it: `-- Risk class: ...`");
-    }
-    out.present = true;
-    out.line = line_no;
-    std::string last_key;
-    size_t j = i + 1;
-    for (; j < lines.size(); ++j) {
-      std::string_view raw = base::Trim(lines[j]);
-      if (raw.substr(0, 2) != "--") break;
-      std::string_view body = raw.substr(2);
-      std::string_view v = base::Trim(body);
-      if (v.empty() || v.substr(0, 7) == "strata:") break;
-      int ln = static_cast<int>(j) + 1;
-      if (v.substr(0, 2) == "##") continue;  // "## Migration Intent" title, as in the template
-      // Continuation: indented by two or more spaces after `--`.
-      size_t indent = 0;
-      while (indent < body.size() && (body[indent] == ' ' || body[indent] == '\t')) ++indent;
-      if (indent >= 3 && !last_key.empty()) {
-        auto& f = out.fields[last_key];
-        f.value += ' ';
-        f.value += v;
-        continue;
-      }
-      if (v.substr(0, 2) == "- " || v.substr(0, 2) == "* ") v = base::Trim(v.substr(2));
-      size_t colon = v.find(':');
-      if (colon == std::string_view::npos || colon == 0 || colon > 60) {
-        return Err(file, ln, fmt::format("expected `Key: value` in the intent header, got '{}'", v),
-                   "write `-- Key: value`, indent a continuation by three spaces after `--`, or "
-                   "end the header with an empty `--` line");
-      }
-      std::string norm = KeyNorm(v.substr(0, colon));
-      const IntentKeyInfo* info = FindKey(norm);
-      if (!info) {
-        return Err(file, ln, fmt::format("unknown intent key `{}`", base::Trim(v.substr(0, colon))),
-                   SuggestKey(norm));
-      }
-      std::string key(info->key);
-      if (auto it = out.fields.find(key); it != out.fields.end()) {
-        return Err(
-            file, ln,
-            fmt::format("`{}` is given twice (first at line {})", info->label, it->second.line),
-            "keep one; indent a continuation line by three spaces after `--`");
-      }
-      std::string value(base::Trim(v.substr(colon + 1)));
-      if (value.empty()) {
-        return Err(file, ln, fmt::format("`{}` has no value", info->label),
-                   "write the value after the colon, or remove the line");
-      }
-      out.fields[key] = IntentField{std::move(value), ln};
-      last_key = key;
-    }
-    i = j - 1;
-  }
+  std::vector<std::string_view> lines;  // for the field lines below the header's first line
+  Status st = sql::ForEachDirectiveLine(
+      text, dialect, [&](int line_no, std::string_view, std::string_view t) -> Status {
+        if (t.substr(0, 6) != "intent") return Status::Ok();
+        if (t.size() > 6 && !std::isspace(static_cast<unsigned char>(t[6]))) return Status::Ok();
+        if (lines.empty()) lines = base::SplitLines(text);
+        if (out.present) {
+          return Err(
+              file, line_no,
+              fmt::format("a second `-- strata:intent` (the first is at line {})", out.line),
+              "one intent per migration (seed 003 §5.2): merge the headers or split the file");
+        }
+        if (!base::Trim(t.substr(6)).empty()) {
+          return Err(file, line_no, "`-- strata:intent` takes no arguments",
+                     "put each field on its own comment line below it: `-- Risk class: ...`");
+        }
+        out.present = true;
+        out.line = line_no;
+        std::string last_key;
+        for (size_t j = static_cast<size_t>(line_no); j < lines.size(); ++j) {
+          std::string_view raw = base::Trim(lines[j]);
+          if (raw.substr(0, 2) != "--") break;
+          std::string_view body = raw.substr(2);
+          std::string_view v = base::Trim(body);
+          if (v.empty() || v.substr(0, 7) == "strata:") break;
+          int ln = static_cast<int>(j) + 1;
+          if (v.substr(0, 2) == "##") continue;  // "## Migration Intent" title, as in the template
+          // Continuation: indented by two or more spaces after `--`.
+          size_t indent = 0;
+          while (indent < body.size() && (body[indent] == ' ' || body[indent] == '\t')) ++indent;
+          if (indent >= 3 && !last_key.empty()) {
+            auto& f = out.fields[last_key];
+            f.value += ' ';
+            f.value += v;
+            continue;
+          }
+          if (v.substr(0, 2) == "- " || v.substr(0, 2) == "* ") v = base::Trim(v.substr(2));
+          size_t colon = v.find(':');
+          if (colon == std::string_view::npos || colon == 0 || colon > 60) {
+            return Err(
+                file, ln, fmt::format("expected `Key: value` in the intent header, got '{}'", v),
+                "write `-- Key: value`, indent a continuation by three spaces after `--`, or "
+                "end the header with an empty `--` line");
+          }
+          std::string norm = KeyNorm(v.substr(0, colon));
+          const IntentKeyInfo* info = FindKey(norm);
+          if (!info) {
+            return Err(file, ln,
+                       fmt::format("unknown intent key `{}`", base::Trim(v.substr(0, colon))),
+                       SuggestKey(norm));
+          }
+          std::string key(info->key);
+          if (auto it = out.fields.find(key); it != out.fields.end()) {
+            return Err(
+                file, ln,
+                fmt::format("`{}` is given twice (first at line {})", info->label, it->second.line),
+                "keep one; indent a continuation line by three spaces after `--`");
+          }
+          std::string value(base::Trim(v.substr(colon + 1)));
+          if (value.empty()) {
+            return Err(file, ln, fmt::format("`{}` has no value", info->label),
+                       "write the value after the colon, or remove the line");
+          }
+          out.fields[key] = IntentField{std::move(value), ln};
+          last_key = key;
+        }
+        return Status::Ok();
+      });
+  STRATA_TRY(st);
   if (!out.present) return out;
   // Typed fields.
   if (auto it = out.fields.find("risk-class"); it != out.fields.end()) {

@@ -71,9 +71,11 @@ struct Intent {
 // (kDirective) name file:line: an unknown key (with the closest known one), a line that is not
 // `Key: value`, a repeated key, an unknown risk class, a recovery direction that is not
 // roll-forward / rollback / none, a malformed expected-rows or rehearsal duration, a second
-// header. Reads line starts only: give it the text with the `-- strata:` lines that are not
-// real comments masked (sql::MaskFalseDirectives), as ReadAnnotations and lint's PO105 do.
-Result<Intent> ParseIntent(std::string_view text, std::string_view file);
+// header. The header line is read where it is a real comment of `dialect`
+// (sql::ForEachDirectiveLine, the one scanner of `-- strata:` lines): inside a string literal,
+// a dollar-quoted body or a /* */ comment it is text.
+Result<Intent> ParseIntent(std::string_view text, std::string_view file,
+                           db::Dialect dialect = db::Dialect::kPostgres);
 
 // Which keys must be present. `always` applies to every header; `by_class` adds keys for a
 // risk class. `require_header` makes a missing header itself an error.

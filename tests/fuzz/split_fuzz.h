@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sql/splitter.h"
+#include "sql/transaction_block.h"
 
 #include "fuzz_util.h"
 

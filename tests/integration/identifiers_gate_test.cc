@@ -8,53 +8,18 @@
 // backfill engine, status, publish), an edit after publish detected, and kill -9 during the
 // mapping's fill followed by a rerun that maps every id exactly once.
 #include <filesystem>
+#include <string>
 
-#include "integration/engine_fixture.h"
+#include "integration/identifiers_fixture.h"
 
 namespace strata::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-// `strata hash` (strata.sum) then `strata migrate`.
-RunResult Migrate(const Project& p) {
-  p.Hash();
-  return p.Run({"migrate"});
-}
-
-constexpr int kExitLint = 7;
-constexpr int kExitCheckFailed = 8;
-
-// The contracts of examples/quote-service/db/identifiers.toml.
-constexpr const char* kContracts = R"toml(
-[[identifier]]
-name = "quote_number"
-table = "quote"
-column = "id"
-format = "uuid"
-consumers = ["order management", "partner portal", "billing export"]
-deletes = "never"
-stability_window = "365d"
-
-[[identifier]]
-name = "outbox_event_id"
-table = "outbox_event"
-column = "id"
-format = "uuid"
-consumers = ["event bus consumers (idempotency keys)"]
-deletes = "allowed"
-stability_window = "7d"
-)toml";
-
-// The example project's migrations V001..V005 (quote, revisions, lines, reason codes, outbox,
-// catalog) applied, with its identifier contracts.
+// The example project's migrations V001..V005 applied, with both of its identifier contracts.
 void ExampleProject(const Project& p) {
-  const fs::path src = fs::path(STRATA_SOURCE_DIR) / "examples/quote-service/db/migration";
-  for (const auto& e : fs::directory_iterator(src)) {
-    std::string name = e.path().filename().string();
-    if (name.rfind("V00", 0) == 0) p.Write(name, Slurp(e.path().string()));
-  }
-  p.dir().Write("db/identifiers.toml", kContracts);
+  WriteExampleProject(p, std::string(kQuoteNumberContract) + kOutboxEventContract);
   auto r = Migrate(p);
   ASSERT_EQ(r.exit_code, 0) << r.All();
 }

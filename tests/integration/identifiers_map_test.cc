@@ -8,31 +8,10 @@
 
 #include <filesystem>
 
-#include "integration/engine_fixture.h"
+#include "integration/identifiers_fixture.h"
 
 namespace strata::testing {
 namespace {
-
-namespace fs = std::filesystem;
-
-// `strata hash` (strata.sum) then `strata migrate`.
-RunResult Migrate(const Project& p) {
-  p.Hash();
-  return p.Run({"migrate"});
-}
-
-constexpr int kExitCheckFailed = 8;
-
-constexpr const char* kContracts = R"toml(
-[[identifier]]
-name = "quote_number"
-table = "quote"
-column = "id"
-format = "uuid"
-consumers = ["order management", "partner portal", "billing export"]
-deletes = "never"
-stability_window = "365d"
-)toml";
 
 class IdentifierMap : public ::testing::Test {
  protected:
@@ -41,14 +20,9 @@ class IdentifierMap : public ::testing::Test {
   // The example project (V001..V005) plus the new numbering's column, with `n` quotes whose
   // new numbers are QN-000001...
   void Setup(const Project& p, int n) {
-    const fs::path src = fs::path(STRATA_SOURCE_DIR) / "examples/quote-service/db/migration";
-    for (const auto& e : fs::directory_iterator(src)) {
-      std::string name = e.path().filename().string();
-      if (name.rfind("V00", 0) == 0) p.Write(name, Slurp(e.path().string()));
-    }
+    WriteExampleProject(p, kQuoteNumberContract);
     p.Write("V012__add_quote_number_v2.sql",
             "ALTER TABLE quote ADD COLUMN quote_number_v2 text;\n");
-    p.dir().Write("db/identifiers.toml", kContracts);
     auto r = Migrate(p);
     ASSERT_EQ(r.exit_code, 0) << r.All();
     p.Exec(fmt::format(

@@ -3,26 +3,17 @@
 // concurrent-in-transaction.test.
 #include "lint/rules/helpers.h"
 
-#include <algorithm>
-
 namespace strata::lint {
 
 void CheckConcurrentInTransaction(Context& ctx) {
   using namespace rules;  // NOLINT
   const auto& f = ctx.facts();
-  if (!f.non_transactional || !ctx.state().InTransaction()) return;
-  std::string_view what = f.kind == StatementKind::kCreateIndex ? "CREATE INDEX CONCURRENTLY"
-                          : f.kind == StatementKind::kDropIndex ? "DROP INDEX CONCURRENTLY"
-                          : f.kind == StatementKind::kReindex   ? "REINDEX CONCURRENTLY"
-                          : f.kind == StatementKind::kVacuum    ? "VACUUM"
-                          : f.kind == StatementKind::kAlterEnum
-                              ? "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)"
-                          : f.kind == StatementKind::kAlterTable ? "DETACH PARTITION CONCURRENTLY"
-                                                                 : "this statement";
+  // The name comes from the one list the engine refuses by (sql::NonTransactionalConstruct).
+  if (f.non_transactional.empty() || !ctx.state().InTransaction()) return;
   ctx.Report(
       fmt::format(
           "{} cannot run inside a transaction block, and this migration runs in one (error 25001)",
-          what),
+          f.non_transactional),
       "put it in a migration of its own with `-- strata:transaction off` at the top");
 }
 
