@@ -125,7 +125,8 @@ Result<LockObserver::Linted> LockObserver::LintAll(const Options& options, int p
 void LockObserver::StartLint(const Options& options, int pg_major) {
   if (linting_.valid()) return;
   lint_major_ = pg_major;
-  linting_ = std::async(std::launch::async, [options, pg_major] { return LintAll(options, pg_major); });
+  linting_ =
+      std::async(std::launch::async, [options, pg_major] { return LintAll(options, pg_major); });
 }
 
 LockObserver::~LockObserver() {

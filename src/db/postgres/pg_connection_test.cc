@@ -152,8 +152,8 @@ TEST(PgConnection, ExecBatchKeepingReturnsTheKeptStatementsRows) {
     auto c = Open();
     ASSERT_NE(c, nullptr);
     BatchResult b = c->ExecBatchKeeping(
-        {"BEGIN", "CREATE TABLE k (v int)", "SELECT count(*) FROM k", "INSERT INTO k VALUES (1), (2)",
-         "SELECT v FROM k ORDER BY v", "COMMIT"},
+        {"BEGIN", "CREATE TABLE k (v int)", "SELECT count(*) FROM k",
+         "INSERT INTO k VALUES (1), (2)", "SELECT v FROM k ORDER BY v", "COMMIT"},
         pipeline, {false, false, true, false, true, false});
     ASSERT_TRUE(b.status.ok()) << b.status.ToString();
     EXPECT_EQ(b.rows_affected.size(), 6u);
@@ -164,8 +164,8 @@ TEST(PgConnection, ExecBatchKeepingReturnsTheKeptStatementsRows) {
     EXPECT_EQ(*b.kept[1].rows[1][0], "2");
 
     BatchResult f = c->ExecBatchKeeping(
-        {"BEGIN", "SELECT 7", "SELECT * FROM strata_no_such_table", "SELECT 8", "COMMIT"},
-        pipeline, {false, true, false, true, false});
+        {"BEGIN", "SELECT 7", "SELECT * FROM strata_no_such_table", "SELECT 8", "COMMIT"}, pipeline,
+        {false, true, false, true, false});
     EXPECT_FALSE(f.status.ok());
     EXPECT_EQ(f.failed_index, 2u);
     ASSERT_EQ(f.kept.size(), 1u);
