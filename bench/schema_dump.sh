@@ -3,7 +3,7 @@
 # of N tables (default 1000: 6 columns, a primary key, a foreign key, an index, a check; a view
 # per 10 tables; a function and a trigger per 50) in a private PostgreSQL cluster started here
 # (initdb + pg_ctl in a temporary directory, a free loopback port) and always stopped.
-# Usage: bench/schema_dump.sh path/to/strata [N]   Results: docs/PERFORMANCE.md. KEEP=1 leaves
+# Usage: [RUNS=5] bench/schema_dump.sh path/to/strata [N]   Results: docs/PERFORMANCE.md. KEEP=1 leaves
 # the cluster running and prints its URL (stop it with pg_ctl -D <dir>/data stop).
 set -eu
 STRATA=$(realpath "$1")
@@ -37,18 +37,37 @@ for i in range(n):
 PY
 "$BIN/psql" -q -X -v ON_ERROR_STOP=1 "$URL" -f "$DIR/schema.sql" >/dev/null
 cd "$DIR"
-best() {  # best of 3 wall-clock runs, in ms
-  b=999999
-  for _ in 1 2 3; do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
-    t=$(( (e - s) / 1000000 )); [ "$t" -lt "$b" ] && b=$t
-  done
-  echo "$b"
+ms() {  # wall-clock ms of "$@"
+  s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
+  echo $(( (e - s) / 1000000 ))
 }
+median() { python3 -c 'import statistics, sys; print(round(statistics.median(float(x) for x in sys.argv[1:])))' "$@"; }
 echo "tables: $N"
-echo "strata schema dump:        $(best "$STRATA" --url "$URL" schema dump) ms ($("$STRATA" --url "$URL" schema dump | wc -c) bytes)"
-echo "pg_dump --schema-only:     $(best "$BIN/pg_dump" --schema-only "$URL") ms ($("$BIN/pg_dump" --schema-only "$URL" | wc -c) bytes)"
 "$STRATA" --url "$URL" schema dump --out "$DIR/dump.sql" >/dev/null
-echo "strata drift (no drift):   $(best "$STRATA" --url "$URL" drift --against "$DIR/dump.sql") ms"
+# RUNS (default 5) rounds, each running the three in turn, so that all see the same load
+# (a shared machine's load varies by minutes); each round printed with its load average, then
+# the medians.
+RUNS=${RUNS:-5}
+D=""
+P=""
+F=""
+i=0
+while [ $i -lt "$RUNS" ]; do
+  i=$((i + 1))
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  d=$(ms "$STRATA" --url "$URL" schema dump)
+  p=$(ms "$BIN/pg_dump" --schema-only "$URL")
+  f=$(ms "$STRATA" --url "$URL" drift --against "$DIR/dump.sql")
+  echo "round $i: strata schema dump $d ms, pg_dump --schema-only $p ms, strata drift $f ms, loadavg $load"
+  D="$D $d"
+  P="$P $p"
+  F="$F $f"
+done
+# shellcheck disable=SC2086
+echo "strata schema dump:        $(median $D) ms median ($("$STRATA" --url "$URL" schema dump | wc -c) bytes)"
+# shellcheck disable=SC2086
+echo "pg_dump --schema-only:     $(median $P) ms median ($("$BIN/pg_dump" --schema-only "$URL" | wc -c) bytes)"
+# shellcheck disable=SC2086
+echo "strata drift (no drift):   $(median $F) ms median"
 "$STRATA" --url "$URL" schema dump > "$DIR/dump2.sql"
 cmp -s "$DIR/dump.sql" "$DIR/dump2.sql" && echo "second dump identical: yes" || echo "second dump identical: NO"

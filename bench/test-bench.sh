@@ -7,13 +7,15 @@
 #                observed (locks, rewrites), checks, verify, the trace (--trace)
 #   warm first   `strata test --keep` with no template yet (builds it)
 #   warm second  `strata test --keep` after adding migration N+1 (the template holds 1..N)
-# migrate and test run in RUNS (default 3) interleaved pairs, each pair's ratio and load average
-# printed; the warm rows are the best of RUNS. Wall-clock ms. Usage: bench/test-bench.sh path/to/strata
-# [N] [RUNS]. Results: docs/PERFORMANCE.md ("strata test").
+# migrate and test run in RUNS (default 5) interleaved pairs, alternating which goes first, so
+# that both see the same load: each pair's ratio and load average printed, then the medians of
+# migrate, test and the pairs' ratios. The warm rows are the best of RUNS. Wall-clock ms.
+# Usage: bench/test-bench.sh path/to/strata [N] [RUNS]. Results: docs/PERFORMANCE.md
+# ("strata test").
 set -eu
 STRATA=$(realpath "$1")
 N=${2:-1000}
-RUNS=${3:-3}
+RUNS=${3:-5}
 BENCH=$(cd "$(dirname "$0")" && pwd)
 BIN=${STRATA_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 DIR=$(mktemp -d /tmp/strata-bench-test-XXXXXX)
@@ -49,23 +51,35 @@ ms() {  # wall-clock ms of "$@"
   echo $(( (e - s) / 1000000 ))
 }
 echo "migrations: $N"
-# Interleaved pairs (migrate, then test), so that both see the same load: the ratio of each
-# pair, and the best of each command. /proc/loadavg before each pair.
-M=999999999
-T=999999999
+median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+# Interleaved pairs, alternating which command runs first; /proc/loadavg before each pair.
+MS=""
+TS=""
+RS=""
 i=0
 while [ $i -lt "$RUNS" ]; do
   i=$((i + 1))
   psql "DROP DATABASE IF EXISTS target"; psql "CREATE DATABASE target"
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  m=$(ms "$STRATA" migrate)
-  t=$(ms "$STRATA" test --scratch "$ADMIN" --trace "$DIR/trace.json")
-  echo "pair $i: migrate $m ms, test $t ms ($(python3 -c "print(f'{$t/$m:.2f}')")x), loadavg $load"
-  [ "$m" -lt "$M" ] && M=$m
-  [ "$t" -lt "$T" ] && T=$t
+  if [ $((i % 2)) = 1 ]; then
+    m=$(ms "$STRATA" migrate)
+    t=$(ms "$STRATA" test --scratch "$ADMIN" --trace "$DIR/trace.json")
+  else
+    t=$(ms "$STRATA" test --scratch "$ADMIN" --trace "$DIR/trace.json")
+    m=$(ms "$STRATA" migrate)
+  fi
+  r=$(python3 -c "print(f'{$t/$m:.2f}')")
+  echo "pair $i: migrate $m ms, test $t ms (${r}x), loadavg $load"
+  MS="$MS $m"
+  TS="$TS $t"
+  RS="$RS $r"
 done
-echo "strata migrate:            $M ms (best)"
-echo "strata test (from scratch): $T ms (best; $(python3 -c "print(f'{$T/$M:.2f}')")x the best migrate)"
+# shellcheck disable=SC2086
+echo "strata migrate:             $(median $MS) ms (median of $RUNS)"
+# shellcheck disable=SC2086
+echo "strata test (from scratch): $(median $TS) ms (median of $RUNS)"
+# shellcheck disable=SC2086
+echo "test / migrate:             $(median $RS)x (median of the pairs' ratios)"
 drop_templates() {
   for d in $("$BIN/psql" -X -At "$ADMIN" -c "SELECT datname FROM pg_database WHERE datname LIKE 'strata_warm_%'"); do psql "DROP DATABASE $d"; done
 }

@@ -46,6 +46,11 @@ std::string QuoteIdent(std::string_view name) {
   return out + "\"";
 }
 
+BatchResult Connection::ExecBatchKeeping(const std::vector<std::string_view>& statements,
+                                         bool pipeline, const std::vector<bool>&) {
+  return ExecBatch(statements, pipeline);
+}
+
 Status Connection::Exec(std::string_view sql) {
   auto r = Query(sql);
   return r.status();

@@ -70,6 +70,8 @@ struct BatchResult {
   size_t failed_index = 0;
   // Byte offset (0-based) inside the failing statement that the database pointed at, or -1.
   int error_position = -1;
+  // ExecBatchKeeping: the rows of each kept statement that ran, in statement order.
+  std::vector<QueryResult> kept;
 };
 
 // One statement with its $1..$n parameters, for QueryPipeline.
@@ -108,6 +110,12 @@ class Connection {
   // PostgreSQL the batch is pipelined (one round trip) when `pipeline` is true; callers pass
   // false for statements that must not share an implicit transaction (VACUUM, CONCURRENTLY).
   virtual BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool pipeline) = 0;
+
+  // ExecBatch that also returns the rows of statement i when keep[i] (in BatchResult::kept),
+  // in the same round trip: e.g. a probe that reads what the statement before it did. The
+  // default (SQLite) keeps none.
+  virtual BatchResult ExecBatchKeeping(const std::vector<std::string_view>& statements,
+                                       bool pipeline, const std::vector<bool>& keep);
 
   // Runs statements in order, each one statement with its parameters, stopping at the first
   // failure: every statement's result, or that failure (later statements did not run; a

@@ -138,39 +138,26 @@ db::BatchResult RunBatch(db::Connection& conn, const std::vector<std::string_vie
 }
 
 // MigrateRequest::observe. The probe runs right after each statement, inside the migration's
-// transaction and in the same pipeline, and keeps what it sees in a temporary table that is
-// read (and emptied) once the statements ran: one round trip more per migration, not per
-// statement. Catalog relations and the probe's own table are left out. The probe is a PL/pgSQL
-// function of the session, whose query PostgreSQL plans once per session, not once per
-// statement (planning the join over pg_locks was most of a probe's cost); the setup that
-// creates it and the table when the session has none rides at the head of the migration's
-// pipeline, in its transaction (a rollback takes them away; the next migration makes them
-// again).
+// transaction and in the same pipeline, and returns what it sees as rows of that pipeline
+// (ExecBatchKeeping): no round trip of its own, per statement or per migration. Catalog
+// relations are left out. The probe is a prepared statement of the session, planned once (a
+// generic plan: it has no parameters), not once per statement (planning the join over
+// pg_locks was most of a probe's cost). The setup that prepares it when the session has not
+// rides at the head of the migration's pipeline; a prepared statement outlives a rollback.
 constexpr std::string_view kObserveSetup = R"sql(DO $strata$ BEGIN
-IF to_regclass('pg_temp.strata_observed') IS NULL THEN
-  CREATE TEMP TABLE strata_observed (stmt integer, at float8, tx_start float8, oid oid,
-    relation text, relkind "char", mode text, relfilenode oid);
-END IF;
-IF to_regprocedure('pg_temp.strata_probe(integer)') IS NULL THEN
-  CREATE FUNCTION pg_temp.strata_probe(i integer) RETURNS void LANGUAGE plpgsql AS $probe$
-  BEGIN
-    INSERT INTO pg_temp.strata_observed
-    SELECT i, extract(epoch FROM pg_catalog.clock_timestamp()) * 1000,
-           extract(epoch FROM pg_catalog.now()) * 1000, l.relation,
+IF NOT EXISTS (SELECT FROM pg_catalog.pg_prepared_statements WHERE name = 'strata_probe') THEN
+  EXECUTE $probe$PREPARE strata_probe AS
+    SELECT (extract(epoch FROM pg_catalog.clock_timestamp()) * 1000)::float8,
+           (extract(epoch FROM pg_catalog.now()) * 1000)::float8, l.relation,
            n.nspname || '.' || c.relname, c.relkind, l.mode, c.relfilenode
     FROM (SELECT 1) one LEFT JOIN (pg_catalog.pg_locks l
       LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
       LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace)
     ON l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-       AND l.relation <> 'pg_temp.strata_observed'::regclass
-       AND coalesce(n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast'), true);
-  END $probe$;
+       AND coalesce(n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast'), true)$probe$;
 END IF;
 END $strata$)sql";
-std::string ObserveProbe(size_t i) { return fmt::format("SELECT pg_temp.strata_probe({})", i); }
-constexpr std::string_view kObserveCollect =
-    "DELETE FROM pg_temp.strata_observed RETURNING stmt, at, tx_start, oid, relation, relkind, "
-    "mode, relfilenode";
+constexpr std::string_view kObserveProbe = "EXECUTE strata_probe";
 
 bool Observed(const ExecuteRequest& req, db::Connection& conn) {
   if (!req.observe || conn.dialect() != db::Dialect::kPostgres) return false;
@@ -179,23 +166,25 @@ bool Observed(const ExecuteRequest& req, db::Connection& conn) {
 }
 
 // RunBatch with a probe after each statement; the result reads like RunBatch's (the probes'
-// entries left out). A failing probe is reported as its statement's failure.
+// entries left out), and `kept` holds the probes' rows, one QueryResult per statement that
+// ran. A failing probe is reported as its statement's failure.
 db::BatchResult RunObserved(db::Connection& conn, const std::vector<std::string_view>& batch,
                             size_t first, const PreparedMigration& p) {
-  std::vector<std::string> probes;
-  probes.reserve(batch.size() - first);
-  for (size_t i = first; i < batch.size(); ++i) probes.push_back(ObserveProbe(i - first));
   // BEGIN and the settings, the setup, then each statement followed by its probe.
   std::vector<std::string_view> all(batch.begin(), batch.begin() + static_cast<long>(first));
   all.push_back(kObserveSetup);
+  std::vector<bool> keep(all.size(), false);
   for (size_t i = first; i < batch.size(); ++i) {
     all.push_back(batch[i]);
-    all.push_back(probes[i - first]);
+    all.push_back(kObserveProbe);
+    keep.push_back(false);
+    keep.push_back(true);
   }
-  db::BatchResult br = conn.ExecBatch(all, /*pipeline=*/p.settings.split);
+  db::BatchResult br = conn.ExecBatchKeeping(all, /*pipeline=*/p.settings.split, keep);
   db::BatchResult out;
   out.status = std::move(br.status);
   out.error_position = br.error_position;
+  out.kept = std::move(br.kept);
   for (size_t k = 0; k < br.rows_affected.size(); ++k) {
     if (k < first || (k > first && (k - first - 1) % 2 == 0)) {
       out.rows_affected.push_back(br.rows_affected[k]);
@@ -220,26 +209,29 @@ db::BatchResult RunObserved(db::Connection& conn, const std::vector<std::string_
   return out;
 }
 
-// Reads what the probes saw and publishes one kStatementObserved event per statement.
-Status EmitObserved(const ExecuteRequest& req, db::Connection& conn) {
-  STRATA_ASSIGN_OR_RETURN(db::QueryResult q, conn.Query(kObserveCollect));
-  std::map<int, Event::Observed> by_stmt;
+// Publishes what the probes saw (RunObserved's `kept`, probe i after statement i): one
+// kStatementObserved event per statement, after one that marks the transaction's start.
+void EmitObserved(const ExecuteRequest& req, const std::vector<db::QueryResult>& probes) {
+  std::vector<Event::Observed> by_stmt(probes.size());
   double tx_start = 0;
-  for (const auto& row : q.rows) {
-    auto text = [&](size_t c) { return row[c] ? std::string(*row[c]) : std::string(); };
-    int stmt = std::atoi(text(0).c_str());
-    double at = std::atof(text(1).c_str());
-    tx_start = std::atof(text(2).c_str());
-    auto [it, fresh] = by_stmt.try_emplace(stmt);
-    if (fresh || at < it->second.at_ms) it->second.at_ms = at;
-    if (!row[3]) continue;
-    Event::Observed::Lock l;
-    l.oid = static_cast<std::uint32_t>(std::strtoul(text(3).c_str(), nullptr, 10));
-    l.relation = text(4);
-    l.relkind = text(5).empty() ? 0 : text(5)[0];
-    l.mode = text(6);
-    l.relfilenode = static_cast<std::uint32_t>(std::strtoul(text(7).c_str(), nullptr, 10));
-    it->second.locks.push_back(std::move(l));
+  for (size_t stmt = 0; stmt < probes.size(); ++stmt) {
+    Event::Observed& o = by_stmt[stmt];
+    bool first = true;
+    for (const auto& row : probes[stmt].rows) {
+      auto text = [&](size_t c) { return row[c] ? std::string(*row[c]) : std::string(); };
+      double at = std::atof(text(0).c_str());
+      tx_start = std::atof(text(1).c_str());
+      if (first || at < o.at_ms) o.at_ms = at;
+      first = false;
+      if (!row[2]) continue;
+      Event::Observed::Lock l;
+      l.oid = static_cast<std::uint32_t>(std::strtoul(text(2).c_str(), nullptr, 10));
+      l.relation = text(3);
+      l.relkind = text(4).empty() ? 0 : text(4)[0];
+      l.mode = text(5);
+      l.relfilenode = static_cast<std::uint32_t>(std::strtoul(text(6).c_str(), nullptr, 10));
+      o.locks.push_back(std::move(l));
+    }
   }
   if (!by_stmt.empty()) {
     Event start{EventKind::kStatementObserved};
@@ -247,13 +239,12 @@ Status EmitObserved(const ExecuteRequest& req, db::Connection& conn) {
     start.observed = Event::Observed{tx_start, {}};
     Emit(req, std::move(start));
   }
-  for (auto& [stmt, o] : by_stmt) {
+  for (size_t stmt = 0; stmt < by_stmt.size(); ++stmt) {
     Event e{EventKind::kStatementObserved};
-    e.statement_index = stmt;
-    e.observed = std::move(o);
+    e.statement_index = static_cast<int>(stmt);
+    e.observed = std::move(by_stmt[stmt]);
     Emit(req, std::move(e));
   }
-  return Status::Ok();
 }
 
 // Exponential backoff with jitter after lock timeout number `attempt`: 0.25s, 0.5s, 1s ...
@@ -375,12 +366,7 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
     db::BatchResult br =
         observed ? RunObserved(conn, batch, first, p) : RunBatch(conn, batch, first, p);
     EmitNotices(req, conn);
-    if (br.status.ok() && observed) {
-      if (Status s = EmitObserved(req, conn); !s.ok()) {
-        br.status = std::move(s).Wrap("reading the observed locks");
-        br.failed_index = batch.size() - 1;
-      }
-    }
+    if (br.status.ok() && observed) EmitObserved(req, br.kept);
     Status failure;
     size_t failed_stmt = 0;
     if (!br.status.ok()) {
@@ -650,10 +636,6 @@ Status ExecuteNonTransactional(session::Session& ctx, const Options& options,
   } else {
     row.prefix_hash = PrefixHash(p, 0);
     row.reason = LedgerNote(req, 1, 0);
-  }
-  bool observed = Observed(req, conn);
-  if (observed) {
-    STRATA_TRY(conn.Exec(kObserveSetup));
   }
   verify::Captured captured;
   STRATA_TRY(verify::RunChecks(conn, p.checks.pre, -1, captured, out.checks, kPreCheckHint,

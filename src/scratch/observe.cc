@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 namespace strata::scratch {
 namespace {
@@ -108,14 +109,41 @@ void LockObserver::OnEvent(const Event& e) {
   scripts_.back().renamed.push_back(std::move(renamed));
 }
 
-Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r) {
-  if (scripts_.empty()) return Status::Ok();
+Result<LockObserver::Linted> LockObserver::LintAll(const Options& options, int pg_major) {
   STRATA_ASSIGN_OR_RETURN(lint::LintConfig config, lint::LoadLintConfig(options));
   config.pg_version = pg_major;
   config.pg_version_source = "live";
-  STRATA_ASSIGN_OR_RETURN(auto inputs,
-                          lint::LoadInputs(options.locations, options.ignore_patterns));
-  lint::LintResult lr = lint::Lint(inputs, config);
+  Linted out;
+  STRATA_ASSIGN_OR_RETURN(out.inputs, lint::LoadInputs(options.locations, options.ignore_patterns));
+  // Files parsed on the other cores (the result does not depend on it): in a warm run, which
+  // applies one migration, this lint is most of the time.
+  int jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  out.result = lint::Lint(out.inputs, config, nullptr, jobs);
+  return out;
+}
+
+void LockObserver::StartLint(const Options& options, int pg_major) {
+  if (linting_.valid()) return;
+  lint_major_ = pg_major;
+  linting_ =
+      std::async(std::launch::async, [options, pg_major] { return LintAll(options, pg_major); });
+}
+
+LockObserver::~LockObserver() {
+  if (linting_.valid()) linting_.wait();
+}
+
+Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r) {
+  std::optional<Result<Linted>> started;
+  if (linting_.valid()) started = linting_.get();
+  if (scripts_.empty()) return Status::Ok();
+  if (!started || lint_major_ != pg_major) started = LintAll(options, pg_major);
+  STRATA_TRY(started->status());
+  const auto& inputs = (*started)->inputs;
+  const lint::LintResult& lr = (*started)->result;
+  // The tables the database has or had.
+  std::set<std::string> ever;
+  for (const auto& [oid, rel] : rels_) ever.insert(lint::RelationKey(rel.name));
   std::map<std::string, size_t> by_script;
   for (size_t i = 0; i < inputs.size() && i < lr.migrations.size(); ++i) {
     by_script[inputs[i].script] = i;
@@ -147,12 +175,16 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
         auto mode = lint::LockModeFromName(l.mode);
         (l.acquired ? locks[key].acquired : locks[key].held_before).insert(mode);
       }
-      std::set<std::string> known;  // tables the database has or had
-      for (const auto& [oid, rel] : rels_) known.insert(lint::RelationKey(rel.name));
+      // Tables the database has or had (`ever`), but not those this statement created, and the
+      // new names of those it renamed.
+      std::set<std::string> created_now, renamed_to;
+      auto known = [&](const std::string& key) {
+        return (ever.count(key) && !created_now.count(key)) || renamed_to.count(key);
+      };
       // A table the statement created is seen by no other session: its locks block nothing.
       for (const auto& c : sc.created[si]) {
         locks.erase(lint::RelationKey(c));
-        known.erase(lint::RelationKey(c));
+        created_now.insert(lint::RelationKey(c));
       }
       auto finding = [&](const std::string& rel, std::string what, std::string predicted,
                          std::string observed) {
@@ -166,7 +198,7 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
       std::map<std::string, std::string> alias;
       for (const auto& [from, to] : sc.renamed[si]) {
         alias[lint::RelationKey(from)] = lint::RelationKey(to);
-        known.insert(lint::RelationKey(to));
+        renamed_to.insert(lint::RelationKey(to));
       }
       auto compare = [&](const std::string& table, const std::string& mode_name) {
         std::string key = lint::RelationKey(table);
@@ -175,7 +207,7 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
         LockMode p = lint::LockModeFromName(mode_name);
         auto lk = locks.find(key);
         if (lk == locks.end()) {
-          if (p != LockMode::kNone && known.count(key)) {
+          if (p != LockMode::kNone && known(key)) {
             finding(key, "lock", mode_name.empty() ? "none" : mode_name, "none");
           }
           return;
@@ -202,7 +234,7 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
         for (const auto& rw : st.rewrites) rewritten.insert(lint::RelationKey(rw));
         std::string target = pred.target.empty() ? "" : lint::RelationKey(pred.target);
         if (auto a = alias.find(target); a != alias.end()) target = a->second;
-        if (!target.empty() && known.count(target) && pred.rewrite != rewritten.count(target)) {
+        if (!target.empty() && known(target) && pred.rewrite != rewritten.count(target)) {
           finding(target, "rewrite", pred.rewrite ? "rewrite" : "no rewrite",
                   rewritten.count(target) ? "rewrite" : "no rewrite");
         }

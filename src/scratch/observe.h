@@ -12,8 +12,10 @@
 #include "strata/schema.h"
 
 #include "db/connection.h"
+#include "lint/linter.h"
 
 #include <cstdint>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,11 +27,16 @@ class LockObserver {
   // Reads the tables that exist now (before a migrate on the scratch database), so a rewrite
   // of one is seen. Tables created later start with relfilenode = oid.
   Status Snapshot(db::Connection& conn);
+  // Starts linting the project's migrations for server major `pg_major` on a thread of its
+  // own, while the migrations run (the lint does not depend on what they do). Once per run.
+  void StartLint(const Options& options, int pg_major);
   // Feed every event of the scratch migrate runs.
   void OnEvent(const Event& e);
-  // Lints the project's migrations, aligns their statements with the observed ones and fills
-  // r.trace, r.lock_findings and r.observed_statements. Errors: those of lint's config.
+  // Lints the project's migrations (or takes StartLint's result), aligns their statements with
+  // the observed ones and fills r.trace, r.lock_findings and r.observed_statements. Errors:
+  // those of lint's config.
   Status Finish(const Options& options, int pg_major, TestResult& r);
+  ~LockObserver();
 
  private:
   struct Rel {
@@ -45,6 +52,13 @@ class LockObserver {
     // per statement: tables it renamed, old name → new name
     std::vector<std::map<std::string, std::string>> renamed;
   };
+  struct Linted {
+    std::vector<lint::LintInput> inputs;
+    lint::LintResult result;
+  };
+  static Result<Linted> LintAll(const Options& options, int pg_major);
+  std::future<Result<Linted>> linting_;
+  int lint_major_ = 0;
   std::map<std::uint32_t, Rel> rels_;
   std::vector<Script> scripts_;
   std::vector<Event::Observed::Lock> prev_;

@@ -126,6 +126,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
   // Observed locks (PostgreSQL): every transactional migration's statements are watched.
   bool observe = url->dialect == db::Dialect::kPostgres;
   scratch::LockObserver observer;
+  int major = 15;  // the scratch server's, once connected
   auto run_migrate = [&](const std::string& target, const Options& with) {
     auto tm = std::chrono::steady_clock::now();
     MigrateRequest mreq;
@@ -139,6 +140,10 @@ TestResult Test(const Options& options, const TestRequest& request) {
         r.status = std::move(s).Wrap("strata test: reading the scratch database's tables");
         return false;
       }
+      r.server = (*c)->ServerVersion();
+      major = (*c)->ServerMajorVersion();
+      // The analyzer's side of the comparison, while the migrations run.
+      observer.StartLint(options, major);
     }
     std::string current;  // the migration running when the run stopped
     mreq.sink = [&current, &observer](const Event& e) {
@@ -297,11 +302,6 @@ TestResult Test(const Options& options, const TestRequest& request) {
   // Observed locks against the analyzer's predictions, and the trace.
   if (observe) {
     auto to = std::chrono::steady_clock::now();
-    int major = 15;
-    if (auto c = ConnectTo(on.url, "strata test")) {
-      r.server = (*c)->ServerVersion();
-      major = (*c)->ServerMajorVersion();
-    }
     if (Status s = observer.Finish(options, major, r); !s.ok()) {
       r.steps.push_back({"observed locks", "failed", s.message(), Since(to)});
       if (r.status.ok()) r.status = std::move(s);
@@ -378,7 +378,11 @@ TestResult Test(const Options& options, const TestRequest& request) {
     if (!st.ok() && r.status.ok()) r.status = std::move(st);
   }
   // 4. pgTAP tests (after the schema comparison: the extension is an object of its own).
-  if (auto conn = ConnectTo(on.url, "strata test"); !conn) {
+  std::error_code no_tests;
+  if (!std::filesystem::is_directory(std::filesystem::path(options.project_dir) / "db" / "test",
+                                     no_tests)) {
+    // None: RunPgTap would say nothing either.
+  } else if (auto conn = ConnectTo(on.url, "strata test"); !conn) {
     if (r.status.ok()) r.status = conn.error();
   } else if (Status s = scratch::RunPgTap(**conn, options, r.steps); !s.ok() && r.status.ok()) {
     r.status = std::move(s);

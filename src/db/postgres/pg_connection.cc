@@ -394,7 +394,17 @@ class PgConnection final : public Connection {
   }
 
   BatchResult ExecBatch(const std::vector<std::string_view>& statements, bool pipeline) override {
-    if (!pipeline || statements.size() <= 1) return ExecOneByOne(statements);
+    return Batch(statements, pipeline, nullptr);
+  }
+  BatchResult ExecBatchKeeping(const std::vector<std::string_view>& statements, bool pipeline,
+                               const std::vector<bool>& keep) override {
+    return Batch(statements, pipeline, &keep);
+  }
+
+  BatchResult Batch(const std::vector<std::string_view>& statements, bool pipeline,
+                    const std::vector<bool>* keep) {
+    auto kept = [keep](size_t i) { return keep && i < keep->size() && (*keep)[i]; };
+    if (!pipeline || statements.size() <= 1) return ExecOneByOne(statements, keep);
     BatchResult out;
     // Chunks keep the server's replies from filling the socket while we are still sending.
     constexpr size_t kChunk = 128;
@@ -409,16 +419,20 @@ class PgConnection final : public Connection {
                                      0) == 1;
           },
           [&](size_t i) { return statements[base + i]; },
-          [&](size_t, PGresult* res) {
+          [&](size_t i, PGresult* res) {
             const char* tuples = PQcmdTuples(res);
             out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
+            if (kept(base + i)) out.kept.push_back(ToResult(res));
           },
           failure);
       if (!ran) {
         // No pipeline mode: the rest one by one.
-        BatchResult rest = ExecOneByOne({statements.begin() + base, statements.end()});
+        std::vector<bool> rest_keep;
+        if (keep && keep->size() > base) rest_keep.assign(keep->begin() + base, keep->end());
+        BatchResult rest = ExecOneByOne({statements.begin() + base, statements.end()}, &rest_keep);
         out.rows_affected.insert(out.rows_affected.end(), rest.rows_affected.begin(),
                                  rest.rows_affected.end());
+        for (auto& k : rest.kept) out.kept.push_back(std::move(k));
         out.status = std::move(rest.status);
         out.failed_index = base + rest.failed_index;
         out.error_position = rest.error_position;
@@ -434,7 +448,8 @@ class PgConnection final : public Connection {
     return out;
   }
 
-  BatchResult ExecOneByOne(const std::vector<std::string_view>& statements) {
+  BatchResult ExecOneByOne(const std::vector<std::string_view>& statements,
+                           const std::vector<bool>* keep = nullptr) {
     SendPendingSetup();
     BatchResult out;
     for (size_t i = 0; i < statements.size(); ++i) {
@@ -449,6 +464,7 @@ class PgConnection final : public Connection {
       }
       const char* tuples = PQcmdTuples(res);
       out.rows_affected.push_back(tuples && *tuples ? std::atoll(tuples) : 0);
+      if (keep && i < keep->size() && (*keep)[i]) out.kept.push_back(ToResult(res));
       PQclear(res);
     }
     return out;

@@ -145,5 +145,34 @@ TEST(PgConnection, TheConnectionCheckIsSetBeforeAnythingRuns) {
   }
 }
 
+// ExecBatchKeeping: the kept statements' rows come back with the batch, pipelined or one by
+// one, and a failure stops the batch with only the rows of the statements before it.
+TEST(PgConnection, ExecBatchKeepingReturnsTheKeptStatementsRows) {
+  for (bool pipeline : {true, false}) {
+    auto c = Open();
+    ASSERT_NE(c, nullptr);
+    BatchResult b = c->ExecBatchKeeping(
+        {"BEGIN", "CREATE TABLE k (v int)", "SELECT count(*) FROM k",
+         "INSERT INTO k VALUES (1), (2)", "SELECT v FROM k ORDER BY v", "COMMIT"},
+        pipeline, {false, false, true, false, true, false});
+    ASSERT_TRUE(b.status.ok()) << b.status.ToString();
+    EXPECT_EQ(b.rows_affected.size(), 6u);
+    EXPECT_EQ(b.rows_affected[3], 2);
+    ASSERT_EQ(b.kept.size(), 2u) << pipeline;
+    EXPECT_EQ(*b.kept[0].rows.at(0)[0], "0");
+    ASSERT_EQ(b.kept[1].rows.size(), 2u);
+    EXPECT_EQ(*b.kept[1].rows[1][0], "2");
+
+    BatchResult f = c->ExecBatchKeeping(
+        {"BEGIN", "SELECT 7", "SELECT * FROM strata_no_such_table", "SELECT 8", "COMMIT"}, pipeline,
+        {false, true, false, true, false});
+    EXPECT_FALSE(f.status.ok());
+    EXPECT_EQ(f.failed_index, 2u);
+    ASSERT_EQ(f.kept.size(), 1u);
+    EXPECT_EQ(*f.kept[0].rows.at(0)[0], "7");
+    (void)c->Exec("ROLLBACK");
+  }
+}
+
 }  // namespace
 }  // namespace strata::db
