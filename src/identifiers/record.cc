@@ -359,8 +359,8 @@ Status Guard::End(const Status& run_status) {
                         v.problem));
       }
     }
+    // The before set is left to go with the connection (a DROP would wait for its commit).
     STRATA_TRY(Record(conn, im.schema, run_id_, "after", *after, &v));
-    (void)conn.Exec(fmt::format("DROP TABLE IF EXISTS {}", item.snapshot));
     verdicts_.push_back(std::move(v));
   }
   Status verdict = Status::Ok();
