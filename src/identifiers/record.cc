@@ -169,7 +169,8 @@ Status Guard::Impl::ReadBefore(const std::string& run_id, bool in_snapshot) {
     }
     if (in_snapshot) STRATA_TRY(conn.Exec("COMMIT"));
     for (auto& item : items) {
-      if (!item.absent_before) STRATA_TRY(Record(conn, schema, run_id, "before", item.before, nullptr));
+      if (!item.absent_before)
+        STRATA_TRY(Record(conn, schema, run_id, "before", item.before, nullptr));
     }
     return Status::Ok();
   }();
@@ -231,16 +232,16 @@ Result<std::unique_ptr<Guard>> Guard::Begin(const Options& options, const Contra
     // The snapshot, under a lock that keeps the tables' definitions (and their rows' MVCC
     // visibility: a rewrite is not) as they are until the reads are done; the SELECT takes it.
     STRATA_TRY(conn.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
-    Status s = conn.Exec(
-        fmt::format("LOCK TABLE {} IN ACCESS SHARE MODE", fmt::join(tables, ", ")));
+    Status s =
+        conn.Exec(fmt::format("LOCK TABLE {} IN ACCESS SHARE MODE", fmt::join(tables, ", ")));
     if (s.ok()) s = conn.Exec("SELECT 1");
-    if (!s.ok()) {
-      (void)conn.Exec("ROLLBACK");
-      return s;
+    if (s.ok()) {
+      im.before_thread = std::make_unique<base::Thread>(
+          std::function<void()>([&im, run_id] { im.before_status = im.ReadBefore(run_id, true); }));
+      return g;
     }
-    im.before_thread = std::make_unique<base::Thread>(std::function<void()>(
-        [&im, run_id] { im.before_status = im.ReadBefore(run_id, true); }));
-    return g;
+    // A relation LOCK TABLE refuses: read before the run, which reports a real error.
+    STRATA_TRY(conn.Exec("ROLLBACK"));
   }
   STRATA_TRY(im.ReadBefore(run_id, false));
   return g;
@@ -260,10 +261,15 @@ Status Guard::End(const Status& run_status) {
     v.identifier = c.name;
     v.before = item.before;
     if (!item.absent_before && !im.before_status.ok()) {
-      // Read beside the run, the before phase failed: nothing to compare against.
+      // Read beside the run, the before phase failed: nothing to compare against. The after
+      // digest is still recorded, as evidence of what the run left.
       v.explained = false;
-      v.problem = fmt::format("its values could not be read before the run: {}",
+      v.problem = fmt::format("its values could not be read or recorded before the run: {}",
                               im.before_status.message());
+      if (auto after = ComputeDigest(conn, c); after.ok()) {
+        v.after = *after;
+        (void)Record(conn, im.schema, run_id_, "after", *after, &v);
+      }
       unexplained.push_back(fmt::format("identifier `{}` ({}): {}", c.name, c.Target(), v.problem));
       verdicts_.push_back(std::move(v));
       continue;
@@ -392,8 +398,7 @@ namespace {
 
 Result<std::unique_ptr<Guard>> GuardOn(const Options& options,
                                        const std::vector<std::string>& tables, Expectation e,
-                                       std::string run_id, std::string verb,
-                                       BeforeTiming timing) {
+                                       std::string run_id, std::string verb, BeforeTiming timing) {
   STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
   if (contracts.empty()) return std::unique_ptr<Guard>();
   Touched touched;
@@ -412,8 +417,7 @@ Result<std::unique_ptr<Guard>> GuardTable(const Options& options, std::string_vi
 Result<std::unique_ptr<Guard>> GuardTables(const Options& options,
                                            const std::vector<std::string>& tables, Expectation e,
                                            std::string run_id, std::string verb) {
-  return GuardOn(options, tables, e, std::move(run_id), std::move(verb),
-                 BeforeTiming::kBeforeRun);
+  return GuardOn(options, tables, e, std::move(run_id), std::move(verb), BeforeTiming::kBeforeRun);
 }
 
 Result<std::string> RecordedJson(db::Connection& conn, const std::string& ledger_schema,
