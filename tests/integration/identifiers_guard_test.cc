@@ -223,5 +223,38 @@ TEST_F(IdentifierGuardFails, DuplicatesAreCountedAfterTheRunOnlyWhenTheValuesCha
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 2"), 1);
 }
 
+// Likewise the format: the after digest of an unchanged set records the before's violations
+// without checking each value again; a run whose trigger writes an id outside the format is
+// checked exactly and fails.
+TEST_F(IdentifierGuardFails, FormatViolationsAreCheckedAfterTheRunOnlyWhenTheValuesChanged) {
+  p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'X-21', 'n')");
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                  "set = \"note = 'done'\"\n");
+  auto ok = p_->Run({"backfill", "run", "notes"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.All();
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND format_violations = 1 "
+                      "AND duplicate_count = 0 AND verdict = 'explained'"),
+            1);
+  p_->Exec(
+      "CREATE FUNCTION misnumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "NEW.quote_number := 'BAD-' || NEW.id; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER misnumber BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 3) "
+      "EXECUTE FUNCTION misnumber()");
+  p_->dir().Write("db/backfill/again.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 3\"\n"
+                  "set = \"note = 'again'\"\n");
+  auto r = p_->Run({"backfill", "run", "again"});
+  EXPECT_EQ(r.exit_code, kExitCheckFailed) << r.All();
+  EXPECT_NE(r.err.find("1 appeared that the run declared no insert for (e.g. BAD-3)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("rose from 1 to 2"), std::string::npos) << r.err;
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND format_violations = 2 "
+                      "AND verdict LIKE 'unexplained%'"),
+            1);
+}
+
 }  // namespace
 }  // namespace strata::testing
