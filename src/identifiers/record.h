@@ -107,9 +107,9 @@ class Guard {
   ~Guard();
 
   // Waits for the before phase when it runs beside the run, reads the digests after the run,
-  // records them and compares. kVerification naming each
-  // unexplained difference (numbers and samples); ok otherwise. `run_status`: how the run
-  // itself ended (for the run record Begin may have started).
+  // records them and compares. kVerification naming each unexplained difference (numbers and
+  // samples; a before phase that failed beside the run is one); ok otherwise. `run_status`: how
+  // the run itself ended (for the run record Begin may have started).
   Status End(const Status& run_status = Status::Ok());
 
   const std::vector<Verdict>& verdicts() const { return verdicts_; }
