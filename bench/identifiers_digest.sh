@@ -6,7 +6,7 @@
 # Usage: bench/identifiers_digest.sh path/to/strata [N ids, default 5000000] [backfill rows,
 # default 1000000]   Results: docs/PERFORMANCE.md ("Identifier digests"). REF_UNIQUE=0: the
 # backfilled table's identifier without its unique constraint (the digest then counts
-# duplicates with a sort).
+# duplicates with a sort). ROUNDS, STRATA_AB: see the backfill below.
 set -eu
 STRATA=$(realpath "$1")
 N=${2:-5000000}
@@ -67,23 +67,70 @@ for col in n u; do
   echo "column $col: count(DISTINCT) ${floor} ms, strata identifiers digest ${d} ms ($(ratio "$d" "$floor")), client max RSS ${rss} kB"
 done
 # The backfill of B rows with the contract (before/after digests) and without it.
-run_backfill() {  # $1: identifiers file or "none"; prints ms of one fresh run
+run_backfill() {  # $1: identifiers file or "none"; prints the ms of one fresh run, then the
+  # ms of its chunk loop (the JSON's elapsed_ms): the rest is the process's own start, the
+  # job's preparation and final verification, and the guard's serial part.
   $PSQL -c "UPDATE job SET note = NULL" -c "DELETE FROM strata_backfill_job" -c "VACUUM job" >/dev/null 2>&1 || \
     $PSQL -c "UPDATE job SET note = NULL" -c "VACUUM job" >/dev/null
   printf '[identifiers]\nfile = "%s"\n' "$1" > strata.toml
-  s=$(date +%s%N); "$STRATA" --url "$URL" backfill run fill --restart >/dev/null 2>&1; e=$(date +%s%N)
-  echo $(( (e - s) / 1000000 ))
+  s=$(date +%s%N); rc=0; "$STRATA" --json --url "$URL" backfill run fill --restart >"$DIR/run.json" 2>"$DIR/run.log" || rc=$?
+  e=$(date +%s%N)
+  [ "$rc" = 0 ] || { echo "backfill run failed (exit $rc):" >&2; cat "$DIR/run.json" "$DIR/run.log" >&2; exit 1; }
+  echo $(( (e - s) / 1000000 )) "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["elapsed_ms"])' "$DIR/run.json" 2>/dev/null || echo 0)"
 }
-without=999999; with=999999
-for _ in 1 2 3; do
-  t=$(run_backfill db/none.toml); [ "$t" -lt "$without" ] && without=$t
-  t=$(run_backfill db/ids.toml); [ "$t" -lt "$with" ] && with=$t
+# ROUNDS rounds (default 3); in each, every binary runs once without and once with the contract.
+# STRATA_AB=path/to/another/strata: that binary too, interleaved round by round with the first
+# (an A/B comparison that a shared machine's load drifts affect alike).
+BINS="$STRATA${STRATA_AB:+ $(realpath "${STRATA_AB:-.}")}"
+: > "$DIR/times"
+r=0
+while [ "$r" -lt "${ROUNDS:-3}" ]; do
+  r=$((r + 1))
+  for bin in $BINS; do
+    STRATA=$bin
+    echo "$bin $r without $(run_backfill db/none.toml)" >> "$DIR/times"
+    echo "$bin $r with $(run_backfill db/ids.toml)" >> "$DIR/times"
+  done
 done
-echo "backfill of $B rows (ref unique: ${REF_UNIQUE:-1}): without contract ${without} ms, with before/after digests ${with} ms ($(python3 -c "print(f'{($with-$without)*100/$without:+.1f} %')"))"
+python3 - "$DIR/times" "$B" "${REF_UNIQUE:-1}" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    b, r, kind, ms, loop = line.split()
+    runs.setdefault(b, {}).setdefault(int(r), {})[kind] = (int(ms), int(loop))
+med = statistics.median
+res = {}
+for b, rounds in runs.items():
+    wo = [x["without"][0] for x in rounds.values()]
+    wi = [x["with"][0] for x in rounds.values()]
+    paired = [(x["with"][0] - x["without"][0]) * 100 / x["without"][0] for x in rounds.values()]
+    # Outside the chunk loop: with minus without is the guard's serial part (its connection,
+    # the snapshot, waiting for the before phase, the after digest, the records).
+    out_wo = [x["without"][0] - x["without"][1] for x in rounds.values()]
+    out_wi = [x["with"][0] - x["with"][1] for x in rounds.values()]
+    loop_wo = [x["without"][1] for x in rounds.values()]
+    loop_wi = [x["with"][1] for x in rounds.values()]
+    res[b] = (min(wo), min(wi))
+    print(f"backfill of {sys.argv[2]} rows (ref unique: {sys.argv[3]}), {b}:\n"
+          f"  without contract {min(wo)} ms, with before/after digests {min(wi)} ms "
+          f"({(min(wi) - min(wo)) * 100 / min(wo):+.1f} % best of {len(wo)}); median of the "
+          f"rounds' own overheads {med(paired):+.1f} %; rounds (without/with): "
+          + ", ".join(f"{x['without'][0]}/{x['with'][0]}" for x in rounds.values()) +
+          f"\n  outside the chunk loop, median: without {med(out_wo):.0f} ms, with "
+          f"{med(out_wi):.0f} ms: the guard's serial part {med(out_wi) - med(out_wo):.0f} ms = "
+          f"{(med(out_wi) - med(out_wo)) * 100 / min(wo):.1f} % of the best backfill without"
+          f"\n  the chunk loop, median: without {med(loop_wo):.0f} ms, with {med(loop_wi):.0f} ms "
+          f"({(med(loop_wi) - med(loop_wo)) * 100 / med(loop_wo):+.1f} %: the before phase beside it)")
+if len(res) == 2:
+    (a, ra), (b, rb) = res.items()
+    print(f"best with contract, B/A: {rb[1] / ra[1]:.3f}; best without: {rb[0] / ra[0]:.3f}")
+PY
 # The guard's own statements on the backfilled table, each best of 5 (less noisy on a shared
-# machine than the difference of two backfills): the before digest (duplicates counted), the
-# before set copied for the samples, and the after digest of an unchanged set (duplicates not
-# counted again: the same values have the same duplicates).
+# machine than the difference of two backfills): the before digest (duplicates counted) and the
+# before set copied for the samples — both read beside the backfill since it runs in a snapshot
+# of its own (identifiers/record.h), so they cost the backfill only the CPU they take from it —
+# and the after digest of an unchanged set (duplicates not counted again: the same values have
+# the same duplicates), the one statement the backfill waits for.
 q() { b=999999
   for _ in 1 2 3 4 5; do
     ms=$($PSQL -At -c '\timing on' -c "$1" 2>&1 | grep -o 'Time: [0-9.]*' | tail -1 | awk '{printf "%d", $2}')
@@ -94,4 +141,4 @@ dup=$( [ "${REF_UNIQUE:-1}" = 1 ] && echo 0 || echo 'count(ref) - count(DISTINCT
 before=$(q "SELECT count(*), count(*) - count(ref), $dup, count(*) FILTER (WHERE NOT (starts_with(ref::text, 'R-'))), sum(hashtextextended(ref::text, 0)) FROM job")
 after=$(q "SELECT count(*), count(*) - count(ref), 0, count(*) FILTER (WHERE NOT (starts_with(ref::text, 'R-'))), sum(hashtextextended(ref::text, 0)) FROM job")
 snap=$(q "CREATE TEMP TABLE strata_idsnap_0 AS SELECT ref::text AS id FROM job WHERE NOT (ref IS NULL)")
-echo "guard statements: before digest ${before} ms, before set copied ${snap} ms, after digest ${after} ms: $(( before + snap + after )) ms = $(python3 -c "print(f'{($before+$snap+$after)*100/$without:.1f} %')") of the backfill without contract (two counted digests: $(python3 -c "print(f'{(2*$before+$snap)*100/$without:.1f} %')"))"
+echo "guard statements: beside the backfill: before digest ${before} ms, before set copied ${snap} ms; after it: after digest ${after} ms"

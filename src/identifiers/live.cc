@@ -173,6 +173,7 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
     std::string q = QuoteIdent(c.columns[i]);
     anynull += fmt::format("{}{} IS NULL", i ? " OR " : "", q);
     text += fmt::format("{}{}::text", i ? " || chr(31) || " : "", q);
+    if (!o.duplicates && !o.format) continue;  // the type matters to neither
     STRATA_ASSIGN_OR_RETURN(std::string type, ColumnType(conn, c, c.columns[i]));
     // Byte order for DISTINCT: the same equality (deterministic collations compare bytes for
     // equality), without the collation's costly comparisons.
@@ -196,7 +197,7 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
       case FormatKind::kAny:
         break;
     }
-    if (pred.empty()) continue;
+    if (pred.empty() || !o.format) continue;
     all_typed = false;
     ok += fmt::format("{}({})", ok.empty() ? "" : " AND ", pred);
   }
@@ -234,14 +235,14 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
   d.rows = num(0);
   d.nulls = num(1);
   d.duplicates = o.duplicates ? num(2) : -1;
-  d.format_violations = num(3);
+  d.format_violations = o.format ? num(3) : -1;
   d.digest = fmt::format("{:016x}", row[4] ? Mod64(*row[4]) : 0);
   return d;
 }
 
 Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
   std::optional<std::regex> re;
-  switch (c.format.kind) {
+  switch (o.format ? c.format.kind : FormatKind::kAny) {
     case FormatKind::kUuid:
       re.emplace(std::string(kUuidRe), std::regex::extended);
       break;
@@ -279,7 +280,7 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c, DigestOptio
       text += *row[i];
       if (re) {
         bad = bad || !std::regex_search(row[i]->begin(), row[i]->end(), *re);
-      } else if (c.format.kind == FormatKind::kPrefix) {
+      } else if (o.format && c.format.kind == FormatKind::kPrefix) {
         bad = bad || !row[i]->starts_with(c.format.pattern);
       }
     }
@@ -296,12 +297,17 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c, DigestOptio
     sum += static_cast<std::uint64_t>(Hash64(text));  // modulo 2^64
   }));
   d.digest = fmt::format("{:016x}", sum);
+  if (!o.format) d.format_violations = -1;
   return d;
 }
 
 }  // namespace
 
 bool Digest::Same(const Digest& o) const { return SameValues(o) && duplicates == o.duplicates; }
+
+bool Digest::SameSet(const Digest& o) const {
+  return rows == o.rows && nulls == o.nulls && digest == o.digest;
+}
 
 bool Digest::SameValues(const Digest& o) const {
   return rows == o.rows && nulls == o.nulls && format_violations == o.format_violations &&

@@ -48,6 +48,10 @@ struct Digest {
   // Whether `other` has the same rows, NULLs, format violations and digest: the same multiset
   // of values (up to a 64-bit hash collision), so necessarily the same duplicate count.
   bool SameValues(const Digest& other) const;
+  // Whether `other` has the same rows, NULLs and digest: already the same multiset of values
+  // (as many non-NULL values, the same sum of their hashes), so necessarily the same duplicate
+  // count and format violations.
+  bool SameSet(const Digest& other) const;
 };
 
 // SQL pieces for one contract: the table reference (quoted, schema-qualified when the contract
@@ -61,6 +65,7 @@ std::string AnyNull(const Contract& c);
 // the identifier, it sorts the values (PostgreSQL: count(DISTINCT); SQLite: ORDER BY).
 struct DigestOptions {
   bool duplicates = true;  // false: Digest::duplicates is -1 (not counted), no sort
+  bool format = true;      // false: Digest::format_violations is -1 (not checked)
 };
 
 // The digest of one contract's values. Errors: the database's (a missing table or column is

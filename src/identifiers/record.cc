@@ -3,11 +3,15 @@
 #include "analysis/analysis.h"
 #include "base/duration.h"
 #include "base/text.h"
+#include "base/thread.h"
 #include "session/run_store.h"
 #include "session/session.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <functional>
 
 namespace strata::identifiers {
 
@@ -139,13 +143,46 @@ struct Guard::Impl {
   };
   std::vector<Item> items;
   Contracts contracts;
+  // The before phase's outcome; not ok: the items' before digests and sets are missing.
+  Status before_status = Status::Ok();
+  std::unique_ptr<base::Thread> before_thread;  // kBesideRun; last, so joined first
+
+  // Reads each present item's digest and before set, and records the digest under `run_id`.
+  // `in_snapshot`: the connection is in the REPEATABLE READ transaction Begin opened, committed
+  // here (rolled back on an error) before the records are written.
+  Status ReadBefore(const std::string& run_id, bool in_snapshot);
 };
+
+Status Guard::Impl::ReadBefore(const std::string& run_id, bool in_snapshot) {
+  db::Connection& conn = *session.conn;
+  Status s = [&]() -> Status {
+    for (auto& item : items) {
+      if (item.absent_before) continue;
+      const Contract& c = *item.contract;
+      STRATA_ASSIGN_OR_RETURN(item.before, ComputeDigest(conn, c));
+      STRATA_TRY(conn.Exec(fmt::format("DROP TABLE IF EXISTS {}.{}",
+                                       conn.dialect() == Dialect::kPostgres ? "pg_temp" : "temp",
+                                       item.snapshot)));
+      STRATA_TRY(conn.Exec(
+          fmt::format("CREATE TEMP TABLE {} AS SELECT {} AS id FROM {} WHERE NOT ({})",
+                      item.snapshot, IdText(c, conn.dialect()), TableRef(c), AnyNull(c))));
+    }
+    if (in_snapshot) STRATA_TRY(conn.Exec("COMMIT"));
+    for (auto& item : items) {
+      if (!item.absent_before)
+        STRATA_TRY(Record(conn, schema, run_id, "before", item.before, nullptr));
+    }
+    return Status::Ok();
+  }();
+  if (!s.ok() && in_snapshot && conn.InTransaction()) (void)conn.Exec("ROLLBACK");
+  return s;
+}
 
 Guard::~Guard() = default;
 
 Result<std::unique_ptr<Guard>> Guard::Begin(const Options& options, const Contracts& contracts,
                                             const Touched& touched, std::string run_id,
-                                            std::string verb) {
+                                            std::string verb, BeforeTiming timing) {
   if (contracts.empty() || touched.empty()) return std::unique_ptr<Guard>();
   STRATA_ASSIGN_OR_RETURN(db::DbUrl url, db::ParseUrl(options.url));
   if (url.dialect == Dialect::kSqlite && url.sqlite_path == ":memory:") {
@@ -175,34 +212,47 @@ Result<std::unique_ptr<Guard>> Guard::Begin(const Options& options, const Contra
     return false;
   };
   int i = 0;
+  std::vector<std::string> tables;  // the present ones, to lock
   for (const auto& [name, expect] : touched) {
     const Contract* c = im.contracts.Find(name);
     if (!c) continue;
     Impl::Item item{c, expect, {}, fmt::format("strata_idsnap_{}", i++)};
+    item.before.identifier = c->name;
+    item.before.table = c->Target();
     if (absent(name)) {
       item.absent_before = true;
-      item.before.identifier = c->name;
-      item.before.table = c->Target();
       STRATA_TRY(Record(conn, im.schema, run_id, "before", item.before, nullptr));
-      im.items.push_back(std::move(item));
-      continue;
+    } else if (std::find(tables.begin(), tables.end(), TableRef(*c)) == tables.end()) {
+      tables.push_back(TableRef(*c));
     }
-    STRATA_ASSIGN_OR_RETURN(item.before, ComputeDigest(conn, *c));
-    STRATA_TRY(conn.Exec(fmt::format("DROP TABLE IF EXISTS {}.{}",
-                                     conn.dialect() == Dialect::kPostgres ? "pg_temp" : "temp",
-                                     item.snapshot)));
-    STRATA_TRY(conn.Exec(
-        fmt::format("CREATE TEMP TABLE {} AS SELECT {} AS id FROM {} WHERE NOT "
-                    "({})",
-                    item.snapshot, IdText(*c, conn.dialect()), TableRef(*c), AnyNull(*c))));
-    STRATA_TRY(Record(conn, im.schema, run_id, "before", item.before, nullptr));
     im.items.push_back(std::move(item));
   }
+  if (timing == BeforeTiming::kBesideRun && conn.dialect() == Dialect::kPostgres &&
+      !tables.empty()) {
+    // The snapshot, under a lock that keeps the tables' definitions (and their rows' MVCC
+    // visibility: a rewrite is not) as they are until the reads are done; the SELECT takes it.
+    STRATA_TRY(conn.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+    Status s =
+        conn.Exec(fmt::format("LOCK TABLE {} IN ACCESS SHARE MODE", fmt::join(tables, ", ")));
+    if (s.ok()) s = conn.Exec("SELECT 1");
+    if (s.ok()) {
+      im.before_thread = std::make_unique<base::Thread>(
+          std::function<void()>([&im, run_id] { im.before_status = im.ReadBefore(run_id, true); }));
+      return g;
+    }
+    // A relation LOCK TABLE refuses: read before the run, which reports a real error.
+    STRATA_TRY(conn.Exec("ROLLBACK"));
+  }
+  STRATA_TRY(im.ReadBefore(run_id, false));
   return g;
 }
 
 Status Guard::End(const Status& run_status) {
   Impl& im = *impl_;
+  if (im.before_thread) {
+    im.before_thread->Join();
+    im.before_thread.reset();
+  }
   db::Connection& conn = *im.session.conn;
   std::vector<std::string> unexplained;
   for (auto& item : im.items) {
@@ -210,14 +260,31 @@ Status Guard::End(const Status& run_status) {
     Verdict v;
     v.identifier = c.name;
     v.before = item.before;
-    // The after digest counts duplicates only when its values differ from the before's: the
-    // same multiset (rows, NULLs, format violations and the set digest all equal, which is also
-    // what judges the run's ids unchanged below) has the same duplicates, so the costly sort
-    // runs once per run, not twice (docs/formats/identifiers.md).
-    auto after = ComputeDigest(conn, c, {.duplicates = item.absent_before});
+    if (!item.absent_before && !im.before_status.ok()) {
+      // Read beside the run, the before phase failed: nothing to compare against. The after
+      // digest is still recorded, as evidence of what the run left.
+      v.explained = false;
+      v.problem = fmt::format("its values could not be read or recorded before the run: {}",
+                              im.before_status.message());
+      if (auto after = ComputeDigest(conn, c); after.ok()) {
+        v.after = *after;
+        (void)Record(conn, im.schema, run_id_, "after", *after, &v);
+      }
+      unexplained.push_back(fmt::format("identifier `{}` ({}): {}", c.name, c.Target(), v.problem));
+      verdicts_.push_back(std::move(v));
+      continue;
+    }
+    // The after digest counts duplicates and checks the format only when its values differ
+    // from the before's: the same multiset (as many rows, NULLs and non-NULL values with the
+    // same sum of hashes, which is also what judges the run's ids unchanged below) has the same
+    // duplicates and format violations, so the costly sort runs once per run, not twice, and the
+    // run waits for one plain scan (docs/formats/identifiers.md).
+    auto after =
+        ComputeDigest(conn, c, {.duplicates = item.absent_before, .format = item.absent_before});
     if (after && !item.absent_before) {
-      if (after->SameValues(item.before)) {
+      if (after->SameSet(item.before)) {
         after->duplicates = item.before.duplicates;
+        after->format_violations = item.before.format_violations;
       } else {
         after = ComputeDigest(conn, c);
       }
@@ -301,8 +368,8 @@ Status Guard::End(const Status& run_status) {
                         v.problem));
       }
     }
+    // The before set is left to go with the connection (a DROP would wait for its commit).
     STRATA_TRY(Record(conn, im.schema, run_id_, "after", *after, &v));
-    (void)conn.Exec(fmt::format("DROP TABLE IF EXISTS {}", item.snapshot));
     verdicts_.push_back(std::move(v));
   }
   Status verdict = Status::Ok();
@@ -330,19 +397,30 @@ Result<std::unique_ptr<Guard>> GuardSql(const Options& options,
                       std::move(verb));
 }
 
+namespace {
+
+Result<std::unique_ptr<Guard>> GuardOn(const Options& options,
+                                       const std::vector<std::string>& tables, Expectation e,
+                                       std::string run_id, std::string verb, BeforeTiming timing) {
+  STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
+  if (contracts.empty()) return std::unique_ptr<Guard>();
+  Touched touched;
+  for (const auto& t : tables) touched.merge(TouchedTable(contracts, t, e));
+  return Guard::Begin(options, contracts, touched, std::move(run_id), std::move(verb), timing);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Guard>> GuardTable(const Options& options, std::string_view table,
                                           Expectation e, std::string run_id, std::string verb) {
-  return GuardTables(options, {std::string(table)}, e, std::move(run_id), std::move(verb));
+  return GuardOn(options, {std::string(table)}, e, std::move(run_id), std::move(verb),
+                 BeforeTiming::kBesideRun);
 }
 
 Result<std::unique_ptr<Guard>> GuardTables(const Options& options,
                                            const std::vector<std::string>& tables, Expectation e,
                                            std::string run_id, std::string verb) {
-  STRATA_ASSIGN_OR_RETURN(Contracts contracts, Contracts::ForProject(options));
-  if (contracts.empty()) return std::unique_ptr<Guard>();
-  Touched touched;
-  for (const auto& t : tables) touched.merge(TouchedTable(contracts, t, e));
-  return Guard::Begin(options, contracts, touched, std::move(run_id), std::move(verb));
+  return GuardOn(options, tables, e, std::move(run_id), std::move(verb), BeforeTiming::kBeforeRun);
 }
 
 Result<std::string> RecordedJson(db::Connection& conn, const std::string& ledger_schema,

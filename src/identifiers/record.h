@@ -6,7 +6,9 @@
 // format violations, a column gone) fails the run's verification with the numbers and a sample
 // of the ids that appeared or vanished. The before set is kept for that sample in a temporary
 // table of the guard's own connection (gone with the connection, so a killed run leaves
-// nothing behind). Not thread-safe.
+// nothing behind). A run that only writes rows (a backfill, a correction) does not wait for the
+// before digests: they are read in a snapshot taken before it starts, beside it (BeforeTiming).
+// Not thread-safe (a Guard may run its before phase on a thread of its own, joined by End).
 #pragma once
 
 #include "strata/options.h"
@@ -53,12 +55,26 @@ Touched TouchedBySql(const Contracts& contracts, const std::vector<std::string_v
 Result<std::unique_ptr<class Guard>> GuardSql(const Options& options,
                                               const std::vector<std::string_view>& files,
                                               std::string run_id, std::string verb);
-// Begin for a run over one table (a backfill job's, a correction's, a change's): loads the
-// project's contracts and guards the ones on `table` with `e`.
+// When a Guard reads the before digests and sets.
+enum class BeforeTiming {
+  // Before Begin returns: for a run whose DDL must not queue behind the guard's reads (migrate,
+  // change complete).
+  kBeforeRun,
+  // PostgreSQL, for a run that only writes rows (backfill run, correct apply): Begin takes an
+  // ACCESS SHARE lock on the touched tables and a REPEATABLE READ snapshot, then returns; the
+  // digests and before sets are read in that snapshot on a thread of its own while the run
+  // proceeds (the run's writes commit after the snapshot, so they are not in it) and recorded
+  // when read; End waits for it. The lock, held until then, only makes DDL wait. SQLite reads
+  // before the run.
+  kBesideRun,
+};
+
+// Begin for a run over one table that only writes rows (a backfill job's, a correction's):
+// loads the project's contracts and guards the ones on `table` with `e`, kBesideRun.
 Result<std::unique_ptr<class Guard>> GuardTable(const Options& options, std::string_view table,
                                                 Expectation e, std::string run_id,
                                                 std::string verb);
-// GuardTable for several tables (a change's operations).
+// For several tables (a change's operations), kBeforeRun.
 Result<std::unique_ptr<class Guard>> GuardTables(const Options& options,
                                                  const std::vector<std::string>& tables,
                                                  Expectation e, std::string run_id,
@@ -79,17 +95,21 @@ class Guard {
  public:
   // Reads the digests of `touched` before the run on a connection of its own, records them
   // under `run_id` (empty: starts a run record of its own for `verb`, finished by End) and
-  // keeps each before set in a temporary table. Returns nullptr when nothing is touched, no
-  // contracts exist or the target is an in-memory SQLite database (no second connection sees
-  // it). Errors: the database's, or a contract whose table or column is missing.
+  // keeps each before set in a temporary table — by the time it returns, or beside the run
+  // (`timing`). Returns nullptr when nothing is touched, no contracts exist or the target is an
+  // in-memory SQLite database (no second connection sees it). Errors: the database's, or a
+  // contract whose table or column is missing; with kBesideRun an error of the reads after the
+  // snapshot fails End instead.
   static Result<std::unique_ptr<Guard>> Begin(const Options& options, const Contracts& contracts,
                                               const Touched& touched, std::string run_id,
-                                              std::string verb);
+                                              std::string verb,
+                                              BeforeTiming timing = BeforeTiming::kBeforeRun);
   ~Guard();
 
-  // Reads the digests after the run, records them and compares. kVerification naming each
-  // unexplained difference (numbers and samples); ok otherwise. `run_status`: how the run
-  // itself ended (for the run record Begin may have started).
+  // Waits for the before phase when it runs beside the run, reads the digests after the run,
+  // records them and compares. kVerification naming each unexplained difference (numbers and
+  // samples; a before phase that failed beside the run is one); ok otherwise. `run_status`: how
+  // the run itself ended (for the run record Begin may have started).
   Status End(const Status& run_status = Status::Ok());
 
   const std::vector<Verdict>& verdicts() const { return verdicts_; }
