@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <ctime>
+
 namespace strata::analysis {
 namespace {
 
@@ -125,6 +128,45 @@ TEST(Facts, ForeignKeysLockTheirOtherEnd) {
     for (const auto& o : f.other_locks) same += o.table.Key() == c.table;
     EXPECT_LE(same, 1u) << c.sql << ": one entry per table";
   }
+}
+
+// The model finds a table's foreign keys by the table, not by looking at every one it has seen:
+// a pending set of n tables, each with a foreign key to the one before it and then altered
+// (a type change and a drop look up the foreign keys at both ends; a rename and a dropped
+// constraint update them), takes time linear in n. It was quadratic: `strata lint` of this text
+// took 1.6 s of CPU for 1,500 tables and 35 s for 6,000 (21x); now about 4x. A renamed table
+// keeps its foreign keys.
+TEST(Model, ForeignKeyLookupsStayLinear) {
+  auto text = [](int n) {
+    std::string sql;
+    for (int i = 1; i <= n; ++i) {
+      const std::string t = "t" + std::to_string(i), p = "t" + std::to_string(i - 1);
+      sql += "CREATE TABLE " + t + " (id int PRIMARY KEY, p int REFERENCES " + p + ", c int);\n";
+      sql += "ALTER TABLE " + t + " ALTER COLUMN c TYPE bigint;\n";
+      sql += "ALTER TABLE " + t + " DROP COLUMN c;\n";
+      sql += "ALTER TABLE " + t + " RENAME COLUMN id TO key;\n";
+      sql += "ALTER TABLE " + t + " DROP CONSTRAINT none_such;\n";
+    }
+    sql += "ALTER TABLE t3 RENAME TO three;\nALTER TABLE three DROP COLUMN p;\n";
+    return sql;
+  };
+  auto cpu = [&](int n, Facts* last) {
+    const std::string sql = text(n);
+    SchemaModel model;
+    const std::clock_t start = std::clock();
+    AnalyzeFile(sql, "t.sql", model, 15, true,
+                [&](const FileAnalysis&, const StatementAnalysis& s, const SchemaModel&) {
+                  *last = s.facts;
+                });
+    return static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+  };
+  Facts last;
+  const double small = cpu(1500, &last);
+  EXPECT_EQ(OtherLock(last, "t2"), "ACCESS EXCLUSIVE");  // three's key to t2, found renamed
+  const double large = cpu(6000, &last);
+  EXPECT_EQ(OtherLock(last, "t2"), "ACCESS EXCLUSIVE");
+  EXPECT_LT(large, 8 * std::max(small, 0.01)) << small << " s for 1,500 tables, " << large
+                                              << " s for 6,000";
 }
 
 TEST(Model, ForeignKeyNamesAndIndexes) {
