@@ -318,6 +318,89 @@ TEST(JsonTree, ParsesEscapesAndNesting) {
   EXPECT_TRUE(root.Get("d").IsNull());
   EXPECT_TRUE(root.Get("missing").Get("deeper").IsNull());
   EXPECT_FALSE(JsonTree::Parse("{\"a\":").ok());
+  // A key that holds an escape, next to ones that do not.
+  auto k = JsonTree::Parse(R"({"plain":"v","k\u0065y":"w\n","last":7})");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ((*k)->root().Get("key").Str(), "w\n");
+  EXPECT_EQ((*k)->root().KeyAt(1), "key");
+  EXPECT_EQ((*k)->root().Get("plain").Str(), "v");
+  EXPECT_EQ((*k)->root().Get("last").Int(), 7);
+}
+
+// A tree as text with every "location" made a file offset (node location + location_base), so
+// trees parsed from different pieces of a file compare equal when they say the same.
+std::string Dump(JsonRef n, size_t base) {
+  switch (n.type()) {
+    case JsonType::kNull:
+      return "null";
+    case JsonType::kBool:
+      return n.Bool() ? "true" : "false";
+    case JsonType::kNumber:
+      return std::to_string(n.Int());
+    case JsonType::kString:
+      return "'" + std::string(n.Str()) + "'";
+    case JsonType::kArray: {
+      std::string out = "[";
+      for (size_t i = 0; i < n.size(); ++i) out += Dump(n.At(i), base) + ",";
+      return out + "]";
+    }
+    case JsonType::kObject: {
+      std::string out = "{";
+      for (size_t i = 0; i < n.size(); ++i) {
+        out += std::string(n.KeyAt(i)) + ":";
+        out += n.KeyAt(i) == "location" && n.At(i).Int() >= 0
+                   ? std::to_string(static_cast<size_t>(n.At(i).Int()) + base)
+                   : Dump(n.At(i), base);
+        out += ",";
+      }
+      return out + "}";
+    }
+  }
+  return "";
+}
+
+// A file over 256 KB is parsed in pieces cut after statement-ending semicolons (libpg_query's
+// memory for a whole file is ~30 bytes per byte of SQL): every statement comes out as one parse
+// of the whole text gives it (offset, text, tree), semicolons inside bodies, rules, strings and
+// comments included; one that does not parse is still one parse error among parsed neighbours.
+TEST(Parse, ALargeFileParsesInPiecesAsOneParse) {
+  const std::string block =
+      "-- a comment; with a semicolon\n"
+      "CREATE TABLE t (id int PRIMARY KEY, note text DEFAULT 'a;b');\n"
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+      "CREATE RULE r AS ON INSERT TO t DO ALSO (NOTIFY a; NOTIFY b);\n"
+      "CREATE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $b$ BEGIN RETURN NEW; END $b$;\n"
+      "/* block; comment */ ALTER TABLE t ADD COLUMN c int  ;  \n"
+      "SELECT E'x\\';y' AS \"q;\"\n;\n";
+  const ParsedFile one = ParsePostgres(block);
+  ASSERT_EQ(one.statements.size(), 6u);
+  std::string big;
+  while (big.size() < (600u << 10)) big += block;
+  big += "SELECT 'last statement, no semicolon' -- and a comment";
+  const size_t blocks = big.size() / block.size();
+  const ParsedFile all = ParsePostgres(big);
+  ASSERT_EQ(all.statements.size(), blocks * 6 + 1);
+  EXPECT_GT(all.trees.size(), 2u) << "parsed in pieces";
+  for (size_t k = 0; k < blocks * 6; ++k) {
+    const ParsedStatement& got = all.statements[k];
+    const ParsedStatement& want = one.statements[k % 6];
+    const size_t shift = (k / 6) * block.size();
+    ASSERT_TRUE(got.error.empty()) << k << ": " << got.error;
+    EXPECT_EQ(got.offset, want.offset + shift) << k;
+    EXPECT_EQ(got.text, want.text) << k;
+    EXPECT_EQ(Dump(got.node, got.location_base), Dump(want.node, want.location_base + shift))
+        << k;
+  }
+  EXPECT_EQ(all.statements.back().text,
+            "SELECT 'last statement, no semicolon' -- and a comment");
+  // One statement that does not parse, half-way: the file is parsed as before.
+  std::string bad = big;
+  bad.insert(big.size() / 2 / block.size() * block.size(), "ALTER TABLE t ADD COLUMN;\n");
+  const ParsedFile with_error = ParsePostgres(bad);
+  ASSERT_EQ(with_error.statements.size(), blocks * 6 + 2);
+  size_t errors = 0;
+  for (const auto& st : with_error.statements) errors += !st.error.empty();
+  EXPECT_EQ(errors, 1u);
 }
 
 }  // namespace
