@@ -230,7 +230,8 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
       if (format == "sarif") return lint::RenderSarifText(result, jobs);
       Status gate = lint::GateStatus(result, config->fail_on);
       return lint::RenderJsonText(result, config->fail_on,
-                                  gate.ok() ? "null" : report::Dump(report::StatusJson(gate)), jobs);
+                                  gate.ok() ? "null" : report::Dump(report::StatusJson(gate)),
+                                  jobs);
     }();
     if (!text) return Fail(g, text.error());
     out = std::move(*text);

@@ -165,8 +165,8 @@ TEST(Model, ForeignKeyLookupsStayLinear) {
   EXPECT_EQ(OtherLock(last, "t2"), "ACCESS EXCLUSIVE");  // three's key to t2, found renamed
   const double large = cpu(6000, &last);
   EXPECT_EQ(OtherLock(last, "t2"), "ACCESS EXCLUSIVE");
-  EXPECT_LT(large, 8 * std::max(small, 0.01)) << small << " s for 1,500 tables, " << large
-                                              << " s for 6,000";
+  EXPECT_LT(large, 8 * std::max(small, 0.01))
+      << small << " s for 1,500 tables, " << large << " s for 6,000";
 }
 
 TEST(Model, ForeignKeyNamesAndIndexes) {
@@ -388,11 +388,9 @@ TEST(Parse, ALargeFileParsesInPiecesAsOneParse) {
     ASSERT_TRUE(got.error.empty()) << k << ": " << got.error;
     EXPECT_EQ(got.offset, want.offset + shift) << k;
     EXPECT_EQ(got.text, want.text) << k;
-    EXPECT_EQ(Dump(got.node, got.location_base), Dump(want.node, want.location_base + shift))
-        << k;
+    EXPECT_EQ(Dump(got.node, got.location_base), Dump(want.node, want.location_base + shift)) << k;
   }
-  EXPECT_EQ(all.statements.back().text,
-            "SELECT 'last statement, no semicolon' -- and a comment");
+  EXPECT_EQ(all.statements.back().text, "SELECT 'last statement, no semicolon' -- and a comment");
   // One statement that does not parse, half-way: the file is parsed as before.
   std::string bad = big;
   bad.insert(big.size() / 2 / block.size() * block.size(), "ALTER TABLE t ADD COLUMN;\n");

@@ -262,7 +262,8 @@ bool SchemaModel::EraseForeignKeys(const TableRef& t, Pred drop) {
 void SchemaModel::ReindexForeignKeys() {
   fk_by_table_.clear();
   for (size_t i = 0; i < foreign_keys_.size(); ++i) {
-    std::string child_key = foreign_keys_[i].child.Key(), parent_key = foreign_keys_[i].parent.Key();
+    std::string child_key = foreign_keys_[i].child.Key(),
+                parent_key = foreign_keys_[i].parent.Key();
     fk_by_table_[child_key].push_back(i);
     if (parent_key != child_key) fk_by_table_[parent_key].push_back(i);
   }
@@ -415,9 +416,8 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
       }
     } else if (sub == "AT_DropConstraint") {
       std::string name(cmd.Get("name").Str());
-      EraseForeignKeys(t, [&](const ForeignKey& fk) {
-        return fk.name == name && fk.child.Key() == t.Key();
-      });
+      EraseForeignKeys(
+          t, [&](const ForeignKey& fk) { return fk.name == name && fk.child.Key() == t.Key(); });
       if (auto it = table_indexes_.find(t.Key()); it != table_indexes_.end()) {
         std::erase_if(it->second.indexes, [&](const IndexKey& ix) { return ix.name == name; });
       }

@@ -248,7 +248,8 @@ class JsonWriter {
 
 // The error of a report that cannot be written as `format` (JSON or SARIF) for `bad`.
 Status NotUtf8(std::string_view format, const BadUtf8& bad) {
-  const auto byte = bad.offset < bad.text.size() ? static_cast<unsigned char>(bad.text[bad.offset]) : 0;
+  const auto byte =
+      bad.offset < bad.text.size() ? static_cast<unsigned char>(bad.text[bad.offset]) : 0;
   return Status(ErrorCode::kEncoding,
                 fmt::format("the lint report cannot be written as {}: \"{}\" is not UTF-8 (byte "
                             "0x{:02x} at offset {})",

@@ -63,7 +63,6 @@ nlohmann::json FindingJson(const Finding& f) {
   return j;
 }
 
-
 nlohmann::json ReferenceJson(const LintResult& r, Severity fail_on) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : r.findings) findings.push_back(FindingJson(f));
