@@ -365,6 +365,10 @@ void WriteElements(std::string& out, JsonWriter& w, const std::vector<T>& items,
 
 }  // namespace
 
+// The output buffers are reserved generously: a reserve too small regrows (copies and faults in
+// the whole output again: 48 MB of JSON for 100,000 statements did), and pages reserved but not
+// written are never touched. Measured: ~330 bytes of text per finding; JSON ~710 per statement
+// with its findings; SARIF ~670 per finding.
 std::string RenderText(const LintResult& r, Severity fail_on, bool color, int jobs) {
   // The findings in slices, on up to `jobs` threads, appended in order.
   auto findings = [&](std::string& out, size_t begin, size_t end) {
@@ -404,7 +408,7 @@ std::string RenderText(const LintResult& r, Severity fail_on, bool color, int jo
   constexpr size_t kSlice = 2048;
   const size_t slices = (r.findings.size() + kSlice - 1) / kSlice;
   if (jobs <= 1 || slices <= 1) {
-    out.reserve(r.findings.size() * 200);
+    out.reserve(r.findings.size() * 500);
     findings(out, 0, r.findings.size());
   } else {
     std::vector<std::string> parts(slices);
@@ -412,7 +416,7 @@ std::string RenderText(const LintResult& r, Severity fail_on, bool color, int jo
         slices, 1,
         [&](size_t begin, size_t end) {
           for (size_t s = begin; s < end; ++s) {
-            parts[s].reserve(kSlice * 200);
+            parts[s].reserve(kSlice * 500);
             findings(parts[s], s * kSlice, std::min(r.findings.size(), (s + 1) * kSlice));
           }
         },
@@ -455,7 +459,7 @@ Result<std::string> RenderJsonText(const LintResult& r, Severity fail_on, std::s
                                    int jobs) {
   {
     std::string out;
-    out.reserve(256 + r.findings.size() * 400 + r.statements * 300);
+    out.reserve(256 + r.findings.size() * 1000 + r.statements * 1000);
     JsonWriter w(out);
     const int failing = r.CountAtLeast(fail_on);
     const int errors = r.CountAtLeast(Severity::kError);
@@ -506,7 +510,7 @@ Result<std::string> RenderSarifText(const LintResult& r, int jobs) {
   };
   {
     std::string out;
-    out.reserve(64 * 1024 + r.findings.size() * 700);
+    out.reserve(64 * 1024 + r.findings.size() * 1000);
     JsonWriter w(out);
     w.Open('{');
     w.Key("$schema").Str("https://json.schemastore.org/sarif-2.1.0.json");
