@@ -224,17 +224,17 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   const lint::LintResult& result = *kept;
   int exit_code = result.CountAtLeast(config->fail_on) > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
   std::optional<std::string> out;
-  if (format == "json") {
-    // Written directly; the same bytes as report::Dump(report::Envelope(RenderJson, gate)).
-    Status gate = lint::GateStatus(result, config->fail_on);
-    out = lint::RenderJsonText(result, config->fail_on,
-                               gate.ok() ? "null" : report::Dump(report::StatusJson(gate)), jobs);
-    if (!out) {
-      out = report::Dump(report::Envelope(lint::RenderJson(result, config->fail_on), gate));
-    }
-  } else if (format == "sarif") {
-    out = lint::RenderSarifText(result, jobs);
-    if (!out) out = report::Dump(lint::RenderSarif(result));
+  if (format == "json" || format == "sarif") {
+    // A string that is not UTF-8 (JSON cannot carry it) is an error naming it, not a report.
+    Result<std::string> text = [&]() -> Result<std::string> {
+      if (format == "sarif") return lint::RenderSarifText(result, jobs);
+      Status gate = lint::GateStatus(result, config->fail_on);
+      return lint::RenderJsonText(result, config->fail_on,
+                                  gate.ok() ? "null" : report::Dump(report::StatusJson(gate)),
+                                  jobs);
+    }();
+    if (!text) return Fail(g, text.error());
+    out = std::move(*text);
   } else if (format == "github") {
     out = lint::RenderGithub(result);
   } else {

@@ -294,11 +294,26 @@ bool TypeChangeIsSafe(const ColumnInfo* old, JsonRef tn, JsonRef using_expr) {
 // ACCESS EXCLUSIVE there (PostgreSQL 15: RemoveTriggerById; ATExecDropConstraint locks the
 // referenced table "to match"). A statement drops one when it drops the constraint, a column or
 // table it is on, and re-creates it when it changes the type of one of its columns. `matches`
-// picks the foreign keys (`child_side`: the statement is on the referencing table, so the
-// referenced one is locked; else the other way round).
+// picks the foreign keys among those with one of `tables` (default: `f.target`) at either end
+// (`child_side`: the statement is on the referencing table, so the referenced one is locked;
+// else the other way round).
 template <typename Pred>
-void LockOtherEndOfForeignKeys(Facts& f, const SchemaModel& model, bool child_side, Pred matches) {
-  for (const ForeignKey& fk : model.foreign_keys()) {
+void LockOtherEndOfForeignKeys(Facts& f, const SchemaModel& model, bool child_side, Pred matches,
+                               const std::vector<TableRef>* tables = nullptr) {
+  std::vector<const ForeignKey*> fks;
+  if (!tables) {
+    fks = model.ForeignKeysOf(f.target);
+  } else {
+    for (const TableRef& t : *tables) {
+      auto more = model.ForeignKeysOf(t);
+      fks.insert(fks.end(), more.begin(), more.end());
+    }
+    // In the model's order, each once (pointers into one vector order as their positions).
+    std::sort(fks.begin(), fks.end());
+    fks.erase(std::unique(fks.begin(), fks.end()), fks.end());
+  }
+  for (const ForeignKey* fkp : fks) {
+    const ForeignKey& fk = *fkp;
     if (!matches(fk)) continue;
     const TableRef& other = child_side ? fk.parent : fk.child;
     if (other.Key() == (child_side ? fk.child : fk.parent).Key()) continue;  // self-reference
@@ -522,18 +537,26 @@ void DropFacts(Facts& f, JsonRef b, const SchemaModel& model) {
       // The foreign keys of the dropped tables go with them (ACCESS EXCLUSIVE on the tables
       // they reference); with CASCADE, so do the ones referencing them.
       std::vector<std::string> dropped;
+      std::vector<TableRef> dropped_refs;
       for (size_t i = 0; i < b.Get("objects").size(); ++i) {
         TableRef d = DropObject(b, i);
         dropped.push_back(d.Key());
+        dropped_refs.push_back(d);
         if (i > 0) f.other_locks.push_back({d, LockMode::kAccessExclusive});
       }
-      LockOtherEndOfForeignKeys(f, model, true, [&](const ForeignKey& fk) {
-        return Contains(dropped, fk.child.Key()) && !Contains(dropped, fk.parent.Key());
-      });
+      LockOtherEndOfForeignKeys(
+          f, model, true,
+          [&](const ForeignKey& fk) {
+            return Contains(dropped, fk.child.Key()) && !Contains(dropped, fk.parent.Key());
+          },
+          &dropped_refs);
       if (b.Get("behavior").Str() == "DROP_CASCADE") {
-        LockOtherEndOfForeignKeys(f, model, false, [&](const ForeignKey& fk) {
-          return Contains(dropped, fk.parent.Key()) && !Contains(dropped, fk.child.Key());
-        });
+        LockOtherEndOfForeignKeys(
+            f, model, false,
+            [&](const ForeignKey& fk) {
+              return Contains(dropped, fk.parent.Key()) && !Contains(dropped, fk.child.Key());
+            },
+            &dropped_refs);
       }
     }
   } else if (rt == "OBJECT_TRIGGER" || rt == "OBJECT_RULE" || rt == "OBJECT_POLICY") {

@@ -14,9 +14,9 @@ JsonRef JsonRef::Get(std::string_view key) const {
   if (!tree_) return {};
   const auto& n = tree_->nodes_[index_];
   if (n.type != JsonType::kObject) return {};
-  const auto* k = tree_->kids_.data() + n.first;
+  const auto* k = tree_->kids_.data() + n.v;
   for (std::uint32_t i = 0; i < n.count; ++i) {
-    if (k[i].key == key) return JsonRef(tree_, k[i].node);
+    if (tree_->Key(k[i]) == key) return JsonRef(tree_, k[i].node);
   }
   return {};
 }
@@ -25,14 +25,14 @@ JsonRef JsonRef::At(size_t i) const {
   if (!tree_) return {};
   const auto& n = tree_->nodes_[index_];
   if ((n.type != JsonType::kObject && n.type != JsonType::kArray) || i >= n.count) return {};
-  return JsonRef(tree_, tree_->kids_[n.first + i].node);
+  return JsonRef(tree_, tree_->kids_[static_cast<size_t>(n.v) + i].node);
 }
 
 std::string_view JsonRef::KeyAt(size_t i) const {
   if (!tree_) return {};
   const auto& n = tree_->nodes_[index_];
   if (n.type != JsonType::kObject || i >= n.count) return {};
-  return tree_->kids_[n.first + i].key;
+  return tree_->Key(tree_->kids_[static_cast<size_t>(n.v) + i]);
 }
 
 size_t JsonRef::size() const {
@@ -43,40 +43,51 @@ size_t JsonRef::size() const {
 
 std::string_view JsonRef::Str(std::string_view fallback) const {
   if (!tree_ || tree_->nodes_[index_].type != JsonType::kString) return fallback;
-  return tree_->nodes_[index_].str;
+  const auto& n = tree_->nodes_[index_];
+  const char* base =
+      (n.flags & JsonTree::kUnescaped) ? tree_->unescaped_.data() : tree_->view_.data();
+  return {base + n.v, n.count};
 }
 
 std::int64_t JsonRef::Int(std::int64_t fallback) const {
   if (!tree_ || tree_->nodes_[index_].type != JsonType::kNumber) return fallback;
-  return tree_->nodes_[index_].num;
+  return tree_->nodes_[index_].v;
 }
 
 bool JsonRef::Bool(bool fallback) const {
   if (!tree_ || tree_->nodes_[index_].type != JsonType::kBool) return fallback;
-  return tree_->nodes_[index_].num != 0;
+  return tree_->nodes_[index_].v != 0;
 }
 
 // Children of a container are collected on a scratch stack and copied to kids_ as one
 // contiguous block when the container closes.
 class JsonParser {
+  static_assert(sizeof(JsonTree::Node) == 16 && sizeof(JsonTree::Kid) == 12,
+                "the tree's arrays are sized for memory (json_tree.h)");
+
  public:
   explicit JsonParser(JsonTree* t) : t_(t), s_(t->view_.data()), end_(s_ + t->view_.size()) {}
 
   // Iterative: a libpg_query tree is as deep as the SQL nests (a 70,000-term `1+1+...` is
   // 140,000 levels), so open containers live on a heap stack, not the call stack.
   Status Run() {
+    // Offsets into the text are 32-bit in the members' keys.
+    if (t_->view_.size() >= JsonTree::kKeyUnescaped) {
+      return Status(ErrorCode::kInternal,
+                    fmt::format("parse tree JSON of {} bytes is over 2 GB", t_->view_.size()));
+    }
     // libpg_query's JSON has a value per ~14 bytes: reserving for one per 10 avoids growing
     // (copying and faulting in) the arrays; pages reserved and not used are never touched.
     t_->nodes_.reserve(t_->view_.size() / 10 + 16);
     t_->kids_.reserve(t_->view_.size() / 10 + 16);
     struct Open {
-      std::uint32_t self;    // the container's node
-      size_t mark;           // scratch_ size when it opened: its kids are above
-      std::string_view key;  // its key in the parent object ("" in an array or at the root)
+      std::uint32_t self;  // the container's node
+      size_t mark;         // scratch_ size when it opened: its kids are above
+      JsonTree::Kid key;   // its key in the parent object (empty in an array or at the root)
       bool obj;
     };
     std::vector<Open> open;
-    std::string_view key;  // key of the value about to be parsed
+    JsonTree::Kid key;  // key of the value about to be parsed
     Ws();
     for (;;) {
       // A value starts at p_.
@@ -100,7 +111,8 @@ class JsonParser {
         std::uint32_t node = static_cast<std::uint32_t>(t_->nodes_.size());
         if (!Scalar()) return Error();
         if (open.empty()) return Status::Ok();
-        scratch_.push_back(JsonTree::Kid{key, node});
+        key.node = node;
+        scratch_.push_back(key);
       }
       // After a value: a separator, or the end of one or more containers.
       for (;;) {
@@ -121,18 +133,26 @@ class JsonParser {
         Open done = open.back();
         open.pop_back();
         auto& n = t_->nodes_[done.self];
-        n.first = static_cast<std::uint32_t>(t_->kids_.size());
+        n.v = static_cast<std::int64_t>(t_->kids_.size());
         n.count = static_cast<std::uint32_t>(scratch_.size() - done.mark);
         t_->kids_.insert(t_->kids_.end(), scratch_.begin() + static_cast<long>(done.mark),
                          scratch_.end());
         scratch_.resize(done.mark);
         if (open.empty()) return Status::Ok();
-        scratch_.push_back(JsonTree::Kid{done.key, done.self});
+        done.key.node = done.self;
+        scratch_.push_back(done.key);
       }
     }
   }
 
  private:
+  // A string value: where its bytes are (in the text, or in unescaped_ when it held escapes).
+  struct Span {
+    size_t off = 0;
+    size_t len = 0;
+    bool unescaped = false;
+  };
+
   Status Error() const {
     return Status(ErrorCode::kInternal,
                   fmt::format("malformed parse tree JSON at byte {}", p_ - t_->view_.data()));
@@ -140,7 +160,7 @@ class JsonParser {
   void Ws() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r')) ++p_;
   }
-  bool String(std::string_view* out) {
+  bool String(Span* out) {
     if (p_ >= end_ || *p_ != '"') return false;
     const char* start = ++p_;
     bool escaped = false;
@@ -155,11 +175,11 @@ class JsonParser {
     std::string_view raw(start, static_cast<size_t>(p_ - start));
     ++p_;
     if (!escaped) {
-      *out = raw;
+      *out = Span{static_cast<size_t>(start - s_), raw.size(), false};
       return true;
     }
-    std::string u;
-    u.reserve(raw.size());
+    std::string& u = t_->unescaped_;
+    const size_t begin = u.size();
     for (size_t i = 0; i < raw.size(); ++i) {
       char c = raw[i];
       if (c != '\\' || i + 1 >= raw.size()) {
@@ -210,8 +230,7 @@ class JsonParser {
           break;
       }
     }
-    t_->unescaped_.push_back(std::move(u));
-    *out = t_->unescaped_.back();
+    *out = Span{begin, u.size() - begin, true};
     return true;
   }
   std::uint32_t NewNode(JsonType type) {
@@ -219,8 +238,14 @@ class JsonParser {
     return static_cast<std::uint32_t>(t_->nodes_.size() - 1);
   }
   // `"key":` with the blanks around the colon.
-  bool Key(std::string_view* key) {
-    if (!String(key)) return false;
+  bool Key(JsonTree::Kid* key) {
+    Span k;
+    if (!String(&k)) return false;
+    // Keys are libpg_query's field and node names; one that held an escape lives in unescaped_,
+    // whose offsets, like the text's, stay under 2 GB here.
+    if (k.len >= JsonTree::kKeyUnescaped || k.off >= JsonTree::kKeyUnescaped) return false;
+    key->key_off = static_cast<std::uint32_t>(k.off);
+    key->key_len = static_cast<std::uint32_t>(k.len) | (k.unescaped ? JsonTree::kKeyUnescaped : 0);
     Ws();
     if (p_ >= end_ || *p_ != ':') return false;
     ++p_;
@@ -232,16 +257,19 @@ class JsonParser {
     char c = *p_;
     if (c == '"') {
       std::uint32_t self = NewNode(JsonType::kString);
-      std::string_view v;
-      if (!String(&v)) return false;
-      t_->nodes_[self].str = v;
+      Span v;
+      if (!String(&v) || v.len > UINT32_MAX) return false;
+      auto& n = t_->nodes_[self];
+      n.v = static_cast<std::int64_t>(v.off);
+      n.count = static_cast<std::uint32_t>(v.len);
+      n.flags = v.unescaped ? JsonTree::kUnescaped : 0;
       return true;
     }
     if (c == 't' || c == 'f' || c == 'n') {
       std::string_view rest(p_, static_cast<size_t>(end_ - p_));
       if (rest.substr(0, 4) == "true") {
         NewNode(JsonType::kBool);
-        t_->nodes_.back().num = 1;
+        t_->nodes_.back().v = 1;
         p_ += 4;
       } else if (rest.substr(0, 5) == "false") {
         NewNode(JsonType::kBool);
@@ -264,7 +292,7 @@ class JsonParser {
         ++p_;
       }
       std::uint32_t self = NewNode(JsonType::kNumber);
-      t_->nodes_[self].num = neg ? -v : v;
+      t_->nodes_[self].v = neg ? -v : v;
       return true;
     }
     return false;

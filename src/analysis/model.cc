@@ -125,8 +125,8 @@ ColumnInfo ColumnFrom(JsonRef col) {
   return c;
 }
 // The foreign key a Constraint node declares on `child` (column-level when `column` is set).
-void AddForeignKey(std::vector<ForeignKey>& out, const TableRef& child, JsonRef c,
-                   std::string_view column) {
+void AppendForeignKey(std::vector<ForeignKey>& out, const TableRef& child, JsonRef c,
+                      std::string_view column) {
   if (c.Get("contype").Str() != "CONSTR_FOREIGN") return;
   ForeignKey fk;
   fk.child = child;
@@ -222,10 +222,51 @@ std::string ForeignKeyName(const TableRef& child, JsonRef c, const std::vector<s
 }
 
 const ForeignKey* SchemaModel::FindForeignKey(const TableRef& child, std::string_view name) const {
-  for (const auto& fk : foreign_keys_) {
-    if (fk.name == name && fk.child.Key() == child.Key()) return &fk;
+  const std::string key = child.Key();
+  for (const ForeignKey* fk : ForeignKeysOf(child)) {
+    if (fk->name == name && fk->child.Key() == key) return fk;
   }
   return nullptr;
+}
+
+std::vector<const ForeignKey*> SchemaModel::ForeignKeysOf(const TableRef& t) const {
+  std::vector<const ForeignKey*> out;
+  auto it = fk_by_table_.find(t.Key());
+  if (it == fk_by_table_.end()) return out;
+  out.reserve(it->second.size());
+  for (size_t i : it->second) out.push_back(&foreign_keys_[i]);
+  return out;
+}
+
+void SchemaModel::AddForeignKey(const TableRef& child, JsonRef constraint,
+                                std::string_view column) {
+  const size_t before = foreign_keys_.size();
+  AppendForeignKey(foreign_keys_, child, constraint, column);
+  if (foreign_keys_.size() == before) return;
+  const ForeignKey& fk = foreign_keys_.back();
+  std::string child_key = fk.child.Key(), parent_key = fk.parent.Key();
+  fk_by_table_[child_key].push_back(before);
+  if (parent_key != child_key) fk_by_table_[parent_key].push_back(before);
+}
+
+template <typename Pred>
+bool SchemaModel::EraseForeignKeys(const TableRef& t, Pred drop) {
+  bool any = false;
+  for (const ForeignKey* fk : ForeignKeysOf(t)) any = any || drop(*fk);
+  if (!any) return false;
+  std::erase_if(foreign_keys_, drop);
+  ReindexForeignKeys();
+  return true;
+}
+
+void SchemaModel::ReindexForeignKeys() {
+  fk_by_table_.clear();
+  for (size_t i = 0; i < foreign_keys_.size(); ++i) {
+    std::string child_key = foreign_keys_[i].child.Key(),
+                parent_key = foreign_keys_[i].parent.Key();
+    fk_by_table_[child_key].push_back(i);
+    if (parent_key != child_key) fk_by_table_[parent_key].push_back(i);
+  }
 }
 
 const SchemaModel::TableIndexes* SchemaModel::Indexes(const TableRef& t) const {
@@ -345,7 +386,7 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
       JsonRef cons = col.Get("constraints");
       for (size_t k = 0; k < cons.size(); ++k) {
         JsonRef c = cons.At(k).Get("Constraint");
-        AddForeignKey(foreign_keys_, t, c, name);
+        AddForeignKey(t, c, name);
         IndexKey ix;
         if (ConstraintIndexKey(c, name, &ix))
           table_indexes_[t.Key()].indexes.push_back(std::move(ix));
@@ -364,7 +405,7 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
       std::string col(cmd.Get("name").Str());
       if (ti) ti->columns.erase(col);
       // Its foreign keys and the indexes that use it go with it.
-      std::erase_if(foreign_keys_, [&](const ForeignKey& fk) {
+      EraseForeignKeys(t, [&](const ForeignKey& fk) {
         return fk.child.Key() == t.Key() &&
                std::find(fk.columns.begin(), fk.columns.end(), col) != fk.columns.end();
       });
@@ -375,15 +416,14 @@ void SchemaModel::ApplyAlter(const TableRef& t, JsonRef body, bool pending) {
       }
     } else if (sub == "AT_DropConstraint") {
       std::string name(cmd.Get("name").Str());
-      std::erase_if(foreign_keys_, [&](const ForeignKey& fk) {
-        return fk.name == name && fk.child.Key() == t.Key();
-      });
+      EraseForeignKeys(
+          t, [&](const ForeignKey& fk) { return fk.name == name && fk.child.Key() == t.Key(); });
       if (auto it = table_indexes_.find(t.Key()); it != table_indexes_.end()) {
         std::erase_if(it->second.indexes, [&](const IndexKey& ix) { return ix.name == name; });
       }
     } else if (sub == "AT_AddConstraint") {
       JsonRef c = def.Get("Constraint");
-      AddForeignKey(foreign_keys_, t, c, "");
+      AddForeignKey(t, c, "");
       IndexKey ix;
       if (ConstraintIndexKey(c, "", &ix)) {
         auto& list = table_indexes_[t.Key()].indexes;
@@ -460,12 +500,12 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
         JsonRef cons = col.Get("constraints");
         for (size_t k = 0; k < cons.size(); ++k) {
           JsonRef c = cons.At(k).Get("Constraint");
-          AddForeignKey(foreign_keys_, t, c, col.Get("colname").Str());
+          AddForeignKey(t, c, col.Get("colname").Str());
           IndexKey cix;
           if (ConstraintIndexKey(c, col.Get("colname").Str(), &cix)) tix.indexes.push_back(cix);
         }
       } else if (JsonRef c = elts.At(i).Get("Constraint")) {
-        AddForeignKey(foreign_keys_, t, c, "");
+        AddForeignKey(t, c, "");
         if (ConstraintIndexKey(c, "", &ix)) tix.indexes.push_back(std::move(ix));
       } else if (JsonRef like = elts.At(i).Get("TableLikeClause")) {
         if (like.Get("options").Int(0) != 0) tix.known = false;
@@ -521,9 +561,13 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       table_indexes_.erase(ix);
       table_indexes_[to.Key()] = std::move(moved);
     }
-    for (auto& fk : foreign_keys_) {
-      if (fk.child.Key() == from.Key()) fk.child = to;
-      if (fk.parent.Key() == from.Key()) fk.parent = to;
+    if (auto fks = ForeignKeysOf(from); !fks.empty()) {
+      for (const ForeignKey* p : fks) {
+        ForeignKey& fk = foreign_keys_[static_cast<size_t>(p - foreign_keys_.data())];
+        if (fk.child.Key() == from.Key()) fk.child = to;
+        if (fk.parent.Key() == from.Key()) fk.parent = to;
+      }
+      ReindexForeignKeys();
     }
   } else if (type == "RenameStmt" && b.Get("renameType").Str() == "OBJECT_COLUMN") {
     TableRef t = TableRefFromRangeVar(b.Get("relation"));
@@ -531,7 +575,8 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
     auto rename = [&](std::vector<std::string>& cols) {
       std::replace(cols.begin(), cols.end(), from, to);
     };
-    for (auto& fk : foreign_keys_) {
+    for (const ForeignKey* p : ForeignKeysOf(t)) {
+      ForeignKey& fk = foreign_keys_[static_cast<size_t>(p - foreign_keys_.data())];
       if (fk.child.Key() == t.Key()) rename(fk.columns);
     }
     if (auto ix = table_indexes_.find(t.Key()); ix != table_indexes_.end()) {
@@ -548,7 +593,7 @@ void SchemaModel::Apply(JsonRef node, bool pending) {
       tables_.erase(t.Key());
       views_.erase(t.Key());
       table_indexes_.erase(t.Key());
-      std::erase_if(foreign_keys_, [&](const ForeignKey& fk) { return fk.child.Key() == t.Key(); });
+      EraseForeignKeys(t, [&](const ForeignKey& fk) { return fk.child.Key() == t.Key(); });
     }
   } else if (type == "DropStmt" && b.Get("removeType").Str() == "OBJECT_INDEX") {
     JsonRef objs = b.Get("objects");

@@ -103,6 +103,9 @@ class SchemaModel {
   const std::vector<ForeignKey>& foreign_keys() const { return foreign_keys_; }
   // The foreign key `name` declared on `child`, or nullptr.
   const ForeignKey* FindForeignKey(const TableRef& child, std::string_view name) const;
+  // The foreign keys with `t` at either end (child or parent), in the order of foreign_keys():
+  // an index lookup, not a scan, so a long pending set stays linear.
+  std::vector<const ForeignKey*> ForeignKeysOf(const TableRef& t) const;
 
   // Indexes of a table the model read the CREATE TABLE of (its primary key and unique
   // constraints included): `known` is false when its indexes are not all visible to the model
@@ -138,6 +141,12 @@ class SchemaModel {
 
  private:
   void ApplyAlter(const TableRef& t, JsonRef body, bool pending);
+  // The foreign key a Constraint node declares on `child`, added and indexed.
+  void AddForeignKey(const TableRef& child, JsonRef constraint, std::string_view column);
+  // Removes the foreign keys with `t` at either end that `drop` selects; true when any went.
+  template <typename Pred>
+  bool EraseForeignKeys(const TableRef& t, Pred drop);
+  void ReindexForeignKeys();
   bool new_means_same_file_ = false;
   std::unordered_map<std::string, TableInfo> tables_;
   std::vector<std::string> created_in_file_;  // keys whose created_in_file is set
@@ -150,6 +159,8 @@ class SchemaModel {
   std::unordered_set<std::string> valid_not_null_;                // "table|column"
   std::unordered_set<std::string> enums_;
   std::vector<ForeignKey> foreign_keys_;
+  // Table key → positions in foreign_keys_ of the foreign keys with that table at either end.
+  std::unordered_map<std::string, std::vector<size_t>> fk_by_table_;
   std::unordered_map<std::string, TableIndexes> table_indexes_;  // by table key
   std::unordered_map<std::string, ViewInfo> views_;
   std::unordered_map<std::string, std::vector<std::string>> validated_unknown_;  // table → names

@@ -364,6 +364,45 @@ size_t BrokenStatementStart(std::string_view text, const SourceSpan& span) {
 
 }  // namespace
 
+namespace {
+
+// A large file is parsed in pieces of about this many bytes, cut after a `;` that ends a
+// statement: libpg_query builds a whole file's tree and its JSON in memory at once (~30 bytes of
+// it per byte of SQL), so one piece at a time keeps that memory small and reused instead of
+// touching fresh pages for all of it.
+constexpr size_t kPieceBytes = size_t{128} << 10;
+
+// Parses `text` piece by piece (statement boundaries from sql::Split): the same statements,
+// offsets and trees as one whole parse. False when a piece does not parse (or the text does not
+// split), so the caller parses the text as before: a cut can only go wrong by ending a piece
+// inside a statement, which leaves that statement unfinished and so unparsable.
+bool ParseInPieces(std::string_view text, ParsedFile* out) {
+  auto split = sql::Split(text, db::Dialect::kPostgres, "");
+  if (!split) return false;
+  ParsedFile result;
+  size_t start = 0;
+  auto piece = [&](size_t end) {
+    std::string_view p = text.substr(start, end - start);
+    const size_t bound = DepthBound(p);
+    if (bound > kMaxDepthBound || !ParseWhole(p, start, &result, nullptr, nullptr, bound)) {
+      return false;
+    }
+    start = end;
+    return true;
+  };
+  for (const auto& s : *split) {
+    if (s.copy_from_stdin) return false;  // the data rows are not SQL
+    const size_t semi = text.find_first_not_of(" \t\r\n", s.offset + s.text.size());
+    if (semi == std::string_view::npos || text[semi] != ';') continue;
+    if (semi + 1 - start >= kPieceBytes && !piece(semi + 1)) return false;
+  }
+  if (start < text.size() && !piece(text.size())) return false;
+  *out = std::move(result);
+  return true;
+}
+
+}  // namespace
+
 ParsedFile ParsePostgres(std::string_view text) {
   if (text.find("${") != std::string_view::npos) {
     // strata placeholders are not SQL: parse a same-length copy where each `${name}` outside
@@ -377,6 +416,7 @@ ParsedFile ParsePostgres(std::string_view text) {
     }
   }
   ParsedFile out;
+  if (text.size() > 2 * kPieceBytes && ParseInPieces(text, &out)) return out;
   std::string error;
   size_t error_offset = 0;
   if (const size_t bound = DepthBound(text);

@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,18 +16,18 @@ namespace strata::lint {
 // `color`: severities in ANSI colour (error red, warning yellow, info cyan).
 // `jobs`: threads to render with (the output does not depend on it).
 std::string RenderText(const LintResult& r, Severity fail_on, bool color = false, int jobs = 1);
-nlohmann::json RenderJson(const LintResult& r, Severity fail_on);
-nlohmann::json RenderSarif(const LintResult& r);
 std::string RenderGithub(const LintResult& r);
-// The bytes `strata lint --format json` prints (before its final newline): report::Dump of
-// report::Envelope(RenderJson(r, fail_on), GateStatus(r, fail_on)), written straight from `r`
-// without the DOM, the findings and migrations on up to `jobs` threads. `error` is the
-// envelope's "error" value as report::Dump writes it ("null" when the gate passes). nullopt
-// when a string is not valid UTF-8: use the DOM renderer, which reports that.
-std::optional<std::string> RenderJsonText(const LintResult& r, Severity fail_on,
-                                          std::string_view error, int jobs = 1);
-// Likewise report::Dump(RenderSarif(r)).
-std::optional<std::string> RenderSarifText(const LintResult& r, int jobs = 1);
+// The bytes `strata lint --format json` prints (before its final newline), written straight
+// from `r` (no DOM), the findings and migrations on up to `jobs` threads: the envelope
+// (report::Envelope's "ok" and "error") with counts, findings (lock analysis, risk classes),
+// migrations and suppressions, in report::Dump's layout (nlohmann's dump(2): keys sorted,
+// two-space indent, nlohmann's escapes, every string redacted). `error` is the envelope's
+// "error" value as report::Dump writes it ("null" when the gate passes). kEncoding when a
+// string is not UTF-8 (JSON cannot carry it), naming the string.
+Result<std::string> RenderJsonText(const LintResult& r, Severity fail_on, std::string_view error,
+                                   int jobs = 1);
+// SARIF 2.1.0 likewise (one run, every rule in the driver, results with suppressions).
+Result<std::string> RenderSarifText(const LintResult& r, int jobs = 1);
 // The outcome `strata lint --json` reports beside the findings: OK, or kLint counting the
 // findings at or above `fail_on`, with the hint to fix or suppress them.
 Status GateStatus(const LintResult& r, Severity fail_on);

@@ -2,15 +2,21 @@
 // prints, in the same order, on the real histories in ../shared/corpora (each history in apply
 // order, the pending-set model carried from file to file, with and without the "each file on
 // its own" reading of `lint` without --url); the streaming JSON and SARIF writers print the
-// bytes the DOM renderers print; `--jobs` refuses values that are not a thread count.
+// bytes the old DOM renderers printed (kept here as the reference) and refuse what is not UTF-8;
+// `--jobs` refuses values that are not a thread count.
+#include "strata/version.h"
+
+#include "base/redact.h"
 #include "base/text.h"
 #include "lint/cases.h"
 #include "lint/linter.h"
+#include "lint/registry.h"
 #include "lint/render.h"
 #include "report/render.h"
 #include "support/run.h"
 #include "support/temp_dir.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -38,6 +44,127 @@ std::vector<LintInput> FromApplyOrder(const std::string& corpus, const std::stri
   return out;
 }
 
+// The reference for the streaming writers' bytes: the report as the nlohmann document strata
+// printed before them (report::Dump of this DOM), kept here only to check that the bytes have not
+// changed.
+nlohmann::json FindingJson(const Finding& f) {
+  nlohmann::json j = {{"rule", f.rule_id},
+                      {"name", f.rule_name},
+                      {"severity", SeverityName(f.severity)},
+                      {"file", f.file},
+                      {"line", f.line},
+                      {"column", f.column},
+                      {"message", base::RedactSecrets(f.message)},
+                      {"help", f.help},
+                      {"suppressed", f.suppressed}};
+  if (f.suppressed) j["suppression_reason"] = f.suppression_reason;
+  if (f.escalated) j["escalated"] = true;
+  if (!f.size_note.empty()) j["size"] = f.size_note;
+  return j;
+}
+
+nlohmann::json ReferenceJson(const LintResult& r, Severity fail_on) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : r.findings) findings.push_back(FindingJson(f));
+  nlohmann::json migs = nlohmann::json::array();
+  for (const auto& m : r.migrations) {
+    nlohmann::json st = nlohmann::json::array();
+    for (const auto& s : m.statements) {
+      nlohmann::json j = {
+          {"line", s.line},
+          {"column", s.column},
+          {"kind", s.kind},
+          {"statement", base::RedactSecrets(s.summary)},
+          {"target", s.target},
+          {"target_is_new", s.target_is_new},
+          {"lock", s.lock.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.lock)},
+          {"blocks", {{"reads", s.blocks_reads}, {"writes", s.blocks_writes}}},
+          {"rewrite", s.rewrite},
+          {"scan", s.scan},
+          {"concurrent", s.concurrent},
+          {"reasons", s.reasons}};
+      if (!s.other_locks.empty()) j["other_locks"] = s.other_locks;
+      if (s.observed) j["observed"] = true;
+      if (s.size.rows >= 0) j["size"] = {{"rows", s.size.rows}, {"bytes", s.size.bytes}};
+      st.push_back(std::move(j));
+    }
+    migs.push_back({{"file", m.path},
+                    {"risk_class", m.risk_class},
+                    {"classes", m.classes},
+                    {"gates", m.gates},
+                    {"findings", m.findings},
+                    {"statements", std::move(st)}});
+  }
+  nlohmann::json sups = nlohmann::json::array();
+  for (const auto& s : r.suppressions) {
+    sups.push_back({{"file", s.file},
+                    {"line", s.line},
+                    {"rules", s.rules},
+                    {"reason", s.reason},
+                    {"scope", s.file_scope ? "file" : "statement"},
+                    {"used", s.used}});
+  }
+  int failing = r.CountAtLeast(fail_on);
+  return {{"ok", r.status.ok() && failing == 0},
+          {"dialect", r.sqlite_version.empty() ? "postgres" : "sqlite"},
+          {"pg_version", r.pg_version},
+          {"pg_version_source", r.pg_version_source},
+          {"live", r.live},
+          {"fail_on", SeverityName(fail_on)},
+          {"counts",
+           {{"error", r.CountAtLeast(Severity::kError)},
+            {"warning", r.CountAtLeast(Severity::kWarning) - r.CountAtLeast(Severity::kError)},
+            {"info", r.CountAtLeast(Severity::kInfo) - r.CountAtLeast(Severity::kWarning)},
+            {"failing", failing},
+            {"statements", r.statements},
+            {"files", r.migrations.size()}}},
+          {"findings", std::move(findings)},
+          {"suppressions", std::move(sups)},
+          {"migrations", std::move(migs)}};
+}
+
+nlohmann::json ReferenceSarif(const LintResult& r) {
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& rule : AllRules()) {
+    rules.push_back({{"id", rule.id},
+                     {"name", rule.name},
+                     {"shortDescription", {{"text", rule.summary}}},
+                     {"helpUri", fmt::format("https://strata.dev/docs/rules/{}", rule.name)},
+                     {"defaultConfiguration",
+                      {{"level", rule.severity == Severity::kError     ? "error"
+                                 : rule.severity == Severity::kWarning ? "warning"
+                                                                       : "note"}}}});
+  }
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& f : r.findings) {
+    nlohmann::json res = {
+        {"ruleId", f.rule_id},
+        {"level", f.severity == Severity::kError     ? "error"
+                  : f.severity == Severity::kWarning ? "warning"
+                                                     : "note"},
+        {"message", {{"text", base::RedactSecrets(f.message) + " Fix: " + f.help}}},
+        {"locations",
+         {{{"physicalLocation",
+            {{"artifactLocation", {{"uri", f.file}}},
+             {"region",
+              {{"startLine", std::max(1, f.line)}, {"startColumn", std::max(1, f.column)}}}}}}}}};
+    if (f.suppressed) {
+      res["suppressions"] = {{{"kind", "inSource"}, {"justification", f.suppression_reason}}};
+    }
+    results.push_back(std::move(res));
+  }
+  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+          {"version", "2.1.0"},
+          {"runs",
+           {{{"tool",
+              {{"driver",
+                {{"name", "strata"},
+                 {"version", kVersion},
+                 {"informationUri", "https://strata.dev"},
+                 {"rules", std::move(rules)}}}}},
+             {"results", std::move(results)}}}}};
+}
+
 // Every output format, as `strata lint` prints it.
 struct Rendered {
   std::string text, json, sarif, github;
@@ -48,7 +175,7 @@ Rendered Render(const LintResult& r, int jobs) {
   auto json = RenderJsonText(r, Severity::kError, error, jobs);
   auto sarif = RenderSarifText(r, jobs);
   EXPECT_TRUE(json && sarif);
-  return {RenderText(r, Severity::kError, false, jobs), json.value_or(""), sarif.value_or(""),
+  return {RenderText(r, Severity::kError, false, jobs), json ? *json : "", sarif ? *sarif : "",
           RenderGithub(r)};
 }
 
@@ -74,9 +201,9 @@ TEST_P(JobsTest, OutputIsTheSameOnOneThreadAndOnMany) {
       ASSERT_FALSE(one.findings.empty());
       const Rendered expect = Render(one, 1);
       // The DOM renderers are the reference for the streaming writers' bytes.
-      EXPECT_EQ(expect.json, report::Dump(report::Envelope(RenderJson(one, Severity::kError),
+      EXPECT_EQ(expect.json, report::Dump(report::Envelope(ReferenceJson(one, Severity::kError),
                                                            GateStatus(one, Severity::kError))));
-      EXPECT_EQ(expect.sarif, report::Dump(RenderSarif(one)));
+      EXPECT_EQ(expect.sarif, report::Dump(ReferenceSarif(one)));
       for (int jobs : {2, 3, 8}) {
         const LintResult many = Lint(*set, config, nullptr, jobs);
         EXPECT_EQ(many.statements, one.statements);
@@ -134,24 +261,59 @@ TEST(Jobs, LaterFilesSeeTheModelOfEarlierOnes) {
   }
 }
 
-// A string that is not UTF-8 cannot be written by nlohmann (it throws): the streaming writer
-// says so (nullopt) and the CLI falls back to the DOM renderer, which reports it as before.
-TEST(Jobs, StreamingJsonRefusesWhatTheDomRefuses) {
+// JSON carries UTF-8 only: a string that is not (a file name, a migration in Latin-1) makes the
+// JSON and SARIF renders fail with kEncoding naming it, on one thread and on many (the old DOM
+// renderer refused it too, by throwing); valid UTF-8 and control characters are escaped as
+// nlohmann escapes them.
+TEST(Jobs, StreamingJsonRefusesWhatIsNotUtf8) {
   LintResult r;
   Finding f;
   f.rule_id = "ST101";
   f.rule_name = "x";
-  f.file = "bad\xff.sql";
+  f.file = "ok.sql";
   f.message = "m";
-  r.findings.push_back(f);
-  EXPECT_FALSE(RenderJsonText(r, Severity::kError, "null").has_value());
-  EXPECT_FALSE(RenderSarifText(r).has_value());
+  for (int i = 0; i < 5000; ++i) r.findings.push_back(f);
+  r.findings[3000].file = "bad\xff.sql";
+  r.findings[4999].message = "later \xc3(";
+  for (int jobs : {1, 4}) {
+    auto json = RenderJsonText(r, Severity::kError, "null", jobs);
+    ASSERT_FALSE(json.has_value());
+    EXPECT_EQ(json.error().code(), ErrorCode::kEncoding);
+    EXPECT_NE(json.error().message().find("\"bad\\xff.sql\" is not UTF-8 (byte 0xff at offset 3)"),
+              std::string::npos)
+        << json.error().message();
+    auto sarif = RenderSarifText(r, jobs);
+    ASSERT_FALSE(sarif.has_value());
+    EXPECT_EQ(sarif.error().code(), ErrorCode::kEncoding);
+    EXPECT_NE(sarif.error().message().find("as SARIF: \"bad\\xff.sql\""), std::string::npos)
+        << sarif.error().message();
+  }
+  r.findings.resize(1);
   r.findings[0].file = "caf\xc3\xa9 \"q\" \\ \t\x01.sql";  // valid UTF-8 and escapes
   auto json = RenderJsonText(r, Severity::kError,
                              report::Dump(report::StatusJson(GateStatus(r, Severity::kError))));
   ASSERT_TRUE(json.has_value());
-  EXPECT_EQ(*json, report::Dump(report::Envelope(RenderJson(r, Severity::kError),
+  EXPECT_EQ(*json, report::Dump(report::Envelope(ReferenceJson(r, Severity::kError),
                                                  GateStatus(r, Severity::kError))));
+}
+
+// `strata lint --format json|sarif` on a migration whose name is not UTF-8: the encoding error
+// (exit 3) on stderr naming the file, nothing on stdout, where it used to abort (an uncaught
+// exception); text and github print the name as it is.
+TEST(Jobs, CliReportsAFileNameThatIsNotUtf8) {
+  strata::testing::TempDir dir;
+  const std::string file = dir.path() + "/V1__caf\xe9.sql";
+  std::ofstream(file) << "CREATE INDEX i ON t (c);\n";
+  for (std::string format : {"json", "sarif"}) {
+    auto r = strata::testing::RunStrata({"lint", "--format", format, file}, dir.path());
+    EXPECT_EQ(r.exit_code, 3) << format << ": " << r.All();
+    EXPECT_EQ(r.out, "") << format;
+    EXPECT_NE(r.err.find("V1__caf\\xe9.sql"), std::string::npos) << format << ": " << r.All();
+    EXPECT_NE(r.err.find("is not UTF-8"), std::string::npos) << format << ": " << r.All();
+  }
+  auto text = strata::testing::RunStrata({"lint", file}, dir.path());
+  EXPECT_EQ(text.exit_code, 7) << text.All();
+  EXPECT_NE(text.out.find("V1__caf\xe9.sql:1:1: error[LK101]"), std::string::npos) << text.All();
 }
 
 TEST(Jobs, CliRefusesBadJobsAndPrintsTheSameWithAny) {
