@@ -4,8 +4,10 @@
 // chunk caused) and before a retry (exponential backoff with jitter). Thread-safe.
 #pragma once
 
+#include "backfill/backfill.h"
+
 #include <cstdint>
-#include <string>
+#include <optional>
 
 namespace strata::backfill {
 
@@ -40,7 +42,7 @@ struct ChunkOutcome {
 struct Decision {
   std::int64_t next_size = 0;
   std::int64_t wait_ms = 0;
-  std::string reason;  // "", "rate", "overrun", "lock_waiters"
+  std::optional<ThrottleReason> reason;  // why it waits; nullopt when wait_ms is 0
 };
 
 // The next chunk's size and the pause before it.

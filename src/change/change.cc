@@ -1815,7 +1815,7 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
       br.job = path;
       br.restart = restart_backfill;
       br.sink = [&](const backfill::BackfillEvent& e) {
-        if (e.kind == backfill::BackfillEventKind::kChunk) {
+        if (e.Is<backfill::BackfillEvent::Chunk>()) {
           Emit(request, "backfill", JobName(spec.name, i), e.processed);
         }
       };

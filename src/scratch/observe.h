@@ -47,7 +47,7 @@ class LockObserver {
   };
   std::map<std::uint32_t, Rel> rels_;
   std::vector<Script> scripts_;
-  std::vector<Event::Observed::Lock> prev_;
+  std::vector<Event::StatementObserved::Lock> prev_;
   double prev_at_ = 0;
 };
 
