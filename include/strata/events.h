@@ -36,8 +36,8 @@ struct Event {
   struct LockAcquired {};
   struct MigrationStarted {};
   struct StatementDone {
-    int index = 0;             // 0-based
-    std::int64_t rows = -1;    // -1: the server reported no count
+    int index = 0;                // 0-based
+    std::int64_t rows = -1;       // -1: the server reported no count
     std::int64_t elapsed_ms = 0;  // 0: not measured (a transactional batch)
   };
   // The migration and its ledger row committed.
@@ -89,9 +89,9 @@ struct Event {
     std::vector<Lock> locks;  // every relation lock this backend holds (the transaction's so far)
   };
 
-  using Data = std::variant<LockWaiting, LockAcquired, MigrationStarted, StatementDone,
-                            MigrationDone, MigrationFailed, Retry, Notice, CheckDone,
-                            StatementObserved>;
+  using Data =
+      std::variant<LockWaiting, LockAcquired, MigrationStarted, StatementDone, MigrationDone,
+                   MigrationFailed, Retry, Notice, CheckDone, StatementObserved>;
 
   Event(Data data, std::optional<Migration> migration = std::nullopt)
       : migration(std::move(migration)), data(std::move(data)) {}
@@ -110,10 +110,16 @@ struct Event {
   }
   // The kind's name, as `event` in the --log-json line: "lock_waiting", "retry", ...
   const char* Name() const {
-    static constexpr const char* kNames[] = {
-        "lock_waiting",   "lock_acquired", "migration_started", "statement_done",
-        "migration_done", "migration_failed", "retry",          "notice",
-        "check_done",     "statement_observed"};
+    static constexpr const char* kNames[] = {"lock_waiting",
+                                             "lock_acquired",
+                                             "migration_started",
+                                             "statement_done",
+                                             "migration_done",
+                                             "migration_failed",
+                                             "retry",
+                                             "notice",
+                                             "check_done",
+                                             "statement_observed"};
     static_assert(std::size(kNames) == std::variant_size_v<Data>, "one name per kind, in order");
     return kNames[data.index()];
   }

@@ -115,9 +115,9 @@ struct BackfillEvent {
 
   // Implicit from one kind's struct: `BackfillEvent e = BackfillEvent::Chunk{...}`.
   template <class Kind>
-    requires(!std::is_same_v<std::remove_cvref_t<Kind>, BackfillEvent> &&
-             std::is_constructible_v<Data, Kind &&>)
-  BackfillEvent(Kind&& kind) : data(std::forward<Kind>(kind)) {}  // NOLINT(google-explicit-*)
+  requires(!std::is_same_v<std::remove_cvref_t<Kind>, BackfillEvent> &&
+           std::is_constructible_v<Data, Kind&&>) BackfillEvent(Kind&& kind)
+      : data(std::forward<Kind>(kind)) {}  // NOLINT(google-explicit-*)
 
   Data data;
   // The run's progress when the event happened (every kind).

@@ -530,8 +530,8 @@ Status Runner::ReplicaGate(bool& stop_loop) {
     if (lag <= max_lag_.count()) return Status::Ok();
     Emit(BackfillEvent::Throttle{
         ThrottleReason::kReplicaLag, 500, lag,
-        fmt::format("replica lag {} is above max_replica_lag {}",
-                    base::FormatDuration(Millis(lag)), base::FormatDuration(max_lag_))});
+        fmt::format("replica lag {} is above max_replica_lag {}", base::FormatDuration(Millis(lag)),
+                    base::FormatDuration(max_lag_))});
     Sleep(500);
     if (StopRequested()) {
       stop_loop = true;
@@ -741,8 +741,8 @@ Status Runner::Reconnect(const Status& lost) {
     std::uniform_real_distribution<double> jitter(0, 1);
     auto wait = RetryBackoffMs(spec_.reconnect_backoff.count(), attempt, jitter(rng_));
     {
-      Emit(BackfillEvent::ConnectionLost{attempt, wait, last.sqlstate(),
-                                         FirstLine(last.message())});
+      Emit(
+          BackfillEvent::ConnectionLost{attempt, wait, last.sqlstate(), FirstLine(last.message())});
     }
     Sleep(wait);
     if (StopRequested()) return gave_up("was stopped by a signal while reconnecting");
@@ -925,9 +925,7 @@ void Runner::EstimateTotal() {
   }
 }
 
-void Runner::AnnounceStart() {
-  Emit(BackfillEvent::Started{job_.run_no, job_.processed});
-}
+void Runner::AnnounceStart() { Emit(BackfillEvent::Started{job_.run_no, job_.processed}); }
 
 Status Runner::ChunkLoop() {
   // Each chunk reads the job row's control fields as it begins; the runner polls them itself
@@ -1073,10 +1071,10 @@ void Runner::Pace(const ChunkResult& cr) {
     bool waiters = d.reason == ThrottleReason::kLockWaiters;
     Emit(BackfillEvent::Throttle{
         *d.reason, d.wait_ms, waiters ? cr.longest_wait_ms : cr.elapsed_ms,
-        waiters ? fmt::format("{} session(s) waited on the chunk's locks", cr.lock_waiters)
-                : fmt::format("chunk took {} (target {})",
-                              base::FormatDuration(Millis(cr.elapsed_ms)),
-                              base::FormatDuration(Millis(pacing_.target_ms)))});
+        waiters
+            ? fmt::format("{} session(s) waited on the chunk's locks", cr.lock_waiters)
+            : fmt::format("chunk took {} (target {})", base::FormatDuration(Millis(cr.elapsed_ms)),
+                          base::FormatDuration(Millis(pacing_.target_ms)))});
   }
   Sleep(d.wait_ms);
 }

@@ -4,10 +4,10 @@
 // chunk caused) and before a retry (exponential backoff with jitter). Thread-safe.
 #pragma once
 
-#include "backfill/backfill.h"
-
 #include <cstdint>
 #include <optional>
+
+#include "backfill/backfill.h"
 
 namespace strata::backfill {
 

@@ -20,9 +20,9 @@ namespace {
 void Emit(const ExecuteRequest& req, Event::Data data) {
   if (!req.sink || !*req.sink) return;
   const auto& m = *req.prepared->migration;
-  (*req.sink)(Event(std::move(data),
-                    Event::Migration{m.script, m.version.text(), req.index, req.count,
-                                     static_cast<int>(req.prepared->statements.size())}));
+  (*req.sink)(
+      Event(std::move(data), Event::Migration{m.script, m.version.text(), req.index, req.count,
+                                              static_cast<int>(req.prepared->statements.size())}));
 }
 
 // An observer for verify::RunChecks that publishes each check as it completes.

@@ -158,14 +158,14 @@ nlohmann::json ToJson(const FleetEvent& e) {
         j["script"] = e.event->migration ? e.event->migration->script : "";
         // One `message` per line: the lock's holder, the error, the retry's reason, the
         // notice, or why a check failed.
-        std::string message = std::visit(
-            Overloaded{[](const Event::LockWaiting& w) { return w.holder; },
-                       [](const Event::MigrationFailed& f) { return f.error; },
-                       [](const Event::Retry& r) { return r.why; },
-                       [](const Event::Notice& n) { return n.text; },
-                       [](const Event::CheckDone& c) { return c.failure; },
-                       [](const auto&) { return std::string(); }},
-            e.event->data);
+        std::string message =
+            std::visit(Overloaded{[](const Event::LockWaiting& w) { return w.holder; },
+                                  [](const Event::MigrationFailed& f) { return f.error; },
+                                  [](const Event::Retry& r) { return r.why; },
+                                  [](const Event::Notice& n) { return n.text; },
+                                  [](const Event::CheckDone& c) { return c.failure; },
+                                  [](const auto&) { return std::string(); }},
+                       e.event->data);
         if (!message.empty()) j["message"] = base::RedactSecrets(message);
       }
       break;

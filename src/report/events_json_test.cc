@@ -55,8 +55,8 @@ TEST(EventJson, EachKindHasOnlyItsFields) {
   EXPECT_EQ(notice["event"], "notice");
   EXPECT_EQ(notice["message"], "relation \"t\" already exists, skipping");
 
-  Event::CheckDone c{"post-check", "", "V2__alter_hot.sql", 7, false, std::nullopt, "= 0", 3,
-                     "returned NULL, expected = 0"};
+  Event::CheckDone c{"post-check", "", "V2__alter_hot.sql",          7, false, std::nullopt,
+                     "= 0",        3,  "returned NULL, expected = 0"};
   auto check = ToJson(Event(c, V2()));
   EXPECT_EQ(check["event"], "check_done");
   EXPECT_EQ(check["phase"], "post-check");

@@ -339,9 +339,9 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
   }
   auto emit = [&](Event::Data data, const PackagePlan& plan, size_t i) {
     if (!request.sink) return;
-    request.sink(Event(std::move(data),
-                       Event::Migration{plan.rel_dir, "", static_cast<int>(i),
-                                        static_cast<int>(todo.size()), plan.Changes()}));
+    request.sink(
+        Event(std::move(data), Event::Migration{plan.rel_dir, "", static_cast<int>(i),
+                                                static_cast<int>(todo.size()), plan.Changes()}));
   };
   if (!todo.empty()) {
     auto rec = session::RunRecorder::Start(conn, options, "seed apply", res.target);
