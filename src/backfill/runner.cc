@@ -1067,7 +1067,7 @@ void Runner::Pace(const ChunkResult& cr) {
   Decision d = Decide(pacing_, co);
   size_ = d.next_size;
   if (d.wait_ms <= 0) return;
-  if (d.reason != ThrottleReason::kRate) {
+  if (d.reason && *d.reason != ThrottleReason::kRate) {
     bool waiters = d.reason == ThrottleReason::kLockWaiters;
     Emit(BackfillEvent::Throttle{
         *d.reason, d.wait_ms, waiters ? cr.longest_wait_ms : cr.elapsed_ms,
