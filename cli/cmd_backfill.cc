@@ -66,36 +66,30 @@ bf::BackfillSink ProgressSinkFor(const GlobalFlags& g, std::int64_t interval_ms)
     };
     return [last, open, draw, line](const bf::BackfillEvent& e) {
       auto now = base::MonotonicMillis();
-      switch (e.kind) {
-        case bf::BackfillEventKind::kChunk:
-          if (now - *last < 100) return;
-          *last = now;
+      if (e.Is<bf::BackfillEvent::Chunk>()) {
+        if (now - *last < 100) return;
+        *last = now;
+        draw(e);
+      } else if (const auto* t = e.As<bf::BackfillEvent::Throttle>()) {
+        if (t->reason == bf::ThrottleReason::kReplicaLag || now - *last >= 1000) {
+          draw(e, std::string("throttled: ") + bf::ThrottleReasonName(t->reason));
+        }
+      } else if (e.Is<bf::BackfillEvent::Verify>() || e.Is<bf::BackfillEvent::Done>()) {
+        // The final counts, once: the bar is redrawn in place and ended. The verification
+        // and the outcome are in the summary that follows on stdout.
+        if (*open) {
           draw(e);
-          return;
-        case bf::BackfillEventKind::kThrottle:
-          if (e.reason == "replica_lag" || now - *last >= 1000) {
-            draw(e, "throttled: " + e.reason);
-          }
-          return;
-        case bf::BackfillEventKind::kVerify:
-        case bf::BackfillEventKind::kDone:
-          // The final counts, once: the bar is redrawn in place and ended. The verification
-          // and the outcome are in the summary that follows on stdout.
-          if (*open) {
-            draw(e);
-            std::cerr << "\n" << std::flush;
-            *open = false;
-          }
-          return;
-        default:
-          line(bf::EventLine(e));
+          std::cerr << "\n" << std::flush;
+          *open = false;
+        }
+      } else {
+        line(bf::EventLine(e));
       }
     };
   }
   return [last, interval_ms](const bf::BackfillEvent& e) {
     auto now = base::MonotonicMillis();
-    bool periodic =
-        e.kind == bf::BackfillEventKind::kChunk || e.kind == bf::BackfillEventKind::kThrottle;
+    bool periodic = e.Is<bf::BackfillEvent::Chunk>() || e.Is<bf::BackfillEvent::Throttle>();
     if (periodic) {
       if (now - *last < interval_ms) return;
       *last = now;

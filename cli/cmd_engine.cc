@@ -58,29 +58,21 @@ EventSink ProgressSink(const GlobalFlags& g) {
   }
   if (!isatty(STDERR_FILENO)) return {};
   return [](const Event& e) {
-    switch (e.kind) {
-      case EventKind::kLockWaiting:
-        std::cerr << base::RedactSecrets(
-            fmt::format("waiting for the migration lock held by {}\n", e.message));
-        break;
-      case EventKind::kMigrationStarted:
-        std::cerr << fmt::format("[{}/{}] {} ({} statement(s)) ...", e.migration_index + 1,
-                                 e.migration_count, e.script, e.statement_count);
-        break;
-      case EventKind::kMigrationDone:
-        std::cerr << fmt::format(" done in {}{}\n",
-                                 base::FormatDuration(base::Millis(e.elapsed_ms)),
-                                 e.attempt > 1 ? fmt::format(", {} attempts", e.attempt) : "");
-        break;
-      case EventKind::kMigrationFailed:
-        std::cerr << " failed\n";
-        break;
-      case EventKind::kRetry:
-        std::cerr << fmt::format("\n  lock timeout (attempt {}), retrying in {} ...", e.attempt,
-                                 base::FormatDuration(base::Millis(e.elapsed_ms)));
-        break;
-      default:
-        break;
+    if (const auto* w = e.As<Event::LockWaiting>()) {
+      std::cerr << base::RedactSecrets(
+          fmt::format("waiting for the migration lock held by {}\n", w->holder));
+    } else if (e.Is<Event::MigrationStarted>() && e.migration) {
+      const auto& m = *e.migration;
+      std::cerr << fmt::format("[{}/{}] {} ({} statement(s)) ...", m.index + 1, m.count, m.script,
+                               m.statements);
+    } else if (const auto* d = e.As<Event::MigrationDone>()) {
+      std::cerr << fmt::format(" done in {}{}\n", base::FormatDuration(base::Millis(d->elapsed_ms)),
+                               d->attempts > 1 ? fmt::format(", {} attempts", d->attempts) : "");
+    } else if (e.Is<Event::MigrationFailed>()) {
+      std::cerr << " failed\n";
+    } else if (const auto* r = e.As<Event::Retry>()) {
+      std::cerr << fmt::format("\n  lock timeout (attempt {}), retrying in {} ...", r->attempt,
+                               base::FormatDuration(base::Millis(r->backoff_ms)));
     }
   };
 }

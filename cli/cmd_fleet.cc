@@ -31,11 +31,11 @@ class TtyProgress {
       case FleetEvent::Kind::kEngine:
         if (e.event) {
           auto& r = running_[e.target];
-          if (e.event->kind == EventKind::kMigrationStarted) {
-            r.what = fmt::format("[{}/{}] {}", e.event->migration_index + 1,
-                                 e.event->migration_count, e.event->script);
-          } else if (e.event->kind == EventKind::kLockWaiting) {
-            r.what = base::RedactSecrets("waiting for the lock held by " + e.event->message);
+          if (e.event->Is<Event::MigrationStarted>() && e.event->migration) {
+            const auto& m = *e.event->migration;
+            r.what = fmt::format("[{}/{}] {}", m.index + 1, m.count, m.script);
+          } else if (const auto* w = e.event->As<Event::LockWaiting>()) {
+            r.what = base::RedactSecrets("waiting for the lock held by " + w->holder);
           }
         }
         if (now - last_draw_ < 100) return;

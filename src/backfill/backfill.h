@@ -11,12 +11,16 @@
 // one another's arguments; each call opens its own connection.
 #pragma once
 
+#include "strata/events.h"  // Overloaded, for std::visit over BackfillEvent::Data
 #include "strata/options.h"
 #include "strata/status.h"
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace strata::backfill {
@@ -32,44 +36,109 @@ inline constexpr const char* kCompletedWithFailures = "completed_with_failures";
 inline constexpr const char* kFailed = "failed";
 inline constexpr const char* kVerificationFailed = "verification_failed";
 
-enum class BackfillEventKind {
-  kStarted,    // total (estimate), chunk_size, message = resumed-from description
-  kChunk,      // chunk_rows, chunk_failed, chunk_ms, chunk_size, processed, failed, rate
-  kThrottle,   // reason (replica_lag, lock_waiters, overrun, rate), wait_ms, value_ms
-  kRetry,      // attempt, reason = SQLSTATE, message, wait_ms
-  kRowFailed,  // message = key, reason = SQLSTATE
-  kPaused,     // the job row says paused; the runner waits
-  kResumed,
-  kReconfigured,  // message = the overrides now in force
-  kVerify,        // message = actual, reason = expected
-  kDone,          // status in reason
-  // The connection was lost (message = the error, reason = SQLSTATE if any); the runner waits
-  // wait_ms and then makes reconnect attempt `attempt`.
-  kConnectionLost,
-  // Reconnected on attempt `attempt`, the job lock taken again and progress reloaded from the
-  // checkpoint; message says from where the run continues.
-  kReconnected,
+// Why the runner waits before its next chunk (backfill.throttle's `reason`).
+enum class ThrottleReason {
+  kRate,         // max_rows_per_second
+  kOverrun,      // the chunk ran over twice target_duration
+  kLockWaiters,  // sessions waited on the chunk's locks (lock_wait_backoff)
+  kReplicaLag,   // the replica is behind by more than max_replica_lag
 };
+// "rate", "overrun", "lock_waiters", "replica_lag": the reason's name in JSON and text.
+const char* ThrottleReasonName(ThrottleReason reason);
 
+// A progress event of a run: the job's progress so far, and one struct per kind holding exactly
+// that kind's fields. Read a kind's fields with `e.As<BackfillEvent::Chunk>()` (nullptr for
+// another kind) or std::visit. Its JSON line is documented in docs/json.md.
 struct BackfillEvent {
-  BackfillEventKind kind;
+  // A run starts, or resumes after `resumed_after` rows.
+  struct Started {
+    int run_no = 0;
+    std::int64_t resumed_after = 0;  // 0: from the beginning
+  };
+  // A chunk committed.
+  struct Chunk {
+    std::int64_t rows = 0;
+    std::int64_t failed = 0;  // rows quarantined by bisection
+    std::int64_t ms = 0;
+    int attempts = 0;
+  };
+  // The runner waits `wait_ms` before the next chunk.
+  struct Throttle {
+    ThrottleReason reason = ThrottleReason::kRate;
+    std::int64_t wait_ms = 0;
+    std::int64_t value_ms = 0;  // the measured lag, longest lock wait, or chunk time
+    std::string detail;         // one sentence: what was measured against which limit
+  };
+  // A chunk failed transiently (lock or statement timeout, serialization) and runs again.
+  struct Retry {
+    int attempt = 0;
+    std::string sqlstate;
+    std::string error;
+    std::int64_t wait_ms = 0;
+  };
+  // Bisection isolated a row that fails; it is quarantined in strata_backfill_failure.
+  struct RowFailed {
+    std::string key;  // JSON array
+    std::string sqlstate;
+  };
+  // The job row says paused; the runner waits.
+  struct Paused {};
+  struct Resumed {};
+  // `backfill set` changed a limit while the job runs.
+  struct Reconfigured {
+    std::string overrides;  // JSON object now in force
+  };
+  // The job's verification query ran.
+  struct Verify {
+    std::string actual;
+    std::string expected;
+  };
+  // The run ended.
+  struct Done {
+    std::string status;  // kCompleted, kFailed, ... (as stored in the job row)
+  };
+  // The connection was lost; the runner waits wait_ms, then makes reconnect attempt `attempt`.
+  struct ConnectionLost {
+    int attempt = 0;
+    std::int64_t wait_ms = 0;
+    std::string sqlstate;  // "" if none
+    std::string error;     // the error's first line
+  };
+  // Reconnected on attempt `attempt`, the job lock taken again and progress reloaded from the
+  // checkpoint.
+  struct Reconnected {
+    int attempt = 0;
+    std::string detail;  // how long it took and from where the run continues
+  };
+  using Data = std::variant<Started, Chunk, Throttle, Retry, RowFailed, Paused, Resumed,
+                            Reconfigured, Verify, Done, ConnectionLost, Reconnected>;
+
+  // Implicit from one kind's struct: `BackfillEvent e = BackfillEvent::Chunk{...}`.
+  template <class Kind>
+  requires(!std::is_same_v<std::remove_cvref_t<Kind>, BackfillEvent> &&
+           std::is_constructible_v<Data, Kind&&>) BackfillEvent(Kind&& kind)
+      : data(std::forward<Kind>(kind)) {}  // NOLINT(google-explicit-*)
+
+  Data data;
+  // The run's progress when the event happened (every kind).
   std::string job;
   std::string partition;  // JSON of the partition value, for partitioned jobs
   std::int64_t processed = 0;
   std::int64_t failed = 0;
   std::int64_t total = -1;  // estimate of processed + remaining candidates, -1 unknown
-  std::int64_t chunk_rows = 0;
-  std::int64_t chunk_failed = 0;
-  std::int64_t chunk_ms = 0;
   std::int64_t chunk_size = 0;
   std::int64_t chunks = 0;
   std::int64_t elapsed_ms = 0;  // since this run started
-  std::int64_t wait_ms = 0;
-  std::int64_t value_ms = 0;  // measured lag / lock wait / chunk time behind a throttle
   double rows_per_second = 0;
-  int attempt = 0;
-  std::string reason;
-  std::string message;
+
+  template <class T>
+  const T* As() const {
+    return std::get_if<T>(&data);
+  }
+  template <class T>
+  bool Is() const {
+    return std::holds_alternative<T>(data);
+  }
 };
 using BackfillSink = std::function<void(const BackfillEvent&)>;
 

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
+#include <variant>
 
 namespace strata::backfill {
 
@@ -46,38 +48,25 @@ json JobJson(const JobState& j) {
           {"partitions", parts}};
 }
 
-std::string EventKindName(BackfillEventKind k) {
-  switch (k) {
-    case BackfillEventKind::kStarted:
-      return "started";
-    case BackfillEventKind::kChunk:
-      return "chunk";
-    case BackfillEventKind::kThrottle:
-      return "throttle";
-    case BackfillEventKind::kRetry:
-      return "retry";
-    case BackfillEventKind::kRowFailed:
-      return "row_failed";
-    case BackfillEventKind::kPaused:
-      return "paused";
-    case BackfillEventKind::kResumed:
-      return "resumed";
-    case BackfillEventKind::kReconfigured:
-      return "reconfigured";
-    case BackfillEventKind::kVerify:
-      return "verify";
-    case BackfillEventKind::kDone:
-      return "done";
-    case BackfillEventKind::kConnectionLost:
-      return "connection_lost";
-    case BackfillEventKind::kReconnected:
-      return "reconnected";
-  }
-  return "?";
+std::string EventName(const BackfillEvent& e) {
+  static constexpr const char* kNames[] = {
+      "started", "chunk",        "throttle", "retry", "row_failed",      "paused",
+      "resumed", "reconfigured", "verify",   "done",  "connection_lost", "reconnected"};
+  static_assert(std::size(kNames) == std::variant_size_v<BackfillEvent::Data>,
+                "one name per kind, in order");
+  return kNames[e.data.index()];
 }
 
+namespace {
+std::string StartedText(const BackfillEvent::Started& s) {
+  return s.resumed_after > 0
+             ? fmt::format("resuming run {} after {} row(s)", s.run_no, s.resumed_after)
+             : fmt::format("run {}", s.run_no);
+}
+}  // namespace
+
 json EventJson(const BackfillEvent& e) {
-  json j = {{"event", "backfill." + EventKindName(e.kind)},
+  json j = {{"event", "backfill." + EventName(e)},
             {"at", base::NowIso8601()},
             {"job", e.job},
             {"processed", e.processed},
@@ -93,23 +82,56 @@ json EventJson(const BackfillEvent& e) {
         e.rows_per_second);
   }
   if (!e.partition.empty()) j["partition"] = json::parse(e.partition, nullptr, false);
-  if (e.kind == BackfillEventKind::kChunk) {
-    j["chunk_rows"] = e.chunk_rows;
-    j["chunk_failed"] = e.chunk_failed;
-    j["chunk_ms"] = e.chunk_ms;
-    j["attempt"] = e.attempt;
-  }
-  if (e.kind == BackfillEventKind::kThrottle || e.kind == BackfillEventKind::kRetry) {
-    j["wait_ms"] = e.wait_ms;
-    j["value_ms"] = e.value_ms;
-  }
-  if (e.kind == BackfillEventKind::kConnectionLost) j["wait_ms"] = e.wait_ms;
-  if (e.kind == BackfillEventKind::kRetry || e.kind == BackfillEventKind::kConnectionLost ||
-      e.kind == BackfillEventKind::kReconnected) {
-    j["attempt"] = e.attempt;
-  }
-  if (!e.reason.empty()) j["reason"] = e.reason;
-  if (!e.message.empty()) j["message"] = e.message;
+  // Each kind's fields under the names docs/json.md gives them (kept from before events were
+  // typed: `message` and `reason` carry what each kind says there).
+  auto put = [&j](const char* key, const std::string& value) {
+    if (!value.empty()) j[key] = value;
+  };
+  std::visit(Overloaded{
+                 [&](const BackfillEvent::Started& s) { put("message", StartedText(s)); },
+                 [&](const BackfillEvent::Chunk& c) {
+                   j["chunk_rows"] = c.rows;
+                   j["chunk_failed"] = c.failed;
+                   j["chunk_ms"] = c.ms;
+                   j["attempt"] = c.attempts;
+                 },
+                 [&](const BackfillEvent::Throttle& t) {
+                   j["wait_ms"] = t.wait_ms;
+                   j["value_ms"] = t.value_ms;
+                   j["reason"] = ThrottleReasonName(t.reason);
+                   put("message", t.detail);
+                 },
+                 [&](const BackfillEvent::Retry& r) {
+                   j["wait_ms"] = r.wait_ms;
+                   j["value_ms"] = 0;  // documented for retry since it shared throttle's fields
+                   j["attempt"] = r.attempt;
+                   put("reason", r.sqlstate);
+                   put("message", r.error);
+                 },
+                 [&](const BackfillEvent::RowFailed& f) {
+                   put("reason", f.sqlstate);
+                   put("message", f.key);
+                 },
+                 [](const BackfillEvent::Paused&) {},
+                 [](const BackfillEvent::Resumed&) {},
+                 [&](const BackfillEvent::Reconfigured& r) { put("message", r.overrides); },
+                 [&](const BackfillEvent::Verify& v) {
+                   put("reason", v.expected);
+                   put("message", v.actual);
+                 },
+                 [&](const BackfillEvent::Done& d) { put("reason", d.status); },
+                 [&](const BackfillEvent::ConnectionLost& l) {
+                   j["wait_ms"] = l.wait_ms;
+                   j["attempt"] = l.attempt;
+                   put("reason", l.sqlstate);
+                   put("message", l.error);
+                 },
+                 [&](const BackfillEvent::Reconnected& r) {
+                   j["attempt"] = r.attempt;
+                   put("message", r.detail);
+                 },
+             },
+             e.data);
   return j;
 }
 
@@ -305,28 +327,46 @@ std::string ToText(const StatusResult& r) {
 }
 
 std::string EventLine(const BackfillEvent& e) {
-  switch (e.kind) {
-    case BackfillEventKind::kStarted:
-      return fmt::format("backfill {}: {}", e.job, e.message);
-    case BackfillEventKind::kPaused:
-      return fmt::format(
-          "paused: {} at {} row(s) done; waiting for `strata backfill resume {}` (or cancel)",
-          e.job, e.processed, e.job);
-    case BackfillEventKind::kResumed:
-      return fmt::format("resumed: {} at {} row(s) done", e.job, e.processed);
-    case BackfillEventKind::kReconfigured:
-      return fmt::format("reconfigured: {} now runs with {}", e.job,
-                         e.message.empty() ? "its file's settings" : e.message);
-    case BackfillEventKind::kConnectionLost:
-      return fmt::format("connection lost: {}; reconnect attempt {} in {}", e.message, e.attempt,
-                         base::FormatDuration(base::Millis(e.wait_ms)));
-    default: {
-      std::string what = e.message;
-      if (!e.reason.empty()) what += (what.empty() ? "" : " ") + ("(" + e.reason + ")");
-      if (what.empty()) what = fmt::format("{} at {} row(s) done", e.job, e.processed);
-      return fmt::format("{}: {}", EventKindName(e.kind), what);
-    }
-  }
+  // "<kind>: <what> (<code>)"; an event with nothing to say gives where the job is.
+  auto line = [&e](const std::string& what, const std::string& code = {}) {
+    std::string text = what;
+    if (!code.empty()) text += (text.empty() ? "" : " ") + ("(" + code + ")");
+    if (text.empty()) text = fmt::format("{} at {} row(s) done", e.job, e.processed);
+    return fmt::format("{}: {}", EventName(e), text);
+  };
+  return std::visit(
+      Overloaded{
+          [&](const BackfillEvent::Started& s) {
+            return fmt::format("backfill {}: {}", e.job, StartedText(s));
+          },
+          [&](const BackfillEvent::Paused&) {
+            return fmt::format(
+                "paused: {} at {} row(s) done; waiting for `strata backfill resume {}` (or "
+                "cancel)",
+                e.job, e.processed, e.job);
+          },
+          [&](const BackfillEvent::Resumed&) {
+            return fmt::format("resumed: {} at {} row(s) done", e.job, e.processed);
+          },
+          [&](const BackfillEvent::Reconfigured& r) {
+            return fmt::format("reconfigured: {} now runs with {}", e.job,
+                               r.overrides.empty() ? "its file's settings" : r.overrides);
+          },
+          [&](const BackfillEvent::ConnectionLost& l) {
+            return fmt::format("connection lost: {}; reconnect attempt {} in {}", l.error,
+                               l.attempt, base::FormatDuration(base::Millis(l.wait_ms)));
+          },
+          [&](const BackfillEvent::Chunk&) { return line({}); },
+          [&](const BackfillEvent::Throttle& t) {
+            return line(t.detail, ThrottleReasonName(t.reason));
+          },
+          [&](const BackfillEvent::Retry& r) { return line(r.error, r.sqlstate); },
+          [&](const BackfillEvent::RowFailed& f) { return line(f.key, f.sqlstate); },
+          [&](const BackfillEvent::Verify& v) { return line(v.actual, v.expected); },
+          [&](const BackfillEvent::Done& d) { return line({}, d.status); },
+          [&](const BackfillEvent::Reconnected& r) { return line(r.detail); },
+      },
+      e.data);
 }
 
 json ToJson(const ControlResult& r) {

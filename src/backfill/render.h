@@ -15,7 +15,7 @@
 namespace strata::backfill {
 
 // "chunk", "throttle", "row_failed", ...: the event's name after `backfill.` in its JSON line.
-std::string EventKindName(BackfillEventKind kind);
+std::string EventName(const BackfillEvent& e);
 
 // One job's checkpoint row as `status --json` and `run --json` show it.
 nlohmann::json JobJson(const JobState& job);
@@ -28,7 +28,7 @@ nlohmann::json EventJson(const BackfillEvent& e);
 // after the counts go; a bar under 5 goes; then the line is cut. `note` follows the details.
 std::string ProgressBar(const BackfillEvent& e, int columns, std::string_view note = {});
 // The line a TTY shows for an event that is not drawn as the bar (started, paused, resumed,
-// reconfigured, connection lost, retry...). Not for kChunk, kThrottle, kVerify or kDone, which
+// reconfigured, connection lost, retry...). Not for Chunk, Throttle, Verify or Done, which
 // update the bar.
 std::string EventLine(const BackfillEvent& e);
 

@@ -3,18 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace strata::backfill {
 namespace {
 
 BackfillEvent Chunk() {
-  BackfillEvent e;
-  e.kind = BackfillEventKind::kChunk;
+  BackfillEvent e = BackfillEvent::Chunk{100, 0, 0, 1};
   e.job = "fill_tax_code";
   e.processed = 400;
   e.failed = 0;
   e.total = 1000;
-  e.chunk_rows = 100;
   e.chunk_size = 100;
   e.chunks = 4;
   e.rows_per_second = 200;
@@ -44,18 +43,66 @@ TEST(BackfillRender, EventJsonHasTheFieldsOfItsKind) {
   EXPECT_EQ(j["chunk_rows"], 100);
   EXPECT_EQ(j["eta_ms"], 3000);
   EXPECT_FALSE(j.contains("wait_ms"));
-  BackfillEvent lost;
-  lost.kind = BackfillEventKind::kConnectionLost;
+  BackfillEvent lost = BackfillEvent::ConnectionLost{2, 500, "", "server closed the connection"};
   lost.job = "j";
-  lost.wait_ms = 500;
-  lost.attempt = 2;
-  lost.message = "server closed the connection";
   auto l = EventJson(lost);
   EXPECT_EQ(l["event"], "backfill.connection_lost");
   EXPECT_EQ(l["wait_ms"], 500);
   EXPECT_EQ(l["attempt"], 2);
   EXPECT_EQ(EventLine(lost),
             "connection lost: server closed the connection; reconnect attempt 2 in 500ms");
+}
+
+// Each kind's fields under the names docs/json.md documents: a throttle's cause and a retry's
+// SQLSTATE as `reason`, the error, the failed row's key and the verify result as `message`.
+TEST(BackfillRender, EventJsonNamesEachKindsTypedFields) {
+  BackfillEvent lag = BackfillEvent::Throttle{ThrottleReason::kReplicaLag, 500, 1800,
+                                              "replica lag 1.8s is above max_replica_lag 1.0s"};
+  auto t = EventJson(lag);
+  EXPECT_EQ(t["event"], "backfill.throttle");
+  EXPECT_EQ(t["reason"], "replica_lag");
+  EXPECT_EQ(t["value_ms"], 1800);
+  EXPECT_EQ(t["wait_ms"], 500);
+  EXPECT_EQ(t["message"], "replica lag 1.8s is above max_replica_lag 1.0s");
+  EXPECT_FALSE(t.contains("attempt"));
+  for (auto [reason, name] : {std::pair{ThrottleReason::kRate, "rate"},
+                              {ThrottleReason::kOverrun, "overrun"},
+                              {ThrottleReason::kLockWaiters, "lock_waiters"}}) {
+    EXPECT_EQ(EventJson(BackfillEvent::Throttle{reason, 1, 1, ""})["reason"], name);
+  }
+
+  BackfillEvent retry =
+      BackfillEvent::Retry{3, "55P03", "canceling statement due to lock timeout", 200};
+  retry.job = "lt";
+  auto r = EventJson(retry);
+  EXPECT_EQ(r["event"], "backfill.retry");
+  EXPECT_EQ(r["reason"], "55P03");
+  EXPECT_EQ(r["message"], "canceling statement due to lock timeout");
+  EXPECT_EQ(r["attempt"], 3);
+  EXPECT_EQ(r["wait_ms"], 200);
+  EXPECT_FALSE(r.contains("chunk_rows"));
+  EXPECT_EQ(EventLine(retry), "retry: canceling statement due to lock timeout (55P03)");
+
+  auto f = EventJson(BackfillEvent::RowFailed{"[42]", "23514"});
+  EXPECT_EQ(f["event"], "backfill.row_failed");
+  EXPECT_EQ(f["message"], "[42]");
+  EXPECT_EQ(f["reason"], "23514");
+
+  auto v = EventJson(BackfillEvent::Verify{"3", "0"});
+  EXPECT_EQ(v["message"], "3");
+  EXPECT_EQ(v["reason"], "0");
+  EXPECT_EQ(EventJson(BackfillEvent::Done{kCompletedWithFailures})["reason"],
+            "completed_with_failures");
+
+  BackfillEvent started = BackfillEvent::Started{2, 1500};
+  started.job = "fill";
+  EXPECT_EQ(EventJson(started)["message"], "resuming run 2 after 1500 row(s)");
+  EXPECT_EQ(EventLine(started), "backfill fill: resuming run 2 after 1500 row(s)");
+  EXPECT_EQ(EventJson(BackfillEvent::Started{1, 0})["message"], "run 1");
+  EXPECT_EQ(EventJson(BackfillEvent::Reconnected{2, "reconnected after 2 attempt(s)"})["attempt"],
+            2);
+  EXPECT_EQ(EventJson(BackfillEvent::Reconfigured{R"({"chunk_size":50})"})["message"],
+            R"({"chunk_size":50})");
 }
 
 TEST(BackfillRender, ControlAndSetText) {

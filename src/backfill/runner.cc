@@ -177,7 +177,7 @@ class Runner {
     e.total = total_;
     e.chunks = chunks_total_;
     e.elapsed_ms = base::MonotonicMillis() - start_ms_;
-    if (e.chunk_size == 0) e.chunk_size = size_;
+    e.chunk_size = size_;
     e.rows_per_second =
         e.elapsed_ms > 0 ? static_cast<double>(res_.rows_this_run) * 1000.0 / e.elapsed_ms : 0;
     req_.sink(e);
@@ -487,9 +487,7 @@ void Runner::NoteOverrides(const std::string& overrides) {
   if (overrides == overrides_seen_ || overrides.empty()) return;
   overrides_seen_ = overrides;
   ApplyOverrides(overrides);
-  BackfillEvent e{BackfillEventKind::kReconfigured};
-  e.message = overrides;
-  Emit(e);
+  Emit(BackfillEvent::Reconfigured{overrides});
 }
 
 std::vector<db::Statement> Runner::ChunkBegin() const {
@@ -521,11 +519,11 @@ Status Runner::PollControl(bool& stop_loop) {
       return Status::Ok();
     }
     if (c.status != kPaused) {
-      if (announced) Emit(BackfillEvent{BackfillEventKind::kResumed});
+      if (announced) Emit(BackfillEvent::Resumed{});
       return Status::Ok();
     }
     if (!announced) {
-      Emit(BackfillEvent{BackfillEventKind::kPaused});
+      Emit(BackfillEvent::Paused{});
       test_hold_.Paused();
       announced = true;
     }
@@ -562,13 +560,10 @@ Status Runner::ReplicaGate(bool& stop_loop) {
   for (;;) {
     STRATA_ASSIGN_OR_RETURN(auto lag, MeasureLag());
     if (lag <= max_lag_.count()) return Status::Ok();
-    BackfillEvent e{BackfillEventKind::kThrottle};
-    e.reason = "replica_lag";
-    e.value_ms = lag;
-    e.wait_ms = 500;
-    e.message = fmt::format("replica lag {} is above max_replica_lag {}",
-                            base::FormatDuration(Millis(lag)), base::FormatDuration(max_lag_));
-    Emit(e);
+    Emit(BackfillEvent::Throttle{
+        ThrottleReason::kReplicaLag, 500, lag,
+        fmt::format("replica lag {} is above max_replica_lag {}", base::FormatDuration(Millis(lag)),
+                    base::FormatDuration(max_lag_))});
     Sleep(500);
     if (StopRequested()) {
       stop_loop = true;
@@ -600,10 +595,8 @@ Status Runner::Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, s
     STRATA_TRY(store_->RecordFailure(job_.id, key, base::RedactSecrets(err.message()),
                                      err.sqlstate(), attempt));
     ++out.failed;
-    BackfillEvent e{BackfillEventKind::kRowFailed};
+    BackfillEvent e = BackfillEvent::RowFailed{key, err.sqlstate()};
     e.partition = part.value_json;
-    e.message = key;
-    e.reason = err.sqlstate();
     Emit(e);
     return Status::Ok();
   }
@@ -843,12 +836,8 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
     }
     std::uniform_real_distribution<double> jitter(0, 1);
     auto wait = RetryBackoffMs(spec_.retry_backoff.count(), attempt, jitter(rng_));
-    BackfillEvent e{BackfillEventKind::kRetry};
+    BackfillEvent e = BackfillEvent::Retry{attempt, st.sqlstate(), st.message(), wait};
     e.partition = part.value_json;
-    e.attempt = attempt;
-    e.reason = st.sqlstate();
-    e.message = st.message();
-    e.wait_ms = wait;
     Emit(e);
     Sleep(wait);
     if (StopRequested()) return st;
@@ -900,12 +889,8 @@ Status Runner::Reconnect(const Status& lost) {
     std::uniform_real_distribution<double> jitter(0, 1);
     auto wait = RetryBackoffMs(spec_.reconnect_backoff.count(), attempt, jitter(rng_));
     {
-      BackfillEvent e{BackfillEventKind::kConnectionLost};
-      e.attempt = attempt;
-      e.wait_ms = wait;
-      e.reason = last.sqlstate();
-      e.message = FirstLine(last.message());
-      Emit(e);
+      Emit(
+          BackfillEvent::ConnectionLost{attempt, wait, last.sqlstate(), FirstLine(last.message())});
     }
     Sleep(wait);
     if (StopRequested()) return gave_up("was stopped by a signal while reconnecting");
@@ -922,10 +907,7 @@ Status Runner::Reconnect(const Status& lost) {
         attempt, base::FormatDuration(Millis(base::MonotonicMillis() - t0)), processed_);
     res_.warnings.push_back(
         fmt::format("lost the connection ({}); {}", FirstLine(lost.message()), msg));
-    BackfillEvent e{BackfillEventKind::kReconnected};
-    e.attempt = attempt;
-    e.message = msg;
-    Emit(e);
+    Emit(BackfillEvent::Reconnected{attempt, msg});
     return Status::Ok();
   }
   return gave_up(fmt::format("could not reconnect in {} attempt(s) over {}", attempt,
@@ -1004,10 +986,7 @@ Status Runner::Finish() {
       if (!r->rows.empty() && !r->rows[0].empty() && !r->rows[0][0]) actual = "NULL";
       res_.verify_actual = actual;
       res_.verify_expected = spec_.verify_expect;
-      BackfillEvent e{BackfillEventKind::kVerify};
-      e.message = actual;
-      e.reason = spec_.verify_expect;
-      Emit(e);
+      Emit(BackfillEvent::Verify{actual, spec_.verify_expect});
       if (!SameValue(actual, spec_.verify_expect)) {
         status = kVerificationFailed;
         message = fmt::format(
@@ -1039,9 +1018,7 @@ Status Runner::Finish() {
   }
   STRATA_TRY(store_->SetStatus(job_.id, status, message, true));
   job_.status = status;
-  BackfillEvent e{BackfillEventKind::kDone};
-  e.reason = status;
-  Emit(e);
+  Emit(BackfillEvent::Done{status});
   return result;
 }
 
@@ -1096,13 +1073,7 @@ void Runner::EstimateTotal() {
   }
 }
 
-void Runner::AnnounceStart() {
-  BackfillEvent e{BackfillEventKind::kStarted};
-  e.message = job_.processed > 0
-                  ? fmt::format("resuming run {} after {} row(s)", job_.run_no, job_.processed)
-                  : fmt::format("run {}", job_.run_no);
-  Emit(e);
-}
+void Runner::AnnounceStart() { Emit(BackfillEvent::Started{job_.run_no, job_.processed}); }
 
 Status Runner::ChunkLoop() {
   // Each chunk reads the job row's control fields as it begins; the runner polls them itself
@@ -1195,13 +1166,8 @@ void Runner::Count(const Part& part, const ChunkResult& cr) {
   res_.rows_this_run += cr.rows;
   res_.failed_this_run += cr.failed;
   ++res_.chunks_this_run;
-  BackfillEvent e{BackfillEventKind::kChunk};
+  BackfillEvent e = BackfillEvent::Chunk{cr.rows, cr.failed, cr.elapsed_ms, cr.attempts};
   e.partition = part.value_json;
-  e.chunk_rows = cr.rows;
-  e.chunk_failed = cr.failed;
-  e.chunk_ms = cr.elapsed_ms;
-  e.chunk_size = size_;
-  e.attempt = cr.attempts;
   Emit(e);
 }
 
@@ -1220,9 +1186,7 @@ Status Runner::CheckFailureBudget() {
                         attempted, spec_.max_failure_ratio);
   STRATA_TRY(store_->SetStatus(job_.id, kFailed, msg, true));
   job_.status = kFailed;
-  BackfillEvent e{BackfillEventKind::kDone};
-  e.reason = kFailed;
-  Emit(e);
+  Emit(BackfillEvent::Done{kFailed});
   return Status(ErrorCode::kBackfillFailed,
                 fmt::format("backfill job `{}` stopped: {}", spec_.name, msg))
       .WithSpan({spec_.path, 0, 0})
@@ -1251,17 +1215,14 @@ void Runner::Pace(const ChunkResult& cr) {
   Decision d = Decide(pacing_, co);
   size_ = d.next_size;
   if (d.wait_ms <= 0) return;
-  if (d.reason != "rate") {
-    BackfillEvent e{BackfillEventKind::kThrottle};
-    e.reason = d.reason;
-    e.wait_ms = d.wait_ms;
-    e.value_ms = d.reason == "lock_waiters" ? cr.longest_wait_ms : cr.elapsed_ms;
-    e.message =
-        d.reason == "lock_waiters"
+  if (d.reason && *d.reason != ThrottleReason::kRate) {
+    bool waiters = d.reason == ThrottleReason::kLockWaiters;
+    Emit(BackfillEvent::Throttle{
+        *d.reason, d.wait_ms, waiters ? cr.longest_wait_ms : cr.elapsed_ms,
+        waiters
             ? fmt::format("{} session(s) waited on the chunk's locks", cr.lock_waiters)
             : fmt::format("chunk took {} (target {})", base::FormatDuration(Millis(cr.elapsed_ms)),
-                          base::FormatDuration(Millis(pacing_.target_ms)));
-    Emit(e);
+                          base::FormatDuration(Millis(pacing_.target_ms)))});
   }
   Sleep(d.wait_ms);
 }
@@ -1269,9 +1230,7 @@ void Runner::Pace(const ChunkResult& cr) {
 Status Runner::EndCancelled() {
   res_.next_step =
       fmt::format("cancelled; start over with `strata backfill run {} --restart`", spec_.name);
-  BackfillEvent e{BackfillEventKind::kDone};
-  e.reason = kCancelled;
-  Emit(e);
+  Emit(BackfillEvent::Done{kCancelled});
   return Status::Ok();
 }
 
@@ -1286,9 +1245,7 @@ Status Runner::EndStopped() {
       "stopped cleanly after {} row(s); resume with `strata backfill "
       "run {}`",
       processed_, spec_.name);
-  BackfillEvent e{BackfillEventKind::kDone};
-  e.reason = job_.status;
-  Emit(e);
+  Emit(BackfillEvent::Done{job_.status});
   // Paused by `strata backfill pause`: what was asked. Stopped by a signal: the job is not
   // done, and the exit code says so (130, as a shell reports an interrupted command).
   if (job_.status == kPaused) return Status::Ok();

@@ -22,7 +22,7 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
     d.next_size = static_cast<std::int64_t>(std::llround(static_cast<double>(size) * factor));
     if (c.elapsed_ms > 2 * p.target_ms) {
       d.wait_ms = std::min<std::int64_t>(c.elapsed_ms - p.target_ms, 10'000);
-      d.reason = "overrun";
+      d.reason = ThrottleReason::kOverrun;
     }
   } else if (p.size > 0 && size < p.size) {
     d.next_size = std::min(size * 2, p.size);  // regrow after a backoff
@@ -32,7 +32,7 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
     std::int64_t w = std::min<std::int64_t>(std::max(c.elapsed_ms, c.longest_wait_ms), 5'000);
     if (w > d.wait_ms) {
       d.wait_ms = std::max<std::int64_t>(w, 10);
-      d.reason = "lock_waiters";
+      d.reason = ThrottleReason::kLockWaiters;
     }
   }
   d.next_size = std::clamp(d.next_size, std::max<std::int64_t>(p.min_size, 1),
@@ -52,7 +52,7 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
     std::int64_t w = due - c.paced_ms;
     if (w > d.wait_ms) {
       d.wait_ms = w;
-      d.reason = "rate";
+      d.reason = ThrottleReason::kRate;
     }
   } else if (p.max_rows_per_second > 0 && c.rows > 0) {
     auto need = static_cast<std::int64_t>(
@@ -60,10 +60,24 @@ Decision Decide(const Pacing& p, const ChunkOutcome& c) {
     std::int64_t w = need - c.elapsed_ms;
     if (w > d.wait_ms) {
       d.wait_ms = w;
-      d.reason = "rate";
+      d.reason = ThrottleReason::kRate;
     }
   }
   return d;
+}
+
+const char* ThrottleReasonName(ThrottleReason reason) {
+  switch (reason) {
+    case ThrottleReason::kRate:
+      return "rate";
+    case ThrottleReason::kOverrun:
+      return "overrun";
+    case ThrottleReason::kLockWaiters:
+      return "lock_waiters";
+    case ThrottleReason::kReplicaLag:
+      return "replica_lag";
+  }
+  return "?";
 }
 
 std::int64_t RetryBackoffMs(std::int64_t base_ms, int attempt, double jitter01) {

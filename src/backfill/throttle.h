@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
+#include <optional>
+
+#include "backfill/backfill.h"
 
 namespace strata::backfill {
 
@@ -40,7 +42,7 @@ struct ChunkOutcome {
 struct Decision {
   std::int64_t next_size = 0;
   std::int64_t wait_ms = 0;
-  std::string reason;  // "", "rate", "overrun", "lock_waiters"
+  std::optional<ThrottleReason> reason;  // why it waits; nullopt when wait_ms is 0
 };
 
 // The next chunk's size and the pause before it.

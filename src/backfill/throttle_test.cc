@@ -42,7 +42,7 @@ TEST(ThrottleTest, OverrunWaits) {
   Pacing p;
   p.target_ms = 200;
   auto d = Decide(p, {1000, 1000, 900, 0, 0});
-  EXPECT_EQ(d.reason, "overrun");
+  EXPECT_EQ(d.reason, ThrottleReason::kOverrun);
   EXPECT_EQ(d.wait_ms, 700);
   EXPECT_EQ(d.next_size, 500);
 }
@@ -51,7 +51,7 @@ TEST(ThrottleTest, LockWaitersHalveAndWait) {
   Pacing p;
   p.max_lock_wait_ms = 0;  // any waiter
   auto d = Decide(p, {1000, 1000, 80, 2, 60});
-  EXPECT_EQ(d.reason, "lock_waiters");
+  EXPECT_EQ(d.reason, ThrottleReason::kLockWaiters);
   EXPECT_EQ(d.next_size, 500);
   EXPECT_EQ(d.wait_ms, 80);
   p.lock_wait_backoff = false;
@@ -64,11 +64,11 @@ TEST(ThrottleTest, LockWaitersHalveAndWait) {
 TEST(ThrottleTest, ShortLockWaitsDoNotBackOff) {
   Pacing p;  // max_lock_wait_ms = 200 by default
   auto d = Decide(p, {1000, 1000, 80, 3, 60});
-  EXPECT_EQ(d.reason, "");
+  EXPECT_EQ(d.reason, std::nullopt);
   EXPECT_EQ(d.next_size, 1000);
   EXPECT_EQ(d.wait_ms, 0);
   d = Decide(p, {1000, 1000, 300, 1, 250});
-  EXPECT_EQ(d.reason, "lock_waiters");
+  EXPECT_EQ(d.reason, ThrottleReason::kLockWaiters);
   EXPECT_EQ(d.next_size, 500);
   EXPECT_EQ(d.wait_ms, 300);
 }
@@ -93,7 +93,7 @@ TEST(ThrottleTest, RateLimit) {
   Pacing p;
   p.max_rows_per_second = 1000;
   auto d = Decide(p, {500, 500, 100, 0, 0});
-  EXPECT_EQ(d.reason, "rate");
+  EXPECT_EQ(d.reason, ThrottleReason::kRate);
   EXPECT_EQ(d.wait_ms, 400);  // 500 rows at 1000/s take 500 ms
   EXPECT_EQ(Decide(p, {500, 500, 600, 0, 0}).wait_ms, 0);
 }
@@ -110,7 +110,7 @@ TEST(ThrottleTest, RateLimitOverTheRunPrepaysTheNextChunk) {
   c.paced_ms = 300;
   auto d = Decide(p, c);
   EXPECT_EQ(d.next_size, 2000);  // a tenth of a second at the limit
-  EXPECT_EQ(d.reason, "rate");
+  EXPECT_EQ(d.reason, ThrottleReason::kRate);
   EXPECT_EQ(d.wait_ms, 300);  // (10,000 + 2,000) rows are due at 600 ms
   // Simulate a run whose chunks take no time: rows / time never exceeds the limit after the
   // first chunk.

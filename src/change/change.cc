@@ -2281,7 +2281,7 @@ PhaseResult Start(const Options& options, const PhaseRequest& request) {
       br.job = path;
       br.restart = again;
       br.sink = [&](const backfill::BackfillEvent& e) {
-        if (e.kind == backfill::BackfillEventKind::kChunk) {
+        if (e.Is<backfill::BackfillEvent::Chunk>()) {
           Emit(request, "backfill", j.name, e.processed);
         }
       };

@@ -18,34 +18,26 @@ namespace strata::engine {
 
 namespace {
 
-void Emit(const ExecuteRequest& req, Event e) {
+void Emit(const ExecuteRequest& req, Event::Data data) {
   if (!req.sink || !*req.sink) return;
   const auto& m = *req.prepared->migration;
-  e.script = m.script;
-  e.version = m.version.text();
-  e.migration_index = req.index;
-  e.migration_count = req.count;
-  e.statement_count = static_cast<int>(req.prepared->statements.size());
-  (*req.sink)(e);
+  (*req.sink)(
+      Event(std::move(data), Event::Migration{m.script, m.version.text(), req.index, req.count,
+                                              static_cast<int>(req.prepared->statements.size())}));
 }
 
 // An observer for verify::RunChecks that publishes each check as it completes.
 verify::CheckObserver CheckEvents(const ExecuteRequest& req) {
   if (!req.sink || !*req.sink) return {};
   return [&req](const CheckResult& r) {
-    Event e{EventKind::kCheckDone};
-    e.elapsed_ms = r.elapsed_ms;
-    e.message = r.message;
-    e.check = Event::Check{r.phase, r.name, r.file, r.line, r.ok, r.value, r.expected};
-    Emit(req, std::move(e));
+    Emit(req, Event::CheckDone{r.phase, r.name, r.file, r.line, r.ok, r.value, r.expected,
+                               r.elapsed_ms, r.message});
   };
 }
 
 void EmitNotices(const ExecuteRequest& req, db::Connection& conn) {
   for (auto& n : conn.TakeNotices()) {
-    Event e{EventKind::kNotice};
-    e.message = std::move(n);
-    Emit(req, e);
+    Emit(req, Event::Notice{std::move(n)});
   }
 }
 
@@ -210,12 +202,13 @@ db::BatchResult RunObserved(db::Connection& conn, const std::vector<std::string_
 }
 
 // Publishes what the probes saw (RunObserved's `kept`, probe i after statement i): one
-// kStatementObserved event per statement, after one that marks the transaction's start.
+// StatementObserved event per statement, after one that marks the transaction's start.
 void EmitObserved(const ExecuteRequest& req, const std::vector<db::QueryResult>& probes) {
-  std::vector<Event::Observed> by_stmt(probes.size());
+  std::vector<Event::StatementObserved> by_stmt(probes.size());
   double tx_start = 0;
   for (size_t stmt = 0; stmt < probes.size(); ++stmt) {
-    Event::Observed& o = by_stmt[stmt];
+    Event::StatementObserved& o = by_stmt[stmt];
+    o.index = static_cast<int>(stmt);
     bool first = true;
     for (const auto& row : probes[stmt].rows) {
       auto text = [&](size_t c) { return row[c] ? std::string(*row[c]) : std::string(); };
@@ -224,7 +217,7 @@ void EmitObserved(const ExecuteRequest& req, const std::vector<db::QueryResult>&
       if (first || at < o.at_ms) o.at_ms = at;
       first = false;
       if (!row[2]) continue;
-      Event::Observed::Lock l;
+      Event::StatementObserved::Lock l;
       l.oid = static_cast<std::uint32_t>(std::strtoul(text(2).c_str(), nullptr, 10));
       l.relation = text(3);
       l.relkind = text(4).empty() ? 0 : text(4)[0];
@@ -234,17 +227,9 @@ void EmitObserved(const ExecuteRequest& req, const std::vector<db::QueryResult>&
     }
   }
   if (!by_stmt.empty()) {
-    Event start{EventKind::kStatementObserved};
-    start.statement_index = -1;
-    start.observed = Event::Observed{tx_start, {}};
-    Emit(req, std::move(start));
+    Emit(req, Event::StatementObserved{-1, tx_start, {}});
   }
-  for (size_t stmt = 0; stmt < by_stmt.size(); ++stmt) {
-    Event e{EventKind::kStatementObserved};
-    e.statement_index = static_cast<int>(stmt);
-    e.observed = std::move(by_stmt[stmt]);
-    Emit(req, std::move(e));
-  }
+  for (auto& o : by_stmt) Emit(req, std::move(o));
 }
 
 // Exponential backoff with jitter after lock timeout number `attempt`: 0.25s, 0.5s, 1s ...
@@ -261,12 +246,7 @@ void WaitToRetry(const ExecuteRequest& req, int attempt, size_t stmt, std::strin
                  std::int64_t since, std::mt19937& rng, AppliedMigration& out) {
   std::int64_t wait = Backoff(attempt, rng);
   out.lock_wait_ms += base::MonotonicMillis() - since + wait;
-  Event e{EventKind::kRetry};
-  e.attempt = attempt;
-  e.elapsed_ms = wait;
-  e.statement_index = static_cast<int>(stmt);
-  e.message = std::string(message);
-  Emit(req, e);
+  Emit(req, Event::Retry{attempt, static_cast<int>(stmt), std::string(message), wait});
   std::this_thread::sleep_for(std::chrono::milliseconds(wait));
 }
 
@@ -378,10 +358,7 @@ Status ExecuteTransactional(session::Session& ctx, const Options& options,
       }
     } else {
       for (size_t i = 0; i < p.statements.size(); ++i) {
-        Event e{EventKind::kStatementDone};
-        e.statement_index = static_cast<int>(i);
-        e.rows = br.rows_affected[first + i];
-        Emit(req, e);
+        Emit(req, Event::StatementDone{static_cast<int>(i), br.rows_affected[first + i]});
       }
       std::int64_t rows = 0;
       for (size_t i = first; i < br.rows_affected.size(); ++i) {
@@ -570,11 +547,7 @@ Status RunOneStatement(session::Session& ctx, const Options& options, const Exec
     if (br.status.ok()) {
       row = std::move(next);
       rows_out = br.rows_affected.empty() ? 0 : br.rows_affected.back();
-      Event e{EventKind::kStatementDone};
-      e.statement_index = static_cast<int>(i);
-      e.rows = rows_out;
-      e.elapsed_ms = base::MonotonicMillis() - t0;
-      Emit(req, e);
+      Emit(req, Event::StatementDone{static_cast<int>(i), rows_out, base::MonotonicMillis() - t0});
       return Status::Ok();
     }
     out.attempts = std::max(out.attempts, attempt);
@@ -716,16 +689,16 @@ Status Execute(session::Session& ctx, const Options& options, const ExecuteReque
   out.type = req.type;
   out.checksum = m.checksum;
   out.transactional = req.prepared->settings.transactional;
-  Event e{EventKind::kMigrationStarted};
-  Emit(req, e);
+  Emit(req, Event::MigrationStarted{});
   auto start = base::MonotonicMillis();
   Status s = out.transactional ? ExecuteTransactional(ctx, options, req, out)
                                : ExecuteNonTransactional(ctx, options, req, out);
-  Event done{s.ok() ? EventKind::kMigrationDone : EventKind::kMigrationFailed};
-  done.elapsed_ms = base::MonotonicMillis() - start;
-  done.message = s.ok() ? "" : s.ToString();
-  done.attempt = out.attempts;
-  Emit(req, done);
+  std::int64_t elapsed = base::MonotonicMillis() - start;
+  if (s.ok()) {
+    Emit(req, Event::MigrationDone{elapsed, out.attempts});
+  } else {
+    Emit(req, Event::MigrationFailed{elapsed, out.attempts, s.ToString()});
+  }
   return s;
 }
 

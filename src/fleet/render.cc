@@ -144,12 +144,21 @@ nlohmann::json ToJson(const FleetEvent& e) {
     case FleetEvent::Kind::kEngine:
       j["event"] = "engine";
       if (e.event) {
-        static const char* kNames[] = {"lock-waiting",   "lock-acquired",  "migration-started",
-                                       "statement-done", "migration-done", "migration-failed",
-                                       "retry",          "notice",         "check-done"};
-        j["kind"] = kNames[static_cast<int>(e.event->kind)];
-        j["script"] = e.event->script;
-        if (!e.event->message.empty()) j["message"] = base::RedactSecrets(e.event->message);
+        std::string kind = e.event->Name();
+        std::replace(kind.begin(), kind.end(), '_', '-');
+        j["kind"] = kind;
+        j["script"] = e.event->migration ? e.event->migration->script : "";
+        // One `message` per line: the lock's holder, the error, the retry's reason, the
+        // notice, or why a check failed.
+        std::string message =
+            std::visit(Overloaded{[](const Event::LockWaiting& w) { return w.holder; },
+                                  [](const Event::MigrationFailed& f) { return f.error; },
+                                  [](const Event::Retry& r) { return r.why; },
+                                  [](const Event::Notice& n) { return n.text; },
+                                  [](const Event::CheckDone& c) { return c.failure; },
+                                  [](const auto&) { return std::string(); }},
+                       e.event->data);
+        if (!message.empty()) j["message"] = base::RedactSecrets(message);
       }
       break;
   }

@@ -218,36 +218,69 @@ json ToJson(const WaitResult& r) {
 }
 
 json ToJson(const Event& e) {
-  // Indexed by EventKind: keep in the enum's order.
-  static constexpr const char* kNames[] = {"lock_waiting",   "lock_acquired",  "migration_started",
-                                           "statement_done", "migration_done", "migration_failed",
-                                           "retry",          "notice",         "check_done"};
-  static_assert(std::size(kNames) == static_cast<size_t>(EventKind::kCheckDone) + 1,
-                "one name per EventKind");
-  json j = {{"event", kNames[static_cast<int>(e.kind)]}};
-  if (!e.script.empty()) j["script"] = e.script;
-  if (!e.version.empty()) j["version"] = e.version;
-  if (e.statement_index >= 0) j["statement"] = e.statement_index + 1;
-  if (e.statement_count) j["statements"] = e.statement_count;
-  if (e.migration_count) {
-    j["migration"] = e.migration_index + 1;
-    j["migrations"] = e.migration_count;
+  json j = {{"event", e.Name()}};
+  if (e.migration) {
+    const auto& m = *e.migration;
+    if (!m.script.empty()) j["script"] = m.script;
+    if (!m.version.empty()) j["version"] = m.version;
+    if (m.statements) j["statements"] = m.statements;
+    if (m.count) {
+      j["migration"] = m.index + 1;
+      j["migrations"] = m.count;
+    }
   }
-  if (e.rows >= 0) j["rows"] = e.rows;
-  if (e.elapsed_ms) j["elapsed_ms"] = e.elapsed_ms;
-  if (e.attempt) j["attempt"] = e.attempt;
-  if (!e.message.empty()) j["message"] = base::RedactSecrets(e.message);
-  if (e.check) {
-    const auto& c = *e.check;
-    j["phase"] = c.phase;
-    if (!c.name.empty()) j["name"] = c.name;
-    j["file"] = c.file;
-    j["line"] = c.line;
-    j["ok"] = c.ok;
-    j["value"] = c.value ? json(base::RedactSecrets(*c.value)) : json(nullptr);
-    j["expected"] = c.expected;
-    j["elapsed_ms"] = e.elapsed_ms;
-  }
+  // Each kind's fields under the names docs/json.md gives them (kept from before events were
+  // typed: `message` carries the lock's holder, a retry's reason, an error or a notice).
+  auto elapsed = [&j](std::int64_t ms) {
+    if (ms) j["elapsed_ms"] = ms;
+  };
+  auto attempts = [&j](int n) {
+    if (n) j["attempt"] = n;
+  };
+  auto message = [&j](const std::string& text) {
+    if (!text.empty()) j["message"] = base::RedactSecrets(text);
+  };
+  std::visit(Overloaded{
+                 [&](const Event::LockWaiting& w) { message(w.holder); },
+                 [](const Event::LockAcquired&) {},
+                 [](const Event::MigrationStarted&) {},
+                 [&](const Event::StatementDone& d) {
+                   j["statement"] = d.index + 1;
+                   if (d.rows >= 0) j["rows"] = d.rows;
+                   elapsed(d.elapsed_ms);
+                 },
+                 [&](const Event::MigrationDone& d) {
+                   elapsed(d.elapsed_ms);
+                   attempts(d.attempts);
+                 },
+                 [&](const Event::MigrationFailed& f) {
+                   elapsed(f.elapsed_ms);
+                   attempts(f.attempts);
+                   message(f.error);
+                 },
+                 [&](const Event::Retry& r) {
+                   j["statement"] = r.statement + 1;
+                   elapsed(r.backoff_ms);
+                   attempts(r.attempt);
+                   message(r.why);
+                 },
+                 [&](const Event::Notice& n) { message(n.text); },
+                 [&](const Event::CheckDone& c) {
+                   message(c.failure);
+                   j["phase"] = c.phase;
+                   if (!c.name.empty()) j["name"] = c.name;
+                   j["file"] = c.file;
+                   j["line"] = c.line;
+                   j["ok"] = c.ok;
+                   j["value"] = c.value ? json(base::RedactSecrets(*c.value)) : json(nullptr);
+                   j["expected"] = c.expected;
+                   j["elapsed_ms"] = c.elapsed_ms;
+                 },
+                 [&](const Event::StatementObserved& o) {
+                   if (o.index >= 0) j["statement"] = o.index + 1;
+                 },
+             },
+             e.data);
   return j;
 }
 

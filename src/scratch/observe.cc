@@ -61,25 +61,26 @@ Status LockObserver::Snapshot(db::Connection& conn) {
 }
 
 void LockObserver::OnEvent(const Event& e) {
-  if (e.kind == EventKind::kMigrationStarted) {
-    scripts_.push_back({e.script, e.statement_count, {}});
+  if (e.Is<Event::MigrationStarted>() && e.migration) {
+    scripts_.push_back({e.migration->script, e.migration->statements, {}});
     return;
   }
-  if (e.kind != EventKind::kStatementObserved || !e.observed || scripts_.empty()) return;
-  if (e.statement_index < 0) {
+  const auto* observed = e.As<Event::StatementObserved>();
+  if (!observed || scripts_.empty()) return;
+  if (observed->index < 0) {
     prev_.clear();
-    prev_at_ = e.observed->at_ms;
+    prev_at_ = observed->at_ms;
     return;
   }
   ObservedStatement st;
-  st.index = e.statement_index;
-  st.elapsed_ms = std::max(0.0, e.observed->at_ms - prev_at_);
-  prev_at_ = e.observed->at_ms;
+  st.index = observed->index;
+  st.elapsed_ms = std::max(0.0, observed->at_ms - prev_at_);
+  prev_at_ = observed->at_ms;
   std::set<std::pair<std::uint32_t, std::string>> before;
   for (const auto& l : prev_) before.insert({l.oid, l.mode});
   std::vector<std::string> created;
   std::map<std::string, std::string> renamed;
-  for (const auto& l : e.observed->locks) {
+  for (const auto& l : observed->locks) {
     Rel known;
     if (auto it = rels_.find(l.oid); it != rels_.end()) known = it->second;
     std::string name = l.relation.empty() ? known.name : l.relation;
@@ -103,7 +104,7 @@ void LockObserver::OnEvent(const Event& e) {
   std::sort(st.locks.begin(), st.locks.end(), [](const auto& a, const auto& b) {
     return std::tie(a.relation, a.mode) < std::tie(b.relation, b.mode);
   });
-  prev_ = e.observed->locks;
+  prev_ = observed->locks;
   scripts_.back().statements.push_back(std::move(st));
   scripts_.back().created.push_back(std::move(created));
   scripts_.back().renamed.push_back(std::move(renamed));

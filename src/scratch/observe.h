@@ -61,7 +61,7 @@ class LockObserver {
   int lint_major_ = 0;
   std::map<std::uint32_t, Rel> rels_;
   std::vector<Script> scripts_;
-  std::vector<Event::Observed::Lock> prev_;
+  std::vector<Event::StatementObserved::Lock> prev_;
   double prev_at_ = 0;
 };
 

@@ -147,7 +147,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
     }
     std::string current;  // the migration running when the run stopped
     mreq.sink = [&current, &observer](const Event& e) {
-      if (e.kind == EventKind::kMigrationStarted) current = e.script;
+      if (e.Is<Event::MigrationStarted>()) current = e.migration->script;
       observer.OnEvent(e);
     };
     MigrateResult m = Migrate(with, mreq);

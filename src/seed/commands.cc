@@ -337,17 +337,11 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
     }
     todo.push_back(&plan);
   }
-  auto emit = [&](EventKind kind, const PackagePlan& plan, size_t i, std::int64_t ms,
-                  std::string message) {
+  auto emit = [&](Event::Data data, const PackagePlan& plan, size_t i) {
     if (!request.sink) return;
-    Event e{kind};
-    e.script = plan.rel_dir;
-    e.statement_count = plan.Changes();
-    e.migration_index = static_cast<int>(i);
-    e.migration_count = static_cast<int>(todo.size());
-    e.elapsed_ms = ms;
-    e.message = std::move(message);
-    request.sink(e);
+    request.sink(
+        Event(std::move(data), Event::Migration{plan.rel_dir, "", static_cast<int>(i),
+                                                static_cast<int>(todo.size()), plan.Changes()}));
   };
   if (!todo.empty()) {
     auto rec = session::RunRecorder::Start(conn, options, "seed apply", res.target);
@@ -360,7 +354,7 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
   }
   for (size_t i = 0; i < todo.size(); ++i) {
     PackagePlan& plan = *todo[i];
-    emit(EventKind::kMigrationStarted, plan, i, 0, {});
+    emit(Event::MigrationStarted{}, plan, i);
     auto start = base::MonotonicMillis();
     Status s = conn.Exec(conn.BeginSql());
     if (s.ok() && conn.dialect() == db::Dialect::kPostgres) {
@@ -419,15 +413,15 @@ SeedResult SeedApplyCmd(const Options& options, const SeedRequest& request) {
       (void)conn.Exec("ROLLBACK");
       pr.ctx.ledger->Rewind();
       res.status = std::move(s).Wrap(fmt::format("package `{}` ({})", plan.id, plan.rel_dir));
-      emit(EventKind::kMigrationFailed, plan, i, base::MonotonicMillis() - start,
-           res.status.message());
+      emit(Event::MigrationFailed{base::MonotonicMillis() - start, 0, res.status.message()}, plan,
+           i);
       finish(res.status);
       return res;
     }
     plan.applied = true;
     plan.restored = restored;
     plan.elapsed_ms = base::MonotonicMillis() - start;
-    emit(EventKind::kMigrationDone, plan, i, plan.elapsed_ms, {});
+    emit(Event::MigrationDone{plan.elapsed_ms, 0}, plan, i);
     plan.applied_checksum = plan.checksum;
     plan.applied_on = row.installed_on;
   }

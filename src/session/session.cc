@@ -77,7 +77,7 @@ Status RunLock::Acquire(Session& s, std::chrono::milliseconds wait, const EventS
     STRATA_ASSIGN_OR_RETURN(bool got, s.conn->TryLock(name));
     if (got) {
       session_ = &s;
-      if (sink && announced) sink(Event{EventKind::kLockAcquired});
+      if (sink && announced) sink(Event(Event::LockAcquired{}));
       return Status::Ok();
     }
     auto elapsed = base::MonotonicMillis() - start;
@@ -93,9 +93,7 @@ Status RunLock::Acquire(Session& s, std::chrono::milliseconds wait, const EventS
     }
     if (!announced && sink) {
       auto holder = s.conn->DescribeLockHolder(name);
-      Event e{EventKind::kLockWaiting};
-      e.message = holder ? holder->description : "another strata run";
-      sink(e);
+      sink(Event(Event::LockWaiting{holder ? holder->description : "another strata run"}));
       announced = true;
     }
     // Jittered polling: 20–80 ms, so 20 waiting runners do not stampede.
