@@ -142,11 +142,13 @@ TEST_F(IdentifierMap, SharedNewIdsAreACollisionUnlessTheMappingIsAMerge) {
 
 TEST_F(IdentifierMap, KillDuringFillThenRerunMapsEveryIdOnce) {
   Project p(Db::kPostgres);
-  const int n = 3000;
+  // More rows than one chunk of the fill changes (its ranges side by side on the backfill's
+  // workers: 4 x 1,000 at first), so the hold below lands with rows still unmapped.
+  const int n = 10000;
   Setup(p, n);
-  // Each new id takes ~2 ms to compute (a correlated pg_sleep), so the fill runs for seconds.
+  // Each new id takes a little time to compute (a correlated pg_sleep).
   ASSERT_EQ(p.Run({"identifiers", "map", "create", "quote_number", "--expr",
-                   "src.quote_number_v2 || (SELECT '' FROM pg_sleep(0.002) WHERE src.id IS NOT "
+                   "src.quote_number_v2 || (SELECT '' FROM pg_sleep(0.0002) WHERE src.id IS NOT "
                    "NULL)",
                    "--why", "new numbering"})
                 .exit_code,
