@@ -67,7 +67,7 @@ struct Resolved {
   size_t index = 0;
   std::int64_t chunk_size = 1000;  // the change's backfill settings (a shared job: its first's)
   double max_rows_per_second = 0;
-  std::string shadow;       // the column holding the new representation during the window
+  std::string shadow;  // the column holding the new representation during the window
   std::string final_column;
   // alter_type: the table's columns when the change was resolved, for the new version's view.
   std::vector<std::string> table_columns;
@@ -1885,8 +1885,7 @@ std::string JobText(const BackfillJob& j) {
       "[chunk]\nsize = {}\n\n[throttle]\nlock_timeout = \"1s\"\nstatement_timeout = \"60s\"\n{}"
       "\n[verify]\nquery = {}\nexpect = 0\n",
       fmt::join(labels, ", "), TomlStr(fmt::format("{}", fmt::join(statements, " "))),
-      TomlStr(r.schema + "." + r.op.table), keys, TomlStr(where), TomlStr(JobSet(j)),
-      r.chunk_size,
+      TomlStr(r.schema + "." + r.op.table), keys, TomlStr(where), TomlStr(JobSet(j)), r.chunk_size,
       r.max_rows_per_second > 0 ? fmt::format("max_rows_per_second = {}\n", r.max_rows_per_second)
                                 : "",
       TomlStr(fmt::format("SELECT count(*) FROM {} WHERE {}", r.qualified, where)));
@@ -2016,8 +2015,8 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
            fmt::format("backfill job {} over {} in key order ({}), chunks of {}: one pass for {}",
                        j.name, r.op.table, fmt::join(r.pk, ", "), spec.chunk_size,
                        fmt::join(what, ", ")),
-           {fmt::format("UPDATE {} SET {} WHERE <key range> AND ({})", r.qualified,
-                        JobSet(j), JobWhere(j))},
+           {fmt::format("UPDATE {} SET {} WHERE <key range> AND ({})", r.qualified, JobSet(j),
+                        JobWhere(j))},
            "ROW EXCLUSIVE on " + r.op.table + " per chunk: only the chunk's rows are locked"});
     }
     for (const auto& r : ops) {

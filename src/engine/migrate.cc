@@ -492,8 +492,7 @@ class MigrateRun {
     for (size_t k = i + 1; is_change_[i] && k < prepared_.size() && is_change_[k]; ++k) {
       window.push_back(prepared_[k].migration->path);
     }
-    Status s =
-        is_change_[i] ? engine::StartChange(options_, prepared_[i], window) : Status::Ok();
+    Status s = is_change_[i] ? engine::StartChange(options_, prepared_[i], window) : Status::Ok();
     if (s.ok()) s = engine::Execute(ctx(), options_, er, applied);
     if (!s.ok() || !recorded_in_tx) {
       if (Status w = recorder_->Migration(applied, s); !w.ok()) {

@@ -503,28 +503,37 @@ TEST_F(ChangeTest, PlanRefusesWhatItCannotDoSafelyNamingTheObject) {
 // or drops would break at complete: plan refuses, naming the object and the next step. So does
 // an `up` that reads the changed table itself through a function or a view.
 TEST_F(ChangeTest, PlanRefusesViewsAndFunctionBodiesThatReadTheChangedColumn) {
-  Exec("CREATE TABLE acct (id int PRIMARY KEY, name text, score int, legacy text, flag int, "
-       "touched int, atomic_col int, free int, extra int)");
+  Exec(
+      "CREATE TABLE acct (id int PRIMARY KEY, name text, score int, legacy text, flag int, "
+      "touched int, atomic_col int, free int, extra int)");
   Exec("CREATE TABLE other (id int PRIMARY KEY, free int)");
   Exec("CREATE VIEW acct_names AS SELECT id, name FROM acct");
   Exec("CREATE MATERIALIZED VIEW acct_scores AS SELECT id, score FROM acct");
-  Exec("CREATE FUNCTION legacy_of(int) RETURNS text LANGUAGE sql STABLE AS "
-       "$$ SELECT a.legacy FROM acct a WHERE a.id = $1 $$");
-  Exec("CREATE FUNCTION flagged() RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$ DECLARE n "
-       "bigint; BEGIN SELECT count(*) INTO n FROM public.acct WHERE flag > 0; RETURN n; END $$");
-  Exec("CREATE FUNCTION acct_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched "
-       ":= coalesce(NEW.touched, 0) + 1; RETURN NEW; END $$");
-  Exec("CREATE TRIGGER acct_touch BEFORE UPDATE ON acct FOR EACH ROW EXECUTE FUNCTION "
-       "acct_touch()");
-  Exec("CREATE FUNCTION atomic_sum() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT "
-       "sum(atomic_col) FROM acct; END");
-  Exec("CREATE FUNCTION acct_top() RETURNS int LANGUAGE sql STABLE AS "
-       "$$ SELECT max(id) FROM acct $$");
+  Exec(
+      "CREATE FUNCTION legacy_of(int) RETURNS text LANGUAGE sql STABLE AS "
+      "$$ SELECT a.legacy FROM acct a WHERE a.id = $1 $$");
+  Exec(
+      "CREATE FUNCTION flagged() RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$ DECLARE n "
+      "bigint; BEGIN SELECT count(*) INTO n FROM public.acct WHERE flag > 0; RETURN n; END $$");
+  Exec(
+      "CREATE FUNCTION acct_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched "
+      ":= coalesce(NEW.touched, 0) + 1; RETURN NEW; END $$");
+  Exec(
+      "CREATE TRIGGER acct_touch BEFORE UPDATE ON acct FOR EACH ROW EXECUTE FUNCTION "
+      "acct_touch()");
+  Exec(
+      "CREATE FUNCTION atomic_sum() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT "
+      "sum(atomic_col) FROM acct; END");
+  Exec(
+      "CREATE FUNCTION acct_top() RETURNS int LANGUAGE sql STABLE AS "
+      "$$ SELECT max(id) FROM acct $$");
   // Reads a column named `free` of another table, and `acct` without that column: no refusal.
-  Exec("CREATE FUNCTION other_free() RETURNS bigint LANGUAGE sql STABLE AS "
-       "$$ SELECT sum(o.free) FROM other o WHERE o.id IN (SELECT a.id FROM acct a) $$");
-  Exec("CREATE FUNCTION acct_ids() RETURNS bigint LANGUAGE sql STABLE AS "
-       "$$ SELECT count(id) FROM acct $$");
+  Exec(
+      "CREATE FUNCTION other_free() RETURNS bigint LANGUAGE sql STABLE AS "
+      "$$ SELECT sum(o.free) FROM other o WHERE o.id IN (SELECT a.id FROM acct a) $$");
+  Exec(
+      "CREATE FUNCTION acct_ids() RETURNS bigint LANGUAGE sql STABLE AS "
+      "$$ SELECT count(id) FROM acct $$");
   struct Case {
     const char* sql;
     std::vector<std::string> expect;
