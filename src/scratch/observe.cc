@@ -1,7 +1,6 @@
 #include "scratch/observe.h"
 
 #include "base/sha256.h"
-#include "ledger/ledger.h"
 #include "lint/linter.h"
 #include "lint/trace.h"
 
@@ -111,50 +110,24 @@ void LockObserver::OnEvent(const Event& e) {
   scripts_.back().renamed.push_back(std::move(renamed));
 }
 
-Result<LockObserver::Linted> LockObserver::LintAll(const Options& options, int pg_major,
-                                                   const std::set<std::string>& applied,
-                                                   const std::optional<lint::Target>& target) {
-  Linted out;
-  STRATA_ASSIGN_OR_RETURN(auto inputs,
-                          lint::LoadInputs(options.locations, options.ignore_patterns));
-  for (auto& in : inputs) {
-    if (!applied.count(in.script)) out.inputs.push_back(std::move(in));
-  }
-  // Files parsed on the other cores (the result does not depend on it).
-  int jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-  if (target) {
-    out.result = lint::LintPendingSet(out.inputs, *target, jobs);
-    return out;
-  }
+Result<LockObserver::Linted> LockObserver::LintAll(const Options& options, int pg_major) {
   STRATA_ASSIGN_OR_RETURN(lint::LintConfig config, lint::LoadLintConfig(options));
   config.pg_version = pg_major;
   config.pg_version_source = "live";
+  Linted out;
+  STRATA_ASSIGN_OR_RETURN(out.inputs, lint::LoadInputs(options.locations, options.ignore_patterns));
+  // Files parsed on the other cores (the result does not depend on it): in a warm run, which
+  // applies one migration, this lint is most of the time.
+  int jobs = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   out.result = lint::Lint(out.inputs, config, nullptr, jobs);
   return out;
 }
 
-void LockObserver::StartLint(const Options& options, int pg_major, db::Connection& scratch) {
+void LockObserver::StartLint(const Options& options, int pg_major) {
   if (linting_.valid()) return;
   lint_major_ = pg_major;
-  std::set<std::string> applied;
-  std::optional<lint::Target> target;
-  ledger::Ledger ledger(scratch, options.ledger_table, options.ledger_schema);
-  auto rows = ledger.ReadIfExists();
-  auto config = lint::LoadLintConfig(options);
-  if (rows && config) {
-    // Repeatable migrations stay: one that changed runs again.
-    if (*rows) {
-      for (const auto& r : **rows) {
-        if (r.success && r.version) applied.insert(r.script);
-      }
-    }
-    auto t = lint::ReadTarget(std::move(*config), &scratch);
-    if (t) target = std::move(*t);
-  }
-  if (!target) applied.clear();  // static: every file, as Finish's fallback does
-  linting_ = std::async(std::launch::async, [options, pg_major, applied, target] {
-    return LintAll(options, pg_major, applied, target);
-  });
+  linting_ =
+      std::async(std::launch::async, [options, pg_major] { return LintAll(options, pg_major); });
 }
 
 LockObserver::~LockObserver() {
@@ -165,7 +138,7 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
   std::optional<Result<Linted>> started;
   if (linting_.valid()) started = linting_.get();
   if (scripts_.empty()) return Status::Ok();
-  if (!started || lint_major_ != pg_major) started = LintAll(options, pg_major, {}, std::nullopt);
+  if (!started || lint_major_ != pg_major) started = LintAll(options, pg_major);
   STRATA_TRY(started->status());
   const auto& inputs = (*started)->inputs;
   const lint::LintResult& lr = (*started)->result;

@@ -13,13 +13,10 @@
 
 #include "db/connection.h"
 #include "lint/linter.h"
-#include "lint/pending_set.h"
 
 #include <cstdint>
 #include <future>
 #include <map>
-#include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -32,10 +29,7 @@ class LockObserver {
   Status Snapshot(db::Connection& conn);
   // Starts linting the project's migrations for server major `pg_major` on a thread of its
   // own, while the migrations run (the lint does not depend on what they do). Once per run.
-  // Like the migrate gate, the versioned migrations `scratch` (the scratch database, before the
-  // run) has applied already are not linted, and the rest is judged against it: a warm run
-  // cloned from the template lints only what it applies.
-  void StartLint(const Options& options, int pg_major, db::Connection& scratch);
+  void StartLint(const Options& options, int pg_major);
   // Feed every event of the scratch migrate runs.
   void OnEvent(const Event& e);
   // Lints the project's migrations (or takes StartLint's result), aligns their statements with
@@ -62,11 +56,7 @@ class LockObserver {
     std::vector<lint::LintInput> inputs;
     lint::LintResult result;
   };
-  // Lints `options`' migrations but those in `applied`, against `target` (static, for
-  // `pg_major`, when nullopt).
-  static Result<Linted> LintAll(const Options& options, int pg_major,
-                                const std::set<std::string>& applied,
-                                const std::optional<lint::Target>& target);
+  static Result<Linted> LintAll(const Options& options, int pg_major);
   std::future<Result<Linted>> linting_;
   int lint_major_ = 0;
   std::map<std::uint32_t, Rel> rels_;

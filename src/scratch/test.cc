@@ -143,7 +143,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
       r.server = (*c)->ServerVersion();
       major = (*c)->ServerMajorVersion();
       // The analyzer's side of the comparison, while the migrations run.
-      observer.StartLint(options, major, **c);
+      observer.StartLint(options, major);
     }
     std::string current;  // the migration running when the run stopped
     mreq.sink = [&current, &observer](const Event& e) {
