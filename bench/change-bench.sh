@@ -17,16 +17,13 @@ STRATA=$(realpath "$1")
 N=${2:-1000000}
 C=${3:-8}
 T=${4:-20}
-BIN=${STRATA_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-DIR=$(mktemp -d /tmp/strata-bench-change-XXXXXX)
-AS=""
-if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS="runuser -u postgres --"; fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { $AS "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT INT TERM
-$AS "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
-$AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100" start >/dev/null
-URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+BENCH=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH/lib/cluster.sh"
+. "$BENCH/lib/stats.sh"
+cluster_start strata-bench-change "fsync = off" "max_connections = 100"
+BIN=$PGBIN
+DIR=$CLUSTER_DIR
+URL="$CLUSTER_URL/postgres"
 PSQL="$BIN/psql -q -X -v ON_ERROR_STOP=1 $URL"
 chmod 777 "$DIR"
 cd "$DIR"
@@ -84,7 +81,6 @@ print("%-34s %8d tx  p99 %7.1f ms  max %7.1f ms  >1s: %d" % (sys.argv[1], len(la
       sum(1 for x in lat if x > 1000000)))
 print("    tps = %.0f" % (len(lat) / span if span > 0 else 0))' "$2" ${3:+"$3"} ${4:+"$4"}
 }
-elapsed() { s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 
 cat > strata.toml <<EOF
 [migrate]
@@ -95,14 +91,14 @@ cat > V2__qty_bigint.sql <<EOF
 ALTER TABLE acct ALTER COLUMN qty TYPE bigint;
 EOF
 
-echo "rows: $N  clients: $C  phase length: ${T}s  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rows: $N  clients: $C  phase length: ${T}s  load average: $(loadavg)"
 setup
 run_workload base "$T"; wait "$pid"; report base "before (no change)"
 
 run_workload start 3600
 sleep 2
 t0=$(now)
-ms=$(elapsed "$STRATA" --url "$URL" change start V2__qty_bigint.sql)
+ms=$(ms "$STRATA" --url "$URL" change start V2__qty_bigint.sql)
 t1=$(now)
 stop_workload; report start "across change start (+backfill)" "$t0" "$t1"
 echo "    change start took $ms ms: $(( N * 1000 / (ms > 0 ? ms : 1) )) rows/s with the workload running"
@@ -116,14 +112,14 @@ run_workload window "$T"; wait "$pid"; report window "in the window (dual-write 
 
 run_workload complete "$T"
 sleep 2
-ms=$(elapsed "$STRATA" --url "$URL" change complete V2__qty_bigint.sql)
+ms=$(ms "$STRATA" --url "$URL" change complete V2__qty_bigint.sql)
 wait "$pid"; report complete "across change complete"
 echo "    change complete took $ms ms"
 
 setup
 run_workload plain "$T"
 sleep 2
-ms=$(elapsed $PSQL -c "ALTER TABLE acct ALTER COLUMN qty TYPE bigint")
+ms=$(ms $PSQL -c "ALTER TABLE acct ALTER COLUMN qty TYPE bigint")
 wait "$pid"; report plain "across a plain ALTER TABLE"
 echo "    the plain ALTER TABLE took $ms ms (ACCESS EXCLUSIVE for all of it)"
 
@@ -132,8 +128,8 @@ $PSQL -c "ALTER TABLE acct ADD COLUMN qty2 bigint" >/dev/null
 run_workload update 3600
 sleep 2
 t0=$(now)
-ms=$(elapsed $PSQL -c "UPDATE acct SET qty2 = qty")
+ms=$(ms $PSQL -c "UPDATE acct SET qty2 = qty")
 t1=$(now)
 stop_workload; report update "across one UPDATE of every row" "$t0" "$t1"
 echo "    the single UPDATE took $ms ms: $(( N * 1000 / (ms > 0 ? ms : 1) )) rows/s"
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average at the end: $(loadavg)"

@@ -34,40 +34,16 @@ while getopts "d:m:p:j:xh" opt; do
   esac
 done
 STRATA=${STRATA:-$ROOT/build/cli/strata}
-PGBIN=/usr/lib/postgresql/15/bin
+. "$BENCH_DIR/lib/cluster.sh"   # PGBIN, cluster_start
 PSQL_BIN=$PGBIN/psql
 die() { printf 'fleet-bench: %s\n' "$*" >&2; exit 1; }
 say() { printf '== %s\n' "$*" >&2; }
 [ -x "$STRATA" ] || die "no strata binary at $STRATA"
 [ -x "$PGBIN/initdb" ] || die "PostgreSQL 15 is missing"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-fleet-bench.XXXXXX")
-chmod 755 "$WORK"
-PGDATA=$WORK/pgdata
+cluster_start strata-fleet-bench "max_connections = 200"   # bench/lib/cluster.sh
+WORK=$CLUSTER_DIR
 export STRATA_CACHE_DIR=$WORK/stat-cache
-if [ "$(id -u)" = 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
-cleanup() {
-  local rc=$?
-  [ -s "$PGDATA/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$PGDATA"
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA"
-chmod 700 "$PGDATA"
-as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
-  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-cat >>"$PGDATA/postgresql.conf" <<EOF2
-listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$PGDATA'
-max_connections = 200
-EOF2
-as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null || die "pg_ctl start failed"
 PSQL="$PSQL_BIN -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PORT -U postgres"
 
 # --- project -----------------------------------------------------------------------------

@@ -11,16 +11,13 @@ set -eu
 STRATA=$(realpath "$1")
 N=${2:-5000000}
 B=${3:-1000000}
-BIN=${STRATA_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-DIR=$(mktemp -d /tmp/strata-bench-ids-XXXXXX)
-AS=""
-if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS="runuser -u postgres --"; fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { $AS "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT INT TERM
-$AS "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
-$AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1" start >/dev/null
-URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+BENCH=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH/lib/cluster.sh"
+. "$BENCH/lib/stats.sh"
+cluster_start strata-bench-ids
+BIN=$PGBIN
+DIR=$CLUSTER_DIR
+URL="$CLUSTER_URL/postgres"
 PSQL="$BIN/psql -q -X -v ON_ERROR_STOP=1 $URL"
 $PSQL -c "CREATE TABLE ids (n bigint, u uuid)" \
       -c "INSERT INTO ids SELECT g, md5(g::text)::uuid FROM generate_series(1, $N) g" \
@@ -49,22 +46,13 @@ column = "ref"
 format = { prefix = "R-" }
 TOML
 printf 'table = "job"\nkey = "id"\nwhere = "note IS NULL"\nset = "note = '"'"'x'"'"'"\n[chunk]\nsize = 10000\n' > db/backfill/fill.toml
-best() {  # best of 3 wall-clock runs, in ms
-  b=999999
-  for _ in 1 2 3; do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
-    t=$(( (e - s) / 1000000 )); [ "$t" -lt "$b" ] && b=$t
-  done
-  echo "$b"
-}
-ratio() { python3 -c "print(f'{$1/$2:.2f}x')"; }
 echo "ids: $N"
 for col in n u; do
-  floor=$(best $PSQL -c "SELECT count(DISTINCT $col) FROM ids")
+  floor=$(best 3 $PSQL -c "SELECT count(DISTINCT $col) FROM ids")
   printf '[identifiers]\nfile = "db/ids.toml"\n' > strata.toml
-  d=$(best "$STRATA" --url "$URL" identifiers digest "$col")
+  d=$(best 3 "$STRATA" --url "$URL" identifiers digest "$col")
   rss=$( { /usr/bin/time -f %M "$STRATA" --url "$URL" identifiers digest "$col" >/dev/null; } 2>&1 | tail -1)
-  echo "column $col: count(DISTINCT) ${floor} ms, strata identifiers digest ${d} ms ($(ratio "$d" "$floor")), client max RSS ${rss} kB"
+  echo "column $col: count(DISTINCT) ${floor} ms, strata identifiers digest ${d} ms ($(ratio "$d" "$floor")x), client max RSS ${rss} kB"
 done
 # The backfill of B rows with the contract (before/after digests) and without it.
 run_backfill() {  # $1: identifiers file or "none"; prints the ms of one fresh run, then the

@@ -62,7 +62,7 @@ while getopts "n:r:R:t:e:o:h" opt; do
 done
 OUT=${OUT:-$BENCH_DIR/results/$(date -u +%Y%m%dT%H%M%SZ)}
 STRATA=${STRATA:-$ROOT/build/cli/strata}
-PGBIN=/usr/lib/postgresql/15/bin
+. "$BENCH_DIR/lib/cluster.sh"   # PGBIN, cluster_start
 PSQL_BIN=$PGBIN/psql   # the real binary: /usr/bin/psql is a Perl wrapper costing ~22 ms a start
 DBMATE=$BENCH_DIR/node_modules/@dbmate/linux-x64/bin/dbmate
 NPM_BIN=$BENCH_DIR/node_modules/.bin
@@ -89,45 +89,11 @@ if has_tool dbmate || has_tool node-pg-migrate; then
 fi
 
 mkdir -p "$OUT/json/parts"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench.XXXXXX")
-chmod 755 "$WORK"   # the postgres user must reach its data and socket directory
-PGDATA=$WORK/pgdata
+# --- private cluster (bench/lib/cluster.sh): default settings, fsync and synchronous_commit on
+cluster_start strata-bench
+WORK=$CLUSTER_DIR
 # migrate's stat cache (src/migrate/stat_cache.h) lives and dies with this run.
 export STRATA_CACHE_DIR=$WORK/stat-cache
-
-if [ "$(id -u)" = 0 ]; then
-  id postgres >/dev/null 2>&1 || die "running as root needs the postgres user (postgresql-15 creates it)"
-  as_pg() { runuser -u postgres -- "$@"; }
-else
-  as_pg() { "$@"; }
-fi
-
-cleanup() {
-  local rc=$?
-  if [ -s "$PGDATA/postmaster.pid" ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- private cluster ---------------------------------------------------------------------
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$PGDATA"
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA"
-chmod 700 "$PGDATA"
-as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
-  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-cat >>"$PGDATA/postgresql.conf" <<EOF
-# migrate-bench: defaults otherwise (fsync, synchronous_commit on)
-listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$PGDATA'
-EOF
-as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null \
-  || { cat "$PGDATA/server.log" >&2; die "pg_ctl start failed"; }
 say "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT ($PGDATA)"
 
 PSQL="$PSQL_BIN -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PORT -U postgres"

@@ -8,17 +8,15 @@
 set -eu
 STRATA=$(realpath "$1")
 N=${2:-1000}
-BIN=${STRATA_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-DIR=$(mktemp -d /tmp/strata-bench-schema-XXXXXX)
-AS=""
-if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS="runuser -u postgres --"; fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-[ -n "${KEEP:-}" ] && echo "url: postgres://postgres@127.0.0.1:$PORT/postgres"
-cleanup() { [ -n "${KEEP:-}" ] && return 0; $AS "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT INT TERM
-$AS "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
-$AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+BENCH=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH/lib/cluster.sh"
+. "$BENCH/lib/stats.sh"
+CLUSTER_KEEP=${KEEP:-}
+cluster_start strata-bench-schema "fsync = off"
+BIN=$PGBIN
+DIR=$CLUSTER_DIR
+URL="$CLUSTER_URL/postgres"
+[ -n "${KEEP:-}" ] && echo "url: $URL"
 python3 - "$N" > "$DIR/schema.sql" <<'PY'
 import sys
 n = int(sys.argv[1])
@@ -37,11 +35,6 @@ for i in range(n):
 PY
 "$BIN/psql" -q -X -v ON_ERROR_STOP=1 "$URL" -f "$DIR/schema.sql" >/dev/null
 cd "$DIR"
-ms() {  # wall-clock ms of "$@"
-  s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
-  echo $(( (e - s) / 1000000 ))
-}
-median() { python3 -c 'import statistics, sys; print(round(statistics.median(float(x) for x in sys.argv[1:])))' "$@"; }
 echo "tables: $N"
 "$STRATA" --url "$URL" schema dump --out "$DIR/dump.sql" >/dev/null
 # RUNS (default 5) rounds, each running the three in turn, so that all see the same load
@@ -54,7 +47,7 @@ F=""
 i=0
 while [ $i -lt "$RUNS" ]; do
   i=$((i + 1))
-  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  load=$(loadavg)
   d=$(ms "$STRATA" --url "$URL" schema dump)
   p=$(ms "$BIN/pg_dump" --schema-only "$URL")
   f=$(ms "$STRATA" --url "$URL" drift --against "$DIR/dump.sql")
@@ -64,10 +57,10 @@ while [ $i -lt "$RUNS" ]; do
   F="$F $f"
 done
 # shellcheck disable=SC2086
-echo "strata schema dump:        $(median $D) ms median ($("$STRATA" --url "$URL" schema dump | wc -c) bytes)"
+echo "strata schema dump:        $(median_int $D) ms median ($("$STRATA" --url "$URL" schema dump | wc -c) bytes)"
 # shellcheck disable=SC2086
-echo "pg_dump --schema-only:     $(median $P) ms median ($("$BIN/pg_dump" --schema-only "$URL" | wc -c) bytes)"
+echo "pg_dump --schema-only:     $(median_int $P) ms median ($("$BIN/pg_dump" --schema-only "$URL" | wc -c) bytes)"
 # shellcheck disable=SC2086
-echo "strata drift (no drift):   $(median $F) ms median"
+echo "strata drift (no drift):   $(median_int $F) ms median"
 "$STRATA" --url "$URL" schema dump > "$DIR/dump2.sql"
 cmp -s "$DIR/dump.sql" "$DIR/dump2.sql" && echo "second dump identical: yes" || echo "second dump identical: NO"

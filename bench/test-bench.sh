@@ -10,6 +10,10 @@
 # migrate and test run in RUNS (default 5) interleaved pairs, alternating which goes first, so
 # that both see the same load: each pair's ratio and load average printed, then the medians of
 # migrate, test and the pairs' ratios. The warm rows are the best of RUNS. Wall-clock ms.
+# Each warm run (first and second) starts after a CHECKPOINT of the cluster: the warm run clones
+# the template (CREATE DATABASE ... TEMPLATE checkpoints), so without it the run would also
+# write out whatever its preparation left dirty, which varied 269-780 ms for the same binary.
+# The cluster and the timing helpers are bench/lib/cluster.sh and bench/lib/stats.sh.
 # Usage: bench/test-bench.sh path/to/strata [N] [RUNS]. Results: docs/PERFORMANCE.md
 # ("strata test").
 set -eu
@@ -17,16 +21,12 @@ STRATA=$(realpath "$1")
 N=${2:-1000}
 RUNS=${3:-5}
 BENCH=$(cd "$(dirname "$0")" && pwd)
-BIN=${STRATA_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-DIR=$(mktemp -d /tmp/strata-bench-test-XXXXXX)
-AS=""
-if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; AS="runuser -u postgres --"; fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { $AS "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT INT TERM
-$AS "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
-$AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
-ADMIN="postgres://postgres@127.0.0.1:$PORT/postgres"
+. "$BENCH/lib/cluster.sh"
+. "$BENCH/lib/stats.sh"
+cluster_start strata-bench-test "fsync = off" "synchronous_commit = off" "full_page_writes = off"
+BIN=$PGBIN
+DIR=$CLUSTER_DIR
+ADMIN="$CLUSTER_URL/postgres"
 python3 "$BENCH/gen-migrations.py" "$N" "$DIR/gen" >/dev/null
 mkdir -p "$DIR/p/db"
 mv "$DIR/gen/strata" "$DIR/p/db/migration"
@@ -35,23 +35,7 @@ cd "$DIR/p"
 "$STRATA" hash >/dev/null
 export STRATA_CACHE_DIR="$DIR/cache"
 psql() { "$BIN/psql" -q -X -v ON_ERROR_STOP=1 "$ADMIN" -c "$1" >/dev/null; }
-best() {  # best of RUNS wall-clock runs of "$@" after running $PREP, in ms
-  b=999999999
-  i=0
-  while [ $i -lt "$RUNS" ]; do
-    i=$((i + 1))
-    eval "$PREP"
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; "$@" >&2 || true; exit 1; }; e=$(date +%s%N)
-    t=$(( (e - s) / 1000000 )); [ "$t" -lt "$b" ] && b=$t
-  done
-  echo "$b"
-}
-ms() {  # wall-clock ms of "$@"
-  s=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; "$@" >&2 || true; exit 1; }; e=$(date +%s%N)
-  echo $(( (e - s) / 1000000 ))
-}
 echo "migrations: $N"
-median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 # Interleaved pairs, alternating which command runs first; /proc/loadavg before each pair.
 MS=""
 TS=""
@@ -60,7 +44,7 @@ i=0
 while [ $i -lt "$RUNS" ]; do
   i=$((i + 1))
   psql "DROP DATABASE IF EXISTS target"; psql "CREATE DATABASE target"
-  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  load=$(loadavg)
   if [ $((i % 2)) = 1 ]; then
     m=$(ms "$STRATA" migrate)
     t=$(ms "$STRATA" test --scratch "$ADMIN" --trace "$DIR/trace.json")
@@ -68,7 +52,7 @@ while [ $i -lt "$RUNS" ]; do
     t=$(ms "$STRATA" test --scratch "$ADMIN" --trace "$DIR/trace.json")
     m=$(ms "$STRATA" migrate)
   fi
-  r=$(python3 -c "print(f'{$t/$m:.2f}')")
+  r=$(ratio "$t" "$m")
   echo "pair $i: migrate $m ms, test $t ms (${r}x), loadavg $load"
   MS="$MS $m"
   TS="$TS $t"
@@ -83,9 +67,9 @@ echo "test / migrate:             $(median $RS)x (median of the pairs' ratios)"
 drop_templates() {
   for d in $("$BIN/psql" -X -At "$ADMIN" -c "SELECT datname FROM pg_database WHERE datname LIKE 'strata_warm_%'"); do psql "DROP DATABASE $d"; done
 }
-PREP='drop_templates; rm -f db/migration/V$((N + 1))__added.sql; "$STRATA" hash >/dev/null'
-W1=$(best "$STRATA" test --keep --scratch "$ADMIN")
+PREP='drop_templates; rm -f db/migration/V$((N + 1))__added.sql; "$STRATA" hash >/dev/null; psql CHECKPOINT'
+W1=$(best "$RUNS" "$STRATA" test --keep --scratch "$ADMIN")
 echo "strata test --keep, first: $W1 ms"
-PREP='rm -f db/migration/V$((N + 1))__added.sql; "$STRATA" hash >/dev/null; "$STRATA" test --keep --scratch "$ADMIN" >/dev/null 2>&1; printf "CREATE TABLE added (id integer PRIMARY KEY);\n" > db/migration/V$((N + 1))__added.sql; "$STRATA" hash >/dev/null'
-W2=$(best "$STRATA" test --keep --scratch "$ADMIN")
+PREP='rm -f db/migration/V$((N + 1))__added.sql; "$STRATA" hash >/dev/null; "$STRATA" test --keep --scratch "$ADMIN" >/dev/null 2>&1; printf "CREATE TABLE added (id integer PRIMARY KEY);\n" > db/migration/V$((N + 1))__added.sql; "$STRATA" hash >/dev/null; psql CHECKPOINT'
+W2=$(best "$RUNS" "$STRATA" test --keep --scratch "$ADMIN")
 echo "strata test --keep, second after one new migration: $W2 ms ($(python3 -c "print(f'{100*$W2/$W1:.1f}')") % of the first)"

@@ -54,7 +54,7 @@ while getopts "n:c:R:t:m:o:h" opt; do
 done
 OUT=${OUT:-$ROOT/bench/results/backfill-$(date -u +%Y%m%dT%H%M%SZ)}
 STRATA=${STRATA:-$ROOT/build/cli/strata}
-PGBIN=/usr/lib/postgresql/15/bin
+. "$ROOT/bench/lib/cluster.sh"   # PGBIN, cluster_start
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'backfill-bench: %s\n' "$*" >&2; exit 1; }
 [ -z "$RATE" ] || [[ $RATE =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "-R wants transactions per second, got '$RATE'"
@@ -65,42 +65,11 @@ LOAD_RATE=${LOAD_RATE:-unthrottled}
 command -v python3 >/dev/null || die "python3 is missing"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-WORK=$(mktemp -d /tmp/strata-backfill-bench-XXXXXX)
-[ -d "$WORK" ] || die "mktemp failed"
-PGDATA=$WORK/data
+# --- private cluster (bench/lib/cluster.sh): default durability settings ---------------------
 LOADPID=""
-if [ "$(id -u)" = 0 ]; then
-  as_pg() { runuser -u postgres -- "$@"; }
-  chown postgres:postgres "$WORK"
-else
-  as_pg() { "$@"; }
-fi
-cleanup() {
-  local rc=$?
-  if [ -n "$LOADPID" ]; then kill "$LOADPID" 2>/dev/null || true; fi
-  if [ -s "$PGDATA/postmaster.pid" ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- private cluster ---------------------------------------------------------------------
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg mkdir -p "$PGDATA"
-as_pg chmod 700 "$PGDATA"
-as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
-  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-CONF="listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$PGDATA'
-max_wal_size = '4GB'
-shared_buffers = '512MB'"
-printf '%s\n' "$CONF" | as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null \
-  || { cat "$PGDATA/server.log" >&2; die "pg_ctl start failed"; }
+bench_on_exit() { if [ -n "$LOADPID" ]; then kill "$LOADPID" 2>/dev/null || true; fi; }
+cluster_start strata-backfill-bench "max_wal_size = '4GB'" "shared_buffers = '512MB'"
+WORK=$CLUSTER_DIR
 PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PORT -U postgres"
 URL="postgres://postgres@127.0.0.1:$PORT/bbench"
 $PSQL -d postgres -c 'CREATE DATABASE bbench'

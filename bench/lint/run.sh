@@ -22,6 +22,7 @@ set -eu
 cd "$(dirname "$0")"
 HERE=$PWD
 ROOT=$(cd ../.. && pwd)
+. "$ROOT/bench/lib/stats.sh"   # median, loadavg
 S=${1:-100000}
 RUNS=${2:-5}
 STRATA=${STRATA:-$ROOT/build/cli/strata}
@@ -65,7 +66,6 @@ run1() {
   tail -1 "$tf" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'
   rm -f "$tf"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 count_statements() {  # strata's own count (parse once, JSON)
   "$STRATA" lint -j1 --fail-on never --format json "$@" 2>/dev/null |
@@ -97,7 +97,7 @@ OUT=$HERE/results.md
       [ -n "$SQ" ] && cmds+=("squawk|gcc|$SQ --reporter gcc" "squawk|json|$SQ --reporter json"
         "squawk|gitlab|$SQ --reporter gitlab")
       declare -A wall=() cpu=()
-      load0=$(cut -d' ' -f1-3 /proc/loadavg)
+      load0=$(loadavg)
       if [ "${WARMUP:-1}" = 1 ]; then
         for c in "${cmds[@]}"; do
           IFS='|' read -r _ _ cmd <<<"$c"
@@ -114,11 +114,13 @@ OUT=$HERE/results.md
           cpu[$tool.$fmt]+="$u "
         done
       done
-      load1=$(cut -d' ' -f1-3 /proc/loadavg)
+      load1=$(loadavg)
       declare -A mw=() mc=()
       for k in "${!wall[@]}"; do
-        mw[$k]=$(tr ' ' '\n' <<<"${wall[$k]}" | grep . | median)
-        mc[$k]=$(tr ' ' '\n' <<<"${cpu[$k]}" | grep . | median)
+        # shellcheck disable=SC2086
+        mw[$k]=$(median ${wall[$k]})
+        # shellcheck disable=SC2086
+        mc[$k]=$(median ${cpu[$k]})
       done
       best=""
       for f in gcc json gitlab; do
