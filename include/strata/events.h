@@ -18,7 +18,26 @@
 
 namespace strata {
 
-struct Event {
+// The kind accessors of an event type whose `data` member is a std::variant of one struct per
+// kind (Event here, backfill::BackfillEvent): derive as `struct E : KindAccess<E>`.
+//   e.As<E::Retry>()  that kind's fields, or nullptr when the event is of another kind
+//   e.Is<E::Retry>()  whether the event is of that kind
+template <class Derived>
+struct KindAccess {
+  template <class T>
+  const T* As() const {
+    return std::get_if<T>(&Self().data);
+  }
+  template <class T>
+  bool Is() const {
+    return std::holds_alternative<T>(Self().data);
+  }
+
+ private:
+  const Derived& Self() const { return static_cast<const Derived&>(*this); }
+};
+
+struct Event : KindAccess<Event> {
   // The migration (or seed package) an event belongs to.
   struct Migration {
     std::string script;
@@ -99,15 +118,6 @@ struct Event {
   std::optional<Migration> migration;  // nullopt: the lock's events
   Data data;
 
-  // This kind's fields, or nullptr when the event is of another kind.
-  template <class T>
-  const T* As() const {
-    return std::get_if<T>(&data);
-  }
-  template <class T>
-  bool Is() const {
-    return std::holds_alternative<T>(data);
-  }
   // The kind's name, as `event` in the --log-json line: "lock_waiting", "retry", ...
   const char* Name() const {
     static constexpr const char* kNames[] = {"lock_waiting",

@@ -11,7 +11,7 @@
 // one another's arguments; each call opens its own connection.
 #pragma once
 
-#include "strata/events.h"  // Overloaded, for std::visit over BackfillEvent::Data
+#include "strata/events.h"  // KindAccess (As/Is); Overloaded, for std::visit over Data
 #include "strata/options.h"
 #include "strata/status.h"
 
@@ -49,7 +49,7 @@ const char* ThrottleReasonName(ThrottleReason reason);
 // A progress event of a run: the job's progress so far, and one struct per kind holding exactly
 // that kind's fields. Read a kind's fields with `e.As<BackfillEvent::Chunk>()` (nullptr for
 // another kind) or std::visit. Its JSON line is documented in docs/json.md.
-struct BackfillEvent {
+struct BackfillEvent : KindAccess<BackfillEvent> {
   // A run starts, or resumes after `resumed_after` rows.
   struct Started {
     int run_no = 0;
@@ -130,15 +130,6 @@ struct BackfillEvent {
   std::int64_t chunks = 0;
   std::int64_t elapsed_ms = 0;  // since this run started
   double rows_per_second = 0;
-
-  template <class T>
-  const T* As() const {
-    return std::get_if<T>(&data);
-  }
-  template <class T>
-  bool Is() const {
-    return std::holds_alternative<T>(data);
-  }
 };
 using BackfillSink = std::function<void(const BackfillEvent&)>;
 
