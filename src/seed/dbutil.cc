@@ -18,8 +18,6 @@ bool IsPlainIdent(std::string_view s) {
   return true;
 }
 
-std::string QuoteIdent(std::string_view name) { return db::QuoteIdent(name); }
-
 Result<std::vector<ColumnInfo>> TableColumns(db::Connection& conn, std::string_view table) {
   std::vector<ColumnInfo> out;
   db::QueryResult r;

@@ -19,7 +19,7 @@ namespace strata::seed {
 bool IsPlainIdent(std::string_view s);
 
 // "name" with embedded quotes doubled.
-std::string QuoteIdent(std::string_view name);
+using db::QuoteIdent;
 
 struct ColumnInfo {
   std::string name;

@@ -163,6 +163,9 @@ class PgScanner {
   // Scans a '' / E'' / B'' / X'' / U&'' string whose opening quote is at s_[q]; returns the
   // offset past the closing quote (continuations included), or npos if unterminated.
   size_t ScanString(size_t q, bool backslash_escapes);
+  // Scans a "" / U&"" identifier whose opening quote is at s_[q] ("" inside is a quote);
+  // returns the offset past the closing quote, or npos if unterminated.
+  size_t ScanIdentifier(size_t q) const;
 
   std::string_view s_;
   std::vector<size_t>* comments_ = nullptr;
@@ -236,6 +239,14 @@ size_t PgScanner::ScanString(size_t q, bool backslash_escapes) {
   }
 }
 
+size_t PgScanner::ScanIdentifier(size_t q) const {
+  size_t e = s_.find('"', q + 1);
+  while (e != std::string_view::npos && e + 1 < s_.size() && s_[e + 1] == '"') {
+    e = s_.find('"', e + 2);
+  }
+  return e == std::string_view::npos ? e : e + 1;
+}
+
 bool PgScanner::Scan(PgUnterminated& error) {
   terminated_ = false;
   identifier_count_ = 0;
@@ -299,15 +310,12 @@ bool PgScanner::Scan(PgUnterminated& error) {
           }
           i = e;
         } else {  // U&"": like ""
-          size_t e = s_.find('"', i + 3);
-          while (e != std::string_view::npos && e + 1 < n && s_[e + 1] == '"') {
-            e = s_.find('"', e + 2);
-          }
+          size_t e = ScanIdentifier(i + 2);
           if (e == std::string_view::npos) {
             error = {i, "quoted identifier"};
             return false;
           }
-          i = e + 1;
+          i = e;
         }
       } else if (lc == 'u' && next == '&') {  // {xufailed}: the U alone
         ++i;
@@ -325,15 +333,12 @@ bool PgScanner::Scan(PgUnterminated& error) {
       }
       i = e;
     } else if (c == '"') {
-      size_t e = s_.find('"', i + 1);
-      while (e != std::string_view::npos && e + 1 < n && s_[e + 1] == '"') {
-        e = s_.find('"', e + 2);
-      }
+      size_t e = ScanIdentifier(i);
       if (e == std::string_view::npos) {
         error = {i, "quoted identifier"};
         return false;
       }
-      i = e + 1;
+      i = e;
     } else if (c == '$') {
       size_t d = DollarDelimEnd(s_, i);
       if (d != 0) {
