@@ -408,8 +408,22 @@ Status Database::Promote() {
   admin.may_create = false;
   STRATA_ASSIGN_OR_RETURN(auto conn, db::Connect(admin, "strata scratch"));
   STRATA_TRY(conn->Query(fmt::format("SELECT pg_advisory_lock({})", WarmLock(key_))).status());
-  Status s = conn->Exec(
-      fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(template_)));
+  // The previous template is renamed out of the way as a stale prepared clone (its own oid in
+  // the name) rather than dropped here: removing its files takes a while, and PrepareNext's
+  // process (or the next run) drops it.
+  STRATA_ASSIGN_OR_RETURN(
+      db::QueryResult old,
+      conn->Query("SELECT oid::text FROM pg_database WHERE datname = $1", {template_}));
+  Status s = Status::Ok();
+  if (!old.rows.empty() && old.rows[0][0]) {
+    s = conn->Exec(fmt::format("ALTER DATABASE {} RENAME TO {}", db::QuoteIdent(template_),
+                               db::QuoteIdent(template_ + "_" + *old.rows[0][0])));
+    // Someone is connected to it (a rename needs it idle): dropped now, as before.
+    if (!s.ok()) {
+      s = conn->Exec(
+          fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(template_)));
+    }
+  }
   if (s.ok()) {
     s = conn->Exec(fmt::format("ALTER DATABASE {} RENAME TO {}", db::QuoteIdent(db_),
                                db::QuoteIdent(template_)));

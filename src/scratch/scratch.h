@@ -45,7 +45,8 @@ class Database {
   // files: an applied migration changed). Errors: the server's.
   Status Recreate();
   // Warm: this database (all connections to it closed) becomes the template, replacing the
-  // previous one. Errors: the server's.
+  // previous one (renamed out of the way as a stale prepared clone, which PrepareNext's process
+  // drops). Errors: the server's.
   Status Promote();
   // Warm, at the end of a run: the next run's clone of the template, made in the background
   // by a detached process (strata_warm_<key>_<template oid>, created in one CREATE DATABASE:

@@ -807,7 +807,7 @@ TEST(ObservedLocksTest, ComparesWithTheMigrateGatesLint) {
   auto a = gated.Run({"--json", "test", "--scratch", admin, "--trace", "trace.json"});
   ASSERT_EQ(a.exit_code, 0) << a.All();
   auto ja = nlohmann::json::parse(a.out);
-  EXPECT_NE(observed(ja).find("4 statement(s) observed on PostgreSQL"), std::string::npos);
+  EXPECT_NE(observed(ja).find("5 statement(s) observed on PostgreSQL"), std::string::npos);
   EXPECT_NE(observed(ja).find("compared with the migrate gate's lint"), std::string::npos)
       << ja.dump(1);
   Project ungated(Db::kPostgres, "[migrate]\nlint_gate = false\n");
