@@ -183,7 +183,8 @@ TestResult Test(const Options& options, const TestRequest& request) {
   // Without --from, in a git work tree with tags: as of the last tag. `--from empty`: none.
   std::string from = request.from == "empty" ? "" : request.from;
   bool last_tag = false;
-  if (request.from.empty()) {
+  // (A warm template already holds a later state than any tag: git is not asked.)
+  if (request.from.empty() && applied_before.empty()) {
     if (auto tag = scratch::LastGitTag(options.project_dir)) {
       from = *tag;
       last_tag = true;

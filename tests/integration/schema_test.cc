@@ -930,6 +930,17 @@ TEST(FromTest, GitTagBuildsTheFilesAsTheyWereAtTheTag) {
   EXPECT_EQ(r.exit_code, 0) << r.All();
   EXPECT_EQ(r.out.find("from v1.0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("passed  fixture 2"), std::string::npos) << r.out;
+  // Warm: the first run builds from the tag; the next starts from its template, which holds a
+  // later state than any tag, so git is not asked and no `from` step appears.
+  warm::DropWarm(admin);
+  r = p.Run({"test", "--keep", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("passed  from v1.0"), std::string::npos) << r.out;
+  r = p.Run({"test", "--keep", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("3 migration(s) already applied"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("from v1.0"), std::string::npos) << r.out;
+  warm::DropWarm(admin);
   // A migration edited after the release is caught as production would catch it: the tag's
   // file was applied, the working tree's differs.
   p.Write("V2__fill.sql", "UPDATE item SET price = 1 WHERE price IS NULL;\n");
