@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -111,6 +112,9 @@ struct CallbackRun {
   bool ok = true;
 };
 
+namespace engine {
+struct GateLint;  // engine/lint_gate.h
+}
 struct MigrateResult {
   Status status;
   std::string target;  // redacted URL
@@ -125,6 +129,10 @@ struct MigrateResult {
   LintGateReport lint;
   std::vector<CallbackRun> callbacks;          // in the order they ran; also in the run record
   std::vector<std::string> changes_completed;  // --complete-changes: the changes it completed
+  // request.observe: the lint gate's analysis of this run's pending set, so `strata test`'s
+  // lock observer compares with it instead of linting the files again; null when the gate did
+  // not run.
+  std::shared_ptr<const engine::GateLint> gate_lint;
 };
 MigrateResult Migrate(const Options& options, const MigrateRequest& request);
 

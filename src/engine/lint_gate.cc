@@ -21,7 +21,8 @@ std::string DescribeAllowance(const AcceptedSuppression& a) {
 
 Status RunLintGate(session::Session& ctx, const Options& options,
                    const std::vector<PreparedMigration>& prepared, LintGateReport& report,
-                   std::vector<std::vector<std::string>>& allowed) {
+                   std::vector<std::vector<std::string>>& allowed,
+                   std::shared_ptr<const GateLint>* keep) {
   allowed.assign(prepared.size(), {});
   if (!options.lint_gate) {
     report.skipped = "[migrate] lint_gate = false";
@@ -65,6 +66,16 @@ Status RunLintGate(session::Session& ctx, const Options& options,
     report.accepted.push_back(std::move(a));
   }
 
+  if (keep) {
+    auto g = std::make_shared<GateLint>();
+    for (const auto& p : prepared) {
+      g->scripts.push_back(p.migration->script);
+      g->paths.push_back(p.migration->path);
+      g->checksums.push_back(p.migration->checksum);
+    }
+    g->result = std::move(lr);
+    *keep = std::move(g);
+  }
   if (report.blocking.empty()) return Status::Ok();
   const auto& first = report.blocking.front();
   return Status(ErrorCode::kLint,

@@ -385,7 +385,8 @@ class MigrateRun {
     }
     allowed_.assign(prepared_.size(), {});
     std::vector<std::vector<std::string>> gated_allowed;
-    STRATA_TRY(engine::RunLintGate(ctx(), options_, gated, res_.lint, gated_allowed));
+    STRATA_TRY(engine::RunLintGate(ctx(), options_, gated, res_.lint, gated_allowed,
+                                   request_.observe ? &res_.gate_lint : nullptr));
     for (size_t k = 0; k < gated_at.size() && k < gated_allowed.size(); ++k) {
       allowed_[gated_at[k]] = std::move(gated_allowed[k]);
     }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -134,21 +135,45 @@ LockObserver::~LockObserver() {
   if (linting_.valid()) linting_.wait();
 }
 
+void LockObserver::AddGateLint(std::shared_ptr<const engine::GateLint> gate) {
+  if (gate) gates_.push_back(std::move(gate));
+}
+
 Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r) {
+  // The analyzer's prediction of each migration, by script: the gates' lints first.
+  struct Prediction {
+    const lint::MigrationReport* report = nullptr;
+    std::string sha256;
+  };
+  std::map<std::string, Prediction> by_script;
+  for (const auto& g : gates_) {
+    if (g->result.pg_version != pg_major) continue;
+    const auto& reports = g->result.migrations;
+    for (size_t i = 0; i < g->scripts.size() && i < reports.size(); ++i) {
+      if (reports[i].path == g->paths[i]) by_script[g->scripts[i]] = {&reports[i], g->checksums[i]};
+    }
+  }
+  bool covered = true;
+  for (const auto& sc : scripts_) {
+    if (!sc.statements.empty() && !by_script.count(sc.name)) covered = false;
+  }
+  // Otherwise (no gate, a change file's start phase, another server version): the files.
   std::optional<Result<Linted>> started;
   if (linting_.valid()) started = linting_.get();
-  if (scripts_.empty()) return Status::Ok();
-  if (!started || lint_major_ != pg_major) started = LintAll(options, pg_major);
-  STRATA_TRY(started->status());
-  const auto& inputs = (*started)->inputs;
-  const lint::LintResult& lr = (*started)->result;
+  if (!covered) {
+    if (!started || lint_major_ != pg_major) started = LintAll(options, pg_major);
+    linted_files_ = true;
+    STRATA_TRY(started->status());
+    by_script.clear();
+    const auto& inputs = (*started)->inputs;
+    const lint::LintResult& lr = (*started)->result;
+    for (size_t i = 0; i < inputs.size() && i < lr.migrations.size(); ++i) {
+      by_script[inputs[i].script] = {&lr.migrations[i], base::Sha256Hex(inputs[i].text)};
+    }
+  }
   // The tables the database has or had.
   std::set<std::string> ever;
   for (const auto& [oid, rel] : rels_) ever.insert(lint::RelationKey(rel.name));
-  std::map<std::string, size_t> by_script;
-  for (size_t i = 0; i < inputs.size() && i < lr.migrations.size(); ++i) {
-    by_script[inputs[i].script] = i;
-  }
   for (auto& sc : scripts_) {
     if (sc.statements.empty()) continue;
     ObservedMigration om;
@@ -156,8 +181,8 @@ Status LockObserver::Finish(const Options& options, int pg_major, TestResult& r)
     auto it = by_script.find(sc.name);
     const lint::MigrationReport* mr = nullptr;
     if (it != by_script.end()) {
-      om.sha256 = base::Sha256Hex(inputs[it->second].text);
-      mr = &lr.migrations[it->second];
+      om.sha256 = it->second.sha256;
+      mr = it->second.report;
       // The analyzer splits with PostgreSQL's parser, the engine with psql's rules: compare
       // only when both see the same statements.
       if (mr->statements.size() != static_cast<size_t>(sc.statement_count)) mr = nullptr;

@@ -12,11 +12,13 @@
 #include "strata/schema.h"
 
 #include "db/connection.h"
+#include "engine/lint_gate.h"
 #include "lint/linter.h"
 
 #include <cstdint>
 #include <future>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,13 +31,21 @@ class LockObserver {
   Status Snapshot(db::Connection& conn);
   // Starts linting the project's migrations for server major `pg_major` on a thread of its
   // own, while the migrations run (the lint does not depend on what they do). Once per run.
+  // Only for runs whose migrate gate does not lint ([migrate] lint_gate = false).
   void StartLint(const Options& options, int pg_major);
   // Feed every event of the scratch migrate runs.
   void OnEvent(const Event& e);
-  // Lints the project's migrations (or takes StartLint's result), aligns their statements with
-  // the observed ones and fills r.trace, r.lock_findings and r.observed_statements. Errors:
-  // those of lint's config.
+  // The migrate gate's lint of a scratch migrate run (MigrateResult::gate_lint): its
+  // predictions are the analyzer's side of the comparison, so the files are not linted again.
+  void AddGateLint(std::shared_ptr<const engine::GateLint> gate);
+  // Aligns the analyzer's predictions (the gates' lints; when one does not cover an observed
+  // migration, StartLint's result or a lint of the project's migrations) with the observed
+  // statements and fills r.trace, r.lock_findings and r.observed_statements. Errors: those of
+  // lint's config.
   Status Finish(const Options& options, int pg_major, TestResult& r);
+  // After Finish: whether it linted the migration files itself (false: the gates' lints
+  // covered every observed migration).
+  bool linted_files() const { return linted_files_; }
   ~LockObserver();
 
  private:
@@ -58,6 +68,8 @@ class LockObserver {
   };
   static Result<Linted> LintAll(const Options& options, int pg_major);
   std::future<Result<Linted>> linting_;
+  std::vector<std::shared_ptr<const engine::GateLint>> gates_;
+  bool linted_files_ = false;
   int lint_major_ = 0;
   std::map<std::uint32_t, Rel> rels_;
   std::vector<Script> scripts_;

@@ -122,6 +122,36 @@ Status StartGuardian(const Cleanup& c, int* pid_out, int* fd_out) {
   return Status::Ok();
 }
 
+// The session advisory lock (on the maintenance database) under which a warm key's template and
+// its prepared clone change: the 12 hex digits of the key as a number.
+std::string WarmLock(const std::string& key) {
+  return std::to_string(std::stoll(key.substr(0, 15), nullptr, 16));
+}
+
+// CREATE DATABASE `name` as a clone of `tmpl` (PostgreSQL 15's default, WAL_LOG, writes every
+// block of the template to the WAL: FILE_COPY copies the files).
+std::string CloneSql(db::Connection& conn, const std::string& name, const std::string& tmpl) {
+  std::string sql = fmt::format("CREATE DATABASE {} TEMPLATE {}", db::QuoteIdent(name),
+                                db::QuoteIdent(tmpl));
+  if (conn.ServerMajorVersion() >= 15) sql += " STRATEGY = FILE_COPY";
+  return sql;
+}
+
+// Under the warm lock: drops the prepared clones of `tmpl` (strata_warm_<key>_<oid>) but the one
+// of its current oid (`keep`, "" for none). Only names of that form: databases strata made.
+Status DropStalePrepared(db::Connection& conn, const std::string& tmpl, const std::string& keep) {
+  STRATA_ASSIGN_OR_RETURN(
+      db::QueryResult q,
+      conn.Query("SELECT datname FROM pg_database WHERE datname ~ ('^' || $1 || '_[0-9]+$')",
+                 {tmpl}));
+  for (const auto& row : q.rows) {
+    if (!row[0] || *row[0] == keep) continue;
+    STRATA_TRY(
+        conn.Exec(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(*row[0]))));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string ServerBinDir() {
@@ -323,18 +353,30 @@ Result<std::unique_ptr<Database>> Database::CreateWarm(std::string_view spec,
   d->template_ = "strata_warm_" + key;
   STRATA_ASSIGN_OR_RETURN(auto conn, db::Connect(admin, "strata scratch"));
   STRATA_TRY(StartGuardian(c, &d->guardian_pid_, &d->guardian_fd_));
+  d->key_ = key;
+  // Waits while PrepareNext's process makes the clone: it is then this run's.
+  STRATA_TRY(conn->Query(fmt::format("SELECT pg_advisory_lock({})", WarmLock(key))).status());
   STRATA_ASSIGN_OR_RETURN(
       db::QueryResult t,
-      conn->Query("SELECT count(*) FROM pg_database WHERE datname = $1", {d->template_}));
-  d->from_template_ = !t.rows.empty() && t.rows[0][0] && *t.rows[0][0] == "1";
-  std::string create = fmt::format("CREATE DATABASE {}", db::QuoteIdent(c.db));
-  if (d->from_template_) {
-    create += " TEMPLATE " + db::QuoteIdent(d->template_);
-    // PostgreSQL 15's default (WAL_LOG) writes every block of the template to the WAL: a copy
-    // of the files is several times faster for a schema of a thousand tables.
-    if (conn->ServerMajorVersion() >= 15) create += " STRATEGY = FILE_COPY";
+      conn->Query("SELECT t.oid::text, r.datname FROM pg_database t LEFT JOIN pg_database r ON "
+                  "r.datname = t.datname || '_' || t.oid::text WHERE t.datname = $1",
+                  {d->template_}));
+  d->from_template_ = !t.rows.empty();
+  std::string ready = d->from_template_ && t.rows[0][1] ? *t.rows[0][1] : "";
+  // The prepared clone of this template becomes this run's database (a rename: no copy).
+  if (!ready.empty() && conn->Exec(fmt::format("ALTER DATABASE {} RENAME TO {}",
+                                               db::QuoteIdent(ready), db::QuoteIdent(c.db)))
+                            .ok()) {
+    d->prepared_ = true;
   }
-  if (Status s = conn->Exec(create); !s.ok()) {
+  // Prepared clones of an earlier template (or of one that is gone) are of no use.
+  Status s = DropStalePrepared(*conn, d->template_, "");
+  if (s.ok() && !d->prepared_) {
+    s = conn->Exec(d->from_template_ ? CloneSql(*conn, c.db, d->template_)
+                                     : fmt::format("CREATE DATABASE {}", db::QuoteIdent(c.db)));
+  }
+  (void)conn->Query(fmt::format("SELECT pg_advisory_unlock({})", WarmLock(key)));
+  if (!s.ok()) {
     return std::move(s)
         .Wrap(fmt::format("creating the scratch database {} on {}", c.db, where))
         .WithHint("give the user CREATEDB (ALTER ROLE ... CREATEDB) or use --scratch local");
@@ -342,7 +384,10 @@ Result<std::unique_ptr<Database>> Database::CreateWarm(std::string_view spec,
   d->url_ = WithDatabase(admin.raw, c.db);
   d->description_ =
       fmt::format("database {} on {}{}", c.db, where,
-                  d->from_template_ ? fmt::format(" (a clone of {})", d->template_) : "");
+                  !d->from_template_ ? ""
+                  : d->prepared_
+                      ? fmt::format(" (a clone of {}, prepared after the last run)", d->template_)
+                      : fmt::format(" (a clone of {})", d->template_));
   return d;
 }
 
@@ -362,10 +407,69 @@ Status Database::Promote() {
   STRATA_ASSIGN_OR_RETURN(db::DbUrl admin, db::ParseUrl(admin_url_));
   admin.may_create = false;
   STRATA_ASSIGN_OR_RETURN(auto conn, db::Connect(admin, "strata scratch"));
-  STRATA_TRY(conn->Exec(
-      fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(template_))));
-  return conn->Exec(fmt::format("ALTER DATABASE {} RENAME TO {}", db::QuoteIdent(db_),
-                                db::QuoteIdent(template_)));
+  STRATA_TRY(conn->Query(fmt::format("SELECT pg_advisory_lock({})", WarmLock(key_))).status());
+  // The previous template is renamed out of the way as a stale prepared clone (its own oid in
+  // the name) rather than dropped here: removing its files takes a while, and PrepareNext's
+  // process (or the next run) drops it.
+  STRATA_ASSIGN_OR_RETURN(
+      db::QueryResult old,
+      conn->Query("SELECT oid::text FROM pg_database WHERE datname = $1", {template_}));
+  Status s = Status::Ok();
+  if (!old.rows.empty() && old.rows[0][0]) {
+    s = conn->Exec(fmt::format("ALTER DATABASE {} RENAME TO {}", db::QuoteIdent(template_),
+                               db::QuoteIdent(template_ + "_" + *old.rows[0][0])));
+    // Someone is connected to it (a rename needs it idle): dropped now, as before.
+    if (!s.ok()) {
+      s = conn->Exec(
+          fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::QuoteIdent(template_)));
+    }
+  }
+  if (s.ok()) {
+    s = conn->Exec(fmt::format("ALTER DATABASE {} RENAME TO {}", db::QuoteIdent(db_),
+                               db::QuoteIdent(template_)));
+  }
+  (void)conn->Query(fmt::format("SELECT pg_advisory_unlock({})", WarmLock(key_)));
+  return s;
+}
+
+void Database::PrepareNext() {
+  if (admin_url_.empty()) return;
+  std::fflush(nullptr);
+  pid_t child = fork();
+  if (child < 0) return;
+  if (child > 0) {
+    waitpid(child, nullptr, 0);
+    return;
+  }
+  // The child: a grandchild does the work, detached (its own session, no terminal, none of
+  // strata's pipes: whoever reads strata's output sees it end when strata ends).
+  if (fork() != 0) _exit(0);
+  setsid();
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  for (int fd = 3; fd < 1024; ++fd) close(fd);
+  signal(SIGINT, SIG_IGN);
+  auto u = db::ParseUrl(admin_url_);
+  if (!u) _exit(1);
+  u->may_create = false;
+  auto conn = db::Connect(*u, "strata scratch prepare");
+  if (!conn) _exit(1);
+  db::Connection& c = **conn;
+  if (!c.Query(fmt::format("SELECT pg_advisory_lock({})", WarmLock(key_))).ok()) _exit(1);
+  auto t = c.Query("SELECT oid::text FROM pg_database WHERE datname = $1", {template_});
+  if (t && !t->rows.empty() && t->rows[0][0]) {
+    std::string ready = template_ + "_" + *t->rows[0][0];
+    auto have = c.Query("SELECT 1 FROM pg_database WHERE datname = $1", {ready});
+    if (DropStalePrepared(c, template_, ready).ok() && have && have->rows.empty()) {
+      (void)c.Exec(CloneSql(c, ready, template_));
+    }
+  }
+  (void)c.Query(fmt::format("SELECT pg_advisory_unlock({})", WarmLock(key_)));
+  _exit(0);
 }
 
 Database::~Database() {

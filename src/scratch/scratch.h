@@ -26,7 +26,11 @@ class Database {
   // server URL is used as it is — and a template database `strata_warm_<key>` holding the last
   // good state. The scratch database is a clone of the template when there is one
   // (from_template()), else empty; Promote() makes it the new template. The guardian drops
-  // the scratch database unless it was promoted; it never stops a warm cluster.
+  // the scratch database unless it was promoted; it never stops a warm cluster. The clone is
+  // the clone PrepareNext() made after the last run (strata_warm_<key>_<template oid>) when
+  // there is one, waiting for it when it is being made; else one made now.
+  // Server URLs: every change of the template or its prepared clone happens under a session
+  // advisory lock of the key on the maintenance database, so concurrent runs do not mix them.
   static Result<std::unique_ptr<Database>> CreateWarm(std::string_view spec,
                                                       const std::string& key);
   Database(const Database&) = delete;
@@ -41,8 +45,16 @@ class Database {
   // files: an applied migration changed). Errors: the server's.
   Status Recreate();
   // Warm: this database (all connections to it closed) becomes the template, replacing the
-  // previous one. Errors: the server's.
+  // previous one (renamed out of the way as a stale prepared clone, which PrepareNext's process
+  // drops). Errors: the server's.
   Status Promote();
+  // Warm, at the end of a run: the next run's clone of the template, made in the background
+  // by a detached process (strata_warm_<key>_<template oid>, created in one CREATE DATABASE:
+  // it exists whole or not at all), so the next run does not wait for CREATE DATABASE ...
+  // TEMPLATE. Nothing when there is no template. Never fails the run: errors are ignored.
+  void PrepareNext();
+  // Warm: whether this run's database is the clone PrepareNext() made.
+  bool prepared() const { return prepared_; }
 
  private:
   Database() = default;
@@ -50,9 +62,11 @@ class Database {
   std::string description_;
   bool keep_ = false;
   bool from_template_ = false;
+  bool prepared_ = false;
   std::string admin_url_;  // warm: the server's maintenance database
   std::string db_;         // warm: this database's name
   std::string template_;   // warm: the template's name
+  std::string key_;        // warm: the project's key
   int guardian_pid_ = -1;
   int guardian_fd_ = -1;
 };

@@ -66,6 +66,14 @@ TestResult Test(const Options& options, const TestRequest& request) {
     return r;
   }
   Options on = OnScratch(options, **scratch);
+  // Warm: whatever the outcome, the next run's clone of the template is made in the background
+  // once this run is done with it (after Promote), so the next run need not wait for the copy.
+  struct PrepareNext {
+    scratch::Database* d;
+    ~PrepareNext() {
+      if (d) d->PrepareNext();
+    }
+  } prepare_next{warm ? scratch->get() : nullptr};
   // What the database has before this run: the template's migrations. A template whose
   // applied migrations no longer match the files is not used.
   std::set<std::string> applied_before;
@@ -142,8 +150,9 @@ TestResult Test(const Options& options, const TestRequest& request) {
       }
       r.server = (*c)->ServerVersion();
       major = (*c)->ServerMajorVersion();
-      // The analyzer's side of the comparison, while the migrations run.
-      observer.StartLint(options, major);
+      // The analyzer's side of the comparison is the migrate gate's lint (MigrateResult::
+      // gate_lint); without a gate, a lint of the files while the migrations run.
+      if (!with.lint_gate) observer.StartLint(options, major);
     }
     std::string current;  // the migration running when the run stopped
     mreq.sink = [&current, &observer](const Event& e) {
@@ -151,6 +160,7 @@ TestResult Test(const Options& options, const TestRequest& request) {
       observer.OnEvent(e);
     };
     MigrateResult m = Migrate(with, mreq);
+    observer.AddGateLint(std::move(m.gate_lint));
     for (const auto& a : m.applied) {
       int failed = 0;
       for (const auto& c : a.checks) failed += !c.ok && !c.skipped;
@@ -173,7 +183,8 @@ TestResult Test(const Options& options, const TestRequest& request) {
   // Without --from, in a git work tree with tags: as of the last tag. `--from empty`: none.
   std::string from = request.from == "empty" ? "" : request.from;
   bool last_tag = false;
-  if (request.from.empty()) {
+  // (A warm template already holds a later state than any tag: git is not asked.)
+  if (request.from.empty() && applied_before.empty()) {
     if (auto tag = scratch::LastGitTag(options.project_dir)) {
       from = *tag;
       last_tag = true;
@@ -306,8 +317,9 @@ TestResult Test(const Options& options, const TestRequest& request) {
       r.steps.push_back({"observed locks", "failed", s.message(), Since(to)});
       if (r.status.ok()) r.status = std::move(s);
     } else {
-      std::string msg =
-          fmt::format("{} statement(s) observed on {}", r.observed_statements, r.server);
+      std::string msg = fmt::format(
+          "{} statement(s) observed on {}, compared with {}", r.observed_statements, r.server,
+          observer.linted_files() ? "a lint of the migration files" : "the migrate gate's lint");
       if (r.lock_findings.empty()) {
         msg += ": as the analyzer predicts";
       } else {

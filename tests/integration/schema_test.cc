@@ -1,6 +1,7 @@
 // strata schema dump, strata drift, strata test (issue 20) on the private PostgreSQL cluster and
 // on SQLite: what a user sees from the binary.
 #include <regex>
+#include <thread>
 
 #include "integration/engine_fixture.h"
 
@@ -624,16 +625,47 @@ TEST(ObservedLocksTest, TraceRecordsLocksRewritesAndDisagreements) {
   EXPECT_NE(bad.err.find("bad.json: not a strata trace"), std::string::npos) << bad.All();
 }
 
+namespace warm {
+
+// Waits (up to 60 s) until no process of strata's is making a prepared clone
+// (Database::PrepareNext), then returns the number of prepared clones on the server.
+int SettledPrepared(const std::string& admin) {
+  for (int i = 0; i < 600; ++i) {
+    if (PgCluster::Query(admin,
+                         "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                         "'strata scratch prepare'") == "0") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return std::stoi(PgCluster::Query(
+      admin, "SELECT count(*) FROM pg_database WHERE datname ~ '^strata_warm_[0-9a-f]{12}_[0-9]+$'"));
+}
+
+// Leaves the shared cluster as it was: the templates and their prepared clones dropped.
+void DropWarm(const std::string& admin) {
+  SettledPrepared(admin);
+  for (;;) {
+    std::string name = PgCluster::Query(
+        admin, "SELECT datname FROM pg_database WHERE datname LIKE 'strata\\_warm\\_%' LIMIT 1");
+    if (name.empty()) break;
+    PgCluster::Query(admin, "DROP DATABASE " + name);
+  }
+}
+
+}  // namespace warm
+
 // Warm runs (issue 20): `--keep` leaves a template of the last good state on the server; the
 // next run clones it and applies only what changed. A changed applied file means a fresh start.
 TEST(WarmTest, SecondRunAppliesOnlyWhatChanged) {
   STRATA_REQUIRE_POSTGRES();
+  using warm::DropWarm;
   Project p(Db::kPostgres);
   std::string admin = PgCluster::Get().AdminUrl();
   auto templates = [&] {
     return PgCluster::Query(admin,
-                            "SELECT count(*) FROM pg_database WHERE datname LIKE "
-                            "'strata\\_warm\\_%'");
+                            "SELECT count(*) FROM pg_database WHERE datname ~ "
+                            "'^strata_warm_[0-9a-f]{12}$'");
   };
   std::string before = templates();
   p.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
@@ -677,12 +709,148 @@ TEST(WarmTest, SecondRunAppliesOnlyWhatChanged) {
                              "'strata\\_test\\_%'"),
             "0");
   EXPECT_EQ(std::stoi(templates()), std::stoi(before) + 1);
-  // Leave the shared cluster as it was.
-  std::string name = PgCluster::Query(
-      admin,
-      "SELECT datname FROM pg_database WHERE datname LIKE 'strata\\_warm\\_%' ORDER BY oid "
-      "DESC LIMIT 1");
-  PgCluster::Query(admin, "DROP DATABASE " + name);
+  DropWarm(admin);
+}
+
+// The next run's clone is made in the background after a warm run (Database::PrepareNext): the
+// next run renames it instead of copying the template, whatever the last run's outcome; a
+// prepared clone of an older template is never used.
+TEST(WarmTest, NextRunStartsFromTheCloneMadeAfterTheLastRun) {
+  STRATA_REQUIRE_POSTGRES();
+  Project p(Db::kPostgres);
+  std::string admin = PgCluster::Get().AdminUrl();
+  warm::DropWarm(admin);
+  p.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n");
+  p.Hash();
+  auto run = [&](int exit_code = 0) {
+    auto r = p.Run({"--json", "test", "--keep", "--scratch", admin});
+    EXPECT_EQ(r.exit_code, exit_code) << r.All();
+    return nlohmann::json::parse(r.out);
+  };
+  auto first = run();
+  EXPECT_EQ(first["scratch"].get<std::string>().find("a clone of"), std::string::npos);
+  // One clone of the new template, named by its oid.
+  ASSERT_EQ(warm::SettledPrepared(admin), 1);
+  std::string tmpl = PgCluster::Query(
+      admin, "SELECT datname || '_' || oid FROM pg_database WHERE datname ~ "
+             "'^strata_warm_[0-9a-f]{12}$'");
+  EXPECT_EQ(PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + tmpl +
+                                        "'"),
+            "1");
+  p.Write("V2__u.sql", "CREATE TABLE u (id integer PRIMARY KEY);\n");
+  p.Hash();
+  auto second = run();
+  EXPECT_EQ(second["migrations"], 1) << second.dump(1);
+  EXPECT_NE(second["scratch"].get<std::string>().find("prepared after the last run"),
+            std::string::npos)
+      << second.dump(1);
+  // A failing run: the template stays, and the next run's clone is prepared again.
+  ASSERT_EQ(warm::SettledPrepared(admin), 1);
+  p.Write("V3__bad.sql", "INSERT INTO nope VALUES (1);\n");
+  p.Hash();
+  run(4);
+  ASSERT_EQ(warm::SettledPrepared(admin), 1);
+  p.Remove("V3__bad.sql");
+  p.Hash();
+  auto third = run();
+  EXPECT_EQ(third["migrations"], 0) << third.dump(1);
+  EXPECT_NE(third["scratch"].get<std::string>().find("prepared after the last run"),
+            std::string::npos)
+      << third.dump(1);
+  // A clone of an older template (another oid) is not used, and it is dropped.
+  ASSERT_EQ(warm::SettledPrepared(admin), 1);
+  std::string prepared = PgCluster::Query(
+      admin, "SELECT datname FROM pg_database WHERE datname ~ '^strata_warm_[0-9a-f]{12}_[0-9]+$'");
+  std::string stale = prepared.substr(0, prepared.rfind('_')) + "_1";
+  PgCluster::Query(admin, "ALTER DATABASE " + prepared + " RENAME TO " + stale);
+  auto fourth = run();
+  EXPECT_EQ(fourth["migrations"], 0) << fourth.dump(1);
+  EXPECT_EQ(fourth["scratch"].get<std::string>().find("prepared after the last run"),
+            std::string::npos)
+      << fourth.dump(1);
+  EXPECT_NE(fourth["scratch"].get<std::string>().find("a clone of strata_warm_"), std::string::npos);
+  EXPECT_EQ(warm::SettledPrepared(admin), 1);
+  EXPECT_EQ(PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + stale +
+                                        "'"),
+            "0");
+  // Nothing of strata's is left but the template and its clone.
+  EXPECT_EQ(PgCluster::Query(admin,
+                             "SELECT count(*) FROM pg_database WHERE datname LIKE "
+                             "'strata\\_test\\_%'"),
+            "0");
+  warm::DropWarm(admin);
+}
+
+// The lock observer compares with the migrate gate's lint of the run (MigrateResult::gate_lint):
+// the migration files are linted once, and the comparison is the one a lint of its own gives
+// ([migrate] lint_gate = false still lints them, beside the migrations). A warm run compares
+// the new migration with the gate's lint of it against the template.
+TEST(ObservedLocksTest, ComparesWithTheMigrateGatesLint) {
+  STRATA_REQUIRE_POSTGRES();
+  std::string admin = PgCluster::Get().AdminUrl();
+  auto files = [](Project& p) {
+    p.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY, name text);\n"
+                         "CREATE TABLE u (id integer PRIMARY KEY);\n");
+    p.Write("V2__alter.sql", "ALTER TABLE t ALTER COLUMN id TYPE bigint;\n"
+                             "CREATE INDEX t_name ON t (name);\n");
+    p.Write("V3__drop_trigger.sql", "DROP TRIGGER IF EXISTS no_such_trigger ON u;\n");
+    p.Hash();
+  };
+  auto observed = [](const nlohmann::json& j) {
+    for (const auto& s : j["steps"]) {
+      if (s["name"] == "observed locks") return s["message"].get<std::string>();
+    }
+    return std::string();
+  };
+  Project gated(Db::kPostgres);
+  files(gated);
+  auto a = gated.Run({"--json", "test", "--scratch", admin, "--trace", "trace.json"});
+  ASSERT_EQ(a.exit_code, 0) << a.All();
+  auto ja = nlohmann::json::parse(a.out);
+  EXPECT_NE(observed(ja).find("5 statement(s) observed on PostgreSQL"), std::string::npos);
+  EXPECT_NE(observed(ja).find("compared with the migrate gate's lint"), std::string::npos)
+      << ja.dump(1);
+  Project ungated(Db::kPostgres, "[migrate]\nlint_gate = false\n");
+  files(ungated);
+  auto b = ungated.Run({"--json", "test", "--scratch", admin, "--trace", "trace.json"});
+  ASSERT_EQ(b.exit_code, 0) << b.All();
+  auto jb = nlohmann::json::parse(b.out);
+  EXPECT_NE(observed(jb).find("compared with a lint of the migration files"), std::string::npos)
+      << jb.dump(1);
+  // The same comparison either way: the DROP TRIGGER that dropped nothing, and the traces'
+  // predictions (lines, files' digests).
+  ASSERT_EQ(ja["observed_locks"]["findings"].size(), 1u) << ja.dump(1);
+  EXPECT_EQ(ja["observed_locks"]["findings"], jb["observed_locks"]["findings"]);
+  auto ta = nlohmann::json::parse(Slurp(gated.dir().path() + "/trace.json"));
+  auto tb = nlohmann::json::parse(Slurp(ungated.dir().path() + "/trace.json"));
+  ASSERT_EQ(ta["migrations"].size(), tb["migrations"].size());
+  for (size_t i = 0; i < ta["migrations"].size(); ++i) {
+    const auto& ma = ta["migrations"][i];
+    const auto& mb = tb["migrations"][i];
+    EXPECT_EQ(ma["sha256"], mb["sha256"]) << ma.dump();
+    ASSERT_EQ(ma["statements"].size(), mb["statements"].size());
+    for (size_t k = 0; k < ma["statements"].size(); ++k) {
+      EXPECT_EQ(ma["statements"][k]["line"], mb["statements"][k]["line"]) << ma.dump();
+      EXPECT_EQ(ma["statements"][k]["locks"], mb["statements"][k]["locks"]) << ma.dump();
+    }
+  }
+  // Warm: the second run observes only the new migration, predicted by the gate's lint of it.
+  Project w(Db::kPostgres);
+  warm::DropWarm(admin);
+  w.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY, name text);\n"
+                       "CREATE TABLE u (id integer PRIMARY KEY);\n");
+  w.Hash();
+  ASSERT_EQ(w.Run({"test", "--keep", "--scratch", admin}).exit_code, 0);
+  w.Write("V2__drop_trigger.sql", "DROP TRIGGER IF EXISTS no_such_trigger ON u;\n");
+  w.Hash();
+  auto c = w.Run({"--json", "test", "--keep", "--scratch", admin});
+  ASSERT_EQ(c.exit_code, 0) << c.All();
+  auto jc = nlohmann::json::parse(c.out);
+  EXPECT_NE(observed(jc).find("1 statement(s) observed"), std::string::npos) << jc.dump(1);
+  EXPECT_NE(observed(jc).find("compared with the migrate gate's lint"), std::string::npos);
+  ASSERT_EQ(jc["observed_locks"]["findings"].size(), 1u) << jc.dump(1);
+  EXPECT_EQ(jc["observed_locks"]["findings"][0]["relation"], "u");
+  warm::DropWarm(admin);
 }
 
 // --from: the scratch database as of a version first, then the fixtures of what is pending
@@ -762,6 +930,17 @@ TEST(FromTest, GitTagBuildsTheFilesAsTheyWereAtTheTag) {
   EXPECT_EQ(r.exit_code, 0) << r.All();
   EXPECT_EQ(r.out.find("from v1.0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("passed  fixture 2"), std::string::npos) << r.out;
+  // Warm: the first run builds from the tag; the next starts from its template, which holds a
+  // later state than any tag, so git is not asked and no `from` step appears.
+  warm::DropWarm(admin);
+  r = p.Run({"test", "--keep", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("passed  from v1.0"), std::string::npos) << r.out;
+  r = p.Run({"test", "--keep", "--scratch", admin});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_NE(r.out.find("3 migration(s) already applied"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("from v1.0"), std::string::npos) << r.out;
+  warm::DropWarm(admin);
   // A migration edited after the release is caught as production would catch it: the tag's
   // file was applied, the working tree's differs.
   p.Write("V2__fill.sql", "UPDATE item SET price = 1 WHERE price IS NULL;\n");
