@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <thread>
+#include <vector>
 #include <cstdio>
 
 namespace strata::base {
@@ -30,6 +32,27 @@ TEST(Sha256, IncrementalEqualsOneShot) {
   const std::string expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
   EXPECT_EQ(h.FinishHex(), expected);
   EXPECT_EQ(Sha256Hex(a), expected);
+}
+
+// migrate prepares OpenSSL on its file thread while the other thread may already digest ledger
+// rows: every digest is right whichever thread does the set-up, and preparing twice is harmless.
+TEST(Sha256, PrepareWhileOtherThreadsDigest) {
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&wrong, t] {
+      if (t % 2 == 0) PrepareSha256();
+      for (int i = 0; i < 50; ++i) {
+        if (Sha256Hex("abc") !=
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") {
+          ++wrong;
+        }
+      }
+      PrepareSha256();
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(Text, NormalizeRemovesBomAndCarriageReturns) {
