@@ -6,9 +6,12 @@
 #include "base/text.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 #include <vector>
 #include <cstdio>
@@ -198,6 +201,36 @@ TEST(File, ReadFileReadsBytesAndRefusesWhatIsNotAFile) {
   EXPECT_NE(why.find("No such file"), std::string::npos) << why;
   EXPECT_FALSE(ReadFile(dir, &why).has_value());  // a directory is not a file
   EXPECT_NE(why.find("directory"), std::string::npos) << why;
+}
+
+// migrate's stat cache stamps files relative to their open location (StampAt): the stamp is
+// StampOf's, in a subdirectory and through a link too, and an edit still changes it.
+TEST(File, StampAtIsStampOfRelativeToAnOpenDirectory) {
+  std::string dir = ::testing::TempDir() + "/strata-stampat";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/sub");
+  auto write = [](const std::string& path, const std::string& text) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  };
+  write(dir + "/sub/V1__a.sql", "select 1;\n");
+  std::filesystem::create_symlink("sub/V1__a.sql", dir + "/V2__link.sql");
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  ASSERT_GE(fd, 0);
+  for (const std::string rel : {"sub/V1__a.sql", "V2__link.sql"}) {
+    auto at = StampAt(fd, rel);
+    ASSERT_TRUE(at.has_value()) << rel;
+    EXPECT_EQ(at, StampOf(dir + "/" + rel)) << rel;
+  }
+  auto before = StampAt(fd, "sub/V1__a.sql");
+  write(dir + "/sub/V1__a.sql", "select 22;\n");
+  EXPECT_NE(StampAt(fd, "sub/V1__a.sql"), before);
+  EXPECT_FALSE(StampAt(fd, "sub").has_value());      // a directory
+  EXPECT_FALSE(StampAt(fd, "missing.sql").has_value());
+  close(fd);
+  std::filesystem::remove_all(dir);
 }
 
 // Issue 14: /dev/zero filled memory and a FIFO with no writer blocked forever.
