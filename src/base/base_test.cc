@@ -5,16 +5,16 @@
 #include "base/sha256.h"
 #include "base/text.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 #include <vector>
-#include <cstdio>
 
 namespace strata::base {
 namespace {
@@ -227,7 +227,7 @@ TEST(File, StampAtIsStampOfRelativeToAnOpenDirectory) {
   auto before = StampAt(fd, "sub/V1__a.sql");
   write(dir + "/sub/V1__a.sql", "select 22;\n");
   EXPECT_NE(StampAt(fd, "sub/V1__a.sql"), before);
-  EXPECT_FALSE(StampAt(fd, "sub").has_value());      // a directory
+  EXPECT_FALSE(StampAt(fd, "sub").has_value());  // a directory
   EXPECT_FALSE(StampAt(fd, "missing.sql").has_value());
   close(fd);
   std::filesystem::remove_all(dir);

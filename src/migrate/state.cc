@@ -79,7 +79,8 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     } else {
       by_version[*v] = &row;
     }
-    if (!accepted.empty()) accepted.erase(*v);  // a new row for the version carries its own checksum
+    // A new row for the version carries its own checksum.
+    if (!accepted.empty()) accepted.erase(*v);
     if (row.success && (!report.latest_applied || *report.latest_applied < *v)) {
       report.latest_applied = std::move(*v);
     }

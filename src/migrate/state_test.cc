@@ -85,8 +85,8 @@ TEST(State, FailedRowBlocksUntilClearedThenPending) {
 // Rows in rank order are usually in version order too; an out-of-order apply and a retried
 // version are not, and join as the ledger says.
 TEST(State, RowsOutOfVersionOrderAndRetriedVersions) {
-  auto set = Resolve({F("V1__a.sql"), F("V2__b.sql"), F("V3__c.sql"), F("V4__d.sql"),
-                      F("V5__e.sql")});
+  auto set =
+      Resolve({F("V1__a.sql"), F("V2__b.sql"), F("V3__c.sql"), F("V4__d.sql"), F("V5__e.sql")});
   ASSERT_TRUE(set.ok());
   const auto& ms = set->migrations;
   AppliedRow clear = Row(5, "4", "REPAIR", "V4__d.sql", "");
