@@ -5,11 +5,16 @@
 #include "base/sha256.h"
 #include "base/text.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
 
 namespace strata::base {
 namespace {
@@ -30,6 +35,27 @@ TEST(Sha256, IncrementalEqualsOneShot) {
   const std::string expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
   EXPECT_EQ(h.FinishHex(), expected);
   EXPECT_EQ(Sha256Hex(a), expected);
+}
+
+// migrate prepares OpenSSL on its file thread while the other thread may already digest ledger
+// rows: every digest is right whichever thread does the set-up, and preparing twice is harmless.
+TEST(Sha256, PrepareWhileOtherThreadsDigest) {
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&wrong, t] {
+      if (t % 2 == 0) PrepareSha256();
+      for (int i = 0; i < 50; ++i) {
+        if (Sha256Hex("abc") !=
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") {
+          ++wrong;
+        }
+      }
+      PrepareSha256();
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(Text, NormalizeRemovesBomAndCarriageReturns) {
@@ -175,6 +201,36 @@ TEST(File, ReadFileReadsBytesAndRefusesWhatIsNotAFile) {
   EXPECT_NE(why.find("No such file"), std::string::npos) << why;
   EXPECT_FALSE(ReadFile(dir, &why).has_value());  // a directory is not a file
   EXPECT_NE(why.find("directory"), std::string::npos) << why;
+}
+
+// migrate's stat cache stamps files relative to their open location (StampAt): the stamp is
+// StampOf's, in a subdirectory and through a link too, and an edit still changes it.
+TEST(File, StampAtIsStampOfRelativeToAnOpenDirectory) {
+  std::string dir = ::testing::TempDir() + "/strata-stampat";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/sub");
+  auto write = [](const std::string& path, const std::string& text) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  };
+  write(dir + "/sub/V1__a.sql", "select 1;\n");
+  std::filesystem::create_symlink("sub/V1__a.sql", dir + "/V2__link.sql");
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  ASSERT_GE(fd, 0);
+  for (const std::string rel : {"sub/V1__a.sql", "V2__link.sql"}) {
+    auto at = StampAt(fd, rel);
+    ASSERT_TRUE(at.has_value()) << rel;
+    EXPECT_EQ(at, StampOf(dir + "/" + rel)) << rel;
+  }
+  auto before = StampAt(fd, "sub/V1__a.sql");
+  write(dir + "/sub/V1__a.sql", "select 22;\n");
+  EXPECT_NE(StampAt(fd, "sub/V1__a.sql"), before);
+  EXPECT_FALSE(StampAt(fd, "sub").has_value());  // a directory
+  EXPECT_FALSE(StampAt(fd, "missing.sql").has_value());
+  close(fd);
+  std::filesystem::remove_all(dir);
 }
 
 // Issue 14: /dev/zero filled memory and a FIFO with no writer blocked forever.

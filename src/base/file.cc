@@ -58,6 +58,12 @@ std::optional<FileStamp> StampOf(const std::string& path) {
   return ToStamp(st);
 }
 
+std::optional<FileStamp> StampAt(int dir_fd, const std::string& relative) {
+  struct stat st {};
+  if (fstatat(dir_fd, relative.c_str(), &st, 0) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return ToStamp(st);
+}
+
 namespace {
 std::string_view KindOf(mode_t mode) {
   if (S_ISFIFO(mode)) return "a FIFO";

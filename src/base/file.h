@@ -29,6 +29,9 @@ bool WriteFileAtomic(const std::string& path, std::string_view bytes, std::strin
 
 // The stamp of the file at `path` (following links), or nullopt.
 std::optional<FileStamp> StampOf(const std::string& path);
+// The same for `relative` under the directory open as `dir_fd`: the kernel does not walk the
+// directory's own path again for each of its files (a no-op migrate stats every migration).
+std::optional<FileStamp> StampAt(int dir_fd, const std::string& relative);
 
 // The most ReadFile reads: 1 GiB. strata reads whole files (migrations, seed data, TOML,
 // job and evidence files) into memory; a larger one is refused rather than exhausting it.

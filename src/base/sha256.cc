@@ -13,6 +13,8 @@ const EVP_MD* Md() {
 }
 }  // namespace
 
+void PrepareSha256() { (void)Md(); }
+
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), Md(), nullptr);
 }

@@ -3,6 +3,7 @@
 #include "strata/commands.h"
 
 #include "base/host.h"
+#include "base/sha256.h"
 #include "base/thread.h"
 #include "engine/callbacks.h"
 #include "engine/change_hook.h"
@@ -152,6 +153,9 @@ class MigrateRun {
   // is read again under the lock.
   void ReadFilesAndLedger() {
     base::Thread file_side([this] {
+      // OpenSSL's one-time set-up (config file, provider, fetch) is done here, while the other
+      // side waits for the server to start a backend, not in the first ledger row's digest.
+      base::PrepareSha256();
       // An up-to-date run stats the files it has seen before instead of reading them.
       const migrate::StatCache cache = migrate::StatCache::For(options_);
       files_.set = migrate::Discover(options_, &cache);

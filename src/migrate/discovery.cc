@@ -84,11 +84,50 @@ std::string_view BaseName(std::string_view script) {
 
 bool Ignored(const std::vector<std::string>& patterns, std::string_view script) {
   std::string_view base = BaseName(script);
+  const bool in_subdirectory = base.size() != script.size();
   for (const auto& p : patterns) {
-    if (GlobMatch(p, base) || GlobMatch(p, script)) return true;
+    if (GlobMatch(p, base) || (in_subdirectory && GlobMatch(p, script))) return true;
   }
   return false;
 }
+
+// The locations' directories, open while their files are stat'ed (StampAt): a file's stamp
+// then costs one name lookup instead of one per component of its path.
+class LocationDirs {
+ public:
+  // Opens nothing when `stat_files` is false.
+  LocationDirs(const std::vector<SourceFile>& files, bool stat_files) {
+    for (const auto& f : files) {
+      if (!stat_files) break;
+      if (!dirs_.empty() && dirs_.back().first == f.location) continue;
+      if (Find(f.location) != kNone) continue;
+      dirs_.emplace_back(f.location,
+                         open(f.location.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH));
+    }
+  }
+  ~LocationDirs() {
+    for (const auto& [loc, fd] : dirs_) {
+      if (fd >= 0) close(fd);
+    }
+  }
+  LocationDirs(const LocationDirs&) = delete;
+  LocationDirs& operator=(const LocationDirs&) = delete;
+
+  std::optional<base::FileStamp> StampOf(const SourceFile& f) const {
+    int fd = Find(f.location);
+    return fd >= 0 ? base::StampAt(fd, f.script) : base::StampOf(f.path);
+  }
+
+ private:
+  static constexpr int kNone = -2;
+  int Find(const std::string& location) const {
+    for (const auto& [loc, fd] : dirs_) {
+      if (loc == location) return fd;
+    }
+    return kNone;
+  }
+  std::vector<std::pair<std::string, int>> dirs_;  // location, O_PATH descriptor (or -1)
+};
 
 Status BadName(const SourceFile& f, std::string what) {
   return Status(ErrorCode::kBadMigrationName,
@@ -313,6 +352,7 @@ Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read,
   // A stat per file is too little work to pay for a second thread (and on two cores the
   // database side of the run needs the other one).
   const size_t per_thread = cache && cache->size() > 0 ? files.size() + 1 : kFilesPerThread;
+  const LocationDirs dirs(files, cache && cache->size() > 0);
   base::ParallelFor(files.size(), per_thread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       Status& e = errors[i];
@@ -321,7 +361,7 @@ Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read,
       e = ParseName(f, m);
       if (!e.ok()) continue;
       if (cache && cache->Has(f.path)) {
-        auto stamp = base::StampOf(f.path);
+        auto stamp = dirs.StampOf(f);
         const std::string* sum = stamp ? cache->Find(f.path, *stamp) : nullptr;
         if (sum) {
           m.checksum = *sum;

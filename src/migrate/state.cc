@@ -73,10 +73,16 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
       baseline_row = &row;
       report.baseline = *v;
     }
-    by_version[*v] = &row;
-    accepted.erase(*v);  // a new row for the version carries its own checksum
+    // Rows mostly come in version order: appending at the end needs no search.
+    if (by_version.empty() || std::prev(by_version.end())->first < *v) {
+      by_version.emplace_hint(by_version.end(), *v, &row);
+    } else {
+      by_version[*v] = &row;
+    }
+    // A new row for the version carries its own checksum.
+    if (!accepted.empty()) accepted.erase(*v);
     if (row.success && (!report.latest_applied || *report.latest_applied < *v)) {
-      report.latest_applied = *v;
+      report.latest_applied = std::move(*v);
     }
   }
   report.entries.reserve(set.migrations.size() + by_version.size() + by_repeatable.size() + 1);
@@ -108,6 +114,8 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     e.applied = baseline_row;
     report.entries.push_back(std::move(e));
   }
+  // Files are in version order too: the row after the last one found is usually the next's.
+  auto next_row = by_version.begin();
   for (const auto& m : set.migrations) {
     Entry e;
     e.kind = m.kind;
@@ -117,7 +125,10 @@ StateReport Join(const MigrationSet& set, const std::vector<AppliedRow>& rows) {
     e.resolved = &m;
     if (m.kind == Kind::kVersioned) {
       e.version = m.version.text();
-      auto it = by_version.find(m.version);
+      auto it = next_row != by_version.end() && next_row->first == m.version
+                    ? next_row
+                    : by_version.find(m.version);
+      if (it != by_version.end()) next_row = std::next(it);
       if (it != by_version.end() && it->second->type != kTypeBaseline) {
         e.applied = it->second;
         auto acc = accepted.find(m.version);

@@ -82,6 +82,39 @@ TEST(State, FailedRowBlocksUntilClearedThenPending) {
   EXPECT_EQ(Join(*set, rows).entries[0].state, State::kPending);
 }
 
+// Rows in rank order are usually in version order too; an out-of-order apply and a retried
+// version are not, and join as the ledger says.
+TEST(State, RowsOutOfVersionOrderAndRetriedVersions) {
+  auto set =
+      Resolve({F("V1__a.sql"), F("V2__b.sql"), F("V3__c.sql"), F("V4__d.sql"), F("V5__e.sql")});
+  ASSERT_TRUE(set.ok());
+  const auto& ms = set->migrations;
+  AppliedRow clear = Row(5, "4", "REPAIR", "V4__d.sql", "");
+  clear.checksum.reset();
+  clear.description = std::string(kRepairClearFailed);
+  std::vector<AppliedRow> rows = {
+      Row(1, "1", "SQL", "V1__a.sql", ms[0].checksum),
+      Row(2, "3", "SQL", "V3__c.sql", ms[2].checksum),
+      Row(3, "2", "SQL", "V2__b.sql", "edited since"),  // applied out of order
+      Row(4, "4", "SQL", "V4__d.sql", ms[3].checksum, /*success=*/false),
+      clear,
+      Row(6, "4", "SQL", "V4__d.sql", ms[3].checksum),  // the retry
+  };
+  auto report = Join(*set, rows);
+  auto s = States(report);
+  EXPECT_EQ(s["V1__a.sql"], "applied");
+  EXPECT_EQ(s["V2__b.sql"], "applied");
+  EXPECT_EQ(s["V3__c.sql"], "applied");
+  EXPECT_EQ(s["V4__d.sql"], "applied");
+  EXPECT_EQ(s["V5__e.sql"], "pending");
+  ASSERT_TRUE(report.latest_applied.has_value());
+  EXPECT_EQ(report.latest_applied->text(), "4");
+  for (const auto& e : report.entries) {
+    EXPECT_EQ(e.checksum_mismatch, e.script == "V2__b.sql") << e.script;
+    if (e.script == "V4__d.sql") EXPECT_EQ(e.applied, &rows[5]);
+  }
+}
+
 TEST(State, BaselineHidesOlderVersions) {
   auto set = Resolve({F("V1__a.sql"), F("V2__b.sql"), F("V3__c.sql")});
   ASSERT_TRUE(set.ok());
