@@ -65,7 +65,11 @@ std::string AnyNull(const Contract& c);
 // the identifier, it sorts the values (PostgreSQL: count(DISTINCT); SQLite: ORDER BY).
 struct DigestOptions {
   bool duplicates = true;  // false: Digest::duplicates is -1 (not counted), no sort
-  bool format = true;      // false: Digest::format_violations is -1 (not checked)
+  // With `duplicates`, false: counted only where a unique index makes it free (0), else -1
+  // and no sort (the guard's before digest: rows, NULLs and the sum of hashes are what judge a
+  // run's ids unchanged; it counts the duplicates from its before set when they differ).
+  bool sort = true;
+  bool format = true;  // false: Digest::format_violations is -1 (not checked)
 };
 
 // The digest of one contract's values. Errors: the database's (a missing table or column is
