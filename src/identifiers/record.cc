@@ -234,17 +234,18 @@ Result<std::unique_ptr<Guard>> Guard::Begin(const Options& options, const Contra
       !tables.empty()) {
     // The snapshot, under a lock that keeps the tables' definitions (and their rows' MVCC
     // visibility: a rewrite is not) as they are until the reads are done; the SELECT takes it.
-    STRATA_TRY(conn.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
-    Status s =
-        conn.Exec(fmt::format("LOCK TABLE {} IN ACCESS SHARE MODE", fmt::join(tables, ", ")));
-    if (s.ok()) s = conn.Exec("SELECT 1");
+    // One round trip (a simple-query message: the three run in order, the first error stops it
+    // and leaves the transaction aborted).
+    Status s = conn.Exec(fmt::format(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE {} IN ACCESS SHARE MODE; SELECT 1",
+        fmt::join(tables, ", ")));
     if (s.ok()) {
       im.before_thread = std::make_unique<base::Thread>(
           std::function<void()>([&im, run_id] { im.before_status = im.ReadBefore(run_id, true); }));
       return g;
     }
     // A relation LOCK TABLE refuses: read before the run, which reports a real error.
-    STRATA_TRY(conn.Exec("ROLLBACK"));
+    if (conn.InTransaction()) STRATA_TRY(conn.Exec("ROLLBACK"));
   }
   STRATA_TRY(im.ReadBefore(run_id, false));
   return g;
