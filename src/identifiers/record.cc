@@ -291,15 +291,28 @@ Status Guard::End(const Status& run_status) {
       if (after->SameSet(item.before)) {
         after->duplicates = item.before.duplicates;
         after->format_violations = item.before.format_violations;
-      } else {
+      } else if (item.before.duplicates >= 0) {
         after = ComputeDigest(conn, c);
-        if (after && item.before.duplicates < 0) {
+      } else {
+        // Both phases' duplicates of the ids' text (the before's from the before set, read in
+        // the same snapshot), so a type whose equality is not its text's (citext, numeric)
+        // compares like with like; the before's row is rewritten with its count.
+        after = ComputeDigest(conn, c, {.duplicates = false});
+        auto text_duplicates = [&](const std::string& set_sql) -> Result<std::int64_t> {
           STRATA_ASSIGN_OR_RETURN(
               auto r, conn.Query(fmt::format(
-                          "SELECT count(*) - count(DISTINCT id{}) FROM {}",
-                          conn.dialect() == Dialect::kPostgres ? " COLLATE \"C\"" : "",
-                          item.snapshot)));
-          item.before.duplicates = std::stoll(r.rows.at(0).at(0).value_or("0"));
+                          "SELECT count(*) - count(DISTINCT id{}) FROM ({}) x",
+                          conn.dialect() == Dialect::kPostgres ? " COLLATE \"C\"" : "", set_sql)));
+          return std::stoll(r.rows.at(0).at(0).value_or("0"));
+        };
+        if (after) {
+          STRATA_ASSIGN_OR_RETURN(after->duplicates,
+                                  text_duplicates(fmt::format(
+                                      "SELECT {} AS id FROM {} WHERE NOT ({})",
+                                      IdText(c, conn.dialect()), TableRef(c), AnyNull(c))));
+          STRATA_ASSIGN_OR_RETURN(
+              item.before.duplicates,
+              text_duplicates(fmt::format("SELECT id FROM {}", item.snapshot)));
           v.before = item.before;
           STRATA_TRY(Record(conn, im.schema, run_id_, "before", item.before, nullptr));
         }

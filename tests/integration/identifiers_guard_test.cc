@@ -267,6 +267,32 @@ TEST_F(IdentifierGuardFails, ADuplicateThatLosesARowIsNamedAsVanished) {
   EXPECT_EQ(p_->Count("quote WHERE quote_number = 'Q-1'"), 1);
 }
 
+// A run that changed the values counts duplicates of the ids' text in both phases (the before's
+// from its before set): a numeric identifier holding 1.0 and 1.00 (one number, two texts, two
+// ids to a consumer) compares like with like, so a migration that inserts another id is explained.
+TEST_F(IdentifierGuardFails, DuplicatesOfAChangedRunAreCountedOnTheIdsTextInBothPhases) {
+  p_->dir().Write("db/identifiers.toml", std::string(kContracts) +
+                                             "\n[[identifier]]\nname = \"part_code\"\n"
+                                             "table = \"part\"\ncolumn = \"code\"\n"
+                                             "deletes = \"allowed\"\n");
+  p_->Write("V2__part.sql", "CREATE TABLE part (code numeric);\n");
+  p_->Hash();
+  auto m = p_->Run({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  p_->Exec("INSERT INTO part VALUES (1.0), (1.00), (2)");
+  p_->Write("V3__more.sql", "INSERT INTO part VALUES (7);\n");
+  p_->Hash();
+  auto r = p_->Run({"migrate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE identifier = 'part_code' AND phase = "
+                      "'after' AND row_count = 4 AND duplicate_count = 0 AND appeared = 1 AND "
+                      "verdict = 'explained'"),
+            1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE identifier = 'part_code' AND phase = "
+                      "'before' AND row_count = 3 AND duplicate_count = 0"),
+            1);
+}
+
 // Likewise the format: the after digest of an unchanged set records the before's violations
 // without checking each value again; a run whose trigger writes an id outside the format is
 // checked exactly and fails.
