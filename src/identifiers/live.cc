@@ -192,7 +192,13 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
         pred = fmt::format("{}::text ~ {}", q, Quoted(c.format.pattern));
         break;
       case FormatKind::kPrefix:
-        pred = fmt::format("starts_with({}::text, {})", q, Quoted(c.format.pattern));
+        // LIKE on bytes (COLLATE "C") takes about a third of starts_with's CPU per value; the
+        // same test when the prefix holds none of LIKE's special characters.
+        if (c.format.pattern.find_first_of("%_\\") == std::string::npos) {
+          pred = fmt::format("{}::text COLLATE \"C\" LIKE {}", q, Quoted(c.format.pattern + "%"));
+        } else {
+          pred = fmt::format("starts_with({}::text, {})", q, Quoted(c.format.pattern));
+        }
         break;
       case FormatKind::kAny:
         break;
@@ -205,6 +211,9 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
   if (!unique) {
     STRATA_ASSIGN_OR_RETURN(unique, UniqueIndexed(conn, c));
   }
+  // Counted only if free: without a unique index, not counted (-1) and no DISTINCT.
+  const bool counted = o.duplicates && (o.sort || unique);
+  if (!counted) unique = true;
   std::string sql;
   const std::string bad =
       all_typed ? std::string("0") : fmt::format("count(*) FILTER (WHERE NOT ({}))", ok);
@@ -234,7 +243,7 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
   auto num = [&](size_t i) { return row[i] ? std::stoll(*row[i]) : 0; };
   d.rows = num(0);
   d.nulls = num(1);
-  d.duplicates = o.duplicates ? num(2) : -1;
+  d.duplicates = counted ? num(2) : -1;
   d.format_violations = o.format ? num(3) : -1;
   d.digest = fmt::format("{:016x}", row[4] ? Mod64(*row[4]) : 0);
   return d;
@@ -260,10 +269,12 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c, DigestOptio
     cols += fmt::format("{}CAST({} AS TEXT)", i ? ", " : "", QuoteIdent(c.columns[i]));
   }
   // Ordered, so a duplicate is the row before it: one pass, one previous value in memory.
+  // (No unique index shortcut here: without `sort`, the duplicates are not counted.)
+  const bool count_duplicates = o.duplicates && o.sort;
   const std::string sql = fmt::format("SELECT {0} FROM {1}{2}", cols, TableRef(c),
-                                      o.duplicates ? " ORDER BY " + cols : std::string());
+                                      count_duplicates ? " ORDER BY " + cols : std::string());
   Digest d;
-  if (!o.duplicates) d.duplicates = -1;
+  if (!count_duplicates) d.duplicates = -1;
   std::uint64_t sum = 0;
   std::string prev, text;
   bool have_prev = false;
@@ -289,7 +300,7 @@ Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c, DigestOptio
       return;
     }
     if (bad) ++d.format_violations;
-    if (o.duplicates) {
+    if (count_duplicates) {
       if (have_prev && text == prev) ++d.duplicates;
       prev = text;
       have_prev = true;

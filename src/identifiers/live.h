@@ -35,7 +35,7 @@ struct Digest {
   std::string table;  // as the contract names it (Contract::Target())
   std::int64_t rows = 0;
   std::int64_t nulls = 0;              // rows where any identifier column is NULL
-  std::int64_t duplicates = 0;         // non-NULL rows minus distinct non-NULL values
+  std::int64_t duplicates = 0;  // non-NULL rows minus distinct non-NULL values; -1: not counted
   std::int64_t format_violations = 0;  // non-NULL values outside the contract's format
   // 16 hex digits: the sum modulo 2^64 of a 64-bit hash of each non-NULL value's text
   // (PostgreSQL: hashtextextended; SQLite: the first 8 bytes of md5). Equal multisets give
@@ -65,7 +65,11 @@ std::string AnyNull(const Contract& c);
 // the identifier, it sorts the values (PostgreSQL: count(DISTINCT); SQLite: ORDER BY).
 struct DigestOptions {
   bool duplicates = true;  // false: Digest::duplicates is -1 (not counted), no sort
-  bool format = true;      // false: Digest::format_violations is -1 (not checked)
+  // With `duplicates`, false: counted only where a unique index makes it free (0), else -1
+  // and no sort (the guard's before digest: rows, NULLs and the sum of hashes are what judge a
+  // run's ids unchanged; it counts the duplicates from its before set when they differ).
+  bool sort = true;
+  bool format = true;  // false: Digest::format_violations is -1 (not checked)
 };
 
 // The digest of one contract's values. Errors: the database's (a missing table or column is

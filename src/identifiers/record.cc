@@ -40,9 +40,10 @@ Status CreateDigestTable(db::Connection& conn, const std::string& schema) {
 Status Record(db::Connection& conn, const std::string& schema, const std::string& run_id,
               const std::string& phase, const Digest& d, const Verdict* v) {
   auto n = [](std::int64_t x) { return db::Value(std::to_string(x)); };
-  std::vector<db::Value> p = {run_id,    d.identifier, phase,           d.table,
-                              n(d.rows), n(d.nulls),   n(d.duplicates), n(d.format_violations),
-                              d.digest};
+  // Not counted (-1: the values are the before's, see End): NULL.
+  const db::Value dups = d.duplicates < 0 ? db::Value() : n(d.duplicates);
+  std::vector<db::Value> p = {run_id,    d.identifier, phase, d.table, n(d.rows),
+                              n(d.nulls), dups,        n(d.format_violations), d.digest};
   if (v) {
     nlohmann::json sample = {{"appeared", v->appeared_sample}, {"vanished", v->vanished_sample}};
     p.push_back(n(v->appeared));
@@ -159,7 +160,9 @@ Status Guard::Impl::ReadBefore(const std::string& run_id, bool in_snapshot) {
     for (auto& item : items) {
       if (item.absent_before) continue;
       const Contract& c = *item.contract;
-      STRATA_ASSIGN_OR_RETURN(item.before, ComputeDigest(conn, c));
+      // No duplicate sort beside the run: counted from the before set only if the run changed
+      // the values (End); a unique index still gives 0 for free.
+      STRATA_ASSIGN_OR_RETURN(item.before, ComputeDigest(conn, c, {.sort = false}));
       STRATA_TRY(conn.Exec(fmt::format("DROP TABLE IF EXISTS {}.{}",
                                        conn.dialect() == Dialect::kPostgres ? "pg_temp" : "temp",
                                        item.snapshot)));
@@ -231,17 +234,18 @@ Result<std::unique_ptr<Guard>> Guard::Begin(const Options& options, const Contra
       !tables.empty()) {
     // The snapshot, under a lock that keeps the tables' definitions (and their rows' MVCC
     // visibility: a rewrite is not) as they are until the reads are done; the SELECT takes it.
-    STRATA_TRY(conn.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
-    Status s =
-        conn.Exec(fmt::format("LOCK TABLE {} IN ACCESS SHARE MODE", fmt::join(tables, ", ")));
-    if (s.ok()) s = conn.Exec("SELECT 1");
+    // One round trip (a simple-query message: the three run in order, the first error stops it
+    // and leaves the transaction aborted).
+    Status s = conn.Exec(fmt::format(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE {} IN ACCESS SHARE MODE; SELECT 1",
+        fmt::join(tables, ", ")));
     if (s.ok()) {
       im.before_thread = std::make_unique<base::Thread>(
           std::function<void()>([&im, run_id] { im.before_status = im.ReadBefore(run_id, true); }));
       return g;
     }
     // A relation LOCK TABLE refuses: read before the run, which reports a real error.
-    STRATA_TRY(conn.Exec("ROLLBACK"));
+    if (conn.InTransaction()) STRATA_TRY(conn.Exec("ROLLBACK"));
   }
   STRATA_TRY(im.ReadBefore(run_id, false));
   return g;
@@ -277,16 +281,41 @@ Status Guard::End(const Status& run_status) {
     // The after digest counts duplicates and checks the format only when its values differ
     // from the before's: the same multiset (as many rows, NULLs and non-NULL values with the
     // same sum of hashes, which is also what judges the run's ids unchanged below) has the same
-    // duplicates and format violations, so the costly sort runs once per run, not twice, and the
-    // run waits for one plain scan (docs/formats/identifiers.md).
+    // duplicates and format violations, so the run waits for one plain scan. The before digest
+    // did not count duplicates either (no sort beside the run, unless a unique index makes them
+    // 0): unchanged values record them as not counted in both phases; changed ones are counted
+    // exactly, the before's from the before set (docs/formats/identifiers.md).
     auto after =
         ComputeDigest(conn, c, {.duplicates = item.absent_before, .format = item.absent_before});
     if (after && !item.absent_before) {
       if (after->SameSet(item.before)) {
         after->duplicates = item.before.duplicates;
         after->format_violations = item.before.format_violations;
-      } else {
+      } else if (item.before.duplicates >= 0) {
         after = ComputeDigest(conn, c);
+      } else {
+        // Both phases' duplicates of the ids' text (the before's from the before set, read in
+        // the same snapshot), so a type whose equality is not its text's (citext, numeric)
+        // compares like with like; the before's row is rewritten with its count.
+        after = ComputeDigest(conn, c, {.duplicates = false});
+        auto text_duplicates = [&](const std::string& set_sql) -> Result<std::int64_t> {
+          STRATA_ASSIGN_OR_RETURN(
+              auto r, conn.Query(fmt::format(
+                          "SELECT count(*) - count(DISTINCT id{}) FROM ({}) x",
+                          conn.dialect() == Dialect::kPostgres ? " COLLATE \"C\"" : "", set_sql)));
+          return std::stoll(r.rows.at(0).at(0).value_or("0"));
+        };
+        if (after) {
+          STRATA_ASSIGN_OR_RETURN(after->duplicates,
+                                  text_duplicates(fmt::format(
+                                      "SELECT {} AS id FROM {} WHERE NOT ({})",
+                                      IdText(c, conn.dialect()), TableRef(c), AnyNull(c))));
+          STRATA_ASSIGN_OR_RETURN(
+              item.before.duplicates,
+              text_duplicates(fmt::format("SELECT id FROM {}", item.snapshot)));
+          v.before = item.before;
+          STRATA_TRY(Record(conn, im.schema, run_id_, "before", item.before, nullptr));
+        }
       }
     }
     if (!after) {
@@ -305,24 +334,34 @@ Status Guard::End(const Status& run_status) {
     if (item.absent_before) {
       v.appeared = after->rows - after->nulls;  // a new table's rows are all new
     } else if (!item.before.Same(*after)) {
-      const std::string now_set = fmt::format("SELECT {} FROM {} WHERE NOT ({})",
+      const std::string now_set = fmt::format("SELECT {} AS id FROM {} WHERE NOT ({})",
                                               IdText(c, conn.dialect()), TableRef(c), AnyNull(c));
-      auto count_of = [&](const std::string& set_sql) -> Result<std::int64_t> {
-        STRATA_ASSIGN_OR_RETURN(auto r, conn.Query("SELECT count(*) FROM (" + set_sql + ") x"));
+      const std::string before_set = fmt::format("SELECT id FROM {}", item.snapshot);
+      // The multiset difference (EXCEPT ALL, which SQLite lacks): each id with how many more
+      // rows hold it in `from` than in `minus`, so a row repeating an id that came or went
+      // counts, and is named, as that id appearing or vanishing.
+      auto diff = [](const std::string& from, const std::string& minus) {
+        return fmt::format(
+            "SELECT a.id, a.n - coalesce(b.n, 0) AS k FROM (SELECT id, count(*) AS n FROM ({}) f "
+            "GROUP BY id) a LEFT JOIN (SELECT id, count(*) AS n FROM ({}) m GROUP BY id) b ON "
+            "b.id = a.id WHERE a.n > coalesce(b.n, 0)",
+            from, minus);
+      };
+      auto count_of = [&](const std::string& diff_sql) -> Result<std::int64_t> {
+        STRATA_ASSIGN_OR_RETURN(
+            auto r, conn.Query("SELECT coalesce(sum(k), 0) FROM (" + diff_sql + ") x"));
         return std::stoll(r.rows.at(0).at(0).value_or("0"));
       };
-      auto sample_of = [&](const std::string& set_sql) -> Result<std::vector<std::string>> {
-        STRATA_ASSIGN_OR_RETURN(
-            auto r,
-            conn.Query(fmt::format("SELECT * FROM ({}) x ORDER BY 1 LIMIT {}", set_sql, kSample)));
+      auto sample_of = [&](const std::string& diff_sql) -> Result<std::vector<std::string>> {
+        STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(fmt::format(
+                                            "SELECT id FROM ({}) x ORDER BY 1 LIMIT {}",
+                                            diff_sql, kSample)));
         std::vector<std::string> out;
         for (auto& row : r.rows) out.push_back(row.at(0).value_or(""));
         return out;
       };
-      const std::string appeared_sql =
-          fmt::format("{} EXCEPT SELECT id FROM {}", now_set, item.snapshot);
-      const std::string vanished_sql =
-          fmt::format("SELECT id FROM {} EXCEPT {}", item.snapshot, now_set);
+      const std::string appeared_sql = diff(now_set, before_set);
+      const std::string vanished_sql = diff(before_set, now_set);
       STRATA_ASSIGN_OR_RETURN(v.appeared, count_of(appeared_sql));
       STRATA_ASSIGN_OR_RETURN(v.vanished, count_of(vanished_sql));
       STRATA_ASSIGN_OR_RETURN(v.appeared_sample, sample_of(appeared_sql));
@@ -353,7 +392,8 @@ Status Guard::End(const Status& run_status) {
                                   after->format_violations));
       }
       if (why.empty() && v.appeared == 0 && v.vanished == 0 && after->rows != item.before.rows) {
-        // Same set, another multiplicity: rows repeating an id came or went.
+        // The same ids, as many times each (the difference counts multiplicities): rows whose
+        // identifier is NULL came or went.
         why.push_back(fmt::format("rows went from {} to {} with the same ids", item.before.rows,
                                   after->rows));
       }

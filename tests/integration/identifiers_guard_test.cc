@@ -191,17 +191,23 @@ TEST_F(IdentifierGuardFails, ChangeCompleteWhoseDdlAnEventTriggerTurnsIntoNewIds
        "Q-3)"});
 }
 
-// The after digest counts duplicates only when the values changed (the sort once per run): an
-// unchanged set records the before's count, a run that adds a duplicate is counted exactly.
-TEST_F(IdentifierGuardFails, DuplicatesAreCountedAfterTheRunOnlyWhenTheValuesChanged) {
+// Neither digest of a run sorts to count duplicates unless the values changed: the before
+// digest, read beside the run, and the after digest of an unchanged multiset (the backfill
+// rewrote every row, so in a new physical order: not a change) record them as not counted
+// (NULL); a run that adds a duplicate is counted exactly, the after's from the table and the
+// before's from the before set, and fails.
+TEST_F(IdentifierGuardFails, DuplicatesAreCountedOnlyWhenTheValuesChanged) {
   p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-1', 'n')");
   p_->dir().Write("db/backfill/notes.toml",
                   "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
                   "set = \"note = 'done'\"\n");
   auto ok = p_->Run({"backfill", "run", "notes"});
   ASSERT_EQ(ok.exit_code, 0) << ok.All();
-  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 1 "
-                      "AND verdict = 'explained'"),
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count IS "
+                      "NULL AND row_count = 21 AND verdict = 'explained'"),
+            1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'before' AND duplicate_count IS "
+                      "NULL AND row_count = 21"),
             1);
   // A trigger copies quote 2's number onto the row the next backfill touches.
   p_->Exec(
@@ -221,6 +227,70 @@ TEST_F(IdentifierGuardFails, DuplicatesAreCountedAfterTheRunOnlyWhenTheValuesCha
             std::string::npos)
       << r.err;
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count = 2"), 1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'before' AND duplicate_count = 1"),
+            1);
+}
+
+// A unique index makes the duplicate count free (0, no sort): both digests of a run record it.
+TEST_F(IdentifierGuardFails, AUniqueIndexRecordsNoDuplicatesWithoutASort) {
+  p_->Exec("CREATE UNIQUE INDEX quote_number_key ON quote (quote_number)");
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                  "set = \"note = 'done'\"\n");
+  auto ok = p_->Run({"backfill", "run", "notes"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.All();
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE duplicate_count = 0 AND row_count = 20 AND "
+                      "(phase = 'before' OR verdict = 'explained')"),
+            2);
+}
+
+// A non-unique identifier whose duplicate loses a row (two rows with Q-1 become one): the ids
+// as a set are the same, as a multiset not. The guard names it as the id that vanished.
+TEST_F(IdentifierGuardFails, ADuplicateThatLosesARowIsNamedAsVanished) {
+  p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-1', 'n')");
+  p_->Exec(
+      "CREATE FUNCTION purge_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "DELETE FROM quote WHERE id = 21; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER purge_copy AFTER UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 1) "
+      "EXECUTE FUNCTION purge_copy()");
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done' AND id <= 20\"\n"
+                  "set = \"note = 'done'\"\n");
+  auto r = p_->Run({"backfill", "run", "notes"});
+  ExpectFailedVerification(r, "backfill run",
+                           {"1 vanished though its rows may never be deleted (deletes = "
+                            "tombstone) (e.g. Q-1)",
+                            "(rows 21 → 20)"});
+  EXPECT_EQ(r.err.find("appeared"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("duplicates rose"), std::string::npos) << r.err;
+  EXPECT_EQ(p_->Count("quote WHERE quote_number = 'Q-1'"), 1);
+}
+
+// A run that changed the values counts duplicates of the ids' text in both phases (the before's
+// from its before set): a numeric identifier holding 1.0 and 1.00 (one number, two texts, two
+// ids to a consumer) compares like with like, so a migration that inserts another id is explained.
+TEST_F(IdentifierGuardFails, DuplicatesOfAChangedRunAreCountedOnTheIdsTextInBothPhases) {
+  p_->dir().Write("db/identifiers.toml", std::string(kContracts) +
+                                             "\n[[identifier]]\nname = \"part_code\"\n"
+                                             "table = \"part\"\ncolumn = \"code\"\n"
+                                             "deletes = \"allowed\"\n");
+  p_->Write("V2__part.sql", "CREATE TABLE part (code numeric);\n");
+  p_->Hash();
+  auto m = p_->Run({"migrate"});
+  ASSERT_EQ(m.exit_code, 0) << m.All();
+  p_->Exec("INSERT INTO part VALUES (1.0), (1.00), (2)");
+  p_->Write("V3__more.sql", "INSERT INTO part VALUES (7);\n");
+  p_->Hash();
+  auto r = p_->Run({"migrate"});
+  EXPECT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE identifier = 'part_code' AND phase = "
+                      "'after' AND row_count = 4 AND duplicate_count = 0 AND appeared = 1 AND "
+                      "verdict = 'explained'"),
+            1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE identifier = 'part_code' AND phase = "
+                      "'before' AND row_count = 3 AND duplicate_count = 0"),
+            1);
 }
 
 // Likewise the format: the after digest of an unchanged set records the before's violations
@@ -234,7 +304,7 @@ TEST_F(IdentifierGuardFails, FormatViolationsAreCheckedAfterTheRunOnlyWhenTheVal
   auto ok = p_->Run({"backfill", "run", "notes"});
   ASSERT_EQ(ok.exit_code, 0) << ok.All();
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND format_violations = 1 "
-                      "AND duplicate_count = 0 AND verdict = 'explained'"),
+                      "AND duplicate_count IS NULL AND verdict = 'explained'"),
             1);
   p_->Exec(
       "CREATE FUNCTION misnumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "

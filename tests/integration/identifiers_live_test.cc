@@ -209,6 +209,32 @@ TEST_P(IdentifiersTest, MigrateInsertingIdsOrTouchingOtherColumnsPasses) {
       << d.err;
 }
 
+// Two rows with the same id, one deleted: the ids as a set are the same, as a multiset not. The
+// run's samples are the multiset difference, so the id is named as vanished; the before's
+// duplicates, not counted before the run, are counted from the before set once the values
+// changed.
+TEST_P(IdentifiersTest, DeletingOneOfTwoRowsWithTheSameIdNamesItAsVanished) {
+  auto p = Make();
+  p->Exec("INSERT INTO quote (id, quote_number) VALUES (4, 'Q-2')");
+  p->Write("V2__purge.sql",
+           "-- strata:allow identifier-rows-deleted reason=\"a copy\"\n"
+           "DELETE FROM quote WHERE id = 4;\n");
+  p->Hash();
+  auto d = p->Run({"migrate"});
+  EXPECT_EQ(d.exit_code, kExitCheckFailed) << d.All();
+  EXPECT_NE(d.err.find("1 vanished though its rows may never be deleted (deletes = tombstone) "
+                       "(e.g. Q-2)"),
+            std::string::npos)
+      << d.err;
+  EXPECT_EQ(d.err.find("appeared"), std::string::npos) << d.err;
+  EXPECT_EQ(p->Count("strata_identifier_digest WHERE phase = 'before' AND row_count = 4 AND "
+                     "duplicate_count = 1"),
+            1);
+  EXPECT_EQ(p->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 3 AND "
+                     "duplicate_count = 0 AND vanished = 1"),
+            1);
+}
+
 TEST_P(IdentifiersTest, BackfillRunIsRecordedAndAnIdChangeFailsIt) {
   auto p = Make();
   p->dir().Write("db/backfill/notes.toml",
