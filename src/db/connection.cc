@@ -46,6 +46,15 @@ std::string QuoteIdent(std::string_view name) {
   return out + "\"";
 }
 
+std::string QuoteLiteral(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
 BatchResult Connection::ExecBatchKeeping(const std::vector<std::string_view>& statements,
                                          bool pipeline, const std::vector<bool>&) {
   return ExecBatch(statements, pipeline);

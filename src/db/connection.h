@@ -56,6 +56,12 @@ bool IsTrue(ValueView v);
 // `name` as a quoted identifier ("a""b"), the same on PostgreSQL and SQLite.
 std::string QuoteIdent(std::string_view name);
 
+// `text` as a standard SQL string literal ('it''s'), the same on SQLite and on PostgreSQL with
+// standard_conforming_strings on (its default since 9.1; a backslash is then an ordinary
+// character). For SQL strata writes itself, where a bind parameter cannot go (DDL, plans
+// printed for review).
+std::string QuoteLiteral(std::string_view text);
+
 struct QueryResult {
   std::vector<std::string> columns;
   std::vector<Row> rows;

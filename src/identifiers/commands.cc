@@ -1,6 +1,7 @@
 #include "identifiers/commands.h"
 
 #include "base/text.h"
+#include "db/connection.h"
 #include "session/run_store.h"
 #include "session/session.h"
 
@@ -38,15 +39,6 @@ Result<std::vector<const Contract*>> Select(const Contracts& contracts,
     out.push_back(c);
   }
   return out;
-}
-
-std::string SqlString(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  return out + "'";
 }
 
 std::string Held(const Contract& c) {
@@ -91,7 +83,7 @@ std::vector<std::string> ProtectSql(const Contract& c, Dialect d, bool refuse_de
     auto esc = [](std::string m) {  // a RAISE format string: % doubled
       std::string out;
       for (char ch : m) out += ch == '%' ? std::string("%%") : std::string(1, ch);
-      return SqlString(out);
+      return db::QuoteLiteral(out);
     };
     std::string old_cols, new_cols;
     for (const auto& col : c.columns) {
@@ -142,14 +134,14 @@ std::vector<std::string> ProtectSql(const Contract& c, Dialect d, bool refuse_de
   sql.push_back(
       fmt::format("CREATE TRIGGER {}{} BEFORE UPDATE OF {} ON {} FOR EACH ROW WHEN {} "
                   "BEGIN SELECT RAISE(ABORT, {}); END",
-                  SchemaPrefix(c), upd, cols, QuoteIdent(c.table), changed, SqlString(update_msg)));
+                  SchemaPrefix(c), upd, cols, QuoteIdent(c.table), changed, db::QuoteLiteral(update_msg)));
   objects.push_back("trigger " + upd);
   sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {}{}", SchemaPrefix(c), del));
   if (refuse_delete) {
     sql.push_back(
         fmt::format("CREATE TRIGGER {}{} BEFORE DELETE ON {} FOR EACH ROW BEGIN SELECT "
                     "RAISE(ABORT, {}); END",
-                    SchemaPrefix(c), del, QuoteIdent(c.table), SqlString(delete_msg)));
+                    SchemaPrefix(c), del, QuoteIdent(c.table), db::QuoteLiteral(delete_msg)));
     objects.push_back("trigger " + del);
   }
   return sql;

@@ -21,15 +21,6 @@ constexpr std::string_view kUuidRe =
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 constexpr std::string_view kIntegerRe = "^-?[0-9]+$";
 
-std::string Quoted(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  return out + "'";
-}
-
 std::string_view ClosestOf(std::string_view word, const std::vector<std::string>& names) {
   std::vector<std::string_view> views(names.begin(), names.end());
   std::string_view m = base::ClosestMatch(word, views);
@@ -181,23 +172,23 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
     std::string pred;
     switch (c.format.kind) {
       case FormatKind::kUuid:
-        if (type != "uuid") pred = fmt::format("{}::text ~ {}", q, Quoted(kUuidRe));
+        if (type != "uuid") pred = fmt::format("{}::text ~ {}", q, db::QuoteLiteral(kUuidRe));
         break;
       case FormatKind::kInteger:
         if (type != "smallint" && type != "integer" && type != "bigint") {
-          pred = fmt::format("{}::text ~ {}", q, Quoted(kIntegerRe));
+          pred = fmt::format("{}::text ~ {}", q, db::QuoteLiteral(kIntegerRe));
         }
         break;
       case FormatKind::kRegex:
-        pred = fmt::format("{}::text ~ {}", q, Quoted(c.format.pattern));
+        pred = fmt::format("{}::text ~ {}", q, db::QuoteLiteral(c.format.pattern));
         break;
       case FormatKind::kPrefix:
         // LIKE on bytes (COLLATE "C") takes about a third of starts_with's CPU per value; the
         // same test when the prefix holds none of LIKE's special characters.
         if (c.format.pattern.find_first_of("%_\\") == std::string::npos) {
-          pred = fmt::format("{}::text COLLATE \"C\" LIKE {}", q, Quoted(c.format.pattern + "%"));
+          pred = fmt::format("{}::text COLLATE \"C\" LIKE {}", q, db::QuoteLiteral(c.format.pattern + "%"));
         } else {
-          pred = fmt::format("starts_with({}::text, {})", q, Quoted(c.format.pattern));
+          pred = fmt::format("starts_with({}::text, {})", q, db::QuoteLiteral(c.format.pattern));
         }
         break;
       case FormatKind::kAny:

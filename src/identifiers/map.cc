@@ -26,15 +26,6 @@ constexpr const char* kStateFilling = "filling";      // stored: never rename
 constexpr const char* kStatePublished = "published";  // stored: never rename
 
 // SQL literal 'text'.
-std::string Lit(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 // A TOML basic string "text".
 std::string TomlStr(std::string_view s) {
   std::string out = "\"";
@@ -101,7 +92,7 @@ std::string LookupViewSql(const std::string& m, const Contract& c, Dialect d) {
       "'published' AND (r.resolvable_until IS NULL OR {2} < r.resolvable_until) UNION ALL "
       "SELECT DISTINCT m.new_id, m.new_id, false, {3}, {4} FROM {0} m "
       "WHERE m.new_id IS NOT NULL",
-      m, Lit(c.name), d.Now(), d.pg ? "NULL::timestamptz" : "NULL", d.pg ? "NULL::text" : "NULL");
+      m, db::QuoteLiteral(c.name), d.Now(), d.pg ? "NULL::timestamptz" : "NULL", d.pg ? "NULL::text" : "NULL");
   if (c.columns.size() > 1) {
     std::string parts;
     // SQLite has no split_part: part i is what precedes the first separator of the rest after
@@ -215,8 +206,8 @@ std::vector<std::string> GuardDdl(const std::string& m, Dialect d) {
         "CREATE TRIGGER {0}_guard_{1} BEFORE {1} ON {0} WHEN EXISTS (SELECT 1 FROM "
         "strata_id_mapping WHERE map_table = {2} AND status = 'published') BEGIN SELECT "
         "RAISE(ABORT, {3}); END",
-        m, op, Lit(m),
-        Lit(fmt::format("strata: {} is a published identifier mapping; it is never edited (a "
+        m, op, db::QuoteLiteral(m),
+        db::QuoteLiteral(fmt::format("strata: {} is a published identifier mapping; it is never edited (a "
                         "published mapping is final: re-key again through a new mapping)",
                         m))));
   }
@@ -488,10 +479,10 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
        fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
                    "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
                    "{}, {}, {})",
-                   Lit(c.name), Lit(r.table), Lit(fmt::format("{}", fmt::join(r.columns, ","))),
-                   Lit(r.new_expr),
-                   r.home.empty() ? "NULL" : Lit(fmt::format("{}", fmt::join(r.home, ","))),
-                   Lit(r.why), Lit(m), Lit(r.job_file), r.merges ? "true" : "false"),
+                   db::QuoteLiteral(c.name), db::QuoteLiteral(r.table), db::QuoteLiteral(fmt::format("{}", fmt::join(r.columns, ","))),
+                   db::QuoteLiteral(r.new_expr),
+                   r.home.empty() ? "NULL" : db::QuoteLiteral(fmt::format("{}", fmt::join(r.home, ","))),
+                   db::QuoteLiteral(r.why), db::QuoteLiteral(m), db::QuoteLiteral(r.job_file), r.merges ? "true" : "false"),
        "COMMIT"});
   for (const auto& s : sql) {
     if (Status e = conn.Exec(s); !e.ok()) {
@@ -545,7 +536,7 @@ MapStatus MapPrepareFill(const Options& options, const std::string& name) {
       name, TomlStr(fmt::format("identifier mapping `{}`: old → new ({})", name, r.why)),
       TomlStr(r.map_table), TomlStr(fmt::format("{}.new_id IS NULL", r.map_table)),
       TomlStr(fmt::format("new_id = {}, since = {}, why = {}", d.Text(r.new_expr), d.Now(),
-                          Lit(r.why))),
+                          db::QuoteLiteral(r.why))),
       TomlStr(fmt::format("{} AS src", r.table)),
       TomlStr(fmt::format("{} = {}.old_id", key, r.map_table)));
   std::error_code ec;
@@ -654,7 +645,7 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
                                "= {}, published_by = {}, old_ids = $1, chain_head "
                                "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
                                "CAST(published_at AS TEXT), CAST(resolvable_until AS TEXT)",
-                               d.Now(), d.pg ? "current_user" : Lit(conn.DatabaseUser()),
+                               d.Now(), d.pg ? "current_user" : db::QuoteLiteral(conn.DatabaseUser()),
                                window > 0 ? d.NowPlus(window) : "NULL"),
                    {std::to_string(st.old_ids), st.chain_head, name}));
     st.published_at = upd.rows[0][0].value_or("");

@@ -3,6 +3,7 @@
 
 #include "support/pg_cluster.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,6 +18,19 @@ std::unique_ptr<Connection> Open() {
   auto c = Connect(*url, "pg_connection_test");
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return c ? std::move(*c) : nullptr;
+}
+
+// QuoteLiteral and QuoteIdent: a value with quotes, a backslash, a newline and non-ASCII text
+// comes back from the server unchanged, and a literal cannot end the statement early.
+TEST(PgConnection, QuotedLiteralsAndNamesRoundTrip) {
+  STRATA_REQUIRE_POSTGRES();
+  auto c = Open();
+  ASSERT_NE(c, nullptr);
+  const std::string value = "it's '' a \\'; DROP TABLE t; --\nnaïve";
+  auto r = c->Query(fmt::format("SELECT {} AS {}", QuoteLiteral(value), QuoteIdent("a\"b")));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->columns[0], "a\"b");
+  EXPECT_EQ(r->rows[0][0], value);
 }
 
 // QueryRows hands rows over as they arrive (single-row mode): every row in order, NULLs as
