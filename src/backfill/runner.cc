@@ -328,7 +328,7 @@ class Runner {
     std::int64_t longest_wait_ms = 0;
     std::int64_t work_ms = -1;    // the open pipeline (the UPDATE)
     std::int64_t elapsed_ms = 0;  // the whole transaction (set by the work queue)
-    bool lost = false;  // its connection is gone
+    bool lost = false;            // its connection is gone
   };
   // Runs in its own thread on `c`: `open` (ChunkBegin, the range's UPDATE), then `close` (the
   // lock waiters, the row count: AddProcessed, whose parameters at `rows_at` (statement,
@@ -900,6 +900,9 @@ Result<ChunkResult> Runner::RunQueue(Part& part) {
   std::vector<db::Value> checkpoint;  // the upper of range checkpoint_seq - 1, once advanced
   std::int64_t next_seq = 0, checkpoint_seq = 0;
   bool advanced = false, exhausted = false, first = true;
+  // Fewer than `workers` full ranges were left at the last cut: the rest (under `size`
+  // candidates) is cut by ChunkUpperBound, until it finds none.
+  bool tail = false;
   Status failed_with;  // ends the queue once the ranges in flight have ended
   int trip_errors = 0;
   auto in_flight = [&] {
@@ -958,8 +961,40 @@ Result<ChunkResult> Runner::RunQueue(Part& part) {
       settle(r, cr);
     }
   };
+  // Each free worker takes the next range.
+  auto dispatch = [&] {
+    for (size_t i = 0; i < slots.size() && !stopping() && !pending.empty(); ++i) {
+      if (slots[i]) continue;
+      db::Connection* wc = Worker(i + 1);
+      if (!wc) break;  // Workers() is 1 from now on: the queue drains and the run goes on alone
+      Range r = std::move(pending.front());
+      pending.pop_front();
+      auto upd = ChangeRange(spec_, {false, {}, r.lower, r.upper});
+      std::vector<db::Statement> open = ChunkBegin();
+      open.push_back({upd.sql, upd.params});
+      std::vector<db::Statement> close;
+      if (waiters) close.push_back({kLockWaitersSql, {}});
+      std::vector<std::pair<size_t, size_t>> rows_at{{close.size(), 1}};
+      close.push_back(store_->CommitRange(job_.id, 0, 0));
+      close.push_back({"COMMIT", {}});
+      auto run = [wc, open = std::move(open), close = std::move(close),
+                  rows_at = std::move(rows_at), waiters, signal]() mutable {
+        auto t0 = base::MonotonicMillis();
+        WorkerOut w = RunWorker(wc, std::move(open), std::move(close), std::move(rows_at), waiters);
+        w.elapsed_ms = base::MonotonicMillis() - t0;
+        {
+          std::lock_guard<std::mutex> l(signal->mu);
+          ++signal->finished;
+        }
+        signal->cv.notify_all();
+        return w;
+      };
+      slots[i] = Flight{std::move(r), std::async(std::launch::async, std::move(run))};
+    }
+  };
   for (;;) {
     if (!stopping()) test_hold_.At(processed_, [this] { return StopRequested(); });
+    dispatch();  // before the round trip: a worker that just finished does not wait for it
     // The runner's round trip, one pipeline and transaction: the job row's control fields, the
     // replica lag, the next `workers` ranges cut from the last cut (while the workers run the
     // ranges before it), and the checkpoint.
@@ -972,12 +1007,12 @@ Result<ChunkResult> Runner::RunQueue(Part& part) {
       bool lag_in_chunk = LagInChunk() && !stopping();
       if (lag_in_chunk) trip.push_back({kPrimaryLagSql, {}});
       size_t bound_at = 0;
+      std::int64_t limit = size_;
       if (need_cut) {
         bound_at = trip.size() + BoundAt(pg_);
         ChunkBounds b{false, {}, cut_from, {}};
-        for (auto& w : WalkKeyIndex(ChunkSplits(spec_, b, size_, workers), pg_)) {
-          trip.push_back(std::move(w));
-        }
+        auto cut = tail ? ChunkUpperBound(spec_, b, limit) : ChunkCuts(spec_, b, limit, workers);
+        for (auto& w : WalkKeyIndex(cut, pg_)) trip.push_back(std::move(w));
       }
       bool moving = advanced;
       if (moving) trip.push_back(store_->MoveCheckpoint(job_.id, KeyToJson(checkpoint), size_));
@@ -1011,7 +1046,13 @@ Result<ChunkResult> Runner::RunQueue(Part& part) {
         }
         if (need_cut && !stopping()) {
           auto& rows = (*done)[bound_at].rows;
-          if (rows.empty()) exhausted = true;
+          if (tail) {
+            exhausted = rows.empty();
+            // A full range (rows inserted meanwhile): back to cutting `workers` at a time.
+            tail = rows.empty() || ToInt(rows[0].back()) < limit;
+          } else {
+            tail = rows.size() < slots.size();
+          }
           for (db::Row& top : rows) {
             if (top.size() != spec_.key.size() + 1) {
               failed_with = Status(ErrorCode::kInternal,
@@ -1027,35 +1068,7 @@ Result<ChunkResult> Runner::RunQueue(Part& part) {
         }
       }
     }
-    // Each free worker takes the next range.
-    for (size_t i = 0; i < slots.size() && !stopping() && !pending.empty(); ++i) {
-      if (slots[i]) continue;
-      db::Connection* wc = Worker(i + 1);
-      if (!wc) break;  // Workers() is 1 from now on: the queue drains and the run goes on alone
-      Range r = std::move(pending.front());
-      pending.pop_front();
-      auto upd = ChangeRange(spec_, {false, {}, r.lower, r.upper});
-      std::vector<db::Statement> open = ChunkBegin();
-      open.push_back({upd.sql, upd.params});
-      std::vector<db::Statement> close;
-      if (waiters) close.push_back({kLockWaitersSql, {}});
-      std::vector<std::pair<size_t, size_t>> rows_at{{close.size(), 1}};
-      close.push_back(store_->CommitRange(job_.id, 0, 0));
-      close.push_back({"COMMIT", {}});
-      auto run = [wc, open = std::move(open), close = std::move(close),
-                  rows_at = std::move(rows_at), waiters, signal]() mutable {
-        auto t0 = base::MonotonicMillis();
-        WorkerOut w = RunWorker(wc, std::move(open), std::move(close), std::move(rows_at), waiters);
-        w.elapsed_ms = base::MonotonicMillis() - t0;
-        {
-          std::lock_guard<std::mutex> l(signal->mu);
-          ++signal->finished;
-        }
-        signal->cv.notify_all();
-        return w;
-      };
-      slots[i] = Flight{std::move(r), std::async(std::launch::async, std::move(run))};
-    }
+    dispatch();
     if (in_flight() == 0) {
       if (advanced) continue;  // the last checkpoint first
       if (stopping()) break;
