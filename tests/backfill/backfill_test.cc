@@ -480,6 +480,12 @@ TEST_P(BackfillTest, PlanChangesNothing) {
   EXPECT_EQ(j["candidates"], 2'000);
   EXPECT_EQ(j["estimated_chunks"], 7);
   EXPECT_EQ(j["sample_chunk_rows"], 300);
+  // The rows' time at the sample's rate, divided among the workers that run side by side
+  // (chunk.workers = 4 on PostgreSQL; SQLite runs one chunk at a time).
+  const long long workers = GetParam() ? 4 : 1;
+  EXPECT_EQ(j["workers"], workers);
+  const long long serial = j["sample_chunk_ms"].get<long long>() * 2'000 / 300;
+  EXPECT_EQ(j["estimated_ms"], (serial + workers - 1) / workers) << j.dump();
   EXPECT_EQ(j["chunk_sql"], "UPDATE item SET v = id * 2 WHERE (v IS NULL) AND item.id <= '300'");
   EXPECT_FALSE(j["explain"].empty());
   ASSERT_EQ(j["sample"].size(), 5u);
