@@ -923,6 +923,7 @@ Result<ChunkResult> Runner::RunQueue(Part& part) {
       advanced = true;
     }
     Count(part, cr);
+    if (!over_budget_.ok()) return;  // the job is marked failed once; the queue drains
     if (Status b = CheckFailureBudget(); !b.ok()) {
       over_budget_ = b;
       if (failed_with.ok()) failed_with = std::move(b);
