@@ -198,14 +198,22 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   };
   for (const auto& v : kVerbs) {
     auto* sub = cc->add_subcommand(v.name, v.help);
-    auto file = std::make_shared<std::string>();
-    sub->add_option("file", *file, "the change file")->required();
+    // start: one window for several change files, as `migrate` opens for the pending change
+    // files it reaches together (they share a backfill pass per table).
+    bool several = std::string_view(v.name) == "start";
+    auto files = std::make_shared<std::vector<std::string>>();
+    auto* opt = sub->add_option("file", *files,
+                                several ? "the change file(s), started in one window"
+                                        : "the change file")
+                    ->required();
+    if (!several) opt->expected(1);
     auto fn = v.fn;
-    reg.commands.emplace_back(sub, [&g, file, fn] {
+    reg.commands.emplace_back(sub, [&g, files, fn] {
       int code = 0;
       auto opts = LoadOptions(g, code);
       if (!opts) return code;
-      ch::PhaseRequest req{*file, Progress(g)};
+      ch::PhaseRequest req{files->front(), Progress(g)};
+      req.window.assign(files->begin() + 1, files->end());
       auto r = fn(*opts, req);
       return Finish(g, r.status, PhaseJson(r), PhaseText(r));
     });

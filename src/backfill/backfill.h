@@ -191,6 +191,9 @@ struct PlanResult {
   std::int64_t candidates = 0;  // rows the job would change (a delete job: would delete)
   std::int64_t chunk_size = 0;
   std::int64_t estimated_chunks = 0;
+  // The chunks' transactions the run keeps going side by side (chunk.workers on PostgreSQL
+  // without a rate limit; 1 otherwise), by which the estimate divides the rows' time.
+  int workers = 1;
   std::int64_t estimated_ms = 0;
   std::int64_t sample_chunk_rows = 0;  // rows the rolled-back sample chunk changed or deleted
   std::int64_t sample_chunk_ms = 0;

@@ -111,6 +111,33 @@ BuiltSql ChunkSplits(const JobSpec& job, const ChunkBounds& b, std::int64_t limi
   return out;
 }
 
+BuiltSql ChunkCuts(const JobSpec& job, const ChunkBounds& b, std::int64_t limit, int parts) {
+  limit = std::max<std::int64_t>(limit, 1);
+  BuiltSql out;
+  std::string names, prev;
+  for (size_t i = 0; i < job.key.size(); ++i) {
+    names += (i ? ", " : "") + job.key[i];
+    prev += (i ? ", " : "") + ("strata_c." + job.key[i]);
+  }
+  std::string after = job.key.size() == 1 ? fmt::format("{} > {}", Cols(job), prev)
+                                          : fmt::format("({}) > ({})", Cols(job), prev);
+  // The first cut: the limit-th candidate above the lower bound; each next one the limit-th
+  // above the cut before it. The partition's parameter is numbered once and used in both.
+  std::string part = PartitionCond(job, b, out.params);
+  std::string sql =
+      fmt::format("WITH RECURSIVE strata_c AS ((SELECT {0}, 1 AS strata_n FROM {1} WHERE ({2}){3}",
+                  Cols(job), job.table, job.where, part);
+  if (!b.lower.empty()) sql += " AND " + Compare(job, ">", b.lower, out.params);
+  sql += fmt::format(
+      " ORDER BY {0} OFFSET {1} LIMIT 1) UNION ALL SELECT strata_s.*, strata_c.strata_n + 1 FROM "
+      "strata_c, LATERAL (SELECT {0} FROM {2} WHERE ({3}){4} AND {5} ORDER BY {0} OFFSET {1} "
+      "LIMIT 1) AS strata_s WHERE strata_c.strata_n < {6}) SELECT {7}, strata_n * {8} FROM "
+      "strata_c ORDER BY strata_n",
+      Cols(job), limit - 1, job.table, job.where, part, after, std::max(parts, 1), names, limit);
+  out.sql = std::move(sql);
+  return out;
+}
+
 std::vector<db::Statement> WalkKeyIndex(const BuiltSql& bound, bool pg) {
   if (!pg) return {{bound.sql, bound.params}};
   // jit: a disabled sort (ChunkSplits' last one, of a few rows) costs 1e10 in the plan, which

@@ -41,6 +41,14 @@ BuiltSql ChunkUpperBound(const JobSpec& job, const ChunkBounds& b, std::int64_t 
 // number of candidates when fewer are left); no row when none is left. The keys are walked
 // once, along the key's index as ChunkUpperBound; only the cut points leave the server.
 BuiltSql ChunkSplits(const JobSpec& job, const ChunkBounds& b, std::int64_t limit, int parts);
+// The cuts of up to `parts` full ranges of `limit` candidates above `b.lower`: one row per
+// range, in key order, the key columns of its last (inclusive) candidate followed by its
+// position (limit, 2 x limit, ...); fewer rows (none) when fewer full ranges are left — the rest,
+// under `limit` candidates, is ChunkUpperBound's. PostgreSQL: a chain of keyset steps (each the
+// `limit`-th candidate after the previous cut, OFFSET along the key's index), without
+// ChunkSplits' window functions, whose buffering of every key walked costs 3-4x the walk itself
+// (30 ms against 8 ms for 4 x 5,000 keys on 1,000,000 rows).
+BuiltSql ChunkCuts(const JobSpec& job, const ChunkBounds& b, std::int64_t limit, int parts);
 // `bound` as the statements that run it so that it walks the key's index from the checkpoint,
 // never scanning the table: on PostgreSQL the planner is told so for that statement only
 // (enable_seqscan, enable_bitmapscan, enable_sort off, no parallel workers; transaction-local,

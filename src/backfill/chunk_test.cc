@@ -172,6 +172,32 @@ TEST(ChunkTest, SplitsCutTheChunkForTheWorkers) {
   EXPECT_EQ(*s.params[1], "41");
 }
 
+// The work queue's cuts: a chain of keyset steps, each the limit-th candidate above the cut
+// before it (row comparison for a composite key), the partition's parameter shared by both.
+TEST(ChunkTest, CutsChainKeysetSteps) {
+  JobSpec j = Job();
+  j.partition_by = "region";
+  ChunkBounds b;
+  b.has_partition = true;
+  b.partition = std::string("eu");
+  b.lower = {std::string("7"), std::string("41")};
+  auto s = ChunkCuts(j, b, 500, 4);
+  EXPECT_EQ(s.sql,
+            "WITH RECURSIVE strata_c AS ((SELECT quote_line.tenant_id, quote_line.id, 1 AS "
+            "strata_n FROM app.quote_line WHERE (contract_term_months IS NULL) AND "
+            "quote_line.region = $1 AND (quote_line.tenant_id, quote_line.id) > ($2, $3) ORDER BY "
+            "quote_line.tenant_id, quote_line.id OFFSET 499 LIMIT 1) UNION ALL SELECT strata_s.*, "
+            "strata_c.strata_n + 1 FROM strata_c, LATERAL (SELECT quote_line.tenant_id, "
+            "quote_line.id FROM app.quote_line WHERE (contract_term_months IS NULL) AND "
+            "quote_line.region = $1 AND (quote_line.tenant_id, quote_line.id) > "
+            "(strata_c.tenant_id, strata_c.id) ORDER BY quote_line.tenant_id, quote_line.id "
+            "OFFSET 499 LIMIT 1) AS strata_s WHERE strata_c.strata_n < 4) SELECT tenant_id, id, "
+            "strata_n * 500 FROM strata_c ORDER BY strata_n");
+  ASSERT_EQ(s.params.size(), 3u);
+  EXPECT_EQ(*s.params[0], "eu");
+  EXPECT_EQ(*s.params[2], "41");
+}
+
 TEST(ChunkTest, InlineQuotes) {
   BuiltSql b{"SELECT $1, $2, $10", {std::string("it's"), std::nullopt}};
   EXPECT_EQ(Inline(b), "SELECT 'it''s', NULL, $10");

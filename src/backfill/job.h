@@ -47,10 +47,12 @@ struct JobSpec {
   Millis target_duration{0};       // adaptive sizing target; 0 = fixed size
   std::int64_t min_chunk_size = 10;
   std::int64_t max_chunk_size = 50'000;
-  // Chunk transactions run side by side (PostgreSQL; SQLite has one writer: always 1). A chunk
-  // of `workers` x size candidates is cut at every size-th key; the runner's own connection
-  // changes the first range and one more connection per worker each of the others, at the same
-  // time; the checkpoint moves past them all only once each has committed (runner.cc).
+  // Chunk transactions run side by side (PostgreSQL; SQLite has one writer: always 1). A work
+  // queue: the runner's own connection cuts ranges of `size` candidates ahead (`workers` at a
+  // time) and moves the checkpoint; one connection per worker takes the next range as soon as
+  // its last one committed; the checkpoint moves past the ranges that all committed, lowest
+  // first (runner.cc, RunQueue). A partitioned job cuts `workers` ranges per chunk of a
+  // partition and the runner changes the first itself, the checkpoint moving once all committed.
   int workers = 4;
 
   // [throttle]

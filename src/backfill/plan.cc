@@ -190,6 +190,10 @@ PlanResult Plan(const Options& options, const PlanRequest& request) {
     } else {
       res.estimated_ms = per_chunk * res.estimated_chunks;
     }
+    // Workers run that many chunks at a time (the runner's Workers()): a rate-limited job and
+    // SQLite one. As many free CPUs on the server are assumed.
+    res.workers = pg && spec.max_rows_per_second <= 0 ? std::max(spec.workers, 1) : 1;
+    res.estimated_ms = (res.estimated_ms + res.workers - 1) / res.workers;
     if (spec.max_rows_per_second > 0) {
       auto floor = static_cast<std::int64_t>(static_cast<double>(res.candidates) * 1000.0 /
                                              spec.max_rows_per_second);

@@ -231,6 +231,7 @@ json ToJson(const PlanResult& r) {
           {"candidates", r.candidates},
           {"chunk_size", r.chunk_size},
           {"estimated_chunks", r.estimated_chunks},
+          {"workers", r.workers},
           {"estimated_ms", r.estimated_ms},
           {"sample_chunk_rows", r.sample_chunk_rows},
           {"sample_chunk_ms", r.sample_chunk_ms},
@@ -249,10 +250,14 @@ std::string ToText(const PlanResult& r) {
   std::string out = fmt::format("backfill plan {} ({}) on {}\n", r.job, r.job_file, r.target);
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   if (!r.existing_status.empty()) out += fmt::format("  existing: {}\n", r.existing_status);
-  out += fmt::format("  {}: {} row(s) in {}\n  chunks: ~{} of {} row(s), estimated {}\n",
+  out += fmt::format("  {}: {} row(s) in {}\n  chunks: ~{} of {} row(s), estimated {}{}\n",
                      r.kind == "delete" ? "to delete" : "candidates", r.candidates, r.table,
                      r.estimated_chunks, r.chunk_size,
-                     base::FormatDuration(base::Millis(r.estimated_ms)));
+                     base::FormatDuration(base::Millis(r.estimated_ms)),
+                     r.workers > 1 ? fmt::format(" with {} workers side by side (if the server "
+                                                 "has as many CPUs free)",
+                                                 r.workers)
+                                   : "");
   out += fmt::format("  one chunk (sample: {} row(s) in {}, rolled back):\n    {};\n    {};\n",
                      r.sample_chunk_rows, base::FormatDuration(base::Millis(r.sample_chunk_ms)),
                      r.select_sql, r.chunk_sql);

@@ -12,9 +12,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <future>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -95,6 +100,7 @@ struct ChunkResult {
   bool exhausted = false;  // no candidates left in this partition
   bool halted = false;     // the job row said paused or cancelled: the chunk did nothing
   bool lagging = false;    // the replica lag was above the limit: the chunk did nothing
+  bool counted = false;    // the work queue counted and paced its ranges itself (RunQueue)
 };
 
 // The replica lag as the primary sees it (pg_stat_replication), in ms.
@@ -228,6 +234,24 @@ class Runner {
   Status ReplicaGate(bool& stop_loop);
   Result<std::int64_t> MeasureLag();
   Result<ChunkResult> RunChunk(Part& part);
+  // Several workers on an unpartitioned job (PostgreSQL): a work queue instead of chunks of
+  // `workers` ranges. The runner's connection cuts the ranges ahead (`workers` at a time, from
+  // the last cut, while the workers run the ranges before) and moves the checkpoint; each worker
+  // connection takes the next range as soon as its last one committed. A range commits with
+  // its own count (CommitRange); the checkpoint moves past the ranges that all committed,
+  // lowest first, so a kill loses and repeats nothing (the ranges above the checkpoint that
+  // committed have no candidates left). Returns, its ranges counted and paced (`counted`),
+  // once no candidate is left (`exhausted`), on a pause or cancel (`halted`), a replica lag
+  // (`lagging`), a stop, a fall back to one transaction at a time (Workers() became 1), or an
+  // error — always after the ranges in flight have ended and the checkpoint is written.
+  Result<ChunkResult> RunQueue(Part& part);
+  // The range (lower, upper] in the runner's own transaction, counted with it (CommitRange):
+  // a range whose worker failed. A persistent error is bisected; a transient one retried.
+  Result<ChunkResult> RedoRange(Part& part, const std::vector<db::Value>& lower,
+                                const std::vector<db::Value>& upper);
+  // Set when a range of the work queue pushed the failures over the budget (the job row is
+  // marked failed): the run ends with it.
+  Status over_budget_;
   // Runs the UPDATE of the range (lower, upper] that holds keys[lo..hi] in a savepoint; on a
   // persistent error, halves the range at a key until the failing rows are single keys.
   Status Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, size_t hi,
@@ -302,7 +326,9 @@ class Runner {
     std::int64_t rows = 0;
     std::int64_t lock_waiters = 0;
     std::int64_t longest_wait_ms = 0;
-    bool lost = false;  // its connection is gone
+    std::int64_t work_ms = -1;    // the open pipeline (the UPDATE)
+    std::int64_t elapsed_ms = 0;  // the whole transaction (set by the work queue)
+    bool lost = false;            // its connection is gone
   };
   // Runs in its own thread on `c`: `open` (ChunkBegin, the range's UPDATE), then `close` (the
   // lock waiters, the row count: AddProcessed, whose parameters at `rows_at` (statement,
@@ -635,7 +661,9 @@ Runner::WorkerOut Runner::RunWorker(db::Connection* c, std::vector<db::Statement
     if (!w.lost) (void)c->Exec("ROLLBACK");
     return w;
   };
+  auto t0 = base::MonotonicMillis();
   auto opened = c->QueryPipeline(open);
+  w.work_ms = base::MonotonicMillis() - t0;
   if (!opened.ok()) return fail(opened.error());
   w.rows = std::max<std::int64_t>(opened->back().rows_affected, 0);
   for (auto [stmt, param] : rows_at) close[stmt].params[param] = std::to_string(w.rows);
@@ -831,6 +859,287 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
     rollback();
     if (!IsTransient(st) || attempt > spec_.retries) return st;
     // lock_timeout / statement_timeout: a smaller chunk holds its locks for less time.
+    if (st.sqlstate() == "55P03" || st.sqlstate() == "57014") {
+      size_ = std::max(pacing_.min_size, size_ / 2);
+    }
+    std::uniform_real_distribution<double> jitter(0, 1);
+    auto wait = RetryBackoffMs(spec_.retry_backoff.count(), attempt, jitter(rng_));
+    BackfillEvent e = BackfillEvent::Retry{attempt, st.sqlstate(), st.message(), wait};
+    e.partition = part.value_json;
+    Emit(e);
+    Sleep(wait);
+    if (StopRequested()) return st;
+  }
+}
+
+Result<ChunkResult> Runner::RunQueue(Part& part) {
+  db::Connection& conn = *session_.conn;
+  const int workers = Workers();
+  const bool waiters = pg_ && pacing_.lock_wait_backoff;
+  ChunkResult res;
+  res.counted = true;
+  struct Range {
+    std::int64_t seq = 0;  // its place in key order
+    std::vector<db::Value> lower, upper;
+  };
+  struct Flight {
+    Range range;
+    std::future<WorkerOut> out;
+  };
+  // The workers' threads say when one of them finished.
+  struct Signal {
+    std::mutex mu;
+    std::condition_variable cv;
+    int finished = 0;
+  };
+  auto signal = std::make_shared<Signal>();
+  std::deque<Range> pending;  // cut, not yet started
+  std::vector<std::optional<Flight>> slots(static_cast<size_t>(workers));
+  std::map<std::int64_t, std::vector<db::Value>> committed;  // above the checkpoint: seq → upper
+  std::vector<db::Value> cut_from = part.last;
+  std::vector<db::Value> checkpoint;  // the upper of range checkpoint_seq - 1, once advanced
+  std::int64_t next_seq = 0, checkpoint_seq = 0;
+  bool advanced = false, exhausted = false, first = true;
+  // Fewer than `workers` full ranges were left at the last cut: the rest (under `size`
+  // candidates) is cut by ChunkUpperBound, until it finds none.
+  bool tail = false;
+  Status failed_with;  // ends the queue once the ranges in flight have ended
+  int trip_errors = 0;
+  auto in_flight = [&] {
+    return std::count_if(slots.begin(), slots.end(), [](const auto& f) { return f.has_value(); });
+  };
+  auto stopping = [&] {
+    return !failed_with.ok() || StopRequested() || res.halted || res.lagging ||
+           Workers() != workers;
+  };
+  // A range that committed: counted, paced (not while draining), and the checkpoint moved past
+  // every range below it that committed too.
+  auto settle = [&](const Range& r, const ChunkResult& cr) {
+    committed[r.seq] = r.upper;
+    while (!committed.empty() && committed.begin()->first == checkpoint_seq) {
+      checkpoint = std::move(committed.begin()->second);
+      committed.erase(committed.begin());
+      ++checkpoint_seq;
+      advanced = true;
+    }
+    Count(part, cr);
+    if (!over_budget_.ok()) return;  // the job is marked failed once; the queue drains
+    if (Status b = CheckFailureBudget(); !b.ok()) {
+      over_budget_ = b;
+      if (failed_with.ok()) failed_with = std::move(b);
+    }
+    if (!stopping()) Pace(cr);
+  };
+  // The ranges whose worker finished (every one in flight, waiting for them, when `all`). A range
+  // whose worker failed is changed by the runner itself, unless the queue is ending on an error
+  // (it stays above the checkpoint: the resumed run does it).
+  auto harvest = [&](bool all) {
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (!slots[i]) continue;
+      if (!all && slots[i]->out.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        continue;
+      }
+      WorkerOut w = slots[i]->out.get();
+      Range r = std::move(slots[i]->range);
+      slots[i].reset();
+      ChunkResult cr;
+      if (w.status.ok()) {
+        cr.rows = w.rows;
+        cr.lock_waiters = w.lock_waiters;
+        cr.longest_wait_ms = w.longest_wait_ms;
+        cr.elapsed_ms = w.elapsed_ms;
+        cr.work_ms = w.work_ms;
+      } else {
+        if (w.lost) workers_[i + 1].reset();
+        if (!failed_with.ok()) continue;
+        auto redo = RedoRange(part, r.lower, r.upper);
+        if (!redo.ok()) {
+          failed_with = redo.error();
+          continue;
+        }
+        cr = *redo;
+      }
+      settle(r, cr);
+    }
+  };
+  // Each free worker takes the next range.
+  auto dispatch = [&] {
+    for (size_t i = 0; i < slots.size() && !stopping() && !pending.empty(); ++i) {
+      if (slots[i]) continue;
+      db::Connection* wc = Worker(i + 1);
+      if (!wc) break;  // Workers() is 1 from now on: the queue drains and the run goes on alone
+      Range r = std::move(pending.front());
+      pending.pop_front();
+      auto upd = ChangeRange(spec_, {false, {}, r.lower, r.upper});
+      std::vector<db::Statement> open = ChunkBegin();
+      open.push_back({upd.sql, upd.params});
+      std::vector<db::Statement> close;
+      if (waiters) close.push_back({kLockWaitersSql, {}});
+      std::vector<std::pair<size_t, size_t>> rows_at{{close.size(), 1}};
+      close.push_back(store_->CommitRange(job_.id, 0, 0));
+      close.push_back({"COMMIT", {}});
+      auto run = [wc, open = std::move(open), close = std::move(close),
+                  rows_at = std::move(rows_at), waiters, signal]() mutable {
+        auto t0 = base::MonotonicMillis();
+        WorkerOut w = RunWorker(wc, std::move(open), std::move(close), std::move(rows_at), waiters);
+        w.elapsed_ms = base::MonotonicMillis() - t0;
+        {
+          std::lock_guard<std::mutex> l(signal->mu);
+          ++signal->finished;
+        }
+        signal->cv.notify_all();
+        return w;
+      };
+      slots[i] = Flight{std::move(r), std::async(std::launch::async, std::move(run))};
+    }
+  };
+  for (;;) {
+    if (!stopping()) test_hold_.At(processed_, [this] { return StopRequested(); });
+    dispatch();  // before the round trip: a worker that just finished does not wait for it
+    // The runner's round trip, one pipeline and transaction: the job row's control fields, the
+    // replica lag, the next `workers` ranges cut from the last cut (while the workers run the
+    // ranges before it), and the checkpoint.
+    bool need_cut = !stopping() && !exhausted && pending.size() < slots.size();
+    if (need_cut || advanced || first) {
+      first = false;
+      std::vector<db::Statement> trip = ChunkBegin();
+      size_t control_at = trip.size();
+      trip.push_back(Store::ControlStatement(job_.id));
+      bool lag_in_chunk = LagInChunk() && !stopping();
+      if (lag_in_chunk) trip.push_back({kPrimaryLagSql, {}});
+      size_t bound_at = 0;
+      std::int64_t limit = size_;
+      if (need_cut) {
+        bound_at = trip.size() + BoundAt(pg_);
+        ChunkBounds b{false, {}, cut_from, {}};
+        auto cut = tail ? ChunkUpperBound(spec_, b, limit) : ChunkCuts(spec_, b, limit, workers);
+        for (auto& w : WalkKeyIndex(cut, pg_)) trip.push_back(std::move(w));
+      }
+      bool moving = advanced;
+      if (moving) trip.push_back(store_->MoveCheckpoint(job_.id, KeyToJson(checkpoint), size_));
+      trip.push_back({"COMMIT", {}});
+      auto done = conn.QueryPipeline(trip);
+      if (!done.ok()) {
+        if (conn.Alive()) (void)conn.Exec("ROLLBACK");
+        if (!stopping() && IsTransient(done.error()) && ++trip_errors <= spec_.retries) {
+          std::uniform_real_distribution<double> jitter(0, 1);
+          Sleep(RetryBackoffMs(spec_.retry_backoff.count(), trip_errors, jitter(rng_)));
+          continue;
+        }
+        if (failed_with.ok()) failed_with = done.error();
+        advanced = false;  // the checkpoint stays where it was: safe, and the resumed run moves it
+      } else {
+        trip_errors = 0;
+        if (moving) {
+          part.last = checkpoint;
+          advanced = false;
+        }
+        auto control = Store::ParseControl((*done)[control_at]);
+        if (!control.ok()) {
+          if (failed_with.ok()) failed_with = control.error();
+        } else {
+          NoteOverrides(control->overrides);
+          if (control->status == kPaused || control->status == kCancelled) res.halted = true;
+        }
+        if (lag_in_chunk) {
+          const auto& lag = (*done)[control_at + 1].rows;
+          if (!lag.empty() && ToInt(lag[0][0]) > max_lag_.count()) res.lagging = true;
+        }
+        if (need_cut && !stopping()) {
+          auto& rows = (*done)[bound_at].rows;
+          if (tail) {
+            exhausted = rows.empty();
+            // A full range (rows inserted meanwhile): back to cutting `workers` at a time.
+            tail = rows.empty() || ToInt(rows[0].back()) < limit;
+          } else {
+            tail = rows.size() < slots.size();
+          }
+          for (db::Row& top : rows) {
+            if (top.size() != spec_.key.size() + 1) {
+              failed_with = Status(ErrorCode::kInternal,
+                                   fmt::format("the chunk bound query returned {} column(s), "
+                                               "expected {}",
+                                               top.size(), spec_.key.size() + 1));
+              break;
+            }
+            top.pop_back();
+            pending.push_back(Range{next_seq++, cut_from, top});
+            cut_from = std::move(top);
+          }
+        }
+      }
+    }
+    dispatch();
+    if (in_flight() == 0) {
+      if (advanced) continue;  // the last checkpoint first
+      if (stopping()) break;
+      if (exhausted && pending.empty()) {
+        res.exhausted = true;
+        break;
+      }
+      continue;
+    }
+    // Wait for a worker, unless the next ranges are to be cut (while these run) or the
+    // checkpoint to be moved.
+    bool cut_due = !stopping() && !exhausted && pending.size() < slots.size();
+    if (!cut_due && !advanced) {
+      std::unique_lock<std::mutex> l(signal->mu);
+      signal->cv.wait_for(l, std::chrono::milliseconds(100), [&] { return signal->finished > 0; });
+      signal->finished = 0;
+    }
+    harvest(stopping() && !failed_with.ok());
+  }
+  if (!failed_with.ok()) return failed_with;
+  return res;
+}
+
+Result<ChunkResult> Runner::RedoRange(Part& part, const std::vector<db::Value>& lower,
+                                      const std::vector<db::Value>& upper) {
+  db::Connection& conn = *session_.conn;
+  const bool waiters = pg_ && pacing_.lock_wait_backoff;
+  for (int attempt = 1;; ++attempt) {
+    ChunkResult out;
+    out.attempts = attempt;
+    auto t0 = base::MonotonicMillis();
+    Status st = [&]() -> Status {
+      ChunkBounds b{part.partitioned, part.value, lower, upper};
+      auto upd = ChangeRange(spec_, b);
+      std::vector<db::Statement> open = ChunkBegin();
+      open.push_back({upd.sql, upd.params});
+      auto r = conn.QueryPipeline(open);
+      if (r.ok()) {
+        out.rows = std::max<std::int64_t>(r->back().rows_affected, 0);
+      } else {
+        Status err = r.error();
+        if (IsTransient(err) || IsConnectionLost(err)) return err;
+        // A persistent error: bisect the range over its keys, fetched only now, in a new
+        // transaction.
+        std::vector<db::Statement> again{{"ROLLBACK", {}}};
+        for (auto& s : ChunkBegin()) again.push_back(std::move(s));
+        auto sel = SelectKeys(spec_, b, 0);
+        again.push_back({sel.sql, sel.params});
+        STRATA_ASSIGN_OR_RETURN(auto reopened, conn.QueryPipeline(again));
+        const auto& keys = reopened.back().rows;
+        if (!keys.empty()) {
+          STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, lower, upper, attempt, out));
+        }
+      }
+      out.work_ms = base::MonotonicMillis() - t0;
+      std::vector<db::Statement> close;
+      if (waiters) close.push_back({kLockWaitersSql, {}});
+      close.push_back(store_->CommitRange(job_.id, out.rows, out.failed));
+      close.push_back({"COMMIT", {}});
+      STRATA_ASSIGN_OR_RETURN(auto closed, conn.QueryPipeline(close));
+      if (waiters && !closed[0].rows.empty()) {
+        out.lock_waiters = ToInt(closed[0].rows[0][0]);
+        out.longest_wait_ms = ToInt(closed[0].rows[0][1]);
+      }
+      return Status::Ok();
+    }();
+    out.elapsed_ms = base::MonotonicMillis() - t0;
+    if (st.ok()) return out;
+    if (conn.Alive()) (void)conn.Exec("ROLLBACK");
+    if (!IsTransient(st) || attempt > spec_.retries) return st;
     if (st.sqlstate() == "55P03" || st.sqlstate() == "57014") {
       size_ = std::max(pacing_.min_size, size_ / 2);
     }
@@ -1114,7 +1423,9 @@ Status Runner::ChunkLoop() {
       if (refreshed) continue;
       return Status::Ok();  // no candidates left anywhere
     }
-    auto cr = RunChunk(**part);
+    bool queue = Workers() > 1 && !(*part)->partitioned;
+    auto cr = queue ? RunQueue(**part) : RunChunk(**part);
+    if (!over_budget_.ok()) return over_budget_;
     if (!cr.ok()) {
       if (StopRequested() && IsTransient(cr.error())) {
         res_.interrupted = true;
@@ -1132,6 +1443,7 @@ Status Runner::ChunkLoop() {
       (*part)->done = true;
       continue;
     }
+    if (cr->counted) continue;
     Count(**part, *cr);
     STRATA_TRY(CheckFailureBudget());
     Pace(*cr);

@@ -183,6 +183,24 @@ db::Statement Store::AddProcessed(const std::string& id, std::int64_t processed)
       {id, std::to_string(processed), base::NowIso8601()}};
 }
 
+db::Statement Store::CommitRange(const std::string& id, std::int64_t processed,
+                                 std::int64_t failed) {
+  return {
+      "UPDATE strata_backfill_job SET processed_count = processed_count + $2, "
+      "failed_count = failed_count + $3, chunk_count = chunk_count + 1, updated_at = $4 "
+      "WHERE id = $1",
+      {id, std::to_string(processed), std::to_string(failed), base::NowIso8601()}};
+}
+
+db::Statement Store::MoveCheckpoint(const std::string& id, const std::string& last_key,
+                                    std::int64_t chunk_size) {
+  return {
+      "UPDATE strata_backfill_job SET last_processed_key = $2, chunk_size = $3, updated_at = $4 "
+      "WHERE id = $1",
+      {id, last_key.empty() ? db::Value() : db::Value(last_key), std::to_string(chunk_size),
+       base::NowIso8601()}};
+}
+
 db::Statement Store::CheckpointPartition(const std::string& id, const std::string& partition,
                                          const std::string& last_key, std::int64_t processed,
                                          std::int64_t failed, bool done) {

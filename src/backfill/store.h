@@ -53,6 +53,13 @@ class Store {
   // Rows a worker's transaction changed beside the runner's own (runner.cc): counted with them,
   // in the same transaction; the checkpoint moves in the runner's.
   db::Statement AddProcessed(const std::string& id, std::int64_t processed);
+  // A range of the work queue (runner.cc, several workers) committed by its own transaction:
+  // its rows and failures counted, and one chunk more, with them. The checkpoint moves
+  // separately (MoveCheckpoint), once every range below it has committed.
+  db::Statement CommitRange(const std::string& id, std::int64_t processed, std::int64_t failed);
+  // The checkpoint alone: every range up to `last_key` has committed (and counted itself).
+  db::Statement MoveCheckpoint(const std::string& id, const std::string& last_key,
+                               std::int64_t chunk_size);
   db::Statement CheckpointPartition(const std::string& id, const std::string& partition,
                                     const std::string& last_key, std::int64_t processed,
                                     std::int64_t failed, bool done);

@@ -181,6 +181,22 @@ Status Refuse(const ChangeSpec& spec, const Operation& op, std::string message, 
       .WithHint(std::move(hint));
 }
 
+// An `up` or `down` expression that reads the changed table itself `via` a function it calls
+// ("calls function f()") or a view it reads ("reads view v"): the trigger and the backfill
+// would compute different values.
+Status RefuseSelfRead(const ChangeSpec& spec, const Operation& op, std::string_view which,
+                      std::string_view expr, std::string_view via) {
+  return Refuse(spec, op,
+                fmt::format("the {} expression `{}` {}, which reads `{}` itself: the trigger "
+                            "computes the value before the row is written and sees neither it nor "
+                            "the other rows the same statement writes, so the trigger and the "
+                            "backfill would disagree",
+                            which, expr, via, op.table),
+                fmt::format("compute the value from the row's own columns (or a lookup of other "
+                            "tables) in `-- strata:{}`",
+                            which));
+}
+
 Result<std::string> One(db::Connection& c, const std::string& sql,
                         const std::vector<db::Value>& params = {}) {
   STRATA_ASSIGN_OR_RETURN(auto r, c.Query(sql, params));
@@ -811,18 +827,7 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
       // Any volatility: a function that reads the changed table itself is a lookup of the
       // table the trigger writes (see QualifyForTrigger), hidden in a body.
       STRATA_ASSIGN_OR_RETURN(auto self, FunctionsReading(c, r, "", f));
-      if (!self.empty()) {
-        return Refuse(
-            spec, op,
-            fmt::format("the {} expression `{}` calls {}, which reads `{}` itself: the trigger "
-                        "computes the value before the row is written and sees neither it nor "
-                        "the other rows the same statement writes, so the trigger and the "
-                        "backfill would disagree",
-                        which, expr, self.front(), op.table),
-            fmt::format("compute the value from the row's own columns (or a lookup of other "
-                        "tables) in `-- strata:{}`",
-                        which));
-      }
+      if (!self.empty()) return RefuseSelfRead(spec, op, which, expr, "calls " + self.front());
     }
     // A lookup through a view (or materialized view) over the changed table reads it too.
     for (const auto& t : q->tables) {
@@ -836,18 +841,7 @@ Result<Resolved> Resolve(db::Connection& c, const ChangeSpec& spec, size_t index
               "ELSE 'view ' END || c.oid::regclass::text FROM dep JOIN pg_class c ON c.oid = "
               "dep.oid WHERE c.oid = to_regclass($1) AND c.oid <> $2::oid",
               {t, r.table_oid}));
-      if (!view.empty()) {
-        return Refuse(
-            spec, op,
-            fmt::format("the {} expression `{}` reads {}, which reads `{}` itself: the "
-                        "trigger computes the value before the row is written and sees neither "
-                        "it nor the other rows the same statement writes, so the trigger and "
-                        "the backfill would disagree",
-                        which, expr, view, op.table),
-            fmt::format("compute the value from the row's own columns (or a lookup of other "
-                        "tables) in `-- strata:{}`",
-                        which));
-      }
+      if (!view.empty()) return RefuseSelfRead(spec, op, which, expr, "reads " + view);
     }
     return Status::Ok();
   };

@@ -480,6 +480,12 @@ TEST_P(BackfillTest, PlanChangesNothing) {
   EXPECT_EQ(j["candidates"], 2'000);
   EXPECT_EQ(j["estimated_chunks"], 7);
   EXPECT_EQ(j["sample_chunk_rows"], 300);
+  // The rows' time at the sample's rate, divided among the workers that run side by side
+  // (chunk.workers = 4 on PostgreSQL; SQLite runs one chunk at a time).
+  const long long workers = GetParam() ? 4 : 1;
+  EXPECT_EQ(j["workers"], workers);
+  const long long serial = j["sample_chunk_ms"].get<long long>() * 2'000 / 300;
+  EXPECT_EQ(j["estimated_ms"], (serial + workers - 1) / workers) << j.dump();
   EXPECT_EQ(j["chunk_sql"], "UPDATE item SET v = id * 2 WHERE (v IS NULL) AND item.id <= '300'");
   EXPECT_FALSE(j["explain"].empty());
   ASSERT_EQ(j["sample"].size(), 5u);
@@ -546,11 +552,11 @@ TEST_P(BackfillTest, CompositeKeyChunksAndBisection) {
       rows.push_back(e["chunk_rows"].get<long long>() + e["chunk_failed"].get<long long>());
     }
   }
-  // PostgreSQL: one chunk of 4 ranges of 400 (chunk.workers = 4, cut along (grp, id)), then the
-  // rest; SQLite: one range per chunk.
-  const std::vector<long long> expected = GetParam()
-                                              ? std::vector<long long>{1600, 200}
-                                              : std::vector<long long>{400, 400, 400, 400, 200};
+  // Ranges of 400 cut along (grp, id), then the rest: on PostgreSQL 4 workers take them side by
+  // side (chunk.workers = 4), each a chunk of its own, in the order they commit; on SQLite one
+  // after the other.
+  const std::vector<long long> expected{400, 400, 400, 400, 200};
+  std::sort(rows.begin(), rows.end(), std::greater<>());
   EXPECT_EQ(rows, expected) << Slurp(log);
   auto st = StatusOf("composite");
   EXPECT_EQ(st["status"], "completed_with_failures");
@@ -811,22 +817,26 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
   TempDir dir;
   BackfillDb db(true, dir);
   WriteProject(dir, db.url());
-  db.CreateItems(5'000);  // more than the first chunk's 4 ranges of 500 (chunk.workers = 4)
-  // Row 300 makes the first chunk sleep while it holds the locks of rows 1..299.
+  // 40 ranges of 500 (chunk.workers = 4, the default). Row 300 makes the first range sleep while
+  // it holds the locks of rows 1..299; every range takes 0.3 s (row 250 of each), so the other
+  // 3 workers, which go on meanwhile, still have ranges left when the first one commits.
+  db.CreateItems(20'000);
   db.Exec(
       "CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "IF NEW.id = 300 AND NEW.v IS NOT NULL THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; "
-      "END $$; CREATE TRIGGER slow BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION "
-      "slow_row()");
+      "IF NEW.id = 300 AND NEW.v IS NOT NULL THEN PERFORM pg_sleep(1.5); END IF; "
+      "IF NEW.id % 500 = 250 AND NEW.v IS NOT NULL THEN PERFORM pg_sleep(0.3); END IF; "
+      "RETURN NEW; END $$; CREATE TRIGGER slow BEFORE UPDATE ON item FOR EACH ROW EXECUTE "
+      "FUNCTION slow_row()");
   dir.Write("db/backfill/lw.toml", ItemJob("[chunk]\nsize = 500\n"));
   std::string log = dir / "lw.log";
   int pid = SpawnStrata(
       {"--url", db.url(), "--log-json", "backfill", "run", "lw", "--progress-interval", "0"},
       dir.path(), log);
-  // An application transaction that needs row 5 while the chunk sleeps.
+  // An application transaction that needs row 5 while the first range holds it.
   auto app = db.Open();
   ASSERT_TRUE(WaitFor([&] {
-    return db.N("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") == 1;
+    return db.N("SELECT count(*) FROM (SELECT 1 FROM item WHERE id = 5 FOR UPDATE SKIP LOCKED) "
+                "t") == 0;
   }));
   auto upd = app->Query("UPDATE item SET touched = touched + 1 WHERE id = 5");
   ASSERT_TRUE(upd.ok()) << upd.error().ToString();
@@ -851,7 +861,7 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
 // so the planner thinks the candidates are few) finds each chunk's bound along the key's
 // index: the table is not scanned once per chunk. Before, each of the 40 chunks here was a
 // sequential scan and a sort of the whole table. (With chunk.workers = 4, the default, the walk
-// cuts 10 chunks of 4 ranges of 1000: it too goes along the index.)
+// cuts 4 ranges of 1000 at a time: it too goes along the index.)
 TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
   STRATA_REQUIRE_POSTGRES();
   TempDir dir;
@@ -872,7 +882,7 @@ TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
   ASSERT_EQ(r.exit_code, 0) << r.All();
   auto j = json::parse(r.out);
   EXPECT_EQ(j["job"]["processed_count"], 40'000);
-  EXPECT_EQ(j["job"]["chunk_count"], 10);  // of 4 ranges of 1000 (chunk.workers = 4)
+  EXPECT_EQ(j["job"]["chunk_count"], 40);  // ranges of 1000, cut 4 at a time (chunk.workers = 4)
   // The backend of the run has exited, so its statistics are flushed. The progress total's
   // count(*) scans the table once; the 40 chunks do not.
   long long scans = -1;
@@ -886,11 +896,12 @@ TEST(BackfillPgTest, ChunkBoundsWalkTheKeyIndex) {
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE w IS NULL OR w <> id"), 0);
 }
 
-// PostgreSQL, chunk.workers (issue 19's backfill speed): the ranges of a chunk are changed by
-// that many transactions on as many connections at the same time. Each UPDATE here sleeps
-// 0.3 s once (an uncorrelated subquery: one evaluation per statement), so 30 ranges take at
-// least 9 s one after the other; with 3 workers, 10 chunks of 3 ranges side by side take about
-// 3 s. Every row is done exactly once, by one of 3 backends, and processed_count is exact.
+// PostgreSQL, chunk.workers (issue 19's backfill speed): the ranges are changed by that many
+// transactions on as many connections at the same time. Each UPDATE here sleeps 0.3 s once (an
+// uncorrelated subquery: one evaluation per statement), so 30 ranges take at least 9 s one after
+// the other; with 3 workers side by side about 3 s. Every row is done exactly once, by one of 3
+// backends (the runner's own connection only cuts the ranges and moves the checkpoint), each
+// range is a chunk, and processed_count is exact.
 TEST(BackfillPgTest, WorkersChangeTheRangesOfAChunkSideBySide) {
   STRATA_REQUIRE_POSTGRES();
   TempDir dir;
@@ -907,10 +918,65 @@ TEST(BackfillPgTest, WorkersChangeTheRangesOfAChunkSideBySide) {
   ASSERT_EQ(r.exit_code, 0) << r.All();
   auto j = json::parse(r.out);
   EXPECT_EQ(j["job"]["processed_count"], 3'000);
-  EXPECT_EQ(j["job"]["chunk_count"], 10);
+  EXPECT_EQ(j["job"]["chunk_count"], 30);
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
   EXPECT_EQ(db.N("SELECT count(DISTINCT touched) FROM item"), 3);
   EXPECT_LT(secs, 7.5) << "30 ranges of 0.3 s each ran one after the other";
+}
+
+// PostgreSQL, chunk.workers: a work queue, not batches. While one worker is stuck in its range
+// (row 150 waits for the test's gate), the other workers go on taking the next ranges as soon as
+// theirs committed — the job does not wait for the slowest range of a batch — and the
+// checkpoint stays below the stuck range (every range below it committed, it did not). Killed
+// there (kill -9), nothing is lost or counted twice: the ranges committed above the checkpoint
+// have no candidates left, and the resumed run finishes with exactly one UPDATE's result.
+TEST(BackfillPgTest, WorkersTakeTheNextRangeWithoutWaitingForTheSlowest) {
+  STRATA_REQUIRE_POSTGRES();
+  TempDir dir;
+  BackfillDb db(true, dir);
+  WriteProject(dir, db.url());
+  db.CreateItems(4'000);
+  db.Exec(
+      "CREATE TABLE gate (open boolean); CREATE FUNCTION stuck_row() RETURNS trigger LANGUAGE "
+      "plpgsql AS $$ BEGIN IF NEW.id = 150 AND NEW.v IS NOT NULL THEN WHILE NOT EXISTS (SELECT "
+      "1 FROM gate) LOOP PERFORM pg_sleep(0.02); END LOOP; END IF; RETURN NEW; END $$; CREATE "
+      "TRIGGER stuck BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION stuck_row()");
+  dir.Write("db/backfill/wq.toml", ItemJob("[chunk]\nsize = 100\nworkers = 3\n"));
+  std::string log = dir / "wq.log";
+  int pid = SpawnStrata(
+      {"--url", db.url(), "--log-json", "backfill", "run", "wq", "--progress-interval", "0"},
+      dir.path(), log);
+  // Every range but the stuck one (100, 200] commits while it waits.
+  bool went_on = WaitFor(
+      [&] {
+        return db.N("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") == 1 &&
+               db.N("SELECT coalesce(max(processed_count), 0) FROM strata_backfill_job") ==
+                   3'900;
+      },
+      60);
+  EXPECT_TRUE(went_on) << "processed "
+                       << db.N("SELECT coalesce(max(processed_count), 0) FROM "
+                               "strata_backfill_job")
+                       << " while one range was stuck: " << Slurp(log);
+  EXPECT_EQ(db.N("SELECT (last_processed_key::jsonb->>0)::int FROM strata_backfill_job"), 100);
+  kill(pid, SIGKILL);
+  ASSERT_EQ(WaitExit(pid), 128 + SIGKILL) << Slurp(log);
+  ASSERT_TRUE(WaitFor([&] {
+    return db.N("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                "'strata backfill run pid " +
+                std::to_string(pid) + " %'") == 0;
+  }));
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NOT NULL"),
+            db.N("SELECT processed_count FROM strata_backfill_job"));
+  db.Exec("INSERT INTO gate VALUES (true)");
+  auto r = RunStrata({"--url", db.url(), "--json", "backfill", "run", "wq"}, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["job"]["status"], "completed");
+  EXPECT_EQ(j["job"]["processed_count"], 4'000);
+  // The resumed run found candidates in the stuck range only: its checkpoint ends there.
+  EXPECT_EQ(j["job"]["last_processed_key"], json::array({"200"}));
+  EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
 }
 
 // PostgreSQL, kill -9 with chunk.workers = 4 and no rate limit (a rate-limited job runs one
@@ -983,7 +1049,7 @@ TEST(BackfillPgTest, KillNineWithWorkersThenResume) {
 // PostgreSQL: a worker's connection killed in the middle of its range (pg_terminate_backend on
 // the worker's backend, not the runner's own) loses nothing: the runner changes that range
 // itself before its checkpoint passes it, and opens a new worker connection for the next
-// chunk. Row 8000 is the last of chunk 4's fourth range (7500, 8000], a worker's.
+// range. Row 8000 is the last of the 16th range, (7500, 8000].
 TEST(BackfillPgTest, AWorkerLostMidRangeIsRedoneByTheRunner) {
   STRATA_REQUIRE_POSTGRES();
   TempDir dir;
@@ -1016,7 +1082,7 @@ TEST(BackfillPgTest, AWorkerLostMidRangeIsRedoneByTheRunner) {
   EXPECT_EQ(CountEvents(out, "connection_lost"), 0) << out;
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NULL OR v <> id * 2"), 0);
   EXPECT_EQ(db.N("SELECT processed_count FROM strata_backfill_job"), 20'000);
-  EXPECT_EQ(db.N("SELECT chunk_count FROM strata_backfill_job"), 10);
+  EXPECT_EQ(db.N("SELECT chunk_count FROM strata_backfill_job"), 40);
 }
 
 // PostgreSQL: a chunk that hits lock_timeout (55P03) is retried with backoff and a smaller

@@ -1674,6 +1674,48 @@ TEST_F(ChangeTest, PendingChangeFilesOfOneMigrateShareOneBackfillPass) {
             "id:true,term:true,qty:true,note:false,code:true");
 }
 
+// `change start` with several files opens one window for them, as migrate does for pending
+// change files: one backfill pass per table, each change recorded and completed on its own; two
+// of them on one column are refused before anything runs. complete takes one file.
+TEST_F(ChangeTest, ChangeStartWithSeveralFilesSharesOneWindow) {
+  Exec("CREATE TABLE item (id bigserial PRIMARY KEY, qty integer, note text)");
+  Exec("INSERT INTO item (qty) SELECT CASE WHEN g % 3 = 0 THEN NULL ELSE g END FROM "
+       "generate_series(1, 3000) g");
+  std::string qty = dir_.Write("V2__qty_required.sql",
+                               "-- strata:change chunk_size=500\n-- strata:up qty = coalesce(qty, "
+                               "0)\nALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");
+  std::string code = dir_.Write("V3__code.sql",
+                                "-- strata:change\n-- strata:up code = 'C' || id::text\n"
+                                "ALTER TABLE item ADD COLUMN code text NOT NULL;\n");
+  std::string clash = dir_.Write("V4__qty_bigint.sql",
+                                 "-- strata:change\nALTER TABLE item ALTER COLUMN qty TYPE "
+                                 "bigint;\n");
+  auto refused = Strata({"change", "start", qty, clash});
+  EXPECT_NE(refused.exit_code, 0) << refused.All();
+  EXPECT_NE(refused.err.find("also changed by `V2__qty_required`"), std::string::npos)
+      << refused.All();
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_change"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "0");
+
+  auto r = Strata({"change", "start", qty, code});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(Q("SELECT string_agg(job_key || ' ' || processed_count, ',') FROM "
+              "strata_backfill_job"),
+            "change.V2__qty_required.0 3000");
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__qty_required started,V3__code started");
+  EXPECT_EQ(Q("SELECT count(*) FROM item WHERE qty IS NULL OR code IS DISTINCT FROM 'C' || id"),
+            "0");
+  auto two = Strata({"change", "complete", qty, code});
+  EXPECT_NE(two.exit_code, 0) << two.All();
+  for (const auto& f : {qty, code}) {
+    auto done = Strata({"change", "complete", f});
+    ASSERT_EQ(done.exit_code, 0) << done.All();
+  }
+  EXPECT_EQ(Q("SELECT string_agg(name || ' ' || phase, ',' ORDER BY name) FROM strata_change"),
+            "V2__qty_required completed,V3__code completed");
+}
+
 // kill -9 during a window's shared backfill: starting any one change of the window again
 // resumes the shared job from its checkpoint (the same run, not a restart); migrate then
 // finishes the other and records both.
