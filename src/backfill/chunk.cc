@@ -197,12 +197,7 @@ std::string Inline(const BuiltSql& b) {
         if (!v) {
           out += "NULL";
         } else {
-          out += '\'';
-          for (char c : *v) {
-            if (c == '\'') out += '\'';
-            out += c;
-          }
-          out += '\'';
+          out += db::QuoteLiteral(*v);
         }
         i = j - 1;
         continue;

@@ -38,15 +38,6 @@ using Q = std::string;
 
 std::string JobName(const std::string& change, size_t i);
 
-std::string Lit(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 // What the database says about an operation's table and column, resolved once by Plan and
 // stored with the change when start begins (a rerun must not re-read a default start moved).
 struct Resolved {
@@ -969,7 +960,7 @@ std::string IfConstraint(const Resolved& r, bool exists, const std::string& then
   return fmt::format(
       "DO $strata$ BEGIN IF {}EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {}::regclass "
       "AND conname = {}) THEN {}; END IF; END $strata$",
-      exists ? "" : "NOT ", Lit(r.qualified), Lit(r.tag + "_nn"), then);
+      exists ? "" : "NOT ", db::QuoteLiteral(r.qualified), db::QuoteLiteral(r.tag + "_nn"), then);
 }
 
 std::string IfNamedConstraint(const Resolved& r, const std::string& name, bool exists,
@@ -977,7 +968,7 @@ std::string IfNamedConstraint(const Resolved& r, const std::string& name, bool e
   return fmt::format(
       "DO $strata$ BEGIN IF {}EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {}::regclass "
       "AND conname = {}) THEN {}; END IF; END $strata$",
-      exists ? "" : "NOT ", Lit(r.qualified), Lit(name), then);
+      exists ? "" : "NOT ", db::QuoteLiteral(r.qualified), db::QuoteLiteral(name), then);
 }
 
 std::string NewTable(const Resolved& r) {  // rename_table: the new name, qualified
@@ -992,7 +983,7 @@ std::string IfColumn(const Resolved& r, const std::string& column, const std::st
   return fmt::format(
       "DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {}::regclass "
       "AND attname = {} AND NOT attisdropped) THEN {}; END IF; END $strata$",
-      Lit(r.qualified), Lit(column), then);
+      db::QuoteLiteral(r.qualified), db::QuoteLiteral(column), then);
 }
 
 std::vector<Step> StartSteps(const Resolved& r) {
@@ -1020,7 +1011,7 @@ std::vector<Step> StartSteps(const Resolved& r) {
           "DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass({}) AND "
           "relkind = 'r') THEN ALTER TABLE {} RENAME TO {}; CREATE VIEW {} AS SELECT * FROM {}; "
           "END IF; END $strata$",
-          Lit(r.qualified), r.qualified, QuoteIdent(op.object), r.qualified, NewTable(r)));
+          db::QuoteLiteral(r.qualified), r.qualified, QuoteIdent(op.object), r.qualified, NewTable(r)));
       s.lock = "ACCESS EXCLUSIVE on " + op.table +
                " for catalog updates only (rename, view), under lock_timeout with retries";
       return {s};
@@ -1056,7 +1047,7 @@ std::vector<Step> StartSteps(const Resolved& r) {
     s.sql.push_back(fmt::format(
         "CREATE OR REPLACE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW WHEN "
         "(current_setting('strata.backfill', true) IS DISTINCT FROM {}) EXECUTE FUNCTION {}",
-        QuoteIdent(r.tag), r.qualified, Lit(r.job), r.Fn()));
+        QuoteIdent(r.tag), r.qualified, db::QuoteLiteral(r.job), r.Fn()));
   }
   if (r.Pair() && !r.old_default.empty()) {
     s.sql.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", r.qualified,
@@ -1259,7 +1250,7 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
                      {fmt::format("DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE oid "
                                   "= to_regclass({}) AND relkind = 'v') THEN DROP VIEW {}; END "
                                   "IF; END $strata$",
-                                  Lit(r.qualified), r.qualified)},
+                                  db::QuoteLiteral(r.qualified), r.qualified)},
                      "ACCESS EXCLUSIVE on the view " + op.table + " only"});
       return out;
     default:
@@ -1294,8 +1285,8 @@ std::vector<Step> CompleteSteps(const Resolved& r) {
         s.sql.push_back(fmt::format(
             "DO $strata$ BEGIN IF to_regclass({0}) IS NOT NULL AND to_regclass({1}) IS NULL "
             "THEN ALTER INDEX {2}.{3} RENAME TO {4}; END IF; END $strata$",
-            Lit(QuoteIdent(r.schema) + "." + QuoteIdent(ix[1])),
-            Lit(QuoteIdent(r.schema) + "." + QuoteIdent(ix[0])), QuoteIdent(r.schema),
+            db::QuoteLiteral(QuoteIdent(r.schema) + "." + QuoteIdent(ix[1])),
+            db::QuoteLiteral(QuoteIdent(r.schema) + "." + QuoteIdent(ix[0])), QuoteIdent(r.schema),
             QuoteIdent(ix[1]), QuoteIdent(ix[0])));
       }
       break;
@@ -1347,7 +1338,7 @@ std::vector<Step> AbortSteps(const Resolved& r) {
                             "EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass({}) AND "
                             "relkind = 'r') THEN ALTER TABLE {} RENAME TO {}; END IF; END "
                             "$strata$",
-                            Lit(r.qualified), r.qualified, Lit(NewTable(r)), NewTable(r),
+                            db::QuoteLiteral(r.qualified), r.qualified, db::QuoteLiteral(NewTable(r)), NewTable(r),
                             QuoteIdent(r.op.table))},
                "ACCESS EXCLUSIVE on " + r.op.object + " for catalog updates only"}};
     case OpKind::kAddUnique:
