@@ -577,8 +577,9 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     out.report = std::move(mr);
     w.fa.reset();
   };
+  // Files weigh their bytes: many small files are prepared far ahead, a few large ones not.
   Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)), prepare,
-                                         finish);
+                                         finish, [&](size_t i) { return inputs[i].text.size(); });
 
   for (size_t index = 0; index < n; ++index) {
     const LintInput& in = inputs[index];
@@ -802,7 +803,8 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
     ctx.reset();
     pipeline.Finish(Finishing{index, std::move(fa), std::move(mi), std::move(mr),
-                              std::move(file_findings), std::move(meta), std::move(reports_later)});
+                              std::move(file_findings), std::move(meta), std::move(reports_later)},
+                    index);
   }
   pipeline.Wait();
 
