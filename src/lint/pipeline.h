@@ -124,6 +124,13 @@ class Pipeline {
     if (error_) std::rethrow_exception(error_);
   }
 
+  // How many times a helper went to sleep for want of work (tests: once per batch of items,
+  // not per item).
+  size_t Sleeps() {
+    std::lock_guard lock(mu_);
+    return sleeps_;
+  }
+
  private:
   static constexpr size_t kStack = size_t{16} << 20;
   struct Slot {
@@ -197,6 +204,7 @@ class Pipeline {
       // has a batch, or the end).
       wake_at_ = taken_ + (next_ > taken_ ? (next_ - taken_ + 1) / 2 : 0);
       ++idle_;
+      ++sleeps_;
       work_cv_.wait(lock);
       --idle_;
     }
@@ -232,6 +240,7 @@ class Pipeline {
   size_t idle_ = 0;             // helpers asleep
   size_t wake_at_ = 0;          // wake them when taken_ reaches it
   size_t caller_waiting_ = 0;
+  size_t sleeps_ = 0;
   bool stop_ = false;
   std::exception_ptr error_;
   std::vector<base::Thread> workers_;
