@@ -180,7 +180,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
                  "pass `-` to read the migration from standard input");
   }
   if (!from_stdin && paths.empty()) paths = opts->locations;
-  auto inputs = lint::LoadInputs(paths, opts->ignore_patterns);
+  auto inputs = lint::LoadInputs(paths, opts->ignore_patterns, jobs);
   if (!inputs) return Fail(g, inputs.error());
   if (from_stdin) {
     lint::UseStdinInput(
