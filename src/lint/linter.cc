@@ -581,8 +581,8 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     w.fa.reset();
   };
   // Files weigh their bytes: many small files are prepared far ahead, a few large ones not.
-  Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)), prepare,
-                                         finish, [&](size_t i) { return inputs[i].text.size(); });
+  Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)), prepare, finish,
+                                         [&](size_t i) { return inputs[i].text.size(); });
 
   for (size_t index = 0; index < n; ++index) {
     const LintInput& in = inputs[index];

@@ -237,8 +237,8 @@ class Pipeline {
   size_t next_ = 0;   // the next item to prepare
   size_t taken_ = 0;  // items the caller has taken
   size_t running_ = 0;
-  size_t idle_ = 0;             // helpers asleep
-  size_t wake_at_ = 0;          // wake them when taken_ reaches it
+  size_t idle_ = 0;     // helpers asleep
+  size_t wake_at_ = 0;  // wake them when taken_ reaches it
   size_t caller_waiting_ = 0;
   size_t sleeps_ = 0;
   bool stop_ = false;

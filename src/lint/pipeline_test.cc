@@ -57,7 +57,11 @@ TEST(Pipeline, EveryItemInOrderOnceWhateverTheThreads) {
 TEST(Pipeline, AHelperAheadIsWokenPerBatchNotPerItem) {
   constexpr size_t kN = 4000;
   Pipeline<Item, Item> p(
-      kN, 2, [](size_t i) { return Item{i, {}}; }, [](Item&) {});
+      kN, 2,
+      [](size_t i) {
+        return Item{i, {}};
+      },
+      [](Item&) {});
   for (size_t i = 0; i < kN; ++i) {
     Item it = p.Take(i);
     Spin(5);

@@ -88,9 +88,9 @@ struct BadUtf8 {
 
 // What the one pass over a string (AppendEscaped) learns besides writing it.
 struct Scanned {
-  bool utf8 = true;          // false: not UTF-8, and `bad_offset` is where it first broke
+  bool utf8 = true;  // false: not UTF-8, and `bad_offset` is where it first broke
   size_t bad_offset = 0;
-  bool url_secret = false;   // base::MayHoldSecret's URL test holds (redaction may change it)
+  bool url_secret = false;  // base::MayHoldSecret's URL test holds (redaction may change it)
 };
 
 // The bytes AppendEscaped stops at: what JSON escapes (quote, backslash, controls), the lead of
@@ -659,8 +659,8 @@ Result<Pieces> RenderSarifPieces(const LintResult& r, int jobs) {
       e.Close(']');
       e.Key("message").Open('{');
       e.Key("text").Str(
-          (base::MayHoldSecret(f.message) ? base::RedactSecrets(f.message) : f.message) + " Fix: " +
-          f.help);
+          (base::MayHoldSecret(f.message) ? base::RedactSecrets(f.message) : f.message) +
+          " Fix: " + f.help);
       e.Close('}');
       e.Key("ruleId").Str(f.rule_id);
       if (f.suppressed) {

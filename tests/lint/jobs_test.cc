@@ -359,8 +359,8 @@ TEST(Jobs, StreamingJsonRedactsAsTheDomRenderersDid) {
       Status gate = GateStatus(r, Severity::kError);
       auto json = RenderJsonText(r, Severity::kError, report::Dump(report::StatusJson(gate)), jobs);
       ASSERT_TRUE(json.has_value()) << json.error().message();
-      EXPECT_EQ(FirstDifference(
-                    *json, report::Dump(report::Envelope(ReferenceJson(r, Severity::kError), gate))),
+      EXPECT_EQ(FirstDifference(*json, report::Dump(report::Envelope(
+                                           ReferenceJson(r, Severity::kError), gate))),
                 "")
           << when << ", jobs " << jobs;
       auto sarif = RenderSarifText(r, jobs);
