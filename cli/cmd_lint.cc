@@ -180,7 +180,7 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
                  "pass `-` to read the migration from standard input");
   }
   if (!from_stdin && paths.empty()) paths = opts->locations;
-  auto inputs = lint::LoadInputs(paths, opts->ignore_patterns);
+  auto inputs = lint::LoadInputs(paths, opts->ignore_patterns, jobs);
   if (!inputs) return Fail(g, inputs.error());
   if (from_stdin) {
     lint::UseStdinInput(
@@ -223,25 +223,28 @@ int RunLint(const GlobalFlags& g, const LintFlags& f) {
   kept = new lint::LintResult(lint::LintPendingSet(*inputs, *target, jobs));
   const lint::LintResult& result = *kept;
   int exit_code = result.CountAtLeast(config->fail_on) > 0 ? ExitCodeFor(ErrorCode::kLint) : 0;
-  std::optional<std::string> out;
+  // JSON and SARIF come in pieces (the slices rendered on each thread), written in order.
+  lint::Pieces out;
   if (format == "json" || format == "sarif") {
     // A string that is not UTF-8 (JSON cannot carry it) is an error naming it, not a report.
-    Result<std::string> text = [&]() -> Result<std::string> {
-      if (format == "sarif") return lint::RenderSarifText(result, jobs);
+    Result<lint::Pieces> pieces = [&]() -> Result<lint::Pieces> {
+      if (format == "sarif") return lint::RenderSarifPieces(result, jobs);
       Status gate = lint::GateStatus(result, config->fail_on);
-      return lint::RenderJsonText(result, config->fail_on,
-                                  gate.ok() ? "null" : report::Dump(report::StatusJson(gate)),
-                                  jobs);
+      return lint::RenderJsonPieces(result, config->fail_on,
+                                    gate.ok() ? "null" : report::Dump(report::StatusJson(gate)),
+                                    jobs);
     }();
-    if (!text) return Fail(g, text.error());
-    out = std::move(*text);
+    if (!pieces) return Fail(g, pieces.error());
+    out = std::move(*pieces);
+    out.emplace_back("\n");
   } else if (format == "github") {
-    out = lint::RenderGithub(result);
+    out.push_back(lint::RenderGithub(result));
   } else {
-    out = lint::RenderText(result, config->fail_on, UseColor(g, STDOUT_FILENO), jobs);
+    out.push_back(lint::RenderText(result, config->fail_on, UseColor(g, STDOUT_FILENO), jobs));
   }
-  std::cout.write(out->data(), static_cast<std::streamsize>(out->size()));
-  if (format == "json" || format == "sarif") std::cout << '\n';
+  for (const auto& piece : out) {
+    std::cout.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+  }
   std::cout.flush();
   return exit_code;
 }

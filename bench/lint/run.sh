@@ -12,7 +12,8 @@
 # gitlab. The commands of one input run interleaved, RUNS rounds (default 5) after a warm-up,
 # so a load that comes and goes hits all of them alike; the table has the median wall time and
 # the median CPU time (user + system), and the load average before and after. WARMUP=0 skips
-# the warm-up round.
+# the warm-up round. INPUTS (default "one files real oneline") and MODES ("one all") pick the
+# cells, e.g. INPUTS=files MODES=all for 10,000 files on every CPU only.
 # ratio = squawk's time / strata's, against squawk's counterpart format (text and github vs
 # gcc, json vs json, sarif vs gitlab) and against squawk's fastest format ("vs best").
 # Prints a Markdown table to stdout and to bench/lint/results.md. squawk comes from npm
@@ -78,7 +79,7 @@ OUT=$HERE/results.md
   echo
   echo "| input | CPUs | tool | format | seconds (wall) | CPU seconds | statements/s | ratio (wall) | vs best (wall) | ratio (CPU) |"
   echo "|---|---|---|---|---:|---:|---:|---:|---:|---:|"
-  for input in one files real oneline; do
+  for input in ${INPUTS:-one files real oneline}; do
     case $input in
       one) args=("$DATA/one-$S.sql"); name="one file, $S statements"; modes="one all" ;;
       files) mapfile -t args < <(find "$DATA/files-$S" -name '*.sql' | sort)
@@ -88,6 +89,7 @@ OUT=$HERE/results.md
     esac
     stmts=$(count_statements "${args[@]}")
     for mode in $modes; do
+      [[ " ${MODES:-one all} " == *" $mode "* ]] || continue
       cpus=$([ "$mode" = one ] && echo 1 || echo "$NCPU")
       # name|command; strata's formats, then squawk's.
       cmds=("strata|text|$STRATA lint --fail-on never"

@@ -3,6 +3,7 @@
 #include "base/text.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <mutex>
 #include <vector>
@@ -18,6 +19,7 @@ std::vector<std::string>& Secrets() {
   static std::vector<std::string> s;
   return s;
 }
+std::atomic<bool> g_any_secret{false};  // set once the first value is registered
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsSchemeChar(char c) {
@@ -219,10 +221,14 @@ void RegisterSecret(std::string value) {
   std::lock_guard<std::mutex> lock(SecretsMutex());
   auto& s = Secrets();
   if (std::find(s.begin(), s.end(), value) == s.end()) s.push_back(std::move(value));
+  g_any_secret.store(true, std::memory_order_release);
 }
+
+bool AnySecretRegistered() { return g_any_secret.load(std::memory_order_acquire); }
 
 bool MayHoldSecret(std::string_view text) {
   if (MayHoldUrlSecret(text)) return true;
+  if (!AnySecretRegistered()) return false;
   std::lock_guard<std::mutex> lock(SecretsMutex());
   for (const auto& secret : Secrets()) {
     if (FindFolded(text, secret) != std::string_view::npos) return true;

@@ -33,4 +33,9 @@ std::string RedactSecrets(std::string_view text);
 // Whether RedactSecrets could change `text` (a cheap scan; false means it is safe as is).
 bool MayHoldSecret(std::string_view text);
 
+// Whether any value was registered (RegisterSecret, RegisterUrlSecrets). While none is, only
+// URL-embedded passwords need redacting: a renderer may do that check in its own pass over a
+// string. Lock-free.
+bool AnySecretRegistered();
+
 }  // namespace strata::base

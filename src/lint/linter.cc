@@ -3,6 +3,7 @@
 #include "analysis/parse.h"
 #include "analysis/prepared.h"
 #include "base/file.h"
+#include "base/parallel.h"
 #include "base/sha256.h"
 #include "base/text.h"
 #include "db/connection.h"
@@ -449,7 +450,9 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
   result.pg_version_source = config.pg_version_source;
   result.live = live != nullptr;
   result.gate = config.gate;
-  analysis::SchemaModel model;
+  // The result owns the model (LintResult::model): `strata lint` never tears it down.
+  auto model_owner = std::make_shared<analysis::SchemaModel>();
+  analysis::SchemaModel& model = *model_owner;
   model.SetNewMeansSameFile(config.new_means_same_file);
   if (live) {
     for (const auto& [index, table] : live->indexes) model.AddExistingIndex(index, table);
@@ -577,8 +580,9 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     out.report = std::move(mr);
     w.fa.reset();
   };
-  Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)), prepare,
-                                         finish);
+  // Files weigh their bytes: many small files are prepared far ahead, a few large ones not.
+  Pipeline<Prepared, Finishing> pipeline(n, static_cast<size_t>(std::max(jobs, 1)), prepare, finish,
+                                         [&](size_t i) { return inputs[i].text.size(); });
 
   for (size_t index = 0; index < n; ++index) {
     const LintInput& in = inputs[index];
@@ -760,6 +764,7 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
       }
       observe(f, sa, m);
     };
+    if (in.pending) mr.statements.reserve(prepared.file->parsed.statements.size());
     fa = analysis::AnalyzeFile(std::move(*prepared.file), in.text, in.path, model,
                                config.pg_version, in.pending, shim);
     cur_fa = fa.get();
@@ -802,7 +807,8 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     }
     ctx.reset();
     pipeline.Finish(Finishing{index, std::move(fa), std::move(mi), std::move(mr),
-                              std::move(file_findings), std::move(meta), std::move(reports_later)});
+                              std::move(file_findings), std::move(meta), std::move(reports_later)},
+                    index);
   }
   pipeline.Wait();
 
@@ -814,16 +820,40 @@ LintResult Lint(const std::vector<LintInput>& inputs, const LintConfig& config,
     for (auto& s : d.suppressions) result.suppressions.push_back(std::move(s));
     if (d.report) result.migrations.push_back(std::move(*d.report));
   }
+  result.model = std::move(model_owner);
   return result;
 }
 
 Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
-                                          const std::vector<std::string>& ignore_patterns) {
+                                          const std::vector<std::string>& ignore_patterns,
+                                          int jobs) {
   namespace fs = std::filesystem;
+  // The paths that are files, read first (on up to `jobs` threads: a stat and a read each);
+  // then everything in `paths` order, so the first error is the first bad path.
+  struct Read {
+    bool directory = false;
+    std::optional<std::string> text;
+    std::string why;
+  };
+  std::vector<Read> reads(paths.size());
+  base::ParallelFor(
+      paths.size(), 256,
+      [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          std::error_code ec;
+          reads[i].directory = fs::is_directory(paths[i], ec);
+          if (!reads[i].directory) {
+            reads[i].text = base::ReadFile(paths[i], &reads[i].why);
+            if (reads[i].text) *reads[i].text = base::NormalizeTextOwned(std::move(*reads[i].text));
+          }
+        }
+      },
+      static_cast<size_t>(std::max(jobs, 1)));
   std::vector<LintInput> out;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
+  out.reserve(paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& p = paths[i];
+    if (reads[i].directory) {
       std::vector<std::string> ignored;
       auto files = migrate::ReadLocations({p}, ignore_patterns, &ignored);
       if (!files) return files.error();
@@ -848,15 +878,12 @@ Result<std::vector<LintInput>> LoadInputs(const std::vector<std::string>& paths,
       }
       continue;
     }
-    std::string why;
-    auto text = base::ReadFile(p, &why);
-    if (!text) {
-      return Status(ErrorCode::kIo, fmt::format("cannot read {}: {}", p, why))
+    if (!reads[i].text) {
+      return Status(ErrorCode::kIo, fmt::format("cannot read {}: {}", p, reads[i].why))
           .WithHint("check the path; `strata lint` takes migration files or directories");
     }
     std::string script = fs::path(p).filename().string();
-    out.push_back(
-        {p, script, base::NormalizeTextOwned(std::move(*text)), true, script.rfind("R__", 0) == 0});
+    out.push_back({p, script, std::move(*reads[i].text), true, script.rfind("R__", 0) == 0});
   }
   return out;
 }

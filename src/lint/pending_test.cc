@@ -81,3 +81,46 @@ TEST(LintPending, SinceKeepsChangedFilesAndFlagsModifiedOnes) {
 
 }  // namespace
 }  // namespace strata::lint
+
+namespace strata::lint {
+namespace {
+
+// `strata lint f1 ... f600`: the files named one by one are read on several threads, and come
+// back in the order given, with CRLF normalised, as on one thread; the error names the first
+// path that cannot be read.
+TEST(LintLoadInputs, ManyFilesInTheOrderGivenOnAnyThreadCount) {
+  testing::TempDir d;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 600; ++i) {
+    // Not in name order: the order given is the order linted.
+    std::string name = "V" + std::to_string((i * 7919) % 600 + 1) + "__m.sql";
+    paths.push_back(d.Write("db/" + name, "select " + std::to_string(i) + ";\r\n"));
+  }
+  paths.push_back(d.Write("db/R__view.sql", "select 1;\n"));
+  auto one = LoadInputs(paths, {}, 1);
+  auto four = LoadInputs(paths, {}, 4);
+  ASSERT_TRUE(one.ok() && four.ok());
+  ASSERT_EQ(one->size(), paths.size());
+  ASSERT_EQ(four->size(), paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    EXPECT_EQ((*four)[i].path, paths[i]);
+    EXPECT_EQ((*four)[i].text, (*one)[i].text);
+    EXPECT_EQ((*four)[i].script, (*one)[i].script);
+    EXPECT_EQ((*four)[i].repeatable, (*one)[i].repeatable);
+  }
+  EXPECT_EQ((*four)[5].text, "select 5;\n");
+  EXPECT_TRUE(four->back().repeatable);
+
+  auto bad = paths;
+  bad[300] = d.path() + "/db/missing-1.sql";
+  bad[500] = d.path() + "/db/missing-2.sql";
+  for (int jobs : {1, 4}) {
+    auto r = LoadInputs(bad, {}, jobs);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::kIo);
+    EXPECT_NE(r.error().message().find("missing-1.sql"), std::string::npos) << r.error().message();
+  }
+}
+
+}  // namespace
+}  // namespace strata::lint

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <optional>
 #include <vector>
@@ -85,27 +86,77 @@ struct BadUtf8 {
   size_t offset = 0;
 };
 
-// Appends `s` as a JSON string; false (and `s` appended as it is) when `s` is not UTF-8.
-bool AppendEscaped(std::string& out, std::string_view s, size_t* bad_offset) {
-  bool ok = true;
+// What the one pass over a string (AppendEscaped) learns besides writing it.
+struct Scanned {
+  bool utf8 = true;  // false: not UTF-8, and `bad_offset` is where it first broke
+  size_t bad_offset = 0;
+  bool url_secret = false;  // base::MayHoldSecret's URL test holds (redaction may change it)
+};
+
+// The bytes AppendEscaped stops at: what JSON escapes (quote, backslash, controls), the lead of
+// a multi-byte sequence, and what base::MayHoldSecret's URL test looks for ("://", "ssword" in
+// any case, '%' with '='). Every other byte is copied in runs.
+enum ByteClass : unsigned char { kPlain, kEscape, kHigh, kColon, kPercent, kEquals, kLetterS };
+constexpr auto kByteClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = kEscape;
+  t['"'] = t['\\'] = kEscape;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = kHigh;
+  t[':'] = kColon;
+  t['%'] = kPercent;
+  t['='] = kEquals;
+  t['s'] = t['S'] = kLetterS;
+  return t;
+}();
+
+// Appends `s` as a JSON string (as it is where it is not UTF-8), in one pass that also answers
+// base::MayHoldSecret's URL test for `s`.
+Scanned AppendEscaped(std::string& out, std::string_view s) {
+  Scanned r;
+  bool percent = false, equals = false;
   out.push_back('"');
   size_t run = 0, i = 0;
   const size_t n = s.size();
   while (i < n) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      size_t len = Utf8Length(s, i);
-      if (len == 0) {
-        if (ok) *bad_offset = i;
-        ok = false;
-        len = 1;
+    switch (kByteClass[c]) {
+      case kPlain:
+        ++i;
+        continue;
+      case kHigh: {
+        size_t len = Utf8Length(s, i);
+        if (len == 0) {
+          if (r.utf8) r.bad_offset = i;
+          r.utf8 = false;
+          len = 1;
+        }
+        i += len;
+        continue;
       }
-      i += len;
-      continue;
-    }
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
-      continue;
+      case kColon:
+        if (s.substr(i, 3) == "://") r.url_secret = true;
+        ++i;
+        continue;
+      case kPercent:
+        percent = true;
+        ++i;
+        continue;
+      case kEquals:
+        equals = true;
+        ++i;
+        continue;
+      case kLetterS:
+        if (!r.url_secret && i + 6 <= n) {
+          constexpr std::string_view kWord = "ssword";
+          size_t k = 1;
+          // ASCII case folded: `c | 0x20` is a lower-case letter only for it and its capital.
+          while (k < 6 && (static_cast<unsigned char>(s[i + k]) | 0x20) == kWord[k]) ++k;
+          if (k == 6) r.url_secret = true;
+        }
+        ++i;
+        continue;
+      default:
+        break;
     }
     out.append(s.data() + run, i - run);
     switch (c) {
@@ -141,71 +192,91 @@ bool AppendEscaped(std::string& out, std::string_view s, size_t* bad_offset) {
   }
   out.append(s.data() + run, n - run);
   out.push_back('"');
-  return ok;
+  if (percent && equals) r.url_secret = true;
+  return r;
 }
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  explicit JsonWriter(std::string& out) : out_(&out) {}
   // A writer that continues an array opened elsewhere at `depth` (its elements are at
   // depth + 1), after `written` > 0 elements or before the first.
-  JsonWriter(std::string& out, int depth, bool written) : out_(out) {
-    open_.assign(static_cast<size_t>(depth), true);
-    open_.push_back(written);
+  JsonWriter(std::string& out, int depth, bool written) : out_(&out) {
+    open_.assign(static_cast<size_t>(depth), 1);
+    open_.push_back(written ? 1 : 0);
   }
+
+  // Writes on into `out` from here (the document continues in another piece).
+  void Retarget(std::string& out) { out_ = &out; }
 
   // `k` is one of this file's literal keys: plain ASCII, nothing to escape.
   JsonWriter& Key(std::string_view k) {
     Before();
-    out_.push_back('"');
-    out_.append(k);
-    out_ += "\": ";
+    out_->push_back('"');
+    out_->append(k);
+    out_->append("\": ", 3);
     after_key_ = true;
     return *this;
   }
   void Open(char c) {
     Before();
-    out_.push_back(c);
-    open_.push_back(false);
+    out_->push_back(c);
+    open_.push_back(0);
   }
   void Close(char c) {
     const bool had = open_.back();
     open_.pop_back();
-    if (had) {
-      out_.push_back('\n');
-      out_.append(2 * open_.size(), ' ');
-    }
-    out_.push_back(c);
+    if (had) Indent(kNewline);
+    out_->push_back(c);
   }
-  void Str(std::string_view v) {
+  // A string value, redacted (base::RedactSecrets) `redactions` times: a value the DOM
+  // renderer stored already redacted was redacted once more by report::Dump. The redaction can
+  // only change a string that may hold a secret (base::MayHoldSecret): unless a secret value is
+  // registered, that is the URL test the escaping pass answers, so the common string is
+  // written in one pass and rewritten only when the test holds.
+  void Str(std::string_view v, int redactions = 1) {
     Before();
-    if (base::MayHoldSecret(v)) {
-      Escaped(base::RedactSecrets(v));
-    } else {
-      Escaped(v);
+    if (!check_registered_) {
+      const size_t mark = out_->size();
+      Scanned r = AppendEscaped(*out_, v);
+      if (!r.url_secret) {
+        if (!r.utf8 && !bad_) bad_ = BadUtf8{std::string(v), r.bad_offset};
+        return;
+      }
+      out_->resize(mark);
     }
+    std::string redacted;
+    for (int k = 0; k < redactions && base::MayHoldSecret(v); ++k) {
+      redacted = base::RedactSecrets(v);
+      v = redacted;
+    }
+    Escaped(v);
   }
   void Int(std::int64_t v) {
     Before();
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    out_->append(buf, r.ptr);
   }
   void Bool(bool v) {
     Before();
-    out_ += v ? "true" : "false";
+    if (v) {
+      out_->append("true", 4);
+    } else {
+      out_->append("false", 5);
+    }
   }
   void Null() {
     Before();
-    out_ += "null";
+    out_->append("null", 4);
   }
   // A value already written by nlohmann's dump(2) at depth 0: re-indented to this depth.
   void Dumped(std::string_view json) {
     Before();
     const std::string pad(2 * open_.size(), ' ');
     for (char c : json) {
-      out_.push_back(c);
-      if (c == '\n') out_ += pad;
+      out_->push_back(c);
+      if (c == '\n') *out_ += pad;
     }
   }
   // The open array's depth, and whether elements were written into it by other writers.
@@ -225,9 +296,24 @@ class JsonWriter {
   }
 
  private:
+  // ",\n" then the indent of the open containers, or "\n" then it (from kComma + 1).
+  static constexpr std::string_view kComma =
+      ",\n                                                                "
+      "                                                                ";
+  static constexpr const char* kNewline = kComma.data() + 1;
+  void Indent(const char* from) {
+    const size_t pad = 2 * open_.size();
+    const size_t len = (from == kNewline ? 1 : 2) + pad;
+    if (pad + 2 <= kComma.size()) {
+      out_->append(from, len);
+    } else {
+      out_->append(from, len - pad);
+      out_->append(pad, ' ');
+    }
+  }
   void Escaped(std::string_view v) {
-    size_t at = 0;
-    if (!AppendEscaped(out_, v, &at) && !bad_) bad_ = BadUtf8{std::string(v), at};
+    Scanned r = AppendEscaped(*out_, v);
+    if (!r.utf8 && !bad_) bad_ = BadUtf8{std::string(v), r.bad_offset};
   }
   void Before() {
     if (after_key_) {
@@ -235,14 +321,15 @@ class JsonWriter {
       return;
     }
     if (open_.empty()) return;
-    out_ += open_.back() ? ",\n" : "\n";
-    open_.back() = true;
-    out_.append(2 * open_.size(), ' ');
+    Indent(open_.back() ? kComma.data() : kNewline);
+    open_.back() = 1;
   }
 
-  std::string& out_;
-  std::vector<bool> open_;  // per open container: an element was written
+  std::string* out_;
+  std::vector<char> open_;  // per open container: an element was written
   bool after_key_ = false;
+  // A secret value is registered: every string goes through base::MayHoldSecret.
+  const bool check_registered_ = base::AnySecretRegistered();
   std::optional<BadUtf8> bad_;
 };
 
@@ -259,16 +346,6 @@ Status NotUtf8(std::string_view format, const BadUtf8& bad) {
           "rename the file, or use --format text");
 }
 
-// A value the DOM renderer stores already redacted (RedactSecrets(v)), which Dump redacts once
-// more: the same bytes, without a copy when `v` cannot hold a secret.
-void StrRedacted(JsonWriter& w, std::string_view v) {
-  if (base::MayHoldSecret(v)) {
-    w.Str(base::RedactSecrets(v));
-  } else {
-    w.Str(v);
-  }
-}
-
 void WriteFinding(JsonWriter& w, const Finding& f) {
   w.Open('{');
   w.Key("column").Int(f.column);
@@ -276,7 +353,7 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   w.Key("file").Str(f.file);
   w.Key("help").Str(f.help);
   w.Key("line").Int(f.line);
-  StrRedacted(w.Key("message"), f.message);
+  w.Key("message").Str(f.message, 2);
   w.Key("name").Str(f.rule_name);
   w.Key("rule").Str(f.rule_id);
   w.Key("severity").Str(SeverityName(f.severity));
@@ -320,7 +397,7 @@ void WriteMigration(JsonWriter& w, const MigrationReport& m) {
       w.Key("rows").Int(s.size.rows);
       w.Close('}');
     }
-    StrRedacted(w.Key("statement"), s.summary);
+    w.Key("statement").Str(s.summary, 2);
     w.Key("target").Str(s.target);
     w.Key("target_is_new").Bool(s.target_is_new);
     w.Close('}');
@@ -329,38 +406,71 @@ void WriteMigration(JsonWriter& w, const MigrationReport& m) {
   w.Close('}');
 }
 
-// Writes the elements of `items` as the body of an array open at `depth` in `w`'s output,
-// rendering slices on up to `jobs` threads and appending them in order.
-template <typename T, typename Fn>
-void WriteElements(std::string& out, JsonWriter& w, const std::vector<T>& items, int jobs,
-                   Fn&& element) {
+// Writes the elements of `items` as the body of the array `w` has open, rendering slices on
+// up to `jobs` threads. One thread writes on into `w`'s piece; many add each slice to `pieces`
+// as a piece of its own (no copy into one buffer) and move `w` on to a new last piece.
+// `bytes(item)` is a generous estimate of an element's size: each buffer is reserved for it
+// up front (a buffer that regrows copies itself and faults in fresh pages; reserved pages
+// that are never written are never touched).
+template <typename T, typename Fn, typename Bytes>
+void WriteElements(Pieces& pieces, JsonWriter& w, const std::vector<T>& items, int jobs,
+                   Fn&& element, Bytes&& bytes) {
   const int depth = w.Depth();
   w.Wrote(!items.empty());
   constexpr size_t kSlice = 2048;
   const size_t slices = (items.size() + kSlice - 1) / kSlice;
   if (jobs <= 1 || slices <= 1) {
+    std::string& out = pieces.back();
+    size_t need = out.size();
+    for (const auto& it : items) need += bytes(it);
+    out.reserve(need);
     JsonWriter part(out, depth, false);
     for (const auto& it : items) element(part, it);
     w.Adopt(part);
     return;
   }
-  std::vector<std::string> parts(slices);
+  const size_t first = pieces.size();
+  pieces.resize(first + slices);
   std::vector<std::optional<JsonWriter>> writers(slices);
   base::ParallelFor(
       slices, 1,
       [&](size_t begin, size_t end) {
         for (size_t s = begin; s < end; ++s) {
-          JsonWriter& part = writers[s].emplace(parts[s], depth, s > 0);
-          const size_t e = std::min(items.size(), (s + 1) * kSlice);
-          for (size_t k = s * kSlice; k < e; ++k) element(part, items[k]);
+          std::string& out = pieces[first + s];
+          const size_t b = s * kSlice, e = std::min(items.size(), (s + 1) * kSlice);
+          size_t need = 0;
+          for (size_t k = b; k < e; ++k) need += bytes(items[k]);
+          out.reserve(need);
+          JsonWriter& part = writers[s].emplace(out, depth, s > 0);
+          for (size_t k = b; k < e; ++k) element(part, items[k]);
         }
       },
       static_cast<size_t>(jobs));
   for (const auto& part : writers) w.Adopt(*part);
-  size_t total = out.size();
-  for (const auto& p : parts) total += p.size();
+  pieces.emplace_back();
+  pieces.back().reserve(64 * 1024);
+  w.Retarget(pieces.back());
+}
+
+// Generous sizes of the elements (measured: ~330 bytes a finding in JSON, ~670 in SARIF, ~710 a
+// statement of a migration with its lock analysis).
+size_t FindingBytes(const Finding& f) {
+  return 1024 + f.message.size() + f.help.size() + f.file.size() + f.suppression_reason.size();
+}
+size_t MigrationBytes(const MigrationReport& m) {
+  size_t n = 1024 + 64 * (m.classes.size() + m.gates.size());
+  for (const auto& s : m.statements) n += 1024 + s.summary.size() + 128 * s.reasons.size();
+  return n;
+}
+
+Result<std::string> Joined(Result<Pieces> pieces) {
+  if (!pieces) return pieces.error();
+  size_t total = 0;
+  for (const auto& p : *pieces) total += p.size();
+  std::string out;
   out.reserve(total);
-  for (const auto& p : parts) out += p;
+  for (const auto& p : *pieces) out += p;
+  return out;
 }
 
 }  // namespace
@@ -455,12 +565,17 @@ std::string RenderText(const LintResult& r, Severity fail_on, bool color, int jo
   return out;
 }
 
-Result<std::string> RenderJsonText(const LintResult& r, Severity fail_on, std::string_view error,
-                                   int jobs) {
+Result<Pieces> RenderJsonPieces(const LintResult& r, Severity fail_on, std::string_view error,
+                                int jobs) {
   {
-    std::string out;
-    out.reserve(256 + r.findings.size() * 1000 + r.statements * 1000);
-    JsonWriter w(out);
+    Pieces pieces(1);
+    size_t need = 4096;
+    if (jobs <= 1) {  // one piece: reserved once for the whole document
+      for (const auto& f : r.findings) need += FindingBytes(f);
+      for (const auto& m : r.migrations) need += MigrationBytes(m);
+    }
+    pieces[0].reserve(need);
+    JsonWriter w(pieces[0]);
     const int failing = r.CountAtLeast(fail_on);
     const int errors = r.CountAtLeast(Severity::kError);
     const int warnings = r.CountAtLeast(Severity::kWarning);
@@ -477,11 +592,11 @@ Result<std::string> RenderJsonText(const LintResult& r, Severity fail_on, std::s
     w.Key("error").Dumped(error);
     w.Key("fail_on").Str(SeverityName(fail_on));
     w.Key("findings").Open('[');
-    WriteElements(out, w, r.findings, jobs, WriteFinding);
+    WriteElements(pieces, w, r.findings, jobs, WriteFinding, FindingBytes);
     w.Close(']');
     w.Key("live").Bool(r.live);
     w.Key("migrations").Open('[');
-    WriteElements(out, w, r.migrations, jobs, WriteMigration);
+    WriteElements(pieces, w, r.migrations, jobs, WriteMigration, MigrationBytes);
     w.Close(']');
     w.Key("ok").Bool(r.status.ok() && failing == 0);
     w.Key("pg_version").Int(r.pg_version);
@@ -500,24 +615,33 @@ Result<std::string> RenderJsonText(const LintResult& r, Severity fail_on, std::s
     w.Close(']');
     w.Close('}');
     if (w.bad()) return NotUtf8("JSON", *w.bad());
-    return out;
+    return pieces;
   }
 }
 
-Result<std::string> RenderSarifText(const LintResult& r, int jobs) {
+Result<std::string> RenderJsonText(const LintResult& r, Severity fail_on, std::string_view error,
+                                   int jobs) {
+  return Joined(RenderJsonPieces(r, fail_on, error, jobs));
+}
+
+Result<Pieces> RenderSarifPieces(const LintResult& r, int jobs) {
   auto level = [](Severity s) {
     return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "note";
   };
   {
-    std::string out;
-    out.reserve(64 * 1024 + r.findings.size() * 1000);
-    JsonWriter w(out);
+    Pieces pieces(1);
+    size_t need = 64 * 1024;  // the rules
+    if (jobs <= 1) {
+      for (const auto& f : r.findings) need += FindingBytes(f);
+    }
+    pieces[0].reserve(need);
+    JsonWriter w(pieces[0]);
     w.Open('{');
     w.Key("$schema").Str("https://json.schemastore.org/sarif-2.1.0.json");
     w.Key("runs").Open('[');
     w.Open('{');
     w.Key("results").Open('[');
-    WriteElements(out, w, r.findings, jobs, [&](JsonWriter& e, const Finding& f) {
+    auto result = [&](JsonWriter& e, const Finding& f) {
       e.Open('{');
       e.Key("level").Str(level(f.severity));
       e.Key("locations").Open('[');
@@ -534,7 +658,9 @@ Result<std::string> RenderSarifText(const LintResult& r, int jobs) {
       e.Close('}');
       e.Close(']');
       e.Key("message").Open('{');
-      e.Key("text").Str(base::RedactSecrets(f.message) + " Fix: " + f.help);
+      e.Key("text").Str(
+          (base::MayHoldSecret(f.message) ? base::RedactSecrets(f.message) : f.message) +
+          " Fix: " + f.help);
       e.Close('}');
       e.Key("ruleId").Str(f.rule_id);
       if (f.suppressed) {
@@ -546,7 +672,8 @@ Result<std::string> RenderSarifText(const LintResult& r, int jobs) {
         e.Close(']');
       }
       e.Close('}');
-    });
+    };
+    WriteElements(pieces, w, r.findings, jobs, result, FindingBytes);
     w.Close(']');
     w.Key("tool").Open('{');
     w.Key("driver").Open('{');
@@ -575,8 +702,12 @@ Result<std::string> RenderSarifText(const LintResult& r, int jobs) {
     w.Key("version").Str("2.1.0");
     w.Close('}');
     if (w.bad()) return NotUtf8("SARIF", *w.bad());
-    return out;
+    return pieces;
   }
+}
+
+Result<std::string> RenderSarifText(const LintResult& r, int jobs) {
+  return Joined(RenderSarifPieces(r, jobs));
 }
 
 Status GateStatus(const LintResult& r, Severity fail_on) {

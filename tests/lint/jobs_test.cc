@@ -297,6 +297,89 @@ TEST(Jobs, StreamingJsonRefusesWhatIsNotUtf8) {
                                                  GateStatus(r, Severity::kError))));
 }
 
+// The writers decide in their escaping pass whether a string may hold a secret, and redact
+// only those: every string that base::RedactSecrets changes (passwords in URLs, password
+// parameters, percent-encoded keys, registered secret values in any case) comes out as the DOM
+// renderers wrote it, around escapes and UTF-8, on one thread and on many.
+// Where two long outputs first differ ("" when they are equal): gtest's diff of two megabytes of
+// JSON takes gigabytes.
+std::string FirstDifference(const std::string& got, const std::string& want) {
+  if (got == want) return "";
+  size_t i = 0;
+  while (i < got.size() && i < want.size() && got[i] == want[i]) ++i;
+  const size_t from = i > 80 ? i - 80 : 0;
+  return fmt::format("first difference at byte {}:\n got: {}\nwant: {}", i, got.substr(from, 200),
+                     want.substr(from, 200));
+}
+
+TEST(Jobs, StreamingJsonRedactsAsTheDomRenderersDid) {
+  const std::vector<std::string> texts = {
+      "postgres://app:s3cret@db.internal/x then more",
+      "see https://example.com/docs, no password in it",
+      "password=abc def",
+      "PASSWORD = 'x y' and \"q\"\t\\",
+      "sslPassWord=zz;host=h",
+      "?%70assword=leak&x=1",
+      "100% = ok",
+      "ends in sswor",
+      "SSWORD",
+      "caf\xc3\xa9 password=\xc3\xa9\x01 done",
+      "ALTER ROLE app PASSWORD 'hunter2-secret'",
+      "plain text, nothing to hide: HUNTER2-SECRET in capitals",
+      "",
+  };
+  LintResult r;
+  MigrationReport m;
+  m.path = "V1__x.sql";
+  for (int i = 0; i < 5000; ++i) {
+    const std::string& t = texts[static_cast<size_t>(i) % texts.size()];
+    Finding f;
+    f.rule_id = "ST101";
+    f.rule_name = "x";
+    f.file = i % 7 == 0 ? t : "ok.sql";
+    f.message = t;
+    f.help = texts[static_cast<size_t>(i + 3) % texts.size()];
+    f.suppressed = i % 5 == 0;
+    f.suppression_reason = t;
+    r.findings.push_back(f);
+    StatementReport st;
+    st.kind = "AlterRoleStmt";
+    st.summary = t;
+    st.target = t;
+    st.reasons = {t, "r"};
+    m.statements.push_back(st);
+    if (m.statements.size() == 10) {
+      r.migrations.push_back(m);
+      m.statements.clear();
+    }
+  }
+  r.statements = 5000;
+  auto check = [&](const char* when) {
+    for (int jobs : {1, 4}) {
+      Status gate = GateStatus(r, Severity::kError);
+      auto json = RenderJsonText(r, Severity::kError, report::Dump(report::StatusJson(gate)), jobs);
+      ASSERT_TRUE(json.has_value()) << json.error().message();
+      EXPECT_EQ(FirstDifference(*json, report::Dump(report::Envelope(
+                                           ReferenceJson(r, Severity::kError), gate))),
+                "")
+          << when << ", jobs " << jobs;
+      auto sarif = RenderSarifText(r, jobs);
+      ASSERT_TRUE(sarif.has_value()) << sarif.error().message();
+      EXPECT_EQ(FirstDifference(*sarif, report::Dump(ReferenceSarif(r))), "")
+          << when << ", jobs " << jobs;
+      EXPECT_EQ(json->find("s3cret"), std::string::npos);
+      EXPECT_EQ(json->find("leak"), std::string::npos);
+    }
+  };
+  check("no secret registered");
+  // A registered value (here as a --url password would be) is redacted wherever it appears.
+  base::RegisterSecret("hunter2-secret");
+  check("a secret registered");
+  auto json = RenderJsonText(r, Severity::kError, "null", 4);
+  ASSERT_TRUE(json.has_value());
+  EXPECT_EQ(base::ToLower(*json).find("hunter2-secret"), std::string::npos);
+}
+
 // `strata lint --format json|sarif` on a migration whose name is not UTF-8: the encoding error
 // (exit 3) on stderr naming the file, nothing on stdout, where it used to abort (an uncaught
 // exception); text and github print the name as it is.
