@@ -137,8 +137,8 @@ std::string CloneSql(db::Connection& conn, const std::string& name, const std::s
   return sql;
 }
 
-// Under the warm lock: drops the prepared clones of `tmpl` (strata_warm_<key>_<oid>) but the one
-// of its current oid (`keep`, "" for none). Only names of that form: databases strata made.
+// Drops the prepared clones of `tmpl` (strata_warm_<key>_<oid>) but the one of its current oid
+// (`keep`, "" for none). Only names of that form: databases strata made.
 Status DropStalePrepared(db::Connection& conn, const std::string& tmpl, const std::string& keep) {
   STRATA_ASSIGN_OR_RETURN(
       db::QueryResult q,
@@ -369,9 +369,10 @@ Result<std::unique_ptr<Database>> Database::CreateWarm(std::string_view spec,
                             .ok()) {
     d->prepared_ = true;
   }
-  // Prepared clones of an earlier template (or of one that is gone) are of no use.
-  Status s = DropStalePrepared(*conn, d->template_, "");
-  if (s.ok() && !d->prepared_) {
+  // Prepared clones of an earlier template (or of one that is gone) are of no use; they are
+  // dropped by PrepareNext's process after this run, not on its path.
+  Status s = Status::Ok();
+  if (!d->prepared_) {
     s = conn->Exec(d->from_template_ ? CloneSql(*conn, c.db, d->template_)
                                      : fmt::format("CREATE DATABASE {}", db::QuoteIdent(c.db)));
   }
@@ -461,14 +462,18 @@ void Database::PrepareNext() {
   db::Connection& c = **conn;
   if (!c.Query(fmt::format("SELECT pg_advisory_lock({})", WarmLock(key_))).ok()) _exit(1);
   auto t = c.Query("SELECT oid::text FROM pg_database WHERE datname = $1", {template_});
+  std::string ready;
   if (t && !t->rows.empty() && t->rows[0][0]) {
-    std::string ready = template_ + "_" + *t->rows[0][0];
+    ready = template_ + "_" + *t->rows[0][0];
     auto have = c.Query("SELECT 1 FROM pg_database WHERE datname = $1", {ready});
-    if (DropStalePrepared(c, template_, ready).ok() && have && have->rows.empty()) {
-      (void)c.Exec(CloneSql(c, ready, template_));
-    }
+    if (have && have->rows.empty()) (void)c.Exec(CloneSql(c, ready, template_));
   }
   (void)c.Query(fmt::format("SELECT pg_advisory_unlock({})", WarmLock(key_)));
+  // Then, with the lock free for a run that starts meanwhile (it renames only the clone of the
+  // current template, kept here), the stale clones and the template the last promotion put
+  // aside: removing their files is what takes the time. A race with a later PrepareNext can
+  // at worst drop a fresh clone, and that run then clones for itself.
+  (void)DropStalePrepared(c, template_, ready);
   _exit(0);
 }
 
