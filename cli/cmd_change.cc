@@ -202,10 +202,10 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
     // files it reaches together (they share a backfill pass per table).
     bool several = std::string_view(v.name) == "start";
     auto files = std::make_shared<std::vector<std::string>>();
-    auto* opt = sub->add_option("file", *files,
-                                several ? "the change file(s), started in one window"
-                                        : "the change file")
-                    ->required();
+    auto* opt =
+        sub->add_option("file", *files,
+                        several ? "the change file(s), started in one window" : "the change file")
+            ->required();
     if (!several) opt->expected(1);
     auto fn = v.fn;
     reg.commands.emplace_back(sub, [&g, files, fn] {

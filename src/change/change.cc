@@ -1011,7 +1011,8 @@ std::vector<Step> StartSteps(const Resolved& r) {
           "DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass({}) AND "
           "relkind = 'r') THEN ALTER TABLE {} RENAME TO {}; CREATE VIEW {} AS SELECT * FROM {}; "
           "END IF; END $strata$",
-          db::QuoteLiteral(r.qualified), r.qualified, QuoteIdent(op.object), r.qualified, NewTable(r)));
+          db::QuoteLiteral(r.qualified), r.qualified, QuoteIdent(op.object), r.qualified,
+          NewTable(r)));
       s.lock = "ACCESS EXCLUSIVE on " + op.table +
                " for catalog updates only (rename, view), under lock_timeout with retries";
       return {s};
@@ -1338,8 +1339,8 @@ std::vector<Step> AbortSteps(const Resolved& r) {
                             "EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass({}) AND "
                             "relkind = 'r') THEN ALTER TABLE {} RENAME TO {}; END IF; END "
                             "$strata$",
-                            db::QuoteLiteral(r.qualified), r.qualified, db::QuoteLiteral(NewTable(r)), NewTable(r),
-                            QuoteIdent(r.op.table))},
+                            db::QuoteLiteral(r.qualified), r.qualified,
+                            db::QuoteLiteral(NewTable(r)), NewTable(r), QuoteIdent(r.op.table))},
                "ACCESS EXCLUSIVE on " + r.op.object + " for catalog updates only"}};
     case OpKind::kAddUnique:
     case OpKind::kCreateIndex: {

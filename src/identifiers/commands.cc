@@ -131,10 +131,10 @@ std::vector<std::string> ProtectSql(const Contract& c, Dialect d, bool refuse_de
                            QuoteIdent(col));
   }
   sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {}{}", SchemaPrefix(c), upd));
-  sql.push_back(
-      fmt::format("CREATE TRIGGER {}{} BEFORE UPDATE OF {} ON {} FOR EACH ROW WHEN {} "
-                  "BEGIN SELECT RAISE(ABORT, {}); END",
-                  SchemaPrefix(c), upd, cols, QuoteIdent(c.table), changed, db::QuoteLiteral(update_msg)));
+  sql.push_back(fmt::format(
+      "CREATE TRIGGER {}{} BEFORE UPDATE OF {} ON {} FOR EACH ROW WHEN {} "
+      "BEGIN SELECT RAISE(ABORT, {}); END",
+      SchemaPrefix(c), upd, cols, QuoteIdent(c.table), changed, db::QuoteLiteral(update_msg)));
   objects.push_back("trigger " + upd);
   sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {}{}", SchemaPrefix(c), del));
   if (refuse_delete) {

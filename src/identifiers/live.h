@@ -34,7 +34,7 @@ struct Digest {
   std::string identifier;
   std::string table;  // as the contract names it (Contract::Target())
   std::int64_t rows = 0;
-  std::int64_t nulls = 0;              // rows where any identifier column is NULL
+  std::int64_t nulls = 0;       // rows where any identifier column is NULL
   std::int64_t duplicates = 0;  // non-NULL rows minus distinct non-NULL values; -1: not counted
   std::int64_t format_violations = 0;  // non-NULL values outside the contract's format
   // 16 hex digits: the sum modulo 2^64 of a 64-bit hash of each non-NULL value's text

@@ -92,7 +92,8 @@ std::string LookupViewSql(const std::string& m, const Contract& c, Dialect d) {
       "'published' AND (r.resolvable_until IS NULL OR {2} < r.resolvable_until) UNION ALL "
       "SELECT DISTINCT m.new_id, m.new_id, false, {3}, {4} FROM {0} m "
       "WHERE m.new_id IS NOT NULL",
-      m, db::QuoteLiteral(c.name), d.Now(), d.pg ? "NULL::timestamptz" : "NULL", d.pg ? "NULL::text" : "NULL");
+      m, db::QuoteLiteral(c.name), d.Now(), d.pg ? "NULL::timestamptz" : "NULL",
+      d.pg ? "NULL::text" : "NULL");
   if (c.columns.size() > 1) {
     std::string parts;
     // SQLite has no split_part: part i is what precedes the first separator of the rest after
@@ -207,7 +208,8 @@ std::vector<std::string> GuardDdl(const std::string& m, Dialect d) {
         "strata_id_mapping WHERE map_table = {2} AND status = 'published') BEGIN SELECT "
         "RAISE(ABORT, {3}); END",
         m, op, db::QuoteLiteral(m),
-        db::QuoteLiteral(fmt::format("strata: {} is a published identifier mapping; it is never edited (a "
+        db::QuoteLiteral(
+            fmt::format("strata: {} is a published identifier mapping; it is never edited (a "
                         "published mapping is final: re-key again through a new mapping)",
                         m))));
   }
@@ -476,13 +478,16 @@ MapStatus MapCreate(const Options& options, const MapCreateRequest& req) {
   sql.insert(
       sql.end(),
       {LookupViewSql(m, c, d),
-       fmt::format("INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
-                   "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
-                   "{}, {}, {})",
-                   db::QuoteLiteral(c.name), db::QuoteLiteral(r.table), db::QuoteLiteral(fmt::format("{}", fmt::join(r.columns, ","))),
-                   db::QuoteLiteral(r.new_expr),
-                   r.home.empty() ? "NULL" : db::QuoteLiteral(fmt::format("{}", fmt::join(r.home, ","))),
-                   db::QuoteLiteral(r.why), db::QuoteLiteral(m), db::QuoteLiteral(r.job_file), r.merges ? "true" : "false"),
+       fmt::format(
+           "INSERT INTO strata_id_mapping (name, source_table, source_column, new_expr, "
+           "home_column, why, map_table, job_file, merges) VALUES ({}, {}, {}, {}, {}, {}, "
+           "{}, {}, {})",
+           db::QuoteLiteral(c.name), db::QuoteLiteral(r.table),
+           db::QuoteLiteral(fmt::format("{}", fmt::join(r.columns, ","))),
+           db::QuoteLiteral(r.new_expr),
+           r.home.empty() ? "NULL" : db::QuoteLiteral(fmt::format("{}", fmt::join(r.home, ","))),
+           db::QuoteLiteral(r.why), db::QuoteLiteral(m), db::QuoteLiteral(r.job_file),
+           r.merges ? "true" : "false"),
        "COMMIT"});
   for (const auto& s : sql) {
     if (Status e = conn.Exec(s); !e.ok()) {
@@ -641,13 +646,14 @@ MapStatus MapPublish(const Options& options, const std::string& name) {
     auto window = o->contract.stability_window.count();
     STRATA_ASSIGN_OR_RETURN(
         auto upd,
-        conn.Query(fmt::format("UPDATE strata_id_mapping SET status = 'published', published_at "
-                               "= {}, published_by = {}, old_ids = $1, chain_head "
-                               "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
-                               "CAST(published_at AS TEXT), CAST(resolvable_until AS TEXT)",
-                               d.Now(), d.pg ? "current_user" : db::QuoteLiteral(conn.DatabaseUser()),
-                               window > 0 ? d.NowPlus(window) : "NULL"),
-                   {std::to_string(st.old_ids), st.chain_head, name}));
+        conn.Query(
+            fmt::format("UPDATE strata_id_mapping SET status = 'published', published_at "
+                        "= {}, published_by = {}, old_ids = $1, chain_head "
+                        "= $2, resolvable_until = {} WHERE name = $3 RETURNING "
+                        "CAST(published_at AS TEXT), CAST(resolvable_until AS TEXT)",
+                        d.Now(), d.pg ? "current_user" : db::QuoteLiteral(conn.DatabaseUser()),
+                        window > 0 ? d.NowPlus(window) : "NULL"),
+            {std::to_string(st.old_ids), st.chain_head, name}));
     st.published_at = upd.rows[0][0].value_or("");
     st.resolvable_until = upd.rows[0][1].value_or("");
     migrate::AppliedRow row;

@@ -42,8 +42,9 @@ Status Record(db::Connection& conn, const std::string& schema, const std::string
   auto n = [](std::int64_t x) { return db::Value(std::to_string(x)); };
   // Not counted (-1: the values are the before's, see End): NULL.
   const db::Value dups = d.duplicates < 0 ? db::Value() : n(d.duplicates);
-  std::vector<db::Value> p = {run_id,    d.identifier, phase, d.table, n(d.rows),
-                              n(d.nulls), dups,        n(d.format_violations), d.digest};
+  std::vector<db::Value> p = {run_id,    d.identifier, phase, d.table,
+                              n(d.rows), n(d.nulls),   dups,  n(d.format_violations),
+                              d.digest};
   if (v) {
     nlohmann::json sample = {{"appeared", v->appeared_sample}, {"vanished", v->vanished_sample}};
     p.push_back(n(v->appeared));
@@ -306,13 +307,12 @@ Status Guard::End(const Status& run_status) {
           return std::stoll(r.rows.at(0).at(0).value_or("0"));
         };
         if (after) {
-          STRATA_ASSIGN_OR_RETURN(after->duplicates,
-                                  text_duplicates(fmt::format(
-                                      "SELECT {} AS id FROM {} WHERE NOT ({})",
-                                      IdText(c, conn.dialect()), TableRef(c), AnyNull(c))));
           STRATA_ASSIGN_OR_RETURN(
-              item.before.duplicates,
-              text_duplicates(fmt::format("SELECT id FROM {}", item.snapshot)));
+              after->duplicates,
+              text_duplicates(fmt::format("SELECT {} AS id FROM {} WHERE NOT ({})",
+                                          IdText(c, conn.dialect()), TableRef(c), AnyNull(c))));
+          STRATA_ASSIGN_OR_RETURN(item.before.duplicates,
+                                  text_duplicates(fmt::format("SELECT id FROM {}", item.snapshot)));
           v.before = item.before;
           STRATA_TRY(Record(conn, im.schema, run_id_, "before", item.before, nullptr));
         }
@@ -348,14 +348,14 @@ Status Guard::End(const Status& run_status) {
             from, minus);
       };
       auto count_of = [&](const std::string& diff_sql) -> Result<std::int64_t> {
-        STRATA_ASSIGN_OR_RETURN(
-            auto r, conn.Query("SELECT coalesce(sum(k), 0) FROM (" + diff_sql + ") x"));
+        STRATA_ASSIGN_OR_RETURN(auto r,
+                                conn.Query("SELECT coalesce(sum(k), 0) FROM (" + diff_sql + ") x"));
         return std::stoll(r.rows.at(0).at(0).value_or("0"));
       };
       auto sample_of = [&](const std::string& diff_sql) -> Result<std::vector<std::string>> {
-        STRATA_ASSIGN_OR_RETURN(auto r, conn.Query(fmt::format(
-                                            "SELECT id FROM ({}) x ORDER BY 1 LIMIT {}",
-                                            diff_sql, kSample)));
+        STRATA_ASSIGN_OR_RETURN(
+            auto r, conn.Query(fmt::format("SELECT id FROM ({}) x ORDER BY 1 LIMIT {}", diff_sql,
+                                           kSample)));
         std::vector<std::string> out;
         for (auto& row : r.rows) out.push_back(row.at(0).value_or(""));
         return out;

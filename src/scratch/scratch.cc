@@ -131,8 +131,8 @@ std::string WarmLock(const std::string& key) {
 // CREATE DATABASE `name` as a clone of `tmpl` (PostgreSQL 15's default, WAL_LOG, writes every
 // block of the template to the WAL: FILE_COPY copies the files).
 std::string CloneSql(db::Connection& conn, const std::string& name, const std::string& tmpl) {
-  std::string sql = fmt::format("CREATE DATABASE {} TEMPLATE {}", db::QuoteIdent(name),
-                                db::QuoteIdent(tmpl));
+  std::string sql =
+      fmt::format("CREATE DATABASE {} TEMPLATE {}", db::QuoteIdent(name), db::QuoteIdent(tmpl));
   if (conn.ServerMajorVersion() >= 15) sql += " STRATEGY = FILE_COPY";
   return sql;
 }
@@ -383,12 +383,11 @@ Result<std::unique_ptr<Database>> Database::CreateWarm(std::string_view spec,
         .WithHint("give the user CREATEDB (ALTER ROLE ... CREATEDB) or use --scratch local");
   }
   d->url_ = WithDatabase(admin.raw, c.db);
-  d->description_ =
-      fmt::format("database {} on {}{}", c.db, where,
-                  !d->from_template_ ? ""
-                  : d->prepared_
-                      ? fmt::format(" (a clone of {}, prepared after the last run)", d->template_)
-                      : fmt::format(" (a clone of {})", d->template_));
+  d->description_ = fmt::format(
+      "database {} on {}{}", c.db, where,
+      !d->from_template_ ? ""
+      : d->prepared_ ? fmt::format(" (a clone of {}, prepared after the last run)", d->template_)
+                     : fmt::format(" (a clone of {})", d->template_));
   return d;
 }
 

@@ -835,8 +835,9 @@ TEST(BackfillPgTest, LockWaitersMakeTheJobBackOff) {
   // An application transaction that needs row 5 while the first range holds it.
   auto app = db.Open();
   ASSERT_TRUE(WaitFor([&] {
-    return db.N("SELECT count(*) FROM (SELECT 1 FROM item WHERE id = 5 FOR UPDATE SKIP LOCKED) "
-                "t") == 0;
+    return db.N(
+               "SELECT count(*) FROM (SELECT 1 FROM item WHERE id = 5 FOR UPDATE SKIP LOCKED) "
+               "t") == 0;
   }));
   auto upd = app->Query("UPDATE item SET touched = touched + 1 WHERE id = 5");
   ASSERT_TRUE(upd.ok()) << upd.error().ToString();
@@ -950,21 +951,22 @@ TEST(BackfillPgTest, WorkersTakeTheNextRangeWithoutWaitingForTheSlowest) {
   bool went_on = WaitFor(
       [&] {
         return db.N("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") == 1 &&
-               db.N("SELECT coalesce(max(processed_count), 0) FROM strata_backfill_job") ==
-                   3'900;
+               db.N("SELECT coalesce(max(processed_count), 0) FROM strata_backfill_job") == 3'900;
       },
       60);
   EXPECT_TRUE(went_on) << "processed "
-                       << db.N("SELECT coalesce(max(processed_count), 0) FROM "
-                               "strata_backfill_job")
+                       << db.N(
+                              "SELECT coalesce(max(processed_count), 0) FROM "
+                              "strata_backfill_job")
                        << " while one range was stuck: " << Slurp(log);
   EXPECT_EQ(db.N("SELECT (last_processed_key::jsonb->>0)::int FROM strata_backfill_job"), 100);
   kill(pid, SIGKILL);
   ASSERT_EQ(WaitExit(pid), 128 + SIGKILL) << Slurp(log);
   ASSERT_TRUE(WaitFor([&] {
-    return db.N("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
-                "'strata backfill run pid " +
-                std::to_string(pid) + " %'") == 0;
+    return db.N(
+               "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+               "'strata backfill run pid " +
+               std::to_string(pid) + " %'") == 0;
   }));
   EXPECT_EQ(db.N("SELECT count(*) FROM item WHERE v IS NOT NULL"),
             db.N("SELECT processed_count FROM strata_backfill_job"));

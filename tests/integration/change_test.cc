@@ -1679,8 +1679,9 @@ TEST_F(ChangeTest, PendingChangeFilesOfOneMigrateShareOneBackfillPass) {
 // of them on one column are refused before anything runs. complete takes one file.
 TEST_F(ChangeTest, ChangeStartWithSeveralFilesSharesOneWindow) {
   Exec("CREATE TABLE item (id bigserial PRIMARY KEY, qty integer, note text)");
-  Exec("INSERT INTO item (qty) SELECT CASE WHEN g % 3 = 0 THEN NULL ELSE g END FROM "
-       "generate_series(1, 3000) g");
+  Exec(
+      "INSERT INTO item (qty) SELECT CASE WHEN g % 3 = 0 THEN NULL ELSE g END FROM "
+      "generate_series(1, 3000) g");
   std::string qty = dir_.Write("V2__qty_required.sql",
                                "-- strata:change chunk_size=500\n-- strata:up qty = coalesce(qty, "
                                "0)\nALTER TABLE item ALTER COLUMN qty SET NOT NULL;\n");

@@ -639,7 +639,8 @@ int SettledPrepared(const std::string& admin) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return std::stoi(PgCluster::Query(
-      admin, "SELECT count(*) FROM pg_database WHERE datname ~ '^strata_warm_[0-9a-f]{12}_[0-9]+$'"));
+      admin,
+      "SELECT count(*) FROM pg_database WHERE datname ~ '^strata_warm_[0-9a-f]{12}_[0-9]+$'"));
 }
 
 // Leaves the shared cluster as it was: the templates and their prepared clones dropped.
@@ -731,12 +732,13 @@ TEST(WarmTest, NextRunStartsFromTheCloneMadeAfterTheLastRun) {
   EXPECT_EQ(first["scratch"].get<std::string>().find("a clone of"), std::string::npos);
   // One clone of the new template, named by its oid.
   ASSERT_EQ(warm::SettledPrepared(admin), 1);
-  std::string tmpl = PgCluster::Query(
-      admin, "SELECT datname || '_' || oid FROM pg_database WHERE datname ~ "
-             "'^strata_warm_[0-9a-f]{12}$'");
-  EXPECT_EQ(PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + tmpl +
-                                        "'"),
-            "1");
+  std::string tmpl =
+      PgCluster::Query(admin,
+                       "SELECT datname || '_' || oid FROM pg_database WHERE datname ~ "
+                       "'^strata_warm_[0-9a-f]{12}$'");
+  EXPECT_EQ(
+      PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + tmpl + "'"),
+      "1");
   p.Write("V2__u.sql", "CREATE TABLE u (id integer PRIMARY KEY);\n");
   p.Hash();
   auto second = run();
@@ -768,11 +770,12 @@ TEST(WarmTest, NextRunStartsFromTheCloneMadeAfterTheLastRun) {
   EXPECT_EQ(fourth["scratch"].get<std::string>().find("prepared after the last run"),
             std::string::npos)
       << fourth.dump(1);
-  EXPECT_NE(fourth["scratch"].get<std::string>().find("a clone of strata_warm_"), std::string::npos);
+  EXPECT_NE(fourth["scratch"].get<std::string>().find("a clone of strata_warm_"),
+            std::string::npos);
   EXPECT_EQ(warm::SettledPrepared(admin), 1);
-  EXPECT_EQ(PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + stale +
-                                        "'"),
-            "0");
+  EXPECT_EQ(
+      PgCluster::Query(admin, "SELECT count(*) FROM pg_database WHERE datname = '" + stale + "'"),
+      "0");
   // Nothing of strata's is left but the template and its clone.
   EXPECT_EQ(PgCluster::Query(admin,
                              "SELECT count(*) FROM pg_database WHERE datname LIKE "
@@ -789,10 +792,12 @@ TEST(ObservedLocksTest, ComparesWithTheMigrateGatesLint) {
   STRATA_REQUIRE_POSTGRES();
   std::string admin = PgCluster::Get().AdminUrl();
   auto files = [](Project& p) {
-    p.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY, name text);\n"
-                         "CREATE TABLE u (id integer PRIMARY KEY);\n");
-    p.Write("V2__alter.sql", "ALTER TABLE t ALTER COLUMN id TYPE bigint;\n"
-                             "CREATE INDEX t_name ON t (name);\n");
+    p.Write("V1__t.sql",
+            "CREATE TABLE t (id integer PRIMARY KEY, name text);\n"
+            "CREATE TABLE u (id integer PRIMARY KEY);\n");
+    p.Write("V2__alter.sql",
+            "ALTER TABLE t ALTER COLUMN id TYPE bigint;\n"
+            "CREATE INDEX t_name ON t (name);\n");
     p.Write("V3__drop_trigger.sql", "DROP TRIGGER IF EXISTS no_such_trigger ON u;\n");
     p.Hash();
   };
@@ -837,8 +842,9 @@ TEST(ObservedLocksTest, ComparesWithTheMigrateGatesLint) {
   // Warm: the second run observes only the new migration, predicted by the gate's lint of it.
   Project w(Db::kPostgres);
   warm::DropWarm(admin);
-  w.Write("V1__t.sql", "CREATE TABLE t (id integer PRIMARY KEY, name text);\n"
-                       "CREATE TABLE u (id integer PRIMARY KEY);\n");
+  w.Write("V1__t.sql",
+          "CREATE TABLE t (id integer PRIMARY KEY, name text);\n"
+          "CREATE TABLE u (id integer PRIMARY KEY);\n");
   w.Hash();
   ASSERT_EQ(w.Run({"test", "--keep", "--scratch", admin}).exit_code, 0);
   w.Write("V2__drop_trigger.sql", "DROP TRIGGER IF EXISTS no_such_trigger ON u;\n");
