@@ -257,6 +257,9 @@ class Runner {
   Status Bisect(Part& part, const std::vector<db::Row>& keys, size_t lo, size_t hi,
                 const std::vector<db::Value>& lower, const std::vector<db::Value>& upper,
                 int attempt, ChunkResult& out);
+  // After a persistent error in the range `b`'s transaction: rolls it back and bisects the range
+  // over its keys, fetched only now, in a new transaction (one round trip on PostgreSQL).
+  Status BisectRange(Part& part, const ChunkBounds& b, int attempt, ChunkResult& out);
   Status Finish();
   Status Fail(Status s);
   // After an error: ok when it was a lost connection and the runner reconnected (the caller
@@ -676,6 +679,17 @@ Runner::WorkerOut Runner::RunWorker(db::Connection* c, std::vector<db::Statement
   return w;
 }
 
+Status Runner::BisectRange(Part& part, const ChunkBounds& b, int attempt, ChunkResult& out) {
+  std::vector<db::Statement> again{{"ROLLBACK", {}}};
+  for (auto& s : ChunkBegin()) again.push_back(std::move(s));
+  auto sel = SelectKeys(spec_, b, 0);
+  again.push_back({sel.sql, sel.params});
+  STRATA_ASSIGN_OR_RETURN(auto reopened, session_.conn->QueryPipeline(again));
+  const auto& keys = reopened.back().rows;
+  if (keys.empty()) return Status::Ok();
+  return Bisect(part, keys, 0, keys.size() - 1, b.lower, b.upper, attempt, out);
+}
+
 Result<ChunkResult> Runner::RunChunk(Part& part) {
   db::Connection& conn = *session_.conn;
   for (int attempt = 1;; ++attempt) {
@@ -814,18 +828,7 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
       } else {
         Status err = r.error();
         if (IsTransient(err) || IsConnectionLost(err)) return err;
-        // A persistent error: isolate the failing rows by bisecting the chunk, in a new
-        // transaction (one round trip on PostgreSQL), over the keys of its range, fetched only
-        // now.
-        std::vector<db::Statement> again{{"ROLLBACK", {}}};
-        for (auto& s : ChunkBegin()) again.push_back(std::move(s));
-        auto sel = SelectKeys(spec_, b, 0);
-        again.push_back({sel.sql, sel.params});
-        STRATA_ASSIGN_OR_RETURN(auto reopened, conn.QueryPipeline(again));
-        const auto& keys = reopened.back().rows;
-        if (!keys.empty()) {
-          STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, part.last, b.upper, attempt, out));
-        }
+        STRATA_TRY(BisectRange(part, b, attempt, out));
         out.work_ms = base::MonotonicMillis() - w0;
       }
       // The last round trip (a pipeline on PostgreSQL): the sessions waiting on the chunk's
@@ -1112,17 +1115,7 @@ Result<ChunkResult> Runner::RedoRange(Part& part, const std::vector<db::Value>& 
       } else {
         Status err = r.error();
         if (IsTransient(err) || IsConnectionLost(err)) return err;
-        // A persistent error: bisect the range over its keys, fetched only now, in a new
-        // transaction.
-        std::vector<db::Statement> again{{"ROLLBACK", {}}};
-        for (auto& s : ChunkBegin()) again.push_back(std::move(s));
-        auto sel = SelectKeys(spec_, b, 0);
-        again.push_back({sel.sql, sel.params});
-        STRATA_ASSIGN_OR_RETURN(auto reopened, conn.QueryPipeline(again));
-        const auto& keys = reopened.back().rows;
-        if (!keys.empty()) {
-          STRATA_TRY(Bisect(part, keys, 0, keys.size() - 1, lower, upper, attempt, out));
-        }
+        STRATA_TRY(BisectRange(part, b, attempt, out));
       }
       out.work_ms = base::MonotonicMillis() - t0;
       std::vector<db::Statement> close;

@@ -80,6 +80,24 @@ void DoCleanup(const Cleanup& c) {
   }
 }
 
+// In a forked child that outlives strata's run: its own session (no terminal, no SIGHUP from
+// it), none of the parent's output (whoever reads it must see it end when strata ends) nor
+// anything else of the parent's (pipes others wait on, its connections) but `keep`, and
+// Ctrl-C at the terminal is not for it.
+void Detach(int keep) {
+  setsid();
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  for (int fd = 3; fd < 1024; ++fd) {
+    if (fd != keep) close(fd);
+  }
+  signal(SIGINT, SIG_IGN);
+}
+
 // Forks the guardian: it waits until the pipe closes, then cleans up unless told 'k' (keep).
 // In its own session, so the terminal's Ctrl-C reaches strata only.
 Status StartGuardian(const Cleanup& c, int* pid_out, int* fd_out) {
@@ -97,19 +115,7 @@ Status StartGuardian(const Cleanup& c, int* pid_out, int* fd_out) {
   }
   if (pid == 0) {
     close(fds[1]);
-    setsid();
-    // Not the parent's output: whoever reads it must see it end when strata ends.
-    int null = open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-    }
-    // Nor anything else of the parent's (pipes others wait on, its connections).
-    for (int fd = 3; fd < 1024; ++fd) {
-      if (fd != fds[0]) close(fd);
-    }
-    signal(SIGINT, SIG_IGN);
+    Detach(fds[0]);
     signal(SIGTERM, SIG_IGN);
     char b = 0, last = 0;
     while (read(fds[0], &b, 1) > 0) last = b;
@@ -444,15 +450,7 @@ void Database::PrepareNext() {
   // The child: a grandchild does the work, detached (its own session, no terminal, none of
   // strata's pipes: whoever reads strata's output sees it end when strata ends).
   if (fork() != 0) _exit(0);
-  setsid();
-  int null = open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    dup2(null, 0);
-    dup2(null, 1);
-    dup2(null, 2);
-  }
-  for (int fd = 3; fd < 1024; ++fd) close(fd);
-  signal(SIGINT, SIG_IGN);
+  Detach(-1);
   auto u = db::ParseUrl(admin_url_);
   if (!u) _exit(1);
   u->may_create = false;
