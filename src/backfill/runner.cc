@@ -260,6 +260,10 @@ class Runner {
   // After a persistent error in the range `b`'s transaction: rolls it back and bisects the range
   // over its keys, fetched only now, in a new transaction (one round trip on PostgreSQL).
   Status BisectRange(Part& part, const ChunkBounds& b, int attempt, ChunkResult& out);
+  // After a chunk's attempt failed with `st` and was rolled back: whether to try it again (a
+  // transient error within the retries, and no stop asked for meanwhile), having halved the
+  // chunk for a lock or statement timeout, told the retry and waited its backoff.
+  bool RetryAfter(const Status& st, int attempt, const Part& part);
   Status Finish();
   Status Fail(Status s);
   // After an error: ok when it was a lost connection and the runner reconnected (the caller
@@ -679,6 +683,21 @@ Runner::WorkerOut Runner::RunWorker(db::Connection* c, std::vector<db::Statement
   return w;
 }
 
+bool Runner::RetryAfter(const Status& st, int attempt, const Part& part) {
+  if (!IsTransient(st) || attempt > spec_.retries) return false;
+  // lock_timeout / statement_timeout: a smaller chunk holds its locks for less time.
+  if (st.sqlstate() == "55P03" || st.sqlstate() == "57014") {
+    size_ = std::max(pacing_.min_size, size_ / 2);
+  }
+  std::uniform_real_distribution<double> jitter(0, 1);
+  auto wait = RetryBackoffMs(spec_.retry_backoff.count(), attempt, jitter(rng_));
+  BackfillEvent e = BackfillEvent::Retry{attempt, st.sqlstate(), st.message(), wait};
+  e.partition = part.value_json;
+  Emit(e);
+  Sleep(wait);
+  return !StopRequested();
+}
+
 Status Runner::BisectRange(Part& part, const ChunkBounds& b, int attempt, ChunkResult& out) {
   std::vector<db::Statement> again{{"ROLLBACK", {}}};
   for (auto& s : ChunkBegin()) again.push_back(std::move(s));
@@ -860,18 +879,7 @@ Result<ChunkResult> Runner::RunChunk(Part& part) {
     processed_ += worker_rows;
     res_.rows_this_run += worker_rows;
     rollback();
-    if (!IsTransient(st) || attempt > spec_.retries) return st;
-    // lock_timeout / statement_timeout: a smaller chunk holds its locks for less time.
-    if (st.sqlstate() == "55P03" || st.sqlstate() == "57014") {
-      size_ = std::max(pacing_.min_size, size_ / 2);
-    }
-    std::uniform_real_distribution<double> jitter(0, 1);
-    auto wait = RetryBackoffMs(spec_.retry_backoff.count(), attempt, jitter(rng_));
-    BackfillEvent e = BackfillEvent::Retry{attempt, st.sqlstate(), st.message(), wait};
-    e.partition = part.value_json;
-    Emit(e);
-    Sleep(wait);
-    if (StopRequested()) return st;
+    if (!RetryAfter(st, attempt, part)) return st;
   }
 }
 
@@ -1132,17 +1140,7 @@ Result<ChunkResult> Runner::RedoRange(Part& part, const std::vector<db::Value>& 
     out.elapsed_ms = base::MonotonicMillis() - t0;
     if (st.ok()) return out;
     if (conn.Alive()) (void)conn.Exec("ROLLBACK");
-    if (!IsTransient(st) || attempt > spec_.retries) return st;
-    if (st.sqlstate() == "55P03" || st.sqlstate() == "57014") {
-      size_ = std::max(pacing_.min_size, size_ / 2);
-    }
-    std::uniform_real_distribution<double> jitter(0, 1);
-    auto wait = RetryBackoffMs(spec_.retry_backoff.count(), attempt, jitter(rng_));
-    BackfillEvent e = BackfillEvent::Retry{attempt, st.sqlstate(), st.message(), wait};
-    e.partition = part.value_json;
-    Emit(e);
-    Sleep(wait);
-    if (StopRequested()) return st;
+    if (!RetryAfter(st, attempt, part)) return st;
   }
 }
 
