@@ -58,8 +58,9 @@ std::string QuoteIdent(std::string_view name);
 
 // `text` as a standard SQL string literal ('it''s'), the same on SQLite and on PostgreSQL with
 // standard_conforming_strings on (its default since 9.1; a backslash is then an ordinary
-// character). For SQL strata writes itself, where a bind parameter cannot go (DDL, plans
-// printed for review).
+// character; strata's PostgreSQL sessions turn it on where a server, database or role has it
+// off: Connect). For SQL strata writes itself, where a bind parameter cannot go (DDL, plans
+// printed for review: run those with the setting on).
 std::string QuoteLiteral(std::string_view text);
 
 struct QueryResult {

@@ -633,6 +633,26 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const DbUrl& url,
   // statement ends, and the rerun would wait for a dead runner. PostgreSQL 14+ can notice the
   // closed socket while a statement runs. Set before the first statement runs, in the same
   // round trip when it can be (PgConnection::QueryRows).
+  // db::QuoteLiteral writes standard literals ('it''s', a backslash an ordinary character),
+  // which is how the server reads them only with standard_conforming_strings on (the default
+  // since 9.1). Where a server, database or role turned it off, a backslash before a quote
+  // would escape it and a quoted value could end its literal early: turn it back on, in a round
+  // trip of its own (the server lexes a whole message before running its first SET). The
+  // server reports the setting at connect, so the usual case costs nothing.
+  const char* scs = PQparameterStatus(conn, "standard_conforming_strings");
+  if (!scs || std::string_view(scs) != "on") {
+    PGresult* res = PQexec(conn, "SET standard_conforming_strings = on");
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    std::string msg = ok ? std::string() : PQerrorMessage(conn);
+    PQclear(res);
+    if (!ok) {
+      PQfinish(conn);
+      return Status(ErrorCode::kConnection,
+                    fmt::format("cannot turn standard_conforming_strings on at {}: {}",
+                                url.redacted, base::RedactSecrets(msg)))
+          .WithHint("strata quotes values as standard SQL literals; allow the session to set it");
+    }
+  }
   std::string setup;
   if (PQserverVersion(conn) >= 140000) setup = "SET client_connection_check_interval = '1s'";
   return std::unique_ptr<Connection>(new PgConnection(conn, std::move(setup)));

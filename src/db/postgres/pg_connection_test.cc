@@ -33,6 +33,47 @@ TEST(PgConnection, QuotedLiteralsAndNamesRoundTrip) {
   EXPECT_EQ(r->rows[0][0], value);
 }
 
+// A database whose default turns standard_conforming_strings off (a backslash then escapes the
+// quote after it): strata's session turns it back on, so the same literal still round-trips and
+// cannot end early — through the first query carrying the setup and through a later one.
+TEST(PgConnection, QuotedLiteralsStayLiteralWhereStandardStringsAreOff) {
+  STRATA_REQUIRE_POSTGRES();
+  const std::string raw = testing::PgCluster::Get().CreateDatabase("scs_off");
+  const std::string db = raw.substr(raw.rfind('/') + 1);
+  testing::PgCluster::Query(
+      raw, "ALTER DATABASE " + QuoteIdent(db) + " SET standard_conforming_strings = off");
+  ASSERT_EQ(testing::PgCluster::Query(raw, "SHOW standard_conforming_strings"), "off");
+  auto url = ParseUrl(raw);
+  ASSERT_TRUE(url.ok());
+  auto c = Connect(*url, "pg_connection_test");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const std::string value = "x\\'; SELECT 'injected";
+  for (int i = 0; i < 2; ++i) {
+    std::vector<std::string> got;
+    Status s = (*c)->QueryRows(fmt::format("SELECT {}", QuoteLiteral(value)), {},
+                               [&](std::span<const ValueView> row) { got.emplace_back(*row[0]); });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], value);
+  }
+  auto setting = (*c)->Query("SHOW standard_conforming_strings");
+  ASSERT_TRUE(setting.ok());
+  EXPECT_EQ(setting->rows[0][0], "on");
+  // A batch of queries carrying both setup statements: each query's rows reach its own callback.
+  auto b = Connect(*url, "pg_connection_test");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  std::vector<RowQuery> queries(2);
+  std::string first, second;
+  queries[0].sql = fmt::format("SELECT {}", QuoteLiteral(value));
+  queries[0].fn = [&](std::span<const ValueView> row) { first = std::string(*row[0]); };
+  queries[1].sql = "SELECT current_setting('standard_conforming_strings')";
+  queries[1].fn = [&](std::span<const ValueView> row) { second = std::string(*row[0]); };
+  Status s = (*b)->QueryRowsEach(queries, nullptr);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(first, value);
+  EXPECT_EQ(second, "on");
+}
+
 // QueryRows hands rows over as they arrive (single-row mode): every row in order, NULLs as
 // absent values, parameters bound; a statement that fails after some rows reports the error
 // (the rows before it were delivered), and the connection is ready for the next query.
