@@ -7,6 +7,10 @@
 # default 1000000]   Results: docs/PERFORMANCE.md ("Identifier digests"). REF_UNIQUE=0: the
 # backfilled table's identifier without its unique constraint (`identifiers digest` then counts
 # duplicates with a sort; the run's guard does not: it counts them only when the ids changed). ROUNDS, STRATA_AB: see the backfill below.
+# SHARED_BUFFERS=1GB: the cluster's shared_buffers (default 128MB, initdb's). The guard reads a
+# table of at most a quarter of it in one scan (the before digest and set together, by TID
+# ranges); a larger one in two sequential scans (identifiers/live.h). The backfilled table is
+# about 150 MB after the first rounds: 1GB takes the one-scan path, the default the other.
 set -eu
 STRATA=$(realpath "$1")
 N=${2:-5000000}
@@ -14,7 +18,7 @@ B=${3:-1000000}
 BENCH=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH/lib/cluster.sh"
 . "$BENCH/lib/stats.sh"
-cluster_start strata-bench-ids
+cluster_start strata-bench-ids ${SHARED_BUFFERS:+"shared_buffers = $SHARED_BUFFERS"}
 BIN=$PGBIN
 DIR=$CLUSTER_DIR
 URL="$CLUSTER_URL/postgres"
@@ -113,21 +117,28 @@ if len(res) == 2:
     (a, ra), (b, rb) = res.items()
     print(f"best with contract, B/A: {rb[1] / ra[1]:.3f}; best without: {rb[0] / ra[0]:.3f}")
 PY
-# The guard's own statements on the backfilled table, each best of 5 (less noisy on a shared
-# machine than the difference of two backfills): the before digest (no duplicate count: a unique
-# index says 0, otherwise they are counted only after a mismatch) and the
-# before set copied for the samples — both read beside the backfill since it runs in a snapshot
-# of its own (identifiers/record.h), so they cost the backfill only the CPU they take from it —
-# and the after digest of an unchanged set, the one statement the backfill waits for. Both are
-# the statement src/identifiers/guard runs.
+# The guard's own statements on the backfilled table, each best of 5 in a session of its own
+# (less noisy on a shared machine than the difference of two backfills). Beside the backfill
+# (read in a snapshot of the guard's own, identifiers/record.h, so they cost it only their CPU;
+# no parallel workers there): for a table within a quarter of shared_buffers, the before
+# digest and set in one statement (TID ranges, the ids kept as text[] per 64 blocks); for a
+# larger one, the before digest (no duplicate count: a unique index says 0, otherwise they are
+# counted only after a mismatch) and the before set copied row by row. After it, the after
+# digest of an unchanged set, the one statement the backfill waits for (parallel workers
+# allowed). The SQL is what src/identifiers/live.cc and record.cc run.
 q() { b=999999
   for _ in 1 2 3 4 5; do
-    ms=$($PSQL -At -c '\timing on' -c "$1" 2>&1 | grep -o 'Time: [0-9.]*' | tail -1 | awk '{printf "%d", $2}')
+    ms=$($PSQL -At -c "SET max_parallel_workers_per_gather = ${2:-0}" -c 'SET jit = off' -c '\timing on' -c "$1" 2>&1 | grep -o 'Time: [0-9.]*' | tail -1 | awk '{printf "%d", $2}')
     [ "$ms" -lt "$b" ] && b=$ms
   done
   echo "$b"; }
-digest="SELECT count(*), count(*) - count(ref), 0, count(*) FILTER (WHERE NOT (ref::text COLLATE \"C\" LIKE 'R-%')), sum(hashtextextended(ref::text, 0)) FROM job"
-before=$(q "$digest")
-after=$(q "$digest")
-snap=$(q "CREATE TEMP TABLE strata_idsnap_0 AS SELECT ref::text AS id FROM job WHERE NOT (ref IS NULL)")
-echo "guard statements: beside the backfill: before digest ${before} ms, before set copied ${snap} ms; after it: after digest ${after} ms"
+digest="SELECT count(*), count(*) - count(\"ref\"), 0, count(*) FILTER (WHERE NOT ((\"ref\"::text COLLATE \"C\" LIKE 'R-%'))), sum(hashtextextended(\"ref\"::text, 0)) FROM \"job\""
+snap="CREATE TEMP TABLE strata_idsnap_0 AS SELECT \"ref\"::text AS id FROM \"job\" WHERE NOT (\"ref\" IS NULL)"
+kept="CREATE TEMP TABLE strata_idsnap_0 (n bigint, nulls bigint, bad bigint, h numeric, ids text[] COMPRESSION lz4); WITH s AS (INSERT INTO strata_idsnap_0 SELECT x.* FROM (SELECT pg_relation_size('\"job\"'::regclass) / current_setting('block_size')::bigint / 64 AS last) k, generate_series(0, k.last) b, LATERAL (SELECT count(*), count(*) - count(\"ref\"::text), count(*) FILTER (WHERE NOT (\"ref\" IS NULL) AND NOT ((\"ref\"::text COLLATE \"C\" LIKE 'R-%'))), sum(hashtextextended(\"ref\"::text, 0)), array_agg(\"ref\"::text) FROM \"job\" WHERE ctid >= format('(%s,0)', b * 64)::tid AND ctid < CASE WHEN b = k.last THEN '(4294967295,0)'::tid ELSE format('(%s,0)', (b + 1) * 64)::tid END) x RETURNING n, nulls, bad, h) SELECT coalesce(sum(n), 0), coalesce(sum(nulls), 0), coalesce(sum(bad), 0), sum(h) FROM s"
+after="SELECT count(*), count(*) - count(\"ref\"), 0, 0, sum(hashtextextended(\"ref\"::text, 0)) FROM \"job\""
+fits=$($PSQL -At -c "SELECT pg_relation_size('job') <= (SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers') * current_setting('block_size')::bigint / 4")
+size=$($PSQL -At -c "SELECT pg_size_pretty(pg_relation_size('job')) || ', shared_buffers ' || current_setting('shared_buffers')")
+before_digest=$(q "$digest"); before_snap=$(q "$snap"); before_kept=$(q "$kept")
+after_ms=$(q "$after" 2)
+if [ "$fits" = t ]; then used="one scan (the guard's path here)"; else used="two scans (the guard's path here)"; fi
+echo "guard statements (job: $size): beside the backfill, one scan: before digest and set ${before_kept} ms; two scans: before digest ${before_digest} ms + before set copied ${before_snap} ms; guard uses: $used; after it: after digest ${after_ms} ms (hinted pages, 2 parallel workers allowed)"

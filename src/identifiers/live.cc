@@ -153,22 +153,24 @@ std::uint64_t Mod64(std::string_view dec) {
   return neg ? ~v + 1 : v;
 }
 
-// One aggregate query, no subquery: PostgreSQL's hashtextextended (the hash its hash indexes
-// and partitions use, 64 bits) of each value's text, summed (an int128 accumulator); the
-// format is checked only where the column's type does not already guarantee it (a uuid column
-// holds uuids, an integer column integers).
-Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
+// The pieces of a PostgreSQL digest of one contract: the NULL test, the text (as IdText), the
+// DISTINCT key and the format predicate (empty where the column types guarantee the format, or
+// when neither duplicates nor the format are wanted: the types are then not looked up).
+struct PgPieces {
   std::string anynull, text, key, ok;
-  bool all_typed = true;
+};
+
+Result<PgPieces> Pieces(db::Connection& conn, const Contract& c, DigestOptions o) {
+  PgPieces p;
   for (size_t i = 0; i < c.columns.size(); ++i) {
     std::string q = QuoteIdent(c.columns[i]);
-    anynull += fmt::format("{}{} IS NULL", i ? " OR " : "", q);
-    text += fmt::format("{}{}::text", i ? " || chr(31) || " : "", q);
+    p.anynull += fmt::format("{}{} IS NULL", i ? " OR " : "", q);
+    p.text += fmt::format("{}{}::text", i ? " || chr(31) || " : "", q);
     if (!o.duplicates && !o.format) continue;  // the type matters to neither
     STRATA_ASSIGN_OR_RETURN(std::string type, ColumnType(conn, c, c.columns[i]));
     // Byte order for DISTINCT: the same equality (deterministic collations compare bytes for
     // equality), without the collation's costly comparisons.
-    key += fmt::format("{}{}{}", i ? ", " : "", q, Collatable(type) ? " COLLATE \"C\"" : "");
+    p.key += fmt::format("{}{}{}", i ? ", " : "", q, Collatable(type) ? " COLLATE \"C\"" : "");
     std::string pred;
     switch (c.format.kind) {
       case FormatKind::kUuid:
@@ -196,9 +198,20 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
         break;
     }
     if (pred.empty() || !o.format) continue;
-    all_typed = false;
-    ok += fmt::format("{}({})", ok.empty() ? "" : " AND ", pred);
+    p.ok += fmt::format("{}({})", p.ok.empty() ? "" : " AND ", pred);
   }
+  return p;
+}
+
+// One aggregate query, no subquery: PostgreSQL's hashtextextended (the hash its hash indexes
+// and partitions use, 64 bits) of each value's text, summed (an int128 accumulator); the
+// format is checked only where the column's type does not already guarantee it (a uuid column
+// holds uuids, an integer column integers).
+Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
+  STRATA_ASSIGN_OR_RETURN(PgPieces pieces, Pieces(conn, c, o));
+  const std::string &anynull = pieces.anynull, &text = pieces.text, &key = pieces.key,
+                    &ok = pieces.ok;
+  const bool all_typed = ok.empty();
   bool unique = !o.duplicates;  // not counted: no DISTINCT either
   if (!unique) {
     STRATA_ASSIGN_OR_RETURN(unique, UniqueIndexed(conn, c));
@@ -239,6 +252,64 @@ Result<Digest> PostgresDigest(db::Connection& conn, const Contract& c, DigestOpt
   d.format_violations = o.format ? num(3) : -1;
   d.digest = fmt::format("{:016x}", row[4] ? Mod64(*row[4]) : 0);
   return d;
+}
+
+// Heap blocks per row of a kept before set: 512 kB of the table, at most some 18,000 ids.
+constexpr int kKeptBlocks = 64;
+
+Result<std::optional<Digest>> PostgresDigestKeepingSet(db::Connection& conn, const Contract& c,
+                                                       const std::string& kept) {
+  // A plain table of at most a quarter of shared_buffers: the TID range scans below read
+  // through shared buffers without the ring a larger table's sequential scan gets (so as not
+  // to evict the server's cache): PostgreSQL's own threshold for that ring.
+  STRATA_ASSIGN_OR_RETURN(
+      auto fits,
+      Strings(conn,
+              "SELECT coalesce((SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = "
+              "'default_toast_compression'), false)::text FROM pg_class c WHERE c.oid = "
+              "$1::regclass AND c.relkind = 'r' AND pg_relation_size(c.oid) <= (SELECT "
+              "setting::bigint FROM pg_settings WHERE name = 'shared_buffers') * "
+              "current_setting('block_size')::bigint / 4",
+              {TableRef(c)}));
+  if (fits.empty()) return std::optional<Digest>();
+  const bool lz4 = fits[0] == "true";
+  STRATA_ASSIGN_OR_RETURN(PgPieces p, Pieces(conn, c, {.duplicates = false}));
+  STRATA_ASSIGN_OR_RETURN(bool unique, UniqueIndexed(conn, c));
+  // No JIT: the nested loop's estimate (a thousand ranges) would compile it, for ~10 ms. The
+  // arrays compressed with lz4 where the server has it: pglz doubles the statement's CPU. (No
+  // ALTER TABLE ... SET STORAGE EXTERNAL, as cheap: a user's event trigger on ALTER TABLE would
+  // fire before the before set is read.)
+  STRATA_TRY(conn.Exec(fmt::format(
+      "SET jit = off; DROP TABLE IF EXISTS pg_temp.{0}; CREATE TEMP TABLE {0} (n bigint, nulls "
+      "bigint, bad bigint, h numeric, ids text[]{1})",
+      kept, lz4 ? " COMPRESSION lz4" : "")));
+  // The text is NULL exactly when a column is (`||` and the casts keep NULLs).
+  const std::string bad =
+      p.ok.empty() ? std::string("0")
+                   : fmt::format("count(*) FILTER (WHERE NOT ({}) AND NOT ({}))", p.anynull, p.ok);
+  // One row per kKeptBlocks heap blocks (a TID range scan each), the last range open-ended:
+  // every row version the statement's snapshot sees is in exactly one range.
+  STRATA_ASSIGN_OR_RETURN(
+      auto r,
+      conn.Query(fmt::format(
+          "WITH s AS (INSERT INTO {0} SELECT x.* FROM (SELECT pg_relation_size({1}::regclass) / "
+          "current_setting('block_size')::bigint / {2} AS last) k, generate_series(0, k.last) "
+          "b, LATERAL (SELECT count(*), count(*) - count({3}), {4}, sum(hashtextextended({3}, "
+          "0)), array_agg({3}) FROM {5} WHERE ctid >= format('(%s,0)', b * {2})::tid AND ctid "
+          "< CASE WHEN b = k.last THEN '(4294967295,0)'::tid ELSE format('(%s,0)', (b + 1) * "
+          "{2})::tid END) x RETURNING n, nulls, bad, h) SELECT coalesce(sum(n), 0), "
+          "coalesce(sum(nulls), 0), coalesce(sum(bad), 0), sum(h) FROM s",
+          kept, db::QuoteLiteral(TableRef(c)), kKeptBlocks, p.text, bad, TableRef(c))));
+  STRATA_TRY(conn.Exec("RESET jit"));
+  Digest d;
+  const auto& row = r.rows.at(0);
+  auto num = [&](size_t i) { return row[i] ? std::stoll(*row[i]) : 0; };
+  d.rows = num(0);
+  d.nulls = num(1);
+  d.duplicates = unique ? 0 : -1;
+  d.format_violations = num(2);
+  d.digest = fmt::format("{:016x}", row[3] ? Mod64(*row[3]) : 0);
+  return std::optional<Digest>(std::move(d));
 }
 
 Result<Digest> SqliteDigest(db::Connection& conn, const Contract& c, DigestOptions o) {
@@ -381,6 +452,28 @@ Result<std::vector<SchemaProblem>> CheckSchema(db::Connection& conn, const Contr
     if (!c.tombstone_column.empty()) missing(c.tombstone_column, "tombstone");
   }
   return out;
+}
+
+Result<std::optional<Digest>> DigestKeepingSet(db::Connection& conn, const Contract& c,
+                                               const std::string& kept) {
+  if (conn.dialect() != Dialect::kPostgres) return std::optional<Digest>();
+  const auto t0 = base::MonotonicMillis();
+  auto d = PostgresDigestKeepingSet(conn, c, kept);
+  if (!d.ok()) {
+    return Status(d.status().code(), fmt::format("identifier `{}`: digest of {} failed: {}", c.name,
+                                                 c.Target(), d.status().message()))
+        .WithHint("run `strata identifiers check` to compare the contract with the schema");
+  }
+  if (*d) {
+    (*d)->identifier = c.name;
+    (*d)->table = c.Target();
+    (*d)->duration_ms = base::MonotonicMillis() - t0;
+  }
+  return d;
+}
+
+std::string KeptSet(const std::string& kept) {
+  return fmt::format("SELECT u.id FROM {}, unnest(ids) AS u(id) WHERE u.id IS NOT NULL", kept);
 }
 
 Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c, DigestOptions o) {

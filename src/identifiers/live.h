@@ -11,6 +11,7 @@
 #include "db/connection.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,5 +76,20 @@ struct DigestOptions {
 // The digest of one contract's values. Errors: the database's (a missing table or column is
 // the database's error; run CheckSchema first for a message with the closest match).
 Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c, DigestOptions o = {});
+
+// The guard's before phase in one scan (PostgreSQL, a plain table): the digest of `c` as
+// ComputeDigest with {.sort = false} gives it (duplicates only where a unique index makes them
+// 0, else -1), read by the same statement that keeps its non-NULL values' texts (as IdText
+// writes them) in the temporary table `kept`, created here (dropped first if it exists): one
+// row per 64 heap blocks, the ids as a text[] (lz4-compressed where the server has lz4). One
+// statement, so the digest and the set are the same snapshot's. Read with TID range scans, which go
+// through shared buffers without a sequential scan's ring: only for a table of at most a quarter of
+// shared_buffers (where PostgreSQL's own sequential scans use no ring either). nullopt, and
+// nothing created, on SQLite, for a larger table, a view, a partitioned or a foreign table
+// (ComputeDigest and a copy of its own then, each one sequential scan). Errors: the database's.
+Result<std::optional<Digest>> DigestKeepingSet(db::Connection& conn, const Contract& c,
+                                               const std::string& kept);
+// The set DigestKeepingSet kept, as a query of one text column `id`, a row per non-NULL value.
+std::string KeptSet(const std::string& kept);
 
 }  // namespace strata::identifiers

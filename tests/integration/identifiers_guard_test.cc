@@ -326,5 +326,89 @@ TEST_F(IdentifierGuardFails, FormatViolationsAreCheckedAfterTheRunOnlyWhenTheVal
             1);
 }
 
+// The before set of a plain table is kept per range of 64 heap blocks, read by TID range scans
+// in the same statement as the before digest (identifiers/live.h, DigestKeepingSet). Here the
+// table spans several ranges and a trigger rewrites ids in each, the last (open-ended) range
+// too, and deletes one: every changed id is counted once and named (from the before set, the
+// vanished ones), no row at a range's edge is counted twice or missed, and a row whose id is
+// NULL is in no set.
+TEST_F(IdentifierGuardFails, ABeforeSetOverManyBlockRangesNamesEveryChangedId) {
+  p_->Exec(
+      "INSERT INTO quote (id, quote_number, note) SELECT g, 'Q-' || g, repeat('n', 1000) FROM "
+      "generate_series(21, 3000) g");
+  p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (3001, NULL, 'n')");
+  ASSERT_GE(std::stoll(p_->Scalar("SELECT pg_relation_size('quote') / 8192")), 5 * 64);
+  p_->Exec(
+      "CREATE FUNCTION renumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "NEW.quote_number := 'Q-R' || NEW.id; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER renumber BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id % 500 = "
+      "0) EXECUTE FUNCTION renumber()");
+  p_->Exec(
+      "CREATE FUNCTION purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "DELETE FROM quote WHERE id = 2222; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER purge AFTER UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 1) "
+      "EXECUTE FUNCTION purge()");
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                  "set = \"note = 'done'\"\n[chunk]\nsize = 500\n");
+  auto r = p_->Run({"backfill", "run", "notes"});
+  ExpectFailedVerification(
+      r, "backfill run",
+      {"6 appeared that the run declared no insert for (e.g. Q-R1000, Q-R1500, Q-R2000, "
+       "Q-R2500, Q-R3000)",
+       "7 vanished though its rows may never be deleted (deletes = tombstone) (e.g. Q-1000, "
+       "Q-1500, Q-2000, Q-2222, Q-2500)",
+       "(rows 3001 → 3000)"});
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'before' AND row_count = 3001 AND "
+                      "null_count = 1 AND format_violations = 0"),
+            1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 3000 AND "
+                      "null_count = 1 AND appeared = 6 AND vanished = 7"),
+            1);
+}
+
+// kill -9 while the guard reads its before digest and set beside the backfill: the temporary
+// table goes with the connection, the rerun resumes the job and records its own before digest
+// of the whole table (nothing counted twice), and its ids are explained.
+TEST_F(IdentifierGuardFails, KillNineDuringTheBeforePhaseThenRerun) {
+  // A regular expression per id: a before phase of a few hundred milliseconds to be caught in.
+  p_->dir().Write("db/identifiers.toml",
+                  "[[identifier]]\nname = \"quote_number\"\ntable = \"quote\"\n"
+                  "column = \"quote_number\"\nformat = { regex = \"^Q-[0-9]+(-[a-z]+)*$\" }\n");
+  p_->Exec(
+      "INSERT INTO quote (id, quote_number, note) SELECT g, 'Q-' || g, 'n' FROM "
+      "generate_series(21, 400000) g");
+  p_->dir().Write("db/backfill/notes.toml",
+                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                  "set = \"note = 'done'\"\n[chunk]\nsize = 1000\n");
+  const std::string log = p_->dir() / "killed.log";
+  const int pid = p_->Spawn({"backfill", "run", "notes"}, log);
+  const bool caught = Eventually(
+      [&] {
+        return p_->Count(
+                   "pg_stat_activity WHERE state = 'active' AND query LIKE 'WITH s AS "
+                   "(INSERT INTO strata_idsnap%'") == 1;
+      },
+      std::chrono::seconds(30));
+  kill(pid, SIGKILL);
+  EXPECT_EQ(WaitExit(pid), 128 + SIGKILL) << Slurp(log);
+  ASSERT_TRUE(caught) << Slurp(log);
+  EXPECT_TRUE(
+      Eventually([&] { return p_->Count("pg_class WHERE relname LIKE 'strata_idsnap%'") == 0; },
+                 std::chrono::seconds(30)));
+  auto r = p_->Run({"backfill", "run", "notes"});
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(p_->Count("quote WHERE note = 'done'"), 400000);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'before' AND row_count = 400000 "
+                      "AND null_count = 0"),
+            1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 400000 AND "
+                      "verdict = 'explained'"),
+            1);
+  EXPECT_EQ(p_->Count("strata_run WHERE verb = 'backfill run' AND outcome = 'succeeded'"), 1);
+}
+
 }  // namespace
 }  // namespace strata::testing
