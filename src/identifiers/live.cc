@@ -259,6 +259,9 @@ constexpr int kKeptBlocks = 64;
 
 Result<std::optional<Digest>> PostgresDigestKeepingSet(db::Connection& conn, const Contract& c,
                                                        const std::string& kept) {
+  // TID range scans came with PostgreSQL 14: before, each range below would be a scan of the
+  // whole table.
+  if (conn.ServerMajorVersion() < 14) return std::optional<Digest>();
   // A plain table of at most a quarter of shared_buffers: the TID range scans below read
   // through shared buffers without the ring a larger table's sequential scan gets (so as not
   // to evict the server's cache): PostgreSQL's own threshold for that ring.

@@ -85,8 +85,9 @@ Result<Digest> ComputeDigest(db::Connection& conn, const Contract& c, DigestOpti
 // statement, so the digest and the set are the same snapshot's. Read with TID range scans, which go
 // through shared buffers without a sequential scan's ring: only for a table of at most a quarter of
 // shared_buffers (where PostgreSQL's own sequential scans use no ring either). nullopt, and
-// nothing created, on SQLite, for a larger table, a view, a partitioned or a foreign table
-// (ComputeDigest and a copy of its own then, each one sequential scan). Errors: the database's.
+// nothing created, on SQLite, on PostgreSQL before 14 (no TID range scans), for a larger table, a
+// view, a partitioned or a foreign table (ComputeDigest and a copy of its own then, each one
+// sequential scan). Errors: the database's.
 Result<std::optional<Digest>> DigestKeepingSet(db::Connection& conn, const Contract& c,
                                                const std::string& kept);
 // The set DigestKeepingSet kept, as a query of one text column `id`, a row per non-NULL value.
