@@ -362,7 +362,7 @@ Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read,
       if (!e.ok()) continue;
       if (cache && cache->Has(f.path)) {
         auto stamp = dirs.StampOf(f);
-        const std::string* sum = stamp ? cache->Find(f.path, *stamp) : nullptr;
+        const std::string_view* sum = stamp ? cache->Find(f.path, *stamp) : nullptr;
         if (sum) {
           m.checksum = *sum;
           m.text_read = false;
@@ -412,7 +412,8 @@ Result<MigrationSet> Resolve(std::vector<SourceFile> files) {
   return set;
 }
 
-Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
+Result<MigrationSet> Discover(const Options& options, const StatCache* cache,
+                              StatCache::Seen* seen) {
   std::vector<std::string> ignored;
   STRATA_ASSIGN_OR_RETURN(auto files,
                           ListSources(options.locations, options.ignore_patterns, &ignored));
@@ -421,23 +422,25 @@ Result<MigrationSet> Discover(const Options& options, const StatCache* cache) {
   const bool caching = cache && cache->enabled();
   timespec now{};
   if (caching) clock_gettime(CLOCK_REALTIME, &now);
-  std::vector<StatCache::Entry> seen;
+  StatCache::Seen here;
+  StatCache::Seen& out = seen ? *seen : here;
   STRATA_ASSIGN_OR_RETURN(auto set,
                           ResolveAll(std::move(files), /*read=*/true, caching ? cache : nullptr,
-                                     caching ? &seen : nullptr));
+                                     caching ? &out.entries : nullptr));
   set.ignored = std::move(ignored);
   set.callbacks = std::move(callbacks);
   if (caching) {
     // Rewritten only when this run read a file that can now be recorded, or when recorded
     // files went away or changed: an up-to-date run writes nothing.
-    const std::int64_t now_ns = static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    out.now_ns = static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
     size_t hits = 0;
     bool fresh = false;
     for (const auto& m : set.migrations) hits += m.text_read ? 0 : 1;
-    for (const auto& e : seen) {
-      fresh = fresh || (StatCache::Settled(e.stamp, now_ns) && !cache->Find(e.path, e.stamp));
+    for (const auto& e : out.entries) {
+      fresh = fresh || (StatCache::Settled(e.stamp, out.now_ns) && !cache->Find(e.path, e.stamp));
     }
-    if (fresh || hits != cache->size()) cache->Save(std::move(seen), now_ns);
+    out.entries_changed = fresh || hits != cache->size();
+    if (!seen) cache->Commit(std::move(here));
   }
   return set;
 }

@@ -16,7 +16,9 @@ namespace strata::migrate {
 
 namespace {
 
-constexpr std::string_view kHeader = "strata-stat-cache 1\n";
+// Version 2 added the `sum` lines.
+constexpr std::string_view kHeader = "strata-stat-cache 2\n";
+constexpr std::string_view kSumTag = "sum ";
 
 // $STRATA_CACHE_DIR (empty: off), else $XDG_CACHE_HOME/strata, else $HOME/.cache/strata.
 std::string CacheDir() {
@@ -36,31 +38,9 @@ bool Number(std::string_view& line, T& out) {
   return true;
 }
 
-// Entries of a cache file, or empty when any line is malformed (the next save rewrites it).
-std::vector<StatCache::Entry> Parse(std::string_view text) {
-  std::vector<StatCache::Entry> out;
-  if (!text.starts_with(kHeader)) return out;
-  text.remove_prefix(kHeader.size());
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return {};
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl + 1);
-    StatCache::Entry& e = out.emplace_back();
-    base::FileStamp& s = e.stamp;
-    if (!Number(line, s.dev) || !Number(line, s.ino) || !Number(line, s.size) ||
-        !Number(line, s.mtime_ns) || !Number(line, s.ctime_ns) || line.size() < 66 ||
-        line[64] != ' ') {
-      return {};
-    }
-    e.checksum.assign(line.substr(0, 64));
-    e.path.assign(line.substr(65));
-  }
-  if (!std::is_sorted(out.begin(), out.end(),
-                      [](const auto& a, const auto& b) { return a.path < b.path; })) {
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  }
-  return out;
+bool Stamp(std::string_view& line, base::FileStamp& s) {
+  return Number(line, s.dev) && Number(line, s.ino) && Number(line, s.size) &&
+         Number(line, s.mtime_ns) && Number(line, s.ctime_ns);
 }
 
 // The file's bytes if it is a regular file of this user that nobody else can write.
@@ -86,9 +66,48 @@ std::string ReadOwn(const std::string& file) {
 
 }  // namespace
 
+// Entries and sums of the cache file (views into text_, which no longer changes), or none when
+// any line is malformed (the next save rewrites it).
+void StatCache::Parse() {
+  std::string_view text = *text_;
+  if (!text.starts_with(kHeader)) return;
+  text.remove_prefix(kHeader.size());
+  // About 150 bytes a line: one allocation instead of a vector's doublings.
+  entries_.reserve(text.size() / 128 + 1);
+  auto bad = [this] {
+    entries_.clear();
+    sums_.clear();
+  };
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return bad();
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl + 1);
+    if (line.starts_with(kSumTag)) {
+      line.remove_prefix(kSumTag.size());
+      Sum& u = sums_.emplace_back();
+      if (!Stamp(line, u.stamp) || line.size() < 18 || line[16] != ' ') return bad();
+      auto [q, err] = std::from_chars(line.data(), line.data() + 16, u.digest, 16);
+      if (err != std::errc() || q != line.data() + 16) return bad();
+      u.path.assign(line.substr(17));
+      continue;
+    }
+    Record& e = entries_.emplace_back();
+    if (!Stamp(line, e.stamp) || line.size() < 66 || line[64] != ' ') return bad();
+    e.checksum = line.substr(0, 64);
+    e.path = line.substr(65);
+  }
+  auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
+  if (!std::is_sorted(entries_.begin(), entries_.end(), by_path)) {
+    std::sort(entries_.begin(), entries_.end(), by_path);
+  }
+  std::sort(sums_.begin(), sums_.end(), by_path);
+}
+
 StatCache StatCache::AtFile(std::string file) {
   StatCache c;
-  c.entries_ = Parse(ReadOwn(file));
+  c.text_ = std::make_shared<const std::string>(ReadOwn(file));
+  c.Parse();
   c.file_ = std::move(file);
   return c;
 }
@@ -111,15 +130,24 @@ StatCache StatCache::For(const Options& options) {
   return AtFile(fmt::format("{}/files-{:016x}", dir, h));
 }
 
-const StatCache::Entry* StatCache::Lookup(std::string_view path) const {
+const StatCache::Record* StatCache::Lookup(std::string_view path) const {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), path,
-                             [](const Entry& e, std::string_view p) { return e.path < p; });
+                             [](const Record& e, std::string_view p) { return e.path < p; });
   return it != entries_.end() && it->path == path ? &*it : nullptr;
 }
 
-const std::string* StatCache::Find(std::string_view path, const base::FileStamp& stamp) const {
-  const Entry* e = Lookup(path);
+const std::string_view* StatCache::Find(std::string_view path,
+                                        const base::FileStamp& stamp) const {
+  const Record* e = Lookup(path);
   return e && e->stamp == stamp ? &e->checksum : nullptr;
+}
+
+const StatCache::Sum* StatCache::FindSum(std::string_view path,
+                                         const base::FileStamp& stamp) const {
+  for (const Sum& u : sums_) {
+    if (u.path == path) return u.stamp == stamp ? &u : nullptr;
+  }
+  return nullptr;
 }
 
 bool StatCache::Settled(const base::FileStamp& stamp, std::int64_t now_ns) {
@@ -127,16 +155,28 @@ bool StatCache::Settled(const base::FileStamp& stamp, std::int64_t now_ns) {
   return stamp.mtime_ns < limit && stamp.ctime_ns < limit;
 }
 
-void StatCache::Save(std::vector<Entry> entries, std::int64_t now_ns) const {
+void StatCache::Save(std::vector<Entry> entries, std::vector<Sum> sums,
+                     std::int64_t now_ns) const {
   if (!enabled()) return;
   std::erase_if(entries, [&](const Entry& e) {
     return !Settled(e.stamp, now_ns) || e.checksum.size() != 64 ||
            e.path.find('\n') != std::string::npos;
   });
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.path < b.path; });
+  // A sum file edited within the same clock tick as its read could keep its stamp: as for
+  // entries, only a settled one is recorded.
+  std::erase_if(sums, [&](const Sum& u) {
+    return !Settled(u.stamp, now_ns) || u.path.find('\n') != std::string::npos;
+  });
+  auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
+  std::sort(entries.begin(), entries.end(), by_path);
+  std::sort(sums.begin(), sums.end(), by_path);
   std::string text(kHeader);
   text.reserve(entries.size() * 160);
+  for (const auto& u : sums) {
+    const base::FileStamp& s = u.stamp;
+    fmt::format_to(std::back_inserter(text), "{}{} {} {} {} {} {:016x} {}\n", kSumTag, s.dev,
+                   s.ino, s.size, s.mtime_ns, s.ctime_ns, u.digest, u.path);
+  }
   for (const auto& e : entries) {
     const base::FileStamp& s = e.stamp;
     fmt::format_to(std::back_inserter(text), "{} {} {} {} {} {} {}\n", s.dev, s.ino, s.size,
@@ -153,6 +193,20 @@ void StatCache::Save(std::vector<Entry> entries, std::int64_t now_ns) const {
     }
   }
   base::WriteFileAtomic(file_, text, nullptr, 0600);  // a failure costs a re-read next run
+}
+
+void StatCache::Commit(Seen seen) const {
+  if (!enabled()) return;
+  // Recorded sums that this run no longer found matching, or new ones that can be recorded.
+  std::erase_if(seen.sums, [&](const Sum& u) { return !Settled(u.stamp, seen.now_ns); });
+  bool sums_changed = seen.sums.size() != sums_.size();
+  for (const Sum& u : seen.sums) {
+    const Sum* had = FindSum(u.path, u.stamp);
+    sums_changed = sums_changed || !had || had->digest != u.digest;
+  }
+  if (seen.entries_changed || sums_changed) {
+    Save(std::move(seen.entries), std::move(seen.sums), seen.now_ns);
+  }
 }
 
 }  // namespace strata::migrate
