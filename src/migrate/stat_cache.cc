@@ -130,15 +130,25 @@ StatCache StatCache::For(const Options& options) {
   return AtFile(fmt::format("{}/files-{:016x}", dir, h));
 }
 
-const StatCache::Record* StatCache::Lookup(std::string_view path) const {
+const StatCache::Record* StatCache::Lookup(std::string_view path, size_t* hint) const {
+  if (hint) {
+    for (size_t i = *hint; i < entries_.size() && i < *hint + 2; ++i) {
+      if (entries_[i].path == path) {
+        *hint = i;
+        return &entries_[i];
+      }
+    }
+  }
   auto it = std::lower_bound(entries_.begin(), entries_.end(), path,
                              [](const Record& e, std::string_view p) { return e.path < p; });
-  return it != entries_.end() && it->path == path ? &*it : nullptr;
+  if (it == entries_.end() || it->path != path) return nullptr;
+  if (hint) *hint = static_cast<size_t>(it - entries_.begin());
+  return &*it;
 }
 
-const std::string_view* StatCache::Find(std::string_view path,
-                                        const base::FileStamp& stamp) const {
-  const Record* e = Lookup(path);
+const std::string_view* StatCache::Find(std::string_view path, const base::FileStamp& stamp,
+                                        size_t* hint) const {
+  const Record* e = Lookup(path, hint);
   return e && e->stamp == stamp ? &e->checksum : nullptr;
 }
 
@@ -203,6 +213,13 @@ void StatCache::Commit(Seen seen) const {
   for (const Sum& u : seen.sums) {
     const Sum* had = FindSum(u.path, u.stamp);
     sums_changed = sums_changed || !had || had->digest != u.digest;
+  }
+  if (!seen.entries_changed && sums_changed) {
+    // The run's files are the recorded ones, unchanged (Seen::entries was left empty).
+    seen.entries.reserve(entries_.size());
+    for (const Record& r : entries_) {
+      seen.entries.push_back({std::string(r.path), r.stamp, std::string(r.checksum)});
+    }
   }
   if (seen.entries_changed || sums_changed) {
     Save(std::move(seen.entries), std::move(seen.sums), seen.now_ns);
