@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
+#include <type_traits>
 
 namespace strata::migrate {
 
@@ -30,11 +32,28 @@ std::string CacheDir() {
   return "";
 }
 
+// A decimal number followed by a space (consumed). Digit by digit: a cache of 1,000 files has
+// 5,000 of them, and std::from_chars's generality costs twice as much here.
 template <typename T>
 bool Number(std::string_view& line, T& out) {
-  auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), out);
-  if (ec != std::errc() || p == line.data() + line.size() || *p != ' ') return false;
-  line.remove_prefix(static_cast<size_t>(p - line.data()) + 1);
+  size_t i = 0;
+  bool negative = false;
+  if constexpr (std::is_signed_v<T>) {
+    negative = !line.empty() && line[0] == '-';
+    i = negative ? 1 : 0;
+  }
+  const size_t first = i;
+  std::uint64_t v = 0;
+  for (; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
+    if (__builtin_mul_overflow(v, 10u, &v) ||
+        __builtin_add_overflow(v, static_cast<unsigned>(line[i] - '0'), &v)) {
+      return false;
+    }
+  }
+  if (i == first || i == line.size() || line[i] != ' ') return false;
+  if (v > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return false;
+  out = negative ? static_cast<T>(-static_cast<T>(v)) : static_cast<T>(v);
+  line.remove_prefix(i + 1);
   return true;
 }
 

@@ -62,6 +62,10 @@ TEST(StatCache, SavedEntriesAreFoundOnlyUnderTheSameStamp) {
   EXPECT_EQ(c.Find("db/migration/V3__c.sql", Stamp(2, old)), nullptr);
   EXPECT_TRUE(c.Has("db/migration/V2__b.sql"));
   EXPECT_FALSE(c.Has("db/migration/V3__c.sql"));
+  // A file dated before 1970 (negative times) and the largest inode round-trip too.
+  base::FileStamp odd{1, UINT64_MAX, 0, -5 * kSecond, -kSecond};
+  StatCache::AtFile(dir / "c").Save({{"old.sql", odd, Sum('c')}}, now);
+  ASSERT_NE(StatCache::AtFile(dir / "c").Find("old.sql", odd), nullptr) << dir.Read("c");
 }
 
 TEST(StatCache, FilesChangedWithinTheSettleTimeAreNotRecorded) {
