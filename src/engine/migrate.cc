@@ -160,7 +160,9 @@ class MigrateRun {
       migrate::StatCache::Seen seen;
       files_.set = migrate::Discover(options_, &cache, &seen);
       if (!files_.set) return;
-      if (options_.require_sum) files_.sum = migrate::CheckSums(options_, *files_.set, &cache, &seen);
+      if (options_.require_sum) {
+        files_.sum = migrate::CheckSums(options_, *files_.set, &cache, &seen);
+      }
       cache.Commit(std::move(seen));
     });
     db_.ctx = request_.dry_run

@@ -95,9 +95,12 @@ struct IgnorePattern {
   }
   bool Matches(std::string_view name) const {
     switch (shape) {
-      case Shape::kLiteral: return name == literal;
-      case Shape::kSuffix: return name.ends_with(literal);
-      case Shape::kGlob: break;
+      case Shape::kLiteral:
+        return name == literal;
+      case Shape::kSuffix:
+        return name.ends_with(literal);
+      case Shape::kGlob:
+        break;
     }
     return GlobMatch(text, name);
   }
@@ -371,8 +374,7 @@ Result<MigrationSet> Order(std::vector<Migration> migrations, std::vector<Status
 // (LoadText). `seen` (with `cache`; its now_ns set) learns whether the cache should be
 // rewritten and, only then, receives the stamp and checksum of every file read or found.
 Result<MigrationSet> ResolveAll(std::vector<SourceFile> files, bool read,
-                                const StatCache* cache = nullptr,
-                                StatCache::Seen* seen = nullptr) {
+                                const StatCache* cache = nullptr, StatCache::Seen* seen = nullptr) {
   std::vector<Migration> migrations(files.size());
   std::vector<Status> errors(files.size());
   std::vector<std::optional<base::FileStamp>> stamps(seen ? files.size() : 0);

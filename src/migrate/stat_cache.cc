@@ -184,8 +184,7 @@ bool StatCache::Settled(const base::FileStamp& stamp, std::int64_t now_ns) {
   return stamp.mtime_ns < limit && stamp.ctime_ns < limit;
 }
 
-void StatCache::Save(std::vector<Entry> entries, std::vector<Sum> sums,
-                     std::int64_t now_ns) const {
+void StatCache::Save(std::vector<Entry> entries, std::vector<Sum> sums, std::int64_t now_ns) const {
   if (!enabled()) return;
   std::erase_if(entries, [&](const Entry& e) {
     return !Settled(e.stamp, now_ns) || e.checksum.size() != 64 ||
@@ -203,8 +202,8 @@ void StatCache::Save(std::vector<Entry> entries, std::vector<Sum> sums,
   text.reserve(entries.size() * 160);
   for (const auto& u : sums) {
     const base::FileStamp& s = u.stamp;
-    fmt::format_to(std::back_inserter(text), "{}{} {} {} {} {} {:016x} {}\n", kSumTag, s.dev,
-                   s.ino, s.size, s.mtime_ns, s.ctime_ns, u.digest, u.path);
+    fmt::format_to(std::back_inserter(text), "{}{} {} {} {} {} {:016x} {}\n", kSumTag, s.dev, s.ino,
+                   s.size, s.mtime_ns, s.ctime_ns, u.digest, u.path);
   }
   for (const auto& e : entries) {
     const base::FileStamp& s = e.stamp;

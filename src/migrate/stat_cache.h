@@ -60,9 +60,9 @@ class StatCache {
   // What one `migrate` run saw, written back at its end (Commit): Discover fills the entries,
   // CheckSums the sums.
   struct Seen {
-    std::vector<Entry> entries;  // every migration stat'ed or read, with its checksum
-    std::vector<Sum> sums;       // every sum file found matching
-    std::int64_t now_ns = 0;     // CLOCK_REALTIME before the first file was looked at
+    std::vector<Entry> entries;    // every migration stat'ed or read, with its checksum
+    std::vector<Sum> sums;         // every sum file found matching
+    std::int64_t now_ns = 0;       // CLOCK_REALTIME before the first file was looked at
     bool entries_changed = false;  // a fresh entry can be recorded, or recorded ones went away
                                    // (`entries` is filled only then: else they are the cache's)
   };

@@ -258,8 +258,8 @@ TEST(StatCache, ASumVerdictIsReusedOnlyWhileNothingChanged) {
   size_t at = forged.find(set.migrations[0].checksum);
   ASSERT_NE(at, std::string::npos);
   forged.replace(at, 64, Sum('f'));
-  size_t digest_at = forged.find(fmt::format("{:016x}", SumDigest({&set.migrations[0],
-                                                                    &set.migrations[1]})));
+  size_t digest_at =
+      forged.find(fmt::format("{:016x}", SumDigest({&set.migrations[0], &set.migrations[1]})));
   ASSERT_NE(digest_at, std::string::npos) << forged;
   std::string forged_without_verdict = forged;
   forged.replace(digest_at, 16, fmt::format("{:016x}", SumDigest(forged_list)));

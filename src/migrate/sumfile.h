@@ -30,8 +30,8 @@ Result<std::vector<std::string>> WriteSums(const Options& options, const Migrati
 // recorded match, whose migrations all took their checksums from the cache (text_read false)
 // and whose (script, checksum) list has the recorded digest is not checked again: nothing is
 // read, rendered or hashed. Every match found (recorded or checked) is added to `seen->sums`.
-Status CheckSums(const Options& options, const MigrationSet& set,
-                 const StatCache* cache = nullptr, StatCache::Seen* seen = nullptr);
+Status CheckSums(const Options& options, const MigrationSet& set, const StatCache* cache = nullptr,
+                 StatCache::Seen* seen = nullptr);
 
 // A 64-bit digest of the (script, checksum) list of `migrations` (in order): what a recorded
 // match in the stat cache was a match for. Not cryptographic: a recorded match is only taken
