@@ -153,15 +153,17 @@ class MigrateRun {
   // is read again under the lock.
   void ReadFilesAndLedger() {
     base::Thread file_side([this] {
-      // OpenSSL's one-time set-up (config file, provider, fetch) is done here, while the other
-      // side waits for the server to start a backend, not in the first ledger row's digest.
-      base::PrepareSha256();
-      // An up-to-date run stats the files it has seen before instead of reading them.
+      // An up-to-date run stats the files it has seen before instead of reading them, and takes
+      // strata.sum's verdict from the cache when neither it nor any file changed since a run
+      // checked it: it hashes nothing (OpenSSL's set-up is paid by the first digest, if any).
       const migrate::StatCache cache = migrate::StatCache::For(options_);
-      files_.set = migrate::Discover(options_, &cache);
-      if (files_.set && options_.require_sum) {
-        files_.sum = migrate::CheckSums(options_, *files_.set);
+      migrate::StatCache::Seen seen;
+      files_.set = migrate::Discover(options_, &cache, &seen);
+      if (!files_.set) return;
+      if (options_.require_sum) {
+        files_.sum = migrate::CheckSums(options_, *files_.set, &cache, &seen);
       }
+      cache.Commit(std::move(seen));
     });
     db_.ctx = request_.dry_run
                   ? session::Open(options_, "migrate --dry-run", {.missing_is_empty = true})

@@ -6,14 +6,13 @@
 #include "strata/options.h"
 #include "strata/result.h"
 
+#include "migrate/stat_cache.h"
 #include "migrate/version.h"
 
 #include <string>
 #include <vector>
 
 namespace strata::migrate {
-
-class StatCache;
 
 enum class Kind { kVersioned, kRepeatable };
 
@@ -80,9 +79,11 @@ Result<std::vector<SourceFile>> ReadLocations(const std::vector<std::string>& lo
 Result<MigrationSet> Resolve(std::vector<SourceFile> files);
 
 // ReadLocations + Resolve with the options' locations and ignore patterns. With an enabled
-// `cache`, files whose stamp is unchanged are not read (text_read false; LoadText reads them),
-// and the cache is rewritten when this run read files it can record.
-Result<MigrationSet> Discover(const Options& options, const StatCache* cache = nullptr);
+// `cache`, files whose stamp is unchanged are not read (text_read false; LoadText reads them).
+// What the run saw goes into `seen` for the caller to Commit (after CheckSums, which adds the
+// sum files); without `seen` the cache is rewritten here when this run read files it can record.
+Result<MigrationSet> Discover(const Options& options, const StatCache* cache = nullptr,
+                              StatCache::Seen* seen = nullptr);
 
 // Reads the text of a migration whose checksum came from the stat cache. Errors: kIo when the
 // file can no longer be read or no longer has that checksum (it changed during the run).

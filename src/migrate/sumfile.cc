@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -16,12 +17,53 @@ namespace fs = std::filesystem;
 namespace {
 std::vector<const Migration*> InLocation(const MigrationSet& set, const std::string& loc) {
   std::vector<const Migration*> out;
+  out.reserve(set.migrations.size());
   for (const auto& m : set.migrations) {
     if (m.location == loc) out.push_back(&m);
   }
   return out;
 }
+
+// Eight bytes at a time, the length first (so "ab","c" and "a","bc" differ).
+void Mix(std::uint64_t& h, std::uint64_t w) {
+  h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+  h ^= h >> 29;
+}
+void MixBytes(std::uint64_t& h, std::string_view s) {
+  Mix(h, s.size());
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    Mix(h, w);
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  Mix(h, tail);
+}
+
+// The location's matching sum recorded in `cache`, if it still applies: see CheckSums.
+const StatCache::Sum* RecordedMatch(const StatCache& cache, const std::string& path,
+                                    const std::vector<const Migration*>& migrations) {
+  for (const Migration* m : migrations) {
+    if (m->text_read) return nullptr;  // read, not a cache hit: its checksum is checked in full
+  }
+  auto stamp = base::StampOf(path);
+  if (!stamp) return nullptr;
+  const StatCache::Sum* u = cache.FindSum(path, *stamp);
+  return u && u->digest == SumDigest(migrations) ? u : nullptr;
+}
 }  // namespace
+
+std::uint64_t SumDigest(const std::vector<const Migration*>& migrations) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  Mix(h, migrations.size());
+  for (const Migration* m : migrations) {
+    MixBytes(h, m->script);
+    MixBytes(h, m->checksum);
+  }
+  return h;
+}
 
 std::string RenderSum(const std::vector<const Migration*>& migrations) {
   // The cumulative sum is the SHA-256 of the body (every line, in order).
@@ -46,10 +88,21 @@ Result<std::vector<std::string>> WriteSums(const Options& options, const Migrati
   return written;
 }
 
-Status CheckSums(const Options& options, const MigrationSet& set) {
+Status CheckSums(const Options& options, const MigrationSet& set, const StatCache* cache,
+                 StatCache::Seen* seen) {
+  const bool caching = cache && cache->enabled();
   for (const auto& loc : options.locations) {
     std::string path = (fs::path(loc) / kSumFileName).string();
-    auto text = base::ReadFile(path);
+    const std::vector<const Migration*> migrations = InLocation(set, loc);
+    if (caching) {
+      // Nothing that decides the verdict changed since a run found the sum matching.
+      if (const StatCache::Sum* u = RecordedMatch(*cache, path, migrations)) {
+        if (seen) seen->sums.push_back(*u);
+        continue;
+      }
+    }
+    base::FileStamp stamp;
+    auto text = base::ReadFile(path, nullptr, &stamp);
     if (!text) {
       return Status(ErrorCode::kSumMismatch, fmt::format("{} does not exist", path))
           .WithSpan({path, 0, 0})
@@ -57,9 +110,12 @@ Status CheckSums(const Options& options, const MigrationSet& set) {
               "run `strata hash` and commit strata.sum with the migrations (or set "
               "migrate.require_sum = false)");
     }
-    std::string expected = RenderSum(InLocation(set, loc));
+    std::string expected = RenderSum(migrations);
     std::string actual = base::NormalizeTextOwned(std::move(*text));
-    if (actual == expected) continue;
+    if (actual == expected) {
+      if (caching && seen) seen->sums.push_back({path, stamp, SumDigest(migrations)});
+      continue;
+    }
     // Explain the difference file by file.
     std::map<std::string, std::string> recorded, current;
     bool header_ok = false;
@@ -74,7 +130,7 @@ Status CheckSums(const Options& options, const MigrationSet& set) {
       if (sp == std::string_view::npos) continue;
       recorded[std::string(line.substr(0, sp))] = std::string(line.substr(sp + 1));
     }
-    for (const Migration* m : InLocation(set, loc)) current[m->script] = m->checksum;
+    for (const Migration* m : migrations) current[m->script] = m->checksum;
     std::vector<std::string> diffs;
     for (const auto& [name, sum] : current) {
       auto it = recorded.find(name);

@@ -310,6 +310,67 @@ TEST_P(FailureTest, StatCacheNeverHidesAnEditAndRunsWhatItSkippedReading) {
   }
 }
 
+// migrate also takes strata.sum's verdict from its stat cache while the sum file and every
+// migration are unchanged since a run that checked it (src/migrate/stat_cache.h). A strata.sum
+// edited within the settle time, the migrations all cache hits, is still refused; so is a
+// removed pending file, the sum file untouched.
+TEST_P(FailureTest, StatCacheNeverHidesAnEditedStrataSum) {
+  Project p(GetParam());
+  const std::string cache = p.dir() / "stat-cache";
+  const std::map<std::string, std::string> env{{"STRATA_CACHE_DIR", cache}};
+  p.Write("V1__one.sql", "CREATE TABLE one (a integer);\n");
+  p.Write("V2__two.sql", "CREATE TABLE two (a integer);\n");
+  p.Hash();
+  ASSERT_EQ(p.Run({"migrate", "--target", "1"}, env).exit_code, 0);
+  auto cache_file = [&] {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(cache)) files.push_back(e.path());
+    EXPECT_EQ(files.size(), 1u);
+    return files.empty() ? std::string() : Slurp(files[0]);
+  };
+  auto settle_and_record = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // StatCache::kSettle
+    auto r = p.Run({"migrate", "--target", "1"}, env);
+    ASSERT_EQ(r.exit_code, 0) << r.All();
+    ASSERT_NE(cache_file().find("\nsum "), std::string::npos) << cache_file();
+  };
+  settle_and_record();
+  const std::string recorded = cache_file();
+  auto r = p.Run({"migrate", "--target", "1"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_EQ(cache_file(), recorded);  // the verdict was taken: nothing to write
+
+  // strata.sum edited right away, to the same size, in V2's line.
+  const std::string sum_path = p.dir() / "db/migration/strata.sum";
+  const std::string sum = Slurp(sum_path);
+  std::string edited = sum;
+  char& c = edited[edited.size() - 20];
+  c = c == 'a' ? 'b' : 'a';
+  std::ofstream(sum_path, std::ios::trunc) << edited;
+  for (int i = 0; i < 2; ++i) {
+    r = p.Run({"migrate", "--target", "1"}, env);
+    EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+    EXPECT_NE(r.All().find("does not match the migration files (changed: V2__two.sql)"),
+              std::string::npos)
+        << r.All();
+  }
+  std::ofstream(sum_path, std::ios::trunc) << sum;
+  r = p.Run({"migrate", "--target", "1"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+
+  // The pending V2 removed: V1 is a cache hit and strata.sum untouched, but the list of files
+  // is not the one the recorded verdict was for.
+  settle_and_record();
+  p.Remove("V2__two.sql");
+  r = p.Run({"migrate"}, env);
+  EXPECT_EQ(r.exit_code, kExitValidation) << r.All();
+  EXPECT_NE(r.All().find("removed: V2__two.sql"), std::string::npos) << r.All();
+  p.Write("V2__two.sql", "CREATE TABLE two (a integer);\n");
+  r = p.Run({"migrate"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.All();
+  EXPECT_TRUE(p.TableExists("two"));
+}
+
 // "a hash chain (each row's hash covers its content and the previous row's hash) so manual
 // edits to history are detected by validate."
 TEST_P(FailureTest, HandEditedLedgerIsDetected) {
