@@ -1,6 +1,5 @@
-// SHA-256 over byte strings (OpenSSL's SHA-256, without EVP: no one-time set-up, see
-// sha256.cc). Stateless functions and a small incremental hasher; a Sha256 object is not
-// thread-safe, distinct objects are independent.
+// SHA-256 over byte strings (OpenSSL EVP). Stateless functions and a small incremental hasher;
+// a Sha256 object is not thread-safe, distinct objects are independent.
 #pragma once
 
 #include <array>
@@ -25,11 +24,13 @@ class Sha256 {
   std::string FinishHex();
 
  private:
-  void* ctx_;  // SHA256_CTX*, kept opaque so OpenSSL headers stay out of this header
+  void* ctx_;  // EVP_MD_CTX*, kept opaque so OpenSSL headers stay out of this header
 };
 
-// Kept for callers that set SHA-256 up ahead of a critical path: there is nothing left to set
-// up (the first digest costs what every other does). Harmless from any thread.
+// Does OpenSSL's one-time set-up for SHA-256 now (its configuration file, the default
+// provider, the fetch of the implementation: ~5 M instructions, 1-2 ms) instead of in the first
+// digest. A command whose first digest is on its critical path calls this early on a thread
+// that has time to spare; calling it again, or from several threads at once, is harmless.
 void PrepareSha256();
 
 Digest Sha256Of(std::string_view bytes);
