@@ -1,6 +1,6 @@
 // Which top-level verb argv invokes, read before the verbs are added to the CLI11 tree: main()
 // then builds only that verb (its subcommands, options, help and examples) and the global
-// options, not the ~2.6 M instructions of every verb's (see InvokedVerb).
+// options, not every verb's (2.5 M instructions more, most of main() before `migrate` starts).
 #pragma once
 
 #include <CLI/CLI.hpp>
