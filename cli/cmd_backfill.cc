@@ -198,7 +198,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   });
 }
 
-VerbRegistrar registrar(&Register);
+VerbRegistrar registrar("backfill", &Register);
 
 }  // namespace
 

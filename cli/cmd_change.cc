@@ -231,7 +231,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   });
 }
 
-VerbRegistrar registrar(&Register);
+VerbRegistrar registrar("change", &Register);
 
 }  // namespace
 

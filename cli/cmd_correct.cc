@@ -44,7 +44,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   }
 }
 
-const VerbRegistrar kRegistrar(Register);
+const VerbRegistrar kRegistrar("correct", Register);
 
 }  // namespace
 }  // namespace strata::cli

@@ -77,8 +77,9 @@ EventSink ProgressSink(const GlobalFlags& g) {
   };
 }
 
-void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
-  // migrate
+namespace {
+
+void RegisterMigrate(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* migrate = app.add_subcommand("migrate", "apply pending migrations");
   auto mreq = std::make_shared<MigrateRequest>();
   migrate->add_option("--target", mreq->target,
@@ -120,7 +121,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     bool listed = mreq->sink && !g.log_json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
     return Finish(g, r.status, nlohmann::json(), report::ToText(r, !listed));
   });
+}
 
+void RegisterInfo(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* info = app.add_subcommand("info", "show every migration and its state");
   Examples(info, {{"strata info", "every migration with its state"},
                   {"strata info --json", "the same as JSON"}});
@@ -132,7 +135,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     return Finish(g, r.status, report::ToJson(r),
                   r.status.ok() ? report::ToText(r, UseColor(g, STDOUT_FILENO)) : "");
   });
+}
 
+void RegisterValidate(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* validate = app.add_subcommand(
       "validate", "check that files, strata.sum and the ledger agree (exit 3 if not)");
   auto vreq = std::make_shared<ValidateRequest>();
@@ -159,7 +164,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     }
     return FinishResult(g, r);
   });
+}
 
+void RegisterRepair(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* repair = app.add_subcommand(
       "repair", "clear failed migrations and accept named checksum changes (recorded)");
   auto rreq = std::make_shared<RepairRequest>();
@@ -177,7 +184,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto r = Repair(*opts, *rreq);
     return FinishResult(g, r);
   });
+}
 
+void RegisterBaseline(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* baseline = app.add_subcommand("baseline", "adopt an existing database at a version");
   auto breq = std::make_shared<BaselineRequest>();
   baseline->add_option("--version", breq->version, "the version the database already contains")
@@ -192,7 +201,9 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto r = Baseline(*opts, *breq);
     return FinishResult(g, r);
   });
+}
 
+void RegisterHash(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* hash = app.add_subcommand("hash", "rewrite strata.sum from the migration files");
   auto hreq = std::make_shared<HashRequest>();
   hash->add_flag("--check", hreq->check,
@@ -206,6 +217,14 @@ void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     auto r = Hash(*opts, *hreq);
     return FinishResult(g, r);
   });
+}
+
+}  // namespace
+
+std::vector<VerbRegistration> EngineVerbs() {
+  return {{"migrate", &RegisterMigrate},   {"info", &RegisterInfo},
+          {"validate", &RegisterValidate}, {"repair", &RegisterRepair},
+          {"baseline", &RegisterBaseline}, {"hash", &RegisterHash}};
 }
 
 }  // namespace strata::cli

@@ -13,7 +13,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+static VerbRegistrar reg("evidence", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* cmd = app.add_subcommand(
       "evidence", "write an evidence package (Markdown or JSON) with a SHA-256 digest");
   auto req = std::make_shared<EvidenceRequest>();

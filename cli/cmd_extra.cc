@@ -5,8 +5,6 @@ namespace strata::cli {
 
 void RegisterLintCommand(CLI::App& app, GlobalFlags& g, Registry& reg);
 
-void RegisterExtraCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
-  RegisterLintCommand(app, g, reg);
-}
+std::vector<VerbRegistration> ExtraVerbs() { return {{"lint", &RegisterLintCommand}}; }
 
 }  // namespace strata::cli

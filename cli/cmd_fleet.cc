@@ -182,7 +182,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   }
 }
 
-VerbRegistrar registrar(&Register);
+VerbRegistrar registrar("fleet", &Register);
 
 }  // namespace
 }  // namespace strata::cli

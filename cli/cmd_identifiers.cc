@@ -7,7 +7,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+static VerbRegistrar reg("identifiers", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* ids = VerbGroup(app, "identifiers", "external identifier contracts");
   ids->description("external identifier contracts: check, digest, protect, unprotect, map");
   Examples(ids, {{"strata identifiers check", "every contract's table and columns exist"},

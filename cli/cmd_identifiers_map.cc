@@ -107,7 +107,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   }
 }
 
-const VerbRegistrar kRegistrar(Register);
+const VerbRegistrar kRegistrar("identifiers", Register);
 
 }  // namespace
 }  // namespace strata::cli

@@ -63,7 +63,7 @@ std::string ToText(const ImportResult& r) {
   return out;
 }
 
-const VerbRegistrar kRegister([](CLI::App& app, GlobalFlags& g, Registry& reg) {
+const VerbRegistrar kRegister("import", [](CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* cmd = app.add_subcommand(
       "import", "adopt a Flyway, golang-migrate, dbmate, Diesel, Liquibase or sqitch history");
   auto req = std::make_shared<ImportRequest>();

@@ -6,7 +6,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+static VerbRegistrar reg("plan", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* cmd = app.add_subcommand(
       "plan", "write the runbook for pending migrations (Markdown, or JSON with --format json)");
   auto req = std::make_shared<PlanRequest>();

@@ -11,8 +11,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
-  // --- schema dump
+static VerbRegistrar schema_verb("schema", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* schema = app.add_subcommand("schema", "the live schema as a deterministic file");
   schema->require_subcommand(1);
   Examples(schema, {{"strata schema dump --out db/schema.sql", "the reviewable schema file"},
@@ -28,8 +27,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
     auto res = SchemaDump(*opts, *dreq);
     return Finish(g, res.status, schema::ToJson(res, dreq->out.empty()), schema::ToText(res));
   });
+});
 
-  // --- drift
+static VerbRegistrar drift_verb("drift", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* drift = app.add_subcommand(
       "drift", "compare the live schema with what its history says (exit 9 on drift)");
   auto rreq = std::make_shared<DriftRequest>();
@@ -47,8 +47,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
     auto res = rreq->scratch.empty() ? Drift(*opts, *rreq) : DriftScratch(*opts, *rreq);
     return Finish(g, res.status, schema::ToJson(res), schema::ToText(res));
   });
+});
 
-  // --- test
+static VerbRegistrar test_verb("test", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* test = app.add_subcommand(
       "test",
       "apply every migration to a throwaway database, run the checks and verify, and "
@@ -87,8 +88,12 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
     }
     return Finish(g, res.status, schema::ToJson(res), schema::ToText(res));
   });
+});
 
-  // --- validate --drift: the usual checks, then drift against the schema file.
+// validate --drift: the usual checks, then drift against the schema file (added to the engine's
+// `validate`, which is registered first).
+static VerbRegistrar validate_drift_verb("validate", [](CLI::App& app, GlobalFlags& g,
+                                                        Registry& r) {
   auto* validate = app.get_subcommand("validate");
   auto with_drift = std::make_shared<bool>(false);
   auto drift_against = std::make_shared<std::string>();

@@ -80,7 +80,7 @@ void Register(CLI::App& app, GlobalFlags& g, Registry& reg) {
   }
 }
 
-const VerbRegistrar kRegistrar(Register);
+const VerbRegistrar kRegistrar("seed", Register);
 
 }  // namespace
 }  // namespace strata::cli

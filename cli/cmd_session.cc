@@ -10,7 +10,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+static VerbRegistrar reg("wait", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* cmd = app.add_subcommand(
       "wait",
       "wait until the database accepts connections and answers a query (exit 6 on timeout)");

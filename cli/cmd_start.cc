@@ -8,7 +8,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+static VerbRegistrar init_verb("init", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* init = app.add_subcommand(
       "init", "start a project: a commented strata.toml, db/migration and its strata.sum");
   auto ireq = std::make_shared<InitRequest>();
@@ -25,7 +25,9 @@ static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
     auto res = Init(*ireq);
     return Finish(g, res.status, report::ToJson(res), report::ToText(res));
   });
+});
 
+static VerbRegistrar new_verb("new", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* nw = app.add_subcommand("new", "create the next migration file (and its strata.sum line)");
   auto nreq = std::make_shared<NewRequest>();
   nw->add_option("description", nreq->description, "what the migration does, a few words")

@@ -7,7 +7,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+static VerbRegistrar reg("tag", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* cmd = app.add_subcommand("tag", "mark a release point in the evidence ledger");
   Examples(cmd, {{"strata tag release-2026.06 --note \"quarterly release\"",
                   "mark the runs so far as one release"}});

@@ -9,7 +9,7 @@
 namespace strata::cli {
 namespace {
 
-static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) {
+static VerbRegistrar reg("verify", [](CLI::App& app, GlobalFlags& g, Registry& r) {
   auto* cmd = app.add_subcommand(
       "verify", "run the post-checks of applied migrations again (and --smoke queries)");
   Examples(cmd, {{"strata verify", "run the post-checks of applied migrations again"},

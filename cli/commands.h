@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,16 +33,25 @@ struct Registry {
   std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
 };
 
-// Each verb file registers itself at static-initialisation time (and gives its verb one or two
-// examples with Examples(cmd, {...}), cli/help.h):
-//   static VerbRegistrar reg([](CLI::App& app, GlobalFlags& g, Registry& r) { ... });
-// main() then calls every registered function after the engine verbs.
 using RegisterFn = void (*)(CLI::App&, GlobalFlags&, Registry&);
+
+// A function that adds one top-level verb (with its subcommands, options, examples and runner)
+// to the app, or adds to it (`identifiers` has two). main() calls only those of the verb argv
+// invokes (cli/invoked_verb.h) and every one otherwise.
+struct VerbRegistration {
+  std::string_view verb;
+  RegisterFn fn;
+};
+
+// Each verb file registers itself at static-initialisation time, naming its verb (and gives it
+// one or two examples with Examples(cmd, {...}), cli/help.h):
+//   static VerbRegistrar reg("plan", [](CLI::App& app, GlobalFlags& g, Registry& r) { ... });
+// A file with several verbs has a registrar for each. main() calls them after the engine verbs.
 struct VerbRegistrar {
-  explicit VerbRegistrar(RegisterFn fn) { All().push_back(fn); }
-  static std::vector<RegisterFn>& All() {
-    static std::vector<RegisterFn> fns;
-    return fns;
+  VerbRegistrar(std::string_view verb, RegisterFn fn) { All().push_back({verb, fn}); }
+  static std::vector<VerbRegistration>& All() {
+    static std::vector<VerbRegistration> all;
+    return all;
   }
 };
 
@@ -56,9 +66,11 @@ inline CLI::App* VerbGroup(CLI::App& app, const std::string& name, const std::st
   return group;
 }
 
-void RegisterEngineCommands(CLI::App& app, GlobalFlags& g, Registry& reg);
-// Verbs of later capabilities (lint, ...). Defined in their own cmd_<verb>.cc.
-void RegisterExtraCommands(CLI::App& app, GlobalFlags& g, Registry& reg);
+// migrate, info, validate, repair, baseline and hash, in that order: --help lists them first.
+std::vector<VerbRegistration> EngineVerbs();
+// Verbs of later capabilities (lint, ...), listed after the engine's. Defined in their own
+// cmd_<verb>.cc.
+std::vector<VerbRegistration> ExtraVerbs();
 
 // Loads Options from strata.toml, the environment and the flags. On error prints it (text or
 // JSON) and returns nullopt with `exit_code` set.

@@ -712,7 +712,9 @@ Result<std::vector<std::string>> WriteManPages(CLI::App& app, const std::string&
   return written;
 }
 
-void RegisterHelpCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
+namespace {
+
+void RegisterHelp(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* help = app.add_subcommand("help", "show the options and examples of a command");
   auto words = std::make_shared<std::vector<std::string>>();
   help->add_option("command", *words, "the command, e.g. `migrate` or `backfill run`");
@@ -735,7 +737,9 @@ void RegisterHelpCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
                                                     CLI::AppFormatMode::Normal);
     return 0;
   });
+}
 
+void RegisterCompletion(CLI::App& app, GlobalFlags& g, Registry& reg) {
   auto* completion = app.add_subcommand("completion", "print a shell completion script");
   auto shell = std::make_shared<std::string>();
   completion->add_option("shell", *shell, "bash, zsh or fish")->required();
@@ -749,7 +753,9 @@ void RegisterHelpCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     std::cout << *script;
     return 0;
   });
+}
 
+void RegisterMan(CLI::App& app, GlobalFlags& g, Registry& reg) {
   // Hidden: the build writes the man pages with it (cli/CMakeLists.txt).
   auto* man = app.add_subcommand("man", "write the man pages (strata.1, strata-<verb>.1)");
   man->group("");
@@ -763,6 +769,12 @@ void RegisterHelpCommands(CLI::App& app, GlobalFlags& g, Registry& reg) {
     for (const auto& p : *written) text += fmt::format("wrote {}\n", p);
     return Finish(g, Status::Ok(), j, text);
   });
+}
+
+}  // namespace
+
+std::vector<VerbRegistration> HelpVerbs() {
+  return {{"help", &RegisterHelp}, {"completion", &RegisterCompletion}, {"man", &RegisterMan}};
 }
 
 }  // namespace strata::cli

@@ -38,10 +38,10 @@ std::string CommandPath(const CLI::App* cmd);
 // a verb's help lists the global flags it accepts and its examples.
 void InstallHelp(CLI::App& app);
 
-// Adds `help [verb...]`, `completion bash|zsh|fish` and the hidden `man --dir <dir>`.
-struct Registry;
-struct GlobalFlags;
-void RegisterHelpCommands(CLI::App& app, GlobalFlags& g, Registry& reg);
+// `help [verb...]`, `completion bash|zsh|fish` and the hidden `man --dir <dir>`, in that order,
+// listed last. They describe every verb, so main() builds the whole tree to run one of them.
+struct VerbRegistration;
+std::vector<VerbRegistration> HelpVerbs();
 
 // After CLI11 rejected argv: a usage error that names the unknown verb or flag and the closest
 // known one ("unknown command `migrat`; did you mean `migrate`?"), or a missing verb with the

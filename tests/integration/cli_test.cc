@@ -135,6 +135,33 @@ TEST(CliTest, EveryVerbHasGlobalFlagsAndExamplesInItsHelp) {
   }
 }
 
+// `strata <verb> ...` builds only that verb's part of the CLI11 tree (cli/invoked_verb.h);
+// `strata help <verb>` builds all of it. The help is the same, with what other files add to the
+// verb (validate's --drift comes from cmd_schema.cc), and so is a usage error, which is
+// diagnosed with the whole tree.
+TEST(CliTest, AVerbAloneIsTheSameAsInTheWholeTree) {
+  TempDir dir;
+  std::vector<std::vector<std::string>> paths = {
+      {"backfill", "run"}, {"identifiers", "map", "fill"}, {"schema", "dump"}};
+  for (const auto& v : Verbs(dir.path())) paths.push_back({v});
+  for (const auto& path : paths) {
+    std::vector<std::string> help = {"help"}, flag = path;
+    help.insert(help.end(), path.begin(), path.end());
+    flag.push_back("--help");
+    auto whole = RunStrata(help, dir.path());
+    auto alone = RunStrata(flag, dir.path());
+    EXPECT_EQ(alone.exit_code, 0) << path[0] << ": " << alone.All();
+    EXPECT_EQ(alone.out, whole.out) << path[0];
+  }
+  EXPECT_TRUE(Has(RunStrata({"--url", "sqlite::memory:", "validate", "--help"}, dir.path()).out,
+                  "--drift-against"));
+  // The value of --url is not the verb; an error names what the whole tree knows.
+  auto r = RunStrata({"--url", "migrate"}, dir.path());
+  EXPECT_TRUE(Has(r.err, "`strata` needs a command: migrate, info")) << r.err;
+  r = RunStrata({"--url", "sqlite::memory:", "migrate", "--check"}, dir.path());
+  EXPECT_TRUE(Has(r.err, "(`--check` is a flag of `strata hash`)")) << r.err;
+}
+
 // The global-options section of a verb's help (after its own options), empty when none.
 std::string GlobalSection(const std::string& help) {
   size_t at = help.find("Global options");
