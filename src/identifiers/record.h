@@ -8,6 +8,9 @@
 // table of the guard's own connection (gone with the connection, so a killed run leaves
 // nothing behind). A run that only writes rows (a backfill, a correction) does not wait for the
 // before digests: they are read in a snapshot taken before it starts, beside it (BeforeTiming).
+// Such a run (kBesideRun) runs beside the application: ids that appeared while none vanished,
+// with no rise in NULLs, duplicates or format violations, are other sessions' inserts, recorded
+// as explained ("explained: N inserted by other sessions while the run ran").
 // Not thread-safe (a Guard may run its before phase on a thread of its own, joined by End).
 #pragma once
 

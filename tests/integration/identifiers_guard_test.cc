@@ -369,6 +369,96 @@ TEST_F(IdentifierGuardFails, ABeforeSetOverManyBlockRangesNamesEveryChangedId) {
             1);
 }
 
+// An application inserting rows into the contracted table while a backfill updates it
+// (issue 21): deterministic, the other session holds a row lock the backfill's chunk waits for
+// (so the guard's snapshot is taken), inserts three quotes in that transaction and commits. A
+// run that only updates rows makes no id appear without another vanishing, so ids that appeared
+// while none vanished are the other session's: the run succeeds and the after row records them
+// with what explains them. With a trigger that also renumbers one quote, an id vanished: the
+// run fails as before, naming the vanished id and every id that appeared.
+class IdentifierGuardBesideInserts : public IdentifierGuardFails {
+ protected:
+  RunResult BackfillWhileAnotherSessionInserts() const {
+    p_->dir().Write("db/backfill/notes.toml",
+                    "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+                    "set = \"note = 'done'\"\n[chunk]\nsize = 10\n"
+                    "[throttle]\nlock_timeout = \"60s\"\n");
+    auto app = p_->Connect("application");
+    EXPECT_TRUE(app);
+    RunResult r;
+    if (!app) return r;
+    EXPECT_TRUE(app->Exec("BEGIN").ok());
+    EXPECT_TRUE(app->Exec("SELECT 1 FROM quote WHERE id = 15 FOR UPDATE").ok());
+    const std::string log = p_->dir() / "backfill.log";
+    const int pid = p_->Spawn({"backfill", "run", "notes"}, log);
+    EXPECT_TRUE(Eventually(
+        [&] {
+          return p_->Count("pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE "
+                           "'%UPDATE%quote%'") == 1;
+        },
+        std::chrono::seconds(30)))
+        << Slurp(log);
+    EXPECT_TRUE(app->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-21', "
+                          "'done'), (22, 'Q-22', 'done'), (23, 'Q-23', 'done')")
+                    .ok());
+    EXPECT_TRUE(app->Exec("COMMIT").ok());
+    r.exit_code = WaitExitFor(pid, std::chrono::seconds(60));
+    r.err = Slurp(log);
+    return r;
+  }
+};
+
+TEST_F(IdentifierGuardBesideInserts, IdsAnotherSessionInsertedDuringABackfillAreExplained) {
+  auto r = BackfillWhileAnotherSessionInserts();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p_->Count("quote WHERE note = 'done'"), 23);
+  EXPECT_EQ(p_->Count("strata_run WHERE verb = 'backfill run' AND outcome = 'succeeded'"), 1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'before' AND row_count = 20"), 1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 23 AND "
+                      "appeared = 3 AND vanished = 0 AND verdict = 'explained: 3 inserted by "
+                      "other sessions while the run ran'"),
+            1);
+  const std::string sample = p_->Scalar(
+      "SELECT sample FROM strata_identifier_digest WHERE phase = 'after' AND appeared = 3");
+  EXPECT_EQ(nlohmann::json::parse(sample),
+            nlohmann::json({{"appeared", {"Q-21", "Q-22", "Q-23"}},
+                            {"vanished", nlohmann::json::array()}}))
+      << sample;
+  // The evidence package carries the verdict, its field names unchanged.
+  auto e = p_->Json({"evidence", "--format", "json"});
+  auto pkg = nlohmann::json::parse(e["package"].get<std::string>(), nullptr, false);
+  ASSERT_FALSE(pkg.is_discarded()) << e.dump(2);
+  bool found = false;
+  for (const auto& run : pkg["content"]["runs"]) {
+    if (run.value("verb", "") != "backfill run") continue;
+    found = true;
+    ASSERT_EQ(run["identifiers"].size(), 2u) << run.dump(2);
+    EXPECT_EQ(run["identifiers"][1]["phase"], "after");
+    EXPECT_EQ(run["identifiers"][1]["appeared"], 3);
+    EXPECT_EQ(run["identifiers"][1]["verdict"],
+              "explained: 3 inserted by other sessions while the run ran")
+        << run.dump(2);
+  }
+  EXPECT_TRUE(found) << e.dump(2);
+}
+
+TEST_F(IdentifierGuardBesideInserts, AnIdThatVanishedBesideTheInsertsStillFailsTheBackfill) {
+  p_->Exec(
+      "CREATE FUNCTION renumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "NEW.quote_number := 'Q-R' || NEW.id; RETURN NEW; END $$");
+  p_->Exec(
+      "CREATE TRIGGER renumber BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 3) "
+      "EXECUTE FUNCTION renumber()");
+  auto r = BackfillWhileAnotherSessionInserts();
+  ExpectFailedVerification(
+      r, "backfill run",
+      {"4 appeared that the run declared no insert for (e.g. Q-21, Q-22, Q-23, Q-R3)",
+       "1 vanished though its rows may never be deleted (deletes = tombstone) (e.g. Q-3)",
+       "(rows 20 → 23)"});
+  EXPECT_EQ(r.err.find("inserted by other sessions"), std::string::npos) << r.err;
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE verdict LIKE 'explained:%'"), 0);
+}
+
 // kill -9 while the guard reads its before digest and set beside the backfill: the temporary
 // table goes with the connection, the rerun resumes the job and records its own before digest
 // of the whole table (nothing counted twice), and its ids are explained.
