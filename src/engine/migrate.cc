@@ -12,6 +12,7 @@
 #include "engine/lint_gate.h"
 #include "engine/plan.h"
 #include "ledger/ledger.h"
+#include "ledger/ledger_cache.h"
 #include "migrate/stat_cache.h"
 #include "migrate/state.h"
 #include "migrate/sumfile.h"
@@ -169,8 +170,11 @@ class MigrateRun {
     // The highest anchor in strata_run is read in the same round trip as the ledger.
     if (db_.ctx && !request_.dry_run) {
       // A fresh connection, outside any transaction: one round trip when the ledger exists.
-      // The chain is verified row by row as the rows arrive.
-      auto read = db_.ctx->ledger->ReadIfExists(&db_.chain_breaks, anchors_.also());
+      // The chain is verified row by row as the rows arrive; or, on PostgreSQL, the rows come
+      // from the verified-ledger cache when their tuple versions are the ones it recorded.
+      ledger_cache_ = ledger::LedgerCache::For(options_, db_.ctx->url);
+      auto read =
+          db_.ctx->ledger->ReadIfExists(&db_.chain_breaks, anchors_.also(), &ledger_cache_);
       if (!read) {
         db_.error = read.error();
       } else if (read->has_value()) {
@@ -303,6 +307,8 @@ class MigrateRun {
     auto lost = session::AnchorBreaks(*ctx().conn, options_, *rows_, /*highest_only=*/true,
                                       first_read ? &anchors_ : nullptr);
     if (!lost) return lost.error();
+    // Up to date: the rows read first (and verified) are the ones to keep for the next run.
+    if (first_read && lost->empty() && chain_breaks_.empty()) ledger_cache_.Save(*rows_);
     chain_breaks_.insert(chain_breaks_.end(), lost->begin(), lost->end());
     report_ = peeked ? std::move(*peeked) : migrate::Join(set(), *rows_);
     for (const auto& e : report_.entries) {  // in version order
@@ -537,6 +543,7 @@ class MigrateRun {
     std::vector<std::string> chain_breaks;  // of rows
   } db_;
   session::AnchorRead anchors_;  // the highest anchor in strata_run, read with the ledger
+  ledger::LedgerCache ledger_cache_;  // the verified ledger of the last run (PostgreSQL)
   std::optional<migrate::Version> target_;
   bool target_current_ = false;
   session::RunLock lock_;
