@@ -33,6 +33,12 @@ struct Cached {
     return "";
   }
   RunResult Migrate() const { return p.Run({"migrate"}, env); }
+  // Applies the migrations, then a no-op records the verified ledger: the cache file's path.
+  std::string MigrateAndCache() const {
+    EXPECT_EQ(Migrate().exit_code, 0);
+    EXPECT_EQ(Migrate().exit_code, 0);
+    return File();
+  }
   // The same run without any cache: what the cached run must say.
   RunResult MigrateUncached() const { return p.Run({"migrate"}, {{"STRATA_CACHE_DIR", ""}}); }
 
@@ -141,9 +147,7 @@ TEST_P(LedgerCacheTest, ChangedRowsAreReadAndVerifiedAsWithoutTheCache) {
   for (const auto& k : cases) {
     SCOPED_TRACE(k.name);
     Cached c(GetParam());
-    ASSERT_EQ(c.Migrate().exit_code, 0);
-    ASSERT_EQ(c.Migrate().exit_code, 0);
-    const std::string file = c.File();
+    const std::string file = c.MigrateAndCache();
     ASSERT_NE(file, "");
     const std::string recorded = Slurp(file);
     k.change(c.p);
@@ -169,9 +173,7 @@ TEST_P(LedgerCacheTest, ChangedRowsAreReadAndVerifiedAsWithoutTheCache) {
 TEST_P(LedgerCacheTest, AForeignDamagedOrDisabledCacheIsNotRead) {
   if (!pg()) GTEST_SKIP() << "PostgreSQL only: SQLite has no cache";
   Cached c(GetParam());
-  ASSERT_EQ(c.Migrate().exit_code, 0);
-  ASSERT_EQ(c.Migrate().exit_code, 0);
-  const std::string file = c.File();
+  const std::string file = c.MigrateAndCache();
   ASSERT_NE(file, "");
   const std::string recorded = Slurp(file);
   const std::string forged = Forge(recorded, c.v2);
@@ -221,9 +223,7 @@ TEST_P(LedgerCacheTest, AForeignDamagedOrDisabledCacheIsNotRead) {
 TEST_P(LedgerCacheTest, RowsAnotherRunnerAppendedAreSeen) {
   if (!pg()) GTEST_SKIP() << "PostgreSQL only: SQLite has no cache";
   Cached a(GetParam());
-  ASSERT_EQ(a.Migrate().exit_code, 0);
-  ASSERT_EQ(a.Migrate().exit_code, 0);
-  ASSERT_NE(a.File(), "");
+  ASSERT_NE(a.MigrateAndCache(), "");
   // The second runner: a newer checkout of the same project, same cache directory.
   TempDir other;
   other.Write("strata.toml", "locations = [\"db/migration\"]\n");
