@@ -4,11 +4,7 @@
 
 #include "ledger/ledger.h"
 
-#include "base/sha256.h"
-
 #include <gtest/gtest.h>
-
-#include <chrono>
 
 namespace strata::ledger {
 namespace {
@@ -111,19 +107,4 @@ TEST(LedgerCache, IsOffWithAnEmptyCacheDirAndForSqlite) {
 }
 
 }  // namespace
-}  // namespace strata::ledger
-namespace strata::ledger {
-TEST(LedgerCacheTiming, DISABLED_Decode1000) {
-  auto rows = Rows(1000);
-  std::string bytes = LedgerCache::Encode({1000, 5}, true, rows);
-  LedgerCache::Entry e;
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 200; ++i) ASSERT_TRUE(LedgerCache::Decode(bytes, e));
-  auto t1 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 200; ++i) (void)base::Sha256Of(bytes);
-  auto t2 = std::chrono::steady_clock::now();
-  printf("bytes %zu decode %.1f us sha %.1f us\n", bytes.size(),
-         std::chrono::duration<double, std::micro>(t1 - t0).count() / 200,
-         std::chrono::duration<double, std::micro>(t2 - t1).count() / 200);
-}
 }  // namespace strata::ledger
