@@ -170,7 +170,8 @@ class MigrateRun {
     std::optional<base::Thread> cache_loader;
     auto url = db::ParseUrl(options_.url);
     if (!request_.dry_run && url && url->dialect == db::Dialect::kPostgres) {
-      cache_loader.emplace([this, &url] { ledger_cache_ = ledger::LedgerCache::For(options_, *url); });
+      cache_loader.emplace(
+          [this, &url] { ledger_cache_ = ledger::LedgerCache::For(options_, *url); });
     }
     db_.ctx = request_.dry_run
                   ? session::Open(options_, "migrate --dry-run", {.missing_is_empty = true})
@@ -185,8 +186,7 @@ class MigrateRun {
       if (db_.ctx->url.redacted != (url ? url->redacted : std::string())) {
         ledger_cache_ = ledger::LedgerCache::For(options_, db_.ctx->url);
       }
-      auto read =
-          db_.ctx->ledger->ReadIfExists(&db_.chain_breaks, anchors_.also(), &ledger_cache_);
+      auto read = db_.ctx->ledger->ReadIfExists(&db_.chain_breaks, anchors_.also(), &ledger_cache_);
       if (!read) {
         db_.error = read.error();
       } else if (read->has_value()) {
@@ -554,7 +554,7 @@ class MigrateRun {
     std::optional<std::vector<migrate::AppliedRow>> rows;
     std::vector<std::string> chain_breaks;  // of rows
   } db_;
-  session::AnchorRead anchors_;  // the highest anchor in strata_run, read with the ledger
+  session::AnchorRead anchors_;       // the highest anchor in strata_run, read with the ledger
   ledger::LedgerCache ledger_cache_;  // the verified ledger of the last run (PostgreSQL)
   std::optional<migrate::Version> target_;
   bool target_current_ = false;

@@ -244,7 +244,9 @@ Result<std::vector<AppliedRow>> Ledger::ReadAll() {
 
 Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
     std::vector<std::string>* chain_breaks, const Also* also, LedgerCache* cache) {
-  if (cache && (!cache->enabled() || !chain_breaks || conn_.dialect() != db::Dialect::kPostgres)) {
+  // hashtextextended came with PostgreSQL 11 (the version is known without a round trip).
+  if (cache && (!cache->enabled() || !chain_breaks || conn_.dialect() != db::Dialect::kPostgres ||
+                conn_.ServerMajorVersion() < 11)) {
     cache = nullptr;
   }
   if (cache) {
@@ -348,8 +350,9 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
   const size_t first = tuples ? 1 : 0;
   if (tuples) *tuples = TupleFingerprint{};
   std::vector<db::RowQuery> queries(1);
-  queries[0].sql = fmt::format("SELECT {}{} * FROM {} WHERE row_hash IS NOT NULL ORDER BY installed_rank",
-                               tuples ? kTupleHashSql : "", tuples ? "," : "", qualified_);
+  queries[0].sql =
+      fmt::format("SELECT {}{} * FROM {} WHERE row_hash IS NOT NULL ORDER BY installed_rank",
+                  tuples ? kTupleHashSql : "", tuples ? "," : "", qualified_);
   queries[0].fn = [&](std::span<const db::ValueView> all) {
     std::span<const db::ValueView> v = all.subspan(std::min(first, all.size()));
     if (!any) {

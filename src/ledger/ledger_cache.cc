@@ -192,7 +192,7 @@ void LedgerCache::Save(const std::vector<AppliedRow>& rows) const {
     return;
   }
   // A failure costs a full read next run.
-  (void)migrate::WriteCacheFile(file_, Encode(*verified_, verified_started_column_, rows));  // a failure costs a full read next run
+  (void)migrate::WriteCacheFile(file_, Encode(*verified_, verified_started_column_, rows));
 }
 
 }  // namespace strata::ledger

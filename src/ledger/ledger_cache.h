@@ -14,9 +14,10 @@
 // cached rows were verified from; anything else (a mismatch, an error, no file) is a full read,
 // verified as always, exactly as without the cache.
 //
-// Only a ledger whose hash chain verified and whose rows all finished is recorded (an
-// unfinished row may be another run's live progress). The anchors in strata_run are read on
-// every run, with or without the cache (`strata tag` adds one without a ledger row).
+// PostgreSQL 11 or later (hashtextextended). Only a ledger whose hash chain verified and whose
+// rows all finished is recorded (an unfinished row may be another run's live progress). The
+// anchors in strata_run are read on every run, with or without the cache (`strata tag` adds one
+// without a ledger row).
 //
 // Where: the stat cache's directory (migrate/cache_file.h), one file `ledger-<hash>` per target
 // (the redacted URL, never a password) and ledger table. Off with `migrate.stat_cache = false`

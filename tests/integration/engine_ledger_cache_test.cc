@@ -119,7 +119,9 @@ TEST_P(LedgerCacheTest, ChangedRowsAreReadAndVerifiedAsWithoutTheCache) {
        },
        kExitValidation, "rank 2 (V2__two.sql): content does not match its hash"},
       {"a DELETE of the last row",
-       [](const Project& p) { p.Exec("DELETE FROM strata_schema_history WHERE installed_rank = 3"); },
+       [](const Project& p) {
+         p.Exec("DELETE FROM strata_schema_history WHERE installed_rank = 3");
+       },
        kExitValidation, "rows were deleted"},
       {"the last row deleted and inserted again, rewritten with a valid chain",
        [](const Project& p) {
@@ -195,7 +197,7 @@ TEST_P(LedgerCacheTest, AForeignDamagedOrDisabledCacheIsNotRead) {
     std::filesystem::remove(file);
   }
 
-  for (const std::string damaged :
+  for (const std::string& damaged :
        {std::string("garbage"), recorded.substr(0, recorded.size() / 2), std::string(),
         recorded.substr(0, recorded.size() - 1) + "x"}) {
     Overwrite(file, damaged);
@@ -209,7 +211,8 @@ TEST_P(LedgerCacheTest, AForeignDamagedOrDisabledCacheIsNotRead) {
   Overwrite(file, forged);
   const std::string home = c.p.dir() / "home";
   std::filesystem::create_directories(home);
-  auto r = c.p.Run({"migrate"}, {{"STRATA_CACHE_DIR", ""}, {"HOME", home}, {"XDG_CACHE_HOME", home}});
+  auto r =
+      c.p.Run({"migrate"}, {{"STRATA_CACHE_DIR", ""}, {"HOME", home}, {"XDG_CACHE_HOME", home}});
   EXPECT_EQ(r.exit_code, 0) << r.All();
   EXPECT_TRUE(std::filesystem::is_empty(home));
   c.p.WriteToml("[migrate]\nstat_cache = false\n");
