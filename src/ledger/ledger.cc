@@ -278,6 +278,13 @@ Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
     return std::optional<std::vector<AppliedRow>>(std::move(rows));
   };
   Status read = ReadRows(rows, ok, also, fp);
+  if (!read.ok() && fp && read.sqlstate() != "42P01") {
+    // The tuple versions may be what failed (a ledger that is a view has none): read as
+    // without the cache. A missing table (42P01) is asked about below.
+    cache = nullptr;
+    fp = nullptr;
+    read = ReadRows(rows, ok, also);
+  }
   if (read.ok()) {
     known_to_exist_ = true;
     return done();
