@@ -8,9 +8,10 @@
 // number of rows and the sum of a 64-bit hash of each row's (ctid, xmin, table oid), seeded
 // with the server's start time (kTupleHashSql). Every INSERT, UPDATE or DELETE gives the rows
 // it writes a new xmin (a DELETE removes a term; a DELETE and an identical re-INSERT has a new
-// xmin), and TRUNCATE, VACUUM FULL, CLUSTER, a dump and restore or a new table move ctid, xmin
-// or the oid; VACUUM, freezing and pruning keep ctid and the raw xmin. A fresh cluster or a
-// restarted server has another start time. So a matching fingerprint means the very tuples the
+// xmin), and TRUNCATE with new rows, a dump and restore or a new table give new xmins or another
+// oid. VACUUM, freezing and pruning keep ctid and the raw xmin; VACUUM FULL and CLUSTER keep
+// xmin and may move ctid, never the content. A fresh cluster or a restarted server has another
+// start time. So a matching fingerprint means the very tuples the
 // cached rows were verified from; anything else (a mismatch, an error, no file) is a full read,
 // verified as always, exactly as without the cache.
 //
