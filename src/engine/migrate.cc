@@ -169,7 +169,7 @@ class MigrateRun {
     // loaded while the server starts a backend for this run.
     std::optional<base::Thread> cache_loader;
     auto url = db::ParseUrl(options_.url);
-    if (!request_.dry_run && url && url->dialect == db::Dialect::kPostgres) {
+    if (!request_.dry_run && url && ledger::LedgerCache::Wanted(options_, *url)) {
       cache_loader.emplace(
           [this, &url] { ledger_cache_ = ledger::LedgerCache::For(options_, *url); });
     }

@@ -177,10 +177,14 @@ LedgerCache LedgerCache::AtFile(std::string file) {
   return c;
 }
 
+bool LedgerCache::Wanted(const Options& options, const db::DbUrl& url) {
+  return options.stat_cache && url.dialect == db::Dialect::kPostgres &&
+         !migrate::CacheDir().empty();
+}
+
 LedgerCache LedgerCache::For(const Options& options, const db::DbUrl& url) {
-  if (!options.stat_cache || url.dialect != db::Dialect::kPostgres) return {};
+  if (!Wanted(options, url)) return {};
   std::string dir = migrate::CacheDir();
-  if (dir.empty()) return {};
   migrate::CacheKey key;
   key.Add(url.redacted).Add(options.ledger_schema).Add(options.ledger_table);
   return AtFile(fmt::format("{}/ledger-{:016x}", dir, key.value()));

@@ -69,6 +69,8 @@ class LedgerCache {
   // from disk (nothing when absent, foreign or damaged); disabled when `url` is not
   // PostgreSQL, options.stat_cache is false or no cache directory can be named.
   static LedgerCache For(const Options& options, const db::DbUrl& url);
+  // Whether For(options, url) would be enabled (nothing is read).
+  static bool Wanted(const Options& options, const db::DbUrl& url);
   // A cache kept in the file `file` (tests).
   static LedgerCache AtFile(std::string file);
 
