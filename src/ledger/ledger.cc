@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include "base/sha256.h"
+#include "ledger/ledger_cache.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -242,15 +243,48 @@ Result<std::vector<AppliedRow>> Ledger::ReadAll() {
 }
 
 Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
-    std::vector<std::string>* chain_breaks, const Also* also) {
+    std::vector<std::string>* chain_breaks, const Also* also, LedgerCache* cache) {
+  // hashtextextended came with PostgreSQL 11 (the version is known without a round trip).
+  if (cache && (!cache->enabled() || !chain_breaks || conn_.dialect() != db::Dialect::kPostgres ||
+                conn_.ServerMajorVersion() < 11)) {
+    cache = nullptr;
+  }
+  if (cache) {
+    cache->hit_ = false;
+    cache->verified_.reset();
+    if (cache->loaded_) {
+      bool also_ran = false;
+      if (auto rows = ReadCached(*cache, also, &also_ran)) {
+        chain_breaks->clear();
+        return std::optional<std::vector<AppliedRow>>(std::move(*rows));
+      }
+      if (also_ran) also = nullptr;  // its result stands (strata_run is append-only)
+    }
+  }
   std::vector<AppliedRow> rows;
   std::vector<char> content_ok;
   std::vector<char>* ok = chain_breaks ? &content_ok : nullptr;
+  TupleFingerprint tuples;
+  TupleFingerprint* fp = cache ? &tuples : nullptr;
   auto done = [&]() {
     if (chain_breaks) *chain_breaks = ChainBreaks(rows, content_ok);
+    // Only a verified ledger of finished rows is worth keeping: an unfinished row may be
+    // another run's live progress, and a broken chain must be reported from the rows read.
+    if (cache && chain_breaks->empty() && !rows.empty() &&
+        std::all_of(rows.begin(), rows.end(), [](const AppliedRow& r) { return r.success; })) {
+      cache->verified_ = tuples;
+      cache->verified_started_column_ = has_started_column_ == Tristate::kYes;
+    }
     return std::optional<std::vector<AppliedRow>>(std::move(rows));
   };
-  Status read = ReadRows(rows, ok, also);
+  Status read = ReadRows(rows, ok, also, fp);
+  if (!read.ok() && fp && read.sqlstate() != "42P01") {
+    // The tuple versions may be what failed (a ledger that is a view has none): read as
+    // without the cache. A missing table (42P01) is asked about below.
+    cache = nullptr;
+    fp = nullptr;
+    read = ReadRows(rows, ok, also);
+  }
   if (read.ok()) {
     known_to_exist_ = true;
     return done();
@@ -263,12 +297,41 @@ Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
   }
   // It exists now: another runner created it since the read, or the read failed for another
   // reason (which reading again reports).
-  STRATA_TRY(ReadRows(rows, ok, also));
+  STRATA_TRY(ReadRows(rows, ok, also, fp));
   return done();
 }
 
+std::optional<std::vector<AppliedRow>> Ledger::ReadCached(LedgerCache& cache, const Also* also,
+                                                          bool* also_ran) {
+  // count and sum in one statement: the fingerprint of exactly the rows a read would return.
+  std::optional<TupleFingerprint> now;
+  std::vector<db::RowQuery> queries(1);
+  queries[0].sql = fmt::format("SELECT count(*), sum({}) FROM {} WHERE row_hash IS NOT NULL",
+                               kTupleHashSql, qualified_);
+  queries[0].fn = [&](std::span<const db::ValueView> v) { now = ParseFingerprint(v); };
+  if (also) queries.push_back(also->query);
+  size_t failed = 0;
+  Status read = conn_.QueryRowsEach(queries, &failed);
+  if (also && also->status && (read.ok() || failed > 0)) {
+    *also->status = read;
+    *also_ran = true;
+  }
+  if ((!read.ok() && failed == 0) || !now || *now != cache.loaded_->fingerprint) {
+    cache.loaded_.reset();  // stale: the full read may record the ledger anew
+    return std::nullopt;
+  }
+  std::vector<AppliedRow> rows = std::move(cache.loaded_->rows);
+  has_started_column_ = cache.loaded_->started_column ? Tristate::kYes : Tristate::kNo;
+  cache.loaded_.reset();
+  cache.hit_ = true;
+  known_to_exist_ = true;
+  tail_rank_ = rows.back().rank;
+  tail_hash_ = rows.back().row_hash;
+  return rows;
+}
+
 Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok,
-                        const Also* also) {
+                        const Also* also, TupleFingerprint* tuples) {
   tail_rank_ = 0;
   tail_hash_ = std::string(kGenesisHash);
   rows.clear();
@@ -288,16 +351,26 @@ Status Ledger::ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* conten
   // and of 1.1 (16) read alike, in one round trip.
   // Naming row_hash (NOT NULL in every format) makes another tool's history table fail here,
   // even an empty one, and be recognised: ForeignTableError.
+  // With `tuples`, each row's tuple hash comes first (ledger_cache.h), summed here as the
+  // server's numeric sum would be.
   bool any = false;
+  const size_t first = tuples ? 1 : 0;
+  if (tuples) *tuples = TupleFingerprint{};
   std::vector<db::RowQuery> queries(1);
-  queries[0].sql = fmt::format(
-      "SELECT * FROM {} WHERE row_hash IS NOT NULL ORDER BY installed_rank", qualified_);
-  queries[0].fn = [&](std::span<const db::ValueView> v) {
+  queries[0].sql =
+      fmt::format("SELECT {}{} * FROM {} WHERE row_hash IS NOT NULL ORDER BY installed_rank",
+                  tuples ? kTupleHashSql : "", tuples ? "," : "", qualified_);
+  queries[0].fn = [&](std::span<const db::ValueView> all) {
+    std::span<const db::ValueView> v = all.subspan(std::min(first, all.size()));
     if (!any) {
       any = true;
       has_started_column_ = v.size() > 15 ? Tristate::kYes : Tristate::kNo;
     }
     if (v.size() < 15) return;
+    if (tuples) {
+      ++tuples->rows;
+      tuples->sum += num(all[0]);
+    }
     AppliedRow& a = rows.emplace_back();
     a.rank = static_cast<int>(num(v[0]));
     a.version = opt(v[1]);

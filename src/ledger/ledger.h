@@ -18,6 +18,8 @@
 namespace strata::ledger {
 
 using migrate::AppliedRow;
+class LedgerCache;
+struct TupleFingerprint;
 
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -86,8 +88,14 @@ class Ledger {
     db::RowQuery query;
     std::optional<Status>* status = nullptr;
   };
+  // `cache` (PostgreSQL, with `chain_breaks`; ledger/ledger_cache.h): when it holds a verified
+  // ledger, the round trip asks for the rows' tuple fingerprint instead of the rows, and the
+  // cached rows are returned (no chain break: they verified) when it matches; otherwise (a
+  // mismatch, an error) the rows are read and verified as without it, the `also` read not
+  // repeated when it already ran. A full read that verified is remembered for cache->Save.
   Result<std::optional<std::vector<AppliedRow>>> ReadIfExists(
-      std::vector<std::string>* chain_breaks = nullptr, const Also* also = nullptr);
+      std::vector<std::string>* chain_breaks = nullptr, const Also* also = nullptr,
+      LedgerCache* cache = nullptr);
 
   // Fills rank, prev_hash and row_hash from the remembered tail and inserts the row. Call in
   // the same transaction as the migration it records. On success the tail advances; call
@@ -121,8 +129,14 @@ class Ledger {
 
  private:
   // `content_ok`, when given, receives for each row whether its stored hash matches its content.
+  // `tuples`, when given (PostgreSQL), receives the fingerprint of the rows read, computed by
+  // the server in the same statement (ledger_cache.h).
   Status ReadRows(std::vector<AppliedRow>& rows, std::vector<char>* content_ok = nullptr,
-                  const Also* also = nullptr);
+                  const Also* also = nullptr, TupleFingerprint* tuples = nullptr);
+  // The cache's fingerprint check, with `also` in the same round trip: the cached rows when the
+  // fingerprint matches. `*also_ran` says whether `also` ran (its status was given).
+  std::optional<std::vector<AppliedRow>> ReadCached(LedgerCache& cache, const Also* also,
+                                                    bool* also_ran);
   // VerifyChain with each row's content check already made.
   static std::vector<std::string> ChainBreaks(const std::vector<AppliedRow>& rows,
                                               const std::vector<char>& content_ok);

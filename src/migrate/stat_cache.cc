@@ -2,15 +2,13 @@
 
 #include "strata/options.h"
 
-#include <fcntl.h>
+#include "migrate/cache_file.h"
+
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstdlib>
 #include <limits>
 #include <type_traits>
 
@@ -21,16 +19,6 @@ namespace {
 // Version 2 added the `sum` lines.
 constexpr std::string_view kHeader = "strata-stat-cache 2\n";
 constexpr std::string_view kSumTag = "sum ";
-
-// $STRATA_CACHE_DIR (empty: off), else $XDG_CACHE_HOME/strata, else $HOME/.cache/strata.
-std::string CacheDir() {
-  if (const char* d = std::getenv("STRATA_CACHE_DIR")) return d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/') {
-    return std::string(x) + "/strata";
-  }
-  if (const char* h = std::getenv("HOME"); h && *h == '/') return std::string(h) + "/.cache/strata";
-  return "";
-}
 
 // A decimal number followed by a space (consumed). Digit by digit: a cache of 1,000 files has
 // 5,000 of them, and std::from_chars's generality costs twice as much here.
@@ -60,27 +48,6 @@ bool Number(std::string_view& line, T& out) {
 bool Stamp(std::string_view& line, base::FileStamp& s) {
   return Number(line, s.dev) && Number(line, s.ino) && Number(line, s.size) &&
          Number(line, s.mtime_ns) && Number(line, s.ctime_ns);
-}
-
-// The file's bytes if it is a regular file of this user that nobody else can write.
-std::string ReadOwn(const std::string& file) {
-  int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);  // a FIFO: no wait
-  if (fd < 0) return "";
-  std::string out;
-  struct stat st {};
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-      (st.st_mode & (S_IWGRP | S_IWOTH)) == 0) {
-    out.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < out.size()) {
-      ssize_t n = read(fd, out.data() + got, out.size() - got);
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    out.resize(got);
-  }
-  close(fd);
-  return out;
 }
 
 }  // namespace
@@ -125,7 +92,7 @@ void StatCache::Parse() {
 
 StatCache StatCache::AtFile(std::string file) {
   StatCache c;
-  c.text_ = std::make_shared<const std::string>(ReadOwn(file));
+  c.text_ = std::make_shared<const std::string>(ReadOwnCacheFile(file));
   c.Parse();
   c.file_ = std::move(file);
   return c;
@@ -138,15 +105,10 @@ StatCache StatCache::For(const Options& options) {
   // One cache per working directory and location list: discovery's paths are relative to both.
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) return {};
-  // FNV-1a 64: a name, not a secret (and no SHA-256 start-up on the run's first hash).
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-    h = (h ^ 0xffU) * 0x100000001b3ULL;  // separator
-  };
-  mix(cwd);
-  for (const auto& loc : options.locations) mix(loc);
-  return AtFile(fmt::format("{}/files-{:016x}", dir, h));
+  CacheKey key;
+  key.Add(cwd);
+  for (const auto& loc : options.locations) key.Add(loc);
+  return AtFile(fmt::format("{}/files-{:016x}", dir, key.value()));
 }
 
 const StatCache::Record* StatCache::Lookup(std::string_view path, size_t* hint) const {
@@ -210,17 +172,7 @@ void StatCache::Save(std::vector<Entry> entries, std::vector<Sum> sums, std::int
     fmt::format_to(std::back_inserter(text), "{} {} {} {} {} {} {}\n", s.dev, s.ino, s.size,
                    s.mtime_ns, s.ctime_ns, e.checksum, e.path);
   }
-  size_t slash = file_.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
-    // Like `mkdir -p -m 700` for the last two levels ($HOME/.cache may not exist yet).
-    std::string dir = file_.substr(0, slash);
-    if (mkdir(dir.c_str(), 0700) != 0 && errno == ENOENT) {
-      size_t up = dir.rfind('/');
-      if (up != std::string::npos && up > 0) mkdir(dir.substr(0, up).c_str(), 0700);
-      mkdir(dir.c_str(), 0700);
-    }
-  }
-  base::WriteFileAtomic(file_, text, nullptr, 0600);  // a failure costs a re-read next run
+  (void)WriteCacheFile(file_, text);  // a failure costs a re-read next run
 }
 
 void StatCache::Commit(Seen seen) const {

@@ -15,8 +15,9 @@
 // or hashing anything (CheckSums); anything else and the sum is checked in full. The same
 // settle rule applies to the sum file.
 //
-// Where: $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else $HOME/.cache/strata; one file per
-// working directory and list of locations. Off with `migrate.stat_cache = false` or an empty
+// Where (migrate/cache_file.h): $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else
+// $HOME/.cache/strata; one file per working directory and list of locations. Off with
+// `migrate.stat_cache = false` or an empty
 // STRATA_CACHE_DIR. A cache file that is not the user's own or that others can write is not
 // read. Losing the cache costs one full read; writing it never fails a command.
 #pragma once

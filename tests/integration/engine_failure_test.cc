@@ -272,7 +272,10 @@ TEST_P(FailureTest, StatCacheNeverHidesAnEditAndRunsWhatItSkippedReading) {
   auto r = p.Run({"migrate", "--target", "1"}, env);
   ASSERT_EQ(r.exit_code, 0) << r.All();
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(cache)) files.push_back(e.path());
+  for (const auto& e : std::filesystem::directory_iterator(cache)) {
+    // PostgreSQL: the verified-ledger cache (ledger-*) is beside it.
+    if (e.path().filename().string().rfind("files-", 0) == 0) files.push_back(e.path());
+  }
   ASSERT_EQ(files.size(), 1u);
   const std::string recorded = Slurp(files[0]);
   EXPECT_NE(recorded.find("V1__one.sql"), std::string::npos) << recorded;

@@ -1,0 +1,40 @@
+// The user's cache directory and the files strata keeps in it: the stat cache
+// (migrate/stat_cache.h) and the verified-ledger cache (ledger/ledger_cache.h). A cache file is
+// an optimisation: reading one that is missing, foreign or damaged yields nothing (the caller
+// does the work it would have skipped), and writing one never fails a command.
+//
+// Trust: a cache file is read only when it is a regular file owned by the effective user that
+// neither the group nor others can write; it is written with mode 0600 in a directory created
+// 0700. Whoever can write it can also edit the user's own files. Thread-safe (no shared state).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata::migrate {
+
+// $STRATA_CACHE_DIR (set but empty: caching off, ""), else $XDG_CACHE_HOME/strata, else
+// $HOME/.cache/strata; "" when none can be named.
+std::string CacheDir();
+
+// A cache file's name from what it is for (FNV-1a 64 over the parts, each ended by a separator):
+// a name, not a secret and not a digest.
+class CacheKey {
+ public:
+  CacheKey& Add(std::string_view part);
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+// The bytes of `file` if it is a regular file of this user that nobody else can write ("" when
+// it is absent, is not, or cannot be read). Never blocks on a FIFO; does not follow a link.
+std::string ReadOwnCacheFile(const std::string& file);
+
+// Replaces `file` with `bytes` atomically (a temporary file beside it, then rename), mode 0600,
+// creating its directory and the one above it (mode 0700) when missing. False on any failure.
+bool WriteCacheFile(const std::string& file, std::string_view bytes);
+
+}  // namespace strata::migrate
