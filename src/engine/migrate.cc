@@ -22,8 +22,10 @@
 #include "verify/settings.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "identifiers/record.h"
@@ -175,8 +177,11 @@ class MigrateRun {
       if (!ledger_cache) base::PrepareSha256();
     });
     // On PostgreSQL the verified-ledger cache (ledger/ledger_cache.h: 1,000 rows, ~0.3 MB) is
-    // loaded while the server starts a backend for this run.
+    // loaded while the server starts a backend for this run and answers the fingerprint query
+    // (sent without waiting for the load when the file exists: ReadIfExists's `loading`).
     std::optional<base::Thread> cache_loader;
+    const bool cache_file =
+        ledger_cache && access(ledger::LedgerCache::FileFor(options_, *url).c_str(), F_OK) == 0;
     if (ledger_cache) {
       cache_loader.emplace(
           [this, &url] { ledger_cache_ = ledger::LedgerCache::For(options_, *url); });
@@ -184,17 +189,27 @@ class MigrateRun {
     db_.ctx = request_.dry_run
                   ? session::Open(options_, "migrate --dry-run", {.missing_is_empty = true})
                   : session::Open(options_, "migrate", {.may_create = true});
-    if (cache_loader) cache_loader->Join();
+    auto loaded = [&cache_loader] {
+      if (cache_loader) cache_loader->Join();
+    };
     // The highest anchor in strata_run is read in the same round trip as the ledger.
     if (db_.ctx && !request_.dry_run) {
       // A fresh connection, outside any transaction: one round trip when the ledger exists.
       // The chain is verified row by row as the rows arrive; or, on PostgreSQL, the rows come
       // from the verified-ledger cache when their tuple versions are the ones it recorded
       // (the cache is keyed by the URL the session opened).
+      std::function<void()> loading;
       if (db_.ctx->url.redacted != (url ? url->redacted : std::string())) {
+        loaded();
         ledger_cache_ = ledger::LedgerCache::For(options_, db_.ctx->url);
+      } else if (cache_file) {
+        loading = loaded;
+      } else {
+        loaded();
       }
-      auto read = db_.ctx->ledger->ReadIfExists(&db_.chain_breaks, anchors_.also(), &ledger_cache_);
+      auto read = db_.ctx->ledger->ReadIfExists(&db_.chain_breaks, anchors_.also(), &ledger_cache_,
+                                                loading);
+      loaded();
       if (!read) {
         db_.error = read.error();
       } else if (read->has_value()) {

@@ -243,23 +243,27 @@ Result<std::vector<AppliedRow>> Ledger::ReadAll() {
 }
 
 Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
-    std::vector<std::string>* chain_breaks, const Also* also, LedgerCache* cache) {
+    std::vector<std::string>* chain_breaks, const Also* also, LedgerCache* cache,
+    const std::function<void()>& loading) {
   // hashtextextended came with PostgreSQL 11 (the version is known without a round trip).
-  if (cache && (!cache->enabled() || !chain_breaks || conn_.dialect() != db::Dialect::kPostgres ||
+  if (cache && (!chain_breaks || conn_.dialect() != db::Dialect::kPostgres ||
                 conn_.ServerMajorVersion() < 11)) {
+    if (loading) loading();
     cache = nullptr;
   }
+  if (cache && (loading || (cache->enabled() && cache->loaded_))) {
+    bool also_ran = false;
+    auto rows = ReadCached(*cache, also, &also_ran, loading);
+    if (rows) {
+      chain_breaks->clear();
+      return std::optional<std::vector<AppliedRow>>(std::move(*rows));
+    }
+    if (also_ran) also = nullptr;  // its result stands (strata_run is append-only)
+  }
+  if (cache && !cache->enabled()) cache = nullptr;
   if (cache) {
     cache->hit_ = false;
     cache->verified_.reset();
-    if (cache->loaded_) {
-      bool also_ran = false;
-      if (auto rows = ReadCached(*cache, also, &also_ran)) {
-        chain_breaks->clear();
-        return std::optional<std::vector<AppliedRow>>(std::move(*rows));
-      }
-      if (also_ran) also = nullptr;  // its result stands (strata_run is append-only)
-    }
   }
   std::vector<AppliedRow> rows;
   std::vector<char> content_ok;
@@ -302,7 +306,8 @@ Result<std::optional<std::vector<AppliedRow>>> Ledger::ReadIfExists(
 }
 
 std::optional<std::vector<AppliedRow>> Ledger::ReadCached(LedgerCache& cache, const Also* also,
-                                                          bool* also_ran) {
+                                                          bool* also_ran,
+                                                          const std::function<void()>& loading) {
   // count and sum in one statement: the fingerprint of exactly the rows a read would return.
   std::optional<TupleFingerprint> now;
   std::vector<db::RowQuery> queries(1);
@@ -312,11 +317,14 @@ std::optional<std::vector<AppliedRow>> Ledger::ReadCached(LedgerCache& cache, co
   if (also) queries.push_back(also->query);
   size_t failed = 0;
   Status read = conn_.QueryRowsEach(queries, &failed);
+  if (loading) loading();  // the cache is ready from here on
+  cache.hit_ = false;
+  cache.verified_.reset();
   if (also && also->status && (read.ok() || failed > 0)) {
     *also->status = read;
     *also_ran = true;
   }
-  if ((!read.ok() && failed == 0) || !now || *now != cache.loaded_->fingerprint) {
+  if ((!read.ok() && failed == 0) || !now || !cache.loaded_ || *now != cache.loaded_->fingerprint) {
     cache.loaded_.reset();  // stale: the full read may record the ledger anew
     return std::nullopt;
   }

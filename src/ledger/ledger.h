@@ -10,6 +10,7 @@
 #include "db/connection.h"
 #include "migrate/state.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,9 +94,12 @@ class Ledger {
   // cached rows are returned (no chain break: they verified) when it matches; otherwise (a
   // mismatch, an error) the rows are read and verified as without it, the `also` read not
   // repeated when it already ran. A full read that verified is remembered for cache->Save.
+  // `loading` (with `cache`): the cache is still being loaded (by another thread, from a file
+  // that exists); the fingerprint is asked for at once and `loading` is called (it waits for
+  // the load) only when the answer is in, before `*cache` is looked at.
   Result<std::optional<std::vector<AppliedRow>>> ReadIfExists(
       std::vector<std::string>* chain_breaks = nullptr, const Also* also = nullptr,
-      LedgerCache* cache = nullptr);
+      LedgerCache* cache = nullptr, const std::function<void()>& loading = {});
 
   // Fills rank, prev_hash and row_hash from the remembered tail and inserts the row. Call in
   // the same transaction as the migration it records. On success the tail advances; call
@@ -136,7 +140,8 @@ class Ledger {
   // The cache's fingerprint check, with `also` in the same round trip: the cached rows when the
   // fingerprint matches. `*also_ran` says whether `also` ran (its status was given).
   std::optional<std::vector<AppliedRow>> ReadCached(LedgerCache& cache, const Also* also,
-                                                    bool* also_ran);
+                                                    bool* also_ran,
+                                                    const std::function<void()>& loading);
   // VerifyChain with each row's content check already made.
   static std::vector<std::string> ChainBreaks(const std::vector<AppliedRow>& rows,
                                               const std::vector<char>& content_ok);

@@ -23,7 +23,7 @@
 // Where: the stat cache's directory (migrate/cache_file.h), one file `ledger-<hash>` per target
 // (the redacted URL, never a password) and ledger table. Off with `migrate.stat_cache = false`
 // or an empty STRATA_CACHE_DIR. Trust: that of the stat cache; a file that is not the user's
-// own, that others can write, or that is damaged (its SHA-256 trailer) is not read.
+// own, that others can write, or that is damaged (its checksum trailer) is not read.
 // Not thread-safe: one per run.
 #pragma once
 
@@ -71,6 +71,8 @@ class LedgerCache {
   static LedgerCache For(const Options& options, const db::DbUrl& url);
   // Whether For(options, url) would be enabled (nothing is read).
   static bool Wanted(const Options& options, const db::DbUrl& url);
+  // The file For(options, url) reads ("" when not Wanted).
+  static std::string FileFor(const Options& options, const db::DbUrl& url);
   // A cache kept in the file `file` (tests).
   static LedgerCache AtFile(std::string file);
 

@@ -5,6 +5,7 @@
 // file that is foreign, writable by others or damaged is not read; it can be turned off.
 #include "base/sha256.h"
 #include "ledger/ledger.h"
+#include "ledger/ledger_cache.h"
 
 #include <sys/stat.h>
 
@@ -48,17 +49,20 @@ struct Cached {
   const std::string v2 = "CREATE TABLE two (a integer);\n";
 };
 
-// The cache's bytes with V2's recorded checksum replaced by zeros and the trailer (a SHA-256 of
-// everything before it) recomputed: a well-formed cache that disagrees with the database.
+// The cache's bytes with V2's recorded checksum replaced by zeros, re-encoded (its trailer
+// recomputed): a well-formed cache that disagrees with the database.
 std::string Forge(const std::string& bytes, const std::string& v2) {
-  std::string forged = bytes;
-  size_t at = forged.find(base::Sha256Hex(v2));
-  EXPECT_NE(at, std::string::npos);
-  if (at == std::string::npos) return forged;
-  forged.replace(at, 64, std::string(64, '0'));
-  base::Digest d = base::Sha256Of(std::string_view(forged).substr(0, forged.size() - 32));
-  forged.replace(forged.size() - 32, 32, reinterpret_cast<const char*>(d.data()), 32);
-  return forged;
+  ledger::LedgerCache::Entry e;
+  EXPECT_TRUE(ledger::LedgerCache::Decode(bytes, e));
+  bool found = false;
+  for (auto& row : e.rows) {
+    if (row.checksum == base::Sha256Hex(v2)) {
+      row.checksum = std::string(64, '0');
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  return ledger::LedgerCache::Encode(e.fingerprint, e.started_column, e.rows);
 }
 
 void Overwrite(const std::string& file, const std::string& bytes) {
