@@ -326,8 +326,10 @@ TEST_P(FailureTest, StatCacheNeverHidesAnEditedStrataSum) {
   p.Hash();
   ASSERT_EQ(p.Run({"migrate", "--target", "1"}, env).exit_code, 0);
   auto cache_file = [&] {
-    std::vector<std::filesystem::path> files;
-    for (const auto& e : std::filesystem::directory_iterator(cache)) files.push_back(e.path());
+    std::vector<std::filesystem::path> files;  // the stat cache's (not the ledger cache's)
+    for (const auto& e : std::filesystem::directory_iterator(cache)) {
+      if (e.path().filename().string().starts_with("files-")) files.push_back(e.path());
+    }
     EXPECT_EQ(files.size(), 1u);
     return files.empty() ? std::string() : Slurp(files[0]);
   };
