@@ -53,7 +53,7 @@ Status Record(db::Connection& conn, const std::string& schema, const std::string
     p.push_back(n(v->appeared));
     p.push_back(n(v->vanished));
     p.push_back(sample.dump());
-    p.push_back(!v->explained          ? "unexplained: " + v->problem
+    p.push_back(!v->explained         ? "unexplained: " + v->problem
                 : explanation.empty() ? std::string("explained")
                                       : "explained: " + explanation);
   } else {
@@ -399,8 +399,7 @@ Status Guard::End(const Status& run_status) {
         // without another vanishing (the difference is a multiset's): ids that appeared while
         // none vanished, and no NULL, duplicate or format violation more, are rows other
         // sessions inserted while it ran (a table that takes inserts all day).
-        explanation =
-            fmt::format("{} inserted by other sessions while the run ran", v.appeared);
+        explanation = fmt::format("{} inserted by other sessions while the run ran", v.appeared);
       } else if (v.appeared > 0 && !item.expect.may_insert) {
         why.push_back(fmt::format("{} appeared that the run declared no insert for (e.g. {})",
                                   v.appeared, SampleText(v.appeared_sample)));

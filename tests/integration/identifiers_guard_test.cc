@@ -393,8 +393,9 @@ class IdentifierGuardBesideInserts : public IdentifierGuardFails {
     const int pid = p_->Spawn({"backfill", "run", "notes"}, log);
     EXPECT_TRUE(Eventually(
         [&] {
-          return p_->Count("pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE "
-                           "'%UPDATE%quote%'") == 1;
+          return p_->Count(
+                     "pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE "
+                     "'%UPDATE%quote%'") == 1;
         },
         std::chrono::seconds(30)))
         << Slurp(log);
@@ -420,9 +421,8 @@ TEST_F(IdentifierGuardBesideInserts, IdsAnotherSessionInsertedDuringABackfillAre
             1);
   const std::string sample = p_->Scalar(
       "SELECT sample FROM strata_identifier_digest WHERE phase = 'after' AND appeared = 3");
-  EXPECT_EQ(nlohmann::json::parse(sample),
-            nlohmann::json({{"appeared", {"Q-21", "Q-22", "Q-23"}},
-                            {"vanished", nlohmann::json::array()}}))
+  EXPECT_EQ(nlohmann::json::parse(sample), nlohmann::json({{"appeared", {"Q-21", "Q-22", "Q-23"}},
+                                                           {"vanished", nlohmann::json::array()}}))
       << sample;
   // The evidence package carries the verdict, its field names unchanged.
   auto e = p_->Json({"evidence", "--format", "json"});
