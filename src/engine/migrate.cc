@@ -179,12 +179,13 @@ class MigrateRun {
     // On PostgreSQL the verified-ledger cache (ledger/ledger_cache.h: 1,000 rows, ~0.3 MB) is
     // loaded while the server starts a backend for this run and answers the fingerprint query
     // (sent without waiting for the load when the file exists: ReadIfExists's `loading`).
+    const std::string cache_path =
+        ledger_cache ? ledger::LedgerCache::FileFor(options_, *url) : std::string();
     std::optional<base::Thread> cache_loader;
-    const bool cache_file =
-        ledger_cache && access(ledger::LedgerCache::FileFor(options_, *url).c_str(), F_OK) == 0;
+    const bool cache_file = ledger_cache && access(cache_path.c_str(), F_OK) == 0;
     if (ledger_cache) {
       cache_loader.emplace(
-          [this, &url] { ledger_cache_ = ledger::LedgerCache::For(options_, *url); });
+          [this, &cache_path] { ledger_cache_ = ledger::LedgerCache::AtFile(cache_path); });
     }
     db_.ctx = request_.dry_run
                   ? session::Open(options_, "migrate --dry-run", {.missing_is_empty = true})
