@@ -1569,7 +1569,8 @@ Status Runner::FinishAndVerify() {
 
 // The identifier guard of a job's table (identifiers/record.h): an update job updates rows, so
 // no contracted id may appear, vanish or change; a delete job declares deletes (ids may vanish
-// where the contract allows it; the gate in Prepare refused the others). nullptr when the
+// where the contract allows it; the gate in Prepare refused the others) and only deletes (ids
+// that appear beside it are other sessions' inserts). nullptr when the
 // table has no contract or the job cannot be read (Main reports that).
 Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
                                                      const std::string& job) {
@@ -1580,7 +1581,7 @@ Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
   auto spec = LoadJob(*path);
   if (!spec) return std::unique_ptr<identifiers::Guard>();
   identifiers::Expectation e;
-  e.may_delete = spec->kind == JobKind::kDelete;
+  e.may_delete = e.only_deletes = spec->kind == JobKind::kDelete;
   return identifiers::GuardTable(options, spec->table, e, "", "backfill run");
 }
 

@@ -394,11 +394,13 @@ Status Guard::End(const Status& run_status) {
                         after->duplicates > item.before.duplicates ||
                         after->format_violations > item.before.format_violations;
       if (v.appeared > 0 && !item.expect.may_insert && im.timing == BeforeTiming::kBesideRun &&
-          v.vanished == 0 && !rose) {
-        // A run beside the application that only updates or deletes rows makes no id appear
-        // without another vanishing (the difference is a multiset's): ids that appeared while
-        // none vanished, and no NULL, duplicate or format violation more, are rows other
-        // sessions inserted while it ran (a table that takes inserts all day).
+          (v.vanished == 0 || item.expect.only_deletes) && !rose) {
+        // A run beside the application that only updates rows makes no id appear without
+        // another vanishing (the difference is a multiset's), and one that only deletes rows
+        // makes none appear at all: ids that appeared while none vanished (or beside a delete
+        // job's deletes, judged on their own below), and no NULL, duplicate or format violation
+        // more, are rows other sessions inserted while it ran (a table that takes inserts all
+        // day).
         explanation = fmt::format("{} inserted by other sessions while the run ran", v.appeared);
       } else if (v.appeared > 0 && !item.expect.may_insert) {
         why.push_back(fmt::format("{} appeared that the run declared no insert for (e.g. {})",

@@ -8,9 +8,10 @@
 // table of the guard's own connection (gone with the connection, so a killed run leaves
 // nothing behind). A run that only writes rows (a backfill, a correction) does not wait for the
 // before digests: they are read in a snapshot taken before it starts, beside it (BeforeTiming).
-// Such a run (kBesideRun) runs beside the application: ids that appeared while none vanished,
-// with no rise in NULLs, duplicates or format violations, are other sessions' inserts, recorded
-// as explained ("explained: N inserted by other sessions while the run ran").
+// Such a run (kBesideRun) runs beside the application: ids that appeared while none vanished
+// (or, for a run that only deletes, whatever vanished), with no rise in NULLs, duplicates or
+// format violations, are other sessions' inserts, recorded as explained ("explained: N inserted
+// by other sessions while the run ran").
 // Not thread-safe (a Guard may run its before phase on a thread of its own, joined by End).
 #pragma once
 
@@ -40,6 +41,10 @@ namespace strata::identifiers {
 struct Expectation {
   bool may_insert = false;  // new ids may appear
   bool may_delete = false;  // ids may vanish, where the contract allows deletes
+  // The run's own statements only delete rows (a delete job): no id can appear by its doing.
+  // Beside the application (kBesideRun), ids that appeared are then other sessions' inserts even
+  // where declared deletes made others vanish.
+  bool only_deletes = false;
 };
 // Contract name → what the run may do to its rows.
 using Touched = std::map<std::string, Expectation, std::less<>>;

@@ -378,11 +378,14 @@ TEST_F(IdentifierGuardFails, ABeforeSetOverManyBlockRangesNamesEveryChangedId) {
 // run fails as before, naming the vanished id and every id that appeared.
 class IdentifierGuardBesideInserts : public IdentifierGuardFails {
  protected:
-  RunResult BackfillWhileAnotherSessionInserts() const {
-    p_->dir().Write("db/backfill/notes.toml",
-                    "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                    "set = \"note = 'done'\"\n[chunk]\nsize = 10\n"
-                    "[throttle]\nlock_timeout = \"60s\"\n");
+  // `job`: the job's file, by default an update job over every row; it must reach row 15,
+  // which the application holds locked while it inserts Q-21..Q-23.
+  RunResult BackfillWhileAnotherSessionInserts(
+      const std::string& job =
+          "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
+          "set = \"note = 'done'\"\n[chunk]\nsize = 10\n"
+          "[throttle]\nlock_timeout = \"60s\"\n") const {
+    p_->dir().Write("db/backfill/notes.toml", job);
     auto app = p_->Connect("application");
     EXPECT_TRUE(app);
     RunResult r;
@@ -394,8 +397,8 @@ class IdentifierGuardBesideInserts : public IdentifierGuardFails {
     EXPECT_TRUE(Eventually(
         [&] {
           return p_->Count(
-                     "pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE "
-                     "'%UPDATE%quote%'") == 1;
+                     "pg_stat_activity WHERE wait_event_type = 'Lock' AND (query ILIKE "
+                     "'%UPDATE%quote%' OR query ILIKE '%DELETE%quote%')") == 1;
         },
         std::chrono::seconds(30)))
         << Slurp(log);
@@ -457,6 +460,33 @@ TEST_F(IdentifierGuardBesideInserts, AnIdThatVanishedBesideTheInsertsStillFailsT
        "(rows 20 → 23)"});
   EXPECT_EQ(r.err.find("inserted by other sessions"), std::string::npos) << r.err;
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE verdict LIKE 'explained:%'"), 0);
+}
+
+// A delete job beside an application that inserts: the ids its deletes made vanish are declared
+// and permitted (deletes = "allowed"), and the ids that appeared are other sessions' inserts (a
+// delete makes none appear), so the run succeeds with both explained.
+TEST_F(IdentifierGuardBesideInserts, ADeleteJobBesideAnotherSessionsInsertsIsExplained) {
+  p_->dir().Write("db/identifiers.toml",
+                  "[[identifier]]\nname = \"quote_number\"\ntable = \"quote\"\n"
+                  "column = \"quote_number\"\nformat = { prefix = \"Q-\" }\n"
+                  "deletes = \"allowed\"\n");
+  auto r = BackfillWhileAnotherSessionInserts(
+      "kind = \"delete\"\ntable = \"quote\"\nkey = \"id\"\nwhere = \"id > 10 AND id <= 20\"\n"
+      "[chunk]\nsize = 10\n[throttle]\nlock_timeout = \"60s\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p_->Scalar("SELECT string_agg(quote_number, ',' ORDER BY id) FROM quote WHERE id > 10"),
+            "Q-21,Q-22,Q-23");
+  EXPECT_EQ(p_->Count("strata_run WHERE verb = 'backfill run' AND outcome = 'succeeded'"), 1);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 13 AND "
+                      "appeared = 3 AND vanished = 10 AND verdict = 'explained: 3 inserted by "
+                      "other sessions while the run ran'"),
+            1);
+  const std::string sample = p_->Scalar(
+      "SELECT sample FROM strata_identifier_digest WHERE phase = 'after' AND appeared = 3");
+  EXPECT_EQ(nlohmann::json::parse(sample),
+            nlohmann::json({{"appeared", {"Q-21", "Q-22", "Q-23"}},
+                            {"vanished", {"Q-11", "Q-12", "Q-13", "Q-14", "Q-15"}}}))
+      << sample;
 }
 
 // kill -9 while the guard reads its before digest and set beside the backfill: the temporary
