@@ -1,5 +1,6 @@
 #include "base/duration.h"
 #include "base/file.h"
+#include "base/hash64.h"
 #include "base/parallel.h"
 #include "base/redact.h"
 #include "base/sha256.h"
@@ -56,6 +57,27 @@ TEST(Sha256, PrepareWhileOtherThreadsDigest) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+// What the caches rely on: the parts are delimited, and no one or two flipped bits cancel (two
+// flips of words' top bits did in the word-wise FNV-1a the ledger cache's check used before).
+TEST(Hash64, DelimitsPartsAndCatchesEveryOneOrTwoBitFlips) {
+  using base::Hash64;
+  EXPECT_NE(Hash64().AddBytes("ab").AddBytes("c").value(),
+            Hash64().AddBytes("a").AddBytes("bc").value());
+  EXPECT_NE(Hash64().AddBytes("").value(), Hash64().AddBytes(std::string(1, '\0')).value());
+  const std::string data = "0123456789abcdefghijklmnopqrstu";  // three words and a tail
+  const std::uint64_t h = Hash64().AddBytes(data).value();
+  for (size_t i = 0; i < data.size() * 8; ++i) {
+    std::string one = data;
+    one[i / 8] = static_cast<char>(one[i / 8] ^ (1 << (i % 8)));
+    EXPECT_NE(Hash64().AddBytes(one).value(), h) << "bit " << i;
+    for (size_t j = i + 1; j < data.size() * 8; ++j) {
+      std::string two = one;
+      two[j / 8] = static_cast<char>(two[j / 8] ^ (1 << (j % 8)));
+      ASSERT_NE(Hash64().AddBytes(two).value(), h) << "bits " << i << ", " << j;
+    }
+  }
 }
 
 TEST(Text, NormalizeRemovesBomAndCarriageReturns) {

@@ -2,6 +2,7 @@
 
 #include "strata/options.h"
 
+#include "base/hash64.h"
 #include "migrate/cache_file.h"
 
 #include <fmt/format.h>
@@ -19,22 +20,12 @@ using migrate::AppliedRow;
 // length-prefixed, a SHA-256 of everything before it at the end.
 // Version 2: the trailer is Check64's, not a SHA-256 (whose one-time OpenSSL set-up cost the
 // loader more than the whole rest of the load).
-constexpr std::string_view kHeader = "strata-ledger-cache 2\n";
+// Version 3: Check64 is base::Hash64 (FNV-1a over words let two flips of a word's top bit cancel).
+constexpr std::string_view kHeader = "strata-ledger-cache 3\n";
 
-// The trailer that tells a damaged file (a torn write, a bad disk): FNV-1a over 8-byte words
-// then the tail's bytes. Each step is a bijection of the state, so any one changed byte changes
-// it. Not a MAC: whoever can write the file can forge it (ledger_cache.h, Trust).
-std::uint64_t Check64(std::string_view bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    h = (h ^ w) * 0x100000001b3ULL;
-  }
-  for (; i < bytes.size(); ++i) h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ULL;
-  return (h ^ bytes.size()) * 0x100000001b3ULL;
-}
+// The trailer that tells a damaged file (a torn write, a bad disk). Not a MAC: whoever can write
+// the file can forge it (ledger_cache.h, Trust).
+std::uint64_t Check64(std::string_view bytes) { return base::Hash64().AddBytes(bytes).value(); }
 
 enum RowFlag : std::uint8_t {
   kSuccess = 1,
@@ -199,8 +190,8 @@ bool LedgerCache::Wanted(const Options& options, const db::DbUrl& url) {
 
 std::string LedgerCache::FileFor(const Options& options, const db::DbUrl& url) {
   if (!Wanted(options, url)) return "";
-  migrate::CacheKey key;
-  key.Add(url.redacted).Add(options.ledger_schema).Add(options.ledger_table);
+  base::Hash64 key;  // the file's name: what it is for, not a secret
+  key.AddBytes(url.redacted).AddBytes(options.ledger_schema).AddBytes(options.ledger_table);
   return fmt::format("{}/ledger-{:016x}", migrate::CacheDir(), key.value());
 }
 

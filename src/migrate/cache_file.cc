@@ -20,12 +20,6 @@ std::string CacheDir() {
   return "";
 }
 
-CacheKey& CacheKey::Add(std::string_view part) {
-  for (unsigned char c : part) h_ = (h_ ^ c) * 0x100000001b3ULL;
-  h_ = (h_ ^ 0xffU) * 0x100000001b3ULL;  // separator
-  return *this;
-}
-
 std::string ReadOwnCacheFile(const std::string& file) {
   int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);  // a FIFO: no wait
   if (fd < 0) return "";

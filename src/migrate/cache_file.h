@@ -18,17 +18,6 @@ namespace strata::migrate {
 // $HOME/.cache/strata; "" when none can be named.
 std::string CacheDir();
 
-// A cache file's name from what it is for (FNV-1a 64 over the parts, each ended by a separator):
-// a name, not a secret and not a digest.
-class CacheKey {
- public:
-  CacheKey& Add(std::string_view part);
-  std::uint64_t value() const { return h_; }
-
- private:
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
-};
-
 // The bytes of `file` if it is a regular file of this user that nobody else can write ("" when
 // it is absent, is not, or cannot be read). Never blocks on a FIFO; does not follow a link.
 std::string ReadOwnCacheFile(const std::string& file);

@@ -2,6 +2,7 @@
 
 #include "strata/options.h"
 
+#include "base/hash64.h"
 #include "migrate/cache_file.h"
 
 #include <fmt/format.h>
@@ -105,9 +106,9 @@ StatCache StatCache::For(const Options& options) {
   // One cache per working directory and location list: discovery's paths are relative to both.
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) return {};
-  CacheKey key;
-  key.Add(cwd);
-  for (const auto& loc : options.locations) key.Add(loc);
+  base::Hash64 key;  // the file's name: what it is for, not a secret
+  key.AddBytes(cwd);
+  for (const auto& loc : options.locations) key.AddBytes(loc);
   return AtFile(fmt::format("{}/files-{:016x}", dir, key.value()));
 }
 

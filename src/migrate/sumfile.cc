@@ -1,6 +1,7 @@
 #include "migrate/sumfile.h"
 
 #include "base/file.h"
+#include "base/hash64.h"
 #include "base/sha256.h"
 #include "base/text.h"
 
@@ -24,24 +25,6 @@ std::vector<const Migration*> InLocation(const MigrationSet& set, const std::str
   return out;
 }
 
-// Eight bytes at a time, the length first (so "ab","c" and "a","bc" differ).
-void Mix(std::uint64_t& h, std::uint64_t w) {
-  h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-  h ^= h >> 29;
-}
-void MixBytes(std::uint64_t& h, std::string_view s) {
-  Mix(h, s.size());
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    Mix(h, w);
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  Mix(h, tail);
-}
-
 // The location's matching sum recorded in `cache`, if it still applies: see CheckSums.
 const StatCache::Sum* RecordedMatch(const StatCache& cache, const std::string& path,
                                     const std::vector<const Migration*>& migrations) {
@@ -56,13 +39,10 @@ const StatCache::Sum* RecordedMatch(const StatCache& cache, const std::string& p
 }  // namespace
 
 std::uint64_t SumDigest(const std::vector<const Migration*>& migrations) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  Mix(h, migrations.size());
-  for (const Migration* m : migrations) {
-    MixBytes(h, m->script);
-    MixBytes(h, m->checksum);
-  }
-  return h;
+  base::Hash64 h;
+  h.AddWord(migrations.size());
+  for (const Migration* m : migrations) h.AddBytes(m->script).AddBytes(m->checksum);
+  return h.value();
 }
 
 std::string RenderSum(const std::vector<const Migration*>& migrations) {
