@@ -49,7 +49,9 @@ table = "job"
 column = "ref"
 format = { prefix = "R-" }
 TOML
-printf 'table = "job"\nkey = "id"\nwhere = "note IS NULL"\nset = "note = '"'"'x'"'"'"\n[chunk]\nsize = 10000\n' > db/backfill/fill.toml
+# SET_EXPR: the job's `set` (default note = 'x', the cheapest backfill there is; e.g.
+# SET_EXPR="note = md5(ref)" for one that computes its value). No double quotes in it.
+printf 'table = "job"\nkey = "id"\nwhere = "note IS NULL"\nset = "%s"\n[chunk]\nsize = 10000\n' "${SET_EXPR:-note = 'x'}" > db/backfill/fill.toml
 echo "ids: $N"
 for col in n u; do
   floor=$(best 3 $PSQL -c "SELECT count(DISTINCT $col) FROM ids")

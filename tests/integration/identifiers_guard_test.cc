@@ -410,23 +410,33 @@ class IdentifierGuardBesideInserts : public IdentifierGuardFails {
     r.err = Slurp(log);
     return r;
   }
+
+  // The run succeeded, and its after row explains Q-21..Q-23 as other sessions' inserts beside
+  // `vanished` ids (their sample `vanished_sample`) among `rows`.
+  void ExpectTheInsertsExplained(int rows, const nlohmann::json& vanished_sample,
+                                 int vanished = 0) const {
+    EXPECT_EQ(p_->Count("strata_run WHERE verb = 'backfill run' AND outcome = 'succeeded'"), 1);
+    EXPECT_EQ(p_->Count(fmt::format(
+                  "strata_identifier_digest WHERE phase = 'after' AND row_count = {} AND appeared "
+                  "= 3 AND vanished = {} AND verdict = 'explained: 3 inserted by other sessions "
+                  "while the run ran'",
+                  rows, vanished)),
+              1);
+    const std::string sample = p_->Scalar(
+        "SELECT sample FROM strata_identifier_digest WHERE phase = 'after' AND "
+        "appeared = 3");
+    EXPECT_EQ(nlohmann::json::parse(sample), nlohmann::json({{"appeared", {"Q-21", "Q-22", "Q-23"}},
+                                                             {"vanished", vanished_sample}}))
+        << sample;
+  }
 };
 
 TEST_F(IdentifierGuardBesideInserts, IdsAnotherSessionInsertedDuringABackfillAreExplained) {
   auto r = BackfillWhileAnotherSessionInserts();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(p_->Count("quote WHERE note = 'done'"), 23);
-  EXPECT_EQ(p_->Count("strata_run WHERE verb = 'backfill run' AND outcome = 'succeeded'"), 1);
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'before' AND row_count = 20"), 1);
-  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 23 AND "
-                      "appeared = 3 AND vanished = 0 AND verdict = 'explained: 3 inserted by "
-                      "other sessions while the run ran'"),
-            1);
-  const std::string sample = p_->Scalar(
-      "SELECT sample FROM strata_identifier_digest WHERE phase = 'after' AND appeared = 3");
-  EXPECT_EQ(nlohmann::json::parse(sample), nlohmann::json({{"appeared", {"Q-21", "Q-22", "Q-23"}},
-                                                           {"vanished", nlohmann::json::array()}}))
-      << sample;
+  ExpectTheInsertsExplained(23, nlohmann::json::array());
   // The evidence package carries the verdict, its field names unchanged.
   auto e = p_->Json({"evidence", "--format", "json"});
   auto pkg = nlohmann::json::parse(e["package"].get<std::string>(), nullptr, false);
@@ -476,17 +486,7 @@ TEST_F(IdentifierGuardBesideInserts, ADeleteJobBesideAnotherSessionsInsertsIsExp
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(p_->Scalar("SELECT string_agg(quote_number, ',' ORDER BY id) FROM quote WHERE id > 10"),
             "Q-21,Q-22,Q-23");
-  EXPECT_EQ(p_->Count("strata_run WHERE verb = 'backfill run' AND outcome = 'succeeded'"), 1);
-  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 13 AND "
-                      "appeared = 3 AND vanished = 10 AND verdict = 'explained: 3 inserted by "
-                      "other sessions while the run ran'"),
-            1);
-  const std::string sample = p_->Scalar(
-      "SELECT sample FROM strata_identifier_digest WHERE phase = 'after' AND appeared = 3");
-  EXPECT_EQ(nlohmann::json::parse(sample),
-            nlohmann::json({{"appeared", {"Q-21", "Q-22", "Q-23"}},
-                            {"vanished", {"Q-11", "Q-12", "Q-13", "Q-14", "Q-15"}}}))
-      << sample;
+  ExpectTheInsertsExplained(13, {"Q-11", "Q-12", "Q-13", "Q-14", "Q-15"}, 10);
 }
 
 // kill -9 while the guard reads its before digest and set beside the backfill: the temporary
