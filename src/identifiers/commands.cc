@@ -104,10 +104,14 @@ std::vector<std::string> ProtectSql(const Contract& c, Dialect d, bool refuse_de
         SchemaPrefix(c), fn, new_cols, old_cols, esc(update_msg), esc(delete_msg)));
     objects.push_back("function " + SchemaPrefix(c) + fn + "()");
     sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {} ON {}", upd, TableRef(c)));
-    sql.push_back(
-        fmt::format("CREATE TRIGGER {} BEFORE UPDATE OF {} ON {} FOR EACH ROW EXECUTE "
-                    "PROCEDURE {}{}()",
-                    upd, cols, TableRef(c), SchemaPrefix(c), fn));
+    // AFTER every UPDATE, on the row as stored: `BEFORE UPDATE OF <columns>` would not fire when
+    // another BEFORE trigger rewrites the id on an UPDATE of other columns (or a generated id
+    // follows them), and a BEFORE trigger sorted after ours could change it once checked. The
+    // WHEN is evaluated as the row is written; where it is false no event is queued.
+    sql.push_back(fmt::format(
+        "CREATE TRIGGER {} AFTER UPDATE ON {} FOR EACH ROW WHEN (ROW({}) IS DISTINCT FROM "
+        "ROW({})) EXECUTE PROCEDURE {}{}()",
+        upd, TableRef(c), new_cols, old_cols, SchemaPrefix(c), fn));
     objects.push_back("trigger " + upd);
     sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {} ON {}", del, TableRef(c)));
     sql.push_back(fmt::format("DROP TRIGGER IF EXISTS {} ON {}", trunc, TableRef(c)));

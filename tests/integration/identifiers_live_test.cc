@@ -142,6 +142,34 @@ TEST_P(IdentifiersTest, ProtectRefusesAHandWrittenUpdateAndDeleteAndIsRecorded) 
   EXPECT_EQ(p->Count("strata_run WHERE verb = 'identifiers unprotect'"), 1);
 }
 
+// An application's own trigger that rewrites the id when another column changes cannot get past
+// the protection either (PostgreSQL: a BEFORE trigger sorted after strata's rewrites NEW; SQLite:
+// a trigger runs an UPDATE of the id).
+TEST_P(IdentifiersTest, ProtectRefusesAnIdThatAnotherTriggerRewrites) {
+  auto p = Make();
+  ASSERT_EQ(p->Run({"identifiers", "protect"}).exit_code, 0);
+  if (pg()) {
+    p->Exec(
+        "CREATE FUNCTION renumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "NEW.quote_number := 'Q-R' || NEW.id; RETURN NEW; END $$");
+    p->Exec(
+        "CREATE TRIGGER zz_renumber BEFORE UPDATE ON quote FOR EACH ROW EXECUTE FUNCTION "
+        "renumber()");
+  } else {
+    p->Exec(
+        "CREATE TRIGGER zz_renumber AFTER UPDATE OF note ON quote FOR EACH ROW BEGIN UPDATE "
+        "quote SET quote_number = 'Q-R' || NEW.id WHERE id = NEW.id; END");
+  }
+  auto c = p->Connect();
+  auto upd = c->Exec("UPDATE quote SET note = 'x' WHERE id = 3");
+  ASSERT_FALSE(upd.ok());
+  EXPECT_NE(upd.message().find("identifier quote_number (held by partner portal) must not "
+                               "change"),
+            std::string::npos)
+      << upd.ToString();
+  EXPECT_EQ(p->Scalar("SELECT quote_number FROM quote WHERE id = 3"), "Q-3");
+}
+
 TEST_P(IdentifiersTest, MigrateFailsVerificationWhenAnIdChangesInPlace) {
   auto p = Make();
   // The gate refuses it first (ID105)...
