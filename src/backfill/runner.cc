@@ -1570,7 +1570,8 @@ Status Runner::FinishAndVerify() {
 // The identifier guard of a job's table (identifiers/record.h): an update job updates rows, so
 // no contracted id may appear, vanish or change; a delete job declares deletes (ids may vanish
 // where the contract allows it; the gate in Prepare refused the others) and only deletes (ids
-// that appear beside it are other sessions' inserts). nullptr when the
+// that appear beside it are other sessions' inserts); an update job only updates (ids of a
+// deletable identifier that vanish alone beside it are other sessions' deletes). nullptr when the
 // table has no contract or the job cannot be read (Main reports that).
 Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
                                                      const std::string& job) {
@@ -1582,6 +1583,7 @@ Result<std::unique_ptr<identifiers::Guard>> GuardJob(const Options& options,
   if (!spec) return std::unique_ptr<identifiers::Guard>();
   identifiers::Expectation e;
   e.may_delete = e.only_deletes = spec->kind == JobKind::kDelete;
+  e.only_updates = spec->kind == JobKind::kUpdate;
   return identifiers::GuardTable(options, spec->table, e, "", "backfill run");
 }
 

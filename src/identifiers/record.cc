@@ -406,7 +406,14 @@ Status Guard::End(const Status& run_status) {
         why.push_back(fmt::format("{} appeared that the run declared no insert for (e.g. {})",
                                   v.appeared, SampleText(v.appeared_sample)));
       }
-      if (v.vanished > 0 && !(item.expect.may_delete && c.MayDelete())) {
+      // An update-only run beside the application makes an id vanish only with another
+      // appearing or a NULL more: ids that vanished alone, where the contract allows deletes,
+      // are rows other sessions deleted while it ran (an outbox whose consumer deletes).
+      const bool others_deleted = v.vanished > 0 && v.appeared == 0 && item.expect.only_updates &&
+                                  im.timing == BeforeTiming::kBesideRun && c.MayDelete() && !rose;
+      if (others_deleted && !(item.expect.may_delete && c.MayDelete())) {
+        explanation = fmt::format("{} deleted by other sessions while the run ran", v.vanished);
+      } else if (v.vanished > 0 && !(item.expect.may_delete && c.MayDelete())) {
         why.push_back(fmt::format(
             "{} vanished{} (e.g. {})", v.vanished,
             c.MayDelete() ? " that the run declared no delete for"

@@ -11,7 +11,9 @@
 // Such a run (kBesideRun) runs beside the application: ids that appeared while none vanished
 // (or, for a run that only deletes, whatever vanished), with no rise in NULLs, duplicates or
 // format violations, are other sessions' inserts, recorded as explained ("explained: N inserted
-// by other sessions while the run ran").
+// by other sessions while the run ran"); beside a run that only updates, ids of an identifier
+// whose rows may be deleted that vanished while none appeared, with no such rise, are other
+// sessions' deletes ("explained: N deleted by other sessions while the run ran").
 // Not thread-safe (a Guard may run its before phase on a thread of its own, joined by End).
 #pragma once
 
@@ -45,6 +47,11 @@ struct Expectation {
   // Beside the application (kBesideRun), ids that appeared are then other sessions' inserts even
   // where declared deletes made others vanish.
   bool only_deletes = false;
+  // The run's own statements only update rows (an update job): an id vanishes by its doing only
+  // beside one that appears (a changed id) or a NULL more. Beside the application
+  // (kBesideRun), ids of a `deletes = "allowed"` identifier that vanished while none appeared
+  // are then other sessions' deletes.
+  bool only_updates = false;
 };
 // Contract name → what the run may do to its rows.
 using Touched = std::map<std::string, Expectation, std::less<>>;

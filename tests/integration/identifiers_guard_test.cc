@@ -379,12 +379,16 @@ TEST_F(IdentifierGuardFails, ABeforeSetOverManyBlockRangesNamesEveryChangedId) {
 class IdentifierGuardBesideInserts : public IdentifierGuardFails {
  protected:
   // `job`: the job's file, by default an update job over every row; it must reach row 15,
-  // which the application holds locked while it inserts Q-21..Q-23.
+  // which the application holds locked while it writes.
+  // `app`: what the application does meanwhile, by default insert Q-21..Q-23.
   RunResult BackfillWhileAnotherSessionInserts(
       const std::string& job =
           "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
           "set = \"note = 'done'\"\n[chunk]\nsize = 10\n"
-          "[throttle]\nlock_timeout = \"60s\"\n") const {
+          "[throttle]\nlock_timeout = \"60s\"\n",
+      const std::string& app_sql =
+          "INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-21', 'done'), (22, 'Q-22', "
+          "'done'), (23, 'Q-23', 'done')") const {
     p_->dir().Write("db/backfill/notes.toml", job);
     auto app = p_->Connect("application");
     EXPECT_TRUE(app);
@@ -402,9 +406,7 @@ class IdentifierGuardBesideInserts : public IdentifierGuardFails {
         },
         std::chrono::seconds(30)))
         << Slurp(log);
-    EXPECT_TRUE(app->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-21', "
-                          "'done'), (22, 'Q-22', 'done'), (23, 'Q-23', 'done')")
-                    .ok());
+    EXPECT_TRUE(app->Exec(app_sql).ok());
     EXPECT_TRUE(app->Exec("COMMIT").ok());
     r.exit_code = WaitExitFor(pid, std::chrono::seconds(60));
     r.err = Slurp(log);
@@ -487,6 +489,40 @@ TEST_F(IdentifierGuardBesideInserts, ADeleteJobBesideAnotherSessionsInsertsIsExp
   EXPECT_EQ(p_->Scalar("SELECT string_agg(quote_number, ',' ORDER BY id) FROM quote WHERE id > 10"),
             "Q-21,Q-22,Q-23");
   ExpectTheInsertsExplained(13, {"Q-11", "Q-12", "Q-13", "Q-14", "Q-15"}, 10);
+}
+
+// An update job beside an application that deletes rows of an identifier whose rows may be deleted
+// (an outbox whose consumer deletes what it sent): an update makes an id vanish only with another
+// appearing or a NULL more, so ids that vanished alone are the other session's deletes.
+TEST_F(IdentifierGuardBesideInserts, RowsAnotherSessionDeletedBesideAnUpdateJobAreExplained) {
+  p_->dir().Write("db/identifiers.toml",
+                  "[[identifier]]\nname = \"quote_number\"\ntable = \"quote\"\n"
+                  "column = \"quote_number\"\nformat = { prefix = \"Q-\" }\n"
+                  "deletes = \"allowed\"\n");
+  auto r = BackfillWhileAnotherSessionInserts(
+      "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\nset = \"note = 'done'\"\n"
+      "[chunk]\nsize = 10\n[throttle]\nlock_timeout = \"60s\"\n",
+      "DELETE FROM quote WHERE id IN (18, 19)");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p_->Count("quote WHERE note = 'done'"), 18);
+  EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 18 AND "
+                      "appeared = 0 AND vanished = 2 AND verdict = 'explained: 2 deleted by "
+                      "other sessions while the run ran'"),
+            1);
+}
+
+// The same deletes where the contract never lets rows go (deletes = "tombstone") fail the run:
+// the ids are gone, whoever deleted them.
+TEST_F(IdentifierGuardBesideInserts, RowsDeletedBesideAnUpdateJobStillFailWhereDeletesAreNot) {
+  auto r = BackfillWhileAnotherSessionInserts(
+      "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\nset = \"note = 'done'\"\n"
+      "[chunk]\nsize = 10\n[throttle]\nlock_timeout = \"60s\"\n",
+      "DELETE FROM quote WHERE id IN (18, 19)");
+  ExpectFailedVerification(
+      r, "backfill run",
+      {"2 vanished though its rows may never be deleted (deletes = tombstone) (e.g. Q-18, Q-19)",
+       "(rows 20 → 18)"});
+  EXPECT_EQ(r.err.find("deleted by other sessions"), std::string::npos) << r.err;
 }
 
 // kill -9 while the guard reads its before digest and set beside the backfill: the temporary
