@@ -243,12 +243,58 @@ Status OpenLive(const Options& options, const Preamble& what, Live& live, std::s
 
 }  // namespace
 
+namespace {
+
+// Whether the update trigger `protect` names for `c` exists on its table, and of which kind.
+Result<Protection> ProtectionOf(db::Connection& conn, const Contract& c) {
+  const std::string upd = GuardName(c, "_update");
+  if (conn.dialect() == Dialect::kPostgres) {
+    // tgtype bit 1 (2): a BEFORE trigger, what an earlier strata installed.
+    STRATA_ASSIGN_OR_RETURN(auto r, conn.Query("SELECT tgtype::int & 2 FROM pg_trigger WHERE "
+                                               "tgrelid = to_regclass($1) AND tgname = $2",
+                                               {TableRef(c), upd}));
+    if (r.rows.empty()) return Protection::kNone;
+    return r.rows[0].at(0).value_or("0") == "0" ? Protection::kProtected : Protection::kOutdated;
+  }
+  STRATA_ASSIGN_OR_RETURN(
+      auto r, conn.Query(fmt::format("SELECT 1 FROM {}.sqlite_schema WHERE type = 'trigger' AND "
+                                     "name = $1",
+                                     QuoteIdent(c.schema.empty() ? "main" : c.schema)),
+                         {upd}));
+  return r.rows.empty() ? Protection::kNone : Protection::kProtected;
+}
+
+}  // namespace
+
+std::string_view ProtectionName(Protection p) {
+  switch (p) {
+    case Protection::kNone:
+      return "none";
+    case Protection::kProtected:
+      return "protected";
+    case Protection::kOutdated:
+      return "outdated";
+  }
+  return "none";
+}
+
 CheckReport Check(const Options& options) {
   CheckReport r;
   Live live;
   r.status = OpenLive(options, {.verb = "identifiers check"}, live, &r.file, &r.target);
   if (!r.status.ok()) return r;
   r.contracts = static_cast<int>(live.contracts.all().size());
+  for (const Contract& c : live.contracts.all()) {
+    bool matches = true;
+    for (const auto& p : live.problems) matches = matches && p.identifier != c.name;
+    if (!matches) continue;
+    auto state = ProtectionOf(*live.session.conn, c);
+    if (!state) {
+      r.status = state.status();
+      return r;
+    }
+    r.protection.emplace_back(c.name, *state);
+  }
   r.problems = std::move(live.problems);
   if (!r.problems.empty()) {
     r.status = r.problems.size() == 1
@@ -329,7 +375,15 @@ ProtectReport Protect(const Options& options, const ProtectRequest& request) {
 json ToJson(const CheckReport& r) {
   json probs = json::array();
   for (const auto& p : r.problems) probs.push_back(ProblemJson(p));
-  return {{"target", r.target}, {"file", r.file}, {"contracts", r.contracts}, {"problems", probs}};
+  json prot = json::array();
+  for (const auto& [name, state] : r.protection) {
+    prot.push_back({{"identifier", name}, {"protection", ProtectionName(state)}});
+  }
+  return {{"target", r.target},
+          {"file", r.file},
+          {"contracts", r.contracts},
+          {"problems", probs},
+          {"protection", prot}};
 }
 
 std::string ToText(const CheckReport& r) {
@@ -343,6 +397,23 @@ std::string ToText(const CheckReport& r) {
   if (r.problems.empty() && r.status.ok()) {
     out += fmt::format("{} identifier contract{} of {} match the schema of {}\n", r.contracts,
                        r.contracts == 1 ? "" : "s", r.file, r.target);
+  }
+  for (const auto& [name, state] : r.protection) {
+    switch (state) {
+      case Protection::kNone:
+        out += fmt::format("  {}: not protected in the database (strata identifiers protect {})\n",
+                           name, name);
+        break;
+      case Protection::kProtected:
+        out += fmt::format("  {}: protected\n", name);
+        break;
+      case Protection::kOutdated:
+        out += fmt::format(
+            "  {}: warning: protected by an earlier strata's trigger, which an id that another "
+            "trigger rewrites gets past: run `strata identifiers protect {}` again\n",
+            name, name);
+        break;
+    }
   }
   return out;
 }

@@ -10,11 +10,24 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "identifiers/live.h"
 
 namespace strata::identifiers {
+
+// Whether `strata identifiers protect` guards an identifier in the database.
+enum class Protection {
+  kNone,       // no update trigger of its own
+  kProtected,  // this strata's triggers
+  // PostgreSQL: the update trigger an earlier strata installed (BEFORE UPDATE OF the columns),
+  // which another trigger rewriting the id on an UPDATE of other columns gets past: `protect`
+  // again replaces it.
+  kOutdated,
+};
+std::string_view ProtectionName(Protection p);  // "none", "protected", "outdated"
 
 struct CheckReport {
   Status status;  // kConfig when a contract does not match (the first problem's, counted)
@@ -22,6 +35,8 @@ struct CheckReport {
   std::string file;
   int contracts = 0;
   std::vector<SchemaProblem> problems;
+  // Each contract that matches the schema, in the file's order, with its protection.
+  std::vector<std::pair<std::string, Protection>> protection;
 };
 CheckReport Check(const Options& options);
 

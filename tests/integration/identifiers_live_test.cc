@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <map>
 
 #include "integration/engine_fixture.h"
 
@@ -168,6 +169,43 @@ TEST_P(IdentifiersTest, ProtectRefusesAnIdThatAnotherTriggerRewrites) {
             std::string::npos)
       << upd.ToString();
   EXPECT_EQ(p->Scalar("SELECT quote_number FROM quote WHERE id = 3"), "Q-3");
+}
+
+// `identifiers check` says which identifiers the database protects; on PostgreSQL, an earlier
+// strata's update trigger (BEFORE UPDATE OF the columns) is named as outdated until `protect`
+// runs again and replaces it.
+TEST_P(IdentifiersTest, CheckSaysWhichIdentifiersAreProtected) {
+  auto p = Make();
+  auto protection = [&] {
+    auto j = p->Json({"identifiers", "check"});
+    std::map<std::string, std::string> out;
+    for (const auto& e : j["protection"]) out[e["identifier"]] = e["protection"];
+    return out;
+  };
+  using Map = std::map<std::string, std::string>;
+  EXPECT_EQ(protection(), (Map{{"event_id", "none"}, {"quote_number", "none"}}));
+  ASSERT_EQ(p->Run({"identifiers", "protect", "quote_number"}).exit_code, 0);
+  EXPECT_EQ(protection(), (Map{{"event_id", "none"}, {"quote_number", "protected"}}));
+  auto t = p->Run({"identifiers", "check"});
+  EXPECT_EQ(t.exit_code, 0) << t.All();
+  EXPECT_NE(t.out.find("quote_number: protected"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("event_id: not protected in the database (strata identifiers protect "
+                       "event_id)"),
+            std::string::npos)
+      << t.out;
+  if (!pg()) return;
+  p->Exec("DROP TRIGGER strata_idguard_quote_number_update ON quote");
+  p->Exec(
+      "CREATE TRIGGER strata_idguard_quote_number_update BEFORE UPDATE OF quote_number ON quote "
+      "FOR EACH ROW EXECUTE PROCEDURE strata_idguard_quote_number()");
+  EXPECT_EQ(protection(), (Map{{"event_id", "none"}, {"quote_number", "outdated"}}));
+  auto o = p->Run({"identifiers", "check"});
+  EXPECT_EQ(o.exit_code, 0) << o.All();
+  EXPECT_NE(o.out.find("quote_number: warning: protected by an earlier strata's trigger"),
+            std::string::npos)
+      << o.out;
+  ASSERT_EQ(p->Run({"identifiers", "protect", "quote_number"}).exit_code, 0);
+  EXPECT_EQ(protection(), (Map{{"event_id", "none"}, {"quote_number", "protected"}}));
 }
 
 TEST_P(IdentifiersTest, MigrateFailsVerificationWhenAnIdChangesInPlace) {
