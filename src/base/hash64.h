@@ -30,7 +30,7 @@ class Hash64 {
       AddWord(w);
     }
     std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
+    if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);  // data() may be null
     return AddWord(tail);
   }
   std::uint64_t value() const { return h_; }
