@@ -153,6 +153,27 @@ TEST(Redact, PercentEncodedAndPrefixedPasswordKeys) {
   EXPECT_TRUE(MayHoldSecret("?p%61ssword=x"));
 }
 
+// The URL test, byte by byte as lint's JSON writer runs it: what MayHoldSecret answers before
+// any value is registered.
+TEST(Redact, UrlSecretScanIsTheUrlTest) {
+  auto scan = [](std::string_view t) {
+    UrlSecretScan s;
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (UrlSecretScan::Watched(static_cast<unsigned char>(t[i]))) s.Step(t, i);
+    }
+    return s.holds();
+  };
+  for (std::string_view yes : {"postgres://h/db", "x://", "PassWord", "SSWORD=", "a%3d=b", "=%",
+                               "the pasSwOrd", "ss ssword"}) {
+    EXPECT_TRUE(scan(yes)) << yes;
+  }
+  for (std::string_view no : {"", "postgres:/h", ":/", "%", "a=b", "sswor", "s", "ssw0rd",
+                              "pass word", "plain text: nothing"}) {
+    EXPECT_FALSE(scan(no)) << no;
+  }
+  EXPECT_TRUE(MayHoldSecret("SSWORD=") && MayHoldSecret("a%3d=b") && !MayHoldSecret("a=b"));
+}
+
 // The decoded password is what a server could echo; both forms are registered.
 TEST(Redact, UrlSecretsAreRegisteredDecoded) {
   RegisterUrlSecrets("postgres://u:pa%73%73wordABC@h/db?%70assword=qu%65ryPW1&user=u");

@@ -139,13 +139,12 @@ size_t FindFolded(std::string_view hay, std::string_view needle, size_t from = 0
   return std::string_view::npos;
 }
 
-// lint's JSON/SARIF writer answers this same test inside its one escaping pass over each string
-// (AppendEscaped in src/lint/render.cc: the bytes ':', 's'/'S', '%', '='). A change here must be
-// made there too; jobs_test's StreamingJsonRedactsAsTheDomRenderersDid compares the two writers.
 bool MayHoldUrlSecret(std::string_view t) {
-  return t.find("://") != std::string_view::npos ||
-         FindFolded(t, "ssword") != std::string_view::npos ||
-         (t.find('%') != std::string_view::npos && t.find('=') != std::string_view::npos);
+  UrlSecretScan scan;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (UrlSecretScan::Watched(static_cast<unsigned char>(t[i]))) scan.Step(t, i);
+  }
+  return scan.holds();
 }
 
 std::string FoldAll(std::string_view s) {

@@ -35,7 +35,43 @@ bool MayHoldSecret(std::string_view text);
 
 // Whether any value was registered (RegisterSecret, RegisterUrlSecrets). While none is, only
 // URL-embedded passwords need redacting: a renderer may do that check in its own pass over a
-// string. Lock-free.
+// string (UrlSecretScan). Lock-free.
 bool AnySecretRegistered();
+
+// The test for a URL-embedded password that MayHoldSecret (and so RedactSecrets) applies — the
+// text holds "://", "ssword" in any ASCII case, or both '%' and '=' — answered one byte at a
+// time, for a writer that reads each string once anyway (lint's JSON writer). The only copy of
+// that rule: MayHoldSecret runs it too. Feed Step every byte of the string for which
+// Watched(c) holds, in order; holds() then answers for the whole string.
+class UrlSecretScan {
+ public:
+  static constexpr bool Watched(unsigned char c) {
+    return c == ':' || c == '%' || c == '=' || (c | 0x20) == 's';
+  }
+  // `s[i]` is a Watched byte of `s`.
+  void Step(std::string_view s, size_t i) {
+    switch (s[i]) {
+      case ':':
+        url_ = url_ || s.substr(i, 3) == "://";
+        return;
+      case '%':
+        percent_ = true;
+        return;
+      case '=':
+        equals_ = true;
+        return;
+      default:  // 's' or 'S': "ssword", ASCII case folded (`| 0x20` keeps only a letter's pair)
+        if (url_ || i + 6 > s.size()) return;
+        constexpr std::string_view kWord = "ssword";
+        size_t k = 1;
+        while (k < 6 && (static_cast<unsigned char>(s[i + k]) | 0x20) == kWord[k]) ++k;
+        url_ = k == 6;
+    }
+  }
+  bool holds() const { return url_ || (percent_ && equals_); }
+
+ private:
+  bool url_ = false, percent_ = false, equals_ = false;
+};
 
 }  // namespace strata::base

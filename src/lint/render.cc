@@ -94,18 +94,17 @@ struct Scanned {
 };
 
 // The bytes AppendEscaped stops at: what JSON escapes (quote, backslash, controls), the lead of
-// a multi-byte sequence, and what base::MayHoldSecret's URL test looks for ("://", "ssword" in
-// any case, '%' with '='). Every other byte is copied in runs.
-enum ByteClass : unsigned char { kPlain, kEscape, kHigh, kColon, kPercent, kEquals, kLetterS };
+// a multi-byte sequence, and the bytes base::UrlSecretScan watches (MayHoldSecret's URL test,
+// defined there only). Every other byte is copied in runs.
+enum ByteClass : unsigned char { kPlain, kEscape, kHigh, kWatched };
 constexpr auto kByteClass = [] {
   std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 0x100; ++c) {
+    if (base::UrlSecretScan::Watched(static_cast<unsigned char>(c))) t[c] = kWatched;
+  }
   for (int c = 0; c < 0x20; ++c) t[c] = kEscape;
   t['"'] = t['\\'] = kEscape;
   for (int c = 0x80; c < 0x100; ++c) t[c] = kHigh;
-  t[':'] = kColon;
-  t['%'] = kPercent;
-  t['='] = kEquals;
-  t['s'] = t['S'] = kLetterS;
   return t;
 }();
 
@@ -113,7 +112,7 @@ constexpr auto kByteClass = [] {
 // base::MayHoldSecret's URL test for `s`.
 Scanned AppendEscaped(std::string& out, std::string_view s) {
   Scanned r;
-  bool percent = false, equals = false;
+  base::UrlSecretScan secret;
   out.push_back('"');
   size_t run = 0, i = 0;
   const size_t n = s.size();
@@ -133,26 +132,8 @@ Scanned AppendEscaped(std::string& out, std::string_view s) {
         i += len;
         continue;
       }
-      case kColon:
-        if (s.substr(i, 3) == "://") r.url_secret = true;
-        ++i;
-        continue;
-      case kPercent:
-        percent = true;
-        ++i;
-        continue;
-      case kEquals:
-        equals = true;
-        ++i;
-        continue;
-      case kLetterS:
-        if (!r.url_secret && i + 6 <= n) {
-          constexpr std::string_view kWord = "ssword";
-          size_t k = 1;
-          // ASCII case folded: `c | 0x20` is a lower-case letter only for it and its capital.
-          while (k < 6 && (static_cast<unsigned char>(s[i + k]) | 0x20) == kWord[k]) ++k;
-          if (k == 6) r.url_secret = true;
-        }
+      case kWatched:
+        secret.Step(s, i);
         ++i;
         continue;
       default:
@@ -192,7 +173,7 @@ Scanned AppendEscaped(std::string& out, std::string_view s) {
   }
   out.append(s.data() + run, n - run);
   out.push_back('"');
-  if (percent && equals) r.url_secret = true;
+  r.url_secret = secret.holds();
   return r;
 }
 
