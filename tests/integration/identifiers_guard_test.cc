@@ -381,11 +381,20 @@ class IdentifierGuardBesideInserts : public IdentifierGuardFails {
   // `job`: the job's file, by default an update job over every row; it must reach row 15,
   // which the application holds locked while it writes.
   // `app`: what the application does meanwhile, by default insert Q-21..Q-23.
+  static constexpr const char* kUpdateJob =
+      "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\nset = \"note = 'done'\"\n"
+      "[chunk]\nsize = 10\n[throttle]\nlock_timeout = \"60s\"\n";
+
+  // The contract with deletes = "allowed" (rows may go; ids never change).
+  void AllowDeletes() const {
+    p_->dir().Write("db/identifiers.toml",
+                    "[[identifier]]\nname = \"quote_number\"\ntable = \"quote\"\n"
+                    "column = \"quote_number\"\nformat = { prefix = \"Q-\" }\n"
+                    "deletes = \"allowed\"\n");
+  }
+
   RunResult BackfillWhileAnotherSessionInserts(
-      const std::string& job =
-          "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-          "set = \"note = 'done'\"\n[chunk]\nsize = 10\n"
-          "[throttle]\nlock_timeout = \"60s\"\n",
+      const std::string& job = kUpdateJob,
       const std::string& app_sql =
           "INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-21', 'done'), (22, 'Q-22', "
           "'done'), (23, 'Q-23', 'done')") const {
@@ -478,10 +487,7 @@ TEST_F(IdentifierGuardBesideInserts, AnIdThatVanishedBesideTheInsertsStillFailsT
 // and permitted (deletes = "allowed"), and the ids that appeared are other sessions' inserts (a
 // delete makes none appear), so the run succeeds with both explained.
 TEST_F(IdentifierGuardBesideInserts, ADeleteJobBesideAnotherSessionsInsertsIsExplained) {
-  p_->dir().Write("db/identifiers.toml",
-                  "[[identifier]]\nname = \"quote_number\"\ntable = \"quote\"\n"
-                  "column = \"quote_number\"\nformat = { prefix = \"Q-\" }\n"
-                  "deletes = \"allowed\"\n");
+  AllowDeletes();
   auto r = BackfillWhileAnotherSessionInserts(
       "kind = \"delete\"\ntable = \"quote\"\nkey = \"id\"\nwhere = \"id > 10 AND id <= 20\"\n"
       "[chunk]\nsize = 10\n[throttle]\nlock_timeout = \"60s\"\n");
@@ -495,14 +501,8 @@ TEST_F(IdentifierGuardBesideInserts, ADeleteJobBesideAnotherSessionsInsertsIsExp
 // (an outbox whose consumer deletes what it sent): an update makes an id vanish only with another
 // appearing or a NULL more, so ids that vanished alone are the other session's deletes.
 TEST_F(IdentifierGuardBesideInserts, RowsAnotherSessionDeletedBesideAnUpdateJobAreExplained) {
-  p_->dir().Write("db/identifiers.toml",
-                  "[[identifier]]\nname = \"quote_number\"\ntable = \"quote\"\n"
-                  "column = \"quote_number\"\nformat = { prefix = \"Q-\" }\n"
-                  "deletes = \"allowed\"\n");
-  auto r = BackfillWhileAnotherSessionInserts(
-      "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\nset = \"note = 'done'\"\n"
-      "[chunk]\nsize = 10\n[throttle]\nlock_timeout = \"60s\"\n",
-      "DELETE FROM quote WHERE id IN (18, 19)");
+  AllowDeletes();
+  auto r = BackfillWhileAnotherSessionInserts(kUpdateJob, "DELETE FROM quote WHERE id IN (18, 19)");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(p_->Count("quote WHERE note = 'done'"), 18);
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND row_count = 18 AND "
@@ -514,10 +514,7 @@ TEST_F(IdentifierGuardBesideInserts, RowsAnotherSessionDeletedBesideAnUpdateJobA
 // The same deletes where the contract never lets rows go (deletes = "tombstone") fail the run:
 // the ids are gone, whoever deleted them.
 TEST_F(IdentifierGuardBesideInserts, RowsDeletedBesideAnUpdateJobStillFailWhereDeletesAreNot) {
-  auto r = BackfillWhileAnotherSessionInserts(
-      "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\nset = \"note = 'done'\"\n"
-      "[chunk]\nsize = 10\n[throttle]\nlock_timeout = \"60s\"\n",
-      "DELETE FROM quote WHERE id IN (18, 19)");
+  auto r = BackfillWhileAnotherSessionInserts(kUpdateJob, "DELETE FROM quote WHERE id IN (18, 19)");
   ExpectFailedVerification(
       r, "backfill run",
       {"2 vanished though its rows may never be deleted (deletes = tombstone) (e.g. Q-18, Q-19)",
