@@ -132,14 +132,20 @@ TEST(StatCache, OffByConfigOrAnEmptyCacheDir) {
   unsetenv("STRATA_CACHE_DIR");
 }
 
-// Discovery with a cache: a settled file is read once, then only stat'ed; an edit that keeps
-// the size is still seen; LoadText reads a cached file's text and notices a change.
-TEST(StatCache, DiscoverReadsOnlyFilesWhoseStampChanged) {
-  TempDir dir;
+// Two migrations, V1__one.sql and V2__two.sql, in `dir`/m: the options that discover them.
+Options TwoMigrations(const TempDir& dir) {
   dir.Write("m/V1__one.sql", "create table one (a int);\n");
   dir.Write("m/V2__two.sql", "create table two (a int);\n");
   Options o;
   o.locations = {dir / "m"};
+  return o;
+}
+
+// Discovery with a cache: a settled file is read once, then only stat'ed; an edit that keeps
+// the size is still seen; LoadText reads a cached file's text and notices a change.
+TEST(StatCache, DiscoverReadsOnlyFilesWhoseStampChanged) {
+  TempDir dir;
+  Options o = TwoMigrations(dir);
   const StatCache first = StatCache::AtFile(dir / "cache");
   auto fresh = Discover(o, &first);
   ASSERT_TRUE(fresh.ok()) << fresh.error().ToString();
@@ -222,10 +228,7 @@ Status CheckedRun(const Options& o, const std::string& cache_file, MigrationSet*
 // and every migration of its location is an unchanged cache entry forming the same list.
 TEST(StatCache, ASumVerdictIsReusedOnlyWhileNothingChanged) {
   TempDir dir;
-  dir.Write("m/V1__one.sql", "create table one (a int);\n");
-  dir.Write("m/V2__two.sql", "create table two (a int);\n");
-  Options o;
-  o.locations = {dir / "m"};
+  Options o = TwoMigrations(dir);
   o.ignore_patterns = {"strata.sum"};
   {
     auto set = Discover(o);

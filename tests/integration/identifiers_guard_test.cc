@@ -41,14 +41,32 @@ class IdentifierGuardFails : public ::testing::Test {
         "generate_series(1, 20) g");
   }
 
+  // A PL/pgSQL row trigger `name` on quote, `timing` ("BEFORE" or "AFTER") UPDATE OF note, on
+  // the rows `when` selects (empty: every row), running `body` and returning NEW: what a run
+  // cannot see.
+  void NoteTrigger(const std::string& name, const std::string& timing, const std::string& when,
+                   const std::string& body) const {
+    p_->Exec(fmt::format(
+        "CREATE FUNCTION {0}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {1} RETURN NEW; END $$",
+        name, body));
+    p_->Exec(
+        fmt::format("CREATE TRIGGER {0} {1} UPDATE OF note ON quote FOR EACH ROW {2}EXECUTE "
+                    "FUNCTION {0}()",
+                    name, timing, when.empty() ? "" : "WHEN (" + when + ") "));
+  }
+
+  // db/backfill/notes.toml: an update job setting note = 'done' where `where` holds, then `tail`
+  // (e.g. "[chunk]\nsize = 10\n").
+  void NotesJob(const std::string& tail = "", const std::string& where = "note <> 'done'") const {
+    p_->dir().Write("db/backfill/notes.toml",
+                    fmt::format("table = \"quote\"\nkey = \"id\"\nwhere = \"{}\"\nset = \"note = "
+                                "'done'\"\n{}",
+                                where, tail));
+  }
+
   // A trigger the run cannot see: when `note` changes, the quote number is rewritten.
   void RenumberOnNoteUpdate() const {
-    p_->Exec(
-        "CREATE FUNCTION renumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "NEW.quote_number := 'Q-R' || NEW.id; RETURN NEW; END $$");
-    p_->Exec(
-        "CREATE TRIGGER renumber BEFORE UPDATE OF note ON quote FOR EACH ROW EXECUTE FUNCTION "
-        "renumber()");
+    NoteTrigger("renumber", "BEFORE", "", "NEW.quote_number := 'Q-R' || NEW.id;");
   }
 
   // The run failed its verification as a user sees it: exit 8, the identifier and its
@@ -97,9 +115,7 @@ class IdentifierGuardFails : public ::testing::Test {
 
 TEST_F(IdentifierGuardFails, BackfillRunWhoseWritesATriggerTurnsIntoNewIds) {
   RenumberOnNoteUpdate();
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                  "set = \"note = 'done'\"\n[chunk]\nsize = 10\n");
+  NotesJob("[chunk]\nsize = 10\n");
   auto r = p_->Run({"backfill", "run", "notes"});
   ExpectFailedVerification(
       r, "backfill run",
@@ -118,9 +134,7 @@ TEST_F(IdentifierGuardFails, BackfillRunWhoseWritesATriggerTurnsIntoNewIds) {
 // old ones as vanished — read after the run's writes, they would be the new ones and match.
 TEST_F(IdentifierGuardFails, ABackfillRunsBesideItsBeforeDigestWhichSeesTheTableAsItWas) {
   RenumberOnNoteUpdate();
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                  "set = \"note = 'done'\"\n[chunk]\nsize = 10\n");
+  NotesJob("[chunk]\nsize = 10\n");
   ASSERT_TRUE(p_->TableExists("strata_identifier_digest"));
   auto holder = p_->Connect("holder");
   ASSERT_TRUE(holder);
@@ -148,12 +162,7 @@ TEST_F(IdentifierGuardFails, ABackfillRunsBesideItsBeforeDigestWhichSeesTheTable
 
 TEST_F(IdentifierGuardFails, CorrectApplyWhoseUpdateATriggerTurnsIntoADeletedId) {
   // This one deletes: fixing one quote's note makes its row (and its number) vanish.
-  p_->Exec(
-      "CREATE FUNCTION purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "DELETE FROM quote WHERE id = NEW.id + 1; RETURN NEW; END $$");
-  p_->Exec(
-      "CREATE TRIGGER purge AFTER UPDATE OF note ON quote FOR EACH ROW EXECUTE FUNCTION "
-      "purge()");
+  NoteTrigger("purge", "AFTER", "", "DELETE FROM quote WHERE id = NEW.id + 1;");
   p_->dir().Write("db/corrections/FIX-1.toml",
                   "id = \"FIX-1\"\nreason = \"r\"\napproved_by = \"lead\"\n"
                   "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 4\"\n[set]\n"
@@ -198,9 +207,7 @@ TEST_F(IdentifierGuardFails, ChangeCompleteWhoseDdlAnEventTriggerTurnsIntoNewIds
 // before's from the before set, and fails.
 TEST_F(IdentifierGuardFails, DuplicatesAreCountedOnlyWhenTheValuesChanged) {
   p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-1', 'n')");
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                  "set = \"note = 'done'\"\n");
+  NotesJob();
   auto ok = p_->Run({"backfill", "run", "notes"});
   ASSERT_EQ(ok.exit_code, 0) << ok.All();
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND duplicate_count IS "
@@ -210,12 +217,7 @@ TEST_F(IdentifierGuardFails, DuplicatesAreCountedOnlyWhenTheValuesChanged) {
                       "NULL AND row_count = 21"),
             1);
   // A trigger copies quote 2's number onto the row the next backfill touches.
-  p_->Exec(
-      "CREATE FUNCTION copy_number() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "NEW.quote_number := 'Q-2'; RETURN NEW; END $$");
-  p_->Exec(
-      "CREATE TRIGGER copy_number BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 3) "
-      "EXECUTE FUNCTION copy_number()");
+  NoteTrigger("copy_number", "BEFORE", "NEW.id = 3", "NEW.quote_number := 'Q-2';");
   p_->dir().Write("db/backfill/again.toml",
                   "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 3\"\n"
                   "set = \"note = 'again'\"\n");
@@ -234,9 +236,7 @@ TEST_F(IdentifierGuardFails, DuplicatesAreCountedOnlyWhenTheValuesChanged) {
 // A unique index makes the duplicate count free (0, no sort): both digests of a run record it.
 TEST_F(IdentifierGuardFails, AUniqueIndexRecordsNoDuplicatesWithoutASort) {
   p_->Exec("CREATE UNIQUE INDEX quote_number_key ON quote (quote_number)");
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                  "set = \"note = 'done'\"\n");
+  NotesJob();
   auto ok = p_->Run({"backfill", "run", "notes"});
   ASSERT_EQ(ok.exit_code, 0) << ok.All();
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE duplicate_count = 0 AND row_count = 20 AND "
@@ -248,15 +248,8 @@ TEST_F(IdentifierGuardFails, AUniqueIndexRecordsNoDuplicatesWithoutASort) {
 // as a set are the same, as a multiset not. The guard names it as the id that vanished.
 TEST_F(IdentifierGuardFails, ADuplicateThatLosesARowIsNamedAsVanished) {
   p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'Q-1', 'n')");
-  p_->Exec(
-      "CREATE FUNCTION purge_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "DELETE FROM quote WHERE id = 21; RETURN NEW; END $$");
-  p_->Exec(
-      "CREATE TRIGGER purge_copy AFTER UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 1) "
-      "EXECUTE FUNCTION purge_copy()");
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done' AND id <= 20\"\n"
-                  "set = \"note = 'done'\"\n");
+  NoteTrigger("purge_copy", "AFTER", "NEW.id = 1", "DELETE FROM quote WHERE id = 21;");
+  NotesJob("", "note <> 'done' AND id <= 20");
   auto r = p_->Run({"backfill", "run", "notes"});
   ExpectFailedVerification(r, "backfill run",
                            {"1 vanished though its rows may never be deleted (deletes = "
@@ -298,20 +291,13 @@ TEST_F(IdentifierGuardFails, DuplicatesOfAChangedRunAreCountedOnTheIdsTextInBoth
 // checked exactly and fails.
 TEST_F(IdentifierGuardFails, FormatViolationsAreCheckedAfterTheRunOnlyWhenTheValuesChanged) {
   p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (21, 'X-21', 'n')");
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                  "set = \"note = 'done'\"\n");
+  NotesJob();
   auto ok = p_->Run({"backfill", "run", "notes"});
   ASSERT_EQ(ok.exit_code, 0) << ok.All();
   EXPECT_EQ(p_->Count("strata_identifier_digest WHERE phase = 'after' AND format_violations = 1 "
                       "AND duplicate_count IS NULL AND verdict = 'explained'"),
             1);
-  p_->Exec(
-      "CREATE FUNCTION misnumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "NEW.quote_number := 'BAD-' || NEW.id; RETURN NEW; END $$");
-  p_->Exec(
-      "CREATE TRIGGER misnumber BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 3) "
-      "EXECUTE FUNCTION misnumber()");
+  NoteTrigger("misnumber", "BEFORE", "NEW.id = 3", "NEW.quote_number := 'BAD-' || NEW.id;");
   p_->dir().Write("db/backfill/again.toml",
                   "table = \"quote\"\nkey = \"id\"\nwhere = \"id = 3\"\n"
                   "set = \"note = 'again'\"\n");
@@ -338,21 +324,9 @@ TEST_F(IdentifierGuardFails, ABeforeSetOverManyBlockRangesNamesEveryChangedId) {
       "generate_series(21, 3000) g");
   p_->Exec("INSERT INTO quote (id, quote_number, note) VALUES (3001, NULL, 'n')");
   ASSERT_GE(std::stoll(p_->Scalar("SELECT pg_relation_size('quote') / 8192")), 5 * 64);
-  p_->Exec(
-      "CREATE FUNCTION renumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "NEW.quote_number := 'Q-R' || NEW.id; RETURN NEW; END $$");
-  p_->Exec(
-      "CREATE TRIGGER renumber BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id % 500 = "
-      "0) EXECUTE FUNCTION renumber()");
-  p_->Exec(
-      "CREATE FUNCTION purge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "DELETE FROM quote WHERE id = 2222; RETURN NEW; END $$");
-  p_->Exec(
-      "CREATE TRIGGER purge AFTER UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 1) "
-      "EXECUTE FUNCTION purge()");
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                  "set = \"note = 'done'\"\n[chunk]\nsize = 500\n");
+  NoteTrigger("renumber", "BEFORE", "NEW.id % 500 = 0", "NEW.quote_number := 'Q-R' || NEW.id;");
+  NoteTrigger("purge", "AFTER", "NEW.id = 1", "DELETE FROM quote WHERE id = 2222;");
+  NotesJob("[chunk]\nsize = 500\n");
   auto r = p_->Run({"backfill", "run", "notes"});
   ExpectFailedVerification(
       r, "backfill run",
@@ -467,12 +441,7 @@ TEST_F(IdentifierGuardBesideInserts, IdsAnotherSessionInsertedDuringABackfillAre
 }
 
 TEST_F(IdentifierGuardBesideInserts, AnIdThatVanishedBesideTheInsertsStillFailsTheBackfill) {
-  p_->Exec(
-      "CREATE FUNCTION renumber() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-      "NEW.quote_number := 'Q-R' || NEW.id; RETURN NEW; END $$");
-  p_->Exec(
-      "CREATE TRIGGER renumber BEFORE UPDATE OF note ON quote FOR EACH ROW WHEN (NEW.id = 3) "
-      "EXECUTE FUNCTION renumber()");
+  NoteTrigger("renumber", "BEFORE", "NEW.id = 3", "NEW.quote_number := 'Q-R' || NEW.id;");
   auto r = BackfillWhileAnotherSessionInserts();
   ExpectFailedVerification(
       r, "backfill run",
@@ -533,9 +502,7 @@ TEST_F(IdentifierGuardFails, KillNineDuringTheBeforePhaseThenRerun) {
   p_->Exec(
       "INSERT INTO quote (id, quote_number, note) SELECT g, 'Q-' || g, 'n' FROM "
       "generate_series(21, 400000) g");
-  p_->dir().Write("db/backfill/notes.toml",
-                  "table = \"quote\"\nkey = \"id\"\nwhere = \"note <> 'done'\"\n"
-                  "set = \"note = 'done'\"\n[chunk]\nsize = 1000\n");
+  NotesJob("[chunk]\nsize = 1000\n");
   const std::string log = p_->dir() / "killed.log";
   const int pid = p_->Spawn({"backfill", "run", "notes"}, log);
   const bool caught = Eventually(
